@@ -1,0 +1,281 @@
+"""Identity commands: one small handler per command over the event log."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
+
+from application.identity.ports import Passwords, Vault
+from application.ports import EventLogPort
+from domain.errors import ValidationFailed
+from domain.identity.alerts import AdminAlert, Severity, UnknownUserLoginFailed
+from domain.identity.policy import Permission, Role
+from domain.identity.user import (
+    LockoutPolicy,
+    LoginResult,
+    RefreshResult,
+    User,
+    UserStatus,
+    normalise_username,
+    user_id_for,
+)
+
+log = logging.getLogger(__name__)
+
+MIN_PASSWORD_LENGTH = 12
+
+
+class UserNotFound(Exception):
+    pass
+
+
+class UsernameTaken(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    result: LoginResult
+    user: User | None
+    session_id: str | None
+    position: int
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def check_password_strength(password: str, username: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(f"password: at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > 256:
+        raise ValidationFailed("password: at most 256 characters")
+    if username.lower() in password.lower():
+        raise ValidationFailed("password: must not contain the username")
+
+
+class IdentityService:
+    """Users, logins, sessions and access, all as events."""
+
+    def __init__(
+        self,
+        event_log: EventLogPort,
+        passwords: Passwords,
+        vault: Vault,
+        policy: LockoutPolicy,
+        refresh_ttl: timedelta,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.log = event_log
+        self.passwords = passwords
+        self.vault = vault
+        self.policy = policy
+        self.refresh_ttl = refresh_ttl
+        self.clock = clock
+
+    # ---- queries ---------------------------------------------------------
+
+    def get(self, user_id: UUID) -> User:
+        try:
+            user = self.log.repository.get(user_id)
+        except AggregateNotFoundError:
+            raise UserNotFound(str(user_id)) from None
+        if not isinstance(user, User):
+            raise UserNotFound(str(user_id))
+        return user
+
+    def find(self, username: str) -> User | None:
+        try:
+            return self.get(user_id_for(username))
+        except (UserNotFound, ValidationFailed):
+            return None
+
+    # ---- commands --------------------------------------------------------
+
+    def register(
+        self,
+        *,
+        username: str,
+        password: str,
+        display_name: str,
+        roles: list[Role],
+        gender: str | None = None,
+        phone: str | None = None,
+        national_id: str | None = None,
+    ) -> tuple[UUID, int]:
+        name = normalise_username(username)
+        check_password_strength(password, name)
+        uid = user_id_for(name)
+        user = User(
+            username=name,
+            display_name=display_name,
+            roles=sorted(set(roles)),
+            password_hash=self.passwords.hash(password),
+            gender=gender,
+            phone_enc=self._seal(uid, "phone", phone),
+            national_id_enc=self._seal(uid, "national_id", national_id),
+        )
+        try:
+            return user.id, self.log.save_and_position(user)
+        except IntegrityError:
+            raise UsernameTaken(name) from None
+
+    def login(
+        self, username: str, password: str, client_ip: str | None, user_agent: str | None
+    ) -> LoginOutcome:
+        user = self.find(username)
+        password_ok = self.passwords.verify(user.password_hash if user else None, password)
+        if user is None:
+            attempt = UnknownUserLoginFailed(
+                username_attempted=_loggable_username(username),
+                at=self.clock(),
+                client_ip=client_ip,
+                user_agent=user_agent,
+            )
+            position = self.log.save_and_position(attempt)
+            return LoginOutcome(LoginResult.WRONG_PASSWORD, None, None, position)
+        session_id = secrets.token_urlsafe(16)
+        for _ in range(5):  # concurrent attempts on one account: decide again
+            now = self.clock()
+            was_locked = user.status is UserStatus.LOCKED
+            result = user.attempt_login(
+                password_ok=password_ok,
+                at=now,
+                client_ip=client_ip,
+                user_agent=user_agent,
+                session_id=session_id,
+                refresh_expires_at=now + self.refresh_ttl,
+                policy=self.policy,
+            )
+            pending: list[Any] = [user]
+            if user.status is UserStatus.LOCKED and not was_locked:
+                pending.append(
+                    AdminAlert(
+                        kind="account_locked",
+                        severity=Severity.WARNING,
+                        subject_id=user.id,
+                        message=f"account {user.username} locked after repeated failed logins "
+                        f"(last from {client_ip or 'unknown address'})",
+                        at=now,
+                    )
+                )
+            try:
+                position = self.log.save_and_position(*pending)
+            except IntegrityError:
+                user = self.get(user.id)
+                continue
+            return LoginOutcome(
+                result, user, session_id if result is LoginResult.SUCCEEDED else None, position
+            )
+        raise IntegrityError("too many concurrent login attempts on one account")
+
+    def refresh(self, user_id: UUID, session_id: str, generation: int) -> tuple[RefreshResult, int]:
+        user = self.get(user_id)
+        now = self.clock()
+        result = user.rotate_refresh_token(
+            session_id=session_id,
+            generation=generation,
+            at=now,
+            refresh_expires_at=now + self.refresh_ttl,
+        )
+        return result, self.log.save_and_position(user)
+
+    def log_out(self, user_id: UUID, session_id: str) -> int:
+        return self._change(user_id, lambda u: u.log_out(session_id, at=self.clock()))
+
+    def change_password(self, user_id: UUID, current: str, new: str) -> int:
+        user = self.get(user_id)
+        if not self.passwords.verify(user.password_hash, current):
+            raise ValidationFailed("current password is wrong")
+        check_password_strength(new, user.username)
+        user.change_password(self.passwords.hash(new), at=self.clock())
+        return self.log.save_and_position(user)
+
+    def reset_password(self, user_id: UUID, new: str) -> int:
+        user = self.get(user_id)
+        check_password_strength(new, user.username)
+        user.change_password(self.passwords.hash(new), at=self.clock())
+        return self.log.save_and_position(user)
+
+    def change_profile(self, user_id: UUID, **changes: Any) -> int:
+        sealed: dict[str, Any] = {}
+        for key, value in changes.items():
+            if key in ("phone", "national_id"):
+                sealed[f"{key}_enc"] = self._seal(user_id, key, value)
+            else:
+                sealed[key] = value
+        return self._change(user_id, lambda u: u.change_profile(**sealed))
+
+    def erase_personal_data(self, user_id: UUID, reason: str) -> int:
+        user = self.get(user_id)
+        user.erase_personal_data(at=self.clock(), reason=reason)
+        position = self.log.save_and_position(user)
+        self.vault.erase(user_id)
+        return position
+
+    def grant_role(self, user_id: UUID, role: Role) -> int:
+        return self._change(user_id, lambda u: u.grant_role(role))
+
+    def revoke_role(self, user_id: UUID, role: Role) -> int:
+        return self._change(user_id, lambda u: u.revoke_role(role))
+
+    def grant_permission(self, user_id: UUID, permission: Permission) -> int:
+        return self._change(user_id, lambda u: u.grant_permission(permission))
+
+    def revoke_permission(self, user_id: UUID, permission: Permission) -> int:
+        return self._change(user_id, lambda u: u.revoke_permission(permission))
+
+    def lock(self, user_id: UUID, reason: str, by: UUID) -> int:
+        return self._change(user_id, lambda u: u.lock(at=self.clock(), reason=reason, by=by))
+
+    def unlock(self, user_id: UUID, by: UUID) -> int:
+        return self._change(user_id, lambda u: u.unlock(at=self.clock(), by=by))
+
+    def disable(self, user_id: UUID, reason: str) -> int:
+        return self._change(user_id, lambda u: u.disable(at=self.clock(), reason=reason))
+
+    def enable(self, user_id: UUID) -> int:
+        return self._change(user_id, lambda u: u.enable(at=self.clock()))
+
+    def ensure_admin(self, username: str, password: str) -> bool:
+        """Create the first administrator unless that user exists; True if created."""
+        if self.find(username) is not None:
+            return False
+        try:
+            self.register(
+                username=username,
+                password=password,
+                display_name="Administrator",
+                roles=[Role.ADMIN],
+            )
+        except UsernameTaken:
+            return False
+        return True
+
+    # ---- internals -------------------------------------------------------
+
+    def _change(self, user_id: UUID, change: Callable[[User], None]) -> int:
+        user = self.get(user_id)
+        change(user)
+        return self.log.save_and_position(user)
+
+    def _seal(self, uid: UUID, field: str, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        return self.vault.encrypt(uid, field, value)
+
+
+def _loggable_username(attempted: str) -> str | None:
+    # A password typed into the username box must not land in a log kept forever.
+    try:
+        return normalise_username(attempted)
+    except ValidationFailed:
+        return None

@@ -1,0 +1,14 @@
+"""What application services need from the event store."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class EventLogPort(Protocol):
+    """The one event log: load aggregates, save them atomically, learn the position."""
+
+    @property
+    def repository(self) -> Any: ...
+
+    def save_and_position(self, *aggregates: Any) -> int: ...

@@ -1,0 +1,341 @@
+"""The user account: identity, access and login history (R2.1-R2.5, R3.1).
+
+Every change is an event. The aggregate decides; it never fetches: passwords
+arrive already hashed or already checked, personal data already encrypted,
+and the time of every decision is passed in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import InvalidTransition, ValidationFailed
+from domain.identity.policy import Permission, Role, effective_permissions
+
+USERNAME_NAMESPACE = uuid5(NAMESPACE_URL, "https://estatelog/users")
+
+
+class UserStatus(StrEnum):
+    NORMAL = "normal"
+    LOCKED = "locked"
+    DISABLED = "disabled"
+
+
+class LoginResult(StrEnum):
+    SUCCEEDED = "succeeded"
+    WRONG_PASSWORD = "wrong_password"  # noqa: S105 (an outcome name)
+    LOCKED = "locked"
+    DISABLED = "disabled"
+
+
+class RefreshResult(StrEnum):
+    ROTATED = "rotated"
+    REUSED = "reused"  # a spent token came back: the whole session is revoked
+    INVALID = "invalid"
+
+
+@dataclass(frozen=True)
+class LockoutPolicy:
+    threshold: int = 5
+    window: timedelta = timedelta(minutes=15)
+    cooldown: timedelta = timedelta(minutes=15)
+
+
+def user_id_for(username: str) -> UUID:
+    """Usernames are unique because the user's ID is derived from the name."""
+    return uuid5(USERNAME_NAMESPACE, normalise_username(username))
+
+
+def normalise_username(username: str) -> str:
+    name = username.strip().lower()
+    if not (3 <= len(name) <= 64) or not all(c.isalnum() or c in "._-@" for c in name):
+        raise ValidationFailed("username: 3-64 letters, digits or . _ - @")
+    return name
+
+
+class User(Aggregate):
+    """A person who signs in: staff, owner, resident, visitor or auditor."""
+
+    @staticmethod
+    def create_id(username: str, **_: Any) -> UUID:
+        return user_id_for(username)
+
+    @event("Registered")
+    def __init__(
+        self,
+        username: str,
+        display_name: str,
+        roles: list[Role],
+        password_hash: str,
+        gender: str | None = None,
+        phone_enc: str | None = None,
+        national_id_enc: str | None = None,
+    ) -> None:
+        self.username = normalise_username(username)
+        self.display_name = display_name
+        self.roles: set[Role] = set(roles)
+        self.direct_permissions: set[Permission] = set()
+        self.password_hash = password_hash
+        self.gender = gender
+        self.phone_enc = phone_enc
+        self.national_id_enc = national_id_enc
+        self.personal_data_erased = False
+        self.status = UserStatus.NORMAL
+        self.locked_until: datetime | None = None
+        self.recent_failures: list[datetime] = []
+        # session id -> [refresh generation, refresh expiry]; absent = ended or revoked
+        self.sessions: dict[str, list[Any]] = {}
+
+    # ---- queries ---------------------------------------------------------
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        return effective_permissions(self.roles, self.direct_permissions)
+
+    @property
+    def primary_role(self) -> str | None:
+        order = list(Role)
+        return min(self.roles, key=order.index).value if self.roles else None
+
+    def session_is_active(self, session_id: str) -> bool:
+        """Whether an access token of this session may still be used."""
+        if self.status is UserStatus.DISABLED:
+            return False
+        if self.status is UserStatus.LOCKED and self.locked_until is None:
+            return False  # locked by an administrator: stop at once
+        return session_id in self.sessions
+
+    def lock_has_expired(self, at: datetime) -> bool:
+        return (
+            self.status is UserStatus.LOCKED
+            and self.locked_until is not None
+            and at >= self.locked_until
+        )
+
+    # ---- login and sessions ----------------------------------------------
+
+    def attempt_login(
+        self,
+        *,
+        password_ok: bool,
+        at: datetime,
+        client_ip: str | None,
+        user_agent: str | None,
+        session_id: str,
+        refresh_expires_at: datetime,
+        policy: LockoutPolicy,
+    ) -> LoginResult:
+        """Record one login attempt and decide its outcome.
+
+        Five failures within the window (by default) lock the account until
+        the cool-down ends; a locked or disabled account never logs in.
+        """
+        if self.lock_has_expired(at):
+            self._unlocked(at=at, reason="cool-down elapsed", by=None)
+        if self.status is UserStatus.DISABLED:
+            self._login_failed(at=at, client_ip=client_ip, user_agent=user_agent, reason="disabled")
+            return LoginResult.DISABLED
+        if self.status is UserStatus.LOCKED:
+            self._login_failed(at=at, client_ip=client_ip, user_agent=user_agent, reason="locked")
+            return LoginResult.LOCKED
+        if not password_ok:
+            self._login_failed(
+                at=at, client_ip=client_ip, user_agent=user_agent, reason="wrong password"
+            )
+            recent = [t for t in self.recent_failures if at - t < policy.window]
+            if len(recent) >= policy.threshold:
+                self._locked(
+                    at=at,
+                    reason=f"{len(recent)} failed logins within {policy.window}",
+                    until=at + policy.cooldown,
+                    by=None,
+                )
+            return LoginResult.WRONG_PASSWORD
+        self._logged_in(
+            at=at,
+            client_ip=client_ip,
+            user_agent=user_agent,
+            session_id=session_id,
+            refresh_expires_at=refresh_expires_at,
+        )
+        return LoginResult.SUCCEEDED
+
+    @event("LoginFailed")
+    def _login_failed(
+        self, at: datetime, client_ip: str | None, user_agent: str | None, reason: str
+    ) -> None:
+        if reason == "wrong password":
+            self.recent_failures = [*self.recent_failures[-49:], at]
+
+    @event("LoginSucceeded")
+    def _logged_in(
+        self,
+        at: datetime,
+        client_ip: str | None,
+        user_agent: str | None,
+        session_id: str,
+        refresh_expires_at: datetime,
+    ) -> None:
+        self.recent_failures = []
+        self.sessions = {sid: s for sid, s in self.sessions.items() if s[1] > at}
+        self.sessions[session_id] = [0, refresh_expires_at]
+
+    def rotate_refresh_token(
+        self, *, session_id: str, generation: int, at: datetime, refresh_expires_at: datetime
+    ) -> RefreshResult:
+        """Swap a refresh token for the next one; a spent one revokes the session."""
+        session = self.sessions.get(session_id)
+        if session is None or not self.session_is_active(session_id) or session[1] <= at:
+            return RefreshResult.INVALID
+        if generation < session[0]:
+            self._session_revoked(session_id=session_id, reason="refresh token reused", at=at)
+            return RefreshResult.REUSED
+        if generation > session[0]:
+            return RefreshResult.INVALID
+        self._refresh_token_rotated(
+            session_id=session_id, generation=generation + 1, refresh_expires_at=refresh_expires_at
+        )
+        return RefreshResult.ROTATED
+
+    @event("RefreshTokenRotated")
+    def _refresh_token_rotated(
+        self, session_id: str, generation: int, refresh_expires_at: datetime
+    ) -> None:
+        self.sessions[session_id] = [generation, refresh_expires_at]
+
+    @event("SessionRevoked")
+    def _session_revoked(self, session_id: str, reason: str, at: datetime) -> None:
+        self.sessions.pop(session_id, None)
+
+    def log_out(self, session_id: str, at: datetime) -> None:
+        if session_id not in self.sessions:
+            raise InvalidTransition("this session has already ended")
+        self._logged_out(session_id=session_id, at=at)
+
+    @event("LoggedOut")
+    def _logged_out(self, session_id: str, at: datetime) -> None:
+        self.sessions.pop(session_id, None)
+
+    # ---- credentials and profile -----------------------------------------
+
+    def change_password(self, new_password_hash: str, at: datetime) -> None:
+        self._password_changed(password_hash=new_password_hash, at=at)
+
+    @event("PasswordChanged")
+    def _password_changed(self, password_hash: str, at: datetime) -> None:
+        self.password_hash = password_hash
+        self.sessions = {}  # every session ends: the next request must log in again
+
+    def change_profile(self, **changes: Any) -> None:
+        allowed = {"display_name", "gender", "phone_enc", "national_id_enc"}
+        unknown = set(changes) - allowed
+        if unknown:
+            raise ValidationFailed(f"not a profile field: {', '.join(sorted(unknown))}")
+        changed = {k: v for k, v in changes.items() if getattr(self, k) != v}
+        if changed:
+            self._profile_changed(changes=changed)
+
+    @event("ProfileChanged")
+    def _profile_changed(self, changes: dict[str, Any]) -> None:
+        for name, value in changes.items():
+            setattr(self, name, value)
+        if changes.get("phone_enc") or changes.get("national_id_enc"):
+            self.personal_data_erased = False
+
+    def erase_personal_data(self, at: datetime, reason: str) -> None:
+        if self.personal_data_erased:
+            raise InvalidTransition("personal data already erased")
+        self._personal_data_erased(at=at, reason=reason)
+
+    @event("PersonalDataErased")
+    def _personal_data_erased(self, at: datetime, reason: str) -> None:
+        self.phone_enc = None
+        self.national_id_enc = None
+        self.personal_data_erased = True
+
+    # ---- access administration -------------------------------------------
+
+    def grant_role(self, role: Role) -> None:
+        if role in self.roles:
+            raise InvalidTransition(f"already has role {role}")
+        self._role_granted(role=role)
+
+    @event("RoleGranted")
+    def _role_granted(self, role: Role) -> None:
+        self.roles.add(role)
+
+    def revoke_role(self, role: Role) -> None:
+        if role not in self.roles:
+            raise InvalidTransition(f"does not have role {role}")
+        self._role_revoked(role=role)
+
+    @event("RoleRevoked")
+    def _role_revoked(self, role: Role) -> None:
+        self.roles.discard(role)
+
+    def grant_permission(self, permission: Permission) -> None:
+        if permission in self.direct_permissions:
+            raise InvalidTransition(f"already holds {permission}")
+        self._permission_granted(permission=permission)
+
+    @event("PermissionGranted")
+    def _permission_granted(self, permission: Permission) -> None:
+        self.direct_permissions.add(permission)
+
+    def revoke_permission(self, permission: Permission) -> None:
+        if permission not in self.direct_permissions:
+            raise InvalidTransition(f"does not hold {permission} directly")
+        self._permission_revoked(permission=permission)
+
+    @event("PermissionRevoked")
+    def _permission_revoked(self, permission: Permission) -> None:
+        self.direct_permissions.discard(permission)
+
+    def lock(self, at: datetime, reason: str, by: UUID) -> None:
+        if self.status is not UserStatus.NORMAL:
+            raise InvalidTransition(f"cannot lock a {self.status} account")
+        self._locked(at=at, reason=reason, until=None, by=by)
+
+    @event("AccountLocked")
+    def _locked(self, at: datetime, reason: str, until: datetime | None, by: UUID | None) -> None:
+        self.status = UserStatus.LOCKED
+        self.locked_until = until
+        if until is None:
+            self.sessions = {}
+
+    def unlock(self, at: datetime, by: UUID) -> None:
+        if self.status is not UserStatus.LOCKED:
+            raise InvalidTransition(f"cannot unlock a {self.status} account")
+        self._unlocked(at=at, reason="unlocked by an administrator", by=by)
+
+    @event("AccountUnlocked")
+    def _unlocked(self, at: datetime, reason: str, by: UUID | None) -> None:
+        self.status = UserStatus.NORMAL
+        self.locked_until = None
+        self.recent_failures = []
+
+    def disable(self, at: datetime, reason: str) -> None:
+        if self.status is UserStatus.DISABLED:
+            raise InvalidTransition("already disabled")
+        self._disabled(at=at, reason=reason)
+
+    @event("AccountDisabled")
+    def _disabled(self, at: datetime, reason: str) -> None:
+        self.status = UserStatus.DISABLED
+        self.sessions = {}
+
+    def enable(self, at: datetime) -> None:
+        if self.status is not UserStatus.DISABLED:
+            raise InvalidTransition(f"cannot enable a {self.status} account")
+        self._enabled(at=at)
+
+    @event("AccountEnabled")
+    def _enabled(self, at: datetime) -> None:
+        self.status = UserStatus.NORMAL
+        self.recent_failures = []

@@ -1,0 +1,96 @@
+"""Per-person data keys for personal data (R2.2, R7.3): crypto-shredding.
+
+Each person has a random AES-256 key, stored wrapped (AES-256-GCM under the
+master key) in ``personal_data_keys``, outside the event log. Events carry
+only ciphertext. Erasure deletes the key, after which every copy of that
+person's ciphertext, in the log, in snapshots and in backups, is noise.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from uuid import UUID
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from psycopg_pool import ConnectionPool
+
+PREFIX = "pd1:"
+
+DDL = [
+    """CREATE TABLE IF NOT EXISTS personal_data_keys (
+        subject_id uuid PRIMARY KEY,
+        wrapped_key bytea NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+    )""",
+]
+
+
+class PersonalDataVault:
+    """Encrypts and decrypts one person's fields with that person's key."""
+
+    def __init__(self, pool: ConnectionPool, master_key: bytes) -> None:
+        self._pool = pool
+        self._master = AESGCM(master_key)
+
+    def encrypt(self, subject_id: UUID, field: str, plaintext: str) -> str:
+        key = self._key(subject_id, create=True)
+        assert key is not None
+        nonce = os.urandom(12)
+        sealed = AESGCM(key).encrypt(nonce, plaintext.encode(), _aad(subject_id, field))
+        return PREFIX + base64.b64encode(nonce + sealed).decode()
+
+    def decrypt(self, subject_id: UUID, field: str, ciphertext: str | None) -> str | None:
+        """The plaintext, or None when there is none or the key was erased."""
+        if not ciphertext:
+            return None
+        key = self._key(subject_id, create=False)
+        if key is None:
+            return None
+        raw = base64.b64decode(ciphertext.removeprefix(PREFIX))
+        return AESGCM(key).decrypt(raw[:12], raw[12:], _aad(subject_id, field)).decode()
+
+    def erase(self, subject_id: UUID) -> bool:
+        """Delete the person's key for good; True if there was one."""
+        with self._pool.connection() as conn:
+            deleted = conn.execute(
+                "DELETE FROM personal_data_keys WHERE subject_id = %s", [subject_id]
+            ).rowcount
+        with self._pool.connection() as conn:
+            conn.autocommit = True
+            try:
+                # Remove the dead tuple that still holds the wrapped key.
+                conn.execute("VACUUM (FREEZE) personal_data_keys")
+            finally:
+                conn.autocommit = False
+        return deleted > 0
+
+    def has_key(self, subject_id: UUID) -> bool:
+        return self._key(subject_id, create=False) is not None
+
+    def _key(self, subject_id: UUID, *, create: bool) -> bytes | None:
+        with self._pool.connection() as conn:
+            row = conn.execute(
+                "SELECT wrapped_key FROM personal_data_keys WHERE subject_id = %s", [subject_id]
+            ).fetchone()
+            if row is None and create:
+                fresh = AESGCM.generate_key(bit_length=256)
+                nonce = os.urandom(12)
+                wrapped = nonce + self._master.encrypt(nonce, fresh, subject_id.bytes)
+                conn.execute(
+                    "INSERT INTO personal_data_keys (subject_id, wrapped_key) VALUES (%s, %s) "
+                    "ON CONFLICT (subject_id) DO NOTHING",
+                    [subject_id, wrapped],
+                )
+                row = conn.execute(
+                    "SELECT wrapped_key FROM personal_data_keys WHERE subject_id = %s",
+                    [subject_id],
+                ).fetchone()
+        if row is None:
+            return None
+        wrapped = bytes(row[0])
+        return self._master.decrypt(wrapped[:12], wrapped[12:], subject_id.bytes)
+
+
+def _aad(subject_id: UUID, field: str) -> bytes:
+    return subject_id.bytes + field.encode()

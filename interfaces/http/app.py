@@ -1,0 +1,32 @@
+"""The HTTP API: built from a container, so tests and servers run the same app."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from infrastructure.bootstrap import Container
+from interfaces.http import audit, auth, health, problems, users
+from interfaces.http.middleware import (
+    BodyLimitMiddleware,
+    IdempotencyMiddleware,
+    RequestContextMiddleware,
+)
+
+
+def create_app(container: Container) -> FastAPI:
+    app = FastAPI(
+        title="estatelog",
+        version="0.1.0",
+        description="Event-sourced back end for property management. Every command is an "
+        "event in one append-only, hash-chained log; reads come from projections.",
+    )
+    app.state.container = container
+    problems.install(app)
+    problems.install_fallback(app)
+    for module in (health, auth, users, audit):
+        app.include_router(module.router)
+    # Outermost last: context first, then the size limit, then idempotent replay.
+    app.add_middleware(IdempotencyMiddleware, store=container.idempotency, tokens=container.tokens)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=container.settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+    return app

@@ -1,0 +1,156 @@
+"""Login, token refresh, logout, the caller's own account and password."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from pydantic import Field
+
+from application.identity.service import UserNotFound
+from domain.identity.policy import Permission
+from domain.identity.user import LoginResult, RefreshResult
+from infrastructure.tokens import InvalidToken
+from interfaces.http.problems import Problem
+from interfaces.http.schemas import Accepted, Command
+from interfaces.http.security import BEARER, Principal, container, public, requires
+
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+
+
+class LoginRequest(Command):
+    username: Annotated[str, Field(min_length=1, max_length=128)]
+    password: Annotated[str, Field(min_length=1, max_length=256)]
+
+
+class RefreshRequest(Command):
+    refresh_token: Annotated[str, Field(min_length=1, max_length=512)]
+
+
+class TokenPair(Accepted):
+    access_token: str
+    refresh_token: str
+    token_type: str = "bearer"  # noqa: S105 (OAuth token type)
+    expires_in: int
+
+
+class PasswordChange(Command):
+    current_password: Annotated[str, Field(min_length=1, max_length=256)]
+    new_password: Annotated[str, Field(min_length=1, max_length=256)]
+
+
+class Me(Accepted):
+    user_id: str
+    username: str
+    role: str | None
+    permissions: list[str]
+
+
+def _throttle(request: Request) -> None:
+    """At most N login calls per client address per minute (429 beyond)."""
+    c = container(request)
+    limit = c.settings.login_rate_limit_per_minute
+    ip = request.client.host if request.client else "unknown"
+    window = int(time.time() // 60)
+    key = f"estatelog:ratelimit:login:{ip}:{window}"
+    pipe = c.redis.pipeline()
+    pipe.incr(key)
+    pipe.expire(key, 120)
+    count = int(pipe.execute()[0])
+    if count > limit:
+        retry = str(60 - int(time.time()) % 60)
+        raise Problem(
+            429,
+            "too many login attempts from this address; wait a minute",
+            headers={"Retry-After": retry},
+        )
+
+
+def _tokens(
+    request: Request, user_id: UUID, session_id: str, generation: int, position: int
+) -> TokenPair:
+    c = container(request)
+    return TokenPair(
+        access_token=c.tokens.issue_access(user_id, session_id, datetime.now(UTC)),
+        refresh_token=c.tokens.issue_refresh(user_id, session_id, generation),
+        expires_in=c.settings.access_token_ttl_seconds,
+        position=position,
+    )
+
+
+@router.post("/login", dependencies=[public("anyone may try to log in")])
+def login(body: LoginRequest, request: Request) -> TokenPair:
+    """Log in with username and password; every attempt is an audited event."""
+    _throttle(request)
+    c = container(request)
+    outcome = c.identity.login(
+        body.username,
+        body.password,
+        client_ip=request.client.host if request.client else None,
+        user_agent=request.headers.get("user-agent"),
+    )
+    if outcome.result is LoginResult.SUCCEEDED:
+        assert outcome.user is not None and outcome.session_id is not None
+        return _tokens(request, outcome.user.id, outcome.session_id, 0, outcome.position)
+    detail = {
+        LoginResult.LOCKED: "this account is locked; try again later or ask an administrator",
+        LoginResult.DISABLED: "this account is disabled",
+    }.get(outcome.result, "wrong username or password")
+    raise Problem(401, detail, headers=BEARER, position=outcome.position)
+
+
+@router.post("/refresh", dependencies=[public("holders of a refresh token")])
+def refresh(body: RefreshRequest, request: Request) -> TokenPair:
+    """Swap a refresh token for a new pair. A spent token revokes its whole session."""
+    c = container(request)
+    try:
+        claims = c.tokens.parse_refresh(body.refresh_token)
+        result, position = c.identity.refresh(claims.user_id, claims.session_id, claims.generation)
+    except (InvalidToken, UserNotFound):
+        raise Problem(401, "invalid refresh token", headers=BEARER) from None
+    if result is RefreshResult.ROTATED:
+        return _tokens(request, claims.user_id, claims.session_id, claims.generation + 1, position)
+    if result is RefreshResult.REUSED:
+        raise Problem(
+            401,
+            "refresh token already used: the session has been revoked",
+            headers=BEARER,
+            position=position,
+        )
+    raise Problem(401, "invalid or expired refresh token", headers=BEARER)
+
+
+@router.post("/logout")
+def logout(
+    request: Request, principal: Principal = requires(Permission.USERS_READ_OWN)
+) -> Accepted:
+    """End this session: its access and refresh tokens stop working at once."""
+    position = container(request).identity.log_out(principal.user_id, principal.session_id)
+    return Accepted(position=position)
+
+
+@router.get("/me")
+def me(principal: Principal = requires(Permission.USERS_READ_OWN)) -> Me:
+    return Me(
+        user_id=str(principal.user_id),
+        username=principal.username,
+        role=principal.role,
+        permissions=sorted(p.value for p in principal.permissions),
+        position=0,
+    )
+
+
+@router.post("/password")
+def change_password(
+    body: PasswordChange,
+    request: Request,
+    principal: Principal = requires(Permission.PASSWORD_CHANGE_OWN),
+) -> Accepted:
+    """Change your own password; every session, this one included, ends."""
+    position = container(request).identity.change_password(
+        principal.user_id, body.current_password, body.new_password
+    )
+    return Accepted(position=position)

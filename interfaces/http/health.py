@@ -1,0 +1,54 @@
+"""Liveness and readiness for orchestrators and load balancers."""
+
+from __future__ import annotations
+
+import anyio
+from fastapi import APIRouter, Request
+from fastapi.responses import ORJSONResponse
+
+from interfaces.http.security import container, public
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health", dependencies=[public("liveness probe")])
+async def health() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@router.get("/ready", dependencies=[public("readiness probe")])
+async def ready(request: Request) -> ORJSONResponse:
+    """PostgreSQL and Redis answer, and how far each read model is behind the log."""
+    c = container(request)
+
+    def check() -> dict[str, object]:
+        checks: dict[str, object] = {}
+        try:
+            with c.pool.connection() as conn:
+                head = conn.execute(
+                    "SELECT coalesce(max(notification_id), 0) FROM estatelog_events"
+                ).fetchone()
+                rows = conn.execute(
+                    "SELECT name, position, error FROM projection_positions"
+                ).fetchall()
+            checks["postgres"] = "ok"
+            checks["log_head"] = int(head[0]) if head else 0
+            checks["projections"] = {
+                name: {"position": pos, "behind": checks["log_head"] - pos, "error": err}  # type: ignore[operator]
+                for name, pos, err in rows
+            }
+        except Exception as e:
+            checks["postgres"] = f"error: {type(e).__name__}"
+        try:
+            c.redis.ping()
+            checks["redis"] = "ok"
+        except Exception as e:
+            checks["redis"] = f"error: {type(e).__name__}"
+        return checks
+
+    checks = await anyio.to_thread.run_sync(check)
+    ok = checks.get("postgres") == "ok" and checks.get("redis") == "ok"
+    return ORJSONResponse(
+        {"status": "ready" if ok else "not ready", **checks}, status_code=200 if ok else 503
+    )

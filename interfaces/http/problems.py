@@ -1,0 +1,164 @@
+"""RFC 9457 problem details for every error the API returns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from eventsourcing.persistence import IntegrityError
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from application.identity.service import UsernameTaken, UserNotFound
+from domain.errors import DomainError, InvalidTransition, ValidationFailed
+
+PROBLEM_JSON = "application/problem+json"
+
+TITLES = {
+    400: "Bad request",
+    401: "Not authenticated",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Request body too large",
+    422: "Unprocessable request",
+    429: "Too many requests",
+    500: "Internal server error",
+    503: "Service unavailable",
+    504: "Timed out",
+}
+
+
+class Problem(Exception):
+    """Raise to answer with a problem document."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str | None = None,
+        *,
+        title: str | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail or title)
+        self.status = status
+        self.title = title or TITLES.get(status, "Error")
+        self.detail = detail
+        self.headers = headers or {}
+        self.extra = extra
+
+
+def problem_response(
+    status: int,
+    detail: str | None = None,
+    *,
+    title: str | None = None,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title or TITLES.get(status, "Error"),
+        "status": status,
+    }
+    if detail:
+        body["detail"] = detail
+    if instance:
+        body["instance"] = instance
+    body.update(extra)
+    return Response(
+        orjson.dumps(body, default=str),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+def problem_bytes(status: int, detail: str) -> bytes:
+    return orjson.dumps(
+        {
+            "type": "about:blank",
+            "title": TITLES.get(status, "Error"),
+            "status": status,
+            "detail": detail,
+        }
+    )
+
+
+def install(app: FastAPI) -> None:
+    def path(request: Request) -> str:
+        return request.url.path
+
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem) -> Response:
+        return problem_response(
+            exc.status,
+            exc.detail,
+            title=exc.title,
+            instance=path(request),
+            headers=exc.headers,
+            **exc.extra,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        return problem_response(
+            exc.status_code,
+            str(exc.detail) if exc.detail else None,
+            instance=path(request),
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")}
+            for e in exc.errors()
+        ]
+        return problem_response(
+            422, "the request does not match the schema", instance=path(request), errors=errors
+        )
+
+    @app.exception_handler(ValidationFailed)
+    async def _invalid(request: Request, exc: ValidationFailed) -> Response:
+        return problem_response(422, exc.detail, title=exc.title, instance=path(request))
+
+    @app.exception_handler(InvalidTransition)
+    async def _transition(request: Request, exc: InvalidTransition) -> Response:
+        return problem_response(409, exc.detail, title=exc.title, instance=path(request))
+
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        return problem_response(422, exc.detail, title=exc.title, instance=path(request))
+
+    @app.exception_handler(IntegrityError)
+    async def _conflict(request: Request, exc: IntegrityError) -> Response:
+        return problem_response(
+            409,
+            "the record was changed by someone else at the same time; reload and retry",
+            title="Concurrent change",
+            instance=path(request),
+        )
+
+    @app.exception_handler(UsernameTaken)
+    async def _taken(request: Request, exc: UsernameTaken) -> Response:
+        return problem_response(409, f"username {exc} is taken", instance=path(request))
+
+    @app.exception_handler(UserNotFound)
+    async def _no_user(request: Request, exc: UserNotFound) -> Response:
+        return problem_response(404, "no such user", instance=path(request))
+
+
+def install_fallback(app: FastAPI) -> None:
+    """Unexpected errors still answer in problem+json, without internals."""
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        return problem_response(
+            500, "an unexpected error occurred; it has been logged", instance=request.url.path
+        )

@@ -1,0 +1,317 @@
+"""User administration and each user's own record (R2.1-R2.4, R7.3)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request, status
+from pydantic import BaseModel, Field
+
+from domain.identity.policy import Permission, Role
+from interfaces.http.consistency import reached
+from interfaces.http.problems import Problem
+from interfaces.http.schemas import Accepted, Command
+from interfaces.http.security import Principal, container, requires
+
+router = APIRouter(prefix="/api/v1/users", tags=["users"])
+
+Reason = Annotated[str, Field(min_length=1, max_length=500)]
+Phone = Annotated[str, Field(pattern=r"^\+?[0-9][0-9 -]{4,19}$")]
+NationalId = Annotated[str, Field(pattern=r"^[0-9A-Za-z]{6,32}$")]
+
+
+class NewUser(Command):
+    username: Annotated[str, Field(min_length=3, max_length=64)]
+    password: Annotated[str, Field(min_length=1, max_length=256)]
+    display_name: Annotated[str, Field(min_length=1, max_length=100)]
+    roles: Annotated[list[Role], Field(min_length=1, max_length=8)]
+    gender: Annotated[str, Field(max_length=20)] | None = None
+    phone: Phone | None = None
+    national_id: NationalId | None = None
+
+
+class Created(Accepted):
+    id: UUID
+
+
+class ProfileChange(Command):
+    display_name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    gender: Annotated[str, Field(max_length=20)] | None = None
+    phone: Phone | None = None
+    national_id: NationalId | None = None
+
+
+class RoleChange(Command):
+    role: Role
+
+
+class PermissionChange(Command):
+    permission: Permission
+
+
+class WithReason(Command):
+    reason: Reason
+
+
+class PasswordReset(Command):
+    new_password: Annotated[str, Field(min_length=1, max_length=256)]
+
+
+class UserView(BaseModel):
+    id: UUID
+    username: str
+    display_name: str
+    gender: str | None
+    phone: str | None = Field(description="masked")
+    national_id: str | None = Field(description="masked")
+    personal_data_erased: bool
+    roles: list[str]
+    direct_permissions: list[str]
+    status: str
+    registered_at: datetime
+    updated_at: datetime
+    last_login_at: datetime | None
+    last_login_ip: str | None
+    version: int
+
+
+class UserPage(BaseModel):
+    items: list[UserView]
+    next_cursor: str | None
+
+
+class LoginView(BaseModel):
+    position: int
+    at: datetime
+    outcome: str
+    reason: str | None
+    client_ip: str | None
+    user_agent: str | None
+
+
+COLUMNS = (
+    "user_id, username, display_name, gender, phone_masked, national_id_masked, "
+    "personal_data_erased, roles, direct_permissions, status, registered_at, updated_at, "
+    "last_login_at, last_login_ip, version"
+)
+
+
+def _view(row: tuple[Any, ...]) -> UserView:
+    names = [c.strip() for c in COLUMNS.split(",")]
+    data = dict(zip(names, row, strict=True))
+    data["id"] = data.pop("user_id")
+    data["phone"] = data.pop("phone_masked")
+    data["national_id"] = data.pop("national_id_masked")
+    return UserView(**data)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def create_user(
+    body: NewUser, request: Request, principal: Principal = requires(Permission.USERS_CREATE)
+) -> Created:
+    """Register a user; phone and national ID are encrypted before they are stored."""
+    user_id, position = container(request).identity.register(**body.model_dump())
+    return Created(id=user_id, position=position)
+
+
+@router.get("")
+async def list_users(
+    request: Request,
+    principal: Principal = requires(Permission.USERS_READ),
+    username_prefix: Annotated[str | None, Query(max_length=64)] = None,
+    status_: Annotated[
+        str | None, Query(alias="status", pattern="^(normal|locked|disabled)$")
+    ] = None,
+    cursor: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    after: Annotated[int | None, Query(ge=0, description="wait for this position")] = None,
+) -> UserPage:
+    if not principal.may("users:read", owner_id=None):
+        raise Problem(403, "listing users needs the permission users:read:any")
+    c = container(request)
+    await reached(c, "user_directory", after)
+    sql = f"SELECT {COLUMNS} FROM user_directory WHERE true"
+    params: list[Any] = []
+    if username_prefix:
+        sql += " AND username LIKE %s"
+        params.append(username_prefix.lower().replace("%", r"\%").replace("_", r"\_") + "%")
+    if status_:
+        sql += " AND status = %s"
+        params.append(status_)
+    if cursor:
+        sql += " AND username > %s"
+        params.append(cursor)
+    sql += " ORDER BY username LIMIT %s"
+    params.append(limit + 1)
+    with c.pool.connection() as conn:
+        rows = conn.execute(sql, params).fetchall()  # type: ignore[arg-type]
+    items = [_view(r) for r in rows[:limit]]
+    return UserPage(items=items, next_cursor=items[-1].username if len(rows) > limit else None)
+
+
+@router.get("/{user_id}")
+async def get_user(
+    user_id: UUID,
+    request: Request,
+    principal: Principal = requires(Permission.USERS_READ_OWN),
+    after: Annotated[int | None, Query(ge=0)] = None,
+) -> UserView:
+    """One user's record; owners and residents may read only their own."""
+    principal.check("users:read", owner_id=user_id)
+    c = container(request)
+    await reached(c, "user_directory", after)
+    with c.pool.connection() as conn:
+        row = conn.execute(
+            f"SELECT {COLUMNS} FROM user_directory WHERE user_id = %s",
+            [user_id],
+        ).fetchone()
+    if row is None:
+        raise Problem(404, "no such user")
+    return _view(row)
+
+
+@router.get("/{user_id}/logins")
+async def login_history(
+    user_id: UUID,
+    request: Request,
+    principal: Principal = requires(Permission.AUDIT_READ_OWN),
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    before: Annotated[int | None, Query(ge=1)] = None,
+    after: Annotated[int | None, Query(ge=0)] = None,
+) -> list[LoginView]:
+    """Login successes, failures and logouts, newest first, with IP and agent."""
+    principal.check("audit:read", owner_id=user_id)
+    c = container(request)
+    await reached(c, "login_history", after)
+    with c.pool.connection() as conn:
+        rows = conn.execute(
+            "SELECT position, at, outcome, reason, client_ip, user_agent FROM login_history "
+            "WHERE user_id = %s AND position < %s ORDER BY position DESC LIMIT %s",
+            [user_id, before or 2**62, limit],
+        ).fetchall()
+    return [
+        LoginView(
+            position=r[0], at=r[1], outcome=r[2], reason=r[3], client_ip=r[4], user_agent=r[5]
+        )
+        for r in rows
+    ]
+
+
+@router.post("/{user_id}/profile")
+def change_profile(
+    user_id: UUID,
+    body: ProfileChange,
+    request: Request,
+    principal: Principal = requires(Permission.USERS_UPDATE_OWN),
+) -> Accepted:
+    principal.check("users:update", owner_id=user_id)
+    changes = body.model_dump(exclude_unset=True)
+    if not changes:
+        raise Problem(422, "name at least one field to change")
+    return Accepted(position=container(request).identity.change_profile(user_id, **changes))
+
+
+@router.post("/{user_id}/roles")
+def grant_role(
+    user_id: UUID,
+    body: RoleChange,
+    request: Request,
+    principal: Principal = requires(Permission.USERS_MANAGE_ACCESS),
+) -> Accepted:
+    return Accepted(position=container(request).identity.grant_role(user_id, body.role))
+
+
+@router.delete("/{user_id}/roles/{role}")
+def revoke_role(
+    user_id: UUID,
+    role: Role,
+    request: Request,
+    principal: Principal = requires(Permission.USERS_MANAGE_ACCESS),
+) -> Accepted:
+    return Accepted(position=container(request).identity.revoke_role(user_id, role))
+
+
+@router.post("/{user_id}/permissions")
+def grant_permission(
+    user_id: UUID,
+    body: PermissionChange,
+    request: Request,
+    principal: Principal = requires(Permission.USERS_MANAGE_ACCESS),
+) -> Accepted:
+    return Accepted(position=container(request).identity.grant_permission(user_id, body.permission))
+
+
+@router.delete("/{user_id}/permissions/{permission}")
+def revoke_permission(
+    user_id: UUID,
+    permission: Permission,
+    request: Request,
+    principal: Principal = requires(Permission.USERS_MANAGE_ACCESS),
+) -> Accepted:
+    return Accepted(position=container(request).identity.revoke_permission(user_id, permission))
+
+
+@router.post("/{user_id}/lock")
+def lock(
+    user_id: UUID,
+    body: WithReason,
+    request: Request,
+    principal: Principal = requires(Permission.USERS_MANAGE_ACCESS),
+) -> Accepted:
+    """Lock an account now; its sessions end at once."""
+    identity = container(request).identity
+    return Accepted(position=identity.lock(user_id, body.reason, by=principal.user_id))
+
+
+@router.post("/{user_id}/unlock")
+def unlock(
+    user_id: UUID,
+    request: Request,
+    principal: Principal = requires(Permission.USERS_MANAGE_ACCESS),
+) -> Accepted:
+    return Accepted(position=container(request).identity.unlock(user_id, by=principal.user_id))
+
+
+@router.post("/{user_id}/disable")
+def disable(
+    user_id: UUID,
+    body: WithReason,
+    request: Request,
+    principal: Principal = requires(Permission.USERS_MANAGE_ACCESS),
+) -> Accepted:
+    if user_id == principal.user_id:
+        raise Problem(409, "you cannot disable your own account")
+    return Accepted(position=container(request).identity.disable(user_id, body.reason))
+
+
+@router.post("/{user_id}/enable")
+def enable(
+    user_id: UUID,
+    request: Request,
+    principal: Principal = requires(Permission.USERS_MANAGE_ACCESS),
+) -> Accepted:
+    return Accepted(position=container(request).identity.enable(user_id))
+
+
+@router.post("/{user_id}/password")
+def reset_password(
+    user_id: UUID,
+    body: PasswordReset,
+    request: Request,
+    principal: Principal = requires(Permission.USERS_MANAGE_ACCESS),
+) -> Accepted:
+    """Set a new password for someone; all of their sessions end."""
+    return Accepted(position=container(request).identity.reset_password(user_id, body.new_password))
+
+
+@router.post("/{user_id}/erase-personal-data")
+def erase_personal_data(
+    user_id: UUID,
+    body: WithReason,
+    request: Request,
+    principal: Principal = requires(Permission.USERS_ERASE_PERSONAL_DATA),
+) -> Accepted:
+    """Crypto-shred phone and national ID: the key is deleted, the history stays."""
+    return Accepted(position=container(request).identity.erase_personal_data(user_id, body.reason))

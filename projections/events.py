@@ -1,0 +1,65 @@
+"""What every read model needs to know about a stored event, in one place."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+import orjson
+
+# Fields that never leave the event log in clear: hashes, ciphertext.
+SECRET_FIELDS = frozenset({"password_hash"})
+ENCRYPTED_SUFFIX = "_enc"
+
+
+def kind_of(event: object) -> tuple[str, str]:
+    """(aggregate type, event type), e.g. ("User", "LoginFailed")."""
+    qualname = type(event).__qualname__
+    aggregate, _, name = qualname.rpartition(".")
+    return aggregate or qualname, name
+
+
+def payload_of(event: object) -> dict[str, Any]:
+    """The event's own fields, with secrets and ciphertext left out."""
+    out: dict[str, Any] = {}
+    for key, value in vars(event).items():
+        if key in ("originator_id", "originator_version", "timestamp", "originator_topic"):
+            continue
+        if key in SECRET_FIELDS:
+            out[key] = "[redacted]"
+        elif key.endswith(ENCRYPTED_SUFFIX):
+            out[key] = "[encrypted]" if value else None
+        elif key == "changes" and isinstance(value, dict):
+            out[key] = {
+                k: ("[encrypted]" if k.endswith(ENCRYPTED_SUFFIX) and v else v)
+                for k, v in value.items()
+            }
+        else:
+            out[key] = value
+    return out
+
+
+def _default(obj: Any) -> Any:
+    if isinstance(obj, Decimal):
+        return str(obj)
+    if isinstance(obj, (set, frozenset)):
+        return sorted(obj, key=str)
+    if isinstance(obj, Enum):
+        return obj.value
+    raise TypeError(type(obj).__name__)
+
+
+def to_json(value: Any) -> str:
+    return orjson.dumps(value, default=_default).decode()
+
+
+def meta_uuid(meta: dict[str, Any], key: str) -> UUID | None:
+    value = meta.get(key)
+    return UUID(value) if value else None
+
+
+def occurred_at(event: object) -> datetime:
+    return vars(event)["timestamp"]  # type: ignore[no-any-return]

@@ -1,0 +1,101 @@
+"""Real PostgreSQL and Redis for every test: embedded unless told otherwise.
+
+``ESTATELOG_TEST_DATABASE_URL`` / ``ESTATELOG_TEST_REDIS_URL`` point the suite
+at other servers (CI runs it again against the machine's own). Each test gets
+an empty ``public`` schema and an empty Redis database.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+import redis
+from fastapi.testclient import TestClient
+
+from infrastructure.bootstrap import Container, build
+from infrastructure.embedded import EmbeddedServices
+from infrastructure.settings import Settings
+from interfaces.http.app import create_app
+from interfaces.runner import BackgroundRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+ADMIN_PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(scope="session")
+def service_urls() -> Iterator[tuple[str, str]]:
+    database_url = os.environ.get("ESTATELOG_TEST_DATABASE_URL")
+    redis_url = os.environ.get("ESTATELOG_TEST_REDIS_URL")
+    embedded = EmbeddedServices(ROOT / "var" / "test", database="estatelog_test")
+    if not database_url:
+        database_url = embedded.postgres_url()
+    if not redis_url:
+        redis_url = embedded.redis_url()
+    yield database_url, redis_url
+
+
+def reset_database(database_url: str) -> None:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+
+
+@pytest.fixture
+def settings(service_urls: tuple[str, str], tmp_path: Path) -> Settings:
+    database_url, redis_url = service_urls
+    reset_database(database_url)
+    redis.Redis.from_url(redis_url).flushdb()
+    return Settings(
+        data_dir=tmp_path,
+        database_url=database_url,
+        redis_url=redis_url,
+        login_rate_limit_per_minute=1000,
+        db_pool_size=4,
+    )
+
+
+@pytest.fixture
+def container(settings: Settings) -> Iterator[Container]:
+    c = build(settings)
+    try:
+        yield c
+    finally:
+        c.close()
+
+
+@pytest.fixture
+def running(container: Container) -> Iterator[Container]:
+    """The container with its projector following the log, as in production."""
+    runner = BackgroundRunner(container)
+    runner.start(projector=True, workers=False)
+    try:
+        yield container
+    finally:
+        runner.stop()
+
+
+@pytest.fixture
+def client(running: Container) -> Iterator[TestClient]:
+    running.identity.ensure_admin("admin", ADMIN_PASSWORD)
+    with TestClient(create_app(running), client=("203.0.113.7", 50000)) as c:
+        yield c
+
+
+def login(client: TestClient, username: str, password: str) -> dict[str, str]:
+    response = client.post("/api/v1/auth/login", json={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def bearer(tokens: dict[str, str]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+@pytest.fixture
+def admin(client: TestClient) -> dict[str, str]:
+    """Authorization headers of the first administrator."""
+    return bearer(login(client, "admin", ADMIN_PASSWORD))
