@@ -27,15 +27,23 @@ ADMIN_PASSWORD = "correct-horse-battery-staple"
 
 
 @pytest.fixture(scope="session")
-def service_urls() -> Iterator[tuple[str, str]]:
+def service_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     database_url = os.environ.get("ESTATELOG_TEST_DATABASE_URL")
     redis_url = os.environ.get("ESTATELOG_TEST_REDIS_URL")
-    embedded = EmbeddedServices(ROOT / "var" / "test", database="estatelog_test")
+    own_database = None
     if not database_url:
+        # One embedded server for all runs; a database of this run's own, so
+        # that two runs at once never reset each other's schema.
+        own_database = f"estatelog_test_{os.getpid()}"
+        embedded = EmbeddedServices(ROOT / "var" / "test", database=own_database)
         database_url = embedded.postgres_url()
     if not redis_url:
-        redis_url = embedded.redis_url()
+        redis_url = EmbeddedServices(tmp_path_factory.mktemp("redis")).redis_url()
     yield database_url, redis_url
+    if own_database:
+        admin_url = database_url.replace(f"/{own_database}?", "/postgres?")
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{own_database}" WITH (FORCE)')
 
 
 def reset_database(database_url: str) -> None:
