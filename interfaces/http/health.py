@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import anyio
 from fastapi import APIRouter, Request
-from fastapi.responses import ORJSONResponse
+from fastapi.responses import JSONResponse
 
 from interfaces.http.security import container, public
 
@@ -18,7 +18,7 @@ async def health() -> dict[str, str]:
 
 
 @router.get("/ready", dependencies=[public("readiness probe")])
-async def ready(request: Request) -> ORJSONResponse:
+async def ready(request: Request) -> JSONResponse:
     """PostgreSQL and Redis answer, and how far each read model is behind the log."""
     c = container(request)
 
@@ -49,6 +49,6 @@ async def ready(request: Request) -> ORJSONResponse:
 
     checks = await anyio.to_thread.run_sync(check)
     ok = checks.get("postgres") == "ok" and checks.get("redis") == "ok"
-    return ORJSONResponse(
+    return JSONResponse(
         {"status": "ready" if ok else "not ready", **checks}, status_code=200 if ok else 503
     )

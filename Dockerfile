@@ -1,0 +1,17 @@
+# Production image: API, projector and worker share it; docker-compose.yml picks the command.
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY requirements.lock pyproject.toml ./
+RUN pip install --no-cache-dir -r requirements.lock
+COPY domain ./domain
+COPY application ./application
+COPY projections ./projections
+COPY interfaces ./interfaces
+COPY infrastructure ./infrastructure
+COPY replay ./replay
+RUN pip install --no-cache-dir --no-deps --no-build-isolation . \
+ && useradd --system --uid 10001 estatelog
+USER estatelog
+EXPOSE 8000
+CMD ["estatelog", "serve", "--host", "0.0.0.0"]

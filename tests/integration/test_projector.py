@@ -1,0 +1,119 @@
+"""The projection runtime: exactly once, batches, failures that stop one read model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+from eventsourcing.persistence import Notification
+
+from domain.identity.policy import Role
+from infrastructure.bootstrap import Container
+from projections.events import kind_of
+from projections.runtime import Projector
+
+
+def _register(container: Container, n: int) -> int:
+    position = 0
+    for i in range(n):
+        _, position = container.identity.register(
+            username=f"resident{i}",
+            password="a-long-enough-secret",
+            display_name=f"Resident {i}",
+            roles=[Role.OWNER],
+        )
+    return position
+
+
+def _count(container: Container, table: str) -> int:
+    with container.pool.connection() as conn:
+        row = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_catching_up_twice_applies_each_event_once(container: Container) -> None:
+    head = _register(container, 7)
+    assert container.projector.catch_up() > 0
+    assert container.projector.catch_up() == 0
+    assert _count(container, "audit_events") == head
+    assert container.projector.position("audit_trail") == head
+
+
+def test_two_projectors_racing_over_one_log_apply_each_event_once(container: Container) -> None:
+    import threading
+
+    head = _register(container, 12)
+    other = Projector(
+        container.event_log, container.pool, container.projector.projections, batch_size=3
+    )
+    container.projector.batch_size = 2
+    threads = [threading.Thread(target=p.catch_up) for p in (container.projector, other)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with container.pool.connection() as conn:
+        positions = [r[0] for r in conn.execute("SELECT position FROM audit_events ORDER BY 1")]
+    assert positions == list(range(1, head + 1))
+
+
+class _Brittle:
+    """A read model that cannot handle the third user registered."""
+
+    name = "brittle"
+    tables = ("brittle_rows",)
+    ddl = ("CREATE TABLE IF NOT EXISTS brittle_rows (position bigint PRIMARY KEY)",)
+
+    def __init__(self) -> None:
+        self.broken = True
+
+    def apply(
+        self, cur: psycopg.Cursor[Any], event: Any, meta: dict[str, Any], note: Notification
+    ) -> None:
+        if (
+            self.broken
+            and kind_of(event) == ("User", "Registered")
+            and event.username == "resident2"
+        ):
+            raise ValueError("cannot handle resident2")
+        cur.execute("INSERT INTO brittle_rows VALUES (%s)", [note.id])
+
+
+def test_a_failing_projection_stops_with_an_alert_while_the_others_go_on(
+    container: Container,
+) -> None:
+    from infrastructure.database import apply_ddl
+
+    brittle = _Brittle()
+    projector = Projector(
+        container.event_log, container.pool, [*container.projector.projections, brittle]
+    )
+    apply_ddl(container.pool, brittle.ddl)
+    head = _register(container, 5)
+    projector.catch_up()
+
+    assert projector.position("audit_trail") == head
+    assert projector.position("brittle") < 3
+    assert _count(container, "brittle_rows") == projector.position("brittle")
+    with container.pool.connection() as conn:
+        failed_at, error = conn.execute(
+            "SELECT failed_position, error FROM projection_positions WHERE name = 'brittle'"
+        ).fetchone()  # type: ignore[misc]
+    assert failed_at == 3 and "resident2" in error
+    # The failure is itself an event: an alert for the administrators.
+    alerts = [
+        container.event_log.mapper_with_metadata.decode(n)[0]
+        for n in container.event_log.read(after=head, limit=10)
+    ]
+    assert [kind_of(a) for a in alerts] == [("AdminAlert", "Raised")]
+    assert "brittle" in alerts[0].message
+
+    # After a fix, a new projector resumes from where it stopped.
+    brittle.broken = False
+    resumed = Projector(container.event_log, container.pool, [brittle])
+    resumed.catch_up()
+    assert resumed.position("brittle") == container.event_log.head()
+    with container.pool.connection() as conn:
+        positions = [r[0] for r in conn.execute("SELECT position FROM brittle_rows ORDER BY 1")]
+    assert positions == list(range(1, container.event_log.head() + 1))

@@ -1,0 +1,45 @@
+"""A busy account is loaded from a snapshot and is the same account."""
+
+from __future__ import annotations
+
+from domain.identity.policy import Permission, Role
+from domain.identity.user import User
+from infrastructure.bootstrap import Container
+from infrastructure.eventstore.store import EventLog, postgres_env
+
+
+def test_a_user_with_hundreds_of_events_reloads_from_its_snapshot_unchanged(
+    container: Container,
+) -> None:
+    uid, _ = container.identity.register(
+        username="busy.owner",
+        password="a-long-enough-secret",
+        display_name="Busy",
+        roles=[Role.OWNER],
+        phone="13900001111",
+    )
+    container.identity.grant_role(uid, Role.TECHNICIAN)
+    container.identity.grant_permission(uid, Permission.AUDIT_READ)
+    for i in range(130):
+        container.identity.login(
+            "busy.owner", "a-long-enough-secret" if i % 3 else "nope-nope-nope", "192.0.2.1", "ua"
+        )
+    live = container.identity.get(uid)
+    with container.pool.connection() as conn:
+        snapshots = conn.execute(
+            "SELECT originator_version FROM estatelog_snapshots WHERE originator_id = %s", [uid]
+        ).fetchall()
+    assert snapshots, "no snapshot was taken"
+
+    fresh = EventLog(postgres_env(container.database_url, 2), snapshotting_intervals={User: 100})
+    try:
+        reloaded = fresh.repository.get(uid)
+    finally:
+        fresh.close()
+    assert reloaded.version == live.version > 100
+    assert reloaded.roles == {Role.OWNER, Role.TECHNICIAN}
+    assert reloaded.direct_permissions == {Permission.AUDIT_READ}
+    assert reloaded.sessions == live.sessions
+    assert reloaded.recent_failures == live.recent_failures
+    assert reloaded.phone_enc == live.phone_enc
+    reloaded.grant_role(Role.FINANCE)  # the sets are real sets again, not frozen copies
