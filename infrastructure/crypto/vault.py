@@ -12,6 +12,7 @@ import base64
 import os
 from uuid import UUID
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from psycopg_pool import ConnectionPool
 
@@ -41,14 +42,23 @@ class PersonalDataVault:
         return PREFIX + base64.b64encode(nonce + sealed).decode()
 
     def decrypt(self, subject_id: UUID, field: str, ciphertext: str | None) -> str | None:
-        """The plaintext, or None when there is none or the key was erased."""
+        """The plaintext, or None when there is none or its key was erased.
+
+        After an erasure, new personal data gets a new key; ciphertext sealed
+        under the erased key then fails authentication under the new one and
+        is as unreadable as with no key at all. A wrong master key still
+        raises (``InvalidTag`` from unwrapping): that is a misconfiguration.
+        """
         if not ciphertext:
             return None
         key = self._key(subject_id, create=False)
         if key is None:
             return None
         raw = base64.b64decode(ciphertext.removeprefix(PREFIX))
-        return AESGCM(key).decrypt(raw[:12], raw[12:], _aad(subject_id, field)).decode()
+        try:
+            return AESGCM(key).decrypt(raw[:12], raw[12:], _aad(subject_id, field)).decode()
+        except InvalidTag:
+            return None
 
     def erase(self, subject_id: UUID) -> bool:
         """Delete the person's key for good; True if there was one."""

@@ -5,6 +5,11 @@ not come back as the same types. Such values are tagged on the way in, as
 ``{"_type_": name, "_data_": value}`` (the eventsourcing library's own tag
 format), and restored on the way out. Decimals are strings, never floats.
 Datetimes must carry a timezone; they are stored as UTC.
+
+A plain dict that happens to look like a tag (keys exactly ``_type_`` and
+``_data_``, e.g. free-form JSON from a request) is itself wrapped in a
+``dict`` tag, so stored data can never be read back as a tag it was not:
+decoding resolves topics, and must only ever resolve the ones written here.
 """
 
 from __future__ import annotations
@@ -26,7 +31,8 @@ class NaiveDatetimeError(ValueError):
 
 def _tag(obj: Any) -> Any:
     if isinstance(obj, dict):
-        return {k: _tag(v) for k, v in obj.items()}
+        tagged = {k: _tag(v) for k, v in obj.items()}
+        return {"_type_": "dict", "_data_": tagged} if _is_tag(tagged) else tagged
     if isinstance(obj, (list, tuple)):
         return [_tag(v) for v in obj]
     if isinstance(obj, (str, int, float, bool)) or obj is None:
@@ -52,7 +58,13 @@ def _tag(obj: Any) -> Any:
     raise TypeError(f"cannot store a {type(obj).__name__} in an event: {obj!r}")
 
 
+def _is_tag(obj: dict[str, Any]) -> bool:
+    return len(obj) == 2 and "_type_" in obj and "_data_" in obj
+
+
 def _untag_tagged(kind: str, data: Any) -> Any:
+    if kind == "dict":
+        return {k: _untag(v) for k, v in data.items()}
     if kind == "uuid_hex":
         return UUID(data)
     if kind == "decimal_str":
@@ -63,7 +75,10 @@ def _untag_tagged(kind: str, data: Any) -> Any:
         return date.fromisoformat(data)
     if kind == "enum":
         topic, value = data
-        return resolve_topic(topic)(_untag(value))
+        enum_class = resolve_topic(topic)
+        if not (isinstance(enum_class, type) and issubclass(enum_class, Enum)):
+            raise ValueError(f"stored enum topic {topic!r} does not name an Enum")
+        return enum_class(_untag(value))
     if kind == "set":
         return {_untag(v) for v in data}
     if kind == "bytes_hex":
@@ -73,7 +88,7 @@ def _untag_tagged(kind: str, data: Any) -> Any:
 
 def _untag(obj: Any) -> Any:
     if isinstance(obj, dict):
-        if len(obj) == 2 and "_type_" in obj and "_data_" in obj:
+        if _is_tag(obj):
             return _untag_tagged(obj["_type_"], obj["_data_"])
         return {k: _untag(v) for k, v in obj.items()}
     if isinstance(obj, list):

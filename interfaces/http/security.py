@@ -18,7 +18,7 @@ from fastapi import Depends, Request
 
 from application.context import act_as
 from application.identity.service import UserNotFound
-from domain.identity.policy import Permission, allows, holds_action
+from domain.identity.policy import Permission, Scope, allows, holds_action
 from domain.identity.user import User
 from infrastructure.bootstrap import Container
 from infrastructure.tokens import InvalidToken
@@ -75,15 +75,22 @@ def authenticate(request: Request) -> tuple[Principal, User]:
 
 
 def requires(permission: Permission) -> Any:
-    """Dependency: the caller holds ``permission``'s action at some scope.
+    """Dependency: the caller holds ``permission``.
 
-    Routes that act on one record then call :meth:`Principal.check` with the
-    record's owner, which enforces the scope (``any`` or ``own``).
+    A route declaring an ``own`` permission admits holders of its action at
+    either scope; routes that act on one record then call
+    :meth:`Principal.check` with the record's owner, which enforces the scope.
+    A route declaring an ``any`` permission admits only holders of exactly
+    that permission: ``audit:read:own`` does not open ``audit:read:any``.
     """
 
     def dependency(request: Request) -> Principal:
         principal, _ = authenticate(request)
-        if not holds_action(principal.permissions, permission.action):
+        if permission.scope is Scope.ANY:
+            allowed = permission in principal.permissions
+        else:
+            allowed = holds_action(principal.permissions, permission.action)
+        if not allowed:
             raise Problem(403, f"this needs the permission {permission.value}")
         return principal
 
