@@ -298,7 +298,13 @@ class User(Aggregate):
         self.direct_permissions.discard(permission)
 
     def lock(self, at: datetime, reason: str, by: UUID) -> None:
-        if self.status is not UserStatus.NORMAL:
+        """An administrator's lock: no cool-down, and every session ends at once.
+
+        An automatic lock may be turned into one (the sessions it kept may be
+        the attacker's); an administrator's lock or a disabled account may not.
+        """
+        automatically_locked = self.status is UserStatus.LOCKED and self.locked_until is not None
+        if self.status is not UserStatus.NORMAL and not automatically_locked:
             raise InvalidTransition(f"cannot lock a {self.status} account")
         self._locked(at=at, reason=reason, until=None, by=by)
 
