@@ -155,18 +155,7 @@ class IdentityService:
                 refresh_expires_at=now + self.refresh_ttl,
                 policy=self.policy,
             )
-            pending: list[Any] = [user]
-            if user.status is UserStatus.LOCKED and not was_locked:
-                pending.append(
-                    AdminAlert(
-                        kind="account_locked",
-                        severity=Severity.WARNING,
-                        subject_id=user.id,
-                        message=f"account {user.username} locked after repeated failed logins "
-                        f"(last from {client_ip or 'unknown address'})",
-                        at=now,
-                    )
-                )
+            pending: list[Any] = [user, *self._lock_alert(user, was_locked, client_ip)]
             try:
                 position = self.log.save_and_position(*pending)
             except IntegrityError:
@@ -191,9 +180,21 @@ class IdentityService:
     def log_out(self, user_id: UUID, session_id: str) -> int:
         return self._change(user_id, lambda u: u.log_out(session_id, at=self.clock()))
 
-    def change_password(self, user_id: UUID, current: str, new: str) -> int:
+    def change_password(
+        self,
+        user_id: UUID,
+        current: str,
+        new: str,
+        client_ip: str | None = None,
+        user_agent: str | None = None,
+    ) -> int:
         user = self.get(user_id)
         if not self.passwords.verify(user.password_hash, current):
+            was_locked = user.status is UserStatus.LOCKED
+            user.reauthentication_failed(
+                at=self.clock(), client_ip=client_ip, user_agent=user_agent, policy=self.policy
+            )
+            self.log.save_and_position(user, *self._lock_alert(user, was_locked, client_ip))
             raise ValidationFailed("current password is wrong")
         check_password_strength(new, user.username)
         user.change_password(self.passwords.hash(new), at=self.clock())
@@ -261,6 +262,21 @@ class IdentityService:
         return True
 
     # ---- internals -------------------------------------------------------
+
+    def _lock_alert(self, user: User, was_locked: bool, client_ip: str | None) -> list[AdminAlert]:
+        """The administrators' alert when this attempt is the one that locked the account."""
+        if user.status is not UserStatus.LOCKED or was_locked:
+            return []
+        return [
+            AdminAlert(
+                kind="account_locked",
+                severity=Severity.WARNING,
+                subject_id=user.id,
+                message=f"account {user.username} locked after repeated failed logins "
+                f"(last from {client_ip or 'unknown address'})",
+                at=self.clock(),
+            )
+        ]
 
     def _change(self, user_id: UUID, change: Callable[[User], None]) -> int:
         user = self.get(user_id)

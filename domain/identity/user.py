@@ -148,14 +148,7 @@ class User(Aggregate):
             self._login_failed(
                 at=at, client_ip=client_ip, user_agent=user_agent, reason="wrong password"
             )
-            recent = [t for t in self.recent_failures if at - t < policy.window]
-            if len(recent) >= policy.threshold:
-                self._locked(
-                    at=at,
-                    reason=f"{len(recent)} failed logins within {policy.window}",
-                    until=at + policy.cooldown,
-                    by=None,
-                )
+            self._lock_if_too_many_failures(at, policy)
             return LoginResult.WRONG_PASSWORD
         self._logged_in(
             at=at,
@@ -165,6 +158,34 @@ class User(Aggregate):
             refresh_expires_at=refresh_expires_at,
         )
         return LoginResult.SUCCEEDED
+
+    def reauthentication_failed(
+        self,
+        *,
+        at: datetime,
+        client_ip: str | None,
+        user_agent: str | None,
+        policy: LockoutPolicy,
+    ) -> None:
+        """A wrong current password (e.g. to change it) counts as a failed login.
+
+        Otherwise a stolen session could guess the password without limit.
+        """
+        self._login_failed(
+            at=at, client_ip=client_ip, user_agent=user_agent, reason="wrong password"
+        )
+        if self.status is UserStatus.NORMAL:
+            self._lock_if_too_many_failures(at, policy)
+
+    def _lock_if_too_many_failures(self, at: datetime, policy: LockoutPolicy) -> None:
+        recent = [t for t in self.recent_failures if at - t < policy.window]
+        if len(recent) >= policy.threshold:
+            self._locked(
+                at=at,
+                reason=f"{len(recent)} failed logins within {policy.window}",
+                until=at + policy.cooldown,
+                by=None,
+            )
 
     @event("LoginFailed")
     def _login_failed(

@@ -151,6 +151,10 @@ def change_password(
 ) -> Accepted:
     """Change your own password; every session, this one included, ends."""
     position = container(request).identity.change_password(
-        principal.user_id, body.current_password, body.new_password
+        principal.user_id,
+        body.current_password,
+        body.new_password,
+        client_ip=request.client.host if request.client else None,
+        user_agent=request.headers.get("user-agent"),
     )
     return Accepted(position=position)

@@ -6,9 +6,12 @@ from pydantic import BaseModel, ConfigDict
 
 
 class Command(BaseModel):
-    """Every request body refuses fields it does not know."""
+    """Every request body refuses fields it does not know.
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    Strings are taken as sent: stripping would silently change passwords.
+    """
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class Accepted(BaseModel):

@@ -565,3 +565,43 @@ def test_granting_a_role_the_user_already_has_is_a_conflict(
 
     assert again.status_code == 409
     assert again.headers["content-type"].startswith(PROBLEM_JSON)
+
+
+def test_guessing_the_current_password_counts_towards_the_lockout(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    user_id = create_user(client, admin, "hal")
+    tokens = login(client, "hal", PASSWORD)
+    for _ in range(5):
+        refused = client.post(
+            "/api/v1/auth/password",
+            json={"current_password": "a-guess-at-it-123", "new_password": NEW_PASSWORD},
+            headers=bearer(tokens),
+        )
+        assert refused.status_code == 422
+    locked = client.post("/api/v1/auth/login", json={"username": "hal", "password": PASSWORD})
+    assert locked.status_code == 401
+    assert "locked" in locked.json()["detail"]
+    history = client.get(
+        f"/api/v1/users/{user_id}/logins",
+        params={"after": locked.json()["position"]},
+        headers=admin,
+    ).json()
+    assert [h["reason"] for h in history[:6]] == ["locked"] + ["wrong password"] * 5
+
+
+def test_a_password_keeps_its_spaces(client: TestClient, admin: dict[str, str]) -> None:
+    spaced = "  spaces at both ends  "
+    response = client.post(
+        "/api/v1/users",
+        json={"username": "ivy", "password": spaced, "display_name": "Ivy", "roles": ["owner"]},
+        headers=admin,
+    )
+    assert response.status_code == 201, response.text
+    assert (
+        client.post(
+            "/api/v1/auth/login", json={"username": "ivy", "password": spaced.strip()}
+        ).status_code
+        == 401
+    )
+    assert login(client, "ivy", spaced)["access_token"]
