@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 import anyio
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from application.context import CommandContext, acting
@@ -73,8 +74,15 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send_with_id)
 
 
-class BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(HTTPException):
+    """Raised by ``receive`` once a streamed body passes the limit.
+
+    An HTTP exception so that FastAPI passes it on as a 413: it turns any other
+    error raised while it reads a body into a 400 "error parsing the body".
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, f"the body is over {max_bytes} bytes")
 
 
 class BodyLimitMiddleware:
@@ -101,7 +109,7 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise BodyTooLarge
+                    raise BodyTooLarge(self.max_bytes)
             return message
 
         async def tracking_send(message: Message) -> None:
