@@ -28,6 +28,7 @@ class Scope(StrEnum):
 
 
 class Permission(StrEnum):
+    SESSION_OWN = "session:manage:own"
     USERS_CREATE = "users:create:any"
     USERS_READ = "users:read:any"
     USERS_READ_OWN = "users:read:own"
@@ -50,6 +51,10 @@ class Permission(StrEnum):
     def scope(self) -> Scope:
         return Scope(self.value.rsplit(":", 1)[1])
 
+
+# Every signed-in user may see who they are and end their own session, even
+# with no role left: logging out must never need a grant.
+AUTHENTICATED_BASELINE = frozenset({Permission.SESSION_OWN})
 
 _SELF_SERVICE = frozenset(
     {

@@ -90,7 +90,7 @@ def login(body: LoginRequest, request: Request) -> TokenPair:
         body.username,
         body.password,
         client_ip=request.client.host if request.client else None,
-        user_agent=request.headers.get("user-agent"),
+        user_agent=(request.headers.get("user-agent") or "")[:512] or None,
     )
     if outcome.result is LoginResult.SUCCEEDED:
         assert outcome.user is not None and outcome.session_id is not None
@@ -124,16 +124,14 @@ def refresh(body: RefreshRequest, request: Request) -> TokenPair:
 
 
 @router.post("/logout")
-def logout(
-    request: Request, principal: Principal = requires(Permission.USERS_READ_OWN)
-) -> Accepted:
+def logout(request: Request, principal: Principal = requires(Permission.SESSION_OWN)) -> Accepted:
     """End this session: its access and refresh tokens stop working at once."""
     position = container(request).identity.log_out(principal.user_id, principal.session_id)
     return Accepted(position=position)
 
 
 @router.get("/me")
-def me(principal: Principal = requires(Permission.USERS_READ_OWN)) -> Me:
+def me(principal: Principal = requires(Permission.SESSION_OWN)) -> Me:
     return Me(
         user_id=str(principal.user_id),
         username=principal.username,
@@ -155,6 +153,6 @@ def change_password(
         body.current_password,
         body.new_password,
         client_ip=request.client.host if request.client else None,
-        user_agent=request.headers.get("user-agent"),
+        user_agent=(request.headers.get("user-agent") or "")[:512] or None,
     )
     return Accepted(position=position)

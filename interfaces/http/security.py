@@ -18,7 +18,7 @@ from fastapi import Depends, Request
 
 from application.context import act_as
 from application.identity.service import UserNotFound
-from domain.identity.policy import Permission, Scope, allows, holds_action
+from domain.identity.policy import AUTHENTICATED_BASELINE, Permission, Scope, allows, holds_action
 from domain.identity.user import User
 from infrastructure.bootstrap import Container
 from infrastructure.tokens import InvalidToken
@@ -67,7 +67,7 @@ def authenticate(request: Request) -> tuple[Principal, User]:
         user_id=user.id,
         username=user.username,
         role=user.primary_role,
-        permissions=user.permissions,
+        permissions=user.permissions | AUTHENTICATED_BASELINE,
         session_id=claims.session_id,
     )
     act_as(principal.user_id, principal.role)

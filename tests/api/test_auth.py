@@ -552,7 +552,13 @@ def test_a_revoked_role_stops_working_on_the_next_request(
     assert denied.status_code == 403
     assert denied.headers["content-type"].startswith(PROBLEM_JSON)
     assert me(client, tokens).json()["permissions"] == sorted(
-        ["users:read:own", "users:update:own", "password:change:own", "audit:read:own"]
+        [
+            "users:read:own",
+            "users:update:own",
+            "password:change:own",
+            "audit:read:own",
+            "session:manage:own",
+        ]
     )
 
 
@@ -605,3 +611,15 @@ def test_a_password_keeps_its_spaces(client: TestClient, admin: dict[str, str]) 
         == 401
     )
     assert login(client, "ivy", spaced)["access_token"]
+
+
+def test_a_user_with_every_role_revoked_can_still_log_out(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    user_id = create_user(client, admin, "jay")
+    tokens = login(client, "jay", PASSWORD)
+    assert client.delete(f"/api/v1/users/{user_id}/roles/owner", headers=admin).status_code == 200
+    assert client.get(f"/api/v1/users/{user_id}", headers=bearer(tokens)).status_code == 403
+    assert me(client, tokens).json()["permissions"] == ["session:manage:own"]
+    assert client.post("/api/v1/auth/logout", headers=bearer(tokens)).status_code == 200
+    assert me(client, tokens).status_code == 401

@@ -18,7 +18,14 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
-from domain.identity.policy import ROLE_PERMISSIONS, Permission, Role, Scope, holds_action
+from domain.identity.policy import (
+    AUTHENTICATED_BASELINE,
+    ROLE_PERMISSIONS,
+    Permission,
+    Role,
+    Scope,
+    holds_action,
+)
 from infrastructure.bootstrap import Container
 from infrastructure.tokens import TokenService
 from interfaces.http.app import create_app
@@ -210,7 +217,7 @@ def test_a_role_without_the_declared_permission_gets_403_on_every_such_route(
     assert created.status_code == 201, created.text
     headers = bearer(login(client, username, PASSWORD))
     container: Container = client.app.state.container  # type: ignore[attr-defined]
-    granted = ROLE_PERMISSIONS[role]
+    granted = ROLE_PERMISSIONS[role] | AUTHENTICATED_BASELINE
     head = container.event_log.head()
     refused = 0
     for method, url, route in _calls(container, public=False):
