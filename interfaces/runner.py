@@ -36,6 +36,8 @@ class BackgroundRunner:
 
     def stop(self) -> None:
         self.stop_event.set()
+        if self.thread is not None:
+            self.container.projector.wake()
         if self.worker is not None:
             self.worker.stop(timeout=5000)
         if self.thread is not None:

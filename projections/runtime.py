@@ -179,6 +179,11 @@ class Projector:
         except Exception:
             log.exception("could not record the alert for a failed projection")
 
+    def wake(self) -> None:
+        """Interrupt the wait for new events (to stop promptly)."""
+        with self.pool.connection() as conn:
+            conn.execute(f"NOTIFY {EVENTS_TABLE}")
+
     def run(self, stop: threading.Event, idle_timeout: float = 1.0) -> None:
         """Follow the log until ``stop`` is set, waking on NOTIFY."""
         conninfo = str(self.pool.conninfo)

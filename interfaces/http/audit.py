@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from openpyxl import Workbook
 from pydantic import BaseModel
 
+from domain.audit.exports import DataExport
 from domain.identity.policy import Permission
 from interfaces.http.consistency import reached
 from interfaces.http.problems import Problem
@@ -157,7 +158,15 @@ async def export_audit_events(
     c = container(request)
     await reached(c, "audit_trail", after)
     rows = await anyio.to_thread.run_sync(_select, request, f, None, EXPORT_LIMIT)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    export = DataExport(
+        dataset="audit_trail",
+        file_format=format,
+        filters=f.model_dump(mode="json", exclude_none=True),
+        rows=len(rows),
+        at=datetime.now(UTC),
+    )
+    position = await anyio.to_thread.run_sync(c.event_log.save_and_position, export)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     if format == "csv":
         content = _csv(rows)
         media = "text/csv; charset=utf-8"
@@ -167,7 +176,10 @@ async def export_audit_events(
     return Response(
         content,
         media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="audit-{stamp}.{format}"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="audit-{stamp}.{format}"',
+            "X-Estatelog-Position": str(position),
+        },
     )
 
 

@@ -462,6 +462,9 @@ def test_xlsx_export_has_the_same_rows_as_csv(client: TestClient, scene: Scene) 
     header, *rows = _xlsx_rows(response)
     assert header == COLUMNS
     _, *csv_rows = _csv_rows(_export(client, scene, "csv"))
+    # Each export is itself an event; compare what both saw of the scene.
+    rows = [r for r in rows if int(r[0]) <= scene.last]
+    csv_rows = [r for r in csv_rows if int(r[0]) <= scene.last]
     assert [int(r[0]) for r in rows] == _positions(scene.events)
     assert len(rows) == len(csv_rows)
     for xlsx_row, csv_row in zip(rows, csv_rows, strict=True):
@@ -501,14 +504,15 @@ def test_an_auditor_reads_exports_and_verifies(client: TestClient, scene: Scene)
     _, *rows = _csv_rows(
         client.get("/api/v1/audit/events/export", params={"format": "csv"}, headers=scene.auditor)
     )
-    assert len(rows) == len(scene.events)
+    assert len([r for r in rows if int(r[0]) <= scene.last]) == len(scene.events)
     _, *sheet = _xlsx_rows(
         client.get("/api/v1/audit/events/export", params={"format": "xlsx"}, headers=scene.auditor)
     )
-    assert len(sheet) == len(scene.events)
+    assert len([r for r in sheet if int(r[0]) <= scene.last]) == len(scene.events)
     integrity = _ok(client.get("/api/v1/audit/integrity", headers=scene.auditor))
     assert integrity["ok"] is True
-    assert integrity["events_checked"] == integrity["head_position"] == scene.last
+    # The chain covers the scene and the two exports just recorded.
+    assert integrity["events_checked"] == integrity["head_position"] == scene.last + 2
 
 
 def test_an_owner_may_not_read_or_export_the_trail(
@@ -544,3 +548,30 @@ def test_an_unknown_export_format_is_refused(client: TestClient, admin: dict[str
     response = client.get("/api/v1/audit/events/export", params={"format": "pdf"}, headers=admin)
     assert response.status_code == 422
     assert response.headers["content-type"].startswith(PROBLEM_JSON)
+
+
+def test_every_export_is_itself_recorded_with_who_took_it_and_how(
+    client: TestClient, scene: Scene
+) -> None:
+    response = client.get(
+        "/api/v1/audit/events/export",
+        params={"format": "xlsx", "event_type": "LoginFailed"},
+        headers=scene.auditor,
+    )
+    assert response.status_code == 200
+    position = int(response.headers["x-estatelog-position"])
+    [record] = _ok(
+        client.get(
+            "/api/v1/audit/events",
+            params={"aggregate_type": "DataExport", "after": position},
+            headers=scene.admin,
+        )
+    )["items"]
+    assert record["position"] == position
+    assert record["event_type"] == "Recorded"
+    assert record["actor_role"] == "auditor"
+    assert record["details"]["dataset"] == "audit_trail"
+    assert record["details"]["file_format"] == "xlsx"
+    assert record["details"]["filters"] == {"event_type": "LoginFailed"}
+    failed = [e for e in scene.events if e["event_type"] == "LoginFailed"]
+    assert record["details"]["rows"] == len(failed) > 0
