@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from typing import Any
 
@@ -14,6 +15,8 @@ from application.context import CommandContext, acting
 from infrastructure.idempotency import IdempotencyStore
 from infrastructure.tokens import TokenService
 from interfaces.http.problems import PROBLEM_JSON, problem_bytes
+
+log = logging.getLogger(__name__)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -64,14 +67,31 @@ class RequestContextMiddleware:
             request_id=request_id,
         )
 
+        started = False
+
         async def send_with_id(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
             await send(message)
 
         with acting(context):
-            await self.app(scope, receive, send_with_id)
+            try:
+                await self.app(scope, receive, send_with_id)
+            except Exception:
+                # Answer here rather than in Starlette's outermost handler, so the
+                # operator can find this request's log line by the id the client saw.
+                log.exception("unhandled error in request %s", request_id)
+                if started:
+                    raise
+                await _send_problem(
+                    send,
+                    500,
+                    "an unexpected error occurred; quote the request id when reporting it",
+                    [(b"x-request-id", request_id.encode())],
+                )
 
 
 class BodyTooLarge(HTTPException):
