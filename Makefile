@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint typecheck check bench lock clean
+.PHONY: run test lint typecheck check bench bench-full lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,13 @@ typecheck: $(STAMP)
 	$(BIN)/mypy domain application projections interfaces infrastructure replay
 
 check: lint typecheck test
+
+# Side-by-side figures (docs/benchmarks.md); never part of `make test` or CI gates.
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+bench-full: $(STAMP)
+	$(BIN)/python -m bench --full
 
 lock: $(STAMP)
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^estatelog' > requirements.lock.new

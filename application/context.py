@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -26,7 +26,9 @@ class CommandContext:
     request_id: str | None = None
 
     def as_metadata(self) -> dict[str, Any]:
-        return {k: (str(v) if isinstance(v, UUID) else v) for k, v in asdict(self).items()}
+        # Called for every stored event: the fields are flat, so vars() rather
+        # than asdict(), which deep-copies.
+        return {k: (str(v) if isinstance(v, UUID) else v) for k, v in vars(self).items()}
 
     def acting_as(self, actor_id: UUID, actor_role: str | None) -> CommandContext:
         return replace(self, actor_id=actor_id, actor_role=actor_role)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.domain import MutableOrImmutableAggregate
-from eventsourcing.persistence import Notification
+from eventsourcing.domain import Aggregate, MutableOrImmutableAggregate
+from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.utils import Environment, EnvType, get_topic
 from psycopg.conninfo import conninfo_to_dict
 
@@ -73,6 +74,36 @@ class EventLog(Application[UUID]):
         """Save atomically; the global position of the last event (0 if none)."""
         recordings = self.save(*aggregates)
         return recordings[-1].notification.id if recordings else 0
+
+    def save_bulk(self, aggregates: Iterable[Aggregate], *, chunk_size: int = 1000) -> int:
+        """Append the pending events of many aggregates atomically; the last position.
+
+        For commands that produce tens of thousands of events (imports,
+        billing runs): ``aggregates`` is consumed lazily and only about
+        ``chunk_size`` events are held at a time, all in one transaction, so a
+        version conflict anywhere stores nothing (``IntegrityError``). Other
+        appends wait while it runs (it holds the table lock), so keep one call
+        to what takes seconds, not minutes. Snapshots are not taken and the
+        aggregates do not enter the repository cache.
+        """
+        return self.chained_recorder.insert_bulk(self._stored_chunks(aggregates, chunk_size))
+
+    def _stored_chunks(
+        self, aggregates: Iterable[Aggregate], chunk_size: int
+    ) -> Iterator[Sequence[StoredEvent]]:
+        chunk: list[StoredEvent] = []
+        for aggregate in aggregates:
+            chunk += map(self.mapper.to_stored_event, aggregate.collect_events())
+            if len(chunk) >= chunk_size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    @property
+    def chained_recorder(self) -> ChainedEventRecorder:
+        assert isinstance(self.recorder, ChainedEventRecorder)
+        return self.recorder
 
     def head(self) -> int:
         return self.recorder.max_notification_id() or 0

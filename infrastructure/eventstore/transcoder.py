@@ -64,7 +64,9 @@ def _is_tag(obj: dict[str, Any]) -> bool:
 
 def _untag_tagged(kind: str, data: Any) -> Any:
     if kind == "dict":
-        return {k: _untag(v) for k, v in data.items()}
+        for key, value in data.items():
+            data[key] = _untag(value)
+        return data
     if kind == "uuid_hex":
         return UUID(data)
     if kind == "decimal_str":
@@ -87,12 +89,20 @@ def _untag_tagged(kind: str, data: Any) -> Any:
 
 
 def _untag(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        if _is_tag(obj):
+    # Hot on every read of the log: containers fresh from orjson.loads are
+    # changed in place, and scalars are never passed down a call.
+    if type(obj) is dict:
+        if len(obj) == 2 and "_type_" in obj and "_data_" in obj:
             return _untag_tagged(obj["_type_"], obj["_data_"])
-        return {k: _untag(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_untag(v) for v in obj]
+        for key, value in obj.items():
+            if type(value) is dict or type(value) is list:
+                obj[key] = _untag(value)
+        return obj
+    if type(obj) is list:
+        for i, value in enumerate(obj):
+            if type(value) is dict or type(value) is list:
+                obj[i] = _untag(value)
+        return obj
     return obj
 
 

@@ -1,0 +1,1 @@
+"""Side-by-side benchmarks of the write and read paths (``make bench``)."""

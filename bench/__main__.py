@@ -1,0 +1,199 @@
+"""``python -m bench [--full]``: every figure side by side, on one database.
+
+Starts an embedded PostgreSQL and Redis in a temporary directory (or uses
+``ESTATELOG_BENCH_DATABASE_URL`` / ``ESTATELOG_BENCH_REDIS_URL``), measures
+the ceilings and estatelog's paths in one run, prints a table and writes JSON
+to ``bench/results/``. Timings are for people, never for CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from bench import appends, http_load, reads
+from bench.measure import Result
+from infrastructure.embedded import EmbeddedServices
+
+RESULTS = Path(__file__).resolve().parent / "results"
+PROFILES = {
+    "quick": {"seconds": 4.0, "http_seconds": 8.0, "log_events": 100_000},
+    "full": {"seconds": 15.0, "http_seconds": 20.0, "log_events": 500_000},
+}
+CONCURRENCY = (1, 8, 16, 32)
+HTTP_CLIENTS = (16, 64)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--full", action="store_true", help="longer runs, a bigger log")
+    parser.add_argument("--only", choices=["append", "http", "read"], action="append")
+    args = parser.parse_args()
+    profile = "full" if args.full else "quick"
+    settings = PROFILES[profile]
+    parts = set(args.only or ["append", "http", "read"])
+
+    with tempfile.TemporaryDirectory(prefix="estatelog-bench-") as tmp:
+        database_url = os.environ.get("ESTATELOG_BENCH_DATABASE_URL")
+        redis_url = os.environ.get("ESTATELOG_BENCH_REDIS_URL")
+        services = EmbeddedServices(Path(tmp), database="estatelog_bench")
+        if not database_url:
+            database_url = services.postgres_url()
+        if not redis_url:
+            redis_url = services.redis_url()
+        appends.create_raw_table(database_url)
+        results: list[Result] = []
+        started = time.monotonic()
+
+        def record(result: Result) -> None:
+            results.append(result)
+            print(
+                f"  {result.name:<34} x{result.concurrency:<3} {result.per_second:>10,.0f}/s",
+                flush=True,
+            )
+
+        # The API first, while the log holds only its own events: its projector
+        # would otherwise spend the run on the append benchmark's events.
+        if "http" in parts:
+            print("http", flush=True)
+            run_http(database_url, redis_url, Path(tmp), settings["http_seconds"], record)
+        if "append" in parts:
+            print("appends", flush=True)
+            for n in CONCURRENCY:
+                record(appends.raw_insert(database_url, n, settings["seconds"]))
+                record(appends.stock_recorder(database_url, n, settings["seconds"]))
+                record(appends.estatelog_append(database_url, n, settings["seconds"]))
+        if "read" in parts:
+            print("read", flush=True)
+            reads.fill(database_url, int(settings["log_events"]))
+            record(reads.raw_copy(database_url, parse_rows=False))
+            record(reads.raw_copy(database_url))
+            record(reads.read_decode(database_url))
+
+        report = build_report(profile, results, database_url, time.monotonic() - started)
+    print_table(report)
+    RESULTS.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = RESULTS / f"bench-{profile}-{stamp}.json"
+    path.write_text(json.dumps(report, indent=2))
+    print(f"\nwritten {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
+
+
+def run_http(
+    database_url: str,
+    redis_url: str,
+    tmp: Path,
+    seconds: float,
+    record: Callable[[Result], None],
+) -> None:
+    port = http_load.free_port()
+    env = http_load.api_env(database_url, redis_url, tmp / "api", port)
+    with http_load.server(http_load.estatelog_argv(), env, port) as base:
+        headers, ids = http_load.prepare_users(base, max(HTTP_CLIENTS))
+        for clients in HTTP_CLIENTS:
+            result = http_load.load(
+                "estatelog API command",
+                base,
+                clients,
+                seconds,
+                ("/api/v1/users/{id}/profile", ids, headers),
+            )
+            record(result)
+    port = http_load.free_port()
+    with http_load.server(http_load.bare_argv(port), env, port) as base:
+        for clients in HTTP_CLIENTS:
+            result = http_load.load(
+                "bare FastAPI + INSERT (ceiling)", base, clients, seconds, ("/bare", [], {})
+            )
+            record(result)
+
+
+def _find(results: list[Result], group: str, prefix: str, n: int) -> Result | None:
+    for r in results:
+        if r.group == group and r.name.startswith(prefix) and r.concurrency == n:
+            return r
+    return None
+
+
+def build_report(
+    profile: str, results: list[Result], database_url: str, elapsed: float
+) -> dict[str, Any]:
+    with psycopg.connect(database_url) as conn:
+        server = conn.execute("SHOW server_version").fetchone()
+        fsync = conn.execute("SHOW fsync").fetchone()
+        sync_commit = conn.execute("SHOW synchronous_commit").fetchone()
+    ratios: dict[str, float | None] = {}
+
+    def ratio(key: str, a: Result | None, b: Result | None) -> None:
+        ratios[key] = round(a.per_second / b.per_second, 3) if a and b and b.per_second else None
+
+    for n in CONCURRENCY:
+        raw = _find(results, "append", "raw", n)
+        ratio(f"append_vs_raw_insert@{n}", _find(results, "append", "estatelog", n), raw)
+        ratio(
+            f"append_vs_stock@{n}",
+            _find(results, "append", "estatelog", n),
+            _find(results, "append", "stock", n),
+        )
+        ratio(f"stock_vs_raw_insert@{n}", _find(results, "append", "stock", n), raw)
+    for n in HTTP_CLIENTS:
+        ratio(
+            f"http_vs_bare@{n}",
+            _find(results, "http", "estatelog", n),
+            _find(results, "http", "bare", n),
+        )
+    ratio(
+        "read_decode_vs_copy",
+        _find(results, "read", "read", 1),
+        _find(results, "read", "raw COPY to rows", 1),
+    )
+    return {
+        "profile": profile,
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cores": os.cpu_count(),
+            "python": sys.version.split()[0],
+            "platform": platform.platform(),
+            "postgres": server[0] if server else None,
+            "fsync": fsync[0] if fsync else None,
+            "synchronous_commit": sync_commit[0] if sync_commit else None,
+        },
+        "elapsed_seconds": round(elapsed, 1),
+        "ratios": ratios,
+        "results": [r.as_dict() for r in results],
+    }
+
+
+def print_table(report: dict[str, Any]) -> None:
+    m = report["machine"]
+    print(
+        f"\nestatelog bench ({report['profile']}) - {m['cores']} cores, PostgreSQL "
+        f"{m['postgres']}, fsync={m['fsync']}, synchronous_commit={m['synchronous_commit']}, "
+        f"Python {m['python']}"
+    )
+    print(f"{'what':<36}{'conc':>5}{'ops/s':>11}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    for r in report["results"]:
+        p50 = f"{r['p50_ms']:.2f}" if r["p50_ms"] is not None else "-"
+        p99 = f"{r['p99_ms']:.2f}" if r["p99_ms"] is not None else "-"
+        print(
+            f"{r['name']:<36}{r['concurrency']:>5}{r['per_second']:>11,.0f}{p50:>9}{p99:>9}"
+            f"{r['errors']:>8}"
+        )
+    print("\nratios (estatelog / ceiling)")
+    for key, value in report["ratios"].items():
+        print(f"  {key:<28} {'-' if value is None else f'{value:.2f}'}")
+
+
+if __name__ == "__main__":
+    main()
