@@ -84,6 +84,7 @@ class AlertOutbox:
     tables: tuple[str, ...] = ()
     ddl: tuple[str, ...] = ()
     transient_failures = True  # Redis down: try again later, do not stop for good
+    has_side_effects = True  # never replayed: a rebuild would send every old alert again
 
     def __init__(self, jobs: Jobs) -> None:
         self.jobs = jobs

@@ -41,7 +41,13 @@ DDL = [
 
 
 class Projection(Protocol):
-    """A read model: tables, and how one event changes them."""
+    """A read model: tables, and how one event changes them.
+
+    ``ddl`` and ``apply`` name tables without a schema, so replay can build
+    them into a scratch schema (``replay/readmodels.py``). A follower with
+    side effects (it enqueues jobs, sends mail) sets ``has_side_effects = True``
+    and is never replayed.
+    """
 
     @property
     def name(self) -> str: ...
@@ -60,6 +66,21 @@ class ProjectionFailed(Exception):
     projection: str
     position: int
     error: str
+
+
+@dataclass(frozen=True)
+class ProjectionStatus:
+    """How far one read model is, and whether it is stuck."""
+
+    name: str
+    position: int
+    head: int
+    lag_events: int  # positions behind the head (a gap left by a rollback counts too)
+    lag_seconds: float  # age of the oldest event not yet applied; 0 when caught up
+    state: str  # running | failed | retrying (a transient failure such as Redis down)
+    failed_position: int | None
+    error: str | None
+    updated_at: datetime | None
 
 
 class Projector:
@@ -94,6 +115,7 @@ class Projector:
     def catch_up(self) -> int:
         """Apply everything in the log now; the number of events applied."""
         total = 0
+        self._forget_repaired()
         for projection in self.projections:
             if projection.name in self.failed:
                 continue
@@ -107,6 +129,63 @@ class Projector:
                 if applied < self.batch_size:
                     break
         return total
+
+    def _forget_repaired(self) -> None:
+        """Resume projections whose failure was cleared elsewhere (by a rebuild)."""
+        if not self.failed:
+            return
+        with self.pool.connection() as conn:
+            cleared = conn.execute(
+                "SELECT name FROM projection_positions WHERE name = ANY(%s) "
+                "AND failed_position IS NULL",
+                [list(self.failed)],
+            ).fetchall()
+        for (name,) in cleared:
+            self.failed.pop(name, None)
+
+    def status(self) -> list[ProjectionStatus]:
+        """Position, lag and state of every projection, for operators."""
+        head = self.event_log.head()
+        with self.pool.connection() as conn:
+            rows = {
+                r[0]: r[1:]
+                for r in conn.execute(
+                    "SELECT name, position, updated_at, failed_position, error "
+                    "FROM projection_positions"
+                )
+            }
+        out = []
+        now = datetime.now(UTC)
+        for projection in self.projections:
+            position, updated_at, failed_position, error = rows.get(
+                projection.name, (0, None, None, None)
+            )
+            lag_seconds = 0.0
+            if head > position:
+                pending = self.event_log.read(after=position, limit=1)
+                if pending:
+                    event, _ = self.event_log.mapper_with_metadata.decode(pending[0])
+                    lag_seconds = max((now - vars(event)["timestamp"]).total_seconds(), 0.0)
+            if failed_position is None and projection.name not in self.failed:
+                state = "running"
+            elif getattr(projection, "transient_failures", False):
+                state = "retrying"
+            else:
+                state = "failed"
+            out.append(
+                ProjectionStatus(
+                    name=projection.name,
+                    position=int(position),
+                    head=head,
+                    lag_events=max(head - int(position), 0),
+                    lag_seconds=round(lag_seconds, 3),
+                    state=state,
+                    failed_position=failed_position,
+                    error=error,
+                    updated_at=updated_at,
+                )
+            )
+        return out
 
     def _apply_batch(self, projection: Projection) -> int:
         mapper = self.event_log.mapper_with_metadata

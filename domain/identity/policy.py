@@ -41,6 +41,8 @@ class Permission(StrEnum):
     AUDIT_READ_OWN = "audit:read:own"
     AUDIT_EXPORT = "audit:export:any"
     AUDIT_VERIFY = "audit:verify:any"
+    PROJECTIONS_READ = "projections:read:any"
+    HISTORY_READ = "history:read:any"
 
     @property
     def action(self) -> str:
@@ -73,6 +75,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.AUDIT_READ,
         Permission.AUDIT_EXPORT,
         Permission.AUDIT_VERIFY,
+        Permission.PROJECTIONS_READ,
+        Permission.HISTORY_READ,
     },
     Role.PROPERTY_MANAGER: _SELF_SERVICE | {Permission.USERS_READ},
     Role.CUSTOMER_SERVICE: _SELF_SERVICE | {Permission.USERS_READ},

@@ -1,4 +1,4 @@
-"""The ``estatelog`` command: serve, projector, worker, verify."""
+"""The ``estatelog`` command: serve, projector, worker, verify, replay, backup, restore."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import logging
 import secrets
 import sys
 import threading
+from datetime import datetime
+from pathlib import Path
 
 import typer
 
@@ -131,10 +133,26 @@ def worker(threads: int = typer.Option(4, help="worker threads")) -> None:
 
 
 @app.command()
-def verify() -> None:
-    """Recompute the hash chain over the whole log; exit 1 at the first broken link."""
+def verify(
+    backup: Path | None = typer.Option(
+        None, "--backup", help="check this backup file on its own instead of the database"
+    ),
+) -> None:
+    """Recompute the hash chain (of the log, or of a backup file); exit 1 at a broken link."""
     from replay.verify import verify_chain
 
+    if backup is not None:
+        from replay.backup import verify_backup
+
+        result = verify_backup(backup)
+        typer.echo(json.dumps(result.as_dict(), indent=2))
+        if not result.ok:
+            typer.echo(
+                f"BACKUP INVALID: {result.problem} (position {result.first_broken_position})",
+                err=True,
+            )
+            raise typer.Exit(1)
+        return
     settings = Settings()
     container = build(settings)
     try:
@@ -145,6 +163,152 @@ def verify() -> None:
     if not report.ok:
         typer.echo(f"TAMPERING: first broken position {report.first_broken_position}", err=True)
         raise typer.Exit(1)
+
+
+replay_app = typer.Typer(
+    help="rebuild read models, or build them as of a moment", no_args_is_help=True
+)
+app.add_typer(replay_app, name="replay")
+
+
+@replay_app.command("rebuild")
+def replay_rebuild(
+    projection: list[str] = typer.Argument(
+        None, help="read model names (see GET /api/v1/projections)"
+    ),
+    all_: bool = typer.Option(False, "--all", help="every read model"),
+) -> None:
+    """Rebuild read models from position 0 aside, then swap them in atomically."""
+    from replay.operations import rebuild_all
+    from replay.readmodels import UnknownProjection
+
+    if not projection and not all_:
+        raise typer.BadParameter("name a read model, or pass --all")
+    settings = Settings()
+    _logging(settings)
+    container = build(settings)
+    try:
+        report = rebuild_all(container, None if all_ else projection)
+    except UnknownProjection as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(2) from None
+    finally:
+        container.close()
+    typer.echo(
+        json.dumps(
+            {
+                "rebuilt": report.projections,
+                "position": report.position,
+                "events": report.events,
+                "seconds": round(report.seconds, 3),
+                "events_per_second": round(report.events_per_second),
+            },
+            indent=2,
+        )
+    )
+
+
+@replay_app.command("as-of")
+def replay_as_of(
+    at: datetime | None = typer.Option(None, "--at", help="ISO 8601 moment with a timezone"),
+    position: int | None = typer.Option(None, "--position", min=0),
+    projection: list[str] = typer.Option(None, "--projection", help="default: every read model"),
+    schema: str | None = typer.Option(None, help="default: estatelog_asof_<position>"),
+) -> None:
+    """Build read models as they stood at a moment or position into a schema of their own."""
+    from replay.asof import build_as_of, position_at
+    from replay.readmodels import UnknownProjection, select
+
+    if (at is None) == (position is None):
+        raise typer.BadParameter("give exactly one of --at or --position")
+    if at is not None and at.tzinfo is None:
+        raise typer.BadParameter("--at needs a timezone, e.g. 2026-01-01T00:00:00Z")
+    settings = Settings()
+    _logging(settings)
+    container = build(settings)
+    try:
+        target = position if position is not None else position_at(container.event_log, at)  # type: ignore[arg-type]
+        chosen = select(container.projector.projections, projection)
+        result = build_as_of(container.event_log, container.database_url, chosen, target, schema)
+    except UnknownProjection as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(2) from None
+    finally:
+        container.close()
+    typer.echo(
+        json.dumps(
+            {
+                "schema": result.schema,
+                "position": result.position,
+                "events": result.events,
+                "read_models": result.projections,
+                "seconds": round(result.seconds, 3),
+            },
+            indent=2,
+        )
+    )
+
+
+@replay_app.command("drop")
+def replay_drop(schema: str = typer.Argument(..., help="a schema built by replay as-of")) -> None:
+    """Drop an as-of build (refuses any schema that is not one)."""
+    from replay.asof import NotAnAsOfBuild, drop_build
+
+    settings = Settings()
+    container = build(settings)
+    try:
+        drop_build(container.database_url, schema)
+    except (NotAnAsOfBuild, ValueError) as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(2) from None
+    finally:
+        container.close()
+    typer.echo(f"dropped {schema}")
+
+
+@app.command("backup")
+def backup_command(
+    out: Path = typer.Option(..., "--out", help="file to write (gzip of JSON lines)"),
+    from_position: int = typer.Option(
+        0, "--from-position", min=0, help="incremental: only events after this position"
+    ),
+) -> None:
+    """Write a full or incremental backup of the log that verifies on its own."""
+    from replay.operations import backup
+
+    settings = Settings()
+    _logging(settings)
+    container = build(settings)
+    try:
+        summary, position = backup(container, out, from_position)
+    finally:
+        container.close()
+    typer.echo(json.dumps({**summary.as_dict(), "recorded_at_position": position}, indent=2))
+
+
+@app.command("restore")
+def restore_command(
+    files: list[Path] = typer.Argument(..., help="a full backup, then incrementals in order"),
+) -> None:
+    """Load backups into an empty store, verify the chain, rebuild every read model."""
+    from replay.backup import BackupInvalid, StoreNotEmpty
+    from replay.operations import restore
+
+    settings = Settings()
+    _logging(settings)
+    container = build(settings)
+    try:
+        events, head, report = restore(container, files)
+    except (BackupInvalid, StoreNotEmpty) as e:
+        typer.echo(f"RESTORE REFUSED: {e}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        container.close()
+    typer.echo(
+        json.dumps(
+            {"events": events, "head_position": head, "rebuilt": report.projections}, indent=2
+        )
+    )
 
 
 if __name__ == "__main__":

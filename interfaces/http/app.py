@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from infrastructure.bootstrap import Container
-from interfaces.http import audit, auth, health, problems, users
+from interfaces.http import audit, auth, health, history, problems, readmodels, users
 from interfaces.http.middleware import (
     BodyLimitMiddleware,
     IdempotencyMiddleware,
@@ -23,7 +23,7 @@ def create_app(container: Container) -> FastAPI:
     app.state.container = container
     problems.install(app)
     problems.install_fallback(app)
-    for module in (health, auth, users, audit):
+    for module in (health, auth, users, audit, history, readmodels):
         app.include_router(module.router)
     # Outermost last: context first, then the size limit, then idempotent replay.
     app.add_middleware(IdempotencyMiddleware, store=container.idempotency, tokens=container.tokens)

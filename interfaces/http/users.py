@@ -131,7 +131,7 @@ async def list_users(
     if not principal.may("users:read", owner_id=None):
         raise Problem(403, "listing users needs the permission users:read:any")
     c = container(request)
-    await reached(c, "user_directory", after)
+    await reached(request, "user_directory", after)
     sql = f"SELECT {COLUMNS} FROM user_directory WHERE true"
     params: list[Any] = []
     if username_prefix:
@@ -161,7 +161,7 @@ async def get_user(
     """One user's record; owners and residents may read only their own."""
     principal.check("users:read", owner_id=user_id)
     c = container(request)
-    await reached(c, "user_directory", after)
+    await reached(request, "user_directory", after)
     with c.pool.connection() as conn:
         row = conn.execute(
             f"SELECT {COLUMNS} FROM user_directory WHERE user_id = %s",
@@ -184,7 +184,7 @@ async def login_history(
     """Login successes, failures and logouts, newest first, with IP and agent."""
     principal.check("audit:read", owner_id=user_id)
     c = container(request)
-    await reached(c, "login_history", after)
+    await reached(request, "login_history", after)
     with c.pool.connection() as conn:
         rows = conn.execute(
             "SELECT position, at, outcome, reason, client_ip, user_agent FROM login_history "

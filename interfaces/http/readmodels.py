@@ -1,0 +1,39 @@
+"""The read models themselves, for operators: how far each one is, and whether it is stuck."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import anyio
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from domain.identity.policy import Permission
+from interfaces.http.security import Principal, container, requires
+
+router = APIRouter(prefix="/api/v1/projections", tags=["operations"])
+
+
+class ProjectionView(BaseModel):
+    name: str
+    position: int = Field(description="last position applied")
+    head: int = Field(description="last position in the log")
+    lag_events: int
+    lag_seconds: float = Field(description="age of the oldest event not yet applied")
+    state: str = Field(description="running, failed, or retrying (transient failure)")
+    failed_position: int | None
+    error: str | None
+    updated_at: datetime | None
+
+
+class ProjectionList(BaseModel):
+    items: list[ProjectionView]
+
+
+@router.get("")
+async def list_projections(
+    request: Request, principal: Principal = requires(Permission.PROJECTIONS_READ)
+) -> ProjectionList:
+    """Every read model and follower: position, lag in events and seconds, state."""
+    statuses = await anyio.to_thread.run_sync(container(request).projector.status)
+    return ProjectionList(items=[ProjectionView(**vars(s)) for s in statuses])

@@ -1,0 +1,79 @@
+"""Backup, restore and rebuild as operators run them: each one audited in the log."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from application.context import SYSTEM, ContextBox, acting
+from domain.operations.records import BackupTaken, RestoreCompleted
+from infrastructure.bootstrap import Container
+from replay.backup import BackupSummary, restore_backups, take_backup
+from replay.readmodels import replayable, select
+from replay.rebuild import RebuildReport, rebuild
+
+
+def _operator(action: str) -> AbstractContextManager[ContextBox]:
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "unknown"
+    return acting(replace(SYSTEM, actor_role="operator", user_agent=f"estatelog {action} ({who})"))
+
+
+def backup(container: Container, out: Path, from_position: int = 0) -> tuple[BackupSummary, int]:
+    """Write a backup file and record a ``BackupTaken`` event; (summary, its position)."""
+    summary = take_backup(container.database_url, out, from_position=from_position)
+    with _operator("backup"):
+        position = container.event_log.save_and_position(
+            BackupTaken(
+                file_name=out.name,
+                from_position=summary.from_position,
+                to_position=summary.to_position,
+                events=summary.events,
+                head_hash=summary.head_hash if summary.events else None,
+                at=datetime.now(UTC),
+            )
+        )
+    return summary, position
+
+
+def rebuild_all(container: Container, names: Sequence[str] | None = None) -> RebuildReport:
+    """Blue/green rebuild of the named read models (every replayable one for None)."""
+    projections = select(container.projector.projections, names)
+    return rebuild(container.event_log, container.pool, container.database_url, projections)
+
+
+def restore(container: Container, files: Sequence[Path]) -> tuple[int, int, RebuildReport]:
+    """Load backups into an empty store, rebuild every read model, record the restore.
+
+    Side-effect followers (the alert outbox) start at the restored head, so
+    no old alert is sent again. Returns (events, head position, rebuild report).
+    """
+    events, head, head_hash = restore_backups(container.database_url, files)
+    with container.pool.connection() as conn:
+        for projection in container.projector.projections:
+            if projection not in replayable(container.projector.projections):
+                conn.execute(
+                    "INSERT INTO projection_positions (name, position) VALUES (%s, %s) "
+                    "ON CONFLICT (name) DO UPDATE SET position = excluded.position, "
+                    "failed_position = NULL, error = NULL, updated_at = now()",
+                    [projection.name, head],
+                )
+        conn.commit()
+    report = rebuild_all(container)
+    with _operator("restore"):
+        container.event_log.save_and_position(
+            RestoreCompleted(
+                files=[f.name for f in files],
+                events=events,
+                head_position=head,
+                head_hash=head_hash if events else None,
+                at=datetime.now(UTC),
+            )
+        )
+    return events, head, report

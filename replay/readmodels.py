@@ -1,0 +1,142 @@
+"""Building read models away from the live tables, into a schema of their own.
+
+A projection names its tables without a schema, so the same ``ddl`` and
+``apply`` build into any schema: the build connection's ``search_path`` is set
+to that schema alone. Rebuild (blue/green) and as-of both use this; only what
+they do with the result differs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from infrastructure.eventstore.store import EventLog
+from projections.runtime import Projection
+
+SCRATCH_PREFIX = "estatelog_"
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+BUILD_LOCK_KEY = 7_413_230_004  # one scratch build per schema name at a time
+
+
+class UnknownProjection(LookupError):
+    pass
+
+
+class BuildInProgress(RuntimeError):
+    pass
+
+
+def replayable(projections: Sequence[Projection]) -> list[Projection]:
+    """The read models that may be replayed: they own tables and have no side effects.
+
+    A follower such as the alert outbox enqueues jobs; replaying it would send
+    every old alert again, so it is never rebuilt nor built as of a moment.
+    """
+    return [p for p in projections if p.tables and not getattr(p, "has_side_effects", False)]
+
+
+def select(projections: Sequence[Projection], names: Sequence[str] | None) -> list[Projection]:
+    """The replayable projections called ``names`` (all of them for None)."""
+    candidates = replayable(projections)
+    if not names:
+        return candidates
+    by_name = {p.name: p for p in candidates}
+    unknown = [n for n in names if n not in by_name]
+    if unknown:
+        raise UnknownProjection(
+            f"no replayable read model {', '.join(unknown)}; known: {', '.join(sorted(by_name))}"
+        )
+    return [by_name[n] for n in names]
+
+
+def checked_schema(name: str) -> str:
+    if not _SCHEMA_NAME.match(name) or name in ("public", "pg_catalog", "information_schema"):
+        raise ValueError(f"not a usable schema name for a scratch build: {name!r}")
+    return name
+
+
+def live_schema(conn: psycopg.Connection[Any]) -> str:
+    """Where the live read models are: the first schema of the default search path."""
+    row = conn.execute("SELECT current_schema()").fetchone()
+    assert row is not None and row[0], "no current schema"
+    return str(row[0])
+
+
+def open_build(
+    conninfo: str, schema: str, projections: Sequence[Projection]
+) -> psycopg.Connection[Any]:
+    """A connection whose unqualified tables are ``schema``'s, created afresh.
+
+    Any earlier build left in the schema (a crash mid-way) is dropped first;
+    a build running into the same schema right now is refused. The session
+    lock that guards it ends with the connection.
+    """
+    schema = checked_schema(schema)
+    conn = psycopg.connect(conninfo)
+    got = conn.execute(
+        "SELECT pg_try_advisory_lock(%s, hashtext(%s))", [BUILD_LOCK_KEY % 2**31, schema]
+    ).fetchone()
+    if not got or not got[0]:
+        conn.close()
+        raise BuildInProgress(f"another build into {schema} is running")
+    ident = sql.Identifier(schema)
+    conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(ident))
+    conn.execute(sql.SQL("CREATE SCHEMA {}").format(ident))
+    conn.execute(sql.SQL("SET search_path TO {}").format(ident))
+    for projection in projections:
+        for statement in projection.ddl:
+            conn.execute(statement)  # type: ignore[arg-type]
+    conn.commit()
+    return conn
+
+
+def apply_range(
+    conn: psycopg.Connection[Any],
+    event_log: EventLog,
+    projections: Sequence[Projection],
+    *,
+    after: int,
+    stop: int | None = None,
+    batch: int = 2000,
+    commit: bool = True,
+) -> tuple[int, int]:
+    """Apply the events after ``after`` (up to ``stop`` inclusive) on ``conn``.
+
+    Commits after every batch unless ``commit`` is false (the caller's
+    transaction then holds everything). Returns (last position applied,
+    number of events).
+    """
+    mapper = event_log.mapper_with_metadata
+    position, count = after, 0
+    while True:
+        notes = event_log.recorder.select_notifications(
+            position, batch, stop=stop, inclusive_of_start=False
+        )
+        if not notes:
+            break
+        # Pipeline mode: the batch's statements go out without waiting for each
+        # answer (projections only write, so nothing needs a round trip).
+        with conn.pipeline(), conn.cursor() as cur:
+            for note in notes:
+                event, meta = mapper.decode(note)
+                for projection in projections:
+                    projection.apply(cur, event, meta, note)
+        position, count = notes[-1].id, count + len(notes)
+        if commit:
+            conn.commit()
+        if len(notes) < batch:
+            break
+    return position, count
+
+
+def table_rows(conn: psycopg.Connection[Any], schema: str, table: str) -> list[tuple[Any, ...]]:
+    """Every row of ``schema.table`` in a stable order (for comparisons)."""
+    ident = sql.Identifier(schema, table)
+    return conn.execute(sql.SQL("SELECT * FROM {} t ORDER BY t::text").format(ident)).fetchall()

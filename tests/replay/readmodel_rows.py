@@ -1,0 +1,50 @@
+"""Read models as plain rows, so two builds of them can be compared row for row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from infrastructure.bootstrap import Container
+from replay.readmodels import live_schema, replayable, table_rows
+
+
+def read_models(
+    container: Container, schema: str | None = None
+) -> dict[str, list[tuple[Any, ...]]]:
+    """Every replayable table of ``schema`` (the live one by default), sorted."""
+    with container.pool.connection() as conn:
+        schema = schema or live_schema(conn)
+        return {
+            table: table_rows(conn, schema, table)
+            for projection in replayable(container.projector.projections)
+            for table in projection.tables
+        }
+
+
+PASSWORD = "a-long-enough-secret-1"
+
+
+def populate(container: Container, prefix: str = "tenant", users: int = 3) -> int:
+    """A small but varied log: registrations with personal data, logins, grants, locks."""
+    from domain.identity.policy import Role
+
+    identity = container.identity
+    ids = []
+    for i in range(users):
+        uid, _ = identity.register(
+            username=f"{prefix}{i}",
+            password=PASSWORD,
+            display_name=f"{prefix.title()} {i}",
+            roles=[Role.OWNER],
+            phone=f"1380000{i:04d}",
+            national_id=f"31010119900101{i:04d}",
+        )
+        ids.append(uid)
+    identity.login(f"{prefix}0", PASSWORD, "198.51.100.1", "pytest")
+    identity.login(f"{prefix}0", "wrong-password-here", "198.51.100.2", "pytest")
+    identity.login(f"nobody-{prefix}", "whatever-it-is", "198.51.100.3", "pytest")
+    identity.grant_role(ids[-1], Role.PROPERTY_MANAGER)
+    identity.lock(ids[-1], "investigation", by=ids[0])
+    identity.unlock(ids[-1], by=ids[0])
+    identity.change_profile(ids[0], display_name="Renamed", phone="13900000000")
+    return container.event_log.head()
