@@ -20,6 +20,7 @@ from uuid import UUID
 import jwt
 
 ALGORITHM = "HS256"
+VERIFIED_CACHE_SIZE = 10_000  # access tokens remembered as verified
 
 
 class InvalidToken(Exception):
@@ -50,6 +51,13 @@ class TokenService:
         self.audience = audience
         self.issuer = issuer
         self.access_ttl = access_ttl
+        # Access tokens already verified, by their exact text. Verifying one
+        # (base64, HMAC, claims) is a noticeable part of a request's CPU, and
+        # a client sends the same token for up to ``access_ttl``. Only the
+        # signature and the fixed claims are remembered: expiry is checked
+        # again on every use, and revocation is the caller's business
+        # (the user aggregate), as before.
+        self._verified: dict[str, AccessClaims] = {}
 
     def issue_access(self, user_id: UUID, session_id: str, now: datetime) -> str:
         claims = {
@@ -65,6 +73,19 @@ class TokenService:
         return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
 
     def decode_access(self, token: str) -> AccessClaims:
+        known = self._verified.get(token)
+        if known is not None:
+            if known.expires_at <= datetime.now(UTC):
+                self._verified.pop(token, None)
+                raise InvalidToken("Signature has expired")
+            return known
+        claims = self._decode_access(token)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            self._verified.clear()
+        self._verified[token] = claims
+        return claims
+
+    def _decode_access(self, token: str) -> AccessClaims:
         try:
             claims = jwt.decode(
                 token,

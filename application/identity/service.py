@@ -84,8 +84,23 @@ class IdentityService:
     # ---- queries ---------------------------------------------------------
 
     def get(self, user_id: UUID) -> User:
+        """The user, current as of the log, as a private copy the caller may change."""
+        return self._load(user_id, copy=True)
+
+    def get_for_reading(self, user_id: UUID) -> User:
+        """The user, current as of the log, for checks that never change it.
+
+        The repository's cached instance itself, fast-forwarded from the log
+        like :meth:`get`, so the checks see every event committed before the
+        call (a logout, a disable, a revoked role) without the deep copy
+        :meth:`get` makes. Never call a command method on it, never save it:
+        it is shared by every request. Commands load with :meth:`get`.
+        """
+        return self._load(user_id, copy=False)
+
+    def _load(self, user_id: UUID, *, copy: bool) -> User:
         try:
-            user = self.log.repository.get(user_id)
+            user = self.log.repository.get(user_id, deepcopy_from_cache=copy)
         except AggregateNotFoundError:
             raise UserNotFound(str(user_id)) from None
         if not isinstance(user, User):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any
+from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import (
@@ -74,6 +75,11 @@ class ChainedEventRecorder(PostgresApplicationRecorder):
             "SELECT notification_id, originator_id, originator_version, topic, state "
             "FROM {schema}.{table}"
         ).format(schema=schema, table=events)
+        self._select_events_base = SQL(
+            "SELECT originator_id, originator_version, topic, state "
+            "FROM {schema}.{table} WHERE originator_id = %s"
+        ).format(schema=schema, table=events)
+        self._select_events_sql: dict[tuple[bool, bool, bool, bool], str] = {}
         # The library's statements: the lock starts its own round trip so that
         # pg_stat_activity shows a waiting writer as waiting on LOCK TABLE.
         timeout = SQL("SET LOCAL lock_timeout = '{}s'").format(self.datastore.lock_timeout)
@@ -169,6 +175,48 @@ class ChainedEventRecorder(PostgresApplicationRecorder):
     # -- reads ---------------------------------------------------------------
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def select_events(
+        self,
+        originator_id: UUID | str,
+        *,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> Sequence[StoredEvent]:
+        """The library's query, rendered once per shape and with tuple rows.
+
+        Every repository ``get`` runs it (a cached aggregate is fast-forwarded
+        from the log), so every authenticated request runs it at least once.
+        """
+        shape = (gt is not None, lte is not None, desc, limit is not None)
+        statement = self._select_events_sql.get(shape)
+        if statement is None:
+            composed = self._select_events_base
+            if gt is not None:
+                composed += SQL(" AND originator_version > %s")
+            if lte is not None:
+                composed += SQL(" AND originator_version <= %s")
+            composed += SQL(
+                " ORDER BY originator_version DESC" if desc else " ORDER BY originator_version ASC"
+            )
+            if limit is not None:
+                composed += SQL(" LIMIT %s")
+            statement = self._select_events_sql[shape] = composed.as_string()
+        params = [p for p in (originator_id, gt, lte, limit) if p is not None]
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(statement, params, prepare=True)
+            return [
+                StoredEvent(
+                    originator_id=row_id,
+                    originator_version=version,
+                    topic=topic,
+                    state=bytes(state),
+                )
+                for row_id, version, topic, state in curs.fetchall()
+            ]
+
     def select_notifications(
         self,
         start: int | None,

@@ -33,7 +33,12 @@ def postgres_env(database_url: str, pool_size: int = 10) -> dict[str, str]:
         "POSTGRES_MAX_OVERFLOW": str(pool_size),
         "POSTGRES_CONNECT_TIMEOUT": "10",
         "POSTGRES_LOCK_TIMEOUT": "10",
-        "POSTGRES_PRE_PING": "y",
+        # No pre-ping: it is a round trip before every checkout (three or four
+        # per HTTP command). A connection that broke while idle fails its
+        # statement with OperationalError/InterfaceError instead, which the
+        # library's recorder methods and the group writer already retry (up
+        # to ten times) on a fresh connection; the pool discards broken ones.
+        "POSTGRES_PRE_PING": "n",
         "APPLICATION_RECORDER_TOPIC": get_topic(ChainedEventRecorder),
         "MAPPER_TOPIC": get_topic(MetadataMapper),
         "TRANSCODER_TOPIC": get_topic(OrjsonTranscoder),

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from pydantic import Field
 
 from application.identity.service import UserNotFound
@@ -15,7 +15,7 @@ from domain.identity.policy import Permission
 from domain.identity.user import LoginResult, RefreshResult
 from infrastructure.tokens import InvalidToken
 from interfaces.http.problems import Problem
-from interfaces.http.schemas import Accepted, Command
+from interfaces.http.schemas import Accepted, Command, accepted
 from interfaces.http.security import BEARER, Principal, container, public, requires
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
@@ -123,11 +123,11 @@ def refresh(body: RefreshRequest, request: Request) -> TokenPair:
     raise Problem(401, "invalid or expired refresh token", headers=BEARER)
 
 
-@router.post("/logout")
-def logout(request: Request, principal: Principal = requires(Permission.SESSION_OWN)) -> Accepted:
+@router.post("/logout", response_model=Accepted)
+def logout(request: Request, principal: Principal = requires(Permission.SESSION_OWN)) -> Response:
     """End this session: its access and refresh tokens stop working at once."""
     position = container(request).identity.log_out(principal.user_id, principal.session_id)
-    return Accepted(position=position)
+    return accepted(position)
 
 
 @router.get("/me")
@@ -141,12 +141,12 @@ def me(principal: Principal = requires(Permission.SESSION_OWN)) -> Me:
     )
 
 
-@router.post("/password")
+@router.post("/password", response_model=Accepted)
 def change_password(
     body: PasswordChange,
     request: Request,
     principal: Principal = requires(Permission.PASSWORD_CHANGE_OWN),
-) -> Accepted:
+) -> Response:
     """Change your own password; every session, this one included, ends."""
     position = container(request).identity.change_password(
         principal.user_id,
@@ -155,4 +155,4 @@ def change_password(
         client_ip=request.client.host if request.client else None,
         user_agent=(request.headers.get("user-agent") or "")[:512] or None,
     )
-    return Accepted(position=position)
+    return accepted(position)

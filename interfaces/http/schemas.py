@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
+from starlette.responses import Response
 
 
 class Command(BaseModel):
@@ -18,3 +19,14 @@ class Accepted(BaseModel):
     """A command's answer: the global position of its last event."""
 
     position: int
+
+
+def accepted(position: int) -> Response:
+    """The :class:`Accepted` answer, ready to send.
+
+    Routes that return it declare ``response_model=Accepted`` for the OpenAPI
+    document. Returning a response rather than the model spares a sync route
+    a third trip to the threadpool: FastAPI validates a sync route's model
+    result in a worker thread, and this one has nothing to validate.
+    """
+    return Response(b'{"position":%d}' % position, media_type="application/json")

@@ -52,26 +52,43 @@ def container(request: Request) -> Container:
 
 
 def authenticate(request: Request) -> tuple[Principal, User]:
+    """The caller's principal and user aggregate (read-only: never change or save it)."""
     header = request.headers.get("authorization", "")
     if not header.lower().startswith("bearer "):
         raise Problem(401, "send a bearer access token", headers=BEARER)
     c = container(request)
     try:
         claims = c.tokens.decode_access(header[7:].strip())
-        user = c.identity.get(claims.user_id)
+        # Read-only: the repository's cached instance, fast-forwarded from the
+        # log like a command's load, but not deep-copied. Another request may
+        # fast-forward that instance while this one reads it: the state read
+        # is then newer, never older, than the log at this request's load;
+        # if a set changes size under an iteration, read a private copy.
+        user = c.identity.get_for_reading(claims.user_id)
+        try:
+            principal = _principal(user, claims.session_id)
+        except RuntimeError:
+            user = c.identity.get(claims.user_id)
+            principal = _principal(user, claims.session_id)
     except (InvalidToken, UserNotFound):
         raise Problem(401, "the access token is invalid or expired", headers=BEARER) from None
-    if not user.session_is_active(claims.session_id):
+    if principal is None:
         raise Problem(401, "this session has ended; log in again", headers=BEARER)
-    principal = Principal(
+    act_as(principal.user_id, principal.role)
+    return principal, user
+
+
+def _principal(user: User, session_id: str) -> Principal | None:
+    """The principal of an active session of ``user``; None if the session has ended."""
+    if not user.session_is_active(session_id):
+        return None
+    return Principal(
         user_id=user.id,
         username=user.username,
         role=user.primary_role,
         permissions=user.permissions | AUTHENTICATED_BASELINE,
-        session_id=claims.session_id,
+        session_id=session_id,
     )
-    act_as(principal.user_id, principal.role)
-    return principal, user
 
 
 def requires(permission: Permission) -> Any:

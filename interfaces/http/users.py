@@ -6,13 +6,13 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
 from domain.identity.policy import Permission, Role
 from interfaces.http.consistency import reached
 from interfaces.http.problems import Problem
-from interfaces.http.schemas import Accepted, Command
+from interfaces.http.schemas import Accepted, Command, accepted
 from interfaces.http.security import Principal, container, requires
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
@@ -199,119 +199,119 @@ async def login_history(
     ]
 
 
-@router.post("/{user_id}/profile")
+@router.post("/{user_id}/profile", response_model=Accepted)
 def change_profile(
     user_id: UUID,
     body: ProfileChange,
     request: Request,
     principal: Principal = requires(Permission.USERS_UPDATE_OWN),
-) -> Accepted:
+) -> Response:
     principal.check("users:update", owner_id=user_id)
     changes = body.model_dump(exclude_unset=True)
     if not changes:
         raise Problem(422, "name at least one field to change")
-    return Accepted(position=container(request).identity.change_profile(user_id, **changes))
+    return accepted(container(request).identity.change_profile(user_id, **changes))
 
 
-@router.post("/{user_id}/roles")
+@router.post("/{user_id}/roles", response_model=Accepted)
 def grant_role(
     user_id: UUID,
     body: RoleChange,
     request: Request,
     principal: Principal = requires(Permission.USERS_MANAGE_ACCESS),
-) -> Accepted:
-    return Accepted(position=container(request).identity.grant_role(user_id, body.role))
+) -> Response:
+    return accepted(container(request).identity.grant_role(user_id, body.role))
 
 
-@router.delete("/{user_id}/roles/{role}")
+@router.delete("/{user_id}/roles/{role}", response_model=Accepted)
 def revoke_role(
     user_id: UUID,
     role: Role,
     request: Request,
     principal: Principal = requires(Permission.USERS_MANAGE_ACCESS),
-) -> Accepted:
-    return Accepted(position=container(request).identity.revoke_role(user_id, role))
+) -> Response:
+    return accepted(container(request).identity.revoke_role(user_id, role))
 
 
-@router.post("/{user_id}/permissions")
+@router.post("/{user_id}/permissions", response_model=Accepted)
 def grant_permission(
     user_id: UUID,
     body: PermissionChange,
     request: Request,
     principal: Principal = requires(Permission.USERS_MANAGE_ACCESS),
-) -> Accepted:
-    return Accepted(position=container(request).identity.grant_permission(user_id, body.permission))
+) -> Response:
+    return accepted(container(request).identity.grant_permission(user_id, body.permission))
 
 
-@router.delete("/{user_id}/permissions/{permission}")
+@router.delete("/{user_id}/permissions/{permission}", response_model=Accepted)
 def revoke_permission(
     user_id: UUID,
     permission: Permission,
     request: Request,
     principal: Principal = requires(Permission.USERS_MANAGE_ACCESS),
-) -> Accepted:
-    return Accepted(position=container(request).identity.revoke_permission(user_id, permission))
+) -> Response:
+    return accepted(container(request).identity.revoke_permission(user_id, permission))
 
 
-@router.post("/{user_id}/lock")
+@router.post("/{user_id}/lock", response_model=Accepted)
 def lock(
     user_id: UUID,
     body: WithReason,
     request: Request,
     principal: Principal = requires(Permission.USERS_MANAGE_ACCESS),
-) -> Accepted:
+) -> Response:
     """Lock an account now; its sessions end at once."""
     identity = container(request).identity
-    return Accepted(position=identity.lock(user_id, body.reason, by=principal.user_id))
+    return accepted(identity.lock(user_id, body.reason, by=principal.user_id))
 
 
-@router.post("/{user_id}/unlock")
+@router.post("/{user_id}/unlock", response_model=Accepted)
 def unlock(
     user_id: UUID,
     request: Request,
     principal: Principal = requires(Permission.USERS_MANAGE_ACCESS),
-) -> Accepted:
-    return Accepted(position=container(request).identity.unlock(user_id, by=principal.user_id))
+) -> Response:
+    return accepted(container(request).identity.unlock(user_id, by=principal.user_id))
 
 
-@router.post("/{user_id}/disable")
+@router.post("/{user_id}/disable", response_model=Accepted)
 def disable(
     user_id: UUID,
     body: WithReason,
     request: Request,
     principal: Principal = requires(Permission.USERS_MANAGE_ACCESS),
-) -> Accepted:
+) -> Response:
     if user_id == principal.user_id:
         raise Problem(409, "you cannot disable your own account")
-    return Accepted(position=container(request).identity.disable(user_id, body.reason))
+    return accepted(container(request).identity.disable(user_id, body.reason))
 
 
-@router.post("/{user_id}/enable")
+@router.post("/{user_id}/enable", response_model=Accepted)
 def enable(
     user_id: UUID,
     request: Request,
     principal: Principal = requires(Permission.USERS_MANAGE_ACCESS),
-) -> Accepted:
-    return Accepted(position=container(request).identity.enable(user_id))
+) -> Response:
+    return accepted(container(request).identity.enable(user_id))
 
 
-@router.post("/{user_id}/password")
+@router.post("/{user_id}/password", response_model=Accepted)
 def reset_password(
     user_id: UUID,
     body: PasswordReset,
     request: Request,
     principal: Principal = requires(Permission.USERS_MANAGE_ACCESS),
-) -> Accepted:
+) -> Response:
     """Set a new password for someone; all of their sessions end."""
-    return Accepted(position=container(request).identity.reset_password(user_id, body.new_password))
+    return accepted(container(request).identity.reset_password(user_id, body.new_password))
 
 
-@router.post("/{user_id}/erase-personal-data")
+@router.post("/{user_id}/erase-personal-data", response_model=Accepted)
 def erase_personal_data(
     user_id: UUID,
     body: WithReason,
     request: Request,
     principal: Principal = requires(Permission.USERS_ERASE_PERSONAL_DATA),
-) -> Accepted:
+) -> Response:
     """Crypto-shred phone and national ID: the key is deleted, the history stays."""
-    return Accepted(position=container(request).identity.erase_personal_data(user_id, body.reason))
+    return accepted(container(request).identity.erase_personal_data(user_id, body.reason))
