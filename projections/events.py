@@ -63,3 +63,8 @@ def meta_uuid(meta: dict[str, Any], key: str) -> UUID | None:
 
 def occurred_at(event: object) -> datetime:
     return vars(event)["timestamp"]  # type: ignore[no-any-return]
+
+
+def as_uuid(value: UUID | str) -> UUID:
+    """An originator ID as a UUID (the recorder hands out UUIDs already)."""
+    return value if isinstance(value, UUID) else UUID(value)

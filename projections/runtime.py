@@ -61,6 +61,28 @@ class Projection(Protocol):
     ) -> None: ...
 
 
+# One decoded event: (domain event, metadata, the stored notification).
+Decoded = tuple[Any, dict[str, Any], Notification]
+
+
+class BatchProjection(Projection, Protocol):
+    """A read model that can also apply many events at once (the fast path when behind).
+
+    ``apply_batch`` must leave exactly the rows that ``apply`` on each event in
+    order would leave, and raise if any of them would fail: the caller then
+    undoes the batch and replays it event by event, which names the failing
+    event. It runs without a savepoint per event, so it may write with
+    ``COPY`` or multi-row statements.
+    """
+
+    def apply_batch(self, cur: psycopg.Cursor[Any], events: Sequence[Decoded]) -> None: ...
+
+
+def batch_applier(projection: Projection) -> Any:
+    """The projection's ``apply_batch``, or None if it has no fast path."""
+    return getattr(projection, "apply_batch", None)
+
+
 @dataclass
 class ProjectionFailed(Exception):
     projection: str
@@ -92,11 +114,14 @@ class Projector:
         pool: ConnectionPool,
         projections: Sequence[Projection],
         batch_size: int = 500,
+        behind_batch_size: int = 5000,
     ) -> None:
         self.event_log = event_log
         self.pool = pool
         self.projections = list(projections)
         self.batch_size = batch_size
+        # After a full batch the projection is behind: take bigger ones.
+        self.behind_batch_size = behind_batch_size
         self.failed: dict[str, ProjectionFailed] = {}
 
     def ddl(self) -> list[str]:
@@ -119,15 +144,17 @@ class Projector:
         for projection in self.projections:
             if projection.name in self.failed:
                 continue
+            size = self.batch_size
             while True:
                 try:
-                    applied = self._apply_batch(projection)
+                    applied = self._apply_batch(projection, size)
                 except ProjectionFailed as failure:
                     self._record_failure(failure)
                     break
                 total += applied
-                if applied < self.batch_size:
+                if applied < size:
                     break
+                size = max(self.batch_size, self.behind_batch_size)
         return total
 
     def _forget_repaired(self) -> None:
@@ -187,7 +214,7 @@ class Projector:
             )
         return out
 
-    def _apply_batch(self, projection: Projection) -> int:
+    def _apply_batch(self, projection: Projection, limit: int | None = None) -> int:
         mapper = self.event_log.mapper_with_metadata
         with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
             cur.execute(
@@ -201,12 +228,28 @@ class Projector:
             row = cur.fetchone()
             assert row is not None
             start = int(row[0])
-            notes = self.event_log.read(after=start, limit=self.batch_size)
+            notes = self.event_log.read(after=start, limit=limit or self.batch_size)
             if not notes:
                 return 0
             applied = 0
             failure: ProjectionFailed | None = None
-            for note in notes:
+            fast = batch_applier(projection)
+            if fast is not None and len(notes) > 1:
+                # Behind: the whole batch at once, in one savepoint. If anything
+                # in it fails, the savepoint undoes it and the loop below redoes
+                # it event by event, which stops at the failing event exactly.
+                try:
+                    with conn.transaction():
+                        fast(cur, [(*mapper.decode(note), note) for note in notes])
+                    applied = len(notes)
+                except Exception:
+                    log.info(
+                        "projection %s: batch after %s failed; applying it event by event",
+                        projection.name,
+                        start,
+                        exc_info=True,
+                    )
+            for note in notes[applied:]:
                 try:
                     with conn.transaction():  # a savepoint: a failure undoes this event only
                         event, meta = mapper.decode(note)

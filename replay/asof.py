@@ -66,7 +66,7 @@ def build_as_of(
     position: int,
     schema: str | None = None,
     *,
-    batch: int = 2000,
+    batch: int = 5000,
 ) -> AsOfBuild:
     """Build ``projections`` from the log up to ``position`` into ``schema``.
 

@@ -8,15 +8,19 @@ they do with the result differs.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import psycopg
 from psycopg import sql
 
 from infrastructure.eventstore.store import EventLog
-from projections.runtime import Projection
+from projections.runtime import Decoded, Projection, batch_applier
+
+log = logging.getLogger(__name__)
 
 SCRATCH_PREFIX = "estatelog_"
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -104,36 +108,88 @@ def apply_range(
     *,
     after: int,
     stop: int | None = None,
-    batch: int = 2000,
+    batch: int = 5000,
     commit: bool = True,
+    fast: bool = True,
 ) -> tuple[int, int]:
     """Apply the events after ``after`` (up to ``stop`` inclusive) on ``conn``.
 
     Commits after every batch unless ``commit`` is false (the caller's
     transaction then holds everything). Returns (last position applied,
     number of events).
+
+    Projections with ``apply_batch`` take each batch at once (``COPY``,
+    multi-row statements); the others get it event by event in a pipeline.
+    If a fast batch fails, it is undone (a savepoint) and redone event by
+    event, so the error names the exact event (``fast=False`` always goes
+    event by event). An error raised by a projection carries a note naming
+    the projection and position.
     """
     mapper = event_log.mapper_with_metadata
-    position, count = after, 0
-    while True:
+
+    def fetch(position: int) -> list[Decoded]:
         notes = event_log.recorder.select_notifications(
             position, batch, stop=stop, inclusive_of_start=False
         )
-        if not notes:
-            break
-        # Pipeline mode: the batch's statements go out without waiting for each
-        # answer (projections only write, so nothing needs a round trip).
-        with conn.pipeline(), conn.cursor() as cur:
-            for note in notes:
-                event, meta = mapper.decode(note)
-                for projection in projections:
-                    projection.apply(cur, event, meta, note)
-        position, count = notes[-1].id, count + len(notes)
-        if commit:
-            conn.commit()
-        if len(notes) < batch:
-            break
+        return [(*mapper.decode(note), note) for note in notes]
+
+    position, count = after, 0
+    # One thread reads and decodes the next batch while this one is written:
+    # the database works on a batch while Python prepares the next.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="replay-read") as reader:
+        upcoming = reader.submit(fetch, position)
+        while True:
+            decoded = upcoming.result()
+            if not decoded:
+                break
+            last = decoded[-1][2].id
+            if len(decoded) == batch:
+                upcoming = reader.submit(fetch, last)
+            slow = []
+            for projection in projections:
+                apply_batch = batch_applier(projection) if fast else None
+                if apply_batch is None or not _applied_at_once(conn, apply_batch, decoded):
+                    slow.append(projection)
+            if slow:
+                _apply_one_by_one(conn, slow, decoded)
+            position, count = last, count + len(decoded)
+            if commit:
+                conn.commit()
+            if len(decoded) < batch:
+                break
     return position, count
+
+
+def _applied_at_once(
+    conn: psycopg.Connection[Any], apply_batch: Any, decoded: Sequence[Decoded]
+) -> bool:
+    """Run ``apply_batch`` in a savepoint; False (and nothing applied) if it failed."""
+    with conn.cursor() as cur:
+        cur.execute("SAVEPOINT replay_batch")
+        try:
+            apply_batch(cur, decoded)
+        except Exception:
+            log.info("a fast replay batch failed; applying it event by event", exc_info=True)
+            cur.execute("ROLLBACK TO SAVEPOINT replay_batch")
+            cur.execute("RELEASE SAVEPOINT replay_batch")
+            return False
+        cur.execute("RELEASE SAVEPOINT replay_batch")
+    return True
+
+
+def _apply_one_by_one(
+    conn: psycopg.Connection[Any], projections: Sequence[Projection], decoded: Sequence[Decoded]
+) -> None:
+    # Pipeline mode: the batch's statements go out without waiting for each
+    # answer (projections only write, so nothing needs a round trip).
+    with conn.pipeline(), conn.cursor() as cur:
+        for event, meta, note in decoded:
+            for projection in projections:
+                try:
+                    projection.apply(cur, event, meta, note)
+                except Exception as e:
+                    e.add_note(f"read model {projection.name} at position {note.id}")
+                    raise
 
 
 def table_rows(conn: psycopg.Connection[Any], schema: str, table: str) -> list[tuple[Any, ...]]:

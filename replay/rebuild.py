@@ -42,7 +42,7 @@ def rebuild(
     conninfo: str,
     projections: Sequence[Projection],
     *,
-    batch: int = 2000,
+    batch: int = 5000,
     before_swap: Callable[[], None] | None = None,
 ) -> RebuildReport:
     """Rebuild ``projections`` from position 0 and swap them in atomically.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -9,7 +10,26 @@ import psycopg
 from eventsourcing.persistence import Notification
 
 from domain.identity.masking import mask_national_id, mask_phone
-from projections.events import kind_of, occurred_at
+from projections.events import as_uuid, kind_of, occurred_at
+from projections.runtime import Decoded
+
+COLUMNS = (
+    "user_id",
+    "username",
+    "display_name",
+    "gender",
+    "phone_masked",
+    "national_id_masked",
+    "personal_data_erased",
+    "roles",
+    "direct_permissions",
+    "status",
+    "registered_at",
+    "updated_at",
+    "last_login_at",
+    "last_login_ip",
+    "version",
+)
 
 
 class Decrypts(Protocol):
@@ -48,7 +68,7 @@ class UserDirectory:
         aggregate, name = kind_of(event)
         if aggregate != "User":
             return
-        uid = UUID(str(note.originator_id))
+        uid = as_uuid(note.originator_id)
         if name == "Registered":
             cur.execute(
                 "INSERT INTO user_directory (user_id, username, display_name, gender, "
@@ -111,8 +131,114 @@ class UserDirectory:
             [*sets.values(), uid],
         )
 
+    def apply_batch(self, cur: psycopg.Cursor[Any], events: Sequence[Decoded]) -> None:
+        """Fold the batch in memory per user, then write each touched row once.
+
+        Mirrors ``apply`` event by event: an update of a user not in the table
+        changes nothing; registering a user already there raises (as the
+        INSERT would), and so does a taken username, at the final write.
+        """
+        touched: dict[UUID, None] = {}  # in order of first change
+        mine = [
+            (event, note, name)
+            for event, _, note in events
+            for aggregate, name in (kind_of(event),)
+            if aggregate == "User"
+        ]
+        if not mine:
+            return
+        ids = list({as_uuid(note.originator_id) for _, note, _ in mine})
+        cur.execute(
+            f"SELECT {', '.join(COLUMNS)} FROM user_directory WHERE user_id = ANY(%s)", [ids]
+        )
+        existing = {row[0]: dict(zip(COLUMNS, row, strict=True)) for row in cur.fetchall()}
+        users: dict[UUID, dict[str, Any] | None] = {uid: existing.get(uid) for uid in ids}
+        for event, note, name in mine:
+            uid = as_uuid(note.originator_id)
+            row = users[uid]
+            if name == "Registered":
+                if row is not None:
+                    raise ValueError(f"user {uid} is already in the directory")
+                at = occurred_at(event)
+                users[uid] = {
+                    "user_id": uid,
+                    "username": event.username,
+                    "display_name": event.display_name,
+                    "gender": event.gender,
+                    "phone_masked": self._phone(uid, event.phone_enc),
+                    "national_id_masked": self._national_id(uid, event.national_id_enc),
+                    "personal_data_erased": False,
+                    "roles": sorted(str(r) for r in event.roles),
+                    "direct_permissions": [],
+                    "status": "normal",
+                    "registered_at": at,
+                    "updated_at": at,
+                    "last_login_at": None,
+                    "last_login_ip": None,
+                    "version": note.originator_version,
+                }
+                touched[uid] = None
+                continue
+            if row is None:
+                continue  # as an UPDATE of a missing row
+            if name == "ProfileChanged":
+                changes = event.changes
+                for plain in ("display_name", "gender"):
+                    if plain in changes:
+                        row[plain] = changes[plain]
+                if "phone_enc" in changes:
+                    row["phone_masked"] = self._phone(uid, changes["phone_enc"])
+                if "national_id_enc" in changes:
+                    row["national_id_masked"] = self._national_id(uid, changes["national_id_enc"])
+                if changes.get("phone_enc") or changes.get("national_id_enc"):
+                    row["personal_data_erased"] = False
+            elif name == "PersonalDataErased":
+                row["phone_masked"] = None
+                row["national_id_masked"] = None
+                row["personal_data_erased"] = True
+            elif name in ("RoleGranted", "RoleRevoked"):
+                row["roles"] = _array_op(row["roles"], name == "RoleGranted", str(event.role))
+            elif name in ("PermissionGranted", "PermissionRevoked"):
+                row["direct_permissions"] = _array_op(
+                    row["direct_permissions"], name == "PermissionGranted", str(event.permission)
+                )
+            elif name == "AccountLocked":
+                row["status"] = "locked"
+            elif name in ("AccountUnlocked", "AccountEnabled"):
+                row["status"] = "normal"
+            elif name == "AccountDisabled":
+                row["status"] = "disabled"
+            elif name == "LoginSucceeded":
+                row["last_login_at"] = event.at
+                row["last_login_ip"] = event.client_ip
+            row["updated_at"] = occurred_at(event)
+            row["version"] = note.originator_version
+            touched[uid] = None
+        updates: list[list[Any]] = []
+        inserts: list[list[Any]] = []
+        for uid in touched:
+            row = users[uid]
+            assert row is not None
+            (updates if uid in existing else inserts).append([row[c] for c in COLUMNS])
+        if updates:
+            cur.executemany(
+                "UPDATE user_directory SET "
+                + ", ".join(f"{c} = %s" for c in COLUMNS[1:])
+                + " WHERE user_id = %s",
+                [[*values[1:], values[0]] for values in updates],
+            )
+        if inserts:
+            with cur.copy(f"COPY user_directory ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+                for values in inserts:
+                    copy.write_row(values)
+
     def _phone(self, uid: UUID, ciphertext: str | None) -> str | None:
         return mask_phone(self.vault.decrypt(uid, "phone", ciphertext))
 
     def _national_id(self, uid: UUID, ciphertext: str | None) -> str | None:
         return mask_national_id(self.vault.decrypt(uid, "national_id", ciphertext))
+
+
+def _array_op(values: list[str], append: bool, value: str) -> list[str]:
+    """``array_append`` / ``array_remove`` as PostgreSQL does them."""
+    return [*values, value] if append else [v for v in values if v != value]
