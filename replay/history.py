@@ -12,7 +12,14 @@ from eventsourcing.persistence import Notification
 from psycopg_pool import ConnectionPool
 
 from infrastructure.eventstore.store import EVENTS_TABLE, EventLog
-from projections.events import ENCRYPTED_SUFFIX, SECRET_FIELDS, kind_of, payload_of, to_json
+from projections.events import (
+    ENCRYPTED_SUFFIX,
+    SECRET_FIELDS,
+    kind_of,
+    occurred_at,
+    payload_of,
+    to_json,
+)
 
 
 class NoSuchAggregate(LookupError):
@@ -83,7 +90,7 @@ def aggregate_history(
             state=bytes(state),
         )
         event, meta = mapper.decode(note)
-        occurred = vars(event)["timestamp"]
+        occurred = occurred_at(event)
         if as_of is not None and occurred > as_of:
             break
         aggregate = event.mutate(aggregate)  # type: ignore[attr-defined]
