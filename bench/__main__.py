@@ -3,7 +3,9 @@
 Starts an embedded PostgreSQL and Redis in a temporary directory (or uses
 ``ESTATELOG_BENCH_DATABASE_URL`` / ``ESTATELOG_BENCH_REDIS_URL``), measures
 the ceilings and estatelog's paths in one run, prints a table and writes JSON
-to ``bench/results/``. Timings are for people, never for CI.
+to ``bench/results/``. Replay (``bench.replay_bench``) and live lag
+(``bench.live_lag``) each use a database of their own on the same server.
+Timings are for people, never for CI.
 """
 
 from __future__ import annotations
@@ -21,16 +23,32 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict
 
-from bench import appends, http_load, reads
+from bench import appends, http_load, live_lag, reads, replay_bench
 from bench.measure import Result
 from infrastructure.embedded import EmbeddedServices
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PROFILES = {
-    "quick": {"seconds": 4.0, "http_seconds": 8.0, "log_events": 100_000},
-    "full": {"seconds": 15.0, "http_seconds": 20.0, "log_events": 500_000},
+    "quick": {
+        "seconds": 4.0,
+        "http_seconds": 8.0,
+        "log_events": 100_000,
+        "replay_events": 100_000,
+        "lag_seconds": 8.0,
+    },
+    "full": {
+        "seconds": 15.0,
+        "http_seconds": 20.0,
+        "log_events": 500_000,
+        "replay_events": 1_000_000,
+        "lag_seconds": 20.0,
+    },
 }
+PARTS = ["append", "http", "read", "replay", "lag"]
+# Goals of issue 4 for replay and live lag, printed beside the measured figures.
+LAG_TARGET = 1000
 CONCURRENCY = (1, 8, 16, 32)
 HTTP_CLIENTS = (16, 64)
 
@@ -38,11 +56,11 @@ HTTP_CLIENTS = (16, 64)
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--full", action="store_true", help="longer runs, a bigger log")
-    parser.add_argument("--only", choices=["append", "http", "read"], action="append")
+    parser.add_argument("--only", choices=PARTS, action="append")
     args = parser.parse_args()
     profile = "full" if args.full else "quick"
     settings = PROFILES[profile]
-    parts = set(args.only or ["append", "http", "read"])
+    parts = set(args.only or PARTS)
 
     with tempfile.TemporaryDirectory(prefix="estatelog-bench-") as tmp:
         database_url = os.environ.get("ESTATELOG_BENCH_DATABASE_URL")
@@ -54,6 +72,8 @@ def main() -> None:
             redis_url = services.redis_url()
         appends.create_raw_table(database_url)
         results: list[Result] = []
+        extra: dict[str, Any] = {}
+        database = str(conninfo_to_dict(database_url).get("dbname") or "estatelog_bench")
         started = time.monotonic()
 
         def record(result: Result) -> None:
@@ -80,8 +100,31 @@ def main() -> None:
             record(reads.raw_copy(database_url, parse_rows=False))
             record(reads.raw_copy(database_url))
             record(reads.read_decode(database_url))
+        if "replay" in parts:
+            events = int(settings["replay_events"])
+            print(f"replay ({events:,}-event log of its own)", flush=True)
+            figures = replay_bench.run(
+                database_url, redis_url, Path(tmp) / "replay", events, f"{database}_replay"
+            )
+            extra["replay"] = figures
+            for result in replay_bench.as_results(figures):
+                record(result)
+        if "lag" in parts:
+            print("live lag (projector in-process, rate-limited writers)", flush=True)
+            attempts = live_lag.run(
+                database_url,
+                redis_url,
+                Path(tmp) / "lag",
+                f"{database}_lag",
+                seconds=settings["lag_seconds"],
+            )
+            extra["live_lag"] = attempts
+            for result in live_lag.as_results(attempts):
+                record(result)
 
         report = build_report(profile, results, database_url, time.monotonic() - started)
+        report.update(extra)
+        report["goals"] = goals(extra)
     print_table(report)
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -158,6 +201,11 @@ def build_report(
         _find(results, "read", "read", 1),
         _find(results, "read", "raw COPY to rows", 1),
     )
+    ratio(
+        "rebuild_vs_copy",
+        _find(results, "replay", "full rebuild", 1),
+        _find(results, "replay", "raw COPY", 1),
+    )
     return {
         "profile": profile,
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -175,6 +223,49 @@ def build_report(
     }
 
 
+def goals(extra: dict[str, Any]) -> list[dict[str, Any]]:
+    """Issue 4's goals for replay and live lag, each with its measured figure."""
+    out: list[dict[str, Any]] = []
+    replay = extra.get("replay")
+    if replay:
+        rebuild, one_m = replay["rebuild"], replay["as_of_1m_events"]
+        out += [
+            {
+                "goal": "full rebuild >= 30,000 events/s",
+                "measured": rebuild["events_per_second"],
+                "met": rebuild["events_per_second"] >= 30_000,
+            },
+            {
+                "goal": "full rebuild >= 25% of raw COPY",
+                "measured": rebuild["share_of_raw_copy"],
+                "met": rebuild["share_of_raw_copy"] >= 0.25,
+            },
+            {
+                "goal": "as-of of 1,000,000 events < 60 s",
+                "measured": one_m["seconds"],
+                "extrapolated": one_m["extrapolated"],
+                "met": one_m["seconds"] is not None and one_m["seconds"] < 60,
+            },
+        ]
+    attempts = extra.get("live_lag")
+    if attempts:
+        first = attempts[0]
+        out.append(
+            {
+                "goal": f"live lag p99 < 100 ms at {LAG_TARGET:,} commands/s",
+                "measured": first["lag_p99_ms"],
+                "achieved_per_second": first["achieved_per_second"],
+                "met": bool(
+                    first["target_per_second"] == LAG_TARGET
+                    and first["sustained"]
+                    and first["lag_p99_ms"] is not None
+                    and first["lag_p99_ms"] < 100
+                ),
+            }
+        )
+    return out
+
+
 def print_table(report: dict[str, Any]) -> None:
     m = report["machine"]
     print(
@@ -186,13 +277,25 @@ def print_table(report: dict[str, Any]) -> None:
     for r in report["results"]:
         p50 = f"{r['p50_ms']:.2f}" if r["p50_ms"] is not None else "-"
         p99 = f"{r['p99_ms']:.2f}" if r["p99_ms"] is not None else "-"
+        note = f"  {r['note']}" if r.get("note") else ""
         print(
             f"{r['name']:<36}{r['concurrency']:>5}{r['per_second']:>11,.0f}{p50:>9}{p99:>9}"
-            f"{r['errors']:>8}"
+            f"{r['errors']:>8}{note}"
         )
     print("\nratios (estatelog / ceiling)")
     for key, value in report["ratios"].items():
         print(f"  {key:<28} {'-' if value is None else f'{value:.2f}'}")
+    if report.get("goals"):
+        print("\ngoals (issue 4)")
+        for g in report["goals"]:
+            extrapolated = " (extrapolated)" if g.get("extrapolated") else ""
+            rate = (
+                f" at {g['achieved_per_second']:,.0f} commands/s achieved"
+                if "achieved_per_second" in g
+                else ""
+            )
+            verdict = "met" if g["met"] else "NOT met"
+            print(f"  {g['goal']:<44} {g['measured']}{extrapolated}{rate}: {verdict}")
 
 
 if __name__ == "__main__":

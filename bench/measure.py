@@ -22,6 +22,7 @@ class Result:
     p50_ms: float | None = None
     p99_ms: float | None = None
     errors: int = 0
+    note: str | None = None  # what the figure is, when ops/s alone does not say
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,16 +1,17 @@
 """Rebuild rate of every read model, beside a raw COPY of the events table, and as-of time.
 
-Standalone (``python -m bench.replay_bench [--events N]``) so it can be wired
-into ``python -m bench`` later. Starts an embedded PostgreSQL and Redis in a
-temporary directory unless ``ESTATELOG_BENCH_DATABASE_URL`` /
-``ESTATELOG_BENCH_REDIS_URL`` are set, generates a log of identity events
-(registrations, logins ok and failed, role grants), then measures:
+Part of ``python -m bench`` (``--only replay``); also runs on its own as
+``python -m bench.replay_bench [--events N]``. Uses a database of its own
+beside the bench's (``<name>_replay`` on the same server: the embedded one,
+or the one ``ESTATELOG_BENCH_DATABASE_URL`` names), fills it with a log of
+identity events (per user: registration, three logins ok/failed/ok, a role
+grant), then measures:
 
-* raw ``COPY estatelog_events TO STDOUT`` (rows/s), the ceiling;
-* ``rebuild`` of every replayable read model from position 0 (events/s);
-* ``build_as_of`` of every read model at the middle position (seconds).
+* raw ``COPY estatelog_events TO STDOUT`` (rows/s, rows counted, not parsed), the ceiling;
+* ``rebuild`` of every replayable read model from position 0 (events/s), blue/green;
+* ``build_as_of`` of every replayable read model at the head (the whole log; seconds).
 
-Prints JSON. Timings are for people, never for CI.
+Timings are for people, never for CI.
 """
 
 from __future__ import annotations
@@ -25,18 +26,42 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from bench.measure import Result
 from domain.identity.policy import Role
 from domain.identity.user import LockoutPolicy, User
-from infrastructure.bootstrap import build
-from infrastructure.embedded import EmbeddedServices
+from infrastructure.bootstrap import Container, build
+from infrastructure.embedded import EmbeddedServices, create_database
 from infrastructure.eventstore.store import EVENTS_TABLE
 from infrastructure.settings import Settings
-from replay.asof import build_as_of
+from replay.asof import build_as_of, drop_build
 from replay.operations import rebuild_all
 from replay.readmodels import select
 
 FAKE_HASH = "$argon2id$v=19$m=19456,t=2,p=1$bench$bench"  # never verified here
+AS_OF_SCHEMA = "bench_asof"
+MILLION = 1_000_000
+
+
+def sibling_database(url: str, name: str) -> str:
+    """The URL of database ``name`` on the server at ``url``, created empty (dropped first)."""
+    create_database(url, name)
+    sibling = make_conninfo(url, dbname=name)
+    with psycopg.connect(sibling, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+    return sibling
+
+
+def open_container(database_url: str, redis_url: str, data_dir: Path, pool: int = 10) -> Container:
+    """The service's container (``infrastructure.bootstrap.build``) on the given servers."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return build(
+        Settings(
+            data_dir=data_dir, database_url=database_url, redis_url=redis_url, db_pool_size=pool
+        )
+    )
 
 
 def generate(container: Any, events: int, chunk: int = 500) -> int:
@@ -84,45 +109,109 @@ def raw_copy_rate(url: str) -> dict[str, float]:
     return {"rows": rows, "seconds": round(seconds, 3), "rows_per_second": round(rows / seconds)}
 
 
+def measure(container: Container, events: int) -> dict[str, Any]:
+    """Generate the log, then COPY, full rebuild and as-of of the whole log; the figures."""
+    started = time.perf_counter()
+    head = generate(container, events)
+    generated = time.perf_counter() - started
+    with psycopg.connect(container.database_url, autocommit=True) as conn:
+        conn.execute(f"VACUUM ANALYZE {EVENTS_TABLE}")  # as a log that has settled
+    copy = raw_copy_rate(container.database_url)
+    report = rebuild_all(container)
+    projections = select(container.projector.projections, None)
+    as_of = build_as_of(
+        container.event_log, container.database_url, projections, head, AS_OF_SCHEMA
+    )
+    drop_build(container.database_url, AS_OF_SCHEMA)
+    as_of_rate = as_of.events / as_of.seconds if as_of.seconds else 0.0
+    extrapolated = as_of.events < MILLION
+    return {
+        "events": head,
+        "generate_seconds": round(generated, 1),
+        "raw_copy": copy,
+        "rebuild": {
+            "read_models": report.projections,
+            "events": report.events,
+            "seconds": round(report.seconds, 3),
+            "events_per_second": round(report.events_per_second),
+            "share_of_raw_copy": round(report.events_per_second / copy["rows_per_second"], 3),
+        },
+        "as_of_whole_log": {
+            "read_models": as_of.projections,
+            "position": as_of.position,
+            "events": as_of.events,
+            "seconds": round(as_of.seconds, 3),
+            "events_per_second": round(as_of_rate),
+        },
+        "as_of_1m_events": {
+            "seconds": round(as_of.seconds * MILLION / as_of.events, 1) if as_of.events else None,
+            "extrapolated": extrapolated,
+        },
+    }
+
+
+def as_results(figures: dict[str, Any]) -> list[Result]:
+    """The figures as rows of the bench table."""
+    copy, rebuild, as_of = figures["raw_copy"], figures["rebuild"], figures["as_of_whole_log"]
+    one_m = figures["as_of_1m_events"]
+    one_m_label = "extrapolated from the whole-log run" if one_m["extrapolated"] else "measured"
+    return [
+        Result(
+            "replay",
+            "raw COPY of the log, rows (ceiling)",
+            1,
+            int(copy["rows"]),
+            copy["seconds"],
+            copy["rows_per_second"],
+            note=f"{copy['rows']:,} rows in {copy['seconds']:.2f} s",
+        ),
+        Result(
+            "replay",
+            "full rebuild, all read models",
+            1,
+            rebuild["events"],
+            rebuild["seconds"],
+            rebuild["events_per_second"],
+            note=f"{rebuild['events']:,} events in {rebuild['seconds']:.1f} s, "
+            f"{rebuild['share_of_raw_copy']:.1%} of COPY",
+        ),
+        Result(
+            "replay",
+            "as-of build of the whole log",
+            1,
+            as_of["events"],
+            as_of["seconds"],
+            as_of["events_per_second"],
+            note=f"{as_of['events']:,} events in {as_of['seconds']:.1f} s; "
+            f"1M events: {one_m['seconds']:.0f} s ({one_m_label})",
+        ),
+    ]
+
+
+def run(
+    server_url: str, redis_url: str, data_dir: Path, events: int, database: str
+) -> dict[str, Any]:
+    """Measure in a fresh database ``database`` beside ``server_url``'s; the figures."""
+    container = open_container(sibling_database(server_url, database), redis_url, data_dir)
+    try:
+        return measure(container, events)
+    finally:
+        container.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.replay_bench")
     parser.add_argument("--events", type=int, default=100_000)
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="estatelog-replay-bench-"))
-    url = os.environ.get("ESTATELOG_BENCH_DATABASE_URL")
-    redis_url = os.environ.get("ESTATELOG_BENCH_REDIS_URL")
-    embedded = EmbeddedServices(tmp, database="estatelog_replay_bench")
-    settings = Settings(
-        data_dir=tmp,
-        database_url=url or embedded.postgres_url(),
-        redis_url=redis_url or embedded.redis_url(),
-    )
-    container = build(settings)
-    try:
-        started = time.perf_counter()
-        head = generate(container, args.events)
-        generated = time.perf_counter() - started
-        copy = raw_copy_rate(container.database_url)
-        report = rebuild_all(container)
-        projections = select(container.projector.projections, None)
-        as_of = build_as_of(
-            container.event_log, container.database_url, projections, head // 2, "bench_asof"
-        )
-        result = {
-            "events": head,
-            "generate_seconds": round(generated, 1),
-            "raw_copy": copy,
-            "rebuild": {
-                "read_models": report.projections,
-                "seconds": round(report.seconds, 3),
-                "events_per_second": round(report.events_per_second),
-                "share_of_raw_copy": round(report.events_per_second / copy["rows_per_second"], 3),
-            },
-            "as_of_middle": {"position": as_of.position, "seconds": round(as_of.seconds, 3)},
-        }
-        print(json.dumps(result, indent=2))
-    finally:
-        container.close()
+    with tempfile.TemporaryDirectory(prefix="estatelog-replay-bench-") as name:
+        tmp = Path(name)
+        url = os.environ.get("ESTATELOG_BENCH_DATABASE_URL")
+        redis_url = os.environ.get("ESTATELOG_BENCH_REDIS_URL")
+        embedded = EmbeddedServices(tmp, database="estatelog_bench")
+        url = url or embedded.postgres_url()
+        database = f"{conninfo_to_dict(url).get('dbname') or 'estatelog_bench'}_replay"
+        figures = run(url, redis_url or embedded.redis_url(), tmp / "replay", args.events, database)
+        print(json.dumps(figures, indent=2))
 
 
 if __name__ == "__main__":

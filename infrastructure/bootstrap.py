@@ -15,7 +15,22 @@ import redis
 from dramatiq.brokers.redis import RedisBroker
 from psycopg_pool import ConnectionPool
 
+import projections.approvals
+import projections.community
+import projections.equipment
+import projections.notifications
+import projections.registry
+import projections.tasks
+import projections.workorders
+from application.approvals.service import ApprovalService
+from application.community.service import CommunityService
+from application.equipment.service import EquipmentService
 from application.identity.service import IdentityService
+from application.notifications.service import NotificationService
+from application.registry.service import RegistryService
+from application.scheduling import ScheduledJob
+from application.services import ServiceDeps
+from application.workorders.service import WorkOrderService
 from domain.identity.user import LockoutPolicy, User
 from infrastructure import secrets as secret_store
 from infrastructure.crypto import vault as vault_module
@@ -31,6 +46,7 @@ from infrastructure.tasks import DDL as TASKS_DDL
 from infrastructure.tasks import AlertOutbox, Jobs, make_broker
 from infrastructure.tokens import TokenService
 from projections.audit.trail import AuditTrail
+from projections.catalog import ReadModelDeps
 from projections.identity.directory import UserDirectory
 from projections.identity.logins import LoginHistory
 from projections.runtime import Projector
@@ -53,8 +69,25 @@ class Container:
     idempotency: IdempotencyStore
     broker: RedisBroker
     jobs: Jobs
+    registry: RegistryService
+    equipment: EquipmentService
+    workorders: WorkOrderService
+    approvals: ApprovalService
+    community: CommunityService
+    notifications: NotificationService
     embedded: EmbeddedServices | None = None
     _closers: list[Any] = field(default_factory=list)
+
+    def scheduled_jobs(self) -> list[ScheduledJob]:
+        """Every context's jobs that fall due with time, for the scheduler."""
+        return [
+            *self.registry.scheduled(),
+            *self.equipment.scheduled(),
+            *self.workorders.scheduled(),
+            *self.approvals.scheduled(),
+            *self.community.scheduled(),
+            *self.notifications.scheduled(),
+        ]
 
     def close(self) -> None:
         self.broker.close()
@@ -79,10 +112,23 @@ def build(settings: Settings | None = None) -> Container:
     vault = PersonalDataVault(pool, secret_store.master_key(settings))
     broker = make_broker(redis_url)
     jobs = Jobs(broker, pool)
+    deps = ReadModelDeps(vault=vault, jobs=jobs, pool=pool)
     projector = Projector(
         event_log,
         pool,
-        [AuditTrail(), LoginHistory(), UserDirectory(vault), AlertOutbox(jobs)],
+        [
+            AuditTrail(),
+            LoginHistory(),
+            UserDirectory(vault),
+            AlertOutbox(jobs),
+            *projections.registry.read_models(deps),
+            *projections.equipment.read_models(deps),
+            *projections.workorders.read_models(deps),
+            *projections.approvals.read_models(deps),
+            *projections.community.read_models(deps),
+            *projections.notifications.read_models(deps),
+            *projections.tasks.read_models(deps),
+        ],
     )
     apply_ddl(pool, [*vault_module.DDL, *IDEMPOTENCY_DDL, *TASKS_DDL, *projector.ddl()])
 
@@ -103,6 +149,7 @@ def build(settings: Settings | None = None) -> Container:
         issuer=settings.jwt_issuer,
         access_ttl=timedelta(seconds=settings.access_token_ttl_seconds),
     )
+    service_deps = ServiceDeps(event_log=event_log, pool=pool, vault=vault)
     return Container(
         settings=settings,
         database_url=database_url,
@@ -117,5 +164,11 @@ def build(settings: Settings | None = None) -> Container:
         idempotency=IdempotencyStore(pool),
         broker=broker,
         jobs=jobs,
+        registry=RegistryService(service_deps),
+        equipment=EquipmentService(service_deps),
+        workorders=WorkOrderService(service_deps),
+        approvals=ApprovalService(service_deps),
+        community=CommunityService(service_deps),
+        notifications=NotificationService(service_deps),
         embedded=embedded,
     )

@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     db_pool_size: int = 10
     run_projector: bool = True
     run_workers: bool = True
+    run_scheduler: bool = True
     log_level: str = "INFO"
 
     @property

@@ -8,20 +8,30 @@ import threading
 from dramatiq import Worker
 
 from infrastructure.bootstrap import Container
+from interfaces.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 
 
 class BackgroundRunner:
-    """Projector thread and dramatiq worker threads in this process."""
+    """Projector, scheduler and dramatiq worker threads in this process."""
 
     def __init__(self, container: Container) -> None:
         self.container = container
         self.stop_event = threading.Event()
         self.thread: threading.Thread | None = None
+        self.scheduler: threading.Thread | None = None
         self.worker: Worker | None = None
 
-    def start(self, *, projector: bool = True, workers: bool = True) -> None:
+    def start(
+        self, *, projector: bool = True, workers: bool = True, scheduler: bool = False
+    ) -> None:
+        if scheduler:
+            jobs = Scheduler(self.container.pool, self.container.scheduled_jobs())
+            self.scheduler = threading.Thread(
+                target=jobs.run, args=(self.stop_event,), name="estatelog-scheduler", daemon=True
+            )
+            self.scheduler.start()
         if projector:
             self.thread = threading.Thread(
                 target=self.container.projector.run,
@@ -42,6 +52,8 @@ class BackgroundRunner:
             self.worker.stop(timeout=5000)
         if self.thread is not None:
             self.thread.join(timeout=10)
+        if self.scheduler is not None:
+            self.scheduler.join(timeout=10)
 
 
 def run_worker_blocking(container: Container, threads: int = 4) -> None:

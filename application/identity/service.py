@@ -249,6 +249,12 @@ class IdentityService:
     def revoke_permission(self, user_id: UUID, permission: Permission) -> int:
         return self._change(user_id, lambda u: u.revoke_permission(permission))
 
+    def assign_estate(self, user_id: UUID, estate_id: UUID) -> int:
+        return self._change(user_id, lambda u: u.assign_estate(estate_id))
+
+    def unassign_estate(self, user_id: UUID, estate_id: UUID) -> int:
+        return self._change(user_id, lambda u: u.unassign_estate(estate_id))
+
     def lock(self, user_id: UUID, reason: str, by: UUID) -> int:
         return self._change(user_id, lambda u: u.lock(at=self.clock(), reason=reason, by=by))
 

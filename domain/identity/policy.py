@@ -1,13 +1,16 @@
 """Roles, permissions and the one policy that joins them (R2.1).
 
 Permissions are ``resource:action:scope`` strings. ``any`` lets the holder act
-on every record; ``own`` only on records that belong to them (an owner sees
-only their own units, bills and requests, R7.4). Everything not granted here
-or to a user directly is denied.
+on every record of the company; ``estate`` only on records of the estates the
+holder is assigned to serve (a property manager of one estate sees nothing of
+another, R7.4); ``own`` only on records that belong to them (an owner sees
+only their own units, bills and requests; a technician the orders assigned to
+them). Everything not granted here or to a user directly is denied.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from enum import StrEnum
 
 
@@ -24,6 +27,7 @@ class Role(StrEnum):
 
 class Scope(StrEnum):
     ANY = "any"
+    ESTATE = "estate"
     OWN = "own"
 
 
@@ -43,6 +47,68 @@ class Permission(StrEnum):
     AUDIT_VERIFY = "audit:verify:any"
     PROJECTIONS_READ = "projections:read:any"
     HISTORY_READ = "history:read:any"
+    # Registry: estates, buildings, units, parking, people and occupancy (R1.1, R3.3)
+    REGISTRY_READ = "registry:read:any"
+    REGISTRY_READ_ESTATE = "registry:read:estate"
+    REGISTRY_READ_OWN = "registry:read:own"
+    REGISTRY_MANAGE = "registry:manage:any"
+    REGISTRY_MANAGE_ESTATE = "registry:manage:estate"
+    # Equipment, telemetry and alarms (R4.3, R4.5, R7.1)
+    EQUIPMENT_READ = "equipment:read:any"
+    EQUIPMENT_READ_ESTATE = "equipment:read:estate"
+    EQUIPMENT_MANAGE = "equipment:manage:any"
+    EQUIPMENT_MANAGE_ESTATE = "equipment:manage:estate"
+    TELEMETRY_INGEST = "telemetry:ingest:any"
+    TELEMETRY_INGEST_ESTATE = "telemetry:ingest:estate"
+    ALARMS_READ = "alarms:read:any"
+    ALARMS_READ_ESTATE = "alarms:read:estate"
+    ALARMS_HANDLE = "alarms:handle:any"
+    ALARMS_HANDLE_ESTATE = "alarms:handle:estate"
+    # Work orders and preventive maintenance (R4.2, R4.4)
+    WORKORDERS_SUBMIT = "workorders:submit:any"
+    WORKORDERS_SUBMIT_ESTATE = "workorders:submit:estate"
+    WORKORDERS_SUBMIT_OWN = "workorders:submit:own"
+    WORKORDERS_READ = "workorders:read:any"
+    WORKORDERS_READ_ESTATE = "workorders:read:estate"
+    WORKORDERS_READ_OWN = "workorders:read:own"
+    WORKORDERS_MANAGE = "workorders:manage:any"
+    WORKORDERS_MANAGE_ESTATE = "workorders:manage:estate"
+    WORKORDERS_WORK_OWN = "workorders:work:own"
+    WORKORDERS_RATE_OWN = "workorders:rate:own"
+    MAINTENANCE_READ = "maintenance:read:any"
+    MAINTENANCE_READ_ESTATE = "maintenance:read:estate"
+    MAINTENANCE_MANAGE = "maintenance:manage:any"
+    MAINTENANCE_MANAGE_ESTATE = "maintenance:manage:estate"
+    # Approvals (R2.3, R4.1)
+    APPROVALS_CONFIGURE = "approvals:configure:any"
+    APPROVALS_READ = "approvals:read:any"
+    APPROVALS_READ_ESTATE = "approvals:read:estate"
+    APPROVALS_READ_OWN = "approvals:read:own"
+    APPROVALS_DECIDE = "approvals:decide:any"
+    APPROVALS_DECIDE_ESTATE = "approvals:decide:estate"
+    # Service requests, complaints, surveys, announcements (R4.1, R1.1)
+    SERVICES_REQUEST = "services:request:any"
+    SERVICES_REQUEST_ESTATE = "services:request:estate"
+    SERVICES_REQUEST_OWN = "services:request:own"
+    SERVICES_READ = "services:read:any"
+    SERVICES_READ_ESTATE = "services:read:estate"
+    SERVICES_READ_OWN = "services:read:own"
+    SERVICES_HANDLE = "services:handle:any"
+    SERVICES_HANDLE_ESTATE = "services:handle:estate"
+    SURVEYS_ANSWER_OWN = "surveys:answer:own"
+    SURVEYS_READ = "surveys:read:any"
+    SURVEYS_READ_ESTATE = "surveys:read:estate"
+    ANNOUNCEMENTS_READ = "announcements:read:any"
+    ANNOUNCEMENTS_READ_ESTATE = "announcements:read:estate"
+    ANNOUNCEMENTS_READ_OWN = "announcements:read:own"
+    ANNOUNCEMENTS_PUBLISH = "announcements:publish:any"
+    ANNOUNCEMENTS_PUBLISH_ESTATE = "announcements:publish:estate"
+    # Notifications and each user's to-do list (R3.2, R3.4)
+    NOTIFICATIONS_READ = "notifications:read:any"
+    NOTIFICATIONS_READ_OWN = "notifications:read:own"
+    NOTIFICATIONS_SEND = "notifications:send:any"
+    NOTIFICATIONS_SEND_ESTATE = "notifications:send:estate"
+    TASKS_READ_OWN = "tasks:read:own"
 
     @property
     def action(self) -> str:
@@ -64,6 +130,38 @@ _SELF_SERVICE = frozenset(
         Permission.USERS_UPDATE_OWN,
         Permission.PASSWORD_CHANGE_OWN,
         Permission.AUDIT_READ_OWN,
+        Permission.NOTIFICATIONS_READ_OWN,
+        Permission.TASKS_READ_OWN,
+    }
+)
+
+# Everyone who works on an estate reads its registry, equipment and orders.
+_ESTATE_STAFF = frozenset(
+    {
+        Permission.REGISTRY_READ_ESTATE,
+        Permission.EQUIPMENT_READ_ESTATE,
+        Permission.ALARMS_READ_ESTATE,
+        Permission.WORKORDERS_READ_ESTATE,
+        Permission.WORKORDERS_SUBMIT_ESTATE,
+        Permission.MAINTENANCE_READ_ESTATE,
+        Permission.SERVICES_READ_ESTATE,
+        Permission.ANNOUNCEMENTS_READ_ESTATE,
+        Permission.APPROVALS_READ_ESTATE,
+    }
+)
+
+_EVERY_ESTATE_READ = frozenset(
+    {
+        Permission.REGISTRY_READ,
+        Permission.EQUIPMENT_READ,
+        Permission.ALARMS_READ,
+        Permission.WORKORDERS_READ,
+        Permission.MAINTENANCE_READ,
+        Permission.APPROVALS_READ,
+        Permission.SERVICES_READ,
+        Permission.SURVEYS_READ,
+        Permission.ANNOUNCEMENTS_READ,
+        Permission.NOTIFICATIONS_READ,
     }
 )
 
@@ -77,12 +175,64 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.AUDIT_VERIFY,
         Permission.PROJECTIONS_READ,
         Permission.HISTORY_READ,
+    }
+    | _EVERY_ESTATE_READ,
+    Role.PROPERTY_MANAGER: _SELF_SERVICE
+    | _ESTATE_STAFF
+    | {
+        Permission.USERS_READ,
+        Permission.REGISTRY_MANAGE_ESTATE,
+        Permission.EQUIPMENT_MANAGE_ESTATE,
+        Permission.TELEMETRY_INGEST_ESTATE,
+        Permission.ALARMS_HANDLE_ESTATE,
+        Permission.WORKORDERS_MANAGE_ESTATE,
+        Permission.MAINTENANCE_MANAGE_ESTATE,
+        Permission.APPROVALS_DECIDE_ESTATE,
+        Permission.SERVICES_REQUEST_ESTATE,
+        Permission.SERVICES_HANDLE_ESTATE,
+        Permission.SURVEYS_READ_ESTATE,
+        Permission.ANNOUNCEMENTS_PUBLISH_ESTATE,
+        Permission.NOTIFICATIONS_SEND_ESTATE,
     },
-    Role.PROPERTY_MANAGER: _SELF_SERVICE | {Permission.USERS_READ},
-    Role.CUSTOMER_SERVICE: _SELF_SERVICE | {Permission.USERS_READ},
-    Role.FINANCE: _SELF_SERVICE,
-    Role.TECHNICIAN: _SELF_SERVICE,
-    Role.OWNER: _SELF_SERVICE,
+    Role.CUSTOMER_SERVICE: _SELF_SERVICE
+    | _ESTATE_STAFF
+    | {
+        Permission.USERS_READ,
+        Permission.ALARMS_HANDLE_ESTATE,
+        Permission.WORKORDERS_MANAGE_ESTATE,
+        Permission.APPROVALS_DECIDE_ESTATE,
+        Permission.SERVICES_REQUEST_ESTATE,
+        Permission.SERVICES_HANDLE_ESTATE,
+        Permission.SURVEYS_READ_ESTATE,
+    },
+    Role.FINANCE: _SELF_SERVICE
+    | {Permission.REGISTRY_READ_ESTATE, Permission.APPROVALS_READ_ESTATE},
+    # A technician reads the equipment of the estates they serve and works the
+    # orders assigned to them; "own" orders are those assigned to them.
+    Role.TECHNICIAN: _SELF_SERVICE
+    | {
+        Permission.EQUIPMENT_READ_ESTATE,
+        Permission.ALARMS_READ_ESTATE,
+        Permission.ALARMS_HANDLE_ESTATE,
+        Permission.WORKORDERS_READ_OWN,
+        Permission.WORKORDERS_WORK_OWN,
+        Permission.WORKORDERS_SUBMIT_ESTATE,
+        Permission.MAINTENANCE_READ_ESTATE,
+        Permission.ANNOUNCEMENTS_READ_ESTATE,
+    },
+    # Owners and residents: their own units, requests, ratings and notices.
+    Role.OWNER: _SELF_SERVICE
+    | {
+        Permission.REGISTRY_READ_OWN,
+        Permission.WORKORDERS_SUBMIT_OWN,
+        Permission.WORKORDERS_READ_OWN,
+        Permission.WORKORDERS_RATE_OWN,
+        Permission.SERVICES_REQUEST_OWN,
+        Permission.SERVICES_READ_OWN,
+        Permission.SURVEYS_ANSWER_OWN,
+        Permission.ANNOUNCEMENTS_READ_OWN,
+        Permission.APPROVALS_READ_OWN,
+    },
     Role.VISITOR: frozenset({Permission.USERS_READ_OWN, Permission.PASSWORD_CHANGE_OWN}),
 }
 
@@ -98,21 +248,50 @@ def effective_permissions(
 
 
 def allows(
-    granted: frozenset[Permission], action: str, *, actor_id: object, owner_id: object | None
+    granted: frozenset[Permission],
+    action: str,
+    *,
+    actor_id: object,
+    owner_id: object | None,
+    estate_id: object | None = None,
+    actor_estates: Collection[object] = (),
 ) -> bool:
-    """Object-level check: may the actor do ``action`` to a record of ``owner_id``?
+    """Object-level check: may the actor do ``action`` to this record?
 
     ``action`` is ``resource:action``. Holding the ``any`` scope allows every
-    record; holding ``own`` allows records whose owner is the actor.
+    record; ``estate`` allows records of an estate in ``actor_estates``;
+    ``own`` allows records whose owner is the actor. ``owner_id`` may be one
+    ID or a collection of them (a unit has several occupants; an order has a
+    requester and an assignee).
     """
     for permission in granted:
         if permission.action != action:
             continue
         if permission.scope is Scope.ANY:
             return True
-        if permission.scope is Scope.OWN and owner_id is not None and owner_id == actor_id:
+        if permission.scope is Scope.ESTATE:
+            if estate_id is not None and estate_id in actor_estates:
+                return True
+        elif _owned_by(owner_id, actor_id):
             return True
     return False
+
+
+def _owned_by(owner_id: object | None, actor_id: object) -> bool:
+    if owner_id is None:
+        return False
+    if isinstance(owner_id, (set, frozenset, list, tuple)):
+        return actor_id in owner_id
+    return owner_id == actor_id
+
+
+def widest_scope(granted: frozenset[Permission], action: str) -> Scope | None:
+    """The widest scope at which ``action`` is held: any > estate > own; None if not."""
+    scopes = {p.scope for p in granted if p.action == action}
+    for scope in (Scope.ANY, Scope.ESTATE, Scope.OWN):
+        if scope in scopes:
+            return scope
+    return None
 
 
 def holds_action(granted: frozenset[Permission], action: str) -> bool:

@@ -62,6 +62,11 @@ def normalise_username(username: str) -> str:
 class User(Aggregate):
     """A person who signs in: staff, owner, resident, visitor or auditor."""
 
+    # The estates a staff member serves. A class default, replaced (never
+    # mutated) by each change, so users registered and snapshotted before
+    # estates existed read as serving none.
+    estates: frozenset[UUID] = frozenset()
+
     @staticmethod
     def create_id(username: str, **_: Any) -> UUID:
         return user_id_for(username)
@@ -317,6 +322,25 @@ class User(Aggregate):
     @event("PermissionRevoked")
     def _permission_revoked(self, permission: Permission) -> None:
         self.direct_permissions.discard(permission)
+
+    def assign_estate(self, estate_id: UUID) -> None:
+        """Let a staff member serve one more estate (their ``estate`` scope, R7.4)."""
+        if estate_id in self.estates:
+            raise InvalidTransition(f"already serves estate {estate_id}")
+        self._estate_assigned(estate_id=estate_id)
+
+    @event("EstateAssigned")
+    def _estate_assigned(self, estate_id: UUID) -> None:
+        self.estates = self.estates | {estate_id}
+
+    def unassign_estate(self, estate_id: UUID) -> None:
+        if estate_id not in self.estates:
+            raise InvalidTransition(f"does not serve estate {estate_id}")
+        self._estate_unassigned(estate_id=estate_id)
+
+    @event("EstateUnassigned")
+    def _estate_unassigned(self, estate_id: UUID) -> None:
+        self.estates = self.estates - {estate_id}
 
     def lock(self, at: datetime, reason: str, by: UUID) -> None:
         """An administrator's lock: no cool-down, and every session ends at once.

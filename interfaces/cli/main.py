@@ -89,7 +89,11 @@ def serve(
         )
         return
     runner = BackgroundRunner(container)
-    runner.start(projector=settings.run_projector, workers=settings.run_workers)
+    runner.start(
+        projector=settings.run_projector,
+        workers=settings.run_workers,
+        scheduler=settings.run_scheduler,
+    )
     try:
         uvicorn.run(
             create_app(container),
@@ -112,6 +116,23 @@ def projector() -> None:
     stop = threading.Event()
     try:
         container.projector.run(stop)
+    except KeyboardInterrupt:
+        stop.set()
+    finally:
+        container.close()
+
+
+@app.command()
+def scheduler() -> None:
+    """Run scheduled jobs: SLA breaches, alarm escalation, due maintenance, reminders."""
+    from interfaces.scheduler import Scheduler
+
+    settings = Settings()
+    _logging(settings)
+    container = build(settings)
+    stop = threading.Event()
+    try:
+        Scheduler(container.pool, container.scheduled_jobs()).run(stop)
     except KeyboardInterrupt:
         stop.set()
     finally:

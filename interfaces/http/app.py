@@ -5,7 +5,21 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from infrastructure.bootstrap import Container
-from interfaces.http import audit, auth, health, history, problems, readmodels, users
+from interfaces.http import (
+    approvals,
+    audit,
+    auth,
+    community,
+    equipment,
+    health,
+    history,
+    notifications,
+    problems,
+    readmodels,
+    registry,
+    users,
+    workorders,
+)
 from interfaces.http.middleware import (
     BodyLimitMiddleware,
     IdempotencyMiddleware,
@@ -23,7 +37,20 @@ def create_app(container: Container) -> FastAPI:
     app.state.container = container
     problems.install(app)
     problems.install_fallback(app)
-    for module in (health, auth, users, audit, history, readmodels):
+    for module in (
+        health,
+        auth,
+        users,
+        audit,
+        history,
+        readmodels,
+        registry,
+        equipment,
+        workorders,
+        approvals,
+        community,
+        notifications,
+    ):
         app.include_router(module.router)
     # Outermost last: context first, then the size limit, then idempotent replay.
     app.add_middleware(IdempotencyMiddleware, store=container.idempotency, tokens=container.tokens)

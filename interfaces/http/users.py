@@ -69,6 +69,7 @@ class UserView(BaseModel):
     personal_data_erased: bool
     roles: list[str]
     direct_permissions: list[str]
+    estates: list[UUID] = Field(description="estates this staff member serves")
     status: str
     registered_at: datetime
     updated_at: datetime
@@ -93,8 +94,8 @@ class LoginView(BaseModel):
 
 COLUMNS = (
     "user_id, username, display_name, gender, phone_masked, national_id_masked, "
-    "personal_data_erased, roles, direct_permissions, status, registered_at, updated_at, "
-    "last_login_at, last_login_ip, version"
+    "personal_data_erased, roles, direct_permissions, estates, status, registered_at, "
+    "updated_at, last_login_at, last_login_ip, version"
 )
 
 
@@ -251,6 +252,31 @@ def revoke_permission(
     principal: Principal = requires(Permission.USERS_MANAGE_ACCESS),
 ) -> Response:
     return accepted(container(request).identity.revoke_permission(user_id, permission))
+
+
+class EstateAssignment(Command):
+    estate_id: UUID
+
+
+@router.post("/{user_id}/estates", response_model=Accepted)
+def assign_estate(
+    user_id: UUID,
+    body: EstateAssignment,
+    request: Request,
+    principal: Principal = requires(Permission.USERS_MANAGE_ACCESS),
+) -> Response:
+    """Let a staff member serve an estate: its records open to their ``estate`` scope."""
+    return accepted(container(request).identity.assign_estate(user_id, body.estate_id))
+
+
+@router.delete("/{user_id}/estates/{estate_id}", response_model=Accepted)
+def unassign_estate(
+    user_id: UUID,
+    estate_id: UUID,
+    request: Request,
+    principal: Principal = requires(Permission.USERS_MANAGE_ACCESS),
+) -> Response:
+    return accepted(container(request).identity.unassign_estate(user_id, estate_id))
 
 
 @router.post("/{user_id}/lock", response_model=Accepted)

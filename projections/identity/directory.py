@@ -23,6 +23,7 @@ COLUMNS = (
     "personal_data_erased",
     "roles",
     "direct_permissions",
+    "estates",
     "status",
     "registered_at",
     "updated_at",
@@ -50,6 +51,7 @@ class UserDirectory:
             personal_data_erased boolean NOT NULL DEFAULT false,
             roles text[] NOT NULL,
             direct_permissions text[] NOT NULL DEFAULT '{}',
+            estates uuid[] NOT NULL DEFAULT '{}',
             status text NOT NULL,
             registered_at timestamptz NOT NULL,
             updated_at timestamptz NOT NULL,
@@ -115,6 +117,12 @@ class UserDirectory:
                 "WHERE user_id = %s",
                 [str(event.permission), uid],
             )
+        elif name in ("EstateAssigned", "EstateUnassigned"):
+            op = "array_append" if name == "EstateAssigned" else "array_remove"
+            cur.execute(
+                f"UPDATE user_directory SET estates = {op}(estates, %s) WHERE user_id = %s",
+                [event.estate_id, uid],
+            )
         elif name == "AccountLocked":
             sets = {"status": "locked"}
         elif name in ("AccountUnlocked", "AccountEnabled"):
@@ -170,6 +178,7 @@ class UserDirectory:
                     "personal_data_erased": False,
                     "roles": sorted(str(r) for r in event.roles),
                     "direct_permissions": [],
+                    "estates": [],
                     "status": "normal",
                     "registered_at": at,
                     "updated_at": at,
@@ -201,6 +210,10 @@ class UserDirectory:
             elif name in ("PermissionGranted", "PermissionRevoked"):
                 row["direct_permissions"] = _array_op(
                     row["direct_permissions"], name == "PermissionGranted", str(event.permission)
+                )
+            elif name in ("EstateAssigned", "EstateUnassigned"):
+                row["estates"] = _array_op(
+                    row["estates"], name == "EstateAssigned", event.estate_id
                 )
             elif name == "AccountLocked":
                 row["status"] = "locked"
@@ -239,6 +252,6 @@ class UserDirectory:
         return mask_national_id(self.vault.decrypt(uid, "national_id", ciphertext))
 
 
-def _array_op(values: list[str], append: bool, value: str) -> list[str]:
+def _array_op(values: list[Any], append: bool, value: Any) -> list[Any]:
     """``array_append`` / ``array_remove`` as PostgreSQL does them."""
     return [*values, value] if append else [v for v in values if v != value]

@@ -107,3 +107,47 @@ def test_the_route_check_accepts_either_scope() -> None:
     assert holds_action(frozenset({Permission.AUDIT_READ_OWN}), "audit:read")
     assert holds_action(frozenset({Permission.AUDIT_READ}), "audit:read")
     assert not holds_action(frozenset({Permission.AUDIT_READ_OWN}), "audit:export")
+
+
+ESTATE_A = uuid4()
+ESTATE_B = uuid4()
+
+
+def test_the_estate_scope_opens_only_the_estates_the_actor_serves() -> None:
+    granted = frozenset({Permission.WORKORDERS_READ_ESTATE})
+
+    def sees(estate: object) -> bool:
+        return allows(
+            granted,
+            "workorders:read",
+            actor_id=ME,
+            owner_id=None,
+            estate_id=estate,
+            actor_estates={ESTATE_A},
+        )
+
+    assert sees(ESTATE_A)
+    assert not sees(ESTATE_B)
+    assert not sees(None)
+
+
+def test_an_owner_scope_matches_any_of_several_owners() -> None:
+    granted = frozenset({Permission.REGISTRY_READ_OWN})
+
+    assert allows(granted, "registry:read", actor_id=ME, owner_id={SOMEONE_ELSE, ME})
+    assert not allows(granted, "registry:read", actor_id=ME, owner_id={SOMEONE_ELSE})
+    assert not allows(granted, "registry:read", actor_id=ME, owner_id=set())
+
+
+@pytest.mark.parametrize("role", [Role.OWNER, Role.VISITOR, Role.TECHNICIAN])
+def test_residents_visitors_and_technicians_hold_nothing_company_wide(role: Role) -> None:
+    assert all(p.scope is not Scope.ANY for p in ROLE_PERMISSIONS[role])
+
+
+def test_the_widest_scope_wins() -> None:
+    from domain.identity.policy import widest_scope
+
+    granted = frozenset({Permission.WORKORDERS_READ_OWN, Permission.WORKORDERS_READ_ESTATE})
+    assert widest_scope(granted, "workorders:read") is Scope.ESTATE
+    assert widest_scope(granted | {Permission.WORKORDERS_READ}, "workorders:read") is Scope.ANY
+    assert widest_scope(granted, "alarms:read") is None

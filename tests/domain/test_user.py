@@ -12,7 +12,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from domain.errors import InvalidTransition, ValidationFailed
-from domain.identity.policy import Permission, Role
+from domain.identity.policy import ROLE_PERMISSIONS, Permission, Role
 from domain.identity.user import (
     LockoutPolicy,
     LoginResult,
@@ -505,17 +505,31 @@ def test_effective_permissions_join_every_role_and_direct_grant() -> None:
     user = given_user([Role.VISITOR])
     assert user.permissions == {Permission.USERS_READ_OWN, Permission.PASSWORD_CHANGE_OWN}
 
-    user.grant_role(Role.CUSTOMER_SERVICE)
+    user.grant_role(Role.OWNER)
     user.grant_permission(Permission.AUDIT_VERIFY)
 
-    assert user.permissions == {
+    assert user.permissions == ROLE_PERMISSIONS[Role.OWNER] | {
         Permission.USERS_READ_OWN,
-        Permission.USERS_UPDATE_OWN,
         Permission.PASSWORD_CHANGE_OWN,
-        Permission.AUDIT_READ_OWN,
-        Permission.USERS_READ,
         Permission.AUDIT_VERIFY,
     }
+    assert Permission.USERS_READ not in user.permissions
+
+
+def test_a_staff_member_serves_the_estates_assigned_to_them() -> None:
+    user = given_user([Role.PROPERTY_MANAGER])
+    estate = uuid4()
+    assert user.estates == frozenset()
+
+    user.assign_estate(estate)
+    with pytest.raises(InvalidTransition):
+        user.assign_estate(estate)
+    assert user.estates == {estate}
+
+    user.unassign_estate(estate)
+    with pytest.raises(InvalidTransition):
+        user.unassign_estate(estate)
+    assert user.estates == frozenset()
 
 
 def test_the_primary_role_is_the_most_senior_one() -> None:

@@ -1,0 +1,68 @@
+"""Runs every context's scheduled jobs: SLA breaches, escalations, due plans.
+
+Jobs issue ordinary commands as the "scheduler" actor, so their events carry
+metadata like any other. Several processes may run a scheduler: a PostgreSQL
+advisory lock lets one of them run a given job at a time, and the jobs are
+idempotent besides.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import zlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from psycopg_pool import ConnectionPool
+
+from application.context import CommandContext, acting
+from application.scheduling import ScheduledJob
+
+log = logging.getLogger(__name__)
+
+SCHEDULER = "scheduler"
+
+
+def run_job(pool: ConnectionPool, job: ScheduledJob, now: datetime | None = None) -> int | None:
+    """Run ``job`` once for ``now``; None if another process is running it."""
+    key = zlib.crc32(f"estatelog-job:{job.name}".encode())
+    with pool.connection() as conn:
+        got = conn.execute("SELECT pg_try_advisory_lock(%s)", [key]).fetchone()
+        if not got or not got[0]:
+            return None
+        try:
+            with acting(CommandContext(actor_role=SCHEDULER)):
+                return job.run(now or datetime.now(UTC))
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
+class Scheduler:
+    def __init__(
+        self,
+        pool: ConnectionPool,
+        jobs: list[ScheduledJob],
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.pool = pool
+        self.jobs = jobs
+        self.clock = clock
+
+    def run(self, stop: threading.Event, tick_seconds: float = 1.0) -> None:
+        due = {job.name: 0.0 for job in self.jobs}
+        while not stop.is_set():
+            for job in self.jobs:
+                if time.monotonic() < due[job.name]:
+                    continue
+                due[job.name] = time.monotonic() + job.every_seconds
+                try:
+                    issued = run_job(self.pool, job, self.clock())
+                except Exception:
+                    # One failing job must not stop the others; it runs again next time.
+                    log.exception("scheduled job %s failed", job.name)
+                    continue
+                if issued:
+                    log.info("scheduled job %s issued %d commands", job.name, issued)
+            stop.wait(tick_seconds)

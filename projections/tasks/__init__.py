@@ -1,0 +1,10 @@
+"""Each user's to-do list (R3.2), from every context's work items."""
+
+from __future__ import annotations
+
+from projections.catalog import ReadModelDeps
+from projections.runtime import Projection
+
+
+def read_models(deps: ReadModelDeps) -> list[Projection]:
+    return []
