@@ -4,11 +4,20 @@ The first request with a key runs and its response is kept; a retry with the
 same key, caller and body gets that response again and appends nothing. A
 retry with a different body is refused, and so is one that arrives while the
 first is still running.
+
+A key whose request never finished (its process died mid-request) is held
+for ``PENDING_LEASE`` and then taken over by the next retry, which runs the
+command again. The lease is far longer than any request runs, so a live
+request is never run twice; the one case left is a process that died after
+its command was committed and before its answer was stored, which a retry
+after the lease repeats (the aggregate's own rules refuse most repeats, as a
+transition already made).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Literal
 
 from psycopg_pool import ConnectionPool
@@ -34,9 +43,13 @@ class Stored:
     body: bytes | None = None
 
 
+PENDING_LEASE = timedelta(minutes=5)
+
+
 class IdempotencyStore:
-    def __init__(self, pool: ConnectionPool) -> None:
+    def __init__(self, pool: ConnectionPool, pending_lease: timedelta = PENDING_LEASE) -> None:
         self.pool = pool
+        self.pending_lease = pending_lease
 
     def begin(self, key_hash: bytes, request_hash: bytes) -> Stored:
         with self.pool.connection() as conn:
@@ -46,6 +59,14 @@ class IdempotencyStore:
                 [key_hash, request_hash],
             ).rowcount
             if inserted:
+                return Stored("new")
+            taken_over = conn.execute(
+                "UPDATE idempotency_keys SET request_hash = %s, created_at = now() "
+                "WHERE key_hash = %s AND state = 'pending' AND request_hash = %s "
+                "AND created_at < now() - %s",
+                [request_hash, key_hash, request_hash, self.pending_lease],
+            ).rowcount
+            if taken_over:
                 return Stored("new")
             row = conn.execute(
                 "SELECT request_hash, state, status, content_type, body "

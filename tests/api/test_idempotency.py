@@ -283,3 +283,48 @@ def test_a_server_error_is_forgotten_so_the_retry_runs(lenient: TestClient) -> N
     assert retried.status_code == 201
     assert not replayed(retried)
     assert container.event_log.head() == head + 1
+
+
+def test_a_key_left_pending_by_a_dead_process_is_taken_over_after_the_lease(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    container = container_of(client)
+    headers = {**admin, "Idempotency-Key": "crashed-mid-request"}
+    body = user_body("orphaned")
+    first = client.post("/api/v1/users", json=body, headers=headers)
+    assert first.status_code == 201
+    # As if the process had died before storing its answer, long ago.
+    with container.pool.connection() as conn:
+        conn.execute(
+            "UPDATE idempotency_keys SET state = 'pending', status = NULL, body = NULL, "
+            "created_at = now() - interval '4 minutes'"
+        )
+    within_lease = client.post("/api/v1/users", json=body, headers=headers)
+    assert within_lease.status_code == 409
+    assert within_lease.headers["retry-after"] == "1"
+
+    with container.pool.connection() as conn:
+        conn.execute("UPDATE idempotency_keys SET created_at = now() - interval '6 minutes'")
+    head = container.event_log.head()
+    after_lease = client.post("/api/v1/users", json=body, headers=headers)
+
+    # The command runs again; the username rule refuses the repeat, and that
+    # answer is what the key now keeps.
+    assert after_lease.status_code == 409
+    assert "taken" in after_lease.json()["detail"]
+    assert container.event_log.head() == head
+    assert stored_keys(container) == [("done", 409)]
+
+
+def test_a_pending_key_is_not_taken_over_with_another_body(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    container = container_of(client)
+    headers = {**admin, "Idempotency-Key": "crashed-other-body"}
+    client.post("/api/v1/users", json=user_body("first-body"), headers=headers)
+    with container.pool.connection() as conn:
+        conn.execute(
+            "UPDATE idempotency_keys SET state = 'pending', created_at = now() - interval '1 hour'"
+        )
+    other = client.post("/api/v1/users", json=user_body("second-body"), headers=headers)
+    assert other.status_code == 422
