@@ -47,6 +47,7 @@ class LoginOutcome:
     user: User | None
     session_id: str | None
     position: int
+    password_ok: bool = False
 
 
 def utc_now() -> datetime:
@@ -177,7 +178,11 @@ class IdentityService:
                 user = self.get(user.id)
                 continue
             return LoginOutcome(
-                result, user, session_id if result is LoginResult.SUCCEEDED else None, position
+                result,
+                user,
+                session_id if result is LoginResult.SUCCEEDED else None,
+                position,
+                password_ok,
             )
         raise IntegrityError("too many concurrent login attempts on one account")
 

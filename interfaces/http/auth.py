@@ -95,10 +95,15 @@ def login(body: LoginRequest, request: Request) -> TokenPair:
     if outcome.result is LoginResult.SUCCEEDED:
         assert outcome.user is not None and outcome.session_id is not None
         return _tokens(request, outcome.user.id, outcome.session_id, 0, outcome.position)
-    detail = {
-        LoginResult.LOCKED: "this account is locked; try again later or ask an administrator",
-        LoginResult.DISABLED: "this account is disabled",
-    }.get(outcome.result, "wrong username or password")
+    # Only someone who knows the password learns that the account is locked
+    # or disabled; anyone else gets the same answer as for a wrong guess, so
+    # the answer does not tell whether an account exists.
+    detail = "wrong username or password"
+    if outcome.password_ok:
+        detail = {
+            LoginResult.LOCKED: "this account is locked; try again later or ask an administrator",
+            LoginResult.DISABLED: "this account is disabled",
+        }.get(outcome.result, detail)
     raise Problem(401, detail, headers=BEARER, position=outcome.position)
 
 

@@ -10,6 +10,7 @@ import jwt
 import pytest
 from fastapi.testclient import TestClient
 
+from domain.identity.policy import ROLE_PERMISSIONS, Role
 from infrastructure.bootstrap import Container
 from infrastructure.secrets import jwt_secret
 from tests.conftest import ADMIN_PASSWORD, bearer, login
@@ -391,6 +392,21 @@ def test_disabling_a_user_makes_their_token_401_at_once(
     assert "disabled" in refused.json()["detail"]
 
 
+def test_a_wrong_password_never_learns_that_an_account_is_locked_or_disabled(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    create_user(client, admin, "ivy")
+    for i in range(5):
+        attempt(client, "ivy", f"wrong-guess-number-{i}")
+    disabled_id = create_user(client, admin, "jon")
+    client.post(f"/api/v1/users/{disabled_id}/disable", json={"reason": "left"}, headers=admin)
+
+    unknown = attempt(client, "nobody-here", "some-wrong-password").json()["detail"]
+    assert attempt(client, "ivy", "another-wrong-guess").json()["detail"] == unknown
+    assert attempt(client, "jon", "another-wrong-guess").json()["detail"] == unknown
+    assert "locked" in attempt(client, "ivy", PASSWORD).json()["detail"]
+
+
 # ---- refresh tokens ------------------------------------------------------------------------
 
 
@@ -552,13 +568,7 @@ def test_a_revoked_role_stops_working_on_the_next_request(
     assert denied.status_code == 403
     assert denied.headers["content-type"].startswith(PROBLEM_JSON)
     assert me(client, tokens).json()["permissions"] == sorted(
-        [
-            "users:read:own",
-            "users:update:own",
-            "password:change:own",
-            "audit:read:own",
-            "session:manage:own",
-        ]
+        {str(p) for p in ROLE_PERMISSIONS[Role.OWNER]} | {"session:manage:own"}
     )
 
 
