@@ -92,16 +92,36 @@ class LoginView(BaseModel):
     user_agent: str | None
 
 
+# An automatic lock ends when its cool-down does, whether or not the user has
+# tried again since (the log records the unlock only at the next attempt).
+STATUS = "(CASE WHEN status = 'locked' AND locked_until <= now() THEN 'normal' ELSE status END)"
 COLUMNS = (
     "user_id, username, display_name, gender, phone_masked, national_id_masked, "
-    "personal_data_erased, roles, direct_permissions, estates, status, registered_at, "
+    f"personal_data_erased, roles, direct_permissions, estates, {STATUS}, registered_at, "
     "updated_at, last_login_at, last_login_ip, version"
 )
+NAMES = [
+    "user_id",
+    "username",
+    "display_name",
+    "gender",
+    "phone_masked",
+    "national_id_masked",
+    "personal_data_erased",
+    "roles",
+    "direct_permissions",
+    "estates",
+    "status",
+    "registered_at",
+    "updated_at",
+    "last_login_at",
+    "last_login_ip",
+    "version",
+]
 
 
 def _view(row: tuple[Any, ...]) -> UserView:
-    names = [c.strip() for c in COLUMNS.split(",")]
-    data = dict(zip(names, row, strict=True))
+    data = dict(zip(NAMES, row, strict=True))
     data["id"] = data.pop("user_id")
     data["phone"] = data.pop("phone_masked")
     data["national_id"] = data.pop("national_id_masked")
@@ -139,7 +159,7 @@ async def list_users(
         sql += " AND username LIKE %s"
         params.append(username_prefix.lower().replace("%", r"\%").replace("_", r"\_") + "%")
     if status_:
-        sql += " AND status = %s"
+        sql += f" AND {STATUS} = %s"
         params.append(status_)
     if cursor:
         sql += " AND username > %s"

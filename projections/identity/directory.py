@@ -25,6 +25,7 @@ COLUMNS = (
     "direct_permissions",
     "estates",
     "status",
+    "locked_until",
     "registered_at",
     "updated_at",
     "last_login_at",
@@ -53,6 +54,7 @@ class UserDirectory:
             direct_permissions text[] NOT NULL DEFAULT '{}',
             estates uuid[] NOT NULL DEFAULT '{}',
             status text NOT NULL,
+            locked_until timestamptz,
             registered_at timestamptz NOT NULL,
             updated_at timestamptz NOT NULL,
             last_login_at timestamptz,
@@ -124,11 +126,11 @@ class UserDirectory:
                 [event.estate_id, uid],
             )
         elif name == "AccountLocked":
-            sets = {"status": "locked"}
+            sets = {"status": "locked", "locked_until": event.until}
         elif name in ("AccountUnlocked", "AccountEnabled"):
-            sets = {"status": "normal"}
+            sets = {"status": "normal", "locked_until": None}
         elif name == "AccountDisabled":
-            sets = {"status": "disabled"}
+            sets = {"status": "disabled", "locked_until": None}
         elif name == "LoginSucceeded":
             sets = {"last_login_at": event.at, "last_login_ip": event.client_ip}
         sets["updated_at"] = occurred_at(event)
@@ -180,6 +182,7 @@ class UserDirectory:
                     "direct_permissions": [],
                     "estates": [],
                     "status": "normal",
+                    "locked_until": None,
                     "registered_at": at,
                     "updated_at": at,
                     "last_login_at": None,
@@ -217,10 +220,13 @@ class UserDirectory:
                 )
             elif name == "AccountLocked":
                 row["status"] = "locked"
+                row["locked_until"] = event.until
             elif name in ("AccountUnlocked", "AccountEnabled"):
                 row["status"] = "normal"
+                row["locked_until"] = None
             elif name == "AccountDisabled":
                 row["status"] = "disabled"
+                row["locked_until"] = None
             elif name == "LoginSucceeded":
                 row["last_login_at"] = event.at
                 row["last_login_ip"] = event.client_ip

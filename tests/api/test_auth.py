@@ -186,6 +186,30 @@ def test_four_wrong_passwords_still_let_the_right_one_in(
     assert attempt(client, "erin", PASSWORD).status_code == 200
 
 
+def test_the_directory_shows_an_automatic_lock_ended_once_its_cool_down_has(
+    client: TestClient, admin: dict[str, str], clock: Clock, running: Container
+) -> None:
+    user_id = create_user(client, admin, "erin")
+    cooldown = timedelta(seconds=running.settings.lockout_cooldown_seconds)
+    # Fail five times, as if a cool-down and a minute ago: the lock has ended
+    # by now, though nobody has tried to log in since.
+    clock.now = datetime.now(UTC) - cooldown - timedelta(minutes=1)
+    for i in range(5):
+        last = attempt(client, "erin", f"wrong-guess-number-{i}")
+
+    def status(*filter_: str) -> list[str]:
+        response = client.get(
+            "/api/v1/users",
+            params={"after": last.json()["position"], **dict([filter_] if filter_ else [])},
+            headers=admin,
+        )
+        return [u["status"] for u in response.json()["items"] if u["id"] == user_id]
+
+    assert status() == ["normal"]
+    assert status("status", "locked") == []
+    assert status("status", "normal") == ["normal"]
+
+
 def test_after_the_cool_down_the_right_password_logs_in_again(
     client: TestClient, admin: dict[str, str], clock: Clock, running: Container
 ) -> None:
