@@ -40,8 +40,10 @@ from infrastructure.embedded import EmbeddedServices
 from infrastructure.eventstore.store import EventLog, postgres_env
 from infrastructure.idempotency import DDL as IDEMPOTENCY_DDL
 from infrastructure.idempotency import IdempotencyStore
+from infrastructure.one_time_codes import RedisOneTimeCodes, SmsCodeSender
 from infrastructure.passwords import Argon2Passwords
 from infrastructure.settings import Settings
+from infrastructure.sms import DevelopmentSmsOutbox
 from infrastructure.tasks import DDL as TASKS_DDL
 from infrastructure.tasks import AlertOutbox, Jobs, make_broker
 from infrastructure.tokens import TokenService
@@ -69,6 +71,7 @@ class Container:
     idempotency: IdempotencyStore
     broker: RedisBroker
     jobs: Jobs
+    code_sender: SmsCodeSender
     registry: RegistryService
     equipment: EquipmentService
     workorders: WorkOrderService
@@ -132,6 +135,13 @@ def build(settings: Settings | None = None) -> Container:
     )
     apply_ddl(pool, [*vault_module.DDL, *IDEMPOTENCY_DDL, *TASKS_DDL, *projector.ddl()])
 
+    redis_client = redis.Redis.from_url(redis_url)
+    code_sender = SmsCodeSender(
+        broker,
+        vault,
+        DevelopmentSmsOutbox(settings.data_dir / "dev-sms.log"),
+        phone_of=lambda user_id: event_log.repository.get(user_id).phone_enc,
+    )
     identity = IdentityService(
         event_log,
         passwords=Argon2Passwords(),
@@ -142,6 +152,8 @@ def build(settings: Settings | None = None) -> Container:
             cooldown=timedelta(seconds=settings.lockout_cooldown_seconds),
         ),
         refresh_ttl=timedelta(seconds=settings.refresh_token_ttl_seconds),
+        codes=RedisOneTimeCodes(redis_client, secret_store.jwt_secret(settings)),
+        code_sender=code_sender,
     )
     tokens = TokenService(
         secret_store.jwt_secret(settings),
@@ -156,7 +168,8 @@ def build(settings: Settings | None = None) -> Container:
         redis_url=redis_url,
         event_log=event_log,
         pool=pool,
-        redis=redis.Redis.from_url(redis_url),
+        redis=redis_client,
+        code_sender=code_sender,
         vault=vault,
         tokens=tokens,
         identity=identity,

@@ -20,3 +20,24 @@ class Vault(Protocol):
 
 class Clock(Protocol):
     def __call__(self) -> datetime: ...
+
+
+class OneTimeCodes(Protocol):
+    """Short-lived codes of the SMS second factor, kept out of the event log."""
+
+    def issue(self, user_id: UUID) -> tuple[str, str]:
+        """A new challenge for ``user_id``: (challenge id, code)."""
+        ...
+
+    def redeem(self, challenge_id: str, code: str) -> tuple[UUID | None, bool]:
+        """(the challenge's user or None if unknown or expired, whether the code is right).
+
+        A right code ends the challenge; so do too many wrong ones.
+        """
+        ...
+
+
+class CodeSender(Protocol):
+    """Sends a one-time code to the user's phone, without waiting for the gateway."""
+
+    def send_code(self, user_id: UUID, code: str) -> None: ...

@@ -13,7 +13,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
-from application.identity.ports import Passwords, Vault
+from application.identity.ports import CodeSender, OneTimeCodes, Passwords, Vault
 from application.ports import EventLogPort
 from domain.errors import ValidationFailed
 from domain.identity.alerts import AdminAlert, Severity, UnknownUserLoginFailed
@@ -48,6 +48,15 @@ class LoginOutcome:
     session_id: str | None
     position: int
     password_ok: bool = False
+    challenge_id: str | None = None  # when the one-time code is the next step
+
+
+class SecondFactorUnavailable(Exception):
+    """No one-time codes can be issued here (no code store or sender configured)."""
+
+
+class ChallengeExpired(Exception):
+    """The one-time code's challenge is unknown, used up or expired: log in again."""
 
 
 def utc_now() -> datetime:
@@ -74,6 +83,8 @@ class IdentityService:
         policy: LockoutPolicy,
         refresh_ttl: timedelta,
         clock: Callable[[], datetime] = utc_now,
+        codes: OneTimeCodes | None = None,
+        code_sender: CodeSender | None = None,
     ) -> None:
         self.log = event_log
         self.passwords = passwords
@@ -81,6 +92,8 @@ class IdentityService:
         self.policy = policy
         self.refresh_ttl = refresh_ttl
         self.clock = clock
+        self.codes = codes
+        self.code_sender = code_sender
 
     # ---- queries ---------------------------------------------------------
 
@@ -177,14 +190,95 @@ class IdentityService:
             except IntegrityError:
                 user = self.get(user.id)
                 continue
+            challenge_id = None
+            if result is LoginResult.SECOND_FACTOR_REQUIRED:
+                challenge_id = self._challenge(user.id)
             return LoginOutcome(
                 result,
                 user,
                 session_id if result is LoginResult.SUCCEEDED else None,
                 position,
                 password_ok,
+                challenge_id,
             )
         raise IntegrityError("too many concurrent login attempts on one account")
+
+    def complete_login(
+        self, challenge_id: str, code: str, client_ip: str | None, user_agent: str | None
+    ) -> LoginOutcome:
+        """The second step of a login with the SMS one-time code."""
+        if self.codes is None:
+            raise SecondFactorUnavailable
+        user_id, code_ok = self.codes.redeem(challenge_id, code)
+        if user_id is None:
+            raise ChallengeExpired
+        user = self.get(user_id)
+        session_id = secrets.token_urlsafe(16)
+        for _ in range(5):
+            now = self.clock()
+            was_locked = user.status is UserStatus.LOCKED
+            result = user.complete_second_factor(
+                code_ok=code_ok,
+                at=now,
+                client_ip=client_ip,
+                user_agent=user_agent,
+                session_id=session_id,
+                refresh_expires_at=now + self.refresh_ttl,
+                policy=self.policy,
+            )
+            try:
+                position = self.log.save_and_position(
+                    user, *self._lock_alert(user, was_locked, client_ip)
+                )
+            except IntegrityError:
+                user = self.get(user.id)
+                continue
+            return LoginOutcome(
+                result,
+                user,
+                session_id if result is LoginResult.SUCCEEDED else None,
+                position,
+                password_ok=True,
+            )
+        raise IntegrityError("too many concurrent login attempts on one account")
+
+    def enable_second_factor(
+        self, user_id: UUID, password: str, client_ip: str | None, user_agent: str | None
+    ) -> int:
+        """Turn on the SMS one-time code; the password is asked again, as for a change of it."""
+        if self.codes is None or self.code_sender is None:
+            raise SecondFactorUnavailable
+        user = self._reauthenticated(user_id, password, client_ip, user_agent)
+        user.enable_second_factor(at=self.clock())
+        return self.log.save_and_position(user)
+
+    def disable_second_factor(
+        self, user_id: UUID, password: str, client_ip: str | None, user_agent: str | None
+    ) -> int:
+        user = self._reauthenticated(user_id, password, client_ip, user_agent)
+        user.disable_second_factor(at=self.clock(), reason="turned off by the user")
+        return self.log.save_and_position(user)
+
+    def _reauthenticated(
+        self, user_id: UUID, password: str, client_ip: str | None, user_agent: str | None
+    ) -> User:
+        """The user, once ``password`` is theirs; a wrong one counts as a failed login."""
+        user = self.get(user_id)
+        if not self.passwords.verify(user.password_hash, password):
+            was_locked = user.status is UserStatus.LOCKED
+            user.reauthentication_failed(
+                at=self.clock(), client_ip=client_ip, user_agent=user_agent, policy=self.policy
+            )
+            self.log.save_and_position(user, *self._lock_alert(user, was_locked, client_ip))
+            raise ValidationFailed("current password is wrong")
+        return user
+
+    def _challenge(self, user_id: UUID) -> str:
+        if self.codes is None or self.code_sender is None:
+            raise SecondFactorUnavailable
+        challenge_id, code = self.codes.issue(user_id)
+        self.code_sender.send_code(user_id, code)
+        return challenge_id
 
     def refresh(self, user_id: UUID, session_id: str, generation: int) -> tuple[RefreshResult, int]:
         user = self.get(user_id)
@@ -208,14 +302,7 @@ class IdentityService:
         client_ip: str | None = None,
         user_agent: str | None = None,
     ) -> int:
-        user = self.get(user_id)
-        if not self.passwords.verify(user.password_hash, current):
-            was_locked = user.status is UserStatus.LOCKED
-            user.reauthentication_failed(
-                at=self.clock(), client_ip=client_ip, user_agent=user_agent, policy=self.policy
-            )
-            self.log.save_and_position(user, *self._lock_alert(user, was_locked, client_ip))
-            raise ValidationFailed("current password is wrong")
+        user = self._reauthenticated(user_id, current, client_ip, user_agent)
         check_password_strength(new, user.username)
         user.change_password(self.passwords.hash(new), at=self.clock())
         return self.log.save_and_position(user)

@@ -41,6 +41,7 @@ class Permission(StrEnum):
     USERS_MANAGE_ACCESS = "users:manage_access:any"
     USERS_ERASE_PERSONAL_DATA = "users:erase_personal_data:any"
     PASSWORD_CHANGE_OWN = "password:change:own"  # noqa: S105 (a permission name)
+    SECOND_FACTOR_OWN = "second_factor:manage:own"
     AUDIT_READ = "audit:read:any"
     AUDIT_READ_OWN = "audit:read:own"
     AUDIT_EXPORT = "audit:export:any"
@@ -129,6 +130,7 @@ _SELF_SERVICE = frozenset(
         Permission.USERS_READ_OWN,
         Permission.USERS_UPDATE_OWN,
         Permission.PASSWORD_CHANGE_OWN,
+        Permission.SECOND_FACTOR_OWN,
         Permission.AUDIT_READ_OWN,
         Permission.NOTIFICATIONS_READ_OWN,
         Permission.TASKS_READ_OWN,

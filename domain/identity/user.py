@@ -32,6 +32,12 @@ class LoginResult(StrEnum):
     WRONG_PASSWORD = "wrong_password"  # noqa: S105 (an outcome name)
     LOCKED = "locked"
     DISABLED = "disabled"
+    SECOND_FACTOR_REQUIRED = "second_factor_required"
+    WRONG_CODE = "wrong_code"
+
+
+# Failed attempts that count towards a lockout: guesses of either factor.
+GUESSES = frozenset({"wrong password", "wrong one-time code"})
 
 
 class RefreshResult(StrEnum):
@@ -66,6 +72,9 @@ class User(Aggregate):
     # mutated) by each change, so users registered and snapshotted before
     # estates existed read as serving none.
     estates: frozenset[UUID] = frozenset()
+    # "sms" once the user has turned on the one-time code (R3.1); a class
+    # default for users registered before the second factor existed.
+    second_factor: str | None = None
 
     @staticmethod
     def create_id(username: str, **_: Any) -> UUID:
@@ -155,6 +164,11 @@ class User(Aggregate):
             )
             self._lock_if_too_many_failures(at, policy)
             return LoginResult.WRONG_PASSWORD
+        if self.second_factor:
+            self._second_factor_challenged(
+                at=at, client_ip=client_ip, user_agent=user_agent, channel=self.second_factor
+            )
+            return LoginResult.SECOND_FACTOR_REQUIRED
         self._logged_in(
             at=at,
             client_ip=client_ip,
@@ -163,6 +177,72 @@ class User(Aggregate):
             refresh_expires_at=refresh_expires_at,
         )
         return LoginResult.SUCCEEDED
+
+    def complete_second_factor(
+        self,
+        *,
+        code_ok: bool,
+        at: datetime,
+        client_ip: str | None,
+        user_agent: str | None,
+        session_id: str,
+        refresh_expires_at: datetime,
+        policy: LockoutPolicy,
+    ) -> LoginResult:
+        """The second step of a login: the one-time code sent after the password.
+
+        A wrong code counts towards the lockout like a wrong password, and the
+        account may have been locked or disabled since the first step.
+        """
+        if self.lock_has_expired(at):
+            self._unlocked(at=at, reason="cool-down elapsed", by=None)
+        if self.status is UserStatus.DISABLED:
+            self._login_failed(at=at, client_ip=client_ip, user_agent=user_agent, reason="disabled")
+            return LoginResult.DISABLED
+        if self.status is UserStatus.LOCKED:
+            self._login_failed(at=at, client_ip=client_ip, user_agent=user_agent, reason="locked")
+            return LoginResult.LOCKED
+        if not code_ok:
+            self._login_failed(
+                at=at, client_ip=client_ip, user_agent=user_agent, reason="wrong one-time code"
+            )
+            self._lock_if_too_many_failures(at, policy)
+            return LoginResult.WRONG_CODE
+        self._logged_in(
+            at=at,
+            client_ip=client_ip,
+            user_agent=user_agent,
+            session_id=session_id,
+            refresh_expires_at=refresh_expires_at,
+        )
+        return LoginResult.SUCCEEDED
+
+    @event("SecondFactorChallenged")
+    def _second_factor_challenged(
+        self, at: datetime, client_ip: str | None, user_agent: str | None, channel: str
+    ) -> None:
+        pass
+
+    def enable_second_factor(self, at: datetime) -> None:
+        """Ask for a one-time code by SMS after the password at every login (R3.1)."""
+        if self.second_factor:
+            raise InvalidTransition("the SMS one-time code is already on")
+        if not self.phone_enc:
+            raise ValidationFailed("add a phone number first: the one-time code is sent to it")
+        self._second_factor_enabled(channel="sms", at=at)
+
+    @event("SecondFactorEnabled")
+    def _second_factor_enabled(self, channel: str, at: datetime) -> None:
+        self.second_factor = channel
+
+    def disable_second_factor(self, at: datetime, reason: str) -> None:
+        if not self.second_factor:
+            raise InvalidTransition("the SMS one-time code is not on")
+        self._second_factor_disabled(at=at, reason=reason)
+
+    @event("SecondFactorDisabled")
+    def _second_factor_disabled(self, at: datetime, reason: str) -> None:
+        self.second_factor = None
 
     def reauthentication_failed(
         self,
@@ -196,7 +276,7 @@ class User(Aggregate):
     def _login_failed(
         self, at: datetime, client_ip: str | None, user_agent: str | None, reason: str
     ) -> None:
-        if reason == "wrong password":
+        if reason in GUESSES:
             self.recent_failures = [*self.recent_failures[-49:], at]
 
     @event("LoginSucceeded")
@@ -264,6 +344,8 @@ class User(Aggregate):
         if unknown:
             raise ValidationFailed(f"not a profile field: {', '.join(sorted(unknown))}")
         changed = {k: v for k, v in changes.items() if getattr(self, k) != v}
+        if self.second_factor and "phone_enc" in changed and not changed["phone_enc"]:
+            raise ValidationFailed("turn off the SMS one-time code before removing the phone")
         if changed:
             self._profile_changed(changes=changed)
 
@@ -277,6 +359,8 @@ class User(Aggregate):
     def erase_personal_data(self, at: datetime, reason: str) -> None:
         if self.personal_data_erased:
             raise InvalidTransition("personal data already erased")
+        if self.second_factor:
+            self._second_factor_disabled(at=at, reason="the phone number was erased")
         self._personal_data_erased(at=at, reason=reason)
 
     @event("PersonalDataErased")

@@ -10,9 +10,15 @@ from uuid import UUID
 from fastapi import APIRouter, Request, Response
 from pydantic import Field
 
-from application.identity.service import UserNotFound
+from application.identity.service import (
+    ChallengeExpired,
+    LoginOutcome,
+    SecondFactorUnavailable,
+    UserNotFound,
+)
 from domain.identity.policy import Permission
 from domain.identity.user import LoginResult, RefreshResult
+from infrastructure.one_time_codes import CHALLENGE_TTL_SECONDS
 from infrastructure.tokens import InvalidToken
 from interfaces.http.problems import Problem
 from interfaces.http.schemas import Accepted, Command, accepted
@@ -37,6 +43,16 @@ class TokenPair(Accepted):
     expires_in: int
 
 
+class CodeRequest(Command):
+    challenge_id: Annotated[str, Field(min_length=1, max_length=128)]
+    code: Annotated[str, Field(pattern=r"^[0-9]{6}$")]
+
+
+class SecondFactorChange(Command):
+    enabled: bool
+    password: Annotated[str, Field(min_length=1, max_length=256)]
+
+
 class PasswordChange(Command):
     current_password: Annotated[str, Field(min_length=1, max_length=256)]
     new_password: Annotated[str, Field(min_length=1, max_length=256)]
@@ -47,6 +63,7 @@ class Me(Accepted):
     username: str
     role: str | None
     permissions: list[str]
+    second_factor: str | None = None
 
 
 def _throttle(request: Request) -> None:
@@ -92,6 +109,41 @@ def login(body: LoginRequest, request: Request) -> TokenPair:
         client_ip=request.client.host if request.client else None,
         user_agent=(request.headers.get("user-agent") or "")[:512] or None,
     )
+    if outcome.result is LoginResult.SECOND_FACTOR_REQUIRED:
+        raise Problem(
+            401,
+            "enter the one-time code sent to your phone at /api/v1/auth/login/code",
+            title="Second factor required",
+            headers=BEARER,
+            position=outcome.position,
+            second_factor="sms",
+            challenge_id=outcome.challenge_id,
+            expires_in=CHALLENGE_TTL_SECONDS,
+        )
+    return _login_answer(request, outcome)
+
+
+@router.post("/login/code", dependencies=[public("anyone holding a login challenge")])
+def login_code(body: CodeRequest, request: Request) -> TokenPair:
+    """The second step of a login with the SMS one-time code (R3.1)."""
+    _throttle(request)
+    try:
+        outcome = container(request).identity.complete_login(
+            body.challenge_id,
+            body.code,
+            client_ip=request.client.host if request.client else None,
+            user_agent=(request.headers.get("user-agent") or "")[:512] or None,
+        )
+    except ChallengeExpired:
+        raise Problem(
+            401, "this login has expired or was used up; log in again", headers=BEARER
+        ) from None
+    if outcome.result is LoginResult.WRONG_CODE:
+        raise Problem(401, "wrong one-time code", headers=BEARER, position=outcome.position)
+    return _login_answer(request, outcome)
+
+
+def _login_answer(request: Request, outcome: LoginOutcome) -> TokenPair:
     if outcome.result is LoginResult.SUCCEEDED:
         assert outcome.user is not None and outcome.session_id is not None
         return _tokens(request, outcome.user.id, outcome.session_id, 0, outcome.position)
@@ -136,14 +188,37 @@ def logout(request: Request, principal: Principal = requires(Permission.SESSION_
 
 
 @router.get("/me")
-def me(principal: Principal = requires(Permission.SESSION_OWN)) -> Me:
+def me(request: Request, principal: Principal = requires(Permission.SESSION_OWN)) -> Me:
+    user = container(request).identity.get_for_reading(principal.user_id)
     return Me(
         user_id=str(principal.user_id),
         username=principal.username,
         role=principal.role,
         permissions=sorted(p.value for p in principal.permissions),
+        second_factor=user.second_factor,
         position=0,
     )
+
+
+@router.post("/second-factor", response_model=Accepted)
+def change_second_factor(
+    body: SecondFactorChange,
+    request: Request,
+    principal: Principal = requires(Permission.SECOND_FACTOR_OWN),
+) -> Response:
+    """Turn the SMS one-time code on or off for your own logins; asks for your password."""
+    identity = container(request).identity
+    change = identity.enable_second_factor if body.enabled else identity.disable_second_factor
+    try:
+        position = change(
+            principal.user_id,
+            body.password,
+            client_ip=request.client.host if request.client else None,
+            user_agent=(request.headers.get("user-agent") or "")[:512] or None,
+        )
+    except SecondFactorUnavailable:
+        raise Problem(503, "no SMS sender is configured on this server") from None
+    return accepted(position)
 
 
 @router.post("/password", response_model=Accepted)

@@ -33,7 +33,13 @@ from interfaces.http.problems import PROBLEM_JSON
 from interfaces.http.security import PUBLIC, declared_permission
 from tests.conftest import bearer, login
 
-PUBLIC_PATHS = {"/health", "/ready", "/api/v1/auth/login", "/api/v1/auth/refresh"}
+PUBLIC_PATHS = {
+    "/health",
+    "/ready",
+    "/api/v1/auth/login",
+    "/api/v1/auth/login/code",
+    "/api/v1/auth/refresh",
+}
 FASTAPI_OWN = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 PATH_VALUES = {"role": Role.ADMIN.value, "permission": Permission.USERS_READ.value}
 PASSWORD = "a-long-enough-password-1"
@@ -119,7 +125,7 @@ def test_declared_permissions_are_real_permissions_or_public(container: Containe
         assert declared in known or declared.startswith(f"{PUBLIC}: "), (route.path, declared)
 
 
-def test_only_health_readiness_login_and_refresh_are_public(container: Container) -> None:
+def test_only_health_readiness_login_its_code_and_refresh_are_public(container: Container) -> None:
     public = {route.path for route in _api_routes(container) if _is_public(route)}
     assert public == PUBLIC_PATHS
 
