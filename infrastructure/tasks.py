@@ -81,6 +81,7 @@ class AlertOutbox:
     """Follows the log and enqueues a delivery job per raised admin alert."""
 
     name = "alert_outbox"
+    aggregates = frozenset({"AdminAlert"})
     tables: tuple[str, ...] = ()
     ddl: tuple[str, ...] = ()
     transient_failures = True  # Redis down: try again later, do not stop for good

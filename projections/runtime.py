@@ -78,6 +78,25 @@ class BatchProjection(Projection, Protocol):
     def apply_batch(self, cur: psycopg.Cursor[Any], events: Sequence[Decoded]) -> None: ...
 
 
+def relevant(projection: Projection, events: Sequence[Decoded]) -> Sequence[Decoded]:
+    """The events ``projection`` reads, by its ``aggregates`` (all if it names none)."""
+    names = getattr(projection, "aggregates", None)
+    if names is None:
+        return events
+    return [d for d in events if _aggregate_of(type(d[0])) in names]
+
+
+_AGGREGATE_OF: dict[type, str] = {}
+
+
+def _aggregate_of(event_type: type) -> str:
+    name = _AGGREGATE_OF.get(event_type)
+    if name is None:
+        qualname = event_type.__qualname__
+        name = _AGGREGATE_OF[event_type] = qualname.rpartition(".")[0] or qualname
+    return name
+
+
 def batch_applier(projection: Projection) -> Any:
     """The projection's ``apply_batch``, or None if it has no fast path."""
     return getattr(projection, "apply_batch", None)
@@ -138,24 +157,54 @@ class Projector:
         return int(row[0]) if row else 0
 
     def catch_up(self) -> int:
-        """Apply everything in the log now; the number of events applied."""
+        """Apply everything in the log now; the number of events applied.
+
+        Projections near the head go together: one transaction, one read and
+        one decode of each batch for all of them, a savepoint per projection
+        (so one failing projection stops alone), one position update. A
+        projection far behind (new, or rebuilt, or stopped for a while) takes
+        bigger batches on its own in between, so it never holds the others
+        back. A projection that fails for a passing reason (Redis down) sits
+        out the rest of this call and is tried again on the next.
+        """
         total = 0
         self._forget_repaired()
-        for projection in self.projections:
-            if projection.name in self.failed:
-                continue
-            size = self.batch_size
-            while True:
-                try:
-                    applied = self._apply_batch(projection, size)
-                except ProjectionFailed as failure:
+        deferred: set[str] = set()
+        while True:
+            healthy = [
+                p for p in self.projections if p.name not in self.failed and p.name not in deferred
+            ]
+            if not healthy:
+                break
+            head = self.event_log.head()
+            positions = self._positions()
+            behind = [p for p in healthy if positions.get(p.name, 0) < head]
+            if not behind:
+                break
+            live = [p for p in behind if head - positions.get(p.name, 0) <= self.batch_size]
+            rounds = [(live, self.batch_size)] if live else []
+            far = max(self.batch_size, self.behind_batch_size)
+            rounds += [([p], far) for p in behind if p not in live]
+            progressed = 0
+            for group, limit in rounds:
+                applied, failures = self._apply_together(group, limit)
+                progressed += applied
+                for failure in failures:
                     self._record_failure(failure)
-                    break
-                total += applied
-                if applied < size:
-                    break
-                size = max(self.batch_size, self.behind_batch_size)
+                    deferred.add(failure.projection)
+            total += progressed
+            if not progressed:
+                break
         return total
+
+    def _positions(self) -> dict[str, int]:
+        with self.pool.connection() as conn:
+            return {
+                name: int(position)
+                for name, position in conn.execute(
+                    "SELECT name, position FROM projection_positions"
+                ).fetchall()
+            }
 
     def _forget_repaired(self) -> None:
         """Resume projections whose failure was cleared elsewhere (by a rebuild)."""
@@ -214,61 +263,115 @@ class Projector:
             )
         return out
 
-    def _apply_batch(self, projection: Projection, limit: int | None = None) -> int:
+    def _apply_together(
+        self, group: Sequence[Projection], limit: int
+    ) -> tuple[int, list[ProjectionFailed]]:
+        """One batch of the log for ``group``, committed at once.
+
+        Returns how many events at least one projection applied, and the
+        failures, each after the events before it were committed.
+        """
         mapper = self.event_log.mapper_with_metadata
+        names = [p.name for p in group]
+        failures: list[ProjectionFailed] = []
         with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
             cur.execute(
-                "INSERT INTO projection_positions (name) VALUES (%s) ON CONFLICT DO NOTHING",
-                [projection.name],
+                "INSERT INTO projection_positions (name) SELECT unnest(%s::text[]) "
+                "ON CONFLICT DO NOTHING",
+                [names],
             )
+            # Locked in name order, so two projectors never deadlock; another
+            # projector's commit is seen here, so no event is applied twice.
             cur.execute(
-                "SELECT position FROM projection_positions WHERE name = %s FOR UPDATE",
-                [projection.name],
+                "SELECT name, position FROM projection_positions WHERE name = ANY(%s) "
+                "ORDER BY name FOR UPDATE",
+                [names],
             )
-            row = cur.fetchone()
-            assert row is not None
-            start = int(row[0])
-            notes = self.event_log.read(after=start, limit=limit or self.batch_size)
+            positions = {str(name): int(position) for name, position in cur.fetchall()}
+            start = min(positions.values())
+            notes = self.event_log.read(after=start, limit=limit)
             if not notes:
-                return 0
-            applied = 0
-            failure: ProjectionFailed | None = None
-            fast = batch_applier(projection)
-            if fast is not None and len(notes) > 1:
-                # Behind: the whole batch at once, in one savepoint. If anything
-                # in it fails, the savepoint undoes it and the loop below redoes
-                # it event by event, which stops at the failing event exactly.
+                return 0, []
+            decoded: list[Decoded] = []
+            unreadable: tuple[int, str] | None = None
+            for note in notes:
                 try:
-                    with conn.transaction():
-                        fast(cur, [(*mapper.decode(note), note) for note in notes])
-                    applied = len(notes)
-                except Exception:
-                    log.info(
-                        "projection %s: batch after %s failed; applying it event by event",
-                        projection.name,
-                        start,
-                        exc_info=True,
-                    )
-            for note in notes[applied:]:
-                try:
-                    with conn.transaction():  # a savepoint: a failure undoes this event only
-                        event, meta = mapper.decode(note)
-                        projection.apply(cur, event, meta, note)
-                except Exception as e:
-                    log.exception("projection %s failed at %s", projection.name, note.id)
-                    failure = ProjectionFailed(projection.name, note.id, repr(e))
+                    event, meta = mapper.decode(note)
+                except Exception as e:  # e.g. a topic this code cannot import
+                    log.exception("event %s cannot be decoded", note.id)
+                    unreadable = (note.id, repr(e))
                     break
-                applied += 1
-            if applied:
-                cur.execute(
+                decoded.append((event, meta, note))
+            advanced: dict[str, int] = {}
+            for projection in group:
+                mine = [d for d in decoded if d[2].id > positions[projection.name]]
+                if not mine:
+                    continue
+                failure = self._apply_events(conn, cur, projection, relevant(projection, mine))
+                if failure is not None:
+                    reached = failure.position - 1  # everything before it: applied or not its
+                elif unreadable is not None:
+                    failure = ProjectionFailed(projection.name, *unreadable)
+                    reached = unreadable[0] - 1
+                else:
+                    reached = mine[-1][2].id
+                if reached > positions[projection.name]:
+                    advanced[projection.name] = reached
+                if failure is not None:
+                    failures.append(failure)
+            if advanced:
+                cur.executemany(
                     "UPDATE projection_positions SET position = %s, updated_at = now(), "
                     "failed_position = NULL, error = NULL WHERE name = %s",
-                    [notes[applied - 1].id, projection.name],
+                    [(position, name) for name, position in advanced.items()],
                 )
                 cur.execute(f"NOTIFY {PROGRESS_CHANNEL}")
-        if failure is not None:
-            raise failure  # after the events before it were committed
-        return applied
+        furthest = max(advanced.values(), default=start)
+        return sum(1 for d in decoded if start < d[2].id <= furthest), failures
+
+    def _apply_events(
+        self,
+        conn: psycopg.Connection[Any],
+        cur: psycopg.Cursor[Any],
+        projection: Projection,
+        events: Sequence[Decoded],
+    ) -> ProjectionFailed | None:
+        """Apply ``events`` to one projection inside the caller's transaction.
+
+        All of them in one savepoint first (through ``apply_batch`` where the
+        projection has one); if anything fails, the savepoint undoes them and
+        they are applied again one savepoint each, which stops at the failing
+        event exactly and keeps the ones before it.
+        """
+        if not events:
+            return None
+        fast = batch_applier(projection)
+        try:
+            with conn.transaction():
+                if fast is not None and len(events) > 1:
+                    fast(cur, events)
+                else:
+                    for event, meta, note in events:
+                        projection.apply(cur, event, meta, note)
+            return None
+        except Exception as e:
+            if len(events) == 1 and fast is None:  # nothing to narrow down
+                log.exception("projection %s failed at %s", projection.name, events[0][2].id)
+                return ProjectionFailed(projection.name, events[0][2].id, repr(e))
+            log.info(
+                "projection %s: a batch from %s failed; applying it event by event",
+                projection.name,
+                events[0][2].id,
+                exc_info=True,
+            )
+        for event, meta, note in events:
+            try:
+                with conn.transaction():  # a savepoint: a failure undoes this event only
+                    projection.apply(cur, event, meta, note)
+            except Exception as e:
+                log.exception("projection %s failed at %s", projection.name, note.id)
+                return ProjectionFailed(projection.name, note.id, repr(e))
+        return None
 
     def _record_failure(self, failure: ProjectionFailed) -> None:
         projection = next(p for p in self.projections if p.name == failure.projection)

@@ -18,7 +18,7 @@ import psycopg
 from psycopg import sql
 
 from infrastructure.eventstore.store import EventLog
-from projections.runtime import Decoded, Projection, batch_applier
+from projections.runtime import Decoded, Projection, batch_applier, relevant
 
 log = logging.getLogger(__name__)
 
@@ -147,8 +147,11 @@ def apply_range(
                 upcoming = reader.submit(fetch, last)
             slow = []
             for projection in projections:
+                mine = relevant(projection, decoded)
+                if not mine:
+                    continue
                 apply_batch = batch_applier(projection) if fast else None
-                if apply_batch is None or not _applied_at_once(conn, apply_batch, decoded):
+                if apply_batch is None or not _applied_at_once(conn, apply_batch, mine):
                     slow.append(projection)
             if slow:
                 _apply_one_by_one(conn, slow, decoded)
@@ -182,9 +185,12 @@ def _apply_one_by_one(
 ) -> None:
     # Pipeline mode: the batch's statements go out without waiting for each
     # answer (projections only write, so nothing needs a round trip).
+    wants = {p.name: {d[2].id for d in relevant(p, decoded)} for p in projections}
     with conn.pipeline(), conn.cursor() as cur:
         for event, meta, note in decoded:
             for projection in projections:
+                if note.id not in wants[projection.name]:
+                    continue
                 try:
                     projection.apply(cur, event, meta, note)
                 except Exception as e:

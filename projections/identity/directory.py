@@ -40,6 +40,7 @@ class Decrypts(Protocol):
 
 class UserDirectory:
     name = "user_directory"
+    aggregates = frozenset({"User"})
     tables = ("user_directory",)
     ddl = (
         """CREATE TABLE IF NOT EXISTS user_directory (

@@ -15,6 +15,7 @@ from projections.runtime import Decoded
 
 class LoginHistory:
     name = "login_history"
+    aggregates = frozenset({"User", "UnknownUserLoginFailed"})
     tables = ("login_history", "login_history_usernames")
     ddl = (
         """CREATE TABLE IF NOT EXISTS login_history (

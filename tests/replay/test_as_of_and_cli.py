@@ -89,7 +89,10 @@ def test_the_cli_rebuilds_every_read_model_and_reports_its_rate(
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["position"] == head and report["events"] == head
-    assert sorted(report["rebuilt"]) == ["audit_trail", "login_history", "user_directory"]
+    assert sorted(report["rebuilt"]) == sorted(
+        p.name for p in container.projector.projections if not getattr(p, "has_side_effects", False)
+    )
+    assert {"audit_trail", "login_history", "user_directory"} <= set(report["rebuilt"])
     assert read_models(container) == live
     unknown = _cli(settings, "replay", "rebuild", "alert_outbox")
     assert unknown.returncode == 2 and "alert_outbox" in unknown.stderr
