@@ -1,0 +1,1 @@
+"""The registry (R1.1): estates, buildings, units, parking, people and occupancy."""
