@@ -1,0 +1,196 @@
+"""Queries over the work-order read models: lists, one order, history, dashboard.
+
+Every function takes a ``where`` fragment and its parameters that restrict
+the rows to those the caller may see (``Reach.sql`` of the HTTP layer).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from psycopg.rows import dict_row
+
+OPEN = ("submitted", "triaged", "assigned", "accepted", "in_progress", "on_hold")
+
+ORDER_COLUMNS = (
+    "order_id, estate_id, unit_id, equipment_id, title, description, source, source_ref, "
+    "status, category, priority, assignee_id, requested_by, submitted_at, triaged_at, "
+    "assigned_at, accepted_at, started_at, completed_at, rated_at, closed_at, cancelled_at, "
+    "respond_by, resolve_by, respond_breached, resolve_breached, hold_reason, work_done, "
+    "parts, labour_hours, cost, currency, rating, rating_comment, reassignments, rejections, "
+    "reopenings, updated_at, version"
+)
+
+PLAN_COLUMNS = (
+    "plan_id, estate_id, title, equipment_id, equipment_kind, interval_days, checklist, team, "
+    "technician_id, priority, next_due_on, status, orders_opened, last_order_id, last_due_on, "
+    "created_at, updated_at, version"
+)
+
+
+def order(conn: psycopg.Connection[Any], order_id: UUID) -> dict[str, Any] | None:
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(
+            f"SELECT {ORDER_COLUMNS} FROM workorders WHERE order_id = %s", [order_id]
+        ).fetchone()
+
+
+def orders(
+    conn: psycopg.Connection[Any],
+    where: str,
+    params: list[Any],
+    filters: dict[str, Any],
+    limit: int,
+    before: datetime | None,
+) -> list[dict[str, Any]]:
+    """Newest first; ``filters`` maps a column to the value it must equal."""
+    sql = f"SELECT {ORDER_COLUMNS} FROM workorders WHERE {where}"
+    args = list(params)
+    for column, value in filters.items():
+        if value is None:
+            continue
+        if column == "mine":
+            sql += " AND (requested_by = %s OR assignee_id = %s)"
+            args += [value, value]
+        elif column == "open":
+            sql += " AND status = ANY(%s)" if value else " AND NOT status = ANY(%s)"
+            args.append(list(OPEN))
+        else:
+            sql += f" AND {column} = %s"
+            args.append(value)
+    if before is not None:
+        sql += " AND submitted_at < %s"
+        args.append(before)
+    sql += " ORDER BY submitted_at DESC LIMIT %s"
+    args.append(limit)
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(sql, args).fetchall()  # type: ignore[arg-type]
+
+
+def history(conn: psycopg.Connection[Any], order_id: UUID) -> list[dict[str, Any]]:
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(
+            "SELECT position, version, event, at, actor_id, actor_role, payload "
+            "FROM workorders_history WHERE order_id = %s ORDER BY version",
+            [order_id],
+        ).fetchall()
+
+
+def dashboard(
+    conn: psycopg.Connection[Any],
+    where: str,
+    params: list[Any],
+    estate_id: UUID | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> dict[str, Any]:
+    """Open orders by status and priority, SLA compliance and mean times.
+
+    Compliance and mean times cover orders submitted in [since, until); an
+    order counts towards "respond" once started or breached, towards
+    "resolve" once completed or breached.
+    """
+    scope = [where]
+    args = list(params)
+    if estate_id is not None:
+        scope.append("estate_id = %s")
+        args.append(estate_id)
+    clause = " AND ".join(scope)
+    period = [clause]
+    period_args = list(args)
+    if since is not None:
+        period.append("submitted_at >= %s")
+        period_args.append(since)
+    if until is not None:
+        period.append("submitted_at < %s")
+        period_args.append(until)
+    with conn.cursor(row_factory=dict_row) as cur:
+        open_rows = cur.execute(
+            f"SELECT status, coalesce(priority, 'untriaged') AS priority, count(*) AS n "
+            f"FROM workorders WHERE {clause} AND status = ANY(%s) "
+            "GROUP BY 1, 2 ORDER BY 1, 2",
+            [*args, list(OPEN)],
+        ).fetchall()
+        stats = cur.execute(
+            "SELECT count(*) AS submitted,"
+            " count(*) FILTER (WHERE started_at <= respond_by AND NOT respond_breached)"
+            "   AS respond_met,"
+            " count(*) FILTER (WHERE respond_breached OR started_at > respond_by)"
+            "   AS respond_missed,"
+            " count(*) FILTER (WHERE completed_at <= resolve_by AND NOT resolve_breached)"
+            "   AS resolve_met,"
+            " count(*) FILTER (WHERE resolve_breached OR completed_at > resolve_by)"
+            "   AS resolve_missed,"
+            " avg(extract(epoch FROM started_at - submitted_at)) AS respond_seconds,"
+            " avg(extract(epoch FROM completed_at - submitted_at)) AS resolve_seconds,"
+            " avg(rating) AS mean_rating"
+            f" FROM workorders WHERE {' AND '.join(period)}",
+            period_args,
+        ).fetchone()
+    assert stats is not None
+    by_status: dict[str, int] = {}
+    by_priority: dict[str, int] = {}
+    for row in open_rows:
+        by_status[row["status"]] = by_status.get(row["status"], 0) + row["n"]
+        by_priority[row["priority"]] = by_priority.get(row["priority"], 0) + row["n"]
+
+    def pct(met: int, missed: int) -> float | None:
+        return round(100.0 * met / (met + missed), 1) if met + missed else None
+
+    def num(value: Any) -> float | None:
+        return round(float(value), 1) if value is not None else None
+
+    return {
+        "open_total": sum(by_status.values()),
+        "open_by_status": by_status,
+        "open_by_priority": by_priority,
+        "open_by_status_and_priority": [dict(r) for r in open_rows],
+        "submitted_in_period": stats["submitted"],
+        "respond_sla": {
+            "met": stats["respond_met"],
+            "missed": stats["respond_missed"],
+            "compliance_pct": pct(stats["respond_met"], stats["respond_missed"]),
+        },
+        "resolve_sla": {
+            "met": stats["resolve_met"],
+            "missed": stats["resolve_missed"],
+            "compliance_pct": pct(stats["resolve_met"], stats["resolve_missed"]),
+        },
+        "mean_time_to_respond_minutes": num(
+            stats["respond_seconds"] / 60 if stats["respond_seconds"] is not None else None
+        ),
+        "mean_time_to_resolve_hours": num(
+            stats["resolve_seconds"] / 3600 if stats["resolve_seconds"] is not None else None
+        ),
+        "mean_rating": num(stats["mean_rating"]),
+    }
+
+
+def plans(
+    conn: psycopg.Connection[Any],
+    where: str,
+    params: list[Any],
+    estate_id: UUID | None,
+    status: str | None,
+) -> list[dict[str, Any]]:
+    sql = f"SELECT {PLAN_COLUMNS} FROM workorders_plans WHERE {where}"
+    args = list(params)
+    if estate_id is not None:
+        sql += " AND estate_id = %s"
+        args.append(estate_id)
+    if status is not None:
+        sql += " AND status = %s"
+        args.append(status)
+    sql += " ORDER BY next_due_on, title LIMIT 1000"
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(sql, args).fetchall()  # type: ignore[arg-type]
+
+
+def plan(conn: psycopg.Connection[Any], plan_id: UUID) -> dict[str, Any] | None:
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(
+            f"SELECT {PLAN_COLUMNS} FROM workorders_plans WHERE plan_id = %s", [plan_id]
+        ).fetchone()
