@@ -1,15 +1,224 @@
-"""Approval commands over the event log."""
+"""Approval commands over the event log, and the subscription other contexts use.
+
+A context that needs approval for its subjects (community: service requests
+and announcements; finance: rate changes, refunds, waivers, large expenses)
+
+1. subscribes once per kind: ``approvals.subscribe("refund", on_outcome)``;
+   ``on_outcome(approval, load)`` is called when an approval of that kind
+   becomes final (approved, rejected or withdrawn) and returns the aggregates
+   it changed; ``load(id)`` gives the aggregate being saved in the same
+   command if there is one (else a fresh copy from the log);
+2. opens an approval with :meth:`ApprovalService.open`, passing the subject's
+   changed aggregates as ``along_with``.
+
+Every decision is saved in one ``save_and_position`` together with whatever
+the handler returned, so the subject and its approval never disagree.
+Subscriptions are kept on the shared :class:`ServiceDeps`, so every
+``ApprovalService`` built from the same deps (the container's, and those other
+services build for themselves) sees the same handlers.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError
+
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps
+from domain.approvals.approval import Approval, Decider
+from domain.approvals.policy import ApprovalPolicy
+from domain.approvals.rules import PolicyTerms, Urgency, policy_id
+from domain.errors import DomainError
+from domain.identity.policy import Permission
+from domain.identity.user import User
+
+Loader = Callable[[UUID], Any]
+OutcomeHandler = Callable[[Approval, Loader], Iterable[Any]]
+
+_SUBSCRIPTIONS = "approval_subscriptions"
+
+
+class ApprovalNotFound(DomainError):
+    title = "No such approval"
+
+
+@dataclass(frozen=True)
+class ApprovalRequest:
+    """What a context asks approval for."""
+
+    kind: str
+    subject_id: UUID
+    estate_id: UUID
+    requested_by: UUID
+    summary: str
+    amount: Decimal | None = None
+    currency: str | None = None
+    urgency: Urgency = Urgency.NORMAL
+    subject_type: str | None = None
+    approval_id: UUID = field(default_factory=uuid4)
+
+
+def subscriptions(deps: ServiceDeps) -> dict[str, OutcomeHandler]:
+    """The outcome handlers shared by every service built from ``deps``."""
+    registry: dict[str, OutcomeHandler] = vars(deps).setdefault(_SUBSCRIPTIONS, {})
+    return registry
 
 
 class ApprovalService:
+    """Open, screen and decide approvals; tell the subscribed context the outcome."""
+
     def __init__(self, deps: ServiceDeps) -> None:
         self.deps = deps
+        self.handlers = subscriptions(deps)
 
     def scheduled(self) -> list[ScheduledJob]:
         """Jobs the scheduler runs for this context."""
         return []
+
+    def subscribe(self, kind: str, handler: OutcomeHandler) -> None:
+        """Call ``handler`` when an approval of ``kind`` becomes final (one per kind)."""
+        self.handlers[kind] = handler
+
+    # ---- queries ---------------------------------------------------------
+
+    def get(self, approval_id: UUID) -> Approval:
+        """The approval as of the log (a private copy)."""
+        try:
+            approval = self.deps.event_log.repository.get(approval_id)
+        except AggregateNotFoundError:
+            raise ApprovalNotFound("no such approval") from None
+        if not isinstance(approval, Approval):
+            raise ApprovalNotFound("no such approval")
+        return approval
+
+    def terms(self, kind: str) -> PolicyTerms:
+        """The policy in force for ``kind``: configured, or the default three levels."""
+        policy = self.policy(kind)
+        return policy.terms if policy else PolicyTerms()
+
+    def decider(self, user_id: UUID) -> Decider:
+        """The user as the workflow sees them: roles, estates, decide scope."""
+        try:
+            user = self.deps.event_log.repository.get(user_id)
+        except AggregateNotFoundError:
+            raise DomainError("no such user") from None
+        if not isinstance(user, User):
+            raise DomainError("no such user")
+        permissions = user.permissions
+        return Decider(
+            user_id=user.id,
+            roles=frozenset(str(r) for r in user.roles),
+            estates=frozenset(user.estates),
+            any_estate=Permission.APPROVALS_DECIDE in permissions,
+            estate_scope=Permission.APPROVALS_DECIDE_ESTATE in permissions,
+        )
+
+    # ---- commands --------------------------------------------------------
+
+    def configure(
+        self, kind: str, levels: list[dict[str, Any]], rules: list[dict[str, Any]]
+    ) -> int:
+        """Set the levels and rules of ``kind`` (admins: approvals:configure)."""
+        terms = PolicyTerms.from_dicts(levels, rules)
+        policy = self.policy(kind)
+        if policy is None:
+            policy = ApprovalPolicy.configure(kind, terms, self.deps.clock())
+        else:
+            policy.reconfigure(terms, self.deps.clock())
+        return self.deps.event_log.save_and_position(policy)
+
+    def open(self, request: ApprovalRequest, *, along_with: Sequence[Any] = ()) -> int:
+        """Open (and pre-screen) an approval, saved with ``along_with`` atomically.
+
+        If the rules decide at once, the kind's handler runs in the same save.
+        """
+        approval = Approval.open(
+            approval_id=request.approval_id,
+            kind=request.kind,
+            subject_id=request.subject_id,
+            subject_type=request.subject_type,
+            estate_id=request.estate_id,
+            requested_by=request.requested_by,
+            summary=request.summary,
+            amount=request.amount,
+            currency=request.currency,
+            urgency=request.urgency,
+            terms=self.terms(request.kind),
+            at=self.deps.clock(),
+        )
+        return self._save(approval, was_final=False, along_with=along_with)
+
+    def approve(self, approval_id: UUID, by: UUID, comment: str | None = None) -> int:
+        approval = self.get(approval_id)
+        approval.approve(self.decider(by), comment, self.deps.clock())
+        return self._save(approval, was_final=False)
+
+    def reject(self, approval_id: UUID, by: UUID, reason: str) -> int:
+        approval = self.get(approval_id)
+        approval.reject(self.decider(by), reason, self.deps.clock())
+        return self._save(approval, was_final=False)
+
+    def return_for_changes(self, approval_id: UUID, by: UUID, reason: str) -> int:
+        approval = self.get(approval_id)
+        approval.return_for_changes(self.decider(by), reason, self.deps.clock())
+        return self._save(approval, was_final=False)
+
+    def delegate(self, approval_id: UUID, by: UUID, to: UUID) -> int:
+        approval = self.get(approval_id)
+        approval.delegate(self.decider(by), self.decider(to), self.deps.clock())
+        return self._save(approval, was_final=False)
+
+    def resubmit(
+        self,
+        approval_id: UUID,
+        by: UUID,
+        *,
+        summary: str | None = None,
+        amount: Decimal | None = None,
+        currency: str | None = None,
+        along_with: Sequence[Any] = (),
+    ) -> int:
+        """The requester resubmits a returned request, with the subject's changes."""
+        approval = self.get(approval_id)
+        approval.resubmit(by, self.deps.clock(), summary, amount, currency)
+        return self._save(approval, was_final=False, along_with=along_with)
+
+    def withdraw(
+        self, approval_id: UUID, by: UUID, reason: str, *, along_with: Sequence[Any] = ()
+    ) -> int:
+        approval = self.get(approval_id)
+        approval.withdraw(by, reason, self.deps.clock())
+        return self._save(approval, was_final=False, along_with=along_with)
+
+    # ---- the one save ----------------------------------------------------
+
+    def _save(self, approval: Approval, *, was_final: bool, along_with: Sequence[Any] = ()) -> int:
+        pending = {a.id: a for a in along_with}
+        extra: list[Any] = []
+        handler = self.handlers.get(approval.kind)
+        if approval.is_final and not was_final and handler is not None:
+
+            def load(aggregate_id: UUID) -> Any:
+                if aggregate_id not in pending:
+                    pending[aggregate_id] = self.deps.event_log.repository.get(aggregate_id)
+                    extra.append(pending[aggregate_id])
+                return pending[aggregate_id]
+
+            for changed in handler(approval, load):
+                if changed.id not in pending:
+                    pending[changed.id] = changed
+                    extra.append(changed)
+        return self.deps.event_log.save_and_position(approval, *along_with, *extra)
+
+    def policy(self, kind: str) -> ApprovalPolicy | None:
+        """The configured policy of ``kind``; None if never configured."""
+        try:
+            policy = self.deps.event_log.repository.get(policy_id(kind))
+        except AggregateNotFoundError:
+            return None
+        return policy if isinstance(policy, ApprovalPolicy) else None

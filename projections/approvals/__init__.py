@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from projections.approvals.workflow import ApprovalWorkflow
 from projections.catalog import ReadModelDeps
 from projections.runtime import Projection
 
 
 def read_models(deps: ReadModelDeps) -> list[Projection]:
-    return []
+    return [ApprovalWorkflow()]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from projections.catalog import ReadModelDeps
+from projections.community.board import CommunityBoard
 from projections.runtime import Projection
 
 
 def read_models(deps: ReadModelDeps) -> list[Projection]:
-    return []
+    return [CommunityBoard()]
