@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from projections.catalog import ReadModelDeps
 from projections.runtime import Projection
+from projections.tasks.todo import TodoList
 
 
 def read_models(deps: ReadModelDeps) -> list[Projection]:
-    return []
+    return [TodoList()]
