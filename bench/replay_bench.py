@@ -7,7 +7,10 @@ or the one ``ESTATELOG_BENCH_DATABASE_URL`` names), fills it with a log of
 identity events (per user: registration, three logins ok/failed/ok, a role
 grant), then measures:
 
-* raw ``COPY estatelog_events TO STDOUT`` (rows/s, rows counted, not parsed), the ceiling;
+* raw ``COPY estatelog_events TO STDOUT`` (rows/s, rows counted, not parsed), the
+  ceiling: once as the first read after the writes, then three times after
+  ``VACUUM ANALYZE``, the best of which is the ceiling (the rebuild and the
+  as-of build read the vacuumed log too);
 * ``rebuild`` of every replayable read model from position 0 (events/s), blue/green;
 * ``build_as_of`` of every replayable read model at the head (the whole log; seconds).
 
@@ -114,9 +117,15 @@ def measure(container: Container, events: int) -> dict[str, Any]:
     started = time.perf_counter()
     head = generate(container, events)
     generated = time.perf_counter() - started
+    # The first read of freshly written rows also sets their hint bits (writes);
+    # the ceiling is a COPY of the log as it is once settled (vacuumed), which
+    # is also how the rebuild and the as-of build below find it.
+    first_copy = raw_copy_rate(container.database_url)
     with psycopg.connect(container.database_url, autocommit=True) as conn:
-        conn.execute(f"VACUUM ANALYZE {EVENTS_TABLE}")  # as a log that has settled
-    copy = raw_copy_rate(container.database_url)
+        conn.execute(f"VACUUM ANALYZE {EVENTS_TABLE}")
+    # Short and noisy on a shared machine: the best of three is the ceiling.
+    copies = [raw_copy_rate(container.database_url) for _ in range(3)]
+    copy = max(copies, key=lambda c: c["rows_per_second"])
     report = rebuild_all(container)
     projections = select(container.projector.projections, None)
     as_of = build_as_of(
@@ -129,6 +138,8 @@ def measure(container: Container, events: int) -> dict[str, Any]:
         "events": head,
         "generate_seconds": round(generated, 1),
         "raw_copy": copy,
+        "raw_copy_first_read": first_copy,
+        "raw_copy_runs": [c["rows_per_second"] for c in copies],
         "rebuild": {
             "read_models": report.projections,
             "events": report.events,
@@ -163,7 +174,8 @@ def as_results(figures: dict[str, Any]) -> list[Result]:
             int(copy["rows"]),
             copy["seconds"],
             copy["rows_per_second"],
-            note=f"{copy['rows']:,} rows in {copy['seconds']:.2f} s",
+            note=f"{copy['rows']:,} rows in {copy['seconds']:.2f} s, best of 3 after VACUUM "
+            f"(first read, before it: {figures['raw_copy_first_read']['rows_per_second']:,}/s)",
         ),
         Result(
             "replay",
