@@ -1,10 +1,10 @@
-"""SMS out of the system: the sender interface and the development sender.
+"""SMS out of the system: the sender interface and the development senders.
 
 A real deployment plugs in its gateway's client behind :class:`SmsSender`.
-The development sender appends each message to a file under the data
-directory (mode 0600) rather than to the log, because a message may carry a
-one-time code, and no secret goes into a log line; the log says only that a
-message went to a masked number.
+Notifications in development go to the log, the number masked
+(:class:`LoggingSmsSender`). One-time login codes go to a file under the data
+directory instead (:class:`DevelopmentSmsOutbox`, mode 0600), because a code
+is a secret and no secret goes into a log line.
 """
 
 from __future__ import annotations
@@ -23,6 +23,13 @@ log = logging.getLogger(__name__)
 
 class SmsSender(Protocol):
     def send(self, phone: str, text: str) -> None: ...
+
+
+class LoggingSmsSender:
+    """The development SMS sender of notifications: the message goes to the log."""
+
+    def send(self, phone: str, text: str) -> None:
+        log.info("SMS to %s: %s", mask_phone(phone), text)
 
 
 class DevelopmentSmsOutbox:

@@ -6,8 +6,8 @@ each round, so a channel just chosen is usually honoured by the next event.
 
 from __future__ import annotations
 
+from infrastructure.notifications import NotificationJobs
 from projections.catalog import ReadModelDeps
-from projections.notifications.delivery import NotificationJobs
 from projections.notifications.outbox import NotificationOutbox
 from projections.notifications.settings import PreferencesView, ReadReceipts, RemindersView
 from projections.runtime import Projection

@@ -25,9 +25,9 @@ from psycopg.types.json import Jsonb
 
 from domain.notifications.channels import channels_for
 from infrastructure.eventstore.store import EVENTS_TABLE
+from infrastructure.notifications import DDL as DELIVERY_DDL
+from infrastructure.notifications import NotificationJobs
 from projections.events import as_uuid, kind_of
-from projections.notifications.delivery import DDL as DELIVERY_DDL
-from projections.notifications.delivery import NotificationJobs
 from projections.notifications.rules import (
     APPROVAL_AGGREGATES,
     RULES,

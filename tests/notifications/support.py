@@ -17,7 +17,7 @@ from dramatiq import Worker
 
 from domain.identity.policy import Role
 from infrastructure.bootstrap import Container
-from projections.notifications.delivery import QUEUE, NotificationJobs
+from infrastructure.notifications import QUEUE, NotificationJobs
 from projections.notifications.outbox import NotificationOutbox
 
 PASSWORD = "quiet-harbour-lights-77"

@@ -11,9 +11,10 @@ import pytest
 from domain.equipment.alarm import Alarm
 from domain.identity.policy import Role
 from infrastructure.bootstrap import Container, build
+from infrastructure.mail import SmtpEmailSender, SmtpSettings
+from infrastructure.notifications import DeliveryFailed
 from infrastructure.settings import Settings
-from projections.notifications.delivery import DeliveryFailed
-from projections.notifications.senders import LoggingSmsSender, SmtpEmailSender, SmtpSettings
+from infrastructure.sms import LoggingSmsSender
 from tests.notifications.support import (
     RecordingSms,
     deliveries,
@@ -252,7 +253,7 @@ def test_smtp_is_configured_from_the_environment(monkeypatch: pytest.MonkeyPatch
 def test_the_development_sms_sender_logs_the_message_with_the_phone_masked(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level("INFO", logger="projections.notifications.senders")
+    caplog.set_level("INFO", logger="infrastructure.sms")
     LoggingSmsSender().send("13812345678", "Alarm raised")
     assert "SMS to 138****5678: Alarm raised" in caplog.text
     assert "13812345678" not in caplog.text

@@ -1,12 +1,9 @@
-"""How a notification leaves the system: e-mail over SMTP, SMS through a gateway.
+"""E-mail out of the system, over SMTP (stdlib ``smtplib``).
 
 SMTP is configured from the environment (``ESTATELOG_SMTP_HOST``,
 ``ESTATELOG_SMTP_PORT``, ``ESTATELOG_SMTP_FROM``, and optionally
 ``ESTATELOG_SMTP_USER``, ``ESTATELOG_SMTP_PASSWORD``, ``ESTATELOG_SMTP_STARTTLS``).
 Without a host there is no e-mail: deliveries are recorded as skipped.
-
-SMS goes through an :class:`SmsSender`; the development sender writes the
-message to the log with the phone number masked.
 """
 
 from __future__ import annotations
@@ -18,8 +15,6 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Protocol
 
-from domain.identity.masking import mask_phone
-
 log = logging.getLogger(__name__)
 
 
@@ -29,10 +24,6 @@ class NotConfigured(Exception):
 
 class EmailSender(Protocol):
     def send(self, to: str, subject: str, body: str) -> None: ...
-
-
-class SmsSender(Protocol):
-    def send(self, phone: str, text: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -81,10 +72,3 @@ class SmtpEmailSender:
             if s.user and s.password:
                 smtp.login(s.user, s.password)
             smtp.send_message(message)
-
-
-class LoggingSmsSender:
-    """The development SMS sender: the message goes to the log, the number masked."""
-
-    def send(self, phone: str, text: str) -> None:
-        log.info("SMS to %s: %s", mask_phone(phone), text)

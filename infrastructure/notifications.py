@@ -24,14 +24,8 @@ from uuid import UUID
 import dramatiq
 from psycopg_pool import ConnectionPool
 
-from projections.notifications.senders import (
-    EmailSender,
-    LoggingSmsSender,
-    NotConfigured,
-    SmsSender,
-    SmtpEmailSender,
-    SmtpSettings,
-)
+from infrastructure.mail import EmailSender, NotConfigured, SmtpEmailSender, SmtpSettings
+from infrastructure.sms import LoggingSmsSender, SmsSender
 
 log = logging.getLogger(__name__)
 
