@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 
@@ -12,3 +13,7 @@ class EventLogPort(Protocol):
     def repository(self) -> Any: ...
 
     def save_and_position(self, *aggregates: Any) -> int: ...
+
+    def save_bulk(self, aggregates: Iterable[Any], *, chunk_size: int = 1000) -> int:
+        """Save many new aggregates atomically, in bounded memory; the last position."""
+        ...

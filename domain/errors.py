@@ -19,3 +19,11 @@ class InvalidTransition(DomainError):
 
 class ValidationFailed(DomainError):
     title = "Invalid value"
+
+
+class NotEntitled(DomainError):
+    """The caller may see the record but may not take this step (answers 403):
+    a requester approving their own request, anyone but the complainant
+    confirming a complaint."""
+
+    title = "Not entitled to this step"

@@ -162,6 +162,7 @@ def build(settings: Settings | None = None) -> Container:
         access_ttl=timedelta(seconds=settings.access_token_ttl_seconds),
     )
     service_deps = ServiceDeps(event_log=event_log, pool=pool, vault=vault)
+    approvals = ApprovalService(service_deps)  # shared: contexts subscribe to its outcomes
     return Container(
         settings=settings,
         database_url=database_url,
@@ -180,8 +181,8 @@ def build(settings: Settings | None = None) -> Container:
         registry=RegistryService(service_deps),
         equipment=EquipmentService(service_deps),
         workorders=WorkOrderService(service_deps),
-        approvals=ApprovalService(service_deps),
-        community=CommunityService(service_deps),
+        approvals=approvals,
+        community=CommunityService(service_deps, approvals),
         notifications=NotificationService(service_deps),
         embedded=embedded,
     )

@@ -40,8 +40,6 @@ from domain.identity.user import User
 Loader = Callable[[UUID], Any]
 OutcomeHandler = Callable[[Approval, Loader], Iterable[Any]]
 
-_SUBSCRIPTIONS = "approval_subscriptions"
-
 
 class ApprovalNotFound(DomainError):
     title = "No such approval"
@@ -63,18 +61,14 @@ class ApprovalRequest:
     approval_id: UUID = field(default_factory=uuid4)
 
 
-def subscriptions(deps: ServiceDeps) -> dict[str, OutcomeHandler]:
-    """The outcome handlers shared by every service built from ``deps``."""
-    registry: dict[str, OutcomeHandler] = vars(deps).setdefault(_SUBSCRIPTIONS, {})
-    return registry
-
-
 class ApprovalService:
     """Open, screen and decide approvals; tell the subscribed context the outcome."""
 
     def __init__(self, deps: ServiceDeps) -> None:
         self.deps = deps
-        self.handlers = subscriptions(deps)
+        # One service per container: every context that needs approvals is
+        # given this instance and subscribes to it (see infrastructure/bootstrap.py).
+        self.handlers: dict[str, OutcomeHandler] = {}
 
     def scheduled(self) -> list[ScheduledJob]:
         """Jobs the scheduler runs for this context."""

@@ -36,10 +36,15 @@ class RecordNotFound(DomainError):
 
 
 class CommunityService:
-    def __init__(self, deps: ServiceDeps, residence: Residence | None = None) -> None:
+    def __init__(
+        self,
+        deps: ServiceDeps,
+        approvals: ApprovalService,
+        residence: Residence | None = None,
+    ) -> None:
         self.deps = deps
         self.residence: Residence = residence or RegistryResidence(deps.pool)
-        self.approvals = ApprovalService(deps)
+        self.approvals = approvals
         self.approvals.subscribe(requests.APPROVAL_KIND, self._request_decided)
         self.approvals.subscribe(announcements.APPROVAL_KIND, self._announcement_decided)
 

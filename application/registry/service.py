@@ -496,7 +496,7 @@ class RegistryService:
 
     def _save_all(self, aggregates: list[Aggregate]) -> int:
         try:
-            position: int = self.deps.event_log.save_bulk(aggregates)  # type: ignore[attr-defined]
+            position: int = self.deps.event_log.save_bulk(aggregates)
         except IntegrityError:
             raise InvalidTransition(
                 "a record of this file was registered by someone else meanwhile; "

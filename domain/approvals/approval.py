@@ -25,15 +25,9 @@ from domain.approvals.rules import (
     check_currency,
     check_kind,
 )
-from domain.errors import DomainError, InvalidTransition, ValidationFailed
+from domain.errors import InvalidTransition, NotEntitled, ValidationFailed
 
 ADMIN = "admin"
-
-
-class NotEntitled(DomainError):
-    """The caller may see the request but may not take this step (answers 403)."""
-
-    title = "Not entitled to this decision"
 
 
 class ApprovalStatus(StrEnum):

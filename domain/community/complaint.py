@@ -14,9 +14,8 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.approvals.approval import NotEntitled
 from domain.community.common import text
-from domain.errors import InvalidTransition
+from domain.errors import InvalidTransition, NotEntitled
 
 
 class ComplaintStatus(StrEnum):

@@ -13,7 +13,8 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from application.approvals.service import ApprovalNotFound
-from domain.approvals.approval import Approval, NotEntitled
+from domain.approvals.approval import Approval
+from domain.errors import NotEntitled
 from domain.identity.policy import Permission
 from interfaces.http.consistency import reached
 from interfaces.http.problems import Problem

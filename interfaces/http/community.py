@@ -20,12 +20,12 @@ from pydantic import BaseModel, Field
 
 from application.approvals.service import ApprovalNotFound
 from application.community.service import RecordNotFound
-from domain.approvals.approval import NotEntitled
 from domain.approvals.rules import Urgency
 from domain.community.announcement import Announcement
 from domain.community.complaint import Complaint
 from domain.community.service_request import Category, ServiceRequest
 from domain.community.survey import SubjectKind
+from domain.errors import NotEntitled
 from domain.identity.policy import Permission
 from interfaces.http.consistency import reached
 from interfaces.http.problems import Problem

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from application.identity.service import UsernameTaken, UserNotFound
-from domain.errors import DomainError, InvalidTransition, ValidationFailed
+from domain.errors import DomainError, InvalidTransition, NotEntitled, ValidationFailed
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -131,6 +131,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(InvalidTransition)
     async def _transition(request: Request, exc: InvalidTransition) -> Response:
         return problem_response(409, exc.detail, title=exc.title, instance=path(request))
+
+    @app.exception_handler(NotEntitled)
+    async def _not_entitled(request: Request, exc: NotEntitled) -> Response:
+        return problem_response(403, exc.detail, title=exc.title, instance=path(request))
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> Response:

@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from domain.approvals.approval import Approval, ApprovalStatus, Decider, NotEntitled
+from domain.approvals.approval import Approval, ApprovalStatus, Decider
 from domain.approvals.rules import PolicyTerms, Rule, Urgency
-from domain.errors import DomainError, InvalidTransition
+from domain.errors import DomainError, InvalidTransition, NotEntitled
 
 ESTATE = UUID("00000000-0000-4000-8000-00000000e001")
 OTHER = UUID("00000000-0000-4000-8000-00000000e002")
