@@ -107,3 +107,25 @@ def bearer(tokens: dict[str, str]) -> dict[str, str]:
 def admin(client: TestClient) -> dict[str, str]:
     """Authorization headers of the first administrator."""
     return bearer(login(client, "admin", ADMIN_PASSWORD))
+
+
+def given_estate(container: Container, estate_id: object) -> None:
+    """An estate registered under exactly ``estate_id`` (tests that name estates by
+    fixed IDs; real estates take their ID from their code)."""
+    from uuid import UUID
+
+    from eventsourcing.application import AggregateNotFoundError
+
+    from domain.registry.places import Estate
+
+    uid = UUID(str(estate_id))
+    try:
+        container.event_log.repository.get(uid)
+        return
+    except AggregateNotFoundError:
+        pass
+    registered = Estate.Registered  # type: ignore[attr-defined]
+    code = f"T{uid.hex[:8]}".upper()
+    container.event_log.save(
+        Estate._create(registered, id=uid, code=code, name=f"Estate {code}", address="-")
+    )

@@ -9,7 +9,9 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
+from application.registry.service import RegistryRecordNotFound
 from domain.identity.policy import Permission, Role
+from domain.registry.places import Estate
 from interfaces.http.consistency import reached
 from interfaces.http.problems import Problem
 from interfaces.http.schemas import Accepted, Command, accepted
@@ -286,7 +288,12 @@ def assign_estate(
     principal: Principal = requires(Permission.USERS_MANAGE_ACCESS),
 ) -> Response:
     """Let a staff member serve an estate: its records open to their ``estate`` scope."""
-    return accepted(container(request).identity.assign_estate(user_id, body.estate_id))
+    c = container(request)
+    try:
+        c.registry.load(body.estate_id, Estate)
+    except RegistryRecordNotFound:
+        raise Problem(422, f"there is no estate {body.estate_id}") from None
+    return accepted(c.identity.assign_estate(user_id, body.estate_id))
 
 
 @router.delete("/{user_id}/estates/{estate_id}", response_model=Accepted)

@@ -371,3 +371,30 @@ def test_a_lock_needs_a_reason(
         client.post(f"/api/v1/users/{uid}/lock", json={"reason": ""}, headers=admin), 422
     )
     assert running.event_log.head() == head
+
+
+def test_a_staff_member_can_only_be_assigned_an_estate_that_exists(
+    client: TestClient, admin: dict[str, str], running: Container
+) -> None:
+    uid = create(client, admin, "pm.nowhere", roles=["property_manager"])
+    head = running.event_log.head()
+
+    missing = client.post(
+        f"/api/v1/users/{uid}/estates",
+        json={"estate_id": "00000000-0000-4000-8000-000000000000"},
+        headers=admin,
+    )
+
+    assert missing.status_code == 422
+    assert "no estate" in missing.json()["detail"]
+    assert running.event_log.head() == head
+    estate = client.post(
+        "/api/v1/estates",
+        json={"code": "HV", "name": "Harbour", "address": "1 Quay"},
+        headers=admin,
+    )
+    assert estate.status_code == 201, estate.text
+    assigned = client.post(
+        f"/api/v1/users/{uid}/estates", json={"estate_id": estate.json()["id"]}, headers=admin
+    )
+    assert assigned.status_code == 200, assigned.text

@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 from fastapi.testclient import TestClient
 
 from tests.api.test_object_scoping import make_user
+from tests.conftest import given_estate
 
 ESTATE_A = UUID("00000000-0000-4000-8000-0000000000a1")
 ESTATE_B = UUID("00000000-0000-4000-8000-0000000000b2")
@@ -29,6 +30,7 @@ def staff(
     user_id, headers, _ = make_user(client, admin, name, roles)
     position = 0
     for estate in estates:
+        given_estate(client.app.state.container, estate)  # type: ignore[attr-defined]
         r = client.post(
             f"/api/v1/users/{user_id}/estates", json={"estate_id": str(estate)}, headers=admin
         )

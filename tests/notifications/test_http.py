@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from domain.workorders.order import WorkOrder
 from infrastructure.bootstrap import Container
 from tests.api.test_object_scoping import assert_problem, make_user
+from tests.conftest import given_estate
 from tests.notifications.support import drain, make_resident, wait_for_deliveries, working
 
 ESTATE = "00000000-0000-4000-8000-00000000e301"
@@ -23,6 +24,7 @@ def _container(client: TestClient) -> Container:
 
 
 def _serve(client: TestClient, admin: dict[str, str], user_id: str, estate: str) -> None:
+    given_estate(_container(client), estate)
     r = client.post(f"/api/v1/users/{user_id}/estates", json={"estate_id": estate}, headers=admin)
     assert r.status_code == 200, r.text
 

@@ -18,6 +18,7 @@ from application.workorders.service import WorkOrderService
 from infrastructure.bootstrap import Container
 from projections.runtime import wait_for_position
 from tests.api.test_object_scoping import make_user
+from tests.conftest import given_estate
 
 
 @dataclass
@@ -58,6 +59,7 @@ def world(
     def actor(username: str, roles: list[str], estate: UUID | None = None) -> Actor:
         user_id, headers, _ = make_user(client, admin, username, roles)
         if estate is not None:
+            given_estate(running, estate)
             r = client.post(
                 f"/api/v1/users/{user_id}/estates", json={"estate_id": str(estate)}, headers=admin
             )
