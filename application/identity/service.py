@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -171,37 +171,15 @@ class IdentityService:
             )
             position = self.log.save_and_position(attempt)
             return LoginOutcome(LoginResult.WRONG_PASSWORD, None, None, position)
-        session_id = secrets.token_urlsafe(16)
-        for _ in range(5):  # concurrent attempts on one account: decide again
-            now = self.clock()
-            was_locked = user.status is UserStatus.LOCKED
-            result = user.attempt_login(
-                password_ok=password_ok,
-                at=now,
-                client_ip=client_ip,
-                user_agent=user_agent,
-                session_id=session_id,
-                refresh_expires_at=now + self.refresh_ttl,
-                policy=self.policy,
-            )
-            pending: list[Any] = [user, *self._lock_alert(user, was_locked, client_ip)]
-            try:
-                position = self.log.save_and_position(*pending)
-            except IntegrityError:
-                user = self.get(user.id)
-                continue
-            challenge_id = None
-            if result is LoginResult.SECOND_FACTOR_REQUIRED:
-                challenge_id = self._challenge(user.id)
-            return LoginOutcome(
-                result,
-                user,
-                session_id if result is LoginResult.SUCCEEDED else None,
-                position,
-                password_ok,
-                challenge_id,
-            )
-        raise IntegrityError("too many concurrent login attempts on one account")
+        outcome = self._attempt(
+            user,
+            client_ip,
+            user_agent,
+            lambda u, **at: u.attempt_login(password_ok=password_ok, **at),
+        )
+        if outcome.result is LoginResult.SECOND_FACTOR_REQUIRED:
+            outcome = replace(outcome, challenge_id=self._challenge(user.id))
+        return replace(outcome, password_ok=password_ok)
 
     def complete_login(
         self, challenge_id: str, code: str, client_ip: str | None, user_agent: str | None
@@ -212,13 +190,30 @@ class IdentityService:
         user_id, code_ok = self.codes.redeem(challenge_id, code)
         if user_id is None:
             raise ChallengeExpired
-        user = self.get(user_id)
+        outcome = self._attempt(
+            self.get(user_id),
+            client_ip,
+            user_agent,
+            lambda u, **at: u.complete_second_factor(code_ok=code_ok, **at),
+        )
+        return replace(outcome, password_ok=True)
+
+    def _attempt(
+        self,
+        user: User,
+        client_ip: str | None,
+        user_agent: str | None,
+        decide: Callable[..., LoginResult],
+    ) -> LoginOutcome:
+        """Let ``decide`` record one login step on ``user`` and save it, with the
+        administrators' alert if this step locked the account; concurrent
+        attempts on one account are decided again on the newer state."""
         session_id = secrets.token_urlsafe(16)
         for _ in range(5):
             now = self.clock()
             was_locked = user.status is UserStatus.LOCKED
-            result = user.complete_second_factor(
-                code_ok=code_ok,
+            result = decide(
+                user,
                 at=now,
                 client_ip=client_ip,
                 user_agent=user_agent,
@@ -233,13 +228,8 @@ class IdentityService:
             except IntegrityError:
                 user = self.get(user.id)
                 continue
-            return LoginOutcome(
-                result,
-                user,
-                session_id if result is LoginResult.SUCCEEDED else None,
-                position,
-                password_ok=True,
-            )
+            session = session_id if result is LoginResult.SUCCEEDED else None
+            return LoginOutcome(result, user, session, position)
         raise IntegrityError("too many concurrent login attempts on one account")
 
     def enable_second_factor(

@@ -150,19 +150,11 @@ class User(Aggregate):
         Five failures within the window (by default) lock the account until
         the cool-down ends; a locked or disabled account never logs in.
         """
-        if self.lock_has_expired(at):
-            self._unlocked(at=at, reason="cool-down elapsed", by=None)
-        if self.status is UserStatus.DISABLED:
-            self._login_failed(at=at, client_ip=client_ip, user_agent=user_agent, reason="disabled")
-            return LoginResult.DISABLED
-        if self.status is UserStatus.LOCKED:
-            self._login_failed(at=at, client_ip=client_ip, user_agent=user_agent, reason="locked")
-            return LoginResult.LOCKED
+        refused = self._refused(at, client_ip, user_agent)
+        if refused is not None:
+            return refused
         if not password_ok:
-            self._login_failed(
-                at=at, client_ip=client_ip, user_agent=user_agent, reason="wrong password"
-            )
-            self._lock_if_too_many_failures(at, policy)
+            self._guessed_wrong("wrong password", at, client_ip, user_agent, policy)
             return LoginResult.WRONG_PASSWORD
         if self.second_factor:
             self._second_factor_challenged(
@@ -194,19 +186,11 @@ class User(Aggregate):
         A wrong code counts towards the lockout like a wrong password, and the
         account may have been locked or disabled since the first step.
         """
-        if self.lock_has_expired(at):
-            self._unlocked(at=at, reason="cool-down elapsed", by=None)
-        if self.status is UserStatus.DISABLED:
-            self._login_failed(at=at, client_ip=client_ip, user_agent=user_agent, reason="disabled")
-            return LoginResult.DISABLED
-        if self.status is UserStatus.LOCKED:
-            self._login_failed(at=at, client_ip=client_ip, user_agent=user_agent, reason="locked")
-            return LoginResult.LOCKED
+        refused = self._refused(at, client_ip, user_agent)
+        if refused is not None:
+            return refused
         if not code_ok:
-            self._login_failed(
-                at=at, client_ip=client_ip, user_agent=user_agent, reason="wrong one-time code"
-            )
-            self._lock_if_too_many_failures(at, policy)
+            self._guessed_wrong("wrong one-time code", at, client_ip, user_agent, policy)
             return LoginResult.WRONG_CODE
         self._logged_in(
             at=at,
@@ -216,6 +200,31 @@ class User(Aggregate):
             refresh_expires_at=refresh_expires_at,
         )
         return LoginResult.SUCCEEDED
+
+    def _refused(
+        self, at: datetime, client_ip: str | None, user_agent: str | None
+    ) -> LoginResult | None:
+        """Disabled or (still) locked: the attempt fails whatever it carries."""
+        if self.lock_has_expired(at):
+            self._unlocked(at=at, reason="cool-down elapsed", by=None)
+        if self.status is UserStatus.DISABLED:
+            self._login_failed(at=at, client_ip=client_ip, user_agent=user_agent, reason="disabled")
+            return LoginResult.DISABLED
+        if self.status is UserStatus.LOCKED:
+            self._login_failed(at=at, client_ip=client_ip, user_agent=user_agent, reason="locked")
+            return LoginResult.LOCKED
+        return None
+
+    def _guessed_wrong(
+        self,
+        reason: str,
+        at: datetime,
+        client_ip: str | None,
+        user_agent: str | None,
+        policy: LockoutPolicy,
+    ) -> None:
+        self._login_failed(at=at, client_ip=client_ip, user_agent=user_agent, reason=reason)
+        self._lock_if_too_many_failures(at, policy)
 
     @event("SecondFactorChallenged")
     def _second_factor_challenged(
