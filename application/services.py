@@ -5,9 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
 
 from application.ports import EventLogPort
+
+A = TypeVar("A")
 
 
 def utc_now() -> datetime:
@@ -27,3 +32,20 @@ class ServiceDeps:
     pool: Any
     vault: Any
     clock: Callable[[], datetime] = field(default=utc_now)
+
+
+def find(event_log: EventLogPort, aggregate_id: UUID, kind: type[A]) -> A | None:
+    """The aggregate, current as of the log (a private copy), if it is a ``kind``."""
+    try:
+        found = event_log.repository.get(aggregate_id)
+    except AggregateNotFoundError:
+        return None
+    return found if isinstance(found, kind) else None
+
+
+def load(event_log: EventLogPort, aggregate_id: UUID, kind: type[A], missing: Exception) -> A:
+    """The aggregate, as :func:`find`; raises ``missing`` when there is none of that kind."""
+    found = find(event_log, aggregate_id, kind)
+    if found is None:
+        raise missing
+    return found

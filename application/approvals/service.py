@@ -29,7 +29,7 @@ from uuid import UUID, uuid4
 from eventsourcing.application import AggregateNotFoundError
 
 from application.scheduling import ScheduledJob
-from application.services import ServiceDeps
+from application.services import ServiceDeps, load
 from domain.approvals.approval import Approval, Decider
 from domain.approvals.policy import ApprovalPolicy
 from domain.approvals.rules import PolicyTerms, Urgency, policy_id
@@ -82,13 +82,9 @@ class ApprovalService:
 
     def get(self, approval_id: UUID) -> Approval:
         """The approval as of the log (a private copy)."""
-        try:
-            approval = self.deps.event_log.repository.get(approval_id)
-        except AggregateNotFoundError:
-            raise ApprovalNotFound("no such approval") from None
-        if not isinstance(approval, Approval):
-            raise ApprovalNotFound("no such approval")
-        return approval
+        return load(
+            self.deps.event_log, approval_id, Approval, ApprovalNotFound("no such approval")
+        )
 
     def terms(self, kind: str) -> PolicyTerms:
         """The policy in force for ``kind``: configured, or the default three levels."""
@@ -97,12 +93,7 @@ class ApprovalService:
 
     def decider(self, user_id: UUID) -> Decider:
         """The user as the workflow sees them: roles, estates, decide scope."""
-        try:
-            user = self.deps.event_log.repository.get(user_id)
-        except AggregateNotFoundError:
-            raise DomainError("no such user") from None
-        if not isinstance(user, User):
-            raise DomainError("no such user")
+        user = load(self.deps.event_log, user_id, User, DomainError("no such user"))
         permissions = user.permissions
         return Decider(
             user_id=user.id,

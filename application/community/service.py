@@ -17,7 +17,7 @@ from eventsourcing.application import AggregateNotFoundError
 from application.approvals.service import ApprovalRequest, ApprovalService, Loader
 from application.community.residence import RegistryResidence, Residence
 from application.scheduling import ScheduledJob
-from application.services import ServiceDeps
+from application.services import ServiceDeps, load
 from domain.approvals.approval import Approval
 from domain.approvals.rules import Urgency
 from domain.community import announcement as announcements
@@ -55,13 +55,7 @@ class CommunityService:
     # ---- lookups -----------------------------------------------------------
 
     def get(self, kind: type[T], record_id: UUID) -> T:
-        try:
-            record = self.deps.event_log.repository.get(record_id)
-        except AggregateNotFoundError:
-            raise RecordNotFound("no such record") from None
-        if not isinstance(record, kind):
-            raise RecordNotFound("no such record")
-        return record
+        return load(self.deps.event_log, record_id, kind, RecordNotFound("no such record"))
 
     def estates_of_resident(self, user_id: UUID) -> set[UUID]:
         return {estate for estate, _ in self.residence.units_of_user(user_id)}

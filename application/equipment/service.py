@@ -12,13 +12,11 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-
 from application.equipment.jobs import EquipmentJobs
 from application.equipment.readings import ReadingStore
 from application.equipment.telemetry import IngestResult, TelemetryIngest
 from application.scheduling import ScheduledJob
-from application.services import ServiceDeps
+from application.services import ServiceDeps, load
 from domain.equipment.alarm import Alarm
 from domain.equipment.equipment import Equipment
 from domain.equipment.rules import Reading
@@ -71,13 +69,7 @@ class EquipmentService:
         return alarm  # type: ignore[no-any-return]
 
     def _load(self, aggregate_id: UUID, kind: type) -> Any:
-        try:
-            aggregate = self.deps.event_log.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            raise NotFound(str(aggregate_id)) from None
-        if not isinstance(aggregate, kind):
-            raise NotFound(str(aggregate_id))
-        return aggregate
+        return load(self.deps.event_log, aggregate_id, kind, NotFound(str(aggregate_id)))
 
     # ---- equipment ----------------------------------------------------------
 

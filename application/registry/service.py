@@ -27,7 +27,7 @@ from application.registry.importing import (
     read_table,
 )
 from application.scheduling import ScheduledJob
-from application.services import ServiceDeps
+from application.services import ServiceDeps, load
 from domain.errors import DomainError, InvalidTransition, ValidationFailed
 from domain.identity.user import User
 from domain.registry.ids import building_id_for, normalise_code, unit_id_for
@@ -88,13 +88,8 @@ class RegistryService:
     # ---- loading -----------------------------------------------------------
 
     def load(self, aggregate_id: UUID, kind: type[A]) -> A:
-        try:
-            found = self.deps.event_log.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            raise RegistryRecordNotFound(f"no such {kind.__name__.lower()}") from None
-        if not isinstance(found, kind):
-            raise RegistryRecordNotFound(f"no such {kind.__name__.lower()}")
-        return found
+        missing = RegistryRecordNotFound(f"no such {kind.__name__.lower()}")
+        return load(self.deps.event_log, aggregate_id, kind, missing)
 
     def _exists(self, aggregate_id: UUID) -> bool:
         try:

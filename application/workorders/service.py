@@ -18,7 +18,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from application.scheduling import ScheduledJob
-from application.services import ServiceDeps
+from application.services import ServiceDeps, load
 from domain.errors import ValidationFailed
 from domain.identity.policy import Role
 from domain.identity.user import User, UserStatus
@@ -46,13 +46,7 @@ class WorkOrderService:
         return self._load(plan_id, MaintenancePlan)  # type: ignore[no-any-return]
 
     def _load(self, aggregate_id: UUID, kind: type) -> Any:
-        try:
-            aggregate = self.deps.event_log.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            raise NotFound(str(aggregate_id)) from None
-        if not isinstance(aggregate, kind):
-            raise NotFound(str(aggregate_id))
-        return aggregate
+        return load(self.deps.event_log, aggregate_id, kind, NotFound(str(aggregate_id)))
 
     def _save(self, *aggregates: Any) -> int:
         return self.deps.event_log.save_and_position(*aggregates)
