@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import Any, Protocol
 from uuid import UUID
 
+from application.ports import EventLogPort
+from application.registry import lookups
+from projections.registry import queries
+
 
 class Residence(Protocol):
     def units_of_user(self, user_id: UUID) -> list[tuple[UUID, UUID]]:
@@ -15,20 +19,16 @@ class Residence(Protocol):
 
 
 class RegistryResidence:
-    """Reads ``projections.registry.queries`` (imported when first needed, so this
-    context loads even while the registry is being built)."""
+    """Who lives where, from the registry's read model; whether an estate
+    exists, from the log (``application/registry/lookups.py``)."""
 
-    def __init__(self, pool: Any) -> None:
+    def __init__(self, pool: Any, event_log: EventLogPort) -> None:
         self.pool = pool
+        self.event_log = event_log
 
     def units_of_user(self, user_id: UUID) -> list[tuple[UUID, UUID]]:
-        from projections.registry import queries
-
         with self.pool.connection() as conn:
             return list(queries.units_of_user(conn, user_id))
 
     def estate_exists(self, estate_id: UUID) -> bool:
-        from projections.registry import queries
-
-        with self.pool.connection() as conn:
-            return bool(queries.estate_exists(conn, estate_id))
+        return lookups.estate_exists(self.event_log, estate_id)

@@ -15,6 +15,7 @@ from uuid import UUID
 from application.equipment.jobs import EquipmentJobs
 from application.equipment.readings import ReadingStore
 from application.equipment.telemetry import IngestResult, TelemetryIngest
+from application.registry import lookups
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps, load
 from domain.equipment.alarm import Alarm
@@ -22,7 +23,6 @@ from domain.equipment.equipment import Equipment
 from domain.equipment.rules import Reading
 from domain.errors import ValidationFailed
 from domain.workorders.order import WorkOrder
-from projections.registry import queries as registry
 
 Visible = Callable[[UUID], bool]
 
@@ -123,11 +123,10 @@ class EquipmentService:
         return self.deps.event_log.save_and_position(equipment)
 
     def _check_place(self, estate_id: UUID, unit_id: UUID | None) -> None:
-        with self.deps.pool.connection() as conn:
-            if not registry.estate_exists(conn, estate_id):
-                raise ValidationFailed("estate_id: no such estate")
-            if unit_id is not None and registry.unit_estate(conn, unit_id) != estate_id:
-                raise ValidationFailed("unit_id: no such unit on this estate")
+        if not lookups.estate_exists(self.deps.event_log, estate_id):
+            raise ValidationFailed("estate_id: no such estate")
+        if unit_id is not None and lookups.unit_estate(self.deps.event_log, unit_id) != estate_id:
+            raise ValidationFailed("unit_id: no such unit on this estate")
 
     # ---- telemetry ----------------------------------------------------------
 

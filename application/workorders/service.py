@@ -17,6 +17,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
+from application.registry import lookups
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps, load
 from domain.errors import ValidationFailed
@@ -54,12 +55,10 @@ class WorkOrderService:
     # ---- facts from other contexts' read models --------------------------
 
     def estate_exists(self, estate_id: UUID) -> bool:
-        with self.deps.pool.connection() as conn:
-            return registry.estate_exists(conn, estate_id)
+        return lookups.estate_exists(self.deps.event_log, estate_id)
 
     def unit_estate(self, unit_id: UUID) -> UUID | None:
-        with self.deps.pool.connection() as conn:
-            return registry.unit_estate(conn, unit_id)
+        return lookups.unit_estate(self.deps.event_log, unit_id)
 
     def units_of_user(self, user_id: UUID) -> list[tuple[UUID, UUID]]:
         with self.deps.pool.connection() as conn:

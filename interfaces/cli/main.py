@@ -1,4 +1,5 @@
-"""The ``estatelog`` command: serve, projector, worker, verify, replay, backup, restore."""
+"""The ``estatelog`` command: serve, projector, scheduler, worker, demo, verify,
+replay, backup, restore."""
 
 from __future__ import annotations
 
@@ -151,6 +152,83 @@ def worker(threads: int = typer.Option(4, help="worker threads")) -> None:
         run_worker_blocking(container, threads=threads)
     finally:
         container.close()
+
+
+@app.command()
+def demo() -> None:
+    """Load a demo estate (Harbour View Gardens) through the ordinary commands."""
+    import os
+    from datetime import UTC
+
+    from interfaces.cli.demo import (
+        ESTATE_CODE,
+        ESTATE_NAME,
+        DemoError,
+        check_loadable,
+        load_demo,
+        usernames,
+    )
+
+    settings = Settings()
+    _logging(settings)
+    path = settings.secrets_dir / "demo-password"
+    try:
+        container = build(settings)
+    except Exception as e:
+        typer.echo(f"demo: cannot open the store: {e}", err=True)
+        raise typer.Exit(1) from None
+    try:
+        ensure_first_admin(container)
+        if not check_loadable(container):
+            typer.echo(
+                f"The demo estate {ESTATE_NAME} ({ESTATE_CODE}) is loaded already; "
+                f"nothing was added. The demo accounts' password is in {path}."
+            )
+            return
+        password = secrets.token_urlsafe(18)
+        while any(name in password.lower() for name in usernames()):
+            password = secrets.token_urlsafe(18)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            path.unlink()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as file:
+            file.write(password + "\n")
+        summary = load_demo(container, password=password, now=datetime.now(UTC))
+    except DemoError as e:
+        typer.echo(f"demo: {e}", err=True)
+        raise typer.Exit(1) from None
+    except Exception as e:
+        logging.getLogger(__name__).debug("the demo failed", exc_info=True)
+        typer.echo(
+            f"demo: failed (part of the demo may be stored): {type(e).__name__}: {e}", err=True
+        )
+        raise typer.Exit(1) from None
+    finally:
+        container.close()
+    counts = summary.counts
+    typer.echo(
+        f"Loaded the demo estate {ESTATE_NAME} ({ESTATE_CODE}) in {summary.seconds:.1f} s, "
+        f"up to position {summary.position}:\n"
+        f"  {counts.get('buildings', 0)} buildings, {counts.get('units', 0)} units, "
+        f"{counts.get('parking_spaces', 0)} parking spaces, {counts.get('people', 0)} people, "
+        f"{counts.get('equipment', 0)} pieces of equipment, {counts.get('alarms', 0)} alarms, "
+        f"{counts.get('work_orders', 0)} work orders, "
+        f"{counts.get('service_requests', 0)} service requests, "
+        f"{counts.get('complaints', 0)} complaints, {counts.get('announcements', 0)} announcement"
+    )
+    typer.echo(f"\nEvery demo account has this password (also in {path}, readable by you only):")
+    typer.echo(f"  {password}\n")
+    width = max(len(a.username) for a in summary.accounts)
+    for account in summary.accounts:
+        typer.echo(
+            f"  {account.username:<{width}}  {account.role:<17} "
+            f"{account.display_name}: {account.note}"
+        )
+    typer.echo(
+        '\nLog in: POST /api/v1/auth/login with {"username": "hvg.manager", "password": ...}'
+        f" (http://{settings.host}:{settings.port}/docs)"
+    )
 
 
 @app.command()
