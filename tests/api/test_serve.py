@@ -50,14 +50,31 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
             time.sleep(0.2)
         yield base, tmp_path / "var"
     finally:
-        process.send_signal(signal.SIGINT)
+        # As a process manager stops it: the server shuts down cleanly, and
+        # the embedded PostgreSQL it started stops with it.
+        process.send_signal(signal.SIGTERM)
         try:
-            process.wait(timeout=30)
+            assert process.wait(timeout=30) == 0, (tmp_path / "server.log").read_text()
         except subprocess.TimeoutExpired:
             process.kill()
             raise
         finally:
             log_file.close()
+        pgdata = str(tmp_path / "var" / "pg")
+        deadline = time.monotonic() + 10
+        while _postgres_running(pgdata):
+            assert time.monotonic() < deadline, "the embedded PostgreSQL outlived the server"
+            time.sleep(0.2)
+
+
+def _postgres_running(pgdata: str) -> bool:
+    import psutil
+
+    for proc in psutil.process_iter(["cmdline"]):
+        cmdline = proc.info["cmdline"] or []
+        if any(part.endswith("/postgres") for part in cmdline[:1]) and pgdata in cmdline:
+            return True
+    return False
 
 
 def test_a_fresh_embedded_server_creates_an_admin_who_can_log_in(
