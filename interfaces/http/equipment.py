@@ -251,6 +251,17 @@ def _found() -> Iterator[None]:
         raise Problem(404, "no such record, or not yours to see") from None
 
 
+def _check_building(request: Request, building_id: UUID | None, estate_id: UUID) -> None:
+    """A building named on equipment must be of the equipment's estate (R7.4)."""
+    if building_id is None:
+        return
+    rows = _rows(
+        request, "SELECT estate_id FROM registry_buildings WHERE building_id = %s", [building_id]
+    )
+    if not rows or rows[0][0] != estate_id:
+        raise Problem(422, "building_id: no such building on this estate")
+
+
 def _rows(request: Request, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     with container(request).pool.connection() as conn:
         return conn.execute(sql, params).fetchall()  # type: ignore[no-any-return]
@@ -271,6 +282,7 @@ def register_equipment(
 ) -> Created:
     """Register a piece of equipment on an estate the caller manages."""
     principal.check("equipment:manage", None, body.estate_id)
+    _check_building(request, body.building_id, body.estate_id)
     data = body.model_dump()
     data["kind"] = str(body.kind)
     equipment_id, position = container(request).equipment.register(**data)
@@ -467,12 +479,13 @@ def change_equipment(
         raise Problem(422, "name at least one field to change")
     if "name" in changes and changes["name"] is None:
         raise Problem(422, "name cannot be removed")
+    visible = _visible(principal, "equipment:manage")
     with _found():
-        return accepted(
-            container(request).equipment.change_details(
-                equipment_id, changes, _visible(principal, "equipment:manage")
-            )
-        )
+        if changes.get("building_id"):
+            # Visibility first: another estate's equipment is missing, not misplaced.
+            equipment = container(request).equipment.get(equipment_id, visible)
+            _check_building(request, changes["building_id"], equipment.estate_id)
+        return accepted(container(request).equipment.change_details(equipment_id, changes, visible))
 
 
 @router.post("/equipment/{equipment_id}/status", response_model=Accepted)

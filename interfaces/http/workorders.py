@@ -18,6 +18,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
+from application.equipment.service import NotFound as EquipmentNotFound
 from application.workorders.service import NotFound, WorkOrderService
 from domain.errors import InvalidTransition
 from domain.identity.policy import Permission
@@ -228,6 +229,19 @@ def _plan(request: Request, plan_id: UUID) -> MaintenancePlan:
         return _service(request).get_plan(plan_id)
 
 
+def _same_estate_equipment(request: Request, equipment_id: UUID | None, estate_id: UUID) -> None:
+    """Equipment an order or plan names must be of its estate (R7.4): an order of
+    one estate must not write into another estate's facility archive."""
+    if equipment_id is None:
+        return
+    try:
+        equipment = container(request).equipment.get(equipment_id)
+    except EquipmentNotFound:
+        raise Problem(404, "no such equipment in this estate") from None
+    if equipment.estate_id != estate_id:
+        raise Problem(404, "no such equipment in this estate")
+
+
 def _may_read(principal: Principal, order: WorkOrder) -> None:
     owners = {o for o in (order.requested_by, order.assignee_id) if o is not None}
     principal.check("workorders:read", owner_id=owners, estate_id=order.estate_id)
@@ -294,6 +308,7 @@ def submit_order(
     if body.estate_id is not None and principal.may(
         "workorders:submit", owner_id=None, estate_id=body.estate_id
     ):
+        _same_estate_equipment(request, body.equipment_id, body.estate_id)
         order_id, position = svc.submit(estate_id=body.estate_id, source=Source.STAFF, **fields)
         return Created(id=order_id, position=position)
     if body.unit_id is None:
@@ -304,6 +319,7 @@ def submit_order(
     estate_id = homes.get(body.unit_id)
     if estate_id is None or body.estate_id not in (None, estate_id):
         raise Problem(404, "no such unit, or not yours")
+    _same_estate_equipment(request, body.equipment_id, estate_id)
     order_id, position = svc.submit(estate_id=estate_id, source=Source.RESIDENT, **fields)
     return Created(id=order_id, position=position)
 
@@ -581,6 +597,7 @@ def create_plan(
 ) -> Created:
     """A recurring job on one equipment or on every equipment of a kind in an estate."""
     principal.check("maintenance:manage", owner_id=None, estate_id=body.estate_id)
+    _same_estate_equipment(request, body.equipment_id, body.estate_id)
     fields = body.model_dump()
     estate_id = fields.pop("estate_id")
     plan_id, position = _service(request).create_plan(estate_id=estate_id, **fields)
