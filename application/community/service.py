@@ -16,8 +16,9 @@ from eventsourcing.application import AggregateNotFoundError
 
 from application.approvals.service import ApprovalRequest, ApprovalService, Loader
 from application.community.residence import RegistryResidence, Residence
+from application.registry import lookups
 from application.scheduling import ScheduledJob
-from application.services import ServiceDeps, load
+from application.services import ServiceDeps, find, load
 from domain.approvals.approval import Approval
 from domain.approvals.rules import Urgency
 from domain.community import announcement as announcements
@@ -27,6 +28,8 @@ from domain.community.complaint import Complaint, ComplaintStatus
 from domain.community.service_request import Category, RequestStatus, ServiceRequest
 from domain.community.survey import SubjectKind, Survey, check_scores, survey_id
 from domain.errors import DomainError, InvalidTransition, ValidationFailed
+from domain.identity.policy import Permission
+from domain.identity.user import User
 
 T = TypeVar("T")
 
@@ -65,9 +68,21 @@ class CommunityService:
         if unit_id is None or (estate_id, unit_id) not in self.residence.units_of_user(user_id):
             raise RecordNotFound("no such unit, or not yours")
 
-    def check_estate(self, estate_id: UUID) -> None:
+    def check_estate(self, estate_id: UUID, unit_id: UUID | None = None) -> None:
+        """Staff act on an estate that exists, and name only its units."""
         if not self.residence.estate_exists(estate_id):
             raise RecordNotFound("no such estate")
+        if unit_id is not None and lookups.unit_estate(self.deps.event_log, unit_id) != estate_id:
+            raise RecordNotFound("no such unit on this estate")
+
+    def check_staff(self, user_id: UUID, estate_id: UUID) -> None:
+        """Work is handed only to staff who serve that estate (or work company-wide)."""
+        user = find(self.deps.event_log, user_id, User)
+        serves = user is not None and (
+            estate_id in user.estates or Permission.SERVICES_HANDLE in user.permissions
+        )
+        if not serves:
+            raise ValidationFailed(f"{user_id} does not work on this estate")
 
     def _save(self, *aggregates: Any) -> int:
         return self.deps.event_log.save_and_position(*aggregates)
@@ -141,6 +156,8 @@ class CommunityService:
         if scheduled_for.tzinfo is None:
             raise ValidationFailed("scheduled_for: a time with its UTC offset")
         request = self.get(ServiceRequest, request_id)
+        if assignee_id is not None:
+            self.check_staff(assignee_id, request.estate_id)
         request.schedule(by, scheduled_for, assignee_id, self._now)
         return self._save(request)
 
@@ -205,6 +222,8 @@ class CommunityService:
             "confirm": complaint.confirm,
             "reopen": complaint.reopen,
         }
+        if step == "assign":
+            self.check_staff(fields["handler_id"], complaint.estate_id)
         steps[step](by=by, at=self._now, **fields)
         return self._save(complaint)
 

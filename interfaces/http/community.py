@@ -213,7 +213,7 @@ def submit_service_request(
     community = container(request).community
     with refusals():
         if principal.may("services:request", owner_id=None, estate_id=body.estate_id):
-            community.check_estate(body.estate_id)
+            community.check_estate(body.estate_id, body.unit_id)
         else:
             community.check_residence(principal.user_id, body.estate_id, body.unit_id)
         request_id, position = community.submit_request(
@@ -383,7 +383,7 @@ def file_complaint(
     community = container(request).community
     with refusals():
         if principal.may("services:request", owner_id=None, estate_id=body.estate_id):
-            community.check_estate(body.estate_id)
+            community.check_estate(body.estate_id, body.unit_id)
         else:
             community.check_residence(principal.user_id, body.estate_id, body.unit_id)
         complaint_id, position = community.file_complaint(
