@@ -159,9 +159,10 @@ class Projector:
     def catch_up(self) -> int:
         """Apply everything in the log now; the number of events applied.
 
-        Projections near the head go together: one transaction, one read and
-        one decode of each batch for all of them, a savepoint per projection
-        (so one failing projection stops alone), one position update. A
+        Read models near the head go together: one transaction, one read and
+        one decode of each batch for all of them, a savepoint per read model
+        (so one failing read model stops alone), one position update.
+        Followers with side effects (outboxes) take their own transactions. A
         projection far behind (new, or rebuilt, or stopped for a while) takes
         bigger batches on its own in between, so it never holds the others
         back. A projection that fails for a passing reason (Redis down) sits
@@ -181,10 +182,15 @@ class Projector:
             behind = [p for p in healthy if positions.get(p.name, 0) < head]
             if not behind:
                 break
-            live = [p for p in behind if head - positions.get(p.name, 0) <= self.batch_size]
+            near = [p for p in behind if head - positions.get(p.name, 0) <= self.batch_size]
+            # Followers with side effects (they enqueue to Redis, which may be
+            # slow or down) go on their own, so they never hold up a read model.
+            live = [p for p in near if not getattr(p, "has_side_effects", False)]
             rounds = [(live, self.batch_size)] if live else []
             far = max(self.batch_size, self.behind_batch_size)
-            rounds += [([p], far) for p in behind if p not in live]
+            rounds += [
+                ([p], self.batch_size if p in near else far) for p in behind if p not in live
+            ]
             progressed = 0
             for group, limit in rounds:
                 applied, failures = self._apply_together(group, limit)
