@@ -78,12 +78,31 @@ class BatchProjection(Projection, Protocol):
     def apply_batch(self, cur: psycopg.Cursor[Any], events: Sequence[Decoded]) -> None: ...
 
 
-def relevant(projection: Projection, events: Sequence[Decoded]) -> Sequence[Decoded]:
-    """The events ``projection`` reads, by its ``aggregates`` (all if it names none)."""
-    names = getattr(projection, "aggregates", None)
-    if names is None:
+class ByAggregate:
+    """One batch of decoded events, grouped by aggregate once, so that each read
+    model takes its share without looking at every event again."""
+
+    def __init__(self, events: Sequence[Decoded]) -> None:
+        self.events = events
+        self.groups: dict[str, list[Decoded]] = {}
+        for decoded in events:
+            self.groups.setdefault(_aggregate_of(type(decoded[0])), []).append(decoded)
+
+    def share(self, projection: Projection, after: int = 0) -> Sequence[Decoded]:
+        """The events ``projection`` reads (by its ``aggregates``; all if it names
+        none), in log order, after position ``after``."""
+        names = getattr(projection, "aggregates", None)
+        if names is None:
+            events: Sequence[Decoded] = self.events
+        else:
+            parts = [self.groups[name] for name in names if name in self.groups]
+            if len(parts) > 1:
+                events = sorted((d for part in parts for d in part), key=lambda d: d[2].id)
+            else:
+                events = parts[0] if parts else []
+        if events and events[0][2].id <= after:
+            events = [d for d in events if d[2].id > after]
         return events
-    return [d for d in events if _aggregate_of(type(d[0])) in names]
 
 
 _AGGREGATE_OF: dict[type, str] = {}
@@ -246,8 +265,11 @@ class Projector:
             if head > position:
                 pending = self.event_log.read(after=position, limit=1)
                 if pending:
-                    event, _ = self.event_log.mapper_with_metadata.decode(pending[0])
-                    lag_seconds = max((now - vars(event)["timestamp"]).total_seconds(), 0.0)
+                    try:
+                        event, _ = self.event_log.mapper_with_metadata.decode(pending[0])
+                        lag_seconds = max((now - vars(event)["timestamp"]).total_seconds(), 0.0)
+                    except Exception:  # an event no code can read: the error says so
+                        log.debug("cannot decode event %s for its age", pending[0].id)
             if failed_position is None and projection.name not in self.failed:
                 state = "running"
             elif getattr(projection, "transient_failures", False):
@@ -308,20 +330,21 @@ class Projector:
                     unreadable = (note.id, repr(e))
                     break
                 decoded.append((event, meta, note))
+            batch = ByAggregate(decoded)
+            last = decoded[-1][2].id if decoded else start
             advanced: dict[str, int] = {}
             for projection in group:
-                mine = [d for d in decoded if d[2].id > positions[projection.name]]
-                if not mine:
-                    continue
-                failure = self._apply_events(conn, cur, projection, relevant(projection, mine))
+                position = positions[projection.name]
+                mine = batch.share(projection, after=position)
+                failure = self._apply_events(conn, cur, projection, mine)
                 if failure is not None:
                     reached = failure.position - 1  # everything before it: applied or not its
                 elif unreadable is not None:
                     failure = ProjectionFailed(projection.name, *unreadable)
                     reached = unreadable[0] - 1
                 else:
-                    reached = mine[-1][2].id
-                if reached > positions[projection.name]:
+                    reached = last
+                if reached > position:
                     advanced[projection.name] = reached
                 if failure is not None:
                     failures.append(failure)

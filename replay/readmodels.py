@@ -18,7 +18,7 @@ import psycopg
 from psycopg import sql
 
 from infrastructure.eventstore.store import EventLog
-from projections.runtime import Decoded, Projection, batch_applier, relevant
+from projections.runtime import ByAggregate, Decoded, Projection, batch_applier
 
 log = logging.getLogger(__name__)
 
@@ -146,15 +146,16 @@ def apply_range(
             if len(decoded) == batch:
                 upcoming = reader.submit(fetch, last)
             slow = []
+            grouped = ByAggregate(decoded)
             for projection in projections:
-                mine = relevant(projection, decoded)
+                mine = grouped.share(projection)
                 if not mine:
                     continue
                 apply_batch = batch_applier(projection) if fast else None
                 if apply_batch is None or not _applied_at_once(conn, apply_batch, mine):
                     slow.append(projection)
             if slow:
-                _apply_one_by_one(conn, slow, decoded)
+                _apply_one_by_one(conn, slow, grouped)
             position, count = last, count + len(decoded)
             if commit:
                 conn.commit()
@@ -181,13 +182,13 @@ def _applied_at_once(
 
 
 def _apply_one_by_one(
-    conn: psycopg.Connection[Any], projections: Sequence[Projection], decoded: Sequence[Decoded]
+    conn: psycopg.Connection[Any], projections: Sequence[Projection], batch: ByAggregate
 ) -> None:
     # Pipeline mode: the batch's statements go out without waiting for each
     # answer (projections only write, so nothing needs a round trip).
-    wants = {p.name: {d[2].id for d in relevant(p, decoded)} for p in projections}
+    wants = {p.name: {d[2].id for d in batch.share(p)} for p in projections}
     with conn.pipeline(), conn.cursor() as cur:
-        for event, meta, note in decoded:
+        for event, meta, note in batch.events:
             for projection in projections:
                 if note.id not in wants[projection.name]:
                     continue

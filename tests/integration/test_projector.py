@@ -118,3 +118,33 @@ def test_a_failing_projection_stops_with_an_alert_while_the_others_go_on(
     with container.pool.connection() as conn:
         positions = [r[0] for r in conn.execute("SELECT position FROM brittle_rows ORDER BY 1")]
     assert positions == list(range(1, container.event_log.head() + 1))
+
+
+def test_an_event_no_code_can_read_stops_the_read_models_there_with_an_alert(
+    container: Container,
+) -> None:
+    """A topic this code cannot import (a newer release's event, say) is a clear,
+    recorded stop at that position, not a projector that retries in silence."""
+    from infrastructure.eventstore.store import EVENTS_TABLE
+
+    head = _register(container, 2)
+    container.projector.catch_up()
+    with container.pool.connection() as conn:
+        conn.execute(
+            f"INSERT INTO {EVENTS_TABLE} (originator_id, originator_version, topic, state) "
+            "VALUES (gen_random_uuid(), 1, 'domain.future.thing:Thing.Happened', %s)",
+            [b"{}"],
+        )
+
+    container.projector.catch_up()
+
+    with container.pool.connection() as conn:
+        stopped = conn.execute(
+            "SELECT name, position, failed_position FROM projection_positions "
+            "WHERE name = 'audit_trail'"
+        ).fetchone()
+    assert stopped is not None
+    assert stopped[1] == head and stopped[2] == head + 1
+    status = {s.name: s for s in container.projector.status()}
+    assert status["audit_trail"].state == "failed"
+    assert "future" in (status["audit_trail"].error or "")
