@@ -112,7 +112,11 @@ def build(settings: Settings | None = None) -> Container:
         snapshotting_intervals={User: 100},
     )
     pool = open_pool(database_url, settings.db_pool_size)
-    vault = PersonalDataVault(pool, secret_store.master_key(settings))
+    vault = PersonalDataVault(
+        pool,
+        secret_store.master_key(settings),
+        register=settings.erasure_register or settings.secrets_dir / "erased-keys",
+    )
     broker = make_broker(redis_url)
     jobs = Jobs(broker, pool)
     deps = ReadModelDeps(vault=vault, jobs=jobs, pool=pool)

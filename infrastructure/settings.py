@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     master_key: SecretStr | None = Field(
         default=None, description="base64 of 32 bytes; wraps the per-person data keys"
     )
+    # Fingerprints of erased personal-data keys; kept with the master key and
+    # out of every backup, so a restore never brings an erased key back.
+    erasure_register: Path | None = None
 
     admin_username: str | None = None
     admin_password: SecretStr | None = None

@@ -52,9 +52,12 @@ def restore(container: Container, files: Sequence[Path]) -> tuple[int, int, Rebu
     """Load backups into an empty store, rebuild every read model, record the restore.
 
     Side-effect followers (the alert outbox) start at the restored head, so
-    no old alert is sent again. Returns (events, head position, rebuild report).
+    no old alert is sent again. Keys of people erased since the backup was
+    taken are deleted before any read model is built (the erasure register).
+    Returns (events, head position, rebuild report).
     """
     events, head, head_hash = restore_backups(container.database_url, files)
+    container.vault.forget_erased()
     with container.pool.connection() as conn:
         for projection in container.projector.projections:
             if projection not in replayable(container.projector.projections):

@@ -75,6 +75,48 @@ def test_backup_wipe_restore_gives_back_every_read_model_row_for_row(
         fresh.close()
 
 
+def test_a_restore_of_a_backup_taken_before_an_erasure_does_not_bring_the_key_back(
+    container: Container, settings: Settings, tmp_path: Path
+) -> None:
+    from domain.identity.policy import Role
+
+    erased_id, _ = container.identity.register(
+        username="forget.me",
+        password="a-long-enough-secret",
+        display_name="Forget Me",
+        roles=[Role.OWNER],
+        phone="+86 138 0013 8000",
+    )
+    kept_id, _ = container.identity.register(
+        username="keep.me",
+        password="a-long-enough-secret",
+        display_name="Keep Me",
+        roles=[Role.OWNER],
+        phone="+86 139 0013 9000",
+    )
+    file = tmp_path / "before-erasure.backup"
+    backup(container, file)
+    container.identity.erase_personal_data(erased_id, reason="asked to be forgotten")
+    register = (settings.secrets_dir / "erased-keys").read_text()
+    assert str(erased_id) not in register and str(erased_id.hex) not in register
+    container.close()
+
+    reset_database(container.database_url)
+    fresh = build(settings)
+    try:
+        restore(fresh, [file])
+        assert not fresh.vault.has_key(erased_id)
+        assert fresh.vault.has_key(kept_id)
+        with fresh.pool.connection() as conn:
+            phones = dict(
+                conn.execute("SELECT username, phone_masked FROM user_directory").fetchall()
+            )
+        assert phones["forget.me"] is None
+        assert phones["keep.me"] == "+86**********9000"
+    finally:
+        fresh.close()
+
+
 def test_a_restore_refuses_a_store_that_is_not_empty(container: Container, tmp_path: Path) -> None:
     populate(container, users=1)
     file = tmp_path / "b.backup"
