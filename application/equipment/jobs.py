@@ -17,10 +17,12 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from application.equipment.readings import ReadingStore
+from application.equipment.telemetry import IngestResult, TelemetryIngest
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps
 from domain.equipment.alarm import Alarm
-from domain.equipment.equipment import Equipment
+from domain.equipment.equipment import OFFLINE, Equipment
+from domain.equipment.rules import Metric, Reading
 
 # A finished hour is summarised once late readings have had time to arrive.
 SUMMARY_GRACE = timedelta(minutes=10)
@@ -34,15 +36,20 @@ class EquipmentJobs:
         readings: ReadingStore,
         stale_after_days: int,
         reading_retention: timedelta,
+        telemetry: TelemetryIngest,
+        silent_after: timedelta,
     ) -> None:
         self.deps = deps
         self.readings = readings
         self.stale_after_days = stale_after_days
         self.reading_retention = reading_retention
+        self.telemetry = telemetry
+        self.silent_after = silent_after
 
     def scheduled(self) -> list[ScheduledJob]:
         return [
             ScheduledJob("equipment.escalate_alarms", 30, self.escalate_alarms),
+            ScheduledJob("equipment.detect_silence", 60, self.detect_silence),
             ScheduledJob("equipment.summarise_readings", 300, self.summarise_readings),
             ScheduledJob("equipment.stale_records", 3600, self.remind_stale_records),
             ScheduledJob("equipment.prune_readings", 3600, self.prune_readings),
@@ -73,6 +80,22 @@ class EquipmentJobs:
             except IntegrityError:
                 continue  # changed meanwhile (acknowledged?): the next run decides again
             issued += 1
+        return issued
+
+    def detect_silence(self, now: datetime) -> int:
+        """Mark equipment that has stopped reporting as offline, which raises the
+        kind's ``offline`` alarm; its next reading of any kind brings it back."""
+        issued = 0
+        for equipment_id in self.readings.silent_since(now - self.silent_after):
+            equipment = self._get(equipment_id)
+            if not isinstance(equipment, Equipment) or not equipment.accepts_telemetry:
+                continue
+            if equipment.state == OFFLINE:
+                continue
+            result = IngestResult()
+            gone_quiet = Reading(equipment_id, now, Metric.STATE, state=OFFLINE)
+            self.telemetry.decide(equipment_id, [gone_quiet], result)
+            issued += 1 if result.events else 0
         return issued
 
     def summarise_readings(self, now: datetime) -> int:

@@ -166,6 +166,16 @@ class ReadingStore:
             )
         return gone
 
+    def silent_since(self, before: datetime, limit: int = 1000) -> list[UUID]:
+        """Equipment that has reported before, but nothing since ``before``."""
+        with self.pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT equipment_id FROM equipment_latest_readings GROUP BY equipment_id "
+                "HAVING max(at) < %s ORDER BY max(at) LIMIT %s",
+                [before, limit],
+            ).fetchall()
+        return [row[0] for row in rows]
+
     def last_reading_at(self, equipment_id: UUID) -> datetime | None:
         with self.pool.connection() as conn:
             row = conn.execute(

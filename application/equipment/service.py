@@ -43,12 +43,20 @@ class EquipmentService:
         deps: ServiceDeps,
         stale_after_days: int = 180,
         reading_retention: timedelta = timedelta(days=7),
+        silent_after: timedelta = timedelta(minutes=15),
     ) -> None:
         self.deps = deps
         self.readings = ReadingStore(deps.pool)
         self.readings.create_tables()
         self.telemetry = TelemetryIngest(deps, self.readings)
-        self.jobs = EquipmentJobs(deps, self.readings, stale_after_days, reading_retention)
+        self.jobs = EquipmentJobs(
+            deps,
+            self.readings,
+            stale_after_days,
+            reading_retention,
+            telemetry=self.telemetry,
+            silent_after=silent_after,
+        )
 
     def scheduled(self) -> list[ScheduledJob]:
         """Jobs the scheduler runs for this context."""

@@ -89,7 +89,7 @@ class TelemetryIngest:
             )
             result.late += len(readings) - len(fresh)
             if fresh:
-                self._decide(equipment_id, fresh, result)
+                self.decide(equipment_id, fresh, result)
 
         flat = [r for readings in accepted.values() for r in readings]
         result.stored = self.readings.store(flat)
@@ -107,7 +107,7 @@ class TelemetryIngest:
             return "the equipment is decommissioned"
         return None
 
-    def _decide(self, equipment_id: UUID, readings: list[Reading], result: IngestResult) -> None:
+    def decide(self, equipment_id: UUID, readings: list[Reading], result: IngestResult) -> None:
         """Feed the readings to the equipment; save it with the alarms it raised or ended."""
         for attempt in range(SAVE_ATTEMPTS):
             equipment: Equipment = self.deps.event_log.repository.get(equipment_id)

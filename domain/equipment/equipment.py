@@ -22,6 +22,11 @@ from domain.equipment.alarm import alarm_id_for
 from domain.equipment.rules import EquipmentKind, Metric, Reading, rules_for
 from domain.errors import InvalidTransition, ValidationFailed
 
+# The state a device is put in when it stops reporting, and the one any
+# later reading brings it back to (see EquipmentJobs.detect_silence).
+OFFLINE = "offline"
+ONLINE = "online"
+
 EDITABLE = (
     "name",
     "model",
@@ -142,11 +147,15 @@ class Equipment(Aggregate):
         """Take one reading, newest last: record what changed, return the conditions
         that began or ended. A reading older than the last change it would
         undo is ignored, so a late reading never reopens or ends a condition."""
+        changes: list[ConditionChange] = []
+        if self.state == OFFLINE and reading.metric != Metric.STATE:
+            # Any reading from a device marked offline says it is back.
+            back = Reading(self.id, reading.at, Metric.STATE, state=ONLINE)
+            changes += self._observe_state(back)
         if reading.metric == Metric.STATE:
             return self._observe_state(reading)
         if reading.value is None:
-            return []
-        changes: list[ConditionChange] = []
+            return changes
         for rule in rules_for(self.kind).for_metric(reading.metric):
             if not self._newer(rule.code, reading.at):
                 continue

@@ -241,3 +241,33 @@ def test_the_status_board_shows_state_alarms_and_staleness(
     assert busy_row["open_alarms"] == 1 and busy_row["worst_severity"] == "major"
     assert busy_row["latest"] == {"water_pressure": "1.800000", "level": "50.000000"}
     assert quiet_row["connectivity"] == "offline" and quiet_row["last_reading_at"] is None
+
+
+def test_a_device_that_stops_reporting_goes_offline_with_an_alarm_and_comes_back(
+    client: TestClient, running: Container, manager_a: tuple[str, dict[str, str]], estate_a: UUID
+) -> None:
+    _, headers = manager_a
+    lift, _ = register(client, headers, estate_a, "elevator", name="Lift 9")
+    pump, _ = register(client, headers, estate_a, "pump", name="Pump 2")
+    send(client, headers, reading(lift, T0, "speed", 1.0), reading(pump, T0, "water_pressure", 0.5))
+    send(client, headers, reading(pump, T0 + timedelta(minutes=14), "water_pressure", 0.5))
+    job = next(j for j in running.equipment.scheduled() if j.name == "equipment.detect_silence")
+
+    # At T0 + 16 min the lift has been silent for 16 minutes, the pump for 2.
+    assert job.run(T0 + timedelta(minutes=16)) == 1
+    assert job.run(T0 + timedelta(minutes=17)) == 0  # once
+    [(raised, alarm_id)] = alarm_events(running)
+    assert raised == "Raised"
+    head = running.event_log.head()
+    view = client.get(f"/api/v1/alarms/{alarm_id}", params={"after": head}, headers=headers)
+    assert (view.json()["code"], view.json()["equipment_id"]) == ("offline", lift)
+    board = client.get(f"/api/v1/equipment/{lift}", params={"after": head}, headers=headers)
+    assert board.json()["state"] == "offline"
+
+    back = send(client, headers, reading(lift, T0 + timedelta(minutes=20), "speed", 1.0))
+    assert back["alarms_returned_to_normal"] == [alarm_id]
+    again = client.get(
+        f"/api/v1/equipment/{lift}", params={"after": back["position"]}, headers=headers
+    )
+    assert again.json()["state"] == "online"
+    assert again.json()["active_conditions"] == []
