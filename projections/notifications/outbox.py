@@ -162,8 +162,8 @@ class NotificationOutbox:
         self, cur: psycopg.Cursor[Any], kind: tuple[str, str], sid: UUID, event: Any
     ) -> Subject:
         aggregate = kind[0]
-        if aggregate not in TRACKED:
-            return Subject(sid, aggregate)
+        if aggregate not in TRACKED:  # one event says it all (a staff message, a reminder)
+            return Subject(sid, aggregate, getattr(event, "estate_id", None))
         row = cur.execute(
             "SELECT estate_id, requested_by, assignee_id, title, priority, extra "
             "FROM notif_outbox_subjects WHERE subject_id = %s",

@@ -95,6 +95,7 @@ def test_staff_message_reaches_the_residents_inbox_and_only_theirs(
     assert [(i["id"], i["title"], i["priority"], i["read"]) for i in inbox] == [
         (position, "Water off", "high", False)
     ]
+    assert inbox[0]["estate_id"] == ESTATE
     assert client.get("/api/v1/notifications/inbox", headers=far).json() == []
     assert client.get("/api/v1/notifications/deliveries", headers=far).json() == []
 
