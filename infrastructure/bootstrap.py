@@ -46,6 +46,8 @@ from infrastructure.settings import Settings
 from infrastructure.sms import DevelopmentSmsOutbox
 from infrastructure.tasks import DDL as TASKS_DDL
 from infrastructure.tasks import AlertOutbox, Jobs, make_broker
+from infrastructure.telemetry_store import DDL as TELEMETRY_DDL
+from infrastructure.telemetry_store import PostgresReadingStore
 from infrastructure.tokens import TokenService
 from projections.audit.trail import AuditTrail
 from projections.catalog import ReadModelDeps
@@ -137,7 +139,10 @@ def build(settings: Settings | None = None) -> Container:
             *projections.tasks.read_models(deps),
         ],
     )
-    apply_ddl(pool, [*vault_module.DDL, *IDEMPOTENCY_DDL, *TASKS_DDL, *projector.ddl()])
+    apply_ddl(
+        pool,
+        [*vault_module.DDL, *IDEMPOTENCY_DDL, *TASKS_DDL, *TELEMETRY_DDL, *projector.ddl()],
+    )
 
     redis_client = redis.Redis.from_url(redis_url)
     code_sender = SmsCodeSender(
@@ -183,7 +188,7 @@ def build(settings: Settings | None = None) -> Container:
         broker=broker,
         jobs=jobs,
         registry=RegistryService(service_deps),
-        equipment=EquipmentService(service_deps),
+        equipment=EquipmentService(service_deps, PostgresReadingStore(pool)),
         workorders=WorkOrderService(service_deps),
         approvals=approvals,
         community=CommunityService(service_deps, approvals),

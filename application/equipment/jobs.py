@@ -16,7 +16,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
-from application.equipment.readings import ReadingStore
+from application.equipment.ports import ReadingStore
 from application.equipment.telemetry import IngestResult, TelemetryIngest
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps

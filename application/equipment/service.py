@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from application.equipment.jobs import EquipmentJobs
-from application.equipment.readings import ReadingStore
+from application.equipment.ports import ReadingStore
 from application.equipment.telemetry import IngestResult, TelemetryIngest
 from application.registry import lookups
 from application.scheduling import ScheduledJob
@@ -41,13 +41,13 @@ class EquipmentService:
     def __init__(
         self,
         deps: ServiceDeps,
+        readings: ReadingStore,
         stale_after_days: int = 180,
         reading_retention: timedelta = timedelta(days=7),
         silent_after: timedelta = timedelta(minutes=15),
     ) -> None:
         self.deps = deps
-        self.readings = ReadingStore(deps.pool)
-        self.readings.create_tables()
+        self.readings = readings
         self.telemetry = TelemetryIngest(deps, self.readings)
         self.jobs = EquipmentJobs(
             deps,

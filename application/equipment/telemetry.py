@@ -29,7 +29,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
-from application.equipment.readings import ReadingStore
+from application.equipment.ports import ReadingStore
 from application.services import ServiceDeps
 from domain.equipment.alarm import Alarm
 from domain.equipment.equipment import ConditionChange, Equipment

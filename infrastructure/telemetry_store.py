@@ -94,16 +94,11 @@ SELECT (SELECT count(*) FROM new), (SELECT count(*) FROM hourly), (SELECT count(
 """
 
 
-class ReadingStore:
+class PostgresReadingStore:
     """The raw telemetry tables over a psycopg pool."""
 
     def __init__(self, pool: Any) -> None:
         self.pool = pool
-
-    def create_tables(self) -> None:
-        with self.pool.connection() as conn:
-            for statement in DDL:
-                conn.execute(statement)
 
     def latest_times(self, equipment_ids: Sequence[UUID]) -> dict[tuple[UUID, str], datetime]:
         """The time of the newest stored reading per (equipment, metric)."""
