@@ -40,7 +40,9 @@ DONE_EVENTS = frozenset(
     }
 )
 # Events that take the item away from its assignee until someone is assigned again.
-UNASSIGNING_EVENTS = frozenset({"Escalated", "Reopened"})
+UNASSIGNING_EVENTS = frozenset({"Reopened"})
+# An escalated complaint waits for the estate's property managers to take it on.
+ESCALATED_TO = "property_manager"
 ORDER_DONE = frozenset({"Completed", "Closed", "Rejected", "Cancelled"})
 
 
@@ -192,7 +194,7 @@ class TodoList:
         sets: dict[str, Any] = {"updated_at": at, "status": _snake(name)}
         assignee = _field(event, *ASSIGNEE_FIELDS)
         if assignee is not None:
-            sets.update(assignee_id=assignee, is_open=True)
+            sets.update(assignee_id=assignee, is_open=True, role=None)
         priority = _field(event, "priority", "urgency")
         if priority is not None:
             sets["priority"] = _text(priority)
@@ -207,7 +209,9 @@ class TodoList:
         if due is not None:
             sets["due_at"] = due
         if name in DONE_EVENTS:
-            sets["is_open"] = False
+            sets.update(is_open=False, role=None)
+        elif name == "Escalated":
+            sets.update(is_open=True, assignee_id=None, role=ESCALATED_TO)
         elif name in UNASSIGNING_EVENTS:
             sets.update(is_open=False, assignee_id=None)
         _update(cur, rid, sets)

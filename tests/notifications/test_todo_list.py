@@ -152,7 +152,7 @@ def test_a_request_approved_by_pre_screening_never_reaches_a_list(container: Con
     assert todo(container, desk) == []
 
 
-def test_a_complaint_is_on_its_handlers_list_until_resolved_and_leaves_on_escalation(
+def test_a_complaint_is_on_its_handlers_list_until_resolved_and_moves_to_managers_on_escalation(
     container: Container,
 ) -> None:
     cs = user(container, "cs.desk", [Role.CUSTOMER_SERVICE], (ESTATE,))
@@ -173,6 +173,8 @@ def test_a_complaint_is_on_its_handlers_list_until_resolved_and_leaves_on_escala
     complaint.escalate(cs, "needs the manager", NOW)
     save(container, complaint)
     assert todo(container, cs) == []
+    # Escalated, it waits on the estate's property managers' lists.
+    assert [(i.kind, i.status) for i in todo(container, pm)] == [("complaint", "escalated")]
     complaint.assign(pm, pm, NOW)  # the escalation reassigns it
     complaint.respond(pm, "We spoke to the neighbour", NOW)
     save(container, complaint)
