@@ -18,6 +18,7 @@ normal operation); see docs/decisions/0011-the-log-is-the-outbox.md.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -31,6 +32,9 @@ log = logging.getLogger(__name__)
 
 QUEUE = "estatelog-notifications"
 MAX_ATTEMPTS = 8
+# Recipients per message: an announcement to a large estate is a few messages,
+# not one per resident.
+BATCH = 500
 
 DDL = (
     """CREATE TABLE IF NOT EXISTS notif_deliveries (
@@ -93,10 +97,70 @@ class NotificationJobs:
             max_backoff=300_000,
         )
 
+        self.deliver_many: Any = dramatiq.actor(  # type: ignore[call-overload]
+            fn=self._deliver_many,
+            actor_name="deliver_notifications",
+            queue_name=QUEUE,
+            broker=broker,
+            max_retries=max_attempts + 2,
+            min_backoff=min_backoff_ms,
+            max_backoff=300_000,
+        )
+
     def enqueue(
         self, position: int, recipient_id: UUID, channel: str, notice: dict[str, Any]
     ) -> None:
         self.deliver.send(position, str(recipient_id), channel, notice)
+
+    def enqueue_many(
+        self, position: int, recipients: Sequence[UUID], channel: str, notice: dict[str, Any]
+    ) -> None:
+        """One message per ``BATCH`` recipients of one notice on one channel."""
+        for start in range(0, len(recipients), BATCH):
+            chunk = [str(r) for r in recipients[start : start + BATCH]]
+            self.deliver_many.send(position, chunk, channel, notice)
+
+    def _deliver_many(
+        self, position: int, recipients: list[str], channel: str, notice: dict[str, Any]
+    ) -> None:
+        """Deliver one notice to many recipients, each exactly once.
+
+        In-app delivery is the ledger row itself, so the whole batch is one
+        statement. Other channels go recipient by recipient through the same
+        steps as a single delivery; a retry of the batch skips the ones done.
+        """
+        if channel == "in_app":
+            with self.pool.connection() as conn, conn.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO notif_deliveries (position, recipient_id, channel, kind, "
+                    "title, body, priority, estate_id, subject_id, status, attempts, "
+                    "finished_at) VALUES (%s,%s,'in_app',%s,%s,%s,%s,%s,%s,'sent',1,now()) "
+                    "ON CONFLICT (position, recipient_id, channel) DO UPDATE SET "
+                    "status = 'sent', attempts = notif_deliveries.attempts + 1, "
+                    "finished_at = now() WHERE notif_deliveries.status = 'pending'",
+                    [
+                        [
+                            position,
+                            UUID(recipient),
+                            notice["kind"],
+                            notice["title"],
+                            notice["body"],
+                            notice["priority"],
+                            notice.get("estate_id"),
+                            notice.get("subject_id"),
+                        ]
+                        for recipient in recipients
+                    ],
+                )
+            return
+        failed: list[str] = []
+        for recipient in recipients:
+            try:
+                self._deliver(position, recipient, channel, notice)
+            except DeliveryFailed as e:
+                failed.append(str(e))
+        if failed:
+            raise DeliveryFailed(f"{len(failed)} of {len(recipients)} failed, e.g. {failed[0]}")
 
     def _deliver(self, position: int, recipient: str, channel: str, notice: dict[str, Any]) -> None:
         recipient_id = UUID(recipient)

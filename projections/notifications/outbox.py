@@ -230,10 +230,13 @@ class NotificationOutbox:
             )
         }
         payload = notice.payload()
+        by_channel: dict[str, list[UUID]] = {}
         for recipient in notice.recipients:
             chosen, has_email, has_phone = prefs.get(recipient, (["in_app"], False, False))
             for channel in channels_for(notice.priority, chosen, has_email, has_phone):
-                self.jobs.enqueue(position, recipient, channel, payload)
+                by_channel.setdefault(channel, []).append(recipient)
+        for channel, recipients in by_channel.items():
+            self.jobs.enqueue_many(position, recipients, channel, payload)
         log.debug("event %s: %s to %d recipients", position, notice.kind, len(notice.recipients))
 
 
