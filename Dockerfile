@@ -1,4 +1,5 @@
-# Production image: API, projector and worker share it; docker-compose.yml picks the command.
+# Production image: API, projector, scheduler and worker share it; docker-compose.yml
+# picks the command.
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
@@ -11,7 +12,8 @@ COPY interfaces ./interfaces
 COPY infrastructure ./infrastructure
 COPY replay ./replay
 RUN pip install --no-cache-dir --no-deps --no-build-isolation . \
- && useradd --system --uid 10001 estatelog
+ && useradd --system --uid 10001 estatelog \
+ && mkdir -p /var/lib/estatelog && chown estatelog /var/lib/estatelog
 USER estatelog
 EXPOSE 8000
 CMD ["estatelog", "serve", "--host", "0.0.0.0"]
