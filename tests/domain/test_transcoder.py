@@ -232,3 +232,22 @@ def test_uuid_and_date_round_trip() -> None:
     state = {"id": ident, "on": date(2026, 2, 28)}
     decoded = TRANSCODER.decode(TRANSCODER.encode(state))
     assert_same(decoded, state)
+
+
+@given(st.uuids())
+def test_the_fast_uuid_path_builds_the_same_uuid_as_the_constructor(value: UUID) -> None:
+    from infrastructure.eventstore.transcoder import _uuid_from_hex
+
+    rebuilt = _uuid_from_hex(value.hex)
+    assert type(rebuilt) is UUID
+    assert rebuilt == value and hash(rebuilt) == hash(value) and str(rebuilt) == str(value)
+    assert rebuilt.version == value.version
+
+
+def test_a_malformed_stored_uuid_is_refused_as_the_constructor_refuses_it() -> None:
+    from infrastructure.eventstore.transcoder import _uuid_from_hex
+
+    with pytest.raises(ValueError):
+        _uuid_from_hex("not-a-uuid")
+    with pytest.raises(ValueError):
+        _uuid_from_hex("-" + "f" * 31)
