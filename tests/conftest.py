@@ -37,9 +37,13 @@ def service_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
         own_database = f"estatelog_test_{os.getpid()}"
         embedded = EmbeddedServices(ROOT / "var" / "test", database=own_database)
         database_url = embedded.postgres_url()
+    own_redis = None
     if not redis_url:
-        redis_url = EmbeddedServices(tmp_path_factory.mktemp("redis")).redis_url()
+        own_redis = EmbeddedServices(tmp_path_factory.mktemp("redis"))
+        redis_url = own_redis.redis_url()
     yield database_url, redis_url
+    if own_redis:
+        own_redis.stop_redis()
     if own_database:
         admin_url = database_url.replace(f"/{own_database}?", "/postgres?")
         with psycopg.connect(admin_url, autocommit=True) as conn:
