@@ -96,6 +96,9 @@ class Container:
 
     def close(self) -> None:
         self.broker.close()
+        # dramatiq's RedisBroker leaves its pool open on close; an embedded
+        # Redis only stops at exit once no client is left connected.
+        self.broker.client.connection_pool.disconnect()
         self.pool.close()
         self.event_log.close()
         self.redis.close()
