@@ -102,6 +102,8 @@ class Container:
         self.pool.close()
         self.event_log.close()
         self.redis.close()
+        if self.embedded is not None:
+            self.embedded.settle()
 
 
 def build(settings: Settings | None = None) -> Container:

