@@ -27,9 +27,10 @@ from domain.community.service_request import Category, ServiceRequest
 from domain.community.survey import SubjectKind
 from domain.errors import NotEntitled
 from domain.identity.policy import Permission
+from interfaces.http import reads
 from interfaces.http.consistency import reached
 from interfaces.http.problems import Problem
-from interfaces.http.schemas import Accepted, Command, accepted
+from interfaces.http.schemas import Accepted, Command, Created, accepted
 from interfaces.http.security import Principal, container, requires
 
 router = APIRouter(prefix="/api/v1", tags=["community"])
@@ -37,10 +38,6 @@ router = APIRouter(prefix="/api/v1", tags=["community"])
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 Reason = Annotated[str, Field(min_length=1, max_length=500)]
 NOT_FOUND = "no such record, or not yours to see"
-
-
-class Created(Accepted):
-    id: UUID
 
 
 class NewServiceRequest(Command):
@@ -188,13 +185,6 @@ def refusals() -> Iterator[None]:
         raise Problem(403, exc.detail, title=exc.title) from None
 
 
-def _rows(request: Request, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    with container(request).pool.connection() as conn:
-        cur = conn.execute(sql, params)  # type: ignore[arg-type]
-        names = [d.name for d in cur.description or ()]
-        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-
-
 def _record(request: Request, kind: type[Any], record_id: UUID) -> Any:
     with refusals():
         return container(request).community.get(kind, record_id)
@@ -239,7 +229,7 @@ async def list_service_requests(
         if value is not None:
             sql += f" AND {column} = %s"
             params.append(value)
-    rows = _rows(request, sql + " ORDER BY submitted_at DESC LIMIT %s", [*params, limit])
+    rows = reads.dict_rows(request, sql + " ORDER BY submitted_at DESC LIMIT %s", [*params, limit])
     return [ServiceRequestView(**r) for r in rows]
 
 
@@ -251,7 +241,7 @@ async def get_service_request(
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> ServiceRequestView:
     await reached(request, "community", after)
-    rows = _rows(
+    rows = reads.dict_rows(
         request, "SELECT * FROM community_service_requests WHERE request_id = %s", [request_id]
     )
     if not rows:
@@ -408,7 +398,7 @@ async def list_complaints(
         if value is not None:
             sql += f" AND {column} = %s"
             params.append(value)
-    rows = _rows(request, sql + " ORDER BY received_at DESC LIMIT %s", [*params, limit])
+    rows = reads.dict_rows(request, sql + " ORDER BY received_at DESC LIMIT %s", [*params, limit])
     return [ComplaintView(**r) for r in rows]
 
 
@@ -420,7 +410,7 @@ async def get_complaint(
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> ComplaintView:
     await reached(request, "community", after)
-    rows = _rows(
+    rows = reads.dict_rows(
         request, "SELECT * FROM community_complaints WHERE complaint_id = %s", [complaint_id]
     )
     if not rows:
@@ -534,7 +524,7 @@ async def list_surveys(
     if status_:
         sql += " AND status = %s"
         params.append(status_)
-    rows = _rows(request, sql + " ORDER BY offered_at DESC LIMIT %s", [*params, limit])
+    rows = reads.dict_rows(request, sql + " ORDER BY offered_at DESC LIMIT %s", [*params, limit])
     return [SurveyView(**r) for r in rows]
 
 
@@ -575,7 +565,7 @@ async def survey_results(
     if estate_id is not None:
         sql += " AND estate_id = %s"
         params.append(estate_id)
-    rows = _rows(request, sql + " GROUP BY estate_id, subject_kind ORDER BY 1, 2", params)
+    rows = reads.dict_rows(request, sql + " GROUP BY estate_id, subject_kind ORDER BY 1, 2", params)
     return [SurveyResult(**r) for r in rows]
 
 
@@ -620,7 +610,7 @@ async def list_announcements(
         if value is not None:
             sql += f" AND {column} = %s"
             params.append(value)
-    rows = _rows(request, sql + " ORDER BY updated_at DESC LIMIT %s", [*params, limit])
+    rows = reads.dict_rows(request, sql + " ORDER BY updated_at DESC LIMIT %s", [*params, limit])
     return [AnnouncementView(**r) for r in rows]
 
 
@@ -646,7 +636,7 @@ async def announcement_board(
     if estate_id is not None:
         sql += " AND estate_id = %s"
         params.append(estate_id)
-    rows = _rows(request, sql + " ORDER BY published_at DESC LIMIT %s", [*params, limit])
+    rows = reads.dict_rows(request, sql + " ORDER BY published_at DESC LIMIT %s", [*params, limit])
     return [AnnouncementView(**r) for r in rows]
 
 

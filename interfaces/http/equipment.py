@@ -22,9 +22,10 @@ from pydantic import BaseModel, Field, model_validator
 from application.equipment.service import NotFound
 from domain.equipment.rules import EquipmentKind, Metric, Reading
 from domain.identity.policy import Permission
+from interfaces.http import reads
 from interfaces.http.consistency import reached
 from interfaces.http.problems import Problem
-from interfaces.http.schemas import Accepted, Command, accepted
+from interfaces.http.schemas import Accepted, Command, Created, accepted
 from interfaces.http.security import Principal, container, requires
 from projections.equipment import alarms as alarm_model
 from projections.equipment import archive as archive_model
@@ -70,10 +71,6 @@ class DetailsChange(Command):
 class StatusChange(Command):
     status: Literal["in_service", "out_of_service", "decommissioned"]
     reason: Annotated[str, Field(min_length=1, max_length=500)]
-
-
-class Created(Accepted):
-    id: UUID
 
 
 class ReadingIn(Command):
@@ -255,16 +252,11 @@ def _check_building(request: Request, building_id: UUID | None, estate_id: UUID)
     """A building named on equipment must be of the equipment's estate (R7.4)."""
     if building_id is None:
         return
-    rows = _rows(
+    rows = reads.rows(
         request, "SELECT estate_id FROM registry_buildings WHERE building_id = %s", [building_id]
     )
     if not rows or rows[0][0] != estate_id:
         raise Problem(422, "building_id: no such building on this estate")
-
-
-def _rows(request: Request, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    with container(request).pool.connection() as conn:
-        return conn.execute(sql, params).fetchall()  # type: ignore[no-any-return]
 
 
 def _like(text: str) -> str:
@@ -339,7 +331,7 @@ async def list_equipment(
         f"SELECT {', '.join(listing.COLUMNS)} FROM equipment_list WHERE {' AND '.join(clauses)} "
         "ORDER BY name, equipment_id LIMIT %s"
     )
-    rows = await anyio.to_thread.run_sync(_rows, request, sql, [*params, limit + 1])
+    rows = await anyio.to_thread.run_sync(reads.rows, request, sql, [*params, limit + 1])
     items = [_equipment_view(r, today) for r in rows[:limit]]
     more = len(rows) > limit
     return EquipmentPage(
@@ -385,7 +377,7 @@ async def status_board(
         f"WHERE {' AND '.join(clauses)} "
         "ORDER BY a.worst DESC NULLS LAST, e.name LIMIT %s"
     )
-    rows = await anyio.to_thread.run_sync(_rows, request, sql, [*params, limit])
+    rows = await anyio.to_thread.run_sync(reads.rows, request, sql, [*params, limit])
     stale_before = datetime.now(UTC) - timedelta(minutes=offline_after_minutes)
     board = []
     for r in rows:
@@ -434,7 +426,7 @@ async def stale_records(
         f"SELECT {', '.join(listing.COLUMNS)} FROM equipment_list WHERE {' AND '.join(clauses)} "
         f"ORDER BY {since}, name LIMIT %s"
     )
-    rows = await anyio.to_thread.run_sync(_rows, request, sql, [*params, limit])
+    rows = await anyio.to_thread.run_sync(reads.rows, request, sql, [*params, limit])
     today = datetime.now(UTC).date()
     return [_equipment_view(r, today) for r in rows]
 
@@ -443,7 +435,7 @@ async def _one_equipment(
     request: Request, principal: Principal, equipment_id: UUID
 ) -> EquipmentView:
     rows = await anyio.to_thread.run_sync(
-        _rows,
+        reads.rows,
         request,
         f"SELECT {', '.join(listing.COLUMNS)} FROM equipment_list WHERE equipment_id = %s",
         [equipment_id],
@@ -539,7 +531,7 @@ async def facility_archive(
         f"SELECT {', '.join(columns)} FROM equipment_archive WHERE {' AND '.join(clauses)} "
         "ORDER BY position LIMIT %s"
     )
-    rows = await anyio.to_thread.run_sync(_rows, request, sql, [*params, limit + 1])
+    rows = await anyio.to_thread.run_sync(reads.rows, request, sql, [*params, limit + 1])
     items = [ArchiveEntry(**dict(zip(columns, r, strict=True))) for r in rows[:limit]]
     return ArchivePage(
         equipment=view,
@@ -623,7 +615,7 @@ async def list_alarms(
         f"SELECT {', '.join(alarm_model.COLUMNS)} FROM equipment_alarms "
         f"WHERE {' AND '.join(clauses)} ORDER BY raised_at DESC, alarm_id DESC LIMIT %s"
     )
-    rows = await anyio.to_thread.run_sync(_rows, request, sql, [*params, limit + 1])
+    rows = await anyio.to_thread.run_sync(reads.rows, request, sql, [*params, limit + 1])
     items = [_alarm_view(r) for r in rows[:limit]]
     more = len(rows) > limit
     return AlarmPage(
@@ -641,7 +633,7 @@ async def get_alarm(
 ) -> AlarmView:
     await reached(request, "alarms", after)
     rows = await anyio.to_thread.run_sync(
-        _rows,
+        reads.rows,
         request,
         f"SELECT {', '.join(alarm_model.COLUMNS)} FROM equipment_alarms WHERE alarm_id = %s",
         [alarm_id],

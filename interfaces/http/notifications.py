@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field, model_validator
 from domain.identity.policy import Permission
 from interfaces.http.consistency import reached
 from interfaces.http.problems import Problem
-from interfaces.http.schemas import Accepted, Command, accepted
+from interfaces.http.schemas import Accepted, Command, Created, accepted
 from interfaces.http.security import Principal, container, requires
 from projections.tasks.todo import open_items_sql
 
@@ -102,10 +102,6 @@ class NewReminder(Command):
     due_at: datetime
     priority: PriorityName = "normal"
     user_id: UUID | None = Field(default=None, description="someone else (staff only)")
-
-
-class Created(Accepted):
-    id: UUID
 
 
 class ReminderView(BaseModel):

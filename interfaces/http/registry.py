@@ -26,9 +26,10 @@ from application.registry.service import ImportDone, RegistryRecordNotFound, Reg
 from domain.identity.policy import Permission
 from domain.registry.places import PARKING_KINDS
 from domain.registry.unit import Relation, UnitUse
+from interfaces.http import reads
 from interfaces.http.consistency import reached
 from interfaces.http.problems import Problem
-from interfaces.http.schemas import Accepted, Command, accepted
+from interfaces.http.schemas import Accepted, Command, Created, accepted
 from interfaces.http.security import Principal, container, requires
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
@@ -135,10 +136,6 @@ class OwnershipTransfer(Command):
 
 
 # ---- answers ------------------------------------------------------------------
-
-
-class Created(Accepted):
-    id: UUID
 
 
 class ImportReport(Accepted):
@@ -276,20 +273,15 @@ def _reach(principal: Principal, estate_column: str, own_sql: str) -> tuple[str,
     return "(" + " OR ".join(clauses) + ")", params
 
 
-def _rows(request: Request, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    with container(request).pool.connection() as conn:
-        return conn.execute(sql, params).fetchall()  # type: ignore[no-any-return]
-
-
 def _one(request: Request, sql: str, params: list[Any]) -> tuple[Any, ...]:
-    rows = _rows(request, sql, params)
+    rows = reads.rows(request, sql, params)
     if not rows:
         raise Problem(404, "no such record, or not yours to see")
     return rows[0]
 
 
 def _occupants(request: Request, column: str, value: UUID) -> set[UUID]:
-    rows = _rows(
+    rows = reads.rows(
         request,
         "SELECT DISTINCT user_id FROM registry_occupancy "
         f"WHERE {column} = %s AND moved_out_on IS NULL AND user_id IS NOT NULL",
@@ -330,7 +322,7 @@ async def list_estates(
         "estate_id IN (SELECT estate_id FROM registry_occupancy "
         "WHERE user_id = %s AND moved_out_on IS NULL)",
     )
-    rows = _rows(
+    rows = reads.rows(
         request,
         f"SELECT {ESTATE_COLUMNS} FROM registry_estates WHERE {where} ORDER BY code LIMIT %s",
         [*params, limit],
@@ -410,7 +402,7 @@ async def list_buildings(
     if estate_id is not None:
         where += " AND estate_id = %s"
         params.append(estate_id)
-    rows = _rows(
+    rows = reads.rows(
         request,
         f"SELECT {BUILDING_COLUMNS} FROM registry_buildings WHERE {where} "
         "ORDER BY estate_id, code LIMIT %s",
@@ -500,7 +492,7 @@ async def list_units(
             "(SELECT building_id, number FROM registry_units WHERE unit_id = %s)"
         )
         params.append(cursor)
-    rows = _rows(
+    rows = reads.rows(
         request,
         f"SELECT {UNIT_COLUMNS} FROM registry_units WHERE {where} "
         "ORDER BY building_id, number LIMIT %s",
@@ -582,7 +574,7 @@ async def unit_occupancy(
     """The unit's occupancy history, oldest first: owners, residents, tenants."""
     await reached(request, PROJECTION, after)
     _unit_row(request, principal, unit_id)
-    rows = _rows(
+    rows = reads.rows(
         request,
         f"SELECT {OCCUPANCY_COLUMNS} FROM registry_occupancy o "
         "LEFT JOIN registry_people p ON p.person_id = o.person_id "
@@ -666,7 +658,7 @@ async def list_parking(
     if estate_id is not None:
         where += " AND estate_id = %s"
         params.append(estate_id)
-    rows = _rows(
+    rows = reads.rows(
         request,
         f"SELECT {PARKING_COLUMNS} FROM registry_parking WHERE {where} "
         "ORDER BY estate_id, code LIMIT %s",
@@ -773,7 +765,7 @@ async def list_people(
     if cursor is not None:
         where += " AND person_id > %s"
         params.append(cursor)
-    rows = _rows(
+    rows = reads.rows(
         request,
         f"SELECT {PERSON_COLUMNS} FROM registry_people WHERE {where} ORDER BY person_id LIMIT %s",
         [*params, limit],
@@ -809,7 +801,7 @@ async def person_occupancy(
 ) -> list[OccupancyView]:
     """Every unit the person has occupied, oldest first."""
     person = await get_person(person_id, request, principal, after)
-    rows = _rows(
+    rows = reads.rows(
         request,
         f"SELECT {OCCUPANCY_COLUMNS} FROM registry_occupancy o "
         "LEFT JOIN registry_people p ON p.person_id = o.person_id "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from pydantic import BaseModel, ConfigDict
 from starlette.responses import Response
 
@@ -19,6 +21,12 @@ class Accepted(BaseModel):
     """A command's answer: the global position of its last event."""
 
     position: int
+
+
+class Created(Accepted):
+    """A creating command's answer: the new record's ID and the position."""
+
+    id: UUID
 
 
 def accepted(position: int) -> Response:

@@ -14,7 +14,7 @@ from domain.identity.policy import Permission, Role
 from domain.registry.places import Estate
 from interfaces.http.consistency import reached
 from interfaces.http.problems import Problem
-from interfaces.http.schemas import Accepted, Command, accepted
+from interfaces.http.schemas import Accepted, Command, Created, accepted
 from interfaces.http.security import Principal, container, requires
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
@@ -32,10 +32,6 @@ class NewUser(Command):
     gender: Annotated[str, Field(max_length=20)] | None = None
     phone: Phone | None = None
     national_id: NationalId | None = None
-
-
-class Created(Accepted):
-    id: UUID
 
 
 class ProfileChange(Command):

@@ -26,7 +26,7 @@ from domain.workorders.order import Category, Priority, Source, Status, WorkOrde
 from domain.workorders.plan import MaintenancePlan
 from interfaces.http.consistency import reached
 from interfaces.http.problems import Problem
-from interfaces.http.schemas import Accepted, Command, accepted
+from interfaces.http.schemas import Accepted, Command, Created, accepted
 from interfaces.http.security import Principal, container, requires
 from projections.workorders import queries
 
@@ -36,10 +36,6 @@ PROJECTION = "workorders"
 Text = Annotated[str, Field(min_length=1, max_length=200)]
 LongText = Annotated[str, Field(min_length=1, max_length=4000)]
 Reason = Annotated[str, Field(min_length=1, max_length=1000)]
-
-
-class Created(Accepted):
-    id: UUID
 
 
 class NewOrder(Command):
