@@ -18,6 +18,7 @@ from psycopg_pool import ConnectionPool
 import projections.approvals
 import projections.community
 import projections.equipment
+import projections.finance
 import projections.notifications
 import projections.registry
 import projections.tasks
@@ -25,6 +26,7 @@ import projections.workorders
 from application.approvals.service import ApprovalService
 from application.community.service import CommunityService
 from application.equipment.service import EquipmentService
+from application.finance import FinanceServices
 from application.identity.service import IdentityService
 from application.notifications.service import NotificationService
 from application.registry.service import RegistryService
@@ -80,6 +82,7 @@ class Container:
     approvals: ApprovalService
     community: CommunityService
     notifications: NotificationService
+    finance: FinanceServices
     embedded: EmbeddedServices | None = None
     _closers: list[Any] = field(default_factory=list)
 
@@ -92,6 +95,7 @@ class Container:
             *self.approvals.scheduled(),
             *self.community.scheduled(),
             *self.notifications.scheduled(),
+            *self.finance.scheduled(),
         ]
 
     def close(self) -> None:
@@ -142,6 +146,7 @@ def build(settings: Settings | None = None) -> Container:
             *projections.community.read_models(deps),
             *projections.notifications.read_models(deps),
             *projections.tasks.read_models(deps),
+            *projections.finance.read_models(deps),
         ],
     )
     apply_ddl(
@@ -198,5 +203,6 @@ def build(settings: Settings | None = None) -> Container:
         approvals=approvals,
         community=CommunityService(service_deps, approvals),
         notifications=NotificationService(service_deps),
+        finance=FinanceServices.build(service_deps, approvals),
         embedded=embedded,
     )

@@ -69,14 +69,23 @@ class ApprovalService:
         # One service per container: every context that needs approvals is
         # given this instance and subscribes to it (see infrastructure/bootstrap.py).
         self.handlers: dict[str, OutcomeHandler] = {}
+        self.defaults: dict[str, PolicyTerms] = {}
 
     def scheduled(self) -> list[ScheduledJob]:
         """Jobs the scheduler runs for this context."""
         return []
 
-    def subscribe(self, kind: str, handler: OutcomeHandler) -> None:
-        """Call ``handler`` when an approval of ``kind`` becomes final (one per kind)."""
+    def subscribe(
+        self, kind: str, handler: OutcomeHandler, default_terms: PolicyTerms | None = None
+    ) -> None:
+        """Call ``handler`` when an approval of ``kind`` becomes final (one per kind).
+
+        ``default_terms`` are the levels and rules in force until an
+        administrator configures the kind (finance: who approves a refund).
+        """
         self.handlers[kind] = handler
+        if default_terms is not None:
+            self.defaults[kind] = default_terms
 
     # ---- queries ---------------------------------------------------------
 
@@ -87,9 +96,11 @@ class ApprovalService:
         )
 
     def terms(self, kind: str) -> PolicyTerms:
-        """The policy in force for ``kind``: configured, or the default three levels."""
+        """The policy in force for ``kind``: configured, the default it was given, or 3 levels."""
         policy = self.policy(kind)
-        return policy.terms if policy else PolicyTerms()
+        if policy is not None:
+            return policy.terms
+        return self.defaults.get(kind, PolicyTerms())
 
     def decider(self, user_id: UUID) -> Decider:
         """The user as the workflow sees them: roles, estates, decide scope."""

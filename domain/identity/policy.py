@@ -110,6 +110,34 @@ class Permission(StrEnum):
     NOTIFICATIONS_SEND = "notifications:send:any"
     NOTIFICATIONS_SEND_ESTATE = "notifications:send:estate"
     TASKS_READ_OWN = "tasks:read:own"
+    # Finance: fees, bills, payments, expenses, the maintenance fund, the ledger (R5)
+    FINANCE_READ = "finance:read:any"
+    FINANCE_READ_ESTATE = "finance:read:estate"
+    FINANCE_READ_OWN = "finance:read:own"
+    FINANCE_MANAGE = "finance:manage:any"
+    FINANCE_MANAGE_ESTATE = "finance:manage:estate"
+    PAYMENTS_RECORD = "payments:record:any"
+    PAYMENTS_RECORD_ESTATE = "payments:record:estate"
+    PAYMENTS_MAKE_OWN = "payments:make:own"
+    EXPENSES_SUBMIT = "expenses:submit:any"
+    EXPENSES_SUBMIT_ESTATE = "expenses:submit:estate"
+    EXPENSES_MANAGE = "expenses:manage:any"
+    EXPENSES_MANAGE_ESTATE = "expenses:manage:estate"
+    FUND_READ = "fund:read:any"
+    FUND_READ_ESTATE = "fund:read:estate"
+    FUND_READ_OWN = "fund:read:own"
+    FUND_MANAGE = "fund:manage:any"
+    FUND_MANAGE_ESTATE = "fund:manage:estate"
+    LEDGER_READ = "ledger:read:any"
+    LEDGER_READ_ESTATE = "ledger:read:estate"
+    LEDGER_CLOSE = "ledger:close:any"
+    LEDGER_CLOSE_ESTATE = "ledger:close:estate"
+    COMPLIANCE_RUN = "compliance:run:any"
+    COMPLIANCE_RUN_ESTATE = "compliance:run:estate"
+    COMPLIANCE_READ = "compliance:read:any"
+    COMPLIANCE_READ_ESTATE = "compliance:read:estate"
+    COMPLIANCE_RECTIFY = "compliance:rectify:any"
+    COMPLIANCE_RECTIFY_ESTATE = "compliance:rectify:estate"
 
     @property
     def action(self) -> str:
@@ -164,6 +192,10 @@ _EVERY_ESTATE_READ = frozenset(
         Permission.SURVEYS_READ,
         Permission.ANNOUNCEMENTS_READ,
         Permission.NOTIFICATIONS_READ,
+        Permission.FINANCE_READ,
+        Permission.FUND_READ,
+        Permission.LEDGER_READ,
+        Permission.COMPLIANCE_READ,
     }
 )
 
@@ -177,6 +209,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.AUDIT_VERIFY,
         Permission.PROJECTIONS_READ,
         Permission.HISTORY_READ,
+        Permission.COMPLIANCE_RUN,
     }
     | _EVERY_ESTATE_READ,
     Role.PROPERTY_MANAGER: _SELF_SERVICE
@@ -195,6 +228,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.SURVEYS_READ_ESTATE,
         Permission.ANNOUNCEMENTS_PUBLISH_ESTATE,
         Permission.NOTIFICATIONS_SEND_ESTATE,
+        Permission.FINANCE_READ_ESTATE,
+        Permission.EXPENSES_SUBMIT_ESTATE,
+        Permission.FUND_READ_ESTATE,
+        Permission.LEDGER_READ_ESTATE,
+        Permission.COMPLIANCE_READ_ESTATE,
+        Permission.COMPLIANCE_RECTIFY_ESTATE,
     },
     Role.CUSTOMER_SERVICE: _SELF_SERVICE
     | _ESTATE_STAFF
@@ -206,9 +245,29 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.SERVICES_REQUEST_ESTATE,
         Permission.SERVICES_HANDLE_ESTATE,
         Permission.SURVEYS_READ_ESTATE,
+        Permission.FINANCE_READ_ESTATE,
+        Permission.PAYMENTS_RECORD_ESTATE,
     },
+    # Finance staff keep the books of the estates they serve and decide the
+    # approval levels given to the finance role (refunds, waivers, expenses).
     Role.FINANCE: _SELF_SERVICE
-    | {Permission.REGISTRY_READ_ESTATE, Permission.APPROVALS_READ_ESTATE},
+    | {
+        Permission.REGISTRY_READ_ESTATE,
+        Permission.APPROVALS_READ_ESTATE,
+        Permission.APPROVALS_DECIDE_ESTATE,
+        Permission.FINANCE_READ_ESTATE,
+        Permission.FINANCE_MANAGE_ESTATE,
+        Permission.PAYMENTS_RECORD_ESTATE,
+        Permission.EXPENSES_SUBMIT_ESTATE,
+        Permission.EXPENSES_MANAGE_ESTATE,
+        Permission.FUND_READ_ESTATE,
+        Permission.FUND_MANAGE_ESTATE,
+        Permission.LEDGER_READ_ESTATE,
+        Permission.LEDGER_CLOSE_ESTATE,
+        Permission.COMPLIANCE_RUN_ESTATE,
+        Permission.COMPLIANCE_READ_ESTATE,
+        Permission.COMPLIANCE_RECTIFY_ESTATE,
+    },
     # A technician reads the equipment of the estates they serve and works the
     # orders assigned to them; "own" orders are those assigned to them.
     Role.TECHNICIAN: _SELF_SERVICE
@@ -234,6 +293,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.SURVEYS_ANSWER_OWN,
         Permission.ANNOUNCEMENTS_READ_OWN,
         Permission.APPROVALS_READ_OWN,
+        Permission.FINANCE_READ_OWN,
+        Permission.PAYMENTS_MAKE_OWN,
+        Permission.FUND_READ_OWN,
     },
     Role.VISITOR: frozenset({Permission.USERS_READ_OWN, Permission.PASSWORD_CHANGE_OWN}),
 }

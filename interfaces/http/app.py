@@ -11,6 +11,7 @@ from interfaces.http import (
     auth,
     community,
     equipment,
+    finance,
     health,
     history,
     notifications,
@@ -52,6 +53,8 @@ def create_app(container: Container) -> FastAPI:
         notifications,
     ):
         app.include_router(module.router)
+    for router in finance.ROUTERS:
+        app.include_router(router)
     # Outermost last: context first, then the size limit, then idempotent replay.
     app.add_middleware(IdempotencyMiddleware, store=container.idempotency, tokens=container.tokens)
     app.add_middleware(BodyLimitMiddleware, max_bytes=container.settings.max_body_bytes)

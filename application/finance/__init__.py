@@ -1,0 +1,52 @@
+"""The finance context (R5): fee schedules, unit accounts, expenses, the fund, the books.
+
+One service per part, all built from the same :class:`ServiceDeps` and the
+container's shared :class:`ApprovalService` (rate changes, refunds, waivers,
+large expenses and fund spending are approved through it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.approvals.service import ApprovalService
+from application.finance.accounts import AccountService
+from application.finance.compliance import ComplianceService
+from application.finance.expenses import ExpenseService
+from application.finance.fund import FundService
+from application.finance.ledger import LedgerService
+from application.finance.rates import RateService
+from application.scheduling import ScheduledJob
+from application.services import ServiceDeps
+
+
+@dataclass
+class FinanceServices:
+    rates: RateService
+    accounts: AccountService
+    expenses: ExpenseService
+    fund: FundService
+    ledger: LedgerService
+    compliance: ComplianceService
+
+    @classmethod
+    def build(cls, deps: ServiceDeps, approvals: ApprovalService) -> FinanceServices:
+        rates = RateService(deps, approvals)
+        return cls(
+            rates=rates,
+            accounts=AccountService(deps, approvals, rates),
+            expenses=ExpenseService(deps, approvals),
+            fund=FundService(deps, approvals),
+            ledger=LedgerService(deps),
+            compliance=ComplianceService(deps),
+        )
+
+    def scheduled(self) -> list[ScheduledJob]:
+        return [
+            *self.rates.scheduled(),
+            *self.accounts.scheduled(),
+            *self.expenses.scheduled(),
+            *self.fund.scheduled(),
+            *self.ledger.scheduled(),
+            *self.compliance.scheduled(),
+        ]

@@ -1,0 +1,158 @@
+"""The chart of accounts every estate's books use (企业会计准则 numbering).
+
+Codes are fixed: postings, statements and exports refer to them. An
+account's ``kind`` says which side of the accounting equation it is on and
+its normal balance; ``cash`` marks the accounts the cash-flow statement
+follows. The maintenance fund (专项维修资金) is owners' money held in trust:
+a liability with its own bank account, never revenue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    ASSET = "asset"
+    LIABILITY = "liability"
+    EQUITY = "equity"
+    REVENUE = "revenue"
+    EXPENSE = "expense"
+
+    @property
+    def debit_normal(self) -> bool:
+        return self in (Kind.ASSET, Kind.EXPENSE)
+
+
+@dataclass(frozen=True)
+class Account:
+    code: str
+    name: str
+    name_zh: str
+    kind: Kind
+    cash: bool = False
+
+
+CASH = "1001"
+BANK = "1002"
+FUND_BANK = "1002.02"
+ONLINE_CLEARING = "1012"
+RECEIVABLES = "1122"
+PAYABLES = "2202"
+CUSTOMER_CREDIT = "2203"
+FUND_PAYABLE = "2241"
+PAID_IN_CAPITAL = "4001"
+RETAINED_EARNINGS = "4104"
+LATE_FEE_INCOME = "6051"
+FEE_WAIVERS = "6001.90"
+
+# Revenue account of each fee item (R5.1).
+FEE_REVENUE: dict[str, str] = {
+    "property_fee": "6001.01",
+    "parking": "6001.02",
+    "water": "6001.03",
+    "electricity": "6001.04",
+    "shared_area": "6001.05",
+    "public_maintenance": "6001.06",
+    "greening": "6001.07",
+    "security": "6001.08",
+}
+
+# Expense account of each expense category (R5.2).
+EXPENSE_ACCOUNTS: dict[str, str] = {
+    "repairs": "6401.01",
+    "maintenance": "6401.02",
+    "utilities": "6401.03",
+    "cleaning": "6401.04",
+    "greening": "6401.05",
+    "security": "6401.06",
+    "salaries": "6602.01",
+    "supplies": "6602.02",
+    "insurance": "6602.03",
+    "other": "6602.99",
+}
+
+CHART: dict[str, Account] = {
+    a.code: a
+    for a in (
+        Account(CASH, "Cash on hand", "库存现金", Kind.ASSET, cash=True),
+        Account(BANK, "Bank deposits", "银行存款", Kind.ASSET, cash=True),
+        Account(
+            FUND_BANK,
+            "Bank deposits - maintenance fund",
+            "银行存款—维修资金专户",
+            Kind.ASSET,
+            cash=True,
+        ),
+        Account(
+            ONLINE_CLEARING,
+            "Online payment clearing",
+            "其他货币资金—第三方支付",
+            Kind.ASSET,
+            cash=True,
+        ),
+        Account(RECEIVABLES, "Accounts receivable - owners", "应收账款—业主", Kind.ASSET),
+        Account(PAYABLES, "Accounts payable - vendors", "应付账款—供应商", Kind.LIABILITY),
+        Account(
+            CUSTOMER_CREDIT, "Advance receipts - owner credit", "预收账款—业主预存", Kind.LIABILITY
+        ),
+        Account(
+            FUND_PAYABLE,
+            "Maintenance fund held for owners",
+            "其他应付款—专项维修资金",
+            Kind.LIABILITY,
+        ),
+        Account(PAID_IN_CAPITAL, "Paid-in capital", "实收资本", Kind.EQUITY),
+        Account(RETAINED_EARNINGS, "Retained earnings", "利润分配—未分配利润", Kind.EQUITY),
+        Account(
+            FEE_REVENUE["property_fee"], "Property fee revenue", "主营业务收入—物业费", Kind.REVENUE
+        ),
+        Account(FEE_REVENUE["parking"], "Parking fee revenue", "主营业务收入—停车费", Kind.REVENUE),
+        Account(FEE_REVENUE["water"], "Water charges", "主营业务收入—水费", Kind.REVENUE),
+        Account(
+            FEE_REVENUE["electricity"], "Electricity charges", "主营业务收入—电费", Kind.REVENUE
+        ),
+        Account(
+            FEE_REVENUE["shared_area"], "Shared-area charges", "主营业务收入—公摊费", Kind.REVENUE
+        ),
+        Account(
+            FEE_REVENUE["public_maintenance"],
+            "Public-area maintenance fees",
+            "主营业务收入—公共维护费",
+            Kind.REVENUE,
+        ),
+        Account(FEE_REVENUE["greening"], "Greening fees", "主营业务收入—绿化费", Kind.REVENUE),
+        Account(FEE_REVENUE["security"], "Security fees", "主营业务收入—秩序维护费", Kind.REVENUE),
+        Account(FEE_WAIVERS, "Fee waivers", "主营业务收入—减免", Kind.REVENUE),
+        Account(LATE_FEE_INCOME, "Late-payment fees", "其他业务收入—滞纳金", Kind.REVENUE),
+        Account(EXPENSE_ACCOUNTS["repairs"], "Repairs", "主营业务成本—维修", Kind.EXPENSE),
+        Account(
+            EXPENSE_ACCOUNTS["maintenance"],
+            "Maintenance contracts",
+            "主营业务成本—维保",
+            Kind.EXPENSE,
+        ),
+        Account(EXPENSE_ACCOUNTS["utilities"], "Utilities", "主营业务成本—水电能耗", Kind.EXPENSE),
+        Account(EXPENSE_ACCOUNTS["cleaning"], "Cleaning", "主营业务成本—保洁", Kind.EXPENSE),
+        Account(EXPENSE_ACCOUNTS["greening"], "Greening", "主营业务成本—绿化", Kind.EXPENSE),
+        Account(EXPENSE_ACCOUNTS["security"], "Security", "主营业务成本—秩序维护", Kind.EXPENSE),
+        Account(EXPENSE_ACCOUNTS["salaries"], "Salaries", "管理费用—工资", Kind.EXPENSE),
+        Account(
+            EXPENSE_ACCOUNTS["supplies"], "Office and supplies", "管理费用—办公用品", Kind.EXPENSE
+        ),
+        Account(EXPENSE_ACCOUNTS["insurance"], "Insurance", "管理费用—保险", Kind.EXPENSE),
+        Account(EXPENSE_ACCOUNTS["other"], "Other expenses", "管理费用—其他", Kind.EXPENSE),
+    )
+}
+
+# How money came in or went out: the account a payment method moves.
+PAYMENT_ACCOUNTS: dict[str, str] = {
+    "cash": CASH,
+    "bank_transfer": BANK,
+    "online": ONLINE_CLEARING,
+}
+
+
+def account(code: str) -> Account:
+    return CHART[code]

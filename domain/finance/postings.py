@@ -1,0 +1,21 @@
+"""Every finance aggregate's posting function, by aggregate class name."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from domain.finance import account, expenses, fund
+from domain.finance.journal import Entry, PostingFunction
+
+POSTINGS: dict[str, PostingFunction] = {
+    **account.POSTINGS,
+    **expenses.POSTINGS,
+    **fund.POSTINGS,
+}
+
+
+def entry_for(aggregate: str, event: str, payload: Mapping[str, Any]) -> Entry | None:
+    """The journal entry of one stored event; None if it moves no money."""
+    post = POSTINGS.get(aggregate)
+    return None if post is None else post(event, payload)

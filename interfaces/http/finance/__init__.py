@@ -1,0 +1,9 @@
+"""HTTP routes of the finance context, one module per part."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from interfaces.http.finance import accounts, compliance, expenses, fund, ledger, rates
+
+ROUTERS: list[APIRouter] = [m.router for m in (rates, accounts, expenses, fund, ledger, compliance)]

@@ -1,0 +1,18 @@
+"""Read models of the finance context: bills and payments, rates, expenses, the fund, the ledger."""
+
+from __future__ import annotations
+
+from projections.catalog import ReadModelDeps
+from projections.finance import accounts, compliance, expenses, fund, ledger, rates
+from projections.runtime import Projection
+
+
+def read_models(deps: ReadModelDeps) -> list[Projection]:
+    return [
+        *accounts.read_models(deps),
+        *rates.read_models(deps),
+        *expenses.read_models(deps),
+        *fund.read_models(deps),
+        *ledger.read_models(deps),
+        *compliance.read_models(deps),
+    ]
