@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from starlette.responses import Response
 
 
@@ -15,6 +17,21 @@ class Command(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid")
+
+
+def _no_float(value: Any) -> Any:
+    # A JSON number with a fraction arrives as a float, already rounded in
+    # binary: money must be sent as a decimal string (integers are exact).
+    if isinstance(value, float):
+        raise ValueError('send amounts as decimal strings, e.g. "12.30", never as floats')
+    return value
+
+
+# A money amount or a quantity in a request: a decimal string or an integer.
+Amount = Annotated[
+    Decimal, BeforeValidator(_no_float), Field(max_digits=18, decimal_places=4, ge=0)
+]
+CurrencyCode = Annotated[str, Field(pattern="^[A-Z]{3}$")]
 
 
 class Accepted(BaseModel):
