@@ -1,0 +1,64 @@
+"""Answer a report download (R5.3): the same :class:`Report` as xlsx or PDF.
+
+Routes keep their JSON shape for ``format=json`` and hand the other formats here::
+
+    if fmt == "json":
+        return statement_json
+    return export_response(report, fmt, filename="balance-sheet-2026-03")
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Literal, get_args
+
+from fastapi.responses import Response
+
+from application.reporting import Report
+from infrastructure.reports import render_pdf, render_xlsx
+
+ExportFormat = Literal["json", "xlsx", "pdf"]
+EXPORT_FORMATS: tuple[str, ...] = get_args(ExportFormat)
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF_MEDIA_TYPE = "application/pdf"
+
+_RENDERERS: dict[str, tuple[Callable[[Report], bytes], str]] = {
+    "xlsx": (render_xlsx, XLSX_MEDIA_TYPE),
+    "pdf": (render_pdf, PDF_MEDIA_TYPE),
+}
+
+_UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_filename(name: str) -> str:
+    """Reduce ``name`` to ``[A-Za-z0-9._-]`` so it needs no quoting or RFC 5987 encoding."""
+    cleaned = _UNSAFE_FILENAME.sub("-", name).strip("-.")
+    return cleaned[:120] or "report"
+
+
+def export_response(report: Report, fmt: str, filename: str) -> Response:
+    """Render ``report`` as ``fmt`` ("xlsx" or "pdf") and answer it as a file download.
+
+    ``filename`` is given without extension; it is made ASCII-safe and the extension is
+    added. ``json`` is the caller's own response shape, so it (and any unknown format)
+    raises ``ValueError``.
+    """
+    try:
+        render, media_type = _RENDERERS[fmt]
+    except KeyError:
+        raise ValueError(
+            f"export format {fmt!r} is not rendered here; expected one of {sorted(_RENDERERS)}"
+        ) from None
+    body = render(report)
+    name = f"{safe_filename(filename)}.{fmt}"
+    return Response(
+        content=body,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
