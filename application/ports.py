@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
+from uuid import UUID
 
 
 class EventLogPort(Protocol):
@@ -16,4 +17,12 @@ class EventLogPort(Protocol):
 
     def save_bulk(self, aggregates: Iterable[Any], *, chunk_size: int = 1000) -> int:
         """Save many new aggregates atomically, in bounded memory; the last position."""
+        ...
+
+    def load_many(self, ids: Sequence[UUID]) -> dict[UUID, Any]:
+        """The aggregates among ``ids`` that exist, rebuilt from one query."""
+        ...
+
+    def head(self) -> int:
+        """The position of the newest event (0 for an empty log)."""
         ...

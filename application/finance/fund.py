@@ -1,16 +1,235 @@
-"""(being written)"""
+"""Maintenance-fund commands: deposits, spending proposals, their approval, disbursement.
+
+A spending opens an approval of kind ``fund_spending`` (property manager,
+finance, then an administrator; a documented emergency is urgent and skips
+the department level). The outcome is saved with the spending by the
+approval workflow; the disbursement saves the spending and every charged
+unit account in one atomic save, so the sub-ledgers and the books never
+disagree.
+"""
 
 from __future__ import annotations
 
-from application.approvals.service import ApprovalService
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+from application.approvals.service import ApprovalRequest, ApprovalService, Loader
+from application.registry import lookups
 from application.scheduling import ScheduledJob
-from application.services import ServiceDeps
+from application.services import ServiceDeps, find
+from domain.approvals.approval import Approval
+from domain.approvals.rules import Level, PolicyTerms, Rule, Urgency
+from domain.approvals.rules import Outcome as RuleOutcome
+from domain.errors import DomainError, ValidationFailed
+from domain.finance import fund
+from domain.finance.fund import Basis, FundAccount, FundSpending, fund_account_id
+from domain.registry.unit import Unit
+
+DEFAULT_TERMS = PolicyTerms(
+    levels=(
+        Level("department", "property_manager"),
+        Level("finance", "finance"),
+        Level("manager", "admin"),
+    ),
+    rules=(
+        Rule(
+            then=RuleOutcome.SKIP,
+            reason="documented emergency",
+            urgency=(Urgency.URGENT,),
+            skip=("department",),
+        ),
+    ),
+)
+
+
+class FundRecordNotFound(DomainError):
+    title = "No such record"
+
+
+@dataclass(frozen=True)
+class Proposed:
+    id: UUID
+    position: int
+    approval_id: UUID
+
+
+@dataclass(frozen=True)
+class Disbursement:
+    position: int
+    splits: list[dict[str, Any]]
+    currency: str
 
 
 class FundService:
     def __init__(self, deps: ServiceDeps, approvals: ApprovalService) -> None:
         self.deps = deps
         self.approvals = approvals
+        approvals.subscribe(fund.APPROVAL_KIND, self._spending_decided, default_terms=DEFAULT_TERMS)
 
     def scheduled(self) -> list[ScheduledJob]:
         return []
+
+    # ---- lookups -----------------------------------------------------------
+
+    def spending(self, spending_id: UUID) -> FundSpending:
+        found = find(self.deps.event_log, spending_id, FundSpending)
+        if found is None:
+            raise FundRecordNotFound("no such fund spending")
+        return found
+
+    def account(self, unit_id: UUID) -> FundAccount | None:
+        return find(self.deps.event_log, fund_account_id(unit_id), FundAccount)
+
+    def unit_estate(self, unit_id: UUID) -> UUID:
+        estate = lookups.unit_estate(self.deps.event_log, unit_id)
+        if estate is None:
+            raise FundRecordNotFound("no such unit")
+        return estate
+
+    def _units_with_accounts(self, estate_id: UUID) -> list[UUID]:
+        """Every unit of the estate that has a fund account (the default sharers)."""
+        with self.deps.pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT unit_id FROM registry_units WHERE estate_id = %s "
+                "ORDER BY building_id, number",
+                [estate_id],
+            ).fetchall()
+        return [r[0] for r in rows if self.account(r[0]) is not None]
+
+    # ---- deposits ------------------------------------------------------------
+
+    def deposit(
+        self,
+        *,
+        unit_id: UUID,
+        amount: Decimal,
+        currency: str,
+        method: str,
+        reference: str,
+        booked_on: date | None,
+        recorded_by: UUID,
+    ) -> tuple[UUID, int]:
+        """Record money paid into the fund for a unit; its first deposit opens its account."""
+        now = self.deps.clock()
+        account = self.account(unit_id)
+        if account is None:
+            estate_id = self.unit_estate(unit_id)
+            account = FundAccount.open(
+                estate_id=estate_id, unit_id=unit_id, currency=currency, at=now
+            )
+        deposit_id = uuid4()
+        account.deposit(
+            deposit_id=deposit_id,
+            amount=amount,
+            currency=currency,
+            method=method,
+            reference=reference,
+            booked_on=booked_on or now.date(),
+            recorded_by=recorded_by,
+            at=now,
+        )
+        return deposit_id, self.deps.event_log.save_and_position(account)
+
+    # ---- spending ------------------------------------------------------------
+
+    def propose_spending(
+        self,
+        *,
+        estate_id: UUID,
+        purpose: str,
+        amount: Decimal,
+        currency: str,
+        basis: str,
+        resolution: dict[str, Any] | None,
+        emergency: dict[str, Any] | None,
+        unit_ids: list[UUID] | None,
+        vendor: str | None,
+        proposed_by: UUID,
+    ) -> Proposed:
+        """Propose a use of the fund and open its approval, in one save."""
+        if not lookups.estate_exists(self.deps.event_log, estate_id):
+            raise FundRecordNotFound("no such estate")
+        if unit_ids:
+            self._check_sharers(estate_id, unit_ids)
+        else:
+            unit_ids = self._units_with_accounts(estate_id)
+        approval_id = uuid4()
+        spending = FundSpending.propose(
+            estate_id=estate_id,
+            purpose=purpose,
+            amount=amount,
+            currency=currency,
+            basis=basis,
+            resolution=resolution,
+            emergency=emergency,
+            unit_ids=unit_ids,
+            vendor=vendor,
+            approval_id=approval_id,
+            proposed_by=proposed_by,
+            at=self.deps.clock(),
+        )
+        emergency_basis = spending.basis is Basis.EMERGENCY
+        position = self.approvals.open(
+            ApprovalRequest(
+                kind=fund.APPROVAL_KIND,
+                subject_id=spending.id,
+                subject_type=str(spending.basis),
+                estate_id=estate_id,
+                requested_by=proposed_by,
+                summary=spending.summary,
+                amount=spending.amount,
+                currency=spending.currency,
+                urgency=Urgency.URGENT if emergency_basis else Urgency.NORMAL,
+                approval_id=approval_id,
+            ),
+            along_with=[spending],
+        )
+        return Proposed(spending.id, position, approval_id)
+
+    def _check_sharers(self, estate_id: UUID, unit_ids: list[UUID]) -> None:
+        strangers = [
+            str(u) for u in unit_ids if lookups.unit_estate(self.deps.event_log, u) != estate_id
+        ]
+        if strangers:
+            raise ValidationFailed(f"unit_ids: not units of this estate: {', '.join(strangers)}")
+        without = [str(u) for u in unit_ids if self.account(u) is None]
+        if without:
+            raise ValidationFailed(f"unit_ids: no fund account yet: {', '.join(without)}")
+
+    def _spending_decided(self, approval: Approval, load: Loader) -> list[Any]:
+        spending = load(approval.subject_id)
+        now = self.deps.clock()
+        spending.approval_decided(approval.id, str(approval.status), approval.reason, now)
+        return [spending]
+
+    def disburse(self, spending_id: UUID, reference: str, booked_on: date | None) -> Disbursement:
+        """Pay an approved spending out, charging each unit its share by gross area."""
+        now = self.deps.clock()
+        spending = self.spending(spending_id)
+        accounts: dict[UUID, FundAccount] = {}
+        areas: dict[UUID, Decimal] = {}
+        for unit_id in spending.unit_ids:
+            account, unit = self.account(unit_id), find(self.deps.event_log, unit_id, Unit)
+            if account is not None and unit is not None:
+                accounts[unit_id], areas[unit_id] = account, unit.gross_area
+        booked_on = booked_on or now.date()
+        splits = spending.disburse(
+            areas=areas,
+            balances={u: a.balance for u, a in accounts.items()},
+            reference=reference,
+            booked_on=booked_on,
+            at=now,
+        )
+        for split in splits:
+            accounts[split["unit_id"]].charge(
+                spending_id=spending.id,
+                amount=split["amount"],
+                currency=spending.currency,
+                booked_on=booked_on,
+                at=now,
+            )
+        position = self.deps.event_log.save_and_position(spending, *accounts.values())
+        return Disbursement(position, splits, spending.currency)

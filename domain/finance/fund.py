@@ -1,8 +1,520 @@
-"""(being written: see application/finance/__init__.py)"""
+"""The special maintenance fund (专项维修资金): owners' money held in trust, per unit.
+
+Each unit has a :class:`FundAccount`, a sub-ledger of the fund's own bank
+account: deposits raise its balance, the unit's share of a disbursed
+spending lowers it. A :class:`FundSpending` spends the fund only on an
+owners' resolution that carries an ordinary matter (Civil Code art. 278
+item 5) or on a documented emergency (a lift in danger, a failed fire
+system, ...), goes through the approval kind ``fund_spending``, and is
+disbursed once, split over the units that share it by gross area.
+
+Postings: a deposit is Dr 1002.02 / Cr 2241 (the unit on the 2241 line);
+a disbursement is one entry, Dr 2241 per unit / Cr 1002.02 for the total.
+A unit's ``Charged`` event only keeps its sub-ledger and posts nothing, so
+the money is never posted twice.
+
+When a charge takes a unit's balance below 30% of its first deposit, the
+account records ``FellBelowThreshold`` once (owners are reminded to top
+up); a deposit that brings it back to 30% or more records
+``RestoredAboveThreshold`` and arms the reminder again.
+"""
 
 from __future__ import annotations
 
-from domain.finance.journal import PostingFunction
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import InvalidTransition, ValidationFailed
+from domain.finance.accounts import FUND_BANK, FUND_PAYABLE
+from domain.finance.journal import Entry, Line, PostingFunction, lines_without_zeros
+from domain.finance.money import allocate, currency_of, exact_money
+from domain.finance.resolution import Matter, Resolution
+
+APPROVAL_KIND = "fund_spending"
+LOW_BALANCE_RATIO = Decimal("0.30")
+FUND_ACCOUNT_NAMESPACE = uuid5(NAMESPACE_URL, "https://estatelog/fund-accounts")
+
+
+class DepositMethod(StrEnum):
+    CASH = "cash"
+    BANK_TRANSFER = "bank_transfer"
+
+
+class Basis(StrEnum):
+    RESOLUTION = "resolution"
+    EMERGENCY = "emergency"
+
+
+class EmergencyCategory(StrEnum):
+    """The emergencies that allow spending before the owners can vote (应急使用)."""
+
+    ELEVATOR_DANGER = "elevator_danger"
+    FIRE_SYSTEM_FAILURE = "fire_system_failure"
+    ROOF_LEAK = "roof_leak"
+    PUMP_FAILURE = "pump_failure"
+    EXTERIOR_WALL_DANGER = "exterior_wall_danger"
+    DRAINAGE_FAILURE = "drainage_failure"
+
+
+class SpendingStatus(StrEnum):
+    AWAITING_APPROVAL = "awaiting_approval"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    DISBURSED = "disbursed"
+
+
+def fund_account_id(unit_id: UUID) -> UUID:
+    """One fund account per unit: its ID derives from the unit's."""
+    return uuid5(FUND_ACCOUNT_NAMESPACE, str(unit_id))
+
+
+def _text(value: str | None, what: str, longest: int, *, required: bool = True) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise ValidationFailed(f"{what}: required")
+    if len(text) > longest:
+        raise ValidationFailed(f"{what}: at most {longest} characters")
+    return text
+
+
+def _positive(amount: object, currency: str, what: str = "amount") -> Decimal:
+    value = exact_money(amount, currency_of(currency), what)
+    if value <= 0:
+        raise ValidationFailed(f"{what}: must be more than zero")
+    return value
+
+
+# ---- the unit's sub-ledger ------------------------------------------------------
+
+
+class FundAccount(Aggregate):
+    """One unit's share of the fund: its balance, first deposit and low-balance flag."""
+
+    @staticmethod
+    def create_id(unit_id: UUID, **_: Any) -> UUID:
+        return fund_account_id(unit_id)
+
+    @classmethod
+    def open(cls, *, estate_id: UUID, unit_id: UUID, currency: str, at: datetime) -> FundAccount:
+        """The unit's account, opened with its first deposit (saved together)."""
+        return cls(estate_id=estate_id, unit_id=unit_id, currency=currency_of(currency), at=at)
+
+    @event("Opened")
+    def __init__(self, estate_id: UUID, unit_id: UUID, currency: str, at: datetime) -> None:
+        self.estate_id = estate_id
+        self.unit_id = unit_id
+        self.currency = currency
+        self.balance = Decimal(0)
+        self.first_deposit: Decimal | None = None
+        self.low = False
+        self.deposit_ids: set[UUID] = set()
+        self.charged_spendings: set[UUID] = set()
+
+    @property
+    def threshold(self) -> Decimal | None:
+        """The balance under which owners are reminded: 30% of the first deposit."""
+        return None if self.first_deposit is None else self.first_deposit * LOW_BALANCE_RATIO
+
+    def deposit(
+        self,
+        *,
+        deposit_id: UUID,
+        amount: object,
+        currency: str,
+        method: DepositMethod | str,
+        reference: str,
+        booked_on: date,
+        recorded_by: UUID,
+        at: datetime,
+    ) -> None:
+        """Money paid into the fund for this unit; the first deposit is its baseline."""
+        if currency != self.currency:
+            raise ValidationFailed(f"currency: this unit's fund is kept in {self.currency}")
+        if deposit_id in self.deposit_ids:
+            raise InvalidTransition(f"deposit {deposit_id} is already recorded")
+        try:
+            method = DepositMethod(method)
+        except ValueError:
+            raise ValidationFailed("method: cash or bank_transfer") from None
+        self._deposited(
+            deposit_id=deposit_id,
+            estate_id=self.estate_id,
+            unit_id=self.unit_id,
+            amount=_positive(amount, currency),
+            currency=currency,
+            method=method.value,
+            reference=_text(reference, "reference", 100),
+            first=self.first_deposit is None,
+            booked_on=booked_on,
+            recorded_by=recorded_by,
+            at=at,
+        )
+        threshold = self.threshold
+        if self.low and threshold is not None and self.balance >= threshold:
+            self._restored(**self._notice(at))
+
+    @event("Deposited")
+    def _deposited(
+        self,
+        deposit_id: UUID,
+        estate_id: UUID,
+        unit_id: UUID,
+        amount: Decimal,
+        currency: str,
+        method: str,
+        reference: str,
+        first: bool,
+        booked_on: date,
+        recorded_by: UUID,
+        at: datetime,
+    ) -> None:
+        self.balance += amount
+        self.deposit_ids.add(deposit_id)
+        if first:
+            self.first_deposit = amount
+
+    def charge(
+        self, *, spending_id: UUID, amount: Decimal, currency: str, booked_on: date, at: datetime
+    ) -> None:
+        """This unit's share of a disbursed spending (posted by the spending, not here)."""
+        if currency != self.currency:
+            raise ValidationFailed(f"currency: this unit's fund is kept in {self.currency}")
+        if spending_id in self.charged_spendings:
+            raise InvalidTransition(f"spending {spending_id} is already charged to this unit")
+        amount = exact_money(amount, currency)
+        if amount < 0 or amount > self.balance:
+            raise ValidationFailed(
+                f"unit {self.unit_id}: a share of {amount} exceeds the balance {self.balance}"
+            )
+        self._charged(
+            spending_id=spending_id,
+            estate_id=self.estate_id,
+            unit_id=self.unit_id,
+            amount=amount,
+            currency=currency,
+            booked_on=booked_on,
+            at=at,
+        )
+        threshold = self.threshold
+        if not self.low and threshold is not None and self.balance < threshold:
+            self._fell_below(**self._notice(at))
+
+    @event("Charged")
+    def _charged(
+        self,
+        spending_id: UUID,
+        estate_id: UUID,
+        unit_id: UUID,
+        amount: Decimal,
+        currency: str,
+        booked_on: date,
+        at: datetime,
+    ) -> None:
+        self.balance -= amount
+        self.charged_spendings.add(spending_id)
+
+    def _notice(self, at: datetime) -> dict[str, Any]:
+        return {
+            "estate_id": self.estate_id,
+            "unit_id": self.unit_id,
+            "balance": self.balance,
+            "first_deposit": self.first_deposit,
+            "currency": self.currency,
+            "ratio": LOW_BALANCE_RATIO,
+            "at": at,
+        }
+
+    @event("FellBelowThreshold")
+    def _fell_below(
+        self,
+        estate_id: UUID,
+        unit_id: UUID,
+        balance: Decimal,
+        first_deposit: Decimal,
+        currency: str,
+        ratio: Decimal,
+        at: datetime,
+    ) -> None:
+        self.low = True
+
+    @event("RestoredAboveThreshold")
+    def _restored(
+        self,
+        estate_id: UUID,
+        unit_id: UUID,
+        balance: Decimal,
+        first_deposit: Decimal,
+        currency: str,
+        ratio: Decimal,
+        at: datetime,
+    ) -> None:
+        self.low = False
+
+
+# ---- spending the fund ------------------------------------------------------------
+
+
+def check_resolution(data: Mapping[str, Any]) -> dict[str, Any]:
+    """An owners' resolution that carries the use of the fund (more than half of both)."""
+    try:
+        resolution = Resolution.from_dict(dict(data))
+    except TypeError:
+        raise ValidationFailed(
+            "resolution: reference, meeting_on, total_area, total_owners, participating_area, "
+            "participating_owners, area_for and owners_for"
+        ) from None
+    return resolution.require(Matter.ORDINARY).as_dict()
+
+
+def check_emergency(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A documented emergency: its category, what happened, and at least one piece of evidence."""
+    unknown = set(data) - {"category", "description", "evidence"}
+    if unknown:
+        raise ValidationFailed(f"emergency: unknown fields {sorted(unknown)}")
+    try:
+        category = EmergencyCategory(str(data.get("category")))
+    except ValueError:
+        raise ValidationFailed(
+            f"emergency category: one of {', '.join(c.value for c in EmergencyCategory)}"
+        ) from None
+    evidence = data.get("evidence") or []
+    if not isinstance(evidence, (list, tuple)):
+        raise ValidationFailed("emergency evidence: a list of references")
+    references = [_text(str(e), "emergency evidence", 200) for e in evidence]
+    if not references:
+        raise ValidationFailed(
+            "emergency evidence: at least one reference (a work order, an inspection report)"
+        )
+    return {
+        "category": category.value,
+        "description": _text(data.get("description"), "emergency description", 2000),
+        "evidence": references,
+    }
+
+
+def split_by_area(
+    total: Decimal, areas: Mapping[UUID, Decimal], currency: str
+) -> list[dict[str, Any]]:
+    """``total`` over the units in proportion to their gross areas; the parts sum exactly."""
+    units = list(areas)
+    parts = allocate(total, [Decimal(areas[u]) for u in units], currency)
+    return [{"unit_id": u, "amount": p} for u, p in zip(units, parts, strict=True)]
+
+
+class FundSpending(Aggregate):
+    """A use of the fund: proposed with its basis, approved, then disbursed once."""
+
+    @classmethod
+    def propose(
+        cls,
+        *,
+        estate_id: UUID,
+        purpose: str,
+        amount: object,
+        currency: str,
+        basis: Basis | str,
+        resolution: Mapping[str, Any] | None,
+        emergency: Mapping[str, Any] | None,
+        unit_ids: Sequence[UUID],
+        vendor: str | None,
+        approval_id: UUID,
+        proposed_by: UUID,
+        at: datetime,
+    ) -> FundSpending:
+        try:
+            basis = Basis(basis)
+        except ValueError:
+            raise ValidationFailed("basis: resolution or emergency") from None
+        if basis is Basis.RESOLUTION:
+            if resolution is None:
+                raise ValidationFailed("spending the fund needs the owners' resolution")
+            if emergency is not None:
+                raise ValidationFailed("emergency: only with the basis emergency")
+            resolution, emergency = check_resolution(resolution), None
+        else:
+            if emergency is None:
+                raise ValidationFailed("an emergency spending needs the emergency documented")
+            if resolution is not None:
+                raise ValidationFailed("resolution: only with the basis resolution")
+            resolution, emergency = None, check_emergency(emergency)
+        units = list(dict.fromkeys(unit_ids))
+        if not units:
+            raise ValidationFailed("unit_ids: no unit of the estate has a fund account")
+        return cls(
+            estate_id=estate_id,
+            purpose=_text(purpose, "purpose", 500),
+            amount=_positive(amount, currency),
+            currency=currency,
+            basis=basis.value,
+            resolution=resolution,
+            emergency=emergency,
+            unit_ids=units,
+            vendor=_text(vendor, "vendor", 200, required=False) or None,
+            approval_id=approval_id,
+            proposed_by=proposed_by,
+            at=at,
+        )
+
+    @event("Proposed")
+    def __init__(
+        self,
+        estate_id: UUID,
+        purpose: str,
+        amount: Decimal,
+        currency: str,
+        basis: str,
+        resolution: dict[str, Any] | None,
+        emergency: dict[str, Any] | None,
+        unit_ids: list[UUID],
+        vendor: str | None,
+        approval_id: UUID,
+        proposed_by: UUID,
+        at: datetime,
+    ) -> None:
+        self.estate_id = estate_id
+        self.purpose = purpose
+        self.amount = amount
+        self.currency = currency
+        self.basis = Basis(basis)
+        self.unit_ids = unit_ids
+        self.approval_id = approval_id
+        self.proposed_by = proposed_by
+        self.status = SpendingStatus.AWAITING_APPROVAL
+        self.splits: list[dict[str, Any]] = []
+
+    @property
+    def summary(self) -> str:
+        return f"maintenance fund ({self.basis}): {self.purpose}"[:500]
+
+    def approval_decided(
+        self, approval_id: UUID, outcome: str, reason: str | None, at: datetime
+    ) -> None:
+        """The approval became final: approved, rejected or withdrawn."""
+        if approval_id != self.approval_id or self.status is not SpendingStatus.AWAITING_APPROVAL:
+            return
+        if outcome == "approved":
+            self._approved(approval_id=approval_id, at=at)
+        elif outcome == "rejected":
+            self._rejected(approval_id=approval_id, reason=reason, at=at)
+        elif outcome == "withdrawn":
+            self._withdrawn(approval_id=approval_id, reason=reason, at=at)
+
+    @event("Approved")
+    def _approved(self, approval_id: UUID, at: datetime) -> None:
+        self.status = SpendingStatus.APPROVED
+
+    @event("Rejected")
+    def _rejected(self, approval_id: UUID, reason: str | None, at: datetime) -> None:
+        self.status = SpendingStatus.REJECTED
+
+    @event("Withdrawn")
+    def _withdrawn(self, approval_id: UUID, reason: str | None, at: datetime) -> None:
+        self.status = SpendingStatus.WITHDRAWN
+
+    def disburse(
+        self,
+        *,
+        areas: Mapping[UUID, Decimal],
+        balances: Mapping[UUID, Decimal],
+        reference: str,
+        booked_on: date,
+        at: datetime,
+    ) -> list[dict[str, Any]]:
+        """Pay the spending out of the fund, split over its units by gross area.
+
+        ``areas`` and ``balances`` are the units' gross areas and fund
+        balances now. Refused if any unit's share exceeds its balance (every
+        such unit named), and unless the spending is approved and not yet
+        disbursed. Returns the splits, which the units' accounts are charged.
+        """
+        if self.status is SpendingStatus.DISBURSED:
+            raise InvalidTransition("this spending has already been disbursed")
+        if self.status is not SpendingStatus.APPROVED:
+            raise InvalidTransition(f"only an approved spending is disbursed; it is {self.status}")
+        missing = [str(u) for u in self.unit_ids if u not in areas or u not in balances]
+        if missing:
+            raise ValidationFailed(f"units without a fund account or an area: {', '.join(missing)}")
+        splits = split_by_area(self.amount, {u: areas[u] for u in self.unit_ids}, self.currency)
+        short = [s for s in splits if s["amount"] > balances[s["unit_id"]]]
+        if short:
+            raise ValidationFailed(
+                "the fund balance of these units does not cover their share: "
+                + "; ".join(
+                    f"{s['unit_id']} (share {s['amount']}, balance {balances[s['unit_id']]})"
+                    for s in short
+                )
+            )
+        self._disbursed(
+            estate_id=self.estate_id,
+            booked_on=booked_on,
+            splits=splits,
+            currency=self.currency,
+            reference=_text(reference, "reference", 100),
+            at=at,
+        )
+        return splits
+
+    @event("Disbursed")
+    def _disbursed(
+        self,
+        estate_id: UUID,
+        booked_on: date,
+        splits: list[dict[str, Any]],
+        currency: str,
+        reference: str,
+        at: datetime,
+    ) -> None:
+        self.status = SpendingStatus.DISBURSED
+        self.splits = splits
+
+
+# ---- postings -------------------------------------------------------------------
+
+
+def post_account(event_name: str, payload: Mapping[str, Any]) -> Entry | None:
+    """A deposit: Dr the fund's bank account / Cr the fund held for the unit."""
+    if event_name != "Deposited":
+        return None  # Opened, Charged and the threshold events move no money themselves
+    amount, currency = payload["amount"], payload["currency"]
+    return Entry(
+        estate_id=payload["estate_id"],
+        booked_on=payload["booked_on"],
+        memo=f"maintenance fund deposit {payload['reference']}",
+        lines=(
+            Line.dr(FUND_BANK, amount, currency),
+            Line.cr(FUND_PAYABLE, amount, currency, unit_id=payload["unit_id"]),
+        ),
+    ).check()
+
+
+def post_spending(event_name: str, payload: Mapping[str, Any]) -> Entry | None:
+    """A disbursement: Dr the fund held for each unit / Cr the fund's bank account."""
+    if event_name != "Disbursed":
+        return None
+    currency = payload["currency"]
+    splits = payload["splits"]
+    total = sum((Decimal(s["amount"]) for s in splits), Decimal(0))
+    lines = [
+        Line.dr(FUND_PAYABLE, Decimal(s["amount"]), currency, unit_id=s["unit_id"]) for s in splits
+    ]
+    lines.append(Line.cr(FUND_BANK, total, currency))
+    return Entry(
+        estate_id=payload["estate_id"],
+        booked_on=payload["booked_on"],
+        memo=f"maintenance fund spending {payload['reference']}",
+        lines=lines_without_zeros(lines),
+    ).check()
+
 
 # Aggregate class name -> its posting function (see domain/finance/journal.py).
-POSTINGS: dict[str, PostingFunction] = {}
+POSTINGS: dict[str, PostingFunction] = {
+    "FundAccount": post_account,
+    "FundSpending": post_spending,
+}

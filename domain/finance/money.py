@@ -63,6 +63,11 @@ def round_money(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(quantum(currency), rounding=ROUND_HALF_UP)
 
 
+def floor_money(amount: Decimal, currency: str) -> Decimal:
+    """``amount`` rounded towards zero to the minor unit (for caps and limits)."""
+    return amount.quantize(quantum(currency), rounding=ROUND_DOWN)
+
+
 def exact_money(value: object, currency: str, what: str = "amount") -> Decimal:
     """An amount the caller states: it must already be in whole minor units."""
     amount = decimal_of(value, what)

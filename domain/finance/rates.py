@@ -1,8 +1,631 @@
-"""(being written: see application/finance/__init__.py)"""
+"""Fee items, rate schedules, billing terms, shared costs and meter readings (R5.1).
+
+These are the *inputs* of the billing run. Each estate has one
+:class:`FeeSchedule` (its ID derives from the estate's): the rate of every
+fee item, changed only through the approval workflow (kind ``rate_change``),
+the billing terms (due days, late fees) and the shared costs (公摊) to split
+over the units by area. Meter readings are kept per estate and month in
+:class:`MeterReadings`.
+
+A rate is a price per measure, not money: it may carry up to four decimal
+places (water at 3.4500 CNY/m³); a bill rounds each line's amount half-up to
+the currency's minor unit. Changing a rate that is already in force needs an
+owners' assembly resolution (业主大会决议) carrying an ordinary matter (Civil
+Code art. 278); the first rate of an item may instead cite the preliminary
+property-service contract (前期物业服务合同) it comes from.
+
+The events are kept forever: their fields are plain strings, Decimals, dates
+and UUIDs, never enums, so their meaning never depends on code.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import DomainError, InvalidTransition, ValidationFailed
 from domain.finance.journal import PostingFunction
+from domain.finance.money import DEFAULT_CURRENCY, currency_of, decimal_of, exact_money
+from domain.finance.resolution import Matter, Resolution
 
 # Aggregate class name -> its posting function (see domain/finance/journal.py).
+# Rates, terms and readings move no money: the bills made from them do.
 POSTINGS: dict[str, PostingFunction] = {}
+
+APPROVAL_KIND = "rate_change"
+RATE_PLACES = 4
+READING_PLACES = 4
+MAX_RATE = Decimal("1000000")
+MAX_READINGS = 5000
+LOOK_BACK_PERIODS = 12
+
+SCHEDULE_NAMESPACE = uuid5(NAMESPACE_URL, "https://estatelog/finance/fee-schedules")
+READINGS_NAMESPACE = uuid5(NAMESPACE_URL, "https://estatelog/finance/meter-readings")
+PERIOD_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+class FeeItem(StrEnum):
+    """What a bill line charges for; the keys of ``accounts.FEE_REVENUE``."""
+
+    PROPERTY_FEE = "property_fee"
+    PARKING = "parking"
+    WATER = "water"
+    ELECTRICITY = "electricity"
+    SHARED_AREA = "shared_area"
+    PUBLIC_MAINTENANCE = "public_maintenance"
+    GREENING = "greening"
+    SECURITY = "security"
+
+
+# What a rate of each item is a price of, and the bases it may be measured on.
+# Per-area items: per m² per month, of the unit's gross (建筑面积) or internal
+# (套内面积) area; parking: per assigned space per month; water and
+# electricity: per m³ and per kWh used. Shared-area charges have no rate:
+# shared costs are split over the units by area.
+BASES: dict[str, tuple[str, ...]] = {
+    FeeItem.PROPERTY_FEE: ("gross", "internal"),
+    FeeItem.PUBLIC_MAINTENANCE: ("gross", "internal"),
+    FeeItem.GREENING: ("gross", "internal"),
+    FeeItem.SECURITY: ("gross", "internal"),
+    FeeItem.PARKING: ("space",),
+    FeeItem.WATER: ("usage",),
+    FeeItem.ELECTRICITY: ("usage",),
+    FeeItem.SHARED_AREA: (),
+}
+MEASURES: dict[str, str] = {
+    FeeItem.PROPERTY_FEE: "m²/month",
+    FeeItem.PUBLIC_MAINTENANCE: "m²/month",
+    FeeItem.GREENING: "m²/month",
+    FeeItem.SECURITY: "m²/month",
+    FeeItem.PARKING: "space/month",
+    FeeItem.WATER: "m³",
+    FeeItem.ELECTRICITY: "kWh",
+}
+SHARED_COST_ITEMS = (FeeItem.SHARED_AREA.value, FeeItem.PUBLIC_MAINTENANCE.value)
+AREA_BASES = ("gross", "internal")
+METERS = ("water", "electricity")
+
+
+class ChangeStatus(StrEnum):
+    PENDING = "pending"
+    ADOPTED = "adopted"
+    REJECTED = "rejected"
+
+
+class RecordNotFound(DomainError):
+    """The fee schedule has no such change or shared cost (answers 404)."""
+
+    title = "No such record"
+
+
+# ---- what the billing run reads ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rate:
+    """The rate of one item in force for a period."""
+
+    item: str
+    rate: Decimal
+    currency: str
+    basis: str
+    effective_from: date
+    change_id: UUID
+
+
+@dataclass(frozen=True)
+class BillingTerms:
+    """When a bill falls due and how late fees (滞纳金) accrue on it."""
+
+    due_days: int = 15
+    late_fee_daily_rate: Decimal = Decimal("0.0005")
+    late_fee_grace_days: int = 0
+    late_fee_cap_ratio: Decimal = Decimal(1)
+    currency: str = DEFAULT_CURRENCY
+
+
+@dataclass(frozen=True)
+class SharedCost:
+    """A cost of one period to split over the estate's units by area."""
+
+    cost_id: UUID
+    item: str
+    description: str
+    amount: Decimal
+    currency: str
+    basis: str
+
+
+# ---- periods ------------------------------------------------------------------
+
+
+def check_period(period: str) -> str:
+    """``period`` if it is a month 'YYYY-MM'."""
+    if not isinstance(period, str) or not PERIOD_PATTERN.match(period):
+        raise ValidationFailed(f"period: {period!r} is not a month 'YYYY-MM'")
+    return period
+
+
+def period_start(period: str) -> date:
+    year, month = check_period(period).split("-")
+    return date(int(year), int(month), 1)
+
+
+def period_of(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def shift_period(period: str, months: int) -> str:
+    """The month ``months`` after (negative: before) ``period``."""
+    start = period_start(period)
+    index = start.year * 12 + start.month - 1 + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def schedule_id(estate_id: UUID) -> UUID:
+    return uuid5(SCHEDULE_NAMESPACE, str(estate_id))
+
+
+def readings_id(estate_id: UUID, period: str) -> UUID:
+    return uuid5(READINGS_NAMESPACE, f"{estate_id}/{check_period(period)}")
+
+
+# ---- values -------------------------------------------------------------------
+
+
+def fee_item(value: str) -> str:
+    try:
+        return FeeItem(value).value
+    except ValueError:
+        raise ValidationFailed(
+            f"item: {value!r} is not one of {', '.join(i.value for i in FeeItem)}"
+        ) from None
+
+
+def default_basis(item: str) -> str:
+    bases = BASES[fee_item(item)]
+    if not bases:
+        raise ValidationFailed(f"{item} has no rate: shared costs are split by area")
+    return bases[0]
+
+
+def check_rate(value: object) -> Decimal:
+    """A positive price with at most four decimal places."""
+    rate = decimal_of(value, "rate")
+    if rate <= 0 or rate >= MAX_RATE:
+        raise ValidationFailed(f"rate: must be above 0 and below {MAX_RATE}")
+    if rate != rate.quantize(Decimal(1).scaleb(-RATE_PLACES)):
+        raise ValidationFailed(f"rate: at most {RATE_PLACES} decimal places, got {rate}")
+    return rate.quantize(Decimal(1).scaleb(-RATE_PLACES))
+
+
+def _text(value: str | None, what: str, longest: int) -> str:
+    text = (value or "").strip()
+    if not 1 <= len(text) <= longest:
+        raise ValidationFailed(f"{what}: 1-{longest} characters")
+    return text
+
+
+def _ratio(value: object, what: str, low: Decimal, high: Decimal) -> Decimal:
+    number = decimal_of(value, what)
+    if not low <= number <= high:
+        raise ValidationFailed(f"{what}: between {low} and {high}")
+    if number != number.quantize(Decimal("0.000001")):
+        raise ValidationFailed(f"{what}: at most 6 decimal places")
+    return number
+
+
+def _days(value: object, what: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValidationFailed(f"{what}: a whole number of days from {low} to {high}")
+    return value
+
+
+# ---- the fee schedule -------------------------------------------------------------
+
+
+class FeeSchedule(Aggregate):
+    """One estate's rates, billing terms and shared costs."""
+
+    @staticmethod
+    def create_id(estate_id: UUID, **_: Any) -> UUID:
+        return schedule_id(estate_id)
+
+    @classmethod
+    def open(cls, estate_id: UUID, at: datetime) -> FeeSchedule:
+        return cls(estate_id=estate_id, at=at)
+
+    @event("Opened")
+    def __init__(self, estate_id: UUID, at: datetime) -> None:
+        self.estate_id = estate_id
+        self.changes: dict[UUID, dict[str, Any]] = {}
+        self.billing_terms = BillingTerms()
+        self.shared: dict[UUID, dict[str, Any]] = {}
+
+    # ---- rates ---------------------------------------------------------------
+
+    def adopted(self, item: str) -> list[dict[str, Any]]:
+        """The adopted changes of ``item``, in the order they were adopted."""
+        found = [c for c in self.changes.values() if c["item"] == item and c["status"] == "adopted"]
+        return sorted(found, key=lambda c: c["adopted_seq"])
+
+    def pending(self, item: str) -> dict[str, Any] | None:
+        return next(
+            (c for c in self.changes.values() if c["item"] == item and c["status"] == "pending"),
+            None,
+        )
+
+    def rate_on(self, item: str, day: date) -> Rate | None:
+        """The rate of ``item`` in force on ``day``: of the adopted changes
+        effective by then, the one effective latest (the later adopted on a tie)."""
+        candidates = [c for c in self.adopted(item) if c["effective_from"] <= day]
+        if not candidates:
+            return None
+        c = max(candidates, key=lambda c: (c["effective_from"], c["adopted_seq"]))
+        return Rate(c["item"], c["rate"], c["currency"], c["basis"], c["effective_from"], c["id"])
+
+    def rates_in_force(self, period: str) -> list[Rate]:
+        start = period_start(period)
+        found = (self.rate_on(item.value, start) for item in FeeItem)
+        return [rate for rate in found if rate is not None]
+
+    def propose_rate_change(
+        self,
+        *,
+        change_id: UUID,
+        item: str,
+        rate: object,
+        currency: str,
+        basis: str | None,
+        effective_from: date,
+        resolution: Resolution | None,
+        contract_reference: str | None,
+        approval_id: UUID,
+        proposed_by: UUID,
+        at: datetime,
+    ) -> None:
+        """Propose a new rate for ``item``; it is adopted when its approval is.
+
+        A change to an item with an adopted rate cites an owners' resolution
+        carrying an ordinary matter; the first rate of an item may cite the
+        preliminary property-service contract instead. One change per item
+        waits for approval at a time.
+        """
+        item = fee_item(item)
+        basis = basis or default_basis(item)
+        if basis not in BASES[item]:
+            allowed = ", ".join(BASES[item]) or "none: shared costs are split by area"
+            raise ValidationFailed(f"basis of {item}: {allowed}")
+        price = check_rate(rate)
+        currency = currency_of(currency)
+        if currency != self.billing_terms.currency:
+            raise ValidationFailed(
+                f"currency: this estate bills in {self.billing_terms.currency}, not {currency}"
+            )
+        if effective_from.day != 1:
+            raise ValidationFailed("effective_from: rates change on the first day of a month")
+        if effective_from < at.date().replace(day=1):
+            raise ValidationFailed("effective_from: not before the current month")
+        if change_id in self.changes:
+            raise InvalidTransition("this rate change was already proposed")
+        waiting = self.pending(item)
+        if waiting is not None:
+            raise InvalidTransition(
+                f"a change of {item} is already awaiting approval ({waiting['id']})"
+            )
+        reference = (
+            _text(contract_reference, "contract_reference", 100)
+            if contract_reference is not None
+            else None
+        )
+        if self.adopted(item):
+            if resolution is None:
+                raise ValidationFailed(
+                    f"{item} already has a rate: a change needs an owners' assembly resolution"
+                )
+        elif resolution is None and reference is None:
+            raise ValidationFailed(
+                f"the first rate of {item} cites an owners' assembly resolution "
+                "or the preliminary property-service contract (contract_reference)"
+            )
+        if resolution is not None:
+            resolution.require(Matter.ORDINARY)
+        self._rate_change_proposed(
+            change_id=change_id,
+            item=item,
+            rate=price,
+            currency=currency,
+            basis=basis,
+            effective_from=effective_from,
+            resolution=resolution.as_dict() if resolution is not None else None,
+            contract_reference=reference,
+            approval_id=approval_id,
+            proposed_by=proposed_by,
+            at=at,
+        )
+
+    @event("RateChangeProposed")
+    def _rate_change_proposed(
+        self,
+        change_id: UUID,
+        item: str,
+        rate: Decimal,
+        currency: str,
+        basis: str,
+        effective_from: date,
+        resolution: dict[str, Any] | None,
+        contract_reference: str | None,
+        approval_id: UUID,
+        proposed_by: UUID,
+        at: datetime,
+    ) -> None:
+        self.changes[change_id] = {
+            "id": change_id,
+            "item": item,
+            "rate": rate,
+            "currency": currency,
+            "basis": basis,
+            "effective_from": effective_from,
+            "resolution": resolution,
+            "contract_reference": contract_reference,
+            "approval_id": approval_id,
+            "proposed_by": proposed_by,
+            "proposed_at": at,
+            "status": "pending",
+            "adopted_seq": None,
+        }
+
+    def change(self, change_id: UUID) -> dict[str, Any]:
+        found = self.changes.get(change_id)
+        if found is None:
+            raise RecordNotFound("no such rate change")
+        return found
+
+    def approval_decided(self, approval_id: UUID, outcome: str, at: datetime) -> None:
+        """The approval of a change became final: approved adopts it; rejected
+        or withdrawn rejects it. Anything else, or a change already decided, is ignored."""
+        change = next((c for c in self.changes.values() if c["approval_id"] == approval_id), None)
+        if change is None or change["status"] != "pending":
+            return
+        if outcome == "approved":
+            self._rate_change_adopted(change_id=change["id"], approval_id=approval_id, at=at)
+        elif outcome in ("rejected", "withdrawn"):
+            self._rate_change_rejected(
+                change_id=change["id"], approval_id=approval_id, outcome=outcome, at=at
+            )
+
+    @event("RateChangeAdopted")
+    def _rate_change_adopted(self, change_id: UUID, approval_id: UUID, at: datetime) -> None:
+        change = self.changes[change_id]
+        change["status"] = "adopted"
+        change["adopted_seq"] = sum(1 for c in self.changes.values() if c["status"] == "adopted")
+
+    @event("RateChangeRejected")
+    def _rate_change_rejected(
+        self, change_id: UUID, approval_id: UUID, outcome: str, at: datetime
+    ) -> None:
+        self.changes[change_id]["status"] = "rejected"
+
+    # ---- billing terms -----------------------------------------------------------
+
+    def set_terms(
+        self,
+        *,
+        due_days: int = 15,
+        late_fee_daily_rate: object = "0.0005",
+        late_fee_grace_days: int = 0,
+        late_fee_cap_ratio: object = "1",
+        currency: str = DEFAULT_CURRENCY,
+        at: datetime,
+    ) -> None:
+        """Set every billing term at once (those not given take their defaults)."""
+        currency = currency_of(currency)
+        others = {
+            c["currency"] for c in self.changes.values() if c["status"] in ("pending", "adopted")
+        } - {currency}
+        if others:
+            raise ValidationFailed(
+                f"currency: this estate's rates are in {', '.join(sorted(others))}"
+            )
+        self._terms_set(
+            due_days=_days(due_days, "due_days", 1, 365),
+            late_fee_daily_rate=_ratio(
+                late_fee_daily_rate, "late_fee_daily_rate", Decimal(0), Decimal("0.01")
+            ),
+            late_fee_grace_days=_days(late_fee_grace_days, "late_fee_grace_days", 0, 365),
+            late_fee_cap_ratio=_ratio(
+                late_fee_cap_ratio, "late_fee_cap_ratio", Decimal(0), Decimal(1)
+            ),
+            currency=currency,
+            at=at,
+        )
+
+    @event("TermsSet")
+    def _terms_set(
+        self,
+        due_days: int,
+        late_fee_daily_rate: Decimal,
+        late_fee_grace_days: int,
+        late_fee_cap_ratio: Decimal,
+        currency: str,
+        at: datetime,
+    ) -> None:
+        self.billing_terms = BillingTerms(
+            due_days, late_fee_daily_rate, late_fee_grace_days, late_fee_cap_ratio, currency
+        )
+
+    # ---- shared costs (公摊) ----------------------------------------------------------
+
+    def record_shared_cost(
+        self,
+        *,
+        cost_id: UUID,
+        period: str,
+        item: str,
+        description: str,
+        amount: object,
+        currency: str,
+        basis: str,
+        at: datetime,
+    ) -> None:
+        """A cost of ``period`` to be split over the units by ``basis`` area."""
+        item = fee_item(item)
+        if item not in SHARED_COST_ITEMS:
+            raise ValidationFailed(f"item: a shared cost is {' or '.join(SHARED_COST_ITEMS)}")
+        if basis not in AREA_BASES:
+            raise ValidationFailed("basis: gross or internal area")
+        money = exact_money(amount, currency_of(currency))
+        if money <= 0:
+            raise ValidationFailed("amount: must be above 0")
+        if currency != self.billing_terms.currency:
+            raise ValidationFailed(
+                f"currency: this estate bills in {self.billing_terms.currency}, not {currency}"
+            )
+        if cost_id in self.shared:
+            raise InvalidTransition("this shared cost was already recorded")
+        self._shared_cost_recorded(
+            cost_id=cost_id,
+            period=check_period(period),
+            item=item,
+            description=_text(description, "description", 500),
+            amount=money,
+            currency=currency,
+            basis=basis,
+            at=at,
+        )
+
+    @event("SharedCostRecorded")
+    def _shared_cost_recorded(
+        self,
+        cost_id: UUID,
+        period: str,
+        item: str,
+        description: str,
+        amount: Decimal,
+        currency: str,
+        basis: str,
+        at: datetime,
+    ) -> None:
+        self.shared[cost_id] = {
+            "cost": SharedCost(cost_id, item, description, amount, currency, basis),
+            "period": period,
+            "withdrawn": False,
+        }
+
+    def withdraw_shared_cost(self, cost_id: UUID, reason: str, at: datetime) -> None:
+        record = self.shared.get(cost_id)
+        if record is None:
+            raise RecordNotFound("no such shared cost")
+        if record["withdrawn"]:
+            raise InvalidTransition("the shared cost is already withdrawn")
+        self._shared_cost_withdrawn(cost_id=cost_id, reason=_text(reason, "reason", 500), at=at)
+
+    @event("SharedCostWithdrawn")
+    def _shared_cost_withdrawn(self, cost_id: UUID, reason: str, at: datetime) -> None:
+        self.shared[cost_id]["withdrawn"] = True
+
+    def shared_costs(self, period: str) -> list[SharedCost]:
+        check_period(period)
+        return [
+            r["cost"] for r in self.shared.values() if r["period"] == period and not r["withdrawn"]
+        ]
+
+
+# ---- meter readings -------------------------------------------------------------------
+
+
+def check_reading(value: object) -> Decimal:
+    reading = decimal_of(value, "reading")
+    if reading < 0:
+        raise ValidationFailed("reading: must not be negative")
+    if reading != reading.quantize(Decimal(1).scaleb(-READING_PLACES)):
+        raise ValidationFailed(f"reading: at most {READING_PLACES} decimal places")
+    return reading
+
+
+class MeterReadings(Aggregate):
+    """The water and electricity readings of one estate's units for one month.
+
+    The last reading of a (unit, meter) in the month stands; usage is the
+    difference from the unit's last reading of an earlier month.
+    """
+
+    @staticmethod
+    def create_id(estate_id: UUID, period: str, **_: Any) -> UUID:
+        return readings_id(estate_id, period)
+
+    @classmethod
+    def open(cls, estate_id: UUID, period: str, at: datetime) -> MeterReadings:
+        return cls(estate_id=estate_id, period=check_period(period), at=at)
+
+    @event("Opened")
+    def __init__(self, estate_id: UUID, period: str, at: datetime) -> None:
+        self.estate_id = estate_id
+        self.period = period
+        self.readings: dict[tuple[UUID, str], dict[str, Any]] = {}
+
+    def latest(self, unit_id: UUID, meter: str) -> Decimal | None:
+        found = self.readings.get((unit_id, meter))
+        return found["reading"] if found else None
+
+    def record(
+        self,
+        readings: list[dict[str, Any]],
+        *,
+        before: dict[tuple[UUID, str], Decimal],
+        after: dict[tuple[UUID, str], Decimal],
+        at: datetime,
+    ) -> None:
+        """Record a batch of readings; each replaces the month's earlier one of its meter.
+
+        ``before`` and ``after`` are the units' readings of the nearest
+        earlier and later months: a meter never runs backwards.
+        """
+        if not 1 <= len(readings) <= MAX_READINGS:
+            raise ValidationFailed(f"readings: 1-{MAX_READINGS} of them")
+        start = period_start(self.period)
+        last_day = period_start(shift_period(self.period, 2))
+        clean: list[dict[str, Any]] = []
+        seen: set[tuple[UUID, str]] = set()
+        for r in readings:
+            unit_id, meter = r["unit_id"], r["meter"]
+            if meter not in METERS:
+                raise ValidationFailed(f"meter of unit {unit_id}: water or electricity")
+            if (unit_id, meter) in seen:
+                raise ValidationFailed(f"unit {unit_id}: two {meter} readings in one batch")
+            seen.add((unit_id, meter))
+            value = check_reading(r["reading"])
+            read_on = r["read_on"]
+            if not isinstance(read_on, date) or not start <= read_on < last_day:
+                raise ValidationFailed(
+                    f"read_on of unit {unit_id}: in {self.period} or the month after"
+                )
+            if read_on > at.date():
+                raise ValidationFailed(f"read_on of unit {unit_id}: not in the future")
+            earlier = before.get((unit_id, meter))
+            if earlier is not None and value < earlier:
+                raise ValidationFailed(
+                    f"unit {unit_id}: {meter} reading {value} is below "
+                    f"its earlier reading {earlier}"
+                )
+            later = after.get((unit_id, meter))
+            if later is not None and value > later:
+                raise ValidationFailed(
+                    f"unit {unit_id}: {meter} reading {value} is above its later reading {later}"
+                )
+            clean.append({"unit_id": unit_id, "meter": meter, "reading": value, "read_on": read_on})
+        self._readings_recorded(estate_id=self.estate_id, period=self.period, readings=clean, at=at)
+
+    @event("ReadingsRecorded")
+    def _readings_recorded(
+        self, estate_id: UUID, period: str, readings: list[dict[str, Any]], at: datetime
+    ) -> None:
+        for r in readings:
+            self.readings[(r["unit_id"], r["meter"])] = r

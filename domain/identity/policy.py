@@ -118,7 +118,7 @@ class Permission(StrEnum):
     FINANCE_MANAGE_ESTATE = "finance:manage:estate"
     PAYMENTS_RECORD = "payments:record:any"
     PAYMENTS_RECORD_ESTATE = "payments:record:estate"
-    PAYMENTS_MAKE_OWN = "payments:make:own"
+    PAYMENTS_RECORD_OWN = "payments:record:own"
     EXPENSES_SUBMIT = "expenses:submit:any"
     EXPENSES_SUBMIT_ESTATE = "expenses:submit:estate"
     EXPENSES_MANAGE = "expenses:manage:any"
@@ -294,7 +294,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.ANNOUNCEMENTS_READ_OWN,
         Permission.APPROVALS_READ_OWN,
         Permission.FINANCE_READ_OWN,
-        Permission.PAYMENTS_MAKE_OWN,
+        Permission.PAYMENTS_RECORD_OWN,
         Permission.FUND_READ_OWN,
     },
     Role.VISITOR: frozenset({Permission.USERS_READ_OWN, Permission.PASSWORD_CHANGE_OWN}),

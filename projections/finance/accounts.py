@@ -1,10 +1,345 @@
-"""(being written)"""
+"""Read models of unit accounts: accounts, bills, payments, waiver and refund requests, runs.
+
+``finance_bills`` serves bill lists, the owner's view and the late-fee and
+reminder jobs (which bills are overdue); ``finance_payments`` the payment
+lists; ``finance_account_requests`` waivers and refunds awaiting approval.
+Amounts are kept as the account does: a bill's ``outstanding`` is its
+principal plus late fees less what paid or waived it.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+import psycopg
+from eventsourcing.persistence import Notification
+
 from projections.catalog import ReadModelDeps
+from projections.events import as_uuid, kind_of, occurred_at, payload_of, to_json
 from projections.runtime import Projection
+
+DDL = (
+    """CREATE TABLE IF NOT EXISTS finance_accounts (
+        account_id uuid PRIMARY KEY,
+        unit_id uuid NOT NULL UNIQUE,
+        estate_id uuid NOT NULL,
+        currency text NOT NULL,
+        outstanding numeric(20, 4) NOT NULL DEFAULT 0,
+        credit numeric(20, 4) NOT NULL DEFAULT 0,
+        reserved numeric(20, 4) NOT NULL DEFAULT 0,
+        opened_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL,
+        version bigint NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS finance_accounts_estate ON finance_accounts (estate_id)",
+    """CREATE TABLE IF NOT EXISTS finance_bills (
+        bill_id uuid PRIMARY KEY,
+        unit_id uuid NOT NULL,
+        estate_id uuid NOT NULL,
+        period text NOT NULL,
+        run_id uuid,
+        payer_ids uuid[] NOT NULL,
+        lines jsonb NOT NULL,
+        currency text NOT NULL,
+        principal numeric(20, 4) NOT NULL,
+        late_fees numeric(20, 4) NOT NULL DEFAULT 0,
+        paid numeric(20, 4) NOT NULL DEFAULT 0,
+        waived numeric(20, 4) NOT NULL DEFAULT 0,
+        outstanding numeric(20, 4) NOT NULL,
+        days integer NOT NULL,
+        days_in_period integer NOT NULL,
+        issued_on date NOT NULL,
+        due_on date NOT NULL,
+        dunning_level integer NOT NULL DEFAULT 0,
+        position bigint NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS finance_bills_unit ON finance_bills (unit_id, due_on)",
+    "CREATE INDEX IF NOT EXISTS finance_bills_estate ON finance_bills (estate_id, period)",
+    "CREATE INDEX IF NOT EXISTS finance_bills_open ON finance_bills (due_on) WHERE outstanding > 0",
+    """CREATE TABLE IF NOT EXISTS finance_payments (
+        payment_id uuid PRIMARY KEY,
+        unit_id uuid NOT NULL,
+        estate_id uuid NOT NULL,
+        method text NOT NULL,
+        reference text,
+        amount numeric(20, 4) NOT NULL,
+        currency text NOT NULL,
+        allocations jsonb NOT NULL,
+        to_credit numeric(20, 4) NOT NULL,
+        received_on date NOT NULL,
+        received_at timestamptz NOT NULL,
+        recorded_by uuid,
+        reversed boolean NOT NULL DEFAULT false,
+        reversal_reason text,
+        reversed_on date,
+        position bigint NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS finance_payments_unit ON finance_payments (unit_id, position)",
+    "CREATE INDEX IF NOT EXISTS finance_payments_estate ON finance_payments (estate_id, position)",
+    """CREATE TABLE IF NOT EXISTS finance_account_requests (
+        request_id uuid PRIMARY KEY,
+        kind text NOT NULL,
+        unit_id uuid NOT NULL,
+        estate_id uuid NOT NULL,
+        bill_id uuid,
+        amount numeric(20, 4) NOT NULL,
+        currency text NOT NULL,
+        method text,
+        reason text NOT NULL,
+        approval_id uuid NOT NULL,
+        requested_by uuid NOT NULL,
+        status text NOT NULL,
+        requested_at timestamptz NOT NULL,
+        decided_at timestamptz
+    )""",
+    "CREATE INDEX IF NOT EXISTS finance_requests_unit ON finance_account_requests (unit_id)",
+    """CREATE TABLE IF NOT EXISTS finance_billing_runs (
+        run_id uuid PRIMARY KEY,
+        estate_id uuid NOT NULL,
+        period text NOT NULL,
+        bills integer NOT NULL,
+        units_billed integer NOT NULL,
+        units_skipped integer NOT NULL,
+        amount numeric(20, 4) NOT NULL,
+        currency text NOT NULL,
+        rates jsonb NOT NULL,
+        run_by uuid NOT NULL,
+        run_at timestamptz NOT NULL,
+        position bigint NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS finance_billing_runs_estate ON finance_billing_runs (estate_id)",
+)
+
+_BILL_DELTA = {
+    "CreditApplied": "paid",
+    "LateFeeCharged": "late_fees",
+    "BillWaived": "waived",
+}
+
+
+class UnitAccountsReadModel:
+    name = "finance_accounts"
+    aggregates = frozenset({"UnitAccount", "BillingRun"})
+    tables = (
+        "finance_accounts",
+        "finance_bills",
+        "finance_payments",
+        "finance_account_requests",
+        "finance_billing_runs",
+    )
+    ddl = DDL
+
+    def apply(
+        self, cur: psycopg.Cursor[Any], event: Any, meta: dict[str, Any], note: Notification
+    ) -> None:
+        aggregate, name = kind_of(event)
+        p = payload_of(event)
+        at = occurred_at(event)
+        if aggregate == "BillingRun":
+            cur.execute(
+                "INSERT INTO finance_billing_runs (run_id, estate_id, period, bills, units_billed, "
+                "units_skipped, amount, currency, rates, run_by, run_at, position) "
+                "VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (run_id) DO NOTHING",
+                [
+                    as_uuid(note.originator_id),
+                    p["estate_id"],
+                    p["period"],
+                    p["bills"],
+                    p["units_billed"],
+                    p["units_skipped"],
+                    p["amount"],
+                    p["currency"],
+                    to_json(p["rates"]),
+                    p["run_by"],
+                    at,
+                    note.id,
+                ],
+            )
+            return
+        if aggregate != "UnitAccount":
+            return
+        account_id = as_uuid(note.originator_id)
+        handler = getattr(self, f"_{name}", None)
+        if handler is not None:
+            handler(cur, p, at, note)
+        if name == "Opened":
+            return
+        cur.execute(
+            "UPDATE finance_accounts SET updated_at = %s, version = %s, "
+            "outstanding = (SELECT coalesce(sum(outstanding), 0) FROM finance_bills b "
+            "WHERE b.unit_id = finance_accounts.unit_id) WHERE account_id = %s",
+            [at, note.originator_version, account_id],
+        )
+
+    def _Opened(self, cur: Any, p: dict[str, Any], at: Any, note: Notification) -> None:
+        cur.execute(
+            "INSERT INTO finance_accounts (account_id, unit_id, estate_id, currency, opened_at, "
+            "updated_at, version) VALUES (%s,%s,%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
+            [
+                as_uuid(note.originator_id),
+                p["unit_id"],
+                p["estate_id"],
+                p["currency"],
+                at,
+                at,
+                note.originator_version,
+            ],
+        )
+
+    def _BillIssued(self, cur: Any, p: dict[str, Any], at: Any, note: Notification) -> None:
+        cur.execute(
+            "INSERT INTO finance_bills (bill_id, unit_id, estate_id, period, run_id, payer_ids, "
+            "lines, currency, principal, outstanding, days, days_in_period, issued_on, due_on, "
+            "position) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) "
+            "ON CONFLICT (bill_id) DO NOTHING",
+            [
+                p["bill_id"],
+                p["unit_id"],
+                p["estate_id"],
+                p["period"],
+                p["run_id"],
+                list(p["payer_ids"]),
+                to_json(p["lines"]),
+                p["currency"],
+                p["amount"],
+                p["amount"],
+                p["days"],
+                p["days_in_period"],
+                p["issued_on"],
+                p["due_on"],
+                note.id,
+            ],
+        )
+
+    def _bill_change(self, cur: Any, bill_id: Any, column: str, amount: Any) -> None:
+        sign = "-" if column in ("paid", "waived") else "+"
+        cur.execute(
+            f"UPDATE finance_bills SET {column} = {column} + %s, "
+            f"outstanding = outstanding {sign} %s WHERE bill_id = %s",
+            [amount, amount, bill_id],
+        )
+
+    def _CreditApplied(self, cur: Any, p: dict[str, Any], at: Any, note: Notification) -> None:
+        self._bill_change(cur, p["bill_id"], "paid", p["amount"])
+        self._credit(cur, p["unit_id"], -p["amount"], 0)
+
+    def _LateFeeCharged(self, cur: Any, p: dict[str, Any], at: Any, note: Notification) -> None:
+        self._bill_change(cur, p["bill_id"], "late_fees", p["amount"])
+
+    def _BillWaived(self, cur: Any, p: dict[str, Any], at: Any, note: Notification) -> None:
+        self._bill_change(cur, p["bill_id"], "waived", p["amount"])
+        self._decided(cur, p["waiver_id"], "approved", at)
+
+    def _credit(self, cur: Any, unit_id: Any, credit: Any, reserved: Any) -> None:
+        cur.execute(
+            "UPDATE finance_accounts SET credit = credit + %s, reserved = reserved + %s "
+            "WHERE unit_id = %s",
+            [credit, reserved, unit_id],
+        )
+
+    def _PaymentReceived(self, cur: Any, p: dict[str, Any], at: Any, note: Notification) -> None:
+        cur.execute(
+            "INSERT INTO finance_payments (payment_id, unit_id, estate_id, method, reference, "
+            "amount, currency, allocations, to_credit, received_on, received_at, recorded_by, "
+            "position) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) "
+            "ON CONFLICT (payment_id) DO NOTHING",
+            [
+                p["payment_id"],
+                p["unit_id"],
+                p["estate_id"],
+                p["method"],
+                p["reference"],
+                p["amount"],
+                p["currency"],
+                to_json(p["allocations"]),
+                p["to_credit"],
+                p["booked_on"],
+                at,
+                p["recorded_by"],
+                note.id,
+            ],
+        )
+        for part in p["allocations"]:
+            self._bill_change(cur, part["bill_id"], "paid", part["amount"])
+        self._credit(cur, p["unit_id"], p["to_credit"], 0)
+
+    def _PaymentReversed(self, cur: Any, p: dict[str, Any], at: Any, note: Notification) -> None:
+        cur.execute(
+            "UPDATE finance_payments SET reversed = true, reversal_reason = %s, reversed_on = %s "
+            "WHERE payment_id = %s",
+            [p["reason"], p["booked_on"], p["payment_id"]],
+        )
+        for part in p["allocations"]:
+            self._bill_change(cur, part["bill_id"], "paid", -part["amount"])
+        self._credit(cur, p["unit_id"], -p["to_credit"], 0)
+
+    def _Dunned(self, cur: Any, p: dict[str, Any], at: Any, note: Notification) -> None:
+        cur.execute(
+            "UPDATE finance_bills SET dunning_level = greatest(dunning_level, %s) "
+            "WHERE bill_id = ANY(%s)",
+            [p["level"], list(p["bill_ids"])],
+        )
+
+    def _request(
+        self, cur: Any, kind: str, p: dict[str, Any], at: Any, note: Notification, key: str
+    ) -> None:
+        cur.execute(
+            "INSERT INTO finance_account_requests (request_id, kind, unit_id, estate_id, bill_id, "
+            "amount, currency, method, reason, approval_id, requested_by, status, requested_at) "
+            "SELECT %s, %s, unit_id, estate_id, %s, %s, %s, %s, %s, %s, %s, 'pending', %s "
+            "FROM finance_accounts WHERE account_id = %s ON CONFLICT DO NOTHING",
+            [
+                p[key],
+                kind,
+                p.get("bill_id"),
+                p["amount"],
+                p["currency"],
+                p.get("method"),
+                p["reason"],
+                p["approval_id"],
+                p["requested_by"],
+                at,
+                as_uuid(note.originator_id),
+            ],
+        )
+
+    def _decided(self, cur: Any, request_id: Any, status: str, at: Any) -> None:
+        cur.execute(
+            "UPDATE finance_account_requests SET status = %s, decided_at = %s "
+            "WHERE request_id = %s",
+            [status, at, request_id],
+        )
+
+    def _WaiverRequested(self, cur: Any, p: dict[str, Any], at: Any, note: Notification) -> None:
+        self._request(cur, "waiver", p, at, note, "waiver_id")
+
+    def _WaiverDeclined(self, cur: Any, p: dict[str, Any], at: Any, note: Notification) -> None:
+        self._decided(cur, p["waiver_id"], "declined", at)
+
+    def _RefundRequested(self, cur: Any, p: dict[str, Any], at: Any, note: Notification) -> None:
+        self._request(cur, "refund", p, at, note, "refund_id")
+        cur.execute(
+            "UPDATE finance_accounts SET reserved = reserved + %s WHERE account_id = %s",
+            [p["amount"], as_uuid(note.originator_id)],
+        )
+
+    def _Refunded(self, cur: Any, p: dict[str, Any], at: Any, note: Notification) -> None:
+        self._decided(cur, p["refund_id"], "refunded", at)
+        self._credit(cur, p["unit_id"], -p["amount"], -p["amount"])
+
+    def _RefundDeclined(self, cur: Any, p: dict[str, Any], at: Any, note: Notification) -> None:
+        cur.execute(
+            "UPDATE finance_account_requests SET status = 'declined', decided_at = %s "
+            "WHERE request_id = %s RETURNING amount",
+            [at, p["refund_id"]],
+        )
+        row = cur.fetchone()
+        if row:
+            cur.execute(
+                "UPDATE finance_accounts SET reserved = reserved - %s WHERE account_id = %s",
+                [row[0], as_uuid(note.originator_id)],
+            )
 
 
 def read_models(deps: ReadModelDeps) -> list[Projection]:
-    return []
+    return [UnitAccountsReadModel()]

@@ -78,7 +78,9 @@ class FinanceWorld:
 
 
 def _assign(client: TestClient, admin: dict[str, str], user_id: str, estate_id: str) -> None:
-    r = client.post(f"/api/v1/users/{user_id}/estates", json={"estate_id": estate_id}, headers=admin)
+    r = client.post(
+        f"/api/v1/users/{user_id}/estates", json={"estate_id": estate_id}, headers=admin
+    )
     assert r.status_code == 200, r.text
 
 

@@ -1,0 +1,171 @@
+"""What a unit is billed for one period: pure arithmetic over facts and rates (R5.1).
+
+The billing run gathers the facts (areas, owners and their dates, parking
+spaces, meter usage, shared costs) and the rates in force; this module turns
+them into bill lines. A unit is billed for the days it has an owner (from
+delivery or purchase to sale): a move-in or move-out mid-month prorates the
+area and parking charges by days; a change of owners mid-month gives each
+owner their own bill. Metered usage and the unit's share of shared costs go
+on the bill of the period's last owner.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from uuid import UUID
+
+from domain.errors import ValidationFailed
+from domain.finance.account import BillLine
+from domain.finance.money import allocate, round_money
+from domain.finance.rates import Rate, SharedCost
+
+AREA_ITEMS = ("property_fee", "public_maintenance", "greening", "security")
+METERED = {"water": "m3", "electricity": "kWh"}
+ZERO = Decimal(0)
+
+
+def period_bounds(period: str) -> tuple[date, date]:
+    """First and last day of ``YYYY-MM``."""
+    try:
+        year, month = (int(part) for part in period.split("-"))
+        first = date(year, month, 1)
+    except ValueError:
+        raise ValidationFailed("period: YYYY-MM, e.g. 2026-03") from None
+    if len(period) != 7:
+        raise ValidationFailed("period: YYYY-MM, e.g. 2026-03")
+    return first, date(year, month, calendar.monthrange(year, month)[1])
+
+
+def previous_period(period: str) -> str:
+    first, _ = period_bounds(period)
+    last_month = first - timedelta(days=1)
+    return f"{last_month.year:04d}-{last_month.month:02d}"
+
+
+@dataclass(frozen=True)
+class Ownership:
+    """One owner's time with the unit; ``ends_on`` is the day they left (not billed)."""
+
+    person_id: UUID
+    user_id: UUID | None
+    starts_on: date
+    ends_on: date | None
+
+
+@dataclass(frozen=True)
+class UnitFacts:
+    unit_id: UUID
+    gross_area: Decimal
+    internal_area: Decimal
+    parking_spaces: int
+    owners: tuple[Ownership, ...]
+
+    def area(self, basis: str) -> Decimal:
+        return self.internal_area if basis == "internal" else self.gross_area
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Consecutive days of a period with the same owners: one bill."""
+
+    starts_on: date
+    ends_on: date  # inclusive
+    payers: tuple[Ownership, ...]
+
+    @property
+    def days(self) -> int:
+        return (self.ends_on - self.starts_on).days + 1
+
+
+def segments(owners: tuple[Ownership, ...], period: str) -> list[Segment]:
+    """Split the period where the set of owners changes; days with no owner are not billed."""
+    first, last = period_bounds(period)
+    out: list[Segment] = []
+    day = first
+    while day <= last:
+        present = tuple(
+            o for o in owners if o.starts_on <= day and (o.ends_on is None or day < o.ends_on)
+        )
+        if present:
+            key = frozenset(o.person_id for o in present)
+            if (
+                out
+                and out[-1].ends_on == day - timedelta(days=1)
+                and key == frozenset(o.person_id for o in out[-1].payers)
+            ):
+                out[-1] = Segment(out[-1].starts_on, day, out[-1].payers)
+            else:
+                out.append(Segment(day, day, present))
+        day += timedelta(days=1)
+    return out
+
+
+@dataclass
+class PeriodInputs:
+    """Everything the run knows for the estate and period."""
+
+    period: str
+    currency: str
+    rates: dict[str, Rate]
+    usage: dict[UUID, dict[str, Decimal]] = field(default_factory=dict)
+    shares: dict[UUID, list[tuple[SharedCost, Decimal]]] = field(default_factory=dict)
+
+
+def shared_shares(
+    costs: list[SharedCost], units: list[UnitFacts]
+) -> dict[UUID, list[tuple[SharedCost, Decimal]]]:
+    """Each billed unit's part of each shared cost, by area, adding up exactly (公摊)."""
+    shares: dict[UUID, list[tuple[SharedCost, Decimal]]] = {u.unit_id: [] for u in units}
+    if not units:
+        return shares
+    for cost in costs:
+        parts = allocate(cost.amount, [u.area(cost.basis) for u in units], cost.currency)
+        for unit, part in zip(units, parts, strict=True):
+            if part:
+                shares[unit.unit_id].append((cost, part))
+    return shares
+
+
+def bill_lines(
+    unit: UnitFacts, segment: Segment, last_segment: bool, inputs: PeriodInputs
+) -> list[BillLine]:
+    """The lines of one segment's bill; amounts rounded half-up per line."""
+    first, last = period_bounds(inputs.period)
+    days_in_period = (last - first).days + 1
+    fraction = Decimal(segment.days) / Decimal(days_in_period)
+    cur = inputs.currency
+    lines: list[BillLine] = []
+    prorated = "" if segment.days == days_in_period else f" ({segment.days}/{days_in_period} days)"
+    for item in AREA_ITEMS:
+        rate = inputs.rates.get(item)
+        if rate is None:
+            continue
+        area = unit.area(rate.basis)
+        amount = round_money(area * rate.rate * fraction, cur)
+        if amount > 0:
+            desc = f"{item.replace('_', ' ')}: {area} m² ({rate.basis}) x {rate.rate}{prorated}"
+            lines.append(BillLine(item, desc, area * fraction, "m2·month", rate.rate, amount))
+    parking = inputs.rates.get("parking")
+    if parking is not None and unit.parking_spaces:
+        amount = round_money(parking.rate * unit.parking_spaces * fraction, cur)
+        if amount > 0:
+            desc = f"parking: {unit.parking_spaces} space(s) x {parking.rate}{prorated}"
+            qty = Decimal(unit.parking_spaces) * fraction
+            lines.append(BillLine("parking", desc, qty, "space·month", parking.rate, amount))
+    if last_segment:
+        for meter, measure in METERED.items():
+            rate = inputs.rates.get(meter)
+            used = inputs.usage.get(unit.unit_id, {}).get(meter, ZERO)
+            if rate is None or used <= 0:
+                continue
+            amount = round_money(used * rate.rate, cur)
+            if amount > 0:
+                desc = f"{meter}: {used} {measure} x {rate.rate}"
+                lines.append(BillLine(meter, desc, used, measure, rate.rate, amount))
+        for cost, part in inputs.shares.get(unit.unit_id, []):
+            desc = f"shared cost: {cost.description} (by {cost.basis} area)"
+            lines.append(BillLine(cost.item, desc, Decimal(1), "share", part, part))
+    return lines

@@ -1,0 +1,287 @@
+"""Thousands of random finance command sequences against the unit accounts, in memory.
+
+A Hypothesis state machine drives several :class:`UnitAccount` aggregates
+with bills, payments (named bill or oldest first), reversals, late fees,
+waivers and refunds decided either way, and books every event through the
+posting functions into an in-memory journal. After every step:
+
+* every entry balances, and the trial balance sums to zero per currency;
+* assets = liabilities + equity + the unclosed result;
+* the receivables aging (per bill) equals the receivables control account;
+* no bill is ever paid or waived beyond what it charged (never paid twice);
+* each account rebuilt from its own events equals the live one, and the
+  journal rebuilt from those events equals the live journal.
+
+The database-backed machine (test_ledger_machine.py) checks the same
+invariants through the real projector, read models and statements.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from domain.errors import DomainError
+from domain.finance import accounts as chart
+from domain.finance.account import BillLine, UnitAccount
+from domain.finance.journal import Entry
+from domain.finance.postings import entry_for
+from projections.events import kind_of, payload_of
+
+ESTATE = uuid4()
+CENTS = st.integers(min_value=1, max_value=60_000).map(lambda c: Decimal(c) / 100)
+
+
+def _journal_of(events: list[Any]) -> list[Entry]:
+    out = []
+    for event in events:
+        aggregate, name = kind_of(event)
+        entry = entry_for(aggregate, name, payload_of(event))
+        if entry is not None:
+            out.append(entry.check())
+    return out
+
+
+class Books(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.day = datetime(2026, 1, 1, 9, tzinfo=UTC)
+        self.accounts = [UnitAccount.open(ESTATE, uuid4(), "CNY", self.day) for _ in range(3)]
+        self.events: dict[UUID, list[Any]] = defaultdict(list)
+        self.journal: list[Entry] = []
+        self.period = 0
+        self.refused = 0
+        self._collect()
+
+    # ---- plumbing ---------------------------------------------------------------
+
+    def _collect(self) -> None:
+        for account in self.accounts:
+            new = account.collect_events()
+            self.events[account.id] += new
+            self.journal += _journal_of(new)
+
+    def _try(self, account: UnitAccount, command: Any) -> None:
+        """Run a command; a refused one must leave the account exactly as it was."""
+        before = copy.deepcopy(vars(account))
+        try:
+            command()
+        except DomainError:
+            self.refused += 1
+            assert not account.pending_events
+            assert vars(account) == before
+        self._collect()
+
+    def _now(self) -> datetime:
+        return self.day
+
+    # ---- commands ---------------------------------------------------------------
+
+    @rule(amounts=st.lists(CENTS, min_size=3, max_size=3))
+    def bill(self, amounts: list[Decimal]) -> None:
+        self.period += 1
+        self.day += timedelta(days=31)
+        period = f"{2026 + (self.period - 1) // 12}-{(self.period - 1) % 12 + 1:02d}"
+        for account, amount in zip(self.accounts, amounts, strict=True):
+            line = BillLine("property_fee", "fee", Decimal(1), "m2·month", amount, amount)
+            self._try(
+                account,
+                lambda a=account, p=period, line=line: a.issue_bill(
+                    bill_id=uuid4(),
+                    period=p,
+                    run_id=uuid4(),
+                    lines=[line],
+                    payer_ids=[],
+                    days=30,
+                    days_in_period=30,
+                    issued_on=self.day.date(),
+                    due_on=self.day.date() + timedelta(days=15),
+                    at=self._now(),
+                ),
+            )
+
+    @rule(
+        which=st.integers(0, 2),
+        amount=CENTS,
+        method=st.sampled_from(["cash", "bank_transfer", "online"]),
+        named=st.booleans(),
+    )
+    def pay(self, which: int, amount: Decimal, method: str, named: bool) -> None:
+        account = self.accounts[which]
+        bills = list(account.bills)
+        bill_id = bills[-1] if named and bills else None
+        self._try(
+            account,
+            lambda: account.receive_payment(
+                payment_id=uuid4(),
+                method=method,
+                amount=amount,
+                currency="CNY",
+                reference=None if method == "cash" else uuid4().hex[:12],
+                bill_id=bill_id,
+                recorded_by=uuid4(),
+                on=self.day.date(),
+                at=self._now(),
+            ),
+        )
+
+    @precondition(lambda self: any(a.payments for a in self.accounts))
+    @rule(which=st.integers(0, 2), pick=st.integers(0, 1000))
+    def reverse(self, which: int, pick: int) -> None:
+        account = self.accounts[which]
+        if not account.payments:
+            return
+        payment_id = list(account.payments)[pick % len(account.payments)]
+        self._try(
+            account,
+            lambda: account.reverse_payment(
+                payment_id, "entered twice", uuid4(), self.day.date(), self._now()
+            ),
+        )
+
+    @rule(days=st.integers(1, 120), rate=st.sampled_from(["0.0005", "0.001", "0.003"]))
+    def late_fees(self, days: int, rate: str) -> None:
+        self.day += timedelta(days=days)
+        for account in self.accounts:
+            for bill in account.open_bills:
+                self._try(
+                    account,
+                    lambda a=account, b=bill: a.charge_late_fee(
+                        b.bill_id,
+                        through=self.day.date(),
+                        daily_rate=Decimal(rate),
+                        grace_days=5,
+                        cap_ratio=Decimal("0.5"),
+                        at=self._now(),
+                    ),
+                )
+
+    @rule(which=st.integers(0, 2), amount=CENTS, approve=st.booleans(), pick=st.integers(0, 99))
+    def waiver(self, which: int, amount: Decimal, approve: bool, pick: int) -> None:
+        account = self.accounts[which]
+        if not account.bills:
+            return
+        bill_id = list(account.bills)[pick % len(account.bills)]
+        waiver_id = uuid4()
+        self._try(
+            account,
+            lambda: account.request_waiver(
+                waiver_id=waiver_id,
+                bill_id=bill_id,
+                amount=amount,
+                currency="CNY",
+                reason="goodwill",
+                approval_id=uuid4(),
+                requested_by=uuid4(),
+                at=self._now(),
+            ),
+        )
+        self._try(
+            account,
+            lambda: account.settle_waiver(
+                waiver_id,
+                approve,
+                "approved" if approve else "rejected",
+                self.day.date(),
+                self._now(),
+            ),
+        )
+
+    @rule(which=st.integers(0, 2), amount=CENTS, approve=st.booleans(), decide=st.booleans())
+    def refund(self, which: int, amount: Decimal, approve: bool, decide: bool) -> None:
+        account = self.accounts[which]
+        refund_id = uuid4()
+        self._try(
+            account,
+            lambda: account.request_refund(
+                refund_id=refund_id,
+                amount=amount,
+                currency="CNY",
+                method="bank_transfer",
+                reason="moving out",
+                approval_id=uuid4(),
+                requested_by=uuid4(),
+                at=self._now(),
+            ),
+        )
+        if decide:  # undecided refunds stay pending and hold their credit
+            self._try(
+                account,
+                lambda: account.settle_refund(
+                    refund_id, approve, "decided", self.day.date(), self._now()
+                ),
+            )
+
+    # ---- invariants ---------------------------------------------------------------
+
+    def _balances(self) -> dict[str, Decimal]:
+        out: dict[str, Decimal] = defaultdict(Decimal)
+        for entry in self.journal:
+            for line in entry.lines:
+                out[line.account] += line.debit - line.credit
+        return out
+
+    @invariant()
+    def trial_balance_is_zero(self) -> None:
+        assert sum(self._balances().values(), Decimal(0)) == 0
+
+    @invariant()
+    def accounting_equation_holds(self) -> None:
+        kinds: dict[chart.Kind, Decimal] = defaultdict(Decimal)
+        for code, balance in self._balances().items():
+            kinds[chart.CHART[code].kind] += balance
+        assets = kinds[chart.Kind.ASSET]
+        liabilities = -kinds[chart.Kind.LIABILITY]
+        equity = -kinds[chart.Kind.EQUITY]
+        result = -kinds[chart.Kind.REVENUE] - kinds[chart.Kind.EXPENSE]
+        assert assets == liabilities + equity + result
+
+    @invariant()
+    def aging_equals_the_control_account(self) -> None:
+        per_bill: dict[UUID, Decimal] = defaultdict(Decimal)
+        control = Decimal(0)
+        for entry in self.journal:
+            for line in entry.lines:
+                if line.account == chart.RECEIVABLES:
+                    assert line.bill_id is not None
+                    per_bill[line.bill_id] += line.debit - line.credit
+                    control += line.debit - line.credit
+        assert sum(per_bill.values(), Decimal(0)) == control
+        live = {b.bill_id: b.outstanding for a in self.accounts for b in a.bills.values()}
+        assert {k: v for k, v in per_bill.items()} == live
+
+    @invariant()
+    def no_bill_is_paid_twice(self) -> None:
+        for account in self.accounts:
+            for bill in account.bills.values():
+                assert Decimal(0) <= bill.paid + bill.waived <= bill.charged
+                assert bill.late_fees <= bill.principal * Decimal("0.5")
+            assert account.credit >= 0
+            assert Decimal(0) <= account.reserved <= account.credit
+
+    @invariant()
+    def rebuilt_from_events_equals_live(self) -> None:
+        rebuilt_journal: list[Entry] = []
+        for account in self.accounts:
+            events = self.events[account.id]
+            copy_of: Any = None
+            for event in events:
+                copy_of = event.mutate(copy_of)
+            assert vars(copy_of) == vars(account)
+            rebuilt_journal += _journal_of(events)
+        assert sorted(map(repr, rebuilt_journal)) == sorted(map(repr, self.journal))
+
+
+# `make test` runs 300 sequences; FINANCE_MACHINE_EXAMPLES=3000 runs a soak (docs/finance.md).
+EXAMPLES = int(os.environ.get("FINANCE_MACHINE_EXAMPLES", "300"))
+Books.TestCase.settings = settings(max_examples=EXAMPLES, stateful_step_count=25, deadline=None)
+TestBooks = Books.TestCase
