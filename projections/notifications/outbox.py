@@ -107,6 +107,15 @@ class CursorDirectory:
             return []
         return list(queries.occupant_user_ids(self.cur.connection, estate_id))
 
+    def occupants(self, unit_id: UUID | None) -> list[UUID]:
+        """Login accounts of the unit's current owners and residents."""
+        if unit_id is None:
+            return []
+        row = self.cur.execute(
+            "SELECT occupant_user_ids FROM registry_units WHERE unit_id = %s", [unit_id]
+        ).fetchone()
+        return list(row[0]) if row else []
+
 
 class NotificationOutbox:
     name = "notification_outbox"

@@ -63,6 +63,7 @@ class Directory(Protocol):
     def holders(self, estate_id: UUID | None, action: str) -> list[UUID]: ...
     def with_role(self, estate_id: UUID | None, role: str) -> list[UUID]: ...
     def residents(self, estate_id: UUID | None) -> list[UUID]: ...
+    def occupants(self, unit_id: UUID | None) -> list[UUID]: ...
 
 
 def roles_holding(action: str) -> list[str]:
@@ -364,6 +365,40 @@ def _addressed(event: Any, subject: Subject, directory: Directory) -> Iterable[U
     return list(event.recipient_ids)
 
 
+_DUNNING_PRIORITY = {1: "normal", 2: "high", 3: "urgent"}
+
+
+def _dunned(event: Any, subject: Subject) -> tuple[str, str, str]:
+    level = int(_field(event, "level") or 1)
+    amount = f"{_field(event, 'outstanding')} {_field(event, 'currency')}"
+    bills = len(_field(event, "bill_ids") or [])
+    title = "Payment reminder" if level == 1 else f"Payment reminder ({level})"
+    body = f"{bills} bill(s) are overdue; {amount} is outstanding on your unit's account."
+    return title, body, _DUNNING_PRIORITY.get(level, "high")
+
+
+def _dunned_owners(event: Any, subject: Subject, directory: Directory) -> Iterable[UUID]:
+    return list(_field(event, "recipients") or [])
+
+
+def _fund_low(event: Any, subject: Subject) -> tuple[str, str, str]:
+    balance = f"{_field(event, 'balance')} {_field(event, 'currency')}"
+    first = f"{_field(event, 'first_deposit')} {_field(event, 'currency')}"
+    body = (
+        f"The unit's maintenance fund balance is {balance}, below 30% of its first deposit "
+        f"({first}). Please top it up (专项维修资金续筹)."
+    )
+    return "Maintenance fund balance low", body, "high"
+
+
+def _fund_low_audience(event: Any, subject: Subject, directory: Directory) -> Iterable[UUID]:
+    estate_id = _uuid(_field(event, "estate_id"))
+    return [
+        *directory.occupants(_uuid(_field(event, "unit_id"))),
+        *directory.holders(estate_id, "fund:manage"),
+    ]
+
+
 # The table ---------------------------------------------------------------------
 
 APPROVAL_AGGREGATES = ("Approval",)
@@ -393,6 +428,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("ServiceRequest", "Scheduled"): Rule("service.scheduled", _handler, _service_scheduled),
     ("Reminder", "Fired"): Rule("reminder", _reminded, _reminder),
     ("StaffMessage", "Sent"): Rule("message", _addressed, _message),
+    ("UnitAccount", "Dunned"): Rule("finance.reminder", _dunned_owners, _dunned),
+    ("FundAccount", "FellBelowThreshold"): Rule("finance.fund_low", _fund_low_audience, _fund_low),
 }
 
 

@@ -12,6 +12,7 @@ from projections.events import kind_of, payload_of
 from tests.api.test_object_scoping import assert_problem
 from tests.finance.conftest import FinanceWorld
 from tests.finance.helpers import account, adopt_rate, approve_fully, bill, pay
+from tests.notifications.support import drain, wait_for_deliveries, working
 from tests.registry.helpers import new_person
 
 
@@ -319,3 +320,19 @@ def test_every_unit_account_event_posts_one_balanced_entry(fw: FinanceWorld) -> 
         "PaymentReversed": 1,
         "CreditApplied": 1,
     }
+
+
+def test_reminders_reach_the_owners_inbox(fw: FinanceWorld) -> None:
+    adopt_rate(fw, "property_fee", "2.50", basis="gross")
+    fw.clock.set(2026, 2, 1, 9)
+    bill(fw, "2026-01")
+    fw.settle("finance_accounts")
+    fw.clock.set(2026, 3, 10, 2)
+    assert fw.container.finance.accounts.send_reminders(fw.clock()) == 3
+    with working(fw.container):
+        wait_for_deliveries(fw.container, 3)
+        drain(fw.container)
+    inbox = fw.get("/notifications/inbox", fw.owners[0]).json()
+    assert [(i["title"], i["priority"]) for i in inbox] == [("Payment reminder", "normal")]
+    assert "250.00 CNY is outstanding" in inbox[0]["body"]
+    assert fw.get("/notifications/inbox", fw.other_finance).json() == []

@@ -37,6 +37,9 @@ class FakeDirectory:
     def residents(self, estate_id: UUID | None) -> list[UUID]:
         return []
 
+    def occupants(self, unit_id: UUID | None) -> list[UUID]:
+        return list(self.by_role.get("occupant", []))
+
 
 def named(qualname: str, **fields: Any) -> Any:
     """An event object whose class has this qualname (all kind_of looks at)."""
