@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from domain.finance import account, expenses, fund
+from domain.finance import account, books, expenses, fund
 from domain.finance.journal import Entry, PostingFunction
 
 POSTINGS: dict[str, PostingFunction] = {
     **account.POSTINGS,
     **expenses.POSTINGS,
     **fund.POSTINGS,
+    **books.POSTINGS,
 }
 
 

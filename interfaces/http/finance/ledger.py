@@ -1,7 +1,471 @@
-"""(being written)"""
+"""HTTP routes of the books (R5.3): chart, journal, statements, manual journals, close.
+
+Reads need ``ledger:read`` (estate staff for their estates; auditors hold
+``ledger:read:any``); without ``estate_id`` a statement covers every estate
+the caller may read. Manual journals, their reversal and period close need
+``ledger:close`` (the finance role holds it for its estates): a manual
+journal changes closed-period-sensitive books as much as a close does, so
+the same grant guards both. An owner's statement is for the unit's
+occupants (``finance:read:own``) and finance-reading staff of its estate.
+
+``as_of`` (an ISO 8601 moment with a timezone) or ``as_of_position`` draws a
+statement as the books stood then: only entries at or before that position.
+``format=xlsx|pdf`` answers the same statement as a file.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+from uuid import UUID
+
+import anyio
+from fastapi import APIRouter, Query, Request, status
+from fastapi.responses import Response
+from pydantic import Field
+
+from application.finance.ledger import JournalNotFound
+from application.reporting import Column, Report, Table
+from domain.finance.accounts import CHART
+from domain.identity.policy import Permission
+from interfaces.http import reads
+from interfaces.http.consistency import reached
+from interfaces.http.exports import ExportFormat, export_response
+from interfaces.http.problems import Problem
+from interfaces.http.schemas import Accepted, Amount, Command, Created, CurrencyCode, accepted
+from interfaces.http.security import Principal, container, requires
+from projections.events import to_json
+from projections.finance import statements
+from projections.finance.ledger import NAME as LEDGER
 
 router = APIRouter(prefix="/api/v1", tags=["finance"])
+
+NOT_FOUND = "no such record, or not yours to see"
+
+
+class JournalLine(Command):
+    account: Annotated[str, Field(min_length=1, max_length=20)]
+    debit: Amount = Decimal(0)
+    credit: Amount = Decimal(0)
+    currency: CurrencyCode = "CNY"
+    unit_id: UUID | None = None
+    bill_id: UUID | None = None
+    party_id: UUID | None = None
+
+
+class NewJournal(Command):
+    booked_on: date
+    memo: Annotated[str, Field(min_length=1, max_length=500)]
+    lines: Annotated[list[JournalLine], Field(min_length=2, max_length=500)]
+
+
+class Reversal(Command):
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+def _json(body: Any) -> Response:
+    return Response(to_json(body), media_type="application/json")
+
+
+def _estates(principal: Principal, action: str, estate_id: UUID | None) -> list[UUID] | None:
+    """The estates a read covers: the one asked for (404 if not the caller's), or all
+    the caller may read (None: every estate)."""
+    if estate_id is not None:
+        principal.check(action, None, estate_id)
+        return [estate_id]
+    reach = principal.reach(action)
+    return None if reach.everything else sorted(reach.estates)
+
+
+async def _as_of(
+    request: Request, as_of: datetime | None, as_of_position: int | None, after: int | None
+) -> int | None:
+    """The position a read is drawn at (None: now), once the ledger holds it."""
+    if as_of is not None and as_of_position is not None:
+        raise Problem(422, "give as_of or as_of_position, not both")
+    position = as_of_position
+    if as_of is not None:
+        if as_of.tzinfo is None:
+            raise Problem(422, "as_of needs a timezone, e.g. 2026-01-01T00:00:00Z")
+        position = await anyio.to_thread.run_sync(
+            statements.position_at, container(request).event_log, as_of
+        )
+    head = container(request).event_log.head()
+    await reached(request, LEDGER, after, at_least=min(position or 0, head))
+    return position
+
+
+async def _query(request: Request, fn: Callable[..., Any], *args: Any) -> Any:
+    def run() -> Any:
+        with container(request).pool.connection() as conn:
+            return fn(conn, *args)
+
+    return await anyio.to_thread.run_sync(run)
+
+
+def _answer(
+    body: dict[str, Any], fmt: str, report: Callable[[dict[str, Any]], Report], filename: str
+) -> Response:
+    if fmt == "json":
+        return _json(body)
+    return export_response(report(body), fmt, filename)
+
+
+# ---- reports (xlsx / pdf) --------------------------------------------------------
+
+
+def _cell(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, Decimal, date)):
+        return value
+    return str(value)
+
+
+def _table(
+    title: str,
+    columns: Sequence[tuple[str, str, str]],
+    rows: Sequence[dict[str, Any]],
+    totals: dict[str, Any] | None = None,
+) -> Table:
+    return Table(
+        title=title,
+        columns=tuple(Column(k, t, kind) for k, t, kind in columns),  # type: ignore[arg-type]
+        rows=tuple(tuple(_cell(r.get(k)) for k, _, _ in columns) for r in rows),
+        totals=None if totals is None else tuple(_cell(totals.get(k)) for k, _, _ in columns),
+    )
+
+
+def _meta(body: dict[str, Any], estate_ids: list[UUID] | None) -> tuple[tuple[str, str], ...]:
+    meta = [("Estates", "all" if estate_ids is None else ", ".join(map(str, estate_ids)))]
+    for key, label in (("from", "From"), ("to", "To"), ("at", "At")):
+        if body.get(key) is not None:
+            meta.append((label, str(body[key])))
+    if body.get("as_of_position") is not None:
+        meta.append(("As of position", str(body["as_of_position"])))
+    meta.append(("Generated at", datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")))
+    return tuple(meta)
+
+
+ACCOUNT = [("account", "Account", "text"), ("name", "Name", "text")]
+
+
+def _trial_balance_report(body: dict[str, Any], estates: list[UUID] | None) -> Report:
+    cols = [
+        *ACCOUNT,
+        ("opening", "Opening", "money"),
+        ("debit", "Debit", "money"),
+        ("credit", "Credit", "money"),
+        ("closing", "Closing", "money"),
+    ]
+    tables = tuple(
+        _table(c, cols, [r for r in body["rows"] if r["currency"] == c], {"name": "Total", **t})
+        for c, t in body["totals"].items()
+    )
+    return Report("Trial balance", "试算平衡表", _meta(body, estates), tables)
+
+
+def _balance_sheet_report(body: dict[str, Any], estates: list[UUID] | None) -> Report:
+    cols = [("section", "Section", "text"), *ACCOUNT, ("balance", "Balance", "money")]
+    tables = []
+    for c, t in body["totals"].items():
+        rows = [
+            {"section": section, **r}
+            for section in ("assets", "liabilities", "equity")
+            for r in body[section]
+            if r["currency"] == c
+        ]
+        rows.append({"section": "equity", "name": "Current result", "balance": t["result"]})
+        tables.append(
+            _table(
+                c,
+                cols,
+                rows,
+                {"name": "Assets = liabilities + equity + result", "balance": t["assets"]},
+            )
+        )
+    return Report("Balance sheet", "资产负债表", _meta(body, estates), tuple(tables))
+
+
+def _income_statement_report(body: dict[str, Any], estates: list[UUID] | None) -> Report:
+    cols = [("section", "Section", "text"), *ACCOUNT, ("amount", "Amount", "money")]
+    tables = []
+    for c, t in body["totals"].items():
+        rows = [
+            {"section": section, **r}
+            for section in ("revenue", "expense")
+            for r in body[section]
+            if r["currency"] == c
+        ]
+        tables.append(_table(c, cols, rows, {"name": "Net result", "amount": t["net_result"]}))
+    return Report("Income statement", "利润表", _meta(body, estates), tuple(tables))
+
+
+def _cash_flow_report(body: dict[str, Any], estates: list[UUID] | None) -> Report:
+    cols = [("category", "Category", "text"), ("amount", "Amount", "money")]
+    tables = []
+    for c, t in body["totals"].items():
+        rows = [
+            {"category": "Opening cash", "amount": t["opening"]},
+            *t["categories"],
+            {"category": "Net change", "amount": t["net"]},
+        ]
+        tables.append(_table(c, cols, rows, {"category": "Closing cash", "amount": t["closing"]}))
+    return Report("Cash flow statement", "现金流量表", _meta(body, estates), tuple(tables))
+
+
+def _aging_report(body: dict[str, Any], estates: list[UUID] | None) -> Report:
+    cols = [
+        ("bill_id", "Bill", "text"),
+        ("unit_id", "Unit", "text"),
+        ("currency", "Currency", "text"),
+        ("due_on", "Due", "date"),
+        ("days_past_due", "Days past due", "number"),
+        ("bucket", "Bucket", "text"),
+        ("outstanding", "Outstanding", "money"),
+    ]
+    buckets = [
+        ("currency", "Currency", "text"),
+        *[(b, b, "money") for b in body["buckets"]],
+        ("total", "Total", "money"),
+    ]
+    totals = [{"currency": c, **t} for c, t in body["totals"].items()]
+    return Report(
+        "Receivables aging",
+        "应收账款账龄分析",
+        _meta(body, estates),
+        (
+            _table("Bills", cols, body["bills"]),
+            _table("Totals", buckets, totals),
+            _table("By unit", [("unit_id", "Unit", "text"), *buckets], body["units"]),
+        ),
+    )
+
+
+def _fund_report(body: dict[str, Any], estates: list[UUID] | None) -> Report:
+    cols = [
+        ("unit_id", "Unit", "text"),
+        ("currency", "Currency", "text"),
+        ("opening", "Opening", "money"),
+        ("deposits", "Deposits", "money"),
+        ("spending", "Spending", "money"),
+        ("closing", "Closing", "money"),
+    ]
+    bank = [{"currency": c, "balance": v} for c, v in body["fund_bank"].items()]
+    totals = [{"unit_id": "Total", "currency": c, **t} for c, t in body["totals"].items()]
+    return Report(
+        "Maintenance fund statement",
+        "专项维修资金分户账",
+        _meta(body, estates),
+        (
+            _table("Units", cols, [*body["units"], *totals]),
+            _table(
+                "Fund bank account",
+                [("currency", "Currency", "text"), ("balance", "Balance", "money")],
+                bank,
+            ),
+        ),
+    )
+
+
+def _owner_report(body: dict[str, Any]) -> Report:
+    cols = [
+        ("booked_on", "Date", "date"),
+        ("memo", "Memo", "text"),
+        ("account", "Account", "text"),
+        ("debit", "Charged", "money"),
+        ("credit", "Paid / credited", "money"),
+        ("balance", "Balance", "money"),
+    ]
+    tables = tuple(
+        _table(
+            c,
+            cols,
+            [{"memo": "Opening balance", "balance": s["opening"]}, *s["lines"]],
+            {"memo": "Closing balance", "balance": s["closing"]},
+        )
+        for c, s in body["currencies"].items()
+    )
+    meta = (("Unit", str(body["unit_id"])), *_meta(body, [])[1:])
+    return Report("Owner statement", "业主对账单", meta, tables)
+
+
+# ---- reads -----------------------------------------------------------------------
+
+
+@router.get("/finance/accounts")
+def chart_of_accounts(
+    principal: Principal = requires(Permission.LEDGER_READ_ESTATE),
+) -> list[dict[str, Any]]:
+    """The chart of accounts every estate's books use."""
+    return [
+        {"code": a.code, "name": a.name, "name_zh": a.name_zh, "kind": a.kind.value, "cash": a.cash}
+        for a in CHART.values()
+    ]
+
+
+@router.get("/finance/ledger/journal")
+async def ledger_journal(
+    request: Request,
+    principal: Principal = requires(Permission.LEDGER_READ_ESTATE),
+    estate_id: UUID | None = None,
+    date_from: Annotated[date | None, Query(alias="from")] = None,
+    date_to: Annotated[date | None, Query(alias="to")] = None,
+    as_of: datetime | None = None,
+    as_of_position: Annotated[int | None, Query(ge=0)] = None,
+    before: Annotated[int | None, Query(ge=0, description="page on: entries before it")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    after: Annotated[int | None, Query(ge=0)] = None,
+) -> Response:
+    """Journal entries with their lines, newest first."""
+    estates = _estates(principal, "ledger:read", estate_id)
+    upto = await _as_of(request, as_of, as_of_position, after)
+    body = await _query(
+        request, statements.journal, estates, date_from, date_to, upto, before, limit
+    )
+    return _json({**body, "as_of_position": upto})
+
+
+STATEMENTS: dict[str, tuple[Callable[..., Any], Callable[..., Report], str]] = {
+    "trial-balance": (statements.trial_balance, _trial_balance_report, "range"),
+    "balance-sheet": (statements.balance_sheet, _balance_sheet_report, "at"),
+    "income-statement": (statements.income_statement, _income_statement_report, "range"),
+    "cash-flow": (statements.cash_flow, _cash_flow_report, "range"),
+    "receivables-aging": (statements.receivables_aging, _aging_report, "at"),
+    "fund": (statements.fund_statement, _fund_report, "range"),
+}
+
+
+@router.get("/finance/statements/{kind}")
+async def statement(
+    kind: str,
+    request: Request,
+    principal: Principal = requires(Permission.LEDGER_READ_ESTATE),
+    estate_id: UUID | None = None,
+    date_from: Annotated[date | None, Query(alias="from")] = None,
+    date_to: Annotated[date | None, Query(alias="to")] = None,
+    at: date | None = None,
+    as_of: datetime | None = None,
+    as_of_position: Annotated[int | None, Query(ge=0)] = None,
+    format: ExportFormat = "json",
+    after: Annotated[int | None, Query(ge=0)] = None,
+) -> Response:
+    """One statement: trial-balance, balance-sheet, income-statement, cash-flow (for
+    ``from``..``to``), receivables-aging (at ``at``, default today) or fund."""
+    if kind not in STATEMENTS:
+        raise Problem(404, f"no statement {kind!r}; one of {', '.join(STATEMENTS)}")
+    query, report, dates = STATEMENTS[kind]
+    estates = _estates(principal, "ledger:read", estate_id)
+    upto = await _as_of(request, as_of, as_of_position, after)
+    if dates == "at":
+        day = at or date_to or container(request).finance.ledger.today
+        body = await _query(request, query, estates, day, upto)
+    else:
+        body = await _query(request, query, estates, date_from, date_to, upto)
+    if kind == "receivables-aging":
+        body["control"] = await _query(
+            request, statements.receivables_control, estates, body["at"], upto
+        )
+    suffix = body.get("at") or body.get("to") or "all"
+    return _answer(body, format, lambda b: report(b, estates), f"{kind}-{suffix}")
+
+
+@router.get("/finance/units/{unit_id}/statement")
+async def unit_statement(
+    unit_id: UUID,
+    request: Request,
+    principal: Principal = requires(Permission.FINANCE_READ_OWN),
+    date_from: Annotated[date | None, Query(alias="from")] = None,
+    date_to: Annotated[date | None, Query(alias="to")] = None,
+    as_of: datetime | None = None,
+    as_of_position: Annotated[int | None, Query(ge=0)] = None,
+    format: ExportFormat = "json",
+    after: Annotated[int | None, Query(ge=0)] = None,
+) -> Response:
+    """An owner's statement of one unit: charges, payments and credit, running balance."""
+    found = reads.rows(
+        request,
+        "SELECT estate_id, occupant_user_ids FROM registry_units WHERE unit_id = %s",
+        [unit_id],
+    )
+    if not found:
+        raise Problem(404, NOT_FOUND)
+    estate_id, occupants = found[0]
+    principal.check("finance:read", list(occupants or ()), estate_id)
+    upto = await _as_of(request, as_of, as_of_position, after)
+    body = await _query(request, statements.owner_statement, unit_id, date_from, date_to, upto)
+    return _answer(body, format, _owner_report, f"statement-{unit_id}")
+
+
+@router.get("/finance/estates/{estate_id}/periods")
+async def periods(
+    estate_id: UUID,
+    request: Request,
+    principal: Principal = requires(Permission.LEDGER_READ_ESTATE),
+) -> Response:
+    """The closed periods of the estate's books, oldest first, with their digests."""
+    principal.check("ledger:read", None, estate_id)
+    ledger = container(request).finance.ledger
+    closed = await anyio.to_thread.run_sync(ledger.closed_periods, estate_id)
+    return _json({"estate_id": estate_id, "closed": closed})
+
+
+# ---- commands ---------------------------------------------------------------------
+
+
+@router.post("/finance/estates/{estate_id}/journals", status_code=status.HTTP_201_CREATED)
+def post_journal(
+    estate_id: UUID,
+    body: NewJournal,
+    request: Request,
+    principal: Principal = requires(Permission.LEDGER_CLOSE_ESTATE),
+) -> Created:
+    """Book a manual journal (opening balances, corrections); 409 in a closed period."""
+    principal.check("ledger:close", None, estate_id)
+    try:
+        journal_id, position = container(request).finance.ledger.post_manual(
+            estate_id=estate_id,
+            booked_on=body.booked_on,
+            memo=body.memo,
+            lines=[line.model_dump() for line in body.lines],
+            by=principal.user_id,
+        )
+    except JournalNotFound:
+        raise Problem(404, NOT_FOUND) from None
+    return Created(id=journal_id, position=position)
+
+
+@router.post("/finance/journals/{journal_id}/reversal", status_code=status.HTTP_201_CREATED)
+def reverse_journal(
+    journal_id: UUID,
+    body: Reversal,
+    request: Request,
+    principal: Principal = requires(Permission.LEDGER_CLOSE_ESTATE),
+) -> Created:
+    """Reverse a manual journal with the mirrored entry, booked today."""
+    ledger = container(request).finance.ledger
+    try:
+        original = ledger.journal(journal_id)
+        principal.check("ledger:close", None, original.estate_id)
+        reversal_id, position = ledger.reverse_manual(journal_id, principal.user_id, body.reason)
+    except JournalNotFound:
+        raise Problem(404, NOT_FOUND) from None
+    return Created(id=reversal_id, position=position)
+
+
+@router.post("/finance/estates/{estate_id}/periods/{period}/close", response_model=Accepted)
+def close_period(
+    estate_id: UUID,
+    period: str,
+    request: Request,
+    principal: Principal = requires(Permission.LEDGER_CLOSE_ESTATE),
+) -> Response:
+    """Close a period that has ended (in order, once): its entries become immutable."""
+    principal.check("ledger:close", None, estate_id)
+    try:
+        position = container(request).finance.ledger.close_period(
+            estate_id, period, principal.user_id
+        )
+    except JournalNotFound:
+        raise Problem(404, NOT_FOUND) from None
+    return accepted(position)

@@ -1,0 +1,313 @@
+"""The books of an estate: manual journals (手工凭证) and period close (R5.3).
+
+A :class:`ManualJournal` books what no other event does: opening balances
+and corrections. It balances per currency, uses accounts of the chart, never
+touches receivables (1122 moves only through bills) and names the unit on
+every maintenance-fund line (2241 is a sub-ledger per unit). A posted journal
+is never edited: a correction is a reversing journal (the mirrored lines,
+booked on the day of the reversal, in an open period) and the original
+records that it was reversed.
+
+:class:`Books` is one aggregate per estate that remembers which accounting
+periods ('YYYY-MM') are closed, with the ledger position they were closed at
+and a digest of their trial balance. Periods close in order, once, and only
+after they ended; a closed period is immutable, so everything on or before
+the last day of the last closed period is frozen.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import InvalidTransition, ValidationFailed
+from domain.finance.accounts import CHART, FUND_PAYABLE, RECEIVABLES
+from domain.finance.journal import Entry, Line, PostingFunction
+from domain.finance.money import currency_of, exact_money
+
+BOOKS_NAMESPACE = uuid5(NAMESPACE_URL, "https://estatelog/finance/books")
+PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+MAX_LINES = 500
+DIMENSIONS = ("unit_id", "bill_id", "party_id")
+
+
+# ---- periods -------------------------------------------------------------------
+
+
+def period_of(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def check_period(period: str) -> str:
+    if not isinstance(period, str) or not PERIOD.match(period):
+        raise ValidationFailed(f"period: {period!r} is not a month 'YYYY-MM'")
+    return period
+
+
+def period_start(period: str) -> date:
+    year, month = check_period(period).split("-")
+    return date(int(year), int(month), 1)
+
+
+def next_period(period: str) -> str:
+    start = period_start(period)
+    return period_of(date(start.year + start.month // 12, start.month % 12 + 1, 1))
+
+
+def period_end(period: str) -> date:
+    """The last day of ``period``."""
+    return period_start(next_period(period)) - timedelta(days=1)
+
+
+# ---- manual journals -------------------------------------------------------------
+
+
+def _uuid(value: object, what: str) -> UUID | None:
+    if value is None or value == "":
+        return None
+    try:
+        return value if isinstance(value, UUID) else UUID(str(value))
+    except ValueError:
+        raise ValidationFailed(f"{what}: not a UUID") from None
+
+
+def check_lines(lines: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The lines of a manual journal as stored, or ValidationFailed naming every problem
+    found first: unknown accounts, sides, amounts, receivables, fund lines without a unit,
+    and an imbalance per currency."""
+    if len(lines) < 2:
+        raise ValidationFailed("lines: a journal needs at least two lines")
+    if len(lines) > MAX_LINES:
+        raise ValidationFailed(f"lines: at most {MAX_LINES}")
+    out: list[dict[str, Any]] = []
+    sums: dict[str, list[Decimal]] = {}
+    for i, raw in enumerate(lines):
+        where = f"lines[{i}]"
+        code = str(raw.get("account", ""))
+        if code not in CHART:
+            raise ValidationFailed(f"{where}.account: {code!r} is not in the chart of accounts")
+        if code == RECEIVABLES:
+            raise ValidationFailed(
+                f"{where}: receivables ({RECEIVABLES}) move only through bills and payments"
+            )
+        currency = currency_of(str(raw.get("currency", "")))
+        debit = exact_money(raw.get("debit") or 0, currency, f"{where}.debit")
+        credit = exact_money(raw.get("credit") or 0, currency, f"{where}.credit")
+        if debit < 0 or credit < 0 or (debit == 0) == (credit == 0):
+            raise ValidationFailed(f"{where}: give a positive debit or a positive credit")
+        dims = {d: _uuid(raw.get(d), f"{where}.{d}") for d in DIMENSIONS}
+        if code == FUND_PAYABLE and dims["unit_id"] is None:
+            raise ValidationFailed(
+                f"{where}: a maintenance-fund line ({FUND_PAYABLE}) names a unit"
+            )
+        out.append(
+            {"account": code, "debit": debit, "credit": credit, "currency": currency, **dims}
+        )
+        side = sums.setdefault(currency, [Decimal(0), Decimal(0)])
+        side[0] += debit
+        side[1] += credit
+    unbalanced = {c: (d, k) for c, (d, k) in sums.items() if d != k}
+    if unbalanced:
+        detail = "; ".join(f"{c}: debits {d}, credits {k}" for c, (d, k) in unbalanced.items())
+        raise ValidationFailed(f"lines: debits and credits differ ({detail})")
+    return out
+
+
+def mirrored(lines: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The same lines with debit and credit swapped: the reversing entry."""
+    return [{**line, "debit": line["credit"], "credit": line["debit"]} for line in lines]
+
+
+def check_memo(memo: str) -> str:
+    memo = (memo or "").strip()
+    if not memo or len(memo) > 500:
+        raise ValidationFailed("memo: 1 to 500 characters")
+    return memo
+
+
+class ManualJournal(Aggregate):
+    """A journal a finance clerk books by hand (opening balances, corrections)."""
+
+    @classmethod
+    def post(
+        cls,
+        *,
+        estate_id: UUID,
+        booked_on: date,
+        memo: str,
+        lines: Sequence[Mapping[str, Any]],
+        posted_by: UUID,
+        at: datetime,
+    ) -> ManualJournal:
+        return cls(
+            estate_id=estate_id,
+            booked_on=booked_on,
+            memo=check_memo(memo),
+            lines=check_lines(lines),
+            posted_by=posted_by,
+            reverses=None,
+            at=at,
+        )
+
+    @event("Posted")
+    def __init__(
+        self,
+        estate_id: UUID,
+        booked_on: date,
+        memo: str,
+        lines: list[dict[str, Any]],
+        posted_by: UUID,
+        reverses: UUID | None,
+        at: datetime,
+    ) -> None:
+        self.estate_id = estate_id
+        self.booked_on = booked_on
+        self.memo = memo
+        self.lines = lines
+        self.posted_by = posted_by
+        self.reverses = reverses
+        self.reversed_by: UUID | None = None
+
+    def reverse(self, *, by: UUID, reason: str, today: date, at: datetime) -> ManualJournal:
+        """The reversing journal, booked ``today``; this journal records it."""
+        if self.reversed_by is not None:
+            raise InvalidTransition(f"journal {self.id} was already reversed by {self.reversed_by}")
+        if self.reverses is not None:
+            raise InvalidTransition("a reversing journal is not reversed again: post a new one")
+        reason = check_memo(reason)
+        reversal = ManualJournal(
+            estate_id=self.estate_id,
+            booked_on=today,
+            memo=f"Reversal of {self.id}: {reason}"[:500],
+            lines=mirrored(self.lines),
+            posted_by=by,
+            reverses=self.id,
+            at=at,
+        )
+        self._reversed(reversal_id=reversal.id, by=by, reason=reason, at=at)
+        return reversal
+
+    @event("Reversed")
+    def _reversed(self, reversal_id: UUID, by: UUID, reason: str, at: datetime) -> None:
+        self.reversed_by = reversal_id
+
+
+def post(event_name: str, payload: Mapping[str, Any]) -> Entry | None:
+    """A manual journal's entry: its lines as posted (``Reversed`` moves nothing itself)."""
+    if event_name != "Posted":
+        return None
+    return Entry(
+        estate_id=payload["estate_id"],
+        booked_on=payload["booked_on"],
+        memo=payload["memo"],
+        lines=tuple(
+            Line(
+                account=line["account"],
+                debit=Decimal(line["debit"]),
+                credit=Decimal(line["credit"]),
+                currency=line["currency"],
+                unit_id=line.get("unit_id"),
+                bill_id=line.get("bill_id"),
+                party_id=line.get("party_id"),
+            )
+            for line in payload["lines"]
+        ),
+    )
+
+
+POSTINGS: dict[str, PostingFunction] = {"ManualJournal": post}
+
+
+# ---- period close ---------------------------------------------------------------
+
+
+def books_id(estate_id: UUID) -> UUID:
+    return uuid5(BOOKS_NAMESPACE, str(estate_id))
+
+
+class Books(Aggregate):
+    """Which periods of one estate's books are closed."""
+
+    @staticmethod
+    def create_id(estate_id: UUID, **_: Any) -> UUID:
+        return books_id(estate_id)
+
+    @event("Opened")
+    def __init__(self, estate_id: UUID, at: datetime) -> None:
+        self.estate_id = estate_id
+        self.closed: dict[str, dict[str, Any]] = {}
+
+    @property
+    def last_closed(self) -> str | None:
+        return max(self.closed) if self.closed else None
+
+    @property
+    def closed_through(self) -> date | None:
+        """The last day frozen by a close (every day on or before it is closed)."""
+        last = self.last_closed
+        return None if last is None else period_end(last)
+
+    def is_closed(self, day: date) -> bool:
+        through = self.closed_through
+        return through is not None and day <= through
+
+    def first_open(self, first_entry: date | None) -> str | None:
+        """The earliest period that must close next: after the last closed one, or the
+        period of the first entry when none is closed yet (None: nothing to close)."""
+        if self.last_closed is not None:
+            return next_period(self.last_closed)
+        return None if first_entry is None else period_of(first_entry)
+
+    def close(
+        self,
+        *,
+        period: str,
+        today: date,
+        first_entry: date | None,
+        through_position: int,
+        digest: str,
+        by: UUID,
+        at: datetime,
+    ) -> None:
+        check_period(period)
+        if period in self.closed:
+            raise InvalidTransition(f"period {period} is already closed")
+        if today < period_start(next_period(period)):
+            raise InvalidTransition(f"period {period} has not ended yet")
+        expected = self.first_open(first_entry)
+        if expected is not None and expected < period:
+            raise InvalidTransition(f"close the earlier period {expected} first")
+        if self.last_closed is not None and period < self.last_closed:
+            raise InvalidTransition(f"period {period} lies before the closed {self.last_closed}")
+        self._period_closed(
+            estate_id=self.estate_id,
+            period=period,
+            through_position=through_position,
+            digest=digest,
+            closed_by=by,
+            at=at,
+        )
+
+    @event("PeriodClosed")
+    def _period_closed(
+        self,
+        estate_id: UUID,
+        period: str,
+        through_position: int,
+        digest: str,
+        closed_by: UUID,
+        at: datetime,
+    ) -> None:
+        self.closed[period] = {
+            "period": period,
+            "through_position": through_position,
+            "digest": digest,
+            "closed_by": closed_by,
+            "closed_at": at,
+        }
