@@ -23,8 +23,9 @@ from application.services import ServiceDeps, find
 from domain.approvals.approval import Approval
 from domain.approvals.rules import Level, PolicyTerms, Rule, Urgency
 from domain.approvals.rules import Outcome as RuleOutcome
-from domain.errors import DomainError, ValidationFailed
+from domain.errors import DomainError, InvalidTransition, ValidationFailed
 from domain.finance import fund
+from domain.finance.books import Books, books_id
 from domain.finance.fund import Basis, FundAccount, FundSpending, fund_account_id
 from domain.registry.unit import Unit
 
@@ -99,6 +100,18 @@ class FundService:
             ).fetchall()
         return [r[0] for r in rows if self.account(r[0]) is not None]
 
+    def _booking_day(self, estate_id: UUID, booked_on: date | None) -> date:
+        """The accounting date asked for (a deposit made at the bank earlier), or today;
+        never in the future, never in a closed period of the estate's books."""
+        today = self.deps.clock().date()
+        day = booked_on or today
+        if day > today:
+            raise ValidationFailed(f"booked_on: {day} is in the future")
+        books = find(self.deps.event_log, books_id(estate_id), Books)
+        if books is not None and books.is_closed(day):
+            raise InvalidTransition(f"booked_on: {day} is in a closed period of the books")
+        return day
+
     # ---- deposits ------------------------------------------------------------
 
     def deposit(
@@ -127,7 +140,7 @@ class FundService:
             currency=currency,
             method=method,
             reference=reference,
-            booked_on=booked_on or now.date(),
+            booked_on=self._booking_day(account.estate_id, booked_on),
             recorded_by=recorded_by,
             at=now,
         )
@@ -215,7 +228,7 @@ class FundService:
             account, unit = self.account(unit_id), find(self.deps.event_log, unit_id, Unit)
             if account is not None and unit is not None:
                 accounts[unit_id], areas[unit_id] = account, unit.gross_area
-        booked_on = booked_on or now.date()
+        booked_on = self._booking_day(spending.estate_id, booked_on)
         splits = spending.disburse(
             areas=areas,
             balances={u: a.balance for u, a in accounts.items()},

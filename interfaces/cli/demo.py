@@ -36,6 +36,7 @@ from domain.equipment.rules import Metric, Reading
 from domain.identity.policy import Role
 from domain.registry.ids import building_id_for, estate_id_for, unit_id_for
 from domain.workorders.order import Source
+from interfaces.cli.demo_finance import FinanceDemo
 from projections.runtime import Projector
 
 if TYPE_CHECKING:
@@ -236,6 +237,8 @@ class _Loader:
         self.maintenance()
         self.community()
         self.notifications()
+        self.settle()
+        FinanceDemo(self).run()
         self.settle()
         self.later()
         self.settle()

@@ -287,6 +287,7 @@ replay_app = typer.Typer(
     help="rebuild read models, or build them as of a moment", no_args_is_help=True
 )
 app.add_typer(replay_app, name="replay")
+app.add_typer(__import__("interfaces.cli.finance", fromlist=["app"]).app, name="finance")
 
 
 @replay_app.command("rebuild")

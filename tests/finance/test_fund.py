@@ -337,3 +337,21 @@ def test_the_reminder_is_recorded_once_and_rearmed_by_a_deposit() -> None:
         "RestoredAboveThreshold",
     ]
     assert account.balance == Decimal("300.00") and account.low is False
+
+
+def test_a_deposit_is_never_booked_in_the_future_or_in_a_closed_period(fw: FinanceWorld) -> None:
+    fw.clock.set(2026, 3, 5, 10)
+    body = {"unit_id": fw.units[0], "amount": "100.00", "method": "cash", "reference": "R-1"}
+    fw.post("/finance/fund/deposits", fw.finance, {**body, "booked_on": "2026-01-20"}, status=201)
+    fw.settle("finance_ledger")
+    for period in ("2026-01", "2026-02"):
+        fw.post(
+            f"/finance/estates/{fw.estate_id}/periods/{period}/close", fw.finance, {}, status=200
+        )
+    head = fw.container.event_log.head()
+    late = {**body, "reference": "R-2", "booked_on": "2026-02-27"}
+    assert fw.post("/finance/fund/deposits", fw.finance, late).status_code == 409
+    future = {**body, "reference": "R-3", "booked_on": "2026-03-06"}
+    assert fw.post("/finance/fund/deposits", fw.finance, future).status_code == 422
+    assert fw.container.event_log.head() == head
+    fw.post("/finance/fund/deposits", fw.finance, {**body, "reference": "R-4"}, status=201)
