@@ -102,6 +102,16 @@ class FinanceDemo:
         with self.on(self.d.today, 7), self.d.as_user("hvg.finance"):
             self.c.finance.ledger.close_period(self.d.estate_id, self.periods[0], finance)
         self.d.count("periods_closed", 1)
+        self.d.settle()
+        with self.on(self.d.today, 7), self.d.as_user("hvg.auditor") as auditor:
+            review = self.c.finance.compliance.run(
+                estate_id=self.d.estate_id,
+                date_from=self.day(self.periods[0], 1),
+                date_to=period_bounds(self.periods[-1])[1],
+                run_by=auditor,
+            )
+        self.d.count("compliance_reviews")
+        self.d.count("compliance_findings", len(review.review.findings))
 
     # ---- the parts ------------------------------------------------------------
 

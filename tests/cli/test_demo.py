@@ -199,3 +199,47 @@ def test_the_command_fails_clearly_when_a_demo_username_is_taken(
     assert "hvg.manager" in refused.stderr and "taken" in refused.stderr
     assert container.event_log.head() == head
     assert not (settings.secrets_dir / "demo-password").exists()
+
+
+def _first_period() -> str:
+    """The first of the three months before this one (the one the demo closes)."""
+    today = datetime.now(UTC).date()
+    year, month = today.year, today.month - 3
+    if month < 1:
+        year, month = year - 1, month + 12
+    return f"{year:04d}-{month:02d}"
+
+
+def test_the_demo_estate_keeps_three_months_of_books_that_pass_the_auditors_checks(
+    client: TestClient, running: Container, admin: dict[str, str]
+) -> None:
+    summary = load_demo(running, password=PASSWORD, now=datetime.now(UTC))
+    head = _settled(running)
+    counts = summary.counts
+    assert counts["bills"] == 3 * 8  # eight owned units, three months
+    assert counts["payments"] >= 18 and counts["expenses"] == 5
+    assert counts["late_fees"] >= 1 and counts["payment_reminders"] >= 1
+    assert counts["compliance_reviews"] == 1 and counts["compliance_findings"] == 0
+    estate_id = str(summary.estate_id)
+    finance = bearer(login(client, "hvg.finance", PASSWORD))
+    auditor = bearer(login(client, "hvg.auditor", PASSWORD))
+    bills = _get(client, finance, "/api/v1/finance/bills", estate_id=estate_id, limit=500)
+    assert len(bills) == 24 and any(b["status"] == "open" for b in bills)
+    sheet = _get(
+        client,
+        auditor,
+        "/api/v1/finance/statements/balance-sheet",
+        estate_id=estate_id,
+        after=head,
+    )
+    assert sheet["totals"]["CNY"]["balanced"] is True
+    aging = _get(
+        client, auditor, "/api/v1/finance/statements/receivables-aging", estate_id=estate_id
+    )
+    assert float(aging["totals"]["CNY"]["total"]) > 0  # B-202 never pays
+    fund = _get(client, auditor, "/api/v1/finance/statements/fund", estate_id=estate_id)
+    assert fund["units"]
+    periods = _get(client, auditor, f"/api/v1/finance/estates/{estate_id}/periods")
+    assert [p["period"] for p in periods["closed"]] == [_first_period()]
+    reviews = _get(client, auditor, "/api/v1/finance/compliance-checks", estate_id=estate_id)
+    assert len(reviews) == 1 and reviews[0]["passed"] is True
