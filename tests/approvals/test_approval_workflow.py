@@ -49,7 +49,7 @@ def open_approval(
     container: Container,
     requested_by: str,
     *,
-    kind: str = "refund",
+    kind: str = "sample_refund",
     estate: UUID = ESTATE_A,
     amount: str | None = "500.00",
     urgency: Urgency = Urgency.NORMAL,
@@ -88,7 +88,7 @@ def test_every_level_approves_in_order_and_the_subject_follows_in_the_same_save(
 ) -> None:
     refund = Refund()
     running.approvals.subscribe(
-        "refund", lambda approval, load: [_decided(load(approval.subject_id), approval)]
+        "sample_refund", lambda approval, load: [_decided(load(approval.subject_id), approval)]
     )
     approval_id, position = open_approval(
         running, people["finance"].id, subject_id=refund.id, along_with=(refund,)
@@ -246,8 +246,8 @@ def test_pre_screening_approves_rejects_or_skips_by_amount_urgency_and_validity(
             {"then": "skip", "urgency": ["urgent"], "skip": ["front_desk"], "reason": "urgent"},
         ],
     }
-    configured = ok(client.put("/api/v1/approval-policies/refund", json=policy, headers=admin))
-    got = ok(client.get("/api/v1/approval-policies/refund", headers=people["front"].headers))
+    configured = ok(client.put("/api/v1/approval-policies/sample_refund", json=policy, headers=admin))
+    got = ok(client.get("/api/v1/approval-policies/sample_refund", headers=people["front"].headers))
     assert got["configured"] and got["rules"][1]["amount_below"] == "200"
 
     invalid, _ = open_approval(running, people["finance"].id, amount=None)
@@ -274,7 +274,7 @@ def test_only_administrators_configure_policies_and_bad_rules_are_refused(
     before = running.event_log.head()
     policy = {"levels": [{"name": "only", "role": "property_manager"}], "rules": []}
     assert_problem(
-        client.put("/api/v1/approval-policies/refund", json=policy, headers=people["dept"].headers),
+        client.put("/api/v1/approval-policies/sample_refund", json=policy, headers=people["dept"].headers),
         403,
     )
     bad_rules = [
@@ -285,7 +285,7 @@ def test_only_administrators_configure_policies_and_bad_rules_are_refused(
     ]
     for rule in bad_rules:
         r = client.put(
-            "/api/v1/approval-policies/refund", json={**policy, "rules": [rule]}, headers=admin
+            "/api/v1/approval-policies/sample_refund", json={**policy, "rules": [rule]}, headers=admin
         )
         assert_problem(r, 422)
     assert running.event_log.head() == before
@@ -331,7 +331,7 @@ def test_the_read_model_serves_a_to_do_list(
         ).fetchone()
     assert row is not None
     assert row[1:8] == (
-        "refund",
+        "sample_refund",
         ESTATE_A,
         "pending",
         1,

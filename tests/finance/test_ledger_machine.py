@@ -1,0 +1,335 @@
+"""Random finance command sequences through the real services, projector and statements.
+
+Each sequence gets an estate of its own (three owned units, a fee adopted
+through approval) and then random billing runs, payments, reversals,
+waivers and refunds decided either way, late fees, fund deposits and manual
+journals. After every step, once the ledger read model has caught up, the
+statements the auditors read must agree with double entry:
+
+* the trial balance sums to zero per currency;
+* assets = liabilities + equity + the unclosed result;
+* the receivables aging equals the control account;
+* no bill is paid or waived beyond its charge (never paid twice);
+
+and at the end of each sequence the ledger rebuilt from scratch (every
+financial event of the estate read back from the log and posted again)
+equals the live one, line for line.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from domain.errors import DomainError
+from domain.finance.account import Method
+from domain.finance.postings import entry_for
+from domain.identity.policy import Role
+from infrastructure.bootstrap import Container
+from projections.events import kind_of, payload_of
+from projections.finance import statements
+from projections.runtime import wait_for_position
+
+EXAMPLES = int(os.environ.get("FINANCE_LEDGER_MACHINE_EXAMPLES", "12"))
+CENTS = st.integers(min_value=1, max_value=90_000).map(lambda c: Decimal(c) / 100)
+FINANCE_PROJECTIONS = ("registry", "finance_accounts", "finance_ledger")
+
+
+def _guard(_: UUID) -> None:
+    """The machine acts with every right: scope is tested elsewhere."""
+
+
+class World:
+    """What every sequence shares: the container, a clerk, an approver, the clock."""
+
+    container: Container
+    clerk: UUID
+    admin: UUID
+    now: datetime
+
+
+def _settle() -> None:
+    c = World.container
+    head = c.event_log.head()
+    for name in FINANCE_PROJECTIONS:
+        assert wait_for_position(c.pool, name, head, 30), name
+
+
+class LedgerMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        c = World.container
+        World.now = datetime(2026, 1, 1, 8, tzinfo=UTC)
+        reg = c.registry
+        code = f"M{uuid4().hex[:6].upper()}"
+        self.estate = reg.register_estate(code=code, name=f"Machine {code}", address="-").id
+        building = reg.register_building(self.estate, _guard, code="B", name=None, floors=9).id
+        self.units: list[UUID] = []
+        for n, area in enumerate(("90.00", "120.00", "61.50")):
+            unit = reg.register_unit(
+                building,
+                _guard,
+                number=f"{n + 1}01",
+                floor=n + 1,
+                gross_area=Decimal(area),
+                internal_area=Decimal(area) - 10,
+                use="residential",
+            ).id
+            person = reg.register_person(self.estate, _guard, name=f"Owner {n}").id
+            reg.move_in(unit, _guard, person_id=person, relation="owner", on=date(2026, 1, 1))
+            self.units.append(unit)
+        c.identity.assign_estate(World.clerk, self.estate)
+        _, approval, _ = c.finance.rates.propose_rate_change(
+            self.estate,
+            World.clerk,
+            item="property_fee",
+            rate=Decimal("2.35"),
+            currency="CNY",
+            basis="gross",
+            effective_from=date(2026, 1, 1),
+            resolution=None,
+            contract_reference="PSC-1",
+        )
+        self._decide(approval, True)
+        self.period = 0
+        self.refused: Counter[str] = Counter()
+
+    # ---- helpers ---------------------------------------------------------------
+
+    def _decide(self, approval_id: UUID, approve: bool) -> None:
+        approvals = World.container.approvals
+        while approvals.get(approval_id).status.value == "pending":
+            if approve:
+                approvals.approve(approval_id, World.admin)
+            else:
+                approvals.reject(approval_id, World.admin, "not this time")
+
+    def _try(self, name: str, command: Any) -> None:
+        head = World.container.event_log.head()
+        try:
+            command()
+        except DomainError:
+            self.refused[name] += 1
+            assert World.container.event_log.head() == head  # refused: nothing appended
+
+    def _account(self, which: int) -> Any:
+        return World.container.finance.accounts.account(self.units[which])
+
+    # ---- commands ----------------------------------------------------------------
+
+    @rule()
+    def bill(self) -> None:
+        self.period += 1
+        if self.period > 12:
+            return
+        World.now = datetime(2026, self.period, 1, 8, tzinfo=UTC)
+        _settle()
+        period = f"2026-{self.period:02d}"
+        self._try(
+            "bill",
+            lambda: World.container.finance.accounts.run_billing(self.estate, period, World.clerk),
+        )
+
+    @rule(
+        which=st.integers(0, 2),
+        amount=CENTS,
+        method=st.sampled_from(list(Method)),
+        named=st.booleans(),
+    )
+    def pay(self, which: int, amount: Decimal, method: Method, named: bool) -> None:
+        account = self._account(which)
+        bill_id = next(iter(account.bills), None) if named and account else None
+        self._try(
+            "pay",
+            lambda: World.container.finance.accounts.record_payment(
+                unit_id=self.units[which],
+                amount=amount,
+                currency="CNY",
+                method=method,
+                reference=None if method is Method.CASH else uuid4().hex[:10],
+                bill_id=bill_id,
+                by=World.clerk,
+            ),
+        )
+
+    @rule(which=st.integers(0, 2), pick=st.integers(0, 99))
+    def reverse(self, which: int, pick: int) -> None:
+        account = self._account(which)
+        if account is None or not account.payments:
+            return
+        payment = list(account.payments)[pick % len(account.payments)]
+        self._try(
+            "reverse",
+            lambda: World.container.finance.accounts.reverse_payment(
+                self.units[which], payment, "keyed twice", World.clerk
+            ),
+        )
+
+    @rule(which=st.integers(0, 2), amount=CENTS, approve=st.booleans(), pick=st.integers(0, 99))
+    def waive(self, which: int, amount: Decimal, approve: bool, pick: int) -> None:
+        account = self._account(which)
+        if account is None or not account.bills:
+            return
+        bill_id = list(account.bills)[pick % len(account.bills)]
+        try:
+            _, approval, _ = World.container.finance.accounts.request_waiver(
+                unit_id=self.units[which],
+                bill_id=bill_id,
+                amount=amount,
+                currency="CNY",
+                reason="goodwill",
+                by=World.clerk,
+            )
+        except DomainError:
+            self.refused["waive"] += 1
+            return
+        self._decide(approval, approve)
+
+    @rule(which=st.integers(0, 2), amount=CENTS, approve=st.booleans())
+    def refund(self, which: int, amount: Decimal, approve: bool) -> None:
+        try:
+            _, approval, _ = World.container.finance.accounts.request_refund(
+                unit_id=self.units[which],
+                amount=amount,
+                currency="CNY",
+                method=Method.BANK_TRANSFER,
+                reason="moving out",
+                by=World.clerk,
+            )
+        except DomainError:
+            self.refused["refund"] += 1
+            return
+        self._decide(approval, approve)
+
+    @rule(days=st.integers(1, 45))
+    def late_fees(self, days: int) -> None:
+        World.now += timedelta(days=days)
+        _settle()
+        World.container.finance.accounts.charge_late_fees(World.now)
+
+    @rule(which=st.integers(0, 2), amount=CENTS)
+    def fund_deposit(self, which: int, amount: Decimal) -> None:
+        self._try(
+            "fund_deposit",
+            lambda: World.container.finance.fund.deposit(
+                unit_id=self.units[which],
+                amount=amount,
+                currency="CNY",
+                method="bank_transfer",
+                reference=uuid4().hex[:10],
+                booked_on=None,
+                recorded_by=World.clerk,
+            ),
+        )
+
+    @rule(amount=CENTS)
+    def journal(self, amount: Decimal) -> None:
+        self._try(
+            "journal",
+            lambda: World.container.finance.ledger.post_manual(
+                estate_id=self.estate,
+                booked_on=World.now.date(),
+                memo="bank interest",
+                lines=[
+                    {"account": "1002", "debit": amount, "credit": Decimal(0)},
+                    {"account": "6051", "debit": Decimal(0), "credit": amount},
+                ],
+                by=World.clerk,
+            ),
+        )
+
+    # ---- invariants -----------------------------------------------------------------
+
+    @invariant()
+    def the_statements_agree_with_double_entry(self) -> None:
+        _settle()
+        day = World.now.date()
+        with World.container.pool.connection() as conn:
+            trial = statements.trial_balance(conn, [self.estate])
+            sheet = statements.balance_sheet(conn, [self.estate], day)
+            aging = statements.receivables_aging(conn, [self.estate], day)
+            control = statements.receivables_control(conn, [self.estate], day)
+            bills = conn.execute(
+                "SELECT principal + late_fees, paid, waived, outstanding FROM finance_bills "
+                "WHERE estate_id = %s",
+                [self.estate],
+            ).fetchall()
+        for totals in trial["totals"].values():
+            assert totals["debit"] == totals["credit"] and totals["closing"] == 0
+        for totals in sheet["totals"].values():
+            assert totals["balanced"], totals
+        aged = {c: t["total"] for c, t in aging["totals"].items()}
+        assert aged == {c: v for c, v in control.items() if v}
+        assert all(b["outstanding"] >= 0 for b in aging["bills"])
+        for charged, paid, waived, outstanding in bills:
+            assert 0 <= paid + waived <= charged
+            assert outstanding == charged - paid - waived
+
+    def teardown(self) -> None:
+        """The ledger rebuilt from the log equals the live ledger, line for line."""
+        _settle()
+        c = World.container
+        rebuilt: Counter[tuple[Any, ...]] = Counter()
+        for note in c.event_log.read(0, 1_000_000):
+            event = c.event_log.mapper.to_domain_event(note)
+            aggregate, name = kind_of(event)
+            entry = entry_for(aggregate, name, payload_of(event))
+            if entry is None or entry.estate_id != self.estate:
+                continue
+            for line in entry.check().lines:
+                rebuilt[(note.id, line.account, line.debit, line.credit, line.bill_id)] += 1
+        with c.pool.connection() as conn:
+            live = Counter(
+                tuple(row)
+                for row in conn.execute(
+                    "SELECT position, account, debit, credit, bill_id FROM finance_ledger_lines "
+                    "WHERE estate_id = %s",
+                    [self.estate],
+                ).fetchall()
+            )
+        assert live == rebuilt
+
+
+@pytest.mark.timeout(900)
+def test_random_finance_sequences_keep_the_books_balanced(running: Container) -> None:
+    World.container = running
+    World.now = datetime(2026, 1, 1, 8, tzinfo=UTC)
+    running.identity.ensure_admin("admin", "Root-Approver-7731-x")
+    admin = running.identity.find("admin")
+    assert admin is not None
+    World.admin = admin.id
+    World.clerk, _ = running.identity.register(
+        username="machine.clerk",
+        password="Ledger-Keeper-2026-pw",
+        display_name="Machine Clerk",
+        roles=[Role.FINANCE],
+    )
+    deps = running.finance.accounts.deps
+    before = deps.clock
+    deps.clock = lambda: World.now
+    try:
+        LedgerMachine.TestCase.settings = settings(
+            max_examples=EXAMPLES,
+            stateful_step_count=12,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        )
+        LedgerMachine.TestCase().runTest()
+    finally:
+        deps.clock = before
+    with running.pool.connection() as conn:
+        estates, bills, payments, lines = conn.execute(
+            "SELECT count(DISTINCT estate_id), (SELECT count(*) FROM finance_bills), "
+            "(SELECT count(*) FROM finance_payments), count(*) FROM finance_ledger_lines"
+        ).fetchone()
+    # The sequences did work: estates, bills, payments and entries in the books.
+    assert estates >= EXAMPLES // 2 and bills > EXAMPLES and payments > EXAMPLES and lines > 100
