@@ -35,11 +35,11 @@ from domain.finance.billing import (
     PeriodInputs,
     UnitFacts,
     bill_lines,
-    period_bounds,
     segments,
     shared_shares,
 )
 from domain.finance.billing_run import BillingRun, run_id_for
+from domain.finance.periods import period_bounds
 from projections.registry import queries as registry
 from projections.runtime import wait_for_position
 

@@ -11,38 +11,19 @@ on the bill of the period's last owner.
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID
 
-from domain.errors import ValidationFailed
 from domain.finance.account import BillLine
 from domain.finance.money import allocate, round_money
+from domain.finance.periods import period_bounds
 from domain.finance.rates import Rate, SharedCost
 
 AREA_ITEMS = ("property_fee", "public_maintenance", "greening", "security")
 METERED = {"water": "m3", "electricity": "kWh"}
 ZERO = Decimal(0)
-
-
-def period_bounds(period: str) -> tuple[date, date]:
-    """First and last day of ``YYYY-MM``."""
-    try:
-        year, month = (int(part) for part in period.split("-"))
-        first = date(year, month, 1)
-    except ValueError:
-        raise ValidationFailed("period: YYYY-MM, e.g. 2026-03") from None
-    if len(period) != 7:
-        raise ValidationFailed("period: YYYY-MM, e.g. 2026-03")
-    return first, date(year, month, calendar.monthrange(year, month)[1])
-
-
-def previous_period(period: str) -> str:
-    first, _ = period_bounds(period)
-    last_month = first - timedelta(days=1)
-    return f"{last_month.year:04d}-{last_month.month:02d}"
 
 
 @dataclass(frozen=True)

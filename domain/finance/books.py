@@ -17,9 +17,8 @@ the last day of the last closed period is frozen.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -30,39 +29,17 @@ from domain.errors import InvalidTransition, ValidationFailed
 from domain.finance.accounts import CHART, FUND_PAYABLE, RECEIVABLES
 from domain.finance.journal import Entry, Line, PostingFunction
 from domain.finance.money import currency_of, exact_money
+from domain.finance.periods import (
+    check_period,
+    next_period,
+    period_end,
+    period_of,
+    period_start,
+)
 
 BOOKS_NAMESPACE = uuid5(NAMESPACE_URL, "https://estatelog/finance/books")
-PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 MAX_LINES = 500
 DIMENSIONS = ("unit_id", "bill_id", "party_id")
-
-
-# ---- periods -------------------------------------------------------------------
-
-
-def period_of(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def check_period(period: str) -> str:
-    if not isinstance(period, str) or not PERIOD.match(period):
-        raise ValidationFailed(f"period: {period!r} is not a month 'YYYY-MM'")
-    return period
-
-
-def period_start(period: str) -> date:
-    year, month = check_period(period).split("-")
-    return date(int(year), int(month), 1)
-
-
-def next_period(period: str) -> str:
-    start = period_start(period)
-    return period_of(date(start.year + start.month // 12, start.month % 12 + 1, 1))
-
-
-def period_end(period: str) -> date:
-    """The last day of ``period``."""
-    return period_start(next_period(period)) - timedelta(days=1)
 
 
 # ---- manual journals -------------------------------------------------------------

@@ -20,7 +20,6 @@ and UUIDs, never enums, so their meaning never depends on code.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -33,6 +32,12 @@ from eventsourcing.domain import Aggregate, event
 from domain.errors import DomainError, InvalidTransition, ValidationFailed
 from domain.finance.journal import PostingFunction
 from domain.finance.money import DEFAULT_CURRENCY, currency_of, decimal_of, exact_money
+from domain.finance.periods import (  # noqa: F401 (the rates' public names)
+    check_period,
+    period_of,
+    period_start,
+    shift_period,
+)
 from domain.finance.resolution import Matter, Resolution
 
 # Aggregate class name -> its posting function (see domain/finance/journal.py).
@@ -48,7 +53,6 @@ LOOK_BACK_PERIODS = 12
 
 SCHEDULE_NAMESPACE = uuid5(NAMESPACE_URL, "https://estatelog/finance/fee-schedules")
 READINGS_NAMESPACE = uuid5(NAMESPACE_URL, "https://estatelog/finance/meter-readings")
-PERIOD_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
 class FeeItem(StrEnum):
@@ -141,32 +145,6 @@ class SharedCost:
     amount: Decimal
     currency: str
     basis: str
-
-
-# ---- periods ------------------------------------------------------------------
-
-
-def check_period(period: str) -> str:
-    """``period`` if it is a month 'YYYY-MM'."""
-    if not isinstance(period, str) or not PERIOD_PATTERN.match(period):
-        raise ValidationFailed(f"period: {period!r} is not a month 'YYYY-MM'")
-    return period
-
-
-def period_start(period: str) -> date:
-    year, month = check_period(period).split("-")
-    return date(int(year), int(month), 1)
-
-
-def period_of(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def shift_period(period: str, months: int) -> str:
-    """The month ``months`` after (negative: before) ``period``."""
-    start = period_start(period)
-    index = start.year * 12 + start.month - 1 + months
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def schedule_id(estate_id: UUID) -> UUID:

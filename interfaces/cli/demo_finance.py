@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from domain.finance.account import Method
-from domain.finance.billing import period_bounds
+from domain.finance.periods import period_bounds
 
 if TYPE_CHECKING:
     from interfaces.cli.demo import _Loader

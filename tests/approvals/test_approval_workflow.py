@@ -246,7 +246,9 @@ def test_pre_screening_approves_rejects_or_skips_by_amount_urgency_and_validity(
             {"then": "skip", "urgency": ["urgent"], "skip": ["front_desk"], "reason": "urgent"},
         ],
     }
-    configured = ok(client.put("/api/v1/approval-policies/sample_refund", json=policy, headers=admin))
+    configured = ok(
+        client.put("/api/v1/approval-policies/sample_refund", json=policy, headers=admin)
+    )
     got = ok(client.get("/api/v1/approval-policies/sample_refund", headers=people["front"].headers))
     assert got["configured"] and got["rules"][1]["amount_below"] == "200"
 
@@ -274,7 +276,9 @@ def test_only_administrators_configure_policies_and_bad_rules_are_refused(
     before = running.event_log.head()
     policy = {"levels": [{"name": "only", "role": "property_manager"}], "rules": []}
     assert_problem(
-        client.put("/api/v1/approval-policies/sample_refund", json=policy, headers=people["dept"].headers),
+        client.put(
+            "/api/v1/approval-policies/sample_refund", json=policy, headers=people["dept"].headers
+        ),
         403,
     )
     bad_rules = [
@@ -285,7 +289,9 @@ def test_only_administrators_configure_policies_and_bad_rules_are_refused(
     ]
     for rule in bad_rules:
         r = client.put(
-            "/api/v1/approval-policies/sample_refund", json={**policy, "rules": [rule]}, headers=admin
+            "/api/v1/approval-policies/sample_refund",
+            json={**policy, "rules": [rule]},
+            headers=admin,
         )
         assert_problem(r, 422)
     assert running.event_log.head() == before

@@ -460,7 +460,7 @@ def request_refund(
     request: Request,
     principal: Principal = requires(Permission.FINANCE_MANAGE_ESTATE),
 ) -> RequestCreated:
-    """Ask to refund credit: it is held, and paid out once the approval (kind ``refund``) approves."""
+    """Ask to refund credit: it is held until the approval (kind ``refund``) decides."""
     _check_unit(request, principal, "finance:manage", unit_id)
     try:
         refund_id, approval_id, position = _service(request).request_refund(

@@ -1,0 +1,51 @@
+"""Accounting periods: calendar months written 'YYYY-MM', and the days they span."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from domain.errors import ValidationFailed
+
+PERIOD_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def check_period(period: str) -> str:
+    """``period`` if it is a month 'YYYY-MM'."""
+    if not isinstance(period, str) or not PERIOD_PATTERN.match(period):
+        raise ValidationFailed(f"period: {period!r} is not a month 'YYYY-MM'")
+    return period
+
+
+def period_of(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def period_start(period: str) -> date:
+    year, month = check_period(period).split("-")
+    return date(int(year), int(month), 1)
+
+
+def shift_period(period: str, months: int) -> str:
+    """The month ``months`` after (negative: before) ``period``."""
+    start = period_start(period)
+    index = start.year * 12 + start.month - 1 + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def next_period(period: str) -> str:
+    return shift_period(period, 1)
+
+
+def previous_period(period: str) -> str:
+    return shift_period(period, -1)
+
+
+def period_end(period: str) -> date:
+    """The last day of ``period``."""
+    return period_start(next_period(period)) - timedelta(days=1)
+
+
+def period_bounds(period: str) -> tuple[date, date]:
+    """First and last day of ``period``."""
+    return period_start(period), period_end(period)
