@@ -26,3 +26,7 @@ class EventLogPort(Protocol):
     def head(self) -> int:
         """The position of the newest event (0 for an empty log)."""
         ...
+
+    def version_at(self, aggregate_id: UUID, position: int) -> int | None:
+        """The aggregate's last version recorded at or before ``position``."""
+        ...

@@ -509,21 +509,15 @@ def _budget_lines(
 ) -> dict[tuple[UUID, int, str], Decimal]:
     """The budget lines of each (estate, year) as they stood at the position: the
     budget aggregate at its last version recorded by then."""
-    # The log's own table tells which version a position had reached; no read
-    # model keeps the history of budget lines.
-    from infrastructure.eventstore.store import EVENTS_TABLE
-
+    # The log tells which version a position had reached; no read model keeps
+    # the history of budget lines.
     lines: dict[tuple[UUID, int, str], Decimal] = {}
     for estate, year in sorted(keys, key=str):
         budget_id = ex.budget_id(estate, year)
-        row = conn.execute(
-            f"SELECT max(originator_version) FROM {EVENTS_TABLE} "
-            "WHERE originator_id = %s AND notification_id <= %s",
-            [budget_id, s.position],
-        ).fetchone()
-        if not row or row[0] is None:
+        version = event_log.version_at(budget_id, s.position)
+        if version is None:
             continue
-        budget = event_log.repository.get(budget_id, version=row[0])
+        budget = event_log.repository.get(budget_id, version=version)
         for category, amount in budget.lines.items():
             lines[(estate, year, category)] = amount
     return lines

@@ -134,6 +134,18 @@ class EventLog(Application[UUID]):
                 )
         return found
 
+    def version_at(self, aggregate_id: UUID, position: int) -> int | None:
+        """The aggregate's last version recorded at or before ``position`` (None: not yet)."""
+        recorder = self.chained_recorder
+        sql = SQL(
+            "SELECT max(originator_version) AS version FROM {}.{} "
+            "WHERE originator_id = %s AND notification_id <= %s"
+        ).format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
+        with recorder.datastore.transaction(commit=False) as curs:
+            curs.execute(sql, [aggregate_id, position])
+            row = curs.fetchone()
+        return None if row is None or row["version"] is None else int(row["version"])
+
     @property
     def chained_recorder(self) -> ChainedEventRecorder:
         assert isinstance(self.recorder, ChainedEventRecorder)
