@@ -167,6 +167,9 @@ class AccountService:
                 total += sum((line.amount for line in lines), Decimal(0))
             if account.pending_events:
                 changed.append(account)
+        if not bills:
+            # Recording an empty run would mark the period billed for good.
+            raise ValidationFailed(f"no unit of this estate has an owner to bill for {period}")
         run = BillingRun(
             estate_id=estate_id,
             period=period,

@@ -13,7 +13,7 @@ from tests.api.test_object_scoping import assert_problem
 from tests.finance.conftest import FinanceWorld
 from tests.finance.helpers import account, adopt_rate, approve_fully, bill, pay
 from tests.notifications.support import drain, wait_for_deliveries, working
-from tests.registry.helpers import new_person
+from tests.registry.helpers import new_estate, new_person
 
 
 def _open_bill(fw: FinanceWorld, unit: str, period: str) -> dict[str, Any]:
@@ -336,3 +336,31 @@ def test_reminders_reach_the_owners_inbox(fw: FinanceWorld) -> None:
     assert [(i["title"], i["priority"]) for i in inbox] == [("Payment reminder", "normal")]
     assert "250.00 CNY is outstanding" in inbox[0]["body"]
     assert fw.get("/notifications/inbox", fw.other_finance).json() == []
+
+
+def test_a_run_with_nobody_to_bill_records_nothing_so_the_period_can_be_billed_later(
+    fw: FinanceWorld,
+) -> None:
+    adopt_rate(fw, "property_fee", "2.50", basis="gross")
+    other, _ = new_estate(fw.client, fw.admin.headers, code="EMP", name="Empty Towers")
+    fw.client.post(
+        f"/api/v1/users/{fw.finance.id}/estates",
+        json={"estate_id": other},
+        headers=fw.admin.headers,
+    ).raise_for_status()
+    proposed = fw.post(
+        f"/finance/estates/{other}/rate-changes",
+        fw.finance,
+        {
+            "item": "property_fee",
+            "rate": "2.00",
+            "effective_from": "2026-01-01",
+            "contract_reference": "PSC-E",
+        },
+        status=201,
+    )
+    approve_fully(fw, proposed.json()["approval_id"])
+    head = fw.container.event_log.head()
+    empty = fw.post(f"/finance/estates/{other}/billing-runs", fw.finance, {"period": "2026-01"})
+    assert "no unit of this estate has an owner" in assert_problem(empty, 422)["detail"]
+    assert fw.container.event_log.head() == head
