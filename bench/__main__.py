@@ -3,8 +3,9 @@
 Starts an embedded PostgreSQL and Redis in a temporary directory (or uses
 ``ESTATELOG_BENCH_DATABASE_URL`` / ``ESTATELOG_BENCH_REDIS_URL``), measures
 the ceilings and estatelog's paths in one run, prints a table and writes JSON
-to ``bench/results/``. Replay (``bench.replay_bench``) and live lag
-(``bench.live_lag``) each use a database of their own on the same server.
+to ``bench/results/``. Replay (``bench.replay_bench``), live lag
+(``bench.live_lag``) and finance (``bench.finance_bench``) each use a
+database of their own on the same server.
 Timings are for people, never for CI.
 """
 
@@ -25,7 +26,7 @@ from typing import Any
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
-from bench import appends, http_load, live_lag, reads, replay_bench
+from bench import appends, finance_bench, http_load, live_lag, reads, replay_bench
 from bench.measure import Result
 from infrastructure.embedded import EmbeddedServices
 
@@ -37,6 +38,7 @@ PROFILES = {
         "log_events": 100_000,
         "replay_events": 100_000,
         "lag_seconds": 8.0,
+        "finance_seconds": 5.0,
     },
     "full": {
         "seconds": 15.0,
@@ -44,9 +46,10 @@ PROFILES = {
         "log_events": 500_000,
         "replay_events": 1_000_000,
         "lag_seconds": 20.0,
+        "finance_seconds": 15.0,
     },
 }
-PARTS = ["append", "http", "read", "replay", "lag"]
+PARTS = ["append", "http", "read", "replay", "lag", "finance"]
 # Goals of issue 4 for replay and live lag, printed beside the measured figures.
 LAG_TARGET = 1000
 CONCURRENCY = (1, 8, 16, 32)
@@ -120,6 +123,18 @@ def main() -> None:
             )
             extra["live_lag"] = attempts
             for result in live_lag.as_results(attempts):
+                record(result)
+        if "finance" in parts:
+            print("finance (a 10,000-unit estate of its own, estatelog serve)", flush=True)
+            figures = finance_bench.run(
+                database_url,
+                redis_url,
+                Path(tmp) / "finance",
+                f"{database}_finance",
+                seconds=settings["finance_seconds"],
+            )
+            extra["finance"] = figures
+            for result in finance_bench.as_results(figures):
                 record(result)
 
         report = build_report(profile, results, database_url, time.monotonic() - started)
@@ -216,6 +231,22 @@ def build_report(
         _find(results, "replay", "full rebuild", 1),
         _find(results, "replay", "raw COPY", 1),
     )
+    ratio(
+        "billing_run_vs_copy",
+        _find(results, "finance", "billing run, service, month 1", 1),
+        _find(results, "finance", "raw COPY", 1),
+    )
+    ratio(
+        "billing_http_vs_service",
+        _find(results, "finance", "billing run, HTTP", 1),
+        _find(results, "finance", "billing run, service, month 3", 1),
+    )
+    for n, prefix in ((16, "payment API, distinct"), (8, "payment API, one unit")):
+        ratio(
+            f"payments_vs_bare@{n}",
+            _find(results, "finance", prefix, n),
+            _find(results, "finance", "bare", n),
+        )
     return {
         "profile": profile,
         "at": datetime.now(UTC).isoformat(timespec="seconds"),

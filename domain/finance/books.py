@@ -79,6 +79,10 @@ def check_lines(lines: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         if debit < 0 or credit < 0 or (debit == 0) == (credit == 0):
             raise ValidationFailed(f"{where}: give a positive debit or a positive credit")
         dims = {d: _uuid(raw.get(d), f"{where}.{d}") for d in DIMENSIONS}
+        if dims.get("bill_id") is not None:
+            # Bills live on receivables alone, which a manual journal never touches;
+            # a bill named elsewhere would only tie these books to someone's bill.
+            raise ValidationFailed(f"{where}.bill_id: a manual journal names no bill")
         if code == FUND_PAYABLE and dims["unit_id"] is None:
             raise ValidationFailed(
                 f"{where}: a maintenance-fund line ({FUND_PAYABLE}) names a unit"

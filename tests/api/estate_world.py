@@ -1,9 +1,18 @@
 """Two estates, A and B, with a record of every kind in each, built through the API.
 
 Used by ``tests/api/test_estate_isolation.py``: staff of each estate (property
-manager, customer service, technician), a resident of each (a person linked
-to a login account, moved in), and in estate A a neighbour of the resident
-with records of their own.
+manager, customer service, technician, finance clerk), a resident of each (a
+person linked to a login account, moved in), and in estate A a neighbour of
+the resident with records of their own.
+
+Each estate also keeps books (``Builder.finance``): an adopted rate, a shared
+cost, meter readings, a billing run with its bills, a payment, a pending
+waiver and refund, a budget, an approved and a pending expense claim, a fund
+deposit and a pending fund spending, a manual journal, a closed period and a
+compliance review with a finding. They are built on a fixed clock (the
+services read ``ServiceDeps.clock``) moved from January to March 2026, and
+the container's own clock is put back afterwards. Vendors are company-wide:
+the one vendor is ``World.vendor``, not a record of either estate.
 """
 
 from __future__ import annotations
@@ -31,6 +40,26 @@ SERVICE_POLICY = {
 }
 
 
+EMERGENCY = {
+    "category": "elevator_danger",
+    "description": "lift brakes failed inspection",
+    "evidence": ["INSP-2026-0042"],
+}
+
+
+class Clock:
+    """The time every service sees while the books are built (``ServiceDeps.clock``)."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, year: int, month: int, day: int, hour: int = 0) -> None:
+        self.now = datetime(year, month, day, hour, tzinfo=UTC)
+
+
 @dataclass(frozen=True)
 class Actor:
     id: str
@@ -47,6 +76,7 @@ class Estate:
     customer_service: Actor
     technician: Actor
     resident: Actor
+    finance: Actor
     records: dict[str, str] = field(default_factory=dict)
     # Text that only estate's records carry (message subjects, reminder texts).
     texts: list[str] = field(default_factory=list)
@@ -57,7 +87,7 @@ class Estate:
 
     @property
     def staff(self) -> list[Actor]:
-        return [self.manager, self.customer_service, self.technician]
+        return [self.manager, self.customer_service, self.technician, self.finance]
 
     @property
     def outsiders(self) -> list[Actor]:
@@ -76,6 +106,7 @@ class World:
     neighbour: Actor  # another resident of estate A, in another unit
     neighbour_records: dict[str, str]
     neighbour_text: str
+    vendor: str  # company-wide: shared by every estate's finance staff
 
 
 def ok(response: Any, status: int = 200) -> Any:
@@ -159,6 +190,7 @@ class Builder:
             customer_service=self.actor(f"front.{tag}", "customer_service", estate),
             technician=self.actor(f"tech.{tag}", "technician", estate),
             resident=self.actor(f"owner.{tag}", "owner"),
+            finance=self.actor(f"finance.{tag}", "finance", estate),
         )
         person = c(f"estates/{estate}/people", {"name": f"Owner {name}", "user_id": e.resident.id})
         self.post(
@@ -262,6 +294,224 @@ class Builder:
         )
         e.texts.append(text)
 
+    # ---- the books (finance, issue 6) ------------------------------------------------
+
+    def approve_fully(self, approval_id: str) -> None:
+        """Decide every level as an administrator (who may decide any level)."""
+        for _ in range(6):
+            head = self.container.event_log.head()
+            view = ok(
+                self.client.get(
+                    f"/api/v1/approvals/{approval_id}", params={"after": head}, headers=self.admin
+                )
+            )
+            if view["status"] != "pending":
+                assert view["status"] == "approved", view
+                return
+            self.post(f"approvals/{approval_id}/approve", {}, self.admin)
+        raise AssertionError(f"approval {approval_id} still pending")
+
+    def books(self, estates: list[Estate]) -> str:
+        """Each estate's finance records, on a clock moved from January to March 2026;
+        returns the company-wide vendor. The container's clock is put back after."""
+        deps = self.container.registry.deps
+        before, clock = deps.clock, Clock()
+        deps.clock = clock
+        try:
+            clock.set(2026, 1, 10)
+            for e in estates:
+                self._rate(e)
+            clock.set(2026, 1, 25)
+            vendor = self.created(
+                "finance/vendors",
+                {
+                    "name": "Company Fix Co",
+                    "tax_id": "91310000MA1FL0XX3K",
+                    "bank_account": "6222 0212 3456 7890",
+                    "categories": ["repairs", "cleaning", "other"],
+                },
+            )
+            for e in estates:
+                self._january(e, vendor)
+            clock.set(2026, 2, 1, 9)
+            for e in estates:
+                self._billing(e)
+            clock.set(2026, 3, 2)
+            for e in estates:
+                self._close_and_review(e)
+        finally:
+            deps.clock = before
+        return vendor
+
+    def _text(self, e: Estate, what: str) -> str:
+        text = f"{what}-{e.name}-{uuid4()}"
+        e.texts.append(text)
+        return text
+
+    def _rate(self, e: Estate) -> None:
+        fin, estate = e.finance, e["estate"]
+        proposed = self.post(
+            f"finance/estates/{estate}/rate-changes",
+            {
+                "item": "property_fee",
+                "rate": "2.50",
+                "basis": "gross",
+                "effective_from": "2026-01-01",
+                "contract_reference": f"PSC-{e.name}",
+            },
+            fin.headers,
+        )
+        self.approve_fully(proposed["approval_id"])
+        e.records.update(rate_change=proposed["id"], rate_approval=proposed["approval_id"])
+
+    def _january(self, e: Estate, vendor: str) -> None:
+        fin, estate, unit = e.finance, e["estate"], e["unit"]
+        h = fin.headers
+        journal = self.created(
+            f"finance/estates/{estate}/journals",
+            {
+                "booked_on": "2026-01-25",
+                "memo": self._text(e, "opening"),
+                "lines": [
+                    {"account": "1002", "debit": "100000.00", "currency": "CNY"},
+                    {"account": "4001", "credit": "100000.00", "currency": "CNY"},
+                ],
+            },
+            h,
+        )
+        budget = self.client.put(
+            f"/api/v1/finance/estates/{estate}/budgets/2026",
+            json={"lines": {"repairs": "20000.00", "cleaning": "3000.00"}},
+            headers=h,
+        )
+        ok(budget)
+        claim = {"estate_id": estate, "vendor_id": vendor, "category": "repairs"}
+        # A small claim, approved at once by the pre-screening rule; a large one, pending.
+        small = self.post(
+            "finance/expenses",
+            {
+                **claim,
+                "amount": "300.00",
+                "description": self._text(e, "small-claim"),
+                "incurred_on": "2026-01-20",
+                "invoice_ref": f"INV-{e.name}-1",
+            },
+            h,
+        )
+        large = self.post(
+            "finance/expenses",
+            {
+                **claim,
+                "amount": "12000.00",
+                "description": self._text(e, "large-claim"),
+                "incurred_on": "2026-01-21",
+                "invoice_ref": f"INV-{e.name}-2",
+            },
+            h,
+        )
+        deposit = self.created(
+            "finance/fund/deposits",
+            {
+                "unit_id": unit,
+                "amount": "1000.00",
+                "method": "bank_transfer",
+                "reference": self._text(e, "DEP")[:100],
+            },
+            h,
+        )
+        spending = self.post(
+            "finance/fund/spendings",
+            {
+                "estate_id": estate,
+                "purpose": self._text(e, "spending"),
+                "amount": "50.00",
+                "basis": "emergency",
+                "emergency": EMERGENCY,
+                "unit_ids": [unit],
+            },
+            h,
+        )
+        cost = self.created(
+            f"finance/estates/{estate}/shared-costs",
+            {"period": "2026-02", "description": self._text(e, "shared-cost"), "amount": "100.00"},
+            h,
+        )
+        e.records.update(
+            journal=journal,
+            small_claim=small["id"],
+            small_claim_approval=small["approval_id"],
+            claim=large["id"],
+            claim_approval=large["approval_id"],
+            deposit=deposit,
+            spending=spending["id"],
+            spending_approval=spending["approval_id"],
+            shared_cost=cost,
+        )
+
+    def _billing(self, e: Estate) -> None:
+        fin, estate, unit = e.finance, e["estate"], e["unit"]
+        h = fin.headers
+        run = self.post(f"finance/estates/{estate}/billing-runs", {"period": "2026-01"}, h)
+        head = self.container.event_log.head()
+        bills = ok(
+            self.client.get(
+                "/api/v1/finance/bills", params={"unit_id": unit, "after": head}, headers=h
+            )
+        )
+        [bill] = [b["bill_id"] for b in bills]
+        waiver = self.post(
+            f"finance/units/{unit}/waivers",
+            {"bill_id": bill, "amount": "1.00", "reason": self._text(e, "waiver")},
+            h,
+        )
+        payment = self.post(
+            f"finance/units/{unit}/payments",
+            {"amount": "500.00", "method": "bank_transfer", "reference": self._text(e, "PAY")},
+            h,
+        )
+        refund = self.post(
+            f"finance/units/{unit}/refunds",
+            {"amount": "10.00", "reason": self._text(e, "refund")},
+            h,
+        )
+        self.post(
+            f"finance/estates/{estate}/meter-readings",
+            {
+                "period": "2026-02",
+                "readings": [
+                    {"unit_id": unit, "meter": "water", "reading": "12.50", "read_on": "2026-02-01"}
+                ],
+            },
+            h,
+        )
+        e.records.update(
+            billing_run=run["run_id"],
+            bill=bill,
+            waiver=waiver["id"],
+            waiver_approval=waiver["approval_id"],
+            payment=payment["id"],
+            refund=refund["id"],
+            refund_approval=refund["approval_id"],
+        )
+
+    def _close_and_review(self, e: Estate) -> None:
+        fin, estate = e.finance, e["estate"]
+        self.post(f"finance/estates/{estate}/periods/2026-01/close", None, fin.headers)
+        # A threshold below the small claim: approvals_present flags its rule approval.
+        review = self.post(
+            "finance/compliance-checks",
+            {
+                "estate_id": estate,
+                "from": "2026-01-01",
+                "to": "2026-02-28",
+                "large_expense_threshold": "100.00",
+            },
+            fin.headers,
+        )
+        flagged = [f for f in review["findings"] if f.get("subject_id") == e["small_claim"]]
+        assert flagged, review
+        e.records.update(review=review["id"], finding=flagged[0]["finding_id"])
+
     def message(self, e: Estate) -> None:
         """The estate's manager writes to its residents; the resident's inbox has it."""
         subject = f"notice-{e.name}-{uuid4()}"
@@ -286,6 +536,7 @@ def build_world(client: TestClient, admin: dict[str, str], container: Container)
     settle(container)
     for e in (a_estate, b_estate):
         b.records(e)
+    vendor = b.books([a_estate, b_estate])
     # The neighbour's own records in estate A.
     unit = neighbour_unit
     estate = a_estate["estate"]
@@ -328,4 +579,5 @@ def build_world(client: TestClient, admin: dict[str, str], container: Container)
         neighbour=neighbour,
         neighbour_records=own,
         neighbour_text=f"{text}|{private}",
+        vendor=vendor,
     )

@@ -6,9 +6,11 @@ technicians see the orders assigned to them. Two estates, A and B, each get a
 record of every kind (``tests/api/estate_world.py``), and then:
 
 * every route with a path parameter naming a record is called with estate
-  A's record as B's property manager, customer service, technician and
-  resident: a read answers 404 (403 only where the caller lacks the
-  permission altogether), a command 403/404/422, and appends nothing;
+  A's record as B's property manager, customer service, technician, finance
+  clerk and resident: a read answers 404 (403 only where the caller lacks the
+  permission altogether), a command 403/404/422, and appends nothing; and
+  each route answers A's record exactly as it answers a record that does not
+  exist (the same status), so a refusal tells nothing about A;
 * every list route (a GET with no record in its path) is called as each of
   them, plain and filtered to estate A, and no ID or text of A's records may
   appear anywhere in the answer.
@@ -20,9 +22,10 @@ added (and so checked) here.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +41,7 @@ from domain.identity.policy import (
     Role,
     Scope,
     holds_action,
+    widest_scope,
 )
 from infrastructure.bootstrap import Container
 from interfaces.http.app import create_app
@@ -59,14 +63,17 @@ IDENTITY_PREFIXES = (
 )
 # Liveness and readiness carry no records.
 UNSCOPED = {"/health", "/ready"}
-# Finance (issue 6) is not in this sweep yet: estate_world.py does not build
-# bills, payments, claims, fund spendings or reviews. Each finance test module
-# checks another estate's clerk gets 404 for its own routes meanwhile; adding
-# finance records to the world and these routes to ROUTE_RECORDS is open work.
-NOT_YET_SWEPT = (f"{API}/finance",)
+# Vendors are company-wide, not records of an estate: every estate's finance
+# staff read and name the same vendors (a vendor carries no estate, claim or
+# amount; see test_a_vendor_is_company_wide_and_carries_nothing_of_an_estate),
+# so one vendor has no "other estate" to hide it from. The vendor list stays
+# in the list sweep below (it must show nothing of estate A).
+COMPANY_WIDE = (f"{API}/finance/vendors/",)
+FINANCE = f"{API}/finance"
 
-# Route path -> the kind of estate A's record whose ID goes into its path.
-ROUTE_RECORDS: dict[str, str] = {
+# Route path -> the kind of estate A's record whose ID goes into its path (a
+# tuple: one kind per ID parameter, in the path's order).
+ROUTE_RECORDS: dict[str, str | tuple[str, ...]] = {
     # registry
     f"{API}/estates/{{estate_id}}": "estate",
     f"{API}/estates/{{estate_id}}/buildings": "estate",
@@ -143,10 +150,89 @@ ROUTE_RECORDS: dict[str, str] = {
     },
     # notifications
     f"{API}/notifications/reminders/{{reminder_id}}/cancel": "reminder",
+    # finance: fee schedules, shared costs, meter readings (rates)
+    **{
+        f"{FINANCE}/estates/{{estate_id}}/{tail}": "estate"
+        for tail in (
+            "fee-schedule",
+            "rate-changes",
+            "billing-terms",
+            "shared-costs",
+            "meter-readings",
+            "billing-runs",
+            "budgets/{year}",
+            "expense-analysis",
+            "periods",
+            "journals",
+            "periods/{period}/close",
+        )
+    },
+    f"{FINANCE}/estates/{{estate_id}}/rate-changes/{{change_id}}/withdrawal": (
+        "estate",
+        "rate_change",
+    ),
+    f"{FINANCE}/estates/{{estate_id}}/shared-costs/{{cost_id}}/withdrawal": (
+        "estate",
+        "shared_cost",
+    ),
+    # finance: bills, unit accounts, payments, waivers, refunds
+    f"{FINANCE}/bills/{{bill_id}}": "bill",
+    f"{FINANCE}/units/{{unit_id}}/account": "unit",
+    f"{FINANCE}/units/{{unit_id}}/payments": "unit",
+    f"{FINANCE}/units/{{unit_id}}/payments/{{payment_id}}/reversal": ("unit", "payment"),
+    f"{FINANCE}/units/{{unit_id}}/waivers": "unit",
+    f"{FINANCE}/units/{{unit_id}}/refunds": "unit",
+    f"{FINANCE}/units/{{unit_id}}/statement": "unit",
+    # finance: expense claims (the pending one; payment needs the approved, unpaid one)
+    f"{FINANCE}/expenses/{{claim_id}}": "claim",
+    f"{FINANCE}/expenses/{{claim_id}}/payment": "small_claim",
+    f"{FINANCE}/expenses/{{claim_id}}/withdrawal": "claim",
+    # finance: the maintenance fund (the pending spending)
+    f"{FINANCE}/fund/accounts/{{unit_id}}": "unit",
+    f"{FINANCE}/fund/spendings/{{spending_id}}": "spending",
+    f"{FINANCE}/fund/spendings/{{spending_id}}/disbursement": "spending",
+    # finance: the books and compliance
+    f"{FINANCE}/journals/{{journal_id}}/reversal": "journal",
+    f"{FINANCE}/compliance-checks/{{review_id}}": "review",
+    f"{FINANCE}/compliance-checks/{{review_id}}/findings/{{finding_id}}/rectification": (
+        "review",
+        "finding",
+    ),
+    f"{FINANCE}/compliance-checks/{{review_id}}/findings/{{finding_id}}/closure": (
+        "review",
+        "finding",
+    ),
 }
 
-# Path parameters that name no record: what to put in them.
-OTHER_PATH_VALUES = {"kind": "service_request"}
+# Path parameters that name no record: the values to put in them, by name, or
+# by (path, name) where one path needs its own; a list route is called once
+# for each value.
+OTHER_PATH_VALUES: dict[str | tuple[str, str], tuple[str, ...]] = {
+    "kind": ("service_request",),
+    "year": ("2026",),
+    # February 2026 has ended and is the next period to close: only the scope
+    # check stands between B's clerk and closing A's books.
+    "period": ("2026-02",),
+    (f"{FINANCE}/statements/{{kind}}", "kind"): (
+        "trial-balance",
+        "balance-sheet",
+        "income-statement",
+        "cash-flow",
+        "receivables-aging",
+        "fund",
+    ),
+}
+
+# Query parameters a read needs, so the scope check (not validation) refuses.
+QUERIES: dict[str, dict[str, Any]] = {
+    f"{FINANCE}/estates/{{estate_id}}/meter-readings": {"period": "2026-02"},
+    f"{FINANCE}/estates/{{estate_id}}/expense-analysis": {"year": 2026},
+}
+
+# An ID no record has: each route under these prefixes must refuse A's record
+# exactly as it refuses this one.
+MISSING = "00000000-0000-4000-8000-00000000dead"
+ORACLE_PREFIXES: tuple[str, ...] = (f"{API}/",)
 
 ID_PARAMETER = re.compile(r"\{(\w+_id|id)(:\w+)?\}")
 PARAMETER = re.compile(r"\{(\w+)(:\w+)?\}")
@@ -246,6 +332,71 @@ BODIES: dict[tuple[str, str], Body] = {
         "body": "...",
     },
     ("POST", f"{API}/announcements/{{announcement_id}}/withdraw"): _reason,
+    # finance
+    ("POST", f"{FINANCE}/estates/{{estate_id}}/rate-changes"): lambda w, who: {
+        "item": "property_fee",
+        "rate": "9.99",
+        "effective_from": "2026-12-01",
+        "contract_reference": "PSC-X",
+    },
+    ("POST", f"{FINANCE}/estates/{{estate_id}}/rate-changes/{{change_id}}/withdrawal"): _reason,
+    ("PUT", f"{FINANCE}/estates/{{estate_id}}/billing-terms"): lambda w, who: {"due_days": 1},
+    ("POST", f"{FINANCE}/estates/{{estate_id}}/shared-costs"): lambda w, who: {
+        "period": "2026-02",
+        "description": "not mine",
+        "amount": "10.00",
+    },
+    ("POST", f"{FINANCE}/estates/{{estate_id}}/shared-costs/{{cost_id}}/withdrawal"): _reason,
+    ("POST", f"{FINANCE}/estates/{{estate_id}}/meter-readings"): lambda w, who: {
+        "period": "2026-02",
+        "readings": [
+            {"unit_id": w.a["unit"], "meter": "water", "reading": "99.00", "read_on": "2026-02-02"}
+        ],
+    },
+    ("POST", f"{FINANCE}/estates/{{estate_id}}/billing-runs"): lambda w, who: {"period": "2026-02"},
+    ("PUT", f"{FINANCE}/estates/{{estate_id}}/budgets/{{year}}"): lambda w, who: {
+        "lines": {"repairs": "1.00"}
+    },
+    ("POST", f"{FINANCE}/estates/{{estate_id}}/journals"): lambda w, who: {
+        "booked_on": "2026-02-10",
+        "memo": "not mine",
+        "lines": [
+            {"account": "1002", "debit": "1.00", "currency": "CNY"},
+            {"account": "4001", "credit": "1.00", "currency": "CNY"},
+        ],
+    },
+    ("POST", f"{FINANCE}/units/{{unit_id}}/payments"): lambda w, who: {
+        "amount": "1.00",
+        "method": "online",
+        "reference": "ONLINE-X",
+    },
+    ("POST", f"{FINANCE}/units/{{unit_id}}/payments/{{payment_id}}/reversal"): _reason,
+    ("POST", f"{FINANCE}/units/{{unit_id}}/waivers"): lambda w, who: {
+        "bill_id": w.a["bill"],
+        "amount": "1.00",
+        "reason": "not mine",
+    },
+    ("POST", f"{FINANCE}/units/{{unit_id}}/refunds"): lambda w, who: {
+        "amount": "1.00",
+        "reason": "not mine",
+    },
+    ("POST", f"{FINANCE}/expenses/{{claim_id}}/payment"): lambda w, who: {
+        "method": "cash",
+        "payment_ref": "PAID-X",
+    },
+    ("POST", f"{FINANCE}/expenses/{{claim_id}}/withdrawal"): _reason,
+    ("POST", f"{FINANCE}/fund/spendings/{{spending_id}}/disbursement"): lambda w, who: {
+        "reference": "DISB-X"
+    },
+    ("POST", f"{FINANCE}/journals/{{journal_id}}/reversal"): _reason,
+    (
+        "POST",
+        f"{FINANCE}/compliance-checks/{{review_id}}/findings/{{finding_id}}/rectification",
+    ): lambda w, who: {"note": "not mine"},
+    (
+        "POST",
+        f"{FINANCE}/compliance-checks/{{review_id}}/findings/{{finding_id}}/closure",
+    ): lambda w, who: {"note": "not mine"},
 }
 
 
@@ -277,7 +428,7 @@ def _endpoints(container: Container) -> list[Endpoint]:
 
 def _in_scope(endpoint: Endpoint) -> bool:
     return (
-        not endpoint.path.startswith((*IDENTITY_PREFIXES, *NOT_YET_SWEPT))
+        not endpoint.path.startswith((*IDENTITY_PREFIXES, *COMPANY_WIDE))
         and endpoint.path not in UNSCOPED
     )
 
@@ -309,12 +460,46 @@ def _holds(role: str, permission: str) -> bool:
     return holds_action(granted, declared.action)
 
 
-def _url(path: str, record: str) -> str:
-    def value(match: re.Match[str]) -> str:
-        name = match.group(1)
-        return record if ID_PARAMETER.fullmatch(match.group(0)) else OTHER_PATH_VALUES[name]
+def _narrower(role: str, permission: str) -> bool:
+    """Does ``role`` hold the route's action only at a narrower scope than it declares
+    (an owner, "own", on a route for estate staff)? Such a caller lacks the permission
+    the route needs: it may answer 403, whatever the record (the same as for none)."""
+    if permission.startswith(f"{PUBLIC}:"):
+        return False
+    declared = Permission(permission)
+    granted = ROLE_PERMISSIONS[Role(role)] | AUTHENTICATED_BASELINE
+    held = widest_scope(granted, declared.action)
+    order = (Scope.OWN, Scope.ESTATE, Scope.ANY)
+    return held is not None and order.index(held) < order.index(declared.scope)
 
-    return PARAMETER.sub(value, path)
+
+def _kinds(path: str) -> tuple[str, ...]:
+    """The kind of record each ID parameter of the path names, in order."""
+    kinds = ROUTE_RECORDS[path]
+    return (kinds,) if isinstance(kinds, str) else kinds
+
+
+def _urls(path: str, ids: Sequence[str]) -> list[str]:
+    """The path with ``ids`` in its ID parameters, in order, once for each value of
+    its other parameters."""
+    given = iter(ids)
+    pieces: list[tuple[str, ...]] = []
+    end = 0
+    for match in PARAMETER.finditer(path):
+        pieces.append((path[end : match.start()],))
+        name = match.group(1)
+        if ID_PARAMETER.fullmatch(match.group(0)):
+            pieces.append((next(given),))
+        else:
+            pieces.append(OTHER_PATH_VALUES.get((path, name)) or OTHER_PATH_VALUES[name])
+        end = match.end()
+    pieces.append((path[end:],))
+    return ["".join(p) for p in itertools.product(*pieces)]
+
+
+def _url(path: str, ids: Sequence[str]) -> str:
+    [url] = _urls(path, ids)
+    return url
 
 
 def _call(client: TestClient, method: str, url: str, who: Actor, body: Any, **params: Any) -> Any:
@@ -340,7 +525,7 @@ def test_every_route_with_a_record_id_says_which_record_it_names(container: Cont
     stale = sorted(ROUTE_RECORDS.keys() - paths)
     assert not stale, "ROUTE_RECORDS names routes the app does not have:\n" + "\n".join(stale)
     for path in paths:
-        assert len(_id_parameters(path)) == 1, path
+        assert len(_id_parameters(path)) == len(_kinds(path)), path
     # Every command route has a body that passes validation (or takes none).
     commands = {(e.method, e.path) for e in _id_routes(container) if e.method != "GET"}
     assert set(BODIES) <= commands, sorted(set(BODIES) - commands)
@@ -365,12 +550,25 @@ def test_the_walk_covers_every_context_and_excludes_only_identity(container: Con
         "complaints",
         "announcements",
         "notifications",
+        "finance/estates",
+        "finance/bills",
+        "finance/units",
+        "finance/expenses",
+        "finance/fund",
+        "finance/journals",
+        "finance/ledger",
+        "finance/statements",
+        "finance/compliance-checks",
     ):
         assert any(e.path.startswith(f"{API}/{prefix}") for e in ids + lists), prefix
+    assert len([e for e in ids if e.path.startswith(FINANCE)]) >= 34
     excluded = {e.path for e in _endpoints(container) if not _in_scope(e)}
-    assert all(
-        p.startswith((*IDENTITY_PREFIXES, *NOT_YET_SWEPT)) or p in UNSCOPED for p in excluded
-    )
+    assert all(p.startswith((*IDENTITY_PREFIXES, *COMPANY_WIDE)) or p in UNSCOPED for p in excluded)
+    # Of finance, only the vendor routes are left out.
+    assert {p for p in excluded if p.startswith(FINANCE)} == {
+        f"{FINANCE}/vendors/{{vendor_id}}",
+        f"{FINANCE}/vendors/{{vendor_id}}/deactivation",
+    }
 
 
 # ---- one record of another estate -----------------------------------------------
@@ -383,19 +581,36 @@ def test_every_route_refuses_another_estates_record_to_each_of_its_staff_and_res
     failures: list[str] = []
     calls = 0
     for endpoint in routes:
-        kind = ROUTE_RECORDS[endpoint.path]
-        url = _url(endpoint.path, world.a[kind])
+        kinds = _kinds(endpoint.path)
+        kind = kinds[0]
+        url = _url(endpoint.path, [world.a[k] for k in kinds])
+        missing = _url(endpoint.path, [MISSING] * len(kinds))
+        params = QUERIES.get(endpoint.path, {})
         make_body = BODIES.get((endpoint.method, endpoint.path))
         for who in world.b.outsiders:
             body = make_body(world, who) if make_body else None
             head = running.event_log.head()
-            response = _call(client, endpoint.method, url, who, body)
+            response = _call(client, endpoint.method, url, who, body, **params)
             calls += 1
             appended = running.event_log.head() - head
             status = response.status_code
             where = f"{endpoint.method} {endpoint.path} as B's {who.role}"
+            if endpoint.path.startswith(ORACLE_PREFIXES):
+                head = running.event_log.head()
+                twin = _call(client, endpoint.method, missing, who, body, **params)
+                appended += running.event_log.head() - head
+                if twin.status_code != status:
+                    failures.append(
+                        f"{where}: answers A's record {status} but a missing one "
+                        f"{twin.status_code}: {response.text} / {twin.text}"
+                    )
             if endpoint.method == "GET":
-                allowed = {404} if _holds(who.role, endpoint.permission) else {403}
+                if not _holds(who.role, endpoint.permission):
+                    allowed = {403}
+                elif _narrower(who.role, endpoint.permission):
+                    allowed = {403, 404}
+                else:
+                    allowed = {404}
             else:
                 allowed = {403, 404, 422}
             if status not in allowed:
@@ -408,7 +623,7 @@ def test_every_route_refuses_another_estates_record_to_each_of_its_staff_and_res
             for needle in (world.a["estate"],) if kind != "estate" else ():
                 if needle in text:
                     failures.append(f"{where}: the refusal names estate A: {text}")
-    assert calls == 4 * len(routes)
+    assert calls == len(world.b.outsiders) * len(routes)
     assert not failures, f"{len(failures)} leak(s):\n" + "\n".join(failures)
 
 
@@ -425,13 +640,24 @@ def test_no_list_shows_another_estates_records_to_its_staff_or_residents(
     routes = _list_routes(running)
     needles = world.a.needles
     failures: list[str] = []
-    for endpoint in routes:
-        url = _url(endpoint.path, "")
+    calls = 0
+    for endpoint, url in ((e, u) for e in routes for u in _urls(e.path, [])):
         for who in world.b.outsiders:
             for params in ({}, {"estate_id": world.a["estate"]}):
                 response = _call(client, "GET", url, who, None, **params)
-                where = f"GET {endpoint.path} {params or ''} as B's {who.role}"
-                if response.status_code == 403 and not _holds(who.role, endpoint.permission):
+                calls += 1
+                where = f"GET {url} {params or ''} as B's {who.role}"
+                if response.status_code == 403 and (
+                    not _holds(who.role, endpoint.permission)
+                    or _narrower(who.role, endpoint.permission)
+                ):
+                    continue
+                # Filtered to an estate the caller does not serve, a list may answer
+                # 404 as for a missing estate (the books do), as long as it shows nothing.
+                if params and response.status_code == 404:
+                    leaked = _leaks(response.text, needles)
+                    if leaked:
+                        failures.append(f"{where}: the refusal shows {leaked}")
                     continue
                 if response.status_code != 200:
                     failures.append(f"{where}: {response.status_code}: {response.text}")
@@ -440,6 +666,7 @@ def test_no_list_shows_another_estates_records_to_its_staff_or_residents(
                 if leaked:
                     kinds = [k for k, v in world.a.records.items() if v in leaked]
                     failures.append(f"{where}: shows estate A's {kinds or leaked}")
+    assert calls >= 2 * len(world.b.outsiders) * len(routes)
     assert not failures, f"{len(failures)} leak(s):\n" + "\n".join(failures)
 
 
@@ -483,6 +710,29 @@ def test_the_lists_do_show_each_estate_its_own_records(
             assert e[kinds[path]] in response.text, (e.name, path, role)
         inbox = ok(client.get(f"{API}/notifications/inbox", headers=e.resident.headers))
         assert [i["id"] for i in inbox] == [e.message_position]
+        for path, role, kind in FINANCE_LISTS:
+            response = client.get(f"{API}{path}", headers=people[role].headers)
+            assert response.status_code == 200, (e.name, path, response.text)
+            assert e[kind] in response.text, (e.name, path, role, kind)
+
+
+# The finance lists, the reader who must find their estate's record there, and its kind.
+FINANCE_LISTS = (
+    ("/finance/bills", "finance", "bill"),
+    ("/finance/bills", "owner", "bill"),
+    ("/finance/payments", "finance", "payment"),
+    ("/finance/payments", "owner", "payment"),
+    ("/finance/expenses", "property_manager", "claim"),
+    ("/finance/expenses", "finance", "small_claim"),
+    ("/finance/fund/accounts", "finance", "unit"),
+    ("/finance/fund/accounts", "owner", "unit"),
+    ("/finance/fund/spendings", "finance", "spending"),
+    ("/finance/fund/spendings", "owner", "spending"),
+    ("/finance/ledger/journal", "finance", "journal"),
+    ("/finance/compliance-checks", "finance", "review"),
+    ("/approvals", "finance", "claim_approval"),
+    ("/approvals", "finance", "refund_approval"),
+)
 
 
 # ---- own records: technicians and residents ----------------------------------------
@@ -713,7 +963,150 @@ def _references(w: World) -> list[tuple[str, str, Actor, Any]]:
         ("POST", f"/complaints/{b['complaint']}/assign", pm, {"handler_id": a.customer_service.id}),
         ("POST", f"/approvals/{b['approval']}/delegate", front, {"to": a.customer_service.id}),
     ]
+    cases += _finance_references(w)
     return cases
+
+
+def _finance_references(w: World) -> list[tuple[str, str, Actor, Any]]:
+    """B's people naming A's finance records: as the subject of a new record, or
+    from B's own records (B's clerk, who may do each of these in B)."""
+    a, b = w.a, w.b
+    fin = b.finance
+    claim = {
+        "vendor_id": w.vendor,
+        "category": "repairs",
+        "amount": "1.00",
+        "description": "not mine",
+        "incurred_on": "2026-02-01",
+        "invoice_ref": "INV-X",
+    }
+    deposit = {"amount": "1.00", "method": "bank_transfer", "reference": "DEP-X"}
+    emergency = {
+        "category": "elevator_danger",
+        "description": "not mine",
+        "evidence": ["INSP-X"],
+    }
+    spending = {
+        "purpose": "not mine",
+        "amount": "1.00",
+        "basis": "emergency",
+        "emergency": emergency,
+    }
+    period = {"from": "2026-01-01", "to": "2026-02-28"}
+
+    def journal(**dims: str) -> dict[str, Any]:
+        return {
+            "booked_on": "2026-02-10",
+            "memo": "not mine",
+            "lines": [
+                {"account": "1002", "debit": "1.00", "currency": "CNY", **dims},
+                {"account": "4001", "credit": "1.00", "currency": "CNY"},
+            ],
+        }
+
+    cases: list[tuple[str, str, Actor, Any]] = []
+    for who in b.outsiders:
+        cases += [
+            ("POST", "/finance/expenses", who, {**claim, "estate_id": a["estate"]}),
+            ("POST", "/finance/fund/deposits", who, {**deposit, "unit_id": a["unit"]}),
+            ("POST", "/finance/fund/spendings", who, {**spending, "estate_id": a["estate"]}),
+            ("POST", "/finance/compliance-checks", who, {**period, "estate_id": a["estate"]}),
+        ]
+    review = f"/finance/compliance-checks/{b['review']}/findings/{a['finding']}"
+    cases += [
+        (
+            "POST",
+            "/finance/fund/deposits",
+            fin,
+            {**deposit, "unit_id": a["unit"], "estate_id": b["estate"]},
+        ),
+        (
+            "POST",
+            "/finance/fund/spendings",
+            fin,
+            {**spending, "estate_id": b["estate"], "unit_ids": [a["unit"]]},
+        ),
+        (
+            "POST",
+            f"/finance/units/{b['unit']}/waivers",
+            fin,
+            {"bill_id": a["bill"], "amount": "1.00", "reason": "not mine"},
+        ),
+        (
+            "POST",
+            f"/finance/units/{b['unit']}/payments",
+            fin,
+            {"bill_id": a["bill"], "amount": "1.00", "method": "cash"},
+        ),
+        (
+            "POST",
+            f"/finance/units/{b['unit']}/payments",
+            b.resident,
+            {"bill_id": a["bill"], "amount": "1.00", "method": "online", "reference": "ON-X"},
+        ),
+        (
+            "POST",
+            f"/finance/units/{b['unit']}/payments/{a['payment']}/reversal",
+            fin,
+            {"reason": "not mine"},
+        ),
+        (
+            "POST",
+            f"/finance/estates/{b['estate']}/rate-changes/{a['rate_change']}/withdrawal",
+            fin,
+            {"reason": "not mine"},
+        ),
+        (
+            "POST",
+            f"/finance/estates/{b['estate']}/shared-costs/{a['shared_cost']}/withdrawal",
+            fin,
+            {"reason": "not mine"},
+        ),
+        (
+            "POST",
+            f"/finance/estates/{b['estate']}/meter-readings",
+            fin,
+            {
+                "period": "2026-02",
+                "readings": [
+                    {
+                        "unit_id": a["unit"],
+                        "meter": "water",
+                        "reading": "99.00",
+                        "read_on": "2026-02-02",
+                    }
+                ],
+            },
+        ),
+        ("POST", f"/finance/estates/{b['estate']}/journals", fin, journal(unit_id=a["unit"])),
+        # A manual journal names no bill at all (the sweep found one naming A's bill).
+        ("POST", f"/finance/estates/{b['estate']}/journals", fin, journal(bill_id=a["bill"])),
+        ("POST", f"{review}/rectification", fin, {"note": "not mine"}),
+        ("POST", f"{review}/rectification", b.manager, {"note": "not mine"}),
+        ("POST", f"/approvals/{b['claim_approval']}/delegate", fin, {"to": a.finance.id}),
+        ("POST", f"/approvals/{b['refund_approval']}/delegate", fin, {"to": a.finance.id}),
+    ]
+    return cases
+
+
+def test_a_vendor_is_company_wide_and_carries_nothing_of_an_estate(
+    client: TestClient, running: Container, world: World
+) -> None:
+    """Why the vendor routes are outside the walk: every estate's finance staff see
+    the same vendor, and a vendor names no estate, claim or amount."""
+    url = f"{API}/finance/vendors/{world.vendor}"
+    seen = [ok(client.get(url, headers=e.finance.headers)) for e in (world.a, world.b)]
+    assert seen[0] == seen[1]
+    assert "estate_id" not in seen[0]
+    text = json.dumps(seen[0])
+    for e in (world.a, world.b):
+        assert not _leaks(text, e.needles), e.name
+    missing = f"{API}/finance/vendors/{MISSING}"
+    for who in (world.b.resident, world.b.technician):
+        assert client.get(url, headers=who.headers).status_code == 403
+        assert client.get(missing, headers=who.headers).status_code == 403
+    listed = ok(client.get(f"{API}/finance/vendors", headers=world.b.finance.headers))
+    assert [v["vendor_id"] for v in listed] == [world.vendor]
 
 
 def test_no_command_reaches_another_estates_record_through_its_body(
