@@ -133,7 +133,8 @@ class AccountService:
         if not inputs.rates and not costs:
             raise ValidationFailed(f"no rates are in force for {period}; adopt a fee schedule")
         units = self._facts(estate_id)
-        billed = [u for u in units if segments(u.owners, period)]
+        parts_of = {u.unit_id: segments(u.owners, period) for u in units}
+        billed = [u for u in units if parts_of[u.unit_id]]
         inputs.shares = shared_shares(costs, billed)
         inputs.usage = self.rates.usage(estate_id, period)
         accounts = self.deps.event_log.load_many([account_id_for(u.unit_id) for u in billed])
@@ -146,7 +147,7 @@ class AccountService:
             account = accounts.get(account_id_for(unit.unit_id))
             if account is None:
                 account = UnitAccount.open(estate_id, unit.unit_id, terms.currency, now)
-            parts = segments(unit.owners, period)
+            parts = parts_of[unit.unit_id]
             for number, part in enumerate(parts):
                 lines = bill_lines(unit, part, number == len(parts) - 1, inputs)
                 if not lines:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import pairwise
 from uuid import UUID
 
 from domain.finance.account import BillLine
@@ -62,25 +63,31 @@ class Segment:
 
 
 def segments(owners: tuple[Ownership, ...], period: str) -> list[Segment]:
-    """Split the period where the set of owners changes; days with no owner are not billed."""
+    """Split the period where the set of owners changes; days with no owner are not billed.
+
+    Only the days an ownership starts or ends can change the set, so the
+    period is cut at those days rather than walked day by day.
+    """
     first, last = period_bounds(period)
+    cuts = {first, last + timedelta(days=1)}
+    for o in owners:
+        for day in (o.starts_on, o.ends_on):
+            if day is not None and first < day <= last:
+                cuts.add(day)
+    bounds = sorted(cuts)
     out: list[Segment] = []
-    day = first
-    while day <= last:
+    for start, stop in pairwise(bounds):
         present = tuple(
-            o for o in owners if o.starts_on <= day and (o.ends_on is None or day < o.ends_on)
+            o for o in owners if o.starts_on <= start and (o.ends_on is None or start < o.ends_on)
         )
-        if present:
-            key = frozenset(o.person_id for o in present)
-            if (
-                out
-                and out[-1].ends_on == day - timedelta(days=1)
-                and key == frozenset(o.person_id for o in out[-1].payers)
-            ):
-                out[-1] = Segment(out[-1].starts_on, day, out[-1].payers)
-            else:
-                out.append(Segment(day, day, present))
-        day += timedelta(days=1)
+        if not present:
+            continue
+        end = stop - timedelta(days=1)
+        same = out and out[-1].ends_on == start - timedelta(days=1)
+        if same and {o.person_id for o in present} == {o.person_id for o in out[-1].payers}:
+            out[-1] = Segment(out[-1].starts_on, end, out[-1].payers)
+        else:
+            out.append(Segment(start, end, present))
     return out
 
 

@@ -71,12 +71,14 @@ def _uuid_from_hex(data: str) -> UUID:
         return UUID(data)  # not ours: let UUID explain what is wrong
     uuid = _NEW_UUID(UUID)
     _SET(uuid, "int", value)
-    _SET(uuid, "is_safe", SafeUUID.unknown)
+    _SET(uuid, "is_safe", _UNKNOWN_SAFETY)
     return uuid
 
 
 _NEW_UUID = UUID.__new__
 _SET = object.__setattr__
+# Read once: an enum member's attribute lookup is a descriptor call every time.
+_UNKNOWN_SAFETY = SafeUUID.unknown
 
 
 def _untag_enum(data: Any) -> Enum:
