@@ -183,8 +183,8 @@ class Projector:
         (so one failing read model stops alone), one position update.
         Followers with side effects (outboxes) take their own transactions. A
         projection far behind (new, or rebuilt, or stopped for a while) takes
-        bigger batches on its own in between, so it never holds the others
-        back. A projection that fails for a passing reason (Redis down) sits
+        bigger batches in between, shared only with those at the same position
+        (after a bulk append, all of them), so it never holds the others back. A projection that fails for a passing reason (Redis down) sits
         out the rest of this call and is tried again on the next.
         """
         total = 0
@@ -207,8 +207,19 @@ class Projector:
             live = [p for p in near if not getattr(p, "has_side_effects", False)]
             rounds = [(live, self.batch_size)] if live else []
             far = max(self.batch_size, self.behind_batch_size)
+            # Read models far behind at the same position (a bulk append put all
+            # of them there) share one read and decode too; each position is a
+            # group of its own, so a rebuilt one never holds the others back.
+            same_place: dict[int, list[Projection]] = {}
+            for p in behind:
+                if p not in live and p not in near and not getattr(p, "has_side_effects", False):
+                    same_place.setdefault(positions.get(p.name, 0), []).append(p)
+            rounds += [(group, far) for group in same_place.values()]
+            grouped = {p.name for group in same_place.values() for p in group}
             rounds += [
-                ([p], self.batch_size if p in near else far) for p in behind if p not in live
+                ([p], self.batch_size if p in near else far)
+                for p in behind
+                if p not in live and p.name not in grouped
             ]
             progressed = 0
             for group, limit in rounds:
