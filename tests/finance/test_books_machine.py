@@ -281,7 +281,7 @@ class Books(RuleBasedStateMachine):
         assert sorted(map(repr, rebuilt_journal)) == sorted(map(repr, self.journal))
 
 
-# `make test` runs 300 sequences; FINANCE_MACHINE_EXAMPLES=3000 runs a soak (docs/finance.md).
-EXAMPLES = int(os.environ.get("FINANCE_MACHINE_EXAMPLES", "300"))
+# `make test` runs 500 sequences; FINANCE_MACHINE_EXAMPLES=3000 runs a soak (docs/finance.md).
+EXAMPLES = int(os.environ.get("FINANCE_MACHINE_EXAMPLES", "500"))
 Books.TestCase.settings = settings(max_examples=EXAMPLES, stateful_step_count=25, deadline=None)
 TestBooks = Books.TestCase
