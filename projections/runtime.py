@@ -184,8 +184,9 @@ class Projector:
         Followers with side effects (outboxes) take their own transactions. A
         projection far behind (new, or rebuilt, or stopped for a while) takes
         bigger batches in between, shared only with those at the same position
-        (after a bulk append, all of them), so it never holds the others back. A projection that fails for a passing reason (Redis down) sits
-        out the rest of this call and is tried again on the next.
+        (after a bulk append, all of them), so it never holds the others back.
+        A projection that fails for a passing reason (Redis down) sits out the
+        rest of this call and is tried again on the next.
         """
         total = 0
         self._forget_repaired()
