@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from uuid import UUID
 
+import pytest
+
 from application.approvals.service import ApprovalRequest
 from application.context import CommandContext, acting
 from domain.approvals.rules import Urgency
@@ -15,6 +17,8 @@ from domain.identity.policy import Role
 from infrastructure.bootstrap import Container
 from replay.operations import rebuild_all
 from tests.approvals.people import ESTATE_A, FakeResidence
+
+pytestmark = pytest.mark.fresh_schema
 
 PASSWORD = "a-long-enough-secret-1"
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from infrastructure.bootstrap import Container
 from infrastructure.database import apply_ddl
 from projections.runtime import Projector
 from replay.operations import rebuild_all
 from tests.integration.test_projector import _Brittle, _register
+
+pytestmark = pytest.mark.fresh_schema
 
 
 def test_a_projector_behind_reports_its_lag_and_none_once_caught_up(

@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from domain.identity.policy import Role
 from infrastructure.bootstrap import Container
 from replay.operations import rebuild_all
 from tests.replay.readmodel_rows import read_models
+
+pytestmark = pytest.mark.fresh_schema
 
 
 def _allow(_: object) -> None:

@@ -7,12 +7,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
+import pytest
 
 from infrastructure.bootstrap import Container
 from infrastructure.settings import Settings
 from replay.asof import position_at
 from tests.replay.readmodel_rows import populate, read_models
 from tests.replay.test_backup_restore import _cli
+
+pytestmark = pytest.mark.fresh_schema
 
 
 def _usernames(database_url: str, schema: str) -> list[str]:

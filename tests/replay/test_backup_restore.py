@@ -20,7 +20,7 @@ from infrastructure.settings import Settings
 from projections.events import kind_of
 from replay.backup import BackupInvalid, StoreNotEmpty, restore_backups, verify_backup
 from replay.operations import backup, restore
-from tests.conftest import reset_database
+from tests.conftest import drop_schema
 from tests.replay.readmodel_rows import populate, read_models
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,7 +53,7 @@ def test_backup_wipe_restore_gives_back_every_read_model_row_for_row(
     assert verify_backup(file).ok
     container.close()
 
-    reset_database(container.database_url)  # the whole schema is gone
+    drop_schema(container.database_url)  # the whole schema is gone
     fresh = build(settings)
     try:
         events, restored_head, report = restore(fresh, [file])
@@ -101,7 +101,7 @@ def test_a_restore_of_a_backup_taken_before_an_erasure_does_not_bring_the_key_ba
     assert str(erased_id) not in register and str(erased_id.hex) not in register
     container.close()
 
-    reset_database(container.database_url)
+    drop_schema(container.database_url)
     fresh = build(settings)
     try:
         restore(fresh, [file])
@@ -140,7 +140,7 @@ def test_an_incremental_backup_continues_the_chain_and_restores_after_the_full_o
     assert report.ok and report.from_position == full.to_position
     container.close()
 
-    reset_database(container.database_url)
+    drop_schema(container.database_url)
     fresh = build(settings)
     try:
         with pytest.raises(BackupInvalid, match="continue the chain"):
@@ -238,7 +238,7 @@ def test_the_cli_restores_into_a_wiped_store(
     file = tmp_path / "cli-full.backup"
     assert _cli(settings, "backup", "--out", str(file)).returncode == 0
     container.close()
-    reset_database(container.database_url)
+    drop_schema(container.database_url)
 
     restored = _cli(settings, "restore", str(file))
     assert restored.returncode == 0, restored.stderr

@@ -25,6 +25,8 @@ from projections.runtime import Decoded, Projector
 from replay.readmodels import apply_range, open_build, select, table_rows
 from tests.replay.readmodel_rows import PASSWORD, populate, read_models
 
+pytestmark = pytest.mark.fresh_schema
+
 
 def _varied_log(container: Container) -> int:
     """Every kind of event the read models handle, interleaved across users."""

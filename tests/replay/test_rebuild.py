@@ -13,6 +13,8 @@ from replay.readmodels import UnknownProjection, replayable, select
 from replay.rebuild import REBUILD_SCHEMA, rebuild
 from tests.replay.readmodel_rows import populate, read_models
 
+pytestmark = pytest.mark.fresh_schema
+
 
 def _positions(container: Container) -> dict[str, int]:
     with container.pool.connection() as conn:

@@ -12,12 +12,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from infrastructure.bootstrap import Container
 from interfaces.cli.demo import load_demo
 from replay.asof import build_as_of
 from replay.operations import rebuild_all
 from replay.readmodels import replayable
 from tests.replay.readmodel_rows import read_models
+
+pytestmark = pytest.mark.fresh_schema
 
 
 def test_every_read_model_of_a_living_estate_rebuilds_and_builds_as_of_equal_to_live(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +23,8 @@ from replay.asof import build_as_of
 from replay.operations import rebuild_all
 from replay.readmodels import live_schema, select, table_rows
 from tests.replay.readmodel_rows import PASSWORD, read_models
+
+pytestmark = pytest.mark.fresh_schema
 
 SLOTS = 3
 ROLES = [Role.PROPERTY_MANAGER, Role.AUDITOR, Role.TECHNICIAN]
