@@ -8,6 +8,8 @@ answers 404.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -178,6 +180,15 @@ def _check_unit(request: Request, principal: Principal, action: str, unit_id: UU
 
 def _check_estate(principal: Principal, action: str, estate_id: UUID) -> None:
     principal.check(action, None, estate_id)
+
+
+@contextmanager
+def _account_exists() -> Iterator[None]:
+    """A command on a unit with no account yet answers 404."""
+    try:
+        yield
+    except AccountNotFound as exc:
+        raise Problem(404, str(exc)) from exc
 
 
 def _run_view(result: RunResult) -> RunView:
@@ -421,12 +432,10 @@ def reverse_payment(
 ) -> Response:
     """Reverse a mistaken payment with a mirror entry; its bills are owed again."""
     _check_unit(request, principal, "finance:manage", unit_id)
-    try:
+    with _account_exists():
         position = _service(request).reverse_payment(
             unit_id, payment_id, body.reason, principal.user_id
         )
-    except AccountNotFound as exc:
-        raise Problem(404, str(exc)) from exc
     return accepted(position)
 
 
@@ -439,7 +448,7 @@ def request_waiver(
 ) -> RequestCreated:
     """Ask to waive part of a bill; it is waived when the approval (kind ``waiver``) approves."""
     _check_unit(request, principal, "finance:manage", unit_id)
-    try:
+    with _account_exists():
         waiver_id, approval_id, position = _service(request).request_waiver(
             unit_id=unit_id,
             bill_id=body.bill_id,
@@ -448,8 +457,6 @@ def request_waiver(
             reason=body.reason,
             by=principal.user_id,
         )
-    except AccountNotFound as exc:
-        raise Problem(404, str(exc)) from exc
     return RequestCreated(id=waiver_id, approval_id=approval_id, position=position)
 
 
@@ -462,7 +469,7 @@ def request_refund(
 ) -> RequestCreated:
     """Ask to refund credit: it is held until the approval (kind ``refund``) decides."""
     _check_unit(request, principal, "finance:manage", unit_id)
-    try:
+    with _account_exists():
         refund_id, approval_id, position = _service(request).request_refund(
             unit_id=unit_id,
             amount=body.amount,
@@ -471,6 +478,4 @@ def request_refund(
             reason=body.reason,
             by=principal.user_id,
         )
-    except AccountNotFound as exc:
-        raise Problem(404, str(exc)) from exc
     return RequestCreated(id=refund_id, approval_id=approval_id, position=position)
