@@ -37,7 +37,7 @@ from domain.identity.user import LockoutPolicy, User
 from infrastructure import secrets as secret_store
 from infrastructure.crypto import vault as vault_module
 from infrastructure.crypto.vault import PersonalDataVault
-from infrastructure.database import apply_ddl, open_pool
+from infrastructure.database import apply_ddl, current_schema, open_pool
 from infrastructure.embedded import EmbeddedServices
 from infrastructure.eventstore.store import EventLog, postgres_env
 from infrastructure.idempotency import DDL as IDEMPOTENCY_DDL
@@ -131,12 +131,13 @@ def build(settings: Settings | None = None) -> Container:
     broker = make_broker(redis_url)
     jobs = Jobs(broker, pool)
     deps = ReadModelDeps(vault=vault, jobs=jobs, pool=pool)
+    log_schema = current_schema(pool)
     projector = Projector(
         event_log,
         pool,
         [
-            AuditTrail(),
-            LoginHistory(),
+            AuditTrail(log_schema),
+            LoginHistory(log_schema),
             UserDirectory(vault),
             AlertOutbox(jobs),
             *projections.registry.read_models(deps),

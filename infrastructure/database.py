@@ -22,6 +22,15 @@ def open_pool(database_url: str, size: int) -> ConnectionPool:
     return pool
 
 
+def current_schema(pool: ConnectionPool) -> str:
+    """The schema the service's tables (the log among them) live in."""
+    with pool.connection() as conn:
+        row = conn.execute("SELECT current_schema()").fetchone()
+        conn.rollback()
+    assert row is not None and row[0], "no current schema: check the search_path"
+    return str(row[0])
+
+
 def apply_ddl(pool: ConnectionPool, statements: Iterable[str]) -> None:
     """Create what is missing, one process at a time."""
     with pool.connection() as conn, conn.transaction():

@@ -17,9 +17,16 @@ ENCRYPTED_SUFFIX = "_enc"
 
 def kind_of(event: object) -> tuple[str, str]:
     """(aggregate type, event type), e.g. ("User", "LoginFailed")."""
-    qualname = type(event).__qualname__
-    aggregate, _, name = qualname.rpartition(".")
-    return aggregate or qualname, name
+    event_type = type(event)
+    kind = _KINDS.get(event_type)
+    if kind is None:  # once per class: read models ask for every event
+        qualname = event_type.__qualname__
+        aggregate, _, name = qualname.rpartition(".")
+        kind = _KINDS[event_type] = (aggregate or qualname, name)
+    return kind
+
+
+_KINDS: dict[type, tuple[str, str]] = {}
 
 
 def payload_of(event: object) -> dict[str, Any]:

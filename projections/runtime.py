@@ -17,10 +17,11 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import psycopg
 from eventsourcing.persistence import Notification
+from eventsourcing.utils import resolve_topic
 from psycopg_pool import ConnectionPool
 
 from infrastructure.eventstore.store import EVENTS_TABLE, EventLog
@@ -76,6 +77,77 @@ class BatchProjection(Projection, Protocol):
     """
 
     def apply_batch(self, cur: psycopg.Cursor[Any], events: Sequence[Decoded]) -> None: ...
+
+
+class LogProjection(Projection, Protocol):
+    """A read model written by SQL straight from the stored events, never decoded in Python.
+
+    ``apply_positions`` writes the rows for the events after position ``after``
+    up to ``upto`` inclusive, reading the log table itself (named with its
+    schema: replay builds with the scratch schema alone on the search path);
+    ``apply`` does the same for one event. The runtime hands such a read model
+    a range of positions instead of decoded events, so events that only log
+    projections read are never decoded at all.
+    """
+
+    def apply_positions(self, cur: psycopg.Cursor[Any], after: int, upto: int) -> None: ...
+
+
+def reads_the_log(projection: Projection) -> bool:
+    return hasattr(projection, "apply_positions")
+
+
+class Decoder:
+    """Decodes the events a set of read models reads, and only those.
+
+    Every event's topic must still resolve, decoded or not: an event this code
+    cannot read stops the read models at its position (``unreadable``) rather
+    than slipping past the ones that would not have read it.
+    """
+
+    def __init__(self, event_log: EventLog, projections: Sequence[Projection]) -> None:
+        self.mapper = event_log.mapper_with_metadata
+        decoding = [p for p in projections if not reads_the_log(p)]
+        names = [getattr(p, "aggregates", None) for p in decoding]
+        # None: some read model reads every aggregate.
+        self.wanted = None if None in names else {a for n in names if n for a in n}
+
+    def decode(self, notes: Sequence[Notification]) -> tuple[list[Decoded], tuple[int, str] | None]:
+        """The wanted events of ``notes`` decoded, up to the first unreadable one
+        (then also its (position, error))."""
+        decoded: list[Decoded] = []
+        wanted = self.wanted
+        for note in notes:
+            try:
+                if wanted is None or _aggregate_of_topic(note.topic) in wanted:
+                    decoded.append((*self.mapper.decode(note), note))
+                else:
+                    _check_topic(note.topic)
+            except Exception as e:  # e.g. a topic this code cannot import
+                log.exception("event %s cannot be decoded", note.id)
+                return decoded, (note.id, repr(e))
+        return decoded, None
+
+
+_TOPIC_AGGREGATE: dict[str, str] = {}
+_RESOLVED: set[str] = set()
+
+
+def _aggregate_of_topic(topic: str) -> str:
+    """The aggregate a stored topic ("module:User.LoginFailed") belongs to ("User"),
+    as :func:`_aggregate_of` names it from the decoded event's class."""
+    name = _TOPIC_AGGREGATE.get(topic)
+    if name is None:
+        _check_topic(topic)
+        qualname = topic.partition(":")[2]
+        name = _TOPIC_AGGREGATE[topic] = qualname.rpartition(".")[0] or qualname
+    return name
+
+
+def _check_topic(topic: str) -> None:
+    if topic not in _RESOLVED:
+        resolve_topic(topic)  # raises for a topic no code here defines
+        _RESOLVED.add(topic)
 
 
 class ByAggregate:
@@ -311,7 +383,6 @@ class Projector:
         Returns how many events at least one projection applied, and the
         failures, each after the events before it were committed.
         """
-        mapper = self.event_log.mapper_with_metadata
         names = [p.name for p in group]
         failures: list[ProjectionFailed] = []
         with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
@@ -332,23 +403,18 @@ class Projector:
             notes = self.event_log.read(after=start, limit=limit)
             if not notes:
                 return 0, []
-            decoded: list[Decoded] = []
-            unreadable: tuple[int, str] | None = None
-            for note in notes:
-                try:
-                    event, meta = mapper.decode(note)
-                except Exception as e:  # e.g. a topic this code cannot import
-                    log.exception("event %s cannot be decoded", note.id)
-                    unreadable = (note.id, repr(e))
-                    break
-                decoded.append((event, meta, note))
+            decoded, unreadable = Decoder(self.event_log, group).decode(notes)
             batch = ByAggregate(decoded)
-            last = decoded[-1][2].id if decoded else start
+            last = notes[-1].id if unreadable is None else unreadable[0] - 1
             advanced: dict[str, int] = {}
             for projection in group:
                 position = positions[projection.name]
-                mine = batch.share(projection, after=position)
-                failure = self._apply_events(conn, cur, projection, mine)
+                if reads_the_log(projection):
+                    ids = [n.id for n in notes if position < n.id <= last]
+                    failure = self._apply_positions(conn, cur, projection, position, ids)
+                else:
+                    mine = batch.share(projection, after=position)
+                    failure = self._apply_events(conn, cur, projection, mine)
                 if failure is not None:
                     reached = failure.position - 1  # everything before it: applied or not its
                 elif unreadable is not None:
@@ -368,7 +434,36 @@ class Projector:
                 )
                 cur.execute(f"NOTIFY {PROGRESS_CHANNEL}")
         furthest = max(advanced.values(), default=start)
-        return sum(1 for d in decoded if start < d[2].id <= furthest), failures
+        return sum(1 for n in notes if start < n.id <= furthest), failures
+
+    def _apply_positions(
+        self,
+        conn: psycopg.Connection[Any],
+        cur: psycopg.Cursor[Any],
+        projection: Projection,
+        after: int,
+        ids: Sequence[int],
+    ) -> ProjectionFailed | None:
+        """Apply the events ``ids`` (all of the log after ``after``, in order) to a
+        log projection inside the caller's transaction; as :meth:`_apply_events`,
+        one event at a time after a failure, to name the event that fails."""
+        if not ids:
+            return None
+        apply_positions = cast(LogProjection, projection).apply_positions
+        try:
+            with conn.transaction():
+                apply_positions(cur, after, ids[-1])
+            return None
+        except Exception:
+            log.info("projection %s: positions after %s failed; one by one", projection.name, after)
+        for position in ids:
+            try:
+                with conn.transaction():
+                    apply_positions(cur, position - 1, position)
+            except Exception as e:
+                log.exception("projection %s failed at %s", projection.name, position)
+                return ProjectionFailed(projection.name, position, repr(e))
+        return None
 
     def _apply_events(
         self,

@@ -77,7 +77,9 @@ def build_as_of(
     schema = checked_schema(schema or default_schema(position))
     conn = open_build(conninfo, schema, projections)
     try:
-        _, events = apply_range(conn, event_log, projections, after=0, stop=position, batch=batch)
+        _, events = apply_range(
+            conn, event_log, projections, after=0, stop=position, batch=batch, conninfo=conninfo
+        )
         conn.execute(
             "CREATE TABLE as_of (position bigint NOT NULL, projections text[] NOT NULL, "
             "built_at timestamptz NOT NULL DEFAULT now())"

@@ -12,13 +12,23 @@ import logging
 import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from contextlib import nullcontext
+from typing import Any, cast
 
 import psycopg
+from eventsourcing.persistence import Notification
 from psycopg import sql
 
 from infrastructure.eventstore.store import EventLog
-from projections.runtime import ByAggregate, Decoded, Projection, batch_applier
+from projections.runtime import (
+    ByAggregate,
+    Decoded,
+    Decoder,
+    LogProjection,
+    Projection,
+    batch_applier,
+    reads_the_log,
+)
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +45,10 @@ class UnknownProjection(LookupError):
 
 class BuildInProgress(RuntimeError):
     pass
+
+
+class UnreadableEvent(RuntimeError):
+    """The log holds an event this code cannot read (a newer release's, say)."""
 
 
 def replayable(projections: Sequence[Projection]) -> list[Projection]:
@@ -111,6 +125,7 @@ def apply_range(
     batch: int = 5000,
     commit: bool = True,
     fast: bool = True,
+    conninfo: str | None = None,
 ) -> tuple[int, int]:
     """Apply the events after ``after`` (up to ``stop`` inclusive) on ``conn``.
 
@@ -125,29 +140,51 @@ def apply_range(
     event by event). An error raised by a projection carries a note naming
     the projection and position.
     """
-    mapper = event_log.mapper_with_metadata
+    decoder = Decoder(event_log, projections)
+    from_log = [p for p in projections if reads_the_log(p)]
+    decoding = [p for p in projections if not reads_the_log(p)]
 
-    def fetch(position: int) -> list[Decoded]:
+    def fetch(position: int) -> tuple[Sequence[Notification], list[Decoded]]:
         notes = event_log.recorder.select_notifications(
             position, batch, stop=stop, inclusive_of_start=False
         )
-        return [(*mapper.decode(note), note) for note in notes]
+        decoded, unreadable = decoder.decode(notes)
+        if unreadable is not None:
+            raise UnreadableEvent(f"event {unreadable[0]} cannot be read: {unreadable[1]}")
+        return notes, decoded
+
+    side = _side_connection(conn, conninfo) if conninfo and commit and from_log else None
+
+    def from_the_log(target: psycopg.Connection[Any], after: int, ids: list[int]) -> None:
+        for projection in from_log:
+            _apply_positions(target, projection, after, ids, fast)
+        if target is side:
+            target.commit()
 
     position, count = after, 0
     # One thread reads and decodes the next batch while this one is written:
     # the database works on a batch while Python prepares the next.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="replay-read") as reader:
+    with (
+        side or nullcontext(),
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="replay-read") as reader,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="replay-log") as writer,
+    ):
         upcoming = reader.submit(fetch, position)
         while True:
-            decoded = upcoming.result()
-            if not decoded:
+            notes, decoded = upcoming.result()
+            if not notes:
                 break
-            last = decoded[-1][2].id
-            if len(decoded) == batch:
+            last = notes[-1].id
+            if len(notes) == batch:
                 upcoming = reader.submit(fetch, last)
+            ids = [n.id for n in notes]
+            if side is not None:
+                logged = writer.submit(from_the_log, side, position, ids)
+            else:  # first what PostgreSQL writes alone: the reader has the GIL meanwhile
+                from_the_log(conn, position, ids)
             slow = []
             grouped = ByAggregate(decoded)
-            for projection in projections:
+            for projection in decoding:
                 mine = grouped.share(projection)
                 if not mine:
                     continue
@@ -156,12 +193,49 @@ def apply_range(
                     slow.append(projection)
             if slow:
                 _apply_one_by_one(conn, slow, grouped)
-            position, count = last, count + len(decoded)
+            if side is not None:
+                logged.result()
+            position, count = last, count + len(notes)
             if commit:
                 conn.commit()
-            if len(decoded) < batch:
+            if len(notes) < batch:
                 break
     return position, count
+
+
+def _side_connection(conn: psycopg.Connection[Any], conninfo: str) -> psycopg.Connection[Any]:
+    """A second connection to the same build: the same server, the same search path."""
+    row = conn.execute("SHOW search_path").fetchone()
+    assert row is not None
+    side = psycopg.connect(conninfo)
+    side.execute(sql.SQL("SET search_path TO {}").format(sql.SQL(row[0])))
+    return side
+
+
+def _apply_positions(
+    conn: psycopg.Connection[Any], projection: Projection, after: int, ids: list[int], fast: bool
+) -> None:
+    """A log projection over the events ``ids`` (all the log has after ``after``):
+    in one statement, or event by event (after a failure, or when not ``fast``)
+    so that an error names the event."""
+    apply_positions = cast(LogProjection, projection).apply_positions
+    with conn.cursor() as cur:
+        if fast:
+            cur.execute("SAVEPOINT replay_batch")
+            try:
+                apply_positions(cur, after, ids[-1])
+                cur.execute("RELEASE SAVEPOINT replay_batch")
+                return
+            except Exception:
+                log.info("a replay range failed; applying it event by event", exc_info=True)
+                cur.execute("ROLLBACK TO SAVEPOINT replay_batch")
+                cur.execute("RELEASE SAVEPOINT replay_batch")
+        for position in ids:
+            try:
+                apply_positions(cur, position - 1, position)
+            except Exception as e:
+                e.add_note(f"read model {projection.name} at position {position}")
+                raise
 
 
 def _applied_at_once(

@@ -57,9 +57,13 @@ def rebuild(
         conn.rollback()
     build = open_build(conninfo, REBUILD_SCHEMA, projections)
     try:
-        position, events = apply_range(build, event_log, projections, after=0, batch=batch)
+        position, events = apply_range(
+            build, event_log, projections, after=0, batch=batch, conninfo=conninfo
+        )
         while event_log.head() - position > batch:  # catch up without holding any lock
-            position, more = apply_range(build, event_log, projections, after=position, batch=batch)
+            position, more = apply_range(
+                build, event_log, projections, after=position, batch=batch, conninfo=conninfo
+            )
             events += more
         if before_swap is not None:
             before_swap()

@@ -245,7 +245,12 @@ class ChainedEventRecorder(PostgresApplicationRecorder):
             statement += SQL(" WHERE ") + SQL(" AND ").join(where)
         statement += SQL(" ORDER BY notification_id LIMIT %s")
         params.append(limit)
-        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+        # Binary results: the state arrives as its bytes rather than as hex
+        # text to decode, and IDs as 16 bytes (half the time of a text read).
+        with (
+            self.datastore.get_connection() as conn,
+            conn.cursor(row_factory=tuple_row, binary=True) as curs,
+        ):
             curs.execute(statement, params, prepare=True)
             return [
                 Notification(
@@ -253,7 +258,7 @@ class ChainedEventRecorder(PostgresApplicationRecorder):
                     originator_id=originator_id,
                     originator_version=version,
                     topic=topic,
-                    state=bytes(state),
+                    state=state,
                 )
                 for position, originator_id, version, topic, state in curs.fetchall()
             ]

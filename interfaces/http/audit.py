@@ -10,6 +10,7 @@ from uuid import UUID
 
 import anyio
 import orjson
+from eventsourcing.persistence import Notification
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from openpyxl import Workbook
@@ -18,9 +19,12 @@ from pydantic import BaseModel
 from domain.audit.exports import DataExport
 from domain.identity.policy import Permission
 from infrastructure.bootstrap import Container
+from infrastructure.eventstore.mapper import MetadataMapper
+from infrastructure.eventstore.store import EVENTS_TABLE
 from interfaces.http.consistency import reached
 from interfaces.http.problems import Problem
 from interfaces.http.security import Principal, container, requires
+from projections.events import payload_of, to_json
 from replay.asof import position_at
 from replay.verify import verify_chain
 
@@ -128,13 +132,30 @@ def _where(f: Filters, cursor: int | None, upto: int | None = None) -> tuple[str
 def _select(
     request: Request, f: Filters, cursor: int | None, limit: int, upto: int | None = None
 ) -> list[tuple[Any, ...]]:
+    """Matching rows of the trail, each with its event's details read from the log."""
     where, params = _where(f, cursor, upto)
-    with container(request).pool.connection() as conn:
-        return conn.execute(
-            f"SELECT {', '.join(COLUMNS)} FROM audit_events WHERE {where} "
-            "ORDER BY position LIMIT %s",
+    c = container(request)
+    with c.pool.connection() as conn:
+        rows = conn.execute(
+            f"SELECT {', '.join(f'a.{col}' for col in COLUMNS[:-1])}, e.topic, e.state "
+            f"FROM audit_events a JOIN {EVENTS_TABLE} e ON e.notification_id = a.position "
+            f"WHERE {where} ORDER BY a.position LIMIT %s",
             [*params, limit],
         ).fetchall()
+    mapper = c.event_log.mapper_with_metadata
+    return [(*row[:-2], _details(mapper, row, *row[-2:])) for row in rows]
+
+
+def _details(mapper: MetadataMapper, row: tuple[Any, ...], topic: str, state: bytes) -> Any:
+    """What the event says, secrets and ciphertext left out (``payload_of``)."""
+    note = Notification(
+        id=row[0], originator_id=row[4], originator_version=row[5], topic=topic, state=state
+    )
+    try:
+        event, _ = mapper.decode(note)
+    except Exception:  # a newer release's event: say so rather than fail the page
+        return {"unreadable": f"this release cannot read a {topic} event"}
+    return orjson.loads(to_json(payload_of(event)))
 
 
 @router.get("/events")

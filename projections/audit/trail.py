@@ -1,15 +1,38 @@
-"""The audit trail (R2.5): every event, who did it, from where, queryable."""
+"""The audit trail (R2.5): every event, who did it, from where, queryable.
+
+The trail is an index over the log: one row per event with the columns an
+auditor filters on. PostgreSQL writes the rows itself from the stored events
+(``INSERT … SELECT``), live and in replay alike, so no event is decoded in
+Python for it; what the event says (its details) is read from the log by
+position when a page is shown (``interfaces/http/audit.py``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import psycopg
 from eventsourcing.persistence import Notification
+from psycopg import sql
 
-from projections.events import kind_of, meta_uuid, occurred_at, payload_of, to_json
-from projections.runtime import Decoded
+from infrastructure.eventstore.store import EVENTS_TABLE
+
+# The inner query parses each event's JSON once (OFFSET 0 keeps the planner
+# from inlining it into every column that reads it). The event's class is the
+# topic's "module:Aggregate.Event" (kind_of names it the same way); its
+# metadata is under "__meta__" (infrastructure/eventstore/mapper.py).
+_INSERT = """INSERT INTO audit_events
+SELECT notification_id, (s->'timestamp'->>'_data_')::timestamptz,
+       originator_id, originator_version,
+       regexp_replace(qualname, '\\.[^.]*$', ''), regexp_replace(qualname, '^.*\\.', ''),
+       NULLIF(s->'__meta__'->>'actor_id', '')::uuid, s->'__meta__'->>'actor_role',
+       s->'__meta__'->>'client_ip', s->'__meta__'->>'user_agent', s->'__meta__'->>'request_id',
+       NULLIF(s->'__meta__'->>'correlation_id', '')::uuid,
+       NULLIF(s->'__meta__'->>'causation_id', '')::uuid
+FROM (SELECT notification_id, originator_id, originator_version,
+             split_part(topic, ':', 2) AS qualname, convert_from(state, 'UTF8')::jsonb AS s
+      FROM {log} WHERE notification_id > %s AND notification_id <= %s
+      ORDER BY notification_id OFFSET 0) e"""
 
 
 class AuditTrail:
@@ -29,9 +52,15 @@ class AuditTrail:
             user_agent text,
             request_id text,
             correlation_id uuid,
-            causation_id uuid,
-            details jsonb NOT NULL
+            causation_id uuid
         )""",
+        # Before 2026-11-26 the trail copied each event's fields; they are read
+        # from the log now (a rebuild makes the table without the column).
+        """DO $$ BEGIN
+            IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema =
+                       current_schema() AND table_name = 'audit_events' AND column_name = 'details')
+            THEN ALTER TABLE audit_events DROP COLUMN details; END IF;
+        END $$""",
         "CREATE INDEX IF NOT EXISTS audit_events_actor ON audit_events (actor_id, position)",
         "CREATE INDEX IF NOT EXISTS audit_events_aggregate "
         "ON audit_events (aggregate_id, position)",
@@ -39,48 +68,13 @@ class AuditTrail:
         "CREATE INDEX IF NOT EXISTS audit_events_time ON audit_events (occurred_at)",
     )
 
+    def __init__(self, log_schema: str) -> None:
+        self._insert = sql.SQL(_INSERT).format(log=sql.Identifier(log_schema, EVENTS_TABLE))
+
+    def apply_positions(self, cur: psycopg.Cursor[Any], after: int, upto: int) -> None:
+        cur.execute(self._insert, [after, upto])
+
     def apply(
         self, cur: psycopg.Cursor[Any], event: Any, meta: dict[str, Any], note: Notification
     ) -> None:
-        cur.execute(
-            "INSERT INTO audit_events VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
-            self._row(event, meta, note),
-        )
-
-    def apply_batch(self, cur: psycopg.Cursor[Any], events: Sequence[Decoded]) -> None:
-        """Insert-only: the batch's rows in one ``COPY``.
-
-        ``COPY`` is text, so the metadata's IDs go as the strings they are and
-        the server reads them as ``uuid`` (as it would a ``UUID``'s text).
-        """
-        with cur.copy("COPY audit_events FROM STDIN") as copy:
-            for event, meta, note in events:
-                row = self._row(event, meta, note, uuid=_text)
-                copy.write_row(row)
-
-    @staticmethod
-    def _row(
-        event: Any, meta: dict[str, Any], note: Notification, uuid: Any = meta_uuid
-    ) -> list[Any]:
-        aggregate_type, event_type = kind_of(event)
-        return [
-            note.id,
-            occurred_at(event),
-            note.originator_id,
-            note.originator_version,
-            aggregate_type,
-            event_type,
-            uuid(meta, "actor_id"),
-            meta.get("actor_role"),
-            meta.get("client_ip"),
-            meta.get("user_agent"),
-            meta.get("request_id"),
-            uuid(meta, "correlation_id"),
-            uuid(meta, "causation_id"),
-            to_json(payload_of(event)),
-        ]
-
-
-def _text(meta: dict[str, Any], key: str) -> str | None:
-    """A metadata ID as text for ``COPY`` (None when absent or empty, as ``meta_uuid``)."""
-    return meta.get(key) or None
+        self.apply_positions(cur, note.id - 1, note.id)
