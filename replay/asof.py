@@ -19,7 +19,7 @@ from psycopg import sql
 
 from infrastructure.eventstore.store import EventLog
 from projections.runtime import Projection
-from replay.readmodels import apply_range, checked_schema, open_build
+from replay.readmodels import apply_range, build_indexes, checked_schema, open_build
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,7 @@ def build_as_of(
         _, events = apply_range(
             conn, event_log, projections, after=0, stop=position, batch=batch, conninfo=conninfo
         )
+        build_indexes(conn, projections)
         conn.execute(
             "CREATE TABLE as_of (position bigint NOT NULL, projections text[] NOT NULL, "
             "built_at timestamptz NOT NULL DEFAULT now())"

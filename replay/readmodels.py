@@ -8,11 +8,12 @@ they do with the result differs.
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from typing import Any, cast
 
 import psycopg
@@ -90,7 +91,8 @@ def live_schema(conn: psycopg.Connection[Any]) -> str:
 def open_build(
     conninfo: str, schema: str, projections: Sequence[Projection]
 ) -> psycopg.Connection[Any]:
-    """A connection whose unqualified tables are ``schema``'s, created afresh.
+    """A connection whose unqualified tables are ``schema``'s, created afresh
+    without their plain indexes (:func:`build_indexes` adds them after the bulk).
 
     Any earlier build left in the schema (a crash mid-way) is dropped first;
     a build running into the same schema right now is refused. The session
@@ -110,9 +112,28 @@ def open_build(
     conn.execute(sql.SQL("SET search_path TO {}").format(ident))
     for projection in projections:
         for statement in projection.ddl:
-            conn.execute(statement)  # type: ignore[arg-type]
+            if not _deferred(statement):
+                conn.execute(statement)  # type: ignore[arg-type]
     conn.commit()
     return conn
+
+
+def build_indexes(conn: psycopg.Connection[Any], projections: Sequence[Projection]) -> None:
+    """Create the plain indexes :func:`open_build` left out, once the bulk is in.
+
+    Sorting a table's rows once builds an index faster than inserting every
+    row into it as it comes; unique indexes and keys are made up front, since
+    the projections' writes rely on them.
+    """
+    for projection in projections:
+        for statement in projection.ddl:
+            if _deferred(statement):
+                conn.execute(statement)  # type: ignore[arg-type]
+    conn.commit()
+
+
+def _deferred(statement: str) -> bool:
+    return statement.lstrip().upper().startswith("CREATE INDEX")
 
 
 def apply_range(
@@ -165,6 +186,7 @@ def apply_range(
     # One thread reads and decodes the next batch while this one is written:
     # the database works on a batch while Python prepares the next.
     with (
+        _no_cyclic_gc(),
         side or nullcontext(),
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="replay-read") as reader,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="replay-log") as writer,
@@ -201,6 +223,25 @@ def apply_range(
             if len(notes) < batch:
                 break
     return position, count
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a build.
+
+    Decoding allocates several dicts per event that live for one batch; the
+    collector, triggered by those allocations, walked them again and again
+    (measured: 6 µs of a 13 µs decode). Reference counting still frees every
+    batch; the collector runs once at the end.
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+            gc.collect()
 
 
 def _side_connection(conn: psycopg.Connection[Any], conninfo: str) -> psycopg.Connection[Any]:

@@ -19,7 +19,7 @@ from psycopg_pool import ConnectionPool
 
 from infrastructure.eventstore.store import EventLog
 from projections.runtime import PROGRESS_CHANNEL, Projection
-from replay.readmodels import apply_range, live_schema, open_build
+from replay.readmodels import apply_range, build_indexes, live_schema, open_build
 
 REBUILD_SCHEMA = "estatelog_rebuild"
 
@@ -65,6 +65,7 @@ def rebuild(
                 build, event_log, projections, after=position, batch=batch, conninfo=conninfo
             )
             events += more
+        build_indexes(build, projections)
         if before_swap is not None:
             before_swap()
         with build.transaction():
