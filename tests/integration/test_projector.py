@@ -148,3 +148,40 @@ def test_an_event_no_code_can_read_stops_the_read_models_there_with_an_alert(
     status = {s.name: s for s in container.projector.status()}
     assert status["audit_trail"].state == "failed"
     assert "future" in (status["audit_trail"].error or "")
+
+
+def test_an_audit_trail_from_before_decision_0013_loses_its_copy_of_the_details(
+    container: Container,
+) -> None:
+    """The trail used to copy every event's fields into ``details``; the log holds
+    them, so start-up drops the column and the trail goes on from its position."""
+    from infrastructure.database import apply_ddl
+    from projections.audit.trail import AuditTrail
+
+    _register(container, 1)
+    container.projector.catch_up()
+    with container.pool.connection() as conn:
+        conn.execute("ALTER TABLE audit_events ADD COLUMN details jsonb NOT NULL DEFAULT '{}'")
+        conn.execute("ALTER TABLE audit_events ALTER COLUMN details DROP DEFAULT")
+        conn.commit()
+    trail = next(p for p in container.projector.projections if isinstance(p, AuditTrail))
+
+    apply_ddl(container.pool, trail.ddl)
+    _, head = container.identity.register(
+        username="newcomer",
+        password="a-long-enough-secret",
+        display_name="Newcomer",
+        roles=[Role.OWNER],
+    )
+    container.projector.catch_up()
+
+    with container.pool.connection() as conn:
+        columns = [
+            r[0]
+            for r in conn.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND table_name = 'audit_events'"
+            )
+        ]
+    assert "details" not in columns
+    assert _count(container, "audit_events") == head

@@ -9,6 +9,7 @@ failure inside a fast batch still stops at the exact failing event.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 from typing import Any
 
@@ -49,11 +50,22 @@ def _varied_log(container: Container) -> int:
     return container.event_log.head()
 
 
-def _build(container: Container, schema: str, *, fast: bool, batch: int) -> dict[str, Any]:
+def _build(
+    container: Container, schema: str, *, fast: bool, batch: int, side: bool = False
+) -> dict[str, Any]:
     projections = select(container.projector.projections, None)
     conn = open_build(container.database_url, schema, projections)
+    conninfo = container.database_url if side else None
     try:
-        apply_range(conn, container.event_log, projections, after=0, batch=batch, fast=fast)
+        apply_range(
+            conn,
+            container.event_log,
+            projections,
+            after=0,
+            batch=batch,
+            fast=fast,
+            conninfo=conninfo,
+        )
     finally:
         conn.close()
     return read_models(container, schema)
@@ -71,6 +83,19 @@ def test_fast_and_per_event_paths_build_identical_tables(container: Container, b
 
     assert fast == per_event
     assert per_event == live
+
+
+@pytest.mark.parametrize("batch", [3, 5000])
+def test_read_models_written_from_the_log_on_a_second_connection_build_the_same_tables(
+    container: Container, batch: int
+) -> None:
+    """Rebuilds put the audit trail and login history on a connection of their own."""
+    _varied_log(container)
+    one = _build(container, "estatelog_one_connection", fast=True, batch=batch)
+    two = _build(container, "estatelog_two_connections", fast=True, batch=batch, side=True)
+    assert two == one
+    assert two["audit_events"] and two["login_history"]
+    assert gc.isenabled()  # paused for the build only
 
 
 def test_a_projector_far_behind_equals_one_that_follows_event_by_event(

@@ -35,6 +35,27 @@ def test_a_rebuilt_read_model_equals_the_live_one_row_for_row(container: Contain
     assert all(positions[p.name] == head for p in replayable(container.projector.projections))
 
 
+def _indexes(container: Container) -> set[tuple[str, str]]:
+    with container.pool.connection() as conn:
+        return set(
+            conn.execute(
+                "SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+            ).fetchall()
+        )
+
+
+def test_a_rebuild_leaves_every_index_the_live_tables_had(container: Container) -> None:
+    """A build creates plain indexes after its bulk load; the swapped-in tables have them all."""
+    populate(container)
+    container.projector.catch_up()
+    before = _indexes(container)
+    assert ("audit_events", next(d for t, d in before if "audit_events_actor" in d)) in before
+
+    rebuild_all(container)
+
+    assert _indexes(container) == before
+
+
 def test_after_a_rebuild_the_projector_carries_on_from_the_swapped_position(
     container: Container,
 ) -> None:
