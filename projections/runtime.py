@@ -487,8 +487,11 @@ class Projector:
                 if fast is not None and len(events) > 1:
                     fast(cur, events)
                 else:
-                    for event, meta, note in events:
-                        projection.apply(cur, event, meta, note)
+                    # Pipeline mode: the statements go out without waiting for
+                    # each answer (a read in ``apply`` still gets its rows).
+                    with conn.pipeline():
+                        for event, meta, note in events:
+                            projection.apply(cur, event, meta, note)
             return None
         except Exception as e:
             if len(events) == 1 and fast is None:  # nothing to narrow down

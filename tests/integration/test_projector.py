@@ -120,6 +120,50 @@ def test_a_failing_projection_stops_with_an_alert_while_the_others_go_on(
     assert positions == list(range(1, container.event_log.head() + 1))
 
 
+class _RefusedByTheDatabase(_Brittle):
+    """The same read model, but the database refuses the row (a NOT NULL column).
+
+    Statements go out in a pipeline, so the error arrives after later ones were
+    sent; the projector must still stop at the event whose row was refused.
+    """
+
+    name = "refused"
+    tables = ("refused_rows",)
+    ddl = (
+        "CREATE TABLE IF NOT EXISTS refused_rows (position bigint PRIMARY KEY, "
+        "username text NOT NULL)",
+    )
+
+    def apply(
+        self, cur: psycopg.Cursor[Any], event: Any, meta: dict[str, Any], note: Notification
+    ) -> None:
+        name = getattr(event, "username", "")
+        if self.broken and name == "resident2":
+            name = None
+        cur.execute("INSERT INTO refused_rows VALUES (%s, %s)", [note.id, name])
+
+
+def test_a_row_the_database_refuses_stops_the_read_model_at_that_event(
+    container: Container,
+) -> None:
+    from infrastructure.database import apply_ddl
+
+    refused = _RefusedByTheDatabase()
+    apply_ddl(container.pool, refused.ddl)
+    _register(container, 5)
+    projector = Projector(container.event_log, container.pool, [refused])
+
+    projector.catch_up()
+
+    assert projector.position("refused") == 2
+    assert _count(container, "refused_rows") == 2
+    with container.pool.connection() as conn:
+        failed_at, error = conn.execute(
+            "SELECT failed_position, error FROM projection_positions WHERE name = 'refused'"
+        ).fetchone()  # type: ignore[misc]
+    assert failed_at == 3 and "NotNullViolation" in error
+
+
 def test_an_event_no_code_can_read_stops_the_read_models_there_with_an_alert(
     container: Container,
 ) -> None:
