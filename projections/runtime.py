@@ -15,6 +15,7 @@ import select
 import threading
 import time
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol, cast
@@ -488,8 +489,11 @@ class Projector:
                     fast(cur, events)
                 else:
                     # Pipeline mode: the statements go out without waiting for
-                    # each answer (a read in ``apply`` still gets its rows).
-                    with conn.pipeline():
+                    # each answer (a read in ``apply`` still gets its rows). Not
+                    # for followers with side effects: a job must never be sent
+                    # before the rows recorded with it are known to be written.
+                    side_effects = getattr(projection, "has_side_effects", False)
+                    with nullcontext() if side_effects else conn.pipeline():
                         for event, meta, note in events:
                             projection.apply(cur, event, meta, note)
             return None
