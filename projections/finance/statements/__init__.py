@@ -1,0 +1,58 @@
+"""Financial statements: queries over the ledger read model (R5.3).
+
+Every function takes a psycopg connection, the estates to cover
+(``estate_ids``; None = every estate) and ``as_of_position``: only entries at
+or before that log position count, which is how a statement is drawn "as the
+books stood" at a past moment (:func:`position_at` turns a moment into a
+position). Amounts are ``Decimal``, rounded to the currency's minor units,
+and every total is per currency: currencies are never added together.
+
+Signs: a *balance* is debit minus credit for assets and expenses and credit
+minus debit for liabilities, equity and revenue, so a normal balance is
+positive; the trial balance shows the raw debit-minus-credit, which sums to
+zero.
+"""
+
+from projections.finance.statements.books import (
+    balance_sheet,
+    closed_periods,
+    first_entry_day,
+    income_statement,
+    journal,
+    period_digest,
+    trial_balance,
+)
+from projections.finance.statements.cash import cash_flow
+from projections.finance.statements.common import (
+    AGING_BUCKETS,
+    CASH_ACCOUNTS,
+    ZERO,
+    money,
+    position_at,
+)
+from projections.finance.statements.fund import fund_statement
+from projections.finance.statements.receivables import (
+    owner_statement,
+    receivables_aging,
+    receivables_control,
+)
+
+__all__ = [
+    "AGING_BUCKETS",
+    "CASH_ACCOUNTS",
+    "ZERO",
+    "balance_sheet",
+    "cash_flow",
+    "closed_periods",
+    "first_entry_day",
+    "fund_statement",
+    "income_statement",
+    "journal",
+    "money",
+    "owner_statement",
+    "period_digest",
+    "position_at",
+    "receivables_aging",
+    "receivables_control",
+    "trial_balance",
+]

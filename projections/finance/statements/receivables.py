@@ -1,0 +1,165 @@
+"""What owners owe: receivables aging, its control, an owner's statement."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import psycopg
+
+from domain.finance.accounts import (
+    CUSTOMER_CREDIT,
+    RECEIVABLES,
+)
+from projections.finance.statements.common import (
+    AGING_BUCKETS,
+    ZERO,
+    dict_rows,
+    money,
+    scope_clause,
+)
+
+# ---- receivables -----------------------------------------------------------------
+
+
+def _bucket(days_past_due: int) -> str:
+    if days_past_due <= 30:
+        return "0-30"
+    if days_past_due <= 60:
+        return "31-60"
+    if days_past_due <= 90:
+        return "61-90"
+    return ">90"
+
+
+def receivables_aging(
+    conn: psycopg.Connection[Any],
+    estate_ids: Sequence[UUID] | None,
+    at: date,
+    as_of_position: int | None = None,
+) -> dict[str, Any]:
+    """应收账款账龄: every bill with an outstanding amount on 1122 at the end of ``at``,
+    bucketed by days past its due date ("0-30" includes bills not yet due); totals
+    per currency and bucket, and per unit."""
+    scope, params = scope_clause(estate_ids, as_of_position)
+    rows = dict_rows(
+        conn.execute(
+            "SELECT l.estate_id, l.bill_id, max(l.unit_id::text)::uuid AS unit_id, l.currency, "
+            "max(l.due_on) AS due_on, sum(l.debit - l.credit) AS outstanding "
+            f"FROM finance_ledger_lines l WHERE {scope} AND l.account = %s AND l.booked_on <= %s "
+            "GROUP BY l.estate_id, l.bill_id, l.currency "
+            "HAVING sum(l.debit - l.credit) <> 0 ORDER BY max(l.due_on) NULLS FIRST, l.bill_id",
+            [*params, RECEIVABLES, at],
+        )
+    )
+    totals: dict[str, dict[str, Decimal]] = {}
+    units: dict[tuple[Any, str], dict[str, Any]] = {}
+    for r in rows:
+        c = r["currency"]
+        r["outstanding"] = money(r["outstanding"], c)
+        r["days_past_due"] = max((at - r["due_on"]).days, 0) if r["due_on"] else 0
+        r["bucket"] = _bucket(r["days_past_due"])
+        t = totals.setdefault(c, {**{b: ZERO for b in AGING_BUCKETS}, "total": ZERO})
+        t[r["bucket"]] += r["outstanding"]
+        t["total"] += r["outstanding"]
+        u = units.setdefault(
+            (r["unit_id"], c),
+            {
+                "unit_id": r["unit_id"],
+                "currency": c,
+                **{b: ZERO for b in AGING_BUCKETS},
+                "total": ZERO,
+            },
+        )
+        u[r["bucket"]] += r["outstanding"]
+        u["total"] += r["outstanding"]
+    return {
+        "at": at,
+        "as_of_position": as_of_position,
+        "buckets": list(AGING_BUCKETS),
+        "bills": rows,
+        "units": list(units.values()),
+        "totals": totals,
+    }
+
+
+def receivables_control(
+    conn: psycopg.Connection[Any],
+    estate_ids: Sequence[UUID] | None,
+    at: date,
+    as_of_position: int | None = None,
+) -> dict[str, Decimal]:
+    """The balance of the receivables control account (1122) per currency at ``at``:
+    it must equal the aging total."""
+    scope, params = scope_clause(estate_ids, as_of_position)
+    rows = conn.execute(
+        "SELECT l.currency, sum(l.debit - l.credit) FROM finance_ledger_lines l "
+        f"WHERE {scope} AND l.account = %s AND l.booked_on <= %s GROUP BY l.currency",
+        [*params, RECEIVABLES, at],
+    ).fetchall()
+    return {c: money(v, c) for c, v in rows}
+
+
+# ---- an owner's statement ---------------------------------------------------------
+
+
+def owner_statement(
+    conn: psycopg.Connection[Any],
+    unit_id: UUID,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    as_of_position: int | None = None,
+) -> dict[str, Any]:
+    """业主对账单 of one unit: its lines on receivables (1122) and owner credit (2203)
+    with a running balance, per currency. The balance is what the owner owes minus
+    the credit they hold (debit minus credit over both accounts): positive = owed."""
+    position = "l.position <= %s" if as_of_position is not None else "true"
+    pos_params = [as_of_position] if as_of_position is not None else []
+    start = date_from or date.min
+    upper = "l.booked_on <= %s" if date_to is not None else "true"
+    upper_params = [date_to] if date_to is not None else []
+    opening = dict(
+        conn.execute(
+            "SELECT l.currency, sum(l.debit - l.credit) FROM finance_ledger_lines l "
+            f"WHERE l.unit_id = %s AND l.account = ANY(%s) AND l.booked_on < %s AND {position} "
+            "GROUP BY l.currency",
+            [unit_id, [RECEIVABLES, CUSTOMER_CREDIT], start, *pos_params],
+        ).fetchall()
+    )
+    rows = dict_rows(
+        conn.execute(
+            "SELECT l.position, l.line_no, l.booked_on, l.account, l.debit, l.credit, "
+            "l.currency, l.bill_id, l.due_on, coalesce(nullif(l.memo, ''), e.memo) AS memo, "
+            "e.aggregate, e.event FROM finance_ledger_lines l "
+            "JOIN finance_ledger_entries e USING (position) "
+            f"WHERE l.unit_id = %s AND l.account = ANY(%s) AND l.booked_on >= %s AND {upper} "
+            f"AND {position} ORDER BY l.booked_on, l.position, l.line_no",
+            [unit_id, [RECEIVABLES, CUSTOMER_CREDIT], start, *upper_params, *pos_params],
+        )
+    )
+    currencies: dict[str, dict[str, Any]] = {}
+    for c, amount in opening.items():
+        currencies[c] = {"opening": money(amount, c), "lines": [], "debit": ZERO, "credit": ZERO}
+    for r in rows:
+        c = r["currency"]
+        s = currencies.setdefault(
+            c, {"opening": money(ZERO, c), "lines": [], "debit": ZERO, "credit": ZERO}
+        )
+        r["debit"], r["credit"] = money(r["debit"], c), money(r["credit"], c)
+        s["debit"] += r["debit"]
+        s["credit"] += r["credit"]
+        previous = s["lines"][-1]["balance"] if s["lines"] else s["opening"]
+        r["balance"] = previous + r["debit"] - r["credit"]
+        s["lines"].append(r)
+    for s in currencies.values():
+        s["closing"] = s["opening"] + s["debit"] - s["credit"]
+    return {
+        "unit_id": unit_id,
+        "from": date_from,
+        "to": date_to,
+        "as_of_position": as_of_position,
+        "currencies": currencies,
+    }
