@@ -18,14 +18,20 @@ from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 import psycopg
-from eventsourcing.persistence import Notification
-from eventsourcing.utils import resolve_topic
 from psycopg_pool import ConnectionPool
 
 from infrastructure.eventstore.store import EVENTS_TABLE, EventLog
+from projections.batches import ByAggregate, Decoder
+from projections.protocols import (
+    Decoded,
+    LogProjection,
+    Projection,
+    batch_applier,
+    reads_the_log,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,158 +46,6 @@ DDL = [
         error text
     )""",
 ]
-
-
-class Projection(Protocol):
-    """A read model: tables, and how one event changes them.
-
-    ``ddl`` and ``apply`` name tables without a schema, so replay can build
-    them into a scratch schema (``replay/readmodels.py``). A follower with
-    side effects (it enqueues jobs, sends mail) sets ``has_side_effects = True``
-    and is never replayed.
-    """
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def ddl(self) -> Sequence[str]: ...
-    @property
-    def tables(self) -> Sequence[str]: ...
-
-    def apply(
-        self, cur: psycopg.Cursor[Any], event: Any, meta: dict[str, Any], note: Notification
-    ) -> None: ...
-
-
-# One decoded event: (domain event, metadata, the stored notification).
-Decoded = tuple[Any, dict[str, Any], Notification]
-
-
-class BatchProjection(Projection, Protocol):
-    """A read model that can also apply many events at once (the fast path when behind).
-
-    ``apply_batch`` must leave exactly the rows that ``apply`` on each event in
-    order would leave, and raise if any of them would fail: the caller then
-    undoes the batch and replays it event by event, which names the failing
-    event. It runs without a savepoint per event, so it may write with
-    ``COPY`` or multi-row statements.
-    """
-
-    def apply_batch(self, cur: psycopg.Cursor[Any], events: Sequence[Decoded]) -> None: ...
-
-
-class LogProjection(Projection, Protocol):
-    """A read model written by SQL straight from the stored events, never decoded in Python.
-
-    ``apply_positions`` writes the rows for the events after position ``after``
-    up to ``upto`` inclusive, reading the log table itself (named with its
-    schema: replay builds with the scratch schema alone on the search path);
-    ``apply`` does the same for one event. The runtime hands such a read model
-    a range of positions instead of decoded events, so events that only log
-    projections read are never decoded at all.
-    """
-
-    def apply_positions(self, cur: psycopg.Cursor[Any], after: int, upto: int) -> None: ...
-
-
-def reads_the_log(projection: Projection) -> bool:
-    return hasattr(projection, "apply_positions")
-
-
-class Decoder:
-    """Decodes the events a set of read models reads, and only those.
-
-    Every event's topic must still resolve, decoded or not: an event this code
-    cannot read stops the read models at its position (``unreadable``) rather
-    than slipping past the ones that would not have read it.
-    """
-
-    def __init__(self, event_log: EventLog, projections: Sequence[Projection]) -> None:
-        self.mapper = event_log.mapper_with_metadata
-        decoding = [p for p in projections if not reads_the_log(p)]
-        names = [getattr(p, "aggregates", None) for p in decoding]
-        # None: some read model reads every aggregate.
-        self.wanted = None if None in names else {a for n in names if n for a in n}
-
-    def decode(self, notes: Sequence[Notification]) -> tuple[list[Decoded], tuple[int, str] | None]:
-        """The wanted events of ``notes`` decoded, up to the first unreadable one
-        (then also its (position, error))."""
-        decoded: list[Decoded] = []
-        wanted = self.wanted
-        for note in notes:
-            try:
-                if wanted is None or _aggregate_of_topic(note.topic) in wanted:
-                    decoded.append((*self.mapper.decode(note), note))
-                else:
-                    _check_topic(note.topic)
-            except Exception as e:  # e.g. a topic this code cannot import
-                log.exception("event %s cannot be decoded", note.id)
-                return decoded, (note.id, repr(e))
-        return decoded, None
-
-
-_TOPIC_AGGREGATE: dict[str, str] = {}
-_RESOLVED: set[str] = set()
-
-
-def _aggregate_of_topic(topic: str) -> str:
-    """The aggregate a stored topic ("module:User.LoginFailed") belongs to ("User"),
-    as :func:`_aggregate_of` names it from the decoded event's class."""
-    name = _TOPIC_AGGREGATE.get(topic)
-    if name is None:
-        _check_topic(topic)
-        qualname = topic.partition(":")[2]
-        name = _TOPIC_AGGREGATE[topic] = qualname.rpartition(".")[0] or qualname
-    return name
-
-
-def _check_topic(topic: str) -> None:
-    if topic not in _RESOLVED:
-        resolve_topic(topic)  # raises for a topic no code here defines
-        _RESOLVED.add(topic)
-
-
-class ByAggregate:
-    """One batch of decoded events, grouped by aggregate once, so that each read
-    model takes its share without looking at every event again."""
-
-    def __init__(self, events: Sequence[Decoded]) -> None:
-        self.events = events
-        self.groups: dict[str, list[Decoded]] = {}
-        for decoded in events:
-            self.groups.setdefault(_aggregate_of(type(decoded[0])), []).append(decoded)
-
-    def share(self, projection: Projection, after: int = 0) -> Sequence[Decoded]:
-        """The events ``projection`` reads (by its ``aggregates``; all if it names
-        none), in log order, after position ``after``."""
-        names = getattr(projection, "aggregates", None)
-        if names is None:
-            events: Sequence[Decoded] = self.events
-        else:
-            parts = [self.groups[name] for name in names if name in self.groups]
-            if len(parts) > 1:
-                events = sorted((d for part in parts for d in part), key=lambda d: d[2].id)
-            else:
-                events = parts[0] if parts else []
-        if events and events[0][2].id <= after:
-            events = [d for d in events if d[2].id > after]
-        return events
-
-
-_AGGREGATE_OF: dict[type, str] = {}
-
-
-def _aggregate_of(event_type: type) -> str:
-    name = _AGGREGATE_OF.get(event_type)
-    if name is None:
-        qualname = event_type.__qualname__
-        name = _AGGREGATE_OF[event_type] = qualname.rpartition(".")[0] or qualname
-    return name
-
-
-def batch_applier(projection: Projection) -> Any:
-    """The projection's ``apply_batch``, or None if it has no fast path."""
-    return getattr(projection, "apply_batch", None)
 
 
 @dataclass

@@ -18,7 +18,7 @@ import psycopg
 from psycopg import sql
 
 from infrastructure.eventstore.store import EventLog
-from projections.runtime import Projection
+from projections.protocols import Projection
 from replay.readmodels import apply_range, build_indexes, checked_schema, open_build
 
 

@@ -21,10 +21,9 @@ from eventsourcing.persistence import Notification
 from psycopg import sql
 
 from infrastructure.eventstore.store import EventLog
-from projections.runtime import (
-    ByAggregate,
+from projections.batches import ByAggregate, Decoder
+from projections.protocols import (
     Decoded,
-    Decoder,
     LogProjection,
     Projection,
     batch_applier,

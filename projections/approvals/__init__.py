@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from projections.approvals.workflow import ApprovalWorkflow
 from projections.catalog import ReadModelDeps
-from projections.runtime import Projection
+from projections.protocols import Projection
 
 
 def read_models(deps: ReadModelDeps) -> list[Projection]:

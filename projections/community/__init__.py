@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from projections.catalog import ReadModelDeps
 from projections.community.board import CommunityBoard
-from projections.runtime import Projection
+from projections.protocols import Projection
 
 
 def read_models(deps: ReadModelDeps) -> list[Projection]:

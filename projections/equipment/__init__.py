@@ -7,7 +7,7 @@ from projections.catalog import ReadModelDeps
 from projections.equipment.alarms import AlarmBoard
 from projections.equipment.archive import FacilityArchive
 from projections.equipment.listing import EquipmentList
-from projections.runtime import Projection
+from projections.protocols import Projection
 
 
 def read_models(deps: ReadModelDeps) -> list[Projection]:

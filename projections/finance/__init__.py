@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from projections.catalog import ReadModelDeps
 from projections.finance import accounts, compliance, expenses, fund, ledger, rates
-from projections.runtime import Projection
+from projections.protocols import Projection
 
 
 def read_models(deps: ReadModelDeps) -> list[Projection]:

@@ -24,7 +24,7 @@ from eventsourcing.persistence import Notification
 from domain.finance.expenses import CATEGORIES, mask_bank_account
 from projections.catalog import ReadModelDeps
 from projections.events import as_uuid, kind_of, occurred_at, to_json
-from projections.runtime import Projection
+from projections.protocols import Projection
 
 NAME = "finance_expenses"
 

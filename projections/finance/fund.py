@@ -17,7 +17,7 @@ from eventsourcing.persistence import Notification
 
 from projections.catalog import ReadModelDeps
 from projections.events import as_uuid, kind_of, occurred_at, to_json
-from projections.runtime import Projection
+from projections.protocols import Projection
 
 SPENDING_STATUS = {
     "Approved": "approved",

@@ -23,7 +23,7 @@ from domain.finance.journal import Entry
 from domain.finance.postings import POSTINGS, entry_for
 from projections.catalog import ReadModelDeps
 from projections.events import kind_of, occurred_at, payload_of
-from projections.runtime import Decoded, Projection
+from projections.protocols import Decoded, Projection
 
 NAME = "finance_ledger"
 ENTRY_COLUMNS = (

@@ -15,7 +15,7 @@ from eventsourcing.persistence import Notification
 
 from projections.catalog import ReadModelDeps
 from projections.events import as_uuid, kind_of, to_json
-from projections.runtime import Projection
+from projections.protocols import Projection
 
 CHANGE_COLUMNS = (
     "change_id",

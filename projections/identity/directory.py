@@ -11,7 +11,7 @@ from eventsourcing.persistence import Notification
 
 from domain.identity.masking import mask_national_id, mask_phone
 from projections.events import as_uuid, kind_of, occurred_at
-from projections.runtime import Decoded
+from projections.protocols import Decoded
 
 COLUMNS = (
     "user_id",

@@ -10,7 +10,7 @@ from infrastructure.notifications import NotificationJobs
 from projections.catalog import ReadModelDeps
 from projections.notifications.outbox import NotificationOutbox
 from projections.notifications.settings import PreferencesView, ReadReceipts, RemindersView
-from projections.runtime import Projection
+from projections.protocols import Projection
 
 
 def read_models(deps: ReadModelDeps) -> list[Projection]:

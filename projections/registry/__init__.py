@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from projections.catalog import ReadModelDeps
+from projections.protocols import Projection
 from projections.registry.readmodel import RegistryProjection
-from projections.runtime import Projection
 
 
 def read_models(deps: ReadModelDeps) -> list[Projection]:

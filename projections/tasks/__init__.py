@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from projections.catalog import ReadModelDeps
-from projections.runtime import Projection
+from projections.protocols import Projection
 from projections.tasks.todo import TodoList
 
 

@@ -22,7 +22,8 @@ from domain.identity.user import user_id_for
 from infrastructure.bootstrap import Container
 from infrastructure.database import apply_ddl
 from projections.events import kind_of
-from projections.runtime import Decoded, Projector
+from projections.protocols import Decoded
+from projections.runtime import Projector
 from replay.readmodels import apply_range, open_build, select, table_rows
 from tests.replay.readmodel_rows import PASSWORD, populate, read_models
 
