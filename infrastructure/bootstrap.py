@@ -131,7 +131,8 @@ def build(settings: Settings | None = None) -> Container:
     broker = make_broker(redis_url)
     jobs = Jobs(broker, pool)
     deps = ReadModelDeps(vault=vault, jobs=jobs, pool=pool)
-    log_schema = current_schema(pool)
+    with pool.connection() as conn:
+        log_schema = current_schema(conn)
     projector = Projector(
         event_log,
         pool,

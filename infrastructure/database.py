@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
+import psycopg
 from psycopg_pool import ConnectionPool
 
 from infrastructure.eventstore.recorder import SCHEMA_LOCK_KEY
@@ -22,11 +24,9 @@ def open_pool(database_url: str, size: int) -> ConnectionPool:
     return pool
 
 
-def current_schema(pool: ConnectionPool) -> str:
+def current_schema(conn: psycopg.Connection[Any]) -> str:
     """The schema the service's tables (the log among them) live in."""
-    with pool.connection() as conn:
-        row = conn.execute("SELECT current_schema()").fetchone()
-        conn.rollback()
+    row = conn.execute("SELECT current_schema()").fetchone()
     assert row is not None and row[0], "no current schema: check the search_path"
     return str(row[0])
 

@@ -9,6 +9,7 @@ from eventsourcing.persistence import Notification
 from eventsourcing.utils import resolve_topic
 
 from infrastructure.eventstore.store import EventLog
+from projections.events import kind_of, kind_of_qualname
 from projections.protocols import Decoded, Projection, reads_the_log
 
 log = logging.getLogger(__name__)
@@ -52,12 +53,11 @@ _RESOLVED: set[str] = set()
 
 def _aggregate_of_topic(topic: str) -> str:
     """The aggregate a stored topic ("module:User.LoginFailed") belongs to ("User"),
-    as :func:`_aggregate_of` names it from the decoded event's class."""
+    as :func:`kind_of` names it from the decoded event's class."""
     name = _TOPIC_AGGREGATE.get(topic)
     if name is None:
         _check_topic(topic)
-        qualname = topic.partition(":")[2]
-        name = _TOPIC_AGGREGATE[topic] = qualname.rpartition(".")[0] or qualname
+        name = _TOPIC_AGGREGATE[topic] = kind_of_qualname(topic.partition(":")[2])[0]
     return name
 
 
@@ -75,7 +75,7 @@ class ByAggregate:
         self.events = events
         self.groups: dict[str, list[Decoded]] = {}
         for decoded in events:
-            self.groups.setdefault(_aggregate_of(type(decoded[0])), []).append(decoded)
+            self.groups.setdefault(kind_of(decoded[0])[0], []).append(decoded)
 
     def share(self, projection: Projection, after: int = 0) -> Sequence[Decoded]:
         """The events ``projection`` reads (by its ``aggregates``; all if it names
@@ -92,14 +92,3 @@ class ByAggregate:
         if events and events[0][2].id <= after:
             events = [d for d in events if d[2].id > after]
         return events
-
-
-_AGGREGATE_OF: dict[type, str] = {}
-
-
-def _aggregate_of(event_type: type) -> str:
-    name = _AGGREGATE_OF.get(event_type)
-    if name is None:
-        qualname = event_type.__qualname__
-        name = _AGGREGATE_OF[event_type] = qualname.rpartition(".")[0] or qualname
-    return name

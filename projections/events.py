@@ -20,10 +20,15 @@ def kind_of(event: object) -> tuple[str, str]:
     event_type = type(event)
     kind = _KINDS.get(event_type)
     if kind is None:  # once per class: read models ask for every event
-        qualname = event_type.__qualname__
-        aggregate, _, name = qualname.rpartition(".")
-        kind = _KINDS[event_type] = (aggregate or qualname, name)
+        kind = _KINDS[event_type] = kind_of_qualname(event_type.__qualname__)
     return kind
+
+
+def kind_of_qualname(qualname: str) -> tuple[str, str]:
+    """(aggregate type, event type) of an event class's qualified name, e.g.
+    "User.LoginFailed"; a class of its own ("BackupTaken") is both."""
+    aggregate, _, name = qualname.rpartition(".")
+    return aggregate or qualname, name
 
 
 _KINDS: dict[type, tuple[str, str]] = {}
@@ -47,6 +52,11 @@ def payload_of(event: object) -> dict[str, Any]:
         else:
             out[key] = value
     return out
+
+
+def details_of(event: object) -> dict[str, Any]:
+    """The event's own fields as plain JSON values, secrets and ciphertext left out."""
+    return orjson.loads(to_json(payload_of(event)))  # type: ignore[no-any-return]
 
 
 def _default(obj: Any) -> Any:

@@ -15,9 +15,9 @@ from infrastructure.eventstore.store import EVENTS_TABLE, EventLog
 from projections.events import (
     ENCRYPTED_SUFFIX,
     SECRET_FIELDS,
+    details_of,
     kind_of,
     occurred_at,
-    payload_of,
     to_json,
 )
 
@@ -103,7 +103,7 @@ def aggregate_history(
                 event_type=event_type,
                 occurred_at=occurred,
                 metadata=meta,
-                details=orjson.loads(to_json(payload_of(event))),
+                details=details_of(event),
             )
         )
     if aggregate is None:

@@ -20,6 +20,7 @@ import psycopg
 from eventsourcing.persistence import Notification
 from psycopg import sql
 
+from infrastructure.database import current_schema
 from infrastructure.eventstore.store import EventLog
 from projections.batches import ByAggregate, Decoder
 from projections.protocols import (
@@ -82,9 +83,7 @@ def checked_schema(name: str) -> str:
 
 def live_schema(conn: psycopg.Connection[Any]) -> str:
     """Where the live read models are: the first schema of the default search path."""
-    row = conn.execute("SELECT current_schema()").fetchone()
-    assert row is not None and row[0], "no current schema"
-    return str(row[0])
+    return current_schema(conn)
 
 
 def open_build(
@@ -259,17 +258,9 @@ def _apply_positions(
     in one statement, or event by event (after a failure, or when not ``fast``)
     so that an error names the event."""
     apply_positions = cast(LogProjection, projection).apply_positions
+    if fast and _applied_at_once(conn, lambda cur, _: apply_positions(cur, after, ids[-1]), ()):
+        return
     with conn.cursor() as cur:
-        if fast:
-            cur.execute("SAVEPOINT replay_batch")
-            try:
-                apply_positions(cur, after, ids[-1])
-                cur.execute("RELEASE SAVEPOINT replay_batch")
-                return
-            except Exception:
-                log.info("a replay range failed; applying it event by event", exc_info=True)
-                cur.execute("ROLLBACK TO SAVEPOINT replay_batch")
-                cur.execute("RELEASE SAVEPOINT replay_batch")
         for position in ids:
             try:
                 apply_positions(cur, position - 1, position)

@@ -24,7 +24,7 @@ from infrastructure.eventstore.store import EVENTS_TABLE
 from interfaces.http.consistency import reached
 from interfaces.http.problems import Problem
 from interfaces.http.security import Principal, container, requires
-from projections.events import payload_of, to_json
+from projections.events import details_of
 from replay.asof import position_at
 from replay.verify import verify_chain
 
@@ -155,7 +155,7 @@ def _details(mapper: MetadataMapper, row: tuple[Any, ...], topic: str, state: by
         event, _ = mapper.decode(note)
     except Exception:  # a newer release's event: say so rather than fail the page
         return {"unreadable": f"this release cannot read a {topic} event"}
-    return orjson.loads(to_json(payload_of(event)))
+    return details_of(event)
 
 
 @router.get("/events")
