@@ -10,6 +10,7 @@ from interfaces.http import (
     audit,
     auth,
     community,
+    docs,
     equipment,
     finance,
     health,
@@ -25,6 +26,7 @@ from interfaces.http.middleware import (
     BodyLimitMiddleware,
     IdempotencyMiddleware,
     RequestContextMiddleware,
+    SecurityHeadersMiddleware,
 )
 
 
@@ -34,8 +36,11 @@ def create_app(container: Container) -> FastAPI:
         version="0.1.0",
         description="Event-sourced back end for property management. Every command is an "
         "event in one append-only, hash-chained log; reads come from projections.",
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.container = container
+    docs.install(app)
     problems.install(app)
     problems.install_fallback(app)
     for module in (
@@ -55,8 +60,10 @@ def create_app(container: Container) -> FastAPI:
         app.include_router(module.router)
     for router in finance.ROUTERS:
         app.include_router(router)
-    # Outermost last: context first, then the size limit, then idempotent replay.
+    # Outermost last: security headers on every answer, then the context, the
+    # size limit and idempotent replay.
     app.add_middleware(IdempotencyMiddleware, store=container.idempotency, tokens=container.tokens)
     app.add_middleware(BodyLimitMiddleware, max_bytes=container.settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     return app

@@ -1,4 +1,4 @@
-"""ASGI middleware: request metadata, body size limit, idempotent retries."""
+"""ASGI middleware: security headers, request metadata, body size limit, idempotent retries."""
 
 from __future__ import annotations
 
@@ -45,6 +45,51 @@ async def _send_problem(
         }
     )
     await send({"type": "http.response.body", "body": problem_bytes(status, detail)})
+
+
+# Nothing the API answers is a page to render, frame or fetch assets for. The
+# docs pages set their own, wider policy (interfaces/http/docs.py).
+API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+)
+# Static documentation assets may be cached; anything else may carry tokens or
+# personal data, so no browser or proxy keeps a copy.
+CACHEABLE_PREFIX = "/docs/assets/"
+
+
+class SecurityHeadersMiddleware:
+    """Adds the browser-hardening headers to every response, errors included.
+
+    ``Content-Security-Policy`` and ``Cache-Control`` are defaults: a response
+    that sets its own (a docs page, a static asset) keeps it.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cacheable = scope["path"].startswith(CACHEABLE_PREFIX)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", ()))
+                present = {key.lower() for key, _ in headers}
+                headers += [h for h in SECURITY_HEADERS if h[0] not in present]
+                if b"content-security-policy" not in present:
+                    headers.append((b"content-security-policy", API_POLICY.encode()))
+                if b"cache-control" not in present and not cacheable:
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 class RequestContextMiddleware:

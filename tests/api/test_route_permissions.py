@@ -40,7 +40,8 @@ PUBLIC_PATHS = {
     "/api/v1/auth/login/code",
     "/api/v1/auth/refresh",
 }
-FASTAPI_OWN = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+# The docs pages and their assets (a static mount), served by interfaces/http/docs.py.
+FASTAPI_OWN = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/docs/assets"}
 PATH_VALUES = {"role": Role.ADMIN.value, "permission": Permission.USERS_READ.value}
 PASSWORD = "a-long-enough-password-1"
 
