@@ -1,13 +1,15 @@
 """Render an :class:`application.reporting.Report` as xlsx (openpyxl) or PDF (fpdf2).
 
-Both renderers are pure functions of the report: no clock, no settings, no network.
+Both renderers are pure functions of their arguments: no clock, no settings, no network.
 
-PDF and non-Latin text: the core PDF fonts (Helvetica) only cover Latin-1. When a
-Unicode TrueType font is available (``font_path`` argument, or one of
-:data:`UNICODE_FONT_CANDIDATES` on disk) it is embedded and Chinese prints as is;
-otherwise characters outside Latin-1 are transliterated where an ASCII equivalent is
-obvious (dashes, quotes, euro sign) and replaced with ``?`` everywhere else, so a
-report never fails to render. See docs/finance/exports.md.
+PDF fonts: the font is an argument of :func:`render_pdf` (``None``: the core font
+Helvetica); the service chooses it with the ``ESTATELOG_PDF_FONT`` setting, read by
+:func:`pdf_font_file`. A PDF must say the same thing whichever font renders it, so a
+character the font has no glyph for is never dropped or turned into ``?``: obvious
+look-alikes are transliterated (dashes, quotes, full-width punctuation, ``€`` ->
+``EUR``) and every other such character is written as its code point, ``[U+82B1]``,
+which :func:`restore_code_points` turns back. The PDF names the font it used in its
+document info (Producer). See docs/finance/exports.md.
 """
 
 from __future__ import annotations
@@ -15,14 +17,14 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from fpdf import FPDF
-from fpdf.fonts import FontFace
+from fpdf import FPDF, FPDF_VERSION
+from fpdf.fonts import FontFace, TTFFont
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -35,7 +37,7 @@ INTEGER_FORMAT = "#,##0"
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 
-# Fonts that cover CJK and Latin, tried in order when no explicit font is given (font
+# Fonts that cover CJK and Latin, tried in order by ``ESTATELOG_PDF_FONT=auto`` (font
 # collections use their first face). fpdf2 embeds only the glyphs actually used.
 UNICODE_FONT_CANDIDATES: tuple[Path, ...] = (
     Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
@@ -46,6 +48,8 @@ UNICODE_FONT_CANDIDATES: tuple[Path, ...] = (
     Path("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc"),
     Path("/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc"),
 )
+
+PRODUCER = f"estatelog (fpdf2 {FPDF_VERSION})"
 
 # A table with more columns than this is printed on landscape pages.
 PORTRAIT_MAX_COLUMNS = 6
@@ -221,30 +225,46 @@ def render_xlsx(report: Report) -> bytes:
 
 _CORE_FONT = "Helvetica"
 _UNICODE_FONT = "ReportUnicode"
+PDF_FONT_AUTO = "auto"
+PDF_FONT_CORE = "core"
 
-_LATIN1_FALLBACKS = {
+# Look-alikes that keep the meaning; anything else without a glyph becomes [U+XXXX].
+_FALLBACKS = {
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
     "\u2212": "-", "\u2018": "'", "\u2019": "'", "\u201a": ",", "\u201c": '"',
     "\u201d": '"', "\u201e": '"', "\u2026": "...", "\u2022": "*", "\u20ac": "EUR",
-    "\u3000": " ", "\uff0c": ",", "\uff1a": ":", "\uff08": "(", "\uff09": ")",
+    "\u3000": " ", "\u3001": ",", "\u3002": ".", "\uff0c": ",", "\uff1a": ":",
+    "\uff08": "(", "\uff09": ")",
 }  # fmt: skip
+_CODE_POINT = re.compile(r"\[U\+([0-9A-F]{4,6})\]")
+
+
+def printable(text: str, has_glyph: Callable[[str], bool]) -> str:
+    """``text`` with each character ``has_glyph`` refuses replaced by a look-alike
+    (itself printable) or by its code point, so no character is lost."""
+    out: list[str] = []
+    for ch in text:
+        if has_glyph(ch):
+            out.append(ch)
+            continue
+        # NFKC maps full-width letters and other compatibility forms to plain ones
+        # without dropping accents, so "ő" stays itself and is written as a code point.
+        alike = _FALLBACKS.get(ch) or unicodedata.normalize("NFKC", ch)
+        if alike != ch and all(has_glyph(c) for c in alike):
+            out.append(alike)
+        else:
+            out.append(f"[U+{ord(ch):04X}]")
+    return "".join(out)
 
 
 def latin1_safe(text: str) -> str:
-    """``text`` with every character outside Latin-1 transliterated or replaced by ``?``."""
-    out: list[str] = []
-    for ch in text:
-        if ord(ch) < 256:
-            out.append(ch)
-            continue
-        fallback = _LATIN1_FALLBACKS.get(ch)
-        if fallback is None:
-            # NFKD splits accented letters (e.g. "ő" -> "o" + accent) and full-width forms.
-            decomposed = unicodedata.normalize("NFKD", ch)
-            kept = "".join(c for c in decomposed if ord(c) < 256 and not unicodedata.combining(c))
-            fallback = kept or "?"
-        out.append(fallback)
-    return "".join(out)
+    """``text`` as the core fonts (Latin-1) can print it: see :func:`printable`."""
+    return printable(text, lambda ch: ord(ch) < 256)
+
+
+def restore_code_points(text: str) -> str:
+    """Undo the ``[U+XXXX]`` notation of :func:`printable` (what a reader can do by eye)."""
+    return _CODE_POINT.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
 def find_unicode_font(candidates: Sequence[Path] = UNICODE_FONT_CANDIDATES) -> Path | None:
@@ -255,12 +275,36 @@ def find_unicode_font(candidates: Sequence[Path] = UNICODE_FONT_CANDIDATES) -> P
     return None
 
 
+def pdf_font_file(
+    setting: str, candidates: Sequence[Path] = UNICODE_FONT_CANDIDATES
+) -> Path | None:
+    """The font file that ``ESTATELOG_PDF_FONT`` names; None means the core font.
+
+    ``auto`` (the default) takes the first of ``candidates`` that exists on this
+    machine, ``core`` always the core font, anything else is the path of a
+    TrueType/OpenType font or collection, which must exist.
+    """
+    if setting == PDF_FONT_CORE:
+        return None
+    if setting == PDF_FONT_AUTO:
+        return find_unicode_font(candidates)
+    path = Path(setting)
+    if not path.is_file():
+        raise ValueError(
+            f"ESTATELOG_PDF_FONT: no font file at {setting!r} "
+            f"(give a .ttf/.otf/.ttc path, {PDF_FONT_AUTO!r} or {PDF_FONT_CORE!r})"
+        )
+    return path
+
+
 class _ReportPDF(FPDF):
     """FPDF with a "page N of M" footer and the report's text sanitiser."""
 
     def __init__(self, orientation: str, unicode_font: Path | None) -> None:
         super().__init__(orientation=orientation, unit="mm", format="A4")
         self.report_font = _CORE_FONT
+        self._glyphs: frozenset[int] = frozenset()
+        self._font_name = ""
         if unicode_font is not None and self._try_add_font(unicode_font):
             self.report_font = _UNICODE_FONT
         self.footer_label = ""
@@ -271,15 +315,30 @@ class _ReportPDF(FPDF):
             # No separate bold face is assumed to exist; bold text uses the same glyphs.
             self.add_font(_UNICODE_FONT, "B", str(path))
         except Exception:  # a broken or unsupported font file must not break the report
+            self.fonts.pop(_UNICODE_FONT.lower(), None)
+            self.fonts.pop(_UNICODE_FONT.lower() + "B", None)
             return False
+        font = self.fonts[_UNICODE_FONT.lower()]
+        assert isinstance(font, TTFFont)
+        self._glyphs = frozenset(font.cmap)
+        self._font_name = f"{font.name} ({path.name})"
         return True
 
     @property
     def uses_unicode_font(self) -> bool:
         return self.report_font == _UNICODE_FONT
 
+    @property
+    def font_name(self) -> str:
+        """The font this PDF prints with, as recorded in its document info."""
+        return self._font_name if self.uses_unicode_font else f"{_CORE_FONT} (core, Latin-1)"
+
     def text_of(self, text: str) -> str:
-        return text if self.uses_unicode_font else latin1_safe(text)
+        if not self.uses_unicode_font:
+            return latin1_safe(text)
+        glyphs = self._glyphs
+        # Whitespace prints as a gap whether or not the font draws it.
+        return printable(text, lambda ch: ord(ch) in glyphs or ch in " \n")
 
     def footer(self) -> None:
         self.set_y(-12)
@@ -347,15 +406,18 @@ def render_pdf(report: Report, *, font_path: Path | None = None, compress: bool 
 
     Pages are landscape when any table has more than :data:`PORTRAIT_MAX_COLUMNS`
     columns. Money and numbers are right-aligned; the footer reads "page N of M".
-    ``font_path`` names a Unicode TrueType font to embed; without it a known CJK font
-    is looked for, and failing that text is reduced to Latin-1 (see module docstring).
-    ``compress=False`` leaves page streams readable, for tests.
+    ``font_path`` names a Unicode TrueType font to embed (an unreadable one falls
+    back); without it the core font prints Latin-1. Text the font cannot print is
+    written as look-alikes or code points (see module docstring), and the document
+    info's Producer names the font used. ``compress=False`` leaves page streams
+    readable.
     """
-    pdf = _ReportPDF(_pdf_orientation(report), font_path or find_unicode_font())
+    pdf = _ReportPDF(_pdf_orientation(report), font_path)
     pdf.set_compression(compress)
     pdf.set_creation_date(_PDF_CREATION_DATE)
     pdf.set_title(report.title)
     pdf.set_creator("estatelog")
+    pdf.set_producer(f"{PRODUCER}; font: {pdf.font_name}")
     pdf.set_auto_page_break(auto=True, margin=16)
     pdf.footer_label = report.title
     pdf.add_page()

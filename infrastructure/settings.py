@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -53,6 +53,19 @@ class Settings(BaseSettings):
     run_workers: bool = True
     run_scheduler: bool = True
     log_level: str = "INFO"
+
+    # The font PDF exports print with (infrastructure/reports.py): "auto" = the first
+    # CJK font found at the usual system paths, else the core font; "core" = always
+    # the core font (Latin-1; other text as look-alikes or [U+XXXX]); or the path of
+    # a .ttf/.otf/.ttc file. Every PDF names the font it used in its Producer.
+    pdf_font: str = "auto"
+
+    @field_validator("pdf_font")
+    @classmethod
+    def _pdf_font_exists(cls, value: str) -> str:
+        if value not in ("auto", "core") and not Path(value).is_file():
+            raise ValueError(f"no font file at {value!r}; give a path, 'auto' or 'core'")
+        return value
 
     @property
     def secrets_dir(self) -> Path:

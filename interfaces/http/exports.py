@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
+from pathlib import Path
 from typing import Literal, get_args
 
 from fastapi.responses import Response
 
 from application.reporting import Report
-from infrastructure.reports import render_pdf, render_xlsx
+from infrastructure.reports import pdf_font_file, render_pdf, render_xlsx
+from infrastructure.settings import Settings
 
 ExportFormat = Literal["json", "xlsx", "pdf"]
 EXPORT_FORMATS: tuple[str, ...] = get_args(ExportFormat)
@@ -24,12 +27,14 @@ EXPORT_FORMATS: tuple[str, ...] = get_args(ExportFormat)
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF_MEDIA_TYPE = "application/pdf"
 
-_RENDERERS: dict[str, tuple[Callable[[Report], bytes], str]] = {
-    "xlsx": (render_xlsx, XLSX_MEDIA_TYPE),
-    "pdf": (render_pdf, PDF_MEDIA_TYPE),
-}
+_MEDIA_TYPES = {"xlsx": XLSX_MEDIA_TYPE, "pdf": PDF_MEDIA_TYPE}
 
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def pdf_font_of(settings: Settings) -> Path | None:
+    """The font file PDFs of this service print with (``ESTATELOG_PDF_FONT``)."""
+    return pdf_font_file(settings.pdf_font)
 
 
 def safe_filename(name: str) -> str:
@@ -38,20 +43,26 @@ def safe_filename(name: str) -> str:
     return cleaned[:120] or "report"
 
 
-def export_response(report: Report, fmt: str, filename: str) -> Response:
+def export_response(
+    report: Report, fmt: str, filename: str, *, pdf_font: Path | None = None
+) -> Response:
     """Render ``report`` as ``fmt`` ("xlsx" or "pdf") and answer it as a file download.
 
     ``filename`` is given without extension; it is made ASCII-safe and the extension is
     added. ``json`` is the caller's own response shape, so it (and any unknown format)
-    raises ``ValueError``.
+    raises ``ValueError``. ``pdf_font`` is the font file a PDF prints with (None: the
+    core font); routes pass the one ``ESTATELOG_PDF_FONT`` names (:func:`pdf_font_of`).
     """
-    try:
-        render, media_type = _RENDERERS[fmt]
-    except KeyError:
+    renderers: dict[str, Callable[[Report], bytes]] = {
+        "xlsx": render_xlsx,
+        "pdf": partial(render_pdf, font_path=pdf_font),
+    }
+    if fmt not in _MEDIA_TYPES:
         raise ValueError(
-            f"export format {fmt!r} is not rendered here; expected one of {sorted(_RENDERERS)}"
-        ) from None
-    body = render(report)
+            f"export format {fmt!r} is not rendered here; expected one of {sorted(_MEDIA_TYPES)}"
+        )
+    media_type = _MEDIA_TYPES[fmt]
+    body = renderers[fmt](report)
     name = f"{safe_filename(filename)}.{fmt}"
     return Response(
         content=body,

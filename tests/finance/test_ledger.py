@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import time
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import pytest
+from pypdf import PdfReader
 
 from domain.errors import InvalidTransition
 from domain.finance.accounts import (
@@ -20,6 +23,7 @@ from domain.finance.accounts import (
 from domain.finance.books import Books, ManualJournal, post
 from projections.finance import statements
 from tests.finance.conftest import FinanceWorld
+from tests.finance.fonts import ASCII, build_font
 
 REVENUE = "6001.01"
 SUPPLIES = "6602.02"
@@ -334,6 +338,27 @@ def test_statements_export_as_xlsx_and_pdf(fw: FinanceWorld) -> None:
         assert pdf.content.startswith(b"%PDF")
     owner = fw.get(f"/finance/units/{fw.units[0]}/statement", fw.owners[0], format="pdf")
     assert owner.headers["content-type"] == "application/pdf"
+
+
+def test_statement_pdfs_print_with_the_font_the_setting_names(
+    fw: FinanceWorld, tmp_path: Path
+) -> None:
+    january_books(fw)
+    font = build_font(tmp_path / "cjk.ttf", ASCII + "试算平衡表")
+
+    fw.container.settings.pdf_font = "core"
+    core = statement(fw, "trial-balance", format="pdf").content
+    fw.container.settings.pdf_font = str(font)
+    cjk = statement(fw, "trial-balance", format="pdf").content
+
+    for pdf, font_name, subtitle in (
+        (core, "Helvetica (core, Latin-1)", "[U+8BD5][U+7B97][U+5E73][U+8861][U+8868]"),
+        (cjk, "EstatelogTest (cjk.ttf)", "试算平衡表"),
+    ):
+        reader = PdfReader(io.BytesIO(pdf))
+        assert reader.metadata is not None
+        assert str(reader.metadata.producer).endswith(f"; font: {font_name}")
+        assert reader.pages[0].extract_text().startswith(f"Trial balance\n{subtitle}\n")
 
 
 def statements_kinds() -> list[str]:

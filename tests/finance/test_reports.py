@@ -4,27 +4,41 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
+from pydantic import ValidationError
+from pypdf import PdfReader
 
 from application.reporting import Column, Report, Table
 from infrastructure.reports import (
     MONEY_FORMAT,
+    PDF_FONT_AUTO,
+    PDF_FONT_CORE,
+    format_cell,
     latin1_safe,
+    pdf_font_file,
     render_pdf,
     render_xlsx,
+    restore_code_points,
     sheet_names,
 )
+from infrastructure.settings import Settings
 from interfaces.http.exports import (
     PDF_MEDIA_TYPE,
     XLSX_MEDIA_TYPE,
     export_response,
+    pdf_font_of,
     safe_filename,
 )
+from tests.finance.fonts import ASCII, build_font
 
 CHINESE = "物业管理费收入"
 LEDGER_ROWS = 120
@@ -154,36 +168,127 @@ def test_sheet_names_are_legal_short_and_unique() -> None:
     assert names[6] == "q"
 
 
-def test_pdf_breaks_the_long_ledger_over_pages_with_page_numbers() -> None:
-    text = render_pdf(statement(), compress=False).decode("latin-1")
-    pages = len(re.findall(r"/Type /Page\b(?!s)", text))
-
-    assert text.startswith("%PDF")
-    assert pages > 1
-    assert "(Quarterly statements)" in text
-    assert f"(page {pages} of ) Tj ({pages})" in text or f"(page {pages} of {pages})" in text
-    # the ledger header is repeated on every page the ledger spans
-    assert text.count("(Description)") >= 2
+# ---- PDF: read as a reader reads it (pypdf's text extraction), with a CJK-capable
+# font the test makes and with none, so nothing depends on the machine's fonts.
 
 
-def test_pdf_without_a_cjk_font_replaces_chinese_instead_of_failing() -> None:
-    missing = Path("/nonexistent/font.ttf")
-    pdf = render_pdf(statement(), font_path=missing, compress=False)
+def report_text(report: Report) -> str:
+    """Every string the PDF of ``report`` prints (to build a font that covers it)."""
+    parts = [report.title, report.subtitle, *(x for pair in report.meta for x in pair)]
+    for table in report.tables:
+        parts += [table.title, *(c.title for c in table.columns)]
+        for row in (*table.rows, *([table.totals] if table.totals else [])):
+            parts += [format_cell(v, c.kind) for c, v in zip(table.columns, row, strict=True)]
+    return "".join(parts)
+
+
+@pytest.fixture
+def cjk_font(tmp_path: Path) -> Path:
+    return build_font(tmp_path / "cjk.ttf", ASCII + report_text(statement()) + "0123456789")
+
+
+@pytest.fixture(params=["core font", "CJK font"])
+def font(request: pytest.FixtureRequest, cjk_font: Path) -> Path | None:
+    """Each PDF test runs twice: as on a machine without a CJK font, and with one."""
+    return None if request.param == "core font" else cjk_font
+
+
+def pages_of(pdf: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def producer_of(pdf: bytes) -> str:
+    metadata = PdfReader(io.BytesIO(pdf)).metadata
+    assert metadata is not None and metadata.producer is not None
+    return str(metadata.producer)
+
+
+def read_back(text: str) -> str:
+    """What a reader of the PDF understands: code points read as their characters,
+    line breaks inside wrapped cells ignored."""
+    return restore_code_points(re.sub(r"\s+", "", text))
+
+
+def test_pdf_breaks_the_long_ledger_over_pages_with_page_numbers(font: Path | None) -> None:
+    pdf = render_pdf(statement(), font_path=font)
+    pages = pages_of(pdf)
 
     assert pdf.startswith(b"%PDF")
-    # fall back to core fonts (unless this machine happens to have a known CJK font)
-    assert b"(Service charge income)" in pdf or b"/FontFile2" in pdf
+    assert len(pages) > 1
+    assert pages[0].startswith("Quarterly statements\nFinance Garden\n")
+    for number, text in enumerate(pages, start=1):
+        assert text.rstrip().endswith(f"Quarterly statements page {number} of {len(pages)}")
+    # the ledger header is repeated on every page the ledger spans
+    assert sum("Date Entry Description Debit Credit" in text for text in pages) == len(pages)
+
+
+def test_pdf_says_the_same_thing_whichever_font_renders_it(font: Path | None) -> None:
+    text = "\n".join(pages_of(render_pdf(statement(), font_path=font)))
+
+    assert read_back(CHINESE) in read_back(text)
+    assert read_back("Estate Finance Garden 花园") in read_back(text)
+    assert read_back("4010 物业管理费收入 980.55") in read_back(text)
+    assert read_back("Service charge income 12,500.00") in read_back(text)
+    if font is None:
+        # The core font has no CJK glyphs: the code points stand in, none is dropped.
+        assert "[U+82B1][U+56ED]" in text and "?" not in text
+        assert "Entry 1 - " in text
+    else:
+        assert "Estate Finance Garden 花园" in text
+        assert f"4010 {CHINESE} 980.55" in text
+        assert "Entry 1 — " in text and "[U+" not in text
+
+
+def test_pdf_records_the_font_it_used(font: Path | None) -> None:
+    pdf = render_pdf(statement(), font_path=font)
+    producer = producer_of(pdf)
+    resources: Any = PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]
+    fonts = resources["/Font"]
+    used = {str(f.get_object()["/BaseFont"]) for f in fonts.values()}
+
+    assert producer.startswith("estatelog (fpdf2 ")
+    if font is None:
+        assert producer.endswith("; font: Helvetica (core, Latin-1)")
+        assert used <= {"/Helvetica", "/Helvetica-Bold"}
+    else:
+        assert producer.endswith("; font: EstatelogTest (cjk.ttf)")
+        # the font named is the one the pages print with (subset-tagged "ABCDEF+name")
+        assert {name.split("+")[-1] for name in used} == {"EstatelogTest"}
+
+
+def test_pdf_is_deterministic(font: Path | None) -> None:
+    assert render_pdf(statement(), font_path=font) == render_pdf(statement(), font_path=font)
+
+
+def test_pdf_with_a_missing_font_file_falls_back_to_the_core_font() -> None:
+    pdf = render_pdf(statement(), font_path=Path("/nonexistent/font.ttf"))
+
+    assert producer_of(pdf).endswith("font: Helvetica (core, Latin-1)")
+    assert "[U+82B1][U+56ED]" in pages_of(pdf)[0]
 
 
 def test_pdf_with_a_broken_font_file_falls_back(tmp_path: Path) -> None:
     bogus = tmp_path / "bogus.ttf"
     bogus.write_bytes(b"not a font")
+    pdf = render_pdf(statement(), font_path=bogus)
 
-    assert render_pdf(statement(), font_path=bogus).startswith(b"%PDF")
+    assert producer_of(pdf).endswith("font: Helvetica (core, Latin-1)")
+    assert pages_of(pdf)[0].startswith("Quarterly statements")
 
 
-def test_pdf_is_deterministic() -> None:
-    assert render_pdf(statement()) == render_pdf(statement())
+def test_pdf_embeds_a_unicode_font_when_given_one(cjk_font: Path) -> None:
+    pdf = render_pdf(statement(), font_path=cjk_font)
+
+    assert pdf.startswith(b"%PDF") and b"/FontFile2" in pdf
+
+
+def test_a_font_without_cjk_glyphs_prints_code_points_not_blanks(tmp_path: Path) -> None:
+    """A Latin font (as DejaVu is for Chinese) would print missing glyphs as blanks."""
+    latin = build_font(tmp_path / "latin.ttf", ASCII, family="LatinOnly")
+    text = pages_of(render_pdf(statement(), font_path=latin))[0]
+
+    assert "Estate Finance Garden [U+82B1][U+56ED]" in text
+    assert read_back(CHINESE) in read_back(text)
 
 
 def test_pdf_uses_landscape_for_wide_tables() -> None:
@@ -192,25 +297,61 @@ def test_pdf_uses_landscape_for_wide_tables() -> None:
         tuple(Column(f"c{i}", f"C{i}", "money") for i in range(8)),
         ((Decimal("1.00"),) * 8,),
     )
-    text = render_pdf(Report("Wide", tables=(wide,)), compress=False).decode("latin-1")
+    page = PdfReader(io.BytesIO(render_pdf(Report("Wide", tables=(wide,))))).pages[0]
 
-    assert "/MediaBox [0 0 841.89 595.28]" in text
-
-
-def test_pdf_embeds_a_unicode_font_when_given_one() -> None:
-    dejavu = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-    if not dejavu.is_file():
-        pytest.skip("no DejaVu font on this machine")
-
-    pdf = render_pdf(statement(), font_path=dejavu)
-
-    assert pdf.startswith(b"%PDF") and b"/FontFile2" in pdf
+    assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (842, 595)
 
 
-def test_latin1_safe_keeps_latin1_and_replaces_the_rest() -> None:
+def test_latin1_safe_keeps_latin1_and_spells_out_the_rest() -> None:
     assert (
-        latin1_safe("Café ¥1 \u2013 \u201cok\u201d \u20ac 花园 \u0150") == 'Café ¥1 - "ok" EUR ?? O'
+        latin1_safe("Café ¥1 \u2013 \u201cok\u201d \u20ac 花园 \u0150 \uff21")
+        == 'Café ¥1 - "ok" EUR [U+82B1][U+56ED] [U+0150] A'
     )
+
+
+# Characters the core font prints as a look-alike rather than a code point.
+LOOK_ALIKES = st.characters().filter(
+    lambda ch: (
+        ord(ch) >= 256
+        and unicodedata.normalize("NFKC", ch) == ch
+        and latin1_safe(ch).startswith("[U+")
+    )
+)
+
+
+@given(
+    st.lists(st.one_of(st.characters(max_codepoint=255).filter(lambda c: c != "["), LOOK_ALIKES))
+)
+def test_latin1_safe_loses_no_character(chars: list[str]) -> None:
+    text = "".join(chars)
+    safe = latin1_safe(text)
+
+    assert all(ord(ch) < 256 for ch in safe)
+    assert restore_code_points(safe) == text
+
+
+def test_the_pdf_font_setting_names_a_file_auto_or_core(tmp_path: Path, cjk_font: Path) -> None:
+    missing = tmp_path / "missing.ttc"
+
+    assert Settings().pdf_font == PDF_FONT_AUTO
+    assert pdf_font_file(PDF_FONT_CORE, candidates=(cjk_font,)) is None
+    assert pdf_font_file(PDF_FONT_AUTO, candidates=(missing, cjk_font)) == cjk_font
+    assert pdf_font_file(PDF_FONT_AUTO, candidates=(missing,)) is None
+    assert pdf_font_file(str(cjk_font)) == cjk_font
+    with pytest.raises(ValueError, match="no font file"):
+        pdf_font_file(str(missing))
+    with pytest.raises(ValidationError, match="no font file"):
+        Settings(pdf_font=str(missing))
+    assert pdf_font_of(Settings(pdf_font=str(cjk_font))) == cjk_font
+    assert pdf_font_of(Settings(pdf_font=PDF_FONT_CORE)) is None
+
+
+def test_export_response_prints_with_the_font_it_is_given(cjk_font: Path) -> None:
+    response = export_response(statement(), "pdf", "statement", pdf_font=cjk_font)
+    pdf = bytes(response.body)
+
+    assert producer_of(pdf).endswith("font: EstatelogTest (cjk.ttf)")
+    assert CHINESE in pages_of(pdf)[0]
 
 
 def test_reports_accept_an_empty_report() -> None:

@@ -32,7 +32,7 @@ from domain.finance.accounts import CHART
 from domain.identity.policy import Permission
 from interfaces.http import reads
 from interfaces.http.consistency import reached
-from interfaces.http.exports import ExportFormat, export_response
+from interfaces.http.exports import ExportFormat, export_response, pdf_font_of
 from interfaces.http.problems import Problem
 from interfaces.http.schemas import Accepted, Amount, Command, Created, CurrencyCode, accepted
 from interfaces.http.security import Principal, container, requires
@@ -106,11 +106,16 @@ async def _query(request: Request, fn: Callable[..., Any], *args: Any) -> Any:
 
 
 def _answer(
-    body: dict[str, Any], fmt: str, report: Callable[[dict[str, Any]], Report], filename: str
+    request: Request,
+    body: dict[str, Any],
+    fmt: str,
+    report: Callable[[dict[str, Any]], Report],
+    filename: str,
 ) -> Response:
     if fmt == "json":
         return _json(body)
-    return export_response(report(body), fmt, filename)
+    font = pdf_font_of(container(request).settings)
+    return export_response(report(body), fmt, filename, pdf_font=font)
 
 
 # ---- reports (xlsx / pdf) --------------------------------------------------------
@@ -367,7 +372,7 @@ async def statement(
             request, statements.receivables_control, estates, body["at"], upto
         )
     suffix = body.get("at") or body.get("to") or "all"
-    return _answer(body, format, lambda b: report(b, estates), f"{kind}-{suffix}")
+    return _answer(request, body, format, lambda b: report(b, estates), f"{kind}-{suffix}")
 
 
 @router.get("/finance/units/{unit_id}/statement")
@@ -394,7 +399,7 @@ async def unit_statement(
     principal.check("finance:read", list(occupants or ()), estate_id)
     upto = await _as_of(request, as_of, as_of_position, after)
     body = await _query(request, statements.owner_statement, unit_id, date_from, date_to, upto)
-    return _answer(body, format, _owner_report, f"statement-{unit_id}")
+    return _answer(request, body, format, _owner_report, f"statement-{unit_id}")
 
 
 @router.get("/finance/estates/{estate_id}/periods")
