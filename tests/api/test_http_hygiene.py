@@ -55,6 +55,18 @@ def test_errors_and_public_answers_are_hardened_too(
     assert_api_answer(client.request(method, path))
 
 
+def test_answers_made_by_the_middleware_itself_are_hardened(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    """A 413 is sent before any route runs; the headers still go on."""
+    too_big = client.post(
+        "/api/v1/users", content=b"{}", headers={**admin, "Content-Length": str(10**9)}
+    )
+
+    assert too_big.status_code == 413
+    assert_api_answer(too_big)
+
+
 def test_token_answers_are_never_cached(client: TestClient) -> None:
     logged_in = client.post(
         "/api/v1/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD}
