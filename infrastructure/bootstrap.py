@@ -35,6 +35,7 @@ from application.services import ServiceDeps
 from application.workorders.service import WorkOrderService
 from domain.identity.user import LockoutPolicy, User
 from infrastructure import secrets as secret_store
+from infrastructure.common_passwords import common_passwords
 from infrastructure.crypto import vault as vault_module
 from infrastructure.crypto.vault import PersonalDataVault
 from infrastructure.database import apply_ddl, current_schema, open_pool
@@ -175,6 +176,7 @@ def build(settings: Settings | None = None) -> Container:
         refresh_ttl=timedelta(seconds=settings.refresh_token_ttl_seconds),
         codes=RedisOneTimeCodes(redis_client, secret_store.jwt_secret(settings)),
         code_sender=code_sender,
+        common_passwords=common_passwords(),
     )
     tokens = TokenService(
         secret_store.jwt_secret(settings),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,6 +17,7 @@ from application.identity.ports import CodeSender, OneTimeCodes, Passwords, Vaul
 from application.ports import EventLogPort
 from domain.errors import ValidationFailed
 from domain.identity.alerts import AdminAlert, Severity, UnknownUserLoginFailed
+from domain.identity.passwords import check_password
 from domain.identity.policy import Permission, Role
 from domain.identity.user import (
     LockoutPolicy,
@@ -29,8 +30,6 @@ from domain.identity.user import (
 )
 
 log = logging.getLogger(__name__)
-
-MIN_PASSWORD_LENGTH = 12
 
 
 class UserNotFound(Exception):
@@ -63,15 +62,6 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def check_password_strength(password: str, username: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(f"password: at least {MIN_PASSWORD_LENGTH} characters")
-    if len(password) > 256:
-        raise ValidationFailed("password: at most 256 characters")
-    if username.lower() in password.lower():
-        raise ValidationFailed("password: must not contain the username")
-
-
 class IdentityService:
     """Users, logins, sessions and access, all as events."""
 
@@ -85,9 +75,11 @@ class IdentityService:
         clock: Callable[[], datetime] = utc_now,
         codes: OneTimeCodes | None = None,
         code_sender: CodeSender | None = None,
+        common_passwords: Container[str] = frozenset(),
     ) -> None:
         self.log = event_log
         self.passwords = passwords
+        self.common_passwords = common_passwords
         self.vault = vault
         self.policy = policy
         self.refresh_ttl = refresh_ttl
@@ -141,7 +133,7 @@ class IdentityService:
         national_id: str | None = None,
     ) -> tuple[UUID, int]:
         name = normalise_username(username)
-        check_password_strength(password, name)
+        self.check_password(password, name, display_name)
         uid = user_id_for(name)
         user = User(
             username=name,
@@ -171,12 +163,22 @@ class IdentityService:
             )
             position = self.log.save_and_position(attempt)
             return LoginOutcome(LoginResult.WRONG_PASSWORD, None, None, position)
-        outcome = self._attempt(
-            user,
-            client_ip,
-            user_agent,
-            lambda u, **at: u.attempt_login(password_ok=password_ok, **at),
+        verified_hash = user.password_hash
+        # Parameters raised since the hash was made: store it anew while the
+        # password is at hand (it never is otherwise).
+        rehashed = (
+            self.passwords.hash(password)
+            if password_ok and self.passwords.needs_rehash(verified_hash)
+            else None
         )
+
+        def decide(u: User, **at: Any) -> LoginResult:
+            result = u.attempt_login(password_ok=password_ok, **at)
+            if rehashed and result in _PASSWORD_ACCEPTED:
+                u.rehash_password(verified_hash, rehashed, at=at["at"])
+            return result
+
+        outcome = self._attempt(user, client_ip, user_agent, decide)
         if outcome.result is LoginResult.SECOND_FACTOR_REQUIRED:
             outcome = replace(outcome, challenge_id=self._challenge(user.id))
         return replace(outcome, password_ok=password_ok)
@@ -293,13 +295,13 @@ class IdentityService:
         user_agent: str | None = None,
     ) -> int:
         user = self._reauthenticated(user_id, current, client_ip, user_agent)
-        check_password_strength(new, user.username)
+        self.check_password(new, user.username, self._display_name(user))
         user.change_password(self.passwords.hash(new), at=self.clock())
         return self.log.save_and_position(user)
 
     def reset_password(self, user_id: UUID, new: str) -> int:
         user = self.get(user_id)
-        check_password_strength(new, user.username)
+        self.check_password(new, user.username, self._display_name(user))
         user.change_password(self.passwords.hash(new), at=self.clock())
         return self.log.save_and_position(user)
 
@@ -364,7 +366,16 @@ class IdentityService:
             return False
         return True
 
+    def check_password(self, password: str, username: str, display_name: str | None) -> None:
+        """The one password rule, for every way a password is set (``WeakPassword``)."""
+        check_password(
+            password, common=self.common_passwords, username=username, display_name=display_name
+        )
+
     # ---- internals -------------------------------------------------------
+
+    def _display_name(self, user: User) -> str | None:
+        return user.display_name
 
     def _lock_alert(self, user: User, was_locked: bool, client_ip: str | None) -> list[AdminAlert]:
         """The administrators' alert when this attempt is the one that locked the account."""
@@ -390,6 +401,9 @@ class IdentityService:
         if value is None or value == "":
             return None
         return self.vault.encrypt(uid, field, value)
+
+
+_PASSWORD_ACCEPTED = frozenset({LoginResult.SUCCEEDED, LoginResult.SECOND_FACTOR_REQUIRED})
 
 
 def _loggable_username(attempted: str) -> str | None:

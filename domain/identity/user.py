@@ -347,6 +347,21 @@ class User(Aggregate):
         self.password_hash = password_hash
         self.sessions = {}  # every session ends: the next request must log in again
 
+    def rehash_password(self, verified_hash: str, new_password_hash: str, at: datetime) -> bool:
+        """Store the same password hashed with newer parameters; True if recorded.
+
+        Only over the hash the password was just checked against: a change of
+        the password since then wins. Sessions stay: the password is the same.
+        """
+        if self.password_hash != verified_hash or new_password_hash == verified_hash:
+            return False
+        self._password_rehashed(password_hash=new_password_hash, at=at)
+        return True
+
+    @event("PasswordRehashed")
+    def _password_rehashed(self, password_hash: str, at: datetime) -> None:
+        self.password_hash = password_hash
+
     def change_profile(self, **changes: Any) -> None:
         allowed = {"display_name", "gender", "phone_enc", "national_id_enc"}
         unknown = set(changes) - allowed

@@ -189,6 +189,19 @@ def worker(threads: int = typer.Option(4, help="worker threads")) -> None:
         container.close()
 
 
+def _acceptable_for_all(container: Container, password: str) -> bool:
+    """Whether every demo account may have ``password`` (it holds none of their names)."""
+    from domain.errors import ValidationFailed
+    from interfaces.cli.demo import accounts
+
+    try:
+        for username, name in accounts():
+            container.identity.check_password(password, username, name)
+    except ValidationFailed:
+        return False
+    return True
+
+
 @app.command()
 def demo() -> None:
     """Load a demo estate (Harbour View Gardens) through the ordinary commands."""
@@ -201,7 +214,6 @@ def demo() -> None:
         DemoError,
         check_loadable,
         load_demo,
-        usernames,
     )
 
     settings = Settings()
@@ -221,7 +233,7 @@ def demo() -> None:
             )
             return
         password = secrets.token_urlsafe(18)
-        while any(name in password.lower() for name in usernames()):
+        while not _acceptable_for_all(container, password):
             password = secrets.token_urlsafe(18)
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.exists():
