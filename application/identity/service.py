@@ -58,6 +58,10 @@ class ChallengeExpired(Exception):
     """The one-time code's challenge is unknown, used up or expired: log in again."""
 
 
+# Profile fields sealed with the person's key before they enter an event.
+SEALED_FIELDS = ("display_name", "phone", "national_id")
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -113,6 +117,12 @@ class IdentityService:
             raise UserNotFound(str(user_id))
         return user
 
+    def display_name(self, user: User) -> str | None:
+        """The user's name in clear, or None once erased (never to be stored)."""
+        if user.display_name_enc:
+            return self.vault.decrypt(user.id, "display_name", user.display_name_enc)
+        return user.display_name
+
     def find(self, username: str) -> User | None:
         try:
             return self.get(user_id_for(username))
@@ -137,7 +147,7 @@ class IdentityService:
         uid = user_id_for(name)
         user = User(
             username=name,
-            display_name=display_name,
+            display_name_enc=self._seal(uid, "display_name", display_name),
             roles=sorted(set(roles)),
             password_hash=self.passwords.hash(password),
             gender=gender,
@@ -295,23 +305,25 @@ class IdentityService:
         user_agent: str | None = None,
     ) -> int:
         user = self._reauthenticated(user_id, current, client_ip, user_agent)
-        self.check_password(new, user.username, self._display_name(user))
+        self.check_password(new, user.username, self.display_name(user))
         user.change_password(self.passwords.hash(new), at=self.clock())
         return self.log.save_and_position(user)
 
     def reset_password(self, user_id: UUID, new: str) -> int:
         user = self.get(user_id)
-        self.check_password(new, user.username, self._display_name(user))
+        self.check_password(new, user.username, self.display_name(user))
         user.change_password(self.passwords.hash(new), at=self.clock())
         return self.log.save_and_position(user)
 
     def change_profile(self, user_id: UUID, **changes: Any) -> int:
         sealed: dict[str, Any] = {}
         for key, value in changes.items():
-            if key in ("phone", "national_id"):
+            if key in SEALED_FIELDS:
                 sealed[f"{key}_enc"] = self._seal(user_id, key, value)
             else:
                 sealed[key] = value
+        if "display_name" in changes:
+            sealed["display_name"] = None  # a name an older release kept in clear
         return self._change(user_id, lambda u: u.change_profile(**sealed))
 
     def erase_personal_data(self, user_id: UUID, reason: str) -> int:
@@ -319,6 +331,8 @@ class IdentityService:
         user.erase_personal_data(at=self.clock(), reason=reason)
         position = self.log.save_and_position(user)
         self.vault.erase(user_id)
+        # An older snapshot may hold a name an older release kept in clear.
+        self.log.forget_snapshots(user_id)
         return position
 
     def grant_role(self, user_id: UUID, role: Role) -> int:
@@ -373,9 +387,6 @@ class IdentityService:
         )
 
     # ---- internals -------------------------------------------------------
-
-    def _display_name(self, user: User) -> str | None:
-        return user.display_name
 
     def _lock_alert(self, user: User, was_locked: bool, client_ip: str | None) -> list[AdminAlert]:
         """The administrators' alert when this attempt is the one that locked the account."""
