@@ -79,7 +79,8 @@ class IdentityService:
         clock: Callable[[], datetime] = utc_now,
         codes: OneTimeCodes | None = None,
         code_sender: CodeSender | None = None,
-        common_passwords: Container[str] = frozenset(),
+        *,
+        common_passwords: Container[str],
     ) -> None:
         self.log = event_log
         self.passwords = passwords

@@ -9,12 +9,15 @@ from typing import Any
 
 import argon2
 import pytest
+import typer
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from domain.identity.passwords import WeakPassword
 from domain.identity.user import user_id_for
 from infrastructure.bootstrap import Container
 from infrastructure.passwords import MEMORY_COST, TIME_COST, Argon2Passwords
+from interfaces.cli.main import ensure_first_admin
 from tests.conftest import bearer, login
 
 PASSWORD = "plum-blossom-courtyard-42"
@@ -99,11 +102,18 @@ def test_a_change_and_an_admin_reset_apply_the_same_rules(
     assert fine.status_code == 200, fine.text
 
 
-def test_the_first_administrator_obeys_the_rules(running: Container) -> None:
-    with pytest.raises(WeakPassword) as refused:
-        running.identity.ensure_admin("root.admin", "password123456")
-    assert refused.value.rule == "common"
+def test_the_first_administrator_from_the_environment_obeys_the_rules(
+    running: Container, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(running.settings, "admin_username", "root.admin")
+    monkeypatch.setattr(running.settings, "admin_password", SecretStr("password123456"))
+    with pytest.raises(typer.Exit):
+        ensure_first_admin(running)
+    assert "common or breached" in capsys.readouterr().err
     assert running.identity.find("root.admin") is None
+    with pytest.raises(WeakPassword) as refused:
+        running.identity.ensure_admin("root.admin", "root.admin-harbour-7")
+    assert refused.value.rule == "personal"
 
 
 def test_a_login_rehashes_a_hash_made_with_older_parameters_and_keeps_the_sessions(
