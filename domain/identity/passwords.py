@@ -44,8 +44,6 @@ class PasswordRule(StrEnum):
 class WeakPassword(ValidationFailed):
     """A password that breaks ``rule``; the answer names the rule, never the password."""
 
-    title = "Password refused"
-
     def __init__(self, rule: PasswordRule, detail: str) -> None:
         super().__init__(f"password: {detail}")
         self.rule = rule

@@ -48,7 +48,7 @@ def assert_refused(response: Any, rule: str) -> None:
     body = response.json()
     assert body["status"] == 422
     assert body["rule"] == rule, body
-    assert body["title"] == "Password refused"
+    assert body["title"] == "Invalid value"
     assert body["detail"].startswith("password: ")
 
 
