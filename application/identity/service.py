@@ -317,6 +317,8 @@ class IdentityService:
         return self.log.save_and_position(user)
 
     def change_profile(self, user_id: UUID, **changes: Any) -> int:
+        if "display_name" in changes and not changes["display_name"]:
+            raise ValidationFailed("display_name: a name cannot be removed (erasure removes it)")
         sealed: dict[str, Any] = {}
         for key, value in changes.items():
             if key in SEALED_FIELDS:

@@ -155,6 +155,19 @@ def test_a_new_name_after_an_erasure_is_sealed_under_the_new_key(
     assert every_read_path(client, admin, uid, position)["shown name"] == "W*** X*******"
 
 
+def test_a_name_cannot_be_set_to_nothing(
+    client: TestClient, running: Container, admin: dict[str, str]
+) -> None:
+    uid = register(client, admin, "wang.xm", NAME)["id"]
+    head = running.event_log.head()
+    refused = client.post(
+        f"/api/v1/users/{uid}/profile", json={"display_name": None}, headers=admin
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert running.event_log.head() == head
+
+
 def append_as_an_older_release(container: Container, username: str, name: str) -> UUID:
     """A version 1 ``User.Registered``, its name in clear, straight into the log."""
     user = User(
