@@ -55,6 +55,7 @@ from infrastructure.tokens import TokenService
 from projections.audit.trail import AuditTrail
 from projections.catalog import ReadModelDeps
 from projections.identity.directory import UserDirectory
+from projections.identity.erasures import Erasures
 from projections.identity.logins import LoginHistory
 from projections.runtime import Projector
 
@@ -140,7 +141,7 @@ def build(settings: Settings | None = None) -> Container:
         [
             AuditTrail(log_schema),
             LoginHistory(log_schema),
-            UserDirectory(vault),
+            UserDirectory(vault, Erasures(pool)),
             AlertOutbox(jobs),
             *projections.registry.read_models(deps),
             *projections.equipment.read_models(deps),

@@ -9,12 +9,8 @@ from uuid import UUID
 
 import orjson
 from eventsourcing.persistence import Notification
-from eventsourcing.utils import get_topic
-from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
-from domain.identity.user import User
-from domain.registry.person import Person
 from infrastructure.eventstore.store import EVENTS_TABLE, EventLog
 from projections.events import (
     CLEAR_NAME_FIELDS,
@@ -26,11 +22,7 @@ from projections.events import (
     occurred_at,
     to_json,
 )
-
-ERASURE_TOPICS = [
-    get_topic(User.PersonalDataErased),  # type: ignore[attr-defined]
-    get_topic(Person.PersonalDataErased),  # type: ignore[attr-defined]
-]
+from projections.identity.erasures import last_erasures
 
 
 class NoSuchAggregate(LookupError):
@@ -74,22 +66,6 @@ def public_state(aggregate: object, *, erased: bool = False) -> dict[str, Any]:
         else:
             out[key] = value
     return orjson.loads(to_json(out))  # type: ignore[no-any-return]
-
-
-def last_erasures(conn: Connection[Any], aggregate_ids: list[UUID]) -> dict[UUID, int]:
-    """The position of each aggregate's latest ``PersonalDataErased``, for those erased.
-
-    What an older release recorded in clear before that position stays in
-    the log, but is shown as ``[erased]``.
-    """
-    if not aggregate_ids:
-        return {}
-    rows = conn.execute(
-        f"SELECT originator_id, max(notification_id) FROM {EVENTS_TABLE} "
-        "WHERE originator_id = ANY(%s) AND topic = ANY(%s) GROUP BY originator_id",
-        [aggregate_ids, ERASURE_TOPICS],
-    ).fetchall()
-    return {row[0]: row[1] for row in rows}
 
 
 def aggregate_history(

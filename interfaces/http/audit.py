@@ -25,8 +25,8 @@ from interfaces.http.consistency import reached
 from interfaces.http.problems import Problem
 from interfaces.http.security import Principal, container, requires
 from projections.events import details_of
+from projections.identity.erasures import last_erasures
 from replay.asof import position_at
-from replay.history import last_erasures
 from replay.verify import verify_chain
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])

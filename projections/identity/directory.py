@@ -2,8 +2,9 @@
 
 The name is masked like the rest; once erased it reads ``[erased]``. A name
 an older release recorded in clear (``display_name`` in a version 1
-``Registered`` or in a ``ProfileChanged``) is masked as it is projected, and
-the erasure that follows it in the log blanks it.
+``Registered`` or in a ``ProfileChanged``) is masked as it is projected,
+unless the user's data was erased later in the log: then, as for sealed data
+whose key is gone, no build shows it, as of no moment.
 """
 
 from __future__ import annotations
@@ -44,6 +45,10 @@ class Decrypts(Protocol):
     def decrypt(self, subject_id: UUID, field: str, ciphertext: str | None) -> str | None: ...
 
 
+class KnowsErasures(Protocol):
+    def erased_after(self, subject_id: UUID, position: int) -> bool: ...
+
+
 class UserDirectory:
     name = "user_directory"
     aggregates = frozenset({"User"})
@@ -78,8 +83,9 @@ class UserDirectory:
           AND display_name !~ '^\S\**( \S\**)*$'""",
     )
 
-    def __init__(self, vault: Decrypts) -> None:
+    def __init__(self, vault: Decrypts, erasures: KnowsErasures | None = None) -> None:
         self.vault = vault
+        self.erasures = erasures
 
     def apply(
         self, cur: psycopg.Cursor[Any], event: Any, meta: dict[str, Any], note: Notification
@@ -96,7 +102,7 @@ class UserDirectory:
                 [
                     uid,
                     event.username,
-                    self._name(uid, event.display_name_enc, event.display_name),
+                    self._name(uid, event.display_name_enc, event.display_name, note.id),
                     event.gender,
                     self._phone(uid, event.phone_enc),
                     self._national_id(uid, event.national_id_enc),
@@ -113,7 +119,7 @@ class UserDirectory:
             if "gender" in changes:
                 sets["gender"] = changes["gender"]
             if _names_a_name(changes):
-                sets["display_name"] = self._changed_name(uid, changes)
+                sets["display_name"] = self._changed_name(uid, changes, note.id)
             if "phone_enc" in changes:
                 sets["phone_masked"] = self._phone(uid, changes["phone_enc"])
             if "national_id_enc" in changes:
@@ -194,7 +200,9 @@ class UserDirectory:
                 users[uid] = {
                     "user_id": uid,
                     "username": event.username,
-                    "display_name": self._name(uid, event.display_name_enc, event.display_name),
+                    "display_name": self._name(
+                        uid, event.display_name_enc, event.display_name, note.id
+                    ),
                     "gender": event.gender,
                     "phone_masked": self._phone(uid, event.phone_enc),
                     "national_id_masked": self._national_id(uid, event.national_id_enc),
@@ -219,7 +227,7 @@ class UserDirectory:
                 if "gender" in changes:
                     row["gender"] = changes["gender"]
                 if _names_a_name(changes):
-                    row["display_name"] = self._changed_name(uid, changes)
+                    row["display_name"] = self._changed_name(uid, changes, note.id)
                 if "phone_enc" in changes:
                     row["phone_masked"] = self._phone(uid, changes["phone_enc"])
                 if "national_id_enc" in changes:
@@ -276,14 +284,18 @@ class UserDirectory:
                         values[i] = _array_literal(values[i])
                     copy.write_row(values)
 
-    def _name(self, uid: UUID, ciphertext: str | None, in_clear: str | None) -> str:
+    def _name(self, uid: UUID, ciphertext: str | None, in_clear: str | None, position: int) -> str:
         """The masked name: sealed, or in clear from an older release; else ``[erased]``."""
         if ciphertext:
             return mask_name(self.vault.decrypt(uid, "display_name", ciphertext)) or ERASED
+        if in_clear and self.erasures is not None and self.erasures.erased_after(uid, position):
+            return ERASED
         return mask_name(in_clear) or ERASED
 
-    def _changed_name(self, uid: UUID, changes: dict[str, Any]) -> str:
-        return self._name(uid, changes.get("display_name_enc"), changes.get("display_name"))
+    def _changed_name(self, uid: UUID, changes: dict[str, Any], position: int) -> str:
+        return self._name(
+            uid, changes.get("display_name_enc"), changes.get("display_name"), position
+        )
 
     def _phone(self, uid: UUID, ciphertext: str | None) -> str | None:
         return mask_phone(self.vault.decrypt(uid, "phone", ciphertext))

@@ -21,6 +21,7 @@ from domain.identity.user import User
 from infrastructure.bootstrap import Container
 from infrastructure.database import apply_ddl
 from projections.identity.directory import UserDirectory
+from replay.asof import build_as_of, drop_build
 from tests.integration.test_personal_data import (
     assert_absent,
     database_dump,
@@ -221,6 +222,7 @@ def test_a_name_an_older_release_wrote_in_clear_is_masked_and_blank_once_erased(
         assert_absent(text, OLD)
 
     # Erased: blank on every read path, at every version, and after a rebuild.
+    before_erasure = running.event_log.head()
     position = erase(client, admin, uid)
     assert running.identity.get(uid).display_name is None
     assert_absent(snapshots(running, uid), OLD)
@@ -230,6 +232,19 @@ def test_a_name_an_older_release_wrote_in_clear_is_masked_and_blank_once_erased(
         for text in shown.values():
             assert_absent(text, OLD, OLD_MASKED)
         rebuild_directory(running)
+    # And as of a moment before the erasure, as sealed data would be.
+    [directory] = [p for p in running.projector.projections if p.name == "user_directory"]
+    build = build_as_of(
+        running.event_log, running.database_url, [directory], before_erasure, "names_asof"
+    )
+    try:
+        with running.pool.connection() as conn:
+            row = conn.execute(
+                "SELECT display_name FROM names_asof.user_directory WHERE user_id = %s", [uid]
+            ).fetchone()
+        assert row == ("[erased]",)
+    finally:
+        drop_build(running.database_url, build.schema)
     # Honestly: the bytes the older release wrote are still in the log.
     assert OLD in raw_event(running, uid, 1)
 
