@@ -81,6 +81,9 @@ class UserDirectory:
             FROM regexp_split_to_table(btrim(display_name), '\s+') WITH ORDINALITY AS t(w, n))
         WHERE display_name <> '[erased]' AND btrim(display_name) <> ''
           AND display_name !~ '^\S\**( \S\**)*$'""",
+        # ... and an erasure by an older release left the name: it is gone now.
+        """UPDATE user_directory SET display_name = '[erased]'
+        WHERE personal_data_erased AND display_name <> '[erased]'""",
     )
 
     def __init__(self, vault: Decrypts, erasures: KnowsErasures | None = None) -> None:
