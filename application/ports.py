@@ -30,3 +30,7 @@ class EventLogPort(Protocol):
     def version_at(self, aggregate_id: UUID, position: int) -> int | None:
         """The aggregate's last version recorded at or before ``position``."""
         ...
+
+    def forget_snapshots(self, aggregate_id: UUID) -> None:
+        """Delete the aggregate's snapshots (a cache of its events)."""
+        ...

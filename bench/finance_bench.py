@@ -67,7 +67,7 @@ BUILDINGS = 20
 PAYING_CLIENTS = 16
 CONTENDED_CLIENTS = 8
 SINCE = "2025-01-01"  # every owner moved in on this day
-PASSWORD = "bench-finance-password-1"
+PASSWORD = "tidal-quartz-meridian-3"
 
 
 def periods(today: date, count: int = 3) -> list[str]:

@@ -27,7 +27,7 @@ import httpx
 from bench.measure import Result, run_threads
 
 ROOT = Path(__file__).resolve().parent.parent
-ADMIN = ("benchadmin", "bench-admin-password-1")
+ADMIN = ("benchadmin", "tidal-quartz-meridian-1")
 
 
 def free_port() -> int:
@@ -91,7 +91,7 @@ def prepare_users(base: str, count: int) -> tuple[dict[str, str], list[str]]:
                 headers=headers,
                 json={
                     "username": f"bench{i:03d}-{run}",
-                    "password": "bench-user-password",
+                    "password": "tidal-quartz-meridian-2",
                     "display_name": f"Bench {i}",
                     "roles": ["visitor"],
                 },

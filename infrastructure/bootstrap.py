@@ -35,6 +35,7 @@ from application.services import ServiceDeps
 from application.workorders.service import WorkOrderService
 from domain.identity.user import LockoutPolicy, User
 from infrastructure import secrets as secret_store
+from infrastructure.common_passwords import common_passwords
 from infrastructure.crypto import vault as vault_module
 from infrastructure.crypto.vault import PersonalDataVault
 from infrastructure.database import apply_ddl, current_schema, open_pool
@@ -54,6 +55,7 @@ from infrastructure.tokens import TokenService
 from projections.audit.trail import AuditTrail
 from projections.catalog import ReadModelDeps
 from projections.identity.directory import UserDirectory
+from projections.identity.erasures import Erasures
 from projections.identity.logins import LoginHistory
 from projections.runtime import Projector
 
@@ -139,7 +141,7 @@ def build(settings: Settings | None = None) -> Container:
         [
             AuditTrail(log_schema),
             LoginHistory(log_schema),
-            UserDirectory(vault),
+            UserDirectory(vault, Erasures(pool)),
             AlertOutbox(jobs),
             *projections.registry.read_models(deps),
             *projections.equipment.read_models(deps),
@@ -175,6 +177,7 @@ def build(settings: Settings | None = None) -> Container:
         refresh_ttl=timedelta(seconds=settings.refresh_token_ttl_seconds),
         codes=RedisOneTimeCodes(redis_client, secret_store.jwt_secret(settings)),
         code_sender=code_sender,
+        common_passwords=common_passwords(),
     )
     tokens = TokenService(
         secret_store.jwt_secret(settings),

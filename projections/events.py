@@ -10,9 +10,14 @@ from uuid import UUID
 
 import orjson
 
+from domain.identity.masking import ERASED, mask_name
+
 # Fields that never leave the event log in clear: hashes, ciphertext.
 SECRET_FIELDS = frozenset({"password_hash"})
 ENCRYPTED_SUFFIX = "_enc"
+# Personal data an older release recorded in clear (a user's name before it
+# was sealed): shown masked, and not at all once the person's data is erased.
+CLEAR_NAME_FIELDS = frozenset({"display_name"})
 
 
 def kind_of(event: object) -> tuple[str, str]:
@@ -34,8 +39,12 @@ def kind_of_qualname(qualname: str) -> tuple[str, str]:
 _KINDS: dict[type, tuple[str, str]] = {}
 
 
-def payload_of(event: object) -> dict[str, Any]:
-    """The event's own fields, with secrets and ciphertext left out."""
+def payload_of(event: object, *, erased: bool = False) -> dict[str, Any]:
+    """The event's own fields, with secrets and ciphertext left out.
+
+    A name in clear (``CLEAR_NAME_FIELDS``) is masked, or ``[erased]`` when
+    ``erased``: the person's data was erased after this event.
+    """
     out: dict[str, Any] = {}
     for key, value in vars(event).items():
         if key in ("originator_id", "originator_version", "timestamp", "originator_topic"):
@@ -44,9 +53,17 @@ def payload_of(event: object) -> dict[str, Any]:
             out[key] = "[redacted]"
         elif key.endswith(ENCRYPTED_SUFFIX):
             out[key] = "[encrypted]" if value else None
+        elif key in CLEAR_NAME_FIELDS:
+            out[key] = hide_clear_name(value, erased)
         elif key == "changes" and isinstance(value, dict):
             out[key] = {
-                k: ("[encrypted]" if k.endswith(ENCRYPTED_SUFFIX) and v else v)
+                k: (
+                    ("[encrypted]" if v else None)
+                    if k.endswith(ENCRYPTED_SUFFIX)
+                    else hide_clear_name(v, erased)
+                    if k in CLEAR_NAME_FIELDS
+                    else v
+                )
                 for k, v in value.items()
             }
         else:
@@ -54,9 +71,16 @@ def payload_of(event: object) -> dict[str, Any]:
     return out
 
 
-def details_of(event: object) -> dict[str, Any]:
+def hide_clear_name(value: Any, erased: bool) -> Any:
+    """A name an older release stored in clear, as it may be shown."""
+    if not value or not isinstance(value, str):
+        return value
+    return ERASED if erased else mask_name(value)
+
+
+def details_of(event: object, *, erased: bool = False) -> dict[str, Any]:
     """The event's own fields as plain JSON values, secrets and ciphertext left out."""
-    return orjson.loads(to_json(payload_of(event)))  # type: ignore[no-any-return]
+    return orjson.loads(to_json(payload_of(event, erased=erased)))  # type: ignore[no-any-return]
 
 
 def _default(obj: Any) -> Any:

@@ -13,13 +13,16 @@ from psycopg_pool import ConnectionPool
 
 from infrastructure.eventstore.store import EVENTS_TABLE, EventLog
 from projections.events import (
+    CLEAR_NAME_FIELDS,
     ENCRYPTED_SUFFIX,
     SECRET_FIELDS,
     details_of,
+    hide_clear_name,
     kind_of,
     occurred_at,
     to_json,
 )
+from projections.identity.erasures import last_erasures
 
 
 class NoSuchAggregate(LookupError):
@@ -46,14 +49,20 @@ class AggregateHistory:
     events: list[HistoricEvent]
 
 
-def public_state(aggregate: object) -> dict[str, Any]:
-    """The aggregate's own fields: no private ones, no secrets, no ciphertext."""
+def public_state(aggregate: object, *, erased: bool = False) -> dict[str, Any]:
+    """The aggregate's own fields: no private ones, no secrets, no ciphertext.
+
+    A name in clear from an older release is masked, or ``[erased]`` when
+    ``erased`` (the person's data was erased later than this state).
+    """
     out: dict[str, Any] = {}
     for key, value in vars(aggregate).items():
         if key.startswith("_") or key in SECRET_FIELDS:
             continue
         if key.endswith(ENCRYPTED_SUFFIX):
             out[key] = "[encrypted]" if value else None
+        elif key in CLEAR_NAME_FIELDS:
+            out[key] = hide_clear_name(value, erased)
         else:
             out[key] = value
     return orjson.loads(to_json(out))  # type: ignore[no-any-return]
@@ -78,6 +87,7 @@ def aggregate_history(
             "ORDER BY originator_version",
             [aggregate_id, version if version is not None else 2**62],
         ).fetchall()
+        erased_at = last_erasures(conn, [aggregate_id]).get(aggregate_id, 0)
     mapper = event_log.mapper_with_metadata
     aggregate: Any = None
     events: list[HistoricEvent] = []
@@ -103,7 +113,7 @@ def aggregate_history(
                 event_type=event_type,
                 occurred_at=occurred,
                 metadata=meta,
-                details=details_of(event),
+                details=details_of(event, erased=position < erased_at),
             )
         )
     if aggregate is None:
@@ -112,6 +122,6 @@ def aggregate_history(
         aggregate_id=aggregate_id,
         aggregate_type=type(aggregate).__name__,
         version=events[-1].version,
-        state=public_state(aggregate),
+        state=public_state(aggregate, erased=events[-1].position < erased_at),
         events=events,
     )

@@ -23,7 +23,7 @@ from interfaces.http.app import create_app
 from interfaces.runner import BackgroundRunner
 
 ROOT = Path(__file__).resolve().parent.parent
-ADMIN_PASSWORD = "correct-horse-battery-staple"
+ADMIN_PASSWORD = "moss-lantern-harbour-39"
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,9 @@ from uuid import UUID
 class Passwords(Protocol):
     def hash(self, password: str) -> str: ...
     def verify(self, password_hash: str | None, password: str) -> bool: ...
+    def needs_rehash(self, password_hash: str) -> bool:
+        """Whether the hash was made with other parameters than new ones are."""
+        ...
 
 
 class Vault(Protocol):

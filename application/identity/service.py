@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,6 +17,7 @@ from application.identity.ports import CodeSender, OneTimeCodes, Passwords, Vaul
 from application.ports import EventLogPort
 from domain.errors import ValidationFailed
 from domain.identity.alerts import AdminAlert, Severity, UnknownUserLoginFailed
+from domain.identity.passwords import check_password
 from domain.identity.policy import Permission, Role
 from domain.identity.user import (
     LockoutPolicy,
@@ -29,8 +30,6 @@ from domain.identity.user import (
 )
 
 log = logging.getLogger(__name__)
-
-MIN_PASSWORD_LENGTH = 12
 
 
 class UserNotFound(Exception):
@@ -59,17 +58,12 @@ class ChallengeExpired(Exception):
     """The one-time code's challenge is unknown, used up or expired: log in again."""
 
 
+# Profile fields sealed with the person's key before they enter an event.
+SEALED_FIELDS = ("display_name", "phone", "national_id")
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def check_password_strength(password: str, username: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(f"password: at least {MIN_PASSWORD_LENGTH} characters")
-    if len(password) > 256:
-        raise ValidationFailed("password: at most 256 characters")
-    if username.lower() in password.lower():
-        raise ValidationFailed("password: must not contain the username")
 
 
 class IdentityService:
@@ -85,9 +79,12 @@ class IdentityService:
         clock: Callable[[], datetime] = utc_now,
         codes: OneTimeCodes | None = None,
         code_sender: CodeSender | None = None,
+        *,
+        common_passwords: Container[str],
     ) -> None:
         self.log = event_log
         self.passwords = passwords
+        self.common_passwords = common_passwords
         self.vault = vault
         self.policy = policy
         self.refresh_ttl = refresh_ttl
@@ -121,6 +118,12 @@ class IdentityService:
             raise UserNotFound(str(user_id))
         return user
 
+    def display_name(self, user: User) -> str | None:
+        """The user's name in clear, or None once erased (never to be stored)."""
+        if user.display_name_enc:
+            return self.vault.decrypt(user.id, "display_name", user.display_name_enc)
+        return user.display_name
+
     def find(self, username: str) -> User | None:
         try:
             return self.get(user_id_for(username))
@@ -141,11 +144,11 @@ class IdentityService:
         national_id: str | None = None,
     ) -> tuple[UUID, int]:
         name = normalise_username(username)
-        check_password_strength(password, name)
+        self.check_password(password, name, display_name)
         uid = user_id_for(name)
         user = User(
             username=name,
-            display_name=display_name,
+            display_name_enc=self._seal(uid, "display_name", display_name),
             roles=sorted(set(roles)),
             password_hash=self.passwords.hash(password),
             gender=gender,
@@ -171,12 +174,22 @@ class IdentityService:
             )
             position = self.log.save_and_position(attempt)
             return LoginOutcome(LoginResult.WRONG_PASSWORD, None, None, position)
-        outcome = self._attempt(
-            user,
-            client_ip,
-            user_agent,
-            lambda u, **at: u.attempt_login(password_ok=password_ok, **at),
+        verified_hash = user.password_hash
+        # Parameters raised since the hash was made: store it anew while the
+        # password is at hand (it never is otherwise).
+        rehashed = (
+            self.passwords.hash(password)
+            if password_ok and self.passwords.needs_rehash(verified_hash)
+            else None
         )
+
+        def decide(u: User, **at: Any) -> LoginResult:
+            result = u.attempt_login(password_ok=password_ok, **at)
+            if rehashed and result in _PASSWORD_ACCEPTED:
+                u.rehash_password(verified_hash, rehashed, at=at["at"])
+            return result
+
+        outcome = self._attempt(user, client_ip, user_agent, decide)
         if outcome.result is LoginResult.SECOND_FACTOR_REQUIRED:
             outcome = replace(outcome, challenge_id=self._challenge(user.id))
         return replace(outcome, password_ok=password_ok)
@@ -293,23 +306,27 @@ class IdentityService:
         user_agent: str | None = None,
     ) -> int:
         user = self._reauthenticated(user_id, current, client_ip, user_agent)
-        check_password_strength(new, user.username)
+        self.check_password(new, user.username, self.display_name(user))
         user.change_password(self.passwords.hash(new), at=self.clock())
         return self.log.save_and_position(user)
 
     def reset_password(self, user_id: UUID, new: str) -> int:
         user = self.get(user_id)
-        check_password_strength(new, user.username)
+        self.check_password(new, user.username, self.display_name(user))
         user.change_password(self.passwords.hash(new), at=self.clock())
         return self.log.save_and_position(user)
 
     def change_profile(self, user_id: UUID, **changes: Any) -> int:
+        if "display_name" in changes and not changes["display_name"]:
+            raise ValidationFailed("display_name: a name cannot be removed (erasure removes it)")
         sealed: dict[str, Any] = {}
         for key, value in changes.items():
-            if key in ("phone", "national_id"):
+            if key in SEALED_FIELDS:
                 sealed[f"{key}_enc"] = self._seal(user_id, key, value)
             else:
                 sealed[key] = value
+        if "display_name" in changes:
+            sealed["display_name"] = None  # a name an older release kept in clear
         return self._change(user_id, lambda u: u.change_profile(**sealed))
 
     def erase_personal_data(self, user_id: UUID, reason: str) -> int:
@@ -317,6 +334,8 @@ class IdentityService:
         user.erase_personal_data(at=self.clock(), reason=reason)
         position = self.log.save_and_position(user)
         self.vault.erase(user_id)
+        # An older snapshot may hold a name an older release kept in clear.
+        self.log.forget_snapshots(user_id)
         return position
 
     def grant_role(self, user_id: UUID, role: Role) -> int:
@@ -364,6 +383,12 @@ class IdentityService:
             return False
         return True
 
+    def check_password(self, password: str, username: str, display_name: str | None) -> None:
+        """The one password rule, for every way a password is set (``WeakPassword``)."""
+        check_password(
+            password, common=self.common_passwords, username=username, display_name=display_name
+        )
+
     # ---- internals -------------------------------------------------------
 
     def _lock_alert(self, user: User, was_locked: bool, client_ip: str | None) -> list[AdminAlert]:
@@ -390,6 +415,9 @@ class IdentityService:
         if value is None or value == "":
             return None
         return self.vault.encrypt(uid, field, value)
+
+
+_PASSWORD_ACCEPTED = frozenset({LoginResult.SUCCEEDED, LoginResult.SECOND_FACTOR_REQUIRED})
 
 
 def _loggable_username(attempted: str) -> str | None:

@@ -76,23 +76,53 @@ class User(Aggregate):
     # default for users registered before the second factor existed.
     second_factor: str | None = None
 
+    # The sealed name; a class default for users registered and snapshotted
+    # before names were sealed, whose name is the plaintext ``display_name``.
+    display_name_enc: str | None = None
+
     @staticmethod
     def create_id(username: str, **_: Any) -> UUID:
         return user_id_for(username)
 
-    @event("Registered")
+    class Registered(Aggregate.Created):
+        """A user registered.
+
+        Version 2 carries the display name sealed with the person's key
+        (``display_name_enc``), gone with the key. Version 1 events, written
+        before names were sealed, carry it in clear in ``display_name``;
+        version 2 leaves that field empty. Both stay in the log as written:
+        read models show a clear name masked, and nothing once erased.
+        """
+
+        class_version = 2
+        username: str
+        roles: list[Role]
+        password_hash: str
+        display_name_enc: str | None
+        gender: str | None
+        phone_enc: str | None
+        national_id_enc: str | None
+        display_name: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["display_name_enc"] = None
+
+    @event(Registered)
     def __init__(
         self,
         username: str,
-        display_name: str,
         roles: list[Role],
         password_hash: str,
+        display_name_enc: str | None = None,
         gender: str | None = None,
         phone_enc: str | None = None,
         national_id_enc: str | None = None,
+        display_name: str | None = None,
     ) -> None:
         self.username = normalise_username(username)
-        self.display_name = display_name
+        self.display_name_enc = display_name_enc
+        self.display_name = display_name  # in clear: only from version 1 events
         self.roles: set[Role] = set(roles)
         self.direct_permissions: set[Permission] = set()
         self.password_hash = password_hash
@@ -347,11 +377,32 @@ class User(Aggregate):
         self.password_hash = password_hash
         self.sessions = {}  # every session ends: the next request must log in again
 
+    def rehash_password(self, verified_hash: str, new_password_hash: str, at: datetime) -> bool:
+        """Store the same password hashed with newer parameters; True if recorded.
+
+        Only over the hash the password was just checked against: a change of
+        the password since then wins. Sessions stay: the password is the same.
+        """
+        if self.password_hash != verified_hash or new_password_hash == verified_hash:
+            return False
+        self._password_rehashed(password_hash=new_password_hash, at=at)
+        return True
+
+    @event("PasswordRehashed")
+    def _password_rehashed(self, password_hash: str, at: datetime) -> None:
+        self.password_hash = password_hash
+
     def change_profile(self, **changes: Any) -> None:
-        allowed = {"display_name", "gender", "phone_enc", "national_id_enc"}
+        """New values of ``display_name_enc``, ``gender``, ``phone_enc``, ``national_id_enc``.
+
+        ``display_name`` may only be cleared: a name arrives sealed.
+        """
+        allowed = {"display_name_enc", "display_name", "gender", "phone_enc", "national_id_enc"}
         unknown = set(changes) - allowed
         if unknown:
             raise ValidationFailed(f"not a profile field: {', '.join(sorted(unknown))}")
+        if changes.get("display_name") is not None:
+            raise ValidationFailed("display_name: a name is stored sealed (display_name_enc)")
         changed = {k: v for k, v in changes.items() if getattr(self, k) != v}
         if self.second_factor and "phone_enc" in changed and not changed["phone_enc"]:
             raise ValidationFailed("turn off the SMS one-time code before removing the phone")
@@ -362,7 +413,7 @@ class User(Aggregate):
     def _profile_changed(self, changes: dict[str, Any]) -> None:
         for name, value in changes.items():
             setattr(self, name, value)
-        if changes.get("phone_enc") or changes.get("national_id_enc"):
+        if any(changes.get(f) for f in ("phone_enc", "national_id_enc", "display_name_enc")):
             self.personal_data_erased = False
 
     def erase_personal_data(self, at: datetime, reason: str) -> None:
@@ -374,6 +425,10 @@ class User(Aggregate):
 
     @event("PersonalDataErased")
     def _personal_data_erased(self, at: datetime, reason: str) -> None:
+        # The name too, also a name an older release recorded in clear: the
+        # log keeps that one, but no state folded from it shows it again.
+        self.display_name = None
+        self.display_name_enc = None
         self.phone_enc = None
         self.national_id_enc = None
         self.personal_data_erased = True

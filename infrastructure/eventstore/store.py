@@ -81,6 +81,24 @@ class EventLog(Application[UUID]):
         recordings = self.save(*aggregates)
         return recordings[-1].notification.id if recordings else 0
 
+    def forget_snapshots(self, aggregate_id: UUID) -> None:
+        """Delete the aggregate's snapshots; the next load folds its events again.
+
+        After an erasure: a snapshot taken before it may hold what an older
+        release kept in clear (a user's name). Snapshots are a cache of the
+        log, so nothing is lost, and the next one is taken from the new state.
+        """
+        if self.snapshots is None:
+            return
+        recorder: Any = self.snapshots.recorder
+        with recorder.datastore.transaction(commit=True) as cursor:
+            cursor.execute(
+                SQL("DELETE FROM {} WHERE originator_id = %s").format(
+                    Identifier(recorder.events_table_name)
+                ),
+                [aggregate_id],
+            )
+
     def save_bulk(self, aggregates: Iterable[Aggregate], *, chunk_size: int = 1000) -> int:
         """Append the pending events of many aggregates atomically; the last position.
 

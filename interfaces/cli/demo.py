@@ -122,6 +122,11 @@ def usernames() -> list[str]:
     return [s[0] for s in STAFF] + [r[0] for r in RESIDENTS]
 
 
+def accounts() -> list[tuple[str, str]]:
+    """(username, display name) of every demo account."""
+    return [(s[0], s[1]) for s in STAFF] + [(r[0], r[1]) for r in RESIDENTS]
+
+
 def demo_estate_exists(container: Container) -> bool:
     try:
         container.event_log.repository.get(estate_id_for(ESTATE_CODE))

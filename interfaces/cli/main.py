@@ -15,6 +15,7 @@ from pathlib import Path
 
 import typer
 
+from domain.errors import ValidationFailed
 from infrastructure.bootstrap import Container, build
 from infrastructure.settings import Settings
 
@@ -49,9 +50,14 @@ def ensure_first_admin(container: Container) -> None:
     """On an empty store, create the first administrator and say how to log in."""
     settings = container.settings
     if settings.admin_username and settings.admin_password:
-        if container.identity.ensure_admin(
-            settings.admin_username, settings.admin_password.get_secret_value()
-        ):
+        try:
+            created = container.identity.ensure_admin(
+                settings.admin_username, settings.admin_password.get_secret_value()
+            )
+        except ValidationFailed as refused:
+            typer.echo(f"ESTATELOG_ADMIN_PASSWORD refused: {refused.detail}", err=True)
+            raise typer.Exit(1) from None
+        if created:
             typer.echo(f"Created administrator {settings.admin_username!r} from the environment.")
         return
     if container.event_log.head() > 0:
@@ -189,6 +195,18 @@ def worker(threads: int = typer.Option(4, help="worker threads")) -> None:
         container.close()
 
 
+def _acceptable_for_all(container: Container, password: str) -> bool:
+    """Whether every demo account may have ``password`` (it holds none of their names)."""
+    from interfaces.cli.demo import accounts
+
+    try:
+        for username, name in accounts():
+            container.identity.check_password(password, username, name)
+    except ValidationFailed:
+        return False
+    return True
+
+
 @app.command()
 def demo() -> None:
     """Load a demo estate (Harbour View Gardens) through the ordinary commands."""
@@ -201,7 +219,6 @@ def demo() -> None:
         DemoError,
         check_loadable,
         load_demo,
-        usernames,
     )
 
     settings = Settings()
@@ -221,7 +238,7 @@ def demo() -> None:
             )
             return
         password = secrets.token_urlsafe(18)
-        while any(name in password.lower() for name in usernames()):
+        while not _acceptable_for_all(container, password):
             password = secrets.token_urlsafe(18)
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.exists():

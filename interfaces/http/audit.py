@@ -25,6 +25,7 @@ from interfaces.http.consistency import reached
 from interfaces.http.problems import Problem
 from interfaces.http.security import Principal, container, requires
 from projections.events import details_of
+from projections.identity.erasures import last_erasures
 from replay.asof import position_at
 from replay.verify import verify_chain
 
@@ -142,11 +143,18 @@ def _select(
             f"WHERE {where} ORDER BY a.position LIMIT %s",
             [*params, limit],
         ).fetchall()
+        # Names an older release recorded in clear, of users erased since.
+        erased_at = last_erasures(conn, list({row[4] for row in rows if row[2] == "User"}))
     mapper = c.event_log.mapper_with_metadata
-    return [(*row[:-2], _details(mapper, row, *row[-2:])) for row in rows]
+    return [
+        (*row[:-2], _details(mapper, row, *row[-2:], erased=row[0] < erased_at.get(row[4], 0)))
+        for row in rows
+    ]
 
 
-def _details(mapper: MetadataMapper, row: tuple[Any, ...], topic: str, state: bytes) -> Any:
+def _details(
+    mapper: MetadataMapper, row: tuple[Any, ...], topic: str, state: bytes, *, erased: bool
+) -> Any:
     """What the event says, secrets and ciphertext left out (``payload_of``)."""
     note = Notification(
         id=row[0], originator_id=row[4], originator_version=row[5], topic=topic, state=state
@@ -155,7 +163,7 @@ def _details(mapper: MetadataMapper, row: tuple[Any, ...], topic: str, state: by
         event, _ = mapper.decode(note)
     except Exception:  # a newer release's event: say so rather than fail the page
         return {"unreadable": f"this release cannot read a {topic} event"}
-    return details_of(event)
+    return details_of(event, erased=erased)
 
 
 @router.get("/events")

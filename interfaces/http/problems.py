@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from application.identity.service import UsernameTaken, UserNotFound
 from domain.errors import DomainError, InvalidTransition, NotEntitled, ValidationFailed
+from domain.identity.passwords import WeakPassword
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -127,6 +128,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ValidationFailed)
     async def _invalid(request: Request, exc: ValidationFailed) -> Response:
         return problem_response(422, exc.detail, title=exc.title, instance=path(request))
+
+    @app.exception_handler(WeakPassword)
+    async def _weak_password(request: Request, exc: WeakPassword) -> Response:
+        return problem_response(
+            422, exc.detail, title=exc.title, instance=path(request), rule=str(exc.rule)
+        )
 
     @app.exception_handler(InvalidTransition)
     async def _transition(request: Request, exc: InvalidTransition) -> Response:

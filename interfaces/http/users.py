@@ -60,7 +60,7 @@ class PasswordReset(Command):
 class UserView(BaseModel):
     id: UUID
     username: str
-    display_name: str
+    display_name: str = Field(description='masked ("J*** S****", "王**"); "[erased]" once erased')
     gender: str | None
     phone: str | None = Field(description="masked")
     national_id: str | None = Field(description="masked")
@@ -130,7 +130,7 @@ def _view(row: tuple[Any, ...]) -> UserView:
 def create_user(
     body: NewUser, request: Request, principal: Principal = requires(Permission.USERS_CREATE)
 ) -> Created:
-    """Register a user; phone and national ID are encrypted before they are stored."""
+    """Register a user; name, phone and national ID are encrypted before they are stored."""
     user_id, position = container(request).identity.register(**body.model_dump())
     return Created(id=user_id, position=position)
 
@@ -362,5 +362,5 @@ def erase_personal_data(
     request: Request,
     principal: Principal = requires(Permission.USERS_ERASE_PERSONAL_DATA),
 ) -> Response:
-    """Crypto-shred phone and national ID: the key is deleted, the history stays."""
+    """Crypto-shred name, phone and national ID: the key is deleted, the history stays."""
     return accepted(container(request).identity.erase_personal_data(user_id, body.reason))

@@ -1,4 +1,11 @@
-"""The user directory: who has which roles and status, personal data masked."""
+"""The user directory: who has which roles and status, personal data masked.
+
+The name is masked like the rest; once erased it reads ``[erased]``. A name
+an older release recorded in clear (``display_name`` in a version 1
+``Registered`` or in a ``ProfileChanged``) is masked as it is projected,
+unless the user's data was erased later in the log: then, as for sealed data
+whose key is gone, no build shows it, as of no moment.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +16,7 @@ from uuid import UUID
 import psycopg
 from eventsourcing.persistence import Notification
 
-from domain.identity.masking import mask_national_id, mask_phone
+from domain.identity.masking import ERASED, mask_name, mask_national_id, mask_phone
 from projections.events import as_uuid, kind_of, occurred_at
 from projections.protocols import Decoded
 
@@ -38,6 +45,10 @@ class Decrypts(Protocol):
     def decrypt(self, subject_id: UUID, field: str, ciphertext: str | None) -> str | None: ...
 
 
+class KnowsErasures(Protocol):
+    def erased_after(self, subject_id: UUID, position: int) -> bool: ...
+
+
 class UserDirectory:
     name = "user_directory"
     aggregates = frozenset({"User"})
@@ -62,10 +73,22 @@ class UserDirectory:
             last_login_ip text,
             version bigint NOT NULL
         )""",
+        # Before 2026-12 the directory copied names in clear: mask what is left
+        # of them (as ``mask_name`` does; a masked name matches the pattern).
+        r"""UPDATE user_directory SET display_name = (
+            SELECT string_agg(CASE WHEN length(w) > 1 THEN left(w, 1) || repeat('*', length(w) - 1)
+                              ELSE '*' END, ' ' ORDER BY n)
+            FROM regexp_split_to_table(btrim(display_name), '\s+') WITH ORDINALITY AS t(w, n))
+        WHERE display_name <> '[erased]' AND btrim(display_name) <> ''
+          AND display_name !~ '^\S\**( \S\**)*$'""",
+        # ... and an erasure by an older release left the name: it is gone now.
+        """UPDATE user_directory SET display_name = '[erased]'
+        WHERE personal_data_erased AND display_name <> '[erased]'""",
     )
 
-    def __init__(self, vault: Decrypts) -> None:
+    def __init__(self, vault: Decrypts, erasures: KnowsErasures | None = None) -> None:
         self.vault = vault
+        self.erasures = erasures
 
     def apply(
         self, cur: psycopg.Cursor[Any], event: Any, meta: dict[str, Any], note: Notification
@@ -82,7 +105,7 @@ class UserDirectory:
                 [
                     uid,
                     event.username,
-                    event.display_name,
+                    self._name(uid, event.display_name_enc, event.display_name, note.id),
                     event.gender,
                     self._phone(uid, event.phone_enc),
                     self._national_id(uid, event.national_id_enc),
@@ -96,17 +119,23 @@ class UserDirectory:
         sets: dict[str, Any] = {}
         if name == "ProfileChanged":
             changes = event.changes
-            for plain in ("display_name", "gender"):
-                if plain in changes:
-                    sets[plain] = changes[plain]
+            if "gender" in changes:
+                sets["gender"] = changes["gender"]
+            if _names_a_name(changes):
+                sets["display_name"] = self._changed_name(uid, changes, note.id)
             if "phone_enc" in changes:
                 sets["phone_masked"] = self._phone(uid, changes["phone_enc"])
             if "national_id_enc" in changes:
                 sets["national_id_masked"] = self._national_id(uid, changes["national_id_enc"])
-            if changes.get("phone_enc") or changes.get("national_id_enc"):
+            if _gives_personal_data(changes):
                 sets["personal_data_erased"] = False
         elif name == "PersonalDataErased":
-            sets = {"phone_masked": None, "national_id_masked": None, "personal_data_erased": True}
+            sets = {
+                "display_name": ERASED,
+                "phone_masked": None,
+                "national_id_masked": None,
+                "personal_data_erased": True,
+            }
         elif name in ("RoleGranted", "RoleRevoked"):
             op = "array_append" if name == "RoleGranted" else "array_remove"
             cur.execute(
@@ -174,7 +203,9 @@ class UserDirectory:
                 users[uid] = {
                     "user_id": uid,
                     "username": event.username,
-                    "display_name": event.display_name,
+                    "display_name": self._name(
+                        uid, event.display_name_enc, event.display_name, note.id
+                    ),
                     "gender": event.gender,
                     "phone_masked": self._phone(uid, event.phone_enc),
                     "national_id_masked": self._national_id(uid, event.national_id_enc),
@@ -196,16 +227,18 @@ class UserDirectory:
                 continue  # as an UPDATE of a missing row
             if name == "ProfileChanged":
                 changes = event.changes
-                for plain in ("display_name", "gender"):
-                    if plain in changes:
-                        row[plain] = changes[plain]
+                if "gender" in changes:
+                    row["gender"] = changes["gender"]
+                if _names_a_name(changes):
+                    row["display_name"] = self._changed_name(uid, changes, note.id)
                 if "phone_enc" in changes:
                     row["phone_masked"] = self._phone(uid, changes["phone_enc"])
                 if "national_id_enc" in changes:
                     row["national_id_masked"] = self._national_id(uid, changes["national_id_enc"])
-                if changes.get("phone_enc") or changes.get("national_id_enc"):
+                if _gives_personal_data(changes):
                     row["personal_data_erased"] = False
             elif name == "PersonalDataErased":
+                row["display_name"] = ERASED
                 row["phone_masked"] = None
                 row["national_id_masked"] = None
                 row["personal_data_erased"] = True
@@ -254,11 +287,33 @@ class UserDirectory:
                         values[i] = _array_literal(values[i])
                     copy.write_row(values)
 
+    def _name(self, uid: UUID, ciphertext: str | None, in_clear: str | None, position: int) -> str:
+        """The masked name: sealed, or in clear from an older release; else ``[erased]``."""
+        if ciphertext:
+            return mask_name(self.vault.decrypt(uid, "display_name", ciphertext)) or ERASED
+        if in_clear and self.erasures is not None and self.erasures.erased_after(uid, position):
+            return ERASED
+        return mask_name(in_clear) or ERASED
+
+    def _changed_name(self, uid: UUID, changes: dict[str, Any], position: int) -> str:
+        return self._name(
+            uid, changes.get("display_name_enc"), changes.get("display_name"), position
+        )
+
     def _phone(self, uid: UUID, ciphertext: str | None) -> str | None:
         return mask_phone(self.vault.decrypt(uid, "phone", ciphertext))
 
     def _national_id(self, uid: UUID, ciphertext: str | None) -> str | None:
         return mask_national_id(self.vault.decrypt(uid, "national_id", ciphertext))
+
+
+def _names_a_name(changes: dict[str, Any]) -> bool:
+    """A new name, sealed or (from an older release) in clear; not the clearing of one."""
+    return bool(changes.get("display_name_enc")) or changes.get("display_name") is not None
+
+
+def _gives_personal_data(changes: dict[str, Any]) -> bool:
+    return any(changes.get(f) for f in ("phone_enc", "national_id_enc", "display_name_enc"))
 
 
 _ARRAYS = [COLUMNS.index(c) for c in ("roles", "direct_permissions", "estates")]

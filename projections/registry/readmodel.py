@@ -14,19 +14,12 @@ from uuid import UUID
 import psycopg
 from eventsourcing.persistence import Notification
 
-from domain.identity.masking import ERASED, mask_national_id, mask_phone
+from domain.identity.masking import ERASED, mask_name, mask_national_id, mask_phone
 from projections.events import as_uuid, kind_of, occurred_at
 from projections.registry.tables import DDL, TABLES
 
 REGISTRY_MODULE = "domain.registry."
-
-
-def mask_name(value: str | None) -> str | None:
-    """``Zhang Wei`` -> ``Z**** W**``; ``张伟`` -> ``张*``: the first letter of each word."""
-    if not value:
-        return None
-    words = value.split()
-    return " ".join(w[0] + "*" * (len(w) - 1) if len(w) > 1 else "*" for w in words)
+__all__ = ["RegistryProjection", "mask_name"]
 
 
 class RegistryProjection:

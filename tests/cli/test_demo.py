@@ -189,7 +189,7 @@ def test_the_command_loads_the_demo_once_and_keeps_the_password_private(
 def test_the_command_fails_clearly_when_a_demo_username_is_taken(
     container: Container, settings: Settings
 ) -> None:
-    container.identity.ensure_admin("admin", "correct-horse-battery-staple")
+    container.identity.ensure_admin("admin", "moss-lantern-harbour-39")
     container.identity.register(
         username="hvg.manager", password=PASSWORD, display_name="Someone else", roles=[]
     )

@@ -1,4 +1,4 @@
-"""How phone numbers and national ID numbers are shown in read models (R2.2, R7.3)."""
+"""How names, phone numbers and national ID numbers are shown in read models (R2.2, R7.3)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.identity.masking import mask_national_id, mask_phone
+from domain.identity.masking import mask_name, mask_national_id, mask_phone
 
 digits = st.text(alphabet="0123456789", min_size=1, max_size=40)
 id_chars = st.text(alphabet="0123456789ABCDEFGHJKLMNPQRSTUVWXYZx", min_size=1, max_size=40)
@@ -118,3 +118,39 @@ def test_masking_a_masked_value_changes_nothing(value: str) -> None:
     once = mask_national_id(value)
     assert mask_national_id(once) == once
     assert mask_phone(mask_phone(value)) == mask_phone(value)
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [
+        ("王小明", "王**"),
+        ("张伟", "张*"),
+        ("John", "J***"),
+        ("John Smith", "J*** S****"),
+        ("A B", "* *"),
+    ],
+)
+def test_a_name_keeps_only_the_first_character_of_each_word(name: str, masked: str) -> None:
+    assert mask_name(name) == masked
+
+
+def test_no_name_masks_to_none() -> None:
+    assert mask_name(None) is None
+    assert mask_name("") is None
+
+
+@given(
+    st.lists(
+        st.text(alphabet=st.characters(blacklist_categories=["Z", "C"]), min_size=1),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_a_masked_name_shows_at_most_the_first_character_of_each_word(words: list[str]) -> None:
+    masked = mask_name(" ".join(words))
+    assert masked is not None
+    parts = masked.split(" ")
+    assert [len(p) for p in parts] == [len(w) for w in words]
+    for word, part in zip(words, parts, strict=True):
+        assert part[1:] == "*" * (len(word) - 1)
+        assert part[0] in (word[0], "*")

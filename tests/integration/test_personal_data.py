@@ -261,7 +261,8 @@ def test_personal_data_is_ciphertext_at_rest_masked_when_read_and_gone_after_era
     assert view.json()["phone"] is None
     assert view.json()["national_id"] is None
     assert view.json()["personal_data_erased"] is True
-    assert view.json()["display_name"] == "Li Wei"  # the rest of the record stays
+    assert view.json()["display_name"] == "[erased]"  # a name is personal data too
+    assert view.json()["username"] == "li.wei"  # the rest of the record stays
 
     # History is not rewritten: the old ciphertext is still in the log, now noise.
     first: Any = running.event_log.repository.get(uid, version=1)
@@ -312,7 +313,7 @@ def test_rebuilding_the_directory_after_erasure_brings_no_personal_data_back(
     rebuild_directory(running)
 
     row = directory_row(running, uid)
-    assert row == {"phone": None, "national_id": None, "erased": True, "display_name": "Li W."}
+    assert row == {"phone": None, "national_id": None, "erased": True, "display_name": "[erased]"}
     # Someone else's data, whose key is still there, is rebuilt as before.
     assert directory_row(running, UUID(keep["id"]))["phone"] == NEW_PHONE_MASKED
     dump = database_dump(running)
