@@ -26,6 +26,7 @@ from interfaces.http.middleware import (
     IdempotencyMiddleware,
     RequestContextMiddleware,
 )
+from interfaces.http.url_rules import UrlRulesMiddleware
 
 
 def create_app(container: Container) -> FastAPI:
@@ -55,8 +56,9 @@ def create_app(container: Container) -> FastAPI:
         app.include_router(module.router)
     for router in finance.ROUTERS:
         app.include_router(router)
-    # Outermost last: context first, then the size limit, then idempotent replay.
+    # Outermost last: context first, then the size limit, the URL rules, then idempotent replay.
     app.add_middleware(IdempotencyMiddleware, store=container.idempotency, tokens=container.tokens)
+    app.add_middleware(UrlRulesMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=container.settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     return app
