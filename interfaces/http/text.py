@@ -14,8 +14,8 @@ another. Every ``str`` of a request body is one of the types built here
   isolate, NFC-normalised;
 - :class:`Secret` for passwords and tokens: no control character, otherwise
   taken exactly as sent (normalising would change what a password hashes to);
-- :data:`JsonText` for the few free-form JSON values: every key and string in
-  them is a :class:`SingleLine`.
+- :class:`JsonRule` for the few free-form JSON values (approval rules): every
+  key and string in them is a :class:`SingleLine`.
 
 Each type also bounds the length, counted after normalisation.
 """
@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
@@ -135,8 +135,6 @@ class JsonRule:
     ) -> core_schema.CoreSchema:
         return core_schema.no_info_after_validator_function(self.clean, handler(source))
 
-
-JsonText = Annotated[Any, JsonRule()]
 
 # The digits a decimal may be written with: Python's Decimal also reads
 # Arabic-Indic, full-width and every other Unicode digit, and an exponent.
