@@ -15,6 +15,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 import jwt
@@ -40,6 +41,25 @@ class RefreshClaims:
     user_id: UUID
     session_id: str
     generation: int
+
+
+def _access_claims(claims: dict[str, Any]) -> AccessClaims:
+    """The claims of a verified token, each of the type this service writes.
+
+    A valid signature says who wrote a token, not that every claim has the
+    right type: PyJWT accepts ``exp`` as a numeric string, for one.
+    """
+    sub, sid, jti, exp = claims["sub"], claims["sid"], claims["jti"], claims["exp"]
+    if not (isinstance(sub, str) and isinstance(sid, str) and isinstance(jti, str)):
+        raise InvalidToken("sub, sid and jti must be strings")
+    if isinstance(exp, bool) or not isinstance(exp, (int, float)):
+        raise InvalidToken("exp must be a number")
+    return AccessClaims(
+        user_id=UUID(sub),
+        session_id=sid,
+        token_id=jti,
+        expires_at=datetime.fromtimestamp(exp, UTC),
+    )
 
 
 class TokenService:
@@ -95,13 +115,8 @@ class TokenService:
                 issuer=self.issuer,
                 options={"require": ["exp", "aud", "jti", "sub", "sid", "iss"]},
             )
-            return AccessClaims(
-                user_id=UUID(claims["sub"]),
-                session_id=str(claims["sid"]),
-                token_id=str(claims["jti"]),
-                expires_at=datetime.fromtimestamp(claims["exp"], UTC),
-            )
-        except (jwt.PyJWTError, ValueError, KeyError) as e:
+            return _access_claims(claims)
+        except (jwt.PyJWTError, ValueError, KeyError, TypeError, OverflowError, OSError) as e:
             raise InvalidToken(str(e)) from None
 
     def subject_of(self, token: str) -> str | None:

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+
+from domain.text import describe, forbidden_character
 
 CSV_TYPES = ("text/csv", "application/csv", "text/plain")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -74,6 +77,7 @@ def read_table(content: bytes, kind: str) -> Table:
         cells = [_cell(v) for v in values]
         if not any(cells):
             continue
+        _check_text(number, header, cells)
         if len(cells) > len(header) and any(cells[len(header) :]):
             raise ImportRejected(
                 [RowError(number, None, f"{len(cells)} values for {len(header)} columns")]
@@ -87,6 +91,17 @@ def read_table(content: bytes, kind: str) -> Table:
     if not table.rows:
         raise ImportRejected([RowError(2, None, "the file has a header but no rows")])
     return table
+
+
+def _check_text(number: int, header: list[str], cells: list[str]) -> None:
+    # Every imported value is a name, a code or a number: one line of text.
+    errors = [
+        RowError(number, column, f"{found[0]} {describe(found[1])} is not allowed")
+        for column, cell in zip(header, cells, strict=False)
+        if (found := forbidden_character(cell)) is not None
+    ]
+    if errors:
+        raise ImportRejected(errors)
 
 
 def check_columns(table: Table, required: tuple[str, ...], optional: tuple[str, ...]) -> None:
@@ -145,4 +160,4 @@ def _cell(value: Any) -> str:
         )
     if isinstance(value, (date, Decimal, int)):
         return str(value)
-    return str(value).strip()
+    return unicodedata.normalize("NFC", str(value).strip())

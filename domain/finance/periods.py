@@ -7,13 +7,20 @@ from datetime import date, timedelta
 
 from domain.errors import ValidationFailed
 
-PERIOD_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+# ASCII digits only: ``\d`` would also match Arabic-Indic and other digits.
+PERIOD_PATTERN = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+# Books of a property company start no earlier and end no later than this;
+# the bounds also keep date arithmetic on a period (a month before, a year
+# after) inside what ``datetime.date`` can hold.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 def check_period(period: str) -> str:
-    """``period`` if it is a month 'YYYY-MM'."""
+    """``period`` if it is a month 'YYYY-MM' between 1900 and 2999."""
     if not isinstance(period, str) or not PERIOD_PATTERN.match(period):
         raise ValidationFailed(f"period: {period!r} is not a month 'YYYY-MM'")
+    if not FIRST_YEAR <= int(period[:4]) <= LAST_YEAR:
+        raise ValidationFailed(f"period: {period!r} is not between {FIRST_YEAR} and {LAST_YEAR}")
     return period
 
 

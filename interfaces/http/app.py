@@ -28,6 +28,7 @@ from interfaces.http.middleware import (
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
+from interfaces.http.url_rules import UrlRulesMiddleware
 
 
 def create_app(container: Container) -> FastAPI:
@@ -61,8 +62,9 @@ def create_app(container: Container) -> FastAPI:
     for router in finance.ROUTERS:
         app.include_router(router)
     # Outermost last: security headers on every answer, then the context, the
-    # size limit and idempotent replay.
+    # size limit, the URL rules and idempotent replay.
     app.add_middleware(IdempotencyMiddleware, store=container.idempotency, tokens=container.tokens)
+    app.add_middleware(UrlRulesMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=container.settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)

@@ -20,26 +20,27 @@ from interfaces.http.consistency import reached
 from interfaces.http.problems import Problem
 from interfaces.http.schemas import Accepted, Command, accepted
 from interfaces.http.security import Principal, container, requires
+from interfaces.http.text import JsonRule, MultiLine, SingleLine
 from projections.approvals import queries
 
 router = APIRouter(prefix="/api/v1", tags=["approvals"])
 
-Kind = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
-Reason = Annotated[str, Field(min_length=1, max_length=500)]
+Kind = Annotated[str, SingleLine(40, pattern=r"^[a-z][a-z0-9_]{1,39}$")]
+Reason = Annotated[str, MultiLine(500)]
 
 
 class LevelBody(Command):
-    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
-    role: str
+    name: Annotated[str, SingleLine(40, pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+    role: Annotated[str, SingleLine(64)]
 
 
 class PolicyBody(Command):
     levels: Annotated[list[LevelBody], Field(min_length=1, max_length=6)]
-    rules: Annotated[list[dict[str, Any]], Field(max_length=30)] = []
+    rules: Annotated[list[Annotated[dict[str, Any], JsonRule()]], Field(max_length=30)] = []
 
 
 class Decision(Command):
-    comment: Annotated[str, Field(max_length=500)] | None = None
+    comment: Annotated[str, MultiLine(500, min_length=0)] | None = None
 
 
 class WithReason(Command):

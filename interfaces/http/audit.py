@@ -206,7 +206,7 @@ def as_of_position(c: Container, as_of: str) -> int:
     filtering the live table is the same as replaying into a scratch schema
     (the property tests check this), without the cost of a replay.
     """
-    if as_of.isdigit():
+    if as_of.isascii() and as_of.isdigit():
         return int(as_of)
     try:
         moment = datetime.fromisoformat(as_of)

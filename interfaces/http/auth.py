@@ -8,7 +8,6 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
-from pydantic import Field
 
 from application.identity.service import (
     ChallengeExpired,
@@ -23,17 +22,18 @@ from infrastructure.tokens import InvalidToken
 from interfaces.http.problems import Problem
 from interfaces.http.schemas import Accepted, Command, accepted
 from interfaces.http.security import BEARER, Principal, container, public, requires
+from interfaces.http.text import Secret, SingleLine
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 
 class LoginRequest(Command):
-    username: Annotated[str, Field(min_length=1, max_length=128)]
-    password: Annotated[str, Field(min_length=1, max_length=256)]
+    username: Annotated[str, SingleLine(128)]
+    password: Annotated[str, Secret(256)]
 
 
 class RefreshRequest(Command):
-    refresh_token: Annotated[str, Field(min_length=1, max_length=512)]
+    refresh_token: Annotated[str, Secret(512)]
 
 
 class TokenPair(Accepted):
@@ -44,18 +44,18 @@ class TokenPair(Accepted):
 
 
 class CodeRequest(Command):
-    challenge_id: Annotated[str, Field(min_length=1, max_length=128)]
-    code: Annotated[str, Field(pattern=r"^[0-9]{6}$")]
+    challenge_id: Annotated[str, SingleLine(128)]
+    code: Annotated[str, SingleLine(6, pattern=r"^[0-9]{6}$")]
 
 
 class SecondFactorChange(Command):
     enabled: bool
-    password: Annotated[str, Field(min_length=1, max_length=256)]
+    password: Annotated[str, Secret(256)]
 
 
 class PasswordChange(Command):
-    current_password: Annotated[str, Field(min_length=1, max_length=256)]
-    new_password: Annotated[str, Field(min_length=1, max_length=256)]
+    current_password: Annotated[str, Secret(256)]
+    new_password: Annotated[str, Secret(256)]
 
 
 class Me(Accepted):

@@ -32,11 +32,12 @@ from interfaces.http.consistency import reached
 from interfaces.http.problems import Problem
 from interfaces.http.schemas import Accepted, Command, Created, accepted
 from interfaces.http.security import Principal, container, requires
+from interfaces.http.text import MultiLine, SingleLine
 
 router = APIRouter(prefix="/api/v1", tags=["community"])
 
-Text = Annotated[str, Field(min_length=1, max_length=4000)]
-Reason = Annotated[str, Field(min_length=1, max_length=500)]
+Text = Annotated[str, MultiLine(4000)]
+Reason = Annotated[str, MultiLine(500)]
 NOT_FOUND = "no such record, or not yours to see"
 
 
@@ -44,12 +45,12 @@ class NewServiceRequest(Command):
     estate_id: UUID
     unit_id: UUID | None = None
     category: Category
-    description: Annotated[str, Field(min_length=1, max_length=2000)]
+    description: Annotated[str, MultiLine(2000)]
     urgency: Urgency = Urgency.NORMAL
 
 
 class Description(Command):
-    description: Annotated[str, Field(min_length=1, max_length=2000)]
+    description: Annotated[str, MultiLine(2000)]
 
 
 class WithReason(Command):
@@ -62,13 +63,13 @@ class Schedule(Command):
 
 
 class Completion(Command):
-    note: Annotated[str, Field(max_length=2000)] | None = None
+    note: Annotated[str, MultiLine(2000, min_length=0)] | None = None
 
 
 class NewComplaint(Command):
     estate_id: UUID
     unit_id: UUID | None = None
-    subject: Annotated[str, Field(min_length=1, max_length=200)]
+    subject: Annotated[str, SingleLine(200)]
     description: Text
 
 
@@ -87,19 +88,22 @@ class Resolution(Command):
 class SurveyAnswer(Command):
     subject_kind: SubjectKind
     subject_id: UUID
-    scores: Annotated[dict[str, int], Field(min_length=1, max_length=4)]
-    comment: Annotated[str, Field(max_length=2000)] | None = None
+    scores: Annotated[
+        dict[Annotated[str, SingleLine(50)], Annotated[int, Field(ge=1, le=5)]],
+        Field(min_length=1, max_length=4),
+    ]
+    comment: Annotated[str, MultiLine(2000, min_length=0)] | None = None
 
 
 class NewAnnouncement(Command):
     estate_id: UUID
-    title: Annotated[str, Field(min_length=1, max_length=200)]
-    body: Annotated[str, Field(min_length=1, max_length=10000)]
+    title: Annotated[str, SingleLine(200)]
+    body: Annotated[str, MultiLine(10000)]
 
 
 class AnnouncementText(Command):
-    title: Annotated[str, Field(min_length=1, max_length=200)]
-    body: Annotated[str, Field(min_length=1, max_length=10000)]
+    title: Annotated[str, SingleLine(200)]
+    body: Annotated[str, MultiLine(10000)]
 
 
 class ServiceRequestView(BaseModel):

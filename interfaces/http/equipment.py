@@ -24,17 +24,19 @@ from domain.equipment.rules import EquipmentKind, Metric, Reading
 from domain.identity.policy import Permission
 from interfaces.http import reads
 from interfaces.http.consistency import reached
+from interfaces.http.cursors import decode_cursor, encode_cursor
 from interfaces.http.problems import Problem
-from interfaces.http.schemas import Accepted, Command, Created, accepted
+from interfaces.http.schemas import Accepted, Command, Created, DecimalInput, Patch, accepted
 from interfaces.http.security import Principal, container, requires
+from interfaces.http.text import MultiLine, SingleLine
 from projections.equipment import alarms as alarm_model
 from projections.equipment import archive as archive_model
 from projections.equipment import listing
 
 router = APIRouter(prefix="/api/v1", tags=["equipment"])
 
-Text = Annotated[str, Field(min_length=1, max_length=200)]
-StateCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+Text = Annotated[str, SingleLine(200)]
+StateCode = Annotated[str, SingleLine(64, pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 MAX_BATCH = 5000
 SIX_PLACES = Decimal("0.000001")
 
@@ -48,7 +50,7 @@ class NewEquipment(Command):
     name: Text
     model: Text | None = None
     serial_number: Text | None = None
-    location: Annotated[str, Field(max_length=500)] | None = None
+    location: Annotated[str, SingleLine(500, min_length=0)] | None = None
     building_id: UUID | None = None
     unit_id: UUID | None = None
     installed_on: date | None = None
@@ -56,11 +58,16 @@ class NewEquipment(Command):
     warranty_until: date | None = None
 
 
-class DetailsChange(Command):
+class DetailsChange(Patch):
+    clearable = frozenset(
+        {"model", "serial_number", "location", "building_id", "unit_id", "installed_on"}
+        | {"vendor", "warranty_until"}
+    )
+
     name: Text | None = None
     model: Text | None = None
     serial_number: Text | None = None
-    location: Annotated[str, Field(max_length=500)] | None = None
+    location: Annotated[str, SingleLine(500, min_length=0)] | None = None
     building_id: UUID | None = None
     unit_id: UUID | None = None
     installed_on: date | None = None
@@ -70,14 +77,16 @@ class DetailsChange(Command):
 
 class StatusChange(Command):
     status: Literal["in_service", "out_of_service", "decommissioned"]
-    reason: Annotated[str, Field(min_length=1, max_length=500)]
+    reason: Annotated[str, MultiLine(500)]
 
 
 class ReadingIn(Command):
     equipment_id: UUID
     at: datetime
     metric: Metric
-    value: Annotated[Decimal, Field(allow_inf_nan=False, ge=-(10**12), le=10**12)] | None = None
+    value: Annotated[DecimalInput, Field(allow_inf_nan=False, ge=-(10**12), le=10**12)] | None = (
+        None
+    )
     state: StateCode | None = None
 
     @model_validator(mode="after")
@@ -116,7 +125,7 @@ class IngestAnswer(BaseModel):
 
 class WorkOrderRequest(Command):
     title: Text | None = None
-    description: Annotated[str, Field(min_length=1, max_length=4000)] | None = None
+    description: Annotated[str, MultiLine(4000)] | None = None
 
 
 class EquipmentView(BaseModel):
@@ -324,9 +333,8 @@ async def list_equipment(
         clauses.append("(name ILIKE %s OR model ILIKE %s OR location ILIKE %s)")
         params += [_like(q)] * 3
     if cursor:
-        name, _, last_id = cursor.rpartition("|")
-        clauses.append("(name, equipment_id) > (%s, %s::uuid)")
-        params += [name, last_id]
+        clauses.append("(name, equipment_id) > (%s, %s)")
+        params += decode_cursor(cursor, str, UUID)
     sql = (
         f"SELECT {', '.join(listing.COLUMNS)} FROM equipment_list WHERE {' AND '.join(clauses)} "
         "ORDER BY name, equipment_id LIMIT %s"
@@ -335,7 +343,7 @@ async def list_equipment(
     items = [_equipment_view(r, today) for r in rows[:limit]]
     more = len(rows) > limit
     return EquipmentPage(
-        items=items, next_cursor=f"{items[-1].name}|{items[-1].id}" if more else None
+        items=items, next_cursor=encode_cursor(items[-1].name, items[-1].id) if more else None
     )
 
 
@@ -608,9 +616,8 @@ async def list_alarms(
         clauses.append("raised_at >= %s")
         params.append(since)
     if cursor:
-        raised, _, last_id = cursor.rpartition("|")
-        clauses.append("(raised_at, alarm_id) < (%s::timestamptz, %s::uuid)")
-        params += [raised, last_id]
+        clauses.append("(raised_at, alarm_id) < (%s, %s)")
+        params += decode_cursor(cursor, datetime, UUID)
     sql = (
         f"SELECT {', '.join(alarm_model.COLUMNS)} FROM equipment_alarms "
         f"WHERE {' AND '.join(clauses)} ORDER BY raised_at DESC, alarm_id DESC LIMIT %s"
@@ -620,7 +627,7 @@ async def list_alarms(
     more = len(rows) > limit
     return AlarmPage(
         items=items,
-        next_cursor=f"{items[-1].raised_at.isoformat()}|{items[-1].id}" if more else None,
+        next_cursor=encode_cursor(items[-1].raised_at, items[-1].id) if more else None,
     )
 
 

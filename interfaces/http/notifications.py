@@ -18,16 +18,16 @@ from pydantic import BaseModel, Field, model_validator
 from domain.identity.policy import Permission
 from interfaces.http.consistency import reached
 from interfaces.http.problems import Problem
-from interfaces.http.schemas import Accepted, Command, Created, accepted
+from interfaces.http.schemas import Accepted, Command, Created, Phone, Position, accepted
 from interfaces.http.security import Principal, container, requires
+from interfaces.http.text import MultiLine, SingleLine
 from projections.tasks.todo import open_items_sql
 
 router = APIRouter(prefix="/api/v1", tags=["notifications"])
 
 PriorityName = Literal["low", "normal", "high", "urgent"]
 ChannelName = Literal["in_app", "email", "sms"]
-Phone = Annotated[str, Field(pattern=r"^\+?[0-9][0-9 -]{4,19}$")]
-Email = Annotated[str, Field(pattern=r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{1,63}$")]
+Email = Annotated[str, SingleLine(320, pattern=r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{1,63}$")]
 Limit = Annotated[int, Query(ge=1, le=500)]
 
 
@@ -60,7 +60,7 @@ class InboxItem(BaseModel):
 
 
 class MarkRead(Command):
-    positions: Annotated[list[int], Field(min_length=1, max_length=500)]
+    positions: Annotated[list[Position], Field(min_length=1, max_length=500)]
 
 
 class Delivery(BaseModel):
@@ -81,8 +81,8 @@ class Delivery(BaseModel):
 class NewMessage(Command):
     recipient_id: UUID | None = None
     estate_id: UUID | None = None
-    subject: Annotated[str, Field(min_length=1, max_length=200)]
-    body: Annotated[str, Field(min_length=1, max_length=4000)]
+    subject: Annotated[str, SingleLine(200)]
+    body: Annotated[str, MultiLine(4000)]
     priority: PriorityName = "normal"
 
     @model_validator(mode="after")
@@ -98,7 +98,7 @@ class MessageCreated(Accepted):
 
 
 class NewReminder(Command):
-    message: Annotated[str, Field(min_length=1, max_length=1000)]
+    message: Annotated[str, MultiLine(1000)]
     due_at: datetime
     priority: PriorityName = "normal"
     user_id: UUID | None = Field(default=None, description="someone else (staff only)")

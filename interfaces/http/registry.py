@@ -29,8 +29,18 @@ from domain.registry.unit import Relation, UnitUse
 from interfaces.http import reads
 from interfaces.http.consistency import reached
 from interfaces.http.problems import Problem
-from interfaces.http.schemas import Accepted, Command, Created, accepted
+from interfaces.http.schemas import (
+    Accepted,
+    Command,
+    Created,
+    DecimalInput,
+    NationalId,
+    Patch,
+    Phone,
+    accepted,
+)
 from interfaces.http.security import Principal, container, requires
+from interfaces.http.text import MultiLine, SingleLine
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
 
@@ -38,11 +48,9 @@ READ = "registry:read"
 MANAGE = "registry:manage"
 PROJECTION = "registry"
 
-Code = Annotated[str, Field(min_length=1, max_length=32)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
-Area = Annotated[Decimal, Field(gt=0, le=100000, decimal_places=2)]
-Phone = Annotated[str, Field(pattern=r"^\+?[0-9][0-9 -]{4,19}$")]
-NationalId = Annotated[str, Field(pattern=r"^[0-9A-Za-z]{6,32}$")]
+Code = Annotated[str, SingleLine(32)]
+Name = Annotated[str, SingleLine(200)]
+Area = Annotated[DecimalInput, Field(gt=0, le=100000, decimal_places=2)]
 After = Annotated[int | None, Query(ge=0, description="wait for this position")]
 Limit = Annotated[int, Query(ge=1, le=1000)]
 
@@ -53,12 +61,12 @@ Limit = Annotated[int, Query(ge=1, le=1000)]
 class NewEstate(Command):
     code: Code
     name: Name
-    address: Annotated[str, Field(min_length=1, max_length=500)]
+    address: Annotated[str, MultiLine(500)]
 
 
-class EstateChange(Command):
+class EstateChange(Patch):
     name: Name | None = None
-    address: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+    address: Annotated[str, MultiLine(500)] | None = None
 
 
 class NewBuilding(Command):
@@ -67,7 +75,7 @@ class NewBuilding(Command):
     floors: Annotated[int, Field(ge=1, le=200)] | None = None
 
 
-class BuildingChange(Command):
+class BuildingChange(Patch):
     name: Name | None = None
     floors: Annotated[int, Field(ge=1, le=200)] | None = None
 
@@ -80,7 +88,7 @@ class NewUnit(Command):
     use: UnitUse = UnitUse.RESIDENTIAL
 
 
-class UnitCorrection(Command):
+class UnitCorrection(Patch):
     floor: Annotated[int, Field(ge=-10, le=200)] | None = None
     gross_area: Area | None = None
     internal_area: Area | None = None
@@ -89,8 +97,10 @@ class UnitCorrection(Command):
 
 class NewParking(Command):
     code: Code
-    level: Annotated[str, Field(min_length=1, max_length=32)] | None = None
-    kind: str = Field("standard", description=f"one of {', '.join(PARKING_KINDS)}")
+    level: Annotated[str, SingleLine(32)] | None = None
+    kind: Annotated[str, SingleLine(32)] = Field(
+        "standard", description=f"one of {', '.join(PARKING_KINDS)}"
+    )
 
 
 class ParkingAssignment(Command):
@@ -98,14 +108,14 @@ class ParkingAssignment(Command):
 
 
 class NewPerson(Command):
-    name: Annotated[str, Field(min_length=1, max_length=100)]
+    name: Annotated[str, SingleLine(100)]
     phone: Phone | None = None
     national_id: NationalId | None = None
     user_id: UUID | None = Field(None, description="the login account this person uses")
 
 
-class ContactChange(Command):
-    name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+class ContactChange(Patch):
+    name: Annotated[str, SingleLine(100)] | None = None
     phone: Phone | None = None
     national_id: NationalId | None = None
 
@@ -115,7 +125,7 @@ class AccountLink(Command):
 
 
 class Erasure(Command):
-    reason: Annotated[str, Field(min_length=1, max_length=500)]
+    reason: Annotated[str, MultiLine(500)]
 
 
 class MoveIn(Command):

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 from starlette.responses import Response
+
+from domain.errors import ValidationFailed
+from domain.finance.periods import check_period
+from interfaces.http.text import MultiLine, SingleLine, ascii_decimal
 
 
 class Command(BaseModel):
@@ -27,11 +32,62 @@ def _no_float(value: Any) -> Any:
     return value
 
 
+# Every Decimal of a request is read through this: a string of ASCII digits
+# (the walk in tests/api/test_input_rules.py checks). Measurements may also
+# come as JSON numbers; money may not (Amount).
+DecimalInput = Annotated[Decimal, BeforeValidator(ascii_decimal)]
+
 # A money amount or a quantity in a request: a decimal string or an integer.
 Amount = Annotated[
-    Decimal, BeforeValidator(_no_float), Field(max_digits=18, decimal_places=4, ge=0)
+    DecimalInput, BeforeValidator(_no_float), Field(max_digits=18, decimal_places=4, ge=0)
 ]
-CurrencyCode = Annotated[str, Field(pattern="^[A-Z]{3}$")]
+CurrencyCode = Annotated[str, SingleLine(3, pattern="^[A-Z]{3}$")]
+# A position in the log, as PostgreSQL's bigint holds it (and orjson writes it).
+Position = Annotated[int, Field(ge=0, le=2**63 - 1)]
+# A count of people or things in a body: bounded, so it fits an event.
+Count = Annotated[int, Field(ge=0, le=10_000_000)]
+Reason = Annotated[str, MultiLine(500)]
+Phone = Annotated[str, SingleLine(20, pattern=r"^\+?[0-9][0-9 -]{4,19}$")]
+NationalId = Annotated[str, SingleLine(32, pattern=r"^[0-9A-Za-z]{6,32}$")]
+
+
+def _period(value: str) -> str:
+    # The domain's own check, so the HTTP edge and the handlers agree on
+    # what a month is.
+    try:
+        return check_period(value)
+    except ValidationFailed as e:
+        raise ValueError(e.detail) from None
+
+
+# An accounting month 'YYYY-MM', in a body, a query or a path.
+Period = Annotated[
+    str, SingleLine(7, pattern="^[0-9]{4}-(0[1-9]|1[0-2])$"), AfterValidator(_period)
+]
+
+
+class Patch(Command):
+    """A body of a PATCH: a field left out is kept, a field sent as null is cleared.
+
+    Only the fields named in ``clearable`` may be cleared; null for any other
+    is refused with 422 naming the field, rather than reaching the domain as
+    a value it never expects.
+    """
+
+    clearable: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_nulls(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for name, value in data.items():
+                if value is None and name in cls.model_fields and name not in cls.clearable:
+                    raise PydanticCustomError(
+                        "not_clearable",
+                        "{field} cannot be cleared: leave it out to keep it",
+                        {"field": name},
+                    )
+        return data
 
 
 class Accepted(BaseModel):

@@ -14,29 +14,28 @@ from domain.identity.policy import Permission, Role
 from domain.registry.places import Estate
 from interfaces.http.consistency import reached
 from interfaces.http.problems import Problem
-from interfaces.http.schemas import Accepted, Command, Created, accepted
+from interfaces.http.schemas import Accepted, Command, Created, NationalId, Phone, accepted
 from interfaces.http.security import Principal, container, requires
+from interfaces.http.text import MultiLine, Secret, SingleLine
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
 
-Reason = Annotated[str, Field(min_length=1, max_length=500)]
-Phone = Annotated[str, Field(pattern=r"^\+?[0-9][0-9 -]{4,19}$")]
-NationalId = Annotated[str, Field(pattern=r"^[0-9A-Za-z]{6,32}$")]
+Reason = Annotated[str, MultiLine(500)]
 
 
 class NewUser(Command):
-    username: Annotated[str, Field(min_length=3, max_length=64)]
-    password: Annotated[str, Field(min_length=1, max_length=256)]
-    display_name: Annotated[str, Field(min_length=1, max_length=100)]
+    username: Annotated[str, SingleLine(64, min_length=3)]
+    password: Annotated[str, Secret(256)]
+    display_name: Annotated[str, SingleLine(100)]
     roles: Annotated[list[Role], Field(min_length=1, max_length=8)]
-    gender: Annotated[str, Field(max_length=20)] | None = None
+    gender: Annotated[str, SingleLine(20, min_length=0)] | None = None
     phone: Phone | None = None
     national_id: NationalId | None = None
 
 
 class ProfileChange(Command):
-    display_name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
-    gender: Annotated[str, Field(max_length=20)] | None = None
+    display_name: Annotated[str, SingleLine(100)] | None = None
+    gender: Annotated[str, SingleLine(20, min_length=0)] | None = None
     phone: Phone | None = None
     national_id: NationalId | None = None
 
@@ -54,7 +53,7 @@ class WithReason(Command):
 
 
 class PasswordReset(Command):
-    new_password: Annotated[str, Field(min_length=1, max_length=256)]
+    new_password: Annotated[str, Secret(256)]
 
 
 class UserView(BaseModel):

@@ -26,16 +26,25 @@ from domain.workorders.order import Category, Priority, Source, Status, WorkOrde
 from domain.workorders.plan import MaintenancePlan
 from interfaces.http.consistency import reached
 from interfaces.http.problems import Problem
-from interfaces.http.schemas import Accepted, Command, Created, accepted
+from interfaces.http.schemas import (
+    Accepted,
+    Command,
+    Created,
+    CurrencyCode,
+    DecimalInput,
+    Patch,
+    accepted,
+)
 from interfaces.http.security import Principal, container, requires
+from interfaces.http.text import MultiLine, SingleLine
 from projections.workorders import queries
 
 router = APIRouter(prefix="/api/v1", tags=["workorders"])
 
 PROJECTION = "workorders"
-Text = Annotated[str, Field(min_length=1, max_length=200)]
-LongText = Annotated[str, Field(min_length=1, max_length=4000)]
-Reason = Annotated[str, Field(min_length=1, max_length=1000)]
+Text = Annotated[str, SingleLine(200)]
+LongText = Annotated[str, MultiLine(4000)]
+Reason = Annotated[str, MultiLine(1000)]
 
 
 class NewOrder(Command):
@@ -61,23 +70,23 @@ class WithReason(Command):
 
 class Part(Command):
     name: Text
-    qty: Annotated[Decimal, Field(gt=0, max_digits=10, decimal_places=3)]
-    unit_cost: Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+    qty: Annotated[DecimalInput, Field(gt=0, max_digits=10, decimal_places=3)]
+    unit_cost: Annotated[DecimalInput, Field(ge=0, max_digits=12, decimal_places=2)]
 
 
 class Completion(Command):
     work_done: LongText
     parts: Annotated[list[Part], Field(max_length=100)] = []
-    labour_hours: Annotated[Decimal, Field(ge=0, max_digits=6, decimal_places=2)]
-    cost: Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)] | None = Field(
+    labour_hours: Annotated[DecimalInput, Field(ge=0, max_digits=6, decimal_places=2)]
+    cost: Annotated[DecimalInput, Field(ge=0, max_digits=14, decimal_places=2)] | None = Field(
         None, description="defaults to the sum of the parts"
     )
-    currency: Annotated[str, Field(pattern="^[A-Z]{3}$")] = "CNY"
+    currency: CurrencyCode = "CNY"
 
 
 class Rating(Command):
     rating: Annotated[int, Field(ge=1, le=5)]
-    comment: Annotated[str, Field(max_length=2000)] | None = None
+    comment: Annotated[str, MultiLine(2000, min_length=0)] | None = None
 
 
 class OrderView(BaseModel):
@@ -155,25 +164,22 @@ class NewPlan(Command):
     estate_id: UUID
     title: Text
     equipment_id: UUID | None = None
-    equipment_kind: Annotated[str, Field(min_length=1, max_length=50)] | None = None
+    equipment_kind: Annotated[str, SingleLine(50)] | None = None
     interval_days: Annotated[int, Field(ge=1, le=3660)]
-    checklist: Annotated[
-        list[Annotated[str, Field(min_length=1, max_length=500)]], Field(max_length=100)
-    ] = []
-    team: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    checklist: Annotated[list[Annotated[str, SingleLine(500)]], Field(max_length=100)] = []
+    team: Annotated[str, SingleLine(100)] | None = None
     technician_id: UUID | None = None
     priority: Priority = Priority.NORMAL
     first_due_on: date
 
 
-class PlanChange(Command):
+class PlanChange(Patch):
+    clearable = frozenset({"team", "technician_id"})
+
     title: Text | None = None
     interval_days: Annotated[int, Field(ge=1, le=3660)] | None = None
-    checklist: (
-        Annotated[list[Annotated[str, Field(min_length=1, max_length=500)]], Field(max_length=100)]
-        | None
-    ) = None
-    team: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    checklist: Annotated[list[Annotated[str, SingleLine(500)]], Field(max_length=100)] | None = None
+    team: Annotated[str, SingleLine(100)] | None = None
     technician_id: UUID | None = None
     priority: Priority | None = None
     next_due_on: date | None = None

@@ -24,14 +24,14 @@ from domain.identity.policy import Permission
 from interfaces.http.consistency import reached
 from interfaces.http.problems import Problem
 from interfaces.http.reads import dict_rows, rows
-from interfaces.http.schemas import Accepted, Amount, Command, CurrencyCode, accepted
+from interfaces.http.schemas import Accepted, Amount, Command, CurrencyCode, Period, accepted
 from interfaces.http.security import Principal, container, requires
+from interfaces.http.text import MultiLine, SingleLine
 
 router = APIRouter(prefix="/api/v1/finance", tags=["finance: bills and payments"])
 
 PROJECTION = "finance_accounts"
-Period = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-03"])]
-Reason = Annotated[str, Field(min_length=1, max_length=500)]
+Reason = Annotated[str, MultiLine(500)]
 
 
 class BillingRunRequest(Command):
@@ -55,7 +55,7 @@ class PaymentRequest(Command):
     amount: Amount
     currency: CurrencyCode = "CNY"
     method: Method
-    reference: Annotated[str, Field(max_length=100)] | None = Field(
+    reference: Annotated[str, SingleLine(100, min_length=0)] | None = Field(
         None, description="the bank or online transaction reference (required unless cash)"
     )
     bill_id: UUID | None = Field(None, description="pay this bill first")
@@ -253,7 +253,7 @@ async def list_bills(
     request: Request,
     estate_id: UUID | None = None,
     unit_id: UUID | None = None,
-    period: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
+    period: Annotated[Period | None, Query()] = None,
     open_only: bool = Query(False, alias="open"),
     overdue_on: date | None = Query(None, description="only bills past due on this day"),
     before: int | None = Query(None, description="position cursor: bills issued before it"),

@@ -26,8 +26,9 @@ from domain.identity.policy import Permission
 from interfaces.http import reads
 from interfaces.http.consistency import reached
 from interfaces.http.problems import Problem
-from interfaces.http.schemas import Accepted, Amount, Command, CurrencyCode, accepted
+from interfaces.http.schemas import Accepted, Amount, Command, CurrencyCode, Position, accepted
 from interfaces.http.security import Principal, container, requires
+from interfaces.http.text import MultiLine
 from projections.events import to_json
 from projections.finance.compliance import NAME as PROJECTION
 
@@ -38,7 +39,7 @@ READ = "compliance:read"
 RECTIFY = "compliance:rectify"
 NOT_FOUND = "no such record, or not yours to see"
 
-Note = Annotated[str, Field(min_length=1, max_length=2000)]
+Note = Annotated[str, MultiLine(2000)]
 After = Annotated[int | None, Query(ge=0, description="wait for this position")]
 
 
@@ -47,7 +48,7 @@ class NewComplianceRun(Command):
     from_: date = Field(alias="from")
     to: date
     as_of: datetime | None = None
-    as_of_position: Annotated[int, Field(ge=0)] | None = None
+    as_of_position: Position | None = None
     large_expense_threshold: Amount | None = None
     currency: CurrencyCode | None = None
 

@@ -27,8 +27,9 @@ from domain.identity.policy import Permission, Scope, widest_scope
 from interfaces.http import reads
 from interfaces.http.consistency import reached
 from interfaces.http.problems import Problem
-from interfaces.http.schemas import Accepted, Amount, Command, CurrencyCode, accepted
+from interfaces.http.schemas import Accepted, Amount, Command, CurrencyCode, Patch, accepted
 from interfaces.http.security import Principal, container, requires
+from interfaces.http.text import MultiLine, SingleLine
 
 router = APIRouter(prefix="/api/v1", tags=["finance"])
 
@@ -48,24 +49,26 @@ Category = Literal[
 ]
 assert set(Category.__args__) == set(CATEGORIES)  # type: ignore[attr-defined]
 Year = Annotated[int, Field(ge=2000, le=2100)]
-Reason = Annotated[str, Field(min_length=1, max_length=500)]
+Reason = Annotated[str, MultiLine(500)]
 
 
 # ---- bodies and views ---------------------------------------------------------------
 
 
 class NewVendor(Command):
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    tax_id: Annotated[str, Field(pattern="^[0-9A-Z]{18}$")]
-    bank_account: Annotated[str, Field(min_length=4, max_length=40)]
-    contact: Annotated[str, Field(max_length=200)] | None = None
+    name: Annotated[str, SingleLine(200)]
+    tax_id: Annotated[str, SingleLine(18, pattern="^[0-9A-Z]{18}$")]
+    bank_account: Annotated[str, SingleLine(40, min_length=4)]
+    contact: Annotated[str, SingleLine(200, min_length=0)] | None = None
     categories: Annotated[list[Category], Field(min_length=1, max_length=10)]
 
 
-class VendorChange(Command):
-    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
-    bank_account: Annotated[str, Field(min_length=4, max_length=40)] | None = None
-    contact: Annotated[str, Field(max_length=200)] | None = None
+class VendorChange(Patch):
+    clearable = frozenset({"contact"})
+
+    name: Annotated[str, SingleLine(200)] | None = None
+    bank_account: Annotated[str, SingleLine(40, min_length=4)] | None = None
+    contact: Annotated[str, SingleLine(200, min_length=0)] | None = None
     categories: Annotated[list[Category], Field(min_length=1, max_length=10)] | None = None
 
 
@@ -85,14 +88,14 @@ class NewClaim(Command):
     category: Category
     amount: Amount
     currency: CurrencyCode = DEFAULT_CURRENCY
-    description: Annotated[str, Field(min_length=1, max_length=2000)]
+    description: Annotated[str, MultiLine(2000)]
     incurred_on: date
-    invoice_ref: Annotated[str, Field(min_length=1, max_length=100)]
+    invoice_ref: Annotated[str, SingleLine(100)]
 
 
 class Payment(Command):
     method: Literal["bank_transfer", "cash"]
-    payment_ref: Annotated[str, Field(min_length=1, max_length=100)]
+    payment_ref: Annotated[str, SingleLine(100)]
 
 
 class ClaimCreated(BaseModel):

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from application.finance.fund import FundRecordNotFound, FundService
 from domain.finance.fund import LOW_BALANCE_RATIO, Basis, DepositMethod, EmergencyCategory
@@ -25,8 +25,9 @@ from domain.identity.policy import Permission
 from interfaces.http import reads
 from interfaces.http.consistency import reached
 from interfaces.http.problems import Problem
-from interfaces.http.schemas import Amount, Command, CurrencyCode
+from interfaces.http.schemas import Amount, Command, Count, CurrencyCode
 from interfaces.http.security import Principal, container, requires
+from interfaces.http.text import MultiLine, SingleLine
 
 router = APIRouter(prefix="/api/v1", tags=["finance"])
 
@@ -35,7 +36,7 @@ MANAGE = "fund:manage"
 PROJECTION = "finance_fund"
 NOT_FOUND = "no such record, or not yours to see"
 
-Reference = Annotated[str, Field(min_length=1, max_length=100)]
+Reference = Annotated[str, SingleLine(100)]
 After = Annotated[int | None, Query(ge=0, description="wait for this position")]
 Limit = Annotated[int, Query(ge=1, le=1000)]
 
@@ -62,29 +63,29 @@ class ResolutionBody(Command):
     reference: Reference
     meeting_on: date
     total_area: Amount
-    total_owners: Annotated[int, Field(ge=0)]
+    total_owners: Count
     participating_area: Amount
-    participating_owners: Annotated[int, Field(ge=0)]
+    participating_owners: Count
     area_for: Amount
-    owners_for: Annotated[int, Field(ge=0)]
+    owners_for: Count
 
 
 class EmergencyBody(Command):
     category: EmergencyCategory
-    description: Annotated[str, Field(min_length=1, max_length=2000)]
-    evidence: list[Annotated[str, Field(min_length=1, max_length=200)]] = []
+    description: Annotated[str, MultiLine(2000)]
+    evidence: list[Annotated[str, SingleLine(200)]] = []
 
 
 class NewSpending(Command):
     estate_id: UUID
-    purpose: Annotated[str, Field(min_length=1, max_length=500)]
+    purpose: Annotated[str, MultiLine(500)]
     amount: Amount
     currency: CurrencyCode = "CNY"
     basis: Basis
     resolution: ResolutionBody | None = None
     emergency: EmergencyBody | None = None
     unit_ids: list[UUID] | None = None
-    vendor: Annotated[str, Field(max_length=200)] | None = None
+    vendor: Annotated[str, SingleLine(200, min_length=0)] | None = None
 
 
 class DisbursementBody(Command):

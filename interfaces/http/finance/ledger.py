@@ -34,8 +34,17 @@ from interfaces.http import reads
 from interfaces.http.consistency import reached
 from interfaces.http.exports import ExportFormat, export_response, pdf_font_of
 from interfaces.http.problems import Problem
-from interfaces.http.schemas import Accepted, Amount, Command, Created, CurrencyCode, accepted
+from interfaces.http.schemas import (
+    Accepted,
+    Amount,
+    Command,
+    Created,
+    CurrencyCode,
+    Period,
+    accepted,
+)
 from interfaces.http.security import Principal, container, requires
+from interfaces.http.text import MultiLine, SingleLine
 from projections.events import to_json
 from projections.finance import statements
 from projections.finance.ledger import NAME as LEDGER
@@ -46,7 +55,7 @@ NOT_FOUND = "no such record, or not yours to see"
 
 
 class JournalLine(Command):
-    account: Annotated[str, Field(min_length=1, max_length=20)]
+    account: Annotated[str, SingleLine(20)]
     debit: Amount = Decimal(0)
     credit: Amount = Decimal(0)
     currency: CurrencyCode = "CNY"
@@ -57,12 +66,12 @@ class JournalLine(Command):
 
 class NewJournal(Command):
     booked_on: date
-    memo: Annotated[str, Field(min_length=1, max_length=500)]
+    memo: Annotated[str, MultiLine(500)]
     lines: Annotated[list[JournalLine], Field(min_length=2, max_length=500)]
 
 
 class Reversal(Command):
-    reason: Annotated[str, Field(min_length=1, max_length=500)]
+    reason: Annotated[str, MultiLine(500)]
 
 
 def _json(body: Any) -> Response:
@@ -92,8 +101,7 @@ async def _as_of(
         position = await anyio.to_thread.run_sync(
             statements.position_at, container(request).event_log, as_of
         )
-    head = container(request).event_log.head()
-    await reached(request, LEDGER, after, at_least=min(position or 0, head))
+    await reached(request, LEDGER, after, at_least=position or 0)
     return position
 
 
@@ -461,7 +469,7 @@ def reverse_journal(
 @router.post("/finance/estates/{estate_id}/periods/{period}/close", response_model=Accepted)
 def close_period(
     estate_id: UUID,
-    period: str,
+    period: Period,
     request: Request,
     principal: Principal = requires(Permission.LEDGER_CLOSE_ESTATE),
 ) -> Response:

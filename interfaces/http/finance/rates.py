@@ -26,8 +26,18 @@ from domain.identity.policy import Permission, Scope, widest_scope
 from interfaces.http import reads
 from interfaces.http.consistency import reached
 from interfaces.http.problems import Problem
-from interfaces.http.schemas import Accepted, Amount, Command, Created, CurrencyCode, accepted
+from interfaces.http.schemas import (
+    Accepted,
+    Amount,
+    Command,
+    Count,
+    Created,
+    CurrencyCode,
+    Period,
+    accepted,
+)
 from interfaces.http.security import Principal, container, requires
+from interfaces.http.text import MultiLine, SingleLine, ascii_decimal
 from projections.finance.rates import (
     CHANGE_COLUMNS,
     COST_COLUMNS,
@@ -38,10 +48,9 @@ from projections.finance.rates import (
 router = APIRouter(prefix="/api/v1/finance/estates/{estate_id}", tags=["finance"])
 
 PROJECTION = "finance_rates"
-Period = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
-PeriodQuery = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+PeriodQuery = Annotated[Period | None, Query()]
 After = Annotated[int | None, Query(ge=0)]
-Reason = Annotated[str, Field(min_length=1, max_length=500)]
+Reason = Annotated[str, MultiLine(500)]
 
 
 def _no_float(value: Any) -> Any:
@@ -51,7 +60,10 @@ def _no_float(value: Any) -> Any:
 
 
 Ratio = Annotated[
-    Decimal, BeforeValidator(_no_float), Field(max_digits=12, decimal_places=6, ge=0, le=1)
+    Decimal,
+    BeforeValidator(_no_float),
+    BeforeValidator(ascii_decimal),
+    Field(max_digits=12, decimal_places=6, ge=0, le=1),
 ]
 
 
@@ -61,14 +73,14 @@ Ratio = Annotated[
 class ResolutionIn(Command):
     """An owners' assembly vote as its minutes record it (areas in m²)."""
 
-    reference: Annotated[str, Field(min_length=1, max_length=100)]
+    reference: Annotated[str, SingleLine(100)]
     meeting_on: date
     total_area: Amount
-    total_owners: Annotated[int, Field(ge=1)]
+    total_owners: Annotated[Count, Field(ge=1)]
     participating_area: Amount
-    participating_owners: Annotated[int, Field(ge=0)]
+    participating_owners: Count
     area_for: Amount
-    owners_for: Annotated[int, Field(ge=0)]
+    owners_for: Count
 
 
 class RateChangeIn(Command):
@@ -80,7 +92,7 @@ class RateChangeIn(Command):
     )
     effective_from: date = Field(description="the first day of a month")
     resolution: ResolutionIn | None = None
-    contract_reference: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    contract_reference: Annotated[str, SingleLine(100)] | None = None
 
 
 class RateChangeCreated(Created):
@@ -98,7 +110,7 @@ class TermsIn(Command):
 class SharedCostIn(Command):
     period: Period
     item: Literal["shared_area", "public_maintenance"] = "shared_area"
-    description: Annotated[str, Field(min_length=1, max_length=500)]
+    description: Annotated[str, MultiLine(500)]
     amount: Amount
     currency: CurrencyCode = "CNY"
     basis: Literal["gross", "internal"] = "gross"
@@ -431,7 +443,7 @@ def record_meter_readings(
 async def list_meter_readings(
     estate_id: UUID,
     request: Request,
-    period: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")],
+    period: Annotated[Period, Query()],
     principal: Principal = requires(Permission.FINANCE_READ_ESTATE),
     after: After = None,
 ) -> ReadingsView:
