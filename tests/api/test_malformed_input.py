@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from infrastructure.bootstrap import Container
 from tests.api.test_errors import problem
-from tests.conftest import login
+from tests.conftest import ADMIN_PASSWORD, login
 
 
 def _container(client: TestClient) -> Container:
@@ -99,7 +99,7 @@ def test_the_after_header_beyond_the_head_is_refused_too(
 
 
 def test_a_position_at_the_head_is_still_read(client: TestClient, admin: dict[str, str]) -> None:
-    tokens = login(client, "admin", "correct-horse-battery-staple")
+    tokens = login(client, "admin", ADMIN_PASSWORD)
     assert tokens["access_token"]
     head = _container(client).event_log.head()
     response = client.get("/api/v1/audit/events", params={"after": head}, headers=admin)
