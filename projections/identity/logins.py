@@ -16,6 +16,7 @@ from psycopg import sql
 from domain.identity.alerts import UnknownUserLoginFailed
 from domain.identity.user import User
 from infrastructure.eventstore.store import EVENTS_TABLE
+from projections.safetext import NUL_FREE_JSONB
 
 
 def _topic(aggregate: type, event: str) -> str:
@@ -33,7 +34,7 @@ UNKNOWN_USER = _topic(UnknownUserLoginFailed, "Recorded")
 # registration (always its first event) is recorded before its logins, the
 # first registration wins. The inner query parses each event's JSON once.
 _USERNAMES = """INSERT INTO login_history_usernames
-SELECT originator_id, convert_from(state, 'UTF8')::jsonb->>'username' FROM {log}
+SELECT originator_id, {state_json}->>'username' FROM {log}
 WHERE notification_id > %(after)s AND notification_id <= %(upto)s AND topic = %(registered)s
 ORDER BY notification_id
 ON CONFLICT DO NOTHING"""
@@ -50,7 +51,7 @@ SELECT notification_id,
        CASE WHEN topic = %(logged_out)s THEN s->'__meta__'->>'client_ip' ELSE s->>'client_ip' END,
        CASE WHEN topic = %(logged_out)s THEN s->'__meta__'->>'user_agent'
             ELSE s->>'user_agent' END
-FROM (SELECT notification_id, originator_id, topic, convert_from(state, 'UTF8')::jsonb AS s
+FROM (SELECT notification_id, originator_id, topic, {state_json} AS s
       FROM {log} WHERE notification_id > %(after)s AND notification_id <= %(upto)s
       AND topic IN (%(succeeded)s, %(failed)s, %(logged_out)s, %(unknown)s)
       ORDER BY notification_id OFFSET 0) e"""
@@ -78,7 +79,10 @@ class LoginHistory:
 
     def __init__(self, log_schema: str) -> None:
         log = sql.Identifier(log_schema, EVENTS_TABLE)
-        self._statements = [sql.SQL(q).format(log=log) for q in (_USERNAMES, _LOGINS)]
+        self._statements = [
+            sql.SQL(q).format(log=log, state_json=sql.SQL(NUL_FREE_JSONB))
+            for q in (_USERNAMES, _LOGINS)
+        ]
 
     def apply_positions(self, cur: psycopg.Cursor[Any], after: int, upto: int) -> None:
         params = {
