@@ -153,6 +153,7 @@ def test_the_audit_trail_and_history_read_events_with_nul(
     estate = uuid4()
     given_estate(running, estate)
     user, order = append_odd_events(running, "a\x00b", estate)
+    append_odd_events(running, "\x01\x1b[31m\x0b", estate)
     head = running.event_log.head()
 
     page = client.get(f"/api/v1/audit/events?after={head}&limit=1000", headers=admin)
@@ -166,3 +167,7 @@ def test_the_audit_trail_and_history_read_events_with_nul(
 
     users = client.get(f"/api/v1/users/{user.id}/logins?after={head}", headers=admin)
     assert users.status_code == 200, users.text
+
+    for format in ("csv", "xlsx"):  # a control character is no formula and no broken file
+        export = client.get(f"/api/v1/audit/events/export?format={format}", headers=admin)
+        assert export.status_code == 200, export.text
