@@ -337,18 +337,19 @@ class Projector:
         if not ids:
             return None
         apply_positions = cast(LogProjection, projection).apply_positions
-        try:
-            with conn.transaction():
-                apply_positions(cur, after, ids[-1])
-            return None
-        except Exception as e:
-            if passing := _passing(conn, projection, ids[0], e):
-                return passing
-            log.info("projection %s: positions after %s failed; one by one", projection.name, after)
+        for nul_free in (False, True):  # the second time, an event with NUL cannot fail it
+            try:
+                with conn.transaction():
+                    apply_positions(cur, after, ids[-1], nul_free=nul_free)
+                return None
+            except Exception as e:
+                if passing := _passing(conn, projection, ids[0], e):
+                    return passing
+        log.info("projection %s: positions after %s failed; one by one", projection.name, after)
         for position in ids:
             try:
                 with conn.transaction():
-                    apply_positions(cur, position - 1, position)
+                    apply_positions(cur, position - 1, position, nul_free=True)
             except Exception as e:
                 if passing := _passing(conn, projection, position, e):
                     return passing

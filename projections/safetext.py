@@ -26,8 +26,10 @@ REPLACEMENT = "\ufffd"
 _ESCAPE = b"\\u0000"
 _NUL_ESCAPE = re.compile(rb"(?<!\\)((?:\\\\)*)\\u0000")
 
-#: The stored event ``state`` (bytea, orjson) as jsonb with every NUL as U+FFFD.
-#: The check is a byte search; the rewrite runs only for the rare event with a NUL.
+#: The stored event ``state`` (bytea, orjson) as jsonb: fails on an event with NUL.
+STATE_JSONB = "convert_from(state, 'UTF8')::jsonb"
+#: The same with every NUL as U+FFFD. The byte search costs about 1.5 us a
+#: 600-byte event, so log projections use it only for a batch that failed.
 NUL_FREE_JSONB = r"""(CASE WHEN position('\x5c7530303030'::bytea IN state) = 0
       THEN convert_from(state, 'UTF8')
       ELSE regexp_replace(convert_from(state, 'UTF8'),

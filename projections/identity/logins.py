@@ -16,7 +16,7 @@ from psycopg import sql
 from domain.identity.alerts import UnknownUserLoginFailed
 from domain.identity.user import User
 from infrastructure.eventstore.store import EVENTS_TABLE
-from projections.safetext import NUL_FREE_JSONB
+from projections.safetext import NUL_FREE_JSONB, STATE_JSONB
 
 
 def _topic(aggregate: type, event: str) -> str:
@@ -79,12 +79,17 @@ class LoginHistory:
 
     def __init__(self, log_schema: str) -> None:
         log = sql.Identifier(log_schema, EVENTS_TABLE)
-        self._statements = [
-            sql.SQL(q).format(log=log, state_json=sql.SQL(NUL_FREE_JSONB))
-            for q in (_USERNAMES, _LOGINS)
-        ]
+        self._statements, self._statements_nul_free = (
+            [
+                sql.SQL(q).format(log=log, state_json=sql.SQL(state_json))
+                for q in (_USERNAMES, _LOGINS)
+            ]
+            for state_json in (STATE_JSONB, NUL_FREE_JSONB)
+        )
 
-    def apply_positions(self, cur: psycopg.Cursor[Any], after: int, upto: int) -> None:
+    def apply_positions(
+        self, cur: psycopg.Cursor[Any], after: int, upto: int, *, nul_free: bool = False
+    ) -> None:
         params = {
             "after": after,
             "upto": upto,
@@ -94,10 +99,10 @@ class LoginHistory:
             "logged_out": LOGGED_OUT,
             "unknown": UNKNOWN_USER,
         }
-        for statement in self._statements:
+        for statement in self._statements_nul_free if nul_free else self._statements:
             cur.execute(statement, params)
 
     def apply(
         self, cur: psycopg.Cursor[Any], event: Any, meta: dict[str, Any], note: Notification
     ) -> None:
-        self.apply_positions(cur, note.id - 1, note.id)
+        self.apply_positions(cur, note.id - 1, note.id, nul_free=True)
