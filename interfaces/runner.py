@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from dramatiq import Worker
 
@@ -12,48 +15,132 @@ from interfaces.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 
+#: How often the supervisor looks at its threads.
+CHECK_EVERY = 1.0
+#: Pause before a dead thread is started again; doubled each time it dies, up to the longest.
+RESTART_FIRST, RESTART_LONGEST = 1.0, 60.0
+
 
 class BackgroundRunner:
-    """Projector, scheduler and dramatiq worker threads in this process."""
+    """Projector, scheduler and dramatiq worker threads in this process.
 
-    def __init__(self, container: Container) -> None:
+    A supervisor watches the projector and the scheduler. One that has died
+    (whatever it was that its own loop did not catch) is logged, an
+    ``AdminAlert`` is recorded, and it is started again after a pause that
+    grows while it keeps dying; until then :meth:`problems` names it, and
+    ``/ready`` answers 503.
+    """
+
+    def __init__(
+        self,
+        container: Container,
+        *,
+        check_every: float = CHECK_EVERY,
+        restart_first: float = RESTART_FIRST,
+    ) -> None:
         self.container = container
         self.stop_event = threading.Event()
-        self.thread: threading.Thread | None = None
-        self.scheduler: threading.Thread | None = None
         self.worker: Worker | None = None
+        self.check_every = check_every
+        self.restart_first = restart_first
+        self._targets: dict[str, Callable[[threading.Event], None]] = {}
+        self._threads: dict[str, threading.Thread] = {}
+        self._deaths: dict[str, int] = {}
+        self._restart_at: dict[str, float] = {}
+        self._supervisor: threading.Thread | None = None
+
+    @property
+    def thread(self) -> threading.Thread | None:
+        """The projector's thread (None when it does not run here)."""
+        return self._threads.get("projector")
 
     def start(
         self, *, projector: bool = True, workers: bool = True, scheduler: bool = False
     ) -> None:
         if scheduler:
             jobs = Scheduler(self.container.pool, self.container.scheduled_jobs())
-            self.scheduler = threading.Thread(
-                target=jobs.run, args=(self.stop_event,), name="estatelog-scheduler", daemon=True
-            )
-            self.scheduler.start()
+            self._spawn("scheduler", jobs.run)
         if projector:
-            self.thread = threading.Thread(
-                target=self.container.projector.run,
-                args=(self.stop_event,),
-                name="estatelog-projector",
-                daemon=True,
-            )
-            self.thread.start()
+            self._spawn("projector", self.container.projector.run)
         if workers:
             self.worker = Worker(self.container.broker, worker_threads=2, worker_timeout=500)
             self.worker.start()
+        if self._targets:
+            self._supervisor = threading.Thread(
+                target=self._supervise, name="estatelog-supervisor", daemon=True
+            )
+            self._supervisor.start()
+
+    def problems(self) -> list[str]:
+        """The background threads that should be running here and are not."""
+        return [
+            f"the {name} thread has stopped; it restarts by itself"
+            for name, thread in self._threads.items()
+            if not thread.is_alive() and not self.stop_event.is_set()
+        ]
 
     def stop(self) -> None:
         self.stop_event.set()
-        if self.thread is not None:
+        if "projector" in self._threads:
             self.container.projector.wake()
         if self.worker is not None:
             self.worker.stop(timeout=5000)
-        if self.thread is not None:
-            self.thread.join(timeout=10)
-        if self.scheduler is not None:
-            self.scheduler.join(timeout=10)
+        if self._supervisor is not None:
+            self._supervisor.join(timeout=10)
+        for thread in self._threads.values():
+            thread.join(timeout=10)
+
+    def _spawn(self, name: str, target: Callable[[threading.Event], None]) -> None:
+        self._targets[name] = target
+        self._threads[name] = thread = threading.Thread(
+            target=self._run, args=(name, target), name=f"estatelog-{name}", daemon=True
+        )
+        thread.start()
+
+    def _run(self, name: str, target: Callable[[threading.Event], None]) -> None:
+        try:
+            target(self.stop_event)
+        except BaseException:
+            if not self.stop_event.is_set():
+                log.critical("the %s thread died", name, exc_info=True)
+            raise
+
+    def _supervise(self) -> None:
+        while not self.stop_event.wait(self.check_every):
+            for name, thread in list(self._threads.items()):
+                if thread.is_alive():
+                    continue
+                now = time.monotonic()
+                if name not in self._restart_at:
+                    deaths = self._deaths[name] = self._deaths.get(name, 0) + 1
+                    pause = min(self.restart_first * 2 ** (deaths - 1), RESTART_LONGEST)
+                    self._restart_at[name] = now + pause
+                    self._alert(name, deaths, pause)
+                elif now >= self._restart_at[name]:
+                    del self._restart_at[name]
+                    log.warning("starting the %s thread again", name)
+                    self._spawn(name, self._targets[name])
+
+    def _alert(self, name: str, deaths: int, pause: float) -> None:
+        from domain.identity.alerts import AdminAlert, Severity
+
+        message = (
+            f"the {name} thread of this process stopped ({deaths} times); "
+            f"restarting it in {pause:.0f} s"
+        )
+        log.error(message)
+        try:
+            self.container.event_log.save(
+                AdminAlert(
+                    kind="background_thread_died",
+                    severity=Severity.CRITICAL,
+                    subject_id=None,
+                    message=message,
+                    at=datetime.now(UTC),
+                )
+            )
+        except Exception:  # the database may be why it died: the log line stands
+            log.exception("could not record the alert for the %s thread", name)
 
 
 def run_worker_blocking(container: Container, threads: int = 4) -> None:

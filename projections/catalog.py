@@ -5,9 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from projections.safetext import NulFreeVault
+
 
 @dataclass
 class ReadModelDeps:
     vault: Any
     jobs: Any
     pool: Any
+
+    def __post_init__(self) -> None:
+        # What read models unmask goes into their tables: never a NUL.
+        if not isinstance(self.vault, NulFreeVault):
+            self.vault = NulFreeVault(self.vault)

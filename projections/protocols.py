@@ -55,10 +55,14 @@ class LogProjection(Projection, Protocol):
     schema: replay builds with the scratch schema alone on the search path);
     ``apply`` does the same for one event. The runtime hands such a read model
     a range of positions instead of decoded events, so events that only log
-    projections read are never decoded at all.
+    projections read are never decoded at all. With ``nul_free`` it reads the
+    stored JSON with NUL turned into U+FFFD (``projections/safetext.py``),
+    slower: the callers ask for it only once a batch has failed.
     """
 
-    def apply_positions(self, cur: psycopg.Cursor[Any], after: int, upto: int) -> None: ...
+    def apply_positions(
+        self, cur: psycopg.Cursor[Any], after: int, upto: int, *, nul_free: bool = False
+    ) -> None: ...
 
 
 def reads_the_log(projection: Projection) -> bool:

@@ -6,6 +6,11 @@ the position row is locked for that transaction, so two projector processes
 never apply the same event twice. The projector sleeps on LISTEN for the log's
 NOTIFY and catches up in batches; after each commit it NOTIFYs
 ``estatelog_projections`` so readers waiting for their own write wake up.
+
+Errors that pass by themselves (the database restarting, a full disk, a lock
+timeout: ``projections/transient.py``) are tried again with backoff, for as
+long as they last; any other error stops a read model once it has failed on
+the same event ``attempts`` times in a row (decision 0014).
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from projections.protocols import (
     batch_applier,
     reads_the_log,
 )
+from projections.transient import is_transient
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +51,17 @@ DDL = [
         failed_position bigint,
         error text
     )""",
+    # true while the error at failed_position is being tried again (transient)
+    "ALTER TABLE projection_positions ADD COLUMN IF NOT EXISTS retrying boolean "
+    "NOT NULL DEFAULT false",
 ]
+
+#: Tries of one event that fails with an error that does not pass by itself.
+ATTEMPTS = 3
+#: Backoff of a read model whose error passes by itself: first wait, longest wait.
+RETRY_FIRST, RETRY_LONGEST = 0.2, 5.0
+#: Backoff of the projector loop while the database cannot be reached.
+RECONNECT_FIRST, RECONNECT_LONGEST = 0.1, 2.0
 
 
 @dataclass
@@ -53,6 +69,7 @@ class ProjectionFailed(Exception):
     projection: str
     position: int
     error: str
+    transient: bool = False  # the database's passing trouble, not the event's
 
 
 @dataclass(frozen=True)
@@ -64,7 +81,7 @@ class ProjectionStatus:
     head: int
     lag_events: int  # positions behind the head (a gap left by a rollback counts too)
     lag_seconds: float  # age of the oldest event not yet applied; 0 when caught up
-    state: str  # running | failed | retrying (a transient failure such as Redis down)
+    state: str  # running | failed | retrying (a passing failure: Redis or PostgreSQL trouble)
     failed_position: int | None
     error: str | None
     updated_at: datetime | None
@@ -80,6 +97,7 @@ class Projector:
         projections: Sequence[Projection],
         batch_size: int = 500,
         behind_batch_size: int = 5000,
+        attempts: int = ATTEMPTS,
     ) -> None:
         self.event_log = event_log
         self.pool = pool
@@ -88,6 +106,10 @@ class Projector:
         # After a full batch the projection is behind: take bigger ones.
         self.behind_batch_size = behind_batch_size
         self.failed: dict[str, ProjectionFailed] = {}
+        self.attempts = attempts
+        # name -> (position it fails at, tries so far); name -> monotonic time to try again
+        self._tries: dict[str, tuple[int, int]] = {}
+        self._retry_at: dict[str, float] = {}
 
     def ddl(self) -> list[str]:
         statements = list(DDL)
@@ -112,12 +134,15 @@ class Projector:
         projection far behind (new, or rebuilt, or stopped for a while) takes
         bigger batches in between, shared only with those at the same position
         (after a bulk append, all of them), so it never holds the others back.
-        A projection that fails for a passing reason (Redis down) sits out the
-        rest of this call and is tried again on the next.
+        A projection that fails for a passing reason (Redis or the database
+        down, a full disk) sits out the rest of this call and the backoff after
+        it; one that fails otherwise is tried again at once, and stops for good
+        (``failed``, an alert) on the ``attempts``-th failure at the same event.
         """
         total = 0
         self._forget_repaired()
-        deferred: set[str] = set()
+        now = time.monotonic()
+        deferred = {name for name, at in self._retry_at.items() if at > now}
         while True:
             healthy = [
                 p for p in self.projections if p.name not in self.failed and p.name not in deferred
@@ -150,14 +175,16 @@ class Projector:
                 if p not in live and p.name not in grouped
             ]
             progressed = 0
+            failed = False  # then look again: a failure may append an alert to apply
             for group, limit in rounds:
                 applied, failures = self._apply_together(group, limit)
                 progressed += applied
                 for failure in failures:
-                    self._record_failure(failure)
-                    deferred.add(failure.projection)
+                    failed = True
+                    if self._record_failure(failure):
+                        deferred.add(failure.projection)
             total += progressed
-            if not progressed:
+            if not progressed and not failed:
                 break
         return total
 
@@ -190,15 +217,15 @@ class Projector:
             rows = {
                 r[0]: r[1:]
                 for r in conn.execute(
-                    "SELECT name, position, updated_at, failed_position, error "
+                    "SELECT name, position, updated_at, failed_position, error, retrying "
                     "FROM projection_positions"
                 )
             }
         out = []
         now = datetime.now(UTC)
         for projection in self.projections:
-            position, updated_at, failed_position, error = rows.get(
-                projection.name, (0, None, None, None)
+            position, updated_at, failed_position, error, retrying = rows.get(
+                projection.name, (0, None, None, None, False)
             )
             lag_seconds = 0.0
             if head > position:
@@ -211,7 +238,9 @@ class Projector:
                         log.debug("cannot decode event %s for its age", pending[0].id)
             if failed_position is None and projection.name not in self.failed:
                 state = "running"
-            elif getattr(projection, "transient_failures", False):
+            elif projection.name not in self.failed and (
+                retrying or getattr(projection, "transient_failures", False)
+            ):
                 state = "retrying"
             else:
                 state = "failed"
@@ -284,10 +313,13 @@ class Projector:
             if advanced:
                 cur.executemany(
                     "UPDATE projection_positions SET position = %s, updated_at = now(), "
-                    "failed_position = NULL, error = NULL WHERE name = %s",
+                    "failed_position = NULL, error = NULL, retrying = false WHERE name = %s",
                     [(position, name) for name, position in advanced.items()],
                 )
                 cur.execute(f"NOTIFY {PROGRESS_CHANNEL}")
+        for name in advanced:  # committed: its tries start again
+            self._tries.pop(name, None)
+            self._retry_at.pop(name, None)
         furthest = max(advanced.values(), default=start)
         return sum(1 for n in notes if start < n.id <= furthest), failures
 
@@ -305,17 +337,22 @@ class Projector:
         if not ids:
             return None
         apply_positions = cast(LogProjection, projection).apply_positions
-        try:
-            with conn.transaction():
-                apply_positions(cur, after, ids[-1])
-            return None
-        except Exception:
-            log.info("projection %s: positions after %s failed; one by one", projection.name, after)
+        for nul_free in (False, True):  # the second time, an event with NUL cannot fail it
+            try:
+                with conn.transaction():
+                    apply_positions(cur, after, ids[-1], nul_free=nul_free)
+                return None
+            except Exception as e:
+                if passing := _passing(conn, projection, ids[0], e):
+                    return passing
+        log.info("projection %s: positions after %s failed; one by one", projection.name, after)
         for position in ids:
             try:
                 with conn.transaction():
-                    apply_positions(cur, position - 1, position)
+                    apply_positions(cur, position - 1, position, nul_free=True)
             except Exception as e:
+                if passing := _passing(conn, projection, position, e):
+                    return passing
                 log.exception("projection %s failed at %s", projection.name, position)
                 return ProjectionFailed(projection.name, position, repr(e))
         return None
@@ -352,6 +389,8 @@ class Projector:
                             projection.apply(cur, event, meta, note)
             return None
         except Exception as e:
+            if passing := _passing(conn, projection, events[0][2].id, e):
+                return passing
             if len(events) == 1 and fast is None:  # nothing to narrow down
                 log.exception("projection %s failed at %s", projection.name, events[0][2].id)
                 return ProjectionFailed(projection.name, events[0][2].id, repr(e))
@@ -366,24 +405,41 @@ class Projector:
                 with conn.transaction():  # a savepoint: a failure undoes this event only
                     projection.apply(cur, event, meta, note)
             except Exception as e:
+                if passing := _passing(conn, projection, note.id, e):
+                    return passing
                 log.exception("projection %s failed at %s", projection.name, note.id)
                 return ProjectionFailed(projection.name, note.id, repr(e))
         return None
 
-    def _record_failure(self, failure: ProjectionFailed) -> None:
-        projection = next(p for p in self.projections if p.name == failure.projection)
-        transient = getattr(projection, "transient_failures", False)
-        if not transient:
-            self.failed[failure.projection] = failure
+    def _record_failure(self, failure: ProjectionFailed) -> bool:
+        """Count a failure; True if the read model sits out this catch-up (it
+        waits for its backoff, or has stopped), False to try it again at once."""
+        name = failure.projection
+        projection = next(p for p in self.projections if p.name == name)
+        at, tries = self._tries.get(name, (failure.position, 0))
+        tries = tries + 1 if at == failure.position else 1
+        self._tries[name] = (failure.position, tries)
+        passing = failure.transient or getattr(projection, "transient_failures", False)
+        if not passing and tries < self.attempts:
+            log.warning("projection %s failed at %s (try %s)", name, failure.position, tries)
+            time.sleep(0.05 * tries)  # in case it was a passing error after all
+            return False
+        if passing:
+            wait = min(RETRY_FIRST * 2 ** (tries - 1), RETRY_LONGEST)
+            self._retry_at[name] = time.monotonic() + wait
+        else:
+            self.failed[name] = failure
+            self._tries.pop(name, None)
             self._raise_alert(failure)
         with self.pool.connection() as conn:
             conn.execute(
-                "INSERT INTO projection_positions (name, failed_position, error) "
-                "VALUES (%s, %s, %s) ON CONFLICT (name) DO UPDATE SET "
+                "INSERT INTO projection_positions (name, failed_position, error, retrying) "
+                "VALUES (%s, %s, %s, %s) ON CONFLICT (name) DO UPDATE SET "
                 "failed_position = excluded.failed_position, error = excluded.error, "
-                "updated_at = now()",
-                [failure.projection, failure.position, failure.error[:2000]],
+                "retrying = excluded.retrying, updated_at = now()",
+                [name, failure.position, failure.error[:2000], passing],
             )
+        return True
 
     def _raise_alert(self, failure: ProjectionFailed) -> None:
         from domain.identity.alerts import AdminAlert, Severity
@@ -406,21 +462,63 @@ class Projector:
         with self.pool.connection() as conn:
             conn.execute(f"NOTIFY {EVENTS_TABLE}")
 
+    def resume(self, name: str) -> int | None:
+        """Clear a stopped read model's failure, so that a running projector tries
+        its event again (after a fix, without a rebuild); the position it stopped
+        at, or None if it had not stopped."""
+        with self.pool.connection() as conn:
+            row = conn.execute(
+                "UPDATE projection_positions p SET failed_position = NULL, error = NULL, "
+                "retrying = false, updated_at = now() FROM projection_positions old "
+                "WHERE p.name = %s AND old.name = p.name AND old.failed_position IS NOT NULL "
+                "RETURNING old.failed_position",
+                [name],
+            ).fetchone()
+            conn.execute(f"NOTIFY {EVENTS_TABLE}")  # wake the projector now
+        self._tries.pop(name, None)
+        self._retry_at.pop(name, None)
+        return int(row[0]) if row else None
+
     def run(self, stop: threading.Event, idle_timeout: float = 1.0) -> None:
-        """Follow the log until ``stop`` is set, waking on NOTIFY."""
+        """Follow the log until ``stop`` is set, waking on NOTIFY.
+
+        Rides out a database outage of any length: whatever a round raises
+        (the library's ``OperationalError``, psycopg's, a pool timeout) ends
+        that round, whose transaction committed nothing; the projector waits
+        (with backoff) and starts again from the positions in the database.
+        """
         conninfo = str(self.pool.conninfo)
+        wait = RECONNECT_FIRST
         while not stop.is_set():
             try:
-                with psycopg.connect(conninfo, autocommit=True) as listener:
+                with psycopg.connect(conninfo, autocommit=True, connect_timeout=5) as listener:
                     listener.execute(f"LISTEN {EVENTS_TABLE}")
                     while not stop.is_set():
                         self.catch_up()
+                        wait = RECONNECT_FIRST
                         _wait_for_notify(listener, idle_timeout)
-            except psycopg.OperationalError:
+            except Exception as e:
                 if stop.is_set():
                     return
-                log.warning("projector lost its connection; retrying", exc_info=True)
-                time.sleep(1.0)
+                if is_transient(e):
+                    log.warning("projector cannot reach the database (%r); retrying", e)
+                else:
+                    log.exception("projector round failed; retrying")
+                stop.wait(wait)
+                wait = min(wait * 2, RECONNECT_LONGEST)
+
+
+def _passing(
+    conn: psycopg.Connection[Any], projection: Projection, position: int, error: Exception
+) -> ProjectionFailed | None:
+    """A failure to try again later if ``error`` passes by itself; raised on if the
+    connection is lost (the whole round is then undone and tried again)."""
+    if not is_transient(error):
+        return None
+    if conn.broken or conn.info.transaction_status != psycopg.pq.TransactionStatus.INTRANS:
+        raise error
+    log.warning("projection %s: passing error at %s: %r", projection.name, position, error)
+    return ProjectionFailed(projection.name, position, repr(error), transient=True)
 
 
 def _wait_for_notify(conn: psycopg.Connection[Any], timeout: float) -> None:
@@ -430,17 +528,31 @@ def _wait_for_notify(conn: psycopg.Connection[Any], timeout: float) -> None:
             pass
 
 
+def stopped_read_models(conn: psycopg.Connection[Any]) -> dict[str, tuple[int, str]]:
+    """The read models that have stopped for good: name -> (failed position, error)."""
+    rows = conn.execute(
+        "SELECT name, failed_position, coalesce(error, '') FROM projection_positions "
+        "WHERE failed_position IS NOT NULL AND NOT retrying"
+    ).fetchall()
+    return {str(name): (int(at), str(error)) for name, at, error in rows}
+
+
 def wait_for_position(pool: ConnectionPool, name: str, position: int, timeout: float) -> bool:
-    """Block until projection ``name`` has applied ``position`` (read-your-writes)."""
+    """Block until projection ``name`` has applied ``position`` (read-your-writes);
+    False after ``timeout``, or at once if it stopped before that position."""
     deadline = time.monotonic() + timeout
     with psycopg.connect(str(pool.conninfo), autocommit=True) as conn:
         conn.execute(f"LISTEN {PROGRESS_CHANNEL}")
         while True:
             row = conn.execute(
-                "SELECT position FROM projection_positions WHERE name = %s", [name]
+                "SELECT position, failed_position IS NOT NULL AND NOT retrying "
+                "FROM projection_positions WHERE name = %s",
+                [name],
             ).fetchone()
             if row and int(row[0]) >= position:
                 return True
+            if row and row[1]:
+                return False  # stopped: waiting cannot help
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return False

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
+from functools import partial
 from typing import Any, cast
 
 import psycopg
@@ -258,15 +259,23 @@ def _apply_positions(
     in one statement, or event by event (after a failure, or when not ``fast``)
     so that an error names the event."""
     apply_positions = cast(LogProjection, projection).apply_positions
-    if fast and _applied_at_once(conn, lambda cur, _: apply_positions(cur, after, ids[-1]), ()):
-        return
+    for nul_free in (False, True):  # the second time, an event with NUL cannot fail it
+        whole = partial(_whole_range, apply_positions, after, ids[-1], nul_free)
+        if fast and _applied_at_once(conn, whole, ()):
+            return
     with conn.cursor() as cur:
         for position in ids:
             try:
-                apply_positions(cur, position - 1, position)
+                apply_positions(cur, position - 1, position, nul_free=True)
             except Exception as e:
                 e.add_note(f"read model {projection.name} at position {position}")
                 raise
+
+
+def _whole_range(
+    apply_positions: Any, after: int, upto: int, nul_free: bool, cur: Any, _: Any
+) -> None:
+    apply_positions(cur, after, upto, nul_free=nul_free)
 
 
 def _applied_at_once(

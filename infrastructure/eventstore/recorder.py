@@ -217,6 +217,9 @@ class ChainedEventRecorder(PostgresApplicationRecorder):
                 for row_id, version, topic, state in curs.fetchall()
             ]
 
+    # As the library's own: a connection that broke while idle in the pool
+    # (PostgreSQL restarted) fails once and the next try takes a fresh one.
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def select_notifications(
         self,
         start: int | None,

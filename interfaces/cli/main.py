@@ -124,6 +124,7 @@ def serve(
     api = create_app(container)
     _freeze_startup_heap()
     runner = BackgroundRunner(container)
+    api.state.runner = runner  # /ready reports a background thread that died
     runner.start(
         projector=settings.run_projector,
         workers=settings.run_workers,
@@ -358,6 +359,34 @@ def replay_rebuild(
             indent=2,
         )
     )
+
+
+@replay_app.command("resume")
+def replay_resume(
+    projection: str = typer.Argument(
+        ..., help="a read model that stopped (GET /api/v1/projections)"
+    ),
+) -> None:
+    """Let a stopped read model go on from where it stopped, after a fix (no rebuild).
+
+    The running projector tries its failing event again at once; if the event
+    still fails, the read model stops there again, with a new alert.
+    """
+    settings = Settings()
+    _logging(settings)
+    container = build(settings)
+    try:
+        names = {p.name for p in container.projector.projections}
+        if projection not in names:
+            typer.echo(f"no read model {projection}; known: {', '.join(sorted(names))}", err=True)
+            raise typer.Exit(2)
+        stopped_at = container.projector.resume(projection)
+    finally:
+        container.close()
+    if stopped_at is None:
+        typer.echo(f"{projection} had not stopped; nothing to resume", err=True)
+        raise typer.Exit(1)
+    typer.echo(json.dumps({"resumed": projection, "from_failed_position": stopped_at}))
 
 
 @replay_app.command("as-of")

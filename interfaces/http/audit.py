@@ -14,6 +14,7 @@ from eventsourcing.persistence import Notification
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from pydantic import BaseModel
 
 from domain.audit.exports import DataExport
@@ -282,10 +283,15 @@ def _xlsx(rows: list[tuple[Any, ...]]) -> bytes:
     sheet = book.create_sheet("audit")
     sheet.append(list(COLUMNS))
     for row in rows:
-        sheet.append([_defuse(v) for v in _cells(row)])
+        sheet.append([_printable(_defuse(v)) for v in _cells(row)])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _printable(value: Any) -> Any:
+    # A spreadsheet cell cannot hold C0 control characters; old events may (a user agent).
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if isinstance(value, str) else value
 
 
 def _defuse(value: Any) -> Any:

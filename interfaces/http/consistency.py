@@ -7,15 +7,23 @@ command answered with.
 
 from __future__ import annotations
 
+import logging
+import time
+
 import anyio
 from fastapi import Request
+from psycopg_pool import ConnectionPool
 
 from interfaces.http.problems import Problem
 from interfaces.http.security import container
-from projections.runtime import wait_for_position
+from projections.runtime import stopped_read_models, wait_for_position
+
+log = logging.getLogger(__name__)
 
 MAX_WAIT_SECONDS = 10.0
 AFTER_HEADER = "x-estatelog-after"
+#: How stale the list of stopped read models may be (one query a second at most).
+STOPPED_CHECK_SECONDS = 1.0
 
 
 def requested_position(request: Request, after: int | None) -> int | None:
@@ -32,16 +40,64 @@ def requested_position(request: Request, after: int | None) -> int | None:
     return from_header
 
 
+class StoppedReadModels:
+    """Which read models have stopped, as of at most a second ago (one per app)."""
+
+    def __init__(self, pool: ConnectionPool) -> None:
+        self.pool = pool
+        self.checked = float("-inf")
+        self.stopped: dict[str, tuple[int, str]] = {}
+
+    def refresh(self) -> None:
+        try:
+            with self.pool.connection() as conn:
+                self.stopped = stopped_read_models(conn)
+        except Exception:  # the database is down: the query itself will say so
+            log.debug("cannot read which read models stopped", exc_info=True)
+        self.checked = time.monotonic()
+
+    async def of(self, projection: str, *, fresh: bool = False) -> tuple[int, str] | None:
+        if fresh or time.monotonic() - self.checked > STOPPED_CHECK_SECONDS:
+            await anyio.to_thread.run_sync(self.refresh)
+        return self.stopped.get(projection)
+
+
+def _stopped(request: Request) -> StoppedReadModels:
+    state = request.app.state
+    if getattr(state, "stopped_read_models", None) is None:
+        state.stopped_read_models = StoppedReadModels(container(request).pool)
+    return state.stopped_read_models  # type: ignore[no-any-return]
+
+
+def _unavailable(projection: str, failed_position: int, error: str) -> Problem:
+    return Problem(
+        503,
+        f"the {projection} read model stopped at position {failed_position} and serves "
+        "nothing until an operator fixes and resumes it (estatelog replay resume "
+        f"{projection})",
+        title="Read model stopped",
+        headers={"Retry-After": "60"},
+        read_model=projection,
+        failed_position=failed_position,
+        error=error[:200],
+    )
+
+
 async def reached(
     request: Request, projection: str, after: int | None, *, at_least: int = 0
 ) -> None:
-    """Return once ``projection`` has applied the requested position, or answer 504.
+    """Return once ``projection`` has applied the requested position, or answer 504;
+    answer 503 at once if it has stopped (failed) for good.
 
     ``at_least`` is a position the query itself needs (an as-of query needs
     everything up to its position), whatever the caller asked for. A position
     the log has not reached is refused at once (422 with the head): no read
     model can reach it by waiting, and the wait would hold a worker.
     """
+    stopped = _stopped(request)
+    failure = await stopped.of(projection)
+    if failure is not None:
+        raise _unavailable(projection, *failure)
     position = max(requested_position(request, after) or 0, at_least)
     if not position:
         return
@@ -58,6 +114,9 @@ async def reached(
         wait_for_position, container(request).pool, projection, position, MAX_WAIT_SECONDS
     )
     if not ok:
+        failure = await stopped.of(projection, fresh=True)
+        if failure is not None:
+            raise _unavailable(projection, *failure)
         raise Problem(
             504,
             f"the {projection} read model has not reached position {position} "

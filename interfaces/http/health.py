@@ -19,7 +19,8 @@ async def health() -> dict[str, str]:
 
 @router.get("/ready", dependencies=[public("readiness probe")])
 async def ready(request: Request) -> JSONResponse:
-    """PostgreSQL and Redis answer, and how far each read model is behind the log."""
+    """PostgreSQL and Redis answer, the background threads of this process run (under
+    ``estatelog serve``), and how far each read model is behind the log."""
     c = container(request)
 
     def check() -> dict[str, object]:
@@ -48,7 +49,10 @@ async def ready(request: Request) -> JSONResponse:
         return checks
 
     checks = await anyio.to_thread.run_sync(check)
-    ok = checks.get("postgres") == "ok" and checks.get("redis") == "ok"
+    runner = getattr(request.app.state, "runner", None)  # set by ``serve`` when it runs one
+    stopped = runner.problems() if runner is not None else []
+    checks["background"] = stopped or "ok"
+    ok = checks.get("postgres") == "ok" and checks.get("redis") == "ok" and not stopped
     return JSONResponse(
         {"status": "ready" if ok else "not ready", **checks}, status_code=200 if ok else 503
     )

@@ -16,6 +16,7 @@ from eventsourcing.persistence import Notification
 from psycopg import sql
 
 from infrastructure.eventstore.store import EVENTS_TABLE
+from projections.safetext import NUL_FREE_JSONB, STATE_JSONB
 
 # The inner query parses each event's JSON once (OFFSET 0 keeps the planner
 # from inlining it into every column that reads it). The event's class is the
@@ -30,7 +31,7 @@ SELECT notification_id, (s->'timestamp'->>'_data_')::timestamptz,
        NULLIF(s->'__meta__'->>'correlation_id', '')::uuid,
        NULLIF(s->'__meta__'->>'causation_id', '')::uuid
 FROM (SELECT notification_id, originator_id, originator_version,
-             split_part(topic, ':', 2) AS qualname, convert_from(state, 'UTF8')::jsonb AS s
+             split_part(topic, ':', 2) AS qualname, {state_json} AS s
       FROM {log} WHERE notification_id > %s AND notification_id <= %s
       ORDER BY notification_id OFFSET 0) e"""
 
@@ -69,12 +70,18 @@ class AuditTrail:
     )
 
     def __init__(self, log_schema: str) -> None:
-        self._insert = sql.SQL(_INSERT).format(log=sql.Identifier(log_schema, EVENTS_TABLE))
+        log = sql.Identifier(log_schema, EVENTS_TABLE)
+        self._insert, self._insert_nul_free = (
+            sql.SQL(_INSERT).format(log=log, state_json=sql.SQL(state_json))
+            for state_json in (STATE_JSONB, NUL_FREE_JSONB)
+        )
 
-    def apply_positions(self, cur: psycopg.Cursor[Any], after: int, upto: int) -> None:
-        cur.execute(self._insert, [after, upto])
+    def apply_positions(
+        self, cur: psycopg.Cursor[Any], after: int, upto: int, *, nul_free: bool = False
+    ) -> None:
+        cur.execute(self._insert_nul_free if nul_free else self._insert, [after, upto])
 
     def apply(
         self, cur: psycopg.Cursor[Any], event: Any, meta: dict[str, Any], note: Notification
     ) -> None:
-        self.apply_positions(cur, note.id - 1, note.id)
+        self.apply_positions(cur, note.id - 1, note.id, nul_free=True)

@@ -16,6 +16,7 @@ from psycopg import sql
 from domain.identity.alerts import UnknownUserLoginFailed
 from domain.identity.user import User
 from infrastructure.eventstore.store import EVENTS_TABLE
+from projections.safetext import NUL_FREE_JSONB, STATE_JSONB
 
 
 def _topic(aggregate: type, event: str) -> str:
@@ -33,7 +34,7 @@ UNKNOWN_USER = _topic(UnknownUserLoginFailed, "Recorded")
 # registration (always its first event) is recorded before its logins, the
 # first registration wins. The inner query parses each event's JSON once.
 _USERNAMES = """INSERT INTO login_history_usernames
-SELECT originator_id, convert_from(state, 'UTF8')::jsonb->>'username' FROM {log}
+SELECT originator_id, {state_json}->>'username' FROM {log}
 WHERE notification_id > %(after)s AND notification_id <= %(upto)s AND topic = %(registered)s
 ORDER BY notification_id
 ON CONFLICT DO NOTHING"""
@@ -50,7 +51,7 @@ SELECT notification_id,
        CASE WHEN topic = %(logged_out)s THEN s->'__meta__'->>'client_ip' ELSE s->>'client_ip' END,
        CASE WHEN topic = %(logged_out)s THEN s->'__meta__'->>'user_agent'
             ELSE s->>'user_agent' END
-FROM (SELECT notification_id, originator_id, topic, convert_from(state, 'UTF8')::jsonb AS s
+FROM (SELECT notification_id, originator_id, topic, {state_json} AS s
       FROM {log} WHERE notification_id > %(after)s AND notification_id <= %(upto)s
       AND topic IN (%(succeeded)s, %(failed)s, %(logged_out)s, %(unknown)s)
       ORDER BY notification_id OFFSET 0) e"""
@@ -78,9 +79,17 @@ class LoginHistory:
 
     def __init__(self, log_schema: str) -> None:
         log = sql.Identifier(log_schema, EVENTS_TABLE)
-        self._statements = [sql.SQL(q).format(log=log) for q in (_USERNAMES, _LOGINS)]
+        self._statements, self._statements_nul_free = (
+            [
+                sql.SQL(q).format(log=log, state_json=sql.SQL(state_json))
+                for q in (_USERNAMES, _LOGINS)
+            ]
+            for state_json in (STATE_JSONB, NUL_FREE_JSONB)
+        )
 
-    def apply_positions(self, cur: psycopg.Cursor[Any], after: int, upto: int) -> None:
+    def apply_positions(
+        self, cur: psycopg.Cursor[Any], after: int, upto: int, *, nul_free: bool = False
+    ) -> None:
         params = {
             "after": after,
             "upto": upto,
@@ -90,10 +99,10 @@ class LoginHistory:
             "logged_out": LOGGED_OUT,
             "unknown": UNKNOWN_USER,
         }
-        for statement in self._statements:
+        for statement in self._statements_nul_free if nul_free else self._statements:
             cur.execute(statement, params)
 
     def apply(
         self, cur: psycopg.Cursor[Any], event: Any, meta: dict[str, Any], note: Notification
     ) -> None:
-        self.apply_positions(cur, note.id - 1, note.id)
+        self.apply_positions(cur, note.id - 1, note.id, nul_free=True)
