@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import FastAPI
 
 from infrastructure.bootstrap import Container
@@ -26,6 +28,7 @@ from interfaces.http.middleware import (
     IdempotencyMiddleware,
     RequestContextMiddleware,
 )
+from interfaces.http.security import session_user
 
 
 def create_app(container: Container) -> FastAPI:
@@ -56,7 +59,11 @@ def create_app(container: Container) -> FastAPI:
     for router in finance.ROUTERS:
         app.include_router(router)
     # Outermost last: context first, then the size limit, then idempotent replay.
-    app.add_middleware(IdempotencyMiddleware, store=container.idempotency, tokens=container.tokens)
+    app.add_middleware(
+        IdempotencyMiddleware,
+        store=container.idempotency,
+        caller_of=partial(session_user, container),
+    )
     app.add_middleware(BodyLimitMiddleware, max_bytes=container.settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     return app
