@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import select
 from collections.abc import Iterable
+from time import monotonic
 from typing import Any
 
 import psycopg
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from infrastructure.eventstore.recorder import SCHEMA_LOCK_KEY
 
@@ -23,6 +24,7 @@ from infrastructure.eventstore.recorder import SCHEMA_LOCK_KEY
 POOL_WAIT = 2.0
 #: ... and while the server refuses connections, when none will come.
 POOL_WAIT_WHILE_DOWN = 0.05
+WAIT_SLICE = 0.25
 #: Seconds the pool retries a lost connection in the background (its delays
 #: double) before giving up; the next request then starts a new attempt at
 #: once, so a server that is back is used within a moment, not after a long
@@ -61,9 +63,17 @@ def _outage_aware(cls: type[ConnectionPool[Any]]) -> type[ConnectionPool[Any]]:
             return conn
 
         def getconn(self, timeout: float | None = None) -> Any:
-            if self.unreachable:
-                timeout = POOL_WAIT_WHILE_DOWN
-            return super().getconn(timeout)
+            # In slices, so that a wait begun before the server was found
+            # down ends soon after, not at the full wait.
+            deadline = monotonic() + (self.timeout if timeout is None else timeout)
+            while True:
+                if self.unreachable:
+                    return super().getconn(POOL_WAIT_WHILE_DOWN)
+                try:
+                    return super().getconn(max(min(WAIT_SLICE, deadline - monotonic()), 0.001))
+                except PoolTimeout:
+                    if monotonic() >= deadline:
+                        raise
 
     OutageAware.__name__ = OutageAware.__qualname__ = f"OutageAware{cls.__name__}"
     return OutageAware
@@ -112,6 +122,9 @@ class _DroppedConnections:
         try:
             ConnectionPool.check_connection(conn)
         except Exception:
+            # Dropped, most likely by a server going down: wait briefly until
+            # a new connection succeeds (if it is up, that takes milliseconds).
+            self.pool.unreachable = True  # type: ignore[attr-defined]
             self.pool.check()
             raise
 
