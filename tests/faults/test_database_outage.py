@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import psycopg
+import pytest
 from fastapi.testclient import TestClient
 
 from infrastructure.bootstrap import Container
@@ -140,3 +141,37 @@ def test_dropping_every_connection_does_not_fail_the_next_append(
     assert response.status_code == 201, response.text
     assert outage_container.event_log.head() == head + 1
     assert outage_client.get("/api/v1/users", headers=outage_admin).status_code == 200
+
+
+def test_the_database_going_down_between_commit_and_answer_runs_nothing_twice(
+    outage_client: TestClient,
+    outage_admin: dict[str, str],
+    outage_container: Container,
+    stoppable: StoppablePostgres,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The old order left such a key pending (409 for five minutes, then the
+    command ran again); now the key was committed with the events."""
+    store = outage_container.idempotency
+    store_answer = store.answer
+
+    def server_dies_first(*args: Any) -> None:
+        stoppable.stop("immediate")
+        store_answer(*args)
+
+    monkeypatch.setattr(store, "answer", server_dies_first)
+    headers = {**outage_admin, "Idempotency-Key": "commit-then-crash"}
+    before = events(stoppable)
+    first = new_user(outage_client, headers, "committed")
+    assert first.status_code == 201  # committed; its answer could not be stored
+    monkeypatch.undo()
+    stoppable.start()
+
+    deadline = time.monotonic() + 5
+    while (retried := new_user(outage_client, headers, "committed")).status_code == 503:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert retried.status_code == 200, retried.text
+    assert retried.headers.get("idempotent-replayed") == "true"
+    assert retried.json() == {"position": first.json()["position"]}
+    assert events(stoppable) == before + 1
