@@ -252,19 +252,20 @@ class IdempotencyMiddleware:
             except Exception:
                 # The key is kept with its command's outcome: a retry gets that.
                 log.exception("the answer of a committed Idempotency-Key was not stored")
-        elif (
-            status >= 500
-            or status in (401, 429)
-            or not await anyio.to_thread.run_sync(
-                self.store.keep, claim, status, content_type, answer
-            )
-        ):
-            # Not stored: not the command's outcome (the client may retry), or
-            # another request with this key committed first; that one's answer wins.
-            stored = await anyio.to_thread.run_sync(self.store.find, claim.key_hash)
-            if stored is not None:
-                await self._replay(send, claim, stored)
-                return
+        elif status < 500 and status not in (401, 429):  # the command's own outcome
+            try:
+                kept = await anyio.to_thread.run_sync(
+                    self.store.keep, claim, status, content_type, answer
+                )
+            except Exception:
+                # Nothing was appended: a retry runs the command again, harmlessly.
+                log.warning("the answer of an Idempotency-Key was not stored", exc_info=True)
+                kept = True
+            if not kept:  # another request with this key committed first: its answer wins
+                stored = await anyio.to_thread.run_sync(self.store.find, claim.key_hash)
+                if stored is not None:
+                    await self._replay(send, claim, stored)
+                    return
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": answer})
 
