@@ -1,32 +1,38 @@
-"""Stored outcomes of POST commands sent with an ``Idempotency-Key``.
+"""Outcomes of POST commands sent with an ``Idempotency-Key`` (decision 0016).
 
-The first request with a key runs and its response is kept; a retry with the
-same key, caller and body gets that response again and appends nothing. A
-retry with a different body is refused, and so is one that arrives while the
-first is still running.
+A key is claimed by the append that carries out its command, in the same
+transaction as the command's events: the group writer inserts the claim's row
+(key, request fingerprint, user, last position) next to the events. So a key
+is either there with the command done, or not there with nothing appended;
+no crash or outage can leave it half-way. The answer (status, body) is added
+to the row right after, before it is sent; a retry that finds the row without
+its answer (the process died in between) gets the committed outcome instead.
 
-A key whose request never finished (its process died mid-request) is held
-for ``PENDING_LEASE`` and then taken over by the next retry, which runs the
-command again. The lease is far longer than any request runs, so a live
-request is never run twice; the one case left is a process that died after
-its command was committed and before its answer was stored, which a retry
-after the lease repeats (the aggregate's own rules refuse most repeats, as a
-transition already made).
+A command that appends nothing (a refusal) stores its answer in a row of its
+own afterwards; losing that write only means the retry runs the command again,
+which appends nothing again.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Literal
+from uuid import UUID
 
 from psycopg_pool import ConnectionPool
 
+TABLE = "idempotent_requests"
+
 DDL = [
-    """CREATE TABLE IF NOT EXISTS idempotency_keys (
+    # The rows of decision 0016; the table ``idempotency_keys`` of the old
+    # pending/done scheme is no longer read or written.
+    f"""CREATE TABLE IF NOT EXISTS {TABLE} (
         key_hash bytea PRIMARY KEY,
+        user_id uuid NOT NULL,
         request_hash bytea NOT NULL,
-        state text NOT NULL,
+        last_position bigint,
         status integer,
         content_type text,
         body bytea,
@@ -34,61 +40,96 @@ DDL = [
     )""",
 ]
 
+#: The claim's row, inserted by the group writer inside the append's transaction.
+INSERT_CLAIMS = (
+    f"INSERT INTO {TABLE} (key_hash, user_id, request_hash, last_position) "
+    "SELECT * FROM unnest(%s::bytea[], %s::uuid[], %s::bytea[], %s::int8[]) "
+    "ON CONFLICT DO NOTHING RETURNING key_hash"
+)
+
+
+class DuplicateRequest(Exception):
+    """Another request with the same key committed its command first."""
+
+
+@dataclass(eq=False)
+class Claim:
+    """What a keyed request's append carries into its transaction.
+
+    ``committed`` is set by the writer once the claim's row is committed with
+    the events; later appends of the same request carry no claim.
+    """
+
+    key_hash: bytes
+    request_hash: bytes
+    user_id: UUID
+    committed: bool = False
+
+
+_claim: ContextVar[Claim | None] = ContextVar("idempotency_claim", default=None)
+
+
+@contextlib.contextmanager
+def claiming(claim: Claim) -> Iterator[Claim]:
+    """Appends made in this context (and threads it is copied to) carry ``claim``."""
+    token = _claim.set(claim)
+    try:
+        yield claim
+    finally:
+        _claim.reset(token)
+
+
+def open_claim() -> Claim | None:
+    """The claim the next append must carry, if the request has one still open."""
+    claim = _claim.get()
+    return claim if claim is not None and not claim.committed else None
+
 
 @dataclass(frozen=True)
 class Stored:
-    state: Literal["new", "pending", "done", "mismatch"]
-    status: int | None = None
-    content_type: str | None = None
-    body: bytes | None = None
+    """A key's row. ``status`` is None while (or if) its answer was never written."""
 
-
-PENDING_LEASE = timedelta(minutes=5)
+    user_id: UUID
+    request_hash: bytes
+    last_position: int | None
+    status: int | None
+    content_type: str | None
+    body: bytes | None
+    fresh: bool  # claimed in the last few seconds: its answer may still come
 
 
 class IdempotencyStore:
-    def __init__(self, pool: ConnectionPool, pending_lease: timedelta = PENDING_LEASE) -> None:
+    def __init__(self, pool: ConnectionPool) -> None:
         self.pool = pool
-        self.pending_lease = pending_lease
 
-    def begin(self, key_hash: bytes, request_hash: bytes) -> Stored:
+    def find(self, key_hash: bytes) -> Stored | None:
         with self.pool.connection() as conn:
-            inserted = conn.execute(
-                "INSERT INTO idempotency_keys (key_hash, request_hash, state) "
-                "VALUES (%s, %s, 'pending') ON CONFLICT DO NOTHING",
-                [key_hash, request_hash],
-            ).rowcount
-            if inserted:
-                return Stored("new")
-            taken_over = conn.execute(
-                "UPDATE idempotency_keys SET request_hash = %s, created_at = now() "
-                "WHERE key_hash = %s AND state = 'pending' AND request_hash = %s "
-                "AND created_at < now() - %s",
-                [request_hash, key_hash, request_hash, self.pending_lease],
-            ).rowcount
-            if taken_over:
-                return Stored("new")
             row = conn.execute(
-                "SELECT request_hash, state, status, content_type, body "
-                "FROM idempotency_keys WHERE key_hash = %s",
+                "SELECT user_id, request_hash, last_position, status, content_type, body, "
+                f"created_at > now() - interval '5 seconds' FROM {TABLE} WHERE key_hash = %s",
                 [key_hash],
             ).fetchone()
-        if row is None:  # finished-and-forgotten between the two statements
-            return self.begin(key_hash, request_hash)
-        if bytes(row[0]) != request_hash:
-            return Stored("mismatch")
-        if row[1] == "pending":
-            return Stored("pending")
-        return Stored("done", row[2], row[3], bytes(row[4]) if row[4] is not None else None)
+        if row is None:
+            return None
+        body = bytes(row[5]) if row[5] is not None else None
+        return Stored(row[0], bytes(row[1]), row[2], row[3], row[4], body, bool(row[6]))
 
-    def finish(self, key_hash: bytes, status: int, content_type: str | None, body: bytes) -> None:
+    def answer(self, key_hash: bytes, status: int, content_type: str | None, body: bytes) -> None:
+        """Add the answer to a key its command's append claimed."""
         with self.pool.connection() as conn:
             conn.execute(
-                "UPDATE idempotency_keys SET state = 'done', status = %s, content_type = %s, "
-                "body = %s WHERE key_hash = %s",
+                f"UPDATE {TABLE} SET status = %s, content_type = %s, body = %s "
+                "WHERE key_hash = %s AND status IS NULL",
                 [status, content_type, body, key_hash],
             )
 
-    def forget(self, key_hash: bytes) -> None:
+    def keep(self, claim: Claim, status: int, content_type: str | None, body: bytes) -> bool:
+        """Store the answer of a command that appended nothing; False if the key
+        was taken meanwhile (by a request that committed its command)."""
         with self.pool.connection() as conn:
-            conn.execute("DELETE FROM idempotency_keys WHERE key_hash = %s", [key_hash])
+            inserted = conn.execute(
+                f"INSERT INTO {TABLE} (key_hash, user_id, request_hash, status, content_type, "
+                "body) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                [claim.key_hash, claim.user_id, claim.request_hash, status, content_type, body],
+            ).rowcount
+        return bool(inserted)

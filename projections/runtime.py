@@ -10,7 +10,7 @@ NOTIFY and catches up in batches; after each commit it NOTIFYs
 Errors that pass by themselves (the database restarting, a full disk, a lock
 timeout: ``projections/transient.py``) are tried again with backoff, for as
 long as they last; any other error stops a read model once it has failed on
-the same event ``attempts`` times in a row (decision 0014).
+the same event ``attempts`` times in a row (decision 0015).
 """
 
 from __future__ import annotations

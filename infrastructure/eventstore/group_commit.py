@@ -22,8 +22,12 @@ import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from eventsourcing.persistence import StoredEvent
+
+if TYPE_CHECKING:
+    from infrastructure.idempotency import Claim
 
 
 @dataclass(eq=False)
@@ -31,6 +35,7 @@ class PendingAppend:
     """One caller's append: its events, then its positions or its error."""
 
     events: Sequence[StoredEvent]
+    claim: Claim | None = None  # an Idempotency-Key to claim in the same transaction
     positions: list[int] | None = None
     error: BaseException | None = None
     released: threading.Lock = field(default_factory=threading.Lock)
@@ -78,9 +83,9 @@ class GroupCommitter:
         with self._cond:
             return len(self._queue)
 
-    def submit(self, events: Sequence[StoredEvent]) -> list[int]:
+    def submit(self, events: Sequence[StoredEvent], claim: Claim | None = None) -> list[int]:
         """Append ``events`` atomically; their positions, or the append's own error."""
-        mine = PendingAppend(events)
+        mine = PendingAppend(events, claim)
         with self._cond:
             inline = not self._queue and not self._busy
             if inline:  # nothing else is being written: no hand-off to a writer

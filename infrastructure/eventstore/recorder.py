@@ -37,6 +37,7 @@ from psycopg.sql import SQL, Composable, Identifier
 
 from infrastructure.eventstore.group_commit import GroupCommitter, PendingAppend
 from infrastructure.eventstore.hashchain import SQL_LINK
+from infrastructure.idempotency import INSERT_CLAIMS, Claim, DuplicateRequest, open_claim
 
 SCHEMA_LOCK_KEY = 7_413_230_001  # serialises DDL when several processes start at once
 
@@ -46,8 +47,15 @@ SCHEMA_LOCK_KEY = 7_413_230_001  # serialises DDL when several processes start a
 INSERT_CHUNK = 1000
 #: Events per group commit: bounds the time one group holds the table lock.
 MAX_GROUP_EVENTS = 2000
-GROUP_ATTEMPTS = 10  # as the library's retry of insert_events
-GROUP_RETRY_WAIT = 0.2
+#: How long an append or a read retries a lost connection before the error is
+#: its caller's (503 over HTTP): a time, not a number of attempts, so that a
+#: pool full of connections the server dropped cannot use it up.
+OUTAGE_BUDGET = 3.0
+RETRY_WAIT = 0.2
+
+
+class _ClaimTaken(Exception):
+    """A claim of the group was already committed: find out whose."""
 
 
 class ChainedEventRecorder(PostgresApplicationRecorder):
@@ -147,7 +155,7 @@ class ChainedEventRecorder(PostgresApplicationRecorder):
             return super().insert_events(stored_events, **kwargs)  # tracking etc.: library path
         if not stored_events:
             return []
-        return self._committer.submit(stored_events)
+        return self._committer.submit(stored_events, open_claim())
 
     def insert_bulk(self, chunks: Iterable[Sequence[StoredEvent]]) -> int:
         """Append every chunk in one transaction under the table lock.
@@ -158,6 +166,7 @@ class ChainedEventRecorder(PostgresApplicationRecorder):
         (0 if there was nothing).
         """
         last = 0
+        claim = open_claim()
         with self.datastore.get_connection() as conn:
             try:
                 with conn.cursor(row_factory=tuple_row) as curs:
@@ -166,15 +175,18 @@ class ChainedEventRecorder(PostgresApplicationRecorder):
                     for chunk in chunks:
                         ids = self._insert(curs, chunk)
                         last = ids[-1] if ids else last
+                    if claim is not None and not _claim_all(curs, [(claim, last)]):
+                        raise DuplicateRequest()
                     curs.execute("COMMIT")
             except BaseException:
                 _rollback(conn)
                 raise
+        if claim is not None:
+            claim.committed = True
         return last
 
     # -- reads ---------------------------------------------------------------
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def select_events(
         self,
@@ -269,19 +281,22 @@ class ChainedEventRecorder(PostgresApplicationRecorder):
     # -- one group -----------------------------------------------------------
 
     def _write_group(self, group: list[PendingAppend]) -> None:
-        for attempt in range(1, GROUP_ATTEMPTS + 1):
+        deadline = time.monotonic() + OUTAGE_BUDGET
+        while True:
             try:
                 outcomes = self._write_group_once(group)
             except (InterfaceError, OperationalError):
-                if attempt == GROUP_ATTEMPTS:
+                if time.monotonic() + RETRY_WAIT >= deadline:
                     raise
-                time.sleep(GROUP_RETRY_WAIT)
+                time.sleep(RETRY_WAIT)
                 continue
             for pending, outcome in zip(group, outcomes, strict=True):
                 if isinstance(outcome, BaseException):
                     pending.error = outcome
                 else:
                     pending.positions = outcome
+                    if pending.claim is not None:
+                        pending.claim.committed = True
             return
 
     def _write_group_once(self, group: list[PendingAppend]) -> list[list[int] | BaseException]:
@@ -292,7 +307,7 @@ class ChainedEventRecorder(PostgresApplicationRecorder):
                     curs.execute(self._lock_sql + "; SAVEPOINT group_append")
                     try:
                         outcomes = self._insert_together(curs, group)
-                    except psycopg.IntegrityError:  # someone conflicts: find out who
+                    except (psycopg.IntegrityError, _ClaimTaken):  # someone conflicts: who?
                         curs.execute("ROLLBACK TO SAVEPOINT group_append")
                         outcomes = self._insert_one_by_one(curs, group)
                     curs.execute("COMMIT")
@@ -310,6 +325,13 @@ class ChainedEventRecorder(PostgresApplicationRecorder):
         for pending in group:
             outcomes.append(ids[: len(pending.events)])
             ids = ids[len(pending.events) :]
+        claims = [
+            (pending.claim, positions[-1])
+            for pending, positions in zip(group, outcomes, strict=True)
+            if pending.claim is not None and isinstance(positions, list)
+        ]
+        if claims and not _claim_all(curs, claims):
+            raise _ClaimTaken()
         return outcomes
 
     def _insert(self, curs: psycopg.Cursor[Any], events: Sequence[StoredEvent]) -> list[int]:
@@ -346,9 +368,27 @@ class ChainedEventRecorder(PostgresApplicationRecorder):
                 curs.execute("ROLLBACK TO SAVEPOINT one_append")
                 outcomes.append(DataError(str(exc)))
             else:
+                if pending.claim is not None and not _claim_all(curs, [(pending.claim, ids[-1])]):
+                    curs.execute("ROLLBACK TO SAVEPOINT one_append")
+                    outcomes.append(DuplicateRequest())
+                    continue
                 curs.execute("RELEASE SAVEPOINT one_append")
                 outcomes.append(ids)
         return outcomes
+
+
+def _claim_all(curs: psycopg.Cursor[Any], claims: list[tuple[Claim, int]]) -> bool:
+    """Insert the claims' rows with their last positions; False if any key was taken."""
+    curs.execute(
+        INSERT_CLAIMS,
+        (
+            [claim.key_hash for claim, _ in claims],
+            [claim.user_id for claim, _ in claims],
+            [claim.request_hash for claim, _ in claims],
+            [position for _, position in claims],
+        ),
+    )
+    return len(curs.fetchall()) == len(claims)
 
 
 def _rollback(conn: psycopg.Connection[DictRow]) -> None:

@@ -13,6 +13,7 @@ from eventsourcing.utils import Environment, EnvType, get_topic
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.sql import SQL, Identifier
 
+from infrastructure.database import harden
 from infrastructure.eventstore.mapper import MetadataMapper
 from infrastructure.eventstore.recorder import ChainedEventRecorder
 from infrastructure.eventstore.transcoder import OrjsonTranscoder
@@ -32,13 +33,15 @@ def postgres_env(database_url: str, pool_size: int = 10) -> dict[str, str]:
         "POSTGRES_PASSWORD": str(parts.get("password") or ""),
         "POSTGRES_POOL_SIZE": str(pool_size),
         "POSTGRES_MAX_OVERFLOW": str(pool_size),
-        "POSTGRES_CONNECT_TIMEOUT": "10",
+        # The library's wait for a free connection (see database.POOL_WAIT).
+        "POSTGRES_CONNECT_TIMEOUT": "2",
         "POSTGRES_LOCK_TIMEOUT": "10",
         # No pre-ping: it is a round trip before every checkout (three or four
-        # per HTTP command). A connection that broke while idle fails its
-        # statement with OperationalError/InterfaceError instead, which the
-        # library's recorder methods and the group writer already retry (up
-        # to ten times) on a fresh connection; the pool discards broken ones.
+        # per HTTP command). database.harden gives the pool a check that costs
+        # a poll of the socket instead, and finds the connections the server
+        # dropped; one that broke unnoticed fails its statement with
+        # OperationalError/InterfaceError, which the recorder methods and the
+        # group writer retry on a fresh connection.
         "POSTGRES_PRE_PING": "n",
         "APPLICATION_RECORDER_TOPIC": get_topic(ChainedEventRecorder),
         "MAPPER_TOPIC": get_topic(MetadataMapper),
@@ -66,6 +69,7 @@ class EventLog(Application[UUID]):
             self.snapshotting_intervals = snapshotting_intervals  # type: ignore[misc]
             env = {**env, "IS_SNAPSHOTTING_ENABLED": "y"}
         super().__init__(env)
+        harden(self.chained_recorder.datastore.pool)
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         # Only the settings given: a stray POSTGRES_* variable must not redirect writes.

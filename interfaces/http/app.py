@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import FastAPI
 
 from infrastructure.bootstrap import Container
@@ -28,6 +30,7 @@ from interfaces.http.middleware import (
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
+from interfaces.http.security import session_user
 from interfaces.http.url_rules import UrlRulesMiddleware
 
 
@@ -63,7 +66,11 @@ def create_app(container: Container) -> FastAPI:
         app.include_router(router)
     # Outermost last: security headers on every answer, then the context, the
     # size limit, the URL rules and idempotent replay.
-    app.add_middleware(IdempotencyMiddleware, store=container.idempotency, tokens=container.tokens)
+    app.add_middleware(
+        IdempotencyMiddleware,
+        store=container.idempotency,
+        caller_of=partial(session_user, container),
+    )
     app.add_middleware(UrlRulesMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=container.settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)

@@ -5,16 +5,23 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
+from uuid import UUID
 
 import anyio
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from application.context import CommandContext, acting
-from infrastructure.idempotency import IdempotencyStore
-from infrastructure.tokens import TokenService
-from interfaces.http.problems import PROBLEM_JSON, problem_bytes
+from infrastructure.idempotency import Claim, IdempotencyStore, Stored, claiming
+from interfaces.http.problems import (
+    PROBLEM_JSON,
+    RETRY_AFTER,
+    UNAVAILABLE_DETAIL,
+    problem_bytes,
+    unavailable,
+)
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +132,21 @@ class RequestContextMiddleware:
         with acting(context):
             try:
                 await self.app(scope, receive, send_with_id)
-            except Exception:
+            except Exception as exc:
+                if unavailable(exc) and not started:
+                    # Raised outside the routes (by the Idempotency-Key store):
+                    # the same answer as a route's, from the same rule.
+                    log.warning("database unavailable in request %s: %s", request_id, exc)
+                    await _send_problem(
+                        send,
+                        503,
+                        UNAVAILABLE_DETAIL,
+                        [
+                            (b"retry-after", RETRY_AFTER.encode()),
+                            (b"x-request-id", request_id.encode()),
+                        ],
+                    )
+                    return
                 # Answer here rather than in Starlette's outermost handler, so the
                 # operator can find this request's log line by the id the client saw.
                 log.exception("unhandled error in request %s", request_id)
@@ -193,17 +214,24 @@ class BodyLimitMiddleware:
 class IdempotencyMiddleware:
     """A POST with ``Idempotency-Key`` runs once; retries get the first outcome.
 
-    The key is scoped to the caller (the verified token subject) and the path,
-    and bound to the body: the same key with another body is a 422. Login and
-    token refresh are left out so that no token is ever stored.
+    Only for callers with an active session: the key is the caller's (their
+    user ID is part of it, and a stored answer is shown to that user alone,
+    logged in now) and the path's, and bound to the body: the same key with
+    another body is a 422. Login and token refresh are left out so that no
+    token is ever stored. The command's append claims the key in its own
+    transaction (decision 0016); answers are buffered, stored, then sent.
     """
 
     EXCLUDED_PREFIX = "/api/v1/auth/"
+    #: How long a retry waits for the answer of a command committed moments ago.
+    ANSWER_WAIT = 2.0
 
-    def __init__(self, app: ASGIApp, store: IdempotencyStore, tokens: TokenService) -> None:
+    def __init__(
+        self, app: ASGIApp, store: IdempotencyStore, caller_of: Callable[[str], UUID | None]
+    ) -> None:
         self.app = app
         self.store = store
-        self.tokens = tokens
+        self.caller_of = caller_of
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = _header(scope, b"idempotency-key") if scope["type"] == "http" else None
@@ -218,36 +246,6 @@ class IdempotencyMiddleware:
             message = await receive()
             body += message.get("body", b"")
             more = message.get("more_body", False)
-        auth = _header(scope, b"authorization") or ""
-        caller = self.tokens.subject_of(auth[7:]) if auth.lower().startswith("bearer ") else None
-        key_hash = hashlib.sha256(f"{caller or '-'}\n{scope['path']}\n{key}".encode()).digest()
-        request_hash = hashlib.sha256(body).digest()
-        stored = await anyio.to_thread.run_sync(self.store.begin, key_hash, request_hash)
-        if stored.state == "mismatch":
-            await _send_problem(send, 422, "this Idempotency-Key was used with a different body")
-            return
-        if stored.state == "pending":
-            await _send_problem(
-                send,
-                409,
-                "a request with this Idempotency-Key is still being processed",
-                [(b"retry-after", b"1")],
-            )
-            return
-        if stored.state == "done":
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": stored.status,
-                    "headers": [
-                        (b"content-type", (stored.content_type or "application/json").encode()),
-                        (b"idempotent-replayed", b"true"),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": stored.body or b""})
-            return
-
         delivered = False
 
         async def replay_receive() -> Message:
@@ -257,30 +255,95 @@ class IdempotencyMiddleware:
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
+        caller = await anyio.to_thread.run_sync(
+            self.caller_of, _header(scope, b"authorization") or ""
+        )
+        if caller is None:  # the route answers 401 (or is public): nothing to keep
+            await self.app(scope, replay_receive, send)
+            return
+        claim = Claim(
+            key_hash=hashlib.sha256(f"{caller}\n{scope['path']}\n{key}".encode()).digest(),
+            request_hash=hashlib.sha256(body).digest(),
+            user_id=caller,
+        )
+        stored = await anyio.to_thread.run_sync(self.store.find, claim.key_hash)
+        if stored is not None:
+            await self._replay(send, claim, stored)
+            return
+
         status = 500
-        content_type: str | None = None
+        headers: list[tuple[bytes, bytes]] = []
         chunks: list[bytes] = []
 
         async def capture_send(message: Message) -> None:
-            nonlocal status, content_type
+            nonlocal status, headers
             if message["type"] == "http.response.start":
                 status = message["status"]
-                for k, v in message.get("headers", ()):
-                    if k.lower() == b"content-type":
-                        content_type = v.decode("latin-1")
+                headers = list(message.get("headers", ()))
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
-            await send(message)
 
-        try:
+        with claiming(claim):
             await self.app(scope, replay_receive, capture_send)
-        except BaseException:
-            await anyio.to_thread.run_sync(self.store.forget, key_hash)
-            raise
-        if status >= 500 or status in (401, 429):
-            # Not an outcome of the command: let the client retry with the same key.
-            await anyio.to_thread.run_sync(self.store.forget, key_hash)
+        answer = b"".join(chunks)
+        content_type = next(
+            (v.decode("latin-1") for k, v in headers if k.lower() == b"content-type"), None
+        )
+        if claim.committed:
+            try:
+                await anyio.to_thread.run_sync(
+                    self.store.answer, claim.key_hash, status, content_type, answer
+                )
+            except Exception:
+                # The key is kept with its command's outcome: a retry gets that.
+                log.exception("the answer of a committed Idempotency-Key was not stored")
+        elif status < 500 and status not in (401, 429):  # the command's own outcome
+            try:
+                kept = await anyio.to_thread.run_sync(
+                    self.store.keep, claim, status, content_type, answer
+                )
+            except Exception:
+                # Nothing was appended: a retry runs the command again, harmlessly.
+                log.warning("the answer of an Idempotency-Key was not stored", exc_info=True)
+                kept = True
+            if not kept:  # another request with this key committed first: its answer wins
+                stored = await anyio.to_thread.run_sync(self.store.find, claim.key_hash)
+                if stored is not None:
+                    await self._replay(send, claim, stored)
+                    return
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": answer})
+
+    async def _replay(self, send: Send, claim: Claim, stored: Stored) -> None:
+        if stored.user_id != claim.user_id:  # a different user's key: never show its answer
+            await _send_problem(send, 422, "this Idempotency-Key belongs to another caller")
+            return
+        if stored.request_hash != claim.request_hash:
+            await _send_problem(send, 422, "this Idempotency-Key was used with a different body")
+            return
+        waited = 0.0
+        while stored.status is None and stored.fresh and waited < self.ANSWER_WAIT:
+            await anyio.sleep(0.05)
+            waited += 0.05
+            found = await anyio.to_thread.run_sync(self.store.find, claim.key_hash)
+            stored = found or stored
+        if stored.status is None:
+            # Committed, but its process died before storing the answer: what
+            # is known for sure is that it was carried out, and where.
+            status, content_type = 200, "application/json"
+            body = b'{"position":%d}' % (stored.last_position or 0)
         else:
-            await anyio.to_thread.run_sync(
-                self.store.finish, key_hash, status, content_type, b"".join(chunks)
-            )
+            status = stored.status
+            content_type = stored.content_type or "application/json"
+            body = stored.body or b""
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", content_type.encode()),
+                    (b"idempotent-replayed", b"true"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from eventsourcing.persistence import IntegrityError
+import psycopg
+from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
@@ -14,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from application.identity.service import UsernameTaken, UserNotFound
 from domain.errors import DomainError, InvalidTransition, NotEntitled, ValidationFailed
 from domain.identity.passwords import WeakPassword
+from infrastructure.idempotency import DuplicateRequest
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -31,6 +33,20 @@ TITLES = {
     503: "Service unavailable",
     504: "Timed out",
 }
+
+
+#: The database cannot be reached now (stopped, restarting, no connection free
+#: within the pool's wait, a lock not granted in time): the request changed
+#: nothing and may be sent again. The library raises its own classes, the
+#: read-model pool psycopg's (``psycopg_pool.PoolTimeout`` among them).
+UNAVAILABLE: tuple[type[Exception], ...] = (
+    OperationalError,
+    InterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+)
+RETRY_AFTER = "2"
+UNAVAILABLE_DETAIL = "the database is not reachable at the moment; retry shortly"
 
 
 class Problem(Exception):
@@ -91,9 +107,31 @@ def problem_bytes(status: int, detail: str) -> bytes:
     )
 
 
+def unavailable(exc: BaseException) -> bool:
+    """Is ``exc`` an outage of the database rather than a fault of the request?"""
+    return isinstance(exc, UNAVAILABLE)
+
+
 def install(app: FastAPI) -> None:
     def path(request: Request) -> str:
         return request.url.path
+
+    async def _unavailable(request: Request, exc: Exception) -> Response:
+        return problem_response(
+            503, UNAVAILABLE_DETAIL, instance=path(request), headers={"Retry-After": RETRY_AFTER}
+        )
+
+    for error in UNAVAILABLE:
+        app.add_exception_handler(error, _unavailable)
+
+    @app.exception_handler(DuplicateRequest)
+    async def _duplicate(request: Request, exc: DuplicateRequest) -> Response:
+        return problem_response(
+            409,
+            "a request with this Idempotency-Key is still being processed",
+            instance=path(request),
+            headers={"Retry-After": "1"},
+        )
 
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> Response:

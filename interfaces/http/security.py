@@ -151,6 +151,22 @@ def authenticate(request: Request) -> tuple[Principal, User]:
     return principal, user
 
 
+def session_user(c: Container, authorization: str) -> UUID | None:
+    """The user of the active session this Authorization header names, or None."""
+    if not authorization.lower().startswith("bearer "):
+        return None
+    try:
+        claims = c.tokens.decode_access(authorization[7:].strip())
+        user = c.identity.get_for_reading(claims.user_id)
+        try:
+            active = user.session_is_active(claims.session_id)
+        except RuntimeError:  # read while another request fast-forwards it: read a copy
+            active = c.identity.get(claims.user_id).session_is_active(claims.session_id)
+    except (InvalidToken, UserNotFound):
+        return None
+    return claims.user_id if active else None
+
+
 def _principal(user: User, session_id: str) -> Principal | None:
     """The principal of an active session of ``user``; None if the session has ended."""
     if not user.session_is_active(session_id):

@@ -336,7 +336,7 @@ def test_413_a_streamed_body_over_the_limit(
     assert problem(response, 413)["detail"] == f"the body is over {MAX_BODY} bytes"
     assert container.event_log.head() == head
     with container.pool.connection() as conn:
-        row = conn.execute("SELECT count(*) FROM idempotency_keys").fetchone()
+        row = conn.execute("SELECT count(*) FROM idempotent_requests").fetchone()
     assert row is not None and row[0] == 0
 
 

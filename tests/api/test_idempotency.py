@@ -28,10 +28,11 @@ def container_of(client: TestClient) -> Container:
     return client.app.state.container  # type: ignore[attr-defined,no-any-return]
 
 
-def stored_keys(container: Container) -> list[tuple[str, int | None]]:
+def stored_keys(container: Container) -> list[int | None]:
+    """The answers' statuses of the keys kept (None: committed, answer not stored)."""
     with container.pool.connection() as conn:
-        rows = conn.execute("SELECT state, status FROM idempotency_keys").fetchall()
-    return [(str(r[0]), r[1]) for r in rows]
+        rows = conn.execute("SELECT status FROM idempotent_requests").fetchall()
+    return [r[0] for r in rows]
 
 
 def user_body(username: str, **extra: Any) -> dict[str, Any]:
@@ -69,7 +70,7 @@ def test_a_retry_gets_the_first_answer_and_appends_nothing(
     assert second.headers["content-type"] == first.headers["content-type"]
     assert second.headers["x-request-id"]
     assert container.event_log.head() == head + 1
-    assert stored_keys(container) == [("done", 201)]
+    assert stored_keys(container) == [201]
 
 
 def test_the_same_key_with_another_body_is_refused(
@@ -220,7 +221,7 @@ def test_concurrent_retries_run_the_command_once(client: TestClient, admin: dict
         headers=admin,
     )
     assert created.json()["username"] == "bob"
-    assert stored_keys(container) == [("done", 201)]
+    assert stored_keys(container) == [201]
 
 
 def test_login_and_refresh_are_never_stored(client: TestClient) -> None:
@@ -242,7 +243,7 @@ def test_login_and_refresh_are_never_stored(client: TestClient) -> None:
     assert stored_keys(container) == []
     with container.pool.connection() as conn:
         row = conn.execute(
-            "SELECT count(*) FROM idempotency_keys WHERE body::text LIKE %s",
+            "SELECT count(*) FROM idempotent_requests WHERE body::text LIKE %s",
             ["%" + first.json()["access_token"][:40] + "%"],
         ).fetchone()
     assert row is not None and row[0] == 0
@@ -285,46 +286,77 @@ def test_a_server_error_is_forgotten_so_the_retry_runs(lenient: TestClient) -> N
     assert container.event_log.head() == head + 1
 
 
-def test_a_key_left_pending_by_a_dead_process_is_taken_over_after_the_lease(
-    client: TestClient, admin: dict[str, str]
+def test_a_command_whose_answer_was_lost_is_not_run_again(
+    client: TestClient, admin: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The process dies between the commit and storing the answer: the key
+    was claimed by the commit itself, so a retry gets the committed outcome
+    (never a 409 for minutes, never a second run)."""
     container = container_of(client)
-    headers = {**admin, "Idempotency-Key": "crashed-mid-request"}
-    body = user_body("orphaned")
-    first = client.post("/api/v1/users", json=body, headers=headers)
-    assert first.status_code == 201
-    # As if the process had died before storing its answer, long ago.
-    with container.pool.connection() as conn:
-        conn.execute(
-            "UPDATE idempotency_keys SET state = 'pending', status = NULL, body = NULL, "
-            "created_at = now() - interval '4 minutes'"
-        )
-    within_lease = client.post("/api/v1/users", json=body, headers=headers)
-    assert within_lease.status_code == 409
-    assert within_lease.headers["retry-after"] == "1"
-
-    with container.pool.connection() as conn:
-        conn.execute("UPDATE idempotency_keys SET created_at = now() - interval '6 minutes'")
     head = container.event_log.head()
-    after_lease = client.post("/api/v1/users", json=body, headers=headers)
+    headers = keyed(admin, "answer-lost")
 
-    # The command runs again; the username rule refuses the repeat, and that
-    # answer is what the key now keeps.
-    assert after_lease.status_code == 409
-    assert "taken" in after_lease.json()["detail"]
-    assert container.event_log.head() == head
-    assert stored_keys(container) == [("done", 409)]
+    def dies(*args: object) -> None:
+        raise RuntimeError("the process died before storing the answer")
+
+    monkeypatch.setattr(container.idempotency, "answer", dies)
+    first = client.post("/api/v1/users", json=user_body("orphaned"), headers=headers)
+    assert first.status_code == 201
+    assert container.event_log.head() == head + 1
+    assert stored_keys(container) == [None]  # claimed with the events, no answer
+    monkeypatch.undo()
+
+    retried = client.post("/api/v1/users", json=user_body("orphaned"), headers=headers)
+    assert retried.status_code == 200
+    assert replayed(retried)
+    assert retried.json() == {"position": first.json()["position"]}
+    assert container.event_log.head() == head + 1
+    other_body = client.post("/api/v1/users", json=user_body("other"), headers=headers)
+    assert other_body.status_code == 422
+    assert container.event_log.head() == head + 1
 
 
-def test_a_pending_key_is_not_taken_over_with_another_body(
+def test_a_refused_answer_is_kept_without_appending(
     client: TestClient, admin: dict[str, str]
 ) -> None:
     container = container_of(client)
-    headers = {**admin, "Idempotency-Key": "crashed-other-body"}
-    client.post("/api/v1/users", json=user_body("first-body"), headers=headers)
+    bob = client.post("/api/v1/users", json=user_body("bob"), headers=admin).json()["id"]
+    refused = client.post(f"/api/v1/users/{bob}/unlock", headers=keyed(admin, "refused"))
+    assert refused.status_code == 409
     with container.pool.connection() as conn:
-        conn.execute(
-            "UPDATE idempotency_keys SET state = 'pending', created_at = now() - interval '1 hour'"
-        )
-    other = client.post("/api/v1/users", json=user_body("second-body"), headers=headers)
+        row = conn.execute("SELECT last_position, status FROM idempotent_requests").fetchone()
+    assert row == (None, 409)
+
+
+def test_a_replay_needs_the_session_that_is_still_active(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    """A token whose session ended (logout) gets a 401, not the stored answer."""
+    container = container_of(client)
+    first = client.post("/api/v1/users", json=user_body("bob"), headers=keyed(admin, "s-1"))
+    assert first.status_code == 201
+    assert client.post("/api/v1/auth/logout", headers=admin).is_success
+    head = container.event_log.head()
+    after_logout = client.post("/api/v1/users", json=user_body("bob"), headers=keyed(admin, "s-1"))
+    assert after_logout.status_code == 401
+    assert not replayed(after_logout)
+    assert after_logout.headers["content-type"].startswith(PROBLEM_JSON)
+    assert "bob" not in after_logout.text
+    assert container.event_log.head() == head
+
+
+def test_a_kept_answer_is_never_shown_to_another_user(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    """Keys are per user; even a row that names another user under this
+    caller's key (it cannot be made over HTTP) is refused, not replayed."""
+    container = container_of(client)
+    first = client.post("/api/v1/users", json=user_body("bob"), headers=keyed(admin, "mine"))
+    assert first.status_code == 201
+    with container.pool.connection() as conn:
+        conn.execute("UPDATE idempotent_requests SET user_id = %s", [first.json()["id"]])
+    other = client.post("/api/v1/users", json=user_body("bob"), headers=keyed(admin, "mine"))
     assert other.status_code == 422
+    assert not replayed(other)
+    assert "another caller" in other.json()["detail"]
+    assert first.json()["id"] not in other.text

