@@ -252,7 +252,37 @@ def _owners(w: World, kind: str, admin_id: str) -> set[str]:
         "complaint": {a.resident.id},
         "reminder": {a.resident.id},
         "user": {a.resident.id},
+        "resident_order": {a.resident.id},
+        "closed_complaint": {a.resident.id},
+        "survey": {a.resident.id},
     }.get(kind, set())
+
+
+# Estate A's records that belong to its resident: a list may show one only to
+# its owner, to staff serving estate A and to company-wide readers.
+PRIVATE = (
+    "unit",
+    "person",
+    "bill",
+    "payment",
+    "service_request",
+    "complaint",
+    "closed_complaint",
+    "resident_order",
+    "survey",
+    "reminder",
+    "user",
+)
+
+
+def _may_list(w: World, route: Route, caller: Caller, kind: str, admin_id: str) -> bool:
+    assert caller.actor is not None
+    held = widest_scope(_granted(caller), Permission(route.permission).action)
+    return (
+        held is Scope.ANY
+        or (held is Scope.ESTATE and w.a["estate"] in caller.estates)
+        or caller.actor.id in _owners(w, kind, admin_id)
+    )
 
 
 def _record(w: World, kind: str) -> str:
@@ -287,7 +317,9 @@ def expected(w: World, route: Route, scoped: Scoped, caller: Caller, admin_id: s
     held = widest_scope(granted, declared.action)
     assert held is not None
     narrower = ORDER.index(held) < ORDER.index(declared.scope)
-    if scoped.source in ("rows", "caller", "company"):
+    if scoped.source == "company":
+        return {403} if narrower else {200}
+    if scoped.source in ("rows", "caller"):
         return {200, 403} if narrower else {200}
     if scoped.source.startswith("body:"):
         return {200, 403, 404, 422}  # decided by the IDs the body names
@@ -362,6 +394,16 @@ def test_every_read_answers_each_caller_as_its_declaration_says(
                         f"GET {url} as {caller.name}: {response.status_code}, expected "
                         f"{sorted(allowed)}: {response.text[:200]}"
                     )
+                elif scoped.source == "rows" and response.status_code == 200:
+                    assert caller.actor is not None
+                    shown = [
+                        k
+                        for k in PRIVATE
+                        if _record(world, k) in response.text
+                        and not _may_list(world, route, caller, k, _admin_id(callers))
+                    ]
+                    if shown:
+                        failures.append(f"GET {url} as {caller.name} lists A's {shown}")
     assert calls >= 13 * 70, calls
     assert not failures, f"{len(failures)} answer(s) differ:\n" + "\n".join(failures)
 
