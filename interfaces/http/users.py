@@ -135,6 +135,14 @@ def create_user(
     return Created(id=user_id, position=position)
 
 
+def _shown(principal: Principal, view: UserView) -> UserView:
+    """Where someone logs in from is for company-wide readers (and the user):
+    estate staff see their residents' records without the last login IP."""
+    if view.id != principal.user_id and not principal.may("users:read", owner_id=None):
+        view.last_login_ip = None
+    return view
+
+
 # A user an estate-scoped reader may see: staff serving one of their estates,
 # or a login linked to a person of one of them (an owner or resident).
 OF_ESTATES = (
@@ -189,7 +197,7 @@ async def list_users(
     params.append(limit + 1)
     with c.pool.connection() as conn:
         rows = conn.execute(sql, params).fetchall()  # type: ignore[arg-type]
-    items = [_view(r) for r in rows[:limit]]
+    items = [_shown(principal, _view(r)) for r in rows[:limit]]
     return UserPage(items=items, next_cursor=items[-1].username if len(rows) > limit else None)
 
 
@@ -210,9 +218,11 @@ async def get_user(
             f"SELECT {COLUMNS} FROM user_directory WHERE user_id = %s AND {where}",
             [user_id, *params],
         ).fetchone()
+    if row is None and where == "true":
+        raise Problem(404, "no such user")
     if row is None:
-        raise Problem(404, "no such user, or not yours to see")
-    return _view(row)
+        raise Problem(404, "no such record, or not yours to see")
+    return _shown(principal, _view(row))
 
 
 @router.get("/{user_id}/logins")

@@ -57,12 +57,17 @@ def test_estate_staff_list_and_read_only_the_users_of_the_estates_they_serve(
             assert response.status_code == 404, (reader.role, response.text)
         mine = ok(client.get(f"{API}/users/{b.resident.id}", headers=reader.headers))
         assert mine["id"] == b.resident.id
+        # ... without where the resident logs in from (company-wide readers only).
+        assert mine["last_login_ip"] is None
+        listed_ips = client.get(f"{API}/users", headers=reader.headers).json()["items"]
+        assert {u["last_login_ip"] for u in listed_ips if u["id"] != reader.id} == {None}
     # Company-wide readers (the auditor, the administrator) see every estate.
     auditor = _auditor(client, admin)
     settle(running)
     everyone = _ids(ok(client.get(f"{API}/users", params={"limit": 500}, headers=auditor.headers)))
     assert a_people | b_people <= everyone
-    assert ok(client.get(f"{API}/users/{a.resident.id}", headers=auditor.headers))["id"]
+    seen = ok(client.get(f"{API}/users/{a.resident.id}", headers=auditor.headers))
+    assert seen["last_login_ip"] == "203.0.113.7"
     # Finance clerks, technicians and residents read no one but themselves.
     for who in (b.finance, b.technician, b.resident):
         assert client.get(f"{API}/users", headers=who.headers).status_code == 403
