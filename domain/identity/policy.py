@@ -35,6 +35,7 @@ class Permission(StrEnum):
     SESSION_OWN = "session:manage:own"
     USERS_CREATE = "users:create:any"
     USERS_READ = "users:read:any"
+    USERS_READ_ESTATE = "users:read:estate"
     USERS_READ_OWN = "users:read:own"
     USERS_UPDATE = "users:update:any"
     USERS_UPDATE_OWN = "users:update:own"
@@ -107,6 +108,10 @@ class Permission(StrEnum):
     # Notifications and each user's to-do list (R3.2, R3.4)
     NOTIFICATIONS_READ = "notifications:read:any"
     NOTIFICATIONS_READ_OWN = "notifications:read:own"
+    # Changing one's own inbox, preferences and reminders: a write, so a
+    # read-only role's ``notifications:read:any`` never opens another's.
+    NOTIFICATIONS_MANAGE = "notifications:manage:any"
+    NOTIFICATIONS_MANAGE_OWN = "notifications:manage:own"
     NOTIFICATIONS_SEND = "notifications:send:any"
     NOTIFICATIONS_SEND_ESTATE = "notifications:send:estate"
     TASKS_READ_OWN = "tasks:read:own"
@@ -118,11 +123,16 @@ class Permission(StrEnum):
     FINANCE_MANAGE_ESTATE = "finance:manage:estate"
     PAYMENTS_RECORD = "payments:record:any"
     PAYMENTS_RECORD_ESTATE = "payments:record:estate"
+    # Granted to no role: an owner's own "online" payment had no proof behind
+    # it. Kept because stored direct grants name it; it opens nothing.
     PAYMENTS_RECORD_OWN = "payments:record:own"
     EXPENSES_SUBMIT = "expenses:submit:any"
     EXPENSES_SUBMIT_ESTATE = "expenses:submit:estate"
     EXPENSES_MANAGE = "expenses:manage:any"
     EXPENSES_MANAGE_ESTATE = "expenses:manage:estate"
+    # Vendors are company master data (their bank accounts receive every
+    # estate's money): only a company-wide grant changes them.
+    VENDORS_MANAGE = "vendors:manage:any"
     FUND_READ = "fund:read:any"
     FUND_READ_ESTATE = "fund:read:estate"
     FUND_READ_OWN = "fund:read:own"
@@ -161,6 +171,7 @@ _SELF_SERVICE = frozenset(
         Permission.SECOND_FACTOR_OWN,
         Permission.AUDIT_READ_OWN,
         Permission.NOTIFICATIONS_READ_OWN,
+        Permission.NOTIFICATIONS_MANAGE_OWN,
         Permission.TASKS_READ_OWN,
     }
 )
@@ -215,7 +226,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PROPERTY_MANAGER: _SELF_SERVICE
     | _ESTATE_STAFF
     | {
-        Permission.USERS_READ,
+        Permission.USERS_READ_ESTATE,
         Permission.REGISTRY_MANAGE_ESTATE,
         Permission.EQUIPMENT_MANAGE_ESTATE,
         Permission.TELEMETRY_INGEST_ESTATE,
@@ -238,7 +249,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CUSTOMER_SERVICE: _SELF_SERVICE
     | _ESTATE_STAFF
     | {
-        Permission.USERS_READ,
+        Permission.USERS_READ_ESTATE,
         Permission.ALARMS_HANDLE_ESTATE,
         Permission.WORKORDERS_MANAGE_ESTATE,
         Permission.APPROVALS_DECIDE_ESTATE,
@@ -282,6 +293,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.ANNOUNCEMENTS_READ_ESTATE,
     },
     # Owners and residents: their own units, requests, ratings and notices.
+    # They record no payments: until a payment provider's verified notice
+    # exists, only finance staff record money received.
     Role.OWNER: _SELF_SERVICE
     | {
         Permission.REGISTRY_READ_OWN,
@@ -294,7 +307,6 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.ANNOUNCEMENTS_READ_OWN,
         Permission.APPROVALS_READ_OWN,
         Permission.FINANCE_READ_OWN,
-        Permission.PAYMENTS_RECORD_OWN,
         Permission.FUND_READ_OWN,
     },
     Role.VISITOR: frozenset({Permission.USERS_READ_OWN, Permission.PASSWORD_CHANGE_OWN}),

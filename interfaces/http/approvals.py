@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from application.approvals.service import ApprovalNotFound
 from domain.approvals.approval import Approval
 from domain.errors import NotEntitled
-from domain.identity.policy import Permission
+from domain.identity.policy import Permission, Scope, widest_scope
 from interfaces.http.consistency import reached
 from interfaces.http.problems import Problem
 from interfaces.http.schemas import Accepted, Command, accepted
@@ -119,9 +119,15 @@ def decisions() -> Iterator[None]:
 
 @router.get("/approval-policies/{kind}")
 def get_policy(
-    kind: str, request: Request, principal: Principal = requires(Permission.APPROVALS_READ_OWN)
+    kind: str, request: Request, principal: Principal = requires(Permission.APPROVALS_READ_ESTATE)
 ) -> PolicyView:
-    """The levels and pre-screening rules in force for ``kind`` (defaults if never set)."""
+    """The levels and pre-screening rules in force for ``kind`` (defaults if never set).
+
+    Company configuration for the staff who take part in approvals: its
+    thresholds say which claims pass unseen, so residents do not read it.
+    """
+    if widest_scope(principal.permissions, "approvals:read") not in (Scope.ANY, Scope.ESTATE):
+        raise Problem(403, "this needs the permission approvals:read:estate")
     c = container(request)
     policy = c.approvals.policy(kind)
     terms = policy.terms if policy else c.approvals.terms(kind)

@@ -178,7 +178,7 @@ async def my_inbox(
 def mark_read(
     body: MarkRead,
     request: Request,
-    principal: Principal = requires(Permission.NOTIFICATIONS_READ_OWN),
+    principal: Principal = requires(Permission.NOTIFICATIONS_MANAGE_OWN),
 ) -> Any:
     """Mark notifications of my inbox read; one that is not in my inbox answers 404."""
     c = container(request)
@@ -221,7 +221,7 @@ async def my_preferences(
 def set_my_preferences(
     body: PreferencesChange,
     request: Request,
-    principal: Principal = requires(Permission.NOTIFICATIONS_READ_OWN),
+    principal: Principal = requires(Permission.NOTIFICATIONS_MANAGE_OWN),
 ) -> Any:
     """Choose my channels; ``email`` and ``phone``, when the body names either,
     replace both addresses (a missing one is removed)."""
@@ -355,7 +355,7 @@ def send_message(
 def schedule_reminder(
     body: NewReminder,
     request: Request,
-    principal: Principal = requires(Permission.NOTIFICATIONS_READ_OWN),
+    principal: Principal = requires(Permission.NOTIFICATIONS_MANAGE_OWN),
 ) -> Created:
     """Schedule a reminder for myself, or (staff) for a user I may address."""
     user_id = body.user_id or principal.user_id
@@ -400,14 +400,14 @@ async def my_reminders(
 def cancel_reminder(
     reminder_id: UUID,
     request: Request,
-    principal: Principal = requires(Permission.NOTIFICATIONS_READ_OWN),
+    principal: Principal = requires(Permission.NOTIFICATIONS_MANAGE_OWN),
 ) -> Any:
     """Cancel a reminder of mine (or one I scheduled for someone)."""
     c = container(request)
     reminder = c.notifications.reminder(reminder_id)
     if reminder is None:
         raise Problem(404, "no such record, or not yours to see")
-    principal.check("notifications:read", {reminder.user_id, reminder.scheduled_by})
+    principal.check("notifications:manage", {reminder.user_id, reminder.scheduled_by})
     return accepted(c.notifications.cancel_reminder(reminder_id))
 
 

@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from application.registry.importing import ImportRejected, file_kind
 from application.registry.service import ImportDone, RegistryRecordNotFound, RegistryService
+from domain.errors import ValidationFailed
 from domain.identity.policy import Permission
 from domain.registry.places import PARKING_KINDS
 from domain.registry.unit import Relation, UnitUse
@@ -242,6 +243,24 @@ def _guard(principal: Principal) -> Any:
         principal.check(MANAGE, owner_id=None, estate_id=estate_id)
 
     return guard
+
+
+def _may_link(request: Request, principal: Principal, user_id: UUID | None) -> None:
+    """A login account may be linked only by someone who manages every estate it
+    already belongs to (as staff, or through a person linked to it): a manager
+    must not take over another estate's resident (who would lose their link,
+    and whose login would see this estate's bills). Refused as a missing account,
+    so the answer tells nothing of the other estate."""
+    if user_id is None:
+        return
+    found = reads.rows(
+        request,
+        "SELECT estate_id FROM registry_people WHERE user_id = %s "
+        "UNION SELECT unnest(estates) FROM user_directory WHERE user_id = %s",
+        [user_id, user_id],
+    )
+    if not all(principal.may(MANAGE, None, estate) for (estate,) in found):
+        raise ValidationFailed("user_id: no such login account")
 
 
 @contextmanager
@@ -752,6 +771,7 @@ def create_person(
     principal: Principal = requires(Permission.REGISTRY_MANAGE_ESTATE),
 ) -> Created:
     """Register an owner or resident; name, phone and ID are sealed before storing."""
+    _may_link(request, principal, body.user_id)
     with _commands():
         done = _service(request).register_person(estate_id, _guard(principal), **body.model_dump())
     return Created(id=done.id, position=done.position)
@@ -844,6 +864,7 @@ def link_account(
     principal: Principal = requires(Permission.REGISTRY_MANAGE_ESTATE),
 ) -> Response:
     """Link the person to the login account they use: their units open to it."""
+    _may_link(request, principal, body.user_id)
     with _commands():
         return accepted(
             _service(request).link_account(person_id, _guard(principal), user_id=body.user_id)

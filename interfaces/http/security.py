@@ -2,9 +2,11 @@
 
 Every route declares what it needs with :func:`requires` (or :func:`public`);
 ``tests/api/test_route_permissions.py`` fails for a route that declares
-nothing. Roles and permissions are read from the user's aggregate on every
-request, so a logout, a password change, a disable or a revoked role takes
-effect on the very next request.
+nothing. Where the route's record lives (company, estate, unit, own) is
+declared in ``interfaces/http/scopes.py``; ``tests/api/test_scope_matrix.py``
+derives every caller's answer from the two. Roles and permissions are read
+from the user's aggregate on every request, so a logout, a password change,
+a disable or a revoked role takes effect on the very next request.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
 from application.registry.service import RegistryRecordNotFound
-from domain.identity.policy import Permission, Role
+from domain.identity.policy import Permission, Role, Scope, widest_scope
 from domain.registry.places import Estate
 from interfaces.http.consistency import reached
 from interfaces.http.problems import Problem
@@ -134,11 +134,37 @@ def create_user(
     return Created(id=user_id, position=position)
 
 
+def _shown(principal: Principal, view: UserView) -> UserView:
+    """Where someone logs in from is for company-wide readers (and the user):
+    estate staff see their residents' records without the last login IP."""
+    if view.id != principal.user_id and not principal.may("users:read", owner_id=None):
+        view.last_login_ip = None
+    return view
+
+
+# A user an estate-scoped reader may see: staff serving one of their estates,
+# or a login linked to a person of one of them (an owner or resident).
+OF_ESTATES = (
+    "(estates && %s::uuid[] OR user_id IN (SELECT user_id FROM registry_people "
+    "WHERE estate_id = ANY(%s) AND user_id IS NOT NULL))"
+)
+
+
+def _reach(principal: Principal) -> tuple[str, list[Any]]:
+    """The users ``principal`` may read: everyone, or themselves and those of their estates."""
+    reach = principal.reach("users:read")
+    if reach.everything:
+        return "true", []
+    estates = list(reach.estates)
+    return f"(user_id = %s OR {OF_ESTATES})", [principal.user_id, estates, estates]
+
+
 @router.get("")
 async def list_users(
     request: Request,
-    principal: Principal = requires(Permission.USERS_READ),
+    principal: Principal = requires(Permission.USERS_READ_ESTATE),
     username_prefix: Annotated[str | None, Query(max_length=64)] = None,
+    role: Role | None = None,
     status_: Annotated[
         str | None, Query(alias="status", pattern="^(normal|locked|disabled)$")
     ] = None,
@@ -146,15 +172,20 @@ async def list_users(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     after: Annotated[int | None, Query(ge=0, description="wait for this position")] = None,
 ) -> UserPage:
-    if not principal.may("users:read", owner_id=None):
-        raise Problem(403, "listing users needs the permission users:read:any")
+    """Users the caller may read: company-wide readers see everyone; estate staff
+    the staff and residents of the estates they serve."""
+    if widest_scope(principal.permissions, "users:read") not in (Scope.ANY, Scope.ESTATE):
+        raise Problem(403, "listing users needs the permission users:read:estate")
     c = container(request)
     await reached(request, "user_directory", after)
-    sql = f"SELECT {COLUMNS} FROM user_directory WHERE true"
-    params: list[Any] = []
+    where, params = _reach(principal)
+    sql = f"SELECT {COLUMNS} FROM user_directory WHERE {where}"
     if username_prefix:
         sql += " AND username LIKE %s"
         params.append(username_prefix.lower().replace("%", r"\%").replace("_", r"\_") + "%")
+    if role is not None:
+        sql += " AND %s = ANY(roles)"
+        params.append(role.value)
     if status_:
         sql += f" AND {STATUS} = %s"
         params.append(status_)
@@ -165,7 +196,7 @@ async def list_users(
     params.append(limit + 1)
     with c.pool.connection() as conn:
         rows = conn.execute(sql, params).fetchall()  # type: ignore[arg-type]
-    items = [_view(r) for r in rows[:limit]]
+    items = [_shown(principal, _view(r)) for r in rows[:limit]]
     return UserPage(items=items, next_cursor=items[-1].username if len(rows) > limit else None)
 
 
@@ -176,18 +207,21 @@ async def get_user(
     principal: Principal = requires(Permission.USERS_READ_OWN),
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> UserView:
-    """One user's record; owners and residents may read only their own."""
-    principal.check("users:read", owner_id=user_id)
+    """One user's record; owners and residents may read only their own, estate
+    staff those of the estates they serve (another answers 404, as a missing one)."""
     c = container(request)
     await reached(request, "user_directory", after)
+    where, params = _reach(principal)
     with c.pool.connection() as conn:
         row = conn.execute(
-            f"SELECT {COLUMNS} FROM user_directory WHERE user_id = %s",
-            [user_id],
+            f"SELECT {COLUMNS} FROM user_directory WHERE user_id = %s AND {where}",
+            [user_id, *params],
         ).fetchone()
-    if row is None:
+    if row is None and where == "true":
         raise Problem(404, "no such user")
-    return _view(row)
+    if row is None:
+        raise Problem(404, "no such record, or not yours to see")
+    return _shown(principal, _view(row))
 
 
 @router.get("/{user_id}/logins")

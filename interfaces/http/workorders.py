@@ -549,7 +549,7 @@ def rate_order(
 def close_order(
     order_id: UUID,
     request: Request,
-    principal: Principal = requires(Permission.WORKORDERS_READ_OWN),
+    principal: Principal = requires(Permission.WORKORDERS_SUBMIT_OWN),
 ) -> Response:
     """Estate staff or the requester close a completed (or rated) order."""
     _requester_or_manager(request, principal, order_id)
@@ -561,7 +561,7 @@ def cancel_order(
     order_id: UUID,
     body: WithReason,
     request: Request,
-    principal: Principal = requires(Permission.WORKORDERS_READ_OWN),
+    principal: Principal = requires(Permission.WORKORDERS_SUBMIT_OWN),
 ) -> Response:
     """Staff cancel any open order; the requester only before it is assigned."""
     by_requester = _requester_or_manager(request, principal, order_id)
@@ -573,7 +573,7 @@ def reopen_order(
     order_id: UUID,
     body: WithReason,
     request: Request,
-    principal: Principal = requires(Permission.WORKORDERS_READ_OWN),
+    principal: Principal = requires(Permission.WORKORDERS_SUBMIT_OWN),
 ) -> Response:
     """The fix did not hold: back to triage for a new assignment (staff or requester)."""
     _requester_or_manager(request, principal, order_id)

@@ -150,19 +150,32 @@ def test_an_owner_cannot_grant_themselves_a_role_or_erase_or_disable_anyone(
     assert running.identity.get(UUID(me)).roles == {"owner"}
 
 
-def test_customer_service_reads_any_user_but_cannot_grant_roles(
+def test_customer_service_reads_the_users_of_its_estates_but_cannot_grant_roles(
     client: TestClient, running: Container, admin: dict[str, str], two_owners: Any
 ) -> None:
-    (owner, _, _), _ = two_owners
-    _, headers, logged_in_at = make_user(client, admin, "cs.li", ["customer_service"])
+    (owner, _, _), (other, _, _) = two_owners
+    cs_id, headers, logged_in_at = make_user(client, admin, "cs.li", ["customer_service"])
+    # Serving no estate, the clerk reads no one but themselves (issue 12).
     record = client.get(f"/api/v1/users/{owner}", params={"after": logged_in_at}, headers=headers)
+    assert_problem(record, 404)
+    listing = client.get("/api/v1/users", headers=headers)
+    assert [u["username"] for u in listing.json()["items"]] == ["cs.li"]
+    # Serving an estate, they read its residents, and still no one else.
+    from tests.registry.helpers import new_estate, new_person  # (it imports this module)
+
+    estate_id, _ = new_estate(client, admin)
+    _, position = new_person(client, admin, estate_id, user_id=owner)
+    assigned = client.post(
+        f"/api/v1/users/{cs_id}/estates", json={"estate_id": estate_id}, headers=admin
+    )
+    after = max(position, assigned.json()["position"])
+    record = client.get(f"/api/v1/users/{owner}", params={"after": after}, headers=headers)
     assert record.status_code == 200, record.text
     assert record.json()["username"] == "owner.zhang"
+    assert_problem(client.get(f"/api/v1/users/{other}", headers=headers), 404)
     listing = client.get("/api/v1/users", headers=headers)
     assert listing.status_code == 200, listing.text
-    assert {"admin", "cs.li", "owner.wang", "owner.zhang"} <= {
-        u["username"] for u in listing.json()["items"]
-    }
+    assert {u["username"] for u in listing.json()["items"]} == {"cs.li", "owner.zhang"}
 
     head = running.event_log.head()
     grant = client.post(

@@ -126,6 +126,38 @@ def test_declared_permissions_are_real_permissions_or_public(container: Containe
         assert declared in known or declared.startswith(f"{PUBLIC}: "), (route.path, declared)
 
 
+# Routes that change state yet may declare a read action, with the reason. Empty:
+# a read at ``any`` scope (the auditor's) must never open a write (issue 12).
+WRITES_UNDER_A_READ: dict[tuple[str, str], str] = {}
+
+
+def test_no_route_that_changes_state_declares_a_read_permission(container: Container) -> None:
+    offenders = []
+    for route in _api_routes(container):
+        declared = _declared(route)
+        if declared.startswith(f"{PUBLIC}:"):
+            continue
+        for method in route.methods - {"GET", "HEAD"}:
+            if Permission(declared).action.endswith(":read") and (
+                (method, route.path) not in WRITES_UNDER_A_READ
+            ):
+                offenders.append(f"{method} {route.path}: {declared}")
+    assert not offenders, "state-changing routes that declare a read:\n" + "\n".join(
+        sorted(offenders)
+    )
+
+
+def test_the_auditor_holds_no_write_but_its_own_account_and_compliance_runs() -> None:
+    """Read-only: reads, verifications, exports, its own self-service, and running a
+    compliance review (which records findings and changes no books)."""
+    writes = {
+        p
+        for p in ROLE_PERMISSIONS[Role.AUDITOR]
+        if p.action.split(":")[1] not in ("read", "verify", "export") and p.scope is not Scope.OWN
+    }
+    assert writes == {Permission.COMPLIANCE_RUN}
+
+
 def test_only_health_readiness_login_its_code_and_refresh_are_public(container: Container) -> None:
     public = {route.path for route in _api_routes(container) if _is_public(route)}
     assert public == PUBLIC_PATHS

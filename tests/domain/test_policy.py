@@ -90,10 +90,20 @@ def test_own_scope_allows_only_the_actors_own_records() -> None:
 
 
 def test_any_scope_allows_every_record() -> None:
+    auditor = ROLE_PERMISSIONS[Role.AUDITOR]
+
+    assert allows(auditor, "users:read", actor_id=ME, owner_id=SOMEONE_ELSE)
+    assert allows(auditor, "users:read", actor_id=ME, owner_id=None)
+
+
+def test_a_property_manager_reads_users_of_their_estates_only() -> None:
     manager = ROLE_PERMISSIONS[Role.PROPERTY_MANAGER]
 
-    assert allows(manager, "users:read", actor_id=ME, owner_id=SOMEONE_ELSE)
-    assert allows(manager, "users:read", actor_id=ME, owner_id=None)
+    assert not allows(manager, "users:read", actor_id=ME, owner_id=SOMEONE_ELSE)
+    assert allows(manager, "users:read", actor_id=ME, owner_id=None, estate_id=1, actor_estates={1})
+    assert not allows(
+        manager, "users:read", actor_id=ME, owner_id=None, estate_id=2, actor_estates={1}
+    )
 
 
 def test_an_action_not_granted_at_any_scope_is_denied() -> None:

@@ -22,7 +22,7 @@ def vendor(
 ) -> str:
     r = fw.post(
         "/finance/vendors",
-        fw.finance,
+        fw.admin,
         {
             "name": name,
             "tax_id": TAX_ID,
@@ -123,7 +123,9 @@ def test_a_vendor_is_registered_and_read_with_its_bank_account_masked(fw: Financ
     fw.settle(PROJECTION)
     row = fw.get(f"/finance/vendors/{vendor_id}", fw.manager).json()
     assert row["bank_account"] == "************7890"
-    assert row["tax_id"] == TAX_ID
+    # Estate staff see the tax ID masked; company-wide readers in full.
+    assert row["tax_id"] == "*" * 14 + TAX_ID[-4:]
+    assert fw.get(f"/finance/vendors/{vendor_id}", fw.auditor).json()["tax_id"] == TAX_ID
     assert row["categories"] == ["cleaning", "other", "repairs", "utilities"]
     listed = fw.get("/finance/vendors", fw.auditor, category="cleaning").json()
     assert [v["vendor_id"] for v in listed] == [vendor_id]
@@ -131,7 +133,7 @@ def test_a_vendor_is_registered_and_read_with_its_bank_account_masked(fw: Financ
     # A malformed credit code is refused; owners read no vendors.
     bad = fw.post(
         "/finance/vendors",
-        fw.finance,
+        fw.admin,
         {"name": "X", "tax_id": "123", "bank_account": "1234", "categories": ["repairs"]},
     )
     assert bad.status_code == 422
@@ -139,7 +141,7 @@ def test_a_vendor_is_registered_and_read_with_its_bank_account_masked(fw: Financ
     r = fw.client.patch(
         f"/api/v1/finance/vendors/{vendor_id}",
         json={"bank_account": "6222 0000 0000 4321"},
-        headers=fw.finance.headers,
+        headers=fw.admin.headers,
     )
     assert r.status_code == 200, r.text
     fw.settle(PROJECTION)
@@ -148,7 +150,7 @@ def test_a_vendor_is_registered_and_read_with_its_bank_account_masked(fw: Financ
     )
     # Deactivated: no new claims name it.
     fw.post(
-        f"/finance/vendors/{vendor_id}/deactivation", fw.finance, {"reason": "closed"}, status=200
+        f"/finance/vendors/{vendor_id}/deactivation", fw.admin, {"reason": "closed"}, status=200
     )
     assert submit(fw, vendor_id, "repairs", "10.00", status=422).status_code == 422
 

@@ -90,7 +90,7 @@ def test_three_months_of_a_small_estate_give_the_hand_computed_statements(
     ).raise_for_status()
     vendor = fw.post(
         "/finance/vendors",
-        fw.finance,
+        fw.admin,
         {
             "name": "Pudong Repairs Ltd",
             "tax_id": "91310115MA1K4ABC12",

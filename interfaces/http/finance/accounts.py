@@ -1,9 +1,10 @@
 """HTTP routes of unit accounts: billing runs, bills, payments, reversals, waivers, refunds.
 
 Finance staff bill and take payments for the estates they serve; an owner
-(or another occupant) reads their unit's bills and pays them online; an
-auditor reads everything. A unit, bill or payment the caller may not see
-answers 404.
+(or another occupant) reads their unit's bills; an auditor reads everything.
+Owners record no payments: a payment they claim to have made online is not
+money received until a payment provider's verified notice says so. A unit,
+bill or payment the caller may not see answers 404.
 """
 
 from __future__ import annotations
@@ -397,19 +398,15 @@ def record_payment(
     unit_id: UUID,
     body: PaymentRequest,
     request: Request,
-    principal: Principal = requires(Permission.PAYMENTS_RECORD_OWN),
+    principal: Principal = requires(Permission.PAYMENTS_RECORD_ESTATE),
 ) -> PaymentCreated:
-    """Record money received for the unit (staff), or pay online (owners: method ``online``).
+    """Record money received for the unit (finance staff of its estate).
 
     With ``bill_id`` that bill is paid first, and a bill with nothing left to
     pay answers 409, so a bill is never paid twice. The rest goes to the
     oldest open bills, then to credit.
     """
-    estate_id, occupants = _unit(request, unit_id)
-    if not principal.may("payments:record", None, estate_id):
-        principal.check("payments:record", occupants, estate_id)  # their own unit
-        if body.method is not Method.ONLINE:
-            raise Problem(403, "owners pay online; cash and transfers are recorded by staff")
+    _check_estate(principal, "payments:record", _unit(request, unit_id)[0])
     payment_id, position = _service(request).record_payment(
         unit_id=unit_id,
         amount=body.amount,

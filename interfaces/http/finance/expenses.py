@@ -2,8 +2,10 @@
 
 Estate-scoped: a caller who does not serve a claim's or budget's estate gets
 404. ``expenses:submit`` submits (and withdraws one's own claim),
-``expenses:manage`` registers vendors, sets budgets and pays, ``finance:read``
-reads lists and the analysis. See docs/finance/expenses.md.
+``expenses:manage`` sets budgets and pays, ``finance:read`` reads lists and
+the analysis. Vendors are company master data: ``vendors:manage:any``
+registers, changes and deactivates them; estate staff read them with the tax
+ID and bank account masked. See docs/finance/expenses.md and docs/security.md.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pydantic import BaseModel, Field
 from application.approvals.service import ApprovalNotFound
 from application.finance.expenses import ExpenseRecordNotFound
 from domain.errors import NotEntitled
-from domain.finance.expenses import CATEGORIES
+from domain.finance.expenses import CATEGORIES, mask_bank_account
 from domain.finance.money import DEFAULT_CURRENCY, allocate
 from domain.identity.policy import Permission, Scope, widest_scope
 from interfaces.http import reads
@@ -222,8 +224,14 @@ def _claim(request: Request, claim_id: UUID) -> Any:
         return container(request).finance.expenses.claim(claim_id)
 
 
-def _vendor_view(row: dict[str, Any]) -> VendorView:
-    return VendorView(**row)
+def _vendor_view(principal: Principal, row: dict[str, Any]) -> VendorView:
+    """A vendor; its tax ID in full only to company-wide readers (finance:read:any)
+    and vendor managers, masked like the bank account to estate staff."""
+    view = VendorView(**row)
+    full = {Permission.FINANCE_READ, Permission.VENDORS_MANAGE} & principal.permissions
+    if not full:
+        view.tax_id = mask_bank_account(view.tax_id) or ""
+    return view
 
 
 # ---- vendors ------------------------------------------------------------------------
@@ -233,7 +241,7 @@ def _vendor_view(row: dict[str, Any]) -> VendorView:
 def register_vendor(
     body: NewVendor,
     request: Request,
-    principal: Principal = requires(Permission.EXPENSES_MANAGE_ESTATE),
+    principal: Principal = requires(Permission.VENDORS_MANAGE),
 ) -> VendorCreated:
     """Register a vendor (company-wide)."""
     vendor_id, position = container(request).finance.expenses.register_vendor(
@@ -266,7 +274,7 @@ async def list_vendors(
         sql += " AND active = %s"
         params.append(active)
     rows = reads.dict_rows(request, sql + " ORDER BY name, vendor_id LIMIT %s", [*params, limit])
-    return [_vendor_view(r) for r in rows]
+    return [_vendor_view(principal, r) for r in rows]
 
 
 @router.get("/finance/vendors/{vendor_id}")
@@ -283,7 +291,7 @@ async def get_vendor(
     )
     if not rows:
         raise Problem(404, NOT_FOUND)
-    return _vendor_view(rows[0])
+    return _vendor_view(principal, rows[0])
 
 
 @router.patch("/finance/vendors/{vendor_id}", response_model=Accepted)
@@ -291,7 +299,7 @@ def change_vendor(
     vendor_id: UUID,
     body: VendorChange,
     request: Request,
-    principal: Principal = requires(Permission.EXPENSES_MANAGE_ESTATE),
+    principal: Principal = requires(Permission.VENDORS_MANAGE),
 ) -> Any:
     """Change a vendor's name, bank account, contact or categories."""
     changes = body.model_dump(exclude_unset=True)
@@ -307,7 +315,7 @@ def deactivate_vendor(
     vendor_id: UUID,
     body: WithReason,
     request: Request,
-    principal: Principal = requires(Permission.EXPENSES_MANAGE_ESTATE),
+    principal: Principal = requires(Permission.VENDORS_MANAGE),
 ) -> Any:
     """No new claims name a deactivated vendor; its claims are still paid."""
     with refusals():
