@@ -121,7 +121,7 @@ def build(settings: Settings | None = None) -> Container:
     redis_url = settings.redis_url or embedded.redis_url()  # type: ignore[union-attr]
 
     event_log = EventLog(
-        postgres_env(database_url, settings.db_pool_size),
+        postgres_env(database_url, settings.db_pool_size, settings.aggregate_cache_size),
         snapshotting_intervals={User: 100},
     )
     pool = open_pool(database_url, settings.db_pool_size)

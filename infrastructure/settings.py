@@ -49,6 +49,9 @@ class Settings(BaseSettings):
 
     max_body_bytes: int = 1024 * 1024
     db_pool_size: int = 10
+    # Aggregates the process keeps in memory (least recently used go first);
+    # the bound on its memory under commands. 0 would mean unbounded: refused.
+    aggregate_cache_size: int = Field(default=5000, ge=1)
     run_projector: bool = True
     run_workers: bool = True
     run_scheduler: bool = True

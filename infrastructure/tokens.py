@@ -13,6 +13,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,7 +22,10 @@ from uuid import UUID
 import jwt
 
 ALGORITHM = "HS256"
-VERIFIED_CACHE_SIZE = 10_000  # access tokens remembered as verified
+# Access tokens remembered as verified (about 850 bytes each with the token's
+# text). Tokens live 15 minutes, so this many covers that many logins a
+# quarter of an hour; beyond, the oldest are verified again when they return.
+VERIFIED_CACHE_SIZE = 2_000
 
 
 class InvalidToken(Exception):
@@ -77,7 +81,11 @@ class TokenService:
         # signature and the fixed claims are remembered: expiry is checked
         # again on every use, and revocation is the caller's business
         # (the user aggregate), as before.
+        # Oldest first (a dict keeps insertion order, and every token gets the
+        # same lifetime, so this is also the order of expiry): expired tokens
+        # leave as new ones come, not only when they are sent again.
         self._verified: dict[str, AccessClaims] = {}
+        self._verified_lock = threading.Lock()
 
     def issue_access(self, user_id: UUID, session_id: str, now: datetime) -> str:
         claims = {
@@ -96,14 +104,29 @@ class TokenService:
         known = self._verified.get(token)
         if known is not None:
             if known.expires_at <= datetime.now(UTC):
-                self._verified.pop(token, None)
+                with self._verified_lock:
+                    self._verified.pop(token, None)
                 raise InvalidToken("Signature has expired")
             return known
         claims = self._decode_access(token)
-        if len(self._verified) >= VERIFIED_CACHE_SIZE:
-            self._verified.clear()
-        self._verified[token] = claims
+        self._remember(token, claims)
         return claims
+
+    def _remember(self, token: str, claims: AccessClaims) -> None:
+        now = datetime.now(UTC)
+        with self._verified_lock:
+            verified = self._verified
+            while verified:
+                oldest = next(iter(verified))
+                if len(verified) < VERIFIED_CACHE_SIZE and verified[oldest].expires_at > now:
+                    break
+                del verified[oldest]
+            verified[token] = claims
+
+    @property
+    def remembered(self) -> int:
+        """How many verified access tokens are remembered (bounded)."""
+        return len(self._verified)
 
     def _decode_access(self, token: str) -> AccessClaims:
         try:

@@ -38,6 +38,12 @@ class LoginResult(StrEnum):
 
 # Failed attempts that count towards a lockout: guesses of either factor.
 GUESSES = frozenset({"wrong password", "wrong one-time code"})
+# Sessions one person may hold at once (devices, browsers). A session lives
+# as long as its refresh token (14 days), so without a limit every login adds
+# to the aggregate, and to the memory of every process that caches it, for
+# two weeks. Beyond the limit a login ends the least recently used session.
+MAX_SESSIONS = 20
+SESSION_LIMIT = "session limit reached"
 
 
 class RefreshResult(StrEnum):
@@ -191,6 +197,7 @@ class User(Aggregate):
                 at=at, client_ip=client_ip, user_agent=user_agent, channel=self.second_factor
             )
             return LoginResult.SECOND_FACTOR_REQUIRED
+        self._make_room_for_a_session(at)
         self._logged_in(
             at=at,
             client_ip=client_ip,
@@ -222,6 +229,7 @@ class User(Aggregate):
         if not code_ok:
             self._guessed_wrong("wrong one-time code", at, client_ip, user_agent, policy)
             return LoginResult.WRONG_CODE
+        self._make_room_for_a_session(at)
         self._logged_in(
             at=at,
             client_ip=client_ip,
@@ -317,6 +325,13 @@ class User(Aggregate):
     ) -> None:
         if reason in GUESSES:
             self.recent_failures = [*self.recent_failures[-49:], at]
+
+    def _make_room_for_a_session(self, at: datetime) -> None:
+        """At the limit, end the sessions used least recently (earliest refresh
+        expiry) so that the new one is the limit's last."""
+        live = sorted((s[1], sid) for sid, s in self.sessions.items() if s[1] > at)
+        for _, session_id in live[: max(0, len(live) - MAX_SESSIONS + 1)]:
+            self._session_revoked(session_id=session_id, reason=SESSION_LIMIT, at=at)
 
     @event("LoginSucceeded")
     def _logged_in(

@@ -21,7 +21,9 @@ from infrastructure.eventstore.transcoder import OrjsonTranscoder
 EVENTS_TABLE = "estatelog_events"
 
 
-def postgres_env(database_url: str, pool_size: int = 10) -> dict[str, str]:
+def postgres_env(
+    database_url: str, pool_size: int = 10, aggregate_cache_size: int = 5000
+) -> dict[str, str]:
     """Library settings for the PostgreSQL persistence module from one URL."""
     parts = conninfo_to_dict(database_url)
     return {
@@ -46,7 +48,11 @@ def postgres_env(database_url: str, pool_size: int = 10) -> dict[str, str]:
         "APPLICATION_RECORDER_TOPIC": get_topic(ChainedEventRecorder),
         "MAPPER_TOPIC": get_topic(MetadataMapper),
         "TRANSCODER_TOPIC": get_topic(OrjsonTranscoder),
-        "AGGREGATE_CACHE_MAXSIZE": "5000",
+        # The repository keeps the last N aggregates loaded or saved (LRU),
+        # so the next command on one only reads the events written since. Its
+        # memory grows with every new aggregate until N are held; that is the
+        # process's whole growth under commands (docs/benchmarks.md).
+        "AGGREGATE_CACHE_MAXSIZE": str(aggregate_cache_size),
     }
 
 

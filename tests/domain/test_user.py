@@ -14,6 +14,8 @@ import pytest
 from domain.errors import InvalidTransition, ValidationFailed
 from domain.identity.policy import ROLE_PERMISSIONS, Permission, Role
 from domain.identity.user import (
+    MAX_SESSIONS,
+    SESSION_LIMIT,
     LockoutPolicy,
     LoginResult,
     RefreshResult,
@@ -576,3 +578,32 @@ def test_an_administrator_id_is_recorded_on_an_unlock() -> None:
     [unlocked] = user.collect_events()
     assert unlocked.by == who  # type: ignore[attr-defined]
     assert unlocked.reason == "unlocked by an administrator"  # type: ignore[attr-defined]
+
+
+def test_a_login_beyond_the_session_limit_ends_the_least_recently_used_session() -> None:
+    user = given_user()
+    for n in range(MAX_SESSIONS):
+        attempt(user, ok=True, at=T0 + timedelta(minutes=n), session_id=f"s-{n}")
+    # s-0 was refreshed since: s-1 is now the one used least recently.
+    rotate(user, generation=0, at=T0 + timedelta(hours=1), session_id="s-0")
+    user.collect_events()
+
+    later = T0 + timedelta(hours=2)
+    assert attempt(user, ok=True, at=later, session_id="new") is LoginResult.SUCCEEDED
+
+    events = user.collect_events()
+    assert [type(e).__name__ for e in events] == ["SessionRevoked", "LoginSucceeded"]
+    assert events[0].session_id == "s-1"  # type: ignore[attr-defined]
+    assert events[0].reason == SESSION_LIMIT  # type: ignore[attr-defined]
+    assert len(user.sessions) == MAX_SESSIONS
+    assert user.session_is_active("new") and user.session_is_active("s-0")
+    assert not user.session_is_active("s-1")
+
+
+def test_sessions_stay_bounded_however_often_a_user_logs_in() -> None:
+    user = given_user()
+    for n in range(5 * MAX_SESSIONS):
+        attempt(user, ok=True, at=T0 + timedelta(seconds=n), session_id=f"s-{n}")
+    assert len(user.sessions) == MAX_SESSIONS
+    # the newest ones are the ones kept
+    assert set(user.sessions) == {f"s-{n}" for n in range(4 * MAX_SESSIONS, 5 * MAX_SESSIONS)}

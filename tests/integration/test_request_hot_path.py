@@ -10,7 +10,7 @@ import pytest
 from eventsourcing.domain import Aggregate, event
 
 from infrastructure.bootstrap import Container
-from infrastructure.tokens import InvalidToken, TokenService
+from infrastructure.tokens import VERIFIED_CACHE_SIZE, InvalidToken, TokenService
 
 
 class Counter(Aggregate):
@@ -69,3 +69,32 @@ def test_a_remembered_access_token_still_expires() -> None:
         tokens.decode_access(token)
     with pytest.raises(InvalidToken):
         tokens.decode_access(token[:-2] + "xx")
+
+
+def test_remembered_access_tokens_stay_bounded_the_oldest_leaving_first() -> None:
+    tokens = TokenService(
+        b"s" * 32, audience="estatelog", issuer="estatelog", access_ttl=timedelta(minutes=15)
+    )
+    now = datetime.now(UTC)
+    issued = [tokens.issue_access(uuid4(), "s", now) for _ in range(VERIFIED_CACHE_SIZE + 500)]
+    for token in issued:
+        tokens.decode_access(token)
+        assert tokens.remembered <= VERIFIED_CACHE_SIZE
+    assert tokens.remembered == VERIFIED_CACHE_SIZE
+    # The newest is answered from memory; the first has left but still verifies.
+    assert tokens.decode_access(issued[-1]) is tokens.decode_access(issued[-1])
+    first = tokens.decode_access(issued[0])
+    assert tokens.remembered == VERIFIED_CACHE_SIZE and first.token_id
+
+
+def test_an_expired_token_leaves_when_a_new_one_comes() -> None:
+    tokens = TokenService(
+        b"s" * 32, audience="estatelog", issuer="estatelog", access_ttl=timedelta(seconds=2)
+    )
+    tokens.decode_access(
+        tokens.issue_access(uuid4(), "s", datetime.now(UTC) - timedelta(seconds=1))
+    )
+    assert tokens.remembered == 1
+    time.sleep(1.2)
+    tokens.decode_access(tokens.issue_access(uuid4(), "s", datetime.now(UTC)))
+    assert tokens.remembered == 1  # the expired one was dropped, not kept until it returns
