@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 CHECK_EVERY = 1.0
 #: Pause before a dead thread is started again; doubled each time it dies, up to the longest.
 RESTART_FIRST, RESTART_LONGEST = 1.0, 60.0
+# A thread that ran this long before dying starts its pauses from the first
+# again: deaths weeks apart are not a crash loop.
+HEALTHY_RUN = 300.0
 
 
 class BackgroundRunner:
@@ -46,6 +49,7 @@ class BackgroundRunner:
         self._targets: dict[str, Callable[[threading.Event], None]] = {}
         self._threads: dict[str, threading.Thread] = {}
         self._deaths: dict[str, int] = {}
+        self._started_at: dict[str, float] = {}
         self._restart_at: dict[str, float] = {}
         self._supervisor: threading.Thread | None = None
 
@@ -92,6 +96,7 @@ class BackgroundRunner:
 
     def _spawn(self, name: str, target: Callable[[threading.Event], None]) -> None:
         self._targets[name] = target
+        self._started_at[name] = time.monotonic()
         self._threads[name] = thread = threading.Thread(
             target=self._run, args=(name, target), name=f"estatelog-{name}", daemon=True
         )
@@ -112,6 +117,8 @@ class BackgroundRunner:
                     continue
                 now = time.monotonic()
                 if name not in self._restart_at:
+                    if now - self._started_at.get(name, now) > HEALTHY_RUN:
+                        self._deaths[name] = 0
                     deaths = self._deaths[name] = self._deaths.get(name, 0) + 1
                     pause = min(self.restart_first * 2 ** (deaths - 1), RESTART_LONGEST)
                     self._restart_at[name] = now + pause

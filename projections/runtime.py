@@ -427,10 +427,8 @@ class Projector:
         if passing:
             wait = min(RETRY_FIRST * 2 ** (tries - 1), RETRY_LONGEST)
             self._retry_at[name] = time.monotonic() + wait
-        else:
-            self.failed[name] = failure
-            self._tries.pop(name, None)
-            self._raise_alert(failure)
+        # The row before the alert: if the alert cannot be saved, the stop is
+        # still recorded, and the next catch-up does not take it as repaired.
         with self.pool.connection() as conn:
             conn.execute(
                 "INSERT INTO projection_positions (name, failed_position, error, retrying) "
@@ -439,6 +437,10 @@ class Projector:
                 "retrying = excluded.retrying, updated_at = now()",
                 [name, failure.position, failure.error[:2000], passing],
             )
+        if not passing:
+            self.failed[name] = failure
+            self._tries.pop(name, None)
+            self._raise_alert(failure)
         return True
 
     def _raise_alert(self, failure: ProjectionFailed) -> None:

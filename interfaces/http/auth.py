@@ -9,6 +9,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
 
+from application.context import current_context
 from application.identity.service import (
     ChallengeExpired,
     LoginOutcome,
@@ -107,7 +108,7 @@ def login(body: LoginRequest, request: Request) -> TokenPair:
         body.username,
         body.password,
         client_ip=request.client.host if request.client else None,
-        user_agent=(request.headers.get("user-agent") or "")[:512] or None,
+        user_agent=current_context().user_agent,
     )
     if outcome.result is LoginResult.SECOND_FACTOR_REQUIRED:
         raise Problem(
@@ -132,7 +133,7 @@ def login_code(body: CodeRequest, request: Request) -> TokenPair:
             body.challenge_id,
             body.code,
             client_ip=request.client.host if request.client else None,
-            user_agent=(request.headers.get("user-agent") or "")[:512] or None,
+            user_agent=current_context().user_agent,
         )
     except ChallengeExpired:
         raise Problem(
@@ -214,7 +215,7 @@ def change_second_factor(
             principal.user_id,
             body.password,
             client_ip=request.client.host if request.client else None,
-            user_agent=(request.headers.get("user-agent") or "")[:512] or None,
+            user_agent=current_context().user_agent,
         )
     except SecondFactorUnavailable:
         raise Problem(503, "no SMS sender is configured on this server") from None
@@ -233,6 +234,6 @@ def change_password(
         body.current_password,
         body.new_password,
         client_ip=request.client.host if request.client else None,
-        user_agent=(request.headers.get("user-agent") or "")[:512] or None,
+        user_agent=current_context().user_agent,
     )
     return accepted(position)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -14,6 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from application.context import CommandContext, acting
+from domain.text import forbidden_character
 from infrastructure.idempotency import Claim, IdempotencyStore, Stored, claiming
 from interfaces.http.problems import (
     PROBLEM_JSON,
@@ -24,6 +26,8 @@ from interfaces.http.problems import (
 )
 
 log = logging.getLogger(__name__)
+# A request id the caller sends is kept only if it is a plain token.
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -31,6 +35,25 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key == name:
             return str(value.decode("latin-1"))
     return None
+
+
+def _text_header(scope: Scope, name: bytes) -> str | None:
+    """A header kept in the log (the user agent) without the characters
+    no stored text may hold: latin-1 decoding turns bytes 0x80-0x9F into C1
+    controls, and a header is no request body the text types check."""
+    value = _header(scope, name)
+    if value is None:
+        return None
+    return "".join(char for char in value if forbidden_character(char) is None) or None
+
+
+def _request_id(scope: Scope) -> str:
+    """The caller's request id if it is a plain token, else one of our own: it
+    is stored with every event and sent back in a header."""
+    given = _header(scope, b"x-request-id")
+    if given is not None and REQUEST_ID.fullmatch(given):
+        return given
+    return uuid.uuid4().hex
 
 
 def _uuid_header(scope: Scope, name: bytes) -> uuid.UUID | None:
@@ -109,13 +132,13 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = (_header(scope, b"x-request-id") or uuid.uuid4().hex)[:64]
+        request_id = _request_id(scope)
         client = scope.get("client")
         context = CommandContext(
             correlation_id=_uuid_header(scope, b"x-correlation-id") or uuid.uuid4(),
             causation_id=_uuid_header(scope, b"x-causation-id"),
             client_ip=client[0] if client else None,
-            user_agent=(_header(scope, b"user-agent") or "")[:512] or None,
+            user_agent=(_text_header(scope, b"user-agent") or "")[:512] or None,
             request_id=request_id,
         )
 
@@ -290,13 +313,17 @@ class IdempotencyMiddleware:
             (v.decode("latin-1") for k, v in headers if k.lower() == b"content-type"), None
         )
         if claim.committed:
-            try:
-                await anyio.to_thread.run_sync(
-                    self.store.answer, claim.key_hash, status, content_type, answer
-                )
-            except Exception:
-                # The key is kept with its command's outcome: a retry gets that.
-                log.exception("the answer of a committed Idempotency-Key was not stored")
+            # A 5xx after the commit (a later step met an outage) is not the
+            # command's outcome: keep no answer, and a retry gets the committed
+            # outcome instead of a 503 for good.
+            if status < 500:
+                try:
+                    await anyio.to_thread.run_sync(
+                        self.store.answer, claim.key_hash, status, content_type, answer
+                    )
+                except Exception:
+                    # The key is kept with its command's outcome: a retry gets that.
+                    log.exception("the answer of a committed Idempotency-Key was not stored")
         elif status < 500 and status not in (401, 429):  # the command's own outcome
             try:
                 kept = await anyio.to_thread.run_sync(

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from eventsourcing.persistence import OperationalError
 from fastapi.testclient import TestClient
 
 from infrastructure.bootstrap import Container
@@ -313,6 +314,34 @@ def test_a_command_whose_answer_was_lost_is_not_run_again(
     assert container.event_log.head() == head + 1
     other_body = client.post("/api/v1/users", json=user_body("other"), headers=headers)
     assert other_body.status_code == 422
+    assert container.event_log.head() == head + 1
+
+
+def test_a_failure_after_the_commit_is_never_kept_as_the_answer(
+    client: TestClient, admin: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The events committed, then a later step of the route met an outage
+    (503): a retry must learn that the command happened, not get the 503
+    again for good (and send a new key that runs it twice)."""
+    container = container_of(client)
+    head = container.event_log.head()
+    headers = keyed(admin, "late-outage")
+    register = container.identity.register
+
+    def commits_then_the_database_goes(*args: Any, **kwargs: Any) -> Any:
+        register(*args, **kwargs)
+        raise OperationalError("the server closed the connection unexpectedly")
+
+    monkeypatch.setattr(container.identity, "register", commits_then_the_database_goes)
+    first = client.post("/api/v1/users", json=user_body("late"), headers=headers)
+    assert first.status_code == 503
+    assert container.event_log.head() == head + 1
+    monkeypatch.undo()
+
+    retried = client.post("/api/v1/users", json=user_body("late"), headers=headers)
+    assert retried.status_code == 200
+    assert replayed(retried)
+    assert retried.json() == {"position": head + 1}
     assert container.event_log.head() == head + 1
 
 

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, BeforeValidator, Field, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 
-from domain.text import BIDI, ZERO_WIDTH
+from domain.text import BIDI, ZERO_WIDTH, forbidden_character
 from infrastructure.bootstrap import Container
 from interfaces.http.app import create_app
 from interfaces.http.schemas import Patch
@@ -37,6 +37,7 @@ from interfaces.http.text import (
     ascii_decimal,
 )
 from tests.api.test_errors import problem
+from tests.conftest import ADMIN_PASSWORD
 
 TEXT_RULES = (SingleLine, MultiLine, Secret)
 
@@ -290,3 +291,26 @@ def test_a_nul_in_an_equipment_search_is_refused_not_a_500(
     body = problem(client.get("/api/v1/equipment?q=pump%00", headers=admin), 400)
     assert "U+0000" in body["detail"]
     assert client.get("/api/v1/equipment?q=pump", headers=admin).status_code == 200
+
+
+def test_headers_kept_in_the_log_lose_the_characters_no_stored_text_may_hold(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    """Headers are read as latin-1, so bytes 0x80-0x9F arrive as C1 controls;
+    the user agent and request id go into every event's metadata."""
+    hostile = {"user-agent": b"agent\x85\x9b[31m end", "x-request-id": b"req\x9b1"}
+    response = client.post(
+        "/api/v1/auth/login",
+        json={"username": "admin", "password": ADMIN_PASSWORD},
+        headers=hostile,
+    )
+    assert response.status_code == 200
+    assert re.fullmatch("[0-9a-f]{32}", response.headers["x-request-id"])  # one of ours
+    me = client.get("/api/v1/auth/me", headers=admin).json()
+    logins = client.get(
+        f"/api/v1/users/{me['user_id']}/logins?after={response.json()['position']}", headers=admin
+    ).json()
+    # (The test client sends the bytes UTF-8 encoded: C2 85 C2 9B; the C2s are Â.)
+    agent = logins[0]["user_agent"]
+    assert agent.startswith("agent") and agent.endswith("[31m end")
+    assert forbidden_character(agent) is None

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from domain.identity.policy import Role
-from domain.identity.user import LockoutPolicy, LoginResult, User, UserStatus
+from domain.identity.user import MAX_SESSIONS, LockoutPolicy, LoginResult, User, UserStatus
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 POLICY = LockoutPolicy()  # 5 failures within 15 minutes, 15 minutes cool-down
@@ -78,11 +78,21 @@ class LoginLockoutMachine(RuleBasedStateMachine):
         new = self.user.collect_events()
         self.events.extend(new)
         if result is LoginResult.SUCCEEDED:
-            self.expected_sessions = {
-                s: ends for s, ends in self.expected_sessions.items() if ends > self.now
-            }
+            live = {s: ends for s, ends in self.expected_sessions.items() if ends > self.now}
+            # At the limit, the sessions used least recently end (MAX_SESSIONS).
+            for s in self._beyond_the_limit(live):
+                del live[s]
+            self.expected_sessions = live
             self.expected_sessions[session_id] = self.now + REFRESH_TTL
         return result, [name_of(e) for e in new]
+
+    def _beyond_the_limit(self, live: dict[str, datetime]) -> list[str]:
+        oldest_first = sorted(live, key=lambda s: (live[s], s))
+        return oldest_first[: max(0, len(live) - MAX_SESSIONS + 1)]
+
+    def _revoked_by_a_login(self) -> int:
+        live = {s: ends for s, ends in self.expected_sessions.items() if ends > self.now}
+        return len(self._beyond_the_limit(live))
 
     def _record(self) -> list[str]:
         new = self.user.collect_events()
@@ -143,6 +153,7 @@ class LoginLockoutMachine(RuleBasedStateMachine):
         expired = self._cool_down_has_ended()
         if expired:
             self.expected_status, self.lock_ends = UserStatus.NORMAL, None
+        revoked = self._revoked_by_a_login()
         result, names = self._attempt(ok=True)
         if was_disabled:
             assert result is LoginResult.DISABLED
@@ -150,7 +161,11 @@ class LoginLockoutMachine(RuleBasedStateMachine):
         elif self.expected_status is UserStatus.NORMAL:
             # After the cool-down (or with no lock at all) the right password always works.
             assert result is LoginResult.SUCCEEDED
-            assert names == (["AccountUnlocked"] if expired else []) + ["LoginSucceeded"]
+            assert names == (
+                (["AccountUnlocked"] if expired else [])
+                + ["SessionRevoked"] * revoked
+                + ["LoginSucceeded"]
+            )
             self._reset_count()
         else:
             assert result is LoginResult.LOCKED

@@ -51,7 +51,7 @@ def test_reads_of_a_stopped_read_model_answer_503_at_once_and_resume_brings_it_b
     problem = waited.json()
     assert problem["read_model"] == "user_directory"
     assert problem["failed_position"] == position
-    assert "UniqueViolation" in problem["error"]
+    assert "error" not in problem  # for operators only (GET /api/v1/projections)
     assert client.get("/api/v1/users", headers=admin).status_code == 503
     assert client.get("/api/v1/audit/events", headers=admin).status_code == 200  # the others serve
 

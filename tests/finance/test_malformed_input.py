@@ -83,19 +83,19 @@ def test_a_vendor_patch_with_null_categories_is_a_422_naming_the_field(fw: Finan
     response = fw.client.patch(
         f"/api/v1/finance/vendors/{vendor_id}",
         json={"categories": None},
-        headers=fw.finance.headers,
+        headers=fw.admin.headers,
     )
     body = problem(response, 422)
     assert "categories" in str(body["errors"])
     for field in ("name", "bank_account"):
         response = fw.client.patch(
-            f"/api/v1/finance/vendors/{vendor_id}", json={field: None}, headers=fw.finance.headers
+            f"/api/v1/finance/vendors/{vendor_id}", json={field: None}, headers=fw.admin.headers
         )
         problem(response, 422)
     assert _head(fw) == head
     # What may be cleared still is.
     cleared = fw.client.patch(
-        f"/api/v1/finance/vendors/{vendor_id}", json={"contact": None}, headers=fw.finance.headers
+        f"/api/v1/finance/vendors/{vendor_id}", json={"contact": None}, headers=fw.admin.headers
     )
     assert cleared.status_code == 200, cleared.text
 
