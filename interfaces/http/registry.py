@@ -14,13 +14,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from typing import Annotated, Any
 from uuid import UUID
 
+import anyio
 from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from application.identity.service import UserNotFound
 from application.registry.importing import ImportRejected, file_kind
 from application.registry.service import ImportDone, RegistryRecordNotFound, RegistryService
 from domain.errors import ValidationFailed
@@ -249,18 +252,34 @@ def _may_link(request: Request, principal: Principal, user_id: UUID | None) -> N
     """A login account may be linked only by someone who manages every estate it
     already belongs to (as staff, or through a person linked to it): a manager
     must not take over another estate's resident (who would lose their link,
-    and whose login would see this estate's bills). Refused as a missing account,
-    so the answer tells nothing of the other estate."""
+    and whose login would see this estate's bills). A login that belongs to no
+    estate yet was made by a company administrator for some estate no record
+    names, so only company-wide managers link it first: an estate manager who
+    got there first would take it. Refused as a missing account, so the answer
+    tells nothing of the other estate."""
     if user_id is None:
         return
+    refused = ValidationFailed("user_id: no such login account")
+    try:
+        # The aggregate, not the user directory: an estate assigned a moment
+        # ago counts.
+        estates = set(container(request).identity.get_for_reading(user_id).estates)
+    except UserNotFound:
+        raise refused from None
+    # The links as of the log's head: a link made a moment ago counts too. This
+    # runs in a worker thread; the wait (or a stopped read model's 503) is the
+    # reads' own.
+    head = container(request).event_log.head()
+    anyio.from_thread.run(partial(reached, request, PROJECTION, None, at_least=head))
     found = reads.rows(
-        request,
-        "SELECT estate_id FROM registry_people WHERE user_id = %s "
-        "UNION SELECT unnest(estates) FROM user_directory WHERE user_id = %s",
-        [user_id, user_id],
+        request, "SELECT estate_id FROM registry_people WHERE user_id = %s", [user_id]
     )
-    if not all(principal.may(MANAGE, None, estate) for (estate,) in found):
-        raise ValidationFailed("user_id: no such login account")
+    estates |= {estate for (estate,) in found}
+    if not estates:
+        if not principal.reach(MANAGE).everything:
+            raise refused
+    elif not all(principal.may(MANAGE, None, estate) for estate in estates):
+        raise refused
 
 
 @contextmanager

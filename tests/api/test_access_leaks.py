@@ -191,7 +191,7 @@ def test_a_manager_cannot_link_another_estates_resident_to_a_person_of_their_own
     # A's resident still sees their own unit and none of B's bills.
     units = ok(client.get(f"{API}/units", headers=a.resident.headers))
     assert a["unit"] in str(units) and b["unit"] not in str(units)
-    # A login of the manager's own estate (or a new one) is linked.
+    # A login of the manager's own estate is linked.
     created = client.post(
         f"{API}/estates/{b['estate']}/people", json={"name": "Lodger"}, headers=pm
     )
@@ -200,6 +200,51 @@ def test_a_manager_cannot_link_another_estates_resident_to_a_person_of_their_own
         f"{API}/people/{lodger}/account", json={"user_id": b.resident.id}, headers=pm
     )
     assert linked.status_code == 200, linked.text
+
+
+def test_a_login_of_no_estate_yet_is_linked_first_by_the_company_not_by_an_estate_manager(
+    client: TestClient, admin: dict[str, str], running: Container, world: World
+) -> None:
+    """The administrator made a login for a resident of B; A's manager got to
+    it before B's did. It must not open A's unit to B's resident."""
+    a, b = world.a, world.b
+    login, headers, _ = make_user(client, admin, "newcomer.b", ["owner"])
+    head = running.event_log.head()
+    taken = [
+        client.post(
+            f"{API}/people/{a['person']}/account",
+            json={"user_id": login},
+            headers=a.manager.headers,
+        ),
+        client.post(
+            f"{API}/estates/{a['estate']}/people",
+            json={"name": "Taken", "user_id": login},
+            headers=a.manager.headers,
+        ),
+    ]
+    _unchanged(running, head, taken, 422)
+    missing = {"user_id": "00000000-0000-4000-8000-00000000dead"}
+    answer = client.post(
+        f"{API}/people/{a['person']}/account", json=missing, headers=a.manager.headers
+    )
+    assert answer.json() | {"instance": ""} == taken[0].json() | {"instance": ""}
+    assert a["unit"] not in str(ok(client.get(f"{API}/units", headers=headers)))
+    # The company links it first; from then on B's manager manages it, A's does not.
+    lodger = ok(
+        client.post(
+            f"{API}/estates/{b['estate']}/people", json={"name": "Newcomer"}, headers=admin
+        ),
+        201,
+    )["id"]
+    ok(client.post(f"{API}/people/{lodger}/account", json={"user_id": login}, headers=admin))
+    refused = client.post(
+        f"{API}/people/{a['person']}/account", json={"user_id": login}, headers=a.manager.headers
+    )
+    assert refused.status_code == 422, refused.text
+    again = client.post(
+        f"{API}/people/{b['person']}/account", json={"user_id": login}, headers=b.manager.headers
+    )
+    assert again.status_code == 200, again.text
 
 
 # ---- approval policies ------------------------------------------------------------------------
