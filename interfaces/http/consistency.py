@@ -84,6 +84,20 @@ def _unavailable(projection: str, failed_position: int, _error: str) -> Problem:
     )
 
 
+def serving(request: Request, *projections: str) -> None:
+    """Answer 503 at once if one of these read models has stopped, for code that
+    reads their tables from a worker thread (a command's checks, a helper shared
+    by sync routes) rather than through :func:`reached`: a stopped read model's
+    rows are stale, and a check on them could let the wrong caller through."""
+    stopped = _stopped(request)
+    if time.monotonic() - stopped.checked > STOPPED_CHECK_SECONDS:
+        stopped.refresh()
+    for projection in projections:
+        failure = stopped.stopped.get(projection)
+        if failure is not None:
+            raise _unavailable(projection, *failure)
+
+
 async def reached(
     request: Request, projection: str, after: int | None, *, at_least: int = 0
 ) -> None:

@@ -23,7 +23,7 @@ from application.equipment.service import NotFound
 from domain.equipment.rules import EquipmentKind, Metric, Reading
 from domain.identity.policy import Permission
 from interfaces.http import reads
-from interfaces.http.consistency import reached
+from interfaces.http.consistency import reached, serving
 from interfaces.http.cursors import decode_cursor, encode_cursor
 from interfaces.http.problems import Problem
 from interfaces.http.schemas import Accepted, Command, Created, DecimalInput, Patch, accepted
@@ -261,6 +261,7 @@ def _check_building(request: Request, building_id: UUID | None, estate_id: UUID)
     """A building named on equipment must be of the equipment's estate (R7.4)."""
     if building_id is None:
         return
+    serving(request, "registry")
     rows = reads.rows(
         request, "SELECT estate_id FROM registry_buildings WHERE building_id = %s", [building_id]
     )

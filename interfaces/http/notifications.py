@@ -16,7 +16,7 @@ from fastapi import APIRouter, Query, Request, status
 from pydantic import BaseModel, Field, model_validator
 
 from domain.identity.policy import Permission
-from interfaces.http.consistency import reached
+from interfaces.http.consistency import reached, serving
 from interfaces.http.problems import Problem
 from interfaces.http.schemas import Accepted, Command, Created, Phone, Position, accepted
 from interfaces.http.security import Principal, container, requires
@@ -306,6 +306,7 @@ def all_deliveries(
 
 def _may_address(request: Request, principal: Principal, user_id: UUID) -> None:
     """A staff member may address users of the estates they serve (404 otherwise)."""
+    serving(request, "user_directory", "registry")
     with container(request).pool.connection() as conn:
         row = conn.execute(
             "SELECT estates FROM user_directory WHERE user_id = %s AND status <> 'disabled'",
@@ -333,6 +334,7 @@ def send_message(
     c = container(request)
     if body.estate_id is not None:
         principal.check("notifications:send", None, body.estate_id)
+        serving(request, "registry")
         recipients = c.notifications.residents_of(body.estate_id)
         if not recipients:
             raise Problem(422, "the estate has no residents with a login account")

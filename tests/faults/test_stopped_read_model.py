@@ -73,3 +73,32 @@ def test_reads_of_a_stopped_read_model_answer_503_at_once_and_resume_brings_it_b
     assert "newcomer" in names
     again = _cli(settings, "replay", "resume", "user_directory")
     assert again.returncode == 1 and "had not stopped" in again.stderr
+
+
+def test_a_command_that_checks_against_a_stopped_read_model_answers_503_at_once(
+    client: TestClient, admin: dict[str, str], running: Container
+) -> None:
+    """Addressing a message reads the user directory (whom may the sender
+    address?): a stopped directory's rows are stale, so the check says so
+    rather than deciding on them."""
+    _squat(running, "addressee")
+    user_id, _ = running.identity.register(
+        username="addressee",
+        password="a-long-enough-secret",
+        display_name="Addressee",
+        roles=[Role.OWNER],
+    )
+    eventually(lambda: _stopped(running, "user_directory"), 20, "the directory stopped")
+    head = running.event_log.head()
+
+    started = time.monotonic()
+    sent = client.post(
+        "/api/v1/notifications/messages",
+        json={"recipient_id": str(user_id), "subject": "Hello", "body": "Water off at noon"},
+        headers=admin,
+    )
+    assert time.monotonic() - started < 3
+    assert sent.status_code == 503, sent.text
+    assert sent.headers["content-type"].startswith("application/problem+json")
+    assert sent.json()["read_model"] == "user_directory"
+    assert running.event_log.head() == head

@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 from application.finance.accounts import AccountNotFound, AccountService, RunResult
 from domain.finance.account import Method
 from domain.identity.policy import Permission
-from interfaces.http.consistency import reached
+from interfaces.http.consistency import reached, serving
 from interfaces.http.problems import Problem
 from interfaces.http.reads import dict_rows, rows
 from interfaces.http.schemas import Accepted, Amount, Command, CurrencyCode, Period, accepted
@@ -163,6 +163,7 @@ def _service(request: Request) -> AccountService:
 
 def _unit(request: Request, unit_id: UUID) -> tuple[UUID, list[UUID]]:
     """The unit's estate and occupants (its owners' logins), or 404."""
+    serving(request, "registry")
     found = rows(
         request,
         "SELECT estate_id, occupant_user_ids FROM registry_units WHERE unit_id = %s",
@@ -264,6 +265,7 @@ async def list_bills(
 ) -> list[BillView]:
     """Bills the caller may see: their estates' (staff), their units' (owners), all (auditors)."""
     await reached(request, PROJECTION, after)
+    await reached(request, "registry", None)  # the rows a caller may see
     where, params = principal.reach("finance:read").sql("b.estate_id", ("u.occupant_user_ids[]",))
     clauses = [where]
     for column, value in (("b.estate_id", estate_id), ("b.unit_id", unit_id), ("b.period", period)):
@@ -370,6 +372,7 @@ async def list_payments(
     principal: Principal = requires(Permission.FINANCE_READ_OWN),
 ) -> list[PaymentView]:
     await reached(request, PROJECTION, after)
+    await reached(request, "registry", None)  # the rows a caller may see
     where, params = principal.reach("finance:read").sql("p.estate_id", ("u.occupant_user_ids[]",))
     clauses = [where]
     for column, value in (("p.estate_id", estate_id), ("p.unit_id", unit_id)):

@@ -23,7 +23,7 @@ from application.finance.fund import FundRecordNotFound, FundService
 from domain.finance.fund import LOW_BALANCE_RATIO, Basis, DepositMethod, EmergencyCategory
 from domain.identity.policy import Permission
 from interfaces.http import reads
-from interfaces.http.consistency import reached
+from interfaces.http.consistency import reached, serving
 from interfaces.http.problems import Problem
 from interfaces.http.schemas import Amount, Command, Count, CurrencyCode
 from interfaces.http.security import Principal, container, requires
@@ -210,6 +210,7 @@ def _reach(principal: Principal, own_sql: str) -> tuple[str, list[Any]]:
 
 
 def _occupants(request: Request, unit_ids: list[UUID]) -> set[UUID]:
+    serving(request, "registry")
     rows = reads.rows(
         request,
         "SELECT DISTINCT unnest(occupant_user_ids) FROM registry_units WHERE unit_id = ANY(%s)",
@@ -267,6 +268,7 @@ async def list_accounts(
 ) -> list[FundAccountView]:
     """Unit fund accounts the caller may see; ``low=true``: those below 30% of the first deposit."""
     await reached(request, PROJECTION, after)
+    await reached(request, "registry", None)  # the rows a caller may see
     where, params = _reach(principal, f"unit_id IN ({_OWN_UNITS})")
     for column, value in (("estate_id", estate_id), ("low", low)):
         if value is not None:
@@ -343,6 +345,7 @@ async def list_spendings(
 ) -> list[SpendingView]:
     """Spendings the caller may see (owners: those their units share), newest first."""
     await reached(request, PROJECTION, after)
+    await reached(request, "registry", None)  # the rows a caller may see
     where, params = _reach(principal, f"unit_ids && ARRAY({_OWN_UNITS})")
     for column, value in (("estate_id", estate_id), ("status", status_)):
         if value is not None:

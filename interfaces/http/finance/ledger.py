@@ -396,6 +396,7 @@ async def unit_statement(
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> Response:
     """An owner's statement of one unit: charges, payments and credit, running balance."""
+    await reached(request, "registry", None)
     found = reads.rows(
         request,
         "SELECT estate_id, occupant_user_ids FROM registry_units WHERE unit_id = %s",
