@@ -28,7 +28,7 @@ from domain.community.survey import SubjectKind
 from domain.errors import NotEntitled
 from domain.identity.policy import Permission
 from interfaces.http import reads
-from interfaces.http.consistency import reached
+from interfaces.http.consistency import reached, serving
 from interfaces.http.problems import Problem
 from interfaces.http.schemas import Accepted, Command, Created, accepted
 from interfaces.http.security import Principal, container, requires
@@ -209,6 +209,7 @@ def submit_service_request(
         if principal.may("services:request", owner_id=None, estate_id=body.estate_id):
             community.check_estate(body.estate_id, body.unit_id)
         else:
+            serving(request, "registry")  # where the caller lives
             community.check_residence(principal.user_id, body.estate_id, body.unit_id)
         request_id, position = community.submit_request(
             **body.model_dump(), requested_by=principal.user_id
@@ -379,6 +380,7 @@ def file_complaint(
         if principal.may("services:request", owner_id=None, estate_id=body.estate_id):
             community.check_estate(body.estate_id, body.unit_id)
         else:
+            serving(request, "registry")  # where the caller lives
             community.check_residence(principal.user_id, body.estate_id, body.unit_id)
         complaint_id, position = community.file_complaint(
             **body.model_dump(), complainant_id=principal.user_id
@@ -634,6 +636,7 @@ async def announcement_board(
     if not reach.everything:
         estates = set(reach.estates)
         if reach.own:
+            await reached(request, "registry", None)  # where the caller lives
             estates |= container(request).community.estates_of_resident(principal.user_id)
         sql += " AND estate_id = ANY(%s)"
         params.append(list(estates))

@@ -24,7 +24,7 @@ from domain.errors import InvalidTransition
 from domain.identity.policy import Permission
 from domain.workorders.order import Category, Priority, Source, Status, WorkOrder
 from domain.workorders.plan import MaintenancePlan
-from interfaces.http.consistency import reached
+from interfaces.http.consistency import reached, serving
 from interfaces.http.problems import Problem
 from interfaces.http.schemas import (
     Accepted,
@@ -317,6 +317,7 @@ def submit_order(
         raise Problem(404, "no such estate, or not one you serve; residents name their unit")
     if not principal.may("workorders:submit", owner_id=principal.user_id):
         raise Problem(404, "no such unit, or not yours")
+    serving(request, "registry")  # where the caller lives
     homes = {unit: estate for estate, unit in svc.units_of_user(principal.user_id)}
     estate_id = homes.get(body.unit_id)
     if estate_id is None or body.estate_id not in (None, estate_id):

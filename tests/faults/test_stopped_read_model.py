@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 from fastapi.testclient import TestClient
 
 from domain.identity.policy import Role
 from domain.identity.user import user_id_for
+from domain.registry.ids import estate_id_for
 from infrastructure.bootstrap import Container
 from infrastructure.settings import Settings
+from interfaces.http.consistency import STOPPED_CHECK_SECONDS
 from tests.faults.test_projector_outage import eventually
 from tests.replay.test_backup_restore import _cli
 
@@ -89,6 +92,7 @@ def test_a_command_that_checks_against_a_stopped_read_model_answers_503_at_once(
         roles=[Role.OWNER],
     )
     eventually(lambda: _stopped(running, "user_directory"), 20, "the directory stopped")
+    time.sleep(STOPPED_CHECK_SECONDS)  # the app rereads which stopped once a second
     head = running.event_log.head()
 
     started = time.monotonic()
@@ -101,4 +105,65 @@ def test_a_command_that_checks_against_a_stopped_read_model_answers_503_at_once(
     assert sent.status_code == 503, sent.text
     assert sent.headers["content-type"].startswith("application/problem+json")
     assert sent.json()["read_model"] == "user_directory"
+    assert running.event_log.head() == head
+
+
+def test_a_resident_acting_for_their_unit_while_the_registry_is_stopped_gets_503(
+    client: TestClient, admin: dict[str, str], running: Container
+) -> None:
+    """Where a resident lives is read from the registry read model; a stopped
+    one may still show a unit they left, so their requests answer 503."""
+    from tests.api.test_object_scoping import make_user
+
+    def created(path: str, body: Any) -> str:
+        response = client.post(f"/api/v1/{path}", json=body, headers=admin)
+        assert response.status_code == 201, response.text
+        return str(response.json()["id"])
+
+    estate = created("estates", {"code": "EA", "name": "Estate A", "address": "A Rd"})
+    building = created(f"estates/{estate}/buildings", {"code": "B1", "name": "Tower"})
+    unit = created(
+        f"buildings/{building}/units",
+        {"number": "101", "floor": 1, "gross_area": "89.50", "internal_area": "72.30"},
+    )
+    login, resident, _ = make_user(client, admin, "owner.a", ["owner"])
+    person = created(f"estates/{estate}/people", {"name": "Owner A", "user_id": login})
+    moved = client.post(
+        f"/api/v1/units/{unit}/move-in",
+        json={"person_id": person, "relation": "owner", "on": "2026-01-05"},
+        headers=admin,
+    )
+    assert moved.status_code == 200, moved.text
+    with running.pool.connection() as conn:  # the registry's insert of estate "EZ" fails
+        conn.execute(
+            "INSERT INTO registry_estates VALUES (%s, 'squat', 'S', 'x', now(), now(), 1)",
+            [estate_id_for("EZ")],
+        )
+    created("estates", {"code": "EZ", "name": "Estate Z", "address": "Z Rd"})
+    eventually(lambda: _stopped(running, "registry"), 20, "the registry stopped")
+    time.sleep(STOPPED_CHECK_SECONDS)  # the app rereads which stopped once a second
+    head = running.event_log.head()
+
+    answers = [
+        client.post(
+            "/api/v1/workorders",
+            json={"title": "Leak", "description": "kitchen", "unit_id": unit},
+            headers=resident,
+        ),
+        client.post(
+            "/api/v1/service-requests",
+            json={
+                "estate_id": estate,
+                "unit_id": unit,
+                "category": "cleaning",
+                "description": "stairs",
+            },
+            headers=resident,
+        ),
+        client.get("/api/v1/announcement-board", headers=resident),
+        client.get("/api/v1/finance/bills", headers=resident),
+    ]
+    for answer in answers:
+        assert answer.status_code == 503, (answer.request.url, answer.text)
+        assert answer.json()["read_model"] == "registry"
     assert running.event_log.head() == head
