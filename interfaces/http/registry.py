@@ -45,6 +45,7 @@ from interfaces.http.schemas import (
 )
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine, SingleLine
+from projections.registry import queries as registry_queries
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
 
@@ -271,10 +272,8 @@ def _may_link(request: Request, principal: Principal, user_id: UUID | None) -> N
     # reads' own.
     head = container(request).event_log.head()
     anyio.from_thread.run(partial(reached, request, PROJECTION, None, at_least=head))
-    found = reads.rows(
-        request, "SELECT estate_id FROM registry_people WHERE user_id = %s", [user_id]
-    )
-    estates |= {estate for (estate,) in found}
+    with container(request).pool.connection() as conn:
+        estates |= registry_queries.estates_of_login(conn, user_id)
     if not estates:
         if not principal.reach(MANAGE).everything:
             raise refused

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,13 +52,14 @@ def _check_length(text: str, min_length: int, max_length: int) -> str:
 
 
 @dataclass(frozen=True)
-class _TextRule:
+class _TextRule(ABC):
     max_length: int
     min_length: int = 1
     pattern: str | None = None
 
+    @abstractmethod
     def clean(self, text: str) -> str:
-        raise NotImplementedError
+        """The text as stored, or a PydanticCustomError saying what is wrong."""
 
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler

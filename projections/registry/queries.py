@@ -37,6 +37,14 @@ def units_of_user(conn: psycopg.Connection[Any], user_id: UUID) -> list[tuple[UU
     return [(r[0], r[1]) for r in rows]
 
 
+def estates_of_login(conn: psycopg.Connection[Any], user_id: UUID) -> set[UUID]:
+    """The estates of every person this login account is linked to."""
+    rows = conn.execute(
+        "SELECT estate_id FROM registry_people WHERE user_id = %s", [user_id]
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
 def occupant_user_ids(conn: psycopg.Connection[Any], estate_id: UUID) -> list[UUID]:
     """Login accounts of the current owners and residents of an estate."""
     rows = conn.execute(
