@@ -183,7 +183,7 @@ def make_estate(
 
 
 def approve_fully(api: Api, approval_id: str, after: int) -> None:
-    """The administrator approves every level (as ``tests/finance/helpers.py``)."""
+    """The administrator approves every level (as ``tests/e2e/finance/helpers.py``)."""
     for _ in range(6):
         view = _ok(
             api.client.get(f"/approvals/{approval_id}", params={"after": after}, headers=api.admin)

@@ -1,7 +1,7 @@
 """What each role may do, as the Markdown table docs/security.md carries.
 
 The table is generated from :data:`ROLE_PERMISSIONS`, never written by hand:
-``tests/domain/test_policy_table.py`` fails when the committed table differs
+``tests/unit/domain/test_policy_table.py`` fails when the committed table differs
 from this one. Regenerate it with ``python -m domain.identity.policy_table``.
 """
 

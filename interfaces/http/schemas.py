@@ -33,7 +33,7 @@ def _no_float(value: Any) -> Any:
 
 
 # Every Decimal of a request is read through this: a string of ASCII digits
-# (the walk in tests/api/test_input_rules.py checks). Measurements may also
+# (the walk in tests/e2e/api/test_input_rules.py checks). Measurements may also
 # come as JSON numbers; money may not (Amount).
 DecimalInput = Annotated[Decimal, BeforeValidator(ascii_decimal)]
 

@@ -19,7 +19,7 @@ company data with no record ID. ``also`` lists the other IDs in the path or
 body that must lie within the same scope (a unit named when a parking space
 is assigned, a technician named on an order).
 
-``tests/api/test_scope_matrix.py`` fails for a route missing here, for a
+``tests/e2e/api/test_scope_matrix.py`` fails for a route missing here, for a
 declaration whose source is not a parameter of the route, and for any
 caller whose answer differs from what the declaration and the policy imply.
 """

@@ -1,9 +1,9 @@
 """Authentication and authorization for routes: deny unless a permission allows.
 
 Every route declares what it needs with :func:`requires` (or :func:`public`);
-``tests/api/test_route_permissions.py`` fails for a route that declares
+``tests/e2e/api/test_route_permissions.py`` fails for a route that declares
 nothing. Where the route's record lives (company, estate, unit, own) is
-declared in ``interfaces/http/scopes.py``; ``tests/api/test_scope_matrix.py``
+declared in ``interfaces/http/scopes.py``; ``tests/e2e/api/test_scope_matrix.py``
 derives every caller's answer from the two. Roles and permissions are read
 from the user's aggregate on every request, so a logout, a password change,
 a disable or a revoked role takes effect on the very next request.

@@ -4,7 +4,7 @@ The log is forever, so text is checked before it can become an event:
 PostgreSQL text cannot hold NUL, control characters break exports and
 terminals, and bidi overrides or zero-width characters let a name look like
 another. Every ``str`` of a request body is one of the types built here
-(``tests/api/test_input_rules.py`` walks the app's routes to keep it so):
+(``tests/e2e/api/test_input_rules.py`` walks the app's routes to keep it so):
 
 - :class:`SingleLine` for names, identifiers, titles, references: no control
   character at all, no bidi override or isolate, no zero-width character,

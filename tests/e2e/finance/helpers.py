@@ -1,0 +1,70 @@
+"""Steps the finance tests share: adopt rates through approval, approve, bill."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.e2e.finance.conftest import Actor, FinanceWorld
+
+
+def approve_fully(fw: FinanceWorld, approval_id: str, by: Actor | None = None) -> dict[str, Any]:
+    """Approve every level (administrators may decide any level); the final request."""
+    who = by or fw.admin
+    for _ in range(6):
+        view = fw.get(f"/approvals/{approval_id}", who, after=fw.container.event_log.head()).json()
+        if view["status"] != "pending":
+            return view  # type: ignore[no-any-return]
+        fw.post(f"/approvals/{approval_id}/approve", who, {}, status=200)
+    raise AssertionError(f"approval {approval_id} still pending")
+
+
+def adopt_rate(
+    fw: FinanceWorld,
+    item: str,
+    rate: str,
+    basis: str | None = None,
+    effective_from: str = "2026-01-01",
+) -> str:
+    """Propose a first rate (citing the preliminary service contract) and approve it."""
+    body: dict[str, Any] = {
+        "item": item,
+        "rate": rate,
+        "effective_from": effective_from,
+        "contract_reference": "PSC-2025-001",
+    }
+    if basis is not None:
+        body["basis"] = basis
+    created = fw.post(f"/finance/estates/{fw.estate_id}/rate-changes", fw.finance, body, status=201)
+    approve_fully(fw, created.json()["approval_id"])
+    return created.json()["id"]  # type: ignore[no-any-return]
+
+
+def bill(fw: FinanceWorld, period: str, status: int = 201) -> dict[str, Any]:
+    response = fw.post(
+        f"/finance/estates/{fw.estate_id}/billing-runs", fw.finance, {"period": period}
+    )
+    assert response.status_code == status, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def account(fw: FinanceWorld, unit: str, who: Actor | None = None) -> dict[str, Any]:
+    head = fw.container.event_log.head()
+    response = fw.get(f"/finance/units/{unit}/account", who or fw.finance, after=head)
+    return response.json()  # type: ignore[no-any-return]
+
+
+def pay(
+    fw: FinanceWorld,
+    unit: str,
+    amount: str,
+    method: str = "cash",
+    reference: str | None = None,
+    bill_id: str | None = None,
+    who: Actor | None = None,
+) -> Any:
+    body: dict[str, Any] = {"amount": amount, "method": method}
+    if reference is not None:
+        body["reference"] = reference
+    if bill_id is not None:
+        body["bill_id"] = bill_id
+    return fw.post(f"/finance/units/{unit}/payments", who or fw.finance, body)

@@ -1,0 +1,172 @@
+"""The worked example of docs/finance.md: a small estate over three months, by hand.
+
+Units 1-3 (gross 100, 80, 120 m²) pay a property fee of 2.50 and greening of
+0.30 per m² a month: 280.00, 224.00 and 336.00, 840.00 a month. The company
+starts with 10,000.00 of capital in the bank; the owners deposit 9,000.00
+into the maintenance fund. Unit 1 pays on time in cash, unit 2 overpays once
+by bank transfer and lives on credit, unit 3 pays late online and is charged
+a late fee of 4.20 (336.00 x 0.05% x 25 days). A 1,200.00 repair is paid in
+March. Every figure asserted here is computed in docs/finance.md.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from tests.e2e.finance.conftest import FinanceWorld
+from tests.e2e.finance.helpers import adopt_rate, approve_fully, bill, pay
+
+D = Decimal
+
+
+def _statement(fw: FinanceWorld, name: str, **params: Any) -> Any:
+    head = fw.container.event_log.head()
+    return fw.get(
+        f"/finance/statements/{name}", fw.auditor, estate_id=fw.estate_id, after=head, **params
+    ).json()
+
+
+def _balances(section: list[dict[str, Any]]) -> dict[str, Decimal]:
+    return {row["account"]: D(str(row["balance"])) for row in section}
+
+
+def test_three_months_of_a_small_estate_give_the_hand_computed_statements(
+    fw: FinanceWorld,
+) -> None:
+    units = fw.units
+    # January 1st: the books open, the rates come into force, January is billed.
+    fw.post(
+        f"/finance/estates/{fw.estate_id}/journals",
+        fw.finance,
+        {
+            "booked_on": "2026-01-01",
+            "memo": "opening capital",
+            "lines": [
+                {"account": "1002", "debit": "10000.00"},
+                {"account": "4001", "credit": "10000.00"},
+            ],
+        },
+        status=201,
+    )
+    adopt_rate(fw, "property_fee", "2.50", basis="gross")
+    adopt_rate(fw, "greening", "0.30", basis="gross")
+    fw.clock.set(2026, 1, 1, 8)
+    assert D(bill(fw, "2026-01")["amount"]) == D("840.00")
+
+    fw.clock.set(2026, 1, 5, 10)
+    for unit, amount in zip(units, ("3000.00", "2400.00", "3600.00"), strict=True):
+        fw.post(
+            "/finance/fund/deposits",
+            fw.finance,
+            {"unit_id": unit, "amount": amount, "method": "bank_transfer", "reference": unit[:8]},
+            status=201,
+        )
+    fw.clock.set(2026, 1, 10, 10)
+    assert pay(fw, units[0], "280.00").status_code == 201
+    fw.clock.set(2026, 1, 20, 10)
+    assert pay(fw, units[1], "500.00", "bank_transfer", "ICBC-0120").status_code == 201
+
+    # February: billed on the 1st (unit 2's credit pays its bill), unit 1 pays, the
+    # late-fee job charges unit 3's January bill, unit 3 pays once.
+    fw.clock.set(2026, 2, 1, 8)
+    bill(fw, "2026-02")
+    fw.clock.set(2026, 2, 5, 10)
+    pay(fw, units[0], "280.00")
+    fw.settle("finance_accounts")
+    fw.clock.set(2026, 2, 10, 1)
+    assert fw.container.finance.accounts.charge_late_fees(fw.clock()) == 1
+    fw.clock.set(2026, 2, 20, 10)
+    assert pay(fw, units[2], "336.00", "online", "ALIPAY-0220").status_code == 201
+
+    # March: billed; a 1,200.00 repair within budget is approved and paid.
+    fw.clock.set(2026, 3, 1, 8)
+    bill(fw, "2026-03")
+    fw.clock.set(2026, 3, 15, 10)
+    fw.client.put(
+        f"/api/v1/finance/estates/{fw.estate_id}/budgets/2026",
+        json={"lines": {"repairs": "20000.00"}},
+        headers=fw.finance.headers,
+    ).raise_for_status()
+    vendor = fw.post(
+        "/finance/vendors",
+        fw.admin,
+        {
+            "name": "Pudong Repairs Ltd",
+            "tax_id": "91310115MA1K4ABC12",
+            "bank_account": "6222020200112233",
+            "categories": ["repairs"],
+        },
+        status=201,
+    ).json()["id"]
+    claim = fw.post(
+        "/finance/expenses",
+        fw.finance,
+        {
+            "estate_id": fw.estate_id,
+            "vendor_id": vendor,
+            "category": "repairs",
+            "amount": "1200.00",
+            "description": "roof gutter of building 1",
+            "incurred_on": "2026-03-14",
+            "invoice_ref": "INV-2026-0314",
+        },
+        status=201,
+    ).json()
+    approve_fully(fw, claim["approval_id"])
+    fw.post(
+        f"/finance/expenses/{claim['id']}/payment",
+        fw.finance,
+        {"method": "bank_transfer", "payment_ref": "ICBC-0315"},
+        status=200,
+    )
+    fw.clock.set(2026, 4, 1, 8)
+
+    quarter = {"from": "2026-01-01", "to": "2026-03-31"}
+    income = _statement(fw, "income-statement", **quarter)
+    revenue = {r["account"]: D(str(r["amount"])) for r in income["revenue"]}
+    assert revenue == {"6001.01": D("2250.00"), "6001.07": D("270.00"), "6051": D("4.20")}
+    assert {r["account"]: D(str(r["amount"])) for r in income["expense"]} == {"6401.01": D("1200")}
+    assert D(str(income["totals"]["CNY"]["net_result"])) == D("1324.20")
+
+    sheet = _statement(fw, "balance-sheet", at="2026-03-31")
+    assert _balances(sheet["assets"]) == {
+        "1001": D("560.00"),
+        "1002": D("9300.00"),
+        "1002.02": D("9000.00"),
+        "1012": D("336.00"),
+        "1122": D("1128.20"),
+    }
+    assert {k: v for k, v in _balances(sheet["liabilities"]).items() if v} == {"2241": D("9000")}
+    assert _balances(sheet["equity"]) == {"4001": D("10000.00")}
+    totals = sheet["totals"]["CNY"]
+    assert D(str(totals["assets"])) == D("20324.20")
+    assert D(str(totals["liabilities_equity_and_result"])) == D("20324.20")
+
+    aging = _statement(fw, "receivables-aging", at="2026-03-31")
+    buckets = {k: D(str(v)) for k, v in aging["totals"]["CNY"].items()}
+    assert buckets == {
+        "0-30": D("788.00"),
+        "31-60": D("336.00"),
+        "61-90": D("4.20"),
+        ">90": D("0"),
+        "total": D("1128.20"),
+    }
+
+    flow = _statement(fw, "cash-flow", **quarter)["totals"]["CNY"]
+    categories = {c["category"]: D(str(c["amount"])) for c in flow["categories"]}
+    assert categories == {
+        "receipts from owners": D("1396.00"),
+        "maintenance fund deposits": D("9000.00"),
+        "other receipts": D("10000.00"),
+        "payments to vendors": D("-1200.00"),
+    }
+    assert (D(str(flow["opening"])), D(str(flow["closing"]))) == (D(0), D("19196.00"))
+
+    trial = _statement(fw, "trial-balance", **quarter)["totals"]["CNY"]
+    assert D(str(trial["debit"])) == D(str(trial["credit"]))
+
+    owner = fw.get(f"/finance/units/{units[2]}/statement", fw.owners[2], **quarter).json()[
+        "currencies"
+    ]["CNY"]
+    assert D(str(owner["closing"])) == D("676.20")
