@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint typecheck check bench bench-full lock clean
+.PHONY: run test unit lint typecheck check bench bench-full lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,12 +19,17 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# The unit tier alone: domain and handlers in memory, no servers (tests/unit).
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests/unit
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
-	$(BIN)/mypy domain application projections interfaces infrastructure replay
+	$(BIN)/mypy bootstrap.py domain application projections interfaces infrastructure replay
 
 check: lint typecheck test
 

@@ -11,6 +11,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 
 from application.ports import EventLogPort
+from application.registry.ports import RegistryFacts
 
 A = TypeVar("A")
 
@@ -23,14 +24,17 @@ def utc_now() -> datetime:
 class ServiceDeps:
     """The event log to command, the read models to consult, and the clock.
 
-    ``pool`` is a psycopg connection pool for read-model lookups a command
-    needs (does this unit exist, who serves this estate); decisions are taken
-    by aggregates loaded from ``event_log``. ``vault`` seals personal data.
+    Decisions are taken by aggregates loaded from ``event_log``; ``registry``
+    answers who lives where from the registry's read model. ``pool`` is a
+    psycopg connection pool, still used by the handlers that read their own
+    context's read models directly (issue 13 moves them behind ports).
+    ``vault`` seals personal data.
     """
 
     event_log: EventLogPort
     pool: Any
     vault: Any
+    registry: RegistryFacts
     clock: Callable[[], datetime] = field(default=utc_now)
 
 

@@ -56,9 +56,9 @@ from bench import http_load
 from bench.appends import create_raw_table
 from bench.measure import Result, run_threads
 from bench.replay_bench import open_container, sibling_database
+from bootstrap import Container
 from domain.finance.account import bill_id_for
 from domain.registry.places import ParkingSpace
-from infrastructure.bootstrap import Container
 from infrastructure.eventstore.store import EVENTS_TABLE
 
 SCRATCH = "bench_finance_raw"

@@ -1,7 +1,7 @@
 """Live projection lag under a steady command load.
 
 A rate-limited pool of writer threads runs commands through the service's
-own save path (``container.event_log``, as ``infrastructure.bootstrap.build``
+own save path (``container.event_log``, as ``bootstrap.build``
 wires it) while the ``Projector`` follows the log in a thread of the same
 process, exactly as ``estatelog serve`` runs it by default
 (``interfaces.runner.BackgroundRunner``). A command is one user aggregate
@@ -47,9 +47,9 @@ import psycopg
 
 from bench.measure import Result, percentile
 from bench.replay_bench import FAKE_HASH, open_container, sibling_database
+from bootstrap import Container
 from domain.identity.policy import Role
 from domain.identity.user import LockoutPolicy, User
-from infrastructure.bootstrap import Container
 from interfaces.runner import BackgroundRunner
 from projections.runtime import PROGRESS_CHANNEL
 

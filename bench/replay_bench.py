@@ -32,9 +32,9 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from bench.measure import Result
+from bootstrap import Container, build
 from domain.identity.policy import Role
 from domain.identity.user import LockoutPolicy, User
-from infrastructure.bootstrap import Container, build
 from infrastructure.embedded import EmbeddedServices, create_database
 from infrastructure.eventstore.store import EVENTS_TABLE
 from infrastructure.settings import Settings
@@ -58,7 +58,7 @@ def sibling_database(url: str, name: str) -> str:
 
 
 def open_container(database_url: str, redis_url: str, data_dir: Path, pool: int = 10) -> Container:
-    """The service's container (``infrastructure.bootstrap.build``) on the given servers."""
+    """The service's container (``bootstrap.build``) on the given servers."""
     data_dir.mkdir(parents=True, exist_ok=True)
     return build(
         Settings(

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from dramatiq import Worker
 
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from interfaces.scheduler import Scheduler
 
 log = logging.getLogger(__name__)

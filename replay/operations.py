@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from application.context import SYSTEM, ContextBox, acting
+from bootstrap import Container
 from domain.operations.records import BackupTaken, RestoreCompleted
-from infrastructure.bootstrap import Container
 from replay.backup import BackupSummary, restore_backups, take_backup
 from replay.readmodels import replayable, select
 from replay.rebuild import RebuildReport, rebuild

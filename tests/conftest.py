@@ -16,11 +16,12 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 
-from infrastructure.bootstrap import Container, build
+from bootstrap import Container, build
 from infrastructure.embedded import EmbeddedServices
 from infrastructure.settings import Settings
 from interfaces.http.app import create_app
 from interfaces.runner import BackgroundRunner
+from tests.support.clock import Clock
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_PASSWORD = "moss-lantern-harbour-39"
@@ -103,8 +104,14 @@ def settings(
 
 
 @pytest.fixture
-def container(settings: Settings) -> Iterator[Container]:
-    c = build(settings)
+def clock() -> Clock:
+    """The container's clock: real time until the test sets it."""
+    return Clock()
+
+
+@pytest.fixture
+def container(settings: Settings, clock: Clock) -> Iterator[Container]:
+    c = build(settings, clock=clock)
     try:
         yield c
     finally:

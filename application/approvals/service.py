@@ -67,7 +67,7 @@ class ApprovalService:
     def __init__(self, deps: ServiceDeps) -> None:
         self.deps = deps
         # One service per container: every context that needs approvals is
-        # given this instance and subscribes to it (see infrastructure/bootstrap.py).
+        # given this instance and subscribes to it (see bootstrap.py).
         self.handlers: dict[str, OutcomeHandler] = {}
         self.defaults: dict[str, PolicyTerms] = {}
 

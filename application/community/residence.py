@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 from uuid import UUID
 
 from application.ports import EventLogPort
 from application.registry import lookups
-from projections.registry import queries
+from application.registry.ports import RegistryFacts
 
 
 class Residence(Protocol):
@@ -22,13 +22,12 @@ class RegistryResidence:
     """Who lives where, from the registry's read model; whether an estate
     exists, from the log (``application/registry/lookups.py``)."""
 
-    def __init__(self, pool: Any, event_log: EventLogPort) -> None:
-        self.pool = pool
+    def __init__(self, registry: RegistryFacts, event_log: EventLogPort) -> None:
+        self.registry = registry
         self.event_log = event_log
 
     def units_of_user(self, user_id: UUID) -> list[tuple[UUID, UUID]]:
-        with self.pool.connection() as conn:
-            return list(queries.units_of_user(conn, user_id))
+        return self.registry.units_of_user(user_id)
 
     def estate_exists(self, estate_id: UUID) -> bool:
         return lookups.estate_exists(self.event_log, estate_id)

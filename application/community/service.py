@@ -46,7 +46,7 @@ class CommunityService:
         residence: Residence | None = None,
     ) -> None:
         self.deps = deps
-        self.residence: Residence = residence or RegistryResidence(deps.pool, deps.event_log)
+        self.residence: Residence = residence or RegistryResidence(deps.registry, deps.event_log)
         self.approvals = approvals
         self.approvals.subscribe(requests.APPROVAL_KIND, self._request_decided)
         self.approvals.subscribe(announcements.APPROVAL_KIND, self._announcement_decided)

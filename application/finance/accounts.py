@@ -40,7 +40,6 @@ from domain.finance.billing import (
 )
 from domain.finance.billing_run import BillingRun, run_id_for
 from domain.finance.periods import period_bounds
-from projections.registry import queries as registry
 from projections.runtime import wait_for_position
 
 # A payment racing others for the same account is retried against the new state.
@@ -191,9 +190,8 @@ class AccountService:
         return self._result(run, position=position, already_run=False)
 
     def _facts(self, estate_id: UUID) -> list[UnitFacts]:
-        with self.deps.pool.connection() as conn:
-            units = registry.billing_units(conn, estate_id)
-            owners = registry.ownerships(conn, estate_id)
+        units = self.deps.registry.billing_units(estate_id)
+        owners = self.deps.registry.ownerships(estate_id)
         by_unit: dict[UUID, list[Ownership]] = {}
         for unit_id, person_id, user_id, moved_in, moved_out in owners:
             by_unit.setdefault(unit_id, []).append(
@@ -413,8 +411,7 @@ class AccountService:
             account = self.account(unit_id)
             if account is None:
                 continue
-            with self.deps.pool.connection() as conn:
-                owners = registry.ownerships(conn, estate_id, unit_id)
+            owners = self.deps.registry.ownerships(estate_id, unit_id)
             recipients = sorted(
                 {r[2] for r in owners if r[2] is not None and r[4] is None}, key=str
             )

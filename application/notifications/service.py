@@ -163,10 +163,7 @@ class NotificationService:
 
     def residents_of(self, estate_id: UUID) -> list[UUID]:
         """Login accounts of the current residents and owners of an estate."""
-        from projections.registry import queries
-
-        with self.deps.pool.connection() as conn:
-            return list(queries.occupant_user_ids(conn, estate_id))
+        return self.deps.registry.occupant_user_ids(estate_id)
 
     # Inbox ------------------------------------------------------------------
 

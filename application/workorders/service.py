@@ -26,7 +26,6 @@ from domain.identity.user import User, UserStatus
 from domain.workorders.order import Category, Source, WorkOrder
 from domain.workorders.plan import MaintenancePlan, plan_order_id
 from domain.workorders.sla import SlaPolicy
-from projections.registry import queries as registry
 
 
 class NotFound(Exception):
@@ -61,8 +60,7 @@ class WorkOrderService:
         return lookups.unit_estate(self.deps.event_log, unit_id)
 
     def units_of_user(self, user_id: UUID) -> list[tuple[UUID, UUID]]:
-        with self.deps.pool.connection() as conn:
-            return registry.units_of_user(conn, user_id)
+        return self.deps.registry.units_of_user(user_id)
 
     def _check_technician(self, technician_id: UUID, estate_id: UUID) -> None:
         """The assignee is an active technician (or an admin) who serves the estate.

@@ -40,7 +40,7 @@ from interfaces.cli.demo_finance import FinanceDemo
 from projections.runtime import Projector
 
 if TYPE_CHECKING:
-    from infrastructure.bootstrap import Container
+    from bootstrap import Container
 
 ESTATE_CODE = "HVG"
 ESTATE_NAME = "Harbour View Gardens"

@@ -16,8 +16,8 @@ from uuid import UUID
 import typer
 
 from application.context import CommandContext, acting
+from bootstrap import Container, build
 from domain.errors import DomainError
-from infrastructure.bootstrap import Container, build
 from infrastructure.settings import Settings
 from projections.events import to_json
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import typer
 
+from bootstrap import Container, build
 from domain.errors import ValidationFailed
-from infrastructure.bootstrap import Container, build
 from infrastructure.settings import Settings
 
 app = typer.Typer(

@@ -6,7 +6,7 @@ from functools import partial
 
 from fastapi import FastAPI
 
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from interfaces.http import (
     approvals,
     audit,

@@ -22,6 +22,7 @@ from interfaces.http.schemas import Accepted, Command, accepted
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import JsonRule, MultiLine, SingleLine
 from projections.approvals import queries
+from projections.reach import clause as reach_clause
 
 router = APIRouter(prefix="/api/v1", tags=["approvals"])
 
@@ -176,8 +177,8 @@ async def list_approvals(
     """Approvals the caller may see, newest change first: of their estates, or their own."""
     c = container(request)
     await reached(request, "approvals", after)
-    where, params = principal.reach("approvals:read").sql(
-        "estate_id", ("requested_by", "delegate_id")
+    where, params = reach_clause(
+        principal.reach("approvals:read"), "estate_id", ("requested_by", "delegate_id")
     )
     if to_decide:
         decidable, more = queries.to_decide(c.approvals.decider(principal.user_id))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from infrastructure.bootstrap import build
+from bootstrap import build
 from interfaces.http.app import create_app
 
 

@@ -17,9 +17,9 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from pydantic import BaseModel
 
+from bootstrap import Container
 from domain.audit.exports import DataExport
 from domain.identity.policy import Permission
-from infrastructure.bootstrap import Container
 from infrastructure.eventstore.mapper import MetadataMapper
 from infrastructure.eventstore.store import EVENTS_TABLE
 from interfaces.http.consistency import reached

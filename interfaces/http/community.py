@@ -33,6 +33,7 @@ from interfaces.http.problems import Problem
 from interfaces.http.schemas import Accepted, Command, Created, accepted
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine, SingleLine
+from projections.reach import clause as reach_clause
 
 router = APIRouter(prefix="/api/v1", tags=["community"])
 
@@ -228,7 +229,7 @@ async def list_service_requests(
 ) -> list[ServiceRequestView]:
     """Requests of the caller's estates (staff) or their own (residents), newest first."""
     await reached(request, "community", after)
-    where, params = principal.reach("services:read").sql("estate_id", ("requested_by",))
+    where, params = reach_clause(principal.reach("services:read"), "estate_id", ("requested_by",))
     sql = f"SELECT * FROM community_service_requests WHERE {where}"
     for column, value in (("status", status_), ("estate_id", estate_id)):
         if value is not None:
@@ -398,7 +399,7 @@ async def list_complaints(
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> list[ComplaintView]:
     await reached(request, "community", after)
-    where, params = principal.reach("services:read").sql("estate_id", ("complainant_id",))
+    where, params = reach_clause(principal.reach("services:read"), "estate_id", ("complainant_id",))
     sql = f"SELECT * FROM community_complaints WHERE {where}"
     for column, value in (("status", status_), ("estate_id", estate_id)):
         if value is not None:
@@ -561,7 +562,7 @@ async def survey_results(
 ) -> list[SurveyResult]:
     """Per estate and subject kind: surveys offered, answered, and the mean overall score."""
     await reached(request, "community", after)
-    where, params = principal.reach("surveys:read").sql("estate_id")
+    where, params = reach_clause(principal.reach("surveys:read"), "estate_id")
     sql = (
         "SELECT estate_id, subject_kind, count(*) AS offered, "
         "count(*) FILTER (WHERE status = 'answered') AS answered, "
@@ -610,7 +611,7 @@ async def list_announcements(
 ) -> list[AnnouncementView]:
     """Every announcement of the caller's estates, drafts included (for their authors)."""
     await reached(request, "community", after)
-    where, params = principal.reach("announcements:publish").sql("estate_id")
+    where, params = reach_clause(principal.reach("announcements:publish"), "estate_id")
     sql = f"SELECT * FROM community_announcements WHERE {where}"
     for column, value in (("status", status_), ("estate_id", estate_id)):
         if value is not None:

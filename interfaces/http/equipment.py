@@ -32,6 +32,7 @@ from interfaces.http.text import MultiLine, SingleLine
 from projections.equipment import alarms as alarm_model
 from projections.equipment import archive as archive_model
 from projections.equipment import listing
+from projections.reach import clause as reach_clause
 
 router = APIRouter(prefix="/api/v1", tags=["equipment"])
 
@@ -312,7 +313,7 @@ async def list_equipment(
 ) -> EquipmentPage:
     """Search the equipment of the caller's estates by kind, age and repair history."""
     await reached(request, "equipment", after)
-    where, params = principal.reach("equipment:read").sql("estate_id")
+    where, params = reach_clause(principal.reach("equipment:read"), "estate_id")
     clauses = [where]
     today = datetime.now(UTC).date()
     if min_age_years is not None:
@@ -365,7 +366,7 @@ async def status_board(
     """
     await reached(request, "equipment", after)
     await reached(request, "alarms", after)
-    where, params = principal.reach("equipment:read").sql("e.estate_id")
+    where, params = reach_clause(principal.reach("equipment:read"), "e.estate_id")
     clauses = [where, "e.status <> 'decommissioned'"]
     if estate_id:
         clauses.append("e.estate_id = %s")
@@ -424,7 +425,7 @@ async def stale_records(
 ) -> list[EquipmentView]:
     """Equipment with no completed repair or maintenance in ``days`` (oldest first)."""
     await reached(request, "equipment", after)
-    where, params = principal.reach("equipment:read").sql("estate_id")
+    where, params = reach_clause(principal.reach("equipment:read"), "estate_id")
     since = "coalesce(last_serviced_at, installed_on::timestamptz, registered_at)"
     clauses = [where, "status <> 'decommissioned'", f"{since} < %s"]
     params.append(datetime.now(UTC) - timedelta(days=days))
@@ -597,7 +598,7 @@ async def list_alarms(
 ) -> AlarmPage:
     """Alarms of the caller's estates, newest first; ``status=open`` is every uncleared one."""
     await reached(request, "alarms", after)
-    where, params = principal.reach("alarms:read").sql("estate_id")
+    where, params = reach_clause(principal.reach("alarms:read"), "estate_id")
     clauses = [where]
     if status_ == "open":
         clauses.append("status <> 'cleared'")

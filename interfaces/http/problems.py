@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from application.errors import Forbidden, NotFound
 from application.identity.service import UsernameTaken, UserNotFound
 from domain.errors import DomainError, InvalidTransition, NotEntitled, ValidationFailed
 from domain.identity.passwords import WeakPassword
@@ -201,6 +202,14 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(UserNotFound)
     async def _no_user(request: Request, exc: UserNotFound) -> Response:
         return problem_response(404, "no such user", instance=path(request))
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, exc: NotFound) -> Response:
+        return problem_response(404, str(exc) or "no such record", instance=path(request))
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, exc: Forbidden) -> Response:
+        return problem_response(403, str(exc) or None, instance=path(request))
 
 
 def install_fallback(app: FastAPI) -> None:

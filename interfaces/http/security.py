@@ -12,25 +12,18 @@ a disable or a revoked role takes effect on the very next request.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from application.actor import Actor
 from application.context import act_as
 from application.identity.service import UserNotFound
-from domain.identity.policy import (
-    AUTHENTICATED_BASELINE,
-    Permission,
-    Scope,
-    allows,
-    holds_action,
-    widest_scope,
-)
+from bootstrap import Container
+from domain.identity.policy import AUTHENTICATED_BASELINE, Permission, Scope, holds_action
 from domain.identity.user import User
-from infrastructure.bootstrap import Container
 from infrastructure.tokens import InvalidToken
 from interfaces.http.problems import Problem
 
@@ -47,79 +40,9 @@ BEARER_SCHEME = HTTPBearer(
 )
 
 
-@dataclass(frozen=True)
-class Principal:
-    """The authenticated caller of one request."""
-
-    user_id: UUID
-    username: str
-    role: str | None
-    permissions: frozenset[Permission]
-    session_id: str
-    estates: frozenset[UUID] = frozenset()
-
-    def may(self, action: str, owner_id: object | None, estate_id: object | None = None) -> bool:
-        """May the caller do ``action`` ("resource:action") to a record of this
-        owner (one ID or a collection of them) in this estate?"""
-        return allows(
-            self.permissions,
-            action,
-            actor_id=self.user_id,
-            owner_id=owner_id,
-            estate_id=estate_id,
-            actor_estates=self.estates,
-        )
-
-    def check(self, action: str, owner_id: object | None, estate_id: object | None = None) -> None:
-        """Object-level check; a record the caller may not see is reported missing."""
-        if not self.may(action, owner_id, estate_id):
-            raise Problem(404, "no such record, or not yours to see")
-
-    def reach(self, action: str) -> Reach:
-        """Which records a list of ``action`` may show the caller: filter queries by it."""
-        scope = widest_scope(self.permissions, action)
-        if scope is Scope.ANY:
-            return Reach(everything=True, estates=frozenset(), own=True, user_id=self.user_id)
-        return Reach(
-            everything=False,
-            estates=self.estates if scope is Scope.ESTATE else frozenset(),
-            own=scope is not None,
-            user_id=self.user_id,
-        )
-
-
-@dataclass(frozen=True)
-class Reach:
-    """The rows a caller may list: every row, rows of some estates, or their own.
-
-    ``own`` is true when the caller holds the action at any scope: everyone
-    may see records that are their own (an estate-scoped technician still
-    sees an order assigned to them in an estate they no longer serve).
-    """
-
-    everything: bool
-    estates: frozenset[UUID]
-    own: bool
-    user_id: UUID
-
-    def sql(self, estate_column: str, owner_columns: tuple[str, ...] = ()) -> tuple[str, list[Any]]:
-        """A WHERE fragment and its parameters: ``estate_column`` holds a row's
-        estate; each of ``owner_columns`` a user ID (or uuid[] of them) that
-        makes the row the caller's own."""
-        if self.everything:
-            return "true", []
-        clauses: list[str] = []
-        params: list[Any] = []
-        if self.estates:
-            clauses.append(f"{estate_column} = ANY(%s)")
-            params.append(list(self.estates))
-        if self.own:
-            for column in owner_columns:
-                clauses.append(f"%s = ANY({column})" if column.endswith("[]") else f"{column} = %s")
-                params.append(self.user_id)
-        if not clauses:
-            return "false", []
-        return "(" + " OR ".join(c.replace("[]", "") for c in clauses) + ")", params
+#: The caller of one request, as the application sees it: routes pass it on in
+#: the command or query they call.
+Principal = Actor
 
 
 def container(request: Request) -> Container:

@@ -37,6 +37,7 @@ from interfaces.http.schemas import (
 )
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine, SingleLine
+from projections.reach import clause as reach_clause
 from projections.workorders import queries
 
 router = APIRouter(prefix="/api/v1", tags=["workorders"])
@@ -346,8 +347,8 @@ async def list_orders(
 ) -> list[OrderView]:
     """Orders the caller may see, newest first."""
     await reached(request, PROJECTION, after)
-    where, params = principal.reach("workorders:read").sql(
-        "estate_id", ("requested_by", "assignee_id")
+    where, params = reach_clause(
+        principal.reach("workorders:read"), "estate_id", ("requested_by", "assignee_id")
     )
     filters = {
         "status": status_.value if status_ else None,
@@ -380,8 +381,8 @@ async def dashboard(
     estates, a technician the orders assigned to them.
     """
     await reached(request, PROJECTION, after)
-    where, params = principal.reach("workorders:read").sql(
-        "estate_id", ("requested_by", "assignee_id")
+    where, params = reach_clause(
+        principal.reach("workorders:read"), "estate_id", ("requested_by", "assignee_id")
     )
     with container(request).pool.connection() as conn:
         figures = queries.dashboard(conn, where, params, estate_id, since, until)
@@ -619,7 +620,7 @@ async def list_plans(
 ) -> list[PlanView]:
     """Plans of the estates the caller serves, soonest due first."""
     await reached(request, PROJECTION, after)
-    where, params = principal.reach("maintenance:read").sql("estate_id")
+    where, params = reach_clause(principal.reach("maintenance:read"), "estate_id")
     with container(request).pool.connection() as conn:
         rows = queries.plans(conn, where, params, estate_id, status_)
     return [_plan_view(r) for r in rows]

@@ -11,6 +11,8 @@ from uuid import UUID
 
 import psycopg
 
+from application.registry.ports import BillingUnit, OwnershipRow
+
 
 def estate_exists(conn: psycopg.Connection[Any], estate_id: UUID) -> bool:
     row = conn.execute(
@@ -56,23 +58,25 @@ def occupant_user_ids(conn: psycopg.Connection[Any], estate_id: UUID) -> list[UU
     return [r[0] for r in rows]
 
 
-def billing_units(conn: psycopg.Connection[Any], estate_id: UUID) -> list[tuple[Any, ...]]:
+def billing_units(conn: psycopg.Connection[Any], estate_id: UUID) -> list[BillingUnit]:
     """(unit_id, gross_area, internal_area, parking spaces assigned) of every unit of an estate."""
-    return conn.execute(
+    rows = conn.execute(
         "SELECT u.unit_id, u.gross_area, u.internal_area, "
         "(SELECT count(*) FROM registry_parking p WHERE p.unit_id = u.unit_id) "
         "FROM registry_units u WHERE u.estate_id = %s ORDER BY u.unit_id",
         [estate_id],
     ).fetchall()
+    return [BillingUnit(*row) for row in rows]
 
 
 def ownerships(
     conn: psycopg.Connection[Any], estate_id: UUID, unit_id: UUID | None = None
-) -> list[tuple[Any, ...]]:
+) -> list[OwnershipRow]:
     """(unit_id, person_id, user_id, moved_in_on, moved_out_on) of every owner, past and present."""
-    return conn.execute(
+    rows = conn.execute(
         "SELECT unit_id, person_id, user_id, moved_in_on, moved_out_on FROM registry_occupancy "
         "WHERE estate_id = %s AND relation = 'owner' AND (%s::uuid IS NULL OR unit_id = %s) "
         "ORDER BY unit_id, moved_in_on",
         [estate_id, unit_id, unit_id],
     ).fetchall()
+    return [OwnershipRow(*row) for row in rows]

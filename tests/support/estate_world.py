@@ -10,7 +10,7 @@ cost, meter readings, a billing run with its bills, a payment, a pending
 waiver and refund, a budget, an approved and a pending expense claim, a fund
 deposit and a pending fund spending, a manual journal, a closed period and a
 compliance review with a finding. They are built on a fixed clock (the
-services read ``ServiceDeps.clock``) moved from January to March 2026, and
+the container's clock) moved from January to March 2026, and
 the container's own clock is put back afterwards. Vendors are company-wide:
 the one vendor is ``World.vendor``, not a record of either estate.
 """
@@ -25,10 +25,11 @@ from uuid import uuid4
 
 from fastapi.testclient import TestClient
 
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from projections.runtime import wait_for_position
 from tests.e2e.api.test_object_scoping import make_user
 from tests.e2e.notifications.support import drain, working
+from tests.support.clock import Clock
 
 SERVICE_POLICY = {
     "levels": [
@@ -45,19 +46,6 @@ EMERGENCY = {
     "description": "lift brakes failed inspection",
     "evidence": ["INSP-2026-0042"],
 }
-
-
-class Clock:
-    """The time every service sees while the books are built (``ServiceDeps.clock``)."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 1, 1, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def set(self, year: int, month: int, day: int, hour: int = 0) -> None:
-        self.now = datetime(year, month, day, hour, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -314,9 +302,8 @@ class Builder:
     def books(self, estates: list[Estate]) -> str:
         """Each estate's finance records, on a clock moved from January to March 2026;
         returns the company-wide vendor. The container's clock is put back after."""
-        deps = self.container.registry.deps
-        before, clock = deps.clock, Clock()
-        deps.clock = clock
+        clock = self.container.clock
+        assert isinstance(clock, Clock), "build the world's container with tests.support.clock"
         try:
             clock.set(2026, 1, 10)
             for e in estates:
@@ -340,7 +327,7 @@ class Builder:
             for e in estates:
                 self._close_and_review(e)
         finally:
-            deps.clock = before
+            clock.release()
         return vendor
 
     def _text(self, e: Estate, what: str) -> str:

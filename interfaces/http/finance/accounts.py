@@ -28,6 +28,7 @@ from interfaces.http.reads import dict_rows, rows
 from interfaces.http.schemas import Accepted, Amount, Command, CurrencyCode, Period, accepted
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine, SingleLine
+from projections.reach import clause as reach_clause
 
 router = APIRouter(prefix="/api/v1/finance", tags=["finance: bills and payments"])
 
@@ -266,7 +267,9 @@ async def list_bills(
     """Bills the caller may see: their estates' (staff), their units' (owners), all (auditors)."""
     await reached(request, PROJECTION, after)
     await reached(request, "registry", None)  # the rows a caller may see
-    where, params = principal.reach("finance:read").sql("b.estate_id", ("u.occupant_user_ids[]",))
+    where, params = reach_clause(
+        principal.reach("finance:read"), "b.estate_id", ("u.occupant_user_ids[]",)
+    )
     clauses = [where]
     for column, value in (("b.estate_id", estate_id), ("b.unit_id", unit_id), ("b.period", period)):
         if value is not None:
@@ -373,7 +376,9 @@ async def list_payments(
 ) -> list[PaymentView]:
     await reached(request, PROJECTION, after)
     await reached(request, "registry", None)  # the rows a caller may see
-    where, params = principal.reach("finance:read").sql("p.estate_id", ("u.occupant_user_ids[]",))
+    where, params = reach_clause(
+        principal.reach("finance:read"), "p.estate_id", ("u.occupant_user_ids[]",)
+    )
     clauses = [where]
     for column, value in (("p.estate_id", estate_id), ("p.unit_id", unit_id)):
         if value is not None:

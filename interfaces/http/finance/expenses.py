@@ -32,6 +32,7 @@ from interfaces.http.problems import Problem
 from interfaces.http.schemas import Accepted, Amount, Command, CurrencyCode, Patch, accepted
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine, SingleLine
+from projections.reach import clause as reach_clause
 
 router = APIRouter(prefix="/api/v1", tags=["finance"])
 
@@ -434,7 +435,7 @@ async def list_claims(
 ) -> list[ClaimView]:
     """Claims of the caller's estates, newest first."""
     await reached(request, PROJECTION, after)
-    where, params = principal.reach("finance:read").sql("estate_id")
+    where, params = reach_clause(principal.reach("finance:read"), "estate_id")
     sql = f"SELECT * FROM finance_expenses WHERE {where}"
     filters = (
         ("estate_id", estate_id),

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from tests.e2e.api.test_object_scoping import make_user
 from tests.support.estate_world import Actor, World, build_world, ok, settle
 

@@ -21,7 +21,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from interfaces.http.audit import COLUMNS
 from interfaces.http.problems import PROBLEM_JSON
 from tests.conftest import ADMIN_PASSWORD, bearer, login

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,10 +9,11 @@ import jwt
 import pytest
 from fastapi.testclient import TestClient
 
+from bootstrap import Container
 from domain.identity.policy import ROLE_PERMISSIONS, Role
-from infrastructure.bootstrap import Container
 from infrastructure.secrets import jwt_secret
 from tests.conftest import ADMIN_PASSWORD, bearer, login
+from tests.support.clock import Clock
 
 PASSWORD = "plum-blossom-courtyard-42"
 NEW_PASSWORD = "lotus-pond-gatehouse-77"
@@ -21,28 +21,11 @@ AGENT = "EstatelogTestAgent/2.1 (pytest)"
 PROBLEM_JSON = "application/problem+json"
 
 
-class Clock:
-    """The identity service's clock, moved by hand (its designed injection point)."""
-
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, by: timedelta) -> None:
-        self.now += by
-
-
 @pytest.fixture
-def clock(running: Container) -> Iterator[Clock]:
-    original = running.identity.clock
-    fake = Clock()
-    running.identity.clock = fake
-    try:
-        yield fake
-    finally:
-        running.identity.clock = original
+def clock(clock: Clock) -> Clock:
+    """The container's clock, stopped now and moved by hand."""
+    clock.fix(datetime.now(UTC))
+    return clock
 
 
 def create_user(

@@ -14,7 +14,7 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from infrastructure.bootstrap import Container, build
+from bootstrap import Container, build
 from infrastructure.settings import Settings
 from interfaces.http.app import create_app
 from interfaces.http.problems import PROBLEM_JSON

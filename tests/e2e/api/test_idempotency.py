@@ -17,7 +17,7 @@ import pytest
 from eventsourcing.persistence import OperationalError
 from fastapi.testclient import TestClient
 
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from interfaces.http.app import create_app
 from interfaces.http.problems import PROBLEM_JSON
 from tests.conftest import ADMIN_PASSWORD, bearer, login

@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, BeforeValidator, Field, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 
+from bootstrap import Container
 from domain.text import BIDI, ZERO_WIDTH, forbidden_character
-from infrastructure.bootstrap import Container
 from interfaces.http.app import create_app
 from interfaces.http.schemas import Patch
 from interfaces.http.text import (

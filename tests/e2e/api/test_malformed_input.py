@@ -11,7 +11,7 @@ import jwt
 import pytest
 from fastapi.testclient import TestClient
 
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from tests.conftest import ADMIN_PASSWORD, login
 from tests.e2e.api.test_errors import problem
 

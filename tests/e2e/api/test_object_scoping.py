@@ -13,7 +13,7 @@ from uuid import UUID, uuid4
 import pytest
 from fastapi.testclient import TestClient
 
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from tests.conftest import bearer, login
 
 PASSWORD = "tall-ochre-lantern-42"

@@ -13,9 +13,9 @@ import typer
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
+from bootstrap import Container
 from domain.identity.passwords import WeakPassword
 from domain.identity.user import user_id_for
-from infrastructure.bootstrap import Container
 from infrastructure.passwords import MEMORY_COST, TIME_COST, Argon2Passwords
 from interfaces.cli.main import ensure_first_admin
 from tests.conftest import bearer, login

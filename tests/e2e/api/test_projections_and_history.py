@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from interfaces.http import consistency
 from interfaces.http.problems import PROBLEM_JSON
 from projections.runtime import wait_for_position

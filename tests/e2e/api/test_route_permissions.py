@@ -18,6 +18,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
+from bootstrap import Container
 from domain.identity.policy import (
     AUTHENTICATED_BASELINE,
     ROLE_PERMISSIONS,
@@ -26,7 +27,6 @@ from domain.identity.policy import (
     Scope,
     holds_action,
 )
-from infrastructure.bootstrap import Container
 from infrastructure.tokens import TokenService
 from interfaces.http.app import create_app
 from interfaces.http.problems import PROBLEM_JSON

@@ -34,6 +34,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
+from bootstrap import Container
 from domain.identity.policy import (
     AUTHENTICATED_BASELINE,
     ROLE_PERMISSIONS,
@@ -43,7 +44,6 @@ from domain.identity.policy import (
     holds_action,
     widest_scope,
 )
-from infrastructure.bootstrap import Container
 from interfaces.http.app import create_app
 from interfaces.http.scopes import ROUTE_SCOPES, Scoped, Target
 from interfaces.http.security import PUBLIC, declared_permission

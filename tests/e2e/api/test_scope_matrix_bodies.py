@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from interfaces.http.scopes import ROUTE_SCOPES, Scoped
 from tests.e2e.api.test_scope_matrix import KINDS, MISSING, _private
 from tests.support.estate_world import World, build_world

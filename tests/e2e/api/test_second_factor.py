@@ -16,7 +16,7 @@ import pytest
 from dramatiq import Worker
 from fastapi.testclient import TestClient
 
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from infrastructure.eventstore.store import EVENTS_TABLE
 from tests.conftest import bearer, login
 

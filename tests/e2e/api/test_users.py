@@ -8,8 +8,8 @@ from uuid import UUID
 
 from fastapi.testclient import TestClient
 
+from bootstrap import Container
 from domain.identity.user import user_id_for
-from infrastructure.bootstrap import Container
 from tests.conftest import bearer, login
 
 PASSWORD = "tall-ochre-lantern-42"

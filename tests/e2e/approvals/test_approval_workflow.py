@@ -15,9 +15,9 @@ from eventsourcing.domain import Aggregate, event
 from fastapi.testclient import TestClient
 
 from application.approvals.service import ApprovalRequest
+from bootstrap import Container
 from domain.approvals.approval import Approval
 from domain.approvals.rules import Urgency
-from infrastructure.bootstrap import Container
 from tests.e2e.api.test_object_scoping import assert_problem
 from tests.e2e.approvals.people import ESTATE_A, ESTATE_B, Person, ok, staff
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from infrastructure.settings import Settings
 from interfaces.cli.demo import ESTATE_CODE, load_demo
 from projections.runtime import wait_for_position

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from tests.e2e.approvals.people import ESTATE_A, ESTATE_B, FakeResidence, Person, resident, staff
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from tests.e2e.api.test_object_scoping import assert_problem
 from tests.e2e.approvals.people import ESTATE_A, Person, ok
 

@@ -9,8 +9,8 @@ from uuid import UUID
 
 from fastapi.testclient import TestClient
 
+from bootstrap import Container
 from domain.workorders.order import WorkOrder
-from infrastructure.bootstrap import Container
 from tests.e2e.api.test_object_scoping import assert_problem
 from tests.e2e.approvals.people import ESTATE_A, Person, ok
 
@@ -114,7 +114,7 @@ def test_a_closed_work_order_offers_its_requester_a_survey(
     client: TestClient, running: Container, people: dict[str, Person]
 ) -> None:
     zhang = people["zhang"]
-    now = running.approvals.deps.clock()
+    now = running.clock()
     order = WorkOrder.submit(
         estate_id=ESTATE_A,
         title="leaking tap",

@@ -10,11 +10,11 @@ import pytest
 
 from application.approvals.service import ApprovalRequest
 from application.context import CommandContext, acting
+from bootstrap import Container
 from domain.approvals.rules import Urgency
 from domain.community.service_request import Category
 from domain.community.survey import SubjectKind
 from domain.identity.policy import Role
-from infrastructure.bootstrap import Container
 from replay.operations import rebuild_all
 from tests.e2e.approvals.people import ESTATE_A, FakeResidence
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from tests.e2e.api.test_object_scoping import assert_problem
 from tests.e2e.approvals.people import ESTATE_A, ESTATE_B, Person, ok
 

@@ -9,8 +9,8 @@ from uuid import UUID
 import pytest
 from fastapi.testclient import TestClient
 
+from bootstrap import Container
 from domain.registry.places import Estate
-from infrastructure.bootstrap import Container
 from projections.runtime import wait_for_position
 from tests.e2e.api.test_object_scoping import make_user
 

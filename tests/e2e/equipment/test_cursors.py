@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from interfaces.http.cursors import decode_cursor, encode_cursor
 from interfaces.http.problems import Problem
 from tests.e2e.api.test_errors import problem

@@ -8,8 +8,8 @@ from uuid import UUID, uuid4
 
 from fastapi.testclient import TestClient
 
+from bootstrap import Container
 from domain.workorders.order import WorkOrder
-from infrastructure.bootstrap import Container
 from tests.e2e.api.test_object_scoping import assert_problem
 from tests.e2e.equipment.conftest import T0, reading, register, send
 

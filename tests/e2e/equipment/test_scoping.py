@@ -6,7 +6,7 @@ from uuid import UUID
 
 from fastapi.testclient import TestClient
 
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from tests.e2e.api.test_object_scoping import assert_problem, make_user
 from tests.e2e.equipment.conftest import T0, reading, register, send
 

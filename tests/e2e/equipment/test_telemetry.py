@@ -9,7 +9,7 @@ from uuid import UUID
 
 from fastapi.testclient import TestClient
 
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from tests.e2e.equipment.conftest import T0, alarm_events, reading, register, send
 
 

@@ -2,43 +2,29 @@
 
 Three units (100, 80 and 120 m² gross; 80, 64 and 96 m² internal), each
 with an owner who has a login, a finance clerk and a property manager
-serving the estate, an auditor, and a clock the tests move by hand: every
-service reads ``ServiceDeps.clock``, shared by the whole container.
+serving the estate, an auditor, and a clock the tests move by hand: the
+container is built with it (``build(settings, clock=...)``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from projections.runtime import wait_for_position
 from tests.e2e.api.test_object_scoping import make_user
 from tests.e2e.registry.helpers import created, new_building, new_estate, new_person, new_unit
+from tests.support.clock import Clock
 
 
 @dataclass
 class Actor:
     id: str
     headers: dict[str, str]
-
-
-class Clock:
-    """The time every service sees; starts at 2026-01-01 00:00 UTC."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 1, 1, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def set(self, *args: int) -> None:
-        self.now = datetime(*args, tzinfo=UTC)  # type: ignore[misc]
 
 
 @dataclass
@@ -85,19 +71,8 @@ def _assign(client: TestClient, admin: dict[str, str], user_id: str, estate_id: 
 
 
 @pytest.fixture
-def clock(running: Container) -> Iterator[Clock]:
-    clock = Clock()
-    deps = running.registry.deps
-    before = deps.clock
-    deps.clock = clock
-    try:
-        yield clock
-    finally:
-        deps.clock = before
-
-
-@pytest.fixture
 def fw(client: TestClient, admin: dict[str, str], running: Container, clock: Clock) -> FinanceWorld:
+    clock.set(2026, 1, 1)
     estate_id, _ = new_estate(client, admin, code="FIN", name="Finance Garden")
     other_estate_id, _ = new_estate(client, admin, code="OTH", name="Other Garden")
     building_id, _ = new_building(client, admin, estate_id)

@@ -30,14 +30,15 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
+from bootstrap import Container
 from domain.errors import DomainError
 from domain.finance.account import Method
 from domain.finance.postings import entry_for
 from domain.identity.policy import Role
-from infrastructure.bootstrap import Container
 from projections.events import kind_of, payload_of
 from projections.finance import statements
 from projections.runtime import wait_for_position
+from tests.support.clock import Clock
 
 EXAMPLES = int(os.environ.get("FINANCE_LEDGER_MACHINE_EXAMPLES", "12"))
 CENTS = st.integers(min_value=1, max_value=90_000).map(lambda c: Decimal(c) / 100)
@@ -54,7 +55,7 @@ class World:
     container: Container
     clerk: UUID
     admin: UUID
-    now: datetime
+    clock: Clock
 
 
 def _settle() -> None:
@@ -68,7 +69,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         c = World.container
-        World.now = datetime(2026, 1, 1, 8, tzinfo=UTC)
+        World.clock.now = datetime(2026, 1, 1, 8, tzinfo=UTC)
         reg = c.registry
         code = f"M{uuid4().hex[:6].upper()}"
         self.estate = reg.register_estate(code=code, name=f"Machine {code}", address="-").id
@@ -131,7 +132,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.period += 1
         if self.period > 12:
             return
-        World.now = datetime(2026, self.period, 1, 8, tzinfo=UTC)
+        World.clock.now = datetime(2026, self.period, 1, 8, tzinfo=UTC)
         _settle()
         period = f"2026-{self.period:02d}"
         self._try(
@@ -212,9 +213,9 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule(days=st.integers(1, 45))
     def late_fees(self, days: int) -> None:
-        World.now += timedelta(days=days)
+        World.clock.now += timedelta(days=days)
         _settle()
-        World.container.finance.accounts.charge_late_fees(World.now)
+        World.container.finance.accounts.charge_late_fees(World.clock.now)
 
     @rule(which=st.integers(0, 2), amount=CENTS)
     def fund_deposit(self, which: int, amount: Decimal) -> None:
@@ -237,7 +238,7 @@ class LedgerMachine(RuleBasedStateMachine):
             "journal",
             lambda: World.container.finance.ledger.post_manual(
                 estate_id=self.estate,
-                booked_on=World.now.date(),
+                booked_on=World.clock.now.date(),
                 memo="bank interest",
                 lines=[
                     {"account": "1002", "debit": amount, "credit": Decimal(0)},
@@ -252,7 +253,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @invariant()
     def the_statements_agree_with_double_entry(self) -> None:
         _settle()
-        day = World.now.date()
+        day = World.clock.now.date()
         with World.container.pool.connection() as conn:
             trial = statements.trial_balance(conn, [self.estate])
             sheet = statements.balance_sheet(conn, [self.estate], day)
@@ -300,9 +301,10 @@ class LedgerMachine(RuleBasedStateMachine):
 
 
 @pytest.mark.timeout(900)
-def test_random_finance_sequences_keep_the_books_balanced(running: Container) -> None:
+def test_random_finance_sequences_keep_the_books_balanced(running: Container, clock: Clock) -> None:
     World.container = running
-    World.now = datetime(2026, 1, 1, 8, tzinfo=UTC)
+    World.clock = clock
+    World.clock.now = datetime(2026, 1, 1, 8, tzinfo=UTC)
     running.identity.ensure_admin("admin", "Root-Approver-7731-x")
     admin = running.identity.find("admin")
     assert admin is not None
@@ -313,9 +315,6 @@ def test_random_finance_sequences_keep_the_books_balanced(running: Container) ->
         display_name="Machine Clerk",
         roles=[Role.FINANCE],
     )
-    deps = running.finance.accounts.deps
-    before = deps.clock
-    deps.clock = lambda: World.now
     try:
         LedgerMachine.TestCase.settings = settings(
             max_examples=EXAMPLES,
@@ -325,7 +324,7 @@ def test_random_finance_sequences_keep_the_books_balanced(running: Container) ->
         )
         LedgerMachine.TestCase().runTest()
     finally:
-        deps.clock = before
+        clock.release()
     with running.pool.connection() as conn:
         bills, payments, lines = conn.execute(
             "SELECT (SELECT count(*) FROM finance_bills), (SELECT count(*) FROM finance_payments), "

@@ -15,8 +15,8 @@ from uuid import UUID, uuid4
 
 from dramatiq import Worker
 
+from bootstrap import Container
 from domain.identity.policy import Role
-from infrastructure.bootstrap import Container
 from infrastructure.notifications import QUEUE, NotificationJobs
 from projections.notifications.outbox import NotificationOutbox
 

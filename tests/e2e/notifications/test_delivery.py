@@ -8,9 +8,9 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from bootstrap import Container, build
 from domain.equipment.alarm import Alarm
 from domain.identity.policy import Role
-from infrastructure.bootstrap import Container, build
 from infrastructure.mail import SmtpEmailSender, SmtpSettings
 from infrastructure.notifications import DeliveryFailed
 from infrastructure.settings import Settings

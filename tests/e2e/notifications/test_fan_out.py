@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import uuid4
 
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from infrastructure.notifications import BATCH, QUEUE
 from tests.e2e.notifications.support import jobs_of
 

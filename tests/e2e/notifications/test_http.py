@@ -9,8 +9,8 @@ from uuid import UUID
 
 from fastapi.testclient import TestClient
 
+from bootstrap import Container
 from domain.workorders.order import WorkOrder
-from infrastructure.bootstrap import Container
 from tests.conftest import given_estate
 from tests.e2e.api.test_object_scoping import assert_problem, make_user
 from tests.e2e.notifications.support import drain, make_resident, wait_for_deliveries, working

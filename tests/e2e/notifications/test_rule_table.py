@@ -10,8 +10,8 @@ from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
 
+from bootstrap import Container
 from domain.identity.policy import Role
-from infrastructure.bootstrap import Container
 from projections.notifications.rules import (
     Subject,
     approval_step,

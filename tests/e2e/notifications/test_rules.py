@@ -6,13 +6,13 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID, uuid4
 
+from bootstrap import Container
 from domain.approvals.approval import Approval, Decider
 from domain.approvals.rules import Level, PolicyTerms
 from domain.community.announcement import Announcement
 from domain.identity.policy import Role
 from domain.notifications.channels import channels_for
 from domain.workorders.order import WorkOrder
-from infrastructure.bootstrap import Container
 from interfaces.scheduler import run_job
 from tests.e2e.notifications.support import (
     deliveries,

@@ -8,13 +8,13 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
+from bootstrap import Container
 from domain.approvals.approval import Approval, Decider
 from domain.approvals.rules import Level, Outcome, PolicyTerms, Rule, Urgency
 from domain.community.complaint import Complaint
 from domain.community.service_request import Category, ServiceRequest
 from domain.identity.policy import Role
 from domain.workorders.order import WorkOrder
-from infrastructure.bootstrap import Container
 from projections.tasks.todo import open_items_sql
 from tests.e2e.notifications.support import user
 

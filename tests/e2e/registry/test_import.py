@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
 
+from bootstrap import Container
 from domain.errors import InvalidTransition
-from infrastructure.bootstrap import Container
 from tests.e2e.registry.helpers import (
     assert_problem,
     new_building,

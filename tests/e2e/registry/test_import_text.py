@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from tests.e2e.registry.helpers import assert_problem, new_estate
 from tests.e2e.registry.test_import import RESIDENT_HEADER, UNIT_HEADER, _post
 

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
+from bootstrap import Container
 from domain.identity.policy import Role
-from infrastructure.bootstrap import Container
 from replay.operations import rebuild_all
 from tests.integration.replay.readmodel_rows import read_models
 

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from application.workorders.service import WorkOrderService
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from projections.runtime import wait_for_position
 from tests.conftest import given_estate
 from tests.e2e.api.test_object_scoping import make_user

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from tests.e2e.workorders.conftest import Actor, World, ok, post, submit_as_resident, view
 
 

@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi.testclient import TestClient
 
 from application.scheduling import ScheduledJob
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from interfaces.scheduler import run_job
 from tests.e2e.workorders.conftest import World, ok, post, settle, submit_as_resident, view
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from bootstrap import Container
 from domain.workorders.order import TRANSITIONS, Status, allowed_commands
-from infrastructure.bootstrap import Container
 from tests.e2e.workorders.conftest import Actor, World, ok, post, submit_as_resident
 
 COMPLETION = {"work_done": "done", "parts": [], "labour_hours": "1", "currency": "CNY"}

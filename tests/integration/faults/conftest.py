@@ -15,7 +15,7 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 
-from infrastructure.bootstrap import Container, build
+from bootstrap import Container, build
 from infrastructure.settings import Settings
 from interfaces.http.app import create_app
 from tests.conftest import ADMIN_PASSWORD, bearer, drop_schema, login

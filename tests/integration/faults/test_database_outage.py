@@ -17,7 +17,7 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from interfaces.http.problems import PROBLEM_JSON
 from tests.integration.faults.stoppable_postgres import StoppablePostgres
 

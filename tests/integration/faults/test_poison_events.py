@@ -19,10 +19,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from application.context import SYSTEM, acting
+from bootstrap import Container
 from domain.identity.policy import Role
 from domain.identity.user import User
 from domain.workorders.order import WorkOrder
-from infrastructure.bootstrap import Container
 from replay.asof import build_as_of
 from replay.operations import rebuild_all
 from replay.readmodels import replayable

@@ -20,9 +20,9 @@ from eventsourcing import persistence
 from eventsourcing.persistence import Notification
 from fastapi.testclient import TestClient
 
+from bootstrap import Container
 from domain.identity.policy import Role
 from domain.identity.user import User
-from infrastructure.bootstrap import Container
 from infrastructure.database import apply_ddl
 from interfaces.http.app import create_app
 from interfaces.runner import BackgroundRunner

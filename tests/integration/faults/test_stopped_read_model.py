@@ -8,10 +8,10 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from bootstrap import Container
 from domain.identity.policy import Role
 from domain.identity.user import user_id_for
 from domain.registry.ids import estate_id_for
-from infrastructure.bootstrap import Container
 from infrastructure.settings import Settings
 from interfaces.http.consistency import STOPPED_CHECK_SECONDS
 from tests.integration.faults.test_projector_outage import eventually

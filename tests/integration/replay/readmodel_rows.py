@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from replay.readmodels import live_schema, replayable, table_rows
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from infrastructure.settings import Settings
 from replay.asof import position_at
 from tests.integration.replay.readmodel_rows import populate, read_models

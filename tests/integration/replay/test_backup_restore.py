@@ -15,7 +15,7 @@ import orjson
 import psycopg
 import pytest
 
-from infrastructure.bootstrap import Container, build
+from bootstrap import Container, build
 from infrastructure.settings import Settings
 from projections.events import kind_of
 from replay.backup import BackupInvalid, StoreNotEmpty, restore_backups, verify_backup

@@ -17,9 +17,9 @@ import psycopg
 import pytest
 from eventsourcing.persistence import Notification
 
+from bootstrap import Container
 from domain.identity.policy import Permission, Role
 from domain.identity.user import user_id_for
-from infrastructure.bootstrap import Container
 from infrastructure.database import apply_ddl
 from projections.events import kind_of
 from projections.protocols import Decoded

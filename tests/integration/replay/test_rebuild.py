@@ -7,7 +7,7 @@ import threading
 import pytest
 from fastapi.testclient import TestClient
 
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from replay.operations import rebuild_all
 from replay.readmodels import UnknownProjection, replayable, select
 from replay.rebuild import REBUILD_SCHEMA, rebuild

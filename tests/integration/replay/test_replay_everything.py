@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from interfaces.cli.demo import load_demo
 from replay.asof import build_as_of
 from replay.operations import rebuild_all

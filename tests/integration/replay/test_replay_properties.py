@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bootstrap import Container
 from domain.errors import DomainError
 from domain.identity.policy import Role
 from domain.identity.user import user_id_for
-from infrastructure.bootstrap import Container
 from replay.asof import build_as_of
 from replay.operations import rebuild_all
 from replay.readmodels import live_schema, select, table_rows

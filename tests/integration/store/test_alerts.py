@@ -6,8 +6,8 @@ import time
 
 from dramatiq import Worker
 
+from bootstrap import Container
 from domain.identity.policy import Role
-from infrastructure.bootstrap import Container
 from infrastructure.tasks import AlertOutbox, Jobs, make_broker
 from projections.runtime import Projector
 

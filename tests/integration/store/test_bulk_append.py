@@ -10,7 +10,7 @@ import pytest
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import IntegrityError
 
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from infrastructure.eventstore.store import EVENTS_TABLE
 from infrastructure.settings import Settings
 from replay.verify import verify_chain

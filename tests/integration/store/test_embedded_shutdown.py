@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from infrastructure.bootstrap import build
+from bootstrap import build
 from infrastructure.settings import Settings
 from interfaces.runner import BackgroundRunner
 

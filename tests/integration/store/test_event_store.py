@@ -14,7 +14,7 @@ from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import IntegrityError
 
 from application.context import CommandContext, acting
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from infrastructure.eventstore.mapper import META_KEY
 from infrastructure.eventstore.store import EventLog, postgres_env
 

@@ -16,7 +16,7 @@ import pytest
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import IntegrityError
 
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from infrastructure.eventstore.store import EVENTS_TABLE
 from infrastructure.idempotency import Claim, DuplicateRequest, claiming
 from infrastructure.settings import Settings

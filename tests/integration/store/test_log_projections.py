@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from application.context import SYSTEM, acting
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from interfaces.cli.demo import load_demo
 from projections.events import kind_of, meta_uuid, occurred_at
 

@@ -8,7 +8,7 @@ import pytest
 from eventsourcing.domain import Aggregate, event
 from pydantic import ValidationError
 
-from infrastructure.bootstrap import Container, build
+from bootstrap import Container, build
 from infrastructure.settings import Settings
 
 

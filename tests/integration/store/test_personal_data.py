@@ -19,9 +19,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from fastapi.testclient import TestClient
 from psycopg import sql
 
+from bootstrap import Container
 from domain.identity.user import user_id_for
 from infrastructure import secrets
-from infrastructure.bootstrap import Container
 from infrastructure.crypto.vault import PersonalDataVault
 from infrastructure.settings import Settings
 

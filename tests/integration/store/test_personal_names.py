@@ -15,10 +15,10 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from fastapi.testclient import TestClient
 
+from bootstrap import Container
 from domain.identity.masking import mask_name
 from domain.identity.policy import Role
 from domain.identity.user import User
-from infrastructure.bootstrap import Container
 from infrastructure.database import apply_ddl
 from projections.identity.directory import UserDirectory
 from replay.asof import build_as_of, drop_build

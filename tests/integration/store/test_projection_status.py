@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from infrastructure.database import apply_ddl
 from projections.runtime import Projector
 from replay.operations import rebuild_all

@@ -7,8 +7,8 @@ from typing import Any
 import psycopg
 from eventsourcing.persistence import Notification
 
+from bootstrap import Container
 from domain.identity.policy import Role
-from infrastructure.bootstrap import Container
 from projections.events import kind_of
 from projections.runtime import Projector
 

@@ -9,7 +9,7 @@ from uuid import uuid4
 import pytest
 from eventsourcing.domain import Aggregate, event
 
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from infrastructure.tokens import VERIFIED_CACHE_SIZE, InvalidToken, TokenService
 
 

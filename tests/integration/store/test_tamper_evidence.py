@@ -22,7 +22,7 @@ import pytest
 from eventsourcing.domain import Aggregate, event
 from fastapi.testclient import TestClient
 
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from infrastructure.eventstore.hashchain import GENESIS, link
 from infrastructure.eventstore.store import EVENTS_TABLE, EventLog
 from replay.verify import verify_chain

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from bootstrap import Container
 from domain.identity.policy import Permission, Role
 from domain.identity.user import User
-from infrastructure.bootstrap import Container
 from infrastructure.eventstore.store import EventLog, postgres_env
 
 

@@ -14,7 +14,7 @@ import orjson
 import psycopg
 from eventsourcing.domain import Aggregate, event
 
-from infrastructure.bootstrap import Container
+from bootstrap import Container
 from infrastructure.eventstore.store import EVENTS_TABLE
 from infrastructure.settings import Settings
 

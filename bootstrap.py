@@ -1,14 +1,17 @@
-"""Wire estatelog once: event log, read models, services, from settings.
+"""The composition root: wire estatelog once, from settings, and nowhere else.
 
-The HTTP app, the CLI and the tests all build through :func:`build`, so they
-run the same parts; nothing here is a module-level singleton.
+The HTTP app, the CLI, the benchmarks and the tests all build through
+:func:`build`, so they run the same parts; nothing here is a module-level
+singleton. What a test replaces is passed in as an override (the clock, the
+password hasher, the SMS gateway), never patched into a built container.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import redis
@@ -27,11 +30,12 @@ from application.approvals.service import ApprovalService
 from application.community.service import CommunityService
 from application.equipment.service import EquipmentService
 from application.finance import FinanceServices
+from application.identity.ports import Passwords
 from application.identity.service import IdentityService
 from application.notifications.service import NotificationService
 from application.registry.service import RegistryService
 from application.scheduling import ScheduledJob
-from application.services import ServiceDeps
+from application.services import ServiceDeps, utc_now
 from application.workorders.service import WorkOrderService
 from domain.identity.user import LockoutPolicy, User
 from infrastructure import secrets as secret_store
@@ -46,7 +50,7 @@ from infrastructure.idempotency import IdempotencyStore
 from infrastructure.one_time_codes import RedisOneTimeCodes, SmsCodeSender
 from infrastructure.passwords import Argon2Passwords
 from infrastructure.settings import Settings
-from infrastructure.sms import DevelopmentSmsOutbox
+from infrastructure.sms import DevelopmentSmsOutbox, SmsSender
 from infrastructure.tasks import DDL as TASKS_DDL
 from infrastructure.tasks import AlertOutbox, Jobs, make_broker
 from infrastructure.telemetry_store import DDL as TELEMETRY_DDL
@@ -57,6 +61,7 @@ from projections.catalog import ReadModelDeps
 from projections.identity.directory import UserDirectory
 from projections.identity.erasures import Erasures
 from projections.identity.logins import LoginHistory
+from projections.registry.facts import RegistryFacts
 from projections.runtime import Projector
 
 log = logging.getLogger(__name__)
@@ -85,6 +90,7 @@ class Container:
     community: CommunityService
     notifications: NotificationService
     finance: FinanceServices
+    clock: Callable[[], datetime] = utc_now
     embedded: EmbeddedServices | None = None
     _closers: list[Any] = field(default_factory=list)
 
@@ -112,7 +118,19 @@ class Container:
             self.embedded.settle()
 
 
-def build(settings: Settings | None = None) -> Container:
+def build(
+    settings: Settings | None = None,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    passwords: Passwords | None = None,
+    sms: SmsSender | None = None,
+) -> Container:
+    """Every part of the service, on the servers ``settings`` name (embedded if none).
+
+    ``clock`` is the time every command records (UTC); ``passwords`` hashes and
+    verifies passwords (argon2id); ``sms`` sends one-time codes (a file under
+    the data directory in development).
+    """
     settings = settings or Settings()
     embedded = None
     if settings.database_url is None or settings.redis_url is None:
@@ -162,12 +180,12 @@ def build(settings: Settings | None = None) -> Container:
     code_sender = SmsCodeSender(
         broker,
         vault,
-        DevelopmentSmsOutbox(settings.data_dir / "dev-sms.log"),
+        sms or DevelopmentSmsOutbox(settings.data_dir / "dev-sms.log"),
         phone_of=lambda user_id: event_log.repository.get(user_id).phone_enc,
     )
     identity = IdentityService(
         event_log,
-        passwords=Argon2Passwords(),
+        passwords=passwords or Argon2Passwords(),
         vault=vault,
         policy=LockoutPolicy(
             threshold=settings.lockout_threshold,
@@ -178,6 +196,7 @@ def build(settings: Settings | None = None) -> Container:
         codes=RedisOneTimeCodes(redis_client, secret_store.jwt_secret(settings)),
         code_sender=code_sender,
         common_passwords=common_passwords(),
+        clock=clock,
     )
     tokens = TokenService(
         secret_store.jwt_secret(settings),
@@ -185,7 +204,9 @@ def build(settings: Settings | None = None) -> Container:
         issuer=settings.jwt_issuer,
         access_ttl=timedelta(seconds=settings.access_token_ttl_seconds),
     )
-    service_deps = ServiceDeps(event_log=event_log, pool=pool, vault=vault)
+    service_deps = ServiceDeps(
+        event_log=event_log, pool=pool, vault=vault, registry=RegistryFacts(pool), clock=clock
+    )
     approvals = ApprovalService(service_deps)  # shared: contexts subscribe to its outcomes
     return Container(
         settings=settings,
@@ -209,5 +230,6 @@ def build(settings: Settings | None = None) -> Container:
         community=CommunityService(service_deps, approvals),
         notifications=NotificationService(service_deps),
         finance=FinanceServices.build(service_deps, approvals),
+        clock=clock,
         embedded=embedded,
     )
