@@ -3,6 +3,12 @@
 ``ESTATELOG_TEST_DATABASE_URL`` / ``ESTATELOG_TEST_REDIS_URL`` point the suite
 at other servers (CI runs it again against the machine's own). Each test gets
 an empty ``public`` schema and an empty Redis database.
+
+Under pytest-xdist (``-n 2``) every worker has a database and a Redis
+database of its own, so that one worker's reset never empties the store
+another worker's test is using: on the embedded server a database per process
+as for any run; on a given server ``<database>_<worker>`` (created, and dropped
+at the end) and Redis database number ``<given> + <worker index>``.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
@@ -17,7 +24,8 @@ import redis
 from fastapi.testclient import TestClient
 
 from bootstrap import Container, build
-from infrastructure.embedded import EmbeddedServices
+from infrastructure.embedded import EmbeddedServices, create_database
+from infrastructure.passwords import Argon2Passwords
 from infrastructure.settings import Settings
 from interfaces.http.app import create_app
 from interfaces.runner import BackgroundRunner
@@ -27,28 +35,61 @@ ROOT = Path(__file__).resolve().parent.parent
 ADMIN_PASSWORD = "moss-lantern-harbour-39"
 
 
+def _worker() -> str | None:
+    """This process's xdist worker (``gw0``, ``gw1``...), or None in a serial run."""
+    return os.environ.get("PYTEST_XDIST_WORKER")
+
+
+def _with_database(url: str, database: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+def _database_of(url: str) -> str:
+    return urlsplit(url).path.lstrip("/")
+
+
+def _drop_database(url: str) -> None:
+    with psycopg.connect(_with_database(url, "postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{_database_of(url)}" WITH (FORCE)')
+
+
+def _worker_redis(url: str, worker: str) -> str:
+    """Database ``<given> + <worker index>`` of the given Redis server."""
+    parts = urlsplit(url)
+    given = int(parts.path.lstrip("/") or 0)
+    index = int(worker.removeprefix("gw"))
+    return urlunsplit(parts._replace(path=f"/{given + index}"))
+
+
 @pytest.fixture(scope="session")
 def service_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     database_url = os.environ.get("ESTATELOG_TEST_DATABASE_URL")
     redis_url = os.environ.get("ESTATELOG_TEST_REDIS_URL")
-    own_database = None
+    worker = _worker()
+    own_database = False
     if not database_url:
-        # One embedded server for all runs; a database of this run's own, so
-        # that two runs at once never reset each other's schema.
-        own_database = f"estatelog_test_{os.getpid()}"
-        embedded = EmbeddedServices(ROOT / "var" / "test", database=own_database)
+        # One embedded server for all runs; a database of this process's own,
+        # so that two runs (or two xdist workers) never reset each other's schema.
+        embedded = EmbeddedServices(ROOT / "var" / "test", database=f"estatelog_test_{os.getpid()}")
         database_url = embedded.postgres_url()
+        own_database = True
+    elif worker:
+        database_url = _with_database(database_url, f"{_database_of(database_url)}_{worker}")
+        _drop_database(database_url)  # a run killed before its end may have left it
+        create_database(_with_database(database_url, "postgres"), _database_of(database_url))
+        own_database = True
     own_redis = None
     if not redis_url:
         own_redis = EmbeddedServices(tmp_path_factory.mktemp("redis"))
         redis_url = own_redis.redis_url()
+    elif worker:
+        redis_url = _worker_redis(redis_url, worker)
     yield database_url, redis_url
     if own_redis:
         own_redis.stop_redis()
     if own_database:
-        admin_url = database_url.replace(f"/{own_database}?", "/postgres?")
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{own_database}" WITH (FORCE)')
+        _drop_database(database_url)
 
 
 def drop_schema(database_url: str) -> None:
@@ -109,9 +150,17 @@ def clock() -> Clock:
     return Clock()
 
 
+# argon2id with the least work it allows: the same code and hash format as the
+# service's, at microseconds a hash instead of tens of milliseconds. Every user a
+# test creates and every login it makes hashes once, which made passwords a
+# second of the two-estate world's set-up. The tests about hashing itself
+# (test_password_policy.py) put the production parameters back on the service.
+TEST_PASSWORDS = Argon2Passwords(time_cost=1, memory_cost=8)
+
+
 @pytest.fixture
 def container(settings: Settings, clock: Clock) -> Iterator[Container]:
-    c = build(settings, clock=clock)
+    c = build(settings, clock=clock, passwords=TEST_PASSWORDS)
     try:
         yield c
     finally:
