@@ -135,8 +135,12 @@ def settings(
     else:
         reset_database(database_url)
     redis.Redis.from_url(redis_url).flushdb()
+    return suite_settings(database_url, redis_url, tmp_path)
+
+
+def suite_settings(database_url: str, redis_url: str, data_dir: Path) -> Settings:
     return Settings(
-        data_dir=tmp_path,
+        data_dir=data_dir,
         database_url=database_url,
         redis_url=redis_url,
         login_rate_limit_per_minute=1000,
@@ -180,9 +184,14 @@ def running(container: Container) -> Iterator[Container]:
 
 @pytest.fixture
 def client(running: Container) -> Iterator[TestClient]:
-    running.identity.ensure_admin("admin", ADMIN_PASSWORD)
-    with TestClient(create_app(running), client=("203.0.113.7", 50000)) as c:
+    with suite_client(running) as c:
         yield c
+
+
+def suite_client(running: Container) -> TestClient:
+    """An HTTP client of ``running``'s API, its first administrator created."""
+    running.identity.ensure_admin("admin", ADMIN_PASSWORD)
+    return TestClient(create_app(running), client=("203.0.113.7", 50000))
 
 
 def login(client: TestClient, username: str, password: str) -> dict[str, str]:

@@ -9,20 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
 from bootstrap import Container
 from tests.e2e.api.test_object_scoping import make_user
-from tests.support.estate_world import Actor, World, build_world, ok, settle
+from tests.support.estate_world import Actor, World, ok, settle
 
 API = "/api/v1"
 TAX_ID = "91310000MA1FL0XX3K"  # the world's vendor
-
-
-@pytest.fixture
-def world(client: TestClient, admin: dict[str, str], running: Container) -> World:
-    return build_world(client, admin, running)
 
 
 def _auditor(client: TestClient, admin: dict[str, str]) -> Actor:

@@ -29,7 +29,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
@@ -46,7 +45,7 @@ from domain.identity.policy import (
 )
 from interfaces.http.app import create_app
 from interfaces.http.security import PUBLIC, declared_permission
-from tests.support.estate_world import Actor, World, build_world, ok
+from tests.support.estate_world import Actor, World, ok
 
 API = "/api/v1"
 
@@ -507,11 +506,6 @@ def _call(client: TestClient, method: str, url: str, who: Actor, body: Any, **pa
         headers = {**who.headers, "content-type": "text/csv"}
         return client.request(method, url, content=body, headers=headers, params=params)
     return client.request(method, url, json=body, headers=who.headers, params=params)
-
-
-@pytest.fixture
-def world(client: TestClient, admin: dict[str, str], running: Container) -> World:
-    return build_world(client, admin, running)
 
 
 # ---- the mapping itself ---------------------------------------------------------

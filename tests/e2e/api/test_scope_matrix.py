@@ -29,7 +29,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
@@ -49,7 +48,7 @@ from interfaces.http.scopes import ROUTE_SCOPES, Scoped, Target
 from interfaces.http.security import PUBLIC, declared_permission
 from tests.e2e.api.test_estate_isolation import BODIES, OTHER_PATH_VALUES, QUERIES
 from tests.e2e.api.test_object_scoping import make_user
-from tests.support.estate_world import Actor, World, build_world, settle
+from tests.support.estate_world import Actor, World, settle
 
 PARAMETER = re.compile(r"\{(\w+)(:\w+)?\}")
 ORDER = (Scope.OWN, Scope.ESTATE, Scope.ANY)
@@ -192,11 +191,6 @@ class Caller:
     actor: Actor | None  # None: anonymous
     roles: tuple[Role, ...]
     estates: frozenset[str]
-
-
-@pytest.fixture
-def world(client: TestClient, admin: dict[str, str], running: Container) -> World:
-    return build_world(client, admin, running)
 
 
 def _callers(

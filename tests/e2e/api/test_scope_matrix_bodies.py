@@ -10,19 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
 from bootstrap import Container
 from interfaces.http.scopes import ROUTE_SCOPES, Scoped
 from tests.e2e.api.test_scope_matrix import KINDS, MISSING, _private
-from tests.support.estate_world import World, build_world
-
-
-@pytest.fixture
-def world(client: TestClient, admin: dict[str, str], running: Container) -> World:
-    return build_world(client, admin, running)
-
+from tests.support.estate_world import World
 
 # ---- IDs inside request bodies ----------------------------------------------------------
 
