@@ -16,12 +16,17 @@ $(STAMP): requirements.lock pyproject.toml
 run: $(STAMP)
 	$(BIN)/estatelog serve
 
+# One worker a core (at most 8: each takes a Redis database of a given server, and
+# Redis has 16), a database of its own each (tests/conftest.py); a worker that
+# is done takes tests still queued for another, as the slow ones cluster.
+PYTEST_PARALLEL := -n auto --maxprocesses 8 --dist worksteal
+
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
 
 # The unit tier alone: domain and handlers in memory, no servers (tests/unit).
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests/unit
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) tests/unit
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
