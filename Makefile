@@ -24,9 +24,11 @@ PYTEST_PARALLEL := -n auto --maxprocesses 8 --dist worksteal
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
 
-# The unit tier alone: domain and handlers in memory, no servers (tests/unit).
+# The unit tier alone: domain and handlers in memory, no servers (tests/unit),
+# each property at a tenth of its examples (tests/support/examples.py): seconds,
+# for while you work. `make test` runs them all at their full count.
 unit: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_PARALLEL) tests/unit
+	ESTATELOG_TEST_EXAMPLES=quick $(BIN)/python -m pytest $(PYTEST_PARALLEL) tests/unit
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

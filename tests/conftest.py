@@ -22,6 +22,7 @@ import psycopg
 import pytest
 import redis
 from fastapi.testclient import TestClient
+from hypothesis import settings as hypothesis_settings
 
 from bootstrap import Container, build
 from infrastructure.embedded import EmbeddedServices, create_database
@@ -30,8 +31,16 @@ from infrastructure.settings import Settings
 from interfaces.http.app import create_app
 from interfaces.runner import BackgroundRunner
 from tests.support.clock import Clock
+from tests.support.examples import QUICK, examples
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The properties that name no count of their own run Hypothesis's default
+# (100), or a tenth of it in `make unit` (tests/support/examples.py).
+hypothesis_settings.register_profile("quick", max_examples=examples(100))
+if QUICK:
+    hypothesis_settings.load_profile("quick")
+
 ADMIN_PASSWORD = "moss-lantern-harbour-39"
 
 

@@ -19,6 +19,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from domain.identity.policy import Role
 from domain.identity.user import MAX_SESSIONS, LockoutPolicy, LoginResult, User, UserStatus
+from tests.support.examples import examples
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 POLICY = LockoutPolicy()  # 5 failures within 15 minutes, 15 minutes cool-down
@@ -284,7 +285,7 @@ class LoginLockoutMachine(RuleBasedStateMachine):
 
 
 LoginLockoutMachine.TestCase.settings = settings(
-    max_examples=300,
+    max_examples=examples(300),
     stateful_step_count=60,
     deadline=None,
     database=None,

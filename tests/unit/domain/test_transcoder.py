@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from infrastructure.eventstore.transcoder import NaiveDatetimeError, OrjsonTranscoder
+from tests.support.examples import examples
 
 TRANSCODER = OrjsonTranscoder()
 
@@ -138,7 +139,7 @@ def decimals_in(obj: Any) -> list[Decimal]:
 # --- properties --------------------------------------------------------------
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(event_states)
 def test_every_supported_value_round_trips_with_its_exact_type(state: dict[str, Any]) -> None:
     raw = TRANSCODER.encode(state)
@@ -146,7 +147,7 @@ def test_every_supported_value_round_trips_with_its_exact_type(state: dict[str, 
     assert_same(TRANSCODER.decode(raw), state)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(event_states)
 def test_decimals_are_written_as_exact_strings_never_as_floats(state: dict[str, Any]) -> None:
     raw = TRANSCODER.encode(state)

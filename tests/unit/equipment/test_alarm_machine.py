@@ -21,6 +21,7 @@ from domain.equipment.alarm import MAX_LEVEL, Alarm, AlarmStatus
 from domain.equipment.equipment import Equipment
 from domain.equipment.rules import Metric, Reading
 from domain.errors import InvalidTransition
+from tests.support.examples import examples
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 USER = uuid4()
@@ -166,5 +167,7 @@ class AlarmMachine(RuleBasedStateMachine):
             assert vars(replayed) == vars(aggregate)
 
 
-AlarmMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=40, deadline=None)
+AlarmMachine.TestCase.settings = settings(
+    max_examples=examples(60), stateful_step_count=40, deadline=None
+)
 TestAlarmMachine = AlarmMachine.TestCase

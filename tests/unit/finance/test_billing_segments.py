@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from domain.finance.billing import Ownership, segments
 from domain.finance.periods import period_bounds
+from tests.support.examples import examples
 
 PEOPLE = [uuid4() for _ in range(4)]
 DAYS = st.dates(min_value=date(2025, 12, 1), max_value=date(2026, 3, 31))
@@ -43,7 +44,7 @@ def _by_day(owners: tuple[Ownership, ...], period: str) -> dict[date, frozenset[
     return out
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(owners=histories(), period=st.sampled_from(["2026-01", "2026-02", "2026-03"]))
 def test_segments_cover_exactly_the_owned_days_with_their_owners(
     owners: tuple[Ownership, ...], period: str

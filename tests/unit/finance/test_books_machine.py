@@ -36,6 +36,7 @@ from domain.finance.account import BillLine, UnitAccount
 from domain.finance.journal import Entry
 from domain.finance.postings import entry_for
 from projections.events import kind_of, payload_of
+from tests.support.examples import examples
 
 ESTATE = uuid4()
 CENTS = st.integers(min_value=1, max_value=60_000).map(lambda c: Decimal(c) / 100)
@@ -283,5 +284,7 @@ class Books(RuleBasedStateMachine):
 
 # `make test` runs 500 sequences; FINANCE_MACHINE_EXAMPLES=3000 runs a soak (docs/finance.md).
 EXAMPLES = int(os.environ.get("FINANCE_MACHINE_EXAMPLES", "500"))
-Books.TestCase.settings = settings(max_examples=EXAMPLES, stateful_step_count=25, deadline=None)
+Books.TestCase.settings = settings(
+    max_examples=examples(EXAMPLES), stateful_step_count=25, deadline=None
+)
 TestBooks = Books.TestCase

@@ -26,6 +26,7 @@ from domain.workorders.order import (
     WorkOrder,
 )
 from domain.workorders.sla import SlaPolicy
+from tests.support.examples import examples
 
 START = datetime(2025, 1, 1, 8, 0, tzinfo=UTC)
 TECHNICIANS = [uuid4() for _ in range(3)]
@@ -161,4 +162,6 @@ class WorkOrderMachine(RuleBasedStateMachine):
 
 
 TestWorkOrderMachine = WorkOrderMachine.TestCase
-TestWorkOrderMachine.settings = settings(max_examples=150, stateful_step_count=40, deadline=None)
+TestWorkOrderMachine.settings = settings(
+    max_examples=examples(150), stateful_step_count=40, deadline=None
+)
