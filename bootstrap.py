@@ -47,6 +47,7 @@ from infrastructure.embedded import EmbeddedServices
 from infrastructure.eventstore.store import EventLog, postgres_env
 from infrastructure.idempotency import DDL as IDEMPOTENCY_DDL
 from infrastructure.idempotency import IdempotencyStore
+from infrastructure.notifications import NotificationJobs
 from infrastructure.one_time_codes import RedisOneTimeCodes, SmsCodeSender
 from infrastructure.passwords import Argon2Passwords
 from infrastructure.settings import Settings
@@ -150,7 +151,9 @@ def build(
     )
     broker = make_broker(redis_url)
     jobs = Jobs(broker, pool)
-    deps = ReadModelDeps(vault=vault, jobs=jobs, pool=pool)
+    deps = ReadModelDeps(
+        vault=vault, jobs=jobs, pool=pool, deliveries=NotificationJobs(broker, pool, vault)
+    )
     with pool.connection() as conn:
         log_schema = current_schema(conn)
     projector = Projector(

@@ -28,8 +28,8 @@ from typing import Any, cast
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from infrastructure.eventstore.store import EVENTS_TABLE, EventLog
 from projections.batches import ByAggregate, Decoder
+from projections.log import EVENTS_TABLE, EventSource
 from projections.protocols import (
     Decoded,
     LogProjection,
@@ -92,7 +92,7 @@ class Projector:
 
     def __init__(
         self,
-        event_log: EventLog,
+        event_log: EventSource,
         pool: ConnectionPool,
         projections: Sequence[Projection],
         batch_size: int = 500,
