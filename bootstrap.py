@@ -64,6 +64,7 @@ from projections.identity.erasures import Erasures
 from projections.identity.logins import LoginHistory
 from projections.registry.facts import RegistryFacts
 from projections.runtime import Projector
+from replay.shapes import open_read_models
 
 log = logging.getLogger(__name__)
 
@@ -174,10 +175,9 @@ def build(
             *projections.finance.read_models(deps),
         ],
     )
-    apply_ddl(
-        pool,
-        [*vault_module.DDL, *IDEMPOTENCY_DDL, *TASKS_DDL, *TELEMETRY_DDL, *projector.ddl()],
-    )
+    apply_ddl(pool, [*vault_module.DDL, *IDEMPOTENCY_DDL, *TASKS_DDL, *TELEMETRY_DDL])
+    # Before anything serves: a read model of another shape is rebuilt (decision 0018).
+    open_read_models(event_log, pool, database_url, projector.projections)
 
     redis_client = redis.Redis.from_url(redis_url)
     code_sender = SmsCodeSender(

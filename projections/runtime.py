@@ -111,12 +111,6 @@ class Projector:
         self._tries: dict[str, tuple[int, int]] = {}
         self._retry_at: dict[str, float] = {}
 
-    def ddl(self) -> list[str]:
-        statements = list(DDL)
-        for projection in self.projections:
-            statements += projection.ddl
-        return statements
-
     def position(self, name: str) -> int:
         with self.pool.connection() as conn:
             row = conn.execute(
