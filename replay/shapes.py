@@ -19,8 +19,8 @@ from psycopg_pool import ConnectionPool
 
 from infrastructure.database import SCHEMA_LOCK_KEY
 from infrastructure.eventstore.store import EventLog
+from projections.positions import DDL as POSITIONS_DDL
 from projections.protocols import Projection
-from projections.runtime import DDL as POSITIONS_DDL
 from projections.shapes import has_shape, is_fresh, mark, misshapen, tables_here
 from replay.readmodels import BuildInProgress, replayable
 from replay.rebuild import rebuild
