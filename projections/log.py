@@ -10,9 +10,15 @@ EventLog`` implements).
 
 from __future__ import annotations
 
+import logging
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from eventsourcing.persistence import Notification, StoredEvent
+
+from domain.identity.alerts import AdminAlert, Severity
+
+log = logging.getLogger(__name__)
 
 #: The stored events' table; the library also NOTIFYs on a channel of this name.
 EVENTS_TABLE = "estatelog_events"
@@ -39,3 +45,20 @@ class EventSource(Protocol):
     def save(self, *aggregates: Any) -> Any:
         """Append (the runtime records an alert when a read model stops)."""
         ...
+
+
+def raise_alert(source: EventSource, kind: str, message: str) -> None:
+    """Record a critical ``AdminAlert`` for operators (a read model or a
+    background thread stopped). If the log cannot take it, the database is
+    likely why: the error is logged and the caller carries on."""
+    alert = AdminAlert(
+        kind=kind,
+        severity=Severity.CRITICAL,
+        subject_id=None,
+        message=message,
+        at=datetime.now(UTC),
+    )
+    try:
+        source.save(alert)
+    except Exception:
+        log.exception("could not record the %s alert: %s", kind, message)

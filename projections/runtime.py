@@ -26,7 +26,7 @@ from psycopg_pool import ConnectionPool
 
 from projections.applying import ProjectionFailed, apply_events, apply_positions
 from projections.batches import ByAggregate, Decoder
-from projections.log import EVENTS_TABLE, EventSource
+from projections.log import EVENTS_TABLE, EventSource, raise_alert
 from projections.positions import DDL as DDL
 from projections.positions import (
     PROGRESS_CHANNEL,
@@ -307,24 +307,12 @@ class Projector:
         if not passing:
             self.failed[name] = failure
             self._tries.pop(name, None)
-            self._raise_alert(failure)
+            raise_alert(
+                self.event_log,
+                "projection_failed",
+                f"read model {name} stopped at position {failure.position}: {failure.error[:500]}",
+            )
         return True
-
-    def _raise_alert(self, failure: ProjectionFailed) -> None:
-        from domain.identity.alerts import AdminAlert, Severity
-
-        alert = AdminAlert(
-            kind="projection_failed",
-            severity=Severity.CRITICAL,
-            subject_id=None,
-            message=f"read model {failure.projection} stopped at position {failure.position}: "
-            f"{failure.error[:500]}",
-            at=datetime.now(UTC),
-        )
-        try:
-            self.event_log.save(alert)
-        except Exception:
-            log.exception("could not record the alert for a failed projection")
 
     def wake(self) -> None:
         """Interrupt the wait for new events (to stop promptly)."""
