@@ -47,6 +47,7 @@ from infrastructure.embedded import EmbeddedServices
 from infrastructure.eventstore.store import EventLog, postgres_env
 from infrastructure.idempotency import DDL as IDEMPOTENCY_DDL
 from infrastructure.idempotency import IdempotencyStore
+from infrastructure.notifications import NotificationJobs
 from infrastructure.one_time_codes import RedisOneTimeCodes, SmsCodeSender
 from infrastructure.passwords import Argon2Passwords
 from infrastructure.settings import Settings
@@ -63,6 +64,7 @@ from projections.identity.erasures import Erasures
 from projections.identity.logins import LoginHistory
 from projections.registry.facts import RegistryFacts
 from projections.runtime import Projector
+from replay.shapes import open_read_models
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +152,9 @@ def build(
     )
     broker = make_broker(redis_url)
     jobs = Jobs(broker, pool)
-    deps = ReadModelDeps(vault=vault, jobs=jobs, pool=pool)
+    deps = ReadModelDeps(
+        vault=vault, jobs=jobs, pool=pool, deliveries=NotificationJobs(broker, pool, vault)
+    )
     with pool.connection() as conn:
         log_schema = current_schema(conn)
     projector = Projector(
@@ -171,10 +175,9 @@ def build(
             *projections.finance.read_models(deps),
         ],
     )
-    apply_ddl(
-        pool,
-        [*vault_module.DDL, *IDEMPOTENCY_DDL, *TASKS_DDL, *TELEMETRY_DDL, *projector.ddl()],
-    )
+    apply_ddl(pool, [*vault_module.DDL, *IDEMPOTENCY_DDL, *TASKS_DDL, *TELEMETRY_DDL])
+    # Before anything serves: a read model of another shape is rebuilt (decision 0018).
+    open_read_models(event_log, pool, database_url, projector.projections)
 
     redis_client = redis.Redis.from_url(redis_url)
     code_sender = SmsCodeSender(

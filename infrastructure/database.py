@@ -10,7 +10,9 @@ pool connects again within a moment of the server being back.
 from __future__ import annotations
 
 import select
-from collections.abc import Iterable
+import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from time import monotonic
 from typing import Any
 
@@ -142,3 +144,20 @@ def apply_ddl(pool: ConnectionPool, statements: Iterable[str]) -> None:
         conn.execute("SELECT pg_advisory_xact_lock(%s)", [SCHEMA_LOCK_KEY])
         for statement in statements:
             conn.execute(statement)  # type: ignore[arg-type]
+
+
+@contextmanager
+def advisory_lock(pool: ConnectionPool, name: str) -> Iterator[bool]:
+    """Hold the session lock ``name`` if no other process holds it (True), for
+    the ``with`` block; False at once if another one does. One process at a
+    time runs what it guards, across every process on the database."""
+    key = zlib.crc32(name.encode())
+    with pool.connection() as conn:
+        got = conn.execute("SELECT pg_try_advisory_lock(%s)", [key]).fetchone()
+        if not got or not got[0]:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", [key])

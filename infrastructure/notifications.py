@@ -6,7 +6,8 @@ a job first inserts its row, then locks it and sends only if it is still
 pending, so a job that runs twice (a redelivered message, a follower that
 enqueued again after a crash) sends once. The outcome, ``sent``,
 ``skipped`` (no address, no sender configured) or ``failed`` (after
-``max_attempts`` tries), is the history of what was sent to whom.
+``max_attempts`` tries), is the history of what was sent to whom. Its table is created with the
+outbox that fills it (``projections/notifications/outbox.py``).
 
 In-app delivery *is* the ledger row, so it is exactly once. For e-mail and SMS
 the send and the commit cannot be one transaction: a worker that dies after
@@ -35,29 +36,6 @@ MAX_ATTEMPTS = 8
 # Recipients per message: an announcement to a large estate is a few messages,
 # not one per resident.
 BATCH = 500
-
-DDL = (
-    """CREATE TABLE IF NOT EXISTS notif_deliveries (
-        position bigint NOT NULL,
-        recipient_id uuid NOT NULL,
-        channel text NOT NULL,
-        kind text NOT NULL,
-        title text NOT NULL,
-        body text NOT NULL,
-        priority text NOT NULL,
-        estate_id uuid,
-        subject_id uuid,
-        status text NOT NULL DEFAULT 'pending',
-        attempts int NOT NULL DEFAULT 0,
-        detail text,
-        address_masked text,
-        created_at timestamptz NOT NULL DEFAULT now(),
-        finished_at timestamptz,
-        PRIMARY KEY (position, recipient_id, channel)
-    )""",
-    "CREATE INDEX IF NOT EXISTS notif_deliveries_recipient "
-    "ON notif_deliveries (recipient_id, channel, position DESC)",
-)
 
 DONE = ("sent", "skipped", "failed")
 

@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     run_scheduler: bool = True
     log_level: str = "INFO"
 
-    # The font PDF exports print with (infrastructure/reports.py): "auto" = the first
+    # The font PDF exports print with (infrastructure/reports/pdf.py): "auto" = the first
     # CJK font found at the usual system paths, else the core font; "core" = always
     # the core font (Latin-1; other text as look-alikes or [U+XXXX]); or the path of
     # a .ttf/.otf/.ttc file. Every PDF names the font it used in its Producer.

@@ -6,12 +6,12 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 from dramatiq import Worker
 
 from bootstrap import Container
 from interfaces.scheduler import Scheduler
+from projections.log import raise_alert
 
 log = logging.getLogger(__name__)
 
@@ -129,25 +129,12 @@ class BackgroundRunner:
                     self._spawn(name, self._targets[name])
 
     def _alert(self, name: str, deaths: int, pause: float) -> None:
-        from domain.identity.alerts import AdminAlert, Severity
-
         message = (
             f"the {name} thread of this process stopped ({deaths} times); "
             f"restarting it in {pause:.0f} s"
         )
         log.error(message)
-        try:
-            self.container.event_log.save(
-                AdminAlert(
-                    kind="background_thread_died",
-                    severity=Severity.CRITICAL,
-                    subject_id=None,
-                    message=message,
-                    at=datetime.now(UTC),
-                )
-            )
-        except Exception:  # the database may be why it died: the log line stands
-            log.exception("could not record the alert for the %s thread", name)
+        raise_alert(self.container.event_log, "background_thread_died", message)
 
 
 def run_worker_blocking(container: Container, threads: int = 4) -> None:

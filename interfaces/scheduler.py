@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -19,6 +18,7 @@ from psycopg_pool import ConnectionPool
 
 from application.context import CommandContext, acting
 from application.scheduling import ScheduledJob
+from infrastructure.database import advisory_lock
 
 log = logging.getLogger(__name__)
 
@@ -27,16 +27,11 @@ SCHEDULER = "scheduler"
 
 def run_job(pool: ConnectionPool, job: ScheduledJob, now: datetime | None = None) -> int | None:
     """Run ``job`` once for ``now``; None if another process is running it."""
-    key = zlib.crc32(f"estatelog-job:{job.name}".encode())
-    with pool.connection() as conn:
-        got = conn.execute("SELECT pg_try_advisory_lock(%s)", [key]).fetchone()
-        if not got or not got[0]:
+    with advisory_lock(pool, f"estatelog-job:{job.name}") as mine:
+        if not mine:
             return None
-        try:
-            with acting(CommandContext(actor_role=SCHEDULER)):
-                return job.run(now or datetime.now(UTC))
-        finally:
-            conn.execute("SELECT pg_advisory_unlock(%s)", [key])
+        with acting(CommandContext(actor_role=SCHEDULER)):
+            return job.run(now or datetime.now(UTC))
 
 
 class Scheduler:

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import resolve_topic
 
-from infrastructure.eventstore.store import EventLog
 from projections.events import kind_of, kind_of_qualname
+from projections.log import EventSource
 from projections.protocols import Decoded, Projection, reads_the_log
 from projections.safetext import nul_free_note
 
@@ -25,7 +25,7 @@ class Decoder:
     event's text reaches the read models as U+FFFD (``projections/safetext.py``).
     """
 
-    def __init__(self, event_log: EventLog, projections: Sequence[Projection]) -> None:
+    def __init__(self, event_log: EventSource, projections: Sequence[Projection]) -> None:
         self.mapper = event_log.mapper_with_metadata
         decoding = [p for p in projections if not reads_the_log(p)]
         names = [getattr(p, "aggregates", None) for p in decoding]

@@ -13,6 +13,9 @@ class ReadModelDeps:
     vault: Any
     jobs: Any
     pool: Any
+    # The notification outbox's delivery jobs (projections/notifications/outbox.py:
+    # Deliveries); built above the read models, in bootstrap.py.
+    deliveries: Any = None
 
     def __post_init__(self) -> None:
         # What read models unmask goes into their tables: never a NUL.

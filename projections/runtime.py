@@ -16,45 +16,29 @@ the same event ``attempts`` times in a row (decision 0015).
 from __future__ import annotations
 
 import logging
-import select
 import threading
 import time
 from collections.abc import Sequence
-from contextlib import nullcontext
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
 
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from infrastructure.eventstore.store import EVENTS_TABLE, EventLog
+from projections.applying import ProjectionFailed, apply_events, apply_positions
 from projections.batches import ByAggregate, Decoder
-from projections.protocols import (
-    Decoded,
-    LogProjection,
-    Projection,
-    batch_applier,
-    reads_the_log,
+from projections.log import EVENTS_TABLE, EventSource, raise_alert
+from projections.positions import DDL as DDL
+from projections.positions import (
+    PROGRESS_CHANNEL,
+    ProjectionStatus,
+    wait_for_notify,
 )
+from projections.positions import stopped_read_models as stopped_read_models
+from projections.positions import wait_for_position as wait_for_position
+from projections.protocols import Projection, reads_the_log
 from projections.transient import is_transient
 
 log = logging.getLogger(__name__)
-
-PROGRESS_CHANNEL = "estatelog_projections"
-
-DDL = [
-    """CREATE TABLE IF NOT EXISTS projection_positions (
-        name text PRIMARY KEY,
-        position bigint NOT NULL DEFAULT 0,
-        updated_at timestamptz NOT NULL DEFAULT now(),
-        failed_position bigint,
-        error text
-    )""",
-    # true while the error at failed_position is being tried again (transient)
-    "ALTER TABLE projection_positions ADD COLUMN IF NOT EXISTS retrying boolean "
-    "NOT NULL DEFAULT false",
-]
 
 #: Tries of one event that fails with an error that does not pass by itself.
 ATTEMPTS = 3
@@ -64,35 +48,12 @@ RETRY_FIRST, RETRY_LONGEST = 0.2, 5.0
 RECONNECT_FIRST, RECONNECT_LONGEST = 0.1, 2.0
 
 
-@dataclass
-class ProjectionFailed(Exception):
-    projection: str
-    position: int
-    error: str
-    transient: bool = False  # the database's passing trouble, not the event's
-
-
-@dataclass(frozen=True)
-class ProjectionStatus:
-    """How far one read model is, and whether it is stuck."""
-
-    name: str
-    position: int
-    head: int
-    lag_events: int  # positions behind the head (a gap left by a rollback counts too)
-    lag_seconds: float  # age of the oldest event not yet applied; 0 when caught up
-    state: str  # running | failed | retrying (a passing failure: Redis or PostgreSQL trouble)
-    failed_position: int | None
-    error: str | None
-    updated_at: datetime | None
-
-
 class Projector:
     """Keeps a set of projections up to date with the log."""
 
     def __init__(
         self,
-        event_log: EventLog,
+        event_log: EventSource,
         pool: ConnectionPool,
         projections: Sequence[Projection],
         batch_size: int = 500,
@@ -110,12 +71,6 @@ class Projector:
         # name -> (position it fails at, tries so far); name -> monotonic time to try again
         self._tries: dict[str, tuple[int, int]] = {}
         self._retry_at: dict[str, float] = {}
-
-    def ddl(self) -> list[str]:
-        statements = list(DDL)
-        for projection in self.projections:
-            statements += projection.ddl
-        return statements
 
     def position(self, name: str) -> int:
         with self.pool.connection() as conn:
@@ -295,10 +250,10 @@ class Projector:
                 position = positions[projection.name]
                 if reads_the_log(projection):
                     ids = [n.id for n in notes if position < n.id <= last]
-                    failure = self._apply_positions(conn, cur, projection, position, ids)
+                    failure = apply_positions(conn, cur, projection, position, ids)
                 else:
                     mine = batch.share(projection, after=position)
-                    failure = self._apply_events(conn, cur, projection, mine)
+                    failure = apply_events(conn, cur, projection, mine)
                 if failure is not None:
                     reached = failure.position - 1  # everything before it: applied or not its
                 elif unreadable is not None:
@@ -322,94 +277,6 @@ class Projector:
             self._retry_at.pop(name, None)
         furthest = max(advanced.values(), default=start)
         return sum(1 for n in notes if start < n.id <= furthest), failures
-
-    def _apply_positions(
-        self,
-        conn: psycopg.Connection[Any],
-        cur: psycopg.Cursor[Any],
-        projection: Projection,
-        after: int,
-        ids: Sequence[int],
-    ) -> ProjectionFailed | None:
-        """Apply the events ``ids`` (all of the log after ``after``, in order) to a
-        log projection inside the caller's transaction; as :meth:`_apply_events`,
-        one event at a time after a failure, to name the event that fails."""
-        if not ids:
-            return None
-        apply_positions = cast(LogProjection, projection).apply_positions
-        for nul_free in (False, True):  # the second time, an event with NUL cannot fail it
-            try:
-                with conn.transaction():
-                    apply_positions(cur, after, ids[-1], nul_free=nul_free)
-                return None
-            except Exception as e:
-                if passing := _passing(conn, projection, ids[0], e):
-                    return passing
-        log.info("projection %s: positions after %s failed; one by one", projection.name, after)
-        for position in ids:
-            try:
-                with conn.transaction():
-                    apply_positions(cur, position - 1, position, nul_free=True)
-            except Exception as e:
-                if passing := _passing(conn, projection, position, e):
-                    return passing
-                log.exception("projection %s failed at %s", projection.name, position)
-                return ProjectionFailed(projection.name, position, repr(e))
-        return None
-
-    def _apply_events(
-        self,
-        conn: psycopg.Connection[Any],
-        cur: psycopg.Cursor[Any],
-        projection: Projection,
-        events: Sequence[Decoded],
-    ) -> ProjectionFailed | None:
-        """Apply ``events`` to one projection inside the caller's transaction.
-
-        All of them in one savepoint first (through ``apply_batch`` where the
-        projection has one); if anything fails, the savepoint undoes them and
-        they are applied again one savepoint each, which stops at the failing
-        event exactly and keeps the ones before it.
-        """
-        if not events:
-            return None
-        fast = batch_applier(projection)
-        try:
-            with conn.transaction():
-                if fast is not None and len(events) > 1:
-                    fast(cur, events)
-                else:
-                    # Pipeline mode: the statements go out without waiting for
-                    # each answer (a read in ``apply`` still gets its rows). Not
-                    # for followers with side effects: a job must never be sent
-                    # before the rows recorded with it are known to be written.
-                    side_effects = getattr(projection, "has_side_effects", False)
-                    with nullcontext() if side_effects else conn.pipeline():
-                        for event, meta, note in events:
-                            projection.apply(cur, event, meta, note)
-            return None
-        except Exception as e:
-            if passing := _passing(conn, projection, events[0][2].id, e):
-                return passing
-            if len(events) == 1 and fast is None:  # nothing to narrow down
-                log.exception("projection %s failed at %s", projection.name, events[0][2].id)
-                return ProjectionFailed(projection.name, events[0][2].id, repr(e))
-            log.info(
-                "projection %s: a batch from %s failed; applying it event by event",
-                projection.name,
-                events[0][2].id,
-                exc_info=True,
-            )
-        for event, meta, note in events:
-            try:
-                with conn.transaction():  # a savepoint: a failure undoes this event only
-                    projection.apply(cur, event, meta, note)
-            except Exception as e:
-                if passing := _passing(conn, projection, note.id, e):
-                    return passing
-                log.exception("projection %s failed at %s", projection.name, note.id)
-                return ProjectionFailed(projection.name, note.id, repr(e))
-        return None
 
     def _record_failure(self, failure: ProjectionFailed) -> bool:
         """Count a failure; True if the read model sits out this catch-up (it
@@ -440,24 +307,12 @@ class Projector:
         if not passing:
             self.failed[name] = failure
             self._tries.pop(name, None)
-            self._raise_alert(failure)
+            raise_alert(
+                self.event_log,
+                "projection_failed",
+                f"read model {name} stopped at position {failure.position}: {failure.error[:500]}",
+            )
         return True
-
-    def _raise_alert(self, failure: ProjectionFailed) -> None:
-        from domain.identity.alerts import AdminAlert, Severity
-
-        alert = AdminAlert(
-            kind="projection_failed",
-            severity=Severity.CRITICAL,
-            subject_id=None,
-            message=f"read model {failure.projection} stopped at position {failure.position}: "
-            f"{failure.error[:500]}",
-            at=datetime.now(UTC),
-        )
-        try:
-            self.event_log.save(alert)
-        except Exception:
-            log.exception("could not record the alert for a failed projection")
 
     def wake(self) -> None:
         """Interrupt the wait for new events (to stop promptly)."""
@@ -498,7 +353,7 @@ class Projector:
                     while not stop.is_set():
                         self.catch_up()
                         wait = RECONNECT_FIRST
-                        _wait_for_notify(listener, idle_timeout)
+                        wait_for_notify(listener, idle_timeout)
             except Exception as e:
                 if stop.is_set():
                     return
@@ -508,54 +363,3 @@ class Projector:
                     log.exception("projector round failed; retrying")
                 stop.wait(wait)
                 wait = min(wait * 2, RECONNECT_LONGEST)
-
-
-def _passing(
-    conn: psycopg.Connection[Any], projection: Projection, position: int, error: Exception
-) -> ProjectionFailed | None:
-    """A failure to try again later if ``error`` passes by itself; raised on if the
-    connection is lost (the whole round is then undone and tried again)."""
-    if not is_transient(error):
-        return None
-    if conn.broken or conn.info.transaction_status != psycopg.pq.TransactionStatus.INTRANS:
-        raise error
-    log.warning("projection %s: passing error at %s: %r", projection.name, position, error)
-    return ProjectionFailed(projection.name, position, repr(error), transient=True)
-
-
-def _wait_for_notify(conn: psycopg.Connection[Any], timeout: float) -> None:
-    ready, _, _ = select.select([conn.fileno()], [], [], timeout)
-    if ready:
-        for _ in conn.notifies(timeout=0, stop_after=1000):
-            pass
-
-
-def stopped_read_models(conn: psycopg.Connection[Any]) -> dict[str, tuple[int, str]]:
-    """The read models that have stopped for good: name -> (failed position, error)."""
-    rows = conn.execute(
-        "SELECT name, failed_position, coalesce(error, '') FROM projection_positions "
-        "WHERE failed_position IS NOT NULL AND NOT retrying"
-    ).fetchall()
-    return {str(name): (int(at), str(error)) for name, at, error in rows}
-
-
-def wait_for_position(pool: ConnectionPool, name: str, position: int, timeout: float) -> bool:
-    """Block until projection ``name`` has applied ``position`` (read-your-writes);
-    False after ``timeout``, or at once if it stopped before that position."""
-    deadline = time.monotonic() + timeout
-    with psycopg.connect(str(pool.conninfo), autocommit=True) as conn:
-        conn.execute(f"LISTEN {PROGRESS_CHANNEL}")
-        while True:
-            row = conn.execute(
-                "SELECT position, failed_position IS NOT NULL AND NOT retrying "
-                "FROM projection_positions WHERE name = %s",
-                [name],
-            ).fetchone()
-            if row and int(row[0]) >= position:
-                return True
-            if row and row[1]:
-                return False  # stopped: waiting cannot help
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return False
-            _wait_for_notify(conn, min(remaining, 1.0))

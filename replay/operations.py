@@ -8,13 +8,34 @@ from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
+
+from psycopg_pool import ConnectionPool
 
 from application.context import SYSTEM, ContextBox, acting
-from bootstrap import Container
 from domain.operations.records import BackupTaken, RestoreCompleted
+from infrastructure.crypto.vault import PersonalDataVault
+from infrastructure.eventstore.store import EventLog
+from projections.runtime import Projector
 from replay.backup import BackupSummary, restore_backups, take_backup
 from replay.readmodels import replayable, select
 from replay.rebuild import RebuildReport, rebuild
+
+
+class Container(Protocol):
+    """The parts of a built service these operations use (``bootstrap.Container``
+    has them): replay sits below the composition root and never imports it."""
+
+    @property
+    def database_url(self) -> str: ...
+    @property
+    def event_log(self) -> EventLog: ...
+    @property
+    def pool(self) -> ConnectionPool: ...
+    @property
+    def projector(self) -> Projector: ...
+    @property
+    def vault(self) -> PersonalDataVault: ...
 
 
 def _operator(action: str) -> AbstractContextManager[ContextBox]:

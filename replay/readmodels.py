@@ -31,6 +31,7 @@ from projections.protocols import (
     batch_applier,
     reads_the_log,
 )
+from projections.shapes import mark
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +114,7 @@ def open_build(
         for statement in projection.ddl:
             if not _deferred(statement):
                 conn.execute(statement)  # type: ignore[arg-type]
+        mark(conn, projection)  # built by this code: a swap takes the shape in with the rows
     conn.commit()
     return conn
 

@@ -18,8 +18,8 @@ from psycopg import sql
 from psycopg_pool import ConnectionPool
 
 from infrastructure.eventstore.store import EventLog
+from projections.positions import PROGRESS_CHANNEL
 from projections.protocols import Projection
-from projections.runtime import PROGRESS_CHANNEL
 from replay.readmodels import apply_range, build_indexes, live_schema, open_build
 
 REBUILD_SCHEMA = "estatelog_rebuild"

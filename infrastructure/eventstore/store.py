@@ -17,8 +17,7 @@ from infrastructure.database import harden
 from infrastructure.eventstore.mapper import MetadataMapper
 from infrastructure.eventstore.recorder import ChainedEventRecorder
 from infrastructure.eventstore.transcoder import OrjsonTranscoder
-
-EVENTS_TABLE = "estatelog_events"
+from projections.log import EVENTS_TABLE as EVENTS_TABLE  # read models read it too
 
 
 def postgres_env(
@@ -64,7 +63,8 @@ class EventLog(Application[UUID]):
     the last event written.
     """
 
-    name = "estatelog"  # gives the table name estatelog_events
+    # The library names the table "<name>_events": one constant for both layers.
+    name = EVENTS_TABLE.removesuffix("_events")
 
     def __init__(
         self,

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from interfaces.http.security import container, public
+from projections.positions import progress
 
 router = APIRouter(tags=["health"])
 
@@ -27,17 +28,12 @@ async def ready(request: Request) -> JSONResponse:
         checks: dict[str, object] = {}
         try:
             with c.pool.connection() as conn:
-                head = conn.execute(
-                    "SELECT coalesce(max(notification_id), 0) FROM estatelog_events"
-                ).fetchone()
-                rows = conn.execute(
-                    "SELECT name, position, error FROM projection_positions"
-                ).fetchall()
+                head, positions = progress(conn)
             checks["postgres"] = "ok"
-            checks["log_head"] = int(head[0]) if head else 0
+            checks["log_head"] = head
             checks["projections"] = {
-                name: {"position": pos, "behind": checks["log_head"] - pos, "error": err}  # type: ignore[operator]
-                for name, pos, err in rows
+                name: {"position": pos, "behind": head - pos, "error": err}
+                for name, (pos, err) in positions.items()
             }
         except Exception as e:
             checks["postgres"] = f"error: {type(e).__name__}"

@@ -15,7 +15,7 @@ import psycopg
 from eventsourcing.persistence import Notification
 from psycopg import sql
 
-from infrastructure.eventstore.store import EVENTS_TABLE
+from projections.log import EVENTS_TABLE
 from projections.safetext import NUL_FREE_JSONB, STATE_JSONB
 
 # The inner query parses each event's JSON once (OFFSET 0 keeps the planner

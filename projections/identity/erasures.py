@@ -17,7 +17,7 @@ from psycopg_pool import ConnectionPool
 
 from domain.identity.user import User
 from domain.registry.person import Person
-from infrastructure.eventstore.store import EVENTS_TABLE
+from projections.log import EVENTS_TABLE
 
 ERASURE_TOPICS = [
     get_topic(User.PersonalDataErased),  # type: ignore[attr-defined]

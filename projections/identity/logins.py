@@ -15,7 +15,7 @@ from psycopg import sql
 
 from domain.identity.alerts import UnknownUserLoginFailed
 from domain.identity.user import User
-from infrastructure.eventstore.store import EVENTS_TABLE
+from projections.log import EVENTS_TABLE
 from projections.safetext import NUL_FREE_JSONB, STATE_JSONB
 
 

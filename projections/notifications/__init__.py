@@ -6,7 +6,6 @@ each round, so a channel just chosen is usually honoured by the next event.
 
 from __future__ import annotations
 
-from infrastructure.notifications import NotificationJobs
 from projections.catalog import ReadModelDeps
 from projections.notifications.outbox import NotificationOutbox
 from projections.notifications.settings import PreferencesView, ReadReceipts, RemindersView
@@ -14,10 +13,9 @@ from projections.protocols import Projection
 
 
 def read_models(deps: ReadModelDeps) -> list[Projection]:
-    jobs = NotificationJobs(deps.jobs.broker, deps.pool, deps.vault)
     return [
         PreferencesView(deps.vault),
         RemindersView(),
         ReadReceipts(),
-        NotificationOutbox(jobs),
+        NotificationOutbox(deps.deliveries),
     ]

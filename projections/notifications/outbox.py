@@ -16,7 +16,8 @@ It has side effects and is never replayed: a rebuild would resend everything.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 from uuid import UUID
 
 import psycopg
@@ -24,10 +25,8 @@ from eventsourcing.persistence import Notification
 from psycopg.types.json import Jsonb
 
 from domain.notifications.channels import channels_for
-from infrastructure.eventstore.store import EVENTS_TABLE
-from infrastructure.notifications import DDL as DELIVERY_DDL
-from infrastructure.notifications import NotificationJobs
 from projections.events import as_uuid, kind_of
+from projections.log import EVENTS_TABLE
 from projections.notifications.rules import (
     APPROVAL_AGGREGATES,
     RULES,
@@ -117,6 +116,40 @@ class CursorDirectory:
         return list(row[0]) if row else []
 
 
+#: The delivery ledger the jobs write (``infrastructure/notifications.py``).
+DELIVERY_DDL = (
+    """CREATE TABLE IF NOT EXISTS notif_deliveries (
+        position bigint NOT NULL,
+        recipient_id uuid NOT NULL,
+        channel text NOT NULL,
+        kind text NOT NULL,
+        title text NOT NULL,
+        body text NOT NULL,
+        priority text NOT NULL,
+        estate_id uuid,
+        subject_id uuid,
+        status text NOT NULL DEFAULT 'pending',
+        attempts int NOT NULL DEFAULT 0,
+        detail text,
+        address_masked text,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        finished_at timestamptz,
+        PRIMARY KEY (position, recipient_id, channel)
+    )""",
+    "CREATE INDEX IF NOT EXISTS notif_deliveries_recipient "
+    "ON notif_deliveries (recipient_id, channel, position DESC)",
+)
+
+
+class Deliveries(Protocol):
+    """Enqueues delivery jobs: ``infrastructure.notifications.NotificationJobs``,
+    which sits above the read models and is handed in by ``bootstrap.py``."""
+
+    def enqueue_many(
+        self, position: int, recipients: Sequence[UUID], channel: str, notice: dict[str, Any]
+    ) -> None: ...
+
+
 class NotificationOutbox:
     name = "notification_outbox"
     aggregates = frozenset(TRACKED | {aggregate for aggregate, _ in RULES})
@@ -137,7 +170,7 @@ class NotificationOutbox:
     transient_failures = True  # Redis down: try again later, do not stop for good
     has_side_effects = True  # never replayed: a rebuild would notify everyone again
 
-    def __init__(self, jobs: NotificationJobs) -> None:
+    def __init__(self, jobs: Deliveries) -> None:
         self.jobs = jobs
 
     def apply(

@@ -20,7 +20,7 @@ from domain.finance.account import Method
 from domain.finance.periods import period_bounds
 
 if TYPE_CHECKING:
-    from interfaces.cli.demo import _Loader
+    from interfaces.cli.demo.base import LoaderBase as _Loader
 
 RATES = (
     ("property_fee", "2.80", "gross"),

@@ -1,0 +1,181 @@
+"""The demo's service requests, complaints, surveys, announcements, notices and later jobs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from uuid import UUID
+
+from application.context import acting
+from domain.approvals.rules import Urgency
+from domain.community.announcement import Announcement
+from domain.community.service_request import Category as ServiceCategory
+from domain.community.survey import SubjectKind
+from interfaces.cli.demo.base import LoaderBase
+
+
+class CommunityDemo(LoaderBase):
+    def community(self) -> None:
+        cs = self.c.community
+        clerk = self.users["hvg.service"]
+
+        def request(
+            username: str, unit: tuple[str, str], category: ServiceCategory, text: str
+        ) -> UUID:
+            with self.as_user(username) as user_id:
+                cs.check_residence(user_id, self.estate_id, self.units[unit])
+                request_id, _ = cs.submit_request(
+                    estate_id=self.estate_id,
+                    unit_id=self.units[unit],
+                    category=category,
+                    description=text,
+                    urgency=Urgency.NORMAL,
+                    requested_by=user_id,
+                )
+            return request_id
+
+        # Through every approval level, scheduled, done, closed and surveyed.
+        cleaning = request(
+            "hvg.xuna",
+            ("C", "302"),
+            ServiceCategory.CLEANING,
+            "Deep cleaning of the Podium C stairwell after the renovation next door",
+        )
+        with self.as_user("hvg.service"):
+            cs.accept_request(cleaning, clerk)
+        self.decide(self._approval_of(cleaning), self.users["hvg.xuna"])
+        with self.as_user("hvg.service"):
+            cs.schedule_request(
+                cleaning, clerk, self.now + timedelta(days=1, hours=2), self.users["hvg.tech.li"]
+            )
+            cs.complete_request(cleaning, clerk, "stairwell cleaned, floors polished")
+            cs.close_request(cleaning, clerk)
+        with self.as_user("hvg.xuna") as xu:
+            cs.answer_survey(
+                subject_kind=SubjectKind.SERVICE_REQUEST,
+                subject_id=cleaning,
+                by=xu,
+                scores={"overall": 4, "timeliness": 4},
+                comment="Clean, but they came late",
+            )
+        # Waiting at the second level: in the managers' to-do lists.
+        greening = request(
+            "hvg.zhouming",
+            ("C", "101"),
+            ServiceCategory.GREENING,
+            "Trim the camphor trees in front of Podium C; they block the light",
+        )
+        with self.as_user("hvg.service"):
+            cs.accept_request(greening, clerk)
+        self.decide(self._approval_of(greening), self.users["hvg.zhouming"], levels=1)
+        # Just submitted, for the front desk.
+        request(
+            "hvg.chenjing",
+            ("B", "402"),
+            ServiceCategory.OTHER,
+            "Please replace the broken mailbox lock of B-402",
+        )
+        self.count("service_requests", 3)
+
+        # Complaints: one being handled, one confirmed resolved.
+        with self.as_user("hvg.liuyang") as liu:
+            noise, _ = cs.file_complaint(
+                estate_id=self.estate_id,
+                unit_id=self.units[("B", "202")],
+                subject="Renovation noise after 20:00",
+                description="Drilling in B-302 continues late into the evening.",
+                complainant_id=liu,
+            )
+        with self.as_user("hvg.service"):
+            cs.handle_complaint(noise, clerk, "assign", handler_id=clerk)
+            cs.handle_complaint(
+                noise,
+                clerk,
+                "respond",
+                response="We have reminded B-302 of the quiet hours and will check tonight.",
+            )
+        with self.as_user("hvg.wanglei") as wang:
+            parcel, _ = cs.file_complaint(
+                estate_id=self.estate_id,
+                unit_id=self.units[("A", "302")],
+                subject="Parcel left outside in the rain",
+                description="The front desk left my parcel outside the lobby.",
+                complainant_id=wang,
+            )
+        with self.as_user("hvg.service"):
+            cs.handle_complaint(parcel, clerk, "assign", handler_id=clerk)
+            cs.handle_complaint(parcel, clerk, "respond", response="Sorry; we are looking into it.")
+            cs.handle_complaint(
+                parcel, clerk, "resolve", resolution="Parcels now go to the locker room."
+            )
+        with self.as_user("hvg.wanglei") as wang:
+            cs.handle_complaint(parcel, wang, "confirm")
+        self.count("complaints", 2)
+
+        # An announcement: drafted, approved at every level, published.
+        with self.as_user("hvg.manager") as manager:
+            notice, _ = cs.draft_announcement(
+                estate_id=self.estate_id,
+                title="Water supply interruption on Saturday",
+                body="Water will be off in Towers A and B on Saturday from 09:00 to 12:00 "
+                "while the booster pumps are serviced. Please store some water in advance.",
+                by=manager,
+            )
+            cs.submit_announcement(notice, manager)
+        announcement = cs.get(Announcement, notice)
+        assert announcement.approval_id is not None
+        self.decide(announcement.approval_id, self.users["hvg.manager"])
+        with self.as_user("hvg.manager") as manager:
+            cs.publish_announcement(notice, manager)
+        self.count("announcements", 1)
+
+    # ---- notifications ---------------------------------------------------------------
+
+    def notifications(self) -> None:
+        ns = self.c.notifications
+        manager = self.users["hvg.manager"]
+        with self.as_user("hvg.manager"):
+            ns.set_preferences(
+                manager, ["in_app", "email"], email="chen.wei@example.com", contacts_given=True
+            )
+            ns.schedule_reminder(
+                manager,
+                "Plan the autumn fire drill with the fire brigade",
+                self.now + timedelta(minutes=10),
+                "high",
+            )
+            ns.schedule_reminder(
+                manager, "Review the lift maintenance contract", self.now + timedelta(days=14)
+            )
+            residents = ns.residents_of(self.estate_id)
+            ns.send_message(
+                manager,
+                residents,
+                "Lift A2 out of service",
+                "Tower A lift 2 is out of service for repairs; please use lift 1.",
+                "high",
+                self.estate_id,
+            )
+        with self.as_user("hvg.linyu") as lin:
+            ns.set_preferences(lin, ["in_app", "sms"], phone="13800000101", contacts_given=True)
+            ns.schedule_reminder(lin, "Pay the parking fee", self.now + timedelta(days=3))
+        self.count("reminders", 3)
+        self.count("messages", 1)
+
+    # ---- what happens while nobody looks -----------------------------------------------
+
+    def later(self) -> None:
+        """Run the scheduled jobs at later moments, as the scheduler would."""
+        with acting(self.context(None)):
+            self.count(
+                "alarm_escalations",
+                self.c.equipment.jobs.escalate_alarms(self.now + timedelta(minutes=20)),
+            )
+            self.count(
+                "reminders_fired",
+                self.c.notifications.fire_due_reminders(self.now + timedelta(minutes=20)),
+            )
+            self.count(
+                "sla_breaches",
+                self.c.workorders.detect_sla_breaches(self.now + timedelta(hours=3)),
+            )
+            self.c.equipment.jobs.summarise_readings(self.now)
