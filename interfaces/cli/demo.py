@@ -25,6 +25,8 @@ from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
 
+from application.actor import Actor
+from application.community import commands as cc
 from application.context import CommandContext, acting
 from domain.approvals.approval import ApprovalStatus
 from domain.approvals.rules import Urgency
@@ -33,7 +35,7 @@ from domain.community.service_request import Category as ServiceCategory
 from domain.community.service_request import ServiceRequest
 from domain.community.survey import SubjectKind
 from domain.equipment.rules import Metric, Reading
-from domain.identity.policy import Role
+from domain.identity.policy import AUTHENTICATED_BASELINE, Role
 from domain.registry.ids import building_id_for, estate_id_for, unit_id_for
 from domain.workorders.order import Source
 from interfaces.cli.demo_finance import FinanceDemo
@@ -225,6 +227,18 @@ class _Loader:
         user_id = self.users[username]
         with acting(self.context(user_id)):
             yield user_id
+
+    def actor(self, username: str) -> Actor:
+        """The demo user as a command's actor: what an HTTP session of theirs would be."""
+        user = self.c.identity.get(self.users[username])
+        return Actor(
+            user_id=user.id,
+            username=user.username,
+            role=user.primary_role,
+            permissions=user.permissions | AUTHENTICATED_BASELINE,
+            session_id="demo",
+            estates=user.estates,
+        )
 
     def count(self, what: str, n: int = 1) -> None:
         self.counts[what] = self.counts.get(what, 0) + n
@@ -661,15 +675,17 @@ class _Loader:
             [{"name": "P-trap seal", "qty": "2", "unit_cost": "18.50"}],
             "1.5",
         )
-        with self.as_user("hvg.wangfang") as wang:
+        with self.as_user("hvg.wangfang"):
             wo.rate(self.orders["closed"], 5, "Quick and tidy, thank you")
             wo.close(self.orders["closed"])
             self.c.community.answer_survey(
-                subject_kind=SubjectKind.WORK_ORDER,
-                subject_id=self.orders["closed"],
-                by=wang,
-                scores={"overall": 5, "timeliness": 5, "attitude": 5, "quality": 4},
-                comment="Came the same afternoon",
+                cc.AnswerSurvey(
+                    actor=self.actor("hvg.wangfang"),
+                    subject_kind=SubjectKind.WORK_ORDER,
+                    subject_id=self.orders["closed"],
+                    scores={"overall": 5, "timeliness": 5, "attitude": 5, "quality": 4},
+                    comment="Came the same afternoon",
+                )
             )
         # rated
         self.orders["rated"] = by_resident(
@@ -773,22 +789,26 @@ class _Loader:
 
     def community(self) -> None:
         cs = self.c.community
-        clerk = self.users["hvg.service"]
+        clerk = self.actor("hvg.service")
 
         def request(
             username: str, unit: tuple[str, str], category: ServiceCategory, text: str
         ) -> UUID:
-            with self.as_user(username) as user_id:
-                cs.check_residence(user_id, self.estate_id, self.units[unit])
+            with self.as_user(username):
                 request_id, _ = cs.submit_request(
-                    estate_id=self.estate_id,
-                    unit_id=self.units[unit],
-                    category=category,
-                    description=text,
-                    urgency=Urgency.NORMAL,
-                    requested_by=user_id,
+                    cc.SubmitServiceRequest(
+                        actor=self.actor(username),
+                        estate_id=self.estate_id,
+                        unit_id=self.units[unit],
+                        category=category,
+                        description=text,
+                        urgency=Urgency.NORMAL,
+                    )
                 )
             return request_id
+
+        def complaint_step(by: Actor, complaint_id: UUID, step: Any, **fields: Any) -> None:
+            cs.take_complaint_step(cc.TakeComplaintStep(by, complaint_id, step, fields))
 
         # Through every approval level, scheduled, done, closed and surveyed.
         cleaning = request(
@@ -798,21 +818,30 @@ class _Loader:
             "Deep cleaning of the Podium C stairwell after the renovation next door",
         )
         with self.as_user("hvg.service"):
-            cs.accept_request(cleaning, clerk)
+            cs.accept_request(cc.AcceptServiceRequest(clerk, cleaning))
         self.decide(self._approval_of(cleaning), self.users["hvg.xuna"])
         with self.as_user("hvg.service"):
             cs.schedule_request(
-                cleaning, clerk, self.now + timedelta(days=1, hours=2), self.users["hvg.tech.li"]
+                cc.ScheduleServiceRequest(
+                    clerk,
+                    cleaning,
+                    self.now + timedelta(days=1, hours=2),
+                    self.users["hvg.tech.li"],
+                )
             )
-            cs.complete_request(cleaning, clerk, "stairwell cleaned, floors polished")
-            cs.close_request(cleaning, clerk)
-        with self.as_user("hvg.xuna") as xu:
+            cs.complete_request(
+                cc.CompleteServiceRequest(clerk, cleaning, "stairwell cleaned, floors polished")
+            )
+            cs.close_request(cc.CloseServiceRequest(clerk, cleaning))
+        with self.as_user("hvg.xuna"):
             cs.answer_survey(
-                subject_kind=SubjectKind.SERVICE_REQUEST,
-                subject_id=cleaning,
-                by=xu,
-                scores={"overall": 4, "timeliness": 4},
-                comment="Clean, but they came late",
+                cc.AnswerSurvey(
+                    actor=self.actor("hvg.xuna"),
+                    subject_kind=SubjectKind.SERVICE_REQUEST,
+                    subject_id=cleaning,
+                    scores={"overall": 4, "timeliness": 4},
+                    comment="Clean, but they came late",
+                )
             )
         # Waiting at the second level: in the managers' to-do lists.
         greening = request(
@@ -822,7 +851,7 @@ class _Loader:
             "Trim the camphor trees in front of Podium C; they block the light",
         )
         with self.as_user("hvg.service"):
-            cs.accept_request(greening, clerk)
+            cs.accept_request(cc.AcceptServiceRequest(clerk, greening))
         self.decide(self._approval_of(greening), self.users["hvg.zhouming"], levels=1)
         # Just submitted, for the front desk.
         request(
@@ -834,55 +863,63 @@ class _Loader:
         self.count("service_requests", 3)
 
         # Complaints: one being handled, one confirmed resolved.
-        with self.as_user("hvg.liuyang") as liu:
+        with self.as_user("hvg.liuyang"):
             noise, _ = cs.file_complaint(
-                estate_id=self.estate_id,
-                unit_id=self.units[("B", "202")],
-                subject="Renovation noise after 20:00",
-                description="Drilling in B-302 continues late into the evening.",
-                complainant_id=liu,
+                cc.FileComplaint(
+                    actor=self.actor("hvg.liuyang"),
+                    estate_id=self.estate_id,
+                    unit_id=self.units[("B", "202")],
+                    subject="Renovation noise after 20:00",
+                    description="Drilling in B-302 continues late into the evening.",
+                )
             )
         with self.as_user("hvg.service"):
-            cs.handle_complaint(noise, clerk, "assign", handler_id=clerk)
-            cs.handle_complaint(
-                noise,
+            complaint_step(clerk, noise, "assign", handler_id=clerk.user_id)
+            complaint_step(
                 clerk,
+                noise,
                 "respond",
                 response="We have reminded B-302 of the quiet hours and will check tonight.",
             )
-        with self.as_user("hvg.wanglei") as wang:
+        wang = self.actor("hvg.wanglei")
+        with self.as_user("hvg.wanglei"):
             parcel, _ = cs.file_complaint(
-                estate_id=self.estate_id,
-                unit_id=self.units[("A", "302")],
-                subject="Parcel left outside in the rain",
-                description="The front desk left my parcel outside the lobby.",
-                complainant_id=wang,
+                cc.FileComplaint(
+                    actor=wang,
+                    estate_id=self.estate_id,
+                    unit_id=self.units[("A", "302")],
+                    subject="Parcel left outside in the rain",
+                    description="The front desk left my parcel outside the lobby.",
+                )
             )
         with self.as_user("hvg.service"):
-            cs.handle_complaint(parcel, clerk, "assign", handler_id=clerk)
-            cs.handle_complaint(parcel, clerk, "respond", response="Sorry; we are looking into it.")
-            cs.handle_complaint(
-                parcel, clerk, "resolve", resolution="Parcels now go to the locker room."
+            complaint_step(clerk, parcel, "assign", handler_id=clerk.user_id)
+            complaint_step(clerk, parcel, "respond", response="Sorry; we are looking into it.")
+            complaint_step(
+                clerk, parcel, "resolve", resolution="Parcels now go to the locker room."
             )
-        with self.as_user("hvg.wanglei") as wang:
-            cs.handle_complaint(parcel, wang, "confirm")
+        with self.as_user("hvg.wanglei"):
+            complaint_step(wang, parcel, "confirm")
         self.count("complaints", 2)
 
         # An announcement: drafted, approved at every level, published.
-        with self.as_user("hvg.manager") as manager:
+        manager = self.actor("hvg.manager")
+        with self.as_user("hvg.manager"):
             notice, _ = cs.draft_announcement(
-                estate_id=self.estate_id,
-                title="Water supply interruption on Saturday",
-                body="Water will be off in Towers A and B on Saturday from 09:00 to 12:00 "
-                "while the booster pumps are serviced. Please store some water in advance.",
-                by=manager,
+                cc.DraftAnnouncement(
+                    actor=manager,
+                    estate_id=self.estate_id,
+                    title="Water supply interruption on Saturday",
+                    body="Water will be off in Towers A and B on Saturday from 09:00 to 12:00 "
+                    "while the booster pumps are serviced. Please store some water in advance.",
+                )
             )
-            cs.submit_announcement(notice, manager)
+            cs.submit_announcement(cc.SubmitAnnouncement(manager, notice))
         announcement = cs.get(Announcement, notice)
         assert announcement.approval_id is not None
         self.decide(announcement.approval_id, self.users["hvg.manager"])
-        with self.as_user("hvg.manager") as manager:
-            cs.publish_announcement(notice, manager)
+        with self.as_user("hvg.manager"):
+            cs.publish_announcement(cc.PublishAnnouncement(manager, notice))
         self.count("announcements", 1)
 
     def _approval_of(self, request_id: UUID) -> UUID:
