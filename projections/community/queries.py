@@ -35,6 +35,35 @@ def _filtered(
     return sql, params
 
 
+#: Per table of records an actor may own: its key, its owner column, its newest-first order.
+RECORDS = {
+    "community_service_requests": ("request_id", ("requested_by",), "submitted_at"),
+    "community_complaints": ("complaint_id", ("complainant_id",), "received_at"),
+    "community_announcements": ("announcement_id", (), "updated_at"),
+}
+
+
+def _listed(
+    conn: psycopg.Connection[Any],
+    table: str,
+    reach: Reaching,
+    status: str | None,
+    estate_id: UUID | None,
+    limit: int,
+) -> list[Row]:
+    _, owners, newest = RECORDS[table]
+    where, params = clause(reach, "estate_id", owners)
+    sql, params = _filtered(table, where, params, {"status": status, "estate_id": estate_id})
+    return _rows(conn, sql + f" ORDER BY {newest} DESC LIMIT %s", [*params, limit])
+
+
+def _one(conn: psycopg.Connection[Any], table: str, reach: Reaching, key: UUID) -> Row | None:
+    column, owners, _ = RECORDS[table]
+    where, params = clause(reach, "estate_id", owners)
+    found = _rows(conn, f"SELECT * FROM {table} WHERE {column} = %s AND {where}", [key, *params])
+    return found[0] if found else None
+
+
 def service_requests(
     conn: psycopg.Connection[Any],
     reach: Reaching,
@@ -44,18 +73,11 @@ def service_requests(
     limit: int = 100,
 ) -> list[Row]:
     """Requests of the reach's estates or the actor's own, newest first."""
-    where, params = clause(reach, "estate_id", ("requested_by",))
-    sql, params = _filtered(
-        "community_service_requests", where, params, {"status": status, "estate_id": estate_id}
-    )
-    return _rows(conn, sql + " ORDER BY submitted_at DESC LIMIT %s", [*params, limit])
+    return _listed(conn, "community_service_requests", reach, status, estate_id, limit)
 
 
 def service_request(conn: psycopg.Connection[Any], reach: Reaching, request_id: UUID) -> Row | None:
-    where, params = clause(reach, "estate_id", ("requested_by",))
-    sql = f"SELECT * FROM community_service_requests WHERE request_id = %s AND {where}"
-    found = _rows(conn, sql, [request_id, *params])
-    return found[0] if found else None
+    return _one(conn, "community_service_requests", reach, request_id)
 
 
 def complaints(
@@ -67,18 +89,11 @@ def complaints(
     limit: int = 100,
 ) -> list[Row]:
     """Complaints of the reach's estates or the actor's own, newest first."""
-    where, params = clause(reach, "estate_id", ("complainant_id",))
-    sql, params = _filtered(
-        "community_complaints", where, params, {"status": status, "estate_id": estate_id}
-    )
-    return _rows(conn, sql + " ORDER BY received_at DESC LIMIT %s", [*params, limit])
+    return _listed(conn, "community_complaints", reach, status, estate_id, limit)
 
 
 def complaint(conn: psycopg.Connection[Any], reach: Reaching, complaint_id: UUID) -> Row | None:
-    where, params = clause(reach, "estate_id", ("complainant_id",))
-    sql = f"SELECT * FROM community_complaints WHERE complaint_id = %s AND {where}"
-    found = _rows(conn, sql, [complaint_id, *params])
-    return found[0] if found else None
+    return _one(conn, "community_complaints", reach, complaint_id)
 
 
 def surveys_of(
@@ -117,11 +132,7 @@ def announcements(
     limit: int = 100,
 ) -> list[Row]:
     """Every announcement of the reach's estates, drafts included, latest change first."""
-    where, params = clause(reach, "estate_id")
-    sql, params = _filtered(
-        "community_announcements", where, params, {"status": status, "estate_id": estate_id}
-    )
-    return _rows(conn, sql + " ORDER BY updated_at DESC LIMIT %s", [*params, limit])
+    return _listed(conn, "community_announcements", reach, status, estate_id, limit)
 
 
 def board(

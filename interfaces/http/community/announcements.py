@@ -14,6 +14,7 @@ from interfaces.http import reads
 from interfaces.http.community.schemas import (
     AnnouncementText,
     AnnouncementView,
+    Listed,
     NewAnnouncement,
     WithReason,
 )
@@ -40,21 +41,13 @@ def draft_announcement(
 @router.get("/announcements")
 async def list_announcements(
     request: Request,
+    listed: Listed,
     principal: Principal = requires(Permission.ANNOUNCEMENTS_PUBLISH_ESTATE),
-    status_: Annotated[str | None, Query(alias="status", max_length=30)] = None,
-    estate_id: UUID | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    after: Annotated[int | None, Query(ge=0)] = None,
 ) -> list[AnnouncementView]:
     """Every announcement of the caller's estates, drafts included (for their authors)."""
-    await reached(request, "community", after)
+    await reached(request, "community", listed.after)
     rows = reads.query(
-        request,
-        queries.announcements,
-        principal.reach("announcements:publish"),
-        status=status_,
-        estate_id=estate_id,
-        limit=limit,
+        request, queries.announcements, principal.reach("announcements:publish"), **listed.filters
     )
     return [AnnouncementView(**r) for r in rows]
 

@@ -16,6 +16,7 @@ from interfaces.http.community.requests import residence_read
 from interfaces.http.community.schemas import (
     Assignment,
     ComplaintView,
+    Listed,
     NewComplaint,
     Resolution,
     Response_,
@@ -49,20 +50,12 @@ def file_complaint(
 @router.get("/complaints")
 async def list_complaints(
     request: Request,
+    listed: Listed,
     principal: Principal = requires(Permission.SERVICES_READ_OWN),
-    status_: Annotated[str | None, Query(alias="status", max_length=30)] = None,
-    estate_id: UUID | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    after: Annotated[int | None, Query(ge=0)] = None,
 ) -> list[ComplaintView]:
-    await reached(request, "community", after)
+    await reached(request, "community", listed.after)
     rows = reads.query(
-        request,
-        queries.complaints,
-        principal.reach("services:read"),
-        status=status_,
-        estate_id=estate_id,
-        limit=limit,
+        request, queries.complaints, principal.reach("services:read"), **listed.filters
     )
     return [ComplaintView(**r) for r in rows]
 

@@ -16,6 +16,7 @@ from interfaces.http import reads
 from interfaces.http.community.schemas import (
     Completion,
     Description,
+    Listed,
     NewServiceRequest,
     Schedule,
     ServiceRequestView,
@@ -54,21 +55,13 @@ def submit_service_request(
 @router.get("/service-requests")
 async def list_service_requests(
     request: Request,
+    listed: Listed,
     principal: Principal = requires(Permission.SERVICES_READ_OWN),
-    status_: Annotated[str | None, Query(alias="status", max_length=30)] = None,
-    estate_id: UUID | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    after: Annotated[int | None, Query(ge=0)] = None,
 ) -> list[ServiceRequestView]:
     """Requests of the caller's estates (staff) or their own (residents), newest first."""
-    await reached(request, "community", after)
+    await reached(request, "community", listed.after)
     rows = reads.query(
-        request,
-        queries.service_requests,
-        principal.reach("services:read"),
-        status=status_,
-        estate_id=estate_id,
-        limit=limit,
+        request, queries.service_requests, principal.reach("services:read"), **listed.filters
     )
     return [ServiceRequestView(**r) for r in rows]
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
+from fastapi import Depends, Query
 from pydantic import BaseModel, Field
 
 from domain.approvals.rules import Urgency
@@ -154,3 +156,29 @@ class AnnouncementView(BaseModel):
     published_at: datetime | None
     updated_at: datetime
     position: int
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The filters and the page of a list of requests, complaints or announcements."""
+
+    status: str | None
+    estate_id: UUID | None
+    limit: int
+    after: int | None
+
+    @property
+    def filters(self) -> dict[str, Any]:
+        return {"status": self.status, "estate_id": self.estate_id, "limit": self.limit}
+
+
+def listing(
+    status_: Annotated[str | None, Query(alias="status", max_length=30)] = None,
+    estate_id: UUID | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    after: Annotated[int | None, Query(ge=0)] = None,
+) -> Listing:
+    return Listing(status_, estate_id, limit, after)
+
+
+Listed = Annotated[Listing, Depends(listing)]
