@@ -7,7 +7,9 @@ and lets the aggregate judge the step (level, role, own request).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from application.actor import Actor
@@ -45,6 +47,16 @@ class Delegate:
     actor: Actor
     approval_id: UUID
     to: UUID
+
+
+@dataclass(frozen=True)
+class ConfigurePolicy:
+    """Set the ordered levels and the pre-screening rules of a kind."""
+
+    actor: Actor
+    kind: str
+    levels: Sequence[Mapping[str, Any]]
+    rules: Sequence[Mapping[str, Any]] = ()
 
 
 Decision = Approve | Reject | ReturnForChanges | Delegate

@@ -29,7 +29,14 @@ from uuid import UUID, uuid4
 from eventsourcing.application import AggregateNotFoundError
 
 from application.actor import Actor
-from application.approvals.commands import Approve, Decision, Delegate, Reject, ReturnForChanges
+from application.approvals.commands import (
+    Approve,
+    ConfigurePolicy,
+    Decision,
+    Delegate,
+    Reject,
+    ReturnForChanges,
+)
 from application.errors import Forbidden, NotFound
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps, load
@@ -154,6 +161,12 @@ class ApprovalService:
             case Delegate():
                 approval.delegate(decider, self.decider(cmd.to), now)
         return self._save(approval, was_final=False)
+
+    def configure_policy(self, cmd: ConfigurePolicy) -> int:
+        """An administrator sets the terms of a kind (company configuration)."""
+        cmd.actor.require("approvals:configure", owner_id=None, estate_id=None)
+        levels = [dict(level) for level in cmd.levels]
+        return self.configure(cmd.kind, levels, [dict(rule) for rule in cmd.rules])
 
     def configure(
         self, kind: str, levels: list[dict[str, Any]], rules: list[dict[str, Any]]

@@ -11,7 +11,13 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from application.approvals import commands
-from application.approvals.commands import Approve, Delegate, Reject, ReturnForChanges
+from application.approvals.commands import (
+    Approve,
+    ConfigurePolicy,
+    Delegate,
+    Reject,
+    ReturnForChanges,
+)
 from application.approvals.service import ApprovalNotFound
 from domain.identity.policy import Permission
 from interfaces.http import reads
@@ -121,7 +127,8 @@ def configure_policy(
 ) -> Any:
     """Set the ordered levels and the rules of ``kind`` (see docs/approvals.md)."""
     levels = [level.model_dump() for level in body.levels]
-    return accepted(container(request).approvals.configure(kind, levels, body.rules))
+    cmd = ConfigurePolicy(principal, kind, levels, body.rules)
+    return accepted(container(request).approvals.configure_policy(cmd))
 
 
 # ---- approvals ----------------------------------------------------------------

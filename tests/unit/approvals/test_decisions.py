@@ -11,7 +11,13 @@ from uuid import UUID, uuid4
 import pytest
 
 from application.actor import Actor
-from application.approvals.commands import Approve, Delegate, Reject, ReturnForChanges
+from application.approvals.commands import (
+    Approve,
+    ConfigurePolicy,
+    Delegate,
+    Reject,
+    ReturnForChanges,
+)
 from application.approvals.service import ApprovalNotFound, ApprovalRequest, ApprovalService
 from application.errors import Forbidden, NotFound
 from domain.approvals.approval import Approval, ApprovalStatus
@@ -142,3 +148,16 @@ def test_the_policy_is_read_by_staff_who_take_part_not_by_residents(desk: Desk) 
     assert configured is None
     with pytest.raises(Forbidden):
         desk.approvals.policy_in_force(actor(Role.OWNER), "refund")
+
+
+def test_an_administrator_configures_the_levels_that_open_requests_follow(desk: Desk) -> None:
+    levels = [{"name": "manager", "role": "admin"}]
+    with pytest.raises(Forbidden):
+        desk.approvals.configure_policy(ConfigurePolicy(desk.dept, "refund", levels))
+    desk.approvals.configure_policy(ConfigurePolicy(desk.boss, "refund", levels))
+    terms, configured = desk.approvals.policy_in_force(desk.front, "refund")
+    assert [level.name for level in terms.levels] == ["manager"] and configured is not None
+    approval_id = desk.open()
+    desk.refused(NotEntitled, Approve(desk.front, approval_id))  # no front desk level now
+    desk.approvals.decide(Approve(desk.boss, approval_id))
+    assert desk.status(approval_id) is ApprovalStatus.APPROVED
