@@ -62,6 +62,7 @@ from projections.catalog import ReadModelDeps
 from projections.identity.directory import UserDirectory
 from projections.identity.erasures import Erasures
 from projections.identity.logins import LoginHistory
+from projections.notifications.facts import NotificationFacts
 from projections.registry.facts import RegistryFacts
 from projections.runtime import Projector
 from replay.shapes import open_read_models
@@ -231,7 +232,7 @@ def build(
         workorders=WorkOrderService(service_deps),
         approvals=approvals,
         community=CommunityService(service_deps, approvals),
-        notifications=NotificationService(service_deps),
+        notifications=NotificationService(service_deps, NotificationFacts(pool)),
         finance=FinanceServices.build(service_deps, approvals),
         clock=clock,
         embedded=embedded,

@@ -28,21 +28,34 @@ from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
 
+from application.actor import Actor
+from application.approvals.commands import (
+    Approve,
+    ConfigurePolicy,
+    Decision,
+    Delegate,
+    Reject,
+    ReturnForChanges,
+)
+from application.errors import Forbidden, NotFound
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps, load
 from domain.approvals.approval import Approval, Decider
 from domain.approvals.policy import ApprovalPolicy
 from domain.approvals.rules import PolicyTerms, Urgency, policy_id
 from domain.errors import DomainError
-from domain.identity.policy import Permission
+from domain.identity.policy import Permission, Scope, widest_scope
 from domain.identity.user import User
 
 Loader = Callable[[UUID], Any]
 OutcomeHandler = Callable[[Approval, Loader], Iterable[Any]]
 
 
-class ApprovalNotFound(DomainError):
-    title = "No such approval"
+class ApprovalNotFound(NotFound):
+    """No such approval, or not the actor's to see."""
+
+    def __init__(self, detail: str = "no such approval, or not yours to see") -> None:
+        super().__init__(detail)
 
 
 @dataclass(frozen=True)
@@ -91,9 +104,18 @@ class ApprovalService:
 
     def get(self, approval_id: UUID) -> Approval:
         """The approval as of the log (a private copy)."""
-        return load(
-            self.deps.event_log, approval_id, Approval, ApprovalNotFound("no such approval")
-        )
+        return load(self.deps.event_log, approval_id, Approval, ApprovalNotFound())
+
+    def policy_in_force(self, actor: Actor, kind: str) -> tuple[PolicyTerms, ApprovalPolicy | None]:
+        """The terms of ``kind`` and its configured policy (None: the defaults).
+
+        Company configuration for the staff who take part in approvals: its
+        thresholds say which claims pass unseen, so residents do not read it.
+        """
+        if widest_scope(actor.permissions, "approvals:read") not in (Scope.ANY, Scope.ESTATE):
+            raise Forbidden("this needs the permission approvals:read:estate")
+        policy = self.policy(kind)
+        return (policy.terms if policy else self.terms(kind)), policy
 
     def terms(self, kind: str) -> PolicyTerms:
         """The policy in force for ``kind``: configured, the default it was given, or 3 levels."""
@@ -115,6 +137,36 @@ class ApprovalService:
         )
 
     # ---- commands --------------------------------------------------------
+
+    def decide(self, cmd: Decision) -> int:
+        """A user's step on the current level. An approval of an estate the actor
+        does not decide for is missing, unless it was handed to them; the
+        aggregate judges the rest (their role at this level, their own request)."""
+        approval = self.get(cmd.approval_id)
+        if cmd.actor.user_id != approval.delegate_id:
+            cmd.actor.check(
+                "approvals:decide",
+                owner_id=None,
+                estate_id=approval.estate_id,
+                hidden="no such approval, or not yours to see",
+            )
+        decider, now = self.decider(cmd.actor.user_id), self.deps.clock()
+        match cmd:
+            case Approve():
+                approval.approve(decider, cmd.comment, now)
+            case Reject():
+                approval.reject(decider, cmd.reason, now)
+            case ReturnForChanges():
+                approval.return_for_changes(decider, cmd.reason, now)
+            case Delegate():
+                approval.delegate(decider, self.decider(cmd.to), now)
+        return self._save(approval, was_final=False)
+
+    def configure_policy(self, cmd: ConfigurePolicy) -> int:
+        """An administrator sets the terms of a kind (company configuration)."""
+        cmd.actor.require("approvals:configure", owner_id=None, estate_id=None)
+        levels = [dict(level) for level in cmd.levels]
+        return self.configure(cmd.kind, levels, [dict(rule) for rule in cmd.rules])
 
     def configure(
         self, kind: str, levels: list[dict[str, Any]], rules: list[dict[str, Any]]

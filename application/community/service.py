@@ -1,8 +1,12 @@
-"""Community commands: service requests, complaints, surveys and announcements.
+"""Community handlers: service requests, complaints, surveys and announcements.
 
-Service requests and announcements go through the approval workflow: this
-service subscribes to the kinds ``service_request`` and ``announcement``, so
-the final decision and the subject's change are saved together.
+Each handler takes one command (``application/community/commands.py``),
+loads the record once, authorizes the command's actor against it
+(``actor.check``: another estate's record is missing, 404), lets the
+aggregate decide and saves. Service requests and announcements go through
+the approval workflow: this service subscribes to the kinds
+``service_request`` and ``announcement``, so the final decision and the
+subject's change are saved together.
 """
 
 from __future__ import annotations
@@ -14,28 +18,33 @@ from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
 
+from application.actor import HIDDEN, Actor
 from application.approvals.service import ApprovalRequest, ApprovalService, Loader
+from application.community import commands as c
 from application.community.residence import RegistryResidence, Residence
+from application.errors import NotFound
 from application.registry import lookups
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps, find, load
 from domain.approvals.approval import Approval
-from domain.approvals.rules import Urgency
 from domain.community import announcement as announcements
 from domain.community import service_request as requests
 from domain.community.announcement import Announcement
 from domain.community.complaint import Complaint, ComplaintStatus
-from domain.community.service_request import Category, RequestStatus, ServiceRequest
+from domain.community.service_request import RequestStatus, ServiceRequest
 from domain.community.survey import SubjectKind, Survey, check_scores, survey_id
-from domain.errors import DomainError, InvalidTransition, ValidationFailed
+from domain.errors import InvalidTransition, ValidationFailed
 from domain.identity.policy import Permission
 from domain.identity.user import User
 
 T = TypeVar("T")
 
 
-class RecordNotFound(DomainError):
-    title = "No such record"
+class RecordNotFound(NotFound):
+    """No such request, complaint, survey or announcement, or not the actor's to see."""
+
+    def __init__(self, detail: str = HIDDEN) -> None:
+        super().__init__(detail)
 
 
 class CommunityService:
@@ -58,24 +67,37 @@ class CommunityService:
     # ---- lookups -----------------------------------------------------------
 
     def get(self, kind: type[T], record_id: UUID) -> T:
-        return load(self.deps.event_log, record_id, kind, RecordNotFound("no such record"))
+        return load(self.deps.event_log, record_id, kind, RecordNotFound())
 
     def estates_of_resident(self, user_id: UUID) -> set[UUID]:
         return {estate for estate, _ in self.residence.units_of_user(user_id)}
 
-    def check_residence(self, user_id: UUID, estate_id: UUID, unit_id: UUID | None) -> None:
-        """A resident acts only for a unit they currently occupy."""
-        if unit_id is None or (estate_id, unit_id) not in self.residence.units_of_user(user_id):
-            raise RecordNotFound("no such unit, or not yours")
+    def board_estates(self, actor: Actor) -> frozenset[UUID] | None:
+        """The estates whose board the actor reads: those they serve and those
+        they live in (None: every estate)."""
+        reach = actor.reach("announcements:read")
+        if reach.everything:
+            return None
+        homes = self.estates_of_resident(actor.user_id) if reach.own else set()
+        return reach.estates | homes
 
-    def check_estate(self, estate_id: UUID, unit_id: UUID | None = None) -> None:
-        """Staff act on an estate that exists, and name only its units."""
+    def _check_where(self, actor: Actor, estate_id: UUID, unit_id: UUID | None) -> None:
+        """Staff name an estate they serve and only its units; a resident acts
+        only for a unit they currently occupy. Anything else is missing."""
+        if actor.may("services:request", owner_id=None, estate_id=estate_id):
+            self._check_estate(estate_id, unit_id)
+        elif unit_id is None or (estate_id, unit_id) not in self.residence.units_of_user(
+            actor.user_id
+        ):
+            raise RecordNotFound()
+
+    def _check_estate(self, estate_id: UUID, unit_id: UUID | None = None) -> None:
         if not self.residence.estate_exists(estate_id):
-            raise RecordNotFound("no such estate")
+            raise RecordNotFound()
         if unit_id is not None and lookups.unit_estate(self.deps.event_log, unit_id) != estate_id:
-            raise RecordNotFound("no such unit on this estate")
+            raise RecordNotFound()
 
-    def check_staff(self, user_id: UUID, estate_id: UUID) -> None:
+    def _check_staff(self, user_id: UUID, estate_id: UUID) -> None:
         """Work is handed only to staff who serve that estate (or work company-wide)."""
         user = find(self.deps.event_log, user_id, User)
         serves = user is not None and (
@@ -93,32 +115,37 @@ class CommunityService:
 
     # ---- service requests ----------------------------------------------------
 
-    def submit_request(
-        self,
-        *,
-        estate_id: UUID,
-        unit_id: UUID | None,
-        category: Category,
-        description: str,
-        urgency: Urgency,
-        requested_by: UUID,
-    ) -> tuple[UUID, int]:
+    def submit_request(self, cmd: c.SubmitServiceRequest) -> tuple[UUID, int]:
+        """A resident asks for a service for a unit they occupy; staff for their estate."""
+        self._check_where(cmd.actor, cmd.estate_id, cmd.unit_id)
         request = ServiceRequest.submit(
-            estate_id=estate_id,
-            unit_id=unit_id,
-            category=category,
-            description=description,
-            urgency=urgency,
-            requested_by=requested_by,
+            estate_id=cmd.estate_id,
+            unit_id=cmd.unit_id,
+            category=cmd.category,
+            description=cmd.description,
+            urgency=cmd.urgency,
+            requested_by=cmd.actor.user_id,
             at=self._now,
         )
         return request.id, self._save(request)
 
-    def accept_request(self, request_id: UUID, by: UUID) -> int:
-        """Staff accept the request and open its approval, in one save."""
+    def _handled(self, actor: Actor, request_id: UUID) -> ServiceRequest:
+        """The request, if the actor handles requests of its estate."""
         request = self.get(ServiceRequest, request_id)
+        actor.check("services:handle", owner_id=None, estate_id=request.estate_id)
+        return request
+
+    def _own(self, actor: Actor, request_id: UUID) -> ServiceRequest:
+        """The request, if it is the actor's own (or staff of its estate may act for them)."""
+        request = self.get(ServiceRequest, request_id)
+        actor.check("services:request", owner_id=request.requested_by, estate_id=request.estate_id)
+        return request
+
+    def accept_request(self, cmd: c.AcceptServiceRequest) -> int:
+        """Staff accept the request and open its approval, in one save."""
+        request = self._handled(cmd.actor, cmd.request_id)
         approval_id = uuid4()
-        request.accept(by, approval_id, self._now)
+        request.accept(cmd.actor.user_id, approval_id, self._now)
         return self.approvals.open(
             ApprovalRequest(
                 kind=requests.APPROVAL_KIND,
@@ -133,54 +160,53 @@ class CommunityService:
             along_with=[request],
         )
 
-    def decline_request(self, request_id: UUID, by: UUID, reason: str) -> int:
-        request = self.get(ServiceRequest, request_id)
-        request.decline(by, reason, self._now)
+    def decline_request(self, cmd: c.DeclineServiceRequest) -> int:
+        request = self._handled(cmd.actor, cmd.request_id)
+        request.decline(cmd.actor.user_id, cmd.reason, self._now)
         return self._save(request)
 
-    def resubmit_request(self, request_id: UUID, by: UUID, description: str) -> int:
+    def resubmit_request(self, cmd: c.ResubmitServiceRequest) -> int:
         """The requester revises a request returned for changes, and resubmits it."""
-        request = self.get(ServiceRequest, request_id)
-        request.revise(by, description, self._now)
+        request = self._own(cmd.actor, cmd.request_id)
+        request.revise(cmd.actor.user_id, cmd.description, self._now)
         assert request.approval_id is not None
         return self.approvals.resubmit(
             request.approval_id,
-            by,
+            cmd.actor.user_id,
             summary=f"{request.category}: {request.description}"[:500],
             along_with=[request],
         )
 
-    def schedule_request(
-        self, request_id: UUID, by: UUID, scheduled_for: datetime, assignee_id: UUID | None
-    ) -> int:
-        if scheduled_for.tzinfo is None:
+    def schedule_request(self, cmd: c.ScheduleServiceRequest) -> int:
+        if cmd.scheduled_for.tzinfo is None:
             raise ValidationFailed("scheduled_for: a time with its UTC offset")
-        request = self.get(ServiceRequest, request_id)
-        if assignee_id is not None:
-            self.check_staff(assignee_id, request.estate_id)
-        request.schedule(by, scheduled_for, assignee_id, self._now)
+        request = self._handled(cmd.actor, cmd.request_id)
+        if cmd.assignee_id is not None:
+            self._check_staff(cmd.assignee_id, request.estate_id)
+        request.schedule(cmd.actor.user_id, cmd.scheduled_for, cmd.assignee_id, self._now)
         return self._save(request)
 
-    def complete_request(self, request_id: UUID, by: UUID, note: str | None) -> int:
-        request = self.get(ServiceRequest, request_id)
-        request.complete(by, note, self._now)
+    def complete_request(self, cmd: c.CompleteServiceRequest) -> int:
+        request = self._handled(cmd.actor, cmd.request_id)
+        request.complete(cmd.actor.user_id, cmd.note, self._now)
         return self._save(request)
 
-    def close_request(self, request_id: UUID, by: UUID) -> int:
-        request = self.get(ServiceRequest, request_id)
-        request.close(by, self._now)
+    def close_request(self, cmd: c.CloseServiceRequest) -> int:
+        """Close a done request; its requester is offered a satisfaction survey."""
+        request = self._handled(cmd.actor, cmd.request_id)
+        request.close(cmd.actor.user_id, self._now)
         return self._save(request)
 
-    def cancel_request(self, request_id: UUID, by: UUID, reason: str) -> int:
+    def cancel_request(self, cmd: c.CancelServiceRequest) -> int:
         """Cancel; a request awaiting approval withdraws its approval in the same save."""
-        request = self.get(ServiceRequest, request_id)
+        request = self._own(cmd.actor, cmd.request_id)
         awaiting = request.status is RequestStatus.AWAITING_APPROVAL
-        request.cancel(by, reason, self._now)
+        request.cancel(cmd.actor.user_id, cmd.reason, self._now)
         if awaiting and request.approval_id is not None:
             approval = self.approvals.get(request.approval_id)
             if not approval.is_final:
                 return self.approvals.withdraw(
-                    approval.id, request.requested_by, reason, along_with=[request]
+                    approval.id, request.requested_by, cmd.reason, along_with=[request]
                 )
         return self._save(request)
 
@@ -191,28 +217,29 @@ class CommunityService:
 
     # ---- complaints ------------------------------------------------------------
 
-    def file_complaint(
-        self,
-        *,
-        estate_id: UUID,
-        unit_id: UUID | None,
-        subject: str,
-        description: str,
-        complainant_id: UUID,
-    ) -> tuple[UUID, int]:
+    def file_complaint(self, cmd: c.FileComplaint) -> tuple[UUID, int]:
+        """A resident complains about their estate (for a unit they occupy); staff record one."""
+        self._check_where(cmd.actor, cmd.estate_id, cmd.unit_id)
         complaint = Complaint.receive(
-            estate_id=estate_id,
-            unit_id=unit_id,
-            subject=subject,
-            description=description,
-            complainant_id=complainant_id,
+            estate_id=cmd.estate_id,
+            unit_id=cmd.unit_id,
+            subject=cmd.subject,
+            description=cmd.description,
+            complainant_id=cmd.actor.user_id,
             at=self._now,
         )
         return complaint.id, self._save(complaint)
 
-    def handle_complaint(self, complaint_id: UUID, by: UUID, step: str, **fields: Any) -> int:
-        """One handling step: assign, respond, resolve, escalate, close, confirm, reopen."""
-        complaint = self.get(Complaint, complaint_id)
+    def take_complaint_step(self, cmd: c.TakeComplaintStep) -> int:
+        """One handling step: staff assign, respond, resolve, escalate, close; the
+        complainant confirms or reopens."""
+        complaint = self.get(Complaint, cmd.complaint_id)
+        if cmd.step in c.COMPLAINANT_STEPS:
+            cmd.actor.check("services:request", owner_id=complaint.complainant_id, estate_id=None)
+        else:
+            cmd.actor.check("services:handle", owner_id=None, estate_id=complaint.estate_id)
+        if cmd.step == "assign":
+            self._check_staff(cmd.fields["handler_id"], complaint.estate_id)
         steps: dict[str, Callable[..., None]] = {
             "assign": complaint.assign,
             "respond": complaint.respond,
@@ -222,42 +249,33 @@ class CommunityService:
             "confirm": complaint.confirm,
             "reopen": complaint.reopen,
         }
-        if step == "assign":
-            self.check_staff(fields["handler_id"], complaint.estate_id)
-        steps[step](by=by, at=self._now, **fields)
+        steps[cmd.step](by=cmd.actor.user_id, at=self._now, **cmd.fields)
         return self._save(complaint)
 
     # ---- surveys -----------------------------------------------------------------
 
-    def answer_survey(
-        self,
-        *,
-        subject_kind: SubjectKind,
-        subject_id: UUID,
-        by: UUID,
-        scores: dict[str, int],
-        comment: str | None,
-    ) -> tuple[UUID, int]:
+    def answer_survey(self, cmd: c.AnswerSurvey) -> tuple[UUID, int]:
         """Answer the survey of a closed subject; only its requester may, and only once."""
-        check_scores(scores)
-        estate_id, respondent, closed = self._survey_subject(SubjectKind(subject_kind), subject_id)
-        if respondent != by:
-            raise RecordNotFound("no such survey, or not yours")
+        scores = check_scores(dict(cmd.scores))
+        kind = SubjectKind(cmd.subject_kind)
+        estate_id, respondent, closed = self._survey_subject(kind, cmd.subject_id)
+        if respondent != cmd.actor.user_id:
+            raise RecordNotFound()
         if not closed:
             raise InvalidTransition("a survey is offered once its subject is closed")
         try:
-            self.deps.event_log.repository.get(survey_id(subject_kind, subject_id))
+            self.deps.event_log.repository.get(survey_id(kind, cmd.subject_id))
         except AggregateNotFoundError:
             pass
         else:
             raise InvalidTransition("this survey has already been answered")
         survey = Survey.answer(
-            subject_kind=SubjectKind(subject_kind),
-            subject_id=subject_id,
+            subject_kind=kind,
+            subject_id=cmd.subject_id,
             estate_id=estate_id,
-            respondent_id=by,
+            respondent_id=cmd.actor.user_id,
             scores=scores,
-            comment=comment,
+            comment=cmd.comment,
             at=self._now,
         )
         return survey.id, self._save(survey)
@@ -275,56 +293,68 @@ class CommunityService:
         try:
             order = self.deps.event_log.repository.get(subject_id)
         except AggregateNotFoundError:
-            raise RecordNotFound("no such survey, or not yours") from None
+            raise RecordNotFound() from None
         if type(order).__name__ != "WorkOrder":
-            raise RecordNotFound("no such survey, or not yours")
+            raise RecordNotFound()
         status = str(getattr(order, "status", "")).lower()
         return order.estate_id, getattr(order, "requested_by", None), status.endswith("closed")
 
     # ---- announcements -------------------------------------------------------------
 
-    def draft_announcement(
-        self, *, estate_id: UUID, title: str, body: str, by: UUID
-    ) -> tuple[UUID, int]:
+    def _publishable(self, actor: Actor, announcement_id: UUID) -> Announcement:
+        """The announcement, if the actor publishes for its estate."""
+        announcement = self.get(Announcement, announcement_id)
+        actor.check("announcements:publish", owner_id=None, estate_id=announcement.estate_id)
+        return announcement
+
+    def draft_announcement(self, cmd: c.DraftAnnouncement) -> tuple[UUID, int]:
+        cmd.actor.check("announcements:publish", owner_id=None, estate_id=cmd.estate_id)
+        self._check_estate(cmd.estate_id)
         announcement = Announcement.draft(
-            estate_id=estate_id, title=title, body=body, drafted_by=by, at=self._now
+            estate_id=cmd.estate_id,
+            title=cmd.title,
+            body=cmd.body,
+            drafted_by=cmd.actor.user_id,
+            at=self._now,
         )
         return announcement.id, self._save(announcement)
 
-    def revise_announcement(self, announcement_id: UUID, by: UUID, title: str, body: str) -> int:
+    def revise_announcement(self, cmd: c.ReviseAnnouncement) -> int:
         """Revise a draft; one returned for changes is revised and resubmitted at once."""
-        announcement = self.get(Announcement, announcement_id)
-        announcement.revise(by, title, body, self._now)
+        announcement = self._publishable(cmd.actor, cmd.announcement_id)
+        by = cmd.actor.user_id
+        announcement.revise(by, cmd.title, cmd.body, self._now)
         if announcement.approval_id is None:
             return self._save(announcement)
         return self.approvals.resubmit(
             announcement.approval_id, by, summary=announcement.title, along_with=[announcement]
         )
 
-    def submit_announcement(self, announcement_id: UUID, by: UUID) -> int:
-        announcement = self.get(Announcement, announcement_id)
+    def submit_announcement(self, cmd: c.SubmitAnnouncement) -> int:
+        """Submit a draft for approval (the ``announcement`` policy)."""
+        announcement = self._publishable(cmd.actor, cmd.announcement_id)
         approval_id = uuid4()
-        announcement.submit(by, approval_id, self._now)
+        announcement.submit(cmd.actor.user_id, approval_id, self._now)
         return self.approvals.open(
             ApprovalRequest(
                 kind=announcements.APPROVAL_KIND,
                 subject_id=announcement.id,
                 estate_id=announcement.estate_id,
-                requested_by=by,
+                requested_by=cmd.actor.user_id,
                 summary=announcement.title,
                 approval_id=approval_id,
             ),
             along_with=[announcement],
         )
 
-    def publish_announcement(self, announcement_id: UUID, by: UUID) -> int:
-        announcement = self.get(Announcement, announcement_id)
-        announcement.publish(by, self._now)
+    def publish_announcement(self, cmd: c.PublishAnnouncement) -> int:
+        announcement = self._publishable(cmd.actor, cmd.announcement_id)
+        announcement.publish(cmd.actor.user_id, self._now)
         return self._save(announcement)
 
-    def withdraw_announcement(self, announcement_id: UUID, by: UUID, reason: str) -> int:
-        announcement = self.get(Announcement, announcement_id)
-        announcement.withdraw(by, reason, self._now)
+    def withdraw_announcement(self, cmd: c.WithdrawAnnouncement) -> int:
+        announcement = self._publishable(cmd.actor, cmd.announcement_id)
+        announcement.withdraw(cmd.actor.user_id, cmd.reason, self._now)
         return self._save(announcement)
 
     def _announcement_decided(self, approval: Approval, load: Loader) -> list[Any]:

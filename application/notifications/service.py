@@ -1,5 +1,11 @@
 """Notification commands over the event log: preferences, reminders, messages.
 
+The handlers taking a command (``application/notifications/commands.py``)
+authorize its actor: everyone manages their own inbox, preferences and
+reminders; staff address users of the estates they serve (anyone else is
+missing, 404). The methods taking a user ID are the trusted entry points of
+jobs, the demo loader and the tests that arrange a world.
+
 No command here sends anything. Each appends events; the notification
 outbox (``projections/notifications/outbox.py``) follows the log and
 enqueues the sends, so a command never waits on SMTP, an SMS gateway or Redis.
@@ -14,6 +20,10 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
+from application.actor import HIDDEN, Actor
+from application.errors import NotFound
+from application.notifications import commands as c
+from application.notifications.ports import NotificationFacts
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps
 from domain.errors import InvalidTransition, ValidationFailed
@@ -27,9 +37,87 @@ log = logging.getLogger(__name__)
 REMINDERS_PER_RUN = 500
 
 
+NOT_ADDRESSABLE = "no such user, or not yours to address"
+
+
 class NotificationService:
-    def __init__(self, deps: ServiceDeps) -> None:
+    def __init__(self, deps: ServiceDeps, facts: NotificationFacts) -> None:
         self.deps = deps
+        self.facts = facts
+
+    # Handlers ---------------------------------------------------------------
+
+    def _may_address(self, actor: Actor, user_id: UUID) -> None:
+        """Staff address active users of the estates they serve (missing otherwise)."""
+        estates = self.facts.addressee_estates(user_id)
+        if estates is None or not (
+            actor.may("notifications:send", None, None)
+            or any(actor.may("notifications:send", None, estate) for estate in estates)
+        ):
+            raise NotFound(NOT_ADDRESSABLE)
+
+    def send(self, cmd: c.SendMessage) -> tuple[UUID, int, int]:
+        """(message, position, number of recipients) of a message to one user, or
+        to every resident of an estate the actor serves."""
+        if cmd.estate_id is not None:
+            cmd.actor.check("notifications:send", None, cmd.estate_id)
+            recipients = self.residents_of(cmd.estate_id)
+            if not recipients:
+                raise ValidationFailed("the estate has no residents with a login account")
+        else:
+            assert cmd.recipient_id is not None
+            self._may_address(cmd.actor, cmd.recipient_id)
+            recipients = [cmd.recipient_id]
+        message_id, position = self.send_message(
+            cmd.actor.user_id,
+            recipients,
+            cmd.subject,
+            cmd.body,
+            cmd.priority,
+            estate_id=cmd.estate_id,
+        )
+        return message_id, position, len(recipients)
+
+    def remind(self, cmd: c.ScheduleReminder) -> tuple[UUID, int]:
+        """A reminder for the actor, or (staff) for a user they may address."""
+        user_id = cmd.user_id or cmd.actor.user_id
+        if user_id != cmd.actor.user_id:
+            self._may_address(cmd.actor, user_id)
+        return self.schedule_reminder(
+            user_id, cmd.message, cmd.due_at, cmd.priority, scheduled_by=cmd.actor.user_id
+        )
+
+    def cancel_reminder(self, cmd: c.CancelReminder) -> int:
+        """Cancel a reminder of the actor's (or one they scheduled for someone)."""
+        reminder = self.reminder(cmd.reminder_id)
+        if reminder is None:
+            raise NotFound(HIDDEN)
+        cmd.actor.check("notifications:manage", {reminder.user_id, reminder.scheduled_by})
+        reminder.cancel(self.deps.clock())
+        return self.deps.event_log.save_and_position(reminder)
+
+    def mark_read(self, cmd: c.MarkRead) -> int:
+        """Mark notifications of the actor's inbox read; one not in it is missing."""
+        wanted = sorted(set(cmd.positions))
+        if self.facts.in_inbox(cmd.actor.user_id, wanted) != set(wanted):
+            raise NotFound("no such notification, or not yours to see")
+        try:
+            inbox: Inbox = self.deps.event_log.repository.get(inbox_id_for(cmd.actor.user_id))
+        except AggregateNotFoundError:
+            inbox = Inbox(user_id=cmd.actor.user_id)
+        inbox.mark_read(wanted, self.deps.clock())
+        return self.deps.event_log.save_and_position(inbox)
+
+    def choose_preferences(self, cmd: c.ChoosePreferences) -> int:
+        """The actor's own channels; an unchanged choice answers the log's head."""
+        position = self.set_preferences(
+            cmd.actor.user_id,
+            list(cmd.channels),
+            email=cmd.email,
+            phone=cmd.phone,
+            contacts_given=cmd.contacts_given,
+        )
+        return position if position is not None else self.deps.event_log.head()
 
     # Preferences ------------------------------------------------------------
 
@@ -106,27 +194,14 @@ class NotificationService:
             return None
         return found if isinstance(found, Reminder) else None
 
-    def cancel_reminder(self, reminder_id: UUID) -> int:
-        reminder = self.reminder(reminder_id)
-        if reminder is None:
-            raise ValidationFailed("no such reminder")
-        reminder.cancel(self.deps.clock())
-        return self.deps.event_log.save_and_position(reminder)
-
     def fire_due_reminders(self, now: datetime) -> int:
         """Fire every reminder due at ``now`` that has not fired; how many fired.
 
         The read model only proposes candidates; the aggregate decides, so a
         reminder fires once even when the job runs twice or the read model lags.
         """
-        with self.deps.pool.connection() as conn:
-            due = conn.execute(
-                "SELECT reminder_id FROM notif_reminders WHERE status = 'scheduled' "
-                "AND due_at <= %s ORDER BY due_at LIMIT %s",
-                [now, REMINDERS_PER_RUN],
-            ).fetchall()
         fired = 0
-        for (reminder_id,) in due:
+        for reminder_id in self.facts.due_reminders(now, REMINDERS_PER_RUN):
             reminder = self.reminder(reminder_id)
             if reminder is None:
                 continue
@@ -164,16 +239,6 @@ class NotificationService:
     def residents_of(self, estate_id: UUID) -> list[UUID]:
         """Login accounts of the current residents and owners of an estate."""
         return self.deps.registry.occupant_user_ids(estate_id)
-
-    # Inbox ------------------------------------------------------------------
-
-    def mark_read(self, user_id: UUID, positions: list[int]) -> int:
-        try:
-            inbox: Inbox = self.deps.event_log.repository.get(inbox_id_for(user_id))
-        except AggregateNotFoundError:
-            inbox = Inbox(user_id=user_id)
-        inbox.mark_read(positions, self.deps.clock())
-        return self.deps.event_log.save_and_position(inbox)
 
     def scheduled(self) -> list[ScheduledJob]:
         """Jobs the scheduler runs for this context."""

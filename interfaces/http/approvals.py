@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -12,17 +10,22 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
+from application.approvals import commands
+from application.approvals.commands import (
+    Approve,
+    ConfigurePolicy,
+    Delegate,
+    Reject,
+    ReturnForChanges,
+)
 from application.approvals.service import ApprovalNotFound
-from domain.approvals.approval import Approval
-from domain.errors import NotEntitled
-from domain.identity.policy import Permission, Scope, widest_scope
+from domain.identity.policy import Permission
+from interfaces.http import reads
 from interfaces.http.consistency import reached
-from interfaces.http.problems import Problem
 from interfaces.http.schemas import Accepted, Command, accepted
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import JsonRule, MultiLine, SingleLine
 from projections.approvals import queries
-from projections.reach import clause as reach_clause
 
 router = APIRouter(prefix="/api/v1", tags=["approvals"])
 
@@ -96,25 +99,6 @@ class ApprovalView(BaseModel):
     steps: list[StepView] = []
 
 
-COLUMNS = (
-    "approval_id, kind, subject_id, subject_type, estate_id, status, current_level, level_name, "
-    "decider_role, delegate_id, levels, requested_by, summary, amount, currency, urgency, note, "
-    "opened_at, updated_at, decided_at, position"
-)
-NAMES = [c.strip() for c in COLUMNS.split(",")]
-
-
-@contextmanager
-def decisions() -> Iterator[None]:
-    """A missing approval is 404; a step the caller may not take is 403."""
-    try:
-        yield
-    except ApprovalNotFound:
-        raise Problem(404, "no such approval, or not yours to see") from None
-    except NotEntitled as exc:
-        raise Problem(403, exc.detail, title=exc.title) from None
-
-
 # ---- policies ---------------------------------------------------------------
 
 
@@ -122,16 +106,8 @@ def decisions() -> Iterator[None]:
 def get_policy(
     kind: str, request: Request, principal: Principal = requires(Permission.APPROVALS_READ_ESTATE)
 ) -> PolicyView:
-    """The levels and pre-screening rules in force for ``kind`` (defaults if never set).
-
-    Company configuration for the staff who take part in approvals: its
-    thresholds say which claims pass unseen, so residents do not read it.
-    """
-    if widest_scope(principal.permissions, "approvals:read") not in (Scope.ANY, Scope.ESTATE):
-        raise Problem(403, "this needs the permission approvals:read:estate")
-    c = container(request)
-    policy = c.approvals.policy(kind)
-    terms = policy.terms if policy else c.approvals.terms(kind)
+    """The levels and pre-screening rules in force for ``kind`` (defaults if never set)."""
+    terms, policy = container(request).approvals.policy_in_force(principal, kind)
     levels, rules = terms.as_dicts()
     return PolicyView(
         kind=kind,
@@ -151,7 +127,8 @@ def configure_policy(
 ) -> Any:
     """Set the ordered levels and the rules of ``kind`` (see docs/approvals.md)."""
     levels = [level.model_dump() for level in body.levels]
-    return accepted(container(request).approvals.configure(kind, levels, body.rules))
+    cmd = ConfigurePolicy(principal, kind, levels, body.rules)
+    return accepted(container(request).approvals.configure_policy(cmd))
 
 
 # ---- approvals ----------------------------------------------------------------
@@ -177,31 +154,21 @@ async def list_approvals(
     """Approvals the caller may see, newest change first: of their estates, or their own."""
     c = container(request)
     await reached(request, "approvals", after)
-    where, params = reach_clause(
-        principal.reach("approvals:read"), "estate_id", ("requested_by", "delegate_id")
+    rows = reads.query(
+        request,
+        queries.approvals,
+        principal.reach("approvals:read"),
+        decider=c.approvals.decider(principal.user_id) if to_decide else None,
+        filters={
+            "status": status,
+            "kind": kind,
+            "estate_id": estate_id,
+            "decider_role": decider_role,
+        },
+        before=before,
+        limit=limit,
     )
-    if to_decide:
-        decidable, more = queries.to_decide(c.approvals.decider(principal.user_id))
-        where = f"{where} AND {decidable}"
-        params += more
-    sql = f"SELECT {COLUMNS} FROM approvals WHERE {where}"
-    for column, value in (
-        ("status", status),
-        ("kind", kind),
-        ("estate_id", estate_id),
-        ("decider_role", decider_role),
-    ):
-        if value is not None:
-            sql += f" AND {column} = %s"
-            params.append(value)
-    if before:
-        sql += " AND position < %s"
-        params.append(before)
-    sql += " ORDER BY position DESC LIMIT %s"
-    params.append(limit)
-    with c.pool.connection() as conn:
-        rows = conn.execute(sql, params).fetchall()  # type: ignore[arg-type]
-    return [ApprovalView(**dict(zip(NAMES, r, strict=True))) for r in rows]
+    return [ApprovalView(**r) for r in rows]
 
 
 @router.get("/approvals/{approval_id}")
@@ -212,36 +179,15 @@ async def get_approval(
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> ApprovalView:
     """One approval with every step taken so far."""
-    c = container(request)
     await reached(request, "approvals", after)
-    with c.pool.connection() as conn:
-        row = conn.execute(
-            f"SELECT {COLUMNS} FROM approvals WHERE approval_id = %s", [approval_id]
-        ).fetchone()
-        if row is None:
-            raise Problem(404, "no such approval, or not yours to see")
-        view = ApprovalView(**dict(zip(NAMES, row, strict=True)))
-        principal.check(
-            "approvals:read",
-            owner_id={view.requested_by, view.delegate_id},
-            estate_id=view.estate_id,
-        )
-        steps = conn.execute(
-            "SELECT position, step, level, level_name, actor_id, delegate_id, note, at "
-            "FROM approvals_steps WHERE approval_id = %s ORDER BY position",
-            [approval_id],
-        ).fetchall()
-    view.steps = [StepView(**dict(zip(StepView.model_fields, s, strict=True))) for s in steps]
-    return view
+    row = reads.query(request, queries.approval, principal.reach("approvals:read"), approval_id)
+    if row is None:
+        raise ApprovalNotFound()
+    return ApprovalView(**row)
 
 
-def _decidable(request: Request, principal: Principal, approval_id: UUID) -> Approval:
-    """The approval, if the caller may decide in its estate or it was handed to them."""
-    with decisions():
-        approval = container(request).approvals.get(approval_id)
-    if principal.user_id != approval.delegate_id:
-        principal.check("approvals:decide", owner_id=None, estate_id=approval.estate_id)
-    return approval
+def _decide(request: Request, decision: commands.Decision) -> Any:
+    return accepted(container(request).approvals.decide(decision))
 
 
 @router.post("/approvals/{approval_id}/approve", response_model=Accepted)
@@ -252,12 +198,7 @@ def approve(
     principal: Principal = requires(Permission.APPROVALS_DECIDE_ESTATE),
 ) -> Any:
     """Approve the current level: the next level decides, or the request is approved."""
-    _decidable(request, principal, approval_id)
-    with decisions():
-        position = container(request).approvals.approve(
-            approval_id, principal.user_id, body.comment if body else None
-        )
-    return accepted(position)
+    return _decide(request, Approve(principal, approval_id, body.comment if body else None))
 
 
 @router.post("/approvals/{approval_id}/reject", response_model=Accepted)
@@ -267,10 +208,7 @@ def reject(
     request: Request,
     principal: Principal = requires(Permission.APPROVALS_DECIDE_ESTATE),
 ) -> Any:
-    _decidable(request, principal, approval_id)
-    with decisions():
-        position = container(request).approvals.reject(approval_id, principal.user_id, body.reason)
-    return accepted(position)
+    return _decide(request, Reject(principal, approval_id, body.reason))
 
 
 @router.post("/approvals/{approval_id}/return", response_model=Accepted)
@@ -281,12 +219,7 @@ def return_for_changes(
     principal: Principal = requires(Permission.APPROVALS_DECIDE_ESTATE),
 ) -> Any:
     """Send the request back to its requester, who resubmits it through its subject."""
-    _decidable(request, principal, approval_id)
-    with decisions():
-        position = container(request).approvals.return_for_changes(
-            approval_id, principal.user_id, body.reason
-        )
-    return accepted(position)
+    return _decide(request, ReturnForChanges(principal, approval_id, body.reason))
 
 
 @router.post("/approvals/{approval_id}/delegate", response_model=Accepted)
@@ -297,7 +230,4 @@ def delegate(
     principal: Principal = requires(Permission.APPROVALS_DECIDE_ESTATE),
 ) -> Any:
     """Hand the current level to a named user who decides for this estate."""
-    _decidable(request, principal, approval_id)
-    with decisions():
-        position = container(request).approvals.delegate(approval_id, principal.user_id, body.to)
-    return accepted(position)
+    return _decide(request, Delegate(principal, approval_id, body.to))

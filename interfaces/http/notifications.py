@@ -15,13 +15,16 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, status
 from pydantic import BaseModel, Field, model_validator
 
+from application.notifications import commands as c
 from domain.identity.policy import Permission
+from interfaces.http import reads
 from interfaces.http.consistency import reached, serving
 from interfaces.http.problems import Problem
 from interfaces.http.schemas import Accepted, Command, Created, Phone, Position, accepted
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine, SingleLine
-from projections.tasks.todo import open_items_sql
+from projections.notifications import queries
+from projections.tasks.todo import open_items
 
 router = APIRouter(prefix="/api/v1", tags=["notifications"])
 
@@ -142,36 +145,15 @@ async def my_inbox(
 ) -> list[InboxItem]:
     """My in-app notifications, newest first; ``before`` pages by id."""
     await reached(request, "notification_reads", after)
-    sql = (
-        "SELECT d.position, d.kind, d.title, d.body, d.priority, d.estate_id, d.subject_id, "
-        "d.finished_at, r.position IS NOT NULL FROM notif_deliveries d LEFT JOIN notif_reads r "
-        "ON r.user_id = d.recipient_id AND r.position = d.position "
-        "WHERE d.recipient_id = %s AND d.channel = 'in_app' AND d.status = 'sent'"
+    rows = reads.query(
+        request,
+        queries.inbox,
+        principal.user_id,
+        unread_only=unread_only,
+        before=before,
+        limit=limit,
     )
-    params: list[Any] = [principal.user_id]
-    if unread_only:
-        sql += " AND r.position IS NULL"
-    if before is not None:
-        sql += " AND d.position < %s"
-        params.append(before)
-    sql += " ORDER BY d.position DESC LIMIT %s"
-    params.append(limit)
-    with container(request).pool.connection() as conn:
-        rows = conn.execute(sql, params).fetchall()
-    return [
-        InboxItem(
-            id=r[0],
-            kind=r[1],
-            title=r[2],
-            body=r[3],
-            priority=r[4],
-            estate_id=r[5],
-            subject_id=r[6],
-            delivered_at=r[7],
-            read=r[8],
-        )
-        for r in rows
-    ]
+    return [InboxItem(id=r.pop("position"), **r) for r in rows]
 
 
 @router.post("/notifications/inbox/read", response_model=Accepted)
@@ -181,20 +163,8 @@ def mark_read(
     principal: Principal = requires(Permission.NOTIFICATIONS_MANAGE_OWN),
 ) -> Any:
     """Mark notifications of my inbox read; one that is not in my inbox answers 404."""
-    c = container(request)
-    wanted = sorted(set(body.positions))
-    with c.pool.connection() as conn:
-        found = {
-            r[0]
-            for r in conn.execute(
-                "SELECT position FROM notif_deliveries WHERE recipient_id = %s "
-                "AND channel = 'in_app' AND position = ANY(%s)",
-                [principal.user_id, wanted],
-            )
-        }
-    if found != set(wanted):
-        raise Problem(404, "no such notification, or not yours to see")
-    return accepted(c.notifications.mark_read(principal.user_id, wanted))
+    cmd = c.MarkRead(principal, tuple(body.positions))
+    return accepted(container(request).notifications.mark_read(cmd))
 
 
 # Preferences --------------------------------------------------------------------
@@ -207,14 +177,8 @@ async def my_preferences(
     principal: Principal = requires(Permission.NOTIFICATIONS_READ_OWN),
 ) -> PreferencesView:
     await reached(request, "notification_preferences", after)
-    with container(request).pool.connection() as conn:
-        row = conn.execute(
-            "SELECT channels, email_masked, phone_masked FROM notif_preferences WHERE user_id = %s",
-            [principal.user_id],
-        ).fetchone()
-    if row is None:
-        return PreferencesView(channels=["in_app"], email=None, phone=None)
-    return PreferencesView(channels=list(row[0]), email=row[1], phone=row[2])
+    found = reads.query(request, queries.preferences, principal.user_id)
+    return PreferencesView(**(found or {"channels": ["in_app"], "email": None, "phone": None}))
 
 
 @router.put("/notifications/preferences", response_model=Accepted)
@@ -225,40 +189,21 @@ def set_my_preferences(
 ) -> Any:
     """Choose my channels; ``email`` and ``phone``, when the body names either,
     replace both addresses (a missing one is removed)."""
-    c = container(request)
-    given = bool({"email", "phone"} & body.model_fields_set)
-    position = c.notifications.set_preferences(
-        principal.user_id,
-        list(body.channels),
+    cmd = c.ChoosePreferences(
+        principal,
+        tuple(body.channels),
         email=body.email,
         phone=body.phone,
-        contacts_given=given,
+        contacts_given=bool({"email", "phone"} & body.model_fields_set),
     )
-    return accepted(position if position is not None else c.event_log.head())
+    return accepted(container(request).notifications.choose_preferences(cmd))
 
 
 # Delivery history ---------------------------------------------------------------
 
-DELIVERY_COLUMNS = (
-    "position, recipient_id, channel, kind, title, priority, status, attempts, detail, "
-    "address_masked, created_at, finished_at"
-)
 
-
-def _deliveries(request: Request, where: str, params: list[Any], limit: int) -> list[Delivery]:
-    with container(request).pool.connection() as conn:
-        rows = conn.execute(
-            f"SELECT {DELIVERY_COLUMNS} FROM notif_deliveries WHERE {where} "
-            "ORDER BY position DESC, channel LIMIT %s",
-            [*params, limit],
-        ).fetchall()
-    names = [c.strip() for c in DELIVERY_COLUMNS.split(",")]
-    out = []
-    for row in rows:
-        data = dict(zip(names, row, strict=True))
-        data["address"] = data.pop("address_masked")
-        out.append(Delivery(**data))
-    return out
+def _deliveries(rows: list[dict[str, Any]]) -> list[Delivery]:
+    return [Delivery(address=r.pop("address_masked"), **r) for r in rows]
 
 
 @router.get("/notifications/deliveries")
@@ -269,12 +214,11 @@ def my_deliveries(
     principal: Principal = requires(Permission.NOTIFICATIONS_READ_OWN),
 ) -> list[Delivery]:
     """What was sent to me, on which channel, with what outcome."""
-    where = "recipient_id = %s"
-    params: list[Any] = [principal.user_id]
-    if before is not None:
-        where += " AND position < %s"
-        params.append(before)
-    return _deliveries(request, where, params, limit)
+    return _deliveries(
+        reads.query(
+            request, queries.deliveries, recipient_id=principal.user_id, before=before, limit=limit
+        )
+    )
 
 
 @router.get("/notifications/deliveries/all")
@@ -287,41 +231,19 @@ def all_deliveries(
     principal: Principal = requires(Permission.NOTIFICATIONS_READ),
 ) -> list[Delivery]:
     """Everyone's delivery history (administrators and auditors)."""
-    clauses: list[str] = ["true"]
-    params: list[Any] = []
-    if recipient_id is not None:
-        clauses.append("recipient_id = %s")
-        params.append(recipient_id)
-    if status_is is not None:
-        clauses.append("status = %s")
-        params.append(status_is)
-    if before is not None:
-        clauses.append("position < %s")
-        params.append(before)
-    return _deliveries(request, " AND ".join(clauses), params, limit)
+    return _deliveries(
+        reads.query(
+            request,
+            queries.deliveries,
+            recipient_id=recipient_id,
+            status=status_is,
+            before=before,
+            limit=limit,
+        )
+    )
 
 
 # Messages and reminders ---------------------------------------------------------
-
-
-def _may_address(request: Request, principal: Principal, user_id: UUID) -> None:
-    """A staff member may address users of the estates they serve (404 otherwise)."""
-    serving(request, "user_directory", "registry")
-    with container(request).pool.connection() as conn:
-        row = conn.execute(
-            "SELECT estates FROM user_directory WHERE user_id = %s AND status <> 'disabled'",
-            [user_id],
-        ).fetchone()
-        if row is None:
-            raise Problem(404, "no such user, or not yours to address")
-        if principal.may("notifications:send", None, None):
-            return
-        estates = set(row[0])
-        from projections.registry import queries
-
-        estates |= {estate for estate, _ in queries.units_of_user(conn, user_id)}
-    if not any(principal.may("notifications:send", None, estate) for estate in estates):
-        raise Problem(404, "no such user, or not yours to address")
 
 
 @router.post("/notifications/messages", status_code=status.HTTP_201_CREATED)
@@ -331,26 +253,16 @@ def send_message(
     principal: Principal = requires(Permission.NOTIFICATIONS_SEND_ESTATE),
 ) -> MessageCreated:
     """Send a message to one user, or to every resident of an estate I serve."""
-    c = container(request)
+    # Whom the caller may address is read from these read models: a stopped
+    # one's rows are stale, so the command answers 503 rather than decide on them.
     if body.estate_id is not None:
-        principal.check("notifications:send", None, body.estate_id)
         serving(request, "registry")
-        recipients = c.notifications.residents_of(body.estate_id)
-        if not recipients:
-            raise Problem(422, "the estate has no residents with a login account")
     else:
-        assert body.recipient_id is not None
-        _may_address(request, principal, body.recipient_id)
-        recipients = [body.recipient_id]
-    message_id, position = c.notifications.send_message(
-        principal.user_id,
-        recipients,
-        body.subject,
-        body.body,
-        body.priority,
-        estate_id=body.estate_id,
+        serving(request, "user_directory", "registry")
+    message_id, position, recipients = container(request).notifications.send(
+        c.SendMessage(actor=principal, **body.model_dump())
     )
-    return MessageCreated(id=message_id, position=position, recipients=len(recipients))
+    return MessageCreated(id=message_id, position=position, recipients=recipients)
 
 
 @router.post("/notifications/reminders", status_code=status.HTTP_201_CREATED)
@@ -360,13 +272,12 @@ def schedule_reminder(
     principal: Principal = requires(Permission.NOTIFICATIONS_MANAGE_OWN),
 ) -> Created:
     """Schedule a reminder for myself, or (staff) for a user I may address."""
-    user_id = body.user_id or principal.user_id
-    if user_id != principal.user_id:
-        _may_address(request, principal, user_id)
+    if body.user_id not in (None, principal.user_id):
+        serving(request, "user_directory", "registry")  # whom the caller may address
     if body.due_at.tzinfo is None:
         raise Problem(422, "due_at: give a time zone (e.g. 2026-01-01T09:00:00Z)")
-    reminder_id, position = container(request).notifications.schedule_reminder(
-        user_id, body.message, body.due_at, body.priority, scheduled_by=principal.user_id
+    reminder_id, position = container(request).notifications.remind(
+        c.ScheduleReminder(actor=principal, **body.model_dump())
     )
     return Created(id=reminder_id, position=position)
 
@@ -378,24 +289,8 @@ async def my_reminders(
     principal: Principal = requires(Permission.NOTIFICATIONS_READ_OWN),
 ) -> list[ReminderView]:
     await reached(request, "notification_reminders", after)
-    with container(request).pool.connection() as conn:
-        rows = conn.execute(
-            "SELECT reminder_id, user_id, message, priority, due_at, status, fired_at "
-            "FROM notif_reminders WHERE user_id = %s ORDER BY due_at DESC LIMIT 500",
-            [principal.user_id],
-        ).fetchall()
-    return [
-        ReminderView(
-            id=r[0],
-            user_id=r[1],
-            message=r[2],
-            priority=r[3],
-            due_at=r[4],
-            status=r[5],
-            fired_at=r[6],
-        )
-        for r in rows
-    ]
+    rows = reads.query(request, queries.reminders_of, principal.user_id)
+    return [ReminderView(id=r.pop("reminder_id"), **r) for r in rows]
 
 
 @router.post("/notifications/reminders/{reminder_id}/cancel", response_model=Accepted)
@@ -405,12 +300,8 @@ def cancel_reminder(
     principal: Principal = requires(Permission.NOTIFICATIONS_MANAGE_OWN),
 ) -> Any:
     """Cancel a reminder of mine (or one I scheduled for someone)."""
-    c = container(request)
-    reminder = c.notifications.reminder(reminder_id)
-    if reminder is None:
-        raise Problem(404, "no such record, or not yours to see")
-    principal.check("notifications:manage", {reminder.user_id, reminder.scheduled_by})
-    return accepted(c.notifications.cancel_reminder(reminder_id))
+    cmd = c.CancelReminder(principal, reminder_id)
+    return accepted(container(request).notifications.cancel_reminder(cmd))
 
 
 # To-do list ---------------------------------------------------------------------
@@ -424,21 +315,5 @@ async def my_tasks(
 ) -> list[TaskItem]:
     """Every work item waiting for me, most urgent and soonest due first."""
     await reached(request, "tasks", after)
-    with container(request).pool.connection() as conn:
-        rows = conn.execute(open_items_sql(), {"me": principal.user_id}).fetchall()
-    return [
-        TaskItem(
-            id=r[0],
-            kind=r[1],
-            estate_id=r[2],
-            title=r[3],
-            priority=r[4],
-            due_at=r[5],
-            status=r[6],
-            assignee_id=r[7],
-            waiting_for_role=r[8],
-            level=r[9],
-            updated_at=r[10],
-        )
-        for r in rows
-    ]
+    rows = reads.query(request, open_items, principal.user_id)
+    return [TaskItem(id=r.pop("item_id"), waiting_for_role=r.pop("role"), **r) for r in rows]

@@ -1,4 +1,4 @@
-"""What other read models ask about approvals: who must decide what now.
+"""Queries of the ``approvals`` read model, and who must decide what now.
 
 ``to_decide(decider)`` is the WHERE fragment of the ``approvals`` rows the
 decider may decide at this moment, the same rule as
@@ -10,8 +10,22 @@ their roles; administrators decide every level.
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
+
+import psycopg
 
 from domain.approvals.approval import ADMIN, Decider
+from projections.reach import Reaching, clause
+
+COLUMNS = (
+    "approval_id, kind, subject_id, subject_type, estate_id, status, current_level, level_name, "
+    "decider_role, delegate_id, levels, requested_by, summary, amount, currency, urgency, note, "
+    "opened_at, updated_at, decided_at, position"
+)
+NAMES = [c.strip() for c in COLUMNS.split(",")]
+STEP_COLUMNS = ("position", "step", "level", "level_name", "actor_id", "delegate_id", "note", "at")
+#: An approval is its requester's and, once handed over, its delegate's own.
+OWNERS = ("requested_by", "delegate_id")
 
 
 def to_decide(decider: Decider) -> tuple[str, list[Any]]:
@@ -28,3 +42,54 @@ def to_decide(decider: Decider) -> tuple[str, list[Any]]:
     where += " AND (delegate_id = %s OR (delegate_id IS NULL AND decider_role = ANY(%s)))"
     params += [decider.user_id, sorted(decider.roles)]
     return where, params
+
+
+def approvals(
+    conn: psycopg.Connection[Any],
+    reach: Reaching,
+    *,
+    decider: Decider | None = None,
+    filters: dict[str, Any] | None = None,
+    before: int | None = None,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """Approvals the reach admits, newest change first; with ``decider``, only
+    those they may decide now; ``filters`` are column = value (None: any)."""
+    where, params = clause(reach, "estate_id", OWNERS)
+    if decider is not None:
+        decidable, more = to_decide(decider)
+        where = f"{where} AND {decidable}"
+        params += more
+    for column, value in (filters or {}).items():
+        if value is not None:
+            where += f" AND {column} = %s"
+            params.append(value)
+    if before:
+        where += " AND position < %s"
+        params.append(before)
+    rows = conn.execute(
+        f"SELECT {COLUMNS} FROM approvals WHERE {where} ORDER BY position DESC LIMIT %s",  # type: ignore[arg-type]
+        [*params, limit],
+    ).fetchall()
+    return [dict(zip(NAMES, r, strict=True)) for r in rows]
+
+
+def approval(
+    conn: psycopg.Connection[Any], reach: Reaching, approval_id: UUID
+) -> dict[str, Any] | None:
+    """One approval the reach admits, with every step taken so far (``steps``)."""
+    where, params = clause(reach, "estate_id", OWNERS)
+    row = conn.execute(
+        f"SELECT {COLUMNS} FROM approvals WHERE approval_id = %s AND {where}",  # type: ignore[arg-type]
+        [approval_id, *params],
+    ).fetchone()
+    if row is None:
+        return None
+    steps = conn.execute(
+        f"SELECT {', '.join(STEP_COLUMNS)} FROM approvals_steps "  # type: ignore[arg-type]
+        "WHERE approval_id = %s ORDER BY position",
+        [approval_id],
+    ).fetchall()
+    found = dict(zip(NAMES, row, strict=True))
+    found["steps"] = [dict(zip(STEP_COLUMNS, s, strict=True)) for s in steps]
+    return found

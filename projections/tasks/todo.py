@@ -243,9 +243,31 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+OPEN_ITEM_COLUMNS = (
+    "item_id",
+    "kind",
+    "estate_id",
+    "title",
+    "priority",
+    "due_at",
+    "status",
+    "assignee_id",
+    "role",
+    "level",
+    "updated_at",
+)
+
+
+def open_items(conn: psycopg.Connection[Any], user_id: UUID) -> list[dict[str, Any]]:
+    """The user's open items: assigned to them, or waiting for a role they hold
+    in an estate they serve (never their own approval requests); most urgent
+    and soonest due first."""
+    rows = conn.execute(open_items_sql(), {"me": user_id}).fetchall()
+    return [dict(zip(OPEN_ITEM_COLUMNS, r, strict=True)) for r in rows]
+
+
 def open_items_sql() -> str:
-    """The caller's open items: assigned to them, or waiting for a role they hold
-    in an estate they serve (never their own approval requests)."""
+    """The query of :func:`open_items`, with the user as ``%(me)s``."""
     return (
         "SELECT t.item_id, t.kind, t.estate_id, t.title, t.priority, t.due_at, t.status, "
         "t.assignee_id, t.role, t.level, t.updated_at FROM tasks_items t "

@@ -10,11 +10,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
+from application.actor import Actor
 from application.context import CommandContext, acting
 from domain.approvals.approval import ApprovalStatus
 from domain.community.service_request import ServiceRequest
 from domain.equipment.rules import Metric, Reading
-from domain.identity.policy import Role
+from domain.identity.policy import AUTHENTICATED_BASELINE, Role
 from domain.registry.ids import building_id_for, estate_id_for, unit_id_for
 from interfaces.cli.demo.cast import (
     BUILDINGS,
@@ -103,6 +104,18 @@ class LoaderBase:
         user_id = self.users[username]
         with acting(self.context(user_id)):
             yield user_id
+
+    def actor(self, username: str) -> Actor:
+        """The demo user as a command's actor: what an HTTP session of theirs would be."""
+        user = self.c.identity.get(self.users[username])
+        return Actor(
+            user_id=user.id,
+            username=user.username,
+            role=user.primary_role,
+            permissions=user.permissions | AUTHENTICATED_BASELINE,
+            session_id="demo",
+            estates=user.estates,
+        )
 
     def count(self, what: str, n: int = 1) -> None:
         self.counts[what] = self.counts.get(what, 0) + n

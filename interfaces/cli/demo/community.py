@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 from uuid import UUID
 
+from application.actor import Actor
+from application.community import commands as cc
 from application.context import acting
 from domain.approvals.rules import Urgency
 from domain.community.announcement import Announcement
@@ -16,22 +19,26 @@ from interfaces.cli.demo.base import LoaderBase
 class CommunityDemo(LoaderBase):
     def community(self) -> None:
         cs = self.c.community
-        clerk = self.users["hvg.service"]
+        clerk = self.actor("hvg.service")
 
         def request(
             username: str, unit: tuple[str, str], category: ServiceCategory, text: str
         ) -> UUID:
-            with self.as_user(username) as user_id:
-                cs.check_residence(user_id, self.estate_id, self.units[unit])
+            with self.as_user(username):
                 request_id, _ = cs.submit_request(
-                    estate_id=self.estate_id,
-                    unit_id=self.units[unit],
-                    category=category,
-                    description=text,
-                    urgency=Urgency.NORMAL,
-                    requested_by=user_id,
+                    cc.SubmitServiceRequest(
+                        actor=self.actor(username),
+                        estate_id=self.estate_id,
+                        unit_id=self.units[unit],
+                        category=category,
+                        description=text,
+                        urgency=Urgency.NORMAL,
+                    )
                 )
             return request_id
+
+        def complaint_step(by: Actor, complaint_id: UUID, step: Any, **fields: Any) -> None:
+            cs.take_complaint_step(cc.TakeComplaintStep(by, complaint_id, step, fields))
 
         # Through every approval level, scheduled, done, closed and surveyed.
         cleaning = request(
@@ -41,21 +48,30 @@ class CommunityDemo(LoaderBase):
             "Deep cleaning of the Podium C stairwell after the renovation next door",
         )
         with self.as_user("hvg.service"):
-            cs.accept_request(cleaning, clerk)
+            cs.accept_request(cc.AcceptServiceRequest(clerk, cleaning))
         self.decide(self._approval_of(cleaning), self.users["hvg.xuna"])
         with self.as_user("hvg.service"):
             cs.schedule_request(
-                cleaning, clerk, self.now + timedelta(days=1, hours=2), self.users["hvg.tech.li"]
+                cc.ScheduleServiceRequest(
+                    clerk,
+                    cleaning,
+                    self.now + timedelta(days=1, hours=2),
+                    self.users["hvg.tech.li"],
+                )
             )
-            cs.complete_request(cleaning, clerk, "stairwell cleaned, floors polished")
-            cs.close_request(cleaning, clerk)
-        with self.as_user("hvg.xuna") as xu:
+            cs.complete_request(
+                cc.CompleteServiceRequest(clerk, cleaning, "stairwell cleaned, floors polished")
+            )
+            cs.close_request(cc.CloseServiceRequest(clerk, cleaning))
+        with self.as_user("hvg.xuna"):
             cs.answer_survey(
-                subject_kind=SubjectKind.SERVICE_REQUEST,
-                subject_id=cleaning,
-                by=xu,
-                scores={"overall": 4, "timeliness": 4},
-                comment="Clean, but they came late",
+                cc.AnswerSurvey(
+                    actor=self.actor("hvg.xuna"),
+                    subject_kind=SubjectKind.SERVICE_REQUEST,
+                    subject_id=cleaning,
+                    scores={"overall": 4, "timeliness": 4},
+                    comment="Clean, but they came late",
+                )
             )
         # Waiting at the second level: in the managers' to-do lists.
         greening = request(
@@ -65,7 +81,7 @@ class CommunityDemo(LoaderBase):
             "Trim the camphor trees in front of Podium C; they block the light",
         )
         with self.as_user("hvg.service"):
-            cs.accept_request(greening, clerk)
+            cs.accept_request(cc.AcceptServiceRequest(clerk, greening))
         self.decide(self._approval_of(greening), self.users["hvg.zhouming"], levels=1)
         # Just submitted, for the front desk.
         request(
@@ -77,58 +93,64 @@ class CommunityDemo(LoaderBase):
         self.count("service_requests", 3)
 
         # Complaints: one being handled, one confirmed resolved.
-        with self.as_user("hvg.liuyang") as liu:
+        with self.as_user("hvg.liuyang"):
             noise, _ = cs.file_complaint(
-                estate_id=self.estate_id,
-                unit_id=self.units[("B", "202")],
-                subject="Renovation noise after 20:00",
-                description="Drilling in B-302 continues late into the evening.",
-                complainant_id=liu,
+                cc.FileComplaint(
+                    actor=self.actor("hvg.liuyang"),
+                    estate_id=self.estate_id,
+                    unit_id=self.units[("B", "202")],
+                    subject="Renovation noise after 20:00",
+                    description="Drilling in B-302 continues late into the evening.",
+                )
             )
         with self.as_user("hvg.service"):
-            cs.handle_complaint(noise, clerk, "assign", handler_id=clerk)
-            cs.handle_complaint(
-                noise,
+            complaint_step(clerk, noise, "assign", handler_id=clerk.user_id)
+            complaint_step(
                 clerk,
+                noise,
                 "respond",
                 response="We have reminded B-302 of the quiet hours and will check tonight.",
             )
-        with self.as_user("hvg.wanglei") as wang:
+        wang = self.actor("hvg.wanglei")
+        with self.as_user("hvg.wanglei"):
             parcel, _ = cs.file_complaint(
-                estate_id=self.estate_id,
-                unit_id=self.units[("A", "302")],
-                subject="Parcel left outside in the rain",
-                description="The front desk left my parcel outside the lobby.",
-                complainant_id=wang,
+                cc.FileComplaint(
+                    actor=wang,
+                    estate_id=self.estate_id,
+                    unit_id=self.units[("A", "302")],
+                    subject="Parcel left outside in the rain",
+                    description="The front desk left my parcel outside the lobby.",
+                )
             )
         with self.as_user("hvg.service"):
-            cs.handle_complaint(parcel, clerk, "assign", handler_id=clerk)
-            cs.handle_complaint(parcel, clerk, "respond", response="Sorry; we are looking into it.")
-            cs.handle_complaint(
-                parcel, clerk, "resolve", resolution="Parcels now go to the locker room."
+            complaint_step(clerk, parcel, "assign", handler_id=clerk.user_id)
+            complaint_step(clerk, parcel, "respond", response="Sorry; we are looking into it.")
+            complaint_step(
+                clerk, parcel, "resolve", resolution="Parcels now go to the locker room."
             )
-        with self.as_user("hvg.wanglei") as wang:
-            cs.handle_complaint(parcel, wang, "confirm")
+        with self.as_user("hvg.wanglei"):
+            complaint_step(wang, parcel, "confirm")
         self.count("complaints", 2)
 
         # An announcement: drafted, approved at every level, published.
-        with self.as_user("hvg.manager") as manager:
+        manager = self.actor("hvg.manager")
+        with self.as_user("hvg.manager"):
             notice, _ = cs.draft_announcement(
-                estate_id=self.estate_id,
-                title="Water supply interruption on Saturday",
-                body="Water will be off in Towers A and B on Saturday from 09:00 to 12:00 "
-                "while the booster pumps are serviced. Please store some water in advance.",
-                by=manager,
+                cc.DraftAnnouncement(
+                    actor=manager,
+                    estate_id=self.estate_id,
+                    title="Water supply interruption on Saturday",
+                    body="Water will be off in Towers A and B on Saturday from 09:00 to 12:00 "
+                    "while the booster pumps are serviced. Please store some water in advance.",
+                )
             )
-            cs.submit_announcement(notice, manager)
+            cs.submit_announcement(cc.SubmitAnnouncement(manager, notice))
         announcement = cs.get(Announcement, notice)
         assert announcement.approval_id is not None
         self.decide(announcement.approval_id, self.users["hvg.manager"])
-        with self.as_user("hvg.manager") as manager:
-            cs.publish_announcement(notice, manager)
+        with self.as_user("hvg.manager"):
+            cs.publish_announcement(cc.PublishAnnouncement(manager, notice))
         self.count("announcements", 1)
-
-    # ---- notifications ---------------------------------------------------------------
 
     def notifications(self) -> None:
         ns = self.c.notifications

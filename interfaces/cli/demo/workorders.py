@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from application.community import commands as cc
 from application.context import acting
 from domain.community.survey import SubjectKind
 from domain.workorders.order import Source
@@ -123,15 +124,17 @@ class WorkOrdersDemo(LoaderBase):
             [{"name": "P-trap seal", "qty": "2", "unit_cost": "18.50"}],
             "1.5",
         )
-        with self.as_user("hvg.wangfang") as wang:
+        with self.as_user("hvg.wangfang"):
             wo.rate(self.orders["closed"], 5, "Quick and tidy, thank you")
             wo.close(self.orders["closed"])
             self.c.community.answer_survey(
-                subject_kind=SubjectKind.WORK_ORDER,
-                subject_id=self.orders["closed"],
-                by=wang,
-                scores={"overall": 5, "timeliness": 5, "attitude": 5, "quality": 4},
-                comment="Came the same afternoon",
+                cc.AnswerSurvey(
+                    actor=self.actor("hvg.wangfang"),
+                    subject_kind=SubjectKind.WORK_ORDER,
+                    subject_id=self.orders["closed"],
+                    scores={"overall": 5, "timeliness": 5, "attitude": 5, "quality": 4},
+                    comment="Came the same afternoon",
+                )
             )
         # rated
         self.orders["rated"] = by_resident(

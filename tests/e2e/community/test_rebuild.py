@@ -9,6 +9,7 @@ from uuid import UUID
 import pytest
 
 from application.approvals.service import ApprovalRequest
+from application.community import commands as c
 from application.context import CommandContext, acting
 from bootstrap import Container
 from domain.approvals.rules import Urgency
@@ -17,6 +18,7 @@ from domain.community.survey import SubjectKind
 from domain.identity.policy import Role
 from replay.operations import rebuild_all
 from tests.e2e.approvals.people import ESTATE_A, FakeResidence
+from tests.support.actors import actor_of
 
 pytestmark = pytest.mark.fresh_schema
 
@@ -26,7 +28,7 @@ PASSWORD = "a-long-enough-secret-1"
 def test_rebuilt_approval_and_community_read_models_equal_the_live_ones(
     container: Container,
 ) -> None:
-    container.community.residence = FakeResidence()
+    container.community.residence = residence = FakeResidence()
     identity, community, approvals = container.identity, container.community, container.approvals
     ids = {}
     for name, role in (
@@ -64,35 +66,27 @@ def test_rebuilt_approval_and_community_read_models_equal_the_live_ones(
     approvals.return_for_changes(refund.approval_id, ids["boss"], "receipt?")
     approvals.resubmit(refund.approval_id, ids["dept"], summary="refund with receipt")
 
+    as_ = {name: actor_of(identity.get(user_id)) for name, user_id in ids.items()}
+    front, dept = as_["front"], as_["dept"]
+    home = residence.move_in(str(ids["resident"]), ESTATE_A)
     rid, _ = community.submit_request(
-        estate_id=ESTATE_A,
-        unit_id=None,
-        category=Category.GREENING,
-        description="hedge",
-        urgency=Urgency.NORMAL,
-        requested_by=ids["resident"],
+        c.SubmitServiceRequest(as_["resident"], ESTATE_A, home, Category.GREENING, "hedge")
     )
-    community.accept_request(rid, ids["front"])
+    community.accept_request(c.AcceptServiceRequest(front, rid))
     approval_id: UUID = container.event_log.repository.get(rid).approval_id
     approvals.delegate(approval_id, ids["front"], ids["dept"])
     for by in ("dept", "dept", "boss"):  # front desk (delegated), department, manager
         approvals.approve(approval_id, ids[by])
-    community.schedule_request(rid, ids["front"], datetime(2026, 6, 1, tzinfo=UTC), None)
-    community.complete_request(rid, ids["front"], "trimmed")
-    community.close_request(rid, ids["front"])
+    community.schedule_request(
+        c.ScheduleServiceRequest(front, rid, datetime(2026, 6, 1, tzinfo=UTC))
+    )
+    community.complete_request(c.CompleteServiceRequest(front, rid, "trimmed"))
+    community.close_request(c.CloseServiceRequest(front, rid))
     community.answer_survey(
-        subject_kind=SubjectKind.SERVICE_REQUEST,
-        subject_id=rid,
-        by=ids["resident"],
-        scores={"overall": 5},
-        comment=None,
+        c.AnswerSurvey(as_["resident"], SubjectKind.SERVICE_REQUEST, rid, {"overall": 5})
     )
     cid, _ = community.file_complaint(
-        estate_id=ESTATE_A,
-        unit_id=None,
-        subject="noise",
-        description="pump",
-        complainant_id=ids["resident"],
+        c.FileComplaint(as_["resident"], ESTATE_A, home, "noise", "pump")
     )
     for step, fields in (
         ("assign", {"handler_id": ids["front"]}),
@@ -100,10 +94,10 @@ def test_rebuilt_approval_and_community_read_models_equal_the_live_ones(
         ("resolve", {"resolution": "y"}),
         ("close", {}),
     ):
-        community.handle_complaint(cid, ids["front"], step, **fields)
-    aid, _ = community.draft_announcement(estate_id=ESTATE_A, title="t", body="b", by=ids["dept"])
-    community.revise_announcement(aid, ids["dept"], "title", "body")
-    community.submit_announcement(aid, ids["dept"])
+        community.take_complaint_step(c.TakeComplaintStep(front, cid, step, fields))  # type: ignore[arg-type]
+    aid, _ = community.draft_announcement(c.DraftAnnouncement(dept, ESTATE_A, "t", "b"))
+    community.revise_announcement(c.ReviseAnnouncement(dept, aid, "title", "body"))
+    community.submit_announcement(c.SubmitAnnouncement(dept, aid))
 
     head = container.event_log.head()
     container.projector.catch_up()

@@ -1,0 +1,143 @@
+"""Queries of the notification read models (``settings.py`` and the outbox's
+``notif_deliveries``) for a user's own inbox, preferences, deliveries and
+reminders."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import psycopg
+
+from projections.registry import queries as registry
+
+DELIVERY_COLUMNS = (
+    "position",
+    "recipient_id",
+    "channel",
+    "kind",
+    "title",
+    "priority",
+    "status",
+    "attempts",
+    "detail",
+    "address_masked",
+    "created_at",
+    "finished_at",
+)
+REMINDER_COLUMNS = ("reminder_id", "user_id", "message", "priority", "due_at", "status", "fired_at")
+INBOX_COLUMNS = (
+    "position",
+    "kind",
+    "title",
+    "body",
+    "priority",
+    "estate_id",
+    "subject_id",
+    "delivered_at",
+    "read",
+)
+
+
+def inbox(
+    conn: psycopg.Connection[Any],
+    user_id: UUID,
+    *,
+    unread_only: bool = False,
+    before: int | None = None,
+    limit: int = 50,
+) -> list[dict[str, Any]]:
+    """The user's in-app notifications, newest first; ``before`` pages by position."""
+    sql = (
+        "SELECT d.position, d.kind, d.title, d.body, d.priority, d.estate_id, d.subject_id, "
+        "d.finished_at, r.position IS NOT NULL FROM notif_deliveries d LEFT JOIN notif_reads r "
+        "ON r.user_id = d.recipient_id AND r.position = d.position "
+        "WHERE d.recipient_id = %s AND d.channel = 'in_app' AND d.status = 'sent'"
+    )
+    params: list[Any] = [user_id]
+    if unread_only:
+        sql += " AND r.position IS NULL"
+    if before is not None:
+        sql += " AND d.position < %s"
+        params.append(before)
+    rows = conn.execute(sql + " ORDER BY d.position DESC LIMIT %s", [*params, limit]).fetchall()  # type: ignore[arg-type]
+    return [dict(zip(INBOX_COLUMNS, r, strict=True)) for r in rows]
+
+
+def in_inbox(conn: psycopg.Connection[Any], user_id: UUID, positions: Sequence[int]) -> set[int]:
+    rows = conn.execute(
+        "SELECT position FROM notif_deliveries WHERE recipient_id = %s "
+        "AND channel = 'in_app' AND position = ANY(%s)",
+        [user_id, list(positions)],
+    )
+    return {r[0] for r in rows}
+
+
+def preferences(conn: psycopg.Connection[Any], user_id: UUID) -> dict[str, Any] | None:
+    """The user's channels and masked addresses; None if never chosen."""
+    row = conn.execute(
+        "SELECT channels, email_masked, phone_masked FROM notif_preferences WHERE user_id = %s",
+        [user_id],
+    ).fetchone()
+    if row is None:
+        return None
+    return {"channels": list(row[0]), "email": row[1], "phone": row[2]}
+
+
+def deliveries(
+    conn: psycopg.Connection[Any],
+    *,
+    recipient_id: UUID | None = None,
+    status: str | None = None,
+    before: int | None = None,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """Delivery history (of one recipient, or everyone's), newest first."""
+    clauses, params = ["true"], []
+    for condition, value in (
+        ("recipient_id = %s", recipient_id),
+        ("status = %s", status),
+        ("position < %s", before),
+    ):
+        if value is not None:
+            clauses.append(condition)
+            params.append(value)
+    rows = conn.execute(
+        f"SELECT {', '.join(DELIVERY_COLUMNS)} FROM notif_deliveries "  # type: ignore[arg-type]
+        f"WHERE {' AND '.join(clauses)} ORDER BY position DESC, channel LIMIT %s",
+        [*params, limit],
+    ).fetchall()
+    return [dict(zip(DELIVERY_COLUMNS, r, strict=True)) for r in rows]
+
+
+def reminders_of(conn: psycopg.Connection[Any], user_id: UUID) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        f"SELECT {', '.join(REMINDER_COLUMNS)} FROM notif_reminders "  # type: ignore[arg-type]
+        "WHERE user_id = %s ORDER BY due_at DESC LIMIT 500",
+        [user_id],
+    ).fetchall()
+    return [dict(zip(REMINDER_COLUMNS, r, strict=True)) for r in rows]
+
+
+def due_reminders(conn: psycopg.Connection[Any], now: datetime, limit: int) -> list[UUID]:
+    rows = conn.execute(
+        "SELECT reminder_id FROM notif_reminders WHERE status = 'scheduled' "
+        "AND due_at <= %s ORDER BY due_at LIMIT %s",
+        [now, limit],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def addressee_estates(conn: psycopg.Connection[Any], user_id: UUID) -> frozenset[UUID] | None:
+    """The estates an active user serves (the user directory) or lives in (the
+    registry); None if there is no such user or they are disabled."""
+    row = conn.execute(
+        "SELECT estates FROM user_directory WHERE user_id = %s AND status <> 'disabled'",
+        [user_id],
+    ).fetchone()
+    if row is None:
+        return None
+    homes = {estate for estate, _ in registry.units_of_user(conn, user_id)}
+    return frozenset(row[0]) | homes

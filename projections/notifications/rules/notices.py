@@ -1,0 +1,215 @@
+"""What the events of alarms, work orders, community, reminders, messages and
+finance tell, and to whom (approvals: ``approvals.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from uuid import UUID
+
+from domain.identity.policy import Role
+from projections.notifications.rules.approvals import approval_rules
+from projections.notifications.rules.common import (
+    Directory,
+    Rule,
+    Subject,
+    first_field,
+    requester,
+    text_of,
+    uuid_or_none,
+)
+
+# Alarms ------------------------------------------------------------------------
+
+_ALARM_PRIORITIES = {"critical": "urgent", "major": "high", "minor": "normal", "warning": "normal"}
+
+
+def _alarm_priority(severity: Any) -> str:
+    return _ALARM_PRIORITIES.get(text_of(severity).lower(), "high")
+
+
+def _alarm_raised(event: Any, subject: Subject) -> tuple[str, str, str]:
+    code = text_of(getattr(event, "code", "alarm"))
+    severity = text_of(getattr(event, "severity", ""))
+    message = getattr(event, "message", "") or ""
+    return (
+        f"Alarm raised: {code} ({severity})",
+        f"{message} — equipment {getattr(event, 'equipment_id', '?')}".strip(" —"),
+        _alarm_priority(severity),
+    )
+
+
+def _alarm_escalated(event: Any, subject: Subject) -> tuple[str, str, str]:
+    code = subject.extra.get("code", "alarm")
+    level = getattr(event, "level", "")
+    return (
+        f"Alarm escalated to level {level}: {code}",
+        f"The alarm {subject.subject_id} is still unacknowledged. "
+        f"{subject.extra.get('message', '')}".strip(),
+        "urgent",
+    )
+
+
+def _alarm_handlers(event: Any, subject: Subject, directory: Directory) -> Iterable[UUID]:
+    return directory.holders(subject.estate_id, "alarms:handle")
+
+
+# Work orders -------------------------------------------------------------------
+
+
+def _order_title(subject: Subject) -> str:
+    return subject.title or f"work order {subject.subject_id}"
+
+
+def _order_priority(subject: Subject, default: str = "normal") -> str:
+    priority = (subject.priority or "").lower()
+    if priority in ("urgent", "emergency", "critical"):
+        return "urgent"
+    if priority in ("high",):
+        return "high"
+    return default
+
+
+def _assigned(event: Any, subject: Subject) -> tuple[str, str, str]:
+    return (
+        f"Work order assigned to you: {_order_title(subject)}",
+        f"Priority {subject.priority or 'not triaged'}. Please accept it.",
+        _order_priority(subject),
+    )
+
+
+def _completed(event: Any, subject: Subject) -> tuple[str, str, str]:
+    return (
+        f"Your work order is done: {_order_title(subject)}",
+        f"{getattr(event, 'work_done', '') or ''} Please rate the work.".strip(),
+        "normal",
+    )
+
+
+def _sla_breached(event: Any, subject: Subject) -> tuple[str, str, str]:
+    kind = text_of(getattr(event, "kind", "sla"))
+    return (
+        f"SLA breached ({kind}): {_order_title(subject)}",
+        f"Due at {getattr(event, 'due_at', '?')}; priority {subject.priority or '?'}.",
+        "high",
+    )
+
+
+def _technician(event: Any, subject: Subject, directory: Directory) -> Iterable[UUID]:
+    tech = uuid_or_none(first_field(event, "technician_id", "assignee_id"))
+    return [tech] if tech else []
+
+
+def _property_managers(event: Any, subject: Subject, directory: Directory) -> Iterable[UUID]:
+    return directory.with_role(subject.estate_id, Role.PROPERTY_MANAGER.value)
+
+
+# Community ---------------------------------------------------------------------
+
+
+def _announcement(event: Any, subject: Subject) -> tuple[str, str, str]:
+    title = first_field(event, "title") or subject.title or "New announcement"
+    body = first_field(event, "body", "content", "summary") or subject.extra.get("body") or ""
+    urgent = bool(getattr(event, "urgent", False)) or text_of(
+        first_field(event, "priority") or subject.priority or ""
+    ).lower() in ("urgent", "high")
+    return f"Announcement: {title}", str(body)[:2000], "high" if urgent else "normal"
+
+
+def _residents(event: Any, subject: Subject, directory: Directory) -> Iterable[UUID]:
+    estate = uuid_or_none(first_field(event, "estate_id")) or subject.estate_id
+    return directory.residents(estate)
+
+
+def _handler(event: Any, subject: Subject, directory: Directory) -> Iterable[UUID]:
+    handler = uuid_or_none(first_field(event, "handler_id", "assignee_id"))
+    return [handler] if handler else []
+
+
+def _complaint_assigned(event: Any, subject: Subject) -> tuple[str, str, str]:
+    return (
+        f"Complaint assigned to you: {subject.title or 'a complaint'}",
+        "Please respond to the complainant.",
+        "normal",
+    )
+
+
+def _service_scheduled(event: Any, subject: Subject) -> tuple[str, str, str]:
+    when = getattr(event, "scheduled_for", None)
+    return (
+        f"Service scheduled for you: {subject.title or subject.extra.get('category', '')}",
+        f"Scheduled for {when.isoformat() if when else '?'}.",
+        "high" if str(subject.extra.get("urgency", "")).lower() in ("urgent", "high") else "normal",
+    )
+
+
+# Notifications' own ------------------------------------------------------------
+
+
+def _reminder(event: Any, subject: Subject) -> tuple[str, str, str]:
+    return "Reminder", event.message, event.priority
+
+
+def _reminded(event: Any, subject: Subject, directory: Directory) -> Iterable[UUID]:
+    return [event.user_id]
+
+
+def _message(event: Any, subject: Subject) -> tuple[str, str, str]:
+    return event.subject, event.body, event.priority
+
+
+def _addressed(event: Any, subject: Subject, directory: Directory) -> Iterable[UUID]:
+    return list(event.recipient_ids)
+
+
+_DUNNING_PRIORITY = {1: "normal", 2: "high", 3: "urgent"}
+
+
+def _dunned(event: Any, subject: Subject) -> tuple[str, str, str]:
+    level = int(first_field(event, "level") or 1)
+    amount = f"{first_field(event, 'outstanding')} {first_field(event, 'currency')}"
+    bills = len(first_field(event, "bill_ids") or [])
+    title = "Payment reminder" if level == 1 else f"Payment reminder ({level})"
+    body = f"{bills} bill(s) are overdue; {amount} is outstanding on your unit's account."
+    return title, body, _DUNNING_PRIORITY.get(level, "high")
+
+
+def _dunned_owners(event: Any, subject: Subject, directory: Directory) -> Iterable[UUID]:
+    return list(first_field(event, "recipients") or [])
+
+
+def _fund_low(event: Any, subject: Subject) -> tuple[str, str, str]:
+    balance = f"{first_field(event, 'balance')} {first_field(event, 'currency')}"
+    first = f"{first_field(event, 'first_deposit')} {first_field(event, 'currency')}"
+    body = (
+        f"The unit's maintenance fund balance is {balance}, below 30% of its first deposit "
+        f"({first}). Please top it up (专项维修资金续筹)."
+    )
+    return "Maintenance fund balance low", body, "high"
+
+
+def _fund_low_audience(event: Any, subject: Subject, directory: Directory) -> Iterable[UUID]:
+    estate_id = uuid_or_none(first_field(event, "estate_id"))
+    return [
+        *directory.occupants(uuid_or_none(first_field(event, "unit_id"))),
+        *directory.holders(estate_id, "fund:manage"),
+    ]
+
+
+# The table ---------------------------------------------------------------------
+
+RULES: dict[tuple[str, str], Rule] = {
+    ("Alarm", "Raised"): Rule("alarm.raised", _alarm_handlers, _alarm_raised),
+    ("Alarm", "Escalated"): Rule("alarm.escalated", _alarm_handlers, _alarm_escalated),
+    ("WorkOrder", "Assigned"): Rule("workorder.assigned", _technician, _assigned),
+    ("WorkOrder", "Completed"): Rule("workorder.completed", requester, _completed),
+    ("WorkOrder", "SlaBreached"): Rule("workorder.sla_breached", _property_managers, _sla_breached),
+    **approval_rules(),
+    ("Announcement", "Published"): Rule("announcement.published", _residents, _announcement),
+    ("Complaint", "HandlerAssigned"): Rule("complaint.assigned", _handler, _complaint_assigned),
+    ("ServiceRequest", "Scheduled"): Rule("service.scheduled", _handler, _service_scheduled),
+    ("Reminder", "Fired"): Rule("reminder", _reminded, _reminder),
+    ("StaffMessage", "Sent"): Rule("message", _addressed, _message),
+    ("UnitAccount", "Dunned"): Rule("finance.reminder", _dunned_owners, _dunned),
+    ("FundAccount", "FellBelowThreshold"): Rule("finance.fund_low", _fund_low_audience, _fund_low),
+}
