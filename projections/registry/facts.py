@@ -7,6 +7,8 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
+import psycopg
+
 from application.registry.ports import BillingUnit, OwnershipRow
 from projections.registry import queries
 from projections.runtime import wait_for_position
@@ -15,9 +17,10 @@ from projections.runtime import wait_for_position
 LINKS_WAIT_SECONDS = 10.0
 
 
-class RegistryBehind(TimeoutError):
+class RegistryBehind(psycopg.OperationalError):
     """The read model did not reach the log's head in time: a check on its rows
-    could miss a link made a moment ago, so none is made."""
+    could miss a link made a moment ago, so none is made. An operational error,
+    so the API answers 503 with Retry-After, as for a database out of reach."""
 
 
 class RegistryFacts:
