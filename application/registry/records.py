@@ -48,8 +48,9 @@ class Records:
         """The actor manages records of this estate. A record they may not even
         see is reported missing (another estate's ID reveals nothing); one they
         see as its occupant, but may not change, is forbidden. ``owned`` tells
-        whether the record is the actor's own (asked only of an actor without
-        the estate's registry); by default, whether they live in the estate."""
+        whether the record is the actor's own; it is asked only when the actor
+        may not read the whole estate, so staff cost no look-up. By default: do
+        they live in the estate?"""
         if not actor.may(READ, None, estate_id):
             own = owned() if owned is not None else self.lives_in(actor, estate_id)
             actor.check(READ, actor.user_id if own else None, estate_id)

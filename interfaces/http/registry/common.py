@@ -7,9 +7,10 @@ from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 
-from application.actor import HIDDEN
+from application.actor import HIDDEN, Actor
 from application.errors import NotFound
 from application.registry.service import RegistryService
+from interfaces.http.consistency import reached
 from interfaces.http.security import container
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
@@ -24,14 +25,20 @@ def handlers(request: Request) -> RegistryService:
     return container(request).registry
 
 
-def read(request: Request, query: Callable[..., T], *args: Any, **filters: Any) -> T:
-    """One query of ``projections/registry/views.py`` on a pooled connection."""
+async def read(
+    request: Request,
+    principal: Actor,
+    after: int | None,
+    query: Callable[..., T | None],
+    *args: Any,
+    **filters: Any,
+) -> T:
+    """One query of ``projections/registry/views.py``, on what the caller may
+    see, once the read model has reached the position they asked for. A record
+    they may not see answers as a missing one does."""
+    await reached(request, PROJECTION, after)
     with container(request).pool.connection() as conn:
-        return query(conn, *args, **filters)
-
-
-def found(row: T | None) -> T:
-    """The record; one the caller may not see answers as a missing one does."""
-    if row is None:
+        answer = query(conn, principal.reach(READ), *args, **filters)
+    if answer is None:
         raise NotFound(HIDDEN)
-    return row
+    return answer

@@ -1,7 +1,8 @@
 """Routes of batch imports (R3.3): a CSV or xlsx body, all rows or none.
 
-The route reads the file into rows (``interfaces/importfiles.py``); the
-handler decides on all of them at once.
+The route hands the handler a reader of the file's rows
+(``interfaces/importfiles.py``), which the handler calls once it has
+authorized the caller, and then decides on all of them at once.
 """
 
 from __future__ import annotations

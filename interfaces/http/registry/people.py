@@ -9,8 +9,8 @@ from fastapi import Query, Request, Response, status
 
 from application.registry import commands as c
 from domain.identity.policy import Permission
-from interfaces.http.consistency import reached, serving
-from interfaces.http.registry.common import PROJECTION, READ, found, handlers, read, router
+from interfaces.http.consistency import serving
+from interfaces.http.registry.common import PROJECTION, handlers, read, router
 from interfaces.http.registry.schemas import (
     AccountLink,
     After,
@@ -52,9 +52,9 @@ async def list_people(
     after: After = None,
 ) -> list[PersonView]:
     """People the caller may see (masked); an owner or resident sees only themselves."""
-    await reached(request, PROJECTION, after)
-    reach = principal.reach(READ)
-    rows = read(request, views.people, reach, estate_id=estate_id, cursor=cursor, limit=limit)
+    rows = await read(
+        request, principal, after, views.people, estate_id=estate_id, cursor=cursor, limit=limit
+    )
     return [PersonView(**r) for r in rows]
 
 
@@ -65,8 +65,7 @@ async def get_person(
     principal: Principal = requires(Permission.REGISTRY_READ_OWN),
     after: After = None,
 ) -> PersonView:
-    await reached(request, PROJECTION, after)
-    return PersonView(**found(read(request, views.person, principal.reach(READ), person_id)))
+    return PersonView(**await read(request, principal, after, views.person, person_id))
 
 
 @router.get("/people/{person_id}/occupancy")
@@ -77,8 +76,7 @@ async def person_occupancy(
     after: After = None,
 ) -> list[OccupancyView]:
     """Every unit the person has occupied, oldest first."""
-    await reached(request, PROJECTION, after)
-    rows = found(read(request, views.person_occupancy, principal.reach(READ), person_id))
+    rows = await read(request, principal, after, views.person_occupancy, person_id)
     return [OccupancyView(**r) for r in rows]
 
 

@@ -13,8 +13,7 @@ from fastapi import Query, Request, Response, status
 
 from application.registry import commands as c
 from domain.identity.policy import Permission
-from interfaces.http.consistency import reached
-from interfaces.http.registry.common import PROJECTION, READ, found, handlers, read, router
+from interfaces.http.registry.common import handlers, read, router
 from interfaces.http.registry.schemas import (
     After,
     BuildingChange,
@@ -58,8 +57,7 @@ async def list_estates(
     limit: Limit = 200,
     after: After = None,
 ) -> list[EstateView]:
-    await reached(request, PROJECTION, after)
-    rows = read(request, views.estates, principal.reach(READ), limit=limit)
+    rows = await read(request, principal, after, views.estates, limit=limit)
     return [EstateView(**r) for r in rows]
 
 
@@ -70,8 +68,7 @@ async def get_estate(
     principal: Principal = requires(Permission.REGISTRY_READ_OWN),
     after: After = None,
 ) -> EstateView:
-    await reached(request, PROJECTION, after)
-    return EstateView(**found(read(request, views.estate, principal.reach(READ), estate_id)))
+    return EstateView(**await read(request, principal, after, views.estate, estate_id))
 
 
 @router.patch("/estates/{estate_id}", response_model=Accepted)
@@ -108,9 +105,7 @@ async def list_buildings(
     limit: Limit = 500,
     after: After = None,
 ) -> list[BuildingView]:
-    await reached(request, PROJECTION, after)
-    reach = principal.reach(READ)
-    rows = read(request, views.buildings, reach, estate_id=estate_id, limit=limit)
+    rows = await read(request, principal, after, views.buildings, estate_id=estate_id, limit=limit)
     return [BuildingView(**r) for r in rows]
 
 
@@ -121,8 +116,7 @@ async def get_building(
     principal: Principal = requires(Permission.REGISTRY_READ_OWN),
     after: After = None,
 ) -> BuildingView:
-    await reached(request, PROJECTION, after)
-    return BuildingView(**found(read(request, views.building, principal.reach(READ), building_id)))
+    return BuildingView(**await read(request, principal, after, views.building, building_id))
 
 
 @router.patch("/buildings/{building_id}", response_model=Accepted)
@@ -164,11 +158,11 @@ async def list_units(
     after: After = None,
 ) -> list[UnitView]:
     """Units the caller may see, in building and number order, a page at a time."""
-    await reached(request, PROJECTION, after)
-    rows = read(
+    rows = await read(
         request,
+        principal,
+        after,
         views.units,
-        principal.reach(READ),
         estate_id=estate_id,
         building_id=building_id,
         cursor=cursor,
@@ -184,8 +178,7 @@ async def get_unit(
     principal: Principal = requires(Permission.REGISTRY_READ_OWN),
     after: After = None,
 ) -> UnitView:
-    await reached(request, PROJECTION, after)
-    return UnitView(**found(read(request, views.unit, principal.reach(READ), unit_id)))
+    return UnitView(**await read(request, principal, after, views.unit, unit_id))
 
 
 @router.patch("/units/{unit_id}", response_model=Accepted)
@@ -211,8 +204,7 @@ async def unit_occupancy(
     after: After = None,
 ) -> list[OccupancyView]:
     """The unit's occupancy history, oldest first: owners, residents, tenants."""
-    await reached(request, PROJECTION, after)
-    rows = found(read(request, views.unit_occupancy, principal.reach(READ), unit_id))
+    rows = await read(request, principal, after, views.unit_occupancy, unit_id)
     return [OccupancyView(**r) for r in rows]
 
 
@@ -273,8 +265,7 @@ async def list_parking(
     limit: Limit = 500,
     after: After = None,
 ) -> list[ParkingView]:
-    await reached(request, PROJECTION, after)
-    rows = read(request, views.parking, principal.reach(READ), estate_id=estate_id, limit=limit)
+    rows = await read(request, principal, after, views.parking, estate_id=estate_id, limit=limit)
     return [ParkingView(**r) for r in rows]
 
 
@@ -285,10 +276,7 @@ async def get_parking(
     principal: Principal = requires(Permission.REGISTRY_READ_OWN),
     after: After = None,
 ) -> ParkingView:
-    await reached(request, PROJECTION, after)
-    return ParkingView(
-        **found(read(request, views.parking_space, principal.reach(READ), parking_id))
-    )
+    return ParkingView(**await read(request, principal, after, views.parking_space, parking_id))
 
 
 @router.post("/parking/{parking_id}/assignment", response_model=Accepted)
