@@ -12,7 +12,12 @@ it, and decides. The routes live by what they handle: ``places.py``,
 
 from __future__ import annotations
 
-from interfaces.http.registry import imports, people, places
-from interfaces.http.registry.common import router
+from fastapi import APIRouter
 
-__all__ = ["imports", "people", "places", "router"]
+from interfaces.http.registry import imports, people, places
+
+router = APIRouter()
+for module in (places, people, imports):
+    router.include_router(module.router)
+
+__all__ = ["router"]

@@ -1,19 +1,17 @@
-"""What the registry's route modules share: one router, the handlers, reads."""
+"""What the registry's route modules share: the handlers and the reads."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 
 from application.actor import HIDDEN, Actor
 from application.errors import NotFound
 from application.registry.service import RegistryService
 from interfaces.http.consistency import reached
 from interfaces.http.security import container
-
-router = APIRouter(prefix="/api/v1", tags=["registry"])
 
 READ = "registry:read"
 PROJECTION = "registry"

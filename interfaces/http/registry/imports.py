@@ -11,7 +11,7 @@ from collections.abc import Callable
 from functools import partial
 from uuid import UUID
 
-from fastapi import Request, status
+from fastapi import APIRouter, Request, status
 from starlette.concurrency import run_in_threadpool
 
 from application.actor import Actor
@@ -20,10 +20,12 @@ from application.registry.importing import ImportRejected, Table
 from application.registry.imports import ImportDone
 from domain.identity.policy import Permission
 from interfaces.http.problems import Problem
-from interfaces.http.registry.common import handlers, router
+from interfaces.http.registry.common import handlers
 from interfaces.http.registry.schemas import ImportReport
 from interfaces.http.security import Principal, requires
 from interfaces.importfiles import file_kind, read_table
+
+router = APIRouter(prefix="/api/v1", tags=["registry"])
 
 
 async def _import(

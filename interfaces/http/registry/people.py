@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from application.registry import commands as c
 from domain.identity.policy import Permission
 from interfaces.http.consistency import serving
-from interfaces.http.registry.common import PROJECTION, handlers, read, router
+from interfaces.http.registry.common import PROJECTION, handlers, read
 from interfaces.http.registry.schemas import (
     AccountLink,
     After,
@@ -24,6 +24,8 @@ from interfaces.http.registry.schemas import (
 from interfaces.http.schemas import Accepted, Created, accepted
 from interfaces.http.security import Principal, requires
 from projections.registry import views
+
+router = APIRouter(prefix="/api/v1", tags=["registry"])
 
 
 @router.post("/estates/{estate_id}/people", status_code=status.HTTP_201_CREATED)
