@@ -209,7 +209,11 @@ def build(
         access_ttl=timedelta(seconds=settings.access_token_ttl_seconds),
     )
     service_deps = ServiceDeps(
-        event_log=event_log, pool=pool, vault=vault, registry=RegistryFacts(pool), clock=clock
+        event_log=event_log,
+        pool=pool,
+        vault=vault,
+        registry=RegistryFacts(pool, head=event_log.head),
+        clock=clock,
     )
     approvals = ApprovalService(service_deps)  # shared: contexts subscribe to its outcomes
     return Container(

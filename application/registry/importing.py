@@ -1,23 +1,22 @@
-"""Reading an import file (CSV or xlsx) into rows, and the per-row report.
+"""An import file as rows, and the per-row report of a refused one.
 
+Reading the file (CSV or xlsx) into a :class:`Table` is the caller's part
+(``interfaces/importfiles.py``); the handler decides on every row at once.
 Rows are numbered as a spreadsheet shows them: the header is row 1, the first
 record row 2. Blank rows are skipped but keep their numbers.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
+from re import Pattern
 from typing import Any
 
-from domain.text import describe, forbidden_character
+from domain.errors import DomainError, ValidationFailed
+from domain.registry.unit import Relation, floor_number
 
-CSV_TYPES = ("text/csv", "application/csv", "text/plain")
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 20_000
 MAX_REPORTED = 1_000
 
@@ -50,60 +49,6 @@ class Table:
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
 
 
-def file_kind(content_type: str | None) -> str:
-    """``csv`` or ``xlsx`` from a Content-Type; anything else is refused."""
-    mime = (content_type or "").split(";")[0].strip().lower()
-    if mime in CSV_TYPES:
-        return "csv"
-    if mime == XLSX_TYPE:
-        return "xlsx"
-    raise ImportRejected(
-        [RowError(0, None, f"send the file as text/csv or {XLSX_TYPE}, not {mime or 'nothing'}")]
-    )
-
-
-def read_table(content: bytes, kind: str) -> Table:
-    raw = _read_csv(content) if kind == "csv" else _read_xlsx(content)
-    if not raw:
-        raise ImportRejected([RowError(1, None, "the file is empty: it needs a header row")])
-    header = [_header(c) for c in raw[0]]
-    if any(not c for c in header):
-        raise ImportRejected([RowError(1, None, "every column of the header row needs a name")])
-    duplicated = sorted({c for c in header if header.count(c) > 1})
-    if duplicated:
-        raise ImportRejected([RowError(1, c, "the column appears twice") for c in duplicated])
-    table = Table(columns=header)
-    for number, values in enumerate(raw[1:], start=2):
-        cells = [_cell(v) for v in values]
-        if not any(cells):
-            continue
-        _check_text(number, header, cells)
-        if len(cells) > len(header) and any(cells[len(header) :]):
-            raise ImportRejected(
-                [RowError(number, None, f"{len(cells)} values for {len(header)} columns")]
-            )
-        cells += [""] * (len(header) - len(cells))
-        table.rows.append((number, dict(zip(header, cells[: len(header)], strict=True))))
-        if len(table.rows) > MAX_ROWS:
-            raise ImportRejected(
-                [RowError(number, None, f"at most {MAX_ROWS} rows in one file; split it")]
-            )
-    if not table.rows:
-        raise ImportRejected([RowError(2, None, "the file has a header but no rows")])
-    return table
-
-
-def _check_text(number: int, header: list[str], cells: list[str]) -> None:
-    # Every imported value is a name, a code or a number: one line of text.
-    errors = [
-        RowError(number, column, f"{found[0]} {describe(found[1])} is not allowed")
-        for column, cell in zip(header, cells, strict=False)
-        if (found := forbidden_character(cell)) is not None
-    ]
-    if errors:
-        raise ImportRejected(errors)
-
-
 def check_columns(table: Table, required: tuple[str, ...], optional: tuple[str, ...]) -> None:
     errors = [
         RowError(1, c, "required column is missing") for c in required if c not in table.columns
@@ -114,50 +59,66 @@ def check_columns(table: Table, required: tuple[str, ...], optional: tuple[str, 
         raise ImportRejected(errors, rows=len(table.rows))
 
 
-def _read_csv(content: bytes) -> list[list[str]]:
+class Cells:
+    """One row being read: each field parsed, each failure noted against its column."""
+
+    def __init__(self, number: int, values: dict[str, str]) -> None:
+        self.number = number
+        self.values = values
+        self.errors: list[RowError] = []
+
+    def field(self, column: str, parse: Callable[[str], Any]) -> Any:
+        try:
+            return parse(self.values.get(column, ""))
+        except DomainError as error:
+            self.errors.append(RowError(self.number, column, _message(error, column)))
+            return None
+
+
+def _message(error: DomainError, column: str) -> str:
+    detail = error.detail
+    prefix = f"{column}: "
+    return detail[len(prefix) :] if detail.startswith(prefix) else detail
+
+
+def row_order(error: RowError) -> tuple[int, str]:
+    return error.row, error.column or ""
+
+
+def integer(value: str) -> int:
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ImportRejected(
-            [RowError(0, None, f"the file is not UTF-8 (byte {error.start})")]
-        ) from None
+        return floor_number(int(value.strip()))
+    except ValueError:
+        raise ValidationFailed("a whole number") from None
+
+
+def a_date(value: str) -> date:
     try:
-        return [row for row in csv.reader(io.StringIO(text, newline=""))]
-    except csv.Error as error:
-        raise ImportRejected([RowError(0, None, f"not a CSV file: {error}")]) from None
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValidationFailed("a date as YYYY-MM-DD") from None
 
 
-def _read_xlsx(content: bytes) -> list[list[Any]]:
-    from openpyxl import load_workbook  # imported on use: a second or so of start-up
+def boolean(value: str) -> bool:
+    cleaned = value.strip().lower()
+    if cleaned in ("", "false", "no", "0", "n"):
+        return False
+    if cleaned in ("true", "yes", "1", "y"):
+        return True
+    raise ValidationFailed("true or false")
 
+
+def relation(value: str) -> Relation:
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as error:  # any unreadable file is the sender's error
-        raise ImportRejected([RowError(0, None, f"not an xlsx workbook: {error}")]) from None
-    try:
-        sheet = book.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        book.close()
+        return Relation(value.strip().lower())
+    except ValueError:
+        raise ValidationFailed(f"one of {', '.join(Relation)}") from None
 
 
-def _header(value: Any) -> str:
-    return _cell(value).lower().replace(" ", "_")
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        # A spreadsheet's 85.5 is a binary float; its shortest repr is what was typed.
-        text = repr(value)
-        return text[:-2] if text.endswith(".0") else text
-    if isinstance(value, datetime):
-        return (
-            value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
-        )
-    if isinstance(value, (date, Decimal, int)):
-        return str(value)
-    return unicodedata.normalize("NFC", str(value).strip())
+def matching(value: str, pattern: Pattern[str], column: str, hint: str) -> str | None:
+    cleaned = value.strip()
+    if not cleaned:
+        return None
+    if not pattern.match(cleaned):
+        raise ValidationFailed(f"{column}: {hint}")
+    return cleaned

@@ -36,7 +36,9 @@ class RegistryFacts(Protocol):
         ...
 
     def estates_of_login(self, user_id: UUID) -> set[UUID]:
-        """The estates of every person this login account is linked to."""
+        """The estates of every person this login account is linked to, as of
+        the log's head: a link made a moment ago counts (the login-link rule
+        of ``PeopleHandlers.may_link`` depends on it)."""
         ...
 
     def occupant_user_ids(self, estate_id: UUID) -> list[UUID]:

@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from application.actor import Actor
-from domain.identity.policy import AUTHENTICATED_BASELINE, Role, effective_permissions
+from domain.identity.policy import AUTHENTICATED_BASELINE, Permission, Role, effective_permissions
 from domain.identity.user import User
 
 
@@ -48,3 +48,13 @@ def registered(log: Any, username: str, role: Role, *estates: UUID) -> Actor:
         user.assign_estate(estate)
     log.save_and_position(user)
     return actor_of(user)
+
+
+#: Holds every permission at every scope: for stories where scope is not the point.
+EVERY_RIGHT = Actor(
+    user_id=UUID(int=0),
+    username="every.right",
+    role=None,
+    permissions=frozenset(Permission),
+    session_id="test",
+)

@@ -30,11 +30,13 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
+from application.actor import Actor
+from application.registry import commands as registry
 from bootstrap import Container
 from domain.errors import DomainError
 from domain.finance.account import Method
 from domain.finance.postings import entry_for
-from domain.identity.policy import Role
+from domain.identity.policy import Permission, Role
 from projections.events import kind_of, payload_of
 from projections.finance import statements
 from projections.runtime import wait_for_position
@@ -45,8 +47,14 @@ CENTS = st.integers(min_value=1, max_value=90_000).map(lambda c: Decimal(c) / 10
 FINANCE_PROJECTIONS = ("registry", "finance_accounts", "finance_ledger")
 
 
-def _guard(_: UUID) -> None:
-    """The machine acts with every right: scope is tested elsewhere."""
+#: The machine acts with every right: scope is tested elsewhere.
+EVERY_RIGHT = Actor(
+    user_id=UUID(int=0),
+    username="machine",
+    role=None,
+    permissions=frozenset(Permission),
+    session_id="machine",
+)
 
 
 class World:
@@ -72,21 +80,28 @@ class LedgerMachine(RuleBasedStateMachine):
         World.clock.now = datetime(2026, 1, 1, 8, tzinfo=UTC)
         reg = c.registry
         code = f"M{uuid4().hex[:6].upper()}"
-        self.estate = reg.register_estate(code=code, name=f"Machine {code}", address="-").id
-        building = reg.register_building(self.estate, _guard, code="B", name=None, floors=9).id
+        self.estate = reg.register_estate(
+            registry.RegisterEstate(EVERY_RIGHT, code, f"Machine {code}", "-")
+        ).id
+        building = reg.register_building(
+            registry.RegisterBuilding(EVERY_RIGHT, self.estate, "B", floors=9)
+        ).id
         self.units: list[UUID] = []
         for n, area in enumerate(("90.00", "120.00", "61.50")):
             unit = reg.register_unit(
-                building,
-                _guard,
-                number=f"{n + 1}01",
-                floor=n + 1,
-                gross_area=Decimal(area),
-                internal_area=Decimal(area) - 10,
-                use="residential",
+                registry.RegisterUnit(
+                    EVERY_RIGHT,
+                    building,
+                    number=f"{n + 1}01",
+                    floor=n + 1,
+                    gross_area=Decimal(area),
+                    internal_area=Decimal(area) - 10,
+                )
             ).id
-            person = reg.register_person(self.estate, _guard, name=f"Owner {n}").id
-            reg.move_in(unit, _guard, person_id=person, relation="owner", on=date(2026, 1, 1))
+            person = reg.register_person(
+                registry.RegisterPerson(EVERY_RIGHT, self.estate, f"Owner {n}")
+            ).id
+            reg.move_in(registry.MoveIn(EVERY_RIGHT, unit, person, "owner", date(2026, 1, 1)))
             self.units.append(unit)
         c.identity.assign_estate(World.clerk, self.estate)
         _, approval, _ = c.finance.rates.propose_rate_change(

@@ -5,20 +5,24 @@ from __future__ import annotations
 import io
 import time
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
 
+from application.registry import commands as c
+from application.registry.importing import ImportRejected
 from bootstrap import Container
-from domain.errors import InvalidTransition
+from interfaces.importfiles import read_table
 from tests.e2e.registry.helpers import (
     assert_problem,
     new_building,
     new_estate,
     new_unit,
 )
+from tests.support.actors import EVERY_RIGHT as ACTOR
 
 CSV = {"Content-Type": "text/csv"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -268,25 +272,18 @@ def test_a_residents_file_with_bad_rows_stores_no_one(
 def test_a_unit_registered_while_the_read_model_lags_refuses_the_whole_file(
     container: Container,
 ) -> None:
-    """No projector runs here, so only the event store can spot the duplicate."""
+    """No projector runs here: the handler learns from the log that the unit exists."""
     service = container.registry
-    estate = service.register_estate(code="LAG", name="Lagging", address="nowhere").id
-    building = service.register_building(
-        estate, lambda _: None, code="B1", name=None, floors=None
-    ).id
-    service.register_unit(
-        building,
-        lambda _: None,
-        number="101",
-        floor=1,
-        gross_area=Decimal("90"),
-        internal_area=Decimal("80"),
-        use="residential",
-    )
+    estate = service.register_estate(c.RegisterEstate(ACTOR, "LAG", "Lagging", "nowhere")).id
+    building = service.register_building(c.RegisterBuilding(ACTOR, estate, "B1")).id
+    service.register_unit(c.RegisterUnit(ACTOR, building, "101", 1, Decimal("90"), Decimal("80")))
     head = container.event_log.head()
     body = (UNIT_HEADER + "B1,100,1,90,80,,\nB1,101,1,90,80,,\n").encode()
-    with pytest.raises(InvalidTransition, match="nothing was imported"):
-        service.import_units(estate, lambda _: None, body, "csv")
+    with pytest.raises(ImportRejected) as refused:
+        service.import_units(c.ImportUnits(ACTOR, estate, partial(read_table, body, "csv")))
+    assert [(e.row, e.column, e.message) for e in refused.value.errors] == [
+        (3, "number", "this unit is registered already")
+    ]
     assert container.event_log.head() == head
 
 

@@ -1,0 +1,248 @@
+"""The registry read model's answers to the API's reads (decision 0017).
+
+Every query takes the caller's reach (``application.actor.Reach``) and shows
+only the rows it admits: every row, their estates', or their own. A place is
+an occupant's own while they live there now: an estate or a building they
+live in, the unit, a parking space of the unit; a person is the own record of
+the login linked to it. A single record outside the reach is None, as a
+missing one is, so the caller cannot tell them apart. Rows are dicts keyed
+as the API names the fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from psycopg.rows import dict_row
+
+from projections.reach import Reaching, clause
+
+Conn = psycopg.Connection[Any]
+Row = dict[str, Any]
+
+
+def _occupants_of(column: str) -> str:
+    # A uuid[] expression, so that projections.reach renders it "%s = ANY(...)".
+    return (
+        "ARRAY(SELECT o.user_id FROM registry_occupancy o "
+        f"WHERE o.{column} AND o.moved_out_on IS NULL AND o.user_id IS NOT NULL)[]"
+    )
+
+
+ESTATES = (
+    "SELECT e.estate_id AS id, e.code, e.name, e.address, e.created_at, e.updated_at, e.version "
+    "FROM registry_estates e WHERE {where}"
+)
+ESTATE_OWNERS = (_occupants_of("estate_id = e.estate_id"),)
+
+BUILDINGS = (
+    "SELECT b.building_id AS id, b.estate_id, b.code, b.name, b.floors, b.created_at, "
+    "b.updated_at, b.version FROM registry_buildings b WHERE {where}"
+)
+BUILDING_OWNERS = (_occupants_of("building_id = b.building_id"),)
+
+UNITS = (
+    "SELECT u.unit_id AS id, u.estate_id, u.building_id, u.number, u.floor, u.gross_area, "
+    "u.internal_area, u.use, u.created_at, u.updated_at, u.version "
+    "FROM registry_units u WHERE {where}"
+)
+UNIT_OWNERS = ("u.occupant_user_ids[]",)
+
+PARKING = (
+    "SELECT p.parking_id AS id, p.estate_id, p.code, p.level, p.kind, p.unit_id, "
+    "p.created_at, p.updated_at, p.version FROM registry_parking p WHERE {where}"
+)
+PARKING_OWNERS = (_occupants_of("unit_id = p.unit_id"),)
+
+PEOPLE = (
+    "SELECT p.person_id AS id, p.estate_id, p.name_masked AS name, p.phone_masked AS phone, "
+    "p.national_id_masked AS national_id, p.user_id, p.personal_data_erased, p.created_at, "
+    "p.updated_at, p.version FROM registry_people p WHERE {where}"
+)
+PERSON_OWNERS = ("p.user_id",)
+
+OCCUPANCY = (
+    "SELECT o.occupancy_id AS id, o.unit_id, o.estate_id, o.building_id, o.person_id, "
+    "p.name_masked AS person_name, o.user_id, o.relation, o.moved_in_on, o.moved_out_on, "
+    "o.ended_by, o.moved_out_on IS NULL AS current FROM registry_occupancy o "
+    "LEFT JOIN registry_people p ON p.person_id = o.person_id "
+)
+
+
+def _select(
+    conn: Conn,
+    sql: str,
+    reach: Reaching,
+    estate_column: str,
+    owners: tuple[str, ...],
+    filters: list[tuple[str, Any]],
+    tail: str = "",
+    tail_params: tuple[Any, ...] = (),
+) -> list[Row]:
+    """Rows of ``sql`` the reach admits, narrowed by ``filters`` (a condition
+    with one placeholder, its value; None leaves it out)."""
+    where, params = clause(reach, estate_column, owners)
+    for condition, value in filters:
+        if value is not None:
+            where += f" AND {condition}"
+            params.append(value)
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(sql.format(where=where) + tail, [*params, *tail_params])  # type: ignore[arg-type]
+        return cur.fetchall()
+
+
+def _one(rows: list[Row]) -> Row | None:
+    return rows[0] if rows else None
+
+
+# ---- estates, buildings -------------------------------------------------------------
+
+
+def estates(conn: Conn, reach: Reaching, *, limit: int) -> list[Row]:
+    return _select(
+        conn,
+        ESTATES,
+        reach,
+        "e.estate_id",
+        ESTATE_OWNERS,
+        [],
+        " ORDER BY e.code LIMIT %s",
+        (limit,),
+    )
+
+
+def estate(conn: Conn, reach: Reaching, estate_id: UUID) -> Row | None:
+    return _one(
+        _select(
+            conn, ESTATES, reach, "e.estate_id", ESTATE_OWNERS, [("e.estate_id = %s", estate_id)]
+        )
+    )
+
+
+def buildings(conn: Conn, reach: Reaching, *, estate_id: UUID | None, limit: int) -> list[Row]:
+    return _select(
+        conn,
+        BUILDINGS,
+        reach,
+        "b.estate_id",
+        BUILDING_OWNERS,
+        [("b.estate_id = %s", estate_id)],
+        " ORDER BY b.estate_id, b.code LIMIT %s",
+        (limit,),
+    )
+
+
+def building(conn: Conn, reach: Reaching, building_id: UUID) -> Row | None:
+    filters = [("b.building_id = %s", building_id)]
+    return _one(_select(conn, BUILDINGS, reach, "b.estate_id", BUILDING_OWNERS, filters))
+
+
+# ---- units and their occupancy ----------------------------------------------------------
+
+
+def units(
+    conn: Conn,
+    reach: Reaching,
+    *,
+    estate_id: UUID | None,
+    building_id: UUID | None,
+    cursor: UUID | None,
+    limit: int,
+) -> list[Row]:
+    """A page of units in building and number order, after the unit ``cursor``."""
+    filters = [
+        ("u.estate_id = %s", estate_id),
+        ("u.building_id = %s", building_id),
+        (
+            "(u.building_id, u.number) > "
+            "(SELECT building_id, number FROM registry_units WHERE unit_id = %s)",
+            cursor,
+        ),
+    ]
+    return _select(
+        conn,
+        UNITS,
+        reach,
+        "u.estate_id",
+        UNIT_OWNERS,
+        filters,
+        " ORDER BY u.building_id, u.number LIMIT %s",
+        (limit,),
+    )
+
+
+def unit(conn: Conn, reach: Reaching, unit_id: UUID) -> Row | None:
+    return _one(
+        _select(conn, UNITS, reach, "u.estate_id", UNIT_OWNERS, [("u.unit_id = %s", unit_id)])
+    )
+
+
+def unit_occupancy(conn: Conn, reach: Reaching, unit_id: UUID) -> list[Row] | None:
+    """The unit's occupancy history, oldest first; None if the unit is not to be seen."""
+    if unit(conn, reach, unit_id) is None:
+        return None
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(
+            OCCUPANCY + "WHERE o.unit_id = %s ORDER BY o.moved_in_on, o.recorded_at, o.relation",
+            [unit_id],
+        )
+        return cur.fetchall()
+
+
+# ---- parking ------------------------------------------------------------------------------
+
+
+def parking(conn: Conn, reach: Reaching, *, estate_id: UUID | None, limit: int) -> list[Row]:
+    return _select(
+        conn,
+        PARKING,
+        reach,
+        "p.estate_id",
+        PARKING_OWNERS,
+        [("p.estate_id = %s", estate_id)],
+        " ORDER BY p.estate_id, p.code LIMIT %s",
+        (limit,),
+    )
+
+
+def parking_space(conn: Conn, reach: Reaching, parking_id: UUID) -> Row | None:
+    filters = [("p.parking_id = %s", parking_id)]
+    return _one(_select(conn, PARKING, reach, "p.estate_id", PARKING_OWNERS, filters))
+
+
+# ---- people ---------------------------------------------------------------------------------
+
+
+def people(
+    conn: Conn, reach: Reaching, *, estate_id: UUID | None, cursor: UUID | None, limit: int
+) -> list[Row]:
+    """A page of people (masked) in ID order, after the person ``cursor``."""
+    filters = [("p.estate_id = %s", estate_id), ("p.person_id > %s", cursor)]
+    return _select(
+        conn,
+        PEOPLE,
+        reach,
+        "p.estate_id",
+        PERSON_OWNERS,
+        filters,
+        " ORDER BY p.person_id LIMIT %s",
+        (limit,),
+    )
+
+
+def person(conn: Conn, reach: Reaching, person_id: UUID) -> Row | None:
+    filters = [("p.person_id = %s", person_id)]
+    return _one(_select(conn, PEOPLE, reach, "p.estate_id", PERSON_OWNERS, filters))
+
+
+def person_occupancy(conn: Conn, reach: Reaching, person_id: UUID) -> list[Row] | None:
+    """Every unit the person has occupied, oldest first; None if they are not to be seen."""
+    if person(conn, reach, person_id) is None:
+        return None
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(
+            OCCUPANCY + "WHERE o.person_id = %s ORDER BY o.moved_in_on, o.recorded_at", [person_id]
+        )
+        return cur.fetchall()
