@@ -25,7 +25,20 @@ from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
 
+from application.actor import Actor
 from application.context import CommandContext, acting
+from application.workorders.commands import (
+    AfterWork,
+    AssignOrder,
+    CloseOrder,
+    CompleteOrder,
+    CreatePlan,
+    RateOrder,
+    SubmitOrder,
+    TriageOrder,
+    WorkOn,
+    WorkOnWithReason,
+)
 from domain.approvals.approval import ApprovalStatus
 from domain.approvals.rules import Urgency
 from domain.community.announcement import Announcement
@@ -33,9 +46,8 @@ from domain.community.service_request import Category as ServiceCategory
 from domain.community.service_request import ServiceRequest
 from domain.community.survey import SubjectKind
 from domain.equipment.rules import Metric, Reading
-from domain.identity.policy import Role
+from domain.identity.policy import AUTHENTICATED_BASELINE, Role
 from domain.registry.ids import building_id_for, estate_id_for, unit_id_for
-from domain.workorders.order import Source
 from interfaces.cli.demo_finance import FinanceDemo
 from projections.runtime import Projector
 
@@ -225,6 +237,18 @@ class _Loader:
         user_id = self.users[username]
         with acting(self.context(user_id)):
             yield user_id
+
+    def actor(self, username: str) -> Actor:
+        """The demo user as a command's actor, with the permissions a session of theirs has."""
+        user = self.c.identity.get(self.users[username])
+        return Actor(
+            user_id=user.id,
+            username=user.username,
+            role=user.primary_role,
+            permissions=user.permissions | AUTHENTICATED_BASELINE,
+            session_id="demo",
+            estates=user.estates,
+        )
 
     def count(self, what: str, n: int = 1) -> None:
         self.counts[what] = self.counts.get(what, 0) + n
@@ -559,41 +583,37 @@ class _Loader:
         li, zhao = self.users["hvg.tech.li"], self.users["hvg.tech.zhao"]
 
         def by_resident(username: str, unit: tuple[str, str], title: str, text: str) -> UUID:
-            with self.as_user(username) as user_id:
+            with self.as_user(username):
                 order_id, _ = wo.submit(
-                    estate_id=self.estate_id,
-                    title=title,
-                    description=text,
-                    source=Source.RESIDENT,
-                    requested_by=user_id,
-                    unit_id=self.units[unit],
+                    SubmitOrder(self.actor(username), title, text, unit_id=self.units[unit])
                 )
             return order_id
 
         def by_staff(title: str, text: str, equipment: str | None = None) -> UUID:
-            with self.as_user("hvg.service") as user_id:
+            with self.as_user("hvg.service"):
                 order_id, _ = wo.submit(
-                    estate_id=self.estate_id,
-                    title=title,
-                    description=text,
-                    source=Source.STAFF,
-                    requested_by=user_id,
-                    equipment_id=self.equipment[equipment] if equipment else None,
+                    SubmitOrder(
+                        self.actor("hvg.service"),
+                        title,
+                        text,
+                        estate_id=self.estate_id,
+                        equipment_id=self.equipment[equipment] if equipment else None,
+                    )
                 )
             return order_id
 
         def triage(order_id: UUID, category: str, priority: str) -> None:
             with self.as_user("hvg.service"):
-                wo.triage(order_id, category, priority)
+                wo.triage(TriageOrder(self.actor("hvg.service"), order_id, category, priority))
 
         def assign(order_id: UUID, technician: UUID) -> None:
             with self.as_user("hvg.manager"):
-                wo.assign(order_id, technician)
+                wo.assign(AssignOrder(self.actor("hvg.manager"), order_id, technician))
 
         def work(order_id: UUID, technician: str, *steps: str) -> None:
             with self.as_user(technician):
                 for step in steps:
-                    getattr(wo, step)(order_id)
+                    getattr(wo, step)(WorkOn(self.actor(technician), order_id))
 
         # submitted
         self.orders["submitted"] = by_resident(
@@ -633,18 +653,27 @@ class _Loader:
         assign(self.orders["on_hold"], li)
         work(self.orders["on_hold"], "hvg.tech.li", "accept", "start")
         with self.as_user("hvg.tech.li"):
-            wo.hold(self.orders["on_hold"], "mechanical seal ordered, delivery in 3 days")
+            wo.hold(
+                WorkOnWithReason(
+                    self.actor("hvg.tech.li"),
+                    self.orders["on_hold"],
+                    "mechanical seal ordered, delivery in 3 days",
+                )
+            )
 
         def complete(
             order_id: UUID, technician: str, done: str, parts: list[dict[str, Any]], hours: str
         ) -> None:
             with self.as_user(technician):
                 wo.complete(
-                    order_id,
-                    work_done=done,
-                    parts=parts,
-                    labour_hours=Decimal(hours),
-                    currency="CNY",
+                    CompleteOrder(
+                        self.actor(technician),
+                        order_id,
+                        work_done=done,
+                        parts=parts,
+                        labour_hours=Decimal(hours),
+                        currency="CNY",
+                    )
                 )
 
         # completed and rated, then closed by the resident, who answers the survey
@@ -662,8 +691,9 @@ class _Loader:
             "1.5",
         )
         with self.as_user("hvg.wangfang") as wang:
-            wo.rate(self.orders["closed"], 5, "Quick and tidy, thank you")
-            wo.close(self.orders["closed"])
+            wang_actor = self.actor("hvg.wangfang")
+            wo.rate(RateOrder(wang_actor, self.orders["closed"], 5, "Quick and tidy, thank you"))
+            wo.close(CloseOrder(wang_actor, self.orders["closed"]))
             self.c.community.answer_survey(
                 subject_kind=SubjectKind.WORK_ORDER,
                 subject_id=self.orders["closed"],
@@ -689,7 +719,14 @@ class _Loader:
             "0.75",
         )
         with self.as_user("hvg.liuyang"):
-            wo.rate(self.orders["rated"], 4, "Works now; came a day later than promised")
+            wo.rate(
+                RateOrder(
+                    self.actor("hvg.liuyang"),
+                    self.orders["rated"],
+                    4,
+                    "Works now; came a day later than promised",
+                )
+            )
         # completed, waiting for the requester (staff) to close it
         self.orders["completed"] = by_staff(
             "Lobby door closer, Tower A",
@@ -711,7 +748,11 @@ class _Loader:
         )
         with self.as_user("hvg.zhangwei"):
             wo.cancel(
-                self.orders["cancelled"], "duplicate of my earlier request", by_requester=True
+                AfterWork(
+                    self.actor("hvg.zhangwei"),
+                    self.orders["cancelled"],
+                    "duplicate of my earlier request",
+                )
             )
         self.count("work_orders", len(self.orders))
 
@@ -720,29 +761,36 @@ class _Loader:
     def maintenance(self) -> None:
         wo = self.c.workorders
         with self.as_user("hvg.manager"):
+            manager = self.actor("hvg.manager")
             wo.create_plan(
-                estate_id=self.estate_id,
-                title="Lift monthly inspection",
-                equipment_id=None,
-                equipment_kind="elevator",
-                interval_days=30,
-                checklist=["brakes", "door locks and sensors", "emergency phone", "ropes"],
-                team="lift crew",
-                technician_id=self.users["hvg.tech.zhao"],
-                priority="normal",
-                first_due_on=self.today,
+                CreatePlan(
+                    manager,
+                    estate_id=self.estate_id,
+                    title="Lift monthly inspection",
+                    equipment_id=None,
+                    equipment_kind="elevator",
+                    interval_days=30,
+                    checklist=["brakes", "door locks and sensors", "emergency phone", "ropes"],
+                    team="lift crew",
+                    technician_id=self.users["hvg.tech.zhao"],
+                    priority="normal",
+                    first_due_on=self.today,
+                )
             )
             wo.create_plan(
-                estate_id=self.estate_id,
-                title="Fire panel quarterly test",
-                equipment_id=self.equipment["fire"],
-                equipment_kind=None,
-                interval_days=90,
-                checklist=["battery", "detector loop", "sounders", "log book"],
-                team="fire safety",
-                technician_id=self.users["hvg.tech.li"],
-                priority="high",
-                first_due_on=self.today + timedelta(days=45),
+                CreatePlan(
+                    manager,
+                    estate_id=self.estate_id,
+                    title="Fire panel quarterly test",
+                    equipment_id=self.equipment["fire"],
+                    equipment_kind=None,
+                    interval_days=90,
+                    checklist=["battery", "detector loop", "sounders", "log book"],
+                    team="fire safety",
+                    technician_id=self.users["hvg.tech.li"],
+                    priority="high",
+                    first_due_on=self.today + timedelta(days=45),
+                )
             )
         self.count("maintenance_plans", 2)
         self.settle()
