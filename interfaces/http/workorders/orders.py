@@ -10,6 +10,7 @@ see answers 404.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
 from uuid import UUID
@@ -184,57 +185,52 @@ def assign_order(
 
 
 # ---- orders: the technician's commands ---------------------------------------
+# accept, start and resume take no body; reject and hold a reason. Each is the
+# same three lines, so one route is made per step from the handler's name.
 
 
-@router.post("/workorders/{order_id}/accept", response_model=Accepted)
-def accept_order(
-    order_id: UUID,
-    request: Request,
-    principal: Principal = requires(Permission.WORKORDERS_WORK_OWN),
-) -> Response:
-    return accepted(_service(request).accept(c.WorkOn(principal, order_id)))
+def _work_step(step: str, summary: str) -> None:
+    def route(
+        order_id: UUID,
+        request: Request,
+        principal: Principal = requires(Permission.WORKORDERS_WORK_OWN),
+    ) -> Response:
+        return accepted(getattr(_service(request), step)(c.WorkOn(principal, order_id)))
+
+    _add_step(route, step, summary)
 
 
-@router.post("/workorders/{order_id}/reject", response_model=Accepted)
-def reject_order(
-    order_id: UUID,
-    body: WithReason,
-    request: Request,
-    principal: Principal = requires(Permission.WORKORDERS_WORK_OWN),
-) -> Response:
-    """The technician turns the job down; it goes back to triage for reassignment."""
-    cmd = c.WorkOnWithReason(principal, order_id, body.reason)
-    return accepted(_service(request).reject(cmd))
+def _step_with_reason(
+    step: str,
+    summary: str,
+    command: type[c.WorkOnWithReason | c.AfterWork] = c.WorkOnWithReason,
+    permission: Permission = Permission.WORKORDERS_WORK_OWN,
+) -> None:
+    def route(
+        order_id: UUID,
+        body: WithReason,
+        request: Request,
+        principal: Principal = requires(permission),
+    ) -> Response:
+        cmd = command(principal, order_id, body.reason)
+        return accepted(getattr(_service(request), step)(cmd))
+
+    _add_step(route, step, summary)
 
 
-@router.post("/workorders/{order_id}/start", response_model=Accepted)
-def start_order(
-    order_id: UUID,
-    request: Request,
-    principal: Principal = requires(Permission.WORKORDERS_WORK_OWN),
-) -> Response:
-    """On site and working: this answers the respond SLA."""
-    return accepted(_service(request).start(c.WorkOn(principal, order_id)))
+def _add_step(route: Callable[..., Response], step: str, summary: str) -> None:
+    route.__name__ = f"{step}_order"  # the OpenAPI operation ID, as when written out
+    route.__doc__ = summary or None
+    router.post(f"/workorders/{{order_id}}/{step}", response_model=Accepted)(route)
 
 
-@router.post("/workorders/{order_id}/hold", response_model=Accepted)
-def hold_order(
-    order_id: UUID,
-    body: WithReason,
-    request: Request,
-    principal: Principal = requires(Permission.WORKORDERS_WORK_OWN),
-) -> Response:
-    cmd = c.WorkOnWithReason(principal, order_id, body.reason)
-    return accepted(_service(request).hold(cmd))
-
-
-@router.post("/workorders/{order_id}/resume", response_model=Accepted)
-def resume_order(
-    order_id: UUID,
-    request: Request,
-    principal: Principal = requires(Permission.WORKORDERS_WORK_OWN),
-) -> Response:
-    return accepted(_service(request).resume(c.WorkOn(principal, order_id)))
+_work_step("accept", "")
+_step_with_reason(
+    "reject", "The technician turns the job down; it goes back to triage for reassignment."
+)
+_work_step("start", "On site and working: this answers the respond SLA.")
+_step_with_reason("hold", "")
+_work_step("resume", "")
 
 
 @router.post("/workorders/{order_id}/complete", response_model=Accepted)
@@ -282,23 +278,15 @@ def close_order(
     return accepted(_service(request).close(c.CloseOrder(principal, order_id)))
 
 
-@router.post("/workorders/{order_id}/cancel", response_model=Accepted)
-def cancel_order(
-    order_id: UUID,
-    body: WithReason,
-    request: Request,
-    principal: Principal = requires(Permission.WORKORDERS_SUBMIT_OWN),
-) -> Response:
-    """Staff cancel any open order; the requester only before it is assigned."""
-    return accepted(_service(request).cancel(c.AfterWork(principal, order_id, body.reason)))
-
-
-@router.post("/workorders/{order_id}/reopen", response_model=Accepted)
-def reopen_order(
-    order_id: UUID,
-    body: WithReason,
-    request: Request,
-    principal: Principal = requires(Permission.WORKORDERS_SUBMIT_OWN),
-) -> Response:
-    """The fix did not hold: back to triage for a new assignment (staff or requester)."""
-    return accepted(_service(request).reopen(c.AfterWork(principal, order_id, body.reason)))
+_step_with_reason(
+    "cancel",
+    "Staff cancel any open order; the requester only before it is assigned.",
+    c.AfterWork,
+    Permission.WORKORDERS_SUBMIT_OWN,
+)
+_step_with_reason(
+    "reopen",
+    "The fix did not hold: back to triage for a new assignment (staff or requester).",
+    c.AfterWork,
+    Permission.WORKORDERS_SUBMIT_OWN,
+)
