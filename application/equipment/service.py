@@ -22,7 +22,7 @@ from application.equipment.commands import (
     RegisterEquipment,
 )
 from application.equipment.jobs import EquipmentJobs
-from application.equipment.ports import ReadingStore
+from application.equipment.ports import DueEquipmentWork, NoDueEquipmentWork, ReadingStore
 from application.equipment.telemetry import IngestResult, TelemetryIngest
 from application.registry import lookups
 from application.scheduling import ScheduledJob
@@ -48,6 +48,7 @@ class EquipmentService:
         stale_after_days: int = 180,
         reading_retention: timedelta = timedelta(days=7),
         silent_after: timedelta = timedelta(minutes=15),
+        due: DueEquipmentWork | None = None,
     ) -> None:
         self.deps = deps
         self.readings = readings
@@ -59,6 +60,7 @@ class EquipmentService:
             reading_retention,
             telemetry=self.telemetry,
             silent_after=silent_after,
+            due=due or NoDueEquipmentWork(),
         )
 
     def scheduled(self) -> list[ScheduledJob]:

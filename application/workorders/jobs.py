@@ -1,7 +1,8 @@
 """The workorders context's scheduled jobs: SLA breaches and due maintenance plans.
 
-The read model names the candidates; each candidate's aggregate decides, since
-the read model may lag the log. Jobs act for the system, so they carry no actor.
+The read model names the candidates (the port ``application/workorders/ports.py``);
+each candidate's aggregate decides, since the read model may lag the log. Jobs
+act for the system, so they carry no actor.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from eventsourcing.persistence import IntegrityError
 
-from domain.workorders.order import OPEN_STATUSES, Category, Source, WorkOrder
+from domain.workorders.order import Category, Source, WorkOrder
 from domain.workorders.plan import MaintenancePlan, plan_order_id
 
 if TYPE_CHECKING:  # the service calls these with itself; no import cycle at run time
@@ -20,15 +21,8 @@ if TYPE_CHECKING:  # the service calls these with itself; no import cycle at run
 
 def detect_sla_breaches(svc: WorkOrderService, now: datetime) -> int:
     """Record every SLA deadline passed at ``now``, once per order and kind."""
-    with svc.deps.pool.connection() as conn:
-        rows = conn.execute(
-            "SELECT order_id FROM workorders WHERE status = ANY(%s) AND ("
-            " (respond_by < %s AND started_at IS NULL AND NOT respond_breached)"
-            " OR (resolve_by < %s AND NOT resolve_breached)) ORDER BY submitted_at",
-            [[str(s) for s in OPEN_STATUSES], now, now],
-        ).fetchall()
     recorded = 0
-    for (order_id,) in rows:
+    for order_id in svc.due.sla_breach_candidates(now):
         order = svc.get(order_id)  # the read model may lag: the aggregate decides
         found = order.detect_sla_breaches(now)
         if found:
@@ -43,14 +37,8 @@ def detect_sla_breaches(svc: WorkOrderService, now: datetime) -> int:
 def open_due_plans(svc: WorkOrderService, now: datetime) -> int:
     """Open one work order per plan due on or before ``now``'s date."""
     today = now.date()
-    with svc.deps.pool.connection() as conn:
-        rows = conn.execute(
-            "SELECT plan_id FROM workorders_plans WHERE status = 'active' "
-            "AND next_due_on <= %s ORDER BY next_due_on",
-            [today],
-        ).fetchall()
     opened = 0
-    for (plan_id,) in rows:
+    for plan_id in svc.due.due_plans(today):
         plan = svc.get_plan(plan_id)
         if not plan.is_due(today):
             continue

@@ -37,6 +37,7 @@ from application.workorders.commands import (
     WorkOn,
     WorkOnWithReason,
 )
+from application.workorders.ports import DueWork, NoDueWork
 from domain.equipment.equipment import Equipment
 from domain.errors import InvalidTransition, ValidationFailed
 from domain.identity.policy import Role
@@ -65,9 +66,12 @@ def may_read(actor: Actor, order: WorkOrder) -> None:
 
 
 class WorkOrderService:
-    def __init__(self, deps: ServiceDeps, sla: SlaPolicy | None = None) -> None:
+    def __init__(
+        self, deps: ServiceDeps, sla: SlaPolicy | None = None, due: DueWork | None = None
+    ) -> None:
         self.deps = deps
         self.sla = sla or SlaPolicy()
+        self.due: DueWork = due or NoDueWork()
 
     # ---- loading and saving ---------------------------------------------
 

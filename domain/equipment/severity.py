@@ -52,7 +52,6 @@ SEVERITIES: dict[Severity, SeveritySpec] = {
 if set(SEVERITIES) != set(Severity):  # pragma: no cover - a programming error
     raise RuntimeError(f"severities without a spec: {set(Severity) - set(SEVERITIES)}")
 
-SEVERITY_RANK: dict[Severity, int] = {s: spec.rank for s, spec in SEVERITIES.items()}
 SEVERITY_BY_RANK: dict[int, str] = {spec.rank: s.value for s, spec in SEVERITIES.items()}
 # the HTTP filter's pattern, in the table's order (worst first)
 SEVERITY_PATTERN = "^(" + "|".join(s.value for s in SEVERITIES) + ")$"

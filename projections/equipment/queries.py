@@ -277,3 +277,28 @@ def search_alarms(
         f"WHERE {' AND '.join(clauses)} ORDER BY raised_at DESC, alarm_id DESC LIMIT %s"
     )
     return _rows(conn, sql, [*params, limit], ALARM_COLUMNS)
+
+
+class DueWork:
+    """The equipment jobs' candidates (``application/equipment/ports.py``)."""
+
+    def __init__(self, pool: Any) -> None:
+        self.pool = pool
+
+    def alarms_to_escalate(self, now: datetime) -> list[UUID]:
+        with self.pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT alarm_id FROM equipment_alarms WHERE status IN ('raised', 'escalated') "
+                "AND next_escalation_at <= %s ORDER BY next_escalation_at LIMIT 1000",
+                [now],
+            ).fetchall()
+        return [alarm_id for (alarm_id,) in rows]
+
+    def stale_records(self, cared_for_before: datetime) -> list[tuple[UUID, datetime | None]]:
+        with self.pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT equipment_id, last_serviced_at FROM equipment_list "
+                f"WHERE status <> 'decommissioned' AND {LAST_CARE} < %s LIMIT 1000",
+                [cared_for_before],
+            ).fetchall()
+        return [(equipment_id, serviced) for equipment_id, serviced in rows]

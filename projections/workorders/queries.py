@@ -8,7 +8,7 @@ may not see it, as a record of another estate must be.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -222,3 +222,29 @@ def visible_plan(conn: psycopg.Connection[Any], actor: Actor, plan_id: UUID) -> 
         raise NotFound(NO_PLAN)
     actor.check("maintenance:read", None, row["estate_id"])
     return row
+
+
+class DueWork:
+    """The workorders jobs' candidates (``application/workorders/ports.py``)."""
+
+    def __init__(self, pool: Any) -> None:
+        self.pool = pool
+
+    def sla_breach_candidates(self, now: datetime) -> list[UUID]:
+        with self.pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT order_id FROM workorders WHERE status = ANY(%s) AND ("
+                " (respond_by < %s AND started_at IS NULL AND NOT respond_breached)"
+                " OR (resolve_by < %s AND NOT resolve_breached)) ORDER BY submitted_at",
+                [list(OPEN), now, now],
+            ).fetchall()
+        return [order_id for (order_id,) in rows]
+
+    def due_plans(self, today: date) -> list[UUID]:
+        with self.pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT plan_id FROM workorders_plans WHERE status = 'active' "
+                "AND next_due_on <= %s ORDER BY next_due_on",
+                [today],
+            ).fetchall()
+        return [plan_id for (plan_id,) in rows]
