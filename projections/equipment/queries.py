@@ -18,6 +18,7 @@ import psycopg
 
 from application.actor import Actor, Reach
 from application.equipment.service import NotFound
+from domain.equipment.severity import SEVERITY_BY_RANK
 from projections.equipment.alarms import COLUMNS as ALARM_COLUMNS
 from projections.equipment.archive import COLUMNS as ARCHIVE_COLUMNS
 from projections.equipment.listing import COLUMNS as EQUIPMENT_COLUMNS
@@ -154,16 +155,33 @@ BOARD_COLUMNS = (
 )
 
 
+def _board_row(row: dict[str, Any], offline_before: datetime) -> dict[str, Any]:
+    """A device is offline when it says so or has sent nothing since ``offline_before``;
+    in alarm while any of its alarms is open."""
+    last_at = row["last_reading_at"]
+    offline = row["state"] == "offline" or last_at is None or last_at < offline_before
+    rank = row.pop("worst_rank")
+    return {
+        **row,
+        "active_conditions": list(row["active_conditions"] or []),
+        "latest": row["latest"] or {},
+        "connectivity": "offline" if offline else "online",
+        "condition": "alarm" if row["open_alarms"] else "normal",
+        "worst_severity": SEVERITY_BY_RANK.get(rank) if rank else None,
+    }
+
+
 def board(
     conn: psycopg.Connection[Any],
     reach: Reach,
     *,
     estate_id: UUID | None,
     kind: str | None,
+    offline_before: datetime,
     limit: int,
 ) -> list[dict[str, Any]]:
-    """Every device in service with its open alarms (count, worst severity rank)
-    and its latest reading per metric; worst first."""
+    """Every device in service with its open alarms (count, worst severity) and
+    its latest reading per metric, online or offline; worst first."""
     where, params = clause(reach, "e.estate_id")
     clauses = [where, "e.status <> 'decommissioned'"]
     if estate_id:
@@ -185,7 +203,8 @@ def board(
         f"WHERE {' AND '.join(clauses)} "
         "ORDER BY a.worst DESC NULLS LAST, e.name LIMIT %s"
     )
-    return _rows(conn, sql, [*params, limit], BOARD_COLUMNS)
+    rows = _rows(conn, sql, [*params, limit], BOARD_COLUMNS)
+    return [_board_row(r, offline_before) for r in rows]
 
 
 def archive(

@@ -20,7 +20,6 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from application.equipment import commands as c
 from domain.equipment.rules import EquipmentKind
-from domain.equipment.severity import SEVERITY_BY_RANK
 from domain.identity.policy import Permission
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor, encode_cursor
@@ -117,18 +116,6 @@ async def list_equipment(
     )
 
 
-def _board_row(row: dict[str, Any], stale_before: datetime) -> BoardRow:
-    last_at = row["last_reading_at"]
-    offline = row["state"] == "offline" or last_at is None or last_at < stale_before
-    rank = row.pop("worst_rank")
-    return BoardRow(
-        **row,
-        connectivity="offline" if offline else "online",
-        condition="alarm" if row["open_alarms"] else "normal",
-        worst_severity=SEVERITY_BY_RANK.get(rank) if rank else None,
-    )
-
-
 @router.get("/equipment/board")
 async def status_board(
     request: Request,
@@ -152,13 +139,10 @@ async def status_board(
         principal.reach("equipment:read"),
         estate_id=estate_id,
         kind=str(kind) if kind else None,
+        offline_before=datetime.now(UTC) - timedelta(minutes=offline_after_minutes),
         limit=limit,
     )
-    stale_before = datetime.now(UTC) - timedelta(minutes=offline_after_minutes)
-    for row in rows:
-        row["active_conditions"] = list(row["active_conditions"] or [])
-        row["latest"] = row["latest"] or {}
-    return [_board_row(r, stale_before) for r in rows]
+    return [BoardRow(**r) for r in rows]
 
 
 @router.get("/equipment/stale")
