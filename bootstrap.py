@@ -59,12 +59,14 @@ from infrastructure.telemetry_store import PostgresReadingStore
 from infrastructure.tokens import TokenService
 from projections.audit.trail import AuditTrail
 from projections.catalog import ReadModelDeps
+from projections.equipment import queries as equipment_queries
 from projections.identity.directory import UserDirectory
 from projections.identity.erasures import Erasures
 from projections.identity.logins import LoginHistory
 from projections.notifications.facts import NotificationFacts
 from projections.registry.facts import RegistryFacts
 from projections.runtime import Projector
+from projections.workorders import queries as workorder_queries
 from replay.shapes import open_read_models
 
 log = logging.getLogger(__name__)
@@ -232,8 +234,10 @@ def build(
         broker=broker,
         jobs=jobs,
         registry=RegistryService(service_deps),
-        equipment=EquipmentService(service_deps, PostgresReadingStore(pool)),
-        workorders=WorkOrderService(service_deps),
+        equipment=EquipmentService(
+            service_deps, PostgresReadingStore(pool), due=equipment_queries.DueWork(pool)
+        ),
+        workorders=WorkOrderService(service_deps, due=workorder_queries.DueWork(pool)),
         approvals=approvals,
         community=CommunityService(service_deps, approvals),
         notifications=NotificationService(service_deps, NotificationFacts(pool)),

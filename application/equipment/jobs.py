@@ -16,7 +16,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
-from application.equipment.ports import ReadingStore
+from application.equipment.ports import DueEquipmentWork, ReadingStore
 from application.equipment.telemetry import IngestResult, TelemetryIngest
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps
@@ -38,8 +38,10 @@ class EquipmentJobs:
         reading_retention: timedelta,
         telemetry: TelemetryIngest,
         silent_after: timedelta,
+        due: DueEquipmentWork,
     ) -> None:
         self.deps = deps
+        self.due = due
         self.readings = readings
         self.stale_after_days = stale_after_days
         self.reading_retention = reading_retention
@@ -63,14 +65,8 @@ class EquipmentJobs:
 
     def escalate_alarms(self, now: datetime) -> int:
         """Escalate every unacknowledged alarm whose deadline has passed."""
-        with self.deps.pool.connection() as conn:
-            rows = conn.execute(
-                "SELECT alarm_id FROM equipment_alarms WHERE status IN ('raised', 'escalated') "
-                "AND next_escalation_at <= %s ORDER BY next_escalation_at LIMIT 1000",
-                [now],
-            ).fetchall()
         issued = 0
-        for (alarm_id,) in rows:
+        for alarm_id in self.due.alarms_to_escalate(now):
             alarm = self._get(alarm_id)
             if not isinstance(alarm, Alarm) or not alarm.escalation_due(now):
                 continue
@@ -125,16 +121,8 @@ class EquipmentJobs:
     def remind_stale_records(self, now: datetime) -> int:
         """Record ``RecordWentStale`` for equipment with no service in N days."""
         cutoff = now - timedelta(days=self.stale_after_days)
-        with self.deps.pool.connection() as conn:
-            rows = conn.execute(
-                "SELECT equipment_id, last_serviced_at FROM equipment_list "
-                "WHERE status <> 'decommissioned' "
-                "AND coalesce(last_serviced_at, installed_on::timestamptz, registered_at) < %s "
-                "LIMIT 1000",
-                [cutoff],
-            ).fetchall()
         issued = 0
-        for equipment_id, last_serviced_at in rows:
+        for equipment_id, last_serviced_at in self.due.stale_records(cutoff):
             equipment = self._get(equipment_id)
             if not isinstance(equipment, Equipment):
                 continue

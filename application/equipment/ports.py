@@ -35,3 +35,27 @@ class ReadingStore(Protocol):
     def silent_since(self, before: datetime, limit: int = ...) -> list[UUID]:
         """Equipment that has reported before, but nothing since ``before``."""
         ...
+
+
+class DueEquipmentWork(Protocol):
+    """What the equipment jobs ask the context's read models: which alarms and
+    records may need a command now (``projections/equipment/queries.py: DueWork``).
+    The read model may lag; the aggregate each candidate loads decides."""
+
+    def alarms_to_escalate(self, now: datetime) -> list[UUID]:
+        """Unacknowledged alarms whose next escalation is due, soonest first."""
+        ...
+
+    def stale_records(self, cared_for_before: datetime) -> list[tuple[UUID, datetime | None]]:
+        """Equipment in use not looked after since then, with its last service."""
+        ...
+
+
+class NoDueEquipmentWork:
+    """A context with no read model to ask (the unit tier): nothing falls due."""
+
+    def alarms_to_escalate(self, now: datetime) -> list[UUID]:
+        return []
+
+    def stale_records(self, cared_for_before: datetime) -> list[tuple[UUID, datetime | None]]:
+        return []

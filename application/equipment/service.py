@@ -1,37 +1,40 @@
-"""Equipment, alarm and telemetry commands over the event log.
+"""Equipment, alarm and telemetry handlers: load, authorize, decide, save.
 
-One small handler per command: load, call one domain method, save. The HTTP
-layer says which estates the caller may act in (``visible``); a record of
-another estate is reported missing, exactly as a missing one.
+One handler per command (``application/equipment/commands.py``). Each loads
+the equipment or alarm, authorizes the command's actor against its estate
+(a record of another estate is reported missing, exactly as a missing one),
+calls one domain method and saves.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, timedelta
-from typing import Any
+from datetime import timedelta
 from uuid import UUID
 
+from application import errors
+from application.actor import HIDDEN, Actor
+from application.equipment.commands import (
+    ChangeDetails,
+    ChangeStatus,
+    HandleAlarm,
+    IngestReadings,
+    OpenAlarmWorkOrder,
+    RegisterEquipment,
+)
 from application.equipment.jobs import EquipmentJobs
-from application.equipment.ports import ReadingStore
+from application.equipment.ports import DueEquipmentWork, NoDueEquipmentWork, ReadingStore
 from application.equipment.telemetry import IngestResult, TelemetryIngest
 from application.registry import lookups
 from application.scheduling import ScheduledJob
-from application.services import ServiceDeps, load
+from application.services import ServiceDeps, find, load
 from domain.equipment.alarm import Alarm
 from domain.equipment.equipment import Equipment
-from domain.equipment.rules import Reading
 from domain.errors import ValidationFailed
+from domain.registry.places import Building
 from domain.workorders.order import WorkOrder
 
-Visible = Callable[[UUID], bool]
 
-
-def everywhere(_: UUID) -> bool:
-    return True
-
-
-class NotFound(Exception):
+class NotFound(errors.NotFound):
     """No such equipment or alarm, or not one the caller may see."""
 
 
@@ -45,6 +48,7 @@ class EquipmentService:
         stale_after_days: int = 180,
         reading_retention: timedelta = timedelta(days=7),
         silent_after: timedelta = timedelta(minutes=15),
+        due: DueEquipmentWork | None = None,
     ) -> None:
         self.deps = deps
         self.readings = readings
@@ -56,79 +60,88 @@ class EquipmentService:
             reading_retention,
             telemetry=self.telemetry,
             silent_after=silent_after,
+            due=due or NoDueEquipmentWork(),
         )
 
     def scheduled(self) -> list[ScheduledJob]:
         """Jobs the scheduler runs for this context."""
         return self.jobs.scheduled()
 
-    # ---- loading ------------------------------------------------------------
+    # ---- loading, with the actor's right to act on it -----------------------
 
-    def get(self, equipment_id: UUID, visible: Visible = everywhere) -> Equipment:
-        equipment = self._load(equipment_id, Equipment)
-        if not visible(equipment.estate_id):
-            raise NotFound(str(equipment_id))
-        return equipment  # type: ignore[no-any-return]
+    def get(self, equipment_id: UUID) -> Equipment:
+        return load(self.deps.event_log, equipment_id, Equipment, NotFound(HIDDEN))
 
-    def get_alarm(self, alarm_id: UUID, visible: Visible = everywhere) -> Alarm:
-        alarm = self._load(alarm_id, Alarm)
-        if not visible(alarm.estate_id):
-            raise NotFound(str(alarm_id))
-        return alarm  # type: ignore[no-any-return]
+    def get_alarm(self, alarm_id: UUID) -> Alarm:
+        return load(self.deps.event_log, alarm_id, Alarm, NotFound(HIDDEN))
 
-    def _load(self, aggregate_id: UUID, kind: type) -> Any:
-        return load(self.deps.event_log, aggregate_id, kind, NotFound(str(aggregate_id)))
+    def _equipment_for(self, actor: Actor, action: str, equipment_id: UUID) -> Equipment:
+        equipment = self.get(equipment_id)
+        if not actor.may(action, None, equipment.estate_id):
+            raise NotFound(HIDDEN)
+        return equipment
+
+    def _alarm_for(self, actor: Actor, alarm_id: UUID) -> Alarm:
+        alarm = self.get_alarm(alarm_id)
+        if not actor.may("alarms:handle", None, alarm.estate_id):
+            raise NotFound(HIDDEN)
+        return alarm
 
     # ---- equipment ----------------------------------------------------------
 
-    def register(
-        self,
-        *,
-        estate_id: UUID,
-        kind: str,
-        name: str,
-        model: str | None = None,
-        serial_number: str | None = None,
-        location: str | None = None,
-        building_id: UUID | None = None,
-        unit_id: UUID | None = None,
-        installed_on: date | None = None,
-        vendor: str | None = None,
-        warranty_until: date | None = None,
-    ) -> tuple[UUID, int]:
-        self._check_place(estate_id, unit_id)
-        Equipment.check_dates(installed_on, warranty_until)
+    def register(self, cmd: RegisterEquipment) -> tuple[UUID, int]:
+        """Register a piece of equipment on an estate the actor manages."""
+        cmd.actor.check("equipment:manage", None, cmd.estate_id)
+        self._check_building(cmd.building_id, cmd.estate_id)
+        self._check_place(cmd.estate_id, cmd.unit_id)
+        Equipment.check_dates(cmd.installed_on, cmd.warranty_until)
         equipment = Equipment(
-            estate_id=estate_id,
-            kind=kind,
-            name=name,
-            model=model,
-            serial_number=serial_number,
-            location=location,
-            building_id=building_id,
-            unit_id=unit_id,
-            installed_on=installed_on,
-            vendor=vendor,
-            warranty_until=warranty_until,
+            estate_id=cmd.estate_id,
+            kind=cmd.kind,
+            name=cmd.name,
+            model=cmd.model,
+            serial_number=cmd.serial_number,
+            location=cmd.location,
+            building_id=cmd.building_id,
+            unit_id=cmd.unit_id,
+            installed_on=cmd.installed_on,
+            vendor=cmd.vendor,
+            warranty_until=cmd.warranty_until,
             at=self.deps.clock(),
         )
         return equipment.id, self.deps.event_log.save_and_position(equipment)
 
-    def change_details(
-        self, equipment_id: UUID, changes: dict[str, Any], visible: Visible = everywhere
-    ) -> int:
-        equipment = self.get(equipment_id, visible)
+    def change_details(self, cmd: ChangeDetails) -> int:
+        """Correct the specification: model, location, vendor, dates..."""
+        changes = cmd.changes
+        if not changes:
+            raise ValidationFailed("name at least one field to change")
+        if "name" in changes and changes["name"] is None:
+            raise ValidationFailed("name cannot be removed")
+        equipment = self._equipment_for(cmd.actor, "equipment:manage", cmd.equipment_id)
+        if changes.get("building_id"):
+            self._check_building(changes["building_id"], equipment.estate_id)
         if changes.get("unit_id"):
             self._check_place(equipment.estate_id, changes["unit_id"])
         equipment.change_details(changes, at=self.deps.clock())
         return self.deps.event_log.save_and_position(equipment)
 
-    def change_status(
-        self, equipment_id: UUID, status: str, reason: str, visible: Visible = everywhere
-    ) -> int:
-        equipment = self.get(equipment_id, visible)
-        equipment.change_status(status, reason, at=self.deps.clock())
+    def change_status(self, cmd: ChangeStatus) -> int:
+        """Take equipment out of service, back in, or decommission it (final)."""
+        equipment = self._equipment_for(cmd.actor, "equipment:manage", cmd.equipment_id)
+        equipment.change_status(cmd.status, cmd.reason, at=self.deps.clock())
         return self.deps.event_log.save_and_position(equipment)
+
+    def _check_building(self, building_id: UUID | None, estate_id: UUID) -> None:
+        """A building named on equipment must be of the equipment's estate (R7.4).
+
+        Read from the log, as estates and units are, so a building registered a
+        moment ago already counts."""
+        if building_id is None:
+            return
+        building = find(self.deps.event_log, building_id, Building)
+        if building is None or building.estate_id != estate_id:
+            raise ValidationFailed("building_id: no such building on this estate")
 
     def _check_place(self, estate_id: UUID, unit_id: UUID | None) -> None:
         if not lookups.estate_exists(self.deps.event_log, estate_id):
@@ -138,40 +151,40 @@ class EquipmentService:
 
     # ---- telemetry ----------------------------------------------------------
 
-    def ingest(self, readings: list[Reading], visible: Visible = everywhere) -> IngestResult:
-        return self.telemetry.ingest(readings, visible)
+    def ingest(self, cmd: IngestReadings) -> IngestResult:
+        """Readings of equipment the actor may not feed are rejected one by one."""
+        actor = cmd.actor
+        return self.telemetry.ingest(
+            cmd.readings, lambda estate_id: actor.may("telemetry:ingest", None, estate_id)
+        )
 
     # ---- alarms -------------------------------------------------------------
 
-    def acknowledge(self, alarm_id: UUID, by: UUID, visible: Visible = everywhere) -> int:
-        alarm = self.get_alarm(alarm_id, visible)
-        alarm.acknowledge(by, at=self.deps.clock())
+    def acknowledge(self, cmd: HandleAlarm) -> int:
+        """Someone has seen the alarm: escalation stops; if the condition has
+        already returned to normal, the alarm is cleared too."""
+        alarm = self._alarm_for(cmd.actor, cmd.alarm_id)
+        alarm.acknowledge(cmd.actor.user_id, at=self.deps.clock())
         return self.deps.event_log.save_and_position(alarm)
 
-    def clear(self, alarm_id: UUID, by: UUID, visible: Visible = everywhere) -> int:
-        alarm = self.get_alarm(alarm_id, visible)
-        alarm.clear(by, at=self.deps.clock())
+    def clear(self, cmd: HandleAlarm) -> int:
+        """Clear an alarm whose condition has returned to normal (409 while it is active)."""
+        alarm = self._alarm_for(cmd.actor, cmd.alarm_id)
+        alarm.clear(cmd.actor.user_id, at=self.deps.clock())
         return self.deps.event_log.save_and_position(alarm)
 
-    def open_work_order(
-        self,
-        alarm_id: UUID,
-        by: UUID,
-        title: str | None = None,
-        description: str | None = None,
-        visible: Visible = everywhere,
-    ) -> tuple[UUID, int]:
+    def open_work_order(self, cmd: OpenAlarmWorkOrder) -> tuple[UUID, int]:
         """Open a repair order for the alarm's equipment; both are saved together."""
-        alarm = self.get_alarm(alarm_id, visible)
+        alarm = self._alarm_for(cmd.actor, cmd.alarm_id)
         equipment = self.get(alarm.equipment_id)
         now = self.deps.clock()
         order = WorkOrder(
             estate_id=alarm.estate_id,
-            title=title or f"{equipment.name}: {alarm.code.replace('_', ' ')}",
-            description=description or f"[{alarm.severity}] {alarm.message}",
+            title=cmd.title or f"{equipment.name}: {alarm.code.replace('_', ' ')}",
+            description=cmd.description or f"[{alarm.severity}] {alarm.message}",
             source="alarm",
             source_ref=str(alarm.id),
-            requested_by=by,
+            requested_by=cmd.actor.user_id,
             at=now,
             unit_id=equipment.unit_id,
             equipment_id=equipment.id,

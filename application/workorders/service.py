@@ -1,55 +1,134 @@
-"""Work-order and maintenance-plan commands over the event log.
+"""Work-order and maintenance-plan handlers: load, authorize, decide, save.
 
-One small handler per command: load, call one domain method, save. Who may
-call which command on which order is decided by the HTTP layer from the
-principal's permissions; this layer checks facts the domain cannot know
-(does the estate exist, does the resident live in that unit, does the
-technician serve the estate) from read models.
+One handler per command (``application/workorders/commands.py``). Each loads
+the order or plan, authorizes the command's actor against it (one they may
+not see is missing, 404; one they may see but not change is forbidden, 403),
+calls one domain method and saves. Facts the domain cannot know (does the
+estate exist, does the resident live in that unit, does the technician serve
+the estate) are read here from the log or the registry's port.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError
 
+from application import errors
+from application.actor import Actor
 from application.registry import lookups
 from application.scheduling import ScheduledJob
-from application.services import ServiceDeps, load
-from domain.errors import ValidationFailed
+from application.services import ServiceDeps, find, load
+from application.workorders import jobs
+from application.workorders.commands import (
+    AfterWork,
+    AssignOrder,
+    ChangePlan,
+    CloseOrder,
+    CompleteOrder,
+    CreatePlan,
+    PlanStep,
+    RateOrder,
+    SubmitOrder,
+    TriageOrder,
+    WorkOn,
+    WorkOnWithReason,
+)
+from application.workorders.ports import DueWork, NoDueWork
+from domain.equipment.equipment import Equipment
+from domain.errors import InvalidTransition, ValidationFailed
 from domain.identity.policy import Role
 from domain.identity.user import User, UserStatus
-from domain.workorders.order import Category, Source, WorkOrder
-from domain.workorders.plan import MaintenancePlan, plan_order_id
+from domain.workorders.order import Source, WorkOrder
+from domain.workorders.plan import MaintenancePlan
 from domain.workorders.sla import SlaPolicy
 
 
-class NotFound(Exception):
-    """No such work order or plan."""
+class NotFound(errors.NotFound):
+    """No such work order or plan (the message is what the caller is told)."""
+
+
+NO_ORDER = "no such work order"
+NO_PLAN = "no such maintenance plan"
+NO_EQUIPMENT = "no such equipment in this estate"
+
+
+def _owners(order: WorkOrder) -> set[UUID]:
+    return {o for o in (order.requested_by, order.assignee_id) if o is not None}
+
+
+def may_read(actor: Actor, order: WorkOrder) -> None:
+    """The actor may see the order (its estate's staff, its requester or assignee)."""
+    actor.check("workorders:read", _owners(order), order.estate_id)
 
 
 class WorkOrderService:
-    def __init__(self, deps: ServiceDeps, sla: SlaPolicy | None = None) -> None:
+    def __init__(
+        self, deps: ServiceDeps, sla: SlaPolicy | None = None, due: DueWork | None = None
+    ) -> None:
         self.deps = deps
         self.sla = sla or SlaPolicy()
+        self.due: DueWork = due or NoDueWork()
 
     # ---- loading and saving ---------------------------------------------
 
     def get(self, order_id: UUID) -> WorkOrder:
-        return self._load(order_id, WorkOrder)  # type: ignore[no-any-return]
+        return load(self.deps.event_log, order_id, WorkOrder, NotFound(NO_ORDER))
 
     def get_plan(self, plan_id: UUID) -> MaintenancePlan:
-        return self._load(plan_id, MaintenancePlan)  # type: ignore[no-any-return]
-
-    def _load(self, aggregate_id: UUID, kind: type) -> Any:
-        return load(self.deps.event_log, aggregate_id, kind, NotFound(str(aggregate_id)))
+        return load(self.deps.event_log, plan_id, MaintenancePlan, NotFound(NO_PLAN))
 
     def _save(self, *aggregates: Any) -> int:
         return self.deps.event_log.save_and_position(*aggregates)
+
+    # ---- who may act on a loaded order or plan ----------------------------
+
+    def _managing(self, actor: Actor, order_id: UUID) -> WorkOrder:
+        """The order, if the actor manages its estate's orders."""
+        order = self.get(order_id)
+        if not actor.may("workorders:manage", None, order.estate_id):
+            may_read(actor, order)
+            raise errors.Forbidden("this needs the permission workorders:manage for the estate")
+        return order
+
+    def _working(self, actor: Actor, order_id: UUID) -> WorkOrder:
+        """The order, if the actor is its technician (or may work any order)."""
+        order = self.get(order_id)
+        if not actor.may("workorders:work", order.assignee_id, order.estate_id):
+            may_read(actor, order)
+            if order.assignee_id is None:  # the state is what refuses: nobody may work it yet
+                raise InvalidTransition(f"the order is {order.status} and assigned to nobody")
+            raise errors.Forbidden("only the assigned technician works this order")
+        return order
+
+    def _requester_or_manager(self, actor: Actor, order_id: UUID) -> tuple[WorkOrder, bool]:
+        """The order and whether the actor acts as its requester (False: as staff)."""
+        order = self.get(order_id)
+        if actor.may("workorders:manage", None, order.estate_id):
+            return order, False
+        if order.requested_by == actor.user_id and actor.may("workorders:rate", order.requested_by):
+            return order, True
+        may_read(actor, order)
+        raise errors.Forbidden("only the requester or the estate's staff may do this")
+
+    def _plan_managing(self, actor: Actor, plan_id: UUID) -> MaintenancePlan:
+        plan = self.get_plan(plan_id)
+        if not actor.may("maintenance:manage", None, plan.estate_id):
+            actor.check("maintenance:read", None, plan.estate_id)
+            raise errors.Forbidden("this needs the permission maintenance:manage for the estate")
+        return plan
+
+    def _same_estate_equipment(self, equipment_id: UUID | None, estate_id: UUID) -> None:
+        """Equipment an order or plan names must be of its estate (R7.4): an order of
+        one estate must not write into another estate's facility archive."""
+        if equipment_id is None:
+            return
+        equipment = find(self.deps.event_log, equipment_id, Equipment)
+        if equipment is None or equipment.estate_id != estate_id:
+            raise NotFound(NO_EQUIPMENT)
 
     # ---- facts from other contexts' read models --------------------------
 
@@ -83,7 +162,36 @@ class WorkOrderService:
 
     # ---- work orders -----------------------------------------------------
 
-    def submit(
+    def submit(self, cmd: SubmitOrder) -> tuple[UUID, int]:
+        actor = cmd.actor
+        if cmd.estate_id is not None and actor.may("workorders:submit", None, cmd.estate_id):
+            estate_id, source = cmd.estate_id, Source.STAFF
+        else:
+            estate_id, source = self._home_estate(cmd), Source.RESIDENT
+        self._same_estate_equipment(cmd.equipment_id, estate_id)
+        return self._submit(
+            estate_id=estate_id,
+            title=cmd.title,
+            description=cmd.description,
+            source=source,
+            requested_by=actor.user_id,
+            unit_id=cmd.unit_id,
+            equipment_id=cmd.equipment_id,
+        )
+
+    def _home_estate(self, cmd: SubmitOrder) -> UUID:
+        """The estate of the unit a resident submits for, if they occupy it."""
+        if cmd.unit_id is None:
+            raise errors.NotFound("no such estate, or not one you serve; residents name their unit")
+        if not cmd.actor.may("workorders:submit", cmd.actor.user_id):
+            raise errors.NotFound("no such unit, or not yours")
+        homes = {unit: estate for estate, unit in self.units_of_user(cmd.actor.user_id)}
+        estate_id = homes.get(cmd.unit_id)
+        if estate_id is None or cmd.estate_id not in (None, estate_id):
+            raise errors.NotFound("no such unit, or not yours")
+        return estate_id
+
+    def _submit(
         self,
         *,
         estate_id: UUID,
@@ -93,7 +201,6 @@ class WorkOrderService:
         requested_by: UUID | None,
         unit_id: UUID | None = None,
         equipment_id: UUID | None = None,
-        source_ref: str | None = None,
     ) -> tuple[UUID, int]:
         if not self.estate_exists(estate_id):
             raise ValidationFailed("estate_id: no such estate")
@@ -104,7 +211,7 @@ class WorkOrderService:
             title=title,
             description=description,
             source=source,
-            source_ref=source_ref,
+            source_ref=None,
             requested_by=requested_by,
             at=self.deps.clock(),
             unit_id=unit_id,
@@ -112,10 +219,11 @@ class WorkOrderService:
         )
         return order.id, self._save(order)
 
-    def triage(self, order_id: UUID, category: str, priority: str) -> int:
-        order = self.get(order_id)
-        respond_by, resolve_by = self._deadlines(priority, order.submitted_at)
-        order.triage(category, priority, respond_by, resolve_by, at=self.deps.clock())
+    def triage(self, cmd: TriageOrder) -> int:
+        """Set category and priority; the SLA deadlines follow from the priority."""
+        order = self._managing(cmd.actor, cmd.order_id)
+        respond_by, resolve_by = self._deadlines(cmd.priority, order.submitted_at)
+        order.triage(cmd.category, cmd.priority, respond_by, resolve_by, at=self.deps.clock())
         return self._save(order)
 
     def _deadlines(self, priority: str, submitted_at: datetime) -> tuple[datetime, datetime]:
@@ -124,185 +232,131 @@ class WorkOrderService:
         except (KeyError, ValueError):
             raise ValidationFailed(f"priority: no SLA for {priority!r}") from None
 
-    def assign(self, order_id: UUID, technician_id: UUID) -> int:
-        order = self.get(order_id)
-        self._check_technician(technician_id, order.estate_id)
-        order.assign(technician_id, at=self.deps.clock())
+    def assign(self, cmd: AssignOrder) -> int:
+        order = self._managing(cmd.actor, cmd.order_id)
+        self._check_technician(cmd.technician_id, order.estate_id)
+        order.assign(cmd.technician_id, at=self.deps.clock())
         return self._save(order)
 
-    def accept(self, order_id: UUID) -> int:
-        order = self.get(order_id)
+    def accept(self, cmd: WorkOn) -> int:
+        order = self._working(cmd.actor, cmd.order_id)
         order.accept(at=self.deps.clock())
         return self._save(order)
 
-    def reject(self, order_id: UUID, reason: str) -> int:
-        order = self.get(order_id)
-        order.reject(reason, at=self.deps.clock())
+    def reject(self, cmd: WorkOnWithReason) -> int:
+        order = self._working(cmd.actor, cmd.order_id)
+        order.reject(cmd.reason, at=self.deps.clock())
         return self._save(order)
 
-    def start(self, order_id: UUID) -> int:
-        order = self.get(order_id)
+    def start(self, cmd: WorkOn) -> int:
+        order = self._working(cmd.actor, cmd.order_id)
         order.start(at=self.deps.clock())
         return self._save(order)
 
-    def hold(self, order_id: UUID, reason: str) -> int:
-        order = self.get(order_id)
-        order.hold(reason, at=self.deps.clock())
+    def hold(self, cmd: WorkOnWithReason) -> int:
+        order = self._working(cmd.actor, cmd.order_id)
+        order.hold(cmd.reason, at=self.deps.clock())
         return self._save(order)
 
-    def resume(self, order_id: UUID) -> int:
-        order = self.get(order_id)
+    def resume(self, cmd: WorkOn) -> int:
+        order = self._working(cmd.actor, cmd.order_id)
         order.resume(at=self.deps.clock())
         return self._save(order)
 
-    def complete(
-        self,
-        order_id: UUID,
-        *,
-        work_done: str,
-        parts: list[dict[str, Any]],
-        labour_hours: Decimal,
-        currency: str,
-        cost: Decimal | None = None,
-    ) -> int:
-        """Record the work; ``cost`` defaults to the sum of the parts."""
-        order = self.get(order_id)
+    def complete(self, cmd: CompleteOrder) -> int:
+        """Record the work; the cost defaults to the sum of the parts."""
+        order = self._working(cmd.actor, cmd.order_id)
+        cost = cmd.cost
         if cost is None:
             cost = sum(
-                (Decimal(str(p["qty"])) * Decimal(str(p["unit_cost"])) for p in parts),
+                (Decimal(str(p["qty"])) * Decimal(str(p["unit_cost"])) for p in cmd.parts),
                 Decimal("0"),
             )
-        order.complete(work_done, parts, labour_hours, cost, currency, at=self.deps.clock())
+        order.complete(
+            cmd.work_done, cmd.parts, cmd.labour_hours, cost, cmd.currency, at=self.deps.clock()
+        )
         return self._save(order)
 
-    def rate(self, order_id: UUID, rating: int, comment: str | None) -> int:
-        order = self.get(order_id)
-        order.rate(rating, comment, at=self.deps.clock())
+    def rate(self, cmd: RateOrder) -> int:
+        """The requester rates the completed work (1-5)."""
+        order = self.get(cmd.order_id)
+        if not cmd.actor.may("workorders:rate", order.requested_by, order.estate_id):
+            may_read(cmd.actor, order)
+            raise errors.Forbidden("only the requester rates an order")
+        order.rate(cmd.rating, cmd.comment, at=self.deps.clock())
         return self._save(order)
 
-    def close(self, order_id: UUID) -> int:
-        order = self.get(order_id)
+    def close(self, cmd: CloseOrder) -> int:
+        order, _ = self._requester_or_manager(cmd.actor, cmd.order_id)
         order.close(at=self.deps.clock())
         return self._save(order)
 
-    def cancel(self, order_id: UUID, reason: str, *, by_requester: bool = False) -> int:
-        order = self.get(order_id)
-        order.cancel(reason, at=self.deps.clock(), by_requester=by_requester)
+    def cancel(self, cmd: AfterWork) -> int:
+        """Staff cancel any open order; the requester only before it is assigned."""
+        order, by_requester = self._requester_or_manager(cmd.actor, cmd.order_id)
+        order.cancel(cmd.reason, at=self.deps.clock(), by_requester=by_requester)
         return self._save(order)
 
-    def reopen(self, order_id: UUID, reason: str) -> int:
-        order = self.get(order_id)
-        order.reopen(reason, at=self.deps.clock())
+    def reopen(self, cmd: AfterWork) -> int:
+        order, _ = self._requester_or_manager(cmd.actor, cmd.order_id)
+        order.reopen(cmd.reason, at=self.deps.clock())
         return self._save(order)
 
     # ---- maintenance plans -----------------------------------------------
 
-    def create_plan(self, *, estate_id: UUID, **fields: Any) -> tuple[UUID, int]:
-        if not self.estate_exists(estate_id):
+    def create_plan(self, cmd: CreatePlan) -> tuple[UUID, int]:
+        """A recurring job on one equipment or on every equipment of a kind in an estate."""
+        cmd.actor.check("maintenance:manage", None, cmd.estate_id)
+        self._same_estate_equipment(cmd.equipment_id, cmd.estate_id)
+        if not self.estate_exists(cmd.estate_id):
             raise ValidationFailed("estate_id: no such estate")
-        if fields.get("technician_id") is not None:
-            self._check_technician(fields["technician_id"], estate_id)
-        plan = MaintenancePlan.create(estate_id=estate_id, at=self.deps.clock(), **fields)
+        if cmd.technician_id is not None:
+            self._check_technician(cmd.technician_id, cmd.estate_id)
+        plan = MaintenancePlan.create(
+            estate_id=cmd.estate_id,
+            title=cmd.title,
+            equipment_id=cmd.equipment_id,
+            equipment_kind=cmd.equipment_kind,
+            interval_days=cmd.interval_days,
+            checklist=list(cmd.checklist),
+            team=cmd.team,
+            technician_id=cmd.technician_id,
+            priority=cmd.priority,
+            first_due_on=cmd.first_due_on,
+            at=self.deps.clock(),
+        )
         return plan.id, self._save(plan)
 
-    def change_plan(self, plan_id: UUID, **changes: Any) -> int:
-        plan = self.get_plan(plan_id)
-        if changes.get("technician_id") is not None:
-            self._check_technician(changes["technician_id"], plan.estate_id)
-        plan.change(at=self.deps.clock(), **changes)
+    def change_plan(self, cmd: ChangePlan) -> int:
+        plan = self._plan_managing(cmd.actor, cmd.plan_id)
+        if cmd.changes.get("technician_id") is not None:
+            self._check_technician(cmd.changes["technician_id"], plan.estate_id)
+        plan.change(at=self.deps.clock(), **cmd.changes)
         return self._save(plan)
 
-    def pause_plan(self, plan_id: UUID, reason: str) -> int:
-        plan = self.get_plan(plan_id)
-        plan.pause(reason, at=self.deps.clock())
+    def pause_plan(self, cmd: PlanStep) -> int:
+        plan = self._plan_managing(cmd.actor, cmd.plan_id)
+        plan.pause(cmd.reason, at=self.deps.clock())
         return self._save(plan)
 
-    def resume_plan(self, plan_id: UUID) -> int:
-        plan = self.get_plan(plan_id)
+    def resume_plan(self, cmd: PlanStep) -> int:
+        plan = self._plan_managing(cmd.actor, cmd.plan_id)
         plan.resume(at=self.deps.clock())
         return self._save(plan)
 
-    def retire_plan(self, plan_id: UUID, reason: str) -> int:
-        plan = self.get_plan(plan_id)
-        plan.retire(reason, at=self.deps.clock())
+    def retire_plan(self, cmd: PlanStep) -> int:
+        """Stop the plan for good (its orders and history stay)."""
+        plan = self._plan_managing(cmd.actor, cmd.plan_id)
+        plan.retire(cmd.reason, at=self.deps.clock())
         return self._save(plan)
 
-    # ---- scheduled jobs --------------------------------------------------
+    # ---- scheduled jobs (application/workorders/jobs.py) -------------------
 
     def detect_sla_breaches(self, now: datetime) -> int:
-        """Record every SLA deadline passed at ``now``, once per order and kind."""
-        with self.deps.pool.connection() as conn:
-            rows = conn.execute(
-                "SELECT order_id FROM workorders WHERE status = ANY(%s) AND ("
-                " (respond_by < %s AND started_at IS NULL AND NOT respond_breached)"
-                " OR (resolve_by < %s AND NOT resolve_breached)) ORDER BY submitted_at",
-                [
-                    ["submitted", "triaged", "assigned", "accepted", "in_progress", "on_hold"],
-                    now,
-                    now,
-                ],
-            ).fetchall()
-        recorded = 0
-        for (order_id,) in rows:
-            order = self.get(order_id)  # the read model may lag: the aggregate decides
-            found = order.detect_sla_breaches(now)
-            if found:
-                try:
-                    self._save(order)
-                except IntegrityError:
-                    continue  # changed meanwhile; the next run looks again
-                recorded += found
-        return recorded
+        return jobs.detect_sla_breaches(self, now)
 
     def open_due_plans(self, now: datetime) -> int:
-        """Open one work order per plan due on or before ``now``'s date."""
-        today = now.date()
-        with self.deps.pool.connection() as conn:
-            rows = conn.execute(
-                "SELECT plan_id FROM workorders_plans WHERE status = 'active' "
-                "AND next_due_on <= %s ORDER BY next_due_on",
-                [today],
-            ).fetchall()
-        opened = 0
-        for (plan_id,) in rows:
-            plan = self.get_plan(plan_id)
-            if not plan.is_due(today):
-                continue
-            order = self._plan_order(plan, today, now)
-            try:
-                self._save(plan, order)
-            except IntegrityError:
-                continue  # another scheduler opened it first
-            opened += 1
-        return opened
-
-    def _plan_order(self, plan: MaintenancePlan, today: date, now: datetime) -> WorkOrder:
-        due_on = plan.next_due_on
-        order_id = plan_order_id(plan.id, due_on)
-        plan.record_order_opened(order_id, today, at=now)
-        what = (
-            f"equipment {plan.equipment_id}"
-            if plan.equipment_id
-            else (f"every {plan.equipment_kind} of the estate")
-        )
-        checklist = "".join(f"\n- {item}" for item in plan.checklist)
-        team = f"\nTeam: {plan.team}" if plan.team else ""
-        order = WorkOrder.with_id(
-            order_id,
-            estate_id=plan.estate_id,
-            title=f"{plan.title} (due {due_on.isoformat()})",
-            description=f"Preventive maintenance of {what}.{team}\nChecklist:{checklist or ' -'}",
-            source=Source.PLAN.value,
-            source_ref=f"{plan.id}:{due_on.isoformat()}",
-            requested_by=None,
-            at=now,
-            equipment_id=plan.equipment_id,
-        )
-        respond_by, resolve_by = self.sla.deadlines(plan.priority, now)
-        order.triage(Category.PREVENTIVE, plan.priority, respond_by, resolve_by, at=now)
-        if plan.technician_id is not None:
-            order.assign(plan.technician_id, at=now)
-        return order
+        return jobs.open_due_plans(self, now)
 
     def scheduled(self) -> list[ScheduledJob]:
         """Jobs the scheduler runs for this context."""

@@ -19,26 +19,18 @@ person seen it?).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.equipment.rules import Severity
+from domain.equipment.severity import Severity, spec_of
 from domain.errors import InvalidTransition
 
 MAX_LEVEL = 3
 ALARM_NAMESPACE = uuid5(NAMESPACE_URL, "https://estatelog/alarms")
-
-# How long an alarm may stay unacknowledged before each escalation.
-ESCALATION_DEADLINES: dict[str, timedelta] = {
-    Severity.CRITICAL: timedelta(minutes=5),
-    Severity.MAJOR: timedelta(minutes=15),
-    Severity.MINOR: timedelta(hours=1),
-    Severity.WARNING: timedelta(hours=4),
-}
 
 
 class AlarmStatus(StrEnum):
@@ -60,7 +52,7 @@ def escalation_due_at(severity: str, raised_at: datetime, level: int) -> datetim
     """When an alarm at ``level`` escalates to the next one; None past the top."""
     if level >= MAX_LEVEL:
         return None
-    return raised_at + ESCALATION_DEADLINES[severity] * (level + 1)
+    return raised_at + spec_of(severity).escalate_after * (level + 1)
 
 
 class Alarm(Aggregate):

@@ -1,4 +1,5 @@
-"""Equipment kinds, metrics, severities and the built-in threshold rules (R4.3).
+"""Equipment kinds, metrics and the built-in threshold rules (R4.3); severities
+are a spec table of their own (``domain/equipment/severity.py``).
 
 A rule turns one reading into "this condition is now active" or "now normal".
 Numeric rules have a band (low/high) and a dead band so a value hovering at
@@ -15,6 +16,8 @@ from decimal import Decimal
 from enum import StrEnum
 from uuid import UUID
 
+from domain.equipment.severity import Severity
+
 
 class EquipmentKind(StrEnum):
     ELEVATOR = "elevator"
@@ -28,21 +31,6 @@ class EquipmentKind(StrEnum):
     GATE = "gate"
     CAMERA = "camera"
     OTHER = "other"
-
-
-class Severity(StrEnum):
-    CRITICAL = "critical"
-    MAJOR = "major"
-    MINOR = "minor"
-    WARNING = "warning"
-
-
-SEVERITY_RANK = {
-    Severity.CRITICAL: 4,
-    Severity.MAJOR: 3,
-    Severity.MINOR: 2,
-    Severity.WARNING: 1,
-}
 
 
 class Metric(StrEnum):

@@ -18,6 +18,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidTransition, ValidationFailed
+from domain.workorders.rules import SlaKind, clean_parts, passed_deadlines, text
 
 
 class Source(StrEnum):
@@ -62,11 +63,6 @@ class Status(StrEnum):
     CANCELLED = "cancelled"
 
 
-class SlaKind(StrEnum):
-    RESPOND = "respond"  # the technician has started work on site
-    RESOLVE = "resolve"  # the work is completed
-
-
 # command -> the states it may be given in -> the state it leads to.
 # "assign" from an assigned or later state is a reassignment; "reject" and
 # "reopen" send the order back to triage for a new assignment.
@@ -96,25 +92,6 @@ REQUESTER_MAY_CANCEL = frozenset({Status.SUBMITTED, Status.TRIAGED})
 def allowed_commands(status: Status) -> list[str]:
     """The commands the table allows in ``status`` (for clients and tests)."""
     return [name for name, (sources, _) in TRANSITIONS.items() if status in sources]
-
-
-def _text(name: str, value: str, limit: int) -> str:
-    value = value.strip()
-    if not value or len(value) > limit:
-        raise ValidationFailed(f"{name}: 1-{limit} characters")
-    return value
-
-
-def _parts(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    clean = []
-    for part in parts:
-        name = _text("part name", str(part.get("name", "")), 200)
-        qty = Decimal(str(part.get("qty", "0")))
-        unit_cost = Decimal(str(part.get("unit_cost", "0")))
-        if qty <= 0 or unit_cost < 0:
-            raise ValidationFailed("a part needs a positive qty and a non-negative unit cost")
-        clean.append({"name": name, "qty": qty, "unit_cost": unit_cost})
-    return clean
 
 
 class WorkOrder(Aggregate):
@@ -180,8 +157,8 @@ class WorkOrder(Aggregate):
             raise ValidationFailed(f"source: one of {', '.join(Source)}") from exc
         return cls(
             estate_id=estate_id,
-            title=_text("title", title, 200),
-            description=_text("description", description, 4000),
+            title=text("title", title, 200),
+            description=text("description", description, 4000),
             source=source.value,
             source_ref=source_ref,
             requested_by=requested_by,
@@ -265,7 +242,7 @@ class WorkOrder(Aggregate):
     def reject(self, reason: str, at: datetime) -> None:
         """The technician turns the job down; it goes back to triage for reassignment."""
         self._check("reject")
-        self._rejected(reason=_text("reason", reason, 1000), at=at)
+        self._rejected(reason=text("reason", reason, 1000), at=at)
 
     @event("Rejected")
     def _rejected(self, reason: str, at: datetime) -> None:
@@ -294,7 +271,7 @@ class WorkOrder(Aggregate):
 
     def hold(self, reason: str, at: datetime) -> None:
         self._check("hold")
-        self._put_on_hold(reason=_text("reason", reason, 1000), at=at)
+        self._put_on_hold(reason=text("reason", reason, 1000), at=at)
 
     @event("PutOnHold")
     def _put_on_hold(self, reason: str, at: datetime) -> None:
@@ -318,15 +295,15 @@ class WorkOrder(Aggregate):
         at: datetime,
     ) -> None:
         self._check("complete")
-        clean_parts = _parts(parts)
+        checked = clean_parts(parts)
         labour_hours, cost = Decimal(labour_hours), Decimal(cost)
         if labour_hours < 0 or cost < 0:
             raise ValidationFailed("labour hours and cost must not be negative")
         if len(currency) != 3 or not currency.isalpha():
             raise ValidationFailed("currency: a three-letter ISO 4217 code")
         self._completed(
-            work_done=_text("work_done", work_done, 4000),
-            parts=clean_parts,
+            work_done=text("work_done", work_done, 4000),
+            parts=checked,
             labour_hours=labour_hours,
             cost=cost,
             currency=currency.upper(),
@@ -379,7 +356,7 @@ class WorkOrder(Aggregate):
         self._check("cancel")
         if by_requester and self.status not in REQUESTER_MAY_CANCEL:
             raise InvalidTransition(f"the requester cannot cancel an order that is {self.status}")
-        self._cancelled(reason=_text("reason", reason, 1000), at=at)
+        self._cancelled(reason=text("reason", reason, 1000), at=at)
 
     @event("Cancelled")
     def _cancelled(self, reason: str, at: datetime) -> None:
@@ -388,7 +365,7 @@ class WorkOrder(Aggregate):
     def reopen(self, reason: str, at: datetime) -> None:
         """The work did not hold: back to triage; the original SLA deadlines stand."""
         self._check("reopen")
-        self._reopened(reason=_text("reason", reason, 1000), at=at)
+        self._reopened(reason=text("reason", reason, 1000), at=at)
 
     @event("Reopened")
     def _reopened(self, reason: str, at: datetime) -> None:
@@ -403,21 +380,9 @@ class WorkOrder(Aggregate):
         """The SLA deadlines passed at ``now`` and not yet recorded."""
         if not self.is_open:
             return []
-        due: list[tuple[SlaKind, datetime]] = []
-        if (
-            self.respond_by is not None
-            and self.started_at is None
-            and now > self.respond_by
-            and SlaKind.RESPOND not in self.breaches
-        ):
-            due.append((SlaKind.RESPOND, self.respond_by))
-        if (
-            self.resolve_by is not None
-            and now > self.resolve_by
-            and SlaKind.RESOLVE not in self.breaches
-        ):
-            due.append((SlaKind.RESOLVE, self.resolve_by))
-        return due
+        return passed_deadlines(
+            self.respond_by, self.resolve_by, self.started_at, self.breaches, now
+        )
 
     def detect_sla_breaches(self, now: datetime) -> int:
         """Record each passed deadline once; answer how many were recorded."""

@@ -9,7 +9,7 @@ import psycopg
 from eventsourcing.persistence import Notification
 
 from domain.equipment.alarm import escalation_due_at
-from domain.equipment.rules import SEVERITY_RANK, Severity
+from domain.equipment.severity import spec_of
 from projections.events import as_uuid, kind_of, occurred_at
 
 COLUMNS = (
@@ -89,7 +89,7 @@ class AlarmBoard:
                     event.equipment_id,
                     event.code,
                     event.severity,
-                    SEVERITY_RANK[Severity(event.severity)],
+                    spec_of(event.severity).rank,
                     event.message,
                     event.at,
                     escalation_due_at(event.severity, event.at, 0),

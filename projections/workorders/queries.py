@@ -1,17 +1,26 @@
 """Queries over the work-order read models: lists, one order, history, dashboard.
 
-Every function takes a ``where`` fragment and its parameters that restrict
-the rows to those the caller may see (``Reach.sql`` of the HTTP layer).
+Lists take the actor's :class:`~application.actor.Reach` (rendered by
+``projections/reach.py``), so they show only the rows the caller may see; one
+order or plan is looked up for an actor and is missing (404) to a caller who
+may not see it, as a record of another estate must be.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 import psycopg
 from psycopg.rows import dict_row
+
+from application.actor import Actor, Reach
+from application.workorders.service import NO_ORDER, NO_PLAN, NotFound
+from projections.reach import clause
+
+# who makes an order one's own: its requester and its technician
+OWNER_COLUMNS = ("requested_by", "assignee_id")
 
 OPEN = ("submitted", "triaged", "assigned", "accepted", "in_progress", "on_hold")
 
@@ -38,15 +47,25 @@ def order(conn: psycopg.Connection[Any], order_id: UUID) -> dict[str, Any] | Non
         ).fetchone()
 
 
+def visible_order(conn: psycopg.Connection[Any], actor: Actor, order_id: UUID) -> dict[str, Any]:
+    """The order's row, if the actor may see it (its estate's staff, requester, assignee)."""
+    row = order(conn, order_id)
+    if row is None:
+        raise NotFound(NO_ORDER)
+    owners = {o for o in (row["requested_by"], row["assignee_id"]) if o is not None}
+    actor.check("workorders:read", owners, row["estate_id"])
+    return row
+
+
 def orders(
     conn: psycopg.Connection[Any],
-    where: str,
-    params: list[Any],
+    reach: Reach,
     filters: dict[str, Any],
     limit: int,
     before: datetime | None,
 ) -> list[dict[str, Any]]:
     """Newest first; ``filters`` maps a column to the value it must equal."""
+    where, params = clause(reach, "estate_id", OWNER_COLUMNS)
     sql = f"SELECT {ORDER_COLUMNS} FROM workorders WHERE {where}"
     args = list(params)
     for column, value in filters.items():
@@ -81,8 +100,7 @@ def history(conn: psycopg.Connection[Any], order_id: UUID) -> list[dict[str, Any
 
 def dashboard(
     conn: psycopg.Connection[Any],
-    where: str,
-    params: list[Any],
+    reach: Reach,
     estate_id: UUID | None,
     since: datetime | None,
     until: datetime | None,
@@ -93,13 +111,14 @@ def dashboard(
     order counts towards "respond" once started or breached, towards
     "resolve" once completed or breached.
     """
+    where, params = clause(reach, "estate_id", OWNER_COLUMNS)
     scope = [where]
     args = list(params)
     if estate_id is not None:
         scope.append("estate_id = %s")
         args.append(estate_id)
-    clause = " AND ".join(scope)
-    period = [clause]
+    scoped = " AND ".join(scope)
+    period = [scoped]
     period_args = list(args)
     if since is not None:
         period.append("submitted_at >= %s")
@@ -110,7 +129,7 @@ def dashboard(
     with conn.cursor(row_factory=dict_row) as cur:
         open_rows = cur.execute(
             f"SELECT status, coalesce(priority, 'untriaged') AS priority, count(*) AS n "
-            f"FROM workorders WHERE {clause} AND status = ANY(%s) "
+            f"FROM workorders WHERE {scoped} AND status = ANY(%s) "
             "GROUP BY 1, 2 ORDER BY 1, 2",
             [*args, list(OPEN)],
         ).fetchall()
@@ -171,11 +190,11 @@ def dashboard(
 
 def plans(
     conn: psycopg.Connection[Any],
-    where: str,
-    params: list[Any],
+    reach: Reach,
     estate_id: UUID | None,
     status: str | None,
 ) -> list[dict[str, Any]]:
+    where, params = clause(reach, "estate_id")
     sql = f"SELECT {PLAN_COLUMNS} FROM workorders_plans WHERE {where}"
     args = list(params)
     if estate_id is not None:
@@ -194,3 +213,38 @@ def plan(conn: psycopg.Connection[Any], plan_id: UUID) -> dict[str, Any] | None:
         return cur.execute(
             f"SELECT {PLAN_COLUMNS} FROM workorders_plans WHERE plan_id = %s", [plan_id]
         ).fetchone()
+
+
+def visible_plan(conn: psycopg.Connection[Any], actor: Actor, plan_id: UUID) -> dict[str, Any]:
+    """The plan's row, if the actor may read its estate's plans."""
+    row = plan(conn, plan_id)
+    if row is None:
+        raise NotFound(NO_PLAN)
+    actor.check("maintenance:read", None, row["estate_id"])
+    return row
+
+
+class DueWork:
+    """The workorders jobs' candidates (``application/workorders/ports.py``)."""
+
+    def __init__(self, pool: Any) -> None:
+        self.pool = pool
+
+    def sla_breach_candidates(self, now: datetime) -> list[UUID]:
+        with self.pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT order_id FROM workorders WHERE status = ANY(%s) AND ("
+                " (respond_by < %s AND started_at IS NULL AND NOT respond_breached)"
+                " OR (resolve_by < %s AND NOT resolve_breached)) ORDER BY submitted_at",
+                [list(OPEN), now, now],
+            ).fetchall()
+        return [order_id for (order_id,) in rows]
+
+    def due_plans(self, today: date) -> list[UUID]:
+        with self.pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT plan_id FROM workorders_plans WHERE status = 'active' "
+                "AND next_due_on <= %s ORDER BY next_due_on",
+                [today],
+            ).fetchall()
+        return [plan_id for (plan_id,) in rows]

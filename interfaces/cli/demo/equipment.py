@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from application.equipment.commands import (
+    ChangeStatus,
+    HandleAlarm,
+    OpenAlarmWorkOrder,
+    RegisterEquipment,
+)
 from domain.equipment.rules import Metric, Reading
 from domain.registry.ids import building_id_for
 from interfaces.cli.demo.base import LoaderBase
@@ -131,16 +137,19 @@ class EquipmentDemo(LoaderBase):
         )
         for key, kind, name, model, building, installed, vendor, location in catalogue:
             self.equipment[key], _ = eq.register(
-                estate_id=self.estate_id,
-                kind=kind,
-                name=name,
-                model=model,
-                serial_number=f"HVG-{key.upper()}-{installed.year}",
-                location=location,
-                building_id=b[building] if building else None,
-                installed_on=installed,
-                vendor=vendor,
-                warranty_until=installed.replace(year=installed.year + 5),
+                RegisterEquipment(
+                    self.actor("hvg.manager"),
+                    estate_id=self.estate_id,
+                    kind=kind,
+                    name=name,
+                    model=model,
+                    serial_number=f"HVG-{key.upper()}-{installed.year}",
+                    location=location,
+                    building_id=b[building] if building else None,
+                    installed_on=installed,
+                    vendor=vendor,
+                    warranty_until=installed.replace(year=installed.year + 5),
+                )
             )
         self.count("equipment", len(catalogue))
 
@@ -161,7 +170,6 @@ class EquipmentDemo(LoaderBase):
         for key in ("lift-a1", "lift-a2", "lift-b1", "lift-b2", "lift-c1"):
             readings.append(self.state(key, now - timedelta(hours=6, minutes=30), "idle"))
         self.ingest(readings)
-        tech_li, tech_zhao = self.users["hvg.tech.li"], self.users["hvg.tech.zhao"]
 
         # Escalated: booster pump 1 over pressure two hours ago, nobody looked.
         self.alarms["pump_pressure"] = self.ingest(
@@ -172,36 +180,44 @@ class EquipmentDemo(LoaderBase):
             [self.state("fire", now - timedelta(minutes=40), "fault")]
         )[0]
         with self.as_user("hvg.tech.li"):
-            eq.acknowledge(self.alarms["fire_fault"], tech_li)
+            eq.acknowledge(HandleAlarm(self.actor("hvg.tech.li"), self.alarms["fire_fault"]))
         # Cleared: the main meter's voltage dipped and came back, then acknowledged.
         self.alarms["meter_voltage"] = self.ingest(
             [self.reading("meter-main", now - timedelta(hours=5), Metric.VOLTAGE, "251")]
         )[0]
         self.ingest([self.reading("meter-main", now - timedelta(hours=4), Metric.VOLTAGE, "229")])
         with self.as_user("hvg.tech.li"):
-            eq.acknowledge(self.alarms["meter_voltage"], tech_li)
+            eq.acknowledge(HandleAlarm(self.actor("hvg.tech.li"), self.alarms["meter_voltage"]))
         # Cleared by the readings: a trapped passenger, freed, acknowledged on site.
         self.alarms["lift_trapped"] = self.ingest(
             [self.state("lift-b1", now - timedelta(hours=3), "trapped_passenger")]
         )[0]
         with self.as_user("hvg.tech.zhao"):
-            eq.acknowledge(self.alarms["lift_trapped"], tech_zhao)
+            eq.acknowledge(HandleAlarm(self.actor("hvg.tech.zhao"), self.alarms["lift_trapped"]))
         self.ingest([self.state("lift-b1", now - timedelta(hours=2, minutes=45), "idle")])
         # Opened a work order: Tower A lift 2 moved with its door open; out of service.
         self.alarms["lift_door"] = self.ingest(
             [self.state("lift-a2", now - timedelta(minutes=25), "door_open_while_moving")]
         )[0]
-        with self.as_user("hvg.manager") as manager:
-            eq.acknowledge(self.alarms["lift_door"], manager)
+        with self.as_user("hvg.manager"):
+            manager = self.actor("hvg.manager")
+            eq.acknowledge(HandleAlarm(manager, self.alarms["lift_door"]))
             self.orders["alarm"], _ = eq.open_work_order(
-                self.alarms["lift_door"],
-                manager,
-                title="Tower A lift 2: door open while moving",
-                description="Car moved with the landing door open at 12F. Lift taken out of "
-                "service; inspect the door lock and controller.",
+                OpenAlarmWorkOrder(
+                    manager,
+                    self.alarms["lift_door"],
+                    title="Tower A lift 2: door open while moving",
+                    description="Car moved with the landing door open at 12F. Lift taken out of "
+                    "service; inspect the door lock and controller.",
+                )
             )
             eq.change_status(
-                self.equipment["lift-a2"], "out_of_service", "door fault, awaiting repair"
+                ChangeStatus(
+                    manager,
+                    self.equipment["lift-a2"],
+                    "out_of_service",
+                    "door fault, awaiting repair",
+                )
             )
         # Open: the podium air handler is running warm (a warning, 4 h to escalate).
         self.alarms["hvac_warm"] = self.ingest(

@@ -9,8 +9,19 @@ from uuid import UUID
 
 from application.community import commands as cc
 from application.context import acting
+from application.workorders.commands import (
+    AfterWork,
+    AssignOrder,
+    CloseOrder,
+    CompleteOrder,
+    CreatePlan,
+    RateOrder,
+    SubmitOrder,
+    TriageOrder,
+    WorkOn,
+    WorkOnWithReason,
+)
 from domain.community.survey import SubjectKind
-from domain.workorders.order import Source
 from interfaces.cli.demo.base import LoaderBase
 
 
@@ -22,41 +33,37 @@ class WorkOrdersDemo(LoaderBase):
         li, zhao = self.users["hvg.tech.li"], self.users["hvg.tech.zhao"]
 
         def by_resident(username: str, unit: tuple[str, str], title: str, text: str) -> UUID:
-            with self.as_user(username) as user_id:
+            with self.as_user(username):
                 order_id, _ = wo.submit(
-                    estate_id=self.estate_id,
-                    title=title,
-                    description=text,
-                    source=Source.RESIDENT,
-                    requested_by=user_id,
-                    unit_id=self.units[unit],
+                    SubmitOrder(self.actor(username), title, text, unit_id=self.units[unit])
                 )
             return order_id
 
         def by_staff(title: str, text: str, equipment: str | None = None) -> UUID:
-            with self.as_user("hvg.service") as user_id:
+            with self.as_user("hvg.service"):
                 order_id, _ = wo.submit(
-                    estate_id=self.estate_id,
-                    title=title,
-                    description=text,
-                    source=Source.STAFF,
-                    requested_by=user_id,
-                    equipment_id=self.equipment[equipment] if equipment else None,
+                    SubmitOrder(
+                        self.actor("hvg.service"),
+                        title,
+                        text,
+                        estate_id=self.estate_id,
+                        equipment_id=self.equipment[equipment] if equipment else None,
+                    )
                 )
             return order_id
 
         def triage(order_id: UUID, category: str, priority: str) -> None:
             with self.as_user("hvg.service"):
-                wo.triage(order_id, category, priority)
+                wo.triage(TriageOrder(self.actor("hvg.service"), order_id, category, priority))
 
         def assign(order_id: UUID, technician: UUID) -> None:
             with self.as_user("hvg.manager"):
-                wo.assign(order_id, technician)
+                wo.assign(AssignOrder(self.actor("hvg.manager"), order_id, technician))
 
         def work(order_id: UUID, technician: str, *steps: str) -> None:
             with self.as_user(technician):
                 for step in steps:
-                    getattr(wo, step)(order_id)
+                    getattr(wo, step)(WorkOn(self.actor(technician), order_id))
 
         # submitted
         self.orders["submitted"] = by_resident(
@@ -96,18 +103,27 @@ class WorkOrdersDemo(LoaderBase):
         assign(self.orders["on_hold"], li)
         work(self.orders["on_hold"], "hvg.tech.li", "accept", "start")
         with self.as_user("hvg.tech.li"):
-            wo.hold(self.orders["on_hold"], "mechanical seal ordered, delivery in 3 days")
+            wo.hold(
+                WorkOnWithReason(
+                    self.actor("hvg.tech.li"),
+                    self.orders["on_hold"],
+                    "mechanical seal ordered, delivery in 3 days",
+                )
+            )
 
         def complete(
             order_id: UUID, technician: str, done: str, parts: list[dict[str, Any]], hours: str
         ) -> None:
             with self.as_user(technician):
                 wo.complete(
-                    order_id,
-                    work_done=done,
-                    parts=parts,
-                    labour_hours=Decimal(hours),
-                    currency="CNY",
+                    CompleteOrder(
+                        self.actor(technician),
+                        order_id,
+                        work_done=done,
+                        parts=parts,
+                        labour_hours=Decimal(hours),
+                        currency="CNY",
+                    )
                 )
 
         # completed and rated, then closed by the resident, who answers the survey
@@ -125,8 +141,9 @@ class WorkOrdersDemo(LoaderBase):
             "1.5",
         )
         with self.as_user("hvg.wangfang"):
-            wo.rate(self.orders["closed"], 5, "Quick and tidy, thank you")
-            wo.close(self.orders["closed"])
+            wang_actor = self.actor("hvg.wangfang")
+            wo.rate(RateOrder(wang_actor, self.orders["closed"], 5, "Quick and tidy, thank you"))
+            wo.close(CloseOrder(wang_actor, self.orders["closed"]))
             self.c.community.answer_survey(
                 cc.AnswerSurvey(
                     actor=self.actor("hvg.wangfang"),
@@ -154,7 +171,14 @@ class WorkOrdersDemo(LoaderBase):
             "0.75",
         )
         with self.as_user("hvg.liuyang"):
-            wo.rate(self.orders["rated"], 4, "Works now; came a day later than promised")
+            wo.rate(
+                RateOrder(
+                    self.actor("hvg.liuyang"),
+                    self.orders["rated"],
+                    4,
+                    "Works now; came a day later than promised",
+                )
+            )
         # completed, waiting for the requester (staff) to close it
         self.orders["completed"] = by_staff(
             "Lobby door closer, Tower A",
@@ -176,7 +200,11 @@ class WorkOrdersDemo(LoaderBase):
         )
         with self.as_user("hvg.zhangwei"):
             wo.cancel(
-                self.orders["cancelled"], "duplicate of my earlier request", by_requester=True
+                AfterWork(
+                    self.actor("hvg.zhangwei"),
+                    self.orders["cancelled"],
+                    "duplicate of my earlier request",
+                )
             )
         self.count("work_orders", len(self.orders))
 
@@ -185,29 +213,36 @@ class WorkOrdersDemo(LoaderBase):
     def maintenance(self) -> None:
         wo = self.c.workorders
         with self.as_user("hvg.manager"):
+            manager = self.actor("hvg.manager")
             wo.create_plan(
-                estate_id=self.estate_id,
-                title="Lift monthly inspection",
-                equipment_id=None,
-                equipment_kind="elevator",
-                interval_days=30,
-                checklist=["brakes", "door locks and sensors", "emergency phone", "ropes"],
-                team="lift crew",
-                technician_id=self.users["hvg.tech.zhao"],
-                priority="normal",
-                first_due_on=self.today,
+                CreatePlan(
+                    manager,
+                    estate_id=self.estate_id,
+                    title="Lift monthly inspection",
+                    equipment_id=None,
+                    equipment_kind="elevator",
+                    interval_days=30,
+                    checklist=["brakes", "door locks and sensors", "emergency phone", "ropes"],
+                    team="lift crew",
+                    technician_id=self.users["hvg.tech.zhao"],
+                    priority="normal",
+                    first_due_on=self.today,
+                )
             )
             wo.create_plan(
-                estate_id=self.estate_id,
-                title="Fire panel quarterly test",
-                equipment_id=self.equipment["fire"],
-                equipment_kind=None,
-                interval_days=90,
-                checklist=["battery", "detector loop", "sounders", "log book"],
-                team="fire safety",
-                technician_id=self.users["hvg.tech.li"],
-                priority="high",
-                first_due_on=self.today + timedelta(days=45),
+                CreatePlan(
+                    manager,
+                    estate_id=self.estate_id,
+                    title="Fire panel quarterly test",
+                    equipment_id=self.equipment["fire"],
+                    equipment_kind=None,
+                    interval_days=90,
+                    checklist=["battery", "detector loop", "sounders", "log book"],
+                    team="fire safety",
+                    technician_id=self.users["hvg.tech.li"],
+                    priority="high",
+                    first_due_on=self.today + timedelta(days=45),
+                )
             )
         self.count("maintenance_plans", 2)
         self.settle()

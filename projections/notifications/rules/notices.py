@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
+from domain.equipment.severity import spec_of
 from domain.identity.policy import Role
 from projections.notifications.rules.approvals import approval_rules
 from projections.notifications.rules.common import (
@@ -21,11 +22,14 @@ from projections.notifications.rules.common import (
 
 # Alarms ------------------------------------------------------------------------
 
-_ALARM_PRIORITIES = {"critical": "urgent", "major": "high", "minor": "normal", "warning": "normal"}
-
 
 def _alarm_priority(severity: Any) -> str:
-    return _ALARM_PRIORITIES.get(text_of(severity).lower(), "high")
+    """The severity's priority (``domain/equipment/severity.py``); a severity
+    this code does not know is told as high rather than dropped."""
+    try:
+        return spec_of(text_of(severity).lower()).notify.value
+    except ValueError:
+        return "high"
 
 
 def _alarm_raised(event: Any, subject: Subject) -> tuple[str, str, str]:
@@ -51,7 +55,13 @@ def _alarm_escalated(event: Any, subject: Subject) -> tuple[str, str, str]:
 
 
 def _alarm_handlers(event: Any, subject: Subject, directory: Directory) -> Iterable[UUID]:
-    return directory.holders(subject.estate_id, "alarms:handle")
+    """The severity's audience (an escalation carries no severity: its subject does)."""
+    severity = getattr(event, "severity", None) or subject.extra.get("severity")
+    try:
+        audience = spec_of(text_of(severity).lower()).audience
+    except ValueError:
+        audience = "alarms:handle"
+    return directory.holders(subject.estate_id, audience)
 
 
 # Work orders -------------------------------------------------------------------

@@ -1,0 +1,120 @@
+"""HTTP routes of maintenance plans: recurring jobs that open work orders when due.
+
+Estate staff with ``maintenance:manage`` create and change the plans of the
+estates they serve; the handlers (``application/workorders/service.py``)
+decide on the loaded plan, so another estate's plan answers 404.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from application.workorders import commands as c
+from application.workorders.service import WorkOrderService
+from domain.identity.policy import Permission
+from interfaces.http.consistency import reached
+from interfaces.http.schemas import Accepted, Created, accepted
+from interfaces.http.security import Principal, container, requires
+from interfaces.http.workorders.schemas import NewPlan, PlanChange, PlanView, WithReason, plan_view
+from projections.workorders import queries
+
+router = APIRouter(prefix="/api/v1", tags=["workorders"])
+
+PROJECTION = "workorders"
+
+
+def _service(request: Request) -> WorkOrderService:
+    return container(request).workorders
+
+
+@router.post("/maintenance-plans", status_code=status.HTTP_201_CREATED)
+def create_plan(
+    body: NewPlan,
+    request: Request,
+    principal: Principal = requires(Permission.MAINTENANCE_MANAGE_ESTATE),
+) -> Created:
+    """A recurring job on one equipment or on every equipment of a kind in an estate."""
+    plan_id, position = _service(request).create_plan(
+        c.CreatePlan(actor=principal, **body.model_dump())
+    )
+    return Created(id=plan_id, position=position)
+
+
+@router.get("/maintenance-plans")
+async def list_plans(
+    request: Request,
+    principal: Principal = requires(Permission.MAINTENANCE_READ_ESTATE),
+    estate_id: UUID | None = None,
+    status_: Annotated[
+        str | None, Query(alias="status", pattern="^(active|paused|retired)$")
+    ] = None,
+    after: Annotated[int | None, Query(ge=0)] = None,
+) -> list[PlanView]:
+    """Plans of the estates the caller serves, soonest due first."""
+    await reached(request, PROJECTION, after)
+    reach = principal.reach("maintenance:read")
+    with container(request).pool.connection() as conn:
+        rows = queries.plans(conn, reach, estate_id, status_)
+    return [plan_view(r) for r in rows]
+
+
+@router.get("/maintenance-plans/{plan_id}")
+async def get_plan(
+    plan_id: UUID,
+    request: Request,
+    principal: Principal = requires(Permission.MAINTENANCE_READ_ESTATE),
+    after: Annotated[int | None, Query(ge=0)] = None,
+) -> PlanView:
+    await reached(request, PROJECTION, after)
+    with container(request).pool.connection() as conn:
+        row = queries.visible_plan(conn, principal, plan_id)
+    return plan_view(row)
+
+
+@router.patch("/maintenance-plans/{plan_id}", response_model=Accepted)
+def change_plan(
+    plan_id: UUID,
+    body: PlanChange,
+    request: Request,
+    principal: Principal = requires(Permission.MAINTENANCE_MANAGE_ESTATE),
+) -> Response:
+    """Change the job or the schedule (send only the fields to change)."""
+    changes = body.model_dump(exclude_unset=True)
+    nullable = ("team", "technician_id")  # sent as null, these clear the field
+    changes = {k: v for k, v in changes.items() if v is not None or k in nullable}
+    if "priority" in changes:
+        changes["priority"] = changes["priority"].value
+    return accepted(_service(request).change_plan(c.ChangePlan(principal, plan_id, changes)))
+
+
+@router.post("/maintenance-plans/{plan_id}/pause", response_model=Accepted)
+def pause_plan(
+    plan_id: UUID,
+    body: WithReason,
+    request: Request,
+    principal: Principal = requires(Permission.MAINTENANCE_MANAGE_ESTATE),
+) -> Response:
+    return accepted(_service(request).pause_plan(c.PlanStep(principal, plan_id, body.reason)))
+
+
+@router.post("/maintenance-plans/{plan_id}/resume", response_model=Accepted)
+def resume_plan(
+    plan_id: UUID,
+    request: Request,
+    principal: Principal = requires(Permission.MAINTENANCE_MANAGE_ESTATE),
+) -> Response:
+    return accepted(_service(request).resume_plan(c.PlanStep(principal, plan_id)))
+
+
+@router.post("/maintenance-plans/{plan_id}/retire", response_model=Accepted)
+def retire_plan(
+    plan_id: UUID,
+    body: WithReason,
+    request: Request,
+    principal: Principal = requires(Permission.MAINTENANCE_MANAGE_ESTATE),
+) -> Response:
+    """Stop the plan for good (its orders and history stay)."""
+    return accepted(_service(request).retire_plan(c.PlanStep(principal, plan_id, body.reason)))

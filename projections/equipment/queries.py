@@ -1,0 +1,323 @@
+"""Queries over the equipment read models: the equipment list, the status
+board, stale records, alarms and the facility archive.
+
+Lists take the actor's :class:`~application.actor.Reach` (rendered by
+``projections/reach.py``), so they show only rows of estates the caller may
+see; one record is looked up for an actor and is missing (404) to a caller
+who may not see it, as a record of another estate must be. Rows come back as
+dicts keyed by the read model's ``COLUMNS``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import psycopg
+
+from application.actor import Actor, Reach
+from application.equipment.service import NotFound
+from domain.equipment.severity import SEVERITY_BY_RANK
+from projections.equipment.alarms import COLUMNS as ALARM_COLUMNS
+from projections.equipment.archive import COLUMNS as ARCHIVE_COLUMNS
+from projections.equipment.listing import COLUMNS as EQUIPMENT_COLUMNS
+from projections.reach import clause
+
+ENTRY_COLUMNS = tuple(c for c in ARCHIVE_COLUMNS if c != "equipment_id")
+# when a record was last looked after: serviced, else installed, else registered
+LAST_CARE = "coalesce(last_serviced_at, installed_on::timestamptz, registered_at)"
+
+
+def _rows(
+    conn: psycopg.Connection[Any], sql: str, params: list[Any], columns: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    return [
+        dict(zip(columns, row, strict=True))
+        for row in conn.execute(sql, params).fetchall()  # type: ignore[arg-type]
+    ]
+
+
+def like(text: str) -> str:
+    """An ILIKE pattern that matches ``text`` anywhere, its wildcards taken literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
+
+
+# ---- equipment ----------------------------------------------------------------
+
+
+def equipment(conn: psycopg.Connection[Any], equipment_id: UUID) -> dict[str, Any] | None:
+    found = _rows(
+        conn,
+        f"SELECT {', '.join(EQUIPMENT_COLUMNS)} FROM equipment_list WHERE equipment_id = %s",
+        [equipment_id],
+        EQUIPMENT_COLUMNS,
+    )
+    return found[0] if found else None
+
+
+def visible_equipment(
+    conn: psycopg.Connection[Any], actor: Actor, equipment_id: UUID
+) -> dict[str, Any]:
+    """The equipment's row, if the actor may read its estate's equipment."""
+    row = equipment(conn, equipment_id)
+    if row is None:
+        raise NotFound("no such equipment")
+    actor.check("equipment:read", None, row["estate_id"])
+    return row
+
+
+def search_equipment(
+    conn: psycopg.Connection[Any],
+    reach: Reach,
+    *,
+    estate_id: UUID | None,
+    kind: str | None,
+    status: str | None,
+    installed_before: date | None,
+    installed_after: date | None,
+    min_age_years: float | None,
+    today: date,
+    min_repairs: int | None,
+    max_repairs: int | None,
+    text: str | None,
+    after_key: tuple[str, UUID] | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """By name, then ID; ``after_key`` (name, equipment ID) continues a page.
+    ``min_age_years`` counts from ``today`` (the installation date decides)."""
+    if min_age_years is not None:
+        cutoff = today - timedelta(days=round(min_age_years * 365.25))
+        installed_before = min(installed_before or cutoff, cutoff)
+    where, params = clause(reach, "estate_id")
+    clauses = [where]
+    for column, op, value in (
+        ("estate_id", "=", estate_id),
+        ("kind", "=", kind),
+        ("status", "=", status),
+        ("installed_on", "<=", installed_before),
+        ("installed_on", ">=", installed_after),
+        ("repair_count", ">=", min_repairs),
+        ("repair_count", "<=", max_repairs),
+    ):
+        if value is not None:
+            clauses.append(f"{column} {op} %s")
+            params.append(value)
+    if text:
+        clauses.append("(name ILIKE %s OR model ILIKE %s OR location ILIKE %s)")
+        params += [like(text)] * 3
+    if after_key:
+        clauses.append("(name, equipment_id) > (%s, %s)")
+        params += list(after_key)
+    sql = (
+        f"SELECT {', '.join(EQUIPMENT_COLUMNS)} FROM equipment_list "
+        f"WHERE {' AND '.join(clauses)} ORDER BY name, equipment_id LIMIT %s"
+    )
+    return _rows(conn, sql, [*params, limit], EQUIPMENT_COLUMNS)
+
+
+def stale_equipment(
+    conn: psycopg.Connection[Any],
+    reach: Reach,
+    *,
+    cared_for_before: datetime,
+    estate_id: UUID | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """Equipment in use not serviced (nor installed, nor registered) since the
+    given moment, longest neglected first."""
+    where, params = clause(reach, "estate_id")
+    clauses = [where, "status <> 'decommissioned'", f"{LAST_CARE} < %s"]
+    params.append(cared_for_before)
+    if estate_id:
+        clauses.append("estate_id = %s")
+        params.append(estate_id)
+    sql = (
+        f"SELECT {', '.join(EQUIPMENT_COLUMNS)} FROM equipment_list "
+        f"WHERE {' AND '.join(clauses)} ORDER BY {LAST_CARE}, name LIMIT %s"
+    )
+    return _rows(conn, sql, [*params, limit], EQUIPMENT_COLUMNS)
+
+
+BOARD_COLUMNS = (
+    "equipment_id",
+    "estate_id",
+    "kind",
+    "name",
+    "location",
+    "status",
+    "state",
+    "active_conditions",
+    "open_alarms",
+    "worst_rank",
+    "last_reading_at",
+    "latest",
+)
+
+
+def _board_row(row: dict[str, Any], offline_before: datetime) -> dict[str, Any]:
+    """A device is offline when it says so or has sent nothing since ``offline_before``;
+    in alarm while any of its alarms is open."""
+    last_at = row["last_reading_at"]
+    offline = row["state"] == "offline" or last_at is None or last_at < offline_before
+    rank = row.pop("worst_rank")
+    return {
+        **row,
+        "active_conditions": list(row["active_conditions"] or []),
+        "latest": row["latest"] or {},
+        "connectivity": "offline" if offline else "online",
+        "condition": "alarm" if row["open_alarms"] else "normal",
+        "worst_severity": SEVERITY_BY_RANK.get(rank) if rank else None,
+    }
+
+
+def board(
+    conn: psycopg.Connection[Any],
+    reach: Reach,
+    *,
+    estate_id: UUID | None,
+    kind: str | None,
+    offline_before: datetime,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """Every device in service with its open alarms (count, worst severity) and
+    its latest reading per metric, online or offline; worst first."""
+    where, params = clause(reach, "e.estate_id")
+    clauses = [where, "e.status <> 'decommissioned'"]
+    if estate_id:
+        clauses.append("e.estate_id = %s")
+        params.append(estate_id)
+    if kind:
+        clauses.append("e.kind = %s")
+        params.append(kind)
+    sql = (
+        "SELECT e.equipment_id, e.estate_id, e.kind, e.name, e.location, e.status, e.state, "
+        "e.active_conditions, coalesce(a.open, 0), a.worst, r.last_at, r.latest "
+        "FROM equipment_list e "
+        "LEFT JOIN LATERAL (SELECT count(*) AS open, max(severity_rank) AS worst "
+        "  FROM equipment_alarms WHERE equipment_id = e.equipment_id AND status <> 'cleared') a "
+        "  ON true "
+        "LEFT JOIN LATERAL (SELECT max(at) AS last_at, "
+        "  jsonb_object_agg(metric, coalesce(value::text, state)) AS latest "
+        "  FROM equipment_latest_readings WHERE equipment_id = e.equipment_id) r ON true "
+        f"WHERE {' AND '.join(clauses)} "
+        "ORDER BY a.worst DESC NULLS LAST, e.name LIMIT %s"
+    )
+    rows = _rows(conn, sql, [*params, limit], BOARD_COLUMNS)
+    return [_board_row(r, offline_before) for r in rows]
+
+
+def archive(
+    conn: psycopg.Connection[Any],
+    equipment_id: UUID,
+    *,
+    category: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    after_position: int | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """The equipment's archive entries in log order (ask for the equipment first:
+    its estate decides who may read them)."""
+    clauses = ["equipment_id = %s"]
+    params: list[Any] = [equipment_id]
+    for condition, value in (
+        ("category = %s", category),
+        ("at >= %s", since),
+        ("at < %s", until),
+        ("position > %s", after_position),
+    ):
+        if value is not None:
+            clauses.append(condition)
+            params.append(value)
+    sql = (
+        f"SELECT {', '.join(ENTRY_COLUMNS)} FROM equipment_archive "
+        f"WHERE {' AND '.join(clauses)} ORDER BY position LIMIT %s"
+    )
+    return _rows(conn, sql, [*params, limit], ENTRY_COLUMNS)
+
+
+# ---- alarms -------------------------------------------------------------------
+
+
+def visible_alarm(conn: psycopg.Connection[Any], actor: Actor, alarm_id: UUID) -> dict[str, Any]:
+    """The alarm's row, if the actor may read its estate's alarms."""
+    found = _rows(
+        conn,
+        f"SELECT {', '.join(ALARM_COLUMNS)} FROM equipment_alarms WHERE alarm_id = %s",
+        [alarm_id],
+        ALARM_COLUMNS,
+    )
+    if not found:
+        raise NotFound("no such alarm")
+    actor.check("alarms:read", None, found[0]["estate_id"])
+    return found[0]
+
+
+def search_alarms(
+    conn: psycopg.Connection[Any],
+    reach: Reach,
+    *,
+    status: str | None,
+    severity: str | None,
+    estate_id: UUID | None,
+    equipment_id: UUID | None,
+    code: str | None,
+    since: datetime | None,
+    before_key: tuple[datetime, UUID] | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """Newest first; ``status="open"`` is every uncleared alarm; ``before_key``
+    (raised at, alarm ID) continues a page."""
+    where, params = clause(reach, "estate_id")
+    clauses = [where]
+    if status == "open":
+        clauses.append("status <> 'cleared'")
+    elif status:
+        clauses.append("status = %s")
+        params.append(status)
+    for column, value in (
+        ("severity", severity),
+        ("estate_id", estate_id),
+        ("equipment_id", equipment_id),
+        ("code", code),
+    ):
+        if value is not None:
+            clauses.append(f"{column} = %s")
+            params.append(value)
+    if since:
+        clauses.append("raised_at >= %s")
+        params.append(since)
+    if before_key:
+        clauses.append("(raised_at, alarm_id) < (%s, %s)")
+        params += list(before_key)
+    sql = (
+        f"SELECT {', '.join(ALARM_COLUMNS)} FROM equipment_alarms "
+        f"WHERE {' AND '.join(clauses)} ORDER BY raised_at DESC, alarm_id DESC LIMIT %s"
+    )
+    return _rows(conn, sql, [*params, limit], ALARM_COLUMNS)
+
+
+class DueWork:
+    """The equipment jobs' candidates (``application/equipment/ports.py``)."""
+
+    def __init__(self, pool: Any) -> None:
+        self.pool = pool
+
+    def alarms_to_escalate(self, now: datetime) -> list[UUID]:
+        with self.pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT alarm_id FROM equipment_alarms WHERE status IN ('raised', 'escalated') "
+                "AND next_escalation_at <= %s ORDER BY next_escalation_at LIMIT 1000",
+                [now],
+            ).fetchall()
+        return [alarm_id for (alarm_id,) in rows]
+
+    def stale_records(self, cared_for_before: datetime) -> list[tuple[UUID, datetime | None]]:
+        with self.pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT equipment_id, last_serviced_at FROM equipment_list "
+                f"WHERE status <> 'decommissioned' AND {LAST_CARE} < %s LIMIT 1000",
+                [cared_for_before],
+            ).fetchall()
+        return [(equipment_id, serviced) for equipment_id, serviced in rows]
