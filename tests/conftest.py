@@ -85,7 +85,7 @@ def service_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
         own_database = True
     elif worker:
         database_url = _with_database(database_url, f"{_database_of(database_url)}_{worker}")
-        _drop_database(database_url)  # a run killed before its end may have left it
+        # Kept if a run killed before its end left it: each test empties it anyway.
         create_database(_with_database(database_url, "postgres"), _database_of(database_url))
         own_database = True
     own_redis = None

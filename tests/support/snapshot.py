@@ -21,23 +21,34 @@ from psycopg import sql
 
 @dataclass(frozen=True)
 class Rows:
-    tables: dict[str, bytes]  # table name -> its rows in COPY's binary format
+    # table name -> its columns, and its rows in COPY's binary format. Columns
+    # by name: a rebuild swaps in tables whose columns may come in another order.
+    tables: dict[str, tuple[list[str], bytes]]
     sequences: dict[str, int | None]  # sequence name -> last value (None: never used)
 
 
+def _copy(direction: str, table: str, columns: list[str]) -> sql.Composed:
+    return sql.SQL("COPY {} ({}) {} (FORMAT binary)").format(
+        sql.Identifier("public", table),
+        sql.SQL(", ").join(map(sql.Identifier, columns)),
+        sql.SQL(direction),
+    )
+
+
 def copy_out(database_url: str) -> Rows:
-    tables: dict[str, bytes] = {}
+    tables: dict[str, tuple[list[str], bytes]] = {}
     with psycopg.connect(database_url, autocommit=True) as conn:
         names = conn.execute(
-            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY c.relname"
+            "SELECT c.relname, array_agg(a.attname ORDER BY a.attnum) "
+            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "JOIN pg_attribute a ON a.attrelid = c.oid "
+            "WHERE n.nspname = 'public' AND c.relkind = 'r' AND a.attnum > 0 "
+            "AND NOT a.attisdropped AND a.attgenerated = '' "
+            "GROUP BY c.relname ORDER BY c.relname"
         ).fetchall()
-        for (name,) in names:
-            out = sql.SQL("COPY {} TO STDOUT (FORMAT binary)").format(
-                sql.Identifier("public", name)
-            )
-            with conn.cursor().copy(out) as copy:
-                tables[name] = b"".join(bytes(block) for block in copy)
+        for name, columns in names:
+            with conn.cursor().copy(_copy("TO STDOUT", name, columns)) as copy:
+                tables[name] = (columns, b"".join(bytes(block) for block in copy))
         sequences: dict[str, int | None] = dict(
             conn.execute(
                 "SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'"
@@ -61,13 +72,8 @@ def copy_in(database_url: str, rows: Rows) -> None:
     """Put ``rows`` into the (emptied) tables of ``database_url``."""
     with psycopg.connect(database_url, autocommit=True) as conn, conn.transaction():
         conn.execute("SET LOCAL session_replication_role = replica")
-        for name, data in rows.tables.items():
-            if not data:
-                continue
-            into = sql.SQL("COPY {} FROM STDIN (FORMAT binary)").format(
-                sql.Identifier("public", name)
-            )
-            with conn.cursor().copy(into) as copy:
+        for name, (columns, data) in rows.tables.items():
+            with conn.cursor().copy(_copy("FROM STDIN", name, columns)) as copy:
                 copy.write(data)
         for name, last in rows.sequences.items():
             if last is not None:
