@@ -15,7 +15,9 @@ class Projection(Protocol):
     ``ddl`` and ``apply`` name tables without a schema, so replay can build
     them into a scratch schema (``replay/readmodels.py``). A follower with
     side effects (it enqueues jobs, sends mail) sets ``has_side_effects = True``
-    and is never replayed.
+    and is never replayed. A change to ``ddl`` rebuilds the read model on the
+    next start; so does raising an optional ``version: int`` attribute, for
+    rows that must be written again under the same DDL (decision 0018).
     """
 
     @property
