@@ -11,18 +11,27 @@ same commands as :data:`SYSTEM`, so every change goes through one handler.
 from __future__ import annotations
 
 from collections.abc import Callable, Container
+from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from application.actor import Actor
 from application.identity.accounts import Accounts
 from application.identity.admin import UserAdmin
 from application.identity.commands import (
+    ChangeProfile,
+    DisableAccount,
+    EnableAccount,
     ErasePersonalData,
     GrantPermission,
     GrantRole,
+    LockAccount,
     LogOut,
     RegisterUser,
+    RevokePermission,
+    RevokeRole,
+    UnlockAccount,
 )
 from application.identity.errors import (
     ChallengeExpired,
@@ -168,8 +177,29 @@ class IdentityService:
     def grant_role(self, user_id: UUID, role: Role) -> int:
         return self.admin.grant_role(GrantRole(SYSTEM, user_id, role))
 
+    def revoke_role(self, user_id: UUID, role: Role) -> int:
+        return self.admin.revoke_role(RevokeRole(SYSTEM, user_id, role))
+
     def grant_permission(self, user_id: UUID, permission: Permission) -> int:
         return self.admin.grant_permission(GrantPermission(SYSTEM, user_id, permission))
+
+    def revoke_permission(self, user_id: UUID, permission: Permission) -> int:
+        return self.admin.revoke_permission(RevokePermission(SYSTEM, user_id, permission))
+
+    def change_profile(self, user_id: UUID, **changes: Any) -> int:
+        return self.admin.change_profile(ChangeProfile(SYSTEM, user_id, changes))
+
+    def lock(self, user_id: UUID, reason: str, by: UUID) -> int:
+        return self.admin.lock(LockAccount(replace(SYSTEM, user_id=by), user_id, reason))
+
+    def unlock(self, user_id: UUID, by: UUID) -> int:
+        return self.admin.unlock(UnlockAccount(replace(SYSTEM, user_id=by), user_id))
+
+    def disable(self, user_id: UUID, reason: str) -> int:
+        return self.admin.disable(DisableAccount(SYSTEM, user_id, reason))
+
+    def enable(self, user_id: UUID) -> int:
+        return self.admin.enable(EnableAccount(SYSTEM, user_id))
 
     def assign_estate(self, user_id: UUID, estate_id: UUID) -> int:
         """Let a staff member serve an estate the registry may not hold yet: a
