@@ -117,3 +117,16 @@ def test_the_second_factor_needs_a_code_sender(w: World) -> None:
             ChangeSecondFactor(w.actor(uid), True, PASSWORD, IP, "pytest")
         )
     assert w.identity.sessions.second_factor_of(w.actor(uid)) is None
+
+
+def test_a_disable_or_an_administrators_lock_ends_every_session_at_once(w: World) -> None:
+    admin, uid = w.user("root", Role.ADMIN), w.user("owner.li", Role.OWNER)
+    tokens = w.identity.sessions.log_in(LogIn("owner.li", PASSWORD, IP, "pytest")).tokens
+    assert tokens is not None
+    (session,) = w.identity.get(uid).sessions
+    assert w.identity.accounts.actor(uid, session) == w.actor(uid, session)
+    w.identity.lock(uid, "investigation", by=admin)
+    assert w.identity.accounts.actor(uid, session) is None
+    w.identity.unlock(uid, by=admin)
+    w.identity.disable(uid, "left the estate")
+    assert w.identity.accounts.actor(uid, session) is None
