@@ -27,6 +27,7 @@ import projections.registry
 import projections.tasks
 import projections.workorders
 from application.approvals.service import ApprovalService
+from application.audit.exports import Exports
 from application.community.service import CommunityService
 from application.equipment.service import EquipmentService
 from application.finance import FinanceServices
@@ -56,6 +57,7 @@ from infrastructure.tasks import DDL as TASKS_DDL
 from infrastructure.tasks import AlertOutbox, Jobs, make_broker
 from infrastructure.telemetry_store import DDL as TELEMETRY_DDL
 from infrastructure.telemetry_store import PostgresReadingStore
+from infrastructure.throttle import RedisAttemptCounter
 from infrastructure.tokens import TokenService
 from projections.audit.trail import AuditTrail
 from projections.catalog import ReadModelDeps
@@ -95,6 +97,7 @@ class Container:
     community: CommunityService
     notifications: NotificationService
     finance: FinanceServices
+    exports: Exports
     clock: Callable[[], datetime] = utc_now
     embedded: EmbeddedServices | None = None
     _closers: list[Any] = field(default_factory=list)
@@ -189,6 +192,12 @@ def build(
         sms or DevelopmentSmsOutbox(settings.data_dir / "dev-sms.log"),
         phone_of=lambda user_id: event_log.repository.get(user_id).phone_enc,
     )
+    tokens = TokenService(
+        secret_store.jwt_secret(settings),
+        audience=settings.jwt_audience,
+        issuer=settings.jwt_issuer,
+        access_ttl=timedelta(seconds=settings.access_token_ttl_seconds),
+    )
     identity = IdentityService(
         event_log,
         passwords=passwords or Argon2Passwords(),
@@ -203,12 +212,9 @@ def build(
         code_sender=code_sender,
         common_passwords=common_passwords(),
         clock=clock,
-    )
-    tokens = TokenService(
-        secret_store.jwt_secret(settings),
-        audience=settings.jwt_audience,
-        issuer=settings.jwt_issuer,
-        access_ttl=timedelta(seconds=settings.access_token_ttl_seconds),
+        tokens=tokens,
+        attempts=RedisAttemptCounter(redis_client),
+        login_rate_limit=settings.login_rate_limit_per_minute,
     )
     service_deps = ServiceDeps(
         event_log=event_log,
@@ -242,6 +248,7 @@ def build(
         community=CommunityService(service_deps, approvals),
         notifications=NotificationService(service_deps, NotificationFacts(pool)),
         finance=FinanceServices.build(service_deps, approvals),
+        exports=Exports(event_log, clock),
         clock=clock,
         embedded=embedded,
     )

@@ -21,15 +21,16 @@ from uuid import UUID
 
 import jwt
 
+from application.identity.errors import InvalidToken
+from application.identity.ports import RefreshClaims
+
+__all__ = ["AccessClaims", "InvalidToken", "RefreshClaims", "TokenService"]
+
 ALGORITHM = "HS256"
 # Access tokens remembered as verified (about 850 bytes each with the token's
 # text). Tokens live 15 minutes, so this many covers that many logins a
 # quarter of an hour; beyond, the oldest are verified again when they return.
 VERIFIED_CACHE_SIZE = 2_000
-
-
-class InvalidToken(Exception):
-    """The token is malformed, expired, forged or meant for someone else."""
 
 
 @dataclass(frozen=True)
@@ -38,13 +39,6 @@ class AccessClaims:
     session_id: str
     token_id: str
     expires_at: datetime
-
-
-@dataclass(frozen=True)
-class RefreshClaims:
-    user_id: UUID
-    session_id: str
-    generation: int
 
 
 def _access_claims(claims: dict[str, Any]) -> AccessClaims:
@@ -67,6 +61,9 @@ def _access_claims(claims: dict[str, Any]) -> AccessClaims:
 
 
 class TokenService:
+    """Signs and verifies tokens (the application's ``Tokens`` port); the
+    login handlers decide which session and generation each one is for."""
+
     def __init__(self, secret: bytes, *, audience: str, issuer: str, access_ttl: timedelta) -> None:
         if len(secret) < 32:
             raise ValueError("the token secret must be at least 32 bytes")

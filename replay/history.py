@@ -11,6 +11,7 @@ import orjson
 from eventsourcing.persistence import Notification
 from psycopg_pool import ConnectionPool
 
+from application.errors import NotFound
 from infrastructure.eventstore.store import EVENTS_TABLE, EventLog
 from projections.events import (
     CLEAR_NAME_FIELDS,
@@ -25,8 +26,11 @@ from projections.events import (
 from projections.identity.erasures import last_erasures
 
 
-class NoSuchAggregate(LookupError):
-    pass
+class NoSuchAggregate(NotFound):
+    """The aggregate had no events by then (the API answers 404 with this detail)."""
+
+    def __init__(self) -> None:
+        super().__init__("no such aggregate, or it did not exist yet")
 
 
 @dataclass(frozen=True)
@@ -117,7 +121,7 @@ def aggregate_history(
             )
         )
     if aggregate is None:
-        raise NoSuchAggregate(str(aggregate_id))
+        raise NoSuchAggregate()
     return AggregateHistory(
         aggregate_id=aggregate_id,
         aggregate_type=type(aggregate).__name__,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Protocol
 from uuid import UUID
 
@@ -44,3 +45,33 @@ class CodeSender(Protocol):
     """Sends a one-time code to the user's phone, without waiting for the gateway."""
 
     def send_code(self, user_id: UUID, code: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class RefreshClaims:
+    user_id: UUID
+    session_id: str
+    generation: int
+
+
+class Tokens(Protocol):
+    """Mints and reads the tokens a login hands out (``infrastructure/tokens.py``).
+
+    The application decides when a token is issued and for which session and
+    generation; the implementation only signs and verifies. A bad token raises
+    :class:`application.identity.errors.InvalidToken`.
+    """
+
+    access_ttl: timedelta
+
+    def issue_access(self, user_id: UUID, session_id: str, now: datetime) -> str: ...
+    def issue_refresh(self, user_id: UUID, session_id: str, generation: int) -> str: ...
+    def parse_refresh(self, token: str) -> RefreshClaims: ...
+
+
+class AttemptCounter(Protocol):
+    """Counts login attempts per client address in wall-clock minutes, across processes."""
+
+    def count_this_minute(self, client: str) -> tuple[int, int]:
+        """Add one attempt of ``client``: (attempts this minute, seconds until the next)."""
+        ...

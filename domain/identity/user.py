@@ -7,71 +7,45 @@ and the time of every decision is passed in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from enum import StrEnum
+from datetime import datetime
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidTransition, ValidationFailed
+from domain.identity.accounts import (
+    GUESSES,
+    MAX_SESSIONS,
+    SESSION_LIMIT,
+    USERNAME_NAMESPACE,
+    LockoutPolicy,
+    LoginResult,
+    RefreshResult,
+    UserStatus,
+    normalise_username,
+    user_id_for,
+)
+from domain.identity.logins import LoginDecisions
 from domain.identity.policy import Permission, Role, effective_permissions
 
-USERNAME_NAMESPACE = uuid5(NAMESPACE_URL, "https://estatelog/users")
+# The names other modules import from here since before the split.
+__all__ = [
+    "GUESSES",
+    "MAX_SESSIONS",
+    "SESSION_LIMIT",
+    "USERNAME_NAMESPACE",
+    "LockoutPolicy",
+    "LoginResult",
+    "RefreshResult",
+    "User",
+    "UserStatus",
+    "normalise_username",
+    "user_id_for",
+]
 
 
-class UserStatus(StrEnum):
-    NORMAL = "normal"
-    LOCKED = "locked"
-    DISABLED = "disabled"
-
-
-class LoginResult(StrEnum):
-    SUCCEEDED = "succeeded"
-    WRONG_PASSWORD = "wrong_password"  # noqa: S105 (an outcome name)
-    LOCKED = "locked"
-    DISABLED = "disabled"
-    SECOND_FACTOR_REQUIRED = "second_factor_required"
-    WRONG_CODE = "wrong_code"
-
-
-# Failed attempts that count towards a lockout: guesses of either factor.
-GUESSES = frozenset({"wrong password", "wrong one-time code"})
-# Sessions one person may hold at once (devices, browsers). A session lives
-# as long as its refresh token (14 days), so without a limit every login adds
-# to the aggregate, and to the memory of every process that caches it, for
-# two weeks. Beyond the limit a login ends the least recently used session.
-MAX_SESSIONS = 20
-SESSION_LIMIT = "session limit reached"
-
-
-class RefreshResult(StrEnum):
-    ROTATED = "rotated"
-    REUSED = "reused"  # a spent token came back: the whole session is revoked
-    INVALID = "invalid"
-
-
-@dataclass(frozen=True)
-class LockoutPolicy:
-    threshold: int = 5
-    window: timedelta = timedelta(minutes=15)
-    cooldown: timedelta = timedelta(minutes=15)
-
-
-def user_id_for(username: str) -> UUID:
-    """Usernames are unique because the user's ID is derived from the name."""
-    return uuid5(USERNAME_NAMESPACE, normalise_username(username))
-
-
-def normalise_username(username: str) -> str:
-    name = username.strip().lower()
-    if not (3 <= len(name) <= 64) or not all(c.isalnum() or c in "._-@" for c in name):
-        raise ValidationFailed("username: 3-64 letters, digits or . _ - @")
-    return name
-
-
-class User(Aggregate):
+class User(LoginDecisions, Aggregate):
     """A person who signs in: staff, owner, resident, visitor or auditor."""
 
     # The estates a staff member serves. A class default, replaced (never
@@ -170,100 +144,6 @@ class User(Aggregate):
 
     # ---- login and sessions ----------------------------------------------
 
-    def attempt_login(
-        self,
-        *,
-        password_ok: bool,
-        at: datetime,
-        client_ip: str | None,
-        user_agent: str | None,
-        session_id: str,
-        refresh_expires_at: datetime,
-        policy: LockoutPolicy,
-    ) -> LoginResult:
-        """Record one login attempt and decide its outcome.
-
-        Five failures within the window (by default) lock the account until
-        the cool-down ends; a locked or disabled account never logs in.
-        """
-        refused = self._refused(at, client_ip, user_agent)
-        if refused is not None:
-            return refused
-        if not password_ok:
-            self._guessed_wrong("wrong password", at, client_ip, user_agent, policy)
-            return LoginResult.WRONG_PASSWORD
-        if self.second_factor:
-            self._second_factor_challenged(
-                at=at, client_ip=client_ip, user_agent=user_agent, channel=self.second_factor
-            )
-            return LoginResult.SECOND_FACTOR_REQUIRED
-        self._make_room_for_a_session(at)
-        self._logged_in(
-            at=at,
-            client_ip=client_ip,
-            user_agent=user_agent,
-            session_id=session_id,
-            refresh_expires_at=refresh_expires_at,
-        )
-        return LoginResult.SUCCEEDED
-
-    def complete_second_factor(
-        self,
-        *,
-        code_ok: bool,
-        at: datetime,
-        client_ip: str | None,
-        user_agent: str | None,
-        session_id: str,
-        refresh_expires_at: datetime,
-        policy: LockoutPolicy,
-    ) -> LoginResult:
-        """The second step of a login: the one-time code sent after the password.
-
-        A wrong code counts towards the lockout like a wrong password, and the
-        account may have been locked or disabled since the first step.
-        """
-        refused = self._refused(at, client_ip, user_agent)
-        if refused is not None:
-            return refused
-        if not code_ok:
-            self._guessed_wrong("wrong one-time code", at, client_ip, user_agent, policy)
-            return LoginResult.WRONG_CODE
-        self._make_room_for_a_session(at)
-        self._logged_in(
-            at=at,
-            client_ip=client_ip,
-            user_agent=user_agent,
-            session_id=session_id,
-            refresh_expires_at=refresh_expires_at,
-        )
-        return LoginResult.SUCCEEDED
-
-    def _refused(
-        self, at: datetime, client_ip: str | None, user_agent: str | None
-    ) -> LoginResult | None:
-        """Disabled or (still) locked: the attempt fails whatever it carries."""
-        if self.lock_has_expired(at):
-            self._unlocked(at=at, reason="cool-down elapsed", by=None)
-        if self.status is UserStatus.DISABLED:
-            self._login_failed(at=at, client_ip=client_ip, user_agent=user_agent, reason="disabled")
-            return LoginResult.DISABLED
-        if self.status is UserStatus.LOCKED:
-            self._login_failed(at=at, client_ip=client_ip, user_agent=user_agent, reason="locked")
-            return LoginResult.LOCKED
-        return None
-
-    def _guessed_wrong(
-        self,
-        reason: str,
-        at: datetime,
-        client_ip: str | None,
-        user_agent: str | None,
-        policy: LockoutPolicy,
-    ) -> None:
-        self._login_failed(at=at, client_ip=client_ip, user_agent=user_agent, reason=reason)
-        self._lock_if_too_many_failures(at, policy)
-
     @event("SecondFactorChallenged")
     def _second_factor_challenged(
         self, at: datetime, client_ip: str | None, user_agent: str | None, channel: str
@@ -291,47 +171,12 @@ class User(Aggregate):
     def _second_factor_disabled(self, at: datetime, reason: str) -> None:
         self.second_factor = None
 
-    def reauthentication_failed(
-        self,
-        *,
-        at: datetime,
-        client_ip: str | None,
-        user_agent: str | None,
-        policy: LockoutPolicy,
-    ) -> None:
-        """A wrong current password (e.g. to change it) counts as a failed login.
-
-        Otherwise a stolen session could guess the password without limit.
-        """
-        self._login_failed(
-            at=at, client_ip=client_ip, user_agent=user_agent, reason="wrong password"
-        )
-        if self.status is UserStatus.NORMAL:
-            self._lock_if_too_many_failures(at, policy)
-
-    def _lock_if_too_many_failures(self, at: datetime, policy: LockoutPolicy) -> None:
-        recent = [t for t in self.recent_failures if at - t < policy.window]
-        if len(recent) >= policy.threshold:
-            self._locked(
-                at=at,
-                reason=f"{len(recent)} failed logins within {policy.window}",
-                until=at + policy.cooldown,
-                by=None,
-            )
-
     @event("LoginFailed")
     def _login_failed(
         self, at: datetime, client_ip: str | None, user_agent: str | None, reason: str
     ) -> None:
         if reason in GUESSES:
             self.recent_failures = [*self.recent_failures[-49:], at]
-
-    def _make_room_for_a_session(self, at: datetime) -> None:
-        """At the limit, end the sessions used least recently (earliest refresh
-        expiry) so that the new one is the limit's last."""
-        live = sorted((s[1], sid) for sid, s in self.sessions.items() if s[1] > at)
-        for _, session_id in live[: max(0, len(live) - MAX_SESSIONS + 1)]:
-            self._session_revoked(session_id=session_id, reason=SESSION_LIMIT, at=at)
 
     @event("LoginSucceeded")
     def _logged_in(
@@ -345,23 +190,6 @@ class User(Aggregate):
         self.recent_failures = []
         self.sessions = {sid: s for sid, s in self.sessions.items() if s[1] > at}
         self.sessions[session_id] = [0, refresh_expires_at]
-
-    def rotate_refresh_token(
-        self, *, session_id: str, generation: int, at: datetime, refresh_expires_at: datetime
-    ) -> RefreshResult:
-        """Swap a refresh token for the next one; a spent one revokes the session."""
-        session = self.sessions.get(session_id)
-        if session is None or not self.session_is_active(session_id) or session[1] <= at:
-            return RefreshResult.INVALID
-        if generation < session[0]:
-            self._session_revoked(session_id=session_id, reason="refresh token reused", at=at)
-            return RefreshResult.REUSED
-        if generation > session[0]:
-            return RefreshResult.INVALID
-        self._refresh_token_rotated(
-            session_id=session_id, generation=generation + 1, refresh_expires_at=refresh_expires_at
-        )
-        return RefreshResult.ROTATED
 
     @event("RefreshTokenRotated")
     def _refresh_token_rotated(

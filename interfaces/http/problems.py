@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from application.errors import Forbidden, NotFound
-from application.identity.service import UsernameTaken, UserNotFound
+from application.identity.errors import UsernameTaken
 from domain.errors import DomainError, InvalidTransition, NotEntitled, ValidationFailed
 from domain.identity.passwords import WeakPassword
 from infrastructure.idempotency import DuplicateRequest
@@ -198,10 +198,6 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(UsernameTaken)
     async def _taken(request: Request, exc: UsernameTaken) -> Response:
         return problem_response(409, f"username {exc} is taken", instance=path(request))
-
-    @app.exception_handler(UserNotFound)
-    async def _no_user(request: Request, exc: UserNotFound) -> Response:
-        return problem_response(404, "no such user", instance=path(request))
 
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, exc: NotFound) -> Response:

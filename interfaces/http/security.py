@@ -20,11 +20,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from application.actor import Actor
 from application.context import act_as
-from application.identity.service import UserNotFound
+from application.identity.errors import InvalidToken, UserNotFound
 from bootstrap import Container
-from domain.identity.policy import AUTHENTICATED_BASELINE, Permission, Scope, holds_action
-from domain.identity.user import User
-from infrastructure.tokens import InvalidToken
+from domain.identity.policy import Permission, Scope, holds_action
 from interfaces.http.problems import Problem
 
 PUBLIC = "public"
@@ -49,31 +47,21 @@ def container(request: Request) -> Container:
     return request.app.state.container  # type: ignore[no-any-return]
 
 
-def authenticate(request: Request) -> tuple[Principal, User]:
-    """The caller's principal and user aggregate (read-only: never change or save it)."""
+def authenticate(request: Request) -> Principal:
+    """The caller, from the bearer token of an active session (401 otherwise)."""
     header = request.headers.get("authorization", "")
     if not header.lower().startswith("bearer "):
         raise Problem(401, "send a bearer access token", headers=BEARER)
     c = container(request)
     try:
         claims = c.tokens.decode_access(header[7:].strip())
-        # Read-only: the repository's cached instance, fast-forwarded from the
-        # log like a command's load, but not deep-copied. Another request may
-        # fast-forward that instance while this one reads it: the state read
-        # is then newer, never older, than the log at this request's load;
-        # if a set changes size under an iteration, read a private copy.
-        user = c.identity.get_for_reading(claims.user_id)
-        try:
-            principal = _principal(user, claims.session_id)
-        except RuntimeError:
-            user = c.identity.get(claims.user_id)
-            principal = _principal(user, claims.session_id)
+        principal = c.identity.accounts.actor(claims.user_id, claims.session_id)
     except (InvalidToken, UserNotFound):
         raise Problem(401, "the access token is invalid or expired", headers=BEARER) from None
     if principal is None:
         raise Problem(401, "this session has ended; log in again", headers=BEARER)
     act_as(principal.user_id, principal.role)
-    return principal, user
+    return principal
 
 
 def session_user(c: Container, authorization: str) -> UUID | None:
@@ -82,28 +70,10 @@ def session_user(c: Container, authorization: str) -> UUID | None:
         return None
     try:
         claims = c.tokens.decode_access(authorization[7:].strip())
-        user = c.identity.get_for_reading(claims.user_id)
-        try:
-            active = user.session_is_active(claims.session_id)
-        except RuntimeError:  # read while another request fast-forwards it: read a copy
-            active = c.identity.get(claims.user_id).session_is_active(claims.session_id)
+        actor = c.identity.accounts.actor(claims.user_id, claims.session_id)
     except (InvalidToken, UserNotFound):
         return None
-    return claims.user_id if active else None
-
-
-def _principal(user: User, session_id: str) -> Principal | None:
-    """The principal of an active session of ``user``; None if the session has ended."""
-    if not user.session_is_active(session_id):
-        return None
-    return Principal(
-        user_id=user.id,
-        username=user.username,
-        role=user.primary_role,
-        permissions=user.permissions | AUTHENTICATED_BASELINE,
-        session_id=session_id,
-        estates=user.estates,
-    )
+    return actor.user_id if actor is not None else None
 
 
 def requires(permission: Permission) -> Any:
@@ -120,7 +90,7 @@ def requires(permission: Permission) -> Any:
         request: Request,
         credentials: HTTPAuthorizationCredentials | None = Security(BEARER_SCHEME),
     ) -> Principal:
-        principal, _ = authenticate(request)
+        principal = authenticate(request)
         if permission.scope is Scope.ANY:
             allowed = permission in principal.permissions
         else:

@@ -4,19 +4,54 @@ The trail is an index over the log: one row per event with the columns an
 auditor filters on. PostgreSQL writes the rows itself from the stored events
 (``INSERT … SELECT``), live and in replay alike, so no event is decoded in
 Python for it; what the event says (its details) is read from the log by
-position when a page is shown (``interfaces/http/audit.py``).
+position when a page is shown (:func:`trail_rows`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import Notification
 from psycopg import sql
 
+from projections.events import details_of
+from projections.identity.erasures import last_erasures
 from projections.log import EVENTS_TABLE
 from projections.safetext import NUL_FREE_JSONB, STATE_JSONB
+
+#: The trail's columns as a page or an export shows them, in order.
+COLUMNS = (
+    "position",
+    "occurred_at",
+    "aggregate_type",
+    "event_type",
+    "aggregate_id",
+    "aggregate_version",
+    "actor_id",
+    "actor_role",
+    "client_ip",
+    "user_agent",
+    "request_id",
+    "correlation_id",
+    "causation_id",
+    "details",
+)
+
+
+@dataclass(frozen=True)
+class TrailFilters:
+    actor_id: UUID | None = None
+    aggregate_id: UUID | None = None
+    event_type: str | None = None
+    aggregate_type: str | None = None
+    since: datetime | None = None  # inclusive
+    until: datetime | None = None  # exclusive
+
 
 # The inner query parses each event's JSON once (OFFSET 0 keeps the planner
 # from inlining it into every column that reads it). The event's class is the
@@ -85,3 +120,68 @@ class AuditTrail:
         self, cur: psycopg.Cursor[Any], event: Any, meta: dict[str, Any], note: Notification
     ) -> None:
         self.apply_positions(cur, note.id - 1, note.id, nul_free=True)
+
+
+def trail_rows(
+    conn: psycopg.Connection[Any],
+    decode: Callable[[Notification], Any],
+    f: TrailFilters,
+    *,
+    cursor: int | None = None,
+    upto: int | None = None,
+    limit: int = 100,
+) -> list[tuple[Any, ...]]:
+    """Matching rows of the trail by position, each ending with its event's
+    details read from the log (``decode`` turns a stored event into the
+    domain event; secrets and ciphertext are left out of the details)."""
+    where, params = _where(f, cursor, upto)
+    rows = conn.execute(
+        f"SELECT {', '.join(f'a.{col}' for col in COLUMNS[:-1])}, e.topic, e.state "  # type: ignore[arg-type]
+        f"FROM audit_events a JOIN {EVENTS_TABLE} e ON e.notification_id = a.position "
+        f"WHERE {where} ORDER BY a.position LIMIT %s",
+        [*params, limit],
+    ).fetchall()
+    # Names an older release recorded in clear, of users erased since.
+    erased_at = last_erasures(conn, list({row[4] for row in rows if row[2] == "User"}))
+    return [
+        (*row[:-2], _details(decode, row, erased=row[0] < erased_at.get(row[4], 0))) for row in rows
+    ]
+
+
+def _where(f: TrailFilters, cursor: int | None, upto: int | None) -> tuple[str, list[Any]]:
+    clauses: list[str] = ["true"]
+    params: list[Any] = []
+    fields: tuple[tuple[str, object], ...] = (
+        ("actor_id", f.actor_id),
+        ("aggregate_id", f.aggregate_id),
+        ("event_type", f.event_type),
+        ("aggregate_type", f.aggregate_type),
+    )
+    for column, value in fields:
+        if value is not None:
+            clauses.append(f"{column} = %s")
+            params.append(value)
+    bounds: tuple[tuple[str, object], ...] = (
+        ("occurred_at >= %s", f.since),
+        ("occurred_at < %s", f.until),
+        ("position > %s", cursor),
+        ("position <= %s", upto),
+    )
+    for clause, value in bounds:
+        if value is not None:
+            clauses.append(clause)
+            params.append(value)
+    return " AND ".join(clauses), params
+
+
+def _details(decode: Callable[[Notification], Any], row: tuple[Any, ...], *, erased: bool) -> Any:
+    """What the event says, secrets and ciphertext left out (``payload_of``)."""
+    topic, state = row[-2:]
+    note = Notification(
+        id=row[0], originator_id=row[4], originator_version=row[5], topic=topic, state=state
+    )
+    try:
+        event = decode(note)
+    except Exception:  # a newer release's event: say so rather than fail the page
+        return {"unreadable": f"this release cannot read a {topic} event"}
+    return details_of(event, erased=erased)

@@ -118,17 +118,7 @@ class UserDirectory:
             return
         sets: dict[str, Any] = {}
         if name == "ProfileChanged":
-            changes = event.changes
-            if "gender" in changes:
-                sets["gender"] = changes["gender"]
-            if _names_a_name(changes):
-                sets["display_name"] = self._changed_name(uid, changes, note.id)
-            if "phone_enc" in changes:
-                sets["phone_masked"] = self._phone(uid, changes["phone_enc"])
-            if "national_id_enc" in changes:
-                sets["national_id_masked"] = self._national_id(uid, changes["national_id_enc"])
-            if _gives_personal_data(changes):
-                sets["personal_data_erased"] = False
+            sets = self._profile_columns(uid, event.changes, note.id)
         elif name == "PersonalDataErased":
             sets = {
                 "display_name": ERASED,
@@ -226,17 +216,7 @@ class UserDirectory:
             if row is None:
                 continue  # as an UPDATE of a missing row
             if name == "ProfileChanged":
-                changes = event.changes
-                if "gender" in changes:
-                    row["gender"] = changes["gender"]
-                if _names_a_name(changes):
-                    row["display_name"] = self._changed_name(uid, changes, note.id)
-                if "phone_enc" in changes:
-                    row["phone_masked"] = self._phone(uid, changes["phone_enc"])
-                if "national_id_enc" in changes:
-                    row["national_id_masked"] = self._national_id(uid, changes["national_id_enc"])
-                if _gives_personal_data(changes):
-                    row["personal_data_erased"] = False
+                row.update(self._profile_columns(uid, event.changes, note.id))
             elif name == "PersonalDataErased":
                 row["display_name"] = ERASED
                 row["phone_masked"] = None
@@ -294,6 +274,21 @@ class UserDirectory:
         if in_clear and self.erasures is not None and self.erasures.erased_after(uid, position):
             return ERASED
         return mask_name(in_clear) or ERASED
+
+    def _profile_columns(self, uid: UUID, changes: dict[str, Any], position: int) -> dict[str, Any]:
+        """The columns a ``ProfileChanged`` sets, live and in a batch alike."""
+        columns: dict[str, Any] = {}
+        if "gender" in changes:
+            columns["gender"] = changes["gender"]
+        if _names_a_name(changes):
+            columns["display_name"] = self._changed_name(uid, changes, position)
+        if "phone_enc" in changes:
+            columns["phone_masked"] = self._phone(uid, changes["phone_enc"])
+        if "national_id_enc" in changes:
+            columns["national_id_masked"] = self._national_id(uid, changes["national_id_enc"])
+        if _gives_personal_data(changes):
+            columns["personal_data_erased"] = False
+        return columns
 
     def _changed_name(self, uid: UUID, changes: dict[str, Any], position: int) -> str:
         return self._name(

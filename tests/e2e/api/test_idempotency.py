@@ -326,13 +326,13 @@ def test_a_failure_after_the_commit_is_never_kept_as_the_answer(
     container = container_of(client)
     head = container.event_log.head()
     headers = keyed(admin, "late-outage")
-    register = container.identity.register
+    register = container.identity.admin.register  # the handler the route calls
 
     def commits_then_the_database_goes(*args: Any, **kwargs: Any) -> Any:
         register(*args, **kwargs)
         raise OperationalError("the server closed the connection unexpectedly")
 
-    monkeypatch.setattr(container.identity, "register", commits_then_the_database_goes)
+    monkeypatch.setattr(container.identity.admin, "register", commits_then_the_database_goes)
     first = client.post("/api/v1/users", json=user_body("late"), headers=headers)
     assert first.status_code == 503
     assert container.event_log.head() == head + 1
