@@ -58,11 +58,14 @@ from infrastructure.telemetry_store import PostgresReadingStore
 from infrastructure.tokens import TokenService
 from projections.audit.trail import AuditTrail
 from projections.catalog import ReadModelDeps
+from projections.finance.checks import LedgerChecks
+from projections.finance.statements import LedgerReports
 from projections.identity.directory import UserDirectory
 from projections.identity.erasures import Erasures
 from projections.identity.logins import LoginHistory
 from projections.registry.facts import RegistryFacts
-from projections.runtime import Projector
+from projections.runtime import PositionWaiter, Projector
+from replay.verify import verify_chain
 
 log = logging.getLogger(__name__)
 
@@ -205,7 +208,12 @@ def build(
         access_ttl=timedelta(seconds=settings.access_token_ttl_seconds),
     )
     service_deps = ServiceDeps(
-        event_log=event_log, pool=pool, vault=vault, registry=RegistryFacts(pool), clock=clock
+        event_log=event_log,
+        pool=pool,
+        vault=vault,
+        registry=RegistryFacts(pool),
+        progress=PositionWaiter(pool),
+        clock=clock,
     )
     approvals = ApprovalService(service_deps)  # shared: contexts subscribe to its outcomes
     return Container(
@@ -229,7 +237,12 @@ def build(
         approvals=approvals,
         community=CommunityService(service_deps, approvals),
         notifications=NotificationService(service_deps),
-        finance=FinanceServices.build(service_deps, approvals),
+        finance=FinanceServices.build(
+            service_deps,
+            approvals,
+            statements=LedgerReports(pool, event_log),
+            checks=LedgerChecks(pool, event_log, lambda: verify_chain(database_url)),
+        ),
         clock=clock,
         embedded=embedded,
     )

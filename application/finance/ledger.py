@@ -14,16 +14,16 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from application.finance.ports import LedgerStatements
 from application.registry import lookups
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps, find, load
 from domain.errors import DomainError, InvalidTransition, ValidationFailed
 from domain.finance.books import Books, ManualJournal, books_id, check_period, period_of
-from projections.finance import statements
-from projections.finance.ledger import NAME as LEDGER
-from projections.runtime import wait_for_position
 
 WAIT_SECONDS = 20.0
+# The ledger read model's name (``projections/finance/ledger.py``): closing waits for it.
+LEDGER = "finance_ledger"
 
 
 class JournalNotFound(DomainError):
@@ -35,8 +35,9 @@ class LedgerBehind(InvalidTransition):
 
 
 class LedgerService:
-    def __init__(self, deps: ServiceDeps) -> None:
+    def __init__(self, deps: ServiceDeps, statements: LedgerStatements) -> None:
         self.deps = deps
+        self.statements = statements
 
     def scheduled(self) -> list[ScheduledJob]:
         return []
@@ -75,11 +76,10 @@ class LedgerService:
         check_period(period)
         self._require_estate(estate_id)
         head = self.deps.event_log.head()
-        if not wait_for_position(self.deps.pool, LEDGER, head, WAIT_SECONDS):
+        if not self.deps.progress.wait(LEDGER, head, WAIT_SECONDS):
             raise LedgerBehind("the ledger read model is behind the log; retry shortly")
-        with self.deps.pool.connection() as conn:
-            first = statements.first_entry_day(conn, estate_id)
-            digest = statements.period_digest(conn, estate_id, period, head)
+        first = self.statements.first_entry_day(estate_id)
+        digest = self.statements.period_digest(estate_id, period, head)
         books = self.books(estate_id) or Books(estate_id=estate_id, at=self._now)
         books.close(
             period=period,

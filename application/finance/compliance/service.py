@@ -2,36 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-import psycopg
-
-from application.finance.compliance.books import (
-    accounting_equation,
-    aging_equals_control,
-    closed_periods_unchanged,
-    entries_balance,
-    event_chain_verifies,
-    trial_balance_zero,
-)
-from application.finance.compliance.controls import (
-    EventsAt,
-    approvals_present,
-    budgets_within,
-    payments_matched,
-)
 from application.finance.compliance.scope import CheckResult, Scope
+from application.finance.ports import ComplianceChecks, LedgerStatements
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps, load
 from domain.errors import DomainError, InvalidTransition, ValidationFailed
 from domain.finance.compliance import ComplianceReview, check_parameters
-from projections.finance import statements
-from projections.runtime import wait_for_position
 
 WAIT_SECONDS = 20.0
 # Every read model a check reads; a run waits until each has reached the head.
@@ -58,20 +40,13 @@ class ReviewRun:
     position: int
 
 
-CHECKS: tuple[Callable[[psycopg.Connection[Any], Scope, Any], CheckResult], ...] = (
-    entries_balance,
-    trial_balance_zero,
-    accounting_equation,
-    aging_equals_control,
-    payments_matched,
-    approvals_present,
-    budgets_within,
-)
-
-
 class ComplianceService:
-    def __init__(self, deps: ServiceDeps) -> None:
+    def __init__(
+        self, deps: ServiceDeps, statements: LedgerStatements, checks: ComplianceChecks
+    ) -> None:
         self.deps = deps
+        self.statements = statements
+        self.checks = checks
 
     def scheduled(self) -> list[ScheduledJob]:
         return []
@@ -92,7 +67,7 @@ class ComplianceService:
         if as_of is not None:
             if as_of.tzinfo is None:
                 raise ValidationFailed("as_of: a moment with its time zone")
-            return statements.position_at(self.deps.event_log, as_of)
+            return self.statements.position_at(as_of)
         if as_of_position is not None:
             if not 0 <= as_of_position <= head:
                 raise ValidationFailed(f"as_of_position: between 0 and the head ({head})")
@@ -113,7 +88,7 @@ class ComplianceService:
             raise ValidationFailed("from: on or before to")
         head = self.deps.event_log.head()
         for name in READ_MODELS:
-            if not wait_for_position(self.deps.pool, name, head, WAIT_SECONDS):
+            if not self.deps.progress.wait(name, head, WAIT_SECONDS):
                 raise ReadModelsBehind(f"the {name} read model is behind the log; retry shortly")
         scope = Scope(
             estate_ids=None if estate_id is None else [estate_id],
@@ -123,13 +98,7 @@ class ComplianceService:
             threshold=parameters["large_expense_threshold"],
             currency=parameters["currency"],
         )
-        results: list[CheckResult] = []
-        events = EventsAt(self.deps.event_log)
-        with self.deps.pool.connection() as conn:
-            for run in CHECKS:
-                results.append(run(conn, scope, events))
-            results.append(closed_periods_unchanged(conn, scope, self.deps.event_log))
-        results.append(event_chain_verifies(str(self.deps.pool.conninfo)))
+        results: list[CheckResult] = self.checks.run(scope)
         checks = [r.as_check() for r in results]
         findings = [f for r in results for f in r.findings]
         return checks, findings

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -18,13 +18,6 @@ from domain.finance.money import MINOR_UNITS, quantum
 ZERO = Decimal(0)
 CASH_ACCOUNTS = sorted(code for code, a in CHART.items() if a.cash)
 AGING_BUCKETS = ("0-30", "31-60", "61-90", ">90")
-
-
-def position_at(event_log: Any, moment: datetime) -> int:
-    """The greatest log position recorded at or before ``moment`` (0 before the first)."""
-    from replay.asof import position_at as find  # replay imports the projections
-
-    return find(event_log, moment)
 
 
 # ---- helpers --------------------------------------------------------------------
