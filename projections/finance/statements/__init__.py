@@ -33,10 +33,12 @@ from projections.finance.statements.common import (
     AGING_BUCKETS,
     CASH_ACCOUNTS,
     ZERO,
+    estates_in_reach,
     money,
 )
 from projections.finance.statements.fund import fund_statement
 from projections.finance.statements.receivables import (
+    admit_unit,
     owner_statement,
     receivables_aging,
     receivables_control,
@@ -48,9 +50,11 @@ __all__ = [
     "CASH_ACCOUNTS",
     "ZERO",
     "LedgerReports",
+    "admit_unit",
     "balance_sheet",
     "cash_flow",
     "closed_periods",
+    "estates_in_reach",
     "first_entry_day",
     "fund_statement",
     "income_statement",

@@ -10,6 +10,8 @@ from uuid import UUID
 
 import psycopg
 
+from application.actor import HIDDEN, Reach
+from application.errors import NotFound
 from domain.finance.accounts import (
     CHART,
 )
@@ -18,6 +20,16 @@ from domain.finance.money import MINOR_UNITS, quantum
 ZERO = Decimal(0)
 CASH_ACCOUNTS = sorted(code for code, a in CHART.items() if a.cash)
 AGING_BUCKETS = ("0-30", "31-60", "61-90", ">90")
+
+
+def estates_in_reach(reach: Reach, estate_id: UUID | None) -> list[UUID] | None:
+    """The estates a statement covers: the one asked for (reported missing if out of
+    the reader's reach), or all the reader may read (None: every estate)."""
+    if estate_id is not None:
+        if not reach.admits(estate_id):
+            raise NotFound(HIDDEN)
+        return [estate_id]
+    return None if reach.everything else sorted(reach.estates)
 
 
 # ---- helpers --------------------------------------------------------------------
