@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from domain.finance.expenses import CATEGORIES
+from domain.finance.expense_rules import CATEGORIES
 from domain.finance.money import allocate
 
 ZERO = Decimal(0)

@@ -26,7 +26,7 @@ from eventsourcing.persistence import Notification
 from application.actor import HIDDEN, Reach
 from application.errors import NotFound
 from domain.finance.expense_figures import budget_lines, expense_analysis
-from domain.finance.expenses import CATEGORIES, mask_bank_account
+from domain.finance.expense_rules import CATEGORIES, mask_bank_account
 from domain.finance.money import DEFAULT_CURRENCY
 from projections.catalog import ReadModelDeps
 from projections.events import as_uuid, kind_of, occurred_at, to_json

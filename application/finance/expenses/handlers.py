@@ -26,9 +26,10 @@ from application.scheduling import ScheduledJob
 from application.services import ServiceDeps, find, load
 from domain.approvals.approval import Approval
 from domain.errors import ValidationFailed
-from domain.finance import expenses as ex
-from domain.finance.expenses import Budget, ExpenseClaim, Vendor
+from domain.finance import expense_rules as ex
+from domain.finance.expenses import Budget, ExpenseClaim
 from domain.finance.money import currency_of
+from domain.finance.vendors import Vendor
 
 
 class ExpenseRecordNotFound(NotFound):

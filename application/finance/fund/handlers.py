@@ -33,7 +33,8 @@ from domain.approvals.rules import Outcome as RuleOutcome
 from domain.errors import InvalidTransition, ValidationFailed
 from domain.finance import fund
 from domain.finance.books import Books, books_id
-from domain.finance.fund import Basis, FundAccount, FundSpending, fund_account_id
+from domain.finance.fund import Basis, FundAccount, FundSpending
+from domain.finance.fund_rules import fund_account_id
 from domain.registry.unit import Unit
 
 DEFAULT_TERMS = PolicyTerms(

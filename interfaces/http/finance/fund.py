@@ -24,7 +24,8 @@ from application.finance.fund import (
     ProposeSpending,
     RecordDeposit,
 )
-from domain.finance.fund import Basis, DepositMethod, EmergencyCategory
+from domain.finance.fund import Basis, DepositMethod
+from domain.finance.fund_rules import EmergencyCategory
 from domain.identity.policy import Permission
 from interfaces.http.consistency import reached, serving
 from interfaces.http.schemas import Amount, Command, Count, CurrencyCode

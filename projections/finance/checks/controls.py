@@ -10,7 +10,7 @@ from uuid import UUID
 import psycopg
 
 from application.finance.compliance.scope import CheckResult, Scope
-from domain.finance import expenses as ex
+from domain.finance import expense_rules as ex
 from domain.finance import fund
 from domain.finance.accounts import CUSTOMER_CREDIT, RECEIVABLES
 from projections.finance import statements

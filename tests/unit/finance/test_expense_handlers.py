@@ -20,7 +20,8 @@ from application.finance.expenses import (
     WithdrawClaim,
 )
 from domain.errors import ValidationFailed
-from domain.finance.expenses import Budget, ExpenseClaim, budget_id
+from domain.finance.expense_rules import budget_id
+from domain.finance.expenses import Budget, ExpenseClaim
 from domain.identity.policy import Role
 from domain.registry.places import Estate
 from tests.support.memory import MemoryEventLog, memory_deps

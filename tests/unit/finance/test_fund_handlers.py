@@ -17,7 +17,8 @@ from application.finance.fund import (
     ProposeSpending,
     RecordDeposit,
 )
-from domain.finance.fund import FundAccount, fund_account_id
+from domain.finance.fund import FundAccount
+from domain.finance.fund_rules import fund_account_id
 from domain.identity.policy import Role
 from domain.registry.places import Estate
 from domain.registry.unit import Unit

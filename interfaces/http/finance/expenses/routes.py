@@ -18,7 +18,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, status
 
 from application.finance.expenses import PayClaim, SetBudget, SubmitClaim, WithdrawClaim
-from domain.finance.expenses import mask_bank_account
+from domain.finance.expense_rules import mask_bank_account
 from domain.identity.policy import Permission, Scope, widest_scope
 from interfaces.http.consistency import reached
 from interfaces.http.finance.expenses.views import (

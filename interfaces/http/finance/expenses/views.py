@@ -9,7 +9,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from domain.finance.expenses import CATEGORIES
+from domain.finance.expense_rules import CATEGORIES
 from domain.finance.money import DEFAULT_CURRENCY
 from interfaces.http.schemas import Amount, Command, CurrencyCode, Patch
 from interfaces.http.text import MultiLine, SingleLine
