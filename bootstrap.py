@@ -63,8 +63,9 @@ from projections.finance.statements import LedgerReports
 from projections.identity.directory import UserDirectory
 from projections.identity.erasures import Erasures
 from projections.identity.logins import LoginHistory
+from projections.progress import PositionWaiter
 from projections.registry.facts import RegistryFacts
-from projections.runtime import PositionWaiter, Projector
+from projections.runtime import Projector
 from replay.verify import verify_chain
 
 log = logging.getLogger(__name__)
