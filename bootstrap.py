@@ -59,6 +59,7 @@ from infrastructure.tokens import TokenService
 from projections.audit.trail import AuditTrail
 from projections.catalog import ReadModelDeps
 from projections.finance.checks import LedgerChecks
+from projections.finance.fund import RegisteredUnits
 from projections.finance.statements import LedgerReports
 from projections.identity.directory import UserDirectory
 from projections.identity.erasures import Erasures
@@ -243,6 +244,7 @@ def build(
             approvals,
             statements=LedgerReports(pool, event_log),
             checks=LedgerChecks(pool, event_log, lambda: verify_chain(database_url)),
+            units=RegisteredUnits(pool),
         ),
         clock=clock,
         embedded=embedded,

@@ -15,7 +15,7 @@ from application.finance.compliance import ComplianceService
 from application.finance.expenses import ExpenseService
 from application.finance.fund import FundService
 from application.finance.ledger import LedgerService
-from application.finance.ports import ComplianceChecks, LedgerStatements
+from application.finance.ports import ComplianceChecks, EstateUnits, LedgerStatements
 from application.finance.rates import RateService
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps
@@ -38,13 +38,14 @@ class FinanceServices:
         *,
         statements: LedgerStatements,
         checks: ComplianceChecks,
+        units: EstateUnits,
     ) -> FinanceServices:
         rates = RateService(deps, approvals)
         return cls(
             rates=rates,
             accounts=AccountService(deps, approvals, rates),
             expenses=ExpenseService(deps, approvals),
-            fund=FundService(deps, approvals),
+            fund=FundService(deps, approvals, units),
             ledger=LedgerService(deps, statements),
             compliance=ComplianceService(deps, statements, checks),
         )

@@ -1,8 +1,10 @@
 """What the finance handlers read from the finance read models.
 
 Closing a period and running the compliance checks decide on the ledger's
-rows, so they ask these ports; ``projections/finance/statements`` and
-``projections/finance/checks`` answer them and ``bootstrap.py`` wires them.
+rows, and a fund spending shared by every unit on the estate's list of units,
+so they ask these ports; ``projections/finance/statements``,
+``projections/finance/checks`` and ``projections/finance/fund`` answer them
+and ``bootstrap.py`` wires them.
 """
 
 from __future__ import annotations
@@ -34,3 +36,12 @@ class ComplianceChecks(Protocol):
     """Every compliance check over the read models, run over one scope."""
 
     def run(self, scope: Scope) -> list[CheckResult]: ...
+
+
+class EstateUnits(Protocol):
+    """The units of an estate as the registry's read model lists them."""
+
+    def in_order(self, estate_id: UUID) -> list[UUID]:
+        """Every unit of the estate, by building and number (the order a spending's
+        default sharers are recorded in)."""
+        ...

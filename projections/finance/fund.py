@@ -343,3 +343,19 @@ def spending(conn: psycopg.Connection[Any], reach: Reach, spending_id: UUID) -> 
         raise NotFound(HIDDEN)
     _admit(conn, reach, rows[0], rows[0]["unit_ids"])
     return rows[0]
+
+
+class RegisteredUnits:
+    """The fund handlers' ``EstateUnits`` port, from the registry's read model."""
+
+    def __init__(self, pool: Any) -> None:
+        self.pool = pool
+
+    def in_order(self, estate_id: UUID) -> list[UUID]:
+        with self.pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT unit_id FROM registry_units WHERE estate_id = %s "
+                "ORDER BY building_id, number",
+                [estate_id],
+            ).fetchall()
+        return [r[0] for r in rows]

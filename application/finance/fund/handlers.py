@@ -24,6 +24,7 @@ from application.actor import HIDDEN
 from application.approvals.service import ApprovalRequest, ApprovalService, Loader
 from application.errors import NotFound
 from application.finance.fund.commands import DisburseSpending, ProposeSpending, RecordDeposit
+from application.finance.ports import EstateUnits
 from application.registry import lookups
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps, find
@@ -76,9 +77,10 @@ class Disbursement:
 
 
 class FundService:
-    def __init__(self, deps: ServiceDeps, approvals: ApprovalService) -> None:
+    def __init__(self, deps: ServiceDeps, approvals: ApprovalService, units: EstateUnits) -> None:
         self.deps = deps
         self.approvals = approvals
+        self.units = units
         approvals.subscribe(fund.APPROVAL_KIND, self._spending_decided, default_terms=DEFAULT_TERMS)
 
     def scheduled(self) -> list[ScheduledJob]:
@@ -103,13 +105,7 @@ class FundService:
 
     def _units_with_accounts(self, estate_id: UUID) -> list[UUID]:
         """Every unit of the estate that has a fund account (the default sharers)."""
-        with self.deps.pool.connection() as conn:
-            rows = conn.execute(
-                "SELECT unit_id FROM registry_units WHERE estate_id = %s "
-                "ORDER BY building_id, number",
-                [estate_id],
-            ).fetchall()
-        return [r[0] for r in rows if self.account(r[0]) is not None]
+        return [u for u in self.units.in_order(estate_id) if self.account(u) is not None]
 
     def _booking_day(self, estate_id: UUID, booked_on: date | None) -> date:
         """The accounting date asked for (a deposit made at the bank earlier), or today;

@@ -32,16 +32,28 @@ EMERGENCY = {
 }
 
 
+class Listed:
+    """The registry's list of units, as a test sets it."""
+
+    def __init__(self) -> None:
+        self.units: list[UUID] = []
+
+    def in_order(self, estate_id: UUID) -> list[UUID]:
+        return list(self.units)
+
+
 class World:
     def __init__(self) -> None:
         self.deps = memory_deps()
         self.log = self.deps.event_log
         assert isinstance(self.log, MemoryEventLog)
-        self.service = FundService(self.deps, ApprovalService(self.deps))
+        self.units = Listed()
+        self.service = FundService(self.deps, ApprovalService(self.deps), self.units)
         estate = Estate.register("HVG", "Harbour View Gardens", "1 Harbour Road")
         unit = Unit.register(estate.id, uuid4(), "101", 1, "90.00", "80.00", "residential")
         self.log.save_and_position(estate, unit)
         self.estate_id, self.unit_id = estate.id, unit.id
+        self.units.units = [uuid4(), unit.id]  # the first has no fund account
         self.finance = actor(Role.FINANCE, self.estate_id)
         self.stranger = actor(Role.FINANCE, uuid4())
 
@@ -117,6 +129,24 @@ def test_a_proposal_opens_its_urgent_approval_in_the_same_save(world: World) -> 
     assert spending.estate_id == world.estate_id
     approval = world.service.approvals.get(spending.approval_id)
     assert (approval.kind, str(approval.urgency)) == ("fund_spending", "urgent")
+
+
+def test_a_spending_without_units_is_shared_by_every_unit_with_a_fund_account(
+    world: World,
+) -> None:
+    world.deposit(world.finance)
+    spending = world.service.propose_spending(
+        ProposeSpending(
+            actor=world.finance,
+            estate_id=world.estate_id,
+            purpose="Repaint the stairwells",
+            amount=Decimal("100.00"),
+            currency="CNY",
+            basis="emergency",
+            emergency=EMERGENCY,
+        )
+    )
+    assert world.service.spending(spending.id).unit_ids == [world.unit_id]
 
 
 def test_another_estate_cannot_disburse_a_spending(world: World) -> None:
