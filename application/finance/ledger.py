@@ -29,13 +29,11 @@ from domain.finance.books import Books, ManualJournal, books_id, check_period, p
 WAIT_SECONDS = 20.0
 # The ledger read model's name (``projections/finance/ledger.py``): closing waits for it.
 LEDGER = "finance_ledger"
+CLOSE = "ledger:close"
 
 
 class JournalNotFound(NotFound):
     """No such journal or estate, or not one the actor may see."""
-
-
-CLOSE = "ledger:close"
 
 
 class LedgerBehind(InvalidTransition):
