@@ -62,14 +62,19 @@ from infrastructure.tokens import TokenService
 from projections.audit.trail import AuditTrail
 from projections.catalog import ReadModelDeps
 from projections.equipment import queries as equipment_queries
+from projections.finance.checks import LedgerChecks
+from projections.finance.fund import RegisteredUnits
+from projections.finance.statements import LedgerReports
 from projections.identity.directory import UserDirectory
 from projections.identity.erasures import Erasures
 from projections.identity.logins import LoginHistory
 from projections.notifications.facts import NotificationFacts
+from projections.progress import PositionWaiter
 from projections.registry.facts import RegistryFacts
 from projections.runtime import Projector
 from projections.workorders import queries as workorder_queries
 from replay.shapes import open_read_models
+from replay.verify import verify_chain
 
 log = logging.getLogger(__name__)
 
@@ -221,6 +226,7 @@ def build(
         pool=pool,
         vault=vault,
         registry=RegistryFacts(pool, head=event_log.head),
+        progress=PositionWaiter(pool),
         clock=clock,
     )
     approvals = ApprovalService(service_deps)  # shared: contexts subscribe to its outcomes
@@ -247,7 +253,13 @@ def build(
         approvals=approvals,
         community=CommunityService(service_deps, approvals),
         notifications=NotificationService(service_deps, NotificationFacts(pool)),
-        finance=FinanceServices.build(service_deps, approvals),
+        finance=FinanceServices.build(
+            service_deps,
+            approvals,
+            statements=LedgerReports(pool, event_log),
+            checks=LedgerChecks(pool, event_log, lambda: verify_chain(database_url)),
+            units=RegisteredUnits(pool),
+        ),
         exports=Exports(event_log, clock),
         clock=clock,
         embedded=embedded,

@@ -34,3 +34,16 @@ class EventLogPort(Protocol):
     def forget_snapshots(self, aggregate_id: UUID) -> None:
         """Delete the aggregate's snapshots (a cache of its events)."""
         ...
+
+
+class ReadModelProgress(Protocol):
+    """How far the read models have applied the log (read-your-writes for a command).
+
+    A command that decides on a read model's rows (a period's digest, a
+    compliance run) first waits for that read model to reach the head.
+    """
+
+    def wait(self, read_model: str, position: int, timeout: float) -> bool:
+        """True once ``read_model`` has applied ``position``; False after ``timeout``
+        seconds, or at once if it stopped before that position."""
+        ...

@@ -1,10 +1,7 @@
 """Read models as they stood at a position or a moment, built into a scratch schema.
 
-"As of time T" means "as of the last position whose event was recorded at or
-before T". Positions are handed out in commit order and events are stamped
-just before they are saved, so the timestamps rise with the position except
-for concurrent commands a few milliseconds apart; the search below treats
-them as ordered and returns one consistent prefix of the log.
+A moment becomes a position by :func:`projections.moments.position_at`
+(re-exported here), which the financial statements share.
 """
 
 from __future__ import annotations
@@ -12,14 +9,16 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 import psycopg
 from psycopg import sql
 
 from infrastructure.eventstore.store import EventLog
+from projections.moments import position_at, recorded_at
 from projections.protocols import Projection
 from replay.readmodels import apply_range, build_indexes, checked_schema, open_build
+
+__all__ = ["AsOfBuild", "build_as_of", "default_schema", "drop_build", "position_at", "recorded_at"]
 
 
 @dataclass(frozen=True)
@@ -29,30 +28,6 @@ class AsOfBuild:
     events: int
     projections: list[str]
     seconds: float
-
-
-def recorded_at(event_log: EventLog, position: int) -> tuple[int, datetime] | None:
-    """The first event at or after ``position``: its position and timestamp."""
-    notes = event_log.recorder.select_notifications(position, 1)
-    if not notes:
-        return None
-    event, _ = event_log.mapper_with_metadata.decode(notes[0])
-    return notes[0].id, vars(event)["timestamp"]
-
-
-def position_at(event_log: EventLog, moment: datetime) -> int:
-    """The last position recorded at or before ``moment`` (0 before the first event)."""
-    if moment.tzinfo is None:
-        raise ValueError("a moment needs a timezone")
-    low, high = 0, event_log.head()
-    while low < high:
-        middle = (low + high + 1) // 2
-        found = recorded_at(event_log, middle)
-        if found is None or found[1] > moment:
-            high = middle - 1
-        else:
-            low = found[0]
-    return low
 
 
 def default_schema(position: int) -> str:

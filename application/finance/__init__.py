@@ -15,6 +15,7 @@ from application.finance.compliance import ComplianceService
 from application.finance.expenses import ExpenseService
 from application.finance.fund import FundService
 from application.finance.ledger import LedgerService
+from application.finance.ports import ComplianceChecks, EstateUnits, LedgerStatements
 from application.finance.rates import RateService
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps
@@ -30,15 +31,23 @@ class FinanceServices:
     compliance: ComplianceService
 
     @classmethod
-    def build(cls, deps: ServiceDeps, approvals: ApprovalService) -> FinanceServices:
+    def build(
+        cls,
+        deps: ServiceDeps,
+        approvals: ApprovalService,
+        *,
+        statements: LedgerStatements,
+        checks: ComplianceChecks,
+        units: EstateUnits,
+    ) -> FinanceServices:
         rates = RateService(deps, approvals)
         return cls(
             rates=rates,
             accounts=AccountService(deps, approvals, rates),
             expenses=ExpenseService(deps, approvals),
-            fund=FundService(deps, approvals),
-            ledger=LedgerService(deps),
-            compliance=ComplianceService(deps),
+            fund=FundService(deps, approvals, units),
+            ledger=LedgerService(deps, statements),
+            compliance=ComplianceService(deps, statements, checks),
         )
 
     def scheduled(self) -> list[ScheduledJob]:

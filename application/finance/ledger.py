@@ -5,29 +5,35 @@ date, which is always open (a period closes only after it ended). Closing a
 period waits for the ledger read model to reach the head of the log, takes
 the digest of the period's trial balance there, and records the position it
 stands for. The other finance services ask :meth:`LedgerService.is_closed`.
+Journals, reversals and closing need ``ledger:close`` for the estate, which
+the handlers check against the estate they book in (the journal's, for a
+reversal); another estate's journal is reported missing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from application.actor import HIDDEN, Actor
+from application.errors import NotFound
+from application.finance.ledger_commands import ClosePeriod, PostJournal, ReverseJournal
+from application.finance.ports import LedgerStatements
 from application.registry import lookups
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps, find, load
-from domain.errors import DomainError, InvalidTransition, ValidationFailed
+from domain.errors import InvalidTransition, ValidationFailed
 from domain.finance.books import Books, ManualJournal, books_id, check_period, period_of
-from projections.finance import statements
-from projections.finance.ledger import NAME as LEDGER
-from projections.runtime import wait_for_position
 
 WAIT_SECONDS = 20.0
+# The ledger read model's name (``projections/finance/ledger.py``): closing waits for it.
+LEDGER = "finance_ledger"
+CLOSE = "ledger:close"
 
 
-class JournalNotFound(DomainError):
-    title = "No such journal"
+class JournalNotFound(NotFound):
+    """No such journal or estate, or not one the actor may see."""
 
 
 class LedgerBehind(InvalidTransition):
@@ -35,8 +41,9 @@ class LedgerBehind(InvalidTransition):
 
 
 class LedgerService:
-    def __init__(self, deps: ServiceDeps) -> None:
+    def __init__(self, deps: ServiceDeps, statements: LedgerStatements) -> None:
         self.deps = deps
+        self.statements = statements
 
     def scheduled(self) -> list[ScheduledJob]:
         return []
@@ -59,8 +66,9 @@ class LedgerService:
         books = self.books(estate_id)
         return books is not None and books.is_closed(day)
 
-    def closed_periods(self, estate_id: UUID) -> list[dict[str, Any]]:
+    def closed_periods(self, actor: Actor, estate_id: UUID) -> list[dict[str, Any]]:
         """The closed periods, oldest first, from the log itself."""
+        actor.check("ledger:read", None, estate_id)
         books = self.books(estate_id)
         if books is None:
             return []
@@ -70,16 +78,17 @@ class LedgerService:
         if self.is_closed(estate_id, day):
             raise InvalidTransition(f"{day} is in a closed period ({period_of(day)} or earlier)")
 
-    def close_period(self, estate_id: UUID, period: str, by: UUID) -> int:
+    def close_period(self, cmd: ClosePeriod) -> int:
         """Close ``period`` of the estate's books at the current head of the log."""
+        estate_id, period = cmd.estate_id, cmd.period
+        cmd.actor.check(CLOSE, None, estate_id)
         check_period(period)
         self._require_estate(estate_id)
         head = self.deps.event_log.head()
-        if not wait_for_position(self.deps.pool, LEDGER, head, WAIT_SECONDS):
+        if not self.deps.progress.wait(LEDGER, head, WAIT_SECONDS):
             raise LedgerBehind("the ledger read model is behind the log; retry shortly")
-        with self.deps.pool.connection() as conn:
-            first = statements.first_entry_day(conn, estate_id)
-            digest = statements.period_digest(conn, estate_id, period, head)
+        first = self.statements.first_entry_day(estate_id)
+        digest = self.statements.period_digest(estate_id, period, head)
         books = self.books(estate_id) or Books(estate_id=estate_id, at=self._now)
         books.close(
             period=period,
@@ -87,28 +96,22 @@ class LedgerService:
             first_entry=first,
             through_position=head,
             digest=digest,
-            by=by,
+            by=cmd.actor.user_id,
             at=self._now,
         )
         return self.deps.event_log.save_and_position(books)
 
     # ---- manual journals ------------------------------------------------------
 
-    def post_manual(
-        self,
-        *,
-        estate_id: UUID,
-        booked_on: date,
-        memo: str,
-        lines: Sequence[Mapping[str, Any]],
-        by: UUID,
-    ) -> tuple[UUID, int]:
+    def post_manual(self, cmd: PostJournal) -> tuple[UUID, int]:
         """Book a manual journal (opening balances, corrections) on ``booked_on``."""
+        estate_id, booked_on = cmd.estate_id, cmd.booked_on
+        cmd.actor.check(CLOSE, None, estate_id)
         self._require_estate(estate_id)
         if booked_on > self.today:
             raise ValidationFailed(f"booked_on: {booked_on} is in the future")
         self.require_open(estate_id, booked_on)
-        for line in lines:
+        for line in cmd.lines:
             unit_id = line.get("unit_id")
             if (
                 unit_id is not None
@@ -118,25 +121,26 @@ class LedgerService:
         journal = ManualJournal.post(
             estate_id=estate_id,
             booked_on=booked_on,
-            memo=memo,
-            lines=lines,
-            posted_by=by,
+            memo=cmd.memo,
+            lines=cmd.lines,
+            posted_by=cmd.actor.user_id,
             at=self._now,
         )
         return journal.id, self.deps.event_log.save_and_position(journal)
 
     def journal(self, journal_id: UUID) -> ManualJournal:
-        return load(
-            self.deps.event_log, journal_id, ManualJournal, JournalNotFound("no such journal")
-        )
+        return load(self.deps.event_log, journal_id, ManualJournal, JournalNotFound(HIDDEN))
 
-    def reverse_manual(self, journal_id: UUID, by: UUID, reason: str) -> tuple[UUID, int]:
+    def reverse_manual(self, cmd: ReverseJournal) -> tuple[UUID, int]:
         """Reverse a manual journal with the mirrored entry, booked today."""
-        original = self.journal(journal_id)
+        original = self.journal(cmd.journal_id)
+        cmd.actor.check(CLOSE, None, original.estate_id)
         self.require_open(original.estate_id, self.today)
-        reversal = original.reverse(by=by, reason=reason, today=self.today, at=self._now)
+        reversal = original.reverse(
+            by=cmd.actor.user_id, reason=cmd.reason, today=self.today, at=self._now
+        )
         return reversal.id, self.deps.event_log.save_and_position(original, reversal)
 
     def _require_estate(self, estate_id: UUID) -> None:
         if not lookups.estate_exists(self.deps.event_log, estate_id):
-            raise JournalNotFound("no such estate")
+            raise JournalNotFound(HIDDEN)

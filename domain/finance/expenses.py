@@ -1,8 +1,6 @@
 """Expenses (R5.2): vendors, budgets per estate and year, expense claims, payment.
 
-* A :class:`Vendor` is company-wide: registered with its unified social
-  credit code (统一社会信用代码, 18 digits or upper-case letters), bank
-  account and the expense categories it supplies.
+* A :class:`Vendor` is company-wide (``domain/finance/vendors.py``).
 * A :class:`Budget` belongs to one estate and one year (its ID is derived from
   both). Its lines give an amount per expense category; an approved claim
   *commits* its amount against the line, so the remaining budget is exact
@@ -16,212 +14,36 @@
   the payable (Dr payables / Cr bank or cash), once, and only when approved.
 
 Categories are the keys of :data:`domain.finance.accounts.EXPENSE_ACCOUNTS`.
+The rules that need no aggregate are in ``expense_rules.py``, the postings in
+``expense_postings.py``. ``Vendor`` moved to ``vendors.py``: the events it
+stored before name it ``domain.finance.expenses:Vendor.…``, which resolves
+through the import below (``tests/unit/finance/test_event_topics.py``).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.approvals.rules import Level, Outcome, PolicyTerms, Rule
 from domain.errors import InvalidTransition, ValidationFailed
-from domain.finance.accounts import EXPENSE_ACCOUNTS, PAYABLES, PAYMENT_ACCOUNTS
-from domain.finance.journal import Entry, Line, PostingFunction
+from domain.finance.expense_rules import (
+    APPROVAL_KIND,
+    OVER_BUDGET_KIND,
+    PAYMENT_METHODS,
+    budget_id,
+    category_of,
+    check_lines,
+    check_year,
+    positive,
+    text,
+)
 from domain.finance.money import currency_of, exact_money
-
-CATEGORIES: tuple[str, ...] = tuple(EXPENSE_ACCOUNTS)
-PAYMENT_METHODS = ("bank_transfer", "cash")
-
-APPROVAL_KIND = "expense"
-OVER_BUDGET_KIND = "expense_over_budget"
-CLERK_LIMIT = Decimal("5000")
-CLERK_LIMIT_CURRENCY = "CNY"
-
-BUDGET_NAMESPACE = uuid5(NAMESPACE_URL, "https://estatelog/finance/budgets")
-TAX_ID_PATTERN = re.compile(r"^[0-9A-Z]{18}$")
-BANK_ACCOUNT_PATTERN = re.compile(r"^[0-9A-Za-z -]{4,40}$")
-
-
-def expense_terms() -> PolicyTerms:
-    """Default policy of ``expense``: the clerk's authority below 5000 CNY, else three levels."""
-    return PolicyTerms(
-        levels=(
-            Level("finance", "finance"),
-            Level("department", "property_manager"),
-            Level("manager", "admin"),
-        ),
-        rules=(
-            Rule(
-                then=Outcome.APPROVE,
-                reason="within the clerk's authority",
-                amount_below=CLERK_LIMIT,
-                currency=CLERK_LIMIT_CURRENCY,
-            ),
-        ),
-    )
-
-
-def over_budget_terms() -> PolicyTerms:
-    """Default policy of ``expense_over_budget``: always the department, then the manager."""
-    return PolicyTerms(
-        levels=(Level("department", "property_manager"), Level("manager", "admin")),
-        rules=(),
-    )
-
-
-def budget_id(estate_id: UUID, year: int) -> UUID:
-    """One budget per estate and year."""
-    return uuid5(BUDGET_NAMESPACE, f"{estate_id}:{year}")
-
-
-def category_of(value: str) -> str:
-    value = str(value)
-    if value not in EXPENSE_ACCOUNTS:
-        raise ValidationFailed(f"category: {value!r} is not one of {', '.join(CATEGORIES)}")
-    return value
-
-
-def check_year(year: int) -> int:
-    if not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise ValidationFailed("year: 2000-2100")
-    return year
-
-
-def _text(value: str | None, field: str, longest: int) -> str:
-    value = (value or "").strip()
-    if not 1 <= len(value) <= longest:
-        raise ValidationFailed(f"{field}: 1-{longest} characters")
-    return value
-
-
-def _optional_text(value: str | None, field: str, longest: int) -> str | None:
-    value = (value or "").strip()
-    if len(value) > longest:
-        raise ValidationFailed(f"{field}: at most {longest} characters")
-    return value or None
-
-
-def _positive(value: object, currency: str, what: str = "amount") -> Decimal:
-    amount = exact_money(value, currency_of(currency), what)
-    if amount <= 0:
-        raise ValidationFailed(f"{what}: must be more than zero")
-    return amount
-
-
-def mask_bank_account(value: str | None) -> str | None:
-    """``6222 0212 3456 7890`` -> ``************7890``: only the last 4 digits show."""
-    if not value:
-        return None
-    digits = re.sub(r"[^0-9A-Za-z]", "", value)
-    return "*" * max(len(digits) - 4, 4) + digits[-4:]
-
-
-# ---- vendors -----------------------------------------------------------------------
-
-
-class Vendor(Aggregate):
-    """A supplier the company pays (company-wide, not per estate)."""
-
-    @classmethod
-    def register(
-        cls,
-        *,
-        name: str,
-        tax_id: str,
-        bank_account: str,
-        contact: str | None,
-        categories: list[str],
-        at: datetime,
-    ) -> Vendor:
-        return cls(
-            name=_text(name, "name", 200),
-            tax_id=check_tax_id(tax_id),
-            bank_account=check_bank_account(bank_account),
-            contact=_optional_text(contact, "contact", 200),
-            categories=check_categories(categories),
-            at=at,
-        )
-
-    @event("Registered")
-    def __init__(
-        self,
-        name: str,
-        tax_id: str,
-        bank_account: str,
-        contact: str | None,
-        categories: list[str],
-        at: datetime,
-    ) -> None:
-        self.name = name
-        self.tax_id = tax_id
-        self.bank_account = bank_account
-        self.contact = contact
-        self.categories = list(categories)
-        self.active = True
-
-    def change(self, changes: Mapping[str, Any], by: UUID, at: datetime) -> None:
-        """Change some of name, bank_account, contact, categories."""
-        if not self.active:
-            raise InvalidTransition("the vendor is deactivated")
-        checked: dict[str, Any] = {}
-        for key, value in changes.items():
-            if key == "name":
-                checked[key] = _text(value, "name", 200)
-            elif key == "bank_account":
-                checked[key] = check_bank_account(value)
-            elif key == "contact":
-                checked[key] = _optional_text(value, "contact", 200)
-            elif key == "categories":
-                checked[key] = check_categories(value)
-            else:
-                raise ValidationFailed(f"{key}: cannot be changed")
-        checked = {k: v for k, v in checked.items() if getattr(self, k) != v}
-        if not checked:
-            raise ValidationFailed("nothing to change")
-        self._details_changed(changes=checked, by=by, at=at)
-
-    @event("DetailsChanged")
-    def _details_changed(self, changes: dict[str, Any], by: UUID, at: datetime) -> None:
-        for key, value in changes.items():
-            setattr(self, key, value)
-
-    def deactivate(self, reason: str, by: UUID, at: datetime) -> None:
-        if not self.active:
-            raise InvalidTransition("the vendor is already deactivated")
-        self._deactivated(reason=_text(reason, "reason", 500), by=by, at=at)
-
-    @event("Deactivated")
-    def _deactivated(self, reason: str, by: UUID, at: datetime) -> None:
-        self.active = False
-
-
-def check_tax_id(value: str) -> str:
-    value = (value or "").strip()
-    if not TAX_ID_PATTERN.match(value):
-        raise ValidationFailed("tax_id: a unified social credit code, 18 digits or capitals")
-    return value
-
-
-def check_bank_account(value: str) -> str:
-    value = (value or "").strip()
-    if not BANK_ACCOUNT_PATTERN.match(value) or sum(c.isdigit() for c in value) < 4:
-        raise ValidationFailed("bank_account: 4-40 digits, letters, spaces or dashes")
-    return value
-
-
-def check_categories(values: list[str]) -> list[str]:
-    checked = sorted({category_of(v) for v in values})
-    if not checked:
-        raise ValidationFailed("categories: name at least one expense category")
-    return checked
-
+from domain.finance.vendors import Vendor as Vendor  # the topics of events stored before 0017
 
 # ---- budgets -----------------------------------------------------------------------
 
@@ -290,7 +112,7 @@ class Budget(Aggregate):
         if self.lines.get(category) == value:
             return False
         self._line_revised(
-            category=category, amount=value, reason=_text(reason, "reason", 500), by=by, at=at
+            category=category, amount=value, reason=text(reason, "reason", 500), by=by, at=at
         )
         return True
 
@@ -320,7 +142,7 @@ class Budget(Aggregate):
             claim_id=claim_id,
             category=category,
             amount=amount,
-            reason=_text(reason, "reason", 500),
+            reason=text(reason, "reason", 500),
             at=at,
         )
 
@@ -330,17 +152,6 @@ class Budget(Aggregate):
     ) -> None:
         self.committed[category] = self.committed_to(category) - amount
         del self.claims[claim_id]
-
-
-def check_lines(lines: Mapping[str, object], currency: str) -> dict[str, Decimal]:
-    checked: dict[str, Decimal] = {}
-    for category, amount in lines.items():
-        category = category_of(category)
-        value = exact_money(amount, currency, f"lines.{category}")
-        if value < 0:
-            raise ValidationFailed(f"lines.{category}: must not be negative")
-        checked[category] = value
-    return checked
 
 
 # ---- expense claims ------------------------------------------------------------------
@@ -384,7 +195,7 @@ class ExpenseClaim(Aggregate):
         """
         category = category_of(category)
         currency = currency_of(currency)
-        value = _positive(amount, currency)
+        value = positive(amount, currency)
         if not isinstance(incurred_on, date) or isinstance(incurred_on, datetime):
             raise ValidationFailed("incurred_on: a date")
         if incurred_on > at.date():
@@ -403,9 +214,9 @@ class ExpenseClaim(Aggregate):
             category=category,
             amount=value,
             currency=currency,
-            description=_text(description, "description", 2000),
+            description=text(description, "description", 2000),
             incurred_on=incurred_on,
-            invoice_ref=_text(invoice_ref, "invoice_ref", 100),
+            invoice_ref=text(invoice_ref, "invoice_ref", 100),
             submitted_by=submitted_by,
             year=year,
             remaining_before=remaining_before,
@@ -498,7 +309,7 @@ class ExpenseClaim(Aggregate):
             raise InvalidTransition(
                 f"only a claim awaiting approval is withdrawn (it is {self.status})"
             )
-        self._withdrawn(by=by, reason=_text(reason, "reason", 500), at=at)
+        self._withdrawn(by=by, reason=text(reason, "reason", 500), at=at)
 
     @event("Withdrawn")
     def _withdrawn(self, by: UUID, reason: str, at: datetime) -> None:
@@ -516,7 +327,7 @@ class ExpenseClaim(Aggregate):
             raise ValidationFailed(f"method: one of {', '.join(PAYMENT_METHODS)}")
         self._paid(
             estate_id=self.estate_id,
-            payment_ref=_text(payment_ref, "payment_ref", 100),
+            payment_ref=text(payment_ref, "payment_ref", 100),
             method=method,
             amount=self.amount,
             currency=self.currency,
@@ -541,42 +352,3 @@ class ExpenseClaim(Aggregate):
     ) -> None:
         self.status = C.PAID
         self.payment_ref = payment_ref
-
-
-# ---- postings -------------------------------------------------------------------------
-
-
-def post(event_name: str, payload: Mapping[str, Any]) -> Entry | None:
-    """The journal entry of an ExpenseClaim event (R5.3); None for events that move no money.
-
-    ``Approved``: Dr the category's expense account / Cr payables (the vendor).
-    ``Paid``: Dr payables (the vendor) / Cr bank (bank_transfer) or cash.
-    """
-    if event_name == "Approved":
-        amount, currency, vendor = payload["amount"], payload["currency"], payload["vendor_id"]
-        category = payload["category"]
-        return Entry(
-            estate_id=payload["estate_id"],
-            booked_on=payload["booked_on"],
-            memo=f"expense approved: {category}",
-            lines=(
-                Line.dr(EXPENSE_ACCOUNTS[category], amount, currency, party_id=vendor),
-                Line.cr(PAYABLES, amount, currency, party_id=vendor),
-            ),
-        ).check()
-    if event_name == "Paid":
-        amount, currency, vendor = payload["amount"], payload["currency"], payload["vendor_id"]
-        return Entry(
-            estate_id=payload["estate_id"],
-            booked_on=payload["booked_on"],
-            memo=f"expense paid: {payload['payment_ref']}",
-            lines=(
-                Line.dr(PAYABLES, amount, currency, party_id=vendor),
-                Line.cr(PAYMENT_ACCOUNTS[payload["method"]], amount, currency),
-            ),
-        ).check()
-    return None
-
-
-# Aggregate class name -> its posting function (see domain/finance/journal.py).
-POSTINGS: dict[str, PostingFunction] = {"ExpenseClaim": post}

@@ -8,15 +8,13 @@ item 5) or on a documented emergency (a lift in danger, a failed fire
 system, ...), goes through the approval kind ``fund_spending``, and is
 disbursed once, split over the units that share it by gross area.
 
-Postings: a deposit is Dr 1002.02 / Cr 2241 (the unit on the 2241 line);
-a disbursement is one entry, Dr 2241 per unit / Cr 1002.02 for the total.
-A unit's ``Charged`` event only keeps its sub-ledger and posts nothing, so
-the money is never posted twice.
-
 When a charge takes a unit's balance below 30% of its first deposit, the
 account records ``FellBelowThreshold`` once (owners are reminded to top
 up); a deposit that brings it back to 30% or more records
 ``RestoredAboveThreshold`` and arms the reminder again.
+
+The rules that need no aggregate are in ``fund_rules.py``, the postings in
+``fund_postings.py``; the event classes stay here, where their topics name them.
 """
 
 from __future__ import annotations
@@ -26,19 +24,24 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidTransition, ValidationFailed
-from domain.finance.accounts import FUND_BANK, FUND_PAYABLE
-from domain.finance.journal import Entry, Line, PostingFunction, lines_without_zeros
-from domain.finance.money import allocate, currency_of, exact_money
-from domain.finance.resolution import Matter, Resolution
+from domain.finance.fund_rules import EmergencyCategory as EmergencyCategory  # old topic
+from domain.finance.fund_rules import (
+    check_emergency,
+    check_resolution,
+    fund_account_id,
+    positive,
+    split_by_area,
+    text,
+)
+from domain.finance.money import currency_of, exact_money
 
 APPROVAL_KIND = "fund_spending"
 LOW_BALANCE_RATIO = Decimal("0.30")
-FUND_ACCOUNT_NAMESPACE = uuid5(NAMESPACE_URL, "https://estatelog/fund-accounts")
 
 
 class DepositMethod(StrEnum):
@@ -51,44 +54,12 @@ class Basis(StrEnum):
     EMERGENCY = "emergency"
 
 
-class EmergencyCategory(StrEnum):
-    """The emergencies that allow spending before the owners can vote (应急使用)."""
-
-    ELEVATOR_DANGER = "elevator_danger"
-    FIRE_SYSTEM_FAILURE = "fire_system_failure"
-    ROOF_LEAK = "roof_leak"
-    PUMP_FAILURE = "pump_failure"
-    EXTERIOR_WALL_DANGER = "exterior_wall_danger"
-    DRAINAGE_FAILURE = "drainage_failure"
-
-
 class SpendingStatus(StrEnum):
     AWAITING_APPROVAL = "awaiting_approval"
     APPROVED = "approved"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
     DISBURSED = "disbursed"
-
-
-def fund_account_id(unit_id: UUID) -> UUID:
-    """One fund account per unit: its ID derives from the unit's."""
-    return uuid5(FUND_ACCOUNT_NAMESPACE, str(unit_id))
-
-
-def _text(value: str | None, what: str, longest: int, *, required: bool = True) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise ValidationFailed(f"{what}: required")
-    if len(text) > longest:
-        raise ValidationFailed(f"{what}: at most {longest} characters")
-    return text
-
-
-def _positive(amount: object, currency: str, what: str = "amount") -> Decimal:
-    value = exact_money(amount, currency_of(currency), what)
-    if value <= 0:
-        raise ValidationFailed(f"{what}: must be more than zero")
-    return value
 
 
 # ---- the unit's sub-ledger ------------------------------------------------------
@@ -147,10 +118,10 @@ class FundAccount(Aggregate):
             deposit_id=deposit_id,
             estate_id=self.estate_id,
             unit_id=self.unit_id,
-            amount=_positive(amount, currency),
+            amount=positive(amount, currency),
             currency=currency,
             method=method.value,
-            reference=_text(reference, "reference", 100),
+            reference=text(reference, "reference", 100),
             first=self.first_deposit is None,
             booked_on=booked_on,
             recorded_by=recorded_by,
@@ -261,53 +232,6 @@ class FundAccount(Aggregate):
 # ---- spending the fund ------------------------------------------------------------
 
 
-def check_resolution(data: Mapping[str, Any]) -> dict[str, Any]:
-    """An owners' resolution that carries the use of the fund (more than half of both)."""
-    try:
-        resolution = Resolution.from_dict(dict(data))
-    except TypeError:
-        raise ValidationFailed(
-            "resolution: reference, meeting_on, total_area, total_owners, participating_area, "
-            "participating_owners, area_for and owners_for"
-        ) from None
-    return resolution.require(Matter.ORDINARY).as_dict()
-
-
-def check_emergency(data: Mapping[str, Any]) -> dict[str, Any]:
-    """A documented emergency: its category, what happened, and at least one piece of evidence."""
-    unknown = set(data) - {"category", "description", "evidence"}
-    if unknown:
-        raise ValidationFailed(f"emergency: unknown fields {sorted(unknown)}")
-    try:
-        category = EmergencyCategory(str(data.get("category")))
-    except ValueError:
-        raise ValidationFailed(
-            f"emergency category: one of {', '.join(c.value for c in EmergencyCategory)}"
-        ) from None
-    evidence = data.get("evidence") or []
-    if not isinstance(evidence, (list, tuple)):
-        raise ValidationFailed("emergency evidence: a list of references")
-    references = [_text(str(e), "emergency evidence", 200) for e in evidence]
-    if not references:
-        raise ValidationFailed(
-            "emergency evidence: at least one reference (a work order, an inspection report)"
-        )
-    return {
-        "category": category.value,
-        "description": _text(data.get("description"), "emergency description", 2000),
-        "evidence": references,
-    }
-
-
-def split_by_area(
-    total: Decimal, areas: Mapping[UUID, Decimal], currency: str
-) -> list[dict[str, Any]]:
-    """``total`` over the units in proportion to their gross areas; the parts sum exactly."""
-    units = list(areas)
-    parts = allocate(total, [Decimal(areas[u]) for u in units], currency)
-    return [{"unit_id": u, "amount": p} for u, p in zip(units, parts, strict=True)]
-
-
 class FundSpending(Aggregate):
     """A use of the fund: proposed with its basis, approved, then disbursed once."""
 
@@ -349,14 +273,14 @@ class FundSpending(Aggregate):
             raise ValidationFailed("unit_ids: no unit of the estate has a fund account")
         return cls(
             estate_id=estate_id,
-            purpose=_text(purpose, "purpose", 500),
-            amount=_positive(amount, currency),
+            purpose=text(purpose, "purpose", 500),
+            amount=positive(amount, currency),
             currency=currency,
             basis=basis.value,
             resolution=resolution,
             emergency=emergency,
             unit_ids=units,
-            vendor=_text(vendor, "vendor", 200, required=False) or None,
+            vendor=text(vendor, "vendor", 200, required=False) or None,
             approval_id=approval_id,
             proposed_by=proposed_by,
             at=at,
@@ -456,7 +380,7 @@ class FundSpending(Aggregate):
             booked_on=booked_on,
             splits=splits,
             currency=self.currency,
-            reference=_text(reference, "reference", 100),
+            reference=text(reference, "reference", 100),
             at=at,
         )
         return splits
@@ -473,48 +397,3 @@ class FundSpending(Aggregate):
     ) -> None:
         self.status = SpendingStatus.DISBURSED
         self.splits = splits
-
-
-# ---- postings -------------------------------------------------------------------
-
-
-def post_account(event_name: str, payload: Mapping[str, Any]) -> Entry | None:
-    """A deposit: Dr the fund's bank account / Cr the fund held for the unit."""
-    if event_name != "Deposited":
-        return None  # Opened, Charged and the threshold events move no money themselves
-    amount, currency = payload["amount"], payload["currency"]
-    return Entry(
-        estate_id=payload["estate_id"],
-        booked_on=payload["booked_on"],
-        memo=f"maintenance fund deposit {payload['reference']}",
-        lines=(
-            Line.dr(FUND_BANK, amount, currency),
-            Line.cr(FUND_PAYABLE, amount, currency, unit_id=payload["unit_id"]),
-        ),
-    ).check()
-
-
-def post_spending(event_name: str, payload: Mapping[str, Any]) -> Entry | None:
-    """A disbursement: Dr the fund held for each unit / Cr the fund's bank account."""
-    if event_name != "Disbursed":
-        return None
-    currency = payload["currency"]
-    splits = payload["splits"]
-    total = sum((Decimal(s["amount"]) for s in splits), Decimal(0))
-    lines = [
-        Line.dr(FUND_PAYABLE, Decimal(s["amount"]), currency, unit_id=s["unit_id"]) for s in splits
-    ]
-    lines.append(Line.cr(FUND_BANK, total, currency))
-    return Entry(
-        estate_id=payload["estate_id"],
-        booked_on=payload["booked_on"],
-        memo=f"maintenance fund spending {payload['reference']}",
-        lines=lines_without_zeros(lines),
-    ).check()
-
-
-# Aggregate class name -> its posting function (see domain/finance/journal.py).
-POSTINGS: dict[str, PostingFunction] = {
-    "FundAccount": post_account,
-    "FundSpending": post_spending,
-}

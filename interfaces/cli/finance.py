@@ -16,6 +16,7 @@ from uuid import UUID
 import typer
 
 from application.context import CommandContext, acting
+from application.finance.compliance import RunChecks
 from bootstrap import Container, build
 from domain.errors import DomainError
 from infrastructure.settings import Settings
@@ -105,14 +106,17 @@ def check(
         actor_id = _actor(container, by)
         with acting(_context(actor_id)):
             done = container.finance.compliance.run(
-                estate_id=estate,
-                date_from=date_from.date(),
-                date_to=date_to.date(),
-                as_of=as_of,
-                as_of_position=as_of_position,
-                large_expense_threshold=limit,
-                currency=currency,
-                run_by=actor_id,
+                RunChecks(
+                    actor=None,  # the operator at the console, recorded as --by
+                    recorded_as=actor_id,
+                    estate_id=estate,
+                    date_from=date_from.date(),
+                    date_to=date_to.date(),
+                    as_of=as_of,
+                    as_of_position=as_of_position,
+                    large_expense_threshold=limit,
+                    currency=currency,
+                )
             )
     except DomainError as e:
         typer.echo(f"finance check: {e.detail}", err=True)

@@ -5,15 +5,21 @@
   whether it passed, and how many findings are open, rectified and closed.
 * ``finance_compliance_findings``: one row per finding with its status
   (open, rectified, closed) and the notes of who rectified and who closed it.
+
+The queries at the end are the only readers of these tables; a review of
+every estate (no ``estate_id``) is for readers of every estate.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import Notification
 
+from application.actor import HIDDEN, Reach
+from application.errors import NotFound
 from projections.catalog import ReadModelDeps
 from projections.events import as_uuid, kind_of, occurred_at, to_json
 from projections.protocols import Projection
@@ -184,3 +190,46 @@ class ComplianceReadModel:
 
 def read_models(deps: ReadModelDeps) -> list[Projection]:
     return [ComplianceReadModel()]
+
+
+# ---- queries ------------------------------------------------------------------------
+
+
+def _dicts(cur: psycopg.Cursor[Any]) -> list[dict[str, Any]]:
+    names = [d.name for d in cur.description or ()]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def reviews(
+    conn: psycopg.Connection[Any], reach: Reach, estate_id: UUID | None = None, limit: int = 100
+) -> list[dict[str, Any]]:
+    """Reviews the reader may read, newest first."""
+    where, params = "true", list[Any]()
+    if not reach.everything:
+        where, params = "estate_id = ANY(%s)", [list(reach.estates)]
+    if estate_id is not None:
+        where += " AND estate_id = %s"
+        params.append(estate_id)
+    return _dicts(
+        conn.execute(
+            f"SELECT * FROM finance_compliance_reviews WHERE {where} "  # type: ignore[arg-type]
+            "ORDER BY run_at DESC, position DESC LIMIT %s",
+            [*params, limit],
+        )
+    )
+
+
+def review(conn: psycopg.Connection[Any], reach: Reach, review_id: UUID) -> dict[str, Any]:
+    """One review with its checks and every finding, in the order found."""
+    rows = _dicts(
+        conn.execute("SELECT * FROM finance_compliance_reviews WHERE review_id = %s", [review_id])
+    )
+    if not rows or not reach.admits(rows[0]["estate_id"]):
+        raise NotFound(HIDDEN)
+    findings = _dicts(
+        conn.execute(
+            "SELECT * FROM finance_compliance_findings WHERE review_id = %s ORDER BY seq",
+            [review_id],
+        )
+    )
+    return {**rows[0], "findings": findings}

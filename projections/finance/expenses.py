@@ -9,22 +9,29 @@ One projection (``finance_expenses``) keeps three tables:
 * ``finance_expenses``: one row per claim with its status, approval, budget
   screening and payment.
 
-The monthly figures of the analysis are a query over ``finance_expenses``
-(approved and paid claims by the month they were incurred): see
-``expense_analysis`` in ``interfaces/http/finance/expenses.py``.
+The queries at the end are the only readers of these tables. The monthly
+figures of the analysis are a query over ``finance_expenses`` (approved and
+paid claims by the month they were incurred), summed by
+``domain/finance/expense_figures.py``.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import Notification
 
-from domain.finance.expenses import CATEGORIES, mask_bank_account
+from application.actor import HIDDEN, Reach
+from application.errors import NotFound
+from domain.finance.expense_figures import budget_lines, expense_analysis
+from domain.finance.expense_rules import CATEGORIES, mask_bank_account
+from domain.finance.money import DEFAULT_CURRENCY
 from projections.catalog import ReadModelDeps
 from projections.events import as_uuid, kind_of, occurred_at, to_json
 from projections.protocols import Projection
+from projections.reach import clause
 
 NAME = "finance_expenses"
 
@@ -256,3 +263,121 @@ def _update(
 
 def read_models(deps: ReadModelDeps) -> list[Projection]:
     return [ExpenseReadModel()]
+
+
+# ---- queries ------------------------------------------------------------------------
+
+
+def _dicts(cur: psycopg.Cursor[Any]) -> list[dict[str, Any]]:
+    names = [d.name for d in cur.description or ()]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def _admit(reach: Reach, estate_id: UUID) -> None:
+    """An estate outside the reader's reach is reported missing, like a wrong ID."""
+    if not reach.admits(estate_id):
+        raise NotFound(HIDDEN)
+
+
+def vendors(
+    conn: psycopg.Connection[Any],
+    *,
+    category: str | None = None,
+    active: bool | None = None,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """Vendors by name (company master data: no estate scope)."""
+    sql = "SELECT * FROM finance_vendors WHERE true"
+    params: list[Any] = []
+    if category is not None:
+        sql += " AND categories ? %s"
+        params.append(category)
+    if active is not None:
+        sql += " AND active = %s"
+        params.append(active)
+    sql += " ORDER BY name, vendor_id LIMIT %s"
+    return _dicts(conn.execute(sql, [*params, limit]))  # type: ignore[arg-type]
+
+
+def vendor(conn: psycopg.Connection[Any], vendor_id: UUID) -> dict[str, Any]:
+    rows = _dicts(conn.execute("SELECT * FROM finance_vendors WHERE vendor_id = %s", [vendor_id]))
+    if not rows:
+        raise NotFound(HIDDEN)
+    return rows[0]
+
+
+def _budget_rows(conn: psycopg.Connection[Any], estate_id: UUID, year: int) -> list[dict[str, Any]]:
+    return _dicts(
+        conn.execute(
+            "SELECT * FROM finance_budgets WHERE estate_id = %s AND year = %s ORDER BY category",
+            [estate_id, year],
+        )
+    )
+
+
+def budget(
+    conn: psycopg.Connection[Any], reach: Reach, estate_id: UUID, year: int
+) -> dict[str, Any]:
+    """The year's budget: each line with committed, paid and remaining, and the totals."""
+    _admit(reach, estate_id)
+    rows = _budget_rows(conn, estate_id, year)
+    if not rows:
+        raise NotFound("no budget for this estate and year")
+    return {
+        "estate_id": estate_id,
+        "year": year,
+        "currency": rows[0]["currency"],
+        "set_by": rows[0]["set_by"],
+        **budget_lines(rows),
+    }
+
+
+def claims(
+    conn: psycopg.Connection[Any],
+    reach: Reach,
+    filters: dict[str, Any],
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """Claims of the reader's estates, newest first; ``filters`` are column = value
+    (estate_id, status, category, vendor_id, year), None ignored."""
+    where, params = clause(reach, "estate_id")
+    sql = f"SELECT * FROM finance_expenses WHERE {where}"
+    for column in ("estate_id", "status", "category", "vendor_id", "year"):
+        if filters.get(column) is not None:
+            sql += f" AND {column} = %s"
+            params.append(filters[column])
+    sql += " ORDER BY submitted_at DESC, position DESC LIMIT %s"
+    return _dicts(conn.execute(sql, [*params, limit]))  # type: ignore[arg-type]
+
+
+def claim(conn: psycopg.Connection[Any], reach: Reach, claim_id: UUID) -> dict[str, Any]:
+    rows = _dicts(conn.execute("SELECT * FROM finance_expenses WHERE claim_id = %s", [claim_id]))
+    if not rows:
+        raise NotFound(HIDDEN)
+    _admit(reach, rows[0]["estate_id"])
+    return rows[0]
+
+
+def analysis(
+    conn: psycopg.Connection[Any],
+    reach: Reach,
+    estate_id: UUID,
+    year: int,
+    currency: str | None = None,
+) -> dict[str, Any]:
+    """Approved claims incurred in ``year`` by month and category, against the budget;
+    in the budget's currency unless one is named."""
+    _admit(reach, estate_id)
+    rows = _budget_rows(conn, estate_id, year)
+    if currency is None:
+        currency = rows[0]["currency"] if rows else DEFAULT_CURRENCY
+    budgets = {r["category"]: r["budget"] for r in rows if r["currency"] == currency}
+    spending = conn.execute(
+        "SELECT EXTRACT(MONTH FROM incurred_on)::int AS month, category, sum(amount), "
+        "sum(amount) FILTER (WHERE paid) FROM finance_expenses WHERE estate_id = %s "
+        "AND year = %s AND currency = %s AND status IN ('approved', 'paid') "
+        "GROUP BY 1, 2",
+        [estate_id, year, currency],
+    ).fetchall()
+    figures = expense_analysis(spending, budgets)
+    return {"estate_id": estate_id, "year": year, "currency": currency, **figures}

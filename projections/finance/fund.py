@@ -6,15 +6,23 @@
   fund, with the balance after it (the unit's statement).
 * ``finance_fund_spendings``: every spending with its basis, approval status
   and, once disbursed, how it was split over the units.
+
+The queries at the end are the only readers of these tables. An owner's
+rows are those of the units they occupy now, which the registry's read model
+knows (``registry_units.occupant_user_ids``).
 """
 
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import Notification
 
+from application.actor import HIDDEN, Reach
+from application.errors import NotFound
+from domain.finance.fund import LOW_BALANCE_RATIO
 from projections.catalog import ReadModelDeps
 from projections.events import as_uuid, kind_of, occurred_at, to_json
 from projections.protocols import Projection
@@ -214,3 +222,140 @@ class FundLedger:
 
 def read_models(deps: ReadModelDeps) -> list[Projection]:
     return [FundLedger()]
+
+
+# ---- queries ------------------------------------------------------------------------
+
+# Rows an owner may read: those of the units they occupy now.
+_OWN_UNITS = "SELECT unit_id FROM registry_units WHERE %s = ANY(occupant_user_ids)"
+
+
+def _dicts(cur: psycopg.Cursor[Any]) -> list[dict[str, Any]]:
+    names = [d.name for d in cur.description or ()]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def _reach(reach: Reach, own_sql: str) -> tuple[str, list[Any]]:
+    """The rows of a list the reader may see: every row, their estates', or their units'."""
+    if reach.everything:
+        return "true", []
+    clauses: list[str] = []
+    params: list[Any] = []
+    if reach.estates:
+        clauses.append("estate_id = ANY(%s)")
+        params.append(list(reach.estates))
+    if reach.own:
+        clauses.append(own_sql)
+        params.append(reach.user_id)
+    if not clauses:
+        return "false", []
+    return "(" + " OR ".join(clauses) + ")", params
+
+
+def _admit(conn: psycopg.Connection[Any], reach: Reach, row: dict[str, Any], units: Any) -> None:
+    """A row outside the reader's reach (not their estate, no unit of theirs) is missing."""
+    occupants = {
+        r[0]
+        for r in conn.execute(
+            "SELECT DISTINCT unnest(occupant_user_ids) FROM registry_units WHERE unit_id = ANY(%s)",
+            [list(units)],
+        ).fetchall()
+    }
+    if not reach.admits(row["estate_id"], occupants):
+        raise NotFound(HIDDEN)
+
+
+def _with_threshold(row: dict[str, Any]) -> dict[str, Any]:
+    first = row["first_deposit"]
+    threshold = None if first is None else first * LOW_BALANCE_RATIO
+    return {**row, "low_balance_threshold": threshold}
+
+
+def accounts(
+    conn: psycopg.Connection[Any],
+    reach: Reach,
+    *,
+    estate_id: UUID | None = None,
+    low: bool | None = None,
+    limit: int = 500,
+) -> list[dict[str, Any]]:
+    """Unit fund accounts the reader may see, with the low-balance threshold."""
+    where, params = _reach(reach, f"unit_id IN ({_OWN_UNITS})")
+    for column, value in (("estate_id", estate_id), ("low", low)):
+        if value is not None:
+            where += f" AND {column} = %s"
+            params.append(value)
+    rows = _dicts(
+        conn.execute(
+            f"SELECT * FROM finance_fund_accounts WHERE {where} "  # type: ignore[arg-type]
+            "ORDER BY estate_id, unit_id LIMIT %s",
+            [*params, limit],
+        )
+    )
+    return [_with_threshold(r) for r in rows]
+
+
+def account(conn: psycopg.Connection[Any], reach: Reach, unit_id: UUID) -> dict[str, Any]:
+    """One unit's fund account with every deposit and charge, oldest first."""
+    rows = _dicts(conn.execute("SELECT * FROM finance_fund_accounts WHERE unit_id = %s", [unit_id]))
+    if not rows:
+        raise NotFound(HIDDEN)
+    _admit(conn, reach, rows[0], [unit_id])
+    movements = _dicts(
+        conn.execute(
+            "SELECT source_id, kind, amount, balance_after, currency, method, reference, "
+            "booked_on, at, position FROM finance_fund_movements WHERE unit_id = %s "
+            "ORDER BY position",
+            [unit_id],
+        )
+    )
+    return {**_with_threshold(rows[0]), "movements": movements}
+
+
+def spendings(
+    conn: psycopg.Connection[Any],
+    reach: Reach,
+    *,
+    estate_id: UUID | None = None,
+    status: str | None = None,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
+    """Spendings the reader may see (owners: those their units share), newest first."""
+    where, params = _reach(reach, f"unit_ids && ARRAY({_OWN_UNITS})")
+    for column, value in (("estate_id", estate_id), ("status", status)):
+        if value is not None:
+            where += f" AND {column} = %s"
+            params.append(value)
+    return _dicts(
+        conn.execute(
+            f"SELECT * FROM finance_fund_spendings WHERE {where} "  # type: ignore[arg-type]
+            "ORDER BY proposed_at DESC, spending_id LIMIT %s",
+            [*params, limit],
+        )
+    )
+
+
+def spending(conn: psycopg.Connection[Any], reach: Reach, spending_id: UUID) -> dict[str, Any]:
+    rows = _dicts(
+        conn.execute("SELECT * FROM finance_fund_spendings WHERE spending_id = %s", [spending_id])
+    )
+    if not rows:
+        raise NotFound(HIDDEN)
+    _admit(conn, reach, rows[0], rows[0]["unit_ids"])
+    return rows[0]
+
+
+class RegisteredUnits:
+    """The fund handlers' ``EstateUnits`` port, from the registry's read model."""
+
+    def __init__(self, pool: Any) -> None:
+        self.pool = pool
+
+    def in_order(self, estate_id: UUID) -> list[UUID]:
+        with self.pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT unit_id FROM registry_units WHERE estate_id = %s "
+                "ORDER BY building_id, number",
+                [estate_id],
+            ).fetchall()
+        return [r[0] for r in rows]

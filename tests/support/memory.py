@@ -102,6 +102,13 @@ class NoRegistry:
         return []
 
 
+class CaughtUp:
+    """Read-model progress of the unit tier: every read model is at the head."""
+
+    def wait(self, read_model: str, position: int, timeout: float) -> bool:
+        return True
+
+
 def memory_deps(now: datetime | None = None) -> ServiceDeps:
     """What a handler is built from, in memory: no database, no vault, a fixed clock."""
     at = now or datetime(2026, 1, 1, 8, tzinfo=UTC)
@@ -110,5 +117,6 @@ def memory_deps(now: datetime | None = None) -> ServiceDeps:
         pool=None,
         vault=None,
         registry=NoRegistry(),
+        progress=CaughtUp(),
         clock=lambda: at,
     )

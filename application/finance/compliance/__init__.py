@@ -2,7 +2,7 @@
 
 A run covers a scope (one estate, or every estate), a period
 [``date_from``, ``date_to``] and a log position: only events at or before it
-count, so a check "as of" a past moment (:func:`statements.position_at`) sees
+count, so a check "as of" a past moment (``projections/moments.py``) sees
 the books as they stood then. Before checking, the service waits for every
 read model it reads to reach the head of the log. Each check yields one
 finding per offending record (at most :data:`CAP` kept, the count in the
@@ -16,6 +16,7 @@ from the current rows only what never changes after the record is created
 (a claim's approval, a spending's basis).
 """
 
+from application.finance.compliance.commands import CloseFinding, RectifyFinding, RunChecks
 from application.finance.compliance.service import (
     ComplianceRecordNotFound,
     ComplianceService,
@@ -23,4 +24,12 @@ from application.finance.compliance.service import (
     ReviewRun,
 )
 
-__all__ = ["ComplianceRecordNotFound", "ComplianceService", "ReadModelsBehind", "ReviewRun"]
+__all__ = [
+    "CloseFinding",
+    "ComplianceRecordNotFound",
+    "ComplianceService",
+    "ReadModelsBehind",
+    "RectifyFinding",
+    "ReviewRun",
+    "RunChecks",
+]

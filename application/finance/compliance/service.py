@@ -2,36 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-import psycopg
-
-from application.finance.compliance.books import (
-    accounting_equation,
-    aging_equals_control,
-    closed_periods_unchanged,
-    entries_balance,
-    event_chain_verifies,
-    trial_balance_zero,
-)
-from application.finance.compliance.controls import (
-    EventsAt,
-    approvals_present,
-    budgets_within,
-    payments_matched,
-)
+from application.actor import HIDDEN
+from application.errors import Forbidden, NotFound
+from application.finance.compliance.commands import CloseFinding, RectifyFinding, RunChecks
 from application.finance.compliance.scope import CheckResult, Scope
+from application.finance.ports import ComplianceChecks, LedgerStatements
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps, load
-from domain.errors import DomainError, InvalidTransition, ValidationFailed
-from domain.finance.compliance import ComplianceReview, check_parameters
-from projections.finance import statements
-from projections.runtime import wait_for_position
+from domain.errors import InvalidTransition, ValidationFailed
+from domain.finance.compliance import ComplianceReview, FindingNotFound, check_parameters
 
 WAIT_SECONDS = 20.0
 # Every read model a check reads; a run waits until each has reached the head.
@@ -44,8 +28,12 @@ READ_MODELS = (
 )
 
 
-class ComplianceRecordNotFound(DomainError):
-    title = "No such record"
+RUN = "compliance:run"
+RECTIFY = "compliance:rectify"
+
+
+class ComplianceRecordNotFound(NotFound):
+    """No such review or finding, or not one the actor may see."""
 
 
 class ReadModelsBehind(InvalidTransition):
@@ -58,20 +46,13 @@ class ReviewRun:
     position: int
 
 
-CHECKS: tuple[Callable[[psycopg.Connection[Any], Scope, Any], CheckResult], ...] = (
-    entries_balance,
-    trial_balance_zero,
-    accounting_equation,
-    aging_equals_control,
-    payments_matched,
-    approvals_present,
-    budgets_within,
-)
-
-
 class ComplianceService:
-    def __init__(self, deps: ServiceDeps) -> None:
+    def __init__(
+        self, deps: ServiceDeps, statements: LedgerStatements, checks: ComplianceChecks
+    ) -> None:
         self.deps = deps
+        self.statements = statements
+        self.checks = checks
 
     def scheduled(self) -> list[ScheduledJob]:
         return []
@@ -81,7 +62,7 @@ class ComplianceService:
             self.deps.event_log,
             review_id,
             ComplianceReview,
-            ComplianceRecordNotFound("no such compliance review"),
+            ComplianceRecordNotFound(HIDDEN),
         )
 
     def position(self, as_of: datetime | None, as_of_position: int | None) -> int:
@@ -92,7 +73,7 @@ class ComplianceService:
         if as_of is not None:
             if as_of.tzinfo is None:
                 raise ValidationFailed("as_of: a moment with its time zone")
-            return statements.position_at(self.deps.event_log, as_of)
+            return self.statements.position_at(as_of)
         if as_of_position is not None:
             if not 0 <= as_of_position <= head:
                 raise ValidationFailed(f"as_of_position: between 0 and the head ({head})")
@@ -113,7 +94,7 @@ class ComplianceService:
             raise ValidationFailed("from: on or before to")
         head = self.deps.event_log.head()
         for name in READ_MODELS:
-            if not wait_for_position(self.deps.pool, name, head, WAIT_SECONDS):
+            if not self.deps.progress.wait(name, head, WAIT_SECONDS):
                 raise ReadModelsBehind(f"the {name} read model is behind the log; retry shortly")
         scope = Scope(
             estate_ids=None if estate_id is None else [estate_id],
@@ -123,58 +104,62 @@ class ComplianceService:
             threshold=parameters["large_expense_threshold"],
             currency=parameters["currency"],
         )
-        results: list[CheckResult] = []
-        events = EventsAt(self.deps.event_log)
-        with self.deps.pool.connection() as conn:
-            for run in CHECKS:
-                results.append(run(conn, scope, events))
-            results.append(closed_periods_unchanged(conn, scope, self.deps.event_log))
-        results.append(event_chain_verifies(str(self.deps.pool.conninfo)))
+        results: list[CheckResult] = self.checks.run(scope)
         checks = [r.as_check() for r in results]
         findings = [f for r in results for f in r.findings]
         return checks, findings
 
-    def run(
-        self,
-        *,
-        estate_id: UUID | None,
-        date_from: date,
-        date_to: date,
-        as_of: datetime | None = None,
-        as_of_position: int | None = None,
-        large_expense_threshold: Decimal | None = None,
-        currency: str | None = None,
-        run_by: UUID | None,
-    ) -> ReviewRun:
-        """Run the checks and record them, with their findings, as a review."""
-        parameters = check_parameters(large_expense_threshold, currency)
-        position = self.position(as_of, as_of_position)
+    def run(self, cmd: RunChecks) -> ReviewRun:
+        """Run the checks and record them, with their findings, as a review.
+
+        Every estate at once needs ``compliance:run:any``; one estate, the
+        permission for it (another estate is reported missing).
+        """
+        actor, estate_id = cmd.actor, cmd.estate_id
+        if actor is not None and estate_id is None and not actor.reach(RUN).everything:
+            raise Forbidden("checking every estate needs compliance:run:any; give estate_id")
+        if actor is not None and estate_id is not None:
+            actor.check(RUN, None, estate_id)
+        parameters = check_parameters(cmd.large_expense_threshold, cmd.currency)
+        position = self.position(cmd.as_of, cmd.as_of_position)
         checks, findings = self.check(
             estate_id=estate_id,
-            date_from=date_from,
-            date_to=date_to,
+            date_from=cmd.date_from,
+            date_to=cmd.date_to,
             position=position,
             parameters=parameters,
         )
         review = ComplianceReview.run(
             estate_id=estate_id,
-            date_from=date_from,
-            date_to=date_to,
+            date_from=cmd.date_from,
+            date_to=cmd.date_to,
             as_of_position=position,
             parameters=parameters,
             checks=checks,
             findings=findings,
-            run_by=run_by,
+            run_by=cmd.recorded_as if actor is None else actor.user_id,
             at=self.deps.clock(),
         )
         return ReviewRun(review, self.deps.event_log.save_and_position(review))
 
-    def rectify(self, review_id: UUID, finding_id: UUID, note: str, by: UUID) -> int:
+    def _finding_of(self, review_id: UUID, finding_id: UUID) -> tuple[ComplianceReview, Any]:
+        """The review, and the estate its finding belongs to (missing if either is)."""
         review = self.review(review_id)
-        review.rectify(finding_id, note, by, self.deps.clock())
+        try:
+            return review, review.finding_estate(finding_id)
+        except FindingNotFound:
+            raise ComplianceRecordNotFound(HIDDEN) from None
+
+    def rectify(self, cmd: RectifyFinding) -> int:
+        """The estate explains or fixes an open finding."""
+        review, estate_id = self._finding_of(cmd.review_id, cmd.finding_id)
+        cmd.actor.check(RECTIFY, None, estate_id)
+        review.rectify(cmd.finding_id, cmd.note, cmd.actor.user_id, self.deps.clock())
         return self.deps.event_log.save_and_position(review)
 
-    def close_finding(self, review_id: UUID, finding_id: UUID, note: str, by: UUID) -> int:
-        review = self.review(review_id)
-        review.close_finding(finding_id, by, note, self.deps.clock())
+    def close_finding(self, cmd: CloseFinding) -> int:
+        """An auditor accepts a rectified finding (not the one who rectified it)."""
+        review, estate_id = self._finding_of(cmd.review_id, cmd.finding_id)
+        cmd.actor.check(RUN, None, estate_id)
+        review.close_finding(cmd.finding_id, cmd.actor.user_id, cmd.note, self.deps.clock())
         return self.deps.event_log.save_and_position(review)

@@ -16,6 +16,11 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from application.actor import Actor
+from application.finance.compliance import RunChecks
+from application.finance.expenses import PayClaim, SetBudget, SubmitClaim
+from application.finance.fund import DisburseSpending, ProposeSpending, RecordDeposit
+from application.finance.ledger_commands import ClosePeriod
 from domain.finance.account import Method
 from domain.finance.periods import period_bounds
 
@@ -64,6 +69,18 @@ class FinanceDemo:
         self.periods = _periods(loader.today)
         self.unit = loader.units
 
+    def actor(self, user_id: UUID) -> Actor:
+        """A demo user acting as themselves: the handlers authorize them like any caller."""
+        user = self.c.identity.get(user_id)
+        return Actor(
+            user_id=user.id,
+            username=user.username,
+            role=user.primary_role,
+            permissions=user.permissions,
+            session_id="demo",
+            estates=user.estates,
+        )
+
     @contextmanager
     def on(self, day: date, hour: int = 9) -> Iterator[datetime]:
         """The services' clock at ``day``, ``hour``:00 UTC while the block runs."""
@@ -86,12 +103,14 @@ class FinanceDemo:
             self.rates(finance)
             with self.d.as_user("hvg.finance"):
                 self.c.finance.expenses.set_budget(
-                    estate_id=self.d.estate_id,
-                    year=first.year,
-                    lines=BUDGET,
-                    currency="CNY",
-                    reason="approved by the board",
-                    by=finance,
+                    SetBudget(
+                        actor=self.actor(finance),
+                        estate_id=self.d.estate_id,
+                        year=first.year,
+                        lines=BUDGET,
+                        currency="CNY",
+                        reason="approved by the board",
+                    )
                 )
         self.fund_deposits(finance)
         vendors = self.vendors(finance)
@@ -100,15 +119,19 @@ class FinanceDemo:
         self.fund_spending(finance)
         self.d.settle()
         with self.on(self.d.today, 7), self.d.as_user("hvg.finance"):
-            self.c.finance.ledger.close_period(self.d.estate_id, self.periods[0], finance)
+            self.c.finance.ledger.close_period(
+                ClosePeriod(self.actor(finance), self.d.estate_id, self.periods[0])
+            )
         self.d.count("periods_closed", 1)
         self.d.settle()
         with self.on(self.d.today, 7), self.d.as_user("hvg.auditor") as auditor:
             review = self.c.finance.compliance.run(
-                estate_id=self.d.estate_id,
-                date_from=self.day(self.periods[0], 1),
-                date_to=period_bounds(self.periods[-1])[1],
-                run_by=auditor,
+                RunChecks(
+                    actor=self.actor(auditor),
+                    estate_id=self.d.estate_id,
+                    date_from=self.day(self.periods[0], 1),
+                    date_to=period_bounds(self.periods[-1])[1],
+                )
             )
         self.d.count("compliance_reviews")
         self.d.count("compliance_findings", len(review.review.findings))
@@ -137,13 +160,14 @@ class FinanceDemo:
         with self.on(self.day(self.periods[0], 3)), self.d.as_user("hvg.finance"):
             for key in HABITS:
                 self.c.finance.fund.deposit(
-                    unit_id=self.unit[key],
-                    amount=Decimal("6000.00") if key[0] != "C" else Decimal("4500.00"),
-                    currency="CNY",
-                    method="bank_transfer",
-                    reference=f"FUND-{key[0]}{key[1]}",
-                    booked_on=None,
-                    recorded_by=finance,
+                    RecordDeposit(
+                        actor=self.actor(finance),
+                        unit_id=self.unit[key],
+                        amount=Decimal("6000.00") if key[0] != "C" else Decimal("4500.00"),
+                        currency="CNY",
+                        method="bank_transfer",
+                        reference=f"FUND-{key[0]}{key[1]}",
+                    )
                 )
         self.d.count("fund_deposits", len(HABITS))
 
@@ -213,23 +237,27 @@ class FinanceDemo:
             for vendor, category, amount, text in claims:
                 with self.d.as_user("hvg.finance"):
                     claim_id, approval_id, _ = expenses.submit_claim(
-                        estate_id=self.d.estate_id,
-                        vendor_id=vendors[vendor],
-                        category=category,
-                        amount=Decimal(amount),
-                        currency="CNY",
-                        description=text,
-                        incurred_on=self.day(period, 10),
-                        invoice_ref=f"INV-{period}-{vendor.upper()}",
-                        submitted_by=finance,
+                        SubmitClaim(
+                            actor=self.actor(finance),
+                            estate_id=self.d.estate_id,
+                            vendor_id=vendors[vendor],
+                            category=category,
+                            amount=Decimal(amount),
+                            currency="CNY",
+                            description=text,
+                            incurred_on=self.day(period, 10),
+                            invoice_ref=f"INV-{period}-{vendor.upper()}",
+                        )
                     )
                 self.d.decide(approval_id, finance)
                 with self.d.as_user("hvg.finance"):
                     expenses.pay_claim(
-                        claim_id,
-                        payment_ref=f"PAY-{period}-{vendor}",
-                        method="bank_transfer",
-                        by=finance,
+                        PayClaim(
+                            actor=self.actor(finance),
+                            claim_id=claim_id,
+                            payment_ref=f"PAY-{period}-{vendor}",
+                            method="bank_transfer",
+                        )
                     )
                 self.d.count("expenses")
 
@@ -238,22 +266,24 @@ class FinanceDemo:
         order = next(iter(self.d.orders.values()), None)
         with self.on(self.day(self.periods[-1], 18)), self.d.as_user("hvg.finance"):
             proposed = fund.propose_spending(
-                estate_id=self.d.estate_id,
-                purpose="Replace the failed booster pump of Towers A and B",
-                amount=Decimal("9600.00"),
-                currency="CNY",
-                basis="emergency",
-                resolution=None,
-                emergency={
-                    "category": "pump_failure",
-                    "description": "Booster pump 1 failed; upper floors without water.",
-                    "evidence": [f"work order {order}" if order else "inspection PUMP-0318"],
-                },
-                unit_ids=None,
-                vendor="Eastern Lift Engineering",
-                proposed_by=finance,
+                ProposeSpending(
+                    actor=self.actor(finance),
+                    estate_id=self.d.estate_id,
+                    purpose="Replace the failed booster pump of Towers A and B",
+                    amount=Decimal("9600.00"),
+                    currency="CNY",
+                    basis="emergency",
+                    resolution=None,
+                    emergency={
+                        "category": "pump_failure",
+                        "description": "Booster pump 1 failed; upper floors without water.",
+                        "evidence": [f"work order {order}" if order else "inspection PUMP-0318"],
+                    },
+                    unit_ids=None,
+                    vendor="Eastern Lift Engineering",
+                )
             )
         self.d.decide(proposed.approval_id, finance)
         with self.on(self.day(self.periods[-1], 20)), self.d.as_user("hvg.finance"):
-            fund.disburse(proposed.id, "PUMP-PAY-01", None)
+            fund.disburse(DisburseSpending(self.actor(finance), proposed.id, "PUMP-PAY-01"))
         self.d.count("fund_spendings", 1)

@@ -11,6 +11,7 @@ or finding of an estate outside the caller's reach answers 404.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -20,24 +21,25 @@ from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import Response
 from pydantic import Field
 
-from application.finance.compliance import ComplianceRecordNotFound, ComplianceService
-from domain.finance.compliance import ComplianceReview, FindingNotFound
+from application.finance.compliance import (
+    CloseFinding,
+    ComplianceService,
+    RectifyFinding,
+    RunChecks,
+)
+from domain.finance.compliance import ComplianceReview
 from domain.identity.policy import Permission
-from interfaces.http import reads
 from interfaces.http.consistency import reached
-from interfaces.http.problems import Problem
 from interfaces.http.schemas import Accepted, Amount, Command, CurrencyCode, Position, accepted
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine
 from projections.events import to_json
-from projections.finance.compliance import NAME as PROJECTION
+from projections.finance import compliance as queries
 
 router = APIRouter(prefix="/api/v1", tags=["finance"])
 
-RUN = "compliance:run"
 READ = "compliance:read"
-RECTIFY = "compliance:rectify"
-NOT_FOUND = "no such record, or not yours to see"
+PROJECTION = queries.NAME
 
 Note = Annotated[str, MultiLine(2000)]
 After = Annotated[int | None, Query(ge=0, description="wait for this position")]
@@ -72,18 +74,12 @@ def _findings(review: ComplianceReview) -> list[dict[str, Any]]:
     ]
 
 
-def _review(request: Request, review_id: UUID) -> ComplianceReview:
-    try:
-        return _service(request).review(review_id)
-    except ComplianceRecordNotFound:
-        raise Problem(404, NOT_FOUND) from None
+async def _read(request: Request, query: Callable[..., Any], *args: Any) -> Any:
+    def run() -> Any:
+        with container(request).pool.connection() as conn:
+            return query(conn, *args)
 
-
-def _finding_estate(review: ComplianceReview, finding_id: UUID) -> UUID | None:
-    try:
-        return review.finding_estate(finding_id)
-    except FindingNotFound:
-        raise Problem(404, NOT_FOUND) from None
+    return await anyio.to_thread.run_sync(run)
 
 
 @router.post("/finance/compliance-checks", status_code=status.HTTP_201_CREATED)
@@ -94,20 +90,17 @@ def run_checks(
 ) -> Response:
     """Run every compliance check over the scope, the period and a position (``as_of``
     or ``as_of_position``; default the head), and record the review with its findings."""
-    if body.estate_id is None:
-        if not principal.reach(RUN).everything:
-            raise Problem(403, "checking every estate needs compliance:run:any; give estate_id")
-    else:
-        principal.check(RUN, None, body.estate_id)
     done = _service(request).run(
-        estate_id=body.estate_id,
-        date_from=body.from_,
-        date_to=body.to,
-        as_of=body.as_of,
-        as_of_position=body.as_of_position,
-        large_expense_threshold=body.large_expense_threshold,
-        currency=body.currency,
-        run_by=principal.user_id,
+        RunChecks(
+            actor=principal,
+            estate_id=body.estate_id,
+            date_from=body.from_,
+            date_to=body.to,
+            as_of=body.as_of,
+            as_of_position=body.as_of_position,
+            large_expense_threshold=body.large_expense_threshold,
+            currency=body.currency,
+        )
     )
     review = done.review
     return _json(
@@ -134,21 +127,7 @@ async def list_reviews(
 ) -> Response:
     """Reviews the caller may read, newest first (a review of every estate: ``any`` readers)."""
     await reached(request, PROJECTION, after)
-    reach = principal.reach(READ)
-    where, params = "true", list[Any]()
-    if not reach.everything:
-        where, params = "estate_id = ANY(%s)", [list(reach.estates)]
-    if estate_id is not None:
-        where += " AND estate_id = %s"
-        params.append(estate_id)
-    rows = await anyio.to_thread.run_sync(
-        reads.dict_rows,
-        request,
-        f"SELECT * FROM finance_compliance_reviews WHERE {where} "
-        "ORDER BY run_at DESC, position DESC LIMIT %s",
-        [*params, limit],
-    )
-    return _json(rows)
+    return _json(await _read(request, queries.reviews, principal.reach(READ), estate_id, limit))
 
 
 @router.get("/finance/compliance-checks/{review_id}")
@@ -160,22 +139,7 @@ async def get_review(
 ) -> Response:
     """One review with its checks and every finding, in the order found."""
     await reached(request, PROJECTION, after)
-    rows = await anyio.to_thread.run_sync(
-        reads.dict_rows,
-        request,
-        "SELECT * FROM finance_compliance_reviews WHERE review_id = %s",
-        [review_id],
-    )
-    if not rows:
-        raise Problem(404, NOT_FOUND)
-    principal.check(READ, None, rows[0]["estate_id"])
-    findings = await anyio.to_thread.run_sync(
-        reads.dict_rows,
-        request,
-        "SELECT * FROM finance_compliance_findings WHERE review_id = %s ORDER BY seq",
-        [review_id],
-    )
-    return _json({**rows[0], "findings": findings})
+    return _json(await _read(request, queries.review, principal.reach(READ), review_id))
 
 
 @router.post(
@@ -191,10 +155,8 @@ def rectify_finding(
 ) -> Response:
     """The estate explains or fixes an open finding (a fix of the books is its own
     correcting event; the note names it). 409 unless the finding is open."""
-    review = _review(request, review_id)
-    principal.check(RECTIFY, None, _finding_estate(review, finding_id))
-    position = _service(request).rectify(review_id, finding_id, body.note, principal.user_id)
-    return accepted(position)
+    command = RectifyFinding(principal, review_id, finding_id, body.note)
+    return accepted(_service(request).rectify(command))
 
 
 @router.post(
@@ -210,7 +172,5 @@ def close_finding(
 ) -> Response:
     """The auditor accepts a rectified finding; 409 before it is rectified, or when
     the caller is who rectified it."""
-    review = _review(request, review_id)
-    principal.check(RUN, None, _finding_estate(review, finding_id))
-    position = _service(request).close_finding(review_id, finding_id, body.note, principal.user_id)
-    return accepted(position)
+    command = CloseFinding(principal, review_id, finding_id, body.note)
+    return accepted(_service(request).close_finding(command))

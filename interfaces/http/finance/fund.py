@@ -9,8 +9,7 @@ caller's reach answers 404, as a missing one does.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -19,29 +18,29 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, status
 from pydantic import BaseModel
 
-from application.finance.fund import FundRecordNotFound, FundService
-from domain.finance.fund import LOW_BALANCE_RATIO, Basis, DepositMethod, EmergencyCategory
+from application.finance.fund import (
+    DisburseSpending,
+    FundService,
+    ProposeSpending,
+    RecordDeposit,
+)
+from domain.finance.fund import Basis, DepositMethod
+from domain.finance.fund_rules import EmergencyCategory
 from domain.identity.policy import Permission
-from interfaces.http import reads
 from interfaces.http.consistency import reached, serving
-from interfaces.http.problems import Problem
 from interfaces.http.schemas import Amount, Command, Count, CurrencyCode
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine, SingleLine
+from projections.finance import fund as queries
 
 router = APIRouter(prefix="/api/v1", tags=["finance"])
 
 READ = "fund:read"
-MANAGE = "fund:manage"
 PROJECTION = "finance_fund"
-NOT_FOUND = "no such record, or not yours to see"
 
 Reference = Annotated[str, SingleLine(100)]
 After = Annotated[int | None, Query(ge=0, description="wait for this position")]
 Limit = Annotated[int, Query(ge=1, le=1000)]
-
-# Rows an owner may read: those of the units they occupy now.
-_OWN_UNITS = "SELECT unit_id FROM registry_units WHERE %s = ANY(occupant_user_ids)"
 
 
 # ---- bodies -------------------------------------------------------------------
@@ -183,50 +182,9 @@ def _fund(request: Request) -> FundService:
     return container(request).finance.fund  # type: ignore[no-any-return]
 
 
-@contextmanager
-def _refusals() -> Iterator[None]:
-    try:
-        yield
-    except FundRecordNotFound:
-        raise Problem(404, NOT_FOUND) from None
-
-
-def _reach(principal: Principal, own_sql: str) -> tuple[str, list[Any]]:
-    """The rows of a list the caller may see: every row, their estates', or their units'."""
-    reach = principal.reach(READ)
-    if reach.everything:
-        return "true", []
-    clauses: list[str] = []
-    params: list[Any] = []
-    if reach.estates:
-        clauses.append("estate_id = ANY(%s)")
-        params.append(list(reach.estates))
-    if reach.own:
-        clauses.append(own_sql)
-        params.append(reach.user_id)
-    if not clauses:
-        return "false", []
-    return "(" + " OR ".join(clauses) + ")", params
-
-
-def _occupants(request: Request, unit_ids: list[UUID]) -> set[UUID]:
-    serving(request, "registry")
-    rows = reads.rows(
-        request,
-        "SELECT DISTINCT unnest(occupant_user_ids) FROM registry_units WHERE unit_id = ANY(%s)",
-        [list(unit_ids)],
-    )
-    return {r[0] for r in rows}
-
-
-def _account(row: dict[str, Any]) -> dict[str, Any]:
-    first = row["first_deposit"]
-    threshold = None if first is None else first * LOW_BALANCE_RATIO
-    return {**row, "low_balance_threshold": threshold}
-
-
-def _spending(row: dict[str, Any]) -> SpendingView:
-    return SpendingView(**row)
+def _read(request: Request, query: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    with container(request).pool.connection() as conn:
+        return query(conn, *args, **kwargs)
 
 
 # ---- deposits and accounts -----------------------------------------------------
@@ -239,20 +197,8 @@ def record_deposit(
     principal: Principal = requires(Permission.FUND_MANAGE_ESTATE),
 ) -> DepositCreated:
     """Money paid into the fund for a unit (cash or bank transfer, into the fund's account)."""
-    fund = _fund(request)
-    with _refusals():
-        estate_id = fund.unit_estate(body.unit_id)
-    if body.estate_id is not None and body.estate_id != estate_id:
-        raise Problem(404, "no such unit on this estate")
-    principal.check(MANAGE, owner_id=None, estate_id=estate_id)
-    deposit_id, position = fund.deposit(
-        unit_id=body.unit_id,
-        amount=body.amount,
-        currency=body.currency,
-        method=body.method,
-        reference=body.reference,
-        booked_on=body.booked_on,
-        recorded_by=principal.user_id,
+    deposit_id, position = _fund(request).deposit(
+        RecordDeposit(actor=principal, **body.model_dump())
     )
     return DepositCreated(id=deposit_id, position=position)
 
@@ -269,17 +215,10 @@ async def list_accounts(
     """Unit fund accounts the caller may see; ``low=true``: those below 30% of the first deposit."""
     await reached(request, PROJECTION, after)
     await reached(request, "registry", None)  # the rows a caller may see
-    where, params = _reach(principal, f"unit_id IN ({_OWN_UNITS})")
-    for column, value in (("estate_id", estate_id), ("low", low)):
-        if value is not None:
-            where += f" AND {column} = %s"
-            params.append(value)
-    rows = reads.dict_rows(
-        request,
-        f"SELECT * FROM finance_fund_accounts WHERE {where} ORDER BY estate_id, unit_id LIMIT %s",
-        [*params, limit],
+    rows = _read(
+        request, queries.accounts, principal.reach(READ), estate_id=estate_id, low=low, limit=limit
     )
-    return [FundAccountView(**_account(r)) for r in rows]
+    return [FundAccountView(**r) for r in rows]
 
 
 @router.get("/finance/fund/accounts/{unit_id}")
@@ -291,19 +230,8 @@ async def get_account(
 ) -> FundAccountDetail:
     """One unit's fund account with every deposit and charge, oldest first."""
     await reached(request, PROJECTION, after)
-    rows = reads.dict_rows(
-        request, "SELECT * FROM finance_fund_accounts WHERE unit_id = %s", [unit_id]
-    )
-    if not rows:
-        raise Problem(404, NOT_FOUND)
-    principal.check(READ, owner_id=_occupants(request, [unit_id]), estate_id=rows[0]["estate_id"])
-    movements = reads.dict_rows(
-        request,
-        "SELECT source_id, kind, amount, balance_after, currency, method, reference, booked_on, "
-        "at, position FROM finance_fund_movements WHERE unit_id = %s ORDER BY position",
-        [unit_id],
-    )
-    return FundAccountDetail(**_account(rows[0]), movements=[MovementView(**m) for m in movements])
+    serving(request, "registry")  # who occupies the unit decides an owner's reach
+    return FundAccountDetail(**_read(request, queries.account, principal.reach(READ), unit_id))
 
 
 # ---- spendings -----------------------------------------------------------------------
@@ -317,9 +245,9 @@ def propose_spending(
 ) -> SpendingCreated:
     """Propose a use of the fund on an owners' resolution or a documented emergency;
     its approval (kind ``fund_spending``) opens at once."""
-    principal.check(MANAGE, owner_id=None, estate_id=body.estate_id)
-    with _refusals():
-        done = _fund(request).propose_spending(
+    done = _fund(request).propose_spending(
+        ProposeSpending(
+            actor=principal,
             estate_id=body.estate_id,
             purpose=body.purpose,
             amount=body.amount,
@@ -329,8 +257,8 @@ def propose_spending(
             emergency=body.emergency.model_dump() if body.emergency else None,
             unit_ids=body.unit_ids,
             vendor=body.vendor,
-            proposed_by=principal.user_id,
         )
+    )
     return SpendingCreated(id=done.id, position=done.position, approval_id=done.approval_id)
 
 
@@ -346,18 +274,15 @@ async def list_spendings(
     """Spendings the caller may see (owners: those their units share), newest first."""
     await reached(request, PROJECTION, after)
     await reached(request, "registry", None)  # the rows a caller may see
-    where, params = _reach(principal, f"unit_ids && ARRAY({_OWN_UNITS})")
-    for column, value in (("estate_id", estate_id), ("status", status_)):
-        if value is not None:
-            where += f" AND {column} = %s"
-            params.append(value)
-    rows = reads.dict_rows(
+    rows = _read(
         request,
-        f"SELECT * FROM finance_fund_spendings WHERE {where} "
-        "ORDER BY proposed_at DESC, spending_id LIMIT %s",
-        [*params, limit],
+        queries.spendings,
+        principal.reach(READ),
+        estate_id=estate_id,
+        status=status_,
+        limit=limit,
     )
-    return [_spending(r) for r in rows]
+    return [SpendingView(**r) for r in rows]
 
 
 @router.get("/finance/fund/spendings/{spending_id}")
@@ -368,14 +293,8 @@ async def get_spending(
     after: After = None,
 ) -> SpendingView:
     await reached(request, PROJECTION, after)
-    rows = reads.dict_rows(
-        request, "SELECT * FROM finance_fund_spendings WHERE spending_id = %s", [spending_id]
-    )
-    if not rows:
-        raise Problem(404, NOT_FOUND)
-    row = rows[0]
-    principal.check(READ, owner_id=_occupants(request, row["unit_ids"]), estate_id=row["estate_id"])
-    return _spending(row)
+    serving(request, "registry")  # who occupies its units decides an owner's reach
+    return SpendingView(**_read(request, queries.spending, principal.reach(READ), spending_id))
 
 
 @router.post("/finance/fund/spendings/{spending_id}/disbursement")
@@ -387,11 +306,14 @@ def disburse_spending(
 ) -> DisbursementDone:
     """Pay an approved spending out of the fund, split over its units by gross area
     (once; 422 naming the units whose balance does not cover their share)."""
-    fund = _fund(request)
-    with _refusals():
-        spending = fund.spending(spending_id)
-    principal.check(MANAGE, owner_id=None, estate_id=spending.estate_id)
-    done = fund.disburse(spending_id, body.reference, body.booked_on)
+    done = _fund(request).disburse(
+        DisburseSpending(
+            actor=principal,
+            spending_id=spending_id,
+            reference=body.reference,
+            booked_on=body.booked_on,
+        )
+    )
     return DisbursementDone(
         position=done.position,
         currency=done.currency,

@@ -13,6 +13,12 @@ positive; the trial balance shows the raw debit-minus-credit, which sums to
 zero.
 """
 
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
 from projections.finance.statements.books import (
     balance_sheet,
     closed_periods,
@@ -27,23 +33,28 @@ from projections.finance.statements.common import (
     AGING_BUCKETS,
     CASH_ACCOUNTS,
     ZERO,
+    estates_in_reach,
     money,
-    position_at,
 )
 from projections.finance.statements.fund import fund_statement
 from projections.finance.statements.receivables import (
+    admit_unit,
     owner_statement,
     receivables_aging,
     receivables_control,
 )
+from projections.moments import position_at
 
 __all__ = [
     "AGING_BUCKETS",
     "CASH_ACCOUNTS",
     "ZERO",
+    "LedgerReports",
+    "admit_unit",
     "balance_sheet",
     "cash_flow",
     "closed_periods",
+    "estates_in_reach",
     "first_entry_day",
     "fund_statement",
     "income_statement",
@@ -56,3 +67,22 @@ __all__ = [
     "receivables_control",
     "trial_balance",
 ]
+
+
+class LedgerReports:
+    """The finance handlers' ``LedgerStatements`` port, read from the ledger read model."""
+
+    def __init__(self, pool: Any, event_log: Any) -> None:
+        self.pool = pool
+        self.event_log = event_log
+
+    def first_entry_day(self, estate_id: UUID) -> date | None:
+        with self.pool.connection() as conn:
+            return first_entry_day(conn, estate_id)
+
+    def period_digest(self, estate_id: UUID, period: str, through_position: int) -> str:
+        with self.pool.connection() as conn:
+            return period_digest(conn, estate_id, period, through_position)
+
+    def position_at(self, moment: datetime) -> int:
+        return position_at(self.event_log, moment)

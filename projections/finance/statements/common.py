@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 import psycopg
 
+from application.actor import HIDDEN, Reach
+from application.errors import NotFound
 from domain.finance.accounts import (
     CHART,
 )
@@ -20,11 +22,14 @@ CASH_ACCOUNTS = sorted(code for code, a in CHART.items() if a.cash)
 AGING_BUCKETS = ("0-30", "31-60", "61-90", ">90")
 
 
-def position_at(event_log: Any, moment: datetime) -> int:
-    """The greatest log position recorded at or before ``moment`` (0 before the first)."""
-    from replay.asof import position_at as find  # replay imports the projections
-
-    return find(event_log, moment)
+def estates_in_reach(reach: Reach, estate_id: UUID | None) -> list[UUID] | None:
+    """The estates a statement covers: the one asked for (reported missing if out of
+    the reader's reach), or all the reader may read (None: every estate)."""
+    if estate_id is not None:
+        if not reach.admits(estate_id):
+            raise NotFound(HIDDEN)
+        return [estate_id]
+    return None if reach.everything else sorted(reach.estates)
 
 
 # ---- helpers --------------------------------------------------------------------

@@ -10,6 +10,8 @@ from uuid import UUID
 
 import psycopg
 
+from application.actor import HIDDEN, Reach
+from application.errors import NotFound
 from domain.finance.accounts import (
     CUSTOMER_CREDIT,
     RECEIVABLES,
@@ -104,6 +106,16 @@ def receivables_control(
 
 
 # ---- an owner's statement ---------------------------------------------------------
+
+
+def admit_unit(conn: psycopg.Connection[Any], reach: Reach, unit_id: UUID) -> None:
+    """A unit's statement is for its occupants and the finance readers of its estate
+    (from the registry's read model); any other reader is told it does not exist."""
+    row = conn.execute(
+        "SELECT estate_id, occupant_user_ids FROM registry_units WHERE unit_id = %s", [unit_id]
+    ).fetchone()
+    if row is None or not reach.admits(row[0], list(row[1] or ())):
+        raise NotFound(HIDDEN)
 
 
 def owner_statement(

@@ -12,7 +12,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import uuid4
 
-from domain.finance.fund import FundAccount, split_by_area
+from domain.finance.fund import FundAccount
+from domain.finance.fund_rules import split_by_area
 from domain.finance.journal import Entry
 from domain.finance.postings import entry_for
 from projections.events import kind_of, payload_of

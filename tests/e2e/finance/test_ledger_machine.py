@@ -31,6 +31,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from application.actor import Actor
+from application.finance.fund import RecordDeposit
+from application.finance.ledger_commands import PostJournal
 from application.registry import commands as registry
 from bootstrap import Container
 from domain.errors import DomainError
@@ -64,6 +66,19 @@ class World:
     clerk: UUID
     admin: UUID
     clock: Clock
+
+
+def _clerk() -> Actor:
+    """The clerk as a command's actor, with the estates assigned so far."""
+    user = World.container.identity.get(World.clerk)
+    return Actor(
+        user_id=user.id,
+        username=user.username,
+        role=user.primary_role,
+        permissions=user.permissions,
+        session_id="machine",
+        estates=frozenset(user.estates),
+    )
 
 
 def _settle() -> None:
@@ -237,13 +252,14 @@ class LedgerMachine(RuleBasedStateMachine):
         self._try(
             "fund_deposit",
             lambda: World.container.finance.fund.deposit(
-                unit_id=self.units[which],
-                amount=amount,
-                currency="CNY",
-                method="bank_transfer",
-                reference=uuid4().hex[:10],
-                booked_on=None,
-                recorded_by=World.clerk,
+                RecordDeposit(
+                    actor=_clerk(),
+                    unit_id=self.units[which],
+                    amount=amount,
+                    currency="CNY",
+                    method="bank_transfer",
+                    reference=uuid4().hex[:10],
+                )
             ),
         )
 
@@ -252,14 +268,16 @@ class LedgerMachine(RuleBasedStateMachine):
         self._try(
             "journal",
             lambda: World.container.finance.ledger.post_manual(
-                estate_id=self.estate,
-                booked_on=World.clock.now.date(),
-                memo="bank interest",
-                lines=[
-                    {"account": "1002", "debit": amount, "credit": Decimal(0)},
-                    {"account": "6051", "debit": Decimal(0), "credit": amount},
-                ],
-                by=World.clerk,
+                PostJournal(
+                    actor=_clerk(),
+                    estate_id=self.estate,
+                    booked_on=World.clock.now.date(),
+                    memo="bank interest",
+                    lines=[
+                        {"account": "1002", "debit": amount, "credit": Decimal(0)},
+                        {"account": "6051", "debit": Decimal(0), "credit": amount},
+                    ],
+                )
             ),
         )
 

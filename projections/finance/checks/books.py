@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import psycopg
 
-from application.finance.compliance.scope import CheckResult, Scope, estates_in_scope, query_rows
+from application.finance.compliance.scope import CheckResult, Scope
 from application.services import find
 from domain.finance.accounts import RECEIVABLES
 from domain.finance.books import Books, books_id, period_end, period_start
 from projections.finance import statements
+from projections.finance.checks.queries import estates_in_scope, in_scope, query_rows
 
 
 def entries_balance(conn: psycopg.Connection[Any], s: Scope, _: Any) -> CheckResult:
     """Every entry balances per currency; every line is one positive side."""
     r = CheckResult("entries_balance")
-    where, params = s.where("e")
+    where, params = in_scope(s, "e")
     for row in query_rows(
         conn,
         "SELECT e.position, e.estate_id, e.aggregate, e.event, e.originator_id, l.currency, "
@@ -34,7 +36,7 @@ def entries_balance(conn: psycopg.Connection[Any], s: Scope, _: Any) -> CheckRes
             subject=f"position {row['position']}",
             estate_id=row["estate_id"],
         )
-    where, params = s.where("l")
+    where, params = in_scope(s, "l")
     for row in query_rows(
         conn,
         "SELECT l.position, l.line_no, l.estate_id, l.account, l.debit, l.credit, "
@@ -51,7 +53,7 @@ def entries_balance(conn: psycopg.Connection[Any], s: Scope, _: Any) -> CheckRes
             subject=f"position {row['position']}",
             estate_id=row["estate_id"],
         )
-    where, params = s.where("e")
+    where, params = in_scope(s, "e")
     for row in query_rows(
         conn,
         "SELECT e.position, e.estate_id, e.originator_id FROM finance_ledger_entries e "
@@ -121,7 +123,7 @@ def aging_equals_control(conn: psycopg.Connection[Any], s: Scope, _: Any) -> Che
                     subject=f"estate {estate} {currency}",
                     estate_id=estate,
                 )
-    where, params = s.where("l", upto=True)
+    where, params = in_scope(s, "l", upto=True)
     for row in query_rows(
         conn,
         "SELECT l.position, l.line_no, l.estate_id, l.debit, l.credit, e.originator_id "
@@ -187,12 +189,14 @@ def closed_periods_unchanged(
     return r
 
 
-def event_chain_verifies(conninfo: str) -> CheckResult:
-    """The log's hash chain verifies from the first event to the head."""
-    from replay.verify import verify_chain  # replay builds on the projections
+def event_chain_verifies(verify_chain: Callable[[], Any]) -> CheckResult:
+    """The log's hash chain verifies from the first event to the head.
 
+    ``verify_chain`` is replay's verifier (a ``ChainReport``), injected by the
+    composition root: replay builds on the projections, not the other way.
+    """
     r = CheckResult("event_chain_verifies")
-    report = verify_chain(conninfo)
+    report = verify_chain()
     if not report.ok:
         r.add(
             f"the hash chain breaks at position {report.first_broken_position}: {report.problem}",

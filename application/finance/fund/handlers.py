@@ -1,4 +1,8 @@
-"""Maintenance-fund commands: deposits, spending proposals, their approval, disbursement.
+"""Maintenance-fund handlers: deposits, spending proposals, their approval, disbursement.
+
+Each handler loads the unit or spending, authorizes the command's actor
+against its estate (``fund:manage``; another estate's record is reported
+missing), decides and saves.
 
 A spending opens an approval of kind ``fund_spending`` (property manager,
 finance, then an administrator; a documented emergency is urgent and skips
@@ -16,17 +20,22 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
+from application.actor import HIDDEN
 from application.approvals.service import ApprovalRequest, ApprovalService, Loader
+from application.errors import NotFound
+from application.finance.fund.commands import DisburseSpending, ProposeSpending, RecordDeposit
+from application.finance.ports import EstateUnits
 from application.registry import lookups
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps, find
 from domain.approvals.approval import Approval
 from domain.approvals.rules import Level, PolicyTerms, Rule, Urgency
 from domain.approvals.rules import Outcome as RuleOutcome
-from domain.errors import DomainError, InvalidTransition, ValidationFailed
+from domain.errors import InvalidTransition, ValidationFailed
 from domain.finance import fund
 from domain.finance.books import Books, books_id
-from domain.finance.fund import Basis, FundAccount, FundSpending, fund_account_id
+from domain.finance.fund import Basis, FundAccount, FundSpending
+from domain.finance.fund_rules import fund_account_id
 from domain.registry.unit import Unit
 
 DEFAULT_TERMS = PolicyTerms(
@@ -46,8 +55,11 @@ DEFAULT_TERMS = PolicyTerms(
 )
 
 
-class FundRecordNotFound(DomainError):
-    title = "No such record"
+class FundRecordNotFound(NotFound):
+    """No such unit, estate or spending, or not one the actor may see."""
+
+
+MANAGE = "fund:manage"
 
 
 @dataclass(frozen=True)
@@ -65,9 +77,10 @@ class Disbursement:
 
 
 class FundService:
-    def __init__(self, deps: ServiceDeps, approvals: ApprovalService) -> None:
+    def __init__(self, deps: ServiceDeps, approvals: ApprovalService, units: EstateUnits) -> None:
         self.deps = deps
         self.approvals = approvals
+        self.units = units
         approvals.subscribe(fund.APPROVAL_KIND, self._spending_decided, default_terms=DEFAULT_TERMS)
 
     def scheduled(self) -> list[ScheduledJob]:
@@ -78,7 +91,7 @@ class FundService:
     def spending(self, spending_id: UUID) -> FundSpending:
         found = find(self.deps.event_log, spending_id, FundSpending)
         if found is None:
-            raise FundRecordNotFound("no such fund spending")
+            raise FundRecordNotFound(HIDDEN)
         return found
 
     def account(self, unit_id: UUID) -> FundAccount | None:
@@ -87,18 +100,12 @@ class FundService:
     def unit_estate(self, unit_id: UUID) -> UUID:
         estate = lookups.unit_estate(self.deps.event_log, unit_id)
         if estate is None:
-            raise FundRecordNotFound("no such unit")
+            raise FundRecordNotFound(HIDDEN)
         return estate
 
     def _units_with_accounts(self, estate_id: UUID) -> list[UUID]:
         """Every unit of the estate that has a fund account (the default sharers)."""
-        with self.deps.pool.connection() as conn:
-            rows = conn.execute(
-                "SELECT unit_id FROM registry_units WHERE estate_id = %s "
-                "ORDER BY building_id, number",
-                [estate_id],
-            ).fetchall()
-        return [r[0] for r in rows if self.account(r[0]) is not None]
+        return [u for u in self.units.in_order(estate_id) if self.account(u) is not None]
 
     def _booking_day(self, estate_id: UUID, booked_on: date | None) -> date:
         """The accounting date asked for (a deposit made at the bank earlier), or today;
@@ -114,57 +121,39 @@ class FundService:
 
     # ---- deposits ------------------------------------------------------------
 
-    def deposit(
-        self,
-        *,
-        unit_id: UUID,
-        amount: Decimal,
-        currency: str,
-        method: str,
-        reference: str,
-        booked_on: date | None,
-        recorded_by: UUID,
-    ) -> tuple[UUID, int]:
+    def deposit(self, cmd: RecordDeposit) -> tuple[UUID, int]:
         """Record money paid into the fund for a unit; its first deposit opens its account."""
         now = self.deps.clock()
-        account = self.account(unit_id)
+        estate_id = self.unit_estate(cmd.unit_id)
+        if cmd.estate_id is not None and cmd.estate_id != estate_id:
+            raise FundRecordNotFound("no such unit on this estate")
+        cmd.actor.check(MANAGE, None, estate_id)
+        account = self.account(cmd.unit_id)
         if account is None:
-            estate_id = self.unit_estate(unit_id)
             account = FundAccount.open(
-                estate_id=estate_id, unit_id=unit_id, currency=currency, at=now
+                estate_id=estate_id, unit_id=cmd.unit_id, currency=cmd.currency, at=now
             )
         deposit_id = uuid4()
         account.deposit(
             deposit_id=deposit_id,
-            amount=amount,
-            currency=currency,
-            method=method,
-            reference=reference,
-            booked_on=self._booking_day(account.estate_id, booked_on),
-            recorded_by=recorded_by,
+            amount=cmd.amount,
+            currency=cmd.currency,
+            method=cmd.method,
+            reference=cmd.reference,
+            booked_on=self._booking_day(account.estate_id, cmd.booked_on),
+            recorded_by=cmd.actor.user_id,
             at=now,
         )
         return deposit_id, self.deps.event_log.save_and_position(account)
 
     # ---- spending ------------------------------------------------------------
 
-    def propose_spending(
-        self,
-        *,
-        estate_id: UUID,
-        purpose: str,
-        amount: Decimal,
-        currency: str,
-        basis: str,
-        resolution: dict[str, Any] | None,
-        emergency: dict[str, Any] | None,
-        unit_ids: list[UUID] | None,
-        vendor: str | None,
-        proposed_by: UUID,
-    ) -> Proposed:
+    def propose_spending(self, cmd: ProposeSpending) -> Proposed:
         """Propose a use of the fund and open its approval, in one save."""
+        estate_id, unit_ids, proposed_by = cmd.estate_id, cmd.unit_ids, cmd.actor.user_id
+        cmd.actor.check(MANAGE, None, estate_id)
         if not lookups.estate_exists(self.deps.event_log, estate_id):
-            raise FundRecordNotFound("no such estate")
+            raise FundRecordNotFound(HIDDEN)
         if unit_ids:
             self._check_sharers(estate_id, unit_ids)
         else:
@@ -172,14 +161,14 @@ class FundService:
         approval_id = uuid4()
         spending = FundSpending.propose(
             estate_id=estate_id,
-            purpose=purpose,
-            amount=amount,
-            currency=currency,
-            basis=basis,
-            resolution=resolution,
-            emergency=emergency,
+            purpose=cmd.purpose,
+            amount=cmd.amount,
+            currency=cmd.currency,
+            basis=cmd.basis,
+            resolution=cmd.resolution,
+            emergency=cmd.emergency,
             unit_ids=unit_ids,
-            vendor=vendor,
+            vendor=cmd.vendor,
             approval_id=approval_id,
             proposed_by=proposed_by,
             at=self.deps.clock(),
@@ -218,21 +207,22 @@ class FundService:
         spending.approval_decided(approval.id, str(approval.status), approval.reason, now)
         return [spending]
 
-    def disburse(self, spending_id: UUID, reference: str, booked_on: date | None) -> Disbursement:
+    def disburse(self, cmd: DisburseSpending) -> Disbursement:
         """Pay an approved spending out, charging each unit its share by gross area."""
         now = self.deps.clock()
-        spending = self.spending(spending_id)
+        spending = self.spending(cmd.spending_id)
+        cmd.actor.check(MANAGE, None, spending.estate_id)
         accounts: dict[UUID, FundAccount] = {}
         areas: dict[UUID, Decimal] = {}
         for unit_id in spending.unit_ids:
             account, unit = self.account(unit_id), find(self.deps.event_log, unit_id, Unit)
             if account is not None and unit is not None:
                 accounts[unit_id], areas[unit_id] = account, unit.gross_area
-        booked_on = self._booking_day(spending.estate_id, booked_on)
+        booked_on = self._booking_day(spending.estate_id, cmd.booked_on)
         splits = spending.disburse(
             areas=areas,
             balances={u: a.balance for u, a in accounts.items()},
-            reference=reference,
+            reference=cmd.reference,
             booked_on=booked_on,
             at=now,
         )

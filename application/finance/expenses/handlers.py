@@ -1,4 +1,8 @@
-"""Expense commands (R5.2): vendors, budgets, claims through approval, payment.
+"""Expense handlers (R5.2): vendors, budgets, claims through approval, payment.
+
+A handler loads what it needs, authorizes the command's actor against it
+(another estate's record is reported missing; a record they may see but not
+change is forbidden), decides through the aggregate and saves.
 
 A claim opens its approval in the same save as its ``Submitted`` event. The
 service subscribes to the kinds ``expense`` and ``expense_over_budget``: when
@@ -13,19 +17,23 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from application.actor import HIDDEN
 from application.approvals.service import ApprovalRequest, ApprovalService, Loader
+from application.errors import NotFound
+from application.finance.expenses.commands import PayClaim, SetBudget, SubmitClaim, WithdrawClaim
 from application.registry import lookups
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps, find, load
 from domain.approvals.approval import Approval
-from domain.errors import DomainError, ValidationFailed
-from domain.finance import expenses as ex
-from domain.finance.expenses import Budget, ExpenseClaim, Vendor
+from domain.errors import ValidationFailed
+from domain.finance import expense_rules as ex
+from domain.finance.expenses import Budget, ExpenseClaim
 from domain.finance.money import currency_of
+from domain.finance.vendors import Vendor
 
 
-class ExpenseRecordNotFound(DomainError):
-    title = "No such record"
+class ExpenseRecordNotFound(NotFound):
+    """No such vendor, claim or estate, or not one the actor may see."""
 
 
 class ExpenseService:
@@ -53,19 +61,17 @@ class ExpenseService:
     # ---- lookups ---------------------------------------------------------------
 
     def vendor(self, vendor_id: UUID) -> Vendor:
-        return load(self.deps.event_log, vendor_id, Vendor, ExpenseRecordNotFound("no such vendor"))
+        return load(self.deps.event_log, vendor_id, Vendor, ExpenseRecordNotFound(HIDDEN))
 
     def claim(self, claim_id: UUID) -> ExpenseClaim:
-        return load(
-            self.deps.event_log, claim_id, ExpenseClaim, ExpenseRecordNotFound("no such claim")
-        )
+        return load(self.deps.event_log, claim_id, ExpenseClaim, ExpenseRecordNotFound(HIDDEN))
 
     def budget(self, estate_id: UUID, year: int) -> Budget | None:
         return find(self.deps.event_log, ex.budget_id(estate_id, ex.check_year(year)), Budget)
 
     def check_estate(self, estate_id: UUID) -> None:
         if not lookups.estate_exists(self.deps.event_log, estate_id):
-            raise ExpenseRecordNotFound("no such estate")
+            raise ExpenseRecordNotFound(HIDDEN)
 
     # ---- vendors ---------------------------------------------------------------
 
@@ -100,79 +106,63 @@ class ExpenseService:
 
     # ---- budgets ---------------------------------------------------------------
 
-    def set_budget(
-        self,
-        *,
-        estate_id: UUID,
-        year: int,
-        lines: Mapping[str, object],
-        currency: str,
-        reason: str | None,
-        by: UUID,
-    ) -> int:
+    def set_budget(self, cmd: SetBudget) -> int:
         """Set the year's lines: a new budget, or a revision of each line that changes.
 
         A category left out of ``lines`` keeps its line if the budget has one.
         """
-        self.check_estate(estate_id)
-        currency = currency_of(currency)
-        budget = self.budget(estate_id, year)
+        cmd.actor.check("expenses:manage", None, cmd.estate_id)
+        self.check_estate(cmd.estate_id)
+        currency = currency_of(cmd.currency)
+        by = cmd.actor.user_id
+        budget = self.budget(cmd.estate_id, cmd.year)
         if budget is None:
             budget = Budget.set(
-                estate_id=estate_id,
-                year=year,
-                lines=lines,
+                estate_id=cmd.estate_id,
+                year=cmd.year,
+                lines=cmd.lines,
                 currency=currency,
                 set_by=by,
                 at=self._now,
             )
             return self._save(budget)
         if currency != budget.currency:
-            raise ValidationFailed(f"currency: the {year} budget is kept in {budget.currency}")
+            raise ValidationFailed(f"currency: the {cmd.year} budget is kept in {budget.currency}")
         changed = False
-        for category, amount in ex.check_lines(lines, currency).items():
-            changed |= budget.revise(category, amount, reason or "budget revised", by, self._now)
+        reason = cmd.reason or "budget revised"
+        for category, amount in ex.check_lines(cmd.lines, currency).items():
+            changed |= budget.revise(category, amount, reason, by, self._now)
         if not changed:
             raise ValidationFailed("nothing to change: every line already has that amount")
         return self._save(budget)
 
     # ---- claims ----------------------------------------------------------------
 
-    def submit_claim(
-        self,
-        *,
-        estate_id: UUID,
-        vendor_id: UUID,
-        category: str,
-        amount: object,
-        currency: str,
-        description: str,
-        incurred_on: date,
-        invoice_ref: str,
-        submitted_by: UUID,
-    ) -> tuple[UUID, UUID, int]:
+    def submit_claim(self, cmd: SubmitClaim) -> tuple[UUID, UUID, int]:
         """Submit a claim and open its approval, in one save: (claim, approval, position)."""
-        self.check_estate(estate_id)
-        vendor = find(self.deps.event_log, vendor_id, Vendor)
+        cmd.actor.check("expenses:submit", None, cmd.estate_id)
+        self.check_estate(cmd.estate_id)
+        estate_id, incurred_on = cmd.estate_id, cmd.incurred_on
+        vendor = find(self.deps.event_log, cmd.vendor_id, Vendor)
         if vendor is None:
             raise ValidationFailed("vendor_id: no such vendor")
         if not vendor.active:
             raise ValidationFailed("vendor_id: the vendor is deactivated")
-        category = ex.category_of(category)
+        category = ex.category_of(cmd.category)
         if category not in vendor.categories:
             raise ValidationFailed(f"category: the vendor is not registered for {category}")
         if not isinstance(incurred_on, date):
             raise ValidationFailed("incurred_on: a date")
         claim = ExpenseClaim.submit(
             estate_id=estate_id,
-            vendor_id=vendor_id,
+            vendor_id=cmd.vendor_id,
             category=category,
-            amount=amount,
-            currency=currency,
-            description=description,
+            amount=cmd.amount,
+            currency=cmd.currency,
+            description=cmd.description,
             incurred_on=incurred_on,
-            invoice_ref=invoice_ref,
-            submitted_by=submitted_by,
+            invoice_ref=cmd.invoice_ref,
+            submitted_by=cmd.actor.user_id,
             budget=self.budget(estate_id, incurred_on.year),
             at=self._now,
         )
@@ -185,7 +175,7 @@ class ExpenseService:
                 subject_id=claim.id,
                 subject_type=category,
                 estate_id=estate_id,
-                requested_by=submitted_by,
+                requested_by=cmd.actor.user_id,
                 summary=summary[:500],
                 amount=claim.amount,
                 currency=claim.currency,
@@ -195,19 +185,40 @@ class ExpenseService:
         )
         return claim.id, claim.approval_id, position
 
-    def withdraw_claim(self, claim_id: UUID, by: UUID, reason: str) -> int:
-        """Withdraw a claim awaiting approval; its approval is withdrawn in the same save."""
-        claim = self.claim(claim_id)
-        claim.withdraw(by, reason, self._now)
+    def withdraw_claim(self, cmd: WithdrawClaim) -> int:
+        """Withdraw a claim awaiting approval; its approval is withdrawn in the same save.
+
+        The submitter withdraws their own claim; an expense manager of the
+        estate withdraws anyone's.
+        """
+        claim = self.claim(cmd.claim_id)
+        actor = cmd.actor
+        actor.check("expenses:submit", None, claim.estate_id)
+        if claim.submitted_by != actor.user_id:
+            actor.require(
+                "expenses:manage",
+                None,
+                claim.estate_id,
+                refused="only the submitter or an expense manager withdraws a claim",
+            )
+        claim.withdraw(actor.user_id, cmd.reason, self._now)
         approval = self.approvals.get(claim.approval_id)
         if approval.is_final:
             return self._save(claim)
-        return self.approvals.withdraw(approval.id, claim.submitted_by, reason, along_with=[claim])
+        return self.approvals.withdraw(
+            approval.id, claim.submitted_by, cmd.reason, along_with=[claim]
+        )
 
-    def pay_claim(self, claim_id: UUID, *, payment_ref: str, method: str, by: UUID) -> int:
-        claim = self.claim(claim_id)
+    def pay_claim(self, cmd: PayClaim) -> int:
+        """Pay the vendor of an approved claim (refused if not approved, or already paid)."""
+        claim = self.claim(cmd.claim_id)
+        cmd.actor.check("expenses:manage", None, claim.estate_id)
         claim.pay(
-            payment_ref=payment_ref, method=method, paid_by=by, booked_on=self._today, at=self._now
+            payment_ref=cmd.payment_ref,
+            method=cmd.method,
+            paid_by=cmd.actor.user_id,
+            booked_on=self._today,
+            at=self._now,
         )
         return self._save(claim)
 

@@ -9,24 +9,19 @@ from uuid import UUID
 
 import psycopg
 
-from application.finance.compliance.scope import (
-    CASH_ACCOUNTS,
-    CheckResult,
-    Scope,
-    approved_by,
-    query_rows,
-)
-from domain.finance import expenses as ex
+from application.finance.compliance.scope import CheckResult, Scope
+from domain.finance import expense_rules as ex
 from domain.finance import fund
 from domain.finance.accounts import CUSTOMER_CREDIT, RECEIVABLES
 from projections.finance import statements
+from projections.finance.checks.queries import CASH_ACCOUNTS, approved_by, in_scope, query_rows
 
 
 def payments_matched(conn: psycopg.Connection[Any], s: Scope, _: Any) -> CheckResult:
     """Every payment's cash = its bills + its credit, in the books and in the payment
     records; no bill is paid beyond what it charged."""
     r = CheckResult("payments_matched")
-    where, params = s.where("e")
+    where, params = in_scope(s, "e")
     for row in query_rows(
         conn,
         "SELECT e.position, e.estate_id, e.originator_id, p.payment_id, "
@@ -50,7 +45,7 @@ def payments_matched(conn: psycopg.Connection[Any], s: Scope, _: Any) -> CheckRe
                 subject=f"payment {row['payment_id'] or row['position']}",
                 estate_id=row["estate_id"],
             )
-    where, params = s.where("p", dates=False)
+    where, params = in_scope(s, "p", dates=False)
     for row in query_rows(
         conn,
         "SELECT p.payment_id, p.estate_id, p.amount, p.to_credit, "
@@ -68,7 +63,7 @@ def payments_matched(conn: psycopg.Connection[Any], s: Scope, _: Any) -> CheckRe
                 subject=f"payment {row['payment_id']}",
                 estate_id=row["estate_id"],
             )
-    where, params = s.where("l", upto=True)
+    where, params = in_scope(s, "l", upto=True)
     for row in query_rows(
         conn,
         "SELECT l.bill_id, l.estate_id, max(l.unit_id::text) AS unit_id, l.currency, "
@@ -113,7 +108,7 @@ class EventsAt:
 def approvals_present(conn: psycopg.Connection[Any], s: Scope, events: EventsAt) -> CheckResult:
     """Refunds, waivers, large expenses and fund spending carry the approvals they need."""
     r = CheckResult("approvals_present")
-    where, params = s.where("e")
+    where, params = in_scope(s, "e")
     # Refunds and waivers: the approval named by the event, approved.
     moved = query_rows(
         conn,

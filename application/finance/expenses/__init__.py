@@ -1,0 +1,17 @@
+"""Expenses (R5.2): vendors, budgets, claims through approval, payment.
+
+``commands.py`` holds the commands that carry their actor; ``handlers.py``
+the service whose methods load, authorize, decide and save.
+"""
+
+from application.finance.expenses.commands import PayClaim, SetBudget, SubmitClaim, WithdrawClaim
+from application.finance.expenses.handlers import ExpenseRecordNotFound, ExpenseService
+
+__all__ = [
+    "ExpenseRecordNotFound",
+    "ExpenseService",
+    "PayClaim",
+    "SetBudget",
+    "SubmitClaim",
+    "WithdrawClaim",
+]

@@ -1,0 +1,48 @@
+"""Maintenance-fund commands: each carries the actor who issues it, so its
+handler authorizes against the unit or spending it loads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from application.actor import Actor
+
+
+@dataclass(frozen=True)
+class RecordDeposit:
+    """Money paid into the fund for a unit; ``estate_id``, if given, must be the unit's."""
+
+    actor: Actor
+    unit_id: UUID
+    amount: Decimal
+    currency: str
+    method: str
+    reference: str
+    booked_on: date | None = None
+    estate_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class ProposeSpending:
+    actor: Actor
+    estate_id: UUID
+    purpose: str
+    amount: Decimal
+    currency: str
+    basis: str
+    resolution: dict[str, Any] | None = None
+    emergency: dict[str, Any] | None = None
+    unit_ids: list[UUID] | None = None
+    vendor: str | None = None
+
+
+@dataclass(frozen=True)
+class DisburseSpending:
+    actor: Actor
+    spending_id: UUID
+    reference: str
+    booked_on: date | None = None

@@ -1,0 +1,37 @@
+"""Commands of the books (R5.3): each carries the actor who issues it, so the
+ledger's handler authorizes ``ledger:close`` against the estate it books in."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from application.actor import Actor
+
+
+@dataclass(frozen=True)
+class PostJournal:
+    """A manual journal (opening balances, corrections) booked on ``booked_on``."""
+
+    actor: Actor
+    estate_id: UUID
+    booked_on: date
+    memo: str
+    lines: Sequence[Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class ReverseJournal:
+    actor: Actor
+    journal_id: UUID
+    reason: str
+
+
+@dataclass(frozen=True)
+class ClosePeriod:
+    actor: Actor
+    estate_id: UUID
+    period: str

@@ -1,0 +1,47 @@
+"""What the finance handlers read from the finance read models.
+
+Closing a period and running the compliance checks decide on the ledger's
+rows, and a fund spending shared by every unit on the estate's list of units,
+so they ask these ports; ``projections/finance/statements``,
+``projections/finance/checks`` and ``projections/finance/fund`` answer them
+and ``bootstrap.py`` wires them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Protocol
+from uuid import UUID
+
+from application.finance.compliance.scope import CheckResult, Scope
+
+
+class LedgerStatements(Protocol):
+    """Facts of the ledger read model a command records."""
+
+    def first_entry_day(self, estate_id: UUID) -> date | None:
+        """The booking day of the estate's first ledger entry (None before any)."""
+        ...
+
+    def period_digest(self, estate_id: UUID, period: str, through_position: int) -> str:
+        """The digest of the period's trial balance from entries up to the position."""
+        ...
+
+    def position_at(self, moment: datetime) -> int:
+        """The last log position recorded at or before ``moment`` (0 before the first)."""
+        ...
+
+
+class ComplianceChecks(Protocol):
+    """Every compliance check over the read models, run over one scope."""
+
+    def run(self, scope: Scope) -> list[CheckResult]: ...
+
+
+class EstateUnits(Protocol):
+    """The units of an estate as the registry's read model lists them."""
+
+    def in_order(self, estate_id: UUID) -> list[UUID]:
+        """Every unit of the estate, by building and number (the order a spending's
+        default sharers are recorded in)."""
+        ...

@@ -1,0 +1,103 @@
+"""The rules of the maintenance fund that need no aggregate: a unit's fund
+account ID, what a spending's basis must show (an owners' resolution or a
+documented emergency), and how a disbursement splits over the units.
+
+They stand apart from ``domain/finance/fund.py`` so that module holds the
+aggregates (whose event classes are stored by their topic there); it
+re-exports every name here. :class:`EmergencyCategory` moved here too: its
+old topic ``domain.finance.fund:EmergencyCategory`` still resolves through
+that re-export (a stored spending keeps the category's value, a string).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from domain.errors import ValidationFailed
+from domain.finance.money import allocate, currency_of, exact_money
+from domain.finance.resolution import Matter, Resolution
+
+FUND_ACCOUNT_NAMESPACE = uuid5(NAMESPACE_URL, "https://estatelog/fund-accounts")
+
+
+class EmergencyCategory(StrEnum):
+    """The emergencies that allow spending before the owners can vote (应急使用)."""
+
+    ELEVATOR_DANGER = "elevator_danger"
+    FIRE_SYSTEM_FAILURE = "fire_system_failure"
+    ROOF_LEAK = "roof_leak"
+    PUMP_FAILURE = "pump_failure"
+    EXTERIOR_WALL_DANGER = "exterior_wall_danger"
+    DRAINAGE_FAILURE = "drainage_failure"
+
+
+def fund_account_id(unit_id: UUID) -> UUID:
+    """One fund account per unit: its ID derives from the unit's."""
+    return uuid5(FUND_ACCOUNT_NAMESPACE, str(unit_id))
+
+
+def text(value: str | None, what: str, longest: int, *, required: bool = True) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise ValidationFailed(f"{what}: required")
+    if len(text) > longest:
+        raise ValidationFailed(f"{what}: at most {longest} characters")
+    return text
+
+
+def positive(amount: object, currency: str, what: str = "amount") -> Decimal:
+    value = exact_money(amount, currency_of(currency), what)
+    if value <= 0:
+        raise ValidationFailed(f"{what}: must be more than zero")
+    return value
+
+
+def check_resolution(data: Mapping[str, Any]) -> dict[str, Any]:
+    """An owners' resolution that carries the use of the fund (more than half of both)."""
+    try:
+        resolution = Resolution.from_dict(dict(data))
+    except TypeError:
+        raise ValidationFailed(
+            "resolution: reference, meeting_on, total_area, total_owners, participating_area, "
+            "participating_owners, area_for and owners_for"
+        ) from None
+    return resolution.require(Matter.ORDINARY).as_dict()
+
+
+def check_emergency(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A documented emergency: its category, what happened, and at least one piece of evidence."""
+    unknown = set(data) - {"category", "description", "evidence"}
+    if unknown:
+        raise ValidationFailed(f"emergency: unknown fields {sorted(unknown)}")
+    try:
+        category = EmergencyCategory(str(data.get("category")))
+    except ValueError:
+        raise ValidationFailed(
+            f"emergency category: one of {', '.join(c.value for c in EmergencyCategory)}"
+        ) from None
+    evidence = data.get("evidence") or []
+    if not isinstance(evidence, (list, tuple)):
+        raise ValidationFailed("emergency evidence: a list of references")
+    references = [text(str(e), "emergency evidence", 200) for e in evidence]
+    if not references:
+        raise ValidationFailed(
+            "emergency evidence: at least one reference (a work order, an inspection report)"
+        )
+    return {
+        "category": category.value,
+        "description": text(data.get("description"), "emergency description", 2000),
+        "evidence": references,
+    }
+
+
+def split_by_area(
+    total: Decimal, areas: Mapping[UUID, Decimal], currency: str
+) -> list[dict[str, Any]]:
+    """``total`` over the units in proportion to their gross areas; the parts sum exactly."""
+    units = list(areas)
+    parts = allocate(total, [Decimal(areas[u]) for u in units], currency)
+    return [{"unit_id": u, "amount": p} for u, p in zip(units, parts, strict=True)]

@@ -1,0 +1,279 @@
+"""HTTP routes of expenses (R5.2): vendors, budgets, claims, payment, analysis.
+
+Estate-scoped: a caller who does not serve a claim's or budget's estate gets
+404 (the handlers and the read model's queries decide). ``expenses:submit``
+submits (and withdraws one's own claim), ``expenses:manage`` sets budgets and
+pays, ``finance:read`` reads lists and the analysis. Vendors are company
+master data: ``vendors:manage:any`` registers, changes and deactivates them;
+estate staff read them with the tax ID and bank account masked. See
+docs/finance/expenses.md and docs/security.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request, status
+
+from application.finance.expenses import PayClaim, SetBudget, SubmitClaim, WithdrawClaim
+from domain.finance.expense_rules import mask_bank_account
+from domain.identity.policy import Permission, Scope, widest_scope
+from interfaces.http.consistency import reached
+from interfaces.http.finance.expenses.views import (
+    BudgetBody,
+    BudgetView,
+    Category,
+    ClaimCreated,
+    ClaimView,
+    ExpenseAnalysis,
+    NewClaim,
+    NewVendor,
+    Payment,
+    VendorChange,
+    VendorCreated,
+    VendorView,
+    WithReason,
+    Year,
+)
+from interfaces.http.problems import Problem
+from interfaces.http.schemas import Accepted, CurrencyCode, accepted
+from interfaces.http.security import Principal, container, requires
+from projections.finance import expenses as queries
+
+router = APIRouter(prefix="/api/v1", tags=["finance"])
+
+PROJECTION = queries.NAME
+After = Annotated[int | None, Query(ge=0)]
+
+
+def _read(request: Request, query: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    with container(request).pool.connection() as conn:
+        return query(conn, *args, **kwargs)
+
+
+def _staff_reader(principal: Principal) -> None:
+    """Company-wide records (vendors): staff who read finance, not owners."""
+    if widest_scope(principal.permissions, "finance:read") not in (Scope.ANY, Scope.ESTATE):
+        raise Problem(403, "this needs the permission finance:read:estate")
+
+
+def _vendor_view(principal: Principal, row: dict[str, Any]) -> VendorView:
+    """A vendor; its tax ID in full only to company-wide readers (finance:read:any)
+    and vendor managers, masked like the bank account to estate staff."""
+    view = VendorView(**row)
+    full = {Permission.FINANCE_READ, Permission.VENDORS_MANAGE} & principal.permissions
+    if not full:
+        view.tax_id = mask_bank_account(view.tax_id) or ""
+    return view
+
+
+# ---- vendors ------------------------------------------------------------------------
+
+
+@router.post("/finance/vendors", status_code=status.HTTP_201_CREATED)
+def register_vendor(
+    body: NewVendor,
+    request: Request,
+    principal: Principal = requires(Permission.VENDORS_MANAGE),
+) -> VendorCreated:
+    """Register a vendor (company-wide)."""
+    vendor_id, position = container(request).finance.expenses.register_vendor(
+        name=body.name,
+        tax_id=body.tax_id,
+        bank_account=body.bank_account,
+        contact=body.contact,
+        categories=list(body.categories),
+    )
+    return VendorCreated(id=vendor_id, position=position)
+
+
+@router.get("/finance/vendors")
+async def list_vendors(
+    request: Request,
+    principal: Principal = requires(Permission.FINANCE_READ_ESTATE),
+    category: Category | None = None,
+    active: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    after: After = None,
+) -> list[VendorView]:
+    _staff_reader(principal)
+    await reached(request, PROJECTION, after)
+    rows = _read(request, queries.vendors, category=category, active=active, limit=limit)
+    return [_vendor_view(principal, r) for r in rows]
+
+
+@router.get("/finance/vendors/{vendor_id}")
+async def get_vendor(
+    vendor_id: UUID,
+    request: Request,
+    principal: Principal = requires(Permission.FINANCE_READ_ESTATE),
+    after: After = None,
+) -> VendorView:
+    _staff_reader(principal)
+    await reached(request, PROJECTION, after)
+    return _vendor_view(principal, _read(request, queries.vendor, vendor_id))
+
+
+@router.patch("/finance/vendors/{vendor_id}", response_model=Accepted)
+def change_vendor(
+    vendor_id: UUID,
+    body: VendorChange,
+    request: Request,
+    principal: Principal = requires(Permission.VENDORS_MANAGE),
+) -> Any:
+    """Change a vendor's name, bank account, contact or categories."""
+    changes = body.model_dump(exclude_unset=True)
+    position = container(request).finance.expenses.change_vendor(
+        vendor_id, changes, principal.user_id
+    )
+    return accepted(position)
+
+
+@router.post("/finance/vendors/{vendor_id}/deactivation", response_model=Accepted)
+def deactivate_vendor(
+    vendor_id: UUID,
+    body: WithReason,
+    request: Request,
+    principal: Principal = requires(Permission.VENDORS_MANAGE),
+) -> Any:
+    """No new claims name a deactivated vendor; its claims are still paid."""
+    position = container(request).finance.expenses.deactivate_vendor(
+        vendor_id, body.reason, principal.user_id
+    )
+    return accepted(position)
+
+
+# ---- budgets ------------------------------------------------------------------------
+
+
+@router.put("/finance/estates/{estate_id}/budgets/{year}", response_model=Accepted)
+def set_budget(
+    estate_id: UUID,
+    year: Year,
+    body: BudgetBody,
+    request: Request,
+    principal: Principal = requires(Permission.EXPENSES_MANAGE_ESTATE),
+) -> Any:
+    """Set the year's budget lines; on an existing budget, each changed line is revised."""
+    command = SetBudget(
+        actor=principal,
+        estate_id=estate_id,
+        year=year,
+        lines={str(k): v for k, v in body.lines.items()},
+        currency=body.currency,
+        reason=body.reason,
+    )
+    return accepted(container(request).finance.expenses.set_budget(command))
+
+
+@router.get("/finance/estates/{estate_id}/budgets/{year}")
+async def get_budget(
+    estate_id: UUID,
+    year: Year,
+    request: Request,
+    principal: Principal = requires(Permission.FINANCE_READ_ESTATE),
+    after: After = None,
+) -> BudgetView:
+    """Each category's line: budget, committed (approved), paid, remaining."""
+    reach = principal.reach("finance:read")
+    await reached(request, PROJECTION, after)
+    return BudgetView(**_read(request, queries.budget, reach, estate_id, year))
+
+
+# ---- claims -------------------------------------------------------------------------
+
+
+@router.post("/finance/expenses", status_code=status.HTTP_201_CREATED)
+def submit_claim(
+    body: NewClaim,
+    request: Request,
+    principal: Principal = requires(Permission.EXPENSES_SUBMIT_ESTATE),
+) -> ClaimCreated:
+    """Submit a claim; its approval opens at once (and may be approved at once)."""
+    command = SubmitClaim(actor=principal, **body.model_dump())
+    claim_id, approval_id, position = container(request).finance.expenses.submit_claim(command)
+    return ClaimCreated(id=claim_id, position=position, approval_id=approval_id)
+
+
+@router.get("/finance/expenses")
+async def list_claims(
+    request: Request,
+    principal: Principal = requires(Permission.FINANCE_READ_ESTATE),
+    estate_id: UUID | None = None,
+    status_: Annotated[str | None, Query(alias="status", max_length=30)] = None,
+    category: Category | None = None,
+    vendor_id: UUID | None = None,
+    year: Year | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    after: After = None,
+) -> list[ClaimView]:
+    """Claims of the caller's estates, newest first."""
+    await reached(request, PROJECTION, after)
+    filters = {
+        "estate_id": estate_id,
+        "status": status_,
+        "category": category,
+        "vendor_id": vendor_id,
+        "year": year,
+    }
+    rows = _read(request, queries.claims, principal.reach("finance:read"), filters, limit)
+    return [ClaimView(**r) for r in rows]
+
+
+@router.get("/finance/expenses/{claim_id}")
+async def get_claim(
+    claim_id: UUID,
+    request: Request,
+    principal: Principal = requires(Permission.FINANCE_READ_ESTATE),
+    after: After = None,
+) -> ClaimView:
+    await reached(request, PROJECTION, after)
+    return ClaimView(**_read(request, queries.claim, principal.reach("finance:read"), claim_id))
+
+
+@router.post("/finance/expenses/{claim_id}/payment", response_model=Accepted)
+def pay_claim(
+    claim_id: UUID,
+    body: Payment,
+    request: Request,
+    principal: Principal = requires(Permission.EXPENSES_MANAGE_ESTATE),
+) -> Any:
+    """Pay the vendor of an approved claim (409 if not approved, or already paid)."""
+    command = PayClaim(
+        actor=principal, claim_id=claim_id, payment_ref=body.payment_ref, method=body.method
+    )
+    return accepted(container(request).finance.expenses.pay_claim(command))
+
+
+@router.post("/finance/expenses/{claim_id}/withdrawal", response_model=Accepted)
+def withdraw_claim(
+    claim_id: UUID,
+    body: WithReason,
+    request: Request,
+    principal: Principal = requires(Permission.EXPENSES_SUBMIT_ESTATE),
+) -> Any:
+    """The submitter (or an expense manager of the estate) withdraws a claim awaiting approval."""
+    command = WithdrawClaim(actor=principal, claim_id=claim_id, reason=body.reason)
+    return accepted(container(request).finance.expenses.withdraw_claim(command))
+
+
+# ---- analysis -----------------------------------------------------------------------
+
+
+@router.get("/finance/estates/{estate_id}/expense-analysis")
+async def expense_analysis(
+    estate_id: UUID,
+    request: Request,
+    year: Year,
+    principal: Principal = requires(Permission.FINANCE_READ_ESTATE),
+    currency: CurrencyCode | None = None,
+    after: After = None,
+) -> ExpenseAnalysis:
+    """Trend (each month's approved expenses by category), structure (each category's
+    share of the year) and budget vs actual, for claims incurred in ``year``."""
+    reach = principal.reach("finance:read")
+    await reached(request, PROJECTION, after)
+    figures = _read(request, queries.analysis, reach, estate_id, year, currency)
+    return ExpenseAnalysis(**figures)

@@ -1,0 +1,285 @@
+"""HTTP routes of the books (R5.3): chart, journal, statements, manual journals, close.
+
+Reads need ``ledger:read`` (estate staff for their estates; auditors hold
+``ledger:read:any``); without ``estate_id`` a statement covers every estate
+the caller may read. Manual journals, their reversal and period close need
+``ledger:close`` (the finance role holds it for its estates): a manual
+journal changes closed-period-sensitive books as much as a close does, so
+the same grant guards both. An owner's statement is for the unit's
+occupants (``finance:read:own``) and finance-reading staff of its estate.
+
+``as_of`` (an ISO 8601 moment with a timezone) or ``as_of_position`` draws a
+statement as the books stood then: only entries at or before that position.
+``format=xlsx|pdf`` answers the same statement as a file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+from uuid import UUID
+
+import anyio
+from fastapi import APIRouter, Query, Request, status
+from fastapi.responses import Response
+from pydantic import Field
+
+from application.finance.ledger_commands import ClosePeriod, PostJournal, ReverseJournal
+from application.reporting import Report
+from domain.finance.accounts import CHART
+from domain.identity.policy import Permission
+from interfaces.http.consistency import reached
+from interfaces.http.exports import ExportFormat, export_response, pdf_font_of
+from interfaces.http.finance.ledger.reports import (
+    aging_report,
+    balance_sheet_report,
+    cash_flow_report,
+    fund_report,
+    income_statement_report,
+    owner_report,
+    trial_balance_report,
+)
+from interfaces.http.problems import Problem
+from interfaces.http.schemas import (
+    Accepted,
+    Amount,
+    Command,
+    Created,
+    CurrencyCode,
+    Period,
+    accepted,
+)
+from interfaces.http.security import Principal, container, requires
+from interfaces.http.text import MultiLine, SingleLine
+from projections.events import to_json
+from projections.finance import statements
+from projections.finance.ledger import NAME as LEDGER
+
+router = APIRouter(prefix="/api/v1", tags=["finance"])
+
+
+class JournalLine(Command):
+    account: Annotated[str, SingleLine(20)]
+    debit: Amount = Decimal(0)
+    credit: Amount = Decimal(0)
+    currency: CurrencyCode = "CNY"
+    unit_id: UUID | None = None
+    bill_id: UUID | None = None
+    party_id: UUID | None = None
+
+
+class NewJournal(Command):
+    booked_on: date
+    memo: Annotated[str, MultiLine(500)]
+    lines: Annotated[list[JournalLine], Field(min_length=2, max_length=500)]
+
+
+class Reversal(Command):
+    reason: Annotated[str, MultiLine(500)]
+
+
+def _json(body: Any) -> Response:
+    return Response(to_json(body), media_type="application/json")
+
+
+def _estates(principal: Principal, estate_id: UUID | None) -> list[UUID] | None:
+    return statements.estates_in_reach(principal.reach("ledger:read"), estate_id)
+
+
+async def _as_of(
+    request: Request, as_of: datetime | None, as_of_position: int | None, after: int | None
+) -> int | None:
+    """The position a read is drawn at (None: now), once the ledger holds it."""
+    if as_of is not None and as_of_position is not None:
+        raise Problem(422, "give as_of or as_of_position, not both")
+    position = as_of_position
+    if as_of is not None:
+        if as_of.tzinfo is None:
+            raise Problem(422, "as_of needs a timezone, e.g. 2026-01-01T00:00:00Z")
+        position = await anyio.to_thread.run_sync(
+            statements.position_at, container(request).event_log, as_of
+        )
+    await reached(request, LEDGER, after, at_least=position or 0)
+    return position
+
+
+async def _query(request: Request, fn: Callable[..., Any], *args: Any) -> Any:
+    def run() -> Any:
+        with container(request).pool.connection() as conn:
+            return fn(conn, *args)
+
+    return await anyio.to_thread.run_sync(run)
+
+
+def _answer(
+    request: Request,
+    body: dict[str, Any],
+    fmt: str,
+    report: Callable[[dict[str, Any]], Report],
+    filename: str,
+) -> Response:
+    if fmt == "json":
+        return _json(body)
+    font = pdf_font_of(container(request).settings)
+    return export_response(report(body), fmt, filename, pdf_font=font)
+
+
+# ---- reads -----------------------------------------------------------------------
+
+
+@router.get("/finance/accounts")
+def chart_of_accounts(
+    principal: Principal = requires(Permission.LEDGER_READ_ESTATE),
+) -> list[dict[str, Any]]:
+    """The chart of accounts every estate's books use."""
+    return [
+        {"code": a.code, "name": a.name, "name_zh": a.name_zh, "kind": a.kind.value, "cash": a.cash}
+        for a in CHART.values()
+    ]
+
+
+@router.get("/finance/ledger/journal")
+async def ledger_journal(
+    request: Request,
+    principal: Principal = requires(Permission.LEDGER_READ_ESTATE),
+    estate_id: UUID | None = None,
+    date_from: Annotated[date | None, Query(alias="from")] = None,
+    date_to: Annotated[date | None, Query(alias="to")] = None,
+    as_of: datetime | None = None,
+    as_of_position: Annotated[int | None, Query(ge=0)] = None,
+    before: Annotated[int | None, Query(ge=0, description="page on: entries before it")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    after: Annotated[int | None, Query(ge=0)] = None,
+) -> Response:
+    """Journal entries with their lines, newest first."""
+    estates = _estates(principal, estate_id)
+    upto = await _as_of(request, as_of, as_of_position, after)
+    body = await _query(
+        request, statements.journal, estates, date_from, date_to, upto, before, limit
+    )
+    return _json({**body, "as_of_position": upto})
+
+
+STATEMENTS: dict[str, tuple[Callable[..., Any], Callable[..., Report], str]] = {
+    "trial-balance": (statements.trial_balance, trial_balance_report, "range"),
+    "balance-sheet": (statements.balance_sheet, balance_sheet_report, "at"),
+    "income-statement": (statements.income_statement, income_statement_report, "range"),
+    "cash-flow": (statements.cash_flow, cash_flow_report, "range"),
+    "receivables-aging": (statements.receivables_aging, aging_report, "at"),
+    "fund": (statements.fund_statement, fund_report, "range"),
+}
+
+
+@router.get("/finance/statements/{kind}")
+async def statement(
+    kind: str,
+    request: Request,
+    principal: Principal = requires(Permission.LEDGER_READ_ESTATE),
+    estate_id: UUID | None = None,
+    date_from: Annotated[date | None, Query(alias="from")] = None,
+    date_to: Annotated[date | None, Query(alias="to")] = None,
+    at: date | None = None,
+    as_of: datetime | None = None,
+    as_of_position: Annotated[int | None, Query(ge=0)] = None,
+    format: ExportFormat = "json",
+    after: Annotated[int | None, Query(ge=0)] = None,
+) -> Response:
+    """One statement: trial-balance, balance-sheet, income-statement, cash-flow (for
+    ``from``..``to``), receivables-aging (at ``at``, default today) or fund."""
+    if kind not in STATEMENTS:
+        raise Problem(404, f"no statement {kind!r}; one of {', '.join(STATEMENTS)}")
+    query, report, dates = STATEMENTS[kind]
+    estates = _estates(principal, estate_id)
+    upto = await _as_of(request, as_of, as_of_position, after)
+    if dates == "at":
+        day = at or date_to or container(request).finance.ledger.today
+        body = await _query(request, query, estates, day, upto)
+    else:
+        body = await _query(request, query, estates, date_from, date_to, upto)
+    if kind == "receivables-aging":
+        body["control"] = await _query(
+            request, statements.receivables_control, estates, body["at"], upto
+        )
+    suffix = body.get("at") or body.get("to") or "all"
+    return _answer(request, body, format, lambda b: report(b, estates), f"{kind}-{suffix}")
+
+
+@router.get("/finance/units/{unit_id}/statement")
+async def unit_statement(
+    unit_id: UUID,
+    request: Request,
+    principal: Principal = requires(Permission.FINANCE_READ_OWN),
+    date_from: Annotated[date | None, Query(alias="from")] = None,
+    date_to: Annotated[date | None, Query(alias="to")] = None,
+    as_of: datetime | None = None,
+    as_of_position: Annotated[int | None, Query(ge=0)] = None,
+    format: ExportFormat = "json",
+    after: Annotated[int | None, Query(ge=0)] = None,
+) -> Response:
+    """An owner's statement of one unit: charges, payments and credit, running balance."""
+    await reached(request, "registry", None)
+    await _query(request, statements.admit_unit, principal.reach("finance:read"), unit_id)
+    upto = await _as_of(request, as_of, as_of_position, after)
+    body = await _query(request, statements.owner_statement, unit_id, date_from, date_to, upto)
+    return _answer(request, body, format, owner_report, f"statement-{unit_id}")
+
+
+@router.get("/finance/estates/{estate_id}/periods")
+async def periods(
+    estate_id: UUID,
+    request: Request,
+    principal: Principal = requires(Permission.LEDGER_READ_ESTATE),
+) -> Response:
+    """The closed periods of the estate's books, oldest first, with their digests."""
+    ledger = container(request).finance.ledger
+    closed = await anyio.to_thread.run_sync(ledger.closed_periods, principal, estate_id)
+    return _json({"estate_id": estate_id, "closed": closed})
+
+
+# ---- commands ---------------------------------------------------------------------
+
+
+@router.post("/finance/estates/{estate_id}/journals", status_code=status.HTTP_201_CREATED)
+def post_journal(
+    estate_id: UUID,
+    body: NewJournal,
+    request: Request,
+    principal: Principal = requires(Permission.LEDGER_CLOSE_ESTATE),
+) -> Created:
+    """Book a manual journal (opening balances, corrections); 409 in a closed period."""
+    command = PostJournal(
+        actor=principal,
+        estate_id=estate_id,
+        booked_on=body.booked_on,
+        memo=body.memo,
+        lines=[line.model_dump() for line in body.lines],
+    )
+    journal_id, position = container(request).finance.ledger.post_manual(command)
+    return Created(id=journal_id, position=position)
+
+
+@router.post("/finance/journals/{journal_id}/reversal", status_code=status.HTTP_201_CREATED)
+def reverse_journal(
+    journal_id: UUID,
+    body: Reversal,
+    request: Request,
+    principal: Principal = requires(Permission.LEDGER_CLOSE_ESTATE),
+) -> Created:
+    """Reverse a manual journal with the mirrored entry, booked today."""
+    command = ReverseJournal(actor=principal, journal_id=journal_id, reason=body.reason)
+    reversal_id, position = container(request).finance.ledger.reverse_manual(command)
+    return Created(id=reversal_id, position=position)
+
+
+@router.post("/finance/estates/{estate_id}/periods/{period}/close", response_model=Accepted)
+def close_period(
+    estate_id: UUID,
+    period: Period,
+    request: Request,
+    principal: Principal = requires(Permission.LEDGER_CLOSE_ESTATE),
+) -> Response:
+    """Close a period that has ended (in order, once): its entries become immutable."""
+    command = ClosePeriod(actor=principal, estate_id=estate_id, period=period)
+    return accepted(container(request).finance.ledger.close_period(command))

@@ -1,0 +1,134 @@
+"""The books' handlers on the in-memory log: manual journals, reversals and
+period close are for the estate's ``ledger:close`` holders; a closed period
+takes nothing more."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID, uuid4
+
+import pytest
+
+from application.actor import Actor
+from application.errors import NotFound
+from application.finance.ledger import LedgerBehind, LedgerService
+from application.finance.ledger_commands import ClosePeriod, PostJournal, ReverseJournal
+from domain.errors import InvalidTransition, ValidationFailed
+from domain.finance.books import Books, books_id
+from domain.identity.policy import Role
+from domain.registry.places import Estate
+from tests.support.memory import MemoryEventLog, memory_deps
+from tests.unit.finance.actors import actor
+
+INTEREST = [
+    {"account": "1002", "debit": Decimal("10.00"), "credit": Decimal(0), "currency": "CNY"},
+    {"account": "6051", "debit": Decimal(0), "credit": Decimal("10.00"), "currency": "CNY"},
+]
+
+
+class FixedStatements:
+    """The ledger read model's answers, as a test sets them."""
+
+    def __init__(self) -> None:
+        self.first_entry: date | None = None
+        self.digest = "d" * 64
+
+    def first_entry_day(self, estate_id: UUID) -> date | None:
+        return self.first_entry
+
+    def period_digest(self, estate_id: UUID, period: str, through_position: int) -> str:
+        return self.digest
+
+    def position_at(self, moment: datetime) -> int:
+        return 0
+
+
+class Behind:
+    def wait(self, read_model: str, position: int, timeout: float) -> bool:
+        return False
+
+
+class World:
+    def __init__(self) -> None:
+        self.deps = memory_deps()  # 2026-01-01 08:00 UTC
+        self.log = self.deps.event_log
+        assert isinstance(self.log, MemoryEventLog)
+        self.statements = FixedStatements()
+        self.ledger = LedgerService(self.deps, self.statements)
+        estate = Estate.register("HVG", "Harbour View Gardens", "1 Harbour Road")
+        self.log.save_and_position(estate)
+        self.estate_id = estate.id
+        self.finance = actor(Role.FINANCE, self.estate_id)
+        self.stranger = actor(Role.FINANCE, uuid4())
+
+    def post(self, who: Actor, booked_on: date = date(2025, 12, 31)) -> UUID:
+        journal_id, _ = self.ledger.post_manual(
+            PostJournal(who, self.estate_id, booked_on, "bank interest", INTEREST)
+        )
+        return journal_id
+
+    def close(self, who: Actor, period: str = "2025-12") -> int:
+        return self.ledger.close_period(ClosePeriod(who, self.estate_id, period))
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+def test_finance_staff_post_a_manual_journal(world: World) -> None:
+    journal_id = world.post(world.finance)
+    assert world.ledger.journal(journal_id).estate_id == world.estate_id
+
+
+def test_another_estate_and_a_property_manager_cannot_post(world: World) -> None:
+    for who in (world.stranger, actor(Role.PROPERTY_MANAGER, world.estate_id)):
+        with pytest.raises(NotFound):
+            world.post(who)
+
+
+def test_a_journal_in_the_future_is_refused(world: World) -> None:
+    with pytest.raises(ValidationFailed):
+        world.post(world.finance, booked_on=date(2026, 1, 2))
+
+
+def test_a_reversal_is_for_the_journals_estate_only(world: World) -> None:
+    journal_id = world.post(world.finance)
+    with pytest.raises(NotFound):
+        world.ledger.reverse_manual(ReverseJournal(world.stranger, journal_id, "typo"))
+    reversal_id, _ = world.ledger.reverse_manual(ReverseJournal(world.finance, journal_id, "typo"))
+    assert world.ledger.journal(reversal_id).estate_id == world.estate_id
+
+
+def test_closing_records_the_digest_and_freezes_the_period(world: World) -> None:
+    world.statements.first_entry = date(2025, 12, 31)
+    world.post(world.finance)
+    world.close(world.finance)
+    books = world.log.repository.get(books_id(world.estate_id))
+    assert isinstance(books, Books)
+    assert books.closed["2025-12"]["digest"] == world.statements.digest
+    assert world.ledger.is_closed(world.estate_id, date(2025, 12, 31))
+    with pytest.raises(InvalidTransition):
+        world.post(world.finance)
+    with pytest.raises(InvalidTransition):
+        world.close(world.finance)
+
+
+def test_a_period_not_yet_ended_stays_open(world: World) -> None:
+    with pytest.raises(InvalidTransition):
+        world.close(world.finance, "2026-01")
+
+
+def test_another_estate_cannot_close_or_read_the_periods(world: World) -> None:
+    with pytest.raises(NotFound):
+        world.close(world.stranger)
+    with pytest.raises(NotFound):
+        world.ledger.closed_periods(world.stranger, world.estate_id)
+    assert world.ledger.closed_periods(world.finance, world.estate_id) == []
+
+
+def test_closing_waits_for_the_ledger_read_model(world: World) -> None:
+    world.deps.progress = Behind()
+    with pytest.raises(LedgerBehind):
+        world.close(world.finance)
