@@ -62,7 +62,7 @@ from projections.identity.directory import UserDirectory
 from projections.identity.erasures import Erasures
 from projections.identity.logins import LoginHistory
 from projections.registry.facts import RegistryFacts
-from projections.runtime import Projector
+from projections.runtime import PositionWaiter, Projector
 
 log = logging.getLogger(__name__)
 
@@ -205,7 +205,12 @@ def build(
         access_ttl=timedelta(seconds=settings.access_token_ttl_seconds),
     )
     service_deps = ServiceDeps(
-        event_log=event_log, pool=pool, vault=vault, registry=RegistryFacts(pool), clock=clock
+        event_log=event_log,
+        pool=pool,
+        vault=vault,
+        registry=RegistryFacts(pool),
+        progress=PositionWaiter(pool),
+        clock=clock,
     )
     approvals = ApprovalService(service_deps)  # shared: contexts subscribe to its outcomes
     return Container(

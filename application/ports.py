@@ -27,10 +27,34 @@ class EventLogPort(Protocol):
         """The position of the newest event (0 for an empty log)."""
         ...
 
+    def recall(self, aggregate_id: UUID) -> Any | None:
+        """A private copy of the aggregate as this process last saved it, read
+        without a round trip, or None. It may be behind the log (another
+        process appended since): only for commands that retry on the append's
+        version conflict with a fresh load, which the conflict then forces."""
+        ...
+
+    def remember(self, *aggregates: Any) -> None:
+        """Keep these just-saved aggregates for :meth:`recall`."""
+        ...
+
     def version_at(self, aggregate_id: UUID, position: int) -> int | None:
         """The aggregate's last version recorded at or before ``position``."""
         ...
 
     def forget_snapshots(self, aggregate_id: UUID) -> None:
         """Delete the aggregate's snapshots (a cache of its events)."""
+        ...
+
+
+class ReadModelProgress(Protocol):
+    """How far the read models have applied the log (read-your-writes for a command).
+
+    A command that decides on a read model's rows (a period's digest, a
+    compliance run) first waits for that read model to reach the head.
+    """
+
+    def wait(self, read_model: str, position: int, timeout: float) -> bool:
+        """True once ``read_model`` has applied ``position``; False after ``timeout``
+        seconds, or at once if it stopped before that position."""
         ...

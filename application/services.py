@@ -10,7 +10,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
-from application.ports import EventLogPort
+from application.ports import EventLogPort, ReadModelProgress
 from application.registry.ports import RegistryFacts
 
 A = TypeVar("A")
@@ -28,13 +28,15 @@ class ServiceDeps:
     answers who lives where from the registry's read model. ``pool`` is a
     psycopg connection pool, still used by the handlers that read their own
     context's read models directly (issue 13 moves them behind ports).
-    ``vault`` seals personal data.
+    ``vault`` seals personal data. ``progress`` waits for a read model to
+    reach a position, before a command decides on its rows.
     """
 
     event_log: EventLogPort
     pool: Any
     vault: Any
     registry: RegistryFacts
+    progress: ReadModelProgress
     clock: Callable[[], datetime] = field(default=utc_now)
 
 

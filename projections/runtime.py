@@ -539,6 +539,16 @@ def stopped_read_models(conn: psycopg.Connection[Any]) -> dict[str, tuple[int, s
     return {str(name): (int(at), str(error)) for name, at, error in rows}
 
 
+class PositionWaiter:
+    """The application's ``ReadModelProgress`` port, answered from ``projection_positions``."""
+
+    def __init__(self, pool: ConnectionPool) -> None:
+        self.pool = pool
+
+    def wait(self, read_model: str, position: int, timeout: float) -> bool:
+        return wait_for_position(self.pool, read_model, position, timeout)
+
+
 def wait_for_position(pool: ConnectionPool, name: str, position: int, timeout: float) -> bool:
     """Block until projection ``name`` has applied ``position`` (read-your-writes);
     False after ``timeout``, or at once if it stopped before that position."""

@@ -30,6 +30,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import DomainError, InvalidTransition, ValidationFailed
+from domain.finance.fee_items import AREA, FEE_ITEMS, ITEM_NAMES, METERS, SHARED_COST_ITEMS
 from domain.finance.journal import PostingFunction
 from domain.finance.money import DEFAULT_CURRENCY, currency_of, decimal_of, exact_money
 from domain.finance.periods import (  # noqa: F401 (the rates' public names)
@@ -55,46 +56,15 @@ SCHEDULE_NAMESPACE = uuid5(NAMESPACE_URL, "https://estatelog/finance/fee-schedul
 READINGS_NAMESPACE = uuid5(NAMESPACE_URL, "https://estatelog/finance/meter-readings")
 
 
-class FeeItem(StrEnum):
-    """What a bill line charges for; the keys of ``accounts.FEE_REVENUE``."""
+#: What a bill line charges for: the items of the spec table (``fee_items.py``).
+FeeItem = StrEnum("FeeItem", {name.upper(): name for name in ITEM_NAMES})  # type: ignore[misc]
+FeeItem.__doc__ = "What a bill line charges for: a row of ``fee_items.FEE_ITEMS``."
 
-    PROPERTY_FEE = "property_fee"
-    PARKING = "parking"
-    WATER = "water"
-    ELECTRICITY = "electricity"
-    SHARED_AREA = "shared_area"
-    PUBLIC_MAINTENANCE = "public_maintenance"
-    GREENING = "greening"
-    SECURITY = "security"
-
-
-# What a rate of each item is a price of, and the bases it may be measured on.
-# Per-area items: per m² per month, of the unit's gross (建筑面积) or internal
-# (套内面积) area; parking: per assigned space per month; water and
-# electricity: per m³ and per kWh used. Shared-area charges have no rate:
-# shared costs are split over the units by area.
-BASES: dict[str, tuple[str, ...]] = {
-    FeeItem.PROPERTY_FEE: ("gross", "internal"),
-    FeeItem.PUBLIC_MAINTENANCE: ("gross", "internal"),
-    FeeItem.GREENING: ("gross", "internal"),
-    FeeItem.SECURITY: ("gross", "internal"),
-    FeeItem.PARKING: ("space",),
-    FeeItem.WATER: ("usage",),
-    FeeItem.ELECTRICITY: ("usage",),
-    FeeItem.SHARED_AREA: (),
-}
-MEASURES: dict[str, str] = {
-    FeeItem.PROPERTY_FEE: "m²/month",
-    FeeItem.PUBLIC_MAINTENANCE: "m²/month",
-    FeeItem.GREENING: "m²/month",
-    FeeItem.SECURITY: "m²/month",
-    FeeItem.PARKING: "space/month",
-    FeeItem.WATER: "m³",
-    FeeItem.ELECTRICITY: "kWh",
-}
-SHARED_COST_ITEMS = (FeeItem.SHARED_AREA.value, FeeItem.PUBLIC_MAINTENANCE.value)
-AREA_BASES = ("gross", "internal")
-METERS = ("water", "electricity")
+# Per item, the bases a rate may be measured on (the default first) and what
+# it is a price of; shared-area charges have no rate (split over the units).
+BASES: dict[str, tuple[str, ...]] = {spec.item: spec.bases for spec in FEE_ITEMS}
+MEASURES: dict[str, str] = {spec.item: spec.measure for spec in FEE_ITEMS if spec.measure}
+AREA_BASES = AREA
 
 
 class ChangeStatus(StrEnum):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from fastapi import Request
 
 from interfaces.http.security import container
+
+T = TypeVar("T")
 
 
 def rows(request: Request, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
@@ -20,3 +23,10 @@ def dict_rows(request: Request, sql: str, params: list[Any]) -> list[dict[str, A
         cur = conn.execute(sql, params)  # type: ignore[arg-type]
         names = [d.name for d in cur.description or ()]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def query(request: Request, read: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run one read model's query function (``projections/<context>/``) on a
+    pooled connection: routes hold no SQL of their own."""
+    with container(request).pool.connection() as conn:
+        return read(conn, *args, **kwargs)

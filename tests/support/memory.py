@@ -55,6 +55,12 @@ class MemoryEventLog(Application[UUID]):
     def head(self) -> int:
         return self.recorder.max_notification_id() or 0
 
+    def recall(self, aggregate_id: UUID) -> Any | None:
+        return None  # no cache in memory: every command loads from the log
+
+    def remember(self, *aggregates: Any) -> None:
+        return None
+
     def version_at(self, aggregate_id: UUID, position: int) -> int | None:
         versions = [
             n.originator_version
@@ -102,6 +108,13 @@ class NoRegistry:
         return []
 
 
+class CaughtUp:
+    """Read-model progress of the unit tier: every read model is at the head."""
+
+    def wait(self, read_model: str, position: int, timeout: float) -> bool:
+        return True
+
+
 def memory_deps(now: datetime | None = None) -> ServiceDeps:
     """What a handler is built from, in memory: no database, no vault, a fixed clock."""
     at = now or datetime(2026, 1, 1, 8, tzinfo=UTC)
@@ -110,5 +123,6 @@ def memory_deps(now: datetime | None = None) -> ServiceDeps:
         pool=None,
         vault=None,
         registry=NoRegistry(),
+        progress=CaughtUp(),
         clock=lambda: at,
     )
