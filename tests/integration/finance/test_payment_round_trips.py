@@ -11,11 +11,14 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 import psycopg
 import pytest
 
+from domain.finance.account import account_id_for
 from tests.e2e.finance.conftest import FinanceWorld
 from tests.e2e.finance.helpers import adopt_rate, bill, pay
 
@@ -55,3 +58,30 @@ def test_a_payment_makes_at_most_five_round_trips(
         response = pay(fw, fw.units[0], "20.00")
     assert response.status_code == 201, response.text
     assert sum(sent.values()) <= MAX_ROUND_TRIPS, dict(sent)
+
+
+def test_a_payment_on_a_stale_recalled_account_is_retried_on_the_fresh_one(
+    fw: FinanceWorld,
+) -> None:
+    """Another writer appended since this process last saved the account: the
+    recalled copy is behind, the append's version check refuses it, and the
+    retry decides on the account as it is."""
+    adopt_rate(fw, "property_fee", "2.50", basis="gross")
+    bill(fw, "2026-01")
+    accounts = fw.container.finance.accounts
+    unit = UUID(fw.units[0])
+    assert pay(fw, fw.units[0], "30.00").status_code == 201  # remembered
+    first = next(iter(accounts.account(unit).payments))  # type: ignore[union-attr]
+    # A reversal saves without remembering: the cached copy stays one behind.
+    accounts.reverse_payment(unit, first, "keyed twice", UUID(fw.finance.id))
+    recalled = fw.container.event_log.recall(account_id_for(unit))
+    current = accounts.account(unit)
+    assert recalled is not None and current is not None
+    assert recalled.version < current.version
+    assert pay(fw, fw.units[0], "50.00").status_code == 201
+    account = accounts.account(unit)
+    assert account is not None and account.version == current.version + 1
+    assert account.payments[first]["reversed"] is True
+    assert sum(p["amount"] for p in account.payments.values() if not p["reversed"]) == Decimal(
+        "50.00"
+    )
