@@ -27,6 +27,17 @@ class EventLogPort(Protocol):
         """The position of the newest event (0 for an empty log)."""
         ...
 
+    def recall(self, aggregate_id: UUID) -> Any | None:
+        """A private copy of the aggregate as this process last saved it, read
+        without a round trip, or None. It may be behind the log (another
+        process appended since): only for commands that retry on the append's
+        version conflict with a fresh load, which the conflict then forces."""
+        ...
+
+    def remember(self, *aggregates: Any) -> None:
+        """Keep these just-saved aggregates for :meth:`recall`."""
+        ...
+
     def version_at(self, aggregate_id: UUID, position: int) -> int | None:
         """The aggregate's last version recorded at or before ``position``."""
         ...

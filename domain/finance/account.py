@@ -14,98 +14,39 @@ that moves money posts one balanced journal entry (:func:`post`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidTransition, ValidationFailed
-from domain.finance import accounts as chart
-from domain.finance.journal import Entry, Line, PostingFunction, lines_without_zeros
+from domain.finance.account_postings import POSTINGS, post
+from domain.finance.bills import (
+    ZERO,
+    Bill,
+    BillLine,
+    BillStatus,
+    Method,
+    account_id_for,
+    bill_id_for,
+    clean_reason,
+)
 from domain.finance.money import currency_of, exact_money, floor_money, round_money
 
-NAMESPACE = uuid5(NAMESPACE_URL, "https://estatelog/finance/unit-account")
-ZERO = Decimal(0)
-
-
-def account_id_for(unit_id: UUID) -> UUID:
-    return uuid5(NAMESPACE, str(unit_id))
-
-
-def bill_id_for(unit_id: UUID, period: str, starts_on: date) -> UUID:
-    """Bills are named by unit, period and the first billed day: billing twice bills once."""
-    return uuid5(NAMESPACE, f"bill:{unit_id}:{period}:{starts_on.isoformat()}")
-
-
-class Method(StrEnum):
-    CASH = "cash"
-    BANK_TRANSFER = "bank_transfer"
-    ONLINE = "online"
-
-
-class BillStatus(StrEnum):
-    OPEN = "open"
-    SETTLED = "settled"
-
-
-@dataclass
-class Bill:
-    """A bill as the account keeps it: what was charged and what has cleared it."""
-
-    bill_id: UUID
-    period: str
-    issued_on: date
-    due_on: date
-    principal: Decimal
-    late_fees: Decimal = ZERO
-    paid: Decimal = ZERO  # by payments and credit
-    waived: Decimal = ZERO
-    late_fee_through: date | None = None
-    dunning_level: int = 0
-    payments: dict[str, Decimal] = field(default_factory=dict)  # payment or credit -> amount
-
-    @property
-    def charged(self) -> Decimal:
-        return self.principal + self.late_fees
-
-    @property
-    def outstanding(self) -> Decimal:
-        return self.charged - self.paid - self.waived
-
-    @property
-    def status(self) -> BillStatus:
-        return BillStatus.SETTLED if self.outstanding <= 0 else BillStatus.OPEN
-
-
-@dataclass(frozen=True)
-class BillLine:
-    item: str
-    description: str
-    quantity: Decimal
-    unit: str  # "m2·month", "space·month", "m3", "kWh", "share"
-    rate: Decimal
-    amount: Decimal
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "item": self.item,
-            "description": self.description,
-            "quantity": self.quantity,
-            "unit": self.unit,
-            "rate": self.rate,
-            "amount": self.amount,
-        }
-
-
-def _reason(text: str, what: str = "reason") -> str:
-    text = text.strip()
-    if not text or len(text) > 500:
-        raise ValidationFailed(f"{what}: 1-500 characters")
-    return text
+# The names other modules import from here, where they were first defined.
+__all__ = [
+    "POSTINGS",
+    "Bill",
+    "BillLine",
+    "BillStatus",
+    "Method",
+    "UnitAccount",
+    "account_id_for",
+    "bill_id_for",
+    "post",
+]
 
 
 class UnitAccount(Aggregate):
@@ -365,7 +306,7 @@ class UnitAccount(Aggregate):
             currency=self.currency,
             allocations=payment["allocations"],
             to_credit=payment["to_credit"],
-            reason=_reason(reason),
+            reason=clean_reason(reason),
             reversed_by=by,
             booked_on=on,
             at=at,
@@ -514,7 +455,7 @@ class UnitAccount(Aggregate):
             bill_id=bill_id,
             amount=value,
             currency=self.currency,
-            reason=_reason(reason),
+            reason=clean_reason(reason),
             approval_id=approval_id,
             requested_by=requested_by,
             at=at,
@@ -612,7 +553,7 @@ class UnitAccount(Aggregate):
             amount=value,
             currency=self.currency,
             method=method.value,
-            reason=_reason(reason),
+            reason=clean_reason(reason),
             approval_id=approval_id,
             requested_by=requested_by,
             at=at,
@@ -680,75 +621,3 @@ class UnitAccount(Aggregate):
     def _refund_declined(self, refund_id: UUID, outcome: str, at: datetime) -> None:
         self.reserved -= self.refunds[refund_id]["amount"]
         self.refunds[refund_id]["status"] = "declined"
-
-
-# ---- postings ---------------------------------------------------------------------
-
-
-def _ar(amount: Decimal, currency: str, p: Any, bill_id: Any, *, debit: bool, **dims: Any) -> Line:
-    side = Line.dr if debit else Line.cr
-    return side(chart.RECEIVABLES, amount, currency, unit_id=p["unit_id"], bill_id=bill_id, **dims)
-
-
-def post(name: str, p: Any) -> Entry | None:
-    """The journal entry of a unit-account event (see docs/finance.md, "Postings")."""
-    cur = p.get("currency")
-    lines: list[Line]
-    if name == "BillIssued":
-        lines = [_ar(p["amount"], cur, p, p["bill_id"], debit=True, due_on=p["due_on"])]
-        revenue: dict[str, Decimal] = {}
-        for line in p["lines"]:
-            account = chart.FEE_REVENUE[line["item"]]
-            revenue[account] = revenue.get(account, ZERO) + line["amount"]
-        lines += [Line.cr(a, v, cur, unit_id=p["unit_id"]) for a, v in sorted(revenue.items())]
-        memo = f"bill {p['period']}"
-    elif name == "CreditApplied":
-        lines = [
-            Line.dr(chart.CUSTOMER_CREDIT, p["amount"], cur, unit_id=p["unit_id"]),
-            _ar(p["amount"], cur, p, p["bill_id"], debit=False),
-        ]
-        memo = "credit applied to a bill"
-    elif name in ("PaymentReceived", "PaymentReversed"):
-        forward = name == "PaymentReceived"
-        cash = chart.PAYMENT_ACCOUNTS[p["method"]]
-        lines = [Line(cash, *_sides(p["amount"], forward), cur, unit_id=p["unit_id"])]
-        lines += [
-            _ar(a["amount"], cur, p, a["bill_id"], debit=not forward) for a in p["allocations"]
-        ]
-        lines.append(
-            Line(
-                chart.CUSTOMER_CREDIT,
-                *_sides(p["to_credit"], not forward),
-                cur,
-                unit_id=p["unit_id"],
-            )
-        )
-        memo = f"{p['method']} payment" + ("" if forward else " reversed")
-    elif name == "LateFeeCharged":
-        lines = [
-            _ar(p["amount"], cur, p, p["bill_id"], debit=True),
-            Line.cr(chart.LATE_FEE_INCOME, p["amount"], cur, unit_id=p["unit_id"]),
-        ]
-        memo = "late fee"
-    elif name == "BillWaived":
-        lines = [
-            Line.dr(chart.FEE_WAIVERS, p["amount"], cur, unit_id=p["unit_id"]),
-            _ar(p["amount"], cur, p, p["bill_id"], debit=False),
-        ]
-        memo = "waiver"
-    elif name == "Refunded":
-        lines = [
-            Line.dr(chart.CUSTOMER_CREDIT, p["amount"], cur, unit_id=p["unit_id"]),
-            Line.cr(chart.PAYMENT_ACCOUNTS[p["method"]], p["amount"], cur, unit_id=p["unit_id"]),
-        ]
-        memo = "refund of credit"
-    else:
-        return None
-    return Entry(p["estate_id"], p["booked_on"], memo, lines_without_zeros(lines))
-
-
-def _sides(amount: Decimal, debit: bool) -> tuple[Decimal, Decimal]:
-    return (amount, ZERO) if debit else (ZERO, amount)
-
-
-POSTINGS: dict[str, PostingFunction] = {"UnitAccount": post}

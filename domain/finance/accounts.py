@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from domain.finance.fee_items import FEE_ITEMS
+
 
 class Kind(StrEnum):
     ASSET = "asset"
@@ -47,17 +49,8 @@ RETAINED_EARNINGS = "4104"
 LATE_FEE_INCOME = "6051"
 FEE_WAIVERS = "6001.90"
 
-# Revenue account of each fee item (R5.1).
-FEE_REVENUE: dict[str, str] = {
-    "property_fee": "6001.01",
-    "parking": "6001.02",
-    "water": "6001.03",
-    "electricity": "6001.04",
-    "shared_area": "6001.05",
-    "public_maintenance": "6001.06",
-    "greening": "6001.07",
-    "security": "6001.08",
-}
+# Revenue account of each fee item (R5.1), from the fee items' table.
+FEE_REVENUE: dict[str, str] = {spec.item: spec.revenue_account for spec in FEE_ITEMS}
 
 # Expense account of each expense category (R5.2).
 EXPENSE_ACCOUNTS: dict[str, str] = {
@@ -105,25 +98,10 @@ CHART: dict[str, Account] = {
         ),
         Account(PAID_IN_CAPITAL, "Paid-in capital", "实收资本", Kind.EQUITY),
         Account(RETAINED_EARNINGS, "Retained earnings", "利润分配—未分配利润", Kind.EQUITY),
-        Account(
-            FEE_REVENUE["property_fee"], "Property fee revenue", "主营业务收入—物业费", Kind.REVENUE
+        *(
+            Account(spec.revenue_account, spec.account_name, spec.account_name_zh, Kind.REVENUE)
+            for spec in FEE_ITEMS
         ),
-        Account(FEE_REVENUE["parking"], "Parking fee revenue", "主营业务收入—停车费", Kind.REVENUE),
-        Account(FEE_REVENUE["water"], "Water charges", "主营业务收入—水费", Kind.REVENUE),
-        Account(
-            FEE_REVENUE["electricity"], "Electricity charges", "主营业务收入—电费", Kind.REVENUE
-        ),
-        Account(
-            FEE_REVENUE["shared_area"], "Shared-area charges", "主营业务收入—公摊费", Kind.REVENUE
-        ),
-        Account(
-            FEE_REVENUE["public_maintenance"],
-            "Public-area maintenance fees",
-            "主营业务收入—公共维护费",
-            Kind.REVENUE,
-        ),
-        Account(FEE_REVENUE["greening"], "Greening fees", "主营业务收入—绿化费", Kind.REVENUE),
-        Account(FEE_REVENUE["security"], "Security fees", "主营业务收入—秩序维护费", Kind.REVENUE),
         Account(FEE_WAIVERS, "Fee waivers", "主营业务收入—减免", Kind.REVENUE),
         Account(LATE_FEE_INCOME, "Late-payment fees", "其他业务收入—滞纳金", Kind.REVENUE),
         Account(EXPENSE_ACCOUNTS["repairs"], "Repairs", "主营业务成本—维修", Kind.EXPENSE),

@@ -18,12 +18,15 @@ from itertools import pairwise
 from uuid import UUID
 
 from domain.finance.account import BillLine
+from domain.finance.fee_items import LineRule, items_by
 from domain.finance.money import allocate, round_money
 from domain.finance.periods import period_bounds
 from domain.finance.rates import Rate, SharedCost
 
-AREA_ITEMS = ("property_fee", "public_maintenance", "greening", "security")
-METERED = {"water": "m3", "electricity": "kWh"}
+AREA_ITEMS = items_by(LineRule.AREA)
+SPACE_ITEMS = items_by(LineRule.SPACE)
+METERED = items_by(LineRule.METERED)
+SHARE_UNIT = items_by(LineRule.SHARED)[0].line_unit
 ZERO = Decimal(0)
 
 
@@ -127,33 +130,38 @@ def bill_lines(
     cur = inputs.currency
     lines: list[BillLine] = []
     prorated = "" if segment.days == days_in_period else f" ({segment.days}/{days_in_period} days)"
-    for item in AREA_ITEMS:
-        rate = inputs.rates.get(item)
+    for spec in AREA_ITEMS:
+        rate = inputs.rates.get(spec.item)
         if rate is None:
             continue
         area = unit.area(rate.basis)
         amount = round_money(area * rate.rate * fraction, cur)
         if amount > 0:
-            desc = f"{item.replace('_', ' ')}: {area} m² ({rate.basis}) x {rate.rate}{prorated}"
-            lines.append(BillLine(item, desc, area * fraction, "m2·month", rate.rate, amount))
-    parking = inputs.rates.get("parking")
-    if parking is not None and unit.parking_spaces:
-        amount = round_money(parking.rate * unit.parking_spaces * fraction, cur)
+            name = spec.item.replace("_", " ")
+            desc = f"{name}: {area} m² ({rate.basis}) x {rate.rate}{prorated}"
+            lines.append(
+                BillLine(spec.item, desc, area * fraction, spec.line_unit, rate.rate, amount)
+            )
+    for spec in SPACE_ITEMS:
+        rate = inputs.rates.get(spec.item)
+        if rate is None or not unit.parking_spaces:
+            continue
+        amount = round_money(rate.rate * unit.parking_spaces * fraction, cur)
         if amount > 0:
-            desc = f"parking: {unit.parking_spaces} space(s) x {parking.rate}{prorated}"
+            desc = f"{spec.item}: {unit.parking_spaces} space(s) x {rate.rate}{prorated}"
             qty = Decimal(unit.parking_spaces) * fraction
-            lines.append(BillLine("parking", desc, qty, "space·month", parking.rate, amount))
+            lines.append(BillLine(spec.item, desc, qty, spec.line_unit, rate.rate, amount))
     if last_segment:
-        for meter, measure in METERED.items():
-            rate = inputs.rates.get(meter)
-            used = inputs.usage.get(unit.unit_id, {}).get(meter, ZERO)
+        for spec in METERED:
+            rate = inputs.rates.get(spec.item)
+            used = inputs.usage.get(unit.unit_id, {}).get(spec.item, ZERO)
             if rate is None or used <= 0:
                 continue
             amount = round_money(used * rate.rate, cur)
             if amount > 0:
-                desc = f"{meter}: {used} {measure} x {rate.rate}"
-                lines.append(BillLine(meter, desc, used, measure, rate.rate, amount))
+                desc = f"{spec.item}: {used} {spec.line_unit} x {rate.rate}"
+                lines.append(BillLine(spec.item, desc, used, spec.line_unit, rate.rate, amount))
         for cost, part in inputs.shares.get(unit.unit_id, []):
             desc = f"shared cost: {cost.description} (by {cost.basis} area)"
-            lines.append(BillLine(cost.item, desc, Decimal(1), "share", part, part))
+            lines.append(BillLine(cost.item, desc, Decimal(1), SHARE_UNIT, part, part))
     return lines

@@ -20,191 +20,56 @@ and UUIDs, never enums, so their meaning never depends on code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import DomainError, InvalidTransition, ValidationFailed
+from domain.errors import InvalidTransition, ValidationFailed
+from domain.finance.fee_items import METERS, SHARED_COST_ITEMS
 from domain.finance.journal import PostingFunction
-from domain.finance.money import DEFAULT_CURRENCY, currency_of, decimal_of, exact_money
+from domain.finance.money import DEFAULT_CURRENCY, currency_of, exact_money
 from domain.finance.periods import (  # noqa: F401 (the rates' public names)
     check_period,
     period_of,
     period_start,
     shift_period,
 )
+from domain.finance.rate_values import (  # noqa: F401 (the rates' public names)
+    APPROVAL_KIND,
+    AREA_BASES,
+    BASES,
+    LOOK_BACK_PERIODS,
+    MAX_RATE,
+    MAX_READINGS,
+    MEASURES,
+    RATE_PLACES,
+    READING_PLACES,
+    READINGS_NAMESPACE,
+    SCHEDULE_NAMESPACE,
+    BillingTerms,
+    ChangeStatus,
+    FeeItem,
+    Rate,
+    RecordNotFound,
+    SharedCost,
+    check_rate,
+    check_reading,
+    days_of,
+    default_basis,
+    fee_item,
+    ratio_of,
+    readings_id,
+    schedule_id,
+    text_of,
+)
 from domain.finance.resolution import Matter, Resolution
 
 # Aggregate class name -> its posting function (see domain/finance/journal.py).
 # Rates, terms and readings move no money: the bills made from them do.
 POSTINGS: dict[str, PostingFunction] = {}
-
-APPROVAL_KIND = "rate_change"
-RATE_PLACES = 4
-READING_PLACES = 4
-MAX_RATE = Decimal("1000000")
-MAX_READINGS = 5000
-LOOK_BACK_PERIODS = 12
-
-SCHEDULE_NAMESPACE = uuid5(NAMESPACE_URL, "https://estatelog/finance/fee-schedules")
-READINGS_NAMESPACE = uuid5(NAMESPACE_URL, "https://estatelog/finance/meter-readings")
-
-
-class FeeItem(StrEnum):
-    """What a bill line charges for; the keys of ``accounts.FEE_REVENUE``."""
-
-    PROPERTY_FEE = "property_fee"
-    PARKING = "parking"
-    WATER = "water"
-    ELECTRICITY = "electricity"
-    SHARED_AREA = "shared_area"
-    PUBLIC_MAINTENANCE = "public_maintenance"
-    GREENING = "greening"
-    SECURITY = "security"
-
-
-# What a rate of each item is a price of, and the bases it may be measured on.
-# Per-area items: per m² per month, of the unit's gross (建筑面积) or internal
-# (套内面积) area; parking: per assigned space per month; water and
-# electricity: per m³ and per kWh used. Shared-area charges have no rate:
-# shared costs are split over the units by area.
-BASES: dict[str, tuple[str, ...]] = {
-    FeeItem.PROPERTY_FEE: ("gross", "internal"),
-    FeeItem.PUBLIC_MAINTENANCE: ("gross", "internal"),
-    FeeItem.GREENING: ("gross", "internal"),
-    FeeItem.SECURITY: ("gross", "internal"),
-    FeeItem.PARKING: ("space",),
-    FeeItem.WATER: ("usage",),
-    FeeItem.ELECTRICITY: ("usage",),
-    FeeItem.SHARED_AREA: (),
-}
-MEASURES: dict[str, str] = {
-    FeeItem.PROPERTY_FEE: "m²/month",
-    FeeItem.PUBLIC_MAINTENANCE: "m²/month",
-    FeeItem.GREENING: "m²/month",
-    FeeItem.SECURITY: "m²/month",
-    FeeItem.PARKING: "space/month",
-    FeeItem.WATER: "m³",
-    FeeItem.ELECTRICITY: "kWh",
-}
-SHARED_COST_ITEMS = (FeeItem.SHARED_AREA.value, FeeItem.PUBLIC_MAINTENANCE.value)
-AREA_BASES = ("gross", "internal")
-METERS = ("water", "electricity")
-
-
-class ChangeStatus(StrEnum):
-    PENDING = "pending"
-    ADOPTED = "adopted"
-    REJECTED = "rejected"
-
-
-class RecordNotFound(DomainError):
-    """The fee schedule has no such change or shared cost (answers 404)."""
-
-    title = "No such record"
-
-
-# ---- what the billing run reads ----------------------------------------------
-
-
-@dataclass(frozen=True)
-class Rate:
-    """The rate of one item in force for a period."""
-
-    item: str
-    rate: Decimal
-    currency: str
-    basis: str
-    effective_from: date
-    change_id: UUID
-
-
-@dataclass(frozen=True)
-class BillingTerms:
-    """When a bill falls due and how late fees (滞纳金) accrue on it."""
-
-    due_days: int = 15
-    late_fee_daily_rate: Decimal = Decimal("0.0005")
-    late_fee_grace_days: int = 0
-    late_fee_cap_ratio: Decimal = Decimal(1)
-    currency: str = DEFAULT_CURRENCY
-
-
-@dataclass(frozen=True)
-class SharedCost:
-    """A cost of one period to split over the estate's units by area."""
-
-    cost_id: UUID
-    item: str
-    description: str
-    amount: Decimal
-    currency: str
-    basis: str
-
-
-def schedule_id(estate_id: UUID) -> UUID:
-    return uuid5(SCHEDULE_NAMESPACE, str(estate_id))
-
-
-def readings_id(estate_id: UUID, period: str) -> UUID:
-    return uuid5(READINGS_NAMESPACE, f"{estate_id}/{check_period(period)}")
-
-
-# ---- values -------------------------------------------------------------------
-
-
-def fee_item(value: str) -> str:
-    try:
-        return FeeItem(value).value
-    except ValueError:
-        raise ValidationFailed(
-            f"item: {value!r} is not one of {', '.join(i.value for i in FeeItem)}"
-        ) from None
-
-
-def default_basis(item: str) -> str:
-    bases = BASES[fee_item(item)]
-    if not bases:
-        raise ValidationFailed(f"{item} has no rate: shared costs are split by area")
-    return bases[0]
-
-
-def check_rate(value: object) -> Decimal:
-    """A positive price with at most four decimal places."""
-    rate = decimal_of(value, "rate")
-    if rate <= 0 or rate >= MAX_RATE:
-        raise ValidationFailed(f"rate: must be above 0 and below {MAX_RATE}")
-    if rate != rate.quantize(Decimal(1).scaleb(-RATE_PLACES)):
-        raise ValidationFailed(f"rate: at most {RATE_PLACES} decimal places, got {rate}")
-    return rate.quantize(Decimal(1).scaleb(-RATE_PLACES))
-
-
-def _text(value: str | None, what: str, longest: int) -> str:
-    text = (value or "").strip()
-    if not 1 <= len(text) <= longest:
-        raise ValidationFailed(f"{what}: 1-{longest} characters")
-    return text
-
-
-def _ratio(value: object, what: str, low: Decimal, high: Decimal) -> Decimal:
-    number = decimal_of(value, what)
-    if not low <= number <= high:
-        raise ValidationFailed(f"{what}: between {low} and {high}")
-    if number != number.quantize(Decimal("0.000001")):
-        raise ValidationFailed(f"{what}: at most 6 decimal places")
-    return number
-
-
-def _days(value: object, what: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValidationFailed(f"{what}: a whole number of days from {low} to {high}")
-    return value
-
 
 # ---- the fee schedule -------------------------------------------------------------
 
@@ -299,7 +164,7 @@ class FeeSchedule(Aggregate):
                 f"a change of {item} is already awaiting approval ({waiting['id']})"
             )
         reference = (
-            _text(contract_reference, "contract_reference", 100)
+            text_of(contract_reference, "contract_reference", 100)
             if contract_reference is not None
             else None
         )
@@ -413,12 +278,12 @@ class FeeSchedule(Aggregate):
                 f"currency: this estate's rates are in {', '.join(sorted(others))}"
             )
         self._terms_set(
-            due_days=_days(due_days, "due_days", 1, 365),
-            late_fee_daily_rate=_ratio(
+            due_days=days_of(due_days, "due_days", 1, 365),
+            late_fee_daily_rate=ratio_of(
                 late_fee_daily_rate, "late_fee_daily_rate", Decimal(0), Decimal("0.01")
             ),
-            late_fee_grace_days=_days(late_fee_grace_days, "late_fee_grace_days", 0, 365),
-            late_fee_cap_ratio=_ratio(
+            late_fee_grace_days=days_of(late_fee_grace_days, "late_fee_grace_days", 0, 365),
+            late_fee_cap_ratio=ratio_of(
                 late_fee_cap_ratio, "late_fee_cap_ratio", Decimal(0), Decimal(1)
             ),
             currency=currency,
@@ -472,7 +337,7 @@ class FeeSchedule(Aggregate):
             cost_id=cost_id,
             period=check_period(period),
             item=item,
-            description=_text(description, "description", 500),
+            description=text_of(description, "description", 500),
             amount=money,
             currency=currency,
             basis=basis,
@@ -503,7 +368,7 @@ class FeeSchedule(Aggregate):
             raise RecordNotFound("no such shared cost")
         if record["withdrawn"]:
             raise InvalidTransition("the shared cost is already withdrawn")
-        self._shared_cost_withdrawn(cost_id=cost_id, reason=_text(reason, "reason", 500), at=at)
+        self._shared_cost_withdrawn(cost_id=cost_id, reason=text_of(reason, "reason", 500), at=at)
 
     @event("SharedCostWithdrawn")
     def _shared_cost_withdrawn(self, cost_id: UUID, reason: str, at: datetime) -> None:
@@ -517,15 +382,6 @@ class FeeSchedule(Aggregate):
 
 
 # ---- meter readings -------------------------------------------------------------------
-
-
-def check_reading(value: object) -> Decimal:
-    reading = decimal_of(value, "reading")
-    if reading < 0:
-        raise ValidationFailed("reading: must not be negative")
-    if reading != reading.quantize(Decimal(1).scaleb(-READING_PLACES)):
-        raise ValidationFailed(f"reading: at most {READING_PLACES} decimal places")
-    return reading
 
 
 class MeterReadings(Aggregate):

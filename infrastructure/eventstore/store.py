@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from copy import deepcopy
 from typing import Any
 from uuid import UUID
 
@@ -173,6 +174,39 @@ class EventLog(Application[UUID]):
             curs.execute(sql, [aggregate_id, position])
             row = curs.fetchone()
         return None if row is None or row["version"] is None else int(row["version"])
+
+    def recall(self, aggregate_id: UUID) -> Any | None:
+        """A copy of the cached aggregate, not fast-forwarded: no round trip.
+
+        Taken under the repository's fast-forward lock, so it is never a copy
+        of an aggregate half-way through another thread's fast-forward.
+        """
+        repository = self.repository
+        if repository.cache is None:
+            return None
+        lock = repository._use_fastforward_lock(aggregate_id)
+        try:
+            with lock:
+                try:
+                    cached = repository.cache.get(aggregate_id)
+                except KeyError:
+                    return None
+                return deepcopy(cached)
+        finally:
+            repository._disuse_fastforward_lock(aggregate_id)
+
+    def remember(self, *aggregates: Any) -> None:
+        """Cache the saved aggregates as they are now: the version just appended.
+
+        The library's cache keeps what was loaded and fast-forwards it on the
+        next ``get`` (a round trip); after this, :meth:`recall` finds the
+        current version for as long as this process is the only writer.
+        """
+        cache = self.repository.cache
+        if cache is None:
+            return
+        for aggregate in aggregates:
+            cache.put(aggregate.id, aggregate)
 
     @property
     def chained_recorder(self) -> ChainedEventRecorder:

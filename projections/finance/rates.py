@@ -8,7 +8,9 @@ the meter-reading lists.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
+from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import Notification
@@ -249,3 +251,82 @@ class FeeSchedules:
 
 def read_models(deps: ReadModelDeps) -> list[Projection]:
     return [FeeSchedules()]
+
+
+# ---- queries: the fee-schedule screen, shared costs, meter readings -----------------
+
+RATE_COLUMNS = ("item", "rate", "currency", "basis", "effective_from", "change_id")
+
+
+def _dicts(
+    conn: psycopg.Connection[Any], columns: tuple[str, ...], sql: str, params: list[Any]
+) -> list[dict[str, Any]]:
+    rows = conn.execute(sql, params).fetchall()  # type: ignore[arg-type]
+    return [dict(zip(columns, row, strict=True)) for row in rows]
+
+
+def rate_changes(conn: psycopg.Connection[Any], estate_id: UUID) -> list[dict[str, Any]]:
+    """Every rate change of the estate, oldest proposal first."""
+    return _dicts(
+        conn,
+        CHANGE_COLUMNS,
+        f"SELECT {', '.join(CHANGE_COLUMNS)} FROM finance_rate_changes WHERE estate_id = %s "
+        "ORDER BY proposed_at, change_id",
+        [estate_id],
+    )
+
+
+def billing_terms(conn: psycopg.Connection[Any], estate_id: UUID) -> dict[str, Any] | None:
+    """The estate's billing terms, or None until they are set."""
+    found = _dicts(
+        conn,
+        TERMS_COLUMNS,
+        f"SELECT {', '.join(TERMS_COLUMNS)} FROM finance_billing_terms WHERE estate_id = %s",
+        [estate_id],
+    )
+    return found[0] if found else None
+
+
+def rates_in_force(
+    conn: psycopg.Connection[Any], estate_id: UUID, first_day: date
+) -> list[dict[str, Any]]:
+    """Per item, the adopted rate effective on ``first_day`` (on a tie, the later adopted)."""
+    return _dicts(
+        conn,
+        RATE_COLUMNS,
+        f"SELECT DISTINCT ON (item) {', '.join(RATE_COLUMNS)} "
+        "FROM finance_rate_changes WHERE estate_id = %s AND status = 'adopted' "
+        "AND effective_from <= %s ORDER BY item, effective_from DESC, adopted_position DESC",
+        [estate_id, first_day],
+    )
+
+
+def shared_costs(
+    conn: psycopg.Connection[Any], estate_id: UUID, period: str | None = None
+) -> list[dict[str, Any]]:
+    """The estate's shared costs (of ``period``), withdrawn ones included."""
+    clauses: list[str] = ["estate_id = %s"]
+    params: list[Any] = [estate_id]
+    if period:
+        clauses.append("period = %s")
+        params.append(period)
+    return _dicts(
+        conn,
+        COST_COLUMNS,
+        f"SELECT {', '.join(COST_COLUMNS)} FROM finance_shared_costs "
+        f"WHERE {' AND '.join(clauses)} ORDER BY period, recorded_at, cost_id",
+        params,
+    )
+
+
+def meter_readings(
+    conn: psycopg.Connection[Any], estate_id: UUID, period: str
+) -> list[dict[str, Any]]:
+    """The month's readings of the estate, by unit and meter."""
+    return _dicts(
+        conn,
+        READING_COLUMNS,
+        f"SELECT {', '.join(READING_COLUMNS)} FROM finance_meter_readings "
+        "WHERE estate_id = %s AND period = %s ORDER BY unit_id, meter",
+        [estate_id, period],
+    )

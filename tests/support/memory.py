@@ -55,6 +55,12 @@ class MemoryEventLog(Application[UUID]):
     def head(self) -> int:
         return self.recorder.max_notification_id() or 0
 
+    def recall(self, aggregate_id: UUID) -> Any | None:
+        return None  # no cache in memory: every command loads from the log
+
+    def remember(self, *aggregates: Any) -> None:
+        return None
+
     def version_at(self, aggregate_id: UUID, position: int) -> int | None:
         versions = [
             n.originator_version

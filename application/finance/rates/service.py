@@ -1,7 +1,7 @@
 """Fee schedules, billing terms, shared costs and meter readings: commands and
 the queries the billing run makes.
 
-The billing run (``application/finance/accounts.py``) calls
+The billing run (``application/finance/accounts/billing.py``) calls
 :meth:`RateService.rates_in_force`, :meth:`~RateService.terms`,
 :meth:`~RateService.shared_costs` and :meth:`~RateService.usage`. They read
 the aggregates from the event log, never a read model, so a bill is made
@@ -14,12 +14,25 @@ and the decision and the change's adoption are saved together.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
+from application.actor import HIDDEN, Actor
 from application.approvals.service import ApprovalRequest, ApprovalService, Loader
+from application.errors import Forbidden, NotFound
+from application.finance.rates.commands import (
+    ProposeRateChange,
+    RecordMeterReadings,
+    RecordSharedCost,
+    SetBillingTerms,
+    WithdrawRateChange,
+    WithdrawSharedCost,
+)
+from application.finance.trusted import trusted
 from application.registry.lookups import estate_exists, unit_estate
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps, find
@@ -34,6 +47,7 @@ from domain.finance.rates import (
     FeeSchedule,
     MeterReadings,
     Rate,
+    RecordNotFound,
     SharedCost,
     check_period,
     readings_id,
@@ -41,6 +55,7 @@ from domain.finance.rates import (
     shift_period,
 )
 from domain.finance.resolution import Resolution
+from domain.identity.policy import Scope, widest_scope
 
 # Who approves a rate change until an administrator configures the kind.
 RATE_CHANGE_TERMS = PolicyTerms(
@@ -52,8 +67,13 @@ RATE_CHANGE_TERMS = PolicyTerms(
 )
 
 
-class EstateNotFound(DomainError):
-    title = "No such estate"
+class EstateNotFound(NotFound, DomainError):
+    """No such estate, or no such record on its schedule, or not the actor's to see."""
+
+    title = "No such record"
+
+    def __init__(self, detail: str) -> None:
+        DomainError.__init__(self, detail)
 
 
 class RateService:
@@ -134,42 +154,48 @@ class RateService:
                     found[key] = value
         return found
 
-    # ---- commands ---------------------------------------------------------------
+    # ---- authorizing ---------------------------------------------------------------
 
-    def _schedule_for(self, estate_id: UUID) -> FeeSchedule:
+    def authorize(self, actor: Actor, action: str, estate_id: UUID) -> None:
+        """Staff of the estate (or of every estate) pass; another estate's, or a
+        missing estate, is hidden (404); a caller who may only see their own
+        records is refused (403): a fee schedule is no one's own."""
+        if widest_scope(actor.permissions, action) not in (Scope.ANY, Scope.ESTATE):
+            raise Forbidden(f"this needs {action} for the estate")
+        actor.check(action, None, estate_id)
+
+    def _schedule_for(self, actor: Actor, estate_id: UUID) -> FeeSchedule:
+        """The estate's schedule (a new one if nothing was set), once the actor may manage it."""
+        self.authorize(actor, "finance:manage", estate_id)
         schedule = self.schedule(estate_id)
         if schedule is not None:
             return schedule
         if not estate_exists(self.deps.event_log, estate_id):
-            raise EstateNotFound("no such estate")
+            raise EstateNotFound(HIDDEN)
         return FeeSchedule.open(estate_id, self._now)
 
-    def propose_rate_change(
-        self,
-        estate_id: UUID,
-        by: UUID,
-        *,
-        item: str,
-        rate: Decimal,
-        currency: str,
-        basis: str | None,
-        effective_from: date,
-        resolution: dict[str, Any] | None,
-        contract_reference: str | None,
-    ) -> tuple[UUID, UUID, int]:
+    def readable(self, actor: Actor, estate_id: UUID) -> None:
+        """The actor may read the estate's fee schedule, readings and shared costs."""
+        self.authorize(actor, "finance:read", estate_id)
+        if not estate_exists(self.deps.event_log, estate_id):
+            raise EstateNotFound(HIDDEN)
+
+    # ---- handlers -------------------------------------------------------------------
+
+    def propose(self, command: ProposeRateChange) -> tuple[UUID, UUID, int]:
         """Propose a rate and open its approval, in one save: (change, approval, position)."""
-        schedule = self._schedule_for(estate_id)
+        schedule = self._schedule_for(command.actor, command.estate_id)
+        by = command.actor.user_id
         change_id, approval_id = uuid4(), uuid4()
-        cited = _resolution(resolution)
         schedule.propose_rate_change(
             change_id=change_id,
-            item=item,
-            rate=rate,
-            currency=currency,
-            basis=basis,
-            effective_from=effective_from,
-            resolution=cited,
-            contract_reference=contract_reference,
+            item=command.item,
+            rate=command.rate,
+            currency=command.currency,
+            basis=command.basis,
+            effective_from=command.effective_from,
+            resolution=_resolution(command.resolution),
+            contract_reference=command.contract_reference,
             approval_id=approval_id,
             proposed_by=by,
             at=self._now,
@@ -180,7 +206,7 @@ class RateService:
                 kind=APPROVAL_KIND,
                 subject_id=schedule.id,
                 subject_type=change["item"],
-                estate_id=estate_id,
+                estate_id=command.estate_id,
                 requested_by=by,
                 summary=_summary(schedule, change),
                 approval_id=approval_id,
@@ -189,57 +215,66 @@ class RateService:
         )
         return change_id, approval_id, position
 
-    def withdraw_rate_change(self, estate_id: UUID, change_id: UUID, by: UUID, reason: str) -> int:
+    def propose_rate_change(
+        self, estate_id: UUID, by: UUID, **fields: Any
+    ) -> tuple[UUID, UUID, int]:
+        """:meth:`propose` for callers without a session (the demo loader, tests)."""
+        return self.propose(ProposeRateChange(trusted(by), estate_id, **fields))
+
+    def withdraw_change(self, command: WithdrawRateChange) -> int:
         """The proposer withdraws a change awaiting approval (or returned for changes)."""
-        schedule = self._schedule_for(estate_id)
-        change = schedule.change(change_id)
-        return self.approvals.withdraw(change["approval_id"], by, reason, along_with=[schedule])
+        schedule = self._schedule_for(command.actor, command.estate_id)
+        with _hidden_when_missing():
+            change = schedule.change(command.change_id)
+        return self.approvals.withdraw(
+            change["approval_id"], command.actor.user_id, command.reason, along_with=[schedule]
+        )
 
     def _rate_change_decided(self, approval: Approval, load: Loader) -> list[Any]:
         schedule = load(approval.subject_id)
         schedule.approval_decided(approval.id, str(approval.status), self._now)
         return [schedule]
 
-    def set_terms(self, estate_id: UUID, **terms: Any) -> int:
-        schedule = self._schedule_for(estate_id)
-        schedule.set_terms(**terms, at=self._now)
+    def set_terms(self, command: SetBillingTerms) -> int:
+        schedule = self._schedule_for(command.actor, command.estate_id)
+        schedule.set_terms(
+            due_days=command.due_days,
+            late_fee_daily_rate=command.late_fee_daily_rate,
+            late_fee_grace_days=command.late_fee_grace_days,
+            late_fee_cap_ratio=command.late_fee_cap_ratio,
+            currency=command.currency,
+            at=self._now,
+        )
         return self.deps.event_log.save_and_position(schedule)
 
-    def record_shared_cost(
-        self,
-        estate_id: UUID,
-        *,
-        period: str,
-        item: str,
-        description: str,
-        amount: Decimal,
-        currency: str,
-        basis: str,
-    ) -> tuple[UUID, int]:
-        schedule = self._schedule_for(estate_id)
+    def record_cost(self, command: RecordSharedCost) -> tuple[UUID, int]:
+        schedule = self._schedule_for(command.actor, command.estate_id)
         cost_id = uuid4()
         schedule.record_shared_cost(
             cost_id=cost_id,
-            period=period,
-            item=item,
-            description=description,
-            amount=amount,
-            currency=currency,
-            basis=basis,
+            period=command.period,
+            item=command.item,
+            description=command.description,
+            amount=command.amount,
+            currency=command.currency,
+            basis=command.basis,
             at=self._now,
         )
         return cost_id, self.deps.event_log.save_and_position(schedule)
 
-    def withdraw_shared_cost(self, estate_id: UUID, cost_id: UUID, reason: str) -> int:
-        schedule = self._schedule_for(estate_id)
-        schedule.withdraw_shared_cost(cost_id, reason, self._now)
+    def withdraw_cost(self, command: WithdrawSharedCost) -> int:
+        schedule = self._schedule_for(command.actor, command.estate_id)
+        with _hidden_when_missing():
+            schedule.withdraw_shared_cost(command.cost_id, command.reason, self._now)
         return self.deps.event_log.save_and_position(schedule)
 
-    def record_readings(self, estate_id: UUID, period: str, readings: list[dict[str, Any]]) -> int:
-        """Record meter readings of the estate's units for ``period``."""
-        check_period(period)
+    def record_readings(self, command: RecordMeterReadings) -> int:
+        """Record meter readings of the estate's units for the period."""
+        estate_id, period, readings = command.estate_id, command.period, command.readings
+        self.authorize(command.actor, "finance:manage", estate_id)
         if not estate_exists(self.deps.event_log, estate_id):
-            raise EstateNotFound("no such estate")
+            raise EstateNotFound(HIDDEN)
+        check_period(period)
         self._check_units(estate_id, {r["unit_id"] for r in readings})
         sheet = self.readings(estate_id, period) or MeterReadings.open(estate_id, period, self._now)
         wanted = {(r["unit_id"], r["meter"]) for r in readings}
@@ -255,6 +290,15 @@ class RateService:
         for unit_id in sorted(unit_ids, key=str):
             if unit_estate(self.deps.event_log, unit_id) != estate_id:
                 raise ValidationFailed(f"unit {unit_id}: no such unit on this estate")
+
+
+@contextmanager
+def _hidden_when_missing() -> Iterator[None]:
+    """A change or cost the schedule does not have is answered like another estate's."""
+    try:
+        yield
+    except RecordNotFound:
+        raise EstateNotFound(HIDDEN) from None
 
 
 def _resolution(data: dict[str, Any] | None) -> Resolution | None:

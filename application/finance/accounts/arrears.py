@@ -1,0 +1,89 @@
+"""Late fees and payment reminders on overdue bills: jobs that fall due with time."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+
+from application.finance.rates import RateService
+from application.services import ServiceDeps, find
+from domain.finance.account import UnitAccount, account_id_for
+
+DUNNING_DAYS = {1: 15, 2: 30, 3: 60}  # reminder level -> days past due
+
+
+class Arrears:
+    def __init__(self, deps: ServiceDeps, rates: RateService) -> None:
+        self.deps = deps
+        self.rates = rates
+
+    def _overdue_units(self, before: date) -> list[tuple[UUID, UUID]]:
+        with self.deps.pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT DISTINCT estate_id, unit_id FROM finance_bills "
+                "WHERE outstanding > 0 AND due_on < %s ORDER BY estate_id, unit_id",
+                [before],
+            ).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
+    def _account(self, unit_id: UUID) -> UnitAccount | None:
+        return find(self.deps.event_log, account_id_for(unit_id), UnitAccount)
+
+    def charge_late_fees(self, now: datetime) -> int:
+        """Charge late fees on overdue bills, at most once per bill and calendar month."""
+        today = now.date()
+        charged = 0
+        terms_of: dict[UUID, Any] = {}
+        for estate_id, unit_id in self._overdue_units(today):
+            terms = terms_of.setdefault(estate_id, self.rates.terms(estate_id))
+            if terms.late_fee_daily_rate <= 0:
+                continue
+            account = self._account(unit_id)
+            if account is None:
+                continue
+            for bill in account.open_bills:
+                last = bill.late_fee_through
+                if last is not None and (last.year, last.month) >= (today.year, today.month):
+                    continue
+                fee = account.charge_late_fee(
+                    bill.bill_id,
+                    through=today,
+                    daily_rate=terms.late_fee_daily_rate,
+                    grace_days=terms.late_fee_grace_days,
+                    cap_ratio=terms.late_fee_cap_ratio,
+                    at=now,
+                )
+                charged += fee > 0
+            if account.pending_events:
+                try:
+                    self.deps.event_log.save_and_position(account)
+                except IntegrityError:
+                    continue  # a payment came first: the next run charges what is still due
+        return charged
+
+    def send_reminders(self, now: datetime) -> int:
+        """Remind owners of overdue bills at 15, 30 and 60 days past due, each level once."""
+        today = now.date()
+        sent = 0
+        first_level = min(DUNNING_DAYS.values())
+        for estate_id, unit_id in self._overdue_units(today - timedelta(days=first_level)):
+            account = self._account(unit_id)
+            if account is None:
+                continue
+            owners = self.deps.registry.ownerships(estate_id, unit_id)
+            recipients = sorted(
+                {r[2] for r in owners if r[2] is not None and r[4] is None}, key=str
+            )
+            for level, days in sorted(DUNNING_DAYS.items()):
+                late = [b.bill_id for b in account.open_bills if (today - b.due_on).days >= days]
+                account.dun(level, late, recipients, now)
+            if account.pending_events:
+                try:
+                    self.deps.event_log.save_and_position(account)
+                    sent += 1
+                except IntegrityError:
+                    continue
+        return sent

@@ -1,0 +1,161 @@
+"""Billing runs: every owned unit of an estate billed for a period, once (R5.1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from uuid import UUID
+
+from application.finance.accounts.commands import RunBilling
+from application.finance.rates import RateService
+from application.registry import lookups
+from application.services import ServiceDeps, find
+from domain.errors import InvalidTransition, ValidationFailed
+from domain.finance.account import UnitAccount, account_id_for, bill_id_for
+from domain.finance.billing import (
+    Ownership,
+    PeriodInputs,
+    UnitFacts,
+    bill_lines,
+    segments,
+    shared_shares,
+)
+from domain.finance.billing_run import BillingRun, run_id_for
+from domain.finance.periods import period_bounds
+
+#: How long a run waits for the registry's read model to reach the log's head.
+REGISTRY_WAIT_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class RunResult:
+    run_id: UUID
+    estate_id: UUID
+    period: str
+    bills: int
+    units_billed: int
+    units_skipped: int
+    amount: Decimal
+    currency: str
+    position: int
+    already_run: bool
+
+
+class BillingRuns:
+    def __init__(self, deps: ServiceDeps, rates: RateService) -> None:
+        self.deps = deps
+        self.rates = rates
+
+    def run(self, command: RunBilling) -> RunResult:
+        """Bill every owned unit of the estate for the period; a second run bills nothing."""
+        estate_id, period = command.estate_id, command.period
+        command.actor.check("finance:manage", None, estate_id)
+        first, last = period_bounds(period)
+        today = self.deps.clock().date()
+        if first > today + timedelta(days=31):
+            raise ValidationFailed("period: bill at most one month ahead")
+        if not lookups.estate_exists(self.deps.event_log, estate_id):
+            raise ValidationFailed("estate_id: no such estate")
+        done = find(self.deps.event_log, run_id_for(estate_id, period), BillingRun)
+        if done is not None:
+            return _result(done, position=0, already_run=True)
+        # Areas, owners and parking come from the registry's read model: let
+        # it reach the log's head first, so a move-in a moment ago counts.
+        head = self.deps.event_log.head()
+        if not self.deps.progress.wait("registry", head, REGISTRY_WAIT_SECONDS):
+            raise InvalidTransition("the registry is catching up; try again shortly")
+        terms = self.rates.terms(estate_id)
+        inputs = PeriodInputs(
+            period=period,
+            currency=terms.currency,
+            rates={r.item: r for r in self.rates.rates_in_force(estate_id, period)},
+        )
+        costs = self.rates.shared_costs(estate_id, period)
+        if not inputs.rates and not costs:
+            raise ValidationFailed(f"no rates are in force for {period}; adopt a fee schedule")
+        units = self._facts(estate_id)
+        parts_of = {u.unit_id: segments(u.owners, period) for u in units}
+        billed = [u for u in units if parts_of[u.unit_id]]
+        inputs.shares = shared_shares(costs, billed)
+        inputs.usage = self.rates.usage(estate_id, period)
+        accounts = self.deps.event_log.load_many([account_id_for(u.unit_id) for u in billed])
+        now = self.deps.clock()
+        due_on = today + timedelta(days=terms.due_days)
+        run_id = run_id_for(estate_id, period)
+        changed: list[UnitAccount] = []
+        bills, total = 0, Decimal(0)
+        for unit in billed:
+            account = accounts.get(account_id_for(unit.unit_id))
+            if account is None:
+                account = UnitAccount.open(estate_id, unit.unit_id, terms.currency, now)
+            parts = parts_of[unit.unit_id]
+            for number, part in enumerate(parts):
+                lines = bill_lines(unit, part, number == len(parts) - 1, inputs)
+                if not lines:
+                    continue
+                account.issue_bill(
+                    bill_id=bill_id_for(unit.unit_id, period, part.starts_on),
+                    period=period,
+                    run_id=run_id,
+                    lines=lines,
+                    payer_ids=[o.person_id for o in part.payers],
+                    days=part.days,
+                    days_in_period=(last - first).days + 1,
+                    issued_on=today,
+                    due_on=due_on,
+                    at=now,
+                )
+                bills += 1
+                total += sum((line.amount for line in lines), Decimal(0))
+            if account.pending_events:
+                changed.append(account)
+        if not bills:
+            # Recording an empty run would mark the period billed for good.
+            raise ValidationFailed(f"no unit of this estate has an owner to bill for {period}")
+        run = BillingRun(
+            estate_id=estate_id,
+            period=period,
+            bills=bills,
+            units_billed=len(changed),
+            units_skipped=len(units) - len(changed),
+            amount=total,
+            currency=terms.currency,
+            rates=[
+                {"item": r.item, "rate": r.rate, "basis": r.basis, "change_id": r.change_id}
+                for r in inputs.rates.values()
+            ],
+            registry_position=head,
+            run_by=command.actor.user_id,
+            at=now,
+        )
+        position = self.deps.event_log.save_bulk([*changed, run], chunk_size=2000)
+        return _result(run, position=position, already_run=False)
+
+    def _facts(self, estate_id: UUID) -> list[UnitFacts]:
+        units = self.deps.registry.billing_units(estate_id)
+        owners = self.deps.registry.ownerships(estate_id)
+        by_unit: dict[UUID, list[Ownership]] = {}
+        for unit_id, person_id, user_id, moved_in, moved_out in owners:
+            by_unit.setdefault(unit_id, []).append(
+                Ownership(person_id, user_id, moved_in, moved_out)
+            )
+        return [
+            UnitFacts(unit_id, gross, internal, int(spaces), tuple(by_unit.get(unit_id, ())))
+            for unit_id, gross, internal, spaces in units
+        ]
+
+
+def _result(run: BillingRun, *, position: int, already_run: bool) -> RunResult:
+    return RunResult(
+        run_id=run.id,
+        estate_id=run.estate_id,
+        period=run.period,
+        bills=run.bills,
+        units_billed=run.units_billed,
+        units_skipped=run.units_skipped,
+        amount=run.amount,
+        currency=run.currency,
+        position=position,
+        already_run=already_run,
+    )

@@ -1,0 +1,271 @@
+"""Unit-account handlers: payments, reversals, waivers and refunds (R5.2-R5.4).
+
+Each handler loads the unit's account once, authorizes the actor against
+the estate the account belongs to, lets the :class:`UnitAccount` decide and
+saves it. Waivers and refunds go through the approval workflow: the account
+changes in the same append as the final decision.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.persistence import IntegrityError
+
+from application.actor import Actor
+from application.approvals.service import ApprovalRequest, ApprovalService
+from application.errors import NotFound
+from application.finance.accounts.arrears import Arrears
+from application.finance.accounts.billing import BillingRuns, RunResult
+from application.finance.accounts.commands import (
+    RecordPayment,
+    RequestRefund,
+    RequestWaiver,
+    ReversePayment,
+    RunBilling,
+)
+from application.finance.rates import RateService
+from application.finance.trusted import trusted
+from application.registry import lookups
+from application.scheduling import ScheduledJob
+from application.services import ServiceDeps, find
+from domain.approvals.approval import Approval, ApprovalStatus
+from domain.approvals.rules import Level, PolicyTerms
+from domain.errors import DomainError, InvalidTransition, ValidationFailed
+from domain.finance.account import UnitAccount, account_id_for
+
+# A payment racing others for the same account is retried against the new state.
+PAYMENT_ATTEMPTS = 60
+FINANCE_LEVELS = (Level("finance", "finance"), Level("manager", "admin"))
+
+
+class UnitNotFound(NotFound, DomainError):
+    """No such unit: 404 over HTTP, and still a refusal to callers that count them."""
+
+    title = "No such unit"
+
+    def __init__(self, detail: str) -> None:
+        DomainError.__init__(self, detail)
+
+
+class AccountNotFound(UnitNotFound):
+    """The unit exists (and the actor may see it) but has no account yet."""
+
+    title = "No such account"
+
+
+class AccountService:
+    def __init__(self, deps: ServiceDeps, approvals: ApprovalService, rates: RateService) -> None:
+        self.deps = deps
+        self.approvals = approvals
+        self.billing = BillingRuns(deps, rates)
+        self.arrears = Arrears(deps, rates)
+        terms = PolicyTerms(levels=FINANCE_LEVELS)
+        approvals.subscribe("waiver", self._on_waiver_decided, default_terms=terms)
+        approvals.subscribe("refund", self._on_refund_decided, default_terms=terms)
+
+    def scheduled(self) -> list[ScheduledJob]:
+        return [
+            ScheduledJob("finance.late_fees", 3600, self.arrears.charge_late_fees),
+            ScheduledJob("finance.dunning", 3600, self.arrears.send_reminders),
+        ]
+
+    # ---- loading and authorizing ---------------------------------------------------
+
+    def account(self, unit_id: UUID) -> UnitAccount | None:
+        return find(self.deps.event_log, account_id_for(unit_id), UnitAccount)
+
+    def _authorized(
+        self, actor: Actor, action: str, unit_id: UUID, *, fresh: bool = True
+    ) -> tuple[UUID, UnitAccount | None]:
+        """The unit's estate and account (None if it has none yet), once the actor may act.
+
+        The account knows its estate, so the unit itself is loaded only when
+        there is no account. ``fresh=False`` takes this process's last saved
+        copy without a round trip: the append's version check catches a stale
+        one and the retry loads fresh.
+        """
+        account_id = account_id_for(unit_id)
+        recalled = None if fresh else self.deps.event_log.recall(account_id)
+        account = recalled if isinstance(recalled, UnitAccount) else self.account(unit_id)
+        estate_id = (
+            account.estate_id if account else lookups.unit_estate(self.deps.event_log, unit_id)
+        )
+        if estate_id is None:
+            raise UnitNotFound("no such unit")
+        actor.check(action, None, estate_id)
+        return estate_id, account
+
+    def _existing(self, actor: Actor, action: str, unit_id: UUID) -> UnitAccount:
+        _, account = self._authorized(actor, action, unit_id)
+        if account is None:
+            raise AccountNotFound("this unit has no account yet")
+        return account
+
+    def _retrying(self, attempt: Callable[[bool], int]) -> int:
+        """Run ``attempt(fresh)`` (load, decide, save) again when another command saved first."""
+        for tries in range(PAYMENT_ATTEMPTS):
+            try:
+                return attempt(tries > 0)
+            except IntegrityError:
+                time.sleep(random.uniform(0, 0.002 * (tries + 1)))  # noqa: S311 (jitter)
+        raise InvalidTransition("the account is busy; try again")
+
+    # ---- handlers ----------------------------------------------------------------------
+
+    def bill(self, command: RunBilling) -> RunResult:
+        return self.billing.run(command)
+
+    def pay(self, command: RecordPayment) -> tuple[UUID, int]:
+        """Receive money for a unit: the named bill, then the oldest bills, the rest as credit."""
+        pid = command.payment_id or uuid4()
+
+        def attempt(fresh: bool) -> int:
+            now = self.deps.clock()
+            estate_id, account = self._authorized(
+                command.actor, "payments:record", command.unit_id, fresh=fresh
+            )
+            if account is None:
+                if command.bill_id is not None:
+                    raise ValidationFailed("bill_id: no such bill on this unit's account")
+                account = UnitAccount.open(estate_id, command.unit_id, command.currency, now)
+            account.receive_payment(
+                payment_id=pid,
+                method=command.method,
+                amount=command.amount,
+                currency=command.currency,
+                reference=command.reference,
+                bill_id=command.bill_id,
+                recorded_by=command.actor.user_id,
+                on=now.date(),
+                at=now,
+            )
+            position = self.deps.event_log.save_and_position(account)
+            self.deps.event_log.remember(account)
+            return position
+
+        return pid, self._retrying(attempt)
+
+    def reverse(self, command: ReversePayment) -> int:
+        def attempt(fresh: bool) -> int:
+            now = self.deps.clock()
+            account = self._existing(command.actor, "finance:manage", command.unit_id)
+            account.reverse_payment(
+                command.payment_id, command.reason, command.actor.user_id, now.date(), now
+            )
+            return self.deps.event_log.save_and_position(account)
+
+        return self._retrying(attempt)
+
+    def waive(self, command: RequestWaiver) -> tuple[UUID, UUID, int]:
+        """Ask to waive part of a bill; the approval's final decision waives it."""
+        account = self._existing(command.actor, "finance:manage", command.unit_id)
+        waiver_id, approval_id = uuid4(), uuid4()
+        by = command.actor.user_id
+        account.request_waiver(
+            waiver_id=waiver_id,
+            bill_id=command.bill_id,
+            amount=command.amount,
+            currency=command.currency,
+            reason=command.reason,
+            approval_id=approval_id,
+            requested_by=by,
+            at=self.deps.clock(),
+        )
+        period = account.bills[command.bill_id].period
+        summary = (
+            f"Waive {command.amount} {command.currency} of the {period} bill: "
+            f"{command.reason.strip()[:150]}"
+        )
+        position = self._open_approval("waiver", account, approval_id, by, summary, command)
+        return waiver_id, approval_id, position
+
+    def refund(self, command: RequestRefund) -> tuple[UUID, UUID, int]:
+        """Ask to refund credit: it is held until the approval decides."""
+        account = self._existing(command.actor, "finance:manage", command.unit_id)
+        refund_id, approval_id = uuid4(), uuid4()
+        by = command.actor.user_id
+        account.request_refund(
+            refund_id=refund_id,
+            amount=command.amount,
+            currency=command.currency,
+            method=command.method,
+            reason=command.reason,
+            approval_id=approval_id,
+            requested_by=by,
+            at=self.deps.clock(),
+        )
+        summary = (
+            f"Refund {command.amount} {command.currency} of credit ({command.method}): "
+            f"{command.reason.strip()[:150]}"
+        )
+        position = self._open_approval("refund", account, approval_id, by, summary, command)
+        return refund_id, approval_id, position
+
+    def _open_approval(
+        self,
+        kind: str,
+        account: UnitAccount,
+        approval_id: UUID,
+        by: UUID,
+        summary: str,
+        command: RequestWaiver | RequestRefund,
+    ) -> int:
+        request = ApprovalRequest(
+            kind=kind,
+            subject_id=account.id,
+            subject_type="unit_account",
+            estate_id=account.estate_id,
+            requested_by=by,
+            summary=summary,
+            amount=command.amount,
+            currency=command.currency,
+            approval_id=approval_id,
+        )
+        return self.approvals.open(request, along_with=[account])
+
+    def _on_waiver_decided(self, approval: Approval, load: Callable[[UUID], Any]) -> Iterable[Any]:
+        account = load(approval.subject_id)
+        for waiver_id, waiver in account.waivers.items():
+            if waiver["approval_id"] == approval.id:
+                now = self.deps.clock()
+                approved = approval.status is ApprovalStatus.APPROVED
+                account.settle_waiver(waiver_id, approved, str(approval.status), now.date(), now)
+        return [account]
+
+    def _on_refund_decided(self, approval: Approval, load: Callable[[UUID], Any]) -> Iterable[Any]:
+        account = load(approval.subject_id)
+        for refund_id, refund in account.refunds.items():
+            if refund["approval_id"] == approval.id:
+                now = self.deps.clock()
+                approved = approval.status is ApprovalStatus.APPROVED
+                account.settle_refund(refund_id, approved, str(approval.status), now.date(), now)
+        return [account]
+
+    # ---- callers without a session (the demo loader, the books' property test) --------
+
+    def run_billing(self, estate_id: UUID, period: str, by: UUID) -> RunResult:
+        return self.bill(RunBilling(trusted(by), estate_id, period))
+
+    def record_payment(self, *, by: UUID, **fields: Any) -> tuple[UUID, int]:
+        return self.pay(RecordPayment(actor=trusted(by), **fields))
+
+    def reverse_payment(self, unit_id: UUID, payment_id: UUID, reason: str, by: UUID) -> int:
+        return self.reverse(ReversePayment(trusted(by), unit_id, payment_id, reason))
+
+    def request_waiver(self, *, by: UUID, **fields: Any) -> tuple[UUID, UUID, int]:
+        return self.waive(RequestWaiver(actor=trusted(by), **fields))
+
+    def request_refund(self, *, by: UUID, **fields: Any) -> tuple[UUID, UUID, int]:
+        return self.refund(RequestRefund(actor=trusted(by), **fields))
+
+    def charge_late_fees(self, now: datetime) -> int:
+        return self.arrears.charge_late_fees(now)
+
+    def send_reminders(self, now: datetime) -> int:
+        return self.arrears.send_reminders(now)

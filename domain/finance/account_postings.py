@@ -1,0 +1,80 @@
+"""The journal entry of each unit-account event (docs/finance.md, "Postings")."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from domain.finance import accounts as chart
+from domain.finance.journal import Entry, Line, PostingFunction, lines_without_zeros
+
+ZERO = Decimal(0)
+
+
+def _ar(amount: Decimal, currency: str, p: Any, bill_id: Any, *, debit: bool, **dims: Any) -> Line:
+    side = Line.dr if debit else Line.cr
+    return side(chart.RECEIVABLES, amount, currency, unit_id=p["unit_id"], bill_id=bill_id, **dims)
+
+
+def post(name: str, p: Any) -> Entry | None:
+    """The journal entry of a unit-account event (see docs/finance.md, "Postings")."""
+    cur = p.get("currency")
+    lines: list[Line]
+    if name == "BillIssued":
+        lines = [_ar(p["amount"], cur, p, p["bill_id"], debit=True, due_on=p["due_on"])]
+        revenue: dict[str, Decimal] = {}
+        for line in p["lines"]:
+            account = chart.FEE_REVENUE[line["item"]]
+            revenue[account] = revenue.get(account, ZERO) + line["amount"]
+        lines += [Line.cr(a, v, cur, unit_id=p["unit_id"]) for a, v in sorted(revenue.items())]
+        memo = f"bill {p['period']}"
+    elif name == "CreditApplied":
+        lines = [
+            Line.dr(chart.CUSTOMER_CREDIT, p["amount"], cur, unit_id=p["unit_id"]),
+            _ar(p["amount"], cur, p, p["bill_id"], debit=False),
+        ]
+        memo = "credit applied to a bill"
+    elif name in ("PaymentReceived", "PaymentReversed"):
+        forward = name == "PaymentReceived"
+        cash = chart.PAYMENT_ACCOUNTS[p["method"]]
+        lines = [Line(cash, *_sides(p["amount"], forward), cur, unit_id=p["unit_id"])]
+        lines += [
+            _ar(a["amount"], cur, p, a["bill_id"], debit=not forward) for a in p["allocations"]
+        ]
+        lines.append(
+            Line(
+                chart.CUSTOMER_CREDIT,
+                *_sides(p["to_credit"], not forward),
+                cur,
+                unit_id=p["unit_id"],
+            )
+        )
+        memo = f"{p['method']} payment" + ("" if forward else " reversed")
+    elif name == "LateFeeCharged":
+        lines = [
+            _ar(p["amount"], cur, p, p["bill_id"], debit=True),
+            Line.cr(chart.LATE_FEE_INCOME, p["amount"], cur, unit_id=p["unit_id"]),
+        ]
+        memo = "late fee"
+    elif name == "BillWaived":
+        lines = [
+            Line.dr(chart.FEE_WAIVERS, p["amount"], cur, unit_id=p["unit_id"]),
+            _ar(p["amount"], cur, p, p["bill_id"], debit=False),
+        ]
+        memo = "waiver"
+    elif name == "Refunded":
+        lines = [
+            Line.dr(chart.CUSTOMER_CREDIT, p["amount"], cur, unit_id=p["unit_id"]),
+            Line.cr(chart.PAYMENT_ACCOUNTS[p["method"]], p["amount"], cur, unit_id=p["unit_id"]),
+        ]
+        memo = "refund of credit"
+    else:
+        return None
+    return Entry(p["estate_id"], p["booked_on"], memo, lines_without_zeros(lines))
+
+
+def _sides(amount: Decimal, debit: bool) -> tuple[Decimal, Decimal]:
+    return (amount, ZERO) if debit else (ZERO, amount)
+
+
+POSTINGS: dict[str, PostingFunction] = {"UnitAccount": post}

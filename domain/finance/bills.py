@@ -1,0 +1,96 @@
+"""A unit account's bills and what they are made of: values the account keeps.
+
+The :class:`~domain.finance.account.UnitAccount` holds them; their IDs derive
+from the unit (and for a bill its period and first day), so billing twice
+bills once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from domain.errors import ValidationFailed
+
+NAMESPACE = uuid5(NAMESPACE_URL, "https://estatelog/finance/unit-account")
+ZERO = Decimal(0)
+
+
+def account_id_for(unit_id: UUID) -> UUID:
+    return uuid5(NAMESPACE, str(unit_id))
+
+
+def bill_id_for(unit_id: UUID, period: str, starts_on: date) -> UUID:
+    """Bills are named by unit, period and the first billed day: billing twice bills once."""
+    return uuid5(NAMESPACE, f"bill:{unit_id}:{period}:{starts_on.isoformat()}")
+
+
+class Method(StrEnum):
+    CASH = "cash"
+    BANK_TRANSFER = "bank_transfer"
+    ONLINE = "online"
+
+
+class BillStatus(StrEnum):
+    OPEN = "open"
+    SETTLED = "settled"
+
+
+@dataclass
+class Bill:
+    """A bill as the account keeps it: what was charged and what has cleared it."""
+
+    bill_id: UUID
+    period: str
+    issued_on: date
+    due_on: date
+    principal: Decimal
+    late_fees: Decimal = ZERO
+    paid: Decimal = ZERO  # by payments and credit
+    waived: Decimal = ZERO
+    late_fee_through: date | None = None
+    dunning_level: int = 0
+    payments: dict[str, Decimal] = field(default_factory=dict)  # payment or credit -> amount
+
+    @property
+    def charged(self) -> Decimal:
+        return self.principal + self.late_fees
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.charged - self.paid - self.waived
+
+    @property
+    def status(self) -> BillStatus:
+        return BillStatus.SETTLED if self.outstanding <= 0 else BillStatus.OPEN
+
+
+@dataclass(frozen=True)
+class BillLine:
+    item: str
+    description: str
+    quantity: Decimal
+    unit: str  # "m2·month", "space·month", "m3", "kWh", "share"
+    rate: Decimal
+    amount: Decimal
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "item": self.item,
+            "description": self.description,
+            "quantity": self.quantity,
+            "unit": self.unit,
+            "rate": self.rate,
+            "amount": self.amount,
+        }
+
+
+def clean_reason(text: str, what: str = "reason") -> str:
+    text = text.strip()
+    if not text or len(text) > 500:
+        raise ValidationFailed(f"{what}: 1-500 characters")
+    return text

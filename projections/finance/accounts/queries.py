@@ -1,0 +1,192 @@
+"""What the unit accounts' read model answers: runs, bills, payments, one unit's account.
+
+Lists take the actor's reach (``projections/reach.py``): staff see their
+estates' rows, owners and residents their units' (the unit's occupants, from
+the registry's read model), auditors everything. A row outside the reach is
+answered as missing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import psycopg
+
+from projections.reach import Reaching, clause
+
+BILL_COLUMNS = (
+    "b.bill_id, b.unit_id, b.estate_id, b.period, b.run_id, b.payer_ids, b.lines, b.currency, "
+    "b.principal, b.late_fees, b.paid, b.waived, b.outstanding, "
+    "CASE WHEN b.outstanding > 0 THEN 'open' ELSE 'settled' END AS status, b.days, "
+    "b.days_in_period, b.issued_on, b.due_on, b.dunning_level, b.position"
+)
+BILL_FROM = "FROM finance_bills b LEFT JOIN registry_units u ON u.unit_id = b.unit_id"
+PAYMENT_COLUMNS = ", ".join(
+    f"p.{c}"
+    for c in [
+        "payment_id",
+        "unit_id",
+        "estate_id",
+        "method",
+        "reference",
+        "amount",
+        "currency",
+        "allocations",
+        "to_credit",
+        "received_on",
+        "received_at",
+        "recorded_by",
+        "reversed",
+        "reversal_reason",
+        "reversed_on",
+        "position",
+    ]
+)
+PAYMENT_FROM = "FROM finance_payments p LEFT JOIN registry_units u ON u.unit_id = p.unit_id"
+REQUEST_COLUMNS = (
+    "request_id, kind, bill_id, amount, currency, method, reason, approval_id, status, "
+    "requested_at, decided_at"
+)
+#: Who a row is "own" to: the occupants of its unit.
+OCCUPANTS = ("u.occupant_user_ids[]",)
+
+
+def _dicts(conn: psycopg.Connection[Any], sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    cur = conn.execute(sql, params)  # type: ignore[arg-type]
+    names = [d.name for d in cur.description or ()]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def billing_runs(
+    conn: psycopg.Connection[Any], reach: Reaching, estate_id: UUID
+) -> list[dict[str, Any]] | None:
+    """The estate's billing runs, newest period first; None outside the reach."""
+    if not (reach.everything or estate_id in reach.estates):
+        return None
+    return _dicts(
+        conn,
+        "SELECT run_id, period, bills, units_billed, units_skipped, amount, currency, rates, "
+        "run_by, run_at, position FROM finance_billing_runs WHERE estate_id = %s "
+        "ORDER BY period DESC",
+        [estate_id],
+    )
+
+
+def bills(
+    conn: psycopg.Connection[Any],
+    reach: Reaching,
+    *,
+    estate_id: UUID | None = None,
+    unit_id: UUID | None = None,
+    period: str | None = None,
+    open_only: bool = False,
+    overdue_on: date | None = None,
+    before: int | None = None,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """Bills within the reach, newest first; ``before`` is a position cursor."""
+    where, params = clause(reach, "b.estate_id", OCCUPANTS)
+    clauses = [where]
+    for column, value in (("b.estate_id", estate_id), ("b.unit_id", unit_id), ("b.period", period)):
+        if value is not None:
+            clauses.append(f"{column} = %s")
+            params.append(value)
+    if open_only:
+        clauses.append("b.outstanding > 0")
+    if overdue_on is not None:
+        clauses.append("b.outstanding > 0 AND b.due_on < %s")
+        params.append(overdue_on)
+    if before is not None:
+        clauses.append("b.position < %s")
+        params.append(before)
+    return _dicts(
+        conn,
+        f"SELECT {BILL_COLUMNS} {BILL_FROM} WHERE {' AND '.join(clauses)} "
+        "ORDER BY b.position DESC, b.bill_id LIMIT %s",
+        [*params, limit],
+    )
+
+
+def bill(conn: psycopg.Connection[Any], reach: Reaching, bill_id: UUID) -> dict[str, Any] | None:
+    """One bill, or None when there is none within the reach."""
+    where, params = clause(reach, "b.estate_id", OCCUPANTS)
+    found = _dicts(
+        conn,
+        f"SELECT {BILL_COLUMNS} {BILL_FROM} WHERE b.bill_id = %s AND {where}",
+        [bill_id, *params],
+    )
+    return found[0] if found else None
+
+
+def payments(
+    conn: psycopg.Connection[Any],
+    reach: Reaching,
+    *,
+    estate_id: UUID | None = None,
+    unit_id: UUID | None = None,
+    before: int | None = None,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """Payments within the reach, newest first; ``before`` is a position cursor."""
+    where, params = clause(reach, "p.estate_id", OCCUPANTS)
+    clauses = [where]
+    for column, value in (("p.estate_id", estate_id), ("p.unit_id", unit_id)):
+        if value is not None:
+            clauses.append(f"{column} = %s")
+            params.append(value)
+    if before is not None:
+        clauses.append("p.position < %s")
+        params.append(before)
+    return _dicts(
+        conn,
+        f"SELECT {PAYMENT_COLUMNS} {PAYMENT_FROM} WHERE {' AND '.join(clauses)} "
+        "ORDER BY p.position DESC LIMIT %s",
+        [*params, limit],
+    )
+
+
+def unit_account(
+    conn: psycopg.Connection[Any], reach: Reaching, unit_id: UUID
+) -> dict[str, Any] | None:
+    """The unit's account: its figures, bills, payments and pending requests.
+
+    None when there is no such unit within the reach; ``account`` is None
+    when the unit has no account yet.
+    """
+    where, params = clause(reach, "u.estate_id", OCCUPANTS)
+    unit = _dicts(
+        conn,
+        f"SELECT u.estate_id FROM registry_units u WHERE u.unit_id = %s AND {where}",
+        [unit_id, *params],
+    )
+    if not unit:
+        return None
+    account = _dicts(
+        conn,
+        "SELECT currency, outstanding, credit, reserved FROM finance_accounts WHERE unit_id = %s",
+        [unit_id],
+    )
+    if not account:
+        return {"estate_id": unit[0]["estate_id"], "account": None}
+    return {
+        "estate_id": unit[0]["estate_id"],
+        "account": account[0],
+        "bills": _dicts(
+            conn,
+            f"SELECT {BILL_COLUMNS} {BILL_FROM} WHERE b.unit_id = %s ORDER BY b.due_on, b.period",
+            [unit_id],
+        ),
+        "payments": _dicts(
+            conn,
+            f"SELECT {PAYMENT_COLUMNS} {PAYMENT_FROM} WHERE p.unit_id = %s ORDER BY p.position",
+            [unit_id],
+        ),
+        "requests": _dicts(
+            conn,
+            f"SELECT {REQUEST_COLUMNS} FROM finance_account_requests WHERE unit_id = %s "
+            "ORDER BY requested_at",
+            [unit_id],
+        ),
+    }

@@ -1,0 +1,137 @@
+"""Unit-account handlers in memory: who may record, reverse and refund, and what is saved."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from uuid import UUID, uuid4
+
+import pytest
+
+from application.actor import Actor
+from application.approvals.service import ApprovalService
+from application.errors import NotFound
+from application.finance.accounts import AccountNotFound, AccountService, UnitNotFound
+from application.finance.accounts.commands import RecordPayment, RequestRefund, ReversePayment
+from application.finance.rates import RateService
+from application.services import ServiceDeps
+from domain.finance.account import Method, UnitAccount, account_id_for
+from domain.identity.policy import Permission
+from domain.registry.unit import Unit
+from tests.support.memory import MemoryEventLog, memory_deps
+
+CLERK_GRANTS = frozenset(
+    {
+        Permission.FINANCE_READ_ESTATE,
+        Permission.FINANCE_MANAGE_ESTATE,
+        Permission.PAYMENTS_RECORD_ESTATE,
+    }
+)
+
+
+def clerk(*estates: UUID) -> Actor:
+    return Actor(uuid4(), "clerk", "finance", CLERK_GRANTS, "s", frozenset(estates))
+
+
+def owner() -> Actor:
+    return Actor(uuid4(), "owner", "owner", frozenset({Permission.FINANCE_READ_OWN}), "s")
+
+
+@pytest.fixture
+def deps() -> ServiceDeps:
+    return memory_deps()
+
+
+@pytest.fixture
+def accounts(deps: ServiceDeps) -> AccountService:
+    approvals = ApprovalService(deps)
+    return AccountService(deps, approvals, RateService(deps, approvals))
+
+
+def a_unit(deps: ServiceDeps) -> Unit:
+    unit = Unit.register(uuid4(), uuid4(), "101", 1, "100.00", "80.00", "residential")
+    deps.event_log.save_and_position(unit)
+    return unit
+
+
+def payment(actor: Actor, unit_id: UUID, amount: str = "100.00") -> RecordPayment:
+    return RecordPayment(actor, unit_id, Decimal(amount), "CNY", Method.CASH)
+
+
+def log_of(deps: ServiceDeps) -> MemoryEventLog:
+    assert isinstance(deps.event_log, MemoryEventLog)
+    return deps.event_log
+
+
+def test_a_clerk_of_the_estate_records_the_first_payment_which_opens_the_account(
+    deps: ServiceDeps, accounts: AccountService
+) -> None:
+    unit = a_unit(deps)
+    by = clerk(unit.estate_id)
+    payment_id, position = accounts.pay(payment(by, unit.id))
+    events = log_of(deps).domain_events(account_id_for(unit.id))
+    assert [type(e).__name__ for e in events] == ["Opened", "PaymentReceived"]
+    assert position == deps.event_log.head()
+    account = accounts.account(unit.id)
+    assert account is not None and account.estate_id == unit.estate_id
+    assert payment_id in account.payments
+    assert events[-1].recorded_by == by.user_id
+    assert account.credit == Decimal("100.00")
+
+
+def test_a_clerk_of_another_estate_is_told_the_unit_does_not_exist(
+    deps: ServiceDeps, accounts: AccountService
+) -> None:
+    unit = a_unit(deps)
+    accounts.pay(payment(clerk(unit.estate_id), unit.id))
+    head = deps.event_log.head()
+    with pytest.raises(NotFound):
+        accounts.pay(payment(clerk(uuid4()), unit.id))
+    assert deps.event_log.head() == head
+
+
+def test_an_owner_records_no_payment_not_even_for_their_own_unit(
+    deps: ServiceDeps, accounts: AccountService
+) -> None:
+    unit = a_unit(deps)
+    with pytest.raises(NotFound):
+        accounts.pay(payment(owner(), unit.id))
+    assert deps.event_log.head() == 1  # the unit's registration alone
+
+
+def test_a_payment_for_no_unit_is_not_found(accounts: AccountService) -> None:
+    with pytest.raises(UnitNotFound, match="no such unit"):
+        accounts.pay(payment(clerk(uuid4()), uuid4()))
+
+
+def test_a_reversal_needs_an_account_and_mirrors_the_payment(
+    deps: ServiceDeps, accounts: AccountService
+) -> None:
+    unit = a_unit(deps)
+    by = clerk(unit.estate_id)
+    with pytest.raises(AccountNotFound, match="no account yet"):
+        accounts.reverse(ReversePayment(by, unit.id, uuid4(), "keyed twice"))
+    payment_id, _ = accounts.pay(payment(by, unit.id))
+    with pytest.raises(NotFound):
+        accounts.reverse(ReversePayment(clerk(uuid4()), unit.id, payment_id, "keyed twice"))
+    accounts.reverse(ReversePayment(by, unit.id, payment_id, "keyed twice"))
+    account = accounts.account(unit.id)
+    assert account is not None and account.credit == Decimal(0)
+    last = log_of(deps).domain_events(account_id_for(unit.id))[-1]
+    assert type(last).__name__ == "PaymentReversed"
+
+
+def test_a_refund_request_of_another_estate_is_not_found_and_saves_nothing(
+    deps: ServiceDeps, accounts: AccountService
+) -> None:
+    unit = a_unit(deps)
+    accounts.pay(payment(clerk(unit.estate_id), unit.id))
+    head = deps.event_log.head()
+    refund = RequestRefund(clerk(uuid4()), unit.id, Decimal(50), "CNY", Method.CASH, "moving")
+    with pytest.raises(NotFound):
+        accounts.refund(refund)
+    assert deps.event_log.head() == head
+
+
+def test_the_account_is_one_aggregate_per_unit() -> None:
+    unit_id = uuid4()
+    assert UnitAccount.create_id(unit_id) == account_id_for(unit_id)
