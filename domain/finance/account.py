@@ -22,6 +22,9 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidTransition, ValidationFailed
+from domain.finance.account_approvals import ApprovalDecisions
+from domain.finance.account_arrears import ArrearsDecisions
+from domain.finance.account_payments import PaymentDecisions
 from domain.finance.account_postings import POSTINGS, post
 from domain.finance.bills import (
     ZERO,
@@ -31,9 +34,8 @@ from domain.finance.bills import (
     Method,
     account_id_for,
     bill_id_for,
-    clean_reason,
 )
-from domain.finance.money import currency_of, exact_money, floor_money, round_money
+from domain.finance.money import currency_of, exact_money, round_money
 
 # The names other modules import from here, where they were first defined.
 __all__ = [
@@ -49,8 +51,15 @@ __all__ = [
 ]
 
 
-class UnitAccount(Aggregate):
-    """Everything one unit owes and has paid, in one currency."""
+class UnitAccount(PaymentDecisions, ArrearsDecisions, ApprovalDecisions, Aggregate):
+    """Everything one unit owes and has paid, in one currency.
+
+    Its decisions about payments, arrears and approved waivers and refunds
+    are mixed in from ``account_payments.py``, ``account_arrears.py`` and
+    ``account_approvals.py``; the ``@event`` methods stay here, so the event
+    classes keep the topics they are stored under
+    (``domain.finance.account:UnitAccount.PaymentReceived``).
+    """
 
     @staticmethod
     def create_id(unit_id: UUID, **_: Any) -> UUID:
@@ -192,64 +201,7 @@ class UnitAccount(Aggregate):
         bill.paid += amount
         bill.payments["credit"] = bill.payments.get("credit", ZERO) + amount
 
-    # ---- payments ----------------------------------------------------------
-
-    def receive_payment(
-        self,
-        *,
-        payment_id: UUID,
-        method: Method | str,
-        amount: object,
-        currency: str,
-        reference: str | None,
-        bill_id: UUID | None,
-        recorded_by: UUID,
-        on: date,
-        at: datetime,
-    ) -> None:
-        """Allocate a payment: the named bill first, then the oldest open bills; the rest is credit.
-
-        A payment for a named bill that has nothing left to pay is refused, so
-        a bill is never paid twice; a repeated bank or online reference too.
-        """
-        method = Method(method)
-        value = self._money(amount, currency)
-        if payment_id in self.payments:
-            raise InvalidTransition("this payment has already been recorded")
-        ref = (reference or "").strip() or None
-        if method is not Method.CASH and ref is None:
-            raise ValidationFailed("reference: bank and online payments carry their reference")
-        if ref is not None and (len(ref) > 100 or f"{method}:{ref}" in self.references):
-            if len(ref) > 100:
-                raise ValidationFailed("reference: at most 100 characters")
-            raise InvalidTransition(f"a {method} payment with reference {ref} is already recorded")
-        bills = self.open_bills
-        if bill_id is not None:
-            named = self.bill(bill_id)
-            if named.outstanding <= 0:
-                raise InvalidTransition("this bill is already paid")
-            bills = [named, *[b for b in bills if b.bill_id != bill_id]]
-        allocations, left = [], value
-        for bill in bills:
-            if left <= 0:
-                break
-            part = min(left, bill.outstanding)
-            allocations.append({"bill_id": bill.bill_id, "amount": part})
-            left -= part
-        self._payment_received(
-            estate_id=self.estate_id,
-            unit_id=self.unit_id,
-            payment_id=payment_id,
-            method=method.value,
-            reference=ref,
-            amount=value,
-            currency=self.currency,
-            allocations=allocations,
-            to_credit=left,
-            recorded_by=recorded_by,
-            booked_on=on,
-            at=at,
-        )
+    # ---- payments (decided in account_payments.py) ----------------------------
 
     @event("PaymentReceived")
     def _payment_received(
@@ -283,35 +235,6 @@ class UnitAccount(Aggregate):
             "reversed": False,
         }
 
-    def reverse_payment(
-        self, payment_id: UUID, reason: str, by: UUID, on: date, at: datetime
-    ) -> None:
-        """Undo a mistaken payment with a mirror entry; its bills are owed again."""
-        payment = self.payments.get(payment_id)
-        if payment is None:
-            raise ValidationFailed("payment_id: no such payment on this account")
-        if payment["reversed"]:
-            raise InvalidTransition("this payment has already been reversed")
-        if payment["to_credit"] > self.available_credit:
-            raise InvalidTransition(
-                "the credit this payment left has since been used or is held for a refund; "
-                "reverse what used it first"
-            )
-        self._payment_reversed(
-            estate_id=self.estate_id,
-            unit_id=self.unit_id,
-            payment_id=payment_id,
-            method=payment["method"],
-            amount=payment["amount"],
-            currency=self.currency,
-            allocations=payment["allocations"],
-            to_credit=payment["to_credit"],
-            reason=clean_reason(reason),
-            reversed_by=by,
-            booked_on=on,
-            at=at,
-        )
-
     @event("PaymentReversed")
     def _payment_reversed(
         self,
@@ -335,50 +258,7 @@ class UnitAccount(Aggregate):
         self.credit -= to_credit
         self.payments[payment_id]["reversed"] = True
 
-    # ---- late fees and dunning ----------------------------------------------
-
-    def charge_late_fee(
-        self,
-        bill_id: UUID,
-        *,
-        through: date,
-        daily_rate: Decimal,
-        grace_days: int,
-        cap_ratio: Decimal,
-        at: datetime,
-    ) -> Decimal:
-        """Charge interest on the bill's unpaid principal for the days up to ``through``.
-
-        Days count from the due date plus the grace days, or from the last
-        charge; the bill's late fees never exceed ``cap_ratio`` of its
-        principal. Returns the amount charged (zero: nothing recorded).
-        """
-        bill = self.bill(bill_id)
-        unpaid_principal = min(bill.principal, bill.outstanding)
-        if unpaid_principal <= 0:
-            return ZERO
-        start = bill.late_fee_through or date.fromordinal(bill.due_on.toordinal() + grace_days)
-        days = (through - start).days
-        if days <= 0:
-            return ZERO
-        # The cap rounds down: a fee never exceeds the ratio by a fraction of a cent.
-        room = floor_money(bill.principal * cap_ratio, self.currency) - bill.late_fees
-        fee = min(round_money(unpaid_principal * daily_rate * days, self.currency), room)
-        if fee <= 0:
-            return ZERO
-        self._late_fee_charged(
-            estate_id=self.estate_id,
-            unit_id=self.unit_id,
-            bill_id=bill_id,
-            amount=fee,
-            currency=self.currency,
-            days=days,
-            daily_rate=daily_rate,
-            through=through,
-            booked_on=through,
-            at=at,
-        )
-        return fee
+    # ---- late fees and dunning (decided in account_arrears.py) ----------------
 
     @event("LateFeeCharged")
     def _late_fee_charged(
@@ -398,22 +278,6 @@ class UnitAccount(Aggregate):
         bill.late_fees += amount
         bill.late_fee_through = through
 
-    def dun(self, level: int, bill_ids: list[UUID], recipients: list[UUID], at: datetime) -> None:
-        """Record a payment reminder of ``level`` for bills not yet reminded at that level."""
-        due = [b for b in bill_ids if self.bill(b).dunning_level < level]
-        if not due:
-            return
-        self._dunned(
-            estate_id=self.estate_id,
-            unit_id=self.unit_id,
-            level=level,
-            bill_ids=due,
-            outstanding=self.outstanding,
-            currency=self.currency,
-            recipients=recipients,
-            at=at,
-        )
-
     @event("Dunned")
     def _dunned(
         self,
@@ -429,37 +293,7 @@ class UnitAccount(Aggregate):
         for bill_id in bill_ids:
             self.bills[bill_id].dunning_level = level
 
-    # ---- waivers (approved) ----------------------------------------------------
-
-    def request_waiver(
-        self,
-        *,
-        waiver_id: UUID,
-        bill_id: UUID,
-        amount: object,
-        currency: str,
-        reason: str,
-        approval_id: UUID,
-        requested_by: UUID,
-        at: datetime,
-    ) -> None:
-        value = self._money(amount, currency)
-        bill = self.bill(bill_id)
-        pending = sum(
-            (w["amount"] for w in self.waivers.values() if w["status"] == "pending"), ZERO
-        )
-        if value > bill.outstanding - pending:
-            raise InvalidTransition("a waiver cannot exceed what is left to pay on the bill")
-        self._waiver_requested(
-            waiver_id=waiver_id,
-            bill_id=bill_id,
-            amount=value,
-            currency=self.currency,
-            reason=clean_reason(reason),
-            approval_id=approval_id,
-            requested_by=requested_by,
-            at=at,
-        )
+    # ---- waivers and refunds (decided in account_approvals.py) ----------------
 
     @event("WaiverRequested")
     def _waiver_requested(
@@ -479,30 +313,6 @@ class UnitAccount(Aggregate):
             "approval_id": approval_id,
             "status": "pending",
         }
-
-    def settle_waiver(
-        self, waiver_id: UUID, approved: bool, outcome: str, on: date, at: datetime
-    ) -> None:
-        waiver = self.waivers.get(waiver_id)
-        if waiver is None or waiver["status"] != "pending":
-            return
-        bill = self.bills[waiver["bill_id"]]
-        # A payment may have cleared part of the bill while the waiver waited.
-        amount = min(waiver["amount"], bill.outstanding)
-        if approved and amount > 0:
-            self._bill_waived(
-                estate_id=self.estate_id,
-                unit_id=self.unit_id,
-                waiver_id=waiver_id,
-                bill_id=waiver["bill_id"],
-                amount=amount,
-                currency=self.currency,
-                approval_id=waiver["approval_id"],
-                booked_on=on,
-                at=at,
-            )
-        else:
-            self._waiver_declined(waiver_id=waiver_id, outcome=outcome, at=at)
 
     @event("BillWaived")
     def _bill_waived(
@@ -525,40 +335,6 @@ class UnitAccount(Aggregate):
     def _waiver_declined(self, waiver_id: UUID, outcome: str, at: datetime) -> None:
         self.waivers[waiver_id]["status"] = "declined"
 
-    # ---- refunds of credit (approved) --------------------------------------------
-
-    def request_refund(
-        self,
-        *,
-        refund_id: UUID,
-        amount: object,
-        currency: str,
-        method: Method | str,
-        reason: str,
-        approval_id: UUID,
-        requested_by: UUID,
-        at: datetime,
-    ) -> None:
-        """Hold credit for a refund until the approval decides."""
-        method = Method(method)
-        if method is Method.ONLINE:
-            raise ValidationFailed("method: refunds go out in cash or by bank transfer")
-        value = self._money(amount, currency)
-        if value > self.available_credit:
-            raise InvalidTransition(
-                f"only {self.available_credit} {self.currency} of credit is available to refund"
-            )
-        self._refund_requested(
-            refund_id=refund_id,
-            amount=value,
-            currency=self.currency,
-            method=method.value,
-            reason=clean_reason(reason),
-            approval_id=approval_id,
-            requested_by=requested_by,
-            at=at,
-        )
-
     @event("RefundRequested")
     def _refund_requested(
         self,
@@ -578,27 +354,6 @@ class UnitAccount(Aggregate):
             "approval_id": approval_id,
             "status": "pending",
         }
-
-    def settle_refund(
-        self, refund_id: UUID, approved: bool, outcome: str, on: date, at: datetime
-    ) -> None:
-        refund = self.refunds.get(refund_id)
-        if refund is None or refund["status"] != "pending":
-            return
-        if approved:
-            self._refunded(
-                estate_id=self.estate_id,
-                unit_id=self.unit_id,
-                refund_id=refund_id,
-                amount=refund["amount"],
-                currency=self.currency,
-                method=refund["method"],
-                approval_id=refund["approval_id"],
-                booked_on=on,
-                at=at,
-            )
-        else:
-            self._refund_declined(refund_id=refund_id, outcome=outcome, at=at)
 
     @event("Refunded")
     def _refunded(

@@ -37,6 +37,7 @@ from domain.finance.periods import (  # noqa: F401 (the rates' public names)
     period_start,
     shift_period,
 )
+from domain.finance.rate_changes import RateChangeDecisions
 from domain.finance.rate_values import (  # noqa: F401 (the rates' public names)
     APPROVAL_KIND,
     AREA_BASES,
@@ -65,7 +66,6 @@ from domain.finance.rate_values import (  # noqa: F401 (the rates' public names)
     schedule_id,
     text_of,
 )
-from domain.finance.resolution import Matter, Resolution
 
 # Aggregate class name -> its posting function (see domain/finance/journal.py).
 # Rates, terms and readings move no money: the bills made from them do.
@@ -74,8 +74,13 @@ POSTINGS: dict[str, PostingFunction] = {}
 # ---- the fee schedule -------------------------------------------------------------
 
 
-class FeeSchedule(Aggregate):
-    """One estate's rates, billing terms and shared costs."""
+class FeeSchedule(RateChangeDecisions, Aggregate):
+    """One estate's rates, billing terms and shared costs.
+
+    Its decisions about rate changes are mixed in from ``rate_changes.py``;
+    the ``@event`` methods stay here, so the event classes keep the topics
+    they are stored under (``domain.finance.rates:FeeSchedule.RateChangeAdopted``).
+    """
 
     @staticmethod
     def create_id(estate_id: UUID, **_: Any) -> UUID:
@@ -119,81 +124,6 @@ class FeeSchedule(Aggregate):
         found = (self.rate_on(item.value, start) for item in FeeItem)
         return [rate for rate in found if rate is not None]
 
-    def propose_rate_change(
-        self,
-        *,
-        change_id: UUID,
-        item: str,
-        rate: object,
-        currency: str,
-        basis: str | None,
-        effective_from: date,
-        resolution: Resolution | None,
-        contract_reference: str | None,
-        approval_id: UUID,
-        proposed_by: UUID,
-        at: datetime,
-    ) -> None:
-        """Propose a new rate for ``item``; it is adopted when its approval is.
-
-        A change to an item with an adopted rate cites an owners' resolution
-        carrying an ordinary matter; the first rate of an item may cite the
-        preliminary property-service contract instead. One change per item
-        waits for approval at a time.
-        """
-        item = fee_item(item)
-        basis = basis or default_basis(item)
-        if basis not in BASES[item]:
-            allowed = ", ".join(BASES[item]) or "none: shared costs are split by area"
-            raise ValidationFailed(f"basis of {item}: {allowed}")
-        price = check_rate(rate)
-        currency = currency_of(currency)
-        if currency != self.billing_terms.currency:
-            raise ValidationFailed(
-                f"currency: this estate bills in {self.billing_terms.currency}, not {currency}"
-            )
-        if effective_from.day != 1:
-            raise ValidationFailed("effective_from: rates change on the first day of a month")
-        if effective_from < at.date().replace(day=1):
-            raise ValidationFailed("effective_from: not before the current month")
-        if change_id in self.changes:
-            raise InvalidTransition("this rate change was already proposed")
-        waiting = self.pending(item)
-        if waiting is not None:
-            raise InvalidTransition(
-                f"a change of {item} is already awaiting approval ({waiting['id']})"
-            )
-        reference = (
-            text_of(contract_reference, "contract_reference", 100)
-            if contract_reference is not None
-            else None
-        )
-        if self.adopted(item):
-            if resolution is None:
-                raise ValidationFailed(
-                    f"{item} already has a rate: a change needs an owners' assembly resolution"
-                )
-        elif resolution is None and reference is None:
-            raise ValidationFailed(
-                f"the first rate of {item} cites an owners' assembly resolution "
-                "or the preliminary property-service contract (contract_reference)"
-            )
-        if resolution is not None:
-            resolution.require(Matter.ORDINARY)
-        self._rate_change_proposed(
-            change_id=change_id,
-            item=item,
-            rate=price,
-            currency=currency,
-            basis=basis,
-            effective_from=effective_from,
-            resolution=resolution.as_dict() if resolution is not None else None,
-            contract_reference=reference,
-            approval_id=approval_id,
-            proposed_by=proposed_by,
-            at=at,
-        )
-
     @event("RateChangeProposed")
     def _rate_change_proposed(
         self,
@@ -230,19 +160,6 @@ class FeeSchedule(Aggregate):
         if found is None:
             raise RecordNotFound("no such rate change")
         return found
-
-    def approval_decided(self, approval_id: UUID, outcome: str, at: datetime) -> None:
-        """The approval of a change became final: approved adopts it; rejected
-        or withdrawn rejects it. Anything else, or a change already decided, is ignored."""
-        change = next((c for c in self.changes.values() if c["approval_id"] == approval_id), None)
-        if change is None or change["status"] != "pending":
-            return
-        if outcome == "approved":
-            self._rate_change_adopted(change_id=change["id"], approval_id=approval_id, at=at)
-        elif outcome in ("rejected", "withdrawn"):
-            self._rate_change_rejected(
-                change_id=change["id"], approval_id=approval_id, outcome=outcome, at=at
-            )
 
     @event("RateChangeAdopted")
     def _rate_change_adopted(self, change_id: UUID, approval_id: UUID, at: datetime) -> None:

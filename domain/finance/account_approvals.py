@@ -1,0 +1,151 @@
+"""How a unit account waives a bill or refunds credit, once approved.
+
+The decisions of :class:`~domain.finance.account.UnitAccount` that wait for
+the approval workflow: a waiver never exceeds what is left to pay, a refund
+holds its credit until the approval decides. They live apart from the
+aggregate so that each file reads as one concept; they record only through
+the ``@event`` methods of ``UnitAccount`` (where the event classes, and so
+their stored topics, stay).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from domain.errors import InvalidTransition, ValidationFailed
+from domain.finance.bills import ZERO, Bill, Method, clean_reason
+
+
+class ApprovalDecisions:
+    """Mixed into ``UnitAccount``: waivers of bills and refunds of credit."""
+
+    if TYPE_CHECKING:
+        estate_id: UUID
+        unit_id: UUID
+        currency: str
+        bills: dict[UUID, Bill]
+        waivers: dict[UUID, dict[str, Any]]
+        refunds: dict[UUID, dict[str, Any]]
+
+        @property
+        def available_credit(self) -> Decimal: ...
+
+        bill: Callable[[UUID], Bill]
+        _money: Callable[..., Decimal]
+        _waiver_requested: Callable[..., None]
+        _bill_waived: Callable[..., None]
+        _waiver_declined: Callable[..., None]
+        _refund_requested: Callable[..., None]
+        _refunded: Callable[..., None]
+        _refund_declined: Callable[..., None]
+
+    def request_waiver(
+        self,
+        *,
+        waiver_id: UUID,
+        bill_id: UUID,
+        amount: object,
+        currency: str,
+        reason: str,
+        approval_id: UUID,
+        requested_by: UUID,
+        at: datetime,
+    ) -> None:
+        value = self._money(amount, currency)
+        bill = self.bill(bill_id)
+        pending = sum(
+            (w["amount"] for w in self.waivers.values() if w["status"] == "pending"), ZERO
+        )
+        if value > bill.outstanding - pending:
+            raise InvalidTransition("a waiver cannot exceed what is left to pay on the bill")
+        self._waiver_requested(
+            waiver_id=waiver_id,
+            bill_id=bill_id,
+            amount=value,
+            currency=self.currency,
+            reason=clean_reason(reason),
+            approval_id=approval_id,
+            requested_by=requested_by,
+            at=at,
+        )
+
+    def settle_waiver(
+        self, waiver_id: UUID, approved: bool, outcome: str, on: date, at: datetime
+    ) -> None:
+        waiver = self.waivers.get(waiver_id)
+        if waiver is None or waiver["status"] != "pending":
+            return
+        bill = self.bills[waiver["bill_id"]]
+        # A payment may have cleared part of the bill while the waiver waited.
+        amount = min(waiver["amount"], bill.outstanding)
+        if approved and amount > 0:
+            self._bill_waived(
+                estate_id=self.estate_id,
+                unit_id=self.unit_id,
+                waiver_id=waiver_id,
+                bill_id=waiver["bill_id"],
+                amount=amount,
+                currency=self.currency,
+                approval_id=waiver["approval_id"],
+                booked_on=on,
+                at=at,
+            )
+        else:
+            self._waiver_declined(waiver_id=waiver_id, outcome=outcome, at=at)
+
+    def request_refund(
+        self,
+        *,
+        refund_id: UUID,
+        amount: object,
+        currency: str,
+        method: Method | str,
+        reason: str,
+        approval_id: UUID,
+        requested_by: UUID,
+        at: datetime,
+    ) -> None:
+        """Hold credit for a refund until the approval decides."""
+        method = Method(method)
+        if method is Method.ONLINE:
+            raise ValidationFailed("method: refunds go out in cash or by bank transfer")
+        value = self._money(amount, currency)
+        if value > self.available_credit:
+            raise InvalidTransition(
+                f"only {self.available_credit} {self.currency} of credit is available to refund"
+            )
+        self._refund_requested(
+            refund_id=refund_id,
+            amount=value,
+            currency=self.currency,
+            method=method.value,
+            reason=clean_reason(reason),
+            approval_id=approval_id,
+            requested_by=requested_by,
+            at=at,
+        )
+
+    def settle_refund(
+        self, refund_id: UUID, approved: bool, outcome: str, on: date, at: datetime
+    ) -> None:
+        refund = self.refunds.get(refund_id)
+        if refund is None or refund["status"] != "pending":
+            return
+        if approved:
+            self._refunded(
+                estate_id=self.estate_id,
+                unit_id=self.unit_id,
+                refund_id=refund_id,
+                amount=refund["amount"],
+                currency=self.currency,
+                method=refund["method"],
+                approval_id=refund["approval_id"],
+                booked_on=on,
+                at=at,
+            )
+        else:
+            self._refund_declined(refund_id=refund_id, outcome=outcome, at=at)

@@ -1,0 +1,128 @@
+"""How a unit account takes a payment and undoes a mistaken one.
+
+The decisions of :class:`~domain.finance.account.UnitAccount` about
+payments: allocate a payment oldest bill first and keep the rest as credit,
+refuse a repeated reference or a bill paid twice, reverse a payment with a
+mirror entry. They live apart from the aggregate so that each file reads as
+one concept; they record only through the ``@event`` methods of
+``UnitAccount`` (where the event classes, and so their stored topics, stay).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from domain.errors import InvalidTransition, ValidationFailed
+from domain.finance.bills import Bill, Method, clean_reason
+
+
+class PaymentDecisions:
+    """Mixed into ``UnitAccount``: receiving and reversing payments."""
+
+    if TYPE_CHECKING:
+        estate_id: UUID
+        unit_id: UUID
+        currency: str
+        payments: dict[UUID, dict[str, Any]]
+        references: set[str]
+
+        @property
+        def available_credit(self) -> Decimal: ...
+
+        @property
+        def open_bills(self) -> list[Bill]: ...
+
+        bill: Callable[[UUID], Bill]
+        _money: Callable[..., Decimal]
+        _payment_received: Callable[..., None]
+        _payment_reversed: Callable[..., None]
+
+    def receive_payment(
+        self,
+        *,
+        payment_id: UUID,
+        method: Method | str,
+        amount: object,
+        currency: str,
+        reference: str | None,
+        bill_id: UUID | None,
+        recorded_by: UUID,
+        on: date,
+        at: datetime,
+    ) -> None:
+        """Allocate a payment: the named bill first, then the oldest open bills; the rest is credit.
+
+        A payment for a named bill that has nothing left to pay is refused, so
+        a bill is never paid twice; a repeated bank or online reference too.
+        """
+        method = Method(method)
+        value = self._money(amount, currency)
+        if payment_id in self.payments:
+            raise InvalidTransition("this payment has already been recorded")
+        ref = (reference or "").strip() or None
+        if method is not Method.CASH and ref is None:
+            raise ValidationFailed("reference: bank and online payments carry their reference")
+        if ref is not None and (len(ref) > 100 or f"{method}:{ref}" in self.references):
+            if len(ref) > 100:
+                raise ValidationFailed("reference: at most 100 characters")
+            raise InvalidTransition(f"a {method} payment with reference {ref} is already recorded")
+        bills = self.open_bills
+        if bill_id is not None:
+            named = self.bill(bill_id)
+            if named.outstanding <= 0:
+                raise InvalidTransition("this bill is already paid")
+            bills = [named, *[b for b in bills if b.bill_id != bill_id]]
+        allocations, left = [], value
+        for bill in bills:
+            if left <= 0:
+                break
+            part = min(left, bill.outstanding)
+            allocations.append({"bill_id": bill.bill_id, "amount": part})
+            left -= part
+        self._payment_received(
+            estate_id=self.estate_id,
+            unit_id=self.unit_id,
+            payment_id=payment_id,
+            method=method.value,
+            reference=ref,
+            amount=value,
+            currency=self.currency,
+            allocations=allocations,
+            to_credit=left,
+            recorded_by=recorded_by,
+            booked_on=on,
+            at=at,
+        )
+
+    def reverse_payment(
+        self, payment_id: UUID, reason: str, by: UUID, on: date, at: datetime
+    ) -> None:
+        """Undo a mistaken payment with a mirror entry; its bills are owed again."""
+        payment = self.payments.get(payment_id)
+        if payment is None:
+            raise ValidationFailed("payment_id: no such payment on this account")
+        if payment["reversed"]:
+            raise InvalidTransition("this payment has already been reversed")
+        if payment["to_credit"] > self.available_credit:
+            raise InvalidTransition(
+                "the credit this payment left has since been used or is held for a refund; "
+                "reverse what used it first"
+            )
+        self._payment_reversed(
+            estate_id=self.estate_id,
+            unit_id=self.unit_id,
+            payment_id=payment_id,
+            method=payment["method"],
+            amount=payment["amount"],
+            currency=self.currency,
+            allocations=payment["allocations"],
+            to_credit=payment["to_credit"],
+            reason=clean_reason(reason),
+            reversed_by=by,
+            booked_on=on,
+            at=at,
+        )
