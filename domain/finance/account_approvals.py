@@ -23,6 +23,9 @@ from domain.finance.bills import ZERO, Bill, Method, clean_reason
 class ApprovalDecisions:
     """Mixed into ``UnitAccount``: waivers of bills and refunds of credit."""
 
+    # What the decisions read of ``UnitAccount``, for mypy alone. The ``@event``
+    # methods are typed loosely: restating their signatures here would be a
+    # second copy to keep in step, and the tests call every one of them.
     if TYPE_CHECKING:
         estate_id: UUID
         unit_id: UUID

@@ -23,6 +23,9 @@ from domain.finance.money import floor_money, round_money
 class ArrearsDecisions:
     """Mixed into ``UnitAccount``: late fees and dunning."""
 
+    # What the decisions read of ``UnitAccount``, for mypy alone. The ``@event``
+    # methods are typed loosely: restating their signatures here would be a
+    # second copy to keep in step, and the tests call every one of them.
     if TYPE_CHECKING:
         estate_id: UUID
         unit_id: UUID

@@ -33,6 +33,9 @@ from domain.finance.resolution import Matter, Resolution
 class RateChangeDecisions:
     """Mixed into ``FeeSchedule``: proposing a rate and settling its approval."""
 
+    # What the decisions read of ``FeeSchedule``, for mypy alone. The ``@event``
+    # methods are typed loosely: restating their signatures here would be a
+    # second copy to keep in step, and the tests call every one of them.
     if TYPE_CHECKING:
         changes: dict[UUID, dict[str, Any]]
         billing_terms: BillingTerms
