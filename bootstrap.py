@@ -62,6 +62,7 @@ from infrastructure.tokens import TokenService
 from projections.audit.trail import AuditTrail
 from projections.catalog import ReadModelDeps
 from projections.equipment import queries as equipment_queries
+from projections.finance.accounts.queries import OverdueBills
 from projections.finance.checks import LedgerChecks
 from projections.finance.fund import RegisteredUnits
 from projections.finance.statements import LedgerReports
@@ -223,7 +224,6 @@ def build(
     )
     service_deps = ServiceDeps(
         event_log=event_log,
-        pool=pool,
         vault=vault,
         registry=RegistryFacts(pool, head=event_log.head),
         progress=PositionWaiter(pool),
@@ -259,6 +259,7 @@ def build(
             statements=LedgerReports(pool, event_log),
             checks=LedgerChecks(pool, event_log, lambda: verify_chain(database_url)),
             units=RegisteredUnits(pool),
+            overdue=OverdueBills(pool),
         ),
         exports=Exports(event_log, clock),
         clock=clock,

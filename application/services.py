@@ -25,15 +25,14 @@ class ServiceDeps:
     """The event log to command, the read models to consult, and the clock.
 
     Decisions are taken by aggregates loaded from ``event_log``; ``registry``
-    answers who lives where from the registry's read model. ``pool`` is a
-    psycopg connection pool, still used by the handlers that read their own
-    context's read models directly (issue 13 moves them behind ports).
+    answers who lives where from the registry's read model (what else a
+    handler reads from a read model comes through its context's own port).
+    There is no database connection here: application code runs no SQL.
     ``vault`` seals personal data. ``progress`` waits for a read model to
     reach a position, before a command decides on its rows.
     """
 
     event_log: EventLogPort
-    pool: Any
     vault: Any
     registry: RegistryFacts
     progress: ReadModelProgress

@@ -15,7 +15,12 @@ from application.finance.compliance import ComplianceService
 from application.finance.expenses import ExpenseService
 from application.finance.fund import FundService
 from application.finance.ledger import LedgerService
-from application.finance.ports import ComplianceChecks, EstateUnits, LedgerStatements
+from application.finance.ports import (
+    ComplianceChecks,
+    EstateUnits,
+    LedgerStatements,
+    OverdueBills,
+)
 from application.finance.rates import RateService
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps
@@ -39,11 +44,12 @@ class FinanceServices:
         statements: LedgerStatements,
         checks: ComplianceChecks,
         units: EstateUnits,
+        overdue: OverdueBills,
     ) -> FinanceServices:
         rates = RateService(deps, approvals)
         return cls(
             rates=rates,
-            accounts=AccountService(deps, approvals, rates),
+            accounts=AccountService(deps, approvals, rates, overdue),
             expenses=ExpenseService(deps, approvals),
             fund=FundService(deps, approvals, units),
             ledger=LedgerService(deps, statements),

@@ -10,10 +10,11 @@ and ``bootstrap.py`` wires them.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from uuid import UUID
 
-from application.finance.compliance.scope import CheckResult, Scope
+if TYPE_CHECKING:  # the compliance package imports these ports
+    from application.finance.compliance.scope import CheckResult, Scope
 
 
 class LedgerStatements(Protocol):
@@ -44,4 +45,12 @@ class EstateUnits(Protocol):
     def in_order(self, estate_id: UUID) -> list[UUID]:
         """Every unit of the estate, by building and number (the order a spending's
         default sharers are recorded in)."""
+        ...
+
+
+class OverdueBills(Protocol):
+    """Which units owe on bills past due, as the accounts read model knows them."""
+
+    def units_owing(self, due_before: date) -> list[tuple[UUID, UUID]]:
+        """(estate_id, unit_id) of every unit with a bill outstanding and due before the day."""
         ...

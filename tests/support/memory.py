@@ -120,9 +120,15 @@ def memory_deps(now: datetime | None = None) -> ServiceDeps:
     at = now or datetime(2026, 1, 1, 8, tzinfo=UTC)
     return ServiceDeps(
         event_log=MemoryEventLog(),
-        pool=None,
         vault=None,
         registry=NoRegistry(),
         progress=CaughtUp(),
         clock=lambda: at,
     )
+
+
+class NoArrears:
+    """No unit owes on a bill past due (the accounts read model is not in memory)."""
+
+    def units_owing(self, due_before: Any) -> list[tuple[UUID, UUID]]:
+        return []

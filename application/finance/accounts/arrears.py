@@ -8,6 +8,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
+from application.finance.ports import OverdueBills
 from application.finance.rates import RateService
 from application.services import ServiceDeps, find
 from domain.finance.account import UnitAccount, account_id_for
@@ -16,18 +17,13 @@ DUNNING_DAYS = {1: 15, 2: 30, 3: 60}  # reminder level -> days past due
 
 
 class Arrears:
-    def __init__(self, deps: ServiceDeps, rates: RateService) -> None:
+    def __init__(self, deps: ServiceDeps, rates: RateService, overdue: OverdueBills) -> None:
         self.deps = deps
         self.rates = rates
+        self.overdue = overdue
 
     def _overdue_units(self, before: date) -> list[tuple[UUID, UUID]]:
-        with self.deps.pool.connection() as conn:
-            rows = conn.execute(
-                "SELECT DISTINCT estate_id, unit_id FROM finance_bills "
-                "WHERE outstanding > 0 AND due_on < %s ORDER BY estate_id, unit_id",
-                [before],
-            ).fetchall()
-        return [(r[0], r[1]) for r in rows]
+        return self.overdue.units_owing(before)
 
     def _account(self, unit_id: UUID) -> UnitAccount | None:
         return find(self.deps.event_log, account_id_for(unit_id), UnitAccount)

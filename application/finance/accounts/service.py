@@ -29,6 +29,7 @@ from application.finance.accounts.commands import (
     ReversePayment,
     RunBilling,
 )
+from application.finance.ports import OverdueBills
 from application.finance.rates import RateService
 from application.finance.trusted import trusted
 from application.registry import lookups
@@ -60,11 +61,17 @@ class AccountNotFound(UnitNotFound):
 
 
 class AccountService:
-    def __init__(self, deps: ServiceDeps, approvals: ApprovalService, rates: RateService) -> None:
+    def __init__(
+        self,
+        deps: ServiceDeps,
+        approvals: ApprovalService,
+        rates: RateService,
+        overdue: OverdueBills,
+    ) -> None:
         self.deps = deps
         self.approvals = approvals
         self.billing = BillingRuns(deps, rates)
-        self.arrears = Arrears(deps, rates)
+        self.arrears = Arrears(deps, rates, overdue)
         terms = PolicyTerms(levels=FINANCE_LEVELS)
         approvals.subscribe("waiver", self._on_waiver_decided, default_terms=terms)
         approvals.subscribe("refund", self._on_refund_decided, default_terms=terms)
@@ -108,12 +115,23 @@ class AccountService:
         return account
 
     def _retrying(self, attempt: Callable[[bool], int]) -> int:
-        """Run ``attempt(fresh)`` (load, decide, save) again when another command saved first."""
+        """Run ``attempt(fresh)`` (load, decide, save) again when another command saved first.
+
+        The first attempt decides on this process's last saved copy. A copy
+        that is behind (a reversal, a waiver or a billing run saved since
+        without remembering it) may refuse what the account allows now (a
+        bill paid and reversed, a bill issued since): only a refusal on a
+        fresh load is the answer, so a refusal on the copy is tried again fresh.
+        """
         for tries in range(PAYMENT_ATTEMPTS):
+            fresh = tries > 0
             try:
-                return attempt(tries > 0)
+                return attempt(fresh)
             except IntegrityError:
                 time.sleep(random.uniform(0, 0.002 * (tries + 1)))  # noqa: S311 (jitter)
+            except (DomainError, NotFound):
+                if fresh:
+                    raise
         raise InvalidTransition("the account is busy; try again")
 
     # ---- handlers ----------------------------------------------------------------------

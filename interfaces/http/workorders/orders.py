@@ -57,8 +57,14 @@ def submit_order(
     principal: Principal = requires(Permission.WORKORDERS_SUBMIT_OWN),
 ) -> Created:
     """Staff submit for an estate they serve; residents for a unit they occupy."""
-    if body.unit_id is not None:
-        serving(request, "registry")  # where a resident lives is read from it
+    # Where a resident lives is read from the registry's read model: a stopped
+    # one answers 503. Staff acting for an estate they serve do not read it.
+    # (The handler decides who may act.)
+    staff = body.estate_id is not None and principal.may(
+        "workorders:submit", owner_id=None, estate_id=body.estate_id
+    )
+    if body.unit_id is not None and not staff:
+        serving(request, "registry")
     order_id, position = _service(request).submit(
         c.SubmitOrder(
             actor=principal,

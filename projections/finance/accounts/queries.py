@@ -190,3 +190,19 @@ def unit_account(
             [unit_id],
         ),
     }
+
+
+class OverdueBills:
+    """The late-fee and reminder jobs' ``OverdueBills`` port (application/finance/ports.py)."""
+
+    def __init__(self, pool: Any) -> None:
+        self.pool = pool
+
+    def units_owing(self, due_before: date) -> list[tuple[UUID, UUID]]:
+        with self.pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT DISTINCT estate_id, unit_id FROM finance_bills "
+                "WHERE outstanding > 0 AND due_on < %s ORDER BY estate_id, unit_id",
+                [due_before],
+            ).fetchall()
+        return [(r[0], r[1]) for r in rows]

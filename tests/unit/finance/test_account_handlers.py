@@ -17,7 +17,7 @@ from application.services import ServiceDeps
 from domain.finance.account import Method, UnitAccount, account_id_for
 from domain.identity.policy import Permission
 from domain.registry.unit import Unit
-from tests.support.memory import MemoryEventLog, memory_deps
+from tests.support.memory import MemoryEventLog, NoArrears, memory_deps
 
 CLERK_GRANTS = frozenset(
     {
@@ -44,7 +44,7 @@ def deps() -> ServiceDeps:
 @pytest.fixture
 def accounts(deps: ServiceDeps) -> AccountService:
     approvals = ApprovalService(deps)
-    return AccountService(deps, approvals, RateService(deps, approvals))
+    return AccountService(deps, approvals, RateService(deps, approvals), NoArrears())
 
 
 def a_unit(deps: ServiceDeps) -> Unit:
