@@ -21,7 +21,6 @@ from domain.equipment.severity import SEVERITY_PATTERN
 from domain.identity.policy import Permission
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor, encode_cursor
-from interfaces.http.equipment.devices import read
 from interfaces.http.equipment.schemas import (
     AlarmPage,
     AlarmView,
@@ -30,6 +29,7 @@ from interfaces.http.equipment.schemas import (
     WorkOrderRequest,
     alarm_view,
 )
+from interfaces.http.reads import query_off_loop as read
 from interfaces.http.schemas import Accepted, Created, accepted
 from interfaces.http.security import Principal, container, requires
 from projections.equipment import queries

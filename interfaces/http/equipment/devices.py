@@ -9,13 +9,11 @@ record; the queries (``projections/equipment/queries.py``) filter by reach.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-import anyio
 from fastapi import APIRouter, Query, Request, Response, status
 
 from application.equipment import commands as c
@@ -34,21 +32,12 @@ from interfaces.http.equipment.schemas import (
     StatusChange,
     equipment_view,
 )
+from interfaces.http.reads import query_off_loop
 from interfaces.http.schemas import Accepted, Created, accepted
 from interfaces.http.security import Principal, container, requires
 from projections.equipment import queries
 
 router = APIRouter(prefix="/api/v1", tags=["equipment"])
-
-
-async def read(request: Request, query: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Run one read-model query on a pooled connection, off the event loop."""
-
-    def run() -> Any:
-        with container(request).pool.connection() as conn:
-            return query(conn, *args, **kwargs)
-
-    return await anyio.to_thread.run_sync(run)
 
 
 def _today() -> date:
@@ -92,7 +81,7 @@ async def list_equipment(
     """Search the equipment of the caller's estates by kind, age and repair history."""
     await reached(request, "equipment", after)
     today = _today()
-    rows = await read(
+    rows = await query_off_loop(
         request,
         queries.search_equipment,
         principal.reach("equipment:read"),
@@ -133,7 +122,7 @@ async def status_board(
     """
     await reached(request, "equipment", after)
     await reached(request, "alarms", after)
-    rows = await read(
+    rows = await query_off_loop(
         request,
         queries.board,
         principal.reach("equipment:read"),
@@ -156,7 +145,7 @@ async def stale_records(
 ) -> list[EquipmentView]:
     """Equipment with no completed repair or maintenance in ``days`` (oldest first)."""
     await reached(request, "equipment", after)
-    rows = await read(
+    rows = await query_off_loop(
         request,
         queries.stale_equipment,
         principal.reach("equipment:read"),
@@ -176,7 +165,7 @@ async def get_equipment(
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> EquipmentView:
     await reached(request, "equipment", after)
-    row = await read(request, queries.visible_equipment, principal, equipment_id)
+    row = await query_off_loop(request, queries.visible_equipment, principal, equipment_id)
     return equipment_view(row, _today())
 
 
@@ -223,8 +212,8 @@ async def facility_archive(
     """The equipment's whole history: alarms, repairs, maintenance, energy (R4.5)."""
     await reached(request, "equipment", after)
     await reached(request, "facility_archive", after)
-    row = await read(request, queries.visible_equipment, principal, equipment_id)
-    rows = await read(
+    row = await query_off_loop(request, queries.visible_equipment, principal, equipment_id)
+    rows = await query_off_loop(
         request,
         partial(queries.archive, category=category, since=since, until=until),
         equipment_id,

@@ -11,12 +11,10 @@ or finding of an estate outside the caller's reach answers 404.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-import anyio
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import Response
 from pydantic import Field
@@ -30,6 +28,7 @@ from application.finance.compliance import (
 from domain.finance.compliance import ComplianceReview
 from domain.identity.policy import Permission
 from interfaces.http.consistency import reached
+from interfaces.http.reads import query_off_loop
 from interfaces.http.schemas import Accepted, Amount, Command, CurrencyCode, Position, accepted
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine
@@ -72,14 +71,6 @@ def _findings(review: ComplianceReview) -> list[dict[str, Any]]:
         {**{k: v for k, v in f.items() if k != "rectified_by"}, "status": str(f["status"])}
         for f in review.findings.values()
     ]
-
-
-async def _read(request: Request, query: Callable[..., Any], *args: Any) -> Any:
-    def run() -> Any:
-        with container(request).pool.connection() as conn:
-            return query(conn, *args)
-
-    return await anyio.to_thread.run_sync(run)
 
 
 @router.post("/finance/compliance-checks", status_code=status.HTTP_201_CREATED)
@@ -127,7 +118,9 @@ async def list_reviews(
 ) -> Response:
     """Reviews the caller may read, newest first (a review of every estate: ``any`` readers)."""
     await reached(request, PROJECTION, after)
-    return _json(await _read(request, queries.reviews, principal.reach(READ), estate_id, limit))
+    return _json(
+        await query_off_loop(request, queries.reviews, principal.reach(READ), estate_id, limit)
+    )
 
 
 @router.get("/finance/compliance-checks/{review_id}")
@@ -139,7 +132,7 @@ async def get_review(
 ) -> Response:
     """One review with its checks and every finding, in the order found."""
     await reached(request, PROJECTION, after)
-    return _json(await _read(request, queries.review, principal.reach(READ), review_id))
+    return _json(await query_off_loop(request, queries.review, principal.reach(READ), review_id))
 
 
 @router.post(

@@ -9,7 +9,6 @@ caller's reach answers 404, as a missing one does.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -28,6 +27,7 @@ from domain.finance.fund import Basis, DepositMethod
 from domain.finance.fund_rules import EmergencyCategory
 from domain.identity.policy import Permission
 from interfaces.http.consistency import reached, serving
+from interfaces.http.reads import query
 from interfaces.http.schemas import Amount, Command, Count, CurrencyCode
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine, SingleLine
@@ -182,11 +182,6 @@ def _fund(request: Request) -> FundService:
     return container(request).finance.fund  # type: ignore[no-any-return]
 
 
-def _read(request: Request, query: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    with container(request).pool.connection() as conn:
-        return query(conn, *args, **kwargs)
-
-
 # ---- deposits and accounts -----------------------------------------------------
 
 
@@ -215,7 +210,7 @@ async def list_accounts(
     """Unit fund accounts the caller may see; ``low=true``: those below 30% of the first deposit."""
     await reached(request, PROJECTION, after)
     await reached(request, "registry", None)  # the rows a caller may see
-    rows = _read(
+    rows = query(
         request, queries.accounts, principal.reach(READ), estate_id=estate_id, low=low, limit=limit
     )
     return [FundAccountView(**r) for r in rows]
@@ -231,7 +226,7 @@ async def get_account(
     """One unit's fund account with every deposit and charge, oldest first."""
     await reached(request, PROJECTION, after)
     serving(request, "registry")  # who occupies the unit decides an owner's reach
-    return FundAccountDetail(**_read(request, queries.account, principal.reach(READ), unit_id))
+    return FundAccountDetail(**query(request, queries.account, principal.reach(READ), unit_id))
 
 
 # ---- spendings -----------------------------------------------------------------------
@@ -274,7 +269,7 @@ async def list_spendings(
     """Spendings the caller may see (owners: those their units share), newest first."""
     await reached(request, PROJECTION, after)
     await reached(request, "registry", None)  # the rows a caller may see
-    rows = _read(
+    rows = query(
         request,
         queries.spendings,
         principal.reach(READ),
@@ -294,7 +289,7 @@ async def get_spending(
 ) -> SpendingView:
     await reached(request, PROJECTION, after)
     serving(request, "registry")  # who occupies its units decides an owner's reach
-    return SpendingView(**_read(request, queries.spending, principal.reach(READ), spending_id))
+    return SpendingView(**query(request, queries.spending, principal.reach(READ), spending_id))
 
 
 @router.post("/finance/fund/spendings/{spending_id}/disbursement")

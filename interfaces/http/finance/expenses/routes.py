@@ -11,7 +11,6 @@ docs/finance/expenses.md and docs/security.md.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -38,6 +37,7 @@ from interfaces.http.finance.expenses.views import (
     Year,
 )
 from interfaces.http.problems import Problem
+from interfaces.http.reads import query
 from interfaces.http.schemas import Accepted, CurrencyCode, accepted
 from interfaces.http.security import Principal, container, requires
 from projections.finance import expenses as queries
@@ -46,11 +46,6 @@ router = APIRouter(prefix="/api/v1", tags=["finance"])
 
 PROJECTION = queries.NAME
 After = Annotated[int | None, Query(ge=0)]
-
-
-def _read(request: Request, query: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    with container(request).pool.connection() as conn:
-        return query(conn, *args, **kwargs)
 
 
 def _staff_reader(principal: Principal) -> None:
@@ -100,7 +95,7 @@ async def list_vendors(
 ) -> list[VendorView]:
     _staff_reader(principal)
     await reached(request, PROJECTION, after)
-    rows = _read(request, queries.vendors, category=category, active=active, limit=limit)
+    rows = query(request, queries.vendors, category=category, active=active, limit=limit)
     return [_vendor_view(principal, r) for r in rows]
 
 
@@ -113,7 +108,7 @@ async def get_vendor(
 ) -> VendorView:
     _staff_reader(principal)
     await reached(request, PROJECTION, after)
-    return _vendor_view(principal, _read(request, queries.vendor, vendor_id))
+    return _vendor_view(principal, query(request, queries.vendor, vendor_id))
 
 
 @router.patch("/finance/vendors/{vendor_id}", response_model=Accepted)
@@ -179,7 +174,7 @@ async def get_budget(
     """Each category's line: budget, committed (approved), paid, remaining."""
     reach = principal.reach("finance:read")
     await reached(request, PROJECTION, after)
-    return BudgetView(**_read(request, queries.budget, reach, estate_id, year))
+    return BudgetView(**query(request, queries.budget, reach, estate_id, year))
 
 
 # ---- claims -------------------------------------------------------------------------
@@ -218,7 +213,7 @@ async def list_claims(
         "vendor_id": vendor_id,
         "year": year,
     }
-    rows = _read(request, queries.claims, principal.reach("finance:read"), filters, limit)
+    rows = query(request, queries.claims, principal.reach("finance:read"), filters, limit)
     return [ClaimView(**r) for r in rows]
 
 
@@ -230,7 +225,7 @@ async def get_claim(
     after: After = None,
 ) -> ClaimView:
     await reached(request, PROJECTION, after)
-    return ClaimView(**_read(request, queries.claim, principal.reach("finance:read"), claim_id))
+    return ClaimView(**query(request, queries.claim, principal.reach("finance:read"), claim_id))
 
 
 @router.post("/finance/expenses/{claim_id}/payment", response_model=Accepted)
@@ -275,5 +270,5 @@ async def expense_analysis(
     share of the year) and budget vs actual, for claims incurred in ``year``."""
     reach = principal.reach("finance:read")
     await reached(request, PROJECTION, after)
-    figures = _read(request, queries.analysis, reach, estate_id, year, currency)
+    figures = query(request, queries.analysis, reach, estate_id, year, currency)
     return ExpenseAnalysis(**figures)

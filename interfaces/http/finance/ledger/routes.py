@@ -42,6 +42,7 @@ from interfaces.http.finance.ledger.reports import (
     trial_balance_report,
 )
 from interfaces.http.problems import Problem
+from interfaces.http.reads import query_off_loop
 from interfaces.http.schemas import (
     Accepted,
     Amount,
@@ -105,14 +106,6 @@ async def _as_of(
     return position
 
 
-async def _query(request: Request, fn: Callable[..., Any], *args: Any) -> Any:
-    def run() -> Any:
-        with container(request).pool.connection() as conn:
-            return fn(conn, *args)
-
-    return await anyio.to_thread.run_sync(run)
-
-
 def _answer(
     request: Request,
     body: dict[str, Any],
@@ -156,7 +149,7 @@ async def ledger_journal(
     """Journal entries with their lines, newest first."""
     estates = _estates(principal, estate_id)
     upto = await _as_of(request, as_of, as_of_position, after)
-    body = await _query(
+    body = await query_off_loop(
         request, statements.journal, estates, date_from, date_to, upto, before, limit
     )
     return _json({**body, "as_of_position": upto})
@@ -195,11 +188,11 @@ async def statement(
     upto = await _as_of(request, as_of, as_of_position, after)
     if dates == "at":
         day = at or date_to or container(request).finance.ledger.today
-        body = await _query(request, query, estates, day, upto)
+        body = await query_off_loop(request, query, estates, day, upto)
     else:
-        body = await _query(request, query, estates, date_from, date_to, upto)
+        body = await query_off_loop(request, query, estates, date_from, date_to, upto)
     if kind == "receivables-aging":
-        body["control"] = await _query(
+        body["control"] = await query_off_loop(
             request, statements.receivables_control, estates, body["at"], upto
         )
     suffix = body.get("at") or body.get("to") or "all"
@@ -220,9 +213,11 @@ async def unit_statement(
 ) -> Response:
     """An owner's statement of one unit: charges, payments and credit, running balance."""
     await reached(request, "registry", None)
-    await _query(request, statements.admit_unit, principal.reach("finance:read"), unit_id)
+    await query_off_loop(request, statements.admit_unit, principal.reach("finance:read"), unit_id)
     upto = await _as_of(request, as_of, as_of_position, after)
-    body = await _query(request, statements.owner_statement, unit_id, date_from, date_to, upto)
+    body = await query_off_loop(
+        request, statements.owner_statement, unit_id, date_from, date_to, upto
+    )
     return _answer(request, body, format, owner_report, f"statement-{unit_id}")
 
 
