@@ -215,7 +215,10 @@ def test_concurrent_retries_run_the_command_once(client: TestClient, admin: dict
             assert response.headers["content-type"].startswith(PROBLEM_JSON)
             assert response.headers["retry-after"] == "1"
             assert "still being processed" in response.json()["detail"]
-    assert container.event_log.head() == head + 1
+    # Counted, not read off the head: appends that arrive together share one
+    # transaction, and one refused in it (a second claim of the key) sends
+    # the others round again, so positions may skip numbers (group commit).
+    assert len(container.event_log.read(head, 100)) == 1
     created = client.get(
         f"/api/v1/users/{ran[0].json()['id']}",
         params={"after": ran[0].json()["position"]},
