@@ -237,9 +237,20 @@ class ApprovalService:
         return self._save(approval, was_final=False, along_with=along_with)
 
     def withdraw(
-        self, approval_id: UUID, by: UUID, reason: str, *, along_with: Sequence[Any] = ()
+        self,
+        approval: UUID | Approval,
+        by: UUID,
+        reason: str,
+        *,
+        along_with: Sequence[Any] = (),
     ) -> int:
-        approval = self.get(approval_id)
+        """Withdraw the request; its subject's handler withdraws the subject in ``along_with``.
+
+        A handler that already loaded the approval (to see whether it is still
+        open) passes it, so one command loads each aggregate once.
+        """
+        if not isinstance(approval, Approval):
+            approval = self.get(approval)
         approval.withdraw(by, reason, self.deps.clock())
         return self._save(approval, was_final=False, along_with=along_with)
 

@@ -206,7 +206,7 @@ class CommunityService:
             approval = self.approvals.get(request.approval_id)
             if not approval.is_final:
                 return self.approvals.withdraw(
-                    approval.id, request.requested_by, cmd.reason, along_with=[request]
+                    approval, request.requested_by, cmd.reason, along_with=[request]
                 )
         return self._save(request)
 

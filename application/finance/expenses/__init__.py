@@ -4,13 +4,24 @@
 the service whose methods load, authorize, decide and save.
 """
 
-from application.finance.expenses.commands import PayClaim, SetBudget, SubmitClaim, WithdrawClaim
+from application.finance.expenses.commands import (
+    ChangeVendor,
+    DeactivateVendor,
+    PayClaim,
+    RegisterVendor,
+    SetBudget,
+    SubmitClaim,
+    WithdrawClaim,
+)
 from application.finance.expenses.handlers import ExpenseRecordNotFound, ExpenseService
 
 __all__ = [
+    "ChangeVendor",
+    "DeactivateVendor",
     "ExpenseRecordNotFound",
     "ExpenseService",
     "PayClaim",
+    "RegisterVendor",
     "SetBudget",
     "SubmitClaim",
     "WithdrawClaim",

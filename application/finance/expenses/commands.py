@@ -3,12 +3,36 @@ handler authorizes against the record it loads, whatever the caller."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
 from application.actor import Actor
+
+
+@dataclass(frozen=True)
+class RegisterVendor:
+    actor: Actor
+    name: str
+    tax_id: str
+    bank_account: str
+    contact: str | None
+    categories: Sequence[str]
+
+
+@dataclass(frozen=True)
+class ChangeVendor:
+    actor: Actor
+    vendor_id: UUID
+    changes: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class DeactivateVendor:
+    actor: Actor
+    vendor_id: UUID
+    reason: str
 
 
 @dataclass(frozen=True)

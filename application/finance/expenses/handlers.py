@@ -12,7 +12,6 @@ an approval becomes final, the claim's ``Approved`` (and the budget's
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -20,7 +19,15 @@ from uuid import UUID
 from application.actor import HIDDEN
 from application.approvals.service import ApprovalRequest, ApprovalService, Loader
 from application.errors import NotFound
-from application.finance.expenses.commands import PayClaim, SetBudget, SubmitClaim, WithdrawClaim
+from application.finance.expenses.commands import (
+    ChangeVendor,
+    DeactivateVendor,
+    PayClaim,
+    RegisterVendor,
+    SetBudget,
+    SubmitClaim,
+    WithdrawClaim,
+)
 from application.registry import lookups
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps, find, load
@@ -75,33 +82,33 @@ class ExpenseService:
 
     # ---- vendors ---------------------------------------------------------------
 
-    def register_vendor(
-        self,
-        *,
-        name: str,
-        tax_id: str,
-        bank_account: str,
-        contact: str | None,
-        categories: list[str],
-    ) -> tuple[UUID, int]:
+    # Vendors are company master data: their bank accounts receive every
+    # estate's money, so only a company-wide grant (vendors:manage:any) may
+    # register or change one, whatever route or script issues the command.
+    _VENDORS_REFUSED = "vendors are company master data: this needs vendors:manage:any"
+
+    def register_vendor(self, cmd: RegisterVendor) -> tuple[UUID, int]:
+        cmd.actor.require("vendors:manage", None, refused=self._VENDORS_REFUSED)
         vendor = Vendor.register(
-            name=name,
-            tax_id=tax_id,
-            bank_account=bank_account,
-            contact=contact,
-            categories=categories,
+            name=cmd.name,
+            tax_id=cmd.tax_id,
+            bank_account=cmd.bank_account,
+            contact=cmd.contact,
+            categories=list(cmd.categories),
             at=self._now,
         )
         return vendor.id, self._save(vendor)
 
-    def change_vendor(self, vendor_id: UUID, changes: Mapping[str, Any], by: UUID) -> int:
-        vendor = self.vendor(vendor_id)
-        vendor.change(changes, by, self._now)
+    def change_vendor(self, cmd: ChangeVendor) -> int:
+        vendor = self.vendor(cmd.vendor_id)
+        cmd.actor.require("vendors:manage", None, refused=self._VENDORS_REFUSED)
+        vendor.change(cmd.changes, cmd.actor.user_id, self._now)
         return self._save(vendor)
 
-    def deactivate_vendor(self, vendor_id: UUID, reason: str, by: UUID) -> int:
-        vendor = self.vendor(vendor_id)
-        vendor.deactivate(reason, by, self._now)
+    def deactivate_vendor(self, cmd: DeactivateVendor) -> int:
+        vendor = self.vendor(cmd.vendor_id)
+        cmd.actor.require("vendors:manage", None, refused=self._VENDORS_REFUSED)
+        vendor.deactivate(cmd.reason, cmd.actor.user_id, self._now)
         return self._save(vendor)
 
     # ---- budgets ---------------------------------------------------------------
@@ -205,9 +212,7 @@ class ExpenseService:
         approval = self.approvals.get(claim.approval_id)
         if approval.is_final:
             return self._save(claim)
-        return self.approvals.withdraw(
-            approval.id, claim.submitted_by, cmd.reason, along_with=[claim]
-        )
+        return self.approvals.withdraw(approval, claim.submitted_by, cmd.reason, along_with=[claim])
 
     def pay_claim(self, cmd: PayClaim) -> int:
         """Pay the vendor of an approved claim (refused if not approved, or already paid)."""

@@ -18,7 +18,7 @@ from uuid import UUID
 
 from application.actor import Actor
 from application.finance.compliance import RunChecks
-from application.finance.expenses import PayClaim, SetBudget, SubmitClaim
+from application.finance.expenses import PayClaim, RegisterVendor, SetBudget, SubmitClaim
 from application.finance.fund import DisburseSpending, ProposeSpending, RecordDeposit
 from application.finance.ledger_commands import ClosePeriod
 from domain.finance.account import Method
@@ -113,7 +113,7 @@ class FinanceDemo:
                     )
                 )
         self.fund_deposits(finance)
-        vendors = self.vendors(finance)
+        vendors = self.vendors()
         for number, period in enumerate(self.periods):
             self.month(number, period, finance, vendors)
         self.fund_spending(finance)
@@ -171,21 +171,27 @@ class FinanceDemo:
                 )
         self.d.count("fund_deposits", len(HABITS))
 
-    def vendors(self, finance: UUID) -> dict[str, UUID]:
+    def vendors(self) -> dict[str, UUID]:
         expenses = self.c.finance.expenses
+        director = self.actor(self.d.users["hvg.director"])
         out = {}
-        with self.on(self.day(self.periods[0], 2)), self.d.as_user("hvg.finance"):
+        # Vendors are company master data: the director (a company-wide admin)
+        # registers them, as only vendors:manage:any may over HTTP.
+        with self.on(self.day(self.periods[0], 2)), self.d.as_user("hvg.director"):
             for key, name, tax_id, categories in (
                 ("clean", "Harbour Clean Services", "91310115MA1H8CLN01", ["cleaning"]),
                 ("lift", "Eastern Lift Engineering", "91310115MA1H8LFT02", ["repairs"]),
                 ("green", "Riverside Landscaping", "91310115MA1H8GRN03", ["greening"]),
             ):
                 out[key], _ = expenses.register_vendor(
-                    name=name,
-                    tax_id=tax_id,
-                    bank_account=f"62220202001{tax_id[-5:]}",
-                    contact=None,
-                    categories=categories,
+                    RegisterVendor(
+                        actor=director,
+                        name=name,
+                        tax_id=tax_id,
+                        bank_account=f"62220202001{tax_id[-5:]}",
+                        contact=None,
+                        categories=categories,
+                    )
                 )
         self.d.count("vendors", len(out))
         return out

@@ -153,6 +153,26 @@ def test_the_requester_cancels_and_the_open_approval_is_withdrawn_with_it(world:
     assert sorted(world.names_since(head)) == ["Cancelled", "Withdrawn"]
 
 
+def test_cancelling_loads_the_open_approval_once(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each aggregate once per attempt: the approval the handler looked at to
+    # see it is still open is the one it withdraws.
+    request_id = submitted(world)
+    world.community.accept_request(c.AcceptServiceRequest(world.clerk, request_id))
+    loads: list[UUID] = []
+    get = world.log.repository.get
+
+    def counted(aggregate_id: UUID, *args: Any, **kwargs: Any) -> Any:
+        loads.append(aggregate_id)
+        return get(aggregate_id, *args, **kwargs)
+
+    monkeypatch.setattr(world.log.repository, "get", counted)
+    world.community.cancel_request(c.CancelServiceRequest(world.resident, request_id, "solved"))
+    assert loads.count(request_id) == 1
+    assert len(loads) == len(set(loads))
+
+
 def test_a_schedule_names_a_time_with_its_offset(world: World) -> None:
     request_id = submitted(world)
     naive = datetime(2026, 6, 1, 9)  # the refused input: no offset

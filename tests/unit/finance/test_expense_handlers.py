@@ -13,8 +13,11 @@ from application.actor import Actor
 from application.approvals.service import ApprovalService
 from application.errors import Forbidden, NotFound
 from application.finance.expenses import (
+    ChangeVendor,
+    DeactivateVendor,
     ExpenseService,
     PayClaim,
+    RegisterVendor,
     SetBudget,
     SubmitClaim,
     WithdrawClaim,
@@ -37,12 +40,16 @@ class World:
         estate = Estate.register("HVG", "Harbour View Gardens", "1 Harbour Road")
         self.estate_id = estate.id
         self.log.save_and_position(estate)
+        self.admin = actor(Role.ADMIN)
         self.vendor_id, _ = self.service.register_vendor(
-            name="Eastern Lift Engineering",
-            tax_id="91310115MA1H8LFT02",
-            bank_account="6222020200112345",
-            contact=None,
-            categories=["repairs", "cleaning"],
+            RegisterVendor(
+                actor=self.admin,
+                name="Eastern Lift Engineering",
+                tax_id="91310115MA1H8LFT02",
+                bank_account="6222020200112345",
+                contact=None,
+                categories=["repairs", "cleaning"],
+            )
         )
         self.finance = actor(Role.FINANCE, self.estate_id)
         self.manager = actor(Role.PROPERTY_MANAGER, self.estate_id)
@@ -73,6 +80,63 @@ class World:
 @pytest.fixture
 def world() -> World:
     return World()
+
+
+# ---- vendors: company master data, changed only with vendors:manage:any ---------
+
+
+def new_vendor(who: Actor) -> RegisterVendor:
+    return RegisterVendor(
+        actor=who,
+        name="Harbour Clean Services",
+        tax_id="91310115MA1H8CLN01",
+        bank_account="6222020200198765",
+        contact=None,
+        categories=["cleaning"],
+    )
+
+
+def test_estate_finance_staff_may_not_register_a_vendor(world: World) -> None:
+    with pytest.raises(Forbidden):
+        world.service.register_vendor(new_vendor(world.finance))
+
+
+def test_a_vendor_manager_registers_a_vendor(world: World) -> None:
+    vendor_id, _ = world.service.register_vendor(new_vendor(world.admin))
+    assert world.names(vendor_id) == ["Registered"]
+
+
+def test_estate_staff_may_not_change_or_deactivate_a_vendor(world: World) -> None:
+    for who in (world.finance, world.manager, world.owner):
+        with pytest.raises(Forbidden):
+            world.service.change_vendor(
+                ChangeVendor(actor=who, vendor_id=world.vendor_id, changes={"contact": "x"})
+            )
+        with pytest.raises(Forbidden):
+            world.service.deactivate_vendor(
+                DeactivateVendor(actor=who, vendor_id=world.vendor_id, reason="cheaper elsewhere")
+            )
+    assert world.names(world.vendor_id) == ["Registered"]
+
+
+def test_a_vendor_manager_changes_and_deactivates_a_vendor(world: World) -> None:
+    world.service.change_vendor(
+        ChangeVendor(actor=world.admin, vendor_id=world.vendor_id, changes={"contact": "Ms Wu"})
+    )
+    world.service.deactivate_vendor(
+        DeactivateVendor(actor=world.admin, vendor_id=world.vendor_id, reason="contract ended")
+    )
+    vendor = world.service.vendor(world.vendor_id)
+    assert vendor.contact == "Ms Wu"
+    assert not vendor.active
+    assert world.names(world.vendor_id) == ["Registered", "DetailsChanged", "Deactivated"]
+
+
+def test_a_missing_vendor_is_not_found_even_for_a_vendor_manager(world: World) -> None:
+    with pytest.raises(NotFound):
+        world.service.deactivate_vendor(
+            DeactivateVendor(actor=world.admin, vendor_id=uuid4(), reason="gone")
+        )
 
 
 def budget(world: World, who: Actor, lines: dict[str, object]) -> int:
@@ -143,6 +207,26 @@ def test_the_submitter_withdraws_their_claim_and_its_approval(world: World) -> N
     claim_id, approval_id = world.submit(world.manager)
     world.service.withdraw_claim(WithdrawClaim(world.manager, claim_id, "sent twice"))
     assert world.names(claim_id)[-1] == "Withdrawn"
+    assert world.names(approval_id)[-1] == "Withdrawn"
+
+
+def test_withdrawing_a_claim_loads_its_approval_once(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each aggregate once per attempt: a second load is a second read of the
+    # log (or the cache) and a chance to decide on a different version.
+    claim_id, approval_id = world.submit(world.manager)
+    loads: list[UUID] = []
+    get = world.log.repository.get
+
+    def counted(aggregate_id: UUID, *args: object, **kwargs: object) -> object:
+        loads.append(aggregate_id)
+        return get(aggregate_id, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(world.log.repository, "get", counted)
+    world.service.withdraw_claim(WithdrawClaim(world.manager, claim_id, "sent twice"))
+    assert loads.count(approval_id) == 1
+    assert loads.count(claim_id) == 1
     assert world.names(approval_id)[-1] == "Withdrawn"
 
 

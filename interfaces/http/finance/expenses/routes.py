@@ -16,7 +16,15 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, status
 
-from application.finance.expenses import PayClaim, SetBudget, SubmitClaim, WithdrawClaim
+from application.finance.expenses import (
+    ChangeVendor,
+    DeactivateVendor,
+    PayClaim,
+    RegisterVendor,
+    SetBudget,
+    SubmitClaim,
+    WithdrawClaim,
+)
 from domain.finance.expense_rules import mask_bank_account
 from domain.identity.policy import Permission, Scope, widest_scope
 from interfaces.http.consistency import reached
@@ -75,11 +83,14 @@ def register_vendor(
 ) -> VendorCreated:
     """Register a vendor (company-wide)."""
     vendor_id, position = container(request).finance.expenses.register_vendor(
-        name=body.name,
-        tax_id=body.tax_id,
-        bank_account=body.bank_account,
-        contact=body.contact,
-        categories=list(body.categories),
+        RegisterVendor(
+            actor=principal,
+            name=body.name,
+            tax_id=body.tax_id,
+            bank_account=body.bank_account,
+            contact=body.contact,
+            categories=list(body.categories),
+        )
     )
     return VendorCreated(id=vendor_id, position=position)
 
@@ -121,7 +132,7 @@ def change_vendor(
     """Change a vendor's name, bank account, contact or categories."""
     changes = body.model_dump(exclude_unset=True)
     position = container(request).finance.expenses.change_vendor(
-        vendor_id, changes, principal.user_id
+        ChangeVendor(actor=principal, vendor_id=vendor_id, changes=changes)
     )
     return accepted(position)
 
@@ -135,7 +146,7 @@ def deactivate_vendor(
 ) -> Any:
     """No new claims name a deactivated vendor; its claims are still paid."""
     position = container(request).finance.expenses.deactivate_vendor(
-        vendor_id, body.reason, principal.user_id
+        DeactivateVendor(actor=principal, vendor_id=vendor_id, reason=body.reason)
     )
     return accepted(position)
 
