@@ -11,12 +11,11 @@ same commands as :data:`SYSTEM`, so every change goes through one handler.
 from __future__ import annotations
 
 from collections.abc import Callable, Container
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from application.actor import Actor
+from application.actor import SYSTEM_ACTOR, Actor, system_acting_for
 from application.identity.accounts import Accounts
 from application.identity.admin import UserAdmin
 from application.identity.commands import (
@@ -63,15 +62,9 @@ __all__ = [
     "UsernameTaken",
 ]
 
-#: The service itself acting for an operator at the console or a loader: it
-#: holds every permission, so the handlers' rules about the record still run.
-SYSTEM = Actor(
-    user_id=UUID(int=0),
-    username="system",
-    role=None,
-    permissions=frozenset(Permission),
-    session_id="",
-)
+#: The service itself acting for an operator at the console or a loader (kept
+#: under this name for the callers that import it from here).
+SYSTEM = SYSTEM_ACTOR
 
 
 class IdentityService:
@@ -190,10 +183,10 @@ class IdentityService:
         return self.admin.change_profile(ChangeProfile(SYSTEM, user_id, changes))
 
     def lock(self, user_id: UUID, reason: str, by: UUID) -> int:
-        return self.admin.lock(LockAccount(replace(SYSTEM, user_id=by), user_id, reason))
+        return self.admin.lock(LockAccount(system_acting_for(by), user_id, reason))
 
     def unlock(self, user_id: UUID, by: UUID) -> int:
-        return self.admin.unlock(UnlockAccount(replace(SYSTEM, user_id=by), user_id))
+        return self.admin.unlock(UnlockAccount(system_acting_for(by), user_id))
 
     def disable(self, user_id: UUID, reason: str) -> int:
         return self.admin.disable(DisableAccount(SYSTEM, user_id, reason))

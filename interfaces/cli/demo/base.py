@@ -11,7 +11,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
-from application.actor import Actor
+from application.actor import SYSTEM_ACTOR, Actor
 from application.context import CommandContext, acting
 from application.equipment.commands import (
     IngestReadings,
@@ -20,7 +20,7 @@ from application.registry import commands as registry
 from domain.approvals.approval import ApprovalStatus
 from domain.community.service_request import ServiceRequest
 from domain.equipment.rules import Metric, Reading
-from domain.identity.policy import AUTHENTICATED_BASELINE, Permission, Role
+from domain.identity.policy import Role
 from domain.registry.ids import building_id_for, estate_id_for, unit_id_for
 from interfaces.cli.demo.cast import (
     BUILDINGS,
@@ -61,15 +61,8 @@ class DemoSummary:
     seconds: float = 0.0
 
 
-#: The demo acts with the rights of the people it names: every permission,
-#: company-wide, so no estate check refuses it.
-DEMO_ACTOR = Actor(
-    user_id=UUID(int=0),
-    username="demo",
-    role=None,
-    permissions=frozenset(Permission),
-    session_id="demo",
-)
+#: The demo loads the estate as the operator who runs it: the system actor.
+DEMO_ACTOR = SYSTEM_ACTOR
 
 
 class LoaderBase:
@@ -120,15 +113,7 @@ class LoaderBase:
 
     def actor(self, username: str) -> Actor:
         """The demo user as a command's actor: what an HTTP session of theirs would be."""
-        user = self.c.identity.get(self.users[username])
-        return Actor(
-            user_id=user.id,
-            username=user.username,
-            role=user.primary_role,
-            permissions=user.permissions | AUTHENTICATED_BASELINE,
-            session_id="demo",
-            estates=user.estates,
-        )
+        return Actor.of(self.c.identity.get(self.users[username]), "demo")
 
     def count(self, what: str, n: int = 1) -> None:
         self.counts[what] = self.counts.get(what, 0) + n
