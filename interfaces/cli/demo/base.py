@@ -61,10 +61,6 @@ class DemoSummary:
     seconds: float = 0.0
 
 
-#: The demo loads the estate as the operator who runs it: the system actor.
-DEMO_ACTOR = SYSTEM_ACTOR
-
-
 class LoaderBase:
     """What every part of the load shares: the container, the people and
     things made so far, and acting as one of them."""
@@ -126,16 +122,16 @@ class LoaderBase:
     def registry(self) -> None:
         reg = self.c.registry
         reg.register_estate(
-            registry.RegisterEstate(DEMO_ACTOR, ESTATE_CODE, ESTATE_NAME, ESTATE_ADDRESS)
+            registry.RegisterEstate(SYSTEM_ACTOR, ESTATE_CODE, ESTATE_NAME, ESTATE_ADDRESS)
         )
         for code, name, floors in BUILDINGS:
             reg.register_building(
-                registry.RegisterBuilding(DEMO_ACTOR, self.estate_id, code, name, floors)
+                registry.RegisterBuilding(SYSTEM_ACTOR, self.estate_id, code, name, floors)
             )
         self.count("buildings", len(BUILDINGS))
         done = reg.import_units(
             registry.ImportUnits(
-                DEMO_ACTOR, self.estate_id, partial(read_table, units_csv(), "csv")
+                SYSTEM_ACTOR, self.estate_id, partial(read_table, units_csv(), "csv")
             )
         )
         self.count("units", done.units)
@@ -148,7 +144,7 @@ class LoaderBase:
         for n in range(1, 13):
             kind = "accessible" if n == 11 else "ev_charging" if n in (9, 10) else "standard"
             space = reg.register_parking(
-                registry.RegisterParking(DEMO_ACTOR, self.estate_id, f"P{n:03d}", "B1", kind)
+                registry.RegisterParking(SYSTEM_ACTOR, self.estate_id, f"P{n:03d}", "B1", kind)
             )
             spaces.append(space.id)
         self.count("parking_spaces", len(spaces))
@@ -157,7 +153,7 @@ class LoaderBase:
             [("A", "101"), ("A", "302"), ("A", "501"), ("B", "202"), ("B", "601")],
             strict=False,
         ):
-            reg.assign_parking(registry.AssignParking(DEMO_ACTOR, space_id, self.units[unit]))
+            reg.assign_parking(registry.AssignParking(SYSTEM_ACTOR, space_id, self.units[unit]))
 
     # ---- people and accounts ----------------------------------------------------
 
@@ -180,24 +176,24 @@ class LoaderBase:
         # History without logins: the first owner of A-101 sold it to Lin Yu;
         # a tenant of B-402 moved out before Chen Jing moved in.
         previous_owner = reg.register_person(
-            registry.RegisterPerson(DEMO_ACTOR, self.estate_id, "Huang Jun", phone="13900000101")
+            registry.RegisterPerson(SYSTEM_ACTOR, self.estate_id, "Huang Jun", phone="13900000101")
         ).id
         reg.move_in(
             registry.MoveIn(
-                DEMO_ACTOR, self.units[("A", "101")], previous_owner, "owner", date(2014, 9, 1)
+                SYSTEM_ACTOR, self.units[("A", "101")], previous_owner, "owner", date(2014, 9, 1)
             )
         )
         earlier_tenant = reg.register_person(
-            registry.RegisterPerson(DEMO_ACTOR, self.estate_id, "Ma Chao")
+            registry.RegisterPerson(SYSTEM_ACTOR, self.estate_id, "Ma Chao")
         ).id
         reg.move_in(
             registry.MoveIn(
-                DEMO_ACTOR, self.units[("B", "402")], earlier_tenant, "tenant", date(2021, 3, 1)
+                SYSTEM_ACTOR, self.units[("B", "402")], earlier_tenant, "tenant", date(2021, 3, 1)
             )
         )
         reg.move_out(
             registry.MoveOut(
-                DEMO_ACTOR, self.units[("B", "402")], earlier_tenant, date(2023, 12, 31)
+                SYSTEM_ACTOR, self.units[("B", "402")], earlier_tenant, date(2023, 12, 31)
             )
         )
         people = 2
@@ -210,7 +206,7 @@ class LoaderBase:
             self.settle()
             person_id = reg.register_person(
                 registry.RegisterPerson(
-                    DEMO_ACTOR,
+                    SYSTEM_ACTOR,
                     self.estate_id,
                     name,
                     phone=phone,
@@ -222,10 +218,10 @@ class LoaderBase:
             unit_id = self.units[(building, unit)]
             if username == "hvg.linyu":
                 reg.transfer_ownership(
-                    registry.TransferOwnership(DEMO_ACTOR, unit_id, (person_id,), on)
+                    registry.TransferOwnership(SYSTEM_ACTOR, unit_id, (person_id,), on)
                 )
             else:
-                reg.move_in(registry.MoveIn(DEMO_ACTOR, unit_id, person_id, relation, on))
+                reg.move_in(registry.MoveIn(SYSTEM_ACTOR, unit_id, person_id, relation, on))
         self.count("residents", len(RESIDENTS))
         self.count("people", people)
 
