@@ -8,11 +8,18 @@ CLI, a job). Queries take the actor's :class:`Reach` to filter rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from uuid import UUID
 
 from application.errors import Forbidden, NotFound
-from domain.identity.policy import Permission, Scope, allows, widest_scope
+from domain.identity.policy import (
+    AUTHENTICATED_BASELINE,
+    Permission,
+    Scope,
+    allows,
+    widest_scope,
+)
+from domain.identity.user import User
 
 HIDDEN = "no such record, or not yours to see"
 
@@ -27,6 +34,20 @@ class Actor:
     permissions: frozenset[Permission]
     session_id: str
     estates: frozenset[UUID] = frozenset()
+
+    @classmethod
+    def of(cls, user: User, session_id: str) -> Actor:
+        """The user as the holder of a session: their grants plus what every
+        signed-in user may do, so a CLI, a loader or a test acts exactly as
+        the user's HTTP session would."""
+        return cls(
+            user_id=user.id,
+            username=user.username,
+            role=user.primary_role,
+            permissions=user.permissions | AUTHENTICATED_BASELINE,
+            session_id=session_id,
+            estates=frozenset(user.estates),
+        )
 
     def may(self, action: str, owner_id: object | None, estate_id: object | None = None) -> bool:
         """May the actor do ``action`` ("resource:action") to a record of this
@@ -75,6 +96,25 @@ class Actor:
             own=scope is not None,
             user_id=self.user_id,
         )
+
+
+#: The service acting without a session: an operator at the console, the
+#: demo loader, a job. It holds every permission at every scope, so only the
+#: handlers' rules about the record can refuse it; whoever may run the entry
+#: point (the CLI, the scheduler) is the authorization.
+SYSTEM_ACTOR = Actor(
+    user_id=UUID(int=0),
+    username="system",
+    role=None,
+    permissions=frozenset(Permission),
+    session_id="",
+)
+
+
+def system_acting_for(user_id: UUID) -> Actor:
+    """:data:`SYSTEM_ACTOR` recorded as ``user_id``: an operator named at the
+    console, so the events (and four-eyes rules) see who it was."""
+    return replace(SYSTEM_ACTOR, user_id=user_id)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ from application.ports import EventLogPort
 from domain.errors import ValidationFailed
 from domain.identity.alerts import AdminAlert, Severity
 from domain.identity.passwords import check_password
-from domain.identity.policy import AUTHENTICATED_BASELINE
 from domain.identity.user import LockoutPolicy, User, UserStatus, user_id_for
 
 # Profile fields sealed with the person's key before they enter an event.
@@ -137,11 +136,4 @@ class Accounts:
 def _actor_of(user: User, session_id: str) -> Actor | None:
     if not user.session_is_active(session_id):
         return None
-    return Actor(
-        user_id=user.id,
-        username=user.username,
-        role=user.primary_role,
-        permissions=user.permissions | AUTHENTICATED_BASELINE,
-        session_id=session_id,
-        estates=user.estates,
-    )
+    return Actor.of(user, session_id)

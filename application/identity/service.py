@@ -5,18 +5,18 @@ users in the log (``accounts``).
 Routes send commands that carry the actor to ``admin`` and ``sessions``.
 The methods below that take plain arguments are for trusted callers that
 are not a signed-in user (the CLI, the demo loader, tests): they send the
-same commands as :data:`SYSTEM`, so every change goes through one handler.
+same commands as :data:`application.actor.SYSTEM_ACTOR`, so every change
+goes through one handler.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Container
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from application.actor import Actor
+from application.actor import SYSTEM_ACTOR, Actor, system_acting_for
 from application.identity.accounts import Accounts
 from application.identity.admin import UserAdmin
 from application.identity.commands import (
@@ -54,7 +54,6 @@ from domain.identity.policy import Permission, Role
 from domain.identity.user import LockoutPolicy, User
 
 __all__ = [
-    "SYSTEM",
     "ChallengeExpired",
     "IdentityService",
     "LoginOutcome",
@@ -62,16 +61,6 @@ __all__ = [
     "UserNotFound",
     "UsernameTaken",
 ]
-
-#: The service itself acting for an operator at the console or a loader: it
-#: holds every permission, so the handlers' rules about the record still run.
-SYSTEM = Actor(
-    user_id=UUID(int=0),
-    username="system",
-    role=None,
-    permissions=frozenset(Permission),
-    session_id="",
-)
 
 
 class IdentityService:
@@ -146,7 +135,7 @@ class IdentityService:
     ) -> tuple[UUID, int]:
         return self.admin.register(
             RegisterUser(
-                SYSTEM, username, password, display_name, roles, gender, phone, national_id
+                SYSTEM_ACTOR, username, password, display_name, roles, gender, phone, national_id
             )
         )
 
@@ -175,31 +164,31 @@ class IdentityService:
         return self.sessions.log_out(LogOut(actor))
 
     def grant_role(self, user_id: UUID, role: Role) -> int:
-        return self.admin.grant_role(GrantRole(SYSTEM, user_id, role))
+        return self.admin.grant_role(GrantRole(SYSTEM_ACTOR, user_id, role))
 
     def revoke_role(self, user_id: UUID, role: Role) -> int:
-        return self.admin.revoke_role(RevokeRole(SYSTEM, user_id, role))
+        return self.admin.revoke_role(RevokeRole(SYSTEM_ACTOR, user_id, role))
 
     def grant_permission(self, user_id: UUID, permission: Permission) -> int:
-        return self.admin.grant_permission(GrantPermission(SYSTEM, user_id, permission))
+        return self.admin.grant_permission(GrantPermission(SYSTEM_ACTOR, user_id, permission))
 
     def revoke_permission(self, user_id: UUID, permission: Permission) -> int:
-        return self.admin.revoke_permission(RevokePermission(SYSTEM, user_id, permission))
+        return self.admin.revoke_permission(RevokePermission(SYSTEM_ACTOR, user_id, permission))
 
     def change_profile(self, user_id: UUID, **changes: Any) -> int:
-        return self.admin.change_profile(ChangeProfile(SYSTEM, user_id, changes))
+        return self.admin.change_profile(ChangeProfile(SYSTEM_ACTOR, user_id, changes))
 
     def lock(self, user_id: UUID, reason: str, by: UUID) -> int:
-        return self.admin.lock(LockAccount(replace(SYSTEM, user_id=by), user_id, reason))
+        return self.admin.lock(LockAccount(system_acting_for(by), user_id, reason))
 
     def unlock(self, user_id: UUID, by: UUID) -> int:
-        return self.admin.unlock(UnlockAccount(replace(SYSTEM, user_id=by), user_id))
+        return self.admin.unlock(UnlockAccount(system_acting_for(by), user_id))
 
     def disable(self, user_id: UUID, reason: str) -> int:
-        return self.admin.disable(DisableAccount(SYSTEM, user_id, reason))
+        return self.admin.disable(DisableAccount(SYSTEM_ACTOR, user_id, reason))
 
     def enable(self, user_id: UUID) -> int:
-        return self.admin.enable(EnableAccount(SYSTEM, user_id))
+        return self.admin.enable(EnableAccount(SYSTEM_ACTOR, user_id))
 
     def assign_estate(self, user_id: UUID, estate_id: UUID) -> int:
         """Let a staff member serve an estate the registry may not hold yet: a
@@ -210,4 +199,4 @@ class IdentityService:
         return self.accounts.log.save_and_position(user)
 
     def erase_personal_data(self, user_id: UUID, reason: str) -> int:
-        return self.admin.erase_personal_data(ErasePersonalData(SYSTEM, user_id, reason))
+        return self.admin.erase_personal_data(ErasePersonalData(SYSTEM_ACTOR, user_id, reason))

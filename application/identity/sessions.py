@@ -158,6 +158,9 @@ class Sessions:
 
     def change_second_factor(self, cmd: ChangeSecondFactor) -> int:
         """Turn the SMS one-time code on or off; the password is asked again."""
+        # Before the password is checked again: a refused caller must not get
+        # a guess counted against the account (nor a guess at all).
+        cmd.actor.require("second_factor:manage", owner_id=cmd.actor.user_id)
         if cmd.enabled and (self.codes is None or self.code_sender is None):
             raise SecondFactorUnavailable
         a = self.accounts
@@ -169,6 +172,8 @@ class Sessions:
         return a.log.save_and_position(user)
 
     def change_password(self, cmd: ChangePassword) -> int:
+        # Checked before the current password is, for the same reason as above.
+        cmd.actor.require("password:change", owner_id=cmd.actor.user_id)
         a = self.accounts
         user = a.reauthenticated(
             cmd.actor.user_id, cmd.current_password, cmd.client_ip, cmd.user_agent

@@ -98,6 +98,7 @@ class NotificationService:
 
     def mark_read(self, cmd: c.MarkRead) -> int:
         """Mark notifications of the actor's inbox read; one not in it is missing."""
+        cmd.actor.require("notifications:manage", owner_id=cmd.actor.user_id)
         wanted = sorted(set(cmd.positions))
         if self.facts.in_inbox(cmd.actor.user_id, wanted) != set(wanted):
             raise NotFound("no such notification, or not yours to see")
@@ -110,6 +111,7 @@ class NotificationService:
 
     def choose_preferences(self, cmd: c.ChoosePreferences) -> int:
         """The actor's own channels; an unchanged choice answers the log's head."""
+        cmd.actor.require("notifications:manage", owner_id=cmd.actor.user_id)
         position = self.set_preferences(
             cmd.actor.user_id,
             list(cmd.channels),

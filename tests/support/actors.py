@@ -30,14 +30,7 @@ def acting_as(user_id: UUID, roles: Iterable[Role], estates: Iterable[UUID] = ()
 
 def actor_of(user: User) -> Actor:
     """A registered user, with the permissions and estates of their aggregate."""
-    return Actor(
-        user_id=user.id,
-        username=user.username,
-        role=user.primary_role,
-        permissions=user.permissions | AUTHENTICATED_BASELINE,
-        session_id="test",
-        estates=frozenset(user.estates),
-    )
+    return Actor.of(user, "test")
 
 
 def registered(log: Any, username: str, role: Role, *estates: UUID) -> Actor:

@@ -1,6 +1,6 @@
 """Commands on unit accounts: each carries the actor who issues it.
 
-Callers without a session act through ``application/finance/trusted.py``.
+Callers without a session act as ``application.actor.system_acting_for(user_id)``.
 """
 
 from __future__ import annotations

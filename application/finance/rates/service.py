@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
-from application.actor import HIDDEN, Actor
+from application.actor import HIDDEN, Actor, system_acting_for
 from application.approvals.service import ApprovalRequest, ApprovalService, Loader
 from application.errors import Forbidden, NotFound
 from application.finance.rates.commands import (
@@ -32,7 +32,6 @@ from application.finance.rates.commands import (
     WithdrawRateChange,
     WithdrawSharedCost,
 )
-from application.finance.trusted import trusted
 from application.registry.lookups import estate_exists, unit_estate
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps, find
@@ -219,7 +218,7 @@ class RateService:
         self, estate_id: UUID, by: UUID, **fields: Any
     ) -> tuple[UUID, UUID, int]:
         """:meth:`propose` for callers without a session (the demo loader, tests)."""
-        return self.propose(ProposeRateChange(trusted(by), estate_id, **fields))
+        return self.propose(ProposeRateChange(system_acting_for(by), estate_id, **fields))
 
     def withdraw_change(self, command: WithdrawRateChange) -> int:
         """The proposer withdraws a change awaiting approval (or returned for changes)."""

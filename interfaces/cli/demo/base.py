@@ -11,7 +11,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
-from application.actor import Actor
+from application.actor import SYSTEM_ACTOR, Actor
 from application.context import CommandContext, acting
 from application.equipment.commands import (
     IngestReadings,
@@ -20,7 +20,7 @@ from application.registry import commands as registry
 from domain.approvals.approval import ApprovalStatus
 from domain.community.service_request import ServiceRequest
 from domain.equipment.rules import Metric, Reading
-from domain.identity.policy import AUTHENTICATED_BASELINE, Permission, Role
+from domain.identity.policy import Role
 from domain.registry.ids import building_id_for, estate_id_for, unit_id_for
 from interfaces.cli.demo.cast import (
     BUILDINGS,
@@ -59,17 +59,6 @@ class DemoSummary:
     counts: dict[str, int] = field(default_factory=dict)
     position: int = 0
     seconds: float = 0.0
-
-
-#: The demo acts with the rights of the people it names: every permission,
-#: company-wide, so no estate check refuses it.
-DEMO_ACTOR = Actor(
-    user_id=UUID(int=0),
-    username="demo",
-    role=None,
-    permissions=frozenset(Permission),
-    session_id="demo",
-)
 
 
 class LoaderBase:
@@ -120,15 +109,7 @@ class LoaderBase:
 
     def actor(self, username: str) -> Actor:
         """The demo user as a command's actor: what an HTTP session of theirs would be."""
-        user = self.c.identity.get(self.users[username])
-        return Actor(
-            user_id=user.id,
-            username=user.username,
-            role=user.primary_role,
-            permissions=user.permissions | AUTHENTICATED_BASELINE,
-            session_id="demo",
-            estates=user.estates,
-        )
+        return Actor.of(self.c.identity.get(self.users[username]), "demo")
 
     def count(self, what: str, n: int = 1) -> None:
         self.counts[what] = self.counts.get(what, 0) + n
@@ -141,16 +122,16 @@ class LoaderBase:
     def registry(self) -> None:
         reg = self.c.registry
         reg.register_estate(
-            registry.RegisterEstate(DEMO_ACTOR, ESTATE_CODE, ESTATE_NAME, ESTATE_ADDRESS)
+            registry.RegisterEstate(SYSTEM_ACTOR, ESTATE_CODE, ESTATE_NAME, ESTATE_ADDRESS)
         )
         for code, name, floors in BUILDINGS:
             reg.register_building(
-                registry.RegisterBuilding(DEMO_ACTOR, self.estate_id, code, name, floors)
+                registry.RegisterBuilding(SYSTEM_ACTOR, self.estate_id, code, name, floors)
             )
         self.count("buildings", len(BUILDINGS))
         done = reg.import_units(
             registry.ImportUnits(
-                DEMO_ACTOR, self.estate_id, partial(read_table, units_csv(), "csv")
+                SYSTEM_ACTOR, self.estate_id, partial(read_table, units_csv(), "csv")
             )
         )
         self.count("units", done.units)
@@ -163,7 +144,7 @@ class LoaderBase:
         for n in range(1, 13):
             kind = "accessible" if n == 11 else "ev_charging" if n in (9, 10) else "standard"
             space = reg.register_parking(
-                registry.RegisterParking(DEMO_ACTOR, self.estate_id, f"P{n:03d}", "B1", kind)
+                registry.RegisterParking(SYSTEM_ACTOR, self.estate_id, f"P{n:03d}", "B1", kind)
             )
             spaces.append(space.id)
         self.count("parking_spaces", len(spaces))
@@ -172,7 +153,7 @@ class LoaderBase:
             [("A", "101"), ("A", "302"), ("A", "501"), ("B", "202"), ("B", "601")],
             strict=False,
         ):
-            reg.assign_parking(registry.AssignParking(DEMO_ACTOR, space_id, self.units[unit]))
+            reg.assign_parking(registry.AssignParking(SYSTEM_ACTOR, space_id, self.units[unit]))
 
     # ---- people and accounts ----------------------------------------------------
 
@@ -195,24 +176,24 @@ class LoaderBase:
         # History without logins: the first owner of A-101 sold it to Lin Yu;
         # a tenant of B-402 moved out before Chen Jing moved in.
         previous_owner = reg.register_person(
-            registry.RegisterPerson(DEMO_ACTOR, self.estate_id, "Huang Jun", phone="13900000101")
+            registry.RegisterPerson(SYSTEM_ACTOR, self.estate_id, "Huang Jun", phone="13900000101")
         ).id
         reg.move_in(
             registry.MoveIn(
-                DEMO_ACTOR, self.units[("A", "101")], previous_owner, "owner", date(2014, 9, 1)
+                SYSTEM_ACTOR, self.units[("A", "101")], previous_owner, "owner", date(2014, 9, 1)
             )
         )
         earlier_tenant = reg.register_person(
-            registry.RegisterPerson(DEMO_ACTOR, self.estate_id, "Ma Chao")
+            registry.RegisterPerson(SYSTEM_ACTOR, self.estate_id, "Ma Chao")
         ).id
         reg.move_in(
             registry.MoveIn(
-                DEMO_ACTOR, self.units[("B", "402")], earlier_tenant, "tenant", date(2021, 3, 1)
+                SYSTEM_ACTOR, self.units[("B", "402")], earlier_tenant, "tenant", date(2021, 3, 1)
             )
         )
         reg.move_out(
             registry.MoveOut(
-                DEMO_ACTOR, self.units[("B", "402")], earlier_tenant, date(2023, 12, 31)
+                SYSTEM_ACTOR, self.units[("B", "402")], earlier_tenant, date(2023, 12, 31)
             )
         )
         people = 2
@@ -225,7 +206,7 @@ class LoaderBase:
             self.settle()
             person_id = reg.register_person(
                 registry.RegisterPerson(
-                    DEMO_ACTOR,
+                    SYSTEM_ACTOR,
                     self.estate_id,
                     name,
                     phone=phone,
@@ -237,10 +218,10 @@ class LoaderBase:
             unit_id = self.units[(building, unit)]
             if username == "hvg.linyu":
                 reg.transfer_ownership(
-                    registry.TransferOwnership(DEMO_ACTOR, unit_id, (person_id,), on)
+                    registry.TransferOwnership(SYSTEM_ACTOR, unit_id, (person_id,), on)
                 )
             else:
-                reg.move_in(registry.MoveIn(DEMO_ACTOR, unit_id, person_id, relation, on))
+                reg.move_in(registry.MoveIn(SYSTEM_ACTOR, unit_id, person_id, relation, on))
         self.count("residents", len(RESIDENTS))
         self.count("people", people)
 

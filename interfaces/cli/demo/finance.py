@@ -71,15 +71,7 @@ class FinanceDemo:
 
     def actor(self, user_id: UUID) -> Actor:
         """A demo user acting as themselves: the handlers authorize them like any caller."""
-        user = self.c.identity.get(user_id)
-        return Actor(
-            user_id=user.id,
-            username=user.username,
-            role=user.primary_role,
-            permissions=user.permissions,
-            session_id="demo",
-            estates=user.estates,
-        )
+        return Actor.of(self.c.identity.get(user_id), "demo")
 
     @contextmanager
     def on(self, day: date, hour: int = 9) -> Iterator[datetime]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from application.errors import Forbidden
 from application.identity.commands import (
     ChangePassword,
     ChangeSecondFactor,
@@ -12,7 +13,7 @@ from application.identity.commands import (
     RefreshSession,
 )
 from application.identity.errors import SecondFactorUnavailable, TooManyLoginAttempts
-from domain.errors import ValidationFailed
+from domain.errors import InvalidTransition, ValidationFailed
 from domain.identity.policy import Role
 from domain.identity.user import UserStatus
 from tests.unit.identity.world import PASSWORD, World, world
@@ -108,6 +109,40 @@ def test_changing_ones_password_asks_for_the_current_one(w: World) -> None:
     assert w.names_of_events(uid)[-1] == "LoginFailed"  # a wrong guess counts
     w.identity.sessions.change_password(ChangePassword(me, PASSWORD, "new-ferry-lamp-90"))
     assert w.identity.get(uid).password_hash == "plain$new-ferry-lamp-90"
+
+
+def test_a_user_left_without_a_role_may_not_change_their_password(w: World) -> None:
+    uid = w.user("owner.li", Role.OWNER)
+    w.identity.revoke_role(uid, Role.OWNER)
+    events = w.names_of_events(uid)
+    with pytest.raises(Forbidden, match="password:change"):
+        w.identity.sessions.change_password(
+            ChangePassword(w.actor(uid), PASSWORD, "new-ferry-lamp-90")
+        )
+    # Refused before the password is checked: not even a failed attempt is recorded.
+    assert w.names_of_events(uid) == events
+    assert w.identity.get(uid).password_hash == f"plain${PASSWORD}"
+
+
+def test_a_user_left_without_a_role_may_not_manage_their_second_factor(w: World) -> None:
+    uid = w.user("owner.li", Role.OWNER)
+    w.identity.revoke_role(uid, Role.OWNER)
+    events = w.names_of_events(uid)
+    with pytest.raises(Forbidden, match="second_factor:manage"):
+        w.identity.sessions.change_second_factor(
+            ChangeSecondFactor(w.actor(uid), False, PASSWORD, IP, "pytest")
+        )
+    assert w.names_of_events(uid) == events
+
+
+def test_the_owner_may_manage_their_second_factor(w: World) -> None:
+    uid = w.user("owner.li", Role.OWNER)
+    # Past the permission, the decision is the user's: it is not on to turn off
+    # (this world has no code sender to turn it on).
+    with pytest.raises(InvalidTransition, match="not on"):
+        w.identity.sessions.change_second_factor(
+            ChangeSecondFactor(w.actor(uid), False, PASSWORD, IP, "pytest")
+        )
 
 
 def test_the_second_factor_needs_a_code_sender(w: World) -> None:

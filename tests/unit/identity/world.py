@@ -11,7 +11,7 @@ from uuid import UUID
 
 from application.actor import Actor
 from application.identity.service import IdentityService
-from domain.identity.policy import AUTHENTICATED_BASELINE, Role
+from domain.identity.policy import Role
 from domain.identity.user import LockoutPolicy
 from infrastructure.tokens import TokenService
 from tests.support.memory import MemoryEventLog, memory_deps
@@ -77,15 +77,7 @@ class World:
 
     def actor(self, user_id: UUID, session_id: str = "s1") -> Actor:
         """The user as the API would see them in a session, whether or not it is open."""
-        user = self.identity.get(user_id)
-        return Actor(
-            user_id=user.id,
-            username=user.username,
-            role=user.primary_role,
-            permissions=user.permissions | AUTHENTICATED_BASELINE,
-            session_id=session_id,
-            estates=user.estates,
-        )
+        return Actor.of(self.identity.get(user_id), session_id)
 
     def names_of_events(self, user_id: UUID) -> list[str]:
         return [type(e).__name__ for e in self.log.domain_events(user_id)]

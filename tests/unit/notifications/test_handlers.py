@@ -5,7 +5,7 @@ inbox."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -13,11 +13,11 @@ from uuid import UUID, uuid4
 import pytest
 
 from application.actor import Actor
-from application.errors import NotFound
+from application.errors import Forbidden, NotFound
 from application.notifications import commands as c
 from application.notifications.service import NotificationService
 from domain.errors import ValidationFailed
-from domain.identity.policy import Role
+from domain.identity.policy import AUTHENTICATED_BASELINE, Role
 from tests.support.actors import actor
 from tests.support.memory import MemoryEventLog, NoRegistry, memory_deps
 
@@ -153,3 +153,13 @@ def test_an_unchanged_choice_of_channels_answers_the_head(desk: Desk) -> None:
     choose = c.ChoosePreferences(desk.resident, ("in_app",))
     first = desk.notifications.choose_preferences(choose)
     assert desk.notifications.choose_preferences(choose) == first == desk.log.head()
+
+
+def test_an_actor_without_notifications_manage_may_not_touch_their_inbox(desk: Desk) -> None:
+    # A user left with no role keeps only the signed-in baseline.
+    bare = replace(desk.resident, permissions=AUTHENTICATED_BASELINE)
+    desk.facts.inboxes[bare.user_id] = {3}
+    desk.refused(Forbidden, desk.notifications.mark_read, c.MarkRead(bare, (3,)))
+    desk.refused(
+        Forbidden, desk.notifications.choose_preferences, c.ChoosePreferences(bare, ("in_app",))
+    )
