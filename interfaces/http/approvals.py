@@ -154,7 +154,7 @@ async def list_approvals(
     """Approvals the caller may see, newest change first: of their estates, or their own."""
     c = container(request)
     await reached(request, "approvals", after)
-    rows = reads.query(
+    rows = await reads.query_off_loop(
         request,
         queries.approvals,
         principal.reach("approvals:read"),
@@ -180,7 +180,9 @@ async def get_approval(
 ) -> ApprovalView:
     """One approval with every step taken so far."""
     await reached(request, "approvals", after)
-    row = reads.query(request, queries.approval, principal.reach("approvals:read"), approval_id)
+    row = await reads.query_off_loop(
+        request, queries.approval, principal.reach("approvals:read"), approval_id
+    )
     if row is None:
         raise ApprovalNotFound()
     return ApprovalView(**row)

@@ -145,7 +145,7 @@ async def my_inbox(
 ) -> list[InboxItem]:
     """My in-app notifications, newest first; ``before`` pages by id."""
     await reached(request, "notification_reads", after)
-    rows = reads.query(
+    rows = await reads.query_off_loop(
         request,
         queries.inbox,
         principal.user_id,
@@ -177,7 +177,7 @@ async def my_preferences(
     principal: Principal = requires(Permission.NOTIFICATIONS_READ_OWN),
 ) -> PreferencesView:
     await reached(request, "notification_preferences", after)
-    found = reads.query(request, queries.preferences, principal.user_id)
+    found = await reads.query_off_loop(request, queries.preferences, principal.user_id)
     return PreferencesView(**(found or {"channels": ["in_app"], "email": None, "phone": None}))
 
 
@@ -289,7 +289,7 @@ async def my_reminders(
     principal: Principal = requires(Permission.NOTIFICATIONS_READ_OWN),
 ) -> list[ReminderView]:
     await reached(request, "notification_reminders", after)
-    rows = reads.query(request, queries.reminders_of, principal.user_id)
+    rows = await reads.query_off_loop(request, queries.reminders_of, principal.user_id)
     return [ReminderView(id=r.pop("reminder_id"), **r) for r in rows]
 
 
@@ -315,5 +315,5 @@ async def my_tasks(
 ) -> list[TaskItem]:
     """Every work item waiting for me, most urgent and soonest due first."""
     await reached(request, "tasks", after)
-    rows = reads.query(request, open_items, principal.user_id)
+    rows = await reads.query_off_loop(request, open_items, principal.user_id)
     return [TaskItem(id=r.pop("item_id"), waiting_for_role=r.pop("role"), **r) for r in rows]

@@ -46,7 +46,7 @@ async def list_announcements(
 ) -> list[AnnouncementView]:
     """Every announcement of the caller's estates, drafts included (for their authors)."""
     await reached(request, "community", listed.after)
-    rows = reads.query(
+    rows = await reads.query_off_loop(
         request, queries.announcements, principal.reach("announcements:publish"), **listed.filters
     )
     return [AnnouncementView(**r) for r in rows]
@@ -66,7 +66,9 @@ async def announcement_board(
         # Where a resident lives is the registry's read model: 503 if it has stopped.
         await reached(request, "registry", None)
     estates = container(request).community.board_estates(principal)
-    rows = reads.query(request, queries.board, estates, estate_id=estate_id, limit=limit)
+    rows = await reads.query_off_loop(
+        request, queries.board, estates, estate_id=estate_id, limit=limit
+    )
     return [AnnouncementView(**r) for r in rows]
 
 

@@ -54,7 +54,7 @@ async def list_complaints(
     principal: Principal = requires(Permission.SERVICES_READ_OWN),
 ) -> list[ComplaintView]:
     await reached(request, "community", listed.after)
-    rows = reads.query(
+    rows = await reads.query_off_loop(
         request, queries.complaints, principal.reach("services:read"), **listed.filters
     )
     return [ComplaintView(**r) for r in rows]
@@ -68,7 +68,9 @@ async def get_complaint(
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> ComplaintView:
     await reached(request, "community", after)
-    row = reads.query(request, queries.complaint, principal.reach("services:read"), complaint_id)
+    row = await reads.query_off_loop(
+        request, queries.complaint, principal.reach("services:read"), complaint_id
+    )
     if row is None:
         raise RecordNotFound()
     return ComplaintView(**row)
@@ -165,7 +167,9 @@ async def list_surveys(
 ) -> list[SurveyView]:
     """The caller's own surveys: those waiting for an answer, and those answered."""
     await reached(request, "community", after)
-    rows = reads.query(request, queries.surveys_of, principal.user_id, status=status_, limit=limit)
+    rows = await reads.query_off_loop(
+        request, queries.surveys_of, principal.user_id, status=status_, limit=limit
+    )
     return [SurveyView(**r) for r in rows]
 
 
@@ -191,5 +195,7 @@ async def survey_results(
 ) -> list[SurveyResult]:
     """Per estate and subject kind: surveys offered, answered, and the mean overall score."""
     await reached(request, "community", after)
-    rows = reads.query(request, queries.survey_results, principal.reach("surveys:read"), estate_id)
+    rows = await reads.query_off_loop(
+        request, queries.survey_results, principal.reach("surveys:read"), estate_id
+    )
     return [SurveyResult(**r) for r in rows]

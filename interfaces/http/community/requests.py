@@ -60,7 +60,7 @@ async def list_service_requests(
 ) -> list[ServiceRequestView]:
     """Requests of the caller's estates (staff) or their own (residents), newest first."""
     await reached(request, "community", listed.after)
-    rows = reads.query(
+    rows = await reads.query_off_loop(
         request, queries.service_requests, principal.reach("services:read"), **listed.filters
     )
     return [ServiceRequestView(**r) for r in rows]
@@ -74,7 +74,7 @@ async def get_service_request(
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> ServiceRequestView:
     await reached(request, "community", after)
-    row = reads.query(
+    row = await reads.query_off_loop(
         request, queries.service_request, principal.reach("services:read"), request_id
     )
     if row is None:

@@ -31,7 +31,7 @@ from domain.finance.account import Method
 from domain.identity.policy import Permission
 from interfaces.http.consistency import reached, serving
 from interfaces.http.problems import Problem
-from interfaces.http.reads import query
+from interfaces.http.reads import query_off_loop
 from interfaces.http.schemas import Accepted, Amount, Command, CurrencyCode, Period, accepted
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine, SingleLine
@@ -204,7 +204,9 @@ async def billing_runs(
 ) -> list[dict[str, Any]]:
     """The estate's billing runs, newest period first."""
     await reached(request, PROJECTION, after)
-    runs = query(request, queries.billing_runs, principal.reach("finance:read"), estate_id)
+    runs = await query_off_loop(
+        request, queries.billing_runs, principal.reach("finance:read"), estate_id
+    )
     if runs is None:
         raise NotFound(HIDDEN)
     return runs
@@ -229,7 +231,7 @@ async def list_bills(
     """Bills the caller may see: their estates' (staff), their units' (owners), all (auditors)."""
     await reached(request, PROJECTION, after)
     await reached(request, "registry", None)  # the rows a caller may see
-    found = query(
+    found = await query_off_loop(
         request,
         queries.bills,
         principal.reach("finance:read"),
@@ -252,7 +254,7 @@ async def get_bill(
     principal: Principal = requires(Permission.FINANCE_READ_OWN),
 ) -> BillView:
     await reached(request, PROJECTION, after)
-    found = query(request, queries.bill, principal.reach("finance:read"), bill_id)
+    found = await query_off_loop(request, queries.bill, principal.reach("finance:read"), bill_id)
     if found is None:
         raise Problem(404, "no such bill")
     return BillView(**found)
@@ -271,7 +273,9 @@ async def get_account(
     """The unit's bills, payments, credit and pending waivers and refunds."""
     serving(request, "registry")
     await reached(request, PROJECTION, after)
-    found = query(request, queries.unit_account, principal.reach("finance:read"), unit_id)
+    found = await query_off_loop(
+        request, queries.unit_account, principal.reach("finance:read"), unit_id
+    )
     if found is None:
         raise Problem(404, "no such unit")
     a = found["account"]
@@ -302,7 +306,7 @@ async def list_payments(
 ) -> list[PaymentView]:
     await reached(request, PROJECTION, after)
     await reached(request, "registry", None)  # the rows a caller may see
-    found = query(
+    found = await query_off_loop(
         request,
         queries.payments,
         principal.reach("finance:read"),

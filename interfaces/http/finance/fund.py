@@ -27,7 +27,7 @@ from domain.finance.fund import Basis, DepositMethod
 from domain.finance.fund_rules import EmergencyCategory
 from domain.identity.policy import Permission
 from interfaces.http.consistency import reached, serving
-from interfaces.http.reads import query
+from interfaces.http.reads import query_off_loop
 from interfaces.http.schemas import Amount, Command, Count, CurrencyCode
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine, SingleLine
@@ -210,7 +210,7 @@ async def list_accounts(
     """Unit fund accounts the caller may see; ``low=true``: those below 30% of the first deposit."""
     await reached(request, PROJECTION, after)
     await reached(request, "registry", None)  # the rows a caller may see
-    rows = query(
+    rows = await query_off_loop(
         request, queries.accounts, principal.reach(READ), estate_id=estate_id, low=low, limit=limit
     )
     return [FundAccountView(**r) for r in rows]
@@ -226,7 +226,9 @@ async def get_account(
     """One unit's fund account with every deposit and charge, oldest first."""
     await reached(request, PROJECTION, after)
     serving(request, "registry")  # who occupies the unit decides an owner's reach
-    return FundAccountDetail(**query(request, queries.account, principal.reach(READ), unit_id))
+    return FundAccountDetail(
+        **await query_off_loop(request, queries.account, principal.reach(READ), unit_id)
+    )
 
 
 # ---- spendings -----------------------------------------------------------------------
@@ -269,7 +271,7 @@ async def list_spendings(
     """Spendings the caller may see (owners: those their units share), newest first."""
     await reached(request, PROJECTION, after)
     await reached(request, "registry", None)  # the rows a caller may see
-    rows = query(
+    rows = await query_off_loop(
         request,
         queries.spendings,
         principal.reach(READ),
@@ -289,7 +291,9 @@ async def get_spending(
 ) -> SpendingView:
     await reached(request, PROJECTION, after)
     serving(request, "registry")  # who occupies its units decides an owner's reach
-    return SpendingView(**query(request, queries.spending, principal.reach(READ), spending_id))
+    return SpendingView(
+        **await query_off_loop(request, queries.spending, principal.reach(READ), spending_id)
+    )
 
 
 @router.post("/finance/fund/spendings/{spending_id}/disbursement")

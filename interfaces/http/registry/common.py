@@ -11,6 +11,7 @@ from application.actor import HIDDEN, Actor
 from application.errors import NotFound
 from application.registry.service import RegistryService
 from interfaces.http.consistency import reached
+from interfaces.http.reads import query_off_loop
 from interfaces.http.security import container
 
 READ = "registry:read"
@@ -35,8 +36,7 @@ async def read(
     see, once the read model has reached the position they asked for. A record
     they may not see answers as a missing one does."""
     await reached(request, PROJECTION, after)
-    with container(request).pool.connection() as conn:
-        answer = query(conn, principal.reach(READ), *args, **filters)
+    answer = await query_off_loop(request, query, principal.reach(READ), *args, **filters)
     if answer is None:
         raise NotFound(HIDDEN)
     return answer

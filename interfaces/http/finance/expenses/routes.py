@@ -45,7 +45,7 @@ from interfaces.http.finance.expenses.views import (
     Year,
 )
 from interfaces.http.problems import Problem
-from interfaces.http.reads import query
+from interfaces.http.reads import query_off_loop
 from interfaces.http.schemas import Accepted, CurrencyCode, accepted
 from interfaces.http.security import Principal, container, requires
 from projections.finance import expenses as queries
@@ -106,7 +106,9 @@ async def list_vendors(
 ) -> list[VendorView]:
     _staff_reader(principal)
     await reached(request, PROJECTION, after)
-    rows = query(request, queries.vendors, category=category, active=active, limit=limit)
+    rows = await query_off_loop(
+        request, queries.vendors, category=category, active=active, limit=limit
+    )
     return [_vendor_view(principal, r) for r in rows]
 
 
@@ -119,7 +121,7 @@ async def get_vendor(
 ) -> VendorView:
     _staff_reader(principal)
     await reached(request, PROJECTION, after)
-    return _vendor_view(principal, query(request, queries.vendor, vendor_id))
+    return _vendor_view(principal, await query_off_loop(request, queries.vendor, vendor_id))
 
 
 @router.patch("/finance/vendors/{vendor_id}", response_model=Accepted)
@@ -185,7 +187,7 @@ async def get_budget(
     """Each category's line: budget, committed (approved), paid, remaining."""
     reach = principal.reach("finance:read")
     await reached(request, PROJECTION, after)
-    return BudgetView(**query(request, queries.budget, reach, estate_id, year))
+    return BudgetView(**await query_off_loop(request, queries.budget, reach, estate_id, year))
 
 
 # ---- claims -------------------------------------------------------------------------
@@ -224,7 +226,9 @@ async def list_claims(
         "vendor_id": vendor_id,
         "year": year,
     }
-    rows = query(request, queries.claims, principal.reach("finance:read"), filters, limit)
+    rows = await query_off_loop(
+        request, queries.claims, principal.reach("finance:read"), filters, limit
+    )
     return [ClaimView(**r) for r in rows]
 
 
@@ -236,7 +240,9 @@ async def get_claim(
     after: After = None,
 ) -> ClaimView:
     await reached(request, PROJECTION, after)
-    return ClaimView(**query(request, queries.claim, principal.reach("finance:read"), claim_id))
+    return ClaimView(
+        **await query_off_loop(request, queries.claim, principal.reach("finance:read"), claim_id)
+    )
 
 
 @router.post("/finance/expenses/{claim_id}/payment", response_model=Accepted)
@@ -281,5 +287,5 @@ async def expense_analysis(
     share of the year) and budget vs actual, for claims incurred in ``year``."""
     reach = principal.reach("finance:read")
     await reached(request, PROJECTION, after)
-    figures = query(request, queries.analysis, reach, estate_id, year, currency)
+    figures = await query_off_loop(request, queries.analysis, reach, estate_id, year, currency)
     return ExpenseAnalysis(**figures)
