@@ -26,6 +26,8 @@ class Approve:
 
 @dataclass(frozen=True)
 class Reject:
+    """Reject at the current level: the request is refused, whatever the levels after."""
+
     actor: Actor
     approval_id: UUID
     reason: str
@@ -51,7 +53,8 @@ class Delegate:
 
 @dataclass(frozen=True)
 class ConfigurePolicy:
-    """Set the ordered levels and the pre-screening rules of a kind."""
+    """An administrator (``approvals:configure``) sets the ordered levels and the
+    pre-screening rules of a kind."""
 
     actor: Actor
     kind: str

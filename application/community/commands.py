@@ -1,8 +1,9 @@
 """The commands of the community context: each carries the actor who issues it.
 
-A handler (``application/community/handlers.py``) authorizes the actor
+A handler (``application/community/service.py``) authorizes the actor
 against the record it loads, so HTTP, the CLI and the demo loader share one
-rule for who may take each step.
+rule for who may take each step. A record the actor may not see answers as
+missing.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ ComplaintStepName = Literal[
 
 @dataclass(frozen=True)
 class SubmitServiceRequest:
+    """A resident asks for a service for a unit they occupy; staff for an estate they serve."""
+
     actor: Actor
     estate_id: UUID
     unit_id: UUID | None
@@ -36,55 +39,63 @@ class SubmitServiceRequest:
 
 
 @dataclass(frozen=True)
-class AcceptServiceRequest:
+class RequestStep:
+    """A step on one service request. Staff who handle requests of its estate
+    (``services:handle``) take every step but the requester's own two."""
+
     actor: Actor
     request_id: UUID
+
+
+class AcceptServiceRequest(RequestStep):
+    """Accept a submitted request and open its approval (kind ``service_request``)."""
 
 
 @dataclass(frozen=True)
-class DeclineServiceRequest:
-    actor: Actor
-    request_id: UUID
+class DeclineServiceRequest(RequestStep):
+    """Decline a submitted request, saying why."""
+
     reason: str
 
 
 @dataclass(frozen=True)
-class ScheduleServiceRequest:
-    actor: Actor
-    request_id: UUID
+class ScheduleServiceRequest(RequestStep):
+    """Schedule (or reschedule) an approved request; an assignee must serve its estate."""
+
     scheduled_for: datetime
     assignee_id: UUID | None = None
 
 
 @dataclass(frozen=True)
-class CompleteServiceRequest:
-    actor: Actor
-    request_id: UUID
+class CompleteServiceRequest(RequestStep):
+    """The scheduled work is done."""
+
     note: str | None = None
 
 
-@dataclass(frozen=True)
-class CloseServiceRequest:
-    actor: Actor
-    request_id: UUID
+class CloseServiceRequest(RequestStep):
+    """Close a done request; its requester is offered a satisfaction survey."""
 
 
 @dataclass(frozen=True)
-class ResubmitServiceRequest:
-    actor: Actor
-    request_id: UUID
+class ResubmitServiceRequest(RequestStep):
+    """The requester (``services:request`` on their own) revises a request returned
+    for changes and resubmits it to its approval."""
+
     description: str
 
 
 @dataclass(frozen=True)
-class CancelServiceRequest:
-    actor: Actor
-    request_id: UUID
+class CancelServiceRequest(RequestStep):
+    """The requester cancels their own request; one awaiting approval withdraws it."""
+
     reason: str
 
 
 @dataclass(frozen=True)
 class FileComplaint:
+    """A resident complains for a unit they occupy; staff record one for an estate they serve."""
+
     actor: Actor
     estate_id: UUID
     unit_id: UUID | None
@@ -95,7 +106,9 @@ class FileComplaint:
 @dataclass(frozen=True)
 class TakeComplaintStep:
     """One step of a complaint's handling; ``fields`` are the step's inputs
-    (``handler_id``, ``response``, ``resolution`` or ``reason``)."""
+    (``handler_id``, ``response``, ``resolution`` or ``reason``). Staff of its
+    estate assign, respond, resolve, escalate and close; the complainant
+    confirms or reopens."""
 
     actor: Actor
     complaint_id: UUID
@@ -105,6 +118,8 @@ class TakeComplaintStep:
 
 @dataclass(frozen=True)
 class AnswerSurvey:
+    """Only the subject's requester answers, once, after the subject is closed."""
+
     actor: Actor
     subject_kind: SubjectKind
     subject_id: UUID
@@ -114,6 +129,8 @@ class AnswerSurvey:
 
 @dataclass(frozen=True)
 class DraftAnnouncement:
+    """Staff who publish for the estate (``announcements:publish``) draft one."""
+
     actor: Actor
     estate_id: UUID
     title: str
@@ -121,27 +138,31 @@ class DraftAnnouncement:
 
 
 @dataclass(frozen=True)
-class ReviseAnnouncement:
+class AnnouncementStep:
+    """A step on one announcement: by staff who publish for its estate."""
+
     actor: Actor
     announcement_id: UUID
+
+
+@dataclass(frozen=True)
+class ReviseAnnouncement(AnnouncementStep):
+    """Revise a draft; one returned for changes is revised and resubmitted at once."""
+
     title: str
     body: str
 
 
-@dataclass(frozen=True)
-class SubmitAnnouncement:
-    actor: Actor
-    announcement_id: UUID
+class SubmitAnnouncement(AnnouncementStep):
+    """Submit a draft for approval (kind ``announcement``)."""
+
+
+class PublishAnnouncement(AnnouncementStep):
+    """Put an approved announcement on its estate's board."""
 
 
 @dataclass(frozen=True)
-class PublishAnnouncement:
-    actor: Actor
-    announcement_id: UUID
+class WithdrawAnnouncement(AnnouncementStep):
+    """Take a published announcement off the board, saying why."""
 
-
-@dataclass(frozen=True)
-class WithdrawAnnouncement:
-    actor: Actor
-    announcement_id: UUID
     reason: str

@@ -19,6 +19,9 @@ from domain.equipment.rules import Reading
 
 @dataclass(frozen=True)
 class RegisterEquipment:
+    """Staff who manage equipment of the estate (``equipment:manage``) register a piece
+    of it; a building or unit it names must be of that estate."""
+
     actor: Actor
     estate_id: UUID
     kind: str
@@ -35,7 +38,8 @@ class RegisterEquipment:
 
 @dataclass(frozen=True)
 class ChangeDetails:
-    """``changes`` holds only the fields to change; a None removes the value."""
+    """Staff who manage the equipment's estate correct its specification: ``changes``
+    holds only the fields to change; a None removes the value."""
 
     actor: Actor
     equipment_id: UUID
@@ -44,6 +48,9 @@ class ChangeDetails:
 
 @dataclass(frozen=True)
 class ChangeStatus:
+    """Staff who manage the equipment's estate take it out of service, back in, or
+    decommission it (final)."""
+
     actor: Actor
     equipment_id: UUID
     status: str
@@ -60,7 +67,7 @@ class IngestReadings:
 
 @dataclass(frozen=True)
 class HandleAlarm:
-    """Acknowledge or clear an alarm."""
+    """Acknowledge or clear an alarm: staff who handle alarms of its estate."""
 
     actor: Actor
     alarm_id: UUID
@@ -68,6 +75,8 @@ class HandleAlarm:
 
 @dataclass(frozen=True)
 class OpenAlarmWorkOrder:
+    """Staff who handle the alarm open a repair order for its equipment, saved with it."""
+
     actor: Actor
     alarm_id: UUID
     title: str | None = None

@@ -14,7 +14,8 @@ from application.actor import Actor
 
 @dataclass(frozen=True)
 class PostJournal:
-    """A manual journal (opening balances, corrections) booked on ``booked_on``."""
+    """A manual journal (opening balances, corrections) booked on ``booked_on``, in an
+    open period."""
 
     actor: Actor
     estate_id: UUID
@@ -25,6 +26,8 @@ class PostJournal:
 
 @dataclass(frozen=True)
 class ReverseJournal:
+    """Reverse a manual journal with the mirrored entry, booked today."""
+
     actor: Actor
     journal_id: UUID
     reason: str
@@ -32,6 +35,9 @@ class ReverseJournal:
 
 @dataclass(frozen=True)
 class ClosePeriod:
+    """Close ``period`` of the estate's books at the current head of the log: nothing
+    is booked in it afterwards."""
+
     actor: Actor
     estate_id: UUID
     period: str

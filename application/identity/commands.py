@@ -17,6 +17,8 @@ from domain.identity.policy import Permission, Role
 
 @dataclass(frozen=True)
 class RegisterUser:
+    """Needs ``users:create``; the roles given may hold only permissions the actor holds."""
+
     actor: Actor
     username: str
     password: str
@@ -29,90 +31,108 @@ class RegisterUser:
 
 @dataclass(frozen=True)
 class ChangeProfile:
-    """Only the fields given change; a name cannot be removed (erasure does that)."""
+    """Only the fields given change; a name cannot be removed (erasure does that).
+
+    A user changes their own profile (``users:update``); an administrator of
+    users anyone's; another's ID answers as a missing one.
+    """
 
     actor: Actor
     user_id: UUID
     changes: dict[str, Any] = field(default_factory=dict)
 
 
+# ---- a user's access: ``users:manage_access`` ----------------------------------
+
+
 @dataclass(frozen=True)
-class GrantRole:
+class AccessChange:
+    """A change an administrator of users (``users:manage_access``) makes to one user."""
+
     actor: Actor
     user_id: UUID
+
+
+@dataclass(frozen=True)
+class RoleChange(AccessChange):
+    """Nobody grants or revokes a role with a permission they do not hold themselves."""
+
     role: Role
 
 
-@dataclass(frozen=True)
-class RevokeRole:
-    actor: Actor
-    user_id: UUID
-    role: Role
+class GrantRole(RoleChange):
+    """Add ``role`` to the user's roles."""
+
+
+class RevokeRole(RoleChange):
+    """Take ``role`` away from the user."""
 
 
 @dataclass(frozen=True)
-class GrantPermission:
-    actor: Actor
-    user_id: UUID
+class PermissionChange(AccessChange):
+    """Nobody grants or revokes a permission they do not hold themselves."""
+
     permission: Permission
 
 
-@dataclass(frozen=True)
-class RevokePermission:
-    actor: Actor
-    user_id: UUID
-    permission: Permission
+class GrantPermission(PermissionChange):
+    """Give the user ``permission`` beside those of their roles."""
+
+
+class RevokePermission(PermissionChange):
+    """Take a permission given on its own away from the user."""
 
 
 @dataclass(frozen=True)
-class AssignEstate:
-    actor: Actor
-    user_id: UUID
+class EstateChange(AccessChange):
     estate_id: UUID
 
 
-@dataclass(frozen=True)
-class UnassignEstate:
-    actor: Actor
-    user_id: UUID
-    estate_id: UUID
+class AssignEstate(EstateChange):
+    """The user serves the estate from now on; the estate must exist."""
+
+
+class UnassignEstate(EstateChange):
+    """The user no longer serves the estate."""
 
 
 @dataclass(frozen=True)
-class LockAccount:
-    actor: Actor
-    user_id: UUID
+class AccessChangeWithReason(AccessChange):
     reason: str
 
 
-@dataclass(frozen=True)
-class UnlockAccount:
-    actor: Actor
-    user_id: UUID
+class LockAccount(AccessChangeWithReason):
+    """Lock the account with no cool-down and end its sessions; an automatic lock may
+    become one, a disabled account may not."""
+
+
+class UnlockAccount(AccessChange):
+    """Lift a lock, an administrator's or the one failed logins set."""
+
+
+class DisableAccount(AccessChangeWithReason):
+    """Disable the account and end its sessions; nobody disables their own account."""
+
+
+class EnableAccount(AccessChange):
+    """Let a disabled account log in again."""
 
 
 @dataclass(frozen=True)
-class DisableAccount:
-    actor: Actor
-    user_id: UUID
-    reason: str
+class ResetPassword(AccessChange):
+    """Set a new password for the user; it must pass the password rules."""
 
-
-@dataclass(frozen=True)
-class EnableAccount:
-    actor: Actor
-    user_id: UUID
-
-
-@dataclass(frozen=True)
-class ResetPassword:
-    actor: Actor
-    user_id: UUID
     new_password: str
+
+
+# ---- privacy ------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class ErasePersonalData:
+    """Needs ``users:erase_personal_data``: the user's name, phone and ID number are
+    erased for good (their keys destroyed); the account stays for the log's sake."""
+
     actor: Actor
     user_id: UUID
     reason: str
@@ -133,6 +153,8 @@ class LogIn:
 
 @dataclass(frozen=True)
 class CompleteLogin:
+    """The second step of a login: the SMS one-time code sent for ``challenge_id``."""
+
     challenge_id: str
     code: str
     client_ip: str | None
@@ -141,16 +163,22 @@ class CompleteLogin:
 
 @dataclass(frozen=True)
 class RefreshSession:
+    """Swap a refresh token for a new pair; a token used twice revokes its session."""
+
     refresh_token: str
 
 
 @dataclass(frozen=True)
 class LogOut:
+    """End the actor's own session."""
+
     actor: Actor
 
 
 @dataclass(frozen=True)
 class ChangeSecondFactor:
+    """The actor turns their own SMS one-time code on or off, giving their password again."""
+
     actor: Actor
     enabled: bool
     password: str
@@ -160,6 +188,8 @@ class ChangeSecondFactor:
 
 @dataclass(frozen=True)
 class ChangePassword:
+    """The actor changes their own password, giving the current one."""
+
     actor: Actor
     current_password: str
     new_password: str

@@ -34,12 +34,16 @@ class ScheduleReminder:
 
 @dataclass(frozen=True)
 class CancelReminder:
+    """Cancel a reminder of the actor's own, or one they scheduled for someone."""
+
     actor: Actor
     reminder_id: UUID
 
 
 @dataclass(frozen=True)
 class MarkRead:
+    """Mark notifications of the actor's own inbox read; one not in it is missing."""
+
     actor: Actor
     positions: tuple[int, ...]
 

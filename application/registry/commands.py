@@ -3,6 +3,9 @@
 Each is a frozen dataclass that carries the :class:`~application.actor.Actor`
 issuing it; its handler (``application/registry/handlers.py``) loads the
 records it names, authorizes the actor against them, decides and saves.
+Unless a command says otherwise it needs ``registry:manage`` on the record's
+estate: a record the actor may not see answers as missing, one they see as
+its occupant but may not change is forbidden.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from application.registry.importing import Table
 
 @dataclass(frozen=True)
 class RegisterEstate:
+    """Estates are the company's: only a company-wide manager registers one; codes are unique."""
+
     actor: Actor
     code: str
     name: str
@@ -29,6 +34,8 @@ class RegisterEstate:
 
 @dataclass(frozen=True)
 class ChangeEstate:
+    """Rename the estate or change its address; the fields given must change something."""
+
     actor: Actor
     estate_id: UUID
     name: str | None = None
@@ -37,6 +44,8 @@ class ChangeEstate:
 
 @dataclass(frozen=True)
 class RegisterBuilding:
+    """A building of the estate; its code is unique within the estate."""
+
     actor: Actor
     estate_id: UUID
     code: str
@@ -46,6 +55,8 @@ class RegisterBuilding:
 
 @dataclass(frozen=True)
 class ChangeBuilding:
+    """Rename the building or correct its number of floors."""
+
     actor: Actor
     building_id: UUID
     name: str | None = None
@@ -54,6 +65,8 @@ class ChangeBuilding:
 
 @dataclass(frozen=True)
 class RegisterUnit:
+    """A unit of the building, with its areas; its number is unique within the building."""
+
     actor: Actor
     building_id: UUID
     number: str
@@ -77,6 +90,8 @@ class CorrectUnit:
 
 @dataclass(frozen=True)
 class RegisterParking:
+    """A parking space of the estate; its code is unique within the estate."""
+
     actor: Actor
     estate_id: UUID
     code: str
@@ -85,16 +100,22 @@ class RegisterParking:
 
 
 @dataclass(frozen=True)
-class AssignParking:
+class ParkingChange:
+    """Who holds a space; its unit's occupants are refused, not told it is missing."""
+
     actor: Actor
     parking_id: UUID
-    unit_id: UUID
 
 
 @dataclass(frozen=True)
-class ReleaseParking:
-    actor: Actor
-    parking_id: UUID
+class AssignParking(ParkingChange):
+    """Give a free space to a unit of the same estate."""
+
+    unit_id: UUID
+
+
+class ReleaseParking(ParkingChange):
+    """Free the space from its unit."""
 
 
 # ---- people ---------------------------------------------------------------------
@@ -102,6 +123,9 @@ class ReleaseParking:
 
 @dataclass(frozen=True)
 class RegisterPerson:
+    """A person of the estate, name and contacts sealed; a ``user_id`` is linked as
+    :class:`LinkAccount` allows."""
+
     actor: Actor
     estate_id: UUID
     name: str
@@ -111,31 +135,38 @@ class RegisterPerson:
 
 
 @dataclass(frozen=True)
-class ChangeContact:
+class PersonChange:
+    """A change to a person's record; their own linked login is refused, not told it is missing."""
+
     actor: Actor
     person_id: UUID
+
+
+@dataclass(frozen=True)
+class ChangeContact(PersonChange):
+    """Only the fields given change, sealed under the person's key."""
+
     name: str | None = None
     phone: str | None = None
     national_id: str | None = None
 
 
 @dataclass(frozen=True)
-class LinkAccount:
-    actor: Actor
-    person_id: UUID
+class LinkAccount(PersonChange):
+    """Link a login to the person; only someone who manages every estate the login
+    belongs to may, and another's login answers as a missing one."""
+
     user_id: UUID
 
 
-@dataclass(frozen=True)
-class UnlinkAccount:
-    actor: Actor
-    person_id: UUID
+class UnlinkAccount(PersonChange):
+    """The login no longer acts as this person."""
 
 
 @dataclass(frozen=True)
-class ErasePerson:
-    actor: Actor
-    person_id: UUID
+class ErasePerson(PersonChange):
+    """Crypto-shred the person's name, phone and ID everywhere (R2.2); the record stays."""
+
     reason: str
 
 
@@ -144,6 +175,8 @@ class ErasePerson:
 
 @dataclass(frozen=True)
 class MoveIn:
+    """A person of the unit's estate begins to occupy it (owner, resident or tenant)."""
+
     actor: Actor
     unit_id: UUID
     person_id: UUID
@@ -154,6 +187,8 @@ class MoveIn:
 
 @dataclass(frozen=True)
 class MoveOut:
+    """A resident's or tenant's occupancy ends on ``on``; owners leave by a transfer."""
+
     actor: Actor
     unit_id: UUID
     person_id: UUID
@@ -162,6 +197,8 @@ class MoveOut:
 
 @dataclass(frozen=True)
 class TransferOwnership:
+    """Every current owner's record ends and the new owners' (people of the estate) begin."""
+
     actor: Actor
     unit_id: UUID
     new_owner_ids: tuple[UUID, ...]
@@ -172,19 +209,20 @@ class TransferOwnership:
 
 
 @dataclass(frozen=True)
-class ImportUnits:
+class Import:
     """``read`` gives the rows of the file: reading CSV or xlsx is the caller's
     part, deciding on every row at once the handler's. The handler reads only
     once the actor may import into the estate, so another estate's ID answers
-    404 whatever the file holds."""
+    404 whatever the file holds. Every row is saved, or none."""
 
     actor: Actor
     estate_id: UUID
     read: Callable[[], Table]
 
 
-@dataclass(frozen=True)
-class ImportResidents:
-    actor: Actor
-    estate_id: UUID
-    read: Callable[[], Table]
+class ImportUnits(Import):
+    """Register every unit of the file and the buildings it names."""
+
+
+class ImportResidents(Import):
+    """Register the people of the file and move them into their units, in file order."""

@@ -29,41 +29,47 @@ class SubmitOrder:
 
 
 @dataclass(frozen=True)
-class TriageOrder:
+class OrderStep:
+    """A step on one work order. A caller who may not see the order (its estate's
+    staff, its requester or assignee may) is told it is missing; one who sees it
+    but may not take the step is forbidden."""
+
     actor: Actor
     order_id: UUID
+
+
+@dataclass(frozen=True)
+class TriageOrder(OrderStep):
+    """Staff who manage the estate's orders set category and priority; the SLA
+    deadlines follow from the priority."""
+
     category: str
     priority: str
 
 
 @dataclass(frozen=True)
-class AssignOrder:
-    actor: Actor
-    order_id: UUID
+class AssignOrder(OrderStep):
+    """Staff who manage the estate's orders hand it to an active technician of the estate."""
+
     technician_id: UUID
 
 
-@dataclass(frozen=True)
-class WorkOn:
+class WorkOn(OrderStep):
     """One of the technician's reason-less steps: accept, start or resume."""
 
-    actor: Actor
-    order_id: UUID
-
 
 @dataclass(frozen=True)
-class WorkOnWithReason:
+class WorkOnWithReason(OrderStep):
     """A technician's step that needs a reason: reject or hold."""
 
-    actor: Actor
-    order_id: UUID
     reason: str
 
 
 @dataclass(frozen=True)
-class CompleteOrder:
-    actor: Actor
-    order_id: UUID
+class CompleteOrder(OrderStep):
+    """The assigned technician records the work, parts and hours; the cost defaults to
+    the sum of the parts."""
+
     work_done: str
     parts: list[dict[str, Any]]
     labour_hours: Decimal
@@ -73,30 +79,30 @@ class CompleteOrder:
 
 
 @dataclass(frozen=True)
-class RateOrder:
-    actor: Actor
-    order_id: UUID
+class RateOrder(OrderStep):
+    """Only the requester rates the completed work (1-5)."""
+
     rating: int
     comment: str | None = None
 
 
-@dataclass(frozen=True)
-class CloseOrder:
-    actor: Actor
-    order_id: UUID
+class CloseOrder(OrderStep):
+    """The requester or the estate's managing staff close the completed order."""
 
 
 @dataclass(frozen=True)
-class AfterWork:
-    """Cancel or reopen: the requester or the estate's staff, with a reason."""
+class AfterWork(OrderStep):
+    """Cancel or reopen: the requester or the estate's staff, with a reason. The
+    requester cancels only before the order is assigned."""
 
-    actor: Actor
-    order_id: UUID
     reason: str
 
 
 @dataclass(frozen=True)
 class CreatePlan:
+    """Staff who manage maintenance for the estate create a recurring job on one
+    equipment, or on every equipment of a kind, of that estate."""
+
     actor: Actor
     estate_id: UUID
     title: str
@@ -112,7 +118,8 @@ class CreatePlan:
 
 @dataclass(frozen=True)
 class ChangePlan:
-    """``changes`` holds only the fields to change; a None clears team or technician."""
+    """Staff who manage the plan's estate change it: ``changes`` holds only the fields
+    to change; a None clears team or technician."""
 
     actor: Actor
     plan_id: UUID
@@ -121,7 +128,8 @@ class ChangePlan:
 
 @dataclass(frozen=True)
 class PlanStep:
-    """Pause, resume or retire a plan (resume needs no reason)."""
+    """Staff who manage the plan's estate pause, resume or retire it (resume needs no
+    reason); retiring stops it for good, its orders and history stay."""
 
     actor: Actor
     plan_id: UUID

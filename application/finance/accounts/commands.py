@@ -1,6 +1,7 @@
 """Commands on unit accounts: each carries the actor who issues it.
 
 Callers without a session act as ``application.actor.system_acting_for(user_id)``.
+A unit of an estate the actor may not act for answers as missing.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from domain.finance.account import Method
 
 @dataclass(frozen=True)
 class RunBilling:
+    """Finance staff of the estate (``finance:manage``) bill every owned unit for the
+    period, at most a month ahead; a second run of a period bills nothing."""
+
     actor: Actor
     estate_id: UUID
     period: str
@@ -22,7 +26,8 @@ class RunBilling:
 
 @dataclass(frozen=True)
 class RecordPayment:
-    """Money received for a unit: ``bill_id`` first, then the oldest bills, the rest credit."""
+    """Money received for a unit (``payments:record`` for its estate): ``bill_id`` first,
+    then the oldest bills, the rest credit; the first payment opens the account."""
 
     actor: Actor
     unit_id: UUID
@@ -36,6 +41,8 @@ class RecordPayment:
 
 @dataclass(frozen=True)
 class ReversePayment:
+    """Finance staff (``finance:manage``) mirror a mistaken payment; its bills are owed again."""
+
     actor: Actor
     unit_id: UUID
     payment_id: UUID
@@ -44,6 +51,8 @@ class ReversePayment:
 
 @dataclass(frozen=True)
 class RequestWaiver:
+    """Finance staff ask to waive part of a bill; the approval (kind ``waiver``) decides."""
+
     actor: Actor
     unit_id: UUID
     bill_id: UUID
@@ -54,6 +63,8 @@ class RequestWaiver:
 
 @dataclass(frozen=True)
 class RequestRefund:
+    """Finance staff ask to refund credit, held until the approval (kind ``refund``) decides."""
+
     actor: Actor
     unit_id: UUID
     amount: Decimal

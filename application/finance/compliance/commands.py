@@ -17,7 +17,10 @@ from application.actor import Actor
 
 @dataclass(frozen=True)
 class RunChecks:
-    """Run every check over one estate (or all: ``estate_id`` None) and record the review."""
+    """Run every check over one estate (or all: ``estate_id`` None) and record the review.
+
+    One estate needs ``compliance:run`` for it; every estate ``compliance:run:any``.
+    """
 
     actor: Actor | None
     estate_id: UUID | None
@@ -31,16 +34,19 @@ class RunChecks:
 
 
 @dataclass(frozen=True)
-class RectifyFinding:
+class FindingStep:
+    """A step on one finding of a review, with a note; a finding of an estate the
+    actor may not act for answers as missing."""
+
     actor: Actor
     review_id: UUID
     finding_id: UUID
     note: str
 
 
-@dataclass(frozen=True)
-class CloseFinding:
-    actor: Actor
-    review_id: UUID
-    finding_id: UUID
-    note: str
+class RectifyFinding(FindingStep):
+    """The estate (``compliance:rectify``) explains or fixes an open finding."""
+
+
+class CloseFinding(FindingStep):
+    """An auditor (``compliance:run``) accepts a rectified finding; not the one who rectified it."""

@@ -13,6 +13,9 @@ from application.actor import Actor
 
 @dataclass(frozen=True)
 class RegisterVendor:
+    """Vendor managers (``vendors:manage``, company-wide) register a vendor and the
+    expense categories it may be paid for."""
+
     actor: Actor
     name: str
     tax_id: str
@@ -23,6 +26,8 @@ class RegisterVendor:
 
 @dataclass(frozen=True)
 class ChangeVendor:
+    """Vendor managers change the fields in ``changes`` only."""
+
     actor: Actor
     vendor_id: UUID
     changes: Mapping[str, object]
@@ -30,6 +35,8 @@ class ChangeVendor:
 
 @dataclass(frozen=True)
 class DeactivateVendor:
+    """Vendor managers deactivate a vendor: no new claims name it."""
+
     actor: Actor
     vendor_id: UUID
     reason: str
@@ -37,6 +44,9 @@ class DeactivateVendor:
 
 @dataclass(frozen=True)
 class SetBudget:
+    """Expense managers of the estate (``expenses:manage``) set the year's budget
+    lines: a new budget, or a revision of each line that changes."""
+
     actor: Actor
     estate_id: UUID
     year: int
@@ -47,6 +57,9 @@ class SetBudget:
 
 @dataclass(frozen=True)
 class SubmitClaim:
+    """Staff who submit expenses for the estate (``expenses:submit``) claim an amount
+    owed to an active vendor of that category, and open its approval in one save."""
+
     actor: Actor
     estate_id: UUID
     vendor_id: UUID
@@ -60,6 +73,8 @@ class SubmitClaim:
 
 @dataclass(frozen=True)
 class PayClaim:
+    """Expense managers of the claim's estate pay its vendor, once it is approved."""
+
     actor: Actor
     claim_id: UUID
     payment_ref: str
@@ -68,6 +83,9 @@ class PayClaim:
 
 @dataclass(frozen=True)
 class WithdrawClaim:
+    """The submitter withdraws their own claim, an expense manager of the estate
+    anyone's, while it awaits approval; its approval is withdrawn with it."""
+
     actor: Actor
     claim_id: UUID
     reason: str

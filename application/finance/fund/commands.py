@@ -14,7 +14,9 @@ from application.actor import Actor
 
 @dataclass(frozen=True)
 class RecordDeposit:
-    """Money paid into the fund for a unit; ``estate_id``, if given, must be the unit's."""
+    """Fund managers of the unit's estate (``fund:manage``) record money paid into the
+    fund for it; ``estate_id``, if given, must be the unit's. The first deposit opens
+    the unit's fund account."""
 
     actor: Actor
     unit_id: UUID
@@ -28,6 +30,9 @@ class RecordDeposit:
 
 @dataclass(frozen=True)
 class ProposeSpending:
+    """Fund managers of the estate propose a use of the fund, shared by the given units
+    (default: every unit with a fund account), and open its approval in one save."""
+
     actor: Actor
     estate_id: UUID
     purpose: str
@@ -42,6 +47,9 @@ class ProposeSpending:
 
 @dataclass(frozen=True)
 class DisburseSpending:
+    """Fund managers pay an approved spending out, charging each unit its share by
+    gross area, on a day not in the future nor in a closed period."""
+
     actor: Actor
     spending_id: UUID
     reference: str

@@ -1,4 +1,7 @@
-"""Commands on an estate's fee schedule and meter readings: each carries its actor."""
+"""Commands on an estate's fee schedule and meter readings: each carries its actor.
+
+Every one needs ``finance:manage`` for the estate; another estate answers as missing.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +16,11 @@ from application.actor import Actor
 
 @dataclass(frozen=True)
 class ProposeRateChange:
+    """Propose a fee item's rate from the first of a month and open its approval, in
+    one save. A rate in force changes only with an owners' assembly resolution; an
+    item's first rate may cite the preliminary contract instead. A rate is a price
+    per measure, not money (up to four places), so it is no ``Money``."""
+
     actor: Actor
     estate_id: UUID
     item: str
@@ -26,6 +34,8 @@ class ProposeRateChange:
 
 @dataclass(frozen=True)
 class WithdrawRateChange:
+    """The proposer withdraws a change awaiting approval (or returned for changes)."""
+
     actor: Actor
     estate_id: UUID
     change_id: UUID
@@ -34,6 +44,8 @@ class WithdrawRateChange:
 
 @dataclass(frozen=True)
 class SetBillingTerms:
+    """Set the estate's due days, late fee and billing currency."""
+
     actor: Actor
     estate_id: UUID
     due_days: int
@@ -45,6 +57,9 @@ class SetBillingTerms:
 
 @dataclass(frozen=True)
 class RecordSharedCost:
+    """A cost of the period to share over the units (公摊) on the next bill, in the
+    currency the estate bills in."""
+
     actor: Actor
     estate_id: UUID
     period: str
@@ -57,6 +72,8 @@ class RecordSharedCost:
 
 @dataclass(frozen=True)
 class WithdrawSharedCost:
+    """Withdraw a shared cost recorded by mistake, saying why."""
+
     actor: Actor
     estate_id: UUID
     cost_id: UUID
@@ -65,6 +82,8 @@ class WithdrawSharedCost:
 
 @dataclass(frozen=True)
 class RecordMeterReadings:
+    """Record the meter readings of the estate's units for the period."""
+
     actor: Actor
     estate_id: UUID
     period: str
