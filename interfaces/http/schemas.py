@@ -11,6 +11,7 @@ from pydantic_core import PydanticCustomError
 from starlette.responses import Response
 
 from domain.errors import ValidationFailed
+from domain.finance.money import Money
 from domain.finance.periods import check_period
 from interfaces.http.text import MultiLine, SingleLine, ascii_decimal
 
@@ -64,6 +65,19 @@ def _period(value: str) -> str:
 Period = Annotated[
     str, SingleLine(7, pattern="^[0-9]{4}-(0[1-9]|1[0-2])$"), AfterValidator(_period)
 ]
+
+
+def priced(body: BaseModel) -> dict[str, Any]:
+    """A body's fields for its command: ``amount`` and ``currency`` become one
+    :class:`Money` under ``amount``.
+
+    The wire keeps the two fields. ``Money.of`` refuses an amount below the
+    currency's minor unit and a currency no books are kept in, with the same
+    ``ValidationFailed`` (422) the domain gives, so the answer does not change.
+    """
+    fields = body.model_dump()
+    fields["amount"] = Money.of(fields["amount"], fields.pop("currency"))
+    return fields
 
 
 class Patch(Command):

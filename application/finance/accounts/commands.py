@@ -7,11 +7,11 @@ A unit of an estate the actor may not act for answers as missing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from uuid import UUID
 
 from application.actor import Actor
 from domain.finance.account import Method
+from domain.finance.money import Money
 
 
 @dataclass(frozen=True)
@@ -31,8 +31,7 @@ class RecordPayment:
 
     actor: Actor
     unit_id: UUID
-    amount: Decimal
-    currency: str
+    amount: Money
     method: Method
     reference: str | None = None
     bill_id: UUID | None = None
@@ -56,8 +55,7 @@ class RequestWaiver:
     actor: Actor
     unit_id: UUID
     bill_id: UUID
-    amount: Decimal
-    currency: str
+    amount: Money
     reason: str
 
 
@@ -67,7 +65,6 @@ class RequestRefund:
 
     actor: Actor
     unit_id: UUID
-    amount: Decimal
-    currency: str
+    amount: Money
     method: Method
     reason: str

@@ -150,12 +150,12 @@ class AccountService:
             if account is None:
                 if command.bill_id is not None:
                     raise ValidationFailed("bill_id: no such bill on this unit's account")
-                account = UnitAccount.open(estate_id, command.unit_id, command.currency, now)
+                account = UnitAccount.open(estate_id, command.unit_id, command.amount.currency, now)
             account.receive_payment(
                 payment_id=pid,
                 method=command.method,
-                amount=command.amount,
-                currency=command.currency,
+                amount=command.amount.amount,
+                currency=command.amount.currency,
                 reference=command.reference,
                 bill_id=command.bill_id,
                 recorded_by=command.actor.user_id,
@@ -187,18 +187,15 @@ class AccountService:
         account.request_waiver(
             waiver_id=waiver_id,
             bill_id=command.bill_id,
-            amount=command.amount,
-            currency=command.currency,
+            amount=command.amount.amount,
+            currency=command.amount.currency,
             reason=command.reason,
             approval_id=approval_id,
             requested_by=by,
             at=self.deps.clock(),
         )
         period = account.bills[command.bill_id].period
-        summary = (
-            f"Waive {command.amount} {command.currency} of the {period} bill: "
-            f"{command.reason.strip()[:150]}"
-        )
+        summary = f"Waive {command.amount} of the {period} bill: {command.reason.strip()[:150]}"
         position = self._open_approval("waiver", account, approval_id, by, summary, command)
         return waiver_id, approval_id, position
 
@@ -209,8 +206,8 @@ class AccountService:
         by = command.actor.user_id
         account.request_refund(
             refund_id=refund_id,
-            amount=command.amount,
-            currency=command.currency,
+            amount=command.amount.amount,
+            currency=command.amount.currency,
             method=command.method,
             reason=command.reason,
             approval_id=approval_id,
@@ -218,8 +215,7 @@ class AccountService:
             at=self.deps.clock(),
         )
         summary = (
-            f"Refund {command.amount} {command.currency} of credit ({command.method}): "
-            f"{command.reason.strip()[:150]}"
+            f"Refund {command.amount} of credit ({command.method}): {command.reason.strip()[:150]}"
         )
         position = self._open_approval("refund", account, approval_id, by, summary, command)
         return refund_id, approval_id, position
@@ -240,8 +236,8 @@ class AccountService:
             estate_id=account.estate_id,
             requested_by=by,
             summary=summary,
-            amount=command.amount,
-            currency=command.currency,
+            amount=command.amount.amount,
+            currency=command.amount.currency,
             approval_id=approval_id,
         )
         return self.approvals.open(request, along_with=[account])

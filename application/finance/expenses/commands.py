@@ -9,6 +9,7 @@ from datetime import date
 from uuid import UUID
 
 from application.actor import Actor
+from domain.finance.money import Money
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,7 @@ class SubmitClaim:
     estate_id: UUID
     vendor_id: UUID
     category: str
-    amount: object
-    currency: str
+    amount: Money
     description: str
     incurred_on: date
     invoice_ref: str

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from application.actor import Actor
+from domain.finance.money import Money
 
 
 @dataclass(frozen=True)
@@ -20,8 +20,7 @@ class RecordDeposit:
 
     actor: Actor
     unit_id: UUID
-    amount: Decimal
-    currency: str
+    amount: Money
     method: str
     reference: str
     booked_on: date | None = None
@@ -36,8 +35,7 @@ class ProposeSpending:
     actor: Actor
     estate_id: UUID
     purpose: str
-    amount: Decimal
-    currency: str
+    amount: Money
     basis: str
     resolution: dict[str, Any] | None = None
     emergency: dict[str, Any] | None = None

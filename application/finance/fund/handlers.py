@@ -131,13 +131,13 @@ class FundService:
         account = self.account(cmd.unit_id)
         if account is None:
             account = FundAccount.open(
-                estate_id=estate_id, unit_id=cmd.unit_id, currency=cmd.currency, at=now
+                estate_id=estate_id, unit_id=cmd.unit_id, currency=cmd.amount.currency, at=now
             )
         deposit_id = uuid4()
         account.deposit(
             deposit_id=deposit_id,
-            amount=cmd.amount,
-            currency=cmd.currency,
+            amount=cmd.amount.amount,
+            currency=cmd.amount.currency,
             method=cmd.method,
             reference=cmd.reference,
             booked_on=self._booking_day(account.estate_id, cmd.booked_on),
@@ -162,8 +162,8 @@ class FundService:
         spending = FundSpending.propose(
             estate_id=estate_id,
             purpose=cmd.purpose,
-            amount=cmd.amount,
-            currency=cmd.currency,
+            amount=cmd.amount.amount,
+            currency=cmd.amount.currency,
             basis=cmd.basis,
             resolution=cmd.resolution,
             emergency=cmd.emergency,

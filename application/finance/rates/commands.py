@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from application.actor import Actor
+from domain.finance.money import Money
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,7 @@ class RecordSharedCost:
     period: str
     item: str
     description: str
-    amount: Decimal
-    currency: str
+    amount: Money
     basis: str
 
 

@@ -254,8 +254,8 @@ class RateService:
             period=command.period,
             item=command.item,
             description=command.description,
-            amount=command.amount,
-            currency=command.currency,
+            amount=command.amount.amount,
+            currency=command.amount.currency,
             basis=command.basis,
             at=self._now,
         )

@@ -22,6 +22,7 @@ from application.finance.expenses import PayClaim, RegisterVendor, SetBudget, Su
 from application.finance.fund import DisburseSpending, ProposeSpending, RecordDeposit
 from application.finance.ledger_commands import ClosePeriod
 from domain.finance.account import Method
+from domain.finance.money import Money
 from domain.finance.periods import period_bounds
 
 if TYPE_CHECKING:
@@ -155,8 +156,7 @@ class FinanceDemo:
                     RecordDeposit(
                         actor=self.actor(finance),
                         unit_id=self.unit[key],
-                        amount=Decimal("6000.00") if key[0] != "C" else Decimal("4500.00"),
-                        currency="CNY",
+                        amount=Money.of("6000.00" if key[0] != "C" else "4500.00", "CNY"),
                         method="bank_transfer",
                         reference=f"FUND-{key[0]}{key[1]}",
                     )
@@ -206,8 +206,7 @@ class FinanceDemo:
             with self.on(self.day(period, 8 + number)), self.d.as_user("hvg.finance"):
                 accounts.record_payment(
                     unit_id=self.unit[key],
-                    amount=amount,
-                    currency="CNY",
+                    amount=Money.of(amount, "CNY"),
                     method=Method(method),
                     reference=None
                     if method == "cash"
@@ -240,8 +239,7 @@ class FinanceDemo:
                             estate_id=self.d.estate_id,
                             vendor_id=vendors[vendor],
                             category=category,
-                            amount=Decimal(amount),
-                            currency="CNY",
+                            amount=Money.of(amount, "CNY"),
                             description=text,
                             incurred_on=self.day(period, 10),
                             invoice_ref=f"INV-{period}-{vendor.upper()}",
@@ -268,8 +266,7 @@ class FinanceDemo:
                     actor=self.actor(finance),
                     estate_id=self.d.estate_id,
                     purpose="Replace the failed booster pump of Towers A and B",
-                    amount=Decimal("9600.00"),
-                    currency="CNY",
+                    amount=Money.of("9600.00", "CNY"),
                     basis="emergency",
                     resolution=None,
                     emergency={

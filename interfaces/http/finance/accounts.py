@@ -28,6 +28,7 @@ from application.finance.accounts.commands import (
     RunBilling,
 )
 from domain.finance.account import Method
+from domain.finance.money import Money
 from domain.identity.policy import Permission
 from interfaces.http.consistency import reached, serving
 from interfaces.http.problems import Problem
@@ -338,8 +339,7 @@ def record_payment(
         RecordPayment(
             actor=principal,
             unit_id=unit_id,
-            amount=body.amount,
-            currency=body.currency,
+            amount=Money.of(body.amount, body.currency),
             method=body.method,
             reference=body.reference,
             bill_id=body.bill_id,
@@ -371,7 +371,9 @@ def request_waiver(
 ) -> RequestCreated:
     """Ask to waive part of a bill; it is waived when the approval (kind ``waiver``) approves."""
     waiver_id, approval_id, position = _service(request).waive(
-        RequestWaiver(principal, unit_id, body.bill_id, body.amount, body.currency, body.reason)
+        RequestWaiver(
+            principal, unit_id, body.bill_id, Money.of(body.amount, body.currency), body.reason
+        )
     )
     return RequestCreated(id=waiver_id, approval_id=approval_id, position=position)
 
@@ -385,6 +387,8 @@ def request_refund(
 ) -> RequestCreated:
     """Ask to refund credit: it is held until the approval (kind ``refund``) decides."""
     refund_id, approval_id, position = _service(request).refund(
-        RequestRefund(principal, unit_id, body.amount, body.currency, body.method, body.reason)
+        RequestRefund(
+            principal, unit_id, Money.of(body.amount, body.currency), body.method, body.reason
+        )
     )
     return RequestCreated(id=refund_id, approval_id=approval_id, position=position)

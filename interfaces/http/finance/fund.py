@@ -25,10 +25,11 @@ from application.finance.fund import (
 )
 from domain.finance.fund import Basis, DepositMethod
 from domain.finance.fund_rules import EmergencyCategory
+from domain.finance.money import Money
 from domain.identity.policy import Permission
 from interfaces.http.consistency import reached, serving
 from interfaces.http.reads import query_off_loop
-from interfaces.http.schemas import Amount, Command, Count, CurrencyCode
+from interfaces.http.schemas import Amount, Command, Count, CurrencyCode, priced
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine, SingleLine
 from projections.finance import fund as queries
@@ -192,9 +193,7 @@ def record_deposit(
     principal: Principal = requires(Permission.FUND_MANAGE_ESTATE),
 ) -> DepositCreated:
     """Money paid into the fund for a unit (cash or bank transfer, into the fund's account)."""
-    deposit_id, position = _fund(request).deposit(
-        RecordDeposit(actor=principal, **body.model_dump())
-    )
+    deposit_id, position = _fund(request).deposit(RecordDeposit(actor=principal, **priced(body)))
     return DepositCreated(id=deposit_id, position=position)
 
 
@@ -247,8 +246,7 @@ def propose_spending(
             actor=principal,
             estate_id=body.estate_id,
             purpose=body.purpose,
-            amount=body.amount,
-            currency=body.currency,
+            amount=Money.of(body.amount, body.currency),
             basis=body.basis,
             resolution=body.resolution.model_dump() if body.resolution else None,
             emergency=body.emergency.model_dump() if body.emergency else None,

@@ -48,6 +48,7 @@ from interfaces.http.schemas import (
     Created,
     Period,
     accepted,
+    priced,
 )
 from interfaces.http.security import Principal, container, requires
 from projections.finance import rates as queries
@@ -176,7 +177,7 @@ def record_shared_cost(
     principal: Principal = requires(Permission.FINANCE_MANAGE_ESTATE),
 ) -> Created:
     """A cost of one month to split over the units by gross or internal area."""
-    command = RecordSharedCost(principal, estate_id, **body.model_dump())
+    command = RecordSharedCost(principal, estate_id, **priced(body))
     cost_id, position = _rates(request).record_cost(command)
     return Created(id=cost_id, position=position)
 

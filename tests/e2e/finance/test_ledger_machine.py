@@ -37,6 +37,7 @@ from application.registry import commands as registry
 from bootstrap import Container
 from domain.errors import DomainError
 from domain.finance.account import Method
+from domain.finance.money import Money
 from domain.finance.postings import entry_for
 from domain.identity.policy import Permission, Role
 from projections.events import kind_of, payload_of
@@ -188,8 +189,7 @@ class LedgerMachine(RuleBasedStateMachine):
             "pay",
             lambda: World.container.finance.accounts.record_payment(
                 unit_id=self.units[which],
-                amount=amount,
-                currency="CNY",
+                amount=Money.of(amount, "CNY"),
                 method=method,
                 reference=None if method is Method.CASH else uuid4().hex[:10],
                 bill_id=bill_id,
@@ -220,8 +220,7 @@ class LedgerMachine(RuleBasedStateMachine):
             _, approval, _ = World.container.finance.accounts.request_waiver(
                 unit_id=self.units[which],
                 bill_id=bill_id,
-                amount=amount,
-                currency="CNY",
+                amount=Money.of(amount, "CNY"),
                 reason="goodwill",
                 by=World.clerk,
             )
@@ -248,8 +247,7 @@ class LedgerMachine(RuleBasedStateMachine):
         try:
             _, approval, _ = World.container.finance.accounts.request_refund(
                 unit_id=self.units[which],
-                amount=amount,
-                currency="CNY",
+                amount=Money.of(amount, "CNY"),
                 method=Method.BANK_TRANSFER,
                 reason="moving out",
                 by=World.clerk,
@@ -275,8 +273,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 RecordDeposit(
                     actor=_clerk(),
                     unit_id=self.units[which],
-                    amount=amount,
-                    currency="CNY",
+                    amount=Money.of(amount, "CNY"),
                     method="bank_transfer",
                     reference=uuid4().hex[:10],
                 )

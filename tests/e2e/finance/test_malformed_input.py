@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -165,4 +167,59 @@ def test_an_owner_count_too_large_for_an_event_is_a_422_not_a_500(fw: FinanceWor
     )
     body = problem(response, 422)
     assert {e["loc"][-1] for e in body["errors"]} >= {"total_owners", "owners_for"}
+    assert _head(fw) == head
+
+
+def _money_routes(fw: FinanceWorld) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Each route whose command carries one ``Money``, with a body valid but for it."""
+    return {
+        "payment": (f"/finance/units/{fw.units[0]}/payments", {"method": "cash"}),
+        "fund deposit": (
+            "/finance/fund/deposits",
+            {"unit_id": fw.units[0], "method": "bank_transfer", "reference": "DEP-1"},
+        ),
+        "shared cost": (
+            f"/finance/estates/{fw.estate_id}/shared-costs",
+            {"period": "2026-01", "description": "lift power"},
+        ),
+        "expense claim": (
+            "/finance/expenses",
+            {
+                "estate_id": fw.estate_id,
+                "vendor_id": vendor(fw),
+                "category": "repairs",
+                "description": "lift door",
+                "incurred_on": "2026-03-01",
+                "invoice_ref": "INV-1",
+            },
+        ),
+    }
+
+
+@pytest.mark.parametrize("route", ["payment", "fund deposit", "shared cost", "expense claim"])
+@pytest.mark.parametrize(
+    ("money", "detail"),
+    [
+        ({"amount": "10.005"}, "amount: CNY has 2 decimal places, got 10.005"),
+        ({"amount": "10.00", "currency": "XYZ"}, "currency: 'XYZ' is not one of CNY"),
+    ],
+)
+def test_money_the_books_cannot_hold_is_refused_as_the_domain_words_it(
+    fw: FinanceWorld, route: str, money: dict[str, str], detail: str
+) -> None:
+    # The route builds the command's Money from amount and currency: what
+    # Money refuses is the domain's ValidationFailed, a 422 with its words.
+    path, body = _money_routes(fw)[route]
+    head = _head(fw)
+    refused = problem(fw.post(path, fw.finance, {**body, **money}), 422)
+    assert refused["detail"].startswith(detail), refused
+    assert _head(fw) == head
+
+
+@pytest.mark.parametrize("route", ["payment", "fund deposit", "shared cost", "expense claim"])
+def test_money_sent_as_a_float_is_refused_naming_the_amount(fw: FinanceWorld, route: str) -> None:
+    path, body = _money_routes(fw)[route]
+    head = _head(fw)
+    refused = problem(fw.post(path, fw.finance, {**body, "amount": 10.5}), 422)
+    assert any(e["loc"][-1] == "amount" for e in refused["errors"]), refused
     assert _head(fw) == head

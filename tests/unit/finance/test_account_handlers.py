@@ -15,6 +15,7 @@ from application.finance.accounts.commands import RecordPayment, RequestRefund, 
 from application.finance.rates import RateService
 from application.services import ServiceDeps
 from domain.finance.account import Method, UnitAccount, account_id_for
+from domain.finance.money import Money
 from domain.identity.policy import Permission
 from domain.registry.unit import Unit
 from tests.support.memory import MemoryEventLog, NoArrears, memory_deps
@@ -54,7 +55,7 @@ def a_unit(deps: ServiceDeps) -> Unit:
 
 
 def payment(actor: Actor, unit_id: UUID, amount: str = "100.00") -> RecordPayment:
-    return RecordPayment(actor, unit_id, Decimal(amount), "CNY", Method.CASH)
+    return RecordPayment(actor, unit_id, Money.of(amount, "CNY"), Method.CASH)
 
 
 def log_of(deps: ServiceDeps) -> MemoryEventLog:
@@ -126,7 +127,7 @@ def test_a_refund_request_of_another_estate_is_not_found_and_saves_nothing(
     unit = a_unit(deps)
     accounts.pay(payment(clerk(unit.estate_id), unit.id))
     head = deps.event_log.head()
-    refund = RequestRefund(clerk(uuid4()), unit.id, Decimal(50), "CNY", Method.CASH, "moving")
+    refund = RequestRefund(clerk(uuid4()), unit.id, Money.of(50, "CNY"), Method.CASH, "moving")
     with pytest.raises(NotFound):
         accounts.refund(refund)
     assert deps.event_log.head() == head

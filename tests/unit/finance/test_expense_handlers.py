@@ -25,6 +25,7 @@ from application.finance.expenses import (
 from domain.errors import ValidationFailed
 from domain.finance.expense_rules import budget_id
 from domain.finance.expenses import Budget, ExpenseClaim
+from domain.finance.money import Money
 from domain.identity.policy import Role
 from domain.registry.places import Estate
 from tests.support.memory import MemoryEventLog, memory_deps
@@ -63,8 +64,7 @@ class World:
                 estate_id=self.estate_id,
                 vendor_id=self.vendor_id,
                 category="repairs",
-                amount=Decimal(amount),
-                currency="CNY",
+                amount=Money.of(amount, "CNY"),
                 description="Replace the lift door operator",
                 incurred_on=date(2026, 1, 1),
                 invoice_ref="INV-1",
@@ -194,8 +194,7 @@ def test_a_claim_of_an_unknown_estate_is_missing(world: World) -> None:
                 estate_id=uuid4(),
                 vendor_id=world.vendor_id,
                 category="repairs",
-                amount=Decimal("1.00"),
-                currency="CNY",
+                amount=Money.of("1.00", "CNY"),
                 description="x",
                 incurred_on=date(2026, 1, 1),
                 invoice_ref="INV-1",

@@ -19,6 +19,7 @@ from application.finance.fund import (
 )
 from domain.finance.fund import FundAccount
 from domain.finance.fund_rules import fund_account_id
+from domain.finance.money import Money
 from domain.identity.policy import Role
 from domain.registry.places import Estate
 from domain.registry.unit import Unit
@@ -62,8 +63,7 @@ class World:
             RecordDeposit(
                 actor=who,
                 unit_id=self.unit_id,
-                amount=Decimal("6000.00"),
-                currency="CNY",
+                amount=Money.of("6000.00", "CNY"),
                 method="bank_transfer",
                 reference="FUND-A101",
                 estate_id=estate_id,
@@ -77,8 +77,7 @@ class World:
                 actor=who,
                 estate_id=self.estate_id,
                 purpose="Replace the booster pump",
-                amount=Decimal("960.00"),
-                currency="CNY",
+                amount=Money.of("960.00", "CNY"),
                 basis="emergency",
                 emergency=EMERGENCY,
                 unit_ids=[self.unit_id],
@@ -140,8 +139,7 @@ def test_a_spending_without_units_is_shared_by_every_unit_with_a_fund_account(
             actor=world.finance,
             estate_id=world.estate_id,
             purpose="Repaint the stairwells",
-            amount=Decimal("100.00"),
-            currency="CNY",
+            amount=Money.of("100.00", "CNY"),
             basis="emergency",
             emergency=EMERGENCY,
         )

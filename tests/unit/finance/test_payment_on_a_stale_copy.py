@@ -17,6 +17,7 @@ from application.finance.accounts.commands import RecordPayment, ReversePayment
 from application.finance.rates import RateService
 from domain.finance.account import Method, UnitAccount
 from domain.finance.bills import BillLine
+from domain.finance.money import Money
 from domain.identity.policy import Permission
 from tests.support.memory import MemoryEventLog, NoArrears, memory_deps
 
@@ -66,7 +67,9 @@ def test_a_bill_paid_reversed_and_paid_again_is_paid() -> None:
     )
 
     def pay() -> UUID:
-        payment = RecordPayment(clerk, unit, Decimal("100.00"), "CNY", Method.CASH, bill_id=bill_id)
+        payment = RecordPayment(
+            clerk, unit, Money.of("100.00", "CNY"), Method.CASH, bill_id=bill_id
+        )
         return accounts.pay(payment)[0]
 
     first = pay()

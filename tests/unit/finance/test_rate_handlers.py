@@ -17,6 +17,7 @@ from application.finance.rates.commands import (
     WithdrawSharedCost,
 )
 from application.services import ServiceDeps
+from domain.finance.money import Money
 from domain.finance.rates import schedule_id
 from domain.identity.policy import Permission
 from domain.registry.places import Estate
@@ -100,7 +101,7 @@ def test_withdrawing_a_cost_the_schedule_does_not_have_is_not_found(
 ) -> None:
     clerk = staff(estate)
     cost = RecordSharedCost(
-        clerk, estate.id, "2026-01", "shared_area", "lift power", Decimal(90), "CNY", "gross"
+        clerk, estate.id, "2026-01", "shared_area", "lift power", Money.of(90, "CNY"), "gross"
     )
     rates.record_cost(cost)
     with pytest.raises(NotFound):

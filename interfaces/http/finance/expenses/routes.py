@@ -46,7 +46,7 @@ from interfaces.http.finance.expenses.views import (
 )
 from interfaces.http.problems import Problem
 from interfaces.http.reads import query_off_loop
-from interfaces.http.schemas import Accepted, CurrencyCode, accepted
+from interfaces.http.schemas import Accepted, CurrencyCode, accepted, priced
 from interfaces.http.security import Principal, container, requires
 from projections.finance import expenses as queries
 
@@ -200,7 +200,7 @@ def submit_claim(
     principal: Principal = requires(Permission.EXPENSES_SUBMIT_ESTATE),
 ) -> ClaimCreated:
     """Submit a claim; its approval opens at once (and may be approved at once)."""
-    command = SubmitClaim(actor=principal, **body.model_dump())
+    command = SubmitClaim(actor=principal, **priced(body))
     claim_id, approval_id, position = container(request).finance.expenses.submit_claim(command)
     return ClaimCreated(id=claim_id, position=position, approval_id=approval_id)
 
