@@ -41,7 +41,8 @@ class SubmitServiceRequest:
 @dataclass(frozen=True)
 class RequestStep:
     """A step on one service request. Staff who handle requests of its estate
-    (``services:handle``) take every step but the requester's own two."""
+    (``services:handle``) take every step but resubmitting and cancelling, which
+    are the requester's (``services:request``; staff of its estate may act for them)."""
 
     actor: Actor
     request_id: UUID
@@ -79,8 +80,8 @@ class CloseServiceRequest(RequestStep):
 
 @dataclass(frozen=True)
 class ResubmitServiceRequest(RequestStep):
-    """The requester (``services:request`` on their own) revises a request returned
-    for changes and resubmits it to its approval."""
+    """The requester revises a request returned for changes and resubmits it to its
+    approval."""
 
     description: str
 

@@ -1,7 +1,9 @@
 """Commands on unit accounts: each carries the actor who issues it.
 
 Callers without a session act as ``application.actor.system_acting_for(user_id)``.
-A unit of an estate the actor may not act for answers as missing.
+A unit of an estate the actor may not act for answers as missing. An amount
+is one :class:`~domain.finance.money.Money` (docs/finance.md, Money): the
+caller builds it, the handler gives the domain its amount and currency.
 """
 
 from __future__ import annotations
