@@ -36,7 +36,7 @@ from domain.finance.account import BillLine, UnitAccount
 from domain.finance.journal import Entry
 from domain.finance.postings import entry_for
 from projections.events import kind_of, payload_of
-from tests.support.examples import examples
+from tests.support.examples import QUICK, examples
 
 ESTATE = uuid4()
 CENTS = st.integers(min_value=1, max_value=60_000).map(lambda c: Decimal(c) / 100)
@@ -315,4 +315,8 @@ class TestBooks(Books.TestCase):  # type: ignore[misc,valid-type]
         super().runTest()
         print(f"books machine: {sorted(TALLY.items())}")
         never = sorted({name for name, _ in TALLY} - {name for name, o in TALLY if o == "done"})
-        assert not never, f"no attempt recorded anything, nothing tested: {never}"
+        # A tenth of the sequences (`make unit`) may not reach a refund's
+        # settlement (it needs credit, a request and its approval first); the
+        # full count, which `make test` runs, must reach every command.
+        if not QUICK:
+            assert not never, f"no attempt recorded anything, nothing tested: {never}"
