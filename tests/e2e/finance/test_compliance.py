@@ -36,8 +36,16 @@ def _review(passed: bool = False) -> ComplianceReview:
     findings: list[dict[str, Any]] = []
     if not passed:
         checks[4]["passed"] = False
-        findings = [{"check": CHECK_NAMES[4], "detail": "bill B overpaid", "subject_id": uuid4()}]
+        findings = [
+            {
+                "finding_id": uuid4(),
+                "check": CHECK_NAMES[4],
+                "detail": "bill B overpaid",
+                "subject_id": uuid4(),
+            }
+        ]
     return ComplianceReview.run(
+        id=uuid4(),
         estate_id=uuid4(),
         date_from=date(2026, 1, 1),
         date_to=date(2026, 1, 31),
@@ -75,6 +83,7 @@ def test_a_failed_check_must_leave_a_finding_and_notes_are_required() -> None:
     checks = [{"name": "entries_balance", "passed": False, "detail": "x"}]
     with pytest.raises(ValidationFailed):
         ComplianceReview.run(
+            id=uuid4(),
             estate_id=None,
             date_from=date(2026, 1, 1),
             date_to=date(2026, 1, 31),
