@@ -81,19 +81,21 @@ def test_a_finding_is_rectified_then_closed_by_someone_else() -> None:
 
 def test_a_failed_check_must_leave_a_finding_and_notes_are_required() -> None:
     checks = [{"name": "entries_balance", "passed": False, "detail": "x"}]
-    with pytest.raises(ValidationFailed):
-        ComplianceReview.run(
-            id=uuid4(),
-            estate_id=None,
-            date_from=date(2026, 1, 1),
-            date_to=date(2026, 1, 31),
-            as_of_position=1,
-            parameters={},
-            checks=checks,
-            findings=[],
-            run_by=None,
-            at=NOW,
-        )
+    # No finding at all; a finding without the ID its handler gives every one.
+    for findings in ([], [{"check": "entries_balance", "detail": "x"}]):
+        with pytest.raises(ValidationFailed):
+            ComplianceReview.run(
+                id=uuid4(),
+                estate_id=None,
+                date_from=date(2026, 1, 1),
+                date_to=date(2026, 1, 31),
+                as_of_position=1,
+                parameters={},
+                checks=checks,
+                findings=findings,
+                run_by=None,
+                at=NOW,
+            )
     review = _review()
     with pytest.raises(ValidationFailed):
         review.rectify(next(iter(review.findings)), "  ", uuid4(), NOW)
