@@ -4,21 +4,16 @@ container's ``build(ids=...)``); only IDs derived from a natural key do not."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from uuid import UUID
 
-from application.approvals.service import ApprovalService
-from application.finance.expenses import ExpenseService, RegisterVendor, SubmitClaim
 from application.registry import commands as c
 from domain.approvals.approval import Approval
 from domain.finance.expenses import ExpenseClaim
 from domain.finance.vendors import Vendor
-from domain.identity.policy import Role
-from domain.registry.places import Estate
 from domain.registry.unit import Unit
 from tests.support.ids import SequentialIds
-from tests.support.memory import MemoryEventLog, memory_deps
-from tests.unit.finance.actors import actor
+from tests.support.memory import MemoryEventLog
+from tests.unit.finance.test_expense_handlers import World as ExpenseWorld
 from tests.unit.registry.world import manager_of, registry
 
 
@@ -28,42 +23,16 @@ def originators(log: MemoryEventLog) -> set[UUID]:
 
 def test_a_vendor_its_claim_and_the_claims_approval_take_the_next_ids() -> None:
     ids = SequentialIds(start=1000)
-    deps = memory_deps(ids=ids)
-    log = deps.event_log
-    assert isinstance(log, MemoryEventLog)
-    expenses = ExpenseService(deps, ApprovalService(deps))
-    estate = Estate.register("HVG", "Harbour View Gardens", "1 Harbour Road")
-    log.save_and_position(estate)
-    vendor_id, _ = expenses.register_vendor(
-        RegisterVendor(
-            actor=actor(Role.ADMIN),
-            name="Eastern Lift Engineering",
-            tax_id="91310115MA1H8LFT02",
-            bank_account="6222020200112345",
-            contact=None,
-            categories=["repairs"],
-        )
-    )
-    claim_id, approval_id, _ = expenses.submit_claim(
-        SubmitClaim(
-            actor=actor(Role.FINANCE, estate.id),
-            estate_id=estate.id,
-            vendor_id=vendor_id,
-            category="repairs",
-            amount=Decimal("100.00"),
-            currency="CNY",
-            description="Replace the lift door operator",
-            incurred_on=date(2026, 1, 1),
-            invoice_ref="INV-1",
-        )
-    )
-    assert (vendor_id, claim_id, approval_id) == (ids.nth(1), ids.nth(2), ids.nth(3))
-    assert isinstance(log.repository.get(ids.nth(1)), Vendor)
-    claim = log.repository.get(ids.nth(2))
+    world = ExpenseWorld(ids=ids)  # registers the estate (its ID from its code) and a vendor
+    claim_id, approval_id = world.submit(world.finance)
+    assert (world.vendor_id, claim_id, approval_id) == (ids.nth(1), ids.nth(2), ids.nth(3))
+    assert isinstance(world.log.repository.get(ids.nth(1)), Vendor)
+    claim = world.log.repository.get(ids.nth(2))
     assert isinstance(claim, ExpenseClaim) and claim.approval_id == ids.nth(3)
-    assert isinstance(log.repository.get(ids.nth(3)), Approval)
-    # Nothing else in the log took an ID of its own: the estate's comes from its code.
-    assert originators(log) == {estate.id, *ids.issued}
+    assert isinstance(world.log.repository.get(ids.nth(3)), Approval)
+    # Nothing else in the log took an ID of its own.
+    assert isinstance(world.log, MemoryEventLog)
+    assert originators(world.log) == {world.estate_id, *ids.issued}
 
 
 def test_people_and_occupancies_take_the_next_ids_units_keep_theirs() -> None:
