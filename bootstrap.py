@@ -3,7 +3,8 @@
 The HTTP app, the CLI, the benchmarks and the tests all build through
 :func:`build`, so they run the same parts; nothing here is a module-level
 singleton. What a test replaces is passed in as an override (the clock, the
-password hasher, the SMS gateway), never patched into a built container.
+ID factory, the password hasher, the SMS gateway), never patched into a built
+container.
 """
 
 from __future__ import annotations
@@ -34,9 +35,10 @@ from application.finance import FinanceServices
 from application.identity.ports import Passwords
 from application.identity.service import IdentityService
 from application.notifications.service import NotificationService
+from application.ports import Ids
 from application.registry.service import RegistryService
 from application.scheduling import ScheduledJob
-from application.services import ServiceDeps, utc_now
+from application.services import ServiceDeps, random_id, utc_now
 from application.workorders.service import WorkOrderService
 from domain.identity.user import LockoutPolicy, User
 from infrastructure import secrets as secret_store
@@ -105,6 +107,7 @@ class Container:
     finance: FinanceServices
     exports: Exports
     clock: Callable[[], datetime] = utc_now
+    ids: Ids = random_id
     embedded: EmbeddedServices | None = None
     _closers: list[Any] = field(default_factory=list)
 
@@ -136,13 +139,16 @@ def build(
     settings: Settings | None = None,
     *,
     clock: Callable[[], datetime] = utc_now,
+    ids: Ids = random_id,
     passwords: Passwords | None = None,
     sms: SmsSender | None = None,
 ) -> Container:
     """Every part of the service, on the servers ``settings`` name (embedded if none).
 
-    ``clock`` is the time every command records (UTC); ``passwords`` hashes and
-    verifies passwords (argon2id); ``sms`` sends one-time codes (a file under
+    ``clock`` is the time every command records (UTC); ``ids`` mints the ID of
+    every record a command creates (random; IDs derived from a natural key, such
+    as an estate's from its code, are not drawn from it); ``passwords`` hashes
+    and verifies passwords (argon2id); ``sms`` sends one-time codes (a file under
     the data directory in development).
     """
     settings = settings or Settings()
@@ -221,6 +227,7 @@ def build(
         tokens=tokens,
         attempts=RedisAttemptCounter(redis_client),
         login_rate_limit=settings.login_rate_limit_per_minute,
+        ids=ids,
     )
     service_deps = ServiceDeps(
         event_log=event_log,
@@ -228,6 +235,7 @@ def build(
         registry=RegistryFacts(pool, head=event_log.head),
         progress=PositionWaiter(pool),
         clock=clock,
+        ids=ids,
     )
     approvals = ApprovalService(service_deps)  # shared: contexts subscribe to its outcomes
     return Container(
@@ -261,7 +269,8 @@ def build(
             units=RegisteredUnits(pool),
             overdue=OverdueBills(pool),
         ),
-        exports=Exports(event_log, clock),
+        exports=Exports(event_log, clock, ids),
         clock=clock,
+        ids=ids,
         embedded=embedded,
     )

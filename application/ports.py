@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 from uuid import UUID
+
+Ids = Callable[[], UUID]
+"""Where every new record's ID comes from (random in production; a sequence in
+tests, through ``bootstrap.build(ids=...)``). IDs derived from a natural key
+(an estate's code, a unit's account) are not drawn from it."""
 
 
 class EventLogPort(Protocol):

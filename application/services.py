@@ -6,11 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
 
-from application.ports import EventLogPort, ReadModelProgress
+from application.ports import EventLogPort, Ids, ReadModelProgress
 from application.registry.ports import RegistryFacts
 
 A = TypeVar("A")
@@ -20,16 +20,21 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def random_id() -> UUID:
+    return uuid4()
+
+
 @dataclass
 class ServiceDeps:
-    """The event log to command, the read models to consult, and the clock.
+    """The event log to command, the read models to consult, the clock and the IDs.
 
     Decisions are taken by aggregates loaded from ``event_log``; ``registry``
     answers who lives where from the registry's read model (what else a
     handler reads from a read model comes through its context's own port).
     There is no database connection here: application code runs no SQL.
     ``vault`` seals personal data. ``progress`` waits for a read model to
-    reach a position, before a command decides on its rows.
+    reach a position, before a command decides on its rows. ``ids`` mints
+    the ID of every record a handler creates.
     """
 
     event_log: EventLogPort
@@ -37,6 +42,7 @@ class ServiceDeps:
     registry: RegistryFacts
     progress: ReadModelProgress
     clock: Callable[[], datetime] = field(default=utc_now)
+    ids: Ids = field(default=random_id)
 
 
 def find(event_log: EventLogPort, aggregate_id: UUID, kind: type[A]) -> A | None:

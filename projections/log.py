@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 from typing import Any, Protocol
+from uuid import uuid4
 
 from eventsourcing.persistence import Notification, StoredEvent
 
@@ -50,8 +51,12 @@ class EventSource(Protocol):
 def raise_alert(source: EventSource, kind: str, message: str) -> None:
     """Record a critical ``AdminAlert`` for operators (a read model or a
     background thread stopped). If the log cannot take it, the database is
-    likely why: the error is logged and the caller carries on."""
+    likely why: the error is logged and the caller carries on.
+
+    Like its wall-clock time, its ID is the machine's own (random): no command
+    raised it, so the container's ``ids`` and ``clock`` do not reach here."""
     alert = AdminAlert(
+        id=uuid4(),
         kind=kind,
         severity=Severity.CRITICAL,
         subject_id=None,

@@ -13,6 +13,7 @@ from typing import Protocol
 from psycopg_pool import ConnectionPool
 
 from application.context import SYSTEM, ContextBox, acting
+from application.ports import Ids
 from domain.operations.records import BackupTaken, RestoreCompleted
 from infrastructure.crypto.vault import PersonalDataVault
 from infrastructure.eventstore.store import EventLog
@@ -36,6 +37,8 @@ class Container(Protocol):
     def projector(self) -> Projector: ...
     @property
     def vault(self) -> PersonalDataVault: ...
+    @property
+    def ids(self) -> Ids: ...
 
 
 def _operator(action: str) -> AbstractContextManager[ContextBox]:
@@ -52,6 +55,7 @@ def backup(container: Container, out: Path, from_position: int = 0) -> tuple[Bac
     with _operator("backup"):
         position = container.event_log.save_and_position(
             BackupTaken(
+                id=container.ids(),
                 file_name=out.name,
                 from_position=summary.from_position,
                 to_position=summary.to_position,
@@ -93,6 +97,7 @@ def restore(container: Container, files: Sequence[Path]) -> tuple[int, int, Rebu
     with _operator("restore"):
         container.event_log.save_and_position(
             RestoreCompleted(
+                id=container.ids(),
                 files=[f.name for f in files],
                 events=events,
                 head_position=head,

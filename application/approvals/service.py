@@ -21,10 +21,10 @@ services build for themselves) sees the same handlers.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
@@ -67,11 +67,11 @@ class ApprovalRequest:
     estate_id: UUID
     requested_by: UUID
     summary: str
+    approval_id: UUID  # minted by the context, which records it on the subject first
     amount: Decimal | None = None
     currency: str | None = None
     urgency: Urgency = Urgency.NORMAL
     subject_type: str | None = None
-    approval_id: UUID = field(default_factory=uuid4)
 
 
 class ApprovalService:

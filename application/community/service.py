@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
@@ -119,6 +119,7 @@ class CommunityService:
         """A resident asks for a service for a unit they occupy; staff for their estate."""
         self._check_where(cmd.actor, cmd.estate_id, cmd.unit_id)
         request = ServiceRequest.submit(
+            id=self.deps.ids(),
             estate_id=cmd.estate_id,
             unit_id=cmd.unit_id,
             category=cmd.category,
@@ -144,7 +145,7 @@ class CommunityService:
     def accept_request(self, cmd: c.AcceptServiceRequest) -> int:
         """Staff accept the request and open its approval, in one save."""
         request = self._handled(cmd.actor, cmd.request_id)
-        approval_id = uuid4()
+        approval_id = self.deps.ids()
         request.accept(cmd.actor.user_id, approval_id, self._now)
         return self.approvals.open(
             ApprovalRequest(
@@ -221,6 +222,7 @@ class CommunityService:
         """A resident complains about their estate (for a unit they occupy); staff record one."""
         self._check_where(cmd.actor, cmd.estate_id, cmd.unit_id)
         complaint = Complaint.receive(
+            id=self.deps.ids(),
             estate_id=cmd.estate_id,
             unit_id=cmd.unit_id,
             subject=cmd.subject,
@@ -311,6 +313,7 @@ class CommunityService:
         cmd.actor.check("announcements:publish", owner_id=None, estate_id=cmd.estate_id)
         self._check_estate(cmd.estate_id)
         announcement = Announcement.draft(
+            id=self.deps.ids(),
             estate_id=cmd.estate_id,
             title=cmd.title,
             body=cmd.body,
@@ -333,7 +336,7 @@ class CommunityService:
     def submit_announcement(self, cmd: c.SubmitAnnouncement) -> int:
         """Submit a draft for approval (the ``announcement`` policy)."""
         announcement = self._publishable(cmd.actor, cmd.announcement_id)
-        approval_id = uuid4()
+        approval_id = self.deps.ids()
         announcement.submit(cmd.actor.user_id, approval_id, self._now)
         return self.approvals.open(
             ApprovalRequest(

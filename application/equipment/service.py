@@ -96,6 +96,7 @@ class EquipmentService:
         self._check_place(cmd.estate_id, cmd.unit_id)
         Equipment.check_dates(cmd.installed_on, cmd.warranty_until)
         equipment = Equipment(
+            id=self.deps.ids(),
             estate_id=cmd.estate_id,
             kind=cmd.kind,
             name=cmd.name,
@@ -179,6 +180,7 @@ class EquipmentService:
         equipment = self.get(alarm.equipment_id)
         now = self.deps.clock()
         order = WorkOrder(
+            id=self.deps.ids(),
             estate_id=alarm.estate_id,
             title=cmd.title or f"{equipment.name}: {alarm.code.replace('_', ' ')}",
             description=cmd.description or f"[{alarm.severity}] {alarm.message}",

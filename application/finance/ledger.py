@@ -119,6 +119,7 @@ class LedgerService:
             ):
                 raise ValidationFailed(f"unit {unit_id} is not on this estate")
         journal = ManualJournal.post(
+            id=self.deps.ids(),
             estate_id=estate_id,
             booked_on=booked_on,
             memo=cmd.memo,
@@ -137,7 +138,11 @@ class LedgerService:
         cmd.actor.check(CLOSE, None, original.estate_id)
         self.require_open(original.estate_id, self.today)
         reversal = original.reverse(
-            by=cmd.actor.user_id, reason=cmd.reason, today=self.today, at=self._now
+            reversal_id=self.deps.ids(),
+            by=cmd.actor.user_id,
+            reason=cmd.reason,
+            today=self.today,
+            at=self._now,
         )
         return reversal.id, self.deps.event_log.save_and_position(original, reversal)
 

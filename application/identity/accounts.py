@@ -12,7 +12,7 @@ from eventsourcing.application import AggregateNotFoundError
 from application.actor import Actor
 from application.identity.errors import UserNotFound
 from application.identity.ports import Passwords, Vault
-from application.ports import EventLogPort
+from application.ports import EventLogPort, Ids
 from domain.errors import ValidationFailed
 from domain.identity.alerts import AdminAlert, Severity
 from domain.identity.passwords import check_password
@@ -33,6 +33,8 @@ class Accounts:
         policy: LockoutPolicy,
         clock: Callable[[], datetime],
         common_passwords: Container[str],
+        *,
+        ids: Ids,
     ) -> None:
         self.log = event_log
         self.passwords = passwords
@@ -40,6 +42,7 @@ class Accounts:
         self.policy = policy
         self.clock = clock
         self.common_passwords = common_passwords
+        self.ids = ids
 
     def get(self, user_id: UUID) -> User:
         """The user, current as of the log, as a private copy the caller may change."""
@@ -123,6 +126,7 @@ class Accounts:
             return []
         return [
             AdminAlert(
+                id=self.ids(),
                 kind="account_locked",
                 severity=Severity.WARNING,
                 subject_id=user.id,

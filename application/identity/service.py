@@ -48,8 +48,8 @@ from application.identity.ports import (
     Vault,
 )
 from application.identity.sessions import LoginOutcome, Sessions
-from application.ports import EventLogPort
-from application.services import utc_now
+from application.ports import EventLogPort, Ids
+from application.services import random_id, utc_now
 from domain.identity.policy import Permission, Role
 from domain.identity.user import LockoutPolicy, User
 
@@ -81,8 +81,11 @@ class IdentityService:
         tokens: Tokens | None = None,
         attempts: AttemptCounter | None = None,
         login_rate_limit: int = 0,
+        ids: Ids = random_id,
     ) -> None:
-        self.accounts = Accounts(event_log, passwords, vault, policy, clock, common_passwords)
+        self.accounts = Accounts(
+            event_log, passwords, vault, policy, clock, common_passwords, ids=ids
+        )
         self.admin = UserAdmin(self.accounts)
         self.sessions = Sessions(
             self.accounts,

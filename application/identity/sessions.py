@@ -197,6 +197,7 @@ class Sessions:
         password_ok = a.passwords.verify(user.password_hash if user else None, password)
         if user is None:
             attempt = UnknownUserLoginFailed(
+                id=a.ids(),
                 username_attempted=_loggable_username(username),
                 at=a.clock(),
                 client_ip=client_ip,

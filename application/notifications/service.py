@@ -180,6 +180,7 @@ class NotificationService:
         scheduled_by: UUID | None = None,
     ) -> tuple[UUID, int]:
         reminder = Reminder(
+            id=self.deps.ids(),
             user_id=user_id,
             message=message,
             due_at=due_at,
@@ -228,6 +229,7 @@ class NotificationService:
     ) -> tuple[UUID, int]:
         """Record a message to these users; the outbox delivers it."""
         message = StaffMessage(
+            id=self.deps.ids(),
             sender_id=sender_id,
             estate_id=estate_id,
             recipient_ids=sorted(set(recipient_ids), key=str),

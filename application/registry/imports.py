@@ -8,7 +8,7 @@ one transaction (``save_bulk``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
@@ -159,13 +159,13 @@ class ImportHandlers(PeopleHandlers):
                 continue
             person_id = people.get(national_id) if national_id else None
             if person_id is None:
-                person_id = uuid4()
+                person_id = self.deps.ids()
                 new_people.append((person_id, name, phone, national_id))
                 if national_id:
                     people[national_id] = person_id
             try:
                 unit.move_in(
-                    occupancy_id=uuid4(),
+                    occupancy_id=self.deps.ids(),
                     person_id=person_id,
                     relation=moving,
                     on=on,

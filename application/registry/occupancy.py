@@ -6,7 +6,7 @@ people it names are registered in the unit's estate.
 
 from __future__ import annotations
 
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from application.actor import Actor
 from application.registry import commands as c
@@ -21,7 +21,7 @@ class OccupancyHandlers(Records):
         unit = self._unit(command.actor, command.unit_id)
         self._person_of(unit, command.person_id, "person_id")
         unit.move_in(
-            occupancy_id=uuid4(),
+            occupancy_id=self.deps.ids(),
             person_id=command.person_id,
             relation=command.relation,
             on=command.on,
@@ -39,7 +39,7 @@ class OccupancyHandlers(Records):
         for person_id in command.new_owner_ids:
             self._person_of(unit, person_id, "new_owner_ids")
         unit.transfer_ownership(
-            new_owners=[(uuid4(), p) for p in command.new_owner_ids], on=command.on
+            new_owners=[(self.deps.ids(), p) for p in command.new_owner_ids], on=command.on
         )
         return self.deps.event_log.save_and_position(unit)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from application.actor import Actor
 from application.registry import commands as c
@@ -107,7 +107,7 @@ class PeopleHandlers(Records):
             raise ValidationFailed("phone: digits, spaces or -, optionally after +")
         if national_id and not NATIONAL_ID.match(national_id):
             raise ValidationFailed("national_id: 6-32 letters or digits")
-        person_id = person_id or uuid4()
+        person_id = person_id or self.deps.ids()
         return Person(
             id=person_id,
             estate_id=estate_id,

@@ -207,6 +207,7 @@ class WorkOrderService:
         if unit_id is not None and self.unit_estate(unit_id) != estate_id:
             raise ValidationFailed("unit_id: no such unit in this estate")
         order = WorkOrder.submit(
+            id=self.deps.ids(),
             estate_id=estate_id,
             title=title,
             description=description,
@@ -313,6 +314,7 @@ class WorkOrderService:
         if cmd.technician_id is not None:
             self._check_technician(cmd.technician_id, cmd.estate_id)
         plan = MaintenancePlan.create(
+            id=self.deps.ids(),
             estate_id=cmd.estate_id,
             title=cmd.title,
             equipment_id=cmd.equipment_id,

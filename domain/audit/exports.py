@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
@@ -13,7 +14,13 @@ class DataExport(Aggregate):
 
     @event("Recorded")
     def __init__(
-        self, dataset: str, file_format: str, filters: dict[str, Any], rows: int, at: datetime
+        self,
+        id: UUID,
+        dataset: str,
+        file_format: str,
+        filters: dict[str, Any],
+        rows: int,
+        at: datetime,
     ) -> None:
         self.dataset = dataset
         self.file_format = file_format

@@ -34,9 +34,10 @@ A = AnnouncementStatus
 class Announcement(Aggregate):
     @classmethod
     def draft(
-        cls, *, estate_id: UUID, title: str, body: str, drafted_by: UUID, at: datetime
+        cls, *, id: UUID, estate_id: UUID, title: str, body: str, drafted_by: UUID, at: datetime
     ) -> Announcement:
         return cls(
+            id=id,
             estate_id=estate_id,
             title=text(title, "title", 200),
             body=text(body, "body", 10000),
@@ -46,7 +47,7 @@ class Announcement(Aggregate):
 
     @event("Drafted")
     def __init__(
-        self, estate_id: UUID, title: str, body: str, drafted_by: UUID, at: datetime
+        self, id: UUID, estate_id: UUID, title: str, body: str, drafted_by: UUID, at: datetime
     ) -> None:
         self.estate_id = estate_id
         self.title = title

@@ -36,6 +36,7 @@ class Complaint(Aggregate):
     def receive(
         cls,
         *,
+        id: UUID,
         estate_id: UUID,
         unit_id: UUID | None,
         subject: str,
@@ -44,6 +45,7 @@ class Complaint(Aggregate):
         at: datetime,
     ) -> Complaint:
         return cls(
+            id=id,
             estate_id=estate_id,
             unit_id=unit_id,
             subject=text(subject, "subject", 200),
@@ -55,6 +57,7 @@ class Complaint(Aggregate):
     @event("Received")
     def __init__(
         self,
+        id: UUID,  # the library takes the ID by this name
         estate_id: UUID,
         unit_id: UUID | None,
         subject: str,

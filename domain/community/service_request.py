@@ -48,6 +48,7 @@ class ServiceRequest(Aggregate):
     def submit(
         cls,
         *,
+        id: UUID,
         estate_id: UUID,
         unit_id: UUID | None,
         category: Category,
@@ -57,6 +58,7 @@ class ServiceRequest(Aggregate):
         at: datetime,
     ) -> ServiceRequest:
         return cls(
+            id=id,
             estate_id=estate_id,
             unit_id=unit_id,
             category=Category(category),
@@ -69,6 +71,7 @@ class ServiceRequest(Aggregate):
     @event("Submitted")
     def __init__(
         self,
+        id: UUID,  # the library takes the ID by this name
         estate_id: UUID,
         unit_id: UUID | None,
         category: Category,

@@ -64,6 +64,7 @@ class Equipment(Aggregate):
     @event("Registered")
     def __init__(
         self,
+        id: UUID,  # the library takes the ID by this name
         estate_id: UUID,
         kind: str,
         name: str,

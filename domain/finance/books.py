@@ -119,6 +119,7 @@ class ManualJournal(Aggregate):
     def post(
         cls,
         *,
+        id: UUID,
         estate_id: UUID,
         booked_on: date,
         memo: str,
@@ -127,6 +128,7 @@ class ManualJournal(Aggregate):
         at: datetime,
     ) -> ManualJournal:
         return cls(
+            id=id,
             estate_id=estate_id,
             booked_on=booked_on,
             memo=check_memo(memo),
@@ -139,6 +141,7 @@ class ManualJournal(Aggregate):
     @event("Posted")
     def __init__(
         self,
+        id: UUID,  # the library takes the ID by this name
         estate_id: UUID,
         booked_on: date,
         memo: str,
@@ -155,14 +158,17 @@ class ManualJournal(Aggregate):
         self.reverses = reverses
         self.reversed_by: UUID | None = None
 
-    def reverse(self, *, by: UUID, reason: str, today: date, at: datetime) -> ManualJournal:
-        """The reversing journal, booked ``today``; this journal records it."""
+    def reverse(
+        self, *, reversal_id: UUID, by: UUID, reason: str, today: date, at: datetime
+    ) -> ManualJournal:
+        """The reversing journal ``reversal_id``, booked ``today``; this journal records it."""
         if self.reversed_by is not None:
             raise InvalidTransition(f"journal {self.id} was already reversed by {self.reversed_by}")
         if self.reverses is not None:
             raise InvalidTransition("a reversing journal is not reversed again: post a new one")
         reason = check_memo(reason)
         reversal = ManualJournal(
+            id=reversal_id,
             estate_id=self.estate_id,
             booked_on=today,
             memo=f"Reversal of {self.id}: {reason}"[:500],

@@ -22,7 +22,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
@@ -106,8 +106,11 @@ def _finding(data: Mapping[str, Any], checks: set[str]) -> dict[str, Any]:
     detail = str(data.get("detail") or "").strip()
     if not detail:
         raise ValidationFailed("findings: every finding says what is wrong")
+    finding_id = data.get("finding_id")
+    if not isinstance(finding_id, UUID):
+        raise ValidationFailed("findings: every finding has its own ID")
     return {
-        "finding_id": data.get("finding_id") or uuid4(),
+        "finding_id": finding_id,
         "check": check,
         "severity": severity.value,
         "subject_id": data.get("subject_id"),
@@ -124,6 +127,7 @@ class ComplianceReview(Aggregate):
     def run(
         cls,
         *,
+        id: UUID,
         estate_id: UUID | None,
         date_from: date,
         date_to: date,
@@ -155,6 +159,7 @@ class ComplianceReview(Aggregate):
         if failed_without:
             raise ValidationFailed(f"checks failed without a finding: {', '.join(failed_without)}")
         return cls(
+            id=id,
             estate_id=estate_id,
             date_from=date_from,
             date_to=date_to,
@@ -171,6 +176,7 @@ class ComplianceReview(Aggregate):
     @event("ChecksRun")
     def __init__(
         self,
+        id: UUID,  # the library takes the ID by this name
         estate_id: UUID | None,
         date_from: date,
         date_to: date,

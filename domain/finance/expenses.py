@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
@@ -175,6 +175,7 @@ class ExpenseClaim(Aggregate):
     def submit(
         cls,
         *,
+        id: UUID,
         estate_id: UUID,
         vendor_id: UUID,
         category: str,
@@ -185,6 +186,7 @@ class ExpenseClaim(Aggregate):
         invoice_ref: str,
         submitted_by: UUID,
         budget: Budget | None,
+        approval_id: UUID,
         at: datetime,
     ) -> ExpenseClaim:
         """A claim, screened against the budget of its category and year.
@@ -209,6 +211,7 @@ class ExpenseClaim(Aggregate):
         remaining_before = None if budget is None or line is None else budget.remaining(category)
         over_budget = value > (remaining_before if remaining_before is not None else Decimal(0))
         return cls(
+            id=id,
             estate_id=estate_id,
             vendor_id=vendor_id,
             category=category,
@@ -221,7 +224,7 @@ class ExpenseClaim(Aggregate):
             year=year,
             remaining_before=remaining_before,
             over_budget=over_budget,
-            approval_id=uuid4(),
+            approval_id=approval_id,
             approval_kind=OVER_BUDGET_KIND if over_budget else APPROVAL_KIND,
             at=at,
         )
@@ -229,6 +232,7 @@ class ExpenseClaim(Aggregate):
     @event("Submitted")
     def __init__(
         self,
+        id: UUID,  # the library takes the ID by this name
         estate_id: UUID,
         vendor_id: UUID,
         category: str,

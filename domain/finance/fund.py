@@ -239,6 +239,7 @@ class FundSpending(Aggregate):
     def propose(
         cls,
         *,
+        id: UUID,
         estate_id: UUID,
         purpose: str,
         amount: object,
@@ -272,6 +273,7 @@ class FundSpending(Aggregate):
         if not units:
             raise ValidationFailed("unit_ids: no unit of the estate has a fund account")
         return cls(
+            id=id,
             estate_id=estate_id,
             purpose=text(purpose, "purpose", 500),
             amount=positive(amount, currency),
@@ -289,6 +291,7 @@ class FundSpending(Aggregate):
     @event("Proposed")
     def __init__(
         self,
+        id: UUID,  # the library takes the ID by this name
         estate_id: UUID,
         purpose: str,
         amount: Decimal,
@@ -366,14 +369,11 @@ class FundSpending(Aggregate):
         if missing:
             raise ValidationFailed(f"units without a fund account or an area: {', '.join(missing)}")
         splits = split_by_area(self.amount, {u: areas[u] for u in self.unit_ids}, self.currency)
-        short = [s for s in splits if s["amount"] > balances[s["unit_id"]]]
+        short = {s["unit_id"]: s["amount"] for s in splits if s["amount"] > balances[s["unit_id"]]}
         if short:
             raise ValidationFailed(
                 "the fund balance of these units does not cover their share: "
-                + "; ".join(
-                    f"{s['unit_id']} (share {s['amount']}, balance {balances[s['unit_id']]})"
-                    for s in short
-                )
+                + "; ".join(f"{u} (share {a}, balance {balances[u]})" for u, a in short.items())
             )
         self._disbursed(
             estate_id=self.estate_id,

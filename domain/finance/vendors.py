@@ -34,6 +34,7 @@ class Vendor(Aggregate):
     def register(
         cls,
         *,
+        id: UUID,
         name: str,
         tax_id: str,
         bank_account: str,
@@ -42,6 +43,7 @@ class Vendor(Aggregate):
         at: datetime,
     ) -> Vendor:
         return cls(
+            id=id,
             name=text(name, "name", 200),
             tax_id=check_tax_id(tax_id),
             bank_account=check_bank_account(bank_account),
@@ -53,6 +55,7 @@ class Vendor(Aggregate):
     @event("Registered")
     def __init__(
         self,
+        id: UUID,  # the library takes the ID by this name
         name: str,
         tax_id: str,
         bank_account: str,

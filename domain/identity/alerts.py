@@ -20,7 +20,13 @@ class AdminAlert(Aggregate):
 
     @event("Raised")
     def __init__(
-        self, kind: str, severity: Severity, subject_id: UUID | None, message: str, at: datetime
+        self,
+        id: UUID,
+        kind: str,
+        severity: Severity,
+        subject_id: UUID | None,
+        message: str,
+        at: datetime,
     ) -> None:
         self.kind = kind
         self.severity = severity
@@ -39,6 +45,7 @@ class UnknownUserLoginFailed(Aggregate):
     @event("Recorded")
     def __init__(
         self,
+        id: UUID,  # the library takes the ID by this name
         username_attempted: str | None,
         at: datetime,
         client_ip: str | None,

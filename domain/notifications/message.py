@@ -21,6 +21,7 @@ class StaffMessage(Aggregate):
     @event("Sent")
     def __init__(
         self,
+        id: UUID,  # the library takes the ID by this name
         sender_id: UUID,
         estate_id: UUID | None,
         recipient_ids: list[UUID],

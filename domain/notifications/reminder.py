@@ -15,6 +15,7 @@ class Reminder(Aggregate):
     @event("Scheduled")
     def __init__(
         self,
+        id: UUID,  # the library takes the ID by this name
         user_id: UUID,
         message: str,
         due_at: datetime,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
@@ -13,6 +14,7 @@ class BackupTaken(Aggregate):
     @event("Recorded")
     def __init__(
         self,
+        id: UUID,  # the library takes the ID by this name
         file_name: str,
         from_position: int,
         to_position: int,
@@ -33,6 +35,7 @@ class RestoreCompleted(Aggregate):
     @event("Recorded")
     def __init__(
         self,
+        id: UUID,  # the library takes the ID by this name
         files: list[str],
         events: int,
         head_position: int,

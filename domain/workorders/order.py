@@ -100,6 +100,7 @@ class WorkOrder(Aggregate):
     @event("Submitted")
     def __init__(
         self,
+        id: UUID,  # the library takes the ID by this name
         estate_id: UUID,
         title: str,
         description: str,
@@ -140,6 +141,7 @@ class WorkOrder(Aggregate):
     def submit(
         cls,
         *,
+        id: UUID,
         estate_id: UUID,
         title: str,
         description: str,
@@ -156,6 +158,7 @@ class WorkOrder(Aggregate):
         except ValueError as exc:
             raise ValidationFailed(f"source: one of {', '.join(Source)}") from exc
         return cls(
+            id=id,
             estate_id=estate_id,
             title=text("title", title, 200),
             description=text("description", description, 4000),
@@ -170,10 +173,7 @@ class WorkOrder(Aggregate):
     @classmethod
     def with_id(cls, order_id: UUID, **fields: Any) -> WorkOrder:
         """Submit under a chosen ID (a plan derives it from the due date, so one per date)."""
-        submitted = cls.Submitted  # type: ignore[attr-defined]
-        return cls._create(
-            submitted, id=order_id, **{"unit_id": None, "equipment_id": None, **fields}
-        )
+        return cls(id=order_id, **{"unit_id": None, "equipment_id": None, **fields})
 
     # ---- queries ---------------------------------------------------------
 

@@ -58,6 +58,7 @@ class MaintenancePlan(Aggregate):
     @event("Created")
     def __init__(
         self,
+        id: UUID,  # the library takes the ID by this name
         estate_id: UUID,
         title: str,
         equipment_id: UUID | None,
@@ -87,6 +88,7 @@ class MaintenancePlan(Aggregate):
     def create(
         cls,
         *,
+        id: UUID,
         estate_id: UUID,
         title: str,
         equipment_id: UUID | None,
@@ -105,6 +107,7 @@ class MaintenancePlan(Aggregate):
             title, interval_days, checklist, priority
         )
         return cls(
+            id=id,
             estate_id=estate_id,
             title=title,
             equipment_id=equipment_id,

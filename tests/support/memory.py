@@ -14,7 +14,8 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
-from application.services import ServiceDeps
+from application.ports import Ids
+from application.services import ServiceDeps, random_id
 from infrastructure.eventstore.mapper import MetadataMapper
 from infrastructure.eventstore.transcoder import OrjsonTranscoder
 
@@ -115,8 +116,9 @@ class CaughtUp:
         return True
 
 
-def memory_deps(now: datetime | None = None) -> ServiceDeps:
-    """What a handler is built from, in memory: no database, no vault, a fixed clock."""
+def memory_deps(now: datetime | None = None, ids: Ids = random_id) -> ServiceDeps:
+    """What a handler is built from, in memory: no database, no vault, a fixed
+    clock, and ``ids`` for the records it creates (tests/support/ids.py)."""
     at = now or datetime(2026, 1, 1, 8, tzinfo=UTC)
     return ServiceDeps(
         event_log=MemoryEventLog(),
@@ -124,6 +126,7 @@ def memory_deps(now: datetime | None = None) -> ServiceDeps:
         registry=NoRegistry(),
         progress=CaughtUp(),
         clock=lambda: at,
+        ids=ids,
     )
 
 

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
@@ -140,7 +140,7 @@ class AccountService:
 
     def pay(self, command: RecordPayment) -> tuple[UUID, int]:
         """Receive money for a unit: the named bill, then the oldest bills, the rest as credit."""
-        pid = command.payment_id or uuid4()
+        pid = command.payment_id or self.deps.ids()
 
         def attempt(fresh: bool) -> int:
             now = self.deps.clock()
@@ -182,7 +182,7 @@ class AccountService:
     def waive(self, command: RequestWaiver) -> tuple[UUID, UUID, int]:
         """Ask to waive part of a bill; the approval's final decision waives it."""
         account = self._existing(command.actor, "finance:manage", command.unit_id)
-        waiver_id, approval_id = uuid4(), uuid4()
+        waiver_id, approval_id = self.deps.ids(), self.deps.ids()
         by = command.actor.user_id
         account.request_waiver(
             waiver_id=waiver_id,
@@ -202,7 +202,7 @@ class AccountService:
     def refund(self, command: RequestRefund) -> tuple[UUID, UUID, int]:
         """Ask to refund credit: it is held until the approval decides."""
         account = self._existing(command.actor, "finance:manage", command.unit_id)
-        refund_id, approval_id = uuid4(), uuid4()
+        refund_id, approval_id = self.deps.ids(), self.deps.ids()
         by = command.actor.user_id
         account.request_refund(
             refund_id=refund_id,

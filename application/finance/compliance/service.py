@@ -106,7 +106,7 @@ class ComplianceService:
         )
         results: list[CheckResult] = self.checks.run(scope)
         checks = [r.as_check() for r in results]
-        findings = [f for r in results for f in r.findings]
+        findings = [{**f, "finding_id": self.deps.ids()} for r in results for f in r.findings]
         return checks, findings
 
     def run(self, cmd: RunChecks) -> ReviewRun:
@@ -130,6 +130,7 @@ class ComplianceService:
             parameters=parameters,
         )
         review = ComplianceReview.run(
+            id=self.deps.ids(),
             estate_id=estate_id,
             date_from=cmd.date_from,
             date_to=cmd.date_to,

@@ -90,6 +90,7 @@ class ExpenseService:
     def register_vendor(self, cmd: RegisterVendor) -> tuple[UUID, int]:
         cmd.actor.require("vendors:manage", None, refused=self._VENDORS_REFUSED)
         vendor = Vendor.register(
+            id=self.deps.ids(),
             name=cmd.name,
             tax_id=cmd.tax_id,
             bank_account=cmd.bank_account,
@@ -161,6 +162,7 @@ class ExpenseService:
         if not isinstance(incurred_on, date):
             raise ValidationFailed("incurred_on: a date")
         claim = ExpenseClaim.submit(
+            id=self.deps.ids(),
             estate_id=estate_id,
             vendor_id=cmd.vendor_id,
             category=category,
@@ -171,6 +173,7 @@ class ExpenseService:
             invoice_ref=cmd.invoice_ref,
             submitted_by=cmd.actor.user_id,
             budget=self.budget(estate_id, incurred_on.year),
+            approval_id=self.deps.ids(),
             at=self._now,
         )
         summary = (

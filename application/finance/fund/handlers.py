@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from application.actor import HIDDEN
 from application.approvals.service import ApprovalRequest, ApprovalService, Loader
@@ -133,7 +133,7 @@ class FundService:
             account = FundAccount.open(
                 estate_id=estate_id, unit_id=cmd.unit_id, currency=cmd.amount.currency, at=now
             )
-        deposit_id = uuid4()
+        deposit_id = self.deps.ids()
         account.deposit(
             deposit_id=deposit_id,
             amount=cmd.amount.amount,
@@ -158,8 +158,9 @@ class FundService:
             self._check_sharers(estate_id, unit_ids)
         else:
             unit_ids = self._units_with_accounts(estate_id)
-        approval_id = uuid4()
+        approval_id = self.deps.ids()
         spending = FundSpending.propose(
+            id=self.deps.ids(),
             estate_id=estate_id,
             purpose=cmd.purpose,
             amount=cmd.amount.amount,

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from application.actor import HIDDEN, Actor, system_acting_for
 from application.approvals.service import ApprovalRequest, ApprovalService, Loader
@@ -185,7 +185,7 @@ class RateService:
         """Propose a rate and open its approval, in one save: (change, approval, position)."""
         schedule = self._schedule_for(command.actor, command.estate_id)
         by = command.actor.user_id
-        change_id, approval_id = uuid4(), uuid4()
+        change_id, approval_id = self.deps.ids(), self.deps.ids()
         schedule.propose_rate_change(
             change_id=change_id,
             item=command.item,
@@ -248,7 +248,7 @@ class RateService:
 
     def record_cost(self, command: RecordSharedCost) -> tuple[UUID, int]:
         schedule = self._schedule_for(command.actor, command.estate_id)
-        cost_id = uuid4()
+        cost_id = self.deps.ids()
         schedule.record_shared_cost(
             cost_id=cost_id,
             period=command.period,

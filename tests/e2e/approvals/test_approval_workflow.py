@@ -62,6 +62,7 @@ def open_approval(
         estate_id=estate,
         requested_by=UUID(requested_by),
         summary="refund of an overpaid fee",
+        approval_id=uuid4(),
         amount=Decimal(amount) if amount else None,
         currency="CNY" if amount else None,
         urgency=urgency,

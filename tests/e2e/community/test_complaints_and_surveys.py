@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from fastapi.testclient import TestClient
 
@@ -116,6 +116,7 @@ def test_a_closed_work_order_offers_its_requester_a_survey(
     zhang = people["zhang"]
     now = running.clock()
     order = WorkOrder.submit(
+        id=uuid4(),
         estate_id=ESTATE_A,
         title="leaking tap",
         description="kitchen tap drips",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -58,6 +58,7 @@ def test_rebuilt_approval_and_community_read_models_equal_the_live_ones(
         estate_id=ESTATE_A,
         requested_by=ids["dept"],
         summary="refund",
+        approval_id=uuid4(),
         amount=Decimal("12.50"),
         currency="CNY",
         urgency=Urgency.HIGH,

@@ -31,13 +31,9 @@ NOW = datetime(2026, 3, 1, tzinfo=UTC)
 # ---- the domain, without I/O ------------------------------------------------------------
 
 
-def _review(passed: bool = False) -> ComplianceReview:
-    checks = [{"name": n, "passed": True, "detail": "ok"} for n in CHECK_NAMES]
-    findings: list[dict[str, Any]] = []
-    if not passed:
-        checks[4]["passed"] = False
-        findings = [{"check": CHECK_NAMES[4], "detail": "bill B overpaid", "subject_id": uuid4()}]
+def _run(checks: list[dict[str, Any]], findings: list[dict[str, Any]]) -> ComplianceReview:
     return ComplianceReview.run(
+        id=uuid4(),
         estate_id=uuid4(),
         date_from=date(2026, 1, 1),
         date_to=date(2026, 1, 31),
@@ -48,6 +44,24 @@ def _review(passed: bool = False) -> ComplianceReview:
         run_by=uuid4(),
         at=NOW,
     )
+
+
+def _review(passed: bool = False) -> ComplianceReview:
+    checks: list[dict[str, Any]] = [
+        {"name": n, "passed": True, "detail": "ok"} for n in CHECK_NAMES
+    ]
+    findings: list[dict[str, Any]] = []
+    if not passed:
+        checks[4]["passed"] = False
+        findings = [
+            {
+                "finding_id": uuid4(),
+                "check": CHECK_NAMES[4],
+                "detail": "bill B overpaid",
+                "subject_id": uuid4(),
+            }
+        ]
+    return _run(checks, findings)
 
 
 def test_a_finding_is_rectified_then_closed_by_someone_else() -> None:
@@ -73,18 +87,10 @@ def test_a_finding_is_rectified_then_closed_by_someone_else() -> None:
 
 def test_a_failed_check_must_leave_a_finding_and_notes_are_required() -> None:
     checks = [{"name": "entries_balance", "passed": False, "detail": "x"}]
-    with pytest.raises(ValidationFailed):
-        ComplianceReview.run(
-            estate_id=None,
-            date_from=date(2026, 1, 1),
-            date_to=date(2026, 1, 31),
-            as_of_position=1,
-            parameters={},
-            checks=checks,
-            findings=[],
-            run_by=None,
-            at=NOW,
-        )
+    # No finding at all; a finding without the ID its handler gives every one.
+    for findings in ([], [{"check": "entries_balance", "detail": "x"}]):
+        with pytest.raises(ValidationFailed):
+            _run(checks, findings)
     review = _review()
     with pytest.raises(ValidationFailed):
         review.rectify(next(iter(review.findings)), "  ", uuid4(), NOW)

@@ -7,7 +7,7 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from pypdf import PdfReader
@@ -383,6 +383,7 @@ def test_a_bulk_run_projects_in_batches(fw: FinanceWorld) -> None:
     count = 3000
     journals = (
         ManualJournal.post(
+            id=uuid4(),
             estate_id=UUID(fw.estate_id),
             booked_on=fw.clock().date(),
             memo=f"bulk {i}",
@@ -436,6 +437,7 @@ def test_periods_close_in_order_after_they_end() -> None:
 def test_a_reversal_mirrors_the_lines_and_happens_once() -> None:
     at = datetime(2026, 3, 5, tzinfo=UTC)
     original = ManualJournal.post(
+        id=uuid4(),
         estate_id=UUID(int=1),
         booked_on=date(2026, 1, 3),
         memo="Opening",
@@ -443,7 +445,9 @@ def test_a_reversal_mirrors_the_lines_and_happens_once() -> None:
         posted_by=UUID(int=2),
         at=at,
     )
-    reversal = original.reverse(by=UUID(int=2), reason="wrong", today=date(2026, 3, 5), at=at)
+    reversal = original.reverse(
+        reversal_id=uuid4(), by=UUID(int=2), reason="wrong", today=date(2026, 3, 5), at=at
+    )
     entry = post("Posted", vars(reversal.collect_events()[0]))
     assert entry is not None and entry.check().booked_on == date(2026, 3, 5)
     assert [(x.account, x.debit, x.credit) for x in entry.lines] == [
@@ -451,6 +455,10 @@ def test_a_reversal_mirrors_the_lines_and_happens_once() -> None:
         (PAID_IN_CAPITAL, 7, 0),
     ]
     with pytest.raises(InvalidTransition):
-        original.reverse(by=UUID(int=2), reason="again", today=date(2026, 3, 5), at=at)
+        original.reverse(
+            reversal_id=uuid4(), by=UUID(int=2), reason="again", today=date(2026, 3, 5), at=at
+        )
     with pytest.raises(InvalidTransition):
-        reversal.reverse(by=UUID(int=2), reason="undo", today=date(2026, 3, 5), at=at)
+        reversal.reverse(
+            reversal_id=uuid4(), by=UUID(int=2), reason="undo", today=date(2026, 3, 5), at=at
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from fastapi.testclient import TestClient
 
@@ -202,6 +202,7 @@ def test_my_tasks_lists_the_orders_assigned_to_me_and_nobody_elses(
     _, li, _ = make_user(client, admin, "owner.li", ["owner"])
     now = datetime.now(UTC)
     order = WorkOrder.submit(
+        id=uuid4(),
         estate_id=UUID(ESTATE),
         title="Leak in 3-201",
         description="-",

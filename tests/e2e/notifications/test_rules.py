@@ -54,6 +54,7 @@ def test_work_order_events_tell_the_technician_the_requester_and_the_managers(
     pm = user(container, "pm.zhou", [Role.PROPERTY_MANAGER], (ESTATE,))
     user(container, "pm.far", [Role.PROPERTY_MANAGER], (OTHER,))
     order = WorkOrder.submit(
+        id=uuid4(),
         estate_id=ESTATE,
         title="Leak in 3-201",
         description="Water under the sink",
@@ -131,7 +132,12 @@ def test_an_announcement_reaches_the_residents_of_its_estate_and_a_reminder_its_
     make_resident(container, elsewhere, OTHER)
     pm = user(container, "pm.zhou", [Role.PROPERTY_MANAGER], (ESTATE,))
     notice = Announcement.draft(
-        estate_id=ESTATE, title="Water off Friday", body="9:00-12:00", drafted_by=pm, at=NOW
+        id=uuid4(),
+        estate_id=ESTATE,
+        title="Water off Friday",
+        body="9:00-12:00",
+        drafted_by=pm,
+        at=NOW,
     )
     approval_id = uuid4()
     notice.submit(pm, approval_id, NOW)

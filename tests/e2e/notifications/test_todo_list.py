@@ -41,6 +41,7 @@ def todo(container: Container, user_id: UUID) -> list[Item]:
 
 def order(container: Container, title: str, requester: UUID | None = None) -> WorkOrder:
     wo = WorkOrder.submit(
+        id=uuid4(),
         estate_id=ESTATE,
         title=title,
         description="-",
@@ -158,6 +159,7 @@ def test_a_complaint_is_on_its_handlers_list_until_resolved_and_moves_to_manager
     cs = user(container, "cs.desk", [Role.CUSTOMER_SERVICE], (ESTATE,))
     pm = user(container, "pm.zhou", [Role.PROPERTY_MANAGER], (ESTATE,))
     complaint = Complaint.receive(
+        id=uuid4(),
         estate_id=ESTATE,
         unit_id=None,
         subject="Noise at night",
@@ -189,6 +191,7 @@ def test_a_scheduled_service_request_is_on_its_assignees_list_until_done(
 ) -> None:
     cleaner = user(container, "cs.cleaner", [Role.CUSTOMER_SERVICE], (ESTATE,))
     request = ServiceRequest.submit(
+        id=uuid4(),
         estate_id=ESTATE,
         unit_id=None,
         category=Category.CLEANING,

@@ -47,6 +47,7 @@ class Desk:
             estate_id=ESTATE,
             requested_by=(requested_by or self.dept).user_id,
             summary="a refund",
+            approval_id=uuid4(),
         )
         self.approvals.open(request)
         return request.approval_id

@@ -19,6 +19,7 @@ STAFF = uuid4()
 
 def complaint() -> Complaint:
     return Complaint.receive(
+        id=uuid4(),
         estate_id=uuid4(),
         unit_id=None,
         subject="noise",
@@ -56,7 +57,9 @@ def test_a_resolution_is_confirmed_or_reopened_by_the_complainant_only() -> None
 
 
 def announcement() -> Announcement:
-    return Announcement.draft(estate_id=uuid4(), title="Water", body="off", drafted_by=STAFF, at=AT)
+    return Announcement.draft(
+        id=uuid4(), estate_id=uuid4(), title="Water", body="off", drafted_by=STAFF, at=AT
+    )
 
 
 @pytest.mark.parametrize(

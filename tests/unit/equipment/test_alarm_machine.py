@@ -33,6 +33,7 @@ class AlarmMachine(RuleBasedStateMachine):
         super().__init__()
         self.now = T0
         self.pump = Equipment(
+            id=uuid4(),
             estate_id=uuid4(),
             kind="pump",
             name="pump",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime
+from uuid import uuid4
 
 import pytest
 from eventsourcing.domain import Aggregate
@@ -53,6 +54,7 @@ def test_the_vendors_old_topics_resolve_to_the_moved_class() -> None:
 def test_a_vendor_event_stored_under_its_old_topic_is_read_back() -> None:
     log = MemoryEventLog()
     vendor = Vendor.register(
+        id=uuid4(),
         name="Eastern Lift Engineering",
         tax_id="91310115MA1H8LFT02",
         bank_account="6222020200112345",

@@ -22,6 +22,8 @@ from application.finance.expenses import (
     SubmitClaim,
     WithdrawClaim,
 )
+from application.ports import Ids
+from application.services import random_id
 from domain.errors import ValidationFailed
 from domain.finance.expense_rules import budget_id
 from domain.finance.expenses import Budget, ExpenseClaim
@@ -33,8 +35,8 @@ from tests.unit.finance.actors import actor
 
 
 class World:
-    def __init__(self) -> None:
-        self.deps = memory_deps()
+    def __init__(self, ids: Ids = random_id) -> None:
+        self.deps = memory_deps(ids=ids)
         self.log = self.deps.event_log
         assert isinstance(self.log, MemoryEventLog)
         self.service = ExpenseService(self.deps, ApprovalService(self.deps))

@@ -7,8 +7,10 @@ from decimal import Decimal
 from uuid import UUID
 
 from application.actor import Actor
+from application.ports import Ids
 from application.registry import commands as c
 from application.registry.service import RegistryService
+from application.services import random_id
 from domain.identity.policy import Role
 from domain.identity.user import User
 from tests.support.actors import EVERY_RIGHT, actor
@@ -56,13 +58,13 @@ class Registry:
         self.homes.homes.setdefault(user_id, []).append((estate_id, unit_id))
 
 
-def registry() -> Registry:
-    deps = memory_deps()
+def registry(ids: Ids = random_id) -> Registry:
+    deps = memory_deps(ids=ids)
     vault = SealingVault()
     deps.vault = vault
     assert isinstance(deps.registry, NoRegistry)
     handlers = RegistryService(deps)
-    ids: dict[str, UUID] = {}
+    made: dict[str, UUID] = {}
     for code in ("A", "B"):
         estate = handlers.register_estate(c.RegisterEstate(EVERY_RIGHT, code, code, "-")).id
         building = handlers.register_building(c.RegisterBuilding(EVERY_RIGHT, estate, "B1")).id
@@ -70,19 +72,19 @@ def registry() -> Registry:
             c.RegisterUnit(EVERY_RIGHT, building, "101", 1, Decimal("90"), Decimal("80"))
         ).id
         person = handlers.register_person(c.RegisterPerson(EVERY_RIGHT, estate, f"Owner {code}"))
-        ids |= {code: estate, f"building_{code}": building, f"unit_{code}": unit}
-        ids[f"person_{code}"] = person.id
+        made |= {code: estate, f"building_{code}": building, f"unit_{code}": unit}
+        made[f"person_{code}"] = person.id
     return Registry(
         handlers=handlers,
         homes=deps.registry,
         vault=vault,
-        a=ids["A"],
-        b=ids["B"],
-        building_a=ids["building_A"],
-        unit_a=ids["unit_A"],
-        unit_b=ids["unit_B"],
-        person_a=ids["person_A"],
-        person_b=ids["person_B"],
+        a=made["A"],
+        b=made["B"],
+        building_a=made["building_A"],
+        unit_a=made["unit_A"],
+        unit_b=made["unit_B"],
+        person_a=made["person_A"],
+        person_b=made["person_B"],
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from application.actor import Actor
 from application.workorders.service import WorkOrderService
@@ -46,6 +46,7 @@ class World:
 
     def equipment(self, estate_id: UUID) -> UUID:
         equipment = Equipment(
+            id=uuid4(),
             estate_id=estate_id,
             kind="pump",
             name="Booster pump",

@@ -38,6 +38,7 @@ class WorkOrderMachine(RuleBasedStateMachine):
         super().__init__()
         self.now = START
         self.order = WorkOrder.submit(
+            id=uuid4(),
             estate_id=uuid4(),
             title="Leak",
             description="Ceiling leak",
