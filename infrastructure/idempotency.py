@@ -40,7 +40,9 @@ DDL = [
     )""",
 ]
 
-#: The claim's row, inserted by the group writer inside the append's transaction.
+#: Claims' rows with their known last positions, inside the append's transaction:
+#: by a group written append by append, and by a bulk append (a group's first
+#: try joins its claims to its events instead, ``eventstore/group_write.py``).
 INSERT_CLAIMS = (
     f"INSERT INTO {TABLE} (key_hash, user_id, request_hash, last_position) "
     "SELECT * FROM unnest(%s::bytea[], %s::uuid[], %s::bytea[], %s::int8[]) "

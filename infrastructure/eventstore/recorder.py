@@ -16,46 +16,30 @@ very large append through a single transaction.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
-import psycopg
-from eventsourcing.persistence import (
-    DataError,
-    IntegrityError,
-    InterfaceError,
-    Notification,
-    OperationalError,
-    StoredEvent,
-)
+from eventsourcing.persistence import InterfaceError, Notification, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
-from psycopg.rows import DictRow, tuple_row
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composable, Identifier
 
-from infrastructure.eventstore.group_commit import GroupCommitter, PendingAppend
+from infrastructure.eventstore.group_commit import GroupCommitter
+from infrastructure.eventstore.group_write import (
+    AppendStatements,
+    GroupWriter,
+    claim_all,
+    rollback,
+)
 from infrastructure.eventstore.hashchain import SQL_LINK
-from infrastructure.idempotency import INSERT_CLAIMS, Claim, DuplicateRequest, open_claim
+from infrastructure.idempotency import TABLE as CLAIMS_TABLE
+from infrastructure.idempotency import DuplicateRequest, open_claim
 
 SCHEMA_LOCK_KEY = 7_413_230_001  # serialises DDL when several processes start at once
-
-
-#: Rows per INSERT statement. One ``save()`` of ~2,500 new aggregates through the
-#: library's pipelined insert never returns; statements of this size always do.
-INSERT_CHUNK = 1000
 #: Events per group commit: bounds the time one group holds the table lock.
 MAX_GROUP_EVENTS = 2000
-#: How long an append or a read retries a lost connection before the error is
-#: its caller's (503 over HTTP): a time, not a number of attempts, so that a
-#: pool full of connections the server dropped cannot use it up.
-OUTAGE_BUDGET = 3.0
-RETRY_WAIT = 0.2
-
-
-class _ClaimTaken(Exception):
-    """A claim of the group was already committed: find out whose."""
 
 
 class ChainedEventRecorder(PostgresApplicationRecorder):
@@ -68,17 +52,37 @@ class ChainedEventRecorder(PostgresApplicationRecorder):
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name=events_table_name)
-        self._committer = GroupCommitter(self._write_group, max_events=MAX_GROUP_EVENTS)
         schema = Identifier(self.datastore.schema)
         events = Identifier(self.events_table_name)
+        id_type = Identifier(self.datastore.originator_id_type)
         # Four parallel arrays rather than the library's array of a composite
         # type: psycopg dumps them in C, at under half the CPU per append.
         insert = SQL(
             "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
             "SELECT * FROM unnest(%s::{id_type}[], %s::int8[], %s::text[], %s::bytea[])"
-        ).format(schema=schema, table=events, id_type=Identifier(self.datastore.originator_id_type))
-        # Rendered once: a Composed query is rendered again on every execute.
-        self._insert_one_sql = (insert + SQL(" RETURNING notification_id")).as_string()
+        ).format(schema=schema, table=events, id_type=id_type)
+        claims = SQL(
+            "INSERT INTO {claims} (key_hash, user_id, request_hash, last_position) "
+            "SELECT c.key_hash, c.user_id, c.request_hash, e.notification_id "
+            "FROM unnest(%s::bytea[], %s::uuid[], %s::bytea[], %s::{id_type}[], %s::int8[]) "
+            "AS c(key_hash, user_id, request_hash, originator_id, originator_version) "
+            "JOIN {schema}.{table} e USING (originator_id, originator_version)"
+        ).format(claims=Identifier(CLAIMS_TABLE), schema=schema, table=events, id_type=id_type)
+        # The library's statements, one by one: pg_stat_activity shows a
+        # waiting writer as waiting on LOCK TABLE.
+        timeout = SQL("SET LOCAL lock_timeout = '{}s'").format(self.datastore.lock_timeout)
+        lock = SQL("LOCK TABLE {}.{} IN EXCLUSIVE MODE").format(schema, events)
+        notify = SQL("NOTIFY {}").format(Identifier(self.channel_name))
+        self._writer = GroupWriter(
+            self.datastore,
+            AppendStatements(
+                opening=("BEGIN", timeout.as_string(), lock.as_string(), notify.as_string()),
+                # Rendered once: a Composed query is rendered again on every execute.
+                insert=(insert + SQL(" RETURNING notification_id")).as_string(),
+                claims=claims.as_string(),
+            ),
+        )
+        self._committer = GroupCommitter(self._writer.write, max_events=MAX_GROUP_EVENTS)
         self._select_notifications_sql = SQL(
             "SELECT notification_id, originator_id, originator_version, topic, state "
             "FROM {schema}.{table}"
@@ -88,15 +92,6 @@ class ChainedEventRecorder(PostgresApplicationRecorder):
             "FROM {schema}.{table} WHERE originator_id = %s"
         ).format(schema=schema, table=events)
         self._select_events_sql: dict[tuple[bool, bool, bool, bool], str] = {}
-        # The library's statements: the lock starts its own round trip so that
-        # pg_stat_activity shows a waiting writer as waiting on LOCK TABLE.
-        timeout = SQL("SET LOCAL lock_timeout = '{}s'").format(self.datastore.lock_timeout)
-        self._begin_sql = (SQL("BEGIN; ") + timeout).as_string()
-        self._lock_sql = (
-            SQL("LOCK TABLE {}.{} IN EXCLUSIVE MODE; NOTIFY {}")
-            .format(schema, events, Identifier(self.channel_name))
-            .as_string()
-        )
         table = Identifier(self.datastore.schema, self.events_table_name)
         chain_fn = Identifier(self.datastore.schema, f"{self.events_table_name}_chain")
         guard_fn = Identifier(self.datastore.schema, f"{self.events_table_name}_append_only")
@@ -170,16 +165,17 @@ class ChainedEventRecorder(PostgresApplicationRecorder):
         with self.datastore.get_connection() as conn:
             try:
                 with conn.cursor(row_factory=tuple_row) as curs:
-                    curs.execute(self._begin_sql)
-                    curs.execute(self._lock_sql)
+                    with conn.pipeline():
+                        for statement in self._writer.statements.opening:
+                            curs.execute(statement)
                     for chunk in chunks:
-                        ids = self._insert(curs, chunk)
+                        ids = self._writer.insert(curs, chunk)
                         last = ids[-1] if ids else last
-                    if claim is not None and not _claim_all(curs, [(claim, last)]):
+                    if claim is not None and not claim_all(curs, [(claim, last)]):
                         raise DuplicateRequest()
                     curs.execute("COMMIT")
             except BaseException:
-                _rollback(conn)
+                rollback(conn)
                 raise
         if claim is not None:
             claim.committed = True
@@ -219,15 +215,7 @@ class ChainedEventRecorder(PostgresApplicationRecorder):
         params = [p for p in (originator_id, gt, lte, limit) if p is not None]
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
             curs.execute(statement, params, prepare=True)
-            return [
-                StoredEvent(
-                    originator_id=row_id,
-                    originator_version=version,
-                    topic=topic,
-                    state=bytes(state),
-                )
-                for row_id, version, topic, state in curs.fetchall()
-            ]
+            return stored_events(curs.fetchall())
 
     # As the library's own: a connection that broke while idle in the pool
     # (PostgreSQL restarted) fails once and the next try takes a fresh one.
@@ -278,122 +266,12 @@ class ChainedEventRecorder(PostgresApplicationRecorder):
                 for position, originator_id, version, topic, state in curs.fetchall()
             ]
 
-    # -- one group -----------------------------------------------------------
 
-    def _write_group(self, group: list[PendingAppend]) -> None:
-        deadline = time.monotonic() + OUTAGE_BUDGET
-        while True:
-            try:
-                outcomes = self._write_group_once(group)
-            except (InterfaceError, OperationalError):
-                if time.monotonic() + RETRY_WAIT >= deadline:
-                    raise
-                time.sleep(RETRY_WAIT)
-                continue
-            for pending, outcome in zip(group, outcomes, strict=True):
-                if isinstance(outcome, BaseException):
-                    pending.error = outcome
-                else:
-                    pending.positions = outcome
-                    if pending.claim is not None:
-                        pending.claim.committed = True
-            return
-
-    def _write_group_once(self, group: list[PendingAppend]) -> list[list[int] | BaseException]:
-        with self.datastore.get_connection() as conn:
-            try:
-                with conn.cursor(row_factory=tuple_row) as curs:
-                    curs.execute(self._begin_sql)
-                    curs.execute(self._lock_sql + "; SAVEPOINT group_append")
-                    try:
-                        outcomes = self._insert_together(curs, group)
-                    except (psycopg.IntegrityError, _ClaimTaken):  # someone conflicts: who?
-                        curs.execute("ROLLBACK TO SAVEPOINT group_append")
-                        outcomes = self._insert_one_by_one(curs, group)
-                    curs.execute("COMMIT")
-            except BaseException:
-                _rollback(conn)
-                raise
-        return outcomes
-
-    def _insert_together(
-        self, curs: psycopg.Cursor[Any], group: list[PendingAppend]
-    ) -> list[list[int] | BaseException]:
-        """The whole group in statements of ``INSERT_CHUNK`` rows."""
-        ids = self._insert(curs, [event for pending in group for event in pending.events])
-        outcomes: list[list[int] | BaseException] = []
-        for pending in group:
-            outcomes.append(ids[: len(pending.events)])
-            ids = ids[len(pending.events) :]
-        claims = [
-            (pending.claim, positions[-1])
-            for pending, positions in zip(group, outcomes, strict=True)
-            if pending.claim is not None and isinstance(positions, list)
-        ]
-        if claims and not _claim_all(curs, claims):
-            raise _ClaimTaken()
-        return outcomes
-
-    def _insert(self, curs: psycopg.Cursor[Any], events: Sequence[StoredEvent]) -> list[int]:
-        """Positions in the order of ``events`` (RETURNING follows unnest's order)."""
-        ids: list[int] = []
-        for start in range(0, len(events), INSERT_CHUNK):
-            part = events[start : start + INSERT_CHUNK]
-            curs.execute(
-                self._insert_one_sql,
-                (
-                    [e.originator_id for e in part],
-                    [e.originator_version for e in part],
-                    [e.topic for e in part],
-                    [e.state for e in part],
-                ),
-                prepare=True,
-            )
-            ids += [row[0] for row in curs.fetchall()]
-        return ids
-
-    def _insert_one_by_one(
-        self, curs: psycopg.Cursor[Any], group: list[PendingAppend]
-    ) -> list[list[int] | BaseException]:
-        """A savepoint per append, so a conflict fails that append alone."""
-        outcomes: list[list[int] | BaseException] = []
-        for pending in group:
-            curs.execute("SAVEPOINT one_append")
-            try:
-                ids = self._insert(curs, pending.events)
-            except psycopg.IntegrityError as exc:
-                curs.execute("ROLLBACK TO SAVEPOINT one_append")
-                outcomes.append(IntegrityError(str(exc)))
-            except psycopg.DataError as exc:
-                curs.execute("ROLLBACK TO SAVEPOINT one_append")
-                outcomes.append(DataError(str(exc)))
-            else:
-                if pending.claim is not None and not _claim_all(curs, [(pending.claim, ids[-1])]):
-                    curs.execute("ROLLBACK TO SAVEPOINT one_append")
-                    outcomes.append(DuplicateRequest())
-                    continue
-                curs.execute("RELEASE SAVEPOINT one_append")
-                outcomes.append(ids)
-        return outcomes
-
-
-def _claim_all(curs: psycopg.Cursor[Any], claims: list[tuple[Claim, int]]) -> bool:
-    """Insert the claims' rows with their last positions; False if any key was taken."""
-    curs.execute(
-        INSERT_CLAIMS,
-        (
-            [claim.key_hash for claim, _ in claims],
-            [claim.user_id for claim, _ in claims],
-            [claim.request_hash for claim, _ in claims],
-            [position for _, position in claims],
-        ),
-    )
-    return len(curs.fetchall()) == len(claims)
-
-
-def _rollback(conn: psycopg.Connection[DictRow]) -> None:
-    if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE and not conn.closed:
-        try:
-            conn.execute("ROLLBACK")
-        except psycopg.Error:
-            conn.close()  # the pool discards a broken connection
+def stored_events(rows: Iterable[tuple[Any, ...]]) -> list[StoredEvent]:
+    """Rows that start (originator_id, originator_version, topic, state)."""
+    return [
+        StoredEvent(
+            originator_id=row[0], originator_version=row[1], topic=row[2], state=bytes(row[3])
+        )
+        for row in rows
+    ]

@@ -7,16 +7,17 @@ from copy import deepcopy
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import Application
+from eventsourcing.application import Application, Repository
 from eventsourcing.domain import Aggregate, MutableOrImmutableAggregate
 from eventsourcing.persistence import Notification, StoredEvent
-from eventsourcing.utils import Environment, EnvType, get_topic
+from eventsourcing.utils import Environment, EnvType, get_topic, strtobool
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.sql import SQL, Identifier
 
 from infrastructure.database import harden
 from infrastructure.eventstore.mapper import MetadataMapper
 from infrastructure.eventstore.recorder import ChainedEventRecorder
+from infrastructure.eventstore.repository import OneReadRepository
 from infrastructure.eventstore.transcoder import OrjsonTranscoder
 from projections.log import EVENTS_TABLE as EVENTS_TABLE  # read models read it too
 
@@ -81,6 +82,20 @@ class EventLog(Application[UUID]):
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         # Only the settings given: a stray POSTGRES_* variable must not redirect writes.
         return Environment(name, dict(env or {}))
+
+    def construct_repository(self) -> Repository[UUID]:
+        # The library's own settings, read as it reads them.
+        maxsize = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
+        return OneReadRepository(
+            event_store=self.events,
+            snapshot_store=self.snapshots,
+            cache_maxsize=int(maxsize) if maxsize else None,
+            fastforward=strtobool(self.env.get(self.AGGREGATE_CACHE_FASTFORWARD, "y")),
+            fastforward_skipping=strtobool(
+                self.env.get(self.AGGREGATE_CACHE_FASTFORWARD_SKIPPING, "n")
+            ),
+            deepcopy_from_cache=strtobool(self.env.get(self.DEEPCOPY_FROM_AGGREGATE_CACHE, "y")),
+        )
 
     @property
     def mapper_with_metadata(self) -> MetadataMapper:

@@ -30,7 +30,7 @@ from interfaces.http.middleware import (
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
-from interfaces.http.security import session_user
+from interfaces.http.security import session_caller
 from interfaces.http.url_rules import UrlRulesMiddleware
 
 
@@ -69,7 +69,7 @@ def create_app(container: Container) -> FastAPI:
     app.add_middleware(
         IdempotencyMiddleware,
         store=container.idempotency,
-        caller_of=partial(session_user, container),
+        caller_of=partial(session_caller, container),
     )
     app.add_middleware(UrlRulesMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=container.settings.max_body_bytes)

@@ -8,12 +8,12 @@ import re
 import uuid
 from collections.abc import Callable
 from typing import Any
-from uuid import UUID
 
 import anyio
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from application.actor import Actor
 from application.context import CommandContext, acting
 from domain.text import forbidden_character
 from infrastructure.idempotency import Claim, IdempotencyStore, Stored, claiming
@@ -234,6 +234,11 @@ class BodyLimitMiddleware:
                 await _send_problem(send, 413, f"the body is over {self.max_bytes} bytes")
 
 
+#: The request's state key of the caller authenticated for it, with the
+#: Authorization header it was read from: (header, Actor or None).
+CALLER_STATE = "estatelog_caller"
+
+
 class IdempotencyMiddleware:
     """A POST with ``Idempotency-Key`` runs once; retries get the first outcome.
 
@@ -250,7 +255,7 @@ class IdempotencyMiddleware:
     ANSWER_WAIT = 2.0
 
     def __init__(
-        self, app: ASGIApp, store: IdempotencyStore, caller_of: Callable[[str], UUID | None]
+        self, app: ASGIApp, store: IdempotencyStore, caller_of: Callable[[str], Actor | None]
     ) -> None:
         self.app = app
         self.store = store
@@ -278,12 +283,15 @@ class IdempotencyMiddleware:
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
-        caller = await anyio.to_thread.run_sync(
-            self.caller_of, _header(scope, b"authorization") or ""
-        )
-        if caller is None:  # the route answers 401 (or is public): nothing to keep
+        authorization = _header(scope, b"authorization") or ""
+        actor = await anyio.to_thread.run_sync(self.caller_of, authorization)
+        if actor is None:  # the route answers 401 (or is public): nothing to keep
             await self.app(scope, replay_receive, send)
             return
+        # The route authenticates the same header: it takes this answer
+        # rather than reading the user from the log a second time.
+        scope.setdefault("state", {})[CALLER_STATE] = (authorization, actor)
+        caller = actor.user_id
         claim = Claim(
             key_hash=hashlib.sha256(f"{caller}\n{scope['path']}\n{key}".encode()).digest(),
             request_hash=hashlib.sha256(body).digest(),

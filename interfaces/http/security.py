@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from uuid import UUID
 
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -23,6 +22,7 @@ from application.context import act_as
 from application.identity.errors import InvalidToken, UserNotFound
 from bootstrap import Container
 from domain.identity.policy import Permission, Scope, holds_action
+from interfaces.http.middleware import CALLER_STATE
 from interfaces.http.problems import Problem
 
 PUBLIC = "public"
@@ -48,32 +48,45 @@ def container(request: Request) -> Container:
 
 
 def authenticate(request: Request) -> Principal:
-    """The caller, from the bearer token of an active session (401 otherwise)."""
+    """The caller, from the bearer token of an active session (401 otherwise).
+
+    Once per request: the user is read from the log by whichever comes first,
+    this or the idempotency middleware, and the answer kept in the request's
+    state for the same Authorization header.
+    """
     header = request.headers.get("authorization", "")
     if not header.lower().startswith("bearer "):
         raise Problem(401, "send a bearer access token", headers=BEARER)
-    c = container(request)
-    try:
-        claims = c.tokens.decode_access(header[7:].strip())
-        principal = c.identity.accounts.actor(claims.user_id, claims.session_id)
-    except (InvalidToken, UserNotFound):
-        raise Problem(401, "the access token is invalid or expired", headers=BEARER) from None
+    known = getattr(request.state, CALLER_STATE, None)
+    if known is not None and known[0] == header:
+        principal = known[1]
+    else:
+        try:
+            principal = session_actor(container(request), header)
+        except (InvalidToken, UserNotFound):
+            raise Problem(401, "the access token is invalid or expired", headers=BEARER) from None
+        setattr(request.state, CALLER_STATE, (header, principal))
     if principal is None:
         raise Problem(401, "this session has ended; log in again", headers=BEARER)
     act_as(principal.user_id, principal.role)
     return principal
 
 
-def session_user(c: Container, authorization: str) -> UUID | None:
-    """The user of the active session this Authorization header names, or None."""
+def session_actor(c: Container, authorization: str) -> Principal | None:
+    """The caller of the active session this bearer header names; None once it has
+    ended (``InvalidToken``, ``UserNotFound`` for a token that names no one)."""
+    claims = c.tokens.decode_access(authorization[7:].strip())
+    return c.identity.accounts.actor(claims.user_id, claims.session_id)
+
+
+def session_caller(c: Container, authorization: str) -> Principal | None:
+    """The caller of the active session this Authorization header names, or None."""
     if not authorization.lower().startswith("bearer "):
         return None
     try:
-        claims = c.tokens.decode_access(authorization[7:].strip())
-        actor = c.identity.accounts.actor(claims.user_id, claims.session_id)
+        return session_actor(c, authorization)
     except (InvalidToken, UserNotFound):
         return None
-    return actor.user_id if actor is not None else None
 
 
 def requires(permission: Permission) -> Any:

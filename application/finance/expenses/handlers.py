@@ -16,6 +16,8 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
+
 from application.actor import HIDDEN
 from application.approvals.service import ApprovalRequest, ApprovalService, Loader
 from application.errors import NotFound
@@ -161,6 +163,7 @@ class ExpenseService:
             raise ValidationFailed(f"category: the vendor is not registered for {category}")
         if not isinstance(incurred_on, date):
             raise ValidationFailed("incurred_on: a date")
+        budget = self.budget(estate_id, incurred_on.year)
         claim = ExpenseClaim.submit(
             id=self.deps.ids(),
             estate_id=estate_id,
@@ -172,7 +175,7 @@ class ExpenseService:
             incurred_on=incurred_on,
             invoice_ref=cmd.invoice_ref,
             submitted_by=cmd.actor.user_id,
-            budget=self.budget(estate_id, incurred_on.year),
+            budget=budget,
             approval_id=self.deps.ids(),
             at=self._now,
         )
@@ -191,7 +194,9 @@ class ExpenseService:
                 currency=claim.currency,
                 approval_id=claim.approval_id,
             ),
-            along_with=[claim],
+            # An approval final as it opens commits to this budget: the
+            # outcome handler takes it from here instead of reading it again.
+            along_with=[claim] if budget is None else [claim, budget],
         )
         return claim.id, claim.approval_id, position
 
@@ -238,8 +243,11 @@ class ExpenseService:
             return [claim]
         if str(approval.status) != "approved":
             return [claim]
-        budget = self.budget(claim.estate_id, claim.year)
-        if budget is None:
+        # Through ``load`` alone: the budget is read once, and is the copy
+        # saved with the decision if the command already holds it.
+        try:
+            budget = load(ex.budget_id(claim.estate_id, ex.check_year(claim.year)))
+        except AggregateNotFoundError:
             budget = Budget.set(
                 estate_id=claim.estate_id,
                 year=claim.year,
@@ -248,7 +256,7 @@ class ExpenseService:
                 set_by=None,
                 at=self._now,
             )
-        else:
-            budget = load(budget.id)
+        if not isinstance(budget, Budget):
+            raise TypeError(f"{budget.id} is not a budget")
         budget.commit(claim.id, claim.category, claim.amount, self._now)
         return [claim, budget]

@@ -1,7 +1,9 @@
 """A payment's cost in database round trips, counted where psycopg sends them.
 
 Every statement a request's threads (the route's worker, the group-commit
-writer) hand to PostgreSQL is one round trip; the projector's threads
+writer) hand to PostgreSQL outside pipeline mode is one round trip; in
+pipeline mode the statements are only queued, and the round trip is the Sync
+that ends the pipeline (its exit, or ``sync()``). The projector's threads
 (``estatelog-*``) follow the log on their own and are not the request's cost.
 """
 
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
@@ -24,6 +26,11 @@ from tests.e2e.finance.helpers import adopt_rate, bill, pay
 
 #: Issue 13's bound for one payment (ten before it).
 MAX_ROUND_TRIPS = 5
+#: What a payment costs now: the caller's user brought up to date, the account
+#: read in one statement (snapshot and events) when it is not cached, and the
+#: append with its commit in one pipeline. A keyed payment adds the key's
+#: look-up and its answer; its claim rides in the append's pipeline.
+WARM, COLD, KEYED = 2, 3, 4
 
 
 @contextmanager
@@ -33,31 +40,83 @@ def counting(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
     lock = threading.Lock()
     execute = psycopg.Cursor.execute
 
+    def request_thread() -> bool:
+        return not threading.current_thread().name.startswith("estatelog-")
+
     def counted(self: psycopg.Cursor[Any], query: Any, *args: Any, **kwargs: Any) -> Any:
-        if not threading.current_thread().name.startswith("estatelog-"):
+        if request_thread() and not self.connection._pipeline:
             text = query if isinstance(query, str) else repr(query)
             with lock:
                 sent[text.split()[0].upper() if text.split() else "?"] += 1
         return execute(self, query, *args, **kwargs)
 
+    def synced(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
+        def counted_sync(self: psycopg.Pipeline, *args: Any) -> Any:
+            if request_thread():
+                with lock:
+                    sent[name] += 1
+            return method(self, *args)
+
+        return counted_sync
+
     with monkeypatch.context() as patch:
         patch.setattr(psycopg.Cursor, "execute", counted)
+        patch.setattr(psycopg.Pipeline, "sync", synced("PIPELINE", psycopg.Pipeline.sync))
+        patch.setattr(psycopg.Pipeline, "__exit__", synced("PIPELINE", psycopg.Pipeline.__exit__))
         yield sent
 
 
-def test_a_payment_makes_at_most_five_round_trips(
-    fw: FinanceWorld, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def paid(fw: FinanceWorld) -> FinanceWorld:
+    """Month 1 billed and unit 1 paid once: the first payment warms the
+    connections (prepared statements) and the caches (the caller, unit 1's account)."""
     adopt_rate(fw, "property_fee", "2.50", basis="gross")
     bill(fw, "2026-01")
     fw.settle("finance_accounts")
-    # The first payment warms the connections (prepared statements, the caches).
     assert pay(fw, fw.units[0], "10.00").status_code == 201
     fw.settle("registry")
+    return fw
+
+
+def test_a_payment_makes_at_most_five_round_trips(
+    paid: FinanceWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fw = paid
     with counting(monkeypatch) as sent:
         response = pay(fw, fw.units[0], "20.00")
     assert response.status_code == 201, response.text
     assert sum(sent.values()) <= MAX_ROUND_TRIPS, dict(sent)
+    assert sum(sent.values()) == WARM, dict(sent)
+    assert sent["PIPELINE"] == 1, dict(sent)  # the append and its commit
+
+
+def test_a_payment_on_an_account_not_cached_reads_it_in_one_round_trip(
+    paid: FinanceWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fw = paid
+    account_id = account_id_for(UUID(fw.units[1]))
+    assert fw.container.event_log.recall(account_id) is None  # never loaded in this process
+    with counting(monkeypatch) as sent:
+        response = pay(fw, fw.units[1], "20.00")
+    assert response.status_code == 201, response.text
+    assert sum(sent.values()) == COLD, dict(sent)
+
+
+def test_a_keyed_payment_claims_its_key_in_the_appends_round_trip(
+    paid: FinanceWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fw = paid
+    headers = {**fw.finance.headers, "Idempotency-Key": "pay-unit-1-twenty"}
+    path = f"/api/v1/finance/units/{fw.units[0]}/payments"
+    body = {"amount": "20.00", "method": "cash"}
+    with counting(monkeypatch) as sent:
+        response = fw.client.post(path, json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    assert sum(sent.values()) == KEYED, dict(sent)
+    head = fw.container.event_log.head()
+    retried = fw.client.post(path, json=body, headers=headers)
+    assert retried.json() == response.json()  # the claim was committed with the payment
+    assert fw.container.event_log.head() == head
 
 
 def test_a_payment_on_a_stale_recalled_account_is_retried_on_the_fresh_one(

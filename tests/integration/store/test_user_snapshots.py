@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import psycopg
+import pytest
+
 from bootstrap import Container
 from domain.identity.policy import Permission, Role
 from domain.identity.user import User
@@ -9,7 +14,7 @@ from infrastructure.eventstore.store import EventLog, postgres_env
 
 
 def test_a_user_with_hundreds_of_events_reloads_from_its_snapshot_unchanged(
-    container: Container,
+    container: Container, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     uid, _ = container.identity.register(
         username="busy.owner",
@@ -32,10 +37,23 @@ def test_a_user_with_hundreds_of_events_reloads_from_its_snapshot_unchanged(
     assert snapshots, "no snapshot was taken"
 
     fresh = EventLog(postgres_env(container.database_url, 2), snapshotting_intervals={User: 100})
+    statements: list[str] = []
+    execute = psycopg.Cursor.execute
+
+    def counted(self: psycopg.Cursor[Any], query: Any, *args: Any, **kwargs: Any) -> Any:
+        statements.append(str(query))
+        return execute(self, query, *args, **kwargs)
+
     try:
-        reloaded = fresh.repository.get(uid)
+        with monkeypatch.context() as patch:
+            patch.setattr(psycopg.Cursor, "execute", counted)
+            reloaded = fresh.repository.get(uid)
+        # The snapshot and the events after it, in one statement.
+        assert len(statements) == 1, statements
+        earlier = fresh.repository.get(uid, version=live.version - 1)  # the library's path
     finally:
         fresh.close()
+    assert earlier.version == live.version - 1
     assert reloaded.version == live.version > 100
     assert reloaded.roles == {Role.OWNER, Role.TECHNICIAN}
     assert reloaded.direct_permissions == {Permission.AUDIT_READ}

@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from application.actor import Actor
+from application.approvals.commands import Approve
 from application.approvals.service import ApprovalService
 from application.errors import Forbidden, NotFound
 from application.finance.expenses import (
@@ -30,6 +31,7 @@ from domain.finance.expenses import Budget, ExpenseClaim
 from domain.finance.money import Money
 from domain.identity.policy import Role
 from domain.registry.places import Estate
+from tests.support.actors import registered
 from tests.support.memory import MemoryEventLog, memory_deps
 from tests.unit.finance.actors import actor
 
@@ -82,6 +84,19 @@ class World:
 @pytest.fixture
 def world() -> World:
     return World()
+
+
+def counting_loads(world: World, monkeypatch: pytest.MonkeyPatch) -> list[UUID]:
+    """The IDs the repository is asked for from now on."""
+    loads: list[UUID] = []
+    get = world.log.repository.get
+
+    def counted(aggregate_id: UUID, *args: object, **kwargs: object) -> object:
+        loads.append(aggregate_id)
+        return get(aggregate_id, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(world.log.repository, "get", counted)
+    return loads
 
 
 # ---- vendors: company master data, changed only with vendors:manage:any ---------
@@ -217,14 +232,7 @@ def test_withdrawing_a_claim_loads_its_approval_once(
     # Each aggregate once per attempt: a second load is a second read of the
     # log (or the cache) and a chance to decide on a different version.
     claim_id, approval_id = world.submit(world.manager)
-    loads: list[UUID] = []
-    get = world.log.repository.get
-
-    def counted(aggregate_id: UUID, *args: object, **kwargs: object) -> object:
-        loads.append(aggregate_id)
-        return get(aggregate_id, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(world.log.repository, "get", counted)
+    loads = counting_loads(world, monkeypatch)
     world.service.withdraw_claim(WithdrawClaim(world.manager, claim_id, "sent twice"))
     assert loads.count(approval_id) == 1
     assert loads.count(claim_id) == 1
@@ -253,3 +261,40 @@ def test_paying_is_for_expense_managers_of_the_estate(world: World) -> None:
 def test_an_unknown_claim_is_missing(world: World) -> None:
     with pytest.raises(NotFound):
         world.service.pay_claim(PayClaim(world.finance, uuid4(), "PAY-1", "bank_transfer"))
+
+
+def test_a_claim_approved_on_submission_loads_its_budget_once(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Within the clerk's authority the approval is final as it opens, and the
+    # claim's amount is committed to the budget in the same save: the budget
+    # the submission read is the one committed to, not a second read.
+    budget(world, world.finance, {"repairs": "1000.00"})
+    loads = counting_loads(world, monkeypatch)
+    claim_id, _ = world.submit(world.manager)
+    the_budget = budget_id(world.estate_id, 2026)
+    assert loads.count(the_budget) == 1
+    assert world.names(claim_id) == ["Submitted", "Approved"]
+    assert world.names(the_budget) == ["BudgetSet", "Committed"]
+
+
+def test_the_final_decision_on_a_claim_loads_its_budget_once(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    budget(world, world.finance, {"repairs": "20000.00"})
+    claim_id, approval_id = world.submit(world.manager, amount="6000.00")
+    deciders = [
+        registered(world.log, "clerk", Role.FINANCE, world.estate_id),
+        registered(world.log, "head", Role.PROPERTY_MANAGER, world.estate_id),
+    ]
+    for decider in deciders:
+        world.service.approvals.decide(Approve(decider, approval_id))
+    assert world.names(claim_id) == ["Submitted"]
+    boss = registered(world.log, "boss", Role.ADMIN)
+    loads = counting_loads(world, monkeypatch)
+    world.service.approvals.decide(Approve(boss, approval_id))
+    the_budget = budget_id(world.estate_id, 2026)
+    assert loads.count(the_budget) == 1
+    assert loads.count(claim_id) == 1
+    assert world.names(claim_id) == ["Submitted", "Approved"]
+    assert world.names(the_budget) == ["BudgetSet", "Committed"]
