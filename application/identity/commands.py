@@ -72,6 +72,19 @@ class AssignEstate:
 
 
 @dataclass(frozen=True)
+class PreassignEstate:
+    """Let a staff member serve an estate the registry may not hold yet.
+
+    For a loader that sets up staff before or without the estate's records
+    (the demo, tests); no route sends it, since :class:`AssignEstate` insists
+    the estate exists."""
+
+    actor: Actor
+    user_id: UUID
+    estate_id: UUID
+
+
+@dataclass(frozen=True)
 class UnassignEstate:
     actor: Actor
     user_id: UUID

@@ -10,6 +10,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from application.actor import SYSTEM_ACTOR
+from application.identity.commands import RegisterUser
 from bootstrap import Container
 from infrastructure.settings import Settings
 from interfaces.cli.demo import ESTATE_CODE, load_demo
@@ -190,8 +192,14 @@ def test_the_command_fails_clearly_when_a_demo_username_is_taken(
     container: Container, settings: Settings
 ) -> None:
     container.identity.ensure_admin("admin", "moss-lantern-harbour-39")
-    container.identity.register(
-        username="hvg.manager", password=PASSWORD, display_name="Someone else", roles=[]
+    container.identity.admin.register(
+        RegisterUser(
+            SYSTEM_ACTOR,
+            username="hvg.manager",
+            password=PASSWORD,
+            display_name="Someone else",
+            roles=[],
+        )
     )
     head = container.event_log.head()
     refused = _cli(settings, "demo")

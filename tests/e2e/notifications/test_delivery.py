@@ -8,6 +8,8 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from application.actor import system_acting_for
+from application.notifications.commands import ChoosePreferences
 from bootstrap import Container, build
 from domain.equipment.alarm import Alarm
 from domain.identity.policy import Role
@@ -20,6 +22,7 @@ from tests.e2e.notifications.support import (
     deliveries,
     drain,
     jobs_of,
+    message,
     smtp_server,
     subjects,
     user,
@@ -94,16 +97,24 @@ def test_channels_follow_preferences_and_urgent_goes_everywhere(
     jobs = jobs_of(container)
     jobs.sms = sms
     n = container.notifications
-    n.set_preferences(
-        staff["tech"],
-        ["email", "sms"],
-        email="wu@example.com",
-        phone="13812345678",
-        contacts_given=True,
+    n.choose_preferences(
+        ChoosePreferences(
+            system_acting_for(staff["tech"]),
+            ("email", "sms"),
+            email="wu@example.com",
+            phone="13812345678",
+            contacts_given=True,
+        )
     )
     # The manager gives addresses but wants the app only.
-    n.set_preferences(
-        staff["pm"], [], email="zhou@example.com", phone="13900001111", contacts_given=True
+    n.choose_preferences(
+        ChoosePreferences(
+            system_acting_for(staff["pm"]),
+            (),
+            email="zhou@example.com",
+            phone="13900001111",
+            contacts_given=True,
+        )
     )
     with smtp_server() as smtp:
         jobs.email = SmtpEmailSender(SmtpSettings(host="127.0.0.1", port=smtp.port))
@@ -140,8 +151,13 @@ def test_channels_follow_preferences_and_urgent_goes_everywhere(
 def test_an_email_job_run_twice_sends_one_mail(
     container: Container, staff: dict[str, UUID]
 ) -> None:
-    container.notifications.set_preferences(
-        staff["tech"], ["email"], email="wu@example.com", contacts_given=True
+    container.notifications.choose_preferences(
+        ChoosePreferences(
+            system_acting_for(staff["tech"]),
+            ("email",),
+            email="wu@example.com",
+            contacts_given=True,
+        )
     )
     container.projector.catch_up()
     jobs = jobs_of(container)
@@ -164,8 +180,13 @@ def test_an_email_job_run_twice_sends_one_mail(
 def test_without_smtp_or_a_phone_the_delivery_is_recorded_as_skipped(
     container: Container, staff: dict[str, UUID]
 ) -> None:
-    container.notifications.set_preferences(
-        staff["tech"], ["email", "sms"], email="wu@example.com", contacts_given=True
+    container.notifications.choose_preferences(
+        ChoosePreferences(
+            system_acting_for(staff["tech"]),
+            ("email", "sms"),
+            email="wu@example.com",
+            contacts_given=True,
+        )
     )
     container.projector.catch_up()
     jobs = jobs_of(container)
@@ -186,8 +207,13 @@ def test_without_smtp_or_a_phone_the_delivery_is_recorded_as_skipped(
 def test_a_send_that_keeps_failing_is_retried_then_recorded_as_failed(
     container: Container, staff: dict[str, UUID]
 ) -> None:
-    container.notifications.set_preferences(
-        staff["tech"], ["email"], email="wu@example.com", contacts_given=True
+    container.notifications.choose_preferences(
+        ChoosePreferences(
+            system_acting_for(staff["tech"]),
+            ("email",),
+            email="wu@example.com",
+            contacts_given=True,
+        )
     )
     container.projector.catch_up()
     jobs = jobs_of(container)
@@ -214,8 +240,8 @@ def test_with_redis_down_notifications_wait_in_the_log_and_arrive_once_when_it_i
     try:
         # Commands succeed with Redis gone: they only append to the log.
         positions = [raise_alarm(cut_off) for _ in range(3)]
-        message_id, message_position = cut_off.notifications.send_message(
-            staff["pm"], [staff["owner"]], "Lift maintenance", "Lift B stops at 10:00."
+        message_id, message_position = message(
+            cut_off, staff["pm"], [staff["owner"]], "Lift maintenance", "Lift B stops at 10:00."
         )
         assert message_id
         cut_off.projector.catch_up()

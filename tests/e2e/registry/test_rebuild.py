@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import pytest
 
+from application.actor import SYSTEM_ACTOR
+from application.identity.commands import RegisterUser
 from application.registry import commands as c
 from bootstrap import Container
 from domain.identity.policy import Role
@@ -27,8 +29,14 @@ def test_a_rebuilt_registry_equals_the_live_one(container: Container) -> None:
         ).id
         for n in (101, 102)
     ]
-    user, _ = container.identity.register(
-        username="li.na", password="a-long-enough-secret-1", display_name="Li", roles=[Role.OWNER]
+    user, _ = container.identity.admin.register(
+        RegisterUser(
+            SYSTEM_ACTOR,
+            username="li.na",
+            password="a-long-enough-secret-1",
+            display_name="Li",
+            roles=[Role.OWNER],
+        )
     )
     seller = service.register_person(
         c.RegisterPerson(ACTOR, estate, "Li Na", phone="13812345678")

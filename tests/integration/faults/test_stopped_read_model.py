@@ -8,6 +8,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from application.actor import SYSTEM_ACTOR
+from application.identity.commands import RegisterUser
 from bootstrap import Container
 from domain.identity.policy import Role
 from domain.identity.user import user_id_for
@@ -38,11 +40,14 @@ def test_reads_of_a_stopped_read_model_answer_503_at_once_and_resume_brings_it_b
     client: TestClient, admin: dict[str, str], running: Container, settings: Settings
 ) -> None:
     _squat(running, "newcomer")
-    _, position = running.identity.register(
-        username="newcomer",
-        password="a-long-enough-secret",
-        display_name="Newcomer",
-        roles=[Role.OWNER],
+    _, position = running.identity.admin.register(
+        RegisterUser(
+            SYSTEM_ACTOR,
+            username="newcomer",
+            password="a-long-enough-secret",
+            display_name="Newcomer",
+            roles=[Role.OWNER],
+        )
     )
     eventually(lambda: _stopped(running, "user_directory"), 20, "the directory stopped")
 
@@ -85,11 +90,14 @@ def test_a_command_that_checks_against_a_stopped_read_model_answers_503_at_once(
     address?): a stopped directory's rows are stale, so the check says so
     rather than deciding on them."""
     _squat(running, "addressee")
-    user_id, _ = running.identity.register(
-        username="addressee",
-        password="a-long-enough-secret",
-        display_name="Addressee",
-        roles=[Role.OWNER],
+    user_id, _ = running.identity.admin.register(
+        RegisterUser(
+            SYSTEM_ACTOR,
+            username="addressee",
+            password="a-long-enough-secret",
+            display_name="Addressee",
+            roles=[Role.OWNER],
+        )
     )
     eventually(lambda: _stopped(running, "user_directory"), 20, "the directory stopped")
     time.sleep(STOPPED_CHECK_SECONDS)  # the app rereads which stopped once a second

@@ -6,6 +6,8 @@ import time
 
 from dramatiq import Worker
 
+from application.actor import SYSTEM_ACTOR
+from application.identity.commands import RegisterUser
 from bootstrap import Container
 from domain.identity.policy import Role
 from infrastructure.tasks import AlertOutbox, Jobs, make_broker
@@ -15,11 +17,23 @@ PASSWORD = "a-long-enough-secret"
 
 
 def _lock_someone_out(container: Container) -> int:
-    container.identity.register(
-        username="boss", password=PASSWORD, display_name="Boss", roles=[Role.ADMIN]
+    container.identity.admin.register(
+        RegisterUser(
+            SYSTEM_ACTOR,
+            username="boss",
+            password=PASSWORD,
+            display_name="Boss",
+            roles=[Role.ADMIN],
+        )
     )
-    container.identity.register(
-        username="li.na", password=PASSWORD, display_name="李娜", roles=[Role.OWNER]
+    container.identity.admin.register(
+        RegisterUser(
+            SYSTEM_ACTOR,
+            username="li.na",
+            password=PASSWORD,
+            display_name="李娜",
+            roles=[Role.OWNER],
+        )
     )
     position = 0
     for _ in range(5):

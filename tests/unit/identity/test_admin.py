@@ -6,6 +6,7 @@ from uuid import uuid4
 
 import pytest
 
+from application.actor import SYSTEM_ACTOR
 from application.errors import Forbidden, NotFound
 from application.identity.commands import (
     AssignEstate,
@@ -50,7 +51,9 @@ def test_a_user_administrator_cannot_hand_out_more_than_they_hold(w: World) -> N
     """Holding users:manage_access is not enough to make an admin, or to grant
     a permission one lacks: access only flows downwards."""
     helper, other = w.user("it.helper", Role.CUSTOMER_SERVICE), w.user("li.wei", Role.OWNER)
-    w.identity.grant_permission(helper, Permission.USERS_MANAGE_ACCESS)
+    w.identity.admin.grant_permission(
+        GrantPermission(SYSTEM_ACTOR, helper, Permission.USERS_MANAGE_ACCESS)
+    )
     actor = w.actor(helper)
     with pytest.raises(Forbidden, match="do not hold"):
         w.identity.admin.grant_role(GrantRole(actor, other, Role.ADMIN))
@@ -67,7 +70,9 @@ def test_a_user_administrator_cannot_hand_out_more_than_they_hold(w: World) -> N
 
 def test_registering_with_a_role_needs_every_permission_of_it(w: World) -> None:
     creator = w.user("hr.li", Role.CUSTOMER_SERVICE)
-    w.identity.grant_permission(creator, Permission.USERS_CREATE)
+    w.identity.admin.grant_permission(
+        GrantPermission(SYSTEM_ACTOR, creator, Permission.USERS_CREATE)
+    )
     command = RegisterUser(w.actor(creator), "new.admin", PASSWORD, "New Admin", [Role.ADMIN])
     with pytest.raises(Forbidden):
         w.identity.admin.register(command)
