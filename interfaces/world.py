@@ -79,18 +79,18 @@ class WorldBuilder:
 
     # ---- people --------------------------------------------------------------------
 
-    def user(
+    def account(
         self,
         username: str,
         roles: Role | Iterable[Role],
-        *estates: UUID,
+        *,
         display_name: str | None = None,
         password: str | None = None,
         phone: str | None = None,
-    ) -> UUID:
-        """A login account serving ``estates`` (which the registry may not hold yet)."""
-        admin = self.c.identity.admin
-        user_id, _ = admin.register(
+        national_id: str | None = None,
+    ) -> tuple[UUID, int]:
+        """A login account: its ID and the position of its registration."""
+        return self.c.identity.admin.register(
             RegisterUser(
                 self.actor,
                 username,
@@ -98,10 +98,22 @@ class WorldBuilder:
                 display_name or username.title(),
                 [roles] if isinstance(roles, Role) else list(roles),
                 phone=phone,
+                national_id=national_id,
             )
         )
+
+    def user(
+        self,
+        username: str,
+        roles: Role | Iterable[Role],
+        *estates: UUID,
+        display_name: str | None = None,
+    ) -> UUID:
+        """A login account serving ``estates`` (which the registry may not hold yet)."""
+        user_id, _ = self.account(username, roles, display_name=display_name)
         for estate_id in estates:
-            admin.preassign_estate(PreassignEstate(self.actor, user_id, estate_id))
+            command = PreassignEstate(self.actor, user_id, estate_id)
+            self.c.identity.admin.preassign_estate(command)
         return user_id
 
     def person(

@@ -42,7 +42,7 @@ from application.finance.accounts.commands import (
 from application.finance.fund import RecordDeposit
 from application.finance.ledger_commands import PostJournal
 from application.finance.rates.commands import ProposeRateChange
-from application.identity.commands import PreassignEstate, RegisterUser
+from application.identity.commands import PreassignEstate
 from application.registry import commands as registry
 from bootstrap import Container
 from domain.errors import DomainError
@@ -53,6 +53,7 @@ from projections.events import kind_of, payload_of
 from projections.finance import statements
 from projections.runtime import wait_for_position
 from tests.support.clock import Clock
+from tests.support.world import world
 
 EXAMPLES = int(os.environ.get("FINANCE_LEDGER_MACHINE_EXAMPLES", "12"))
 CENTS = st.integers(min_value=1, max_value=90_000).map(lambda c: Decimal(c) / 100)
@@ -389,14 +390,8 @@ def test_random_finance_sequences_keep_the_books_balanced(running: Container, cl
     admin = running.identity.find("admin")
     assert admin is not None
     World.admin = admin.id
-    World.clerk, _ = running.identity.admin.register(
-        RegisterUser(
-            SYSTEM_ACTOR,
-            username="machine.clerk",
-            password="Ledger-Keeper-2026-pw",
-            display_name="Machine Clerk",
-            roles=[Role.FINANCE],
-        )
+    World.clerk, _ = world(running, "Ledger-Keeper-2026-pw").account(
+        "machine.clerk", Role.FINANCE, display_name="Machine Clerk"
     )
     TALLY.clear()
     try:

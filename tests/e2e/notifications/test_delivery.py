@@ -57,6 +57,14 @@ def staff(container: Container) -> dict[str, UUID]:
     }
 
 
+def _choose(container: Container, user_id: UUID, *channels: str, **contacts: str) -> None:
+    """The user picks channels and gives addresses, as their own session would."""
+    command = ChoosePreferences(
+        system_acting_for(user_id), channels, contacts_given=True, **contacts
+    )
+    container.notifications.choose_preferences(command)
+
+
 def test_an_alarm_reaches_the_estates_alarm_handlers_once_even_when_a_job_runs_twice(
     container: Container, staff: dict[str, UUID]
 ) -> None:
@@ -96,26 +104,9 @@ def test_channels_follow_preferences_and_urgent_goes_everywhere(
     sms = RecordingSms()
     jobs = jobs_of(container)
     jobs.sms = sms
-    n = container.notifications
-    n.choose_preferences(
-        ChoosePreferences(
-            system_acting_for(staff["tech"]),
-            ("email", "sms"),
-            email="wu@example.com",
-            phone="13812345678",
-            contacts_given=True,
-        )
-    )
+    _choose(container, staff["tech"], "email", "sms", email="wu@example.com", phone="13812345678")
     # The manager gives addresses but wants the app only.
-    n.choose_preferences(
-        ChoosePreferences(
-            system_acting_for(staff["pm"]),
-            (),
-            email="zhou@example.com",
-            phone="13900001111",
-            contacts_given=True,
-        )
-    )
+    _choose(container, staff["pm"], email="zhou@example.com", phone="13900001111")
     with smtp_server() as smtp:
         jobs.email = SmtpEmailSender(SmtpSettings(host="127.0.0.1", port=smtp.port))
         minor = raise_alarm(container, "minor")
@@ -151,14 +142,7 @@ def test_channels_follow_preferences_and_urgent_goes_everywhere(
 def test_an_email_job_run_twice_sends_one_mail(
     container: Container, staff: dict[str, UUID]
 ) -> None:
-    container.notifications.choose_preferences(
-        ChoosePreferences(
-            system_acting_for(staff["tech"]),
-            ("email",),
-            email="wu@example.com",
-            contacts_given=True,
-        )
-    )
+    _choose(container, staff["tech"], "email", email="wu@example.com")
     container.projector.catch_up()
     jobs = jobs_of(container)
     payload = {
@@ -180,14 +164,7 @@ def test_an_email_job_run_twice_sends_one_mail(
 def test_without_smtp_or_a_phone_the_delivery_is_recorded_as_skipped(
     container: Container, staff: dict[str, UUID]
 ) -> None:
-    container.notifications.choose_preferences(
-        ChoosePreferences(
-            system_acting_for(staff["tech"]),
-            ("email", "sms"),
-            email="wu@example.com",
-            contacts_given=True,
-        )
-    )
+    _choose(container, staff["tech"], "email", "sms", email="wu@example.com")
     container.projector.catch_up()
     jobs = jobs_of(container)
     jobs.email = SmtpEmailSender(None)  # ESTATELOG_SMTP_HOST unset
@@ -207,14 +184,7 @@ def test_without_smtp_or_a_phone_the_delivery_is_recorded_as_skipped(
 def test_a_send_that_keeps_failing_is_retried_then_recorded_as_failed(
     container: Container, staff: dict[str, UUID]
 ) -> None:
-    container.notifications.choose_preferences(
-        ChoosePreferences(
-            system_acting_for(staff["tech"]),
-            ("email",),
-            email="wu@example.com",
-            contacts_given=True,
-        )
-    )
+    _choose(container, staff["tech"], "email", email="wu@example.com")
     container.projector.catch_up()
     jobs = jobs_of(container)
     jobs.email = SmtpEmailSender(SmtpSettings(host="127.0.0.1", port=1, timeout=2))

@@ -7,14 +7,13 @@ from decimal import Decimal
 
 import pytest
 
-from application.actor import SYSTEM_ACTOR
-from application.identity.commands import RegisterUser
 from application.registry import commands as c
 from bootstrap import Container
 from domain.identity.policy import Role
 from replay.operations import rebuild_all
 from tests.integration.replay.readmodel_rows import read_models
 from tests.support.actors import EVERY_RIGHT as ACTOR
+from tests.support.world import world
 
 pytestmark = pytest.mark.fresh_schema
 
@@ -29,14 +28,8 @@ def test_a_rebuilt_registry_equals_the_live_one(container: Container) -> None:
         ).id
         for n in (101, 102)
     ]
-    user, _ = container.identity.admin.register(
-        RegisterUser(
-            SYSTEM_ACTOR,
-            username="li.na",
-            password="a-long-enough-secret-1",
-            display_name="Li",
-            roles=[Role.OWNER],
-        )
+    user, _ = world(container, "a-long-enough-secret-1").account(
+        "li.na", Role.OWNER, display_name="Li"
     )
     seller = service.register_person(
         c.RegisterPerson(ACTOR, estate, "Li Na", phone="13812345678")

@@ -10,13 +10,13 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from application.actor import SYSTEM_ACTOR, Reach
-from application.identity.commands import RegisterUser
+from application.actor import Reach
 from application.registry import commands as c
 from bootstrap import Container
 from domain.identity.policy import Role
 from projections.registry import views
 from tests.support.actors import EVERY_RIGHT as ACTOR
+from tests.support.world import world
 
 
 @dataclass
@@ -47,14 +47,8 @@ def places(container: Container) -> Places:
     r.assign_parking(c.AssignParking(ACTOR, space, home))
     person = r.register_person(c.RegisterPerson(ACTOR, a, "Li Na")).id
     r.move_in(c.MoveIn(ACTOR, home, person, "owner", date(2020, 1, 1)))
-    resident, _ = container.identity.admin.register(
-        RegisterUser(
-            SYSTEM_ACTOR,
-            username="li.na",
-            password="a-long-enough-secret-1",
-            display_name="Li",
-            roles=[Role.OWNER],
-        )
+    resident, _ = world(container, "a-long-enough-secret-1").account(
+        "li.na", Role.OWNER, display_name="Li"
     )
     container.projector.catch_up()  # a link is checked against the links as of the head
     r.link_account(c.LinkAccount(ACTOR, person, resident))

@@ -9,11 +9,11 @@ from application.identity.commands import (
     ChangeProfile,
     GrantRole,
     LockAccount,
-    RegisterUser,
     UnlockAccount,
 )
 from bootstrap import Container
 from replay.readmodels import live_schema, replayable, table_rows
+from tests.support.world import world
 
 
 def read_models(
@@ -39,16 +39,12 @@ def populate(container: Container, prefix: str = "tenant", users: int = 3) -> in
     identity = container.identity
     ids = []
     for i in range(users):
-        uid, _ = identity.admin.register(
-            RegisterUser(
-                SYSTEM_ACTOR,
-                username=f"{prefix}{i}",
-                password=PASSWORD,
-                display_name=f"{prefix.title()} {i}",
-                roles=[Role.OWNER],
-                phone=f"1380000{i:04d}",
-                national_id=f"31010119900101{i:04d}",
-            )
+        uid, _ = world(container, PASSWORD).account(
+            f"{prefix}{i}",
+            Role.OWNER,
+            display_name=f"{prefix.title()} {i}",
+            phone=f"1380000{i:04d}",
+            national_id=f"31010119900101{i:04d}",
         )
         ids.append(uid)
     identity.login(f"{prefix}0", PASSWORD, "198.51.100.1", "pytest")

@@ -26,7 +26,6 @@ from application.identity.commands import (
     GrantPermission,
     GrantRole,
     LogOut,
-    RegisterUser,
     RevokePermission,
     RevokeRole,
 )
@@ -39,6 +38,7 @@ from projections.protocols import Decoded
 from projections.runtime import ATTEMPTS, Projector
 from replay.readmodels import apply_range, open_build, select, table_rows
 from tests.integration.replay.readmodel_rows import PASSWORD, populate, read_models
+from tests.support.world import world
 
 pytestmark = pytest.mark.fresh_schema
 
@@ -169,15 +169,7 @@ class _BrittleBatch:
 
 def _register(container: Container, n: int) -> int:
     for i in range(n):
-        container.identity.admin.register(
-            RegisterUser(
-                SYSTEM_ACTOR,
-                username=f"resident{i}",
-                password=PASSWORD,
-                display_name=f"Resident {i}",
-                roles=[Role.OWNER],
-            )
-        )
+        world(container, PASSWORD).account(f"resident{i}", Role.OWNER, display_name=f"Resident {i}")
     return container.event_log.head()
 
 

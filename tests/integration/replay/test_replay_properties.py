@@ -20,7 +20,6 @@ from application.identity.commands import (
     ChangeProfile,
     GrantRole,
     LockAccount,
-    RegisterUser,
     RevokeRole,
     UnlockAccount,
 )
@@ -32,6 +31,7 @@ from replay.asof import build_as_of
 from replay.operations import rebuild_all
 from replay.readmodels import live_schema, select, table_rows
 from tests.integration.replay.readmodel_rows import PASSWORD, read_models
+from tests.support.world import world
 
 pytestmark = pytest.mark.fresh_schema
 
@@ -66,15 +66,7 @@ def _run(container: Container, prefix: str, step: tuple[Any, ...]) -> None:
         match step:
             case ("register", _):
                 if identity.find(name) is None:
-                    identity.admin.register(
-                        RegisterUser(
-                            SYSTEM_ACTOR,
-                            username=name,
-                            password=PASSWORD,
-                            display_name=name,
-                            roles=[Role.OWNER],
-                        )
-                    )
+                    world(container, PASSWORD).account(name, Role.OWNER, display_name=name)
             case ("login_ok", _):
                 identity.login(name, PASSWORD, "192.0.2.1", "hypothesis")
             case ("login_failed", _):

@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 from application.actor import SYSTEM_ACTOR
-from application.identity.commands import GrantPermission, GrantRole, RegisterUser
+from application.identity.commands import GrantPermission, GrantRole
 from bootstrap import Container
 from domain.identity.policy import Permission, Role
 from domain.identity.user import User
 from infrastructure.eventstore.store import EventLog, postgres_env
+from tests.support.world import world
 
 
 def test_a_user_with_hundreds_of_events_reloads_from_its_snapshot_unchanged(
     container: Container,
 ) -> None:
-    uid, _ = container.identity.admin.register(
-        RegisterUser(
-            SYSTEM_ACTOR,
-            username="busy.owner",
-            password="a-long-enough-secret",
-            display_name="Busy",
-            roles=[Role.OWNER],
-            phone="13900001111",
-        )
+    uid, _ = world(container, "a-long-enough-secret").account(
+        "busy.owner", Role.OWNER, display_name="Busy", phone="13900001111"
     )
     container.identity.admin.grant_role(GrantRole(SYSTEM_ACTOR, uid, Role.TECHNICIAN))
     container.identity.admin.grant_permission(

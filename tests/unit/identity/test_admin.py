@@ -16,6 +16,7 @@ from application.identity.commands import (
     GrantPermission,
     GrantRole,
     LockAccount,
+    PreassignEstate,
     RegisterUser,
     ResetPassword,
     RevokeRole,
@@ -140,6 +141,17 @@ def test_an_estate_is_assigned_only_if_the_registry_has_it(w: World) -> None:
     w.log.save_and_position(estate)
     w.identity.admin.assign_estate(AssignEstate(w.actor(admin), manager, estate.id))
     assert w.identity.get(manager).estates == {estate.id}
+
+
+def test_a_loader_preassigns_an_estate_the_registry_does_not_hold_yet(w: World) -> None:
+    """Only for who manages access: a resident cannot give themselves an estate."""
+    resident, manager = w.user("li.wei", Role.OWNER), w.user("pm.zhou", Role.PROPERTY_MANAGER)
+    ahead = uuid4()
+    with pytest.raises(Forbidden):
+        w.identity.admin.preassign_estate(PreassignEstate(w.actor(resident), resident, ahead))
+    assert w.identity.get(resident).estates == set()
+    w.identity.admin.preassign_estate(PreassignEstate(SYSTEM_ACTOR, manager, ahead))
+    assert w.identity.get(manager).estates == {ahead}
 
 
 def test_a_reset_password_follows_the_password_rule_and_ends_sessions(w: World) -> None:
