@@ -52,6 +52,8 @@ from uuid import UUID
 import httpx
 import psycopg
 
+from application.actor import system_acting_for
+from application.finance.accounts.commands import RunBilling
 from bench import http_load
 from bench.appends import create_raw_table
 from bench.measure import Result, run_threads
@@ -270,7 +272,7 @@ def _run_figures(result: Any, seconds: float, before: int) -> dict[str, Any]:
 def run_in_process(container: Container, estate_id: UUID, period: str, by: UUID) -> dict[str, Any]:
     before = container.event_log.head()
     started = time.perf_counter()
-    result = container.finance.accounts.run_billing(estate_id, period, by)
+    result = container.finance.accounts.bill(RunBilling(system_acting_for(by), estate_id, period))
     return _run_figures(result, time.perf_counter() - started, before)
 
 

@@ -201,26 +201,6 @@ class ApprovalService:
         )
         return self._save(approval, was_final=False, along_with=along_with)
 
-    def approve(self, approval_id: UUID, by: UUID, comment: str | None = None) -> int:
-        approval = self.get(approval_id)
-        approval.approve(self.decider(by), comment, self.deps.clock())
-        return self._save(approval, was_final=False)
-
-    def reject(self, approval_id: UUID, by: UUID, reason: str) -> int:
-        approval = self.get(approval_id)
-        approval.reject(self.decider(by), reason, self.deps.clock())
-        return self._save(approval, was_final=False)
-
-    def return_for_changes(self, approval_id: UUID, by: UUID, reason: str) -> int:
-        approval = self.get(approval_id)
-        approval.return_for_changes(self.decider(by), reason, self.deps.clock())
-        return self._save(approval, was_final=False)
-
-    def delegate(self, approval_id: UUID, by: UUID, to: UUID) -> int:
-        approval = self.get(approval_id)
-        approval.delegate(self.decider(by), self.decider(to), self.deps.clock())
-        return self._save(approval, was_final=False)
-
     def resubmit(
         self,
         approval_id: UUID,

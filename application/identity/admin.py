@@ -28,6 +28,7 @@ from application.identity.commands import (
     GrantPermission,
     GrantRole,
     LockAccount,
+    PreassignEstate,
     RegisterUser,
     ResetPassword,
     RevokePermission,
@@ -121,6 +122,11 @@ class UserAdmin:
         user = self._managed(cmd.actor, cmd.user_id)
         if find(self.accounts.log, cmd.estate_id, Estate) is None:
             raise ValidationFailed(f"there is no estate {cmd.estate_id}")
+        user.assign_estate(cmd.estate_id)
+        return self.accounts.log.save_and_position(user)
+
+    def preassign_estate(self, cmd: PreassignEstate) -> int:
+        user = self._managed(cmd.actor, cmd.user_id)
         user.assign_estate(cmd.estate_id)
         return self.accounts.log.save_and_position(user)
 

@@ -92,6 +92,14 @@ class AssignEstate(EstateChange):
     """The user serves the estate from now on; the estate must exist."""
 
 
+class PreassignEstate(EstateChange):
+    """Let a staff member serve an estate the registry may not hold yet.
+
+    For a loader that sets up staff before or without the estate's records
+    (the demo, tests); no route sends it, since :class:`AssignEstate` insists
+    the estate exists."""
+
+
 class UnassignEstate(EstateChange):
     """The user no longer serves the estate."""
 

@@ -3,8 +3,9 @@
 The handlers taking a command (``application/notifications/commands.py``)
 authorize its actor: everyone manages their own inbox, preferences and
 reminders; staff address users of the estates they serve (anyone else is
-missing, 404). The methods taking a user ID are the trusted entry points of
-jobs, the demo loader and the tests that arrange a world.
+missing, 404). Callers without a session (the demo loader, tests) send the
+same commands as ``system_acting_for(user_id)``; the scheduler's job
+(``fire_due_reminders``) is the one entry point that is not a command.
 
 No command here sends anything. Each appends events; the notification
 outbox (``projections/notifications/outbox.py``) follows the log and
@@ -68,7 +69,7 @@ class NotificationService:
             assert cmd.recipient_id is not None
             self._may_address(cmd.actor, cmd.recipient_id)
             recipients = [cmd.recipient_id]
-        message_id, position = self.send_message(
+        message_id, position = self._record_message(
             cmd.actor.user_id,
             recipients,
             cmd.subject,
@@ -83,7 +84,7 @@ class NotificationService:
         user_id = cmd.user_id or cmd.actor.user_id
         if user_id != cmd.actor.user_id:
             self._may_address(cmd.actor, user_id)
-        return self.schedule_reminder(
+        return self._schedule_reminder(
             user_id, cmd.message, cmd.due_at, cmd.priority, scheduled_by=cmd.actor.user_id
         )
 
@@ -112,7 +113,7 @@ class NotificationService:
     def choose_preferences(self, cmd: c.ChoosePreferences) -> int:
         """The actor's own channels; an unchanged choice answers the log's head."""
         cmd.actor.require("notifications:manage", owner_id=cmd.actor.user_id)
-        position = self.set_preferences(
+        position = self._set_preferences(
             cmd.actor.user_id,
             list(cmd.channels),
             email=cmd.email,
@@ -123,7 +124,7 @@ class NotificationService:
 
     # Preferences ------------------------------------------------------------
 
-    def set_preferences(
+    def _set_preferences(
         self,
         user_id: UUID,
         channels: list[str],
@@ -171,7 +172,7 @@ class NotificationService:
 
     # Reminders --------------------------------------------------------------
 
-    def schedule_reminder(
+    def _schedule_reminder(
         self,
         user_id: UUID,
         message: str,
@@ -218,7 +219,7 @@ class NotificationService:
 
     # Messages ---------------------------------------------------------------
 
-    def send_message(
+    def _record_message(
         self,
         sender_id: UUID,
         recipient_ids: list[UUID],

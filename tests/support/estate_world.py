@@ -1,4 +1,8 @@
-"""Two estates, A and B, with a record of every kind in each, built through the API.
+"""Two estates, A and B, with a record of every kind in each.
+
+Places, people and staff come from the shared world builders
+(``tests/support/world.py``, the demo loader's too); every other record is
+made through the API by the people who would make it.
 
 Used by ``tests/e2e/api/test_estate_isolation.py``: staff of each estate (property
 manager, customer service, technician, finance clerk), a resident of each (a
@@ -19,17 +23,21 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from fastapi.testclient import TestClient
 
 from bootstrap import Container
+from domain.identity.policy import Role
 from projections.runtime import wait_for_position
-from tests.e2e.api.test_object_scoping import make_user
+from tests.conftest import bearer, login
+from tests.e2e.api.test_object_scoping import PASSWORD
 from tests.e2e.notifications.support import drain, working
 from tests.support.clock import Clock
+from tests.support.world import world
 
 SERVICE_POLICY = {
     "levels": [
@@ -134,6 +142,7 @@ class Builder:
         self.client = client
         self.admin = admin
         self.container = container
+        self.world = world(container, PASSWORD)
 
     def post(self, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Any:
         response = self.client.post(f"/api/v1/{path}", json=body, headers=headers or self.admin)
@@ -144,48 +153,45 @@ class Builder:
         return str(ok(response, 201)["id"])
 
     def actor(self, username: str, role: str, estate: str | None = None) -> Actor:
-        user_id, headers, _ = make_user(self.client, self.admin, username, [role])
-        if estate is not None:
-            self.post(f"users/{user_id}/estates", {"estate_id": estate})
-        return Actor(user_id, headers, role)
+        """A user built by the shared builders, signed in through the API."""
+        serves = () if estate is None else (UUID(estate),)
+        user_id = self.world.user(username, Role(role), *serves)
+        return Actor(str(user_id), bearer(login(self.client, username, PASSWORD)), role)
+
+    def person(self, estate: str, unit: str, name: str, user_id: str, relation: str) -> str:
+        """A person linked to a login account, living in the unit since 5 January."""
+        settle(self.container)  # the link is checked against the registry as of the head
+        person = self.world.person(UUID(estate), name, user_id=UUID(user_id))
+        self.world.move_in(UUID(unit), person, relation, date(2026, 1, 5))
+        return str(person)
 
     def resident(self, estate: str, unit: str, username: str, relation: str) -> tuple[Actor, str]:
         actor = self.actor(username, "owner")
-        person = self.created(
-            f"estates/{estate}/people", {"name": username.title(), "user_id": actor.id}
-        )
-        self.post(
-            f"units/{unit}/move-in", {"person_id": person, "relation": relation, "on": "2026-01-05"}
-        )
-        return actor, person
+        return actor, self.person(estate, unit, username.title(), actor.id, relation)
 
     def estate(self, name: str) -> Estate:
         tag = name.lower()
-        c = self.created
-        estate = c(
-            "estates", {"code": f"E{name}", "name": f"Estate {name}", "address": f"{name} Rd"}
-        )
-        building = c(f"estates/{estate}/buildings", {"code": "B1", "name": f"{name} tower"})
-        unit = c(
-            f"buildings/{building}/units",
-            {"number": "101", "floor": 1, "gross_area": "89.50", "internal_area": "72.30"},
-        )
-        parking = c(f"estates/{estate}/parking", {"code": "P1"})
-        self.post(f"parking/{parking}/assignment", {"unit_id": unit})
+        w = self.world
+        estate = w.estate(f"E{name}", f"Estate {name}", f"{name} Rd")
+        building = w.building(estate, "B1", f"{name} tower")
+        unit = w.unit(building, "101", 1, Decimal("89.50"), Decimal("72.30"))
+        parking = w.parking(estate, "P1")
+        w.assign_parking(parking, unit)
         e = Estate(
             name=name,
-            manager=self.actor(f"manager.{tag}", "property_manager", estate),
-            customer_service=self.actor(f"front.{tag}", "customer_service", estate),
-            technician=self.actor(f"tech.{tag}", "technician", estate),
+            manager=self.actor(f"manager.{tag}", "property_manager", str(estate)),
+            customer_service=self.actor(f"front.{tag}", "customer_service", str(estate)),
+            technician=self.actor(f"tech.{tag}", "technician", str(estate)),
             resident=self.actor(f"owner.{tag}", "owner"),
-            finance=self.actor(f"finance.{tag}", "finance", estate),
+            finance=self.actor(f"finance.{tag}", "finance", str(estate)),
         )
-        person = c(f"estates/{estate}/people", {"name": f"Owner {name}", "user_id": e.resident.id})
-        self.post(
-            f"units/{unit}/move-in", {"person_id": person, "relation": "owner", "on": "2026-01-05"}
-        )
+        person = self.person(str(estate), str(unit), f"Owner {name}", e.resident.id, "owner")
         e.records.update(
-            estate=estate, building=building, unit=unit, parking=parking, person=person
+            estate=str(estate),
+            building=str(building),
+            unit=str(unit),
+            parking=str(parking),
+            person=person,
         )
         return e
 
@@ -513,9 +519,8 @@ def build_world(client: TestClient, admin: dict[str, str], container: Container)
     b = Builder(client, admin, container)
     ok(client.put("/api/v1/approval-policies/service_request", json=SERVICE_POLICY, headers=admin))
     a_estate, b_estate = b.estate("A"), b.estate("B")
-    neighbour_unit = b.created(
-        f"buildings/{a_estate['building']}/units",
-        {"number": "102", "floor": 1, "gross_area": "60.00", "internal_area": "50.00"},
+    neighbour_unit = str(
+        b.world.unit(UUID(a_estate["building"]), "102", 1, Decimal("60.00"), Decimal("50.00"))
     )
     neighbour, neighbour_person = b.resident(
         a_estate["estate"], neighbour_unit, "tenant.a", "tenant"

@@ -17,7 +17,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
-from application.actor import Actor, system_acting_for
+from application.actor import Actor
 from application.approvals.service import ApprovalRequest, ApprovalService
 from application.errors import NotFound
 from application.finance.accounts.arrears import Arrears
@@ -260,22 +260,7 @@ class AccountService:
                 account.settle_refund(refund_id, approved, str(approval.status), now.date(), now)
         return [account]
 
-    # ---- callers without a session (the demo loader, the books' property test) --------
-
-    def run_billing(self, estate_id: UUID, period: str, by: UUID) -> RunResult:
-        return self.bill(RunBilling(system_acting_for(by), estate_id, period))
-
-    def record_payment(self, *, by: UUID, **fields: Any) -> tuple[UUID, int]:
-        return self.pay(RecordPayment(actor=system_acting_for(by), **fields))
-
-    def reverse_payment(self, unit_id: UUID, payment_id: UUID, reason: str, by: UUID) -> int:
-        return self.reverse(ReversePayment(system_acting_for(by), unit_id, payment_id, reason))
-
-    def request_waiver(self, *, by: UUID, **fields: Any) -> tuple[UUID, UUID, int]:
-        return self.waive(RequestWaiver(actor=system_acting_for(by), **fields))
-
-    def request_refund(self, *, by: UUID, **fields: Any) -> tuple[UUID, UUID, int]:
-        return self.refund(RequestRefund(actor=system_acting_for(by), **fields))
+    # ---- the scheduler's jobs, which are not one caller's command ------------------------
 
     def charge_late_fees(self, now: datetime) -> int:
         return self.arrears.charge_late_fees(now)

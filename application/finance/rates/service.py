@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from application.actor import HIDDEN, Actor, system_acting_for
+from application.actor import HIDDEN, Actor
 from application.approvals.service import ApprovalRequest, ApprovalService, Loader
 from application.errors import Forbidden, NotFound
 from application.finance.rates.commands import (
@@ -213,12 +213,6 @@ class RateService:
             along_with=[schedule],
         )
         return change_id, approval_id, position
-
-    def propose_rate_change(
-        self, estate_id: UUID, by: UUID, **fields: Any
-    ) -> tuple[UUID, UUID, int]:
-        """:meth:`propose` for callers without a session (the demo loader, tests)."""
-        return self.propose(ProposeRateChange(system_acting_for(by), estate_id, **fields))
 
     def withdraw_change(self, command: WithdrawRateChange) -> int:
         """The proposer withdraws a change awaiting approval (or returned for changes)."""

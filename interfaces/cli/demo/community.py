@@ -9,6 +9,7 @@ from uuid import UUID
 from application.actor import Actor
 from application.community import commands as cc
 from application.context import acting
+from application.notifications import commands as nc
 from domain.approvals.rules import Urgency
 from domain.community.announcement import Announcement
 from domain.community.service_request import Category as ServiceCategory
@@ -154,32 +155,43 @@ class CommunityDemo(LoaderBase):
 
     def notifications(self) -> None:
         ns = self.c.notifications
-        manager = self.users["hvg.manager"]
         with self.as_user("hvg.manager"):
-            ns.set_preferences(
-                manager, ["in_app", "email"], email="chen.wei@example.com", contacts_given=True
+            manager = self.actor("hvg.manager")
+            ns.choose_preferences(
+                nc.ChoosePreferences(
+                    manager, ("in_app", "email"), email="chen.wei@example.com", contacts_given=True
+                )
             )
-            ns.schedule_reminder(
-                manager,
-                "Plan the autumn fire drill with the fire brigade",
-                self.now + timedelta(minutes=10),
-                "high",
+            ns.remind(
+                nc.ScheduleReminder(
+                    manager,
+                    "Plan the autumn fire drill with the fire brigade",
+                    self.now + timedelta(minutes=10),
+                    "high",
+                )
             )
-            ns.schedule_reminder(
-                manager, "Review the lift maintenance contract", self.now + timedelta(days=14)
+            ns.remind(
+                nc.ScheduleReminder(
+                    manager, "Review the lift maintenance contract", self.now + timedelta(days=14)
+                )
             )
-            residents = ns.residents_of(self.estate_id)
-            ns.send_message(
-                manager,
-                residents,
-                "Lift A2 out of service",
-                "Tower A lift 2 is out of service for repairs; please use lift 1.",
-                "high",
-                self.estate_id,
+            ns.send(
+                nc.SendMessage(
+                    manager,
+                    "Lift A2 out of service",
+                    "Tower A lift 2 is out of service for repairs; please use lift 1.",
+                    "high",
+                    estate_id=self.estate_id,
+                )
             )
-        with self.as_user("hvg.linyu") as lin:
-            ns.set_preferences(lin, ["in_app", "sms"], phone="13800000101", contacts_given=True)
-            ns.schedule_reminder(lin, "Pay the parking fee", self.now + timedelta(days=3))
+        with self.as_user("hvg.linyu"):
+            lin = self.actor("hvg.linyu")
+            ns.choose_preferences(
+                nc.ChoosePreferences(
+                    lin, ("in_app", "sms"), phone="13800000101", contacts_given=True
+                )
+            )
+            ns.remind(nc.ScheduleReminder(lin, "Pay the parking fee", self.now + timedelta(days=3)))
         self.count("reminders", 3)
         self.count("messages", 1)
 

@@ -17,10 +17,12 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from application.actor import Actor
+from application.finance.accounts.commands import RecordPayment, RunBilling
 from application.finance.compliance import RunChecks
 from application.finance.expenses import PayClaim, RegisterVendor, SetBudget, SubmitClaim
 from application.finance.fund import DisburseSpending, ProposeSpending, RecordDeposit
 from application.finance.ledger_commands import ClosePeriod
+from application.finance.rates.commands import ProposeRateChange
 from domain.finance.account import Method
 from domain.finance.money import Money
 from domain.finance.periods import period_bounds
@@ -135,16 +137,18 @@ class FinanceDemo:
         rates = self.c.finance.rates
         for item, rate, basis in RATES:
             with self.d.as_user("hvg.finance"):
-                _, approval_id, _ = rates.propose_rate_change(
-                    self.d.estate_id,
-                    finance,
-                    item=item,
-                    rate=Decimal(rate),
-                    currency="CNY",
-                    basis=basis,
-                    effective_from=self.day(self.periods[0], 1),
-                    resolution=None,
-                    contract_reference="HVG-PSC-2014-001",
+                _, approval_id, _ = rates.propose(
+                    ProposeRateChange(
+                        self.actor(finance),
+                        self.d.estate_id,
+                        item=item,
+                        rate=Decimal(rate),
+                        currency="CNY",
+                        basis=basis,
+                        effective_from=self.day(self.periods[0], 1),
+                        resolution=None,
+                        contract_reference="HVG-PSC-2014-001",
+                    )
                 )
             self.d.decide(approval_id, finance)
         self.d.count("rates", len(RATES))
@@ -192,7 +196,7 @@ class FinanceDemo:
         accounts = self.c.finance.accounts
         self.d.settle()
         with self.on(self.day(period, 1), 8), self.d.as_user("hvg.finance"):
-            run = accounts.run_billing(self.d.estate_id, period, finance)
+            run = accounts.bill(RunBilling(self.actor(finance), self.d.estate_id, period))
         self.d.count("bills", run.bills)
         for key, (method, months) in HABITS.items():
             if months == 0 or (months == 2 and number != 1):
@@ -204,15 +208,17 @@ class FinanceDemo:
             if key == ("A", "501") and number == 2:
                 continue  # pays March late, after a reminder
             with self.on(self.day(period, 8 + number)), self.d.as_user("hvg.finance"):
-                accounts.record_payment(
-                    unit_id=self.unit[key],
-                    amount=Money.of(amount, "CNY"),
-                    method=Method(method),
-                    reference=None
-                    if method == "cash"
-                    else f"{method[:4].upper()}-{key[0]}{key[1]}-{period}",
-                    bill_id=None,
-                    by=finance,
+                accounts.pay(
+                    RecordPayment(
+                        actor=self.actor(finance),
+                        unit_id=self.unit[key],
+                        amount=Money.of(amount, "CNY"),
+                        method=Method(method),
+                        reference=None
+                        if method == "cash"
+                        else f"{method[:4].upper()}-{key[0]}{key[1]}-{period}",
+                        bill_id=None,
+                    )
                 )
             self.d.count("payments")
         self.expenses(number, period, finance, vendors)

@@ -16,6 +16,7 @@ from interfaces.cli.demo import ESTATE_CODE, load_demo
 from projections.runtime import wait_for_position
 from tests.conftest import bearer, login
 from tests.integration.replay.test_backup_restore import _cli
+from tests.support.world import world
 
 PASSWORD = "demo-pass-7Qx2-kLm9"
 
@@ -190,9 +191,7 @@ def test_the_command_fails_clearly_when_a_demo_username_is_taken(
     container: Container, settings: Settings
 ) -> None:
     container.identity.ensure_admin("admin", "moss-lantern-harbour-39")
-    container.identity.register(
-        username="hvg.manager", password=PASSWORD, display_name="Someone else", roles=[]
-    )
+    world(container, PASSWORD).account("hvg.manager", [], display_name="Someone else")
     head = container.event_log.head()
     refused = _cli(settings, "demo")
     assert refused.returncode == 1

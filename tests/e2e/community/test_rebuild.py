@@ -8,6 +8,8 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from application.actor import system_acting_for
+from application.approvals.commands import Approve, Delegate, ReturnForChanges
 from application.approvals.service import ApprovalRequest
 from application.community import commands as c
 from application.context import CommandContext, acting
@@ -19,6 +21,7 @@ from domain.identity.policy import Role
 from replay.operations import rebuild_all
 from tests.e2e.approvals.people import ESTATE_A, FakeResidence
 from tests.support.actors import actor_of
+from tests.support.world import world
 
 pytestmark = pytest.mark.fresh_schema
 
@@ -30,18 +33,16 @@ def test_rebuilt_approval_and_community_read_models_equal_the_live_ones(
 ) -> None:
     container.community.residence = residence = FakeResidence()
     identity, community, approvals = container.identity, container.community, container.approvals
-    ids = {}
-    for name, role in (
-        ("front", Role.CUSTOMER_SERVICE),
-        ("dept", Role.PROPERTY_MANAGER),
-        ("boss", Role.ADMIN),
-        ("resident", Role.OWNER),
-    ):
-        ids[name], _ = identity.register(
-            username=name, password=PASSWORD, display_name=name, roles=[role]
+    builder = world(container, PASSWORD)
+    ids = {
+        name: builder.user(name, role, *(() if role is Role.OWNER else (ESTATE_A,)))
+        for name, role in (
+            ("front", Role.CUSTOMER_SERVICE),
+            ("dept", Role.PROPERTY_MANAGER),
+            ("boss", Role.ADMIN),
+            ("resident", Role.OWNER),
         )
-        if role is not Role.OWNER:
-            identity.assign_estate(ids[name], ESTATE_A)
+    }
     with acting(CommandContext(actor_id=ids["boss"], actor_role="admin")):
         approvals.configure(
             "refund",
@@ -64,7 +65,9 @@ def test_rebuilt_approval_and_community_read_models_equal_the_live_ones(
         urgency=Urgency.HIGH,
     )
     approvals.open(refund)
-    approvals.return_for_changes(refund.approval_id, ids["boss"], "receipt?")
+    approvals.decide(
+        ReturnForChanges(system_acting_for(ids["boss"]), refund.approval_id, "receipt?")
+    )
     approvals.resubmit(refund.approval_id, ids["dept"], summary="refund with receipt")
 
     as_ = {name: actor_of(identity.get(user_id)) for name, user_id in ids.items()}
@@ -75,9 +78,9 @@ def test_rebuilt_approval_and_community_read_models_equal_the_live_ones(
     )
     community.accept_request(c.AcceptServiceRequest(front, rid))
     approval_id: UUID = container.event_log.repository.get(rid).approval_id
-    approvals.delegate(approval_id, ids["front"], ids["dept"])
+    approvals.decide(Delegate(system_acting_for(ids["front"]), approval_id, ids["dept"]))
     for by in ("dept", "dept", "boss"):  # front desk (delegated), department, manager
-        approvals.approve(approval_id, ids[by])
+        approvals.decide(Approve(system_acting_for(ids[by]), approval_id))
     community.schedule_request(
         c.ScheduleServiceRequest(front, rid, datetime(2026, 6, 1, tzinfo=UTC))
     )

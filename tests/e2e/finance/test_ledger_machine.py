@@ -30,9 +30,19 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from application.actor import Actor
+from application.actor import SYSTEM_ACTOR, Actor, system_acting_for
+from application.approvals.commands import Approve, Reject
+from application.finance.accounts.commands import (
+    RecordPayment,
+    RequestRefund,
+    RequestWaiver,
+    ReversePayment,
+    RunBilling,
+)
 from application.finance.fund import RecordDeposit
 from application.finance.ledger_commands import PostJournal
+from application.finance.rates.commands import ProposeRateChange
+from application.identity.commands import PreassignEstate
 from application.registry import commands as registry
 from bootstrap import Container
 from domain.errors import DomainError
@@ -44,6 +54,7 @@ from projections.events import kind_of, payload_of
 from projections.finance import statements
 from projections.runtime import wait_for_position
 from tests.support.clock import Clock
+from tests.support.world import world
 
 EXAMPLES = int(os.environ.get("FINANCE_LEDGER_MACHINE_EXAMPLES", "12"))
 CENTS = st.integers(min_value=1, max_value=90_000).map(lambda c: Decimal(c) / 100)
@@ -86,6 +97,12 @@ def _clerk() -> Actor:
     )
 
 
+def _as_clerk() -> Actor:
+    """The service recorded as the clerk: what the clerk does here is never
+    refused for want of a permission, only by the books' rules."""
+    return system_acting_for(World.clerk)
+
+
 def _settle() -> None:
     c = World.container
     head = c.event_log.head()
@@ -123,17 +140,19 @@ class LedgerMachine(RuleBasedStateMachine):
             ).id
             reg.move_in(registry.MoveIn(EVERY_RIGHT, unit, person, "owner", date(2026, 1, 1)))
             self.units.append(unit)
-        c.identity.assign_estate(World.clerk, self.estate)
-        _, approval, _ = c.finance.rates.propose_rate_change(
-            self.estate,
-            World.clerk,
-            item="property_fee",
-            rate=Decimal("2.35"),
-            currency="CNY",
-            basis="gross",
-            effective_from=date(2026, 1, 1),
-            resolution=None,
-            contract_reference="PSC-1",
+        c.identity.admin.preassign_estate(PreassignEstate(SYSTEM_ACTOR, World.clerk, self.estate))
+        _, approval, _ = c.finance.rates.propose(
+            ProposeRateChange(
+                _as_clerk(),
+                self.estate,
+                item="property_fee",
+                rate=Decimal("2.35"),
+                currency="CNY",
+                basis="gross",
+                effective_from=date(2026, 1, 1),
+                resolution=None,
+                contract_reference="PSC-1",
+            )
         )
         self._decide(approval, True)
         self.period = 0
@@ -143,10 +162,11 @@ class LedgerMachine(RuleBasedStateMachine):
     def _decide(self, approval_id: UUID, approve: bool) -> None:
         approvals = World.container.approvals
         while approvals.get(approval_id).status.value == "pending":
+            admin = system_acting_for(World.admin)
             if approve:
-                approvals.approve(approval_id, World.admin)
+                approvals.decide(Approve(admin, approval_id))
             else:
-                approvals.reject(approval_id, World.admin, "not this time")
+                approvals.decide(Reject(admin, approval_id, "not this time"))
 
     def _try(self, name: str, command: Any) -> None:
         head = World.container.event_log.head()
@@ -173,7 +193,9 @@ class LedgerMachine(RuleBasedStateMachine):
         period = f"2026-{self.period:02d}"
         self._try(
             "bill",
-            lambda: World.container.finance.accounts.run_billing(self.estate, period, World.clerk),
+            lambda: World.container.finance.accounts.bill(
+                RunBilling(_as_clerk(), self.estate, period)
+            ),
         )
 
     @rule(
@@ -187,13 +209,15 @@ class LedgerMachine(RuleBasedStateMachine):
         bill_id = next(iter(account.bills), None) if named and account else None
         self._try(
             "pay",
-            lambda: World.container.finance.accounts.record_payment(
-                unit_id=self.units[which],
-                amount=Money.of(amount, "CNY"),
-                method=method,
-                reference=None if method is Method.CASH else uuid4().hex[:10],
-                bill_id=bill_id,
-                by=World.clerk,
+            lambda: World.container.finance.accounts.pay(
+                RecordPayment(
+                    actor=_as_clerk(),
+                    unit_id=self.units[which],
+                    amount=Money.of(amount, "CNY"),
+                    method=method,
+                    reference=None if method is Method.CASH else uuid4().hex[:10],
+                    bill_id=bill_id,
+                )
             ),
         )
 
@@ -205,8 +229,8 @@ class LedgerMachine(RuleBasedStateMachine):
         payment = list(account.payments)[pick % len(account.payments)]
         self._try(
             "reverse",
-            lambda: World.container.finance.accounts.reverse_payment(
-                self.units[which], payment, "keyed twice", World.clerk
+            lambda: World.container.finance.accounts.reverse(
+                ReversePayment(_as_clerk(), self.units[which], payment, "keyed twice")
             ),
         )
 
@@ -217,12 +241,14 @@ class LedgerMachine(RuleBasedStateMachine):
             return
         bill_id = list(account.bills)[pick % len(account.bills)]
         try:
-            _, approval, _ = World.container.finance.accounts.request_waiver(
-                unit_id=self.units[which],
-                bill_id=bill_id,
-                amount=Money.of(amount, "CNY"),
-                reason="goodwill",
-                by=World.clerk,
+            _, approval, _ = World.container.finance.accounts.waive(
+                RequestWaiver(
+                    actor=_as_clerk(),
+                    unit_id=self.units[which],
+                    bill_id=bill_id,
+                    amount=Money.of(amount, "CNY"),
+                    reason="goodwill",
+                )
             )
         except DomainError:
             TALLY["waive", "refused"] += 1
@@ -245,12 +271,14 @@ class LedgerMachine(RuleBasedStateMachine):
             # Without credit the request still goes, and its refusal is checked.
             amount = min(amount, account.available_credit)
         try:
-            _, approval, _ = World.container.finance.accounts.request_refund(
-                unit_id=self.units[which],
-                amount=Money.of(amount, "CNY"),
-                method=Method.BANK_TRANSFER,
-                reason="moving out",
-                by=World.clerk,
+            _, approval, _ = World.container.finance.accounts.refund(
+                RequestRefund(
+                    actor=_as_clerk(),
+                    unit_id=self.units[which],
+                    amount=Money.of(amount, "CNY"),
+                    method=Method.BANK_TRANSFER,
+                    reason="moving out",
+                )
             )
         except DomainError:
             TALLY["refund", "refused"] += 1
@@ -359,11 +387,8 @@ def test_random_finance_sequences_keep_the_books_balanced(running: Container, cl
     admin = running.identity.find("admin")
     assert admin is not None
     World.admin = admin.id
-    World.clerk, _ = running.identity.register(
-        username="machine.clerk",
-        password="Ledger-Keeper-2026-pw",
-        display_name="Machine Clerk",
-        roles=[Role.FINANCE],
+    World.clerk, _ = world(running, "Ledger-Keeper-2026-pw").account(
+        "machine.clerk", Role.FINANCE, display_name="Machine Clerk"
     )
     TALLY.clear()
     try:

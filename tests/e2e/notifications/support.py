@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from email import message_from_bytes
 from email.message import Message
 from typing import Any
@@ -17,8 +17,11 @@ from dramatiq import Worker
 
 from bootstrap import Container
 from domain.identity.policy import Role
+from domain.notifications.message import StaffMessage
+from domain.notifications.reminder import Reminder
 from infrastructure.notifications import QUEUE, NotificationJobs
 from projections.notifications.outbox import NotificationOutbox
+from tests.support.world import world
 
 PASSWORD = "quiet-harbour-lights-77"
 
@@ -34,12 +37,37 @@ def jobs_of(container: Container) -> NotificationJobs:
 def user(
     container: Container, username: str, roles: list[Role], estates: tuple[UUID, ...] = ()
 ) -> UUID:
-    uid, _ = container.identity.register(
-        username=username, password=PASSWORD, display_name=username.title(), roles=roles
+    return world(container, PASSWORD).user(username, roles, *estates)
+
+
+def message(
+    container: Container, sender: UUID, recipients: list[UUID], subject: str, body: str
+) -> tuple[UUID, int]:
+    """A staff message as the log records it, without the addressing check
+    (which reads the user directory, and these stories arrange the log)."""
+    sent = StaffMessage(
+        sender_id=sender,
+        estate_id=None,
+        recipient_ids=recipients,
+        subject=subject,
+        body=body,
+        priority="normal",
+        at=container.clock(),
     )
-    for estate in estates:
-        container.identity.assign_estate(uid, estate)
-    return uid
+    return sent.id, container.event_log.save_and_position(sent)
+
+
+def reminder(container: Container, user_id: UUID, text: str, due_at: datetime) -> int:
+    """A reminder the user set themselves, as the log records it."""
+    due = Reminder(
+        user_id=user_id,
+        message=text,
+        due_at=due_at,
+        priority="normal",
+        scheduled_by=None,
+        at=container.clock(),
+    )
+    return container.event_log.save_and_position(due)
 
 
 def make_resident(container: Container, user_id: UUID, estate_id: UUID) -> None:

@@ -8,6 +8,8 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from application.actor import system_acting_for
+from application.notifications.commands import ChoosePreferences
 from bootstrap import Container, build
 from domain.equipment.alarm import Alarm
 from domain.identity.policy import Role
@@ -20,6 +22,7 @@ from tests.e2e.notifications.support import (
     deliveries,
     drain,
     jobs_of,
+    message,
     smtp_server,
     subjects,
     user,
@@ -52,6 +55,14 @@ def staff(container: Container) -> dict[str, UUID]:
         "owner": user(container, "owner.li", [Role.OWNER]),
         "finance": user(container, "fin.qian", [Role.FINANCE], (ESTATE,)),
     }
+
+
+def _choose(container: Container, user_id: UUID, *channels: str, **contacts: str) -> None:
+    """The user picks channels and gives addresses, as their own session would."""
+    command = ChoosePreferences(
+        system_acting_for(user_id), channels, contacts_given=True, **contacts
+    )
+    container.notifications.choose_preferences(command)
 
 
 def test_an_alarm_reaches_the_estates_alarm_handlers_once_even_when_a_job_runs_twice(
@@ -93,18 +104,9 @@ def test_channels_follow_preferences_and_urgent_goes_everywhere(
     sms = RecordingSms()
     jobs = jobs_of(container)
     jobs.sms = sms
-    n = container.notifications
-    n.set_preferences(
-        staff["tech"],
-        ["email", "sms"],
-        email="wu@example.com",
-        phone="13812345678",
-        contacts_given=True,
-    )
+    _choose(container, staff["tech"], "email", "sms", email="wu@example.com", phone="13812345678")
     # The manager gives addresses but wants the app only.
-    n.set_preferences(
-        staff["pm"], [], email="zhou@example.com", phone="13900001111", contacts_given=True
-    )
+    _choose(container, staff["pm"], email="zhou@example.com", phone="13900001111")
     with smtp_server() as smtp:
         jobs.email = SmtpEmailSender(SmtpSettings(host="127.0.0.1", port=smtp.port))
         minor = raise_alarm(container, "minor")
@@ -140,9 +142,7 @@ def test_channels_follow_preferences_and_urgent_goes_everywhere(
 def test_an_email_job_run_twice_sends_one_mail(
     container: Container, staff: dict[str, UUID]
 ) -> None:
-    container.notifications.set_preferences(
-        staff["tech"], ["email"], email="wu@example.com", contacts_given=True
-    )
+    _choose(container, staff["tech"], "email", email="wu@example.com")
     container.projector.catch_up()
     jobs = jobs_of(container)
     payload = {
@@ -164,9 +164,7 @@ def test_an_email_job_run_twice_sends_one_mail(
 def test_without_smtp_or_a_phone_the_delivery_is_recorded_as_skipped(
     container: Container, staff: dict[str, UUID]
 ) -> None:
-    container.notifications.set_preferences(
-        staff["tech"], ["email", "sms"], email="wu@example.com", contacts_given=True
-    )
+    _choose(container, staff["tech"], "email", "sms", email="wu@example.com")
     container.projector.catch_up()
     jobs = jobs_of(container)
     jobs.email = SmtpEmailSender(None)  # ESTATELOG_SMTP_HOST unset
@@ -186,9 +184,7 @@ def test_without_smtp_or_a_phone_the_delivery_is_recorded_as_skipped(
 def test_a_send_that_keeps_failing_is_retried_then_recorded_as_failed(
     container: Container, staff: dict[str, UUID]
 ) -> None:
-    container.notifications.set_preferences(
-        staff["tech"], ["email"], email="wu@example.com", contacts_given=True
-    )
+    _choose(container, staff["tech"], "email", email="wu@example.com")
     container.projector.catch_up()
     jobs = jobs_of(container)
     jobs.email = SmtpEmailSender(SmtpSettings(host="127.0.0.1", port=1, timeout=2))
@@ -214,8 +210,8 @@ def test_with_redis_down_notifications_wait_in_the_log_and_arrive_once_when_it_i
     try:
         # Commands succeed with Redis gone: they only append to the log.
         positions = [raise_alarm(cut_off) for _ in range(3)]
-        message_id, message_position = cut_off.notifications.send_message(
-            staff["pm"], [staff["owner"]], "Lift maintenance", "Lift B stops at 10:00."
+        message_id, message_position = message(
+            cut_off, staff["pm"], [staff["owner"]], "Lift maintenance", "Lift B stops at 10:00."
         )
         assert message_id
         cut_off.projector.catch_up()

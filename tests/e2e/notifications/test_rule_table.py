@@ -19,7 +19,14 @@ from projections.notifications.rules import (
     notice_for,
     roles_holding,
 )
-from tests.e2e.notifications.support import deliveries, drain, user, wait_for_deliveries, working
+from tests.e2e.notifications.support import (
+    deliveries,
+    drain,
+    message,
+    user,
+    wait_for_deliveries,
+    working,
+)
 
 ESTATE = uuid4()
 
@@ -124,7 +131,7 @@ def test_an_event_a_rule_cannot_read_is_skipped_and_later_ones_still_arrive(
     pm = user(container, "pm.zhou", [Role.PROPERTY_MANAGER])
     owner = user(container, "owner.li", [Role.OWNER])
     container.event_log.save_and_position(Reminder(at=datetime.now(UTC)))
-    _, position = container.notifications.send_message(pm, [owner], "Hello", "Welcome home")
+    _, position = message(container, pm, [owner], "Hello", "Welcome home")
     container.projector.catch_up()
     assert container.projector.position("notification_outbox") == container.event_log.head()
     with working(container):

@@ -18,6 +18,7 @@ from tests.e2e.notifications.support import (
     deliveries,
     drain,
     make_resident,
+    reminder,
     user,
     wait_for_deliveries,
     working,
@@ -145,8 +146,8 @@ def test_an_announcement_reaches_the_residents_of_its_estate_and_a_reminder_its_
     notice.publish(pm, NOW)
     published = container.event_log.save_and_position(notice)
 
-    container.notifications.schedule_reminder(here, "Pay the parking fee", NOW)
-    container.notifications.schedule_reminder(here, "Not yet", NOW + timedelta(days=1))
+    reminder(container, here, "Pay the parking fee", NOW)
+    reminder(container, here, "Not yet", NOW + timedelta(days=1))
     container.projector.catch_up()
     [job] = container.notifications.scheduled()
     assert run_job(container.pool, job, NOW) == 1

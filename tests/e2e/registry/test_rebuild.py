@@ -13,6 +13,7 @@ from domain.identity.policy import Role
 from replay.operations import rebuild_all
 from tests.integration.replay.readmodel_rows import read_models
 from tests.support.actors import EVERY_RIGHT as ACTOR
+from tests.support.world import world
 
 pytestmark = pytest.mark.fresh_schema
 
@@ -27,8 +28,8 @@ def test_a_rebuilt_registry_equals_the_live_one(container: Container) -> None:
         ).id
         for n in (101, 102)
     ]
-    user, _ = container.identity.register(
-        username="li.na", password="a-long-enough-secret-1", display_name="Li", roles=[Role.OWNER]
+    user, _ = world(container, "a-long-enough-secret-1").account(
+        "li.na", Role.OWNER, display_name="Li"
     )
     seller = service.register_person(
         c.RegisterPerson(ACTOR, estate, "Li Na", phone="13812345678")

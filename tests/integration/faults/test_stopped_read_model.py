@@ -16,6 +16,7 @@ from infrastructure.settings import Settings
 from interfaces.http.consistency import STOPPED_CHECK_SECONDS
 from tests.integration.faults.test_projector_outage import eventually
 from tests.integration.replay.test_backup_restore import _cli
+from tests.support.world import world
 
 
 def _squat(container: Container, username: str) -> None:
@@ -38,11 +39,8 @@ def test_reads_of_a_stopped_read_model_answer_503_at_once_and_resume_brings_it_b
     client: TestClient, admin: dict[str, str], running: Container, settings: Settings
 ) -> None:
     _squat(running, "newcomer")
-    _, position = running.identity.register(
-        username="newcomer",
-        password="a-long-enough-secret",
-        display_name="Newcomer",
-        roles=[Role.OWNER],
+    _, position = world(running, "a-long-enough-secret").account(
+        "newcomer", Role.OWNER, display_name="Newcomer"
     )
     eventually(lambda: _stopped(running, "user_directory"), 20, "the directory stopped")
 
@@ -85,11 +83,8 @@ def test_a_command_that_checks_against_a_stopped_read_model_answers_503_at_once(
     address?): a stopped directory's rows are stale, so the check says so
     rather than deciding on them."""
     _squat(running, "addressee")
-    user_id, _ = running.identity.register(
-        username="addressee",
-        password="a-long-enough-secret",
-        display_name="Addressee",
-        roles=[Role.OWNER],
+    user_id, _ = world(running, "a-long-enough-secret").account(
+        "addressee", Role.OWNER, display_name="Addressee"
     )
     eventually(lambda: _stopped(running, "user_directory"), 20, "the directory stopped")
     time.sleep(STOPPED_CHECK_SECONDS)  # the app rereads which stopped once a second

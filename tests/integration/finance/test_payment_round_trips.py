@@ -20,6 +20,8 @@ from uuid import UUID
 import psycopg
 import pytest
 
+from application.actor import system_acting_for
+from application.finance.accounts.commands import ReversePayment
 from domain.finance.account import account_id_for
 from tests.e2e.finance.conftest import FinanceWorld
 from tests.e2e.finance.helpers import adopt_rate, bill, pay
@@ -132,7 +134,8 @@ def test_a_payment_on_a_stale_recalled_account_is_retried_on_the_fresh_one(
     assert pay(fw, fw.units[0], "30.00").status_code == 201  # remembered
     first = next(iter(accounts.account(unit).payments))  # type: ignore[union-attr]
     # A reversal saves without remembering: the cached copy stays one behind.
-    accounts.reverse_payment(unit, first, "keyed twice", UUID(fw.finance.id))
+    clerk = system_acting_for(UUID(fw.finance.id))
+    accounts.reverse(ReversePayment(clerk, unit, first, "keyed twice"))
     recalled = fw.container.event_log.recall(account_id_for(unit))
     current = accounts.account(unit)
     assert recalled is not None and current is not None

@@ -16,6 +16,7 @@ from bootstrap import Container
 from domain.identity.policy import Role
 from projections.registry import views
 from tests.support.actors import EVERY_RIGHT as ACTOR
+from tests.support.world import world
 
 
 @dataclass
@@ -46,8 +47,8 @@ def places(container: Container) -> Places:
     r.assign_parking(c.AssignParking(ACTOR, space, home))
     person = r.register_person(c.RegisterPerson(ACTOR, a, "Li Na")).id
     r.move_in(c.MoveIn(ACTOR, home, person, "owner", date(2020, 1, 1)))
-    resident, _ = container.identity.register(
-        username="li.na", password="a-long-enough-secret-1", display_name="Li", roles=[Role.OWNER]
+    resident, _ = world(container, "a-long-enough-secret-1").account(
+        "li.na", Role.OWNER, display_name="Li"
     )
     container.projector.catch_up()  # a link is checked against the links as of the head
     r.link_account(c.LinkAccount(ACTOR, person, resident))

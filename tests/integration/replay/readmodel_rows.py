@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from application.actor import SYSTEM_ACTOR, system_acting_for
+from application.identity.commands import (
+    ChangeProfile,
+    GrantRole,
+    LockAccount,
+    UnlockAccount,
+)
 from bootstrap import Container
 from replay.readmodels import live_schema, replayable, table_rows
+from tests.support.world import world
 
 
 def read_models(
@@ -31,11 +39,10 @@ def populate(container: Container, prefix: str = "tenant", users: int = 3) -> in
     identity = container.identity
     ids = []
     for i in range(users):
-        uid, _ = identity.register(
-            username=f"{prefix}{i}",
-            password=PASSWORD,
+        uid, _ = world(container, PASSWORD).account(
+            f"{prefix}{i}",
+            Role.OWNER,
             display_name=f"{prefix.title()} {i}",
-            roles=[Role.OWNER],
             phone=f"1380000{i:04d}",
             national_id=f"31010119900101{i:04d}",
         )
@@ -43,8 +50,10 @@ def populate(container: Container, prefix: str = "tenant", users: int = 3) -> in
     identity.login(f"{prefix}0", PASSWORD, "198.51.100.1", "pytest")
     identity.login(f"{prefix}0", "wrong-password-here", "198.51.100.2", "pytest")
     identity.login(f"nobody-{prefix}", "whatever-it-is", "198.51.100.3", "pytest")
-    identity.grant_role(ids[-1], Role.PROPERTY_MANAGER)
-    identity.lock(ids[-1], "investigation", by=ids[0])
-    identity.unlock(ids[-1], by=ids[0])
-    identity.change_profile(ids[0], display_name="Renamed", phone="13900000000")
+    identity.admin.grant_role(GrantRole(SYSTEM_ACTOR, ids[-1], Role.PROPERTY_MANAGER))
+    identity.admin.lock(LockAccount(system_acting_for(ids[0]), ids[-1], "investigation"))
+    identity.admin.unlock(UnlockAccount(system_acting_for(ids[0]), ids[-1]))
+    identity.admin.change_profile(
+        ChangeProfile(SYSTEM_ACTOR, ids[0], {"display_name": "Renamed", "phone": "13900000000"})
+    )
     return container.event_log.head()

@@ -15,6 +15,8 @@ import orjson
 import psycopg
 import pytest
 
+from application.actor import SYSTEM_ACTOR
+from application.identity.commands import ErasePersonalData
 from bootstrap import Container, build
 from infrastructure.settings import Settings
 from projections.events import kind_of
@@ -22,6 +24,7 @@ from replay.backup import BackupInvalid, StoreNotEmpty, restore_backups, verify_
 from replay.operations import backup, restore
 from tests.conftest import drop_schema
 from tests.integration.replay.readmodel_rows import populate, read_models
+from tests.support.world import world
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -80,23 +83,17 @@ def test_a_restore_of_a_backup_taken_before_an_erasure_does_not_bring_the_key_ba
 ) -> None:
     from domain.identity.policy import Role
 
-    erased_id, _ = container.identity.register(
-        username="forget.me",
-        password="a-long-enough-secret",
-        display_name="Forget Me",
-        roles=[Role.OWNER],
-        phone="+86 138 0013 8000",
+    erased_id, _ = world(container, "a-long-enough-secret").account(
+        "forget.me", Role.OWNER, display_name="Forget Me", phone="+86 138 0013 8000"
     )
-    kept_id, _ = container.identity.register(
-        username="keep.me",
-        password="a-long-enough-secret",
-        display_name="Keep Me",
-        roles=[Role.OWNER],
-        phone="+86 139 0013 9000",
+    kept_id, _ = world(container, "a-long-enough-secret").account(
+        "keep.me", Role.OWNER, display_name="Keep Me", phone="+86 139 0013 9000"
     )
     file = tmp_path / "before-erasure.backup"
     backup(container, file)
-    container.identity.erase_personal_data(erased_id, reason="asked to be forgotten")
+    container.identity.admin.erase_personal_data(
+        ErasePersonalData(SYSTEM_ACTOR, erased_id, reason="asked to be forgotten")
+    )
     register = (settings.secrets_dir / "erased-keys").read_text()
     assert str(erased_id) not in register and str(erased_id.hex) not in register
     container.close()

@@ -17,6 +17,18 @@ import psycopg
 import pytest
 from eventsourcing.persistence import Notification
 
+from application.actor import SYSTEM_ACTOR, Actor
+from application.identity.commands import (
+    ChangeProfile,
+    DisableAccount,
+    EnableAccount,
+    ErasePersonalData,
+    GrantPermission,
+    GrantRole,
+    LogOut,
+    RevokePermission,
+    RevokeRole,
+)
 from bootstrap import Container
 from domain.identity.policy import Permission, Role
 from domain.identity.user import user_id_for
@@ -26,6 +38,7 @@ from projections.protocols import Decoded
 from projections.runtime import ATTEMPTS, Projector
 from replay.readmodels import apply_range, open_build, select, table_rows
 from tests.integration.replay.readmodel_rows import PASSWORD, populate, read_models
+from tests.support.world import world
 
 pytestmark = pytest.mark.fresh_schema
 
@@ -35,18 +48,24 @@ def _varied_log(container: Container) -> int:
     populate(container)
     identity = container.identity
     uid = user_id_for("tenant1")
-    identity.grant_role(uid, Role.AUDITOR)
-    identity.revoke_role(uid, Role.OWNER)
-    identity.grant_permission(uid, Permission.USERS_READ)
-    identity.grant_permission(uid, Permission.USERS_CREATE)
-    identity.revoke_permission(uid, Permission.USERS_READ)
+    identity.admin.grant_role(GrantRole(SYSTEM_ACTOR, uid, Role.AUDITOR))
+    identity.admin.revoke_role(RevokeRole(SYSTEM_ACTOR, uid, Role.OWNER))
+    identity.admin.grant_permission(GrantPermission(SYSTEM_ACTOR, uid, Permission.USERS_READ))
+    identity.admin.grant_permission(GrantPermission(SYSTEM_ACTOR, uid, Permission.USERS_CREATE))
+    identity.admin.revoke_permission(RevokePermission(SYSTEM_ACTOR, uid, Permission.USERS_READ))
     outcome = identity.login("tenant1", PASSWORD, "203.0.113.7", "pytest")
     assert outcome.user is not None and outcome.session_id is not None
-    identity.log_out(uid, outcome.session_id)
-    identity.erase_personal_data(user_id_for("tenant2"), "asked to")
-    identity.change_profile(user_id_for("tenant2"), display_name="Back", phone="13700000000")
-    identity.disable(user_id_for("tenant2"), "left")
-    identity.enable(user_id_for("tenant2"))
+    identity.sessions.log_out(LogOut(Actor.of(identity.get(uid), outcome.session_id)))
+    identity.admin.erase_personal_data(
+        ErasePersonalData(SYSTEM_ACTOR, user_id_for("tenant2"), "asked to")
+    )
+    identity.admin.change_profile(
+        ChangeProfile(
+            SYSTEM_ACTOR, user_id_for("tenant2"), {"display_name": "Back", "phone": "13700000000"}
+        )
+    )
+    identity.admin.disable(DisableAccount(SYSTEM_ACTOR, user_id_for("tenant2"), "left"))
+    identity.admin.enable(EnableAccount(SYSTEM_ACTOR, user_id_for("tenant2")))
     populate(container, prefix="second", users=2)
     return container.event_log.head()
 
@@ -150,12 +169,7 @@ class _BrittleBatch:
 
 def _register(container: Container, n: int) -> int:
     for i in range(n):
-        container.identity.register(
-            username=f"resident{i}",
-            password=PASSWORD,
-            display_name=f"Resident {i}",
-            roles=[Role.OWNER],
-        )
+        world(container, PASSWORD).account(f"resident{i}", Role.OWNER, display_name=f"Resident {i}")
     return container.event_log.head()
 
 

@@ -15,6 +15,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from application.actor import SYSTEM_ACTOR, system_acting_for
+from application.identity.commands import (
+    ChangeProfile,
+    GrantRole,
+    LockAccount,
+    RevokeRole,
+    UnlockAccount,
+)
 from bootstrap import Container
 from domain.errors import DomainError
 from domain.identity.policy import Role
@@ -23,6 +31,7 @@ from replay.asof import build_as_of
 from replay.operations import rebuild_all
 from replay.readmodels import live_schema, select, table_rows
 from tests.integration.replay.readmodel_rows import PASSWORD, read_models
+from tests.support.world import world
 
 pytestmark = pytest.mark.fresh_schema
 
@@ -57,23 +66,23 @@ def _run(container: Container, prefix: str, step: tuple[Any, ...]) -> None:
         match step:
             case ("register", _):
                 if identity.find(name) is None:
-                    identity.register(
-                        username=name, password=PASSWORD, display_name=name, roles=[Role.OWNER]
-                    )
+                    world(container, PASSWORD).account(name, Role.OWNER, display_name=name)
             case ("login_ok", _):
                 identity.login(name, PASSWORD, "192.0.2.1", "hypothesis")
             case ("login_failed", _):
                 identity.login(name, "not-the-password", "192.0.2.2", "hypothesis")
             case ("grant", _, role) if identity.find(name):
-                identity.grant_role(uid, role)
+                identity.admin.grant_role(GrantRole(SYSTEM_ACTOR, uid, role))
             case ("revoke", _, role) if identity.find(name):
-                identity.revoke_role(uid, role)
+                identity.admin.revoke_role(RevokeRole(SYSTEM_ACTOR, uid, role))
             case ("lock", _) if identity.find(name):
-                identity.lock(uid, "property test", by=admin)
+                identity.admin.lock(LockAccount(system_acting_for(admin), uid, "property test"))
             case ("unlock", _) if identity.find(name):
-                identity.unlock(uid, by=admin)
+                identity.admin.unlock(UnlockAccount(system_acting_for(admin), uid))
             case ("profile", _, display_name, phone) if identity.find(name):
-                identity.change_profile(uid, display_name=display_name, phone=phone)
+                identity.admin.change_profile(
+                    ChangeProfile(SYSTEM_ACTOR, uid, {"display_name": display_name, "phone": phone})
+                )
     except DomainError:
         pass  # refused: nothing was appended, which the properties cover too
 

@@ -10,17 +10,14 @@ from bootstrap import Container
 from domain.identity.policy import Role
 from infrastructure.tasks import AlertOutbox, Jobs, make_broker
 from projections.runtime import Projector
+from tests.support.world import world
 
 PASSWORD = "a-long-enough-secret"
 
 
 def _lock_someone_out(container: Container) -> int:
-    container.identity.register(
-        username="boss", password=PASSWORD, display_name="Boss", roles=[Role.ADMIN]
-    )
-    container.identity.register(
-        username="li.na", password=PASSWORD, display_name="李娜", roles=[Role.OWNER]
-    )
+    world(container, PASSWORD).account("boss", Role.ADMIN, display_name="Boss")
+    world(container, PASSWORD).account("li.na", Role.OWNER, display_name="李娜")
     position = 0
     for _ in range(5):
         position = container.identity.login(

@@ -13,7 +13,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from application.actor import Actor
 from application.context import SYSTEM, acting
+from application.identity.commands import LogOut
 from bootstrap import Container
 from interfaces.cli.demo import load_demo
 from projections.events import kind_of, meta_uuid, occurred_at
@@ -63,7 +65,9 @@ def test_every_login_row_says_what_its_login_event_says(container: Container) ->
     signed_in = container.identity.login("hvg.manager", PASSWORD, "198.51.100.4", "pytest")
     assert signed_in.user is not None and signed_in.session_id is not None
     with acting(replace(SYSTEM, client_ip="198.51.100.6", user_agent="logging out")):
-        container.identity.log_out(signed_in.user.id, signed_in.session_id)
+        container.identity.sessions.log_out(
+            LogOut(Actor.of(container.identity.get(signed_in.user.id), signed_in.session_id))
+        )
     container.identity.login("nobody-at-all", "whatever-it-is", "198.51.100.5", "pytest")
     container.projector.catch_up()
     events = _decoded(container)

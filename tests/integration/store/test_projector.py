@@ -11,16 +11,14 @@ from bootstrap import Container
 from domain.identity.policy import Role
 from projections.events import kind_of
 from projections.runtime import Projector
+from tests.support.world import world
 
 
 def _register(container: Container, n: int) -> int:
     position = 0
     for i in range(n):
-        _, position = container.identity.register(
-            username=f"resident{i}",
-            password="a-long-enough-secret",
-            display_name=f"Resident {i}",
-            roles=[Role.OWNER],
+        _, position = world(container, "a-long-enough-secret").account(
+            f"resident{i}", Role.OWNER, display_name=f"Resident {i}"
         )
     return position
 
@@ -211,11 +209,8 @@ def test_an_audit_trail_from_before_decision_0013_loses_its_copy_of_the_details(
     trail = next(p for p in container.projector.projections if isinstance(p, AuditTrail))
 
     apply_ddl(container.pool, trail.ddl)
-    _, head = container.identity.register(
-        username="newcomer",
-        password="a-long-enough-secret",
-        display_name="Newcomer",
-        roles=[Role.OWNER],
+    _, head = world(container, "a-long-enough-secret").account(
+        "newcomer", Role.OWNER, display_name="Newcomer"
     )
     container.projector.catch_up()
 

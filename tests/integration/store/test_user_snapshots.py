@@ -7,24 +7,25 @@ from typing import Any
 import psycopg
 import pytest
 
+from application.actor import SYSTEM_ACTOR
+from application.identity.commands import GrantPermission, GrantRole
 from bootstrap import Container
 from domain.identity.policy import Permission, Role
 from domain.identity.user import User
 from infrastructure.eventstore.store import EventLog, postgres_env
+from tests.support.world import world
 
 
 def test_a_user_with_hundreds_of_events_reloads_from_its_snapshot_unchanged(
     container: Container, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    uid, _ = container.identity.register(
-        username="busy.owner",
-        password="a-long-enough-secret",
-        display_name="Busy",
-        roles=[Role.OWNER],
-        phone="13900001111",
+    uid, _ = world(container, "a-long-enough-secret").account(
+        "busy.owner", Role.OWNER, display_name="Busy", phone="13900001111"
     )
-    container.identity.grant_role(uid, Role.TECHNICIAN)
-    container.identity.grant_permission(uid, Permission.AUDIT_READ)
+    container.identity.admin.grant_role(GrantRole(SYSTEM_ACTOR, uid, Role.TECHNICIAN))
+    container.identity.admin.grant_permission(
+        GrantPermission(SYSTEM_ACTOR, uid, Permission.AUDIT_READ)
+    )
     for i in range(130):
         container.identity.login(
             "busy.owner", "a-long-enough-secret" if i % 3 else "nope-nope-nope", "192.0.2.1", "ua"

@@ -6,6 +6,7 @@ from uuid import uuid4
 
 import pytest
 
+from application.actor import SYSTEM_ACTOR
 from application.errors import Forbidden, NotFound
 from application.identity.commands import (
     AssignEstate,
@@ -15,6 +16,7 @@ from application.identity.commands import (
     GrantPermission,
     GrantRole,
     LockAccount,
+    PreassignEstate,
     RegisterUser,
     ResetPassword,
     RevokeRole,
@@ -50,7 +52,9 @@ def test_a_user_administrator_cannot_hand_out_more_than_they_hold(w: World) -> N
     """Holding users:manage_access is not enough to make an admin, or to grant
     a permission one lacks: access only flows downwards."""
     helper, other = w.user("it.helper", Role.CUSTOMER_SERVICE), w.user("li.wei", Role.OWNER)
-    w.identity.grant_permission(helper, Permission.USERS_MANAGE_ACCESS)
+    w.identity.admin.grant_permission(
+        GrantPermission(SYSTEM_ACTOR, helper, Permission.USERS_MANAGE_ACCESS)
+    )
     actor = w.actor(helper)
     with pytest.raises(Forbidden, match="do not hold"):
         w.identity.admin.grant_role(GrantRole(actor, other, Role.ADMIN))
@@ -67,7 +71,9 @@ def test_a_user_administrator_cannot_hand_out_more_than_they_hold(w: World) -> N
 
 def test_registering_with_a_role_needs_every_permission_of_it(w: World) -> None:
     creator = w.user("hr.li", Role.CUSTOMER_SERVICE)
-    w.identity.grant_permission(creator, Permission.USERS_CREATE)
+    w.identity.admin.grant_permission(
+        GrantPermission(SYSTEM_ACTOR, creator, Permission.USERS_CREATE)
+    )
     command = RegisterUser(w.actor(creator), "new.admin", PASSWORD, "New Admin", [Role.ADMIN])
     with pytest.raises(Forbidden):
         w.identity.admin.register(command)
@@ -135,6 +141,17 @@ def test_an_estate_is_assigned_only_if_the_registry_has_it(w: World) -> None:
     w.log.save_and_position(estate)
     w.identity.admin.assign_estate(AssignEstate(w.actor(admin), manager, estate.id))
     assert w.identity.get(manager).estates == {estate.id}
+
+
+def test_a_loader_preassigns_an_estate_the_registry_does_not_hold_yet(w: World) -> None:
+    """Only for who manages access: a resident cannot give themselves an estate."""
+    resident, manager = w.user("li.wei", Role.OWNER), w.user("pm.zhou", Role.PROPERTY_MANAGER)
+    ahead = uuid4()
+    with pytest.raises(Forbidden):
+        w.identity.admin.preassign_estate(PreassignEstate(w.actor(resident), resident, ahead))
+    assert w.identity.get(resident).estates == set()
+    w.identity.admin.preassign_estate(PreassignEstate(SYSTEM_ACTOR, manager, ahead))
+    assert w.identity.get(manager).estates == {ahead}
 
 
 def test_a_reset_password_follows_the_password_rule_and_ends_sessions(w: World) -> None:

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import pytest
 
+from application.actor import SYSTEM_ACTOR, system_acting_for
 from application.errors import Forbidden
 from application.identity.commands import (
     ChangePassword,
     ChangeSecondFactor,
+    DisableAccount,
+    LockAccount,
     LogIn,
     LogOut,
     RefreshSession,
+    RevokeRole,
+    UnlockAccount,
 )
 from application.identity.errors import SecondFactorUnavailable, TooManyLoginAttempts
 from domain.errors import InvalidTransition, ValidationFailed
@@ -113,7 +118,7 @@ def test_changing_ones_password_asks_for_the_current_one(w: World) -> None:
 
 def test_a_user_left_without_a_role_may_not_change_their_password(w: World) -> None:
     uid = w.user("owner.li", Role.OWNER)
-    w.identity.revoke_role(uid, Role.OWNER)
+    w.identity.admin.revoke_role(RevokeRole(SYSTEM_ACTOR, uid, Role.OWNER))
     events = w.names_of_events(uid)
     with pytest.raises(Forbidden, match="password:change"):
         w.identity.sessions.change_password(
@@ -126,7 +131,7 @@ def test_a_user_left_without_a_role_may_not_change_their_password(w: World) -> N
 
 def test_a_user_left_without_a_role_may_not_manage_their_second_factor(w: World) -> None:
     uid = w.user("owner.li", Role.OWNER)
-    w.identity.revoke_role(uid, Role.OWNER)
+    w.identity.admin.revoke_role(RevokeRole(SYSTEM_ACTOR, uid, Role.OWNER))
     events = w.names_of_events(uid)
     with pytest.raises(Forbidden, match="second_factor:manage"):
         w.identity.sessions.change_second_factor(
@@ -160,8 +165,8 @@ def test_a_disable_or_an_administrators_lock_ends_every_session_at_once(w: World
     assert tokens is not None
     (session,) = w.identity.get(uid).sessions
     assert w.identity.accounts.actor(uid, session) == w.actor(uid, session)
-    w.identity.lock(uid, "investigation", by=admin)
+    w.identity.admin.lock(LockAccount(system_acting_for(admin), uid, "investigation"))
     assert w.identity.accounts.actor(uid, session) is None
-    w.identity.unlock(uid, by=admin)
-    w.identity.disable(uid, "left the estate")
+    w.identity.admin.unlock(UnlockAccount(system_acting_for(admin), uid))
+    w.identity.admin.disable(DisableAccount(SYSTEM_ACTOR, uid, "left the estate"))
     assert w.identity.accounts.actor(uid, session) is None

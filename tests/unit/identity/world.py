@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from application.actor import Actor
+from application.actor import SYSTEM_ACTOR, Actor
+from application.identity.commands import RegisterUser
 from application.identity.service import IdentityService
 from domain.identity.policy import Role
 from domain.identity.user import LockoutPolicy
@@ -70,8 +71,14 @@ class World:
     clock: list[datetime]
 
     def user(self, username: str, *roles: Role) -> UUID:
-        uid, _ = self.identity.register(
-            username=username, password=PASSWORD, display_name=username.title(), roles=list(roles)
+        uid, _ = self.identity.admin.register(
+            RegisterUser(
+                SYSTEM_ACTOR,
+                username=username,
+                password=PASSWORD,
+                display_name=username.title(),
+                roles=list(roles),
+            )
         )
         return uid
 
