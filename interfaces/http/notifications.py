@@ -154,20 +154,7 @@ async def my_inbox(
         before=before,
         limit=limit,
     )
-    return [
-        InboxItem(
-            id=r["position"],
-            kind=r["kind"],
-            title=r["title"],
-            body=r["body"],
-            priority=r["priority"],
-            estate_id=r["estate_id"],
-            subject_id=r["subject_id"],
-            delivered_at=r["delivered_at"],
-            read=r["read"],
-        )
-        for r in rows
-    ]
+    return [InboxItem(**r) for r in rows]
 
 
 @router.post("/notifications/inbox/read", response_model=Accepted)
@@ -217,23 +204,7 @@ def set_my_preferences(
 
 
 def _deliveries(rows: list[DeliveryRow]) -> list[Delivery]:
-    return [
-        Delivery(
-            position=r["position"],
-            recipient_id=r["recipient_id"],
-            channel=r["channel"],
-            kind=r["kind"],
-            title=r["title"],
-            priority=r["priority"],
-            status=r["status"],
-            attempts=r["attempts"],
-            detail=r["detail"],
-            address=r["address_masked"],
-            created_at=r["created_at"],
-            finished_at=r["finished_at"],
-        )
-        for r in rows
-    ]
+    return [Delivery(**r) for r in rows]
 
 
 @router.get("/notifications/deliveries")
@@ -320,18 +291,7 @@ async def my_reminders(
 ) -> list[ReminderView]:
     await reached(request, "notification_reminders", after)
     rows = await reads.query_off_loop(request, queries.reminders_of, principal.user_id)
-    return [
-        ReminderView(
-            id=r["reminder_id"],
-            user_id=r["user_id"],
-            message=r["message"],
-            priority=r["priority"],
-            due_at=r["due_at"],
-            status=r["status"],
-            fired_at=r["fired_at"],
-        )
-        for r in rows
-    ]
+    return [ReminderView(**r) for r in rows]
 
 
 @router.post("/notifications/reminders/{reminder_id}/cancel", response_model=Accepted)
@@ -357,19 +317,4 @@ async def my_tasks(
     """Every work item waiting for me, most urgent and soonest due first."""
     await reached(request, "tasks", after)
     rows = await reads.query_off_loop(request, open_items, principal.user_id)
-    return [
-        TaskItem(
-            id=r["item_id"],
-            kind=r["kind"],
-            estate_id=r["estate_id"],
-            title=r["title"],
-            priority=r["priority"],
-            due_at=r["due_at"],
-            status=r["status"],
-            assignee_id=r["assignee_id"],
-            waiting_for_role=r["role"],
-            level=r["level"],
-            updated_at=r["updated_at"],
-        )
-        for r in rows
-    ]
+    return [TaskItem(**r) for r in rows]

@@ -1,6 +1,7 @@
 """Queries of the notification read models (``settings.py`` and the outbox's
 ``notif_deliveries``) for a user's own inbox, preferences, deliveries and
-reminders."""
+reminders. Rows are typed views keyed as the API names the fields (``id``,
+``address``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from uuid import UUID
 
 import psycopg
 
+from projections.records import fetched
 from projections.registry import queries as registry
 
 DELIVERY_COLUMNS = (
@@ -23,11 +25,19 @@ DELIVERY_COLUMNS = (
     "status",
     "attempts",
     "detail",
-    "address_masked",
+    "address_masked AS address",
     "created_at",
     "finished_at",
 )
-REMINDER_COLUMNS = ("reminder_id", "user_id", "message", "priority", "due_at", "status", "fired_at")
+REMINDER_COLUMNS = (
+    "reminder_id AS id",
+    "user_id",
+    "message",
+    "priority",
+    "due_at",
+    "status",
+    "fired_at",
+)
 
 
 class DeliveryRow(TypedDict):
@@ -40,13 +50,13 @@ class DeliveryRow(TypedDict):
     status: str
     attempts: int
     detail: str | None
-    address_masked: str | None
+    address: str | None  # masked
     created_at: datetime
     finished_at: datetime | None
 
 
 class ReminderRow(TypedDict):
-    reminder_id: UUID
+    id: UUID
     user_id: UUID
     message: str
     priority: str
@@ -56,7 +66,7 @@ class ReminderRow(TypedDict):
 
 
 class InboxRow(TypedDict):
-    position: int
+    id: int  # the position of the event notified about
     kind: str
     title: str
     body: str
@@ -74,7 +84,7 @@ class Preferences(TypedDict):
 
 
 INBOX_COLUMNS = (
-    "position",
+    "id",
     "kind",
     "title",
     "body",
@@ -149,21 +159,21 @@ def deliveries(
         if value is not None:
             clauses.append(condition)
             params.append(value)
-    rows = conn.execute(
+    cur = conn.execute(
         f"SELECT {', '.join(DELIVERY_COLUMNS)} FROM notif_deliveries "  # type: ignore[arg-type]
         f"WHERE {' AND '.join(clauses)} ORDER BY position DESC, channel LIMIT %s",
         [*params, limit],
-    ).fetchall()
-    return cast(list[DeliveryRow], [dict(zip(DELIVERY_COLUMNS, r, strict=True)) for r in rows])
+    )
+    return fetched(cur, DeliveryRow)
 
 
 def reminders_of(conn: psycopg.Connection[Any], user_id: UUID) -> list[ReminderRow]:
-    rows = conn.execute(
+    cur = conn.execute(
         f"SELECT {', '.join(REMINDER_COLUMNS)} FROM notif_reminders "  # type: ignore[arg-type]
         "WHERE user_id = %s ORDER BY due_at DESC LIMIT 500",
         [user_id],
-    ).fetchall()
-    return cast(list[ReminderRow], [dict(zip(REMINDER_COLUMNS, r, strict=True)) for r in rows])
+    )
+    return fetched(cur, ReminderRow)
 
 
 def due_reminders(conn: psycopg.Connection[Any], now: datetime, limit: int) -> list[UUID]:

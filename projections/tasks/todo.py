@@ -244,7 +244,9 @@ def _iso(value: datetime | None) -> str | None:
 
 
 class OpenItem(TypedDict):
-    item_id: UUID
+    """An open item, keyed as the API names the fields."""
+
+    id: UUID
     kind: str
     estate_id: UUID | None
     title: str
@@ -252,13 +254,13 @@ class OpenItem(TypedDict):
     due_at: datetime | None
     status: str
     assignee_id: UUID | None
-    role: str | None
+    waiting_for_role: str | None
     level: int | None
     updated_at: datetime
 
 
 OPEN_ITEM_COLUMNS = (
-    "item_id",
+    "id",
     "kind",
     "estate_id",
     "title",
@@ -266,7 +268,7 @@ OPEN_ITEM_COLUMNS = (
     "due_at",
     "status",
     "assignee_id",
-    "role",
+    "waiting_for_role",
     "level",
     "updated_at",
 )
