@@ -199,17 +199,8 @@ def estates(conn: Conn, reach: Reaching, *, limit: int) -> list[EstateRow]:
 
 
 def estate(conn: Conn, reach: Reaching, estate_id: UUID) -> EstateRow | None:
-    return _one(
-        _select(
-            conn,
-            EstateRow,
-            ESTATES,
-            reach,
-            "e.estate_id",
-            ESTATE_OWNERS,
-            [("e.estate_id = %s", estate_id)],
-        )
-    )
+    filters = [("e.estate_id = %s", estate_id)]
+    return _one(_select(conn, EstateRow, ESTATES, reach, "e.estate_id", ESTATE_OWNERS, filters))
 
 
 def buildings(
