@@ -185,7 +185,8 @@ async def get_approval(
     )
     if row is None:
         raise ApprovalNotFound()
-    return ApprovalView(**row)
+    # validated as a whole: pydantic makes the step rows StepViews
+    return ApprovalView.model_validate(row)
 
 
 def _decide(request: Request, decision: commands.Decision) -> Any:

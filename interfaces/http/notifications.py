@@ -24,6 +24,7 @@ from interfaces.http.schemas import Accepted, Command, Created, Phone, Position,
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine, SingleLine
 from projections.notifications import queries
+from projections.notifications.queries import DeliveryRow
 from projections.tasks.todo import open_items
 
 router = APIRouter(prefix="/api/v1", tags=["notifications"])
@@ -153,7 +154,7 @@ async def my_inbox(
         before=before,
         limit=limit,
     )
-    return [InboxItem(id=r.pop("position"), **r) for r in rows]
+    return [InboxItem(**r) for r in rows]
 
 
 @router.post("/notifications/inbox/read", response_model=Accepted)
@@ -202,8 +203,8 @@ def set_my_preferences(
 # Delivery history ---------------------------------------------------------------
 
 
-def _deliveries(rows: list[dict[str, Any]]) -> list[Delivery]:
-    return [Delivery(address=r.pop("address_masked"), **r) for r in rows]
+def _deliveries(rows: list[DeliveryRow]) -> list[Delivery]:
+    return [Delivery(**r) for r in rows]
 
 
 @router.get("/notifications/deliveries")
@@ -290,7 +291,7 @@ async def my_reminders(
 ) -> list[ReminderView]:
     await reached(request, "notification_reminders", after)
     rows = await reads.query_off_loop(request, queries.reminders_of, principal.user_id)
-    return [ReminderView(id=r.pop("reminder_id"), **r) for r in rows]
+    return [ReminderView(**r) for r in rows]
 
 
 @router.post("/notifications/reminders/{reminder_id}/cancel", response_model=Accepted)
@@ -316,4 +317,4 @@ async def my_tasks(
     """Every work item waiting for me, most urgent and soonest due first."""
     await reached(request, "tasks", after)
     rows = await reads.query_off_loop(request, open_items, principal.user_id)
-    return [TaskItem(id=r.pop("item_id"), waiting_for_role=r.pop("role"), **r) for r in rows]
+    return [TaskItem(**r) for r in rows]

@@ -9,7 +9,9 @@ their roles; administrators decide every level.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, TypedDict, cast
 from uuid import UUID
 
 import psycopg
@@ -26,6 +28,45 @@ NAMES = [c.strip() for c in COLUMNS.split(",")]
 STEP_COLUMNS = ("position", "step", "level", "level_name", "actor_id", "delegate_id", "note", "at")
 #: An approval is its requester's and, once handed over, its delegate's own.
 OWNERS = ("requested_by", "delegate_id")
+
+
+class ApprovalRow(TypedDict):
+    approval_id: UUID
+    kind: str
+    subject_id: UUID
+    subject_type: str | None
+    estate_id: UUID
+    status: str
+    current_level: int | None
+    level_name: str | None
+    decider_role: str | None
+    delegate_id: UUID | None
+    levels: list[dict[str, str]]  # the policy's levels: name, role
+    requested_by: UUID
+    summary: str
+    amount: Decimal | None
+    currency: str | None
+    urgency: str
+    note: str | None
+    opened_at: datetime
+    updated_at: datetime
+    decided_at: datetime | None
+    position: int
+
+
+class StepRow(TypedDict):
+    position: int
+    step: str
+    level: int | None
+    level_name: str | None
+    actor_id: UUID | None
+    delegate_id: UUID | None
+    note: str | None
+    at: datetime
+
+
+class ApprovalDetail(ApprovalRow):
+    steps: list[StepRow]
 
 
 def to_decide(decider: Decider) -> tuple[str, list[Any]]:
@@ -52,7 +93,7 @@ def approvals(
     filters: dict[str, Any] | None = None,
     before: int | None = None,
     limit: int = 100,
-) -> list[dict[str, Any]]:
+) -> list[ApprovalRow]:
     """Approvals the reach admits, newest change first; with ``decider``, only
     those they may decide now; ``filters`` are column = value (None: any)."""
     where, params = clause(reach, "estate_id", OWNERS)
@@ -71,12 +112,12 @@ def approvals(
         f"SELECT {COLUMNS} FROM approvals WHERE {where} ORDER BY position DESC LIMIT %s",  # type: ignore[arg-type]
         [*params, limit],
     ).fetchall()
-    return [dict(zip(NAMES, r, strict=True)) for r in rows]
+    return cast(list[ApprovalRow], [dict(zip(NAMES, r, strict=True)) for r in rows])
 
 
 def approval(
     conn: psycopg.Connection[Any], reach: Reaching, approval_id: UUID
-) -> dict[str, Any] | None:
+) -> ApprovalDetail | None:
     """One approval the reach admits, with every step taken so far (``steps``)."""
     where, params = clause(reach, "estate_id", OWNERS)
     row = conn.execute(
@@ -92,4 +133,4 @@ def approval(
     ).fetchall()
     found = dict(zip(NAMES, row, strict=True))
     found["steps"] = [dict(zip(STEP_COLUMNS, s, strict=True)) for s in steps]
-    return found
+    return cast(ApprovalDetail, found)

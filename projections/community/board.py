@@ -12,11 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import psycopg
-from eventsourcing.persistence import Notification
-
 from domain.community.survey import survey_id
-from projections.events import as_uuid, kind_of, occurred_at, to_json
+from projections.events import occurred_at, to_json
+from projections.records import PerAggregate, update
 
 REQUEST_STATUS = {
     "Accepted": "awaiting_approval",
@@ -47,7 +45,7 @@ ANNOUNCEMENT_STATUS = {
 }
 
 
-class CommunityBoard:
+class CommunityBoard(PerAggregate):
     name = "community"
     aggregates = frozenset({"ServiceRequest", "Complaint", "WorkOrder", "Survey", "Announcement"})
     tables = (
@@ -136,14 +134,6 @@ class CommunityBoard:
         )""",
     )
 
-    def apply(
-        self, cur: psycopg.Cursor[Any], event: Any, meta: dict[str, Any], note: Notification
-    ) -> None:
-        aggregate, name = kind_of(event)
-        handler = getattr(self, f"_{aggregate.lower()}", None)
-        if handler is not None:
-            handler(cur, name, event, as_uuid(note.originator_id), note.id)
-
     # ---- service requests -------------------------------------------------------
 
     def _servicerequest(self, cur: Any, name: str, event: Any, rid: Any, pos: int) -> None:
@@ -190,7 +180,7 @@ class CommunityBoard:
                 at,
                 pos,
             )
-        self._update(cur, "community_service_requests", "request_id", rid, sets, at, pos)
+        update(cur, "community_service_requests", "request_id", rid, sets, at, pos)
 
     # ---- complaints ----------------------------------------------------------------
 
@@ -238,7 +228,7 @@ class CommunityBoard:
                 at,
                 pos,
             )
-        self._update(cur, "community_complaints", "complaint_id", cid, sets, at, pos)
+        update(cur, "community_complaints", "complaint_id", cid, sets, at, pos)
 
     # ---- surveys --------------------------------------------------------------------
 
@@ -322,14 +312,4 @@ class CommunityBoard:
             sets["approval_id"] = event.approval_id
         elif name == "Published":
             sets["published_at"] = at
-        self._update(cur, "community_announcements", "announcement_id", aid, sets, at, pos)
-
-    @staticmethod
-    def _update(
-        cur: Any, table: str, key: str, record_id: Any, sets: dict[str, Any], at: Any, pos: int
-    ) -> None:
-        sets = {**sets, "updated_at": at, "position": pos}
-        assignments = ", ".join(f"{column} = %s" for column in sets)
-        cur.execute(
-            f"UPDATE {table} SET {assignments} WHERE {key} = %s", [*sets.values(), record_id]
-        )
+        update(cur, "community_announcements", "announcement_id", aid, sets, at, pos)

@@ -2,25 +2,101 @@
 
 Each takes a connection and the actor's reach where rows are scoped, so a
 list and a single record admit exactly the same rows: one the caller may
-not see is simply absent (the route answers 404).
+not see is simply absent (the route answers 404). Rows come back as the
+typed view of their table (``ServiceRequestRow`` ...): the columns of
+``board.py``'s tables, with their types.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, TypedDict, TypeVar, cast
 from uuid import UUID
 
 import psycopg
 
 from projections.reach import Reaching, clause
 
-Row = dict[str, Any]
+V = TypeVar("V")
 
 
-def _rows(conn: psycopg.Connection[Any], sql: str, params: list[Any]) -> list[Row]:
+class ServiceRequestRow(TypedDict):
+    request_id: UUID
+    estate_id: UUID
+    unit_id: UUID | None
+    category: str
+    description: str
+    urgency: str
+    status: str
+    requested_by: UUID
+    approval_id: UUID | None
+    assignee_id: UUID | None
+    scheduled_for: datetime | None
+    note: str | None
+    submitted_at: datetime
+    updated_at: datetime
+    position: int
+
+
+class ComplaintRow(TypedDict):
+    complaint_id: UUID
+    estate_id: UUID
+    unit_id: UUID | None
+    subject: str
+    description: str
+    complainant_id: UUID
+    status: str
+    handler_id: UUID | None
+    escalation_level: int
+    response: str | None
+    resolution: str | None
+    note: str | None
+    received_at: datetime
+    updated_at: datetime
+    position: int
+
+
+class SurveyRow(TypedDict):
+    survey_id: UUID
+    subject_kind: str
+    subject_id: UUID
+    estate_id: UUID
+    respondent_id: UUID
+    status: str
+    offered_at: datetime
+    answered_at: datetime | None
+    overall: int | None
+    scores: dict[str, int] | None
+    comment: str | None
+    position: int
+
+
+class SurveyResultRow(TypedDict):
+    estate_id: UUID
+    subject_kind: str
+    offered: int
+    answered: int
+    mean_overall: Decimal | None  # no survey answered yet
+
+
+class AnnouncementRow(TypedDict):
+    announcement_id: UUID
+    estate_id: UUID
+    title: str
+    body: str
+    status: str
+    drafted_by: UUID
+    approval_id: UUID | None
+    published_at: datetime | None
+    updated_at: datetime
+    position: int
+
+
+def _rows(conn: psycopg.Connection[Any], view: type[V], sql: str, params: list[Any]) -> list[V]:
     cur = conn.execute(sql, params)  # type: ignore[arg-type]
     names = [d.name for d in cur.description or ()]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    return cast(list[V], [dict(zip(names, row, strict=True)) for row in cur.fetchall()])
 
 
 def _filtered(
@@ -45,22 +121,26 @@ RECORDS = {
 
 def _listed(
     conn: psycopg.Connection[Any],
+    view: type[V],
     table: str,
     reach: Reaching,
     status: str | None,
     estate_id: UUID | None,
     limit: int,
-) -> list[Row]:
+) -> list[V]:
     _, owners, newest = RECORDS[table]
     where, params = clause(reach, "estate_id", owners)
     sql, params = _filtered(table, where, params, {"status": status, "estate_id": estate_id})
-    return _rows(conn, sql + f" ORDER BY {newest} DESC LIMIT %s", [*params, limit])
+    return _rows(conn, view, sql + f" ORDER BY {newest} DESC LIMIT %s", [*params, limit])
 
 
-def _one(conn: psycopg.Connection[Any], table: str, reach: Reaching, key: UUID) -> Row | None:
+def _one(
+    conn: psycopg.Connection[Any], view: type[V], table: str, reach: Reaching, key: UUID
+) -> V | None:
     column, owners, _ = RECORDS[table]
     where, params = clause(reach, "estate_id", owners)
-    found = _rows(conn, f"SELECT * FROM {table} WHERE {column} = %s AND {where}", [key, *params])
+    sql = f"SELECT * FROM {table} WHERE {column} = %s AND {where}"
+    found = _rows(conn, view, sql, [key, *params])
     return found[0] if found else None
 
 
@@ -71,13 +151,17 @@ def service_requests(
     status: str | None = None,
     estate_id: UUID | None = None,
     limit: int = 100,
-) -> list[Row]:
+) -> list[ServiceRequestRow]:
     """Requests of the reach's estates or the actor's own, newest first."""
-    return _listed(conn, "community_service_requests", reach, status, estate_id, limit)
+    return _listed(
+        conn, ServiceRequestRow, "community_service_requests", reach, status, estate_id, limit
+    )
 
 
-def service_request(conn: psycopg.Connection[Any], reach: Reaching, request_id: UUID) -> Row | None:
-    return _one(conn, "community_service_requests", reach, request_id)
+def service_request(
+    conn: psycopg.Connection[Any], reach: Reaching, request_id: UUID
+) -> ServiceRequestRow | None:
+    return _one(conn, ServiceRequestRow, "community_service_requests", reach, request_id)
 
 
 def complaints(
@@ -87,28 +171,30 @@ def complaints(
     status: str | None = None,
     estate_id: UUID | None = None,
     limit: int = 100,
-) -> list[Row]:
+) -> list[ComplaintRow]:
     """Complaints of the reach's estates or the actor's own, newest first."""
-    return _listed(conn, "community_complaints", reach, status, estate_id, limit)
+    return _listed(conn, ComplaintRow, "community_complaints", reach, status, estate_id, limit)
 
 
-def complaint(conn: psycopg.Connection[Any], reach: Reaching, complaint_id: UUID) -> Row | None:
-    return _one(conn, "community_complaints", reach, complaint_id)
+def complaint(
+    conn: psycopg.Connection[Any], reach: Reaching, complaint_id: UUID
+) -> ComplaintRow | None:
+    return _one(conn, ComplaintRow, "community_complaints", reach, complaint_id)
 
 
 def surveys_of(
     conn: psycopg.Connection[Any], respondent_id: UUID, *, status: str | None, limit: int
-) -> list[Row]:
+) -> list[SurveyRow]:
     """The respondent's own surveys, pending and answered, newest first."""
     sql, params = _filtered(
         "community_surveys", "respondent_id = %s", [respondent_id], {"status": status}
     )
-    return _rows(conn, sql + " ORDER BY offered_at DESC LIMIT %s", [*params, limit])
+    return _rows(conn, SurveyRow, sql + " ORDER BY offered_at DESC LIMIT %s", [*params, limit])
 
 
 def survey_results(
     conn: psycopg.Connection[Any], reach: Reaching, estate_id: UUID | None = None
-) -> list[Row]:
+) -> list[SurveyResultRow]:
     """Per estate and subject kind: surveys offered, answered, and the mean overall score."""
     where, params = clause(reach, "estate_id")
     sql = (
@@ -120,7 +206,9 @@ def survey_results(
     if estate_id is not None:
         sql += " AND estate_id = %s"
         params.append(estate_id)
-    return _rows(conn, sql + " GROUP BY estate_id, subject_kind ORDER BY 1, 2", params)
+    return _rows(
+        conn, SurveyResultRow, sql + " GROUP BY estate_id, subject_kind ORDER BY 1, 2", params
+    )
 
 
 def announcements(
@@ -130,9 +218,11 @@ def announcements(
     status: str | None = None,
     estate_id: UUID | None = None,
     limit: int = 100,
-) -> list[Row]:
+) -> list[AnnouncementRow]:
     """Every announcement of the reach's estates, drafts included, latest change first."""
-    return _listed(conn, "community_announcements", reach, status, estate_id, limit)
+    return _listed(
+        conn, AnnouncementRow, "community_announcements", reach, status, estate_id, limit
+    )
 
 
 def board(
@@ -141,7 +231,7 @@ def board(
     *,
     estate_id: UUID | None = None,
     limit: int = 100,
-) -> list[Row]:
+) -> list[AnnouncementRow]:
     """Published announcements of these estates (None: of every estate), newest first."""
     sql = "SELECT * FROM community_announcements WHERE status = 'published'"
     params: list[Any] = []
@@ -151,4 +241,6 @@ def board(
     if estate_id is not None:
         sql += " AND estate_id = %s"
         params.append(estate_id)
-    return _rows(conn, sql + " ORDER BY published_at DESC LIMIT %s", [*params, limit])
+    return _rows(
+        conn, AnnouncementRow, sql + " ORDER BY published_at DESC LIMIT %s", [*params, limit]
+    )

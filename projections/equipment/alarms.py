@@ -3,7 +3,9 @@ with the moment each escalates next (the escalation job's candidates)."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, TypedDict
+from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import Notification
@@ -11,6 +13,31 @@ from eventsourcing.persistence import Notification
 from domain.equipment.alarm import escalation_due_at
 from domain.equipment.severity import spec_of
 from projections.events import as_uuid, kind_of, occurred_at
+
+
+class AlarmRow(TypedDict):
+    """A row of ``equipment_alarms``, as the queries return it (its ``COLUMNS``)."""
+
+    alarm_id: UUID
+    estate_id: UUID
+    equipment_id: UUID
+    code: str
+    severity: str
+    message: str
+    status: str
+    level: int
+    condition_active: bool
+    raised_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: UUID | None
+    escalated_at: datetime | None
+    next_escalation_at: datetime | None
+    returned_to_normal_at: datetime | None
+    cleared_at: datetime | None
+    cleared_by: UUID | None
+    work_order_id: UUID | None
+    updated_at: datetime
+
 
 COLUMNS = (
     "alarm_id",

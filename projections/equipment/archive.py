@@ -9,13 +9,27 @@ remembered in a lookup table of this projection's own.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, TypedDict
 from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import Notification
 
 from projections.events import as_uuid, kind_of, occurred_at, payload_of, to_json
+
+
+class ArchiveEntry(TypedDict):
+    """An entry of one equipment's archive (``COLUMNS`` but the equipment's ID)."""
+
+    position: int
+    at: datetime
+    category: str
+    event_type: str
+    summary: str
+    ref_id: UUID | None
+    details: dict[str, Any]
+
 
 COLUMNS = (
     "position",

@@ -10,12 +10,44 @@ maintenance when the order came from a plan.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date, datetime
+from typing import Any, TypedDict
+from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import Notification
 
 from projections.events import as_uuid, kind_of, occurred_at
+
+
+class EquipmentRow(TypedDict):
+    """A row of ``equipment_list``, as the queries return it (its ``COLUMNS``)."""
+
+    equipment_id: UUID
+    estate_id: UUID
+    kind: str
+    name: str
+    model: str | None
+    serial_number: str | None
+    location: str | None
+    building_id: UUID | None
+    unit_id: UUID | None
+    installed_on: date | None
+    vendor: str | None
+    warranty_until: date | None
+    status: str
+    state: str | None
+    state_at: datetime | None
+    active_conditions: list[str]
+    repair_count: int
+    maintenance_count: int
+    last_repaired_at: datetime | None
+    last_serviced_at: datetime | None
+    stale_reminded_at: datetime | None
+    registered_at: datetime
+    updated_at: datetime
+    version: int
+
 
 COLUMNS = (
     "equipment_id",

@@ -5,13 +5,14 @@ Lists take the actor's :class:`~application.actor.Reach` (rendered by
 ``projections/reach.py``), so they show only rows of estates the caller may
 see; one record is looked up for an actor and is missing (404) to a caller
 who may not see it, as a record of another estate must be. Rows come back as
-dicts keyed by the read model's ``COLUMNS``.
+the read models' typed views (``EquipmentRow``, ``AlarmRow``, ``ArchiveEntry``),
+keyed by their ``COLUMNS``.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal, TypedDict, TypeVar, cast
 from uuid import UUID
 
 import psycopg
@@ -20,22 +21,45 @@ from application.actor import Actor, Reach
 from application.equipment.service import NotFound
 from domain.equipment.severity import SEVERITY_BY_RANK
 from projections.equipment.alarms import COLUMNS as ALARM_COLUMNS
+from projections.equipment.alarms import AlarmRow
 from projections.equipment.archive import COLUMNS as ARCHIVE_COLUMNS
+from projections.equipment.archive import ArchiveEntry
 from projections.equipment.listing import COLUMNS as EQUIPMENT_COLUMNS
+from projections.equipment.listing import EquipmentRow
 from projections.reach import clause
 
 ENTRY_COLUMNS = tuple(c for c in ARCHIVE_COLUMNS if c != "equipment_id")
 # when a record was last looked after: serviced, else installed, else registered
 LAST_CARE = "coalesce(last_serviced_at, installed_on::timestamptz, registered_at)"
+V = TypeVar("V")
+
+
+class StatusBoardRow(TypedDict):
+    equipment_id: UUID
+    estate_id: UUID
+    kind: str
+    name: str
+    location: str | None
+    status: str
+    state: str | None
+    active_conditions: list[str]
+    open_alarms: int
+    last_reading_at: datetime | None
+    latest: dict[str, str]  # metric -> its latest value or state, as text
+    connectivity: Literal["online", "offline"]
+    condition: Literal["normal", "alarm"]
+    worst_severity: str | None
 
 
 def _rows(
-    conn: psycopg.Connection[Any], sql: str, params: list[Any], columns: tuple[str, ...]
-) -> list[dict[str, Any]]:
-    return [
-        dict(zip(columns, row, strict=True))
-        for row in conn.execute(sql, params).fetchall()  # type: ignore[arg-type]
-    ]
+    conn: psycopg.Connection[Any],
+    view: type[V],
+    sql: str,
+    params: list[Any],
+    columns: tuple[str, ...],
+) -> list[V]:
+    rows = conn.execute(sql, params).fetchall()  # type: ignore[arg-type]
+    return cast(list[V], [dict(zip(columns, row, strict=True)) for row in rows])
 
 
 def like(text: str) -> str:
@@ -46,9 +70,10 @@ def like(text: str) -> str:
 # ---- equipment ----------------------------------------------------------------
 
 
-def equipment(conn: psycopg.Connection[Any], equipment_id: UUID) -> dict[str, Any] | None:
+def equipment(conn: psycopg.Connection[Any], equipment_id: UUID) -> EquipmentRow | None:
     found = _rows(
         conn,
+        EquipmentRow,
         f"SELECT {', '.join(EQUIPMENT_COLUMNS)} FROM equipment_list WHERE equipment_id = %s",
         [equipment_id],
         EQUIPMENT_COLUMNS,
@@ -58,7 +83,7 @@ def equipment(conn: psycopg.Connection[Any], equipment_id: UUID) -> dict[str, An
 
 def visible_equipment(
     conn: psycopg.Connection[Any], actor: Actor, equipment_id: UUID
-) -> dict[str, Any]:
+) -> EquipmentRow:
     """The equipment's row, if the actor may read its estate's equipment."""
     row = equipment(conn, equipment_id)
     if row is None:
@@ -83,7 +108,7 @@ def search_equipment(
     text: str | None,
     after_key: tuple[str, UUID] | None,
     limit: int,
-) -> list[dict[str, Any]]:
+) -> list[EquipmentRow]:
     """By name, then ID; ``after_key`` (name, equipment ID) continues a page.
     ``min_age_years`` counts from ``today`` (the installation date decides)."""
     if min_age_years is not None:
@@ -113,7 +138,7 @@ def search_equipment(
         f"SELECT {', '.join(EQUIPMENT_COLUMNS)} FROM equipment_list "
         f"WHERE {' AND '.join(clauses)} ORDER BY name, equipment_id LIMIT %s"
     )
-    return _rows(conn, sql, [*params, limit], EQUIPMENT_COLUMNS)
+    return _rows(conn, EquipmentRow, sql, [*params, limit], EQUIPMENT_COLUMNS)
 
 
 def stale_equipment(
@@ -123,7 +148,7 @@ def stale_equipment(
     cared_for_before: datetime,
     estate_id: UUID | None,
     limit: int,
-) -> list[dict[str, Any]]:
+) -> list[EquipmentRow]:
     """Equipment in use not serviced (nor installed, nor registered) since the
     given moment, longest neglected first."""
     where, params = clause(reach, "estate_id")
@@ -136,7 +161,7 @@ def stale_equipment(
         f"SELECT {', '.join(EQUIPMENT_COLUMNS)} FROM equipment_list "
         f"WHERE {' AND '.join(clauses)} ORDER BY {LAST_CARE}, name LIMIT %s"
     )
-    return _rows(conn, sql, [*params, limit], EQUIPMENT_COLUMNS)
+    return _rows(conn, EquipmentRow, sql, [*params, limit], EQUIPMENT_COLUMNS)
 
 
 BOARD_COLUMNS = (
@@ -155,15 +180,23 @@ BOARD_COLUMNS = (
 )
 
 
-def _board_row(row: dict[str, Any], offline_before: datetime) -> dict[str, Any]:
+def _board_row(row: dict[str, Any], offline_before: datetime) -> StatusBoardRow:
     """A device is offline when it says so or has sent nothing since ``offline_before``;
     in alarm while any of its alarms is open."""
     last_at = row["last_reading_at"]
     offline = row["state"] == "offline" or last_at is None or last_at < offline_before
-    rank = row.pop("worst_rank")
+    rank = row["worst_rank"]
     return {
-        **row,
+        "equipment_id": row["equipment_id"],
+        "estate_id": row["estate_id"],
+        "kind": row["kind"],
+        "name": row["name"],
+        "location": row["location"],
+        "status": row["status"],
+        "state": row["state"],
         "active_conditions": list(row["active_conditions"] or []),
+        "open_alarms": row["open_alarms"],
+        "last_reading_at": last_at,
         "latest": row["latest"] or {},
         "connectivity": "offline" if offline else "online",
         "condition": "alarm" if row["open_alarms"] else "normal",
@@ -179,7 +212,7 @@ def board(
     kind: str | None,
     offline_before: datetime,
     limit: int,
-) -> list[dict[str, Any]]:
+) -> list[StatusBoardRow]:
     """Every device in service with its open alarms (count, worst severity) and
     its latest reading per metric, online or offline; worst first."""
     where, params = clause(reach, "e.estate_id")
@@ -203,7 +236,7 @@ def board(
         f"WHERE {' AND '.join(clauses)} "
         "ORDER BY a.worst DESC NULLS LAST, e.name LIMIT %s"
     )
-    rows = _rows(conn, sql, [*params, limit], BOARD_COLUMNS)
+    rows = _rows(conn, dict[str, Any], sql, [*params, limit], BOARD_COLUMNS)
     return [_board_row(r, offline_before) for r in rows]
 
 
@@ -216,7 +249,7 @@ def archive(
     until: datetime | None,
     after_position: int | None,
     limit: int,
-) -> list[dict[str, Any]]:
+) -> list[ArchiveEntry]:
     """The equipment's archive entries in log order (ask for the equipment first:
     its estate decides who may read them)."""
     clauses = ["equipment_id = %s"]
@@ -234,16 +267,17 @@ def archive(
         f"SELECT {', '.join(ENTRY_COLUMNS)} FROM equipment_archive "
         f"WHERE {' AND '.join(clauses)} ORDER BY position LIMIT %s"
     )
-    return _rows(conn, sql, [*params, limit], ENTRY_COLUMNS)
+    return _rows(conn, ArchiveEntry, sql, [*params, limit], ENTRY_COLUMNS)
 
 
 # ---- alarms -------------------------------------------------------------------
 
 
-def visible_alarm(conn: psycopg.Connection[Any], actor: Actor, alarm_id: UUID) -> dict[str, Any]:
+def visible_alarm(conn: psycopg.Connection[Any], actor: Actor, alarm_id: UUID) -> AlarmRow:
     """The alarm's row, if the actor may read its estate's alarms."""
     found = _rows(
         conn,
+        AlarmRow,
         f"SELECT {', '.join(ALARM_COLUMNS)} FROM equipment_alarms WHERE alarm_id = %s",
         [alarm_id],
         ALARM_COLUMNS,
@@ -266,7 +300,7 @@ def search_alarms(
     since: datetime | None,
     before_key: tuple[datetime, UUID] | None,
     limit: int,
-) -> list[dict[str, Any]]:
+) -> list[AlarmRow]:
     """Newest first; ``status="open"`` is every uncleared alarm; ``before_key``
     (raised at, alarm ID) continues a page."""
     where, params = clause(reach, "estate_id")
@@ -295,7 +329,7 @@ def search_alarms(
         f"SELECT {', '.join(ALARM_COLUMNS)} FROM equipment_alarms "
         f"WHERE {' AND '.join(clauses)} ORDER BY raised_at DESC, alarm_id DESC LIMIT %s"
     )
-    return _rows(conn, sql, [*params, limit], ALARM_COLUMNS)
+    return _rows(conn, AlarmRow, sql, [*params, limit], ALARM_COLUMNS)
 
 
 class DueWork:

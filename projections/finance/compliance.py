@@ -22,7 +22,9 @@ from application.actor import HIDDEN, Reach
 from application.errors import NotFound
 from projections.catalog import ReadModelDeps
 from projections.events import as_uuid, kind_of, occurred_at, to_json
+from projections.finance.views import FindingRow, ReviewDetail, ReviewRow
 from projections.protocols import Projection
+from projections.records import fetched
 
 NAME = "finance_compliance"
 
@@ -195,14 +197,9 @@ def read_models(deps: ReadModelDeps) -> list[Projection]:
 # ---- queries ------------------------------------------------------------------------
 
 
-def _dicts(cur: psycopg.Cursor[Any]) -> list[dict[str, Any]]:
-    names = [d.name for d in cur.description or ()]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-
-
 def reviews(
     conn: psycopg.Connection[Any], reach: Reach, estate_id: UUID | None = None, limit: int = 100
-) -> list[dict[str, Any]]:
+) -> list[ReviewRow]:
     """Reviews the reader may read, newest first."""
     where, params = "true", list[Any]()
     if not reach.everything:
@@ -210,26 +207,22 @@ def reviews(
     if estate_id is not None:
         where += " AND estate_id = %s"
         params.append(estate_id)
-    return _dicts(
+    return fetched(
         conn.execute(
             f"SELECT * FROM finance_compliance_reviews WHERE {where} "  # type: ignore[arg-type]
             "ORDER BY run_at DESC, position DESC LIMIT %s",
             [*params, limit],
-        )
+        ),
+        ReviewRow,
     )
 
 
-def review(conn: psycopg.Connection[Any], reach: Reach, review_id: UUID) -> dict[str, Any]:
+def review(conn: psycopg.Connection[Any], reach: Reach, review_id: UUID) -> ReviewDetail:
     """One review with its checks and every finding, in the order found."""
-    rows = _dicts(
-        conn.execute("SELECT * FROM finance_compliance_reviews WHERE review_id = %s", [review_id])
-    )
+    sql = "SELECT * FROM finance_compliance_reviews WHERE review_id = %s"
+    rows = fetched(conn.execute(sql, [review_id]), ReviewRow)
     if not rows or not reach.admits(rows[0]["estate_id"]):
         raise NotFound(HIDDEN)
-    findings = _dicts(
-        conn.execute(
-            "SELECT * FROM finance_compliance_findings WHERE review_id = %s ORDER BY seq",
-            [review_id],
-        )
-    )
+    sql = "SELECT * FROM finance_compliance_findings WHERE review_id = %s ORDER BY seq"
+    findings = fetched(conn.execute(sql, [review_id]), FindingRow)
     return {**rows[0], "findings": findings}

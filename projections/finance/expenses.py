@@ -17,11 +17,10 @@ paid claims by the month they were incurred), summed by
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import psycopg
-from eventsourcing.persistence import Notification
 
 from application.actor import HIDDEN, Reach
 from application.errors import NotFound
@@ -29,9 +28,11 @@ from domain.finance.expense_figures import budget_lines, expense_analysis
 from domain.finance.expense_rules import CATEGORIES, mask_bank_account
 from domain.finance.money import DEFAULT_CURRENCY
 from projections.catalog import ReadModelDeps
-from projections.events import as_uuid, kind_of, occurred_at, to_json
+from projections.events import occurred_at, to_json
+from projections.finance.views import AnalysisView, BudgetView, ClaimRow, VendorRow
 from projections.protocols import Projection
 from projections.reach import clause
+from projections.records import PerAggregate, fetched, insert, update
 
 NAME = "finance_expenses"
 
@@ -40,9 +41,26 @@ CLAIM_STATUS = {
     "Withdrawn": "withdrawn",
     "Paid": "paid",
 }
+# A submitted claim's columns that its event carries under the same names.
+SUBMITTED_FIELDS = (
+    "estate_id",
+    "vendor_id",
+    "category",
+    "amount",
+    "currency",
+    "description",
+    "incurred_on",
+    "invoice_ref",
+    "submitted_by",
+    "year",
+    "approval_id",
+    "approval_kind",
+    "over_budget",
+    "remaining_before",
+)
 
 
-class ExpenseReadModel:
+class ExpenseReadModel(PerAggregate):
     name = NAME
     aggregates = frozenset({"Vendor", "Budget", "ExpenseClaim"})
     tables = ("finance_vendors", "finance_budgets", "finance_expenses")
@@ -108,14 +126,6 @@ class ExpenseReadModel:
         "ON finance_expenses (estate_id, status)",
     )
 
-    def apply(
-        self, cur: psycopg.Cursor[Any], event: Any, meta: dict[str, Any], note: Notification
-    ) -> None:
-        aggregate, name = kind_of(event)
-        handler = getattr(self, f"_{aggregate.lower()}", None)
-        if handler is not None:
-            handler(cur, name, event, as_uuid(note.originator_id), note.id)
-
     # ---- vendors ---------------------------------------------------------------
 
     def _vendor(self, cur: Any, name: str, event: Any, vid: Any, pos: int) -> None:
@@ -149,7 +159,7 @@ class ExpenseReadModel:
                     sets[key] = value
         elif name == "Deactivated":
             sets["active"] = False
-        _update(cur, "finance_vendors", "vendor_id", vid, sets, at, pos)
+        update(cur, "finance_vendors", "vendor_id", vid, sets, at, pos)
 
     # ---- budgets ---------------------------------------------------------------
 
@@ -199,32 +209,12 @@ class ExpenseReadModel:
     def _expenseclaim(self, cur: Any, name: str, event: Any, cid: Any, pos: int) -> None:
         at = occurred_at(event)
         if name == "Submitted":
-            cur.execute(
-                "INSERT INTO finance_expenses (claim_id, estate_id, vendor_id, category, amount, "
-                "currency, description, incurred_on, invoice_ref, submitted_by, year, status, "
-                "approval_id, approval_kind, over_budget, remaining_before, submitted_at, "
-                "updated_at, position) VALUES "
-                "(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,'awaiting_approval',%s,%s,%s,%s,%s,%s,%s)",
-                [
-                    cid,
-                    event.estate_id,
-                    event.vendor_id,
-                    event.category,
-                    event.amount,
-                    event.currency,
-                    event.description,
-                    event.incurred_on,
-                    event.invoice_ref,
-                    event.submitted_by,
-                    event.year,
-                    event.approval_id,
-                    event.approval_kind,
-                    event.over_budget,
-                    event.remaining_before,
-                    at,
-                    at,
-                    pos,
-                ],
+            claim = {c: getattr(event, c) for c in SUBMITTED_FIELDS}
+            insert(
+                cur,
+                "finance_expenses",
+                {"claim_id": cid, **claim, "status": "awaiting_approval"}
+                | {"submitted_at": at, "updated_at": at, "position": pos},
             )
             return
         sets: dict[str, Any] = {}
@@ -250,15 +240,7 @@ class ExpenseReadModel:
                 "AND b.estate_id = e.estate_id AND b.year = e.year AND b.category = e.category",
                 [at, pos, cid],
             )
-        _update(cur, "finance_expenses", "claim_id", cid, sets, at, pos)
-
-
-def _update(
-    cur: Any, table: str, key: str, record_id: Any, sets: dict[str, Any], at: Any, pos: int
-) -> None:
-    sets = {**sets, "updated_at": at, "position": pos}
-    assignments = ", ".join(f"{column} = %s" for column in sets)
-    cur.execute(f"UPDATE {table} SET {assignments} WHERE {key} = %s", [*sets.values(), record_id])
+        update(cur, "finance_expenses", "claim_id", cid, sets, at, pos)
 
 
 def read_models(deps: ReadModelDeps) -> list[Projection]:
@@ -266,11 +248,6 @@ def read_models(deps: ReadModelDeps) -> list[Projection]:
 
 
 # ---- queries ------------------------------------------------------------------------
-
-
-def _dicts(cur: psycopg.Cursor[Any]) -> list[dict[str, Any]]:
-    names = [d.name for d in cur.description or ()]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
 def _admit(reach: Reach, estate_id: UUID) -> None:
@@ -285,7 +262,7 @@ def vendors(
     category: str | None = None,
     active: bool | None = None,
     limit: int = 100,
-) -> list[dict[str, Any]]:
+) -> list[VendorRow]:
     """Vendors by name (company master data: no estate scope)."""
     sql = "SELECT * FROM finance_vendors WHERE true"
     params: list[Any] = []
@@ -296,40 +273,38 @@ def vendors(
         sql += " AND active = %s"
         params.append(active)
     sql += " ORDER BY name, vendor_id LIMIT %s"
-    return _dicts(conn.execute(sql, [*params, limit]))  # type: ignore[arg-type]
+    return fetched(conn.execute(sql, [*params, limit]), VendorRow)  # type: ignore[arg-type]
 
 
-def vendor(conn: psycopg.Connection[Any], vendor_id: UUID) -> dict[str, Any]:
-    rows = _dicts(conn.execute("SELECT * FROM finance_vendors WHERE vendor_id = %s", [vendor_id]))
+def vendor(conn: psycopg.Connection[Any], vendor_id: UUID) -> VendorRow:
+    sql = "SELECT * FROM finance_vendors WHERE vendor_id = %s"
+    rows = fetched(conn.execute(sql, [vendor_id]), VendorRow)
     if not rows:
         raise NotFound(HIDDEN)
     return rows[0]
 
 
 def _budget_rows(conn: psycopg.Connection[Any], estate_id: UUID, year: int) -> list[dict[str, Any]]:
-    return _dicts(
-        conn.execute(
-            "SELECT * FROM finance_budgets WHERE estate_id = %s AND year = %s ORDER BY category",
-            [estate_id, year],
-        )
-    )
+    sql = "SELECT * FROM finance_budgets WHERE estate_id = %s AND year = %s ORDER BY category"
+    return fetched(conn.execute(sql, [estate_id, year]), dict[str, Any])
 
 
-def budget(
-    conn: psycopg.Connection[Any], reach: Reach, estate_id: UUID, year: int
-) -> dict[str, Any]:
+def budget(conn: psycopg.Connection[Any], reach: Reach, estate_id: UUID, year: int) -> BudgetView:
     """The year's budget: each line with committed, paid and remaining, and the totals."""
     _admit(reach, estate_id)
     rows = _budget_rows(conn, estate_id, year)
     if not rows:
         raise NotFound("no budget for this estate and year")
-    return {
-        "estate_id": estate_id,
-        "year": year,
-        "currency": rows[0]["currency"],
-        "set_by": rows[0]["set_by"],
-        **budget_lines(rows),
-    }
+    return cast(
+        BudgetView,
+        {
+            "estate_id": estate_id,
+            "year": year,
+            "currency": rows[0]["currency"],
+            "set_by": rows[0]["set_by"],
+            **budget_lines(rows),
+        },
+    )
 
 
 def claims(
@@ -337,7 +312,7 @@ def claims(
     reach: Reach,
     filters: dict[str, Any],
     limit: int = 100,
-) -> list[dict[str, Any]]:
+) -> list[ClaimRow]:
     """Claims of the reader's estates, newest first; ``filters`` are column = value
     (estate_id, status, category, vendor_id, year), None ignored."""
     where, params = clause(reach, "estate_id")
@@ -347,11 +322,12 @@ def claims(
             sql += f" AND {column} = %s"
             params.append(filters[column])
     sql += " ORDER BY submitted_at DESC, position DESC LIMIT %s"
-    return _dicts(conn.execute(sql, [*params, limit]))  # type: ignore[arg-type]
+    return fetched(conn.execute(sql, [*params, limit]), ClaimRow)  # type: ignore[arg-type]
 
 
-def claim(conn: psycopg.Connection[Any], reach: Reach, claim_id: UUID) -> dict[str, Any]:
-    rows = _dicts(conn.execute("SELECT * FROM finance_expenses WHERE claim_id = %s", [claim_id]))
+def claim(conn: psycopg.Connection[Any], reach: Reach, claim_id: UUID) -> ClaimRow:
+    sql = "SELECT * FROM finance_expenses WHERE claim_id = %s"
+    rows = fetched(conn.execute(sql, [claim_id]), ClaimRow)
     if not rows:
         raise NotFound(HIDDEN)
     _admit(reach, rows[0]["estate_id"])
@@ -364,7 +340,7 @@ def analysis(
     estate_id: UUID,
     year: int,
     currency: str | None = None,
-) -> dict[str, Any]:
+) -> AnalysisView:
     """Approved claims incurred in ``year`` by month and category, against the budget;
     in the budget's currency unless one is named."""
     _admit(reach, estate_id)
@@ -380,4 +356,5 @@ def analysis(
         [estate_id, year, currency],
     ).fetchall()
     figures = expense_analysis(spending, budgets)
-    return {"estate_id": estate_id, "year": year, "currency": currency, **figures}
+    found = {"estate_id": estate_id, "year": year, "currency": currency, **figures}
+    return cast(AnalysisView, found)

@@ -18,14 +18,15 @@ from typing import Any
 from uuid import UUID
 
 import psycopg
-from eventsourcing.persistence import Notification
 
 from application.actor import HIDDEN, Reach
 from application.errors import NotFound
 from domain.finance.fund import LOW_BALANCE_RATIO
 from projections.catalog import ReadModelDeps
-from projections.events import as_uuid, kind_of, occurred_at, to_json
+from projections.events import occurred_at, to_json
+from projections.finance.views import FundAccountDetail, FundAccountRow, MovementRow, SpendingRow
 from projections.protocols import Projection
+from projections.records import PerAggregate, fetched, insert, update
 
 SPENDING_STATUS = {
     "Approved": "approved",
@@ -33,9 +34,20 @@ SPENDING_STATUS = {
     "Withdrawn": "withdrawn",
     "Disbursed": "disbursed",
 }
+# A proposed spending's columns that its event carries under the same names.
+PROPOSED_FIELDS = (
+    "estate_id",
+    "purpose",
+    "amount",
+    "currency",
+    "basis",
+    "vendor",
+    "approval_id",
+    "proposed_by",
+)
 
 
-class FundLedger:
+class FundLedger(PerAggregate):
     name = "finance_fund"
     aggregates = frozenset({"FundAccount", "FundSpending"})
     tables = ("finance_fund_accounts", "finance_fund_movements", "finance_fund_spendings")
@@ -102,18 +114,9 @@ class FundLedger:
         "ON finance_fund_spendings (estate_id, proposed_at)",
     )
 
-    def apply(
-        self, cur: psycopg.Cursor[Any], event: Any, meta: dict[str, Any], note: Notification
-    ) -> None:
-        aggregate, name = kind_of(event)
-        if aggregate == "FundAccount":
-            self._account(cur, name, event, as_uuid(note.originator_id), note.id)
-        elif aggregate == "FundSpending":
-            self._spending(cur, name, event, as_uuid(note.originator_id), note.id)
-
     # ---- unit accounts ---------------------------------------------------------
 
-    def _account(self, cur: Any, name: str, event: Any, account_id: Any, pos: int) -> None:
+    def _fundaccount(self, cur: Any, name: str, event: Any, account_id: Any, pos: int) -> None:
         at = occurred_at(event)
         if name == "Opened":
             cur.execute(
@@ -172,32 +175,21 @@ class FundLedger:
 
     # ---- spendings ----------------------------------------------------------------
 
-    def _spending(self, cur: Any, name: str, event: Any, spending_id: Any, pos: int) -> None:
+    def _fundspending(self, cur: Any, name: str, event: Any, spending_id: Any, pos: int) -> None:
         at = occurred_at(event)
         if name == "Proposed":
-            cur.execute(
-                "INSERT INTO finance_fund_spendings (spending_id, estate_id, purpose, amount, "
-                "currency, basis, resolution, emergency, unit_ids, vendor, approval_id, status, "
-                "proposed_by, proposed_at, updated_at, position) VALUES "
-                "(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,'awaiting_approval',%s,%s,%s,%s) "
-                "ON CONFLICT (spending_id) DO NOTHING",
-                [
-                    spending_id,
-                    event.estate_id,
-                    event.purpose,
-                    event.amount,
-                    event.currency,
-                    event.basis,
-                    None if event.resolution is None else to_json(event.resolution),
-                    None if event.emergency is None else to_json(event.emergency),
-                    list(event.unit_ids),
-                    event.vendor,
-                    event.approval_id,
-                    event.proposed_by,
-                    at,
-                    at,
-                    pos,
-                ],
+            basis = {
+                key: None if getattr(event, key) is None else to_json(getattr(event, key))
+                for key in ("resolution", "emergency")
+            }
+            spending = {key: getattr(event, key) for key in PROPOSED_FIELDS}
+            insert(
+                cur,
+                "finance_fund_spendings",
+                {"spending_id": spending_id, **spending, **basis, "unit_ids": list(event.unit_ids)}
+                | {"status": "awaiting_approval", "proposed_at": at, "updated_at": at}
+                | {"position": pos},
+                tail=" ON CONFLICT (spending_id) DO NOTHING",
             )
             return
         if name not in SPENDING_STATUS:
@@ -212,12 +204,7 @@ class FundLedger:
                 booked_on=event.booked_on,
                 disbursed_at=at,
             )
-        sets.update(updated_at=at, position=pos)
-        assignments = ", ".join(f"{column} = %s" for column in sets)
-        cur.execute(
-            f"UPDATE finance_fund_spendings SET {assignments} WHERE spending_id = %s",
-            [*sets.values(), spending_id],
-        )
+        update(cur, "finance_fund_spendings", "spending_id", spending_id, sets, at, pos)
 
 
 def read_models(deps: ReadModelDeps) -> list[Projection]:
@@ -228,11 +215,6 @@ def read_models(deps: ReadModelDeps) -> list[Projection]:
 
 # Rows an owner may read: those of the units they occupy now.
 _OWN_UNITS = "SELECT unit_id FROM registry_units WHERE %s = ANY(occupant_user_ids)"
-
-
-def _dicts(cur: psycopg.Cursor[Any]) -> list[dict[str, Any]]:
-    names = [d.name for d in cur.description or ()]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
 def _reach(reach: Reach, own_sql: str) -> tuple[str, list[Any]]:
@@ -252,7 +234,7 @@ def _reach(reach: Reach, own_sql: str) -> tuple[str, list[Any]]:
     return "(" + " OR ".join(clauses) + ")", params
 
 
-def _admit(conn: psycopg.Connection[Any], reach: Reach, row: dict[str, Any], units: Any) -> None:
+def _admit(conn: psycopg.Connection[Any], reach: Reach, estate_id: UUID, units: Any) -> None:
     """A row outside the reader's reach (not their estate, no unit of theirs) is missing."""
     occupants = {
         r[0]
@@ -261,11 +243,11 @@ def _admit(conn: psycopg.Connection[Any], reach: Reach, row: dict[str, Any], uni
             [list(units)],
         ).fetchall()
     }
-    if not reach.admits(row["estate_id"], occupants):
+    if not reach.admits(estate_id, occupants):
         raise NotFound(HIDDEN)
 
 
-def _with_threshold(row: dict[str, Any]) -> dict[str, Any]:
+def _with_threshold(row: FundAccountRow) -> FundAccountRow:
     first = row["first_deposit"]
     threshold = None if first is None else first * LOW_BALANCE_RATIO
     return {**row, "low_balance_threshold": threshold}
@@ -278,36 +260,40 @@ def accounts(
     estate_id: UUID | None = None,
     low: bool | None = None,
     limit: int = 500,
-) -> list[dict[str, Any]]:
+) -> list[FundAccountRow]:
     """Unit fund accounts the reader may see, with the low-balance threshold."""
     where, params = _reach(reach, f"unit_id IN ({_OWN_UNITS})")
     for column, value in (("estate_id", estate_id), ("low", low)):
         if value is not None:
             where += f" AND {column} = %s"
             params.append(value)
-    rows = _dicts(
+    # The threshold is no column: it is filled in after the read.
+    rows = fetched(
         conn.execute(
             f"SELECT * FROM finance_fund_accounts WHERE {where} "  # type: ignore[arg-type]
             "ORDER BY estate_id, unit_id LIMIT %s",
             [*params, limit],
-        )
+        ),
+        FundAccountRow,
     )
     return [_with_threshold(r) for r in rows]
 
 
-def account(conn: psycopg.Connection[Any], reach: Reach, unit_id: UUID) -> dict[str, Any]:
+def account(conn: psycopg.Connection[Any], reach: Reach, unit_id: UUID) -> FundAccountDetail:
     """One unit's fund account with every deposit and charge, oldest first."""
-    rows = _dicts(conn.execute("SELECT * FROM finance_fund_accounts WHERE unit_id = %s", [unit_id]))
+    sql = "SELECT * FROM finance_fund_accounts WHERE unit_id = %s"
+    rows = fetched(conn.execute(sql, [unit_id]), FundAccountRow)
     if not rows:
         raise NotFound(HIDDEN)
-    _admit(conn, reach, rows[0], [unit_id])
-    movements = _dicts(
+    _admit(conn, reach, rows[0]["estate_id"], [unit_id])
+    movements = fetched(
         conn.execute(
             "SELECT source_id, kind, amount, balance_after, currency, method, reference, "
             "booked_on, at, position FROM finance_fund_movements WHERE unit_id = %s "
             "ORDER BY position",
             [unit_id],
-        )
+        ),
+        MovementRow,
     )
     return {**_with_threshold(rows[0]), "movements": movements}
 
@@ -319,29 +305,29 @@ def spendings(
     estate_id: UUID | None = None,
     status: str | None = None,
     limit: int = 200,
-) -> list[dict[str, Any]]:
+) -> list[SpendingRow]:
     """Spendings the reader may see (owners: those their units share), newest first."""
     where, params = _reach(reach, f"unit_ids && ARRAY({_OWN_UNITS})")
     for column, value in (("estate_id", estate_id), ("status", status)):
         if value is not None:
             where += f" AND {column} = %s"
             params.append(value)
-    return _dicts(
+    return fetched(
         conn.execute(
             f"SELECT * FROM finance_fund_spendings WHERE {where} "  # type: ignore[arg-type]
             "ORDER BY proposed_at DESC, spending_id LIMIT %s",
             [*params, limit],
-        )
+        ),
+        SpendingRow,
     )
 
 
-def spending(conn: psycopg.Connection[Any], reach: Reach, spending_id: UUID) -> dict[str, Any]:
-    rows = _dicts(
-        conn.execute("SELECT * FROM finance_fund_spendings WHERE spending_id = %s", [spending_id])
-    )
+def spending(conn: psycopg.Connection[Any], reach: Reach, spending_id: UUID) -> SpendingRow:
+    sql = "SELECT * FROM finance_fund_spendings WHERE spending_id = %s"
+    rows = fetched(conn.execute(sql, [spending_id]), SpendingRow)
     if not rows:
         raise NotFound(HIDDEN)
-    _admit(conn, reach, rows[0], rows[0]["unit_ids"])
+    _admit(conn, reach, rows[0]["estate_id"], rows[0]["unit_ids"])
     return rows[0]
 
 

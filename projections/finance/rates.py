@@ -9,7 +9,7 @@ the meter-reading lists.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 import psycopg
@@ -17,7 +17,16 @@ from eventsourcing.persistence import Notification
 
 from projections.catalog import ReadModelDeps
 from projections.events import as_uuid, kind_of, to_json
+from projections.finance.views import (
+    BillingTermsRow,
+    RateChangeRow,
+    RateRow,
+    ReadingRow,
+    SharedCostRow,
+)
 from projections.protocols import Projection
+
+V = TypeVar("V")
 
 CHANGE_COLUMNS = (
     "change_id",
@@ -259,16 +268,21 @@ RATE_COLUMNS = ("item", "rate", "currency", "basis", "effective_from", "change_i
 
 
 def _dicts(
-    conn: psycopg.Connection[Any], columns: tuple[str, ...], sql: str, params: list[Any]
-) -> list[dict[str, Any]]:
+    conn: psycopg.Connection[Any],
+    view: type[V],
+    columns: tuple[str, ...],
+    sql: str,
+    params: list[Any],
+) -> list[V]:
     rows = conn.execute(sql, params).fetchall()  # type: ignore[arg-type]
-    return [dict(zip(columns, row, strict=True)) for row in rows]
+    return cast(list[V], [dict(zip(columns, row, strict=True)) for row in rows])
 
 
-def rate_changes(conn: psycopg.Connection[Any], estate_id: UUID) -> list[dict[str, Any]]:
+def rate_changes(conn: psycopg.Connection[Any], estate_id: UUID) -> list[RateChangeRow]:
     """Every rate change of the estate, oldest proposal first."""
     return _dicts(
         conn,
+        RateChangeRow,
         CHANGE_COLUMNS,
         f"SELECT {', '.join(CHANGE_COLUMNS)} FROM finance_rate_changes WHERE estate_id = %s "
         "ORDER BY proposed_at, change_id",
@@ -276,10 +290,11 @@ def rate_changes(conn: psycopg.Connection[Any], estate_id: UUID) -> list[dict[st
     )
 
 
-def billing_terms(conn: psycopg.Connection[Any], estate_id: UUID) -> dict[str, Any] | None:
+def billing_terms(conn: psycopg.Connection[Any], estate_id: UUID) -> BillingTermsRow | None:
     """The estate's billing terms, or None until they are set."""
     found = _dicts(
         conn,
+        BillingTermsRow,
         TERMS_COLUMNS,
         f"SELECT {', '.join(TERMS_COLUMNS)} FROM finance_billing_terms WHERE estate_id = %s",
         [estate_id],
@@ -289,10 +304,11 @@ def billing_terms(conn: psycopg.Connection[Any], estate_id: UUID) -> dict[str, A
 
 def rates_in_force(
     conn: psycopg.Connection[Any], estate_id: UUID, first_day: date
-) -> list[dict[str, Any]]:
+) -> list[RateRow]:
     """Per item, the adopted rate effective on ``first_day`` (on a tie, the later adopted)."""
     return _dicts(
         conn,
+        RateRow,
         RATE_COLUMNS,
         f"SELECT DISTINCT ON (item) {', '.join(RATE_COLUMNS)} "
         "FROM finance_rate_changes WHERE estate_id = %s AND status = 'adopted' "
@@ -303,7 +319,7 @@ def rates_in_force(
 
 def shared_costs(
     conn: psycopg.Connection[Any], estate_id: UUID, period: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[SharedCostRow]:
     """The estate's shared costs (of ``period``), withdrawn ones included."""
     clauses: list[str] = ["estate_id = %s"]
     params: list[Any] = [estate_id]
@@ -312,6 +328,7 @@ def shared_costs(
         params.append(period)
     return _dicts(
         conn,
+        SharedCostRow,
         COST_COLUMNS,
         f"SELECT {', '.join(COST_COLUMNS)} FROM finance_shared_costs "
         f"WHERE {' AND '.join(clauses)} ORDER BY period, recorded_at, cost_id",
@@ -319,12 +336,11 @@ def shared_costs(
     )
 
 
-def meter_readings(
-    conn: psycopg.Connection[Any], estate_id: UUID, period: str
-) -> list[dict[str, Any]]:
+def meter_readings(conn: psycopg.Connection[Any], estate_id: UUID, period: str) -> list[ReadingRow]:
     """The month's readings of the estate, by unit and meter."""
     return _dicts(
         conn,
+        ReadingRow,
         READING_COLUMNS,
         f"SELECT {', '.join(READING_COLUMNS)} FROM finance_meter_readings "
         "WHERE estate_id = %s AND period = %s ORDER BY unit_id, meter",

@@ -8,7 +8,8 @@ route cannot forget the scope. The tables are those of ``directory.py``
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, TypedDict, cast
 from uuid import UUID
 
 import psycopg
@@ -40,6 +41,36 @@ _COLUMNS = (
     ("last_login_ip", "last_login_ip"),
     ("version", "version"),
 )
+
+
+class UserRow(TypedDict):
+    id: UUID
+    username: str
+    display_name: str
+    gender: str | None
+    phone: str | None  # masked
+    national_id: str | None  # masked
+    personal_data_erased: bool
+    roles: list[str]
+    direct_permissions: list[str]
+    estates: list[UUID]
+    status: str
+    registered_at: datetime
+    updated_at: datetime
+    last_login_at: datetime | None
+    last_login_ip: str | None
+    version: int
+
+
+class LoginRow(TypedDict):
+    position: int
+    at: datetime
+    outcome: str
+    reason: str | None
+    client_ip: str | None
+    user_agent: str | None
+
+
 _SELECT = "SELECT " + ", ".join(column for column, _ in _COLUMNS) + " FROM user_directory"
 
 # A user an estate-scoped reader may see: staff serving one of their estates,
@@ -59,7 +90,7 @@ def list_users(
     status: str | None = None,
     after_username: str | None = None,
     limit: int = 50,
-) -> list[dict[str, Any]]:
+) -> list[UserRow]:
     """Users ``actor`` may read, by username, at most ``limit`` of them:
     company-wide readers see everyone; estate staff the staff and residents
     of the estates they serve (and themselves)."""
@@ -85,7 +116,7 @@ def list_users(
     return [_shown(actor, row) for row in rows]
 
 
-def get_user(conn: psycopg.Connection[Any], actor: Actor, user_id: UUID) -> dict[str, Any]:
+def get_user(conn: psycopg.Connection[Any], actor: Actor, user_id: UUID) -> UserRow:
     """One user's record; owners and residents may read only their own, estate
     staff those of the estates they serve (another is reported missing)."""
     where, params = _reach(actor)
@@ -105,7 +136,7 @@ def login_history(
     *,
     before: int | None = None,
     limit: int = 100,
-) -> list[dict[str, Any]]:
+) -> list[LoginRow]:
     """A user's logins, failures and logouts, newest first, with IP and agent."""
     actor.check("audit:read", owner_id=user_id)
     cur = conn.execute(
@@ -114,7 +145,7 @@ def login_history(
         [user_id, before or 2**62, limit],
     )
     names = [d.name for d in cur.description or ()]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    return cast(list[LoginRow], [dict(zip(names, row, strict=True)) for row in cur.fetchall()])
 
 
 def _reach(actor: Actor) -> tuple[str, list[Any]]:
@@ -126,10 +157,10 @@ def _reach(actor: Actor) -> tuple[str, list[Any]]:
     return f"(user_id = %s OR {_OF_ESTATES})", [actor.user_id, estates, estates]
 
 
-def _shown(actor: Actor, row: tuple[Any, ...]) -> dict[str, Any]:
+def _shown(actor: Actor, row: tuple[Any, ...]) -> UserRow:
     """Where someone logs in from is for company-wide readers (and the user):
     estate staff see their residents' records without the last login IP."""
-    view = {name: value for (_, name), value in zip(_COLUMNS, row, strict=True)}
+    view = cast(UserRow, {name: value for (_, name), value in zip(_COLUMNS, row, strict=True)})
     if view["id"] != actor.user_id and not actor.may("users:read", owner_id=None):
         view["last_login_ip"] = None
     return view

@@ -1,16 +1,18 @@
 """Queries of the notification read models (``settings.py`` and the outbox's
 ``notif_deliveries``) for a user's own inbox, preferences, deliveries and
-reminders."""
+reminders. Rows are typed views keyed as the API names the fields (``id``,
+``address``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict, cast
 from uuid import UUID
 
 import psycopg
 
+from projections.records import fetched
 from projections.registry import queries as registry
 
 DELIVERY_COLUMNS = (
@@ -23,13 +25,66 @@ DELIVERY_COLUMNS = (
     "status",
     "attempts",
     "detail",
-    "address_masked",
+    "address_masked AS address",
     "created_at",
     "finished_at",
 )
-REMINDER_COLUMNS = ("reminder_id", "user_id", "message", "priority", "due_at", "status", "fired_at")
+REMINDER_COLUMNS = (
+    "reminder_id AS id",
+    "user_id",
+    "message",
+    "priority",
+    "due_at",
+    "status",
+    "fired_at",
+)
+
+
+class DeliveryRow(TypedDict):
+    position: int
+    recipient_id: UUID
+    channel: str
+    kind: str
+    title: str
+    priority: str
+    status: str
+    attempts: int
+    detail: str | None
+    address: str | None  # masked
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class ReminderRow(TypedDict):
+    id: UUID
+    user_id: UUID
+    message: str
+    priority: str
+    due_at: datetime
+    status: str
+    fired_at: datetime | None
+
+
+class InboxRow(TypedDict):
+    id: int  # the position of the event notified about
+    kind: str
+    title: str
+    body: str
+    priority: str
+    estate_id: UUID | None
+    subject_id: UUID | None
+    delivered_at: datetime  # the finish of a delivery sent
+    read: bool
+
+
+class Preferences(TypedDict):
+    channels: list[str]
+    email: str | None  # masked
+    phone: str | None  # masked
+
+
 INBOX_COLUMNS = (
-    "position",
+    "id",
     "kind",
     "title",
     "body",
@@ -48,7 +103,7 @@ def inbox(
     unread_only: bool = False,
     before: int | None = None,
     limit: int = 50,
-) -> list[dict[str, Any]]:
+) -> list[InboxRow]:
     """The user's in-app notifications, newest first; ``before`` pages by position."""
     sql = (
         "SELECT d.position, d.kind, d.title, d.body, d.priority, d.estate_id, d.subject_id, "
@@ -63,7 +118,7 @@ def inbox(
         sql += " AND d.position < %s"
         params.append(before)
     rows = conn.execute(sql + " ORDER BY d.position DESC LIMIT %s", [*params, limit]).fetchall()  # type: ignore[arg-type]
-    return [dict(zip(INBOX_COLUMNS, r, strict=True)) for r in rows]
+    return cast(list[InboxRow], [dict(zip(INBOX_COLUMNS, r, strict=True)) for r in rows])
 
 
 def in_inbox(conn: psycopg.Connection[Any], user_id: UUID, positions: Sequence[int]) -> set[int]:
@@ -75,7 +130,7 @@ def in_inbox(conn: psycopg.Connection[Any], user_id: UUID, positions: Sequence[i
     return {r[0] for r in rows}
 
 
-def preferences(conn: psycopg.Connection[Any], user_id: UUID) -> dict[str, Any] | None:
+def preferences(conn: psycopg.Connection[Any], user_id: UUID) -> Preferences | None:
     """The user's channels and masked addresses; None if never chosen."""
     row = conn.execute(
         "SELECT channels, email_masked, phone_masked FROM notif_preferences WHERE user_id = %s",
@@ -93,7 +148,7 @@ def deliveries(
     status: str | None = None,
     before: int | None = None,
     limit: int = 100,
-) -> list[dict[str, Any]]:
+) -> list[DeliveryRow]:
     """Delivery history (of one recipient, or everyone's), newest first."""
     clauses, params = ["true"], []
     for condition, value in (
@@ -104,21 +159,21 @@ def deliveries(
         if value is not None:
             clauses.append(condition)
             params.append(value)
-    rows = conn.execute(
+    cur = conn.execute(
         f"SELECT {', '.join(DELIVERY_COLUMNS)} FROM notif_deliveries "  # type: ignore[arg-type]
         f"WHERE {' AND '.join(clauses)} ORDER BY position DESC, channel LIMIT %s",
         [*params, limit],
-    ).fetchall()
-    return [dict(zip(DELIVERY_COLUMNS, r, strict=True)) for r in rows]
+    )
+    return fetched(cur, DeliveryRow)
 
 
-def reminders_of(conn: psycopg.Connection[Any], user_id: UUID) -> list[dict[str, Any]]:
-    rows = conn.execute(
+def reminders_of(conn: psycopg.Connection[Any], user_id: UUID) -> list[ReminderRow]:
+    cur = conn.execute(
         f"SELECT {', '.join(REMINDER_COLUMNS)} FROM notif_reminders "  # type: ignore[arg-type]
         "WHERE user_id = %s ORDER BY due_at DESC LIMIT 500",
         [user_id],
-    ).fetchall()
-    return [dict(zip(REMINDER_COLUMNS, r, strict=True)) for r in rows]
+    )
+    return fetched(cur, ReminderRow)
 
 
 def due_reminders(conn: psycopg.Connection[Any], now: datetime, limit: int) -> list[UUID]:

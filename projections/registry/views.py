@@ -5,13 +5,15 @@ only the rows it admits: every row, their estates', or their own. A place is
 an occupant's own while they live there now: an estate or a building they
 live in, the unit, a parking space of the unit; a person is the own record of
 the login linked to it. A single record outside the reach is None, as a
-missing one is, so the caller cannot tell them apart. Rows are dicts keyed
-as the API names the fields.
+missing one is, so the caller cannot tell them apart. Rows are typed views
+(``EstateRow`` ...) keyed as the API names the fields.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, TypedDict, TypeVar, cast
 from uuid import UUID
 
 import psycopg
@@ -20,7 +22,82 @@ from psycopg.rows import dict_row
 from projections.reach import Reaching, clause
 
 Conn = psycopg.Connection[Any]
-Row = dict[str, Any]
+V = TypeVar("V")
+
+
+class EstateRow(TypedDict):
+    id: UUID
+    code: str
+    name: str
+    address: str
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class BuildingRow(TypedDict):
+    id: UUID
+    estate_id: UUID
+    code: str
+    name: str
+    floors: int | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class UnitRow(TypedDict):
+    id: UUID
+    estate_id: UUID
+    building_id: UUID
+    number: str
+    floor: int
+    gross_area: Decimal
+    internal_area: Decimal
+    use: str
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class OccupancyRow(TypedDict):
+    id: UUID
+    unit_id: UUID
+    estate_id: UUID
+    building_id: UUID
+    person_id: UUID
+    person_name: str | None  # masked; None once erased
+    user_id: UUID | None
+    relation: str
+    moved_in_on: date
+    moved_out_on: date | None
+    ended_by: str | None
+    current: bool
+
+
+class ParkingRow(TypedDict):
+    id: UUID
+    estate_id: UUID
+    code: str
+    level: str | None
+    kind: str
+    unit_id: UUID | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class PersonRow(TypedDict):
+    id: UUID
+    estate_id: UUID
+    name: str | None
+    phone: str | None
+    national_id: str | None
+    user_id: UUID | None
+    personal_data_erased: bool
+    created_at: datetime
+    updated_at: datetime
+    version: int
 
 
 def _occupants_of(column: str) -> str:
@@ -73,6 +150,7 @@ OCCUPANCY = (
 
 def _select(
     conn: Conn,
+    view: type[V],
     sql: str,
     reach: Reaching,
     estate_column: str,
@@ -80,7 +158,7 @@ def _select(
     filters: list[tuple[str, Any]],
     tail: str = "",
     tail_params: tuple[Any, ...] = (),
-) -> list[Row]:
+) -> list[V]:
     """Rows of ``sql`` the reach admits, narrowed by ``filters`` (a condition
     with one placeholder, its value; None leaves it out)."""
     where, params = clause(reach, estate_column, owners)
@@ -90,19 +168,26 @@ def _select(
             params.append(value)
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(sql.format(where=where) + tail, [*params, *tail_params])  # type: ignore[arg-type]
-        return cur.fetchall()
+        return cast(list[V], cur.fetchall())
 
 
-def _one(rows: list[Row]) -> Row | None:
+def _occupancy(conn: Conn, where: str, key: UUID) -> list[OccupancyRow]:
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(OCCUPANCY + where, [key])  # type: ignore[arg-type]
+        return cast(list[OccupancyRow], cur.fetchall())
+
+
+def _one(rows: list[V]) -> V | None:
     return rows[0] if rows else None
 
 
 # ---- estates, buildings -------------------------------------------------------------
 
 
-def estates(conn: Conn, reach: Reaching, *, limit: int) -> list[Row]:
+def estates(conn: Conn, reach: Reaching, *, limit: int) -> list[EstateRow]:
     return _select(
         conn,
+        EstateRow,
         ESTATES,
         reach,
         "e.estate_id",
@@ -113,17 +198,17 @@ def estates(conn: Conn, reach: Reaching, *, limit: int) -> list[Row]:
     )
 
 
-def estate(conn: Conn, reach: Reaching, estate_id: UUID) -> Row | None:
-    return _one(
-        _select(
-            conn, ESTATES, reach, "e.estate_id", ESTATE_OWNERS, [("e.estate_id = %s", estate_id)]
-        )
-    )
+def estate(conn: Conn, reach: Reaching, estate_id: UUID) -> EstateRow | None:
+    filters = [("e.estate_id = %s", estate_id)]
+    return _one(_select(conn, EstateRow, ESTATES, reach, "e.estate_id", ESTATE_OWNERS, filters))
 
 
-def buildings(conn: Conn, reach: Reaching, *, estate_id: UUID | None, limit: int) -> list[Row]:
+def buildings(
+    conn: Conn, reach: Reaching, *, estate_id: UUID | None, limit: int
+) -> list[BuildingRow]:
     return _select(
         conn,
+        BuildingRow,
         BUILDINGS,
         reach,
         "b.estate_id",
@@ -134,9 +219,11 @@ def buildings(conn: Conn, reach: Reaching, *, estate_id: UUID | None, limit: int
     )
 
 
-def building(conn: Conn, reach: Reaching, building_id: UUID) -> Row | None:
+def building(conn: Conn, reach: Reaching, building_id: UUID) -> BuildingRow | None:
     filters = [("b.building_id = %s", building_id)]
-    return _one(_select(conn, BUILDINGS, reach, "b.estate_id", BUILDING_OWNERS, filters))
+    return _one(
+        _select(conn, BuildingRow, BUILDINGS, reach, "b.estate_id", BUILDING_OWNERS, filters)
+    )
 
 
 # ---- units and their occupancy ----------------------------------------------------------
@@ -150,7 +237,7 @@ def units(
     building_id: UUID | None,
     cursor: UUID | None,
     limit: int,
-) -> list[Row]:
+) -> list[UnitRow]:
     """A page of units in building and number order, after the unit ``cursor``."""
     filters = [
         ("u.estate_id = %s", estate_id),
@@ -163,6 +250,7 @@ def units(
     ]
     return _select(
         conn,
+        UnitRow,
         UNITS,
         reach,
         "u.estate_id",
@@ -173,30 +261,29 @@ def units(
     )
 
 
-def unit(conn: Conn, reach: Reaching, unit_id: UUID) -> Row | None:
+def unit(conn: Conn, reach: Reaching, unit_id: UUID) -> UnitRow | None:
     return _one(
-        _select(conn, UNITS, reach, "u.estate_id", UNIT_OWNERS, [("u.unit_id = %s", unit_id)])
+        _select(
+            conn, UnitRow, UNITS, reach, "u.estate_id", UNIT_OWNERS, [("u.unit_id = %s", unit_id)]
+        )
     )
 
 
-def unit_occupancy(conn: Conn, reach: Reaching, unit_id: UUID) -> list[Row] | None:
+def unit_occupancy(conn: Conn, reach: Reaching, unit_id: UUID) -> list[OccupancyRow] | None:
     """The unit's occupancy history, oldest first; None if the unit is not to be seen."""
     if unit(conn, reach, unit_id) is None:
         return None
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(
-            OCCUPANCY + "WHERE o.unit_id = %s ORDER BY o.moved_in_on, o.recorded_at, o.relation",
-            [unit_id],
-        )
-        return cur.fetchall()
+    order = "ORDER BY o.moved_in_on, o.recorded_at, o.relation"
+    return _occupancy(conn, "WHERE o.unit_id = %s " + order, unit_id)
 
 
 # ---- parking ------------------------------------------------------------------------------
 
 
-def parking(conn: Conn, reach: Reaching, *, estate_id: UUID | None, limit: int) -> list[Row]:
+def parking(conn: Conn, reach: Reaching, *, estate_id: UUID | None, limit: int) -> list[ParkingRow]:
     return _select(
         conn,
+        ParkingRow,
         PARKING,
         reach,
         "p.estate_id",
@@ -207,9 +294,9 @@ def parking(conn: Conn, reach: Reaching, *, estate_id: UUID | None, limit: int) 
     )
 
 
-def parking_space(conn: Conn, reach: Reaching, parking_id: UUID) -> Row | None:
+def parking_space(conn: Conn, reach: Reaching, parking_id: UUID) -> ParkingRow | None:
     filters = [("p.parking_id = %s", parking_id)]
-    return _one(_select(conn, PARKING, reach, "p.estate_id", PARKING_OWNERS, filters))
+    return _one(_select(conn, ParkingRow, PARKING, reach, "p.estate_id", PARKING_OWNERS, filters))
 
 
 # ---- people ---------------------------------------------------------------------------------
@@ -217,11 +304,12 @@ def parking_space(conn: Conn, reach: Reaching, parking_id: UUID) -> Row | None:
 
 def people(
     conn: Conn, reach: Reaching, *, estate_id: UUID | None, cursor: UUID | None, limit: int
-) -> list[Row]:
+) -> list[PersonRow]:
     """A page of people (masked) in ID order, after the person ``cursor``."""
     filters = [("p.estate_id = %s", estate_id), ("p.person_id > %s", cursor)]
     return _select(
         conn,
+        PersonRow,
         PEOPLE,
         reach,
         "p.estate_id",
@@ -232,17 +320,15 @@ def people(
     )
 
 
-def person(conn: Conn, reach: Reaching, person_id: UUID) -> Row | None:
+def person(conn: Conn, reach: Reaching, person_id: UUID) -> PersonRow | None:
     filters = [("p.person_id = %s", person_id)]
-    return _one(_select(conn, PEOPLE, reach, "p.estate_id", PERSON_OWNERS, filters))
+    return _one(_select(conn, PersonRow, PEOPLE, reach, "p.estate_id", PERSON_OWNERS, filters))
 
 
-def person_occupancy(conn: Conn, reach: Reaching, person_id: UUID) -> list[Row] | None:
+def person_occupancy(conn: Conn, reach: Reaching, person_id: UUID) -> list[OccupancyRow] | None:
     """Every unit the person has occupied, oldest first; None if they are not to be seen."""
     if person(conn, reach, person_id) is None:
         return None
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(
-            OCCUPANCY + "WHERE o.person_id = %s ORDER BY o.moved_in_on, o.recorded_at", [person_id]
-        )
-        return cur.fetchall()
+    return _occupancy(
+        conn, "WHERE o.person_id = %s ORDER BY o.moved_in_on, o.recorded_at", person_id
+    )

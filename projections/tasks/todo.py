@@ -11,7 +11,7 @@ it does not know leave it unchanged.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict, cast
 from uuid import UUID
 
 import psycopg
@@ -243,8 +243,24 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+class OpenItem(TypedDict):
+    """An open item, keyed as the API names the fields."""
+
+    id: UUID
+    kind: str
+    estate_id: UUID | None
+    title: str
+    priority: str | None
+    due_at: datetime | None
+    status: str
+    assignee_id: UUID | None
+    waiting_for_role: str | None
+    level: int | None
+    updated_at: datetime
+
+
 OPEN_ITEM_COLUMNS = (
-    "item_id",
+    "id",
     "kind",
     "estate_id",
     "title",
@@ -252,18 +268,18 @@ OPEN_ITEM_COLUMNS = (
     "due_at",
     "status",
     "assignee_id",
-    "role",
+    "waiting_for_role",
     "level",
     "updated_at",
 )
 
 
-def open_items(conn: psycopg.Connection[Any], user_id: UUID) -> list[dict[str, Any]]:
+def open_items(conn: psycopg.Connection[Any], user_id: UUID) -> list[OpenItem]:
     """The user's open items: assigned to them, or waiting for a role they hold
     in an estate they serve (never their own approval requests); most urgent
     and soonest due first."""
     rows = conn.execute(open_items_sql(), {"me": user_id}).fetchall()
-    return [dict(zip(OPEN_ITEM_COLUMNS, r, strict=True)) for r in rows]
+    return cast(list[OpenItem], [dict(zip(OPEN_ITEM_COLUMNS, r, strict=True)) for r in rows])
 
 
 def open_items_sql() -> str:

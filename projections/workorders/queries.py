@@ -3,13 +3,15 @@
 Lists take the actor's :class:`~application.actor.Reach` (rendered by
 ``projections/reach.py``), so they show only the rows the caller may see; one
 order or plan is looked up for an actor and is missing (404) to a caller who
-may not see it, as a record of another estate must be.
+may not see it, as a record of another estate must be. Rows come back as
+typed views of the tables (``OrderRow``, ``PlanRow``, ``HistoryRow``).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from decimal import Decimal
+from typing import Any, TypedDict, cast
 from uuid import UUID
 
 import psycopg
@@ -40,14 +42,113 @@ PLAN_COLUMNS = (
 )
 
 
-def order(conn: psycopg.Connection[Any], order_id: UUID) -> dict[str, Any] | None:
+class OrderRow(TypedDict):
+    order_id: UUID
+    estate_id: UUID
+    unit_id: UUID | None
+    equipment_id: UUID | None
+    title: str
+    description: str
+    source: str
+    source_ref: str | None
+    status: str
+    category: str | None
+    priority: str | None
+    assignee_id: UUID | None
+    requested_by: UUID | None
+    submitted_at: datetime
+    triaged_at: datetime | None
+    assigned_at: datetime | None
+    accepted_at: datetime | None
+    started_at: datetime | None
+    completed_at: datetime | None
+    rated_at: datetime | None
+    closed_at: datetime | None
+    cancelled_at: datetime | None
+    respond_by: datetime | None
+    resolve_by: datetime | None
+    respond_breached: bool
+    resolve_breached: bool
+    hold_reason: str | None
+    work_done: str | None
+    parts: list[dict[str, Any]]
+    labour_hours: Decimal | None
+    cost: Decimal | None
+    currency: str | None
+    rating: int | None
+    rating_comment: str | None
+    reassignments: int
+    rejections: int
+    reopenings: int
+    updated_at: datetime
+    version: int
+
+
+class HistoryRow(TypedDict):
+    position: int
+    version: int
+    event: str
+    at: datetime
+    actor_id: UUID | None
+    actor_role: str | None
+    payload: dict[str, Any]
+
+
+class PlanRow(TypedDict):
+    plan_id: UUID
+    estate_id: UUID
+    title: str
+    equipment_id: UUID | None
+    equipment_kind: str | None
+    interval_days: int
+    checklist: list[str]
+    team: str | None
+    technician_id: UUID | None
+    priority: str
+    next_due_on: date
+    status: str
+    orders_opened: int
+    last_order_id: UUID | None
+    last_due_on: date | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class OpenCount(TypedDict):
+    status: str
+    priority: str  # "untriaged" until triage sets one
+    n: int
+
+
+class SlaFigures(TypedDict):
+    met: int
+    missed: int
+    compliance_pct: float | None  # None: nothing counted yet
+
+
+class DashboardView(TypedDict):
+    open_total: int
+    open_by_status: dict[str, int]
+    open_by_priority: dict[str, int]
+    open_by_status_and_priority: list[OpenCount]
+    submitted_in_period: int
+    respond_sla: SlaFigures
+    resolve_sla: SlaFigures
+    mean_time_to_respond_minutes: float | None
+    mean_time_to_resolve_hours: float | None
+    mean_rating: float | None
+
+
+def order(conn: psycopg.Connection[Any], order_id: UUID) -> OrderRow | None:
     with conn.cursor(row_factory=dict_row) as cur:
-        return cur.execute(
+        found = cur.execute(
             f"SELECT {ORDER_COLUMNS} FROM workorders WHERE order_id = %s", [order_id]
         ).fetchone()
+    return cast(OrderRow | None, found)
 
 
-def visible_order(conn: psycopg.Connection[Any], actor: Actor, order_id: UUID) -> dict[str, Any]:
+def visible_order(conn: psycopg.Connection[Any], actor: Actor, order_id: UUID) -> OrderRow:
     """The order's row, if the actor may see it (its estate's staff, requester, assignee)."""
     row = order(conn, order_id)
     if row is None:
@@ -63,7 +164,7 @@ def orders(
     filters: dict[str, Any],
     limit: int,
     before: datetime | None,
-) -> list[dict[str, Any]]:
+) -> list[OrderRow]:
     """Newest first; ``filters`` maps a column to the value it must equal."""
     where, params = clause(reach, "estate_id", OWNER_COLUMNS)
     sql = f"SELECT {ORDER_COLUMNS} FROM workorders WHERE {where}"
@@ -86,16 +187,17 @@ def orders(
     sql += " ORDER BY submitted_at DESC LIMIT %s"
     args.append(limit)
     with conn.cursor(row_factory=dict_row) as cur:
-        return cur.execute(sql, args).fetchall()  # type: ignore[arg-type]
+        return cast(list[OrderRow], cur.execute(sql, args).fetchall())  # type: ignore[arg-type]
 
 
-def history(conn: psycopg.Connection[Any], order_id: UUID) -> list[dict[str, Any]]:
+def history(conn: psycopg.Connection[Any], order_id: UUID) -> list[HistoryRow]:
     with conn.cursor(row_factory=dict_row) as cur:
-        return cur.execute(
+        rows = cur.execute(
             "SELECT position, version, event, at, actor_id, actor_role, payload "
             "FROM workorders_history WHERE order_id = %s ORDER BY version",
             [order_id],
         ).fetchall()
+    return cast(list[HistoryRow], rows)
 
 
 def dashboard(
@@ -104,7 +206,7 @@ def dashboard(
     estate_id: UUID | None,
     since: datetime | None,
     until: datetime | None,
-) -> dict[str, Any]:
+) -> DashboardView:
     """Open orders by status and priority, SLA compliance and mean times.
 
     Compliance and mean times cover orders submitted in [since, until); an
@@ -166,7 +268,7 @@ def dashboard(
         "open_total": sum(by_status.values()),
         "open_by_status": by_status,
         "open_by_priority": by_priority,
-        "open_by_status_and_priority": [dict(r) for r in open_rows],
+        "open_by_status_and_priority": [cast(OpenCount, dict(r)) for r in open_rows],
         "submitted_in_period": stats["submitted"],
         "respond_sla": {
             "met": stats["respond_met"],
@@ -193,7 +295,7 @@ def plans(
     reach: Reach,
     estate_id: UUID | None,
     status: str | None,
-) -> list[dict[str, Any]]:
+) -> list[PlanRow]:
     where, params = clause(reach, "estate_id")
     sql = f"SELECT {PLAN_COLUMNS} FROM workorders_plans WHERE {where}"
     args = list(params)
@@ -205,17 +307,18 @@ def plans(
         args.append(status)
     sql += " ORDER BY next_due_on, title LIMIT 1000"
     with conn.cursor(row_factory=dict_row) as cur:
-        return cur.execute(sql, args).fetchall()  # type: ignore[arg-type]
+        return cast(list[PlanRow], cur.execute(sql, args).fetchall())  # type: ignore[arg-type]
 
 
-def plan(conn: psycopg.Connection[Any], plan_id: UUID) -> dict[str, Any] | None:
+def plan(conn: psycopg.Connection[Any], plan_id: UUID) -> PlanRow | None:
     with conn.cursor(row_factory=dict_row) as cur:
-        return cur.execute(
+        found = cur.execute(
             f"SELECT {PLAN_COLUMNS} FROM workorders_plans WHERE plan_id = %s", [plan_id]
         ).fetchone()
+    return cast(PlanRow | None, found)
 
 
-def visible_plan(conn: psycopg.Connection[Any], actor: Actor, plan_id: UUID) -> dict[str, Any]:
+def visible_plan(conn: psycopg.Connection[Any], actor: Actor, plan_id: UUID) -> PlanRow:
     """The plan's row, if the actor may read its estate's plans."""
     row = plan(conn, plan_id)
     if row is None:

@@ -12,6 +12,8 @@ from pydantic import BaseModel, Field, model_validator
 from domain.equipment.rules import EquipmentKind, Metric
 from interfaces.http.schemas import Command, DecimalInput, Patch
 from interfaces.http.text import MultiLine, SingleLine
+from projections.equipment.alarms import AlarmRow
+from projections.equipment.listing import EquipmentRow
 
 Text = Annotated[str, SingleLine(200)]
 StateCode = Annotated[str, SingleLine(64, pattern=r"^[a-z][a-z0-9_]{0,63}$")]
@@ -199,9 +201,9 @@ class BoardRow(BaseModel):
     latest: dict[str, Any]
 
 
-def equipment_view(row: dict[str, Any], today: date) -> EquipmentView:
+def equipment_view(row: EquipmentRow, today: date) -> EquipmentView:
     """The row with what follows from today's date: age and warranty."""
-    data = dict(row)
+    data: dict[str, Any] = dict(row)
     data["id"] = data.pop("equipment_id")
     installed = data["installed_on"]
     data["age_years"] = round((today - installed).days / 365.25, 2) if installed else None
@@ -211,7 +213,7 @@ def equipment_view(row: dict[str, Any], today: date) -> EquipmentView:
     return EquipmentView(**data)
 
 
-def alarm_view(row: dict[str, Any]) -> AlarmView:
-    data = dict(row)
+def alarm_view(row: AlarmRow) -> AlarmView:
+    data: dict[str, Any] = dict(row)
     data["id"] = data.pop("alarm_id")
     return AlarmView(**data)

@@ -210,7 +210,7 @@ async def billing_runs(
     )
     if runs is None:
         raise NotFound(HIDDEN)
-    return runs
+    return [dict(r) for r in runs]  # the response is the rows as they are
 
 
 # ---- bills ----------------------------------------------------------------------

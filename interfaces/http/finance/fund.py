@@ -225,9 +225,8 @@ async def get_account(
     """One unit's fund account with every deposit and charge, oldest first."""
     await reached(request, PROJECTION, after)
     serving(request, "registry")  # who occupies the unit decides an owner's reach
-    return FundAccountDetail(
-        **await query_off_loop(request, queries.account, principal.reach(READ), unit_id)
-    )
+    found = await query_off_loop(request, queries.account, principal.reach(READ), unit_id)
+    return FundAccountDetail.model_validate(found)  # its movement rows become MovementViews
 
 
 # ---- spendings -----------------------------------------------------------------------
@@ -277,7 +276,8 @@ async def list_spendings(
         status=status_,
         limit=limit,
     )
-    return [SpendingView(**r) for r in rows]
+    # validated whole: the splits (JSON) become SplitViews
+    return [SpendingView.model_validate(r) for r in rows]
 
 
 @router.get("/finance/fund/spendings/{spending_id}")
@@ -289,9 +289,8 @@ async def get_spending(
 ) -> SpendingView:
     await reached(request, PROJECTION, after)
     serving(request, "registry")  # who occupies its units decides an owner's reach
-    return SpendingView(
-        **await query_off_loop(request, queries.spending, principal.reach(READ), spending_id)
-    )
+    found = await query_off_loop(request, queries.spending, principal.reach(READ), spending_id)
+    return SpendingView.model_validate(found)
 
 
 @router.post("/finance/fund/spendings/{spending_id}/disbursement")

@@ -52,6 +52,7 @@ from interfaces.http.schemas import (
 )
 from interfaces.http.security import Principal, container, requires
 from projections.finance import rates as queries
+from projections.finance.views import RateChangeRow
 
 router = APIRouter(prefix="/api/v1/finance/estates/{estate_id}", tags=["finance"])
 
@@ -67,8 +68,8 @@ def _rates(request: Request) -> RateService:
     return container(request).finance.rates  # type: ignore[no-any-return]
 
 
-def _change(row: dict[str, Any]) -> ChangeView:
-    return ChangeView(**row)
+def _change(row: RateChangeRow) -> ChangeView:
+    return ChangeView.model_validate(row)  # without the row's adopted_position
 
 
 # ---- the fee schedule ------------------------------------------------------------------

@@ -132,7 +132,7 @@ async def dashboard(
     reach = principal.reach("workorders:read")
     with container(request).pool.connection() as conn:
         figures = queries.dashboard(conn, reach, estate_id, since, until)
-    return Dashboard(**figures)
+    return Dashboard.model_validate(figures)  # its SLA figures become SlaFigures
 
 
 @router.get("/workorders/{order_id}")

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from domain.workorders.order import Category, Priority
 from interfaces.http.schemas import Command, CurrencyCode, DecimalInput, Patch
 from interfaces.http.text import MultiLine, SingleLine
+from projections.workorders.queries import OrderRow, PlanRow
 
 PROJECTION = "workorders"
 Text = Annotated[str, SingleLine(200)]
@@ -178,9 +179,11 @@ class PlanView(BaseModel):
     version: int
 
 
-def order_view(row: dict[str, Any]) -> OrderView:
-    return OrderView(id=row.pop("order_id"), **row)
+def order_view(row: OrderRow) -> OrderView:
+    data: dict[str, Any] = dict(row)
+    return OrderView(id=data.pop("order_id"), **data)
 
 
-def plan_view(row: dict[str, Any]) -> PlanView:
-    return PlanView(id=row.pop("plan_id"), **row)
+def plan_view(row: PlanRow) -> PlanView:
+    data: dict[str, Any] = dict(row)
+    return PlanView(id=data.pop("plan_id"), **data)

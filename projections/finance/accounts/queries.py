@@ -3,13 +3,14 @@
 Lists take the actor's reach (``projections/reach.py``): staff see their
 estates' rows, owners and residents their units' (the unit's occupants, from
 the registry's read model), auditors everything. A row outside the reach is
-answered as missing.
+answered as missing. Rows come back as typed views (``BillRow`` ...).
 """
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, NotRequired, TypedDict, TypeVar, cast
 from uuid import UUID
 
 import psycopg
@@ -51,22 +52,111 @@ REQUEST_COLUMNS = (
 )
 #: Who a row is "own" to: the occupants of its unit.
 OCCUPANTS = ("u.occupant_user_ids[]",)
+V = TypeVar("V")
 
 
-def _dicts(conn: psycopg.Connection[Any], sql: str, params: list[Any]) -> list[dict[str, Any]]:
+class RunRow(TypedDict):
+    run_id: UUID
+    period: str
+    bills: int
+    units_billed: int
+    units_skipped: int
+    amount: Decimal
+    currency: str
+    rates: list[dict[str, Any]]  # the rates the run billed at (JSON)
+    run_by: UUID
+    run_at: datetime
+    position: int
+
+
+class BillRow(TypedDict):
+    bill_id: UUID
+    unit_id: UUID
+    estate_id: UUID
+    period: str
+    run_id: UUID | None
+    payer_ids: list[UUID]
+    lines: list[dict[str, Any]]  # JSON: amounts as text
+    currency: str
+    principal: Decimal
+    late_fees: Decimal
+    paid: Decimal
+    waived: Decimal
+    outstanding: Decimal
+    status: str  # open | settled
+    days: int
+    days_in_period: int
+    issued_on: date
+    due_on: date
+    dunning_level: int
+    position: int
+
+
+class PaymentRow(TypedDict):
+    payment_id: UUID
+    unit_id: UUID
+    estate_id: UUID
+    method: str
+    reference: str | None
+    amount: Decimal
+    currency: str
+    allocations: list[dict[str, Any]]  # JSON: bill ID and amount as text
+    to_credit: Decimal
+    received_on: date
+    received_at: datetime
+    recorded_by: UUID | None
+    reversed: bool
+    reversal_reason: str | None
+    reversed_on: date | None
+    position: int
+
+
+class RequestRow(TypedDict):
+    request_id: UUID
+    kind: str
+    bill_id: UUID | None
+    amount: Decimal
+    currency: str
+    method: str | None
+    reason: str
+    approval_id: UUID
+    status: str
+    requested_at: datetime
+    decided_at: datetime | None
+
+
+class AccountFigures(TypedDict):
+    currency: str
+    outstanding: Decimal
+    credit: Decimal
+    reserved: Decimal
+
+
+class UnitAccountView(TypedDict):
+    """A unit's account; without one yet, ``account`` is None and the lists absent."""
+
+    estate_id: UUID
+    account: AccountFigures | None
+    bills: NotRequired[list[BillRow]]
+    payments: NotRequired[list[PaymentRow]]
+    requests: NotRequired[list[RequestRow]]
+
+
+def _dicts(conn: psycopg.Connection[Any], view: type[V], sql: str, params: list[Any]) -> list[V]:
     cur = conn.execute(sql, params)  # type: ignore[arg-type]
     names = [d.name for d in cur.description or ()]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    return cast(list[V], [dict(zip(names, row, strict=True)) for row in cur.fetchall()])
 
 
 def billing_runs(
     conn: psycopg.Connection[Any], reach: Reaching, estate_id: UUID
-) -> list[dict[str, Any]] | None:
+) -> list[RunRow] | None:
     """The estate's billing runs, newest period first; None outside the reach."""
     if not (reach.everything or estate_id in reach.estates):
         return None
     return _dicts(
         conn,
+        RunRow,
         "SELECT run_id, period, bills, units_billed, units_skipped, amount, currency, rates, "
         "run_by, run_at, position FROM finance_billing_runs WHERE estate_id = %s "
         "ORDER BY period DESC",
@@ -85,7 +175,7 @@ def bills(
     overdue_on: date | None = None,
     before: int | None = None,
     limit: int = 100,
-) -> list[dict[str, Any]]:
+) -> list[BillRow]:
     """Bills within the reach, newest first; ``before`` is a position cursor."""
     where, params = clause(reach, "b.estate_id", OCCUPANTS)
     clauses = [where]
@@ -103,17 +193,19 @@ def bills(
         params.append(before)
     return _dicts(
         conn,
+        BillRow,
         f"SELECT {BILL_COLUMNS} {BILL_FROM} WHERE {' AND '.join(clauses)} "
         "ORDER BY b.position DESC, b.bill_id LIMIT %s",
         [*params, limit],
     )
 
 
-def bill(conn: psycopg.Connection[Any], reach: Reaching, bill_id: UUID) -> dict[str, Any] | None:
+def bill(conn: psycopg.Connection[Any], reach: Reaching, bill_id: UUID) -> BillRow | None:
     """One bill, or None when there is none within the reach."""
     where, params = clause(reach, "b.estate_id", OCCUPANTS)
     found = _dicts(
         conn,
+        BillRow,
         f"SELECT {BILL_COLUMNS} {BILL_FROM} WHERE b.bill_id = %s AND {where}",
         [bill_id, *params],
     )
@@ -128,7 +220,7 @@ def payments(
     unit_id: UUID | None = None,
     before: int | None = None,
     limit: int = 100,
-) -> list[dict[str, Any]]:
+) -> list[PaymentRow]:
     """Payments within the reach, newest first; ``before`` is a position cursor."""
     where, params = clause(reach, "p.estate_id", OCCUPANTS)
     clauses = [where]
@@ -141,6 +233,7 @@ def payments(
         params.append(before)
     return _dicts(
         conn,
+        PaymentRow,
         f"SELECT {PAYMENT_COLUMNS} {PAYMENT_FROM} WHERE {' AND '.join(clauses)} "
         "ORDER BY p.position DESC LIMIT %s",
         [*params, limit],
@@ -149,7 +242,7 @@ def payments(
 
 def unit_account(
     conn: psycopg.Connection[Any], reach: Reaching, unit_id: UUID
-) -> dict[str, Any] | None:
+) -> UnitAccountView | None:
     """The unit's account: its figures, bills, payments and pending requests.
 
     None when there is no such unit within the reach; ``account`` is None
@@ -158,6 +251,7 @@ def unit_account(
     where, params = clause(reach, "u.estate_id", OCCUPANTS)
     unit = _dicts(
         conn,
+        dict[str, Any],
         f"SELECT u.estate_id FROM registry_units u WHERE u.unit_id = %s AND {where}",
         [unit_id, *params],
     )
@@ -165,6 +259,7 @@ def unit_account(
         return None
     account = _dicts(
         conn,
+        AccountFigures,
         "SELECT currency, outstanding, credit, reserved FROM finance_accounts WHERE unit_id = %s",
         [unit_id],
     )
@@ -175,16 +270,19 @@ def unit_account(
         "account": account[0],
         "bills": _dicts(
             conn,
+            BillRow,
             f"SELECT {BILL_COLUMNS} {BILL_FROM} WHERE b.unit_id = %s ORDER BY b.due_on, b.period",
             [unit_id],
         ),
         "payments": _dicts(
             conn,
+            PaymentRow,
             f"SELECT {PAYMENT_COLUMNS} {PAYMENT_FROM} WHERE p.unit_id = %s ORDER BY p.position",
             [unit_id],
         ),
         "requests": _dicts(
             conn,
+            RequestRow,
             f"SELECT {REQUEST_COLUMNS} FROM finance_account_requests WHERE unit_id = %s "
             "ORDER BY requested_at",
             [unit_id],

@@ -49,6 +49,7 @@ from interfaces.http.reads import query_off_loop
 from interfaces.http.schemas import Accepted, CurrencyCode, accepted, priced
 from interfaces.http.security import Principal, container, requires
 from projections.finance import expenses as queries
+from projections.finance.views import VendorRow
 
 router = APIRouter(prefix="/api/v1", tags=["finance"])
 
@@ -62,7 +63,7 @@ def _staff_reader(principal: Principal) -> None:
         raise Problem(403, "this needs the permission finance:read:estate")
 
 
-def _vendor_view(principal: Principal, row: dict[str, Any]) -> VendorView:
+def _vendor_view(principal: Principal, row: VendorRow) -> VendorView:
     """A vendor; its tax ID in full only to company-wide readers (finance:read:any)
     and vendor managers, masked like the bank account to estate staff."""
     view = VendorView(**row)
@@ -187,7 +188,8 @@ async def get_budget(
     """Each category's line: budget, committed (approved), paid, remaining."""
     reach = principal.reach("finance:read")
     await reached(request, PROJECTION, after)
-    return BudgetView(**await query_off_loop(request, queries.budget, reach, estate_id, year))
+    found = await query_off_loop(request, queries.budget, reach, estate_id, year)
+    return BudgetView.model_validate(found)  # its lines become BudgetLines
 
 
 # ---- claims -------------------------------------------------------------------------
@@ -288,4 +290,4 @@ async def expense_analysis(
     reach = principal.reach("finance:read")
     await reached(request, PROJECTION, after)
     figures = await query_off_loop(request, queries.analysis, reach, estate_id, year, currency)
-    return ExpenseAnalysis(**figures)
+    return ExpenseAnalysis.model_validate(figures)  # months and categories: their models
