@@ -13,6 +13,7 @@ from application.identity import commands as do
 from application.identity.admin import UserAdmin
 from domain.identity.policy import Permission, Role
 from interfaces.http.consistency import reached
+from interfaces.http.reads import query_off_loop
 from interfaces.http.schemas import Accepted, Command, Created, NationalId, Phone, accepted
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine, Secret, SingleLine
@@ -119,16 +120,16 @@ async def list_users(
     """Users the caller may read: company-wide readers see everyone; estate staff
     the staff and residents of the estates they serve."""
     await reached(request, "user_directory", after)
-    with container(request).pool.connection() as conn:
-        rows = queries.list_users(
-            conn,
-            principal,
-            username_prefix=username_prefix,
-            role=role,
-            status=status_,
-            after_username=cursor,
-            limit=limit + 1,
-        )
+    rows = await query_off_loop(
+        request,
+        queries.list_users,
+        principal,
+        username_prefix=username_prefix,
+        role=role,
+        status=status_,
+        after_username=cursor,
+        limit=limit + 1,
+    )
     items = [UserView(**row) for row in rows[:limit]]
     return UserPage(items=items, next_cursor=items[-1].username if len(rows) > limit else None)
 
@@ -143,8 +144,7 @@ async def get_user(
     """One user's record; owners and residents may read only their own, estate
     staff those of the estates they serve (another answers 404, as a missing one)."""
     await reached(request, "user_directory", after)
-    with container(request).pool.connection() as conn:
-        return UserView(**queries.get_user(conn, principal, user_id))
+    return UserView(**await query_off_loop(request, queries.get_user, principal, user_id))
 
 
 @router.get("/{user_id}/logins")
@@ -158,8 +158,9 @@ async def login_history(
 ) -> list[LoginView]:
     """Login successes, failures and logouts, newest first, with IP and agent."""
     await reached(request, "login_history", after)
-    with container(request).pool.connection() as conn:
-        rows = queries.login_history(conn, principal, user_id, before=before, limit=limit)
+    rows = await query_off_loop(
+        request, queries.login_history, principal, user_id, before=before, limit=limit
+    )
     return [LoginView(**row) for row in rows]
 
 

@@ -22,6 +22,7 @@ from application.workorders.service import WorkOrderService
 from domain.identity.policy import Permission
 from domain.workorders.order import Priority, Source, Status
 from interfaces.http.consistency import reached, serving
+from interfaces.http.reads import query_off_loop
 from interfaces.http.schemas import Accepted, Created, accepted
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.workorders.schemas import (
@@ -109,8 +110,7 @@ async def list_orders(
         "mine": principal.user_id if mine else None,
     }
     reach = principal.reach("workorders:read")
-    with container(request).pool.connection() as conn:
-        rows = queries.orders(conn, reach, filters, limit, before)
+    rows = await query_off_loop(request, queries.orders, reach, filters, limit, before)
     return [order_view(r) for r in rows]
 
 
@@ -130,8 +130,7 @@ async def dashboard(
     """
     await reached(request, PROJECTION, after)
     reach = principal.reach("workorders:read")
-    with container(request).pool.connection() as conn:
-        figures = queries.dashboard(conn, reach, estate_id, since, until)
+    figures = await query_off_loop(request, queries.dashboard, reach, estate_id, since, until)
     return Dashboard(**figures)
 
 
@@ -143,9 +142,7 @@ async def get_order(
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> OrderView:
     await reached(request, PROJECTION, after)
-    with container(request).pool.connection() as conn:
-        row = queries.visible_order(conn, principal, order_id)
-    return order_view(row)
+    return order_view(await query_off_loop(request, queries.visible_order, principal, order_id))
 
 
 @router.get("/workorders/{order_id}/history")
@@ -157,9 +154,7 @@ async def order_history(
 ) -> list[HistoryEntry]:
     """Every event of the order, oldest first, with who did it."""
     await reached(request, PROJECTION, after)
-    with container(request).pool.connection() as conn:
-        queries.visible_order(conn, principal, order_id)
-        entries = queries.history(conn, order_id)
+    entries = await query_off_loop(request, queries.visible_history, principal, order_id)
     return [HistoryEntry(**e) for e in entries]
 
 

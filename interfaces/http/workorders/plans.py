@@ -16,6 +16,7 @@ from application.workorders import commands as c
 from application.workorders.service import WorkOrderService
 from domain.identity.policy import Permission
 from interfaces.http.consistency import reached
+from interfaces.http.reads import query_off_loop
 from interfaces.http.schemas import Accepted, Created, accepted
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.workorders.schemas import NewPlan, PlanChange, PlanView, WithReason, plan_view
@@ -56,8 +57,7 @@ async def list_plans(
     """Plans of the estates the caller serves, soonest due first."""
     await reached(request, PROJECTION, after)
     reach = principal.reach("maintenance:read")
-    with container(request).pool.connection() as conn:
-        rows = queries.plans(conn, reach, estate_id, status_)
+    rows = await query_off_loop(request, queries.plans, reach, estate_id, status_)
     return [plan_view(r) for r in rows]
 
 
@@ -69,9 +69,7 @@ async def get_plan(
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> PlanView:
     await reached(request, PROJECTION, after)
-    with container(request).pool.connection() as conn:
-        row = queries.visible_plan(conn, principal, plan_id)
-    return plan_view(row)
+    return plan_view(await query_off_loop(request, queries.visible_plan, principal, plan_id))
 
 
 @router.patch("/maintenance-plans/{plan_id}", response_model=Accepted)
