@@ -9,6 +9,7 @@ bill or payment the caller may not see answers 404.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -19,7 +20,7 @@ from pydantic import BaseModel, Field
 
 from application.actor import HIDDEN
 from application.errors import NotFound
-from application.finance.accounts import AccountService, RunResult
+from application.finance.accounts import AccountService
 from application.finance.accounts.commands import (
     RecordPayment,
     RequestRefund,
@@ -169,8 +170,18 @@ def _service(request: Request) -> AccountService:
     return container(request).finance.accounts
 
 
-def _run_view(result: RunResult) -> RunView:
-    return RunView(**vars(result))
+async def _visible(
+    request: Request,
+    after: int | None,
+    principal: Principal,
+    query: Callable[..., list[dict[str, Any]]],
+    **filters: Any,
+) -> list[dict[str, Any]]:
+    """The rows of ``query`` the caller may see, once the accounts' read model has
+    reached ``after``; the registry's read model (whose rows they see) must serve."""
+    await reached(request, PROJECTION, after)
+    await reached(request, "registry", None)
+    return await query_off_loop(request, query, principal.reach("finance:read"), **filters)
 
 
 # ---- billing runs ---------------------------------------------------------------
@@ -192,7 +203,7 @@ def run_billing(
     result = _service(request).bill(RunBilling(principal, estate_id, body.period))
     if result.already_run:
         response.status_code = status.HTTP_200_OK
-    return _run_view(result)
+    return RunView(**vars(result))
 
 
 @router.get("/estates/{estate_id}/billing-runs")
@@ -229,12 +240,11 @@ async def list_bills(
     principal: Principal = requires(Permission.FINANCE_READ_OWN),
 ) -> list[BillView]:
     """Bills the caller may see: their estates' (staff), their units' (owners), all (auditors)."""
-    await reached(request, PROJECTION, after)
-    await reached(request, "registry", None)  # the rows a caller may see
-    found = await query_off_loop(
+    found = await _visible(
         request,
+        after,
+        principal,
         queries.bills,
-        principal.reach("finance:read"),
         estate_id=estate_id,
         unit_id=unit_id,
         period=period,
@@ -304,12 +314,11 @@ async def list_payments(
     after: int | None = None,
     principal: Principal = requires(Permission.FINANCE_READ_OWN),
 ) -> list[PaymentView]:
-    await reached(request, PROJECTION, after)
-    await reached(request, "registry", None)  # the rows a caller may see
-    found = await query_off_loop(
+    found = await _visible(
         request,
+        after,
+        principal,
         queries.payments,
-        principal.reach("finance:read"),
         estate_id=estate_id,
         unit_id=unit_id,
         before=before,
