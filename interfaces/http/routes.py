@@ -13,7 +13,7 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, get_type_hints
+from typing import Any, get_args, get_type_hints
 from uuid import UUID
 
 from fastapi import APIRouter, Request, status
@@ -23,7 +23,7 @@ from domain.identity.policy import Permission
 from interfaces.http.schemas import Accepted, Created, accepted
 from interfaces.http.security import Principal, requires
 
-KEYWORD = inspect.Parameter.KEYWORD_ONLY
+KEYWORD, EMPTY = inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.empty
 
 
 def add(
@@ -34,14 +34,15 @@ def add(
     *,
     name: str,
     doc: str | None = None,
-    body: type[BaseModel] | None = None,
+    body: Any = None,
     path_types: Mapping[str, Any] | None = None,
     **options: Any,
 ) -> None:
     """Add ``endpoint`` as the route ``name`` (its OpenAPI summary and
     operation id): its ``**ids`` become the path's parameters (UUIDs unless
     ``path_types`` says otherwise) and its ``body`` the ``body`` model, or
-    nothing (then the endpoint's default)."""
+    nothing (then the endpoint's default). A body that may be None may be
+    left out."""
     names = re.findall(r"\{(\w+)\}", router.prefix + path)
     types = {n: UUID for n in names} | dict(path_types or {})
     signature = inspect.signature(endpoint)
@@ -49,7 +50,10 @@ def add(
         p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD and p.name != "body"
     ]
     ids = [inspect.Parameter(n, KEYWORD, annotation=types[n]) for n in names]
-    given = [inspect.Parameter("body", KEYWORD, annotation=body)] if body is not None else []
+    given = []
+    if body is not None:
+        default = None if type(None) in get_args(body) else EMPTY
+        given = [inspect.Parameter("body", KEYWORD, annotation=body, default=default)]
     endpoint.__signature__ = signature.replace(parameters=[*kept, *ids, *given])  # type: ignore[attr-defined]
     endpoint.__name__ = endpoint.__qualname__ = name
     endpoint.__doc__ = doc
@@ -81,7 +85,7 @@ class Commands:
         path: str,
         handle: Callable[..., Any],
         *,
-        body: type[BaseModel] | None = None,
+        body: Any = None,
         doc: str | None = None,
         name: str | None = None,
         permission: Permission | None = None,

@@ -45,8 +45,7 @@ listing(
     "/announcements",
     AnnouncementView,
     queries.announcements,
-    permission=Permission.ANNOUNCEMENTS_PUBLISH_ESTATE,
-    action="announcements:publish",
+    Permission.ANNOUNCEMENTS_PUBLISH_ESTATE,
     name="list_announcements",
     doc="Every announcement of the caller's estates, drafts included (for their authors).",
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated, Any
+from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
@@ -13,8 +14,9 @@ from application.community.service import CommunityService, RecordNotFound
 from domain.identity.policy import Permission
 from interfaces.http import reads
 from interfaces.http.community.schemas import Listed
-from interfaces.http.consistency import reached
+from interfaces.http.consistency import reached, serving
 from interfaces.http.routes import add
+from interfaces.http.schemas import Created
 from interfaces.http.security import Principal, container, requires
 
 PROJECTION = "community"
@@ -24,25 +26,49 @@ def handlers(request: Request) -> CommunityService:
     return container(request).community
 
 
+def residence_read(request: Request, principal: Principal, estate_id: UUID) -> None:
+    """A resident's residence is read from the registry's read model: a stopped
+    one may still show a unit they left, so the command answers 503. Staff
+    acting for their estate do not read it. (The handler decides who may act.)"""
+    if not principal.may("services:request", owner_id=None, estate_id=estate_id):
+        serving(request, "registry")
+
+
+def filed(
+    request: Request,
+    principal: Principal,
+    body: BaseModel,
+    command: Callable[..., Any],
+    handle: Callable[[CommunityService, Any], tuple[UUID, int]],
+) -> Created:
+    """A new record a resident files for their estate (or staff for theirs):
+    ``command`` with the body's fields, sent to the handler ``handle``."""
+    residence_read(request, principal, body.estate_id)  # type: ignore[attr-defined]
+    record_id, position = handle(handlers(request), command(actor=principal, **body.model_dump()))
+    return Created(id=record_id, position=position)
+
+
 def listing(
     router: APIRouter,
     path: str,
     view: type[BaseModel],
     query: Callable[..., Any],
-    *,
     permission: Permission,
-    action: str,
+    *,
     name: str,
     doc: str | None = None,
 ) -> None:
     """``GET path``: the records of ``query`` within the caller's reach for
-    ``action``, filtered and paged as :data:`Listed` says."""
+    the ``permission`` the route declares, filtered and paged as
+    :data:`Listed` says."""
 
     async def endpoint(
         request: Request, listed: Listed, principal: Principal = requires(permission)
     ) -> Any:
         await reached(request, PROJECTION, listed.after)
-        rows = await reads.query_off_loop(request, query, principal.reach(action), **listed.filters)
+        rows = await reads.query_off_loop(
+            request, query, principal.reach(permission.action), **listed.filters
+        )
         return [view(**r) for r in rows]
 
     add(router, "GET", path, endpoint, name=name, doc=doc, response_model=list[view])  # type: ignore[valid-type]
@@ -53,13 +79,13 @@ def record(
     path: str,
     view: type[BaseModel],
     query: Callable[..., Any],
-    *,
     permission: Permission,
-    action: str,
+    *,
     name: str,
 ) -> None:
-    """``GET path``: the record the path names, if the caller's reach for
-    ``action`` holds it (404 otherwise, as for a missing one)."""
+    """``GET path``: the record the path names, if the caller's reach for the
+    ``permission`` the route declares holds it (404 otherwise, as for a
+    missing one)."""
 
     async def endpoint(
         request: Request,
@@ -68,7 +94,8 @@ def record(
         **ids: Any,
     ) -> Any:
         await reached(request, PROJECTION, after)
-        row = await reads.query_off_loop(request, query, principal.reach(action), *ids.values())
+        reach = principal.reach(permission.action)
+        row = await reads.query_off_loop(request, query, reach, *ids.values())
         if row is None:
             raise RecordNotFound()
         return view(**row)

@@ -11,10 +11,10 @@ from pydantic import BaseModel
 
 from application.community import commands as c
 from application.community.commands import ComplaintStepName
+from application.community.service import CommunityService
 from domain.identity.policy import Permission
 from interfaces.http import reads
-from interfaces.http.community.common import handlers, listing, record
-from interfaces.http.community.requests import residence_read
+from interfaces.http.community.common import filed, handlers, listing, record
 from interfaces.http.community.schemas import (
     Assignment,
     ComplaintView,
@@ -33,38 +33,27 @@ from interfaces.http.security import Principal, requires
 from projections.community import queries
 
 router = APIRouter(prefix="/api/v1", tags=["community"])
+READ, HANDLE = Permission.SERVICES_READ_OWN, Permission.SERVICES_HANDLE_ESTATE
+OWN = Permission.SERVICES_REQUEST_OWN
 
 
 @router.post("/complaints", status_code=status.HTTP_201_CREATED)
 def file_complaint(
     body: NewComplaint,
     request: Request,
-    principal: Principal = requires(Permission.SERVICES_REQUEST_OWN),
+    principal: Principal = requires(OWN),
 ) -> Created:
     """A resident complains about their estate (for a unit they occupy); staff record one."""
-    residence_read(request, principal, body.estate_id)
-    complaint_id, position = handlers(request).file_complaint(
-        c.FileComplaint(actor=principal, **body.model_dump())
-    )
-    return Created(id=complaint_id, position=position)
+    return filed(request, principal, body, c.FileComplaint, CommunityService.file_complaint)
 
 
-listing(
-    router,
-    "/complaints",
-    ComplaintView,
-    queries.complaints,
-    permission=Permission.SERVICES_READ_OWN,
-    action="services:read",
-    name="list_complaints",
-)
+listing(router, "/complaints", ComplaintView, queries.complaints, READ, name="list_complaints")
 record(
     router,
     "/complaints/{complaint_id}",
     ComplaintView,
     queries.complaint,
-    permission=Permission.SERVICES_READ_OWN,
-    action="services:read",
+    READ,
     name="get_complaint",
 )
 
@@ -96,7 +85,6 @@ def _step(
     add(router, "POST", path, endpoint, name=name, doc=doc, body=body, response_model=Accepted)
 
 
-HANDLE, OWN = Permission.SERVICES_HANDLE_ESTATE, Permission.SERVICES_REQUEST_OWN
 _step("assign", HANDLE, Assignment)
 _step("respond", HANDLE, Response_, name="respond_to_complaint")
 _step("resolve", HANDLE, Resolution)

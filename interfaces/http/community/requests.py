@@ -4,14 +4,12 @@ decide who may take each step."""
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from fastapi import APIRouter, Request, status
 
 from application.community import commands as c
 from application.community.service import CommunityService
 from domain.identity.policy import Permission
-from interfaces.http.community.common import handlers, listing, record
+from interfaces.http.community.common import filed, handlers, listing, record
 from interfaces.http.community.schemas import (
     Completion,
     Description,
@@ -20,21 +18,13 @@ from interfaces.http.community.schemas import (
     ServiceRequestView,
     WithReason,
 )
-from interfaces.http.consistency import serving
 from interfaces.http.routes import Commands
 from interfaces.http.schemas import Created
 from interfaces.http.security import Principal, requires
 from projections.community import queries
 
 router = APIRouter(prefix="/api/v1", tags=["community"])
-
-
-def residence_read(request: Request, principal: Principal, estate_id: UUID) -> None:
-    """A resident's residence is read from the registry's read model: a stopped
-    one may still show a unit they left, so the command answers 503. Staff
-    acting for their estate do not read it. (The handler decides who may act.)"""
-    if not principal.may("services:request", owner_id=None, estate_id=estate_id):
-        serving(request, "registry")
+READ = Permission.SERVICES_READ_OWN
 
 
 @router.post("/service-requests", status_code=status.HTTP_201_CREATED)
@@ -44,11 +34,7 @@ def submit_service_request(
     principal: Principal = requires(Permission.SERVICES_REQUEST_OWN),
 ) -> Created:
     """A resident asks for a service for a unit they occupy; staff for their estate."""
-    residence_read(request, principal, body.estate_id)
-    request_id, position = handlers(request).submit_request(
-        c.SubmitServiceRequest(actor=principal, **body.model_dump())
-    )
-    return Created(id=request_id, position=position)
+    return filed(request, principal, body, c.SubmitServiceRequest, CommunityService.submit_request)
 
 
 listing(
@@ -56,8 +42,7 @@ listing(
     "/service-requests",
     ServiceRequestView,
     queries.service_requests,
-    permission=Permission.SERVICES_READ_OWN,
-    action="services:read",
+    READ,
     name="list_service_requests",
     doc="Requests of the caller's estates (staff) or their own (residents), newest first.",
 )
@@ -66,8 +51,7 @@ record(
     "/service-requests/{request_id}",
     ServiceRequestView,
     queries.service_request,
-    permission=Permission.SERVICES_READ_OWN,
-    action="services:read",
+    READ,
     name="get_service_request",
 )
 handle = Commands(router, handlers, Permission.SERVICES_HANDLE_ESTATE)
