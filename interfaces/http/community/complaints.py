@@ -77,7 +77,7 @@ def _step(
         **ids: UUID,
     ) -> Response:
         fields = body.model_dump() if body is not None else {}
-        cmd = c.TakeComplaintStep(principal, *ids.values(), step, fields)
+        cmd = c.TakeComplaintStep(principal, ids["complaint_id"], step, fields)
         return accepted(handlers(request).take_complaint_step(cmd))
 
     path = f"/complaints/{{complaint_id}}/{step}"
