@@ -25,7 +25,6 @@ from application.finance.accounts.commands import (
     RecordPayment,
     RequestRefund,
     RequestWaiver,
-    ReversePayment,
     RunBilling,
 )
 from domain.finance.account import Method
@@ -33,7 +32,8 @@ from domain.identity.policy import Permission
 from interfaces.http.consistency import reached, serving
 from interfaces.http.problems import Problem
 from interfaces.http.reads import query_off_loop
-from interfaces.http.schemas import Accepted, Amount, Command, CurrencyCode, Period, accepted
+from interfaces.http.routes import Commands
+from interfaces.http.schemas import Accepted, Amount, Command, CurrencyCode, Period
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine, SingleLine
 from projections.finance.accounts import queries
@@ -357,18 +357,14 @@ def record_payment(
     return PaymentCreated(id=payment_id, position=position)
 
 
-@router.post("/units/{unit_id}/payments/{payment_id}/reversal", response_model=Accepted)
-def reverse_payment(
-    unit_id: UUID,
-    payment_id: UUID,
-    body: Reversal,
-    request: Request,
-    principal: Principal = requires(Permission.FINANCE_MANAGE_ESTATE),
-) -> Response:
-    """Reverse a mistaken payment with a mirror entry; its bills are owed again."""
-    command = ReversePayment(principal, unit_id, payment_id, body.reason)
-    position = _service(request).reverse(command)
-    return accepted(position)
+Commands(router, _service, Permission.FINANCE_MANAGE_ESTATE)(
+    "POST",
+    "/units/{unit_id}/payments/{payment_id}/reversal",
+    AccountService.reverse,
+    body=Reversal,
+    name="reverse_payment",
+    doc="Reverse a mistaken payment with a mirror entry; its bills are owed again.",
+)
 
 
 @router.post("/units/{unit_id}/waivers", status_code=status.HTTP_201_CREATED)
