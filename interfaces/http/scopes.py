@@ -17,9 +17,10 @@
 caller's reach, ``caller`` for the caller's own records and ``company`` for
 company data with no record ID. ``also`` lists the other IDs in the path or
 body that must lie within the same scope (a unit named when a parking space
-is assigned, a technician named on an order). The steps of a record's
-workflow (``POST /workorders/{order_id}/start`` ...) are declared together,
-each judged on the record its path names.
+is assigned, a technician named on an order). Where a record's routes follow
+the one rule (its list is the caller's rows; reading it and the steps of its
+workflow, ``POST /workorders/{order_id}/start`` ..., are judged on the record
+its path names) they are declared together.
 
 ``tests/e2e/api/test_scope_matrix.py`` fails for a route missing here, for a
 declaration whose source is not a parameter of the route, and for any
@@ -61,6 +62,19 @@ def _posts(target: Target, record: str, names: str) -> dict[tuple[str, str], Sco
     return {("POST", f"{record}/{name}"): Scoped(target, f"path:{key}") for name in names.split()}
 
 
+def _record(target: Target, record: str, posts: str) -> dict[tuple[str, str], Scoped]:
+    """The routes of a record that follow the one rule: ``GET <collection>``
+    lists the rows the caller may see, ``GET <record>`` and ``POST
+    <record>/<name>`` for each name in ``posts`` are judged on the record."""
+    collection, _ = record.rsplit("/", 1)
+    [key] = re.findall(r"\{(\w+)\}", record)
+    return {
+        ("GET", collection): Scoped(target, "rows"),
+        ("GET", record): Scoped(target, f"path:{key}"),
+        **_posts(target, record, posts),
+    }
+
+
 # (method, path under /api/v1) -> the declaration. Public routes (health,
 # readiness, login, its code, refresh) carry no record and are not here.
 _ROUTES: dict[tuple[str, str], Scoped] = {
@@ -69,14 +83,12 @@ _ROUTES: dict[tuple[str, str], Scoped] = {
     ("POST", "/auth/second-factor"): Scoped(OWN, "caller"),
     ("POST", "/auth/password"): Scoped(OWN, "caller"),
     ("POST", "/users"): Scoped(COMPANY, "company"),
-    ("GET", "/users"): Scoped(COMPANY, "rows"),
-    ("GET", "/users/{user_id}"): Scoped(COMPANY, "path:user_id"),
-    ("GET", "/users/{user_id}/logins"): Scoped(COMPANY, "path:user_id"),
-    **_posts(
+    **_record(
         COMPANY,
         "/users/{user_id}",
         "profile roles permissions lock unlock disable enable password erase-personal-data",
     ),
+    ("GET", "/users/{user_id}/logins"): Scoped(COMPANY, "path:user_id"),
     ("DELETE", "/users/{user_id}/roles/{role}"): Scoped(COMPANY, "path:user_id"),
     ("DELETE", "/users/{user_id}/permissions/{permission}"): Scoped(COMPANY, "path:user_id"),
     ("POST", "/users/{user_id}/estates"): Scoped(COMPANY, "path:user_id", also=("body:estate_id",)),
@@ -89,10 +101,8 @@ _ROUTES: dict[tuple[str, str], Scoped] = {
     ("GET", "/history/{aggregate_id}"): Scoped(COMPANY, "path:aggregate_id"),
     ("GET", "/projections"): Scoped(COMPANY, "company"),
     ("POST", "/estates"): Scoped(COMPANY, "company"),
-    ("GET", "/estates"): Scoped(ESTATE, "rows"),
-    ("GET", "/estates/{estate_id}"): Scoped(ESTATE, "path:estate_id"),
     ("PATCH", "/estates/{estate_id}"): Scoped(ESTATE, "path:estate_id"),
-    **_posts(ESTATE, "/estates/{estate_id}", "buildings parking"),
+    **_record(ESTATE, "/estates/{estate_id}", "buildings parking"),
     ("GET", "/buildings"): Scoped(ESTATE, "rows"),
     ("GET", "/buildings/{building_id}"): Scoped(ESTATE, "path:building_id"),
     ("PATCH", "/buildings/{building_id}"): Scoped(ESTATE, "path:building_id"),
@@ -139,15 +149,11 @@ _ROUTES: dict[tuple[str, str], Scoped] = {
     ("POST", "/equipment/{equipment_id}/status"): Scoped(ESTATE, "path:equipment_id"),
     ("GET", "/equipment/{equipment_id}/archive"): Scoped(ESTATE, "path:equipment_id"),
     ("POST", "/telemetry"): Scoped(ESTATE, "body:readings[].equipment_id"),
-    ("GET", "/alarms"): Scoped(ESTATE, "rows"),
-    ("GET", "/alarms/{alarm_id}"): Scoped(ESTATE, "path:alarm_id"),
-    **_posts(ESTATE, "/alarms/{alarm_id}", "acknowledge clear work-order"),
+    **_record(ESTATE, "/alarms/{alarm_id}", "acknowledge clear work-order"),
     ("POST", "/workorders"): Scoped(ESTATE, "body:estate_id|unit_id", also=("body:equipment_id",)),
-    ("GET", "/workorders"): Scoped(ESTATE, "rows"),
     ("GET", "/workorders/dashboard"): Scoped(ESTATE, "rows"),
-    ("GET", "/workorders/{order_id}"): Scoped(ESTATE, "path:order_id"),
     ("GET", "/workorders/{order_id}/history"): Scoped(ESTATE, "path:order_id"),
-    **_posts(
+    **_record(
         ESTATE,
         "/workorders/{order_id}",
         "triage accept reject start hold resume complete rate close cancel reopen",
@@ -158,34 +164,30 @@ _ROUTES: dict[tuple[str, str], Scoped] = {
     ("POST", "/maintenance-plans"): Scoped(
         ESTATE, "body:estate_id", also=("body:equipment_id", "body:technician_id")
     ),
-    ("GET", "/maintenance-plans"): Scoped(ESTATE, "rows"),
-    ("GET", "/maintenance-plans/{plan_id}"): Scoped(ESTATE, "path:plan_id"),
     ("PATCH", "/maintenance-plans/{plan_id}"): Scoped(
         ESTATE, "path:plan_id", also=("body:technician_id",)
     ),
-    **_posts(ESTATE, "/maintenance-plans/{plan_id}", "pause resume retire"),
+    **_record(ESTATE, "/maintenance-plans/{plan_id}", "pause resume retire"),
     ("GET", "/approval-policies/{kind}"): Scoped(COMPANY, "company"),
     ("PUT", "/approval-policies/{kind}"): Scoped(COMPANY, "company"),
-    ("GET", "/approvals"): Scoped(ESTATE, "rows"),
-    ("GET", "/approvals/{approval_id}"): Scoped(ESTATE, "path:approval_id"),
-    **_posts(ESTATE, "/approvals/{approval_id}", "approve reject return"),
+    **_record(ESTATE, "/approvals/{approval_id}", "approve reject return"),
     ("POST", "/approvals/{approval_id}/delegate"): Scoped(
         ESTATE, "path:approval_id", also=("body:to",)
     ),
     ("POST", "/service-requests"): Scoped(ESTATE, "body:estate_id", also=("body:unit_id",)),
-    ("GET", "/service-requests"): Scoped(ESTATE, "rows"),
-    ("GET", "/service-requests/{request_id}"): Scoped(ESTATE, "path:request_id"),
-    **_posts(ESTATE, "/service-requests/{request_id}", "accept decline done close resubmit cancel"),
+    **_record(
+        ESTATE, "/service-requests/{request_id}", "accept decline done close resubmit cancel"
+    ),
     ("POST", "/service-requests/{request_id}/schedule"): Scoped(
         ESTATE, "path:request_id", also=("body:assignee_id",)
     ),
     ("POST", "/complaints"): Scoped(ESTATE, "body:estate_id", also=("body:unit_id",)),
-    ("GET", "/complaints"): Scoped(ESTATE, "rows"),
-    ("GET", "/complaints/{complaint_id}"): Scoped(ESTATE, "path:complaint_id"),
     ("POST", "/complaints/{complaint_id}/assign"): Scoped(
         ESTATE, "path:complaint_id", also=("body:handler_id",)
     ),
-    **_posts(ESTATE, "/complaints/{complaint_id}", "respond resolve escalate close confirm reopen"),
+    **_record(
+        ESTATE, "/complaints/{complaint_id}", "respond resolve escalate close confirm reopen"
+    ),
     ("GET", "/surveys"): Scoped(OWN, "rows"),
     ("POST", "/surveys"): Scoped(OWN, "body:subject_id"),
     ("GET", "/survey-results"): Scoped(ESTATE, "rows"),
@@ -242,9 +244,7 @@ _ROUTES: dict[tuple[str, str], Scoped] = {
     ("PUT", "/finance/estates/{estate_id}/budgets/{year}"): Scoped(ESTATE, "path:estate_id"),
     ("GET", "/finance/estates/{estate_id}/budgets/{year}"): Scoped(ESTATE, "path:estate_id"),
     ("POST", "/finance/expenses"): Scoped(ESTATE, "body:estate_id", also=("body:vendor_id",)),
-    ("GET", "/finance/expenses"): Scoped(ESTATE, "rows"),
-    ("GET", "/finance/expenses/{claim_id}"): Scoped(ESTATE, "path:claim_id"),
-    **_posts(ESTATE, "/finance/expenses/{claim_id}", "payment withdrawal"),
+    **_record(ESTATE, "/finance/expenses/{claim_id}", "payment withdrawal"),
     ("GET", "/finance/estates/{estate_id}/expense-analysis"): Scoped(ESTATE, "path:estate_id"),
     ("POST", "/finance/fund/deposits"): Scoped(UNIT, "body:unit_id", also=("body:estate_id",)),
     ("GET", "/finance/fund/accounts"): Scoped(ESTATE, "rows"),
