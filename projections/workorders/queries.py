@@ -98,14 +98,6 @@ def history(conn: psycopg.Connection[Any], order_id: UUID) -> list[dict[str, Any
         ).fetchall()
 
 
-def visible_history(
-    conn: psycopg.Connection[Any], actor: Actor, order_id: UUID
-) -> list[dict[str, Any]]:
-    """The order's history, for a caller who may see the order (404 otherwise)."""
-    visible_order(conn, actor, order_id)
-    return history(conn, order_id)
-
-
 def dashboard(
     conn: psycopg.Connection[Any],
     reach: Reach,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -41,6 +41,7 @@ from projections.finance.accounts import queries
 router = APIRouter(prefix="/api/v1/finance", tags=["finance: bills and payments"])
 
 PROJECTION = "finance_accounts"
+R = TypeVar("R")
 Reason = Annotated[str, MultiLine(500)]
 
 
@@ -174,9 +175,9 @@ async def _visible(
     request: Request,
     after: int | None,
     principal: Principal,
-    query: Callable[..., list[dict[str, Any]]],
+    query: Callable[..., list[R]],
     **filters: Any,
-) -> list[dict[str, Any]]:
+) -> list[R]:
     """The rows of ``query`` the caller may see, once the accounts' read model has
     reached ``after``; the registry's read model (whose rows they see) must serve."""
     await reached(request, PROJECTION, after)

@@ -154,7 +154,8 @@ async def order_history(
 ) -> list[HistoryEntry]:
     """Every event of the order, oldest first, with who did it."""
     await reached(request, PROJECTION, after)
-    entries = await query_off_loop(request, queries.visible_history, principal, order_id)
+    await query_off_loop(request, queries.visible_order, principal, order_id)  # 404 if not
+    entries = await query_off_loop(request, queries.history, order_id)
     return [HistoryEntry(**e) for e in entries]
 
 
