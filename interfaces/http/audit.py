@@ -22,6 +22,7 @@ from bootstrap import Container
 from domain.identity.policy import Permission
 from interfaces.http.consistency import reached
 from interfaces.http.problems import Problem
+from interfaces.http.reads import query
 from interfaces.http.security import Principal, container, requires
 from projections.audit.trail import COLUMNS, TrailFilters, trail_rows
 from replay.asof import position_at
@@ -79,12 +80,16 @@ def filters(
 def _select(
     request: Request, f: TrailFilters, cursor: int | None, limit: int, upto: int | None = None
 ) -> list[tuple[Any, ...]]:
-    c = container(request)
-    mapper = c.event_log.mapper_with_metadata
-    with c.pool.connection() as conn:
-        return trail_rows(
-            conn, lambda note: mapper.decode(note)[0], f, cursor=cursor, upto=upto, limit=limit
-        )
+    mapper = container(request).event_log.mapper_with_metadata
+    return query(
+        request,
+        trail_rows,
+        lambda note: mapper.decode(note)[0],
+        f,
+        cursor=cursor,
+        upto=upto,
+        limit=limit,
+    )
 
 
 @router.get("/events")

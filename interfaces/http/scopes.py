@@ -17,7 +17,10 @@
 caller's reach, ``caller`` for the caller's own records and ``company`` for
 company data with no record ID. ``also`` lists the other IDs in the path or
 body that must lie within the same scope (a unit named when a parking space
-is assigned, a technician named on an order).
+is assigned, a technician named on an order). Where a record's routes follow
+the one rule (its list is the caller's rows; reading it and the steps of its
+workflow, ``POST /workorders/{order_id}/start`` ..., are judged on the record
+its path names) they are declared together.
 
 ``tests/e2e/api/test_scope_matrix.py`` fails for a route missing here, for a
 declaration whose source is not a parameter of the route, and for any
@@ -26,6 +29,7 @@ caller whose answer differs from what the declaration and the policy imply.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -49,6 +53,28 @@ class Scoped:
 
 API = "/api/v1"
 
+
+def _posts(target: Target, record: str, names: str) -> dict[tuple[str, str], Scoped]:
+    """``POST <record>/<name>`` for each name in ``names``: the steps of a
+    record's workflow, or the records created within it, each judged on the
+    record its path names."""
+    [key] = re.findall(r"\{(\w+)\}", record)
+    return {("POST", f"{record}/{name}"): Scoped(target, f"path:{key}") for name in names.split()}
+
+
+def _record(target: Target, record: str, posts: str) -> dict[tuple[str, str], Scoped]:
+    """The routes of a record that follow the one rule: ``GET <collection>``
+    lists the rows the caller may see, ``GET <record>`` and ``POST
+    <record>/<name>`` for each name in ``posts`` are judged on the record."""
+    collection, _ = record.rsplit("/", 1)
+    [key] = re.findall(r"\{(\w+)\}", record)
+    return {
+        ("GET", collection): Scoped(target, "rows"),
+        ("GET", record): Scoped(target, f"path:{key}"),
+        **_posts(target, record, posts),
+    }
+
+
 # (method, path under /api/v1) -> the declaration. Public routes (health,
 # readiness, login, its code, refresh) carry no record and are not here.
 _ROUTES: dict[tuple[str, str], Scoped] = {
@@ -57,34 +83,26 @@ _ROUTES: dict[tuple[str, str], Scoped] = {
     ("POST", "/auth/second-factor"): Scoped(OWN, "caller"),
     ("POST", "/auth/password"): Scoped(OWN, "caller"),
     ("POST", "/users"): Scoped(COMPANY, "company"),
-    ("GET", "/users"): Scoped(COMPANY, "rows"),
-    ("GET", "/users/{user_id}"): Scoped(COMPANY, "path:user_id"),
+    **_record(
+        COMPANY,
+        "/users/{user_id}",
+        "profile roles permissions lock unlock disable enable password erase-personal-data",
+    ),
     ("GET", "/users/{user_id}/logins"): Scoped(COMPANY, "path:user_id"),
-    ("POST", "/users/{user_id}/profile"): Scoped(COMPANY, "path:user_id"),
-    ("POST", "/users/{user_id}/roles"): Scoped(COMPANY, "path:user_id"),
     ("DELETE", "/users/{user_id}/roles/{role}"): Scoped(COMPANY, "path:user_id"),
-    ("POST", "/users/{user_id}/permissions"): Scoped(COMPANY, "path:user_id"),
     ("DELETE", "/users/{user_id}/permissions/{permission}"): Scoped(COMPANY, "path:user_id"),
     ("POST", "/users/{user_id}/estates"): Scoped(COMPANY, "path:user_id", also=("body:estate_id",)),
     ("DELETE", "/users/{user_id}/estates/{estate_id}"): Scoped(
         COMPANY, "path:user_id", also=("path:estate_id",)
     ),
-    ("POST", "/users/{user_id}/lock"): Scoped(COMPANY, "path:user_id"),
-    ("POST", "/users/{user_id}/unlock"): Scoped(COMPANY, "path:user_id"),
-    ("POST", "/users/{user_id}/disable"): Scoped(COMPANY, "path:user_id"),
-    ("POST", "/users/{user_id}/enable"): Scoped(COMPANY, "path:user_id"),
-    ("POST", "/users/{user_id}/password"): Scoped(COMPANY, "path:user_id"),
-    ("POST", "/users/{user_id}/erase-personal-data"): Scoped(COMPANY, "path:user_id"),
     ("GET", "/audit/events"): Scoped(COMPANY, "rows"),
     ("GET", "/audit/events/export"): Scoped(COMPANY, "rows"),
     ("GET", "/audit/integrity"): Scoped(COMPANY, "company"),
     ("GET", "/history/{aggregate_id}"): Scoped(COMPANY, "path:aggregate_id"),
     ("GET", "/projections"): Scoped(COMPANY, "company"),
     ("POST", "/estates"): Scoped(COMPANY, "company"),
-    ("GET", "/estates"): Scoped(ESTATE, "rows"),
-    ("GET", "/estates/{estate_id}"): Scoped(ESTATE, "path:estate_id"),
     ("PATCH", "/estates/{estate_id}"): Scoped(ESTATE, "path:estate_id"),
-    ("POST", "/estates/{estate_id}/buildings"): Scoped(ESTATE, "path:estate_id"),
+    **_record(ESTATE, "/estates/{estate_id}", "buildings parking"),
     ("GET", "/buildings"): Scoped(ESTATE, "rows"),
     ("GET", "/buildings/{building_id}"): Scoped(ESTATE, "path:building_id"),
     ("PATCH", "/buildings/{building_id}"): Scoped(ESTATE, "path:building_id"),
@@ -98,7 +116,6 @@ _ROUTES: dict[tuple[str, str], Scoped] = {
     ("POST", "/units/{unit_id}/ownership-transfers"): Scoped(
         UNIT, "path:unit_id", also=("body:new_owner_ids",)
     ),
-    ("POST", "/estates/{estate_id}/parking"): Scoped(ESTATE, "path:estate_id"),
     ("GET", "/parking"): Scoped(ESTATE, "rows"),
     ("GET", "/parking/{parking_id}"): Scoped(ESTATE, "path:parking_id"),
     ("POST", "/parking/{parking_id}/assignment"): Scoped(
@@ -132,85 +149,52 @@ _ROUTES: dict[tuple[str, str], Scoped] = {
     ("POST", "/equipment/{equipment_id}/status"): Scoped(ESTATE, "path:equipment_id"),
     ("GET", "/equipment/{equipment_id}/archive"): Scoped(ESTATE, "path:equipment_id"),
     ("POST", "/telemetry"): Scoped(ESTATE, "body:readings[].equipment_id"),
-    ("GET", "/alarms"): Scoped(ESTATE, "rows"),
-    ("GET", "/alarms/{alarm_id}"): Scoped(ESTATE, "path:alarm_id"),
-    ("POST", "/alarms/{alarm_id}/acknowledge"): Scoped(ESTATE, "path:alarm_id"),
-    ("POST", "/alarms/{alarm_id}/clear"): Scoped(ESTATE, "path:alarm_id"),
-    ("POST", "/alarms/{alarm_id}/work-order"): Scoped(ESTATE, "path:alarm_id"),
+    **_record(ESTATE, "/alarms/{alarm_id}", "acknowledge clear work-order"),
     ("POST", "/workorders"): Scoped(ESTATE, "body:estate_id|unit_id", also=("body:equipment_id",)),
-    ("GET", "/workorders"): Scoped(ESTATE, "rows"),
     ("GET", "/workorders/dashboard"): Scoped(ESTATE, "rows"),
-    ("GET", "/workorders/{order_id}"): Scoped(ESTATE, "path:order_id"),
     ("GET", "/workorders/{order_id}/history"): Scoped(ESTATE, "path:order_id"),
-    ("POST", "/workorders/{order_id}/triage"): Scoped(ESTATE, "path:order_id"),
+    **_record(
+        ESTATE,
+        "/workorders/{order_id}",
+        "triage accept reject start hold resume complete rate close cancel reopen",
+    ),
     ("POST", "/workorders/{order_id}/assign"): Scoped(
         ESTATE, "path:order_id", also=("body:technician_id",)
     ),
-    ("POST", "/workorders/{order_id}/accept"): Scoped(ESTATE, "path:order_id"),
-    ("POST", "/workorders/{order_id}/reject"): Scoped(ESTATE, "path:order_id"),
-    ("POST", "/workorders/{order_id}/start"): Scoped(ESTATE, "path:order_id"),
-    ("POST", "/workorders/{order_id}/hold"): Scoped(ESTATE, "path:order_id"),
-    ("POST", "/workorders/{order_id}/resume"): Scoped(ESTATE, "path:order_id"),
-    ("POST", "/workorders/{order_id}/complete"): Scoped(ESTATE, "path:order_id"),
-    ("POST", "/workorders/{order_id}/rate"): Scoped(ESTATE, "path:order_id"),
-    ("POST", "/workorders/{order_id}/close"): Scoped(ESTATE, "path:order_id"),
-    ("POST", "/workorders/{order_id}/cancel"): Scoped(ESTATE, "path:order_id"),
-    ("POST", "/workorders/{order_id}/reopen"): Scoped(ESTATE, "path:order_id"),
     ("POST", "/maintenance-plans"): Scoped(
         ESTATE, "body:estate_id", also=("body:equipment_id", "body:technician_id")
     ),
-    ("GET", "/maintenance-plans"): Scoped(ESTATE, "rows"),
-    ("GET", "/maintenance-plans/{plan_id}"): Scoped(ESTATE, "path:plan_id"),
     ("PATCH", "/maintenance-plans/{plan_id}"): Scoped(
         ESTATE, "path:plan_id", also=("body:technician_id",)
     ),
-    ("POST", "/maintenance-plans/{plan_id}/pause"): Scoped(ESTATE, "path:plan_id"),
-    ("POST", "/maintenance-plans/{plan_id}/resume"): Scoped(ESTATE, "path:plan_id"),
-    ("POST", "/maintenance-plans/{plan_id}/retire"): Scoped(ESTATE, "path:plan_id"),
+    **_record(ESTATE, "/maintenance-plans/{plan_id}", "pause resume retire"),
     ("GET", "/approval-policies/{kind}"): Scoped(COMPANY, "company"),
     ("PUT", "/approval-policies/{kind}"): Scoped(COMPANY, "company"),
-    ("GET", "/approvals"): Scoped(ESTATE, "rows"),
-    ("GET", "/approvals/{approval_id}"): Scoped(ESTATE, "path:approval_id"),
-    ("POST", "/approvals/{approval_id}/approve"): Scoped(ESTATE, "path:approval_id"),
-    ("POST", "/approvals/{approval_id}/reject"): Scoped(ESTATE, "path:approval_id"),
-    ("POST", "/approvals/{approval_id}/return"): Scoped(ESTATE, "path:approval_id"),
+    **_record(ESTATE, "/approvals/{approval_id}", "approve reject return"),
     ("POST", "/approvals/{approval_id}/delegate"): Scoped(
         ESTATE, "path:approval_id", also=("body:to",)
     ),
     ("POST", "/service-requests"): Scoped(ESTATE, "body:estate_id", also=("body:unit_id",)),
-    ("GET", "/service-requests"): Scoped(ESTATE, "rows"),
-    ("GET", "/service-requests/{request_id}"): Scoped(ESTATE, "path:request_id"),
-    ("POST", "/service-requests/{request_id}/accept"): Scoped(ESTATE, "path:request_id"),
-    ("POST", "/service-requests/{request_id}/decline"): Scoped(ESTATE, "path:request_id"),
+    **_record(
+        ESTATE, "/service-requests/{request_id}", "accept decline done close resubmit cancel"
+    ),
     ("POST", "/service-requests/{request_id}/schedule"): Scoped(
         ESTATE, "path:request_id", also=("body:assignee_id",)
     ),
-    ("POST", "/service-requests/{request_id}/done"): Scoped(ESTATE, "path:request_id"),
-    ("POST", "/service-requests/{request_id}/close"): Scoped(ESTATE, "path:request_id"),
-    ("POST", "/service-requests/{request_id}/resubmit"): Scoped(ESTATE, "path:request_id"),
-    ("POST", "/service-requests/{request_id}/cancel"): Scoped(ESTATE, "path:request_id"),
     ("POST", "/complaints"): Scoped(ESTATE, "body:estate_id", also=("body:unit_id",)),
-    ("GET", "/complaints"): Scoped(ESTATE, "rows"),
-    ("GET", "/complaints/{complaint_id}"): Scoped(ESTATE, "path:complaint_id"),
     ("POST", "/complaints/{complaint_id}/assign"): Scoped(
         ESTATE, "path:complaint_id", also=("body:handler_id",)
     ),
-    ("POST", "/complaints/{complaint_id}/respond"): Scoped(ESTATE, "path:complaint_id"),
-    ("POST", "/complaints/{complaint_id}/resolve"): Scoped(ESTATE, "path:complaint_id"),
-    ("POST", "/complaints/{complaint_id}/escalate"): Scoped(ESTATE, "path:complaint_id"),
-    ("POST", "/complaints/{complaint_id}/close"): Scoped(ESTATE, "path:complaint_id"),
-    ("POST", "/complaints/{complaint_id}/confirm"): Scoped(ESTATE, "path:complaint_id"),
-    ("POST", "/complaints/{complaint_id}/reopen"): Scoped(ESTATE, "path:complaint_id"),
+    **_record(
+        ESTATE, "/complaints/{complaint_id}", "respond resolve escalate close confirm reopen"
+    ),
     ("GET", "/surveys"): Scoped(OWN, "rows"),
     ("POST", "/surveys"): Scoped(OWN, "body:subject_id"),
     ("GET", "/survey-results"): Scoped(ESTATE, "rows"),
     ("POST", "/announcements"): Scoped(ESTATE, "body:estate_id"),
     ("GET", "/announcements"): Scoped(ESTATE, "rows"),
     ("GET", "/announcement-board"): Scoped(ESTATE, "rows"),
-    ("POST", "/announcements/{announcement_id}/revise"): Scoped(ESTATE, "path:announcement_id"),
-    ("POST", "/announcements/{announcement_id}/submit"): Scoped(ESTATE, "path:announcement_id"),
-    ("POST", "/announcements/{announcement_id}/publish"): Scoped(ESTATE, "path:announcement_id"),
-    ("POST", "/announcements/{announcement_id}/withdraw"): Scoped(ESTATE, "path:announcement_id"),
+    **_posts(ESTATE, "/announcements/{announcement_id}", "revise submit publish withdraw"),
     ("GET", "/notifications/inbox"): Scoped(OWN, "caller"),
     ("POST", "/notifications/inbox/read"): Scoped(OWN, "caller"),
     ("GET", "/notifications/preferences"): Scoped(OWN, "caller"),
@@ -223,19 +207,20 @@ _ROUTES: dict[tuple[str, str], Scoped] = {
     ("POST", "/notifications/reminders/{reminder_id}/cancel"): Scoped(OWN, "path:reminder_id"),
     ("GET", "/tasks/mine"): Scoped(OWN, "caller"),
     ("GET", "/finance/estates/{estate_id}/fee-schedule"): Scoped(ESTATE, "path:estate_id"),
-    ("POST", "/finance/estates/{estate_id}/rate-changes"): Scoped(ESTATE, "path:estate_id"),
+    **_posts(
+        ESTATE,
+        "/finance/estates/{estate_id}",
+        "rate-changes shared-costs meter-readings billing-runs journals",
+    ),
     ("POST", "/finance/estates/{estate_id}/rate-changes/{change_id}/withdrawal"): Scoped(
         ESTATE, "path:estate_id", also=("path:change_id",)
     ),
     ("PUT", "/finance/estates/{estate_id}/billing-terms"): Scoped(ESTATE, "path:estate_id"),
-    ("POST", "/finance/estates/{estate_id}/shared-costs"): Scoped(ESTATE, "path:estate_id"),
     ("GET", "/finance/estates/{estate_id}/shared-costs"): Scoped(ESTATE, "path:estate_id"),
     ("POST", "/finance/estates/{estate_id}/shared-costs/{cost_id}/withdrawal"): Scoped(
         ESTATE, "path:estate_id", also=("path:cost_id",)
     ),
-    ("POST", "/finance/estates/{estate_id}/meter-readings"): Scoped(ESTATE, "path:estate_id"),
     ("GET", "/finance/estates/{estate_id}/meter-readings"): Scoped(ESTATE, "path:estate_id"),
-    ("POST", "/finance/estates/{estate_id}/billing-runs"): Scoped(ESTATE, "path:estate_id"),
     ("GET", "/finance/estates/{estate_id}/billing-runs"): Scoped(ESTATE, "path:estate_id"),
     ("GET", "/finance/bills"): Scoped(ESTATE, "rows"),
     ("GET", "/finance/bills/{bill_id}"): Scoped(UNIT, "path:bill_id"),
@@ -259,10 +244,7 @@ _ROUTES: dict[tuple[str, str], Scoped] = {
     ("PUT", "/finance/estates/{estate_id}/budgets/{year}"): Scoped(ESTATE, "path:estate_id"),
     ("GET", "/finance/estates/{estate_id}/budgets/{year}"): Scoped(ESTATE, "path:estate_id"),
     ("POST", "/finance/expenses"): Scoped(ESTATE, "body:estate_id", also=("body:vendor_id",)),
-    ("GET", "/finance/expenses"): Scoped(ESTATE, "rows"),
-    ("GET", "/finance/expenses/{claim_id}"): Scoped(ESTATE, "path:claim_id"),
-    ("POST", "/finance/expenses/{claim_id}/payment"): Scoped(ESTATE, "path:claim_id"),
-    ("POST", "/finance/expenses/{claim_id}/withdrawal"): Scoped(ESTATE, "path:claim_id"),
+    **_record(ESTATE, "/finance/expenses/{claim_id}", "payment withdrawal"),
     ("GET", "/finance/estates/{estate_id}/expense-analysis"): Scoped(ESTATE, "path:estate_id"),
     ("POST", "/finance/fund/deposits"): Scoped(UNIT, "body:unit_id", also=("body:estate_id",)),
     ("GET", "/finance/fund/accounts"): Scoped(ESTATE, "rows"),
@@ -278,7 +260,6 @@ _ROUTES: dict[tuple[str, str], Scoped] = {
     ("GET", "/finance/statements/{kind}"): Scoped(ESTATE, "rows"),
     ("GET", "/finance/units/{unit_id}/statement"): Scoped(UNIT, "path:unit_id"),
     ("GET", "/finance/estates/{estate_id}/periods"): Scoped(ESTATE, "path:estate_id"),
-    ("POST", "/finance/estates/{estate_id}/journals"): Scoped(ESTATE, "path:estate_id"),
     ("POST", "/finance/journals/{journal_id}/reversal"): Scoped(ESTATE, "path:journal_id"),
     ("POST", "/finance/estates/{estate_id}/periods/{period}/close"): Scoped(
         ESTATE, "path:estate_id"

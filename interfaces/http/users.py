@@ -13,6 +13,8 @@ from application.identity import commands as do
 from application.identity.admin import UserAdmin
 from domain.identity.policy import Permission, Role
 from interfaces.http.consistency import reached
+from interfaces.http.reads import query_off_loop
+from interfaces.http.routes import Commands
 from interfaces.http.schemas import Accepted, Command, Created, NationalId, Phone, accepted
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine, Secret, SingleLine
@@ -93,6 +95,9 @@ def _admin(request: Request) -> UserAdmin:
     return container(request).identity.admin
 
 
+manage = Commands(router, _admin, Permission.USERS_MANAGE_ACCESS)
+
+
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_user(
     body: NewUser, request: Request, principal: Principal = requires(Permission.USERS_CREATE)
@@ -119,16 +124,16 @@ async def list_users(
     """Users the caller may read: company-wide readers see everyone; estate staff
     the staff and residents of the estates they serve."""
     await reached(request, "user_directory", after)
-    with container(request).pool.connection() as conn:
-        rows = queries.list_users(
-            conn,
-            principal,
-            username_prefix=username_prefix,
-            role=role,
-            status=status_,
-            after_username=cursor,
-            limit=limit + 1,
-        )
+    rows = await query_off_loop(
+        request,
+        queries.list_users,
+        principal,
+        username_prefix=username_prefix,
+        role=role,
+        status=status_,
+        after_username=cursor,
+        limit=limit + 1,
+    )
     items = [UserView(**row) for row in rows[:limit]]
     return UserPage(items=items, next_cursor=items[-1].username if len(rows) > limit else None)
 
@@ -143,8 +148,7 @@ async def get_user(
     """One user's record; owners and residents may read only their own, estate
     staff those of the estates they serve (another answers 404, as a missing one)."""
     await reached(request, "user_directory", after)
-    with container(request).pool.connection() as conn:
-        return UserView(**queries.get_user(conn, principal, user_id))
+    return UserView(**await query_off_loop(request, queries.get_user, principal, user_id))
 
 
 @router.get("/{user_id}/logins")
@@ -158,8 +162,9 @@ async def login_history(
 ) -> list[LoginView]:
     """Login successes, failures and logouts, newest first, with IP and agent."""
     await reached(request, "login_history", after)
-    with container(request).pool.connection() as conn:
-        rows = queries.login_history(conn, principal, user_id, before=before, limit=limit)
+    rows = await query_off_loop(
+        request, queries.login_history, principal, user_id, before=before, limit=limit
+    )
     return [LoginView(**row) for row in rows]
 
 
@@ -174,133 +179,51 @@ def change_profile(
     return accepted(_admin(request).change_profile(do.ChangeProfile(principal, user_id, changes)))
 
 
-@router.post("/{user_id}/roles", response_model=Accepted)
-def grant_role(
-    user_id: UUID,
-    body: RoleChange,
-    request: Request,
-    principal: Principal = requires(Permission.USERS_MANAGE_ACCESS),
-) -> Response:
-    return accepted(_admin(request).grant_role(do.GrantRole(principal, user_id, body.role)))
-
-
-@router.delete("/{user_id}/roles/{role}", response_model=Accepted)
-def revoke_role(
-    user_id: UUID,
-    role: Role,
-    request: Request,
-    principal: Principal = requires(Permission.USERS_MANAGE_ACCESS),
-) -> Response:
-    return accepted(_admin(request).revoke_role(do.RevokeRole(principal, user_id, role)))
-
-
-@router.post("/{user_id}/permissions", response_model=Accepted)
-def grant_permission(
-    user_id: UUID,
-    body: PermissionChange,
-    request: Request,
-    principal: Principal = requires(Permission.USERS_MANAGE_ACCESS),
-) -> Response:
-    command = do.GrantPermission(principal, user_id, body.permission)
-    return accepted(_admin(request).grant_permission(command))
-
-
-@router.delete("/{user_id}/permissions/{permission}", response_model=Accepted)
-def revoke_permission(
-    user_id: UUID,
-    permission: Permission,
-    request: Request,
-    principal: Principal = requires(Permission.USERS_MANAGE_ACCESS),
-) -> Response:
-    command = do.RevokePermission(principal, user_id, permission)
-    return accepted(_admin(request).revoke_permission(command))
+manage("POST", "/{user_id}/roles", UserAdmin.grant_role, body=RoleChange)
+manage("DELETE", "/{user_id}/roles/{role}", UserAdmin.revoke_role, path_types={"role": Role})
+manage("POST", "/{user_id}/permissions", UserAdmin.grant_permission, body=PermissionChange)
+manage(
+    "DELETE",
+    "/{user_id}/permissions/{permission}",
+    UserAdmin.revoke_permission,
+    path_types={"permission": Permission},
+)
 
 
 class EstateAssignment(Command):
     estate_id: UUID
 
 
-@router.post("/{user_id}/estates", response_model=Accepted)
-def assign_estate(
-    user_id: UUID,
-    body: EstateAssignment,
-    request: Request,
-    principal: Principal = requires(Permission.USERS_MANAGE_ACCESS),
-) -> Response:
-    """Let a staff member serve an estate: its records open to their ``estate`` scope."""
-    command = do.AssignEstate(principal, user_id, body.estate_id)
-    return accepted(_admin(request).assign_estate(command))
-
-
-@router.delete("/{user_id}/estates/{estate_id}", response_model=Accepted)
-def unassign_estate(
-    user_id: UUID,
-    estate_id: UUID,
-    request: Request,
-    principal: Principal = requires(Permission.USERS_MANAGE_ACCESS),
-) -> Response:
-    command = do.UnassignEstate(principal, user_id, estate_id)
-    return accepted(_admin(request).unassign_estate(command))
-
-
-@router.post("/{user_id}/lock", response_model=Accepted)
-def lock(
-    user_id: UUID,
-    body: WithReason,
-    request: Request,
-    principal: Principal = requires(Permission.USERS_MANAGE_ACCESS),
-) -> Response:
-    """Lock an account now; its sessions end at once."""
-    return accepted(_admin(request).lock(do.LockAccount(principal, user_id, body.reason)))
-
-
-@router.post("/{user_id}/unlock", response_model=Accepted)
-def unlock(
-    user_id: UUID,
-    request: Request,
-    principal: Principal = requires(Permission.USERS_MANAGE_ACCESS),
-) -> Response:
-    return accepted(_admin(request).unlock(do.UnlockAccount(principal, user_id)))
-
-
-@router.post("/{user_id}/disable", response_model=Accepted)
-def disable(
-    user_id: UUID,
-    body: WithReason,
-    request: Request,
-    principal: Principal = requires(Permission.USERS_MANAGE_ACCESS),
-) -> Response:
-    return accepted(_admin(request).disable(do.DisableAccount(principal, user_id, body.reason)))
-
-
-@router.post("/{user_id}/enable", response_model=Accepted)
-def enable(
-    user_id: UUID,
-    request: Request,
-    principal: Principal = requires(Permission.USERS_MANAGE_ACCESS),
-) -> Response:
-    return accepted(_admin(request).enable(do.EnableAccount(principal, user_id)))
-
-
-@router.post("/{user_id}/password", response_model=Accepted)
-def reset_password(
-    user_id: UUID,
-    body: PasswordReset,
-    request: Request,
-    principal: Principal = requires(Permission.USERS_MANAGE_ACCESS),
-) -> Response:
-    """Set a new password for someone; all of their sessions end."""
-    command = do.ResetPassword(principal, user_id, body.new_password)
-    return accepted(_admin(request).reset_password(command))
-
-
-@router.post("/{user_id}/erase-personal-data", response_model=Accepted)
-def erase_personal_data(
-    user_id: UUID,
-    body: WithReason,
-    request: Request,
-    principal: Principal = requires(Permission.USERS_ERASE_PERSONAL_DATA),
-) -> Response:
-    """Crypto-shred name, phone and national ID: the key is deleted, the history stays."""
-    command = do.ErasePersonalData(principal, user_id, body.reason)
-    return accepted(_admin(request).erase_personal_data(command))
+manage(
+    "POST",
+    "/{user_id}/estates",
+    UserAdmin.assign_estate,
+    body=EstateAssignment,
+    doc="Let a staff member serve an estate: its records open to their ``estate`` scope.",
+)
+manage("DELETE", "/{user_id}/estates/{estate_id}", UserAdmin.unassign_estate)
+manage(
+    "POST",
+    "/{user_id}/lock",
+    UserAdmin.lock,
+    body=WithReason,
+    doc="Lock an account now; its sessions end at once.",
+)
+manage("POST", "/{user_id}/unlock", UserAdmin.unlock)
+manage("POST", "/{user_id}/disable", UserAdmin.disable, body=WithReason)
+manage("POST", "/{user_id}/enable", UserAdmin.enable)
+manage(
+    "POST",
+    "/{user_id}/password",
+    UserAdmin.reset_password,
+    body=PasswordReset,
+    doc="Set a new password for someone; all of their sessions end.",
+)
+manage(
+    "POST",
+    "/{user_id}/erase-personal-data",
+    UserAdmin.erase_personal_data,
+    body=WithReason,
+    permission=Permission.USERS_ERASE_PERSONAL_DATA,
+    doc="Crypto-shred name, phone and national ID: the key is deleted, the history stays.",
+)

@@ -3,24 +3,26 @@ board shows the published ones to those who live in or serve the estate."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, status
 
 from application.community import commands as c
+from application.community.service import CommunityService
 from domain.identity.policy import Permission
 from interfaces.http import reads
+from interfaces.http.community.common import handlers, listing
 from interfaces.http.community.schemas import (
     AnnouncementText,
     AnnouncementView,
-    Listed,
     NewAnnouncement,
     WithReason,
 )
 from interfaces.http.consistency import reached
-from interfaces.http.schemas import Accepted, Created, accepted
-from interfaces.http.security import Principal, container, requires
+from interfaces.http.routes import Commands
+from interfaces.http.schemas import Created
+from interfaces.http.security import Principal, requires
 from projections.community import queries
 
 router = APIRouter(prefix="/api/v1", tags=["community"])
@@ -32,24 +34,21 @@ def draft_announcement(
     request: Request,
     principal: Principal = requires(Permission.ANNOUNCEMENTS_PUBLISH_ESTATE),
 ) -> Created:
-    announcement_id, position = container(request).community.draft_announcement(
+    announcement_id, position = handlers(request).draft_announcement(
         c.DraftAnnouncement(actor=principal, **body.model_dump())
     )
     return Created(id=announcement_id, position=position)
 
 
-@router.get("/announcements")
-async def list_announcements(
-    request: Request,
-    listed: Listed,
-    principal: Principal = requires(Permission.ANNOUNCEMENTS_PUBLISH_ESTATE),
-) -> list[AnnouncementView]:
-    """Every announcement of the caller's estates, drafts included (for their authors)."""
-    await reached(request, "community", listed.after)
-    rows = await reads.query_off_loop(
-        request, queries.announcements, principal.reach("announcements:publish"), **listed.filters
-    )
-    return [AnnouncementView(**r) for r in rows]
+listing(
+    router,
+    "/announcements",
+    AnnouncementView,
+    queries.announcements,
+    Permission.ANNOUNCEMENTS_PUBLISH_ESTATE,
+    name="list_announcements",
+    doc="Every announcement of the caller's estates, drafts included (for their authors).",
+)
 
 
 @router.get("/announcement-board")
@@ -65,52 +64,31 @@ async def announcement_board(
     if not principal.reach("announcements:read").everything:
         # Where a resident lives is the registry's read model: 503 if it has stopped.
         await reached(request, "registry", None)
-    estates = container(request).community.board_estates(principal)
+    estates = handlers(request).board_estates(principal)
     rows = await reads.query_off_loop(
         request, queries.board, estates, estate_id=estate_id, limit=limit
     )
     return [AnnouncementView(**r) for r in rows]
 
 
-@router.post("/announcements/{announcement_id}/revise", response_model=Accepted)
-def revise_announcement(
-    announcement_id: UUID,
-    body: AnnouncementText,
-    request: Request,
-    principal: Principal = requires(Permission.ANNOUNCEMENTS_PUBLISH_ESTATE),
-) -> Any:
-    """Change a draft; one returned for changes is resubmitted for approval with it."""
-    cmd = c.ReviseAnnouncement(principal, announcement_id, body.title, body.body)
-    return accepted(container(request).community.revise_announcement(cmd))
-
-
-@router.post("/announcements/{announcement_id}/submit", response_model=Accepted)
-def submit_announcement(
-    announcement_id: UUID,
-    request: Request,
-    principal: Principal = requires(Permission.ANNOUNCEMENTS_PUBLISH_ESTATE),
-) -> Any:
-    """Submit a draft for approval (the ``announcement`` policy)."""
-    cmd = c.SubmitAnnouncement(actor=principal, announcement_id=announcement_id)
-    return accepted(container(request).community.submit_announcement(cmd))
-
-
-@router.post("/announcements/{announcement_id}/publish", response_model=Accepted)
-def publish_announcement(
-    announcement_id: UUID,
-    request: Request,
-    principal: Principal = requires(Permission.ANNOUNCEMENTS_PUBLISH_ESTATE),
-) -> Any:
-    cmd = c.PublishAnnouncement(actor=principal, announcement_id=announcement_id)
-    return accepted(container(request).community.publish_announcement(cmd))
-
-
-@router.post("/announcements/{announcement_id}/withdraw", response_model=Accepted)
-def withdraw_announcement(
-    announcement_id: UUID,
-    body: WithReason,
-    request: Request,
-    principal: Principal = requires(Permission.ANNOUNCEMENTS_PUBLISH_ESTATE),
-) -> Any:
-    cmd = c.WithdrawAnnouncement(principal, announcement_id, body.reason)
-    return accepted(container(request).community.withdraw_announcement(cmd))
+publish = Commands(router, handlers, Permission.ANNOUNCEMENTS_PUBLISH_ESTATE)
+publish(
+    "POST",
+    "/announcements/{announcement_id}/revise",
+    CommunityService.revise_announcement,
+    body=AnnouncementText,
+    doc="Change a draft; one returned for changes is resubmitted for approval with it.",
+)
+publish(
+    "POST",
+    "/announcements/{announcement_id}/submit",
+    CommunityService.submit_announcement,
+    doc="Submit a draft for approval (the ``announcement`` policy).",
+)
+publish("POST", "/announcements/{announcement_id}/publish", CommunityService.publish_announcement)
+publish(
+    "POST",
+    "/announcements/{announcement_id}/withdraw",
+    CommunityService.withdraw_announcement,
+    body=WithReason,
+)

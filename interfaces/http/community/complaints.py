@@ -3,20 +3,21 @@ staff handle; a requester answers the survey of what was closed for them."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Query, Request, Response, status
+from pydantic import BaseModel
 
 from application.community import commands as c
-from application.community.service import RecordNotFound
+from application.community.commands import ComplaintStepName
+from application.community.service import CommunityService
 from domain.identity.policy import Permission
 from interfaces.http import reads
-from interfaces.http.community.requests import residence_read
+from interfaces.http.community.common import filed, handlers, listing, record
 from interfaces.http.community.schemas import (
     Assignment,
     ComplaintView,
-    Listed,
     NewComplaint,
     Resolution,
     Response_,
@@ -26,132 +27,76 @@ from interfaces.http.community.schemas import (
     WithReason,
 )
 from interfaces.http.consistency import reached
+from interfaces.http.routes import add
 from interfaces.http.schemas import Accepted, Created, accepted
-from interfaces.http.security import Principal, container, requires
+from interfaces.http.security import Principal, requires
 from projections.community import queries
 
 router = APIRouter(prefix="/api/v1", tags=["community"])
+READ, HANDLE = Permission.SERVICES_READ_OWN, Permission.SERVICES_HANDLE_ESTATE
+OWN = Permission.SERVICES_REQUEST_OWN
 
 
 @router.post("/complaints", status_code=status.HTTP_201_CREATED)
 def file_complaint(
     body: NewComplaint,
     request: Request,
-    principal: Principal = requires(Permission.SERVICES_REQUEST_OWN),
+    principal: Principal = requires(OWN),
 ) -> Created:
     """A resident complains about their estate (for a unit they occupy); staff record one."""
-    residence_read(request, principal, body.estate_id)
-    complaint_id, position = container(request).community.file_complaint(
-        c.FileComplaint(actor=principal, **body.model_dump())
-    )
-    return Created(id=complaint_id, position=position)
+    return filed(request, principal, body, c.FileComplaint, CommunityService.file_complaint)
 
 
-@router.get("/complaints")
-async def list_complaints(
-    request: Request,
-    listed: Listed,
-    principal: Principal = requires(Permission.SERVICES_READ_OWN),
-) -> list[ComplaintView]:
-    await reached(request, "community", listed.after)
-    rows = await reads.query_off_loop(
-        request, queries.complaints, principal.reach("services:read"), **listed.filters
-    )
-    return [ComplaintView(**r) for r in rows]
-
-
-@router.get("/complaints/{complaint_id}")
-async def get_complaint(
-    complaint_id: UUID,
-    request: Request,
-    principal: Principal = requires(Permission.SERVICES_READ_OWN),
-    after: Annotated[int | None, Query(ge=0)] = None,
-) -> ComplaintView:
-    await reached(request, "community", after)
-    row = await reads.query_off_loop(
-        request, queries.complaint, principal.reach("services:read"), complaint_id
-    )
-    if row is None:
-        raise RecordNotFound()
-    return ComplaintView(**row)
+listing(router, "/complaints", ComplaintView, queries.complaints, READ, name="list_complaints")
+record(
+    router,
+    "/complaints/{complaint_id}",
+    ComplaintView,
+    queries.complaint,
+    READ,
+    name="get_complaint",
+)
 
 
 def _step(
-    request: Request, principal: Principal, complaint_id: UUID, step: Any, **fields: Any
-) -> Any:
-    cmd = c.TakeComplaintStep(principal, complaint_id, step, fields)
-    return accepted(container(request).community.take_complaint_step(cmd))
+    step: ComplaintStepName,
+    permission: Permission,
+    body: type[BaseModel] | None = None,
+    *,
+    name: str | None = None,
+    doc: str | None = None,
+) -> None:
+    """``POST /complaints/{complaint_id}/<step>``: one step of the complaint's
+    handling, its inputs the body's fields."""
+
+    def endpoint(
+        request: Request,
+        principal: Principal = requires(permission),
+        *,
+        body: BaseModel | None = None,
+        **ids: UUID,
+    ) -> Response:
+        fields = body.model_dump() if body is not None else {}
+        cmd = c.TakeComplaintStep(principal, ids["complaint_id"], step, fields)
+        return accepted(handlers(request).take_complaint_step(cmd))
+
+    path = f"/complaints/{{complaint_id}}/{step}"
+    name = name or f"{step}_complaint"
+    add(router, "POST", path, endpoint, name=name, doc=doc, body=body, response_model=Accepted)
 
 
-@router.post("/complaints/{complaint_id}/assign", response_model=Accepted)
-def assign_complaint(
-    complaint_id: UUID,
-    body: Assignment,
-    request: Request,
-    principal: Principal = requires(Permission.SERVICES_HANDLE_ESTATE),
-) -> Any:
-    return _step(request, principal, complaint_id, "assign", handler_id=body.handler_id)
-
-
-@router.post("/complaints/{complaint_id}/respond", response_model=Accepted)
-def respond_to_complaint(
-    complaint_id: UUID,
-    body: Response_,
-    request: Request,
-    principal: Principal = requires(Permission.SERVICES_HANDLE_ESTATE),
-) -> Any:
-    return _step(request, principal, complaint_id, "respond", response=body.response)
-
-
-@router.post("/complaints/{complaint_id}/resolve", response_model=Accepted)
-def resolve_complaint(
-    complaint_id: UUID,
-    body: Resolution,
-    request: Request,
-    principal: Principal = requires(Permission.SERVICES_HANDLE_ESTATE),
-) -> Any:
-    return _step(request, principal, complaint_id, "resolve", resolution=body.resolution)
-
-
-@router.post("/complaints/{complaint_id}/escalate", response_model=Accepted)
-def escalate_complaint(
-    complaint_id: UUID,
-    body: WithReason,
-    request: Request,
-    principal: Principal = requires(Permission.SERVICES_HANDLE_ESTATE),
-) -> Any:
-    return _step(request, principal, complaint_id, "escalate", reason=body.reason)
-
-
-@router.post("/complaints/{complaint_id}/close", response_model=Accepted)
-def close_complaint(
-    complaint_id: UUID,
-    request: Request,
-    principal: Principal = requires(Permission.SERVICES_HANDLE_ESTATE),
-) -> Any:
-    """Staff close a resolved complaint the complainant has not confirmed."""
-    return _step(request, principal, complaint_id, "close")
-
-
-@router.post("/complaints/{complaint_id}/confirm", response_model=Accepted)
-def confirm_complaint(
-    complaint_id: UUID,
-    request: Request,
-    principal: Principal = requires(Permission.SERVICES_REQUEST_OWN),
-) -> Any:
-    """The complainant accepts the resolution: the complaint closes."""
-    return _step(request, principal, complaint_id, "confirm")
-
-
-@router.post("/complaints/{complaint_id}/reopen", response_model=Accepted)
-def reopen_complaint(
-    complaint_id: UUID,
-    body: WithReason,
-    request: Request,
-    principal: Principal = requires(Permission.SERVICES_REQUEST_OWN),
-) -> Any:
-    """The complainant is not satisfied: the complaint is handled again."""
-    return _step(request, principal, complaint_id, "reopen", reason=body.reason)
+_step("assign", HANDLE, Assignment)
+_step("respond", HANDLE, Response_, name="respond_to_complaint")
+_step("resolve", HANDLE, Resolution)
+_step("escalate", HANDLE, WithReason)
+_step("close", HANDLE, doc="Staff close a resolved complaint the complainant has not confirmed.")
+_step("confirm", OWN, doc="The complainant accepts the resolution: the complaint closes.")
+_step(
+    "reopen",
+    OWN,
+    WithReason,
+    doc="The complainant is not satisfied: the complaint is handled again.",
+)
 
 
 # ---- surveys --------------------------------------------------------------------
@@ -180,7 +125,7 @@ def answer_survey(
     principal: Principal = requires(Permission.SURVEYS_ANSWER_OWN),
 ) -> Created:
     """Answer the survey of a closed request, complaint or work order (once)."""
-    survey_id, position = container(request).community.answer_survey(
+    survey_id, position = handlers(request).answer_survey(
         c.AnswerSurvey(actor=principal, **body.model_dump())
     )
     return Created(id=survey_id, position=position)

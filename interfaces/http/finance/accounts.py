@@ -9,9 +9,10 @@ bill or payment the caller may not see answers 404.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -19,12 +20,11 @@ from pydantic import BaseModel, Field
 
 from application.actor import HIDDEN
 from application.errors import NotFound
-from application.finance.accounts import AccountService, RunResult
+from application.finance.accounts import AccountService
 from application.finance.accounts.commands import (
     RecordPayment,
     RequestRefund,
     RequestWaiver,
-    ReversePayment,
     RunBilling,
 )
 from domain.finance.account import Method
@@ -33,7 +33,8 @@ from domain.identity.policy import Permission
 from interfaces.http.consistency import reached, serving
 from interfaces.http.problems import Problem
 from interfaces.http.reads import query_off_loop
-from interfaces.http.schemas import Accepted, Amount, Command, CurrencyCode, Period, accepted
+from interfaces.http.routes import Commands
+from interfaces.http.schemas import Accepted, Amount, Command, CurrencyCode, Period
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine, SingleLine
 from projections.finance.accounts import queries
@@ -41,6 +42,7 @@ from projections.finance.accounts import queries
 router = APIRouter(prefix="/api/v1/finance", tags=["finance: bills and payments"])
 
 PROJECTION = "finance_accounts"
+R = TypeVar("R")
 Reason = Annotated[str, MultiLine(500)]
 
 
@@ -170,8 +172,18 @@ def _service(request: Request) -> AccountService:
     return container(request).finance.accounts
 
 
-def _run_view(result: RunResult) -> RunView:
-    return RunView(**vars(result))
+async def _visible(
+    request: Request,
+    after: int | None,
+    principal: Principal,
+    query: Callable[..., list[R]],
+    **filters: Any,
+) -> list[R]:
+    """The rows of ``query`` the caller may see, once the accounts' read model has
+    reached ``after``; the registry's read model (whose rows they see) must serve."""
+    await reached(request, PROJECTION, after)
+    await reached(request, "registry", None)
+    return await query_off_loop(request, query, principal.reach("finance:read"), **filters)
 
 
 # ---- billing runs ---------------------------------------------------------------
@@ -193,7 +205,7 @@ def run_billing(
     result = _service(request).bill(RunBilling(principal, estate_id, body.period))
     if result.already_run:
         response.status_code = status.HTTP_200_OK
-    return _run_view(result)
+    return RunView(**vars(result))
 
 
 @router.get("/estates/{estate_id}/billing-runs")
@@ -230,12 +242,11 @@ async def list_bills(
     principal: Principal = requires(Permission.FINANCE_READ_OWN),
 ) -> list[BillView]:
     """Bills the caller may see: their estates' (staff), their units' (owners), all (auditors)."""
-    await reached(request, PROJECTION, after)
-    await reached(request, "registry", None)  # the rows a caller may see
-    found = await query_off_loop(
+    found = await _visible(
         request,
+        after,
+        principal,
         queries.bills,
-        principal.reach("finance:read"),
         estate_id=estate_id,
         unit_id=unit_id,
         period=period,
@@ -305,12 +316,11 @@ async def list_payments(
     after: int | None = None,
     principal: Principal = requires(Permission.FINANCE_READ_OWN),
 ) -> list[PaymentView]:
-    await reached(request, PROJECTION, after)
-    await reached(request, "registry", None)  # the rows a caller may see
-    found = await query_off_loop(
+    found = await _visible(
         request,
+        after,
+        principal,
         queries.payments,
-        principal.reach("finance:read"),
         estate_id=estate_id,
         unit_id=unit_id,
         before=before,
@@ -348,18 +358,14 @@ def record_payment(
     return PaymentCreated(id=payment_id, position=position)
 
 
-@router.post("/units/{unit_id}/payments/{payment_id}/reversal", response_model=Accepted)
-def reverse_payment(
-    unit_id: UUID,
-    payment_id: UUID,
-    body: Reversal,
-    request: Request,
-    principal: Principal = requires(Permission.FINANCE_MANAGE_ESTATE),
-) -> Response:
-    """Reverse a mistaken payment with a mirror entry; its bills are owed again."""
-    command = ReversePayment(principal, unit_id, payment_id, body.reason)
-    position = _service(request).reverse(command)
-    return accepted(position)
+Commands(router, _service, Permission.FINANCE_MANAGE_ESTATE)(
+    "POST",
+    "/units/{unit_id}/payments/{payment_id}/reversal",
+    AccountService.reverse,
+    body=Reversal,
+    name="reverse_payment",
+    doc="Reverse a mistaken payment with a mirror entry; its bills are owed again.",
+)
 
 
 @router.post("/units/{unit_id}/waivers", status_code=status.HTTP_201_CREATED)

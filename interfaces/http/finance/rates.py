@@ -8,7 +8,7 @@ estate; an owner (who reads only their own bills) gets 403.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 import anyio
@@ -17,11 +17,7 @@ from fastapi import APIRouter, Query, Request, status
 from application.finance.rates import RateService
 from application.finance.rates.commands import (
     ProposeRateChange,
-    RecordMeterReadings,
     RecordSharedCost,
-    SetBillingTerms,
-    WithdrawRateChange,
-    WithdrawSharedCost,
 )
 from domain.finance.rates import period_of, period_start
 from domain.identity.policy import Permission
@@ -43,11 +39,10 @@ from interfaces.http.finance.rate_schemas import (
     WithReason,
 )
 from interfaces.http.reads import query
+from interfaces.http.routes import Commands
 from interfaces.http.schemas import (
-    Accepted,
     Created,
     Period,
-    accepted,
     priced,
 )
 from interfaces.http.security import Principal, container, requires
@@ -66,6 +61,9 @@ After = Annotated[int | None, Query(ge=0)]
 
 def _rates(request: Request) -> RateService:
     return container(request).finance.rates  # type: ignore[no-any-return]
+
+
+manage = Commands(router, _rates, Permission.FINANCE_MANAGE_ESTATE)
 
 
 def _change(row: RateChangeRow) -> ChangeView:
@@ -140,31 +138,22 @@ def propose_rate_change(
     return RateChangeCreated(id=change_id, position=position, approval_id=approval_id)
 
 
-@router.post("/rate-changes/{change_id}/withdrawal", response_model=Accepted)
-def withdraw_rate_change(
-    estate_id: UUID,
-    change_id: UUID,
-    body: WithReason,
-    request: Request,
-    principal: Principal = requires(Permission.FINANCE_MANAGE_ESTATE),
-) -> Any:
-    """The proposer withdraws a change still awaiting approval; the old rate stays."""
-    command = WithdrawRateChange(principal, estate_id, change_id, body.reason)
-    position = _rates(request).withdraw_change(command)
-    return accepted(position)
-
-
-@router.put("/billing-terms", response_model=Accepted)
-def set_billing_terms(
-    estate_id: UUID,
-    body: TermsIn,
-    request: Request,
-    principal: Principal = requires(Permission.FINANCE_MANAGE_ESTATE),
-) -> Any:
-    """Set every billing term (those left out take their defaults)."""
-    command = SetBillingTerms(principal, estate_id, **body.model_dump())
-    position = _rates(request).set_terms(command)
-    return accepted(position)
+manage(
+    "POST",
+    "/rate-changes/{change_id}/withdrawal",
+    RateService.withdraw_change,
+    body=WithReason,
+    name="withdraw_rate_change",
+    doc="The proposer withdraws a change still awaiting approval; the old rate stays.",
+)
+manage(
+    "PUT",
+    "/billing-terms",
+    RateService.set_terms,
+    body=TermsIn,
+    name="set_billing_terms",
+    doc="Set every billing term (those left out take their defaults).",
+)
 
 
 # ---- shared costs (公摊) -----------------------------------------------------------------
@@ -198,35 +187,27 @@ async def list_shared_costs(
     return [SharedCostView(**r) for r in rows]
 
 
-@router.post("/shared-costs/{cost_id}/withdrawal", response_model=Accepted)
-def withdraw_shared_cost(
-    estate_id: UUID,
-    cost_id: UUID,
-    body: WithReason,
-    request: Request,
-    principal: Principal = requires(Permission.FINANCE_MANAGE_ESTATE),
-) -> Any:
-    """Withdraw a shared cost recorded in error; bills made later leave it out."""
-    command = WithdrawSharedCost(principal, estate_id, cost_id, body.reason)
-    position = _rates(request).withdraw_cost(command)
-    return accepted(position)
+manage(
+    "POST",
+    "/shared-costs/{cost_id}/withdrawal",
+    RateService.withdraw_cost,
+    body=WithReason,
+    name="withdraw_shared_cost",
+    doc="Withdraw a shared cost recorded in error; bills made later leave it out.",
+)
 
 
 # ---- meter readings -----------------------------------------------------------------------
 
 
-@router.post("/meter-readings", response_model=Accepted)
-def record_meter_readings(
-    estate_id: UUID,
-    body: ReadingsIn,
-    request: Request,
-    principal: Principal = requires(Permission.FINANCE_MANAGE_ESTATE),
-) -> Any:
-    """Record water and electricity readings of the estate's units for a month."""
-    readings = [r.model_dump() for r in body.readings]
-    command = RecordMeterReadings(principal, estate_id, body.period, readings)
-    position = _rates(request).record_readings(command)
-    return accepted(position)
+manage(
+    "POST",
+    "/meter-readings",
+    RateService.record_readings,
+    body=ReadingsIn,
+    name="record_meter_readings",
+    doc="Record water and electricity readings of the estate's units for a month.",
+)
 
 
 @router.get("/meter-readings")

@@ -1,18 +1,24 @@
-"""What the registry's route modules share: the handlers and the reads."""
+"""What the registry's route modules share: the handlers, the reads, and the
+routes that are the same for every kind of record."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
+from uuid import UUID
 
-from fastapi import Request
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
 
 from application.actor import HIDDEN, Actor
 from application.errors import NotFound
 from application.registry.service import RegistryService
+from domain.identity.policy import Permission
 from interfaces.http.consistency import reached
 from interfaces.http.reads import query_off_loop
-from interfaces.http.security import container
+from interfaces.http.registry.schemas import After, Limit
+from interfaces.http.routes import add
+from interfaces.http.security import Principal, container, requires
 
 READ = "registry:read"
 PROJECTION = "registry"
@@ -40,3 +46,47 @@ async def read(
     if answer is None:
         raise NotFound(HIDDEN)
     return answer
+
+
+def record(
+    router: APIRouter,
+    path: str,
+    view: type[BaseModel],
+    query: Callable[..., Any],
+    *,
+    name: str,
+    doc: str | None = None,
+    many: bool = False,
+) -> None:
+    """``GET path``: what ``query`` answers of the record the path names (a
+    list of ``view`` if ``many``), for a caller who may see it."""
+
+    async def endpoint(
+        request: Request,
+        principal: Principal = requires(Permission.REGISTRY_READ_OWN),
+        after: After = None,
+        **ids: UUID,
+    ) -> Any:
+        found = await read(request, principal, after, query, *ids.values())
+        return [view(**r) for r in found] if many else view(**found)
+
+    model = list[view] if many else view  # type: ignore[valid-type]
+    add(router, "GET", path, endpoint, name=name, doc=doc, response_model=model)
+
+
+def in_estate(
+    router: APIRouter, path: str, view: type[BaseModel], query: Callable[..., Any], *, name: str
+) -> None:
+    """``GET path``: records the caller may see, of one estate or of all."""
+
+    async def endpoint(
+        request: Request,
+        principal: Principal = requires(Permission.REGISTRY_READ_OWN),
+        estate_id: UUID | None = None,
+        limit: Limit = 500,
+        after: After = None,
+    ) -> Any:
+        rows = await read(request, principal, after, query, estate_id=estate_id, limit=limit)
+        return [view(**r) for r in rows]
+
+    add(router, "GET", path, endpoint, name=name, response_model=list[view])  # type: ignore[valid-type]

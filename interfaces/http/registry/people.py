@@ -8,9 +8,10 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response, status
 
 from application.registry import commands as c
+from application.registry.service import RegistryService
 from domain.identity.policy import Permission
 from interfaces.http.consistency import serving
-from interfaces.http.registry.common import PROJECTION, handlers, read
+from interfaces.http.registry.common import PROJECTION, handlers, read, record
 from interfaces.http.registry.schemas import (
     AccountLink,
     After,
@@ -21,11 +22,13 @@ from interfaces.http.registry.schemas import (
     OccupancyView,
     PersonView,
 )
+from interfaces.http.routes import Commands
 from interfaces.http.schemas import Accepted, Created, accepted
 from interfaces.http.security import Principal, requires
 from projections.registry import views
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
+send = Commands(router, handlers, Permission.REGISTRY_MANAGE_ESTATE)
 
 
 @router.post("/estates/{estate_id}/people", status_code=status.HTTP_201_CREATED)
@@ -60,37 +63,17 @@ async def list_people(
     return [PersonView(**r) for r in rows]
 
 
-@router.get("/people/{person_id}")
-async def get_person(
-    person_id: UUID,
-    request: Request,
-    principal: Principal = requires(Permission.REGISTRY_READ_OWN),
-    after: After = None,
-) -> PersonView:
-    return PersonView(**await read(request, principal, after, views.person, person_id))
-
-
-@router.get("/people/{person_id}/occupancy")
-async def person_occupancy(
-    person_id: UUID,
-    request: Request,
-    principal: Principal = requires(Permission.REGISTRY_READ_OWN),
-    after: After = None,
-) -> list[OccupancyView]:
-    """Every unit the person has occupied, oldest first."""
-    rows = await read(request, principal, after, views.person_occupancy, person_id)
-    return [OccupancyView(**r) for r in rows]
-
-
-@router.patch("/people/{person_id}", response_model=Accepted)
-def change_contact(
-    person_id: UUID,
-    body: ContactChange,
-    request: Request,
-    principal: Principal = requires(Permission.REGISTRY_MANAGE_ESTATE),
-) -> Response:
-    command = c.ChangeContact(principal, person_id, **body.model_dump(exclude_none=True))
-    return accepted(handlers(request).change_contact(command))
+record(router, "/people/{person_id}", PersonView, views.person, name="get_person")
+record(
+    router,
+    "/people/{person_id}/occupancy",
+    OccupancyView,
+    views.person_occupancy,
+    name="person_occupancy",
+    doc="Every unit the person has occupied, oldest first.",
+    many=True,
+)
+send("PATCH", "/people/{person_id}", RegistryService.change_contact, body=ContactChange)
 
 
 @router.post("/people/{person_id}/account", response_model=Accepted)
@@ -106,22 +89,11 @@ def link_account(
     return accepted(handlers(request).link_account(command))
 
 
-@router.delete("/people/{person_id}/account", response_model=Accepted)
-def unlink_account(
-    person_id: UUID,
-    request: Request,
-    principal: Principal = requires(Permission.REGISTRY_MANAGE_ESTATE),
-) -> Response:
-    return accepted(handlers(request).unlink_account(c.UnlinkAccount(principal, person_id)))
-
-
-@router.post("/people/{person_id}/erasure", response_model=Accepted)
-def erase_person(
-    person_id: UUID,
-    body: Erasure,
-    request: Request,
-    principal: Principal = requires(Permission.REGISTRY_MANAGE_ESTATE),
-) -> Response:
-    """Crypto-shred the person's name, phone and ID (their key is deleted)."""
-    command = c.ErasePerson(principal, person_id, body.reason)
-    return accepted(handlers(request).erase_person(command))
+send("DELETE", "/people/{person_id}/account", RegistryService.unlink_account)
+send(
+    "POST",
+    "/people/{person_id}/erasure",
+    RegistryService.erase_person,
+    body=Erasure,
+    doc="Crypto-shred the person's name, phone and ID (their key is deleted).",
+)

@@ -12,8 +12,9 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response, status
 
 from application.registry import commands as c
+from application.registry.service import RegistryService
 from domain.identity.policy import Permission
-from interfaces.http.registry.common import handlers, read
+from interfaces.http.registry.common import handlers, in_estate, read, record
 from interfaces.http.registry.schemas import (
     After,
     BuildingChange,
@@ -34,11 +35,13 @@ from interfaces.http.registry.schemas import (
     UnitCorrection,
     UnitView,
 )
+from interfaces.http.routes import Commands
 from interfaces.http.schemas import Accepted, Created, accepted
 from interfaces.http.security import Principal, requires
 from projections.registry import views
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
+send = Commands(router, handlers, Permission.REGISTRY_MANAGE_ESTATE)
 
 # ---- estates ------------------------------------------------------------------
 
@@ -63,90 +66,38 @@ async def list_estates(
     return [EstateView(**r) for r in rows]
 
 
-@router.get("/estates/{estate_id}")
-async def get_estate(
-    estate_id: UUID,
-    request: Request,
-    principal: Principal = requires(Permission.REGISTRY_READ_OWN),
-    after: After = None,
-) -> EstateView:
-    return EstateView(**await read(request, principal, after, views.estate, estate_id))
-
-
-@router.patch("/estates/{estate_id}", response_model=Accepted)
-def change_estate(
-    estate_id: UUID,
-    body: EstateChange,
-    request: Request,
-    principal: Principal = requires(Permission.REGISTRY_MANAGE_ESTATE),
-) -> Response:
-    command = c.ChangeEstate(principal, estate_id, **body.model_dump())
-    return accepted(handlers(request).change_estate(command))
+record(router, "/estates/{estate_id}", EstateView, views.estate, name="get_estate")
+send("PATCH", "/estates/{estate_id}", RegistryService.change_estate, body=EstateChange)
 
 
 # ---- buildings ----------------------------------------------------------------
 
 
-@router.post("/estates/{estate_id}/buildings", status_code=status.HTTP_201_CREATED)
-def create_building(
-    estate_id: UUID,
-    body: NewBuilding,
-    request: Request,
-    principal: Principal = requires(Permission.REGISTRY_MANAGE_ESTATE),
-) -> Created:
-    command = c.RegisterBuilding(principal, estate_id, **body.model_dump())
-    done = handlers(request).register_building(command)
-    return Created(id=done.id, position=done.position)
-
-
-@router.get("/buildings")
-async def list_buildings(
-    request: Request,
-    principal: Principal = requires(Permission.REGISTRY_READ_OWN),
-    estate_id: UUID | None = None,
-    limit: Limit = 500,
-    after: After = None,
-) -> list[BuildingView]:
-    rows = await read(request, principal, after, views.buildings, estate_id=estate_id, limit=limit)
-    return [BuildingView(**r) for r in rows]
-
-
-@router.get("/buildings/{building_id}")
-async def get_building(
-    building_id: UUID,
-    request: Request,
-    principal: Principal = requires(Permission.REGISTRY_READ_OWN),
-    after: After = None,
-) -> BuildingView:
-    return BuildingView(**await read(request, principal, after, views.building, building_id))
-
-
-@router.patch("/buildings/{building_id}", response_model=Accepted)
-def change_building(
-    building_id: UUID,
-    body: BuildingChange,
-    request: Request,
-    principal: Principal = requires(Permission.REGISTRY_MANAGE_ESTATE),
-) -> Response:
-    command = c.ChangeBuilding(principal, building_id, **body.model_dump())
-    return accepted(handlers(request).change_building(command))
+send(
+    "POST",
+    "/estates/{estate_id}/buildings",
+    RegistryService.register_building,
+    body=NewBuilding,
+    name="create_building",
+    created=True,
+)
+in_estate(router, "/buildings", BuildingView, views.buildings, name="list_buildings")
+record(router, "/buildings/{building_id}", BuildingView, views.building, name="get_building")
+send("PATCH", "/buildings/{building_id}", RegistryService.change_building, body=BuildingChange)
 
 
 # ---- units --------------------------------------------------------------------
 
 
-@router.post("/buildings/{building_id}/units", status_code=status.HTTP_201_CREATED)
-def create_unit(
-    building_id: UUID,
-    body: NewUnit,
-    request: Request,
-    principal: Principal = requires(Permission.REGISTRY_MANAGE_ESTATE),
-) -> Created:
-    """Register a unit; its number is unique within the building."""
-    done = handlers(request).register_unit(
-        c.RegisterUnit(principal, building_id, **body.model_dump())
-    )
-    return Created(id=done.id, position=done.position)
+send(
+    "POST",
+    "/buildings/{building_id}/units",
+    RegistryService.register_unit,
+    body=NewUnit,
+    name="create_unit",
+    created=True,
+    doc="Register a unit; its number is unique within the building.",
+)
 
 
 @router.get("/units")
@@ -173,63 +124,42 @@ async def list_units(
     return [UnitView(**r) for r in rows]
 
 
-@router.get("/units/{unit_id}")
-async def get_unit(
-    unit_id: UUID,
-    request: Request,
-    principal: Principal = requires(Permission.REGISTRY_READ_OWN),
-    after: After = None,
-) -> UnitView:
-    return UnitView(**await read(request, principal, after, views.unit, unit_id))
-
-
-@router.patch("/units/{unit_id}", response_model=Accepted)
-def correct_unit(
-    unit_id: UUID,
-    body: UnitCorrection,
-    request: Request,
-    principal: Principal = requires(Permission.REGISTRY_MANAGE_ESTATE),
-) -> Response:
-    """Correct a unit's floor, areas or use (areas are checked together)."""
-    command = c.CorrectUnit(principal, unit_id, **body.model_dump(exclude_none=True))
-    return accepted(handlers(request).correct_unit(command))
+record(router, "/units/{unit_id}", UnitView, views.unit, name="get_unit")
+send(
+    "PATCH",
+    "/units/{unit_id}",
+    RegistryService.correct_unit,
+    body=UnitCorrection,
+    doc="Correct a unit's floor, areas or use (areas are checked together).",
+)
 
 
 # ---- occupancy ------------------------------------------------------------------
 
 
-@router.get("/units/{unit_id}/occupancy")
-async def unit_occupancy(
-    unit_id: UUID,
-    request: Request,
-    principal: Principal = requires(Permission.REGISTRY_READ_OWN),
-    after: After = None,
-) -> list[OccupancyView]:
-    """The unit's occupancy history, oldest first: owners, residents, tenants."""
-    rows = await read(request, principal, after, views.unit_occupancy, unit_id)
-    return [OccupancyView(**r) for r in rows]
-
-
-@router.post("/units/{unit_id}/move-in", response_model=Accepted)
-def move_in(
-    unit_id: UUID,
-    body: MoveIn,
-    request: Request,
-    principal: Principal = requires(Permission.REGISTRY_MANAGE_ESTATE),
-) -> Response:
-    """Begin a person's occupancy as owner, resident or tenant."""
-    return accepted(handlers(request).move_in(c.MoveIn(principal, unit_id, **body.model_dump())))
-
-
-@router.post("/units/{unit_id}/move-out", response_model=Accepted)
-def move_out(
-    unit_id: UUID,
-    body: MoveOut,
-    request: Request,
-    principal: Principal = requires(Permission.REGISTRY_MANAGE_ESTATE),
-) -> Response:
-    """End a resident's or tenant's occupancy (an owner's ends by a transfer)."""
-    return accepted(handlers(request).move_out(c.MoveOut(principal, unit_id, **body.model_dump())))
+record(
+    router,
+    "/units/{unit_id}/occupancy",
+    OccupancyView,
+    views.unit_occupancy,
+    name="unit_occupancy",
+    doc="The unit's occupancy history, oldest first: owners, residents, tenants.",
+    many=True,
+)
+send(
+    "POST",
+    "/units/{unit_id}/move-in",
+    RegistryService.move_in,
+    body=MoveIn,
+    doc="Begin a person's occupancy as owner, resident or tenant.",
+)
+send(
+    "POST",
+    "/units/{unit_id}/move-out",
+    RegistryService.move_out,
+    body=MoveOut,
+    doc="End a resident's or tenant's occupancy (an owner's ends by a transfer).",
+)
 
 
 @router.post("/units/{unit_id}/ownership-transfers", response_model=Accepted)
@@ -247,55 +177,20 @@ def transfer_ownership(
 # ---- parking ------------------------------------------------------------------
 
 
-@router.post("/estates/{estate_id}/parking", status_code=status.HTTP_201_CREATED)
-def create_parking(
-    estate_id: UUID,
-    body: NewParking,
-    request: Request,
-    principal: Principal = requires(Permission.REGISTRY_MANAGE_ESTATE),
-) -> Created:
-    command = c.RegisterParking(principal, estate_id, **body.model_dump())
-    done = handlers(request).register_parking(command)
-    return Created(id=done.id, position=done.position)
-
-
-@router.get("/parking")
-async def list_parking(
-    request: Request,
-    principal: Principal = requires(Permission.REGISTRY_READ_OWN),
-    estate_id: UUID | None = None,
-    limit: Limit = 500,
-    after: After = None,
-) -> list[ParkingView]:
-    rows = await read(request, principal, after, views.parking, estate_id=estate_id, limit=limit)
-    return [ParkingView(**r) for r in rows]
-
-
-@router.get("/parking/{parking_id}")
-async def get_parking(
-    parking_id: UUID,
-    request: Request,
-    principal: Principal = requires(Permission.REGISTRY_READ_OWN),
-    after: After = None,
-) -> ParkingView:
-    return ParkingView(**await read(request, principal, after, views.parking_space, parking_id))
-
-
-@router.post("/parking/{parking_id}/assignment", response_model=Accepted)
-def assign_parking(
-    parking_id: UUID,
-    body: ParkingAssignment,
-    request: Request,
-    principal: Principal = requires(Permission.REGISTRY_MANAGE_ESTATE),
-) -> Response:
-    command = c.AssignParking(principal, parking_id, body.unit_id)
-    return accepted(handlers(request).assign_parking(command))
-
-
-@router.delete("/parking/{parking_id}/assignment", response_model=Accepted)
-def release_parking(
-    parking_id: UUID,
-    request: Request,
-    principal: Principal = requires(Permission.REGISTRY_MANAGE_ESTATE),
-) -> Response:
-    return accepted(handlers(request).release_parking(c.ReleaseParking(principal, parking_id)))
+send(
+    "POST",
+    "/estates/{estate_id}/parking",
+    RegistryService.register_parking,
+    body=NewParking,
+    name="create_parking",
+    created=True,
+)
+in_estate(router, "/parking", ParkingView, views.parking, name="list_parking")
+record(router, "/parking/{parking_id}", ParkingView, views.parking_space, name="get_parking")
+send(
+    "POST",
+    "/parking/{parking_id}/assignment",
+    RegistryService.assign_parking,
+    body=ParkingAssignment,
+)
+send("DELETE", "/parking/{parking_id}/assignment", RegistryService.release_parking)

@@ -10,19 +10,20 @@ see answers 404.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, status
 
 from application.workorders import commands as c
 from application.workorders.service import WorkOrderService
 from domain.identity.policy import Permission
 from domain.workorders.order import Priority, Source, Status
 from interfaces.http.consistency import reached, serving
-from interfaces.http.schemas import Accepted, Created, accepted
+from interfaces.http.reads import query_off_loop
+from interfaces.http.routes import Commands
+from interfaces.http.schemas import Created
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.workorders.schemas import (
     Assignment,
@@ -109,8 +110,7 @@ async def list_orders(
         "mine": principal.user_id if mine else None,
     }
     reach = principal.reach("workorders:read")
-    with container(request).pool.connection() as conn:
-        rows = queries.orders(conn, reach, filters, limit, before)
+    rows = await query_off_loop(request, queries.orders, reach, filters, limit, before)
     return [order_view(r) for r in rows]
 
 
@@ -130,8 +130,7 @@ async def dashboard(
     """
     await reached(request, PROJECTION, after)
     reach = principal.reach("workorders:read")
-    with container(request).pool.connection() as conn:
-        figures = queries.dashboard(conn, reach, estate_id, since, until)
+    figures = await query_off_loop(request, queries.dashboard, reach, estate_id, since, until)
     return Dashboard.model_validate(figures)  # its SLA figures become SlaFigures
 
 
@@ -143,9 +142,7 @@ async def get_order(
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> OrderView:
     await reached(request, PROJECTION, after)
-    with container(request).pool.connection() as conn:
-        row = queries.visible_order(conn, principal, order_id)
-    return order_view(row)
+    return order_view(await query_off_loop(request, queries.visible_order, principal, order_id))
 
 
 @router.get("/workorders/{order_id}/history")
@@ -157,142 +154,96 @@ async def order_history(
 ) -> list[HistoryEntry]:
     """Every event of the order, oldest first, with who did it."""
     await reached(request, PROJECTION, after)
-    with container(request).pool.connection() as conn:
-        queries.visible_order(conn, principal, order_id)
-        entries = queries.history(conn, order_id)
+    await query_off_loop(request, queries.visible_order, principal, order_id)  # 404 if not
+    entries = await query_off_loop(request, queries.history, order_id)
     return [HistoryEntry(**e) for e in entries]
 
 
 # ---- orders: staff commands --------------------------------------------------
 
 
-@router.post("/workorders/{order_id}/triage", response_model=Accepted)
-def triage_order(
-    order_id: UUID,
-    body: Triage,
-    request: Request,
-    principal: Principal = requires(Permission.WORKORDERS_MANAGE_ESTATE),
-) -> Response:
-    """Set category and priority; the SLA deadlines follow from the priority."""
-    cmd = c.TriageOrder(principal, order_id, body.category, body.priority)
-    return accepted(_service(request).triage(cmd))
+manage = Commands(router, _service, Permission.WORKORDERS_MANAGE_ESTATE)
+work = Commands(router, _service, Permission.WORKORDERS_WORK_OWN)
+submitter = Commands(router, _service, Permission.WORKORDERS_SUBMIT_OWN)
+ORDER = "/workorders/{order_id}"
 
-
-@router.post("/workorders/{order_id}/assign", response_model=Accepted)
-def assign_order(
-    order_id: UUID,
-    body: Assignment,
-    request: Request,
-    principal: Principal = requires(Permission.WORKORDERS_MANAGE_ESTATE),
-) -> Response:
-    """Assign, or reassign to another technician (recorded; they must accept)."""
-    cmd = c.AssignOrder(principal, order_id, body.technician_id)
-    return accepted(_service(request).assign(cmd))
-
+manage(
+    "POST",
+    f"{ORDER}/triage",
+    WorkOrderService.triage,
+    body=Triage,
+    name="triage_order",
+    doc="Set category and priority; the SLA deadlines follow from the priority.",
+)
+manage(
+    "POST",
+    f"{ORDER}/assign",
+    WorkOrderService.assign,
+    body=Assignment,
+    name="assign_order",
+    doc="Assign, or reassign to another technician (recorded; they must accept).",
+)
 
 # ---- orders: the technician's commands ---------------------------------------
-# accept, start and resume take no body; reject and hold a reason. Each is the
-# same three lines, so one route is made per step from the handler's name.
 
-
-def _work_step(step: str, summary: str) -> None:
-    def route(
-        order_id: UUID,
-        request: Request,
-        principal: Principal = requires(Permission.WORKORDERS_WORK_OWN),
-    ) -> Response:
-        return accepted(getattr(_service(request), step)(c.WorkOn(principal, order_id)))
-
-    _add_step(route, step, summary)
-
-
-def _step_with_reason(
-    step: str,
-    summary: str,
-    command: type[c.WorkOnWithReason | c.AfterWork] = c.WorkOnWithReason,
-    permission: Permission = Permission.WORKORDERS_WORK_OWN,
-) -> None:
-    def route(
-        order_id: UUID,
-        body: WithReason,
-        request: Request,
-        principal: Principal = requires(permission),
-    ) -> Response:
-        cmd = command(principal, order_id, body.reason)
-        return accepted(getattr(_service(request), step)(cmd))
-
-    _add_step(route, step, summary)
-
-
-def _add_step(route: Callable[..., Response], step: str, summary: str) -> None:
-    route.__name__ = f"{step}_order"  # the OpenAPI operation ID, as when written out
-    route.__doc__ = summary or None
-    router.post(f"/workorders/{{order_id}}/{step}", response_model=Accepted)(route)
-
-
-_work_step("accept", "")
-_step_with_reason(
-    "reject", "The technician turns the job down; it goes back to triage for reassignment."
+work("POST", f"{ORDER}/accept", WorkOrderService.accept, name="accept_order")
+work(
+    "POST",
+    f"{ORDER}/reject",
+    WorkOrderService.reject,
+    body=WithReason,
+    name="reject_order",
+    doc="The technician turns the job down; it goes back to triage for reassignment.",
 )
-_work_step("start", "On site and working: this answers the respond SLA.")
-_step_with_reason("hold", "")
-_work_step("resume", "")
-
-
-@router.post("/workorders/{order_id}/complete", response_model=Accepted)
-def complete_order(
-    order_id: UUID,
-    body: Completion,
-    request: Request,
-    principal: Principal = requires(Permission.WORKORDERS_WORK_OWN),
-) -> Response:
-    """Record the work done, parts, labour and cost; this answers the resolve SLA."""
-    cmd = c.CompleteOrder(
-        actor=principal,
-        order_id=order_id,
-        work_done=body.work_done,
-        parts=[p.model_dump() for p in body.parts],
-        labour_hours=body.labour_hours,
-        cost=body.cost,
-        currency=body.currency,
-    )
-    return accepted(_service(request).complete(cmd))
-
+work(
+    "POST",
+    f"{ORDER}/start",
+    WorkOrderService.start,
+    name="start_order",
+    doc="On site and working: this answers the respond SLA.",
+)
+work("POST", f"{ORDER}/hold", WorkOrderService.hold, body=WithReason, name="hold_order")
+work("POST", f"{ORDER}/resume", WorkOrderService.resume, name="resume_order")
+work(
+    "POST",
+    f"{ORDER}/complete",
+    WorkOrderService.complete,
+    body=Completion,
+    name="complete_order",
+    doc="Record the work done, parts, labour and cost; this answers the resolve SLA.",
+)
 
 # ---- orders: after the work ---------------------------------------------------
 
-
-@router.post("/workorders/{order_id}/rate", response_model=Accepted)
-def rate_order(
-    order_id: UUID,
-    body: Rating,
-    request: Request,
-    principal: Principal = requires(Permission.WORKORDERS_RATE_OWN),
-) -> Response:
-    """The requester rates the completed work (1-5)."""
-    cmd = c.RateOrder(principal, order_id, body.rating, body.comment)
-    return accepted(_service(request).rate(cmd))
-
-
-@router.post("/workorders/{order_id}/close", response_model=Accepted)
-def close_order(
-    order_id: UUID,
-    request: Request,
-    principal: Principal = requires(Permission.WORKORDERS_SUBMIT_OWN),
-) -> Response:
-    """Estate staff or the requester close a completed (or rated) order."""
-    return accepted(_service(request).close(c.CloseOrder(principal, order_id)))
-
-
-_step_with_reason(
-    "cancel",
-    "Staff cancel any open order; the requester only before it is assigned.",
-    c.AfterWork,
-    Permission.WORKORDERS_SUBMIT_OWN,
+submitter(
+    "POST",
+    f"{ORDER}/rate",
+    WorkOrderService.rate,
+    body=Rating,
+    name="rate_order",
+    permission=Permission.WORKORDERS_RATE_OWN,
+    doc="The requester rates the completed work (1-5).",
 )
-_step_with_reason(
-    "reopen",
-    "The fix did not hold: back to triage for a new assignment (staff or requester).",
-    c.AfterWork,
-    Permission.WORKORDERS_SUBMIT_OWN,
+submitter(
+    "POST",
+    f"{ORDER}/close",
+    WorkOrderService.close,
+    name="close_order",
+    doc="Estate staff or the requester close a completed (or rated) order.",
+)
+submitter(
+    "POST",
+    f"{ORDER}/cancel",
+    WorkOrderService.cancel,
+    body=WithReason,
+    name="cancel_order",
+    doc="Staff cancel any open order; the requester only before it is assigned.",
+)
+submitter(
+    "POST",
+    f"{ORDER}/reopen",
+    WorkOrderService.reopen,
+    body=WithReason,
+    name="reopen_order",
+    doc="The fix did not hold: back to triage for a new assignment (staff or requester).",
 )

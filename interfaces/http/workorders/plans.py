@@ -16,6 +16,8 @@ from application.workorders import commands as c
 from application.workorders.service import WorkOrderService
 from domain.identity.policy import Permission
 from interfaces.http.consistency import reached
+from interfaces.http.reads import query_off_loop
+from interfaces.http.routes import Commands
 from interfaces.http.schemas import Accepted, Created, accepted
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.workorders.schemas import NewPlan, PlanChange, PlanView, WithReason, plan_view
@@ -56,8 +58,7 @@ async def list_plans(
     """Plans of the estates the caller serves, soonest due first."""
     await reached(request, PROJECTION, after)
     reach = principal.reach("maintenance:read")
-    with container(request).pool.connection() as conn:
-        rows = queries.plans(conn, reach, estate_id, status_)
+    rows = await query_off_loop(request, queries.plans, reach, estate_id, status_)
     return [plan_view(r) for r in rows]
 
 
@@ -69,9 +70,7 @@ async def get_plan(
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> PlanView:
     await reached(request, PROJECTION, after)
-    with container(request).pool.connection() as conn:
-        row = queries.visible_plan(conn, principal, plan_id)
-    return plan_view(row)
+    return plan_view(await query_off_loop(request, queries.visible_plan, principal, plan_id))
 
 
 @router.patch("/maintenance-plans/{plan_id}", response_model=Accepted)
@@ -90,31 +89,13 @@ def change_plan(
     return accepted(_service(request).change_plan(c.ChangePlan(principal, plan_id, changes)))
 
 
-@router.post("/maintenance-plans/{plan_id}/pause", response_model=Accepted)
-def pause_plan(
-    plan_id: UUID,
-    body: WithReason,
-    request: Request,
-    principal: Principal = requires(Permission.MAINTENANCE_MANAGE_ESTATE),
-) -> Response:
-    return accepted(_service(request).pause_plan(c.PlanStep(principal, plan_id, body.reason)))
-
-
-@router.post("/maintenance-plans/{plan_id}/resume", response_model=Accepted)
-def resume_plan(
-    plan_id: UUID,
-    request: Request,
-    principal: Principal = requires(Permission.MAINTENANCE_MANAGE_ESTATE),
-) -> Response:
-    return accepted(_service(request).resume_plan(c.PlanStep(principal, plan_id)))
-
-
-@router.post("/maintenance-plans/{plan_id}/retire", response_model=Accepted)
-def retire_plan(
-    plan_id: UUID,
-    body: WithReason,
-    request: Request,
-    principal: Principal = requires(Permission.MAINTENANCE_MANAGE_ESTATE),
-) -> Response:
-    """Stop the plan for good (its orders and history stay)."""
-    return accepted(_service(request).retire_plan(c.PlanStep(principal, plan_id, body.reason)))
+step = Commands(router, _service, Permission.MAINTENANCE_MANAGE_ESTATE)
+step("POST", "/maintenance-plans/{plan_id}/pause", WorkOrderService.pause_plan, body=WithReason)
+step("POST", "/maintenance-plans/{plan_id}/resume", WorkOrderService.resume_plan)
+step(
+    "POST",
+    "/maintenance-plans/{plan_id}/retire",
+    WorkOrderService.retire_plan,
+    body=WithReason,
+    doc="Stop the plan for good (its orders and history stay).",
+)

@@ -4,7 +4,10 @@
 * ``interfaces/``, ``application/`` and ``domain/`` hold no SQL: a read
   model's queries live in its module under ``projections/``;
 * the HTTP routes load no aggregate: they name neither the event log nor its
-  repository, and call one handler or one query instead.
+  repository, and call one handler or one query instead;
+* the HTTP routes open no pooled connection of their own: they read through
+  ``interfaces/http/reads.py``, whose ``query_off_loop`` keeps an ``async``
+  route's query off the event loop.
 
 ``STILL_LONG`` and friends list what is still to be moved: each list only
 shrinks, and a test fails when an entry is no longer needed, so the list
@@ -37,6 +40,13 @@ STILL_LONG: dict[str, str] = {}
 STILL_SQL: dict[str, str] = {}
 #: Modules of interfaces/http that still reach the event log.
 STILL_LOADING: dict[str, str] = {}
+#: Modules of interfaces/http that may hold a pooled connection: the read
+#: helper, the wait for a read model's position, the readiness probe.
+POOL_HOLDERS = {
+    "interfaces/http/reads.py",
+    "interfaces/http/consistency.py",
+    "interfaces/http/health.py",
+}
 
 
 def production_modules() -> list[Path]:
@@ -89,6 +99,20 @@ def test_no_route_loads_an_aggregate() -> None:
                 loading.add(relative(path))
     assert loading - set(STILL_LOADING) == set(), f"call a handler or a query instead: {loading}"
     assert set(STILL_LOADING) - loading == set(), "no load left: drop them from STILL_LOADING"
+
+
+def test_routes_read_through_the_read_helper() -> None:
+    holding = {
+        relative(path)
+        for path in sorted((ROOT / "interfaces" / "http").rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Attribute)
+        and node.attr == "connection"
+        and isinstance(node.value, ast.Attribute)
+        and node.value.attr == "pool"
+    }
+    assert holding - POOL_HOLDERS == set(), f"read through interfaces/http/reads.py: {holding}"
+    assert POOL_HOLDERS - holding == set(), "a holder no longer holds one: drop it from the list"
 
 
 @pytest.mark.parametrize("text", ["SELECT 1", "  INSERT INTO t VALUES (1)", "DELETE FROM t"])
