@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,8 +23,23 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+ROOT = Path(__file__).resolve().parents[3]
+
+
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+def server() -> Iterator[tuple[str, Path]]:
+    # Not pytest's tmp_path: as root, the embedded PostgreSQL runs as its own
+    # user, and pytest sets its temporary root back to 0700 whenever another
+    # worker first asks for a tmp_path, which can lock that user out mid-test.
+    (ROOT / "var" / "test").mkdir(parents=True, exist_ok=True)
+    tmp_path = Path(tempfile.mkdtemp(prefix="serve-", dir=ROOT / "var" / "test"))
+    try:
+        yield from _serving(tmp_path)
+    finally:
+        shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def _serving(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ESTATELOG_")} | {
         "ESTATELOG_DATA_DIR": str(tmp_path / "var"),

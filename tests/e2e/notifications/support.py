@@ -46,6 +46,7 @@ def message(
     """A staff message as the log records it, without the addressing check
     (which reads the user directory, and these stories arrange the log)."""
     sent = StaffMessage(
+        id=container.ids(),
         sender_id=sender,
         estate_id=None,
         recipient_ids=recipients,
@@ -60,6 +61,7 @@ def message(
 def reminder(container: Container, user_id: UUID, text: str, due_at: datetime) -> int:
     """A reminder the user set themselves, as the log records it."""
     due = Reminder(
+        id=container.ids(),
         user_id=user_id,
         message=text,
         due_at=due_at,
