@@ -18,6 +18,13 @@ from tests.e2e.finance.test_fund import deposit
 from tests.e2e.finance.test_ledger import statement
 
 
+def _january_billed(fw: FinanceWorld) -> None:
+    """Property fee 2.50/m² gross; January billed on 1 February (250, 200, 300)."""
+    adopt_rate(fw, "property_fee", "2.50", basis="gross")
+    fw.clock.set(2026, 2, 1, 9)
+    bill(fw, "2026-01")
+
+
 def _reverse(fw: FinanceWorld, unit: str, payment_id: str, who: Actor) -> Any:
     path = f"/finance/units/{unit}/payments/{payment_id}/reversal"
     return fw.post(path, who, {"reason": "the transfer bounced"})
@@ -30,9 +37,7 @@ def _bills(fw: FinanceWorld, unit: str) -> dict[str, tuple[str, Decimal]]:
 
 
 def test_a_reversed_payment_lowers_receipts_and_is_no_refund(fw: FinanceWorld) -> None:
-    adopt_rate(fw, "property_fee", "2.50", basis="gross")
-    fw.clock.set(2026, 2, 1, 9)
-    bill(fw, "2026-01")
+    _january_billed(fw)
     assert pay(fw, fw.units[0], "250.00").status_code == 201
     mistaken = pay(fw, fw.units[1], "200.00").json()["id"]
     fw.clock.set(2026, 2, 3, 9)
@@ -90,9 +95,7 @@ def test_a_payment_whose_credit_paid_a_later_bill_is_reversed_and_that_bill_owed
 def test_a_reversal_whose_credit_was_refunded_is_refused_and_changes_nothing(
     fw: FinanceWorld,
 ) -> None:
-    adopt_rate(fw, "property_fee", "2.50", basis="gross")
-    fw.clock.set(2026, 2, 1, 9)
-    bill(fw, "2026-01")
+    _january_billed(fw)
     unit = fw.units[2]  # owes 300.00
     payment_id = pay(fw, unit, "400.00").json()["id"]
     refund = fw.post(
@@ -133,9 +136,7 @@ def _drop_lines(fw: FinanceWorld, position: int) -> None:
 def test_sub_ledgers_that_disagree_with_their_control_accounts_are_found(
     fw: FinanceWorld,
 ) -> None:
-    adopt_rate(fw, "property_fee", "2.50", basis="gross")
-    fw.clock.set(2026, 2, 1, 9)
-    bill(fw, "2026-01")
+    _january_billed(fw)
     assert pay(fw, fw.units[0], "300.00").status_code == 201  # 250.00 the bill, 50.00 credit
     [first] = account(fw, fw.units[0])["bills"]
     assert deposit(fw, 1, "2400.00").status_code == 201
@@ -192,9 +193,7 @@ def test_sub_ledgers_that_disagree_with_their_control_accounts_are_found(
 
 
 def test_a_payment_reversed_by_the_clerk_who_recorded_it_is_flagged(fw: FinanceWorld) -> None:
-    adopt_rate(fw, "property_fee", "2.50", basis="gross")
-    fw.clock.set(2026, 2, 1, 9)
-    bill(fw, "2026-01")
+    _january_billed(fw)
     own = pay(fw, fw.units[0], "250.00").json()["id"]
     checked = pay(fw, fw.units[1], "200.00").json()["id"]
     assert _reverse(fw, fw.units[0], own, fw.finance).status_code == 200  # the recorder
