@@ -201,6 +201,23 @@ class UnitAccount(PaymentDecisions, ArrearsDecisions, ApprovalDecisions, Aggrega
         bill.paid += amount
         bill.payments["credit"] = bill.payments.get("credit", ZERO) + amount
 
+    @event("CreditWithdrawn")
+    def _credit_withdrawn(
+        self,
+        estate_id: UUID,
+        unit_id: UUID,
+        bill_id: UUID,
+        payment_id: UUID,
+        amount: Decimal,
+        currency: str,
+        booked_on: date,
+        at: datetime,
+    ) -> None:
+        self.credit += amount
+        bill = self.bills[bill_id]
+        bill.paid -= amount
+        bill.payments["credit"] -= amount
+
     # ---- payments (decided in account_payments.py) ----------------------------
 
     @event("PaymentReceived")

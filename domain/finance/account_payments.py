@@ -43,6 +43,8 @@ class PaymentDecisions:
         _money: Callable[..., Decimal]
         _payment_received: Callable[..., None]
         _payment_reversed: Callable[..., None]
+        _credit_withdrawn: Callable[..., None]
+        bills: dict[UUID, Bill]
 
     def receive_payment(
         self,
@@ -104,16 +106,30 @@ class PaymentDecisions:
     def reverse_payment(
         self, payment_id: UUID, reason: str, by: UUID, on: date, at: datetime
     ) -> None:
-        """Undo a mistaken payment with a mirror entry; its bills are owed again."""
+        """Undo a mistaken payment with a mirror entry; its bills are owed again.
+
+        The money never arrived, so neither did the credit it left: where later
+        bills were settled from that credit, the credit is first withdrawn from
+        them (``CreditWithdrawn``, newest bill first), and they are owed again.
+        Credit already refunded or held for a pending refund cannot be withdrawn
+        from a bill; such a reversal is refused, and changes nothing.
+        """
         payment = self.payments.get(payment_id)
         if payment is None:
             raise ValidationFailed("payment_id: no such payment on this account")
         if payment["reversed"]:
             raise InvalidTransition("this payment has already been reversed")
-        if payment["to_credit"] > self.available_credit:
-            raise InvalidTransition(
-                "the credit this payment left has since been used or is held for a refund; "
-                "reverse what used it first"
+        withdrawals = self._credit_to_withdraw(payment["to_credit"] - self.available_credit)
+        for bill_id, part in withdrawals:
+            self._credit_withdrawn(
+                estate_id=self.estate_id,
+                unit_id=self.unit_id,
+                bill_id=bill_id,
+                payment_id=payment_id,
+                amount=part,
+                currency=self.currency,
+                booked_on=on,
+                at=at,
             )
         self._payment_reversed(
             estate_id=self.estate_id,
@@ -129,3 +145,24 @@ class PaymentDecisions:
             booked_on=on,
             at=at,
         )
+
+    def _credit_to_withdraw(self, shortfall: Decimal) -> list[tuple[UUID, Decimal]]:
+        """The (bill, amount) parts of ``shortfall`` to take back from the bills that
+        credit settled, newest bill first; none when the available credit covers it."""
+        parts: list[tuple[UUID, Decimal]] = []
+        newest_first = sorted(
+            self.bills.values(), key=lambda b: (b.due_on, b.period, str(b.bill_id)), reverse=True
+        )
+        for bill in newest_first:
+            if shortfall <= 0:
+                break
+            part = min(shortfall, bill.payments.get("credit", Decimal(0)))
+            if part > 0:
+                parts.append((bill.bill_id, part))
+                shortfall -= part
+        if shortfall > 0:
+            raise InvalidTransition(
+                "the credit this payment left has since been refunded or is held for a refund; "
+                "decide or reverse the refund first"
+            )
+        return parts

@@ -34,6 +34,13 @@ def post(name: str, p: Any) -> Entry | None:
             _ar(p["amount"], cur, p, p["bill_id"], debit=False),
         ]
         memo = "credit applied to a bill"
+    elif name == "CreditWithdrawn":
+        # The credit a reversed payment left had settled this bill: it is owed again.
+        lines = [
+            _ar(p["amount"], cur, p, p["bill_id"], debit=True),
+            Line.cr(chart.CUSTOMER_CREDIT, p["amount"], cur, unit_id=p["unit_id"]),
+        ]
+        memo = "credit withdrawn from a bill: the payment that left it was reversed"
     elif name in ("PaymentReceived", "PaymentReversed"):
         forward = name == "PaymentReceived"
         cash = chart.PAYMENT_ACCOUNTS[p["method"]]

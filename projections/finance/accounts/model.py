@@ -223,6 +223,10 @@ class UnitAccountsReadModel:
         self._bill_change(cur, p["bill_id"], "paid", p["amount"])
         self._credit(cur, p["unit_id"], -p["amount"], 0)
 
+    def _CreditWithdrawn(self, cur: Any, p: dict[str, Any], at: Any, note: Notification) -> None:
+        self._bill_change(cur, p["bill_id"], "paid", -p["amount"])
+        self._credit(cur, p["unit_id"], p["amount"], 0)
+
     def _LateFeeCharged(self, cur: Any, p: dict[str, Any], at: Any, note: Notification) -> None:
         self._bill_change(cur, p["bill_id"], "late_fees", p["amount"])
 

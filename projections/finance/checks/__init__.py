@@ -30,13 +30,19 @@ from projections.finance.checks.controls import (
     budgets_within,
     payments_matched,
 )
+from projections.finance.checks.subledgers import (
+    reversals_by_a_second_person,
+    subledgers_equal_control,
+)
 
 CHECKS: tuple[Callable[[psycopg.Connection[Any], Scope, Any], CheckResult], ...] = (
     entries_balance,
     trial_balance_zero,
     accounting_equation,
     aging_equals_control,
+    subledgers_equal_control,
     payments_matched,
+    reversals_by_a_second_person,
     approvals_present,
     budgets_within,
 )

@@ -27,6 +27,10 @@ from projections.finance.statements.common import (
 
 # ---- cash flow -------------------------------------------------------------------
 
+# Events whose cash line undoes a receipt: the money never arrived, so it lowers
+# the receipts of its category rather than showing as money paid out.
+UNDONE_RECEIPTS = frozenset({"PaymentReversed"})
+
 
 def _cash_category(counterparts: set[str], inflow: bool) -> str:
     if not counterparts:
@@ -74,14 +78,17 @@ def cash_flow(
     rows = conn.execute(
         "SELECT l.currency, l.debit - l.credit, "
         "ARRAY(SELECT DISTINCT o.account FROM finance_ledger_lines o "
-        "      WHERE o.position = l.position AND o.account <> ALL(%s)) "
+        "      WHERE o.position = l.position AND o.account <> ALL(%s)), "
+        "EXISTS(SELECT 1 FROM finance_ledger_entries e "
+        "       WHERE e.position = l.position AND e.event = ANY(%s)) "
         f"FROM finance_ledger_lines l WHERE {scope} AND {dates} AND l.account = ANY(%s)",
-        [CASH_ACCOUNTS, *params, *date_params, CASH_ACCOUNTS],
+        [CASH_ACCOUNTS, sorted(UNDONE_RECEIPTS), *params, *date_params, CASH_ACCOUNTS],
     ).fetchall()
-    for c, amount, counterparts in rows:
+    for c, amount, counterparts, undone in rows:
         t = currency(c)
         amount = money(amount, c)
-        t["categories"][_cash_category(set(counterparts), amount > 0)] += amount
+        inflow = amount > 0 or undone
+        t["categories"][_cash_category(set(counterparts), inflow)] += amount
         t["net"] += amount
     for t in totals.values():
         t["categories"] = [{"category": k, "amount": v} for k, v in sorted(t["categories"].items())]

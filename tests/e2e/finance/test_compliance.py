@@ -265,9 +265,11 @@ def test_violations_are_found_rectified_and_closed(fw: FinanceWorld, settings: S
     fw.post(f"{base}/closure", fw.auditor, {"note": "fine"}, status=409)  # not rectified
     fw.post(f"{base}/rectification", fw.other_finance, {"note": "not mine"}, status=404)
     fw.post(f"{base}/rectification", fw.auditor, {"note": "auditors do not fix"}, status=403)
+    # The clerk recorded the payment, so a second person reverses it
+    # (reversals_by_a_second_person would flag the clerk's own).
     fixed = fw.post(
         f"/finance/units/{fw.units[0]}/payments/{payment_id}/reversal",
-        fw.finance,
+        fw.admin,
         {"reason": "recorded twice by a faulty import"},
     )
     assert fixed.status_code == 200, fixed.text

@@ -10,6 +10,8 @@ statements the auditors read must agree with double entry:
 * assets = liabilities + equity + the unclosed result;
 * the receivables aging equals the control account;
 * no bill is paid or waived beyond its charge (never paid twice);
+* the auditors' ``subledgers_equal_control`` check finds nothing: every unit's
+  bills, credit and maintenance fund equal its lines on 1122, 2203 and 2241;
 
 and at the end of each sequence the ledger rebuilt from scratch (every
 financial event of the estate read back from the log and posted again)
@@ -39,6 +41,7 @@ from application.finance.accounts.commands import (
     ReversePayment,
     RunBilling,
 )
+from application.finance.compliance.scope import Scope
 from application.finance.fund import RecordDeposit
 from application.finance.ledger_commands import PostJournal
 from application.finance.rates.commands import ProposeRateChange
@@ -52,13 +55,15 @@ from domain.finance.postings import entry_for
 from domain.identity.policy import Permission, Role
 from projections.events import kind_of, payload_of
 from projections.finance import statements
+from projections.finance.checks.controls import EventsAt
+from projections.finance.checks.subledgers import subledgers_equal_control
 from projections.runtime import wait_for_position
 from tests.support.clock import Clock
 from tests.support.world import world
 
 EXAMPLES = int(os.environ.get("FINANCE_LEDGER_MACHINE_EXAMPLES", "12"))
 CENTS = st.integers(min_value=1, max_value=90_000).map(lambda c: Decimal(c) / 100)
-FINANCE_PROJECTIONS = ("registry", "finance_accounts", "finance_ledger")
+FINANCE_PROJECTIONS = ("registry", "finance_accounts", "finance_fund", "finance_ledger")
 
 #: (command, "done" or "refused") over every sequence of one run: a rule whose
 #: every attempt is refused tests nothing, and only a tally across the run shows it.
@@ -357,6 +362,11 @@ class LedgerMachine(RuleBasedStateMachine):
         for charged, paid, waived, outstanding in bills:
             assert 0 <= paid + waived <= charged
             assert outstanding == charged - paid - waived
+        head = World.container.event_log.head()
+        scope = Scope([self.estate], date(2026, 1, 1), day, head, Decimal(10000), "CNY")
+        with World.container.pool.connection() as conn:
+            check = subledgers_equal_control(conn, scope, EventsAt(World.container.event_log))
+        assert check.count == 0, check.findings
 
     def teardown(self) -> None:
         """The ledger rebuilt from the log equals the live ledger, line for line."""

@@ -8,6 +8,7 @@ posting functions into an in-memory journal. After every step:
 * every entry balances, and the trial balance sums to zero per currency;
 * assets = liabilities + equity + the unclosed result;
 * the receivables aging (per bill) equals the receivables control account;
+* every unit's sub-ledgers (its bills, its credit) equal its lines on 1122 and 2203;
 * no bill is ever paid or waived beyond what it charged (never paid twice);
 * each account rebuilt from its own events equals the live one, and the
   journal rebuilt from those events equals the live journal.
@@ -151,6 +152,12 @@ class Books(RuleBasedStateMachine):
         if not account.payments:
             return
         payment_id = list(account.payments)[pick % len(account.payments)]
+        payment = account.payments[payment_id]
+        if not payment["reversed"] and payment["to_credit"] > account.available_credit:
+            # Its credit has since settled later bills (or is refunded or held for a
+            # refund): the reversal takes it back from those bills, or is refused.
+            TALLY["reverse_used_credit", "seen"] += 1
+        withdrawn = sum(1 for e in self.events[account.id] if type(e).__name__ == "CreditWithdrawn")
         self._try(
             "reverse",
             account,
@@ -158,6 +165,8 @@ class Books(RuleBasedStateMachine):
                 payment_id, "entered twice", uuid4(), self.day.date(), self._now()
             ),
         )
+        if any(type(e).__name__ == "CreditWithdrawn" for e in self.events[account.id][withdrawn:]):
+            TALLY["reverse_used_credit", "done"] += 1
 
     @rule(days=st.integers(1, 120), rate=st.sampled_from(["0.0005", "0.001", "0.003"]))
     def late_fees(self, days: int, rate: str) -> None:
@@ -281,6 +290,19 @@ class Books(RuleBasedStateMachine):
         assert {k: v for k, v in per_bill.items()} == live
 
     @invariant()
+    def every_sub_ledger_equals_its_control_account(self) -> None:
+        """Per unit: its bills' outstanding = its 1122 lines, its credit = its 2203 lines."""
+        per_unit: dict[tuple[str, UUID | None], Decimal] = defaultdict(Decimal)
+        for entry in self.journal:
+            for line in entry.lines:
+                if line.account in (chart.RECEIVABLES, chart.CUSTOMER_CREDIT):
+                    per_unit[line.account, line.unit_id] += line.debit - line.credit
+        for account in self.accounts:
+            assert per_unit.pop((chart.RECEIVABLES, account.unit_id), 0) == account.outstanding
+            assert per_unit.pop((chart.CUSTOMER_CREDIT, account.unit_id), 0) == -account.credit
+        assert not per_unit, per_unit  # no line on them names another unit or none
+
+    @invariant()
     def no_bill_is_paid_twice(self) -> None:
         for account in self.accounts:
             for bill in account.bills.values():
@@ -317,6 +339,7 @@ class TestBooks(Books.TestCase):  # type: ignore[misc,valid-type]
         never = sorted({name for name, _ in TALLY} - {name for name, o in TALLY if o == "done"})
         # A tenth of the sequences (`make unit`) may not reach a refund's
         # settlement (it needs credit, a request and its approval first); the
-        # full count, which `make test` runs, must reach every command.
+        # full count, which `make test` runs, must reach every command, and a
+        # reversal whose credit later bills used (``reverse_used_credit``).
         if not QUICK:
             assert not never, f"no attempt recorded anything, nothing tested: {never}"
