@@ -10,10 +10,12 @@ statements the auditors read must agree with double entry:
 * assets = liabilities + equity + the unclosed result;
 * the receivables aging equals the control account;
 * no bill is paid or waived beyond its charge (never paid twice);
+* a manual journal on a control account is refused and records nothing;
 
 and at the end of each sequence the ledger rebuilt from scratch (every
 financial event of the estate read back from the log and posted again)
-equals the live one, line for line.
+equals the live one, line for line, and every line on a control account
+came from an event of its sub-ledger.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from application.registry import commands as registry
 from bootstrap import Container
 from domain.errors import DomainError
 from domain.finance.account import Method
+from domain.finance.accounts import CHART
 from domain.finance.money import Money
 from domain.finance.postings import entry_for
 from domain.identity.policy import Permission, Role
@@ -59,6 +62,7 @@ from tests.support.world import world
 EXAMPLES = int(os.environ.get("FINANCE_LEDGER_MACHINE_EXAMPLES", "12"))
 CENTS = st.integers(min_value=1, max_value=90_000).map(lambda c: Decimal(c) / 100)
 FINANCE_PROJECTIONS = ("registry", "finance_accounts", "finance_ledger")
+CONTROL_ACCOUNTS = sorted(code for code, a in CHART.items() if a.sub_ledger is not None)
 
 #: (command, "done" or "refused") over every sequence of one run: a rule whose
 #: every attempt is refused tests nothing, and only a tally across the run shows it.
@@ -330,6 +334,27 @@ class LedgerMachine(RuleBasedStateMachine):
             ),
         )
 
+    @rule(control=st.sampled_from(CONTROL_ACCOUNTS), debit=st.booleans(), amount=CENTS)
+    def journal_on_a_control_account(self, control: str, debit: bool, amount: Decimal) -> None:
+        """Issue 14, defect 1: refused every time, whichever side and sub-ledger."""
+        sides = ({"debit": amount, "credit": 0}, {"debit": 0, "credit": amount})
+        ours, theirs = sides if debit else sides[::-1]
+        self._try(
+            "journal_on_a_control_account",
+            lambda: World.container.finance.ledger.post_manual(
+                PostJournal(
+                    actor=_clerk(),
+                    estate_id=self.estate,
+                    booked_on=World.clock.now.date(),
+                    memo="by hand",
+                    lines=[
+                        {"account": control, "currency": "CNY", "unit_id": self.units[0], **ours},
+                        {"account": "1002", "currency": "CNY", **theirs},
+                    ],
+                )
+            ),
+        )
+
     # ---- invariants -----------------------------------------------------------------
 
     @invariant()
@@ -371,6 +396,9 @@ class LedgerMachine(RuleBasedStateMachine):
                 continue
             for line in entry.check().lines:
                 rebuilt[(note.id, line.account, line.debit, line.credit, line.bill_id)] += 1
+                sub_ledger = CHART[line.account].sub_ledger
+                # A control account moves only with its sub-ledger's events.
+                assert sub_ledger is None or aggregate in sub_ledger.aggregates, (aggregate, line)
         with c.pool.connection() as conn:
             live = Counter(
                 tuple(row)
@@ -410,6 +438,7 @@ def test_random_finance_sequences_keep_the_books_balanced(running: Container, cl
     # Journals and refunds were once refused at every attempt, silently: they must
     # reach the books at least once a run, or their invariants checked nothing.
     assert TALLY["journal", "done"] > 0 and TALLY["refund", "done"] > 0, TALLY
+    assert TALLY["journal_on_a_control_account", "done"] == 0, TALLY
     with running.pool.connection() as conn:
         bills, payments, lines = conn.execute(
             "SELECT (SELECT count(*) FROM finance_bills), (SELECT count(*) FROM finance_payments), "
