@@ -10,6 +10,7 @@ statements the auditors read must agree with double entry:
 * assets = liabilities + equity + the unclosed result;
 * the receivables aging equals the control account;
 * no bill is paid or waived beyond its charge (never paid twice);
+* a bank line (reference) pays once per estate and receiving account;
 * a manual journal on a control account is refused and records nothing;
 
 and at the end of each sequence the ledger rebuilt from scratch (every
@@ -49,7 +50,7 @@ from application.registry import commands as registry
 from bootstrap import Container
 from domain.errors import DomainError
 from domain.finance.account import Method
-from domain.finance.accounts import CHART
+from domain.finance.accounts import CHART, PAYMENT_ACCOUNTS
 from domain.finance.money import Money
 from domain.finance.postings import entry_for
 from domain.identity.policy import Permission, Role
@@ -211,10 +212,18 @@ class LedgerMachine(RuleBasedStateMachine):
         amount=CENTS,
         method=st.sampled_from(list(Method)),
         named=st.booleans(),
+        line=st.one_of(st.none(), st.integers(0, 1)),
     )
-    def pay(self, which: int, amount: Decimal, method: Method, named: bool) -> None:
+    def pay(
+        self, which: int, amount: Decimal, method: Method, named: bool, line: int | None = None
+    ) -> None:
+        """``line``: one of a few bank lines the sequence shares, so that one is
+        applied again, on any unit, before and after a reversal (issue 14, defect 9)."""
         account = self._account(which)
         bill_id = next(iter(account.bills), None) if named and account else None
+        reference = uuid4().hex[:10] if line is None else f"LINE-{line}"
+        if line is not None:
+            method = Method.BANK_TRANSFER  # a bank-statement line
         self._try(
             "pay",
             lambda: World.container.finance.accounts.pay(
@@ -223,7 +232,7 @@ class LedgerMachine(RuleBasedStateMachine):
                     unit_id=self.units[which],
                     amount=Money.of(amount, "CNY"),
                     method=method,
-                    reference=None if method is Method.CASH else uuid4().hex[:10],
+                    reference=None if method is Method.CASH else reference,
                     bill_id=bill_id,
                 )
             ),
@@ -316,22 +325,23 @@ class LedgerMachine(RuleBasedStateMachine):
             ),
         )
 
+    def _journal(self, name: str, memo: str, lines: list[dict[str, Any]]) -> None:
+        self._try(
+            name,
+            lambda: World.container.finance.ledger.post_manual(
+                PostJournal(_clerk(), self.estate, World.clock.now.date(), memo, lines)
+            ),
+        )
+
     @rule(amount=CENTS)
     def journal(self, amount: Decimal) -> None:
-        self._try(
+        self._journal(
             "journal",
-            lambda: World.container.finance.ledger.post_manual(
-                PostJournal(
-                    actor=_clerk(),
-                    estate_id=self.estate,
-                    booked_on=World.clock.now.date(),
-                    memo="bank interest",
-                    lines=[
-                        {"account": "1002", "debit": amount, "credit": 0, "currency": "CNY"},
-                        {"account": "6051", "debit": 0, "credit": amount, "currency": "CNY"},
-                    ],
-                )
-            ),
+            "bank interest",
+            [
+                {"account": "1002", "debit": amount, "credit": 0, "currency": "CNY"},
+                {"account": "6051", "debit": 0, "credit": amount, "currency": "CNY"},
+            ],
         )
 
     @rule(control=st.sampled_from(CONTROL_ACCOUNTS), debit=st.booleans(), amount=CENTS)
@@ -339,20 +349,13 @@ class LedgerMachine(RuleBasedStateMachine):
         """Issue 14, defect 1: refused every time, whichever side and sub-ledger."""
         sides = ({"debit": amount, "credit": 0}, {"debit": 0, "credit": amount})
         ours, theirs = sides if debit else sides[::-1]
-        self._try(
+        self._journal(
             "journal_on_a_control_account",
-            lambda: World.container.finance.ledger.post_manual(
-                PostJournal(
-                    actor=_clerk(),
-                    estate_id=self.estate,
-                    booked_on=World.clock.now.date(),
-                    memo="by hand",
-                    lines=[
-                        {"account": control, "currency": "CNY", "unit_id": self.units[0], **ours},
-                        {"account": "1002", "currency": "CNY", **theirs},
-                    ],
-                )
-            ),
+            "by hand",
+            [
+                {"account": control, "currency": "CNY", "unit_id": self.units[0], **ours},
+                {"account": "1002", "currency": "CNY", **theirs},
+            ],
         )
 
     # ---- invariants -----------------------------------------------------------------
@@ -371,6 +374,11 @@ class LedgerMachine(RuleBasedStateMachine):
                 "WHERE estate_id = %s",
                 [self.estate],
             ).fetchall()
+            references = conn.execute(
+                "SELECT method, reference FROM finance_payments "
+                "WHERE estate_id = %s AND NOT reversed AND reference IS NOT NULL",
+                [self.estate],
+            ).fetchall()
         for totals in trial["totals"].values():
             assert totals["debit"] == totals["credit"] and totals["closing"] == 0
         for totals in sheet["totals"].values():
@@ -382,6 +390,11 @@ class LedgerMachine(RuleBasedStateMachine):
         for charged, paid, waived, outstanding in bills:
             assert 0 <= paid + waived <= charged
             assert outstanding == charged - paid - waived
+        # A bank line pays once per estate and receiving account, on whichever unit.
+        applied = Counter(
+            (PAYMENT_ACCOUNTS[method], reference.upper()) for method, reference in references
+        )
+        assert all(n == 1 for n in applied.values()), applied
 
     def teardown(self) -> None:
         """The ledger rebuilt from the log equals the live ledger, line for line."""
