@@ -273,7 +273,11 @@ class UnitAccount(PaymentDecisions, ArrearsDecisions, ApprovalDecisions, Aggrega
             bill.paid -= part["amount"]
             bill.payments.pop(str(payment_id), None)
         self.credit -= to_credit
-        self.payments[payment_id]["reversed"] = True
+        payment = self.payments[payment_id]
+        payment["reversed"] = True
+        # A reversed payment's bank line was never really applied: it may be again.
+        if payment["reference"] is not None:
+            self.references.discard(f"{method}:{payment['reference']}")
 
     # ---- late fees and dunning (decided in account_arrears.py) ----------------
 

@@ -5,6 +5,11 @@ account's ``kind`` says which side of the accounting equation it is on and
 its normal balance; ``cash`` marks the accounts the cash-flow statement
 follows. The maintenance fund (专项维修资金) is owners' money held in trust:
 a liability with its own bank account, never revenue.
+
+A *control account* sums a sub-ledger kept per unit or per vendor: only the
+events of that sub-ledger's aggregates post to it, so the account always
+equals the sum of its sub-ledger and a manual journal never touches it
+(``sub_ledger`` on the account, from :data:`SUB_LEDGERS`).
 """
 
 from __future__ import annotations
@@ -28,12 +33,50 @@ class Kind(StrEnum):
 
 
 @dataclass(frozen=True)
+class SubLedger:
+    """The per-unit or per-vendor register behind one or more control accounts."""
+
+    key: str
+    name: str
+    name_zh: str
+    aggregates: frozenset[str]  # whose events alone post to its control accounts
+    events: str  # what posts there, in the clerk's words
+
+
+UNIT_ACCOUNTS = SubLedger(
+    "unit_accounts",
+    "unit accounts",
+    "业主分户账",
+    frozenset({"UnitAccount"}),
+    "bills, payments, credit applied, late fees, waivers and refunds",
+)
+MAINTENANCE_FUND = SubLedger(
+    "maintenance_fund",
+    "maintenance fund accounts",
+    "专项维修资金分户账",
+    frozenset({"FundAccount", "FundSpending"}),
+    "fund deposits and approved spending",
+)
+EXPENSE_CLAIMS = SubLedger(
+    "expense_claims",
+    "expense claims",
+    "供应商往来",
+    frozenset({"ExpenseClaim"}),
+    "approved and paid expense claims",
+)
+SUB_LEDGERS: dict[str, SubLedger] = {
+    s.key: s for s in (UNIT_ACCOUNTS, MAINTENANCE_FUND, EXPENSE_CLAIMS)
+}
+
+
+@dataclass(frozen=True)
 class Account:
     code: str
     name: str
     name_zh: str
     kind: Kind
     cash: bool = False
+    sub_ledger: SubLedger | None = None  # a control account: its sub-ledger alone posts
 
 
 CASH = "1001"
@@ -77,6 +120,7 @@ CHART: dict[str, Account] = {
             "银行存款—维修资金专户",
             Kind.ASSET,
             cash=True,
+            sub_ledger=MAINTENANCE_FUND,
         ),
         Account(
             ONLINE_CLEARING,
@@ -85,16 +129,33 @@ CHART: dict[str, Account] = {
             Kind.ASSET,
             cash=True,
         ),
-        Account(RECEIVABLES, "Accounts receivable - owners", "应收账款—业主", Kind.ASSET),
-        Account(PAYABLES, "Accounts payable - vendors", "应付账款—供应商", Kind.LIABILITY),
         Account(
-            CUSTOMER_CREDIT, "Advance receipts - owner credit", "预收账款—业主预存", Kind.LIABILITY
+            RECEIVABLES,
+            "Accounts receivable - owners",
+            "应收账款—业主",
+            Kind.ASSET,
+            sub_ledger=UNIT_ACCOUNTS,
+        ),
+        Account(
+            PAYABLES,
+            "Accounts payable - vendors",
+            "应付账款—供应商",
+            Kind.LIABILITY,
+            sub_ledger=EXPENSE_CLAIMS,
+        ),
+        Account(
+            CUSTOMER_CREDIT,
+            "Advance receipts - owner credit",
+            "预收账款—业主预存",
+            Kind.LIABILITY,
+            sub_ledger=UNIT_ACCOUNTS,
         ),
         Account(
             FUND_PAYABLE,
             "Maintenance fund held for owners",
             "其他应付款—专项维修资金",
             Kind.LIABILITY,
+            sub_ledger=MAINTENANCE_FUND,
         ),
         Account(PAID_IN_CAPITAL, "Paid-in capital", "实收资本", Kind.EQUITY),
         Account(RETAINED_EARNINGS, "Retained earnings", "利润分配—未分配利润", Kind.EQUITY),

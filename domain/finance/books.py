@@ -1,12 +1,15 @@
 """The books of an estate: manual journals (手工凭证) and period close (R5.3).
 
 A :class:`ManualJournal` books what no other event does: opening balances
-and corrections. It balances per currency, uses accounts of the chart, never
-touches receivables (1122 moves only through bills) and names the unit on
-every maintenance-fund line (2241 is a sub-ledger per unit). A posted journal
-is never edited: a correction is a reversing journal (the mirrored lines,
-booked on the day of the reversal, in an open period) and the original
-records that it was reversed.
+and corrections. It balances per currency, uses accounts of the chart and
+never touches a control account (receivables, owner credit, the maintenance
+fund and its bank account, vendors' payables: their sub-ledgers' events alone
+post there, see ``domain/finance/accounts.py``). A posted journal is never
+edited: a correction is a reversing journal (the mirrored lines, booked on
+the day of the reversal, in an open period) and the original records that it
+was reversed. The reversal is not checked against today's rules: it undoes
+what was stored, so a journal an older release let onto a control account
+can still be taken off it.
 
 :class:`Books` is one aggregate per estate that remembers which accounting
 periods ('YYYY-MM') are closed, with the ledger position they were closed at
@@ -26,7 +29,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidTransition, ValidationFailed
-from domain.finance.accounts import CHART, FUND_PAYABLE, RECEIVABLES
+from domain.finance.accounts import CHART, SubLedger
 from domain.finance.journal import Entry, Line, PostingFunction
 from domain.finance.money import currency_of, exact_money
 from domain.finance.periods import (
@@ -45,6 +48,20 @@ DIMENSIONS = ("unit_id", "bill_id", "party_id")
 # ---- manual journals -------------------------------------------------------------
 
 
+class ControlAccountLine(ValidationFailed):
+    """A manual journal line on an account whose sub-ledger alone posts to it (422)."""
+
+    title = "Control account"
+
+    def __init__(self, where: str, account: str, sub_ledger: SubLedger) -> None:
+        super().__init__(
+            f"{where}: {account} is a control account; only the {sub_ledger.name} "
+            f"({sub_ledger.events}) post to it"
+        )
+        self.account = account
+        self.sub_ledger = sub_ledger
+
+
 def _uuid(value: object, what: str) -> UUID | None:
     if value is None or value == "":
         return None
@@ -56,8 +73,8 @@ def _uuid(value: object, what: str) -> UUID | None:
 
 def check_lines(lines: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The lines of a manual journal as stored, or ValidationFailed naming every problem
-    found first: unknown accounts, sides, amounts, receivables, fund lines without a unit,
-    and an imbalance per currency."""
+    found first: unknown accounts, control accounts, sides, amounts, and an imbalance
+    per currency."""
     if len(lines) < 2:
         raise ValidationFailed("lines: a journal needs at least two lines")
     if len(lines) > MAX_LINES:
@@ -69,10 +86,9 @@ def check_lines(lines: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         code = str(raw.get("account", ""))
         if code not in CHART:
             raise ValidationFailed(f"{where}.account: {code!r} is not in the chart of accounts")
-        if code == RECEIVABLES:
-            raise ValidationFailed(
-                f"{where}: receivables ({RECEIVABLES}) move only through bills and payments"
-            )
+        sub_ledger = CHART[code].sub_ledger
+        if sub_ledger is not None:
+            raise ControlAccountLine(where, code, sub_ledger)
         currency = currency_of(str(raw.get("currency", "")))
         debit = exact_money(raw.get("debit") or 0, currency, f"{where}.debit")
         credit = exact_money(raw.get("credit") or 0, currency, f"{where}.credit")
@@ -83,10 +99,6 @@ def check_lines(lines: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             # Bills live on receivables alone, which a manual journal never touches;
             # a bill named elsewhere would only tie these books to someone's bill.
             raise ValidationFailed(f"{where}.bill_id: a manual journal names no bill")
-        if code == FUND_PAYABLE and dims["unit_id"] is None:
-            raise ValidationFailed(
-                f"{where}: a maintenance-fund line ({FUND_PAYABLE}) names a unit"
-            )
         out.append(
             {"account": code, "debit": debit, "credit": credit, "currency": currency, **dims}
         )

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from application.errors import Forbidden, NotFound
 from application.identity.errors import UsernameTaken
 from domain.errors import DomainError, InvalidTransition, NotEntitled, ValidationFailed
+from domain.finance.books import ControlAccountLine
 from domain.identity.passwords import WeakPassword
 from infrastructure.idempotency import DuplicateRequest
 
@@ -167,6 +168,17 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ValidationFailed)
     async def _invalid(request: Request, exc: ValidationFailed) -> Response:
         return problem_response(422, exc.detail, title=exc.title, instance=path(request))
+
+    @app.exception_handler(ControlAccountLine)
+    async def _control_account(request: Request, exc: ControlAccountLine) -> Response:
+        return problem_response(
+            422,
+            exc.detail,
+            title=exc.title,
+            instance=path(request),
+            account=exc.account,
+            sub_ledger=exc.sub_ledger.key,
+        )
 
     @app.exception_handler(WeakPassword)
     async def _weak_password(request: Request, exc: WeakPassword) -> Response:

@@ -38,6 +38,8 @@ from domain.approvals.approval import Approval, ApprovalStatus
 from domain.approvals.rules import Level, PolicyTerms
 from domain.errors import DomainError, InvalidTransition, ValidationFailed
 from domain.finance.account import UnitAccount, account_id_for
+from domain.finance.accounts import PAYMENT_ACCOUNTS
+from domain.finance.references import PaymentReference, reference_id
 
 # A payment racing others for the same account is retried against the new state.
 PAYMENT_ATTEMPTS = 60
@@ -162,7 +164,8 @@ class AccountService:
                 on=now.date(),
                 at=now,
             )
-            position = self.deps.event_log.save_and_position(account)
+            claim = self._claimed(account, pid, fresh=fresh, at=now)
+            position = self.deps.event_log.save_and_position(account, *claim)
             self.deps.event_log.remember(account)
             return position
 
@@ -175,9 +178,50 @@ class AccountService:
             account.reverse_payment(
                 command.payment_id, command.reason, command.actor.user_id, now.date(), now
             )
-            return self.deps.event_log.save_and_position(account)
+            claim = self._released(account, command.payment_id, at=now)
+            return self.deps.event_log.save_and_position(account, *claim)
 
         return self._retrying(attempt)
+
+    # ---- a payment's reference, unique per estate and receiving account ------------------
+
+    def _reference(self, account: UnitAccount, payment_id: UUID) -> tuple[UUID, str, str] | None:
+        payment = account.payments[payment_id]
+        if payment["reference"] is None:
+            return None
+        ledger_account = PAYMENT_ACCOUNTS[payment["method"]]
+        claim_id = reference_id(account.estate_id, ledger_account, payment["reference"])
+        return claim_id, ledger_account, payment["reference"]
+
+    def _claimed(
+        self, account: UnitAccount, payment_id: UUID, *, fresh: bool, at: datetime
+    ) -> list[PaymentReference]:
+        """The payment's reference claimed for it, to save with it (none without one).
+
+        A first attempt takes the reference as new without reading it: the
+        append conflicts if it is not, and the retry reads it fresh.
+        """
+        found = self._reference(account, payment_id)
+        if found is None:
+            return []
+        claim_id, ledger_account, reference = found
+        claim = find(self.deps.event_log, claim_id, PaymentReference) if fresh else None
+        if claim is None:
+            claim = PaymentReference(
+                estate_id=account.estate_id, account=ledger_account, reference=reference, at=at
+            )
+        claim.claim(payment_id=payment_id, unit_id=account.unit_id, at=at)
+        return [claim]
+
+    def _released(
+        self, account: UnitAccount, payment_id: UUID, *, at: datetime
+    ) -> list[PaymentReference]:
+        """The reference a reversed payment held, freed (none if it held none)."""
+        found = self._reference(account, payment_id)
+        claim = None if found is None else find(self.deps.event_log, found[0], PaymentReference)
+        if claim is None or not claim.release(payment_id=payment_id, at=at):
+            return []
+        return [claim]
 
     def waive(self, command: RequestWaiver) -> tuple[UUID, UUID, int]:
         """Ask to waive part of a bill; the approval's final decision waives it."""

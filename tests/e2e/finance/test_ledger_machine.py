@@ -12,10 +12,13 @@ statements the auditors read must agree with double entry:
 * no bill is paid or waived beyond its charge (never paid twice);
 * the auditors' ``subledgers_equal_control`` check finds nothing: every unit's
   bills, credit and maintenance fund equal its lines on 1122, 2203 and 2241;
+* a bank line (reference) pays once per estate and receiving account;
+* a manual journal on a control account is refused and records nothing;
 
 and at the end of each sequence the ledger rebuilt from scratch (every
 financial event of the estate read back from the log and posted again)
-equals the live one, line for line.
+equals the live one, line for line, and every line on a control account
+came from an event of its sub-ledger.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ from application.registry import commands as registry
 from bootstrap import Container
 from domain.errors import DomainError
 from domain.finance.account import Method
+from domain.finance.accounts import CHART, PAYMENT_ACCOUNTS
 from domain.finance.money import Money
 from domain.finance.postings import entry_for
 from domain.identity.policy import Permission, Role
@@ -64,6 +68,7 @@ from tests.support.world import world
 EXAMPLES = int(os.environ.get("FINANCE_LEDGER_MACHINE_EXAMPLES", "12"))
 CENTS = st.integers(min_value=1, max_value=90_000).map(lambda c: Decimal(c) / 100)
 FINANCE_PROJECTIONS = ("registry", "finance_accounts", "finance_fund", "finance_ledger")
+CONTROL_ACCOUNTS = sorted(code for code, a in CHART.items() if a.sub_ledger is not None)
 
 #: (command, "done" or "refused") over every sequence of one run: a rule whose
 #: every attempt is refused tests nothing, and only a tally across the run shows it.
@@ -212,10 +217,18 @@ class LedgerMachine(RuleBasedStateMachine):
         amount=CENTS,
         method=st.sampled_from(list(Method)),
         named=st.booleans(),
+        line=st.one_of(st.none(), st.integers(0, 1)),
     )
-    def pay(self, which: int, amount: Decimal, method: Method, named: bool) -> None:
+    def pay(
+        self, which: int, amount: Decimal, method: Method, named: bool, line: int | None = None
+    ) -> None:
+        """``line``: one of a few bank lines the sequence shares, so that one is
+        applied again, on any unit, before and after a reversal (issue 14, defect 9)."""
         account = self._account(which)
         bill_id = next(iter(account.bills), None) if named and account else None
+        reference = uuid4().hex[:10] if line is None else f"LINE-{line}"
+        if line is not None:
+            method = Method.BANK_TRANSFER  # a bank-statement line
         self._try(
             "pay",
             lambda: World.container.finance.accounts.pay(
@@ -224,7 +237,7 @@ class LedgerMachine(RuleBasedStateMachine):
                     unit_id=self.units[which],
                     amount=Money.of(amount, "CNY"),
                     method=method,
-                    reference=None if method is Method.CASH else uuid4().hex[:10],
+                    reference=None if method is Method.CASH else reference,
                     bill_id=bill_id,
                 )
             ),
@@ -317,22 +330,37 @@ class LedgerMachine(RuleBasedStateMachine):
             ),
         )
 
+    def _journal(self, name: str, memo: str, lines: list[dict[str, Any]]) -> None:
+        self._try(
+            name,
+            lambda: World.container.finance.ledger.post_manual(
+                PostJournal(_clerk(), self.estate, World.clock.now.date(), memo, lines)
+            ),
+        )
+
     @rule(amount=CENTS)
     def journal(self, amount: Decimal) -> None:
-        self._try(
+        self._journal(
             "journal",
-            lambda: World.container.finance.ledger.post_manual(
-                PostJournal(
-                    actor=_clerk(),
-                    estate_id=self.estate,
-                    booked_on=World.clock.now.date(),
-                    memo="bank interest",
-                    lines=[
-                        {"account": "1002", "debit": amount, "credit": 0, "currency": "CNY"},
-                        {"account": "6051", "debit": 0, "credit": amount, "currency": "CNY"},
-                    ],
-                )
-            ),
+            "bank interest",
+            [
+                {"account": "1002", "debit": amount, "credit": 0, "currency": "CNY"},
+                {"account": "6051", "debit": 0, "credit": amount, "currency": "CNY"},
+            ],
+        )
+
+    @rule(control=st.sampled_from(CONTROL_ACCOUNTS), debit=st.booleans(), amount=CENTS)
+    def journal_on_a_control_account(self, control: str, debit: bool, amount: Decimal) -> None:
+        """Issue 14, defect 1: refused every time, whichever side and sub-ledger."""
+        sides = ({"debit": amount, "credit": 0}, {"debit": 0, "credit": amount})
+        ours, theirs = sides if debit else sides[::-1]
+        self._journal(
+            "journal_on_a_control_account",
+            "by hand",
+            [
+                {"account": control, "currency": "CNY", "unit_id": self.units[0], **ours},
+                {"account": "1002", "currency": "CNY", **theirs},
+            ],
         )
 
     # ---- invariants -----------------------------------------------------------------
@@ -351,6 +379,11 @@ class LedgerMachine(RuleBasedStateMachine):
                 "WHERE estate_id = %s",
                 [self.estate],
             ).fetchall()
+            references = conn.execute(
+                "SELECT method, reference FROM finance_payments "
+                "WHERE estate_id = %s AND NOT reversed AND reference IS NOT NULL",
+                [self.estate],
+            ).fetchall()
         for totals in trial["totals"].values():
             assert totals["debit"] == totals["credit"] and totals["closing"] == 0
         for totals in sheet["totals"].values():
@@ -362,6 +395,11 @@ class LedgerMachine(RuleBasedStateMachine):
         for charged, paid, waived, outstanding in bills:
             assert 0 <= paid + waived <= charged
             assert outstanding == charged - paid - waived
+        # A bank line pays once per estate and receiving account, on whichever unit.
+        applied = Counter(
+            (PAYMENT_ACCOUNTS[method], reference.upper()) for method, reference in references
+        )
+        assert all(n == 1 for n in applied.values()), applied
         head = World.container.event_log.head()
         scope = Scope([self.estate], date(2026, 1, 1), day, head, Decimal(10000), "CNY")
         with World.container.pool.connection() as conn:
@@ -381,6 +419,9 @@ class LedgerMachine(RuleBasedStateMachine):
                 continue
             for line in entry.check().lines:
                 rebuilt[(note.id, line.account, line.debit, line.credit, line.bill_id)] += 1
+                sub_ledger = CHART[line.account].sub_ledger
+                # A control account moves only with its sub-ledger's events.
+                assert sub_ledger is None or aggregate in sub_ledger.aggregates, (aggregate, line)
         with c.pool.connection() as conn:
             live = Counter(
                 tuple(row)
@@ -420,6 +461,7 @@ def test_random_finance_sequences_keep_the_books_balanced(running: Container, cl
     # Journals and refunds were once refused at every attempt, silently: they must
     # reach the books at least once a run, or their invariants checked nothing.
     assert TALLY["journal", "done"] > 0 and TALLY["refund", "done"] > 0, TALLY
+    assert TALLY["journal_on_a_control_account", "done"] == 0, TALLY
     with running.pool.connection() as conn:
         bills, payments, lines = conn.execute(
             "SELECT (SELECT count(*) FROM finance_bills), (SELECT count(*) FROM finance_payments), "

@@ -122,6 +122,16 @@ def test_a_repeated_reference_is_refused() -> None:
         pay(account, "10.00")
 
 
+def test_a_reversed_payments_reference_is_free_again_on_its_account() -> None:
+    account, _ = account_with_bills("100.00")
+    payment_id = pay(account, "10.00")
+    account.reverse_payment(payment_id, "wrong unit", CLERK, date(2026, 3, 6), AT)
+    again = pay(account, "10.00")  # the same bank line, applied once more
+    assert account.payments[again]["reference"] == "B-1"
+    with pytest.raises(InvalidTransition):
+        pay(account, "10.00")
+
+
 def test_a_reversed_payment_makes_its_bill_owed_again_and_cannot_be_reversed_twice() -> None:
     account, (bill_id,) = account_with_bills("100.00")
     payment_id = pay(account, "100.00")

@@ -14,6 +14,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 from domain.finance.account import UnitAccount
 from domain.finance.billing_run import BillingRun
 from domain.finance.rates import FeeSchedule, MeterReadings
+from domain.finance.references import PaymentReference
 
 STORED = (
     "domain.finance.account:UnitAccount.Opened",
@@ -30,6 +31,7 @@ STORED = (
         (FeeSchedule, "domain.finance.rates"),
         (MeterReadings, "domain.finance.rates"),
         (BillingRun, "domain.finance.billing_run"),
+        (PaymentReference, "domain.finance.references"),
     ],
 )
 def test_every_event_class_resolves_from_its_stored_topic(aggregate: type, module: str) -> None:

@@ -15,7 +15,9 @@ from application.finance.accounts.commands import RecordPayment, RequestRefund, 
 from application.finance.rates import RateService
 from application.services import ServiceDeps
 from domain.finance.account import Method, UnitAccount, account_id_for
+from domain.finance.accounts import BANK
 from domain.finance.money import Money
+from domain.finance.references import ReferenceTaken, reference_id
 from domain.identity.policy import Permission
 from domain.registry.unit import Unit
 from tests.support.memory import MemoryEventLog, NoArrears, memory_deps
@@ -136,3 +138,31 @@ def test_a_refund_request_of_another_estate_is_not_found_and_saves_nothing(
 def test_the_account_is_one_aggregate_per_unit() -> None:
     unit_id = uuid4()
     assert UnitAccount.create_id(unit_id) == account_id_for(unit_id)
+
+
+def test_a_bank_reference_claimed_by_one_unit_is_refused_on_another_until_reversed(
+    deps: ServiceDeps, accounts: AccountService
+) -> None:
+    estate, building = uuid4(), uuid4()
+    first, second = (Unit.register(estate, building, n, 1, "90", "80", "residential") for n in "12")
+    deps.event_log.save_and_position(first, second)
+    by = clerk(estate)
+
+    def transfer(unit: Unit, reference: str) -> UUID:
+        command = RecordPayment(
+            by, unit.id, Money.of("50.00", "CNY"), Method.BANK_TRANSFER, reference
+        )
+        return accounts.pay(command)[0]
+
+    paid = transfer(first, "CMB-0001")
+    head = deps.event_log.head()
+    with pytest.raises(ReferenceTaken, match="CMB-0001"):
+        transfer(second, " cmb-0001 ")  # case and blanks make no other line
+    assert deps.event_log.head() == head
+    claim_id = reference_id(estate, BANK, "CMB-0001")
+    accounts.reverse(ReversePayment(by, first.id, paid, "wrong unit"))
+    again = transfer(second, "CMB-0001")
+    claim = deps.event_log.repository.get(claim_id)
+    assert (claim.payment_id, claim.unit_id) == (again, second.id)
+    events = log_of(deps).domain_events(claim_id)
+    assert [type(e).__name__ for e in events] == ["Opened", "Claimed", "Released", "Claimed"]

@@ -15,7 +15,8 @@ from application.errors import NotFound
 from application.finance.ledger import LedgerBehind, LedgerService
 from application.finance.ledger_commands import ClosePeriod, PostJournal, ReverseJournal
 from domain.errors import InvalidTransition, ValidationFailed
-from domain.finance.books import Books, books_id
+from domain.finance.accounts import CHART
+from domain.finance.books import Books, ControlAccountLine, books_id, check_lines
 from domain.identity.policy import Role
 from domain.registry.places import Estate
 from tests.support.memory import MemoryEventLog, memory_deps
@@ -132,3 +133,15 @@ def test_closing_waits_for_the_ledger_read_model(world: World) -> None:
     world.deps.progress = Behind()
     with pytest.raises(LedgerBehind):
         world.close(world.finance)
+
+
+@pytest.mark.parametrize("code", sorted(c for c, a in CHART.items() if a.sub_ledger is not None))
+def test_no_line_of_a_manual_journal_lands_on_a_control_account(code: str) -> None:
+    sub_ledger = CHART[code].sub_ledger
+    assert sub_ledger is not None
+    lines = [dict(line) for line in INTEREST]
+    lines[1]["account"] = code  # the control account on the second line, after a good one
+    with pytest.raises(ControlAccountLine, match=f"lines\\[1\\]: {code} ") as refused:
+        check_lines(lines)
+    assert (refused.value.account, refused.value.sub_ledger) == (code, sub_ledger)
+    assert sub_ledger.name in refused.value.detail

@@ -128,7 +128,14 @@ def chart_of_accounts(
 ) -> list[dict[str, Any]]:
     """The chart of accounts every estate's books use."""
     return [
-        {"code": a.code, "name": a.name, "name_zh": a.name_zh, "kind": a.kind.value, "cash": a.cash}
+        {
+            "code": a.code,
+            "name": a.name,
+            "name_zh": a.name_zh,
+            "kind": a.kind.value,
+            "cash": a.cash,
+            "sub_ledger": a.sub_ledger.key if a.sub_ledger else None,
+        }
         for a in CHART.values()
     ]
 
