@@ -60,8 +60,15 @@ class ApprovalDecisions:
     ) -> None:
         value = self._money(amount, currency)
         bill = self.bill(bill_id)
+        # Only this bill's own pending waivers hold part of it: a request
+        # waiting on another bill of the unit takes nothing from this one.
         pending = sum(
-            (w["amount"] for w in self.waivers.values() if w["status"] == "pending"), ZERO
+            (
+                w["amount"]
+                for w in self.waivers.values()
+                if w["status"] == "pending" and w["bill_id"] == bill_id
+            ),
+            ZERO,
         )
         if value > bill.outstanding - pending:
             raise InvalidTransition("a waiver cannot exceed what is left to pay on the bill")

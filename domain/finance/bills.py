@@ -24,9 +24,11 @@ def account_id_for(unit_id: UUID) -> UUID:
     return uuid5(NAMESPACE, str(unit_id))
 
 
-def bill_id_for(unit_id: UUID, period: str, starts_on: date) -> UUID:
-    """Bills are named by unit, period and the first billed day: billing twice bills once."""
-    return uuid5(NAMESPACE, f"bill:{unit_id}:{period}:{starts_on.isoformat()}")
+def bill_id_for(unit_id: UUID, period: str, starts_on: date, supplement: int = 0) -> UUID:
+    """Bills are named by unit, period, the first billed day and the run of the period
+    (0 the first, then each supplementary run's number): billing twice bills once."""
+    name = f"bill:{unit_id}:{period}:{starts_on.isoformat()}"
+    return uuid5(NAMESPACE, f"{name}:{supplement}" if supplement else name)
 
 
 class Method(StrEnum):

@@ -1,21 +1,19 @@
 """The special maintenance fund (专项维修资金): owners' money held in trust, per unit.
 
 Each unit has a :class:`FundAccount`, a sub-ledger of the fund's own bank
-account: deposits raise its balance, the unit's share of a disbursed
-spending lowers it. A :class:`FundSpending` spends the fund only on an
-owners' resolution that carries an ordinary matter (Civil Code art. 278
-item 5) or on a documented emergency (a lift in danger, a failed fire
-system, ...), goes through the approval kind ``fund_spending``, and is
+account: deposits raise its balance, the unit's share of a disbursed spending
+lowers it. A :class:`FundSpending` spends the fund only on an owners'
+resolution carrying an ordinary matter (Civil Code art. 278 item 5) or a
+documented emergency, through the approval kind ``fund_spending``, and is
 disbursed once, split over the units that share it by gross area.
 
-When a charge takes a unit's balance below 30% of its first deposit, the
-account records ``FellBelowThreshold`` once (owners are reminded to top
-up); a deposit that brings it back to 30% or more records
-``RestoredAboveThreshold`` and arms the reminder again.
+A unit's first deposit (首期交存) is all it paid in before its first charge;
+later deposits are top-ups (续交). A charge that takes the balance below 30%
+of it records ``FellBelowThreshold`` once (住宅专项维修资金管理办法 art. 17);
+a deposit back to 30% or more records ``RestoredAboveThreshold``.
 
 The rules that need no aggregate are in ``fund_rules.py``, the postings in
-``fund_postings.py``; the event classes stay here, where their topics name them.
-"""
+``fund_postings.py``; the event classes stay here, where their topics name them."""
 
 from __future__ import annotations
 
@@ -29,11 +27,13 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidTransition, ValidationFailed
+from domain.finance.fund_rules import LOW_BALANCE_RATIO as LOW_BALANCE_RATIO  # re-exported
 from domain.finance.fund_rules import EmergencyCategory as EmergencyCategory  # old topic
 from domain.finance.fund_rules import (
     check_emergency,
     check_resolution,
     fund_account_id,
+    low_balance_threshold,
     positive,
     split_by_area,
     text,
@@ -41,7 +41,6 @@ from domain.finance.fund_rules import (
 from domain.finance.money import currency_of, exact_money
 
 APPROVAL_KIND = "fund_spending"
-LOW_BALANCE_RATIO = Decimal("0.30")
 
 
 class DepositMethod(StrEnum):
@@ -91,7 +90,7 @@ class FundAccount(Aggregate):
     @property
     def threshold(self) -> Decimal | None:
         """The balance under which owners are reminded: 30% of the first deposit."""
-        return None if self.first_deposit is None else self.first_deposit * LOW_BALANCE_RATIO
+        return low_balance_threshold(self.first_deposit, self.currency)
 
     def deposit(
         self,
@@ -105,7 +104,8 @@ class FundAccount(Aggregate):
         recorded_by: UUID,
         at: datetime,
     ) -> None:
-        """Money paid into the fund for this unit; the first deposit is its baseline."""
+        """Money paid into the fund for this unit; before its first charge, part of
+        its first deposit (the reminder's baseline)."""
         if currency != self.currency:
             raise ValidationFailed(f"currency: this unit's fund is kept in {self.currency}")
         if deposit_id in self.deposit_ids:
@@ -148,8 +148,9 @@ class FundAccount(Aggregate):
     ) -> None:
         self.balance += amount
         self.deposit_ids.add(deposit_id)
-        if first:
-            self.first_deposit = amount
+        # ``first`` still marks the opening deposit; 100 then 9,900 is a baseline of 10,000.
+        if not self.charged_spendings:
+            self.first_deposit = (self.first_deposit or Decimal(0)) + amount
 
     def charge(
         self, *, spending_id: UUID, amount: Decimal, currency: str, booked_on: date, at: datetime

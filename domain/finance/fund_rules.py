@@ -12,16 +12,17 @@ that re-export (a stored spending keeps the category's value, a string).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from enum import StrEnum
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.errors import ValidationFailed
-from domain.finance.money import allocate, currency_of, exact_money
+from domain.finance.money import allocate, currency_of, exact_money, quantum
 from domain.finance.resolution import Matter, Resolution
 
 FUND_ACCOUNT_NAMESPACE = uuid5(NAMESPACE_URL, "https://estatelog/fund-accounts")
+LOW_BALANCE_RATIO = Decimal("0.30")
 
 
 class EmergencyCategory(StrEnum):
@@ -38,6 +39,14 @@ class EmergencyCategory(StrEnum):
 def fund_account_id(unit_id: UUID) -> UUID:
     """One fund account per unit: its ID derives from the unit's."""
     return uuid5(FUND_ACCOUNT_NAMESPACE, str(unit_id))
+
+
+def low_balance_threshold(first_deposit: Decimal | None, currency: str) -> Decimal | None:
+    """30% of the first deposit, rounded up to the currency's minor unit: a balance
+    (always in whole minor units) is below it exactly when it is below the 30%."""
+    if first_deposit is None:
+        return None
+    return (first_deposit * LOW_BALANCE_RATIO).quantize(quantum(currency), ROUND_CEILING)
 
 
 def text(value: str | None, what: str, longest: int, *, required: bool = True) -> str:

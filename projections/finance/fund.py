@@ -21,7 +21,7 @@ import psycopg
 
 from application.actor import HIDDEN, Reach
 from application.errors import NotFound
-from domain.finance.fund import LOW_BALANCE_RATIO
+from domain.finance.fund_rules import low_balance_threshold
 from projections.catalog import ReadModelDeps
 from projections.events import occurred_at, to_json
 from projections.finance.views import FundAccountDetail, FundAccountRow, MovementRow, SpendingRow
@@ -50,6 +50,8 @@ PROPOSED_FIELDS = (
 class FundLedger(PerAggregate):
     name = "finance_fund"
     aggregates = frozenset({"FundAccount", "FundSpending"})
+    # 1: first_deposit sums the deposits before the first charge (issue 14).
+    version = 1
     tables = ("finance_fund_accounts", "finance_fund_movements", "finance_fund_spendings")
     ddl = (
         """CREATE TABLE IF NOT EXISTS finance_fund_accounts (
@@ -131,13 +133,17 @@ class FundLedger(PerAggregate):
             row = cur.execute(
                 "UPDATE finance_fund_accounts SET balance = balance + %s, "
                 "deposited = deposited + %s, charged = charged + %s, "
-                "first_deposit = CASE WHEN %s THEN %s ELSE first_deposit END, "
+                # The first deposit (首期交存) is every deposit before the first charge.
+                "first_deposit = CASE WHEN %s AND NOT EXISTS (SELECT 1 FROM "
+                "finance_fund_movements m WHERE m.unit_id = %s AND m.kind = 'charge') "
+                "THEN coalesce(first_deposit, 0) + %s ELSE first_deposit END, "
                 "updated_at = %s, position = %s WHERE unit_id = %s RETURNING balance",
                 [
                     signed,
                     event.amount if deposit else 0,
                     0 if deposit else event.amount,
-                    deposit and event.first,
+                    deposit,
+                    event.unit_id,
                     event.amount,
                     at,
                     pos,
@@ -248,8 +254,7 @@ def _admit(conn: psycopg.Connection[Any], reach: Reach, estate_id: UUID, units: 
 
 
 def _with_threshold(row: FundAccountRow) -> FundAccountRow:
-    first = row["first_deposit"]
-    threshold = None if first is None else first * LOW_BALANCE_RATIO
+    threshold = low_balance_threshold(row["first_deposit"], row["currency"])
     return {**row, "low_balance_threshold": threshold}
 
 

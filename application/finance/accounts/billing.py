@@ -1,10 +1,15 @@
-"""Billing runs: every owned unit of an estate billed for a period, once (R5.1)."""
+"""Billing runs: every owned unit of an estate billed for a period, each item once (R5.1).
+
+A later run of a billed period is a supplementary run: it bills the fee items
+in force now that no run of the period billed, and the shared costs recorded
+since (``BillingRun.unbilled``), on bills of their own."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from application.finance.accounts.commands import RunBilling
@@ -21,7 +26,7 @@ from domain.finance.billing import (
     segments,
     shared_shares,
 )
-from domain.finance.billing_run import BillingRun, run_id_for
+from domain.finance.billing_run import BillingRun, rate_records, run_id_for, supplement_id_for
 from domain.finance.periods import period_bounds
 
 #: How long a run waits for the registry's read model to reach the log's head.
@@ -40,6 +45,8 @@ class RunResult:
     currency: str
     position: int
     already_run: bool
+    kind: str = "regular"  # or "supplementary": a later run of a billed period
+    supplement: int = 0  # the supplementary run's number within its period
 
 
 class BillingRuns:
@@ -48,7 +55,9 @@ class BillingRuns:
         self.rates = rates
 
     def run(self, command: RunBilling) -> RunResult:
-        """Bill every owned unit of the estate for the period; a second run bills nothing."""
+        """Bill every owned unit of the estate for the period. Running a billed
+        period again bills what no run of it billed yet (a supplementary run), or
+        nothing when nothing new is in force."""
         estate_id, period = command.estate_id, command.period
         command.actor.check("finance:manage", None, estate_id)
         first, last = period_bounds(period)
@@ -58,8 +67,14 @@ class BillingRuns:
         if not lookups.estate_exists(self.deps.event_log, estate_id):
             raise ValidationFailed("estate_id: no such estate")
         done = find(self.deps.event_log, run_id_for(estate_id, period), BillingRun)
+        rates = self.rates.rates_in_force(estate_id, period)
+        costs = self.rates.shared_costs(estate_id, period)
         if done is not None:
-            return _result(done, position=0, already_run=True)
+            rates, costs = done.unbilled(rates, costs)
+            if not rates and not costs:
+                return _result(done, position=0, already_run=True)
+        elif not rates and not costs:
+            raise ValidationFailed(f"no rates are in force for {period}; adopt a fee schedule")
         # Areas, owners and parking come from the registry's read model: let
         # it reach the log's head first, so a move-in a moment ago counts.
         head = self.deps.event_log.head()
@@ -67,13 +82,8 @@ class BillingRuns:
             raise InvalidTransition("the registry is catching up; try again shortly")
         terms = self.rates.terms(estate_id)
         inputs = PeriodInputs(
-            period=period,
-            currency=terms.currency,
-            rates={r.item: r for r in self.rates.rates_in_force(estate_id, period)},
+            period=period, currency=terms.currency, rates={r.item: r for r in rates}
         )
-        costs = self.rates.shared_costs(estate_id, period)
-        if not inputs.rates and not costs:
-            raise ValidationFailed(f"no rates are in force for {period}; adopt a fee schedule")
         units = self._facts(estate_id)
         parts_of = {u.unit_id: segments(u.owners, period) for u in units}
         billed = [u for u in units if parts_of[u.unit_id]]
@@ -81,8 +91,11 @@ class BillingRuns:
         inputs.usage = self.rates.usage(estate_id, period)
         accounts = self.deps.event_log.load_many([account_id_for(u.unit_id) for u in billed])
         now = self.deps.clock()
+        number = 0 if done is None else done.supplements + 1
+        run_id = (
+            run_id_for(estate_id, period) if done is None else supplement_id_for(done.id, number)
+        )
         due_on = today + timedelta(days=terms.due_days)
-        run_id = run_id_for(estate_id, period)
         changed: list[UnitAccount] = []
         bills, total = 0, Decimal(0)
         for unit in billed:
@@ -90,12 +103,12 @@ class BillingRuns:
             if account is None:
                 account = UnitAccount.open(estate_id, unit.unit_id, terms.currency, now)
             parts = parts_of[unit.unit_id]
-            for number, part in enumerate(parts):
-                lines = bill_lines(unit, part, number == len(parts) - 1, inputs)
+            for index, part in enumerate(parts):
+                lines = bill_lines(unit, part, index == len(parts) - 1, inputs)
                 if not lines:
                     continue
                 account.issue_bill(
-                    bill_id=bill_id_for(unit.unit_id, period, part.starts_on),
+                    bill_id=bill_id_for(unit.unit_id, period, part.starts_on, number),
                     period=period,
                     run_id=run_id,
                     lines=lines,
@@ -110,24 +123,31 @@ class BillingRuns:
                 total += sum((line.amount for line in lines), Decimal(0))
             if account.pending_events:
                 changed.append(account)
+        figures: dict[str, Any] = {
+            "bills": bills,
+            "units_billed": len(changed),
+            "units_skipped": len(units) - len(changed),
+            "amount": total,
+            "registry_position": head,
+            "run_by": command.actor.user_id,
+            "at": now,
+        }
+        if done is not None:
+            if not bills:  # the new items bill no unit (no parking space): nothing to record
+                return _result(done, position=0, already_run=True)
+            done.supplement(rates=rates, costs=costs, **figures)
+            position = self.deps.event_log.save_bulk([*changed, done], chunk_size=2000)
+            return _supplement_result(done, figures, run_id, position)
         if not bills:
             # Recording an empty run would mark the period billed for good.
             raise ValidationFailed(f"no unit of this estate has an owner to bill for {period}")
         run = BillingRun(
             estate_id=estate_id,
             period=period,
-            bills=bills,
-            units_billed=len(changed),
-            units_skipped=len(units) - len(changed),
-            amount=total,
             currency=terms.currency,
-            rates=[
-                {"item": r.item, "rate": r.rate, "basis": r.basis, "change_id": r.change_id}
-                for r in inputs.rates.values()
-            ],
-            registry_position=head,
-            run_by=command.actor.user_id,
-            at=now,
+            rates=rate_records(rates),
+            shared_costs=[c.cost_id for c in costs],
+            **figures,
         )
         position = self.deps.event_log.save_bulk([*changed, run], chunk_size=2000)
         return _result(run, position=position, already_run=False)
@@ -158,4 +178,23 @@ def _result(run: BillingRun, *, position: int, already_run: bool) -> RunResult:
         currency=run.currency,
         position=position,
         already_run=already_run,
+    )
+
+
+def _supplement_result(
+    run: BillingRun, figures: dict[str, Any], supplement_id: UUID, position: int
+) -> RunResult:
+    return RunResult(
+        run_id=supplement_id,
+        estate_id=run.estate_id,
+        period=run.period,
+        bills=figures["bills"],
+        units_billed=figures["units_billed"],
+        units_skipped=figures["units_skipped"],
+        amount=figures["amount"],
+        currency=run.currency,
+        position=position,
+        already_run=False,
+        kind="supplementary",
+        supplement=run.supplements,
     )

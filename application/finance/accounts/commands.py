@@ -19,7 +19,8 @@ from domain.finance.money import Money
 @dataclass(frozen=True)
 class RunBilling:
     """Finance staff of the estate (``finance:manage``) bill every owned unit for the
-    period, at most a month ahead; a second run of a period bills nothing."""
+    period, at most a month ahead; a later run of the period bills only what no
+    run of it billed (a supplementary run), or nothing."""
 
     actor: Actor
     estate_id: UUID

@@ -61,6 +61,8 @@ class RunView(BaseModel):
     currency: str
     position: int
     already_run: bool
+    kind: str = Field(description="regular, or supplementary: a later run of a billed period")
+    supplement: int = Field(description="0, or the supplementary run's number in its period")
 
 
 class PaymentRequest(Command):
@@ -197,10 +199,12 @@ def run_billing(
     response: Response,
     principal: Principal = requires(Permission.FINANCE_MANAGE_ESTATE),
 ) -> RunView:
-    """Bill every owned unit of the estate for the period; running it again bills nothing.
+    """Bill every owned unit of the estate for the period, each fee item once.
 
-    201 with the run's figures; 200 with the first run's figures when the
-    period was already billed.
+    201 with the run's figures. Running a billed period again bills, on new
+    bills, the items in force now and the shared costs recorded since that
+    no run of the period billed (201, ``kind`` supplementary); with nothing
+    new, 200 with the first run's figures.
     """
     result = _service(request).bill(RunBilling(principal, estate_id, body.period))
     if result.already_run:

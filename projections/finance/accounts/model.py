@@ -103,6 +103,10 @@ DDL = (
         amount numeric(20, 4) NOT NULL,
         currency text NOT NULL,
         rates jsonb NOT NULL,
+        shared_costs jsonb,
+        kind text NOT NULL,
+        supplement integer NOT NULL,
+        supplement_of uuid,
         run_by uuid NOT NULL,
         run_at timestamptz NOT NULL,
         position bigint NOT NULL
@@ -136,12 +140,17 @@ class UnitAccountsReadModel:
         p = payload_of(event)
         at = occurred_at(event)
         if aggregate == "BillingRun":
+            # A supplementary run is a row of its own, named by its supplement_id.
+            supplement = name == "Supplemented"
+            run_id = as_uuid(note.originator_id)
             cur.execute(
                 "INSERT INTO finance_billing_runs (run_id, estate_id, period, bills, units_billed, "
-                "units_skipped, amount, currency, rates, run_by, run_at, position) "
-                "VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (run_id) DO NOTHING",
+                "units_skipped, amount, currency, rates, shared_costs, kind, supplement, "
+                "supplement_of, run_by, run_at, position) "
+                "VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) "
+                "ON CONFLICT (run_id) DO NOTHING",
                 [
-                    as_uuid(note.originator_id),
+                    p["supplement_id"] if supplement else run_id,
                     p["estate_id"],
                     p["period"],
                     p["bills"],
@@ -150,6 +159,10 @@ class UnitAccountsReadModel:
                     p["amount"],
                     p["currency"],
                     to_json(p["rates"]),
+                    None if p.get("shared_costs") is None else to_json(p["shared_costs"]),
+                    "supplementary" if supplement else "regular",
+                    p["number"] if supplement else 0,
+                    run_id if supplement else None,
                     p["run_by"],
                     at,
                     note.id,

@@ -64,6 +64,10 @@ class RunRow(TypedDict):
     amount: Decimal
     currency: str
     rates: list[dict[str, Any]]  # the rates the run billed at (JSON)
+    shared_costs: list[str] | None  # the shared costs it billed; None: not recorded (old run)
+    kind: str  # "regular", or "supplementary": a later run of a billed period
+    supplement: int  # 0, or the supplementary run's number within its period
+    supplement_of: UUID | None  # the period's regular run
     run_by: UUID
     run_at: datetime
     position: int
@@ -151,15 +155,16 @@ def _dicts(conn: psycopg.Connection[Any], view: type[V], sql: str, params: list[
 def billing_runs(
     conn: psycopg.Connection[Any], reach: Reaching, estate_id: UUID
 ) -> list[RunRow] | None:
-    """The estate's billing runs, newest period first; None outside the reach."""
+    """The estate's billing runs, newest period first, a period's supplementary runs
+    (newest first) before its regular run; None outside the reach."""
     if not (reach.everything or estate_id in reach.estates):
         return None
     return _dicts(
         conn,
         RunRow,
         "SELECT run_id, period, bills, units_billed, units_skipped, amount, currency, rates, "
-        "run_by, run_at, position FROM finance_billing_runs WHERE estate_id = %s "
-        "ORDER BY period DESC",
+        "shared_costs, kind, supplement, supplement_of, run_by, run_at, position "
+        "FROM finance_billing_runs WHERE estate_id = %s ORDER BY period DESC, supplement DESC",
         [estate_id],
     )
 

@@ -228,6 +228,47 @@ def test_waivers_and_refunds_wait_for_their_approval(fw: FinanceWorld) -> None:
     assert [r["status"] for r in state["requests"]] == ["approved", "declined", "refunded"]
 
 
+def test_a_pending_waiver_holds_its_own_bill_only(fw: FinanceWorld) -> None:
+    """Issue 14, defect 10: a waiver waiting on January's bill blocked one on February's."""
+    adopt_rate(fw, "property_fee", "2.50", basis="gross")
+    fw.clock.set(2026, 2, 1, 9)
+    bill(fw, "2026-01")
+    fw.clock.set(2026, 3, 1, 9)
+    bill(fw, "2026-02")
+    unit = fw.units[0]
+    january, february = _open_bill(fw, unit, "2026-01"), _open_bill(fw, unit, "2026-02")
+    path = f"/finance/units/{unit}/waivers"
+
+    first = fw.post(
+        path,
+        fw.finance,
+        {"bill_id": january["bill_id"], "amount": "200.00", "reason": "lift out of order"},
+        status=201,
+    ).json()
+    # 250.00 left on February's bill: January's pending 200.00 is no part of it.
+    second = fw.post(
+        path,
+        fw.finance,
+        {"bill_id": february["bill_id"], "amount": "100.00", "reason": "lift out of order"},
+        status=201,
+    ).json()
+    # January's own pending waiver still holds 200.00 of its 250.00.
+    head = fw.container.event_log.head()
+    assert_problem(
+        fw.post(
+            path,
+            fw.finance,
+            {"bill_id": january["bill_id"], "amount": "50.01", "reason": "and the heating"},
+        ),
+        409,
+    )
+    assert fw.container.event_log.head() == head
+    for waiver in (first, second):
+        assert approve_fully(fw, waiver["approval_id"])["status"] == "approved"
+    waived = [Decimal(_open_bill(fw, unit, p)["waived"]) for p in ("2026-01", "2026-02")]
+    assert waived == [Decimal("200.00"), Decimal("100.00")]
+
+
 def test_late_fees_are_charged_once_a_month_and_reminders_once_a_level(fw: FinanceWorld) -> None:
     adopt_rate(fw, "property_fee", "2.50", basis="gross")
     fw.clock.set(2026, 2, 1, 9)

@@ -99,7 +99,9 @@ def fund_events(fw: FinanceWorld) -> list[tuple[str, str, dict[str, Any]]]:
     return found
 
 
-def test_deposits_raise_the_unit_balance_and_the_first_is_the_baseline(fw: FinanceWorld) -> None:
+def test_deposits_raise_the_unit_balance_and_before_any_charge_the_baseline(
+    fw: FinanceWorld,
+) -> None:
     r = deposit(fw, 0, "1000.00")
     assert r.status_code == 201, r.text
     deposit(fw, 0, "250.50", method="cash").raise_for_status()
@@ -107,12 +109,37 @@ def test_deposits_raise_the_unit_balance_and_the_first_is_the_baseline(fw: Finan
 
     mine = account(fw, 0).json()
     assert mine["balance"] == "1250.50"
-    assert mine["first_deposit"] == "1000.00"
+    # Both came before the fund was first used: the first deposit (首期交存) is both.
+    assert mine["first_deposit"] == "1250.50"
+    assert mine["low_balance_threshold"] == "375.15"
     assert mine["low"] is False
     assert [m["amount"] for m in mine["movements"]] == ["1000.00", "250.50"]
     assert [m["method"] for m in mine["movements"]] == ["bank_transfer", "cash"]
     listed = fw.get(f"{FUND}/accounts", fw.finance, estate_id=fw.estate_id).json()
     assert sorted(a["balance"] for a in listed) == ["1250.50", "800.00"]
+
+
+def test_the_baseline_is_the_whole_first_deposit_paid_before_the_fund_is_used(
+    fw: FinanceWorld,
+) -> None:
+    """Issue 14, defect 10: 100 then 9,900 gave a threshold of 30.00, not 3,000.00."""
+    deposit(fw, 0, "100.00").raise_for_status()
+    deposit(fw, 0, "9900.00").raise_for_status()
+    mine = account(fw, 0).json()
+    assert (mine["first_deposit"], mine["low_balance_threshold"]) == ("10000.00", "3000.00")
+
+    spending = approved_spending(fw, "7500.00")  # unit 0 alone has a fund account
+    fw.post(f"{FUND}/spendings/{spending}/disbursement", fw.finance, {"reference": "P"}, status=200)
+    mine = account(fw, 0).json()
+    assert (mine["balance"], mine["low"]) == ("2500.00", True)  # below 3,000.00
+    (notice,) = [e[2] for e in fund_events(fw) if e[1] == "FellBelowThreshold"]
+    assert notice["first_deposit"] == Decimal("10000.00")
+
+    # A top-up after the fund was used (续交) restores the balance, not the baseline.
+    deposit(fw, 0, "600.00").raise_for_status()
+    mine = account(fw, 0).json()
+    assert (mine["first_deposit"], mine["low_balance_threshold"]) == ("10000.00", "3000.00")
+    assert (mine["balance"], mine["low"]) == ("3100.00", False)
 
 
 def test_a_deposit_refuses_floats_sub_cent_amounts_and_another_currency(fw: FinanceWorld) -> None:

@@ -47,7 +47,7 @@ from application.finance.accounts.commands import (
 from application.finance.compliance.scope import Scope
 from application.finance.fund import RecordDeposit
 from application.finance.ledger_commands import PostJournal
-from application.finance.rates.commands import ProposeRateChange
+from application.finance.rates.commands import ProposeRateChange, RecordSharedCost
 from application.identity.commands import PreassignEstate
 from application.registry import commands as registry
 from bootstrap import Container
@@ -211,6 +211,29 @@ class LedgerMachine(RuleBasedStateMachine):
                 RunBilling(_as_clerk(), self.estate, period)
             ),
         )
+
+    @rule(pick=st.integers(0, 11), amount=CENTS)
+    def supplement(self, pick: int, amount: Decimal) -> None:
+        """A shared cost recorded after its period was billed: running the period
+        again bills it, and it alone, on bills of their own (issue 14, defect 6)."""
+        if not self.period:
+            return
+        period = f"2026-{pick % min(self.period, 12) + 1:02d}"
+        c = World.container
+        c.finance.rates.record_cost(
+            RecordSharedCost(
+                _as_clerk(), self.estate, period, "shared_area", "lift power",
+                Money.of(amount, "CNY"), "gross",
+            )
+        )  # fmt: skip
+
+        def run() -> None:
+            result = c.finance.accounts.bill(RunBilling(_as_clerk(), self.estate, period))
+            assert not result.already_run and result.amount == amount, result
+            again = c.finance.accounts.bill(RunBilling(_as_clerk(), self.estate, period))
+            assert again.already_run  # nothing new: nothing billed twice
+
+        self._try("supplement", run)
 
     @rule(
         which=st.integers(0, 2),
@@ -405,6 +428,14 @@ class LedgerMachine(RuleBasedStateMachine):
         with World.container.pool.connection() as conn:
             check = subledgers_equal_control(conn, scope, EventsAt(World.container.event_log))
         assert check.count == 0, check.findings
+        with World.container.pool.connection() as conn:
+            twice = conn.execute(
+                "SELECT unit_id, period, count(*) FROM finance_bills, "
+                "jsonb_array_elements(lines) AS line WHERE estate_id = %s "
+                "AND line->>'item' = 'property_fee' GROUP BY unit_id, period HAVING count(*) > 1",
+                [self.estate],
+            ).fetchall()
+        assert not twice, twice  # no owner changes here: one property fee per unit and month
 
     def teardown(self) -> None:
         """The ledger rebuilt from the log equals the live ledger, line for line."""
@@ -462,6 +493,7 @@ def test_random_finance_sequences_keep_the_books_balanced(running: Container, cl
     # reach the books at least once a run, or their invariants checked nothing.
     assert TALLY["journal", "done"] > 0 and TALLY["refund", "done"] > 0, TALLY
     assert TALLY["journal_on_a_control_account", "done"] == 0, TALLY
+    assert TALLY["supplement", "done"] > 0, TALLY
     with running.pool.connection() as conn:
         bills, payments, lines = conn.execute(
             "SELECT (SELECT count(*) FROM finance_bills), (SELECT count(*) FROM finance_payments), "

@@ -186,12 +186,27 @@ class Books(RuleBasedStateMachine):
                     ),
                 )
 
-    @rule(which=st.integers(0, 2), amount=CENTS, approve=st.booleans(), pick=st.integers(0, 99))
-    def waiver(self, which: int, amount: Decimal, approve: bool, pick: int) -> None:
+    @rule(
+        which=st.integers(0, 2),
+        amount=CENTS,
+        approve=st.booleans(),
+        decide=st.booleans(),
+        pick=st.integers(0, 99),
+    )
+    def waiver(self, which: int, amount: Decimal, approve: bool, decide: bool, pick: int) -> None:
         account = self.accounts[which]
         if not account.bills:
             return
         bill_id = list(account.bills)[pick % len(account.bills)]
+        # Only the bill's own pending waivers hold part of it (issue 14, defect 10).
+        held = sum(
+            (
+                w["amount"]
+                for w in account.waivers.values()
+                if w["status"] == "pending" and w["bill_id"] == bill_id
+            ),
+            Decimal(0),
+        )
         waiver_id = uuid4()
         self._try(
             "request_waiver",
@@ -207,6 +222,26 @@ class Books(RuleBasedStateMachine):
                 at=self._now(),
             ),
         )
+        assert (waiver_id in account.waivers) == (
+            amount <= account.bills[bill_id].outstanding - held
+        )
+        if decide:  # undecided waivers stay pending and hold their own bill only
+            self._settle_waiver(account, waiver_id, approve)
+
+    @precondition(
+        lambda self: any(
+            w["status"] == "pending" for a in self.accounts for w in a.waivers.values()
+        )
+    )
+    @rule(approve=st.booleans(), pick=st.integers(0, 99))
+    def decide_waiver(self, approve: bool, pick: int) -> None:
+        pending = [
+            (a, w) for a in self.accounts for w, v in a.waivers.items() if v["status"] == "pending"
+        ]
+        account, waiver_id = pending[pick % len(pending)]
+        self._settle_waiver(account, waiver_id, approve)
+
+    def _settle_waiver(self, account: UnitAccount, waiver_id: UUID, approve: bool) -> None:
         self._try(
             "settle_waiver",
             account,
