@@ -43,6 +43,7 @@ def from_view(
     drop: Iterable[str] = (),
     retype: Mapping[str, Any] | None = None,
     extra: Mapping[str, Any] | None = None,
+    describe: Mapping[str, str] | None = None,
 ) -> Callable[[type[M]], type[M]]:
     """Derive the decorated class's fields from ``view``.
 
@@ -50,14 +51,17 @@ def from_view(
     ``drop`` names view keys the answer leaves out; ``retype`` gives a field
     (by its answer's name) another type in its place, as a nested view's
     response model; ``extra`` appends fields the view does not have, each as
-    ``create_model`` takes it: a type, or a ``(type, default)`` pair. A key
-    the view marks ``NotRequired`` is a nullable field that defaults to null.
+    ``create_model`` takes it: a type, or a ``(type, default)`` pair;
+    ``describe`` gives a field of the view its description in the schema. A
+    key the view marks ``NotRequired`` is a nullable field defaulting to null.
     """
 
     def derive(cls: type[M]) -> type[M]:
         if cls.model_fields:
             raise TypeError(f"{cls.__name__}: the view declares the fields, not the class")
-        fields = view_fields(view, rename=rename, drop=drop, retype=retype, extra=extra)
+        fields = view_fields(
+            view, rename=rename, drop=drop, retype=retype, extra=extra, describe=describe
+        )
         model = create_model(
             cls.__name__,
             __base__=cls,
@@ -78,11 +82,12 @@ def view_fields(
     drop: Iterable[str] = (),
     retype: Mapping[str, Any] | None = None,
     extra: Mapping[str, Any] | None = None,
+    describe: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The field definitions ``create_model`` takes for ``view``, in its order."""
     if not is_typeddict(view):
         raise TypeError(f"{view!r} is not a TypedDict view")
-    rename, retype, extra = rename or {}, retype or {}, extra or {}
+    rename, retype, extra, describe = rename or {}, retype or {}, extra or {}, describe or {}
     hints = get_type_hints(view, include_extras=True)
     dropped = set(drop)
     _known(view, set(rename) | dropped, hints)
@@ -103,8 +108,9 @@ def view_fields(
             annotation, default = annotation | None, None
         # A renamed field reads its row's key too: Model.model_validate(row).
         alias = AliasChoices(key, name) if name != key else None
-        fields[name] = (annotation, Field(default, validation_alias=alias))
-    _known(view, set(retype), fields)
+        field = Field(default, validation_alias=alias, description=describe.get(name))
+        fields[name] = (annotation, field)
+    _known(view, set(retype) | set(describe), fields)
     if clash := set(extra) & set(fields):
         raise TypeError(f"{view.__name__} already has {sorted(clash)}: retype them instead")
     return fields | dict(extra)

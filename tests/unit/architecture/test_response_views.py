@@ -9,7 +9,7 @@ from typing import Any, NotRequired, TypedDict
 from uuid import UUID, uuid4
 
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from interfaces.http.community.schemas import SurveyResult
 from interfaces.http.views import from_view
@@ -40,7 +40,7 @@ class JobByHand(BaseModel):
     """A job."""
 
     id: UUID
-    title: str
+    title: str = Field(description="what is to be done")
     parts: list[Part]
     done_at: datetime | None
     notes: list[str] | None = None  # the view may lack it
@@ -49,7 +49,12 @@ class JobByHand(BaseModel):
 
 def _job(**extra: Any) -> type[BaseModel]:
     @from_view(
-        JobRow, rename={"job_id": "id"}, drop=("secret",), retype={"parts": list[Part]}, **extra
+        JobRow,
+        rename={"job_id": "id"},
+        drop=("secret",),
+        retype={"parts": list[Part]},
+        describe={"title": "what is to be done"},
+        **extra,
     )
     class JobByHand(BaseModel):
         """A job."""
@@ -106,6 +111,7 @@ def test_a_derived_model_reads_a_row_under_the_views_keys() -> None:
         # retype names the answer's field (id), not the view's key
         ({"retype": {"parts": list[Part], "job_id": UUID}}, r"JobRow has no \['job_id'\]"),
         ({"extra": {"title": str}}, r"JobRow already has \['title'\]"),
+        ({"describe": {"job_id": "its ID"}}, r"JobRow has no \['job_id'\]"),
         ({"retype": {}}, "JobRow.parts holds a view"),  # it needs a response model
     ],
 )
