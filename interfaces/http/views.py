@@ -24,7 +24,9 @@ from typing import (
     Any,
     NotRequired,
     Required,
+    TypedDict,
     TypeVar,
+    Unpack,
     get_args,
     get_origin,
     get_type_hints,
@@ -36,60 +38,45 @@ from pydantic import AliasChoices, BaseModel, Field, create_model
 M = TypeVar("M", bound=BaseModel)
 
 
-def from_view(
-    view: type,
-    *,
-    rename: Mapping[str, str] | None = None,
-    drop: Iterable[str] = (),
-    retype: Mapping[str, Any] | None = None,
-    extra: Mapping[str, Any] | None = None,
-    describe: Mapping[str, str] | None = None,
-) -> Callable[[type[M]], type[M]]:
-    """Derive the decorated class's fields from ``view``.
+class Derivation(TypedDict, total=False):
+    """How a response model differs from its view; each name is checked
+    against the view, so a misspelt one fails at import."""
 
-    ``rename`` maps a view key to the field's name (``{"order_id": "id"}``);
-    ``drop`` names view keys the answer leaves out; ``retype`` gives a field
-    (by its answer's name) another type in its place, as a nested view's
-    response model; ``extra`` appends fields the view does not have, each as
-    ``create_model`` takes it: a type, or a ``(type, default)`` pair;
-    ``describe`` gives a field of the view its description in the schema. A
-    key the view marks ``NotRequired`` is a nullable field defaulting to null.
-    """
+    rename: Mapping[str, str]  # view key -> the field's name ({"order_id": "id"})
+    drop: Iterable[str]  # view keys the answer leaves out
+    retype: Mapping[str, Any]  # field -> its type here, as a nested view's response model
+    extra: Mapping[str, Any]  # fields appended: a type, or a (type, default) pair
+    describe: Mapping[str, str]  # field -> its description in the schema
+
+
+def from_view(view: Any, **how: Unpack[Derivation]) -> Callable[[type[M]], type[M]]:
+    """Derive the decorated class's fields from ``view`` (a ``TypedDict``), as
+    ``how`` says. A key the view marks ``NotRequired`` is a nullable field
+    defaulting to null."""
 
     def derive(cls: type[M]) -> type[M]:
         if cls.model_fields:
             raise TypeError(f"{cls.__name__}: the view declares the fields, not the class")
-        fields = view_fields(
-            view, rename=rename, drop=drop, retype=retype, extra=extra, describe=describe
-        )
-        model = create_model(
+        return create_model(
             cls.__name__,
             __base__=cls,
             __module__=cls.__module__,
             __qualname__=cls.__qualname__,
             __doc__=cls.__doc__,
-            **fields,
+            **view_fields(view, **how),
         )
-        return model
 
     return derive
 
 
-def view_fields(
-    view: Any,
-    *,
-    rename: Mapping[str, str] | None = None,
-    drop: Iterable[str] = (),
-    retype: Mapping[str, Any] | None = None,
-    extra: Mapping[str, Any] | None = None,
-    describe: Mapping[str, str] | None = None,
-) -> dict[str, Any]:
+def view_fields(view: Any, **how: Unpack[Derivation]) -> dict[str, Any]:
     """The field definitions ``create_model`` takes for ``view``, in its order."""
     if not is_typeddict(view):
         raise TypeError(f"{view!r} is not a TypedDict view")
-    rename, retype, extra, describe = rename or {}, retype or {}, extra or {}, describe or {}
+    rename, retype = how.get("rename", {}), how.get("retype", {})
+    extra, describe = how.get("extra", {}), how.get("describe", {})
     hints = get_type_hints(view, include_extras=True)
-    dropped = set(drop)
+    dropped = set(how.get("drop", ()))
     _known(view, set(rename) | dropped, hints)
     fields: dict[str, Any] = {}
     for key, annotation in hints.items():
