@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -25,6 +24,7 @@ from interfaces.http.consistency import reached
 from interfaces.http.schemas import Accepted, Command, accepted
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import JsonRule, MultiLine, SingleLine
+from interfaces.http.views import from_view
 from projections.approvals import queries
 
 router = APIRouter(prefix="/api/v1", tags=["approvals"])
@@ -63,40 +63,21 @@ class PolicyView(BaseModel):
     configured: bool
 
 
+@from_view(queries.StepRow)
 class StepView(BaseModel):
-    position: int
-    step: str
-    level: int | None
-    level_name: str | None
-    actor_id: UUID | None
-    delegate_id: UUID | None
-    note: str | None
-    at: datetime
+    pass
 
 
+@from_view(
+    queries.ApprovalRow,
+    describe={
+        "current_level": "1-based, among the levels still required",
+        "note": "the last reason or comment",
+    },
+    extra={"steps": (list[StepView], [])},
+)
 class ApprovalView(BaseModel):
-    approval_id: UUID
-    kind: str
-    subject_id: UUID
-    subject_type: str | None
-    estate_id: UUID
-    status: str
-    current_level: int | None = Field(description="1-based, among the levels still required")
-    level_name: str | None
-    decider_role: str | None
-    delegate_id: UUID | None
-    levels: list[dict[str, str]]
-    requested_by: UUID
-    summary: str
-    amount: Decimal | None
-    currency: str | None
-    urgency: str
-    note: str | None = Field(description="the last reason or comment")
-    opened_at: datetime
-    updated_at: datetime
-    decided_at: datetime | None
-    position: int
-    steps: list[StepView] = []
+    pass
 
 
 # ---- policies ---------------------------------------------------------------
@@ -168,7 +149,7 @@ async def list_approvals(
         before=before,
         limit=limit,
     )
-    return [ApprovalView(**r) for r in rows]
+    return [ApprovalView.model_validate(r) for r in rows]
 
 
 @router.get("/approvals/{approval_id}")

@@ -23,9 +23,10 @@ from interfaces.http.problems import Problem
 from interfaces.http.schemas import Accepted, Command, Created, Phone, Position, accepted
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine, SingleLine
+from interfaces.http.views import from_view
 from projections.notifications import queries
 from projections.notifications.queries import DeliveryRow
-from projections.tasks.todo import open_items
+from projections.tasks.todo import OpenItem, open_items
 
 router = APIRouter(prefix="/api/v1", tags=["notifications"])
 
@@ -44,42 +45,27 @@ class PreferencesChange(Command):
     phone: Phone | None = None
 
 
+@from_view(
+    queries.Preferences,
+    describe={"email": "masked", "phone": "masked"},
+    extra={"urgent_note": (str, "urgent notifications go out on every channel with an address")},
+)
 class PreferencesView(BaseModel):
-    channels: list[str]
-    email: str | None = Field(description="masked")
-    phone: str | None = Field(description="masked")
-    urgent_note: str = "urgent notifications go out on every channel with an address"
+    pass
 
 
+@from_view(queries.InboxRow, describe={"id": "the position of the event notified about"})
 class InboxItem(BaseModel):
-    id: int = Field(description="the position of the event notified about")
-    kind: str
-    title: str
-    body: str
-    priority: str
-    estate_id: UUID | None
-    subject_id: UUID | None
-    delivered_at: datetime
-    read: bool
+    pass
 
 
 class MarkRead(Command):
     positions: Annotated[list[Position], Field(min_length=1, max_length=500)]
 
 
+@from_view(DeliveryRow, describe={"address": "masked"})
 class Delivery(BaseModel):
-    position: int
-    recipient_id: UUID
-    channel: str
-    kind: str
-    title: str
-    priority: str
-    status: str
-    attempts: int
-    detail: str | None
-    address: str | None = Field(description="masked")
-    created_at: datetime
-    finished_at: datetime | None
+    pass
 
 
 class NewMessage(Command):
@@ -108,28 +94,14 @@ class NewReminder(Command):
     user_id: UUID | None = Field(default=None, description="someone else (staff only)")
 
 
+@from_view(queries.ReminderRow)
 class ReminderView(BaseModel):
-    id: UUID
-    user_id: UUID
-    message: str
-    priority: str
-    due_at: datetime
-    status: str
-    fired_at: datetime | None
+    pass
 
 
+@from_view(OpenItem, describe={"kind": "workorder | approval | service_request | complaint"})
 class TaskItem(BaseModel):
-    id: UUID
-    kind: str = Field(description="workorder | approval | service_request | complaint")
-    estate_id: UUID | None
-    title: str
-    priority: str | None
-    due_at: datetime | None
-    status: str
-    assignee_id: UUID | None
-    waiting_for_role: str | None
-    level: int | None
-    updated_at: datetime
+    pass
 
 
 # Inbox --------------------------------------------------------------------------
@@ -154,7 +126,7 @@ async def my_inbox(
         before=before,
         limit=limit,
     )
-    return [InboxItem(**r) for r in rows]
+    return [InboxItem.model_validate(r) for r in rows]
 
 
 @router.post("/notifications/inbox/read", response_model=Accepted)
@@ -179,7 +151,9 @@ async def my_preferences(
 ) -> PreferencesView:
     await reached(request, "notification_preferences", after)
     found = await reads.query_off_loop(request, queries.preferences, principal.user_id)
-    return PreferencesView(**(found or {"channels": ["in_app"], "email": None, "phone": None}))
+    return PreferencesView.model_validate(
+        found or {"channels": ["in_app"], "email": None, "phone": None}
+    )
 
 
 @router.put("/notifications/preferences", response_model=Accepted)
@@ -204,7 +178,7 @@ def set_my_preferences(
 
 
 def _deliveries(rows: list[DeliveryRow]) -> list[Delivery]:
-    return [Delivery(**r) for r in rows]
+    return [Delivery.model_validate(r) for r in rows]
 
 
 @router.get("/notifications/deliveries")
@@ -291,7 +265,7 @@ async def my_reminders(
 ) -> list[ReminderView]:
     await reached(request, "notification_reminders", after)
     rows = await reads.query_off_loop(request, queries.reminders_of, principal.user_id)
-    return [ReminderView(**r) for r in rows]
+    return [ReminderView.model_validate(r) for r in rows]
 
 
 @router.post("/notifications/reminders/{reminder_id}/cancel", response_model=Accepted)
@@ -317,4 +291,4 @@ async def my_tasks(
     """Every work item waiting for me, most urgent and soonest due first."""
     await reached(request, "tasks", after)
     rows = await reads.query_off_loop(request, open_items, principal.user_id)
-    return [TaskItem(**r) for r in rows]
+    return [TaskItem.model_validate(r) for r in rows]

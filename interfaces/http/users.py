@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -18,6 +17,7 @@ from interfaces.http.routes import Commands
 from interfaces.http.schemas import Accepted, Command, Created, NationalId, Phone, accepted
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine, Secret, SingleLine
+from interfaces.http.views import from_view
 from projections.identity import queries
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
@@ -58,23 +58,17 @@ class PasswordReset(Command):
     new_password: Annotated[str, Secret(256)]
 
 
+@from_view(
+    queries.UserRow,
+    describe={
+        "display_name": 'masked ("J*** S****", "王**"); "[erased]" once erased',
+        "phone": "masked",
+        "national_id": "masked",
+        "estates": "estates this staff member serves",
+    },
+)
 class UserView(BaseModel):
-    id: UUID
-    username: str
-    display_name: str = Field(description='masked ("J*** S****", "王**"); "[erased]" once erased')
-    gender: str | None
-    phone: str | None = Field(description="masked")
-    national_id: str | None = Field(description="masked")
-    personal_data_erased: bool
-    roles: list[str]
-    direct_permissions: list[str]
-    estates: list[UUID] = Field(description="estates this staff member serves")
-    status: str
-    registered_at: datetime
-    updated_at: datetime
-    last_login_at: datetime | None
-    last_login_ip: str | None
-    version: int
+    pass
 
 
 class UserPage(BaseModel):
@@ -82,13 +76,9 @@ class UserPage(BaseModel):
     next_cursor: str | None
 
 
+@from_view(queries.LoginRow)
 class LoginView(BaseModel):
-    position: int
-    at: datetime
-    outcome: str
-    reason: str | None
-    client_ip: str | None
-    user_agent: str | None
+    pass
 
 
 def _admin(request: Request) -> UserAdmin:
@@ -134,8 +124,9 @@ async def list_users(
         after_username=cursor,
         limit=limit + 1,
     )
-    items = [UserView(**row) for row in rows[:limit]]
-    return UserPage(items=items, next_cursor=items[-1].username if len(rows) > limit else None)
+    items = [UserView.model_validate(row) for row in rows[:limit]]
+    more = len(rows) > limit
+    return UserPage(items=items, next_cursor=rows[limit - 1]["username"] if more else None)
 
 
 @router.get("/{user_id}")
@@ -148,7 +139,9 @@ async def get_user(
     """One user's record; owners and residents may read only their own, estate
     staff those of the estates they serve (another answers 404, as a missing one)."""
     await reached(request, "user_directory", after)
-    return UserView(**await query_off_loop(request, queries.get_user, principal, user_id))
+    return UserView.model_validate(
+        await query_off_loop(request, queries.get_user, principal, user_id)
+    )
 
 
 @router.get("/{user_id}/logins")
@@ -165,7 +158,7 @@ async def login_history(
     rows = await query_off_loop(
         request, queries.login_history, principal, user_id, before=before, limit=limit
     )
-    return [LoginView(**row) for row in rows]
+    return [LoginView.model_validate(row) for row in rows]
 
 
 @router.post("/{user_id}/profile", response_model=Accepted)

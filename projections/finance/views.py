@@ -91,6 +91,7 @@ class FundAccountRow(TypedDict):
     currency: str
     balance: Decimal
     first_deposit: Decimal | None
+    low_balance_threshold: Decimal | None  # None until the first deposit
     deposited: Decimal
     charged: Decimal
     low: bool
@@ -98,13 +99,12 @@ class FundAccountRow(TypedDict):
     opened_at: datetime
     updated_at: datetime
     position: int
-    low_balance_threshold: Decimal | None  # None until the first deposit
 
 
 class MovementRow(TypedDict):
-    source_id: UUID
-    kind: str
-    amount: Decimal
+    source_id: UUID  # the deposit, or the spending charged
+    kind: str  # deposit | charge
+    amount: Decimal  # signed: a charge is negative
     balance_after: Decimal
     currency: str
     method: str | None

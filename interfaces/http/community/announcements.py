@@ -68,7 +68,7 @@ async def announcement_board(
     rows = await reads.query_off_loop(
         request, queries.board, estates, estate_id=estate_id, limit=limit
     )
-    return [AnnouncementView(**r) for r in rows]
+    return [AnnouncementView.model_validate(r) for r in rows]
 
 
 publish = Commands(router, handlers, Permission.ANNOUNCEMENTS_PUBLISH_ESTATE)

@@ -115,7 +115,7 @@ async def list_surveys(
     rows = await reads.query_off_loop(
         request, queries.surveys_of, principal.user_id, status=status_, limit=limit
     )
-    return [SurveyView(**r) for r in rows]
+    return [SurveyView.model_validate(r) for r in rows]
 
 
 @router.post("/surveys", status_code=status.HTTP_201_CREATED)
@@ -143,4 +143,4 @@ async def survey_results(
     rows = await reads.query_off_loop(
         request, queries.survey_results, principal.reach("surveys:read"), estate_id
     )
-    return [SurveyResult(**r) for r in rows]
+    return [SurveyResult.model_validate(r) for r in rows]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -16,6 +15,14 @@ from domain.community.service_request import Category
 from domain.community.survey import SubjectKind
 from interfaces.http.schemas import Command
 from interfaces.http.text import MultiLine, SingleLine
+from interfaces.http.views import from_view
+from projections.community.queries import (
+    AnnouncementRow,
+    ComplaintRow,
+    ServiceRequestRow,
+    SurveyResultRow,
+    SurveyRow,
+)
 
 Text = Annotated[str, MultiLine(4000)]
 Reason = Annotated[str, MultiLine(500)]
@@ -86,76 +93,29 @@ class AnnouncementText(Command):
     body: Annotated[str, MultiLine(10000)]
 
 
+@from_view(ServiceRequestRow)
 class ServiceRequestView(BaseModel):
-    request_id: UUID
-    estate_id: UUID
-    unit_id: UUID | None
-    category: str
-    description: str
-    urgency: str
-    status: str
-    requested_by: UUID
-    approval_id: UUID | None
-    assignee_id: UUID | None
-    scheduled_for: datetime | None
-    note: str | None
-    submitted_at: datetime
-    updated_at: datetime
-    position: int
+    pass
 
 
+@from_view(ComplaintRow)
 class ComplaintView(BaseModel):
-    complaint_id: UUID
-    estate_id: UUID
-    unit_id: UUID | None
-    subject: str
-    description: str
-    complainant_id: UUID
-    status: str
-    handler_id: UUID | None
-    escalation_level: int
-    response: str | None
-    resolution: str | None
-    note: str | None
-    received_at: datetime
-    updated_at: datetime
-    position: int
+    pass
 
 
+@from_view(SurveyRow)
 class SurveyView(BaseModel):
-    survey_id: UUID
-    subject_kind: str
-    subject_id: UUID
-    estate_id: UUID
-    respondent_id: UUID
-    status: str
-    offered_at: datetime
-    answered_at: datetime | None
-    overall: int | None
-    scores: dict[str, int] | None
-    comment: str | None
-    position: int
+    pass
 
 
+@from_view(SurveyResultRow)
 class SurveyResult(BaseModel):
-    estate_id: UUID
-    subject_kind: str
-    offered: int
-    answered: int
-    mean_overall: Decimal | None
+    pass
 
 
+@from_view(AnnouncementRow)
 class AnnouncementView(BaseModel):
-    announcement_id: UUID
-    estate_id: UUID
-    title: str
-    body: str
-    status: str
-    drafted_by: UUID
-    approval_id: UUID | None
-    published_at: datetime | None
-    updated_at: datetime
-    position: int
+    pass
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,6 @@ from interfaces.http.equipment.schemas import (
     IngestAnswer,
     TelemetryBatch,
     WorkOrderRequest,
-    alarm_view,
 )
 from interfaces.http.reads import query_off_loop as read
 from interfaces.http.schemas import Accepted, Created, accepted
@@ -94,11 +93,10 @@ async def list_alarms(
         before_key=tuple(decode_cursor(cursor, datetime, UUID)) if cursor else None,
         limit=limit + 1,
     )
-    items = [alarm_view(r) for r in rows[:limit]]
-    more = len(rows) > limit
+    last = rows[limit - 1] if len(rows) > limit else None
     return AlarmPage(
-        items=items,
-        next_cursor=encode_cursor(items[-1].raised_at, items[-1].id) if more else None,
+        items=[AlarmView.model_validate(r) for r in rows[:limit]],
+        next_cursor=encode_cursor(last["raised_at"], last["alarm_id"]) if last else None,
     )
 
 
@@ -110,7 +108,7 @@ async def get_alarm(
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> AlarmView:
     await reached(request, "alarms", after)
-    return alarm_view(await read(request, queries.visible_alarm, principal, alarm_id))
+    return AlarmView.model_validate(await read(request, queries.visible_alarm, principal, alarm_id))
 
 
 @router.post("/alarms/{alarm_id}/acknowledge", response_model=Accepted)

@@ -220,9 +220,9 @@ async def facility_archive(
         after_position=cursor,
         limit=limit + 1,
     )
-    items = [ArchiveEntry(**r) for r in rows[:limit]]
+    items = [ArchiveEntry.model_validate(r) for r in rows[:limit]]
     return ArchivePage(
         equipment=equipment_view(row, _today()),
         items=items,
-        next_cursor=items[-1].position if len(rows) > limit else None,
+        next_cursor=rows[limit - 1]["position"] if len(rows) > limit else None,
     )

@@ -12,6 +12,8 @@ from pydantic import BaseModel, Field, model_validator
 from domain.equipment.rules import EquipmentKind, Metric
 from interfaces.http.schemas import Command, DecimalInput, Patch
 from interfaces.http.text import MultiLine, SingleLine
+from interfaces.http.views import from_view
+from projections.equipment import archive
 from projections.equipment.alarms import AlarmRow
 from projections.equipment.listing import EquipmentRow
 
@@ -141,26 +143,9 @@ class EquipmentPage(BaseModel):
     next_cursor: str | None
 
 
+@from_view(AlarmRow, rename={"alarm_id": "id"})
 class AlarmView(BaseModel):
-    id: UUID
-    estate_id: UUID
-    equipment_id: UUID
-    code: str
-    severity: str
-    message: str
-    status: str
-    level: int
-    condition_active: bool
-    raised_at: datetime
-    acknowledged_at: datetime | None
-    acknowledged_by: UUID | None
-    escalated_at: datetime | None
-    next_escalation_at: datetime | None
-    returned_to_normal_at: datetime | None
-    cleared_at: datetime | None
-    cleared_by: UUID | None
-    work_order_id: UUID | None
-    updated_at: datetime
+    pass
 
 
 class AlarmPage(BaseModel):
@@ -168,14 +153,9 @@ class AlarmPage(BaseModel):
     next_cursor: str | None
 
 
+@from_view(archive.ArchiveEntry)
 class ArchiveEntry(BaseModel):
-    position: int
-    at: datetime
-    category: str
-    event_type: str
-    summary: str
-    ref_id: UUID | None
-    details: dict[str, Any]
+    pass
 
 
 class ArchivePage(BaseModel):
@@ -211,9 +191,3 @@ def equipment_view(row: EquipmentRow, today: date) -> EquipmentView:
     data["under_warranty"] = (warranty >= today) if warranty else None
     data["active_conditions"] = list(data["active_conditions"] or [])
     return EquipmentView(**data)
-
-
-def alarm_view(row: AlarmRow) -> AlarmView:
-    data: dict[str, Any] = dict(row)
-    data["id"] = data.pop("alarm_id")
-    return AlarmView(**data)

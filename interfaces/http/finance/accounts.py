@@ -10,7 +10,7 @@ bill or payment the caller may not see answers 404.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 from uuid import UUID
@@ -37,6 +37,7 @@ from interfaces.http.routes import Commands
 from interfaces.http.schemas import Accepted, Amount, Command, CurrencyCode, Period
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine, SingleLine
+from interfaces.http.views import from_view
 from projections.finance.accounts import queries
 
 router = APIRouter(prefix="/api/v1/finance", tags=["finance: bills and payments"])
@@ -102,60 +103,19 @@ class RequestCreated(Accepted):
     approval_id: UUID
 
 
+@from_view(queries.BillRow)
 class BillView(BaseModel):
-    bill_id: UUID
-    unit_id: UUID
-    estate_id: UUID
-    period: str
-    run_id: UUID | None
-    payer_ids: list[UUID]
-    lines: list[dict[str, Any]]
-    currency: str
-    principal: Decimal
-    late_fees: Decimal
-    paid: Decimal
-    waived: Decimal
-    outstanding: Decimal
-    status: str
-    days: int
-    days_in_period: int
-    issued_on: date
-    due_on: date
-    dunning_level: int
-    position: int
+    pass
 
 
+@from_view(queries.PaymentRow)
 class PaymentView(BaseModel):
-    payment_id: UUID
-    unit_id: UUID
-    estate_id: UUID
-    method: str
-    reference: str | None
-    amount: Decimal
-    currency: str
-    allocations: list[dict[str, Any]]
-    to_credit: Decimal
-    received_on: date
-    received_at: datetime
-    recorded_by: UUID | None
-    reversed: bool
-    reversal_reason: str | None
-    reversed_on: date | None
-    position: int
+    pass
 
 
+@from_view(queries.RequestRow)
 class RequestView(BaseModel):
-    request_id: UUID
-    kind: str
-    bill_id: UUID | None
-    amount: Decimal
-    currency: str
-    method: str | None
-    reason: str
-    approval_id: UUID
-    status: str
-    requested_at: datetime
-    decided_at: datetime | None
+    pass
 
 
 class AccountView(BaseModel):
@@ -259,7 +219,7 @@ async def list_bills(
         before=before,
         limit=limit,
     )
-    return [BillView(**r) for r in found]
+    return [BillView.model_validate(r) for r in found]
 
 
 @router.get("/bills/{bill_id}")
@@ -273,7 +233,7 @@ async def get_bill(
     found = await query_off_loop(request, queries.bill, principal.reach("finance:read"), bill_id)
     if found is None:
         raise Problem(404, "no such bill")
-    return BillView(**found)
+    return BillView.model_validate(found)
 
 
 # ---- the unit's account -------------------------------------------------------------
@@ -304,9 +264,9 @@ async def get_account(
         outstanding=a["outstanding"],
         credit=a["credit"],
         credit_available=a["credit"] - a["reserved"],
-        bills=[BillView(**b) for b in found["bills"]],
-        payments=[PaymentView(**p) for p in found["payments"]],
-        requests=[RequestView(**r) for r in found["requests"]],
+        bills=[BillView.model_validate(b) for b in found["bills"]],
+        payments=[PaymentView.model_validate(p) for p in found["payments"]],
+        requests=[RequestView.model_validate(r) for r in found["requests"]],
     )
 
 
@@ -330,7 +290,7 @@ async def list_payments(
         before=before,
         limit=limit,
     )
-    return [PaymentView(**r) for r in found]
+    return [PaymentView.model_validate(r) for r in found]
 
 
 # ---- commands on the account ---------------------------------------------------------

@@ -9,9 +9,9 @@ caller's reach answers 404, as a missing one does.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, status
@@ -32,7 +32,9 @@ from interfaces.http.reads import query_off_loop
 from interfaces.http.schemas import Amount, Command, Count, CurrencyCode, priced
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine, SingleLine
+from interfaces.http.views import from_view
 from projections.finance import fund as queries
+from projections.finance import views
 
 router = APIRouter(prefix="/api/v1", tags=["finance"])
 
@@ -96,38 +98,19 @@ class DisbursementBody(Command):
 # ---- views --------------------------------------------------------------------
 
 
+@from_view(views.FundAccountRow)
 class FundAccountView(BaseModel):
-    unit_id: UUID
-    account_id: UUID
-    estate_id: UUID
-    currency: str
-    balance: Decimal
-    first_deposit: Decimal | None
-    low_balance_threshold: Decimal | None
-    deposited: Decimal
-    charged: Decimal
-    low: bool
-    low_since: datetime | None
-    opened_at: datetime
-    updated_at: datetime
-    position: int
+    pass
 
 
+@from_view(views.MovementRow)
 class MovementView(BaseModel):
-    source_id: UUID  # the deposit, or the spending charged
-    kind: str  # deposit | charge
-    amount: Decimal  # signed: a charge is negative
-    balance_after: Decimal
-    currency: str
-    method: str | None
-    reference: str | None
-    booked_on: date
-    at: datetime
-    position: int
+    pass
 
 
-class FundAccountDetail(FundAccountView):
-    movements: list[MovementView]
+@from_view(views.FundAccountDetail, retype={"movements": list[MovementView]})
+class FundAccountDetail(BaseModel):
+    pass
 
 
 class SplitView(BaseModel):
@@ -135,28 +118,9 @@ class SplitView(BaseModel):
     amount: Decimal
 
 
+@from_view(views.SpendingRow, retype={"splits": list[SplitView] | None})
 class SpendingView(BaseModel):
-    spending_id: UUID
-    estate_id: UUID
-    purpose: str
-    amount: Decimal
-    currency: str
-    basis: str
-    resolution: dict[str, Any] | None
-    emergency: dict[str, Any] | None
-    unit_ids: list[UUID]
-    vendor: str | None
-    approval_id: UUID
-    status: str
-    proposed_by: UUID
-    note: str | None
-    splits: list[SplitView] | None
-    reference: str | None
-    booked_on: date | None
-    proposed_at: datetime
-    disbursed_at: datetime | None
-    updated_at: datetime
-    position: int
+    pass
 
 
 class DepositCreated(BaseModel):
@@ -212,7 +176,7 @@ async def list_accounts(
     rows = await query_off_loop(
         request, queries.accounts, principal.reach(READ), estate_id=estate_id, low=low, limit=limit
     )
-    return [FundAccountView(**r) for r in rows]
+    return [FundAccountView.model_validate(r) for r in rows]
 
 
 @router.get("/finance/fund/accounts/{unit_id}")

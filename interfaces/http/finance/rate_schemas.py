@@ -13,6 +13,8 @@ from domain.finance import fee_items
 from domain.finance.rates import FeeItem
 from interfaces.http.schemas import Amount, Command, Count, Created, CurrencyCode, Period
 from interfaces.http.text import MultiLine, SingleLine, ascii_decimal
+from interfaces.http.views import from_view
+from projections.finance import views
 
 Reason = Annotated[str, MultiLine(500)]
 
@@ -109,30 +111,14 @@ class ReadingsIn(Command):
     readings: Annotated[list[ReadingIn], Field(min_length=1, max_length=5000)]
 
 
+@from_view(views.RateRow)
 class RateView(BaseModel):
-    item: str
-    rate: Decimal
-    currency: str
-    basis: str
-    effective_from: date
-    change_id: UUID
+    pass
 
 
+@from_view(views.RateChangeRow, drop=("estate_id", "adopted_position"))
 class ChangeView(BaseModel):
-    change_id: UUID
-    item: str
-    rate: Decimal
-    currency: str
-    basis: str
-    effective_from: date
-    resolution: dict[str, Any] | None
-    contract_reference: str | None
-    approval_id: UUID
-    proposed_by: UUID
-    proposed_at: datetime
-    status: str
-    outcome: str | None
-    decided_at: datetime | None
+    pass
 
 
 class TermsView(BaseModel):
@@ -156,26 +142,14 @@ class FeeScheduleView(BaseModel):
     history: list[ChangeView]
 
 
+@from_view(views.SharedCostRow)
 class SharedCostView(BaseModel):
-    cost_id: UUID
-    period: str
-    item: str
-    description: str
-    amount: Decimal
-    currency: str
-    basis: str
-    status: str
-    recorded_at: datetime
-    withdrawn_at: datetime | None
-    withdrawal_reason: str | None
+    pass
 
 
+@from_view(views.ReadingRow)
 class ReadingView(BaseModel):
-    unit_id: UUID
-    meter: str
-    reading: Decimal
-    read_on: date
-    recorded_at: datetime
+    pass
 
 
 class UsageView(BaseModel):

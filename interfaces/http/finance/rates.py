@@ -90,7 +90,7 @@ async def fee_schedule(
 def _fee_schedule(request: Request, estate_id: UUID, period: str | None) -> FeeScheduleView:
     now = period_of(_rates(request).deps.clock().date())
     wanted = period or now
-    history = [_change(r) for r in query(request, queries.rate_changes, estate_id)]
+    changes = query(request, queries.rate_changes, estate_id)
     configured = query(request, queries.billing_terms, estate_id)
     if configured is not None:
         terms = TermsView(**configured, configured=True)
@@ -103,15 +103,18 @@ def _fee_schedule(request: Request, estate_id: UUID, period: str | None) -> FeeS
         in_force_now=_in_force(request, estate_id, now),
         period=wanted,
         in_force=_in_force(request, estate_id, wanted),
-        pending=[c for c in history if c.status == "pending"],
+        pending=[_change(r) for r in changes if r["status"] == "pending"],
         terms=terms,
-        history=history,
+        history=[_change(r) for r in changes],
     )
 
 
 def _in_force(request: Request, estate_id: UUID, period: str) -> list[RateView]:
     first_day = period_start(period)
-    return [RateView(**r) for r in query(request, queries.rates_in_force, estate_id, first_day)]
+    return [
+        RateView.model_validate(r)
+        for r in query(request, queries.rates_in_force, estate_id, first_day)
+    ]
 
 
 @router.post("/rate-changes", status_code=status.HTTP_201_CREATED)
@@ -184,7 +187,7 @@ async def list_shared_costs(
     await anyio.to_thread.run_sync(_rates(request).readable, principal, estate_id)
     await reached(request, PROJECTION, after)
     rows = await anyio.to_thread.run_sync(query, request, queries.shared_costs, estate_id, period)
-    return [SharedCostView(**r) for r in rows]
+    return [SharedCostView.model_validate(r) for r in rows]
 
 
 manage(
@@ -229,7 +232,7 @@ def _readings(request: Request, estate_id: UUID, period: str) -> ReadingsView:
     usage = _rates(request).usage(estate_id, period)
     return ReadingsView(
         period=period,
-        readings=[ReadingView(**r) for r in rows],
+        readings=[ReadingView.model_validate(r) for r in rows],
         usage=[
             UsageView(unit_id=u, water=m.get("water"), electricity=m.get("electricity"))
             for u, m in sorted(usage.items(), key=lambda kv: str(kv[0]))

@@ -60,7 +60,7 @@ async def list_people(
     rows = await read(
         request, principal, after, views.people, estate_id=estate_id, cursor=cursor, limit=limit
     )
-    return [PersonView(**r) for r in rows]
+    return [PersonView.model_validate(r) for r in rows]
 
 
 record(router, "/people/{person_id}", PersonView, views.person, name="get_person")

@@ -63,7 +63,7 @@ async def list_estates(
     after: After = None,
 ) -> list[EstateView]:
     rows = await read(request, principal, after, views.estates, limit=limit)
-    return [EstateView(**r) for r in rows]
+    return [EstateView.model_validate(r) for r in rows]
 
 
 record(router, "/estates/{estate_id}", EstateView, views.estate, name="get_estate")
@@ -121,7 +121,7 @@ async def list_units(
         cursor=cursor,
         limit=limit,
     )
-    return [UnitView(**r) for r in rows]
+    return [UnitView.model_validate(r) for r in rows]
 
 
 record(router, "/units/{unit_id}", UnitView, views.unit, name="get_unit")

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -14,6 +13,8 @@ from domain.registry.places import PARKING_KINDS
 from domain.registry.unit import Relation, UnitUse
 from interfaces.http.schemas import Accepted, Command, DecimalInput, NationalId, Patch, Phone
 from interfaces.http.text import MultiLine, SingleLine
+from interfaces.http.views import from_view
+from projections.registry import views
 
 Code = Annotated[str, SingleLine(32)]
 Name = Annotated[str, SingleLine(200)]
@@ -122,76 +123,33 @@ class ImportReport(Accepted):
     people: int
 
 
+@from_view(views.EstateRow)
 class EstateView(BaseModel):
-    id: UUID
-    code: str
-    name: str
-    address: str
-    created_at: datetime
-    updated_at: datetime
-    version: int
+    pass
 
 
+@from_view(views.BuildingRow)
 class BuildingView(BaseModel):
-    id: UUID
-    estate_id: UUID
-    code: str
-    name: str
-    floors: int | None
-    created_at: datetime
-    updated_at: datetime
-    version: int
+    pass
 
 
+@from_view(views.UnitRow)
 class UnitView(BaseModel):
-    id: UUID
-    estate_id: UUID
-    building_id: UUID
-    number: str
-    floor: int
-    gross_area: Decimal
-    internal_area: Decimal
-    use: str
-    created_at: datetime
-    updated_at: datetime
-    version: int
+    pass
 
 
+@from_view(views.ParkingRow)
 class ParkingView(BaseModel):
-    id: UUID
-    estate_id: UUID
-    code: str
-    level: str | None
-    kind: str
-    unit_id: UUID | None
-    created_at: datetime
-    updated_at: datetime
-    version: int
+    pass
 
 
+@from_view(views.PersonRow, describe=dict.fromkeys(("name", "phone", "national_id"), "masked"))
 class PersonView(BaseModel):
-    id: UUID
-    estate_id: UUID
-    name: str | None = Field(description="masked")
-    phone: str | None = Field(description="masked")
-    national_id: str | None = Field(description="masked")
-    user_id: UUID | None
-    personal_data_erased: bool
-    created_at: datetime
-    updated_at: datetime
-    version: int
+    pass
 
 
+@from_view(
+    views.OccupancyRow, describe={"person_name": "masked", "ended_by": "moved_out or transferred"}
+)
 class OccupancyView(BaseModel):
-    id: UUID
-    unit_id: UUID
-    estate_id: UUID
-    building_id: UUID
-    person_id: UUID
-    person_name: str | None = Field(description="masked")
-    user_id: UUID | None
-    relation: str
-    moved_in_on: date
-    moved_out_on: date | None
-    ended_by: str | None = Field(description="moved_out or transferred")
-    current: bool
+    pass

@@ -35,7 +35,6 @@ from interfaces.http.workorders.schemas import (
     Rating,
     Triage,
     WithReason,
-    order_view,
 )
 from projections.workorders import queries
 
@@ -111,7 +110,7 @@ async def list_orders(
     }
     reach = principal.reach("workorders:read")
     rows = await query_off_loop(request, queries.orders, reach, filters, limit, before)
-    return [order_view(r) for r in rows]
+    return [OrderView.model_validate(r) for r in rows]
 
 
 @router.get("/workorders/dashboard")
@@ -142,7 +141,9 @@ async def get_order(
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> OrderView:
     await reached(request, PROJECTION, after)
-    return order_view(await query_off_loop(request, queries.visible_order, principal, order_id))
+    return OrderView.model_validate(
+        await query_off_loop(request, queries.visible_order, principal, order_id)
+    )
 
 
 @router.get("/workorders/{order_id}/history")
@@ -156,7 +157,7 @@ async def order_history(
     await reached(request, PROJECTION, after)
     await query_off_loop(request, queries.visible_order, principal, order_id)  # 404 if not
     entries = await query_off_loop(request, queries.history, order_id)
-    return [HistoryEntry(**e) for e in entries]
+    return [HistoryEntry.model_validate(e) for e in entries]
 
 
 # ---- orders: staff commands --------------------------------------------------

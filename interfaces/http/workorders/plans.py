@@ -20,7 +20,7 @@ from interfaces.http.reads import query_off_loop
 from interfaces.http.routes import Commands
 from interfaces.http.schemas import Accepted, Created, accepted
 from interfaces.http.security import Principal, container, requires
-from interfaces.http.workorders.schemas import NewPlan, PlanChange, PlanView, WithReason, plan_view
+from interfaces.http.workorders.schemas import NewPlan, PlanChange, PlanView, WithReason
 from projections.workorders import queries
 
 router = APIRouter(prefix="/api/v1", tags=["workorders"])
@@ -59,7 +59,7 @@ async def list_plans(
     await reached(request, PROJECTION, after)
     reach = principal.reach("maintenance:read")
     rows = await query_off_loop(request, queries.plans, reach, estate_id, status_)
-    return [plan_view(r) for r in rows]
+    return [PlanView.model_validate(r) for r in rows]
 
 
 @router.get("/maintenance-plans/{plan_id}")
@@ -70,7 +70,9 @@ async def get_plan(
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> PlanView:
     await reached(request, PROJECTION, after)
-    return plan_view(await query_off_loop(request, queries.visible_plan, principal, plan_id))
+    return PlanView.model_validate(
+        await query_off_loop(request, queries.visible_plan, principal, plan_id)
+    )
 
 
 @router.patch("/maintenance-plans/{plan_id}", response_model=Accepted)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -12,7 +11,9 @@ from pydantic import BaseModel, Field
 from domain.workorders.order import Category, Priority
 from interfaces.http.schemas import Command, CurrencyCode, DecimalInput, Patch
 from interfaces.http.text import MultiLine, SingleLine
-from projections.workorders.queries import OrderRow, PlanRow
+from interfaces.http.views import from_view
+from projections.workorders import queries
+from projections.workorders.queries import DashboardView, HistoryRow, OrderRow, PlanRow
 
 PROJECTION = "workorders"
 Text = Annotated[str, SingleLine(200)]
@@ -62,75 +63,31 @@ class Rating(Command):
     comment: Annotated[str, MultiLine(2000, min_length=0)] | None = None
 
 
+@from_view(OrderRow, rename={"order_id": "id"})
 class OrderView(BaseModel):
-    id: UUID
-    estate_id: UUID
-    unit_id: UUID | None
-    equipment_id: UUID | None
-    title: str
-    description: str
-    source: str
-    source_ref: str | None
-    status: str
-    category: str | None
-    priority: str | None
-    assignee_id: UUID | None
-    requested_by: UUID | None
-    submitted_at: datetime
-    triaged_at: datetime | None
-    assigned_at: datetime | None
-    accepted_at: datetime | None
-    started_at: datetime | None
-    completed_at: datetime | None
-    rated_at: datetime | None
-    closed_at: datetime | None
-    cancelled_at: datetime | None
-    respond_by: datetime | None
-    resolve_by: datetime | None
-    respond_breached: bool
-    resolve_breached: bool
-    hold_reason: str | None
-    work_done: str | None
-    parts: list[dict[str, Any]]
-    labour_hours: Decimal | None
-    cost: Decimal | None
-    currency: str | None
-    rating: int | None
-    rating_comment: str | None
-    reassignments: int
-    rejections: int
-    reopenings: int
-    updated_at: datetime
-    version: int
+    pass
 
 
+@from_view(HistoryRow)
 class HistoryEntry(BaseModel):
-    position: int
-    version: int
-    event: str
-    at: datetime
-    actor_id: UUID | None
-    actor_role: str | None
-    payload: dict[str, Any]
+    pass
 
 
+@from_view(queries.SlaFigures)
 class SlaFigures(BaseModel):
-    met: int
-    missed: int
-    compliance_pct: float | None
+    pass
 
 
+@from_view(
+    DashboardView,
+    retype={
+        "open_by_status_and_priority": list[dict[str, Any]],
+        "respond_sla": SlaFigures,
+        "resolve_sla": SlaFigures,
+    },
+)
 class Dashboard(BaseModel):
-    open_total: int
-    open_by_status: dict[str, int]
-    open_by_priority: dict[str, int]
-    open_by_status_and_priority: list[dict[str, Any]]
-    submitted_in_period: int
-    respond_sla: SlaFigures
-    resolve_sla: SlaFigures
-    mean_time_to_respond_minutes: float | None
-    mean_time_to_resolve_hours: float | None
-    mean_rating: float | None
+    pass
 
 
 class NewPlan(Command):
@@ -158,32 +115,6 @@ class PlanChange(Patch):
     next_due_on: date | None = None
 
 
+@from_view(PlanRow, rename={"plan_id": "id"})
 class PlanView(BaseModel):
-    id: UUID
-    estate_id: UUID
-    title: str
-    equipment_id: UUID | None
-    equipment_kind: str | None
-    interval_days: int
-    checklist: list[str]
-    team: str | None
-    technician_id: UUID | None
-    priority: str
-    next_due_on: date
-    status: str
-    orders_opened: int
-    last_order_id: UUID | None
-    last_due_on: date | None
-    created_at: datetime
-    updated_at: datetime
-    version: int
-
-
-def order_view(row: OrderRow) -> OrderView:
-    data: dict[str, Any] = dict(row)
-    return OrderView(id=data.pop("order_id"), **data)
-
-
-def plan_view(row: PlanRow) -> PlanView:
-    data: dict[str, Any] = dict(row)
-    return PlanView(id=data.pop("plan_id"), **data)
+    pass

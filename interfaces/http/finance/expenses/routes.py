@@ -66,11 +66,10 @@ def _staff_reader(principal: Principal) -> None:
 def _vendor_view(principal: Principal, row: VendorRow) -> VendorView:
     """A vendor; its tax ID in full only to company-wide readers (finance:read:any)
     and vendor managers, masked like the bank account to estate staff."""
-    view = VendorView(**row)
     full = {Permission.FINANCE_READ, Permission.VENDORS_MANAGE} & principal.permissions
     if not full:
-        view.tax_id = mask_bank_account(view.tax_id) or ""
-    return view
+        row = {**row, "tax_id": mask_bank_account(row["tax_id"]) or ""}
+    return VendorView.model_validate(row)
 
 
 # ---- vendors ------------------------------------------------------------------------
@@ -231,7 +230,7 @@ async def list_claims(
     rows = await query_off_loop(
         request, queries.claims, principal.reach("finance:read"), filters, limit
     )
-    return [ClaimView(**r) for r in rows]
+    return [ClaimView.model_validate(r) for r in rows]
 
 
 @router.get("/finance/expenses/{claim_id}")
@@ -242,8 +241,8 @@ async def get_claim(
     after: After = None,
 ) -> ClaimView:
     await reached(request, PROJECTION, after)
-    return ClaimView(
-        **await query_off_loop(request, queries.claim, principal.reach("finance:read"), claim_id)
+    return ClaimView.model_validate(
+        await query_off_loop(request, queries.claim, principal.reach("finance:read"), claim_id)
     )
 
 

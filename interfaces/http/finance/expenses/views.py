@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID
@@ -13,6 +13,9 @@ from domain.finance.expense_rules import CATEGORIES
 from domain.finance.money import DEFAULT_CURRENCY
 from interfaces.http.schemas import Amount, Command, CurrencyCode, Patch
 from interfaces.http.text import MultiLine, SingleLine
+from interfaces.http.views import from_view
+from projections.finance import views as finance_views
+from projections.finance.views import AnalysisView, ClaimRow, VendorRow
 
 Category = Literal[
     "repairs",
@@ -85,17 +88,10 @@ class VendorCreated(BaseModel):
     position: int
 
 
+# bank_account masked: only the last 4 digits show (and tax_id to estate staff)
+@from_view(VendorRow)
 class VendorView(BaseModel):
-    vendor_id: UUID
-    name: str
-    tax_id: str
-    bank_account: str | None  # masked: only the last 4 digits show
-    contact: str | None
-    categories: list[str]
-    active: bool
-    registered_at: datetime
-    updated_at: datetime
-    position: int
+    pass
 
 
 class BudgetLine(BaseModel):
@@ -107,44 +103,14 @@ class BudgetLine(BaseModel):
     remaining: Decimal
 
 
+@from_view(finance_views.BudgetView, retype={"lines": list[BudgetLine]})
 class BudgetView(BaseModel):
-    estate_id: UUID
-    year: int
-    currency: str
-    set_by: UUID | None
-    lines: list[BudgetLine]
-    total_budget: Decimal
-    total_committed: Decimal
-    total_paid: Decimal
-    total_remaining: Decimal
+    pass
 
 
+@from_view(ClaimRow)
 class ClaimView(BaseModel):
-    claim_id: UUID
-    estate_id: UUID
-    vendor_id: UUID
-    category: str
-    amount: Decimal
-    currency: str
-    description: str
-    incurred_on: date
-    invoice_ref: str
-    submitted_by: UUID
-    year: int
-    status: str
-    approval_id: UUID
-    approval_kind: str
-    over_budget: bool
-    remaining_before: Decimal | None
-    approved_on: date | None
-    paid: bool
-    paid_on: date | None
-    payment_ref: str | None
-    payment_method: str | None
-    note: str | None
-    submitted_at: datetime
-    updated_at: datetime
-    position: int
+    pass
 
 
 class MonthFigures(BaseModel):
@@ -163,12 +129,12 @@ class CategoryFigures(BaseModel):
     used_percent: Decimal | None  # actual / budget, percent; None without a budget
 
 
+@from_view(
+    AnalysisView,
+    retype={
+        "months": list[MonthFigures],  # the trend: 12 months, every category
+        "categories": list[CategoryFigures],  # the structure, and budget vs actual
+    },
+)
 class ExpenseAnalysis(BaseModel):
-    estate_id: UUID
-    year: int
-    currency: str
-    total: Decimal
-    total_paid: Decimal
-    total_budget: Decimal
-    months: list[MonthFigures]  # the trend: 12 months, every category
-    categories: list[CategoryFigures]  # the structure, and budget vs actual
+    pass
