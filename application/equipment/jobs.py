@@ -8,6 +8,7 @@ commands once.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -29,24 +30,18 @@ SUMMARY_GRACE = timedelta(minutes=10)
 AVERAGE_PLACES = Decimal("0.0001")
 
 
+@dataclass
 class EquipmentJobs:
-    def __init__(
-        self,
-        deps: ServiceDeps,
-        readings: ReadingStore,
-        stale_after_days: int,
-        reading_retention: timedelta,
-        telemetry: TelemetryIngest,
-        silent_after: timedelta,
-        due: DueEquipmentWork,
-    ) -> None:
-        self.deps = deps
-        self.due = due
-        self.readings = readings
-        self.stale_after_days = stale_after_days
-        self.reading_retention = reading_retention
-        self.telemetry = telemetry
-        self.silent_after = silent_after
+    """The equipment context's scheduled work: alarms escalated, silence
+    detected, readings summarised and pruned, stale records reminded."""
+
+    deps: ServiceDeps
+    readings: ReadingStore
+    stale_after_days: int
+    reading_retention: timedelta
+    telemetry: TelemetryIngest
+    silent_after: timedelta
+    due: DueEquipmentWork
 
     def scheduled(self) -> list[ScheduledJob]:
         return [
