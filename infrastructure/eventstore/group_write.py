@@ -114,21 +114,26 @@ class GroupWriter:
         """The whole group and its commit in one round trip; raises on a conflict."""
         events = [event for pending in group for event in pending.events]
         inserts: list[psycopg.Cursor[Any]] = []
+        # Nothing in the pipeline is prepared (``prepare=False``): psycopg
+        # prepares a statement on its fifth run, and the server skips that
+        # preparation when an earlier statement of the pipeline failed, while
+        # psycopg counts it done; the one-by-one retry then ran "COMMIT" as a
+        # prepared statement the server never had.
         with conn.pipeline(), conn.cursor(row_factory=tuple_row) as curs:
             for statement in self.statements.opening:
-                curs.execute(statement)
-            curs.execute("SAVEPOINT group_append")
+                curs.execute(statement, prepare=False)
+            curs.execute("SAVEPOINT group_append", prepare=False)
             for start in range(0, len(events), INSERT_CHUNK):
                 insert = conn.cursor(row_factory=tuple_row)
                 insert.execute(
                     self.statements.insert,
                     _columns(events[start : start + INSERT_CHUNK]),
-                    prepare=True,
+                    prepare=False,
                 )
                 inserts.append(insert)
             if any(pending.claim is not None for pending in group):
-                curs.execute(self.statements.claims, _claim_columns(group))
-            curs.execute("COMMIT")
+                curs.execute(self.statements.claims, _claim_columns(group), prepare=False)
+            curs.execute("COMMIT", prepare=False)
         ids: list[int] = []
         for insert in inserts:
             ids += [row[0] for row in insert.fetchall()]

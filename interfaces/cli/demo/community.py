@@ -11,7 +11,6 @@ from application.community import commands as cc
 from application.context import acting
 from application.notifications import commands as nc
 from domain.approvals.rules import Urgency
-from domain.community.announcement import Announcement
 from domain.community.service_request import Category as ServiceCategory
 from domain.community.survey import SubjectKind
 from interfaces.cli.demo.base import LoaderBase
@@ -146,9 +145,7 @@ class CommunityDemo(LoaderBase):
                 )
             )
             cs.submit_announcement(cc.SubmitAnnouncement(manager, notice))
-        announcement = cs.get(Announcement, notice)
-        assert announcement.approval_id is not None
-        self.decide(announcement.approval_id, self.users["hvg.manager"])
+        self.decide(self._approval_of(notice), self.users["hvg.manager"])
         with self.as_user("hvg.manager"):
             cs.publish_announcement(cc.PublishAnnouncement(manager, notice))
         self.count("announcements", 1)

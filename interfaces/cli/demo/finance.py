@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from application.actor import Actor
+from application.actor import SYSTEM_ACTOR, Actor
 from application.finance.accounts.commands import RecordPayment, RunBilling
 from application.finance.compliance import RunChecks
 from application.finance.expenses import PayClaim, RegisterVendor, SetBudget, SubmitClaim
@@ -26,6 +26,7 @@ from application.finance.rates.commands import ProposeRateChange
 from domain.finance.account import Method
 from domain.finance.money import Money
 from domain.finance.periods import period_bounds
+from projections.finance.accounts.queries import unit_account
 
 if TYPE_CHECKING:
     from interfaces.cli.demo.base import LoaderBase as _Loader
@@ -86,6 +87,15 @@ class FinanceDemo:
             yield moment
         finally:
             self.deps.clock = before
+
+    def outstanding(self, unit_id: UUID) -> Decimal | None:
+        """What the unit owes, from the unit-accounts read model (settled after
+        each run); None when it has no account."""
+        with self.c.pool.connection() as conn:
+            found = unit_account(conn, SYSTEM_ACTOR.reach("finance:read"), unit_id)
+        if found is None or found["account"] is None:
+            return None
+        return found["account"]["outstanding"]
 
     def day(self, period: str, n: int) -> date:
         first, _ = period_bounds(period)
@@ -198,13 +208,14 @@ class FinanceDemo:
         with self.on(self.day(period, 1), 8), self.d.as_user("hvg.finance"):
             run = accounts.bill(RunBilling(self.actor(finance), self.d.estate_id, period))
         self.d.count("bills", run.bills)
+        self.d.settle()
         for key, (method, months) in HABITS.items():
             if months == 0 or (months == 2 and number != 1):
                 continue
-            account = accounts.account(self.unit[key])
-            if account is None:
+            outstanding = self.outstanding(self.unit[key])
+            if outstanding is None:
                 continue
-            amount = account.outstanding * months if months == 2 else account.outstanding
+            amount = outstanding * months if months == 2 else outstanding
             if key == ("A", "501") and number == 2:
                 continue  # pays March late, after a reminder
             with self.on(self.day(period, 8 + number)), self.d.as_user("hvg.finance"):

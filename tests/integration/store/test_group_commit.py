@@ -17,7 +17,7 @@ from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import IntegrityError
 
 from bootstrap import Container
-from infrastructure.eventstore.store import EVENTS_TABLE
+from infrastructure.eventstore.store import EVENTS_TABLE, EventLog, postgres_env
 from infrastructure.idempotency import Claim, DuplicateRequest, claiming
 from infrastructure.settings import Settings
 from replay.verify import verify_chain
@@ -272,3 +272,33 @@ def test_an_append_larger_than_a_group_is_still_one_atomic_append(container: Con
     with pytest.raises(IntegrityError):
         log.save(again, *fresh, stale)  # stale conflicts: nothing of this save is stored
     assert log.head() == position + 1
+
+
+def test_a_conflict_on_a_fresh_connection_fails_that_append_and_the_next_ones_still_write(
+    container: Container,
+) -> None:
+    """The group's first write on a new connection is also the first time that
+    connection meets the insert statement. psycopg prepares a statement the
+    fifth time a connection runs it; when that time falls in a pipeline that
+    a conflict aborts, the server skips the preparation with everything
+    after the conflict (the COMMIT), and the one-by-one retry must not take it
+    for prepared (it once answered ``prepared statement "_pg3_N" does not
+    exist``, a 500, in place of the conflict the handler retries)."""
+    meter = Counter("shared")
+    container.event_log.save(meter)
+    stale = copy.deepcopy(meter)
+    meter.count_one()
+    container.event_log.save(meter)
+    stale.count_one()  # wants version 2, which the log holds
+
+    fresh = EventLog(postgres_env(container.database_url, 1))  # one new connection
+    try:
+        for attempt in range(8):  # past the fifth run of every statement of a group
+            with pytest.raises(IntegrityError):
+                fresh.save_and_position(copy.deepcopy(stale))
+            other = Counter(f"after{attempt}")
+            assert fresh.save_and_position(other) > 0
+            assert fresh.repository.get(other.id).label == other.label
+    finally:
+        fresh.close()
+    assert verify_chain(container.database_url).ok
