@@ -47,7 +47,7 @@ from decimal import Decimal
 from http.client import HTTPConnection
 from pathlib import Path
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import httpx
 import psycopg
@@ -349,7 +349,8 @@ def pay_load(
 
         def work() -> None:
             unit, bill = next(mine)
-            body: dict[str, Any] = {"amount": amount, "method": "cash"}
+            # A cash payment carries its receipt's number, one per payment.
+            body: dict[str, Any] = {"amount": amount, "method": "cash", "reference": uuid4().hex}
             if bill is not None:
                 body["bill_id"] = bill
             conn.request(

@@ -62,15 +62,21 @@ class PaymentDecisions:
         """Allocate a payment: the named bill first, then the oldest open bills; the rest is credit.
 
         A payment for a named bill that has nothing left to pay is refused, so
-        a bill is never paid twice; a repeated bank or online reference too.
+        a bill is never paid twice; a payment without its reference (a cash
+        payment's is its receipt number) or with a repeated one too.
         """
         method = Method(method)
         value = self._money(amount, currency)
         if payment_id in self.payments:
             raise InvalidTransition("this payment has already been recorded")
         ref = (reference or "").strip() or None
-        if method is not Method.CASH and ref is None:
-            raise ValidationFailed("reference: bank and online payments carry their reference")
+        if ref is None:
+            # The reference is the payment's natural key: without one a
+            # double-click records the same cash twice (issue 14, defect 10).
+            raise ValidationFailed(
+                "reference: every payment carries its reference: the bank or online "
+                "transaction's, or for cash the paper receipt's number (收据号)"
+            )
         if ref is not None and (len(ref) > 100 or f"{method}:{ref}" in self.references):
             if len(ref) > 100:
                 raise ValidationFailed("reference: at most 100 characters")

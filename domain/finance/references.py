@@ -12,8 +12,11 @@ transfers, online clearing 1012 for a provider's transaction number, the
 cash box 1001 for a receipt number.
 
 A reversed payment releases its claim: the line was not applied after all
-and may be applied again, to the right unit. A payment recorded before
-claims existed holds none; its reversal releases nothing.
+and may be applied again, to the right unit. A cash receipt is different:
+the paper receipt was written and handed over, so a reversal voids its
+number (作废, ``Voided``), which is kept and never used again; the clerk
+writes a new receipt. A payment recorded before claims existed holds none;
+its reversal releases nothing.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidTransition
-from domain.finance.accounts import CHART
+from domain.finance.accounts import CASH, CHART
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://estatelog/finance/payment-references")
 
@@ -42,6 +45,9 @@ class ReferenceTaken(InvalidTransition):
 class PaymentReference(Aggregate):
     """Which payment, if any, a reference of an estate's receiving account paid."""
 
+    # A class default, so a claim saved before receipts were voided reads as not void.
+    voided_with: UUID | None = None
+
     @staticmethod
     def create_id(estate_id: UUID, account: str, reference: str, **_: Any) -> UUID:
         return reference_id(estate_id, account, reference)
@@ -55,6 +61,11 @@ class PaymentReference(Aggregate):
         self.unit_id: UUID | None = None
 
     def claim(self, *, payment_id: UUID, unit_id: UUID, at: datetime) -> None:
+        if self.voided_with is not None:
+            raise ReferenceTaken(
+                f"receipt {self.reference} was voided when payment {self.voided_with} "
+                "was reversed; a voided receipt number is not used again: write a new receipt"
+            )
         if self.payment_id is not None:
             name = CHART[self.account].name.lower()
             raise ReferenceTaken(
@@ -69,11 +80,21 @@ class PaymentReference(Aggregate):
         self.unit_id = unit_id
 
     def release(self, *, payment_id: UUID, at: datetime) -> bool:
-        """Free the reference if ``payment_id`` holds it (False: it holds nothing here)."""
+        """Free the reference if ``payment_id`` holds it (False: it holds nothing here);
+        a cash receipt's number is voided instead, for good."""
         if self.payment_id != payment_id:
             return False
-        self._released(payment_id=payment_id, at=at)
+        if self.account == CASH:
+            self._voided(payment_id=payment_id, at=at)
+        else:
+            self._released(payment_id=payment_id, at=at)
         return True
+
+    @event("Voided")
+    def _voided(self, payment_id: UUID, at: datetime) -> None:
+        self.payment_id = None
+        self.unit_id = None
+        self.voided_with = payment_id
 
     @event("Released")
     def _released(self, payment_id: UUID, at: datetime) -> None:

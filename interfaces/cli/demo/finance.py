@@ -43,6 +43,8 @@ BUDGET = {
     "utilities": "36000.00",
     "security": "90000.00",
 }
+# A receipt number's prefix, by method (收据: SJ); others show the method.
+RECEIPT_PREFIX = {"cash": "SJ"}
 # Who pays how, by unit: on time, late, partly, ahead.
 HABITS = {
     ("A", "101"): ("online", 1),
@@ -225,9 +227,9 @@ class FinanceDemo:
                         unit_id=self.unit[key],
                         amount=Money.of(amount, "CNY"),
                         method=Method(method),
-                        reference=None
-                        if method == "cash"
-                        else f"{method[:4].upper()}-{key[0]}{key[1]}-{period}",
+                        # A cash payment's reference is its paper receipt's number (收据号).
+                        reference=f"{RECEIPT_PREFIX.get(method, method[:4].upper())}-"
+                        f"{key[0]}{key[1]}-{period}",
                         bill_id=None,
                     )
                 )

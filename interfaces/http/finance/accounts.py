@@ -71,7 +71,9 @@ class PaymentRequest(Command):
     currency: CurrencyCode = "CNY"
     method: Method
     reference: Annotated[str, SingleLine(100, min_length=0)] | None = Field(
-        None, description="the bank or online transaction reference (required unless cash)"
+        None,
+        description="required: the bank or online transaction's reference, or for cash the "
+        "paper receipt's number (收据号); once per estate and receiving account",
     )
     bill_id: UUID | None = Field(None, description="pay this bill first")
 

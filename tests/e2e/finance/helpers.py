@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import uuid4
 
 from tests.e2e.finance.conftest import Actor, FinanceWorld
 
@@ -53,6 +54,11 @@ def account(fw: FinanceWorld, unit: str, who: Actor | None = None) -> dict[str, 
     return response.json()  # type: ignore[no-any-return]
 
 
+def receipt() -> str:
+    """A cash receipt number (收据号) no other payment of the test holds."""
+    return f"SJ-{uuid4().hex[:10].upper()}"
+
+
 def pay(
     fw: FinanceWorld,
     unit: str,
@@ -63,6 +69,8 @@ def pay(
     who: Actor | None = None,
 ) -> Any:
     body: dict[str, Any] = {"amount": amount, "method": method}
+    if reference is None and method == "cash":
+        reference = receipt()  # a cash payment carries its paper receipt's number
     if reference is not None:
         body["reference"] = reference
     if bill_id is not None:

@@ -13,6 +13,8 @@ statements the auditors read must agree with double entry:
 * the auditors' ``subledgers_equal_control`` check finds nothing: every unit's
   bills, credit and maintenance fund equal its lines on 1122, 2203 and 2241;
 * a bank line (reference) pays once per estate and receiving account;
+* a cash receipt's number (收据号) names one payment, reversed or not: a
+  reversal voids it, and no payment without one records;
 * a manual journal on a control account is refused and records nothing;
 
 and at the end of each sequence the ledger rebuilt from scratch (every
@@ -245,13 +247,16 @@ class LedgerMachine(RuleBasedStateMachine):
     def pay(
         self, which: int, amount: Decimal, method: Method, named: bool, line: int | None = None
     ) -> None:
-        """``line``: one of a few bank lines the sequence shares, so that one is
-        applied again, on any unit, before and after a reversal (issue 14, defect 9)."""
+        """``line``: one of a few bank lines or cash receipts the sequence shares, so
+        that one is applied again, on any unit, before and after a reversal (issue
+        14, defects 9 and 10: a reversal frees a bank line, voids a receipt)."""
         account = self._account(which)
         bill_id = next(iter(account.bills), None) if named and account else None
-        reference = uuid4().hex[:10] if line is None else f"LINE-{line}"
-        if line is not None:
-            method = Method.BANK_TRANSFER  # a bank-statement line
+        reference = uuid4().hex[:10]
+        if line is not None and method is Method.CASH:
+            reference = f"SJ-{line}"  # a paper receipt's number keyed again
+        elif line is not None:
+            method, reference = Method.BANK_TRANSFER, f"LINE-{line}"  # a bank-statement line
         self._try(
             "pay",
             lambda: World.container.finance.accounts.pay(
@@ -260,7 +265,7 @@ class LedgerMachine(RuleBasedStateMachine):
                     unit_id=self.units[which],
                     amount=Money.of(amount, "CNY"),
                     method=method,
-                    reference=None if method is Method.CASH else reference,
+                    reference=reference,
                     bill_id=bill_id,
                 )
             ),
@@ -407,6 +412,11 @@ class LedgerMachine(RuleBasedStateMachine):
                 "WHERE estate_id = %s AND NOT reversed AND reference IS NOT NULL",
                 [self.estate],
             ).fetchall()
+            receipts = conn.execute(
+                "SELECT upper(reference) FROM finance_payments "
+                "WHERE estate_id = %s AND method = 'cash'",
+                [self.estate],
+            ).fetchall()
         for totals in trial["totals"].values():
             assert totals["debit"] == totals["credit"] and totals["closing"] == 0
         for totals in sheet["totals"].values():
@@ -423,6 +433,9 @@ class LedgerMachine(RuleBasedStateMachine):
             (PAYMENT_ACCOUNTS[method], reference.upper()) for method, reference in references
         )
         assert all(n == 1 for n in applied.values()), applied
+        # A cash receipt's number names one payment for good: a reversal voids it.
+        issued = Counter(reference for (reference,) in receipts)
+        assert all(n == 1 for n in issued.values()), issued
         head = World.container.event_log.head()
         scope = Scope([self.estate], date(2026, 1, 1), day, head, Decimal(10000), "CNY")
         with World.container.pool.connection() as conn:

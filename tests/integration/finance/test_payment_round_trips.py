@@ -110,7 +110,7 @@ def test_a_keyed_payment_claims_its_key_in_the_appends_round_trip(
     fw = paid
     headers = {**fw.finance.headers, "Idempotency-Key": "pay-unit-1-twenty"}
     path = f"/api/v1/finance/units/{fw.units[0]}/payments"
-    body = {"amount": "20.00", "method": "cash"}
+    body = {"amount": "20.00", "method": "cash", "reference": "SJ-0020"}
     with counting(monkeypatch) as sent:
         response = fw.client.post(path, json=body, headers=headers)
     assert response.status_code == 201, response.text

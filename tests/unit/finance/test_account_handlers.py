@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from uuid import UUID, uuid4
 
@@ -15,7 +16,7 @@ from application.finance.accounts.commands import RecordPayment, RequestRefund, 
 from application.finance.rates import RateService
 from application.services import ServiceDeps
 from domain.finance.account import Method, UnitAccount, account_id_for
-from domain.finance.accounts import BANK
+from domain.finance.accounts import BANK, CASH
 from domain.finance.money import Money
 from domain.finance.references import ReferenceTaken, reference_id
 from domain.identity.policy import Permission
@@ -57,7 +58,8 @@ def a_unit(deps: ServiceDeps) -> Unit:
 
 
 def payment(actor: Actor, unit_id: UUID, amount: str = "100.00") -> RecordPayment:
-    return RecordPayment(actor, unit_id, Money.of(amount, "CNY"), Method.CASH)
+    receipt = f"SJ-{uuid4().hex[:8]}"  # a cash payment's natural key: its receipt's number
+    return RecordPayment(actor, unit_id, Money.of(amount, "CNY"), Method.CASH, receipt)
 
 
 def log_of(deps: ServiceDeps) -> MemoryEventLog:
@@ -140,19 +142,26 @@ def test_the_account_is_one_aggregate_per_unit() -> None:
     assert UnitAccount.create_id(unit_id) == account_id_for(unit_id)
 
 
-def test_a_bank_reference_claimed_by_one_unit_is_refused_on_another_until_reversed(
-    deps: ServiceDeps, accounts: AccountService
-) -> None:
+def two_units_paying(
+    deps: ServiceDeps, accounts: AccountService, method: Method
+) -> tuple[UUID, Unit, Unit, Actor, Callable[[Unit, str], UUID]]:
+    """An estate's two units, its clerk, and a payment of 50.00 by ``method`` with a reference."""
     estate, building = uuid4(), uuid4()
     first, second = (Unit.register(estate, building, n, 1, "90", "80", "residential") for n in "12")
     deps.event_log.save_and_position(first, second)
     by = clerk(estate)
 
-    def transfer(unit: Unit, reference: str) -> UUID:
-        command = RecordPayment(
-            by, unit.id, Money.of("50.00", "CNY"), Method.BANK_TRANSFER, reference
-        )
+    def pay(unit: Unit, reference: str) -> UUID:
+        command = RecordPayment(by, unit.id, Money.of("50.00", "CNY"), method, reference)
         return accounts.pay(command)[0]
+
+    return estate, first, second, by, pay
+
+
+def test_a_bank_reference_claimed_by_one_unit_is_refused_on_another_until_reversed(
+    deps: ServiceDeps, accounts: AccountService
+) -> None:
+    estate, first, second, by, transfer = two_units_paying(deps, accounts, Method.BANK_TRANSFER)
 
     paid = transfer(first, "CMB-0001")
     head = deps.event_log.head()
@@ -166,3 +175,21 @@ def test_a_bank_reference_claimed_by_one_unit_is_refused_on_another_until_revers
     assert (claim.payment_id, claim.unit_id) == (again, second.id)
     events = log_of(deps).domain_events(claim_id)
     assert [type(e).__name__ for e in events] == ["Opened", "Claimed", "Released", "Claimed"]
+
+
+def test_a_reversed_cash_payment_voids_its_receipt_number_never_to_be_used_again(
+    deps: ServiceDeps, accounts: AccountService
+) -> None:
+    estate, first, second, by, cash = two_units_paying(deps, accounts, Method.CASH)
+
+    paid = cash(first, "SJ-0007")
+    accounts.reverse(ReversePayment(by, first.id, paid, "wrong unit"))
+    head = deps.event_log.head()
+    for unit in (first, second):
+        with pytest.raises(ReferenceTaken, match=f"voided when payment {paid}"):
+            cash(unit, "sj-0007")
+    assert deps.event_log.head() == head
+    claim_id = reference_id(estate, CASH, "SJ-0007")
+    events = log_of(deps).domain_events(claim_id)
+    assert [type(e).__name__ for e in events] == ["Opened", "Claimed", "Voided"]
+    assert cash(second, "SJ-0008") != paid

@@ -124,11 +124,14 @@ class Books(RuleBasedStateMachine):
         amount=CENTS,
         method=st.sampled_from(["cash", "bank_transfer", "online"]),
         named=st.booleans(),
+        keyed=st.integers(0, 7),
     )
-    def pay(self, which: int, amount: Decimal, method: str, named: bool) -> None:
+    def pay(self, which: int, amount: Decimal, method: str, named: bool, keyed: int) -> None:
+        """``keyed`` 0: no reference, not even for cash (its receipt's number): refused."""
         account = self.accounts[which]
         bills = list(account.bills)
         bill_id = bills[-1] if named and bills else None
+        recorded = len(account.payments)
         self._try(
             "pay",
             account,
@@ -137,13 +140,15 @@ class Books(RuleBasedStateMachine):
                 method=method,
                 amount=amount,
                 currency="CNY",
-                reference=None if method == "cash" else uuid4().hex[:12],
+                reference=uuid4().hex[:12] if keyed else None,
                 bill_id=bill_id,
                 recorded_by=uuid4(),
                 on=self.day.date(),
                 at=self._now(),
             ),
         )
+        if not keyed:
+            assert len(account.payments) == recorded
 
     @precondition(lambda self: any(a.payments for a in self.accounts))
     @rule(which=st.integers(0, 2), pick=st.integers(0, 1000))

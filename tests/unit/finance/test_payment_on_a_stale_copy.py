@@ -68,7 +68,12 @@ def test_a_bill_paid_reversed_and_paid_again_is_paid() -> None:
 
     def pay() -> UUID:
         payment = RecordPayment(
-            clerk, unit, Money.of("100.00", "CNY"), Method.CASH, bill_id=bill_id
+            clerk,
+            unit,
+            Money.of("100.00", "CNY"),
+            Method.CASH,
+            reference=f"SJ-{uuid4().hex[:8]}",  # a new receipt each time
+            bill_id=bill_id,
         )
         return accounts.pay(payment)[0]
 
