@@ -21,6 +21,7 @@ from domain.finance.references import ReferenceTaken, reference_id
 from domain.identity.policy import Permission
 from domain.registry.unit import Unit
 from tests.support.memory import MemoryEventLog, NoArrears, memory_deps
+from tests.unit.finance.actors import reversed_by_two
 
 CLERK_GRANTS = frozenset(
     {
@@ -116,7 +117,9 @@ def test_a_reversal_needs_an_account_and_mirrors_the_payment(
     payment_id, _ = accounts.pay(payment(by, unit.id))
     with pytest.raises(NotFound):
         accounts.reverse(ReversePayment(clerk(uuid4()), unit.id, payment_id, "keyed twice"))
-    accounts.reverse(ReversePayment(by, unit.id, payment_id, "keyed twice"))
+    reversed_by_two(
+        accounts, deps.event_log, ReversePayment(by, unit.id, payment_id, "keyed twice")
+    )
     account = accounts.account(unit.id)
     assert account is not None and account.credit == Decimal(0)
     last = log_of(deps).domain_events(account_id_for(unit.id))[-1]
@@ -160,7 +163,7 @@ def test_a_bank_reference_claimed_by_one_unit_is_refused_on_another_until_revers
         transfer(second, " cmb-0001 ")  # case and blanks make no other line
     assert deps.event_log.head() == head
     claim_id = reference_id(estate, BANK, "CMB-0001")
-    accounts.reverse(ReversePayment(by, first.id, paid, "wrong unit"))
+    reversed_by_two(accounts, deps.event_log, ReversePayment(by, first.id, paid, "wrong unit"))
     again = transfer(second, "CMB-0001")
     claim = deps.event_log.repository.get(claim_id)
     assert (claim.payment_id, claim.unit_id) == (again, second.id)
