@@ -169,3 +169,26 @@ def test_a_bank_reference_claimed_by_one_unit_is_refused_on_another_until_revers
     assert (claim.payment_id, claim.unit_id) == (again, second.id)
     events = log_of(deps).domain_events(claim_id)
     assert [type(e).__name__ for e in events] == ["Opened", "Claimed", "Released", "Claimed"]
+
+
+def test_a_reversal_approved_by_a_rule_alone_is_declined_and_the_payment_stands(
+    deps: ServiceDeps, accounts: AccountService
+) -> None:
+    """A pre-screening rule is no second person (maker-checker, decision 0020)."""
+    accounts.approvals.configure(
+        "reversal",
+        [{"name": "checker", "role": "finance"}],
+        [{"then": "approve", "reason": "every reversal passes"}],
+    )
+    unit = a_unit(deps)
+    by = clerk(unit.estate_id)
+    payment_id, _ = accounts.pay(payment(by, unit.id))
+    approval_id, _ = accounts.reverse(ReversePayment(by, unit.id, payment_id, "keyed twice"))
+    assert str(accounts.approvals.get(approval_id).status) == "approved"
+    account = accounts.account(unit.id)
+    assert account is not None
+    assert account.payments[payment_id]["reversed"] is False
+    assert account.credit == Decimal("100.00")
+    last = log_of(deps).domain_events(account_id_for(unit.id))[-1]
+    assert type(last).__name__ == "ReversalDeclined"
+    assert "second person" in last.outcome
