@@ -21,9 +21,10 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import InvalidTransition, ValidationFailed
+from domain.errors import ValidationFailed
 from domain.finance.account_approvals import ApprovalDecisions
 from domain.finance.account_arrears import ArrearsDecisions
+from domain.finance.account_bills import BillDecisions
 from domain.finance.account_payments import PaymentDecisions
 from domain.finance.account_postings import POSTINGS, post
 from domain.finance.bills import (
@@ -35,7 +36,7 @@ from domain.finance.bills import (
     account_id_for,
     bill_id_for,
 )
-from domain.finance.money import currency_of, exact_money, round_money
+from domain.finance.money import currency_of, exact_money
 
 # The names other modules import from here, where they were first defined.
 __all__ = [
@@ -51,7 +52,7 @@ __all__ = [
 ]
 
 
-class UnitAccount(PaymentDecisions, ArrearsDecisions, ApprovalDecisions, Aggregate):
+class UnitAccount(BillDecisions, PaymentDecisions, ArrearsDecisions, ApprovalDecisions, Aggregate):
     """Everything one unit owes and has paid, in one currency.
 
     Its decisions about payments, arrears and approved waivers and refunds
@@ -77,6 +78,7 @@ class UnitAccount(PaymentDecisions, ArrearsDecisions, ApprovalDecisions, Aggrega
         self.references: set[str] = set()
         self.waivers: dict[UUID, dict[str, Any]] = {}
         self.refunds: dict[UUID, dict[str, Any]] = {}
+        self.reversals: dict[UUID, dict[str, Any]] = {}  # by payment: asked, awaiting a checker
 
     @classmethod
     def open(cls, estate_id: UUID, unit_id: UUID, currency: str, at: datetime) -> UnitAccount:
@@ -112,57 +114,6 @@ class UnitAccount(PaymentDecisions, ArrearsDecisions, ApprovalDecisions, Aggrega
         return value
 
     # ---- bills -------------------------------------------------------------
-
-    def issue_bill(
-        self,
-        *,
-        bill_id: UUID,
-        period: str,
-        run_id: UUID,
-        lines: list[BillLine],
-        payer_ids: list[UUID],
-        days: int,
-        days_in_period: int,
-        issued_on: date,
-        due_on: date,
-        at: datetime,
-    ) -> None:
-        """Charge a bill; any credit on the account then settles it as far as it goes."""
-        if bill_id in self.bills:
-            raise InvalidTransition("this bill has already been issued")
-        if not lines:
-            raise ValidationFailed("a bill needs at least one line")
-        total = sum((line.amount for line in lines), ZERO)
-        if total <= 0:
-            raise ValidationFailed("a bill's total must be positive")
-        self._bill_issued(
-            estate_id=self.estate_id,
-            unit_id=self.unit_id,
-            bill_id=bill_id,
-            period=period,
-            run_id=run_id,
-            payer_ids=payer_ids,
-            lines=[line.as_dict() for line in lines],
-            amount=round_money(total, self.currency),
-            currency=self.currency,
-            days=days,
-            days_in_period=days_in_period,
-            issued_on=issued_on,
-            due_on=due_on,
-            booked_on=issued_on,
-            at=at,
-        )
-        usable = min(self.available_credit, self.bills[bill_id].outstanding)
-        if usable > 0:
-            self._credit_applied(
-                estate_id=self.estate_id,
-                unit_id=self.unit_id,
-                bill_id=bill_id,
-                amount=usable,
-                currency=self.currency,
-                booked_on=issued_on,
-                at=at,
-            )
 
     @event("BillIssued")
     def _bill_issued(
@@ -275,9 +226,31 @@ class UnitAccount(PaymentDecisions, ArrearsDecisions, ApprovalDecisions, Aggrega
         self.credit -= to_credit
         payment = self.payments[payment_id]
         payment["reversed"] = True
+        if payment_id in self.reversals:
+            self.reversals[payment_id]["status"] = "approved"
         # A reversed payment's bank line was never really applied: it may be again.
         if payment["reference"] is not None:
             self.references.discard(f"{method}:{payment['reference']}")
+
+    @event("ReversalRequested")
+    def _reversal_requested(
+        self,
+        payment_id: UUID,
+        reason: str,
+        approval_id: UUID,
+        requested_by: UUID,
+        at: datetime,
+    ) -> None:
+        self.reversals[payment_id] = {
+            "reason": reason,
+            "approval_id": approval_id,
+            "requested_by": requested_by,
+            "status": "pending",
+        }
+
+    @event("ReversalDeclined")
+    def _reversal_declined(self, payment_id: UUID, outcome: str, at: datetime) -> None:
+        self.reversals[payment_id]["status"] = "declined"
 
     # ---- late fees and dunning (decided in account_arrears.py) ----------------
 

@@ -43,6 +43,9 @@ class PaymentDecisions:
         _money: Callable[..., Decimal]
         _payment_received: Callable[..., None]
         _payment_reversed: Callable[..., None]
+        _reversal_requested: Callable[..., None]
+        _reversal_declined: Callable[..., None]
+        reversals: dict[UUID, dict[str, Any]]
         _credit_withdrawn: Callable[..., None]
         bills: dict[UUID, Bill]
 
@@ -109,6 +112,50 @@ class PaymentDecisions:
             at=at,
         )
 
+    def request_reversal(
+        self, payment_id: UUID, reason: str, approval_id: UUID, by: UUID, at: datetime
+    ) -> None:
+        """Ask a second person to reverse a payment (maker-checker): nothing moves yet.
+
+        Refused now, rather than at the checker's approval, if the reversal
+        could not be made as the account stands.
+        """
+        payment = self._reversible(payment_id)
+        if self.reversals.get(payment_id, {}).get("status") == "pending":
+            raise InvalidTransition("a reversal of this payment is already awaiting approval")
+        self._credit_to_withdraw(payment["to_credit"] - self.available_credit)
+        self._reversal_requested(
+            payment_id=payment_id,
+            reason=clean_reason(reason),
+            approval_id=approval_id,
+            requested_by=by,
+            at=at,
+        )
+
+    def settle_reversal(
+        self, approval_id: UUID, approved: bool, outcome: str, on: date, at: datetime
+    ) -> None:
+        """The approval's final decision: reverse the payment, or record the refusal.
+
+        ``reversed_by`` stays the maker, who asked; the approval names the checker.
+        """
+        for payment_id, asked in self.reversals.items():
+            if asked["approval_id"] != approval_id or asked["status"] != "pending":
+                continue
+            if approved:
+                self.reverse_payment(payment_id, asked["reason"], asked["requested_by"], on, at)
+            else:
+                self._reversal_declined(payment_id=payment_id, outcome=outcome, at=at)
+            return
+
+    def _reversible(self, payment_id: UUID) -> dict[str, Any]:
+        payment = self.payments.get(payment_id)
+        if payment is None:
+            raise ValidationFailed("payment_id: no such payment on this account")
+        if payment["reversed"]:
+            raise InvalidTransition("this payment has already been reversed")
+        return payment
+
     def reverse_payment(
         self, payment_id: UUID, reason: str, by: UUID, on: date, at: datetime
     ) -> None:
@@ -120,11 +167,7 @@ class PaymentDecisions:
         Credit already refunded or held for a pending refund cannot be withdrawn
         from a bill; such a reversal is refused, and changes nothing.
         """
-        payment = self.payments.get(payment_id)
-        if payment is None:
-            raise ValidationFailed("payment_id: no such payment on this account")
-        if payment["reversed"]:
-            raise InvalidTransition("this payment has already been reversed")
+        payment = self._reversible(payment_id)
         withdrawals = self._credit_to_withdraw(payment["to_credit"] - self.available_credit)
         for bill_id, part in withdrawals:
             self._credit_withdrawn(

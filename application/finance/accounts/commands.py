@@ -43,7 +43,8 @@ class RecordPayment:
 
 @dataclass(frozen=True)
 class ReversePayment:
-    """Finance staff (``finance:manage``) mirror a mistaken payment; its bills are owed again."""
+    """Finance staff (``finance:manage``) ask to mirror a mistaken payment; when a second
+    person approves (kind ``reversal``), its bills are owed again."""
 
     actor: Actor
     unit_id: UUID

@@ -44,6 +44,9 @@ from domain.finance.references import PaymentReference, reference_id
 # A payment racing others for the same account is retried against the new state.
 PAYMENT_ATTEMPTS = 60
 FINANCE_LEVELS = (Level("finance", "finance"), Level("manager", "admin"))
+# Maker-checker: one second person of finance (or an administrator) puts a
+# reversal into effect; the workflow never lets the maker decide their own.
+CHECKER_LEVELS = (Level("checker", "finance"),)
 
 
 class UnitNotFound(NotFound, DomainError):
@@ -76,6 +79,11 @@ class AccountService:
         terms = PolicyTerms(levels=FINANCE_LEVELS)
         approvals.subscribe("waiver", self._on_waiver_decided, default_terms=terms)
         approvals.subscribe("refund", self._on_refund_decided, default_terms=terms)
+        approvals.subscribe(
+            "reversal",
+            self._on_reversal_decided,
+            default_terms=PolicyTerms(levels=CHECKER_LEVELS),
+        )
 
     def scheduled(self) -> list[ScheduledJob]:
         return [
@@ -171,17 +179,47 @@ class AccountService:
 
         return pid, self._retrying(attempt)
 
-    def reverse(self, command: ReversePayment) -> int:
-        def attempt(fresh: bool) -> int:
-            now = self.deps.clock()
-            account = self._existing(command.actor, "finance:manage", command.unit_id)
-            account.reverse_payment(
-                command.payment_id, command.reason, command.actor.user_id, now.date(), now
-            )
-            claim = self._released(account, command.payment_id, at=now)
-            return self.deps.event_log.save_and_position(account, *claim)
+    def reverse(self, command: ReversePayment) -> tuple[UUID, int]:
+        """Ask a second person to reverse a payment; the approval's decision reverses it."""
+        approval_id, by = self.deps.ids(), command.actor.user_id
 
-        return self._retrying(attempt)
+        def attempt(fresh: bool) -> int:
+            account = self._existing(command.actor, "finance:manage", command.unit_id)
+            account.request_reversal(
+                command.payment_id, command.reason, approval_id, by, self.deps.clock()
+            )
+            payment = account.payments[command.payment_id]
+            request = ApprovalRequest(
+                kind="reversal",
+                subject_id=account.id,
+                subject_type="unit_account",
+                estate_id=account.estate_id,
+                requested_by=by,
+                summary=f"Reverse payment {command.payment_id}: {command.reason.strip()[:150]}",
+                amount=payment["amount"],
+                currency=account.currency,
+                approval_id=approval_id,
+            )
+            return self.approvals.open(request, along_with=[account])
+
+        return approval_id, self._retrying(attempt)
+
+    def _on_reversal_decided(
+        self, approval: Approval, load: Callable[[UUID], Any]
+    ) -> Iterable[Any]:
+        """Reverse the payment once a person approved; a rule alone is no second person."""
+        account = load(approval.subject_id)
+        now = self.deps.clock()
+        approved = approval.status is ApprovalStatus.APPROVED and bool(approval.approved_levels)
+        outcome = str(approval.status)
+        if approval.status is ApprovalStatus.APPROVED and not approved:
+            outcome = "approved by a rule alone: a reversal needs a second person"
+        account.settle_reversal(approval.id, approved, outcome, now.date(), now)
+        released: list[Any] = []
+        for payment_id, asked in account.reversals.items():
+            if asked["approval_id"] == approval.id and approved:
+                released = self._released(account, payment_id, at=now)
+        return [account, *released]
 
     # ---- a payment's reference, unique per estate and receiving account ------------------
 

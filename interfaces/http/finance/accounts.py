@@ -25,6 +25,7 @@ from application.finance.accounts.commands import (
     RecordPayment,
     RequestRefund,
     RequestWaiver,
+    ReversePayment,
     RunBilling,
 )
 from domain.finance.account import Method
@@ -33,7 +34,6 @@ from domain.identity.policy import Permission
 from interfaces.http.consistency import reached, serving
 from interfaces.http.problems import Problem
 from interfaces.http.reads import query_off_loop
-from interfaces.http.routes import Commands
 from interfaces.http.schemas import Accepted, Amount, Command, CurrencyCode, Period
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine, SingleLine
@@ -324,14 +324,26 @@ def record_payment(
     return PaymentCreated(id=payment_id, position=position)
 
 
-Commands(router, _service, Permission.FINANCE_MANAGE_ESTATE)(
-    "POST",
-    "/units/{unit_id}/payments/{payment_id}/reversal",
-    AccountService.reverse,
-    body=Reversal,
-    name="reverse_payment",
-    doc="Reverse a mistaken payment with a mirror entry; its bills are owed again.",
+class ReversalAsked(Accepted):
+    approval_id: UUID
+
+
+@router.post(
+    "/units/{unit_id}/payments/{payment_id}/reversal", status_code=status.HTTP_202_ACCEPTED
 )
+def reverse_payment(
+    unit_id: UUID,
+    payment_id: UUID,
+    body: Reversal,
+    request: Request,
+    principal: Principal = requires(Permission.FINANCE_MANAGE_ESTATE),
+) -> ReversalAsked:
+    """Ask to reverse a mistaken payment (maker-checker): when a second person
+    approves (kind ``reversal``), a mirror entry is recorded and its bills are owed again."""
+    approval_id, position = _service(request).reverse(
+        ReversePayment(principal, unit_id, payment_id, body.reason)
+    )
+    return ReversalAsked(approval_id=approval_id, position=position)
 
 
 @router.post("/units/{unit_id}/waivers", status_code=status.HTTP_201_CREATED)

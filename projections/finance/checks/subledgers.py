@@ -21,7 +21,7 @@ from domain.finance.account import UnitAccount
 from domain.finance.accounts import CHART, CUSTOMER_CREDIT, FUND_PAYABLE, RECEIVABLES
 from domain.finance.fund import FundAccount
 from projections.finance import statements
-from projections.finance.checks.queries import in_scope, query_rows
+from projections.finance.checks.queries import approved_by, in_scope, query_rows
 
 # The control accounts kept per unit, and what each sub-ledger holds on them
 # as debit minus credit (a credit balance is negative).
@@ -106,12 +106,17 @@ def subledgers_equal_control(conn: psycopg.Connection[Any], s: Scope, events: An
 def reversals_by_a_second_person(
     conn: psycopg.Connection[Any], s: Scope, events: Any
 ) -> CheckResult:
-    """No payment of the period was reversed by the person who recorded it."""
+    """No payment of the period was reversed by one person alone.
+
+    A reversal asked for and approved by a person through the workflow
+    (kind ``reversal``) had a maker and a checker who differ. Older books
+    reversed at once: there the reverser must not be the payment's recorder.
+    """
     r = CheckResult("reversals_by_a_second_person")
     where, params = in_scope(s, "e")
     reversals = query_rows(
         conn,
-        "SELECT e.position, e.estate_id FROM finance_ledger_entries e "
+        "SELECT e.position, e.estate_id, e.originator_id FROM finance_ledger_entries e "
         f"WHERE {where} AND e.aggregate = 'UnitAccount' AND e.event = 'PaymentReversed' "
         "ORDER BY e.position",
         params,
@@ -125,16 +130,39 @@ def reversals_by_a_second_person(
             [[getattr(e, "payment_id", None) for _, e in done]],
         )
     }
+    asked = {
+        row["position"]: _approval_asked(events.event_log, row, getattr(e, "payment_id", None))
+        for row, e in done
+    }
+    approvals = approved_by(conn, [a for a in asked.values() if a is not None], s.position)
     for row, event in done:
         payment_id = getattr(event, "payment_id", None)
         by = getattr(event, "reversed_by", None)
-        if by is not None and payments.get(payment_id) == by:
-            r.add(
-                f"payment {payment_id} was reversed (entry {row['position']}) by {by}, "
-                "who recorded it: a reversal needs a second person",
-                subject_id=payment_id,
-                subject=f"payment {payment_id}",
-                estate_id=row["estate_id"],
-            )
-    r.summary = f"{len(reversals)} payment reversal(s) of the period, none by its recorder"
+        approval_id = asked[row["position"]]
+        found = approvals.get(approval_id) if approval_id is not None else None
+        if found is not None and found["kind"] == "reversal" and found["by_people"]:
+            continue  # the workflow never lets the maker check their own request
+        if approval_id is not None:
+            why = f"its approval {approval_id} was not given by a second person"
+        elif by is not None and payments.get(payment_id) == by:
+            why = f"by {by}, who recorded it, alone"
+        else:
+            continue
+        r.add(
+            f"payment {payment_id} was reversed (entry {row['position']}) {why}: "
+            "a reversal needs a second person",
+            subject_id=payment_id,
+            subject=f"payment {payment_id}",
+            estate_id=row["estate_id"],
+        )
+    r.summary = (
+        f"{len(reversals)} payment reversal(s) of the period, each checked by a second person"
+    )
     return r
+
+
+def _approval_asked(event_log: Any, row: dict[str, Any], payment_id: Any) -> UUID | None:
+    """The approval a reversal was asked under (None: reversed at once, older books)."""
+    account = _at_position(event_log, row["originator_id"], row["position"])
+    asked = getattr(account, "reversals", {}).get(payment_id)
+    return None if asked is None else UUID(str(asked["approval_id"]))

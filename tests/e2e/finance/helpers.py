@@ -76,3 +76,22 @@ def pay(
     if bill_id is not None:
         body["bill_id"] = bill_id
     return fw.post(f"/finance/units/{unit}/payments", who or fw.finance, body)
+
+
+def reverse(
+    fw: FinanceWorld,
+    unit: str,
+    payment_id: str,
+    maker: Actor | None = None,
+    checker: Actor | None = None,
+    reason: str = "posted to the wrong unit",
+) -> Any:
+    """Ask to reverse a payment (202) and have a second person approve it (maker-checker).
+
+    The answer is the approval's final decision: its ``position`` is where the
+    reversal was recorded.
+    """
+    maker, checker = maker or fw.finance, checker or fw.admin
+    path = f"/finance/units/{unit}/payments/{payment_id}/reversal"
+    asked = fw.post(path, maker, {"reason": reason}, status=202).json()
+    return fw.post(f"/approvals/{asked['approval_id']}/approve", checker, {}, status=200)

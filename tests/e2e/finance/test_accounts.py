@@ -11,7 +11,7 @@ from domain.finance.postings import entry_for
 from projections.events import kind_of, payload_of
 from tests.e2e.api.test_object_scoping import assert_problem
 from tests.e2e.finance.conftest import FinanceWorld
-from tests.e2e.finance.helpers import account, adopt_rate, approve_fully, bill, pay
+from tests.e2e.finance.helpers import account, adopt_rate, approve_fully, bill, pay, reverse
 from tests.e2e.notifications.support import drain, wait_for_deliveries, working
 from tests.e2e.registry.helpers import new_estate, new_person
 
@@ -152,7 +152,7 @@ def test_a_mistaken_payment_is_reversed_by_a_mirror_entry_never_edited(fw: Finan
     assert _open_bill(fw, unit, "2026-01")["status"] == "settled"
 
     path = f"/finance/units/{unit}/payments/{payment_id}/reversal"
-    fw.post(path, fw.finance, {"reason": "posted to the wrong unit"}, status=200)
+    reverse(fw, unit, payment_id, reason="posted to the wrong unit")
     again = _open_bill(fw, unit, "2026-01")
     assert (again["status"], Decimal(again["outstanding"])) == ("open", Decimal("250.00"))
     assert_problem(fw.post(path, fw.finance, {"reason": "twice"}), 409)
@@ -338,12 +338,7 @@ def test_every_unit_account_event_posts_one_balanced_entry(fw: FinanceWorld) -> 
     bill(fw, "2026-01")
     unit = fw.units[0]
     payment = pay(fw, unit, "400.00").json()["id"]
-    fw.post(
-        f"/finance/units/{unit}/payments/{payment}/reversal",
-        fw.finance,
-        {"reason": "wrong unit"},
-        status=200,
-    )
+    reverse(fw, unit, payment, reason="wrong unit")
     pay(fw, unit, "260.00", "bank_transfer", "B-77")
     fw.clock.set(2026, 3, 1, 9)
     bill(fw, "2026-02")  # uses the 10.00 credit

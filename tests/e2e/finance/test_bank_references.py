@@ -16,7 +16,7 @@ from typing import Any
 
 from tests.e2e.api.test_object_scoping import assert_problem
 from tests.e2e.finance.conftest import FinanceWorld
-from tests.e2e.finance.helpers import account, adopt_rate, bill, pay
+from tests.e2e.finance.helpers import account, adopt_rate, bill, pay, reverse
 
 
 def transfer(fw: FinanceWorld, unit: int, amount: str, reference: str) -> Any:
@@ -50,12 +50,7 @@ def test_a_reversed_payments_bank_line_may_be_applied_again(fw: FinanceWorld) ->
     wrong = pay(fw, fw.units[0], "200.00", method="bank_transfer", reference="ICBC-0042")
     assert wrong.status_code == 201, wrong.text
     assert_problem(transfer(fw, 1, "200.00", "ICBC-0042"), 409)
-    fw.post(
-        f"/finance/units/{fw.units[0]}/payments/{wrong.json()['id']}/reversal",
-        fw.finance,
-        {"reason": "applied to the wrong unit"},
-        status=200,
-    )
+    reverse(fw, fw.units[0], wrong.json()["id"], reason="applied to the wrong unit")
     right = pay(fw, fw.units[1], "200.00", method="bank_transfer", reference="ICBC-0042")
     assert right.status_code == 201, right.text
     # Applied again, it is taken again: on any unit, the first one's included.

@@ -20,7 +20,7 @@ from domain.finance.compliance import CHECK_NAMES, ComplianceReview, FindingNotF
 from infrastructure.settings import Settings
 from interfaces.cli.main import app as cli
 from tests.e2e.finance.conftest import FinanceWorld
-from tests.e2e.finance.helpers import adopt_rate, approve_fully, bill, pay
+from tests.e2e.finance.helpers import adopt_rate, approve_fully, bill, pay, reverse
 from tests.e2e.finance.test_expenses import set_budget, submit, vendor
 
 PATH = "/finance/compliance-checks"
@@ -265,14 +265,8 @@ def test_violations_are_found_rectified_and_closed(fw: FinanceWorld, settings: S
     fw.post(f"{base}/closure", fw.auditor, {"note": "fine"}, status=409)  # not rectified
     fw.post(f"{base}/rectification", fw.other_finance, {"note": "not mine"}, status=404)
     fw.post(f"{base}/rectification", fw.auditor, {"note": "auditors do not fix"}, status=403)
-    # The clerk recorded the payment, so a second person reverses it
-    # (reversals_by_a_second_person would flag the clerk's own).
-    fixed = fw.post(
-        f"/finance/units/{fw.units[0]}/payments/{payment_id}/reversal",
-        fw.admin,
-        {"reason": "recorded twice by a faulty import"},
-    )
-    assert fixed.status_code == 200, fixed.text
+    # The clerk asks for the reversal; a second person (the administrator) approves it.
+    fixed = reverse(fw, fw.units[0], payment_id, reason="recorded twice by a faulty import")
     fw.post(
         f"{base}/rectification",
         fw.finance,

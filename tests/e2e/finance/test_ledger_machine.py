@@ -271,18 +271,40 @@ class LedgerMachine(RuleBasedStateMachine):
             ),
         )
 
-    @rule(which=st.integers(0, 2), pick=st.integers(0, 99))
-    def reverse(self, which: int, pick: int) -> None:
+    # Mostly approved, so reversals reach the books; a declined one checks nothing moved.
+    @rule(
+        which=st.integers(0, 2),
+        pick=st.integers(0, 99),
+        approve=st.sampled_from([True, True, True, False]),
+    )
+    def reverse(self, which: int, pick: int, approve: bool) -> None:
+        """The clerk asks; a second person's decision reverses the payment or not."""
         account = self._account(which)
+        if account is None or not account.payments:
+            # Short sequences seldom pay before they reverse: pay first, as refund does.
+            self.pay(which, Decimal("88.00"), Method.CASH, named=False)
+            account = self._account(which)
         if account is None or not account.payments:
             return
         payment = list(account.payments)[pick % len(account.payments)]
-        self._try(
-            "reverse",
-            lambda: World.container.finance.accounts.reverse(
+        accounts, approvals = World.container.finance.accounts, World.container.approvals
+        head = World.container.event_log.head()
+        try:
+            approval, _ = accounts.reverse(
                 ReversePayment(_as_clerk(), self.units[which], payment, "keyed twice")
-            ),
-        )
+            )
+        except DomainError:
+            TALLY["reverse", "refused"] += 1
+            assert World.container.event_log.head() == head
+            return
+        asked = World.container.event_log.head()
+        assert not self._account(which).payments[payment]["reversed"]  # not before a checker
+        with pytest.raises(DomainError):  # the maker never checks their own request
+            approvals.decide(Approve(_as_clerk(), approval))
+        assert World.container.event_log.head() == asked
+        self._decide(approval, approve)
+        assert self._account(which).payments[payment]["reversed"] is approve
+        TALLY["reverse", "approved" if approve else "declined"] += 1
 
     @rule(which=st.integers(0, 2), amount=CENTS, approve=st.booleans(), pick=st.integers(0, 99))
     def waive(self, which: int, amount: Decimal, approve: bool, pick: int) -> None:
@@ -507,6 +529,8 @@ def test_random_finance_sequences_keep_the_books_balanced(running: Container, cl
     assert TALLY["journal", "done"] > 0 and TALLY["refund", "done"] > 0, TALLY
     assert TALLY["journal_on_a_control_account", "done"] == 0, TALLY
     assert TALLY["supplement", "done"] > 0, TALLY
+    # Reversals went through a second person (approved or declined) in every run.
+    assert TALLY["reverse", "approved"] + TALLY["reverse", "declined"] > 0, TALLY
     with running.pool.connection() as conn:
         bills, payments, lines = conn.execute(
             "SELECT (SELECT count(*) FROM finance_bills), (SELECT count(*) FROM finance_payments), "

@@ -20,11 +20,9 @@ from uuid import UUID
 import psycopg
 import pytest
 
-from application.actor import system_acting_for
-from application.finance.accounts.commands import ReversePayment
 from domain.finance.account import account_id_for
 from tests.e2e.finance.conftest import FinanceWorld
-from tests.e2e.finance.helpers import adopt_rate, bill, pay
+from tests.e2e.finance.helpers import adopt_rate, bill, pay, reverse
 
 #: Issue 13's bound for one payment (ten before it).
 MAX_ROUND_TRIPS = 5
@@ -134,8 +132,7 @@ def test_a_payment_on_a_stale_recalled_account_is_retried_on_the_fresh_one(
     assert pay(fw, fw.units[0], "30.00").status_code == 201  # remembered
     first = next(iter(accounts.account(unit).payments))  # type: ignore[union-attr]
     # A reversal saves without remembering: the cached copy stays one behind.
-    clerk = system_acting_for(UUID(fw.finance.id))
-    accounts.reverse(ReversePayment(clerk, unit, first, "keyed twice"))
+    reverse(fw, fw.units[0], str(first), reason="keyed twice")
     recalled = fw.container.event_log.recall(account_id_for(unit))
     current = accounts.account(unit)
     assert recalled is not None and current is not None

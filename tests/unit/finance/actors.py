@@ -1,11 +1,17 @@
-"""Actors of the finance handler tests: a role's permissions, serving some estates."""
+"""Actors of the finance handler tests: a role's permissions, serving some estates;
+a maker and a checker reversing a payment."""
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID, uuid4
 
 from application.actor import Actor
+from application.approvals.commands import Approve
+from application.finance.accounts import AccountService
+from application.finance.accounts.commands import ReversePayment
 from domain.identity.policy import ROLE_PERMISSIONS, Role
+from tests.support.actors import registered
 
 
 def actor(role: Role, *estates: UUID) -> Actor:
@@ -17,3 +23,11 @@ def actor(role: Role, *estates: UUID) -> Actor:
         session_id="s",
         estates=frozenset(estates),
     )
+
+
+def reversed_by_two(accounts: AccountService, log: Any, command: ReversePayment) -> int:
+    """The maker asks (``command``); a registered administrator, a second person,
+    approves: the position where the reversal was recorded."""
+    approval_id, _ = accounts.reverse(command)
+    checker = registered(log, f"checker-{uuid4().hex[:8]}", Role.ADMIN)
+    return accounts.approvals.decide(Approve(checker, approval_id))

@@ -22,6 +22,7 @@ from domain.finance.references import ReferenceTaken, reference_id
 from domain.identity.policy import Permission
 from domain.registry.unit import Unit
 from tests.support.memory import MemoryEventLog, NoArrears, memory_deps
+from tests.unit.finance.actors import reversed_by_two
 
 CLERK_GRANTS = frozenset(
     {
@@ -118,7 +119,9 @@ def test_a_reversal_needs_an_account_and_mirrors_the_payment(
     payment_id, _ = accounts.pay(payment(by, unit.id))
     with pytest.raises(NotFound):
         accounts.reverse(ReversePayment(clerk(uuid4()), unit.id, payment_id, "keyed twice"))
-    accounts.reverse(ReversePayment(by, unit.id, payment_id, "keyed twice"))
+    reversed_by_two(
+        accounts, deps.event_log, ReversePayment(by, unit.id, payment_id, "keyed twice")
+    )
     account = accounts.account(unit.id)
     assert account is not None and account.credit == Decimal(0)
     last = log_of(deps).domain_events(account_id_for(unit.id))[-1]
@@ -169,7 +172,7 @@ def test_a_bank_reference_claimed_by_one_unit_is_refused_on_another_until_revers
         transfer(second, " cmb-0001 ")  # case and blanks make no other line
     assert deps.event_log.head() == head
     claim_id = reference_id(estate, BANK, "CMB-0001")
-    accounts.reverse(ReversePayment(by, first.id, paid, "wrong unit"))
+    reversed_by_two(accounts, deps.event_log, ReversePayment(by, first.id, paid, "wrong unit"))
     again = transfer(second, "CMB-0001")
     claim = deps.event_log.repository.get(claim_id)
     assert (claim.payment_id, claim.unit_id) == (again, second.id)
@@ -183,7 +186,7 @@ def test_a_reversed_cash_payment_voids_its_receipt_number_never_to_be_used_again
     estate, first, second, by, cash = two_units_paying(deps, accounts, Method.CASH)
 
     paid = cash(first, "SJ-0007")
-    accounts.reverse(ReversePayment(by, first.id, paid, "wrong unit"))
+    reversed_by_two(accounts, deps.event_log, ReversePayment(by, first.id, paid, "wrong unit"))
     head = deps.event_log.head()
     for unit in (first, second):
         with pytest.raises(ReferenceTaken, match=f"voided when payment {paid}"):
@@ -193,3 +196,26 @@ def test_a_reversed_cash_payment_voids_its_receipt_number_never_to_be_used_again
     events = log_of(deps).domain_events(claim_id)
     assert [type(e).__name__ for e in events] == ["Opened", "Claimed", "Voided"]
     assert cash(second, "SJ-0008") != paid
+
+
+def test_a_reversal_approved_by_a_rule_alone_is_declined_and_the_payment_stands(
+    deps: ServiceDeps, accounts: AccountService
+) -> None:
+    """A pre-screening rule is no second person (maker-checker, decision 0020)."""
+    accounts.approvals.configure(
+        "reversal",
+        [{"name": "checker", "role": "finance"}],
+        [{"then": "approve", "reason": "every reversal passes"}],
+    )
+    unit = a_unit(deps)
+    by = clerk(unit.estate_id)
+    payment_id, _ = accounts.pay(payment(by, unit.id))
+    approval_id, _ = accounts.reverse(ReversePayment(by, unit.id, payment_id, "keyed twice"))
+    assert str(accounts.approvals.get(approval_id).status) == "approved"
+    account = accounts.account(unit.id)
+    assert account is not None
+    assert account.payments[payment_id]["reversed"] is False
+    assert account.credit == Decimal("100.00")
+    last = log_of(deps).domain_events(account_id_for(unit.id))[-1]
+    assert type(last).__name__ == "ReversalDeclined"
+    assert "second person" in last.outcome

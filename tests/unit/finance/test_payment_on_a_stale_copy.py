@@ -20,6 +20,7 @@ from domain.finance.bills import BillLine
 from domain.finance.money import Money
 from domain.identity.policy import Permission
 from tests.support.memory import MemoryEventLog, NoArrears, memory_deps
+from tests.unit.finance.actors import reversed_by_two
 
 
 class CachingLog(MemoryEventLog):
@@ -78,7 +79,9 @@ def test_a_bill_paid_reversed_and_paid_again_is_paid() -> None:
         return accounts.pay(payment)[0]
 
     first = pay()
-    accounts.reverse(ReversePayment(clerk, unit, first, "keyed on the wrong unit"))
+    reversed_by_two(
+        accounts, deps.event_log, ReversePayment(clerk, unit, first, "keyed on the wrong unit")
+    )
     second = pay()  # the remembered copy still shows the bill paid
 
     fresh = accounts.account(unit)
