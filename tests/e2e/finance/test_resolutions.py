@@ -146,3 +146,32 @@ def test_a_top_up_needs_a_resolution_of_three_quarters(six: FinanceWorld) -> Non
         Decimal("587.50"),
         6,
     )
+
+
+def test_owners_are_counted_on_the_meeting_day_each_once_the_unsold_as_one(
+    fw: FinanceWorld,
+) -> None:
+    """Three units with an owner each since 2026-01-01; a fourth (50.00 m²) that
+    owner 1 buys on 2026-02-01, unsold until then."""
+    fw.clock.set(2026, 2, 15)
+    fourth = new_unit(
+        fw.client, fw.admin.headers, fw.building_id, number="701", gross="50.00", internal="40"
+    )[0]
+    fw.post(
+        f"/units/{fourth}/move-in",
+        fw.admin,
+        {"person_id": fw.people[0], "relation": "owner", "on": "2026-02-01"},
+        status=200,
+    )
+    fw.settle("registry")
+    deposit(fw, 0, "1000.00").raise_for_status()
+
+    def owners_on(day: str) -> str:
+        vote = {**RAISED, "meeting_on": day, "total_area": "350.00", "total_owners": 99}
+        detail: str = assert_problem(propose(fw, "100.00", resolution=vote), 422)["detail"]
+        return detail
+
+    # Before the sale: the three owners, and the developer for the unsold unit.
+    assert "total_owners: the registry has 4 on 2026-01-10, not 99" in owners_on("2026-01-10")
+    # After it: owner 1 holds two units and counts once.
+    assert "total_owners: the registry has 3 on 2026-02-10, not 99" in owners_on("2026-02-10")
