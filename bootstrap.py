@@ -268,7 +268,7 @@ def build(
             statements=LedgerReports(pool, event_log),
             checks=LedgerChecks(pool, event_log, lambda: verify_chain(database_url)),
             units=RegisteredUnits(pool),
-            totals=RegisteredTotals(pool),
+            totals=RegisteredTotals(pool, event_log.head),
             overdue=OverdueBills(pool),
         ),
         exports=Exports(event_log, clock, ids),

@@ -13,12 +13,15 @@ developer's unsold units).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from application.finance.ports import VoteTotals
+from projections.registry.facts import LINKS_WAIT_SECONDS, RegistryBehind
+from projections.runtime import wait_for_position
 
 _TOTALS = """
 WITH units AS (
@@ -38,10 +41,15 @@ SELECT (SELECT coalesce(sum(gross_area), 0) FROM units),
 
 
 class RegisteredTotals:
-    def __init__(self, pool: Any) -> None:
+    def __init__(self, pool: Any, head: Callable[[], int]) -> None:
         self.pool = pool
+        self.head = head
 
     def as_of(self, estate_id: UUID, day: date) -> VoteTotals:
+        # A unit or a sale recorded a moment ago must count, or a vote is
+        # counted against an estate the registry has since corrected.
+        if not wait_for_position(self.pool, "registry", self.head(), LINKS_WAIT_SECONDS):
+            raise RegistryBehind("the registry read model is behind the log; retry shortly")
         with self.pool.connection() as conn:
             row = conn.execute(_TOTALS, {"estate": estate_id, "day": day}).fetchone()
         return VoteTotals(area=Decimal(row[0]), owners=int(row[1]))
