@@ -74,6 +74,7 @@ from projections.identity.logins import LoginHistory
 from projections.notifications.facts import NotificationFacts
 from projections.progress import PositionWaiter
 from projections.registry.facts import RegistryFacts
+from projections.registry.totals import RegisteredTotals
 from projections.runtime import Projector
 from projections.workorders import queries as workorder_queries
 from replay.shapes import open_read_models
@@ -267,6 +268,7 @@ def build(
             statements=LedgerReports(pool, event_log),
             checks=LedgerChecks(pool, event_log, lambda: verify_chain(database_url)),
             units=RegisteredUnits(pool),
+            totals=RegisteredTotals(pool, event_log.head),
             overdue=OverdueBills(pool),
         ),
         exports=Exports(event_log, clock, ids),

@@ -17,6 +17,7 @@ from application.finance.fund import FundService
 from application.finance.ledger import LedgerService
 from application.finance.ports import (
     ComplianceChecks,
+    EstateTotals,
     EstateUnits,
     LedgerStatements,
     OverdueBills,
@@ -44,14 +45,15 @@ class FinanceServices:
         statements: LedgerStatements,
         checks: ComplianceChecks,
         units: EstateUnits,
+        totals: EstateTotals,
         overdue: OverdueBills,
     ) -> FinanceServices:
-        rates = RateService(deps, approvals)
+        rates = RateService(deps, approvals, totals)
         return cls(
             rates=rates,
             accounts=AccountService(deps, approvals, rates, overdue),
             expenses=ExpenseService(deps, approvals),
-            fund=FundService(deps, approvals, units),
+            fund=FundService(deps, approvals, units, totals),
             ledger=LedgerService(deps, statements),
             compliance=ComplianceService(deps, statements, checks),
         )

@@ -2,14 +2,17 @@
 
 Closing a period and running the compliance checks decide on the ledger's
 rows, and a fund spending shared by every unit on the estate's list of units,
-so they ask these ports; ``projections/finance/statements``,
-``projections/finance/checks`` and ``projections/finance/fund`` answer them
+and an owners' resolution counted against the registered estate, so they ask
+these ports; ``projections/finance/statements``, ``projections/finance/checks``,
+``projections/finance/fund`` and ``projections/registry/totals`` answer them
 and ``bootstrap.py`` wires them.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol
 from uuid import UUID
 
@@ -53,4 +56,22 @@ class OverdueBills(Protocol):
 
     def units_owing(self, due_before: date) -> list[tuple[UUID, UUID]]:
         """(estate_id, unit_id) of every unit with a bill outstanding and due before the day."""
+        ...
+
+
+@dataclass(frozen=True)
+class VoteTotals:
+    """What an owners' vote is counted against: the estate's exclusive area (m², as
+    registered) and its owners on the meeting day."""
+
+    area: Decimal
+    owners: int
+
+
+class EstateTotals(Protocol):
+    """The estate as the registry's read model knew it on a day."""
+
+    def as_of(self, estate_id: UUID, day: date) -> VoteTotals:
+        """The registered area of the units that existed on ``day`` and the owners
+        who held them, each owner counted once, unsold units as one owner."""
         ...

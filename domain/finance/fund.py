@@ -8,9 +8,11 @@ documented emergency, through the approval kind ``fund_spending``, and is
 disbursed once, split over the units that share it by gross area.
 
 A unit's first deposit (首期交存) is all it paid in before its first charge;
-later deposits are top-ups (续交). A charge that takes the balance below 30%
-of it records ``FellBelowThreshold`` once (住宅专项维修资金管理办法 art. 17);
-a deposit back to 30% or more records ``RestoredAboveThreshold``.
+later deposits are top-ups (续交), each citing the owners' resolution that
+raised the fund (``ResolutionCited``, three quarters, just after it). A charge
+that takes the balance below 30% of it records ``FellBelowThreshold`` once
+(住宅专项维修资金管理办法 art. 17); a deposit back to 30% or more records
+``RestoredAboveThreshold``.
 
 The rules that need no aggregate are in ``fund_rules.py``, the postings in
 ``fund_postings.py``; the event classes stay here, where their topics name them."""
@@ -20,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -28,37 +29,22 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidTransition, ValidationFailed
 from domain.finance.fund_rules import LOW_BALANCE_RATIO as LOW_BALANCE_RATIO  # re-exported
+from domain.finance.fund_rules import Basis as Basis  # re-exported, as are the others
+from domain.finance.fund_rules import DepositMethod as DepositMethod
 from domain.finance.fund_rules import EmergencyCategory as EmergencyCategory  # old topic
+from domain.finance.fund_rules import SpendingStatus as SpendingStatus
 from domain.finance.fund_rules import (
-    check_emergency,
-    check_resolution,
+    check_basis,
     fund_account_id,
     low_balance_threshold,
     positive,
+    raising_resolution,
     split_by_area,
     text,
 )
 from domain.finance.money import currency_of, exact_money
 
 APPROVAL_KIND = "fund_spending"
-
-
-class DepositMethod(StrEnum):
-    CASH = "cash"
-    BANK_TRANSFER = "bank_transfer"
-
-
-class Basis(StrEnum):
-    RESOLUTION = "resolution"
-    EMERGENCY = "emergency"
-
-
-class SpendingStatus(StrEnum):
-    AWAITING_APPROVAL = "awaiting_approval"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"
-    DISBURSED = "disbursed"
 
 
 # ---- the unit's sub-ledger ------------------------------------------------------
@@ -103,9 +89,11 @@ class FundAccount(Aggregate):
         booked_on: date,
         recorded_by: UUID,
         at: datetime,
+        resolution: Mapping[str, Any] | None = None,
     ) -> None:
         """Money paid into the fund for this unit; before its first charge, part of
-        its first deposit (the reminder's baseline)."""
+        its first deposit (the reminder's baseline). After it, a top-up that cites
+        the owners' resolution raising the fund, recorded just before the money."""
         if currency != self.currency:
             raise ValidationFailed(f"currency: this unit's fund is kept in {self.currency}")
         if deposit_id in self.deposit_ids:
@@ -114,11 +102,13 @@ class FundAccount(Aggregate):
             method = DepositMethod(method)
         except ValueError:
             raise ValidationFailed("method: cash or bank_transfer") from None
+        vote = raising_resolution(resolution, top_up=bool(self.charged_spendings))
+        amount = positive(amount, currency)
         self._deposited(
             deposit_id=deposit_id,
             estate_id=self.estate_id,
             unit_id=self.unit_id,
-            amount=positive(amount, currency),
+            amount=amount,
             currency=currency,
             method=method.value,
             reference=text(reference, "reference", 100),
@@ -127,6 +117,8 @@ class FundAccount(Aggregate):
             recorded_by=recorded_by,
             at=at,
         )
+        if vote is not None:
+            self._cited(deposit_id=deposit_id, unit_id=self.unit_id, resolution=vote, at=at)
         threshold = self.threshold
         if self.low and threshold is not None and self.balance >= threshold:
             self._restored(**self._notice(at))
@@ -151,6 +143,12 @@ class FundAccount(Aggregate):
         # ``first`` still marks the opening deposit; 100 then 9,900 is a baseline of 10,000.
         if not self.charged_spendings:
             self.first_deposit = (self.first_deposit or Decimal(0)) + amount
+
+    @event("ResolutionCited")
+    def _cited(
+        self, deposit_id: UUID, unit_id: UUID, resolution: dict[str, Any], at: datetime
+    ) -> None:
+        pass  # the deposit just recorded moved the balance
 
     def charge(
         self, *, spending_id: UUID, amount: Decimal, currency: str, booked_on: date, at: datetime
@@ -254,22 +252,7 @@ class FundSpending(Aggregate):
         proposed_by: UUID,
         at: datetime,
     ) -> FundSpending:
-        try:
-            basis = Basis(basis)
-        except ValueError:
-            raise ValidationFailed("basis: resolution or emergency") from None
-        if basis is Basis.RESOLUTION:
-            if resolution is None:
-                raise ValidationFailed("spending the fund needs the owners' resolution")
-            if emergency is not None:
-                raise ValidationFailed("emergency: only with the basis emergency")
-            resolution, emergency = check_resolution(resolution), None
-        else:
-            if emergency is None:
-                raise ValidationFailed("an emergency spending needs the emergency documented")
-            if resolution is not None:
-                raise ValidationFailed("resolution: only with the basis resolution")
-            resolution, emergency = None, check_emergency(emergency)
+        basis, resolution, emergency = check_basis(basis, resolution, emergency)
         units = list(dict.fromkeys(unit_ids))
         if not units:
             raise ValidationFailed("unit_ids: no unit of the estate has a fund account")

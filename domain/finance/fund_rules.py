@@ -1,6 +1,7 @@
 """The rules of the maintenance fund that need no aggregate: a unit's fund
 account ID, what a spending's basis must show (an owners' resolution or a
-documented emergency), and how a disbursement splits over the units.
+documented emergency), what a top-up must cite (a resolution raising the
+fund), and how a disbursement splits over the units.
 
 They stand apart from ``domain/finance/fund.py`` so that module holds the
 aggregates (whose event classes are stored by their topic there); it
@@ -65,8 +66,61 @@ def positive(amount: object, currency: str, what: str = "amount") -> Decimal:
     return value
 
 
-def check_resolution(data: Mapping[str, Any]) -> dict[str, Any]:
-    """An owners' resolution that carries the use of the fund (more than half of both)."""
+class DepositMethod(StrEnum):
+    CASH = "cash"
+    BANK_TRANSFER = "bank_transfer"
+
+
+class Basis(StrEnum):
+    RESOLUTION = "resolution"
+    EMERGENCY = "emergency"
+
+
+class SpendingStatus(StrEnum):
+    AWAITING_APPROVAL = "awaiting_approval"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    DISBURSED = "disbursed"
+
+
+def check_basis(
+    basis: Basis | str, resolution: Mapping[str, Any] | None, emergency: Mapping[str, Any] | None
+) -> tuple[Basis, dict[str, Any] | None, dict[str, Any] | None]:
+    """A spending's basis with the one record it needs: a resolution or an emergency."""
+    try:
+        basis = Basis(basis)
+    except ValueError:
+        raise ValidationFailed("basis: resolution or emergency") from None
+    if basis is Basis.RESOLUTION:
+        if resolution is None:
+            raise ValidationFailed("spending the fund needs the owners' resolution")
+        if emergency is not None:
+            raise ValidationFailed("emergency: only with the basis emergency")
+        return basis, check_resolution(resolution), None
+    if emergency is None:
+        raise ValidationFailed("an emergency spending needs the emergency documented")
+    if resolution is not None:
+        raise ValidationFailed("resolution: only with the basis resolution")
+    return basis, None, check_emergency(emergency)
+
+
+def raising_resolution(data: Mapping[str, Any] | None, *, top_up: bool) -> dict[str, Any] | None:
+    """The resolution a deposit cites. A top-up (续交) raises the fund, a special
+    matter (Civil Code art. 278 items 6-8: three quarters of the participating
+    area and owners); the first deposit follows the local rule and needs none."""
+    if data is None:
+        if top_up:
+            raise ValidationFailed(
+                "resolution: a top-up (续交) needs the owners' resolution raising the fund"
+            )
+        return None
+    return check_resolution(data, Matter.SPECIAL)
+
+
+def check_resolution(data: Mapping[str, Any], matter: Matter = Matter.ORDINARY) -> dict[str, Any]:
+    """An owners' resolution that carries ``matter``: by default the use of the fund
+    (more than half of both)."""
     try:
         resolution = Resolution.from_dict(dict(data))
     except TypeError:
@@ -74,7 +128,7 @@ def check_resolution(data: Mapping[str, Any]) -> dict[str, Any]:
             "resolution: reference, meeting_on, total_area, total_owners, participating_area, "
             "participating_owners, area_for and owners_for"
         ) from None
-    return resolution.require(Matter.ORDINARY).as_dict()
+    return resolution.require(matter).as_dict()
 
 
 def check_emergency(data: Mapping[str, Any]) -> dict[str, Any]:

@@ -51,7 +51,8 @@ class FundLedger(PerAggregate):
     name = "finance_fund"
     aggregates = frozenset({"FundAccount", "FundSpending"})
     # 1: first_deposit sums the deposits before the first charge (issue 14).
-    version = 1
+    # 2: a top-up's movement shows the resolution it cites.
+    version = 2
     tables = ("finance_fund_accounts", "finance_fund_movements", "finance_fund_spendings")
     ddl = (
         """CREATE TABLE IF NOT EXISTS finance_fund_accounts (
@@ -85,6 +86,7 @@ class FundLedger(PerAggregate):
             recorded_by uuid,
             at timestamptz NOT NULL,
             position bigint NOT NULL,
+            resolution jsonb,
             PRIMARY KEY (unit_id, source_id)
         )""",
         "CREATE INDEX IF NOT EXISTS finance_fund_movements_unit "
@@ -170,6 +172,12 @@ class FundLedger(PerAggregate):
                     at,
                     pos,
                 ],
+            )
+        elif name == "ResolutionCited":  # recorded just after the top-up it raised
+            cur.execute(
+                "UPDATE finance_fund_movements SET resolution = %s "
+                "WHERE unit_id = %s AND source_id = %s",
+                [to_json(event.resolution), event.unit_id, event.deposit_id],
             )
         elif name in ("FellBelowThreshold", "RestoredAboveThreshold"):
             low = name == "FellBelowThreshold"
@@ -294,7 +302,7 @@ def account(conn: psycopg.Connection[Any], reach: Reach, unit_id: UUID) -> FundA
     movements = fetched(
         conn.execute(
             "SELECT source_id, kind, amount, balance_after, currency, method, reference, "
-            "booked_on, at, position FROM finance_fund_movements WHERE unit_id = %s "
+            "booked_on, at, position, resolution FROM finance_fund_movements WHERE unit_id = %s "
             "ORDER BY position",
             [unit_id],
         ),

@@ -112,6 +112,7 @@ class MovementRow(TypedDict):
     booked_on: date
     at: datetime
     position: int
+    resolution: dict[str, Any] | None  # a top-up's: the owners' vote raising the fund
 
 
 class FundAccountDetail(FundAccountRow):

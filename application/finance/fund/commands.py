@@ -16,7 +16,7 @@ from domain.finance.money import Money
 class RecordDeposit:
     """Fund managers of the unit's estate (``fund:manage``) record money paid into the
     fund for it; ``estate_id``, if given, must be the unit's. The first deposit opens
-    the unit's fund account."""
+    the unit's fund account; a top-up after the fund was used cites ``resolution``."""
 
     actor: Actor
     unit_id: UUID
@@ -25,6 +25,7 @@ class RecordDeposit:
     reference: str
     booked_on: date | None = None
     estate_id: UUID | None = None
+    resolution: dict[str, Any] | None = None  # a top-up's: the owners' vote raising the fund
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 Each handler loads the unit or spending, authorizes the command's actor
 against its estate (``fund:manage``; another estate's record is reported
-missing), decides and saves.
+missing), decides and saves. An owners' resolution is counted against the
+registry's totals on its meeting day (``application/finance/resolutions.py``).
 
 A spending opens an approval of kind ``fund_spending`` (property manager,
 finance, then an administrator; a documented emergency is urgent and skips
@@ -24,7 +25,8 @@ from application.actor import HIDDEN
 from application.approvals.service import ApprovalRequest, ApprovalService, Loader
 from application.errors import NotFound
 from application.finance.fund.commands import DisburseSpending, ProposeSpending, RecordDeposit
-from application.finance.ports import EstateUnits
+from application.finance.ports import EstateTotals, EstateUnits
+from application.finance.resolutions import counted
 from application.registry import lookups
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps, find
@@ -77,10 +79,17 @@ class Disbursement:
 
 
 class FundService:
-    def __init__(self, deps: ServiceDeps, approvals: ApprovalService, units: EstateUnits) -> None:
+    def __init__(
+        self,
+        deps: ServiceDeps,
+        approvals: ApprovalService,
+        units: EstateUnits,
+        totals: EstateTotals,
+    ) -> None:
         self.deps = deps
         self.approvals = approvals
         self.units = units
+        self.totals = totals
         approvals.subscribe(fund.APPROVAL_KIND, self._spending_decided, default_terms=DEFAULT_TERMS)
 
     def scheduled(self) -> list[ScheduledJob]:
@@ -143,6 +152,7 @@ class FundService:
             booked_on=self._booking_day(account.estate_id, cmd.booked_on),
             recorded_by=cmd.actor.user_id,
             at=now,
+            resolution=counted(cmd.resolution, estate_id, self.totals),
         )
         return deposit_id, self.deps.event_log.save_and_position(account)
 
@@ -166,7 +176,7 @@ class FundService:
             amount=cmd.amount.amount,
             currency=cmd.amount.currency,
             basis=cmd.basis,
-            resolution=cmd.resolution,
+            resolution=counted(cmd.resolution, estate_id, self.totals),
             emergency=cmd.emergency,
             unit_ids=unit_ids,
             vendor=cmd.vendor,

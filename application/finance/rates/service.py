@@ -24,6 +24,7 @@ from uuid import UUID
 from application.actor import HIDDEN, Actor
 from application.approvals.service import ApprovalRequest, ApprovalService, Loader
 from application.errors import Forbidden, NotFound
+from application.finance.ports import EstateTotals
 from application.finance.rates.commands import (
     ProposeRateChange,
     RecordMeterReadings,
@@ -32,6 +33,7 @@ from application.finance.rates.commands import (
     WithdrawRateChange,
     WithdrawSharedCost,
 )
+from application.finance.resolutions import counted
 from application.registry.lookups import estate_exists, unit_estate
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps, find
@@ -78,8 +80,9 @@ class EstateNotFound(NotFound, DomainError):
 class RateService:
     """Commands on an estate's fee schedule and meter readings; the billing inputs."""
 
-    def __init__(self, deps: ServiceDeps, approvals: ApprovalService) -> None:
+    def __init__(self, deps: ServiceDeps, approvals: ApprovalService, totals: EstateTotals) -> None:
         self.deps = deps
+        self.totals = totals
         self.approvals = approvals
         approvals.subscribe(APPROVAL_KIND, self._rate_change_decided, RATE_CHANGE_TERMS)
 
@@ -193,7 +196,7 @@ class RateService:
             currency=command.currency,
             basis=command.basis,
             effective_from=command.effective_from,
-            resolution=_resolution(command.resolution),
+            resolution=_resolution(counted(command.resolution, command.estate_id, self.totals)),
             contract_reference=command.contract_reference,
             approval_id=approval_id,
             proposed_by=by,

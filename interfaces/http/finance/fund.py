@@ -49,6 +49,20 @@ Limit = Annotated[int, Query(ge=1, le=1000)]
 # ---- bodies -------------------------------------------------------------------
 
 
+class ResolutionBody(Command):
+    """The owners' assembly vote as its minutes record it (Civil Code art. 278). The
+    estate's totals are the registry's on ``meeting_on``; stated, they must agree."""
+
+    reference: Reference
+    meeting_on: date
+    total_area: Amount | None = None
+    total_owners: Count | None = None
+    participating_area: Amount
+    participating_owners: Count
+    area_for: Amount
+    owners_for: Count
+
+
 class NewDeposit(Command):
     unit_id: UUID
     estate_id: UUID | None = None
@@ -57,19 +71,7 @@ class NewDeposit(Command):
     method: DepositMethod
     reference: Reference
     booked_on: date | None = None
-
-
-class ResolutionBody(Command):
-    """The owners' assembly vote as its minutes record it (Civil Code art. 278)."""
-
-    reference: Reference
-    meeting_on: date
-    total_area: Amount
-    total_owners: Count
-    participating_area: Amount
-    participating_owners: Count
-    area_for: Amount
-    owners_for: Count
+    resolution: ResolutionBody | None = None  # a top-up's: the vote raising the fund
 
 
 class EmergencyBody(Command):

@@ -50,12 +50,13 @@ Ratio = Annotated[
 
 
 class ResolutionIn(Command):
-    """An owners' assembly vote as its minutes record it (areas in m²)."""
+    """An owners' assembly vote as its minutes record it (areas in m²). The estate's
+    totals are the registry's on ``meeting_on``; stated, they must agree."""
 
     reference: Annotated[str, SingleLine(100)]
     meeting_on: date
-    total_area: Amount
-    total_owners: Annotated[Count, Field(ge=1)]
+    total_area: Amount | None = None
+    total_owners: Annotated[Count, Field(ge=1)] | None = None
     participating_area: Amount
     participating_owners: Count
     area_for: Amount

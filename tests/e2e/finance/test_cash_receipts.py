@@ -15,7 +15,7 @@ from typing import Any
 
 from tests.e2e.api.test_object_scoping import assert_problem
 from tests.e2e.finance.conftest import FinanceWorld
-from tests.e2e.finance.helpers import account, adopt_rate, bill
+from tests.e2e.finance.helpers import account, adopt_rate, bill, reverse
 
 
 def billed(fw: FinanceWorld) -> None:
@@ -89,12 +89,7 @@ def test_a_reversed_cash_payment_voids_its_receipt_number_for_good(fw: FinanceWo
         {"amount": "100.00", "method": "cash", "reference": "SJ-0042"},
     )
     assert first.status_code == 201, first.text
-    fw.post(
-        f"/finance/units/{fw.units[0]}/payments/{first.json()['id']}/reversal",
-        fw.finance,
-        {"reason": "recorded on the wrong unit"},
-        status=200,
-    )
+    reverse(fw, fw.units[0], first.json()["id"], reason="recorded on the wrong unit")
     head = fw.container.event_log.head()
     for unit in (0, 1):
         problem = refused(fw, unit, "SJ-0042")

@@ -21,16 +21,18 @@ from tests.e2e.finance.conftest import Actor, FinanceWorld
 
 FUND = "/finance/fund"
 
+# The estate's totals (300.00 m² registered, 3 owners) are the registry's on the
+# meeting day; the minutes give only the votes.
 RESOLUTION = {
     "reference": "FIN-2026-01",
     "meeting_on": "2026-01-10",
-    "total_area": "240.00",
-    "total_owners": 3,
     "participating_area": "240.00",
     "participating_owners": 3,
     "area_for": "176.00",
     "owners_for": 2,
 }
+# A top-up (续交) raises the fund: three quarters of those taking part voted for.
+RAISED = {**RESOLUTION, "reference": "FIN-2026-02", "area_for": "240.00", "owners_for": 3}
 EMERGENCY = {
     "category": "elevator_danger",
     "description": "lift 2 brakes failed inspection",
@@ -136,7 +138,7 @@ def test_the_baseline_is_the_whole_first_deposit_paid_before_the_fund_is_used(
     assert notice["first_deposit"] == Decimal("10000.00")
 
     # A top-up after the fund was used (续交) restores the balance, not the baseline.
-    deposit(fw, 0, "600.00").raise_for_status()
+    deposit(fw, 0, "600.00", resolution=RAISED).raise_for_status()
     mine = account(fw, 0).json()
     assert (mine["first_deposit"], mine["low_balance_threshold"]) == ("10000.00", "3000.00")
     assert (mine["balance"], mine["low"]) == ("3100.00", False)
@@ -255,7 +257,7 @@ def test_an_emergency_skips_the_department_and_low_balance_is_flagged_once(
     assert notice["balance"] == Decimal("200.00") and notice["first_deposit"] == Decimal("1000.00")
     assert notice["ratio"] == Decimal("0.30") and notice["currency"] == "CNY"
 
-    deposit(fw, 2, "160.00").raise_for_status()  # back to 300.00: exactly 30%
+    deposit(fw, 2, "160.00", resolution=RAISED).raise_for_status()  # 300.00: exactly 30%
     assert account(fw, 2).json()["low"] is False
     assert [e[1] for e in fund_events(fw)].count("RestoredAboveThreshold") == 1
     low = fw.get(f"{FUND}/accounts", fw.finance, estate_id=fw.estate_id, low=True).json()
@@ -346,12 +348,17 @@ def test_the_reminder_is_recorded_once_and_rearmed_by_a_deposit() -> None:
     )
     for amount in ("701.00", "10.00"):
         account.charge(spending_id=uuid4(), amount=Decimal(amount), **common)
+    # A top-up cites the owners' vote raising the fund, totals as the registry gave them.
+    votes = {"participating_area": Decimal(300), "participating_owners": 3}
+    raised = {"reference": "R", "meeting_on": date(2026, 1, 1), "total_area": Decimal(300)}
+    raised |= {"total_owners": 3, **votes, "area_for": Decimal(300), "owners_for": 3}
     account.deposit(
         deposit_id=uuid4(),
         amount="11.00",
         method="cash",
         reference="D2",
         recorded_by=uuid4(),
+        resolution=raised,
         **common,
     )
     names = [type(e).__name__ for e in account.collect_events()]
@@ -362,6 +369,7 @@ def test_the_reminder_is_recorded_once_and_rearmed_by_a_deposit() -> None:
         "FellBelowThreshold",
         "Charged",
         "Deposited",
+        "ResolutionCited",
         "RestoredAboveThreshold",
     ]
     assert account.balance == Decimal("300.00") and account.low is False

@@ -12,10 +12,11 @@ import pytest
 from tests.e2e.api.test_object_scoping import assert_problem, make_user
 from tests.e2e.finance.conftest import Actor, FinanceWorld
 
-# 3 owners holding 300 m² in all; all took part, 2 owners with 220 m² voted for.
+# 3 owners holding 300 m² in all (the registry's totals on the meeting day, when
+# the units and their owners are on it); all took part, 2 owners with 220 m² for.
 CARRIED = {
     "reference": "FIN-2026-01",
-    "meeting_on": "2025-12-20",
+    "meeting_on": "2026-01-01",
     "total_area": "300.00",
     "total_owners": 3,
     "participating_area": "300.00",

@@ -22,6 +22,7 @@ from domain.finance.references import ReferenceTaken, reference_id
 from domain.identity.policy import Permission
 from domain.registry.unit import Unit
 from tests.support.memory import MemoryEventLog, NoArrears, memory_deps
+from tests.support.vote_totals import FixedTotals
 from tests.unit.finance.actors import reversed_by_two
 
 CLERK_GRANTS = frozenset(
@@ -49,7 +50,7 @@ def deps() -> ServiceDeps:
 @pytest.fixture
 def accounts(deps: ServiceDeps) -> AccountService:
     approvals = ApprovalService(deps)
-    return AccountService(deps, approvals, RateService(deps, approvals), NoArrears())
+    return AccountService(deps, approvals, RateService(deps, approvals, FixedTotals()), NoArrears())
 
 
 def a_unit(deps: ServiceDeps) -> Unit:

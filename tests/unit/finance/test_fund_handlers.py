@@ -24,6 +24,7 @@ from domain.identity.policy import Role
 from domain.registry.places import Estate
 from domain.registry.unit import Unit
 from tests.support.memory import MemoryEventLog, memory_deps
+from tests.support.vote_totals import FixedTotals
 from tests.unit.finance.actors import actor
 
 EMERGENCY = {
@@ -49,7 +50,7 @@ class World:
         self.log = self.deps.event_log
         assert isinstance(self.log, MemoryEventLog)
         self.units = Listed()
-        self.service = FundService(self.deps, ApprovalService(self.deps), self.units)
+        self.service = FundService(self.deps, ApprovalService(self.deps), self.units, FixedTotals())
         estate = Estate.register("HVG", "Harbour View Gardens", "1 Harbour Road")
         unit = Unit.register(estate.id, uuid4(), "101", 1, "90.00", "80.00", "residential")
         self.log.save_and_position(estate, unit)

@@ -1,5 +1,5 @@
 """The maintenance fund's rules without a database: what a spending's basis
-must show, and how a disbursement splits over the units."""
+and a top-up must show, and how a disbursement splits over the units."""
 
 from __future__ import annotations
 
@@ -10,7 +10,12 @@ from uuid import uuid4
 import pytest
 
 from domain.errors import ValidationFailed
-from domain.finance.fund_rules import check_emergency, check_resolution, split_by_area
+from domain.finance.fund_rules import (
+    check_emergency,
+    check_resolution,
+    raising_resolution,
+    split_by_area,
+)
 
 RESOLUTION = {
     "reference": "FIN-2026-01",
@@ -47,6 +52,21 @@ def test_half_of_the_area_is_not_more_than_half() -> None:
 def test_a_resolution_missing_a_field_is_refused_naming_them() -> None:
     with pytest.raises(ValidationFailed, match="participating_owners"):
         check_resolution({"reference": "X"})
+
+
+def test_a_top_up_needs_three_quarters_a_first_deposit_nothing() -> None:
+    assert raising_resolution(None, top_up=False) is None
+    with pytest.raises(ValidationFailed, match="top-up"):
+        raising_resolution(None, top_up=True)
+    # 176.00 of 240.00 m² and 2 of 3 owners: more than half, under three quarters.
+    with pytest.raises(ValidationFailed, match="three quarters of the participating area") as e:
+        raising_resolution(RESOLUTION, top_up=True)
+    assert "three quarters of the participating owners" in str(e.value)
+    exactly = {**RESOLUTION, "area_for": D("180.00"), "owners_for": 3}  # 180 = 3/4 of 240
+    assert raising_resolution(exactly, top_up=True)["area_for"] == D("180.00")
+    # Raising the fund with the first deposit is allowed, and then held to the same rule.
+    with pytest.raises(ValidationFailed, match="three quarters"):
+        raising_resolution(RESOLUTION, top_up=False)
 
 
 def test_an_emergency_needs_evidence_a_known_category_and_no_other_fields() -> None:

@@ -20,6 +20,7 @@ from domain.finance.bills import BillLine
 from domain.finance.money import Money
 from domain.identity.policy import Permission
 from tests.support.memory import MemoryEventLog, NoArrears, memory_deps
+from tests.support.vote_totals import FixedTotals
 from tests.unit.finance.actors import reversed_by_two
 
 
@@ -42,7 +43,9 @@ def test_a_bill_paid_reversed_and_paid_again_is_paid() -> None:
     deps = memory_deps()
     deps.event_log = CachingLog()
     approvals = ApprovalService(deps)
-    accounts = AccountService(deps, approvals, RateService(deps, approvals), NoArrears())
+    accounts = AccountService(
+        deps, approvals, RateService(deps, approvals, FixedTotals()), NoArrears()
+    )
     estate, unit, bill_id = uuid4(), uuid4(), uuid4()
     account = UnitAccount.open(estate, unit, "CNY", deps.clock())
     account.issue_bill(

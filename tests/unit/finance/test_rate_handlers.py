@@ -22,6 +22,7 @@ from domain.finance.rates import schedule_id
 from domain.identity.policy import Permission
 from domain.registry.places import Estate
 from tests.support.memory import MemoryEventLog, memory_deps
+from tests.support.vote_totals import FixedTotals
 
 STAFF = frozenset({Permission.FINANCE_READ_ESTATE, Permission.FINANCE_MANAGE_ESTATE})
 
@@ -54,7 +55,7 @@ def deps() -> ServiceDeps:
 
 @pytest.fixture
 def rates(deps: ServiceDeps) -> RateService:
-    return RateService(deps, ApprovalService(deps))
+    return RateService(deps, ApprovalService(deps), FixedTotals())
 
 
 @pytest.fixture
