@@ -11,6 +11,7 @@ on the bill of the period's last owner.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -120,14 +121,39 @@ def shared_shares(
     return shares
 
 
+def day_share(
+    month: Decimal, parts: Sequence[Segment], index: int, days_in_period: int, currency: str
+) -> Decimal:
+    """The ``index``-th part's share of a month's fee, by its days.
+
+    The month's fee is rounded once and split over every part of the period
+    (and the days no part bills), so a seller's and a buyer's shares add up
+    to the month's fee to the fen; the minor unit rounding leaves over goes
+    to the part with the largest remainder (ties: the earlier part).
+    """
+    if len(parts) == 1 and parts[0].days == days_in_period:
+        return month
+    weights = [Decimal(p.days) for p in parts]
+    unbilled = days_in_period - sum(p.days for p in parts)
+    if unbilled:
+        weights.append(Decimal(unbilled))
+    return allocate(month, weights, currency)[index]
+
+
 def bill_lines(
-    unit: UnitFacts, segment: Segment, last_segment: bool, inputs: PeriodInputs
+    unit: UnitFacts, parts: Sequence[Segment], index: int, inputs: PeriodInputs
 ) -> list[BillLine]:
-    """The lines of one segment's bill; amounts rounded half-up per line."""
+    """The lines of the ``index``-th part's bill; amounts rounded half-up per line."""
     first, last = period_bounds(inputs.period)
     days_in_period = (last - first).days + 1
+    segment = parts[index]
+    last_segment = index == len(parts) - 1
     fraction = Decimal(segment.days) / Decimal(days_in_period)
     cur = inputs.currency
+
+    def share(month: Decimal) -> Decimal:
+        return day_share(round_money(month, cur), parts, index, days_in_period, cur)
+
     lines: list[BillLine] = []
     prorated = "" if segment.days == days_in_period else f" ({segment.days}/{days_in_period} days)"
     for spec in AREA_ITEMS:
@@ -135,7 +161,7 @@ def bill_lines(
         if rate is None:
             continue
         area = unit.area(rate.basis)
-        amount = round_money(area * rate.rate * fraction, cur)
+        amount = share(area * rate.rate)
         if amount > 0:
             name = spec.item.replace("_", " ")
             desc = f"{name}: {area} m² ({rate.basis}) x {rate.rate}{prorated}"
@@ -146,7 +172,7 @@ def bill_lines(
         rate = inputs.rates.get(spec.item)
         if rate is None or not unit.parking_spaces:
             continue
-        amount = round_money(rate.rate * unit.parking_spaces * fraction, cur)
+        amount = share(rate.rate * unit.parking_spaces)
         if amount > 0:
             desc = f"{spec.item}: {unit.parking_spaces} space(s) x {rate.rate}{prorated}"
             qty = Decimal(unit.parking_spaces) * fraction

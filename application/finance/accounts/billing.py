@@ -104,7 +104,7 @@ class BillingRuns:
                 account = UnitAccount.open(estate_id, unit.unit_id, terms.currency, now)
             parts = parts_of[unit.unit_id]
             for index, part in enumerate(parts):
-                lines = bill_lines(unit, part, index == len(parts) - 1, inputs)
+                lines = bill_lines(unit, parts, index, inputs)
                 if not lines:
                     continue
                 account.issue_bill(
