@@ -3,10 +3,12 @@
 The billing run gathers the facts (areas, owners and their dates, parking
 spaces, meter usage, shared costs) and the rates in force; this module turns
 them into bill lines. A unit is billed for the days it has an owner (from
-delivery or purchase to sale): a move-in or move-out mid-month prorates the
-area and parking charges by days; a change of owners mid-month gives each
-owner their own bill. Metered usage and the unit's share of shared costs go
-on the bill of the period's last owner.
+delivery or purchase to sale) and its vacant days to the estate's
+vacant-unit payer (``domain/finance/vacancy.py``): a move-in or move-out
+mid-month prorates the area and parking charges by days; a change of owners
+mid-month gives each owner (and the vacant-unit payer) their own bill.
+Metered usage and the unit's share of shared costs go on the bill of the
+period's last owner (or the vacant-unit payer, when the unit ends it vacant).
 """
 
 from __future__ import annotations
@@ -66,8 +68,12 @@ class Segment:
         return (self.ends_on - self.starts_on).days + 1
 
 
-def segments(owners: tuple[Ownership, ...], period: str) -> list[Segment]:
-    """Split the period where the set of owners changes; days with no owner are not billed.
+def segments(
+    owners: tuple[Ownership, ...], period: str, vacant: Ownership | None = None
+) -> list[Segment]:
+    """Split the period where the set of owners changes; days with no owner
+    (vacant, 空置) are billed to ``vacant``, the estate's vacant-unit payer,
+    or not at all when there is none.
 
     Only the days an ownership starts or ends can change the set, so the
     period is cut at those days rather than walked day by day.
@@ -85,7 +91,9 @@ def segments(owners: tuple[Ownership, ...], period: str) -> list[Segment]:
             o for o in owners if o.starts_on <= start and (o.ends_on is None or start < o.ends_on)
         )
         if not present:
-            continue
+            if vacant is None:
+                continue
+            present = (vacant,)
         end = stop - timedelta(days=1)
         same = out and out[-1].ends_on == start - timedelta(days=1)
         if same and {o.person_id for o in present} == {o.person_id for o in out[-1].payers}:
@@ -93,6 +101,12 @@ def segments(owners: tuple[Ownership, ...], period: str) -> list[Segment]:
         else:
             out.append(Segment(start, end, present))
     return out
+
+
+def vacant_days(owners: tuple[Ownership, ...], period: str) -> int:
+    """How many days of the period the registry names no owner of the unit."""
+    first, last = period_bounds(period)
+    return (last - first).days + 1 - sum(s.days for s in segments(owners, period))
 
 
 @dataclass

@@ -86,6 +86,10 @@ class TermsIn(Command):
     currency: CurrencyCode = "CNY"
 
 
+class VacancyPayerIn(Command):
+    person_id: UUID
+
+
 class SharedCostIn(Command):
     period: Period
     item: SharedCostItem = "shared_area"

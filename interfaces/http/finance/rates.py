@@ -36,6 +36,7 @@ from interfaces.http.finance.rate_schemas import (
     TermsIn,
     TermsView,
     UsageView,
+    VacancyPayerIn,
     WithReason,
 )
 from interfaces.http.reads import query
@@ -156,6 +157,14 @@ manage(
     body=TermsIn,
     name="set_billing_terms",
     doc="Set every billing term (those left out take their defaults).",
+)
+manage(
+    "PUT",
+    "/vacancy-payer",
+    RateService.name_vacancy_payer,
+    body=VacancyPayerIn,
+    name="name_vacancy_payer",
+    doc="Name the person (the developer, or another party) billed for vacant units (空置房).",
 )
 
 
