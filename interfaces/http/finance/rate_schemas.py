@@ -144,6 +144,9 @@ class FeeScheduleView(BaseModel):
     pending: list[ChangeView]
     terms: TermsView
     history: list[ChangeView]
+    vacancy_payer_id: UUID | None = Field(
+        default=None, description="who vacant units are billed to (空置房); none named: null"
+    )
 
 
 @from_view(views.SharedCostRow)

@@ -98,6 +98,7 @@ def _fee_schedule(request: Request, estate_id: UUID, period: str | None) -> FeeS
     else:
         d = _rates(request).terms(estate_id)
         terms = TermsView(**vars(d), configured=False, updated_at=None)
+    payer = _rates(request).vacancy_payer(estate_id)
     return FeeScheduleView(
         estate_id=estate_id,
         current_period=now,
@@ -107,6 +108,7 @@ def _fee_schedule(request: Request, estate_id: UUID, period: str | None) -> FeeS
         pending=[_change(r) for r in changes if r["status"] == "pending"],
         terms=terms,
         history=[_change(r) for r in changes],
+        vacancy_payer_id=payer.person_id if payer is not None else None,
     )
 
 

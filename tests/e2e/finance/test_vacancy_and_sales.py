@@ -77,6 +77,8 @@ def test_a_vacant_unit_is_billed_to_the_party_the_estate_names(fw: FinanceWorld)
     refused = assert_problem(fw.post(runs, fw.finance, {"period": "2026-01"}), 409)
     assert vacant in refused["detail"] and "vacancy-payer" in refused["detail"]
     assert fw.container.event_log.head() == head
+    schedule = fw.get(f"/finance/estates/{fw.estate_id}/fee-schedule", fw.auditor).json()
+    assert schedule["vacancy_payer_id"] is None
 
     payer = f"/finance/estates/{fw.estate_id}/vacancy-payer"
     stranger, _ = new_person(fw.client, fw.admin.headers, fw.other_estate_id, name="Elsewhere")
@@ -95,6 +97,8 @@ def test_a_vacant_unit_is_billed_to_the_party_the_estate_names(fw: FinanceWorld)
         f"/api/v1{payer}", json={"person_id": developer}, headers=fw.finance.headers
     )
     assert named.status_code == 200, named.text
+    schedule = fw.get(f"/finance/estates/{fw.estate_id}/fee-schedule", fw.auditor).json()
+    assert schedule["vacancy_payer_id"] == developer
 
     run = bill(fw, "2026-01")
     assert (run["bills"], run["units_billed"], run["units_skipped"]) == (4, 4, 0)
