@@ -12,6 +12,7 @@ from uuid import UUID
 
 from application.ports import EventLogPort
 from application.services import find
+from domain.registry.person import Person
 from domain.registry.places import Estate
 from domain.registry.unit import Unit
 
@@ -24,3 +25,9 @@ def unit_estate(event_log: EventLogPort, unit_id: UUID) -> UUID | None:
     """The estate of the unit, or None if there is no such unit."""
     unit = find(event_log, unit_id, Unit)
     return unit.estate_id if unit is not None else None
+
+
+def person_of_estate(event_log: EventLogPort, person_id: UUID, estate_id: UUID) -> Person | None:
+    """The person, if there is one in the registry of that estate."""
+    person = find(event_log, person_id, Person)
+    return person if person is not None and person.estate_id == estate_id else None

@@ -3,14 +3,17 @@
 The billing run gathers the facts (areas, owners and their dates, parking
 spaces, meter usage, shared costs) and the rates in force; this module turns
 them into bill lines. A unit is billed for the days it has an owner (from
-delivery or purchase to sale): a move-in or move-out mid-month prorates the
-area and parking charges by days; a change of owners mid-month gives each
-owner their own bill. Metered usage and the unit's share of shared costs go
-on the bill of the period's last owner.
+delivery or purchase to sale) and its vacant days to the estate's
+vacant-unit payer (``domain/finance/vacancy.py``): a move-in or move-out
+mid-month prorates the area and parking charges by days; a change of owners
+mid-month gives each owner (and the vacant-unit payer) their own bill.
+Metered usage and the unit's share of shared costs go on the bill of the
+period's last owner (or the vacant-unit payer, when the unit ends it vacant).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -65,8 +68,12 @@ class Segment:
         return (self.ends_on - self.starts_on).days + 1
 
 
-def segments(owners: tuple[Ownership, ...], period: str) -> list[Segment]:
-    """Split the period where the set of owners changes; days with no owner are not billed.
+def segments(
+    owners: tuple[Ownership, ...], period: str, vacant: Ownership | None = None
+) -> list[Segment]:
+    """Split the period where the set of owners changes; days with no owner
+    (vacant, 空置) are billed to ``vacant``, the estate's vacant-unit payer,
+    or not at all when there is none.
 
     Only the days an ownership starts or ends can change the set, so the
     period is cut at those days rather than walked day by day.
@@ -84,7 +91,9 @@ def segments(owners: tuple[Ownership, ...], period: str) -> list[Segment]:
             o for o in owners if o.starts_on <= start and (o.ends_on is None or start < o.ends_on)
         )
         if not present:
-            continue
+            if vacant is None:
+                continue
+            present = (vacant,)
         end = stop - timedelta(days=1)
         same = out and out[-1].ends_on == start - timedelta(days=1)
         if same and {o.person_id for o in present} == {o.person_id for o in out[-1].payers}:
@@ -92,6 +101,12 @@ def segments(owners: tuple[Ownership, ...], period: str) -> list[Segment]:
         else:
             out.append(Segment(start, end, present))
     return out
+
+
+def vacant_days(owners: tuple[Ownership, ...], period: str) -> int:
+    """How many days of the period the registry names no owner of the unit."""
+    first, last = period_bounds(period)
+    return (last - first).days + 1 - sum(s.days for s in segments(owners, period))
 
 
 @dataclass
@@ -120,14 +135,39 @@ def shared_shares(
     return shares
 
 
+def day_share(
+    month: Decimal, parts: Sequence[Segment], index: int, days_in_period: int, currency: str
+) -> Decimal:
+    """The ``index``-th part's share of a month's fee, by its days.
+
+    The month's fee is rounded once and split over every part of the period
+    (and the days no part bills), so a seller's and a buyer's shares add up
+    to the month's fee to the fen; the minor unit rounding leaves over goes
+    to the part with the largest remainder (ties: the earlier part).
+    """
+    if len(parts) == 1 and parts[0].days == days_in_period:
+        return month
+    weights = [Decimal(p.days) for p in parts]
+    unbilled = days_in_period - sum(p.days for p in parts)
+    if unbilled:
+        weights.append(Decimal(unbilled))
+    return allocate(month, weights, currency)[index]
+
+
 def bill_lines(
-    unit: UnitFacts, segment: Segment, last_segment: bool, inputs: PeriodInputs
+    unit: UnitFacts, parts: Sequence[Segment], index: int, inputs: PeriodInputs
 ) -> list[BillLine]:
-    """The lines of one segment's bill; amounts rounded half-up per line."""
+    """The lines of the ``index``-th part's bill; amounts rounded half-up per line."""
     first, last = period_bounds(inputs.period)
     days_in_period = (last - first).days + 1
+    segment = parts[index]
+    last_segment = index == len(parts) - 1
     fraction = Decimal(segment.days) / Decimal(days_in_period)
     cur = inputs.currency
+
+    def share(month: Decimal) -> Decimal:
+        return day_share(round_money(month, cur), parts, index, days_in_period, cur)
+
     lines: list[BillLine] = []
     prorated = "" if segment.days == days_in_period else f" ({segment.days}/{days_in_period} days)"
     for spec in AREA_ITEMS:
@@ -135,7 +175,7 @@ def bill_lines(
         if rate is None:
             continue
         area = unit.area(rate.basis)
-        amount = round_money(area * rate.rate * fraction, cur)
+        amount = share(area * rate.rate)
         if amount > 0:
             name = spec.item.replace("_", " ")
             desc = f"{name}: {area} m² ({rate.basis}) x {rate.rate}{prorated}"
@@ -146,7 +186,7 @@ def bill_lines(
         rate = inputs.rates.get(spec.item)
         if rate is None or not unit.parking_spaces:
             continue
-        amount = round_money(rate.rate * unit.parking_spaces * fraction, cur)
+        amount = share(rate.rate * unit.parking_spaces)
         if amount > 0:
             desc = f"{spec.item}: {unit.parking_spaces} space(s) x {rate.rate}{prorated}"
             qty = Decimal(unit.parking_spaces) * fraction

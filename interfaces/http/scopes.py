@@ -216,6 +216,9 @@ _ROUTES: dict[tuple[str, str], Scoped] = {
         ESTATE, "path:estate_id", also=("path:change_id",)
     ),
     ("PUT", "/finance/estates/{estate_id}/billing-terms"): Scoped(ESTATE, "path:estate_id"),
+    ("PUT", "/finance/estates/{estate_id}/vacancy-payer"): Scoped(
+        ESTATE, "path:estate_id", also=("body:person_id",)
+    ),
     ("GET", "/finance/estates/{estate_id}/shared-costs"): Scoped(ESTATE, "path:estate_id"),
     ("POST", "/finance/estates/{estate_id}/shared-costs/{cost_id}/withdrawal"): Scoped(
         ESTATE, "path:estate_id", also=("path:cost_id",)

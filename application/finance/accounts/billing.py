@@ -25,6 +25,7 @@ from domain.finance.billing import (
     bill_lines,
     segments,
     shared_shares,
+    vacant_days,
 )
 from domain.finance.billing_run import BillingRun, rate_records, run_id_for, supplement_id_for
 from domain.finance.periods import period_bounds
@@ -85,7 +86,8 @@ class BillingRuns:
             period=period, currency=terms.currency, rates={r.item: r for r in rates}
         )
         units = self._facts(estate_id)
-        parts_of = {u.unit_id: segments(u.owners, period) for u in units}
+        vacant = self._vacancy_payer(estate_id, units, period)
+        parts_of = {u.unit_id: segments(u.owners, period, vacant) for u in units}
         billed = [u for u in units if parts_of[u.unit_id]]
         inputs.shares = shared_shares(costs, billed)
         inputs.usage = self.rates.usage(estate_id, period)
@@ -104,7 +106,7 @@ class BillingRuns:
                 account = UnitAccount.open(estate_id, unit.unit_id, terms.currency, now)
             parts = parts_of[unit.unit_id]
             for index, part in enumerate(parts):
-                lines = bill_lines(unit, part, index == len(parts) - 1, inputs)
+                lines = bill_lines(unit, parts, index, inputs)
                 if not lines:
                     continue
                 account.issue_bill(
@@ -151,6 +153,26 @@ class BillingRuns:
         )
         position = self.deps.event_log.save_bulk([*changed, run], chunk_size=2000)
         return _result(run, position=position, already_run=False)
+
+    def _vacancy_payer(
+        self, estate_id: UUID, units: list[UnitFacts], period: str
+    ) -> Ownership | None:
+        """Who pays for the period's vacant days (空置房); a run with a vacant unit
+        and no one named is refused, as billing only the owned units would
+        leave the vacant units' share of the shared costs to the owners."""
+        empty = sorted(str(u.unit_id) for u in units if vacant_days(u.owners, period))
+        if not empty:
+            return None
+        payer = self.rates.vacancy_payer(estate_id)
+        if payer is None or payer.person_id is None:
+            shown = ", ".join(empty[:10]) + (
+                f" and {len(empty) - 10} more" if len(empty) > 10 else ""
+            )
+            raise InvalidTransition(
+                f"units {shown} have no owner for some days of {period}: name who pays for "
+                f"vacant units (PUT /api/v1/finance/estates/{estate_id}/vacancy-payer) first"
+            )
+        return Ownership(payer.person_id, payer.user_id, period_bounds(period)[0], None)
 
     def _facts(self, estate_id: UUID) -> list[UnitFacts]:
         units = self.deps.registry.billing_units(estate_id)

@@ -57,6 +57,16 @@ class SetBillingTerms:
 
 
 @dataclass(frozen=True)
+class NameVacancyPayer:
+    """Name who pays a vacant unit's fees and share of shared costs (空置房):
+    the developer, or another party, as a person in the estate's registry."""
+
+    actor: Actor
+    estate_id: UUID
+    person_id: UUID
+
+
+@dataclass(frozen=True)
 class RecordSharedCost:
     """A cost of the period to share over the units (公摊) on the next bill, in the
     currency the estate bills in."""

@@ -26,6 +26,7 @@ from application.approvals.service import ApprovalRequest, ApprovalService, Load
 from application.errors import Forbidden, NotFound
 from application.finance.ports import EstateTotals
 from application.finance.rates.commands import (
+    NameVacancyPayer,
     ProposeRateChange,
     RecordMeterReadings,
     RecordSharedCost,
@@ -34,7 +35,7 @@ from application.finance.rates.commands import (
     WithdrawSharedCost,
 )
 from application.finance.resolutions import counted
-from application.registry.lookups import estate_exists, unit_estate
+from application.registry.lookups import estate_exists, person_of_estate, unit_estate
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps, find
 from domain.approvals.approval import Approval
@@ -56,6 +57,7 @@ from domain.finance.rates import (
     shift_period,
 )
 from domain.finance.resolution import Resolution
+from domain.finance.vacancy import VacancyPayer, vacancy_payer_id
 from domain.identity.policy import Scope, widest_scope
 
 # Who approves a rate change until an administrator configures the kind.
@@ -242,6 +244,21 @@ class RateService:
             at=self._now,
         )
         return self.deps.event_log.save_and_position(schedule)
+
+    def name_vacancy_payer(self, command: NameVacancyPayer) -> int:
+        self._schedule_for(command.actor, command.estate_id)  # authorizes, checks the estate
+        person = person_of_estate(self.deps.event_log, command.person_id, command.estate_id)
+        if person is None:
+            raise ValidationFailed("person_id: no such person in this estate's registry")
+        payer = self.vacancy_payer(command.estate_id) or VacancyPayer(
+            estate_id=command.estate_id, at=self._now
+        )
+        payer.name(person.id, person.user_id, command.actor.user_id, self._now)
+        return self.deps.event_log.save_and_position(payer)
+
+    def vacancy_payer(self, estate_id: UUID) -> VacancyPayer | None:
+        """Who the billing run bills vacant units to; None until one is named."""
+        return find(self.deps.event_log, vacancy_payer_id(estate_id), VacancyPayer)
 
     def record_cost(self, command: RecordSharedCost) -> tuple[UUID, int]:
         schedule = self._schedule_for(command.actor, command.estate_id)

@@ -22,7 +22,7 @@ from application.finance.compliance import RunChecks
 from application.finance.expenses import PayClaim, RegisterVendor, SetBudget, SubmitClaim
 from application.finance.fund import DisburseSpending, ProposeSpending, RecordDeposit
 from application.finance.ledger_commands import ClosePeriod
-from application.finance.rates.commands import ProposeRateChange
+from application.finance.rates.commands import NameVacancyPayer, ProposeRateChange
 from domain.finance.account import Method
 from domain.finance.money import Money
 from domain.finance.periods import period_bounds
@@ -108,6 +108,12 @@ class FinanceDemo:
         finance = self.d.users["hvg.finance"]
         with self.on(first, 8):
             self.rates(finance)
+            # The unsold flats (空置房) are the developer's to pay for.
+            developer = self.d.world.person(self.d.estate_id, "Harbour View Developments")
+            with self.d.as_user("hvg.finance"):
+                self.c.finance.rates.name_vacancy_payer(
+                    NameVacancyPayer(self.actor(finance), self.d.estate_id, developer)
+                )
             with self.d.as_user("hvg.finance"):
                 self.c.finance.expenses.set_budget(
                     SetBudget(

@@ -87,6 +87,10 @@ class TermsIn(Command):
     currency: CurrencyCode = "CNY"
 
 
+class VacancyPayerIn(Command):
+    person_id: UUID
+
+
 class SharedCostIn(Command):
     period: Period
     item: SharedCostItem = "shared_area"
@@ -141,6 +145,9 @@ class FeeScheduleView(BaseModel):
     pending: list[ChangeView]
     terms: TermsView
     history: list[ChangeView]
+    vacancy_payer_id: UUID | None = Field(
+        default=None, description="who vacant units are billed to (空置房); none named: null"
+    )
 
 
 @from_view(views.SharedCostRow)

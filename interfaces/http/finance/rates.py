@@ -36,6 +36,7 @@ from interfaces.http.finance.rate_schemas import (
     TermsIn,
     TermsView,
     UsageView,
+    VacancyPayerIn,
     WithReason,
 )
 from interfaces.http.reads import query
@@ -97,6 +98,7 @@ def _fee_schedule(request: Request, estate_id: UUID, period: str | None) -> FeeS
     else:
         d = _rates(request).terms(estate_id)
         terms = TermsView(**vars(d), configured=False, updated_at=None)
+    payer = _rates(request).vacancy_payer(estate_id)
     return FeeScheduleView(
         estate_id=estate_id,
         current_period=now,
@@ -106,6 +108,7 @@ def _fee_schedule(request: Request, estate_id: UUID, period: str | None) -> FeeS
         pending=[_change(r) for r in changes if r["status"] == "pending"],
         terms=terms,
         history=[_change(r) for r in changes],
+        vacancy_payer_id=payer.person_id if payer is not None else None,
     )
 
 
@@ -156,6 +159,14 @@ manage(
     body=TermsIn,
     name="set_billing_terms",
     doc="Set every billing term (those left out take their defaults).",
+)
+manage(
+    "PUT",
+    "/vacancy-payer",
+    RateService.name_vacancy_payer,
+    body=VacancyPayerIn,
+    name="name_vacancy_payer",
+    doc="Name the person (the developer, or another party) billed for vacant units (空置房).",
 )
 
 

@@ -156,6 +156,7 @@ ROUTE_RECORDS: dict[str, str | tuple[str, ...]] = {
             "fee-schedule",
             "rate-changes",
             "billing-terms",
+            "vacancy-payer",
             "shared-costs",
             "meter-readings",
             "billing-runs",
@@ -340,6 +341,9 @@ BODIES: dict[tuple[str, str], Body] = {
     },
     ("POST", f"{FINANCE}/estates/{{estate_id}}/rate-changes/{{change_id}}/withdrawal"): _reason,
     ("PUT", f"{FINANCE}/estates/{{estate_id}}/billing-terms"): lambda w, who: {"due_days": 1},
+    ("PUT", f"{FINANCE}/estates/{{estate_id}}/vacancy-payer"): lambda w, who: {
+        "person_id": w.b["person"]
+    },
     ("POST", f"{FINANCE}/estates/{{estate_id}}/shared-costs"): lambda w, who: {
         "period": "2026-02",
         "description": "not mine",

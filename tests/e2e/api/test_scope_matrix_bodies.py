@@ -54,6 +54,7 @@ TEMPLATES: dict[tuple[str, str], Callable[[World], dict[str, Any]]] = {
         "on": ON,
     },
     ("POST", "/parking/{parking_id}/assignment"): lambda w: {"unit_id": w.b["unit"]},
+    ("PUT", "/finance/estates/{estate_id}/vacancy-payer"): lambda w: {"person_id": w.b["person"]},
     ("POST", "/estates/{estate_id}/people"): lambda w: {"name": "X", "user_id": w.b.resident.id},
     ("POST", "/people/{person_id}/account"): lambda w: {"user_id": w.b.resident.id},
     ("POST", "/equipment"): lambda w: {"estate_id": w.b["estate"], "kind": "pump", "name": "X"},

@@ -215,7 +215,8 @@ def test_the_demo_estate_keeps_three_months_of_books_that_pass_the_auditors_chec
     summary = load_demo(running, password=PASSWORD, now=datetime.now(UTC))
     head = _settled(running)
     counts = summary.counts
-    assert counts["bills"] == 3 * 8  # eight owned units, three months
+    # Every unit, three months: eight owned, the rest the developer's (空置房).
+    assert counts["bills"] == 3 * counts["units"]
     assert counts["payments"] >= 18 and counts["expenses"] == 5
     assert counts["late_fees"] >= 1 and counts["payment_reminders"] >= 1
     assert counts["compliance_reviews"] == 1 and counts["compliance_findings"] == 0
@@ -223,7 +224,11 @@ def test_the_demo_estate_keeps_three_months_of_books_that_pass_the_auditors_chec
     finance = bearer(login(client, "hvg.finance", PASSWORD))
     auditor = bearer(login(client, "hvg.auditor", PASSWORD))
     bills = _get(client, finance, "/api/v1/finance/bills", estate_id=estate_id, limit=500)
-    assert len(bills) == 24 and any(b["status"] == "open" for b in bills)
+    assert len(bills) == 3 * counts["units"] and any(b["status"] == "open" for b in bills)
+    # One payer, the developer, has every vacant unit's bills; the owners the other 24.
+    payers = Counter(tuple(b["payer_ids"]) for b in bills)
+    [(_, developers)] = payers.most_common(1)
+    assert developers == 3 * (counts["units"] - 8) and len(bills) - developers == 24
     sheet = _get(
         client,
         auditor,

@@ -71,8 +71,9 @@ def test_a_rate_of_every_item_puts_its_line_on_a_whole_month_bill(spec: FeeItemS
     if spec.rule is LineRule.SHARED:
         cost = rates.SharedCost(uuid4(), spec.item, "lift", Decimal(7), "CNY", "gross")
         inputs.shares = {unit.unit_id: [(cost, Decimal(7))]}
-    [segment] = segments(unit.owners, "2026-03")
-    lines = bill_lines(unit, segment, True, inputs)
+    parts = segments(unit.owners, "2026-03")
+    assert len(parts) == 1
+    lines = bill_lines(unit, parts, 0, inputs)
     assert [line.item for line in lines] == [spec.item]
     expected = {
         LineRule.AREA: Decimal(200),  # 100 m² gross x 2
