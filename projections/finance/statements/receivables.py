@@ -18,6 +18,7 @@ from domain.finance.accounts import (
 )
 from projections.finance.statements.common import (
     AGING_BUCKETS,
+    WITHIN_ONE_YEAR,
     ZERO,
     dict_rows,
     money,
@@ -27,14 +28,24 @@ from projections.finance.statements.common import (
 # ---- receivables -----------------------------------------------------------------
 
 
-def _bucket(days_past_due: int) -> str:
-    if days_past_due <= 30:
-        return "0-30"
-    if days_past_due <= 60:
-        return "31-60"
-    if days_past_due <= 90:
-        return "61-90"
-    return ">90"
+_LIMITS = ((30, "0-30"), (90, "31-90"), (180, "91-180"), (365, "181-365"))
+_YEARS = ((730, "1-2 years"), (1095, "2-3 years"))
+
+
+def _bucket(at: date, due_on: date | None) -> str:
+    """A bill due after ``at`` is not yet due; one due on ``at`` (or with no due date)
+    is 0 days past due. A year is 365 days, as the auditor's working papers count."""
+    if due_on is not None and due_on > at:
+        return "not yet due"
+    days = (at - due_on).days if due_on is not None else 0
+    for limit, name in (*_LIMITS, *_YEARS):
+        if days <= limit:
+            return name
+    return "over 3 years"
+
+
+def _zeros() -> dict[str, Decimal]:
+    return {**{b: ZERO for b in AGING_BUCKETS}, "within 1 year": ZERO, "total": ZERO}
 
 
 def receivables_aging(
@@ -44,8 +55,9 @@ def receivables_aging(
     as_of_position: int | None = None,
 ) -> dict[str, Any]:
     """应收账款账龄: every bill with an outstanding amount on 1122 at the end of ``at``,
-    bucketed by days past its due date ("0-30" includes bills not yet due); totals
-    per currency and bucket, and per unit."""
+    bucketed by days past its due date (``AGING_BUCKETS``: not yet due, four steps
+    within the first year, 1-2, 2-3, over 3 years); totals per currency and bucket,
+    and per unit, each with the subtotal "within 1 year" (1年以内) beside them."""
     scope, params = scope_clause(estate_ids, as_of_position)
     rows = dict_rows(
         conn.execute(
@@ -63,21 +75,17 @@ def receivables_aging(
         c = r["currency"]
         r["outstanding"] = money(r["outstanding"], c)
         r["days_past_due"] = max((at - r["due_on"]).days, 0) if r["due_on"] else 0
-        r["bucket"] = _bucket(r["days_past_due"])
-        t = totals.setdefault(c, {**{b: ZERO for b in AGING_BUCKETS}, "total": ZERO})
-        t[r["bucket"]] += r["outstanding"]
-        t["total"] += r["outstanding"]
+        r["bucket"] = _bucket(at, r["due_on"])
+        t = totals.setdefault(c, _zeros())
         u = units.setdefault(
             (r["unit_id"], c),
-            {
-                "unit_id": r["unit_id"],
-                "currency": c,
-                **{b: ZERO for b in AGING_BUCKETS},
-                "total": ZERO,
-            },
+            {"unit_id": r["unit_id"], "currency": c, **_zeros()},
         )
-        u[r["bucket"]] += r["outstanding"]
-        u["total"] += r["outstanding"]
+        for row in (t, u):
+            row[r["bucket"]] += r["outstanding"]
+            row["total"] += r["outstanding"]
+            if r["bucket"] in WITHIN_ONE_YEAR:
+                row["within 1 year"] += r["outstanding"]
     return {
         "at": at,
         "as_of_position": as_of_position,

@@ -146,10 +146,15 @@ def test_three_months_of_a_small_estate_give_the_hand_computed_statements(
     aging = _statement(fw, "receivables-aging", at="2026-03-31")
     buckets = {k: D(str(v)) for k, v in aging["totals"]["CNY"].items()}
     assert buckets == {
+        "not yet due": D("0"),
         "0-30": D("788.00"),
-        "31-60": D("336.00"),
-        "61-90": D("4.20"),
-        ">90": D("0"),
+        "31-90": D("340.20"),
+        "91-180": D("0"),
+        "181-365": D("0"),
+        "within 1 year": D("1128.20"),
+        "1-2 years": D("0"),
+        "2-3 years": D("0"),
+        "over 3 years": D("0"),
         "total": D("1128.20"),
     }
 

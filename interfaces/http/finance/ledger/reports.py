@@ -127,6 +127,7 @@ def aging_report(body: dict[str, Any], estates: list[UUID] | None) -> Report:
     buckets = [
         ("currency", "Currency", "text"),
         *[(b, b, "money") for b in body["buckets"]],
+        ("within 1 year", "Within 1 year (1年以内)", "money"),
         ("total", "Total", "money"),
     ]
     totals = [{"currency": c, **t} for c, t in body["totals"].items()]
