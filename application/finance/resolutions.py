@@ -22,9 +22,10 @@ from domain.finance.money import decimal_of
 
 
 def counted(
-    data: Mapping[str, Any] | None, estate_id: UUID, totals: EstateTotals
+    data: Mapping[str, Any] | None, estate_id: UUID, totals: EstateTotals, today: date
 ) -> dict[str, Any] | None:
-    """The vote with the estate's registered totals on its meeting day filled in."""
+    """The vote with the estate's registered totals on its meeting day filled in.
+    A meeting after ``today`` has not been held: its votes cannot be counted yet."""
     if data is None:
         return None
     vote = dict(data)
@@ -36,6 +37,11 @@ def counted(
             meeting_on = None
     if not isinstance(meeting_on, date):
         raise ValidationFailed("resolution meeting_on: the day of the meeting, YYYY-MM-DD")
+    if meeting_on > today:
+        raise ValidationFailed(
+            f"resolution meeting_on: {meeting_on} is after today ({today}); "
+            "a vote cannot be counted before the meeting is held"
+        )
     registered = totals.as_of(estate_id, meeting_on)
     for name, value in (("total_area", registered.area), ("total_owners", registered.owners)):
         stated = vote.get(name)

@@ -152,7 +152,7 @@ class FundService:
             booked_on=self._booking_day(account.estate_id, cmd.booked_on),
             recorded_by=cmd.actor.user_id,
             at=now,
-            resolution=counted(cmd.resolution, estate_id, self.totals),
+            resolution=counted(cmd.resolution, estate_id, self.totals, self.deps.clock().date()),
         )
         return deposit_id, self.deps.event_log.save_and_position(account)
 
@@ -176,7 +176,7 @@ class FundService:
             amount=cmd.amount.amount,
             currency=cmd.amount.currency,
             basis=cmd.basis,
-            resolution=counted(cmd.resolution, estate_id, self.totals),
+            resolution=counted(cmd.resolution, estate_id, self.totals, self.deps.clock().date()),
             emergency=cmd.emergency,
             unit_ids=unit_ids,
             vendor=cmd.vendor,

@@ -198,7 +198,9 @@ class RateService:
             currency=command.currency,
             basis=command.basis,
             effective_from=command.effective_from,
-            resolution=_resolution(counted(command.resolution, command.estate_id, self.totals)),
+            resolution=_resolution(
+                counted(command.resolution, command.estate_id, self.totals, self._now.date())
+            ),
             contract_reference=command.contract_reference,
             approval_id=approval_id,
             proposed_by=by,

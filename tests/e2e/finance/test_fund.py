@@ -25,7 +25,7 @@ FUND = "/finance/fund"
 # meeting day; the minutes give only the votes.
 RESOLUTION = {
     "reference": "FIN-2026-01",
-    "meeting_on": "2026-01-10",
+    "meeting_on": "2026-01-01",
     "participating_area": "240.00",
     "participating_owners": 3,
     "area_for": "176.00",

@@ -146,7 +146,7 @@ def test_an_owner_count_too_large_for_an_event_is_a_422_not_a_500(fw: FinanceWor
     huge = 10**30  # more than orjson writes into an event, or PostgreSQL's bigint holds
     resolution = {
         "reference": "AGM-2026",
-        "meeting_on": "2026-01-10",
+        "meeting_on": "2026-01-01",
         "total_area": "300.00",
         "total_owners": huge,
         "participating_area": "300.00",

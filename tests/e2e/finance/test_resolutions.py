@@ -28,7 +28,7 @@ from tests.e2e.registry.helpers import new_person, new_unit
 # The issue's example: minutes "of a 100 m², 3-owner estate", every owner for.
 ANOTHER_ESTATE = {
     "reference": "OA-2026-01",
-    "meeting_on": "2026-01-10",
+    "meeting_on": "2026-01-01",
     "total_area": "100.00",
     "total_owners": 3,
     "participating_area": "100.00",
@@ -39,7 +39,7 @@ ANOTHER_ESTATE = {
 # 450.00 m² and 5 owners took part; owners holding 340.00 m², 4 of them, voted for.
 RAISED = {
     "reference": "OA-2026-02",
-    "meeting_on": "2026-01-10",
+    "meeting_on": "2026-01-01",
     "participating_area": "450.00",
     "participating_owners": 5,
     "area_for": "340.00",
@@ -175,3 +175,30 @@ def test_owners_are_counted_on_the_meeting_day_each_once_the_unsold_as_one(
     assert "total_owners: the registry has 4 on 2026-01-10, not 99" in owners_on("2026-01-10")
     # After it: owner 1 holds two units and counts once.
     assert "total_owners: the registry has 3 on 2026-02-10, not 99" in owners_on("2026-02-10")
+
+
+def test_a_vote_cannot_be_counted_before_its_meeting_is_held(six: FinanceWorld) -> None:
+    """Issue 14, defect 5: a resolution dated after today is refused, naming the field,
+    whichever command cites it, and nothing is recorded."""
+    fund_everyone(six)
+    six.clock.set(2026, 1, 9, 23, 59)
+    before = fund_events(six)
+    tomorrow = {**RAISED, "meeting_on": "2026-01-10"}
+
+    detail = assert_problem(propose(six, "500.00", resolution=tomorrow), 422)["detail"]
+    assert "meeting_on" in detail and "2026-01-10" in detail and "held" in detail
+    top_up = deposit(six, 0, "100.00", resolution=tomorrow)
+    assert "meeting_on" in assert_problem(top_up, 422)["detail"]
+    rate = {"item": "property_fee", "rate": "2.5", "effective_from": "2026-02-01"}
+    r = six.post(
+        f"/finance/estates/{six.estate_id}/rate-changes",
+        six.finance,
+        {**rate, "resolution": tomorrow},
+    )
+    assert "meeting_on" in assert_problem(r, 422)["detail"]
+    assert fund_events(six) == before
+
+    # On the meeting day the same votes count.
+    six.clock.set(2026, 1, 10, 18)
+    r = propose(six, "500.00", resolution=tomorrow)
+    assert r.status_code == 201, r.text
