@@ -8,7 +8,8 @@ statements the auditors read must agree with double entry:
 
 * the trial balance sums to zero per currency;
 * assets = liabilities + equity + the unclosed result;
-* the receivables aging equals the control account;
+* the receivables aging equals the control account, its 账龄 buckets partition it,
+  and a bill is "not yet due" exactly while its due date lies ahead;
 * no bill is paid or waived beyond its charge (never paid twice);
 * the auditors' ``subledgers_equal_control`` check finds nothing: every unit's
   bills, credit and maintenance fund equal its lines on 1122, 2203 and 2241;
@@ -445,6 +446,14 @@ class LedgerMachine(RuleBasedStateMachine):
             assert totals["balanced"], totals
         aged = {c: t["total"] for c, t in aging["totals"].items()}
         assert aged == {c: v for c, v in control.items() if v}
+        # The 账龄 buckets partition the total, and a bill is "not yet due" exactly
+        # while its due date lies ahead.
+        for t in aging["totals"].values():
+            assert sum(t[b] for b in aging["buckets"]) == t["total"]
+            first_year = ("0-30", "31-90", "91-180", "181-365")
+            assert t["within 1 year"] == sum(t[b] for b in first_year)
+        for b in aging["bills"]:
+            assert (b["bucket"] == "not yet due") == (b["due_on"] is not None and b["due_on"] > day)
         negative = [b for b in aging["bills"] if b["outstanding"] < 0]
         assert not negative, negative
         for charged, paid, waived, outstanding in bills:
