@@ -54,7 +54,7 @@ class FinanceServices:
             accounts=AccountService(deps, approvals, rates, overdue),
             expenses=ExpenseService(deps, approvals),
             fund=FundService(deps, approvals, units, totals),
-            ledger=LedgerService(deps, statements),
+            ledger=LedgerService(deps, statements, approvals),
             compliance=ComplianceService(deps, statements, checks),
         )
 

@@ -8,28 +8,51 @@ stands for. The other finance services ask :meth:`LedgerService.is_closed`.
 Journals, reversals and closing need ``ledger:close`` for the estate, which
 the handlers check against the estate they book in (the journal's, for a
 reversal); another estate's journal is reported missing.
+
+Maker-checker (decision 0020, kind ``journal``): posting or reversing a
+manual journal records a :class:`JournalRequest` and opens an approval; the
+journal posts, under the id the request minted, when a second person
+approves (a rule alone is no second person), in the same append. The period
+must still be open then, else the approval is refused (409) and the checker
+rejects it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from application.actor import HIDDEN, Actor
+from application.approvals.service import ApprovalRequest, ApprovalService
 from application.errors import NotFound
 from application.finance.ledger_commands import ClosePeriod, PostJournal, ReverseJournal
 from application.finance.ports import LedgerStatements
 from application.registry import lookups
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps, find, load
+from domain.approvals.approval import Approval, ApprovalStatus
+from domain.approvals.rules import Level, PolicyTerms
 from domain.errors import InvalidTransition, ValidationFailed
-from domain.finance.books import Books, ManualJournal, books_id, check_period, period_of
+from domain.finance.books import (
+    Books,
+    ManualJournal,
+    books_id,
+    check_lines,
+    check_memo,
+    check_period,
+    mirrored,
+    period_of,
+)
+from domain.finance.journal_requests import JournalRequest
 
 WAIT_SECONDS = 20.0
 # The ledger read model's name (``projections/finance/ledger.py``): closing waits for it.
 LEDGER = "finance_ledger"
 CLOSE = "ledger:close"
+# One second person of finance (or an administrator) posts a manual journal.
+CHECKER_LEVELS = (Level("checker", "finance"),)
 
 
 class JournalNotFound(NotFound):
@@ -41,9 +64,15 @@ class LedgerBehind(InvalidTransition):
 
 
 class LedgerService:
-    def __init__(self, deps: ServiceDeps, statements: LedgerStatements) -> None:
+    def __init__(
+        self, deps: ServiceDeps, statements: LedgerStatements, approvals: ApprovalService
+    ) -> None:
         self.deps = deps
         self.statements = statements
+        self.approvals = approvals
+        approvals.subscribe(
+            "journal", self._on_journal_decided, default_terms=PolicyTerms(levels=CHECKER_LEVELS)
+        )
 
     def scheduled(self) -> list[ScheduledJob]:
         return []
@@ -103,48 +132,121 @@ class LedgerService:
 
     # ---- manual journals ------------------------------------------------------
 
-    def post_manual(self, cmd: PostJournal) -> tuple[UUID, int]:
-        """Book a manual journal (opening balances, corrections) on ``booked_on``."""
+    def post_manual(self, cmd: PostJournal) -> tuple[UUID, UUID, int]:
+        """Ask a second person to book a manual journal (opening balances, corrections)
+        on ``booked_on``: the journal's id, the approval's id and the position."""
         estate_id, booked_on = cmd.estate_id, cmd.booked_on
         cmd.actor.check(CLOSE, None, estate_id)
         self._require_estate(estate_id)
         if booked_on > self.today:
             raise ValidationFailed(f"booked_on: {booked_on} is in the future")
         self.require_open(estate_id, booked_on)
-        for line in cmd.lines:
+        lines = check_lines(cmd.lines)
+        for line in lines:
             unit_id = line.get("unit_id")
             if (
                 unit_id is not None
                 and lookups.unit_estate(self.deps.event_log, unit_id) != estate_id
             ):
                 raise ValidationFailed(f"unit {unit_id} is not on this estate")
-        journal = ManualJournal.post(
-            id=self.deps.ids(),
-            estate_id=estate_id,
-            booked_on=booked_on,
-            memo=cmd.memo,
-            lines=cmd.lines,
-            posted_by=cmd.actor.user_id,
-            at=self._now,
-        )
-        return journal.id, self.deps.event_log.save_and_position(journal)
+        memo = check_memo(cmd.memo)
+        return self._request(cmd.actor, estate_id, booked_on, memo, lines, None)
 
     def journal(self, journal_id: UUID) -> ManualJournal:
         return load(self.deps.event_log, journal_id, ManualJournal, JournalNotFound(HIDDEN))
 
-    def reverse_manual(self, cmd: ReverseJournal) -> tuple[UUID, int]:
-        """Reverse a manual journal with the mirrored entry, booked today."""
+    def reverse_manual(self, cmd: ReverseJournal) -> tuple[UUID, UUID, int]:
+        """Ask a second person to reverse a manual journal with the mirrored entry,
+        booked on the day they approve: the reversal's id, the approval's id, the position."""
         original = self.journal(cmd.journal_id)
         cmd.actor.check(CLOSE, None, original.estate_id)
         self.require_open(original.estate_id, self.today)
-        reversal = original.reverse(
-            reversal_id=self.deps.ids(),
-            by=cmd.actor.user_id,
-            reason=cmd.reason,
-            today=self.today,
+        reason = original.check_reversible(cmd.reason)
+        return self._request(
+            cmd.actor,
+            original.estate_id,
+            self.today,
+            reason,
+            mirrored(original.lines),
+            original.id,
+        )
+
+    def _request(
+        self,
+        actor: Actor,
+        estate_id: UUID,
+        booked_on: date,
+        memo: str,
+        lines: list[dict[str, Any]],
+        reverses: UUID | None,
+    ) -> tuple[UUID, UUID, int]:
+        journal_id, approval_id = self.deps.ids(), self.deps.ids()
+        request = JournalRequest(
+            id=self.deps.ids(),
+            estate_id=estate_id,
+            journal_id=journal_id,
+            approval_id=approval_id,
+            booked_on=booked_on,
+            memo=memo,
+            lines=lines,
+            reverses=reverses,
+            requested_by=actor.user_id,
             at=self._now,
         )
-        return reversal.id, self.deps.event_log.save_and_position(original, reversal)
+        what = f"Reverse journal {reverses}" if reverses else f"Journal on {booked_on}"
+        amount = sum((line["debit"] for line in lines), start=lines[0]["debit"] * 0)
+        currencies = {line["currency"] for line in lines}
+        position = self.approvals.open(
+            ApprovalRequest(
+                kind="journal",
+                subject_id=request.id,
+                subject_type="journal_request",
+                estate_id=estate_id,
+                requested_by=actor.user_id,
+                summary=f"{what}: {memo}"[:200],
+                amount=amount if len(currencies) == 1 else None,
+                currency=currencies.pop() if len(currencies) == 1 else None,
+                approval_id=approval_id,
+            ),
+            along_with=[request],
+        )
+        return journal_id, approval_id, position
+
+    def _on_journal_decided(self, approval: Approval, load: Callable[[UUID], Any]) -> Iterable[Any]:
+        """Post the journal (or its reversal) once a person approved; otherwise record
+        the decline and leave the ledger alone."""
+        request = load(approval.subject_id)
+        assert isinstance(request, JournalRequest)
+        now = self._now
+        approved = approval.status is ApprovalStatus.APPROVED and bool(approval.approved_levels)
+        outcome = str(approval.status)
+        if approval.status is ApprovalStatus.APPROVED and not approved:
+            outcome = "approved by a rule alone: a journal needs a second person"
+        request.settle(approved=approved, outcome=outcome, at=now)
+        if not approved:
+            return [request]
+        if request.reverses is None:
+            self.require_open(request.estate_id, request.booked_on)
+            journal = ManualJournal.post(
+                id=request.journal_id,
+                estate_id=request.estate_id,
+                booked_on=request.booked_on,
+                memo=request.memo,
+                lines=request.lines,
+                posted_by=request.requested_by,
+                at=now,
+            )
+            return [request, journal]
+        original = load(request.reverses)
+        self.require_open(request.estate_id, now.date())
+        reversal = original.reverse(
+            reversal_id=request.journal_id,
+            by=request.requested_by,
+            reason=request.memo,
+            today=now.date(),
+            at=now,
+        )
+        return [request, original, reversal]
 
     def _require_estate(self, estate_id: UUID) -> None:
         if not lookups.estate_exists(self.deps.event_log, estate_id):

@@ -174,11 +174,7 @@ class ManualJournal(Aggregate):
         self, *, reversal_id: UUID, by: UUID, reason: str, today: date, at: datetime
     ) -> ManualJournal:
         """The reversing journal ``reversal_id``, booked ``today``; this journal records it."""
-        if self.reversed_by is not None:
-            raise InvalidTransition(f"journal {self.id} was already reversed by {self.reversed_by}")
-        if self.reverses is not None:
-            raise InvalidTransition("a reversing journal is not reversed again: post a new one")
-        reason = check_memo(reason)
+        reason = self.check_reversible(reason)
         reversal = ManualJournal(
             id=reversal_id,
             estate_id=self.estate_id,
@@ -191,6 +187,14 @@ class ManualJournal(Aggregate):
         )
         self._reversed(reversal_id=reversal.id, by=by, reason=reason, at=at)
         return reversal
+
+    def check_reversible(self, reason: str) -> str:
+        """The reason, checked, if this journal may be reversed now."""
+        if self.reversed_by is not None:
+            raise InvalidTransition(f"journal {self.id} was already reversed by {self.reversed_by}")
+        if self.reverses is not None:
+            raise InvalidTransition("a reversing journal is not reversed again: post a new one")
+        return check_memo(reason)
 
     @event("Reversed")
     def _reversed(self, reversal_id: UUID, by: UUID, reason: str, at: datetime) -> None:

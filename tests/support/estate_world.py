@@ -152,6 +152,11 @@ class Builder:
         response = self.client.post(f"/api/v1/{path}", json=body, headers=headers or self.admin)
         return str(ok(response, 201)["id"])
 
+    def _asked(self, path: str, body: Any, headers: dict[str, str]) -> dict[str, Any]:
+        """A request that waits for an approval (202): its answer."""
+        response = self.client.post(f"/api/v1/{path}", json=body, headers=headers)
+        return ok(response, 202)  # type: ignore[no-any-return]
+
     def actor(self, username: str, role: str, estate: str | None = None) -> Actor:
         """A user built by the shared builders, signed in through the API."""
         serves = () if estate is None else (UUID(estate),)
@@ -360,7 +365,8 @@ class Builder:
     def _january(self, e: Estate, vendor: str) -> None:
         fin, estate, unit = e.finance, e["estate"], e["unit"]
         h = fin.headers
-        journal = self.created(
+        # A manual journal posts when a second person approves (maker-checker).
+        asked = self._asked(
             f"finance/estates/{estate}/journals",
             {
                 "booked_on": "2026-01-25",
@@ -372,6 +378,8 @@ class Builder:
             },
             h,
         )
+        self.approve_fully(asked["approval_id"])
+        journal = str(asked["id"])
         budget = self.client.put(
             f"/api/v1/finance/estates/{estate}/budgets/2026",
             json={"lines": {"repairs": "20000.00", "cleaning": "3000.00"}},

@@ -78,6 +78,59 @@ def pay(
     return fw.post(f"/finance/units/{unit}/payments", who or fw.finance, body)
 
 
+def journal_by_two(
+    fw: FinanceWorld,
+    path: str,
+    body: dict[str, Any],
+    maker: Actor | None = None,
+    checker: Actor | None = None,
+    status: int = 202,
+) -> dict[str, Any]:
+    """Ask to post (or reverse) a manual journal (202) and have a second person
+    approve it (maker-checker, kind ``journal``).
+
+    The answer is the request's (``id``: the journal it posts) with the
+    ``position`` where the approval posted it; a refused request's problem
+    answer when ``status`` is not 202.
+    """
+    maker, checker = maker or fw.finance, checker or fw.admin
+    asked = fw.post(path, maker, body, status=status).json()
+    if status != 202:
+        return asked  # type: ignore[no-any-return]
+    decided = fw.post(f"/approvals/{asked['approval_id']}/approve", checker, {}, status=200)
+    return {**asked, "position": decided.json()["position"]}
+
+
+def post_journal(
+    fw: FinanceWorld,
+    booked_on: str,
+    memo: str,
+    lines: list[dict[str, Any]],
+    *,
+    estate_id: str | None = None,
+    maker: Actor | None = None,
+    checker: Actor | None = None,
+    status: int = 202,
+) -> dict[str, Any]:
+    """A manual journal asked by ``maker`` and posted when ``checker`` approves."""
+    path = f"/finance/estates/{estate_id or fw.estate_id}/journals"
+    body = {"booked_on": booked_on, "memo": memo, "lines": lines}
+    return journal_by_two(fw, path, body, maker, checker, status)
+
+
+def reverse_journal(
+    fw: FinanceWorld,
+    journal_id: str,
+    reason: str = "booked in error",
+    maker: Actor | None = None,
+    checker: Actor | None = None,
+    status: int = 202,
+) -> dict[str, Any]:
+    """A journal's reversal asked by ``maker`` and posted when ``checker`` approves."""
+    path = f"/finance/journals/{journal_id}/reversal"
+    return journal_by_two(fw, path, {"reason": reason}, maker, checker, status)
+
+
 def reverse(
     fw: FinanceWorld,
     unit: str,

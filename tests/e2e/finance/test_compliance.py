@@ -20,7 +20,7 @@ from domain.finance.compliance import CHECK_NAMES, ComplianceReview, FindingNotF
 from infrastructure.settings import Settings
 from interfaces.cli.main import app as cli
 from tests.e2e.finance.conftest import FinanceWorld
-from tests.e2e.finance.helpers import adopt_rate, approve_fully, bill, pay, reverse
+from tests.e2e.finance.helpers import adopt_rate, approve_fully, bill, pay, post_journal, reverse
 from tests.e2e.finance.test_expenses import set_budget, submit, vendor
 
 PATH = "/finance/compliance-checks"
@@ -106,19 +106,15 @@ def clean_estate(fw: FinanceWorld) -> dict[str, Any]:
     fw.clock.set(2026, 1, 10)
     adopt_rate(fw, "property_fee", "2.50", basis="gross")
     fw.clock.set(2026, 1, 25)
-    opening = fw.post(
-        f"/finance/estates/{fw.estate_id}/journals",
-        fw.finance,
-        {
-            "booked_on": "2026-01-25",
-            "memo": "Opening balance",
-            "lines": [
-                {"account": BANK, "debit": "100000.00", "currency": "CNY"},
-                {"account": PAID_IN_CAPITAL, "credit": "100000.00", "currency": "CNY"},
-            ],
-        },
-        status=201,
-    ).json()
+    opening = post_journal(
+        fw,
+        "2026-01-25",
+        "Opening balance",
+        [
+            {"account": BANK, "debit": "100000.00", "currency": "CNY"},
+            {"account": PAID_IN_CAPITAL, "credit": "100000.00", "currency": "CNY"},
+        ],
+    )
     fw.clock.set(2026, 2, 1, 9)
     bill(fw, "2026-01")
     assert pay(fw, fw.units[0], "250.00").status_code == 201

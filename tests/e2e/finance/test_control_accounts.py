@@ -27,6 +27,7 @@ from domain.finance.accounts import (
 )
 from domain.finance.books import ManualJournal
 from tests.e2e.finance.conftest import FinanceWorld
+from tests.e2e.finance.helpers import reverse_journal
 
 CONTROLLED = {
     RECEIVABLES: "unit_accounts",
@@ -124,9 +125,7 @@ def test_a_journal_that_hit_a_control_account_before_the_rule_is_still_reversed(
     )
     fw.container.event_log.save_and_position(old)
     fw.clock.set(2026, 1, 25)
-    reversal = fw.post(
-        f"/finance/journals/{old.id}/reversal", fw.finance, {"reason": "no resolution"}, status=201
-    ).json()
+    reversal = reverse_journal(fw, str(old.id), "no resolution")
     fw.settle("finance_ledger")
     entry = fw.get("/finance/ledger/journal", fw.finance, estate_id=fw.estate_id, limit=1).json()[
         "items"

@@ -24,6 +24,7 @@ from domain.finance.books import Books, ManualJournal, post
 from projections.finance import statements
 from tests.e2e.finance.conftest import FinanceWorld
 from tests.e2e.finance.fonts import ASCII, build_font
+from tests.e2e.finance.helpers import post_journal, reverse_journal
 
 REVENUE = "6001.01"
 SUPPLIES = "6602.02"
@@ -38,17 +39,14 @@ def journal(
     booked_on: str,
     memo: str,
     *lines: dict[str, Any],
-    status: int = 201,
+    status: int = 202,
     estate_id: str | None = None,
     who: Any = None,
 ) -> Any:
-    r = fw.post(
-        f"/finance/estates/{estate_id or fw.estate_id}/journals",
-        who or fw.finance,
-        {"booked_on": booked_on, "memo": memo, "lines": list(lines)},
-        status=status,
+    """A manual journal asked by ``who`` (finance) and approved by a second person."""
+    return post_journal(
+        fw, booked_on, memo, list(lines), estate_id=estate_id, maker=who, status=status
     )
-    return r.json()
 
 
 def statement(
@@ -271,13 +269,8 @@ def test_closed_period_is_frozen_and_corrections_reverse_today(fw: FinanceWorld)
     )
 
     expense_id = books["expense"]["id"]
-    reversal = fw.post(
-        f"/finance/journals/{expense_id}/reversal",
-        fw.finance,
-        {"reason": "booked twice"},
-        status=201,
-    ).json()
-    fw.post(f"/finance/journals/{expense_id}/reversal", fw.finance, {"reason": "again"}, status=409)
+    reversal = reverse_journal(fw, expense_id, "booked twice")
+    reverse_journal(fw, expense_id, "again", status=409)
     fw.settle("finance_ledger")
     entries = fw.get("/finance/ledger/journal", fw.finance, estate_id=fw.estate_id, limit=1).json()[
         "items"

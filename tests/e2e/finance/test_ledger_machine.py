@@ -3,7 +3,8 @@
 Each sequence gets an estate of its own (three owned units, a fee adopted
 through approval) and then random billing runs, payments, reversals,
 waivers and refunds decided either way, late fees, fund deposits and manual
-journals. After every step, once the ledger read model has caught up, the
+journals and their reversals asked by the clerk and decided either way by a
+second person. After every step, once the ledger read model has caught up, the
 statements the auditors read must agree with double entry:
 
 * the trial balance sums to zero per currency;
@@ -17,6 +18,8 @@ statements the auditors read must agree with double entry:
 * a cash receipt's number (收据号) names one payment, reversed or not: a
   reversal voids it, and no payment without one records;
 * a manual journal on a control account is refused and records nothing;
+* a manual journal, or its reversal, posts only when a second person approves:
+  the clerk never checks their own, and a rejection posts nothing;
 
 and at the end of each sequence the ledger rebuilt from scratch (every
 financial event of the estate read back from the log and posted again)
@@ -49,7 +52,8 @@ from application.finance.accounts.commands import (
 )
 from application.finance.compliance.scope import Scope
 from application.finance.fund import RecordDeposit
-from application.finance.ledger_commands import PostJournal
+from application.finance.ledger import JournalNotFound
+from application.finance.ledger_commands import PostJournal, ReverseJournal
 from application.finance.rates.commands import ProposeRateChange, RecordSharedCost
 from application.identity.commands import PreassignEstate
 from application.registry import commands as registry
@@ -169,6 +173,7 @@ class LedgerMachine(RuleBasedStateMachine):
         )
         self._decide(approval, True)
         self.period = 0
+        self.journals: list[UUID] = []  # posted manual journals, not reversed yet
 
     # ---- helpers ---------------------------------------------------------------
 
@@ -389,16 +394,60 @@ class LedgerMachine(RuleBasedStateMachine):
             ),
         )
 
-    @rule(amount=CENTS)
-    def journal(self, amount: Decimal) -> None:
-        self._journal(
-            "journal",
-            "bank interest",
-            [
-                {"account": "1002", "debit": amount, "credit": 0, "currency": "CNY"},
-                {"account": "6051", "debit": 0, "credit": amount, "currency": "CNY"},
-            ],
+    def _checked(self, name: str, ask: Any, approve: bool) -> UUID | None:
+        """Maker-checker (issue 14, defect 8): the clerk asks, never checks their own
+        request, and nothing posts before a second person decides; the journal's id
+        once posted."""
+        ledger, approvals = World.container.finance.ledger, World.container.approvals
+        head = World.container.event_log.head()
+        try:
+            journal_id, approval, _ = ask()
+        except DomainError:
+            TALLY[name, "refused"] += 1
+            assert World.container.event_log.head() == head
+            return None
+        asked = World.container.event_log.head()
+        with pytest.raises(JournalNotFound):  # not posted before a checker
+            ledger.journal(journal_id)
+        with pytest.raises(DomainError):  # the maker never checks their own request
+            approvals.decide(Approve(_as_clerk(), approval))
+        assert World.container.event_log.head() == asked
+        self._decide(approval, approve)
+        TALLY[name, "approved" if approve else "declined"] += 1
+        if not approve:
+            with pytest.raises(JournalNotFound):  # a rejection posts nothing
+                ledger.journal(journal_id)
+            return None
+        assert ledger.journal(journal_id).posted_by == World.clerk
+        return journal_id  # type: ignore[no-any-return]
+
+    @rule(amount=CENTS, approve=st.booleans())
+    def journal(self, amount: Decimal, approve: bool) -> None:
+        lines = [
+            {"account": "1002", "debit": amount, "credit": 0, "currency": "CNY"},
+            {"account": "6051", "debit": 0, "credit": amount, "currency": "CNY"},
+        ]
+        command = PostJournal(_clerk(), self.estate, World.clock.now.date(), "bank interest", lines)
+        posted = self._checked(
+            "journal", lambda: World.container.finance.ledger.post_manual(command), approve
         )
+        if posted is not None:
+            self.journals.append(posted)
+
+    @rule(pick=st.integers(0, 99), approve=st.booleans())
+    def reverse_journal(self, pick: int, approve: bool) -> None:
+        if not self.journals:
+            return
+        original = self.journals[pick % len(self.journals)]
+        command = ReverseJournal(_clerk(), original, "booked in error")
+        reversal = self._checked(
+            "reverse_journal",
+            lambda: World.container.finance.ledger.reverse_manual(command),
+            approve,
+        )
+        if reversal is not None:
+            self.journals.remove(original)
+            assert World.container.finance.ledger.journal(original).reversed_by == reversal
 
     @rule(control=st.sampled_from(CONTROL_ACCOUNTS), debit=st.booleans(), amount=CENTS)
     def journal_on_a_control_account(self, control: str, debit: bool, amount: Decimal) -> None:
@@ -510,7 +559,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
 
 #: What every run must have done at least once, or its invariants checked nothing.
-REQUIRED = [("journal", "done"), ("refund", "done"), ("supplement", "done")]
+REQUIRED = [("journal", "approved"), ("refund", "done"), ("supplement", "done")]
 
 
 def _decided_reversals() -> int:

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from tests.e2e.finance.conftest import FinanceWorld
-from tests.e2e.finance.helpers import adopt_rate, approve_fully, bill, pay
+from tests.e2e.finance.helpers import adopt_rate, approve_fully, bill, pay, post_journal
 
 D = Decimal
 
@@ -36,18 +36,11 @@ def test_three_months_of_a_small_estate_give_the_hand_computed_statements(
 ) -> None:
     units = fw.units
     # January 1st: the books open, the rates come into force, January is billed.
-    fw.post(
-        f"/finance/estates/{fw.estate_id}/journals",
-        fw.finance,
-        {
-            "booked_on": "2026-01-01",
-            "memo": "opening capital",
-            "lines": [
-                {"account": "1002", "debit": "10000.00"},
-                {"account": "4001", "credit": "10000.00"},
-            ],
-        },
-        status=201,
+    post_journal(
+        fw,
+        "2026-01-01",
+        "opening capital",
+        [{"account": "1002", "debit": "10000.00"}, {"account": "4001", "credit": "10000.00"}],
     )
     adopt_rate(fw, "property_fee", "2.50", basis="gross")
     adopt_rate(fw, "greening", "0.30", basis="gross")

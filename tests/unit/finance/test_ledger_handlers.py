@@ -11,16 +11,20 @@ from uuid import UUID, uuid4
 import pytest
 
 from application.actor import Actor
+from application.approvals.commands import Approve
+from application.approvals.service import ApprovalService
 from application.errors import NotFound
 from application.finance.ledger import LedgerBehind, LedgerService
 from application.finance.ledger_commands import ClosePeriod, PostJournal, ReverseJournal
-from domain.errors import InvalidTransition, ValidationFailed
+from domain.approvals.approval import ApprovalStatus
+from domain.errors import InvalidTransition, NotEntitled, ValidationFailed
 from domain.finance.accounts import CHART
 from domain.finance.books import Books, ControlAccountLine, books_id, check_lines
 from domain.identity.policy import Role
 from domain.registry.places import Estate
+from tests.support.actors import registered
 from tests.support.memory import MemoryEventLog, memory_deps
-from tests.unit.finance.actors import actor
+from tests.unit.finance.actors import actor, journal_by_two
 
 INTEREST = [
     {"account": "1002", "debit": Decimal("10.00"), "credit": Decimal(0), "currency": "CNY"},
@@ -56,18 +60,21 @@ class World:
         self.log = self.deps.event_log
         assert isinstance(self.log, MemoryEventLog)
         self.statements = FixedStatements()
-        self.ledger = LedgerService(self.deps, self.statements)
+        self.ledger = LedgerService(self.deps, self.statements, ApprovalService(self.deps))
         estate = Estate.register("HVG", "Harbour View Gardens", "1 Harbour Road")
         self.log.save_and_position(estate)
         self.estate_id = estate.id
         self.finance = actor(Role.FINANCE, self.estate_id)
         self.stranger = actor(Role.FINANCE, uuid4())
 
-    def post(self, who: Actor, booked_on: date = date(2025, 12, 31)) -> UUID:
-        journal_id, _ = self.ledger.post_manual(
+    def ask(self, who: Actor, booked_on: date = date(2025, 12, 31)) -> tuple[UUID, UUID, int]:
+        return self.ledger.post_manual(
             PostJournal(who, self.estate_id, booked_on, "bank interest", INTEREST)
         )
-        return journal_id
+
+    def post(self, who: Actor, booked_on: date = date(2025, 12, 31)) -> UUID:
+        """A journal ``who`` asked, posted by a second person's approval."""
+        return journal_by_two(self.ledger, self.log, self.ask(who, booked_on))
 
     def close(self, who: Actor, period: str = "2025-12") -> int:
         return self.ledger.close_period(ClosePeriod(who, self.estate_id, period))
@@ -98,8 +105,31 @@ def test_a_reversal_is_for_the_journals_estate_only(world: World) -> None:
     journal_id = world.post(world.finance)
     with pytest.raises(NotFound):
         world.ledger.reverse_manual(ReverseJournal(world.stranger, journal_id, "typo"))
-    reversal_id, _ = world.ledger.reverse_manual(ReverseJournal(world.finance, journal_id, "typo"))
+    asked = world.ledger.reverse_manual(ReverseJournal(world.finance, journal_id, "typo"))
+    reversal_id = journal_by_two(world.ledger, world.log, asked)
     assert world.ledger.journal(reversal_id).estate_id == world.estate_id
+
+
+def test_a_journal_asked_is_not_posted_until_a_second_person_approves(world: World) -> None:
+    maker = registered(world.log, "maker", Role.FINANCE, world.estate_id)
+    journal_id, approval_id, _ = world.ask(maker)
+    with pytest.raises(NotFound):
+        world.ledger.journal(journal_id)
+    with pytest.raises(NotEntitled):
+        world.ledger.approvals.decide(Approve(maker, approval_id))
+    journal_by_two(world.ledger, world.log, (journal_id, approval_id, 0))
+    assert world.ledger.journal(journal_id).posted_by == maker.user_id
+
+
+def test_a_period_closed_before_the_checker_approves_refuses_the_approval(world: World) -> None:
+    world.statements.first_entry = date(2025, 12, 31)
+    asked = world.ask(world.finance)
+    world.close(world.finance)
+    with pytest.raises(InvalidTransition):
+        journal_by_two(world.ledger, world.log, asked)
+    with pytest.raises(NotFound):
+        world.ledger.journal(asked[0])
+    assert world.ledger.approvals.get(asked[1]).status is ApprovalStatus.PENDING
 
 
 def test_closing_records_the_digest_and_freezes_the_period(world: World) -> None:

@@ -47,7 +47,6 @@ from interfaces.http.schemas import (
     Accepted,
     Amount,
     Command,
-    Created,
     CurrencyCode,
     Period,
     accepted,
@@ -243,14 +242,20 @@ async def periods(
 # ---- commands ---------------------------------------------------------------------
 
 
-@router.post("/finance/estates/{estate_id}/journals", status_code=status.HTTP_201_CREATED)
+class JournalAsked(Accepted):
+    id: UUID  # the journal it posts once approved
+    approval_id: UUID
+
+
+@router.post("/finance/estates/{estate_id}/journals", status_code=status.HTTP_202_ACCEPTED)
 def post_journal(
     estate_id: UUID,
     body: NewJournal,
     request: Request,
     principal: Principal = requires(Permission.LEDGER_CLOSE_ESTATE),
-) -> Created:
-    """Book a manual journal (opening balances, corrections); 409 in a closed period."""
+) -> JournalAsked:
+    """Ask to book a manual journal (opening balances, corrections); it posts when a
+    second person approves (kind ``journal``); 409 in a closed period."""
     command = PostJournal(
         actor=principal,
         estate_id=estate_id,
@@ -258,21 +263,22 @@ def post_journal(
         memo=body.memo,
         lines=[line.model_dump() for line in body.lines],
     )
-    journal_id, position = container(request).finance.ledger.post_manual(command)
-    return Created(id=journal_id, position=position)
+    journal_id, approval_id, position = container(request).finance.ledger.post_manual(command)
+    return JournalAsked(id=journal_id, approval_id=approval_id, position=position)
 
 
-@router.post("/finance/journals/{journal_id}/reversal", status_code=status.HTTP_201_CREATED)
+@router.post("/finance/journals/{journal_id}/reversal", status_code=status.HTTP_202_ACCEPTED)
 def reverse_journal(
     journal_id: UUID,
     body: Reversal,
     request: Request,
     principal: Principal = requires(Permission.LEDGER_CLOSE_ESTATE),
-) -> Created:
-    """Reverse a manual journal with the mirrored entry, booked today."""
+) -> JournalAsked:
+    """Ask to reverse a manual journal with the mirrored entry, booked on the day a
+    second person approves (kind ``journal``)."""
     command = ReverseJournal(actor=principal, journal_id=journal_id, reason=body.reason)
-    reversal_id, position = container(request).finance.ledger.reverse_manual(command)
-    return Created(id=reversal_id, position=position)
+    reversal_id, approval_id, position = container(request).finance.ledger.reverse_manual(command)
+    return JournalAsked(id=reversal_id, approval_id=approval_id, position=position)
 
 
 @router.post("/finance/estates/{estate_id}/periods/{period}/close", response_model=Accepted)
