@@ -16,6 +16,16 @@ from projections.finance import statements
 from projections.finance.checks.queries import estates_in_scope, in_scope, query_rows
 
 
+def _at_entry(r: CheckResult, row: dict[str, Any], detail: str) -> None:
+    """A finding about one ledger entry: its position, estate and the record it came from."""
+    r.add(
+        detail,
+        subject_id=row["originator_id"],
+        subject=f"position {row['position']}",
+        estate_id=row["estate_id"],
+    )
+
+
 def entries_balance(conn: psycopg.Connection[Any], s: Scope, _: Any) -> CheckResult:
     """Every entry balances per currency; every line is one positive side."""
     r = CheckResult("entries_balance")
@@ -29,12 +39,11 @@ def entries_balance(conn: psycopg.Connection[Any], s: Scope, _: Any) -> CheckRes
         "e.originator_id, l.currency HAVING sum(l.debit) <> sum(l.credit) ORDER BY e.position",
         params,
     ):
-        r.add(
+        _at_entry(
+            r,
+            row,
             f"entry {row['position']} ({row['aggregate']}.{row['event']}) does not balance in "
             f"{row['currency']}: debits {row['debit']}, credits {row['credit']}",
-            subject_id=row["originator_id"],
-            subject=f"position {row['position']}",
-            estate_id=row["estate_id"],
         )
     where, params = in_scope(s, "l")
     for row in query_rows(
@@ -46,12 +55,11 @@ def entries_balance(conn: psycopg.Connection[Any], s: Scope, _: Any) -> CheckRes
         "ORDER BY l.position, l.line_no",
         params,
     ):
-        r.add(
+        _at_entry(
+            r,
+            row,
             f"line {row['line_no']} of entry {row['position']} on {row['account']} is not one "
             f"positive side: debit {row['debit']}, credit {row['credit']}",
-            subject_id=row["originator_id"],
-            subject=f"position {row['position']}",
-            estate_id=row["estate_id"],
         )
     where, params = in_scope(s, "e")
     for row in query_rows(
@@ -61,11 +69,10 @@ def entries_balance(conn: psycopg.Connection[Any], s: Scope, _: Any) -> CheckRes
         "(SELECT 1 FROM finance_ledger_lines l WHERE l.position = e.position)",
         params,
     ):
-        r.add(
+        _at_entry(
+            r,
+            row,
             f"entry {row['position']} has no lines",
-            subject_id=row["originator_id"],
-            subject=f"position {row['position']}",
-            estate_id=row["estate_id"],
         )
     r.summary = "every entry of the period balances per currency, one positive side a line"
     return r
@@ -131,12 +138,11 @@ def aging_equals_control(conn: psycopg.Connection[Any], s: Scope, _: Any) -> Che
         f"WHERE {where} AND l.account = %s AND l.bill_id IS NULL ORDER BY l.position",
         [*params, RECEIVABLES],
     ):
-        r.add(
+        _at_entry(
+            r,
+            row,
             f"line {row['line_no']} of entry {row['position']} on {RECEIVABLES} names no bill "
             f"(debit {row['debit']}, credit {row['credit']})",
-            subject_id=row["originator_id"],
-            subject=f"position {row['position']}",
-            estate_id=row["estate_id"],
         )
     r.summary = f"the receivables aging equals account {RECEIVABLES} on {s.date_to}"
     return r
