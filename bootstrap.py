@@ -61,6 +61,7 @@ from infrastructure.telemetry_store import DDL as TELEMETRY_DDL
 from infrastructure.telemetry_store import PostgresReadingStore
 from infrastructure.throttle import RedisAttemptCounter
 from infrastructure.tokens import TokenService
+from infrastructure.wechatpay import WechatPayV3
 from projections.audit.trail import AuditTrail
 from projections.catalog import ReadModelDeps
 from projections.equipment import queries as equipment_queries
@@ -270,6 +271,8 @@ def build(
             units=RegisteredUnits(pool),
             totals=RegisteredTotals(pool, event_log.head),
             overdue=OverdueBills(pool),
+            provider=WechatPayV3.from_settings(settings),
+            provider_fee_rate=settings.wechatpay_fee_rate,
         ),
         exports=Exports(event_log, clock, ids),
         clock=clock,
