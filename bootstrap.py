@@ -67,6 +67,7 @@ from projections.catalog import ReadModelDeps
 from projections.equipment import queries as equipment_queries
 from projections.finance.accounts.queries import OverdueBills
 from projections.finance.checks import LedgerChecks
+from projections.finance.clearing import OnlineClearingBalances
 from projections.finance.fund import RegisteredUnits
 from projections.finance.statements import LedgerReports
 from projections.identity.directory import UserDirectory
@@ -271,6 +272,7 @@ def build(
             units=RegisteredUnits(pool),
             totals=RegisteredTotals(pool, event_log.head),
             overdue=OverdueBills(pool),
+            clearing=OnlineClearingBalances(pool),
             provider=WechatPayV3.from_settings(settings),
             provider_fee_rate=settings.wechatpay_fee_rate,
         ),

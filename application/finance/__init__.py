@@ -17,7 +17,11 @@ from application.finance.expenses import ExpenseService
 from application.finance.fund import FundService
 from application.finance.ledger import LedgerService
 from application.finance.online import OnlinePayments
-from application.finance.online.ports import PaymentProvider, UnconfiguredProvider
+from application.finance.online.ports import (
+    OnlineClearing,
+    PaymentProvider,
+    UnconfiguredProvider,
+)
 from application.finance.ports import (
     ComplianceChecks,
     EstateTotals,
@@ -51,14 +55,14 @@ class FinanceServices:
         units: EstateUnits,
         totals: EstateTotals,
         overdue: OverdueBills,
+        clearing: OnlineClearing,
         provider: PaymentProvider | None = None,
         provider_fee_rate: Decimal = Decimal("0.006"),
     ) -> FinanceServices:
         rates = RateService(deps, approvals, totals)
         accounts = AccountService(deps, approvals, rates, overdue)
-        online = OnlinePayments(
-            deps, accounts, provider or UnconfiguredProvider(), provider_fee_rate
-        )
+        provider = provider or UnconfiguredProvider()
+        online = OnlinePayments(deps, accounts, provider, clearing, provider_fee_rate)
         return cls(
             rates=rates,
             accounts=accounts,

@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Protocol
+from uuid import UUID
 
 from domain.errors import DomainError
 
@@ -92,6 +94,12 @@ class PaymentProvider(Protocol):
         self, out_trade_no: str, total: int, description: str, expires_at: datetime
     ) -> Prepay:
         """Open the order with the provider; what the client needs to pay it."""
+        ...
+
+
+class OnlineClearing(Protocol):
+    def unsettled(self, estate_id: UUID, currency: str) -> Decimal:
+        """The balance of 1012 for the estate: online money the provider has not paid out."""
         ...
 
 

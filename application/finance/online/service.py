@@ -27,6 +27,7 @@ from application.errors import NotFound
 from application.finance.accounts import AccountService
 from application.finance.accounts.commands import RecordPayment
 from application.finance.accounts.service import UnitNotFound
+from application.finance.ledger import LEDGER, WAIT_SECONDS, LedgerBehind
 from application.finance.online.commands import (
     PlaceOrder,
     ReceiveNotification,
@@ -35,6 +36,7 @@ from application.finance.online.commands import (
 from application.finance.online.ports import (
     NotConfigured,
     NotificationRefused,
+    OnlineClearing,
     PaymentProvider,
     Prepay,
     UnknownOrder,
@@ -75,9 +77,11 @@ class OnlinePayments:
         deps: ServiceDeps,
         accounts: AccountService,
         provider: PaymentProvider,
+        clearing: OnlineClearing,
         fee_rate: Decimal,
     ) -> None:
-        self.deps, self.accounts, self.provider, self.fee_rate = deps, accounts, provider, fee_rate
+        self.deps, self.accounts, self.provider = deps, accounts, provider
+        self.clearing, self.fee_rate = clearing, fee_rate
 
     # ---- the owner's order ---------------------------------------------------------------
 
@@ -208,6 +212,14 @@ class OnlinePayments:
         )
         if fee.currency != gross.currency:
             raise ValidationFailed("fee: in the gross's currency")
+        if not self.deps.progress.wait(LEDGER, self.deps.event_log.head(), WAIT_SECONDS):
+            raise LedgerBehind("the ledger read model is behind the log; retry shortly")
+        unsettled = self.clearing.unsettled(command.estate_id, gross.currency)
+        if gross.amount > unsettled:
+            raise InvalidTransition(
+                f"gross: {gross} is more than the {unsettled:.2f} of online payments "
+                "not yet settled (1012)"
+            )
         now: datetime = self.deps.clock()
         settlement = ProviderSettlement.record(
             estate_id=command.estate_id,

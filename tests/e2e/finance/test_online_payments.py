@@ -218,6 +218,9 @@ def test_a_settlement_clears_1012_to_the_bank_less_the_providers_fee(fw: Finance
     assert_problem(fw.post(path, fw.owners[0], body), 403)
     assert_problem(fw.post(path, fw.other_finance, body), 404)
     assert_problem(fw.post(path, fw.finance, {**body, "fee": "250.00"}), 422)
+    # A payout never clears more than the provider holds for the estate.
+    more = assert_problem(fw.post(path, fw.finance, {**body, "gross": "250.01"}), 409)
+    assert "250.00" in more["detail"]
     assert fw.container.event_log.head() == head
 
     fw.post(path, fw.finance, body, status=201)
