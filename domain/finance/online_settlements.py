@@ -20,7 +20,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import ValidationFailed
 from domain.finance import accounts as chart
-from domain.finance.journal import Entry, Line, PostingFunction, lines_without_zeros
+from domain.finance.journal import Entry, Line, PostingFunction
 from domain.finance.money import exact_money, round_money
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://estatelog/finance/provider-settlements")
@@ -36,7 +36,9 @@ def fee_at(gross: Decimal, rate: Decimal, currency: str) -> Decimal:
 
 
 class ProviderSettlement(Aggregate):
-    """One payout of a provider to the bank: gross cleared from 1012, fee, net."""
+    """One payout of a provider to the bank: gross cleared from 1012, fee, net.
+
+    Recorded with its fee (``FeeCharged``, when there is one) in one append."""
 
     @staticmethod
     def create_id(estate_id: UUID, provider: str, reference: str, **_: Any) -> UUID:
@@ -67,7 +69,7 @@ class ProviderSettlement(Aggregate):
             raise ValidationFailed("gross: more than 0")
         if fee_value < 0 or fee_value >= gross_value:
             raise ValidationFailed("fee: from 0 to less than the gross")
-        return cls(
+        settlement = cls(
             estate_id=estate_id,
             provider=provider,
             reference=ref,
@@ -80,6 +82,17 @@ class ProviderSettlement(Aggregate):
             booked_on=on,
             at=at,
         )
+        if fee_value > 0:
+            settlement._fee_charged(
+                estate_id=estate_id,
+                provider=provider,
+                reference=ref,
+                fee=fee_value,
+                currency=currency,
+                booked_on=on,
+                at=at,
+            )
+        return settlement
 
     @event("Recorded")
     def __init__(
@@ -101,19 +114,42 @@ class ProviderSettlement(Aggregate):
         self.reference = reference
         self.gross, self.fee, self.net = gross, fee, net
 
+    @event("FeeCharged")
+    def _fee_charged(
+        self,
+        estate_id: UUID,
+        provider: str,
+        reference: str,
+        fee: Decimal,
+        currency: str,
+        booked_on: date,
+        at: datetime,
+    ) -> None:
+        pass
+
 
 def post(name: str, p: Any) -> Entry | None:
-    """Dr 1002 net, Dr 6603.01 fee, Cr 1012 gross."""
-    if name != "Recorded":
-        return None
-    cur = p["currency"]
-    lines = [
-        Line.dr(chart.BANK, p["net"], cur, memo=f"{p['provider']} {p['reference']}"),
-        Line.dr(chart.PAYMENT_FEES, p["fee"], cur),
-        Line.cr(chart.ONLINE_CLEARING, p["gross"], cur),
-    ]
-    memo = f"{p['provider']} settlement {p['reference']}"
-    return Entry(p["estate_id"], p["booked_on"], memo, lines_without_zeros(lines))
+    """``Recorded``: Dr 1002 / Cr 1012, the net (a transfer between cash accounts);
+    ``FeeCharged``: Dr 6603.01 / Cr 1012, the fee (a payment, in the cash-flow statement).
+
+    Two entries rather than one of three lines, so the cash-flow statement,
+    which classifies a cash line by the other accounts of its entry, shows
+    the payout as a transfer and only the fee as money paid out.
+    """
+    cur, source = p["currency"], f"{p['provider']} settlement {p['reference']}"
+    if name == "Recorded":
+        lines = [
+            Line.dr(chart.BANK, p["net"], cur),
+            Line.cr(chart.ONLINE_CLEARING, p["net"], cur),
+        ]
+        return Entry(p["estate_id"], p["booked_on"], source, tuple(lines))
+    if name == "FeeCharged":
+        lines = [
+            Line.dr(chart.PAYMENT_FEES, p["fee"], cur),
+            Line.cr(chart.ONLINE_CLEARING, p["fee"], cur),
+        ]
+        return Entry(p["estate_id"], p["booked_on"], f"{source}: fee", tuple(lines))
+    return None
 
 
 POSTINGS: dict[str, PostingFunction] = {"ProviderSettlement": post}

@@ -121,7 +121,8 @@ def record_online_settlement(
     request: Request,
     principal: Principal = requires(Permission.FINANCE_MANAGE_ESTATE),
 ) -> Created:
-    """Record the provider's payout to the bank: Dr 1002 net, Dr 6603.01 fee, Cr 1012 gross."""
+    """Record the provider's payout to the bank: Dr 1002 / Cr 1012 the net, Dr 6603.01 /
+    Cr 1012 the fee (at the configured rate unless given); 409 above 1012's balance."""
     fee = None if body.fee is None else Money.of(body.fee, body.currency)
     command = RecordSettlement(
         principal,

@@ -228,5 +228,14 @@ def test_a_settlement_clears_1012_to_the_bank_less_the_providers_fee(fw: Finance
     assert books[ONLINE_CLEARING] == 0  # nothing unsettled
     assert books[BANK] == D("248.50")  # 250.00 less 0.6%
     assert books[PAYMENT_FEES] == D("1.50")
+    # In the cash flow the payout is a transfer between cash accounts; the fee alone is paid.
+    head = fw.container.event_log.head()
+    flow = fw.get(
+        "/finance/statements/cash-flow", fw.auditor, estate_id=fw.estate_id, after=head
+    ).json()["totals"]["CNY"]
+    categories = {c["category"]: D(str(c["amount"])) for c in flow["categories"]}
+    assert categories["other payments"] == D("-1.50")
+    assert categories["transfers between cash accounts"] == 0
+    assert "other receipts" not in categories
     # The same batch twice is one settlement.
     assert_problem(fw.post(path, fw.finance, {**body, "fee": "1.50"}), 409)

@@ -89,15 +89,21 @@ def test_an_order_is_for_a_positive_amount_in_whole_fen(amount: str) -> None:
 def test_a_settlement_posts_net_to_the_bank_the_fee_to_expense_and_clears_clearing() -> None:
     gross = Decimal("1000.00")
     s = settlement(gross, fee_at(gross, Decimal("0.006"), "CNY"))
-    [recorded] = s.collect_events()
-    entry = entry_for("ProviderSettlement", "Recorded", recorded.__dict__)
-    assert entry is not None and entry.check().balanced
-    sides = {line.account: (line.debit, line.credit) for line in entry.lines}
-    assert sides == {
-        BANK: (Decimal("994.00"), 0),
-        PAYMENT_FEES: (Decimal("6.00"), 0),
-        ONLINE_CLEARING: (0, gross),
-    }
+    transfer, fee = [
+        entry_for("ProviderSettlement", type(e).__name__, e.__dict__) for e in s.collect_events()
+    ]
+    assert transfer is not None and transfer.check().balanced
+    assert fee is not None and fee.check().balanced
+    lines = [(line.account, line.debit, line.credit) for line in (*transfer.lines, *fee.lines)]
+    assert lines == [
+        (BANK, Decimal("994.00"), 0),
+        (ONLINE_CLEARING, 0, Decimal("994.00")),
+        (PAYMENT_FEES, Decimal("6.00"), 0),
+        (ONLINE_CLEARING, 0, Decimal("6.00")),
+    ]
+    # Without a fee, the payout is the transfer alone.
+    [only] = settlement(gross, "0.00").collect_events()
+    assert type(only).__name__ == "Recorded"
 
 
 @pytest.mark.parametrize("gross, fee", [("0", "0"), ("10.00", "10.00"), ("10.00", "-0.01")])
