@@ -27,7 +27,7 @@ from domain.finance.accounts import BANK, ONLINE_CLEARING, PAYMENT_FEES, RECEIVA
 from infrastructure.settings import Settings
 from tests.e2e.api.test_object_scoping import assert_problem
 from tests.e2e.finance.conftest import FinanceWorld
-from tests.e2e.finance.helpers import account, adopt_rate, bill
+from tests.e2e.finance.helpers import account, adopt_rate, bill, pay
 from tests.support.wechatpay import FakeWechatPay, Notification
 
 NOTIFY = "/api/v1/finance/online-payments/wechatpay/notifications"
@@ -167,6 +167,20 @@ def test_an_unknown_order_or_another_amount_is_refused(fw: FinanceWorld) -> None
     # The order is paid once: a second transaction for it is a conflict.
     assert notify(fw, FAKE.notification(order["out_trade_no"], 25000, now)).status_code == 204
     refused(fw, FAKE.notification(order["out_trade_no"], 25000, now), 409)
+
+
+def test_money_received_is_never_refused_when_the_bill_was_paid_meanwhile_or_the_order_expired(
+    fw: FinanceWorld,
+) -> None:
+    january = billed(fw)
+    order = place(fw, {"bill_ids": [january["bill_id"]]})
+    assert pay(fw, fw.units[0], "250.00").status_code == 201  # cash at the desk meanwhile
+    fw.clock.advance(timedelta(hours=2))  # past the order's expiry, too
+    n = FAKE.notification(order["out_trade_no"], 25000, fw.clock(), transaction_id="4200000009")
+    assert notify(fw, n).status_code == 204
+    after = account(fw, fw.units[0])
+    assert D(str(after["credit"])) == D("250.00")  # the owner's money, kept as credit
+    assert [p["method"] for p in after["payments"]] == ["cash", "online"]
 
 
 def test_only_the_units_occupants_or_its_finance_staff_place_an_order(fw: FinanceWorld) -> None:
