@@ -61,11 +61,13 @@ from infrastructure.telemetry_store import DDL as TELEMETRY_DDL
 from infrastructure.telemetry_store import PostgresReadingStore
 from infrastructure.throttle import RedisAttemptCounter
 from infrastructure.tokens import TokenService
+from infrastructure.wechatpay import WechatPayV3
 from projections.audit.trail import AuditTrail
 from projections.catalog import ReadModelDeps
 from projections.equipment import queries as equipment_queries
 from projections.finance.accounts.queries import OverdueBills
 from projections.finance.checks import LedgerChecks
+from projections.finance.clearing import OnlineClearingBalances
 from projections.finance.fund import RegisteredUnits
 from projections.finance.statements import LedgerReports
 from projections.identity.directory import UserDirectory
@@ -270,6 +272,9 @@ def build(
             units=RegisteredUnits(pool),
             totals=RegisteredTotals(pool, event_log.head),
             overdue=OverdueBills(pool),
+            clearing=OnlineClearingBalances(pool),
+            provider=WechatPayV3.from_settings(settings),
+            provider_fee_rate=settings.wechatpay_fee_rate,
         ),
         exports=Exports(event_log, clock, ids),
         clock=clock,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
@@ -62,6 +63,19 @@ class Settings(BaseSettings):
     # the core font (Latin-1; other text as look-alikes or [U+XXXX]); or the path of
     # a .ttf/.otf/.ttc file. Every PDF names the font it used in its Producer.
     pdf_font: str = "auto"
+
+    # WeChat Pay API v3 (decision 0027, docs/finance/online-payments.md): online
+    # payments are off (503) until the merchant, the app, the APIv3 key and at
+    # least one platform public key are all set. The key comes from the
+    # environment alone; the platform keys are JSON {"serial": "PEM"}.
+    wechatpay_mchid: str | None = None
+    wechatpay_appid: str | None = None
+    wechatpay_apiv3_key: SecretStr | None = None
+    wechatpay_platform_keys: dict[str, str] = Field(default_factory=dict)
+    # How far a notification's Wechatpay-Timestamp may be from now (replay window).
+    wechatpay_tolerance_seconds: int = Field(default=300, ge=1, le=3600)
+    # The provider's fee on a settlement when finance does not state it (0.6%).
+    wechatpay_fee_rate: Decimal = Field(default=Decimal("0.006"), ge=0, lt=1)
 
     @field_validator("pdf_font")
     @classmethod

@@ -8,6 +8,7 @@ large expenses and fund spending are approved through it).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from application.approvals.service import ApprovalService
 from application.finance.accounts import AccountService
@@ -15,6 +16,12 @@ from application.finance.compliance import ComplianceService
 from application.finance.expenses import ExpenseService
 from application.finance.fund import FundService
 from application.finance.ledger import LedgerService
+from application.finance.online import OnlinePayments
+from application.finance.online.ports import (
+    OnlineClearing,
+    PaymentProvider,
+    UnconfiguredProvider,
+)
 from application.finance.ports import (
     ComplianceChecks,
     EstateTotals,
@@ -35,6 +42,7 @@ class FinanceServices:
     fund: FundService
     ledger: LedgerService
     compliance: ComplianceService
+    online: OnlinePayments
 
     @classmethod
     def build(
@@ -47,15 +55,22 @@ class FinanceServices:
         units: EstateUnits,
         totals: EstateTotals,
         overdue: OverdueBills,
+        clearing: OnlineClearing,
+        provider: PaymentProvider | None = None,
+        provider_fee_rate: Decimal = Decimal("0.006"),
     ) -> FinanceServices:
         rates = RateService(deps, approvals, totals)
+        accounts = AccountService(deps, approvals, rates, overdue)
+        provider = provider or UnconfiguredProvider()
+        online = OnlinePayments(deps, accounts, provider, clearing, provider_fee_rate)
         return cls(
             rates=rates,
-            accounts=AccountService(deps, approvals, rates, overdue),
+            accounts=accounts,
             expenses=ExpenseService(deps, approvals),
             fund=FundService(deps, approvals, units, totals),
             ledger=LedgerService(deps, statements, approvals),
             compliance=ComplianceService(deps, statements, checks),
+            online=online,
         )
 
     def scheduled(self) -> list[ScheduledJob]:

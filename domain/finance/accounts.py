@@ -91,6 +91,7 @@ PAID_IN_CAPITAL = "4001"
 RETAINED_EARNINGS = "4104"
 LATE_FEE_INCOME = "6051"
 FEE_WAIVERS = "6001.90"
+PAYMENT_FEES = "6603.01"  # online payment providers' fees (decision 0027)
 
 # Revenue account of each fee item (R5.1), from the fee items' table.
 FEE_REVENUE: dict[str, str] = {spec.item: spec.revenue_account for spec in FEE_ITEMS}
@@ -182,6 +183,7 @@ CHART: dict[str, Account] = {
         ),
         Account(EXPENSE_ACCOUNTS["insurance"], "Insurance", "管理费用—保险", Kind.EXPENSE),
         Account(EXPENSE_ACCOUNTS["other"], "Other expenses", "管理费用—其他", Kind.EXPENSE),
+        Account(PAYMENT_FEES, "Payment service fees", "财务费用—手续费", Kind.EXPENSE),
     )
 }
 

@@ -126,6 +126,12 @@ class Permission(StrEnum):
     # Granted to no role: an owner's own "online" payment had no proof behind
     # it. Kept because stored direct grants name it; it opens nothing.
     PAYMENTS_RECORD_OWN = "payments:record:own"
+    # Asking to pay online (a payment order, decision 0027): the occupants of a
+    # unit, or estate finance staff at the counter for them. Pays nothing:
+    # only the provider's verified notification does.
+    PAYMENTS_PAY = "payments:pay:any"
+    PAYMENTS_PAY_OWN = "payments:pay:own"
+    PAYMENTS_PAY_ESTATE = "payments:pay:estate"
     EXPENSES_SUBMIT = "expenses:submit:any"
     EXPENSES_SUBMIT_ESTATE = "expenses:submit:estate"
     EXPENSES_MANAGE = "expenses:manage:any"
@@ -269,6 +275,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.FINANCE_READ_ESTATE,
         Permission.FINANCE_MANAGE_ESTATE,
         Permission.PAYMENTS_RECORD_ESTATE,
+        Permission.PAYMENTS_PAY_ESTATE,
         Permission.EXPENSES_SUBMIT_ESTATE,
         Permission.EXPENSES_MANAGE_ESTATE,
         Permission.FUND_READ_ESTATE,
@@ -308,6 +315,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.APPROVALS_READ_OWN,
         Permission.FINANCE_READ_OWN,
         Permission.FUND_READ_OWN,
+        Permission.PAYMENTS_PAY_OWN,
     },
     Role.VISITOR: frozenset({Permission.USERS_READ_OWN, Permission.PASSWORD_CHANGE_OWN}),
 }

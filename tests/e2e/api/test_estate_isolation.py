@@ -165,6 +165,7 @@ ROUTE_RECORDS: dict[str, str | tuple[str, ...]] = {
             "periods",
             "journals",
             "periods/{period}/close",
+            "online-settlements",
         )
     },
     f"{FINANCE}/estates/{{estate_id}}/rate-changes/{{change_id}}/withdrawal": (
@@ -182,6 +183,7 @@ ROUTE_RECORDS: dict[str, str | tuple[str, ...]] = {
     f"{FINANCE}/units/{{unit_id}}/payments/{{payment_id}}/reversal": ("unit", "payment"),
     f"{FINANCE}/units/{{unit_id}}/waivers": "unit",
     f"{FINANCE}/units/{{unit_id}}/refunds": "unit",
+    f"{FINANCE}/units/{{unit_id}}/payment-orders": "unit",
     f"{FINANCE}/units/{{unit_id}}/statement": "unit",
     # finance: expense claims (the pending one; payment needs the approved, unpaid one)
     f"{FINANCE}/expenses/{{claim_id}}": "claim",
@@ -382,6 +384,12 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", f"{FINANCE}/units/{{unit_id}}/refunds"): lambda w, who: {
         "amount": "1.00",
         "reason": "not mine",
+    },
+    ("POST", f"{FINANCE}/units/{{unit_id}}/payment-orders"): lambda w, who: {"amount": "1.00"},
+    ("POST", f"{FINANCE}/estates/{{estate_id}}/online-settlements"): lambda w, who: {
+        "reference": "WX-X",
+        "settled_on": "2026-02-01",
+        "gross": "1.00",
     },
     ("POST", f"{FINANCE}/expenses/{{claim_id}}/payment"): lambda w, who: {
         "method": "cash",

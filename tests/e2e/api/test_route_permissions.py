@@ -39,6 +39,8 @@ PUBLIC_PATHS = {
     "/api/v1/auth/login",
     "/api/v1/auth/login/code",
     "/api/v1/auth/refresh",
+    # No user calls it: WeChat Pay's signature over the body is its trust (decision 0027).
+    "/api/v1/finance/online-payments/wechatpay/notifications",
 }
 # The docs pages and their assets (a static mount), served by interfaces/http/docs.py.
 FASTAPI_OWN = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/docs/assets"}
@@ -234,6 +236,9 @@ def test_public_routes_answer_without_a_token(client: TestClient) -> None:
         client.post("/api/v1/auth/refresh", json={"refresh_token": "a.b.c.d"}), 401
     )
     assert refresh_body["detail"] == "invalid refresh token"
+    # The payment provider's notification runs, and refuses on its own terms.
+    notice = client.post("/api/v1/finance/online-payments/wechatpay/notifications", content=b"{}")
+    assert _assert_problem(notice, 503)["code"] == "FAIL"  # no merchant configured here
 
 
 def _satisfied(permissions: frozenset[Permission], declared: Permission) -> bool:

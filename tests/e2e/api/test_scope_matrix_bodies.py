@@ -29,6 +29,7 @@ BODY_KINDS: dict[str, Callable[[World], Any]] = {
     "new_owner_ids": lambda w: [w.a["person"]],
     "unit_ids": lambda w: [w.a["unit"]],
     "bill_id": lambda w: w.a["bill"],
+    "bill_ids": lambda w: [w.a["bill"]],
     "subject_id": lambda w: w.a["closed_complaint"],
     "user_id": lambda w: w.a.resident.id,
     "recipient_id": lambda w: w.a.resident.id,
@@ -104,6 +105,7 @@ TEMPLATES: dict[tuple[str, str], Callable[[World], dict[str, Any]]] = {
     },
     ("POST", "/notifications/reminders"): lambda w: {"message": "X", "due_at": DUE},
     ("POST", "/finance/units/{unit_id}/payments"): lambda w: {"amount": "1.00", "method": "cash"},
+    ("POST", "/finance/units/{unit_id}/payment-orders"): lambda w: {"amount": "1.00"},
     ("POST", "/finance/units/{unit_id}/waivers"): lambda w: {
         "bill_id": w.b["bill"],
         "amount": "1.00",

@@ -10,6 +10,7 @@ posting functions into an in-memory journal. After every step:
 * the receivables aging (per bill) equals the receivables control account;
 * every unit's sub-ledgers (its bills, its credit) equal its lines on 1122 and 2203;
 * no bill is ever paid or waived beyond what it charged (never paid twice);
+* online payments' provider settlements clear 1012 by what they paid out;
 * each account rebuilt from its own events equals the live one, and the
   journal rebuilt from those events equals the live journal.
 
@@ -23,7 +24,7 @@ import copy
 import os
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -35,6 +36,7 @@ from domain.errors import DomainError
 from domain.finance import accounts as chart
 from domain.finance.account import BillLine, UnitAccount
 from domain.finance.journal import Entry
+from domain.finance.online_settlements import ProviderSettlement, fee_at
 from domain.finance.postings import entry_for
 from projections.events import kind_of, payload_of
 from tests.support.examples import QUICK, examples
@@ -291,6 +293,31 @@ class Books(RuleBasedStateMachine):
                 ),
             )
 
+    @rule(share=st.integers(1, 100), charged=st.booleans())
+    def settle_online(self, share: int, charged: bool) -> None:
+        """WeChat Pay pays part of what 1012 holds out to the bank, with or without its fee."""
+        held = self._balances().get(chart.ONLINE_CLEARING, Decimal(0))
+        gross = (held * share / 100).quantize(Decimal("0.01"), ROUND_DOWN)
+        if gross <= 0:
+            return  # nothing held: the service refuses a settlement above 1012's balance
+        settlement = ProviderSettlement.record(
+            estate_id=ESTATE,
+            provider="wechatpay",
+            reference=uuid4().hex,
+            settled_on=self.day.date(),
+            gross=gross,
+            fee=fee_at(gross, Decimal("0.006"), "CNY") if charged else Decimal(0),
+            currency="CNY",
+            recorded_by=uuid4(),
+            on=self.day.date(),
+            at=self._now(),
+        )
+        events = settlement.collect_events()
+        self.events[settlement.id] += events
+        self.journal += _journal_of(events)
+        TALLY["settle_online", "done"] += 1
+        assert self._balances()[chart.ONLINE_CLEARING] == held - gross
+
     # ---- invariants ---------------------------------------------------------------
 
     def _balances(self) -> dict[str, Decimal]:
@@ -361,6 +388,9 @@ class Books(RuleBasedStateMachine):
                 copy_of = event.mutate(copy_of)
             assert vars(copy_of) == vars(account)
             rebuilt_journal += _journal_of(events)
+        units = {a.id for a in self.accounts}
+        for settlement_id in self.events.keys() - units:  # online settlements (decision 0027)
+            rebuilt_journal += _journal_of(self.events[settlement_id])
         assert sorted(map(repr, rebuilt_journal)) == sorted(map(repr, self.journal))
 
 
