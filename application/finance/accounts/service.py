@@ -21,8 +21,10 @@ from application.actor import Actor
 from application.approvals.service import ApprovalRequest, ApprovalService
 from application.errors import NotFound
 from application.finance.accounts.arrears import Arrears
-from application.finance.accounts.billing import BillingRuns, RunResult
+from application.finance.accounts.billing import REGISTRY_WAIT_SECONDS, BillingRuns, RunResult
+from application.finance.accounts.clearance import issue_clearance
 from application.finance.accounts.commands import (
+    IssueClearance,
     RecordPayment,
     RequestRefund,
     RequestWaiver,
@@ -39,6 +41,7 @@ from domain.approvals.rules import Level, PolicyTerms
 from domain.errors import DomainError, InvalidTransition, ValidationFailed
 from domain.finance.account import UnitAccount, account_id_for
 from domain.finance.accounts import PAYMENT_ACCOUNTS
+from domain.finance.clearance import ClearanceCertificate
 from domain.finance.references import PaymentReference, reference_id
 
 # A payment racing others for the same account is retried against the new state.
@@ -149,8 +152,10 @@ class AccountService:
         return self.billing.run(command)
 
     def pay(self, command: RecordPayment) -> tuple[UUID, int]:
-        """Receive money for a unit: the named bill, then the oldest bills, the rest as credit."""
+        """Receive money for a unit from its payer: the named bill, then the payer's oldest
+        bills, the rest as the payer's credit (decision 0021)."""
         pid = command.payment_id or self.deps.ids()
+        owners: dict[UUID, list[UUID]] = {}
 
         def attempt(fresh: bool) -> int:
             now = self.deps.clock()
@@ -161,6 +166,9 @@ class AccountService:
                 if command.bill_id is not None:
                     raise ValidationFailed("bill_id: no such bill on this unit's account")
                 account = UnitAccount.open(estate_id, command.unit_id, command.amount.currency, now)
+            named = command.payer_id is not None and command.payer_id in account.debtors
+            if not named and estate_id not in owners:
+                owners[estate_id] = self._owners_now(estate_id, command.unit_id)
             account.receive_payment(
                 payment_id=pid,
                 method=command.method,
@@ -171,6 +179,9 @@ class AccountService:
                 recorded_by=command.actor.user_id,
                 on=now.date(),
                 at=now,
+                payer_id=command.payer_id,
+                owners_now=owners.get(estate_id, []),
+                received_on=command.received_on,
             )
             claim = self._claimed(account, pid, fresh=fresh, at=now)
             position = self.deps.event_log.save_and_position(account, *claim)
@@ -178,6 +189,24 @@ class AccountService:
             return position
 
         return pid, self._retrying(attempt)
+
+    def certify(self, command: IssueClearance) -> tuple[ClearanceCertificate, int]:
+        """Certify a person owes nothing on the unit (物业费结清证明), or 409 naming bills."""
+        estate_id, account = self._authorized(command.actor, "finance:manage", command.unit_id)
+        owners = {r.person_id for r in self.deps.registry.ownerships(estate_id, command.unit_id)}
+        if command.person_id not in owners | (account.debtors if account else set()):
+            raise ValidationFailed("person_id: this person never owned nor owed on this unit")
+        terms = self.billing.rates.terms(estate_id)
+        currency = account.currency if account else terms.currency
+        return issue_clearance(self.deps, command, estate_id, account, currency)
+
+    def _owners_now(self, estate_id: UUID, unit_id: UUID) -> list[UUID]:
+        """The unit's owners now (persons), first registered first, once the registry's
+        read model has reached the log's head (a sale a moment ago counts)."""
+        self.deps.progress.wait("registry", self.deps.event_log.head(), REGISTRY_WAIT_SECONDS)
+        rows = self.deps.registry.ownerships(estate_id, unit_id)
+        now = [r for r in rows if r.moved_out_on is None]
+        return [r.person_id for r in sorted(now, key=lambda r: (r.moved_in_on, str(r.person_id)))]
 
     def reverse(self, command: ReversePayment) -> tuple[UUID, int]:
         """Ask a second person to reverse a payment; the approval's decision reverses it."""
@@ -295,6 +324,7 @@ class AccountService:
             approval_id=approval_id,
             requested_by=by,
             at=self.deps.clock(),
+            payer_id=command.payer_id,
         )
         summary = (
             f"Refund {command.amount} of credit ({command.method}): {command.reason.strip()[:150]}"

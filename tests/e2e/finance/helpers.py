@@ -148,3 +148,9 @@ def reverse(
     path = f"/finance/units/{unit}/payments/{payment_id}/reversal"
     asked = fw.post(path, maker, {"reason": reason}, status=202).json()
     return fw.post(f"/approvals/{asked['approval_id']}/approve", checker, {}, status=200)
+
+
+def sell(fw: FinanceWorld, unit: str, buyers: list[str], on: str) -> None:
+    """Transfer ``unit`` to ``buyers`` (persons) on the day ``on``."""
+    body = {"new_owner_ids": buyers, "on": on}
+    fw.post(f"/units/{unit}/ownership-transfers", fw.admin, body, status=200)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from uuid import UUID, uuid4
 
@@ -14,6 +15,7 @@ from application.errors import NotFound
 from application.finance.accounts import AccountNotFound, AccountService, UnitNotFound
 from application.finance.accounts.commands import RecordPayment, RequestRefund, ReversePayment
 from application.finance.rates import RateService
+from application.registry.ports import OwnershipRow
 from application.services import ServiceDeps
 from domain.finance.account import Method, UnitAccount, account_id_for
 from domain.finance.accounts import BANK, CASH
@@ -54,8 +56,11 @@ def accounts(deps: ServiceDeps) -> AccountService:
 
 
 def a_unit(deps: ServiceDeps) -> Unit:
+    """A unit with one owner since 2025 (a payment pays the owner's debts by default)."""
     unit = Unit.register(uuid4(), uuid4(), "101", 1, "100.00", "80.00", "residential")
     deps.event_log.save_and_position(unit)
+    owners = deps.registry.owners  # type: ignore[attr-defined]
+    owners.append(OwnershipRow(unit.id, uuid4(), None, date(2025, 1, 1), None))
     return unit
 
 
@@ -153,6 +158,8 @@ def two_units_paying(
     estate, building = uuid4(), uuid4()
     first, second = (Unit.register(estate, building, n, 1, "90", "80", "residential") for n in "12")
     deps.event_log.save_and_position(first, second)
+    owners = deps.registry.owners  # type: ignore[attr-defined]
+    owners += [OwnershipRow(u.id, uuid4(), None, date(2025, 1, 1), None) for u in (first, second)]
     by = clerk(estate)
 
     def pay(unit: Unit, reference: str) -> UUID:
