@@ -103,7 +103,7 @@ def test_a_payment_for_another_persons_bill_or_by_a_stranger_is_refused(fw: Fina
         {"bill_id": sellers["bill_id"], "payer_id": buyer},
         {"payer_id": stranger},  # never owed nor owned here
         {"received_on": "2026-02-02"},  # tomorrow
-        {"received_on": "2025-01-31"},  # more than a year back
+        {"received_on": "2025-01-30"},  # more than a year (366 days) back
     ]
     for extra in refusals:
         refused = fw.post(path, fw.finance, {**base, "reference": receipt(), **extra})
