@@ -89,7 +89,6 @@ class NoRegistry:
 
     def __init__(self) -> None:
         self.homes: dict[UUID, list[tuple[UUID, UUID]]] = {}
-        self.owners: list[Any] = []  # OwnershipRow: (unit, person, user, moved in, moved out)
 
     def units_of_user(self, user_id: UUID) -> list[tuple[UUID, UUID]]:
         return list(self.homes.get(user_id, []))
@@ -107,7 +106,7 @@ class NoRegistry:
         return []
 
     def ownerships(self, estate_id: UUID, unit_id: UUID | None = None) -> list[Any]:
-        return [r for r in self.owners if unit_id is None or r.unit_id == unit_id]
+        return []
 
 
 class CaughtUp:

@@ -21,7 +21,7 @@ from application.actor import Actor
 from application.approvals.service import ApprovalRequest, ApprovalService
 from application.errors import NotFound
 from application.finance.accounts.arrears import Arrears
-from application.finance.accounts.billing import REGISTRY_WAIT_SECONDS, BillingRuns, RunResult
+from application.finance.accounts.billing import BillingRuns, RunResult
 from application.finance.accounts.clearance import issue_clearance
 from application.finance.accounts.commands import (
     IssueClearance,
@@ -43,6 +43,7 @@ from domain.finance.account import UnitAccount, account_id_for
 from domain.finance.accounts import PAYMENT_ACCOUNTS
 from domain.finance.clearance import ClearanceCertificate
 from domain.finance.references import PaymentReference, reference_id
+from domain.registry.unit import Relation, Unit
 
 # A payment racing others for the same account is retried against the new state.
 PAYMENT_ATTEMPTS = 60
@@ -168,7 +169,7 @@ class AccountService:
                 account = UnitAccount.open(estate_id, command.unit_id, command.amount.currency, now)
             named = command.payer_id is not None and command.payer_id in account.debtors
             if not named and estate_id not in owners:
-                owners[estate_id] = self._owners_now(estate_id, command.unit_id)
+                owners[estate_id] = self._owners_now(command.unit_id)
             account.receive_payment(
                 payment_id=pid,
                 method=command.method,
@@ -193,20 +194,26 @@ class AccountService:
     def certify(self, command: IssueClearance) -> tuple[ClearanceCertificate, int]:
         """Certify a person owes nothing on the unit (物业费结清证明), or 409 naming bills."""
         estate_id, account = self._authorized(command.actor, "finance:manage", command.unit_id)
-        owners = {r.person_id for r in self.deps.registry.ownerships(estate_id, command.unit_id)}
+        unit = find(self.deps.event_log, command.unit_id, Unit)
+        records = unit.occupancies.values() if unit else []
+        owners = {o["person_id"] for o in records if o["relation"] is Relation.OWNER}
         if command.person_id not in owners | (account.debtors if account else set()):
             raise ValidationFailed("person_id: this person never owned nor owed on this unit")
         terms = self.billing.rates.terms(estate_id)
         currency = account.currency if account else terms.currency
         return issue_clearance(self.deps, command, estate_id, account, currency)
 
-    def _owners_now(self, estate_id: UUID, unit_id: UUID) -> list[UUID]:
-        """The unit's owners now (persons), first registered first, once the registry's
-        read model has reached the log's head (a sale a moment ago counts)."""
-        self.deps.progress.wait("registry", self.deps.event_log.head(), REGISTRY_WAIT_SECONDS)
-        rows = self.deps.registry.ownerships(estate_id, unit_id)
-        now = [r for r in rows if r.moved_out_on is None]
-        return [r.person_id for r in sorted(now, key=lambda r: (r.moved_in_on, str(r.person_id)))]
+    def _owners_now(self, unit_id: UUID) -> list[UUID]:
+        """The unit's owners now (persons), first registered first, from the unit itself
+        (one read of the log, no read model to wait for: a sale a moment ago counts)."""
+        unit = find(self.deps.event_log, unit_id, Unit)
+        if unit is None:
+            return []
+        now = sorted(
+            unit.current(Relation.OWNER).values(),
+            key=lambda r: (r["moved_in_on"], str(r["person_id"])),
+        )
+        return [r["person_id"] for r in now]
 
     def reverse(self, command: ReversePayment) -> tuple[UUID, int]:
         """Ask a second person to reverse a payment; the approval's decision reverses it."""

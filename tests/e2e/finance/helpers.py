@@ -67,8 +67,11 @@ def pay(
     reference: str | None = None,
     bill_id: str | None = None,
     who: Actor | None = None,
+    payer_id: str | None = None,
 ) -> Any:
     body: dict[str, Any] = {"amount": amount, "method": method}
+    if payer_id is not None:
+        body["payer_id"] = payer_id  # whose debts (decision 0021); default the owner now
     if reference is None and method == "cash":
         reference = receipt()  # a cash payment carries its paper receipt's number
     if reference is not None:

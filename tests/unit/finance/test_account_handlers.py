@@ -15,7 +15,6 @@ from application.errors import NotFound
 from application.finance.accounts import AccountNotFound, AccountService, UnitNotFound
 from application.finance.accounts.commands import RecordPayment, RequestRefund, ReversePayment
 from application.finance.rates import RateService
-from application.registry.ports import OwnershipRow
 from application.services import ServiceDeps
 from domain.finance.account import Method, UnitAccount, account_id_for
 from domain.finance.accounts import BANK, CASH
@@ -58,10 +57,13 @@ def accounts(deps: ServiceDeps) -> AccountService:
 def a_unit(deps: ServiceDeps) -> Unit:
     """A unit with one owner since 2025 (a payment pays the owner's debts by default)."""
     unit = Unit.register(uuid4(), uuid4(), "101", 1, "100.00", "80.00", "residential")
+    owned(unit)
     deps.event_log.save_and_position(unit)
-    owners = deps.registry.owners  # type: ignore[attr-defined]
-    owners.append(OwnershipRow(unit.id, uuid4(), None, date(2025, 1, 1), None))
     return unit
+
+
+def owned(unit: Unit) -> None:
+    unit.move_in(occupancy_id=uuid4(), person_id=uuid4(), relation="owner", on=date(2025, 1, 1))
 
 
 def payment(actor: Actor, unit_id: UUID, amount: str = "100.00") -> RecordPayment:
@@ -107,7 +109,7 @@ def test_an_owner_records_no_payment_not_even_for_their_own_unit(
     unit = a_unit(deps)
     with pytest.raises(NotFound):
         accounts.pay(payment(owner(), unit.id))
-    assert deps.event_log.head() == 1  # the unit's registration alone
+    assert deps.event_log.head() == 2  # the unit's registration and its owner's move-in
 
 
 def test_a_payment_for_no_unit_is_not_found(accounts: AccountService) -> None:
@@ -157,9 +159,9 @@ def two_units_paying(
     """An estate's two units, its clerk, and a payment of 50.00 by ``method`` with a reference."""
     estate, building = uuid4(), uuid4()
     first, second = (Unit.register(estate, building, n, 1, "90", "80", "residential") for n in "12")
+    owned(first)
+    owned(second)
     deps.event_log.save_and_position(first, second)
-    owners = deps.registry.owners  # type: ignore[attr-defined]
-    owners += [OwnershipRow(u.id, uuid4(), None, date(2025, 1, 1), None) for u in (first, second)]
     by = clerk(estate)
 
     def pay(unit: Unit, reference: str) -> UUID:
