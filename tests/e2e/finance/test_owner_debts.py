@@ -172,3 +172,22 @@ def test_reminders_reach_the_seller_for_the_sellers_arrears_not_the_buyer(
     assert "116.13 CNY is outstanding" in inbox[0]["body"]
     response = fw.client.get("/api/v1/notifications/inbox", headers=buyer_headers)
     assert response.status_code == 200 and response.json() == []
+
+
+def test_a_refund_is_of_one_persons_credit(fw: FinanceWorld) -> None:
+    seller, buyer, _, _ = _sold(fw)
+    assert pay_as(fw, buyer, "100.00").status_code == 201  # 16.13 the buyer's credit
+    assert pay_as(fw, seller, "120.00").status_code == 201  # 3.87 the seller's credit
+    path = f"/finance/units/{fw.units[1]}/refunds"
+    ask = {"amount": "5.00", "reason": "sold the unit"}
+    head = fw.container.event_log.head()
+    assert_problem(fw.post(path, fw.finance, ask), 422)  # two hold credit: whose?
+    assert_problem(fw.post(path, fw.finance, {**ask, "payer_id": seller}), 409)  # 3.87 only
+    assert fw.container.event_log.head() == head
+    fw.post(path, fw.finance, {**ask, "payer_id": buyer}, status=201)
+    found = account(fw, fw.units[1])
+    [request] = found["requests"]
+    assert (request["payer_id"], Decimal(request["amount"])) == (buyer, Decimal("5.00"))
+    assert Decimal(found["credit_available"]) == Decimal("20.00") - Decimal("5.00")
+    mine = _statement(fw, buyer).json()
+    assert Decimal(mine["credit"]) == Decimal("16.13")  # held for the refund, still the buyer's
