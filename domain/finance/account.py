@@ -21,12 +21,12 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import ValidationFailed
 from domain.finance.account_approvals import ApprovalDecisions
 from domain.finance.account_arrears import ArrearsDecisions
 from domain.finance.account_bills import BillDecisions
 from domain.finance.account_payments import PaymentDecisions
 from domain.finance.account_postings import POSTINGS, post
+from domain.finance.account_queries import AccountQueries
 from domain.finance.bills import (
     ZERO,
     Bill,
@@ -36,7 +36,8 @@ from domain.finance.bills import (
     account_id_for,
     bill_id_for,
 )
-from domain.finance.money import currency_of, exact_money
+from domain.finance.debtors import UNNAMED, credit_key
+from domain.finance.money import currency_of
 
 # The names other modules import from here, where they were first defined.
 __all__ = [
@@ -52,7 +53,9 @@ __all__ = [
 ]
 
 
-class UnitAccount(BillDecisions, PaymentDecisions, ArrearsDecisions, ApprovalDecisions, Aggregate):
+class UnitAccount(
+    AccountQueries, BillDecisions, PaymentDecisions, ArrearsDecisions, ApprovalDecisions, Aggregate
+):
     """Everything one unit owes and has paid, in one currency.
 
     Its decisions about payments, arrears and approved waivers and refunds
@@ -74,6 +77,8 @@ class UnitAccount(BillDecisions, PaymentDecisions, ArrearsDecisions, ApprovalDec
         self.bills: dict[UUID, Bill] = {}
         self.credit = ZERO  # overpayments not yet used (预存款)
         self.reserved = ZERO  # credit held by refunds awaiting approval
+        self.credits: dict[UUID | None, Decimal] = {}  # the credit, per payer who left it
+        self.held: dict[UUID | None, Decimal] = {}  # the reserved, per payer
         self.payments: dict[UUID, dict[str, Any]] = {}
         self.references: set[str] = set()
         self.waivers: dict[UUID, dict[str, Any]] = {}
@@ -83,35 +88,6 @@ class UnitAccount(BillDecisions, PaymentDecisions, ArrearsDecisions, ApprovalDec
     @classmethod
     def open(cls, estate_id: UUID, unit_id: UUID, currency: str, at: datetime) -> UnitAccount:
         return cls(estate_id=estate_id, unit_id=unit_id, currency=currency, at=at)
-
-    # ---- queries -----------------------------------------------------------
-
-    @property
-    def open_bills(self) -> list[Bill]:
-        """Bills with something left to pay, oldest first (due date, then period)."""
-        bills = [b for b in self.bills.values() if b.outstanding > 0]
-        return sorted(bills, key=lambda b: (b.due_on, b.period, str(b.bill_id)))
-
-    @property
-    def outstanding(self) -> Decimal:
-        return sum((b.outstanding for b in self.bills.values()), ZERO)
-
-    @property
-    def available_credit(self) -> Decimal:
-        return self.credit - self.reserved
-
-    def bill(self, bill_id: UUID) -> Bill:
-        if bill_id not in self.bills:
-            raise ValidationFailed("bill_id: no such bill on this unit's account")
-        return self.bills[bill_id]
-
-    def _money(self, amount: object, currency: str, what: str = "amount") -> Decimal:
-        if currency != self.currency:
-            raise ValidationFailed(f"currency: this account is kept in {self.currency}")
-        value = exact_money(amount, currency, what)
-        if value <= 0:
-            raise ValidationFailed(f"{what}: must be positive")
-        return value
 
     # ---- bills -------------------------------------------------------------
 
@@ -134,7 +110,9 @@ class UnitAccount(BillDecisions, PaymentDecisions, ArrearsDecisions, ApprovalDec
         booked_on: date,
         at: datetime,
     ) -> None:
-        self.bills[bill_id] = Bill(bill_id, period, issued_on, due_on, amount)
+        self.bills[bill_id] = Bill(
+            bill_id, period, issued_on, due_on, amount, debtors=tuple(payer_ids)
+        )
 
     @event("CreditApplied")
     def _credit_applied(
@@ -146,11 +124,13 @@ class UnitAccount(BillDecisions, PaymentDecisions, ArrearsDecisions, ApprovalDec
         currency: str,
         booked_on: date,
         at: datetime,
+        payer_id: UUID | None = UNNAMED,  # whose credit; none before decision 0021
     ) -> None:
-        self.credit -= amount
+        self._move_credit(payer_id, -amount)
         bill = self.bills[bill_id]
         bill.paid += amount
-        bill.payments["credit"] = bill.payments.get("credit", ZERO) + amount
+        key = credit_key(payer_id)
+        bill.payments[key] = bill.payments.get(key, ZERO) + amount
 
     @event("CreditWithdrawn")
     def _credit_withdrawn(
@@ -164,14 +144,41 @@ class UnitAccount(BillDecisions, PaymentDecisions, ArrearsDecisions, ApprovalDec
         booked_on: date,
         at: datetime,
     ) -> None:
-        self.credit += amount
+        holder = self.payments[payment_id]["payer_id"]
+        self._move_credit(holder, amount)
         bill = self.bills[bill_id]
         bill.paid -= amount
-        bill.payments["credit"] -= amount
+        bill.payments[credit_key(holder)] -= amount
 
     # ---- payments (decided in account_payments.py) ----------------------------
 
-    @event("PaymentReceived")
+    class PaymentReceived(Aggregate.Event):
+        """Version 2 names the payer whose debts it paid (decision 0021) and the day
+        the money arrived (到账日). A version 1 payment named no payer: its credit
+        is nobody's in particular, as then, and its money arrived the day it was booked."""
+
+        class_version = 2
+        estate_id: UUID
+        unit_id: UUID
+        payment_id: UUID
+        method: str
+        reference: str | None
+        amount: Decimal
+        currency: str
+        allocations: list[dict[str, Any]]
+        to_credit: Decimal
+        recorded_by: UUID
+        booked_on: date
+        at: datetime
+        payer_id: UUID | None
+        received_on: date
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["payer_id"] = None
+            state["received_on"] = state["booked_on"]
+
+    @event(PaymentReceived)
     def _payment_received(
         self,
         estate_id: UUID,
@@ -186,12 +193,14 @@ class UnitAccount(BillDecisions, PaymentDecisions, ArrearsDecisions, ApprovalDec
         recorded_by: UUID,
         booked_on: date,
         at: datetime,
+        payer_id: UUID | None,
+        received_on: date,
     ) -> None:
         for part in allocations:
             bill = self.bills[part["bill_id"]]
             bill.paid += part["amount"]
             bill.payments[str(payment_id)] = part["amount"]
-        self.credit += to_credit
+        self._move_credit(payer_id, to_credit)
         if reference is not None:
             self.references.add(f"{method}:{reference}")
         self.payments[payment_id] = {
@@ -201,6 +210,7 @@ class UnitAccount(BillDecisions, PaymentDecisions, ArrearsDecisions, ApprovalDec
             "allocations": allocations,
             "to_credit": to_credit,
             "reversed": False,
+            "payer_id": payer_id,
         }
 
     @event("PaymentReversed")
@@ -223,8 +233,8 @@ class UnitAccount(BillDecisions, PaymentDecisions, ArrearsDecisions, ApprovalDec
             bill = self.bills[part["bill_id"]]
             bill.paid -= part["amount"]
             bill.payments.pop(str(payment_id), None)
-        self.credit -= to_credit
         payment = self.payments[payment_id]
+        self._move_credit(payment["payer_id"], -to_credit)
         payment["reversed"] = True
         if payment_id in self.reversals:
             self.reversals[payment_id]["status"] = "approved"
@@ -340,13 +350,15 @@ class UnitAccount(BillDecisions, PaymentDecisions, ArrearsDecisions, ApprovalDec
         approval_id: UUID,
         requested_by: UUID,
         at: datetime,
+        payer_id: UUID | None = UNNAMED,  # whose credit; none before decision 0021
     ) -> None:
-        self.reserved += amount
+        self._move_credit(payer_id, ZERO, amount)
         self.refunds[refund_id] = {
             "amount": amount,
             "method": method,
             "approval_id": approval_id,
             "status": "pending",
+            "payer_id": payer_id,
         }
 
     @event("Refunded")
@@ -362,11 +374,11 @@ class UnitAccount(BillDecisions, PaymentDecisions, ArrearsDecisions, ApprovalDec
         booked_on: date,
         at: datetime,
     ) -> None:
-        self.reserved -= amount
-        self.credit -= amount
+        self._move_credit(self.refunds[refund_id]["payer_id"], -amount, -amount)
         self.refunds[refund_id]["status"] = "refunded"
 
     @event("RefundDeclined")
     def _refund_declined(self, refund_id: UUID, outcome: str, at: datetime) -> None:
-        self.reserved -= self.refunds[refund_id]["amount"]
-        self.refunds[refund_id]["status"] = "declined"
+        refund = self.refunds[refund_id]
+        self._move_credit(refund["payer_id"], ZERO, -refund["amount"])
+        refund["status"] = "declined"

@@ -34,9 +34,8 @@ class ApprovalDecisions:
         waivers: dict[UUID, dict[str, Any]]
         refunds: dict[UUID, dict[str, Any]]
 
-        @property
-        def available_credit(self) -> Decimal: ...
-
+        credits: dict[UUID | None, Decimal]
+        credit_of: Callable[[UUID | None], Decimal]
         bill: Callable[[UUID], Bill]
         _money: Callable[..., Decimal]
         _waiver_requested: Callable[..., None]
@@ -118,15 +117,21 @@ class ApprovalDecisions:
         approval_id: UUID,
         requested_by: UUID,
         at: datetime,
+        payer_id: UUID | None = None,
     ) -> None:
-        """Hold credit for a refund until the approval decides."""
+        """Hold a payer's credit for a refund until the approval decides.
+
+        The refund goes to whose credit it is (decision 0021): ``payer_id``,
+        or, when none is named, the one holder of credit on the unit.
+        """
         method = Method(method)
         if method is Method.ONLINE:
             raise ValidationFailed("method: refunds go out in cash or by bank transfer")
         value = self._money(amount, currency)
-        if value > self.available_credit:
+        holder = payer_id if payer_id is not None else self._sole_holder()
+        if value > self.credit_of(holder):
             raise InvalidTransition(
-                f"only {self.available_credit} {self.currency} of credit is available to refund"
+                f"only {self.credit_of(holder)} {self.currency} of credit is available to refund"
             )
         self._refund_requested(
             refund_id=refund_id,
@@ -137,7 +142,16 @@ class ApprovalDecisions:
             approval_id=approval_id,
             requested_by=requested_by,
             at=at,
+            payer_id=holder,
         )
+
+    def _sole_holder(self) -> UUID | None:
+        holders = [h for h in self.credits if self.credit_of(h) > 0]
+        if len(holders) > 1:
+            raise ValidationFailed(
+                "payer_id: several people hold credit here; name whose to refund"
+            )
+        return holders[0] if holders else None
 
     def settle_refund(
         self, refund_id: UUID, approved: bool, outcome: str, on: date, at: datetime

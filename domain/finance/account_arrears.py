@@ -34,6 +34,7 @@ class ArrearsDecisions:
         @property
         def outstanding(self) -> Decimal: ...
 
+        bills: dict[UUID, Bill]
         bill: Callable[[UUID], Bill]
         _late_fee_charged: Callable[..., None]
         _dunned: Callable[..., None]
@@ -82,16 +83,22 @@ class ArrearsDecisions:
         return fee
 
     def dun(self, level: int, bill_ids: list[UUID], recipients: list[UUID], at: datetime) -> None:
-        """Record a payment reminder of ``level`` for bills not yet reminded at that level."""
+        """Record a payment reminder of ``level`` for bills not yet reminded at that level.
+
+        The reminder states what its bills' debtors owe on the unit (decision
+        0021): a seller is not reminded of the buyer's bills, nor the reverse.
+        """
         due = [b for b in bill_ids if self.bill(b).dunning_level < level]
         if not due:
             return
+        debtors = {d for b in due for d in self.bill(b).debtors}
+        owed = [b for b in self.bills.values() if debtors & set(b.debtors)]
         self._dunned(
             estate_id=self.estate_id,
             unit_id=self.unit_id,
             level=level,
             bill_ids=due,
-            outstanding=self.outstanding,
+            outstanding=sum((b.outstanding for b in owed), ZERO) if debtors else self.outstanding,
             currency=self.currency,
             recipients=recipients,
             at=at,

@@ -15,6 +15,7 @@ from uuid import UUID
 
 from domain.errors import InvalidTransition, ValidationFailed
 from domain.finance.bills import ZERO, Bill, BillLine
+from domain.finance.debtors import holders_for
 from domain.finance.money import round_money
 
 
@@ -27,8 +28,7 @@ class BillDecisions:
         currency: str
         bills: dict[UUID, Bill]
 
-        @property
-        def available_credit(self) -> Decimal: ...
+        credit_of: Callable[[UUID | None], Decimal]
 
         _bill_issued: Callable[..., None]
         _credit_applied: Callable[..., None]
@@ -47,7 +47,8 @@ class BillDecisions:
         due_on: date,
         at: datetime,
     ) -> None:
-        """Charge a bill; any credit on the account then settles it as far as it goes."""
+        """Charge a bill; its debtors' credit on the account then settles it as far as it
+        goes (credit no payer was named for first, then each debtor's: decision 0021)."""
         if bill_id in self.bills:
             raise InvalidTransition("this bill has already been issued")
         if not lines:
@@ -72,8 +73,10 @@ class BillDecisions:
             booked_on=issued_on,
             at=at,
         )
-        usable = min(self.available_credit, self.bills[bill_id].outstanding)
-        if usable > 0:
+        for holder in holders_for(payer_ids):
+            usable = min(self.credit_of(holder), self.bills[bill_id].outstanding)
+            if usable <= 0:
+                continue
             self._credit_applied(
                 estate_id=self.estate_id,
                 unit_id=self.unit_id,
@@ -82,4 +85,5 @@ class BillDecisions:
                 currency=self.currency,
                 booked_on=issued_on,
                 at=at,
+                payer_id=holder,
             )

@@ -1,7 +1,8 @@
 """How a unit account takes a payment and undoes a mistaken one.
 
 The decisions of :class:`~domain.finance.account.UnitAccount` about
-payments: allocate a payment oldest bill first and keep the rest as credit,
+payments: allocate a payment to its payer's bills oldest first and keep the
+rest as the payer's credit (decision 0021),
 refuse a repeated reference or a bill paid twice, reverse a payment with a
 mirror entry. They live apart from the aggregate so that each file reads as
 one concept; they record only through the ``@event`` methods of
@@ -10,7 +11,7 @@ one concept; they record only through the ``@event`` methods of
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,7 @@ from uuid import UUID
 
 from domain.errors import InvalidTransition, ValidationFailed
 from domain.finance.bills import Bill, Method, clean_reason
+from domain.finance.debtors import credit_key, owed_by, payer_of, received_on_for
 
 
 class PaymentDecisions:
@@ -34,10 +36,12 @@ class PaymentDecisions:
         references: set[str]
 
         @property
-        def available_credit(self) -> Decimal: ...
+        def open_bills(self) -> list[Bill]: ...
 
         @property
-        def open_bills(self) -> list[Bill]: ...
+        def debtors(self) -> set[UUID]: ...
+
+        credit_of: Callable[[UUID | None], Decimal]
 
         bill: Callable[[UUID], Bill]
         _money: Callable[..., Decimal]
@@ -61,13 +65,21 @@ class PaymentDecisions:
         recorded_by: UUID,
         on: date,
         at: datetime,
+        payer_id: UUID | None = None,
+        owners_now: Sequence[UUID] = (),
+        received_on: date | None = None,
     ) -> None:
-        """Allocate a payment: the named bill first, then the oldest open bills; the rest is credit.
+        """Allocate a payment to its payer's debts: the named bill first, then the payer's
+        oldest open bills; the rest is the payer's credit (decision 0021).
 
-        A payment for a named bill that has nothing left to pay is refused, so
-        a bill is never paid twice; a payment without its reference (a cash
-        payment's is its receipt number) or with a repeated one too.
+        The payer is the one named, else the unit's first owner now
+        (``owners_now``). A payment for a named bill that has nothing left to
+        pay, or that another person owes, is refused, so a bill is never paid
+        twice nor by someone else's money; a payment without its reference (a
+        cash payment's is its receipt number) or with a repeated one too.
         """
+        payer = payer_of(payer_id, owners_now, self.debtors)
+        arrived = received_on_for(received_on, on)
         method = Method(method)
         value = self._money(amount, currency)
         if payment_id in self.payments:
@@ -84,11 +96,15 @@ class PaymentDecisions:
             if len(ref) > 100:
                 raise ValidationFailed("reference: at most 100 characters")
             raise InvalidTransition(f"a {method} payment with reference {ref} is already recorded")
-        bills = self.open_bills
+        bills = owed_by(self.open_bills, payer)
         if bill_id is not None:
             named = self.bill(bill_id)
             if named.outstanding <= 0:
                 raise InvalidTransition("this bill is already paid")
+            if payer not in named.debtors:
+                raise ValidationFailed(
+                    "bill_id: this bill is owed by another person than the payer"
+                )
             bills = [named, *[b for b in bills if b.bill_id != bill_id]]
         allocations, left = [], value
         for bill in bills:
@@ -110,6 +126,8 @@ class PaymentDecisions:
             recorded_by=recorded_by,
             booked_on=on,
             at=at,
+            payer_id=payer,
+            received_on=arrived,
         )
 
     def request_reversal(
@@ -123,7 +141,7 @@ class PaymentDecisions:
         payment = self._reversible(payment_id)
         if self.reversals.get(payment_id, {}).get("status") == "pending":
             raise InvalidTransition("a reversal of this payment is already awaiting approval")
-        self._credit_to_withdraw(payment["to_credit"] - self.available_credit)
+        self._credit_to_withdraw(payment)
         self._reversal_requested(
             payment_id=payment_id,
             reason=clean_reason(reason),
@@ -168,7 +186,7 @@ class PaymentDecisions:
         from a bill; such a reversal is refused, and changes nothing.
         """
         payment = self._reversible(payment_id)
-        withdrawals = self._credit_to_withdraw(payment["to_credit"] - self.available_credit)
+        withdrawals = self._credit_to_withdraw(payment)
         for bill_id, part in withdrawals:
             self._credit_withdrawn(
                 estate_id=self.estate_id,
@@ -195,9 +213,12 @@ class PaymentDecisions:
             at=at,
         )
 
-    def _credit_to_withdraw(self, shortfall: Decimal) -> list[tuple[UUID, Decimal]]:
-        """The (bill, amount) parts of ``shortfall`` to take back from the bills that
-        credit settled, newest bill first; none when the available credit covers it."""
+    def _credit_to_withdraw(self, payment: dict[str, Any]) -> list[tuple[UUID, Decimal]]:
+        """The (bill, amount) parts of the payment's credit to take back from the bills
+        its payer's credit settled, newest bill first; none when the payer's
+        available credit covers it."""
+        holder = payment["payer_id"]
+        shortfall = payment["to_credit"] - self.credit_of(holder)
         parts: list[tuple[UUID, Decimal]] = []
         newest_first = sorted(
             self.bills.values(), key=lambda b: (b.due_on, b.period, str(b.bill_id)), reverse=True
@@ -205,7 +226,7 @@ class PaymentDecisions:
         for bill in newest_first:
             if shortfall <= 0:
                 break
-            part = min(shortfall, bill.payments.get("credit", Decimal(0)))
+            part = min(shortfall, bill.payments.get(credit_key(holder), Decimal(0)))
             if part > 0:
                 parts.append((bill.bill_id, part))
                 shortfall -= part

@@ -57,6 +57,7 @@ class Bill:
     late_fee_through: date | None = None
     dunning_level: int = 0
     payments: dict[str, Decimal] = field(default_factory=dict)  # payment or credit -> amount
+    debtors: tuple[UUID, ...] = ()  # who owes it: its payers at billing time (decision 0021)
 
     @property
     def charged(self) -> Decimal:

@@ -243,6 +243,10 @@ _ROUTES: dict[tuple[str, str], Scoped] = {
         UNIT, "path:unit_id", also=("body:bill_ids",)
     ),
     ("POST", "/finance/estates/{estate_id}/online-settlements"): Scoped(ESTATE, "path:estate_id"),
+    ("GET", "/finance/units/{unit_id}/owners/{person_id}/statement"): Scoped(UNIT, "path:unit_id"),
+    ("POST", "/finance/units/{unit_id}/owners/{person_id}/clearance-certificates"): Scoped(
+        UNIT, "path:unit_id"
+    ),
     ("POST", "/finance/vendors"): Scoped(COMPANY, "company"),
     ("GET", "/finance/vendors"): Scoped(COMPANY, "rows"),
     ("GET", "/finance/vendors/{vendor_id}"): Scoped(COMPANY, "path:vendor_id"),

@@ -61,7 +61,7 @@ class Arrears:
         return charged
 
     def send_reminders(self, now: datetime) -> int:
-        """Remind owners of overdue bills at 15, 30 and 60 days past due, each level once."""
+        """Remind the debtors of overdue bills at 15, 30 and 60 days past due, each level once."""
         today = now.date()
         sent = 0
         first_level = min(DUNNING_DAYS.values())
@@ -69,13 +69,17 @@ class Arrears:
             account = self._account(unit_id)
             if account is None:
                 continue
-            owners = self.deps.registry.ownerships(estate_id, unit_id)
-            recipients = sorted(
-                {r[2] for r in owners if r[2] is not None and r[4] is None}, key=str
-            )
+            users = self._users_of(estate_id, unit_id)
             for level, days in sorted(DUNNING_DAYS.items()):
-                late = [b.bill_id for b in account.open_bills if (today - b.due_on).days >= days]
-                account.dun(level, late, recipients, now)
+                # One reminder per set of debtors, to them (decision 0021): a seller's
+                # arrears are the seller's to hear of, not the unit's owner now.
+                late: dict[tuple[UUID, ...], list[UUID]] = {}
+                for b in account.open_bills:
+                    if (today - b.due_on).days >= days:
+                        late.setdefault(b.debtors, []).append(b.bill_id)
+                for debtors, bill_ids in late.items():
+                    recipients = sorted({u for d in debtors for u in users.get(d, ())}, key=str)
+                    account.dun(level, bill_ids, recipients, now)
             if account.pending_events:
                 try:
                     self.deps.event_log.save_and_position(account)
@@ -83,3 +87,11 @@ class Arrears:
                 except IntegrityError:
                     continue
         return sent
+
+    def _users_of(self, estate_id: UUID, unit_id: UUID) -> dict[UUID, set[UUID]]:
+        """The login accounts of every person who owns or owned the unit."""
+        users: dict[UUID, set[UUID]] = {}
+        for row in self.deps.registry.ownerships(estate_id, unit_id):
+            if row.user_id is not None:
+                users.setdefault(row.person_id, set()).add(row.user_id)
+        return users

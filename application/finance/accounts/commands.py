@@ -9,6 +9,7 @@ caller builds it, the handler gives the domain its amount and currency.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from uuid import UUID
 
 from application.actor import Actor
@@ -29,8 +30,10 @@ class RunBilling:
 
 @dataclass(frozen=True)
 class RecordPayment:
-    """Money received for a unit (``payments:record`` for its estate): ``bill_id`` first,
-    then the oldest bills, the rest credit; the first payment opens the account."""
+    """Money received for a unit (``payments:record`` for its estate) from ``payer_id``
+    (default: the unit's first owner now): ``bill_id`` first, then the payer's oldest
+    bills, the rest the payer's credit; the first payment opens the account.
+    ``received_on`` is the day the money arrived (到账日; default today)."""
 
     actor: Actor
     unit_id: UUID
@@ -39,6 +42,8 @@ class RecordPayment:
     reference: str | None = None
     bill_id: UUID | None = None
     payment_id: UUID | None = None
+    payer_id: UUID | None = None
+    received_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -72,3 +77,15 @@ class RequestRefund:
     amount: Money
     method: Method
     reason: str
+    payer_id: UUID | None = None  # whose credit; none: the unit's one holder of credit
+
+
+@dataclass(frozen=True)
+class IssueClearance:
+    """Finance staff (``finance:manage``) certify that ``person_id`` owes nothing on the
+    unit for bills issued up to ``as_of`` (default today): 物业费结清证明."""
+
+    actor: Actor
+    unit_id: UUID
+    person_id: UUID
+    as_of: date | None = None

@@ -22,7 +22,9 @@ from application.approvals.service import ApprovalRequest, ApprovalService
 from application.errors import NotFound
 from application.finance.accounts.arrears import Arrears
 from application.finance.accounts.billing import BillingRuns, RunResult
+from application.finance.accounts.clearance import issue_clearance
 from application.finance.accounts.commands import (
+    IssueClearance,
     RecordPayment,
     RequestRefund,
     RequestWaiver,
@@ -39,7 +41,9 @@ from domain.approvals.rules import Level, PolicyTerms
 from domain.errors import DomainError, InvalidTransition, ValidationFailed
 from domain.finance.account import UnitAccount, account_id_for
 from domain.finance.accounts import PAYMENT_ACCOUNTS
+from domain.finance.clearance import ClearanceCertificate
 from domain.finance.references import PaymentReference, reference_id
+from domain.registry.unit import Relation, Unit
 
 # A payment racing others for the same account is retried against the new state.
 PAYMENT_ATTEMPTS = 60
@@ -149,8 +153,10 @@ class AccountService:
         return self.billing.run(command)
 
     def pay(self, command: RecordPayment) -> tuple[UUID, int]:
-        """Receive money for a unit: the named bill, then the oldest bills, the rest as credit."""
+        """Receive money for a unit from its payer: the named bill, then the payer's oldest
+        bills, the rest as the payer's credit (decision 0021)."""
         pid = command.payment_id or self.deps.ids()
+        owners: dict[UUID, list[UUID]] = {}
 
         def attempt(fresh: bool) -> int:
             now = self.deps.clock()
@@ -161,6 +167,9 @@ class AccountService:
                 if command.bill_id is not None:
                     raise ValidationFailed("bill_id: no such bill on this unit's account")
                 account = UnitAccount.open(estate_id, command.unit_id, command.amount.currency, now)
+            named = command.payer_id is not None and command.payer_id in account.debtors
+            if not named and estate_id not in owners:
+                owners[estate_id] = self._owners_now(command.unit_id)
             account.receive_payment(
                 payment_id=pid,
                 method=command.method,
@@ -171,6 +180,9 @@ class AccountService:
                 recorded_by=command.actor.user_id,
                 on=now.date(),
                 at=now,
+                payer_id=command.payer_id,
+                owners_now=owners.get(estate_id, []),
+                received_on=command.received_on,
             )
             claim = self._claimed(account, pid, fresh=fresh, at=now)
             position = self.deps.event_log.save_and_position(account, *claim)
@@ -178,6 +190,30 @@ class AccountService:
             return position
 
         return pid, self._retrying(attempt)
+
+    def certify(self, command: IssueClearance) -> tuple[ClearanceCertificate, int]:
+        """Certify a person owes nothing on the unit (物业费结清证明), or 409 naming bills."""
+        estate_id, account = self._authorized(command.actor, "finance:manage", command.unit_id)
+        unit = find(self.deps.event_log, command.unit_id, Unit)
+        records = unit.occupancies.values() if unit else []
+        owners = {o["person_id"] for o in records if o["relation"] is Relation.OWNER}
+        if command.person_id not in owners | (account.debtors if account else set()):
+            raise ValidationFailed("person_id: this person never owned nor owed on this unit")
+        terms = self.billing.rates.terms(estate_id)
+        currency = account.currency if account else terms.currency
+        return issue_clearance(self.deps, command, estate_id, account, currency)
+
+    def _owners_now(self, unit_id: UUID) -> list[UUID]:
+        """The unit's owners now (persons), first registered first, from the unit itself
+        (one read of the log, no read model to wait for: a sale a moment ago counts)."""
+        unit = find(self.deps.event_log, unit_id, Unit)
+        if unit is None:
+            return []
+        now = sorted(
+            unit.current(Relation.OWNER).values(),
+            key=lambda r: (r["moved_in_on"], str(r["person_id"])),
+        )
+        return [r["person_id"] for r in now]
 
     def reverse(self, command: ReversePayment) -> tuple[UUID, int]:
         """Ask a second person to reverse a payment; the approval's decision reverses it."""
@@ -295,6 +331,7 @@ class AccountService:
             approval_id=approval_id,
             requested_by=by,
             at=self.deps.clock(),
+            payer_id=command.payer_id,
         )
         summary = (
             f"Refund {command.amount} of credit ({command.method}): {command.reason.strip()[:150]}"

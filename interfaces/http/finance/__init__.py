@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from interfaces.http.finance import accounts, compliance, expenses, fund, ledger, online, rates
+from interfaces.http.finance import (
+    accounts,
+    compliance,
+    expenses,
+    fund,
+    ledger,
+    online,
+    owners,
+    rates,
+)
 
 ROUTERS: list[APIRouter] = [
-    m.router for m in (rates, accounts, expenses, fund, ledger, compliance, online)
+    m.router for m in (rates, accounts, owners, expenses, fund, ledger, compliance, online)
 ]

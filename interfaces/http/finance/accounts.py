@@ -75,7 +75,13 @@ class PaymentRequest(Command):
         description="required: the bank or online transaction's reference, or for cash the "
         "paper receipt's number (收据号); once per estate and receiving account",
     )
-    bill_id: UUID | None = Field(None, description="pay this bill first")
+    bill_id: UUID | None = Field(None, description="pay this bill first (the payer's own)")
+    payer_id: UUID | None = Field(
+        None, description="whose debts it pays (a person); default: the unit's first owner now"
+    )
+    received_on: date | None = Field(
+        None, description="the day the money arrived (到账日): default today, at most a year back"
+    )
 
 
 class PaymentCreated(Accepted):
@@ -98,6 +104,7 @@ class RefundRequest(Command):
     currency: CurrencyCode = "CNY"
     method: Method = Method.BANK_TRANSFER
     reason: Reason
+    payer_id: UUID | None = Field(None, description="whose credit; default: its one holder")
 
 
 class RequestCreated(Accepted):
@@ -307,9 +314,11 @@ def record_payment(
 ) -> PaymentCreated:
     """Record money received for the unit (finance staff of its estate).
 
-    With ``bill_id`` that bill is paid first, and a bill with nothing left to
-    pay answers 409, so a bill is never paid twice. The rest goes to the
-    oldest open bills, then to credit.
+    The payment pays ``payer_id``'s debts (default: the unit's first owner
+    now; 422 for a person who neither owes here nor owns the unit). With
+    ``bill_id`` that bill is paid first: a bill with nothing left to pay
+    answers 409, so a bill is never paid twice, and another person's bill 422.
+    The rest goes to the payer's oldest open bills, then to the payer's credit.
     """
     payment_id, position = _service(request).pay(
         RecordPayment(
@@ -319,6 +328,8 @@ def record_payment(
             method=body.method,
             reference=body.reference,
             bill_id=body.bill_id,
+            payer_id=body.payer_id,
+            received_on=body.received_on,
         )
     )
     return PaymentCreated(id=payment_id, position=position)
@@ -372,7 +383,12 @@ def request_refund(
     """Ask to refund credit: it is held until the approval (kind ``refund``) decides."""
     refund_id, approval_id, position = _service(request).refund(
         RequestRefund(
-            principal, unit_id, Money.of(body.amount, body.currency), body.method, body.reason
+            principal,
+            unit_id,
+            Money.of(body.amount, body.currency),
+            body.method,
+            body.reason,
+            body.payer_id,
         )
     )
     return RequestCreated(id=refund_id, approval_id=approval_id, position=position)

@@ -16,6 +16,7 @@ from eventsourcing.persistence import Notification
 
 from projections.catalog import ReadModelDeps
 from projections.events import as_uuid, kind_of, occurred_at, payload_of, to_json
+from projections.finance.accounts import owners
 from projections.protocols import Projection
 
 DDL = (
@@ -66,6 +67,8 @@ DDL = (
         currency text NOT NULL,
         allocations jsonb NOT NULL,
         to_credit numeric(20, 4) NOT NULL,
+        payer_id uuid,
+        booked_on date NOT NULL,
         received_on date NOT NULL,
         received_at timestamptz NOT NULL,
         recorded_by uuid,
@@ -85,6 +88,7 @@ DDL = (
         amount numeric(20, 4) NOT NULL,
         currency text NOT NULL,
         method text,
+        payer_id uuid,
         reason text NOT NULL,
         approval_id uuid NOT NULL,
         requested_by uuid NOT NULL,
@@ -112,6 +116,7 @@ DDL = (
         position bigint NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS finance_billing_runs_estate ON finance_billing_runs (estate_id)",
+    *owners.DDL,
 )
 
 _BILL_DELTA = {
@@ -130,6 +135,7 @@ class UnitAccountsReadModel:
         "finance_payments",
         "finance_account_requests",
         "finance_billing_runs",
+        "finance_credit_holders",
     )
     ddl = DDL
 
@@ -234,11 +240,11 @@ class UnitAccountsReadModel:
 
     def _CreditApplied(self, cur: Any, p: dict[str, Any], at: Any, note: Notification) -> None:
         self._bill_change(cur, p["bill_id"], "paid", p["amount"])
-        self._credit(cur, p["unit_id"], -p["amount"], 0)
+        self._credit(cur, p["unit_id"], -p["amount"], 0, p.get("payer_id"))
 
     def _CreditWithdrawn(self, cur: Any, p: dict[str, Any], at: Any, note: Notification) -> None:
         self._bill_change(cur, p["bill_id"], "paid", -p["amount"])
-        self._credit(cur, p["unit_id"], p["amount"], 0)
+        self._credit(cur, p["unit_id"], p["amount"], 0, owners.payer_of(cur, p["payment_id"]))
 
     def _LateFeeCharged(self, cur: Any, p: dict[str, Any], at: Any, note: Notification) -> None:
         self._bill_change(cur, p["bill_id"], "late_fees", p["amount"])
@@ -247,7 +253,8 @@ class UnitAccountsReadModel:
         self._bill_change(cur, p["bill_id"], "waived", p["amount"])
         self._decided(cur, p["waiver_id"], "approved", at)
 
-    def _credit(self, cur: Any, unit_id: Any, credit: Any, reserved: Any) -> None:
+    def _credit(self, cur: Any, unit_id: Any, credit: Any, reserved: Any, holder: Any) -> None:
+        owners.move(cur, unit_id, holder, credit, reserved)
         cur.execute(
             "UPDATE finance_accounts SET credit = credit + %s, reserved = reserved + %s "
             "WHERE unit_id = %s",
@@ -257,8 +264,9 @@ class UnitAccountsReadModel:
     def _PaymentReceived(self, cur: Any, p: dict[str, Any], at: Any, note: Notification) -> None:
         cur.execute(
             "INSERT INTO finance_payments (payment_id, unit_id, estate_id, method, reference, "
-            "amount, currency, allocations, to_credit, received_on, received_at, recorded_by, "
-            "position) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) "
+            "amount, currency, allocations, to_credit, payer_id, booked_on, received_on, "
+            "received_at, recorded_by, position) "
+            "VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) "
             "ON CONFLICT (payment_id) DO NOTHING",
             [
                 p["payment_id"],
@@ -270,7 +278,9 @@ class UnitAccountsReadModel:
                 p["currency"],
                 to_json(p["allocations"]),
                 p["to_credit"],
+                p.get("payer_id"),
                 p["booked_on"],
+                p.get("received_on") or p["booked_on"],
                 at,
                 p["recorded_by"],
                 note.id,
@@ -278,7 +288,7 @@ class UnitAccountsReadModel:
         )
         for part in p["allocations"]:
             self._bill_change(cur, part["bill_id"], "paid", part["amount"])
-        self._credit(cur, p["unit_id"], p["to_credit"], 0)
+        self._credit(cur, p["unit_id"], p["to_credit"], 0, p.get("payer_id"))
 
     def _PaymentReversed(self, cur: Any, p: dict[str, Any], at: Any, note: Notification) -> None:
         cur.execute(
@@ -288,7 +298,7 @@ class UnitAccountsReadModel:
         )
         for part in p["allocations"]:
             self._bill_change(cur, part["bill_id"], "paid", -part["amount"])
-        self._credit(cur, p["unit_id"], -p["to_credit"], 0)
+        self._credit(cur, p["unit_id"], -p["to_credit"], 0, owners.payer_of(cur, p["payment_id"]))
 
     def _Dunned(self, cur: Any, p: dict[str, Any], at: Any, note: Notification) -> None:
         cur.execute(
@@ -302,8 +312,9 @@ class UnitAccountsReadModel:
     ) -> None:
         cur.execute(
             "INSERT INTO finance_account_requests (request_id, kind, unit_id, estate_id, bill_id, "
-            "amount, currency, method, reason, approval_id, requested_by, status, requested_at) "
-            "SELECT %s, %s, unit_id, estate_id, %s, %s, %s, %s, %s, %s, %s, 'pending', %s "
+            "amount, currency, method, payer_id, reason, approval_id, requested_by, status, "
+            "requested_at) SELECT %s, %s, unit_id, estate_id, %s, %s, %s, %s, %s, %s, %s, %s, "
+            "'pending', %s "
             "FROM finance_accounts WHERE account_id = %s ON CONFLICT DO NOTHING",
             [
                 p[key],
@@ -312,6 +323,7 @@ class UnitAccountsReadModel:
                 p["amount"],
                 p["currency"],
                 p.get("method"),
+                p.get("payer_id"),
                 p["reason"],
                 p["approval_id"],
                 p["requested_by"],
@@ -336,18 +348,26 @@ class UnitAccountsReadModel:
     def _RefundRequested(self, cur: Any, p: dict[str, Any], at: Any, note: Notification) -> None:
         self._request(cur, "refund", p, at, note, "refund_id")
         cur.execute(
-            "UPDATE finance_accounts SET reserved = reserved + %s WHERE account_id = %s",
+            "UPDATE finance_accounts SET reserved = reserved + %s WHERE account_id = %s "
+            "RETURNING unit_id",
             [p["amount"], as_uuid(note.originator_id)],
         )
+        row = cur.fetchone()
+        if row:
+            owners.move(cur, row[0], p.get("payer_id"), 0, p["amount"])
 
     def _Refunded(self, cur: Any, p: dict[str, Any], at: Any, note: Notification) -> None:
         self._decided(cur, p["refund_id"], "refunded", at)
-        self._credit(cur, p["unit_id"], -p["amount"], -p["amount"])
+        found = cur.execute(
+            "SELECT payer_id FROM finance_account_requests WHERE request_id = %s", [p["refund_id"]]
+        ).fetchone()
+        holder = found[0] if found else None
+        self._credit(cur, p["unit_id"], -p["amount"], -p["amount"], holder)
 
     def _RefundDeclined(self, cur: Any, p: dict[str, Any], at: Any, note: Notification) -> None:
         cur.execute(
             "UPDATE finance_account_requests SET status = 'declined', decided_at = %s "
-            "WHERE request_id = %s RETURNING amount",
+            "WHERE request_id = %s RETURNING amount, payer_id, unit_id",
             [at, p["refund_id"]],
         )
         row = cur.fetchone()
@@ -356,6 +376,7 @@ class UnitAccountsReadModel:
                 "UPDATE finance_accounts SET reserved = reserved - %s WHERE account_id = %s",
                 [row[0], as_uuid(note.originator_id)],
             )
+            owners.move(cur, row[2], row[1], 0, -row[0])
 
 
 def read_models(deps: ReadModelDeps) -> list[Projection]:

@@ -36,6 +36,8 @@ PAYMENT_COLUMNS = ", ".join(
         "currency",
         "allocations",
         "to_credit",
+        "payer_id",
+        "booked_on",
         "received_on",
         "received_at",
         "recorded_by",
@@ -47,7 +49,7 @@ PAYMENT_COLUMNS = ", ".join(
 )
 PAYMENT_FROM = "FROM finance_payments p LEFT JOIN registry_units u ON u.unit_id = p.unit_id"
 REQUEST_COLUMNS = (
-    "request_id, kind, bill_id, amount, currency, method, reason, approval_id, status, "
+    "request_id, kind, bill_id, amount, currency, method, payer_id, reason, approval_id, status, "
     "requested_at, decided_at"
 )
 #: Who a row is "own" to: the occupants of its unit.
@@ -79,7 +81,7 @@ class BillRow(TypedDict):
     estate_id: UUID
     period: str
     run_id: UUID | None
-    payer_ids: list[UUID]
+    payer_ids: list[UUID]  # its debtors: who owed it at billing time (decision 0021)
     lines: list[dict[str, Any]]  # JSON: amounts as text
     currency: str
     principal: Decimal
@@ -106,7 +108,9 @@ class PaymentRow(TypedDict):
     currency: str
     allocations: list[dict[str, Any]]  # JSON: bill ID and amount as text
     to_credit: Decimal
-    received_on: date
+    payer_id: UUID | None  # whose debts it paid; None: recorded before payers were named
+    booked_on: date  # the day it was recorded in the books
+    received_on: date  # the day the money arrived (到账日)
     received_at: datetime
     recorded_by: UUID | None
     reversed: bool
@@ -122,6 +126,7 @@ class RequestRow(TypedDict):
     amount: Decimal
     currency: str
     method: str | None
+    payer_id: UUID | None  # a refund's: whose credit
     reason: str
     approval_id: UUID
     status: str
@@ -245,6 +250,19 @@ def payments(
     )
 
 
+def unit_in_reach(
+    conn: psycopg.Connection[Any], reach: Reaching, unit_id: UUID
+) -> list[dict[str, Any]]:
+    """The unit's estate and number (one row), or no row outside the reach."""
+    where, params = clause(reach, "u.estate_id", OCCUPANTS)
+    return _dicts(
+        conn,
+        dict[str, Any],
+        f"SELECT u.estate_id, u.number FROM registry_units u WHERE u.unit_id = %s AND {where}",
+        [unit_id, *params],
+    )
+
+
 def unit_account(
     conn: psycopg.Connection[Any], reach: Reaching, unit_id: UUID
 ) -> UnitAccountView | None:
@@ -253,13 +271,7 @@ def unit_account(
     None when there is no such unit within the reach; ``account`` is None
     when the unit has no account yet.
     """
-    where, params = clause(reach, "u.estate_id", OCCUPANTS)
-    unit = _dicts(
-        conn,
-        dict[str, Any],
-        f"SELECT u.estate_id FROM registry_units u WHERE u.unit_id = %s AND {where}",
-        [unit_id, *params],
-    )
+    unit = unit_in_reach(conn, reach, unit_id)
     if not unit:
         return None
     account = _dicts(

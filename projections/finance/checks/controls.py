@@ -51,7 +51,7 @@ def payments_matched(conn: psycopg.Connection[Any], s: Scope, _: Any) -> CheckRe
         "SELECT p.payment_id, p.estate_id, p.amount, p.to_credit, "
         "(SELECT coalesce(sum((a->>'amount')::numeric), 0) "
         " FROM jsonb_array_elements(p.allocations) a) AS allocated "
-        f"FROM finance_payments p WHERE {where} AND p.received_on BETWEEN %s AND %s "
+        f"FROM finance_payments p WHERE {where} AND p.booked_on BETWEEN %s AND %s "
         "ORDER BY p.position",
         [*params, s.date_from, s.date_to],
     ):

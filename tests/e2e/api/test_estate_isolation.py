@@ -185,6 +185,8 @@ ROUTE_RECORDS: dict[str, str | tuple[str, ...]] = {
     f"{FINANCE}/units/{{unit_id}}/refunds": "unit",
     f"{FINANCE}/units/{{unit_id}}/payment-orders": "unit",
     f"{FINANCE}/units/{{unit_id}}/statement": "unit",
+    f"{FINANCE}/units/{{unit_id}}/owners/{{person_id}}/statement": ("unit", "person"),
+    f"{FINANCE}/units/{{unit_id}}/owners/{{person_id}}/clearance-certificates": ("unit", "person"),
     # finance: expense claims (the pending one; payment needs the approved, unpaid one)
     f"{FINANCE}/expenses/{{claim_id}}": "claim",
     f"{FINANCE}/expenses/{{claim_id}}/payment": "small_claim",

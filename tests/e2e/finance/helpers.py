@@ -67,8 +67,11 @@ def pay(
     reference: str | None = None,
     bill_id: str | None = None,
     who: Actor | None = None,
+    payer_id: str | None = None,
 ) -> Any:
     body: dict[str, Any] = {"amount": amount, "method": method}
+    if payer_id is not None:
+        body["payer_id"] = payer_id  # whose debts (decision 0021); default the owner now
     if reference is None and method == "cash":
         reference = receipt()  # a cash payment carries its paper receipt's number
     if reference is not None:
@@ -148,3 +151,9 @@ def reverse(
     path = f"/finance/units/{unit}/payments/{payment_id}/reversal"
     asked = fw.post(path, maker, {"reason": reason}, status=202).json()
     return fw.post(f"/approvals/{asked['approval_id']}/approve", checker, {}, status=200)
+
+
+def sell(fw: FinanceWorld, unit: str, buyers: list[str], on: str) -> None:
+    """Transfer ``unit`` to ``buyers`` (persons) on the day ``on``."""
+    body = {"new_owner_ids": buyers, "on": on}
+    fw.post(f"/units/{unit}/ownership-transfers", fw.admin, body, status=200)

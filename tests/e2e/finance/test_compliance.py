@@ -169,6 +169,8 @@ def overpay_like_a_buggy_writer(fw: FinanceWorld, unit: str, bill_id: str) -> tu
         recorded_by=UUID(fw.finance.id),
         booked_on=date(2026, 2, 1),
         at=fw.clock.now,
+        payer_id=None,
+        received_on=date(2026, 2, 1),
     )
     log.save(acct)
     return str(payment_id), log.head()

@@ -141,6 +141,7 @@ class LedgerMachine(RuleBasedStateMachine):
             registry.RegisterBuilding(EVERY_RIGHT, self.estate, "B", floors=9)
         ).id
         self.units: list[UUID] = []
+        self.owners: list[list[UUID]] = []  # each unit's owners, the one now last
         for n, area in enumerate(("90.00", "120.00", "61.50")):
             unit = reg.register_unit(
                 registry.RegisterUnit(
@@ -157,6 +158,7 @@ class LedgerMachine(RuleBasedStateMachine):
             ).id
             reg.move_in(registry.MoveIn(EVERY_RIGHT, unit, person, "owner", date(2026, 1, 1)))
             self.units.append(unit)
+            self.owners.append([person])
         c.identity.admin.preassign_estate(PreassignEstate(SYSTEM_ACTOR, World.clerk, self.estate))
         _, approval, _ = c.finance.rates.propose(
             ProposeRateChange(
@@ -243,19 +245,46 @@ class LedgerMachine(RuleBasedStateMachine):
 
         self._try("supplement", run)
 
+    @rule(which=st.integers(0, 2))
+    def sell(self, which: int) -> None:
+        """The unit changes hands today: the seller's bills stay the seller's (decision 0021)."""
+        reg = World.container.registry
+        buyer = reg.register_person(
+            registry.RegisterPerson(EVERY_RIGHT, self.estate, f"Buyer {len(self.owners[which])}")
+        ).id
+        on = World.clock.now.date()
+        sold = TALLY["sell", "done"]
+        self._try(
+            "sell",
+            lambda: reg.transfer_ownership(
+                registry.TransferOwnership(EVERY_RIGHT, self.units[which], (buyer,), on)
+            ),
+        )
+        if TALLY["sell", "done"] > sold:
+            self.owners[which].append(buyer)
+
     @rule(
         which=st.integers(0, 2),
         amount=CENTS,
         method=st.sampled_from(list(Method)),
         named=st.booleans(),
         line=st.one_of(st.none(), st.integers(0, 1)),
+        seller=st.booleans(),
     )
     def pay(
-        self, which: int, amount: Decimal, method: Method, named: bool, line: int | None = None
+        self,
+        which: int,
+        amount: Decimal,
+        method: Method,
+        named: bool,
+        line: int | None = None,
+        seller: bool = False,
     ) -> None:
         """``line``: one of a few bank lines or cash receipts the sequence shares, so
         that one is applied again, on any unit, before and after a reversal (issue
-        14, defects 9 and 10: a reversal frees a bank line, voids a receipt)."""
+        14, defects 9 and 10: a reversal frees a bank line, voids a receipt).
+        ``seller``: the unit's first owner pays, who may have sold it since; else
+        the payer is the owner now (none named)."""
         account = self._account(which)
         bill_id = next(iter(account.bills), None) if named and account else None
         reference = uuid4().hex[:10]
@@ -273,6 +302,7 @@ class LedgerMachine(RuleBasedStateMachine):
                     method=method,
                     reference=reference,
                     bill_id=bill_id,
+                    payer_id=self.owners[which][0] if seller else None,
                 )
             ),
         )
@@ -337,17 +367,18 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(which=st.integers(0, 2), amount=CENTS, approve=st.booleans(), prepay=st.booleans())
     def refund(self, which: int, amount: Decimal, approve: bool, prepay: bool) -> None:
         account = self._account(which)
-        if prepay and (account is None or account.available_credit == 0):
+        holder = self.owners[which][-1]  # the owner now's credit (decision 0021)
+        if prepay and (account is None or account.credit_of(holder) == 0):
             # Bills outrun the random payments, so credit is rare: half the time the
             # owner first pays beyond what is owed, the usual reason for a refund.
             owed = account.outstanding if account is not None else Decimal(0)
             self.pay(which, owed + amount, Method.BANK_TRANSFER, named=False)
             account = self._account(which)
-        if account is not None and account.available_credit > 0:
+        if account is not None and account.credit_of(holder) > 0:
             # A random amount almost always exceeds the credit and is refused, so
             # refunds would never reach the books: ask for no more than is there.
             # Without credit the request still goes, and its refusal is checked.
-            amount = min(amount, account.available_credit)
+            amount = min(amount, account.credit_of(holder))
         try:
             _, approval, _ = World.container.finance.accounts.refund(
                 RequestRefund(
@@ -356,6 +387,7 @@ class LedgerMachine(RuleBasedStateMachine):
                     amount=Money.of(amount, "CNY"),
                     method=Method.BANK_TRANSFER,
                     reason="moving out",
+                    payer_id=holder,
                 )
             )
         except DomainError:
@@ -525,10 +557,21 @@ class LedgerMachine(RuleBasedStateMachine):
             twice = conn.execute(
                 "SELECT unit_id, period, count(*) FROM finance_bills, "
                 "jsonb_array_elements(lines) AS line WHERE estate_id = %s "
-                "AND line->>'item' = 'property_fee' GROUP BY unit_id, period HAVING count(*) > 1",
+                "AND line->>'item' = 'property_fee' GROUP BY unit_id, period, payer_ids "
+                "HAVING count(*) > 1",
                 [self.estate],
             ).fetchall()
-        assert not twice, twice  # no owner changes here: one property fee per unit and month
+        assert not twice, twice  # one property fee per unit, month and payer
+        with World.container.pool.connection() as conn:
+            # No person's payment settles another person's bill (decision 0021).
+            foreign = conn.execute(
+                "SELECT p.payment_id, b.bill_id FROM finance_payments p "
+                "CROSS JOIN jsonb_array_elements(p.allocations) AS a "
+                "JOIN finance_bills b ON b.bill_id = (a->>'bill_id')::uuid "
+                "WHERE p.estate_id = %s AND NOT (p.payer_id = ANY(b.payer_ids))",
+                [self.estate],
+            ).fetchall()
+        assert not foreign, foreign
 
     def teardown(self) -> None:
         """The ledger rebuilt from the log equals the live ledger, line for line."""

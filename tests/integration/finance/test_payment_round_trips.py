@@ -26,11 +26,14 @@ from tests.e2e.finance.helpers import adopt_rate, bill, pay, reverse
 
 #: Issue 13's bound for one payment (ten before it).
 MAX_ROUND_TRIPS = 5
-#: What a payment costs now: the caller's user brought up to date, the account
-#: read in one statement (snapshot and events) when it is not cached, and the
-#: append with its commit in one pipeline. A keyed payment adds the key's
-#: look-up and its answer; its claim rides in the append's pipeline.
+#: What a payment naming its payer costs now: the caller's user brought up to
+#: date, the account read in one statement (snapshot and events) when it is not
+#: cached, and the append with its commit in one pipeline. A keyed payment adds
+#: the key's look-up and its answer; its claim rides in the append's pipeline.
 WARM, COLD, KEYED = 2, 3, 4
+#: A payment naming no payer reads the unit's owners now from the unit's events
+#: (decision 0021): one statement more.
+OWNERS_NOW = 1
 
 
 @contextmanager
@@ -83,11 +86,21 @@ def test_a_payment_makes_at_most_five_round_trips(
 ) -> None:
     fw = paid
     with counting(monkeypatch) as sent:
-        response = pay(fw, fw.units[0], "20.00")
+        response = pay(fw, fw.units[0], "20.00", payer_id=fw.people[0])
     assert response.status_code == 201, response.text
     assert sum(sent.values()) <= MAX_ROUND_TRIPS, dict(sent)
     assert sum(sent.values()) == WARM, dict(sent)
     assert sent["PIPELINE"] == 1, dict(sent)  # the append and its commit
+
+
+def test_a_payment_naming_no_payer_reads_the_units_owners_in_one_round_trip_more(
+    paid: FinanceWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fw = paid
+    with counting(monkeypatch) as sent:
+        response = pay(fw, fw.units[0], "20.00")
+    assert response.status_code == 201, response.text
+    assert sum(sent.values()) == WARM + OWNERS_NOW <= MAX_ROUND_TRIPS, dict(sent)
 
 
 def test_a_payment_on_an_account_not_cached_reads_it_in_one_round_trip(
@@ -97,7 +110,7 @@ def test_a_payment_on_an_account_not_cached_reads_it_in_one_round_trip(
     account_id = account_id_for(UUID(fw.units[1]))
     assert fw.container.event_log.recall(account_id) is None  # never loaded in this process
     with counting(monkeypatch) as sent:
-        response = pay(fw, fw.units[1], "20.00")
+        response = pay(fw, fw.units[1], "20.00", payer_id=fw.people[1])
     assert response.status_code == 201, response.text
     assert sum(sent.values()) == COLD, dict(sent)
 
@@ -108,7 +121,7 @@ def test_a_keyed_payment_claims_its_key_in_the_appends_round_trip(
     fw = paid
     headers = {**fw.finance.headers, "Idempotency-Key": "pay-unit-1-twenty"}
     path = f"/api/v1/finance/units/{fw.units[0]}/payments"
-    body = {"amount": "20.00", "method": "cash", "reference": "SJ-0020"}
+    body = {"amount": "20.00", "method": "cash", "reference": "SJ-0020", "payer_id": fw.people[0]}
     with counting(monkeypatch) as sent:
         response = fw.client.post(path, json=body, headers=headers)
     assert response.status_code == 201, response.text

@@ -65,6 +65,7 @@ def pay(account: UnitAccount, amount: str, reference: str | None = "B-1") -> UUI
         recorded_by=CLERK,
         on=date(2026, 3, 5),
         at=AT,
+        payer_id=CLERK,  # the debtor of the bills account_with_bills issues
     )
     return payment_id
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from uuid import UUID, uuid4
 
@@ -54,9 +55,15 @@ def accounts(deps: ServiceDeps) -> AccountService:
 
 
 def a_unit(deps: ServiceDeps) -> Unit:
+    """A unit with one owner since 2025 (a payment pays the owner's debts by default)."""
     unit = Unit.register(uuid4(), uuid4(), "101", 1, "100.00", "80.00", "residential")
+    owned(unit)
     deps.event_log.save_and_position(unit)
     return unit
+
+
+def owned(unit: Unit) -> None:
+    unit.move_in(occupancy_id=uuid4(), person_id=uuid4(), relation="owner", on=date(2025, 1, 1))
 
 
 def payment(actor: Actor, unit_id: UUID, amount: str = "100.00") -> RecordPayment:
@@ -102,7 +109,7 @@ def test_an_owner_records_no_payment_not_even_for_their_own_unit(
     unit = a_unit(deps)
     with pytest.raises(NotFound):
         accounts.pay(payment(owner(), unit.id))
-    assert deps.event_log.head() == 1  # the unit's registration alone
+    assert deps.event_log.head() == 2  # the unit's registration and its owner's move-in
 
 
 def test_a_payment_for_no_unit_is_not_found(accounts: AccountService) -> None:
@@ -152,6 +159,8 @@ def two_units_paying(
     """An estate's two units, its clerk, and a payment of 50.00 by ``method`` with a reference."""
     estate, building = uuid4(), uuid4()
     first, second = (Unit.register(estate, building, n, 1, "90", "80", "residential") for n in "12")
+    owned(first)
+    owned(second)
     deps.event_log.save_and_position(first, second)
     by = clerk(estate)
 

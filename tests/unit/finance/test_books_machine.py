@@ -64,6 +64,8 @@ class Books(RuleBasedStateMachine):
         super().__init__()
         self.day = datetime(2026, 1, 1, 9, tzinfo=UTC)
         self.accounts = [UnitAccount.open(ESTATE, uuid4(), "CNY", self.day) for _ in range(3)]
+        # Each unit's owners, the one now last: a sale adds one (decision 0021).
+        self.owners: list[list[UUID]] = [[uuid4()] for _ in range(3)]
         self.events: dict[UUID, list[Any]] = defaultdict(list)
         self.journal: list[Entry] = []
         self.period = 0
@@ -112,7 +114,7 @@ class Books(RuleBasedStateMachine):
                     period=p,
                     run_id=uuid4(),
                     lines=[line],
-                    payer_ids=[],
+                    payer_ids=[self.owners[self.accounts.index(a)][-1]],
                     days=30,
                     days_in_period=30,
                     issued_on=self.day.date(),
@@ -121,18 +123,32 @@ class Books(RuleBasedStateMachine):
                 ),
             )
 
+    @precondition(lambda self: sum(map(len, self.owners)) < 6)
+    @rule(which=st.integers(0, 2))
+    def sell(self, which: int) -> None:
+        """The unit changes hands: its later bills are the buyer's."""
+        self.owners[which].append(uuid4())
+        TALLY["sell", "done"] += 1
+
     @rule(
         which=st.integers(0, 2),
         amount=CENTS,
         method=st.sampled_from(["cash", "bank_transfer", "online"]),
         named=st.booleans(),
         keyed=st.integers(0, 7),
+        payer=st.integers(0, 4),
     )
-    def pay(self, which: int, amount: Decimal, method: str, named: bool, keyed: int) -> None:
-        """``keyed`` 0: no reference, not even for cash (its receipt's number): refused."""
+    def pay(
+        self, which: int, amount: Decimal, method: str, named: bool, keyed: int, payer: int
+    ) -> None:
+        """``keyed`` 0: no reference, not even for cash (its receipt's number): refused.
+        ``payer`` 0: none named (the owner now); 1, 2: the owner now named; 3: a former
+        owner (the first); 4: a stranger, who never owed here (refused)."""
         account = self.accounts[which]
         bills = list(account.bills)
         bill_id = bills[-1] if named and bills else None
+        owners = self.owners[which]
+        payer_id = [None, owners[-1], owners[-1], owners[0], uuid4()][payer]
         recorded = len(account.payments)
         self._try(
             "pay",
@@ -147,6 +163,8 @@ class Books(RuleBasedStateMachine):
                 recorded_by=uuid4(),
                 on=self.day.date(),
                 at=self._now(),
+                payer_id=payer_id,
+                owners_now=[self.owners[which][-1]],
             ),
         )
         if not keyed:
@@ -160,7 +178,9 @@ class Books(RuleBasedStateMachine):
             return
         payment_id = list(account.payments)[pick % len(account.payments)]
         payment = account.payments[payment_id]
-        if not payment["reversed"] and payment["to_credit"] > account.available_credit:
+        if not payment["reversed"] and payment["to_credit"] > account.credit_of(
+            payment["payer_id"]
+        ):
             # Its credit has since settled later bills (or is refunded or held for a
             # refund): the reversal takes it back from those bills, or is refused.
             TALLY["reverse_used_credit", "seen"] += 1
@@ -261,14 +281,22 @@ class Books(RuleBasedStateMachine):
             ),
         )
 
-    @rule(which=st.integers(0, 2), amount=CENTS, approve=st.booleans(), decide=st.booleans())
-    def refund(self, which: int, amount: Decimal, approve: bool, decide: bool) -> None:
+    @rule(
+        which=st.integers(0, 2),
+        amount=CENTS,
+        approve=st.booleans(),
+        decide=st.booleans(),
+        pick=st.integers(0, 9),
+    )
+    def refund(self, which: int, amount: Decimal, approve: bool, decide: bool, pick: int) -> None:
         account = self.accounts[which]
-        if account.available_credit > 0:
+        holders = sorted(account.credits, key=str)
+        holder = holders[pick % len(holders)] if holders else None
+        if account.credit_of(holder) > 0:
             # A random amount almost always exceeds the credit and is refused, so
             # refunds would seldom reach the books: ask for no more than is there.
             # Without credit the request still goes, and its refusal is checked.
-            amount = min(amount, account.available_credit)
+            amount = min(amount, account.credit_of(holder))
         refund_id = uuid4()
         self._try(
             "request_refund",
@@ -282,6 +310,7 @@ class Books(RuleBasedStateMachine):
                 approval_id=uuid4(),
                 requested_by=uuid4(),
                 at=self._now(),
+                payer_id=holder,
             ),
         )
         if decide:  # undecided refunds stay pending and hold their credit
@@ -377,6 +406,24 @@ class Books(RuleBasedStateMachine):
                 assert bill.late_fees <= bill.principal * Decimal("0.5")
             assert account.credit >= 0
             assert Decimal(0) <= account.reserved <= account.credit
+
+    @invariant()
+    def no_persons_payment_settles_another_persons_bill(self) -> None:
+        """A payment, or a person's credit, settles only bills that person owes; each
+        person's credit is whole and adds up to the unit's (decision 0021)."""
+        for account in self.accounts:
+            for event in self.events[account.id]:
+                name, payer = type(event).__name__, getattr(event, "payer_id", None)
+                if name == "PaymentReceived":
+                    assert payer is not None
+                    for part in event.allocations:
+                        assert payer in account.bills[part["bill_id"]].debtors
+                elif name == "CreditApplied" and payer is not None:
+                    assert payer in account.bills[event.bill_id].debtors
+            assert sum(account.credits.values(), Decimal(0)) == account.credit
+            assert sum(account.held.values(), Decimal(0)) == account.reserved
+            for holder in account.credits:
+                assert 0 <= account.held[holder] <= account.credits[holder]
 
     @invariant()
     def rebuilt_from_events_equals_live(self) -> None:

@@ -46,14 +46,14 @@ def test_a_bill_paid_reversed_and_paid_again_is_paid() -> None:
     accounts = AccountService(
         deps, approvals, RateService(deps, approvals, FixedTotals()), NoArrears()
     )
-    estate, unit, bill_id = uuid4(), uuid4(), uuid4()
+    estate, unit, bill_id, owner = uuid4(), uuid4(), uuid4(), uuid4()
     account = UnitAccount.open(estate, unit, "CNY", deps.clock())
     account.issue_bill(
         bill_id=bill_id,
         period="2026-01",
         run_id=uuid4(),
         lines=[BillLine("property_fee", "fee", Decimal(1), "m2", Decimal(100), Decimal("100.00"))],
-        payer_ids=[],
+        payer_ids=[owner],
         days=31,
         days_in_period=31,
         issued_on=date(2026, 1, 1),
@@ -78,6 +78,7 @@ def test_a_bill_paid_reversed_and_paid_again_is_paid() -> None:
             Method.CASH,
             reference=f"SJ-{uuid4().hex[:8]}",  # a new receipt each time
             bill_id=bill_id,
+            payer_id=owner,
         )
         return accounts.pay(payment)[0]
 
