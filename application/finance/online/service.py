@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -187,6 +187,10 @@ class OnlinePayments:
             reference=settled.transaction_id,
             bill_id=bill_id,
             payment_id=payment_id,
+            payer_id=order.payer_id,
+            # The day the provider took the money (到账日), as a UTC date like every
+            # booking day: China's date could be a day after the service's today.
+            received_on=settled.success_time.astimezone(UTC).date(),
         )
         try:
             self.accounts.pay(payment)

@@ -96,11 +96,30 @@ def test_the_owners_paid_order_records_one_online_payment_dr_1012_cr_1122(
     after = account(fw, fw.units[0])
     [payment] = after["payments"]
     assert (payment["method"], payment["reference"]) == ("online", "4200000001")
+    assert payment["payer_id"] == fw.people[0]  # the order's payer pays their own debt
     assert D(str(payment["amount"])) == D("250.00")
     assert D(str(after["outstanding"])) == 0
     books = closing(fw)
     assert books[ONLINE_CLEARING] == D("250.00")
     assert books[RECEIVABLES] == before[RECEIVABLES] - D("250.00")
+
+
+def test_the_money_arrived_on_the_day_wechat_took_it_not_the_day_its_notice_came(
+    fw: FinanceWorld,
+) -> None:
+    """到账日 is WeChat's success_time: paid late on 1 February (UTC), the notice
+    retried until the 3rd, the payment is booked on the 3rd as received on the 1st."""
+    billed(fw)
+    order = place(fw, {"amount": "100.00"})
+    paid_at = fw.clock() + timedelta(hours=14)
+    fw.clock.advance(timedelta(days=2))
+    resource = FAKE.transaction(
+        order["out_trade_no"], 10000, transaction_id="4200000009", success_time=paid_at
+    )
+    answer = notify(fw, FAKE.signed(FAKE.envelope(resource), fw.clock()))
+    assert answer.status_code == 204, answer.text
+    [payment] = account(fw, fw.units[0])["payments"]
+    assert (payment["booked_on"], payment["received_on"]) == ("2026-02-03", "2026-02-01")
 
 
 def test_a_repeated_or_concurrent_notification_records_the_payment_once(
