@@ -49,7 +49,6 @@ from interfaces.http.schemas import (
     Command,
     CurrencyCode,
     Period,
-    accepted,
 )
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine, SingleLine
@@ -281,13 +280,21 @@ def reverse_journal(
     return JournalAsked(id=reversal_id, approval_id=approval_id, position=position)
 
 
-@router.post("/finance/estates/{estate_id}/periods/{period}/close", response_model=Accepted)
+class CloseAsked(Accepted):
+    approval_id: UUID
+
+
+@router.post(
+    "/finance/estates/{estate_id}/periods/{period}/close", status_code=status.HTTP_202_ACCEPTED
+)
 def close_period(
     estate_id: UUID,
     period: Period,
     request: Request,
     principal: Principal = requires(Permission.LEDGER_CLOSE_ESTATE),
-) -> Response:
-    """Close a period that has ended (in order, once): its entries become immutable."""
+) -> CloseAsked:
+    """Ask to close a period that has ended (in order, once); it closes, and its entries
+    become immutable, when a second person approves (kind ``period_close``)."""
     command = ClosePeriod(actor=principal, estate_id=estate_id, period=period)
-    return accepted(container(request).finance.ledger.close_period(command))
+    approval_id, position = container(request).finance.ledger.close_period(command)
+    return CloseAsked(approval_id=approval_id, position=position)
