@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from application.approvals.service import ApprovalService
 from application.finance.accounts import AccountService
+from application.finance.bad_debts import BadDebtService
 from application.finance.compliance import ComplianceService
 from application.finance.expenses import ExpenseService
 from application.finance.fund import FundService
@@ -35,6 +36,7 @@ class FinanceServices:
     fund: FundService
     ledger: LedgerService
     compliance: ComplianceService
+    bad_debts: BadDebtService
 
     @classmethod
     def build(
@@ -49,13 +51,15 @@ class FinanceServices:
         overdue: OverdueBills,
     ) -> FinanceServices:
         rates = RateService(deps, approvals, totals)
+        ledger = LedgerService(deps, statements, approvals)
         return cls(
             rates=rates,
             accounts=AccountService(deps, approvals, rates, overdue),
             expenses=ExpenseService(deps, approvals),
             fund=FundService(deps, approvals, units, totals),
-            ledger=LedgerService(deps, statements, approvals),
+            ledger=ledger,
             compliance=ComplianceService(deps, statements, checks),
+            bad_debts=BadDebtService(deps, approvals, ledger, statements),
         )
 
     def scheduled(self) -> list[ScheduledJob]:

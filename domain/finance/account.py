@@ -37,6 +37,7 @@ from domain.finance.bills import (
     bill_id_for,
 )
 from domain.finance.money import currency_of, exact_money
+from domain.finance.write_offs import WriteOffDecisions
 
 # The names other modules import from here, where they were first defined.
 __all__ = [
@@ -52,7 +53,14 @@ __all__ = [
 ]
 
 
-class UnitAccount(BillDecisions, PaymentDecisions, ArrearsDecisions, ApprovalDecisions, Aggregate):
+class UnitAccount(
+    BillDecisions,
+    PaymentDecisions,
+    ArrearsDecisions,
+    ApprovalDecisions,
+    WriteOffDecisions,
+    Aggregate,
+):
     """Everything one unit owes and has paid, in one currency.
 
     Its decisions about payments, arrears and approved waivers and refunds
@@ -328,6 +336,22 @@ class UnitAccount(BillDecisions, PaymentDecisions, ArrearsDecisions, ApprovalDec
     @event("WaiverDeclined")
     def _waiver_declined(self, waiver_id: UUID, outcome: str, at: datetime) -> None:
         self.waivers[waiver_id]["status"] = "declined"
+
+    @event("BillWrittenOff")  # 坏账核销, decided in write_offs.py
+    def _bill_written_off(
+        self,
+        estate_id: UUID,
+        unit_id: UUID,
+        request_id: UUID,
+        bill_id: UUID,
+        amount: Decimal,
+        currency: str,
+        reason: str,
+        approval_id: UUID,
+        booked_on: date,
+        at: datetime,
+    ) -> None:
+        self.bills[bill_id].written_off += amount
 
     @event("RefundRequested")
     def _refund_requested(
