@@ -46,6 +46,8 @@ from domain.finance.books import (
     period_of,
 )
 from domain.finance.journal_requests import JournalRequest
+from domain.finance.periods import period_end
+from domain.finance.year_end import YearEnd, closing_lines
 
 WAIT_SECONDS = 20.0
 # The ledger read model's name (``projections/finance/ledger.py``): closing waits for it.
@@ -184,7 +186,20 @@ class LedgerService:
             by=asked["requested_by"],
             at=now,
         )
-        return [books]
+        if not period.endswith("-12"):
+            return [books]
+        # December closes the year: its result goes into retained earnings (结转损益).
+        last_day = period_end(period)
+        year_end = YearEnd(
+            estate_id=books.estate_id,
+            year=last_day.year,
+            booked_on=last_day,
+            lines=closing_lines(self.statements.balances(books.estate_id, last_day, head)),
+            through_position=head,
+            closed_by=asked["requested_by"],
+            at=now,
+        )
+        return [books, year_end]
 
     # ---- manual journals ------------------------------------------------------
 

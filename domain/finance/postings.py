@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from domain.finance import account, books, expense_postings, fund_postings
+from domain.finance import account, books, expense_postings, fund_postings, year_end
 from domain.finance.journal import Entry, PostingFunction
 
 POSTINGS: dict[str, PostingFunction] = {
@@ -13,6 +13,7 @@ POSTINGS: dict[str, PostingFunction] = {
     **expense_postings.POSTINGS,
     **fund_postings.POSTINGS,
     **books.POSTINGS,
+    **year_end.POSTINGS,
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
@@ -20,6 +21,7 @@ from domain.approvals.approval import ApprovalStatus
 from domain.errors import InvalidTransition, NotEntitled, ValidationFailed
 from domain.finance.accounts import CHART
 from domain.finance.books import Books, ControlAccountLine, books_id, check_lines
+from domain.finance.year_end import YearEnd, year_end_id
 from domain.identity.policy import Role
 from domain.registry.places import Estate
 from tests.support.actors import registered
@@ -47,6 +49,9 @@ class FixedStatements:
 
     def position_at(self, moment: datetime) -> int:
         return 0
+
+    def balances(self, estate_id: UUID, on: date, through_position: int) -> dict[Any, Decimal]:
+        return {("6051", "CNY"): Decimal("-10.00")}  # the interest journal's revenue
 
 
 class Behind:
@@ -225,3 +230,17 @@ def test_a_close_whose_period_moved_since_it_was_asked_is_refused_at_approval(
     assert type(declined).__name__ == "CloseDeclined"
     world.close(world.finance)  # asked again, on the books as they are now
     assert world.books().closed["2025-12"]["digest"] == "e" * 64
+
+
+def test_closing_december_closes_the_year_into_retained_earnings(world: World) -> None:
+    world.statements.first_entry = date(2025, 12, 31)
+    world.post(world.finance)
+    world.close(world.finance, "2025-12")
+    year_end = world.log.repository.get(year_end_id(world.estate_id, 2025))
+    assert isinstance(year_end, YearEnd)
+    assert [(x["account"], x["debit"], x["credit"]) for x in year_end.lines] == [
+        ("6051", Decimal("10.00"), 0),
+        ("4103", 0, Decimal("10.00")),
+        ("4103", Decimal("10.00"), 0),
+        ("4104", 0, Decimal("10.00")),
+    ]
