@@ -38,6 +38,7 @@ from projections.finance.statements.common import (
     estates_in_reach,
     money,
 )
+from projections.finance.statements.formats import cas_balance_sheet, cas_income_statement
 from projections.finance.statements.fund import fund_statement
 from projections.finance.statements.receivables import (
     admit_unit,
@@ -54,6 +55,8 @@ __all__ = [
     "LedgerReports",
     "admit_unit",
     "balance_sheet",
+    "cas_balance_sheet",
+    "cas_income_statement",
     "cash_flow",
     "closed_periods",
     "estates_in_reach",

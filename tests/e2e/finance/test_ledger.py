@@ -348,9 +348,9 @@ def test_statement_pdfs_print_with_the_font_the_setting_names(
     font = build_font(tmp_path / "cjk.ttf", ASCII + "试算平衡表")
 
     fw.container.settings.pdf_font = "core"
-    core = statement(fw, "trial-balance", format="pdf").content
+    core = statement(fw, "trial-balance", format="pdf", lang="en").content
     fw.container.settings.pdf_font = str(font)
-    cjk = statement(fw, "trial-balance", format="pdf").content
+    cjk = statement(fw, "trial-balance", format="pdf", lang="en").content
 
     for pdf, font_name, subtitle in (
         (core, "Helvetica (core, Latin-1)", "[U+8BD5][U+7B97][U+5E73][U+8861][U+8868]"),
