@@ -165,6 +165,7 @@ ROUTE_RECORDS: dict[str, str | tuple[str, ...]] = {
             "periods",
             "journals",
             "periods/{period}/close",
+            "bad-debt-provisions",
         )
     },
     f"{FINANCE}/estates/{{estate_id}}/rate-changes/{{change_id}}/withdrawal": (
@@ -182,6 +183,7 @@ ROUTE_RECORDS: dict[str, str | tuple[str, ...]] = {
     f"{FINANCE}/units/{{unit_id}}/payments/{{payment_id}}/reversal": ("unit", "payment"),
     f"{FINANCE}/units/{{unit_id}}/waivers": "unit",
     f"{FINANCE}/units/{{unit_id}}/refunds": "unit",
+    f"{FINANCE}/units/{{unit_id}}/write-offs": "unit",
     f"{FINANCE}/units/{{unit_id}}/statement": "unit",
     # finance: expense claims (the pending one; payment needs the approved, unpaid one)
     f"{FINANCE}/expenses/{{claim_id}}": "claim",
@@ -378,6 +380,14 @@ BODIES: dict[tuple[str, str], Body] = {
         "bill_id": w.a["bill"],
         "amount": "1.00",
         "reason": "not mine",
+    },
+    ("POST", f"{FINANCE}/units/{{unit_id}}/write-offs"): lambda w, who: {
+        "bill_id": w.a["bill"],
+        "amount": "1.00",
+        "reason": "not mine",
+    },
+    ("POST", f"{FINANCE}/estates/{{estate_id}}/bad-debt-provisions"): lambda w, who: {
+        "as_of": "2026-02-10"
     },
     ("POST", f"{FINANCE}/units/{{unit_id}}/refunds"): lambda w, who: {
         "amount": "1.00",
