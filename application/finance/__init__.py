@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from application.approvals.service import ApprovalService
 from application.finance.accounts import AccountService
+from application.finance.bad_debts import BadDebtService
 from application.finance.compliance import ComplianceService
 from application.finance.expenses import ExpenseService
 from application.finance.fund import FundService
@@ -43,6 +44,7 @@ class FinanceServices:
     ledger: LedgerService
     compliance: ComplianceService
     online: OnlinePayments
+    bad_debts: BadDebtService
 
     @classmethod
     def build(
@@ -63,14 +65,16 @@ class FinanceServices:
         accounts = AccountService(deps, approvals, rates, overdue)
         provider = provider or UnconfiguredProvider()
         online = OnlinePayments(deps, accounts, provider, clearing, provider_fee_rate)
+        ledger = LedgerService(deps, statements, approvals)
         return cls(
             rates=rates,
             accounts=accounts,
             expenses=ExpenseService(deps, approvals),
             fund=FundService(deps, approvals, units, totals),
-            ledger=LedgerService(deps, statements, approvals),
+            ledger=ledger,
             compliance=ComplianceService(deps, statements, checks),
             online=online,
+            bad_debts=BadDebtService(deps, approvals, ledger, statements),
         )
 
     def scheduled(self) -> list[ScheduledJob]:

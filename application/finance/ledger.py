@@ -46,6 +46,8 @@ from domain.finance.books import (
     period_of,
 )
 from domain.finance.journal_requests import JournalRequest
+from domain.finance.periods import period_end
+from domain.finance.year_end import YearEnd, closing_lines
 
 WAIT_SECONDS = 20.0
 # The ledger read model's name (``projections/finance/ledger.py``): closing waits for it.
@@ -72,6 +74,9 @@ class LedgerService:
         self.approvals = approvals
         approvals.subscribe(
             "journal", self._on_journal_decided, default_terms=PolicyTerms(levels=CHECKER_LEVELS)
+        )
+        approvals.subscribe(
+            "period_close", self._on_close_decided, default_terms=PolicyTerms(levels=CHECKER_LEVELS)
         )
 
     def scheduled(self) -> list[ScheduledJob]:
@@ -107,28 +112,94 @@ class LedgerService:
         if self.is_closed(estate_id, day):
             raise InvalidTransition(f"{day} is in a closed period ({period_of(day)} or earlier)")
 
-    def close_period(self, cmd: ClosePeriod) -> int:
-        """Close ``period`` of the estate's books at the current head of the log."""
+    def close_period(self, cmd: ClosePeriod) -> tuple[UUID, int]:
+        """Ask a second person to close ``period`` (kind ``period_close``, decision
+        0024): the request freezes nothing yet; the approval's id and the position."""
         estate_id, period = cmd.estate_id, cmd.period
         cmd.actor.check(CLOSE, None, estate_id)
         check_period(period)
         self._require_estate(estate_id)
-        head = self.deps.event_log.head()
-        if not self.deps.progress.wait(LEDGER, head, WAIT_SECONDS):
-            raise LedgerBehind("the ledger read model is behind the log; retry shortly")
-        first = self.statements.first_entry_day(estate_id)
-        digest = self.statements.period_digest(estate_id, period, head)
+        head, first, digest = self._period_state(estate_id, period)
         books = self.books(estate_id) or Books(estate_id=estate_id, at=self._now)
-        books.close(
+        approval_id = self.deps.ids()
+        books.request_close(
             period=period,
             today=self.today,
             first_entry=first,
             through_position=head,
             digest=digest,
+            approval_id=approval_id,
             by=cmd.actor.user_id,
             at=self._now,
         )
-        return self.deps.event_log.save_and_position(books)
+        position = self.approvals.open(
+            ApprovalRequest(
+                kind="period_close",
+                subject_id=books.id,
+                subject_type="books",
+                estate_id=estate_id,
+                requested_by=cmd.actor.user_id,
+                summary=f"Close period {period} (trial balance digest {digest[:12]})",
+                approval_id=approval_id,
+            ),
+            along_with=[books],
+        )
+        return approval_id, position
+
+    def _period_state(self, estate_id: UUID, period: str) -> tuple[int, date | None, str]:
+        """The head of the log, the day of the estate's first entry and the period's
+        digest there, once the ledger read model reached the head."""
+        head = self.deps.event_log.head()
+        if not self.deps.progress.wait(LEDGER, head, WAIT_SECONDS):
+            raise LedgerBehind("the ledger read model is behind the log; retry shortly")
+        first = self.statements.first_entry_day(estate_id)
+        return head, first, self.statements.period_digest(estate_id, period, head)
+
+    def _on_close_decided(self, approval: Approval, load: Callable[[UUID], Any]) -> Iterable[Any]:
+        """Close the period once a person approved, if it still may close and its trial
+        balance is the one the maker saw (else 409: the checker rejects, the maker asks
+        again); otherwise record the decline."""
+        books = load(approval.subject_id)
+        assert isinstance(books, Books)
+        now = self._now
+        approved = approval.status is ApprovalStatus.APPROVED and bool(approval.approved_levels)
+        if not approved:
+            outcome = str(approval.status)
+            if approval.status is ApprovalStatus.APPROVED:
+                outcome = "approved by a rule alone: a period close needs a second person"
+            books.decline_close(approval_id=approval.id, outcome=outcome, at=now)
+            return [books]
+        asked = books.pending_closes[approval.id]
+        period = asked["period"]
+        head, first, digest = self._period_state(books.estate_id, period)
+        if digest != asked["digest"]:
+            raise InvalidTransition(
+                f"the trial balance of {period} changed since the close was asked "
+                f"(digest {asked['digest'][:12]}, now {digest[:12]}): reject and ask again"
+            )
+        books.close(
+            period=period,
+            today=now.date(),
+            first_entry=first,
+            through_position=head,
+            digest=digest,
+            by=asked["requested_by"],
+            at=now,
+        )
+        if not period.endswith("-12"):
+            return [books]
+        # December closes the year: its result goes into retained earnings (结转损益).
+        last_day = period_end(period)
+        year_end = YearEnd(
+            estate_id=books.estate_id,
+            year=last_day.year,
+            booked_on=last_day,
+            lines=closing_lines(self.statements.balances(books.estate_id, last_day, head)),
+            through_position=head,
+            closed_by=asked["requested_by"],
+            at=now,
+        )
+        return [books, year_end]
 
     # ---- manual journals ------------------------------------------------------
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
 if TYPE_CHECKING:  # the compliance package imports these ports
@@ -33,6 +33,17 @@ class LedgerStatements(Protocol):
 
     def position_at(self, moment: datetime) -> int:
         """The last log position recorded at or before ``moment`` (0 before the first)."""
+        ...
+
+    def balances(
+        self, estate_id: UUID, on: date, through_position: int
+    ) -> dict[tuple[str, str], Decimal]:
+        """(account, currency) -> balance (debit minus credit) at the end of ``on``, from
+        entries up to the position (accounts with no line are left out)."""
+        ...
+
+    def aging(self, estate_id: UUID, at: date, through_position: int) -> dict[str, dict[str, Any]]:
+        """currency -> the receivables aging's totals per bucket at the end of ``at``."""
         ...
 
 

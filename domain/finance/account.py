@@ -1,15 +1,9 @@
 """The unit account (分户账): a unit's bills, payments, credit, late fees, waivers and refunds.
 
-One aggregate per unit holds everything that decides what the unit owes, so
-allocating a payment oldest bill first, keeping an overpayment as credit and
-refusing to pay a bill twice are decisions of one consistent object: two
-payments racing for the same bill meet at the aggregate's version, and the
-loser is retried against the new state (it cannot pay the bill again).
-
-Money leaves a bill only through recorded events: an allocation of a
-payment or of credit, a waiver approved through the approval workflow. A
-mistaken payment is never edited: ``PaymentReversed`` mirrors it. Every event
-that moves money posts one balanced journal entry (:func:`post`).
+One aggregate per unit decides what the unit owes (decision 0012): two
+payments racing for one bill meet at its version, and the loser is retried
+against the new state. Money leaves a bill only through recorded events, and
+every event that moves money posts one balanced journal entry (:func:`post`).
 """
 
 from __future__ import annotations
@@ -38,6 +32,7 @@ from domain.finance.bills import (
 )
 from domain.finance.debtors import UNNAMED, credit_key
 from domain.finance.money import currency_of
+from domain.finance.write_offs import WriteOffDecisions
 
 # The names other modules import from here, where they were first defined.
 __all__ = [
@@ -54,15 +49,19 @@ __all__ = [
 
 
 class UnitAccount(
-    AccountQueries, BillDecisions, PaymentDecisions, ArrearsDecisions, ApprovalDecisions, Aggregate
+    AccountQueries,
+    BillDecisions,
+    PaymentDecisions,
+    ArrearsDecisions,
+    ApprovalDecisions,
+    WriteOffDecisions,
+    Aggregate,
 ):
     """Everything one unit owes and has paid, in one currency.
 
-    Its decisions about payments, arrears and approved waivers and refunds
-    are mixed in from ``account_payments.py``, ``account_arrears.py`` and
-    ``account_approvals.py``; the ``@event`` methods stay here, so the event
-    classes keep the topics they are stored under
-    (``domain.finance.account:UnitAccount.PaymentReceived``).
+    Its decisions are mixed in from ``account_*.py`` and ``write_offs.py``; the
+    ``@event`` methods stay here, so the event classes keep the topics they are
+    stored under (``domain.finance.account:UnitAccount.PaymentReceived``).
     """
 
     @staticmethod
@@ -338,6 +337,22 @@ class UnitAccount(
     @event("WaiverDeclined")
     def _waiver_declined(self, waiver_id: UUID, outcome: str, at: datetime) -> None:
         self.waivers[waiver_id]["status"] = "declined"
+
+    @event("BillWrittenOff")  # 坏账核销, decided in write_offs.py
+    def _bill_written_off(
+        self,
+        estate_id: UUID,
+        unit_id: UUID,
+        request_id: UUID,
+        bill_id: UUID,
+        amount: Decimal,
+        currency: str,
+        reason: str,
+        approval_id: UUID,
+        booked_on: date,
+        at: datetime,
+    ) -> None:
+        self.bills[bill_id].written_off += amount
 
     @event("RefundRequested")
     def _refund_requested(

@@ -69,6 +69,12 @@ def post(name: str, p: Any) -> Entry | None:
             _ar(p["amount"], cur, p, p["bill_id"], debit=False),
         ]
         memo = "waiver"
+    elif name == "BillWrittenOff":
+        lines = [
+            Line.dr(chart.BAD_DEBT_ALLOWANCE, p["amount"], cur, unit_id=p["unit_id"]),
+            _ar(p["amount"], cur, p, p["bill_id"], debit=False),
+        ]
+        memo = "bad debt written off"
     elif name == "Refunded":
         lines = [
             Line.dr(chart.CUSTOMER_CREDIT, p["amount"], cur, unit_id=p["unit_id"]),

@@ -89,6 +89,9 @@ CUSTOMER_CREDIT = "2203"
 FUND_PAYABLE = "2241"
 PAID_IN_CAPITAL = "4001"
 RETAINED_EARNINGS = "4104"
+PROFIT_FOR_THE_YEAR = "4103"
+BAD_DEBT_ALLOWANCE = "1231"
+CREDIT_IMPAIRMENT = "6702"
 LATE_FEE_INCOME = "6051"
 FEE_WAIVERS = "6001.90"
 PAYMENT_FEES = "6603.01"  # online payment providers' fees (decision 0027)
@@ -137,6 +140,8 @@ CHART: dict[str, Account] = {
             Kind.ASSET,
             sub_ledger=UNIT_ACCOUNTS,
         ),
+        # A contra-asset: its credit balance is shown net of receivables (应收账款净额).
+        Account(BAD_DEBT_ALLOWANCE, "Allowance for doubtful accounts", "坏账准备", Kind.ASSET),
         Account(
             PAYABLES,
             "Accounts payable - vendors",
@@ -159,6 +164,7 @@ CHART: dict[str, Account] = {
             sub_ledger=MAINTENANCE_FUND,
         ),
         Account(PAID_IN_CAPITAL, "Paid-in capital", "实收资本", Kind.EQUITY),
+        Account(PROFIT_FOR_THE_YEAR, "Profit for the year", "本年利润", Kind.EQUITY),
         Account(RETAINED_EARNINGS, "Retained earnings", "利润分配—未分配利润", Kind.EQUITY),
         *(
             Account(spec.revenue_account, spec.account_name, spec.account_name_zh, Kind.REVENUE)
@@ -184,6 +190,7 @@ CHART: dict[str, Account] = {
         Account(EXPENSE_ACCOUNTS["insurance"], "Insurance", "管理费用—保险", Kind.EXPENSE),
         Account(EXPENSE_ACCOUNTS["other"], "Other expenses", "管理费用—其他", Kind.EXPENSE),
         Account(PAYMENT_FEES, "Payment service fees", "财务费用—手续费", Kind.EXPENSE),
+        Account(CREDIT_IMPAIRMENT, "Credit impairment losses", "信用减值损失", Kind.EXPENSE),
     )
 }
 

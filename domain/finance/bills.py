@@ -54,6 +54,7 @@ class Bill:
     late_fees: Decimal = ZERO
     paid: Decimal = ZERO  # by payments and credit
     waived: Decimal = ZERO
+    written_off: Decimal = ZERO  # 坏账核销: no longer owed, still in the history
     late_fee_through: date | None = None
     dunning_level: int = 0
     payments: dict[str, Decimal] = field(default_factory=dict)  # payment or credit -> amount
@@ -65,7 +66,7 @@ class Bill:
 
     @property
     def outstanding(self) -> Decimal:
-        return self.charged - self.paid - self.waived
+        return self.charged - self.paid - self.waived - self.written_off
 
     @property
     def status(self) -> BillStatus:

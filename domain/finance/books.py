@@ -245,6 +245,8 @@ class Books(Aggregate):
     def __init__(self, estate_id: UUID, at: datetime) -> None:
         self.estate_id = estate_id
         self.closed: dict[str, dict[str, Any]] = {}
+        # approval id -> {period, digest, requested_by}: closes waiting for a second person
+        self.pending_closes: dict[UUID, dict[str, Any]] = {}
 
     @property
     def last_closed(self) -> str | None:
@@ -267,6 +269,70 @@ class Books(Aggregate):
             return next_period(self.last_closed)
         return None if first_entry is None else period_of(first_entry)
 
+    def check_closable(self, period: str, today: date, first_entry: date | None) -> None:
+        """Refuse (409) a close out of turn: once, after the period ended, in order."""
+        check_period(period)
+        if period in self.closed:
+            raise InvalidTransition(f"period {period} is already closed")
+        if today < period_start(next_period(period)):
+            raise InvalidTransition(f"period {period} has not ended yet")
+        expected = self.first_open(first_entry)
+        if expected is not None and expected < period:
+            raise InvalidTransition(f"close the earlier period {expected} first")
+        if self.last_closed is not None and period < self.last_closed:
+            raise InvalidTransition(f"period {period} lies before the closed {self.last_closed}")
+
+    def request_close(
+        self,
+        *,
+        period: str,
+        today: date,
+        first_entry: date | None,
+        through_position: int,
+        digest: str,
+        approval_id: UUID,
+        by: UUID,
+        at: datetime,
+    ) -> None:
+        """A maker asks to close ``period`` with the digest they saw (maker-checker,
+        decision 0024); the period closes when a second person approves."""
+        self.check_closable(period, today, first_entry)
+        if any(p["period"] == period for p in self.pending_closes.values()):
+            raise InvalidTransition(f"a close of {period} is already waiting for approval")
+        self._close_requested(
+            period=period,
+            through_position=through_position,
+            digest=digest,
+            approval_id=approval_id,
+            requested_by=by,
+            at=at,
+        )
+
+    @event("CloseRequested")
+    def _close_requested(
+        self,
+        period: str,
+        through_position: int,
+        digest: str,
+        approval_id: UUID,
+        requested_by: UUID,
+        at: datetime,
+    ) -> None:
+        self.pending_closes[approval_id] = {
+            "period": period,
+            "digest": digest,
+            "requested_by": requested_by,
+        }
+
+    def decline_close(self, *, approval_id: UUID, outcome: str, at: datetime) -> None:
+        if approval_id not in self.pending_closes:
+            raise InvalidTransition(f"no close waits for approval {approval_id}")
+        self._close_declined(approval_id=approval_id, outcome=outcome, at=at)
+
+    @event("CloseDeclined")
+    def _close_declined(self, approval_id: UUID, outcome: str, at: datetime) -> None:
+        self.pending_closes.pop(approval_id, None)
+
     def close(
         self,
         *,
@@ -278,16 +344,9 @@ class Books(Aggregate):
         by: UUID,
         at: datetime,
     ) -> None:
-        check_period(period)
-        if period in self.closed:
-            raise InvalidTransition(f"period {period} is already closed")
-        if today < period_start(next_period(period)):
-            raise InvalidTransition(f"period {period} has not ended yet")
-        expected = self.first_open(first_entry)
-        if expected is not None and expected < period:
-            raise InvalidTransition(f"close the earlier period {expected} first")
-        if self.last_closed is not None and period < self.last_closed:
-            raise InvalidTransition(f"period {period} lies before the closed {self.last_closed}")
+        """Close ``period`` (for an approved request its rules are checked again now:
+        the books may have moved since it was asked)."""
+        self.check_closable(period, today, first_entry)
         self._period_closed(
             estate_id=self.estate_id,
             period=period,
@@ -314,3 +373,6 @@ class Books(Aggregate):
             "closed_by": closed_by,
             "closed_at": at,
         }
+        for approval_id, waiting in list(self.pending_closes.items()):
+            if waiting["period"] == period:
+                del self.pending_closes[approval_id]

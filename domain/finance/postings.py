@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from domain.finance import account, books, expense_postings, fund_postings, online_settlements
+from domain.finance import (
+    account,
+    books,
+    expense_postings,
+    fund_postings,
+    online_settlements,
+    year_end,
+)
 from domain.finance.journal import Entry, PostingFunction
 
 POSTINGS: dict[str, PostingFunction] = {
@@ -14,6 +21,7 @@ POSTINGS: dict[str, PostingFunction] = {
     **fund_postings.POSTINGS,
     **books.POSTINGS,
     **online_settlements.POSTINGS,
+    **year_end.POSTINGS,
 }
 
 

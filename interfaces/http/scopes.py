@@ -247,6 +247,10 @@ _ROUTES: dict[tuple[str, str], Scoped] = {
     ("POST", "/finance/units/{unit_id}/owners/{person_id}/clearance-certificates"): Scoped(
         UNIT, "path:unit_id"
     ),
+    ("POST", "/finance/units/{unit_id}/write-offs"): Scoped(
+        UNIT, "path:unit_id", also=("body:bill_id",)
+    ),
+    ("POST", "/finance/estates/{estate_id}/bad-debt-provisions"): Scoped(ESTATE, "path:estate_id"),
     ("POST", "/finance/vendors"): Scoped(COMPANY, "company"),
     ("GET", "/finance/vendors"): Scoped(COMPANY, "rows"),
     ("GET", "/finance/vendors/{vendor_id}"): Scoped(COMPANY, "path:vendor_id"),

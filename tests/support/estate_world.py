@@ -502,7 +502,8 @@ class Builder:
 
     def _close_and_review(self, e: Estate) -> None:
         fin, estate = e.finance, e["estate"]
-        self.post(f"finance/estates/{estate}/periods/2026-01/close", None, fin.headers)
+        asked = self._asked(f"finance/estates/{estate}/periods/2026-01/close", {}, fin.headers)
+        self.approve_fully(asked["approval_id"])  # a second person closes (maker-checker)
         # A threshold below the small claim: approvals_present flags its rule approval.
         review = self.post(
             "finance/compliance-checks",

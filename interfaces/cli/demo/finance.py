@@ -132,9 +132,10 @@ class FinanceDemo:
         self.fund_spending(finance)
         self.d.settle()
         with self.on(self.d.today, 7), self.d.as_user("hvg.finance"):
-            self.c.finance.ledger.close_period(
+            approval_id, _ = self.c.finance.ledger.close_period(
                 ClosePeriod(self.actor(finance), self.d.estate_id, self.periods[0])
             )
+            self.d.decide(approval_id, finance)
         self.d.count("periods_closed", 1)
         self.d.settle()
         with self.on(self.d.today, 7), self.d.as_user("hvg.auditor") as auditor:

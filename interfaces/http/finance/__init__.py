@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from interfaces.http.finance import (
     accounts,
+    bad_debts,
     compliance,
     expenses,
     fund,
@@ -16,5 +17,6 @@ from interfaces.http.finance import (
 )
 
 ROUTERS: list[APIRouter] = [
-    m.router for m in (rates, accounts, owners, expenses, fund, ledger, compliance, online)
+    m.router
+    for m in (rates, accounts, owners, expenses, fund, ledger, compliance, online, bad_debts)
 ]

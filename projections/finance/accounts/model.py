@@ -46,6 +46,7 @@ DDL = (
         late_fees numeric(20, 4) NOT NULL DEFAULT 0,
         paid numeric(20, 4) NOT NULL DEFAULT 0,
         waived numeric(20, 4) NOT NULL DEFAULT 0,
+        written_off numeric(20, 4) NOT NULL DEFAULT 0,
         outstanding numeric(20, 4) NOT NULL,
         days integer NOT NULL,
         days_in_period integer NOT NULL,
@@ -231,7 +232,7 @@ class UnitAccountsReadModel:
         )
 
     def _bill_change(self, cur: Any, bill_id: Any, column: str, amount: Any) -> None:
-        sign = "-" if column in ("paid", "waived") else "+"
+        sign = "-" if column in ("paid", "waived", "written_off") else "+"
         cur.execute(
             f"UPDATE finance_bills SET {column} = {column} + %s, "
             f"outstanding = outstanding {sign} %s WHERE bill_id = %s",
@@ -252,6 +253,9 @@ class UnitAccountsReadModel:
     def _BillWaived(self, cur: Any, p: dict[str, Any], at: Any, note: Notification) -> None:
         self._bill_change(cur, p["bill_id"], "waived", p["amount"])
         self._decided(cur, p["waiver_id"], "approved", at)
+
+    def _BillWrittenOff(self, cur: Any, p: dict[str, Any], at: Any, note: Notification) -> None:
+        self._bill_change(cur, p["bill_id"], "written_off", p["amount"])
 
     def _credit(self, cur: Any, unit_id: Any, credit: Any, reserved: Any, holder: Any) -> None:
         owners.move(cur, unit_id, holder, credit, reserved)

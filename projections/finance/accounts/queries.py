@@ -19,7 +19,7 @@ from projections.reach import Reaching, clause
 
 BILL_COLUMNS = (
     "b.bill_id, b.unit_id, b.estate_id, b.period, b.run_id, b.payer_ids, b.lines, b.currency, "
-    "b.principal, b.late_fees, b.paid, b.waived, b.outstanding, "
+    "b.principal, b.late_fees, b.paid, b.waived, b.written_off, b.outstanding, "
     "CASE WHEN b.outstanding > 0 THEN 'open' ELSE 'settled' END AS status, b.days, "
     "b.days_in_period, b.issued_on, b.due_on, b.dunning_level, b.position"
 )
@@ -88,6 +88,7 @@ class BillRow(TypedDict):
     late_fees: Decimal
     paid: Decimal
     waived: Decimal
+    written_off: Decimal
     outstanding: Decimal
     status: str  # open | settled
     days: int

@@ -105,28 +105,38 @@ class EventsAt:
         return event
 
 
+# A unit-account event that moves money only once approved: (approval kind, the
+# event's field naming what was approved).
+_APPROVED_EVENTS = {
+    "Refunded": ("refund", "refund_id"),
+    "BillWaived": ("waiver", "waiver_id"),
+    "BillWrittenOff": ("write_off", "request_id"),
+}
+
+
 def approvals_present(conn: psycopg.Connection[Any], s: Scope, events: EventsAt) -> CheckResult:
-    """Refunds, waivers, large expenses and fund spending carry the approvals they need."""
+    """Refunds, waivers, write-offs, large expenses and fund spending carry the approvals
+    they need."""
     r = CheckResult("approvals_present")
     where, params = in_scope(s, "e")
-    # Refunds and waivers: the approval named by the event, approved.
+    # Refunds, waivers and write-offs: the approval named by the event, approved.
     moved = query_rows(
         conn,
         "SELECT e.position, e.estate_id, e.event, e.originator_id FROM finance_ledger_entries e "
-        f"WHERE {where} AND e.aggregate = 'UnitAccount' AND e.event IN ('Refunded', 'BillWaived') "
+        f"WHERE {where} AND e.aggregate = 'UnitAccount' AND e.event = ANY(%s) "
         "ORDER BY e.position",
-        params,
+        [*params, list(_APPROVED_EVENTS)],
     )
     carried: list[tuple[dict[str, Any], Any, Any]] = []
     for row in moved:
         event = events.at(row["position"])
-        kind = "refund" if row["event"] == "Refunded" else "waiver"
+        kind, subject_field = _APPROVED_EVENTS[row["event"]]
         carried.append(
-            (row, getattr(event, "approval_id", None), getattr(event, f"{kind}_id", None))
+            (row, getattr(event, "approval_id", None), getattr(event, subject_field, None))
         )
     approvals = approved_by(conn, [a for _, a, _ in carried if a is not None], s.position)
     for row, approval_id, subject in carried:
-        kind = "refund" if row["event"] == "Refunded" else "waiver"
+        kind = _APPROVED_EVENTS[row["event"]][0]
         found = approvals.get(approval_id) if approval_id else None
         if found is None or not found["approved"] or found["kind"] != kind:
             why = (

@@ -16,10 +16,12 @@ zero.
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from projections.finance.statements.books import (
+    account_balances,
     balance_sheet,
     closed_periods,
     first_entry_day,
@@ -36,6 +38,7 @@ from projections.finance.statements.common import (
     estates_in_reach,
     money,
 )
+from projections.finance.statements.formats import cas_balance_sheet, cas_income_statement
 from projections.finance.statements.fund import fund_statement
 from projections.finance.statements.receivables import (
     admit_unit,
@@ -52,6 +55,8 @@ __all__ = [
     "LedgerReports",
     "admit_unit",
     "balance_sheet",
+    "cas_balance_sheet",
+    "cas_income_statement",
     "cash_flow",
     "closed_periods",
     "estates_in_reach",
@@ -86,3 +91,16 @@ class LedgerReports:
 
     def position_at(self, moment: datetime) -> int:
         return position_at(self.event_log, moment)
+
+    def balances(
+        self, estate_id: UUID, on: date, through_position: int
+    ) -> dict[tuple[str, str], Decimal]:
+        with self.pool.connection() as conn:
+            rows = account_balances(conn, [estate_id], None, on, through_position)
+        return {
+            (r["account"], r["currency"]): r["opening"] + r["debit"] - r["credit"] for r in rows
+        }
+
+    def aging(self, estate_id: UUID, at: date, through_position: int) -> dict[str, dict[str, Any]]:
+        with self.pool.connection() as conn:
+            return receivables_aging(conn, [estate_id], at, through_position)["totals"]  # type: ignore[no-any-return]

@@ -17,6 +17,7 @@ from domain.finance.accounts import (
     Kind,
 )
 from domain.finance.books import period_end, period_start
+from domain.finance.year_end import CLOSING_AGGREGATE
 from projections.finance.statements.common import (
     ZERO,
     account_row,
@@ -25,6 +26,13 @@ from projections.finance.statements.common import (
     money,
     normal_balance,
     scope_clause,
+)
+
+# A ledger line not of a year-end closing entry (结转损益), which the income statement
+# and a period's digest leave out: it closes the period's result, it is not a movement.
+NOT_CLOSING = (
+    "NOT EXISTS (SELECT 1 FROM finance_ledger_entries c WHERE c.position = {line}position "
+    f"AND c.aggregate = '{CLOSING_AGGREGATE}')"
 )
 
 # ---- the journal -----------------------------------------------------------------
@@ -84,10 +92,14 @@ def account_balances(
     date_to: date | None,
     as_of_position: int | None,
     accounts: Sequence[str] | None = None,
+    without_closing: bool = False,
 ) -> list[dict[str, Any]]:
     """Per account and currency: opening (before ``date_from``), debit and credit in
-    the range, as raw sums."""
+    the range, as raw sums; ``without_closing`` leaves out the year-end closing
+    entries (结转损益), as the income statement does."""
     scope, params = scope_clause(estate_ids, as_of_position)
+    if without_closing:
+        scope += f" AND {NOT_CLOSING.format(line='l.')}"
     upper = "l.booked_on <= %s" if date_to is not None else "true"
     only = "l.account = ANY(%s)" if accounts is not None else "true"
     start = date_from or date.min
@@ -155,10 +167,12 @@ def period_digest(
     conn: psycopg.Connection[Any], estate_id: UUID, period: str, through_position: int
 ) -> str:
     """sha256 of the period's canonical trial balance: its movements per account and
-    currency (sorted), ``account|currency|debit|credit`` lines at four places."""
+    currency (sorted), ``account|currency|debit|credit`` lines at four places. A
+    year-end closing entry is no movement of December: it is left out."""
     rows = conn.execute(
         "SELECT account, currency, sum(debit), sum(credit) FROM finance_ledger_lines "
         "WHERE estate_id = %s AND booked_on BETWEEN %s AND %s AND position <= %s "
+        f"AND {NOT_CLOSING.format(line='finance_ledger_lines.')} "
         "GROUP BY account, currency ORDER BY account, currency",
         [estate_id, period_start(period), period_end(period), through_position],
     ).fetchall()
@@ -226,7 +240,10 @@ def income_statement(
     revenue: list[dict[str, Any]] = []
     expense: list[dict[str, Any]] = []
     totals: dict[str, dict[str, Decimal]] = {}
-    for r in account_balances(conn, estate_ids, date_from, date_to, as_of_position):
+    rows = account_balances(
+        conn, estate_ids, date_from, date_to, as_of_position, without_closing=True
+    )
+    for r in rows:
         code, c = r["account"], r["currency"]
         kind = CHART[code].kind if code in CHART else None
         if kind not in (Kind.REVENUE, Kind.EXPENSE):

@@ -16,22 +16,14 @@ from domain.finance.accounts import (
     CHART,
 )
 from domain.finance.money import MINOR_UNITS, quantum
+from domain.finance.provision import BUCKETS
 
 ZERO = Decimal(0)
 CASH_ACCOUNTS = sorted(code for code, a in CHART.items() if a.cash)
 # 账龄 as a Chinese finance team and its auditor read it: not yet due (未到期), the
 # first year past due in four steps (together 1年以内), then 1-2, 2-3 and over 3
 # years, where the bad-debt provision's rates change.
-AGING_BUCKETS = (
-    "not yet due",
-    "0-30",
-    "31-90",
-    "91-180",
-    "181-365",
-    "1-2 years",
-    "2-3 years",
-    "over 3 years",
-)
+AGING_BUCKETS = BUCKETS
 WITHIN_ONE_YEAR = ("0-30", "31-90", "91-180", "181-365")
 
 

@@ -166,6 +166,7 @@ ROUTE_RECORDS: dict[str, str | tuple[str, ...]] = {
             "journals",
             "periods/{period}/close",
             "online-settlements",
+            "bad-debt-provisions",
         )
     },
     f"{FINANCE}/estates/{{estate_id}}/rate-changes/{{change_id}}/withdrawal": (
@@ -184,6 +185,7 @@ ROUTE_RECORDS: dict[str, str | tuple[str, ...]] = {
     f"{FINANCE}/units/{{unit_id}}/waivers": "unit",
     f"{FINANCE}/units/{{unit_id}}/refunds": "unit",
     f"{FINANCE}/units/{{unit_id}}/payment-orders": "unit",
+    f"{FINANCE}/units/{{unit_id}}/write-offs": "unit",
     f"{FINANCE}/units/{{unit_id}}/statement": "unit",
     f"{FINANCE}/units/{{unit_id}}/owners/{{person_id}}/statement": ("unit", "person"),
     f"{FINANCE}/units/{{unit_id}}/owners/{{person_id}}/clearance-certificates": ("unit", "person"),
@@ -382,6 +384,14 @@ BODIES: dict[tuple[str, str], Body] = {
         "bill_id": w.a["bill"],
         "amount": "1.00",
         "reason": "not mine",
+    },
+    ("POST", f"{FINANCE}/units/{{unit_id}}/write-offs"): lambda w, who: {
+        "bill_id": w.a["bill"],
+        "amount": "1.00",
+        "reason": "not mine",
+    },
+    ("POST", f"{FINANCE}/estates/{{estate_id}}/bad-debt-provisions"): lambda w, who: {
+        "as_of": "2026-02-10"
     },
     ("POST", f"{FINANCE}/units/{{unit_id}}/refunds"): lambda w, who: {
         "amount": "1.00",

@@ -106,6 +106,11 @@ TEMPLATES: dict[tuple[str, str], Callable[[World], dict[str, Any]]] = {
     ("POST", "/notifications/reminders"): lambda w: {"message": "X", "due_at": DUE},
     ("POST", "/finance/units/{unit_id}/payments"): lambda w: {"amount": "1.00", "method": "cash"},
     ("POST", "/finance/units/{unit_id}/payment-orders"): lambda w: {"amount": "1.00"},
+    ("POST", "/finance/units/{unit_id}/write-offs"): lambda w: {
+        "bill_id": w.b["bill"],
+        "amount": "1.00",
+        "reason": "X",
+    },
     ("POST", "/finance/units/{unit_id}/waivers"): lambda w: {
         "bill_id": w.b["bill"],
         "amount": "1.00",

@@ -157,3 +157,24 @@ def sell(fw: FinanceWorld, unit: str, buyers: list[str], on: str) -> None:
     """Transfer ``unit`` to ``buyers`` (persons) on the day ``on``."""
     body = {"new_owner_ids": buyers, "on": on}
     fw.post(f"/units/{unit}/ownership-transfers", fw.admin, body, status=200)
+
+
+def close_period(
+    fw: FinanceWorld,
+    period: str,
+    *,
+    estate_id: str | None = None,
+    maker: Actor | None = None,
+    checker: Actor | None = None,
+    status: int = 202,
+) -> dict[str, Any]:
+    """Ask to close ``period`` (202) and have a second person approve it (maker-checker,
+    kind ``period_close``): the approval's final answer (its ``position`` is where the
+    period closed); a refused request's problem answer when ``status`` is not 202."""
+    path = f"/finance/estates/{estate_id or fw.estate_id}/periods/{period}/close"
+    asked = fw.post(path, maker or fw.finance, {}, status=status).json()
+    if status != 202:
+        return asked  # type: ignore[no-any-return]
+    decided = fw.post(f"/approvals/{asked['approval_id']}/approve", checker or fw.admin, {})
+    assert decided.status_code == 200, decided.text
+    return decided.json()  # type: ignore[no-any-return]

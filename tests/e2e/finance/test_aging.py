@@ -90,6 +90,7 @@ def test_the_aging_exports_list_the_new_buckets(fw: FinanceWorld) -> None:
         at="2027-03-01",
         after=fw.container.event_log.head(),
         format="xlsx",
+        lang="en",
     )
     book = load_workbook(io.BytesIO(r.content))
     cells = {str(c.value) for sheet in book for row in sheet.iter_rows() for c in row}

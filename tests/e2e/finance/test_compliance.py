@@ -20,7 +20,15 @@ from domain.finance.compliance import CHECK_NAMES, ComplianceReview, FindingNotF
 from infrastructure.settings import Settings
 from interfaces.cli.main import app as cli
 from tests.e2e.finance.conftest import FinanceWorld
-from tests.e2e.finance.helpers import adopt_rate, approve_fully, bill, pay, post_journal, reverse
+from tests.e2e.finance.helpers import (
+    adopt_rate,
+    approve_fully,
+    bill,
+    close_period,
+    pay,
+    post_journal,
+    reverse,
+)
 from tests.e2e.finance.test_expenses import set_budget, submit, vendor
 
 PATH = "/finance/compliance-checks"
@@ -130,7 +138,7 @@ def clean_estate(fw: FinanceWorld) -> dict[str, Any]:
     set_budget(fw, {"repairs": "20000.00"})
     claim = submit(fw, vendor_id, "repairs", "12000.00", incurred_on="2026-02-01").json()
     assert approve_fully(fw, claim["approval_id"])["status"] == "approved"
-    fw.post(f"/finance/estates/{fw.estate_id}/periods/2026-01/close", fw.finance, status=200)
+    close_period(fw, "2026-01")
     fw.settle("finance_ledger")
     return {"opening": opening, "claim": claim}
 

@@ -18,6 +18,7 @@ from domain.finance.journal import Entry
 from domain.finance.postings import entry_for
 from projections.events import kind_of, payload_of
 from tests.e2e.finance.conftest import Actor, FinanceWorld
+from tests.e2e.finance.helpers import close_period
 
 FUND = "/finance/fund"
 
@@ -381,9 +382,7 @@ def test_a_deposit_is_never_booked_in_the_future_or_in_a_closed_period(fw: Finan
     fw.post("/finance/fund/deposits", fw.finance, {**body, "booked_on": "2026-01-20"}, status=201)
     fw.settle("finance_ledger")
     for period in ("2026-01", "2026-02"):
-        fw.post(
-            f"/finance/estates/{fw.estate_id}/periods/{period}/close", fw.finance, {}, status=200
-        )
+        close_period(fw, period)
     head = fw.container.event_log.head()
     late = {**body, "reference": "R-2", "booked_on": "2026-02-27"}
     assert fw.post("/finance/fund/deposits", fw.finance, late).status_code == 409

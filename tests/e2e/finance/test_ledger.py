@@ -24,7 +24,7 @@ from domain.finance.books import Books, ManualJournal, post
 from projections.finance import statements
 from tests.e2e.finance.conftest import FinanceWorld
 from tests.e2e.finance.fonts import ASCII, build_font
-from tests.e2e.finance.helpers import post_journal, reverse_journal
+from tests.e2e.finance.helpers import close_period, post_journal, reverse_journal
 
 REVENUE = "6001.01"
 SUPPLIES = "6602.02"
@@ -248,7 +248,7 @@ def test_closed_period_is_frozen_and_corrections_reverse_today(fw: FinanceWorld)
 
     fw.clock.set(2026, 2, 2)
     fw.post(f"{base}/2026-02/close", fw.finance, status=409)
-    fw.post(f"{base}/2026-01/close", fw.finance, status=200)
+    close_period(fw, "2026-01")
     fw.post(f"{base}/2026-01/close", fw.finance, status=409)  # once
 
     closed = fw.get(base, fw.finance).json()["closed"]
@@ -348,9 +348,9 @@ def test_statement_pdfs_print_with_the_font_the_setting_names(
     font = build_font(tmp_path / "cjk.ttf", ASCII + "试算平衡表")
 
     fw.container.settings.pdf_font = "core"
-    core = statement(fw, "trial-balance", format="pdf").content
+    core = statement(fw, "trial-balance", format="pdf", lang="en").content
     fw.container.settings.pdf_font = str(font)
-    cjk = statement(fw, "trial-balance", format="pdf").content
+    cjk = statement(fw, "trial-balance", format="pdf", lang="en").content
 
     for pdf, font_name, subtitle in (
         (core, "Helvetica (core, Latin-1)", "[U+8BD5][U+7B97][U+5E73][U+8861][U+8868]"),

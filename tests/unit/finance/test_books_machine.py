@@ -2,14 +2,15 @@
 
 A Hypothesis state machine drives several :class:`UnitAccount` aggregates
 with bills, payments (named bill or oldest first), reversals, late fees,
-waivers and refunds decided either way, and books every event through the
+waivers and refunds decided either way, write-offs of bad debts, and books every event through the
 posting functions into an in-memory journal. After every step:
 
 * every entry balances, and the trial balance sums to zero per currency;
 * assets = liabilities + equity + the unclosed result;
 * the receivables aging (per bill) equals the receivables control account;
 * every unit's sub-ledgers (its bills, its credit) equal its lines on 1122 and 2203;
-* no bill is ever paid or waived beyond what it charged (never paid twice);
+* no bill is ever paid, waived or written off beyond what it charged (never paid
+  twice);
 * online payments' provider settlements clear 1012 by what they paid out;
 * each account rebuilt from its own events equals the live one, and the
   journal rebuilt from those events equals the live journal.
@@ -281,6 +282,33 @@ class Books(RuleBasedStateMachine):
             ),
         )
 
+    @rule(which=st.integers(0, 2), pick=st.integers(0, 1000), exact=st.booleans())
+    def write_off(self, which: int, pick: int, exact: bool) -> None:
+        """A bad debt written off (坏账核销, as approved by a second person): all of
+        what the bill owes, Dr 1231 / Cr 1122; any other amount is refused."""
+        account = self.accounts[which]
+        bills = sorted(account.bills.values(), key=lambda b: str(b.bill_id))
+        if not bills:
+            return
+        bill = bills[pick % len(bills)]
+        owed = bill.outstanding
+        amount = owed if exact else owed + Decimal("0.01")
+        self._try(
+            "write_off",
+            account,
+            lambda: account.write_off(
+                request_id=uuid4(),
+                bill_id=bill.bill_id,
+                amount=amount,
+                currency="CNY",
+                reason="owner untraceable",
+                approval_id=uuid4(),
+                today=self.day.date(),
+                at=self._now(),
+            ),
+        )
+        assert bill.outstanding == (0 if exact and owed > 0 else owed)
+
     @rule(
         which=st.integers(0, 2),
         amount=CENTS,
@@ -402,7 +430,7 @@ class Books(RuleBasedStateMachine):
     def no_bill_is_paid_twice(self) -> None:
         for account in self.accounts:
             for bill in account.bills.values():
-                assert Decimal(0) <= bill.paid + bill.waived <= bill.charged
+                assert Decimal(0) <= bill.paid + bill.waived + bill.written_off <= bill.charged
                 assert bill.late_fees <= bill.principal * Decimal("0.5")
             assert account.credit >= 0
             assert Decimal(0) <= account.reserved <= account.credit

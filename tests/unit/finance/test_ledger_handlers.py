@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 
 from application.actor import Actor
-from application.approvals.commands import Approve
+from application.approvals.commands import Approve, Reject
 from application.approvals.service import ApprovalService
 from application.errors import NotFound
 from application.finance.ledger import LedgerBehind, LedgerService
@@ -20,6 +21,7 @@ from domain.approvals.approval import ApprovalStatus
 from domain.errors import InvalidTransition, NotEntitled, ValidationFailed
 from domain.finance.accounts import CHART
 from domain.finance.books import Books, ControlAccountLine, books_id, check_lines
+from domain.finance.year_end import YearEnd, year_end_id
 from domain.identity.policy import Role
 from domain.registry.places import Estate
 from tests.support.actors import registered
@@ -47,6 +49,9 @@ class FixedStatements:
 
     def position_at(self, moment: datetime) -> int:
         return 0
+
+    def balances(self, estate_id: UUID, on: date, through_position: int) -> dict[Any, Decimal]:
+        return {("6051", "CNY"): Decimal("-10.00")}  # the interest journal's revenue
 
 
 class Behind:
@@ -76,8 +81,21 @@ class World:
         """A journal ``who`` asked, posted by a second person's approval."""
         return journal_by_two(self.ledger, self.log, self.ask(who, booked_on))
 
+    def ask_close(self, who: Actor, period: str = "2025-12") -> UUID:
+        """The approval a close asked by ``who`` opened (nothing closed yet)."""
+        approval_id, _ = self.ledger.close_period(ClosePeriod(who, self.estate_id, period))
+        return approval_id
+
     def close(self, who: Actor, period: str = "2025-12") -> int:
-        return self.ledger.close_period(ClosePeriod(who, self.estate_id, period))
+        """A close ``who`` asked, approved by a second person (maker-checker)."""
+        approval_id = self.ask_close(who, period)
+        checker = registered(self.log, f"checker-{uuid4().hex[:8]}", Role.ADMIN)
+        return self.ledger.approvals.decide(Approve(checker, approval_id))
+
+    def books(self) -> Books:
+        books = self.log.repository.get(books_id(self.estate_id))
+        assert isinstance(books, Books)
+        return books
 
 
 @pytest.fixture
@@ -175,3 +193,54 @@ def test_no_line_of_a_manual_journal_lands_on_a_control_account(code: str) -> No
         check_lines(lines)
     assert (refused.value.account, refused.value.sub_ledger) == (code, sub_ledger)
     assert sub_ledger.name in refused.value.detail
+
+
+def test_a_close_waits_for_a_second_person_and_the_maker_never_checks(world: World) -> None:
+    world.statements.first_entry = date(2025, 12, 31)
+    maker = registered(world.log, "maker", Role.FINANCE, world.estate_id)
+    approval_id = world.ask_close(maker)
+    assert not world.ledger.is_closed(world.estate_id, date(2025, 12, 31))
+    assert world.books().pending_closes[approval_id]["period"] == "2025-12"
+    with pytest.raises(InvalidTransition):  # one request per period at a time
+        world.ask_close(world.finance)
+    with pytest.raises(NotEntitled):
+        world.ledger.approvals.decide(Approve(maker, approval_id))
+    checker = registered(world.log, "checker", Role.FINANCE, world.estate_id)
+    world.ledger.approvals.decide(Approve(checker, approval_id))
+    books = world.books()
+    assert books.closed["2025-12"]["closed_by"] == maker.user_id
+    assert books.pending_closes == {}
+
+
+def test_a_close_whose_period_moved_since_it_was_asked_is_refused_at_approval(
+    world: World,
+) -> None:
+    world.statements.first_entry = date(2025, 12, 31)
+    approval_id = world.ask_close(world.finance)
+    world.statements.digest = "e" * 64  # a journal was booked in December meanwhile
+    checker = registered(world.log, "checker", Role.ADMIN)
+    head = world.log.head()
+    with pytest.raises(InvalidTransition, match="changed since the close was asked"):
+        world.ledger.approvals.decide(Approve(checker, approval_id))
+    assert world.log.head() == head
+    assert not world.ledger.is_closed(world.estate_id, date(2025, 12, 31))
+    world.ledger.approvals.decide(Reject(checker, approval_id, "books moved"))
+    assert world.books().pending_closes == {}
+    declined = world.log.domain_events(books_id(world.estate_id))[-1]
+    assert type(declined).__name__ == "CloseDeclined"
+    world.close(world.finance)  # asked again, on the books as they are now
+    assert world.books().closed["2025-12"]["digest"] == "e" * 64
+
+
+def test_closing_december_closes_the_year_into_retained_earnings(world: World) -> None:
+    world.statements.first_entry = date(2025, 12, 31)
+    world.post(world.finance)
+    world.close(world.finance, "2025-12")
+    year_end = world.log.repository.get(year_end_id(world.estate_id, 2025))
+    assert isinstance(year_end, YearEnd)
+    assert [(x["account"], x["debit"], x["credit"]) for x in year_end.lines] == [
+        ("6051", Decimal("10.00"), 0),
+        ("4103", 0, Decimal("10.00")),
+        ("4103", Decimal("10.00"), 0),
+        ("4104", 0, Decimal("10.00")),
+    ]

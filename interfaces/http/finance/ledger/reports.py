@@ -2,7 +2,9 @@
 
 Each builder takes the JSON body a statement route answers and lays it out
 as an :class:`application.reporting.Report`, which ``interfaces/http/exports.py``
-renders in the asked format.
+renders in the asked format. Exports are in Chinese by default (titles,
+headers, account and line names: the chart's ``name_zh``); ``lang="en"``
+gives English, with the Chinese title as the subtitle.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from application.reporting import Column, Report, Table
+from interfaces.http.finance.ledger.words import ZH, Lang, label, report_titles
 
 
 def _cell(value: Any) -> Any:
@@ -22,51 +25,68 @@ def _cell(value: Any) -> Any:
     return str(value)
 
 
-def _table(
+def table(
     title: str,
     columns: Sequence[tuple[str, str, str]],
     rows: Sequence[dict[str, Any]],
     totals: dict[str, Any] | None = None,
+    lang: Lang = "en",
 ) -> Table:
     return Table(
-        title=title,
-        columns=tuple(Column(k, t, kind) for k, t, kind in columns),  # type: ignore[arg-type]
+        title=label(title, lang),
+        columns=tuple(Column(k, label(t, lang), kind) for k, t, kind in columns),  # type: ignore[arg-type]
         rows=tuple(tuple(_cell(r.get(k)) for k, _, _ in columns) for r in rows),
         totals=None if totals is None else tuple(_cell(totals.get(k)) for k, _, _ in columns),
     )
 
 
-def _meta(body: dict[str, Any], estate_ids: list[UUID] | None) -> tuple[tuple[str, str], ...]:
-    meta = [("Estates", "all" if estate_ids is None else ", ".join(map(str, estate_ids)))]
-    for key, label in (("from", "From"), ("to", "To"), ("at", "At")):
+def meta(
+    body: dict[str, Any], estate_ids: list[UUID] | None, lang: Lang = "en"
+) -> tuple[tuple[str, str], ...]:
+    everything = label("all", lang)
+    meta = [("Estates", everything if estate_ids is None else ", ".join(map(str, estate_ids)))]
+    for key, name in (("from", "From"), ("to", "To"), ("at", "At")):
         if body.get(key) is not None:
-            meta.append((label, str(body[key])))
+            meta.append((name, str(body[key])))
     if body.get("as_of_position") is not None:
         meta.append(("As of position", str(body["as_of_position"])))
     meta.append(("Generated at", datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")))
-    return tuple(meta)
+    return tuple((label(k, lang), v) for k, v in meta)
 
 
-ACCOUNT = [("account", "Account", "text"), ("name", "Name", "text")]
+def _account(lang: Lang) -> list[tuple[str, str, str]]:
+    """The account columns: its code, and its name in the export's language."""
+    return [("account", "Account", "text"), ("name_zh" if lang == ZH else "name", "Name", "text")]
 
 
-def trial_balance_report(body: dict[str, Any], estates: list[UUID] | None) -> Report:
+def _named(rows: Sequence[dict[str, Any]], key: str, lang: Lang) -> list[dict[str, Any]]:
+    """The rows with ``key`` (a section, a category) in the export's language."""
+    return [{**r, key: label(r[key], lang)} if key in r else r for r in rows]
+
+
+def trial_balance_report(
+    body: dict[str, Any], estates: list[UUID] | None, lang: Lang = ZH
+) -> Report:
     cols = [
-        *ACCOUNT,
+        *_account(lang),
         ("opening", "Opening", "money"),
         ("debit", "Debit", "money"),
         ("credit", "Credit", "money"),
         ("closing", "Closing", "money"),
     ]
+    total = {cols[1][0]: label("Total", lang)}
     tables = tuple(
-        _table(c, cols, [r for r in body["rows"] if r["currency"] == c], {"name": "Total", **t})
+        table(c, cols, [r for r in body["rows"] if r["currency"] == c], {**t, **total}, lang)
         for c, t in body["totals"].items()
     )
-    return Report("Trial balance", "试算平衡表", _meta(body, estates), tables)
+    return Report(*report_titles("Trial balance", lang), meta(body, estates, lang), tables)
 
 
-def balance_sheet_report(body: dict[str, Any], estates: list[UUID] | None) -> Report:
-    cols = [("section", "Section", "text"), *ACCOUNT, ("balance", "Balance", "money")]
+def balance_sheet_report(
+    body: dict[str, Any], estates: list[UUID] | None, lang: Lang = ZH
+) -> Report:
+    cols = [("section", "Section", "text"), *_account(lang), ("balance", "Balance", "money")]
+    name = cols[2][0]
     tables = []
     for c, t in body["totals"].items():
         rows = [
@@ -75,20 +95,20 @@ def balance_sheet_report(body: dict[str, Any], estates: list[UUID] | None) -> Re
             for r in body[section]
             if r["currency"] == c
         ]
-        rows.append({"section": "equity", "name": "Current result", "balance": t["result"]})
-        tables.append(
-            _table(
-                c,
-                cols,
-                rows,
-                {"name": "Assets = liabilities + equity + result", "balance": t["assets"]},
-            )
+        rows.append(
+            {"section": "equity", name: label("Current result", lang), "balance": t["result"]}
         )
-    return Report("Balance sheet", "资产负债表", _meta(body, estates), tuple(tables))
+        check = label("Assets = liabilities + equity + result", lang)
+        rows = _named(rows, "section", lang)
+        tables.append(table(c, cols, rows, {name: check, "balance": t["assets"]}, lang))
+    return Report(*report_titles("Balance sheet", lang), meta(body, estates, lang), tuple(tables))
 
 
-def income_statement_report(body: dict[str, Any], estates: list[UUID] | None) -> Report:
-    cols = [("section", "Section", "text"), *ACCOUNT, ("amount", "Amount", "money")]
+def income_statement_report(
+    body: dict[str, Any], estates: list[UUID] | None, lang: Lang = ZH
+) -> Report:
+    cols = [("section", "Section", "text"), *_account(lang), ("amount", "Amount", "money")]
+    net = {cols[2][0]: label("Net result", lang)}
     tables = []
     for c, t in body["totals"].items():
         rows = [
@@ -97,11 +117,13 @@ def income_statement_report(body: dict[str, Any], estates: list[UUID] | None) ->
             for r in body[section]
             if r["currency"] == c
         ]
-        tables.append(_table(c, cols, rows, {"name": "Net result", "amount": t["net_result"]}))
-    return Report("Income statement", "利润表", _meta(body, estates), tuple(tables))
+        rows = _named(rows, "section", lang)
+        tables.append(table(c, cols, rows, {**net, "amount": t["net_result"]}, lang))
+    lines = meta(body, estates, lang)
+    return Report(*report_titles("Income statement", lang), lines, tuple(tables))
 
 
-def cash_flow_report(body: dict[str, Any], estates: list[UUID] | None) -> Report:
+def cash_flow_report(body: dict[str, Any], estates: list[UUID] | None, lang: Lang = ZH) -> Report:
     cols = [("category", "Category", "text"), ("amount", "Amount", "money")]
     tables = []
     for c, t in body["totals"].items():
@@ -110,11 +132,13 @@ def cash_flow_report(body: dict[str, Any], estates: list[UUID] | None) -> Report
             *t["categories"],
             {"category": "Net change", "amount": t["net"]},
         ]
-        tables.append(_table(c, cols, rows, {"category": "Closing cash", "amount": t["closing"]}))
-    return Report("Cash flow statement", "现金流量表", _meta(body, estates), tuple(tables))
+        closing = {"category": label("Closing cash", lang), "amount": t["closing"]}
+        tables.append(table(c, cols, _named(rows, "category", lang), closing, lang))
+    lines = meta(body, estates, lang)
+    return Report(*report_titles("Cash flow statement", lang), lines, tuple(tables))
 
 
-def aging_report(body: dict[str, Any], estates: list[UUID] | None) -> Report:
+def aging_report(body: dict[str, Any], estates: list[UUID] | None, lang: Lang = ZH) -> Report:
     cols = [
         ("bill_id", "Bill", "text"),
         ("unit_id", "Unit", "text"),
@@ -127,23 +151,22 @@ def aging_report(body: dict[str, Any], estates: list[UUID] | None) -> Report:
     buckets = [
         ("currency", "Currency", "text"),
         *[(b, b, "money") for b in body["buckets"]],
-        ("within 1 year", "Within 1 year (1年以内)", "money"),
+        ("within 1 year", "within 1 year", "money"),
         ("total", "Total", "money"),
     ]
     totals = [{"currency": c, **t} for c, t in body["totals"].items()]
     return Report(
-        "Receivables aging",
-        "应收账款账龄分析",
-        _meta(body, estates),
+        *report_titles("Receivables aging", lang),
+        meta(body, estates, lang),
         (
-            _table("Bills", cols, body["bills"]),
-            _table("Totals", buckets, totals),
-            _table("By unit", [("unit_id", "Unit", "text"), *buckets], body["units"]),
+            table("Bills", cols, _named(body["bills"], "bucket", lang), lang=lang),
+            table("Totals", buckets, totals, lang=lang),
+            table("By unit", [("unit_id", "Unit", "text"), *buckets], body["units"], lang=lang),
         ),
     )
 
 
-def fund_report(body: dict[str, Any], estates: list[UUID] | None) -> Report:
+def fund_report(body: dict[str, Any], estates: list[UUID] | None, lang: Lang = ZH) -> Report:
     cols = [
         ("unit_id", "Unit", "text"),
         ("currency", "Currency", "text"),
@@ -153,23 +176,24 @@ def fund_report(body: dict[str, Any], estates: list[UUID] | None) -> Report:
         ("closing", "Closing", "money"),
     ]
     bank = [{"currency": c, "balance": v} for c, v in body["fund_bank"].items()]
-    totals = [{"unit_id": "Total", "currency": c, **t} for c, t in body["totals"].items()]
+    total = label("Total", lang)
+    totals = [{"unit_id": total, "currency": c, **t} for c, t in body["totals"].items()]
     return Report(
-        "Maintenance fund statement",
-        "专项维修资金分户账",
-        _meta(body, estates),
+        *report_titles("Maintenance fund statement", lang),
+        meta(body, estates, lang),
         (
-            _table("Units", cols, [*body["units"], *totals]),
-            _table(
+            table("Units", cols, [*body["units"], *totals], lang=lang),
+            table(
                 "Fund bank account",
                 [("currency", "Currency", "text"), ("balance", "Balance", "money")],
                 bank,
+                lang=lang,
             ),
         ),
     )
 
 
-def owner_report(body: dict[str, Any]) -> Report:
+def owner_report(body: dict[str, Any], lang: Lang = ZH) -> Report:
     cols = [
         ("booked_on", "Date", "date"),
         ("memo", "Memo", "text"),
@@ -179,13 +203,14 @@ def owner_report(body: dict[str, Any]) -> Report:
         ("balance", "Balance", "money"),
     ]
     tables = tuple(
-        _table(
+        table(
             c,
             cols,
-            [{"memo": "Opening balance", "balance": s["opening"]}, *s["lines"]],
-            {"memo": "Closing balance", "balance": s["closing"]},
+            [{"memo": label("Opening balance", lang), "balance": s["opening"]}, *s["lines"]],
+            {"memo": label("Closing balance", lang), "balance": s["closing"]},
+            lang,
         )
         for c, s in body["currencies"].items()
     )
-    meta = (("Unit", str(body["unit_id"])), *_meta(body, [])[1:])
-    return Report("Owner statement", "业主对账单", meta, tables)
+    lines = ((label("Unit", lang), str(body["unit_id"])), *meta(body, [], lang)[1:])
+    return Report(*report_titles("Owner statement", lang), lines, tables)

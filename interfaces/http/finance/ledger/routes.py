@@ -32,6 +32,10 @@ from domain.finance.accounts import CHART
 from domain.identity.policy import Permission
 from interfaces.http.consistency import reached
 from interfaces.http.exports import ExportFormat, export_response, pdf_font_of
+from interfaces.http.finance.ledger.cas_reports import (
+    cas_balance_sheet_report,
+    cas_income_statement_report,
+)
 from interfaces.http.finance.ledger.reports import (
     aging_report,
     balance_sheet_report,
@@ -41,6 +45,7 @@ from interfaces.http.finance.ledger.reports import (
     owner_report,
     trial_balance_report,
 )
+from interfaces.http.finance.ledger.words import Lang
 from interfaces.http.problems import Problem
 from interfaces.http.reads import query_off_loop
 from interfaces.http.schemas import (
@@ -49,7 +54,6 @@ from interfaces.http.schemas import (
     Command,
     CurrencyCode,
     Period,
-    accepted,
 )
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine, SingleLine
@@ -168,6 +172,9 @@ STATEMENTS: dict[str, tuple[Callable[..., Any], Callable[..., Report], str]] = {
     "cash-flow": (statements.cash_flow, cash_flow_report, "range"),
     "receivables-aging": (statements.receivables_aging, aging_report, "at"),
     "fund": (statements.fund_statement, fund_report, "range"),
+    # The 企业会计准则 layouts (一般企业财务报表格式), with their comparative columns.
+    "balance-sheet-cas": (statements.cas_balance_sheet, cas_balance_sheet_report, "at"),
+    "income-statement-cas": (statements.cas_income_statement, cas_income_statement_report, "range"),
 }
 
 
@@ -183,10 +190,13 @@ async def statement(
     as_of: datetime | None = None,
     as_of_position: Annotated[int | None, Query(ge=0)] = None,
     format: ExportFormat = "json",
+    lang: Annotated[Lang, Query(description="exports: zh (default) or en")] = "zh",
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> Response:
     """One statement: trial-balance, balance-sheet, income-statement, cash-flow (for
-    ``from``..``to``), receivables-aging (at ``at``, default today) or fund."""
+    ``from``..``to``), receivables-aging (at ``at``, default today) or fund; in the
+    企业会计准则 layouts balance-sheet-cas (at ``at``: 期末余额, 年初余额) and
+    income-statement-cas (``from``..``to``: 本期金额, 本年累计金额, 上年同期金额)."""
     if kind not in STATEMENTS:
         raise Problem(404, f"no statement {kind!r}; one of {', '.join(STATEMENTS)}")
     query, report, dates = STATEMENTS[kind]
@@ -202,7 +212,8 @@ async def statement(
             request, statements.receivables_control, estates, body["at"], upto
         )
     suffix = body.get("at") or body.get("to") or "all"
-    return _answer(request, body, format, lambda b: report(b, estates), f"{kind}-{suffix}")
+    filename = f"{kind}-{suffix}"
+    return _answer(request, body, format, lambda b: report(b, estates, lang), filename)
 
 
 @router.get("/finance/units/{unit_id}/statement")
@@ -215,6 +226,7 @@ async def unit_statement(
     as_of: datetime | None = None,
     as_of_position: Annotated[int | None, Query(ge=0)] = None,
     format: ExportFormat = "json",
+    lang: Annotated[Lang, Query(description="exports: zh (default) or en")] = "zh",
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> Response:
     """An owner's statement of one unit: charges, payments and credit, running balance."""
@@ -224,7 +236,7 @@ async def unit_statement(
     body = await query_off_loop(
         request, statements.owner_statement, unit_id, date_from, date_to, upto
     )
-    return _answer(request, body, format, owner_report, f"statement-{unit_id}")
+    return _answer(request, body, format, lambda b: owner_report(b, lang), f"statement-{unit_id}")
 
 
 @router.get("/finance/estates/{estate_id}/periods")
@@ -281,13 +293,21 @@ def reverse_journal(
     return JournalAsked(id=reversal_id, approval_id=approval_id, position=position)
 
 
-@router.post("/finance/estates/{estate_id}/periods/{period}/close", response_model=Accepted)
+class CloseAsked(Accepted):
+    approval_id: UUID
+
+
+@router.post(
+    "/finance/estates/{estate_id}/periods/{period}/close", status_code=status.HTTP_202_ACCEPTED
+)
 def close_period(
     estate_id: UUID,
     period: Period,
     request: Request,
     principal: Principal = requires(Permission.LEDGER_CLOSE_ESTATE),
-) -> Response:
-    """Close a period that has ended (in order, once): its entries become immutable."""
+) -> CloseAsked:
+    """Ask to close a period that has ended (in order, once); it closes, and its entries
+    become immutable, when a second person approves (kind ``period_close``)."""
     command = ClosePeriod(actor=principal, estate_id=estate_id, period=period)
-    return accepted(container(request).finance.ledger.close_period(command))
+    approval_id, position = container(request).finance.ledger.close_period(command)
+    return CloseAsked(approval_id=approval_id, position=position)
