@@ -54,8 +54,8 @@ MAINTENANCE_FUND = SubLedger(
     "maintenance_fund",
     "maintenance fund accounts",
     "专项维修资金分户账",
-    frozenset({"FundAccount", "FundSpending"}),
-    "fund deposits and approved spending",
+    frozenset({"FundAccount", "FundSpending", "FundInterest"}),
+    "fund deposits, approved spending and interest allocated to the units",
 )
 EXPENSE_CLAIMS = SubLedger(
     "expense_claims",

@@ -116,7 +116,7 @@ class FundService:
         """Every unit of the estate that has a fund account (the default sharers)."""
         return [u for u in self.units.in_order(estate_id) if self.account(u) is not None]
 
-    def _booking_day(self, estate_id: UUID, booked_on: date | None) -> date:
+    def booking_day(self, estate_id: UUID, booked_on: date | None) -> date:
         """The accounting date asked for (a deposit made at the bank earlier), or today;
         never in the future, never in a closed period of the estate's books."""
         today = self.deps.clock().date()
@@ -149,7 +149,7 @@ class FundService:
             currency=cmd.amount.currency,
             method=cmd.method,
             reference=cmd.reference,
-            booked_on=self._booking_day(account.estate_id, cmd.booked_on),
+            booked_on=self.booking_day(account.estate_id, cmd.booked_on),
             recorded_by=cmd.actor.user_id,
             at=now,
             resolution=counted(cmd.resolution, estate_id, self.totals, self.deps.clock().date()),
@@ -229,7 +229,7 @@ class FundService:
             account, unit = self.account(unit_id), find(self.deps.event_log, unit_id, Unit)
             if account is not None and unit is not None:
                 accounts[unit_id], areas[unit_id] = account, unit.gross_area
-        booked_on = self._booking_day(spending.estate_id, cmd.booked_on)
+        booked_on = self.booking_day(spending.estate_id, cmd.booked_on)
         splits = spending.disburse(
             areas=areas,
             balances={u: a.balance for u, a in accounts.items()},
