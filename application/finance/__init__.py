@@ -23,6 +23,7 @@ from application.finance.ports import (
     OverdueBills,
 )
 from application.finance.rates import RateService
+from application.finance.renovation import RenovationService
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps
 
@@ -35,6 +36,7 @@ class FinanceServices:
     fund: FundService
     ledger: LedgerService
     compliance: ComplianceService
+    renovation: RenovationService
 
     @classmethod
     def build(
@@ -56,6 +58,7 @@ class FinanceServices:
             fund=FundService(deps, approvals, units, totals),
             ledger=LedgerService(deps, statements, approvals),
             compliance=ComplianceService(deps, statements, checks),
+            renovation=RenovationService(deps, approvals),
         )
 
     def scheduled(self) -> list[ScheduledJob]:

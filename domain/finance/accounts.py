@@ -64,8 +64,15 @@ EXPENSE_CLAIMS = SubLedger(
     frozenset({"ExpenseClaim"}),
     "approved and paid expense claims",
 )
+RENOVATION = SubLedger(
+    "renovation_deposits",
+    "renovation deposits",
+    "装修押金分户账",
+    frozenset({"RenovationDeposit"}),
+    "renovation deposits taken, refunded and forfeited",
+)
 SUB_LEDGERS: dict[str, SubLedger] = {
-    s.key: s for s in (UNIT_ACCOUNTS, MAINTENANCE_FUND, EXPENSE_CLAIMS)
+    s.key: s for s in (UNIT_ACCOUNTS, MAINTENANCE_FUND, EXPENSE_CLAIMS, RENOVATION)
 }
 
 
@@ -87,6 +94,8 @@ RECEIVABLES = "1122"
 PAYABLES = "2202"
 CUSTOMER_CREDIT = "2203"
 FUND_PAYABLE = "2241"
+RENOVATION_DEPOSITS = "2241.03"
+FORFEITED_DEPOSITS = "6301"
 PAID_IN_CAPITAL = "4001"
 RETAINED_EARNINGS = "4104"
 LATE_FEE_INCOME = "6051"
@@ -157,6 +166,13 @@ CHART: dict[str, Account] = {
             Kind.LIABILITY,
             sub_ledger=MAINTENANCE_FUND,
         ),
+        Account(
+            RENOVATION_DEPOSITS,
+            "Other payables - renovation deposits",
+            "其他应付款—装修押金",
+            Kind.LIABILITY,
+            sub_ledger=RENOVATION,
+        ),
         Account(PAID_IN_CAPITAL, "Paid-in capital", "实收资本", Kind.EQUITY),
         Account(RETAINED_EARNINGS, "Retained earnings", "利润分配—未分配利润", Kind.EQUITY),
         *(
@@ -165,6 +181,12 @@ CHART: dict[str, Account] = {
         ),
         Account(FEE_WAIVERS, "Fee waivers", "主营业务收入—减免", Kind.REVENUE),
         Account(LATE_FEE_INCOME, "Late-payment fees", "其他业务收入—滞纳金", Kind.REVENUE),
+        Account(
+            FORFEITED_DEPOSITS,
+            "Non-operating income - forfeited deposits",
+            "营业外收入—没收押金",
+            Kind.REVENUE,
+        ),
         Account(EXPENSE_ACCOUNTS["repairs"], "Repairs", "主营业务成本—维修", Kind.EXPENSE),
         Account(
             EXPENSE_ACCOUNTS["maintenance"],

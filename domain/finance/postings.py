@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from domain.finance import account, books, expense_postings, fund_postings
+from domain.finance import account, books, expense_postings, fund_postings, renovation
 from domain.finance.journal import Entry, PostingFunction
 
 POSTINGS: dict[str, PostingFunction] = {
     **account.POSTINGS,
     **expense_postings.POSTINGS,
     **fund_postings.POSTINGS,
+    **renovation.POSTINGS,
     **books.POSTINGS,
 }
 

@@ -24,6 +24,7 @@ READ_MODELS = (
     "finance_accounts",
     "finance_expenses",
     "finance_fund",
+    "finance_renovation",
     "approvals",
 )
 

@@ -57,6 +57,19 @@ DEFAULT_TERMS = PolicyTerms(
 )
 
 
+def booking_day(deps: ServiceDeps, estate_id: UUID, booked_on: date | None) -> date:
+    """The accounting date asked for (money received at the bank earlier), or today;
+    never in the future, never in a closed period of the estate's books."""
+    today = deps.clock().date()
+    day = booked_on or today
+    if day > today:
+        raise ValidationFailed(f"booked_on: {day} is in the future")
+    books = find(deps.event_log, books_id(estate_id), Books)
+    if books is not None and books.is_closed(day):
+        raise InvalidTransition(f"booked_on: {day} is in a closed period of the books")
+    return day
+
+
 class FundRecordNotFound(NotFound):
     """No such unit, estate or spending, or not one the actor may see."""
 
@@ -117,16 +130,7 @@ class FundService:
         return [u for u in self.units.in_order(estate_id) if self.account(u) is not None]
 
     def booking_day(self, estate_id: UUID, booked_on: date | None) -> date:
-        """The accounting date asked for (a deposit made at the bank earlier), or today;
-        never in the future, never in a closed period of the estate's books."""
-        today = self.deps.clock().date()
-        day = booked_on or today
-        if day > today:
-            raise ValidationFailed(f"booked_on: {day} is in the future")
-        books = find(self.deps.event_log, books_id(estate_id), Books)
-        if books is not None and books.is_closed(day):
-            raise InvalidTransition(f"booked_on: {day} is in a closed period of the books")
-        return day
+        return booking_day(self.deps, estate_id, booked_on)
 
     # ---- deposits ------------------------------------------------------------
 

@@ -12,8 +12,10 @@ from interfaces.http.finance import (
     fund_interest,
     ledger,
     rates,
+    renovation,
 )
 
 ROUTERS: list[APIRouter] = [
-    m.router for m in (rates, accounts, expenses, fund, fund_interest, ledger, compliance)
+    m.router
+    for m in (rates, accounts, expenses, fund, fund_interest, renovation, ledger, compliance)
 ]

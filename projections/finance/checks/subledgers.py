@@ -18,14 +18,27 @@ import psycopg
 
 from application.finance.compliance.scope import CheckResult, Scope
 from domain.finance.account import UnitAccount
-from domain.finance.accounts import CHART, CUSTOMER_CREDIT, FUND_PAYABLE, RECEIVABLES
+from domain.finance.accounts import (
+    CHART,
+    CUSTOMER_CREDIT,
+    FUND_PAYABLE,
+    RECEIVABLES,
+    RENOVATION_DEPOSITS,
+)
 from domain.finance.fund import FundAccount
+from domain.finance.renovation import RenovationDeposit
 from projections.finance import statements
 from projections.finance.checks.queries import approved_by, in_scope, query_rows
 
 # The control accounts kept per unit, and what each sub-ledger holds on them
 # as debit minus credit (a credit balance is negative).
-CONTROLS = (RECEIVABLES, CUSTOMER_CREDIT, FUND_PAYABLE)
+CONTROLS = (RECEIVABLES, CUSTOMER_CREDIT, FUND_PAYABLE, RENOVATION_DEPOSITS)
+# The read models listing the aggregates that keep them, and their ID column.
+KEEPERS = (
+    ("finance_accounts", "account_id"),
+    ("finance_fund_accounts", "account_id"),
+    ("finance_renovation_deposits", "deposit_id"),
+)
 Key = tuple[UUID, str, UUID | None, str]  # estate, account, unit, currency
 
 
@@ -44,11 +57,11 @@ def _subledgers(
     held: dict[Key, Decimal] = {}
     keepers: dict[Key, UUID] = {}
     read = 0
-    for table in ("finance_accounts", "finance_fund_accounts"):
+    for table, column in KEEPERS:
         for row in query_rows(
-            conn, f"SELECT account_id FROM {table} {only} ORDER BY account_id", extra
+            conn, f"SELECT {column} AS id FROM {table} {only} ORDER BY {column}", extra
         ):
-            found = _at_position(event_log, row["account_id"], s.position)
+            found = _at_position(event_log, row["id"], s.position)
             if found is None:
                 continue
             read += 1
@@ -56,19 +69,21 @@ def _subledgers(
                 parts = {RECEIVABLES: found.outstanding, CUSTOMER_CREDIT: -found.credit}
             elif isinstance(found, FundAccount):
                 parts = {FUND_PAYABLE: -found.balance}
+            elif isinstance(found, RenovationDeposit):  # a unit may have several
+                parts = {RENOVATION_DEPOSITS: -found.balance}
             else:
                 continue
             for account, amount in parts.items():
                 key = (found.estate_id, account, found.unit_id, found.currency)
-                held[key] = amount
+                held[key] = held.get(key, Decimal(0)) + amount
                 keepers[key] = found.id
     return held, keepers, read
 
 
 def subledgers_equal_control(conn: psycopg.Connection[Any], s: Scope, events: Any) -> CheckResult:
-    """Each unit's receivables, owner credit and maintenance fund, as its aggregates
-    keep them, equal that unit's lines on 1122, 2203 and 2241; no line on them
-    names no unit."""
+    """Each unit's receivables, owner credit, maintenance fund and renovation deposits,
+    as its aggregates keep them, equal that unit's lines on 1122, 2203, 2241 and
+    2241.03; no line on them names no unit."""
     r = CheckResult("subledgers_equal_control")
     held, keepers, read = _subledgers(conn, s, events.event_log)
     where, params = in_scope(s, "l", dates=False)
