@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from projections.catalog import ReadModelDeps
-from projections.finance import accounts, compliance, expenses, fund, ledger, rates, renovation
+from projections.finance import (
+    accounts,
+    compliance,
+    expenses,
+    fund,
+    fund_bank,
+    ledger,
+    rates,
+    renovation,
+)
 from projections.protocols import Projection
 
 
@@ -16,4 +25,5 @@ def read_models(deps: ReadModelDeps) -> list[Projection]:
         *ledger.read_models(deps),
         *compliance.read_models(deps),
         *renovation.read_models(deps),
+        *fund_bank.read_models(deps),
     ]

@@ -25,6 +25,7 @@ READ_MODELS = (
     "finance_expenses",
     "finance_fund",
     "finance_renovation",
+    "finance_fund_bank",
     "approvals",
 )
 

@@ -9,6 +9,7 @@ from interfaces.http.finance import (
     compliance,
     expenses,
     fund,
+    fund_bank,
     fund_interest,
     ledger,
     rates,
@@ -17,5 +18,15 @@ from interfaces.http.finance import (
 
 ROUTERS: list[APIRouter] = [
     m.router
-    for m in (rates, accounts, expenses, fund, fund_interest, renovation, ledger, compliance)
+    for m in (
+        rates,
+        accounts,
+        expenses,
+        fund,
+        fund_interest,
+        fund_bank,
+        renovation,
+        ledger,
+        compliance,
+    )
 ]

@@ -27,7 +27,7 @@ from domain.finance.accounts import (
 )
 from domain.finance.fund import FundAccount
 from domain.finance.renovation import RenovationDeposit
-from projections.finance import statements
+from projections.finance import fund_bank, statements
 from projections.finance.checks.queries import approved_by, in_scope, query_rows
 
 # The control accounts kept per unit, and what each sub-ledger holds on them
@@ -114,6 +114,33 @@ def subledgers_equal_control(conn: psycopg.Connection[Any], s: Scope, events: An
     r.summary = (
         f"{read} unit and fund account(s) equal their lines on "
         f"{', '.join(CONTROLS)}, unit by unit, at position {s.position}"
+    )
+    return r
+
+
+def fund_bank_reconciled(conn: psycopg.Connection[Any], s: Scope, events: Any) -> CheckResult:
+    """Each balance finance recorded from the fund bank account's statement for a day
+    of the period equals the ledger's 1002.02 at the end of that day."""
+    r = CheckResult("fund_bank_reconciled")
+    stated = fund_bank.statements_in(conn, s.estate_ids, s.date_from, s.date_to, s.position)
+    for row in stated:
+        currency = row["currency"]
+        ledger = fund_bank.bank_balance_at(
+            conn, row["estate_id"], row["on_day"], currency, s.position
+        )
+        if ledger == row["balance"]:
+            continue
+        r.add(
+            f"fund bank account (1002.02) on {row['on_day']}: the bank's statement "
+            f"{row['reference']} shows {statements.money(row['balance'], currency)} {currency}, "
+            f"the ledger {statements.money(ledger, currency)} (difference "
+            f"{statements.money(row['balance'] - ledger, currency)})",
+            subject_id=row["statement_id"],
+            subject=f"1002.02 {row['on_day']}",
+            estate_id=row["estate_id"],
+        )
+    r.summary = (
+        f"{len(stated)} fund bank statement balance(s) of the period equal the ledger's 1002.02"
     )
     return r
 

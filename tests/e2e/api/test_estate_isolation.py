@@ -191,6 +191,8 @@ ROUTE_RECORDS: dict[str, str | tuple[str, ...]] = {
     f"{FINANCE}/fund/accounts/{{unit_id}}": "unit",
     f"{FINANCE}/fund/spendings/{{spending_id}}": "spending",
     f"{FINANCE}/fund/spendings/{{spending_id}}/disbursement": "spending",
+    f"{FINANCE}/estates/{{estate_id}}/fund/reconciliation": "estate",
+    f"{FINANCE}/estates/{{estate_id}}/fund/published": "estate",
     # finance: renovation deposits
     f"{FINANCE}/renovation-deposits/{{deposit_id}}": "renovation_deposit",
     f"{FINANCE}/renovation-deposits/{{deposit_id}}/refund": "renovation_deposit",
@@ -231,6 +233,7 @@ OTHER_PATH_VALUES: dict[str | tuple[str, str], tuple[str, ...]] = {
 QUERIES: dict[str, dict[str, Any]] = {
     f"{FINANCE}/estates/{{estate_id}}/meter-readings": {"period": "2026-02"},
     f"{FINANCE}/estates/{{estate_id}}/expense-analysis": {"year": 2026},
+    f"{FINANCE}/estates/{{estate_id}}/fund/reconciliation": {"on": "2026-01-31"},
 }
 
 # An ID no record has: each route under these prefixes must refuse A's record
@@ -1009,6 +1012,7 @@ def _finance_references(w: World) -> list[tuple[str, str, Actor, Any]]:
     }
     period = {"from": "2026-01-01", "to": "2026-02-28"}
     interest = {"amount": "1.00", "reference": "INT-X", **_JANUARY}
+    stated = {"on": "2026-01-31", "balance": "1.00", "reference": "ST-X"}
     renovation = {"amount": "1.00", "method": "cash", "reference": "ZX-X", "renovation": "x"}
 
     def journal(**dims: str) -> dict[str, Any]:
@@ -1028,6 +1032,7 @@ def _finance_references(w: World) -> list[tuple[str, str, Actor, Any]]:
             ("POST", "/finance/fund/deposits", who, {**deposit, "unit_id": a["unit"]}),
             ("POST", "/finance/fund/spendings", who, {**spending, "estate_id": a["estate"]}),
             ("POST", "/finance/fund/interest", who, {**interest, "estate_id": a["estate"]}),
+            ("POST", "/finance/fund/bank-statements", who, {**stated, "estate_id": a["estate"]}),
             ("POST", "/finance/renovation-deposits", who, {**renovation, "unit_id": a["unit"]}),
             ("POST", "/finance/compliance-checks", who, {**period, "estate_id": a["estate"]}),
         ]

@@ -138,6 +138,12 @@ TEMPLATES: dict[tuple[str, str], Callable[[World], dict[str, Any]]] = {
         "period_from": "2026-01-01",
         "period_to": "2026-01-31",
     },
+    ("POST", "/finance/fund/bank-statements"): lambda w: {
+        "estate_id": w.b["estate"],
+        "on": "2026-01-31",
+        "balance": "1.00",
+        "reference": "ST-X",
+    },
     ("POST", "/finance/renovation-deposits"): lambda w: {
         "unit_id": w.b["unit"],
         "amount": "1.00",
