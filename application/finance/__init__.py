@@ -31,6 +31,7 @@ from application.finance.ports import (
     OverdueBills,
 )
 from application.finance.rates import RateService
+from application.finance.renovation import RenovationService
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps
 
@@ -45,6 +46,7 @@ class FinanceServices:
     compliance: ComplianceService
     online: OnlinePayments
     bad_debts: BadDebtService
+    renovation: RenovationService
 
     @classmethod
     def build(
@@ -75,6 +77,7 @@ class FinanceServices:
             compliance=ComplianceService(deps, statements, checks),
             online=online,
             bad_debts=BadDebtService(deps, approvals, ledger, statements),
+            renovation=RenovationService(deps, approvals),
         )
 
     def scheduled(self) -> list[ScheduledJob]:

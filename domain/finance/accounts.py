@@ -54,8 +54,8 @@ MAINTENANCE_FUND = SubLedger(
     "maintenance_fund",
     "maintenance fund accounts",
     "专项维修资金分户账",
-    frozenset({"FundAccount", "FundSpending"}),
-    "fund deposits and approved spending",
+    frozenset({"FundAccount", "FundSpending", "FundInterest"}),
+    "fund deposits, approved spending and interest allocated to the units",
 )
 EXPENSE_CLAIMS = SubLedger(
     "expense_claims",
@@ -64,8 +64,15 @@ EXPENSE_CLAIMS = SubLedger(
     frozenset({"ExpenseClaim"}),
     "approved and paid expense claims",
 )
+RENOVATION = SubLedger(
+    "renovation_deposits",
+    "renovation deposits",
+    "装修押金分户账",
+    frozenset({"RenovationDeposit"}),
+    "renovation deposits taken, refunded and forfeited",
+)
 SUB_LEDGERS: dict[str, SubLedger] = {
-    s.key: s for s in (UNIT_ACCOUNTS, MAINTENANCE_FUND, EXPENSE_CLAIMS)
+    s.key: s for s in (UNIT_ACCOUNTS, MAINTENANCE_FUND, EXPENSE_CLAIMS, RENOVATION)
 }
 
 
@@ -87,6 +94,8 @@ RECEIVABLES = "1122"
 PAYABLES = "2202"
 CUSTOMER_CREDIT = "2203"
 FUND_PAYABLE = "2241"
+RENOVATION_DEPOSITS = "2241.03"
+FORFEITED_DEPOSITS = "6301"
 PAID_IN_CAPITAL = "4001"
 RETAINED_EARNINGS = "4104"
 PROFIT_FOR_THE_YEAR = "4103"
@@ -163,6 +172,13 @@ CHART: dict[str, Account] = {
             Kind.LIABILITY,
             sub_ledger=MAINTENANCE_FUND,
         ),
+        Account(
+            RENOVATION_DEPOSITS,
+            "Other payables - renovation deposits",
+            "其他应付款—装修押金",
+            Kind.LIABILITY,
+            sub_ledger=RENOVATION,
+        ),
         Account(PAID_IN_CAPITAL, "Paid-in capital", "实收资本", Kind.EQUITY),
         Account(PROFIT_FOR_THE_YEAR, "Profit for the year", "本年利润", Kind.EQUITY),
         Account(RETAINED_EARNINGS, "Retained earnings", "利润分配—未分配利润", Kind.EQUITY),
@@ -172,6 +188,12 @@ CHART: dict[str, Account] = {
         ),
         Account(FEE_WAIVERS, "Fee waivers", "主营业务收入—减免", Kind.REVENUE),
         Account(LATE_FEE_INCOME, "Late-payment fees", "其他业务收入—滞纳金", Kind.REVENUE),
+        Account(
+            FORFEITED_DEPOSITS,
+            "Non-operating income - forfeited deposits",
+            "营业外收入—没收押金",
+            Kind.REVENUE,
+        ),
         Account(EXPENSE_ACCOUNTS["repairs"], "Repairs", "主营业务成本—维修", Kind.EXPENSE),
         Account(
             EXPENSE_ACCOUNTS["maintenance"],

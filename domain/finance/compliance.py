@@ -39,6 +39,7 @@ CHECK_NAMES: tuple[str, ...] = (
     "reversals_by_a_second_person",
     "approvals_present",
     "budgets_within",
+    "fund_bank_reconciled",
     "closed_periods_unchanged",
     "event_chain_verifies",
 )

@@ -1,21 +1,14 @@
 """The special maintenance fund (专项维修资金): owners' money held in trust, per unit.
 
-Each unit has a :class:`FundAccount`, a sub-ledger of the fund's own bank
-account: deposits raise its balance, the unit's share of a disbursed spending
-lowers it. A :class:`FundSpending` spends the fund only on an owners'
-resolution carrying an ordinary matter (Civil Code art. 278 item 5) or a
-documented emergency, through the approval kind ``fund_spending``, and is
-disbursed once, split over the units that share it by gross area.
-
-A unit's first deposit (首期交存) is all it paid in before its first charge;
-later deposits are top-ups (续交), each citing the owners' resolution that
-raised the fund (``ResolutionCited``, three quarters, just after it). A charge
-that takes the balance below 30% of it records ``FellBelowThreshold`` once
-(住宅专项维修资金管理办法 art. 17); a deposit back to 30% or more records
-``RestoredAboveThreshold``.
-
-The rules that need no aggregate are in ``fund_rules.py``, the postings in
-``fund_postings.py``; the event classes stay here, where their topics name them."""
+:class:`FundAccount` is a unit's sub-ledger of the fund: deposits and its
+share of interest (``fund_interest.py``) raise it, its share of a disbursed
+:class:`FundSpending` lowers it. A spending needs an owners' resolution
+(Civil Code art. 278 item 5) or a documented emergency, the approval kind
+``fund_spending``, and is split over its units by gross area. The first
+deposit (首期交存) is all paid in before the first charge; later deposits are
+top-ups citing a three-quarters resolution; a charge below 30% of the first
+deposit records ``FellBelowThreshold`` once (管理办法 art. 17). Rules without
+an aggregate are in ``fund_rules.py``, postings in ``fund_postings.py``."""
 
 from __future__ import annotations
 
@@ -35,19 +28,16 @@ from domain.finance.fund_rules import EmergencyCategory as EmergencyCategory  # 
 from domain.finance.fund_rules import SpendingStatus as SpendingStatus
 from domain.finance.fund_rules import (
     check_basis,
+    covered_splits,
     fund_account_id,
     low_balance_threshold,
     positive,
     raising_resolution,
-    split_by_area,
     text,
 )
 from domain.finance.money import currency_of, exact_money
 
 APPROVAL_KIND = "fund_spending"
-
-
-# ---- the unit's sub-ledger ------------------------------------------------------
 
 
 class FundAccount(Aggregate):
@@ -72,6 +62,8 @@ class FundAccount(Aggregate):
         self.low = False
         self.deposit_ids: set[UUID] = set()
         self.charged_spendings: set[UUID] = set()
+        self.interest_ids: set[UUID] = set()
+        self.movements: list[tuple[date, Decimal]] = []  # (booked on, signed): the 积数
 
     @property
     def threshold(self) -> Decimal | None:
@@ -91,9 +83,8 @@ class FundAccount(Aggregate):
         at: datetime,
         resolution: Mapping[str, Any] | None = None,
     ) -> None:
-        """Money paid into the fund for this unit; before its first charge, part of
-        its first deposit (the reminder's baseline). After it, a top-up that cites
-        the owners' resolution raising the fund, recorded just before the money."""
+        """Money paid in for this unit: before its first charge part of its first
+        deposit, after it a top-up citing the resolution that raised the fund."""
         if currency != self.currency:
             raise ValidationFailed(f"currency: this unit's fund is kept in {self.currency}")
         if deposit_id in self.deposit_ids:
@@ -119,9 +110,7 @@ class FundAccount(Aggregate):
         )
         if vote is not None:
             self._cited(deposit_id=deposit_id, unit_id=self.unit_id, resolution=vote, at=at)
-        threshold = self.threshold
-        if self.low and threshold is not None and self.balance >= threshold:
-            self._restored(**self._notice(at))
+        self._rearm(at)
 
     @event("Deposited")
     def _deposited(
@@ -140,6 +129,7 @@ class FundAccount(Aggregate):
     ) -> None:
         self.balance += amount
         self.deposit_ids.add(deposit_id)
+        self.movements.append((booked_on, amount))
         # ``first`` still marks the opening deposit; 100 then 9,900 is a baseline of 10,000.
         if not self.charged_spendings:
             self.first_deposit = (self.first_deposit or Decimal(0)) + amount
@@ -189,17 +179,51 @@ class FundAccount(Aggregate):
     ) -> None:
         self.balance -= amount
         self.charged_spendings.add(spending_id)
+        self.movements.append((booked_on, -amount))
+
+    def credit_interest(
+        self, *, interest_id: UUID, amount: Decimal, reference: str, booked_on: date, at: datetime
+    ) -> None:
+        """This unit's share of interest the fund earned (posted by the ``FundInterest``)."""
+        if interest_id in self.interest_ids:
+            raise InvalidTransition(f"interest {interest_id} is already credited to this unit")
+        self._interest_credited(
+            interest_id=interest_id,
+            estate_id=self.estate_id,
+            unit_id=self.unit_id,
+            amount=exact_money(amount, self.currency),
+            currency=self.currency,
+            reference=reference,
+            booked_on=booked_on,
+            at=at,
+        )
+        self._rearm(at)
+
+    @event("InterestCredited")
+    def _interest_credited(
+        self,
+        interest_id: UUID,
+        estate_id: UUID,
+        unit_id: UUID,
+        amount: Decimal,
+        currency: str,
+        reference: str,
+        booked_on: date,
+        at: datetime,
+    ) -> None:
+        self.balance += amount  # never part of the first deposit: 增值 is not 首期交存
+        self.interest_ids.add(interest_id)
+        self.movements.append((booked_on, amount))
+
+    def _rearm(self, at: datetime) -> None:
+        """Back to 30% of the first deposit or more: the reminder is armed again."""
+        threshold = self.threshold
+        if self.low and threshold is not None and self.balance >= threshold:
+            self._restored(**self._notice(at))
 
     def _notice(self, at: datetime) -> dict[str, Any]:
-        return {
-            "estate_id": self.estate_id,
-            "unit_id": self.unit_id,
-            "balance": self.balance,
-            "first_deposit": self.first_deposit,
-            "currency": self.currency,
-            "ratio": LOW_BALANCE_RATIO,
-            "at": at,
-        }
+        keys = ("estate_id", "unit_id", "balance", "first_deposit", "currency")
+        return {k: getattr(self, k) for k in keys} | {"ratio": LOW_BALANCE_RATIO, "at": at}
 
     @event("FellBelowThreshold")
     def _fell_below(
@@ -349,16 +373,7 @@ class FundSpending(Aggregate):
             raise InvalidTransition("this spending has already been disbursed")
         if self.status is not SpendingStatus.APPROVED:
             raise InvalidTransition(f"only an approved spending is disbursed; it is {self.status}")
-        missing = [str(u) for u in self.unit_ids if u not in areas or u not in balances]
-        if missing:
-            raise ValidationFailed(f"units without a fund account or an area: {', '.join(missing)}")
-        splits = split_by_area(self.amount, {u: areas[u] for u in self.unit_ids}, self.currency)
-        short = {s["unit_id"]: s["amount"] for s in splits if s["amount"] > balances[s["unit_id"]]}
-        if short:
-            raise ValidationFailed(
-                "the fund balance of these units does not cover their share: "
-                + "; ".join(f"{u} (share {a}, balance {balances[u]})" for u, a in short.items())
-            )
+        splits = covered_splits(self.amount, self.unit_ids, areas, balances, self.currency)
         self._disbursed(
             estate_id=self.estate_id,
             booked_on=booked_on,

@@ -12,7 +12,7 @@ that re-export (a stored spending keeps the category's value, a string).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import ROUND_CEILING, Decimal
 from enum import StrEnum
 from typing import Any
@@ -164,3 +164,25 @@ def split_by_area(
     units = list(areas)
     parts = allocate(total, [Decimal(areas[u]) for u in units], currency)
     return [{"unit_id": u, "amount": p} for u, p in zip(units, parts, strict=True)]
+
+
+def covered_splits(
+    total: Decimal,
+    unit_ids: Sequence[UUID],
+    areas: Mapping[UUID, Decimal],
+    balances: Mapping[UUID, Decimal],
+    currency: str,
+) -> list[dict[str, Any]]:
+    """A disbursement's split by area, refused naming every unit without an account
+    or an area, and every unit whose share exceeds its balance."""
+    missing = [str(u) for u in unit_ids if u not in areas or u not in balances]
+    if missing:
+        raise ValidationFailed(f"units without a fund account or an area: {', '.join(missing)}")
+    splits = split_by_area(total, {u: areas[u] for u in unit_ids}, currency)
+    short = {s["unit_id"]: s["amount"] for s in splits if s["amount"] > balances[s["unit_id"]]}
+    if short:
+        raise ValidationFailed(
+            "the fund balance of these units does not cover their share: "
+            + "; ".join(f"{u} (share {a}, balance {balances[u]})" for u, a in short.items())
+        )
+    return splits

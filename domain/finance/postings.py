@@ -11,6 +11,7 @@ from domain.finance import (
     expense_postings,
     fund_postings,
     online_settlements,
+    renovation,
     year_end,
 )
 from domain.finance.journal import Entry, PostingFunction
@@ -19,6 +20,7 @@ POSTINGS: dict[str, PostingFunction] = {
     **account.POSTINGS,
     **expense_postings.POSTINGS,
     **fund_postings.POSTINGS,
+    **renovation.POSTINGS,
     **books.POSTINGS,
     **online_settlements.POSTINGS,
     **year_end.POSTINGS,

@@ -270,6 +270,14 @@ _ROUTES: dict[tuple[str, str], Scoped] = {
     ("POST", "/finance/fund/spendings/{spending_id}/disbursement"): Scoped(
         ESTATE, "path:spending_id"
     ),
+    ("POST", "/finance/fund/interest"): Scoped(ESTATE, "body:estate_id"),
+    ("POST", "/finance/fund/bank-statements"): Scoped(ESTATE, "body:estate_id"),
+    ("GET", "/finance/estates/{estate_id}/fund/reconciliation"): Scoped(ESTATE, "path:estate_id"),
+    ("GET", "/finance/estates/{estate_id}/fund/published"): Scoped(ESTATE, "path:estate_id"),
+    ("POST", "/finance/renovation-deposits"): Scoped(UNIT, "body:unit_id"),
+    ("GET", "/finance/renovation-deposits"): Scoped(ESTATE, "rows"),
+    ("GET", "/finance/renovation-deposits/{deposit_id}"): Scoped(UNIT, "path:deposit_id"),
+    **_posts(UNIT, "/finance/renovation-deposits/{deposit_id}", "refund forfeiture"),
     ("GET", "/finance/accounts"): Scoped(ESTATE, "rows"),
     ("GET", "/finance/ledger/journal"): Scoped(ESTATE, "rows"),
     ("GET", "/finance/statements/{kind}"): Scoped(ESTATE, "rows"),

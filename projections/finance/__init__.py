@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from projections.catalog import ReadModelDeps
-from projections.finance import accounts, compliance, expenses, fund, ledger, rates
+from projections.finance import (
+    accounts,
+    compliance,
+    expenses,
+    fund,
+    fund_bank,
+    ledger,
+    rates,
+    renovation,
+)
 from projections.protocols import Projection
 
 
@@ -15,4 +24,6 @@ def read_models(deps: ReadModelDeps) -> list[Projection]:
         *fund.read_models(deps),
         *ledger.read_models(deps),
         *compliance.read_models(deps),
+        *renovation.read_models(deps),
+        *fund_bank.read_models(deps),
     ]

@@ -47,12 +47,19 @@ PROPOSED_FIELDS = (
 )
 
 
+# A unit account's events that move its balance: the movement's kind, and the
+# event's field that names its source (the deposit, the spending, the interest).
+MOVEMENTS = {"Deposited": "deposit", "Charged": "charge", "InterestCredited": "interest"}
+SOURCES = {"deposit": "deposit_id", "charge": "spending_id", "interest": "interest_id"}
+
+
 class FundLedger(PerAggregate):
     name = "finance_fund"
     aggregates = frozenset({"FundAccount", "FundSpending"})
     # 1: first_deposit sums the deposits before the first charge (issue 14).
     # 2: a top-up's movement shows the resolution it cites.
-    version = 2
+    # 3: interest allocated to the units (增值分摊): column interest, movements of kind interest.
+    version = 3
     tables = ("finance_fund_accounts", "finance_fund_movements", "finance_fund_spendings")
     ddl = (
         """CREATE TABLE IF NOT EXISTS finance_fund_accounts (
@@ -64,6 +71,7 @@ class FundLedger(PerAggregate):
             first_deposit numeric,
             deposited numeric NOT NULL DEFAULT 0,
             charged numeric NOT NULL DEFAULT 0,
+            interest numeric NOT NULL DEFAULT 0,
             low boolean NOT NULL DEFAULT false,
             low_since timestamptz,
             opened_at timestamptz NOT NULL,
@@ -129,12 +137,13 @@ class FundLedger(PerAggregate):
                 "ON CONFLICT (unit_id) DO NOTHING",
                 [event.unit_id, account_id, event.estate_id, event.currency, at, at, pos],
             )
-        elif name in ("Deposited", "Charged"):
-            deposit = name == "Deposited"
-            signed = event.amount if deposit else -event.amount
+        elif name in MOVEMENTS:
+            kind = MOVEMENTS[name]
+            deposit = kind == "deposit"
+            signed = -event.amount if kind == "charge" else event.amount
             row = cur.execute(
                 "UPDATE finance_fund_accounts SET balance = balance + %s, "
-                "deposited = deposited + %s, charged = charged + %s, "
+                "deposited = deposited + %s, charged = charged + %s, interest = interest + %s, "
                 # The first deposit (首期交存) is every deposit before the first charge.
                 "first_deposit = CASE WHEN %s AND NOT EXISTS (SELECT 1 FROM "
                 "finance_fund_movements m WHERE m.unit_id = %s AND m.kind = 'charge') "
@@ -143,7 +152,8 @@ class FundLedger(PerAggregate):
                 [
                     signed,
                     event.amount if deposit else 0,
-                    0 if deposit else event.amount,
+                    event.amount if kind == "charge" else 0,
+                    event.amount if kind == "interest" else 0,
                     deposit,
                     event.unit_id,
                     event.amount,
@@ -159,9 +169,9 @@ class FundLedger(PerAggregate):
                 "ON CONFLICT (unit_id, source_id) DO NOTHING",
                 [
                     event.unit_id,
-                    event.deposit_id if deposit else event.spending_id,
+                    getattr(event, SOURCES[kind]),
                     event.estate_id,
-                    "deposit" if deposit else "charge",
+                    kind,
                     signed,
                     row[0] if row else signed,
                     event.currency,

@@ -94,6 +94,7 @@ class FundAccountRow(TypedDict):
     low_balance_threshold: Decimal | None  # None until the first deposit
     deposited: Decimal
     charged: Decimal
+    interest: Decimal  # allocated to the unit (增值分摊)
     low: bool
     low_since: datetime | None
     opened_at: datetime
@@ -102,8 +103,8 @@ class FundAccountRow(TypedDict):
 
 
 class MovementRow(TypedDict):
-    source_id: UUID  # the deposit, or the spending charged
-    kind: str  # deposit | charge
+    source_id: UUID  # the deposit, the spending charged, or the interest allocated
+    kind: str  # deposit | charge | interest
     amount: Decimal  # signed: a charge is negative
     balance_after: Decimal
     currency: str

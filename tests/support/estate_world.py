@@ -12,7 +12,7 @@ the resident with records of their own.
 Each estate also keeps books (``Builder.finance``): an adopted rate, a shared
 cost, meter readings, a billing run with its bills, a payment, a pending
 waiver and refund, a budget, an approved and a pending expense claim, a fund
-deposit and a pending fund spending, a manual journal, a closed period and a
+deposit and a pending fund spending, a renovation deposit, a manual journal, a closed period and a
 compliance review with a finding. They are built on a fixed clock (the
 the container's clock) moved from January to March 2026, and
 the container's own clock is put back afterwards. Vendors are company-wide:
@@ -432,6 +432,17 @@ class Builder:
             },
             h,
         )
+        renovation = self.post(
+            "finance/renovation-deposits",
+            {
+                "unit_id": unit,
+                "amount": "500.00",
+                "method": "cash",
+                "reference": self._text(e, "ZX")[:100],
+                "renovation": self._text(e, "renovation"),
+            },
+            h,
+        )
         cost = self.created(
             f"finance/estates/{estate}/shared-costs",
             {"period": "2026-02", "description": self._text(e, "shared-cost"), "amount": "100.00"},
@@ -446,6 +457,7 @@ class Builder:
             deposit=deposit,
             spending=spending["id"],
             spending_approval=spending["approval_id"],
+            renovation_deposit=renovation["id"],
             shared_cost=cost,
         )
 

@@ -24,6 +24,8 @@ READ_MODELS = (
     "finance_accounts",
     "finance_expenses",
     "finance_fund",
+    "finance_renovation",
+    "finance_fund_bank",
     "approvals",
 )
 

@@ -57,6 +57,19 @@ DEFAULT_TERMS = PolicyTerms(
 )
 
 
+def booking_day(deps: ServiceDeps, estate_id: UUID, booked_on: date | None) -> date:
+    """The accounting date asked for (money received at the bank earlier), or today;
+    never in the future, never in a closed period of the estate's books."""
+    today = deps.clock().date()
+    day = booked_on or today
+    if day > today:
+        raise ValidationFailed(f"booked_on: {day} is in the future")
+    books = find(deps.event_log, books_id(estate_id), Books)
+    if books is not None and books.is_closed(day):
+        raise InvalidTransition(f"booked_on: {day} is in a closed period of the books")
+    return day
+
+
 class FundRecordNotFound(NotFound):
     """No such unit, estate or spending, or not one the actor may see."""
 
@@ -116,17 +129,8 @@ class FundService:
         """Every unit of the estate that has a fund account (the default sharers)."""
         return [u for u in self.units.in_order(estate_id) if self.account(u) is not None]
 
-    def _booking_day(self, estate_id: UUID, booked_on: date | None) -> date:
-        """The accounting date asked for (a deposit made at the bank earlier), or today;
-        never in the future, never in a closed period of the estate's books."""
-        today = self.deps.clock().date()
-        day = booked_on or today
-        if day > today:
-            raise ValidationFailed(f"booked_on: {day} is in the future")
-        books = find(self.deps.event_log, books_id(estate_id), Books)
-        if books is not None and books.is_closed(day):
-            raise InvalidTransition(f"booked_on: {day} is in a closed period of the books")
-        return day
+    def booking_day(self, estate_id: UUID, booked_on: date | None) -> date:
+        return booking_day(self.deps, estate_id, booked_on)
 
     # ---- deposits ------------------------------------------------------------
 
@@ -149,7 +153,7 @@ class FundService:
             currency=cmd.amount.currency,
             method=cmd.method,
             reference=cmd.reference,
-            booked_on=self._booking_day(account.estate_id, cmd.booked_on),
+            booked_on=self.booking_day(account.estate_id, cmd.booked_on),
             recorded_by=cmd.actor.user_id,
             at=now,
             resolution=counted(cmd.resolution, estate_id, self.totals, self.deps.clock().date()),
@@ -229,7 +233,7 @@ class FundService:
             account, unit = self.account(unit_id), find(self.deps.event_log, unit_id, Unit)
             if account is not None and unit is not None:
                 accounts[unit_id], areas[unit_id] = account, unit.gross_area
-        booked_on = self._booking_day(spending.estate_id, cmd.booked_on)
+        booked_on = self.booking_day(spending.estate_id, cmd.booked_on)
         splits = spending.disburse(
             areas=areas,
             balances={u: a.balance for u, a in accounts.items()},

@@ -10,13 +10,29 @@ from interfaces.http.finance import (
     compliance,
     expenses,
     fund,
+    fund_bank,
+    fund_interest,
     ledger,
     online,
     owners,
     rates,
+    renovation,
 )
 
 ROUTERS: list[APIRouter] = [
     m.router
-    for m in (rates, accounts, owners, expenses, fund, ledger, compliance, online, bad_debts)
+    for m in (
+        rates,
+        accounts,
+        owners,
+        expenses,
+        fund,
+        fund_interest,
+        fund_bank,
+        renovation,
+        ledger,
+        compliance,
+        online,
+        bad_debts,
+    )
 ]

@@ -31,6 +31,7 @@ from projections.finance.checks.controls import (
     payments_matched,
 )
 from projections.finance.checks.subledgers import (
+    fund_bank_reconciled,
     reversals_by_a_second_person,
     subledgers_equal_control,
 )
@@ -45,6 +46,7 @@ CHECKS: tuple[Callable[[psycopg.Connection[Any], Scope, Any], CheckResult], ...]
     reversals_by_a_second_person,
     approvals_present,
     budgets_within,
+    fund_bank_reconciled,
 )
 
 

@@ -18,14 +18,27 @@ import psycopg
 
 from application.finance.compliance.scope import CheckResult, Scope
 from domain.finance.account import UnitAccount
-from domain.finance.accounts import CHART, CUSTOMER_CREDIT, FUND_PAYABLE, RECEIVABLES
+from domain.finance.accounts import (
+    CHART,
+    CUSTOMER_CREDIT,
+    FUND_PAYABLE,
+    RECEIVABLES,
+    RENOVATION_DEPOSITS,
+)
 from domain.finance.fund import FundAccount
-from projections.finance import statements
+from domain.finance.renovation import RenovationDeposit
+from projections.finance import fund_bank, statements
 from projections.finance.checks.queries import approved_by, in_scope, query_rows
 
 # The control accounts kept per unit, and what each sub-ledger holds on them
 # as debit minus credit (a credit balance is negative).
-CONTROLS = (RECEIVABLES, CUSTOMER_CREDIT, FUND_PAYABLE)
+CONTROLS = (RECEIVABLES, CUSTOMER_CREDIT, FUND_PAYABLE, RENOVATION_DEPOSITS)
+# The read models listing the aggregates that keep them, and their ID column.
+KEEPERS = (
+    ("finance_accounts", "account_id"),
+    ("finance_fund_accounts", "account_id"),
+    ("finance_renovation_deposits", "deposit_id"),
+)
 Key = tuple[UUID, str, UUID | None, str]  # estate, account, unit, currency
 
 
@@ -44,11 +57,11 @@ def _subledgers(
     held: dict[Key, Decimal] = {}
     keepers: dict[Key, UUID] = {}
     read = 0
-    for table in ("finance_accounts", "finance_fund_accounts"):
+    for table, column in KEEPERS:
         for row in query_rows(
-            conn, f"SELECT account_id FROM {table} {only} ORDER BY account_id", extra
+            conn, f"SELECT {column} AS id FROM {table} {only} ORDER BY {column}", extra
         ):
-            found = _at_position(event_log, row["account_id"], s.position)
+            found = _at_position(event_log, row["id"], s.position)
             if found is None:
                 continue
             read += 1
@@ -56,19 +69,21 @@ def _subledgers(
                 parts = {RECEIVABLES: found.outstanding, CUSTOMER_CREDIT: -found.credit}
             elif isinstance(found, FundAccount):
                 parts = {FUND_PAYABLE: -found.balance}
+            elif isinstance(found, RenovationDeposit):  # a unit may have several
+                parts = {RENOVATION_DEPOSITS: -found.balance}
             else:
                 continue
             for account, amount in parts.items():
                 key = (found.estate_id, account, found.unit_id, found.currency)
-                held[key] = amount
+                held[key] = held.get(key, Decimal(0)) + amount
                 keepers[key] = found.id
     return held, keepers, read
 
 
 def subledgers_equal_control(conn: psycopg.Connection[Any], s: Scope, events: Any) -> CheckResult:
-    """Each unit's receivables, owner credit and maintenance fund, as its aggregates
-    keep them, equal that unit's lines on 1122, 2203 and 2241; no line on them
-    names no unit."""
+    """Each unit's receivables, owner credit, maintenance fund and renovation deposits,
+    as its aggregates keep them, equal that unit's lines on 1122, 2203, 2241 and
+    2241.03; no line on them names no unit."""
     r = CheckResult("subledgers_equal_control")
     held, keepers, read = _subledgers(conn, s, events.event_log)
     where, params = in_scope(s, "l", dates=False)
@@ -99,6 +114,33 @@ def subledgers_equal_control(conn: psycopg.Connection[Any], s: Scope, events: An
     r.summary = (
         f"{read} unit and fund account(s) equal their lines on "
         f"{', '.join(CONTROLS)}, unit by unit, at position {s.position}"
+    )
+    return r
+
+
+def fund_bank_reconciled(conn: psycopg.Connection[Any], s: Scope, events: Any) -> CheckResult:
+    """Each balance finance recorded from the fund bank account's statement for a day
+    of the period equals the ledger's 1002.02 at the end of that day."""
+    r = CheckResult("fund_bank_reconciled")
+    stated = fund_bank.statements_in(conn, s.estate_ids, s.date_from, s.date_to, s.position)
+    for row in stated:
+        currency = row["currency"]
+        ledger = fund_bank.bank_balance_at(
+            conn, row["estate_id"], row["on_day"], currency, s.position
+        )
+        if ledger == row["balance"]:
+            continue
+        r.add(
+            f"fund bank account (1002.02) on {row['on_day']}: the bank's statement "
+            f"{row['reference']} shows {statements.money(row['balance'], currency)} {currency}, "
+            f"the ledger {statements.money(ledger, currency)} (difference "
+            f"{statements.money(row['balance'] - ledger, currency)})",
+            subject_id=row["statement_id"],
+            subject=f"1002.02 {row['on_day']}",
+            estate_id=row["estate_id"],
+        )
+    r.summary = (
+        f"{len(stated)} fund bank statement balance(s) of the period equal the ledger's 1002.02"
     )
     return r
 

@@ -197,6 +197,12 @@ ROUTE_RECORDS: dict[str, str | tuple[str, ...]] = {
     f"{FINANCE}/fund/accounts/{{unit_id}}": "unit",
     f"{FINANCE}/fund/spendings/{{spending_id}}": "spending",
     f"{FINANCE}/fund/spendings/{{spending_id}}/disbursement": "spending",
+    f"{FINANCE}/estates/{{estate_id}}/fund/reconciliation": "estate",
+    f"{FINANCE}/estates/{{estate_id}}/fund/published": "estate",
+    # finance: renovation deposits
+    f"{FINANCE}/renovation-deposits/{{deposit_id}}": "renovation_deposit",
+    f"{FINANCE}/renovation-deposits/{{deposit_id}}/refund": "renovation_deposit",
+    f"{FINANCE}/renovation-deposits/{{deposit_id}}/forfeiture": "renovation_deposit",
     # finance: the books and compliance
     f"{FINANCE}/journals/{{journal_id}}/reversal": "journal",
     f"{FINANCE}/compliance-checks/{{review_id}}": "review",
@@ -233,6 +239,7 @@ OTHER_PATH_VALUES: dict[str | tuple[str, str], tuple[str, ...]] = {
 QUERIES: dict[str, dict[str, Any]] = {
     f"{FINANCE}/estates/{{estate_id}}/meter-readings": {"period": "2026-02"},
     f"{FINANCE}/estates/{{estate_id}}/expense-analysis": {"year": 2026},
+    f"{FINANCE}/estates/{{estate_id}}/fund/reconciliation": {"on": "2026-01-31"},
 }
 
 # An ID no record has: each route under these prefixes must refuse A's record
@@ -410,6 +417,15 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", f"{FINANCE}/expenses/{{claim_id}}/withdrawal"): _reason,
     ("POST", f"{FINANCE}/fund/spendings/{{spending_id}}/disbursement"): lambda w, who: {
         "reference": "DISB-X"
+    },
+    ("POST", f"{FINANCE}/renovation-deposits/{{deposit_id}}/refund"): lambda w, who: {
+        "method": "cash",
+        "reference": "RF-X",
+        "inspection": "not mine",
+    },
+    ("POST", f"{FINANCE}/renovation-deposits/{{deposit_id}}/forfeiture"): lambda w, who: {
+        "amount": "1.00",
+        "reason": "not mine",
     },
     ("POST", f"{FINANCE}/journals/{{journal_id}}/reversal"): _reason,
     (
@@ -734,6 +750,8 @@ def test_the_lists_do_show_each_estate_its_own_records(
             assert e[kind] in response.text, (e.name, path, role, kind)
 
 
+_JANUARY = {"period_from": "2026-01-01", "period_to": "2026-01-31"}
+
 # The finance lists, the reader who must find their estate's record there, and its kind.
 FINANCE_LISTS = (
     ("/finance/bills", "finance", "bill"),
@@ -746,6 +764,8 @@ FINANCE_LISTS = (
     ("/finance/fund/accounts", "owner", "unit"),
     ("/finance/fund/spendings", "finance", "spending"),
     ("/finance/fund/spendings", "owner", "spending"),
+    ("/finance/renovation-deposits", "finance", "renovation_deposit"),
+    ("/finance/renovation-deposits", "owner", "renovation_deposit"),
     ("/finance/ledger/journal", "finance", "journal"),
     ("/finance/compliance-checks", "finance", "review"),
     ("/approvals", "finance", "claim_approval"),
@@ -1011,6 +1031,9 @@ def _finance_references(w: World) -> list[tuple[str, str, Actor, Any]]:
         "emergency": emergency,
     }
     period = {"from": "2026-01-01", "to": "2026-02-28"}
+    interest = {"amount": "1.00", "reference": "INT-X", **_JANUARY}
+    stated = {"on": "2026-01-31", "balance": "1.00", "reference": "ST-X"}
+    renovation = {"amount": "1.00", "method": "cash", "reference": "ZX-X", "renovation": "x"}
 
     def journal(**dims: str) -> dict[str, Any]:
         return {
@@ -1028,6 +1051,9 @@ def _finance_references(w: World) -> list[tuple[str, str, Actor, Any]]:
             ("POST", "/finance/expenses", who, {**claim, "estate_id": a["estate"]}),
             ("POST", "/finance/fund/deposits", who, {**deposit, "unit_id": a["unit"]}),
             ("POST", "/finance/fund/spendings", who, {**spending, "estate_id": a["estate"]}),
+            ("POST", "/finance/fund/interest", who, {**interest, "estate_id": a["estate"]}),
+            ("POST", "/finance/fund/bank-statements", who, {**stated, "estate_id": a["estate"]}),
+            ("POST", "/finance/renovation-deposits", who, {**renovation, "unit_id": a["unit"]}),
             ("POST", "/finance/compliance-checks", who, {**period, "estate_id": a["estate"]}),
         ]
     review = f"/finance/compliance-checks/{b['review']}/findings/{a['finding']}"

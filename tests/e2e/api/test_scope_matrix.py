@@ -76,6 +76,7 @@ KINDS = {
     "cost_id": "shared_cost",
     "claim_id": "claim",
     "spending_id": "spending",
+    "deposit_id": "renovation_deposit",
     "journal_id": "journal",
     "review_id": "review",
     "finding_id": "finding",
@@ -241,6 +242,7 @@ def _owners(w: World, kind: str, admin_id: str) -> set[str]:
         "bill": {a.resident.id},
         "payment": {a.resident.id},
         "spending": {a.resident.id},
+        "renovation_deposit": {a.resident.id},
         "approval": {a.resident.id},  # the approval of their service request
         # Assigned to A's technician; submitted by the administrator who built the world.
         "order": {a.technician.id, admin_id},

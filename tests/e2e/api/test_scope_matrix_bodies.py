@@ -138,6 +138,26 @@ TEMPLATES: dict[tuple[str, str], Callable[[World], dict[str, Any]]] = {
         "basis": "emergency",
         "emergency": {"category": "elevator_danger", "description": "X", "evidence": ["I-X"]},
     },
+    ("POST", "/finance/fund/interest"): lambda w: {
+        "estate_id": w.b["estate"],
+        "amount": "1.00",
+        "reference": "INT-X",
+        "period_from": "2026-01-01",
+        "period_to": "2026-01-31",
+    },
+    ("POST", "/finance/fund/bank-statements"): lambda w: {
+        "estate_id": w.b["estate"],
+        "on": "2026-01-31",
+        "balance": "1.00",
+        "reference": "ST-X",
+    },
+    ("POST", "/finance/renovation-deposits"): lambda w: {
+        "unit_id": w.b["unit"],
+        "amount": "1.00",
+        "method": "cash",
+        "reference": "ZX-X",
+        "renovation": "X",
+    },
     ("POST", "/finance/compliance-checks"): lambda w: {
         "estate_id": w.b["estate"],
         "from": "2026-01-01",

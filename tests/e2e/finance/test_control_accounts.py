@@ -35,6 +35,7 @@ CONTROLLED = {
     FUND_PAYABLE: "maintenance_fund",
     FUND_BANK: "maintenance_fund",
     PAYABLES: "expense_claims",
+    "2241.03": "renovation_deposits",  # 装修押金
 }
 REPAIRS = "6401.01"
 
@@ -72,6 +73,7 @@ def test_the_chart_names_each_control_account_and_its_sub_ledger(fw: FinanceWorl
         (CUSTOMER_CREDIT, "6001.01", {"unit_id": 0}),
         (RECEIVABLES, "6001.01", {"unit_id": 0}),
         (PAYABLES, REPAIRS, {}),
+        ("2241.03", "1001", {"unit_id": 0}),  # a renovation deposit paid out by journal
     ],
 )
 def test_a_manual_journal_on_a_control_account_is_refused(
