@@ -1,10 +1,7 @@
 """The unit account (分户账): a unit's bills, payments, credit, late fees, waivers and refunds.
 
-One aggregate per unit holds everything that decides what the unit owes, so
-allocating a payment oldest bill first, keeping an overpayment as credit and
-refusing to pay a bill twice are decisions of one consistent object: two
-payments racing for the same bill meet at the aggregate's version, and the
-loser is retried against the new state (it cannot pay the bill again).
+One aggregate per unit decides what the unit owes: two payments racing for
+one bill meet at its version, and the loser is retried against the new state.
 
 Money leaves a bill only through recorded events: an allocation of a
 payment or of credit, a waiver approved through the approval workflow. A
@@ -21,12 +18,12 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import ValidationFailed
 from domain.finance.account_approvals import ApprovalDecisions
 from domain.finance.account_arrears import ArrearsDecisions
 from domain.finance.account_bills import BillDecisions
 from domain.finance.account_payments import PaymentDecisions
 from domain.finance.account_postings import POSTINGS, post
+from domain.finance.account_queries import AccountQueries
 from domain.finance.bills import (
     ZERO,
     Bill,
@@ -36,7 +33,7 @@ from domain.finance.bills import (
     account_id_for,
     bill_id_for,
 )
-from domain.finance.money import currency_of, exact_money
+from domain.finance.money import currency_of
 
 # The names other modules import from here, where they were first defined.
 __all__ = [
@@ -52,14 +49,14 @@ __all__ = [
 ]
 
 
-class UnitAccount(BillDecisions, PaymentDecisions, ArrearsDecisions, ApprovalDecisions, Aggregate):
+class UnitAccount(
+    AccountQueries, BillDecisions, PaymentDecisions, ArrearsDecisions, ApprovalDecisions, Aggregate
+):
     """Everything one unit owes and has paid, in one currency.
 
-    Its decisions about payments, arrears and approved waivers and refunds
-    are mixed in from ``account_payments.py``, ``account_arrears.py`` and
-    ``account_approvals.py``; the ``@event`` methods stay here, so the event
-    classes keep the topics they are stored under
-    (``domain.finance.account:UnitAccount.PaymentReceived``).
+    Its queries and decisions are mixed in from ``account_*.py``; the
+    ``@event`` methods stay here, so the event classes keep the topics they
+    are stored under (``domain.finance.account:UnitAccount.PaymentReceived``).
     """
 
     @staticmethod
@@ -83,35 +80,6 @@ class UnitAccount(BillDecisions, PaymentDecisions, ArrearsDecisions, ApprovalDec
     @classmethod
     def open(cls, estate_id: UUID, unit_id: UUID, currency: str, at: datetime) -> UnitAccount:
         return cls(estate_id=estate_id, unit_id=unit_id, currency=currency, at=at)
-
-    # ---- queries -----------------------------------------------------------
-
-    @property
-    def open_bills(self) -> list[Bill]:
-        """Bills with something left to pay, oldest first (due date, then period)."""
-        bills = [b for b in self.bills.values() if b.outstanding > 0]
-        return sorted(bills, key=lambda b: (b.due_on, b.period, str(b.bill_id)))
-
-    @property
-    def outstanding(self) -> Decimal:
-        return sum((b.outstanding for b in self.bills.values()), ZERO)
-
-    @property
-    def available_credit(self) -> Decimal:
-        return self.credit - self.reserved
-
-    def bill(self, bill_id: UUID) -> Bill:
-        if bill_id not in self.bills:
-            raise ValidationFailed("bill_id: no such bill on this unit's account")
-        return self.bills[bill_id]
-
-    def _money(self, amount: object, currency: str, what: str = "amount") -> Decimal:
-        if currency != self.currency:
-            raise ValidationFailed(f"currency: this account is kept in {self.currency}")
-        value = exact_money(amount, currency, what)
-        if value <= 0:
-            raise ValidationFailed(f"{what}: must be positive")
-        return value
 
     # ---- bills -------------------------------------------------------------
 
@@ -187,10 +155,8 @@ class UnitAccount(BillDecisions, PaymentDecisions, ArrearsDecisions, ApprovalDec
         booked_on: date,
         at: datetime,
     ) -> None:
-        for part in allocations:
-            bill = self.bills[part["bill_id"]]
-            bill.paid += part["amount"]
-            bill.payments[str(payment_id)] = part["amount"]
+        # Allocations name their late fee from decision 0022; earlier ones settled it first.
+        allocations = [self.bills[p["bill_id"]].settle(str(payment_id), p) for p in allocations]
         self.credit += to_credit
         if reference is not None:
             self.references.add(f"{method}:{reference}")
@@ -219,12 +185,10 @@ class UnitAccount(BillDecisions, PaymentDecisions, ArrearsDecisions, ApprovalDec
         booked_on: date,
         at: datetime,
     ) -> None:
-        for part in allocations:
-            bill = self.bills[part["bill_id"]]
-            bill.paid -= part["amount"]
-            bill.payments.pop(str(payment_id), None)
-        self.credit -= to_credit
         payment = self.payments[payment_id]
+        for part in payment["allocations"]:  # as received, its late fee named
+            self.bills[part["bill_id"]].unsettle(str(payment_id), part)
+        self.credit -= to_credit
         payment["reversed"] = True
         if payment_id in self.reversals:
             self.reversals[payment_id]["status"] = "approved"
@@ -254,7 +218,27 @@ class UnitAccount(BillDecisions, PaymentDecisions, ArrearsDecisions, ApprovalDec
 
     # ---- late fees and dunning (decided in account_arrears.py) ----------------
 
-    @event("LateFeeCharged")
+    class LateFeeCharged(Aggregate.Event):
+        """v2 (decision 0022): ``accrued``, the exact interest through ``through``."""
+
+        class_version = 2
+        estate_id: UUID
+        unit_id: UUID
+        bill_id: UUID
+        amount: Decimal
+        currency: str
+        days: int
+        daily_rate: Decimal
+        through: date
+        booked_on: date
+        at: datetime
+        accrued: Decimal | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["accrued"] = None
+
+    @event(LateFeeCharged)
     def _late_fee_charged(
         self,
         estate_id: UUID,
@@ -267,10 +251,12 @@ class UnitAccount(BillDecisions, PaymentDecisions, ArrearsDecisions, ApprovalDec
         through: date,
         booked_on: date,
         at: datetime,
+        accrued: Decimal | None = None,
     ) -> None:
         bill = self.bills[bill_id]
         bill.late_fees += amount
         bill.late_fee_through = through
+        bill.accrued = bill.accrued + amount if accrued is None else accrued
 
     @event("Dunned")
     def _dunned(
@@ -289,7 +275,25 @@ class UnitAccount(BillDecisions, PaymentDecisions, ArrearsDecisions, ApprovalDec
 
     # ---- waivers and refunds (decided in account_approvals.py) ----------------
 
-    @event("WaiverRequested")
+    class WaiverRequested(Aggregate.Event):
+        """v2 (decision 0022): ``part``, ``bill`` (v1's only kind) or ``late_fee``."""
+
+        class_version = 2
+        waiver_id: UUID
+        bill_id: UUID
+        amount: Decimal
+        currency: str
+        reason: str
+        approval_id: UUID
+        requested_by: UUID
+        at: datetime
+        part: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["part"] = "bill"
+
+    @event(WaiverRequested)
     def _waiver_requested(
         self,
         waiver_id: UUID,
@@ -300,12 +304,14 @@ class UnitAccount(BillDecisions, PaymentDecisions, ArrearsDecisions, ApprovalDec
         approval_id: UUID,
         requested_by: UUID,
         at: datetime,
+        part: str = "bill",
     ) -> None:
         self.waivers[waiver_id] = {
             "bill_id": bill_id,
             "amount": amount,
             "approval_id": approval_id,
             "status": "pending",
+            "part": part,
         }
 
     @event("BillWaived")
@@ -321,9 +327,30 @@ class UnitAccount(BillDecisions, PaymentDecisions, ArrearsDecisions, ApprovalDec
         booked_on: date,
         at: datetime,
     ) -> None:
-        self.bills[bill_id].waived += amount
+        bill = self.bills[bill_id]
+        # The principal first: an earlier waiver of more than it also waived the late fee.
+        bill.late_fee_waived += max(ZERO, amount - bill.principal_due)
+        bill.waived += amount
         self.waivers[waiver_id]["status"] = "approved"
         self.waivers[waiver_id]["amount"] = amount
+
+    @event("LateFeeWaived")
+    def _late_fee_waived(
+        self,
+        estate_id: UUID,
+        unit_id: UUID,
+        waiver_id: UUID,
+        bill_id: UUID,
+        amount: Decimal,
+        currency: str,
+        approval_id: UUID,
+        booked_on: date,
+        at: datetime,
+    ) -> None:
+        bill = self.bills[bill_id]
+        bill.late_fee_waived += amount
+        bill.waived += amount
+        self.waivers[waiver_id]["status"] = "approved"
 
     @event("WaiverDeclined")
     def _waiver_declined(self, waiver_id: UUID, outcome: str, at: datetime) -> None:

@@ -18,6 +18,8 @@ from uuid import UUID
 
 from domain.errors import InvalidTransition, ValidationFailed
 from domain.finance.bills import Bill, Method, clean_reason
+from domain.finance.rate_values import BillingTerms
+from domain.finance.settlement import allocate, settlement_order
 
 
 class PaymentDecisions:
@@ -42,6 +44,7 @@ class PaymentDecisions:
         bill: Callable[[UUID], Bill]
         _money: Callable[..., Decimal]
         _payment_received: Callable[..., None]
+        charge_late_fees: Callable[..., int]
         _payment_reversed: Callable[..., None]
         _reversal_requested: Callable[..., None]
         _reversal_declined: Callable[..., None]
@@ -61,9 +64,14 @@ class PaymentDecisions:
         recorded_by: UUID,
         on: date,
         at: datetime,
+        terms: BillingTerms | None = None,
     ) -> None:
         """Allocate a payment: the named bill first, then the oldest open bills; the rest is credit.
 
+        The late fees the bills accrued up to and including the payment's day
+        are charged first, in the same append (decision 0022), then each bill's
+        parts settle in the contract's ``settlement_order`` (Civil Code art. 561
+        unless ``terms`` say otherwise; no ``terms``: no late fee, art. 561).
         A payment for a named bill that has nothing left to pay is refused, so
         a bill is never paid twice; a payment without its reference (a cash
         payment's is its receipt number) or with a repeated one too.
@@ -84,19 +92,15 @@ class PaymentDecisions:
             if len(ref) > 100:
                 raise ValidationFailed("reference: at most 100 characters")
             raise InvalidTransition(f"a {method} payment with reference {ref} is already recorded")
-        bills = self.open_bills
-        if bill_id is not None:
-            named = self.bill(bill_id)
-            if named.outstanding <= 0:
-                raise InvalidTransition("this bill is already paid")
-            bills = [named, *[b for b in bills if b.bill_id != bill_id]]
-        allocations, left = [], value
-        for bill in bills:
-            if left <= 0:
-                break
-            part = min(left, bill.outstanding)
-            allocations.append({"bill_id": bill.bill_id, "amount": part})
-            left -= part
+        named = self.bill(bill_id) if bill_id is not None else None
+        if named is not None and named.outstanding <= 0:
+            raise InvalidTransition("this bill is already paid")
+        terms = terms or BillingTerms()
+        self.charge_late_fees(terms, through=on, at=at, nil=True)
+        others = [b for b in self.open_bills if b.bill_id != bill_id]
+        order = terms.settlement_order
+        parts = settlement_order([named] if named else [], order) + settlement_order(others, order)
+        allocations, left = allocate(value, parts)
         self._payment_received(
             estate_id=self.estate_id,
             unit_id=self.unit_id,

@@ -74,6 +74,7 @@ class AccountService:
     ) -> None:
         self.deps = deps
         self.approvals = approvals
+        self.rates = rates
         self.billing = BillingRuns(deps, rates)
         self.arrears = Arrears(deps, rates, overdue)
         terms = PolicyTerms(levels=FINANCE_LEVELS)
@@ -171,6 +172,7 @@ class AccountService:
                 recorded_by=command.actor.user_id,
                 on=now.date(),
                 at=now,
+                terms=self.rates.terms(estate_id),
             )
             claim = self._claimed(account, pid, fresh=fresh, at=now)
             position = self.deps.event_log.save_and_position(account, *claim)
@@ -275,9 +277,11 @@ class AccountService:
             approval_id=approval_id,
             requested_by=by,
             at=self.deps.clock(),
+            part=command.part,
         )
         period = account.bills[command.bill_id].period
-        summary = f"Waive {command.amount} of the {period} bill: {command.reason.strip()[:150]}"
+        what = f"late fee of the {period}" if command.part == "late_fee" else period
+        summary = f"Waive {command.amount} of the {what} bill: {command.reason.strip()[:150]}"
         position = self._open_approval("waiver", account, approval_id, by, summary, command)
         return waiver_id, approval_id, position
 

@@ -113,7 +113,8 @@ def approvals_present(conn: psycopg.Connection[Any], s: Scope, events: EventsAt)
     moved = query_rows(
         conn,
         "SELECT e.position, e.estate_id, e.event, e.originator_id FROM finance_ledger_entries e "
-        f"WHERE {where} AND e.aggregate = 'UnitAccount' AND e.event IN ('Refunded', 'BillWaived') "
+        f"WHERE {where} AND e.aggregate = 'UnitAccount' AND e.event IN ('Refunded', 'BillWaived', "
+        "'LateFeeWaived') "
         "ORDER BY e.position",
         params,
     )

@@ -1,0 +1,52 @@
+"""What a unit account answers about itself: open bills, what is owed, credit.
+
+Mixed into :class:`~domain.finance.account.UnitAccount`, whose decisions
+read them; they record nothing.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from domain.errors import ValidationFailed
+from domain.finance.bills import ZERO, Bill
+from domain.finance.money import exact_money
+
+
+class AccountQueries:
+    """Mixed into ``UnitAccount``: its queries."""
+
+    if TYPE_CHECKING:
+        currency: str
+        bills: dict[UUID, Bill]
+        credit: Decimal
+        reserved: Decimal
+
+    @property
+    def open_bills(self) -> list[Bill]:
+        """Bills with something left to pay, oldest first (due date, then period)."""
+        bills = [b for b in self.bills.values() if b.outstanding > 0]
+        return sorted(bills, key=lambda b: (b.due_on, b.period, str(b.bill_id)))
+
+    @property
+    def outstanding(self) -> Decimal:
+        return sum((b.outstanding for b in self.bills.values()), ZERO)
+
+    @property
+    def available_credit(self) -> Decimal:
+        return self.credit - self.reserved
+
+    def bill(self, bill_id: UUID) -> Bill:
+        if bill_id not in self.bills:
+            raise ValidationFailed("bill_id: no such bill on this unit's account")
+        return self.bills[bill_id]
+
+    def _money(self, amount: object, currency: str, what: str = "amount") -> Decimal:
+        if currency != self.currency:
+            raise ValidationFailed(f"currency: this account is kept in {self.currency}")
+        value = exact_money(amount, currency, what)
+        if value <= 0:
+            raise ValidationFailed(f"{what}: must be positive")
+        return value
