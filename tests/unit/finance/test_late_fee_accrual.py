@@ -9,6 +9,8 @@ version 2 this brought.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
@@ -21,7 +23,14 @@ from domain.finance.account import UnitAccount, post
 from domain.finance.rate_values import BillingTerms
 from domain.finance.rates import FeeSchedule
 from domain.finance.settlement import allocate, settlement_order
-from tests.unit.finance.test_account_decisions import AT, CLERK, account_with_bills, waive
+from tests.support.memory import MemoryEventLog
+from tests.unit.finance.test_account_decisions import (
+    AT,
+    CLERK,
+    account_with_bills,
+    late_fee,
+    waive,
+)
 
 D = Decimal
 FEN = D("0.01")
@@ -164,13 +173,35 @@ def test_a_late_fee_waiver_reverses_the_income_and_a_bill_waiver_takes_the_princ
     assert (bill.late_fee_due, bill.principal_due, bill.outstanding) == (D(3), D(0), D(3))
 
 
-def test_version_1_events_read_as_before() -> None:
-    late: dict[str, object] = {"amount": D(1)}
-    UnitAccount.LateFeeCharged.upcast_v1_v2(late)
-    assert late["accrued"] is None
-    asked: dict[str, object] = {}
-    UnitAccount.WaiverRequested.upcast_v1_v2(asked)
-    assert asked["part"] == "bill"
+def test_version_1_events_stored_before_decision_0022_read_as_before() -> None:
+    """A v1 ``LateFeeCharged`` (no ``accrued``) and ``WaiverRequested`` (no ``part``)
+    as the log holds them are read back upcast, and the account they rebuild
+    counts the charged late fee as accrued and the waiver as one of the bill."""
+    log = MemoryEventLog()
+    account, (bill_id,) = account_with_bills("100.00")
+    rebuilt = copy.deepcopy(account)  # as the log had it before these events
+    late_fee(account, bill_id, date(2026, 1, 20))  # 5 days at 1 %: 5.00, the cap
+    waive(account, bill_id, "1.00")
+    log.save_and_position(account)
+    stored = log.recorder.select_notifications(1, 100)
+    old = []
+    for note in stored:
+        state = log.mapper.transcoder.decode(note.state)
+        if note.topic.endswith(("LateFeeCharged", "WaiverRequested")):
+            for v2 in ("class_version", "accrued", "part"):
+                state.pop(v2, None)
+        old.append(dataclasses.replace(note, state=log.mapper.transcoder.encode(state)))
+    events = [log.mapper.to_domain_event(note) for note in old]
+    charged, asked = events[-2:]
+    assert (charged.accrued, asked.part) == (None, "bill")
+    for event in events:
+        rebuilt = event.mutate(rebuilt)
+    (bill,) = rebuilt.bills.values()
+    assert (bill.late_fees, bill.accrued, rebuilt.waivers[asked.waiver_id]["part"]) == (
+        D("5.00"),
+        D("5.00"),
+        "bill",
+    )
     terms: dict[str, object] = {}
     FeeSchedule.TermsSet.upcast_v1_v2(terms)
     assert terms["settlement_order"] == "art_561"
