@@ -71,7 +71,8 @@ class PaymentDecisions:
         The late fees the bills accrued up to and including the payment's day
         are charged first, in the same append (decision 0022), then each bill's
         parts settle in the contract's ``settlement_order`` (Civil Code art. 561
-        unless ``terms`` say otherwise; no ``terms``: no late fee, art. 561).
+        unless ``terms`` say otherwise). No ``terms``: no late fee, art. 561 (the
+        caller passes none only when no bill is overdue, see ``overdue``).
         A payment for a named bill that has nothing left to pay is refused, so
         a bill is never paid twice; a payment without its reference (a cash
         payment's is its receipt number) or with a repeated one too.

@@ -6,6 +6,7 @@ read them; they record nothing.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 from uuid import UUID
@@ -37,6 +38,11 @@ class AccountQueries:
     @property
     def available_credit(self) -> Decimal:
         return self.credit - self.reserved
+
+    def overdue(self, on: date) -> bool:
+        """Whether a bill left to pay fell due before ``on``: only then may a late
+        fee accrue or be owed, and a payment needs the contract's terms."""
+        return any(b.due_on < on for b in self.open_bills)
 
     def bill(self, bill_id: UUID) -> Bill:
         if bill_id not in self.bills:

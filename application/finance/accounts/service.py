@@ -172,7 +172,9 @@ class AccountService:
                 recorded_by=command.actor.user_id,
                 on=now.date(),
                 at=now,
-                terms=self.rates.terms(estate_id),
+                # Only an account with an overdue bill can owe a late fee: an on-time
+                # payment reads no terms (no round trip more; decision 0022).
+                terms=self.rates.terms(estate_id) if account.overdue(now.date()) else None,
             )
             claim = self._claimed(account, pid, fresh=fresh, at=now)
             position = self.deps.event_log.save_and_position(account, *claim)
