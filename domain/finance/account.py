@@ -195,10 +195,8 @@ class UnitAccount(
         payer_id: UUID | None,
         received_on: date,
     ) -> None:
-        for part in allocations:
-            bill = self.bills[part["bill_id"]]
-            bill.paid += part["amount"]
-            bill.payments[str(payment_id)] = part["amount"]
+        # Allocations name their late fee from decision 0022; earlier ones settled it first.
+        allocations = [self.bills[p["bill_id"]].settle(str(payment_id), p) for p in allocations]
         self._move_credit(payer_id, to_credit)
         if reference is not None:
             self.references.add(f"{method}:{reference}")
@@ -228,11 +226,9 @@ class UnitAccount(
         booked_on: date,
         at: datetime,
     ) -> None:
-        for part in allocations:
-            bill = self.bills[part["bill_id"]]
-            bill.paid -= part["amount"]
-            bill.payments.pop(str(payment_id), None)
         payment = self.payments[payment_id]
+        for part in payment["allocations"]:  # as received, its late fee named
+            self.bills[part["bill_id"]].unsettle(str(payment_id), part)
         self._move_credit(payment["payer_id"], -to_credit)
         payment["reversed"] = True
         if payment_id in self.reversals:
@@ -263,7 +259,27 @@ class UnitAccount(
 
     # ---- late fees and dunning (decided in account_arrears.py) ----------------
 
-    @event("LateFeeCharged")
+    class LateFeeCharged(Aggregate.Event):
+        """v2 (decision 0022): ``accrued``, the exact interest through ``through``."""
+
+        class_version = 2
+        estate_id: UUID
+        unit_id: UUID
+        bill_id: UUID
+        amount: Decimal
+        currency: str
+        days: int
+        daily_rate: Decimal
+        through: date
+        booked_on: date
+        at: datetime
+        accrued: Decimal | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["accrued"] = None
+
+    @event(LateFeeCharged)
     def _late_fee_charged(
         self,
         estate_id: UUID,
@@ -276,10 +292,12 @@ class UnitAccount(
         through: date,
         booked_on: date,
         at: datetime,
+        accrued: Decimal | None = None,
     ) -> None:
         bill = self.bills[bill_id]
         bill.late_fees += amount
         bill.late_fee_through = through
+        bill.accrued = bill.accrued + amount if accrued is None else accrued
 
     @event("Dunned")
     def _dunned(
@@ -298,7 +316,25 @@ class UnitAccount(
 
     # ---- waivers and refunds (decided in account_approvals.py) ----------------
 
-    @event("WaiverRequested")
+    class WaiverRequested(Aggregate.Event):
+        """v2 (decision 0022): ``part``, ``bill`` (v1's only kind) or ``late_fee``."""
+
+        class_version = 2
+        waiver_id: UUID
+        bill_id: UUID
+        amount: Decimal
+        currency: str
+        reason: str
+        approval_id: UUID
+        requested_by: UUID
+        at: datetime
+        part: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["part"] = "bill"
+
+    @event(WaiverRequested)
     def _waiver_requested(
         self,
         waiver_id: UUID,
@@ -309,12 +345,14 @@ class UnitAccount(
         approval_id: UUID,
         requested_by: UUID,
         at: datetime,
+        part: str = "bill",
     ) -> None:
         self.waivers[waiver_id] = {
             "bill_id": bill_id,
             "amount": amount,
             "approval_id": approval_id,
             "status": "pending",
+            "part": part,
         }
 
     @event("BillWaived")
@@ -330,9 +368,30 @@ class UnitAccount(
         booked_on: date,
         at: datetime,
     ) -> None:
-        self.bills[bill_id].waived += amount
+        bill = self.bills[bill_id]
+        # The principal first: an earlier waiver of more than it also waived the late fee.
+        bill.late_fee_waived += max(ZERO, amount - bill.principal_due)
+        bill.waived += amount
         self.waivers[waiver_id]["status"] = "approved"
         self.waivers[waiver_id]["amount"] = amount
+
+    @event("LateFeeWaived")
+    def _late_fee_waived(
+        self,
+        estate_id: UUID,
+        unit_id: UUID,
+        waiver_id: UUID,
+        bill_id: UUID,
+        amount: Decimal,
+        currency: str,
+        approval_id: UUID,
+        booked_on: date,
+        at: datetime,
+    ) -> None:
+        bill = self.bills[bill_id]
+        bill.late_fee_waived += amount
+        bill.waived += amount
+        self.waivers[waiver_id]["status"] = "approved"
 
     @event("WaiverDeclined")
     def _waiver_declined(self, waiver_id: UUID, outcome: str, at: datetime) -> None:

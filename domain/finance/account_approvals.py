@@ -18,6 +18,9 @@ from uuid import UUID
 
 from domain.errors import InvalidTransition, ValidationFailed
 from domain.finance.bills import ZERO, Bill, Method, clean_reason
+from domain.finance.settlement import LATE_FEE
+
+WAIVABLE = ("bill", LATE_FEE)  # what a waiver may name (decision 0022)
 
 
 class ApprovalDecisions:
@@ -40,6 +43,7 @@ class ApprovalDecisions:
         _money: Callable[..., Decimal]
         _waiver_requested: Callable[..., None]
         _bill_waived: Callable[..., None]
+        _late_fee_waived: Callable[..., None]
         _waiver_declined: Callable[..., None]
         _refund_requested: Callable[..., None]
         _refunded: Callable[..., None]
@@ -56,21 +60,27 @@ class ApprovalDecisions:
         approval_id: UUID,
         requested_by: UUID,
         at: datetime,
+        part: str = "bill",
     ) -> None:
+        """Ask to waive part of a bill: ``bill`` (its principal first, then its late
+        fee) or ``late_fee`` alone (decision 0022)."""
         value = self._money(amount, currency)
         bill = self.bill(bill_id)
+        if part not in WAIVABLE:
+            raise ValidationFailed(f"part: one of {', '.join(WAIVABLE)}")
         # Only this bill's own pending waivers hold part of it: a request
         # waiting on another bill of the unit takes nothing from this one.
-        pending = sum(
-            (
-                w["amount"]
-                for w in self.waivers.values()
-                if w["status"] == "pending" and w["bill_id"] == bill_id
-            ),
-            ZERO,
-        )
-        if value > bill.outstanding - pending:
+        pending = [
+            w for w in self.waivers.values() if w["status"] == "pending" and w["bill_id"] == bill_id
+        ]
+        if value > bill.outstanding - sum((w["amount"] for w in pending), ZERO):
             raise InvalidTransition("a waiver cannot exceed what is left to pay on the bill")
+        fees = sum((w["amount"] for w in pending if w.get("part") == LATE_FEE), ZERO)
+        if part == LATE_FEE and value > bill.late_fee_due - fees:
+            raise InvalidTransition(
+                f"a waiver of the late fee cannot exceed the late fee left to pay "
+                f"({bill.late_fee_due - fees} {self.currency})"
+            )
         self._waiver_requested(
             waiver_id=waiver_id,
             bill_id=bill_id,
@@ -80,6 +90,7 @@ class ApprovalDecisions:
             approval_id=approval_id,
             requested_by=requested_by,
             at=at,
+            part=part,
         )
 
     def settle_waiver(
@@ -91,20 +102,30 @@ class ApprovalDecisions:
         bill = self.bills[waiver["bill_id"]]
         # A payment may have cleared part of the bill while the waiver waited.
         amount = min(waiver["amount"], bill.outstanding)
-        if approved and amount > 0:
-            self._bill_waived(
-                estate_id=self.estate_id,
-                unit_id=self.unit_id,
-                waiver_id=waiver_id,
-                bill_id=waiver["bill_id"],
-                amount=amount,
-                currency=self.currency,
-                approval_id=waiver["approval_id"],
-                booked_on=on,
-                at=at,
-            )
-        else:
+        if waiver.get("part") == LATE_FEE:
+            amount = min(amount, bill.late_fee_due)
+        if not approved or amount <= 0:
             self._waiver_declined(waiver_id=waiver_id, outcome=outcome, at=at)
+            return
+        # A waiver of the bill takes its principal first (6001.90 fee waivers); a
+        # late fee waived is income reversed (6051), never a fee waiver.
+        principal = ZERO if waiver.get("part") == LATE_FEE else min(amount, bill.principal_due)
+        for record, part in (
+            (self._bill_waived, principal),
+            (self._late_fee_waived, amount - principal),
+        ):
+            if part > 0:
+                record(
+                    estate_id=self.estate_id,
+                    unit_id=self.unit_id,
+                    waiver_id=waiver_id,
+                    bill_id=waiver["bill_id"],
+                    amount=part,
+                    currency=self.currency,
+                    approval_id=waiver["approval_id"],
+                    booked_on=on,
+                    at=at,
+                )
 
     def request_refund(
         self,

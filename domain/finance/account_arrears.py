@@ -1,7 +1,7 @@
 """How a unit account charges late fees and records reminders.
 
 The decisions of :class:`~domain.finance.account.UnitAccount` about unpaid
-bills: interest on the unpaid principal, capped per bill, and one reminder
+bills: interest on the unpaid principal, accrued day by day and capped per bill, and one reminder
 per bill and dunning level. They live apart from the aggregate so that each
 file reads as one concept; they record only through the ``@event`` methods
 of ``UnitAccount`` (where the event classes, and so their stored topics,
@@ -18,6 +18,7 @@ from uuid import UUID
 
 from domain.finance.bills import ZERO, Bill
 from domain.finance.money import floor_money, round_money
+from domain.finance.rate_values import BillingTerms
 
 
 class ArrearsDecisions:
@@ -35,6 +36,10 @@ class ArrearsDecisions:
         def outstanding(self) -> Decimal: ...
 
         bills: dict[UUID, Bill]
+
+        @property
+        def open_bills(self) -> list[Bill]: ...
+
         bill: Callable[[UUID], Bill]
         _late_fee_charged: Callable[..., None]
         _dunned: Callable[..., None]
@@ -48,25 +53,29 @@ class ArrearsDecisions:
         grace_days: int,
         cap_ratio: Decimal,
         at: datetime,
+        nil: bool = False,
     ) -> Decimal:
-        """Charge interest on the bill's unpaid principal for the days up to ``through``.
+        """Charge the late fee the bill accrued up to and including the day ``through``.
 
-        Days count from the due date plus the grace days, or from the last
-        charge; the bill's late fees never exceed ``cap_ratio`` of its
-        principal. Returns the amount charged (zero: nothing recorded).
+        Each day after the due date and the grace days accrues ``daily_rate`` of
+        the principal unpaid at the start of that day (decision 0022). The bill
+        keeps the exact interest (``accrued``); its late fees are always that
+        total rounded half-up to the fen, never more than ``cap_ratio`` of the
+        principal (rounded down), so charging daily or once gives the same sum.
+        ``nil``: record the accrual even when it rounds to nothing new (a
+        payment is about to change the principal it accrues on). Returns the
+        amount charged.
         """
         bill = self.bill(bill_id)
-        unpaid_principal = min(bill.principal, bill.outstanding)
-        if unpaid_principal <= 0:
-            return ZERO
         start = bill.late_fee_through or date.fromordinal(bill.due_on.toordinal() + grace_days)
         days = (through - start).days
-        if days <= 0:
+        unpaid = bill.principal_due
+        if days <= 0 or unpaid <= 0 or daily_rate <= 0:
             return ZERO
-        # The cap rounds down: a fee never exceeds the ratio by a fraction of a cent.
-        room = floor_money(bill.principal * cap_ratio, self.currency) - bill.late_fees
-        fee = min(round_money(unpaid_principal * daily_rate * days, self.currency), room)
-        if fee <= 0:
+        accrued = bill.accrued + unpaid * daily_rate * days
+        cap = floor_money(bill.principal * cap_ratio, self.currency)
+        fee = min(round_money(accrued, self.currency), cap) - bill.late_fees
+        if fee < 0 or (fee == 0 and (not nil or bill.late_fees >= cap)):
             return ZERO
         self._late_fee_charged(
             estate_id=self.estate_id,
@@ -79,8 +88,31 @@ class ArrearsDecisions:
             through=through,
             booked_on=through,
             at=at,
+            accrued=accrued,
         )
         return fee
+
+    def charge_late_fees(
+        self, terms: BillingTerms, *, through: date, at: datetime, nil: bool = False
+    ) -> int:
+        """Charge every open bill's late fee up to and including ``through``, per the
+        contract's ``terms``: none where they provide no daily rate. Returns how
+        many bills were charged."""
+        charged = 0
+        if terms.late_fee_daily_rate <= 0:
+            return charged
+        for bill in self.open_bills:
+            fee = self.charge_late_fee(
+                bill.bill_id,
+                through=through,
+                daily_rate=terms.late_fee_daily_rate,
+                grace_days=terms.late_fee_grace_days,
+                cap_ratio=terms.late_fee_cap_ratio,
+                at=at,
+                nil=nil,
+            )
+            charged += fee > 0
+        return charged
 
     def dun(self, level: int, bill_ids: list[UUID], recipients: list[UUID], at: datetime) -> None:
         """Record a payment reminder of ``level`` for bills not yet reminded at that level.

@@ -20,6 +20,8 @@ from uuid import UUID
 from domain.errors import InvalidTransition, ValidationFailed
 from domain.finance.bills import Bill, Method, clean_reason
 from domain.finance.debtors import credit_key, owed_by, payer_of, received_on_for
+from domain.finance.rate_values import BillingTerms
+from domain.finance.settlement import allocate, settlement_order
 
 
 class PaymentDecisions:
@@ -46,6 +48,7 @@ class PaymentDecisions:
         bill: Callable[[UUID], Bill]
         _money: Callable[..., Decimal]
         _payment_received: Callable[..., None]
+        charge_late_fees: Callable[..., int]
         _payment_reversed: Callable[..., None]
         _reversal_requested: Callable[..., None]
         _reversal_declined: Callable[..., None]
@@ -68,15 +71,22 @@ class PaymentDecisions:
         payer_id: UUID | None = None,
         owners_now: Sequence[UUID] = (),
         received_on: date | None = None,
+        terms: BillingTerms | None = None,
     ) -> None:
         """Allocate a payment to its payer's debts: the named bill first, then the payer's
         oldest open bills; the rest is the payer's credit (decision 0021).
 
         The payer is the one named, else the unit's first owner now
-        (``owners_now``). A payment for a named bill that has nothing left to
-        pay, or that another person owes, is refused, so a bill is never paid
-        twice nor by someone else's money; a payment without its reference (a
-        cash payment's is its receipt number) or with a repeated one too.
+        (``owners_now``). The late fees the bills accrued up to and including
+        the payment's day are charged first, in the same append (decision
+        0022); then the payer's bills settle, the named one first, each bill's
+        parts in the contract's ``settlement_order`` (Civil Code art. 561 unless
+        ``terms`` say otherwise). No ``terms``: no late fee, art. 561 (the
+        caller passes none only when no bill is overdue, see ``overdue``).
+        A payment for a named bill that has nothing left to pay, or that
+        another person owes, is refused, so a bill is never paid twice nor by
+        someone else's money; a payment without its reference (a cash
+        payment's is its receipt number) or with a repeated one too.
         """
         payer = payer_of(payer_id, owners_now, self.debtors)
         arrived = received_on_for(received_on, on)
@@ -96,23 +106,18 @@ class PaymentDecisions:
             if len(ref) > 100:
                 raise ValidationFailed("reference: at most 100 characters")
             raise InvalidTransition(f"a {method} payment with reference {ref} is already recorded")
-        bills = owed_by(self.open_bills, payer)
-        if bill_id is not None:
-            named = self.bill(bill_id)
-            if named.outstanding <= 0:
-                raise InvalidTransition("this bill is already paid")
-            if payer not in named.debtors:
-                raise ValidationFailed(
-                    "bill_id: this bill is owed by another person than the payer"
-                )
-            bills = [named, *[b for b in bills if b.bill_id != bill_id]]
-        allocations, left = [], value
-        for bill in bills:
-            if left <= 0:
-                break
-            part = min(left, bill.outstanding)
-            allocations.append({"bill_id": bill.bill_id, "amount": part})
-            left -= part
+        named = self.bill(bill_id) if bill_id is not None else None
+        if named is not None and named.outstanding <= 0:
+            raise InvalidTransition("this bill is already paid")
+        if named is not None and payer not in named.debtors:
+            raise ValidationFailed("bill_id: this bill is owed by another person than the payer")
+        terms = terms or BillingTerms()
+        self.charge_late_fees(terms, through=on, at=at, nil=True)
+        # Which bills the payer may settle (decision 0021), then in what order (0022).
+        others = [b for b in owed_by(self.open_bills, payer) if b.bill_id != bill_id]
+        order = terms.settlement_order
+        parts = settlement_order([named] if named else [], order) + settlement_order(others, order)
+        allocations, left = allocate(value, parts)
         self._payment_received(
             estate_id=self.estate_id,
             unit_id=self.unit_id,

@@ -45,9 +45,7 @@ def post(name: str, p: Any) -> Entry | None:
         forward = name == "PaymentReceived"
         cash = chart.PAYMENT_ACCOUNTS[p["method"]]
         lines = [Line(cash, *_sides(p["amount"], forward), cur, unit_id=p["unit_id"])]
-        lines += [
-            _ar(a["amount"], cur, p, a["bill_id"], debit=not forward) for a in p["allocations"]
-        ]
+        lines += [line for a in p["allocations"] for line in _settled(a, cur, p, forward)]
         lines.append(
             Line(
                 chart.CUSTOMER_CREDIT,
@@ -57,6 +55,8 @@ def post(name: str, p: Any) -> Entry | None:
             )
         )
         memo = f"{p['method']} payment" + ("" if forward else " reversed")
+    elif name == "LateFeeCharged" and not p["amount"]:
+        return None  # an accrual that rounds to no new fen (decision 0022)
     elif name == "LateFeeCharged":
         lines = [
             _ar(p["amount"], cur, p, p["bill_id"], debit=True),
@@ -75,6 +75,13 @@ def post(name: str, p: Any) -> Entry | None:
             _ar(p["amount"], cur, p, p["bill_id"], debit=False),
         ]
         memo = "bad debt written off"
+    elif name == "LateFeeWaived":
+        # A waived late fee was never earned: its income is reversed (decision 0022).
+        lines = [
+            Line.dr(chart.LATE_FEE_INCOME, p["amount"], cur, unit_id=p["unit_id"]),
+            _ar(p["amount"], cur, p, p["bill_id"], debit=False),
+        ]
+        memo = "late fee waived"
     elif name == "Refunded":
         lines = [
             Line.dr(chart.CUSTOMER_CREDIT, p["amount"], cur, unit_id=p["unit_id"]),
@@ -84,6 +91,17 @@ def post(name: str, p: Any) -> Entry | None:
     else:
         return None
     return Entry(p["estate_id"], p["booked_on"], memo, lines_without_zeros(lines))
+
+
+def _settled(a: dict[str, Any], cur: str, p: Any, forward: bool) -> list[Line]:
+    """The receivables lines of one allocation: its late fee and principal apart when
+    it names a late fee (decision 0022), else one line."""
+    if not a.get("late_fee"):
+        return [_ar(a["amount"], cur, p, a["bill_id"], debit=not forward)]
+    return [
+        _ar(a[part], cur, p, a["bill_id"], debit=not forward, memo=part.replace("_", " "))
+        for part in ("late_fee", "principal")
+    ]
 
 
 def _sides(amount: Decimal, debit: bool) -> tuple[Decimal, Decimal]:

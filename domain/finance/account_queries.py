@@ -7,6 +7,7 @@ left it, decision 0021); ``credit`` and ``reserved`` are the unit's totals.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -17,6 +18,8 @@ from domain.finance.money import exact_money
 
 
 class AccountQueries:
+    """Mixed into ``UnitAccount``: its queries."""
+
     if TYPE_CHECKING:
         currency: str
         bills: dict[UUID, Bill]
@@ -54,6 +57,11 @@ class AccountQueries:
         self.reserved += held
         self.credits[holder] = self.credits.get(holder, ZERO) + credit
         self.held[holder] = self.held.get(holder, ZERO) + held
+
+    def overdue(self, on: date) -> bool:
+        """Whether a bill left to pay fell due before ``on``: only then may a late
+        fee accrue or be owed, and a payment needs the contract's terms."""
+        return any(b.due_on < on for b in self.open_bills)
 
     def bill(self, bill_id: UUID) -> Bill:
         if bill_id not in self.bills:

@@ -59,6 +59,11 @@ class Bill:
     dunning_level: int = 0
     payments: dict[str, Decimal] = field(default_factory=dict)  # payment or credit -> amount
     debtors: tuple[UUID, ...] = ()  # who owes it: its payers at billing time (decision 0021)
+    # Of ``paid`` and ``waived``, what went to the late fee rather than the principal.
+    late_fee_paid: Decimal = ZERO
+    late_fee_waived: Decimal = ZERO
+    # The late fee's exact interest through ``late_fee_through``, before rounding and cap.
+    accrued: Decimal = ZERO
 
     @property
     def charged(self) -> Decimal:
@@ -67,6 +72,34 @@ class Bill:
     @property
     def outstanding(self) -> Decimal:
         return self.charged - self.paid - self.waived - self.written_off
+
+    @property
+    def late_fee_due(self) -> Decimal:
+        """The late fees charged and neither paid nor waived."""
+        return self.late_fees - self.late_fee_paid - self.late_fee_waived
+
+    @property
+    def principal_due(self) -> Decimal:
+        """The principal neither paid nor waived: what late fees accrue on."""
+        return self.outstanding - self.late_fee_due
+
+    def settle(self, by: str, part: dict[str, Any]) -> dict[str, Any]:
+        """Record a payment's allocation ``part`` to this bill; returned naming its
+        late fee (an allocation recorded before decision 0022 settled it first)."""
+        late_fee = part.get("late_fee")
+        if late_fee is None:
+            late_fee = min(part["amount"], self.late_fee_due)
+            part = {**part, "late_fee": late_fee, "principal": part["amount"] - late_fee}
+        self.paid += part["amount"]
+        self.late_fee_paid += late_fee
+        self.payments[by] = part["amount"]
+        return part
+
+    def unsettle(self, by: str, part: dict[str, Any]) -> None:
+        """Undo :meth:`settle` of a reversed payment: the bill is owed again."""
+        self.paid -= part["amount"]
+        self.late_fee_paid -= part["late_fee"]
+        self.payments.pop(by, None)
 
     @property
     def status(self) -> BillStatus:

@@ -69,13 +69,20 @@ class Rate:
 
 @dataclass(frozen=True)
 class BillingTerms:
-    """When a bill falls due and how late fees (滞纳金) accrue on it."""
+    """When a bill falls due, whether and how late fees (违约金) accrue on it, and in
+    which order a payment settles them (decision 0022).
+
+    A late fee is charged only where the service contract provides for one: the
+    default daily rate is 0, so an estate whose terms were never set, or set
+    without a rate, charges none.
+    """
 
     due_days: int = 15
-    late_fee_daily_rate: Decimal = Decimal("0.0005")
+    late_fee_daily_rate: Decimal = Decimal(0)
     late_fee_grace_days: int = 0
     late_fee_cap_ratio: Decimal = Decimal(1)
     currency: str = DEFAULT_CURRENCY
+    settlement_order: str = "art_561"  # or "principal_first" (domain/finance/settlement.py)
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,8 @@
 These are the *inputs* of the billing run. Each estate has one
 :class:`FeeSchedule` (its ID derives from the estate's): the rate of every
 fee item, changed only through the approval workflow (kind ``rate_change``),
-the billing terms (due days, late fees) and the shared costs (公摊) to split
-over the units by area. Meter readings are kept per estate and month in
-:class:`MeterReadings`.
+the billing terms (due days, late fees, settlement order) and the shared costs
+(公摊) to split by area; meter readings per estate and month in :class:`MeterReadings`.
 
 A rate is a price per measure, not money: it may carry up to four decimal
 places (water at 3.4500 CNY/m³); a bill rounds each line's amount half-up to
@@ -14,8 +13,8 @@ owners' assembly resolution (业主大会决议) carrying an ordinary matter (Ci
 Code art. 278); the first rate of an item may instead cite the preliminary
 property-service contract (前期物业服务合同) it comes from.
 
-The events are kept forever: their fields are plain strings, Decimals, dates
-and UUIDs, never enums, so their meaning never depends on code.
+The events are kept forever: their fields are plain strings, Decimals, dates and
+UUIDs, never enums, so their meaning never depends on code.
 """
 
 from __future__ import annotations
@@ -66,6 +65,7 @@ from domain.finance.rate_values import (  # noqa: F401 (the rates' public names)
     schedule_id,
     text_of,
 )
+from domain.finance.settlement import ART_561, settlement_order_of
 
 # Aggregate class name -> its posting function (see domain/finance/journal.py).
 # Rates, terms and readings move no money: the bills made from them do.
@@ -179,10 +179,11 @@ class FeeSchedule(RateChangeDecisions, Aggregate):
         self,
         *,
         due_days: int = 15,
-        late_fee_daily_rate: object = "0.0005",
+        late_fee_daily_rate: object = "0",
         late_fee_grace_days: int = 0,
         late_fee_cap_ratio: object = "1",
         currency: str = DEFAULT_CURRENCY,
+        settlement_order: str = ART_561,
         at: datetime,
     ) -> None:
         """Set every billing term at once (those not given take their defaults)."""
@@ -205,9 +206,26 @@ class FeeSchedule(RateChangeDecisions, Aggregate):
             ),
             currency=currency,
             at=at,
+            settlement_order=settlement_order_of(settlement_order),
         )
 
-    @event("TermsSet")
+    class TermsSet(Aggregate.Event):
+        """v2 (decision 0022): ``settlement_order``; v1 terms settled by art. 561."""
+
+        class_version = 2
+        due_days: int
+        late_fee_daily_rate: Decimal
+        late_fee_grace_days: int
+        late_fee_cap_ratio: Decimal
+        currency: str
+        at: datetime
+        settlement_order: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["settlement_order"] = ART_561
+
+    @event(TermsSet)
     def _terms_set(
         self,
         due_days: int,
@@ -216,10 +234,10 @@ class FeeSchedule(RateChangeDecisions, Aggregate):
         late_fee_cap_ratio: Decimal,
         currency: str,
         at: datetime,
+        settlement_order: str = ART_561,
     ) -> None:
-        self.billing_terms = BillingTerms(
-            due_days, late_fee_daily_rate, late_fee_grace_days, late_fee_cap_ratio, currency
-        )
+        terms = (due_days, late_fee_daily_rate, late_fee_grace_days, late_fee_cap_ratio, currency)
+        self.billing_terms = BillingTerms(*terms, settlement_order)
 
     # ---- shared costs (公摊) ----------------------------------------------------------
 

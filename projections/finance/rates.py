@@ -52,6 +52,7 @@ TERMS_COLUMNS = (
     "late_fee_grace_days",
     "late_fee_cap_ratio",
     "currency",
+    "settlement_order",
     "updated_at",
 )
 COST_COLUMNS = (
@@ -112,6 +113,7 @@ class FeeSchedules:
             late_fee_grace_days integer NOT NULL,
             late_fee_cap_ratio numeric NOT NULL,
             currency text NOT NULL,
+            settlement_order text NOT NULL DEFAULT 'art_561',
             updated_at timestamptz NOT NULL
         )""",
         """CREATE TABLE IF NOT EXISTS finance_shared_costs (
@@ -198,12 +200,13 @@ class FeeSchedules:
         elif name == "TermsSet":
             cur.execute(
                 "INSERT INTO finance_billing_terms (estate_id, due_days, late_fee_daily_rate, "
-                "late_fee_grace_days, late_fee_cap_ratio, currency, updated_at) "
-                f"VALUES ({estate}, %s, %s, %s, %s, %s, %s) ON CONFLICT (estate_id) DO UPDATE SET "
+                "late_fee_grace_days, late_fee_cap_ratio, currency, settlement_order, updated_at) "
+                f"VALUES ({estate}, %s, %s, %s, %s, %s, %s, %s) "
+                "ON CONFLICT (estate_id) DO UPDATE SET "
                 "due_days = excluded.due_days, late_fee_daily_rate = excluded.late_fee_daily_rate, "
                 "late_fee_grace_days = excluded.late_fee_grace_days, "
                 "late_fee_cap_ratio = excluded.late_fee_cap_ratio, currency = excluded.currency, "
-                "updated_at = excluded.updated_at",
+                "settlement_order = excluded.settlement_order, updated_at = excluded.updated_at",
                 [
                     schedule_id,
                     event.due_days,
@@ -211,6 +214,7 @@ class FeeSchedules:
                     event.late_fee_grace_days,
                     event.late_fee_cap_ratio,
                     event.currency,
+                    event.settlement_order,
                     event.at,
                 ],
             )

@@ -222,6 +222,7 @@ class BillingTermsRow(TypedDict):
     late_fee_grace_days: int
     late_fee_cap_ratio: Decimal
     currency: str
+    settlement_order: str
     updated_at: datetime
 
 

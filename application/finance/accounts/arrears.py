@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
@@ -12,6 +11,7 @@ from application.finance.ports import OverdueBills
 from application.finance.rates import RateService
 from application.services import ServiceDeps, find
 from domain.finance.account import UnitAccount, account_id_for
+from domain.finance.rate_values import BillingTerms
 
 DUNNING_DAYS = {1: 15, 2: 30, 3: 60}  # reminder level -> days past due
 
@@ -29,35 +29,30 @@ class Arrears:
         return find(self.deps.event_log, account_id_for(unit_id), UnitAccount)
 
     def charge_late_fees(self, now: datetime) -> int:
-        """Charge late fees on overdue bills, at most once per bill and calendar month."""
-        today = now.date()
+        """Charge the late fees overdue bills accrued through yesterday (decision 0022).
+
+        Day by day per the estate's contract terms, and only where they provide
+        for a late fee. Run twice a day or daily, it charges each day once: the
+        bill remembers the last day charged. Today is charged by the next run,
+        or by a payment today, which charges it first.
+        """
+        through = now.date() - timedelta(days=1)
         charged = 0
-        terms_of: dict[UUID, Any] = {}
-        for estate_id, unit_id in self._overdue_units(today):
+        terms_of: dict[UUID, BillingTerms] = {}
+        for estate_id, unit_id in self._overdue_units(now.date()):
             terms = terms_of.setdefault(estate_id, self.rates.terms(estate_id))
             if terms.late_fee_daily_rate <= 0:
-                continue
+                continue  # the contract provides for no late fee
             account = self._account(unit_id)
             if account is None:
                 continue
-            for bill in account.open_bills:
-                last = bill.late_fee_through
-                if last is not None and (last.year, last.month) >= (today.year, today.month):
-                    continue
-                fee = account.charge_late_fee(
-                    bill.bill_id,
-                    through=today,
-                    daily_rate=terms.late_fee_daily_rate,
-                    grace_days=terms.late_fee_grace_days,
-                    cap_ratio=terms.late_fee_cap_ratio,
-                    at=now,
-                )
-                charged += fee > 0
+            fees = account.charge_late_fees(terms, through=through, at=now)
             if account.pending_events:
                 try:
                     self.deps.event_log.save_and_position(account)
+                    charged += fees
                 except IntegrityError:
-                    continue  # a payment came first: the next run charges what is still due
+                    continue  # a payment came first and charged its day: the next run the rest
         return charged
 
     def send_reminders(self, now: datetime) -> int:

@@ -66,6 +66,7 @@ class RequestWaiver:
     bill_id: UUID
     amount: Money
     reason: str
+    part: str = "bill"  # or "late_fee": the late fee alone, its income reversed (decision 0022)
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,7 @@ class AccountService:
     ) -> None:
         self.deps = deps
         self.approvals = approvals
+        self.rates = rates
         self.billing = BillingRuns(deps, rates)
         self.arrears = Arrears(deps, rates, overdue)
         terms = PolicyTerms(levels=FINANCE_LEVELS)
@@ -183,6 +184,9 @@ class AccountService:
                 payer_id=command.payer_id,
                 owners_now=owners.get(estate_id, []),
                 received_on=command.received_on,
+                # Only an account with an overdue bill can owe a late fee: an on-time
+                # payment reads no terms (no round trip more; decision 0022).
+                terms=self.rates.terms(estate_id) if account.overdue(now.date()) else None,
             )
             claim = self._claimed(account, pid, fresh=fresh, at=now)
             position = self.deps.event_log.save_and_position(account, *claim)
@@ -311,9 +315,11 @@ class AccountService:
             approval_id=approval_id,
             requested_by=by,
             at=self.deps.clock(),
+            part=command.part,
         )
         period = account.bills[command.bill_id].period
-        summary = f"Waive {command.amount} of the {period} bill: {command.reason.strip()[:150]}"
+        what = f"late fee of the {period}" if command.part == "late_fee" else period
+        summary = f"Waive {command.amount} of the {what} bill: {command.reason.strip()[:150]}"
         position = self._open_approval("waiver", account, approval_id, by, summary, command)
         return waiver_id, approval_id, position
 

@@ -54,6 +54,7 @@ class SetBillingTerms:
     late_fee_grace_days: int
     late_fee_cap_ratio: Decimal
     currency: str
+    settlement_order: str = "art_561"  # or "principal_first" (decision 0022)
 
 
 @dataclass(frozen=True)

@@ -243,6 +243,7 @@ class RateService:
             late_fee_grace_days=command.late_fee_grace_days,
             late_fee_cap_ratio=command.late_fee_cap_ratio,
             currency=command.currency,
+            settlement_order=command.settlement_order,
             at=self._now,
         )
         return self.deps.event_log.save_and_position(schedule)

@@ -22,7 +22,11 @@ from application.finance.compliance import RunChecks
 from application.finance.expenses import PayClaim, RegisterVendor, SetBudget, SubmitClaim
 from application.finance.fund import DisburseSpending, ProposeSpending, RecordDeposit
 from application.finance.ledger_commands import ClosePeriod
-from application.finance.rates.commands import NameVacancyPayer, ProposeRateChange
+from application.finance.rates.commands import (
+    NameVacancyPayer,
+    ProposeRateChange,
+    SetBillingTerms,
+)
 from domain.finance.account import Method
 from domain.finance.money import Money
 from domain.finance.periods import period_bounds
@@ -171,6 +175,19 @@ class FinanceDemo:
                 )
             self.d.decide(approval_id, finance)
         self.d.count("rates", len(RATES))
+        # The service contract's late fee (违约金): 0.05% a day, capped at the principal.
+        with self.d.as_user("hvg.finance"):
+            rates.set_terms(
+                SetBillingTerms(
+                    self.actor(finance),
+                    self.d.estate_id,
+                    15,
+                    Decimal("0.0005"),
+                    0,
+                    Decimal(1),
+                    "CNY",
+                )
+            )
 
     def fund_deposits(self, finance: UUID) -> None:
         with self.on(self.day(self.periods[0], 3)), self.d.as_user("hvg.finance"):

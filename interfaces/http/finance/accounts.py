@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -97,6 +97,9 @@ class WaiverRequest(Command):
     amount: Amount
     currency: CurrencyCode = "CNY"
     reason: Reason
+    part: Literal["bill", "late_fee"] = Field(
+        default="bill", description="late_fee: the late fee alone, its income reversed (6051)"
+    )
 
 
 class RefundRequest(Command):
@@ -367,7 +370,12 @@ def request_waiver(
     """Ask to waive part of a bill; it is waived when the approval (kind ``waiver``) approves."""
     waiver_id, approval_id, position = _service(request).waive(
         RequestWaiver(
-            principal, unit_id, body.bill_id, Money.of(body.amount, body.currency), body.reason
+            principal,
+            unit_id,
+            body.bill_id,
+            Money.of(body.amount, body.currency),
+            body.reason,
+            body.part,
         )
     )
     return RequestCreated(id=waiver_id, approval_id=approval_id, position=position)

@@ -81,10 +81,15 @@ class RateChangeCreated(Created):
 
 class TermsIn(Command):
     due_days: Annotated[int, Field(ge=1, le=365)] = 15
-    late_fee_daily_rate: Ratio = Decimal("0.0005")
+    late_fee_daily_rate: Ratio = Field(
+        default=Decimal(0),
+        description="the contract's late fee (违约金) a day, e.g. 0.0005; 0: the contract "
+        "provides for none, and no late fee is charged",
+    )
     late_fee_grace_days: Annotated[int, Field(ge=0, le=365)] = 0
     late_fee_cap_ratio: Ratio = Decimal(1)
     currency: CurrencyCode = "CNY"
+    settlement_order: Literal["art_561", "principal_first"] = "art_561"
 
 
 class VacancyPayerIn(Command):
@@ -132,6 +137,9 @@ class TermsView(BaseModel):
     late_fee_grace_days: int
     late_fee_cap_ratio: Decimal
     currency: str
+    settlement_order: str = Field(
+        description="art_561: late fees, then principal (Civil Code art. 561); or principal_first"
+    )
     configured: bool
     updated_at: datetime | None
 

@@ -124,6 +124,7 @@ _BILL_DELTA = {
     "CreditApplied": "paid",
     "LateFeeCharged": "late_fees",
     "BillWaived": "waived",
+    "LateFeeWaived": "waived",
 }
 
 
@@ -253,6 +254,8 @@ class UnitAccountsReadModel:
     def _BillWaived(self, cur: Any, p: dict[str, Any], at: Any, note: Notification) -> None:
         self._bill_change(cur, p["bill_id"], "waived", p["amount"])
         self._decided(cur, p["waiver_id"], "approved", at)
+
+    _LateFeeWaived = _BillWaived  # a late fee waived: income reversed, the bill owes less
 
     def _BillWrittenOff(self, cur: Any, p: dict[str, Any], at: Any, note: Notification) -> None:
         self._bill_change(cur, p["bill_id"], "written_off", p["amount"])

@@ -110,6 +110,7 @@ class EventsAt:
 _APPROVED_EVENTS = {
     "Refunded": ("refund", "refund_id"),
     "BillWaived": ("waiver", "waiver_id"),
+    "LateFeeWaived": ("waiver", "waiver_id"),
     "BillWrittenOff": ("write_off", "request_id"),
 }
 

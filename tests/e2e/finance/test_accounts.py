@@ -269,8 +269,11 @@ def test_a_pending_waiver_holds_its_own_bill_only(fw: FinanceWorld) -> None:
     assert waived == [Decimal("200.00"), Decimal("100.00")]
 
 
-def test_late_fees_are_charged_once_a_month_and_reminders_once_a_level(fw: FinanceWorld) -> None:
+def test_late_fees_are_charged_day_by_day_and_reminders_once_a_level(fw: FinanceWorld) -> None:
     adopt_rate(fw, "property_fee", "2.50", basis="gross")
+    terms = f"/api/v1/finance/estates/{fw.estate_id}/billing-terms"
+    body = {"late_fee_daily_rate": "0.0005"}  # the contract's late fee: none without it
+    fw.client.put(terms, json=body, headers=fw.finance.headers).raise_for_status()
     fw.clock.set(2026, 2, 1, 9)
     bill(fw, "2026-01")  # due 2026-02-16
     for unit in fw.units[1:]:
@@ -278,13 +281,13 @@ def test_late_fees_are_charged_once_a_month_and_reminders_once_a_level(fw: Finan
     fw.settle("finance_accounts")
     service = fw.container.finance.accounts
 
-    fw.clock.set(2026, 3, 8, 2)  # 20 days past due
+    fw.clock.set(2026, 3, 8, 2)  # 20 days past due: charged through yesterday, 19 days
     assert service.charge_late_fees(fw.clock()) == 1
-    assert service.charge_late_fees(fw.clock()) == 0  # once a month
+    assert service.charge_late_fees(fw.clock()) == 0  # once a day
     fw.settle("finance_accounts")
     late = _open_bill(fw, fw.units[0], "2026-01")
-    # 250.00 x 0.0005 a day x 20 days
-    assert Decimal(late["late_fees"]) == Decimal("2.50")
+    # 250.00 x 0.0005 a day x 19 days = 2.375
+    assert Decimal(late["late_fees"]) == Decimal("2.38")
 
     assert service.send_reminders(fw.clock()) == 1  # level 1 (15 days)
     assert service.send_reminders(fw.clock()) == 0
@@ -297,7 +300,8 @@ def test_late_fees_are_charged_once_a_month_and_reminders_once_a_level(fw: Finan
     fw.settle("finance_accounts")
     late = _open_bill(fw, fw.units[0], "2026-01")
     assert late["dunning_level"] == 3
-    assert Decimal(late["late_fees"]) == Decimal("2.50") + Decimal("5.38")  # 43 more days
+    # through 19 April, 62 days: 250.00 x 0.0005 x 62 = 7.75, rounded once (not 2.38 + 5.38)
+    assert Decimal(late["late_fees"]) == Decimal("7.75")
 
 
 def test_owners_see_and_pay_only_their_own_units(fw: FinanceWorld) -> None:

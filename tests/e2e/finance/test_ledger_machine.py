@@ -2,7 +2,8 @@
 
 Each sequence gets an estate of its own (three owned units, a fee adopted
 through approval) and then random billing runs, payments, reversals,
-waivers and refunds decided either way, late fees, fund deposits and manual
+waivers (of a bill or of its late fee) and refunds decided either way, late
+fees under the contract's terms changed at random, fund deposits and manual
 journals and their reversals asked by the clerk and decided either way by a
 second person. After every step, once the ledger read model has caught up, the
 statements the auditors read must agree with double entry:
@@ -11,7 +12,9 @@ statements the auditors read must agree with double entry:
 * assets = liabilities + equity + the unclosed result;
 * the receivables aging equals the control account, its 账龄 buckets partition it,
   and a bill is "not yet due" exactly while its due date lies ahead;
-* no bill is paid or waived beyond its charge (never paid twice);
+* no bill is paid or waived beyond its charge (never paid twice), its late
+  fees stay within the cap, and every allocation is its late fee plus its
+  principal;
 * the auditors' ``subledgers_equal_control`` check finds nothing: every unit's
   bills, credit and maintenance fund equal its lines on 1122, 2203 and 2241;
 * a bank line (reference) pays once per estate and receiving account;
@@ -54,7 +57,11 @@ from application.finance.compliance.scope import Scope
 from application.finance.fund import RecordDeposit
 from application.finance.ledger import JournalNotFound
 from application.finance.ledger_commands import PostJournal, ReverseJournal
-from application.finance.rates.commands import ProposeRateChange, RecordSharedCost
+from application.finance.rates.commands import (
+    ProposeRateChange,
+    RecordSharedCost,
+    SetBillingTerms,
+)
 from application.identity.commands import PreassignEstate
 from application.registry import commands as registry
 from bootstrap import Container
@@ -174,6 +181,7 @@ class LedgerMachine(RuleBasedStateMachine):
             )
         )
         self._decide(approval, True)
+        self.contract("art_561")  # the contract's late fee: 0.05 % a day
         self.period = 0
         self.journals: list[UUID] = []  # posted manual journals, not reversed yet
 
@@ -342,12 +350,20 @@ class LedgerMachine(RuleBasedStateMachine):
         assert self._account(which).payments[payment]["reversed"] is approve
         TALLY["reverse", "approved" if approve else "declined"] += 1
 
-    @rule(which=st.integers(0, 2), amount=CENTS, approve=st.booleans(), pick=st.integers(0, 99))
-    def waive(self, which: int, amount: Decimal, approve: bool, pick: int) -> None:
+    @rule(
+        which=st.integers(0, 2),
+        amount=CENTS,
+        approve=st.booleans(),
+        pick=st.integers(0, 99),
+        late_fee=st.booleans(),
+    )
+    def waive(self, which: int, amount: Decimal, approve: bool, pick: int, late_fee: bool) -> None:
         account = self._account(which)
         if account is None or not account.bills:
             return
         bill_id = list(account.bills)[pick % len(account.bills)]
+        if late_fee and account.bills[bill_id].late_fee_due > 0:
+            amount = min(amount, account.bills[bill_id].late_fee_due)  # else always refused
         try:
             _, approval, _ = World.container.finance.accounts.waive(
                 RequestWaiver(
@@ -356,6 +372,7 @@ class LedgerMachine(RuleBasedStateMachine):
                     bill_id=bill_id,
                     amount=Money.of(amount, "CNY"),
                     reason="goodwill",
+                    part="late_fee" if late_fee else "bill",
                 )
             )
         except DomainError:
@@ -400,8 +417,17 @@ class LedgerMachine(RuleBasedStateMachine):
     def late_fees(self, days: int) -> None:
         World.clock.now += timedelta(days=days)
         _settle()
-        World.container.finance.accounts.charge_late_fees(World.clock.now)
-        TALLY["late_fees", "done"] += 1
+        charged = World.container.finance.accounts.charge_late_fees(World.clock.now)
+        TALLY["late_fees", "charged" if charged else "done"] += 1
+
+    @rule(order=st.sampled_from(["art_561", "principal_first"]))
+    def contract(self, order: str) -> None:
+        """The contract's terms: 0.05 % a day, capped at the principal, settled in ``order``."""
+        World.container.finance.rates.set_terms(
+            SetBillingTerms(
+                _as_clerk(), self.estate, 15, Decimal("0.0005"), 0, Decimal(1), "CNY", order
+            )
+        )
 
     @rule(which=st.integers(0, 2), amount=CENTS)
     def fund_deposit(self, which: int, amount: Decimal) -> None:
@@ -507,8 +533,13 @@ class LedgerMachine(RuleBasedStateMachine):
             aging = statements.receivables_aging(conn, [self.estate], day)
             control = statements.receivables_control(conn, [self.estate], day)
             bills = conn.execute(
-                "SELECT principal + late_fees, paid, waived, outstanding FROM finance_bills "
-                "WHERE estate_id = %s",
+                "SELECT principal + late_fees, paid, waived, outstanding, late_fees <= principal "
+                "FROM finance_bills WHERE estate_id = %s",
+                [self.estate],
+            ).fetchall()
+            allocations = conn.execute(
+                "SELECT a FROM finance_payments, jsonb_array_elements(allocations) AS a "
+                "WHERE estate_id = %s AND a ? 'late_fee'",
                 [self.estate],
             ).fetchall()
             references = conn.execute(
@@ -537,9 +568,13 @@ class LedgerMachine(RuleBasedStateMachine):
             assert (b["bucket"] == "not yet due") == (b["due_on"] is not None and b["due_on"] > day)
         negative = [b for b in aging["bills"] if b["outstanding"] < 0]
         assert not negative, negative
-        for charged, paid, waived, outstanding in bills:
+        for charged, paid, waived, outstanding, capped in bills:
             assert 0 <= paid + waived <= charged
             assert outstanding == charged - paid - waived
+            assert capped
+        for (part,) in allocations:
+            fee, principal = Decimal(part["late_fee"]), Decimal(part["principal"])
+            assert fee >= 0 and principal >= 0 and fee + principal == Decimal(part["amount"])
         # A bank line pays once per estate and receiving account, on whichever unit.
         applied = Counter(
             (PAYMENT_ACCOUNTS[method], reference.upper()) for method, reference in references
@@ -602,7 +637,12 @@ class LedgerMachine(RuleBasedStateMachine):
 
 
 #: What every run must have done at least once, or its invariants checked nothing.
-REQUIRED = [("journal", "approved"), ("refund", "done"), ("supplement", "done")]
+REQUIRED = [
+    ("journal", "approved"),
+    ("refund", "done"),
+    ("supplement", "done"),
+    ("late_fees", "charged"),
+]
 
 
 def _decided_reversals() -> int:

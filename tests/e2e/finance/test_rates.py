@@ -292,12 +292,14 @@ def test_only_the_estates_finance_staff_see_and_change_the_schedule(
 def test_billing_terms_default_until_set_then_are_what_was_set(fw: FinanceWorld) -> None:
     rates = fw.container.finance.rates
     terms = rates.terms(UUID(fw.estate_id))
+    # No contract terms, no late fee (decision 0022); payments settle by art. 561.
     assert (terms.due_days, terms.late_fee_daily_rate, terms.late_fee_cap_ratio) == (
         15,
-        Decimal("0.0005"),
+        Decimal(0),
         Decimal(1),
     )
     assert schedule(fw)["terms"]["configured"] is False
+    assert schedule(fw)["terms"]["settlement_order"] == "art_561"
     url = f"/api/v1{path(fw, 'billing-terms')}"
     body = {"due_days": 30, "late_fee_daily_rate": "0.0003", "late_fee_grace_days": 5}
     r = fw.client.put(url, json=body, headers=fw.finance.headers)

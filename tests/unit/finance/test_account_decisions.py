@@ -77,7 +77,7 @@ def late_fee(account: UnitAccount, bill_id: UUID, through: date) -> Decimal:
     )
 
 
-def waive(account: UnitAccount, bill_id: UUID, amount: str) -> UUID:
+def waive(account: UnitAccount, bill_id: UUID, amount: str, part: str = "bill") -> UUID:
     waiver_id = uuid4()
     account.request_waiver(
         waiver_id=waiver_id,
@@ -88,6 +88,7 @@ def waive(account: UnitAccount, bill_id: UUID, amount: str) -> UUID:
         approval_id=uuid4(),
         requested_by=CLERK,
         at=AT,
+        part=part,
     )
     return waiver_id
 

@@ -20,6 +20,9 @@ STORED = (
     "domain.finance.account:UnitAccount.Opened",
     "domain.finance.account:UnitAccount.PaymentReceived",
     "domain.finance.account:UnitAccount.PaymentReversed",
+    "domain.finance.account:UnitAccount.LateFeeCharged",
+    "domain.finance.account:UnitAccount.WaiverRequested",
+    "domain.finance.rates:FeeSchedule.TermsSet",
     "domain.finance.rates:FeeSchedule.RateChangeAdopted",
 )
 
