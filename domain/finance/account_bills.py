@@ -16,6 +16,7 @@ from uuid import UUID
 from domain.errors import InvalidTransition, ValidationFailed
 from domain.finance.bills import ZERO, Bill, BillLine
 from domain.finance.money import round_money
+from domain.finance.periods import period_bounds
 
 
 class BillDecisions:
@@ -47,7 +48,11 @@ class BillDecisions:
         due_on: date,
         at: datetime,
     ) -> None:
-        """Charge a bill; any credit on the account then settles it as far as it goes."""
+        """Charge a bill; any credit on the account then settles it as far as it goes.
+
+        Its revenue is recognised in the month of service (decision 0023): on the
+        period's first day when issued before it (a contract liability until then),
+        else on the day of issue."""
         if bill_id in self.bills:
             raise InvalidTransition("this bill has already been issued")
         if not lines:
@@ -70,6 +75,7 @@ class BillDecisions:
             issued_on=issued_on,
             due_on=due_on,
             booked_on=issued_on,
+            recognised_on=max(period_bounds(period)[0], issued_on),
             at=at,
         )
         usable = min(self.available_credit, self.bills[bill_id].outstanding)

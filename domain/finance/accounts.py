@@ -87,6 +87,9 @@ RECEIVABLES = "1122"
 PAYABLES = "2202"
 CUSTOMER_CREDIT = "2203"
 FUND_PAYABLE = "2241"
+CONTRACT_LIABILITIES = "2204"  # fees billed before their month of service (decision 0023)
+OUTPUT_VAT = "2221.01"
+UTILITIES_PAYABLE = "2241.10"  # water and electricity collected for the utilities (代收代付)
 PAID_IN_CAPITAL = "4001"
 RETAINED_EARNINGS = "4104"
 LATE_FEE_INCOME = "6051"
@@ -156,6 +159,24 @@ CHART: dict[str, Account] = {
             "其他应付款—专项维修资金",
             Kind.LIABILITY,
             sub_ledger=MAINTENANCE_FUND,
+        ),
+        Account(
+            CONTRACT_LIABILITIES,
+            "Contract liabilities - fees billed ahead",
+            "合同负债",
+            Kind.LIABILITY,
+        ),
+        Account(
+            OUTPUT_VAT,
+            "Taxes payable - VAT output tax",
+            "应交税费—应交增值税(销项税额)",
+            Kind.LIABILITY,
+        ),
+        Account(
+            UTILITIES_PAYABLE,
+            "Other payables - utilities collected for others",
+            "其他应付款—代收水电费",
+            Kind.LIABILITY,
         ),
         Account(PAID_IN_CAPITAL, "Paid-in capital", "实收资本", Kind.EQUITY),
         Account(RETAINED_EARNINGS, "Retained earnings", "利润分配—未分配利润", Kind.EQUITY),
