@@ -22,7 +22,11 @@ from application.finance.compliance import RunChecks
 from application.finance.expenses import PayClaim, RegisterVendor, SetBudget, SubmitClaim
 from application.finance.fund import DisburseSpending, ProposeSpending, RecordDeposit
 from application.finance.ledger_commands import ClosePeriod
-from application.finance.rates.commands import NameVacancyPayer, ProposeRateChange
+from application.finance.rates.commands import (
+    NameVacancyPayer,
+    ProposeRateChange,
+    SetTaxSettings,
+)
 from domain.finance.account import Method
 from domain.finance.money import Money
 from domain.finance.periods import period_bounds
@@ -113,6 +117,16 @@ class FinanceDemo:
             with self.d.as_user("hvg.finance"):
                 self.c.finance.rates.name_vacancy_payer(
                     NameVacancyPayer(self.actor(finance), self.d.estate_id, developer)
+                )
+            with self.d.as_user("hvg.finance"):  # VAT: a general taxpayer (decision 0023)
+                self.c.finance.rates.set_tax(
+                    SetTaxSettings(
+                        self.actor(finance),
+                        self.d.estate_id,
+                        "general",
+                        first,
+                        {"water": {"treatment": "pass_through"}},
+                    )
                 )
             with self.d.as_user("hvg.finance"):
                 self.c.finance.expenses.set_budget(
