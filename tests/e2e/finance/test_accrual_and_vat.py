@@ -9,13 +9,18 @@ collected for the utility is a liability, not revenue (decision 0023).
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.persistence import StoredEvent
 
 from domain.finance import accounts as chart
+from domain.finance.account import BillLine, UnitAccount
 from tests.e2e.api.test_errors import problem
 from tests.e2e.finance.conftest import FinanceWorld
-from tests.e2e.finance.helpers import adopt_rate, bill
+from tests.e2e.finance.helpers import account, adopt_rate, bill
 
 FEE = chart.FEE_REVENUE["property_fee"]
 WATER = chart.FEE_REVENUE["water"]
@@ -183,3 +188,63 @@ def test_tax_settings_that_no_tax_office_would_take_are_refused_and_record_nothi
     other = f"/api/v1/finance/estates/{fw.other_estate_id}/tax-settings"
     problem(fw.client.put(other, json=body, headers=fw.finance.headers), 404)
     assert fw.container.event_log.head() == head
+
+
+def _append_as_an_older_release(fw: FinanceWorld) -> UUID:
+    """A unit account and a version 1 ``BillIssued`` (no ``recognised_on``, lines
+    without tax), straight into the log: January billed on 6 December by a
+    release before decision 0023. The bill's ID."""
+    unit = UUID(fw.units[0])
+    at = datetime(2026, 12, 6, 9, tzinfo=UTC)
+    account = UnitAccount.open(UUID(fw.estate_id), unit, "CNY", at)
+    bill_id = uuid4()
+    fee = BillLine("property_fee", "fee", Decimal(100), "m2·month", Decimal("2.5"), Decimal(250))
+    account.issue_bill(
+        bill_id=bill_id,
+        period="2027-01",
+        run_id=uuid4(),
+        lines=[fee],
+        payer_ids=[UUID(fw.people[0])],
+        days=31,
+        days_in_period=31,
+        issued_on=at.date(),
+        due_on=date(2026, 12, 21),
+        at=at,
+    )
+    mapper = fw.container.event_log.mapper_with_metadata
+    stored = [mapper.to_stored_event(e) for e in account.collect_events()]
+    state = mapper.transcoder.decode(stored[-1].state)
+    assert state.pop("class_version") == 2
+    state.pop("recognised_on")
+    for line in state["lines"]:
+        for key in ("vat_rate", "net", "tax", "treatment"):
+            line.pop(key)
+    old = StoredEvent(
+        originator_id=stored[-1].originator_id,
+        originator_version=stored[-1].originator_version,
+        topic=stored[-1].topic,
+        state=mapper.transcoder.encode(state),
+    )
+    fw.container.event_log.recorder.insert_events([stored[0], old])
+    return bill_id
+
+
+def test_a_bill_an_older_release_stored_posts_as_it_always_did(fw: FinanceWorld) -> None:
+    fw.clock.set(2026, 12, 6, 9)
+    bill_id = _append_as_an_older_release(fw)
+    # Revenue on its issue day, all of it, no VAT, no contract liability: as booked then.
+    assert _revenue(fw, "2026-12-01", "2026-12-31") == {FEE: "250.00"}
+    assert _revenue(fw, "2027-01-01", "2027-01-31") == {}
+    sheet = _balances(_statement(fw, "balance-sheet", at="2026-12-31"))
+    assert chart.CONTRACT_LIABILITIES not in sheet and chart.OUTPUT_VAT not in sheet
+    assert sheet[chart.RECEIVABLES] == "250.00"
+    # The account still loads it: the bill is paid like any other.
+    fw.post(
+        f"/finance/units/{fw.units[0]}/payments",
+        fw.finance,
+        {"amount": "250.00", "method": "bank_transfer", "reference": "B-OLD-1"},
+        status=201,
+    )
+    state = account(fw, fw.units[0])
+    assert [(b["bill_id"], b["status"]) for b in state["bills"]] == [(str(bill_id), "settled")]
+    assert Decimal(state["outstanding"]) == 0 and Decimal(state["credit"]) == 0
