@@ -29,6 +29,7 @@ from domain.finance.bills import (
     Method,
     account_id_for,
     bill_id_for,
+    bill_issued_v1_v2,
 )
 from domain.finance.debtors import UNNAMED, credit_key
 from domain.finance.money import currency_of
@@ -90,7 +91,31 @@ class UnitAccount(
 
     # ---- bills -------------------------------------------------------------
 
-    @event("BillIssued")
+    class BillIssued(Aggregate.Event):
+        """v2 (decision 0023): ``recognised_on`` and each line's ``vat_rate``, ``net``,
+        ``tax``, ``treatment``; a v1 bill was revenue on its issue day, no VAT."""
+
+        class_version = 2
+        estate_id: UUID
+        unit_id: UUID
+        bill_id: UUID
+        period: str
+        run_id: UUID
+        payer_ids: list[UUID]
+        lines: list[dict[str, Any]]
+        amount: Decimal
+        currency: str
+        days: int
+        days_in_period: int
+        issued_on: date
+        due_on: date
+        booked_on: date
+        recognised_on: date
+        at: datetime
+
+        upcast_v1_v2 = staticmethod(bill_issued_v1_v2)
+
+    @event(BillIssued)
     def _bill_issued(
         self,
         estate_id: UUID,
@@ -107,6 +132,7 @@ class UnitAccount(
         issued_on: date,
         due_on: date,
         booked_on: date,
+        recognised_on: date,
         at: datetime,
     ) -> None:
         self.bills[bill_id] = Bill(

@@ -17,6 +17,7 @@ from domain.errors import InvalidTransition, ValidationFailed
 from domain.finance.bills import ZERO, Bill, BillLine
 from domain.finance.debtors import holders_for
 from domain.finance.money import round_money
+from domain.finance.periods import period_bounds
 
 
 class BillDecisions:
@@ -48,7 +49,11 @@ class BillDecisions:
         at: datetime,
     ) -> None:
         """Charge a bill; its debtors' credit on the account then settles it as far as it
-        goes (credit no payer was named for first, then each debtor's: decision 0021)."""
+        goes (credit no payer was named for first, then each debtor's: decision 0021).
+
+        Its revenue is recognised in the month of service (decision 0023): on the
+        period's first day when issued before it (a contract liability until then),
+        else on the day of issue."""
         if bill_id in self.bills:
             raise InvalidTransition("this bill has already been issued")
         if not lines:
@@ -71,6 +76,7 @@ class BillDecisions:
             issued_on=issued_on,
             due_on=due_on,
             booked_on=issued_on,
+            recognised_on=max(period_bounds(period)[0], issued_on),
             at=at,
         )
         for holder in holders_for(payer_ids):

@@ -21,13 +21,7 @@ def post(name: str, p: Any) -> Entry | None:
     cur = p.get("currency")
     lines: list[Line]
     if name == "BillIssued":
-        lines = [_ar(p["amount"], cur, p, p["bill_id"], debit=True, due_on=p["due_on"])]
-        revenue: dict[str, Decimal] = {}
-        for line in p["lines"]:
-            account = chart.FEE_REVENUE[line["item"]]
-            revenue[account] = revenue.get(account, ZERO) + line["amount"]
-        lines += [Line.cr(a, v, cur, unit_id=p["unit_id"]) for a, v in sorted(revenue.items())]
-        memo = f"bill {p['period']}"
+        lines, memo = _bill(p, cur), f"bill {p['period']}"
     elif name == "CreditApplied":
         lines = [
             Line.dr(chart.CUSTOMER_CREDIT, p["amount"], cur, unit_id=p["unit_id"]),
@@ -102,6 +96,34 @@ def _settled(a: dict[str, Any], cur: str, p: Any, forward: bool) -> list[Line]:
         _ar(a[part], cur, p, a["bill_id"], debit=not forward, memo=part.replace("_", " "))
         for part in ("late_fee", "principal")
     ]
+
+
+def _bill(p: Any, cur: str) -> list[Line]:
+    """Dr 1122 the bill's total; Cr per line its net revenue and output VAT, or the
+    utility's pass-through liability. Revenue and VAT of a bill issued before its
+    month of service are booked on ``recognised_on``, through 2204 合同负债 until
+    then (decision 0023)."""
+    unit, later = p["unit_id"], p["recognised_on"] > p["booked_on"]
+    credits: dict[str, Decimal] = {}
+    passed = ZERO
+    for line in p["lines"]:
+        if line["treatment"] == "pass_through":
+            passed += line["amount"]
+            continue
+        account = chart.FEE_REVENUE[line["item"]]
+        credits[account] = credits.get(account, ZERO) + line["net"]
+        credits[chart.OUTPUT_VAT] = credits.get(chart.OUTPUT_VAT, ZERO) + line["tax"]
+    lines = [_ar(p["amount"], cur, p, p["bill_id"], debit=True, due_on=p["due_on"])]
+    lines.append(Line.cr(chart.UTILITIES_PAYABLE, passed, cur, unit_id=unit))
+    day = p["recognised_on"] if later else None
+    if later:
+        deferred = p["amount"] - passed
+        lines.append(Line.cr(chart.CONTRACT_LIABILITIES, deferred, cur, unit_id=unit))
+        lines.append(
+            Line.dr(chart.CONTRACT_LIABILITIES, deferred, cur, unit_id=unit, booked_on=day)
+        )
+    lines += [Line.cr(a, v, cur, unit_id=unit, booked_on=day) for a, v in sorted(credits.items())]
+    return lines
 
 
 def _sides(amount: Decimal, debit: bool) -> tuple[Decimal, Decimal]:

@@ -96,6 +96,9 @@ CUSTOMER_CREDIT = "2203"
 FUND_PAYABLE = "2241"
 RENOVATION_DEPOSITS = "2241.03"
 FORFEITED_DEPOSITS = "6301"
+CONTRACT_LIABILITIES = "2204"  # fees billed before their month of service (decision 0023)
+OUTPUT_VAT = "2221.01"
+UTILITIES_PAYABLE = "2241.10"  # water and electricity collected for the utilities (代收代付)
 PAID_IN_CAPITAL = "4001"
 RETAINED_EARNINGS = "4104"
 PROFIT_FOR_THE_YEAR = "4103"
@@ -178,6 +181,24 @@ CHART: dict[str, Account] = {
             "其他应付款—装修押金",
             Kind.LIABILITY,
             sub_ledger=RENOVATION,
+        ),
+        Account(
+            CONTRACT_LIABILITIES,
+            "Contract liabilities - fees billed ahead",
+            "合同负债",
+            Kind.LIABILITY,
+        ),
+        Account(
+            OUTPUT_VAT,
+            "Taxes payable - VAT output tax",
+            "应交税费—应交增值税(销项税额)",
+            Kind.LIABILITY,
+        ),
+        Account(
+            UTILITIES_PAYABLE,
+            "Other payables - utilities collected for others",
+            "其他应付款—代收水电费",
+            Kind.LIABILITY,
         ),
         Account(PAID_IN_CAPITAL, "Paid-in capital", "实收资本", Kind.EQUITY),
         Account(PROFIT_FOR_THE_YEAR, "Profit for the year", "本年利润", Kind.EQUITY),

@@ -8,7 +8,7 @@ bills once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -113,7 +113,14 @@ class BillLine:
     quantity: Decimal
     unit: str  # "m2·month", "space·month", "m3", "kWh", "share"
     rate: Decimal
-    amount: Decimal
+    amount: Decimal  # tax-inclusive (含税价)
+    vat_rate: Decimal = ZERO
+    tax: Decimal = ZERO  # output VAT within ``amount``
+    treatment: str = "revenue"  # or "pass_through" (代收代付), see domain/finance/tax.py
+
+    @property
+    def net(self) -> Decimal:
+        return self.amount - self.tax
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -123,7 +130,25 @@ class BillLine:
             "unit": self.unit,
             "rate": self.rate,
             "amount": self.amount,
+            "vat_rate": self.vat_rate,
+            "net": self.net,
+            "tax": self.tax,
+            "treatment": self.treatment,
         }
+
+
+def bill_issued_v1_v2(state: dict[str, Any]) -> None:
+    """A ``BillIssued`` of version 1 was booked as it will always be: revenue on the
+    day of issue, no VAT (decision 0023)."""
+    state["recognised_on"] = state["booked_on"]
+    for line in state["lines"]:
+        line.update(vat_rate=ZERO, net=line["amount"], tax=ZERO, treatment="revenue")
+
+
+def due_date(period_starts: date, issued_on: date, due_days: int) -> date:
+    """A bill falls due ``due_days`` after its period begins, or after its issue day
+    when issued late: never before it was issued (decision 0023)."""
+    return max(period_starts, issued_on) + timedelta(days=due_days)
 
 
 def clean_reason(text: str, what: str = "reason") -> str:

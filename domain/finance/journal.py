@@ -39,6 +39,9 @@ class Line:
     party_id: UUID | None = None  # a vendor, for payables and expenses
     due_on: date | None = None  # the bill's due date, on the line that raises it (aging)
     memo: str = ""
+    #: A later day this line is booked on (revenue recognised in its month of
+    #: service, decision 0023); None: the entry's day.
+    booked_on: date | None = None
 
     @classmethod
     def dr(cls, account: str, amount: Decimal, currency: str, **dims: Any) -> Line:
@@ -64,9 +67,16 @@ class Entry:
             sums[line.currency][1] += line.credit
         return {c: (d, k) for c, (d, k) in sums.items()}
 
+    def day_of(self, line: Line) -> date:
+        return line.booked_on or self.booked_on
+
     @property
     def balanced(self) -> bool:
-        return all(d == k for d, k in self.totals().values())
+        """Debits equal credits per currency, and per day the lines are booked on."""
+        days: dict[tuple[str, date], Decimal] = defaultdict(Decimal)
+        for line in self.lines:
+            days[line.currency, self.day_of(line)] += line.debit - line.credit
+        return all(v == 0 for v in days.values())
 
     def check(self) -> Entry:
         """The entry, if well formed: balanced, known accounts, receivables lines name a bill."""

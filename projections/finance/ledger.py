@@ -180,7 +180,7 @@ def _line_rows(entry: Entry, position: int) -> list[list[Any]]:
             position,
             number,
             entry.estate_id,
-            entry.booked_on,
+            entry.day_of(line),
             line.account,
             line.debit,
             line.credit,

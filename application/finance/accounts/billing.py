@@ -28,7 +28,9 @@ from domain.finance.billing import (
     vacant_days,
 )
 from domain.finance.billing_run import BillingRun, rate_records, run_id_for, supplement_id_for
+from domain.finance.bills import due_date
 from domain.finance.periods import period_bounds
+from domain.finance.tax import taxed
 
 #: How long a run waits for the registry's read model to reach the log's head.
 REGISTRY_WAIT_SECONDS = 30
@@ -97,7 +99,8 @@ class BillingRuns:
         run_id = (
             run_id_for(estate_id, period) if done is None else supplement_id_for(done.id, number)
         )
-        due_on = today + timedelta(days=terms.due_days)
+        due_on = due_date(first, today, terms.due_days)
+        taxes = self.rates.taxes(estate_id, period)
         changed: list[UnitAccount] = []
         bills, total = 0, Decimal(0)
         for unit in billed:
@@ -106,7 +109,7 @@ class BillingRuns:
                 account = UnitAccount.open(estate_id, unit.unit_id, terms.currency, now)
             parts = parts_of[unit.unit_id]
             for index, part in enumerate(parts):
-                lines = bill_lines(unit, parts, index, inputs)
+                lines = taxed(bill_lines(unit, parts, index, inputs), taxes, terms.currency)
                 if not lines:
                     continue
                 account.issue_bill(

@@ -99,3 +99,16 @@ class RecordMeterReadings:
     estate_id: UUID
     period: str
     readings: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class SetTaxSettings:
+    """From a month's first day on, the estate's VAT status and, per fee item, the
+    VAT rate and treatment (``revenue`` or ``pass_through``) of its bill lines; the
+    items left out take the taxpayer's defaults (decision 0023)."""
+
+    actor: Actor
+    estate_id: UUID
+    taxpayer: str
+    effective_from: date
+    items: dict[str, dict[str, Any]]

@@ -31,6 +31,7 @@ from application.finance.rates.commands import (
     RecordMeterReadings,
     RecordSharedCost,
     SetBillingTerms,
+    SetTaxSettings,
     WithdrawRateChange,
     WithdrawSharedCost,
 )
@@ -41,6 +42,7 @@ from application.services import ServiceDeps, find
 from domain.approvals.approval import Approval
 from domain.approvals.rules import Level, PolicyTerms
 from domain.errors import DomainError, ValidationFailed
+from domain.finance.periods import period_bounds
 from domain.finance.rates import (
     APPROVAL_KIND,
     LOOK_BACK_PERIODS,
@@ -57,6 +59,7 @@ from domain.finance.rates import (
     shift_period,
 )
 from domain.finance.resolution import Resolution
+from domain.finance.tax import ItemTax, TaxSettings, tax_settings_id, taxes_of
 from domain.finance.vacancy import VacancyPayer, vacancy_payer_id
 from domain.identity.policy import Scope, widest_scope
 
@@ -258,6 +261,30 @@ class RateService:
         )
         payer.name(person.id, person.user_id, command.actor.user_id, self._now)
         return self.deps.event_log.save_and_position(payer)
+
+    def set_tax(self, command: SetTaxSettings) -> int:
+        self._schedule_for(command.actor, command.estate_id)  # authorizes, checks the estate
+        settings = self.tax_settings(command.estate_id) or TaxSettings(
+            estate_id=command.estate_id, at=self._now
+        )
+        settings.set(
+            taxpayer=command.taxpayer,
+            items=command.items,
+            effective_from=command.effective_from,
+            today=self._now.date(),
+            by=command.actor.user_id,
+            at=self._now,
+        )
+        return self.deps.event_log.save_and_position(settings)
+
+    def tax_settings(self, estate_id: UUID) -> TaxSettings | None:
+        """The estate's VAT settings (decision 0023); None until first set."""
+        return find(self.deps.event_log, tax_settings_id(estate_id), TaxSettings)
+
+    def taxes(self, estate_id: UUID, period: str) -> dict[str, ItemTax]:
+        """How the period's bill lines are taxed, per item (empty: untaxed revenue)."""
+        settings = self.tax_settings(estate_id)
+        return taxes_of(settings.in_force(period_bounds(period)[0]) if settings else None)
 
     def vacancy_payer(self, estate_id: UUID) -> VacancyPayer | None:
         """Who the billing run bills vacant units to; None until one is named."""

@@ -26,6 +26,7 @@ from application.finance.rates.commands import (
     NameVacancyPayer,
     ProposeRateChange,
     SetBillingTerms,
+    SetTaxSettings,
 )
 from domain.finance.account import Method
 from domain.finance.money import Money
@@ -117,6 +118,16 @@ class FinanceDemo:
             with self.d.as_user("hvg.finance"):
                 self.c.finance.rates.name_vacancy_payer(
                     NameVacancyPayer(self.actor(finance), self.d.estate_id, developer)
+                )
+            with self.d.as_user("hvg.finance"):  # VAT: a general taxpayer (decision 0023)
+                self.c.finance.rates.set_tax(
+                    SetTaxSettings(
+                        self.actor(finance),
+                        self.d.estate_id,
+                        "general",
+                        first,
+                        {"water": {"treatment": "pass_through"}},
+                    )
                 )
             with self.d.as_user("hvg.finance"):
                 self.c.finance.expenses.set_budget(

@@ -17,12 +17,14 @@ from interfaces.http.finance import (
     owners,
     rates,
     renovation,
+    tax,
 )
 
 ROUTERS: list[APIRouter] = [
     m.router
     for m in (
         rates,
+        tax,
         accounts,
         owners,
         expenses,

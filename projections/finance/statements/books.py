@@ -66,7 +66,8 @@ def journal(
         for row in dict_rows(
             conn.execute(
                 "SELECT position, line_no, account, debit, credit, currency, unit_id, bill_id, "
-                "party_id, due_on, memo FROM finance_ledger_lines WHERE position = ANY(%s) "
+                "party_id, due_on, memo, booked_on FROM finance_ledger_lines "
+                "WHERE position = ANY(%s) "
                 "ORDER BY position, line_no",
                 [positions],
             )

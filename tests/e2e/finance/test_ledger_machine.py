@@ -23,6 +23,9 @@ statements the auditors read must agree with double entry:
 * a manual journal on a control account is refused and records nothing;
 * a manual journal, or its reversal, posts only when a second person approves:
   the clerk never checks their own, and a rejection posts nothing;
+* a month billed ahead is a contract liability (2204) until it begins, and
+  output VAT (2221.01) is the tax of the bills whose month has begun, at the
+  rates the estate set (issue 14, defect 3; decision 0023);
 
 and at the end of each sequence the ledger rebuilt from scratch (every
 financial event of the estate read back from the log and posted again)
@@ -61,15 +64,17 @@ from application.finance.rates.commands import (
     ProposeRateChange,
     RecordSharedCost,
     SetBillingTerms,
+    SetTaxSettings,
 )
 from application.identity.commands import PreassignEstate
 from application.registry import commands as registry
 from bootstrap import Container
 from domain.errors import DomainError
 from domain.finance.account import Method
-from domain.finance.accounts import CHART, PAYMENT_ACCOUNTS
+from domain.finance.accounts import CHART, CONTRACT_LIABILITIES, OUTPUT_VAT, PAYMENT_ACCOUNTS
 from domain.finance.money import Money
 from domain.finance.postings import entry_for
+from domain.finance.tax import VAT_RATES
 from domain.identity.policy import Permission, Role
 from projections.events import kind_of, payload_of
 from projections.finance import statements
@@ -211,22 +216,46 @@ class LedgerMachine(RuleBasedStateMachine):
 
     # ---- commands ----------------------------------------------------------------
 
-    @rule()
-    def bill(self) -> None:
-        self.period += 1
-        if self.period > 12:
-            return
-        # Time never runs backwards: after late fees 37 days on, the next month is
-        # billed late rather than before the fees already booked (a clock set back
-        # let a payment booked on the 1st settle fees booked on the 8th, and the
-        # aging at the 1st showed those bills below zero).
-        World.clock.now = max(World.clock.now, datetime(2026, self.period, 1, 8, tzinfo=UTC))
-        _settle()
-        period = f"2026-{self.period:02d}"
+    @rule(ahead=st.booleans())
+    def bill(self, ahead: bool) -> None:
+        """Bill the next month on its first day; or ``ahead``: bill the months up to
+        today's (late), then the month after today's before it begins (issue 14,
+        defect 3: its revenue waits for the month)."""
+        while True:
+            self.period += 1
+            if self.period > 12:
+                return
+            # Time never runs backwards: after late fees 37 days on, the next month is
+            # billed late rather than before the fees already booked (a clock set back
+            # let a payment booked on the 1st settle fees booked on the 8th, and the
+            # aging at the 1st showed those bills below zero).
+            first = datetime(2026, self.period, 1, 8, tzinfo=UTC)
+            if not ahead:
+                World.clock.now = max(World.clock.now, first)
+            elif first > World.clock.now + timedelta(days=31):
+                self.period -= 1  # billed a month ahead already: no sooner than that
+                return
+            _settle()
+            period = f"2026-{self.period:02d}"
+            self._try(
+                "bill_ahead" if World.clock.now < first else "bill",
+                lambda p=period: World.container.finance.accounts.bill(
+                    RunBilling(_as_clerk(), self.estate, p)
+                ),
+            )
+            if not ahead or World.clock.now < first:
+                return
+
+    @rule(taxpayer=st.sampled_from(["general", "small_scale"]), rate=st.sampled_from(VAT_RATES))
+    def tax(self, taxpayer: str, rate: Decimal) -> None:
+        """From this month on, VAT at ``rate`` on the property fee, the taxpayer's
+        default on the rest (decision 0023)."""
+        first = World.clock.now.date().replace(day=1)
+        items = {"property_fee": {"vat_rate": rate}}
         self._try(
-            "bill",
-            lambda: World.container.finance.accounts.bill(
-                RunBilling(_as_clerk(), self.estate, period)
+            "tax",
+            lambda: World.container.finance.rates.set_tax(
+                SetTaxSettings(_as_clerk(), self.estate, taxpayer, first, items)
             ),
         )
 
@@ -607,6 +636,23 @@ class LedgerMachine(RuleBasedStateMachine):
                 [self.estate],
             ).fetchall()
         assert not foreign, foreign
+        self._accrual_and_vat(day, sheet)
+
+    def _accrual_and_vat(self, day: date, sheet: dict[str, Any]) -> None:
+        """Bills of a month not yet begun are contract liabilities, whole; output VAT is
+        the tax of the lines of the months begun (decision 0023)."""
+        month_starts = "to_date(period || '-01', 'YYYY-MM-DD')"
+        with World.container.pool.connection() as conn:
+            ahead, tax = conn.execute(
+                f"SELECT coalesce(sum(principal) FILTER (WHERE {month_starts} > %s), 0), "
+                "coalesce(sum((SELECT sum((line->>'tax')::numeric) FROM "
+                f"jsonb_array_elements(lines) AS line)) FILTER (WHERE {month_starts} <= %s), 0) "
+                "FROM finance_bills WHERE estate_id = %s",
+                [day, day, self.estate],
+            ).fetchone()
+        owed = {r["account"]: r["balance"] for r in sheet["liabilities"]}
+        assert owed.get(CONTRACT_LIABILITIES, 0) == ahead, (owed, ahead)
+        assert owed.get(OUTPUT_VAT, 0) == tax, (owed, tax)
 
     def teardown(self) -> None:
         """The ledger rebuilt from the log equals the live ledger, line for line."""
@@ -620,7 +666,8 @@ class LedgerMachine(RuleBasedStateMachine):
             if entry is None or entry.estate_id != self.estate:
                 continue
             for line in entry.check().lines:
-                rebuilt[(note.id, line.account, line.debit, line.credit, line.bill_id)] += 1
+                day = entry.day_of(line)
+                rebuilt[(note.id, line.account, line.debit, line.credit, line.bill_id, day)] += 1
                 sub_ledger = CHART[line.account].sub_ledger
                 # A control account moves only with its sub-ledger's events.
                 assert sub_ledger is None or aggregate in sub_ledger.aggregates, (aggregate, line)
@@ -628,7 +675,8 @@ class LedgerMachine(RuleBasedStateMachine):
             live = Counter(
                 tuple(row)
                 for row in conn.execute(
-                    "SELECT position, account, debit, credit, bill_id FROM finance_ledger_lines "
+                    "SELECT position, account, debit, credit, bill_id, booked_on "
+                    "FROM finance_ledger_lines "
                     "WHERE estate_id = %s",
                     [self.estate],
                 ).fetchall()
@@ -642,6 +690,8 @@ REQUIRED = [
     ("refund", "done"),
     ("supplement", "done"),
     ("late_fees", "charged"),
+    ("bill_ahead", "done"),
+    ("tax", "done"),
 ]
 
 

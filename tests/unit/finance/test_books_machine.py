@@ -16,7 +16,9 @@ through the posting functions into an in-memory journal. After every step:
   is its late fee plus its principal;
 * online payments' provider settlements clear 1012 by what they paid out;
 * each account rebuilt from its own events equals the live one, and the
-  journal rebuilt from those events equals the live journal.
+  journal rebuilt from those events equals the live journal;
+* as of the day, the books balance too, and bills of a month not yet begun
+  are contract liabilities (2204), not revenue (issue 14, defect 3).
 
 The database-backed machine (test_ledger_machine.py) checks the same
 invariants through the real projector, read models and statements.
@@ -41,9 +43,11 @@ from domain.finance import accounts as chart
 from domain.finance.account import BillLine, UnitAccount
 from domain.finance.journal import Entry
 from domain.finance.online_settlements import ProviderSettlement, fee_at
+from domain.finance.periods import period_bounds
 from domain.finance.postings import entry_for
 from domain.finance.rate_values import BillingTerms
 from domain.finance.settlement import SETTLEMENT_ORDERS
+from domain.finance.tax import VAT_RATES, ItemTax, Treatment
 from projections.events import kind_of, payload_of
 from tests.support.examples import QUICK, examples
 
@@ -107,13 +111,24 @@ class Books(RuleBasedStateMachine):
 
     # ---- commands ---------------------------------------------------------------
 
-    @rule(amounts=st.lists(CENTS, min_size=3, max_size=3))
-    def bill(self, amounts: list[Decimal]) -> None:
+    @rule(
+        amounts=st.lists(CENTS, min_size=3, max_size=3),
+        vat=st.sampled_from(VAT_RATES),
+        ahead=st.booleans(),
+    )
+    def bill(self, amounts: list[Decimal], vat: Decimal, ahead: bool) -> None:
+        """A month's bills, taxed at ``vat``; ``ahead``: of the month after the day's
+        (a contract liability until it begins)."""
         self.period += 1
         self.day += timedelta(days=31)
         period = f"{2026 + (self.period - 1) // 12}-{(self.period - 1) % 12 + 1:02d}"
+        if ahead:
+            later = self.day.date().replace(day=28) + timedelta(days=4)
+            period = f"{later.year}-{later.month:02d}"
+        tax = ItemTax(Treatment.REVENUE, vat)
         for account, amount in zip(self.accounts, amounts, strict=True):
-            line = BillLine("property_fee", "fee", Decimal(1), "m2·month", amount, amount)
+            fee = BillLine("property_fee", "fee", Decimal(1), "m2·month", amount, amount)
+            line = tax.applied(fee, "CNY")
             self._try(
                 "bill",
                 account,
@@ -420,6 +435,26 @@ class Books(RuleBasedStateMachine):
     @invariant()
     def trial_balance_is_zero(self) -> None:
         assert sum(self._balances().values(), Decimal(0)) == 0
+
+    @invariant()
+    def as_of_the_day_months_not_begun_are_contract_liabilities(self) -> None:
+        today = self.day.date()
+        booked: dict[str, Decimal] = defaultdict(Decimal)
+        for entry in self.journal:
+            for line in entry.lines:
+                if entry.day_of(line) <= today:
+                    booked[line.account] += line.debit - line.credit
+        assert sum(booked.values(), Decimal(0)) == 0
+        ahead = sum(
+            (
+                b.principal
+                for a in self.accounts
+                for b in a.bills.values()
+                if period_bounds(b.period)[0] > today
+            ),
+            Decimal(0),
+        )
+        assert -booked[chart.CONTRACT_LIABILITIES] == ahead
 
     @invariant()
     def accounting_equation_holds(self) -> None:
