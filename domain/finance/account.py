@@ -15,6 +15,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.finance import account_events as shapes
 from domain.finance.account_approvals import ApprovalDecisions
 from domain.finance.account_arrears import ArrearsDecisions
 from domain.finance.account_bills import BillDecisions
@@ -25,11 +26,9 @@ from domain.finance.bills import (
     ZERO,
     Bill,
     BillLine,
-    BillStatus,
     Method,
     account_id_for,
     bill_id_for,
-    bill_issued_v1_v2,
 )
 from domain.finance.debtors import UNNAMED, credit_key
 from domain.finance.money import currency_of
@@ -40,7 +39,6 @@ __all__ = [
     "POSTINGS",
     "Bill",
     "BillLine",
-    "BillStatus",
     "Method",
     "UnitAccount",
     "account_id_for",
@@ -58,12 +56,9 @@ class UnitAccount(
     WriteOffDecisions,
     Aggregate,
 ):
-    """Everything one unit owes and has paid, in one currency.
-
-    Its decisions are mixed in from ``account_*.py`` and ``write_offs.py``; the
-    ``@event`` methods stay here, so the event classes keep the topics they are
-    stored under (``domain.finance.account:UnitAccount.PaymentReceived``).
-    """
+    """Everything one unit owes and has paid, in one currency. Its queries and
+    decisions are mixed in (``account_*.py``, ``write_offs.py``); the ``@event``
+    methods stay here, so the event classes keep the topics they are stored under."""
 
     @staticmethod
     def create_id(unit_id: UUID, **_: Any) -> UUID:
@@ -91,29 +86,7 @@ class UnitAccount(
 
     # ---- bills -------------------------------------------------------------
 
-    class BillIssued(Aggregate.Event):
-        """v2 (decision 0023): ``recognised_on`` and each line's ``vat_rate``, ``net``,
-        ``tax``, ``treatment``; a v1 bill was revenue on its issue day, no VAT."""
-
-        class_version = 2
-        estate_id: UUID
-        unit_id: UUID
-        bill_id: UUID
-        period: str
-        run_id: UUID
-        payer_ids: list[UUID]
-        lines: list[dict[str, Any]]
-        amount: Decimal
-        currency: str
-        days: int
-        days_in_period: int
-        issued_on: date
-        due_on: date
-        booked_on: date
-        recognised_on: date
-        at: datetime
-
-        upcast_v1_v2 = staticmethod(bill_issued_v1_v2)
+    class BillIssued(shapes.BillIssued): ...  # shape: account_events.py
 
     @event(BillIssued)
     def _bill_issued(
@@ -177,31 +150,7 @@ class UnitAccount(
 
     # ---- payments (decided in account_payments.py) ----------------------------
 
-    class PaymentReceived(Aggregate.Event):
-        """Version 2 names the payer whose debts it paid (decision 0021) and the day
-        the money arrived (到账日). A version 1 payment named no payer: its credit
-        is nobody's in particular, as then, and its money arrived the day it was booked."""
-
-        class_version = 2
-        estate_id: UUID
-        unit_id: UUID
-        payment_id: UUID
-        method: str
-        reference: str | None
-        amount: Decimal
-        currency: str
-        allocations: list[dict[str, Any]]
-        to_credit: Decimal
-        recorded_by: UUID
-        booked_on: date
-        at: datetime
-        payer_id: UUID | None
-        received_on: date
-
-        @staticmethod
-        def upcast_v1_v2(state: dict[str, Any]) -> None:
-            state["payer_id"] = None
-            state["received_on"] = state["booked_on"]
+    class PaymentReceived(shapes.PaymentReceived): ...  # shape: account_events.py
 
     @event(PaymentReceived)
     def _payment_received(
@@ -285,25 +234,7 @@ class UnitAccount(
 
     # ---- late fees and dunning (decided in account_arrears.py) ----------------
 
-    class LateFeeCharged(Aggregate.Event):
-        """v2 (decision 0022): ``accrued``, the exact interest through ``through``."""
-
-        class_version = 2
-        estate_id: UUID
-        unit_id: UUID
-        bill_id: UUID
-        amount: Decimal
-        currency: str
-        days: int
-        daily_rate: Decimal
-        through: date
-        booked_on: date
-        at: datetime
-        accrued: Decimal | None
-
-        @staticmethod
-        def upcast_v1_v2(state: dict[str, Any]) -> None:
-            state["accrued"] = None
+    class LateFeeCharged(shapes.LateFeeCharged): ...  # shape: account_events.py
 
     @event(LateFeeCharged)
     def _late_fee_charged(
@@ -342,23 +273,7 @@ class UnitAccount(
 
     # ---- waivers and refunds (decided in account_approvals.py) ----------------
 
-    class WaiverRequested(Aggregate.Event):
-        """v2 (decision 0022): ``part``, ``bill`` (v1's only kind) or ``late_fee``."""
-
-        class_version = 2
-        waiver_id: UUID
-        bill_id: UUID
-        amount: Decimal
-        currency: str
-        reason: str
-        approval_id: UUID
-        requested_by: UUID
-        at: datetime
-        part: str
-
-        @staticmethod
-        def upcast_v1_v2(state: dict[str, Any]) -> None:
-            state["part"] = "bill"
+    class WaiverRequested(shapes.WaiverRequested): ...  # shape: account_events.py
 
     @event(WaiverRequested)
     def _waiver_requested(
@@ -437,7 +352,7 @@ class UnitAccount(
         booked_on: date,
         at: datetime,
     ) -> None:
-        self.bills[bill_id].written_off += amount
+        self.bills[bill_id].write_off(amount)
 
     @event("RefundRequested")
     def _refund_requested(

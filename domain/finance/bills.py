@@ -62,6 +62,7 @@ class Bill:
     # Of ``paid`` and ``waived``, what went to the late fee rather than the principal.
     late_fee_paid: Decimal = ZERO
     late_fee_waived: Decimal = ZERO
+    late_fee_written_off: Decimal = ZERO
     # The late fee's exact interest through ``late_fee_through``, before rounding and cap.
     accrued: Decimal = ZERO
 
@@ -76,7 +77,9 @@ class Bill:
     @property
     def late_fee_due(self) -> Decimal:
         """The late fees charged and neither paid nor waived."""
-        return self.late_fees - self.late_fee_paid - self.late_fee_waived
+        return (
+            self.late_fees - self.late_fee_paid - self.late_fee_waived - self.late_fee_written_off
+        )
 
     @property
     def principal_due(self) -> Decimal:
@@ -94,6 +97,12 @@ class Bill:
         self.late_fee_paid += late_fee
         self.payments[by] = part["amount"]
         return part
+
+    def write_off(self, amount: Decimal) -> None:
+        """Write ``amount`` off as a bad debt: its late fee first, as a payment would
+        settle it (art. 561), so that neither part is ever owed below zero."""
+        self.late_fee_written_off += min(amount, self.late_fee_due)
+        self.written_off += amount
 
     def unsettle(self, by: str, part: dict[str, Any]) -> None:
         """Undo :meth:`settle` of a reversed payment: the bill is owed again."""

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from interfaces.http.finance import (
     accounts,
     bad_debts,
+    billing,
     compliance,
     expenses,
     fund,
@@ -25,6 +26,7 @@ ROUTERS: list[APIRouter] = [
     for m in (
         rates,
         tax,
+        billing,
         accounts,
         owners,
         expenses,

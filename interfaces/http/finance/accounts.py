@@ -1,4 +1,4 @@
-"""HTTP routes of unit accounts: billing runs, bills, payments, reversals, waivers, refunds.
+"""HTTP routes of unit accounts: bills, payments, reversals, waivers, refunds.
 
 Finance staff bill and take payments for the estates they serve; an owner
 (or another occupant) reads their unit's bills; an auditor reads everything.
@@ -15,18 +15,15 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal, TypeVar
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, status
 from pydantic import BaseModel, Field
 
-from application.actor import HIDDEN
-from application.errors import NotFound
 from application.finance.accounts import AccountService
 from application.finance.accounts.commands import (
     RecordPayment,
     RequestRefund,
     RequestWaiver,
     ReversePayment,
-    RunBilling,
 )
 from domain.finance.account import Method
 from domain.finance.money import Money
@@ -45,25 +42,6 @@ router = APIRouter(prefix="/api/v1/finance", tags=["finance: bills and payments"
 PROJECTION = "finance_accounts"
 R = TypeVar("R")
 Reason = Annotated[str, MultiLine(500)]
-
-
-class BillingRunRequest(Command):
-    period: Period
-
-
-class RunView(BaseModel):
-    run_id: UUID
-    estate_id: UUID
-    period: str
-    bills: int
-    units_billed: int
-    units_skipped: int
-    amount: Decimal
-    currency: str
-    position: int
-    already_run: bool
-    kind: str = Field(description="regular, or supplementary: a later run of a billed period")
-    supplement: int = Field(description="0, or the supplementary run's number in its period")
 
 
 class PaymentRequest(Command):
@@ -158,47 +136,6 @@ async def _visible(
     await reached(request, PROJECTION, after)
     await reached(request, "registry", None)
     return await query_off_loop(request, query, principal.reach("finance:read"), **filters)
-
-
-# ---- billing runs ---------------------------------------------------------------
-
-
-@router.post("/estates/{estate_id}/billing-runs", status_code=status.HTTP_201_CREATED)
-def run_billing(
-    estate_id: UUID,
-    body: BillingRunRequest,
-    request: Request,
-    response: Response,
-    principal: Principal = requires(Permission.FINANCE_MANAGE_ESTATE),
-) -> RunView:
-    """Bill every owned unit of the estate for the period, each fee item once.
-
-    201 with the run's figures. Running a billed period again bills, on new
-    bills, the items in force now and the shared costs recorded since that
-    no run of the period billed (201, ``kind`` supplementary); with nothing
-    new, 200 with the first run's figures.
-    """
-    result = _service(request).bill(RunBilling(principal, estate_id, body.period))
-    if result.already_run:
-        response.status_code = status.HTTP_200_OK
-    return RunView(**vars(result))
-
-
-@router.get("/estates/{estate_id}/billing-runs")
-async def billing_runs(
-    estate_id: UUID,
-    request: Request,
-    after: int | None = None,
-    principal: Principal = requires(Permission.FINANCE_READ_ESTATE),
-) -> list[dict[str, Any]]:
-    """The estate's billing runs, newest period first."""
-    await reached(request, PROJECTION, after)
-    runs = await query_off_loop(
-        request, queries.billing_runs, principal.reach("finance:read"), estate_id
-    )
-    if runs is None:
-        raise NotFound(HIDDEN)
-    return [dict(r) for r in runs]  # the response is the rows as they are
 
 
 # ---- bills ----------------------------------------------------------------------
