@@ -49,6 +49,7 @@ def _pay(account: UnitAccount, amount: Decimal, on: date, terms: BillingTerms) -
         on=on,
         at=AT,
         terms=terms,
+        payer_id=CLERK,  # account_with_bills: the clerk owes every bill
     )
 
 
