@@ -40,6 +40,7 @@ from application.registry.service import RegistryService
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps, random_id, utc_now
 from application.workorders.service import WorkOrderService
+from domain.finance.receipts import ReceiptBook
 from domain.identity.user import LockoutPolicy, User
 from infrastructure import secrets as secret_store
 from infrastructure.common_passwords import common_passwords
@@ -161,7 +162,7 @@ def build(
 
     event_log = EventLog(
         postgres_env(database_url, settings.db_pool_size, settings.aggregate_cache_size),
-        snapshotting_intervals={User: 100},
+        snapshotting_intervals={User: 100, ReceiptBook: 100},
     )
     pool = open_pool(database_url, settings.db_pool_size)
     vault = PersonalDataVault(

@@ -23,6 +23,7 @@ from application.finance.ports import (
     OverdueBills,
 )
 from application.finance.rates import RateService
+from application.finance.receipts import Receipts
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps
 
@@ -35,6 +36,7 @@ class FinanceServices:
     fund: FundService
     ledger: LedgerService
     compliance: ComplianceService
+    receipts: Receipts
 
     @classmethod
     def build(
@@ -49,13 +51,15 @@ class FinanceServices:
         overdue: OverdueBills,
     ) -> FinanceServices:
         rates = RateService(deps, approvals, totals)
+        accounts = AccountService(deps, approvals, rates, overdue)
         return cls(
             rates=rates,
-            accounts=AccountService(deps, approvals, rates, overdue),
+            accounts=accounts,
             expenses=ExpenseService(deps, approvals),
             fund=FundService(deps, approvals, units, totals),
             ledger=LedgerService(deps, statements, approvals),
             compliance=ComplianceService(deps, statements, checks),
+            receipts=accounts.receipts,
         )
 
     def scheduled(self) -> list[ScheduledJob]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from projections.catalog import ReadModelDeps
-from projections.finance import accounts, compliance, expenses, fund, ledger, rates
+from projections.finance import accounts, compliance, expenses, fund, ledger, rates, receipts
 from projections.protocols import Projection
 
 
@@ -15,4 +15,5 @@ def read_models(deps: ReadModelDeps) -> list[Projection]:
         *fund.read_models(deps),
         *ledger.read_models(deps),
         *compliance.read_models(deps),
+        *receipts.read_models(deps),
     ]

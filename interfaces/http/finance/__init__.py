@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from interfaces.http.finance import accounts, compliance, expenses, fund, ledger, rates
+from interfaces.http.finance import (
+    accounts,
+    compliance,
+    expenses,
+    fund,
+    ledger,
+    rates,
+    receipts,
+)
 
-ROUTERS: list[APIRouter] = [m.router for m in (rates, accounts, expenses, fund, ledger, compliance)]
+ROUTERS: list[APIRouter] = [
+    m.router for m in (rates, accounts, expenses, fund, ledger, compliance, receipts)
+]
