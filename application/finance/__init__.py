@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from application.approvals.service import ApprovalService
 from application.finance.accounts import AccountService
+from application.finance.bank import BankService
 from application.finance.compliance import ComplianceService
 from application.finance.expenses import ExpenseService
 from application.finance.fund import FundService
@@ -37,6 +38,7 @@ class FinanceServices:
     ledger: LedgerService
     compliance: ComplianceService
     receipts: Receipts
+    bank: BankService
 
     @classmethod
     def build(
@@ -60,6 +62,7 @@ class FinanceServices:
             ledger=LedgerService(deps, statements, approvals),
             compliance=ComplianceService(deps, statements, checks),
             receipts=accounts.receipts,
+            bank=BankService(deps),
         )
 
     def scheduled(self) -> list[ScheduledJob]:

@@ -75,7 +75,10 @@ class ReceiptVoid(InvalidTransition):
 
 
 class PaymentReceipt(Aggregate):
-    """One payment's receipt: what it says, whether it is void, how often reprinted."""
+    """One payment's receipt: what it says, whether it is void, how often reprinted,
+    and the bank-statement line finance matched its money to by hand."""
+
+    bank_line_id: UUID | None = None
 
     @staticmethod
     def create_id(payment_id: UUID, **_: object) -> UUID:
@@ -101,6 +104,9 @@ class PaymentReceipt(Aggregate):
         self.number = number
         self.estate_id = estate_id
         self.unit_id = unit_id
+        self.method = method
+        self.amount = amount
+        self.currency = currency
         self.void = False
         self.copies = 0
 
@@ -118,6 +124,20 @@ class PaymentReceipt(Aggregate):
         """Record a copy printed again; its count (1 for the first reprint)."""
         self._reprinted(copy=self.copies + 1, by=by, at=at)
         return self.copies
+
+    def match_bank_line(self, line_id: UUID, at: datetime) -> None:
+        """Note the bank line this payment's money arrived on (a match by hand)."""
+        if self.void:
+            raise ReceiptVoid(f"the payment of receipt {self.number} was reversed")
+        if self.bank_line_id is not None:
+            raise InvalidTransition(
+                f"the payment of receipt {self.number} is already matched to a bank line"
+            )
+        self._bank_line_matched(line_id=line_id, at=at)
+
+    @event("BankLineMatched")
+    def _bank_line_matched(self, line_id: UUID, at: datetime) -> None:
+        self.bank_line_id = line_id
 
     @event("Reprinted")
     def _reprinted(self, copy: int, by: UUID, at: datetime) -> None:

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from projections.catalog import ReadModelDeps
-from projections.finance import accounts, compliance, expenses, fund, ledger, rates, receipts
+from projections.finance import (
+    accounts,
+    bank,
+    compliance,
+    expenses,
+    fund,
+    ledger,
+    rates,
+    receipts,
+)
 from projections.protocols import Projection
 
 
@@ -16,4 +25,5 @@ def read_models(deps: ReadModelDeps) -> list[Projection]:
         *ledger.read_models(deps),
         *compliance.read_models(deps),
         *receipts.read_models(deps),
+        *bank.read_models(deps),
     ]

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from interfaces.http.finance import (
     accounts,
+    bank,
     compliance,
     expenses,
     fund,
@@ -15,5 +16,5 @@ from interfaces.http.finance import (
 )
 
 ROUTERS: list[APIRouter] = [
-    m.router for m in (rates, accounts, expenses, fund, ledger, compliance, receipts)
+    m.router for m in (rates, accounts, expenses, fund, ledger, compliance, receipts, bank)
 ]
