@@ -32,6 +32,7 @@ from application.audit.exports import Exports
 from application.community.service import CommunityService
 from application.equipment.service import EquipmentService
 from application.finance import FinanceServices
+from application.finance.invoices import InvoiceIssuer
 from application.identity.ports import Passwords
 from application.identity.service import IdentityService
 from application.notifications.service import NotificationService
@@ -51,6 +52,7 @@ from infrastructure.embedded import EmbeddedServices
 from infrastructure.eventstore.store import EventLog, postgres_env
 from infrastructure.idempotency import DDL as IDEMPOTENCY_DDL
 from infrastructure.idempotency import IdempotencyStore
+from infrastructure.invoicing import LocalInvoiceRegister
 from infrastructure.notifications import NotificationJobs
 from infrastructure.one_time_codes import RedisOneTimeCodes, SmsCodeSender
 from infrastructure.passwords import Argon2Passwords
@@ -144,6 +146,7 @@ def build(
     ids: Ids = random_id,
     passwords: Passwords | None = None,
     sms: SmsSender | None = None,
+    invoices: InvoiceIssuer | None = None,
 ) -> Container:
     """Every part of the service, on the servers ``settings`` name (embedded if none).
 
@@ -151,7 +154,8 @@ def build(
     every record a command creates (random; IDs derived from a natural key, such
     as an estate's from its code, are not drawn from it); ``passwords`` hashes
     and verifies passwords (argon2id); ``sms`` sends one-time codes (a file under
-    the data directory in development).
+    the data directory in development); ``invoices`` issues invoice numbers (a
+    local register; a tax platform's client in its place).
     """
     settings = settings or Settings()
     embedded = None
@@ -271,6 +275,7 @@ def build(
             units=RegisteredUnits(pool),
             totals=RegisteredTotals(pool, event_log.head),
             overdue=OverdueBills(pool),
+            invoices=invoices or LocalInvoiceRegister(),
         ),
         exports=Exports(event_log, clock, ids),
         clock=clock,

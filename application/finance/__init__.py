@@ -15,6 +15,7 @@ from application.finance.bank import BankService
 from application.finance.compliance import ComplianceService
 from application.finance.expenses import ExpenseService
 from application.finance.fund import FundService
+from application.finance.invoices import InvoiceIssuer, InvoiceService
 from application.finance.ledger import LedgerService
 from application.finance.ports import (
     ComplianceChecks,
@@ -39,6 +40,7 @@ class FinanceServices:
     compliance: ComplianceService
     receipts: Receipts
     bank: BankService
+    invoices: InvoiceService
 
     @classmethod
     def build(
@@ -51,6 +53,7 @@ class FinanceServices:
         units: EstateUnits,
         totals: EstateTotals,
         overdue: OverdueBills,
+        invoices: InvoiceIssuer,
     ) -> FinanceServices:
         rates = RateService(deps, approvals, totals)
         accounts = AccountService(deps, approvals, rates, overdue)
@@ -63,6 +66,7 @@ class FinanceServices:
             compliance=ComplianceService(deps, statements, checks),
             receipts=accounts.receipts,
             bank=BankService(deps),
+            invoices=InvoiceService(deps, invoices),
         )
 
     def scheduled(self) -> list[ScheduledJob]:

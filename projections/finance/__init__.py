@@ -9,6 +9,7 @@ from projections.finance import (
     compliance,
     expenses,
     fund,
+    invoices,
     ledger,
     rates,
     receipts,
@@ -26,4 +27,5 @@ def read_models(deps: ReadModelDeps) -> list[Projection]:
         *compliance.read_models(deps),
         *receipts.read_models(deps),
         *bank.read_models(deps),
+        *invoices.read_models(deps),
     ]

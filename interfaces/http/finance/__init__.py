@@ -10,11 +10,13 @@ from interfaces.http.finance import (
     compliance,
     expenses,
     fund,
+    invoices,
     ledger,
     rates,
     receipts,
 )
 
 ROUTERS: list[APIRouter] = [
-    m.router for m in (rates, accounts, expenses, fund, ledger, compliance, receipts, bank)
+    m.router
+    for m in (rates, accounts, expenses, fund, ledger, compliance, receipts, bank, invoices)
 ]
