@@ -140,7 +140,7 @@ class MatchedPair(TypedDict):
 class Reconciliation(TypedDict):
     """银行存款余额调节表 as of a day, and the items on each side."""
 
-    as_of: date
+    as_of: date | None
     account: str
     bank_balance: Decimal | None  # the last imported line's balance; None: no line yet
     recorded_not_on_statement: Decimal  # 企业已收银行未收
@@ -196,10 +196,11 @@ def reconciliation(
     conn: psycopg.Connection[Any],
     reach: Reaching,
     estate_id: UUID,
-    as_of: date,
+    as_of: date | None,
     window: int = MATCH_WINDOW_DAYS,
 ) -> Reconciliation | None:
-    """The reconciliation of the estate's bank account as of ``as_of``; None outside the reach."""
+    """The reconciliation of the estate's bank account as of ``as_of`` (None: as the
+    books and the imported lines stand); None outside the reach."""
     statement = lines(conn, reach, estate_id, as_of)
     if statement is None:
         return None
@@ -207,8 +208,8 @@ def reconciliation(
         conn,
         "SELECT payment_id, unit_id, reference, amount, received_on FROM finance_payments "
         "WHERE estate_id = %s AND method = 'bank_transfer' AND NOT reversed "
-        "AND received_on <= %s ORDER BY position",
-        [estate_id, as_of],
+        "AND (%s::date IS NULL OR received_on <= %s) ORDER BY position",
+        [estate_id, as_of, as_of],
     )
     credits = [_credit(r) for r in statement if r["credit"] > 0]
     received = [
@@ -222,8 +223,8 @@ def reconciliation(
     open_payments = [UnmatchedPayment(**p) for p in payments if p["payment_id"] not in paid]  # type: ignore[typeddict-item]
     [[ledger]] = conn.execute(
         "SELECT coalesce(sum(debit - credit), 0) FROM finance_ledger_lines "
-        "WHERE estate_id = %s AND account = %s AND booked_on <= %s",
-        [estate_id, BANK, as_of],
+        "WHERE estate_id = %s AND account = %s AND (%s::date IS NULL OR booked_on <= %s)",
+        [estate_id, BANK, as_of, as_of],
     ).fetchall()
     bank = statement[-1]["balance"] if statement else None
     recorded = sum((p["amount"] for p in open_payments), ZERO)

@@ -128,7 +128,7 @@ async def bank_lines(
 async def bank_reconciliation(
     estate_id: UUID,
     request: Request,
-    as_of: date,
+    as_of: date | None = Query(None, description="a day; without it, everything imported"),
     window_days: Annotated[int, Query(ge=0, le=31)] = MATCH_WINDOW_DAYS,
     after: int | None = None,
     principal: Principal = requires(Permission.LEDGER_READ_ESTATE),

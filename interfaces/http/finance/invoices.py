@@ -27,7 +27,7 @@ from domain.identity.policy import Permission
 from interfaces.http.consistency import reached
 from interfaces.http.problems import Problem
 from interfaces.http.reads import query_off_loop
-from interfaces.http.schemas import Accepted, Amount, Command, CurrencyCode
+from interfaces.http.schemas import Accepted, Amount, Command, CurrencyCode, DecimalInput
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine, SingleLine
 from interfaces.http.views import from_view
@@ -42,7 +42,7 @@ class InvoiceRequest(Command):
     bill_ids: list[UUID] = Field(min_length=1, max_length=120)
     amount: Amount = Field(description="价税合计: the total, tax included")
     currency: CurrencyCode = "CNY"
-    tax_rate: Decimal = Field(Decimal("0.06"), description="0.06, 0.03, 0.01, 0.09, 0.13 or 0")
+    tax_rate: DecimalInput = Field(Decimal("0.06"), description="0.06, 0.03, 0.01, 0.09, 0.13 or 0")
     buyer_name: Annotated[str, SingleLine(200, min_length=0)] = ""
     buyer_tax_id: Annotated[str, SingleLine(18, min_length=0)] | None = Field(
         None, description="统一社会信用代码: required on a special invoice"

@@ -29,6 +29,8 @@ BODY_KINDS: dict[str, Callable[[World], Any]] = {
     "new_owner_ids": lambda w: [w.a["person"]],
     "unit_ids": lambda w: [w.a["unit"]],
     "bill_id": lambda w: w.a["bill"],
+    "bill_ids": lambda w: [w.a["bill"]],
+    "payment_id": lambda w: w.a["payment"],
     "subject_id": lambda w: w.a["closed_complaint"],
     "user_id": lambda w: w.a.resident.id,
     "recipient_id": lambda w: w.a.resident.id,
@@ -104,6 +106,11 @@ TEMPLATES: dict[tuple[str, str], Callable[[World], dict[str, Any]]] = {
     },
     ("POST", "/notifications/reminders"): lambda w: {"message": "X", "due_at": DUE},
     ("POST", "/finance/units/{unit_id}/payments"): lambda w: {"amount": "1.00", "method": "cash"},
+    ("POST", "/finance/units/{unit_id}/invoices"): lambda w: {
+        "bill_ids": [w.b["bill"]],
+        "amount": "1.00",
+    },
+    ("POST", "/finance/bank-lines/{line_id}/match"): lambda w: {"payment_id": w.b["payment"]},
     ("POST", "/finance/units/{unit_id}/waivers"): lambda w: {
         "bill_id": w.b["bill"],
         "amount": "1.00",
