@@ -32,6 +32,7 @@ from application.audit.exports import Exports
 from application.community.service import CommunityService
 from application.equipment.service import EquipmentService
 from application.finance import FinanceServices
+from application.finance.invoices import InvoiceIssuer
 from application.identity.ports import Passwords
 from application.identity.service import IdentityService
 from application.notifications.service import NotificationService
@@ -40,6 +41,7 @@ from application.registry.service import RegistryService
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps, random_id, utc_now
 from application.workorders.service import WorkOrderService
+from domain.finance.receipts import ReceiptBook
 from domain.identity.user import LockoutPolicy, User
 from infrastructure import secrets as secret_store
 from infrastructure.common_passwords import common_passwords
@@ -50,6 +52,7 @@ from infrastructure.embedded import EmbeddedServices
 from infrastructure.eventstore.store import EventLog, postgres_env
 from infrastructure.idempotency import DDL as IDEMPOTENCY_DDL
 from infrastructure.idempotency import IdempotencyStore
+from infrastructure.invoicing import LocalInvoiceRegister
 from infrastructure.notifications import NotificationJobs
 from infrastructure.one_time_codes import RedisOneTimeCodes, SmsCodeSender
 from infrastructure.passwords import Argon2Passwords
@@ -145,6 +148,7 @@ def build(
     ids: Ids = random_id,
     passwords: Passwords | None = None,
     sms: SmsSender | None = None,
+    invoices: InvoiceIssuer | None = None,
 ) -> Container:
     """Every part of the service, on the servers ``settings`` name (embedded if none).
 
@@ -152,7 +156,8 @@ def build(
     every record a command creates (random; IDs derived from a natural key, such
     as an estate's from its code, are not drawn from it); ``passwords`` hashes
     and verifies passwords (argon2id); ``sms`` sends one-time codes (a file under
-    the data directory in development).
+    the data directory in development); ``invoices`` issues invoice numbers (a
+    local register; a tax platform's client in its place).
     """
     settings = settings or Settings()
     embedded = None
@@ -163,7 +168,7 @@ def build(
 
     event_log = EventLog(
         postgres_env(database_url, settings.db_pool_size, settings.aggregate_cache_size),
-        snapshotting_intervals={User: 100},
+        snapshotting_intervals={User: 100, ReceiptBook: 100},
     )
     pool = open_pool(database_url, settings.db_pool_size)
     vault = PersonalDataVault(
@@ -275,6 +280,7 @@ def build(
             clearing=OnlineClearingBalances(pool),
             provider=WechatPayV3.from_settings(settings),
             provider_fee_rate=settings.wechatpay_fee_rate,
+            invoices=invoices or LocalInvoiceRegister(),
         ),
         exports=Exports(event_log, clock, ids),
         clock=clock,

@@ -13,9 +13,11 @@ from decimal import Decimal
 from application.approvals.service import ApprovalService
 from application.finance.accounts import AccountService
 from application.finance.bad_debts import BadDebtService
+from application.finance.bank import BankService
 from application.finance.compliance import ComplianceService
 from application.finance.expenses import ExpenseService
 from application.finance.fund import FundService
+from application.finance.invoices import InvoiceIssuer, InvoiceService
 from application.finance.ledger import LedgerService
 from application.finance.online import OnlinePayments
 from application.finance.online.ports import (
@@ -31,6 +33,7 @@ from application.finance.ports import (
     OverdueBills,
 )
 from application.finance.rates import RateService
+from application.finance.receipts import Receipts
 from application.finance.renovation import RenovationService
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps
@@ -47,6 +50,9 @@ class FinanceServices:
     online: OnlinePayments
     bad_debts: BadDebtService
     renovation: RenovationService
+    receipts: Receipts
+    bank: BankService
+    invoices: InvoiceService
 
     @classmethod
     def build(
@@ -60,6 +66,7 @@ class FinanceServices:
         totals: EstateTotals,
         overdue: OverdueBills,
         clearing: OnlineClearing,
+        invoices: InvoiceIssuer,
         provider: PaymentProvider | None = None,
         provider_fee_rate: Decimal = Decimal("0.006"),
     ) -> FinanceServices:
@@ -78,6 +85,9 @@ class FinanceServices:
             online=online,
             bad_debts=BadDebtService(deps, approvals, ledger, statements),
             renovation=RenovationService(deps, approvals),
+            receipts=accounts.receipts,
+            bank=BankService(deps),
+            invoices=InvoiceService(deps, invoices),
         )
 
     def scheduled(self) -> list[ScheduledJob]:

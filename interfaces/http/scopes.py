@@ -251,6 +251,22 @@ _ROUTES: dict[tuple[str, str], Scoped] = {
         UNIT, "path:unit_id", also=("body:bill_id",)
     ),
     ("POST", "/finance/estates/{estate_id}/bad-debt-provisions"): Scoped(ESTATE, "path:estate_id"),
+    # receipts, invoices, the bank account (issue 14, decision 0026)
+    ("GET", "/finance/receipts"): Scoped(ESTATE, "rows"),
+    ("GET", "/finance/payments/{payment_id}/receipt"): Scoped(UNIT, "path:payment_id"),
+    ("POST", "/finance/payments/{payment_id}/receipt/reprints"): Scoped(UNIT, "path:payment_id"),
+    ("POST", "/finance/units/{unit_id}/invoices"): Scoped(
+        UNIT, "path:unit_id", also=("body:bill_ids",)
+    ),
+    ("GET", "/finance/invoices"): Scoped(ESTATE, "rows"),
+    ("GET", "/finance/invoices/{invoice_id}"): Scoped(UNIT, "path:invoice_id"),
+    **_posts(UNIT, "/finance/invoices/{invoice_id}", "issue red-letter"),
+    ("POST", "/finance/estates/{estate_id}/bank-statements"): Scoped(ESTATE, "path:estate_id"),
+    ("GET", "/finance/estates/{estate_id}/bank-lines"): Scoped(ESTATE, "path:estate_id"),
+    ("GET", "/finance/estates/{estate_id}/bank-reconciliation"): Scoped(ESTATE, "path:estate_id"),
+    ("POST", "/finance/bank-lines/{line_id}/match"): Scoped(
+        ESTATE, "path:line_id", also=("body:payment_id",)
+    ),
     ("POST", "/finance/vendors"): Scoped(COMPANY, "company"),
     ("GET", "/finance/vendors"): Scoped(COMPANY, "rows"),
     ("GET", "/finance/vendors/{vendor_id}"): Scoped(COMPANY, "path:vendor_id"),

@@ -5,12 +5,15 @@ from __future__ import annotations
 from projections.catalog import ReadModelDeps
 from projections.finance import (
     accounts,
+    bank,
     compliance,
     expenses,
     fund,
     fund_bank,
+    invoices,
     ledger,
     rates,
+    receipts,
     renovation,
 )
 from projections.protocols import Projection
@@ -26,4 +29,7 @@ def read_models(deps: ReadModelDeps) -> list[Projection]:
         *compliance.read_models(deps),
         *renovation.read_models(deps),
         *fund_bank.read_models(deps),
+        *receipts.read_models(deps),
+        *bank.read_models(deps),
+        *invoices.read_models(deps),
     ]

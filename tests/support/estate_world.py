@@ -492,6 +492,23 @@ class Builder:
             {"amount": "10.00", "reason": self._text(e, "refund")},
             h,
         )
+        # Issue 14: an invoice of the bill, and a bank statement's line of the payment.
+        invoice = self.post(
+            f"finance/units/{unit}/invoices", {"bill_ids": [bill], "amount": "1.00"}, h
+        )
+        statement = (
+            "交易日期,交易时间,摘要,借方发生额,贷方发生额,余额,对方户名,对方账号,交易流水号\n"
+            f"2026-02-01,10:00:00,{self._text(e, 'PAY')},,500.00,500.00,Owner,1,L-{e.name}\n"
+        )
+        imported = self.client.post(
+            f"/api/v1/finance/estates/{estate}/bank-statements",
+            content=statement.encode(),
+            headers={**h, "Content-Type": "text/csv"},
+        )
+        assert imported.status_code == 201, imported.text
+        head = self.container.event_log.head()
+        path = f"/api/v1/finance/estates/{estate}/bank-lines"
+        [line] = ok(self.client.get(path, params={"after": head}, headers=h))
         self.post(
             f"finance/estates/{estate}/meter-readings",
             {
@@ -510,6 +527,8 @@ class Builder:
             payment=payment["id"],
             refund=refund["id"],
             refund_approval=refund["approval_id"],
+            invoice=invoice["id"],
+            bank_line=line["line_id"],
         )
 
     def _close_and_review(self, e: Estate) -> None:

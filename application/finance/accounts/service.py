@@ -33,6 +33,7 @@ from application.finance.accounts.commands import (
 )
 from application.finance.ports import OverdueBills
 from application.finance.rates import RateService
+from application.finance.receipts import Paid, Receipts
 from application.registry import lookups
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps, find
@@ -81,6 +82,7 @@ class AccountService:
         self.rates = rates
         self.billing = BillingRuns(deps, rates)
         self.arrears = Arrears(deps, rates, overdue)
+        self.receipts = Receipts(deps)
         terms = PolicyTerms(levels=FINANCE_LEVELS)
         approvals.subscribe("waiver", self._on_waiver_decided, default_terms=terms)
         approvals.subscribe("refund", self._on_refund_decided, default_terms=terms)
@@ -189,8 +191,20 @@ class AccountService:
                 terms=self.rates.terms(estate_id) if account.overdue(now.date()) else None,
             )
             claim = self._claimed(account, pid, fresh=fresh, at=now)
-            position = self.deps.event_log.save_and_position(account, *claim)
-            self.deps.event_log.remember(account)
+            paid = Paid(
+                pid,
+                estate_id,
+                command.unit_id,
+                str(command.method),
+                command.reference,
+                command.amount.amount,
+                command.amount.currency,
+                now.date(),
+                command.actor.user_id,
+            )
+            book, receipt = self.receipts.issued(paid, fresh=fresh, at=now)
+            position = self.deps.event_log.save_and_position(account, *claim, book, receipt)
+            self.deps.event_log.remember(account, book)
             return position
 
         return pid, self._retrying(attempt)
@@ -259,6 +273,8 @@ class AccountService:
         for payment_id, asked in account.reversals.items():
             if asked["approval_id"] == approval.id and approved:
                 released = self._released(account, payment_id, at=now)
+                reason = f"payment reversed: {asked.get('reason', '')}".strip()
+                released += self.receipts.voided(payment_id, reason, now)
         return [account, *released]
 
     # ---- a payment's reference, unique per estate and receiving account ------------------

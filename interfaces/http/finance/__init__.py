@@ -7,16 +7,19 @@ from fastapi import APIRouter
 from interfaces.http.finance import (
     accounts,
     bad_debts,
+    bank,
     billing,
     compliance,
     expenses,
     fund,
     fund_bank,
     fund_interest,
+    invoices,
     ledger,
     online,
     owners,
     rates,
+    receipts,
     renovation,
     tax,
 )
@@ -38,5 +41,8 @@ ROUTERS: list[APIRouter] = [
         compliance,
         online,
         bad_debts,
+        receipts,
+        bank,
+        invoices,
     )
 ]

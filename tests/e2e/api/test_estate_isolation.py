@@ -189,6 +189,17 @@ ROUTE_RECORDS: dict[str, str | tuple[str, ...]] = {
     f"{FINANCE}/units/{{unit_id}}/statement": "unit",
     f"{FINANCE}/units/{{unit_id}}/owners/{{person_id}}/statement": ("unit", "person"),
     f"{FINANCE}/units/{{unit_id}}/owners/{{person_id}}/clearance-certificates": ("unit", "person"),
+    # finance: receipts, invoices, the bank account (issue 14)
+    f"{FINANCE}/payments/{{payment_id}}/receipt": "payment",
+    f"{FINANCE}/payments/{{payment_id}}/receipt/reprints": "payment",
+    f"{FINANCE}/units/{{unit_id}}/invoices": "unit",
+    f"{FINANCE}/invoices/{{invoice_id}}": "invoice",
+    f"{FINANCE}/invoices/{{invoice_id}}/issue": "invoice",
+    f"{FINANCE}/invoices/{{invoice_id}}/red-letter": "invoice",
+    f"{FINANCE}/estates/{{estate_id}}/bank-statements": "estate",
+    f"{FINANCE}/estates/{{estate_id}}/bank-lines": "estate",
+    f"{FINANCE}/estates/{{estate_id}}/bank-reconciliation": "estate",
+    f"{FINANCE}/bank-lines/{{line_id}}/match": "bank_line",
     # finance: expense claims (the pending one; payment needs the approved, unpaid one)
     f"{FINANCE}/expenses/{{claim_id}}": "claim",
     f"{FINANCE}/expenses/{{claim_id}}/payment": "small_claim",
@@ -346,6 +357,18 @@ BODIES: dict[tuple[str, str], Body] = {
     },
     ("POST", f"{API}/announcements/{{announcement_id}}/withdraw"): _reason,
     # finance
+    ("POST", f"{FINANCE}/units/{{unit_id}}/invoices"): lambda w, who: {
+        "bill_ids": [w.b["bill"]],
+        "amount": "1.00",
+    },
+    ("POST", f"{FINANCE}/invoices/{{invoice_id}}/red-letter"): _reason,
+    ("POST", f"{FINANCE}/estates/{{estate_id}}/bank-statements"): _csv(
+        "交易日期,交易时间,摘要,借方发生额,贷方发生额,余额,对方户名,对方账号,交易流水号\n"
+        "2026-02-02,10:00:00,x,,1.00,1.00,x,1,INTRUDER-1\n"
+    ),
+    ("POST", f"{FINANCE}/bank-lines/{{line_id}}/match"): lambda w, who: {
+        "payment_id": w.b["payment"]
+    },
     ("POST", f"{FINANCE}/estates/{{estate_id}}/rate-changes"): lambda w, who: {
         "item": "property_fee",
         "rate": "9.99",
@@ -758,6 +781,10 @@ FINANCE_LISTS = (
     ("/finance/bills", "owner", "bill"),
     ("/finance/payments", "finance", "payment"),
     ("/finance/payments", "owner", "payment"),
+    ("/finance/receipts", "finance", "payment"),
+    ("/finance/receipts", "owner", "payment"),
+    ("/finance/invoices", "finance", "invoice"),
+    ("/finance/invoices", "owner", "invoice"),
     ("/finance/expenses", "property_manager", "claim"),
     ("/finance/expenses", "finance", "small_claim"),
     ("/finance/fund/accounts", "finance", "unit"),

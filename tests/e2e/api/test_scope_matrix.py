@@ -72,6 +72,8 @@ KINDS = {
     "reminder_id": "reminder",
     "bill_id": "bill",
     "payment_id": "payment",
+    "invoice_id": "invoice",
+    "line_id": "bank_line",
     "change_id": "rate_change",
     "cost_id": "shared_cost",
     "claim_id": "claim",
@@ -241,6 +243,7 @@ def _owners(w: World, kind: str, admin_id: str) -> set[str]:
         "person": {a.resident.id},
         "bill": {a.resident.id},
         "payment": {a.resident.id},
+        "invoice": {a.resident.id},  # of their unit's bill
         "spending": {a.resident.id},
         "renovation_deposit": {a.resident.id},
         "approval": {a.resident.id},  # the approval of their service request
@@ -263,6 +266,7 @@ PRIVATE = (
     "person",
     "bill",
     "payment",
+    "invoice",
     "service_request",
     "complaint",
     "closed_complaint",

@@ -30,6 +30,7 @@ BODY_KINDS: dict[str, Callable[[World], Any]] = {
     "unit_ids": lambda w: [w.a["unit"]],
     "bill_id": lambda w: w.a["bill"],
     "bill_ids": lambda w: [w.a["bill"]],
+    "payment_id": lambda w: w.a["payment"],
     "subject_id": lambda w: w.a["closed_complaint"],
     "user_id": lambda w: w.a.resident.id,
     "recipient_id": lambda w: w.a.resident.id,
@@ -111,6 +112,11 @@ TEMPLATES: dict[tuple[str, str], Callable[[World], dict[str, Any]]] = {
         "amount": "1.00",
         "reason": "X",
     },
+    ("POST", "/finance/units/{unit_id}/invoices"): lambda w: {
+        "bill_ids": [w.b["bill"]],
+        "amount": "1.00",
+    },
+    ("POST", "/finance/bank-lines/{line_id}/match"): lambda w: {"payment_id": w.b["payment"]},
     ("POST", "/finance/units/{unit_id}/waivers"): lambda w: {
         "bill_id": w.b["bill"],
         "amount": "1.00",

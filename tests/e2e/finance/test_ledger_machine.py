@@ -654,6 +654,27 @@ class LedgerMachine(RuleBasedStateMachine):
         assert owed.get(CONTRACT_LIABILITIES, 0) == ahead, (owed, ahead)
         assert owed.get(OUTPUT_VAT, 0) == tax, (owed, tax)
 
+    @invariant()
+    def every_payment_has_a_receipt_and_the_book_no_gap(self) -> None:
+        """Issue 14: an estate's receipt numbers run 1..n each year, one per payment,
+        and a receipt is void exactly when its payment was reversed."""
+        _settle()
+        c = World.container
+        assert wait_for_position(c.pool, "finance_receipts", c.event_log.head(), 30)
+        with c.pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT extract(year FROM r.issued_on)::int, r.serial, r.void, p.reversed "
+                "FROM finance_payments p LEFT JOIN finance_receipts r USING (payment_id) "
+                "WHERE p.estate_id = %s",
+                [self.estate],
+            ).fetchall()
+        books: dict[int, list[int]] = {}
+        for year, serial, void, reversed_ in rows:
+            assert serial is not None and void == reversed_, (serial, void, reversed_)
+            books.setdefault(year, []).append(serial)
+        for serials in books.values():
+            assert sorted(serials) == list(range(1, len(serials) + 1)), serials
+
     def teardown(self) -> None:
         """The ledger rebuilt from the log equals the live ledger, line for line."""
         _settle()

@@ -1,0 +1,149 @@
+"""HTTP routes of the estate's bank account: statement import, matching, reconciliation.
+
+Finance staff of the estate import statements (CSV or xlsx as the bank
+exports them, the body) and match a line to a payment by hand; finance,
+the estate's managers and auditors read the lines and the reconciliation
+statement (银行存款余额调节表). Details: docs/finance/bank.md.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request, Response, status
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from application.actor import HIDDEN
+from application.errors import NotFound
+from application.finance.bank import BankService, ImportStatement, MatchBankLine
+from application.registry.importing import ImportRejected
+from domain.finance.bank_lines import MATCH_WINDOW_DAYS
+from domain.finance.bank_statements import StatementRefused
+from domain.identity.policy import Permission
+from interfaces.bankfiles import read_rows
+from interfaces.http.consistency import reached
+from interfaces.http.problems import Problem
+from interfaces.http.reads import query_off_loop
+from interfaces.http.registry.imports import IMPORT_BODY
+from interfaces.http.schemas import Accepted, CurrencyCode
+from interfaces.http.security import Principal, container, requires
+from interfaces.importfiles import file_kind
+from projections.finance import bank as queries
+
+router = APIRouter(prefix="/api/v1/finance", tags=["finance: bank reconciliation"])
+READ_MODELS = ("finance_bank", "finance_accounts", "finance_ledger")
+
+
+class StatementImported(Accepted):
+    import_id: UUID
+    layout: str
+    lines: int
+    imported: int
+    already_imported: int
+
+
+class Match(BaseModel):
+    payment_id: UUID
+
+
+def _service(request: Request) -> BankService:
+    return container(request).finance.bank
+
+
+@router.post(
+    "/estates/{estate_id}/bank-statements",
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=IMPORT_BODY,
+)
+async def import_statement(
+    estate_id: UUID,
+    request: Request,
+    response: Response,
+    currency: CurrencyCode = "CNY",
+    principal: Principal = requires(Permission.FINANCE_MANAGE_ESTATE),
+) -> StatementImported:
+    """Import a statement of the estate's bank account (1002): each line once, by the
+    bank's serial number. 201 with what was new; 200 when every line was stored before.
+    A file that cannot be read answers 422 naming each bad row, and stores nothing."""
+    try:
+        kind = file_kind(request.headers.get("content-type"))
+    except ImportRejected as wrong:
+        raise Problem(415, wrong.errors[0].message, title="Unsupported media type") from None
+    content = await request.body()
+    command = ImportStatement(principal, estate_id, lambda: read_rows(content, kind), currency)
+    try:
+        done = await run_in_threadpool(_service(request).import_statement, command)
+    except StatementRefused as refused:
+        raise Problem(
+            422,
+            f"{len(refused.problems)} error(s) in the statement; nothing was imported "
+            f"(first: {refused.detail})",
+            title="Statement refused",
+            errors=[vars(p) for p in refused.problems[:1000]],
+        ) from None
+    if done.imported == 0:
+        response.status_code = status.HTTP_200_OK
+    return StatementImported(**vars(done))
+
+
+@router.post("/bank-lines/{line_id}/match")
+def match_line(
+    line_id: UUID,
+    body: Match,
+    request: Request,
+    principal: Principal = requires(Permission.FINANCE_MANAGE_ESTATE),
+) -> Accepted:
+    """Match a credit line to a recorded bank-transfer payment of the same amount, by hand."""
+    position = _service(request).match(MatchBankLine(principal, line_id, body.payment_id))
+    return Accepted(position=position)
+
+
+async def _reached(request: Request, after: int | None) -> None:
+    for read_model in READ_MODELS:
+        await reached(request, read_model, after)
+
+
+@router.get("/estates/{estate_id}/bank-lines")
+async def bank_lines(
+    estate_id: UUID,
+    request: Request,
+    as_of: date | None = None,
+    after: int | None = None,
+    principal: Principal = requires(Permission.LEDGER_READ_ESTATE),
+) -> list[dict[str, Any]]:
+    """The imported lines of the estate's bank account, in statement order."""
+    await _reached(request, after)
+    found = await query_off_loop(
+        request, queries.lines, principal.reach("ledger:read"), estate_id, as_of
+    )
+    if found is None:
+        raise NotFound(HIDDEN)
+    return [dict(r) for r in found]
+
+
+@router.get("/estates/{estate_id}/bank-reconciliation")
+async def bank_reconciliation(
+    estate_id: UUID,
+    request: Request,
+    as_of: date | None = Query(None, description="a day; without it, everything imported"),
+    window_days: Annotated[int, Query(ge=0, le=31)] = MATCH_WINDOW_DAYS,
+    after: int | None = None,
+    principal: Principal = requires(Permission.LEDGER_READ_ESTATE),
+) -> dict[str, Any]:
+    """银行存款余额调节表 as of a day: the statement's balance and the ledger's (1002),
+    each adjusted by the items the other side has not recorded, and those items."""
+    await _reached(request, after)
+    found = await query_off_loop(
+        request,
+        queries.reconciliation,
+        principal.reach("ledger:read"),
+        estate_id,
+        as_of,
+        window_days,
+    )
+    if found is None:
+        raise NotFound(HIDDEN)
+    return dict(found)

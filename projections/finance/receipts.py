@@ -1,0 +1,167 @@
+"""Read model of receipts (收据): every number of every estate's books, void or not.
+
+One row per receipt, written from ``PaymentReceipt`` events: what it says,
+whether it is void (and why), how many reprints were made. Staff see their
+estates' receipts, owners and residents their units', auditors all.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, TypedDict, cast
+from uuid import UUID
+
+import psycopg
+from eventsourcing.persistence import Notification
+
+from projections.catalog import ReadModelDeps
+from projections.events import as_uuid, kind_of, occurred_at, payload_of
+from projections.protocols import Projection
+from projections.reach import Reaching, clause
+
+DDL = (
+    """CREATE TABLE IF NOT EXISTS finance_receipts (
+        receipt_id uuid PRIMARY KEY,
+        payment_id uuid NOT NULL UNIQUE,
+        number text NOT NULL UNIQUE,
+        serial integer NOT NULL,
+        estate_id uuid NOT NULL,
+        unit_id uuid NOT NULL,
+        method text NOT NULL,
+        reference text,
+        amount numeric(20, 4) NOT NULL,
+        currency text NOT NULL,
+        issued_on date NOT NULL,
+        issued_by uuid,
+        issued_at timestamptz NOT NULL,
+        void boolean NOT NULL DEFAULT false,
+        void_reason text,
+        voided_at timestamptz,
+        copies integer NOT NULL DEFAULT 0,
+        position bigint NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS finance_receipts_estate ON finance_receipts "
+    "(estate_id, issued_on, serial)",
+)
+COLUMNS = (
+    "r.receipt_id, r.payment_id, r.number, r.serial, r.estate_id, r.unit_id, r.method, "
+    "r.reference, r.amount, r.currency, r.issued_on, r.issued_by, r.issued_at, r.void, "
+    "r.void_reason, r.voided_at, r.copies, r.position"
+)
+FROM = "FROM finance_receipts r LEFT JOIN registry_units u ON u.unit_id = r.unit_id"
+OCCUPANTS = ("u.occupant_user_ids[]",)
+
+
+class ReceiptRow(TypedDict):
+    receipt_id: UUID
+    payment_id: UUID
+    number: str  # SJ-<estate code>-<year>-<serial, 6 digits>
+    serial: int  # gap-free within the estate's year
+    estate_id: UUID
+    unit_id: UUID
+    method: str
+    reference: str | None  # the payment's: bank serial, provider's number, paper receipt's
+    amount: Decimal
+    currency: str
+    issued_on: date
+    issued_by: UUID | None
+    issued_at: datetime
+    void: bool  # 作废: its payment was reversed; the number is never used again
+    void_reason: str | None
+    voided_at: datetime | None
+    copies: int  # reprints made (补打)
+    position: int
+
+
+class ReceiptsReadModel:
+    name = "finance_receipts"
+    aggregates = frozenset({"PaymentReceipt"})
+    tables = ("finance_receipts",)
+    ddl = DDL
+
+    def apply(
+        self, cur: psycopg.Cursor[Any], event: Any, meta: dict[str, Any], note: Notification
+    ) -> None:
+        _, name = kind_of(event)
+        p, at, receipt_id = payload_of(event), occurred_at(event), as_uuid(note.originator_id)
+        if name == "Issued":
+            cur.execute(
+                "INSERT INTO finance_receipts (receipt_id, payment_id, number, serial, estate_id, "
+                "unit_id, method, reference, amount, currency, issued_on, issued_by, issued_at, "
+                "position) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) "
+                "ON CONFLICT (receipt_id) DO NOTHING",
+                [
+                    receipt_id,
+                    p["payment_id"],
+                    p["number"],
+                    p["serial"],
+                    p["estate_id"],
+                    p["unit_id"],
+                    p["method"],
+                    p["reference"],
+                    p["amount"],
+                    p["currency"],
+                    p["issued_on"],
+                    p["issued_by"],
+                    at,
+                    note.id,
+                ],
+            )
+        elif name == "Voided":
+            cur.execute(
+                "UPDATE finance_receipts SET void = true, void_reason = %s, voided_at = %s "
+                "WHERE receipt_id = %s",
+                [p["reason"], at, receipt_id],
+            )
+        elif name == "Reprinted":
+            cur.execute(
+                "UPDATE finance_receipts SET copies = greatest(copies, %s) WHERE receipt_id = %s",
+                [p["copy"], receipt_id],
+            )
+
+
+def read_models(deps: ReadModelDeps) -> list[Projection]:
+    return [ReceiptsReadModel()]
+
+
+def _rows(conn: psycopg.Connection[Any], sql: str, params: list[Any]) -> list[ReceiptRow]:
+    cur = conn.execute(sql, params)  # type: ignore[arg-type]
+    names = [d.name for d in cur.description or ()]
+    return cast(list[ReceiptRow], [dict(zip(names, row, strict=True)) for row in cur.fetchall()])
+
+
+def receipt(conn: psycopg.Connection[Any], reach: Reaching, payment_id: UUID) -> ReceiptRow | None:
+    """The payment's receipt, or None (none, or outside the reach)."""
+    where, params = clause(reach, "r.estate_id", OCCUPANTS)
+    found = _rows(
+        conn, f"SELECT {COLUMNS} {FROM} WHERE {where} AND r.payment_id = %s", [*params, payment_id]
+    )
+    return found[0] if found else None
+
+
+def receipts(
+    conn: psycopg.Connection[Any],
+    reach: Reaching,
+    *,
+    estate_id: UUID | None = None,
+    unit_id: UUID | None = None,
+    year: int | None = None,
+    limit: int = 500,
+) -> list[ReceiptRow]:
+    """Receipts within the reach in number order, void ones included (the book has no gaps)."""
+    where, params = clause(reach, "r.estate_id", OCCUPANTS)
+    clauses = [where]
+    for column, value in (("r.estate_id", estate_id), ("r.unit_id", unit_id)):
+        if value is not None:
+            clauses.append(f"{column} = %s")
+            params.append(value)
+    if year is not None:
+        clauses.append("extract(year FROM r.issued_on) = %s")
+        params.append(year)
+    return _rows(
+        conn,
+        f"SELECT {COLUMNS} {FROM} WHERE {' AND '.join(clauses)} "
+        "ORDER BY r.estate_id, r.number LIMIT %s",
+        [*params, limit],
+    )
