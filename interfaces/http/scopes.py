@@ -247,6 +247,8 @@ _ROUTES: dict[tuple[str, str], Scoped] = {
     ("POST", "/finance/units/{unit_id}/owners/{person_id}/clearance-certificates"): Scoped(
         UNIT, "path:unit_id"
     ),
+    ("GET", "/finance/estates/{estate_id}/tax-settings"): Scoped(ESTATE, "path:estate_id"),
+    ("PUT", "/finance/estates/{estate_id}/tax-settings"): Scoped(ESTATE, "path:estate_id"),
     ("POST", "/finance/units/{unit_id}/write-offs"): Scoped(
         UNIT, "path:unit_id", also=("body:bill_id",)
     ),

@@ -22,6 +22,7 @@ from application.approvals.service import ApprovalRequest, ApprovalService
 from application.errors import NotFound
 from application.finance.accounts.arrears import Arrears
 from application.finance.accounts.billing import BillingRuns, RunResult
+from application.finance.accounts.claims import claimed
 from application.finance.accounts.clearance import issue_clearance
 from application.finance.accounts.commands import (
     IssueClearance,
@@ -41,9 +42,7 @@ from domain.approvals.approval import Approval, ApprovalStatus
 from domain.approvals.rules import Level, PolicyTerms
 from domain.errors import DomainError, InvalidTransition, ValidationFailed
 from domain.finance.account import UnitAccount, account_id_for
-from domain.finance.accounts import PAYMENT_ACCOUNTS
 from domain.finance.clearance import ClearanceCertificate
-from domain.finance.references import PaymentReference, reference_id
 from domain.registry.unit import Relation, Unit
 
 # A payment racing others for the same account is retried against the new state.
@@ -190,7 +189,7 @@ class AccountService:
                 # payment reads no terms (no round trip more; decision 0022).
                 terms=self.rates.terms(estate_id) if account.overdue(now.date()) else None,
             )
-            claim = self._claimed(account, pid, fresh=fresh, at=now)
+            claim = claimed(self.deps, account, pid, fresh=fresh, at=now)
             paid = Paid(
                 pid,
                 estate_id,
@@ -269,53 +268,13 @@ class AccountService:
         if approval.status is ApprovalStatus.APPROVED and not approved:
             outcome = "approved by a rule alone: a reversal needs a second person"
         account.settle_reversal(approval.id, approved, outcome, now.date(), now)
-        released: list[Any] = []
+        freed: list[Any] = []
         for payment_id, asked in account.reversals.items():
             if asked["approval_id"] == approval.id and approved:
-                released = self._released(account, payment_id, at=now)
+                freed = released(self.deps, account, payment_id, at=now)
                 reason = f"payment reversed: {asked.get('reason', '')}".strip()
-                released += self.receipts.voided(payment_id, reason, now)
-        return [account, *released]
-
-    # ---- a payment's reference, unique per estate and receiving account ------------------
-
-    def _reference(self, account: UnitAccount, payment_id: UUID) -> tuple[UUID, str, str] | None:
-        payment = account.payments[payment_id]
-        if payment["reference"] is None:
-            return None
-        ledger_account = PAYMENT_ACCOUNTS[payment["method"]]
-        claim_id = reference_id(account.estate_id, ledger_account, payment["reference"])
-        return claim_id, ledger_account, payment["reference"]
-
-    def _claimed(
-        self, account: UnitAccount, payment_id: UUID, *, fresh: bool, at: datetime
-    ) -> list[PaymentReference]:
-        """The payment's reference claimed for it, to save with it (none without one).
-
-        A first attempt takes the reference as new without reading it: the
-        append conflicts if it is not, and the retry reads it fresh.
-        """
-        found = self._reference(account, payment_id)
-        if found is None:
-            return []
-        claim_id, ledger_account, reference = found
-        claim = find(self.deps.event_log, claim_id, PaymentReference) if fresh else None
-        if claim is None:
-            claim = PaymentReference(
-                estate_id=account.estate_id, account=ledger_account, reference=reference, at=at
-            )
-        claim.claim(payment_id=payment_id, unit_id=account.unit_id, at=at)
-        return [claim]
-
-    def _released(
-        self, account: UnitAccount, payment_id: UUID, *, at: datetime
-    ) -> list[PaymentReference]:
-        """The reference a reversed payment held, freed (none if it held none)."""
-        found = self._reference(account, payment_id)
-        claim = None if found is None else find(self.deps.event_log, found[0], PaymentReference)
-        if claim is None or not claim.release(payment_id=payment_id, at=at):
-            return []
-        return [claim]
+                freed += self.receipts.voided(payment_id, reason, now)
+        return [account, *freed]
 
     def waive(self, command: RequestWaiver) -> tuple[UUID, UUID, int]:
         """Ask to waive part of a bill; the approval's final decision waives it."""

@@ -19,9 +19,9 @@ from pydantic import Field
 from application.finance.bad_debt_commands import ProvideForBadDebts, RequestWriteOff
 from domain.finance.money import Money
 from domain.identity.policy import Permission
-from interfaces.http.schemas import Accepted, Amount, Command, CurrencyCode
+from interfaces.http.schemas import Accepted, Amount, Command, CurrencyCode, DecimalInput
 from interfaces.http.security import Principal, container, requires
-from interfaces.http.text import MultiLine
+from interfaces.http.text import MultiLine, SingleLine
 
 router = APIRouter(prefix="/api/v1/finance", tags=["finance: bad debts"])
 
@@ -60,7 +60,7 @@ def request_write_off(
 class ProvisionBody(Command):
     as_of: date = Field(description="the day the provision is booked on (an open period)")
     currency: CurrencyCode = "CNY"
-    rates: dict[str, Annotated[Decimal, Field(ge=0, le=1)]] = Field(
+    rates: dict[Annotated[str, SingleLine(20)], Annotated[DecimalInput, Field(ge=0, le=1)]] = Field(
         default_factory=dict,
         description="rate per aging bucket over the defaults (within 1 year 0.05, "
         "1-2 years 0.10, 2-3 years 0.30, over 3 years 1)",

@@ -197,6 +197,7 @@ ROUTE_RECORDS: dict[str, str | tuple[str, ...]] = {
     f"{FINANCE}/invoices/{{invoice_id}}/issue": "invoice",
     f"{FINANCE}/invoices/{{invoice_id}}/red-letter": "invoice",
     f"{FINANCE}/estates/{{estate_id}}/bank-statements": "estate",
+    f"{FINANCE}/estates/{{estate_id}}/tax-settings": "estate",
     f"{FINANCE}/estates/{{estate_id}}/bank-lines": "estate",
     f"{FINANCE}/estates/{{estate_id}}/bank-reconciliation": "estate",
     f"{FINANCE}/bank-lines/{{line_id}}/match": "bank_line",

@@ -64,7 +64,9 @@ def test_the_buyers_payment_pays_the_buyers_bill_and_never_the_sellers(fw: Finan
     assert Decimal(by_id[buyers["bill_id"]]["outstanding"]) == Decimal("0.00")
     [payment] = found["payments"]
     assert payment["payer_id"] == buyer
-    assert payment["allocations"] == [{"bill_id": buyers["bill_id"], "amount": "83.87"}]
+    assert payment["allocations"] == [
+        {"bill_id": buyers["bill_id"], "amount": "83.87", "late_fee": "0", "principal": "83.87"}
+    ]
     assert Decimal(payment["to_credit"]) == Decimal("16.13")
     assert payment["received_on"] == payment["booked_on"] == "2026-02-01"
 

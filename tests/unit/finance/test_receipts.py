@@ -72,6 +72,8 @@ def test_each_payment_is_saved_with_its_receipt_and_a_reversal_voids_it(
     deps: ServiceDeps, accounts: AccountService
 ) -> None:
     unit = Unit.register(uuid4(), uuid4(), "101", 1, "100.00", "80.00", "residential")
+    # A payment pays its payer's debts: the unit has an owner to pay (decision 0021).
+    unit.move_in(occupancy_id=uuid4(), person_id=uuid4(), relation="owner", on=date(2025, 1, 1))
     deps.event_log.save_and_position(unit)
     by = clerk(unit.estate_id)
     ids = [
