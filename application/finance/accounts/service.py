@@ -22,7 +22,7 @@ from application.approvals.service import ApprovalRequest, ApprovalService
 from application.errors import NotFound
 from application.finance.accounts.arrears import Arrears
 from application.finance.accounts.billing import BillingRuns, RunResult
-from application.finance.accounts.claims import claimed
+from application.finance.accounts.claims import claimed, released
 from application.finance.accounts.clearance import issue_clearance
 from application.finance.accounts.commands import (
     IssueClearance,
