@@ -22,6 +22,7 @@ from application.services import ServiceDeps, find
 from domain.errors import InvalidTransition, ValidationFailed
 from domain.finance.account import UnitAccount, account_id_for
 from domain.finance.invoices import (
+    BUYER_NAME,
     Invoice,
     InvoicedBill,
     InvoiceKind,
@@ -150,6 +151,7 @@ class InvoiceService:
             buyer_tax_id=command.buyer_tax_id,
             requested_by=command.actor.user_id,
             at=now,
+            seal=lambda name: self.deps.vault.encrypt(invoice_id, BUYER_NAME, name),
         )
         self.deps.event_log.save_and_position(invoice, *indexes)
         return self._issue(invoice)
@@ -198,7 +200,8 @@ class InvoiceService:
             tax=invoice.tax,
             tax_rate=invoice.tax_rate,
             currency=invoice.currency,
-            buyer_name=invoice.buyer_name,
+            buyer_name=self.deps.vault.decrypt(invoice.id, BUYER_NAME, invoice.buyer_name_enc)
+            or "",
             buyer_tax_id=invoice.buyer_tax_id,
             issued_on=self.deps.clock().date(),
             red_letter_of=red_letter_of,

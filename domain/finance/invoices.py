@@ -8,7 +8,11 @@ less what was waived, once: each bill's :class:`InvoicedBill` counts what
 invoices hold of it and is saved with the invoice, so two invoices of one
 bill cannot both take the same money. A special invoice (增值税专用发票)
 needs the buyer's name and tax ID (统一社会信用代码); a normal one
-(普通发票) may name the buyer.
+(普通发票) may name the buyer. The buyer's name is sealed before it enters
+the log (``buyer_name_enc``, with a key of the invoice's own): a normal
+invoice's buyer is most often a person, and an invoice is a tax record kept
+for years, so it is encrypted at rest and shown masked rather than erased
+(docs/personal-data.md).
 
 The number comes from the tax system through a port (``application``): an
 invoice is ``pending`` until it is issued; a failed attempt is recorded and
@@ -20,6 +24,7 @@ cancels it, and the bills it held may be invoiced again.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -30,6 +35,8 @@ from eventsourcing.domain import Aggregate, event
 from domain.errors import InvalidTransition, ValidationFailed
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://estatelog/finance/invoices")
+#: The field the buyer's name is sealed as, under the invoice's own key.
+BUYER_NAME = "buyer_name"
 FEN = Decimal("0.01")
 TAX_ID = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 #: Rates an invoice of property services may carry: general taxpayers 6%,
@@ -120,7 +127,7 @@ class Invoice(Aggregate):
         tax: Decimal,
         tax_rate: Decimal,
         currency: str,
-        buyer_name: str,
+        buyer_name_enc: str | None,
         buyer_tax_id: str | None,
         requested_by: UUID,
         at: datetime,
@@ -131,7 +138,7 @@ class Invoice(Aggregate):
         self.kind = kind
         self.total, self.net, self.tax, self.tax_rate = total, net, tax, tax_rate
         self.currency = currency
-        self.buyer_name, self.buyer_tax_id = buyer_name, buyer_tax_id
+        self.buyer_name_enc, self.buyer_tax_id = buyer_name_enc, buyer_tax_id
         self.status = InvoiceStatus.PENDING
         self.number: str | None = None
         self.attempts = 0
@@ -153,7 +160,9 @@ class Invoice(Aggregate):
         buyer_tax_id: str | None,
         requested_by: UUID,
         at: datetime,
+        seal: Callable[[str], str],
     ) -> Invoice:
+        """A pending invoice; ``seal`` encrypts the buyer's name for the log."""
         if total <= 0 or total != total.quantize(FEN):
             raise ValidationFailed("amount: a positive amount in fen")
         if tax_rate not in RATES:
@@ -179,7 +188,7 @@ class Invoice(Aggregate):
             tax=tax,
             tax_rate=tax_rate,
             currency=currency,
-            buyer_name=name,
+            buyer_name_enc=seal(name) if name else None,
             buyer_tax_id=tax_id,
             requested_by=requested_by,
             at=at,

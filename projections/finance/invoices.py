@@ -16,6 +16,8 @@ from uuid import UUID
 import psycopg
 from eventsourcing.persistence import Notification
 
+from domain.finance.invoices import BUYER_NAME
+from domain.identity.masking import mask_name
 from projections.catalog import ReadModelDeps
 from projections.events import as_uuid, kind_of, occurred_at, payload_of, to_json
 from projections.protocols import Projection
@@ -74,7 +76,7 @@ class InvoiceRow(TypedDict):
     tax: Decimal  # 税额
     tax_rate: Decimal
     currency: str
-    buyer_name: str
+    buyer_name: str  # masked unless the buyer names a tax ID (a company)
     buyer_tax_id: str | None
     requested_by: UUID
     requested_at: datetime
@@ -88,10 +90,22 @@ class InvoiceRow(TypedDict):
 
 
 class InvoicesReadModel:
+    """Invoices as finance reads them; the buyer's name decrypted only to be masked."""
+
     name = "finance_invoices"
     aggregates = frozenset({"Invoice"})
     tables = ("finance_invoices",)
     ddl = DDL
+
+    def __init__(self, vault: Any) -> None:
+        self.vault = vault
+
+    def _buyer(self, invoice_id: UUID, event: Any) -> str:
+        """The buyer's name as shown: ``王**``; a company's name with its tax ID in full,
+        as it stands on the invoice (a company's name is no personal data)."""
+        # The event itself: its payload shows a sealed field as "[encrypted]".
+        name = self.vault.decrypt(invoice_id, BUYER_NAME, event.buyer_name_enc) or ""
+        return name if event.buyer_tax_id else (mask_name(name) or "")
 
     def apply(
         self, cur: psycopg.Cursor[Any], event: Any, meta: dict[str, Any], note: Notification
@@ -113,7 +127,7 @@ class InvoicesReadModel:
                     to_json(p["bills"]),
                     list(p["payment_ids"]),
                     *(p[k] for k in ("total", "net", "tax", "tax_rate", "currency")),
-                    p["buyer_name"],
+                    self._buyer(invoice_id, event),
                     p["buyer_tax_id"],
                     p["requested_by"],
                     at,
@@ -141,7 +155,7 @@ class InvoicesReadModel:
 
 
 def read_models(deps: ReadModelDeps) -> list[Projection]:
-    return [InvoicesReadModel()]
+    return [InvoicesReadModel(deps.vault)]
 
 
 def invoices(

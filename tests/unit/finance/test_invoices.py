@@ -49,6 +49,7 @@ def invoice(kind: InvoiceKind = InvoiceKind.NORMAL, **given: object) -> Invoice:
         "buyer_tax_id": None,
         "requested_by": uuid4(),
         "at": AT,
+        "seal": lambda name: f"sealed({len(name)})",
     }
     return Invoice.request(**{**fields, **given})  # type: ignore[arg-type]
 
@@ -79,6 +80,9 @@ def test_an_invoice_is_issued_once_then_red_lettered_once() -> None:
     )
     assert found.id == invoice_id
     assert found.buyer_tax_id == TAX_ID
+    # The name enters the log sealed: the event carries what ``seal`` made of it.
+    requested = found.collect_events()[0]
+    assert requested.buyer_name_enc == "sealed(4)" and "某某公司" not in repr(vars(requested))
     with pytest.raises(InvalidTransition):
         found.red_letter("R1", "wrong buyer", date(2026, 3, 1), uuid4(), AT)
     found.failed("timed out", AT)
