@@ -27,12 +27,13 @@ invariants through the real projector, read models and statements.
 from __future__ import annotations
 
 import copy
+import itertools
 import os
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -51,7 +52,17 @@ from domain.finance.tax import VAT_RATES, ItemTax, Treatment
 from projections.events import kind_of, payload_of
 from tests.support.examples import QUICK, examples
 
-ESTATE = uuid4()
+# IDs count up from 1 in every example: the machine picks bills and payments in
+# the order of their IDs, and random IDs made a replayed example pick others
+# (Hypothesis: "FlakyStrategyDefinition", seen on a clean-clone CI run).
+_ids = itertools.count(1)
+
+
+def uuid4() -> UUID:
+    return UUID(int=next(_ids))
+
+
+ESTATE = UUID(int=2**127)
 CENTS = st.integers(min_value=1, max_value=60_000).map(lambda c: Decimal(c) / 100)
 
 #: (command, "done", "no-op" or "refused") over every sequence of one run: a rule whose
@@ -72,6 +83,8 @@ def _journal_of(events: list[Any]) -> list[Entry]:
 
 class Books(RuleBasedStateMachine):
     def __init__(self) -> None:
+        global _ids
+        _ids = itertools.count(1)
         super().__init__()
         self.day = datetime(2026, 1, 1, 9, tzinfo=UTC)
         self.accounts = [UnitAccount.open(ESTATE, uuid4(), "CNY", self.day) for _ in range(3)]
