@@ -22,14 +22,7 @@ from domain.finance.account_bills import BillDecisions
 from domain.finance.account_payments import PaymentDecisions
 from domain.finance.account_postings import POSTINGS, post
 from domain.finance.account_queries import AccountQueries
-from domain.finance.bills import (
-    ZERO,
-    Bill,
-    BillLine,
-    Method,
-    account_id_for,
-    bill_id_for,
-)
+from domain.finance.bills import ZERO, Bill, BillLine, Method, account_id_for, bill_id_for
 from domain.finance.debtors import UNNAMED, credit_key
 from domain.finance.money import currency_of
 from domain.finance.write_offs import WriteOffDecisions
@@ -108,9 +101,11 @@ class UnitAccount(
         recognised_on: date,
         at: datetime,
     ) -> None:
+        tax = sum((ln["tax"] for ln in lines if ln["treatment"] != "pass_through"), ZERO)
         self.bills[bill_id] = Bill(
-            bill_id, period, issued_on, due_on, amount, debtors=tuple(payer_ids)
+            bill_id, period, issued_on, due_on, amount, debtors=tuple(payer_ids), tax=tax
         )
+        self.bills[bill_id].recognised_on = recognised_on
 
     @event("CreditApplied")
     def _credit_applied(
@@ -296,7 +291,9 @@ class UnitAccount(
             "part": part,
         }
 
-    @event("BillWaived")
+    class BillWaived(shapes.BillWaived): ...  # shape: account_events.py
+
+    @event(BillWaived)
     def _bill_waived(
         self,
         estate_id: UUID,
@@ -308,8 +305,11 @@ class UnitAccount(
         approval_id: UUID,
         booked_on: date,
         at: datetime,
+        tax: Decimal,
+        recognised_on: date,
     ) -> None:
         bill = self.bills[bill_id]
+        bill.tax_waived += tax
         # The principal first: an earlier waiver of more than it also waived the late fee.
         bill.late_fee_waived += max(ZERO, amount - bill.principal_due)
         bill.waived += amount

@@ -110,9 +110,13 @@ class ApprovalDecisions:
         # A waiver of the bill takes its principal first (6001.90 fee waivers); a
         # late fee waived is income reversed (6051), never a fee waiver.
         principal = ZERO if waiver.get("part") == LATE_FEE else min(amount, bill.principal_due)
-        for record, part in (
-            (self._bill_waived, principal),
-            (self._late_fee_waived, amount - principal),
+        # The principal's output VAT is taken back with it, and a bill billed ahead
+        # comes off revenue only when its month begins (decision 0023).
+        tax = bill.tax_in_waiver(principal, self.currency)
+        recognised_on = max(on, bill.recognised_on or on)
+        for record, part, more in (
+            (self._bill_waived, principal, {"tax": tax, "recognised_on": recognised_on}),
+            (self._late_fee_waived, amount - principal, {}),
         ):
             if part > 0:
                 record(
@@ -125,6 +129,7 @@ class ApprovalDecisions:
                     approval_id=waiver["approval_id"],
                     booked_on=on,
                     at=at,
+                    **more,
                 )
 
     def request_refund(

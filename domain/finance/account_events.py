@@ -92,6 +92,31 @@ class LateFeeCharged(Aggregate.Event):
         state["accrued"] = None
 
 
+class BillWaived(Aggregate.Event):
+    """v2: ``tax``, the output VAT in the principal waived, taken back from 2221.01;
+    ``recognised_on``, the day the waiver comes off revenue: a bill billed ahead is
+    waived out of 2204 until its month begins (decision 0023). A v1 waiver took
+    back no VAT and came off revenue the day it was booked, as it always will."""
+
+    class_version = 2
+    estate_id: UUID
+    unit_id: UUID
+    waiver_id: UUID
+    bill_id: UUID
+    amount: Decimal
+    currency: str
+    approval_id: UUID
+    booked_on: date
+    at: datetime
+    tax: Decimal
+    recognised_on: date
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["tax"] = Decimal(0)
+        state["recognised_on"] = state["booked_on"]
+
+
 class WaiverRequested(Aggregate.Event):
     """v2 (decision 0022): ``part``, ``bill`` (v1's only kind) or ``late_fee``."""
 

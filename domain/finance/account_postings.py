@@ -58,11 +58,7 @@ def post(name: str, p: Any) -> Entry | None:
         ]
         memo = "late fee"
     elif name == "BillWaived":
-        lines = [
-            Line.dr(chart.FEE_WAIVERS, p["amount"], cur, unit_id=p["unit_id"]),
-            _ar(p["amount"], cur, p, p["bill_id"], debit=False),
-        ]
-        memo = "waiver"
+        lines, memo = _waiver(p, cur), "waiver"
     elif name == "BillWrittenOff":
         lines = [
             Line.dr(chart.BAD_DEBT_ALLOWANCE, p["amount"], cur, unit_id=p["unit_id"]),
@@ -85,6 +81,23 @@ def post(name: str, p: Any) -> Entry | None:
     else:
         return None
     return Entry(p["estate_id"], p["booked_on"], memo, lines_without_zeros(lines))
+
+
+def _waiver(p: Any, cur: str) -> list[Line]:
+    """Cr 1122 what is waived; Dr 6001.90 its net and 2221.01 its output VAT (v1: all
+    6001.90). A bill billed ahead, waived before its month, leaves 2204 now and
+    comes off revenue when the month begins, as its revenue would have come on
+    (decision 0023)."""
+    unit, amount = p["unit_id"], p["amount"]
+    later = p["recognised_on"] > p["booked_on"]
+    day = p["recognised_on"] if later else None
+    lines = [_ar(amount, cur, p, p["bill_id"], debit=False)]
+    if later:
+        lines.append(Line.dr(chart.CONTRACT_LIABILITIES, amount, cur, unit_id=unit))
+        lines.append(Line.cr(chart.CONTRACT_LIABILITIES, amount, cur, unit_id=unit, booked_on=day))
+    lines.append(Line.dr(chart.FEE_WAIVERS, amount - p["tax"], cur, unit_id=unit, booked_on=day))
+    lines.append(Line.dr(chart.OUTPUT_VAT, p["tax"], cur, unit_id=unit, booked_on=day))
+    return lines
 
 
 def _settled(a: dict[str, Any], cur: str, p: Any, forward: bool) -> list[Line]:

@@ -15,6 +15,7 @@ from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.errors import ValidationFailed
+from domain.finance.money import round_money
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://estatelog/finance/unit-account")
 ZERO = Decimal(0)
@@ -65,6 +66,10 @@ class Bill:
     late_fee_written_off: Decimal = ZERO
     # The late fee's exact interest through ``late_fee_through``, before rounding and cap.
     accrued: Decimal = ZERO
+    # The output VAT in the principal, and what waivers took back of it (decision 0023).
+    tax: Decimal = ZERO
+    tax_waived: Decimal = ZERO
+    recognised_on: date | None = None  # revenue waits in 2204 until then
 
     @property
     def charged(self) -> Decimal:
@@ -85,6 +90,18 @@ class Bill:
     def principal_due(self) -> Decimal:
         """The principal neither paid nor waived: what late fees accrue on."""
         return self.outstanding - self.late_fee_due
+
+    def tax_in_waiver(self, principal: Decimal, currency: str) -> Decimal:
+        """The output VAT in ``principal`` more of the principal waived: the VAT in all
+        of the principal waived so far, to the fen, less what earlier waivers took,
+        so that waiving the whole principal in parts takes back exactly its VAT."""
+        if not self.tax:
+            return ZERO
+        waived = self.waived - self.late_fee_waived + principal
+        share = round_money(waived * self.tax / self.principal, currency)
+        # Never more than the principal waived now: a waiver recorded before VAT was
+        # taken back (v1) left its VAT for a later one to take back, but not beyond it.
+        return min(min(share, self.tax) - self.tax_waived, principal)
 
     def settle(self, by: str, part: dict[str, Any]) -> dict[str, Any]:
         """Record a payment's allocation ``part`` to this bill; returned naming its
