@@ -208,7 +208,9 @@ CHART: dict[str, Account] = {
             for spec in FEE_ITEMS
         ),
         Account(FEE_WAIVERS, "Fee waivers", "主营业务收入—减免", Kind.REVENUE),
-        Account(LATE_FEE_INCOME, "Late-payment fees", "其他业务收入—滞纳金", Kind.REVENUE),
+        # 违约金, not 滞纳金: a property company charges the contract's penalty for late
+        # payment; 滞纳金 is a charge only the state levies (decision 0022).
+        Account(LATE_FEE_INCOME, "Late-payment fees", "其他业务收入—违约金", Kind.REVENUE),
         Account(
             FORFEITED_DEPOSITS,
             "Non-operating income - forfeited deposits",
