@@ -24,6 +24,7 @@ from domain.finance.journal import Entry, Line, PostingFunction
 from domain.finance.money import exact_money, round_money
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://estatelog/finance/provider-settlements")
+CLEARING = uuid5(NAMESPACE_URL, "https://estatelog/finance/provider-clearing")
 
 
 def settlement_id(estate_id: UUID, provider: str, reference: str) -> UUID:
@@ -125,6 +126,29 @@ class ProviderSettlement(Aggregate):
         booked_on: date,
         at: datetime,
     ) -> None:
+        pass
+
+
+class ProviderClearing(Aggregate):
+    """The estate's online clearing (1012) at one provider, as settlements take from it.
+
+    A settlement is checked against what 1012 holds unsettled, read from the
+    ledger; two settlements checked at once would both pass and together clear
+    more than it holds. Each settlement takes from this aggregate in the same
+    save: the second to save meets the first's version, and is checked again.
+    It posts nothing: the settlements themselves post (:func:`post`)."""
+
+    @staticmethod
+    def create_id(estate_id: UUID, provider: str, **_: Any) -> UUID:
+        return uuid5(CLEARING, f"{estate_id}:{provider}")
+
+    @event("Opened")
+    def __init__(self, estate_id: UUID, provider: str, at: datetime) -> None:
+        self.estate_id = estate_id
+        self.provider = provider
+
+    @event("SettlementTaken")
+    def take(self, settlement_id: UUID, gross: Decimal, currency: str, at: datetime) -> None:
         pass
 
 

@@ -55,7 +55,12 @@ from domain.finance.online_orders import (
     out_trade_no_for,
     payment_id_for,
 )
-from domain.finance.online_settlements import ProviderSettlement, fee_at, settlement_id
+from domain.finance.online_settlements import (
+    ProviderClearing,
+    ProviderSettlement,
+    fee_at,
+    settlement_id,
+)
 
 log = logging.getLogger(__name__)
 
@@ -206,16 +211,32 @@ class OnlinePayments:
         if not lookups.estate_exists(self.deps.event_log, command.estate_id):
             raise NotFound("no such estate")
         command.actor.check("finance:manage", None, command.estate_id)
-        name = self.provider.name
-        sid = settlement_id(command.estate_id, name, command.reference)
-        if find(self.deps.event_log, sid, ProviderSettlement) is not None:
-            raise InvalidTransition(f"settlement {command.reference.strip()} is already recorded")
         gross = command.gross
         fee = command.fee or Money(
             fee_at(gross.amount, self.fee_rate, gross.currency), gross.currency
         )
         if fee.currency != gross.currency:
             raise ValidationFailed("fee: in the gross's currency")
+        # Settlements of one estate and provider are decided one at a time: each takes
+        # from the clearing aggregate, so of two racing the later meets a newer
+        # version and is checked again against 1012 with the other on the books.
+        for _ in range(5):
+            try:
+                return self._settle_once(command, gross, fee)
+            except IntegrityError:
+                continue
+        raise InvalidTransition("settlements are being recorded by someone else; try again")
+
+    def _settle_once(self, command: RecordSettlement, gross: Money, fee: Money) -> tuple[UUID, int]:
+        name = self.provider.name
+        sid = settlement_id(command.estate_id, name, command.reference)
+        if find(self.deps.event_log, sid, ProviderSettlement) is not None:
+            raise InvalidTransition(f"settlement {command.reference.strip()} is already recorded")
+        now: datetime = self.deps.clock()
+        clearing_id = ProviderClearing.create_id(command.estate_id, name)
+        clearing = find(self.deps.event_log, clearing_id, ProviderClearing)
+        if clearing is None:
+            clearing = ProviderClearing(estate_id=command.estate_id, provider=name, at=now)
         if not self.deps.progress.wait(LEDGER, self.deps.event_log.head(), WAIT_SECONDS):
             raise LedgerBehind("the ledger read model is behind the log; retry shortly")
         unsettled = self.clearing.unsettled(command.estate_id, gross.currency)
@@ -224,7 +245,6 @@ class OnlinePayments:
                 f"gross: {gross} is more than the {unsettled:.2f} of online payments "
                 "not yet settled (1012)"
             )
-        now: datetime = self.deps.clock()
         settlement = ProviderSettlement.record(
             estate_id=command.estate_id,
             provider=name,
@@ -237,4 +257,5 @@ class OnlinePayments:
             on=now.date(),
             at=now,
         )
-        return settlement.id, self.deps.event_log.save_and_position(settlement)
+        clearing.take(settlement_id=sid, gross=gross.amount, currency=gross.currency, at=now)
+        return settlement.id, self.deps.event_log.save_and_position(settlement, clearing)

@@ -272,3 +272,27 @@ def test_a_settlement_clears_1012_to_the_bank_less_the_providers_fee(fw: Finance
     assert "other receipts" not in categories
     # The same batch twice is one settlement.
     assert_problem(fw.post(path, fw.finance, {**body, "fee": "1.50"}), 409)
+
+
+def test_two_settlements_at_once_never_clear_more_than_1012_holds(fw: FinanceWorld) -> None:
+    """250.00 unsettled, and two payouts of 200.00 recorded at the same moment: each
+    alone fits, both together would take 1012 below zero. One is recorded, the
+    other is refused naming what is left, whichever thread comes first."""
+    billed(fw)
+    order = place(fw, {"amount": "250.00"})
+    assert (
+        notify(fw, FAKE.notification(order["out_trade_no"], 25000, fw.clock())).status_code == 204
+    )
+    path = f"/finance/estates/{fw.estate_id}/online-settlements"
+
+    def settle(n: int) -> Any:
+        body = {"reference": f"WXSETTLE-RACE-{n}", "settled_on": "2026-02-02", "gross": "200.00"}
+        return fw.post(path, fw.finance, body)
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(settle, range(2)))
+    assert sorted(a.status_code for a in answers) == [201, 409], [a.text for a in answers]
+    refused = next(a for a in answers if a.status_code == 409).json()
+    assert "50.00" in refused["detail"]  # what the first payout left unsettled
+    books = closing(fw)
+    assert books[ONLINE_CLEARING] == D("50.00")  # 250.00 less the one payout of 200.00
