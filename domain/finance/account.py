@@ -28,16 +28,8 @@ from domain.finance.money import currency_of
 from domain.finance.write_offs import WriteOffDecisions
 
 # The names other modules import from here, where they were first defined.
-__all__ = [
-    "POSTINGS",
-    "Bill",
-    "BillLine",
-    "Method",
-    "UnitAccount",
-    "account_id_for",
-    "bill_id_for",
-    "post",
-]
+__all__ = ["POSTINGS", "Bill", "BillLine", "Method", "UnitAccount", "post"]
+__all__ += ["account_id_for", "bill_id_for"]
 
 
 class UnitAccount(
@@ -245,9 +237,11 @@ class UnitAccount(
         booked_on: date,
         at: datetime,
         accrued: Decimal | None = None,
+        tax: Decimal = ZERO,
     ) -> None:
         bill = self.bills[bill_id]
         bill.late_fees += amount
+        bill.late_fee_tax += tax
         bill.late_fee_through = through
         bill.accrued = bill.accrued + amount if accrued is None else accrued
 
@@ -316,7 +310,9 @@ class UnitAccount(
         self.waivers[waiver_id]["status"] = "approved"
         self.waivers[waiver_id]["amount"] = amount
 
-    @event("LateFeeWaived")
+    class LateFeeWaived(shapes.LateFeeWaived): ...  # shape: account_events.py
+
+    @event(LateFeeWaived)
     def _late_fee_waived(
         self,
         estate_id: UUID,
@@ -328,9 +324,11 @@ class UnitAccount(
         approval_id: UUID,
         booked_on: date,
         at: datetime,
+        tax: Decimal,
     ) -> None:
         bill = self.bills[bill_id]
         bill.late_fee_waived += amount
+        bill.late_fee_tax_waived += tax
         bill.waived += amount
         self.waivers[waiver_id]["status"] = "approved"
 

@@ -114,9 +114,10 @@ class ApprovalDecisions:
         # comes off revenue only when its month begins (decision 0023).
         tax = bill.tax_in_waiver(principal, self.currency)
         recognised_on = max(on, bill.recognised_on or on)
+        fee_tax = bill.tax_in_late_fee_waiver(amount - principal, self.currency)
         for record, part, more in (
             (self._bill_waived, principal, {"tax": tax, "recognised_on": recognised_on}),
-            (self._late_fee_waived, amount - principal, {}),
+            (self._late_fee_waived, amount - principal, {"tax": fee_tax}),
         ):
             if part > 0:
                 record(

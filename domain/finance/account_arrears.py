@@ -89,6 +89,7 @@ class ArrearsDecisions:
             booked_on=through,
             at=at,
             accrued=accrued,
+            tax=bill.tax_in_late_fee(fee, self.currency),
         )
         return fee
 

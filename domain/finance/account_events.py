@@ -72,9 +72,11 @@ class PaymentReceived(Aggregate.Event):
 
 
 class LateFeeCharged(Aggregate.Event):
-    """v2 (decision 0022): ``accrued``, the exact interest through ``through``."""
+    """v2 (decision 0022): ``accrued``, the exact interest through ``through``.
+    v3: ``tax``, the output VAT in the fee (a 违约金 is 价外费用 of the service it is
+    charged on: 财税 2016 年 36 号, annex 1, art. 37); before v3 a fee carried none."""
 
-    class_version = 2
+    class_version = 3
     estate_id: UUID
     unit_id: UUID
     bill_id: UUID
@@ -86,10 +88,36 @@ class LateFeeCharged(Aggregate.Event):
     booked_on: date
     at: datetime
     accrued: Decimal | None
+    tax: Decimal
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         state["accrued"] = None
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        state["tax"] = Decimal(0)
+
+
+class LateFeeWaived(Aggregate.Event):
+    """v2: ``tax``, the output VAT in the late fee waived, taken back with it; a v1
+    waiver of a late fee took back none, as its fee carried none."""
+
+    class_version = 2
+    estate_id: UUID
+    unit_id: UUID
+    waiver_id: UUID
+    bill_id: UUID
+    amount: Decimal
+    currency: str
+    approval_id: UUID
+    booked_on: date
+    at: datetime
+    tax: Decimal
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["tax"] = Decimal(0)
 
 
 class BillWaived(Aggregate.Event):

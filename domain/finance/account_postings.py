@@ -52,9 +52,11 @@ def post(name: str, p: Any) -> Entry | None:
     elif name == "LateFeeCharged" and not p["amount"]:
         return None  # an accrual that rounds to no new fen (decision 0022)
     elif name == "LateFeeCharged":
+        # 违约金 is 价外费用: its output VAT apart (v3; none before).
         lines = [
             _ar(p["amount"], cur, p, p["bill_id"], debit=True),
-            Line.cr(chart.LATE_FEE_INCOME, p["amount"], cur, unit_id=p["unit_id"]),
+            Line.cr(chart.LATE_FEE_INCOME, p["amount"] - p["tax"], cur, unit_id=p["unit_id"]),
+            Line.cr(chart.OUTPUT_VAT, p["tax"], cur, unit_id=p["unit_id"]),
         ]
         memo = "late fee"
     elif name == "BillWaived":
@@ -66,9 +68,11 @@ def post(name: str, p: Any) -> Entry | None:
         ]
         memo = "bad debt written off"
     elif name == "LateFeeWaived":
-        # A waived late fee was never earned: its income is reversed (decision 0022).
+        # A waived late fee was never earned: its income is reversed (decision 0022),
+        # and the output VAT in it (v2).
         lines = [
-            Line.dr(chart.LATE_FEE_INCOME, p["amount"], cur, unit_id=p["unit_id"]),
+            Line.dr(chart.LATE_FEE_INCOME, p["amount"] - p["tax"], cur, unit_id=p["unit_id"]),
+            Line.dr(chart.OUTPUT_VAT, p["tax"], cur, unit_id=p["unit_id"]),
             _ar(p["amount"], cur, p, p["bill_id"], debit=False),
         ]
         memo = "late fee waived"

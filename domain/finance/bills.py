@@ -69,6 +69,8 @@ class Bill:
     # The output VAT in the principal, and what waivers took back of it (decision 0023).
     tax: Decimal = ZERO
     tax_waived: Decimal = ZERO
+    late_fee_tax: Decimal = ZERO  # the output VAT in its late fees (价外费用)
+    late_fee_tax_waived: Decimal = ZERO
     recognised_on: date | None = None  # revenue waits in 2204 until then
 
     @property
@@ -102,6 +104,24 @@ class Bill:
         # Never more than the principal waived now: a waiver recorded before VAT was
         # taken back (v1) left its VAT for a later one to take back, but not beyond it.
         return min(min(share, self.tax) - self.tax_waived, principal)
+
+    def tax_in_late_fee(self, fee: Decimal, currency: str) -> Decimal:
+        """The output VAT in ``fee`` more of late fees: a 违约金 is 价外费用, taxed as
+        the bill's own services are, so its VAT is the bill's share of VAT in its
+        principal; taken on all the fees so far, to the fen, less what earlier
+        charges took, so that the charges' VAT sums to the VAT of their total."""
+        if not self.tax:
+            return ZERO
+        share = round_money((self.late_fees + fee) * self.tax / self.principal, currency)
+        return min(share - self.late_fee_tax, fee)
+
+    def tax_in_late_fee_waiver(self, fee: Decimal, currency: str) -> Decimal:
+        """The output VAT in ``fee`` more of late fees waived, in the same way."""
+        if not self.late_fee_tax:
+            return ZERO
+        waived = self.late_fee_waived + fee
+        share = round_money(waived * self.late_fee_tax / self.late_fees, currency)
+        return min(share - self.late_fee_tax_waived, fee)
 
     def settle(self, by: str, part: dict[str, Any]) -> dict[str, Any]:
         """Record a payment's allocation ``part`` to this bill; returned naming its

@@ -157,7 +157,8 @@ def test_a_quarter_with_a_sale_billing_ahead_vat_a_late_fee_a_vacant_unit_and_a_
     march = _bills(fw, "2026-03")
     assert {(b["issued_on"], b["due_on"]) for b in march} == {("2026-02-25", "2026-03-16")}
     assert [b["payer_ids"] for b in march if b["unit_id"] == u101] == [[wang]]
-    assert _revenue(fw, "2026-02-01", "2026-02-28") == {"6001.01": D("943.40"), "6051": D("5.75")}
+    # February's late fees 2.00 + 3.75 less their VAT 0.11 + 0.21 (价外费用).
+    assert _revenue(fw, "2026-02-01", "2026-02-28") == {"6001.01": D("943.40"), "6051": D("5.43")}
     february = _statement(fw, "balance-sheet", at="2026-02-28")
     assert _balances(february) == {
         "1001": D("100.00"),
@@ -165,7 +166,7 @@ def test_a_quarter_with_a_sale_billing_ahead_vat_a_late_fee_a_vacant_unit_and_a_
         "1002.02": D("20000.00"),
         "1122": D("1605.75"),
         "2204": D("1000.00"),
-        "2221.01": D("113.20"),
+        "2221.01": D("113.52"),  # 113.20 on the bills, 0.32 on the late fees
         "2241": D("20000.00"),
     }
     assert "2204" not in _balances(_statement(fw, "balance-sheet", at="2026-03-01"))
@@ -224,29 +225,30 @@ def test_a_quarter_with_a_sale_billing_ahead_vat_a_late_fee_a_vacant_unit_and_a_
     assert (cited["total_area"], cited["total_owners"]) == ("400.00", 4)  # the registry's
 
     fw.clock.set(2026, 4, 1, 8)
-    # Income statement, Q1, net of VAT: 2,830.20 + 2.00 + 3.75 + 1.28 + 1.40.
+    # Income statement, Q1, net of VAT: 2,830.20 + the late fees 8.43 less their
+    # VAT 0.48 (Chen's January 0.11 + 0.08, February 0.08; Li's January 0.21).
     income = _statement(fw, "income-statement", **{"from": "2026-01-01", "to": "2026-03-31"})
     assert {r["account"]: D(str(r["amount"])) for r in income["revenue"]} == {
         "6001.01": D("2830.20"),
-        "6051": D("8.43"),
+        "6051": D("7.95"),
     }
     assert income["expense"] == []
-    assert D(str(income["totals"]["CNY"]["net_result"])) == D("2838.63")
+    assert D(str(income["totals"]["CNY"]["net_result"])) == D("2838.15")
     assert _revenue(fw, "2026-01-01", "2026-01-31") == {"6001.01": D("943.40")}
-    assert _revenue(fw, "2026-03-01", "2026-03-31") == {"6001.01": D("943.40"), "6051": D("2.68")}
+    assert _revenue(fw, "2026-03-01", "2026-03-31") == {"6001.01": D("943.40"), "6051": D("2.52")}
 
-    # Balance sheet at 31 March; VAT payable 169.80.
+    # Balance sheet at 31 March; VAT payable 169.80 + 0.48.
     sheet = _statement(fw, "balance-sheet", at="2026-03-31")
     assert _balances(sheet) == {
         "1001": D("404.68"),
         "1002": D("1600.00"),
         "1002.02": D("22000.00"),
         "1122": D("1003.75"),
-        "2221.01": D("169.80"),
+        "2221.01": D("170.28"),
         "2241": D("22000.00"),
     }
     totals = sheet["totals"]["CNY"]
-    assert D(str(totals["result"])) == D("2838.63")
+    assert D(str(totals["result"])) == D("2838.15")
     assert D(str(totals["assets"])) == D(str(totals["liabilities_equity_and_result"]))
     assert D(str(totals["assets"])) == D("25008.43")
 
