@@ -174,3 +174,56 @@ def test_a_waiver_an_older_release_stored_posts_as_it_always_did() -> None:
         (chart.RECEIVABLES, D(0), D("250.00")),
         (chart.FEE_WAIVERS, D("250.00"), D(0)),
     ]
+
+
+def test_a_late_fee_carries_the_bills_vat_and_its_waiver_gives_it_back(fw: FinanceWorld) -> None:
+    """Unit 3 owes 300.00 with 16.98 VAT (0.0566 of it), due 16 January; 0.05 % a
+    day. Through 5 February, 20 days: 3.00, of which VAT 3.00 x 0.0566 = 0.1698 ->
+    0.17 (a 违约金 is 价外费用 of the property service); through 6 February, 0.15
+    more: 3.15 x 0.0566 = 0.1783 -> 0.18, so 0.01 more. Waived whole, 3.15 gives
+    back the 0.18."""
+    adopt_rate(fw, "property_fee", "2.50", basis="gross")
+    _general_taxpayer(fw)
+    terms = f"/api/v1/finance/estates/{fw.estate_id}/billing-terms"
+    response = fw.client.put(
+        terms, json={"late_fee_daily_rate": "0.0005"}, headers=fw.finance.headers
+    )
+    assert response.status_code == 200, response.text
+    fw.clock.set(2026, 1, 1, 8)
+    bill(fw, "2026-01")
+    for day in (6, 7):  # the job at night charges through the day before
+        fw.settle("finance_accounts")  # the job finds overdue bills in the read model
+        fw.clock.set(2026, 2, day, 2)
+        assert fw.container.finance.accounts.charge_late_fees(fw.clock()) >= 1
+
+    def entries(memo: str) -> list[list[tuple[str, D, D]]]:
+        head = fw.container.event_log.head()
+        found = fw.get(
+            "/finance/ledger/journal", fw.auditor, estate_id=fw.estate_id, after=head, limit=1000
+        ).json()["items"]
+        return [
+            sorted((r["account"], D(str(r["debit"])), D(str(r["credit"]))) for r in e["lines"])
+            for e in reversed(found)
+            if e["memo"] == memo
+            and any(r["account"] == chart.RECEIVABLES for r in e["lines"])
+            and e["lines"][0]["unit_id"] == fw.units[2]
+        ]
+
+    assert entries("late fee") == [
+        sorted([(chart.RECEIVABLES, D("3.00"), D(0)), (chart.LATE_FEE_INCOME, D(0), D("2.83")),
+                (chart.OUTPUT_VAT, D(0), D("0.17"))]),
+        sorted([(chart.RECEIVABLES, D("0.15"), D(0)), (chart.LATE_FEE_INCOME, D(0), D("0.14")),
+                (chart.OUTPUT_VAT, D(0), D("0.01"))]),
+    ]  # fmt: skip
+    january = _bill_of(fw, 2, "2026-01")
+    asked = fw.post(
+        f"/finance/units/{fw.units[2]}/waivers",
+        fw.finance,
+        {"bill_id": january["bill_id"], "amount": "3.15", "reason": "goodwill", "part": "late_fee"},
+        status=201,
+    ).json()
+    assert approve_fully(fw, asked["approval_id"])["status"] == "approved"
+    assert entries("late fee waived") == [
+        sorted([(chart.RECEIVABLES, D(0), D("3.15")), (chart.LATE_FEE_INCOME, D("2.97"), D(0)),
+                (chart.OUTPUT_VAT, D("0.18"), D(0))]),
+    ]  # fmt: skip
