@@ -78,10 +78,10 @@ class FundAccount(Aggregate):
         """The first deposit assessed for the unit per m², noted as its account opens."""
         if self.deposit_ids or self.first_due is not None:  # once, before any deposit
             raise InvalidTransition("an account is assessed before it takes any deposit")
-        self._noted(amount=amount, at=at)
+        self._noted(unit_id=self.unit_id, amount=amount, at=at)
 
     @event("AssessmentNoted")
-    def _noted(self, amount: Decimal, at: datetime) -> None:
+    def _noted(self, unit_id: UUID, amount: Decimal, at: datetime) -> None:
         self.first_due = amount
 
     def deposit(
