@@ -175,7 +175,8 @@ def _admit(reach: Reach, estate_id: UUID) -> None:
 def rule(
     conn: psycopg.Connection[Any], reach: Reach, estate_id: UUID, on: date
 ) -> FirstDepositRuleView:
-    """The estate's first-deposit rules, with the one in force on ``on``."""
+    """The estate's first-deposit rules, with the one in force on ``on`` (none yet: an
+    empty list, ``in_force`` null)."""
     _admit(reach, estate_id)
     rules = fetched(
         conn.execute(
@@ -186,8 +187,6 @@ def rule(
         ),
         RuleRow,
     )
-    if not rules:
-        raise NotFound("no first-deposit rule is set for this estate")
     current = [r for r in rules if r["effective_on"] <= on]
     return {"estate_id": estate_id, "in_force": current[-1] if current else None, "rules": rules}
 

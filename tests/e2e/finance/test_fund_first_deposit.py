@@ -81,7 +81,8 @@ def test_the_rule_is_set_and_read_and_a_revision_takes_effect_on_its_own_day(
     assert fw.container.event_log.head() == head
     fw.get(path, fw.owners[0], 404)  # staff and auditors only
     fw.get(path, fw.other_finance, 404)
-    fw.get(RULE.format(estate=fw.other_estate_id), fw.auditor, 404)  # none set there
+    nothing = fw.get(RULE.format(estate=fw.other_estate_id), fw.auditor).json()
+    assert (nothing["in_force"], nothing["rules"]) == (None, [])  # none set there
 
 
 def test_each_unit_is_assessed_once_at_its_gross_area_times_the_rate_half_up_to_the_fen(
