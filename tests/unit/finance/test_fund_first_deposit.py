@@ -1,7 +1,7 @@
 """The first deposit per m² (首期交存) without a database: the amount due, the rule in
 force on a day, and a fund account that takes its first deposit up to the amount
 assessed and folds the same from its events; an account never assessed folds as
-it always did."""
+it always did. Then the handlers on the in-memory log: each unit assessed once."""
 
 from __future__ import annotations
 
@@ -12,6 +12,13 @@ from uuid import uuid4
 
 import pytest
 
+from application.errors import NotFound
+from application.finance.fund.first_deposit import (
+    AssessFirstDeposits,
+    SetFirstDepositRule,
+    assess_first_deposits,
+    set_first_deposit_rule,
+)
 from domain.errors import InvalidTransition, ValidationFailed
 from domain.finance.fund import FundAccount
 from domain.finance.fund_first_deposit import (
@@ -20,6 +27,9 @@ from domain.finance.fund_first_deposit import (
     assessed_amount,
     rule_terms,
 )
+from domain.finance.money import Money
+from domain.registry.unit import Unit
+from tests.unit.finance.test_fund_handlers import World
 
 AT = datetime(2026, 1, 1, tzinfo=UTC)
 RAISED = {
@@ -141,3 +151,33 @@ def test_an_account_never_assessed_takes_every_deposit_before_a_charge_as_its_fi
     pay(account, "9900.00")
     again = replayed(account.collect_events())
     assert (again.first_due, again.first_deposit) == (None, D("10000.00"))
+
+
+# ---- the handlers, on the in-memory log ------------------------------------------------
+
+
+def test_a_run_assesses_each_unit_once_and_leaves_out_an_account_from_before_the_rule() -> None:
+    """Unit 101 (90.00 m²) paid before the rule and is left out; unit 102 (89.37 m²) is
+    assessed 4,289.76 at 48.00; a second run records nothing; the estate's finance
+    clerk runs it and nobody else."""
+    world = World()
+    world.deposit(world.finance)
+    later = Unit.register(world.estate_id, uuid4(), "102", 1, "89.37", "70.00", "residential")
+    world.log.save_and_position(later)
+    world.units.units = [world.unit_id, later.id]
+    rule = SetFirstDepositRule(
+        world.finance, world.estate_id, Money.of("48.00", "CNY"), "R-1", date(2026, 1, 1)
+    )
+    set_first_deposit_rule(world.deps, rule)
+    run = AssessFirstDeposits(world.finance, world.estate_id)
+
+    done = assess_first_deposits(world.deps, world.units, run)
+    assert [(a["unit_id"], a["amount"]) for a in done.assessed] == [(later.id, D("4289.76"))]
+    assert done.skipped == [world.unit_id]
+    head = world.log.head()
+    again = assess_first_deposits(world.deps, world.units, run)
+    assert (again.position, again.assessed, world.log.head()) == (None, [], head)
+    with pytest.raises(NotFound):
+        assess_first_deposits(
+            world.deps, world.units, AssessFirstDeposits(world.stranger, world.estate_id)
+        )
