@@ -1,14 +1,13 @@
 """The special maintenance fund (专项维修资金): owners' money held in trust, per unit.
 
-:class:`FundAccount` is a unit's sub-ledger of the fund: deposits and its
-share of interest (``fund_interest.py``) raise it, its share of a disbursed
-:class:`FundSpending` lowers it. A spending needs an owners' resolution
-(Civil Code art. 278 item 5) or a documented emergency, the approval kind
-``fund_spending``, and is split over its units by gross area. The first
-deposit (首期交存) is all paid in before the first charge; later deposits are
-top-ups citing a three-quarters resolution; a charge below 30% of the first
-deposit records ``FellBelowThreshold`` once (管理办法 art. 17). Rules without
-an aggregate are in ``fund_rules.py``, postings in ``fund_postings.py``."""
+:class:`FundAccount` is a unit's sub-ledger: deposits and its share of interest
+(``fund_interest.py``) raise it, its share of a disbursed :class:`FundSpending`
+lowers it. A spending needs an owners' resolution (Civil Code art. 278 item 5)
+or a documented emergency, the approval kind ``fund_spending``, and is split by
+gross area. The first deposit (首期交存) is the amount assessed per m²
+(``fund_first_deposit.py``), or unassessed all paid in before the first charge;
+later deposits are top-ups citing a three-quarters resolution; a charge below
+30% of it records ``FellBelowThreshold`` once (管理办法 art. 17)."""
 
 from __future__ import annotations
 
@@ -21,6 +20,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidTransition, ValidationFailed
+from domain.finance.fund_first_deposit import first_part
 from domain.finance.fund_rules import LOW_BALANCE_RATIO as LOW_BALANCE_RATIO  # re-exported
 from domain.finance.fund_rules import Basis as Basis  # re-exported, as are the others
 from domain.finance.fund_rules import DepositMethod as DepositMethod
@@ -29,10 +29,12 @@ from domain.finance.fund_rules import SpendingStatus as SpendingStatus
 from domain.finance.fund_rules import (
     check_basis,
     covered_splits,
+    deposit_method,
     fund_account_id,
     low_balance_threshold,
     positive,
     raising_resolution,
+    sharers,
     text,
 )
 from domain.finance.money import currency_of, exact_money
@@ -42,6 +44,8 @@ APPROVAL_KIND = "fund_spending"
 
 class FundAccount(Aggregate):
     """One unit's share of the fund: its balance, first deposit and low-balance flag."""
+
+    first_due: Decimal | None = None  # the first deposit assessed; a class default for snapshots
 
     @staticmethod
     def create_id(unit_id: UUID, **_: Any) -> UUID:
@@ -70,6 +74,16 @@ class FundAccount(Aggregate):
         """The balance under which owners are reminded: 30% of the first deposit."""
         return low_balance_threshold(self.first_deposit, self.currency)
 
+    def note_assessment(self, amount: Decimal, at: datetime) -> None:
+        """The first deposit assessed for the unit per m², noted as its account opens."""
+        if self.deposit_ids or self.first_due is not None:  # once, before any deposit
+            raise InvalidTransition("an account is assessed before it takes any deposit")
+        self._noted(unit_id=self.unit_id, amount=amount, at=at)
+
+    @event("AssessmentNoted")
+    def _noted(self, unit_id: UUID, amount: Decimal, at: datetime) -> None:
+        self.first_due = amount
+
     def deposit(
         self,
         *,
@@ -83,18 +97,15 @@ class FundAccount(Aggregate):
         at: datetime,
         resolution: Mapping[str, Any] | None = None,
     ) -> None:
-        """Money paid in for this unit: before its first charge part of its first
-        deposit, after it a top-up citing the resolution that raised the fund."""
+        """Money paid in for this unit: part of its first deposit (never beyond the
+        amount assessed), or a top-up citing the resolution that raised the fund."""
         if currency != self.currency:
             raise ValidationFailed(f"currency: this unit's fund is kept in {self.currency}")
         if deposit_id in self.deposit_ids:
             raise InvalidTransition(f"deposit {deposit_id} is already recorded")
-        try:
-            method = DepositMethod(method)
-        except ValueError:
-            raise ValidationFailed("method: cash or bank_transfer") from None
-        vote = raising_resolution(resolution, top_up=bool(self.charged_spendings))
-        amount = positive(amount, currency)
+        method, amount = deposit_method(method), positive(amount, currency)
+        first = first_part(self.first_due, self.first_deposit, self.charged_spendings, amount)
+        vote = raising_resolution(resolution, top_up=not first)
         self._deposited(
             deposit_id=deposit_id,
             estate_id=self.estate_id,
@@ -131,7 +142,7 @@ class FundAccount(Aggregate):
         self.deposit_ids.add(deposit_id)
         self.movements.append((booked_on, amount))
         # ``first`` still marks the opening deposit; 100 then 9,900 is a baseline of 10,000.
-        if not self.charged_spendings:
+        if first_part(self.first_due, self.first_deposit, self.charged_spendings):
             self.first_deposit = (self.first_deposit or Decimal(0)) + amount
 
     @event("ResolutionCited")
@@ -252,9 +263,6 @@ class FundAccount(Aggregate):
         self.low = False
 
 
-# ---- spending the fund ------------------------------------------------------------
-
-
 class FundSpending(Aggregate):
     """A use of the fund: proposed with its basis, approved, then disbursed once."""
 
@@ -277,9 +285,7 @@ class FundSpending(Aggregate):
         at: datetime,
     ) -> FundSpending:
         basis, resolution, emergency = check_basis(basis, resolution, emergency)
-        units = list(dict.fromkeys(unit_ids))
-        if not units:
-            raise ValidationFailed("unit_ids: no unit of the estate has a fund account")
+        units = sharers(unit_ids)
         return cls(
             id=id,
             estate_id=estate_id,
@@ -362,13 +368,9 @@ class FundSpending(Aggregate):
         booked_on: date,
         at: datetime,
     ) -> list[dict[str, Any]]:
-        """Pay the spending out of the fund, split over its units by gross area.
-
-        ``areas`` and ``balances`` are the units' gross areas and fund
-        balances now. Refused if any unit's share exceeds its balance (every
-        such unit named), and unless the spending is approved and not yet
-        disbursed. Returns the splits, which the units' accounts are charged.
-        """
+        """Pay the spending out of the fund, split over the units' gross ``areas``;
+        refused if any unit's share exceeds its balance now (every such unit named),
+        and unless approved and not yet disbursed. Returns the splits to charge."""
         if self.status is SpendingStatus.DISBURSED:
             raise InvalidTransition("this spending has already been disbursed")
         if self.status is not SpendingStatus.APPROVED:

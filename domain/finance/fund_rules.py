@@ -71,6 +71,13 @@ class DepositMethod(StrEnum):
     BANK_TRANSFER = "bank_transfer"
 
 
+def deposit_method(method: DepositMethod | str) -> DepositMethod:
+    try:
+        return DepositMethod(method)
+    except ValueError:
+        raise ValidationFailed("method: cash or bank_transfer") from None
+
+
 class Basis(StrEnum):
     RESOLUTION = "resolution"
     EMERGENCY = "emergency"
@@ -82,6 +89,14 @@ class SpendingStatus(StrEnum):
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
     DISBURSED = "disbursed"
+
+
+def sharers(unit_ids: Sequence[UUID]) -> list[UUID]:
+    """The units sharing a spending, each once, in the order given."""
+    units = list(dict.fromkeys(unit_ids))
+    if not units:
+        raise ValidationFailed("unit_ids: no unit of the estate has a fund account")
+    return units
 
 
 def check_basis(

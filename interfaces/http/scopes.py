@@ -292,6 +292,15 @@ _ROUTES: dict[tuple[str, str], Scoped] = {
     ("POST", "/finance/fund/bank-statements"): Scoped(ESTATE, "body:estate_id"),
     ("GET", "/finance/estates/{estate_id}/fund/reconciliation"): Scoped(ESTATE, "path:estate_id"),
     ("GET", "/finance/estates/{estate_id}/fund/published"): Scoped(ESTATE, "path:estate_id"),
+    **{
+        (method, f"/finance/estates/{{estate_id}}/fund/{tail}"): Scoped(ESTATE, "path:estate_id")
+        for method, tail in (
+            ("PUT", "first-deposit-rule"),
+            ("GET", "first-deposit-rule"),
+            ("POST", "first-deposit-assessments"),
+            ("GET", "first-deposits"),
+        )
+    },
     ("POST", "/finance/renovation-deposits"): Scoped(UNIT, "body:unit_id"),
     ("GET", "/finance/renovation-deposits"): Scoped(ESTATE, "rows"),
     ("GET", "/finance/renovation-deposits/{deposit_id}"): Scoped(UNIT, "path:deposit_id"),

@@ -59,7 +59,8 @@ class FundLedger(PerAggregate):
     # 1: first_deposit sums the deposits before the first charge (issue 14).
     # 2: a top-up's movement shows the resolution it cites.
     # 3: interest allocated to the units (增值分摊): column interest, movements of kind interest.
-    version = 3
+    # 4: the first deposit assessed per m² (首期交存): column first_deposit_assessed.
+    version = 4
     tables = ("finance_fund_accounts", "finance_fund_movements", "finance_fund_spendings")
     ddl = (
         """CREATE TABLE IF NOT EXISTS finance_fund_accounts (
@@ -69,6 +70,7 @@ class FundLedger(PerAggregate):
             currency text NOT NULL,
             balance numeric NOT NULL DEFAULT 0,
             first_deposit numeric,
+            first_deposit_assessed numeric,
             deposited numeric NOT NULL DEFAULT 0,
             charged numeric NOT NULL DEFAULT 0,
             interest numeric NOT NULL DEFAULT 0,
@@ -144,10 +146,12 @@ class FundLedger(PerAggregate):
             row = cur.execute(
                 "UPDATE finance_fund_accounts SET balance = balance + %s, "
                 "deposited = deposited + %s, charged = charged + %s, interest = interest + %s, "
-                # The first deposit (首期交存) is every deposit before the first charge.
-                "first_deposit = CASE WHEN %s AND NOT EXISTS (SELECT 1 FROM "
-                "finance_fund_movements m WHERE m.unit_id = %s AND m.kind = 'charge') "
-                "THEN coalesce(first_deposit, 0) + %s ELSE first_deposit END, "
+                # The first deposit (首期交存): what is paid towards its assessment, or
+                # if never assessed every deposit before the first charge.
+                "first_deposit = CASE WHEN %s AND CASE WHEN first_deposit_assessed IS NOT NULL "
+                "THEN coalesce(first_deposit, 0) < first_deposit_assessed ELSE NOT EXISTS "
+                "(SELECT 1 FROM finance_fund_movements m WHERE m.unit_id = %s AND m.kind = "
+                "'charge') END THEN coalesce(first_deposit, 0) + %s ELSE first_deposit END, "
                 "updated_at = %s, position = %s WHERE unit_id = %s RETURNING balance",
                 [
                     signed,
@@ -182,6 +186,12 @@ class FundLedger(PerAggregate):
                     at,
                     pos,
                 ],
+            )
+        elif name == "AssessmentNoted":
+            cur.execute(
+                "UPDATE finance_fund_accounts SET first_deposit_assessed = %s, updated_at = %s, "
+                "position = %s WHERE unit_id = %s",
+                [event.amount, at, pos, event.unit_id],
             )
         elif name == "ResolutionCited":  # recorded just after the top-up it raised
             cur.execute(

@@ -91,6 +91,7 @@ class FundAccountRow(TypedDict):
     currency: str
     balance: Decimal
     first_deposit: Decimal | None
+    first_deposit_assessed: Decimal | None  # per m² by the local rule; None if never assessed
     low_balance_threshold: Decimal | None  # None until the first deposit
     deposited: Decimal
     charged: Decimal

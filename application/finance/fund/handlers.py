@@ -4,6 +4,8 @@ Each handler loads the unit or spending, authorizes the command's actor
 against its estate (``fund:manage``; another estate's record is reported
 missing), decides and saves. An owners' resolution is counted against the
 registry's totals on its meeting day (``application/finance/resolutions.py``).
+A unit assessed per m² (``first_deposit.py``) owes that amount as its first
+deposit: its account notes the assessment as it opens.
 
 A spending opens an approval of kind ``fund_spending`` (property manager,
 finance, then an administrator; a documented emergency is urgent and skips
@@ -16,7 +18,7 @@ disagree.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -37,6 +39,7 @@ from domain.errors import InvalidTransition, ValidationFailed
 from domain.finance import fund
 from domain.finance.books import Books, books_id
 from domain.finance.fund import Basis, FundAccount, FundSpending
+from domain.finance.fund_first_deposit import FirstDepositAssessment, first_deposit_assessment_id
 from domain.finance.fund_rules import fund_account_id
 from domain.registry.unit import Unit
 
@@ -141,11 +144,7 @@ class FundService:
         if cmd.estate_id is not None and cmd.estate_id != estate_id:
             raise FundRecordNotFound("no such unit on this estate")
         cmd.actor.check(MANAGE, None, estate_id)
-        account = self.account(cmd.unit_id)
-        if account is None:
-            account = FundAccount.open(
-                estate_id=estate_id, unit_id=cmd.unit_id, currency=cmd.amount.currency, at=now
-            )
+        account = self.account(cmd.unit_id) or self._open(estate_id, cmd, now)
         deposit_id = self.deps.ids()
         account.deposit(
             deposit_id=deposit_id,
@@ -159,6 +158,20 @@ class FundService:
             resolution=counted(cmd.resolution, estate_id, self.totals, self.deps.clock().date()),
         )
         return deposit_id, self.deps.event_log.save_and_position(account)
+
+    def _open(self, estate_id: UUID, cmd: RecordDeposit, now: datetime) -> FundAccount:
+        """The unit's account, opened by its first deposit; a unit assessed per m² is
+        kept in the assessment's currency and owes its amount (首期交存)."""
+        assessed = find(
+            self.deps.event_log, first_deposit_assessment_id(cmd.unit_id), FirstDepositAssessment
+        )
+        currency = assessed.currency if assessed else cmd.amount.currency
+        account = FundAccount.open(
+            estate_id=estate_id, unit_id=cmd.unit_id, currency=currency, at=now
+        )
+        if assessed is not None:
+            account.note_assessment(assessed.amount, at=now)
+        return account
 
     # ---- spending ------------------------------------------------------------
 

@@ -211,6 +211,9 @@ ROUTE_RECORDS: dict[str, str | tuple[str, ...]] = {
     f"{FINANCE}/fund/spendings/{{spending_id}}/disbursement": "spending",
     f"{FINANCE}/estates/{{estate_id}}/fund/reconciliation": "estate",
     f"{FINANCE}/estates/{{estate_id}}/fund/published": "estate",
+    f"{FINANCE}/estates/{{estate_id}}/fund/first-deposit-rule": "estate",
+    f"{FINANCE}/estates/{{estate_id}}/fund/first-deposit-assessments": "estate",
+    f"{FINANCE}/estates/{{estate_id}}/fund/first-deposits": "estate",
     # finance: renovation deposits
     f"{FINANCE}/renovation-deposits/{{deposit_id}}": "renovation_deposit",
     f"{FINANCE}/renovation-deposits/{{deposit_id}}/refund": "renovation_deposit",
@@ -378,6 +381,11 @@ BODIES: dict[tuple[str, str], Body] = {
     },
     ("POST", f"{FINANCE}/estates/{{estate_id}}/rate-changes/{{change_id}}/withdrawal"): _reason,
     ("PUT", f"{FINANCE}/estates/{{estate_id}}/billing-terms"): lambda w, who: {"due_days": 1},
+    ("PUT", f"{FINANCE}/estates/{{estate_id}}/fund/first-deposit-rule"): lambda w, who: {
+        "rate": "48.00",
+        "reference": "not mine",
+        "effective_on": "2026-01-01",
+    },
     ("PUT", f"{FINANCE}/estates/{{estate_id}}/vacancy-payer"): lambda w, who: {
         "person_id": w.b["person"]
     },

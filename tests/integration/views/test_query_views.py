@@ -28,7 +28,7 @@ from bootstrap import Container
 from projections.approvals import queries as approvals
 from projections.community import queries as community
 from projections.equipment import queries as equipment
-from projections.finance import compliance, expenses, fund, rates
+from projections.finance import compliance, expenses, fund, fund_first_deposit, rates
 from projections.finance.accounts import queries as accounts
 from projections.identity import queries as identity
 from projections.notifications import queries as notifications
@@ -160,6 +160,8 @@ QUERIES = [
     Read(fund.account, ALL, record("unit")),
     Read(fund.spendings, ALL),
     Read(fund.spending, ALL, record("spending")),
+    Read(fund_first_deposit.rule, ALL, record("estate"), date(2026, 3, 1)),
+    Read(fund_first_deposit.unpaid, ALL, record("estate")),
     Read(compliance.reviews, ALL),
     Read(compliance.review, ALL, record("review")),
     Read(rates.rate_changes, record("estate")),
@@ -266,7 +268,8 @@ def test_the_checker_finds_what_differs() -> None:
 
 def _top_up(client: TestClient, container: Container, world: World) -> None:
     """What the world lacks for some queries: a published announcement (the
-    board), a resident's chosen channels, estate A's billing terms."""
+    board), a resident's chosen channels, estate A's billing terms, and a unit
+    of estate A assessed for its first deposit (its one unit had a deposit)."""
     admin = bearer(login(client, "admin", ADMIN_PASSWORD))
     with container.pool.connection() as conn:
         [approval] = approvals.approvals(
@@ -293,6 +296,21 @@ def _top_up(client: TestClient, container: Container, world: World) -> None:
             headers=world.a.finance.headers,
         )
     )
+    unit = {"number": "1901", "floor": 19, "gross_area": "80.00", "internal_area": "64.00"}
+    ok(
+        client.post(
+            f"/api/v1/buildings/{world.a['building']}/units",
+            json={**unit, "use": "residential"},
+            headers=admin,
+        ),
+        201,
+    )
+    fund_path = f"/api/v1/finance/estates/{world.a['estate']}/fund"
+    rule = {"rate": "48.00", "reference": "R-1", "effective_on": "2026-01-01"}
+    finance = world.a.finance.headers
+    ok(client.put(f"{fund_path}/first-deposit-rule", json=rule, headers=finance))
+    settle(container)
+    ok(client.post(f"{fund_path}/first-deposit-assessments", headers=finance))
     settle(container)
 
 

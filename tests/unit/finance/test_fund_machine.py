@@ -1,6 +1,7 @@
 """Random sequences of maintenance-fund and renovation-deposit commands, in memory.
 
-A Hypothesis state machine drives three units' :class:`FundAccount` with
+A Hypothesis state machine drives three units' :class:`FundAccount` (one of
+them assessed per m², whose first deposit never exceeds the amount due) with
 first deposits and top-ups citing a three-quarters resolution, spendings
 proposed on a resolution, approved or rejected and disbursed by gross area,
 interest allocated by the units' daily balance products (:class:`FundInterest`),
@@ -37,6 +38,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from domain.errors import DomainError
 from domain.finance import accounts as chart
 from domain.finance.fund import FundAccount, FundSpending
+from domain.finance.fund_first_deposit import assessed_amount
 from domain.finance.fund_interest import FundInterest, daily_balance_product
 from domain.finance.journal import Entry
 from domain.finance.postings import entry_for
@@ -46,6 +48,8 @@ from tests.support.examples import QUICK, examples
 
 ESTATE = uuid4()
 AREAS = (Decimal("100.00"), Decimal("80.00"), Decimal("120.00"))
+# The third unit is assessed per m² (首期交存); the others are accounts from before a rule.
+ASSESSED, RATE = 2, Decimal("48.00")
 CENTS = st.integers(min_value=1, max_value=500_000).map(lambda c: Decimal(c) / 100)
 SMALL = st.integers(min_value=1, max_value=100_000).map(lambda c: Decimal(c) / 100)
 VOTE = {
@@ -115,9 +119,13 @@ class Fund(RuleBasedStateMachine):
         account = self.accounts.get(unit)
         if account is None:
             account = FundAccount.open(estate_id=ESTATE, unit_id=unit, currency="CNY", at=self.day)
+            if which == ASSESSED:
+                account.note_assessment(assessed_amount(RATE, AREAS[which], "CNY"), at=self.day)
             self.accounts[unit] = account
-        # A top-up (after the unit's first charge) cites the vote; mostly it does.
-        vote = VOTE if cite or account.charged_spendings else None
+        # A top-up (after the unit's first charge; an assessed unit's once its first
+        # deposit is paid) cites the vote; mostly it does.
+        paid = account.first_due is not None and account.first_deposit == account.first_due
+        vote = VOTE if cite or paid or account.charged_spendings else None
         self._try(
             "deposit",
             lambda: account.deposit(
@@ -313,6 +321,13 @@ class Fund(RuleBasedStateMachine):
             assert lines.get((chart.RENOVATION_DEPOSITS, unit), Decimal(0)) == -held[unit]
         total = sum((a.balance for a in self.accounts.values()), Decimal(0))
         assert lines.get((chart.FUND_BANK, None), Decimal(0)) == total
+
+    @invariant()
+    def an_assessed_first_deposit_never_exceeds_the_amount_due(self) -> None:
+        account = self.accounts.get(self.units[ASSESSED])
+        if account is not None:
+            assert account.first_due == Decimal("5760.00")  # 120.00 m² at 48.00
+            assert (account.first_deposit or 0) <= account.first_due
 
     @invariant()
     def a_spending_is_charged_once(self) -> None:
