@@ -243,7 +243,16 @@ _ROUTES: dict[tuple[str, str], Scoped] = {
         UNIT, "path:unit_id", also=("body:bill_ids",)
     ),
     ("POST", "/finance/estates/{estate_id}/online-settlements"): Scoped(ESTATE, "path:estate_id"),
-    ("GET", "/finance/units/{unit_id}/owners/{person_id}/statement"): Scoped(UNIT, "path:unit_id"),
+    # A person's statement and certificates: the person's own (their linked
+    # login), never the unit's other occupants' (decision 0029).
+    ("GET", "/finance/me/statements"): Scoped(OWN, "caller"),
+    ("GET", "/finance/units/{unit_id}/owners/{person_id}/statement"): Scoped(
+        UNIT, "path:person_id", also=("path:unit_id",)
+    ),
+    (
+        "GET",
+        "/finance/units/{unit_id}/owners/{person_id}/clearance-certificates/{certificate_id}",
+    ): (Scoped(UNIT, "path:person_id", also=("path:unit_id", "path:certificate_id"))),
     ("POST", "/finance/units/{unit_id}/owners/{person_id}/clearance-certificates"): Scoped(
         UNIT, "path:unit_id"
     ),

@@ -487,6 +487,12 @@ class Builder:
             {"amount": "500.00", "method": "bank_transfer", "reference": self._text(e, "PAY")},
             h,
         )
+        # A fee clearance certificate of the owner, as of a day before their first bill.
+        certificate = self.created(
+            f"finance/units/{unit}/owners/{e['person']}/clearance-certificates",
+            {"as_of": "2026-01-15"},
+            h,
+        )
         refund = self.post(
             f"finance/units/{unit}/refunds",
             {"amount": "10.00", "reason": self._text(e, "refund")},
@@ -529,6 +535,7 @@ class Builder:
             refund_approval=refund["approval_id"],
             invoice=invoice["id"],
             bank_line=line["line_id"],
+            clearance_certificate=certificate,
         )
 
     def _close_and_review(self, e: Estate) -> None:

@@ -23,7 +23,12 @@ from application.errors import NotFound
 from application.finance.accounts.arrears import Arrears
 from application.finance.accounts.billing import BillingRuns, RunResult
 from application.finance.accounts.claims import claimed, released
-from application.finance.accounts.clearance import issue_clearance
+from application.finance.accounts.clearance import (
+    PrintedCertificate,
+    certificate_to_print,
+    issue_clearance,
+    own_name,
+)
 from application.finance.accounts.commands import (
     IssueClearance,
     RecordPayment,
@@ -219,6 +224,16 @@ class AccountService:
         terms = self.billing.rates.terms(estate_id)
         currency = account.currency if account else terms.currency
         return issue_clearance(self.deps, command, estate_id, account, currency)
+
+    def certificate(
+        self, actor: Actor, unit_id: UUID, person_id: UUID, certificate_id: UUID
+    ) -> PrintedCertificate:
+        """An issued certificate to print again (decision 0029); 404 outside the reach."""
+        return certificate_to_print(self.deps, actor, unit_id, person_id, certificate_id)
+
+    def own_name(self, actor: Actor, person_id: UUID) -> str | None:
+        """The person's name in clear for the person themself; None for anyone else."""
+        return own_name(self.deps, actor, person_id)
 
     def _owners_now(self, unit_id: UUID) -> list[UUID]:
         """The unit's owners now (persons), first registered first, from the unit itself

@@ -58,6 +58,8 @@ DDL = (
     "CREATE INDEX IF NOT EXISTS finance_bills_unit ON finance_bills (unit_id, due_on)",
     "CREATE INDEX IF NOT EXISTS finance_bills_estate ON finance_bills (estate_id, period)",
     "CREATE INDEX IF NOT EXISTS finance_bills_open ON finance_bills (due_on) WHERE outstanding > 0",
+    # A person's bills in any estate (GET /finance/me/statements): the debtors' array.
+    "CREATE INDEX IF NOT EXISTS finance_bills_payers ON finance_bills USING gin (payer_ids)",
     """CREATE TABLE IF NOT EXISTS finance_payments (
         payment_id uuid PRIMARY KEY,
         unit_id uuid NOT NULL,
@@ -80,6 +82,7 @@ DDL = (
     )""",
     "CREATE INDEX IF NOT EXISTS finance_payments_unit ON finance_payments (unit_id, position)",
     "CREATE INDEX IF NOT EXISTS finance_payments_estate ON finance_payments (estate_id, position)",
+    "CREATE INDEX IF NOT EXISTS finance_payments_payer ON finance_payments (payer_id)",
     """CREATE TABLE IF NOT EXISTS finance_account_requests (
         request_id uuid PRIMARY KEY,
         kind text NOT NULL,

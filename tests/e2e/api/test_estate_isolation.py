@@ -189,6 +189,11 @@ ROUTE_RECORDS: dict[str, str | tuple[str, ...]] = {
     f"{FINANCE}/units/{{unit_id}}/statement": "unit",
     f"{FINANCE}/units/{{unit_id}}/owners/{{person_id}}/statement": ("unit", "person"),
     f"{FINANCE}/units/{{unit_id}}/owners/{{person_id}}/clearance-certificates": ("unit", "person"),
+    f"{FINANCE}/units/{{unit_id}}/owners/{{person_id}}/clearance-certificates/{{certificate_id}}": (
+        "unit",
+        "person",
+        "clearance_certificate",
+    ),
     # finance: receipts, invoices, the bank account (issue 14)
     f"{FINANCE}/payments/{{payment_id}}/receipt": "payment",
     f"{FINANCE}/payments/{{payment_id}}/receipt/reprints": "payment",

@@ -73,6 +73,7 @@ KINDS = {
     "bill_id": "bill",
     "payment_id": "payment",
     "invoice_id": "invoice",
+    "certificate_id": "clearance_certificate",
     "line_id": "bank_line",
     "change_id": "rate_change",
     "cost_id": "shared_cost",

@@ -19,7 +19,7 @@ from tests.e2e.notifications.support import drain, wait_for_deliveries, working
 from tests.e2e.registry.helpers import new_person
 
 
-def _sold(fw: FinanceWorld) -> tuple[str, str, str, dict[str, str]]:
+def sold_mid_month(fw: FinanceWorld) -> tuple[str, str, str, dict[str, str]]:
     """Unit 2 (80 m², 2.50 a m²) sold on 19 January; January billed on 1 February.
 
     The seller owes 18/31 of 200.00 (116.13), the buyer 13/31 (83.87).
@@ -47,7 +47,7 @@ def _statement(fw: FinanceWorld, person: str, status: int = 200) -> Any:
 
 
 def test_the_buyers_payment_pays_the_buyers_bill_and_never_the_sellers(fw: FinanceWorld) -> None:
-    seller, buyer, _, _ = _sold(fw)
+    seller, buyer, _, _ = sold_mid_month(fw)
     [sellers] = _bills_of(fw, seller)
     [buyers] = _bills_of(fw, buyer)
     assert (Decimal(sellers["principal"]), Decimal(buyers["principal"])) == (
@@ -93,7 +93,7 @@ def test_the_buyers_payment_pays_the_buyers_bill_and_never_the_sellers(fw: Finan
 
 
 def test_a_payment_for_another_persons_bill_or_by_a_stranger_is_refused(fw: FinanceWorld) -> None:
-    seller, buyer, _, _ = _sold(fw)
+    seller, buyer, _, _ = sold_mid_month(fw)
     [sellers] = _bills_of(fw, seller)
     stranger, _ = new_person(fw.client, fw.admin.headers, fw.estate_id, name="Wang Stranger")
     fw.settle("registry")
@@ -124,7 +124,7 @@ def pay_as(fw: FinanceWorld, payer: str, amount: str, **extra: Any) -> Any:
 
 
 def test_the_seller_pays_later_and_gets_a_clearance_certificate(fw: FinanceWorld) -> None:
-    seller, buyer, _, _ = _sold(fw)
+    seller, buyer, _, _ = sold_mid_month(fw)
     [sellers] = _bills_of(fw, seller)
     certify = f"/finance/units/{fw.units[1]}/owners/{seller}/clearance-certificates"
     head = fw.container.event_log.head()
@@ -161,7 +161,7 @@ def test_the_seller_pays_later_and_gets_a_clearance_certificate(fw: FinanceWorld
 def test_reminders_reach_the_seller_for_the_sellers_arrears_not_the_buyer(
     fw: FinanceWorld,
 ) -> None:
-    _, buyer, _, buyer_headers = _sold(fw)
+    _, buyer, _, buyer_headers = sold_mid_month(fw)
     assert pay_as(fw, buyer, "83.87").status_code == 201  # the buyer is paid up
     fw.settle("finance_accounts")
     fw.clock.set(2026, 3, 10, 2)  # the January bills are 22 days past due
@@ -178,7 +178,7 @@ def test_reminders_reach_the_seller_for_the_sellers_arrears_not_the_buyer(
 
 
 def test_a_refund_is_of_one_persons_credit(fw: FinanceWorld) -> None:
-    seller, buyer, _, _ = _sold(fw)
+    seller, buyer, _, _ = sold_mid_month(fw)
     assert pay_as(fw, buyer, "100.00").status_code == 201  # 16.13 the buyer's credit
     assert pay_as(fw, seller, "120.00").status_code == 201  # 3.87 the seller's credit
     path = f"/finance/units/{fw.units[1]}/refunds"
