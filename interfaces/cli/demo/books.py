@@ -45,7 +45,6 @@ class BooksBase:
         self.periods = played_periods(loader.today)
         self.opening = opening_period(self.periods)
         self.unit = loader.units
-        self.people: dict[str, UUID] = {}  # persons without a login the books need
         # the opening month's bank transfers: (day, reference, amount), for its statement
         self.transfers: list[tuple[date, str, Decimal]] = []
 

@@ -5,6 +5,7 @@ the provision for bad debts and a write-off, each approved by a second person.""
 from __future__ import annotations
 
 from decimal import Decimal
+from uuid import UUID
 
 from application.actor import SYSTEM_ACTOR
 from application.finance.accounts.commands import IssueClearance, RecordPayment
@@ -20,13 +21,15 @@ SOLD_PAID_UP = ("C", "302")  # Xu Na, who pays every month
 
 
 class DebtsDemo(BooksBase):
+    buyer: UUID  # of B-202, a person without a login
+
     def register_sale(self) -> None:
         """B-202 changes hands in the middle of the last month (the handover day of
         the contract, registered a few days after signing): the month, billed ahead,
         is split to the day between seller and buyer."""
         last = self.periods[-1]
         buyer = self.d.world.person(self.d.estate_id, "Deng Hao", phone="13900000202")
-        self.people["buyer"] = buyer
+        self.buyer = buyer
         with self.on(self.day(self.periods[1], 20)):
             self.c.registry.transfer_ownership(
                 TransferOwnership(
@@ -41,7 +44,7 @@ class DebtsDemo(BooksBase):
         unit_id = self.unit[SOLD_IN_ARREARS]
         account = self.c.finance.accounts.account(unit_id)
         assert account is not None
-        buyer = self.people["buyer"]
+        buyer = self.buyer
         owed = sum(
             (b.outstanding for b in account.bills.values() if buyer in b.debtors),
             start=Decimal(0),

@@ -5,6 +5,7 @@ the inspection (docs/finance/deposits.md), and an invoice for bills paid
 from __future__ import annotations
 
 from decimal import Decimal
+from uuid import UUID
 
 from application.finance.invoices import RequestInvoice
 from application.finance.renovation import ForfeitDeposit, RefundDeposit, TakeDeposit
@@ -17,6 +18,8 @@ INVOICED = ("A", "302")  # Wang Fang asks for an invoice of the last month
 
 
 class DeskDemo(BooksBase):
+    renovation_deposit: UUID
+
     def take_renovation_deposit(self) -> None:
         with self.clerk(self.day(self.periods[0], 5)) as finance:
             done = self.c.finance.renovation.take(
@@ -29,13 +32,13 @@ class DeskDemo(BooksBase):
                     "kitchen and bathroom renovation",
                 )
             )
-        self.people["renovation_deposit"] = done.id
+        self.renovation_deposit = done.id
         self.d.count("renovation_deposits")
 
     def refund_renovation_deposit(self) -> None:
         """The inspection found a cracked corridor tile: 200.00 of the deposit is
         forfeited (a second person approves), the rest goes back to the owner."""
-        deposit_id = self.people["renovation_deposit"]
+        deposit_id = self.renovation_deposit
         renovation = self.c.finance.renovation
         with self.clerk(self.day(self.periods[-1], 6)) as finance:
             asked = renovation.forfeit(

@@ -28,7 +28,7 @@ from domain.finance.money import Money
 from infrastructure.wechatpay import SIGNATURE_TYPE, WechatPayV3
 from interfaces.cli.demo.books import BooksBase
 
-MCHID = "1900000109"  # WeChat Pay's documented sandbox merchant and app
+MCHID = "1900000109"  # the example merchant and app of WeChat Pay's documentation
 APPID = "wxd678efh567hg6787"
 SERIAL = "DEMO0000000000000000000000000000000000001"
 
