@@ -67,9 +67,11 @@ HABITS = {
 
 class FinanceDemo(OpeningDemo, DebtsDemo, FundDemo, DeskDemo, OnlineDemo):
     def run(self) -> None:
+        """The parts in the order of their days, so that no job sees a later day's deed."""
         self.setup()
         self.open_books()
         self.month(-1, self.opening, {})
+        self.dun(self.opening)
         self.reconcile_opening_month()
         self.close_opening_year()
         self.fund_deposits()
@@ -77,18 +79,21 @@ class FinanceDemo(OpeningDemo, DebtsDemo, FundDemo, DeskDemo, OnlineDemo):
         self.take_renovation_deposit()
         first, second, last = self.periods
         self.month(0, first, vendors)
+        self.dun(first)
         self.month(1, second, vendors)
         self.register_sale()
+        self.dun(second)
         self.bill(last, self.day(second, 26))  # billed ahead: a contract liability until it begins
-        self.month(2, last, vendors, billed=True)
-        self.buyer_pays()
-        self.seller_paid_up_sells()
-        self.invoice()
         self.refund_renovation_deposit()
+        self.month(2, last, vendors, billed=True)
+        self.invoice()
+        self.seller_paid_up_sells()
+        self.buyer_pays()
         self.fund_spending()
+        self.dun(last)
         self.fund_top_up()
-        self.fund_interest()
         self.settle_online()
+        self.fund_interest()
         self.provide_for_bad_debts()
         self.write_off()
         self.close_through(first)
@@ -187,8 +192,8 @@ class FinanceDemo(OpeningDemo, DebtsDemo, FundDemo, DeskDemo, OnlineDemo):
     def month(
         self, number: int, period: str, vendors: dict[str, UUID], *, billed: bool = False
     ) -> None:
-        """A month: its bills (unless billed ahead), the owners' payments by their
-        habits, the expenses (none in the opening month), late fees and reminders."""
+        """A month to the 12th: its bills (unless billed ahead), the owners' payments
+        by their habits, the expenses (none in the opening month)."""
         accounts = self.c.finance.accounts
         if not billed:
             self.bill(period, self.day(period, 1))
@@ -226,6 +231,10 @@ class FinanceDemo(OpeningDemo, DebtsDemo, FundDemo, DeskDemo, OnlineDemo):
             self.d.count("payments")
         if number >= 0:
             self.expenses(number, period, vendors)
+
+    def dun(self, period: str) -> None:
+        """The 25th's jobs: late fees accrued to date, reminders of what is overdue."""
+        accounts = self.c.finance.accounts
         self.d.settle()
         with self.on(self.day(period, 25), 2):
             self.d.count("late_fees", accounts.charge_late_fees(self.deps.clock()))

@@ -403,6 +403,7 @@ def test_the_demo_shows_a_sale_in_arrears_an_online_payment_a_write_off_and_the_
     )
     assert seller_bill["days"] + buyer_bill["days"] == seller_bill["days_in_period"]
     assert seller_bill["days"] == 14 and buyer_bill["status"] == "settled"
+    assert Decimal(buyer_bill["late_fees"]) == 0  # paid on the day after the handover
     [seller] = seller_bill["payer_ids"]
     statement = _get(
         client, finance, f"/api/v1/finance/units/{sold}/owners/{seller}/statement", after=head
