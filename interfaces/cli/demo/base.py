@@ -77,6 +77,7 @@ class LoaderBase:
         self.equipment: dict[str, UUID] = {}
         self.alarms: dict[str, UUID] = {}
         self.orders: dict[str, UUID] = {}
+        self.persons: dict[str, UUID] = {}  # the registry's person of each resident's login
         self.estate_id = estate_id_for(ESTATE_CODE)
         self.world = WorldBuilder(container, password)
         # The side-effect-free read models, brought up to date by the demo
@@ -176,6 +177,7 @@ class LoaderBase:
             person_id = world.person(
                 self.estate_id, name, phone=phone, national_id=national_id, user_id=user_id
             )
+            self.persons[username] = person_id
             people += 1
             unit_id = self.units[(building, unit)]
             if username == "hvg.linyu":

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import calendar
 import os
 import stat
 from collections import Counter
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from fastapi.testclient import TestClient
 
 from bootstrap import Container
+from domain.finance.accounts import (
+    BAD_DEBT_ALLOWANCE,
+    CONTRACT_LIABILITIES,
+    OUTPUT_VAT,
+    PROFIT_FOR_THE_YEAR,
+    RETAINED_EARNINGS,
+)
 from infrastructure.settings import Settings
 from interfaces.cli.demo import ESTATE_CODE, load_demo
 from projections.runtime import wait_for_position
@@ -19,6 +28,7 @@ from tests.integration.replay.test_backup_restore import _cli
 from tests.support.world import world
 
 PASSWORD = "demo-pass-7Qx2-kLm9"
+REVENUE = "6001.01"  # 主营业务收入—物业费
 
 
 def _settled(container: Container) -> int:
@@ -200,13 +210,29 @@ def test_the_command_fails_clearly_when_a_demo_username_is_taken(
     assert not (settings.secrets_dir / "demo-password").exists()
 
 
-def _first_period() -> str:
-    """The first of the three months before this one (the one the demo closes)."""
+def _months(first: str, last: str) -> list[str]:
+    out = [first]
+    while out[-1] != last:
+        year, month = map(int, out[-1].split("-"))
+        out.append(f"{year + month // 12:04d}-{month % 12 + 1:02d}")
+    return out
+
+
+def _last_day(period: str) -> str:
+    year, month = map(int, period.split("-"))
+    return f"{period}-{calendar.monthrange(year, month)[1]:02d}"
+
+
+def _played() -> list[str]:
+    """The three months before this one, which the demo plays day by day."""
     today = datetime.now(UTC).date()
-    year, month = today.year, today.month - 3
-    if month < 1:
-        year, month = year - 1, month + 12
-    return f"{year:04d}-{month:02d}"
+    index = today.year * 12 + today.month - 1
+    return [f"{(index - n) // 12:04d}-{(index - n) % 12 + 1:02d}" for n in (3, 2, 1)]
+
+
+def _opening() -> str:
+    """The December the demo's books open in (the year before the first month played)."""
+    return f"{int(_played()[0][:4]) - 1:04d}-12"
 
 
 def test_the_demo_estate_keeps_three_months_of_books_that_pass_the_auditors_checks(
@@ -215,20 +241,21 @@ def test_the_demo_estate_keeps_three_months_of_books_that_pass_the_auditors_chec
     summary = load_demo(running, password=PASSWORD, now=datetime.now(UTC))
     head = _settled(running)
     counts = summary.counts
-    # Every unit, three months: eight owned, the rest the developer's (空置房).
-    assert counts["bills"] == 3 * counts["units"]
-    assert counts["payments"] >= 18 and counts["expenses"] == 5
+    # Every unit, four months (the opening December and three played), eight owned,
+    # the rest the developer's (空置房); B-202's last month split by its sale.
+    assert counts["bills"] == 4 * counts["units"] + 1
+    assert counts["payments"] >= 25 and counts["expenses"] == 5
     assert counts["late_fees"] >= 1 and counts["payment_reminders"] >= 1
     assert counts["compliance_reviews"] == 1 and counts["compliance_findings"] == 0
     estate_id = str(summary.estate_id)
     finance = bearer(login(client, "hvg.finance", PASSWORD))
     auditor = bearer(login(client, "hvg.auditor", PASSWORD))
     bills = _get(client, finance, "/api/v1/finance/bills", estate_id=estate_id, limit=500)
-    assert len(bills) == 3 * counts["units"] and any(b["status"] == "open" for b in bills)
-    # One payer, the developer, has every vacant unit's bills; the owners the other 24.
+    assert len(bills) == counts["bills"] and any(b["status"] == "open" for b in bills)
+    # One payer, the developer, has every vacant unit's bills; the owners the other 33.
     payers = Counter(tuple(b["payer_ids"]) for b in bills)
     [(_, developers)] = payers.most_common(1)
-    assert developers == 3 * (counts["units"] - 8) and len(bills) - developers == 24
+    assert developers == 4 * (counts["units"] - 8) and len(bills) - developers == 4 * 8 + 1
     sheet = _get(
         client,
         auditor,
@@ -240,10 +267,188 @@ def test_the_demo_estate_keeps_three_months_of_books_that_pass_the_auditors_chec
     aging = _get(
         client, auditor, "/api/v1/finance/statements/receivables-aging", estate_id=estate_id
     )
-    assert float(aging["totals"]["CNY"]["total"]) > 0  # B-202 never pays
+    assert float(aging["totals"]["CNY"]["total"]) > 0  # B-202 never paid
     fund = _get(client, auditor, "/api/v1/finance/statements/fund", estate_id=estate_id)
     assert fund["units"]
-    periods = _get(client, auditor, f"/api/v1/finance/estates/{estate_id}/periods")
-    assert [p["period"] for p in periods["closed"]] == [_first_period()]
     reviews = _get(client, auditor, "/api/v1/finance/compliance-checks", estate_id=estate_id)
     assert len(reviews) == 1 and reviews[0]["passed"] is True
+    assert reviews[0]["findings"] == 0  # the demo means none: its books are in order
+
+
+def _trial_balance(
+    client: TestClient, headers: dict[str, str], estate_id: str, head: int, **params: Any
+) -> tuple[dict[str, Any], dict[str, Decimal]]:
+    tb = _get(
+        client,
+        headers,
+        "/api/v1/finance/statements/trial-balance",
+        estate_id=estate_id,
+        after=head,
+        **params,
+    )
+    return tb["totals"]["CNY"], {r["account"]: Decimal(r["closing"]) for r in tb["rows"]}
+
+
+def test_the_demo_books_open_a_year_earlier_and_close_it_into_retained_earnings(
+    client: TestClient, running: Container, admin: dict[str, str]
+) -> None:
+    summary = load_demo(running, password=PASSWORD, now=datetime.now(UTC))
+    head = _settled(running)
+    estate_id = str(summary.estate_id)
+    auditor = bearer(login(client, "hvg.auditor", PASSWORD))
+    finance = bearer(login(client, "hvg.finance", PASSWORD))
+    opening, first = _opening(), _played()[0]
+    year_end = f"{opening}-31"
+
+    # Every month from the opening December to the first played one is closed,
+    # each asked by the clerk and approved by someone else.
+    periods = _get(client, auditor, f"/api/v1/finance/estates/{estate_id}/periods")
+    assert [p["period"] for p in periods["closed"]] == _months(opening, first)
+    closes = [
+        a
+        for a in _get(client, admin, "/api/v1/approvals", estate_id=estate_id)
+        if a["kind"] == "period_close"
+    ]
+    assert len(closes) == len(_months(opening, first))
+    for approval in closes:
+        assert approval["status"] == "approved"
+        trail = _get(client, admin, "/api/v1/audit/events", aggregate_id=approval["approval_id"])
+        deciders = {e["actor_id"] for e in trail["items"][1:]}
+        assert deciders and approval["requested_by"] not in deciders
+
+    # The opening balances are a manual journal a second person approved; the
+    # year end closed the opening year's result into 4104 on 31 December.
+    entries = _get(
+        client,
+        auditor,
+        "/api/v1/finance/ledger/journal",
+        estate_id=estate_id,
+        limit=1000,
+        **{"from": f"{opening}-01", "to": year_end},
+    )["items"]
+    kinds = Counter(e["aggregate"] for e in entries)
+    assert kinds["ManualJournal"] == 1 and kinds["YearEnd"] == 1, kinds
+    [closing] = [e for e in entries if e["aggregate"] == "YearEnd"]
+    assert closing["booked_on"] == year_end
+    totals, balances = _trial_balance(client, auditor, estate_id, head, to=year_end)
+    assert totals["balanced"] and Decimal(totals["closing"]) == 0
+    income = _get(
+        client,
+        auditor,
+        "/api/v1/finance/statements/income-statement",
+        estate_id=estate_id,
+        after=head,
+        **{"from": f"{opening[:4]}-01-01", "to": year_end},
+    )
+    result = Decimal(income["totals"]["CNY"]["net_result"])
+    assert result > 0 and balances[RETAINED_EARNINGS] == -result
+    assert balances[PROFIT_FOR_THE_YEAR] == 0 and balances[REVENUE] == 0
+
+    # The opening month's bank statement (an ICBC export) reconciles to the fen.
+    reconciliation = _get(
+        client,
+        finance,
+        f"/api/v1/finance/estates/{estate_id}/bank-reconciliation",
+        as_of=year_end,
+    )
+    assert Decimal(reconciliation["difference"]) == 0
+    assert reconciliation["matched"] and not reconciliation["unmatched_lines"]
+    assert not reconciliation["unmatched_payments"]
+
+    # Accrual: the last month, billed ahead, sat on 2204 until it began; its VAT is
+    # output tax. The trial balance of the whole history is zero.
+    last = _played()[-1]
+    _, billed_ahead = _trial_balance(client, auditor, estate_id, head, to=_last_day(_played()[1]))
+    assert billed_ahead[CONTRACT_LIABILITIES] < 0
+    totals, now = _trial_balance(client, auditor, estate_id, head)
+    assert totals["balanced"] and now[CONTRACT_LIABILITIES] == 0 and now[OUTPUT_VAT] < 0
+    ahead = _get(client, finance, "/api/v1/finance/bills", estate_id=estate_id, period=last)
+    assert {b["issued_on"][:7] for b in ahead} == {_played()[1]}
+    tax = _get(client, auditor, f"/api/v1/finance/estates/{estate_id}/tax-settings")
+    assert tax["in_force"]["taxpayer"] == "general"
+
+    # The bad-debt provision is on 1231, and the receipts are numbered per year.
+    assert now[BAD_DEBT_ALLOWANCE] < 0
+    receipts = _get(client, finance, "/api/v1/finance/receipts", estate_id=estate_id)
+    numbers = sorted(r["number"] for r in receipts)
+    assert numbers[0] == f"SJ-HVG-{opening[:4]}-000001"
+    assert f"SJ-HVG-{first[:4]}-000001" in numbers
+
+
+def _unit(client: TestClient, headers: dict[str, str], estate_id: str, code: str) -> str:
+    """The ID of unit ``code`` ("B-202")."""
+    building, number = code.split("-")
+    buildings = _get(client, headers, "/api/v1/buildings", estate_id=estate_id)
+    [building_id] = [b["id"] for b in buildings if b["code"] == building]
+    units = _all_units(client, headers, estate_id)
+    [unit] = [u for u in units if u["building_id"] == building_id and u["number"] == number]
+    return str(unit["id"])
+
+
+def test_the_demo_shows_a_sale_in_arrears_an_online_payment_a_write_off_and_the_desk(
+    client: TestClient, running: Container, admin: dict[str, str]
+) -> None:
+    summary = load_demo(running, password=PASSWORD, now=datetime.now(UTC))
+    head = _settled(running)
+    estate_id = str(summary.estate_id)
+    finance = bearer(login(client, "hvg.finance", PASSWORD))
+    last = _played()[-1]
+
+    # B-202 was sold on the 15th of the last month: the month is split to the day;
+    # the buyer paid their days, the seller's arrears stay the seller's.
+    sold = _unit(client, admin, estate_id, "B-202")
+    month = _get(client, finance, "/api/v1/finance/bills", estate_id=estate_id, period=last)
+    seller_bill, buyer_bill = sorted(
+        (b for b in month if b["unit_id"] == sold), key=lambda b: b["days"]
+    )
+    assert seller_bill["days"] + buyer_bill["days"] == seller_bill["days_in_period"]
+    assert seller_bill["days"] == 14 and buyer_bill["status"] == "settled"
+    assert Decimal(buyer_bill["late_fees"]) == 0  # paid on the day after the handover
+    [seller] = seller_bill["payer_ids"]
+    statement = _get(
+        client, finance, f"/api/v1/finance/units/{sold}/owners/{seller}/statement", after=head
+    )
+    assert Decimal(statement["balance"]) > 0
+    # The seller's oldest bill was written off: finance asked, two others approved.
+    account = _get(client, finance, f"/api/v1/finance/units/{sold}/account")
+    assert any(Decimal(b["written_off"]) > 0 for b in account["bills"]), account["bills"]
+    approvals = _get(client, admin, "/api/v1/approvals", estate_id=estate_id)
+    kinds = {(a["kind"], a["status"]) for a in approvals}
+    assert {("write_off", "approved"), ("journal", "approved")} <= kinds
+    assert ("renovation_forfeit", "approved") in kinds
+    # C-302's owner paid every bill and was certified so (物业费结清证明) on the sale.
+    certificates = _get(
+        client, admin, "/api/v1/audit/events", aggregate_type="ClearanceCertificate"
+    )["items"]
+    assert [e["event_type"] for e in certificates] == ["Issued"]
+
+    # B-801's owner paid the last month through WeChat Pay: an order, then the
+    # provider's verified notification; the payout was settled less its fee.
+    orders = _get(client, admin, "/api/v1/audit/events", aggregate_type="PaymentOrder")
+    assert [e["event_type"] for e in orders["items"]] == ["Placed", "Paid"]
+    payments = _get(client, finance, "/api/v1/finance/payments", estate_id=estate_id)
+    wechat = [p for p in payments if p["method"] == "online" and p["reference"][:4] == "4200"]
+    assert len(wechat) == 1
+    receipt = _get(client, finance, f"/api/v1/finance/payments/{wechat[0]['payment_id']}/receipt")
+    assert receipt["number"].startswith(f"SJ-HVG-{last[:4]}-")
+
+    # Wang Fang's invoice, issued, her name masked; the renovation deposit of
+    # A-501 taken, 200.00 forfeited, the rest refunded.
+    [invoice] = _get(client, finance, "/api/v1/finance/invoices", estate_id=estate_id)
+    assert invoice["status"] == "issued" and invoice["number"]
+    assert invoice["buyer_name"] != "Wang Fang" and Decimal(invoice["tax"]) > 0
+    [deposit] = _get(client, finance, "/api/v1/finance/renovation-deposits", estate_id=estate_id)
+    assert (deposit["refunded"], deposit["forfeited"], deposit["status"]) == (
+        "2800.00",
+        "200.00",
+        "closed",
+    )
+
+    # The fund: A-101 topped up on the owners' three-quarters vote, and every
+    # unit with a fund account had its share of the bank's interest.
+    auditor = bearer(login(client, "hvg.auditor", PASSWORD))
+    funds = _get(client, auditor, "/api/v1/finance/fund/accounts", estate_id=estate_id)
+    assert len(funds) == 8 and all(Decimal(f["interest"]) > 0 for f in funds)
+    topped = _unit(client, admin, estate_id, "A-101")
+    [mine] = [f for f in funds if f["unit_id"] == topped]
+    assert Decimal(mine["deposited"]) > Decimal(mine["first_deposit"])
