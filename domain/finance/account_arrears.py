@@ -54,8 +54,10 @@ class ArrearsDecisions:
         cap_ratio: Decimal,
         at: datetime,
         nil: bool = False,
+        booked_on: date | None = None,
     ) -> Decimal:
-        """Charge the late fee the bill accrued up to and including the day ``through``.
+        """Charge the late fee the bill accrued up to and including the day ``through``,
+        booked on ``through`` unless ``booked_on`` names another day (a closed period).
 
         Each day after the due date and the grace days accrues ``daily_rate`` of
         the principal unpaid at the start of that day (decision 0022). The bill
@@ -86,7 +88,7 @@ class ArrearsDecisions:
             days=days,
             daily_rate=daily_rate,
             through=through,
-            booked_on=through,
+            booked_on=booked_on or through,
             at=at,
             accrued=accrued,
             tax=bill.tax_in_late_fee(fee, self.currency),
@@ -94,7 +96,13 @@ class ArrearsDecisions:
         return fee
 
     def charge_late_fees(
-        self, terms: BillingTerms, *, through: date, at: datetime, nil: bool = False
+        self,
+        terms: BillingTerms,
+        *,
+        through: date,
+        at: datetime,
+        nil: bool = False,
+        booked_on: date | None = None,
     ) -> int:
         """Charge every open bill's late fee up to and including ``through``, per the
         contract's ``terms``: none where they provide no daily rate. Returns how
@@ -111,6 +119,7 @@ class ArrearsDecisions:
                 cap_ratio=terms.late_fee_cap_ratio,
                 at=at,
                 nil=nil,
+                booked_on=booked_on,
             )
             charged += fee > 0
         return charged

@@ -11,6 +11,7 @@ from application.finance.ports import OverdueBills
 from application.finance.rates import RateService
 from application.services import ServiceDeps, find
 from domain.finance.account import UnitAccount, account_id_for
+from domain.finance.books import Books, books_id
 from domain.finance.rate_values import BillingTerms
 
 DUNNING_DAYS = {1: 15, 2: 30, 3: 60}  # reminder level -> days past due
@@ -39,6 +40,7 @@ class Arrears:
         through = now.date() - timedelta(days=1)
         charged = 0
         terms_of: dict[UUID, BillingTerms] = {}
+        booked_on: dict[UUID, date] = {}
         for estate_id, unit_id in self._overdue_units(now.date()):
             terms = terms_of.setdefault(estate_id, self.rates.terms(estate_id))
             if terms.late_fee_daily_rate <= 0:
@@ -46,7 +48,11 @@ class Arrears:
             account = self._account(unit_id)
             if account is None:
                 continue
-            fees = account.charge_late_fees(terms, through=through, at=now)
+            if estate_id not in booked_on:
+                booked_on[estate_id] = self._booking_day(estate_id, through, now.date())
+            fees = account.charge_late_fees(
+                terms, through=through, at=now, booked_on=booked_on[estate_id]
+            )
             if account.pending_events:
                 try:
                     self.deps.event_log.save_and_position(account)
@@ -54,6 +60,13 @@ class Arrears:
                 except IntegrityError:
                     continue  # a payment came first and charged its day: the next run the rest
         return charged
+
+    def _booking_day(self, estate_id: UUID, through: date, today: date) -> date:
+        """``through``, or today when that day's month closed before the job ran (on
+        the 1st, after an early close): a closed period takes nothing more. Today is
+        always open, since a period closes only after it ended."""
+        books = find(self.deps.event_log, books_id(estate_id), Books)
+        return today if books is not None and books.is_closed(through) else through
 
     def send_reminders(self, now: datetime) -> int:
         """Remind the debtors of overdue bills at 15, 30 and 60 days past due, each level once."""

@@ -15,7 +15,7 @@ from typing import Any
 
 from tests.e2e.api.test_object_scoping import assert_problem
 from tests.e2e.finance.conftest import FinanceWorld
-from tests.e2e.finance.helpers import account, adopt_rate, approve_fully, bill, pay
+from tests.e2e.finance.helpers import account, adopt_rate, approve_fully, bill, close_period, pay
 
 D = Decimal
 
@@ -238,3 +238,24 @@ def test_a_waived_late_fee_reverses_its_income_and_never_accrues_again(
     _job(fw, date(2026, 2, 7))
     again = _bill(fw, 2)
     assert (D(again["late_fees"]), D(again["outstanding"])) == (D("3.15"), D("300.15"))
+
+
+def test_the_job_on_the_first_books_no_late_fee_into_the_month_closed_that_morning(
+    fw: FinanceWorld,
+) -> None:
+    """The job charges through yesterday; when yesterday's month was closed before it
+    ran (a close approved early on the 1st, or the job late), the day's fee is booked
+    today, in the open month: a closed month keeps the digest it closed with."""
+    _january(fw, late_fee_daily_rate="0.0005")
+    _job(fw, date(2026, 1, 31))  # through 30 January
+    fw.clock.set(2026, 2, 1, 7)
+    fw.settle("finance_ledger")
+    close_period(fw, "2026-01")
+    assert _job(fw, date(2026, 2, 1), hour=9) > 0  # 31 January's accrual
+    fw.settle("finance_ledger")
+    late = [e["booked_on"] for e in _entries(fw, "late fee")]
+    assert late.count("2026-01-30") == 3 and late.count("2026-02-01") == 3, late
+    body = {"estate_id": fw.estate_id, "from": "2026-01-01", "to": "2026-02-01"}
+    review = fw.post("/finance/compliance-checks", fw.auditor, body, status=201).json()
+    closed = next(c for c in review["checks"] if c["name"] == "closed_periods_unchanged")
+    assert closed["passed"] and closed["detail"].startswith("1 closed period(s)"), closed

@@ -3,8 +3,9 @@
 A Hypothesis state machine drives several :class:`UnitAccount` aggregates
 with bills, payments (named bill or oldest first; each charges its days'
 late fees first and settles by the contract's order, art. 561 or principal
-first), reversals, late fees, waivers (of a bill or of its late fee) and
-refunds decided either way, write-offs of bad debts, and books every event
+first), reversals, waivers (of a bill or of its late fee) and refunds asked
+and decided either way by a second person, late fees, write-offs of bad
+debts, and books every event
 through the posting functions into an in-memory journal. After every step:
 
 * every entry balances, and the trial balance sums to zero per currency;
@@ -208,8 +209,14 @@ class Books(RuleBasedStateMachine):
             assert len(account.payments) == recorded
 
     @precondition(lambda self: any(a.payments for a in self.accounts))
-    @rule(which=st.integers(0, 2), pick=st.integers(0, 1000))
-    def reverse(self, which: int, pick: int) -> None:
+    @rule(
+        which=st.integers(0, 2),
+        pick=st.integers(0, 1000),
+        approve=st.sampled_from([True, True, True, False]),
+    )
+    def reverse(self, which: int, pick: int, approve: bool) -> None:
+        """The clerk asks; a second person's decision reverses the payment or leaves
+        it (maker-checker: the request moves nothing, a refusal records the decline)."""
         account = self.accounts[which]
         if not account.payments:
             return
@@ -222,13 +229,20 @@ class Books(RuleBasedStateMachine):
             # refund): the reversal takes it back from those bills, or is refused.
             TALLY["reverse_used_credit", "seen"] += 1
         withdrawn = sum(1 for e in self.events[account.id] if type(e).__name__ == "CreditWithdrawn")
-        self._try(
-            "reverse",
-            account,
-            lambda: account.reverse_payment(
-                payment_id, "entered twice", uuid4(), self.day.date(), self._now()
-            ),
-        )
+        approval_id, journal, was = uuid4(), len(self.journal), payment["reversed"]
+        decided: list[bool] = []
+
+        def ask_and_decide() -> None:
+            account.request_reversal(payment_id, "entered twice", approval_id, uuid4(), self._now())
+            assert account.payments[payment_id]["reversed"] is False  # not before a checker
+            outcome = "approved" if approve else "rejected"
+            account.settle_reversal(approval_id, approve, outcome, self.day.date(), self._now())
+            decided.append(approve)
+
+        self._try("reverse" if approve else "reverse_declined", account, ask_and_decide)
+        if not approve:
+            assert self.journal[journal:] == []  # a declined reversal posts nothing
+        assert account.payments[payment_id]["reversed"] is (was or decided == [True])
         if any(type(e).__name__ == "CreditWithdrawn" for e in self.events[account.id][withdrawn:]):
             TALLY["reverse_used_credit", "done"] += 1
 
