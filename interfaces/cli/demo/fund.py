@@ -1,15 +1,23 @@
-"""The maintenance fund in the demo: deposits, an emergency spending, a top-up the
-owners raised by a three-quarters vote, and the bank's interest allocated to
-the units (docs/finance/fund.md, decision 0025)."""
+"""The maintenance fund in the demo: the first deposits (首期交存) assessed per m²
+under the local rule, an emergency spending, a top-up the owners raised by a
+three-quarters vote, and the bank's interest allocated to the units
+(docs/finance/fund.md, decisions 0025 and 0028)."""
 
 from __future__ import annotations
 
 from decimal import ROUND_UP, Decimal
 
 from application.finance.fund import DisburseSpending, ProposeSpending, RecordDeposit
+from application.finance.fund.first_deposit import (
+    AssessFirstDeposits,
+    SetFirstDepositRule,
+    assess_first_deposits,
+    set_first_deposit_rule,
+)
 from application.finance.fund.interest import AllocateInterest, allocate_interest
 from domain.finance.money import Money
 from domain.finance.periods import period_end
+from domain.registry.ids import building_id_for
 from interfaces.cli.demo.books import BooksBase
 
 DEPOSITORS = (
@@ -23,21 +31,48 @@ DEPOSITORS = (
     ("C", "302"),
 )
 TOPPED_UP = ("A", "101")
+# The city's rule: 60.00 per m² of gross area in the towers (with lifts), 45.00 in
+# the podium (no lift). B-202's owner, who pays nothing else, paid half of it.
+FIRST_DEPOSIT_RATE, PODIUM_RATE = "60.00", Decimal("45.00")
+HALF_PAID = ("B", "202")
 
 
 class FundDemo(BooksBase):
     def fund_deposits(self) -> None:
+        """The local rule set, every unit assessed once, and the depositors' first
+        deposits as assessed; the rest of the estate is the unpaid list (未交清单)."""
+        fund, estate = self.c.finance.fund, self.d.estate_id
+        with self.clerk(self.day(self.periods[0], 2)) as finance:
+            set_first_deposit_rule(
+                fund.deps,
+                SetFirstDepositRule(
+                    actor=finance,
+                    estate_id=estate,
+                    rate=Money.of(FIRST_DEPOSIT_RATE, "CNY"),
+                    reference="市住建局 住宅专项维修资金首期交存标准 (demo)",
+                    effective_on=self.day(self.periods[0], 1),
+                    building_rates={building_id_for(estate, "C"): PODIUM_RATE},
+                ),
+            )
+            due = {
+                a["unit_id"]: a["amount"]
+                for a in assess_first_deposits(
+                    fund.deps, fund.units, AssessFirstDeposits(actor=finance, estate_id=estate)
+                ).assessed
+            }
         with self.clerk(self.day(self.periods[0], 3)) as finance:
             for key in DEPOSITORS:
-                self.c.finance.fund.deposit(
+                amount = due[self.unit[key]] / (2 if key == HALF_PAID else 1)
+                fund.deposit(
                     RecordDeposit(
                         actor=finance,
                         unit_id=self.unit[key],
-                        amount=Money.of("6000.00" if key[0] != "C" else "4500.00", "CNY"),
+                        amount=Money.of(amount.quantize(Decimal("0.01")), "CNY"),
                         method="bank_transfer",
                         reference=f"FUND-{key[0]}{key[1]}",
                     )
                 )
+        self.d.count("fund_first_deposits_assessed", len(due))
         self.d.count("fund_deposits", len(DEPOSITORS))
 
     def fund_spending(self) -> None:

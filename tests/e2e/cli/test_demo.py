@@ -452,3 +452,22 @@ def test_the_demo_shows_a_sale_in_arrears_an_online_payment_a_write_off_and_the_
     topped = _unit(client, admin, estate_id, "A-101")
     [mine] = [f for f in funds if f["unit_id"] == topped]
     assert Decimal(mine["deposited"]) > Decimal(mine["first_deposit"])
+
+    # The first deposits (首期交存): all 46 units assessed under the local rule, 60.00
+    # per m² in the towers and 45.00 in the podium; seven paid in full, B-202's owner
+    # half, the rest on the unpaid list.
+    first = _get(client, auditor, f"/api/v1/finance/estates/{estate_id}/fund/first-deposits")
+    [totals] = first["totals"]
+    assert (totals["units"], totals["paid_in_full"], totals["partly_paid"]) == (46, 7, 1)
+    assert totals["unpaid"] == 38
+    assessed = {u["unit_id"]: u for u in first["units"]}
+    assert assessed[topped]["due"] == "5370.00"  # 89.50 m² x 60.00
+    half = assessed[_unit(client, admin, estate_id, "B-202")]
+    # 120.00 m² x 60.00 = 7,200.00, half of it paid
+    assert (half["status"], half["paid"], half["outstanding"]) == (
+        "partly_paid",
+        "3600.00",
+        "3600.00",
+    )
+    podium = assessed[_unit(client, admin, estate_id, "C-302")]
+    assert (podium["due"], podium["status"]) == ("4743.00", "paid")  # 105.40 m² x 45.00
