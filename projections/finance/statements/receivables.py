@@ -57,12 +57,18 @@ def receivables_aging(
     """应收账款账龄: every bill with an outstanding amount on 1122 at the end of ``at``,
     bucketed by days past its due date (``AGING_BUCKETS``: not yet due, four steps
     within the first year, 1-2, 2-3, over 3 years); totals per currency and bucket,
-    and per unit, each with the subtotal "within 1 year" (1年以内) beside them."""
+    per unit, and per debtor on each unit (a bill's ``payer_ids``, who owed it at
+    billing time: after a sale the seller's arrears age apart from the buyer's,
+    decision 0021), each with the subtotal "within 1 year" (1年以内) beside them."""
     scope, params = scope_clause(estate_ids, as_of_position)
+    # Who owes a bill is fixed when it is issued, so the bills' read model names it
+    # for any position the bill exists at.
     rows = dict_rows(
         conn.execute(
             "SELECT l.estate_id, l.bill_id, max(l.unit_id::text)::uuid AS unit_id, l.currency, "
-            "max(l.due_on) AS due_on, sum(l.debit - l.credit) AS outstanding "
+            "max(l.due_on) AS due_on, sum(l.debit - l.credit) AS outstanding, "
+            "coalesce((SELECT b.payer_ids FROM finance_bills b WHERE b.bill_id = l.bill_id), "
+            "'{}') AS payer_ids "
             f"FROM finance_ledger_lines l WHERE {scope} AND l.account = %s AND l.booked_on <= %s "
             "GROUP BY l.estate_id, l.bill_id, l.currency "
             "HAVING sum(l.debit - l.credit) <> 0 ORDER BY max(l.due_on) NULLS FIRST, l.bill_id",
@@ -71,6 +77,7 @@ def receivables_aging(
     )
     totals: dict[str, dict[str, Decimal]] = {}
     units: dict[tuple[Any, str], dict[str, Any]] = {}
+    debtors: dict[tuple[Any, tuple[Any, ...], str], dict[str, Any]] = {}
     for r in rows:
         c = r["currency"]
         r["outstanding"] = money(r["outstanding"], c)
@@ -81,7 +88,12 @@ def receivables_aging(
             (r["unit_id"], c),
             {"unit_id": r["unit_id"], "currency": c, **_zeros()},
         )
-        for row in (t, u):
+        payers = tuple(sorted(r["payer_ids"], key=str))
+        d = debtors.setdefault(
+            (r["unit_id"], payers, c),
+            {"unit_id": r["unit_id"], "payer_ids": list(payers), "currency": c, **_zeros()},
+        )
+        for row in (t, u, d):
             row[r["bucket"]] += r["outstanding"]
             row["total"] += r["outstanding"]
             if r["bucket"] in WITHIN_ONE_YEAR:
@@ -92,6 +104,7 @@ def receivables_aging(
         "buckets": list(AGING_BUCKETS),
         "bills": rows,
         "units": list(units.values()),
+        "debtors": list(debtors.values()),
         "totals": totals,
     }
 

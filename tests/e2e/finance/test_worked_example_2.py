@@ -281,6 +281,20 @@ def test_a_quarter_with_a_sale_billing_ahead_vat_a_late_fee_a_vacant_unit_and_a_
     }
     unit_101 = next(u for u in aging["units"] if u["unit_id"] == u101)
     assert D(str(unit_101["total"])) == D("553.75")
+    # The aging's own grouping by debtor: on 101, Li's 343.04 apart from Wang's 210.71.
+    by_debtor = {
+        (d["unit_id"], tuple(d["payer_ids"])): (D(str(d["31-90"])), D(str(d["total"])))
+        for d in aging["debtors"]
+    }
+    assert by_debtor == {
+        (u101, (li,)): (D("343.04"), D("343.04")),
+        (u101, (wang,)): (D(0), D("210.71")),
+        (u201, (chen,)): (D(0), D("200.00")),
+        (u401, (developer,)): (D(0), D("250.00")),
+    }
+    assert [b["payer_ids"] for b in aging["bills"]] == [
+        payers[b["bill_id"]] for b in aging["bills"]
+    ]
 
     # Each owner's statement.
     statements = {

@@ -155,6 +155,8 @@ def aging_report(body: dict[str, Any], estates: list[UUID] | None, lang: Lang = 
         ("total", "Total", "money"),
     ]
     totals = [{"currency": c, **t} for c, t in body["totals"].items()]
+    debtor_cols = [("unit_id", "Unit", "text"), ("debtors", "Debtors", "text"), *buckets]
+    debtors = [{**d, "debtors": " ".join(str(p) for p in d["payer_ids"])} for d in body["debtors"]]
     return Report(
         *report_titles("Receivables aging", lang),
         meta(body, estates, lang),
@@ -162,6 +164,7 @@ def aging_report(body: dict[str, Any], estates: list[UUID] | None, lang: Lang = 
             table("Bills", cols, _named(body["bills"], "bucket", lang), lang=lang),
             table("Totals", buckets, totals, lang=lang),
             table("By unit", [("unit_id", "Unit", "text"), *buckets], body["units"], lang=lang),
+            table("By debtor", debtor_cols, debtors, lang=lang),
         ),
     )
 

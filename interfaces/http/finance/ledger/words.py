@@ -55,6 +55,8 @@ WORDS = {
     "Outstanding": "未收金额",
     "Totals": "汇总",
     "By unit": "按房屋",
+    "By debtor": "按欠款人",
+    "Debtors": "欠款人",
     "Deposits": "交存",
     "Spending": "使用",
     "Fund bank account": "维修资金专户",
