@@ -80,9 +80,10 @@ from application.finance.rates.commands import (
 )
 from application.identity.commands import PreassignEstate
 from application.registry import commands as registry
+from application.services import find
 from bootstrap import Container
 from domain.errors import DomainError
-from domain.finance.account import Method
+from domain.finance.account import Method, UnitAccount, account_id_for
 from domain.finance.accounts import (
     BAD_DEBT_ALLOWANCE,
     CHART,
@@ -93,7 +94,7 @@ from domain.finance.accounts import (
     Kind,
 )
 from domain.finance.money import Money
-from domain.finance.periods import next_period, period_end, shift_period
+from domain.finance.periods import next_period, period_bounds, period_end, shift_period
 from domain.finance.postings import entry_for
 from domain.finance.tax import VAT_RATES
 from domain.identity.policy import Permission, Role
@@ -879,7 +880,9 @@ class LedgerMachine(RuleBasedStateMachine):
 
     def _accrual_and_vat(self, day: date, sheet: dict[str, Any]) -> None:
         """Bills of a month not yet begun are contract liabilities, whole; output VAT is
-        the tax of the lines of the months begun (decision 0023)."""
+        the tax of the lines of the months begun (decision 0023), less what waivers
+        of them took back, and the VAT in the late fees (价外费用) less theirs waived,
+        as the unit accounts' own events tell."""
         month_starts = "to_date(period || '-01', 'YYYY-MM-DD')"
         with World.container.pool.connection() as conn:
             ahead, tax = conn.execute(
@@ -889,6 +892,12 @@ class LedgerMachine(RuleBasedStateMachine):
                 "FROM finance_bills WHERE estate_id = %s",
                 [day, day, self.estate],
             ).fetchone()
+        for unit in self.units:
+            account = find(World.container.event_log, account_id_for(unit), UnitAccount)
+            for b in account.bills.values() if account else ():
+                begun = period_bounds(b.period)[0] <= day
+                ahead -= b.waived - b.late_fee_waived if not begun else 0
+                tax += b.late_fee_tax - b.late_fee_tax_waived - (b.tax_waived if begun else 0)
         owed = {r["account"]: r["balance"] for r in sheet["liabilities"]}
         assert owed.get(CONTRACT_LIABILITIES, 0) == ahead, (owed, ahead)
         assert owed.get(OUTPUT_VAT, 0) == tax, (owed, tax)
