@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -19,7 +18,7 @@ from domain.identity.policy import Permission
 from interfaces.http.audit_files import csv_chunks, xlsx_chunks
 from interfaces.http.consistency import reached
 from interfaces.http.problems import Problem
-from interfaces.http.reads import query, query_off_loop
+from interfaces.http.reads import query, query_off_loop, streamed
 from interfaces.http.security import Principal, container, requires
 from projections.audit.trail import (
     COLUMNS,
@@ -170,23 +169,23 @@ async def export_audit_events(
     )
     # A sync iterator: Starlette runs each step on a worker thread, so neither
     # the query nor the writing holds the event loop.
+    mapper = c.event_log.mapper_with_metadata
+    batches = streamed(
+        request,
+        trail_batches,
+        lambda note: mapper.decode(note)[0],
+        f,
+        upto=upto,
+        limit=EXPORT_LIMIT,
+    )
     return StreamingResponse(
-        _file(c, f, upto, format),
+        (csv_chunks if format == "csv" else xlsx_chunks)(COLUMNS, batches),
         media_type=media,
         headers={
             "Content-Disposition": f'attachment; filename="audit-{stamp}.{format}"',
             "X-Estatelog-Position": str(position),
         },
     )
-
-
-def _file(c: Container, f: TrailFilters, upto: int, format: str) -> Iterator[bytes]:
-    mapper = c.event_log.mapper_with_metadata
-    with c.pool.connection() as conn:
-        batches = trail_batches(
-            conn, lambda note: mapper.decode(note)[0], f, upto=upto, limit=EXPORT_LIMIT
-        )
-        yield from (csv_chunks if format == "csv" else xlsx_chunks)(COLUMNS, batches)
 
 
 def _jsonable(f: TrailFilters) -> dict[str, Any]:

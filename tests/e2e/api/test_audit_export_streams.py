@@ -183,6 +183,14 @@ def test_a_hundred_thousand_row_export_streams_in_bounded_memory_and_others_are_
     assert reader.rows == EXPORT_LIMIT and reader.positions_ascend
     assert (reader.last, reader.meters) == (row[0], row[1])
     assert reader.meters > EXPORT_LIMIT - 100
+    # Recorded before the first byte, with the number of rows the file then had.
+    position = int(reader.response["headers"]["x-estatelog-position"])
+    recorded = httpx.get(
+        f"{served}/api/v1/audit/events",
+        params={"aggregate_type": "DataExport", "after": position},
+        headers=headers,
+    ).json()["items"]
+    assert [(r["position"], r["details"]["rows"]) for r in recorded] == [(position, EXPORT_LIMIT)]
 
     assert all(status == 200 for status, _, _ in probes)
     assert any(streaming for _, _, streaming in probes), "nothing answered while it streamed"
