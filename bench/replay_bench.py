@@ -227,7 +227,7 @@ def as_results(figures: dict[str, Any]) -> list[Result]:
             "integrity, new events after the checkpoint",
             1,
             integrity["new_events"],
-            integrity["incremental_ms"] / 1000,
+            round(integrity["incremental_ms"] / 1000, 4),
             round(integrity["new_events"] / integrity["incremental_ms"] * 1000),
             p50_ms=integrity["incremental_ms"],
             note=f"{integrity['new_events']:,} new events after {integrity['log_events']:,} "
