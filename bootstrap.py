@@ -83,7 +83,7 @@ from projections.registry.totals import RegisteredTotals
 from projections.runtime import Projector
 from projections.workorders import queries as workorder_queries
 from replay.shapes import open_read_models
-from replay.verify import verify_chain
+from replay.verify import CHECKPOINT_DDL, verify_chain
 
 log = logging.getLogger(__name__)
 
@@ -201,7 +201,9 @@ def build(
             *projections.finance.read_models(deps),
         ],
     )
-    apply_ddl(pool, [*vault_module.DDL, *IDEMPOTENCY_DDL, *TASKS_DDL, *TELEMETRY_DDL])
+    apply_ddl(
+        pool, [*vault_module.DDL, *IDEMPOTENCY_DDL, *TASKS_DDL, *TELEMETRY_DDL, *CHECKPOINT_DDL]
+    )
     # Before anything serves: a read model of another shape is rebuilt (decision 0018).
     open_read_models(event_log, pool, database_url, projector.projections)
 

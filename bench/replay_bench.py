@@ -41,6 +41,7 @@ from infrastructure.settings import Settings
 from replay.asof import build_as_of, drop_build
 from replay.operations import rebuild_all
 from replay.readmodels import select
+from replay.verify import verify_chain, verify_new_events
 
 FAKE_HASH = "$argon2id$v=19$m=19456,t=2,p=1$bench$bench"  # never verified here
 AS_OF_SCHEMA = "bench_asof"
@@ -67,8 +68,9 @@ def open_container(database_url: str, redis_url: str, data_dir: Path, pool: int 
     )
 
 
-def generate(container: Any, events: int, chunk: int = 500) -> int:
-    """Append about ``events`` identity events in atomic chunks; the new head."""
+def generate(container: Any, events: int, chunk: int = 500, prefix: str = "bench") -> int:
+    """Append identity events in atomic chunks up to about position ``events``;
+    the new head (users are named ``prefix`` and a number: a prefix per call)."""
     log = container.event_log
     policy = LockoutPolicy(threshold=10**9)
     now = datetime.now(UTC)
@@ -77,7 +79,7 @@ def generate(container: Any, events: int, chunk: int = 500) -> int:
         users = []
         for _ in range(chunk // 5):
             user = User(
-                username=f"bench{n}",
+                username=f"{prefix}{n}",
                 display_name=f"Bench {n}",
                 roles=[Role.OWNER],
                 password_hash=FAKE_HASH,
@@ -132,6 +134,7 @@ def measure(container: Container, events: int) -> dict[str, Any]:
         container.event_log, container.database_url, projections, head, AS_OF_SCHEMA
     )
     drop_build(container.database_url, AS_OF_SCHEMA)
+    integrity = integrity_figures(container)
     as_of_rate = as_of.events / as_of.seconds if as_of.seconds else 0.0
     extrapolated = as_of.events < MILLION
     return {
@@ -154,6 +157,7 @@ def measure(container: Container, events: int) -> dict[str, Any]:
             "seconds": round(as_of.seconds, 3),
             "events_per_second": round(as_of_rate),
         },
+        "integrity": integrity,
         "as_of_1m_events": {
             "seconds": round(as_of.seconds * MILLION / as_of.events, 1) if as_of.events else None,
             "extrapolated": extrapolated,
@@ -161,9 +165,31 @@ def measure(container: Container, events: int) -> dict[str, Any]:
     }
 
 
+def integrity_figures(container: Container, new: int = 1000) -> dict[str, Any]:
+    """A full check of the log (which leaves the checkpoint at its head), then
+    ``new`` more events and an incremental check of them (decision 0031)."""
+    url = container.database_url
+    started = time.perf_counter()
+    full = verify_chain(url)
+    full_seconds = time.perf_counter() - started
+    head = int(container.event_log.head())
+    generate(container, head + new, prefix=f"after{head}-")
+    started = time.perf_counter()
+    incremental = verify_new_events(url)
+    incremental_seconds = time.perf_counter() - started
+    assert full.ok and incremental.ok, (full, incremental)
+    return {
+        "log_events": full.events_checked,
+        "full_seconds": round(full_seconds, 3),
+        "new_events": incremental.events_checked,
+        "incremental_ms": round(incremental_seconds * 1000, 1),
+    }
+
+
 def as_results(figures: dict[str, Any]) -> list[Result]:
     """The figures as rows of the bench table."""
     copy, rebuild, as_of = figures["raw_copy"], figures["rebuild"], figures["as_of_whole_log"]
+    integrity = figures["integrity"]
     one_m = figures["as_of_1m_events"]
     one_m_label = "extrapolated from the whole-log run" if one_m["extrapolated"] else "measured"
     return [
@@ -186,6 +212,26 @@ def as_results(figures: dict[str, Any]) -> list[Result]:
             rebuild["events_per_second"],
             note=f"{rebuild['events']:,} events in {rebuild['seconds']:.1f} s, "
             f"{rebuild['share_of_raw_copy']:.1%} of COPY",
+        ),
+        Result(
+            "replay",
+            "integrity, full re-verify of the log",
+            1,
+            integrity["log_events"],
+            integrity["full_seconds"],
+            round(integrity["log_events"] / integrity["full_seconds"]),
+            note=f"{integrity['log_events']:,} events in {integrity['full_seconds']:.2f} s",
+        ),
+        Result(
+            "replay",
+            "integrity, new events after the checkpoint",
+            1,
+            integrity["new_events"],
+            round(integrity["incremental_ms"] / 1000, 4),
+            round(integrity["new_events"] / integrity["incremental_ms"] * 1000),
+            p50_ms=integrity["incremental_ms"],
+            note=f"{integrity['new_events']:,} new events after {integrity['log_events']:,} "
+            f"in {integrity['incremental_ms']:.0f} ms (goal < 100 ms on a 1M-event log)",
         ),
         Result(
             "replay",

@@ -280,9 +280,13 @@ def verify(
     backup: Path | None = typer.Option(
         None, "--backup", help="check this backup file on its own instead of the database"
     ),
+    full: bool = typer.Option(
+        False, "--full", help="recompute from the first event, not from the last checkpoint"
+    ),
 ) -> None:
-    """Recompute the hash chain (of the log, or of a backup file); exit 1 at a broken link."""
-    from replay.verify import verify_chain
+    """Recompute the hash chain (of the log after its last verified checkpoint, all of
+    it with --full, or of a backup file); exit 1 at a broken link."""
+    from replay.verify import verify_chain, verify_new_events
 
     if backup is not None:
         from replay.backup import verify_backup
@@ -299,7 +303,7 @@ def verify(
     settings = Settings()
     container = build(settings)
     try:
-        report = verify_chain(container.database_url)
+        report = (verify_chain if full else verify_new_events)(container.database_url)
     finally:
         container.close()
     typer.echo(json.dumps(report.as_dict(), indent=2))

@@ -2,31 +2,33 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import anyio
-import orjson
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
 from application.audit.exports import RecordExport
 from bootstrap import Container
 from domain.identity.policy import Permission
+from interfaces.http.audit_files import csv_chunks, xlsx_chunks
 from interfaces.http.consistency import reached
 from interfaces.http.problems import Problem
-from interfaces.http.reads import query
+from interfaces.http.reads import query, query_off_loop, streamed
 from interfaces.http.security import Principal, container, requires
-from projections.audit.trail import COLUMNS, TrailFilters, trail_rows
+from projections.audit.trail import (
+    COLUMNS,
+    TrailFilters,
+    export_extent,
+    trail_batches,
+    trail_rows,
+)
 from replay.asof import position_at
-from replay.verify import verify_chain
+from replay.verify import verify_chain, verify_new_events
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 
@@ -150,28 +152,34 @@ async def export_audit_events(
     f: TrailFilters = Depends(filters),
     format: Literal["csv", "xlsx"] = "csv",
     after: Annotated[int | None, Query(ge=0)] = None,
-) -> Response:
-    """The same query as a CSV or Excel file (at most 100,000 rows)."""
+) -> StreamingResponse:
+    """The same query as a CSV or Excel file (at most 100,000 rows), streamed."""
     c = container(request)
     await reached(request, "audit_trail", after)
-    rows = await anyio.to_thread.run_sync(_select, request, f, None, EXPORT_LIMIT)
+    upto, rows = await query_off_loop(request, export_extent, f, EXPORT_LIMIT)
     export = RecordExport(
-        principal,
-        dataset="audit_trail",
-        file_format=format,
-        rows=len(rows),
-        filters=_jsonable(f),
+        principal, dataset="audit_trail", file_format=format, rows=rows, filters=_jsonable(f)
     )
     position = await anyio.to_thread.run_sync(c.exports.record, export)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    if format == "csv":
-        content = _csv(rows)
-        media = "text/csv; charset=utf-8"
-    else:
-        content = _xlsx(rows)
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(
-        content,
+    media = (
+        "text/csv; charset=utf-8"
+        if format == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    # A sync iterator: Starlette runs each step on a worker thread, so neither
+    # the query nor the writing holds the event loop.
+    mapper = c.event_log.mapper_with_metadata
+    batches = streamed(
+        request,
+        trail_batches,
+        lambda note: mapper.decode(note)[0],
+        f,
+        upto=upto,
+        limit=EXPORT_LIMIT,
+    )
+    return StreamingResponse(
+        (csv_chunks if format == "csv" else xlsx_chunks)(COLUMNS, batches),
         media_type=media,
         headers={
             "Content-Disposition": f'attachment; filename="audit-{stamp}.{format}"',
@@ -185,52 +193,6 @@ def _jsonable(f: TrailFilters) -> dict[str, Any]:
     return to_jsonable_python({k: v for k, v in vars(f).items() if v is not None})  # type: ignore[no-any-return]
 
 
-def _cells(row: tuple[Any, ...]) -> list[Any]:
-    out: list[Any] = []
-    for value in row:
-        if isinstance(value, dict):
-            out.append(orjson.dumps(value).decode())
-        elif isinstance(value, datetime):
-            out.append(value.isoformat())
-        elif value is None:
-            out.append("")
-        else:
-            out.append(str(value) if isinstance(value, UUID) else value)
-    return out
-
-
-def _csv(rows: list[tuple[Any, ...]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow([_defuse(v) for v in _cells(row)])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel reads UTF-8 Chinese
-
-
-def _xlsx(rows: list[tuple[Any, ...]]) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("audit")
-    sheet.append(list(COLUMNS))
-    for row in rows:
-        sheet.append([_printable(_defuse(v)) for v in _cells(row)])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _printable(value: Any) -> Any:
-    # A spreadsheet cell cannot hold C0 control characters; old events may (a user agent).
-    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if isinstance(value, str) else value
-
-
-def _defuse(value: Any) -> Any:
-    # A user agent such as "=HYPERLINK(...)" must not become a formula in a spreadsheet.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 class Integrity(BaseModel):
     ok: bool
     events_checked: int
@@ -238,12 +200,19 @@ class Integrity(BaseModel):
     head_hash: str | None
     first_broken_position: int | None
     problem: str | None
+    verified_from: int
 
 
 @router.get("/integrity")
 async def integrity(
-    request: Request, principal: Principal = requires(Permission.AUDIT_VERIFY)
+    request: Request,
+    principal: Principal = requires(Permission.AUDIT_VERIFY),
+    full: Annotated[
+        bool, Query(description="recompute from the first event, not from the last checkpoint")
+    ] = False,
 ) -> Integrity:
-    """Recompute the hash chain over the whole log; name the first broken position."""
-    report = await anyio.to_thread.run_sync(verify_chain, container(request).database_url)
+    """Recompute the hash chain after the last verified checkpoint (the whole
+    log with ``full=true``); name the first broken position."""
+    verify = verify_chain if full else verify_new_events
+    report = await anyio.to_thread.run_sync(verify, container(request).database_url)
     return Integrity(**report.as_dict())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import anyio
@@ -24,3 +24,13 @@ async def query_off_loop(request: Request, read: Callable[..., T], *args: Any, *
     """:func:`query` from an ``async`` route: on a worker thread, so a slow
     query never holds the event loop."""
     return await anyio.to_thread.run_sync(lambda: query(request, read, *args, **kwargs))
+
+
+def streamed(
+    request: Request, read: Callable[..., Iterator[T]], *args: Any, **kwargs: Any
+) -> Iterator[T]:
+    """:func:`query` for a read that yields as it goes (a server-side cursor):
+    the pooled connection is held until the last item is taken. Handed to a
+    ``StreamingResponse`` as a sync iterator, each step runs on a worker thread."""
+    with container(request).pool.connection() as conn:
+        yield from read(conn, *args, **kwargs)

@@ -9,7 +9,7 @@ position when a page is shown (:func:`trail_rows`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -135,12 +135,55 @@ def trail_rows(
     details read from the log (``decode`` turns a stored event into the
     domain event; secrets and ciphertext are left out of the details)."""
     where, params = _where(f, cursor, upto)
-    rows = conn.execute(
-        f"SELECT {', '.join(f'a.{col}' for col in COLUMNS[:-1])}, e.topic, e.state "  # type: ignore[arg-type]
-        f"FROM audit_events a JOIN {EVENTS_TABLE} e ON e.notification_id = a.position "
-        f"WHERE {where} ORDER BY a.position LIMIT %s",
+    rows = conn.execute(_SELECT.format(where=where), [*params, limit]).fetchall()
+    return _with_details(conn, decode, rows)
+
+
+def export_extent(conn: psycopg.Connection[Any], f: TrailFilters, limit: int) -> tuple[int, int]:
+    """The trail's last position now and how many rows (at most ``limit``) match
+    up to it: an export of rows up to that position has exactly that many,
+    whatever is appended while it is written (trail rows never change)."""
+    head = conn.execute("SELECT coalesce(max(position), 0) FROM audit_events").fetchone()
+    upto = int(head[0]) if head else 0
+    where, params = _where(f, None, upto)
+    count = conn.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM audit_events WHERE {where} "  # type: ignore[arg-type]
+        "ORDER BY position LIMIT %s) matching",
         [*params, limit],
-    ).fetchall()
+    ).fetchone()
+    return upto, int(count[0]) if count else 0
+
+
+def trail_batches(
+    conn: psycopg.Connection[Any],
+    decode: Callable[[Notification], Any],
+    f: TrailFilters,
+    *,
+    upto: int,
+    limit: int,
+    batch: int = 1000,
+) -> Iterator[list[tuple[Any, ...]]]:
+    """:func:`trail_rows` for an export: the rows in batches from a server-side
+    cursor, so that memory holds one batch however many rows match."""
+    where, params = _where(f, None, upto)
+    with conn.transaction():
+        cur = conn.cursor(name="audit_export")
+        cur.itersize = batch
+        cur.execute(_SELECT.format(where=where), [*params, limit])  # type: ignore[arg-type]
+        while rows := cur.fetchmany(batch):
+            yield _with_details(conn, decode, rows)
+
+
+_SELECT = (
+    f"SELECT {', '.join(f'a.{col}' for col in COLUMNS[:-1])}, e.topic, e.state "
+    f"FROM audit_events a JOIN {EVENTS_TABLE} e ON e.notification_id = a.position "
+    "WHERE {where} ORDER BY a.position LIMIT %s"
+)
+
+
+def _with_details(
+    conn: psycopg.Connection[Any], decode: Callable[[Notification], Any], rows: list[Any]
+) -> list[tuple[Any, ...]]:
     # Names an older release recorded in clear, of users erased since.
     erased_at = last_erasures(conn, list({row[4] for row in rows if row[2] == "User"}))
     return [

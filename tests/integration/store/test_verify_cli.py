@@ -33,7 +33,7 @@ class Invoice(Aggregate):
 
 
 def run_verify(
-    container: Container, settings: Settings, data_dir: Path
+    container: Container, settings: Settings, data_dir: Path, *options: str
 ) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ESTATELOG_")}
     env.update(
@@ -42,7 +42,7 @@ def run_verify(
         ESTATELOG_DATA_DIR=str(data_dir),
     )
     return subprocess.run(
-        [sys.executable, "-m", "interfaces.cli.main", "verify"],
+        [sys.executable, "-m", "interfaces.cli.main", "verify", *options],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -104,3 +104,26 @@ def test_verify_exits_1_and_names_the_broken_position_after_tampering(
     # two events of each earlier invoice.
     assert report["events_checked"] == 2 * positions.index(position) + 1
     assert f"TAMPERING: first broken position {position}" in result.stderr
+
+
+def test_verify_reads_only_new_events_and_full_finds_what_lies_behind_them(
+    container: Container, settings: Settings, tmp_path: Path
+) -> None:
+    positions = issue_and_pay(container, count=3)
+    assert run_verify(container, settings, tmp_path / "cli").returncode == 0
+    with psycopg.connect(container.database_url) as conn:
+        conn.execute("SET session_replication_role = replica")
+        conn.execute(
+            f"UPDATE {EVENTS_TABLE} SET state = state || '\\x20'::bytea WHERE notification_id = %s",
+            (positions[0],),
+        )
+    issue_and_pay(container, count=1)
+
+    incremental = run_verify(container, settings, tmp_path / "cli")
+    assert incremental.returncode == 0, incremental.stderr
+    assert json.loads(incremental.stdout)["events_checked"] == 2
+    assert json.loads(incremental.stdout)["verified_from"] == positions[-1]
+
+    full = run_verify(container, settings, tmp_path / "cli", "--full")
+    assert full.returncode == 1, (full.stdout, full.stderr)
+    assert json.loads(full.stdout)["first_broken_position"] == positions[0]
