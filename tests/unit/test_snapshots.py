@@ -15,7 +15,10 @@ from hypothesis import strategies as st
 
 from domain.finance.account import BillLine, UnitAccount
 from domain.finance.bills import Method
+from domain.notifications.inbox import Inbox
+from infrastructure.eventstore.mapper import MetadataMapper
 from infrastructure.eventstore.snapshot_transcoder import SnapshotTranscoder
+from infrastructure.eventstore.transcoder import OrjsonTranscoder
 from tests.support.aggregates import assert_same_state
 
 AT = datetime(2026, 3, 5, 9, 0, tzinfo=UTC)
@@ -118,3 +121,13 @@ def test_a_snapshot_keeps_the_types_events_never_hold() -> None:
     copy = restored(account)
     assert copy.credits == {None: Decimal("1.50"), PAYER: Decimal("0.10")}
     assert_same_state(copy, account)
+
+
+def test_a_snapshot_written_in_the_event_format_before_is_still_read() -> None:
+    inbox = Inbox(user_id=uuid4())
+    inbox.mark_read([3, 5], AT)
+    inbox.collect_events()
+    # As save() took them until decision 0032: through the event mapper.
+    old = MetadataMapper(transcoder=OrjsonTranscoder()).to_stored_event(Inbox.Snapshot.take(inbox))
+    assert b'"_type_"' in old.state and b"__meta__" in old.state
+    assert_same_state(SNAPSHOTS.to_domain_event(old).mutate(None), inbox)
