@@ -34,6 +34,7 @@ from infrastructure.eventstore.transcoder import (
     NaiveDatetimeError,
     _is_tag,
     _untag,
+    _untag_enum,
     _uuid_from_hex,
 )
 
@@ -81,14 +82,6 @@ def _snap_dict(obj: dict[Any, Any]) -> Any:
     return {"$m": [[_snap(key), _snap(value)] for key, value in obj.items()]}
 
 
-def _enum(data: Any) -> Enum:
-    topic, value = data
-    cls = resolve_topic(topic)
-    if not (isinstance(cls, type) and issubclass(cls, Enum)):
-        raise ValueError(f"stored enum topic {topic!r} does not name an Enum")
-    return cls(_unsnap(value))
-
-
 def _dataclass(data: Any) -> Any:
     topic, values = data
     cls = resolve_topic(topic)
@@ -111,7 +104,7 @@ _DECODERS: dict[str, Any] = {
     "$d": Decimal,
     "$t": datetime.fromisoformat,
     "$D": date.fromisoformat,
-    "$e": _enum,
+    "$e": _untag_enum,  # its value is a scalar, alike in both formats
     "$T": lambda data: tuple(_unsnap(value) for value in data),
     "$s": lambda data: {_unsnap(value) for value in data},
     "$f": lambda data: frozenset(_unsnap(value) for value in data),

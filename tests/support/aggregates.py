@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import fields, is_dataclass
 from typing import Any
+from uuid import UUID
+
+from bootstrap import Container
 
 
 def typed(value: Any) -> Any:
@@ -32,3 +35,16 @@ def assert_same_state(restored: Any, full: Any, *, but: tuple[str, ...] = ()) ->
     assert sorted(mine) == sorted(theirs), type(full).__name__
     for name in set(theirs) - set(but):
         assert typed(mine[name]) == typed(theirs[name]), f"{type(full).__name__}.{name}"
+
+
+def snapshot_versions(container: Container, aggregate_id: UUID) -> list[int]:
+    """The versions the aggregate has snapshots of, oldest first."""
+    with container.pool.connection() as conn:
+        return [
+            row[0]
+            for row in conn.execute(
+                "SELECT originator_version FROM estatelog_snapshots WHERE originator_id = %s "
+                "ORDER BY originator_version",
+                [aggregate_id],
+            )
+        ]

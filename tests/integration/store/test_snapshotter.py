@@ -22,22 +22,10 @@ from domain.notifications.inbox import Inbox
 from infrastructure.eventstore.snapshotter import Snapshotter
 from infrastructure.eventstore.store import EventLog, postgres_env
 from interfaces.cli.demo import load_demo
-from tests.support.aggregates import assert_same_state
+from tests.support.aggregates import assert_same_state, snapshot_versions
 
 AT = datetime(2026, 3, 5, 9, 0, tzinfo=UTC)
 CLERK = uuid4()
-
-
-def _snapshots(container: Container, aggregate_id: UUID) -> list[int]:
-    with container.pool.connection() as conn:
-        return [
-            row[0]
-            for row in conn.execute(
-                "SELECT originator_version FROM estatelog_snapshots WHERE originator_id = %s "
-                "ORDER BY originator_version",
-                [aggregate_id],
-            )
-        ]
 
 
 def _bills_and_payments(account: UnitAccount, first_year: int, years: int) -> None:
@@ -92,10 +80,10 @@ def test_a_busy_unit_account_is_snapshotted_by_the_follower_and_not_by_its_save(
 ) -> None:
     account = _busy_account(container)
     assert account.version > 120
-    assert _snapshots(container, account.id) == []  # the save took none
+    assert snapshot_versions(container, account.id) == []  # the save took none
 
     assert container.snapshotter.catch_up() == 1
-    assert _snapshots(container, account.id) == [account.version]
+    assert snapshot_versions(container, account.id) == [account.version]
     assert container.snapshotter.position() == container.event_log.head()
     assert container.snapshotter.catch_up() == 0  # nothing new: nothing taken again
 
@@ -149,7 +137,7 @@ def test_the_snapshotter_resumes_where_it_stopped(container: Container) -> None:
     assert restarted.position() == stopped_at  # kept in the database, not in memory
     assert restarted.catch_up() == 1
     assert restarted.position() == container.event_log.head()
-    first, second = _snapshots(container, account.id)
+    first, second = snapshot_versions(container, account.id)
     # Taken in the batch (of 7 events) that brought it 100 past the first.
     assert 100 <= second - first < 100 + 7
 
@@ -167,8 +155,8 @@ def test_an_aggregate_that_cannot_be_snapshotted_is_passed_over_without_stopping
 
     monkeypatch.setattr(container.event_log, "take_snapshot", refuse)
     assert container.snapshotter.catch_up() == 1
-    assert _snapshots(container, broken.id) == []
-    assert _snapshots(container, fine.id) == [fine.version]
+    assert snapshot_versions(container, broken.id) == []
+    assert snapshot_versions(container, fine.id) == [fine.version]
     assert container.snapshotter.position() == container.event_log.head()
 
 

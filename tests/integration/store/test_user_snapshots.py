@@ -13,19 +13,8 @@ from application.identity.commands import GrantPermission, GrantRole
 from bootstrap import Container
 from domain.identity.policy import Permission, Role
 from infrastructure.eventstore.store import EventLog, postgres_env
+from tests.support.aggregates import snapshot_versions
 from tests.support.world import world
-
-
-def _snapshots(container: Container, aggregate_id: Any) -> list[int]:
-    with container.pool.connection() as conn:
-        return [
-            row[0]
-            for row in conn.execute(
-                "SELECT originator_version FROM estatelog_snapshots WHERE originator_id = %s "
-                "ORDER BY originator_version",
-                [aggregate_id],
-            )
-        ]
 
 
 def test_a_user_with_hundreds_of_events_reloads_from_its_snapshot_unchanged(
@@ -43,9 +32,9 @@ def test_a_user_with_hundreds_of_events_reloads_from_its_snapshot_unchanged(
             "busy.owner", "a-long-enough-secret" if i % 3 else "nope-nope-nope", "192.0.2.1", "ua"
         )
     live = container.identity.get(uid)
-    assert _snapshots(container, uid) == [], "a login wrote a snapshot inside its request"
+    assert snapshot_versions(container, uid) == [], "a login wrote a snapshot inside its request"
     assert container.snapshotter.catch_up() >= 1
-    assert _snapshots(container, uid) == [live.version]
+    assert snapshot_versions(container, uid) == [live.version]
 
     fresh = EventLog(postgres_env(container.database_url, 2))
     statements: list[str] = []
