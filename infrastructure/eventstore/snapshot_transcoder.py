@@ -7,7 +7,7 @@ full fold gives, and fast: it is read in place of thousands of events. So it
 has a format of its own, written and read only here (events keep theirs,
 untouched: events are forever, a snapshot is a cache of them). A value of a
 type JSON lacks is a dict of one key, the type's mark, ``{"$d": "312.50"}``,
-an eighth of the event tags' bytes; a dict of the state that looks like one
+less than half the event tags' bytes; a dict of the state that looks like one
 (a single key starting with ``$``) is wrapped in ``{"$o": ...}``.
 
 Snapshots written before this module (``User``, ``ReceiptBook``) used the event
