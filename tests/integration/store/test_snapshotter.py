@@ -9,6 +9,7 @@ a full fold of its events gives.
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -86,6 +87,14 @@ def test_a_busy_unit_account_is_snapshotted_by_the_follower_and_not_by_its_save(
     assert snapshot_versions(container, account.id) == [account.version]
     assert container.snapshotter.position() == container.event_log.head()
     assert container.snapshotter.catch_up() == 0  # nothing new: nothing taken again
+
+
+def test_the_background_runner_snapshots_without_being_asked(running: Container) -> None:
+    account = _busy_account(running)
+    deadline = time.monotonic() + 15
+    while not snapshot_versions(running, account.id) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert snapshot_versions(running, account.id) == [account.version]
 
 
 def test_loads_start_from_the_snapshot_and_read_only_the_events_after_it(
