@@ -4,7 +4,7 @@ store's own mapper, encoding to bytes and back)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
@@ -19,7 +19,9 @@ from domain.notifications.inbox import Inbox
 from infrastructure.eventstore.mapper import MetadataMapper
 from infrastructure.eventstore.snapshot_transcoder import SnapshotTranscoder
 from infrastructure.eventstore.transcoder import OrjsonTranscoder
-from tests.support.aggregates import assert_same_state
+from tests.support.aggregates import assert_same_state, typed
+from tests.support.examples import examples
+from tests.unit.domain.test_transcoder import hashables, ints, scalars
 
 AT = datetime(2026, 3, 5, 9, 0, tzinfo=UTC)
 PAYER = uuid5(NAMESPACE_URL, "payer")
@@ -131,3 +133,37 @@ def test_a_snapshot_written_in_the_event_format_before_is_still_read() -> None:
     old = MetadataMapper(transcoder=OrjsonTranscoder()).to_stored_event(Inbox.Snapshot.take(inbox))
     assert b'"_type_"' in old.state and b"__meta__" in old.state
     assert_same_state(SNAPSHOTS.to_domain_event(old).mutate(None), inbox)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A value object an aggregate might keep (as ``Bill``, frozen or not)."""
+
+    first: object
+    second: object = None
+    later: list[object] = field(default_factory=list)
+
+
+# Keys shaped like the snapshot marks and the event tags must survive as keys.
+snapshot_keys = st.one_of(st.text(max_size=8), st.sampled_from(["$d", "$o", "$", "_type_"]))
+other_keys = st.one_of(st.uuids(), st.none(), ints, st.dates())
+snapshot_values = st.recursive(
+    st.one_of(scalars, st.frozensets(hashables, max_size=4)),
+    lambda children: st.one_of(
+        st.lists(children, max_size=4),
+        st.tuples(children, children),
+        st.dictionaries(snapshot_keys, children, max_size=4),
+        st.dictionaries(st.uuids(), children, max_size=3),
+        st.dictionaries(other_keys, children, max_size=3),
+        st.builds(Kept, children, children, st.lists(children, max_size=2)),
+    ),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(st.dictionaries(snapshot_keys, snapshot_values, max_size=6))
+def test_every_value_a_state_may_hold_round_trips_with_its_types(state: dict[str, object]) -> None:
+    transcoder = SnapshotTranscoder()
+    decoded = transcoder.decode(transcoder.encode({"state": state}))["state"]
+    assert typed(decoded) == typed(state)
