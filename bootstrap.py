@@ -41,14 +41,15 @@ from application.registry.service import RegistryService
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps, random_id, utc_now
 from application.workorders.service import WorkOrderService
-from domain.finance.receipts import ReceiptBook
-from domain.identity.user import LockoutPolicy, User
+from domain.identity.user import LockoutPolicy
 from infrastructure import secrets as secret_store
 from infrastructure.common_passwords import common_passwords
 from infrastructure.crypto import vault as vault_module
 from infrastructure.crypto.vault import PersonalDataVault
 from infrastructure.database import apply_ddl, current_schema, open_pool
 from infrastructure.embedded import EmbeddedServices
+from infrastructure.eventstore.snapshotter import DDL as SNAPSHOTTER_DDL
+from infrastructure.eventstore.snapshotter import Snapshotter
 from infrastructure.eventstore.store import EventLog, postgres_env
 from infrastructure.idempotency import DDL as IDEMPOTENCY_DDL
 from infrastructure.idempotency import IdempotencyStore
@@ -100,6 +101,7 @@ class Container:
     tokens: TokenService
     identity: IdentityService
     projector: Projector
+    snapshotter: Snapshotter
     idempotency: IdempotencyStore
     broker: RedisBroker
     jobs: Jobs
@@ -167,8 +169,7 @@ def build(
     redis_url = settings.redis_url or embedded.redis_url()  # type: ignore[union-attr]
 
     event_log = EventLog(
-        postgres_env(database_url, settings.db_pool_size, settings.aggregate_cache_size),
-        snapshotting_intervals={User: 100, ReceiptBook: 100},
+        postgres_env(database_url, settings.db_pool_size, settings.aggregate_cache_size)
     )
     pool = open_pool(database_url, settings.db_pool_size)
     vault = PersonalDataVault(
@@ -202,7 +203,15 @@ def build(
         ],
     )
     apply_ddl(
-        pool, [*vault_module.DDL, *IDEMPOTENCY_DDL, *TASKS_DDL, *TELEMETRY_DDL, *CHECKPOINT_DDL]
+        pool,
+        [
+            *vault_module.DDL,
+            *IDEMPOTENCY_DDL,
+            *TASKS_DDL,
+            *TELEMETRY_DDL,
+            *CHECKPOINT_DDL,
+            *SNAPSHOTTER_DDL,
+        ],
     )
     # Before anything serves: a read model of another shape is rebuilt (decision 0018).
     open_read_models(event_log, pool, database_url, projector.projections)
@@ -260,6 +269,7 @@ def build(
         tokens=tokens,
         identity=identity,
         projector=projector,
+        snapshotter=Snapshotter(event_log, pool),
         idempotency=IdempotencyStore(pool),
         broker=broker,
         jobs=jobs,

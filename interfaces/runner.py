@@ -25,9 +25,10 @@ HEALTHY_RUN = 300.0
 
 
 class BackgroundRunner:
-    """Projector, scheduler and dramatiq worker threads in this process.
+    """Projector, snapshotter, scheduler and dramatiq worker threads in this process.
 
-    A supervisor watches the projector and the scheduler. One that has died
+    The snapshotter follows the log beside the projector (decision 0032). A
+    supervisor watches the projector, the snapshotter and the scheduler. One that has died
     (whatever it was that its own loop did not catch) is logged, an
     ``AdminAlert`` is recorded, and it is started again after a pause that
     grows while it keeps dying; until then :meth:`problems` names it, and
@@ -66,6 +67,7 @@ class BackgroundRunner:
             self._spawn("scheduler", jobs.run)
         if projector:
             self._spawn("projector", self.container.projector.run)
+            self._spawn("snapshotter", self.container.snapshotter.run)
         if workers:
             self.worker = Worker(self.container.broker, worker_threads=2, worker_timeout=500)
             self.worker.start()

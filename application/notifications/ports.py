@@ -19,6 +19,10 @@ class NotificationFacts(Protocol):
         """Which of these positions are in-app notifications of the user."""
         ...
 
+    def read_of(self, user_id: UUID, positions: Sequence[int]) -> set[int]:
+        """Which of these positions the user has already marked read."""
+        ...
+
     def due_reminders(self, now: datetime, limit: int) -> list[UUID]:
         """Reminders scheduled and due at ``now``, soonest first (candidates only)."""
         ...

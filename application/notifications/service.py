@@ -98,7 +98,12 @@ class NotificationService:
         return self.deps.event_log.save_and_position(reminder)
 
     def mark_read(self, cmd: c.MarkRead) -> int:
-        """Mark notifications of the actor's inbox read; one not in it is missing."""
+        """Mark notifications of the actor's inbox read; one not in it is missing.
+
+        Those the read receipts already show read are not marked again. A mark
+        made within the projector's lag may still be recorded twice, which
+        the receipts absorb (decision 0032).
+        """
         cmd.actor.require("notifications:manage", owner_id=cmd.actor.user_id)
         wanted = sorted(set(cmd.positions))
         if self.facts.in_inbox(cmd.actor.user_id, wanted) != set(wanted):
@@ -107,8 +112,9 @@ class NotificationService:
             inbox: Inbox = self.deps.event_log.repository.get(inbox_id_for(cmd.actor.user_id))
         except AggregateNotFoundError:
             inbox = Inbox(user_id=cmd.actor.user_id)
-        inbox.mark_read(wanted, self.deps.clock())
-        return self.deps.event_log.save_and_position(inbox)
+        inbox.mark_read(wanted, self.deps.clock(), self.facts.read_of(cmd.actor.user_id, wanted))
+        # Nothing new to mark answers the log's head, as an unchanged choice does.
+        return self.deps.event_log.save_and_position(inbox) or self.deps.event_log.head()
 
     def choose_preferences(self, cmd: c.ChoosePreferences) -> int:
         """The actor's own channels; an unchanged choice answers the log's head."""

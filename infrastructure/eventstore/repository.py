@@ -8,17 +8,16 @@ statement returns both, which also makes them one consistent read.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, ProjectorFunction, Repository
-from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.persistence import InterfaceError, Mapper, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder
 from eventsourcing.utils import retry
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
-
-from infrastructure.eventstore.recorder import stored_events
 
 
 class OneReadRepository(Repository[UUID]):
@@ -60,8 +59,10 @@ class OneReadRepository(Repository[UUID]):
     ) -> Any:
         if version is not None or self._latest_sql is None:
             return super()._reconstruct_aggregate(aggregate_id, version, projector_func)
-        mapper = self.event_store.mapper
-        events = (mapper.to_domain_event(stored) for stored in self._latest(aggregate_id))
+        assert self.snapshot_store is not None
+        events = snapshot_then_events(
+            self._latest(aggregate_id), self.event_store.mapper, self.snapshot_store.mapper
+        )
         aggregate = projector_func(None, events)
         if aggregate is None:
             raise AggregateNotFoundError(f"Aggregate {aggregate_id!r} not found.")
@@ -70,8 +71,9 @@ class OneReadRepository(Repository[UUID]):
     # As the recorder's reads: a connection that broke while idle in the pool
     # fails once and the next try takes a fresh one.
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
-    def _latest(self, aggregate_id: UUID) -> list[StoredEvent]:
-        """The latest snapshot (if any), then every event after it."""
+    def _latest(self, aggregate_id: UUID) -> list[tuple[Any, ...]]:
+        """The latest snapshot (if any), then every event after it; each row
+        ends with whether it is the snapshot."""
         assert self._latest_sql is not None
         recorder = cast("PostgresAggregateRecorder", self.event_store.recorder)
         with (
@@ -79,4 +81,16 @@ class OneReadRepository(Repository[UUID]):
             conn.cursor(row_factory=tuple_row) as curs,
         ):
             curs.execute(self._latest_sql, {"id": aggregate_id}, prepare=True)
-            return stored_events(curs.fetchall())
+            return curs.fetchall()
+
+
+def snapshot_then_events(
+    rows: Iterable[tuple[Any, ...]], events: Mapper[UUID], snapshots: Mapper[UUID]
+) -> Iterator[Any]:
+    """Domain events of rows (originator_id, originator_version, topic, state,
+    is_snapshot): a snapshot's state is in the snapshot store's own format."""
+    for row in rows:
+        stored = StoredEvent(
+            originator_id=row[0], originator_version=row[1], topic=row[2], state=bytes(row[3])
+        )
+        yield (snapshots if row[4] else events).to_domain_event(stored)

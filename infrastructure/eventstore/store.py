@@ -8,8 +8,8 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application, Repository
-from eventsourcing.domain import Aggregate, MutableOrImmutableAggregate
-from eventsourcing.persistence import Notification, StoredEvent
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import EventStore, Mapper, Notification, StoredEvent
 from eventsourcing.utils import Environment, EnvType, get_topic, strtobool
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.sql import SQL, Identifier
@@ -17,7 +17,8 @@ from psycopg.sql import SQL, Identifier
 from infrastructure.database import harden
 from infrastructure.eventstore.mapper import MetadataMapper
 from infrastructure.eventstore.recorder import ChainedEventRecorder
-from infrastructure.eventstore.repository import OneReadRepository
+from infrastructure.eventstore.repository import OneReadRepository, snapshot_then_events
+from infrastructure.eventstore.snapshot_transcoder import SnapshotTranscoder
 from infrastructure.eventstore.transcoder import OrjsonTranscoder
 from projections.log import EVENTS_TABLE as EVENTS_TABLE  # read models read it too
 
@@ -68,20 +69,22 @@ class EventLog(Application[UUID]):
     # The library names the table "<name>_events": one constant for both layers.
     name = EVENTS_TABLE.removesuffix("_events")
 
-    def __init__(
-        self,
-        env: EnvType,
-        snapshotting_intervals: dict[type[MutableOrImmutableAggregate[Any]], int] | None = None,
-    ) -> None:
-        if snapshotting_intervals:
-            self.snapshotting_intervals = snapshotting_intervals  # type: ignore[misc]
-            env = {**env, "IS_SNAPSHOTTING_ENABLED": "y"}
-        super().__init__(env)
+    def __init__(self, env: EnvType) -> None:
+        # The snapshot store is always there to read; snapshots are written by
+        # the snapshotter, which follows the log, never by save() (decision 0032).
+        super().__init__({**env, "IS_SNAPSHOTTING_ENABLED": "y"})
         harden(self.chained_recorder.datastore.pool)
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         # Only the settings given: a stray POSTGRES_* variable must not redirect writes.
         return Environment(name, dict(env or {}))
+
+    def construct_snapshot_store(self) -> EventStore[UUID]:
+        # Its own mapper: an aggregate's state needs tags its events never do.
+        return EventStore(
+            mapper=Mapper(transcoder=SnapshotTranscoder()),
+            recorder=self.factory.aggregate_recorder(purpose="snapshots"),
+        )
 
     def construct_repository(self) -> Repository[UUID]:
         # The library's own settings, read as it reads them.
@@ -155,27 +158,36 @@ class EventLog(Application[UUID]):
 
         For commands over thousands of aggregates (a billing run loads every
         unit account of an estate): one round trip instead of one per
-        aggregate. No snapshots and no cache: each is a private copy.
+        aggregate, each from its latest snapshot and the events after it. No
+        cache: each is a private copy.
         """
         recorder = self.chained_recorder
+        assert self.snapshots is not None
+        snapshots: Any = self.snapshots.recorder
         sql = SQL(
-            "SELECT originator_id, originator_version, topic, state FROM {}.{} "
-            "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
-        ).format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
+            "WITH snapshot AS (SELECT DISTINCT ON (originator_id) originator_id, "
+            "originator_version, topic, state FROM {schema}.{snapshots} "
+            "WHERE originator_id = ANY(%(ids)s) ORDER BY originator_id, originator_version DESC) "
+            "SELECT originator_id, originator_version, topic, state, true FROM snapshot "
+            "UNION ALL "
+            "SELECT e.originator_id, e.originator_version, e.topic, e.state, false "
+            "FROM {schema}.{events} e LEFT JOIN snapshot s ON s.originator_id = e.originator_id "
+            "WHERE e.originator_id = ANY(%(ids)s) "
+            "AND e.originator_version > coalesce(s.originator_version, 0) "
+            "ORDER BY 1, 5 DESC, 2"
+        ).format(
+            schema=Identifier(recorder.datastore.schema),
+            snapshots=Identifier(snapshots.events_table_name),
+            events=Identifier(recorder.events_table_name),
+        )
         found: dict[UUID, Any] = {}
         with recorder.datastore.transaction(commit=False) as curs:
-            curs.execute(sql, [list(ids)])
-            for row in curs.fetchall():
-                stored = StoredEvent(
-                    originator_id=row["originator_id"],
-                    originator_version=row["originator_version"],
-                    topic=row["topic"],
-                    state=bytes(row["state"]),
-                )
-                domain_event: Any = self.mapper.to_domain_event(stored)
-                found[domain_event.originator_id] = domain_event.mutate(
-                    found.get(domain_event.originator_id)
-                )
+            curs.execute(sql, {"ids": list(ids)})
+            rows = [tuple(row.values()) for row in curs.fetchall()]
+        for domain_event in snapshot_then_events(rows, self.mapper, self.snapshots.mapper):
+            found[domain_event.originator_id] = domain_event.mutate(
+                found.get(domain_event.originator_id)
+            )
         return found
 
     def version_at(self, aggregate_id: UUID, position: int) -> int | None:

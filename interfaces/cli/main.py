@@ -139,18 +139,25 @@ def serve(
 
 @app.command()
 def projector() -> None:
-    """Keep every read model up to date with the log (one per deployment is enough)."""
+    """Keep every read model up to date with the log, and take the snapshots it
+    calls for (one per deployment is enough)."""
     settings = Settings()
     configure_logging(settings)
     container = build(settings)
     _freeze_startup_heap()
     stop = threading.Event()
     _stop_on_sigterm()
+    snapshots = threading.Thread(
+        target=container.snapshotter.run, args=(stop,), name="estatelog-snapshotter", daemon=True
+    )
+    snapshots.start()
     try:
         container.projector.run(stop)
     except KeyboardInterrupt:
-        stop.set()
+        pass
     finally:
+        stop.set()
+        snapshots.join(timeout=10)
         container.close()
 
 

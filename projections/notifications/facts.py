@@ -23,6 +23,10 @@ class NotificationFacts:
         with self.pool.connection() as conn:
             return queries.in_inbox(conn, user_id, positions)
 
+    def read_of(self, user_id: UUID, positions: Sequence[int]) -> set[int]:
+        with self.pool.connection() as conn:
+            return queries.read_of(conn, user_id, positions)
+
     def due_reminders(self, now: datetime, limit: int) -> list[UUID]:
         with self.pool.connection() as conn:
             return queries.due_reminders(conn, now, limit)

@@ -130,6 +130,14 @@ def in_inbox(conn: psycopg.Connection[Any], user_id: UUID, positions: Sequence[i
     return {r[0] for r in rows}
 
 
+def read_of(conn: psycopg.Connection[Any], user_id: UUID, positions: Sequence[int]) -> set[int]:
+    rows = conn.execute(
+        "SELECT position FROM notif_reads WHERE user_id = %s AND position = ANY(%s)",
+        [user_id, list(positions)],
+    )
+    return {r[0] for r in rows}
+
+
 def preferences(conn: psycopg.Connection[Any], user_id: UUID) -> Preferences | None:
     """The user's channels and masked addresses; None if never chosen."""
     row = conn.execute(

@@ -118,6 +118,13 @@ def test_staff_message_reaches_the_residents_inbox_and_only_theirs(
         f"/api/v1/notifications/inbox?after={after}&unread_only=true", headers=li
     ).json()
     assert unread == []
+    head = c.event_log.head()
+    again = client.post(
+        "/api/v1/notifications/inbox/read", json={"positions": [position]}, headers=li
+    )
+    assert again.status_code == 200, again.text
+    assert again.json()["position"] == head  # read already: nothing recorded
+    assert c.event_log.head() == head
 
     mine = client.get("/api/v1/notifications/deliveries", headers=li).json()
     assert [(d["channel"], d["status"], d["recipient_id"]) for d in mine] == [

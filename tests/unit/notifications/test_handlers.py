@@ -31,12 +31,16 @@ class FakeFacts:
 
     estates: dict[UUID, frozenset[UUID]] = field(default_factory=dict)
     inboxes: dict[UUID, set[int]] = field(default_factory=dict)
+    reads: dict[UUID, set[int]] = field(default_factory=dict)
 
     def addressee_estates(self, user_id: UUID) -> frozenset[UUID] | None:
         return self.estates.get(user_id)
 
     def in_inbox(self, user_id: UUID, positions: Sequence[int]) -> set[int]:
         return self.inboxes.get(user_id, set()) & set(positions)
+
+    def read_of(self, user_id: UUID, positions: Sequence[int]) -> set[int]:
+        return self.reads.get(user_id, set()) & set(positions)
 
     def due_reminders(self, now: datetime, limit: int) -> list[UUID]:
         return []
@@ -147,6 +151,19 @@ def test_only_notifications_of_ones_own_inbox_are_marked_read(desk: Desk) -> Non
     head = desk.log.head()
     desk.notifications.mark_read(c.MarkRead(desk.resident, (5, 3, 5)))
     assert desk.names_since(head) == ["Opened", "NotificationsRead"]
+
+
+def test_marking_read_what_is_already_read_records_nothing_and_answers_the_head(
+    desk: Desk,
+) -> None:
+    desk.facts.inboxes[desk.resident.user_id] = {3, 5, 7}
+    desk.notifications.mark_read(c.MarkRead(desk.resident, (3, 5)))
+    desk.facts.reads[desk.resident.user_id] = {3, 5}  # the receipts have caught up
+    head = desk.log.head()
+    assert desk.notifications.mark_read(c.MarkRead(desk.resident, (5, 3))) == head
+    assert desk.names_since(head) == []
+    desk.notifications.mark_read(c.MarkRead(desk.resident, (3, 7)))
+    assert [vars(e)["positions"] for e in desk.log.domain_events()[head:]] == [[7]]
 
 
 def test_an_unchanged_choice_of_channels_answers_the_head(desk: Desk) -> None:
