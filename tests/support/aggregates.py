@@ -8,6 +8,7 @@ not only values that compare equal, or the next command may behave otherwise.
 from __future__ import annotations
 
 from dataclasses import fields, is_dataclass
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -25,6 +26,10 @@ def typed(value: Any) -> Any:
         return kind, sorted((typed(v) for v in value), key=repr)
     if is_dataclass(value) and not isinstance(value, type):
         return kind, [(f.name, typed(getattr(value, f.name))) for f in fields(value)]
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        # The instant, in UTC as the log keeps times: a local time in a DST gap
+        # compares unequal to its own UTC instant across zones (PEP 495).
+        return kind, value.astimezone(UTC)
     return kind, value
 
 
