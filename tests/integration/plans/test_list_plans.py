@@ -1,0 +1,124 @@
+"""No list or filter a route serves reads a table whole as the store grows.
+
+Each case calls a read model's query function as its route does (a
+manager's reach: one estate, and their own rows anywhere) over tables of
+:data:`~tests.integration.plans.harness.ROWS` generated rows in a scratch
+schema made by the read models' own DDL, and fails when any statement it
+issued is planned as a sequential scan of a big table or as a sort of a
+big part of it for one page (``harness.scans``). A new list is one line of
+``CASES``; a table it reads, one entry of ``FILLS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+from uuid import UUID
+
+import psycopg
+import pytest
+
+from application.actor import Reach
+from projections.approvals.workflow import ApprovalWorkflow
+from projections.audit.trail import AuditTrail, TrailFilters, trail_rows
+from projections.finance.accounts import queries as accounts
+from projections.finance.accounts.model import DDL as ACCOUNTS_DDL
+from projections.log import EVENTS_TABLE
+from projections.registry import views as registry
+from projections.registry.tables import DDL as REGISTRY_DDL
+from projections.workorders import queries as workorders
+from projections.workorders.readmodel import DDL as WORKORDERS_DDL
+from tests.integration.plans.harness import ROWS, Recording, fill, key, outline, plan, scans
+
+SCHEMA = "plans"
+ESTATE, UNIT, ACTOR = UUID(int=7), UUID(int=77), UUID(int=7)
+MANAGER = Reach(everything=False, estates=frozenset({ESTATE}), own=True, user_id=UUID(int=10**9))
+
+# The log's own table as the trail's page joins it (the library creates the real one).
+EVENTS_DDL = (
+    f"CREATE TABLE {EVENTS_TABLE} (notification_id bigint PRIMARY KEY, originator_id uuid "
+    "NOT NULL, originator_version bigint NOT NULL, topic text NOT NULL, state bytea NOT NULL)",
+    f"CREATE UNIQUE INDEX ON {EVENTS_TABLE} (originator_id, originator_version)",
+)
+DDL = (
+    *ACCOUNTS_DDL,
+    *REGISTRY_DDL,
+    *AuditTrail(SCHEMA).ddl,
+    *WORKORDERS_DDL,
+    *ApprovalWorkflow.ddl,
+    *EVENTS_DDL,
+)
+# 100 estates, 20,000 units with five bills each, 5,000 users acting.
+ESTATES, UNITS, USERS = key("g", 100), key("g", 20_000), key("g", 5_000)
+FILLS: dict[str, dict[str, str]] = {
+    "finance_bills": {"estate_id": ESTATES, "unit_id": UNITS, "period": "'P' || mod(g, 60)"},
+    "finance_payments": {"estate_id": ESTATES, "unit_id": UNITS},
+    "registry_units": {
+        "unit_id": key("g", 20_000),
+        "estate_id": ESTATES,
+        "building_id": key("g", 1_000),
+        "number": "'N' || g",
+        "occupant_user_ids": f"ARRAY[{USERS}]",
+    },
+    "audit_events": {"position": "g", "aggregate_type": "'A' || mod(g, 20)", "actor_id": USERS},
+    EVENTS_TABLE: {"notification_id": "g", "originator_version": "1"},
+    "workorders": {"estate_id": ESTATES, "requested_by": USERS, "assignee_id": key("g", 500)},
+    "approvals": {
+        "estate_id": ESTATES,
+        "requested_by": USERS,
+        "delegate_id": f"CASE WHEN mod(g, 10) = 0 THEN {key('g', 500)} END",
+    },
+}
+#: Tables of other than ``ROWS`` rows: a unit is a row of the registry, 20,000 of them.
+SIZES = {"registry_units": 20_000}
+BIG = frozenset(FILLS)
+
+
+def _refuse(note: Any) -> Any:
+    raise ValueError("the plans' events are not events")  # the page says "unreadable"
+
+
+Query = Callable[[Any], object]
+CASES: dict[str, Query] = {
+    "bills of an estate's period": lambda c: accounts.bills(
+        c, MANAGER, estate_id=ESTATE, period="P7"
+    ),
+    "bills of a unit": lambda c: accounts.bills(c, MANAGER, unit_id=UNIT),
+    "payments of a unit": lambda c: accounts.payments(c, MANAGER, unit_id=UNIT),
+    "audit by aggregate type": lambda c: trail_rows(c, _refuse, TrailFilters(aggregate_type="A7")),
+    "audit by actor": lambda c: trail_rows(c, _refuse, TrailFilters(actor_id=ACTOR)),
+    "units of an estate, a later page": lambda c: registry.units(
+        c, MANAGER, estate_id=ESTATE, building_id=None, cursor=UUID(int=407), limit=100
+    ),
+    "work orders in the reach": lambda c: workorders.orders(c, MANAGER, {}, 100, None),
+    "work orders of an estate": lambda c: workorders.orders(
+        c, MANAGER, {"estate_id": ESTATE}, 100, None
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def big(service_urls: tuple[str, str]) -> Iterator[psycopg.Connection[Any]]:
+    """A connection whose schema holds the read models' tables, filled."""
+    with psycopg.connect(service_urls[0], autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
+        conn.execute(f"CREATE SCHEMA {SCHEMA}")
+        conn.execute(f"SET search_path TO {SCHEMA}")
+        try:
+            for statement in DDL:
+                conn.execute(statement)  # type: ignore[arg-type]
+            for table, columns in FILLS.items():
+                fill(conn, table, columns, SIZES.get(table, ROWS))
+            yield conn
+        finally:
+            conn.execute(f"DROP SCHEMA {SCHEMA} CASCADE")
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_page_reads_no_big_table_whole(big: psycopg.Connection[Any], case: str) -> None:
+    recording = Recording(big)
+    CASES[case](recording)
+    assert recording.statements, f"{case}: issued no statement"
+    for statement, params in recording.statements:
+        root = plan(big, statement, params)
+        assert not scans(root, BIG), f"{case}: {statement}\n{outline(root)}"
