@@ -163,6 +163,8 @@ class UnitAccountView(TypedDict):
     bills: NotRequired[list[BillRow]]
     payments: NotRequired[list[PaymentRow]]
     requests: NotRequired[list[RequestRow]]
+    older_bills: NotRequired[int | None]  # cursor: settled bills before this position
+    older_payments: NotRequired[int | None]  # cursor: payments before this position
 
 
 def _dicts(conn: psycopg.Connection[Any], view: type[V], sql: str, params: list[Any]) -> list[V]:
@@ -277,10 +279,29 @@ def unit_in_reach(
     )
 
 
+#: Settled bills and payments of an account shown at once; older ones by cursor.
+HISTORY = 100
+
+
 def unit_account(
-    conn: psycopg.Connection[Any], reach: Reaching, unit_id: UUID
+    conn: psycopg.Connection[Any],
+    reach: Reaching,
+    unit_id: UUID,
+    *,
+    bills_before: int | None = None,
+    payments_before: int | None = None,
+    limit: int = HISTORY,
 ) -> UnitAccountView | None:
     """The unit's account: its figures, bills, payments and pending requests.
+
+    Its history is paged so that a unit's thousandth month costs what its
+    first did: every open bill and the latest ``limit`` settled ones (by
+    position), the latest ``limit`` payments; ``bills_before`` and
+    ``payments_before`` (a position) give the settled bills or payments
+    before it instead, and no open bill. One row more than ``limit`` is read
+    to tell whether there are older ones: ``older_bills`` and
+    ``older_payments`` are the cursors for them, or None. Bills come in
+    due-date order, payments in position order, as before paging.
 
     None when there is no such unit within the reach; ``account`` is None
     when the unit has no account yet.
@@ -296,21 +317,40 @@ def unit_account(
     )
     if not account:
         return {"estate_id": unit[0]["estate_id"], "account": None}
+    settled = _dicts(
+        conn,
+        BillRow,
+        f"SELECT {BILL_COLUMNS} {BILL_FROM} WHERE b.unit_id = %s AND b.outstanding <= 0 "
+        "AND b.position < %s ORDER BY b.position DESC LIMIT %s",
+        [unit_id, _below(bills_before), limit + 1],
+    )
+    open_bills = (
+        []
+        if bills_before is not None
+        else _dicts(
+            conn,
+            BillRow,
+            f"SELECT {BILL_COLUMNS} {BILL_FROM} WHERE b.unit_id = %s AND b.outstanding > 0",
+            [unit_id],
+        )
+    )
+    payments = _dicts(
+        conn,
+        PaymentRow,
+        f"SELECT {PAYMENT_COLUMNS} {PAYMENT_FROM} WHERE p.unit_id = %s AND p.position < %s "
+        "ORDER BY p.position DESC LIMIT %s",
+        [unit_id, _below(payments_before), limit + 1],
+    )
+    older_bills = settled[limit - 1]["position"] if len(settled) > limit else None
+    older_payments = payments[limit - 1]["position"] if len(payments) > limit else None
+    shown = [*open_bills, *settled[:limit]]
     return {
         "estate_id": unit[0]["estate_id"],
         "account": account[0],
-        "bills": _dicts(
-            conn,
-            BillRow,
-            f"SELECT {BILL_COLUMNS} {BILL_FROM} WHERE b.unit_id = %s ORDER BY b.due_on, b.period",
-            [unit_id],
-        ),
-        "payments": _dicts(
-            conn,
-            PaymentRow,
-            f"SELECT {PAYMENT_COLUMNS} {PAYMENT_FROM} WHERE p.unit_id = %s ORDER BY p.position",
-            [unit_id],
-        ),
+        "bills": sorted(shown, key=lambda b: (b["due_on"], b["period"])),
+        "payments": payments[:limit][::-1],
+        "older_bills": older_bills,
+        "older_payments": older_payments,
         "requests": _dicts(
             conn,
             RequestRow,
@@ -319,6 +359,10 @@ def unit_account(
             [unit_id],
         ),
     }
+
+
+def _below(cursor: int | None) -> int:
+    return (2**63 - 1) if cursor is None else cursor
 
 
 class OverdueBills:

@@ -58,11 +58,21 @@ DDL = (
     *ApprovalWorkflow.ddl,
     *EVENTS_DDL,
 )
-# 100 estates, 20,000 units with five bills each, 5,000 users acting.
+# 100 estates, 20,000 units, 5,000 users acting; unit 7 is a long-lived one
+# with a tenth of all bills and payments (10,000 of each), a few of its bills open.
 ESTATES, UNITS, USERS = key("g", 100), key("g", 20_000), key("g", 5_000)
+HEAVY_UNIT = UUID(int=7)
+SKEWED = "CASE WHEN mod(g, 10) = 0 THEN 7 ELSE g END"
+SKEWED_UNITS, SKEWED_ESTATES = key(SKEWED, 20_000), key(SKEWED, 100)
 FILLS: dict[str, dict[str, str]] = {
-    "finance_bills": {"estate_id": ESTATES, "unit_id": UNITS, "period": "'P' || mod(g, 60)"},
-    "finance_payments": {"estate_id": ESTATES, "unit_id": UNITS},
+    "finance_bills": {
+        "estate_id": SKEWED_ESTATES,
+        "unit_id": SKEWED_UNITS,
+        "period": "'P' || mod(g, 60)",
+        "outstanding": "CASE WHEN mod(g, 997) = 0 THEN 10 ELSE 0 END",
+    },
+    "finance_payments": {"estate_id": SKEWED_ESTATES, "unit_id": SKEWED_UNITS},
+    "finance_accounts": {"unit_id": UNITS},
     "registry_units": {
         "unit_id": key("g", 20_000),
         "estate_id": ESTATES,
@@ -80,7 +90,7 @@ FILLS: dict[str, dict[str, str]] = {
     },
 }
 #: Tables of other than ``ROWS`` rows: a unit is a row of the registry, 20,000 of them.
-SIZES = {"registry_units": 20_000}
+SIZES = {"registry_units": 20_000, "finance_accounts": 20_000}
 BIG = frozenset(FILLS)
 
 
@@ -100,6 +110,12 @@ CASES: dict[str, Query] = {
     "payments of an estate": lambda c: accounts.payments(c, MANAGER, estate_id=ESTATE),
     "payments of a unit": lambda c: accounts.payments(c, MANAGER, unit_id=UNIT),
     "payments in the reach": lambda c: accounts.payments(c, MANAGER),
+    "bills of a long-lived unit": lambda c: accounts.bills(c, MANAGER, unit_id=HEAVY_UNIT),
+    "payments of a long-lived unit": lambda c: accounts.payments(c, MANAGER, unit_id=HEAVY_UNIT),
+    "a long-lived unit's account": lambda c: accounts.unit_account(c, MANAGER, HEAVY_UNIT),
+    "a long-lived unit's older history": lambda c: accounts.unit_account(
+        c, MANAGER, HEAVY_UNIT, bills_before=ROWS // 2, payments_before=ROWS // 2
+    ),
     "audit by an aggregate type nothing has": lambda c: trail_rows(
         c, _refuse, TrailFilters(aggregate_type="NoSuchAggregate")
     ),
@@ -152,7 +168,23 @@ def big(service_urls: tuple[str, str]) -> Iterator[psycopg.Connection[Any]]:
             conn.execute(f"DROP SCHEMA {SCHEMA} CASCADE")
 
 
-@pytest.mark.parametrize("case", CASES)
+#: Known not to be flat yet: a page over a whole reach of estate rows OR own
+#: rows sorts every row of the reach's estates (here estate 7's 11,000 bills),
+#: since no one index gives ``estate = ANY(...) OR unit = ANY(...)`` in
+#: position order. Strict: the day a query shape fixes it, this list must shrink.
+SORTS_THE_REACH = "a page over the reach sorts its estates' rows (docs/architecture.md, Plans)"
+KNOWN = {"bills in the reach", "payments in the reach"}
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=SORTS_THE_REACH))
+        if c in KNOWN
+        else c
+        for c in CASES
+    ],
+)
 def test_a_page_reads_no_big_table_whole(big: psycopg.Connection[Any], case: str) -> None:
     recording = Recording(big)
     CASES[case](recording)
