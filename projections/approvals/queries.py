@@ -96,7 +96,7 @@ def approvals(
 ) -> list[ApprovalRow]:
     """Approvals the reach admits, newest change first; with ``decider``, only
     those they may decide now; ``filters`` are column = value (None: any)."""
-    where, params = clause(reach, "estate_id", OWNERS)
+    where, params = clause(reach, "estate_id", OWNERS, estate_id=(filters or {}).get("estate_id"))
     if decider is not None:
         decidable, more = to_decide(decider)
         where = f"{where} AND {decidable}"

@@ -54,6 +54,8 @@ class ApprovalWorkflow:
         "CREATE INDEX IF NOT EXISTS approvals_delegate ON approvals (delegate_id) "
         "WHERE delegate_id IS NOT NULL",
         "CREATE INDEX IF NOT EXISTS approvals_subject ON approvals (subject_id)",
+        # A list in the reach: the estates' rows beside the requester's and delegate's.
+        "CREATE INDEX IF NOT EXISTS approvals_estate ON approvals (estate_id, position)",
         "CREATE INDEX IF NOT EXISTS approvals_requester ON approvals (requested_by)",
         """CREATE TABLE IF NOT EXISTS approvals_steps (
             approval_id uuid NOT NULL,

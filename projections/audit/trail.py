@@ -101,6 +101,9 @@ class AuditTrail:
         "CREATE INDEX IF NOT EXISTS audit_events_aggregate "
         "ON audit_events (aggregate_id, position)",
         "CREATE INDEX IF NOT EXISTS audit_events_type ON audit_events (event_type, position)",
+        # A filter by aggregate type that matches little must not walk the whole trail.
+        "CREATE INDEX IF NOT EXISTS audit_events_aggregate_type "
+        "ON audit_events (aggregate_type, position)",
         "CREATE INDEX IF NOT EXISTS audit_events_time ON audit_events (occurred_at)",
     )
 

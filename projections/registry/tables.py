@@ -46,8 +46,13 @@ DDL = (
         updated_at timestamptz NOT NULL,
         version bigint NOT NULL
     )""",
-    "CREATE INDEX IF NOT EXISTS registry_units_estate ON registry_units (estate_id)",
+    # An estate's units in the list's order: a page is read off the index.
+    "CREATE INDEX IF NOT EXISTS registry_units_estate_order "
+    "ON registry_units (estate_id, building_id, number)",
     "CREATE INDEX IF NOT EXISTS registry_units_building ON registry_units (building_id)",
+    # Whose own a unit is (projections/reach.py tests the array with @>).
+    "CREATE INDEX IF NOT EXISTS registry_units_occupants ON registry_units "
+    "USING gin (occupant_user_ids)",
     """CREATE TABLE IF NOT EXISTS registry_parking (
         parking_id uuid PRIMARY KEY,
         estate_id uuid NOT NULL,

@@ -161,7 +161,8 @@ def _select(
 ) -> list[V]:
     """Rows of ``sql`` the reach admits, narrowed by ``filters`` (a condition
     with one placeholder, its value; None leaves it out)."""
-    where, params = clause(reach, estate_column, owners)
+    estate_id = dict(filters).get(f"{estate_column} = %s")
+    where, params = clause(reach, estate_column, owners, estate_id=estate_id)
     for condition, value in filters:
         if value is not None:
             where += f" AND {condition}"

@@ -166,7 +166,7 @@ def orders(
     before: datetime | None,
 ) -> list[OrderRow]:
     """Newest first; ``filters`` maps a column to the value it must equal."""
-    where, params = clause(reach, "estate_id", OWNER_COLUMNS)
+    where, params = clause(reach, "estate_id", OWNER_COLUMNS, estate_id=filters.get("estate_id"))
     sql = f"SELECT {ORDER_COLUMNS} FROM workorders WHERE {where}"
     args = list(params)
     for column, value in filters.items():

@@ -118,6 +118,12 @@ class AccountView(BaseModel):
     bills: list[BillView]
     payments: list[PaymentView]
     requests: list[RequestView]
+    older_bills: int | None = Field(
+        description="more settled bills: pass as bills_before for the ones before them"
+    )
+    older_payments: int | None = Field(
+        description="more payments: pass as payments_before for the ones before them"
+    )
 
 
 def _service(request: Request) -> AccountService:
@@ -193,13 +199,23 @@ async def get_account(
     unit_id: UUID,
     request: Request,
     after: int | None = None,
+    bills_before: int | None = Query(None, ge=0, description="cursor: settled bills before it"),
+    payments_before: int | None = Query(None, ge=0, description="cursor: payments before it"),
+    limit: Annotated[int, Query(ge=1, le=500)] = queries.HISTORY,
     principal: Principal = requires(Permission.FINANCE_READ_OWN),
 ) -> AccountView:
-    """The unit's bills, payments, credit and pending waivers and refunds."""
+    """The unit's credit, pending waivers and refunds, every open bill and the
+    latest ``limit`` settled bills and payments; older ones by cursor."""
     serving(request, "registry")
     await reached(request, PROJECTION, after)
     found = await query_off_loop(
-        request, queries.unit_account, principal.reach("finance:read"), unit_id
+        request,
+        queries.unit_account,
+        principal.reach("finance:read"),
+        unit_id,
+        bills_before=bills_before,
+        payments_before=payments_before,
+        limit=limit,
     )
     if found is None:
         raise Problem(404, "no such unit")
@@ -216,6 +232,8 @@ async def get_account(
         bills=[BillView.model_validate(b) for b in found["bills"]],
         payments=[PaymentView.model_validate(p) for p in found["payments"]],
         requests=[RequestView.model_validate(r) for r in found["requests"]],
+        older_bills=found.get("older_bills"),
+        older_payments=found.get("older_payments"),
     )
 
 

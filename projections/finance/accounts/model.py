@@ -56,7 +56,14 @@ DDL = (
         position bigint NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS finance_bills_unit ON finance_bills (unit_id, due_on)",
+    # A unit's account pages its history: open bills, then settled ones by position.
+    "CREATE INDEX IF NOT EXISTS finance_bills_unit_open ON finance_bills (unit_id) "
+    "WHERE outstanding > 0",
+    "CREATE INDEX IF NOT EXISTS finance_bills_unit_position ON finance_bills (unit_id, position)",
     "CREATE INDEX IF NOT EXISTS finance_bills_estate ON finance_bills (estate_id, period)",
+    # An estate's page of bills, newest first, read off the index in order.
+    "CREATE INDEX IF NOT EXISTS finance_bills_estate_position "
+    "ON finance_bills (estate_id, position)",
     "CREATE INDEX IF NOT EXISTS finance_bills_open ON finance_bills (due_on) WHERE outstanding > 0",
     # A person's bills in any estate (GET /finance/me/statements): the debtors' array.
     "CREATE INDEX IF NOT EXISTS finance_bills_payers ON finance_bills USING gin (payer_ids)",

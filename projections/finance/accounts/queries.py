@@ -52,8 +52,21 @@ REQUEST_COLUMNS = (
     "request_id, kind, bill_id, amount, currency, method, payer_id, reason, approval_id, status, "
     "requested_at, decided_at"
 )
-#: Who a row is "own" to: the occupants of its unit.
+#: Who a row is "own" to: the occupants of its unit. A bill's or payment's
+#: unit is tested against the units the user occupies (a GIN index finds
+#: them), not through the join, so that the reach's OR is one of two index
+#: scans of the row's own table.
 OCCUPANTS = ("u.occupant_user_ids[]",)
+
+
+def _occupied(unit_column: str) -> tuple[str, ...]:
+    return (
+        f"{unit_column} = ANY(ARRAY(SELECT o.unit_id FROM registry_units o "
+        "WHERE o.occupant_user_ids @> ARRAY[%s]::uuid[]))",
+    )
+
+
+BILL_OCCUPANTS, PAYMENT_OCCUPANTS = _occupied("b.unit_id"), _occupied("p.unit_id")
 V = TypeVar("V")
 
 
@@ -150,6 +163,8 @@ class UnitAccountView(TypedDict):
     bills: NotRequired[list[BillRow]]
     payments: NotRequired[list[PaymentRow]]
     requests: NotRequired[list[RequestRow]]
+    older_bills: NotRequired[int | None]  # cursor: settled bills before this position
+    older_payments: NotRequired[int | None]  # cursor: payments before this position
 
 
 def _dicts(conn: psycopg.Connection[Any], view: type[V], sql: str, params: list[Any]) -> list[V]:
@@ -188,7 +203,7 @@ def bills(
     limit: int = 100,
 ) -> list[BillRow]:
     """Bills within the reach, newest first; ``before`` is a position cursor."""
-    where, params = clause(reach, "b.estate_id", OCCUPANTS)
+    where, params = clause(reach, "b.estate_id", BILL_OCCUPANTS, estate_id=estate_id)
     clauses = [where]
     for column, value in (("b.estate_id", estate_id), ("b.unit_id", unit_id), ("b.period", period)):
         if value is not None:
@@ -213,7 +228,7 @@ def bills(
 
 def bill(conn: psycopg.Connection[Any], reach: Reaching, bill_id: UUID) -> BillRow | None:
     """One bill, or None when there is none within the reach."""
-    where, params = clause(reach, "b.estate_id", OCCUPANTS)
+    where, params = clause(reach, "b.estate_id", BILL_OCCUPANTS)
     found = _dicts(
         conn,
         BillRow,
@@ -233,7 +248,7 @@ def payments(
     limit: int = 100,
 ) -> list[PaymentRow]:
     """Payments within the reach, newest first; ``before`` is a position cursor."""
-    where, params = clause(reach, "p.estate_id", OCCUPANTS)
+    where, params = clause(reach, "p.estate_id", PAYMENT_OCCUPANTS, estate_id=estate_id)
     clauses = [where]
     for column, value in (("p.estate_id", estate_id), ("p.unit_id", unit_id)):
         if value is not None:
@@ -264,10 +279,29 @@ def unit_in_reach(
     )
 
 
+#: Settled bills and payments of an account shown at once; older ones by cursor.
+HISTORY = 100
+
+
 def unit_account(
-    conn: psycopg.Connection[Any], reach: Reaching, unit_id: UUID
+    conn: psycopg.Connection[Any],
+    reach: Reaching,
+    unit_id: UUID,
+    *,
+    bills_before: int | None = None,
+    payments_before: int | None = None,
+    limit: int = HISTORY,
 ) -> UnitAccountView | None:
     """The unit's account: its figures, bills, payments and pending requests.
+
+    Its history is paged so that a unit's thousandth month costs what its
+    first did: every open bill and the latest ``limit`` settled ones (by
+    position), the latest ``limit`` payments; ``bills_before`` and
+    ``payments_before`` (a position) give the settled bills or payments
+    before it instead, and no open bill. One row more than ``limit`` is read
+    to tell whether there are older ones: ``older_bills`` and
+    ``older_payments`` are the cursors for them, or None. Bills come in
+    due-date order, payments in position order, as before paging.
 
     None when there is no such unit within the reach; ``account`` is None
     when the unit has no account yet.
@@ -283,21 +317,40 @@ def unit_account(
     )
     if not account:
         return {"estate_id": unit[0]["estate_id"], "account": None}
+    settled = _dicts(
+        conn,
+        BillRow,
+        f"SELECT {BILL_COLUMNS} {BILL_FROM} WHERE b.unit_id = %s AND b.outstanding <= 0 "
+        "AND b.position < %s ORDER BY b.position DESC LIMIT %s",
+        [unit_id, _below(bills_before), limit + 1],
+    )
+    open_bills = (
+        []
+        if bills_before is not None
+        else _dicts(
+            conn,
+            BillRow,
+            f"SELECT {BILL_COLUMNS} {BILL_FROM} WHERE b.unit_id = %s AND b.outstanding > 0",
+            [unit_id],
+        )
+    )
+    payments = _dicts(
+        conn,
+        PaymentRow,
+        f"SELECT {PAYMENT_COLUMNS} {PAYMENT_FROM} WHERE p.unit_id = %s AND p.position < %s "
+        "ORDER BY p.position DESC LIMIT %s",
+        [unit_id, _below(payments_before), limit + 1],
+    )
+    older_bills = settled[limit - 1]["position"] if len(settled) > limit else None
+    older_payments = payments[limit - 1]["position"] if len(payments) > limit else None
+    shown = [*open_bills, *settled[:limit]]
     return {
         "estate_id": unit[0]["estate_id"],
         "account": account[0],
-        "bills": _dicts(
-            conn,
-            BillRow,
-            f"SELECT {BILL_COLUMNS} {BILL_FROM} WHERE b.unit_id = %s ORDER BY b.due_on, b.period",
-            [unit_id],
-        ),
-        "payments": _dicts(
-            conn,
-            PaymentRow,
-            f"SELECT {PAYMENT_COLUMNS} {PAYMENT_FROM} WHERE p.unit_id = %s ORDER BY p.position",
-            [unit_id],
-        ),
+        "bills": sorted(shown, key=lambda b: (b["due_on"], b["period"])),
+        "payments": payments[:limit][::-1],
+        "older_bills": older_bills,
+        "older_payments": older_payments,
         "requests": _dicts(
             conn,
             RequestRow,
@@ -306,6 +359,10 @@ def unit_account(
             [unit_id],
         ),
     }
+
+
+def _below(cursor: int | None) -> int:
+    return (2**63 - 1) if cursor is None else cursor
 
 
 class OverdueBills:
