@@ -95,9 +95,9 @@ class UnitAccount(
     ) -> None:
         tax = sum((ln["tax"] for ln in lines if ln["treatment"] != "pass_through"), ZERO)
         self.bills[bill_id] = Bill(
-            bill_id, period, issued_on, due_on, amount, debtors=tuple(payer_ids), tax=tax
-        )
-        self.bills[bill_id].recognised_on = recognised_on
+            bill_id, period, issued_on, due_on, amount, debtors=tuple(payer_ids),
+            tax=tax, recognised_on=recognised_on,
+        )  # fmt: skip
 
     @event("CreditApplied")
     def _credit_applied(

@@ -94,34 +94,23 @@ class Bill:
         return self.outstanding - self.late_fee_due
 
     def tax_in_waiver(self, principal: Decimal, currency: str) -> Decimal:
-        """The output VAT in ``principal`` more of the principal waived: the VAT in all
-        of the principal waived so far, to the fen, less what earlier waivers took,
-        so that waiving the whole principal in parts takes back exactly its VAT."""
-        if not self.tax:
-            return ZERO
-        waived = self.waived - self.late_fee_waived + principal
-        share = round_money(waived * self.tax / self.principal, currency)
-        # Never more than the principal waived now: a waiver recorded before VAT was
-        # taken back (v1) left its VAT for a later one to take back, but not beyond it.
-        return min(min(share, self.tax) - self.tax_waived, principal)
+        """The output VAT in ``principal`` more of the principal waived."""
+        waived = self.waived - self.late_fee_waived
+        return _vat_in_part(principal, waived, self.tax, self.principal, self.tax_waived, currency)
 
     def tax_in_late_fee(self, fee: Decimal, currency: str) -> Decimal:
         """The output VAT in ``fee`` more of late fees: a 违约金 is 价外费用, taxed as
-        the bill's own services are, so its VAT is the bill's share of VAT in its
-        principal; taken on all the fees so far, to the fen, less what earlier
-        charges took, so that the charges' VAT sums to the VAT of their total."""
-        if not self.tax:
-            return ZERO
-        share = round_money((self.late_fees + fee) * self.tax / self.principal, currency)
-        return min(share - self.late_fee_tax, fee)
+        the bill's own services are, so it holds the bill's share of VAT."""
+        return _vat_in_part(
+            fee, self.late_fees, self.tax, self.principal, self.late_fee_tax, currency
+        )
 
     def tax_in_late_fee_waiver(self, fee: Decimal, currency: str) -> Decimal:
-        """The output VAT in ``fee`` more of late fees waived, in the same way."""
-        if not self.late_fee_tax:
-            return ZERO
-        waived = self.late_fee_waived + fee
-        share = round_money(waived * self.late_fee_tax / self.late_fees, currency)
-        return min(share - self.late_fee_tax_waived, fee)
+        """The output VAT in ``fee`` more of late fees waived."""
+        return _vat_in_part(
+            fee, self.late_fee_waived, self.late_fee_tax, self.late_fees,
+            self.late_fee_tax_waived, currency,
+        )  # fmt: skip
 
     def settle(self, by: str, part: dict[str, Any]) -> dict[str, Any]:
         """Record a payment's allocation ``part`` to this bill; returned naming its
@@ -181,6 +170,19 @@ class BillLine:
             "tax": self.tax,
             "treatment": self.treatment,
         }
+
+
+def _vat_in_part(
+    part: Decimal, counted: Decimal, vat: Decimal, of: Decimal, taken: Decimal, currency: str
+) -> Decimal:
+    """The VAT in ``part`` more of an amount ``of`` that holds ``vat``, ``counted`` of
+    it already counted: the VAT in all of it so far, to the fen, less what the
+    earlier parts ``taken``, so that the parts' VAT sums to the VAT of their total.
+    Never more than the part itself: a waiver recorded before VAT was taken back
+    (v1) left its VAT for a later part, but not beyond that part."""
+    if not vat:
+        return ZERO
+    return min(round_money((counted + part) * vat / of, currency) - taken, part)
 
 
 def bill_issued_v1_v2(state: dict[str, Any]) -> None:
