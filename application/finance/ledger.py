@@ -29,6 +29,7 @@ from application.approvals.service import ApprovalRequest, ApprovalService
 from application.errors import NotFound
 from application.finance.ledger_commands import ClosePeriod, PostJournal, ReverseJournal
 from application.finance.ports import LedgerStatements
+from application.ports import EventLogPort
 from application.registry import lookups
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps, find, load
@@ -65,6 +66,12 @@ class LedgerBehind(InvalidTransition):
     title = "Ledger read model behind"
 
 
+def is_closed(event_log: EventLogPort, estate_id: UUID, day: date) -> bool:
+    """Is ``day`` in a closed period of the estate's books (then nothing books on it)?"""
+    books = find(event_log, books_id(estate_id), Books)
+    return books is not None and books.is_closed(day)
+
+
 class LedgerService:
     def __init__(
         self, deps: ServiceDeps, statements: LedgerStatements, approvals: ApprovalService
@@ -96,9 +103,7 @@ class LedgerService:
         return find(self.deps.event_log, books_id(estate_id), Books)
 
     def is_closed(self, estate_id: UUID, day: date) -> bool:
-        """Is ``day`` in a closed period of the estate's books (then nothing books on it)?"""
-        books = self.books(estate_id)
-        return books is not None and books.is_closed(day)
+        return is_closed(self.deps.event_log, estate_id, day)
 
     def closed_periods(self, actor: Actor, estate_id: UUID) -> list[dict[str, Any]]:
         """The closed periods, oldest first, from the log itself."""

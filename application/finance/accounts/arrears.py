@@ -7,11 +7,11 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
+from application.finance.ledger import is_closed
 from application.finance.ports import OverdueBills
 from application.finance.rates import RateService
 from application.services import ServiceDeps, find
 from domain.finance.account import UnitAccount, account_id_for
-from domain.finance.books import Books, books_id
 from domain.finance.rate_values import BillingTerms
 
 DUNNING_DAYS = {1: 15, 2: 30, 3: 60}  # reminder level -> days past due
@@ -65,8 +65,7 @@ class Arrears:
         """``through``, or today when that day's month closed before the job ran (on
         the 1st, after an early close): a closed period takes nothing more. Today is
         always open, since a period closes only after it ended."""
-        books = find(self.deps.event_log, books_id(estate_id), Books)
-        return today if books is not None and books.is_closed(through) else through
+        return today if is_closed(self.deps.event_log, estate_id, through) else through
 
     def send_reminders(self, now: datetime) -> int:
         """Remind the debtors of overdue bills at 15, 30 and 60 days past due, each level once."""

@@ -27,6 +27,7 @@ from application.actor import HIDDEN
 from application.approvals.service import ApprovalRequest, ApprovalService, Loader
 from application.errors import NotFound
 from application.finance.fund.commands import DisburseSpending, ProposeSpending, RecordDeposit
+from application.finance.ledger import is_closed
 from application.finance.ports import EstateTotals, EstateUnits
 from application.finance.resolutions import counted
 from application.registry import lookups
@@ -37,7 +38,6 @@ from domain.approvals.rules import Level, PolicyTerms, Rule, Urgency
 from domain.approvals.rules import Outcome as RuleOutcome
 from domain.errors import InvalidTransition, ValidationFailed
 from domain.finance import fund
-from domain.finance.books import Books, books_id
 from domain.finance.fund import Basis, FundAccount, FundSpending
 from domain.finance.fund_first_deposit import FirstDepositAssessment, first_deposit_assessment_id
 from domain.finance.fund_rules import fund_account_id
@@ -67,8 +67,7 @@ def booking_day(deps: ServiceDeps, estate_id: UUID, booked_on: date | None) -> d
     day = booked_on or today
     if day > today:
         raise ValidationFailed(f"booked_on: {day} is in the future")
-    books = find(deps.event_log, books_id(estate_id), Books)
-    if books is not None and books.is_closed(day):
+    if is_closed(deps.event_log, estate_id, day):
         raise InvalidTransition(f"booked_on: {day} is in a closed period of the books")
     return day
 
