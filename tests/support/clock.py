@@ -17,7 +17,7 @@ class Clock:
 
     def set(self, *args: int) -> None:
         """Stop at this UTC time: ``set(2026, 1, 10)``, ``set(2026, 2, 1, 9)``."""
-        self.fixed = datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+        self.fixed = datetime(*args, tzinfo=UTC)  # type: ignore[misc,arg-type]
 
     def fix(self, at: datetime) -> None:
         self.fixed = at
