@@ -26,7 +26,15 @@ from typing import Any
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
-from bench import appends, finance_bench, http_load, live_lag, reads, replay_bench
+from bench import (
+    appends,
+    finance_bench,
+    history_bench,
+    http_load,
+    live_lag,
+    reads,
+    replay_bench,
+)
 from bench.measure import Result
 from infrastructure.embedded import EmbeddedServices
 
@@ -39,6 +47,7 @@ PROFILES = {
         "replay_events": 100_000,
         "lag_seconds": 8.0,
         "finance_seconds": 5.0,
+        "history_rounds": 30,
     },
     "full": {
         "seconds": 15.0,
@@ -47,9 +56,10 @@ PROFILES = {
         "replay_events": 1_000_000,
         "lag_seconds": 20.0,
         "finance_seconds": 15.0,
+        "history_rounds": 150,
     },
 }
-PARTS = ["append", "http", "read", "replay", "lag", "finance"]
+PARTS = ["append", "http", "read", "replay", "lag", "finance", "history"]
 # Goals of issue 4 for replay and live lag, printed beside the measured figures.
 LAG_TARGET = 1000
 CONCURRENCY = (1, 8, 16, 32)
@@ -135,6 +145,18 @@ def main() -> None:
             )
             extra["finance"] = figures
             for result in finance_bench.as_results(figures):
+                record(result)
+        if "history" in parts:
+            print("history (long and short histories of its own, estatelog serve)", flush=True)
+            figures = history_bench.run(
+                database_url,
+                redis_url,
+                Path(tmp) / "history",
+                f"{database}_history",
+                rounds=int(settings["history_rounds"]),
+            )
+            extra["history"] = figures
+            for result in history_bench.as_results(figures):
                 record(result)
 
         report = build_report(profile, results, database_url, time.monotonic() - started)
