@@ -13,6 +13,7 @@ import contextlib
 import itertools
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -37,10 +38,36 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(argv: list[str], env: dict[str, str], port: int) -> Iterator[str]:
-    base = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen(argv, env={**os.environ, **env}, cwd=ROOT)
+def process(argv: list[str], env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+    """``argv`` running until the block ends, however it ends.
+
+    A session of its own, so that what it starts (uvicorn's worker processes)
+    is stopped with it: SIGTERM to the group, SIGKILL to what is left after 20 s.
+    """
+    proc = subprocess.Popen(argv, env={**os.environ, **env}, cwd=ROOT, start_new_session=True)
     try:
+        yield proc
+    finally:
+        _signal_group(proc, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            _signal_group(proc, signal.SIGKILL)
+            proc.wait()
+        # The group's other members (workers whose parent has gone) too.
+        _signal_group(proc, signal.SIGKILL)
+
+
+def _signal_group(proc: subprocess.Popen[bytes], signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signum)
+
+
+@contextlib.contextmanager
+def server(argv: list[str], env: dict[str, str], port: int) -> Iterator[str]:
+    """``argv`` serving HTTP on ``port``: its base URL once it answers."""
+    base = f"http://127.0.0.1:{port}"
+    with process(argv, env) as proc:
         deadline = time.monotonic() + 120
         while True:
             if proc.poll() is not None:
@@ -52,13 +79,6 @@ def server(argv: list[str], env: dict[str, str], port: int) -> Iterator[str]:
                 raise RuntimeError(f"{argv} did not start")
             time.sleep(0.2)
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def api_env(database_url: str, redis_url: str, data_dir: Path, port: int) -> dict[str, str]:
@@ -136,9 +156,56 @@ def load(
     return run_threads("http", name, make, clients, seconds, warmup=1.0)
 
 
-def estatelog_argv() -> list[str]:
-    return [str(Path(sys.executable).parent / "estatelog"), "serve"]
+def estatelog_argv(*command: str) -> list[str]:
+    """The ``estatelog`` command of this environment: ``serve`` unless told."""
+    return [str(Path(sys.executable).parent / "estatelog"), *(command or ("serve",))]
 
 
-def bare_argv(port: int) -> list[str]:
-    return [sys.executable, "-m", "bench.bare_app", str(port)]
+def bare_argv(port: int, workers: int = 1) -> list[str]:
+    return [sys.executable, "-m", "bench.bare_app", str(port), str(workers)]
+
+
+# ---- the part: the API at 1 and 2 workers, beside the bare endpoint --------------------
+
+API = "estatelog API command"  # `serve`: one process, projector and workers in it
+API_2 = "estatelog API, 2 workers"  # `serve --workers 2`, SERVICES as processes of their own
+BARE = "bare FastAPI + INSERT (ceiling)"
+BARE_2 = "bare FastAPI, 2 workers (ceiling)"
+#: What ``serve --workers N`` (N > 1) leaves to processes of their own (docker-compose.yml).
+SERVICES = (("projector",), ("worker", "--threads", "2"), ("scheduler",))
+
+
+def run(
+    database_url: str,
+    redis_url: str,
+    data_dir: Path,
+    seconds: float,
+    clients: tuple[int, ...],
+    record: Callable[[Result], None],
+) -> None:
+    """The profile command at each client count, through ``serve`` at 1 worker and at
+    2 (with the projector, the workers and the scheduler as processes), then the bare
+    endpoint at 1 and 2 workers; one data directory, so one set of keys."""
+    env = api_env(database_url, redis_url, data_dir, 0)
+    for workers, name in ((1, API), (2, API_2)):
+        port = free_port()
+        env["ESTATELOG_PORT"] = str(port)
+        with contextlib.ExitStack() as stack:
+            argv = estatelog_argv("serve", "--workers", str(workers))
+            base = stack.enter_context(server(argv, env, port))
+            # After serve is up: it made the first administrator and the keys.
+            services = [
+                (c[0], stack.enter_context(process(estatelog_argv(*c), env)))
+                for c in (SERVICES if workers > 1 else ())
+            ]
+            headers, ids = prepare_users(base, max(clients))
+            for n in clients:
+                record(load(name, base, n, seconds, ("/api/v1/users/{id}/profile", ids, headers)))
+            for command, proc in services:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"estatelog {command} exited with {proc.returncode}")
+    for workers, name in ((1, BARE), (2, BARE_2)):
+        port = free_port()
+        with server(bare_argv(port, workers), {**env, "ESTATELOG_PORT": str(port)}, port) as base:
+            for n in clients:
+                record(load(name, base, n, seconds, ("/bare", [], {})))
