@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from psycopg_pool import ConnectionPool
 
 from bench.appends import RAW_TABLE, STATE
+from interfaces.cli.workers import run_workers
 
 
 def create_app(database_url: str, pool_size: int) -> FastAPI:
@@ -51,6 +52,6 @@ if __name__ == "__main__":
     workers = int(sys.argv[2]) if len(sys.argv) > 2 else 1
     options: dict[str, Any] = {"host": "127.0.0.1", "port": port, "log_level": "warning"}
     if workers > 1:  # as ``estatelog serve --workers N``
-        uvicorn.run("bench.bare_app:app_factory", factory=True, workers=workers, **options)
+        run_workers("bench.bare_app:app_factory", workers, **options)
     else:
         uvicorn.run(app_factory(), proxy_headers=False, **options)

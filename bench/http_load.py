@@ -63,9 +63,44 @@ def _signal_group(proc: subprocess.Popen[bytes], signum: int) -> None:
         os.killpg(proc.pid, signum)
 
 
+def _group_cpu(pgid: int) -> tuple[int, int]:
+    """Worker processes (``multiprocessing`` spawns) in the group, and the group's CPU ticks."""
+    workers = ticks = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(fields[2]) != pgid:
+            continue
+        workers += b"spawn_main" in cmdline
+        ticks += int(fields[11]) + int(fields[12])  # utime + stime
+    return workers, ticks
+
+
+def wait_for_workers(pgid: int, workers: int, timeout: float = 120.0) -> None:
+    """Until ``workers`` processes are in the group and the group has been idle for a
+    second: the first answer comes from the first worker up, while the others may
+    still be importing, which would take both cores from the first measured load."""
+    deadline = time.monotonic() + timeout
+    _, before = _group_cpu(pgid)
+    while time.monotonic() < deadline:
+        time.sleep(1.0)
+        count, now = _group_cpu(pgid)
+        if count >= workers and now - before <= 5:  # ticks: 50 ms of CPU in that second
+            return
+        before = now
+    raise RuntimeError(f"{workers} workers not started and idle after {timeout} s")
+
+
 @contextlib.contextmanager
-def server(argv: list[str], env: dict[str, str], port: int) -> Iterator[str]:
-    """``argv`` serving HTTP on ``port``: its base URL once it answers."""
+def server(argv: list[str], env: dict[str, str], port: int, workers: int = 1) -> Iterator[str]:
+    """``argv`` serving HTTP on ``port`` in ``workers`` processes: its base URL once
+    it answers (and, with several workers, once every one is up)."""
     base = f"http://127.0.0.1:{port}"
     with process(argv, env) as proc:
         deadline = time.monotonic() + 120
@@ -78,6 +113,8 @@ def server(argv: list[str], env: dict[str, str], port: int) -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{argv} did not start")
             time.sleep(0.2)
+        if workers > 1:
+            wait_for_workers(proc.pid, workers)
         yield base
 
 
@@ -192,7 +229,7 @@ def run(
         env["ESTATELOG_PORT"] = str(port)
         with contextlib.ExitStack() as stack:
             argv = estatelog_argv("serve", "--workers", str(workers))
-            base = stack.enter_context(server(argv, env, port))
+            base = stack.enter_context(server(argv, env, port, workers))
             # After serve is up: it made the first administrator and the keys.
             services = [
                 (c[0], stack.enter_context(process(estatelog_argv(*c), env)))
@@ -206,6 +243,7 @@ def run(
                     raise RuntimeError(f"estatelog {command} exited with {proc.returncode}")
     for workers, name in ((1, BARE), (2, BARE_2)):
         port = free_port()
-        with server(bare_argv(port, workers), {**env, "ESTATELOG_PORT": str(port)}, port) as base:
+        bare_env = {**env, "ESTATELOG_PORT": str(port)}
+        with server(bare_argv(port, workers), bare_env, port, workers) as base:
             for n in clients:
                 record(load(name, base, n, seconds, ("/bare", [], {})))
