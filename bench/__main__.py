@@ -4,8 +4,9 @@ Starts an embedded PostgreSQL and Redis in a temporary directory (or uses
 ``ESTATELOG_BENCH_DATABASE_URL`` / ``ESTATELOG_BENCH_REDIS_URL``), measures
 the ceilings and estatelog's paths in one run, prints a table and writes JSON
 to ``bench/results/``. Replay (``bench.replay_bench``), live lag
-(``bench.live_lag``) and finance (``bench.finance_bench``) each use a
-database of their own on the same server.
+(``bench.live_lag``), finance (``bench.finance_bench``) and history
+(``bench.history_bench``) each use a database of their own on the same
+server. The goals the figures answer are printed last (``bench.goals``).
 Timings are for people, never for CI.
 """
 
