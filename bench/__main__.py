@@ -4,8 +4,9 @@ Starts an embedded PostgreSQL and Redis in a temporary directory (or uses
 ``ESTATELOG_BENCH_DATABASE_URL`` / ``ESTATELOG_BENCH_REDIS_URL``), measures
 the ceilings and estatelog's paths in one run, prints a table and writes JSON
 to ``bench/results/``. Replay (``bench.replay_bench``), live lag
-(``bench.live_lag``) and finance (``bench.finance_bench``) each use a
-database of their own on the same server.
+(``bench.live_lag``), finance (``bench.finance_bench``) and history
+(``bench.history_bench``) each use a database of their own on the same
+server. The goals the figures answer are printed last (``bench.goals``).
 Timings are for people, never for CI.
 """
 
@@ -18,7 +19,6 @@ import platform
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,16 @@ from typing import Any
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
-from bench import appends, finance_bench, http_load, live_lag, reads, replay_bench
+from bench import (
+    appends,
+    finance_bench,
+    history_bench,
+    http_load,
+    live_lag,
+    reads,
+    replay_bench,
+)
+from bench.goals import goals, print_goals
 from bench.measure import Result
 from infrastructure.embedded import EmbeddedServices
 
@@ -39,6 +48,7 @@ PROFILES = {
         "replay_events": 100_000,
         "lag_seconds": 8.0,
         "finance_seconds": 5.0,
+        "history_rounds": 30,
     },
     "full": {
         "seconds": 15.0,
@@ -47,11 +57,10 @@ PROFILES = {
         "replay_events": 1_000_000,
         "lag_seconds": 20.0,
         "finance_seconds": 15.0,
+        "history_rounds": 150,
     },
 }
-PARTS = ["append", "http", "read", "replay", "lag", "finance"]
-# Goals of issue 4 for replay and live lag, printed beside the measured figures.
-LAG_TARGET = 1000
+PARTS = ["append", "http", "read", "replay", "lag", "finance", "history"]
 CONCURRENCY = (1, 8, 16, 32)
 HTTP_CLIENTS = (16, 64)
 
@@ -90,7 +99,14 @@ def main() -> None:
         # would otherwise spend the run on the append benchmark's events.
         if "http" in parts:
             print("http", flush=True)
-            run_http(database_url, redis_url, Path(tmp), settings["http_seconds"], record)
+            http_load.run(
+                database_url,
+                redis_url,
+                Path(tmp) / "api",
+                settings["http_seconds"],
+                HTTP_CLIENTS,
+                record,
+            )
         if "append" in parts:
             print("appends", flush=True)
             for n in CONCURRENCY:
@@ -136,12 +152,26 @@ def main() -> None:
             extra["finance"] = figures
             for result in finance_bench.as_results(figures):
                 record(result)
+        if "history" in parts:
+            print("history (long and short histories of its own, estatelog serve)", flush=True)
+            figures = history_bench.run(
+                database_url,
+                redis_url,
+                Path(tmp) / "history",
+                f"{database}_history",
+                rounds=int(settings["history_rounds"]),
+            )
+            extra["history"] = figures
+            for result in history_bench.as_results(figures):
+                record(result)
 
         report = build_report(profile, results, database_url, time.monotonic() - started)
         report["machine"]["load_average_at_start"] = extra.pop("load_average_at_start")
         report["machine"]["load_average_at_end"] = _load()
         report.update(extra)
-        report["goals"] = goals(extra)
+        if "history" in extra:
+            report["ratios"].update(history_bench.ratios(extra["history"]))
+        report["goals"] = goals(extra, report["ratios"])
     print_table(report)
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -156,35 +186,6 @@ def _load() -> list[float] | None:
         return [round(x, 2) for x in os.getloadavg()]
     except OSError:
         return None
-
-
-def run_http(
-    database_url: str,
-    redis_url: str,
-    tmp: Path,
-    seconds: float,
-    record: Callable[[Result], None],
-) -> None:
-    port = http_load.free_port()
-    env = http_load.api_env(database_url, redis_url, tmp / "api", port)
-    with http_load.server(http_load.estatelog_argv(), env, port) as base:
-        headers, ids = http_load.prepare_users(base, max(HTTP_CLIENTS))
-        for clients in HTTP_CLIENTS:
-            result = http_load.load(
-                "estatelog API command",
-                base,
-                clients,
-                seconds,
-                ("/api/v1/users/{id}/profile", ids, headers),
-            )
-            record(result)
-    port = http_load.free_port()
-    with http_load.server(http_load.bare_argv(port), env, port) as base:
-        for clients in HTTP_CLIENTS:
-            result = http_load.load(
-                "bare FastAPI + INSERT (ceiling)", base, clients, seconds, ("/bare", [], {})
-            )
-            record(result)
 
 
 def _find(results: list[Result], group: str, prefix: str, n: int) -> Result | None:
@@ -218,8 +219,13 @@ def build_report(
     for n in HTTP_CLIENTS:
         ratio(
             f"http_vs_bare@{n}",
-            _find(results, "http", "estatelog", n),
-            _find(results, "http", "bare", n),
+            _find(results, "http", http_load.API, n),
+            _find(results, "http", http_load.BARE, n),
+        )
+        ratio(
+            f"http_vs_bare@{n}_2workers",
+            _find(results, "http", http_load.API_2, n),
+            _find(results, "http", http_load.BARE_2, n),
         )
     ratio(
         "read_decode_vs_copy",
@@ -264,49 +270,6 @@ def build_report(
     }
 
 
-def goals(extra: dict[str, Any]) -> list[dict[str, Any]]:
-    """Issue 4's goals for replay and live lag, each with its measured figure."""
-    out: list[dict[str, Any]] = []
-    replay = extra.get("replay")
-    if replay:
-        rebuild, one_m = replay["rebuild"], replay["as_of_1m_events"]
-        out += [
-            {
-                "goal": "full rebuild >= 30,000 events/s",
-                "measured": f"{rebuild['events_per_second']:,} events/s",
-                "met": rebuild["events_per_second"] >= 30_000,
-            },
-            {
-                "goal": "full rebuild >= 25% of raw COPY",
-                "measured": f"{rebuild['share_of_raw_copy']:.1%}",
-                "met": rebuild["share_of_raw_copy"] >= 0.25,
-            },
-            {
-                "goal": "as-of of 1,000,000 events < 60 s",
-                "measured": f"{one_m['seconds']} s",
-                "extrapolated": one_m["extrapolated"],
-                "met": one_m["seconds"] is not None and one_m["seconds"] < 60,
-            },
-        ]
-    attempts = extra.get("live_lag")
-    if attempts:
-        first = attempts[0]
-        out.append(
-            {
-                "goal": f"live lag p99 < 100 ms at {LAG_TARGET:,} commands/s",
-                "measured": f"{first['lag_p99_ms']} ms",
-                "achieved_per_second": first["achieved_per_second"],
-                "met": bool(
-                    first["target_per_second"] == LAG_TARGET
-                    and first["sustained"]
-                    and first["lag_p99_ms"] is not None
-                    and first["lag_p99_ms"] < 100
-                ),
-            }
-        )
-    return out
-
-
 def print_table(report: dict[str, Any]) -> None:
     m = report["machine"]
     print(
@@ -331,17 +294,7 @@ def print_table(report: dict[str, Any]) -> None:
     print("\nratios (estatelog / ceiling)")
     for key, value in report["ratios"].items():
         print(f"  {key:<28} {'-' if value is None else f'{value:.2f}'}")
-    if report.get("goals"):
-        print("\ngoals (issue 4)")
-        for g in report["goals"]:
-            extrapolated = " (extrapolated)" if g.get("extrapolated") else ""
-            rate = (
-                f" at {g['achieved_per_second']:,.0f} commands/s achieved"
-                if "achieved_per_second" in g
-                else ""
-            )
-            verdict = "met" if g["met"] else "NOT met"
-            print(f"  {g['goal']:<44} {g['measured']}{extrapolated}{rate}: {verdict}")
+    print_goals(report["goals"])
 
 
 if __name__ == "__main__":

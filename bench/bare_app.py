@@ -1,7 +1,8 @@
 """The HTTP ceiling: a bare FastAPI endpoint doing one raw INSERT.
 
 Served by uvicorn with the same settings as ``estatelog serve`` (one process,
-``proxy_headers=False``), with a connection pool of the API's default size.
+``proxy_headers=False``; or ``N`` worker processes, as ``serve --workers N``),
+with a connection pool of the API's default size in each process.
 Bench only: never part of the product.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 from uuid import uuid4
 
 import uvicorn
@@ -16,6 +18,7 @@ from fastapi import FastAPI
 from psycopg_pool import ConnectionPool
 
 from bench.appends import RAW_TABLE, STATE
+from interfaces.cli.workers import run_workers
 
 
 def create_app(database_url: str, pool_size: int) -> FastAPI:
@@ -39,12 +42,16 @@ def create_app(database_url: str, pool_size: int) -> FastAPI:
     return app
 
 
+def app_factory() -> FastAPI:
+    """One app and pool per worker process (``python -m bench.bare_app PORT WORKERS``)."""
+    return create_app(os.environ["ESTATELOG_DATABASE_URL"], int(os.environ.get("POOL", "10")))
+
+
 if __name__ == "__main__":
     port = int(sys.argv[1])
-    uvicorn.run(
-        create_app(os.environ["ESTATELOG_DATABASE_URL"], int(os.environ.get("POOL", "10"))),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        proxy_headers=False,
-    )
+    workers = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+    options: dict[str, Any] = {"host": "127.0.0.1", "port": port, "log_level": "warning"}
+    if workers > 1:  # as ``estatelog serve --workers N``
+        run_workers("bench.bare_app:app_factory", workers, **options)
+    else:
+        uvicorn.run(app_factory(), proxy_headers=False, **options)

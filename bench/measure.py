@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -47,6 +48,7 @@ def run_threads(
     workers = [make_worker(i) for i in range(concurrency)]
     latencies: list[list[float]] = [[] for _ in workers]
     errors = [0] * concurrency
+    kinds: Counter[str] = Counter()  # what failed, for the note (a status, an exception)
     start_gate = threading.Barrier(concurrency + 1)
     window: dict[str, float] = {}
 
@@ -59,8 +61,9 @@ def run_threads(
                 return
             try:
                 work()
-            except Exception:
+            except Exception as e:
                 errors[i] += 1
+                kinds[str(e)[:80] or type(e).__name__] += 1
                 continue
             t1 = time.perf_counter()
             if t0 >= window["start"] and t1 <= window["end"]:
@@ -86,4 +89,7 @@ def run_threads(
         p50_ms=percentile(samples, 0.50) * 1000,
         p99_ms=percentile(samples, 0.99) * 1000,
         errors=sum(errors),
+        note=("errors: " + ", ".join(f"{k} x{n}" for k, n in kinds.most_common(3)))
+        if kinds
+        else None,
     )

@@ -102,11 +102,12 @@ def serve(
     container = build(settings)
     ensure_first_admin(container)
     if workers > 1:
+        from interfaces.cli.workers import run_workers
+
         container.close()
-        uvicorn.run(
+        run_workers(
             "interfaces.http.asgi:app_factory",
-            factory=True,
-            workers=workers,
+            workers,
             host=settings.host,
             port=settings.port,
             log_level=settings.log_level.lower(),
