@@ -46,10 +46,9 @@ class UnitAccount(
 ):
     """Everything one unit owes and has paid, in one currency. Its queries and
     decisions are mixed in (``account_*.py``, ``write_offs.py``); the ``@event``
-    methods stay here, so the event classes keep the topics they are stored under.
-    Settled items leave the open ones for an archive its copies share (decision 0033)."""
+    methods stay here, so the event classes keep the topics they are stored under."""
 
-    class_version = 2  # its state's shape: a snapshot of another is not loaded (0033)
+    class_version = 2  # 2: settled items archived; a snapshot of another is not loaded (0033)
 
     @staticmethod
     def create_id(unit_id: UUID, **_: Any) -> UUID:
@@ -174,13 +173,8 @@ class UnitAccount(
         if reference is not None:
             self.references = self.references.with_(f"{method}:{reference}", payment_id)
         self.payments.add(payment_id, {
-            "method": method,
-            "reference": reference,
-            "amount": amount,
-            "allocations": allocations,
-            "to_credit": to_credit,
-            "reversed": False,
-            "payer_id": payer_id,
+            "method": method, "reference": reference, "amount": amount, "payer_id": payer_id,
+            "allocations": allocations, "to_credit": to_credit, "reversed": False,
         })  # fmt: skip
         self._file_bills([p["bill_id"] for p in allocations], payment_id)
 
@@ -222,9 +216,7 @@ class UnitAccount(
         at: datetime,
     ) -> None:
         self.reversals.add(payment_id, {
-            "reason": reason,
-            "approval_id": approval_id,
-            "requested_by": requested_by,
+            "reason": reason, "approval_id": approval_id, "requested_by": requested_by,
             "status": "pending",
         })  # fmt: skip
 
@@ -293,11 +285,8 @@ class UnitAccount(
         part: str = "bill",
     ) -> None:
         self.waivers.add(waiver_id, {
-            "bill_id": bill_id,
-            "amount": amount,
-            "approval_id": approval_id,
-            "status": "pending",
-            "part": part,
+            "bill_id": bill_id, "amount": amount, "approval_id": approval_id,
+            "status": "pending", "part": part,
         })  # fmt: skip
 
     class BillWaived(shapes.BillWaived): ...  # shape: account_events.py
@@ -323,8 +312,7 @@ class UnitAccount(
         bill.late_fee_waived += max(ZERO, amount - bill.principal_due)
         bill.waived += amount
         self._file_bills([bill_id])
-        self.waivers.reopen(waiver_id)["amount"] = amount
-        self._decide(self.waivers, waiver_id, "approved")
+        self._decide(self.waivers, waiver_id, "approved", amount=amount)
 
     class LateFeeWaived(shapes.LateFeeWaived): ...  # shape: account_events.py
 
@@ -385,11 +373,8 @@ class UnitAccount(
     ) -> None:
         self._move_credit(payer_id, ZERO, amount)
         self.refunds.add(refund_id, {
-            "amount": amount,
-            "method": method,
-            "approval_id": approval_id,
-            "status": "pending",
-            "payer_id": payer_id,
+            "amount": amount, "method": method, "approval_id": approval_id,
+            "status": "pending", "payer_id": payer_id,
         })  # fmt: skip
 
     @event("Refunded")

@@ -45,7 +45,7 @@ class Filing:
                 self.payments.settle(candidate)
 
     @staticmethod
-    def _decide(items: Filed[UUID, dict[str, Any]], key: UUID, status: str) -> None:
+    def _decide(items: Filed[UUID, dict[str, Any]], key: UUID, status: str, **changes: Any) -> None:
         """Record the decision on a waiver, refund or reversal, and archive it."""
-        items.reopen(key)["status"] = status
+        items.reopen(key).update(changes, status=status)
         items.settle(key)
