@@ -19,9 +19,11 @@ from domain.finance import account_events as shapes
 from domain.finance.account_approvals import ApprovalDecisions
 from domain.finance.account_arrears import ArrearsDecisions
 from domain.finance.account_bills import BillDecisions
+from domain.finance.account_filing import Filing
 from domain.finance.account_payments import PaymentDecisions
 from domain.finance.account_postings import POSTINGS, post
 from domain.finance.account_queries import AccountQueries
+from domain.finance.archive import Archive, Filed
 from domain.finance.bills import ZERO, Bill, BillLine, Method, account_id_for, bill_id_for
 from domain.finance.debtors import UNNAMED, credit_key
 from domain.finance.money import currency_of
@@ -39,11 +41,14 @@ class UnitAccount(
     ArrearsDecisions,
     ApprovalDecisions,
     WriteOffDecisions,
+    Filing,
     Aggregate,
 ):
     """Everything one unit owes and has paid, in one currency. Its queries and
     decisions are mixed in (``account_*.py``, ``write_offs.py``); the ``@event``
     methods stay here, so the event classes keep the topics they are stored under."""
+
+    class_version = 2  # 2: settled items archived; a snapshot of another is not loaded (0033)
 
     @staticmethod
     def create_id(unit_id: UUID, **_: Any) -> UUID:
@@ -54,16 +59,17 @@ class UnitAccount(
         self.estate_id = estate_id
         self.unit_id = unit_id
         self.currency = currency_of(currency)
-        self.bills: dict[UUID, Bill] = {}
+        self.bills: Filed[UUID, Bill] = Filed()
+        self.debtor_ids: set[UUID] = set()  # whoever owes or owed a bill here
         self.credit = ZERO  # overpayments not yet used (预存款)
         self.reserved = ZERO  # credit held by refunds awaiting approval
         self.credits: dict[UUID | None, Decimal] = {}  # the credit, per payer who left it
         self.held: dict[UUID | None, Decimal] = {}  # the reserved, per payer
-        self.payments: dict[UUID, dict[str, Any]] = {}
-        self.references: set[str] = set()
-        self.waivers: dict[UUID, dict[str, Any]] = {}
-        self.refunds: dict[UUID, dict[str, Any]] = {}
-        self.reversals: dict[UUID, dict[str, Any]] = {}  # by payment: asked, awaiting a checker
+        self.payments: Filed[UUID, dict[str, Any]] = Filed()
+        self.references: Archive[str, UUID] = Archive()  # "method:reference" -> payment
+        self.waivers: Filed[UUID, dict[str, Any]] = Filed()
+        self.refunds: Filed[UUID, dict[str, Any]] = Filed()
+        self.reversals: Filed[UUID, dict[str, Any]] = Filed()  # by payment
 
     @classmethod
     def open(cls, estate_id: UUID, unit_id: UUID, currency: str, at: datetime) -> UnitAccount:
@@ -94,10 +100,11 @@ class UnitAccount(
         at: datetime,
     ) -> None:
         tax = sum((ln["tax"] for ln in lines if ln["treatment"] != "pass_through"), ZERO)
-        self.bills[bill_id] = Bill(
+        self.bills.add(bill_id, Bill(
             bill_id, period, issued_on, due_on, amount, debtors=tuple(payer_ids),
             tax=tax, recognised_on=recognised_on,
-        )  # fmt: skip
+        ))  # fmt: skip
+        self.debtor_ids.update(payer_ids)
 
     @event("CreditApplied")
     def _credit_applied(
@@ -112,10 +119,11 @@ class UnitAccount(
         payer_id: UUID | None = UNNAMED,  # whose credit; none before decision 0021
     ) -> None:
         self._move_credit(payer_id, -amount)
-        bill = self.bills[bill_id]
+        bill = self.bills.reopen(bill_id)
         bill.paid += amount
         key = credit_key(payer_id)
         bill.payments[key] = bill.payments.get(key, ZERO) + amount
+        self._file_bills([bill_id])
 
     @event("CreditWithdrawn")
     def _credit_withdrawn(
@@ -131,7 +139,7 @@ class UnitAccount(
     ) -> None:
         holder = self.payments[payment_id]["payer_id"]
         self._move_credit(holder, amount)
-        bill = self.bills[bill_id]
+        bill = self.bills.reopen(bill_id)
         bill.paid -= amount
         bill.payments[credit_key(holder)] -= amount
 
@@ -158,19 +166,17 @@ class UnitAccount(
         received_on: date,
     ) -> None:
         # Allocations name their late fee from decision 0022; earlier ones settled it first.
-        allocations = [self.bills[p["bill_id"]].settle(str(payment_id), p) for p in allocations]
+        allocations = [
+            self.bills.reopen(p["bill_id"]).settle(str(payment_id), p) for p in allocations
+        ]
         self._move_credit(payer_id, to_credit)
         if reference is not None:
-            self.references.add(f"{method}:{reference}")
-        self.payments[payment_id] = {
-            "method": method,
-            "reference": reference,
-            "amount": amount,
-            "allocations": allocations,
-            "to_credit": to_credit,
-            "reversed": False,
-            "payer_id": payer_id,
-        }
+            self.references = self.references.with_(f"{method}:{reference}", payment_id)
+        self.payments.add(payment_id, {
+            "method": method, "reference": reference, "amount": amount, "payer_id": payer_id,
+            "allocations": allocations, "to_credit": to_credit, "reversed": False,
+        })  # fmt: skip
+        self._file_bills([p["bill_id"] for p in allocations], payment_id)
 
     @event("PaymentReversed")
     def _payment_reversed(
@@ -188,16 +194,17 @@ class UnitAccount(
         booked_on: date,
         at: datetime,
     ) -> None:
-        payment = self.payments[payment_id]
+        payment = self.payments.reopen(payment_id)
         for part in payment["allocations"]:  # as received, its late fee named
-            self.bills[part["bill_id"]].unsettle(str(payment_id), part)
+            self.bills.reopen(part["bill_id"]).unsettle(str(payment_id), part)
         self._move_credit(payment["payer_id"], -to_credit)
         payment["reversed"] = True
+        self.payments.settle(payment_id)  # it holds nothing open any more
         if payment_id in self.reversals:
-            self.reversals[payment_id]["status"] = "approved"
+            self._decide(self.reversals, payment_id, "approved")
         # A reversed payment's bank line was never really applied: it may be again.
         if payment["reference"] is not None:
-            self.references.discard(f"{method}:{payment['reference']}")
+            self.references = self.references.without(f"{method}:{payment['reference']}")
 
     @event("ReversalRequested")
     def _reversal_requested(
@@ -208,16 +215,14 @@ class UnitAccount(
         requested_by: UUID,
         at: datetime,
     ) -> None:
-        self.reversals[payment_id] = {
-            "reason": reason,
-            "approval_id": approval_id,
-            "requested_by": requested_by,
+        self.reversals.add(payment_id, {
+            "reason": reason, "approval_id": approval_id, "requested_by": requested_by,
             "status": "pending",
-        }
+        })  # fmt: skip
 
     @event("ReversalDeclined")
     def _reversal_declined(self, payment_id: UUID, outcome: str, at: datetime) -> None:
-        self.reversals[payment_id]["status"] = "declined"
+        self._decide(self.reversals, payment_id, "declined")
 
     # ---- late fees and dunning (decided in account_arrears.py) ----------------
 
@@ -239,11 +244,12 @@ class UnitAccount(
         accrued: Decimal | None = None,
         tax: Decimal = ZERO,
     ) -> None:
-        bill = self.bills[bill_id]
+        bill = self.bills.reopen(bill_id)
         bill.late_fees += amount
         bill.late_fee_tax += tax
         bill.late_fee_through = through
         bill.accrued = bill.accrued + amount if accrued is None else accrued
+        self._file_bills([bill_id])
 
     @event("Dunned")
     def _dunned(
@@ -258,7 +264,8 @@ class UnitAccount(
         at: datetime,
     ) -> None:
         for bill_id in bill_ids:
-            self.bills[bill_id].dunning_level = level
+            self.bills.reopen(bill_id).dunning_level = level
+        self._file_bills(bill_ids)
 
     # ---- waivers and refunds (decided in account_approvals.py) ----------------
 
@@ -277,13 +284,10 @@ class UnitAccount(
         at: datetime,
         part: str = "bill",
     ) -> None:
-        self.waivers[waiver_id] = {
-            "bill_id": bill_id,
-            "amount": amount,
-            "approval_id": approval_id,
-            "status": "pending",
-            "part": part,
-        }
+        self.waivers.add(waiver_id, {
+            "bill_id": bill_id, "amount": amount, "approval_id": approval_id,
+            "status": "pending", "part": part,
+        })  # fmt: skip
 
     class BillWaived(shapes.BillWaived): ...  # shape: account_events.py
 
@@ -302,13 +306,13 @@ class UnitAccount(
         tax: Decimal,
         recognised_on: date,
     ) -> None:
-        bill = self.bills[bill_id]
+        bill = self.bills.reopen(bill_id)
         bill.tax_waived += tax
         # The principal first: an earlier waiver of more than it also waived the late fee.
         bill.late_fee_waived += max(ZERO, amount - bill.principal_due)
         bill.waived += amount
-        self.waivers[waiver_id]["status"] = "approved"
-        self.waivers[waiver_id]["amount"] = amount
+        self._file_bills([bill_id])
+        self._decide(self.waivers, waiver_id, "approved", amount=amount)
 
     class LateFeeWaived(shapes.LateFeeWaived): ...  # shape: account_events.py
 
@@ -326,15 +330,16 @@ class UnitAccount(
         at: datetime,
         tax: Decimal,
     ) -> None:
-        bill = self.bills[bill_id]
+        bill = self.bills.reopen(bill_id)
         bill.late_fee_waived += amount
         bill.late_fee_tax_waived += tax
         bill.waived += amount
-        self.waivers[waiver_id]["status"] = "approved"
+        self._file_bills([bill_id])
+        self._decide(self.waivers, waiver_id, "approved")
 
     @event("WaiverDeclined")
     def _waiver_declined(self, waiver_id: UUID, outcome: str, at: datetime) -> None:
-        self.waivers[waiver_id]["status"] = "declined"
+        self._decide(self.waivers, waiver_id, "declined")
 
     @event("BillWrittenOff")  # 坏账核销, decided in write_offs.py
     def _bill_written_off(
@@ -350,7 +355,8 @@ class UnitAccount(
         booked_on: date,
         at: datetime,
     ) -> None:
-        self.bills[bill_id].write_off(amount)
+        self.bills.reopen(bill_id).write_off(amount)
+        self._file_bills([bill_id])
 
     @event("RefundRequested")
     def _refund_requested(
@@ -366,13 +372,10 @@ class UnitAccount(
         payer_id: UUID | None = UNNAMED,  # whose credit; none before decision 0021
     ) -> None:
         self._move_credit(payer_id, ZERO, amount)
-        self.refunds[refund_id] = {
-            "amount": amount,
-            "method": method,
-            "approval_id": approval_id,
-            "status": "pending",
-            "payer_id": payer_id,
-        }
+        self.refunds.add(refund_id, {
+            "amount": amount, "method": method, "approval_id": approval_id,
+            "status": "pending", "payer_id": payer_id,
+        })  # fmt: skip
 
     @event("Refunded")
     def _refunded(
@@ -388,10 +391,10 @@ class UnitAccount(
         at: datetime,
     ) -> None:
         self._move_credit(self.refunds[refund_id]["payer_id"], -amount, -amount)
-        self.refunds[refund_id]["status"] = "refunded"
+        self._decide(self.refunds, refund_id, "refunded")
 
     @event("RefundDeclined")
     def _refund_declined(self, refund_id: UUID, outcome: str, at: datetime) -> None:
         refund = self.refunds[refund_id]
         self._move_credit(refund["payer_id"], ZERO, -refund["amount"])
-        refund["status"] = "declined"
+        self._decide(self.refunds, refund_id, "declined")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from domain.errors import InvalidTransition, ValidationFailed
+from domain.finance.archive import Filed
 from domain.finance.bills import ZERO, Bill, Method, clean_reason
 from domain.finance.settlement import LATE_FEE
 
@@ -33,9 +34,9 @@ class ApprovalDecisions:
         estate_id: UUID
         unit_id: UUID
         currency: str
-        bills: dict[UUID, Bill]
-        waivers: dict[UUID, dict[str, Any]]
-        refunds: dict[UUID, dict[str, Any]]
+        bills: Filed[UUID, Bill]
+        waivers: Filed[UUID, dict[str, Any]]
+        refunds: Filed[UUID, dict[str, Any]]
 
         credits: dict[UUID | None, Decimal]
         credit_of: Callable[[UUID | None], Decimal]
@@ -69,9 +70,12 @@ class ApprovalDecisions:
         if part not in WAIVABLE:
             raise ValidationFailed(f"part: one of {', '.join(WAIVABLE)}")
         # Only this bill's own pending waivers hold part of it: a request
-        # waiting on another bill of the unit takes nothing from this one.
+        # waiting on another bill of the unit takes nothing from this one. A
+        # decided waiver is archived: the pending ones are all open.
         pending = [
-            w for w in self.waivers.values() if w["status"] == "pending" and w["bill_id"] == bill_id
+            w
+            for w in self.waivers.open.values()
+            if w["status"] == "pending" and w["bill_id"] == bill_id
         ]
         if value > bill.outstanding - sum((w["amount"] for w in pending), ZERO):
             raise InvalidTransition("a waiver cannot exceed what is left to pay on the bill")

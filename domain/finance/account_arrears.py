@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from domain.finance.archive import Filed
 from domain.finance.bills import ZERO, Bill
 from domain.finance.money import floor_money, round_money
 from domain.finance.rate_values import BillingTerms
@@ -35,7 +36,7 @@ class ArrearsDecisions:
         @property
         def outstanding(self) -> Decimal: ...
 
-        bills: dict[UUID, Bill]
+        bills: Filed[UUID, Bill]
 
         @property
         def open_bills(self) -> list[Bill]: ...
@@ -134,7 +135,8 @@ class ArrearsDecisions:
         if not due:
             return
         debtors = {d for b in due for d in self.bill(b).debtors}
-        owed = [b for b in self.bills.values() if debtors & set(b.debtors)]
+        # An archived bill owes nothing: the open ones hold all that is owed.
+        owed = [b for b in self.bills.open.values() if debtors & set(b.debtors)]
         self._dunned(
             estate_id=self.estate_id,
             unit_id=self.unit_id,

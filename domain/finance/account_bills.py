@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from domain.errors import InvalidTransition, ValidationFailed
+from domain.finance.archive import Filed
 from domain.finance.bills import ZERO, Bill, BillLine
 from domain.finance.debtors import holders_for
 from domain.finance.money import round_money
@@ -27,7 +28,7 @@ class BillDecisions:
         estate_id: UUID
         unit_id: UUID
         currency: str
-        bills: dict[UUID, Bill]
+        bills: Filed[UUID, Bill]
 
         credit_of: Callable[[UUID | None], Decimal]
 
@@ -54,7 +55,7 @@ class BillDecisions:
         Its revenue is recognised in the month of service (decision 0023): on the
         period's first day when issued before it (a contract liability until then),
         else on the day of issue."""
-        if bill_id in self.bills:
+        if bill_id in self.bills:  # open or archived: billing twice bills once
             raise InvalidTransition("this bill has already been issued")
         if not lines:
             raise ValidationFailed("a bill needs at least one line")

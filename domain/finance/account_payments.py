@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from domain.errors import InvalidTransition, ValidationFailed
+from domain.finance.account_queries import oldest_first
+from domain.finance.archive import Archive, Filed
 from domain.finance.bills import Bill, Method, clean_reason
 from domain.finance.debtors import credit_key, owed_by, payer_of, received_on_for
 from domain.finance.rate_values import BillingTerms
@@ -34,8 +36,8 @@ class PaymentDecisions:
         estate_id: UUID
         unit_id: UUID
         currency: str
-        payments: dict[UUID, dict[str, Any]]
-        references: set[str]
+        payments: Filed[UUID, dict[str, Any]]
+        references: Archive[str, UUID]
 
         @property
         def open_bills(self) -> list[Bill]: ...
@@ -52,9 +54,9 @@ class PaymentDecisions:
         _payment_reversed: Callable[..., None]
         _reversal_requested: Callable[..., None]
         _reversal_declined: Callable[..., None]
-        reversals: dict[UUID, dict[str, Any]]
+        reversals: Filed[UUID, dict[str, Any]]
         _credit_withdrawn: Callable[..., None]
-        bills: dict[UUID, Bill]
+        bills: Filed[UUID, Bill]
 
     def receive_payment(
         self,
@@ -162,7 +164,7 @@ class PaymentDecisions:
 
         ``reversed_by`` stays the maker, who asked; the approval names the checker.
         """
-        for payment_id, asked in self.reversals.items():
+        for payment_id, asked in list(self.reversals.open.items()):  # the pending ones
             if asked["approval_id"] != approval_id or asked["status"] != "pending":
                 continue
             if approved:
@@ -225,10 +227,11 @@ class PaymentDecisions:
         holder = payment["payer_id"]
         shortfall = payment["to_credit"] - self.credit_of(holder)
         parts: list[tuple[UUID, Decimal]] = []
-        newest_first = sorted(
-            self.bills.values(), key=lambda b: (b.due_on, b.period, str(b.bill_id)), reverse=True
-        )
-        for bill in newest_first:
+        if shortfall <= 0:
+            return parts
+        # Rare (the credit was spent since), so the archive too is searched: the
+        # credit may have settled bills that are settled still.
+        for bill in sorted(self.bills.values(), key=oldest_first, reverse=True):
             if shortfall <= 0:
                 break
             part = min(shortfall, bill.payments.get(credit_key(holder), Decimal(0)))

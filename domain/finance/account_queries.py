@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from domain.errors import ValidationFailed
+from domain.finance.archive import Filed
 from domain.finance.bills import ZERO, Bill
 from domain.finance.money import exact_money
 
@@ -22,22 +23,25 @@ class AccountQueries:
 
     if TYPE_CHECKING:
         currency: str
-        bills: dict[UUID, Bill]
+        bills: Filed[UUID, Bill]
+        debtor_ids: set[UUID]
         credit: Decimal
         reserved: Decimal
         credits: dict[UUID | None, Decimal]
         held: dict[UUID | None, Decimal]
-        payments: dict[UUID, dict[str, Any]]
+        payments: Filed[UUID, dict[str, Any]]
 
     @property
     def open_bills(self) -> list[Bill]:
-        """Bills with something left to pay, oldest first (due date, then period)."""
-        bills = [b for b in self.bills.values() if b.outstanding > 0]
-        return sorted(bills, key=lambda b: (b.due_on, b.period, str(b.bill_id)))
+        """Bills with something left to pay, oldest first (due date, then period).
+
+        Only open bills are looked at: an archived one owes nothing (decision 0033)."""
+        bills = [b for b in self.bills.open.values() if b.outstanding > 0]
+        return sorted(bills, key=oldest_first)
 
     @property
     def outstanding(self) -> Decimal:
-        return sum((b.outstanding for b in self.bills.values()), ZERO)
+        return sum((b.outstanding for b in self.bills.open.values()), ZERO)
 
     @property
     def available_credit(self) -> Decimal:
@@ -50,7 +54,7 @@ class AccountQueries:
     @property
     def debtors(self) -> set[UUID]:
         """Everyone who owes or owed a bill of this unit."""
-        return {d for b in self.bills.values() for d in b.debtors}
+        return set(self.debtor_ids)
 
     def _move_credit(self, holder: UUID | None, credit: Decimal, held: Decimal = ZERO) -> None:
         self.credit += credit
@@ -64,6 +68,7 @@ class AccountQueries:
         return any(b.due_on < on for b in self.open_bills)
 
     def bill(self, bill_id: UUID) -> Bill:
+        """The bill, open or archived: read it, never change it."""
         if bill_id not in self.bills:
             raise ValidationFailed("bill_id: no such bill on this unit's account")
         return self.bills[bill_id]
@@ -75,3 +80,8 @@ class AccountQueries:
         if value <= 0:
             raise ValidationFailed(f"{what}: must be positive")
         return value
+
+
+def oldest_first(bill: Bill) -> tuple[date, str, str]:
+    """The order bills are settled in: due date, then period."""
+    return (bill.due_on, bill.period, str(bill.bill_id))

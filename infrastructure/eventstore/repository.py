@@ -4,18 +4,25 @@ The library reads the latest snapshot, then the events after it: two round
 trips for every aggregate not in the cache (the first command on a unit's
 account since start, every aggregate past the cache's size). Here one
 statement returns both, which also makes them one consistent read.
+
+A snapshot taken of another shape of the aggregate's class than the running
+code's (its ``class_version``, decision 0033) is never loaded: the aggregate is
+folded from all its events instead, and the snapshot is named to ``on_stale``
+so that the snapshotter takes a new one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
 from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, ProjectorFunction, Repository
+from eventsourcing.domain import CanSnapshotAggregate
 from eventsourcing.persistence import InterfaceError, Mapper, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder
-from eventsourcing.utils import retry
+from eventsourcing.utils import resolve_topic, retry
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
@@ -23,8 +30,11 @@ from psycopg.sql import SQL, Identifier
 class OneReadRepository(Repository[UUID]):
     """A load that misses the cache costs one round trip, with snapshots or without."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, on_stale: Callable[[UUID], None] = lambda _: None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.on_stale = on_stale
         self._latest_sql: str | None = None
         if self.snapshot_store is not None:
             events = cast("PostgresAggregateRecorder", self.event_store.recorder)
@@ -58,15 +68,33 @@ class OneReadRepository(Repository[UUID]):
         projector_func: ProjectorFunction[Any, Any],
     ) -> Any:
         if version is not None or self._latest_sql is None:
-            return super()._reconstruct_aggregate(aggregate_id, version, projector_func)
-        assert self.snapshot_store is not None
-        events = snapshot_then_events(
-            self._latest(aggregate_id), self.event_store.mapper, self.snapshot_store.mapper
-        )
+            events: Iterable[Any] = self._events_to(aggregate_id, version)
+        else:
+            assert self.snapshot_store is not None
+            events = list(
+                snapshot_then_events(
+                    self._latest(aggregate_id), self.event_store.mapper, self.snapshot_store.mapper
+                )
+            )
+            if events and is_stale(events[0]):
+                self.on_stale(aggregate_id)
+                events = self.event_store.get(aggregate_id)
         aggregate = projector_func(None, events)
         if aggregate is None:
             raise AggregateNotFoundError(f"Aggregate {aggregate_id!r} not found.")
         return aggregate
+
+    def _events_to(self, aggregate_id: UUID, version: int | None) -> Iterable[Any]:
+        """The library's reading up to ``version``: the latest snapshot at or before it
+        unless stale, then the events after that."""
+        snapshots: list[Any] = []
+        if self.snapshot_store is not None:
+            snapshots = list(self.snapshot_store.get(aggregate_id, desc=True, limit=1, lte=version))
+            if snapshots and is_stale(snapshots[0]):
+                self.on_stale(aggregate_id)
+                snapshots = []
+        after = snapshots[0].originator_version if snapshots else None
+        return chain(snapshots, self.event_store.get(aggregate_id, gt=after, lte=version))
 
     # As the recorder's reads: a connection that broke while idle in the pool
     # fails once and the next try takes a fresh one.
@@ -94,3 +122,18 @@ def snapshot_then_events(
             originator_id=row[0], originator_version=row[1], topic=row[2], state=bytes(row[3])
         )
         yield (snapshots if row[4] else events).to_domain_event(stored)
+
+
+def is_stale(event: Any) -> bool:
+    """Whether ``event`` is a snapshot of another shape of its aggregate's class than
+    the running code's: the library stores the class's ``class_version`` in every
+    snapshot (when above 1), and a class whose state changes shape raises it.
+    Snapshots are a cache of the log, so one of another version is dropped, never
+    upcast (decision 0033)."""
+    if not isinstance(event, CanSnapshotAggregate):
+        return False
+    try:
+        cls = resolve_topic(event.topic)
+    except Exception:
+        return True  # its class is gone: the events name what is there now
+    return bool(event.state.get("class_version", 1) != getattr(cls, "class_version", 1))

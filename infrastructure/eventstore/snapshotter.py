@@ -12,6 +12,12 @@ finds them taken (the versions are compared with the snapshot table, so nothing
 is taken twice). Snapshots are a cache of the log: one not taken costs a longer
 load, never a wrong one, so an aggregate that cannot be snapshotted is logged
 and passed over, and nothing here can fail or hold up a command.
+
+A snapshot a load found stale (of another ``class_version`` of its class,
+decision 0033) is replaced at the start of the next round: the loads of this
+process name it in ``EventLog.stale_snapshots``. One found by another process
+is replaced when its aggregate has grown ``every`` events, as the snapshot
+taken then is folded from the events, past the stale one.
 """
 
 from __future__ import annotations
@@ -85,7 +91,7 @@ class Snapshotter:
 
     def catch_up(self) -> int:
         """Look at the log up to its head; the number of snapshots taken."""
-        taken = 0
+        taken = self._retake_stale()
         while True:
             start = self.position()
             with self.pool.connection() as conn:
@@ -105,7 +111,21 @@ class Snapshotter:
             if len(rows) < self.batch_size:
                 return taken
 
-    def _take(self, aggregate_id: UUID, version: int) -> int:
+    def _retake_stale(self) -> int:
+        """Replace the stale snapshots loads came upon; the number taken."""
+        taken = 0
+        while self.event_log.stale_snapshots:
+            try:
+                aggregate_id = self.event_log.stale_snapshots.pop()
+            except KeyError:
+                break  # another thread took the last
+            # The stale one may be at the aggregate's latest version, where the new
+            # one goes; until the new one is in, loads fold the events.
+            self.event_log.forget_snapshots(aggregate_id)
+            taken += self._take(aggregate_id, None)
+        return taken
+
+    def _take(self, aggregate_id: UUID, version: int | None) -> int:
         try:
             self.event_log.take_snapshot(aggregate_id, version=version)
         except IntegrityError:

@@ -7,7 +7,7 @@ from copy import deepcopy
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import Application, Repository
+from eventsourcing.application import Application, Repository, project_aggregate
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import EventStore, Mapper, Notification, StoredEvent
 from eventsourcing.utils import Environment, EnvType, get_topic, strtobool
@@ -17,7 +17,11 @@ from psycopg.sql import SQL, Identifier
 from infrastructure.database import harden
 from infrastructure.eventstore.mapper import MetadataMapper
 from infrastructure.eventstore.recorder import ChainedEventRecorder
-from infrastructure.eventstore.repository import OneReadRepository, snapshot_then_events
+from infrastructure.eventstore.repository import (
+    OneReadRepository,
+    is_stale,
+    snapshot_then_events,
+)
 from infrastructure.eventstore.snapshot_transcoder import SnapshotTranscoder
 from infrastructure.eventstore.transcoder import OrjsonTranscoder
 from projections.log import EVENTS_TABLE as EVENTS_TABLE  # read models read it too
@@ -72,6 +76,10 @@ class EventLog(Application[UUID]):
     def __init__(self, env: EnvType) -> None:
         # The snapshot store is always there to read; snapshots are written by
         # the snapshotter, which follows the log, never by save() (decision 0032).
+        #: Aggregates whose latest snapshot was found stale on a load (decision
+        #: 0033): the snapshotter takes them again. Filled before the library's
+        #: __init__ builds the repository, which is handed its ``add``.
+        self.stale_snapshots: set[UUID] = set()
         super().__init__({**env, "IS_SNAPSHOTTING_ENABLED": "y"})
         harden(self.chained_recorder.datastore.pool)
 
@@ -98,6 +106,7 @@ class EventLog(Application[UUID]):
                 self.env.get(self.AGGREGATE_CACHE_FASTFORWARD_SKIPPING, "n")
             ),
             deepcopy_from_cache=strtobool(self.env.get(self.DEEPCOPY_FROM_AGGREGATE_CACHE, "y")),
+            on_stale=self.stale_snapshots.add,
         )
 
     @property
@@ -184,10 +193,16 @@ class EventLog(Application[UUID]):
         with recorder.datastore.transaction(commit=False) as curs:
             curs.execute(sql, {"ids": list(ids)})
             rows = [tuple(row.values()) for row in curs.fetchall()]
+        stale: set[UUID] = set()
         for domain_event in snapshot_then_events(rows, self.mapper, self.snapshots.mapper):
-            found[domain_event.originator_id] = domain_event.mutate(
-                found.get(domain_event.originator_id)
-            )
+            aggregate_id = domain_event.originator_id
+            if aggregate_id in stale or is_stale(domain_event):
+                stale.add(aggregate_id)  # its events after the snapshot are read below
+                continue
+            found[aggregate_id] = domain_event.mutate(found.get(aggregate_id))
+        for aggregate_id in stale:  # rare: after a release that changed the class's shape
+            self.stale_snapshots.add(aggregate_id)
+            found[aggregate_id] = project_aggregate(None, self.events.get(aggregate_id))
         return found
 
     def version_at(self, aggregate_id: UUID, position: int) -> int | None:

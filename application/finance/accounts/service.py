@@ -282,10 +282,16 @@ class AccountService:
         outcome = str(approval.status)
         if approval.status is ApprovalStatus.APPROVED and not approved:
             outcome = "approved by a rule alone: a reversal needs a second person"
+        # Asked before it is decided: a decided reversal leaves the open ones (decision 0033).
+        asked_for = [
+            (payment_id, asked)
+            for payment_id, asked in account.reversals.open.items()
+            if asked["approval_id"] == approval.id
+        ]
         account.settle_reversal(approval.id, approved, outcome, now.date(), now)
         freed: list[Any] = []
-        for payment_id, asked in account.reversals.items():
-            if asked["approval_id"] == approval.id and approved:
+        for payment_id, asked in asked_for:
+            if approved:
                 freed = released(self.deps, account, payment_id, at=now)
                 reason = f"payment reversed: {asked.get('reason', '')}".strip()
                 freed += self.receipts.voided(payment_id, reason, now)
@@ -359,7 +365,7 @@ class AccountService:
 
     def _on_waiver_decided(self, approval: Approval, load: Callable[[UUID], Any]) -> Iterable[Any]:
         account = load(approval.subject_id)
-        for waiver_id, waiver in account.waivers.items():
+        for waiver_id, waiver in list(account.waivers.open.items()):  # the pending ones
             if waiver["approval_id"] == approval.id:
                 now = self.deps.clock()
                 approved = approval.status is ApprovalStatus.APPROVED
@@ -368,7 +374,7 @@ class AccountService:
 
     def _on_refund_decided(self, approval: Approval, load: Callable[[UUID], Any]) -> Iterable[Any]:
         account = load(approval.subject_id)
-        for refund_id, refund in account.refunds.items():
+        for refund_id, refund in list(account.refunds.open.items()):  # the pending ones
             if refund["approval_id"] == approval.id:
                 now = self.deps.clock()
                 approved = approval.status is ApprovalStatus.APPROVED
