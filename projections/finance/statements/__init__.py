@@ -42,6 +42,7 @@ from projections.finance.statements.formats import cas_balance_sheet, cas_income
 from projections.finance.statements.fund import fund_statement
 from projections.finance.statements.receivables import (
     admit_unit,
+    aging_batches,
     owner_statement,
     receivables_aging,
     receivables_control,
@@ -54,6 +55,7 @@ __all__ = [
     "ZERO",
     "LedgerReports",
     "admit_unit",
+    "aging_batches",
     "balance_sheet",
     "cas_balance_sheet",
     "cas_income_statement",
