@@ -120,27 +120,14 @@ def stream_xlsx(report: Report, batches: Batches) -> Iterator[bytes]:
     with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book:
         for name, text in _package(report.title, names):
             book.writestr(name, text)
-        current = -1
-        entry: IO[bytes] | None = None
-        sheet: _Sheet | None = None
-        for index, rows in _with_empty(batches, len(report.tables)):
-            if index != current:
-                if index < current:
-                    raise ValueError(f"rows of table {index} after table {current}")
-                if entry is not None and sheet is not None:
-                    entry.write(sheet.end())
-                    entry.close()
-                current = index
-                entry = book.open(f"xl/worksheets/sheet{index + 1}.xml", "w")
-                sheet = _Sheet(report, index)
-                entry.write(sheet.begin())
-            assert entry is not None and sheet is not None
-            entry.write(sheet.rows(rows))
-            if sink.waiting >= CHUNK:
-                yield sink.take()
-        if entry is not None and sheet is not None:
-            entry.write(sheet.end())
-            entry.close()
+        sheets = _Sheets(book, report)
+        try:
+            for index, rows in _with_empty(batches, len(report.tables)):
+                sheets.write(index, rows)
+                if sink.waiting >= CHUNK:
+                    yield sink.take()
+        finally:
+            sheets.close()
     yield sink.take()
 
 
@@ -156,6 +143,34 @@ def _with_empty(batches: Batches, tables: int) -> Iterator[tuple[int, Sequence[S
     while done < tables:
         yield done, ()
         done += 1
+
+
+class _Sheets:
+    """The sheet being written: one zip entry at a time, in the tables' order."""
+
+    def __init__(self, book: zipfile.ZipFile, report: Report) -> None:
+        self.book, self.report = book, report
+        self.index = -1
+        self.entry: IO[bytes] | None = None
+        self.sheet: _Sheet | None = None
+
+    def write(self, index: int, rows: Sequence[Sequence[Any]]) -> None:
+        if index != self.index:
+            if index < self.index:
+                raise ValueError(f"rows of table {index} after table {self.index}")
+            self.close()
+            self.index = index
+            self.entry = self.book.open(f"xl/worksheets/sheet{index + 1}.xml", "w")
+            self.sheet = _Sheet(self.report, index)
+            self.entry.write(self.sheet.begin())
+        assert self.entry is not None and self.sheet is not None
+        self.entry.write(self.sheet.rows(rows))
+
+    def close(self) -> None:
+        if self.entry is not None and self.sheet is not None:
+            self.entry.write(self.sheet.end())
+            self.entry.close()
+        self.entry = self.sheet = None
 
 
 class _Sheet:
@@ -224,7 +239,8 @@ class _Sheet:
 
 
 def _string(ref: str, value: Any, style: int) -> str:
-    text = escape(_ILLEGAL.sub("\ufffd", str(value)))
+    # A bare CR would be read back as LF (XML normalizes line ends): a reference keeps it.
+    text = escape(_ILLEGAL.sub("\ufffd", str(value)), {"\r": "&#13;"})
     s = f' s="{style}"' if style else ""
     return f'<c r="{ref}" t="inlineStr"{s}><is><t xml:space="preserve">{text}</t></is></c>'
 

@@ -191,4 +191,8 @@ def test_the_aging_of_a_hundred_thousand_bills_streams_whole_in_bounded_memory(
     # the zip's buffers, a fraction of the file itself.
     assert (peak - baseline) < 24 * MiB, f"{(peak - baseline) / MiB:.1f} MiB, file {size / MiB}"
     assert len(probes) > 3 and all(status == 200 for status, _ in probes), probes
-    assert max(seconds for _, seconds in probes) < 2.0, probes
+    # Written on the event loop, the file would hold every request for as long
+    # as it takes (tens of seconds here); streamed, the worst wait is CPU and
+    # the GIL shared with this process's reader and tracemalloc on a loaded
+    # machine (0.3-2.1 s at load 8 on two cores).
+    assert max(seconds for _, seconds in probes) < 5.0, probes
