@@ -137,7 +137,7 @@ def aging_batches(
     at: date,
     as_of_position: int | None = None,
     *,
-    batch: int = 2000,
+    batch: int = 200,
 ) -> Iterator[tuple[str, list[dict[str, Any]]]]:
     """:func:`receivables_aging` for a file, in batches of rows named for their table:
     ``bills`` (by due date), then ``totals``, ``units`` and ``debtors``, each as in
