@@ -219,15 +219,18 @@ def aging_file(
     return report, rows()
 
 
+_FUND_UNITS = [
+    ("unit_id", "Unit", "text"),
+    ("currency", "Currency", "text"),
+    ("opening", "Opening", "money"),
+    ("deposits", "Deposits", "money"),
+    ("spending", "Spending", "money"),
+    ("closing", "Closing", "money"),
+]
+_FUND_BANK = [("currency", "Currency", "text"), ("balance", "Balance", "money")]
+
+
 def fund_report(body: dict[str, Any], estates: list[UUID] | None, lang: Lang = ZH) -> Report:
-    cols = [
-        ("unit_id", "Unit", "text"),
-        ("currency", "Currency", "text"),
-        ("opening", "Opening", "money"),
-        ("deposits", "Deposits", "money"),
-        ("spending", "Spending", "money"),
-        ("closing", "Closing", "money"),
-    ]
     bank = [{"currency": c, "balance": v} for c, v in body["fund_bank"].items()]
     total = label("Total", lang)
     totals = [{"unit_id": total, "currency": c, **t} for c, t in body["totals"].items()]
@@ -235,15 +238,38 @@ def fund_report(body: dict[str, Any], estates: list[UUID] | None, lang: Lang = Z
         *report_titles("Maintenance fund statement", lang),
         meta(body, estates, lang),
         (
-            table("Units", cols, [*body["units"], *totals], lang=lang),
-            table(
-                "Fund bank account",
-                [("currency", "Currency", "text"), ("balance", "Balance", "money")],
-                bank,
-                lang=lang,
-            ),
+            table("Units", _FUND_UNITS, [*body["units"], *totals], lang=lang),
+            table("Fund bank account", _FUND_BANK, bank, lang=lang),
         ),
     )
+
+
+def fund_file(
+    head: dict[str, Any],
+    estates: list[UUID] | None,
+    lang: Lang,
+    batches: Iterable[tuple[str, list[dict[str, Any]]]],
+) -> tuple[Report, Iterator[tuple[int, list[tuple[Any, ...]]]]]:
+    """The fund statement as a file that streams (as :func:`aging_file`), from the
+    batches of ``projections.finance.statements.fund_batches``."""
+    report = Report(
+        *report_titles("Maintenance fund statement", lang),
+        meta(head, estates, lang),
+        (
+            table("Units", _FUND_UNITS, (), lang=lang),
+            table("Fund bank account", _FUND_BANK, (), lang=lang),
+        ),
+    )
+    total = label("Total", lang)
+
+    def rows() -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
+        for name, found in batches:
+            if name == "totals":
+                found = [{"unit_id": total, **t} for t in found]
+            index, cols = (1, _FUND_BANK) if name == "bank" else (0, _FUND_UNITS)
+            yield index, [tuple(_cell(r.get(k)) for k, _, _ in cols) for r in found]
+
+    return report, rows()
 
 
 def owner_report(body: dict[str, Any], lang: Lang = ZH) -> Report:

@@ -41,6 +41,7 @@ from interfaces.http.finance.ledger.reports import (
     aging_report,
     balance_sheet_report,
     cash_flow_report,
+    fund_file,
     fund_report,
     income_statement_report,
     owner_report,
@@ -212,6 +213,8 @@ async def statement(
             return _aging_file(request, estates, day, upto, lang)
         body = await query_off_loop(request, query, estates, day, upto)
     else:
+        if kind == "fund" and format == "xlsx":
+            return _fund_file(request, estates, date_from, date_to, upto, lang)
         body = await query_off_loop(request, query, estates, date_from, date_to, upto)
     if kind == "receivables-aging":
         body["control"] = await query_off_loop(
@@ -230,6 +233,21 @@ def _aging_file(
     head = {"at": day, "as_of_position": upto, "buckets": list(statements.AGING_BUCKETS)}
     report, rows = aging_file(head, estates, lang, batches)
     return export_stream(report, rows, f"receivables-aging-{day}")
+
+
+def _fund_file(
+    request: Request,
+    estates: list[UUID] | None,
+    date_from: date | None,
+    date_to: date | None,
+    upto: int | None,
+    lang: Lang,
+) -> Response:
+    """The fund statement as a workbook that streams: a unit a row, as many as hold a fund."""
+    batches = streamed(request, statements.fund_batches, estates, date_from, date_to, upto)
+    head = {"from": date_from, "to": date_to, "as_of_position": upto}
+    report, rows = fund_file(head, estates, lang, batches)
+    return export_stream(report, rows, f"fund-{date_to or 'all'}")
 
 
 @router.get("/finance/units/{unit_id}/statement")
