@@ -1,4 +1,5 @@
-"""The streamed workbook says what the whole one says, whatever the text."""
+"""The streamed workbook says what the whole one says, whatever the text; a PDF
+is bounded."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from openpyxl import load_workbook
 from application.reporting import Column, Report, Table
 from infrastructure.reports import render_xlsx
 from infrastructure.reports.xlsx_stream import CHUNK, stream_xlsx
+from interfaces.http.exports import PDF_ROW_LIMIT, export_response
+from interfaces.http.problems import Problem
 from tests.unit.finance.test_reports import statement
 
 
@@ -82,3 +85,18 @@ def test_any_text_stays_text(text: str) -> None:
     # A spreadsheet cell cannot hold C0 controls; they read back as U+FFFD.
     expected = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "\ufffd", text)
     assert row == [(expected, "General")]
+
+
+def test_a_pdf_prints_at_most_its_row_limit_and_names_the_workbook_beyond() -> None:
+    columns = (Column("n", "N", "number"),)
+
+    def report(rows: int) -> Report:
+        half = tuple((n,) for n in range(rows // 2))
+        rest = tuple((n,) for n in range(rows - rows // 2))
+        return Report("Rows", tables=(Table("A", columns, half), Table("B", columns, rest)))
+
+    assert export_response(report(PDF_ROW_LIMIT), "pdf", "rows").body.startswith(b"%PDF")
+    with pytest.raises(Problem, match="format=xlsx") as refused:
+        export_response(report(PDF_ROW_LIMIT + 1), "pdf", "rows")
+    assert refused.value.status == 422
+    assert export_response(report(PDF_ROW_LIMIT + 1), "xlsx", "rows").body[:2] == b"PK"
