@@ -10,7 +10,6 @@ browser reads it and memory is measured in-process with ``tracemalloc``.
 
 from __future__ import annotations
 
-import io
 import socket
 import threading
 import time
@@ -18,7 +17,8 @@ import tracemalloc
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 from uuid import UUID
 
 import httpx
@@ -101,13 +101,14 @@ def open_bills(database_url: str) -> None:
 
 
 class Reader:
-    """Downloads the export in a thread, keeping its bytes and nothing else."""
+    """Downloads the export in a thread to a file on disk (so that the memory
+    measured is the server's, not a copy of the file)."""
 
-    def __init__(self, url: str, headers: dict[str, str]) -> None:
+    def __init__(self, url: str, headers: dict[str, str], body: BinaryIO) -> None:
         self.url, self.headers = url, headers
         self.first_chunk = threading.Event()
         self.finished = threading.Event()
-        self.body = io.BytesIO()
+        self.body = body
         self.status = 0
         self.error: BaseException | None = None
 
@@ -136,7 +137,7 @@ def sheet(book: Any, name: str) -> list[tuple[Any, ...]]:
 
 
 def test_the_aging_of_a_hundred_thousand_bills_streams_whole_in_bounded_memory(
-    served: str, running: Container
+    served: str, running: Container, tmp_path: Path
 ) -> None:
     open_bills(running.database_url)
     token = httpx.post(
@@ -146,10 +147,11 @@ def test_the_aging_of_a_hundred_thousand_bills_streams_whole_in_bounded_memory(
     url = f"{served}/api/v1/finance/statements/receivables-aging"
     assert httpx.get(f"{served}/api/v1/auth/me", headers=headers).status_code == 200  # warm
 
+    body = (tmp_path / "aging.xlsx").open("w+b")
     tracemalloc.start()
     try:
         baseline, _ = tracemalloc.get_traced_memory()
-        reader = Reader(url, headers)
+        reader = Reader(url, headers, body)
         thread = threading.Thread(target=reader.run)
         thread.start()
         probes = []
@@ -166,11 +168,12 @@ def test_the_aging_of_a_hundred_thousand_bills_streams_whole_in_bounded_memory(
 
     assert reader.error is None, reader.error
     assert reader.status == 200
-    size = reader.body.tell()
+    size = body.tell()
+    body.seek(0)
     # The same figures as the statement built whole (its JSON).
     with psycopg.connect(running.database_url) as conn:
         whole = receivables_aging(conn, [ESTATE], AT)
-    book = load_workbook(reader.body, read_only=True)
+    book = load_workbook(body, read_only=True)
     bills, totals = sheet(book, "Bills"), sheet(book, "Totals")
     units, debtors = sheet(book, "By unit"), sheet(book, "By debtor")
     assert len(bills) == len(whole["bills"]) == BILLS
@@ -188,8 +191,11 @@ def test_the_aging_of_a_hundred_thousand_bills_streams_whole_in_bounded_memory(
     }
 
     # Built whole, the statement's rows alone peaked at 123 MiB (before any
-    # workbook); streamed, a batch and the zip's buffers (1.7 MiB measured alone).
-    assert (peak - baseline) < 24 * MiB, f"{(peak - baseline) / MiB:.1f} MiB, file {size / MiB}"
+    # workbook); streamed, a batch and the zip's buffers: 1.7 MiB measured
+    # alone, 6.3 MiB here with uvicorn, the projector and this test's probes in
+    # the same process, against a file of 9.9 MiB (70 MiB of XML inside).
+    grown = peak - baseline
+    assert grown < 8 * MiB, f"{grown / MiB:.1f} MiB, file {size / MiB:.1f} MiB"
     assert len(probes) > 3 and all(status == 200 for status, _ in probes), probes
     # Written on the event loop, the file would hold every request for as long
     # as it takes (tens of seconds here); streamed, the worst wait is CPU and
