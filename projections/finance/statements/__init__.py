@@ -39,9 +39,10 @@ from projections.finance.statements.common import (
     money,
 )
 from projections.finance.statements.formats import cas_balance_sheet, cas_income_statement
-from projections.finance.statements.fund import fund_statement
+from projections.finance.statements.fund import fund_batches, fund_statement
 from projections.finance.statements.receivables import (
     admit_unit,
+    aging_batches,
     owner_statement,
     receivables_aging,
     receivables_control,
@@ -54,6 +55,7 @@ __all__ = [
     "ZERO",
     "LedgerReports",
     "admit_unit",
+    "aging_batches",
     "balance_sheet",
     "cas_balance_sheet",
     "cas_income_statement",
@@ -61,6 +63,7 @@ __all__ = [
     "closed_periods",
     "estates_in_reach",
     "first_entry_day",
+    "fund_batches",
     "fund_statement",
     "income_statement",
     "journal",

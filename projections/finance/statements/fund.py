@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -30,42 +30,12 @@ def fund_statement(
     """专项维修资金分户账: per unit and currency the fund held for it (2241, a credit
     balance) before the range, deposits (credits) and spending (debits) in it, and
     the closing balance; totals, and the fund bank account's (1002.02) balance."""
-    scope, params = scope_clause(estate_ids, as_of_position)
-    upper = "l.booked_on <= %s" if date_to is not None else "true"
-    start = date_from or date.min
-    rows = dict_rows(
-        conn.execute(
-            "SELECT l.unit_id, l.currency, "
-            "coalesce(sum(l.credit - l.debit) FILTER (WHERE l.booked_on < %s), 0) AS opening, "
-            "coalesce(sum(l.credit) FILTER (WHERE l.booked_on >= %s), 0) AS deposits, "
-            "coalesce(sum(l.debit) FILTER (WHERE l.booked_on >= %s), 0) AS spending "
-            f"FROM finance_ledger_lines l WHERE {scope} AND {upper} AND l.account = %s "
-            "GROUP BY l.unit_id, l.currency ORDER BY l.currency, l.unit_id",
-            [
-                start,
-                start,
-                start,
-                *params,
-                *([date_to] if date_to is not None else []),
-                FUND_PAYABLE,
-            ],
-        )
-    )
+    query, args = _units(estate_ids, date_from, date_to, as_of_position)
+    rows = dict_rows(conn.execute(query, args))
     totals: dict[str, dict[str, Decimal]] = {}
     for r in rows:
-        c = r["currency"]
-        for k in ("opening", "deposits", "spending"):
-            r[k] = money(r[k], c)
-        r["closing"] = r["opening"] + r["deposits"] - r["spending"]
-        t = totals.setdefault(
-            c, {"opening": ZERO, "deposits": ZERO, "spending": ZERO, "closing": ZERO}
-        )
-        for k in t:
-            t[k] += r[k]
-    bank = account_balances(conn, estate_ids, None, date_to, as_of_position, [FUND_BANK])
-    fund_bank = {
-        r["currency"]: money(r["opening"] + r["debit"] - r["credit"], r["currency"]) for r in bank
-    }
+        _add(totals, _closed(r))
+    fund_bank = _fund_bank(conn, estate_ids, date_to, as_of_position)
     return {
         "from": date_from,
         "to": date_to,
@@ -73,4 +43,89 @@ def fund_statement(
         "units": rows,
         "totals": totals,
         "fund_bank": fund_bank,
+    }
+
+
+def fund_batches(
+    conn: psycopg.Connection[Any],
+    estate_ids: Sequence[UUID] | None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    as_of_position: int | None = None,
+    *,
+    batch: int = 200,
+) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """:func:`fund_statement` for a file, in batches of rows named for their table:
+    ``units`` from a server-side cursor, then ``totals`` (per currency) and ``bank``
+    (the fund bank account's balance per currency), in one snapshot."""
+    query, args = _units(estate_ids, date_from, date_to, as_of_position)
+    with conn.transaction():
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        totals: dict[str, dict[str, Decimal]] = {}
+        with conn.cursor(name="fund_statement") as cur:
+            cur.itersize = batch
+            cur.execute(query, args)  # type: ignore[arg-type]
+            names = [d.name for d in cur.description or ()]
+            while found := cur.fetchmany(batch):
+                rows = [_closed(dict(zip(names, row, strict=True))) for row in found]
+                for r in rows:
+                    _add(totals, r)
+                yield "units", rows
+        yield "totals", [{"currency": c, **t} for c, t in totals.items()]
+        bank = _fund_bank(conn, estate_ids, date_to, as_of_position)
+        yield "bank", [{"currency": c, "balance": v} for c, v in bank.items()]
+
+
+def _units(
+    estate_ids: Sequence[UUID] | None,
+    date_from: date | None,
+    date_to: date | None,
+    as_of_position: int | None,
+) -> tuple[str, list[Any]]:
+    scope, params = scope_clause(estate_ids, as_of_position)
+    upper = "l.booked_on <= %s" if date_to is not None else "true"
+    start = date_from or date.min
+    return (
+        "SELECT l.unit_id, l.currency, "
+        "coalesce(sum(l.credit - l.debit) FILTER (WHERE l.booked_on < %s), 0) AS opening, "
+        "coalesce(sum(l.credit) FILTER (WHERE l.booked_on >= %s), 0) AS deposits, "
+        "coalesce(sum(l.debit) FILTER (WHERE l.booked_on >= %s), 0) AS spending "
+        f"FROM finance_ledger_lines l WHERE {scope} AND {upper} AND l.account = %s "
+        "GROUP BY l.unit_id, l.currency ORDER BY l.currency, l.unit_id",
+        [
+            start,
+            start,
+            start,
+            *params,
+            *([date_to] if date_to is not None else []),
+            FUND_PAYABLE,
+        ],
+    )
+
+
+def _closed(r: dict[str, Any]) -> dict[str, Any]:
+    c = r["currency"]
+    for k in ("opening", "deposits", "spending"):
+        r[k] = money(r[k], c)
+    r["closing"] = r["opening"] + r["deposits"] - r["spending"]
+    return r
+
+
+def _add(totals: dict[str, dict[str, Decimal]], r: dict[str, Any]) -> None:
+    t = totals.setdefault(
+        r["currency"], {"opening": ZERO, "deposits": ZERO, "spending": ZERO, "closing": ZERO}
+    )
+    for k in t:
+        t[k] += r[k]
+
+
+def _fund_bank(
+    conn: psycopg.Connection[Any],
+    estate_ids: Sequence[UUID] | None,
+    date_to: date | None,
+    as_of_position: int | None,
+) -> dict[str, Decimal]:
+    bank = account_balances(conn, estate_ids, None, date_to, as_of_position, [FUND_BANK])
+    return {
+        r["currency"]: money(r["opening"] + r["debit"] - r["credit"], r["currency"]) for r in bank
     }

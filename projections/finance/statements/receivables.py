@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -61,43 +61,19 @@ def receivables_aging(
     billing time: after a sale the seller's arrears age apart from the buyer's,
     decision 0021), each with the subtotal "within 1 year" (1年以内) beside them."""
     scope, params = scope_clause(estate_ids, as_of_position)
-    # Who owes a bill is fixed when it is issued, so the bills' read model names it
-    # for any position the bill exists at.
-    rows = dict_rows(
-        conn.execute(
-            "SELECT l.estate_id, l.bill_id, max(l.unit_id::text)::uuid AS unit_id, l.currency, "
-            "max(l.due_on) AS due_on, sum(l.debit - l.credit) AS outstanding, "
-            "coalesce((SELECT b.payer_ids FROM finance_bills b WHERE b.bill_id = l.bill_id), "
-            "'{}') AS payer_ids "
-            f"FROM finance_ledger_lines l WHERE {scope} AND l.account = %s AND l.booked_on <= %s "
-            "GROUP BY l.estate_id, l.bill_id, l.currency "
-            "HAVING sum(l.debit - l.credit) <> 0 ORDER BY max(l.due_on) NULLS FIRST, l.bill_id",
-            [*params, RECEIVABLES, at],
-        )
-    )
+    rows = dict_rows(conn.execute(_bills(scope, "due"), [*params, RECEIVABLES, at]))
     totals: dict[str, dict[str, Decimal]] = {}
     units: dict[tuple[Any, str], dict[str, Any]] = {}
     debtors: dict[tuple[Any, tuple[Any, ...], str], dict[str, Any]] = {}
     for r in rows:
+        _aged(r, at)
         c = r["currency"]
-        r["outstanding"] = money(r["outstanding"], c)
-        r["days_past_due"] = max((at - r["due_on"]).days, 0) if r["due_on"] else 0
-        r["bucket"] = _bucket(at, r["due_on"])
         t = totals.setdefault(c, _zeros())
-        u = units.setdefault(
-            (r["unit_id"], c),
-            {"unit_id": r["unit_id"], "currency": c, **_zeros()},
-        )
+        u = units.setdefault((r["unit_id"], c), _unit(r))
         payers = tuple(sorted(r["payer_ids"], key=str))
-        d = debtors.setdefault(
-            (r["unit_id"], payers, c),
-            {"unit_id": r["unit_id"], "payer_ids": list(payers), "currency": c, **_zeros()},
-        )
+        d = debtors.setdefault((r["unit_id"], payers, c), _debtor(r))
         for row in (t, u, d):
-            row[r["bucket"]] += r["outstanding"]
-            row["total"] += r["outstanding"]
-            if r["bucket"] in WITHIN_ONE_YEAR:
-                row["within 1 year"] += r["outstanding"]
+            _add(row, r)
     return {
         "at": at,
         "as_of_position": as_of_position,
@@ -107,6 +83,125 @@ def receivables_aging(
         "debtors": list(debtors.values()),
         "totals": totals,
     }
+
+
+# Who owes a bill is fixed when it is issued, so the bills' read model names it
+# for any position the bill exists at (in one order, so that a file can group on it).
+_BILLS = (
+    "SELECT * FROM (SELECT l.estate_id, l.bill_id, max(l.unit_id::text)::uuid AS unit_id, "
+    "l.currency, max(l.due_on) AS due_on, sum(l.debit - l.credit) AS outstanding, "
+    "coalesce((SELECT b.payer_ids FROM finance_bills b WHERE b.bill_id = l.bill_id), "
+    "'{{}}') AS payer_ids "
+    "FROM finance_ledger_lines l WHERE {scope} AND l.account = %s AND l.booked_on <= %s "
+    "GROUP BY l.estate_id, l.bill_id, l.currency "
+    "HAVING sum(l.debit - l.credit) <> 0) bills ORDER BY {order}"
+)
+_DUE = "due_on NULLS FIRST, bill_id"
+_ORDERS = {
+    "due": _DUE,
+    "unit": f"unit_id, currency, {_DUE}",
+    "debtor": "unit_id, (SELECT array_agg(p ORDER BY p) FROM unnest(payer_ids) p), "
+    f"currency, {_DUE}",
+}
+
+
+def _bills(scope: str, order: str) -> str:
+    return _BILLS.format(scope=scope, order=_ORDERS[order])
+
+
+def _aged(r: dict[str, Any], at: date) -> None:
+    r["outstanding"] = money(r["outstanding"], r["currency"])
+    r["days_past_due"] = max((at - r["due_on"]).days, 0) if r["due_on"] else 0
+    r["bucket"] = _bucket(at, r["due_on"])
+
+
+def _unit(r: dict[str, Any]) -> dict[str, Any]:
+    return {"unit_id": r["unit_id"], "currency": r["currency"], **_zeros()}
+
+
+def _debtor(r: dict[str, Any]) -> dict[str, Any]:
+    payers = sorted(r["payer_ids"], key=str)
+    return {"unit_id": r["unit_id"], "payer_ids": payers, "currency": r["currency"], **_zeros()}
+
+
+def _add(row: dict[str, Any], r: dict[str, Any]) -> None:
+    row[r["bucket"]] += r["outstanding"]
+    row["total"] += r["outstanding"]
+    if r["bucket"] in WITHIN_ONE_YEAR:
+        row["within 1 year"] += r["outstanding"]
+
+
+def aging_batches(
+    conn: psycopg.Connection[Any],
+    estate_ids: Sequence[UUID] | None,
+    at: date,
+    as_of_position: int | None = None,
+    *,
+    batch: int = 200,
+) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """:func:`receivables_aging` for a file, in batches of rows named for their table:
+    ``bills`` (by due date), then ``totals``, ``units`` and ``debtors``, each as in
+    :func:`receivables_aging`. Three passes over server-side cursors in one
+    snapshot, each in the order that puts a unit's (or a debtor's) bills together,
+    so memory holds a batch and one group however many bills are open."""
+    scope, params = scope_clause(estate_ids, as_of_position)
+    args = [*params, RECEIVABLES, at]
+    with conn.transaction():
+        # The three passes read the same books, whatever is booked meanwhile.
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        # Compiling the aggregate took longer than running it (0.7 s of 1.6).
+        conn.execute("SET LOCAL jit = off")
+        totals: dict[str, dict[str, Decimal]] = {}
+        for rows in _passed(conn, _bills(scope, "due"), args, at, batch):
+            for r in rows:
+                _add(totals.setdefault(r["currency"], _zeros()), r)
+            yield "bills", rows
+        yield "totals", [{"currency": c, **t} for c, t in totals.items()]
+        for order, start, key in (
+            ("unit", _unit, lambda r: (r["unit_id"], r["currency"])),
+            ("debtor", _debtor, lambda r: (r["unit_id"], sorted(r["payer_ids"]), r["currency"])),
+        ):
+            for groups in _grouped(
+                _passed(conn, _bills(scope, order), args, at, batch), start, key
+            ):
+                yield f"{order}s", groups
+
+
+def _passed(
+    conn: psycopg.Connection[Any], query: str, args: list[Any], at: date, batch: int
+) -> Iterator[list[dict[str, Any]]]:
+    with conn.cursor(name="receivables_aging") as cur:
+        cur.itersize = batch
+        cur.execute(query, args)  # type: ignore[arg-type]
+        names = [d.name for d in cur.description or ()]
+        while found := cur.fetchmany(batch):
+            rows = [dict(zip(names, row, strict=True)) for row in found]
+            for r in rows:
+                _aged(r, at)
+            yield rows
+
+
+def _grouped(
+    batches: Iterator[list[dict[str, Any]]],
+    start: Callable[[dict[str, Any]], dict[str, Any]],
+    key: Callable[[dict[str, Any]], Any],
+) -> Iterator[list[dict[str, Any]]]:
+    """The sums of runs of rows with one ``key`` (the rows come sorted by it), a
+    batch's worth at a time; the last group is whole only when the rows end."""
+    current: tuple[Any, dict[str, Any]] | None = None
+    for rows in batches:
+        done = []
+        for r in rows:
+            k = key(r)
+            if current is None or current[0] != k:
+                if current is not None:
+                    done.append(current[1])
+                current = (k, start(r))
+            _add(current[1], r)
+        if done:
+            yield done
+    if current is not None:
+        yield [current[1]]
 
 
 def receivables_control(

@@ -9,7 +9,7 @@ gives English, with the Chinese title as the subtitle.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -138,46 +138,99 @@ def cash_flow_report(body: dict[str, Any], estates: list[UUID] | None, lang: Lan
     return Report(*report_titles("Cash flow statement", lang), lines, tuple(tables))
 
 
-def aging_report(body: dict[str, Any], estates: list[UUID] | None, lang: Lang = ZH) -> Report:
-    cols = [
-        ("bill_id", "Bill", "text"),
-        ("unit_id", "Unit", "text"),
+_AGING_BILLS = [
+    ("bill_id", "Bill", "text"),
+    ("unit_id", "Unit", "text"),
+    ("currency", "Currency", "text"),
+    ("due_on", "Due", "date"),
+    ("days_past_due", "Days past due", "number"),
+    ("bucket", "Bucket", "text"),
+    ("outstanding", "Outstanding", "money"),
+]
+
+
+def _aging_tables(buckets: Sequence[str]) -> dict[str, tuple[str, list[tuple[str, str, str]]]]:
+    """The aging report's tables, by the name :func:`aging_batches` gives their rows."""
+    sums = [
         ("currency", "Currency", "text"),
-        ("due_on", "Due", "date"),
-        ("days_past_due", "Days past due", "number"),
-        ("bucket", "Bucket", "text"),
-        ("outstanding", "Outstanding", "money"),
-    ]
-    buckets = [
-        ("currency", "Currency", "text"),
-        *[(b, b, "money") for b in body["buckets"]],
+        *[(b, b, "money") for b in buckets],
         ("within 1 year", "within 1 year", "money"),
         ("total", "Total", "money"),
     ]
-    totals = [{"currency": c, **t} for c, t in body["totals"].items()]
-    debtor_cols = [("unit_id", "Unit", "text"), ("debtors", "Debtors", "text"), *buckets]
-    debtors = [{**d, "debtors": " ".join(str(p) for p in d["payer_ids"])} for d in body["debtors"]]
+    return {
+        "bills": ("Bills", _AGING_BILLS),
+        "totals": ("Totals", sums),
+        "units": ("By unit", [("unit_id", "Unit", "text"), *sums]),
+        "debtors": (
+            "By debtor",
+            [("unit_id", "Unit", "text"), ("debtors", "Debtors", "text"), *sums],
+        ),
+    }
+
+
+def _aging_rows(name: str, rows: Sequence[dict[str, Any]], lang: Lang) -> list[dict[str, Any]]:
+    if name == "bills":
+        return _named(rows, "bucket", lang)
+    if name == "debtors":
+        return [{**d, "debtors": " ".join(str(p) for p in d["payer_ids"])} for d in rows]
+    return list(rows)
+
+
+def aging_report(body: dict[str, Any], estates: list[UUID] | None, lang: Lang = ZH) -> Report:
+    rows = {
+        "bills": body["bills"],
+        "totals": [{"currency": c, **t} for c, t in body["totals"].items()],
+        "units": body["units"],
+        "debtors": body["debtors"],
+    }
     return Report(
         *report_titles("Receivables aging", lang),
         meta(body, estates, lang),
-        (
-            table("Bills", cols, _named(body["bills"], "bucket", lang), lang=lang),
-            table("Totals", buckets, totals, lang=lang),
-            table("By unit", [("unit_id", "Unit", "text"), *buckets], body["units"], lang=lang),
-            table("By debtor", debtor_cols, debtors, lang=lang),
+        tuple(
+            table(title, cols, _aging_rows(name, rows[name], lang), lang=lang)
+            for name, (title, cols) in _aging_tables(body["buckets"]).items()
         ),
     )
 
 
+def aging_file(
+    head: dict[str, Any],
+    estates: list[UUID] | None,
+    lang: Lang,
+    batches: Iterable[tuple[str, list[dict[str, Any]]]],
+) -> tuple[Report, Iterator[tuple[int, list[tuple[Any, ...]]]]]:
+    """The aging report as a file that streams: its tables without rows (``head``
+    is the body without them), and its rows as ``batches`` of
+    ``projections.finance.statements.aging_batches`` bring them, per table index."""
+    tables = _aging_tables(head["buckets"])
+    report = Report(
+        *report_titles("Receivables aging", lang),
+        meta(head, estates, lang),
+        tuple(table(title, cols, (), lang=lang) for title, cols in tables.values()),
+    )
+    index = {name: i for i, name in enumerate(tables)}
+
+    def rows() -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
+        for name, found in batches:
+            cols = tables[name][1]
+            named = _aging_rows(name, found, lang)
+            yield index[name], [tuple(_cell(r.get(k)) for k, _, _ in cols) for r in named]
+
+    return report, rows()
+
+
+_FUND_UNITS = [
+    ("unit_id", "Unit", "text"),
+    ("currency", "Currency", "text"),
+    ("opening", "Opening", "money"),
+    ("deposits", "Deposits", "money"),
+    ("spending", "Spending", "money"),
+    ("closing", "Closing", "money"),
+]
+_FUND_BANK = [("currency", "Currency", "text"), ("balance", "Balance", "money")]
+
+
 def fund_report(body: dict[str, Any], estates: list[UUID] | None, lang: Lang = ZH) -> Report:
-    cols = [
-        ("unit_id", "Unit", "text"),
-        ("currency", "Currency", "text"),
-        ("opening", "Opening", "money"),
-        ("deposits", "Deposits", "money"),
-        ("spending", "Spending", "money"),
-        ("closing", "Closing", "money"),
-    ]
     bank = [{"currency": c, "balance": v} for c, v in body["fund_bank"].items()]
     total = label("Total", lang)
     totals = [{"unit_id": total, "currency": c, **t} for c, t in body["totals"].items()]
@@ -185,15 +238,38 @@ def fund_report(body: dict[str, Any], estates: list[UUID] | None, lang: Lang = Z
         *report_titles("Maintenance fund statement", lang),
         meta(body, estates, lang),
         (
-            table("Units", cols, [*body["units"], *totals], lang=lang),
-            table(
-                "Fund bank account",
-                [("currency", "Currency", "text"), ("balance", "Balance", "money")],
-                bank,
-                lang=lang,
-            ),
+            table("Units", _FUND_UNITS, [*body["units"], *totals], lang=lang),
+            table("Fund bank account", _FUND_BANK, bank, lang=lang),
         ),
     )
+
+
+def fund_file(
+    head: dict[str, Any],
+    estates: list[UUID] | None,
+    lang: Lang,
+    batches: Iterable[tuple[str, list[dict[str, Any]]]],
+) -> tuple[Report, Iterator[tuple[int, list[tuple[Any, ...]]]]]:
+    """The fund statement as a file that streams (as :func:`aging_file`), from the
+    batches of ``projections.finance.statements.fund_batches``."""
+    report = Report(
+        *report_titles("Maintenance fund statement", lang),
+        meta(head, estates, lang),
+        (
+            table("Units", _FUND_UNITS, (), lang=lang),
+            table("Fund bank account", _FUND_BANK, (), lang=lang),
+        ),
+    )
+    total = label("Total", lang)
+
+    def rows() -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
+        for name, found in batches:
+            if name == "totals":
+                found = [{"unit_id": total, **t} for t in found]
+            index, cols = (1, _FUND_BANK) if name == "bank" else (0, _FUND_UNITS)
+            yield index, [tuple(_cell(r.get(k)) for k, _, _ in cols) for r in found]
+
+    return report, rows()
 
 
 def owner_report(body: dict[str, Any], lang: Lang = ZH) -> Report:

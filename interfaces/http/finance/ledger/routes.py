@@ -31,15 +31,17 @@ from application.reporting import Report
 from domain.finance.accounts import CHART
 from domain.identity.policy import Permission
 from interfaces.http.consistency import reached
-from interfaces.http.exports import ExportFormat, export_response, pdf_font_of
+from interfaces.http.exports import ExportFormat, export_response, export_stream, pdf_font_of
 from interfaces.http.finance.ledger.cas_reports import (
     cas_balance_sheet_report,
     cas_income_statement_report,
 )
 from interfaces.http.finance.ledger.reports import (
+    aging_file,
     aging_report,
     balance_sheet_report,
     cash_flow_report,
+    fund_file,
     fund_report,
     income_statement_report,
     owner_report,
@@ -47,7 +49,7 @@ from interfaces.http.finance.ledger.reports import (
 )
 from interfaces.http.finance.ledger.words import Lang
 from interfaces.http.problems import Problem
-from interfaces.http.reads import query_off_loop
+from interfaces.http.reads import query_off_loop, streamed
 from interfaces.http.schemas import (
     Accepted,
     Amount,
@@ -109,7 +111,7 @@ async def _as_of(
     return position
 
 
-def _answer(
+async def _answer(
     request: Request,
     body: dict[str, Any],
     fmt: str,
@@ -119,7 +121,10 @@ def _answer(
     if fmt == "json":
         return _json(body)
     font = pdf_font_of(container(request).settings)
-    return export_response(report(body), fmt, filename, pdf_font=font)
+    # Laying out a workbook or a PDF is CPU work: off the event loop.
+    return await anyio.to_thread.run_sync(
+        lambda: export_response(report(body), fmt, filename, pdf_font=font)
+    )
 
 
 # ---- reads -----------------------------------------------------------------------
@@ -204,8 +209,12 @@ async def statement(
     upto = await _as_of(request, as_of, as_of_position, after)
     if dates == "at":
         day = at or date_to or container(request).finance.ledger.today
+        if kind == "receivables-aging" and format == "xlsx":
+            return _aging_file(request, estates, day, upto, lang)
         body = await query_off_loop(request, query, estates, day, upto)
     else:
+        if kind == "fund" and format == "xlsx":
+            return _fund_file(request, estates, date_from, date_to, upto, lang)
         body = await query_off_loop(request, query, estates, date_from, date_to, upto)
     if kind == "receivables-aging":
         body["control"] = await query_off_loop(
@@ -213,7 +222,32 @@ async def statement(
         )
     suffix = body.get("at") or body.get("to") or "all"
     filename = f"{kind}-{suffix}"
-    return _answer(request, body, format, lambda b: report(b, estates, lang), filename)
+    return await _answer(request, body, format, lambda b: report(b, estates, lang), filename)
+
+
+def _aging_file(
+    request: Request, estates: list[UUID] | None, day: date, upto: int | None, lang: Lang
+) -> Response:
+    """The aging as a workbook that streams: a bill a row, as many as are open."""
+    batches = streamed(request, statements.aging_batches, estates, day, upto)
+    head = {"at": day, "as_of_position": upto, "buckets": list(statements.AGING_BUCKETS)}
+    report, rows = aging_file(head, estates, lang, batches)
+    return export_stream(report, rows, f"receivables-aging-{day}")
+
+
+def _fund_file(
+    request: Request,
+    estates: list[UUID] | None,
+    date_from: date | None,
+    date_to: date | None,
+    upto: int | None,
+    lang: Lang,
+) -> Response:
+    """The fund statement as a workbook that streams: a unit a row, as many as hold a fund."""
+    batches = streamed(request, statements.fund_batches, estates, date_from, date_to, upto)
+    head = {"from": date_from, "to": date_to, "as_of_position": upto}
+    report, rows = fund_file(head, estates, lang, batches)
+    return export_stream(report, rows, f"fund-{date_to or 'all'}")
 
 
 @router.get("/finance/units/{unit_id}/statement")
@@ -236,7 +270,8 @@ async def unit_statement(
     body = await query_off_loop(
         request, statements.owner_statement, unit_id, date_from, date_to, upto
     )
-    return _answer(request, body, format, lambda b: owner_report(b, lang), f"statement-{unit_id}")
+    filename = f"statement-{unit_id}"
+    return await _answer(request, body, format, lambda b: owner_report(b, lang), filename)
 
 
 @router.get("/finance/estates/{estate_id}/periods")
