@@ -28,6 +28,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from bench import (
     appends,
+    export_bench,
     finance_bench,
     history_bench,
     http_load,
@@ -49,6 +50,7 @@ PROFILES = {
         "lag_seconds": 8.0,
         "finance_seconds": 5.0,
         "history_rounds": 30,
+        "export_seconds": 10.0,
     },
     "full": {
         "seconds": 15.0,
@@ -58,9 +60,10 @@ PROFILES = {
         "lag_seconds": 20.0,
         "finance_seconds": 15.0,
         "history_rounds": 150,
+        "export_seconds": 30.0,
     },
 }
-PARTS = ["append", "http", "read", "replay", "lag", "finance", "history"]
+PARTS = ["append", "http", "read", "replay", "lag", "finance", "history", "export"]
 CONCURRENCY = (1, 8, 16, 32)
 HTTP_CLIENTS = (16, 64)
 
@@ -163,6 +166,19 @@ def main() -> None:
             )
             extra["history"] = figures
             for result in history_bench.as_results(figures):
+                record(result)
+
+        if "export" in parts:
+            print("export (a 100,000-bill aging downloading, estatelog serve)", flush=True)
+            figures = export_bench.run(
+                database_url,
+                redis_url,
+                Path(tmp) / "export",
+                f"{database}_export",
+                seconds=settings["export_seconds"],
+            )
+            extra["export"] = figures
+            for result in export_bench.as_results(figures):
                 record(result)
 
         report = build_report(profile, results, database_url, time.monotonic() - started)
