@@ -36,7 +36,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
-	$(BIN)/mypy bootstrap.py domain application projections interfaces infrastructure replay
+	$(BIN)/mypy bootstrap.py domain application projections interfaces infrastructure replay $(wildcard bench/*.py)
 
 check: lint typecheck test
 

@@ -11,6 +11,7 @@ and the decision alone). Run: ``python -m bench.account_growth``.
 from __future__ import annotations
 
 import copy
+import functools
 import os
 import statistics
 import time
@@ -90,7 +91,7 @@ def main() -> None:
     print({name: a.version for name, a in accounts.items()})
 
     def command(account_id: UUID) -> None:
-        account = log.repository.get(account_id)  # a deep copy of the cached one
+        account: UnitAccount = log.repository.get(account_id)  # a deep copy of the cached one
         _pay(account, "1.00")
         log.save(account)
 
@@ -101,8 +102,8 @@ def main() -> None:
     alone: dict[str, list[float]] = {name: [] for name in accounts}
     for _ in range(ROUNDS):
         for name, account in accounts.items():
-            with_db[name].append(timed(lambda a=account: command(a.id)))
-            alone[name].append(timed(lambda a=account: decision(a)))
+            with_db[name].append(timed(functools.partial(command, account.id)))
+            alone[name].append(timed(functools.partial(decision, account)))
     for name in accounts:
         print(summary(f"payment, cached, {name}", with_db[name]))
     for name in accounts:
