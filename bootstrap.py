@@ -65,6 +65,7 @@ from infrastructure.telemetry_store import DDL as TELEMETRY_DDL
 from infrastructure.telemetry_store import PostgresReadingStore
 from infrastructure.throttle import RedisAttemptCounter
 from infrastructure.tokens import TokenService
+from infrastructure.user_versions import RedisUserVersions
 from infrastructure.wechatpay import WechatPayV3
 from projections.audit.trail import AuditTrail
 from projections.catalog import ReadModelDeps
@@ -217,6 +218,8 @@ def build(
     open_read_models(event_log, pool, database_url, projector.projections)
 
     redis_client = redis.Redis.from_url(redis_url)
+    user_versions = RedisUserVersions(redis_client)
+    event_log.save_watchers.append(user_versions.watch)
     code_sender = SmsCodeSender(
         broker,
         vault,
@@ -247,6 +250,7 @@ def build(
         attempts=RedisAttemptCounter(redis_client),
         login_rate_limit=settings.login_rate_limit_per_minute,
         ids=ids,
+        versions=user_versions,
     )
     service_deps = ServiceDeps(
         event_log=event_log,
