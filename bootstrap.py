@@ -43,6 +43,7 @@ from application.services import ServiceDeps, random_id, utc_now
 from application.workorders.service import WorkOrderService
 from domain.identity.user import LockoutPolicy
 from infrastructure import secrets as secret_store
+from infrastructure.autocommit import autocommitted
 from infrastructure.common_passwords import common_passwords
 from infrastructure.crypto import vault as vault_module
 from infrastructure.crypto.vault import PersonalDataVault
@@ -255,7 +256,7 @@ def build(
     service_deps = ServiceDeps(
         event_log=event_log,
         vault=vault,
-        registry=RegistryFacts(pool, head=event_log.head),
+        registry=RegistryFacts(pool, head=event_log.head, connect=lambda: autocommitted(pool)),
         progress=PositionWaiter(pool),
         clock=clock,
         ids=ids,

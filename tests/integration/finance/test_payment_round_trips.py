@@ -19,10 +19,9 @@ MAX_ROUND_TRIPS = 5
 #: request while Redis says their user is unchanged (decision 0035: no round
 #: trip to PostgreSQL), the account read in one statement (snapshot and events)
 #: when it is not cached, and the append with its commit in one pipeline. A
-#: keyed payment adds the key's look-up and its answer, each a BEGIN, a
-#: statement and a COMMIT on the read models' pool; its claim rides in the
-#: append's pipeline.
-WARM, COLD, KEYED = 1, 2, 7
+#: keyed payment adds the key's look-up and its answer, one statement each in
+#: autocommit; its claim rides in the append's pipeline.
+WARM, COLD, KEYED = 1, 2, 3
 #: A payment naming no payer reads the unit's owners now from the unit's events
 #: (decision 0021): one statement more.
 OWNERS_NOW = 1
