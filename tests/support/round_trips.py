@@ -8,6 +8,8 @@ and ``ROLLBACK`` at the end of a transaction). Each call is one round trip,
 counted here under the statement's first word (``PREPARE`` for the
 preparing one). In pipeline mode statements are only queued: the round trip
 is each Sync (the pipeline's end, or ``sync()``), counted as ``PIPELINE``.
+A new connection (``psycopg.connect``) counts as one ``CONNECT``, though its
+start-up and authentication take several.
 
 Redis round trips are counted apart (``redis``): every command the client
 sends outside a pipeline, and each pipeline, is one packet sent and one
@@ -84,6 +86,8 @@ def counting(monkeypatch: pytest.MonkeyPatch) -> Iterator[RoundTrips]:
     command_round_trip = generators.execute
     exec_command = _connection_base.BaseConnection._exec_command
     enqueue_sync = _pipeline_base.BasePipeline._enqueue_sync
+    connect = psycopg.Connection.connect.__func__  # type: ignore[attr-defined]
+    module_connect = psycopg.connect  # the same, bound when psycopg was imported
 
     def labelled(method: Callable[..., Any]) -> Callable[..., Any]:
         def run(self: psycopg.Cursor[Any], query: Any, *args: Any, **kwargs: Any) -> Any:
@@ -114,6 +118,14 @@ def counting(monkeypatch: pytest.MonkeyPatch) -> Iterator[RoundTrips]:
             count(_first_word(query), _text(query))
         return exec_command(self, query, *args, **kwargs)
 
+    def connecting(cls: Any, *args: Any, **kwargs: Any) -> Any:
+        count("CONNECT")
+        return connect(cls, *args, **kwargs)
+
+    def connecting_module(*args: Any, **kwargs: Any) -> Any:
+        count("CONNECT")
+        return module_connect(*args, **kwargs)
+
     def synced(self: Any) -> None:
         count("PIPELINE")
         enqueue_sync(self)
@@ -135,6 +147,8 @@ def counting(monkeypatch: pytest.MonkeyPatch) -> Iterator[RoundTrips]:
         patch.setattr(_cursor_base, "execute", statement)
         patch.setattr(_connection_base.BaseConnection, "_exec_command", command)
         patch.setattr(_pipeline_base.BasePipeline, "_enqueue_sync", synced)
+        patch.setattr(psycopg.Connection, "connect", classmethod(connecting))
+        patch.setattr(psycopg, "connect", connecting_module)
         # ``_exec_command`` reaches the server through ``generators.execute``;
         # it is counted above, by the command it sends, so it is left alone.
         assert generators.execute is command_round_trip

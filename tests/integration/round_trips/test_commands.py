@@ -15,7 +15,7 @@ from tests.e2e.api.test_object_scoping import PASSWORD
 from tests.e2e.finance.conftest import FinanceWorld
 from tests.support.round_trips import RoundTrips, counting
 
-LOGIN, WORK_ORDER, PROFILE, ME, LIST = 3, 3, 3, 0, 1
+LOGIN, WORK_ORDER, PROFILE, ME, LIST, LIST_AFTER = 3, 3, 3, 0, 1, 2
 
 
 def warm(fw: FinanceWorld, monkeypatch: pytest.MonkeyPatch, send: Any) -> RoundTrips:
@@ -103,3 +103,21 @@ def test_a_list_route_is_one_statement_in_autocommit(
     sent = warm(fw, monkeypatch, lambda: fw.client.get("/api/v1/workorders", headers=headers))
     # the page of work orders (1), without BEGIN and COMMIT around it
     assert sent.database - sent["PREPARE"] == LIST, sent.log
+
+
+def test_a_list_after_a_position_its_read_model_reached_makes_two_round_trips(
+    fw: FinanceWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    headers = fw.manager.headers
+    body = {"title": "Lift stuck", "description": "between floors", "estate_id": fw.estate_id}
+    position = fw.client.post("/api/v1/workorders", json=body, headers=headers).json()["position"]
+    fw.settle("workorders")
+    sent = warm(
+        fw,
+        monkeypatch,
+        lambda: fw.client.get("/api/v1/workorders", params={"after": position}, headers=headers),
+    )
+    # the read model's position (1), the page (1); no head of the log, no
+    # connection of its own to LISTEN on (those only while it is behind)
+    assert sent.database - sent["PREPARE"] == LIST_AFTER, sent.log
+    assert sent["CONNECT"] == sent["LISTEN"] == 0, sent.log
