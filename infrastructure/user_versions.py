@@ -75,5 +75,14 @@ class RedisUserVersions:
         return saved
 
 
+def forget_all(client: redis.Redis) -> int:
+    """Delete every user's version (after a restore: the log is another one
+    now, and a version it reaches again may not mean the same state)."""
+    forgotten = 0
+    for found in client.scan_iter(match=f"{PREFIX}*", count=1000):
+        forgotten += int(client.delete(found))
+    return forgotten
+
+
 def _nothing() -> None:
     return None
