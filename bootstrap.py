@@ -43,6 +43,7 @@ from application.services import ServiceDeps, random_id, utc_now
 from application.workorders.service import WorkOrderService
 from domain.identity.user import LockoutPolicy
 from infrastructure import secrets as secret_store
+from infrastructure.autocommit import autocommitted
 from infrastructure.common_passwords import common_passwords
 from infrastructure.crypto import vault as vault_module
 from infrastructure.crypto.vault import PersonalDataVault
@@ -65,6 +66,7 @@ from infrastructure.telemetry_store import DDL as TELEMETRY_DDL
 from infrastructure.telemetry_store import PostgresReadingStore
 from infrastructure.throttle import RedisAttemptCounter
 from infrastructure.tokens import TokenService
+from infrastructure.user_versions import RedisUserVersions
 from infrastructure.wechatpay import WechatPayV3
 from projections.audit.trail import AuditTrail
 from projections.catalog import ReadModelDeps
@@ -217,6 +219,8 @@ def build(
     open_read_models(event_log, pool, database_url, projector.projections)
 
     redis_client = redis.Redis.from_url(redis_url)
+    user_versions = RedisUserVersions(redis_client)
+    event_log.save_watchers.append(user_versions.watch)
     code_sender = SmsCodeSender(
         broker,
         vault,
@@ -247,11 +251,12 @@ def build(
         attempts=RedisAttemptCounter(redis_client),
         login_rate_limit=settings.login_rate_limit_per_minute,
         ids=ids,
+        versions=user_versions,
     )
     service_deps = ServiceDeps(
         event_log=event_log,
         vault=vault,
-        registry=RegistryFacts(pool, head=event_log.head),
+        registry=RegistryFacts(pool, head=event_log.head, connect=lambda: autocommitted(pool)),
         progress=PositionWaiter(pool),
         clock=clock,
         ids=ids,

@@ -34,6 +34,8 @@ class Actor:
     permissions: frozenset[Permission]
     session_id: str
     estates: frozenset[UUID] = frozenset()
+    #: "sms" when their logins ask for a one-time code, else None.
+    second_factor: str | None = None
 
     @classmethod
     def of(cls, user: User, session_id: str) -> Actor:
@@ -47,6 +49,7 @@ class Actor:
             permissions=user.permissions | AUTHENTICATED_BASELINE,
             session_id=session_id,
             estates=frozenset(user.estates),
+            second_factor=user.second_factor,
         )
 
     def may(self, action: str, owner_id: object | None, estate_id: object | None = None) -> bool:

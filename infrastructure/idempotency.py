@@ -23,6 +23,8 @@ from uuid import UUID
 
 from psycopg_pool import ConnectionPool
 
+from infrastructure.autocommit import autocommitted
+
 TABLE = "idempotent_requests"
 
 DDL = [
@@ -104,8 +106,10 @@ class IdempotencyStore:
     def __init__(self, pool: ConnectionPool) -> None:
         self.pool = pool
 
+    # Each a single statement: in autocommit, one round trip (not three).
+
     def find(self, key_hash: bytes) -> Stored | None:
-        with self.pool.connection() as conn:
+        with autocommitted(self.pool) as conn:
             row = conn.execute(
                 "SELECT user_id, request_hash, last_position, status, content_type, body, "
                 f"created_at > now() - interval '5 seconds' FROM {TABLE} WHERE key_hash = %s",
@@ -118,7 +122,7 @@ class IdempotencyStore:
 
     def answer(self, key_hash: bytes, status: int, content_type: str | None, body: bytes) -> None:
         """Add the answer to a key its command's append claimed."""
-        with self.pool.connection() as conn:
+        with autocommitted(self.pool) as conn:
             conn.execute(
                 f"UPDATE {TABLE} SET status = %s, content_type = %s, body = %s "
                 "WHERE key_hash = %s AND status IS NULL",
@@ -128,7 +132,7 @@ class IdempotencyStore:
     def keep(self, claim: Claim, status: int, content_type: str | None, body: bytes) -> bool:
         """Store the answer of a command that appended nothing; False if the key
         was taken meanwhile (by a request that committed its command)."""
-        with self.pool.connection() as conn:
+        with autocommitted(self.pool) as conn:
             inserted = conn.execute(
                 f"INSERT INTO {TABLE} (key_hash, user_id, request_hash, status, content_type, "
                 "body) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",

@@ -59,6 +59,17 @@ def stopped_read_models(conn: psycopg.Connection[Any]) -> dict[str, tuple[int, s
     return {str(name): (int(at), str(error)) for name, at, error in rows}
 
 
+def applied(conn: psycopg.Connection[Any], name: str) -> tuple[int, bool] | None:
+    """(the last position projection ``name`` applied, whether it has stopped for
+    good), or None for a read model that has no row yet."""
+    row = conn.execute(
+        "SELECT position, failed_position IS NOT NULL AND NOT retrying "
+        "FROM projection_positions WHERE name = %s",
+        [name],
+    ).fetchone()
+    return None if row is None else (int(row[0]), bool(row[1]))
+
+
 def wait_for_position(pool: ConnectionPool, name: str, position: int, timeout: float) -> bool:
     """Block until projection ``name`` has applied ``position`` (read-your-writes);
     False after ``timeout``, or at once if it stopped before that position."""
@@ -66,12 +77,8 @@ def wait_for_position(pool: ConnectionPool, name: str, position: int, timeout: f
     with psycopg.connect(str(pool.conninfo), autocommit=True) as conn:
         conn.execute(f"LISTEN {PROGRESS_CHANNEL}")
         while True:
-            row = conn.execute(
-                "SELECT position, failed_position IS NOT NULL AND NOT retrying "
-                "FROM projection_positions WHERE name = %s",
-                [name],
-            ).fetchone()
-            if row and int(row[0]) >= position:
+            row = applied(conn, name)
+            if row and row[0] >= position:
                 return True
             if row and row[1]:
                 return False  # stopped: waiting cannot help

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
+import redis
 from psycopg_pool import ConnectionPool
 
 from application.context import SYSTEM, ContextBox, acting
@@ -17,6 +18,7 @@ from application.ports import Ids
 from domain.operations.records import BackupTaken, RestoreCompleted
 from infrastructure.crypto.vault import PersonalDataVault
 from infrastructure.eventstore.store import EventLog
+from infrastructure.user_versions import forget_all
 from projections.runtime import Projector
 from replay.backup import BackupSummary, restore_backups, take_backup
 from replay.readmodels import replayable, select
@@ -37,6 +39,8 @@ class Container(Protocol):
     def projector(self) -> Projector: ...
     @property
     def vault(self) -> PersonalDataVault: ...
+    @property
+    def redis(self) -> redis.Redis: ...
     @property
     def ids(self) -> Ids: ...
 
@@ -79,10 +83,13 @@ def restore(container: Container, files: Sequence[Path]) -> tuple[int, int, Rebu
     Side-effect followers (the alert outbox) start at the restored head, so
     no old alert is sent again. Keys of people erased since the backup was
     taken are deleted before any read model is built (the erasure register).
+    The users' versions in Redis are forgotten.
     Returns (events, head position, rebuild report).
     """
     events, head, head_hash = restore_backups(container.database_url, files)
     container.vault.forget_erased()
+    # Every process must read its callers from the restored log (decision 0035).
+    forget_all(container.redis)
     with container.pool.connection() as conn:
         for projection in container.projector.projections:
             if projection not in replayable(container.projector.projections):

@@ -11,7 +11,8 @@ from eventsourcing.application import AggregateNotFoundError
 
 from application.actor import Actor
 from application.identity.errors import UserNotFound
-from application.identity.ports import Passwords, Vault
+from application.identity.ports import Passwords, UserVersions, Vault
+from application.identity.principals import Principals, version_and_actor
 from application.ports import EventLogPort, Ids
 from domain.errors import ValidationFailed
 from domain.identity.alerts import AdminAlert, Severity
@@ -35,6 +36,7 @@ class Accounts:
         common_passwords: Container[str],
         *,
         ids: Ids,
+        versions: UserVersions | None = None,
     ) -> None:
         self.log = event_log
         self.passwords = passwords
@@ -43,9 +45,21 @@ class Accounts:
         self.clock = clock
         self.common_passwords = common_passwords
         self.ids = ids
+        self.principals = Principals(versions)
 
     def get(self, user_id: UUID) -> User:
-        """The user, current as of the log, as a private copy the caller may change."""
+        """The user, current as of the log, as a private copy the caller may change.
+
+        The copy this process holds, without a round trip, when every process
+        is told the user is still at its version (decision 0035: the caller
+        of this very request was read so); otherwise read from the log.
+        """
+        versions = self.principals.versions
+        current = versions.current(user_id) if versions is not None else None
+        if current is not None:
+            recalled = self.log.recall(user_id)
+            if isinstance(recalled, User) and recalled.version == current:
+                return recalled
         return self._load(user_id, copy=True)
 
     def get_for_reading(self, user_id: UUID) -> User:
@@ -72,16 +86,22 @@ class Accounts:
         """Who the holder of this session is, as the policy sees them; None once
         the session has ended (``UserNotFound`` if there is no such user).
 
-        Read from the user as of the log on every request, so a logout, a
+        As of the user's latest version on every request, so a logout, a
         password change, a disable or a revoked role takes effect on the very
-        next one. Read from the shared cached instance, not a copy: another
-        request may fast-forward it meanwhile, which makes what is read newer,
-        never older; if a set changes size under the read, read a copy.
+        next one: kept from an earlier request while every process is told
+        the user is unchanged (``principals.py``), else read from the log.
+        Read from the shared cached instance, not a copy: another request may
+        fast-forward it meanwhile, which makes what is read newer, never
+        older; if a set changes size under the read, read a copy.
         """
-        try:
-            return _actor_of(self.get_for_reading(user_id), session_id)
-        except RuntimeError:
-            return _actor_of(self.get(user_id), session_id)
+
+        def read() -> tuple[int, Actor | None]:
+            try:
+                return version_and_actor(self.get_for_reading(user_id), session_id)
+            except RuntimeError:
+                return version_and_actor(self.get(user_id), session_id)
+
+        return self.principals.actor(user_id, session_id, read)
 
     def find(self, username: str) -> User | None:
         try:
@@ -135,9 +155,3 @@ class Accounts:
                 at=self.clock(),
             )
         ]
-
-
-def _actor_of(user: User, session_id: str) -> Actor | None:
-    if not user.session_is_active(session_id):
-        return None
-    return Actor.of(user, session_id)

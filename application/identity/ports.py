@@ -26,6 +26,14 @@ class Clock(Protocol):
     def __call__(self) -> datetime: ...
 
 
+class UserVersions(Protocol):
+    """Each user's latest version in the log as every process sees it (decision 0035)."""
+
+    def current(self, user_id: UUID) -> int | None:
+        """The version the user's last answered save left; None if not known."""
+        ...
+
+
 class OneTimeCodes(Protocol):
     """Short-lived codes of the SMS second factor, kept out of the event log."""
 

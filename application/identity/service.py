@@ -30,6 +30,7 @@ from application.identity.ports import (
     OneTimeCodes,
     Passwords,
     Tokens,
+    UserVersions,
     Vault,
 )
 from application.identity.sessions import LoginOutcome, Sessions
@@ -67,9 +68,10 @@ class IdentityService:
         attempts: AttemptCounter | None = None,
         login_rate_limit: int = 0,
         ids: Ids = random_id,
+        versions: UserVersions | None = None,
     ) -> None:
         self.accounts = Accounts(
-            event_log, passwords, vault, policy, clock, common_passwords, ids=ids
+            event_log, passwords, vault, policy, clock, common_passwords, ids=ids, versions=versions
         )
         self.admin = UserAdmin(self.accounts)
         self.sessions = Sessions(

@@ -202,10 +202,13 @@ class WorkOrderService:
         unit_id: UUID | None = None,
         equipment_id: UUID | None = None,
     ) -> tuple[UUID, int]:
-        if not self.estate_exists(estate_id):
+        # A unit is registered only in an estate that exists, and estates stay:
+        # the unit's estate answers both (one aggregate read, not two).
+        if unit_id is not None:
+            if self.unit_estate(unit_id) != estate_id:
+                raise ValidationFailed("unit_id: no such unit in this estate")
+        elif not self.estate_exists(estate_id):
             raise ValidationFailed("estate_id: no such estate")
-        if unit_id is not None and self.unit_estate(unit_id) != estate_id:
-            raise ValidationFailed("unit_id: no such unit in this estate")
         order = WorkOrder.submit(
             id=self.deps.ids(),
             estate_id=estate_id,

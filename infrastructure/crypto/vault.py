@@ -26,6 +26,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from psycopg_pool import ConnectionPool
 
+from infrastructure.autocommit import autocommitted
+
 PREFIX = "pd1:"
 
 DDL = [
@@ -131,7 +133,10 @@ class PersonalDataVault:
         return self._key(subject_id, create=False) is not None
 
     def _key(self, subject_id: UUID, *, create: bool) -> bytes | None:
-        with self._pool.connection() as conn:
+        # In autocommit: the look-up, nearly always all there is, is one round
+        # trip. A key made here was committed at once before too (the block's
+        # end), and READ COMMITTED lets each statement see what others committed.
+        with autocommitted(self._pool) as conn:
             row = conn.execute(
                 "SELECT wrapped_key FROM personal_data_keys WHERE subject_id = %s", [subject_id]
             ).fetchone()

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from copy import deepcopy
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import Application, Repository, project_aggregate
+from eventsourcing.application import Application, Recording, Repository, project_aggregate
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import EventStore, Mapper, Notification, StoredEvent
 from eventsourcing.utils import Environment, EnvType, get_topic, strtobool
@@ -82,6 +82,16 @@ class EventLog(Application[UUID]):
         self.stale_snapshots: set[UUID] = set()
         super().__init__({**env, "IS_SNAPSHOTTING_ENABLED": "y"})
         harden(self.chained_recorder.datastore.pool)
+        #: Told of the aggregates of every save before it is written; each
+        #: returns what to call once the save has committed (decision 0035).
+        self.save_watchers: list[Callable[[Sequence[Any]], Callable[[], None]]] = []
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        committed = [watch(objs) for watch in self.save_watchers]
+        recordings = super().save(*objs, **kwargs)
+        for then in committed:
+            then()
+        return recordings
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         # Only the settings given: a stray POSTGRES_* variable must not redirect writes.
@@ -155,6 +165,10 @@ class EventLog(Application[UUID]):
     ) -> Iterator[Sequence[StoredEvent]]:
         chunk: list[StoredEvent] = []
         for aggregate in aggregates:
+            # Watchers hear of a bulk save before it (nothing after it: what
+            # they forgot stays forgotten, which is safe).
+            for watch in self.save_watchers:
+                watch([aggregate])
             chunk += map(self.mapper.to_stored_event, aggregate.collect_events())
             if len(chunk) >= chunk_size:
                 yield chunk

@@ -14,8 +14,10 @@ import anyio
 from fastapi import Request
 from psycopg_pool import ConnectionPool
 
+from infrastructure.autocommit import autocommitted
 from interfaces.http.problems import Problem
 from interfaces.http.security import container
+from projections.positions import applied
 from projections.runtime import stopped_read_models, wait_for_position
 
 log = logging.getLogger(__name__)
@@ -50,7 +52,7 @@ class StoppedReadModels:
 
     def refresh(self) -> None:
         try:
-            with self.pool.connection() as conn:
+            with autocommitted(self.pool) as conn:
                 self.stopped = stopped_read_models(conn)
         except Exception:  # the database is down: the query itself will say so
             log.debug("cannot read which read models stopped", exc_info=True)
@@ -116,6 +118,11 @@ async def reached(
     position = max(requested_position(request, after) or 0, at_least)
     if not position:
         return
+    # Nearly always the read model is there already: one statement says so.
+    # Only a read model still behind costs the head of the log and a
+    # connection of its own to LISTEN on.
+    if await anyio.to_thread.run_sync(_applied, container(request).pool, projection, position):
+        return
     head = await anyio.to_thread.run_sync(container(request).event_log.head)
     if position > head:
         raise Problem(
@@ -138,3 +145,10 @@ async def reached(
             f"within {MAX_WAIT_SECONDS:.0f} s; retry later",
             title="Read model behind",
         )
+
+
+def _applied(pool: ConnectionPool, projection: str, position: int) -> bool:
+    """Whether ``projection`` has applied ``position`` (one statement, autocommit)."""
+    with autocommitted(pool) as conn:
+        now = applied(conn, projection)
+    return now is not None and now[0] >= position

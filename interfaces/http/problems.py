@@ -6,6 +6,7 @@ from typing import Any
 
 import orjson
 import psycopg
+import redis
 from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -46,6 +47,9 @@ UNAVAILABLE: tuple[type[Exception], ...] = (
     InterfaceError,
     psycopg.OperationalError,
     psycopg.InterfaceError,
+    # Redis away: a save of a user cannot tell the other processes (decision 0035).
+    redis.ConnectionError,
+    redis.TimeoutError,
 )
 RETRY_AFTER = "2"
 UNAVAILABLE_DETAIL = "the database is not reachable at the moment; retry shortly"

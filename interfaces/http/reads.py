@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import anyio
 from fastapi import Request
 
+from infrastructure.autocommit import autocommitted
 from interfaces.http.security import container
 
 T = TypeVar("T")
@@ -15,8 +16,9 @@ T = TypeVar("T")
 
 def query(request: Request, read: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run one read model's query function (``projections/<context>/``) on a
-    pooled connection: routes hold no SQL of their own."""
-    with container(request).pool.connection() as conn:
+    pooled connection in autocommit (no BEGIN and COMMIT round trips around
+    it): routes hold no SQL of their own."""
+    with autocommitted(container(request).pool) as conn:
         return read(conn, *args, **kwargs)
 
 
@@ -31,6 +33,7 @@ def streamed(
 ) -> Iterator[T]:
     """:func:`query` for a read that yields as it goes (a server-side cursor):
     the pooled connection is held until the last item is taken. Handed to a
-    ``StreamingResponse`` as a sync iterator, each step runs on a worker thread."""
+    ``StreamingResponse`` as a sync iterator, each step runs on a worker thread.
+    In a transaction: a server-side cursor lives in one."""
     with container(request).pool.connection() as conn:
         yield from read(conn, *args, **kwargs)

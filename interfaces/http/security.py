@@ -4,9 +4,11 @@ Every route declares what it needs with :func:`requires` (or :func:`public`);
 ``tests/e2e/api/test_route_permissions.py`` fails for a route that declares
 nothing. Where the route's record lives (company, estate, unit, own) is
 declared in ``interfaces/http/scopes.py``; ``tests/e2e/api/test_scope_matrix.py``
-derives every caller's answer from the two. Roles and permissions are read
-from the user's aggregate on every request, so a logout, a password change,
-a disable or a revoked role takes effect on the very next request.
+derives every caller's answer from the two. Roles and permissions are those
+of the user's latest version on every request (kept between requests only
+while Redis says the user is unchanged, decision 0035), so a logout, a
+password change, a disable or a revoked role takes effect on the very next
+request, in every process.
 """
 
 from __future__ import annotations

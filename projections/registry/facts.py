@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 from uuid import UUID
 
@@ -24,13 +25,21 @@ class RegistryBehind(psycopg.OperationalError):
 
 
 class RegistryFacts:
-    def __init__(self, pool: Any, head: Callable[[], int] | None = None) -> None:
+    def __init__(
+        self,
+        pool: Any,
+        head: Callable[[], int] | None = None,
+        connect: Callable[[], AbstractContextManager[Any]] | None = None,
+    ) -> None:
         self.pool = pool
+        # How a fact's one statement gets its connection: bootstrap gives one
+        # in autocommit (one round trip, not three with BEGIN and COMMIT).
+        self.connect = connect or pool.connection
         # The log's head, where a fact must count what was recorded a moment ago.
         self.head = head
 
     def units_of_user(self, user_id: UUID) -> list[tuple[UUID, UUID]]:
-        with self.pool.connection() as conn:
+        with self.connect() as conn:
             return queries.units_of_user(conn, user_id)
 
     def estates_of_login(self, user_id: UUID) -> set[UUID]:
@@ -40,17 +49,17 @@ class RegistryFacts:
             self.pool, "registry", self.head(), LINKS_WAIT_SECONDS
         ):
             raise RegistryBehind("the registry read model is behind the log; retry shortly")
-        with self.pool.connection() as conn:
+        with self.connect() as conn:
             return queries.estates_of_login(conn, user_id)
 
     def occupant_user_ids(self, estate_id: UUID) -> list[UUID]:
-        with self.pool.connection() as conn:
+        with self.connect() as conn:
             return queries.occupant_user_ids(conn, estate_id)
 
     def billing_units(self, estate_id: UUID) -> list[BillingUnit]:
-        with self.pool.connection() as conn:
+        with self.connect() as conn:
             return queries.billing_units(conn, estate_id)
 
     def ownerships(self, estate_id: UUID, unit_id: UUID | None = None) -> list[OwnershipRow]:
-        with self.pool.connection() as conn:
+        with self.connect() as conn:
             return queries.ownerships(conn, estate_id, unit_id)

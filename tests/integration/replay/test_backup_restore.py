@@ -19,6 +19,7 @@ from application.actor import SYSTEM_ACTOR
 from application.identity.commands import ErasePersonalData
 from bootstrap import Container, build
 from infrastructure.settings import Settings
+from infrastructure.user_versions import PREFIX as USER_VERSIONS
 from projections.events import kind_of
 from replay.backup import BackupInvalid, StoreNotEmpty, restore_backups, verify_backup
 from replay.operations import backup, restore
@@ -243,5 +244,25 @@ def test_the_cli_restores_into_a_wiped_store(
     fresh = build(settings)
     try:
         assert read_models(fresh) == before
+    finally:
+        fresh.close()
+
+
+def test_a_restore_forgets_every_users_version_in_redis(
+    container: Container, settings: Settings, tmp_path: Path
+) -> None:
+    """The restored log is another one: a version it reaches again may not be the
+    state a process kept for it (decision 0035)."""
+    populate(container)
+    assert list(container.redis.scan_iter(match=f"{USER_VERSIONS}*"))  # users were saved
+    file = tmp_path / "full.backup"
+    backup(container, file)
+    container.close()
+    drop_schema(container.database_url)
+    fresh = build(settings)
+    try:
+        fresh.redis.set(f"{USER_VERSIONS}left-behind", 7)
+        restore(fresh, [file])
+        assert list(fresh.redis.scan_iter(match=f"{USER_VERSIONS}*")) == []
     finally:
         fresh.close()
