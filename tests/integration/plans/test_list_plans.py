@@ -43,6 +43,13 @@ from tests.integration.plans.harness import (
 SCHEMA = "plans"
 ESTATE, UNIT, ACTOR = UUID(int=7), UUID(int=77), UUID(int=7)
 MANAGER = Reach(everything=False, estates=frozenset({ESTATE}), own=True, user_id=UUID(int=10**9))
+# A manager of three estates (the long-lived one among them) who also owns units.
+MANY = Reach(
+    everything=False,
+    estates=frozenset(UUID(int=n) for n in (7, 8, 9)),
+    own=True,
+    user_id=UUID(int=42),
+)
 
 # The log's own table as the trail's page joins it (the library creates the real one).
 EVENTS_DDL = (
@@ -110,6 +117,11 @@ CASES: dict[str, Query] = {
     "payments of an estate": lambda c: accounts.payments(c, MANAGER, estate_id=ESTATE),
     "payments of a unit": lambda c: accounts.payments(c, MANAGER, unit_id=UNIT),
     "payments in the reach": lambda c: accounts.payments(c, MANAGER),
+    "bills in a reach of three estates and own units": lambda c: accounts.bills(c, MANY),
+    "payments in a reach of three estates, a later page": lambda c: accounts.payments(
+        c, MANY, before=ROWS // 2
+    ),
+    "open bills in a reach of three estates": lambda c: accounts.bills(c, MANY, open_only=True),
     "bills of a long-lived unit": lambda c: accounts.bills(c, MANAGER, unit_id=HEAVY_UNIT),
     "payments of a long-lived unit": lambda c: accounts.payments(c, MANAGER, unit_id=HEAVY_UNIT),
     "a long-lived unit's account": lambda c: accounts.unit_account(c, MANAGER, HEAVY_UNIT),
@@ -168,23 +180,7 @@ def big(service_urls: tuple[str, str]) -> Iterator[psycopg.Connection[Any]]:
             conn.execute(f"DROP SCHEMA {SCHEMA} CASCADE")
 
 
-#: Known not to be flat yet: a page over a whole reach of estate rows OR own
-#: rows sorts every row of the reach's estates (here estate 7's 11,000 bills),
-#: since no one index gives ``estate = ANY(...) OR unit = ANY(...)`` in
-#: position order. Strict: the day a query shape fixes it, this list must shrink.
-SORTS_THE_REACH = "a page over the reach sorts its estates' rows (docs/architecture.md, Plans)"
-KNOWN = {"bills in the reach", "payments in the reach"}
-
-
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=SORTS_THE_REACH))
-        if c in KNOWN
-        else c
-        for c in CASES
-    ],
-)
+@pytest.mark.parametrize("case", CASES)
 def test_a_page_reads_no_big_table_whole(big: psycopg.Connection[Any], case: str) -> None:
     recording = Recording(big)
     CASES[case](recording)
