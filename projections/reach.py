@@ -5,6 +5,12 @@ from __future__ import annotations
 from typing import Any, Protocol
 from uuid import UUID
 
+#: The units a user occupies (the registry's read model, a GIN index on the
+#: array), one ``%s`` for the user: ``page``'s ``own_units`` for a row of a unit.
+OCCUPIED_UNITS = (
+    "SELECT o.unit_id FROM registry_units o WHERE o.occupant_user_ids @> ARRAY[%s]::uuid[]"
+)
+
 
 class Reaching(Protocol):
     """What a query needs of a reach (``application.actor.Reach`` is one)."""

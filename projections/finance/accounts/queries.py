@@ -15,7 +15,7 @@ from uuid import UUID
 
 import psycopg
 
-from projections.reach import Reaching, clause, page
+from projections.reach import OCCUPIED_UNITS, Reaching, clause, page
 
 BILL_COLUMNS = (
     "b.bill_id, b.unit_id, b.estate_id, b.period, b.run_id, b.payer_ids, b.lines, b.currency, "
@@ -59,9 +59,8 @@ REQUEST_COLUMNS = (
 OCCUPANTS = ("u.occupant_user_ids[]",)
 
 
-#: The units whose rows are a user's own (for ``reach.page``), and a bill's test of it.
-OWN_UNITS = "SELECT o.unit_id FROM registry_units o WHERE o.occupant_user_ids @> ARRAY[%s]::uuid[]"
-BILL_OCCUPANTS = (f"b.unit_id = ANY(ARRAY({OWN_UNITS}))",)
+#: A bill's test of being the user's own (a page of them is ``reach.page``'s).
+BILL_OCCUPANTS = (f"b.unit_id = ANY(ARRAY({OCCUPIED_UNITS}))",)
 V = TypeVar("V")
 
 
@@ -222,7 +221,7 @@ def bills(
         alias="b",
         order=("position DESC", "bill_id"),
         limit=limit,
-        own_units=OWN_UNITS,
+        own_units=OCCUPIED_UNITS,
         estate_id=estate_id,
     )
     return [] if query is None else _dicts(conn, BillRow, *query)
@@ -265,7 +264,7 @@ def payments(
         alias="p",
         order=("position DESC",),
         limit=limit,
-        own_units=OWN_UNITS,
+        own_units=OCCUPIED_UNITS,
         estate_id=estate_id,
     )
     return [] if query is None else _dicts(conn, PaymentRow, *query)

@@ -22,6 +22,7 @@ from application.actor import Reach
 from projections.approvals import queries as approvals
 from projections.approvals.workflow import ApprovalWorkflow
 from projections.audit.trail import AuditTrail, TrailFilters, trail_rows
+from projections.finance import invoices, receipts
 from projections.finance.accounts import queries as accounts
 from projections.finance.accounts.model import DDL as ACCOUNTS_DDL
 from projections.log import EVENTS_TABLE
@@ -59,6 +60,8 @@ EVENTS_DDL = (
 )
 DDL = (
     *ACCOUNTS_DDL,
+    *invoices.DDL,
+    *receipts.DDL,
     *REGISTRY_DDL,
     *AuditTrail(SCHEMA).ddl,
     *WORKORDERS_DDL,
@@ -80,6 +83,12 @@ FILLS: dict[str, dict[str, str]] = {
     },
     "finance_payments": {"estate_id": SKEWED_ESTATES, "unit_id": SKEWED_UNITS},
     "finance_accounts": {"unit_id": UNITS},
+    "finance_invoices": {"estate_id": SKEWED_ESTATES, "unit_id": SKEWED_UNITS, "tax_rate": "0.06"},
+    "finance_receipts": {
+        "estate_id": SKEWED_ESTATES,
+        "unit_id": SKEWED_UNITS,
+        "number": "'SJ-' || lpad(g::text, 8, '0')",
+    },
     "registry_units": {
         "unit_id": key("g", 20_000),
         "estate_id": ESTATES,
@@ -128,6 +137,19 @@ CASES: dict[str, Query] = {
     "a long-lived unit's older history": lambda c: accounts.unit_account(
         c, MANAGER, HEAVY_UNIT, bills_before=ROWS // 2, payments_before=ROWS // 2
     ),
+    "invoices in the reach": lambda c: invoices.invoices(c, MANAGER),
+    "invoices of an estate, a later page": lambda c: invoices.invoices(
+        c, MANAGER, estate_id=ESTATE, before=ROWS // 2
+    ),
+    "invoices of a long-lived unit": lambda c: invoices.invoices(c, MANAGER, unit_id=HEAVY_UNIT),
+    "invoices in a reach of three estates": lambda c: invoices.invoices(c, MANY),
+    "receipts in the reach": lambda c: receipts.receipts(c, MANAGER),
+    "receipts of an estate, a later page": lambda c: receipts.receipts(
+        c, MANAGER, estate_id=ESTATE, after_number="SJ-00050000"
+    ),
+    "receipts in a reach of three estates, a later page": lambda c: receipts.receipts(
+        c, MANY, after_number="SJ-00050000"
+    ),
     "audit by an aggregate type nothing has": lambda c: trail_rows(
         c, _refuse, TrailFilters(aggregate_type="NoSuchAggregate")
     ),
@@ -157,6 +179,8 @@ IN_ORDER = {
     "bills of an estate",
     "bills, a later page",
     "payments of an estate",
+    "invoices of an estate, a later page",
+    "receipts of an estate, a later page",
     "audit by an aggregate type nothing has",
     "work orders of an estate",
     "approvals of an estate",

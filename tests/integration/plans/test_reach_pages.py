@@ -24,15 +24,15 @@ from hypothesis import strategies as st
 from application.actor import Reach
 from projections.finance.accounts import queries as accounts
 from projections.finance.accounts.model import DDL as ACCOUNTS_DDL
-from projections.reach import clause
+from projections.reach import OCCUPIED_UNITS, clause
 from projections.registry.tables import DDL as REGISTRY_DDL
 
 SCHEMA = "reach_pages"
 ESTATES = [UUID(int=n) for n in range(1, 5)]
 UNITS = [UUID(int=100 + n) for n in range(8)]
 USERS = [UUID(int=1000 + n) for n in range(3)]
-OLD_OWN = (f"b.unit_id = ANY(ARRAY({accounts.OWN_UNITS}))",)
-OLD_OWN_PAYMENT = (f"p.unit_id = ANY(ARRAY({accounts.OWN_UNITS}))",)
+OLD_OWN = (f"b.unit_id = ANY(ARRAY({OCCUPIED_UNITS}))",)
+OLD_OWN_PAYMENT = (f"p.unit_id = ANY(ARRAY({OCCUPIED_UNITS}))",)
 
 
 def old_bills(conn: Any, reach: Reach, **f: Any) -> list[Any]:
