@@ -1,12 +1,13 @@
 """A page over the reach, merged from one page a scope item, is the page the
 OR of the scopes gave: the same rows in the same order, so the same cursors.
 
-``old_bills`` and ``old_payments`` are the queries as they were before
-``projections/reach.py: page`` (one ``WHERE estate = ANY(...) OR unit =
-ANY(<own units>) ORDER BY position DESC LIMIT n``); Hypothesis draws small
-stores (units of a few estates, some occupied by a few users, bills and
-payments in any estate and unit), a reach and filters, and walks every page
-of both on real PostgreSQL by the ``before`` cursor.
+``old_bills``, ``old_payments``, ``old_invoices`` and ``old_receipts`` are
+the queries as they were before ``projections/reach.py: page`` (one ``WHERE
+estate = ANY(...) OR unit = ANY(<own units>) ORDER BY ... LIMIT n``), the
+last two with the cursors they gained; Hypothesis draws small stores (units
+of a few estates, some occupied by a few users, bills, payments, invoices and
+receipts in any estate and unit), a reach and filters, and walks every page
+of both on real PostgreSQL by the cursor.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from application.actor import Reach
+from projections.finance import invoices, receipts
 from projections.finance.accounts import queries as accounts
 from projections.finance.accounts.model import DDL as ACCOUNTS_DDL
 from projections.reach import OCCUPIED_UNITS, clause
@@ -77,6 +79,52 @@ def old_payments(conn: Any, reach: Reach, **f: Any) -> list[Any]:
     ).fetchall()
 
 
+def old_invoices(conn: Any, reach: Reach, **f: Any) -> list[Any]:
+    """``invoices.invoices`` before paging by scope, with the cursor it gained."""
+    where, params = clause(reach, "i.estate_id", invoices.OCCUPANTS)
+    clauses = [where]
+    for column, key in (
+        ("i.estate_id", "estate_id"),
+        ("i.unit_id", "unit_id"),
+        ("i.status", "status"),
+    ):
+        if f[key] is not None:
+            clauses.append(f"{column} = %s")
+            params.append(f[key])
+    if f["before"] is not None:
+        clauses.append("i.position < %s")
+        params.append(f["before"])
+    return conn.execute(
+        f"SELECT {invoices.COLUMNS} {invoices.FROM} WHERE {' AND '.join(clauses)} "
+        "ORDER BY i.position DESC LIMIT %s",
+        [*params, f["limit"]],
+    ).fetchall()
+
+
+def old_receipts(conn: Any, reach: Reach, **f: Any) -> list[Any]:
+    """``receipts.receipts`` before paging by scope, with the cursor it gained."""
+    where, params = clause(reach, "r.estate_id", receipts.OCCUPANTS)
+    clauses = [where]
+    for column, key in (("r.estate_id", "estate_id"), ("r.unit_id", "unit_id")):
+        if f[key] is not None:
+            clauses.append(f"{column} = %s")
+            params.append(f[key])
+    if f["year"] is not None:
+        clauses.append("extract(year FROM r.issued_on) = %s")
+        params.append(f["year"])
+    if f["after_number"] is not None:
+        clauses.append(
+            "(r.estate_id, r.number) > "
+            "(SELECT c.estate_id, c.number FROM finance_receipts c WHERE c.number = %s)"
+        )
+        params.append(f["after_number"])
+    return conn.execute(
+        f"SELECT {receipts.COLUMNS} {receipts.FROM} WHERE {' AND '.join(clauses)} "
+        "ORDER BY r.estate_id, r.number LIMIT %s",
+        [*params, f["limit"]],
+    ).fetchall()
+
+
 @pytest.fixture(scope="module")
 def store(service_urls: tuple[str, str]) -> Iterator[psycopg.Connection[Any]]:
     with psycopg.connect(service_urls[0], autocommit=True) as conn:
@@ -84,7 +132,7 @@ def store(service_urls: tuple[str, str]) -> Iterator[psycopg.Connection[Any]]:
         conn.execute(f"CREATE SCHEMA {SCHEMA}")
         conn.execute(f"SET search_path TO {SCHEMA}")
         try:
-            for statement in (*ACCOUNTS_DDL, *REGISTRY_DDL):
+            for statement in (*ACCOUNTS_DDL, *REGISTRY_DDL, *invoices.DDL, *receipts.DDL):
                 conn.execute(statement)  # type: ignore[arg-type]
             yield conn
         finally:
@@ -93,8 +141,12 @@ def store(service_urls: tuple[str, str]) -> Iterator[psycopg.Connection[Any]]:
 
 def _fill(conn: Any, occupants: list[list[int]], rows: list[tuple[int, int, int, bool]]) -> None:
     """Units (unit i in estate i mod 4, occupied by ``occupants[i]``), then a
-    bill and a payment per row (estate, unit, period, open) at positions 1, 2 ..."""
-    conn.execute("TRUNCATE registry_units, finance_bills, finance_payments")
+    bill, a payment, an invoice and a receipt per row (estate, unit, period,
+    open) at positions 1, 2 ...; receipt numbers in no order of position."""
+    conn.execute(
+        "TRUNCATE registry_units, finance_bills, finance_payments, finance_invoices, "
+        "finance_receipts"
+    )
     for i, users in enumerate(occupants):
         conn.execute(
             "INSERT INTO registry_units (unit_id, estate_id, building_id, number, floor, "
@@ -128,6 +180,35 @@ def _fill(conn: Any, occupants: list[list[int]], rows: list[tuple[int, int, int,
                 ESTATES[estate],
                 date(2024, 1, 1),
                 date(2024, 1, 1),
+                position,
+            ],
+        )
+        conn.execute(
+            "INSERT INTO finance_invoices (invoice_id, estate_id, unit_id, kind, status, bills, "
+            "payment_ids, total, net, tax, tax_rate, currency, buyer_name, requested_by, "
+            "requested_at, position) VALUES (%s, %s, %s, 'normal', %s, '{}', '{}', 10, 10, 0, "
+            "0, 'CNY', 'B', %s, now(), %s)",
+            [
+                UUID(int=30_000 + position),
+                ESTATES[estate],
+                UNITS[unit],
+                "issued" if is_open else "pending",
+                USERS[0],
+                position,
+            ],
+        )
+        conn.execute(
+            "INSERT INTO finance_receipts (receipt_id, payment_id, number, serial, estate_id, "
+            "unit_id, method, amount, currency, issued_on, issued_at, position) "
+            "VALUES (%s, %s, %s, %s, %s, %s, 'bank', 10, 'CNY', %s, now(), %s)",
+            [
+                UUID(int=40_000 + position),
+                UUID(int=20_000 + position),
+                f"SJ-{position * 37 % 101:03d}-{position}",
+                position,
+                ESTATES[estate],
+                UNITS[unit],
+                date(2023 + period % 2, 1, 1),
                 position,
             ],
         )
@@ -168,16 +249,21 @@ filters = st.fixed_dictionaries(
 )
 
 
-def _pages(query: Any, conn: Any, reach: Reach, f: dict[str, Any]) -> list[list[Any]]:
-    """Every page, each from the cursor the page before it ends at."""
-    pages, before = [], None
+def _pages(
+    query: Any, conn: Any, reach: Reach, f: dict[str, Any], cursor: tuple[str, int] = ("before", -1)
+) -> list[list[Any]]:
+    """Every page, each from the cursor the page before it ends at: the
+    parameter ``cursor[0]`` takes the last row's column ``cursor[1]``."""
+    pages, at = [], None
     while True:
-        found = query(conn, reach, **f, before=before)
-        rows = [tuple(r.values()) if isinstance(r, dict) else tuple(r) for r in found]
+        rows = [
+            tuple(r.values()) if isinstance(r, dict) else tuple(r)
+            for r in query(conn, reach, **f, **{cursor[0]: at})
+        ]
         pages.append(rows)
         if len(rows) < f["limit"]:
             return pages
-        before = found[-1]["position"] if isinstance(found[-1], dict) else rows[-1][-1]
+        at = rows[-1][cursor[1]]
 
 
 @settings(
@@ -196,3 +282,12 @@ def test_a_page_merged_by_scope_is_the_page_of_the_or(
     assert _pages(accounts.bills, store, reach, f) == _pages(old_bills, store, reach, f)
     pay = {k: f[k] for k in ("estate_id", "unit_id", "limit")}
     assert _pages(accounts.payments, store, reach, pay) == _pages(old_payments, store, reach, pay)
+    pending = {**pay, "status": "pending" if f["open_only"] else None}
+    assert _pages(invoices.invoices, store, reach, pending) == _pages(
+        old_invoices, store, reach, pending
+    )
+    book = {**pay, "year": None if f["period"] is None else 2023 + int(f["period"][1])}
+    number = ("after_number", 2)  # a receipt's number
+    assert _pages(receipts.receipts, store, reach, book, number) == _pages(
+        old_receipts, store, reach, book, number
+    )
