@@ -11,6 +11,7 @@ big part of it for one page (``harness.scans``). A new list is one line of
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from typing import Any
 from uuid import UUID
@@ -22,7 +23,7 @@ from application.actor import Reach
 from projections.approvals import queries as approvals
 from projections.approvals.workflow import ApprovalWorkflow
 from projections.audit.trail import AuditTrail, TrailFilters, trail_rows
-from projections.finance import invoices, receipts
+from projections.finance import bank, invoices, receipts
 from projections.finance.accounts import queries as accounts
 from projections.finance.accounts.model import DDL as ACCOUNTS_DDL
 from projections.log import EVENTS_TABLE
@@ -61,6 +62,7 @@ EVENTS_DDL = (
 DDL = (
     *ACCOUNTS_DDL,
     *invoices.DDL,
+    *bank.DDL,
     *receipts.DDL,
     *REGISTRY_DDL,
     *AuditTrail(SCHEMA).ddl,
@@ -72,6 +74,7 @@ DDL = (
 # with a tenth of all bills and payments (10,000 of each), a few of its bills open.
 ESTATES, UNITS, USERS = key("g", 100), key("g", 20_000), key("g", 5_000)
 HEAVY_UNIT = UUID(int=7)
+LINE_50000 = UUID(hashlib.md5(b"50000").hexdigest())  # a line of estate 7 (md5(g::text)::uuid)
 SKEWED = "CASE WHEN mod(g, 10) = 0 THEN 7 ELSE g END"
 SKEWED_UNITS, SKEWED_ESTATES = key(SKEWED, 20_000), key(SKEWED, 100)
 FILLS: dict[str, dict[str, str]] = {
@@ -84,6 +87,7 @@ FILLS: dict[str, dict[str, str]] = {
     "finance_payments": {"estate_id": SKEWED_ESTATES, "unit_id": SKEWED_UNITS},
     "finance_accounts": {"unit_id": UNITS},
     "finance_invoices": {"estate_id": SKEWED_ESTATES, "unit_id": SKEWED_UNITS, "tax_rate": "0.06"},
+    "finance_bank_lines": {"estate_id": SKEWED_ESTATES, "value_date": "date '2020-01-01' + g / 30"},
     "finance_receipts": {
         "estate_id": SKEWED_ESTATES,
         "unit_id": SKEWED_UNITS,
@@ -143,6 +147,10 @@ CASES: dict[str, Query] = {
     ),
     "invoices of a long-lived unit": lambda c: invoices.invoices(c, MANAGER, unit_id=HEAVY_UNIT),
     "invoices in a reach of three estates": lambda c: invoices.invoices(c, MANY),
+    "bank lines of an estate": lambda c: bank.lines(c, MANAGER, ESTATE),
+    "bank lines of an estate, a later page": lambda c: bank.lines(
+        c, MANAGER, ESTATE, after_line=LINE_50000
+    ),
     "receipts in the reach": lambda c: receipts.receipts(c, MANAGER),
     "receipts of an estate, a later page": lambda c: receipts.receipts(
         c, MANAGER, estate_id=ESTATE, after_number="SJ-00050000"
@@ -181,6 +189,8 @@ IN_ORDER = {
     "payments of an estate",
     "invoices of an estate, a later page",
     "receipts of an estate, a later page",
+    "bank lines of an estate",
+    "bank lines of an estate, a later page",
     "audit by an aggregate type nothing has",
     "work orders of an estate",
     "approvals of an estate",
