@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -23,6 +24,8 @@ from application.actor import Reach
 from projections.approvals import queries as approvals
 from projections.approvals.workflow import ApprovalWorkflow
 from projections.audit.trail import AuditTrail, TrailFilters, trail_rows
+from projections.equipment import queries as equipment
+from projections.equipment.alarms import AlarmBoard
 from projections.finance import bank, invoices, receipts
 from projections.finance.accounts import queries as accounts
 from projections.finance.accounts.model import DDL as ACCOUNTS_DDL
@@ -62,6 +65,7 @@ EVENTS_DDL = (
 DDL = (
     *ACCOUNTS_DDL,
     *invoices.DDL,
+    *AlarmBoard.ddl,
     *bank.DDL,
     *receipts.DDL,
     *REGISTRY_DDL,
@@ -88,6 +92,11 @@ FILLS: dict[str, dict[str, str]] = {
     "finance_accounts": {"unit_id": UNITS},
     "finance_invoices": {"estate_id": SKEWED_ESTATES, "unit_id": SKEWED_UNITS, "tax_rate": "0.06"},
     "finance_bank_lines": {"estate_id": SKEWED_ESTATES, "value_date": "date '2020-01-01' + g / 30"},
+    "equipment_alarms": {
+        "estate_id": SKEWED_ESTATES,
+        "equipment_id": key("g", 2_000),
+        "status": "CASE WHEN mod(g, 50) = 0 THEN 'raised' ELSE 'cleared' END",
+    },
     "finance_receipts": {
         "estate_id": SKEWED_ESTATES,
         "unit_id": SKEWED_UNITS,
@@ -116,6 +125,14 @@ BIG = frozenset(FILLS)
 
 def _refuse(note: Any) -> Any:
     raise ValueError("the plans' events are not events")  # the page says "unreadable"
+
+
+def _alarms(conn: Any, reach: Reach, **filters: Any) -> object:
+    """``GET /alarms`` as its route asks (a page of 50 and one more)."""
+    asked: dict[str, Any] = dict.fromkeys(
+        ("status", "severity", "estate_id", "equipment_id", "code", "since", "before_key")
+    )
+    return equipment.search_alarms(conn, reach, **{**asked, **filters}, limit=51)
 
 
 Query = Callable[[Any], object]
@@ -151,6 +168,13 @@ CASES: dict[str, Query] = {
     "bank lines of an estate, a later page": lambda c: bank.lines(
         c, MANAGER, ESTATE, after_line=LINE_50000
     ),
+    "alarms of an estate": lambda c: _alarms(c, MANAGER, estate_id=ESTATE),
+    "alarms of an estate, a later page": lambda c: _alarms(
+        c, MANAGER, estate_id=ESTATE, before_key=(datetime(2021, 1, 1, tzinfo=UTC), UUID(int=0))
+    ),
+    "alarms in the reach": lambda c: _alarms(c, MANAGER),
+    "alarms in a reach of three estates": lambda c: _alarms(c, MANY),
+    "alarms of an equipment": lambda c: _alarms(c, MANAGER, equipment_id=UUID(int=7)),
     "receipts in the reach": lambda c: receipts.receipts(c, MANAGER),
     "receipts of an estate, a later page": lambda c: receipts.receipts(
         c, MANAGER, estate_id=ESTATE, after_number="SJ-00050000"
@@ -191,6 +215,8 @@ IN_ORDER = {
     "receipts of an estate, a later page",
     "bank lines of an estate",
     "bank lines of an estate, a later page",
+    "alarms of an estate",
+    "alarms of an estate, a later page",
     "audit by an aggregate type nothing has",
     "work orders of an estate",
     "approvals of an estate",
