@@ -29,6 +29,8 @@ from projections.equipment.alarms import AlarmBoard
 from projections.finance import bank, invoices, receipts
 from projections.finance.accounts import queries as accounts
 from projections.finance.accounts.model import DDL as ACCOUNTS_DDL
+from projections.identity import queries as identity
+from projections.identity.logins import LoginHistory
 from projections.log import EVENTS_TABLE
 from projections.registry import views as registry
 from projections.registry.tables import DDL as REGISTRY_DDL
@@ -44,6 +46,7 @@ from tests.integration.plans.harness import (
     plan,
     scans,
 )
+from tests.support.actors import EVERY_RIGHT
 
 SCHEMA = "plans"
 ESTATE, UNIT, ACTOR = UUID(int=7), UUID(int=77), UUID(int=7)
@@ -66,6 +69,7 @@ DDL = (
     *ACCOUNTS_DDL,
     *invoices.DDL,
     *AlarmBoard.ddl,
+    *LoginHistory.ddl,
     *bank.DDL,
     *receipts.DDL,
     *REGISTRY_DDL,
@@ -97,6 +101,8 @@ FILLS: dict[str, dict[str, str]] = {
         "equipment_id": key("g", 2_000),
         "status": "CASE WHEN mod(g, 50) = 0 THEN 'raised' ELSE 'cleared' END",
     },
+    "registry_people": {"estate_id": SKEWED_ESTATES, "user_id": USERS},
+    "login_history": {"position": "g", "user_id": SKEWED_ESTATES},
     "finance_receipts": {
         "estate_id": SKEWED_ESTATES,
         "unit_id": SKEWED_UNITS,
@@ -175,6 +181,15 @@ CASES: dict[str, Query] = {
     "alarms in the reach": lambda c: _alarms(c, MANAGER),
     "alarms in a reach of three estates": lambda c: _alarms(c, MANY),
     "alarms of an equipment": lambda c: _alarms(c, MANAGER, equipment_id=UUID(int=7)),
+    "people in the reach": lambda c: registry.people(
+        c, MANAGER, estate_id=None, cursor=None, limit=100
+    ),
+    "people of an estate, a later page": lambda c: registry.people(
+        c, MANAGER, estate_id=ESTATE, cursor=UUID(int=2**127), limit=100
+    ),
+    "a long-lived user's logins, a later page": lambda c: identity.login_history(
+        c, EVERY_RIGHT, UUID(int=7), before=ROWS // 2
+    ),
     "receipts in the reach": lambda c: receipts.receipts(c, MANAGER),
     "receipts of an estate, a later page": lambda c: receipts.receipts(
         c, MANAGER, estate_id=ESTATE, after_number="SJ-00050000"
