@@ -32,6 +32,9 @@ from projections.finance.accounts.model import DDL as ACCOUNTS_DDL
 from projections.identity import queries as identity
 from projections.identity.logins import LoginHistory
 from projections.log import EVENTS_TABLE
+from projections.notifications import queries as notifications
+from projections.notifications.outbox import DELIVERY_DDL
+from projections.notifications.settings import ReadReceipts
 from projections.registry import views as registry
 from projections.registry.tables import DDL as REGISTRY_DDL
 from projections.workorders import queries as workorders
@@ -70,6 +73,8 @@ DDL = (
     *invoices.DDL,
     *AlarmBoard.ddl,
     *LoginHistory.ddl,
+    *DELIVERY_DDL,
+    *ReadReceipts.ddl,
     *bank.DDL,
     *receipts.DDL,
     *REGISTRY_DDL,
@@ -102,6 +107,13 @@ FILLS: dict[str, dict[str, str]] = {
         "status": "CASE WHEN mod(g, 50) = 0 THEN 'raised' ELSE 'cleared' END",
     },
     "registry_people": {"estate_id": SKEWED_ESTATES, "user_id": USERS},
+    "notif_deliveries": {
+        "position": "g",
+        "recipient_id": SKEWED_ESTATES,
+        "channel": "CASE WHEN mod(g, 3) = 0 THEN 'in_app' ELSE 'email' END",
+        "status": "CASE WHEN mod(g, 100) = 0 THEN 'failed' ELSE 'sent' END",
+    },
+    "notif_reads": {"user_id": SKEWED_ESTATES, "position": "g"},
     "login_history": {"position": "g", "user_id": SKEWED_ESTATES},
     "finance_receipts": {
         "estate_id": SKEWED_ESTATES,
@@ -190,6 +202,15 @@ CASES: dict[str, Query] = {
     "a long-lived user's logins, a later page": lambda c: identity.login_history(
         c, EVERY_RIGHT, UUID(int=7), before=ROWS // 2
     ),
+    "a long-lived user's inbox, a later page": lambda c: notifications.inbox(
+        c, UUID(int=7), before=ROWS // 2
+    ),
+    "a long-lived user's unread": lambda c: notifications.inbox(c, UUID(int=7), unread_only=True),
+    "a recipient's deliveries, a later page": lambda c: notifications.deliveries(
+        c, recipient_id=UUID(int=7), before=ROWS // 2
+    ),
+    "every delivery": lambda c: notifications.deliveries(c),
+    "every failed delivery": lambda c: notifications.deliveries(c, status="failed"),
     "receipts in the reach": lambda c: receipts.receipts(c, MANAGER),
     "receipts of an estate, a later page": lambda c: receipts.receipts(
         c, MANAGER, estate_id=ESTATE, after_number="SJ-00050000"
