@@ -114,8 +114,7 @@ def search_equipment(
     if min_age_years is not None:
         cutoff = today - timedelta(days=round(min_age_years * 365.25))
         installed_before = min(installed_before or cutoff, cutoff)
-    where, params = clause(reach, "estate_id")
-    clauses = [where]
+    filters: list[tuple[str, list[Any]]] = []
     for column, op, value in (
         ("estate_id", "=", estate_id),
         ("kind", "=", kind),
@@ -126,19 +125,22 @@ def search_equipment(
         ("repair_count", "<=", max_repairs),
     ):
         if value is not None:
-            clauses.append(f"{column} {op} %s")
-            params.append(value)
+            filters.append((f"{column} {op} %s", [value]))
     if text:
-        clauses.append("(name ILIKE %s OR model ILIKE %s OR location ILIKE %s)")
-        params += [like(text)] * 3
+        filters.append(("(name ILIKE %s OR model ILIKE %s OR location ILIKE %s)", [like(text)] * 3))
     if after_key:
-        clauses.append("(name, equipment_id) > (%s, %s)")
-        params += list(after_key)
-    sql = (
-        f"SELECT {', '.join(EQUIPMENT_COLUMNS)} FROM equipment_list "
-        f"WHERE {' AND '.join(clauses)} ORDER BY name, equipment_id LIMIT %s"
+        filters.append(("(name, equipment_id) > (%s, %s)", list(after_key)))
+    # A page of several estates is a page of each, merged (projections/reach.py: page).
+    query = page(
+        reach,
+        f"SELECT {', '.join(EQUIPMENT_COLUMNS)} FROM equipment_list e",
+        filters,
+        alias="e",
+        order=("name", "equipment_id"),
+        limit=limit,
+        estate_id=estate_id,
     )
-    return _rows(conn, EquipmentRow, sql, [*params, limit], EQUIPMENT_COLUMNS)
+    return [] if query is None else _rows(conn, EquipmentRow, *query, EQUIPMENT_COLUMNS)
 
 
 def stale_equipment(

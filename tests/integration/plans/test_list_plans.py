@@ -26,6 +26,8 @@ from projections.approvals.workflow import ApprovalWorkflow
 from projections.audit.trail import AuditTrail, TrailFilters, trail_rows
 from projections.equipment import queries as equipment
 from projections.equipment.alarms import AlarmBoard
+from projections.equipment.archive import FacilityArchive
+from projections.equipment.listing import EquipmentList
 from projections.finance import bank, invoices, receipts
 from projections.finance.accounts import queries as accounts
 from projections.finance.accounts.model import DDL as ACCOUNTS_DDL
@@ -72,6 +74,8 @@ DDL = (
     *ACCOUNTS_DDL,
     *invoices.DDL,
     *AlarmBoard.ddl,
+    *EquipmentList.ddl,
+    *FacilityArchive.ddl,
     *LoginHistory.ddl,
     *DELIVERY_DDL,
     *ReadReceipts.ddl,
@@ -114,6 +118,8 @@ FILLS: dict[str, dict[str, str]] = {
         "status": "CASE WHEN mod(g, 100) = 0 THEN 'failed' ELSE 'sent' END",
     },
     "notif_reads": {"user_id": SKEWED_ESTATES, "position": "g"},
+    "equipment_list": {"estate_id": SKEWED_ESTATES, "name": "'E' || g"},
+    "equipment_archive": {"equipment_id": SKEWED_ESTATES, "position": "g"},
     "login_history": {"position": "g", "user_id": SKEWED_ESTATES},
     "finance_receipts": {
         "estate_id": SKEWED_ESTATES,
@@ -151,6 +157,27 @@ def _alarms(conn: Any, reach: Reach, **filters: Any) -> object:
         ("status", "severity", "estate_id", "equipment_id", "code", "since", "before_key")
     )
     return equipment.search_alarms(conn, reach, **{**asked, **filters}, limit=51)
+
+
+def _equipment(conn: Any, reach: Reach, **filters: Any) -> object:
+    """``GET /equipment`` as its route asks (a page of 50 and one more)."""
+    asked: dict[str, Any] = dict.fromkeys(
+        (
+            "estate_id",
+            "kind",
+            "status",
+            "installed_before",
+            "installed_after",
+            "min_age_years",
+            "min_repairs",
+            "max_repairs",
+            "text",
+            "after_key",
+        )
+    )
+    return equipment.search_equipment(
+        conn, reach, **{**asked, **filters}, today=datetime(2030, 1, 1).date(), limit=51
+    )
 
 
 Query = Callable[[Any], object]
@@ -211,6 +238,15 @@ CASES: dict[str, Query] = {
     ),
     "every delivery": lambda c: notifications.deliveries(c),
     "every failed delivery": lambda c: notifications.deliveries(c, status="failed"),
+    "equipment of an estate": lambda c: _equipment(c, MANAGER, estate_id=ESTATE),
+    "equipment of an estate, a later page": lambda c: _equipment(
+        c, MANAGER, estate_id=ESTATE, after_key=("E5", UUID(int=0))
+    ),
+    "equipment in the reach": lambda c: _equipment(c, MANAGER),
+    "equipment in a reach of three estates": lambda c: _equipment(c, MANY),
+    "a long-lived equipment's archive, a later page": lambda c: equipment.archive(
+        c, UUID(int=7), category=None, since=None, until=None, after_position=ROWS // 2, limit=51
+    ),
     "receipts in the reach": lambda c: receipts.receipts(c, MANAGER),
     "receipts of an estate, a later page": lambda c: receipts.receipts(
         c, MANAGER, estate_id=ESTATE, after_number="SJ-00050000"
@@ -253,6 +289,8 @@ IN_ORDER = {
     "bank lines of an estate, a later page",
     "alarms of an estate",
     "alarms of an estate, a later page",
+    "equipment of an estate",
+    "equipment of an estate, a later page",
     "audit by an aggregate type nothing has",
     "work orders of an estate",
     "approvals of an estate",
