@@ -1,4 +1,4 @@
-"""Alarms and equipment over a reach of several estates, merged from a page an
+"""Alarms, equipment and expense claims over a reach of several estates, merged from a page an
 estate, are the pages the ``estate = ANY(...)`` query gave: the same rows in
 the same order, so the same cursors (seeded random estates on PostgreSQL,
 times and names repeated so that the tie-breaking IDs decide)."""
@@ -20,6 +20,7 @@ from projections.equipment.alarms import COLUMNS as ALARM_COLUMNS
 from projections.equipment.alarms import AlarmBoard
 from projections.equipment.listing import COLUMNS as EQUIPMENT_COLUMNS
 from projections.equipment.listing import EquipmentList
+from projections.finance import expenses
 from projections.reach import clause
 
 SCHEMA = "estate_pages"
@@ -108,6 +109,35 @@ def new_equipment(
     return [tuple(r.values()) for r in found]
 
 
+def old_claims(
+    conn: Any, reach: Reach, estate_id: UUID | None, status: str | None, before: Any, limit: int
+) -> list[tuple[Any, ...]]:
+    """``expenses.claims`` before paging by estate, with the cursor it gained."""
+    where, params = clause(reach, "estate_id")
+    sql = f"SELECT * FROM finance_expenses WHERE {where}"
+    for column, value in (("estate_id", estate_id), ("status", status)):
+        if value is not None:
+            sql += f" AND {column} = %s"
+            params.append(value)
+    if before is not None:
+        sql += (
+            " AND (submitted_at, position) < (SELECT c.submitted_at, c.position "
+            "FROM finance_expenses c WHERE c.claim_id = %s)"
+        )
+        params.append(before)
+    sql += " ORDER BY submitted_at DESC, position DESC LIMIT %s"
+    return conn.execute(sql, [*params, limit]).fetchall()  # type: ignore[no-any-return]
+
+
+def new_claims(
+    conn: Any, reach: Reach, estate_id: UUID | None, status: str | None, before: Any, limit: int
+) -> list[tuple[Any, ...]]:
+    found = expenses.claims(
+        conn, reach, {"estate_id": estate_id, "status": status}, limit, before_claim=before
+    )
+    return [tuple(r.values()) for r in found]
+
+
 @pytest.fixture(scope="module")
 def conn(service_urls: tuple[str, str]) -> Iterator[psycopg.Connection[Any]]:
     with psycopg.connect(service_urls[0], autocommit=True) as conn:
@@ -115,7 +145,7 @@ def conn(service_urls: tuple[str, str]) -> Iterator[psycopg.Connection[Any]]:
         conn.execute(f"CREATE SCHEMA {SCHEMA}")
         conn.execute(f"SET search_path TO {SCHEMA}")
         try:
-            for statement in (*AlarmBoard.ddl, *EquipmentList.ddl):
+            for statement in (*AlarmBoard.ddl, *EquipmentList.ddl, *expenses.ExpenseReadModel.ddl):
                 conn.execute(statement)  # type: ignore[arg-type]
             yield conn
         finally:
@@ -123,7 +153,7 @@ def conn(service_urls: tuple[str, str]) -> Iterator[psycopg.Connection[Any]]:
 
 
 def _fill(conn: Any, rng: random.Random) -> None:
-    conn.execute("TRUNCATE equipment_alarms, equipment_list")
+    conn.execute("TRUNCATE equipment_alarms, equipment_list, finance_expenses")
     for n in range(rng.randint(0, 40)):
         estate = rng.choice(ESTATES)
         conn.execute(
@@ -149,6 +179,25 @@ def _fill(conn: Any, rng: random.Random) -> None:
                 rng.choice(["active", "retired"]),
                 AT,
                 AT,
+            ],
+        )
+        conn.execute(
+            "INSERT INTO finance_expenses (claim_id, estate_id, vendor_id, category, amount, "
+            "currency, description, incurred_on, invoice_ref, submitted_by, year, status, "
+            "approval_id, approval_kind, over_budget, submitted_at, updated_at, position) "
+            "VALUES (%s, %s, %s, 'repairs', 1, 'CNY', 'd', %s, 'i', %s, 2026, %s, %s, 'k', "
+            "false, %s, %s, %s)",
+            [
+                UUID(int=rng.getrandbits(64)),
+                estate,
+                UUID(int=1),
+                AT.date(),
+                UUID(int=1),
+                rng.choice(["pending", "approved"]),
+                UUID(int=2),
+                AT + timedelta(minutes=rng.randint(0, 5)),
+                AT,
+                rng.randint(1, 10**6),
             ],
         )
 
@@ -186,4 +235,9 @@ def test_pages_merged_by_estate_are_the_pages_of_any(conn: Any, seed: int) -> No
     kept = rng.choice([None, "active"])
     assert _walk(new_equipment, conn, reach, estate, kept, limit, name_key) == _walk(
         old_equipment, conn, reach, estate, kept, limit, name_key
+    )
+    claimed = rng.choice([None, "approved"])
+    claim_key = lambda row: row[0]  # noqa: E731
+    assert _walk(new_claims, conn, reach, estate, claimed, limit, claim_key) == _walk(
+        old_claims, conn, reach, estate, claimed, limit, claim_key
     )

@@ -28,7 +28,7 @@ from projections.equipment import queries as equipment
 from projections.equipment.alarms import AlarmBoard
 from projections.equipment.archive import FacilityArchive
 from projections.equipment.listing import EquipmentList
-from projections.finance import bank, invoices, receipts
+from projections.finance import bank, expenses, invoices, receipts
 from projections.finance.accounts import queries as accounts
 from projections.finance.accounts.model import DDL as ACCOUNTS_DDL
 from projections.identity import queries as identity
@@ -74,6 +74,7 @@ DDL = (
     *ACCOUNTS_DDL,
     *invoices.DDL,
     *AlarmBoard.ddl,
+    *expenses.ExpenseReadModel.ddl,
     *EquipmentList.ddl,
     *FacilityArchive.ddl,
     *LoginHistory.ddl,
@@ -92,6 +93,7 @@ DDL = (
 ESTATES, UNITS, USERS = key("g", 100), key("g", 20_000), key("g", 5_000)
 HEAVY_UNIT = UUID(int=7)
 LINE_50000 = UUID(hashlib.md5(b"50000").hexdigest())  # a line of estate 7 (md5(g::text)::uuid)
+CLAIM_50000 = LINE_50000  # a claim of estate 7, as generated
 SKEWED = "CASE WHEN mod(g, 10) = 0 THEN 7 ELSE g END"
 SKEWED_UNITS, SKEWED_ESTATES = key(SKEWED, 20_000), key(SKEWED, 100)
 FILLS: dict[str, dict[str, str]] = {
@@ -120,6 +122,7 @@ FILLS: dict[str, dict[str, str]] = {
     "notif_reads": {"user_id": SKEWED_ESTATES, "position": "g"},
     "equipment_list": {"estate_id": SKEWED_ESTATES, "name": "'E' || g"},
     "equipment_archive": {"equipment_id": SKEWED_ESTATES, "position": "g"},
+    "finance_expenses": {"estate_id": SKEWED_ESTATES, "position": "g"},
     "login_history": {"position": "g", "user_id": SKEWED_ESTATES},
     "finance_receipts": {
         "estate_id": SKEWED_ESTATES,
@@ -247,6 +250,12 @@ CASES: dict[str, Query] = {
     "a long-lived equipment's archive, a later page": lambda c: equipment.archive(
         c, UUID(int=7), category=None, since=None, until=None, after_position=ROWS // 2, limit=51
     ),
+    "expense claims of an estate": lambda c: expenses.claims(c, MANAGER, {"estate_id": ESTATE}),
+    "expense claims of an estate, a later page": lambda c: expenses.claims(
+        c, MANAGER, {"estate_id": ESTATE}, before_claim=CLAIM_50000
+    ),
+    "expense claims in the reach": lambda c: expenses.claims(c, MANAGER, {}),
+    "expense claims in a reach of three estates": lambda c: expenses.claims(c, MANY, {}),
     "receipts in the reach": lambda c: receipts.receipts(c, MANAGER),
     "receipts of an estate, a later page": lambda c: receipts.receipts(
         c, MANAGER, estate_id=ESTATE, after_number="SJ-00050000"
@@ -291,6 +300,8 @@ IN_ORDER = {
     "alarms of an estate, a later page",
     "equipment of an estate",
     "equipment of an estate, a later page",
+    "expense claims of an estate",
+    "expense claims of an estate, a later page",
     "audit by an aggregate type nothing has",
     "work orders of an estate",
     "approvals of an estate",
