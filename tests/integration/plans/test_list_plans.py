@@ -21,6 +21,7 @@ import psycopg
 import pytest
 
 from application.actor import Reach
+from domain.identity.policy import Role
 from projections.approvals import queries as approvals
 from projections.approvals.workflow import ApprovalWorkflow
 from projections.audit.trail import AuditTrail, TrailFilters, trail_rows
@@ -32,6 +33,7 @@ from projections.finance import bank, expenses, invoices, receipts
 from projections.finance.accounts import queries as accounts
 from projections.finance.accounts.model import DDL as ACCOUNTS_DDL
 from projections.identity import queries as identity
+from projections.identity.directory import UserDirectory
 from projections.identity.logins import LoginHistory
 from projections.log import EVENTS_TABLE
 from projections.notifications import queries as notifications
@@ -51,7 +53,7 @@ from tests.integration.plans.harness import (
     plan,
     scans,
 )
-from tests.support.actors import EVERY_RIGHT
+from tests.support.actors import EVERY_RIGHT, actor
 
 SCHEMA = "plans"
 ESTATE, UNIT, ACTOR = UUID(int=7), UUID(int=77), UUID(int=7)
@@ -78,6 +80,7 @@ DDL = (
     *EquipmentList.ddl,
     *FacilityArchive.ddl,
     *LoginHistory.ddl,
+    *UserDirectory.ddl,
     *DELIVERY_DDL,
     *ReadReceipts.ddl,
     *bank.DDL,
@@ -123,6 +126,7 @@ FILLS: dict[str, dict[str, str]] = {
     "equipment_list": {"estate_id": SKEWED_ESTATES, "name": "'E' || g"},
     "equipment_archive": {"equipment_id": SKEWED_ESTATES, "position": "g"},
     "finance_expenses": {"estate_id": SKEWED_ESTATES, "position": "g"},
+    "user_directory": {"username": "'u' || g", "estates": f"ARRAY[{SKEWED_ESTATES}]"},
     "login_history": {"position": "g", "user_id": SKEWED_ESTATES},
     "finance_receipts": {
         "estate_id": SKEWED_ESTATES,
@@ -228,6 +232,12 @@ CASES: dict[str, Query] = {
     ),
     "people of an estate, a later page": lambda c: registry.people(
         c, MANAGER, estate_id=ESTATE, cursor=UUID(int=2**127), limit=100
+    ),
+    "users, company-wide, a later page": lambda c: identity.list_users(
+        c, actor(Role.ADMIN), after_username="u5"
+    ),
+    "users an estate's manager sees": lambda c: identity.list_users(
+        c, actor(Role.PROPERTY_MANAGER, ESTATE)
     ),
     "a long-lived user's logins, a later page": lambda c: identity.login_history(
         c, EVERY_RIGHT, UUID(int=7), before=ROWS // 2
