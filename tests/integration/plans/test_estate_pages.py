@@ -1,7 +1,8 @@
-"""Alarms, equipment and expense claims over a reach of several estates, merged from a page an
-estate, are the pages the ``estate = ANY(...)`` query gave: the same rows in
-the same order, so the same cursors (seeded random estates on PostgreSQL,
-times and names repeated so that the tie-breaking IDs decide)."""
+"""Alarms, equipment, expense claims and compliance reviews over a reach of
+several estates, merged from a page an estate, are the pages the ``estate =
+ANY(...)`` query gave: the same rows in the same order, so the same cursors
+(seeded random estates on PostgreSQL, times and names repeated so that the
+tie-breaking IDs decide)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from projections.equipment.alarms import COLUMNS as ALARM_COLUMNS
 from projections.equipment.alarms import AlarmBoard
 from projections.equipment.listing import COLUMNS as EQUIPMENT_COLUMNS
 from projections.equipment.listing import EquipmentList
-from projections.finance import expenses
+from projections.finance import compliance, expenses
 from projections.reach import clause
 
 SCHEMA = "estate_pages"
@@ -138,6 +139,36 @@ def new_claims(
     return [tuple(r.values()) for r in found]
 
 
+def old_reviews(
+    conn: Any, reach: Reach, estate_id: UUID | None, _: Any, before: Any, limit: int
+) -> list[tuple[Any, ...]]:
+    """``compliance.reviews`` before paging by estate, with the cursor it gained."""
+    where, params = "true", list[Any]()
+    if not reach.everything:
+        where, params = "estate_id = ANY(%s)", [list(reach.estates)]
+    if estate_id is not None:
+        where += " AND estate_id = %s"
+        params.append(estate_id)
+    if before is not None:
+        where += (
+            " AND (run_at, position) < (SELECT c.run_at, c.position "
+            "FROM finance_compliance_reviews c WHERE c.review_id = %s)"
+        )
+        params.append(before)
+    return conn.execute(  # type: ignore[no-any-return]
+        f"SELECT * FROM finance_compliance_reviews WHERE {where} "
+        "ORDER BY run_at DESC, position DESC LIMIT %s",
+        [*params, limit],
+    ).fetchall()
+
+
+def new_reviews(
+    conn: Any, reach: Reach, estate_id: UUID | None, _: Any, before: Any, limit: int
+) -> list[tuple[Any, ...]]:
+    found = compliance.reviews(conn, reach, estate_id, limit, before_review=before)
+    return [tuple(r.values()) for r in found]
+
+
 @pytest.fixture(scope="module")
 def conn(service_urls: tuple[str, str]) -> Iterator[psycopg.Connection[Any]]:
     with psycopg.connect(service_urls[0], autocommit=True) as conn:
@@ -145,7 +176,12 @@ def conn(service_urls: tuple[str, str]) -> Iterator[psycopg.Connection[Any]]:
         conn.execute(f"CREATE SCHEMA {SCHEMA}")
         conn.execute(f"SET search_path TO {SCHEMA}")
         try:
-            for statement in (*AlarmBoard.ddl, *EquipmentList.ddl, *expenses.ExpenseReadModel.ddl):
+            for statement in (
+                *AlarmBoard.ddl,
+                *EquipmentList.ddl,
+                *expenses.ExpenseReadModel.ddl,
+                *compliance.ComplianceReadModel.ddl,
+            ):
                 conn.execute(statement)  # type: ignore[arg-type]
             yield conn
         finally:
@@ -153,7 +189,9 @@ def conn(service_urls: tuple[str, str]) -> Iterator[psycopg.Connection[Any]]:
 
 
 def _fill(conn: Any, rng: random.Random) -> None:
-    conn.execute("TRUNCATE equipment_alarms, equipment_list, finance_expenses")
+    conn.execute(
+        "TRUNCATE equipment_alarms, equipment_list, finance_expenses, finance_compliance_reviews"
+    )
     for n in range(rng.randint(0, 40)):
         estate = rng.choice(ESTATES)
         conn.execute(
@@ -200,6 +238,20 @@ def _fill(conn: Any, rng: random.Random) -> None:
                 rng.randint(1, 10**6),
             ],
         )
+        conn.execute(
+            "INSERT INTO finance_compliance_reviews (review_id, estate_id, date_from, date_to, "
+            "as_of_position, parameters, checks, passed, findings, open_findings, run_at, "
+            "updated_at, position) VALUES (%s, %s, %s, %s, 1, '{}', '[]', true, 0, 0, %s, %s, %s)",
+            [
+                UUID(int=rng.getrandbits(64)),
+                rng.choice([estate, estate, None]),  # None: a review of every estate
+                AT.date(),
+                AT.date(),
+                AT + timedelta(minutes=rng.randint(0, 5)),
+                AT,
+                rng.randint(1, 10**6),
+            ],
+        )
 
 
 def _walk(
@@ -240,4 +292,7 @@ def test_pages_merged_by_estate_are_the_pages_of_any(conn: Any, seed: int) -> No
     claim_key = lambda row: row[0]  # noqa: E731
     assert _walk(new_claims, conn, reach, estate, claimed, limit, claim_key) == _walk(
         old_claims, conn, reach, estate, claimed, limit, claim_key
+    )
+    assert _walk(new_reviews, conn, reach, estate, None, limit, claim_key) == _walk(
+        old_reviews, conn, reach, estate, None, limit, claim_key
     )

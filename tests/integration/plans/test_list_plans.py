@@ -29,7 +29,7 @@ from projections.equipment import queries as equipment
 from projections.equipment.alarms import AlarmBoard
 from projections.equipment.archive import FacilityArchive
 from projections.equipment.listing import EquipmentList
-from projections.finance import bank, expenses, invoices, receipts
+from projections.finance import bank, compliance, expenses, invoices, receipts
 from projections.finance.accounts import queries as accounts
 from projections.finance.accounts.model import DDL as ACCOUNTS_DDL
 from projections.identity import queries as identity
@@ -76,6 +76,7 @@ DDL = (
     *ACCOUNTS_DDL,
     *invoices.DDL,
     *AlarmBoard.ddl,
+    *compliance.ComplianceReadModel.ddl,
     *expenses.ExpenseReadModel.ddl,
     *EquipmentList.ddl,
     *FacilityArchive.ddl,
@@ -96,7 +97,7 @@ DDL = (
 ESTATES, UNITS, USERS = key("g", 100), key("g", 20_000), key("g", 5_000)
 HEAVY_UNIT = UUID(int=7)
 LINE_50000 = UUID(hashlib.md5(b"50000").hexdigest())  # a line of estate 7 (md5(g::text)::uuid)
-CLAIM_50000 = LINE_50000  # a claim of estate 7, as generated
+CLAIM_50000 = LINE_50000  # a claim (a review) of estate 7, as generated
 SKEWED = "CASE WHEN mod(g, 10) = 0 THEN 7 ELSE g END"
 SKEWED_UNITS, SKEWED_ESTATES = key(SKEWED, 20_000), key(SKEWED, 100)
 FILLS: dict[str, dict[str, str]] = {
@@ -127,6 +128,7 @@ FILLS: dict[str, dict[str, str]] = {
     "equipment_archive": {"equipment_id": SKEWED_ESTATES, "position": "g"},
     "finance_expenses": {"estate_id": SKEWED_ESTATES, "position": "g"},
     "user_directory": {"username": "'u' || g", "estates": f"ARRAY[{SKEWED_ESTATES}]"},
+    "finance_compliance_reviews": {"estate_id": SKEWED_ESTATES, "position": "g"},
     "login_history": {"position": "g", "user_id": SKEWED_ESTATES},
     "finance_receipts": {
         "estate_id": SKEWED_ESTATES,
@@ -266,6 +268,10 @@ CASES: dict[str, Query] = {
     ),
     "expense claims in the reach": lambda c: expenses.claims(c, MANAGER, {}),
     "expense claims in a reach of three estates": lambda c: expenses.claims(c, MANY, {}),
+    "compliance reviews of an estate, a later page": lambda c: compliance.reviews(
+        c, MANAGER, ESTATE, 100, before_review=CLAIM_50000
+    ),
+    "compliance reviews in a reach of three estates": lambda c: compliance.reviews(c, MANY),
     "receipts in the reach": lambda c: receipts.receipts(c, MANAGER),
     "receipts of an estate, a later page": lambda c: receipts.receipts(
         c, MANAGER, estate_id=ESTATE, after_number="SJ-00050000"
@@ -312,6 +318,7 @@ IN_ORDER = {
     "equipment of an estate, a later page",
     "expense claims of an estate",
     "expense claims of an estate, a later page",
+    "compliance reviews of an estate, a later page",
     "audit by an aggregate type nothing has",
     "work orders of an estate",
     "approvals of an estate",
