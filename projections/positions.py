@@ -8,6 +8,7 @@ NOTIFYs ``PROGRESS_CHANNEL`` so readers waiting for their own write wake up.
 
 from __future__ import annotations
 
+import logging
 import select
 import time
 from dataclasses import dataclass
@@ -17,7 +18,9 @@ from typing import Any
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from projections.log import EVENTS_TABLE
+from projections.log import EVENTS_TABLE, EventSource
+
+log = logging.getLogger(__name__)
 
 PROGRESS_CHANNEL = "estatelog_projections"
 
@@ -48,6 +51,22 @@ class ProjectionStatus:
     failed_position: int | None
     error: str | None
     updated_at: datetime | None
+
+
+def pending_age(source: EventSource, position: int, head: int, now: datetime) -> float:
+    """Seconds since the oldest event after ``position`` happened; 0 when
+    ``position`` is the head (or that event cannot be read for its age)."""
+    if head <= position:
+        return 0.0
+    pending = source.read(after=position, limit=1)
+    if not pending:
+        return 0.0
+    try:
+        event, _ = source.mapper_with_metadata.decode(pending[0])
+    except Exception:  # an event no code can read: a read model's error says so
+        log.debug("cannot decode event %s for its age", pending[0].id)
+        return 0.0
+    return round(max((now - vars(event)["timestamp"]).total_seconds(), 0.0), 3)
 
 
 def stopped_read_models(conn: psycopg.Connection[Any]) -> dict[str, tuple[int, str]]:

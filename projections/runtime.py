@@ -31,6 +31,7 @@ from projections.positions import DDL as DDL
 from projections.positions import (
     PROGRESS_CHANNEL,
     ProjectionStatus,
+    pending_age,
     wait_for_notify,
 )
 from projections.positions import stopped_read_models as stopped_read_models
@@ -182,15 +183,7 @@ class Projector:
             position, updated_at, failed_position, error, retrying = rows.get(
                 projection.name, (0, None, None, None, False)
             )
-            lag_seconds = 0.0
-            if head > position:
-                pending = self.event_log.read(after=position, limit=1)
-                if pending:
-                    try:
-                        event, _ = self.event_log.mapper_with_metadata.decode(pending[0])
-                        lag_seconds = max((now - vars(event)["timestamp"]).total_seconds(), 0.0)
-                    except Exception:  # an event no code can read: the error says so
-                        log.debug("cannot decode event %s for its age", pending[0].id)
+            lag_seconds = pending_age(self.event_log, int(position), head, now)
             if failed_position is None and projection.name not in self.failed:
                 state = "running"
             elif projection.name not in self.failed and (
@@ -205,7 +198,7 @@ class Projector:
                     position=int(position),
                     head=head,
                     lag_events=max(head - int(position), 0),
-                    lag_seconds=round(lag_seconds, 3),
+                    lag_seconds=lag_seconds,
                     state=state,
                     failed_position=failed_position,
                     error=error,

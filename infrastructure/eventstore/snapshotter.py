@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -32,6 +33,7 @@ from psycopg.sql import SQL, Identifier
 from psycopg_pool import ConnectionPool
 
 from infrastructure.eventstore.store import EventLog
+from projections.positions import ProjectionStatus, pending_age
 from projections.transient import is_transient
 
 log = logging.getLogger(__name__)
@@ -68,6 +70,8 @@ class Snapshotter:
         self.every = every
         self.batch_size = batch_size
         self.poll_every = poll_every
+        #: The error of the last round, while the rounds fail (this process's thread).
+        self.failing: str | None = None
         events = event_log.chained_recorder
         snapshots: Any = event_log.snapshots.recorder
         schema = Identifier(events.datastore.schema)
@@ -88,6 +92,29 @@ class Snapshotter:
                 "SELECT position FROM snapshotter_position WHERE name = %s", [NAME]
             ).fetchone()
         return int(row[0]) if row else 0
+
+    def status(self) -> ProjectionStatus:
+        """How far behind the log it is, as a read model's status reads: a
+        snapshot not yet taken costs loads, so operators watch this lag too.
+        Never ``failed``: an aggregate it cannot snapshot is passed over; while
+        its rounds fail (the database away) it is ``retrying``, with the error."""
+        head = self.event_log.head()
+        with self.pool.connection() as conn:
+            row = conn.execute(
+                "SELECT position, updated_at FROM snapshotter_position WHERE name = %s", [NAME]
+            ).fetchone()
+        position, updated_at = (int(row[0]), row[1]) if row else (0, None)
+        return ProjectionStatus(
+            name=NAME,
+            position=position,
+            head=head,
+            lag_events=max(head - position, 0),
+            lag_seconds=pending_age(self.event_log, position, head, datetime.now(UTC)),
+            state="running" if self.failing is None else "retrying",
+            failed_position=None,
+            error=self.failing,
+            updated_at=updated_at,
+        )
 
     def catch_up(self) -> int:
         """Look at the log up to its head; the number of snapshots taken."""
@@ -152,10 +179,11 @@ class Snapshotter:
         while not stop.is_set():
             try:
                 self.catch_up()
-                wait = RETRY_FIRST
+                wait, self.failing = RETRY_FIRST, None
             except Exception as e:
                 if stop.is_set():
                     return
+                self.failing = repr(e)
                 if is_transient(e):
                     log.warning("snapshotter cannot reach the database (%r); retrying", e)
                 else:

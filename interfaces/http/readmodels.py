@@ -34,6 +34,9 @@ class ProjectionList(BaseModel):
 async def list_projections(
     request: Request, principal: Principal = requires(Permission.PROJECTIONS_READ)
 ) -> ProjectionList:
-    """Every read model and follower: position, lag in events and seconds, state."""
-    statuses = await anyio.to_thread.run_sync(container(request).projector.status)
-    return ProjectionList(items=[ProjectionView(**vars(s)) for s in statuses])
+    """Every read model and follower: position, lag in events and seconds, state;
+    ``snapshots`` is the snapshotter (decision 0032), which follows the log too."""
+    c = container(request)
+    statuses = await anyio.to_thread.run_sync(c.projector.status)
+    snapshots = await anyio.to_thread.run_sync(c.snapshotter.status)
+    return ProjectionList(items=[ProjectionView(**vars(s)) for s in [*statuses, snapshots]])

@@ -91,6 +91,9 @@ class AlarmBoard:
         )""",
         "CREATE INDEX IF NOT EXISTS equipment_alarms_estate "
         "ON equipment_alarms (estate_id, status, raised_at)",
+        # A page of an estate's alarms, newest first, read in order (projections/reach.py: page).
+        "CREATE INDEX IF NOT EXISTS equipment_alarms_estate_raised "
+        "ON equipment_alarms (estate_id, raised_at, alarm_id)",
         "CREATE INDEX IF NOT EXISTS equipment_alarms_equipment "
         "ON equipment_alarms (equipment_id, raised_at)",
         "CREATE INDEX IF NOT EXISTS equipment_alarms_due ON equipment_alarms "

@@ -123,6 +123,9 @@ class EquipmentList:
             version bigint NOT NULL
         )""",
         "CREATE INDEX IF NOT EXISTS equipment_list_estate ON equipment_list (estate_id, kind)",
+        # A page of an estate's equipment by name, read in order (projections/reach.py: page).
+        "CREATE INDEX IF NOT EXISTS equipment_list_estate_name "
+        "ON equipment_list (estate_id, name, equipment_id)",
         """CREATE TABLE IF NOT EXISTS equipment_list_orders (
             order_id uuid PRIMARY KEY,
             equipment_id uuid NOT NULL,

@@ -26,7 +26,7 @@ from projections.equipment.archive import COLUMNS as ARCHIVE_COLUMNS
 from projections.equipment.archive import ArchiveEntry
 from projections.equipment.listing import COLUMNS as EQUIPMENT_COLUMNS
 from projections.equipment.listing import EquipmentRow
-from projections.reach import clause
+from projections.reach import clause, page
 
 ENTRY_COLUMNS = tuple(c for c in ARCHIVE_COLUMNS if c != "equipment_id")
 # when a record was last looked after: serviced, else installed, else registered
@@ -114,8 +114,7 @@ def search_equipment(
     if min_age_years is not None:
         cutoff = today - timedelta(days=round(min_age_years * 365.25))
         installed_before = min(installed_before or cutoff, cutoff)
-    where, params = clause(reach, "estate_id")
-    clauses = [where]
+    filters: list[tuple[str, list[Any]]] = []
     for column, op, value in (
         ("estate_id", "=", estate_id),
         ("kind", "=", kind),
@@ -126,19 +125,22 @@ def search_equipment(
         ("repair_count", "<=", max_repairs),
     ):
         if value is not None:
-            clauses.append(f"{column} {op} %s")
-            params.append(value)
+            filters.append((f"{column} {op} %s", [value]))
     if text:
-        clauses.append("(name ILIKE %s OR model ILIKE %s OR location ILIKE %s)")
-        params += [like(text)] * 3
+        filters.append(("(name ILIKE %s OR model ILIKE %s OR location ILIKE %s)", [like(text)] * 3))
     if after_key:
-        clauses.append("(name, equipment_id) > (%s, %s)")
-        params += list(after_key)
-    sql = (
-        f"SELECT {', '.join(EQUIPMENT_COLUMNS)} FROM equipment_list "
-        f"WHERE {' AND '.join(clauses)} ORDER BY name, equipment_id LIMIT %s"
+        filters.append(("(name, equipment_id) > (%s, %s)", list(after_key)))
+    # A page of several estates is a page of each, merged (projections/reach.py: page).
+    query = page(
+        reach,
+        f"SELECT {', '.join(EQUIPMENT_COLUMNS)} FROM equipment_list e",
+        filters,
+        alias="e",
+        order=("name", "equipment_id"),
+        limit=limit,
+        estate_id=estate_id,
     )
-    return _rows(conn, EquipmentRow, sql, [*params, limit], EQUIPMENT_COLUMNS)
+    return [] if query is None else _rows(conn, EquipmentRow, *query, EQUIPMENT_COLUMNS)
 
 
 def stale_equipment(
@@ -302,14 +304,13 @@ def search_alarms(
     limit: int,
 ) -> list[AlarmRow]:
     """Newest first; ``status="open"`` is every uncleared alarm; ``before_key``
-    (raised at, alarm ID) continues a page."""
-    where, params = clause(reach, "estate_id")
-    clauses = [where]
+    (raised at, alarm ID) continues a page. A page of several estates is a
+    page of each, merged (``projections/reach.py: page``)."""
+    filters: list[tuple[str, list[Any]]] = []
     if status == "open":
-        clauses.append("status <> 'cleared'")
+        filters.append(("status <> 'cleared'", []))
     elif status:
-        clauses.append("status = %s")
-        params.append(status)
+        filters.append(("status = %s", [status]))
     for column, value in (
         ("severity", severity),
         ("estate_id", estate_id),
@@ -317,19 +318,21 @@ def search_alarms(
         ("code", code),
     ):
         if value is not None:
-            clauses.append(f"{column} = %s")
-            params.append(value)
+            filters.append((f"{column} = %s", [value]))
     if since:
-        clauses.append("raised_at >= %s")
-        params.append(since)
+        filters.append(("raised_at >= %s", [since]))
     if before_key:
-        clauses.append("(raised_at, alarm_id) < (%s, %s)")
-        params += list(before_key)
-    sql = (
-        f"SELECT {', '.join(ALARM_COLUMNS)} FROM equipment_alarms "
-        f"WHERE {' AND '.join(clauses)} ORDER BY raised_at DESC, alarm_id DESC LIMIT %s"
+        filters.append(("(raised_at, alarm_id) < (%s, %s)", list(before_key)))
+    query = page(
+        reach,
+        f"SELECT {', '.join(ALARM_COLUMNS)} FROM equipment_alarms a",
+        filters,
+        alias="a",
+        order=("raised_at DESC", "alarm_id DESC"),
+        limit=limit,
+        estate_id=estate_id,
     )
-    return _rows(conn, AlarmRow, sql, [*params, limit], ALARM_COLUMNS)
+    return [] if query is None else _rows(conn, AlarmRow, *query, ALARM_COLUMNS)
 
 
 class DueWork:

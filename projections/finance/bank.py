@@ -53,6 +53,9 @@ DDL = (
     )""",
     "CREATE INDEX IF NOT EXISTS finance_bank_lines_estate "
     "ON finance_bank_lines (estate_id, value_date)",
+    # A page of the estate's lines in statement order, read off the index in order.
+    "CREATE INDEX IF NOT EXISTS finance_bank_lines_statement "
+    "ON finance_bank_lines (estate_id, value_date, time, position, row_number)",
 )
 LINE_COLUMNS = (
     "line_id, serial, value_date, time, debit, credit, balance, currency, counterparty, "
@@ -177,17 +180,27 @@ def _rows(conn: psycopg.Connection[Any], sql: str, params: list[Any]) -> list[di
 
 
 def lines(
-    conn: psycopg.Connection[Any], reach: Reaching, estate_id: UUID, as_of: date | None = None
+    conn: psycopg.Connection[Any],
+    reach: Reaching,
+    estate_id: UUID,
+    as_of: date | None = None,
+    *,
+    after_line: UUID | None = None,
+    limit: int = 500,
 ) -> list[BankLineRow] | None:
-    """The estate's imported lines in statement order; None outside the reach."""
+    """The estate's imported lines in statement order, ``limit`` of them from
+    after the line ``after_line`` (a cursor: none after a line not of this
+    estate); None outside the reach."""
     if not _visible(reach, estate_id):
         return None
     found = _rows(
         conn,
         f"SELECT {LINE_COLUMNS} FROM finance_bank_lines WHERE estate_id = %s "
-        "AND (%s::date IS NULL OR value_date <= %s) "
-        "ORDER BY value_date, time, position, row_number",
-        [estate_id, as_of, as_of],
+        "AND (%s::date IS NULL OR value_date <= %s) AND (%s::uuid IS NULL OR "
+        "(value_date, time, position, row_number) > (SELECT c.value_date, c.time, c.position, "
+        "c.row_number FROM finance_bank_lines c WHERE c.line_id = %s AND c.estate_id = %s)) "
+        "ORDER BY value_date, time, position, row_number LIMIT %s",
+        [estate_id, as_of, as_of, after_line, after_line, estate_id, limit],
     )
     return [BankLineRow(**r) for r in found]  # type: ignore[typeddict-item]
 

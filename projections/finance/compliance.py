@@ -24,6 +24,7 @@ from projections.catalog import ReadModelDeps
 from projections.events import as_uuid, kind_of, occurred_at, to_json
 from projections.finance.views import FindingRow, ReviewDetail, ReviewRow
 from projections.protocols import Projection
+from projections.reach import page
 from projections.records import fetched
 
 NAME = "finance_compliance"
@@ -198,23 +199,37 @@ def read_models(deps: ReadModelDeps) -> list[Projection]:
 
 
 def reviews(
-    conn: psycopg.Connection[Any], reach: Reach, estate_id: UUID | None = None, limit: int = 100
+    conn: psycopg.Connection[Any],
+    reach: Reach,
+    estate_id: UUID | None = None,
+    limit: int = 100,
+    before_review: UUID | None = None,
 ) -> list[ReviewRow]:
-    """Reviews the reader may read, newest first."""
-    where, params = "true", list[Any]()
-    if not reach.everything:
-        where, params = "estate_id = ANY(%s)", [list(reach.estates)]
+    """Reviews the reader may read (their estates'), newest first;
+    ``before_review`` is a cursor: the reviews after that one in this order.
+    A page of several estates is a page of each, merged
+    (``projections/reach.py: page``)."""
+    filters: list[tuple[str, list[Any]]] = []
     if estate_id is not None:
-        where += " AND estate_id = %s"
-        params.append(estate_id)
-    return fetched(
-        conn.execute(
-            f"SELECT * FROM finance_compliance_reviews WHERE {where} "  # type: ignore[arg-type]
-            "ORDER BY run_at DESC, position DESC LIMIT %s",
-            [*params, limit],
-        ),
-        ReviewRow,
+        filters.append(("estate_id = %s", [estate_id]))
+    if before_review is not None:
+        filters.append(
+            (
+                "(run_at, position) < (SELECT c.run_at, c.position "
+                "FROM finance_compliance_reviews c WHERE c.review_id = %s)",
+                [before_review],
+            )
+        )
+    query = page(
+        reach,  # no own branch: a review is no one's own
+        "SELECT r.* FROM finance_compliance_reviews r",
+        filters,
+        alias="r",
+        order=("run_at DESC", "position DESC"),
+        limit=limit,
+        estate_id=estate_id,
     )
+    return [] if query is None else fetched(conn.execute(*query), ReviewRow)  # type: ignore[call-overload]
 
 
 def review(conn: psycopg.Connection[Any], reach: Reach, review_id: UUID) -> ReviewDetail:

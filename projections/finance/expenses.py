@@ -31,7 +31,7 @@ from projections.catalog import ReadModelDeps
 from projections.events import occurred_at, to_json
 from projections.finance.views import AnalysisView, BudgetView, ClaimRow, VendorRow
 from projections.protocols import Projection
-from projections.reach import clause
+from projections.reach import page
 from projections.records import PerAggregate, fetched, insert, update
 
 NAME = "finance_expenses"
@@ -124,6 +124,9 @@ class ExpenseReadModel(PerAggregate):
         "ON finance_expenses (estate_id, year, category)",
         "CREATE INDEX IF NOT EXISTS finance_expenses_status "
         "ON finance_expenses (estate_id, status)",
+        # A page of an estate's claims, newest first, read in order (projections/reach.py: page).
+        "CREATE INDEX IF NOT EXISTS finance_expenses_submitted "
+        "ON finance_expenses (estate_id, submitted_at, position)",
     )
 
     # ---- vendors ---------------------------------------------------------------
@@ -312,17 +315,36 @@ def claims(
     reach: Reach,
     filters: dict[str, Any],
     limit: int = 100,
+    before_claim: UUID | None = None,
 ) -> list[ClaimRow]:
     """Claims of the reader's estates, newest first; ``filters`` are column = value
-    (estate_id, status, category, vendor_id, year), None ignored."""
-    where, params = clause(reach, "estate_id")
-    sql = f"SELECT * FROM finance_expenses WHERE {where}"
-    for column in ("estate_id", "status", "category", "vendor_id", "year"):
-        if filters.get(column) is not None:
-            sql += f" AND {column} = %s"
-            params.append(filters[column])
-    sql += " ORDER BY submitted_at DESC, position DESC LIMIT %s"
-    return fetched(conn.execute(sql, [*params, limit]), ClaimRow)  # type: ignore[arg-type]
+    (estate_id, status, category, vendor_id, year), None ignored; ``before_claim``
+    is a cursor: the claims after that one in this order (none after a claim
+    that is not there). A page of several estates is a page of each, merged
+    (``projections/reach.py: page``)."""
+    where = [
+        (f"{column} = %s", [filters[column]])
+        for column in ("estate_id", "status", "category", "vendor_id", "year")
+        if filters.get(column) is not None
+    ]
+    if before_claim is not None:
+        where.append(
+            (
+                "(submitted_at, position) < (SELECT c.submitted_at, c.position "
+                "FROM finance_expenses c WHERE c.claim_id = %s)",
+                [before_claim],
+            )
+        )
+    query = page(
+        reach,
+        "SELECT x.* FROM finance_expenses x",
+        where,
+        alias="x",
+        order=("submitted_at DESC", "position DESC"),
+        limit=limit,
+        estate_id=filters.get("estate_id"),
+    )
+    return [] if query is None else fetched(conn.execute(*query), ClaimRow)  # type: ignore[call-overload]
 
 
 def claim(conn: psycopg.Connection[Any], reach: Reach, claim_id: UUID) -> ClaimRow:

@@ -21,7 +21,7 @@ from domain.identity.masking import mask_name
 from projections.catalog import ReadModelDeps
 from projections.events import as_uuid, kind_of, occurred_at, payload_of, to_json
 from projections.protocols import Projection
-from projections.reach import Reaching, clause
+from projections.reach import OCCUPIED_UNITS, Reaching, clause, page
 
 DDL = (
     """CREATE TABLE IF NOT EXISTS finance_invoices (
@@ -51,6 +51,8 @@ DDL = (
         position bigint NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS finance_invoices_estate ON finance_invoices (estate_id, position)",
+    # A unit's invoices, and a page of an owner's (projections/reach.py: page), in order.
+    "CREATE INDEX IF NOT EXISTS finance_invoices_unit ON finance_invoices (unit_id, position)",
 )
 COLUMNS = (
     "i.invoice_id, i.estate_id, i.unit_id, i.kind, i.status, i.number, i.bills, i.payment_ids, "
@@ -165,19 +167,34 @@ def invoices(
     estate_id: UUID | None = None,
     unit_id: UUID | None = None,
     status: str | None = None,
+    before: int | None = None,
     limit: int = 500,
 ) -> list[InvoiceRow]:
-    """Invoices within the reach, newest first."""
-    where, params = clause(reach, "i.estate_id", OCCUPANTS)
-    clauses = [where]
-    for column, value in (("i.estate_id", estate_id), ("i.unit_id", unit_id), ("i.status", status)):
-        if value is not None:
-            clauses.append(f"{column} = %s")
-            params.append(value)
-    cur = conn.execute(
-        f"SELECT {COLUMNS} {FROM} WHERE {' AND '.join(clauses)} ORDER BY i.position DESC LIMIT %s",  # type: ignore[arg-type]
-        [*params, limit],
+    """Invoices within the reach, newest first; ``before`` is a position cursor."""
+    filters: list[tuple[str, list[Any]]] = [
+        (f"{column} = %s", [value])
+        for column, value in (
+            ("i.estate_id", estate_id),
+            ("i.unit_id", unit_id),
+            ("i.status", status),
+        )
+        if value is not None
+    ]
+    if before is not None:
+        filters.append(("i.position < %s", [before]))
+    query = page(
+        reach,
+        f"SELECT {COLUMNS} {FROM}",
+        filters,
+        alias="i",
+        order=("position DESC",),
+        limit=limit,
+        own_units=OCCUPIED_UNITS,
+        estate_id=estate_id,
     )
+    if query is None:
+        return []
+    cur = conn.execute(*query)  # type: ignore[call-overload]
     names = [d.name for d in cur.description or ()]
     return cast(list[InvoiceRow], [dict(zip(names, row, strict=True)) for row in cur.fetchall()])
 

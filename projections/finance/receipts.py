@@ -18,7 +18,7 @@ from eventsourcing.persistence import Notification
 from projections.catalog import ReadModelDeps
 from projections.events import as_uuid, kind_of, occurred_at, payload_of
 from projections.protocols import Projection
-from projections.reach import Reaching, clause
+from projections.reach import OCCUPIED_UNITS, Reaching, clause, page
 
 DDL = (
     """CREATE TABLE IF NOT EXISTS finance_receipts (
@@ -43,6 +43,10 @@ DDL = (
     )""",
     "CREATE INDEX IF NOT EXISTS finance_receipts_estate ON finance_receipts "
     "(estate_id, issued_on, serial)",
+    # A page of the book in its order, an estate's or a unit's (projections/reach.py: page).
+    "CREATE INDEX IF NOT EXISTS finance_receipts_book ON finance_receipts (estate_id, number)",
+    "CREATE INDEX IF NOT EXISTS finance_receipts_unit ON finance_receipts "
+    "(unit_id, estate_id, number)",
 )
 COLUMNS = (
     "r.receipt_id, r.payment_id, r.number, r.serial, r.estate_id, r.unit_id, r.method, "
@@ -147,21 +151,35 @@ def receipts(
     estate_id: UUID | None = None,
     unit_id: UUID | None = None,
     year: int | None = None,
+    after_number: str | None = None,
     limit: int = 500,
 ) -> list[ReceiptRow]:
-    """Receipts within the reach in number order, void ones included (the book has no gaps)."""
-    where, params = clause(reach, "r.estate_id", OCCUPANTS)
-    clauses = [where]
-    for column, value in (("r.estate_id", estate_id), ("r.unit_id", unit_id)):
-        if value is not None:
-            clauses.append(f"{column} = %s")
-            params.append(value)
+    """Receipts within the reach in the book's order (estate, number), void ones
+    included (the book has no gaps); ``after_number`` is a cursor: the receipts
+    after that one in this order."""
+    filters: list[tuple[str, list[Any]]] = [
+        (f"{column} = %s", [value])
+        for column, value in (("r.estate_id", estate_id), ("r.unit_id", unit_id))
+        if value is not None
+    ]
     if year is not None:
-        clauses.append("extract(year FROM r.issued_on) = %s")
-        params.append(year)
-    return _rows(
-        conn,
-        f"SELECT {COLUMNS} {FROM} WHERE {' AND '.join(clauses)} "
-        "ORDER BY r.estate_id, r.number LIMIT %s",
-        [*params, limit],
+        filters.append(("extract(year FROM r.issued_on) = %s", [year]))
+    if after_number is not None:
+        filters.append(
+            (
+                "(r.estate_id, r.number) > "
+                "(SELECT c.estate_id, c.number FROM finance_receipts c WHERE c.number = %s)",
+                [after_number],
+            )
+        )
+    query = page(
+        reach,
+        f"SELECT {COLUMNS} {FROM}",
+        filters,
+        alias="r",
+        order=("estate_id", "number"),
+        limit=limit,
+        own_units=OCCUPIED_UNITS,
+        estate_id=estate_id,
     )
+    return [] if query is None else _rows(conn, *query)

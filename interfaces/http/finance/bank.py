@@ -111,13 +111,22 @@ async def bank_lines(
     estate_id: UUID,
     request: Request,
     as_of: date | None = None,
+    after_line: UUID | None = Query(None, description="cursor: the lines after this one"),
+    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
     after: int | None = None,
     principal: Principal = requires(Permission.LEDGER_READ_ESTATE),
 ) -> list[dict[str, Any]]:
-    """The imported lines of the estate's bank account, in statement order."""
+    """The imported lines of the estate's bank account, in statement order, a
+    page of ``limit``; the next page from the last one's ``line_id``."""
     await _reached(request, after)
     found = await query_off_loop(
-        request, queries.lines, principal.reach("ledger:read"), estate_id, as_of
+        request,
+        queries.lines,
+        principal.reach("ledger:read"),
+        estate_id,
+        as_of,
+        after_line=after_line,
+        limit=limit,
     )
     if found is None:
         raise NotFound(HIDDEN)

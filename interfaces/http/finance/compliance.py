@@ -113,13 +113,19 @@ async def list_reviews(
     request: Request,
     principal: Principal = requires(Permission.COMPLIANCE_READ_ESTATE),
     estate_id: UUID | None = None,
+    before_review: UUID | None = Query(
+        None, description="cursor: the reviews after this one, newest first"
+    ),
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     after: After = None,
 ) -> Response:
-    """Reviews the caller may read, newest first (a review of every estate: ``any`` readers)."""
+    """Reviews the caller may read, newest first (a review of every estate: ``any``
+    readers); the next page from the last one's ``review_id`` as ``before_review``."""
     await reached(request, PROJECTION, after)
     return _json(
-        await query_off_loop(request, queries.reviews, principal.reach(READ), estate_id, limit)
+        await query_off_loop(
+            request, queries.reviews, principal.reach(READ), estate_id, limit, before_review
+        )
     )
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Query, Request, status
 from pydantic import BaseModel, Field
 
 from application.finance.invoices import (
@@ -126,9 +126,13 @@ async def list_invoices(
     estate_id: UUID | None = None,
     unit_id: UUID | None = None,
     status: Literal["pending", "issued", "red_lettered"] | None = None,
+    before: int | None = Query(None, description="position cursor: invoices requested before it"),
+    limit: Annotated[int, Query(ge=1, le=500)] = 500,
     after: int | None = None,
     principal: Principal = requires(Permission.FINANCE_READ_OWN),
 ) -> list[InvoiceView]:
+    """Invoices the caller may see, newest first; a page of ``limit``, older ones
+    by the last one's ``position`` as ``before``."""
     await reached(request, PROJECTION, after)
     await reached(request, "registry", None)
     found = await query_off_loop(
@@ -138,6 +142,8 @@ async def list_invoices(
         estate_id=estate_id,
         unit_id=unit_id,
         status=status,
+        before=before,
+        limit=limit,
     )
     return [InvoiceView.model_validate(r) for r in found]
 

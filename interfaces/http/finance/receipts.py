@@ -46,6 +46,9 @@ async def list_receipts(
     estate_id: UUID | None = None,
     unit_id: UUID | None = None,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    after_number: str | None = Query(
+        None, description="cursor: the receipts after this number in the book's order"
+    ),
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
     after: int | None = None,
     principal: Principal = requires(Permission.FINANCE_READ_OWN),
@@ -60,6 +63,7 @@ async def list_receipts(
         estate_id=estate_id,
         unit_id=unit_id,
         year=year,
+        after_number=after_number,
         limit=limit,
     )
     return [ReceiptView.model_validate(r) for r in found]

@@ -15,7 +15,7 @@ from uuid import UUID
 
 import psycopg
 
-from projections.reach import Reaching, clause
+from projections.reach import OCCUPIED_UNITS, Reaching, clause, page
 
 BILL_COLUMNS = (
     "b.bill_id, b.unit_id, b.estate_id, b.period, b.run_id, b.payer_ids, b.lines, b.currency, "
@@ -59,14 +59,8 @@ REQUEST_COLUMNS = (
 OCCUPANTS = ("u.occupant_user_ids[]",)
 
 
-def _occupied(unit_column: str) -> tuple[str, ...]:
-    return (
-        f"{unit_column} = ANY(ARRAY(SELECT o.unit_id FROM registry_units o "
-        "WHERE o.occupant_user_ids @> ARRAY[%s]::uuid[]))",
-    )
-
-
-BILL_OCCUPANTS, PAYMENT_OCCUPANTS = _occupied("b.unit_id"), _occupied("p.unit_id")
+#: A bill's test of being the user's own (a page of them is ``reach.page``'s).
+BILL_OCCUPANTS = (f"b.unit_id = ANY(ARRAY({OCCUPIED_UNITS}))",)
 V = TypeVar("V")
 
 
@@ -202,28 +196,35 @@ def bills(
     before: int | None = None,
     limit: int = 100,
 ) -> list[BillRow]:
-    """Bills within the reach, newest first; ``before`` is a position cursor."""
-    where, params = clause(reach, "b.estate_id", BILL_OCCUPANTS, estate_id=estate_id)
-    clauses = [where]
-    for column, value in (("b.estate_id", estate_id), ("b.unit_id", unit_id), ("b.period", period)):
-        if value is not None:
-            clauses.append(f"{column} = %s")
-            params.append(value)
+    """Bills within the reach, newest first; ``before`` is a position cursor
+    (a page of the reach reads no more than ``limit`` bills a scope item:
+    ``projections/reach.py: page``)."""
+    filters: list[tuple[str, list[Any]]] = [
+        (f"{column} = %s", [value])
+        for column, value in (
+            ("b.estate_id", estate_id),
+            ("b.unit_id", unit_id),
+            ("b.period", period),
+        )
+        if value is not None
+    ]
     if open_only:
-        clauses.append("b.outstanding > 0")
+        filters.append(("b.outstanding > 0", []))
     if overdue_on is not None:
-        clauses.append("b.outstanding > 0 AND b.due_on < %s")
-        params.append(overdue_on)
+        filters.append(("b.outstanding > 0 AND b.due_on < %s", [overdue_on]))
     if before is not None:
-        clauses.append("b.position < %s")
-        params.append(before)
-    return _dicts(
-        conn,
-        BillRow,
-        f"SELECT {BILL_COLUMNS} {BILL_FROM} WHERE {' AND '.join(clauses)} "
-        "ORDER BY b.position DESC, b.bill_id LIMIT %s",
-        [*params, limit],
+        filters.append(("b.position < %s", [before]))
+    query = page(
+        reach,
+        f"SELECT {BILL_COLUMNS} {BILL_FROM}",
+        filters,
+        alias="b",
+        order=("position DESC", "bill_id"),
+        limit=limit,
+        own_units=OCCUPIED_UNITS,
+        estate_id=estate_id,
     )
+    return [] if query is None else _dicts(conn, BillRow, *query)
 
 
 def bill(conn: psycopg.Connection[Any], reach: Reaching, bill_id: UUID) -> BillRow | None:
@@ -247,23 +248,26 @@ def payments(
     before: int | None = None,
     limit: int = 100,
 ) -> list[PaymentRow]:
-    """Payments within the reach, newest first; ``before`` is a position cursor."""
-    where, params = clause(reach, "p.estate_id", PAYMENT_OCCUPANTS, estate_id=estate_id)
-    clauses = [where]
-    for column, value in (("p.estate_id", estate_id), ("p.unit_id", unit_id)):
-        if value is not None:
-            clauses.append(f"{column} = %s")
-            params.append(value)
+    """Payments within the reach, newest first; ``before`` is a position cursor
+    (paged as ``bills`` is)."""
+    filters: list[tuple[str, list[Any]]] = [
+        (f"{column} = %s", [value])
+        for column, value in (("p.estate_id", estate_id), ("p.unit_id", unit_id))
+        if value is not None
+    ]
     if before is not None:
-        clauses.append("p.position < %s")
-        params.append(before)
-    return _dicts(
-        conn,
-        PaymentRow,
-        f"SELECT {PAYMENT_COLUMNS} {PAYMENT_FROM} WHERE {' AND '.join(clauses)} "
-        "ORDER BY p.position DESC LIMIT %s",
-        [*params, limit],
+        filters.append(("p.position < %s", [before]))
+    query = page(
+        reach,
+        f"SELECT {PAYMENT_COLUMNS} {PAYMENT_FROM}",
+        filters,
+        alias="p",
+        order=("position DESC",),
+        limit=limit,
+        own_units=OCCUPIED_UNITS,
+        estate_id=estate_id,
     )
+    return [] if query is None else _dicts(conn, PaymentRow, *query)
 
 
 def unit_in_reach(

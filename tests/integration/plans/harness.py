@@ -35,6 +35,7 @@ _BY_TYPE = {
     "uuid": "md5(g::text)::uuid",
     "text": "'t' || mod(g, 50)",
     "integer": "mod(g, 1000)",
+    "smallint": "mod(g, 5)",
     "bigint": "g",
     "numeric": "mod(g, 1000)::numeric",
     "date": "date '2020-01-01' + mod(g, 3000)",

@@ -9,6 +9,7 @@ a full fold of its events gives.
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -87,6 +88,51 @@ def test_a_busy_unit_account_is_snapshotted_by_the_follower_and_not_by_its_save(
     assert snapshot_versions(container, account.id) == [account.version]
     assert container.snapshotter.position() == container.event_log.head()
     assert container.snapshotter.catch_up() == 0  # nothing new: nothing taken again
+
+
+def test_its_lag_is_shown_as_a_read_model_s(container: Container) -> None:
+    account = _busy_account(container)
+    head = container.event_log.head()
+    behind = container.snapshotter.status()
+    assert (behind.name, behind.head, behind.position) == ("snapshots", head, 0)
+    assert behind.lag_events == head >= account.version
+    assert behind.lag_seconds > 0 and behind.state == "running" and behind.error is None
+
+    container.snapshotter.catch_up()
+    caught_up = container.snapshotter.status()
+    assert (caught_up.position, caught_up.lag_events, caught_up.lag_seconds) == (head, 0, 0.0)
+    assert caught_up.updated_at is not None
+
+
+def test_while_its_rounds_fail_it_is_retrying_with_the_error(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    snapshotter = Snapshotter(container.event_log, container.pool, poll_every=0.05)
+    rounds: list[int] = []
+
+    def failing_round() -> int:
+        rounds.append(1)
+        if len(rounds) == 1:
+            raise RuntimeError("the round broke")
+        return 0
+
+    monkeypatch.setattr(snapshotter, "catch_up", failing_round)
+    monkeypatch.setattr("infrastructure.eventstore.snapshotter.RETRY_FIRST", 0.3)
+    stop = threading.Event()
+    thread = threading.Thread(target=snapshotter.run, args=(stop,))
+    thread.start()
+    try:
+        while not rounds:
+            time.sleep(0.01)
+        failing = snapshotter.status()
+        assert (failing.state, failing.error) == ("retrying", "RuntimeError('the round broke')")
+        while len(rounds) < 2:
+            time.sleep(0.01)
+        time.sleep(0.05)
+        assert (snapshotter.status().state, snapshotter.status().error) == ("running", None)
+    finally:
+        stop.set()
+        thread.join()
 
 
 def test_the_background_runner_snapshots_without_being_asked(running: Container) -> None:

@@ -215,10 +215,14 @@ async def list_claims(
     category: Category | None = None,
     vendor_id: UUID | None = None,
     year: Year | None = None,
+    before_claim: UUID | None = Query(
+        None, description="cursor: the claims after this one, newest first"
+    ),
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     after: After = None,
 ) -> list[ClaimView]:
-    """Claims of the caller's estates, newest first."""
+    """Claims of the caller's estates, newest first; the next page from the last
+    one's ``claim_id`` as ``before_claim``."""
     await reached(request, PROJECTION, after)
     filters = {
         "estate_id": estate_id,
@@ -228,7 +232,7 @@ async def list_claims(
         "year": year,
     }
     rows = await query_off_loop(
-        request, queries.claims, principal.reach("finance:read"), filters, limit
+        request, queries.claims, principal.reach("finance:read"), filters, limit, before_claim
     )
     return [ClaimView.model_validate(r) for r in rows]
 
