@@ -221,6 +221,8 @@ def build(
     redis_client = redis.Redis.from_url(redis_url)
     user_versions = RedisUserVersions(redis_client)
     event_log.save_watchers.append(user_versions.watch)
+    snapshotter = Snapshotter(event_log, pool)
+    snapshotter.version_watchers.append(user_versions.caught_up)
     code_sender = SmsCodeSender(
         broker,
         vault,
@@ -274,7 +276,7 @@ def build(
         tokens=tokens,
         identity=identity,
         projector=projector,
-        snapshotter=Snapshotter(event_log, pool),
+        snapshotter=snapshotter,
         idempotency=IdempotencyStore(pool),
         broker=broker,
         jobs=jobs,

@@ -10,6 +10,10 @@ older than the log's once a save has answered:
 - after the save has committed, the key is set to the saved version, unless
   it already holds a later one (two saves of one user may answer out of
   order);
+- a follower of the log (the snapshotter) raises a key that is there and
+  behind the log, never creating one: a save whose process died between its
+  commit and its set, while an older save's set landed, would otherwise leave
+  Redis a version behind until the key expired;
 - no reader ever writes it. A missing key (never set, deleted before a save
   that then failed or whose process died before setting it, expired, Redis
   emptied) only means the caller is read from the log.
@@ -23,6 +27,7 @@ from typing import Any
 from uuid import UUID
 
 import redis
+from eventsourcing.utils import get_topic
 
 from domain.identity.user import User
 
@@ -38,6 +43,17 @@ if held and tonumber(held) >= tonumber(ARGV[1]) then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 return 1
 """
+
+
+# The same, only for a key that is there: the follower never creates one.
+_CATCH_UP = """
+local held = redis.call('GET', KEYS[1])
+if not held or tonumber(held) >= tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+return 1
+"""
+#: The topics of a user's events start so.
+USER_TOPICS = f"{get_topic(User)}."
 
 
 def key(user_id: UUID) -> str:
@@ -73,6 +89,17 @@ class RedisUserVersions:
                     self._redis.eval(_RAISE, 1, key(user.id), user.version, TTL_SECONDS)
 
         return saved
+
+    def caught_up(self, latest: Iterable[tuple[UUID, int, str]]) -> None:
+        """Raise the keys that are behind these versions from the log (the
+        snapshotter's watcher); keys that are not there stay so."""
+        users = [(i, v) for i, v, topic in latest if topic.startswith(USER_TOPICS)]
+        if not users:
+            return
+        with self._redis.pipeline(transaction=False) as pipe:
+            for user_id, version in users:
+                pipe.eval(_CATCH_UP, 1, key(user_id), version, TTL_SECONDS)
+            pipe.execute()
 
 
 def forget_all(client: redis.Redis) -> int:

@@ -18,12 +18,17 @@ decision 0033) is replaced at the start of the next round: the loads of this
 process name it in ``EventLog.stale_snapshots``. One found by another process
 is replaced when its aggregate has grown ``every`` events, as the snapshot
 taken then is folded from the events, past the stale one.
+
+Following the log anyway, it also tells its ``version_watchers`` each batch's
+latest version of each aggregate: the users' versions in Redis (decision
+0035) catch up from here when the process that saved one died before saying so.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -75,15 +80,18 @@ class Snapshotter:
         events = event_log.chained_recorder
         snapshots: Any = event_log.snapshots.recorder
         schema = Identifier(events.datastore.schema)
-        # Only the ids and versions: the state of events is never read here.
+        # Only the ids, versions and topics: the state of events is never read here.
         self._events_sql = SQL(
-            "SELECT notification_id, originator_id, originator_version FROM {}.{} "
+            "SELECT notification_id, originator_id, originator_version, topic FROM {}.{} "
             "WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
         ).format(schema, Identifier(events.events_table_name))
         self._snapshots_sql = SQL(
             "SELECT originator_id, max(originator_version) FROM {}.{} "
             "WHERE originator_id = ANY(%s) GROUP BY originator_id"
         ).format(schema, Identifier(snapshots.events_table_name))
+        #: Told of each batch's latest (aggregate, version, topic of that event)
+        #: before the position moves past it; a watcher that fails is logged.
+        self.version_watchers: list[Callable[[list[tuple[UUID, int, str]]], None]] = []
 
     def position(self) -> int:
         """The last position of the log looked at."""
@@ -126,17 +134,27 @@ class Snapshotter:
                 if not rows:
                     return taken
                 latest: dict[UUID, int] = {}
-                for _, aggregate_id, version in rows:
+                topics: dict[UUID, str] = {}
+                for _, aggregate_id, version, topic in rows:  # in log order: the last is latest
                     latest[aggregate_id] = max(version, latest.get(aggregate_id, 0))
+                    topics[aggregate_id] = topic
                 snapped: dict[UUID, int] = dict(
                     conn.execute(self._snapshots_sql, [list(latest)]).fetchall()
                 )
             for aggregate_id, version in latest.items():
                 if version - snapped.get(aggregate_id, 0) >= self.every:
                     taken += self._take(aggregate_id, version)
+            self._tell([(a, v, topics[a]) for a, v in latest.items()])
             self._advance(rows[-1][0])
             if len(rows) < self.batch_size:
                 return taken
+
+    def _tell(self, latest: list[tuple[UUID, int, str]]) -> None:
+        for watcher in self.version_watchers:
+            try:
+                watcher(latest)
+            except Exception:
+                log.exception("a watcher of versions failed; the snapshots go on")
 
     def _retake_stale(self) -> int:
         """Replace the stale snapshots loads came upon; the number taken."""

@@ -108,3 +108,49 @@ def test_without_the_version_in_redis_the_caller_is_read_from_the_log(
     assert other.get("/api/v1/auth/me", headers=bearer(tokens)).status_code == 200
     assert client.post("/api/v1/auth/logout", headers=bearer(tokens)).status_code == 200
     assert other.get("/api/v1/auth/me", headers=bearer(tokens)).status_code == 401
+
+
+def test_a_save_whose_version_never_reached_redis_is_caught_up_from_the_log(
+    running: Container,
+    client: TestClient,
+    other: TestClient,
+    admin: dict[str, str],
+    settings: Settings,
+    kept_in: Keeps,
+) -> None:
+    """A process died between a logout's commit and its set, while the key held
+    the version the other process kept its caller at: the snapshotter, following
+    the log, raises the key, and the other process refuses the session."""
+    user_id = create_user(client, admin, "eve")
+    tokens = login(client, "eve", PASSWORD)
+    kept_in(other, tokens)
+    assert settings.redis_url is not None
+    store = redis.Redis.from_url(settings.redis_url)
+    held = store.get(key(UUID(user_id)))
+    assert held is not None
+    watchers = running.event_log.save_watchers[:]
+    running.event_log.save_watchers.clear()  # the save's Redis steps are lost
+    try:
+        assert client.post("/api/v1/auth/logout", headers=bearer(tokens)).status_code == 200
+    finally:
+        running.event_log.save_watchers[:] = watchers
+    assert store.get(key(UUID(user_id))) == held  # Redis is a version behind the log
+
+    running.snapshotter.catch_up()
+
+    assert int(store.get(key(UUID(user_id))) or 0) == int(held) + 1
+    assert other.get("/api/v1/auth/me", headers=bearer(tokens)).status_code == 401
+
+
+def test_the_follower_never_creates_a_users_version(
+    running: Container, client: TestClient, admin: dict[str, str], settings: Settings
+) -> None:
+    """A missing key means "read the user from the log"; only a save sets one."""
+    user_id = create_user(client, admin, "fay")
+    assert settings.redis_url is not None
+    store = redis.Redis.from_url(settings.redis_url)
+    store.delete(key(UUID(user_id)))
+
+    running.snapshotter.catch_up()
+
+    assert store.get(key(UUID(user_id))) is None
