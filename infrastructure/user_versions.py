@@ -5,18 +5,17 @@ principals.py``) and uses one again only while Redis says the user is still
 at the version it was worked out from. So Redis must never say a version
 older than the log's once a save has answered:
 
-- before a save that changes a user, its key is deleted (the save fails if
-  Redis cannot be told: a key left behind could outlive the change);
-- after the save has committed, the key is set to the saved version, unless
-  it already holds a later one (two saves of one user may answer out of
-  order);
+- after a save that changes a user has committed, and before it answers, its
+  key is set to the saved version, unless it already holds a later one (two
+  saves of one user may answer out of order); if that fails, the key is
+  deleted (the callers are then read from the log);
 - a follower of the log (the snapshotter) raises a key that is there and
   behind the log, never creating one: a save whose process died between its
-  commit and its set, while an older save's set landed, would otherwise leave
-  Redis a version behind until the key expired;
-- no reader ever writes it. A missing key (never set, deleted before a save
-  that then failed or whose process died before setting it, expired, Redis
-  emptied) only means the caller is read from the log.
+  commit and its set would otherwise leave Redis a version behind until the
+  key expired. Until then the change had not answered anyone; after it, the
+  follower's lag (a poll of 2 seconds) is the window;
+- no reader ever writes it. A missing key (never set, deleted when a set
+  failed, expired, Redis emptied) only means the caller is read from the log.
 """
 
 from __future__ import annotations
@@ -65,6 +64,9 @@ class RedisUserVersions:
 
     def __init__(self, client: redis.Redis) -> None:
         self._redis = client
+        # By their SHA (EVALSHA): the script's text is not sent with every save.
+        self._raise = client.register_script(_RAISE)
+        self._catch_up = client.register_script(_CATCH_UP)
 
     def current(self, user_id: UUID) -> int | None:
         """The user's version as of the last save that answered; None if unknown."""
@@ -75,18 +77,27 @@ class RedisUserVersions:
         return int(held) if held is not None else None
 
     def watch(self, aggregates: Iterable[Any]) -> Callable[[], None]:
-        """Forget the versions of the users about to be saved; what to call once
-        the save has committed (it records their new versions)."""
-        users = [a for a in aggregates if isinstance(a, User) and a.pending_events]
+        """What to call once the save of these aggregates has committed: it
+        records the new versions of the users among them (one round trip).
+
+        Nothing is sent before the save: until it answers, a request elsewhere
+        that still trusts the version before it has not seen it answered.
+        """
+        users = [(a.id, a.version) for a in aggregates if isinstance(a, User) and a.pending_events]
         if not users:
             return _nothing
-        self._redis.delete(*(key(u.id) for u in users))
 
         def saved() -> None:
-            # If it fails the keys stay deleted: the callers are read from the log.
-            with contextlib.suppress(redis.RedisError):
-                for user in users:
-                    self._redis.eval(_RAISE, 1, key(user.id), user.version, TTL_SECONDS)
+            try:
+                # One EVALSHA each (a pipeline would first ask SCRIPT EXISTS):
+                # a save nearly always holds one user.
+                for user_id, version in users:
+                    self._raise(keys=[key(user_id)], args=[version, TTL_SECONDS])
+            except redis.RedisError:
+                # Not told: then not trusted either. If this fails too, the
+                # follower of the log raises the keys (``caught_up``).
+                with contextlib.suppress(redis.RedisError):
+                    self._redis.delete(*(key(user_id) for user_id, _ in users))
 
         return saved
 
@@ -98,7 +109,7 @@ class RedisUserVersions:
             return
         with self._redis.pipeline(transaction=False) as pipe:
             for user_id, version in users:
-                pipe.eval(_CATCH_UP, 1, key(user_id), version, TTL_SECONDS)
+                self._catch_up(keys=[key(user_id)], args=[version, TTL_SECONDS], client=pipe)
             pipe.execute()
 
 
