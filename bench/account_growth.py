@@ -5,7 +5,9 @@ unit accounts, one of 10 events and one of about 5,000 (a bill and its payment
 a month), each with one large bill left open; both cached. Each round pays 1.00
 on each, in turn, as the service does: a copy from the cache, the decision, the
 save. Prints the medians and p90s, then the same without the database (the copy
-and the decision alone). Run: ``python -m bench.account_growth``.
+and the decision alone), then a cold payment on each (``COLD`` rounds): the
+account evicted from the cache and loaded from its latest snapshot, as after a
+restart (decision 0040). Run: ``python -m bench.account_growth``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from infrastructure.eventstore.store import EventLog, postgres_env
 AT = datetime(2026, 3, 5, 9, 0, tzinfo=UTC)
 CLERK = uuid4()
 ROUNDS = int(os.environ.get("ROUNDS", "200"))
+COLD = int(os.environ.get("COLD", "15"))
 
 
 def _bill(account: UnitAccount, month: int, amount: Decimal) -> None:
@@ -112,7 +115,24 @@ def main() -> None:
     print(f"ratio 5,000 / 10 events: {large / small:.2f}x (payment with its save)")
     small, large = (statistics.median(v) for v in alone.values())
     print(f"ratio 5,000 / 10 events: {large / small:.2f}x (copy + decision)")
+    cold(log, accounts, command)
     log.close()
+
+
+def cold(log: EventLog, accounts: dict[str, UnitAccount], command: Callable[[UUID], None]) -> None:
+    """A payment on an account not in the cache, loaded from a snapshot of its
+    latest version (the snapshotter keeps it within 100 events; here, none)."""
+    assert log.snapshots is not None
+    loads: dict[str, list[float]] = {name: [] for name in accounts}
+    for _ in range(COLD):
+        for name, account in accounts.items():
+            log.snapshots.put([UnitAccount.Snapshot.take(log.repository.get(account.id))])
+            log.repository.cache.get(account.id, evict=True)  # type: ignore[union-attr]
+            loads[name].append(timed(functools.partial(command, account.id)))
+    for name in accounts:
+        print(summary(f"payment, cold, {name}", loads[name]))
+    small, large = (statistics.median(v) for v in loads.values())
+    print(f"ratio 5,000 / 10 events: {large / small:.2f}x (cold payment with its save)")
 
 
 if __name__ == "__main__":

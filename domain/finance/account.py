@@ -48,7 +48,9 @@ class UnitAccount(
     decisions are mixed in (``account_*.py``, ``write_offs.py``); the ``@event``
     methods stay here, so the event classes keep the topics they are stored under."""
 
-    class_version = 2  # 2: settled items archived; a snapshot of another is not loaded (0033)
+    # 2: settled items archived; a snapshot of another is not loaded (0033).
+    # 3: the archive's buckets are stored encoded, read when asked (0040).
+    class_version = 3
 
     @staticmethod
     def create_id(unit_id: UUID, **_: Any) -> UUID:

@@ -5,8 +5,11 @@ for a paid bill, the reversal of a payment of long ago), but a command never
 needs to copy or scan them (decision 0033). So a :class:`Filed` holds its open
 items in a plain dict, which a command's deep copy copies, and its settled ones
 in an :class:`Archive`, which is never changed, only replaced, so the cached
-aggregate and every copy of it share one (``__deepcopy__`` returns it). Both are
-dataclasses, so a snapshot stores them as they are.
+aggregate and every copy of it share one (``__deepcopy__`` returns it).
+
+A bucket is any mapping that is never changed: a dict here, or one a snapshot
+decodes only when first read (decision 0040), so that a cold load of an old
+account restores none of its settled items until one is asked for.
 """
 
 from __future__ import annotations
@@ -37,9 +40,12 @@ def _slot(key: Hashable) -> int:
 
 @dataclass(frozen=True, eq=False)
 class Archive(Mapping[K, V]):
-    """A map that is never changed: :meth:`with_` and :meth:`without` return a new one."""
+    """A map that is never changed: :meth:`with_` and :meth:`without` return a new one.
 
-    buckets: tuple[dict[K, V], ...] = ()
+    Reading a key reads one bucket; replacing one copies that bucket alone.
+    """
+
+    buckets: tuple[Mapping[K, V], ...] = ()
     size: int = 0
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Archive[K, V]:
@@ -71,7 +77,7 @@ class Archive(Mapping[K, V]):
     __hash__ = None  # type: ignore[assignment]
 
     def with_(self, key: K, value: V) -> Archive[K, V]:
-        buckets = list(self.buckets) or [{} for _ in range(WIDTH)]
+        buckets: list[Mapping[K, V]] = list(self.buckets) or [{} for _ in range(WIDTH)]
         slot = _slot(key)
         bucket = dict(buckets[slot])
         grows = key not in bucket

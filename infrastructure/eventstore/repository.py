@@ -108,7 +108,9 @@ class OneReadRepository(Repository[UUID]):
             recorder.datastore.get_connection() as conn,
             conn.cursor(row_factory=tuple_row) as curs,
         ):
-            curs.execute(self._latest_sql, {"id": aggregate_id}, prepare=True)
+            # Binary: in text a bytea travels as hex, twice its bytes, and
+            # decoding it cost a 3.5 MB snapshot 65 ms of a 75 ms read (0040).
+            curs.execute(self._latest_sql, {"id": aggregate_id}, prepare=True, binary=True)
             return curs.fetchall()
 
 

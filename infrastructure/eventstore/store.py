@@ -205,7 +205,7 @@ class EventLog(Application[UUID]):
         )
         found: dict[UUID, Any] = {}
         with recorder.datastore.transaction(commit=False) as curs:
-            curs.execute(sql, {"ids": list(ids)})
+            curs.execute(sql, {"ids": list(ids)}, binary=True)  # bytea not as hex (0040)
             rows = [tuple(row.values()) for row in curs.fetchall()]
         stale: set[UUID] = set()
         for domain_event in snapshot_then_events(rows, self.mapper, self.snapshots.mapper):

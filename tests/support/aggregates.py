@@ -13,11 +13,16 @@ from typing import Any
 from uuid import UUID
 
 from bootstrap import Container
+from domain.finance.archive import Archive
 
 
 def typed(value: Any) -> Any:
     """``value`` as nested (type name, content) pairs, comparable with ``==``."""
     kind = type(value).__qualname__
+    if isinstance(value, Archive):
+        # Bucket by bucket, as dicts: a snapshot's buckets are mappings that
+        # decode when read (decision 0040), a fold's are dicts.
+        return kind, value.size, [typed(dict(bucket)) for bucket in value.buckets]
     if isinstance(value, dict):
         return kind, sorted(((typed(k), typed(v)) for k, v in value.items()), key=repr)
     if isinstance(value, (list, tuple)):

@@ -41,7 +41,7 @@ def _put_stale_snapshot(container: Container, account: UnitAccount) -> None:
 def test_a_snapshot_of_another_class_version_is_passed_over_and_taken_again(
     container: Container,
 ) -> None:
-    assert UnitAccount.class_version == 2
+    assert UnitAccount.class_version == 3
     account = _busy_account(container, years=1)
     _put_stale_snapshot(container, account)
     assert snapshot_versions(container, account.id) == [account.version]
@@ -68,7 +68,7 @@ def test_a_snapshot_of_another_class_version_is_passed_over_and_taken_again(
     assert snapshot_versions(container, account.id) == [account.version]
     assert container.event_log.snapshots is not None
     (latest,) = container.event_log.snapshots.get(account.id, desc=True, limit=1)
-    assert latest.state["class_version"] == 2
+    assert latest.state["class_version"] == 3
     assert latest.state["credit"] == Decimal(0)
     again = EventLog(postgres_env(container.database_url, 2))
     try:
