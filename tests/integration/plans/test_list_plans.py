@@ -65,6 +65,8 @@ MANY = Reach(
     own=True,
     user_id=UUID(int=42),
 )
+# A technician: no estate, the orders assigned to them (200 of the generated ones).
+TECHNICIAN = Reach(everything=False, estates=frozenset(), own=True, user_id=UUID(int=7))
 
 # The log's own table as the trail's page joins it (the library creates the real one).
 EVENTS_DDL = (
@@ -294,6 +296,10 @@ CASES: dict[str, Query] = {
     "work orders of an estate": lambda c: workorders.orders(
         c, MANAGER, {"estate_id": ESTATE}, 100, None
     ),
+    "work orders in a reach of three estates, a requester's, a later page": lambda c: (
+        workorders.orders(c, MANY, {}, 100, datetime(2020, 2, 1, tzinfo=UTC), UUID(int=0))
+    ),
+    "work orders of a technician": lambda c: workorders.orders(c, TECHNICIAN, {}, 100, None),
     "approvals in the reach": lambda c: approvals.approvals(c, MANAGER),
     "approvals of an estate": lambda c: approvals.approvals(
         c, MANAGER, filters={"estate_id": ESTATE}
