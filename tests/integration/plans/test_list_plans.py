@@ -329,6 +329,13 @@ CASES: dict[str, Query] = {
     "approvals of an estate": lambda c: approvals.approvals(
         c, MANAGER, filters={"estate_id": ESTATE}
     ),
+    "approvals in a reach of three estates, a requester's, a later page": lambda c: (
+        approvals.approvals(c, MANY, before=ROWS // 2)
+    ),
+    "approvals of a delegate": lambda c: approvals.approvals(c, TECHNICIAN),
+    "units in a reach of three estates and own units": lambda c: registry.units(
+        c, MANY, estate_id=None, building_id=None, cursor=None, limit=100
+    ),
 }
 
 

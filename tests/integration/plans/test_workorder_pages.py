@@ -18,7 +18,7 @@ from uuid import UUID
 
 import psycopg
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from psycopg.rows import dict_row
 
@@ -135,6 +135,13 @@ filters = st.fixed_dictionaries(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=stores, reach=reaches, f=filters, limit=st.integers(1, 4))
+# An order its requester also works on, outside the reach's estates: one row, not two.
+@example(
+    data=[(0, 1, 1, 0, "submitted"), (1, 1, 1, 0, "assigned")],
+    reach=Reach(everything=False, estates=frozenset({ESTATES[1]}), own=True, user_id=USERS[1]),
+    f=dict.fromkeys(("estate_id", "status", "mine")),
+    limit=3,
+)
 def test_a_page_of_orders_merged_by_scope_is_the_page_of_the_or(
     store: psycopg.Connection[Any],
     data: list[tuple[int, int | None, int | None, int, str]],
