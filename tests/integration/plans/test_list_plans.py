@@ -325,6 +325,7 @@ CASES: dict[str, Query] = {
         c, [ESTATE], before=ROWS // 2
     ),
     "the journal of three estates": lambda c: books.journal(c, sorted(MANY.estates)),
+    "the journal of an estate with no entries": lambda c: books.journal(c, [UUID(int=10**6)]),
     "approvals in the reach": lambda c: approvals.approvals(c, MANAGER),
     "approvals of an estate": lambda c: approvals.approvals(
         c, MANAGER, filters={"estate_id": ESTATE}
@@ -361,6 +362,7 @@ IN_ORDER = {
     "work orders of an estate",
     "complaints of an estate, a later page",
     "announcements of an estate, a later page",
+    "the journal of an estate, a later page",
     "approvals of an estate",
 }
 
