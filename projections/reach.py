@@ -77,6 +77,7 @@ def page(
     order: tuple[str, ...],
     limit: int,
     own_units: str | None = None,
+    owner_columns: tuple[str, ...] = (),
     estate_id: object | None = None,
 ) -> tuple[str, list[Any]] | None:
     """A page of ``select`` (``SELECT <columns> FROM <table> <alias> ...``)
@@ -90,6 +91,12 @@ def page(
     own, with one ``%s`` for the user ID; the rows read carry ``estate_id``
     and ``unit_id``, and an ``(estate_id, position)`` and a ``(unit_id,
     position)`` index serve them.
+
+    ``owner_columns`` name columns of ``alias`` that hold a user ID making
+    the row the actor's own (a work order's requester, its technician): a
+    branch a column, ``column = me`` outside the reach's estates, read off a
+    ``(column, <order>)`` index; a later branch leaves out the rows an
+    earlier one has (``IS DISTINCT FROM``), so no row comes twice.
 
     ``estate = ANY(...) OR unit = ANY(...) ORDER BY position`` would sort
     every row of the reach for one page, since no one index gives that OR
@@ -120,6 +127,17 @@ def page(
             f"AND {where} ORDER BY {inner} LIMIT %s) mine)"
         )
         values += [reach.user_id, list(reach.estates), *params, limit]
+    if reach.own:
+        taken: list[str] = []
+        for column in owner_columns:
+            others = "".join(f" AND {alias}.{t} IS DISTINCT FROM %s" for t in taken)
+            branches.append(
+                f"({select} WHERE {alias}.{column} = %s{others} "
+                f"AND {alias}.estate_id <> ALL(%s) AND {where} ORDER BY {inner} LIMIT %s)"
+            )
+            values += [reach.user_id, *[reach.user_id] * len(taken), list(reach.estates)]
+            values += [*params, limit]
+            taken.append(column)
     if not branches:
         return None
     merged = " UNION ALL ".join(branches)

@@ -17,7 +17,7 @@ from uuid import UUID
 import psycopg
 
 from domain.approvals.approval import ADMIN, Decider
-from projections.reach import Reaching, clause
+from projections.reach import Reaching, clause, page
 
 COLUMNS = (
     "approval_id, kind, subject_id, subject_type, estate_id, status, current_level, level_name, "
@@ -95,23 +95,30 @@ def approvals(
     limit: int = 100,
 ) -> list[ApprovalRow]:
     """Approvals the reach admits, newest change first; with ``decider``, only
-    those they may decide now; ``filters`` are column = value (None: any)."""
-    where, params = clause(reach, "estate_id", OWNERS, estate_id=(filters or {}).get("estate_id"))
+    those they may decide now; ``filters`` are column = value (None: any).
+    Over the reach, a page an estate and a page the requester's and the
+    delegate's, merged (``projections/reach.py: page``)."""
+    where: list[tuple[str, list[Any]]] = []
     if decider is not None:
-        decidable, more = to_decide(decider)
-        where = f"{where} AND {decidable}"
-        params += more
+        where.append(to_decide(decider))
     for column, value in (filters or {}).items():
         if value is not None:
-            where += f" AND {column} = %s"
-            params.append(value)
+            where.append((f"a.{column} = %s", [value]))
     if before:
-        where += " AND position < %s"
-        params.append(before)
-    rows = conn.execute(
-        f"SELECT {COLUMNS} FROM approvals WHERE {where} ORDER BY position DESC LIMIT %s",  # type: ignore[arg-type]
-        [*params, limit],
-    ).fetchall()
+        where.append(("a.position < %s", [before]))
+    statement = page(
+        reach,
+        f"SELECT {COLUMNS} FROM approvals a",
+        where,
+        alias="a",
+        order=("position DESC",),
+        limit=limit,
+        owner_columns=OWNERS,
+        estate_id=(filters or {}).get("estate_id"),
+    )
+    if statement is None:
+        return []
+    rows = conn.execute(*statement).fetchall()  # type: ignore[call-overload]
     return cast(list[ApprovalRow], [dict(zip(NAMES, r, strict=True)) for r in rows])
 
 

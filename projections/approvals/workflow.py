@@ -51,12 +51,12 @@ class ApprovalWorkflow:
         )""",
         "CREATE INDEX IF NOT EXISTS approvals_todo "
         "ON approvals (status, decider_role, estate_id) WHERE status = 'pending'",
-        "CREATE INDEX IF NOT EXISTS approvals_delegate ON approvals (delegate_id) "
+        "CREATE INDEX IF NOT EXISTS approvals_delegate_page ON approvals (delegate_id, position) "
         "WHERE delegate_id IS NOT NULL",
         "CREATE INDEX IF NOT EXISTS approvals_subject ON approvals (subject_id)",
-        # A list in the reach: the estates' rows beside the requester's and delegate's.
+        # A list in the reach: a page an estate, a requester, a delegate (reach.page).
         "CREATE INDEX IF NOT EXISTS approvals_estate ON approvals (estate_id, position)",
-        "CREATE INDEX IF NOT EXISTS approvals_requester ON approvals (requested_by)",
+        "CREATE INDEX IF NOT EXISTS approvals_requester_page ON approvals (requested_by, position)",
         """CREATE TABLE IF NOT EXISTS approvals_steps (
             approval_id uuid NOT NULL,
             position bigint NOT NULL,

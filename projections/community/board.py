@@ -73,10 +73,12 @@ class CommunityBoard(PerAggregate):
             updated_at timestamptz NOT NULL,
             position bigint NOT NULL
         )""",
-        "CREATE INDEX IF NOT EXISTS community_service_requests_estate "
-        "ON community_service_requests (estate_id, status)",
-        "CREATE INDEX IF NOT EXISTS community_service_requests_requester "
-        "ON community_service_requests (requested_by)",
+        # A page of an estate, or of a requester, in the list's order
+        # (projections/reach.py: page); the same for complaints and announcements.
+        "CREATE INDEX IF NOT EXISTS community_service_requests_estate_page "
+        "ON community_service_requests (estate_id, submitted_at, request_id)",
+        "CREATE INDEX IF NOT EXISTS community_service_requests_requester_page "
+        "ON community_service_requests (requested_by, submitted_at, request_id)",
         """CREATE TABLE IF NOT EXISTS community_complaints (
             complaint_id uuid PRIMARY KEY,
             estate_id uuid NOT NULL,
@@ -94,8 +96,10 @@ class CommunityBoard(PerAggregate):
             updated_at timestamptz NOT NULL,
             position bigint NOT NULL
         )""",
-        "CREATE INDEX IF NOT EXISTS community_complaints_estate "
-        "ON community_complaints (estate_id, status)",
+        "CREATE INDEX IF NOT EXISTS community_complaints_estate_page "
+        "ON community_complaints (estate_id, received_at, complaint_id)",
+        "CREATE INDEX IF NOT EXISTS community_complaints_complainant_page "
+        "ON community_complaints (complainant_id, received_at, complaint_id)",
         """CREATE TABLE IF NOT EXISTS community_surveys (
             survey_id uuid PRIMARY KEY,
             subject_kind text NOT NULL,
@@ -123,8 +127,11 @@ class CommunityBoard(PerAggregate):
             approval_id uuid,
             published_at timestamptz,
             updated_at timestamptz NOT NULL,
-            position bigint NOT NULL
+            position bigint NOT NULL,
+            drafted_position bigint NOT NULL
         )""",
+        "CREATE INDEX IF NOT EXISTS community_announcements_estate_page "
+        "ON community_announcements (estate_id, drafted_position, announcement_id)",
         "CREATE INDEX IF NOT EXISTS community_announcements_board "
         "ON community_announcements (estate_id, published_at DESC) WHERE status = 'published'",
         """CREATE TABLE IF NOT EXISTS community_workorder_refs (
@@ -299,8 +306,9 @@ class CommunityBoard(PerAggregate):
         if name == "Drafted":
             cur.execute(
                 "INSERT INTO community_announcements (announcement_id, estate_id, title, body, "
-                "status, drafted_by, updated_at, position) VALUES (%s,%s,%s,%s,'draft',%s,%s,%s)",
-                [aid, event.estate_id, event.title, event.body, event.drafted_by, at, pos],
+                "status, drafted_by, updated_at, position, drafted_position) "
+                "VALUES (%s,%s,%s,%s,'draft',%s,%s,%s,%s)",
+                [aid, event.estate_id, event.title, event.body, event.drafted_by, at, pos, pos],
             )
             return
         sets: dict[str, Any] = {}

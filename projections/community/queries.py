@@ -16,7 +16,7 @@ from uuid import UUID
 
 import psycopg
 
-from projections.reach import Reaching, clause
+from projections.reach import Reaching, clause, page
 
 V = TypeVar("V")
 
@@ -111,12 +111,20 @@ def _filtered(
     return sql, params
 
 
-#: Per table of records an actor may own: its key, its owner column, its newest-first order.
+#: Per table of records an actor may own: its key, its owner columns, and its
+#: order, newest first, which no later event of a record changes (so a
+#: cursor's page stays put): when it was received, or drafted (the position
+#: of its first event, ``drafted_position``), then its key.
 RECORDS = {
     "community_service_requests": ("request_id", ("requested_by",), "submitted_at"),
     "community_complaints": ("complaint_id", ("complainant_id",), "received_at"),
-    "community_announcements": ("announcement_id", (), "updated_at"),
+    "community_announcements": ("announcement_id", (), "drafted_position"),
 }
+#: The announcement columns a view shows (``drafted_position`` orders, it is not shown).
+ANNOUNCEMENT_COLUMNS = (
+    "announcement_id, estate_id, title, body, status, drafted_by, approval_id, "
+    "published_at, updated_at, position"
+)
 
 
 def _listed(
@@ -127,11 +135,41 @@ def _listed(
     status: str | None,
     estate_id: UUID | None,
     limit: int,
+    before_id: UUID | None,
 ) -> list[V]:
-    _, owners, newest = RECORDS[table]
-    where, params = clause(reach, "estate_id", owners)
-    sql, params = _filtered(table, where, params, {"status": status, "estate_id": estate_id})
-    return _rows(conn, view, sql + f" ORDER BY {newest} DESC LIMIT %s", [*params, limit])
+    """A page of ``table`` in the reach, newest first, after the record
+    ``before_id`` (none after one that is not there): a page an estate and
+    an owner, merged (``projections/reach.py: page``)."""
+    key, owners, newest = RECORDS[table]
+    where = [
+        (f"r.{column} = %s", [value])
+        for column, value in (("status", status), ("estate_id", estate_id))
+        if value is not None
+    ]
+    if before_id is not None:
+        where.append(
+            (
+                f"(r.{newest}, r.{key}) < (SELECT c.{newest}, c.{key} FROM {table} c "
+                f"WHERE c.{key} = %s)",
+                [before_id],
+            )
+        )
+    statement = page(
+        reach,
+        f"SELECT * FROM {table} r",
+        where,
+        alias="r",
+        order=(f"{newest} DESC", f"{key} DESC"),
+        limit=limit,
+        owner_columns=owners,
+        estate_id=estate_id,
+    )
+    if statement is None:
+        return []
+    rows = _rows(conn, view, *statement)
+    for row in rows:
+        cast(dict[str, Any], row).pop("drafted_position", None)
+    return rows
 
 
 def _one(
@@ -139,7 +177,8 @@ def _one(
 ) -> V | None:
     column, owners, _ = RECORDS[table]
     where, params = clause(reach, "estate_id", owners)
-    sql = f"SELECT * FROM {table} WHERE {column} = %s AND {where}"
+    columns = ANNOUNCEMENT_COLUMNS if table == "community_announcements" else "*"
+    sql = f"SELECT {columns} FROM {table} WHERE {column} = %s AND {where}"
     found = _rows(conn, view, sql, [key, *params])
     return found[0] if found else None
 
@@ -151,10 +190,18 @@ def service_requests(
     status: str | None = None,
     estate_id: UUID | None = None,
     limit: int = 100,
+    before_id: UUID | None = None,
 ) -> list[ServiceRequestRow]:
     """Requests of the reach's estates or the actor's own, newest first."""
     return _listed(
-        conn, ServiceRequestRow, "community_service_requests", reach, status, estate_id, limit
+        conn,
+        ServiceRequestRow,
+        "community_service_requests",
+        reach,
+        status,
+        estate_id,
+        limit,
+        before_id,
     )
 
 
@@ -171,9 +218,12 @@ def complaints(
     status: str | None = None,
     estate_id: UUID | None = None,
     limit: int = 100,
+    before_id: UUID | None = None,
 ) -> list[ComplaintRow]:
     """Complaints of the reach's estates or the actor's own, newest first."""
-    return _listed(conn, ComplaintRow, "community_complaints", reach, status, estate_id, limit)
+    return _listed(
+        conn, ComplaintRow, "community_complaints", reach, status, estate_id, limit, before_id
+    )
 
 
 def complaint(
@@ -218,10 +268,11 @@ def announcements(
     status: str | None = None,
     estate_id: UUID | None = None,
     limit: int = 100,
+    before_id: UUID | None = None,
 ) -> list[AnnouncementRow]:
-    """Every announcement of the reach's estates, drafts included, latest change first."""
+    """Every announcement of the reach's estates, drafts included, newest drafted first."""
     return _listed(
-        conn, AnnouncementRow, "community_announcements", reach, status, estate_id, limit
+        conn, AnnouncementRow, "community_announcements", reach, status, estate_id, limit, before_id
     )
 
 
@@ -233,7 +284,7 @@ def board(
     limit: int = 100,
 ) -> list[AnnouncementRow]:
     """Published announcements of these estates (None: of every estate), newest first."""
-    sql = "SELECT * FROM community_announcements WHERE status = 'published'"
+    sql = f"SELECT {ANNOUNCEMENT_COLUMNS} FROM community_announcements WHERE status = 'published'"
     params: list[Any] = []
     if estates is not None:
         sql += " AND estate_id = ANY(%s)"

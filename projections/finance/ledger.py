@@ -54,6 +54,9 @@ class LedgerReadModel:
         )""",
         "CREATE INDEX IF NOT EXISTS finance_ledger_entries_estate "
         "ON finance_ledger_entries (estate_id, booked_on)",
+        # The journal's page of an estate, newest first (statements/books.py: journal).
+        "CREATE INDEX IF NOT EXISTS finance_ledger_entries_estate_position "
+        "ON finance_ledger_entries (estate_id, position)",
         "CREATE INDEX IF NOT EXISTS finance_ledger_entries_originator "
         "ON finance_ledger_entries (originator_id)",
         """CREATE TABLE IF NOT EXISTS finance_ledger_lines (

@@ -19,7 +19,7 @@ from uuid import UUID
 import psycopg
 from psycopg.rows import dict_row
 
-from projections.reach import Reaching, clause
+from projections.reach import OCCUPIED_UNITS, Reaching, clause, page
 
 Conn = psycopg.Connection[Any]
 V = TypeVar("V")
@@ -239,27 +239,37 @@ def units(
     cursor: UUID | None,
     limit: int,
 ) -> list[UnitRow]:
-    """A page of units in building and number order, after the unit ``cursor``."""
+    """A page of units in building and number order, after the unit ``cursor``:
+    over the reach, a page an estate and the units the user occupies
+    elsewhere, merged (``projections/reach.py: page``)."""
     filters = [
-        ("u.estate_id = %s", estate_id),
-        ("u.building_id = %s", building_id),
-        (
-            "(u.building_id, u.number) > "
-            "(SELECT building_id, number FROM registry_units WHERE unit_id = %s)",
-            cursor,
-        ),
+        (condition, [value])
+        for condition, value in (
+            ("u.estate_id = %s", estate_id),
+            ("u.building_id = %s", building_id),
+            (
+                "(u.building_id, u.number) > "
+                "(SELECT building_id, number FROM registry_units WHERE unit_id = %s)",
+                cursor,
+            ),
+        )
+        if value is not None
     ]
-    return _select(
-        conn,
-        UnitRow,
-        UNITS,
+    statement = page(
         reach,
-        "u.estate_id",
-        UNIT_OWNERS,
+        UNITS.removesuffix(" WHERE {where}"),
         filters,
-        " ORDER BY u.building_id, u.number LIMIT %s",
-        (limit,),
+        alias="u",
+        order=("building_id", "number"),
+        limit=limit,
+        own_units=OCCUPIED_UNITS,
+        estate_id=estate_id,
     )
+    if statement is None:
+        return []
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(*statement)  # type: ignore[arg-type]
+        return cast(list[UnitRow], cur.fetchall())
 
 
 def unit(conn: Conn, reach: Reaching, unit_id: UUID) -> UnitRow | None:

@@ -19,7 +19,7 @@ from psycopg.rows import dict_row
 
 from application.actor import Actor, Reach
 from application.workorders.service import NO_ORDER, NO_PLAN, NotFound
-from projections.reach import clause
+from projections.reach import clause, page
 
 # who makes an order one's own: its requester and its technician
 OWNER_COLUMNS = ("requested_by", "assignee_id")
@@ -164,28 +164,41 @@ def orders(
     filters: dict[str, Any],
     limit: int,
     before: datetime | None,
+    before_order: UUID | None = None,
 ) -> list[OrderRow]:
-    """Newest first; ``filters`` maps a column to the value it must equal."""
-    where, params = clause(reach, "estate_id", OWNER_COLUMNS, estate_id=filters.get("estate_id"))
-    sql = f"SELECT {ORDER_COLUMNS} FROM workorders WHERE {where}"
-    args = list(params)
+    """Newest first (submitted at, then order ID, descending); ``filters``
+    maps a column to the value it must equal. The cursor is the last row's
+    ``(before, before_order)``; ``before`` alone, the older form, pages by
+    time only (an order submitted at the same instant as the cursor's is
+    skipped)."""
+    where: list[tuple[str, list[Any]]] = []
     for column, value in filters.items():
         if value is None:
             continue
         if column == "mine":
-            sql += " AND (requested_by = %s OR assignee_id = %s)"
-            args += [value, value]
+            where.append(("(o.requested_by = %s OR o.assignee_id = %s)", [value, value]))
         elif column == "open":
-            sql += " AND status = ANY(%s)" if value else " AND NOT status = ANY(%s)"
-            args.append(list(OPEN))
+            negate = "" if value else "NOT "
+            where.append((f"{negate}o.status = ANY(%s)", [list(OPEN)]))
         else:
-            sql += f" AND {column} = %s"
-            args.append(value)
-    if before is not None:
-        sql += " AND submitted_at < %s"
-        args.append(before)
-    sql += " ORDER BY submitted_at DESC LIMIT %s"
-    args.append(limit)
+            where.append((f"o.{column} = %s", [value]))
+    if before is not None and before_order is not None:
+        where.append(("(o.submitted_at, o.order_id) < (%s, %s)", [before, before_order]))
+    elif before is not None:
+        where.append(("o.submitted_at < %s", [before]))
+    statement = page(
+        reach,
+        f"SELECT {ORDER_COLUMNS} FROM workorders o",
+        where,
+        alias="o",
+        order=("submitted_at DESC", "order_id DESC"),
+        limit=limit,
+        owner_columns=OWNER_COLUMNS,
+        estate_id=filters.get("estate_id"),
+    )
+    if statement is None:
+        return []
+    sql, args = statement
     with conn.cursor(row_factory=dict_row) as cur:
         return cast(list[OrderRow], cur.execute(sql, args).fetchall())  # type: ignore[arg-type]
 

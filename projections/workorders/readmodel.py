@@ -57,9 +57,14 @@ DDL = (
         updated_at timestamptz NOT NULL,
         version bigint NOT NULL
     )""",
-    "CREATE INDEX IF NOT EXISTS workorders_estate ON workorders (estate_id, submitted_at)",
-    "CREATE INDEX IF NOT EXISTS workorders_assignee ON workorders (assignee_id)",
-    "CREATE INDEX IF NOT EXISTS workorders_requester ON workorders (requested_by)",
+    # A page of a scope (an estate, a requester, a technician) in the list's
+    # order, the cursor's tie-break included (projections/reach.py: page).
+    "CREATE INDEX IF NOT EXISTS workorders_estate_page "
+    "ON workorders (estate_id, submitted_at, order_id)",
+    "CREATE INDEX IF NOT EXISTS workorders_assignee_page "
+    "ON workorders (assignee_id, submitted_at, order_id)",
+    "CREATE INDEX IF NOT EXISTS workorders_requester_page "
+    "ON workorders (requested_by, submitted_at, order_id)",
     "CREATE INDEX IF NOT EXISTS workorders_open ON workorders (status) "
     "WHERE status NOT IN ('closed', 'cancelled')",
     """CREATE TABLE IF NOT EXISTS workorders_history (

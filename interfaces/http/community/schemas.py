@@ -126,10 +126,16 @@ class Listing:
     estate_id: UUID | None
     limit: int
     after: int | None
+    before_id: UUID | None = None
 
     @property
     def filters(self) -> dict[str, Any]:
-        return {"status": self.status, "estate_id": self.estate_id, "limit": self.limit}
+        return {
+            "status": self.status,
+            "estate_id": self.estate_id,
+            "limit": self.limit,
+            "before_id": self.before_id,
+        }
 
 
 def listing(
@@ -137,8 +143,11 @@ def listing(
     estate_id: UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     after: Annotated[int | None, Query(ge=0)] = None,
+    before_id: Annotated[
+        UUID | None, Query(description="the last record's id: the page after it (paging)")
+    ] = None,
 ) -> Listing:
-    return Listing(status_, estate_id, limit, after)
+    return Listing(status_, estate_id, limit, after, before_id)
 
 
 Listed = Annotated[Listing, Depends(listing)]

@@ -92,6 +92,9 @@ async def list_orders(
     open_: Annotated[bool | None, Query(alias="open")] = None,
     mine: bool = False,
     before: datetime | None = Query(None, description="submitted before (paging)"),
+    before_order: UUID | None = Query(
+        None, description="with `before`: the last order's id, for orders submitted at that instant"
+    ),
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> list[OrderView]:
@@ -109,7 +112,9 @@ async def list_orders(
         "mine": principal.user_id if mine else None,
     }
     reach = principal.reach("workorders:read")
-    rows = await query_off_loop(request, queries.orders, reach, filters, limit, before)
+    rows = await query_off_loop(
+        request, queries.orders, reach, filters, limit, before, before_order
+    )
     return [OrderView.model_validate(r) for r in rows]
 
 

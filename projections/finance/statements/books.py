@@ -48,18 +48,30 @@ def journal(
     limit: int = 100,
 ) -> dict[str, Any]:
     """Entries newest first (by position), each with its lines; ``before`` pages on."""
-    scope, params = scope_clause(estate_ids, as_of_position, "e")
+    upto, params = scope_clause(None, as_of_position, "e")
     dates, date_params = dates_clause(date_from, date_to, "e")
     paging = "e.position < %s" if before is not None else "true"
-    entries = dict_rows(
-        conn.execute(
-            "SELECT e.position, e.estate_id, e.booked_on, e.aggregate, e.event, "
-            "e.originator_id, e.originator_version, e.recorded_at, e.memo "
-            f"FROM finance_ledger_entries e WHERE {scope} AND {dates} AND {paging} "
-            "ORDER BY e.position DESC LIMIT %s",
-            [*params, *date_params, *([before] if before is not None else []), limit],
-        )
+    where = f"{upto} AND {dates} AND {paging}"
+    params += [*date_params, *([before] if before is not None else [])]
+    page = (
+        "SELECT e.position, e.estate_id, e.booked_on, e.aggregate, e.event, "
+        "e.originator_id, e.originator_version, e.recorded_at, e.memo "
+        f"FROM finance_ledger_entries e WHERE {{estate}} {where} "
+        "ORDER BY e.position DESC LIMIT %s"
     )
+    if estate_ids is None:
+        sql, args = page.format(estate=""), [*params, limit]
+    else:
+        # A page an estate off (estate_id, position), merged: a quiet estate's
+        # page does not read back through the other estates' entries.
+        branches = [f"({page.format(estate='e.estate_id = %s AND')})" for _ in estate_ids]
+        sql = (
+            f"SELECT * FROM ({' UNION ALL '.join(branches) or page.format(estate='false AND')}) "
+            "journal_page ORDER BY position DESC LIMIT %s"
+        )
+        args = [v for estate in estate_ids for v in (estate, *params, limit)]
+        args = [*(args or [*params, limit]), limit]
+    entries = dict_rows(conn.execute(sql, args))  # type: ignore[arg-type]
     positions = [e["position"] for e in entries]
     lines: dict[int, list[dict[str, Any]]] = defaultdict(list)
     if positions:

@@ -13,6 +13,7 @@ from bootstrap import Container
 from domain.workorders.order import WorkOrder
 from tests.e2e.api.test_object_scoping import assert_problem
 from tests.e2e.approvals.people import ESTATE_A, Person, ok
+from tests.support.clock import Clock
 
 
 def complain(client: TestClient, who: Person) -> dict[str, Any]:
@@ -159,3 +160,22 @@ def test_survey_scores_are_whole_numbers_from_one_to_five(
         r = client.post("/api/v1/surveys", json=body, headers=people["zhang"].headers)
         assert_problem(r, 422)
     assert running.event_log.head() == before
+
+
+def test_every_page_of_complaints_shows_each_once_also_when_received_at_one_instant(
+    client: TestClient, running: Container, people: dict[str, Person], clock: Clock
+) -> None:
+    clock.set(2026, 3, 1, 9)
+    filed = [complain(client, people["zhang"]) for _ in range(3)]
+    params: dict[str, Any] = {"limit": 1, "after": max(c["position"] for c in filed)}
+    seen: list[str] = []
+    for _ in range(4):
+        page = ok(client.get("/api/v1/complaints", params=params, headers=people["front"].headers))
+        if not page:
+            break
+        seen += [c["complaint_id"] for c in page]
+        params["before_id"] = page[-1]["complaint_id"]
+    assert sorted(seen) == sorted(c["id"] for c in filed)
+    # the complainant's own, a page of two of their three
+    own = client.get("/api/v1/complaints", params={"limit": 2}, headers=people["zhang"].headers)
+    assert len(ok(own)) == 2

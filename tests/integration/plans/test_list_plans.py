@@ -25,6 +25,8 @@ from domain.identity.policy import Role
 from projections.approvals import queries as approvals
 from projections.approvals.workflow import ApprovalWorkflow
 from projections.audit.trail import AuditTrail, TrailFilters, trail_rows
+from projections.community import queries as community
+from projections.community.board import CommunityBoard
 from projections.equipment import queries as equipment
 from projections.equipment.alarms import AlarmBoard
 from projections.equipment.archive import FacilityArchive
@@ -32,6 +34,8 @@ from projections.equipment.listing import EquipmentList
 from projections.finance import bank, compliance, expenses, invoices, receipts
 from projections.finance.accounts import queries as accounts
 from projections.finance.accounts.model import DDL as ACCOUNTS_DDL
+from projections.finance.ledger import LedgerReadModel
+from projections.finance.statements import books
 from projections.identity import queries as identity
 from projections.identity.directory import UserDirectory
 from projections.identity.logins import LoginHistory
@@ -65,6 +69,8 @@ MANY = Reach(
     own=True,
     user_id=UUID(int=42),
 )
+# A technician: no estate, the orders assigned to them (200 of the generated ones).
+TECHNICIAN = Reach(everything=False, estates=frozenset(), own=True, user_id=UUID(int=7))
 
 # The log's own table as the trail's page joins it (the library creates the real one).
 EVENTS_DDL = (
@@ -90,6 +96,8 @@ DDL = (
     *AuditTrail(SCHEMA).ddl,
     *WORKORDERS_DDL,
     *ApprovalWorkflow.ddl,
+    *CommunityBoard.ddl,
+    *LedgerReadModel.ddl,
     *EVENTS_DDL,
 )
 # 100 estates, 20,000 units, 5,000 users acting; unit 7 is a long-lived one
@@ -145,6 +153,10 @@ FILLS: dict[str, dict[str, str]] = {
     "audit_events": {"position": "g", "aggregate_type": "'A' || mod(g, 20)", "actor_id": USERS},
     EVENTS_TABLE: {"notification_id": "g", "originator_version": "1"},
     "workorders": {"estate_id": ESTATES, "requested_by": USERS, "assignee_id": key("g", 500)},
+    "community_complaints": {"estate_id": SKEWED_ESTATES, "complainant_id": USERS},
+    "community_announcements": {"estate_id": SKEWED_ESTATES, "drafted_position": "g"},
+    "finance_ledger_entries": {"position": "g", "estate_id": SKEWED_ESTATES},
+    "finance_ledger_lines": {"position": "g", "line_no": "1", "estate_id": SKEWED_ESTATES},
     "approvals": {
         "estate_id": ESTATES,
         "requested_by": USERS,
@@ -294,9 +306,36 @@ CASES: dict[str, Query] = {
     "work orders of an estate": lambda c: workorders.orders(
         c, MANAGER, {"estate_id": ESTATE}, 100, None
     ),
+    "work orders in a reach of three estates, a requester's, a later page": lambda c: (
+        workorders.orders(c, MANY, {}, 100, datetime(2020, 2, 1, tzinfo=UTC), UUID(int=0))
+    ),
+    "work orders of a technician": lambda c: workorders.orders(c, TECHNICIAN, {}, 100, None),
+    "complaints in the reach": lambda c: community.complaints(c, MANAGER),
+    "complaints of an estate, a later page": lambda c: community.complaints(
+        c, MANAGER, estate_id=ESTATE, before_id=CLAIM_50000
+    ),
+    "complaints in a reach of three estates, a complainant's, a later page": lambda c: (
+        community.complaints(c, MANY, before_id=CLAIM_50000)
+    ),
+    "announcements of an estate, a later page": lambda c: community.announcements(
+        c, MANAGER, estate_id=ESTATE, before_id=CLAIM_50000
+    ),
+    "announcements in a reach of three estates": lambda c: community.announcements(c, MANY),
+    "the journal of an estate, a later page": lambda c: books.journal(
+        c, [ESTATE], before=ROWS // 2
+    ),
+    "the journal of three estates": lambda c: books.journal(c, sorted(MANY.estates)),
+    "the journal of an estate with no entries": lambda c: books.journal(c, [UUID(int=10**6)]),
     "approvals in the reach": lambda c: approvals.approvals(c, MANAGER),
     "approvals of an estate": lambda c: approvals.approvals(
         c, MANAGER, filters={"estate_id": ESTATE}
+    ),
+    "approvals in a reach of three estates, a requester's, a later page": lambda c: (
+        approvals.approvals(c, MANY, before=ROWS // 2)
+    ),
+    "approvals of a delegate": lambda c: approvals.approvals(c, TECHNICIAN),
+    "units in a reach of three estates and own units": lambda c: registry.units(
+        c, MANY, estate_id=None, building_id=None, cursor=None, limit=100
     ),
 }
 
@@ -321,6 +360,9 @@ IN_ORDER = {
     "compliance reviews of an estate, a later page",
     "audit by an aggregate type nothing has",
     "work orders of an estate",
+    "complaints of an estate, a later page",
+    "announcements of an estate, a later page",
+    "the journal of an estate, a later page",
     "approvals of an estate",
 }
 
