@@ -48,9 +48,7 @@ class UnitAccount(
     decisions are mixed in (``account_*.py``, ``write_offs.py``); the ``@event``
     methods stay here, so the event classes keep the topics they are stored under."""
 
-    # 2: settled items archived; a snapshot of another is not loaded (0033).
-    # 3: the archive's buckets are stored encoded, read when asked (0040).
-    class_version = 3
+    class_version = 3  # 2: settled items archived (0033); 3: buckets read when asked (0040)
 
     @staticmethod
     def create_id(unit_id: UUID, **_: Any) -> UUID:

@@ -59,7 +59,10 @@ def test_a_payment_naming_no_payer_reads_the_units_owners_in_one_round_trip_more
     with counting(monkeypatch) as sent:
         response = pay(fw, fw.units[0], "20.00")
     assert response.status_code == 201, response.text
-    assert sum(sent.values()) == WARM + OWNERS_NOW <= MAX_ROUND_TRIPS, dict(sent)
+    # The owners' statement is prepared on its fifth run on a connection, which
+    # may be this one: a round trip more, once per connection.
+    assert sum(sent.values()) - sent["PREPARE"] == WARM + OWNERS_NOW <= MAX_ROUND_TRIPS, sent.log
+    assert sent["PREPARE"] <= 1, sent.log
 
 
 def test_a_payment_on_an_account_not_cached_reads_it_in_one_round_trip(
