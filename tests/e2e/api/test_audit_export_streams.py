@@ -9,7 +9,6 @@ read chunk by chunk as a browser would, memory is measured in-process with
 from __future__ import annotations
 
 import csv
-import socket
 import threading
 import time
 import tracemalloc
@@ -19,15 +18,14 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-import uvicorn
 from eventsourcing.domain import Aggregate, event
 
 from bootstrap import Container
 from infrastructure.eventstore.store import EVENTS_TABLE
-from interfaces.http.app import create_app
 from interfaces.http.audit import EXPORT_LIMIT
 from projections.audit.trail import COLUMNS
 from tests.conftest import ADMIN_PASSWORD
+from tests.support.served import served as serving
 
 ROWS = 100_000
 MiB = 1 << 20
@@ -43,21 +41,8 @@ class Meter(Aggregate):
 def served(running: Container) -> Iterator[str]:
     """The API on a free local port, served by uvicorn as in production."""
     running.identity.ensure_admin("admin", ADMIN_PASSWORD)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_app(running), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
+    with serving(running) as base:
+        yield base
 
 
 def a_hundred_thousand_events(container: Container) -> int:

@@ -10,7 +10,6 @@ browser reads it and memory is measured in-process with ``tracemalloc``.
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 import tracemalloc
@@ -24,15 +23,14 @@ from uuid import UUID
 import httpx
 import psycopg
 import pytest
-import uvicorn
 from openpyxl import load_workbook
 
 from bootstrap import Container
 from domain.finance.accounts import RECEIVABLES
-from interfaces.http.app import create_app
 from projections.finance.statements import receivables_aging
 from tests.conftest import ADMIN_PASSWORD
 from tests.integration.plans.harness import fill, key
+from tests.support.served import served as serving
 
 BILLS = 100_000
 UNITS = 10_000
@@ -45,21 +43,8 @@ MiB = 1 << 20
 def served(running: Container) -> Iterator[str]:
     """The API on a free local port, served by uvicorn as in production."""
     running.identity.ensure_admin("admin", ADMIN_PASSWORD)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_app(running), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
+    with serving(running) as base:
+        yield base
 
 
 def open_bills(database_url: str) -> None:

@@ -11,11 +11,29 @@ as a big table holds fed to a page's ``LIMIT``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
 from psycopg import sql
+
+
+@contextmanager
+def schema_of(url: str, schema: str, ddl: Iterable[Any]) -> Iterator[psycopg.Connection[Any]]:
+    """A connection whose search path is a fresh schema holding ``ddl``'s
+    tables, dropped afterwards: a module's tables, apart from the suite's."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        conn.execute(f"CREATE SCHEMA {schema}")
+        conn.execute(f"SET search_path TO {schema}")
+        try:
+            for statement in ddl:
+                conn.execute(statement)
+            yield conn
+        finally:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
 
 #: Rows of each generated table: a busy estate group's decade.
 ROWS = 100_000

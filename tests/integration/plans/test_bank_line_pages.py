@@ -15,6 +15,7 @@ import pytest
 
 from application.actor import Reach
 from projections.finance import bank
+from tests.integration.plans.harness import schema_of
 
 SCHEMA = "bank_line_pages"
 ESTATE, OTHER = UUID(int=1), UUID(int=2)
@@ -23,16 +24,8 @@ STAFF = Reach(everything=False, estates=frozenset({ESTATE}), own=False, user_id=
 
 @pytest.fixture(scope="module")
 def conn(service_urls: tuple[str, str]) -> Iterator[psycopg.Connection[Any]]:
-    with psycopg.connect(service_urls[0], autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
-        conn.execute(f"CREATE SCHEMA {SCHEMA}")
-        conn.execute(f"SET search_path TO {SCHEMA}")
-        try:
-            for statement in bank.DDL:
-                conn.execute(statement)  # type: ignore[arg-type]
-            yield conn
-        finally:
-            conn.execute(f"DROP SCHEMA {SCHEMA} CASCADE")
+    with schema_of(service_urls[0], SCHEMA, bank.DDL) as conn:
+        yield conn
 
 
 def _import(conn: Any, rng: random.Random) -> list[tuple[Any, ...]]:

@@ -23,6 +23,7 @@ from application.actor import Reach
 from projections.community import queries
 from projections.community.board import CommunityBoard
 from projections.reach import clause
+from tests.integration.plans.harness import schema_of
 
 SCHEMA = "community_pages"
 ESTATES = [UUID(int=n) for n in range(1, 5)]
@@ -92,16 +93,8 @@ def insert(conn: Any, records: list[tuple[int, int, int, str]]) -> None:
 
 @pytest.fixture(scope="module")
 def store(service_urls: tuple[str, str]) -> Iterator[psycopg.Connection[Any]]:
-    with psycopg.connect(service_urls[0], autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
-        conn.execute(f"CREATE SCHEMA {SCHEMA}")
-        conn.execute(f"SET search_path TO {SCHEMA}")
-        try:
-            for statement in CommunityBoard.ddl:
-                conn.execute(statement)  # type: ignore[arg-type]
-            yield conn
-        finally:
-            conn.execute(f"DROP SCHEMA {SCHEMA} CASCADE")
+    with schema_of(service_urls[0], SCHEMA, CommunityBoard.ddl) as conn:
+        yield conn
 
 
 stores = st.lists(

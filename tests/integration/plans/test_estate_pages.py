@@ -23,6 +23,7 @@ from projections.equipment.listing import COLUMNS as EQUIPMENT_COLUMNS
 from projections.equipment.listing import EquipmentList
 from projections.finance import compliance, expenses
 from projections.reach import clause
+from tests.integration.plans.harness import schema_of
 
 SCHEMA = "estate_pages"
 ESTATES = [UUID(int=n) for n in range(1, 5)]
@@ -171,21 +172,17 @@ def new_reviews(
 
 @pytest.fixture(scope="module")
 def conn(service_urls: tuple[str, str]) -> Iterator[psycopg.Connection[Any]]:
-    with psycopg.connect(service_urls[0], autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
-        conn.execute(f"CREATE SCHEMA {SCHEMA}")
-        conn.execute(f"SET search_path TO {SCHEMA}")
-        try:
-            for statement in (
-                *AlarmBoard.ddl,
-                *EquipmentList.ddl,
-                *expenses.ExpenseReadModel.ddl,
-                *compliance.ComplianceReadModel.ddl,
-            ):
-                conn.execute(statement)  # type: ignore[arg-type]
-            yield conn
-        finally:
-            conn.execute(f"DROP SCHEMA {SCHEMA} CASCADE")
+    with schema_of(
+        service_urls[0],
+        SCHEMA,
+        (
+            *AlarmBoard.ddl,
+            *EquipmentList.ddl,
+            *expenses.ExpenseReadModel.ddl,
+            *compliance.ComplianceReadModel.ddl,
+        ),
+    ) as conn:
+        yield conn
 
 
 def _fill(conn: Any, rng: random.Random) -> None:

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from projections.finance.ledger import LedgerReadModel
 from projections.finance.statements import books
+from tests.integration.plans.harness import schema_of
 
 SCHEMA = "journal_pages"
 ESTATES = [UUID(int=n) for n in range(1, 5)]
@@ -51,16 +52,8 @@ def walk(query: Any) -> list[list[int]]:
 
 @pytest.fixture(scope="module")
 def store(service_urls: tuple[str, str]) -> Iterator[psycopg.Connection[Any]]:
-    with psycopg.connect(service_urls[0], autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
-        conn.execute(f"CREATE SCHEMA {SCHEMA}")
-        conn.execute(f"SET search_path TO {SCHEMA}")
-        try:
-            for statement in LedgerReadModel.ddl:
-                conn.execute(statement)  # type: ignore[arg-type]
-            yield conn
-        finally:
-            conn.execute(f"DROP SCHEMA {SCHEMA} CASCADE")
+    with schema_of(service_urls[0], SCHEMA, LedgerReadModel.ddl) as conn:
+        yield conn
 
 
 @settings(

@@ -56,6 +56,7 @@ from tests.integration.plans.harness import (
     outline,
     plan,
     scans,
+    schema_of,
 )
 from tests.support.actors import EVERY_RIGHT, actor
 
@@ -370,18 +371,10 @@ IN_ORDER = {
 @pytest.fixture(scope="module")
 def big(service_urls: tuple[str, str]) -> Iterator[psycopg.Connection[Any]]:
     """A connection whose schema holds the read models' tables, filled."""
-    with psycopg.connect(service_urls[0], autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
-        conn.execute(f"CREATE SCHEMA {SCHEMA}")
-        conn.execute(f"SET search_path TO {SCHEMA}")
-        try:
-            for statement in DDL:
-                conn.execute(statement)  # type: ignore[arg-type]
-            for table, columns in FILLS.items():
-                fill(conn, table, columns, SIZES.get(table, ROWS))
-            yield conn
-        finally:
-            conn.execute(f"DROP SCHEMA {SCHEMA} CASCADE")
+    with schema_of(service_urls[0], SCHEMA, DDL) as conn:
+        for table, columns in FILLS.items():
+            fill(conn, table, columns, SIZES.get(table, ROWS))
+        yield conn
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -26,6 +26,7 @@ from projections.approvals.workflow import ApprovalWorkflow
 from projections.reach import clause
 from projections.registry import views as registry
 from projections.registry.tables import DDL as REGISTRY_DDL
+from tests.integration.plans.harness import schema_of
 
 SCHEMA = "owner_pages"
 ESTATES = [UUID(int=n) for n in range(1, 5)]
@@ -93,16 +94,8 @@ def walk(query: Any, conn: Any, reach: Reach, f: dict[str, Any], limit: int, key
 
 @pytest.fixture(scope="module")
 def store(service_urls: tuple[str, str]) -> Iterator[psycopg.Connection[Any]]:
-    with psycopg.connect(service_urls[0], autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
-        conn.execute(f"CREATE SCHEMA {SCHEMA}")
-        conn.execute(f"SET search_path TO {SCHEMA}")
-        try:
-            for statement in (*REGISTRY_DDL, *ApprovalWorkflow.ddl):
-                conn.execute(statement)  # type: ignore[arg-type]
-            yield conn
-        finally:
-            conn.execute(f"DROP SCHEMA {SCHEMA} CASCADE")
+    with schema_of(service_urls[0], SCHEMA, (*REGISTRY_DDL, *ApprovalWorkflow.ddl)) as conn:
+        yield conn
 
 
 user = st.integers(0, len(USERS) - 1)

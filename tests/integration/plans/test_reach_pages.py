@@ -28,6 +28,7 @@ from projections.finance.accounts import queries as accounts
 from projections.finance.accounts.model import DDL as ACCOUNTS_DDL
 from projections.reach import OCCUPIED_UNITS, clause
 from projections.registry.tables import DDL as REGISTRY_DDL
+from tests.integration.plans.harness import schema_of
 
 SCHEMA = "reach_pages"
 ESTATES = [UUID(int=n) for n in range(1, 5)]
@@ -127,16 +128,9 @@ def old_receipts(conn: Any, reach: Reach, **f: Any) -> list[Any]:
 
 @pytest.fixture(scope="module")
 def store(service_urls: tuple[str, str]) -> Iterator[psycopg.Connection[Any]]:
-    with psycopg.connect(service_urls[0], autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
-        conn.execute(f"CREATE SCHEMA {SCHEMA}")
-        conn.execute(f"SET search_path TO {SCHEMA}")
-        try:
-            for statement in (*ACCOUNTS_DDL, *REGISTRY_DDL, *invoices.DDL, *receipts.DDL):
-                conn.execute(statement)  # type: ignore[arg-type]
-            yield conn
-        finally:
-            conn.execute(f"DROP SCHEMA {SCHEMA} CASCADE")
+    ddl = (*ACCOUNTS_DDL, *REGISTRY_DDL, *invoices.DDL, *receipts.DDL)
+    with schema_of(service_urls[0], SCHEMA, ddl) as conn:
+        yield conn
 
 
 def _fill(conn: Any, occupants: list[list[int]], rows: list[tuple[int, int, int, bool]]) -> None:

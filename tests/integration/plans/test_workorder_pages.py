@@ -26,6 +26,7 @@ from application.actor import Reach
 from projections.reach import clause
 from projections.workorders import queries
 from projections.workorders.readmodel import DDL
+from tests.integration.plans.harness import schema_of
 
 SCHEMA = "workorder_pages"
 ESTATES = [UUID(int=n) for n in range(1, 5)]
@@ -90,16 +91,8 @@ def insert(conn: Any, orders: list[tuple[int, int | None, int | None, int, str]]
 
 @pytest.fixture(scope="module")
 def store(service_urls: tuple[str, str]) -> Iterator[psycopg.Connection[Any]]:
-    with psycopg.connect(service_urls[0], autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
-        conn.execute(f"CREATE SCHEMA {SCHEMA}")
-        conn.execute(f"SET search_path TO {SCHEMA}")
-        try:
-            for statement in DDL:
-                conn.execute(statement)  # type: ignore[arg-type]
-            yield conn
-        finally:
-            conn.execute(f"DROP SCHEMA {SCHEMA} CASCADE")
+    with schema_of(service_urls[0], SCHEMA, DDL) as conn:
+        yield conn
 
 
 users = st.none() | st.integers(0, len(USERS) - 1)
