@@ -43,6 +43,7 @@ from application.services import ServiceDeps, random_id, utc_now
 from application.workorders.service import WorkOrderService
 from domain.identity.user import LockoutPolicy
 from infrastructure import secrets as secret_store
+from infrastructure.aliyun_sms import AliyunSms
 from infrastructure.autocommit import autocommitted
 from infrastructure.common_passwords import common_passwords
 from infrastructure.crypto import vault as vault_module
@@ -181,8 +182,13 @@ def build(
     )
     broker = make_broker(redis_url)
     jobs = Jobs(broker, pool)
+    # A real gateway when the settings name one; else the development senders.
+    gateway = AliyunSms.from_settings(settings) if settings.sms_provider == "aliyun" else None
     deps = ReadModelDeps(
-        vault=vault, jobs=jobs, pool=pool, deliveries=NotificationJobs(broker, pool, vault)
+        vault=vault,
+        jobs=jobs,
+        pool=pool,
+        deliveries=NotificationJobs(broker, pool, vault, sms=gateway),
     )
     with pool.connection() as conn:
         log_schema = current_schema(conn)
@@ -226,7 +232,7 @@ def build(
     code_sender = SmsCodeSender(
         broker,
         vault,
-        sms or DevelopmentSmsOutbox(settings.data_dir / "dev-sms.log"),
+        sms or gateway or DevelopmentSmsOutbox(settings.data_dir / "dev-sms.log"),
         phone_of=lambda user_id: event_log.repository.get(user_id).phone_enc,
     )
     tokens = TokenService(

@@ -27,7 +27,7 @@ import dramatiq
 from psycopg_pool import ConnectionPool
 
 from infrastructure.mail import EmailSender, NotConfigured, SmtpEmailSender, SmtpSettings
-from infrastructure.sms import LoggingSmsSender, SmsSender
+from infrastructure.sms import LoggingSmsSender, SmsMessage, SmsRefused, SmsSender
 
 log = logging.getLogger(__name__)
 
@@ -223,10 +223,12 @@ class NotificationJobs:
                 phone = self.vault.decrypt(recipient_id, "notification_phone", phone_enc)
                 if not phone:
                     return "skipped", "no phone number", None
-                self.sms.send(phone, f"{notice['title']}: {notice['body']}"[:500])
+                self.sms.send(phone, SmsMessage.notice(notice["title"], notice["body"]))
                 return "sent", None, phone_masked
         except NotConfigured as e:
             return "skipped", str(e), None
+        except SmsRefused as e:  # the gateway will never send this one: no retry
+            return "failed", str(e)[:500], phone_masked
         except Exception as e:  # the server refused or was unreachable: try again later
             log.warning("sending %s to %s failed: %r", channel, recipient_id, e)
             return "retry", repr(e)[:500], None

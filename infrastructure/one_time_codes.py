@@ -21,7 +21,7 @@ import redis
 from dramatiq.brokers.redis import RedisBroker
 
 from application.identity.ports import Vault
-from infrastructure.sms import SmsSender
+from infrastructure.sms import SmsMessage, SmsRefused, SmsSender
 
 log = logging.getLogger(__name__)
 
@@ -111,4 +111,7 @@ class SmsCodeSender:
         if not phone:
             log.warning("no phone on file for a one-time code; nothing sent")
             return
-        self.sms.send(phone, f"estatelog: your login code is {code}; it expires in 5 minutes.")
+        try:
+            self.sms.send(phone, SmsMessage.login_code(code))
+        except SmsRefused as e:  # another try would be refused the same way
+            log.warning("the one-time code was not sent: %s", e)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -76,6 +77,37 @@ class Settings(BaseSettings):
     wechatpay_tolerance_seconds: int = Field(default=300, ge=1, le=3600)
     # The provider's fee on a settlement when finance does not state it (0.6%).
     wechatpay_fee_rate: Decimal = Field(default=Decimal("0.006"), ge=0, lt=1)
+
+    # SMS (infrastructure/sms.py, docs/operations.md): "development" writes one-time
+    # codes to data_dir/dev-sms.log and notifications to the log, numbers masked;
+    # "aliyun" sends through Alibaba Cloud SMS, each kind of message by the approved
+    # template named here (its variables: ${code}; ${title} and ${body}).
+    sms_provider: Literal["development", "aliyun"] = "development"
+    sms_aliyun_access_key_id: str | None = None
+    sms_aliyun_access_key_secret: SecretStr | None = None
+    sms_aliyun_sign_name: str | None = None
+    sms_aliyun_template_login_code: str | None = None
+    sms_aliyun_template_notice: str | None = None
+    sms_aliyun_endpoint: str = "https://dysmsapi.aliyuncs.com"
+    sms_aliyun_region: str = "cn-hangzhou"
+
+    @model_validator(mode="after")
+    def _sms_provider_complete(self) -> Settings:
+        if self.sms_provider == "aliyun":
+            missing = [
+                f"ESTATELOG_{name.upper()}"
+                for name in (
+                    "sms_aliyun_access_key_id",
+                    "sms_aliyun_access_key_secret",
+                    "sms_aliyun_sign_name",
+                    "sms_aliyun_template_login_code",
+                    "sms_aliyun_template_notice",
+                )
+                if not getattr(self, name)
+            ]
+            if missing:
+                raise ValueError(f"ESTATELOG_SMS_PROVIDER=aliyun also needs {', '.join(missing)}")
+        return self
 
     @field_validator("pdf_font")
     @classmethod

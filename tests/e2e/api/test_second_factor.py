@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from bootstrap import Container
 from infrastructure.eventstore.store import EVENTS_TABLE
+from infrastructure.sms import SmsMessage
 from tests.conftest import bearer, login
 
 PASSWORD = "a-long-enough-password-1"
@@ -31,9 +32,9 @@ class FakeGateway:
         self.sent: list[tuple[str, str]] = []
         self.arrived = threading.Condition()
 
-    def send(self, phone: str, text: str) -> None:
+    def send(self, phone: str, message: SmsMessage) -> None:
         with self.arrived:
-            self.sent.append((phone, text))
+            self.sent.append((phone, message.text))
             self.arrived.notify_all()
 
     def code_for(self, phone: str, nth: int = 1, timeout: float = 15) -> str:

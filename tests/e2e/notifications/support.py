@@ -20,6 +20,7 @@ from domain.identity.policy import Role
 from domain.notifications.message import StaffMessage
 from domain.notifications.reminder import Reminder
 from infrastructure.notifications import QUEUE, NotificationJobs
+from infrastructure.sms import SmsMessage
 from projections.notifications.outbox import NotificationOutbox
 from tests.support.world import world
 
@@ -124,8 +125,8 @@ class RecordingSms:
     def __init__(self) -> None:
         self.sent: list[tuple[str, str]] = []
 
-    def send(self, phone: str, text: str) -> None:
-        self.sent.append((phone, text))
+    def send(self, phone: str, message: SmsMessage) -> None:
+        self.sent.append((phone, message.text))
 
 
 class _SmtpHandler(socketserver.StreamRequestHandler):

@@ -16,7 +16,7 @@ from domain.identity.policy import Role
 from infrastructure.mail import SmtpEmailSender, SmtpSettings
 from infrastructure.notifications import DeliveryFailed
 from infrastructure.settings import Settings
-from infrastructure.sms import LoggingSmsSender
+from infrastructure.sms import LoggingSmsSender, SmsMessage
 from tests.e2e.notifications.support import (
     RecordingSms,
     deliveries,
@@ -29,6 +29,9 @@ from tests.e2e.notifications.support import (
     wait_for_deliveries,
     working,
 )
+from tests.e2e.notifications.test_aliyun_sms import gateway as aliyun_gateway
+from tests.support import fake_aliyun_sms as fake_module
+from tests.support.fake_aliyun_sms import fake_aliyun_sms
 
 ESTATE = UUID("00000000-0000-4000-8000-00000000e001")
 OTHER_ESTATE = UUID("00000000-0000-4000-8000-00000000e002")
@@ -250,6 +253,35 @@ def test_the_development_sms_sender_logs_the_message_with_the_phone_masked(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level("INFO", logger="infrastructure.sms")
-    LoggingSmsSender().send("13812345678", "Alarm raised")
+    LoggingSmsSender().send("13812345678", SmsMessage.notice("Alarm raised", "pump 2"))
     assert "SMS to 138****5678: Alarm raised" in caplog.text
     assert "13812345678" not in caplog.text
+
+
+def test_a_notification_refused_by_the_gateway_fails_once_and_is_not_retried(
+    container: Container, staff: dict[str, UUID]
+) -> None:
+    _choose(container, staff["tech"], "sms", phone="13812345678")
+    _choose(container, staff["pm"], "sms", phone=fake_module.UNREACHABLE_NUMBER)
+    with fake_aliyun_sms() as fake:
+        fake.throttle_next = 1  # the first try of one of the two is deferred
+        jobs_of(container).sms = aliyun_gateway(fake)
+        alarm = raise_alarm(container, "critical", code="trapped_passenger")
+        container.projector.catch_up()
+        with working(container):
+            wait_for_deliveries(container, 4)
+            drain(container)
+        sent = fake.wait_for(1)
+    got = {(r, c): s for p, r, c, s in deliveries(container) if p == alarm}
+    assert got[(staff["tech"], "sms")] == "sent"
+    assert got[(staff["pm"], "sms")] == "failed"
+    with container.pool.connection() as conn:
+        (attempts, detail) = conn.execute(
+            "SELECT attempts, detail FROM notif_deliveries WHERE recipient_id = %s "
+            "AND channel = 'sms'",
+            [staff["pm"]],
+        ).fetchone()  # type: ignore[misc]
+    assert "MOBILE_NUMBER_ILLEGAL" in detail
+    assert attempts <= 2  # the throttled try, at most, and the refusal: never the maximum
+    assert [m["PhoneNumbers"] for m in sent] == ["13812345678"]
+    assert sent[0]["TemplateParam"]["title"].startswith("Alarm raised")
