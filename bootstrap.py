@@ -123,7 +123,10 @@ class Container:
     _closers: list[Any] = field(default_factory=list)
 
     def scheduled_jobs(self) -> list[ScheduledJob]:
-        """Every context's jobs that fall due with time, for the scheduler."""
+        """Every context's jobs that fall due with time, for the scheduler; and the
+        demo estate's devices, which report while it exists (a no-op without it)."""
+        from interfaces.cli.demo.live import devices_report
+
         return [
             *self.registry.scheduled(),
             *self.equipment.scheduled(),
@@ -132,6 +135,7 @@ class Container:
             *self.community.scheduled(),
             *self.notifications.scheduled(),
             *self.finance.scheduled(),
+            devices_report(self),
         ]
 
     def close(self) -> None:

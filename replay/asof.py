@@ -16,6 +16,7 @@ from psycopg import sql
 from infrastructure.eventstore.store import EventLog
 from projections.moments import position_at, recorded_at
 from projections.protocols import Projection
+from replay.progress import Progress, ignore
 from replay.readmodels import apply_range, build_indexes, checked_schema, open_build
 
 __all__ = ["AsOfBuild", "build_as_of", "default_schema", "drop_build", "position_at", "recorded_at"]
@@ -42,6 +43,7 @@ def build_as_of(
     schema: str | None = None,
     *,
     batch: int = 5000,
+    progress: Progress = ignore,
 ) -> AsOfBuild:
     """Build ``projections`` from the log up to ``position`` into ``schema``.
 
@@ -53,7 +55,14 @@ def build_as_of(
     conn = open_build(conninfo, schema, projections)
     try:
         _, events = apply_range(
-            conn, event_log, projections, after=0, stop=position, batch=batch, conninfo=conninfo
+            conn,
+            event_log,
+            projections,
+            after=0,
+            stop=position,
+            batch=batch,
+            conninfo=conninfo,
+            progress=progress,
         )
         build_indexes(conn, projections)
         conn.execute(

@@ -34,9 +34,12 @@ from psycopg import sql
 
 from infrastructure.eventstore.hashchain import GENESIS, link
 from infrastructure.eventstore.store import EVENTS_TABLE
+from replay.progress import Progress, ignore
 
 FORMAT = "estatelog-backup"
 VERSION = 1
+#: Rows between two progress reports of a backup or a restore.
+PROGRESS_EVERY = 5000
 
 
 class BackupInvalid(Exception):
@@ -80,7 +83,9 @@ def _line(obj: Any) -> bytes:
     return orjson.dumps(obj) + b"\n"
 
 
-def take_backup(conninfo: str, out: Path, *, from_position: int = 0) -> BackupSummary:
+def take_backup(
+    conninfo: str, out: Path, *, from_position: int = 0, progress: Progress = ignore
+) -> BackupSummary:
     """Write the events after ``from_position`` to ``out`` (atomically renamed into place).
 
     One REPEATABLE READ snapshot covers the rows, the checkpoint and the keys,
@@ -137,7 +142,10 @@ def take_backup(conninfo: str, out: Path, *, from_position: int = 0) -> BackupSu
                         )
                     )
                     events, last, previous = events + 1, position, bytes(chain)
+                    if events % PROGRESS_EVERY == 0:
+                        progress(last, events)
                 cur.close()
+                progress(last, events)
                 keys = conn.execute(
                     "SELECT subject_id, wrapped_key FROM personal_data_keys ORDER BY subject_id"
                 ).fetchall()
@@ -276,7 +284,9 @@ def verify_backup(path: Path) -> BackupReport:
     )
 
 
-def restore_backups(conninfo: str, paths: Sequence[Path]) -> tuple[int, int, str]:
+def restore_backups(
+    conninfo: str, paths: Sequence[Path], progress: Progress = ignore
+) -> tuple[int, int, str]:
     """Load a full backup and any incrementals continuing it into an empty store.
 
     Returns (events restored, head position, head hash). Every file is
@@ -314,6 +324,9 @@ def restore_backups(conninfo: str, paths: Sequence[Path]) -> tuple[int, int, str
                 for position, originator, version, topic, state, _ in _rows(path, parsed):
                     copy.write_row((position, originator, version, topic, state))
                     events, head = events + 1, position
+                    if events % PROGRESS_EVERY == 0:
+                        progress(head, events)
+            progress(head, events)
             keys = parsed.keys
         row = conn.execute(
             f"SELECT chain_hash FROM {EVENTS_TABLE} ORDER BY notification_id DESC LIMIT 1"

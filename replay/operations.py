@@ -21,6 +21,7 @@ from infrastructure.eventstore.store import EventLog
 from infrastructure.user_versions import forget_all
 from projections.runtime import Projector
 from replay.backup import BackupSummary, restore_backups, take_backup
+from replay.progress import Progress, ignore
 from replay.readmodels import replayable, select
 from replay.rebuild import RebuildReport, rebuild
 
@@ -53,9 +54,13 @@ def _operator(action: str) -> AbstractContextManager[ContextBox]:
     return acting(replace(SYSTEM, actor_role="operator", user_agent=f"estatelog {action} ({who})"))
 
 
-def backup(container: Container, out: Path, from_position: int = 0) -> tuple[BackupSummary, int]:
+def backup(
+    container: Container, out: Path, from_position: int = 0, progress: Progress = ignore
+) -> tuple[BackupSummary, int]:
     """Write a backup file and record a ``BackupTaken`` event; (summary, its position)."""
-    summary = take_backup(container.database_url, out, from_position=from_position)
+    summary = take_backup(
+        container.database_url, out, from_position=from_position, progress=progress
+    )
     with _operator("backup"):
         position = container.event_log.save_and_position(
             BackupTaken(
@@ -71,22 +76,36 @@ def backup(container: Container, out: Path, from_position: int = 0) -> tuple[Bac
     return summary, position
 
 
-def rebuild_all(container: Container, names: Sequence[str] | None = None) -> RebuildReport:
+def rebuild_all(
+    container: Container, names: Sequence[str] | None = None, progress: Progress = ignore
+) -> RebuildReport:
     """Blue/green rebuild of the named read models (every replayable one for None)."""
     projections = select(container.projector.projections, names)
-    return rebuild(container.event_log, container.pool, container.database_url, projections)
+    return rebuild(
+        container.event_log,
+        container.pool,
+        container.database_url,
+        projections,
+        progress=progress,
+    )
 
 
-def restore(container: Container, files: Sequence[Path]) -> tuple[int, int, RebuildReport]:
+def restore(
+    container: Container,
+    files: Sequence[Path],
+    progress: Progress = ignore,
+    rebuilding: Progress = ignore,
+) -> tuple[int, int, RebuildReport]:
     """Load backups into an empty store, rebuild every read model, record the restore.
 
     Side-effect followers (the alert outbox) start at the restored head, so
     no old alert is sent again. Keys of people erased since the backup was
     taken are deleted before any read model is built (the erasure register).
     The users' versions in Redis are forgotten.
-    Returns (events, head position, rebuild report).
+    Returns (events, head position, rebuild report). ``progress`` hears of
+    the events loaded, ``rebuilding`` of the read models' rebuild after.
     """
-    events, head, head_hash = restore_backups(container.database_url, files)
+    events, head, head_hash = restore_backups(container.database_url, files, progress)
     container.vault.forget_erased()
     # Every process must read its callers from the restored log (decision 0035).
     forget_all(container.redis)
@@ -100,7 +119,7 @@ def restore(container: Container, files: Sequence[Path]) -> tuple[int, int, Rebu
                     [projection.name, head],
                 )
         conn.commit()
-    report = rebuild_all(container)
+    report = rebuild_all(container, progress=rebuilding)
     with _operator("restore"):
         container.event_log.save_and_position(
             RestoreCompleted(

@@ -32,6 +32,7 @@ from projections.protocols import (
     reads_the_log,
 )
 from projections.shapes import mark
+from replay.progress import Progress, ignore
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +149,7 @@ def apply_range(
     commit: bool = True,
     fast: bool = True,
     conninfo: str | None = None,
+    progress: Progress = ignore,
 ) -> tuple[int, int]:
     """Apply the events after ``after`` (up to ``stop`` inclusive) on ``conn``.
 
@@ -160,7 +162,7 @@ def apply_range(
     If a fast batch fails, it is undone (a savepoint) and redone event by
     event, so the error names the exact event (``fast=False`` always goes
     event by event). An error raised by a projection carries a note naming
-    the projection and position.
+    the projection and position. ``progress`` hears of every batch applied.
     """
     decoder = Decoder(event_log, projections)
     from_log = [p for p in projections if reads_the_log(p)]
@@ -221,6 +223,7 @@ def apply_range(
             position, count = last, count + len(notes)
             if commit:
                 conn.commit()
+            progress(position, count)
             if len(notes) < batch:
                 break
     return position, count

@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from psycopg import sql
 from psycopg_pool import ConnectionPool
@@ -20,6 +21,7 @@ from psycopg_pool import ConnectionPool
 from infrastructure.eventstore.store import EventLog
 from projections.positions import PROGRESS_CHANNEL
 from projections.protocols import Projection
+from replay.progress import Progress, ignore
 from replay.readmodels import apply_range, build_indexes, live_schema, open_build
 
 REBUILD_SCHEMA = "estatelog_rebuild"
@@ -37,6 +39,11 @@ class RebuildReport:
         return self.events / self.seconds if self.seconds > 0 else 0.0
 
 
+def _offset(progress: Progress, before: int, position: int, events: int) -> None:
+    """``progress`` of a later pass: its events counted after the ``before`` done."""
+    progress(position, before + events)
+
+
 def rebuild(
     event_log: EventLog,
     pool: ConnectionPool,
@@ -45,11 +52,13 @@ def rebuild(
     *,
     batch: int = 5000,
     before_swap: Callable[[], None] | None = None,
+    progress: Progress = ignore,
 ) -> RebuildReport:
     """Rebuild ``projections`` from position 0 and swap them in atomically.
 
     ``before_swap`` runs when the new tables are built and caught up but not
-    yet live (tests use it to look at the API mid-rebuild).
+    yet live (tests use it to look at the API mid-rebuild); ``progress``
+    hears of each batch as it is applied.
     """
     started = time.perf_counter()
     names = sorted(p.name for p in projections)
@@ -59,11 +68,23 @@ def rebuild(
     build = open_build(conninfo, REBUILD_SCHEMA, projections)
     try:
         position, events = apply_range(
-            build, event_log, projections, after=0, batch=batch, conninfo=conninfo
+            build,
+            event_log,
+            projections,
+            after=0,
+            batch=batch,
+            conninfo=conninfo,
+            progress=progress,
         )
         while event_log.head() - position > batch:  # catch up without holding any lock
             position, more = apply_range(
-                build, event_log, projections, after=position, batch=batch, conninfo=conninfo
+                build,
+                event_log,
+                projections,
+                after=position,
+                batch=batch,
+                conninfo=conninfo,
+                progress=partial(_offset, progress, events),
             )
             events += more
         build_indexes(build, projections)

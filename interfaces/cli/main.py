@@ -19,6 +19,7 @@ from domain.errors import ValidationFailed
 from infrastructure.settings import Settings
 from interfaces.cli import finance, replay
 from interfaces.cli.logs import configure_logging
+from interfaces.cli.progress import steps_progress
 
 app = typer.Typer(
     help="estatelog: event-sourced property management back end", no_args_is_help=True
@@ -207,6 +208,27 @@ def _acceptable_for_all(container: Container, password: str) -> bool:
     return True
 
 
+def where_it_runs(settings: Settings) -> str:
+    """Where to open the API: the service's address if it answers there now,
+    else how to start it (``make run`` serves the same data directory)."""
+    import httpx
+
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host  # noqa: S104
+    if ":" in host:
+        host = f"[{host}]"
+    url = f"http://{host}:{settings.port}"
+    try:
+        answered = httpx.get(f"{url}/health", timeout=1.0).status_code == 200
+    except httpx.HTTPError:
+        answered = False
+    if answered:
+        return f"The service is running: {url}/docs"
+    return (
+        f"The service is not running at {url}: start it with `make run` "
+        f"(or `estatelog serve`), then open {url}/docs"
+    )
+
+
 @app.command()
 def demo() -> None:
     """Load a demo estate (Harbour View Gardens) through the ordinary commands."""
@@ -246,7 +268,8 @@ def demo() -> None:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as file:
             file.write(password + "\n")
-        summary = load_demo(container, password=password, now=datetime.now(UTC))
+        with steps_progress("demo") as begin:
+            summary = load_demo(container, password=password, now=datetime.now(UTC), begin=begin)
     except DemoError as e:
         typer.echo(f"demo: {e}", err=True)
         raise typer.Exit(1) from None
@@ -279,8 +302,8 @@ def demo() -> None:
         )
     typer.echo(
         '\nLog in: POST /api/v1/auth/login with {"username": "hvg.manager", "password": ...}'
-        f" (http://{settings.host}:{settings.port}/docs)"
     )
+    typer.echo(where_it_runs(settings))
 
 
 @app.command()

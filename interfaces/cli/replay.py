@@ -12,6 +12,7 @@ import typer
 from bootstrap import build
 from infrastructure.settings import Settings
 from interfaces.cli.logs import configure_logging
+from interfaces.cli.progress import log_progress, stages_progress
 
 app = typer.Typer(help="rebuild read models, or build them as of a moment", no_args_is_help=True)
 
@@ -33,7 +34,8 @@ def replay_rebuild(
     configure_logging(settings)
     container = build(settings)
     try:
-        report = rebuild_all(container, None if all_ else projection)
+        with log_progress("rebuild", stop=container.event_log.head()) as progress:
+            report = rebuild_all(container, None if all_ else projection, progress)
     except UnknownProjection as e:
         typer.echo(str(e), err=True)
         raise typer.Exit(2) from None
@@ -102,7 +104,15 @@ def replay_as_of(
     try:
         target = position if position is not None else position_at(container.event_log, at)  # type: ignore[arg-type]
         chosen = select(container.projector.projections, projection)
-        result = build_as_of(container.event_log, container.database_url, chosen, target, schema)
+        with log_progress(f"as of {target}", stop=target) as progress:
+            result = build_as_of(
+                container.event_log,
+                container.database_url,
+                chosen,
+                target,
+                schema,
+                progress=progress,
+            )
     except UnknownProjection as e:
         typer.echo(str(e), err=True)
         raise typer.Exit(2) from None
@@ -152,7 +162,10 @@ def backup_command(
     configure_logging(settings)
     container = build(settings)
     try:
-        summary, position = backup(container, out, from_position)
+        with log_progress(
+            "backup", start=from_position, stop=container.event_log.head()
+        ) as progress:
+            summary, position = backup(container, out, from_position, progress)
     finally:
         container.close()
     typer.echo(json.dumps({**summary.as_dict(), "recorded_at_position": position}, indent=2))
@@ -169,7 +182,11 @@ def restore_command(
     configure_logging(settings)
     container = build(settings)
     try:
-        events, head, report = restore(container, files)
+        with stages_progress(("restore: load", 0, None), ("restore: rebuild", 0, None)) as (
+            loading,
+            rebuilding,
+        ):
+            events, head, report = restore(container, files, loading, rebuilding)
     except (BackupInvalid, StoreNotEmpty) as e:
         typer.echo(f"RESTORE REFUSED: {e}", err=True)
         raise typer.Exit(1) from None

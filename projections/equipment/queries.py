@@ -12,6 +12,7 @@ keyed by their ``COLUMNS``.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any, Literal, TypedDict, TypeVar, cast
 from uuid import UUID
 
@@ -358,3 +359,18 @@ class DueWork:
                 [cared_for_before],
             ).fetchall()
         return [(equipment_id, serviced) for equipment_id, serviced in rows]
+
+
+def latest_readings(
+    conn: psycopg.Connection[Any], estate_id: UUID
+) -> list[tuple[UUID, str, Decimal | None, str | None, datetime]]:
+    """The newest reading per metric of every device of the estate that is not
+    decommissioned: (equipment, metric, value, state, at)."""
+    rows = conn.execute(
+        "SELECT r.equipment_id, r.metric, r.value, r.state, r.at "
+        "FROM equipment_list e JOIN equipment_latest_readings r USING (equipment_id) "
+        "WHERE e.estate_id = %s AND e.status <> 'decommissioned' "
+        "ORDER BY r.equipment_id, r.metric",
+        [estate_id],
+    ).fetchall()
+    return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]

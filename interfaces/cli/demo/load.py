@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -42,12 +43,19 @@ def check_loadable(container: Container) -> bool:
     return True
 
 
-def load_demo(container: Container, *, password: str, now: datetime) -> DemoSummary:
+def load_demo(
+    container: Container,
+    *,
+    password: str,
+    now: datetime,
+    begin: Callable[[str, int, int], None] = lambda step, done, total: None,
+) -> DemoSummary:
     """Load the demo estate; nothing at all if it is there already.
 
     ``password`` becomes every demo account's password; ``now`` (aware) is the
     moment the telemetry and the scheduled jobs are timed from. Raises
     :class:`DemoError` when a demo username is taken by someone else.
+    ``begin`` hears of each part as it starts: its name, the parts done, how many in all.
     """
     if now.tzinfo is None:
         raise DemoError("now: a time with its time zone")
@@ -57,7 +65,7 @@ def load_demo(container: Container, *, password: str, now: datetime) -> DemoSumm
     started = time.monotonic()
     loader = Loader(container, password, now)
     with acting(loader.context(None)):
-        loader.run()
+        loader.run(begin)
     summary = DemoSummary(
         estate_id=estate_id,
         loaded=True,
@@ -72,18 +80,27 @@ def load_demo(container: Container, *, password: str, now: datetime) -> DemoSumm
 class Loader(EquipmentDemo, WorkOrdersDemo, CommunityDemo):
     """The whole load, part by part, in the order the parts depend on."""
 
-    def run(self) -> None:
-        self.registry()
-        self.people()
-        self.settle()
-        self.equipment_and_alarms()
-        self.work_orders()
-        self.settle()
-        self.maintenance()
-        self.community()
-        self.notifications()
-        self.settle()
-        FinanceDemo(self).run()
-        self.settle()
-        self.later()
-        self.settle()
+    def steps(self) -> list[tuple[str, Callable[[], None]]]:
+        """The parts, named, in the order they depend on each other."""
+        return [
+            ("estate, buildings, units", self.registry),
+            ("people and their units", self.people),
+            ("read models", self.settle),
+            ("equipment, telemetry, alarms", self.equipment_and_alarms),
+            ("work orders", self.work_orders),
+            ("read models", self.settle),
+            ("maintenance plans", self.maintenance),
+            ("announcements, complaints, surveys", self.community),
+            ("notifications", self.notifications),
+            ("read models", self.settle),
+            ("the books: a year of fees and payments", FinanceDemo(self).run),
+            ("read models", self.settle),
+            ("what happened later", self.later),
+            ("read models", self.settle),
+        ]
+
+    def run(self, begin: Callable[[str, int, int], None] = lambda step, done, total: None) -> None:
+        steps = self.steps()
+        for done, (name, step) in enumerate(steps):
+            begin(name, done, len(steps))
+            step()

@@ -210,6 +210,8 @@ def test_the_cli_backs_up_verifies_and_refuses_a_tampered_file_or_a_non_empty_st
     taken = _cli(settings, "backup", "--out", str(file))
     assert taken.returncode == 0, taken.stderr
     assert json.loads(taken.stdout)["to_position"] == head
+    # The bar goes to standard error, finished: positions done of all, events counted.
+    assert "backup" in taken.stderr and f"{head:,}/{head:,} positions" in taken.stderr, taken.stderr
 
     checked = _cli(settings, "verify", "--backup", str(file))
     assert checked.returncode == 0, checked.stderr
