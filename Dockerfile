@@ -1,5 +1,7 @@
-# Production image: API, projector, scheduler and worker share it; docker-compose.yml
-# picks the command.
+# Production image: API, projector, scheduler, worker and backup share it;
+# docker-compose.yml picks the command. It installs requirements.lock alone: what the
+# service runs on, without the development tools or the embedded servers
+# (requirements-dev.lock); a deployment names its own PostgreSQL and Redis.
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
@@ -18,7 +20,7 @@ COPY infrastructure ./infrastructure
 COPY replay ./replay
 RUN pip install --no-cache-dir --no-deps --no-build-isolation . \
  && useradd --system --uid 10001 estatelog \
- && mkdir -p /var/lib/estatelog && chown estatelog /var/lib/estatelog
+ && mkdir -p /var/lib/estatelog /backups && chown estatelog /var/lib/estatelog /backups
 USER estatelog
 EXPOSE 8000
 CMD ["estatelog", "serve", "--host", "0.0.0.0"]

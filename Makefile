@@ -2,13 +2,15 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+STAMP  := $(VENV)/.installed-$(shell cat requirements.lock requirements-dev.lock pyproject.toml | cksum | cut -d' ' -f1)
 
 .PHONY: run test unit lint typecheck check bench bench-full lock clean
 
-$(STAMP): requirements.lock pyproject.toml
+# requirements.lock is what the service runs on (the production image installs it
+# alone); requirements-dev.lock adds the embedded servers and the tools.
+$(STAMP): requirements.lock requirements-dev.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock -r requirements-dev.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.installed-*
 	touch $@
@@ -48,8 +50,7 @@ bench-full: $(STAMP)
 	$(BIN)/python -m bench --full
 
 lock: $(STAMP)
-	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^estatelog' > requirements.lock.new
-	mv requirements.lock.new requirements.lock
+	$(BIN)/python -m tests.support.locks --write
 
 clean:
 	rm -rf $(VENV) var

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
+    # Reverse proxies whose X-Forwarded-For names the client (interfaces/cli/proxies.py):
+    # comma-separated addresses or networks; empty trusts no one.
+    trusted_proxies: str = ""
 
     # Secrets: taken from the environment in production; generated once under
     # data_dir/secrets for the embedded default, never written to the repo.

@@ -139,13 +139,26 @@ class BackgroundRunner:
         raise_alert(self.container.event_log, "background_thread_died", message)
 
 
-def run_worker_blocking(container: Container, threads: int = 4) -> None:
+def run_worker_blocking(
+    container: Container, threads: int = 4, beat: Callable[[], None] = lambda: None
+) -> None:
+    """Run dramatiq's worker threads until interrupted; ``beat`` while every
+    thread lives and Redis, where the jobs wait, answers."""
     worker = Worker(container.broker, worker_threads=threads)
     worker.start()
     stop = threading.Event()
     try:
-        stop.wait()
+        while not stop.wait(1.0):
+            if all(t.is_alive() for t in worker.workers) and _answers(container):
+                beat()
     except KeyboardInterrupt:
         pass
     finally:
         worker.stop(timeout=10_000)
+
+
+def _answers(container: Container) -> bool:
+    try:
+        return bool(container.broker.client.ping())
+    except Exception:
+        return False

@@ -40,10 +40,12 @@ class Scheduler:
         pool: ConnectionPool,
         jobs: list[ScheduledJob],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        on_tick: Callable[[], None] = lambda: None,
     ) -> None:
         self.pool = pool
         self.jobs = jobs
         self.clock = clock
+        self.on_tick = on_tick  # a heartbeat for healthchecks, after every tick
 
     def run(self, stop: threading.Event, tick_seconds: float = 1.0) -> None:
         due = {job.name: 0.0 for job in self.jobs}
@@ -60,4 +62,5 @@ class Scheduler:
                     continue
                 if issued:
                     log.info("scheduled job %s issued %d commands", job.name, issued)
+            self.on_tick()
             stop.wait(tick_seconds)

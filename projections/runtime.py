@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 import psycopg
@@ -68,6 +68,8 @@ class Projector:
         # After a full batch the projection is behind: take bigger ones.
         self.behind_batch_size = behind_batch_size
         self.failed: dict[str, ProjectionFailed] = {}
+        # Called after every catch-up of :meth:`run` (a heartbeat for healthchecks).
+        self.on_round: Callable[[], None] = lambda: None
         self.attempts = attempts
         # name -> (position it fails at, tries so far); name -> monotonic time to try again
         self._tries: dict[str, tuple[int, int]] = {}
@@ -345,6 +347,7 @@ class Projector:
                     listener.execute(f"LISTEN {EVENTS_TABLE}")
                     while not stop.is_set():
                         self.catch_up()
+                        self.on_round()
                         wait = RECONNECT_FIRST
                         wait_for_notify(listener, idle_timeout)
             except Exception as e:

@@ -16,10 +16,12 @@ import typer
 
 from bootstrap import Container, build
 from domain.errors import ValidationFailed
+from infrastructure.heartbeat import ROLES, Heartbeat, heartbeat_path, seconds_since_beat
 from infrastructure.settings import Settings
 from interfaces.cli import finance, replay
 from interfaces.cli.logs import configure_logging
 from interfaces.cli.progress import steps_progress
+from interfaces.cli.proxies import proxy_options
 
 app = typer.Typer(
     help="estatelog: event-sourced property management back end", no_args_is_help=True
@@ -112,6 +114,7 @@ def serve(
             host=settings.host,
             port=settings.port,
             log_level=settings.log_level.lower(),
+            **proxy_options(settings.trusted_proxies),
         )
         return
     api = create_app(container)
@@ -130,7 +133,7 @@ def serve(
             host=settings.host,
             port=settings.port,
             log_level=settings.log_level.lower(),
-            proxy_headers=False,
+            **proxy_options(settings.trusted_proxies),
         )
     except KeyboardInterrupt:
         pass
@@ -153,6 +156,7 @@ def projector() -> None:
         target=container.snapshotter.run, args=(stop,), name="estatelog-snapshotter", daemon=True
     )
     snapshots.start()
+    container.projector.on_round = Heartbeat(heartbeat_path(settings.data_dir, "projector")).beat
     try:
         container.projector.run(stop)
     except KeyboardInterrupt:
@@ -174,7 +178,8 @@ def scheduler() -> None:
     stop = threading.Event()
     _stop_on_sigterm()
     try:
-        Scheduler(container.pool, container.scheduled_jobs()).run(stop)
+        beat = Heartbeat(heartbeat_path(settings.data_dir, "scheduler")).beat
+        Scheduler(container.pool, container.scheduled_jobs(), on_tick=beat).run(stop)
     except KeyboardInterrupt:
         stop.set()
     finally:
@@ -191,7 +196,8 @@ def worker(threads: int = typer.Option(4, help="worker threads")) -> None:
     container = build(settings)
     _stop_on_sigterm()
     try:
-        run_worker_blocking(container, threads=threads)
+        beat = Heartbeat(heartbeat_path(settings.data_dir, "worker")).beat
+        run_worker_blocking(container, threads=threads, beat=beat)
     finally:
         container.close()
 
@@ -304,6 +310,23 @@ def demo() -> None:
         '\nLog in: POST /api/v1/auth/login with {"username": "hvg.manager", "password": ...}'
     )
     typer.echo(where_it_runs(settings))
+
+
+@app.command()
+def alive(
+    role: str = typer.Argument(..., help="projector, scheduler or worker"),
+    within: float = typer.Option(60.0, "--within", min=1, help="seconds"),
+) -> None:
+    """Exit 0 if ROLE's process went round its loop within the last seconds (a
+    container healthcheck for the services that serve no HTTP); 1 if not."""
+    if role not in ROLES:
+        raise typer.BadParameter(f"one of {', '.join(ROLES)}")
+    age = seconds_since_beat(heartbeat_path(Settings().data_dir, role))
+    if age is None or age > within:
+        said = "never" if age is None else f"{age:.0f} s ago"
+        typer.echo(f"{role}: last went round {said} (limit {within:.0f} s)", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{role}: alive ({age:.0f} s ago)")
 
 
 @app.command()

@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import uvicorn
 
@@ -17,11 +18,12 @@ from interfaces.http.app import create_app
 
 
 @contextmanager
-def served(container: Container) -> Iterator[str]:
-    """The base URL of the API on ``container``, until the block ends."""
+def served(container: Container, **options: Any) -> Iterator[str]:
+    """The base URL of the API on ``container``, until the block ends (``options``
+    are uvicorn's)."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_app(container), log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(create_app(container), log_level="warning", **options))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
