@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import redis
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from dramatiq.brokers.redis import RedisBroker
 from psycopg_pool import ConnectionPool
 
@@ -120,6 +121,8 @@ class Container:
     clock: Callable[[], datetime] = utc_now
     ids: Ids = random_id
     embedded: EmbeddedServices | None = None
+    # Signs auditors' exports of the log (replay/attestation.py).
+    signing_key: Ed25519PrivateKey | None = None
     _closers: list[Any] = field(default_factory=list)
 
     def scheduled_jobs(self) -> list[ScheduledJob]:
@@ -275,6 +278,7 @@ def build(
     )
     approvals = ApprovalService(service_deps)  # shared: contexts subscribe to its outcomes
     return Container(
+        signing_key=secret_store.signing_key(settings),
         settings=settings,
         database_url=database_url,
         redis_url=redis_url,

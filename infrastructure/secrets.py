@@ -12,6 +12,7 @@ import os
 import secrets
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import SecretStr
 
 from infrastructure.settings import Settings
@@ -51,3 +52,18 @@ def master_key(settings: Settings) -> bytes:
     if len(key) != 32:
         raise ValueError("ESTATELOG_MASTER_KEY must be base64 of exactly 32 bytes")
     return key
+
+
+def signing_key(settings: Settings) -> Ed25519PrivateKey:
+    """The service's Ed25519 key, which signs auditors' exports (replay/attestation.py):
+    ``ESTATELOG_SIGNING_KEY`` (base64 of a 32-byte seed), else one generated once."""
+    if settings.signing_key is not None:
+        try:
+            seed = base64.b64decode(settings.signing_key.get_secret_value(), validate=True)
+        except ValueError:
+            seed = b""
+        if len(seed) != 32:
+            raise ValueError("ESTATELOG_SIGNING_KEY must be base64 of exactly 32 bytes")
+    else:
+        seed = _file_secret(settings.secrets_dir / "signing.key")
+    return Ed25519PrivateKey.from_private_bytes(seed)

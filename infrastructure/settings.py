@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     master_key: SecretStr | None = Field(
         default=None, description="base64 of 32 bytes; wraps the per-person data keys"
     )
+    # Signs auditors' exports of the log (Ed25519; base64 of a 32-byte seed).
+    signing_key: SecretStr | None = None
     # Fingerprints of erased personal-data keys; kept with the master key and
     # out of every backup, so a restore never brings an erased key back.
     erasure_register: Path | None = None

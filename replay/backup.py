@@ -84,12 +84,21 @@ def _line(obj: Any) -> bytes:
 
 
 def take_backup(
-    conninfo: str, out: Path, *, from_position: int = 0, progress: Progress = ignore
+    conninfo: str,
+    out: Path,
+    *,
+    from_position: int = 0,
+    to_position: int | None = None,
+    with_keys: bool = True,
+    progress: Progress = ignore,
 ) -> BackupSummary:
-    """Write the events after ``from_position`` to ``out`` (atomically renamed into place).
+    """Write the events after ``from_position`` (up to ``to_position``, else all)
+    to ``out`` (atomically renamed into place).
 
     One REPEATABLE READ snapshot covers the rows, the checkpoint and the keys,
     so a backup taken while commands run is one consistent prefix of the log.
+    Without ``with_keys`` the personal-data keys stay out (an auditor's copy:
+    the personal data in it is then ciphertext only).
     """
     tmp = out.with_name(out.name + ".partial")
     events, last, previous = 0, from_position, GENESIS
@@ -124,8 +133,8 @@ def take_backup(
                 cur.execute(
                     "SELECT notification_id, originator_id, originator_version, topic, state, "
                     f"chain_hash FROM {EVENTS_TABLE} WHERE notification_id > %s "
-                    "ORDER BY notification_id",
-                    [from_position],
+                    "AND notification_id <= %s ORDER BY notification_id",
+                    [from_position, to_position if to_position is not None else 2**62],
                 )
                 for position, originator, version, topic, state, chain in cur:
                     f.write(
@@ -146,9 +155,13 @@ def take_backup(
                         progress(last, events)
                 cur.close()
                 progress(last, events)
-                keys = conn.execute(
-                    "SELECT subject_id, wrapped_key FROM personal_data_keys ORDER BY subject_id"
-                ).fetchall()
+                keys = (
+                    conn.execute(
+                        "SELECT subject_id, wrapped_key FROM personal_data_keys ORDER BY subject_id"
+                    ).fetchall()
+                    if with_keys
+                    else []
+                )
                 for subject, wrapped in keys:
                     f.write(
                         _line(
@@ -187,6 +200,7 @@ class _Parsed:
     header: dict[str, Any]
     trailer: dict[str, Any] | None
     keys: list[tuple[UUID, bytes]]
+    attestation: dict[str, Any] | None = None
 
 
 def _lines(path: Path) -> Iterator[dict[str, Any]]:
@@ -209,6 +223,11 @@ def _rows(path: Path, parsed: _Parsed) -> Iterator[tuple[int, UUID, int, str, by
     parsed.header = header
     for line in lines:
         if parsed.trailer is not None:
+            # A signed export ends with its attestation (replay/attestation.py),
+            # which verify --export checks; nothing else may follow the end.
+            if line.get("kind") == "attestation" and parsed.attestation is None:
+                parsed.attestation = line
+                continue
             raise BackupInvalid("data after the end of the backup")
         kind = line.get("kind")
         if kind == "event":

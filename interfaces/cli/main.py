@@ -329,6 +329,40 @@ def alive(
     typer.echo(f"{role}: alive ({age:.0f} s ago)")
 
 
+def _verify_export(export: Path, public_key: str | None) -> None:
+    from replay.attestation import public_key_from_text, verify_signed_export
+
+    if public_key is None:
+        raise typer.BadParameter("--export needs --public-key (GET /api/v1/audit/signing-key)")
+    try:
+        trusted = public_key_from_text(public_key)
+    except ValueError as e:
+        raise typer.BadParameter(str(e)) from None
+    report = verify_signed_export(export, trusted)
+    typer.echo(json.dumps(report.as_dict(), indent=2))
+    if not report.ok:
+        typer.echo(f"EXPORT INVALID: {report.problem}", err=True)
+        raise typer.Exit(1)
+
+
+@app.command("signing-key")
+def signing_key() -> None:
+    """Print the public key that verifies signed exports, to give to auditors."""
+    from infrastructure.secrets import signing_key as the_key
+    from replay.attestation import key_id, public_key_text
+
+    public = the_key(Settings()).public_key()
+    typer.echo(
+        json.dumps(
+            {
+                "algorithm": "Ed25519",
+                "public_key": public_key_text(public),
+                "key_id": key_id(public),
+            }
+        )
+    )
+
+
 @app.command()
 def verify(
     backup: Path | None = typer.Option(
@@ -337,10 +371,21 @@ def verify(
     full: bool = typer.Option(
         False, "--full", help="recompute from the first event, not from the last checkpoint"
     ),
+    export: Path | None = typer.Option(
+        None, "--export", help="check a signed export of the log offline (with --public-key)"
+    ),
+    public_key: str | None = typer.Option(
+        None, "--public-key", help="the service's Ed25519 public key (base64), given apart"
+    ),
 ) -> None:
     """Recompute the hash chain (of the log after its last verified checkpoint, all of
-    it with --full, or of a backup file); exit 1 at a broken link."""
+    it with --full, of a backup file, or of a signed export with the public key that
+    signed it); exit 1 at a broken link or a signature that does not verify."""
     from replay.verify import verify_chain, verify_new_events
+
+    if export is not None:
+        _verify_export(export, public_key)
+        return
 
     if backup is not None:
         from replay.backup import verify_backup

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import anyio
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
+from starlette.background import BackgroundTask
 
 from application.audit.exports import RecordExport
 from bootstrap import Container
@@ -28,6 +33,7 @@ from projections.audit.trail import (
     trail_rows,
 )
 from replay.asof import position_at
+from replay.attestation import key_id, public_key_text, write_signed_export
 from replay.verify import verify_chain, verify_new_events
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
@@ -216,3 +222,75 @@ async def integrity(
     verify = verify_chain if full else verify_new_events
     report = await anyio.to_thread.run_sync(verify, container(request).database_url)
     return Integrity(**report.as_dict())
+
+
+class SigningKey(BaseModel):
+    """The key that signs exports of the log; give it to auditors apart from any file."""
+
+    algorithm: Literal["Ed25519"] = "Ed25519"
+    public_key: str  # base64 of the 32 raw bytes
+    key_id: str
+
+
+def _signing_key(c: Container) -> Ed25519PrivateKey:
+    if c.signing_key is None:
+        raise Problem(503, "exports cannot be signed: the service has no signing key")
+    return c.signing_key
+
+
+@router.get("/signing-key")
+def signing_key(
+    request: Request, principal: Principal = requires(Permission.AUDIT_VERIFY)
+) -> SigningKey:
+    """The public key that verifies signed exports (``estatelog verify --export``)."""
+    public = _signing_key(container(request)).public_key()
+    return SigningKey(public_key=public_key_text(public), key_id=key_id(public))
+
+
+@router.get(
+    "/exports/signed",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/gzip": {}}}},
+)
+async def signed_log_export(
+    request: Request,
+    principal: Principal = requires(Permission.AUDIT_EXPORT),
+    as_of: Annotated[
+        str | None,
+        Query(description="a position, or an ISO 8601 moment with a timezone; default: now"),
+    ] = None,
+) -> FileResponse:
+    """The log up to ``as_of`` with its chain head signed by the service: verifiable
+    offline with ``estatelog verify --export FILE --public-key KEY``, restorable
+    into a database of the auditor's own. Personal data in it is ciphertext only."""
+    c = container(request)
+    key = _signing_key(c)
+    position = as_of_position(c, as_of) if as_of is not None else c.event_log.head()
+    folder = Path(tempfile.mkdtemp(prefix="estatelog-export-"))
+    out = folder / f"estatelog-log-{position}.elb"
+    try:
+        signed = await anyio.to_thread.run_sync(
+            write_signed_export, c.database_url, out, position, key
+        )
+        export = RecordExport(
+            principal,
+            dataset="signed_log",
+            file_format="elb",
+            rows=signed.events,
+            filters={"as_of": as_of, "position": signed.position},
+        )
+        recorded = await anyio.to_thread.run_sync(c.exports.record, export)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return FileResponse(
+        out,
+        media_type="application/gzip",
+        filename=out.name,
+        headers={
+            "X-Estatelog-Position": str(recorded),
+            "X-Estatelog-Head-Hash": signed.head_hash,
+            "X-Estatelog-Key-Id": signed.key_id,
+        },
+        background=BackgroundTask(shutil.rmtree, folder, True),
+    )
