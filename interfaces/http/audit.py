@@ -55,6 +55,11 @@ class AuditEvent(BaseModel):
     request_id: str | None
     correlation_id: UUID | None
     causation_id: UUID | None
+    actor_name: str | None  # masked as the user directory shows it; "erased person"
+    estate_id: UUID | None
+    estate_name: str | None
+    unit_id: UUID | None
+    unit_number: str | None
     details: dict[str, Any]
 
 

@@ -39,8 +39,15 @@ COLUMNS = (
     "request_id",
     "correlation_id",
     "causation_id",
+    "actor_name",
+    "estate_id",
+    "estate_name",
+    "unit_id",
+    "unit_number",
     "details",
 )
+#: Erased people are named so, wherever a name would be (R7.3).
+ERASED_PERSON = "erased person"
 
 
 @dataclass(frozen=True)
@@ -64,7 +71,11 @@ SELECT notification_id, (s->'timestamp'->>'_data_')::timestamptz,
        NULLIF(s->'__meta__'->>'actor_id', '')::uuid, s->'__meta__'->>'actor_role',
        s->'__meta__'->>'client_ip', s->'__meta__'->>'user_agent', s->'__meta__'->>'request_id',
        NULLIF(s->'__meta__'->>'correlation_id', '')::uuid,
-       NULLIF(s->'__meta__'->>'causation_id', '')::uuid
+       NULLIF(s->'__meta__'->>'causation_id', '')::uuid,
+       CASE WHEN qualname LIKE 'Estate.%%' THEN originator_id
+            WHEN s->'estate_id'->>'_type_' = 'uuid_hex' THEN (s->'estate_id'->>'_data_')::uuid END,
+       CASE WHEN qualname LIKE 'Unit.%%' THEN originator_id
+            WHEN s->'unit_id'->>'_type_' = 'uuid_hex' THEN (s->'unit_id'->>'_data_')::uuid END
 FROM (SELECT notification_id, originator_id, originator_version,
              split_part(topic, ':', 2) AS qualname, {state_json} AS s
       FROM {log} WHERE notification_id > %s AND notification_id <= %s
@@ -88,7 +99,9 @@ class AuditTrail:
             user_agent text,
             request_id text,
             correlation_id uuid,
-            causation_id uuid
+            causation_id uuid,
+            estate_id uuid,  -- the estate the event is of, where it names one
+            unit_id uuid  -- the unit the event is of, where it names one
         )""",
         # Before 2026-11-26 the trail copied each event's fields; they are read
         # from the log now (a rebuild makes the table without the column).
@@ -177,9 +190,24 @@ def trail_batches(
             yield _with_details(conn, decode, rows)
 
 
+# Who and where by name beside their IDs (issue 16): the actor's name as the
+# user directory shows it (masked), "erased person" after an erasure; the
+# estate's name and the unit's number from the registry. Each a primary-key
+# lookup per row of the page.
+_NAMED = (
+    "CASE WHEN d.personal_data_erased THEN '" + ERASED_PERSON + "' ELSE d.display_name END",
+    "a.estate_id",
+    "es.name",
+    "a.unit_id",
+    "u.number",
+)
 _SELECT = (
-    f"SELECT {', '.join(f'a.{col}' for col in COLUMNS[:-1])}, e.topic, e.state "
+    f"SELECT {', '.join(f'a.{col}' for col in COLUMNS[: -len(_NAMED) - 1])}, {', '.join(_NAMED)}, "
+    "e.topic, e.state "
     f"FROM audit_events a JOIN {EVENTS_TABLE} e ON e.notification_id = a.position "
+    "LEFT JOIN user_directory d ON d.user_id = a.actor_id "
+    "LEFT JOIN registry_estates es ON es.estate_id = a.estate_id "
+    "LEFT JOIN registry_units u ON u.unit_id = a.unit_id "
     "WHERE {where} ORDER BY a.position LIMIT %s"
 )
 

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -24,7 +25,9 @@ from openpyxl import load_workbook
 from bootstrap import Container
 from interfaces.http.audit import COLUMNS
 from interfaces.http.problems import PROBLEM_JSON
+from projections.audit.trail import ERASED_PERSON
 from tests.conftest import ADMIN_PASSWORD, bearer, login
+from tests.support.world import world
 
 CLIENT_IP = "203.0.113.7"
 PASSWORD = "a-long-enough-password-1"
@@ -575,3 +578,53 @@ def test_every_export_is_itself_recorded_with_who_took_it_and_how(
     assert record["details"]["filters"] == {"event_type": "LoginFailed"}
     failed = [e for e in scene.events if e["event_type"] == "LoginFailed"]
     assert record["details"]["rows"] == len(failed) > 0
+
+
+# ---- who and where by name ----------------------------------------------------------
+
+
+def test_rows_name_the_actor_masked_and_an_erased_actor_as_erased(
+    client: TestClient, scene: Scene
+) -> None:
+    by_auditor = _trail(client, scene.admin, scene.last, actor_id=scene.auditor_id)
+    assert by_auditor and {e["actor_name"] for e in by_auditor} == {"A*****"}  # Audrey, masked
+    assert all(e["actor_id"] == scene.auditor_id for e in by_auditor)  # the ID stays beside it
+
+    erased = _ok(
+        client.post(
+            f"/api/v1/users/{scene.auditor_id}/erase-personal-data",
+            json={"reason": "she asked (PIPL art. 47)"},
+            headers=scene.admin,
+        )
+    )
+    after = _trail(client, scene.admin, erased["position"], actor_id=scene.auditor_id)
+    assert [e["position"] for e in after] == [e["position"] for e in by_auditor]
+    assert {e["actor_name"] for e in after} == {ERASED_PERSON}
+
+
+def test_rows_of_an_estate_or_a_unit_name_the_estate_and_the_unit_number(
+    client: TestClient, scene: Scene, running: Container
+) -> None:
+    builder = world(running)
+    estate_id = builder.estate("HVG", "Harbour View Gardens", "1 Harbour Road")
+    building_id = builder.building(estate_id, "A", "Tower A", 30)
+    unit_id = builder.unit(building_id, "A-1203", 12, Decimal("89.50"), Decimal("72.10"))
+    head = running.event_log.head()
+
+    estate_rows = _trail(client, scene.admin, head, aggregate_id=str(estate_id))
+    unit_rows = _trail(client, scene.admin, head, aggregate_id=str(unit_id))
+    building_rows = _trail(client, scene.admin, head, aggregate_id=str(building_id))
+
+    assert estate_rows and all(
+        (e["estate_id"], e["estate_name"], e["unit_id"])
+        == (str(estate_id), "Harbour View Gardens", None)
+        for e in estate_rows
+    )
+    assert building_rows and all(e["estate_name"] == "Harbour View Gardens" for e in building_rows)
+    assert unit_rows and all(
+        (e["estate_name"], e["unit_id"], e["unit_number"])
+        == ("Harbour View Gardens", str(unit_id), "A-1203")
+        for e in unit_rows
+    )
+    # An event of no estate (a user's) names none.
+    assert all(e["estate_name"] is None for e in scene.events)
