@@ -21,6 +21,7 @@ from infrastructure.eventstore.store import EventLog
 from infrastructure.user_versions import forget_all
 from projections.runtime import Projector
 from replay.backup import BackupSummary, restore_backups, take_backup
+from replay.numbers import renumber
 from replay.readmodels import replayable, select
 from replay.rebuild import RebuildReport, rebuild
 
@@ -87,6 +88,8 @@ def restore(container: Container, files: Sequence[Path]) -> tuple[int, int, Rebu
     Returns (events, head position, rebuild report).
     """
     events, head, head_hash = restore_backups(container.database_url, files)
+    # A backup holds events only: the numbers follow from them (decision 0041).
+    renumber(container.event_log)
     container.vault.forget_erased()
     # Every process must read its callers from the restored log (decision 0035).
     forget_all(container.redis)

@@ -206,9 +206,9 @@ class AccountService:
                 now.date(),
                 command.actor.user_id,
             )
-            book, receipt = self.receipts.issued(paid, fresh=fresh, at=now)
-            position = self.deps.event_log.save_and_position(account, *claim, book, receipt)
-            self.deps.event_log.remember(account, book)
+            receipt, number = self.receipts.issued(paid, at=now)
+            position = self.deps.event_log.save_numbered(account, *claim, receipt, numbers=[number])
+            self.deps.event_log.remember(account)
             return position
 
         return pid, self._retrying(attempt)
