@@ -109,6 +109,13 @@ def create_statements(schema: str, events_table: str, guard_fn: Composable) -> l
             "position int8 NOT NULL, PRIMARY KEY (series, serial), "
             "UNIQUE (originator_id, originator_version))"
         ).format(table),
+        *append_only(table, guard_fn),
+    ]
+
+
+def append_only(table: Identifier, guard_fn: Composable) -> list[Composed]:
+    """Triggers that refuse UPDATE, DELETE and TRUNCATE (the log's, and this table's)."""
+    return [
         SQL("DROP TRIGGER IF EXISTS append_only ON {}").format(table),
         SQL(
             "CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON {table} "

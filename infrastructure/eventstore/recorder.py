@@ -131,16 +131,7 @@ class ChainedEventRecorder(PostgresApplicationRecorder):
             SQL(
                 "CREATE TRIGGER chain BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION {fn}()"
             ).format(table=table, fn=chain_fn),
-            SQL("DROP TRIGGER IF EXISTS append_only ON {}").format(table),
-            SQL(
-                "CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION {fn}()"
-            ).format(table=table, fn=guard_fn),
-            SQL("DROP TRIGGER IF EXISTS append_only_truncate ON {}").format(table),
-            SQL(
-                "CREATE TRIGGER append_only_truncate BEFORE TRUNCATE ON {table} "
-                "FOR EACH STATEMENT EXECUTE FUNCTION {fn}()"
-            ).format(table=table, fn=guard_fn),
+            *numbering.append_only(table, guard_fn),
             *numbering.create_statements(self.datastore.schema, self.events_table_name, guard_fn),
         ]
 

@@ -99,28 +99,7 @@ class ReceiptsReadModel:
         if name == "Drawn":
             self._drawn(cur, p, at, receipt_id, note.id)
         elif name == "Issued":
-            cur.execute(
-                "INSERT INTO finance_receipts (receipt_id, payment_id, number, serial, estate_id, "
-                "unit_id, method, reference, amount, currency, issued_on, issued_by, issued_at, "
-                "position) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) "
-                "ON CONFLICT (receipt_id) DO NOTHING",
-                [
-                    receipt_id,
-                    p["payment_id"],
-                    p["number"],
-                    p["serial"],
-                    p["estate_id"],
-                    p["unit_id"],
-                    p["method"],
-                    p["reference"],
-                    p["amount"],
-                    p["currency"],
-                    p["issued_on"],
-                    p["issued_by"],
-                    at,
-                    note.id,
-                ],
-            )
+            _insert(cur, receipt_id, p, p["number"], p["serial"], at, note.id)
         elif name == "Voided":
             cur.execute(
                 "UPDATE finance_receipts SET void = true, void_reason = %s, voided_at = %s "
@@ -143,28 +122,35 @@ class ReceiptsReadModel:
             [p["estate_id"], year, year + 1],
         ).fetchone()
         serial = int(row[0]) if row else 1
-        cur.execute(
-            "INSERT INTO finance_receipts (receipt_id, payment_id, number, serial, estate_id, "
-            "unit_id, method, reference, amount, currency, issued_on, issued_by, issued_at, "
-            "position) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) "
-            "ON CONFLICT (receipt_id) DO NOTHING",
-            [
-                receipt_id,
-                p["payment_id"],
-                receipt_number(p["estate_code"], year, serial),
-                serial,
-                p["estate_id"],
-                p["unit_id"],
-                p["method"],
-                p["reference"],
-                p["amount"],
-                p["currency"],
-                p["issued_on"],
-                p["issued_by"],
-                at,
-                at_pos,
-            ],
-        )
+        number = receipt_number(p["estate_code"], year, serial)
+        _insert(cur, receipt_id, p, number, serial, at, at_pos)
+
+
+def _insert(
+    cur: psycopg.Cursor[Any],
+    receipt_id: UUID,
+    p: dict[str, Any],
+    number: str,
+    serial: int,
+    at: Any,
+    position: int,
+) -> None:
+    cur.execute(
+        "INSERT INTO finance_receipts (receipt_id, payment_id, number, serial, estate_id, "
+        "unit_id, method, reference, amount, currency, issued_on, issued_by, issued_at, "
+        "position) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) "
+        "ON CONFLICT (receipt_id) DO NOTHING",
+        [
+            receipt_id,
+            p["payment_id"],
+            number,
+            serial,
+            *(p[k] for k in ("estate_id", "unit_id", "method", "reference", "amount")),
+            *(p[k] for k in ("currency", "issued_on", "issued_by")),
+            at,
+            position,
+        ],
+    )
 
 
 def read_models(deps: ReadModelDeps) -> list[Projection]:
