@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -12,6 +13,26 @@ tests, through ``bootstrap.build(ids=...)``). IDs derived from a natural key
 (an estate's code, a unit's account) are not drawn from it."""
 
 
+@dataclass(eq=False)
+class Number:
+    """Ask the append that saves ``originator_id`` to number it in ``series`` (decision 0041).
+
+    The serial is taken under the append's table lock: one more than the
+    greatest the series has given (or than ``floor``, whichever is greater),
+    in the order of the numbered events' positions, so a series has no gaps
+    and no two appends ever race for a serial. The numbered event is the
+    aggregate's first one in the append unless ``version`` names another.
+    The append sets ``serial`` once it has committed; an append that fails
+    uses none.
+    """
+
+    series: str
+    originator_id: UUID
+    floor: int = 0
+    version: int | None = None
+    serial: int | None = None
+
+
 class EventLogPort(Protocol):
     """The one event log: load aggregates, save them atomically, learn the position."""
 
@@ -19,6 +40,14 @@ class EventLogPort(Protocol):
     def repository(self) -> Any: ...
 
     def save_and_position(self, *aggregates: Any) -> int: ...
+
+    def save_numbered(self, *aggregates: Any, numbers: Sequence[Number]) -> int:
+        """Save atomically, numbering as asked (each ``Number.serial`` set); the position."""
+        ...
+
+    def serial_of(self, originator_id: UUID) -> int | None:
+        """The serial the log gave the aggregate (its first numbered event), or None."""
+        ...
 
     def save_bulk(self, aggregates: Iterable[Any], *, chunk_size: int = 1000) -> int:
         """Save many new aggregates atomically, in bounded memory; the last position."""

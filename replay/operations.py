@@ -21,6 +21,7 @@ from infrastructure.eventstore.store import EventLog
 from infrastructure.user_versions import forget_all
 from projections.runtime import Projector
 from replay.backup import BackupSummary, restore_backups, take_backup
+from replay.numbers import renumber
 from replay.progress import Progress, ignore
 from replay.readmodels import replayable, select
 from replay.rebuild import RebuildReport, rebuild
@@ -106,6 +107,8 @@ def restore(
     the events loaded, ``rebuilding`` of the read models' rebuild after.
     """
     events, head, head_hash = restore_backups(container.database_url, files, progress)
+    # A backup holds events only: the numbers follow from them (decision 0041).
+    renumber(container.event_log)
     container.vault.forget_erased()
     # Every process must read its callers from the restored log (decision 0035).
     forget_all(container.redis)

@@ -1,9 +1,10 @@
-"""Receipts: the next number of the estate's book in the same append as the payment.
+"""Receipts: numbered in the same append as the payment, under the log's lock.
 
 :class:`Receipts` is what the payment service calls while it decides: the
-receipt (and the book it counted in) to save with the payment, and the
-receipt to void with a reversal. :meth:`Receipts.reprint` is the one command
-of its own: finance staff of the estate record a copy printed again.
+receipt drawn in its estate's series and the :class:`Number` its append must
+assign (decision 0041), and the receipt to void with a reversal.
+:meth:`Receipts.reprint` is the one command of its own: finance staff of the
+estate record a copy printed again.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from uuid import UUID
 
 from application.actor import HIDDEN, Actor
 from application.errors import NotFound
+from application.ports import Number
 from application.services import ServiceDeps, find
 from domain.finance.receipts import PaymentReceipt, ReceiptBook, book_id_for, receipt_id_for
 from domain.registry.places import Estate
@@ -51,29 +53,23 @@ class Paid:
 class Receipts:
     def __init__(self, deps: ServiceDeps) -> None:
         self.deps = deps
+        # (estate, year) -> (estate code, the legacy book's count): neither changes
+        # once read (the book is never appended to again), so a payment reads them
+        # once per process and series, not once per payment.
+        self._series: dict[tuple[UUID, int], tuple[str, int]] = {}
 
-    def issued(self, paid: Paid, *, fresh: bool, at: datetime) -> list[Any]:
-        """The payment's receipt and the book that numbered it, to save with the payment.
+    def issued(self, paid: Paid, *, at: datetime) -> tuple[PaymentReceipt, Number]:
+        """The payment's receipt, and its number to ask of the append that saves it.
 
-        A first attempt numbers on this process's last saved book: a stale one
-        conflicts in the append, and the retry loads it fresh.
+        The number continues the estate's book of the year, if receipts were
+        numbered by one before decision 0041: its count is the floor.
         """
-        year = paid.on.year
-        book_id = book_id_for(paid.estate_id, year)
-        recalled = None if fresh else self.deps.event_log.recall(book_id)
-        book = recalled if isinstance(recalled, ReceiptBook) else None
-        if book is None:
-            book = find(self.deps.event_log, book_id, ReceiptBook)
-        if book is None:
-            estate = find(self.deps.event_log, paid.estate_id, Estate)
-            code = estate.code if estate is not None else str(paid.estate_id)[:8].upper()
-            book = ReceiptBook(estate_id=paid.estate_id, estate_code=code, year=year, at=at)
-        number = book.issue(paid.payment_id, at)
-        receipt = PaymentReceipt(
+        code, floor = self._code_and_floor(paid.estate_id, paid.on.year)
+        receipt = PaymentReceipt.draw(
             payment_id=paid.payment_id,
-            number=number,
-            serial=book.issued,
             estate_id=paid.estate_id,
+            estate_code=code,
+            year=paid.on.year,
             unit_id=paid.unit_id,
             method=paid.method,
             reference=paid.reference,
@@ -83,7 +79,29 @@ class Receipts:
             issued_by=paid.by,
             at=at,
         )
-        return [book, receipt]
+        assert receipt.series is not None
+        return receipt, Number(receipt.series, receipt.id, floor=floor)
+
+    def _code_and_floor(self, estate_id: UUID, year: int) -> tuple[str, int]:
+        known = self._series.get((estate_id, year))
+        if known is None:
+            book = find(self.deps.event_log, book_id_for(estate_id, year), ReceiptBook)
+            if book is not None:
+                known = (book.estate_code, book.issued)
+            else:
+                estate = find(self.deps.event_log, estate_id, Estate)
+                known = (estate.code if estate is not None else str(estate_id)[:8].upper(), 0)
+            self._series[(estate_id, year)] = known
+        return known
+
+    def number_of(self, receipt: PaymentReceipt) -> str:
+        """The receipt's number: the book's, or its series' serial from the log."""
+        if receipt.number is not None:
+            return receipt.number
+        serial = self.deps.event_log.serial_of(receipt.id)
+        if serial is None:  # drawn receipts are saved numbered: never
+            raise RuntimeError(f"receipt {receipt.label} has no serial in the log")
+        return receipt.numbered(serial)
 
     def voided(self, payment_id: UUID, reason: str, at: datetime) -> list[Any]:
         """The reversed payment's receipt, voided (none for a payment recorded before receipts)."""
@@ -100,4 +118,5 @@ class Receipts:
             raise ReceiptNotFound(HIDDEN)
         command.actor.check("finance:manage", None, receipt.estate_id)
         copy = receipt.reprint(command.actor.user_id, self.deps.clock())
-        return receipt.number, copy, self.deps.event_log.save_and_position(receipt)
+        position = self.deps.event_log.save_and_position(receipt)
+        return self.number_of(receipt), copy, position

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from eventsourcing.persistence import StoredEvent
 
 if TYPE_CHECKING:
+    from application.ports import Number
     from infrastructure.idempotency import Claim
 
 
@@ -36,6 +37,7 @@ class PendingAppend:
 
     events: Sequence[StoredEvent]
     claim: Claim | None = None  # an Idempotency-Key to claim in the same transaction
+    numbers: Sequence[Number] = ()  # serials to assign under the lock (decision 0041)
     positions: list[int] | None = None
     error: BaseException | None = None
     released: threading.Lock = field(default_factory=threading.Lock)
@@ -83,9 +85,14 @@ class GroupCommitter:
         with self._cond:
             return len(self._queue)
 
-    def submit(self, events: Sequence[StoredEvent], claim: Claim | None = None) -> list[int]:
+    def submit(
+        self,
+        events: Sequence[StoredEvent],
+        claim: Claim | None = None,
+        numbers: Sequence[Number] = (),
+    ) -> list[int]:
         """Append ``events`` atomically; their positions, or the append's own error."""
-        mine = PendingAppend(events, claim)
+        mine = PendingAppend(events, claim, numbers)
         with self._cond:
             inline = not self._queue and not self._busy
             if inline:  # nothing else is being written: no hand-off to a writer

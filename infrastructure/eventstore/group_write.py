@@ -17,6 +17,10 @@ table's primary key. It has no ``ON CONFLICT``: a key taken already is a
 unique violation, which sends the group down the same one-by-one path as a
 version conflict; there each claim is inserted with ``ON CONFLICT DO NOTHING``
 and a taken key fails its own append (``DuplicateRequest``).
+
+Numbers asked for (decision 0041, ``numbers.py``) are one more statement of
+the pipeline, after the events (which it joins for their positions), in both
+paths; their serials reach the appends only once the transaction committed.
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ from eventsourcing.persistence import (
 from eventsourcing.postgres import PostgresDatastore
 from psycopg.rows import DictRow, tuple_row
 
+from application.ports import Number
+from infrastructure.eventstore import numbers as numbering
 from infrastructure.eventstore.group_commit import PendingAppend
 from infrastructure.idempotency import INSERT_CLAIMS, Claim, DuplicateRequest
 
@@ -64,6 +70,7 @@ class AppendStatements:
     opening: tuple[str, ...]
     insert: str  # the events, as four parallel arrays, RETURNING notification_id
     claims: str  # claims by their append's last event; unique violation if a key is taken
+    numbers: str  # serials of the asked events, RETURNING (originator, version, serial)
 
 
 class GroupWriter:
@@ -78,7 +85,7 @@ class GroupWriter:
         deadline = time.monotonic() + OUTAGE_BUDGET
         while True:
             try:
-                outcomes = self._write_once(group)
+                outcomes, serials = self._write_once(group)
             except (InterfaceError, OperationalError):
                 if time.monotonic() + RETRY_WAIT >= deadline:
                     raise
@@ -89,27 +96,33 @@ class GroupWriter:
                     pending.error = outcome
                 else:
                     pending.positions = outcome
+                    numbering.settle(pending.numbers, serials)
                     if pending.claim is not None:
                         pending.claim.committed = True
             return
 
-    def _write_once(self, group: list[PendingAppend]) -> list[Outcome]:
+    def _write_once(self, group: list[PendingAppend]) -> tuple[list[Outcome], numbering.Serials]:
+        serials: numbering.Serials = {}
         with self.datastore.get_connection() as conn:
             try:
                 try:
-                    outcomes = self._pipelined(conn, group)
+                    outcomes = self._pipelined(conn, group, serials)
                 except psycopg.IntegrityError:  # someone conflicts: who?
+                    serials.clear()
                     with conn.cursor(row_factory=tuple_row) as curs:
                         curs.execute("ROLLBACK TO SAVEPOINT group_append")
-                        outcomes = self._one_by_one(curs, group)
+                        outcomes = self._one_by_one(curs, group, serials)
                         curs.execute("COMMIT")
             except BaseException:
                 rollback(conn)
                 raise
-        return outcomes
+        return outcomes, serials
 
     def _pipelined(
-        self, conn: psycopg.Connection[DictRow], group: list[PendingAppend]
+        self,
+        conn: psycopg.Connection[DictRow],
+        group: list[PendingAppend],
+        serials: numbering.Serials,
     ) -> list[Outcome]:
         """The whole group and its commit in one round trip; raises on a conflict."""
         events = [event for pending in group for event in pending.events]
@@ -131,6 +144,10 @@ class GroupWriter:
                     prepare=False,
                 )
                 inserts.append(insert)
+            asked = [number for pending in group for number in pending.numbers]
+            numbered = conn.cursor(row_factory=tuple_row) if asked else None
+            if numbered is not None:
+                numbered.execute(self.statements.numbers, numbering.columns(asked), prepare=False)
             if any(pending.claim is not None for pending in group):
                 curs.execute(self.statements.claims, _claim_columns(group), prepare=False)
             curs.execute("COMMIT", prepare=False)
@@ -138,6 +155,9 @@ class GroupWriter:
         for insert in inserts:
             ids += [row[0] for row in insert.fetchall()]
             insert.close()
+        if numbered is not None:
+            serials.update(numbering.serials(numbered.fetchall()))
+            numbered.close()
         outcomes: list[Outcome] = []
         for pending in group:
             outcomes.append(ids[: len(pending.events)])
@@ -154,13 +174,16 @@ class GroupWriter:
             ids += [row[0] for row in curs.fetchall()]
         return ids
 
-    def _one_by_one(self, curs: psycopg.Cursor[Any], group: list[PendingAppend]) -> list[Outcome]:
+    def _one_by_one(
+        self, curs: psycopg.Cursor[Any], group: list[PendingAppend], serials: numbering.Serials
+    ) -> list[Outcome]:
         """A savepoint per append, so a conflict fails that append alone."""
         outcomes: list[Outcome] = []
         for pending in group:
             curs.execute("SAVEPOINT one_append")
             try:
                 ids = self.insert(curs, pending.events)
+                mine = self.number(curs, pending.numbers)
             except psycopg.IntegrityError as exc:
                 curs.execute("ROLLBACK TO SAVEPOINT one_append")
                 outcomes.append(IntegrityError(str(exc)))
@@ -173,8 +196,16 @@ class GroupWriter:
                     outcomes.append(DuplicateRequest())
                     continue
                 curs.execute("RELEASE SAVEPOINT one_append")
+                serials.update(mine)
                 outcomes.append(ids)
         return outcomes
+
+    def number(self, curs: psycopg.Cursor[Any], asked: Sequence[Number]) -> numbering.Serials:
+        """Serials for the asked events, already inserted in this transaction."""
+        if not asked:
+            return {}
+        curs.execute(self.statements.numbers, numbering.columns(asked), prepare=True)
+        return numbering.serials(curs.fetchall())
 
 
 def _columns(events: Sequence[StoredEvent]) -> tuple[list[Any], ...]:

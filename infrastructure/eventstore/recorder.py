@@ -26,6 +26,7 @@ from eventsourcing.utils import retry
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composable, Identifier
 
+from infrastructure.eventstore import numbers as numbering
 from infrastructure.eventstore.group_commit import GroupCommitter
 from infrastructure.eventstore.group_write import (
     AppendStatements,
@@ -80,6 +81,9 @@ class ChainedEventRecorder(PostgresApplicationRecorder):
                 # Rendered once: a Composed query is rendered again on every execute.
                 insert=(insert + SQL(" RETURNING notification_id")).as_string(),
                 claims=claims.as_string(),
+                numbers=numbering.insert_statement(
+                    self.datastore.schema, self.events_table_name, self.datastore.originator_id_type
+                ),
             ),
         )
         self._committer = GroupCommitter(self._writer.write, max_events=MAX_GROUP_EVENTS)
@@ -92,6 +96,9 @@ class ChainedEventRecorder(PostgresApplicationRecorder):
             "FROM {schema}.{table} WHERE originator_id = %s"
         ).format(schema=schema, table=events)
         self._select_events_sql: dict[tuple[bool, bool, bool, bool], str] = {}
+        self.select_serial_sql = numbering.select_serial(
+            self.datastore.schema, self.events_table_name
+        )
         table = Identifier(self.datastore.schema, self.events_table_name)
         chain_fn = Identifier(self.datastore.schema, f"{self.events_table_name}_chain")
         guard_fn = Identifier(self.datastore.schema, f"{self.events_table_name}_append_only")
@@ -124,16 +131,8 @@ class ChainedEventRecorder(PostgresApplicationRecorder):
             SQL(
                 "CREATE TRIGGER chain BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION {fn}()"
             ).format(table=table, fn=chain_fn),
-            SQL("DROP TRIGGER IF EXISTS append_only ON {}").format(table),
-            SQL(
-                "CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION {fn}()"
-            ).format(table=table, fn=guard_fn),
-            SQL("DROP TRIGGER IF EXISTS append_only_truncate ON {}").format(table),
-            SQL(
-                "CREATE TRIGGER append_only_truncate BEFORE TRUNCATE ON {table} "
-                "FOR EACH STATEMENT EXECUTE FUNCTION {fn}()"
-            ).format(table=table, fn=guard_fn),
+            *numbering.append_only(table, guard_fn),
+            *numbering.create_statements(self.datastore.schema, self.events_table_name, guard_fn),
         ]
 
     @property
@@ -150,7 +149,8 @@ class ChainedEventRecorder(PostgresApplicationRecorder):
             return super().insert_events(stored_events, **kwargs)  # tracking etc.: library path
         if not stored_events:
             return []
-        return self._committer.submit(stored_events, open_claim())
+        numbers = numbering.open_numbers(stored_events)
+        return self._committer.submit(stored_events, open_claim(), numbers)
 
     def insert_bulk(self, chunks: Iterable[Sequence[StoredEvent]]) -> int:
         """Append every chunk in one transaction under the table lock.
@@ -162,6 +162,7 @@ class ChainedEventRecorder(PostgresApplicationRecorder):
         """
         last = 0
         claim = open_claim()
+        numbers = numbering.asked()
         with self.datastore.get_connection() as conn:
             try:
                 with conn.cursor(row_factory=tuple_row) as curs:
@@ -171,12 +172,15 @@ class ChainedEventRecorder(PostgresApplicationRecorder):
                     for chunk in chunks:
                         ids = self._writer.insert(curs, chunk)
                         last = ids[-1] if ids else last
+                        numbering.resolve(numbers, chunk)
+                    serials = self._writer.number(curs, numbers)
                     if claim is not None and not claim_all(curs, [(claim, last)]):
                         raise DuplicateRequest()
                     curs.execute("COMMIT")
             except BaseException:
                 rollback(conn)
                 raise
+        numbering.settle(numbers, serials)
         if claim is not None:
             claim.committed = True
         return last

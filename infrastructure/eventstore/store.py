@@ -12,10 +12,13 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import EventStore, Mapper, Notification, StoredEvent
 from eventsourcing.utils import Environment, EnvType, get_topic, strtobool
 from psycopg.conninfo import conninfo_to_dict
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
+from application.ports import Number
 from infrastructure.database import harden
 from infrastructure.eventstore.mapper import MetadataMapper
+from infrastructure.eventstore.numbers import numbering
 from infrastructure.eventstore.recorder import ChainedEventRecorder
 from infrastructure.eventstore.repository import (
     OneReadRepository,
@@ -128,6 +131,22 @@ class EventLog(Application[UUID]):
         """Save atomically; the global position of the last event (0 if none)."""
         recordings = self.save(*aggregates)
         return recordings[-1].notification.id if recordings else 0
+
+    def save_numbered(self, *aggregates: Any, numbers: Sequence[Number]) -> int:
+        """Save atomically, the asked events numbered under the append's lock (0041)."""
+        with numbering(numbers):
+            return self.save_and_position(*aggregates)
+
+    def serial_of(self, originator_id: UUID) -> int | None:
+        """The serial the log gave the aggregate's first numbered event, or None."""
+        recorder = self.chained_recorder
+        with (
+            recorder.datastore.get_connection() as conn,
+            conn.cursor(row_factory=tuple_row) as curs,
+        ):
+            curs.execute(recorder.select_serial_sql, [originator_id], prepare=True)
+            row = curs.fetchone()
+        return None if row is None else int(row[0])
 
     def forget_snapshots(self, aggregate_id: UUID) -> None:
         """Delete the aggregate's snapshots; the next load folds its events again.

@@ -380,7 +380,8 @@ def verify(
 ) -> None:
     """Recompute the hash chain (of the log after its last verified checkpoint, all of
     it with --full, of a backup file, or of a signed export with the public key that
-    signed it); exit 1 at a broken link or a signature that does not verify."""
+    signed it); exit 1 at a broken link or a signature that does not verify. --full
+    also checks the numbers the appends gave (receipts) against the log."""
     from replay.verify import verify_chain, verify_new_events
 
     if export is not None:
@@ -399,16 +400,25 @@ def verify(
             )
             raise typer.Exit(1)
         return
+    from replay.numbers import check_numbers
+
     settings = Settings()
     container = build(settings)
     try:
         report = (verify_chain if full else verify_new_events)(container.database_url)
+        # The numbers the appends gave, against the log's own rule (decision 0041).
+        numbers = check_numbers(container.event_log) if full else None
     finally:
         container.close()
     typer.echo(json.dumps(report.as_dict(), indent=2))
     if not report.ok:
         typer.echo(f"TAMPERING: first broken position {report.first_broken_position}", err=True)
         raise typer.Exit(1)
+    if numbers is not None:
+        typer.echo(json.dumps({"numbers": numbers.as_dict()}, indent=2))
+        if not numbers.ok:
+            typer.echo(f"NUMBERS DISAGREE WITH THE LOG: {numbers.problem}", err=True)
+            raise typer.Exit(1)
 
 
 app.add_typer(replay.app, name="replay")

@@ -3,6 +3,12 @@
 One row per receipt, written from ``PaymentReceipt`` events: what it says,
 whether it is void (and why), how many reprints were made. Staff see their
 estates' receipts, owners and residents their units', auditors all.
+
+A receipt ``Drawn`` without a number (decision 0041) is numbered here by the
+log's own rule: one more than the greatest serial of its estate's year so
+far, in log order. The append numbered it by the same rule under the table
+lock, so the two agree (a test holds them to it) and the read model needs
+no table outside its own, in a rebuild and an as-of build alike.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from uuid import UUID
 import psycopg
 from eventsourcing.persistence import Notification
 
+from domain.finance.receipts import receipt_number
 from projections.catalog import ReadModelDeps
 from projections.events import as_uuid, kind_of, occurred_at, payload_of
 from projections.protocols import Projection
@@ -89,29 +96,10 @@ class ReceiptsReadModel:
     ) -> None:
         _, name = kind_of(event)
         p, at, receipt_id = payload_of(event), occurred_at(event), as_uuid(note.originator_id)
-        if name == "Issued":
-            cur.execute(
-                "INSERT INTO finance_receipts (receipt_id, payment_id, number, serial, estate_id, "
-                "unit_id, method, reference, amount, currency, issued_on, issued_by, issued_at, "
-                "position) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) "
-                "ON CONFLICT (receipt_id) DO NOTHING",
-                [
-                    receipt_id,
-                    p["payment_id"],
-                    p["number"],
-                    p["serial"],
-                    p["estate_id"],
-                    p["unit_id"],
-                    p["method"],
-                    p["reference"],
-                    p["amount"],
-                    p["currency"],
-                    p["issued_on"],
-                    p["issued_by"],
-                    at,
-                    note.id,
-                ],
-            )
+        if name == "Drawn":
+            self._drawn(cur, p, at, receipt_id, note.id)
+        elif name == "Issued":
+            _insert(cur, receipt_id, p, p["number"], p["serial"], at, note.id)
         elif name == "Voided":
             cur.execute(
                 "UPDATE finance_receipts SET void = true, void_reason = %s, voided_at = %s "
@@ -123,6 +111,46 @@ class ReceiptsReadModel:
                 "UPDATE finance_receipts SET copies = greatest(copies, %s) WHERE receipt_id = %s",
                 [p["copy"], receipt_id],
             )
+
+    def _drawn(
+        self, cur: psycopg.Cursor[Any], p: dict[str, Any], at: Any, receipt_id: UUID, at_pos: int
+    ) -> None:
+        year = int(p["year"])
+        row = cur.execute(
+            "SELECT coalesce(max(serial), 0) + 1 FROM finance_receipts WHERE estate_id = %s "
+            "AND issued_on >= make_date(%s, 1, 1) AND issued_on < make_date(%s, 1, 1)",
+            [p["estate_id"], year, year + 1],
+        ).fetchone()
+        serial = int(row[0]) if row else 1
+        number = receipt_number(p["estate_code"], year, serial)
+        _insert(cur, receipt_id, p, number, serial, at, at_pos)
+
+
+def _insert(
+    cur: psycopg.Cursor[Any],
+    receipt_id: UUID,
+    p: dict[str, Any],
+    number: str,
+    serial: int,
+    at: Any,
+    position: int,
+) -> None:
+    cur.execute(
+        "INSERT INTO finance_receipts (receipt_id, payment_id, number, serial, estate_id, "
+        "unit_id, method, reference, amount, currency, issued_on, issued_by, issued_at, "
+        "position) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) "
+        "ON CONFLICT (receipt_id) DO NOTHING",
+        [
+            receipt_id,
+            p["payment_id"],
+            number,
+            serial,
+            *(p[k] for k in ("estate_id", "unit_id", "method", "reference", "amount")),
+            *(p[k] for k in ("currency", "issued_on", "issued_by")),
+            at,
+            position,
+        ],
+    )
 
 
 def read_models(deps: ReadModelDeps) -> list[Projection]:

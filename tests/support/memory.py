@@ -14,7 +14,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
-from application.ports import Ids
+from application.ports import Ids, Number
 from application.services import ServiceDeps, random_id
 from infrastructure.eventstore.mapper import MetadataMapper
 from infrastructure.eventstore.transcoder import OrjsonTranscoder
@@ -31,6 +31,8 @@ class MemoryEventLog(Application[UUID]):
                 "TRANSCODER_TOPIC": get_topic(OrjsonTranscoder),
             }
         )
+        self.last_serials: dict[str, int] = {}
+        self.serials: dict[UUID, int] = {}
 
     @property
     def mapper_with_metadata(self) -> MetadataMapper:
@@ -40,6 +42,18 @@ class MemoryEventLog(Application[UUID]):
     def save_and_position(self, *aggregates: Any) -> int:
         recordings = self.save(*aggregates)
         return recordings[-1].notification.id if recordings else 0
+
+    def save_numbered(self, *aggregates: Any, numbers: Sequence[Number]) -> int:
+        """As the store numbers (decision 0041): each series counts on after its floor."""
+        position = self.save_and_position(*aggregates)
+        for number in numbers:
+            number.serial = max(self.last_serials.get(number.series, 0), number.floor) + 1
+            self.last_serials[number.series] = number.serial
+            self.serials.setdefault(number.originator_id, number.serial)
+        return position
+
+    def serial_of(self, originator_id: UUID) -> int | None:
+        return self.serials.get(originator_id)
 
     def save_bulk(self, aggregates: Iterable[Aggregate], *, chunk_size: int = 1000) -> int:
         return self.save_and_position(*aggregates) or self.head()

@@ -160,10 +160,14 @@ class AccountService:
         return self.billing.run(command)
 
     def pay(self, command: RecordPayment) -> tuple[UUID, int]:
+        return self.record_payment(command)[:2]
+
+    def record_payment(self, command: RecordPayment) -> tuple[UUID, int, str]:
         """Receive money for a unit from its payer: the named bill, then the payer's oldest
-        bills, the rest as the payer's credit (decision 0021)."""
+        bills, the rest as the payer's credit (decision 0021); (id, position, receipt number)."""
         pid = command.payment_id or self.deps.ids()
         owners: dict[UUID, list[UUID]] = {}
+        numbered: list[str] = []  # the receipt's number, once its append committed
 
         def attempt(fresh: bool) -> int:
             now = self.deps.clock()
@@ -206,12 +210,15 @@ class AccountService:
                 now.date(),
                 command.actor.user_id,
             )
-            book, receipt = self.receipts.issued(paid, fresh=fresh, at=now)
-            position = self.deps.event_log.save_and_position(account, *claim, book, receipt)
-            self.deps.event_log.remember(account, book)
+            receipt, number = self.receipts.issued(paid, at=now)
+            position = self.deps.event_log.save_numbered(account, *claim, receipt, numbers=[number])
+            self.deps.event_log.remember(account)
+            assert number.serial is not None  # set by the committed append
+            numbered.append(receipt.numbered(number.serial))
             return position
 
-        return pid, self._retrying(attempt)
+        position = self._retrying(attempt)
+        return pid, position, numbered[-1]
 
     def certify(self, command: IssueClearance) -> tuple[ClearanceCertificate, int]:
         """Certify a person owes nothing on the unit (物业费结清证明), or 409 naming bills."""

@@ -64,6 +64,9 @@ class PaymentRequest(Command):
 
 class PaymentCreated(Accepted):
     id: UUID
+    receipt_number: str = Field(
+        description="收据号: the receipt's number, SJ-<estate code>-<year>-<serial>"
+    )
 
 
 class Reversal(Command):
@@ -278,7 +281,7 @@ def record_payment(
     answers 409, so a bill is never paid twice, and another person's bill 422.
     The rest goes to the payer's oldest open bills, then to the payer's credit.
     """
-    payment_id, position = _service(request).pay(
+    payment_id, position, receipt_number = _service(request).record_payment(
         RecordPayment(
             actor=principal,
             unit_id=unit_id,
@@ -290,7 +293,7 @@ def record_payment(
             received_on=body.received_on,
         )
     )
-    return PaymentCreated(id=payment_id, position=position)
+    return PaymentCreated(id=payment_id, position=position, receipt_number=receipt_number)
 
 
 class ReversalAsked(Accepted):

@@ -73,6 +73,17 @@ def test_every_payment_gets_the_next_number_of_the_estates_book(fw: FinanceWorld
     receipt_of(fw, ids[0], fw.other_finance, status=404)
 
 
+def test_the_payments_answer_carries_its_receipts_number(fw: FinanceWorld) -> None:
+    billed(fw)
+    first = pay(fw, fw.units[0], "10.00").json()
+    second = pay(fw, fw.units[1], "10.00").json()
+    assert [first["receipt_number"], second["receipt_number"]] == [
+        "SJ-FIN-2026-000001",
+        "SJ-FIN-2026-000002",
+    ]
+    assert receipt_of(fw, second["id"]).json()["number"] == "SJ-FIN-2026-000002"
+
+
 def test_payments_racing_take_consecutive_numbers_without_gaps(fw: FinanceWorld) -> None:
     billed(fw)
     with ThreadPoolExecutor(max_workers=6) as pool:
