@@ -154,11 +154,18 @@ def test_appends_login_failures_and_a_lockout_move_their_counters(
 
 
 def test_ready_says_only_ready_to_anyone_and_what_it_checked_to_an_operator(
-    operated: TestClient,
+    operated: TestClient, running: Container
 ) -> None:
     anonymous = operated.get("/ready")
     assert anonymous.status_code == 200
     assert anonymous.json() == {"status": "ready"}
+    world(running, "a-long-enough-secret").account("owner1", Role.OWNER)
+    owner = operated.post(
+        "/api/v1/auth/login", json={"username": "owner1", "password": "a-long-enough-secret"}
+    )
+    resident = {"Authorization": f"Bearer {owner.json()['access_token']}"}
+    assert operated.get("/ready", headers=resident).json() == {"status": "ready"}
+    assert operated.get("/metrics", headers=resident).status_code == 403
     detailed = operated.get("/ready", headers=SCRAPER).json()
     assert detailed["status"] == "ready"
     assert detailed["postgres"] == detailed["redis"] == detailed["read_models"] == "ok"
