@@ -57,6 +57,7 @@ from infrastructure.eventstore.store import EventLog, postgres_env
 from infrastructure.idempotency import DDL as IDEMPOTENCY_DDL
 from infrastructure.idempotency import IdempotencyStore
 from infrastructure.invoicing import LocalInvoiceRegister
+from infrastructure.metrics import Metrics, StoreReadings, dramatiq_queue_depths
 from infrastructure.notifications import NotificationJobs
 from infrastructure.one_time_codes import RedisOneTimeCodes, SmsCodeSender
 from infrastructure.passwords import Argon2Passwords
@@ -118,6 +119,7 @@ class Container:
     notifications: NotificationService
     finance: FinanceServices
     exports: Exports
+    metrics: Metrics
     clock: Callable[[], datetime] = utc_now
     ids: Ids = random_id
     embedded: EmbeddedServices | None = None
@@ -235,6 +237,15 @@ def build(
     user_versions = RedisUserVersions(redis_client)
     event_log.save_watchers.append(user_versions.watch)
     snapshotter = Snapshotter(event_log, pool)
+    metrics = Metrics()
+    event_log.save_watchers.append(metrics.watch)
+    metrics.pools = {"read": pool, "events": event_log.chained_recorder.datastore.pool}
+    metrics.readings = StoreReadings(
+        head=event_log.head,
+        statuses=projector.status,
+        outboxes=[p.name for p in projector.projections if getattr(p, "has_side_effects", False)],
+        queue_depths=lambda: dramatiq_queue_depths(broker),
+    )
     snapshotter.version_watchers.append(user_versions.caught_up)
     code_sender = SmsCodeSender(
         broker,
@@ -316,6 +327,7 @@ def build(
             invoices=invoices or LocalInvoiceRegister(),
         ),
         exports=Exports(event_log, clock, ids),
+        metrics=metrics,
         clock=clock,
         ids=ids,
         embedded=embedded,

@@ -64,6 +64,14 @@ class Settings(BaseSettings):
     run_scheduler: bool = True
     log_level: str = "INFO"
 
+    # Operations (docs/operations.md, decision 0043). The bearer token a scraper
+    # sends for /metrics and /ready's details; unset, only a session holding
+    # projections:read:any reads them. At least 32 characters: it opens no
+    # command, but shows the service's inner state.
+    metrics_token: SecretStr | None = Field(default=None, min_length=32)
+    # /ready answers 503 once a read model's oldest unapplied event is older.
+    ready_max_lag_seconds: float = Field(default=60.0, gt=0)
+
     # The font PDF exports print with (infrastructure/reports/pdf.py): "auto" = the first
     # CJK font found at the usual system paths, else the core font; "core" = always
     # the core font (Latin-1; other text as look-alikes or [U+XXXX]); or the path of

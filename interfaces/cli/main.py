@@ -105,9 +105,10 @@ def serve(
     container = build(settings)
     ensure_first_admin(container)
     if workers > 1:
-        from interfaces.cli.workers import run_workers
+        from interfaces.cli.workers import multiprocess_metrics, run_workers
 
         container.close()
+        multiprocess_metrics(settings.data_dir)
         run_workers(
             "interfaces.http.asgi:app_factory",
             workers,
@@ -115,6 +116,8 @@ def serve(
             port=settings.port,
             log_level=settings.log_level.lower(),
             **proxy_options(settings.trusted_proxies),
+            access_log=False,
+            log_config=None,
         )
         return
     api = create_app(container)
@@ -134,6 +137,10 @@ def serve(
             port=settings.port,
             log_level=settings.log_level.lower(),
             **proxy_options(settings.trusted_proxies),
+            # Our request log line (interfaces/http/telemetry.py) replaces the
+            # access log: it carries the request id, route template and actor.
+            access_log=False,
+            log_config=None,
         )
     except KeyboardInterrupt:
         pass

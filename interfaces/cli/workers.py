@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
 import socket
+from pathlib import Path
 from typing import Any
 
 import uvicorn
 from uvicorn.supervisors import Multiprocess
+
+from infrastructure.metrics import MULTIPROCESS_ENV
 
 
 class TcpConfig(uvicorn.Config):
@@ -35,3 +40,18 @@ def run_workers(app: str, workers: int, **options: Any) -> None:
     config = TcpConfig(app, factory=True, workers=workers, **options)
     with contextlib.suppress(KeyboardInterrupt):
         Multiprocess(config, sockets=[config.bind_socket()]).run()
+
+
+def multiprocess_metrics(data_dir: Path) -> None:
+    """Point the workers' metrics at one directory, emptied first (decision 0043).
+
+    Each worker process writes its counts there and a scrape, whichever worker
+    answers it, adds every file up. The workers are spawned, so they import
+    prometheus-client afresh and read the variable set here. An operator's own
+    ``PROMETHEUS_MULTIPROC_DIR`` is kept, and emptied just the same: files of
+    processes gone would count again.
+    """
+    directory = Path(os.environ.get(MULTIPROCESS_ENV) or data_dir / "prometheus")
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    os.environ[MULTIPROCESS_ENV] = str(directory.resolve())

@@ -21,6 +21,7 @@ from interfaces.http import (
     problems,
     readmodels,
     registry,
+    telemetry,
     users,
     workorders,
 )
@@ -31,6 +32,7 @@ from interfaces.http.middleware import (
     SecurityHeadersMiddleware,
 )
 from interfaces.http.security import session_caller
+from interfaces.http.telemetry import ObservedRequestsMiddleware
 from interfaces.http.url_rules import UrlRulesMiddleware
 
 
@@ -49,6 +51,7 @@ def create_app(container: Container) -> FastAPI:
     problems.install_fallback(app)
     for module in (
         health,
+        telemetry,
         auth,
         users,
         audit,
@@ -65,7 +68,8 @@ def create_app(container: Container) -> FastAPI:
     for router in finance.ROUTERS:
         app.include_router(router)
     # Outermost last: security headers on every answer, then the context, the
-    # size limit, the URL rules and idempotent replay.
+    # request's metrics and log line, the size limit, the URL rules and
+    # idempotent replay.
     app.add_middleware(
         IdempotencyMiddleware,
         store=container.idempotency,
@@ -73,6 +77,7 @@ def create_app(container: Container) -> FastAPI:
     )
     app.add_middleware(UrlRulesMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=container.settings.max_body_bytes)
+    app.add_middleware(ObservedRequestsMiddleware, metrics=container.metrics)
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     return app

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from interfaces.http.security import container, public
-from projections.positions import progress
+from bootstrap import Container
+from interfaces.http.security import container, is_operator, public
 
 router = APIRouter(tags=["health"])
 
@@ -20,35 +22,48 @@ async def health() -> dict[str, str]:
 
 @router.get("/ready", dependencies=[public("readiness probe")])
 async def ready(request: Request) -> JSONResponse:
-    """PostgreSQL and Redis answer, the background threads of this process run (under
-    ``estatelog serve``), and how far each read model is behind the log."""
+    """200 when this process may take traffic: PostgreSQL and Redis answer, its
+    background threads run (under ``estatelog serve``), no read model has failed
+    and none lags more than ``ESTATELOG_READY_MAX_LAG_SECONDS``; 503 otherwise.
+
+    Anyone gets the verdict alone; the scraper's token or an operator's session
+    (``projections:read:any``) gets what it was made of as well."""
     c = container(request)
-
-    def check() -> dict[str, object]:
-        checks: dict[str, object] = {}
-        try:
-            with c.pool.connection() as conn:
-                head, positions = progress(conn)
-            checks["postgres"] = "ok"
-            checks["log_head"] = head
-            checks["projections"] = {
-                name: {"position": pos, "behind": head - pos, "error": err}
-                for name, (pos, err) in positions.items()
-            }
-        except Exception as e:
-            checks["postgres"] = f"error: {type(e).__name__}"
-        try:
-            c.redis.ping()
-            checks["redis"] = "ok"
-        except Exception as e:
-            checks["redis"] = f"error: {type(e).__name__}"
-        return checks
-
-    checks = await anyio.to_thread.run_sync(check)
+    checks = await anyio.to_thread.run_sync(_checks, c)
     runner = getattr(request.app.state, "runner", None)  # set by ``serve`` when it runs one
     stopped = runner.problems() if runner is not None else []
     checks["background"] = stopped or "ok"
-    ok = checks.get("postgres") == "ok" and checks.get("redis") == "ok" and not stopped
-    return JSONResponse(
-        {"status": "ready" if ok else "not ready", **checks}, status_code=200 if ok else 503
-    )
+    ok = not stopped and all(checks[k] == "ok" for k in ("postgres", "redis", "read_models"))
+    answer: dict[str, Any] = {"status": "ready" if ok else "not ready"}
+    if await anyio.to_thread.run_sync(is_operator, request):
+        answer.update(checks)
+    return JSONResponse(answer, status_code=200 if ok else 503)
+
+
+def _checks(c: Container) -> dict[str, Any]:
+    checks: dict[str, Any] = {"read_models": "unknown"}
+    try:
+        statuses = c.projector.status()
+        checks["postgres"] = "ok"
+    except Exception as e:
+        checks["postgres"] = f"error: {type(e).__name__}"
+    else:
+        limit = c.settings.ready_max_lag_seconds
+        checks["log_head"] = statuses[0].head if statuses else c.event_log.head()
+        checks["projections"] = {
+            s.name: {
+                "position": s.position,
+                "behind": s.lag_events,
+                "lag_seconds": s.lag_seconds,
+                "state": s.state,
+            }
+            for s in statuses
+        }
+        failing = sorted(s.name for s in statuses if s.state == "failed" or s.lag_seconds > limit)
+        checks["read_models"] = "ok" if not failing else {"failed_or_lagging": failing}
+    try:
+        c.redis.ping()
+        checks["redis"] = "ok"
+    except Exception as e:
+        checks["redis"] = f"error: {type(e).__name__}"
+    return checks

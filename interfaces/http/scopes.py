@@ -337,5 +337,6 @@ _ROUTES: dict[tuple[str, str], Scoped] = {
 }
 
 ROUTE_SCOPES: dict[tuple[str, str], Scoped] = {
-    (method, f"{API}{path}"): scoped for (method, path), scoped in _ROUTES.items()
+    **{(method, f"{API}{path}"): scoped for (method, path), scoped in _ROUTES.items()},
+    ("GET", "/metrics"): Scoped(COMPANY, "company"),  # for operators and the scraper
 }

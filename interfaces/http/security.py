@@ -13,6 +13,7 @@ request, in every process.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable
 from typing import Any
 
@@ -116,6 +117,42 @@ def requires(permission: Permission) -> Any:
 
     dependency.__estatelog_permission__ = permission.value  # type: ignore[attr-defined]
     return Depends(dependency)
+
+
+def operator_or(permission: Permission) -> Any:
+    """Dependency: the scraper's bearer token (``ESTATELOG_METRICS_TOKEN``), or a
+    session holding ``permission`` as :func:`requires` checks it."""
+    session = requires(permission).dependency
+
+    def dependency(
+        request: Request,
+        credentials: HTTPAuthorizationCredentials | None = Security(BEARER_SCHEME),
+    ) -> None:
+        if not holds_metrics_token(request):
+            session(request, credentials)
+
+    dependency.__estatelog_permission__ = permission.value  # type: ignore[attr-defined]
+    return Depends(dependency)
+
+
+def holds_metrics_token(request: Request) -> bool:
+    token = container(request).settings.metrics_token
+    if token is None:
+        return False
+    sent = request.headers.get("authorization", "").encode()
+    return hmac.compare_digest(sent, f"Bearer {token.get_secret_value()}".encode())
+
+
+def is_operator(request: Request) -> bool:
+    """Whether the caller may see the service's internals (``/ready``'s details):
+    the metrics token, or an active session holding ``projections:read:any``."""
+    if holds_metrics_token(request):
+        return True
+    try:
+        principal = session_caller(container(request), request.headers.get("authorization", ""))
+    except Exception:  # the stores are down: the probe still answers, without details
+        return False
+    return principal is not None and Permission.PROJECTIONS_READ in principal.permissions
 
 
 def public(reason: str) -> Any:

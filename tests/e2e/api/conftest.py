@@ -24,9 +24,12 @@ from pathlib import Path
 
 import pytest
 import redis
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
-from bootstrap import build
+from bootstrap import Container, build
 from infrastructure.settings import Settings
+from interfaces.http.app import create_app
 from interfaces.runner import BackgroundRunner
 from tests.conftest import (
     ADMIN_PASSWORD,
@@ -114,3 +117,16 @@ def world(settings: Settings, estate_worlds: EstateWorlds) -> World:
     assert estate_worlds.saved is not None  # put back by ``settings``
     # A copy: a test that notes a record in its world leaves the next one's alone.
     return copy.deepcopy(estate_worlds.saved.world)
+
+
+TOKEN = "a-scrapers-token-of-at-least-32-characters"
+SCRAPER = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture
+def operated(running: Container) -> Iterator[TestClient]:
+    """An API whose settings name the scraper's token (tests/e2e/api/test_operations.py)."""
+    running.settings.metrics_token = SecretStr(TOKEN)
+    running.identity.ensure_admin("admin", ADMIN_PASSWORD)
+    with TestClient(create_app(running)) as client:
+        yield client

@@ -19,6 +19,7 @@ import pytest
 from eventsourcing import persistence
 from eventsourcing.persistence import Notification
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from bootstrap import Container
 from domain.identity.policy import Role
@@ -30,6 +31,8 @@ from projections.events import kind_of
 from projections.runtime import ATTEMPTS, Projector
 from replay.readmodels import replayable
 from tests.integration.faults.stoppable_postgres import StoppablePostgres
+
+OPERATOR_TOKEN = "an-operators-scrape-token-of-32-characters"
 
 
 def append_users(container: Container, n: int) -> list[User]:
@@ -218,7 +221,10 @@ def test_a_dead_projector_thread_fails_readiness_raises_an_alert_and_is_restarte
 
             ready = client.get("/ready")
             assert ready.status_code == 503
-            assert "projector" in str(ready.json()["background"])
+            assert ready.json() == {"status": "not ready"}  # an anonymous probe: no internals
+            container.settings.metrics_token = SecretStr(OPERATOR_TOKEN)
+            detailed = client.get("/ready", headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"})
+            assert "projector" in str(detailed.json()["background"])
 
             eventually(lambda: runner.thread is not first, 10, "a new projector thread")
             eventually(lambda: client.get("/ready").status_code == 200, 10, "ready again")

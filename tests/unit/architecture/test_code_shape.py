@@ -41,11 +41,11 @@ STILL_SQL: dict[str, str] = {}
 #: Modules of interfaces/ that still reach the event log.
 STILL_LOADING: dict[str, str] = {}
 #: Modules of interfaces/http that may hold a pooled connection: the read
-#: helper, the wait for a read model's position, the readiness probe.
+#: helper, the wait for a read model's position. (The readiness probe asks
+#: the projector's status, which holds its own.)
 POOL_HOLDERS = {
     "interfaces/http/reads.py",
     "interfaces/http/consistency.py",
-    "interfaces/http/health.py",
 }
 
 
