@@ -5,11 +5,8 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
-# A CJK font, so that PDFs print Chinese as characters, not code points
-# (ESTATELOG_PDF_FONT=auto finds it; docs/finance/exports.md).
-RUN apt-get update \
- && apt-get install -y --no-install-recommends fonts-wqy-microhei \
- && rm -rf /var/lib/apt/lists/*
+# PDFs print Chinese with the CJK font the package carries
+# (infrastructure/reports/fonts, decision 0044): no system font is installed.
 COPY requirements.lock pyproject.toml ./
 RUN pip install --no-cache-dir -r requirements.lock
 COPY domain ./domain

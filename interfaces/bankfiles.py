@@ -9,34 +9,15 @@ shows them, from 1.
 
 from __future__ import annotations
 
-import csv
-import io
-
 from application.registry.importing import ImportRejected
 from domain.finance.bank_statements import RowProblem, StatementRefused
-from interfaces.importfiles import _cell, _read_xlsx
-
-ENCODINGS = ("utf-8-sig", "gb18030")
+from interfaces.importfiles import _cell, _read_csv, _read_xlsx
 
 
 def read_rows(content: bytes, kind: str) -> list[tuple[int, list[str]]]:
     try:
         raw = _read_csv(content) if kind == "csv" else _read_xlsx(content)
     except ImportRejected as refused:
-        raise StatementRefused([RowProblem(0, None, refused.errors[0].message)]) from None
+        first = refused.errors[0]
+        raise StatementRefused([RowProblem(first.row, None, first.message)]) from None
     return [(number, [_cell(v) for v in row]) for number, row in enumerate(raw, start=1)]
-
-
-def _read_csv(content: bytes) -> list[list[str]]:
-    for encoding in ENCODINGS:
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise StatementRefused([RowProblem(0, None, "the file is neither UTF-8 nor GBK/GB18030")])
-    try:
-        return list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as error:
-        raise StatementRefused([RowProblem(0, None, f"not a CSV file: {error}")]) from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
@@ -20,6 +21,9 @@ from domain.text import describe, forbidden_character
 
 CSV_TYPES = ("text/csv", "application/csv", "text/plain")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ENCODINGS = ("utf-8-sig", "gb18030")
+#: A unit in a header's brackets, full-width or not: 建筑面积(㎡), "Gross area (m2)".
+_UNIT_SUFFIX = re.compile(r"\s*\([^()]*\)$")
 
 
 def file_kind(content_type: str | None) -> str:
@@ -76,13 +80,37 @@ def _check_text(number: int, header: list[str], cells: list[str]) -> None:
         raise ImportRejected(errors)
 
 
+def decode(content: bytes) -> str:
+    """The text of a CSV file as Chinese offices save it: UTF-8 (with or without the
+    byte-order mark Excel writes) or GB18030, which includes GBK and GB2312.
+
+    UTF-8 is tried strictly first: GB18030 would read most UTF-8 Chinese as other,
+    wrong hanzi, while GBK text is almost never valid UTF-8. A file that is neither
+    is refused naming the line of the byte that the decoder reading further stopped
+    at: that is the encoding the file most likely meant.
+    """
+    stops: list[int] = []
+    for encoding in ENCODINGS:
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError as error:
+            stops.append(error.start)
+    where = max(stops)
+    line = content.count(b"\n", 0, where) + 1
+    raise ImportRejected(
+        [
+            RowError(
+                line,
+                None,
+                f"the file is neither UTF-8 nor GBK/GB18030: line {line} has a byte "
+                f"(0x{content[where]:02X}) neither can read; save it as CSV UTF-8",
+            )
+        ]
+    )
+
+
 def _read_csv(content: bytes) -> list[list[str]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ImportRejected(
-            [RowError(0, None, f"the file is not UTF-8 (byte {error.start})")]
-        ) from None
+    text = decode(content)
     try:
         return [row for row in csv.reader(io.StringIO(text, newline=""))]
     except csv.Error as error:
@@ -104,7 +132,9 @@ def _read_xlsx(content: bytes) -> list[list[Any]]:
 
 
 def _header(value: Any) -> str:
-    return _cell(value).lower().replace(" ", "_")
+    # NFKC makes full-width brackets and letters plain ones.
+    text = unicodedata.normalize("NFKC", _cell(value))
+    return _UNIT_SUFFIX.sub("", text).strip().lower().replace(" ", "_")
 
 
 def _cell(value: Any) -> str:

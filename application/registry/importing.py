@@ -47,16 +47,61 @@ class ImportRejected(Exception):
 class Table:
     columns: list[str]
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    #: Each column's header as the file wrote it (楼栋 for building), once renamed.
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def refused(self, errors: list[RowError]) -> ImportRejected:
+        """The refusal of this file for ``errors``, in row order, each column named
+        as the file names it."""
+        named = [RowError(e.row, self.headers.get(e.column or "", e.column), e.message)
+                 for e in errors]  # fmt: skip
+        return ImportRejected(sorted(named, key=row_order), rows=len(self.rows))
+
+
+#: The Chinese header of each column, as a Chinese property office's sheet names it
+#: (decision 0044); a file may use these or the English names, even mixed.
+CHINESE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "building": ("楼栋", "楼号", "楼栋编号"),
+    "number": ("房号", "房间号", "门牌号"),
+    "floor": ("楼层",),
+    "gross_area": ("建筑面积",),
+    "internal_area": ("套内面积", "套内建筑面积"),
+    "use": ("用途", "房屋用途"),
+    "building_name": ("楼栋名称",),
+    "unit": ("房号", "房间号", "门牌号"),
+    "name": ("姓名",),
+    "relation": ("关系", "身份", "与房屋关系"),
+    "moved_in_on": ("入住日期", "迁入日期"),
+    "phone": ("电话", "手机", "手机号", "联系电话"),
+    "national_id": ("身份证号", "证件号码", "身份证号码"),
+    "co_owner": ("共有人", "是否共有人"),
+}
 
 
 def check_columns(table: Table, required: tuple[str, ...], optional: tuple[str, ...]) -> None:
-    errors = [
-        RowError(1, c, "required column is missing") for c in required if c not in table.columns
+    """Name ``table``'s columns by their English names, or refuse it: a required
+    column missing, one unknown or one named twice (once in each language)."""
+    known = (*required, *optional)
+    english = {alias: c for c in known for alias in (c, *CHINESE_COLUMNS.get(c, ()))}
+    named = [english.get(c, c) for c in table.columns]
+    errors = [RowError(1, c, "required column is missing") for c in required if c not in named]
+    errors += [
+        RowError(1, c, f"unknown column; the columns are {', '.join(known)} or their Chinese names")
+        for c in table.columns
+        if c not in english
     ]
-    known = set(required) | set(optional)
-    errors += [RowError(1, c, "unknown column") for c in table.columns if c not in known]
+    errors += [
+        RowError(1, c, f"names the column {english[c]} a second time")
+        for i, c in enumerate(table.columns)
+        if c in english and english[c] in named[:i]
+    ]
     if errors:
         raise ImportRejected(errors, rows=len(table.rows))
+    renames = dict(zip(table.columns, named, strict=True))
+    if any(old != new for old, new in renames.items()):
+        table.headers = {new: old for old, new in renames.items()}
+        table.columns = named
+        table.rows = [(n, {renames[k]: v for k, v in row.items()}) for n, row in table.rows]
 
 
 class Cells:
@@ -101,18 +146,39 @@ def a_date(value: str) -> date:
 
 def boolean(value: str) -> bool:
     cleaned = value.strip().lower()
-    if cleaned in ("", "false", "no", "0", "n"):
+    if cleaned in ("", "false", "no", "0", "n", "否"):
         return False
-    if cleaned in ("true", "yes", "1", "y"):
+    if cleaned in ("true", "yes", "1", "y", "是"):
         return True
-    raise ValidationFailed("true or false")
+    raise ValidationFailed("true or false (是 or 否)")
+
+
+#: The values of ``relation`` and ``use`` as a Chinese sheet writes them.
+CHINESE_VALUES = {
+    "业主": "owner",
+    "住户": "resident",
+    "家属": "resident",
+    "租户": "tenant",
+    "住宅": "residential",
+    "商铺": "commercial",
+    "商业": "commercial",
+    "办公": "office",
+    "储藏室": "storage",
+    "其他": "other",
+}
+
+
+def english(value: str) -> str:
+    """A cell's value in the English the domain names it by (``CHINESE_VALUES``)."""
+    cleaned = value.strip().lower()
+    return CHINESE_VALUES.get(cleaned, cleaned)
 
 
 def relation(value: str) -> Relation:
     try:
-        return Relation(value.strip().lower())
+        return Relation(english(value))
     except ValueError:
-        raise ValidationFailed(f"one of {', '.join(Relation)}") from None
+        raise ValidationFailed(f"one of {', '.join(Relation)} (业主, 住户, 租户)") from None
 
 
 def matching(value: str, pattern: Pattern[str], column: str, hint: str) -> str | None:

@@ -16,15 +16,14 @@ from eventsourcing.persistence import IntegrityError
 from application.registry import commands as c
 from application.registry.importing import (
     Cells,
-    ImportRejected,
     RowError,
     a_date,
     boolean,
     check_columns,
+    english,
     integer,
     matching,
     relation,
-    row_order,
 )
 from application.registry.people import NATIONAL_ID, PHONE, PeopleHandlers
 from domain.errors import DomainError, InvalidTransition
@@ -66,7 +65,7 @@ class ImportHandlers(PeopleHandlers):
             floor = field("floor", integer)
             gross = field("gross_area", lambda v: area(v, "gross_area"))
             internal = field("internal_area", lambda v: area(v, "internal_area"))
-            use = field("use", lambda v: unit_use(v.strip().lower() or UnitUse.RESIDENTIAL))
+            use = field("use", lambda v: unit_use(english(v) or UnitUse.RESIDENTIAL))
             if gross is not None and internal is not None and internal > gross:
                 cells.errors.append(RowError(number, "internal_area", "must not exceed gross_area"))
             if building is not None:
@@ -108,7 +107,7 @@ class ImportHandlers(PeopleHandlers):
             if building_id not in standing
         ]
         if errors:
-            raise ImportRejected(sorted(errors, key=row_order), rows=len(table.rows))
+            raise table.refused(errors)
         position = self._save_all([*new_buildings, *units])
         return ImportDone(
             rows=len(table.rows),
@@ -174,7 +173,7 @@ class ImportHandlers(PeopleHandlers):
             except DomainError as error:
                 errors.append(RowError(number, "relation", error.detail))
         if errors:
-            raise ImportRejected(sorted(errors, key=row_order), rows=len(table.rows))
+            raise table.refused(errors)
         # Sealed only now: a refused file leaves no keys behind.
         persons = [
             self.new_person(estate.id, name, phone, national_id, None, person_id=person_id)

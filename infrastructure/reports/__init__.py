@@ -4,7 +4,8 @@ Both renderers are pure functions of their arguments: no clock, no settings, no 
 
 PDF fonts: the font is an argument of :func:`render_pdf` (``None``: the core font
 Helvetica); the service chooses it with the ``ESTATELOG_PDF_FONT`` setting, read by
-:func:`pdf_font_file`. A PDF must say the same thing whichever font renders it, so a
+:func:`pdf_font_file`, whose default is the CJK font shipped in ``fonts/``
+(:data:`BUNDLED_FONT`, decision 0044). A PDF must say the same thing whichever font renders it, so a
 character the font has no glyph for is never dropped or turned into ``?``: obvious
 look-alikes are transliterated (dashes, quotes, full-width punctuation, ``€`` ->
 ``EUR``) and every other such character is written as its code point, ``[U+82B1]``,
@@ -14,6 +15,7 @@ document info (Producer). See docs/finance/exports.md.
 
 from infrastructure.reports.cells import format_cell
 from infrastructure.reports.pdf import (
+    BUNDLED_FONT,
     PDF_FONT_AUTO,
     PDF_FONT_CORE,
     PRODUCER,
@@ -28,6 +30,7 @@ from infrastructure.reports.pdf import (
 from infrastructure.reports.xlsx import MONEY_FORMAT, render_xlsx, sheet_names
 
 __all__ = [
+    "BUNDLED_FONT",
     "MONEY_FORMAT",
     "PDF_FONT_AUTO",
     "PDF_FONT_CORE",

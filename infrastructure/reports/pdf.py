@@ -15,9 +15,17 @@ from fpdf.fonts import FontFace, TTFFont
 from application.reporting import Column, Report, Table
 from infrastructure.reports.cells import format_cell
 
+# The font that ships in the package (decision 0044): Noto Sans CJK SC cut to GB2312,
+# ASCII, Latin-1 and punctuation (scripts/build_cjk_font.py; OFL, fonts/OFL.txt), so a
+# fresh install prints Chinese without a system font.
+BUNDLED_FONT = Path(__file__).resolve().parent / "fonts" / "NotoSansSC-GB2312.ttf"
+
 # Fonts that cover CJK and Latin, tried in order by ``ESTATELOG_PDF_FONT=auto`` (font
-# collections use their first face). fpdf2 embeds only the glyphs actually used.
+# collections use their first face): the bundled one first, so a report prints the
+# same on every machine; the system ones only if a packager left it out. fpdf2 embeds
+# only the glyphs actually used.
 UNICODE_FONT_CANDIDATES: tuple[Path, ...] = (
+    BUNDLED_FONT,
     Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
     Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
     Path("/usr/share/fonts/truetype/arphic/uming.ttc"),
@@ -95,8 +103,9 @@ def pdf_font_file(
     """The font file that ``ESTATELOG_PDF_FONT`` names; None means the core font.
 
     ``auto`` (the default) takes the first of ``candidates`` that exists on this
-    machine, ``core`` always the core font, anything else is the path of a
-    TrueType/OpenType font or collection, which must exist.
+    machine (the bundled font, :data:`BUNDLED_FONT`), ``core`` always the core font,
+    anything else is the path of a TrueType/OpenType font or collection, which must
+    exist.
     """
     if setting == PDF_FONT_CORE:
         return None

@@ -12,7 +12,7 @@ from uuid import UUID
 import anyio
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import FileResponse, StreamingResponse
+from fastapi.responses import FileResponse, Response, StreamingResponse
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 from starlette.background import BackgroundTask
@@ -20,8 +20,9 @@ from starlette.background import BackgroundTask
 from application.audit.exports import RecordExport
 from bootstrap import Container
 from domain.identity.policy import Permission
-from interfaces.http.audit_files import csv_chunks, xlsx_chunks
+from interfaces.http.audit_files import csv_chunks, titles, xlsx_chunks
 from interfaces.http.consistency import reached
+from interfaces.http.language import LangQuery, export_language, in_language
 from interfaces.http.problems import Problem
 from interfaces.http.reads import query, query_off_loop, streamed
 from interfaces.http.security import Principal, container, requires
@@ -163,9 +164,12 @@ async def export_audit_events(
     f: TrailFilters = Depends(filters),
     format: Literal["csv", "xlsx"] = "csv",
     after: Annotated[int | None, Query(ge=0)] = None,
-) -> StreamingResponse:
-    """The same query as a CSV or Excel file (at most 100,000 rows), streamed."""
+    lang: LangQuery = None,
+) -> Response:
+    """The same query as a CSV or Excel file (at most 100,000 rows), streamed. Its
+    header row is in Chinese unless ``Accept-Language`` or ``lang`` asks for English."""
     c = container(request)
+    language = export_language(request, lang)
     await reached(request, "audit_trail", after)
     upto, rows = await query_off_loop(request, export_extent, f, EXPORT_LIMIT)
     export = RecordExport(
@@ -189,14 +193,15 @@ async def export_audit_events(
         upto=upto,
         limit=EXPORT_LIMIT,
     )
-    return StreamingResponse(
-        (csv_chunks if format == "csv" else xlsx_chunks)(COLUMNS, batches),
+    answer = StreamingResponse(
+        (csv_chunks if format == "csv" else xlsx_chunks)(titles(COLUMNS, language), batches),
         media_type=media,
         headers={
             "Content-Disposition": f'attachment; filename="audit-{stamp}.{format}"',
             "X-Estatelog-Position": str(position),
         },
     )
+    return in_language(answer, language)
 
 
 def _jsonable(f: TrailFilters) -> dict[str, Any]:

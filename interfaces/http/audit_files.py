@@ -20,7 +20,39 @@ import orjson
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from interfaces.http.language import EN, Lang
+
 Batches = Iterable[list[tuple[Any, ...]]]
+
+#: The trail's column titles in Chinese, the exports' default language
+#: (``interfaces/http/language.py``); in English a column is titled by its name.
+TITLES_ZH = {
+    "position": "日志位置",
+    "occurred_at": "发生时间",
+    "aggregate_type": "对象类型",
+    "event_type": "事件类型",
+    "aggregate_id": "对象编号",
+    "aggregate_version": "对象版本",
+    "actor_id": "操作人编号",
+    "actor_role": "操作人角色",
+    "client_ip": "客户端IP",
+    "user_agent": "客户端程序",
+    "request_id": "请求编号",
+    "correlation_id": "关联编号",
+    "causation_id": "起因编号",
+    "actor_name": "操作人",
+    "estate_id": "小区编号",
+    "estate_name": "小区",
+    "unit_id": "房屋编号",
+    "unit_number": "房号",
+    "details": "详情",
+}
+
+
+def titles(columns: tuple[str, ...], lang: Lang) -> tuple[str, ...]:
+    """The header row of an export in ``lang``."""
+    return columns if lang == EN else tuple(TITLES_ZH.get(c, c) for c in columns)
+
 
 CHUNK = 1 << 16
 

@@ -24,6 +24,7 @@ from openpyxl import load_workbook
 
 from bootstrap import Container
 from interfaces.http.audit import COLUMNS
+from interfaces.http.audit_files import TITLES_ZH
 from interfaces.http.problems import PROBLEM_JSON
 from projections.audit.trail import ERASED_PERSON
 from tests.conftest import ADMIN_PASSWORD, bearer, login
@@ -415,12 +416,35 @@ def _xlsx_rows(response: httpx.Response) -> list[tuple[Any, ...]]:
     return [tuple(r) for r in sheet.iter_rows(values_only=True)]
 
 
-def _export(client: TestClient, scene: Scene, fmt: str, **filters: Any) -> httpx.Response:
+def _export(
+    client: TestClient, scene: Scene, fmt: str, language: str = "en", **filters: Any
+) -> httpx.Response:
     return client.get(
         "/api/v1/audit/events/export",
         params={"format": fmt, "after": scene.last, **filters},
-        headers=scene.admin,
+        headers={**scene.admin, "Accept-Language": language},
     )
+
+
+def test_an_export_is_titled_in_chinese_unless_english_is_asked_for(
+    client: TestClient, scene: Scene
+) -> None:
+    chinese = _export(client, scene, "csv", language="")
+    header, *rows = _csv_rows(chinese)
+    assert header == [TITLES_ZH[c] for c in COLUMNS]
+    assert header[:4] == ["日志位置", "发生时间", "对象类型", "事件类型"]
+    assert chinese.headers["content-language"] == "zh-CN"
+    english = _export(client, scene, "xlsx", language="en-GB,en;q=0.9,zh-CN;q=0.8")
+    assert list(_xlsx_rows(english)[0]) == list(COLUMNS)
+    assert english.headers["content-language"] == "en"
+    # The query parameter overrides the header.
+    asked = client.get(
+        "/api/v1/audit/events/export",
+        params={"after": scene.last, "lang": "zh"},
+        headers={**scene.admin, "Accept-Language": "en"},
+    )
+    assert _csv_rows(asked)[0] == header
+    assert [int(r[0]) for r in rows] == _positions(scene.events)
 
 
 def test_csv_export_has_a_header_and_one_row_per_event(client: TestClient, scene: Scene) -> None:

@@ -25,9 +25,11 @@ from decimal import Decimal
 from typing import Any
 
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from tests.e2e.finance.conftest import FinanceWorld
 from tests.e2e.finance.helpers import adopt_rate, bill
+from tests.e2e.finance.test_ledger import january_books
 from tests.e2e.finance.test_year_end import a_year_of_books
 
 
@@ -109,3 +111,46 @@ def test_exports_are_in_chinese_unless_english_is_asked(fw: FinanceWorld) -> Non
     pdf = _get(fw, "income-statement-cas", to="2027-01-31", format="pdf")
     assert pdf.content.startswith(b"%PDF")
     _get(fw, "trial-balance", format="xlsx", lang="fr", status=422)
+
+
+def _export(fw: FinanceWorld, path: str, language: str | None, **params: Any) -> Any:
+    headers = dict(fw.finance.headers)
+    if language is not None:
+        headers["Accept-Language"] = language
+    params = {"after": fw.container.event_log.head(), **params}
+    response = fw.client.get(f"/api/v1{path}", params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    return response
+
+
+def test_exports_follow_accept_language_and_print_chinese_with_the_shipped_font(
+    fw: FinanceWorld,
+) -> None:
+    january_books(fw)
+    assert fw.container.settings.pdf_font == "auto"  # as on a fresh machine
+    path = "/finance/statements/trial-balance"
+    chinese = _export(fw, path, None, estate_id=fw.estate_id, format="xlsx")
+    assert chinese.headers["content-language"] == "zh-CN"
+    assert chinese.headers["vary"] == "Accept-Language"
+    assert {"试算平衡表", "科目名称", "银行存款"} <= _cells(chinese.content)
+    for asked in ("en", "en-US,en;q=0.9", "zh;q=0.5, en;q=0.8"):
+        english = _export(fw, path, asked, estate_id=fw.estate_id, format="xlsx")
+        assert english.headers["content-language"] == "en"
+        cells = _cells(english.content)
+        assert {"Trial balance", "Name", "Bank deposits"} <= cells and "银行存款" not in cells
+    # lang= is the deliberate choice: it wins over the header.
+    pinned = _export(fw, path, "en", estate_id=fw.estate_id, format="xlsx", lang="zh")
+    assert "银行存款" in _cells(pinned.content)
+
+    # 业主对账单 over HTTP: its text extracts as Chinese, no ? nor code points.
+    unit = f"/finance/units/{fw.units[0]}/statement"
+    pdf = _export(fw, unit, None, format="pdf")
+    reader = PdfReader(io.BytesIO(pdf.content))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert text.splitlines()[0] == "业主对账单"
+    assert "房号" in text and "?" not in text and "[U+" not in text
+    assert reader.metadata is not None
+    assert str(reader.metadata.producer).endswith("(NotoSansSC-GB2312.ttf)")
+    english = _export(fw, unit, "en", format="pdf")
+    lines = PdfReader(io.BytesIO(english.content)).pages[0].extract_text().splitlines()
+    assert lines[:2] == ["Owner statement", "业主对账单"]

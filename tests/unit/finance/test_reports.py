@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fontTools.ttLib import TTFont
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -19,6 +20,7 @@ from pypdf import PdfReader
 
 from application.reporting import Column, Report, Table
 from infrastructure.reports import (
+    BUNDLED_FONT,
     MONEY_FORMAT,
     PDF_FONT_AUTO,
     PDF_FONT_CORE,
@@ -388,3 +390,48 @@ def test_export_response_refuses_formats_it_does_not_render(fmt: str) -> None:
 def test_safe_filename_never_returns_an_empty_or_dotted_name() -> None:
     assert safe_filename("花园") == "report"
     assert safe_filename("../../etc/passwd") == "etc-passwd"
+
+
+def test_the_default_font_is_the_one_the_package_ships() -> None:
+    # On a fresh machine nothing but the package is there: auto must find its font.
+    assert pdf_font_file(PDF_FONT_AUTO) == BUNDLED_FONT
+    assert pdf_font_of(Settings()) == BUNDLED_FONT
+    assert BUNDLED_FONT.stat().st_size < 3_000_000
+    assert (BUNDLED_FONT.parent / "OFL.txt").read_text().count("SIL OPEN FONT LICENSE") == 1
+
+
+def test_the_shipped_font_covers_gb2312_and_prints_an_owner_statement_in_chinese() -> None:
+    glyphs = set(TTFont(BUNDLED_FONT).getBestCmap())
+    gb2312 = {
+        ord(ch)
+        for row in range(0xB0, 0xF8)  # the hanzi rows: levels 1 and 2
+        for cell in range(0xA1, 0xFF)
+        for ch in bytes((row, cell)).decode("gb2312", errors="ignore")
+    }
+    assert len(gb2312) == 6763
+    assert gb2312 <= glyphs
+    assert (
+        set(map(ord, "0123456789 ABCxyz,.;:()-/%¥\uff0c\u3002\u3001\uff1a\uff08\uff09\u201c\u201d"))
+        <= glyphs
+    )
+
+    report = Report(
+        title="业主对账单",
+        subtitle="Owner statement",
+        meta=(("房号", "1栋-1201"),),
+        tables=(
+            Table(
+                "CNY",
+                (Column("memo", "摘要"), Column("amount", "金额", "money")),
+                (("物业管理费 2026年3月", Decimal("1280.50")), ("堃", Decimal("0"))),
+            ),
+        ),
+    )
+    pdf = export_response(report, "pdf", "statement", pdf_font=pdf_font_of(Settings())).body
+    text = pages_of(bytes(pdf))[0]
+
+    assert "业主对账单" in text.splitlines()[0]
+    assert "物业管理费 2026年3月" in text and "1,280.50" in text
+    # 堃 (a name's character outside GB2312) still falls back, spelled out.
+    assert "[U+5803]" in text and "?" not in text
+    assert producer_of(bytes(pdf)).endswith("(NotoSansSC-GB2312.ttf)")

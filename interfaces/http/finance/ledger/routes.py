@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -47,7 +48,7 @@ from interfaces.http.finance.ledger.reports import (
     owner_report,
     trial_balance_report,
 )
-from interfaces.http.finance.ledger.words import Lang
+from interfaces.http.language import Lang, LangQuery, export_language, in_language
 from interfaces.http.problems import Problem
 from interfaces.http.reads import query_off_loop, streamed
 from interfaces.http.schemas import (
@@ -117,14 +118,16 @@ async def _answer(
     fmt: str,
     report: Callable[[dict[str, Any]], Report],
     filename: str,
+    lang: Lang,
 ) -> Response:
     if fmt == "json":
         return _json(body)
     font = pdf_font_of(container(request).settings)
     # Laying out a workbook or a PDF is CPU work: off the event loop.
-    return await anyio.to_thread.run_sync(
+    answer = await anyio.to_thread.run_sync(
         lambda: export_response(report(body), fmt, filename, pdf_font=font)
     )
+    return in_language(answer, lang)
 
 
 # ---- reads -----------------------------------------------------------------------
@@ -195,7 +198,7 @@ async def statement(
     as_of: datetime | None = None,
     as_of_position: Annotated[int | None, Query(ge=0)] = None,
     format: ExportFormat = "json",
-    lang: Annotated[Lang, Query(description="exports: zh (default) or en")] = "zh",
+    lang: LangQuery = None,
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> Response:
     """One statement: trial-balance, balance-sheet, income-statement, cash-flow (for
@@ -205,16 +208,17 @@ async def statement(
     if kind not in STATEMENTS:
         raise Problem(404, f"no statement {kind!r}; one of {', '.join(STATEMENTS)}")
     query, report, dates = STATEMENTS[kind]
+    language = export_language(request, lang)
     estates = _estates(principal, estate_id)
     upto = await _as_of(request, as_of, as_of_position, after)
     if dates == "at":
         day = at or date_to or container(request).finance.ledger.today
         if kind == "receivables-aging" and format == "xlsx":
-            return _aging_file(request, estates, day, upto, lang)
+            return _aging_file(request, estates, day, upto, language)
         body = await query_off_loop(request, query, estates, day, upto)
     else:
         if kind == "fund" and format == "xlsx":
-            return _fund_file(request, estates, date_from, date_to, upto, lang)
+            return _fund_file(request, estates, date_from, date_to, upto, language)
         body = await query_off_loop(request, query, estates, date_from, date_to, upto)
     if kind == "receivables-aging":
         body["control"] = await query_off_loop(
@@ -222,7 +226,8 @@ async def statement(
         )
     suffix = body.get("at") or body.get("to") or "all"
     filename = f"{kind}-{suffix}"
-    return await _answer(request, body, format, lambda b: report(b, estates, lang), filename)
+    answer = partial(report, estates=estates, lang=language)
+    return await _answer(request, body, format, answer, filename, language)
 
 
 def _aging_file(
@@ -232,7 +237,7 @@ def _aging_file(
     batches = streamed(request, statements.aging_batches, estates, day, upto)
     head = {"at": day, "as_of_position": upto, "buckets": list(statements.AGING_BUCKETS)}
     report, rows = aging_file(head, estates, lang, batches)
-    return export_stream(report, rows, f"receivables-aging-{day}")
+    return in_language(export_stream(report, rows, f"receivables-aging-{day}"), lang)
 
 
 def _fund_file(
@@ -247,7 +252,7 @@ def _fund_file(
     batches = streamed(request, statements.fund_batches, estates, date_from, date_to, upto)
     head = {"from": date_from, "to": date_to, "as_of_position": upto}
     report, rows = fund_file(head, estates, lang, batches)
-    return export_stream(report, rows, f"fund-{date_to or 'all'}")
+    return in_language(export_stream(report, rows, f"fund-{date_to or 'all'}"), lang)
 
 
 @router.get("/finance/units/{unit_id}/statement")
@@ -260,7 +265,7 @@ async def unit_statement(
     as_of: datetime | None = None,
     as_of_position: Annotated[int | None, Query(ge=0)] = None,
     format: ExportFormat = "json",
-    lang: Annotated[Lang, Query(description="exports: zh (default) or en")] = "zh",
+    lang: LangQuery = None,
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> Response:
     """An owner's statement of one unit: charges, payments and credit, running balance."""
@@ -271,7 +276,9 @@ async def unit_statement(
         request, statements.owner_statement, unit_id, date_from, date_to, upto
     )
     filename = f"statement-{unit_id}"
-    return await _answer(request, body, format, lambda b: owner_report(b, lang), filename)
+    language = export_language(request, lang)
+    answer = partial(owner_report, lang=language)
+    return await _answer(request, body, format, answer, filename, language)
 
 
 @router.get("/finance/estates/{estate_id}/periods")

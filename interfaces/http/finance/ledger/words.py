@@ -7,10 +7,9 @@ the chart (``name`` / ``name_zh``). A word missing here prints in English.
 
 from __future__ import annotations
 
-from typing import Literal
+from interfaces.http.language import ZH, Lang
 
-Lang = Literal["zh", "en"]
-ZH: Lang = "zh"
+__all__ = ["TITLES", "WORDS", "ZH", "Lang", "label", "report_titles"]
 
 TITLES = {
     "Trial balance": "试算平衡表",
