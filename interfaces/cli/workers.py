@@ -34,9 +34,17 @@ class TcpConfig(uvicorn.Config):
         return socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
 
 
+#: How long a worker process may take to start before uvicorn gives up on it.
+WORKER_STARTUP_SECONDS = 60
+
+
 def run_workers(app: str, workers: int, **options: Any) -> None:
     """Serve ``app`` (an import string of a factory) from ``workers`` processes until
     interrupted, as ``uvicorn.run(app, factory=True, workers=workers)`` does."""
+    # A worker builds the whole container before it answers uvicorn's health ping;
+    # on a busy two-core machine that took over uvicorn's 5 s, and uvicorn killed
+    # and restarted it again and again (40-60 s before two workers were up).
+    options.setdefault("timeout_worker_healthcheck", WORKER_STARTUP_SECONDS)
     config = TcpConfig(app, factory=True, workers=workers, **options)
     with contextlib.suppress(KeyboardInterrupt):
         Multiprocess(config, sockets=[config.bind_socket()]).run()
