@@ -294,7 +294,7 @@ def verify(
 ) -> None:
     """Recompute the hash chain (of the log after its last verified checkpoint, all of
     it with --full, or of a backup file); exit 1 at a broken link."""
-    from replay.verify import verify_chain, verify_new_events
+    from replay.verify import check_chain
 
     if backup is not None:
         from replay.backup import verify_backup
@@ -311,9 +311,9 @@ def verify(
     settings = Settings()
     container = build(settings)
     try:
-        report = (verify_chain if full else verify_new_events)(container.database_url)
+        report = check_chain(container.database_url, container.incidents, full=full)
     finally:
-        container.close()
+        container.close()  # which records the incident of a broken chain
     typer.echo(json.dumps(report.as_dict(), indent=2))
     if not report.ok:
         typer.echo(f"TAMPERING: first broken position {report.first_broken_position}", err=True)

@@ -28,7 +28,7 @@ from projections.audit.trail import (
     trail_rows,
 )
 from replay.asof import position_at
-from replay.verify import verify_chain, verify_new_events
+from replay.verify import check_chain
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 
@@ -213,6 +213,8 @@ async def integrity(
 ) -> Integrity:
     """Recompute the hash chain after the last verified checkpoint (the whole
     log with ``full=true``); name the first broken position."""
-    verify = verify_chain if full else verify_new_events
-    report = await anyio.to_thread.run_sync(verify, container(request).database_url)
+    c = container(request)
+    report = await anyio.to_thread.run_sync(
+        lambda: check_chain(c.database_url, c.incidents, full=full)
+    )
     return Integrity(**report.as_dict())

@@ -22,6 +22,7 @@ from interfaces.http.problems import (
     RETRY_AFTER,
     UNAVAILABLE_DETAIL,
     problem_bytes,
+    record_incident,
     unavailable,
 )
 
@@ -156,6 +157,7 @@ class RequestContextMiddleware:
             try:
                 await self.app(scope, receive, send_with_id)
             except Exception as exc:
+                record_incident(scope, exc)  # R6.2: level 1 or 4 (problems.py)
                 if unavailable(exc) and not started:
                     # Raised outside the routes (by the Idempotency-Key store):
                     # the same answer as a route's, from the same rule.
