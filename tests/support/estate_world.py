@@ -33,6 +33,7 @@ from fastapi.testclient import TestClient
 from bootstrap import Container
 from domain.identity.policy import Role
 from domain.operations.incidents import Level, incident_id_for
+from infrastructure.tasks import QUEUE as ALERTS_QUEUE
 from projections.runtime import wait_for_position
 from tests.conftest import bearer, login
 from tests.e2e.api.test_object_scoping import PASSWORD
@@ -617,9 +618,9 @@ def build_world(client: TestClient, admin: dict[str, str], container: Container)
             a_estate.manager.headers,
         )
         _wait_for_inbox(container, neighbour.id, int(sent["position"]))
+        incident, alert = _incident(container)  # its alert delivered to the inboxes
         drain(container)
     own["message_position"] = str(sent["position"])
-    incident, alert = _incident(container)
     settle(container)
     return World(
         a=a_estate,
@@ -639,6 +640,7 @@ def _incident(container: Container) -> tuple[str, str]:
     container.incidents.record(Level.BUSINESS_INTERRUPTED, *where, "the snapshotter thread stopped")
     assert container.incidents.flush()
     settle(container)
+    container.broker.join(ALERTS_QUEUE, timeout=20_000)
     incident = incident_id_for(*where)
     with container.pool.connection() as conn:
         row = conn.execute(
