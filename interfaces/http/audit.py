@@ -212,7 +212,7 @@ async def integrity(
     ] = False,
 ) -> Integrity:
     """Recompute the hash chain after the last verified checkpoint (the whole
-    log with ``full=true``); name the first broken position."""
+    log with ``full=true``); name the first broken position (a level-1 incident)."""
     c = container(request)
     report = await anyio.to_thread.run_sync(
         lambda: check_chain(c.database_url, c.incidents, full=full)
