@@ -157,8 +157,8 @@ class RequestContextMiddleware:
             try:
                 await self.app(scope, receive, send_with_id)
             except Exception as exc:
-                record_incident(scope, exc)  # R6.2: level 1 or 4 (problems.py)
                 if unavailable(exc) and not started:
+                    record_incident(scope, exc)  # level 1 (R6.2, problems.py)
                     # Raised outside the routes (by the Idempotency-Key store):
                     # the same answer as a route's, from the same rule.
                     log.warning("database unavailable in request %s: %s", request_id, exc)
@@ -176,7 +176,8 @@ class RequestContextMiddleware:
                 # operator can find this request's log line by the id the client saw.
                 log.exception("unhandled error in request %s", request_id)
                 if started:
-                    raise
+                    raise  # to Starlette's handler, which records the incident
+                record_incident(scope, exc)  # level 4 (R6.2, problems.py)
                 await _send_problem(
                     send,
                     500,
