@@ -25,6 +25,7 @@ import projections.community
 import projections.equipment
 import projections.finance
 import projections.notifications
+import projections.operations
 import projections.registry
 import projections.tasks
 import projections.workorders
@@ -37,6 +38,8 @@ from application.finance.invoices import InvoiceIssuer
 from application.identity.ports import Passwords
 from application.identity.service import IdentityService
 from application.notifications.service import NotificationService
+from application.operations.recorder import IncidentRecorder
+from application.operations.service import OperationsService
 from application.ports import Ids
 from application.registry.service import RegistryService
 from application.scheduling import ScheduledJob
@@ -89,7 +92,7 @@ from projections.registry.totals import RegisteredTotals
 from projections.runtime import Projector
 from projections.workorders import queries as workorder_queries
 from replay.shapes import open_read_models
-from replay.verify import CHECKPOINT_DDL, verify_chain
+from replay.verify import CHECKPOINT_DDL, check_chain
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +123,8 @@ class Container:
     finance: FinanceServices
     exports: Exports
     metrics: Metrics
+    incidents: IncidentRecorder
+    operations: OperationsService
     clock: Callable[[], datetime] = utc_now
     ids: Ids = random_id
     embedded: EmbeddedServices | None = None
@@ -144,6 +149,7 @@ class Container:
         ]
 
     def close(self) -> None:
+        self.incidents.close()  # what waits is appended while the log is still open
         self.broker.close()
         # dramatiq's RedisBroker leaves its pool open on close; an embedded
         # Redis only stops at exit once no client is left connected.
@@ -183,6 +189,7 @@ def build(
     event_log = EventLog(
         postgres_env(database_url, settings.db_pool_size, settings.aggregate_cache_size)
     )
+    incidents = IncidentRecorder(event_log, clock=clock)
     pool = open_pool(database_url, settings.db_pool_size)
     vault = PersonalDataVault(
         pool,
@@ -197,7 +204,7 @@ def build(
         vault=vault,
         jobs=jobs,
         pool=pool,
-        deliveries=NotificationJobs(broker, pool, vault, sms=gateway),
+        deliveries=NotificationJobs(broker, pool, vault, sms=gateway, incidents=incidents),
     )
     with pool.connection() as conn:
         log_schema = current_schema(conn)
@@ -217,7 +224,9 @@ def build(
             *projections.notifications.read_models(deps),
             *projections.tasks.read_models(deps),
             *projections.finance.read_models(deps),
+            *projections.operations.read_models(),
         ],
+        incidents=incidents,
     )
     apply_ddl(
         pool,
@@ -317,7 +326,9 @@ def build(
             service_deps,
             approvals,
             statements=LedgerReports(pool, event_log),
-            checks=LedgerChecks(pool, event_log, lambda: verify_chain(database_url)),
+            checks=LedgerChecks(
+                pool, event_log, lambda: check_chain(database_url, incidents, full=True)
+            ),
             units=RegisteredUnits(pool),
             totals=RegisteredTotals(pool, event_log.head),
             overdue=OverdueBills(pool),
@@ -328,6 +339,8 @@ def build(
         ),
         exports=Exports(event_log, clock, ids),
         metrics=metrics,
+        incidents=incidents,
+        operations=OperationsService(service_deps),
         clock=clock,
         ids=ids,
         embedded=embedded,

@@ -26,6 +26,8 @@ from uuid import UUID
 import dramatiq
 from psycopg_pool import ConnectionPool
 
+from application.operations.recorder import IncidentRecorder
+from domain.operations.incidents import Level, Source
 from infrastructure.mail import EmailSender, NotConfigured, SmtpEmailSender, SmtpSettings
 from infrastructure.sms import LoggingSmsSender, SmsMessage, SmsRefused, SmsSender
 
@@ -56,8 +58,10 @@ class NotificationJobs:
         sms: SmsSender | None = None,
         max_attempts: int = MAX_ATTEMPTS,
         min_backoff_ms: int = 1000,
+        incidents: IncidentRecorder | None = None,
     ) -> None:
         self.broker = broker
+        self.incidents = incidents
         self.pool = pool
         self.vault = vault
         self.email = email or SmtpEmailSender(SmtpSettings.from_env())
@@ -197,6 +201,16 @@ class NotificationJobs:
                         channel,
                     ],
                 )
+        if outcome == "failed" and self.incidents is not None:
+            # One message not delivered: a minor error (level 4, decision 0047);
+            # a provider down for everyone shows as this incident's count.
+            self.incidents.record(
+                Level.MINOR_ERROR,
+                Source.NOTIFICATIONS,
+                "delivery_failed",
+                channel,
+                f"a {channel} notification was not delivered ({attempts} attempts)",
+            )
         if retry is not None:
             raise DeliveryFailed(f"{channel} to {recipient} for event {position}: {retry}")
 

@@ -36,6 +36,9 @@ DDL = [
         delivered_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (alert_id, recipient_id)
     )""",
+    # An administrator's inbox, newest first (projections/operations/alerts.py).
+    "CREATE INDEX IF NOT EXISTS alert_inbox_recipient "
+    "ON alert_inbox (recipient_id, raised_position)",
 ]
 
 

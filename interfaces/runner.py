@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dramatiq import Worker
 
 from bootstrap import Container
+from domain.operations.incidents import Level, Source
 from interfaces.scheduler import Scheduler
 from projections.log import raise_alert
 
@@ -137,6 +138,16 @@ class BackgroundRunner:
         )
         log.error(message)
         raise_alert(self.container.event_log, "background_thread_died", message)
+        # The alert above is the incident's: the recorder adds none.
+        source = Source(name) if name in {s.value for s in Source} else Source.WORKER
+        self.container.incidents.record(
+            Level.BUSINESS_INTERRUPTED,
+            source,
+            "background_thread_died",
+            name,
+            f"the {name} thread stopped and is restarted after a pause",
+            alerted=True,
+        )
 
 
 def run_worker_blocking(

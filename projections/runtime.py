@@ -24,6 +24,8 @@ from datetime import UTC, datetime
 import psycopg
 from psycopg_pool import ConnectionPool
 
+from application.operations.recorder import IncidentRecorder
+from domain.operations.incidents import Level, Source
 from projections.applying import ProjectionFailed, apply_events, apply_positions
 from projections.batches import ByAggregate, Decoder
 from projections.log import EVENTS_TABLE, EventSource, raise_alert
@@ -60,8 +62,10 @@ class Projector:
         batch_size: int = 500,
         behind_batch_size: int = 5000,
         attempts: int = ATTEMPTS,
+        incidents: IncidentRecorder | None = None,
     ) -> None:
         self.event_log = event_log
+        self.incidents = incidents  # a stopped read model is a level-2 incident
         self.pool = pool
         self.projections = list(projections)
         self.batch_size = batch_size
@@ -307,6 +311,16 @@ class Projector:
                 "projection_failed",
                 f"read model {name} stopped at position {failure.position}: {failure.error[:500]}",
             )
+            if self.incidents is not None:  # the alert above is the incident's: not another
+                self.incidents.record(
+                    Level.BUSINESS_INTERRUPTED,
+                    Source.PROJECTOR,
+                    "read_model_stopped",
+                    name,
+                    f"read model {name} stopped on a "
+                    f"{failure.error.split('(', 1)[0][:80]} at position {failure.position}",
+                    alerted=True,
+                )
         return True
 
     def wake(self) -> None:

@@ -13,6 +13,8 @@ from typing import Any
 
 import psycopg
 
+from application.operations.recorder import IncidentRecorder
+from domain.operations.incidents import Level, Source
 from infrastructure.eventstore.hashchain import GENESIS, link
 from infrastructure.eventstore.store import EVENTS_TABLE
 
@@ -99,6 +101,22 @@ def verify_new_events(conninfo: str, *, batch: int = 5000) -> ChainReport:
         else:
             report = _still_in_the_log(conn, start) or _walk(conn, start, batch, expect=None)
         _advance(conn, report)
+    return report
+
+
+def check_chain(conninfo: str, incidents: IncidentRecorder, *, full: bool = False) -> ChainReport:
+    """:func:`verify_chain` (``full``) or :func:`verify_new_events`; a broken
+    chain is a level-1 incident (the log is no longer evidence), wherever the
+    check ran: over HTTP, from the CLI, in a compliance run."""
+    report = (verify_chain if full else verify_new_events)(conninfo)
+    if not report.ok:
+        incidents.record(
+            Level.SYSTEM_CRASH,
+            Source.INTEGRITY,
+            "hash_chain_broken",
+            "event_log",
+            f"the hash chain breaks at position {report.first_broken_position}: {report.problem}",
+        )
     return report
 
 

@@ -8,6 +8,8 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.errors import InvalidTransition
+
 
 class Severity(StrEnum):
     INFO = "info"
@@ -34,8 +36,16 @@ class AdminAlert(Aggregate):
         self.message = message
         self.acknowledged_by: UUID | None = None
 
-    @event("Acknowledged")
     def acknowledge(self, by: UUID, at: datetime) -> None:
+        """An administrator has seen it; once for all of them (their inboxes show who)."""
+        if self.acknowledged_by is not None:
+            raise InvalidTransition("the alert is already acknowledged")
+        self._acknowledged(by=by, at=at)
+
+    # The event's name and fields are those the method above had when it was
+    # the event itself: a stored ``Acknowledged`` reads the same.
+    @event("Acknowledged")
+    def _acknowledged(self, by: UUID, at: datetime) -> None:
         self.acknowledged_by = by
 
 

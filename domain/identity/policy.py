@@ -49,6 +49,11 @@ class Permission(StrEnum):
     AUDIT_VERIFY = "audit:verify:any"
     PROJECTIONS_READ = "projections:read:any"
     HISTORY_READ = "history:read:any"
+    # Incidents (R6.2) and the administrators' alert inbox: operators' business
+    INCIDENTS_READ = "incidents:read:any"
+    INCIDENTS_MANAGE = "incidents:manage:any"
+    ALERTS_READ = "alerts:read:any"
+    ALERTS_MANAGE = "alerts:manage:any"
     # Registry: estates, buildings, units, parking, people and occupancy (R1.1, R3.3)
     REGISTRY_READ = "registry:read:any"
     REGISTRY_READ_ESTATE = "registry:read:estate"
@@ -227,6 +232,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.PROJECTIONS_READ,
         Permission.HISTORY_READ,
         Permission.COMPLIANCE_RUN,
+        Permission.INCIDENTS_READ,
     }
     | _EVERY_ESTATE_READ,
     Role.PROPERTY_MANAGER: _SELF_SERVICE

@@ -18,6 +18,7 @@ from interfaces.http import (
     health,
     history,
     notifications,
+    operations,
     problems,
     readmodels,
     registry,
@@ -63,6 +64,7 @@ def create_app(container: Container) -> FastAPI:
         approvals,
         community,
         notifications,
+        operations,
     ):
         app.include_router(module.router)
     for router in finance.ROUTERS:

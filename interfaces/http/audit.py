@@ -35,7 +35,7 @@ from projections.audit.trail import (
 )
 from replay.asof import position_at
 from replay.attestation import key_id, public_key_text, write_signed_export
-from replay.verify import verify_chain, verify_new_events
+from replay.verify import check_chain
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 
@@ -228,9 +228,11 @@ async def integrity(
     ] = False,
 ) -> Integrity:
     """Recompute the hash chain after the last verified checkpoint (the whole
-    log with ``full=true``); name the first broken position."""
-    verify = verify_chain if full else verify_new_events
-    report = await anyio.to_thread.run_sync(verify, container(request).database_url)
+    log with ``full=true``); name the first broken position (a level-1 incident)."""
+    c = container(request)
+    report = await anyio.to_thread.run_sync(
+        lambda: check_chain(c.database_url, c.incidents, full=full)
+    )
     return Integrity(**report.as_dict())
 
 

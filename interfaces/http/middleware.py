@@ -22,6 +22,7 @@ from interfaces.http.problems import (
     RETRY_AFTER,
     UNAVAILABLE_DETAIL,
     problem_bytes,
+    record_incident,
     unavailable,
 )
 
@@ -157,6 +158,7 @@ class RequestContextMiddleware:
                 await self.app(scope, receive, send_with_id)
             except Exception as exc:
                 if unavailable(exc) and not started:
+                    record_incident(scope, exc)  # level 1 (R6.2, problems.py)
                     # Raised outside the routes (by the Idempotency-Key store):
                     # the same answer as a route's, from the same rule.
                     log.warning("database unavailable in request %s: %s", request_id, exc)
@@ -174,7 +176,8 @@ class RequestContextMiddleware:
                 # operator can find this request's log line by the id the client saw.
                 log.exception("unhandled error in request %s", request_id)
                 if started:
-                    raise
+                    raise  # to Starlette's handler, which records the incident
+                record_incident(scope, exc)  # level 4 (R6.2, problems.py)
                 await _send_problem(
                     send,
                     500,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import orjson
@@ -12,13 +13,18 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Scope
 
 from application.errors import Forbidden, NotFound
 from application.identity.errors import UsernameTaken
+from application.operations.recorder import IncidentRecorder
 from domain.errors import DomainError, InvalidTransition, NotEntitled, ValidationFailed
 from domain.finance.books import ControlAccountLine
 from domain.identity.passwords import WeakPassword
+from domain.operations.incidents import Level, Source
 from infrastructure.idempotency import DuplicateRequest
+
+log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -123,6 +129,7 @@ def install(app: FastAPI) -> None:
         return request.url.path
 
     async def _unavailable(request: Request, exc: Exception) -> Response:
+        record_incident(request.scope, exc)
         return problem_response(
             503, UNAVAILABLE_DETAIL, instance=path(request), headers={"Retry-After": RETRY_AFTER}
         )
@@ -229,6 +236,36 @@ def install_fallback(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
+        record_incident(request.scope, exc)
         return problem_response(
             500, "an unexpected error occurred; it has been logged", instance=request.url.path
         )
+
+
+def record_incident(scope: Scope, exc: BaseException) -> None:
+    """Count the incident a request ran into (never raises, never waits).
+
+    The database or Redis away is level 1, one incident per server, recorded
+    when the database answers again (the recorder keeps it until then); any
+    other unexpected error is level 4 (this request failed, the service
+    works), under the exception's type and the route's template only: its
+    message may quote the request."""
+    try:
+        incidents: IncidentRecorder | None = getattr(
+            getattr(scope["app"].state, "container", None), "incidents", None
+        )
+        if incidents is None:
+            return
+        kind = type(exc).__name__
+        if unavailable(exc):
+            redis_away = isinstance(exc, (redis.ConnectionError, redis.TimeoutError))
+            server = "redis" if redis_away else "postgresql"
+            summary = f"{kind}: {server} did not answer a request"
+            level = Level.SYSTEM_CRASH
+            incidents.record(level, Source.API, f"{server}_unavailable", server, summary)
+            return
+        route = getattr(scope.get("route"), "path", None) or "unmatched"
+        where = f"{scope.get('method', '')} {route}"
+        incidents.record(Level.MINOR_ERROR, Source.API, kind, where, f"{kind} in {where}")
+    except Exception:
+        log.exception("could not count an incident")

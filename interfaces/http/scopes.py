@@ -102,6 +102,10 @@ _ROUTES: dict[tuple[str, str], Scoped] = {
     ("GET", "/audit/exports/signed"): Scoped(COMPANY, "company"),
     ("GET", "/history/{aggregate_id}"): Scoped(COMPANY, "path:aggregate_id"),
     ("GET", "/projections"): Scoped(COMPANY, "company"),
+    # Incidents and alerts are the service's own, of no estate (R6.2).
+    **_record(COMPANY, "/incidents/{incident_id}", "acknowledge resolve"),
+    ("GET", "/alerts"): Scoped(COMPANY, "caller"),
+    ("POST", "/alerts/{alert_id}/acknowledge"): Scoped(COMPANY, "path:alert_id"),
     ("POST", "/estates"): Scoped(COMPANY, "company"),
     ("PATCH", "/estates/{estate_id}"): Scoped(ESTATE, "path:estate_id"),
     **_record(ESTATE, "/estates/{estate_id}", "buildings parking"),

@@ -32,6 +32,8 @@ from fastapi.testclient import TestClient
 
 from bootstrap import Container
 from domain.identity.policy import Role
+from domain.operations.incidents import Level, incident_id_for
+from infrastructure.tasks import QUEUE as ALERTS_QUEUE
 from projections.runtime import wait_for_position
 from tests.conftest import bearer, login
 from tests.e2e.api.test_object_scoping import PASSWORD
@@ -103,6 +105,8 @@ class World:
     neighbour_records: dict[str, str]
     neighbour_text: str
     vendor: str  # company-wide: shared by every estate's finance staff
+    incident: str  # the service's own (R6.2), of no estate
+    alert: str  # the administrators' alert the incident raised
 
 
 def ok(response: Any, status: int = 200) -> Any:
@@ -614,6 +618,7 @@ def build_world(client: TestClient, admin: dict[str, str], container: Container)
             a_estate.manager.headers,
         )
         _wait_for_inbox(container, neighbour.id, int(sent["position"]))
+        incident, alert = _incident(container)  # its alert delivered to the inboxes
         drain(container)
     own["message_position"] = str(sent["position"])
     settle(container)
@@ -624,4 +629,22 @@ def build_world(client: TestClient, admin: dict[str, str], container: Container)
         neighbour_records=own,
         neighbour_text=f"{text}|{private}",
         vendor=vendor,
+        incident=incident,
+        alert=alert,
     )
+
+
+def _incident(container: Container) -> tuple[str, str]:
+    """A level-2 incident and the administrators' alert it raised (their IDs)."""
+    where = ("worker", "background_thread_died", "snapshotter")
+    container.incidents.record(Level.BUSINESS_INTERRUPTED, *where, "the snapshotter thread stopped")
+    assert container.incidents.flush()
+    settle(container)
+    container.broker.join(ALERTS_QUEUE, timeout=20_000)
+    incident = incident_id_for(*where)
+    with container.pool.connection() as conn:
+        row = conn.execute(
+            "SELECT alert_id FROM admin_alerts WHERE subject_id = %s", [incident]
+        ).fetchone()
+    assert row is not None
+    return str(incident), str(row[0])

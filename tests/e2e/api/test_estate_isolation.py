@@ -59,6 +59,9 @@ IDENTITY_PREFIXES = (
     f"{API}/audit",
     f"{API}/history",
     f"{API}/projections",
+    # The service's own incidents and its administrators' alerts: of no estate.
+    f"{API}/incidents",
+    f"{API}/alerts",
 )
 # Liveness and readiness carry no records.
 UNSCOPED = {"/health", "/ready"}

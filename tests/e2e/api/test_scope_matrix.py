@@ -86,6 +86,8 @@ KINDS = {
     "user_id": "user",
     "vendor_id": "vendor",
     "aggregate_id": "unit",
+    "incident_id": "incident",
+    "alert_id": "alert",
 }
 
 
@@ -293,6 +295,8 @@ def _record(w: World, kind: str) -> str:
         return w.a.resident.id
     if kind == "vendor":
         return w.vendor
+    if kind in ("incident", "alert"):  # the service's own, of no estate
+        return str(getattr(w, kind))
     return w.a[kind]
 
 

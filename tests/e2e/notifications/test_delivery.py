@@ -13,6 +13,7 @@ from application.notifications.commands import ChoosePreferences
 from bootstrap import Container, build
 from domain.equipment.alarm import Alarm
 from domain.identity.policy import Role
+from domain.operations.incidents import Level, incident_id_for
 from infrastructure.mail import SmtpEmailSender, SmtpSettings
 from infrastructure.notifications import DeliveryFailed
 from infrastructure.settings import Settings
@@ -204,6 +205,13 @@ def test_a_send_that_keeps_failing_is_retried_then_recorded_as_failed(
         ).fetchone() or (None, None, None)
     assert (status, attempts) == ("failed", 3)
     assert detail is not None and detail.startswith("after 3 attempts")
+    # A minor incident (level 4) of the channel, without the address.
+    assert container.incidents.flush()
+    incident = container.event_log.repository.get(
+        incident_id_for("notifications", "delivery_failed", "email")
+    )
+    assert (incident.level, incident.occurrences) == (Level.MINOR_ERROR, 1)
+    assert "wu@" not in incident.summary
 
 
 def test_with_redis_down_notifications_wait_in_the_log_and_arrive_once_when_it_is_back(

@@ -24,6 +24,7 @@ from pydantic import SecretStr
 from bootstrap import Container
 from domain.identity.policy import Role
 from domain.identity.user import User
+from domain.operations.incidents import Level, incident_id_for
 from infrastructure.database import apply_ddl
 from interfaces.http.app import create_app
 from interfaces.runner import BackgroundRunner
@@ -229,12 +230,17 @@ def test_a_dead_projector_thread_fails_readiness_raises_an_alert_and_is_restarte
             eventually(lambda: runner.thread is not first, 10, "a new projector thread")
             eventually(lambda: client.get("/ready").status_code == 200, 10, "ready again")
             eventually(lambda: all_at_head(container), 10, "caught up after the restart")
+            assert container.incidents.flush()  # a level-2 incident, and no second alert
             alerts = [
                 container.event_log.mapper_with_metadata.decode(n)[0]
                 for n in container.event_log.read(after=0, limit=100)
             ]
             died = [vars(a) for a in alerts if kind_of(a) == ("AdminAlert", "Raised")]
             assert [a["kind"] for a in died] == ["background_thread_died"]
+            incident = container.event_log.repository.get(
+                incident_id_for("projector", "background_thread_died", "projector")
+            )
+            assert (incident.level, incident.occurrences) == (Level.BUSINESS_INTERRUPTED, 1)
     finally:
         runner.stop()
 

@@ -25,6 +25,7 @@ from fastapi.testclient import TestClient
 
 from application.actor import Reach
 from bootstrap import Container
+from domain.identity.user import user_id_for
 from projections.approvals import queries as approvals
 from projections.community import queries as community
 from projections.equipment import queries as equipment
@@ -32,6 +33,7 @@ from projections.finance import compliance, expenses, fund, fund_first_deposit, 
 from projections.finance.accounts import queries as accounts
 from projections.identity import queries as identity
 from projections.notifications import queries as notifications
+from projections.operations import alerts, incidents
 from projections.registry import views as registry
 from projections.tasks.todo import open_items
 from projections.workorders import queries as workorders
@@ -123,6 +125,9 @@ QUERIES = [
     Read(equipment.visible_alarm, EVERY_RIGHT, record("alarm")),
     Read(equipment.search_alarms, ALL, **ALARM_SEARCH, before_key=None, limit=10),
     Read(identity.list_users, EVERY_RIGHT),
+    Read(incidents.incident, Lazy(lambda w: UUID(w.incident))),
+    Read(incidents.search_incidents, status=None, level=None, before_key=None, limit=10),
+    Read(alerts.inbox, user_id_for("admin"), acknowledged=None, before=None, limit=10),
     Read(identity.get_user, EVERY_RIGHT, user("resident")),
     Read(identity.login_history, EVERY_RIGHT, user("resident")),
     Read(notifications.inbox, user("resident")),

@@ -1,0 +1,1 @@
+"""Operating the service: incidents (R6.2) and the administrators' alerts."""
