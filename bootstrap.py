@@ -32,6 +32,7 @@ import projections.workorders
 from application.approvals.service import ApprovalService
 from application.audit.exports import Exports
 from application.community.service import CommunityService
+from application.context import current_session
 from application.equipment.service import EquipmentService
 from application.finance import FinanceServices
 from application.finance.invoices import InvoiceIssuer
@@ -243,7 +244,7 @@ def build(
     open_read_models(event_log, pool, database_url, projector.projections)
 
     redis_client = redis.Redis.from_url(redis_url)
-    user_versions = RedisUserVersions(redis_client)
+    user_versions = RedisUserVersions(redis_client, session=current_session)
     event_log.save_watchers.append(user_versions.watch)
     snapshotter = Snapshotter(event_log, pool)
     metrics = Metrics()

@@ -8,7 +8,7 @@ CLI, a job). Queries take the actor's :class:`Reach` to filter rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from uuid import UUID
 
 from application.errors import Forbidden, NotFound
@@ -36,6 +36,10 @@ class Actor:
     estates: frozenset[UUID] = frozenset()
     #: "sms" when their logins ask for a one-time code, else None.
     second_factor: str | None = None
+    #: The last log position this session's commands answered with, as of
+    #: the request's start: its reads wait until their read model has it
+    #: (decision 0045). Not who the caller is, so not compared.
+    written: int = field(default=0, compare=False)
 
     @classmethod
     def of(cls, user: User, session_id: str) -> Actor:

@@ -43,6 +43,9 @@ class ContextBox:
     copy of the context variables) can still name the actor for the request."""
 
     value: CommandContext
+    #: The caller's session: its saves raise its last written position
+    #: (decision 0045). Not in the events' metadata.
+    session_id: str | None = None
 
 
 _current: ContextVar[ContextBox | None] = ContextVar("estatelog_command_context", default=None)
@@ -65,8 +68,15 @@ def acting(context: CommandContext) -> Iterator[ContextBox]:
         _current.reset(token)
 
 
-def act_as(actor_id: UUID, actor_role: str | None) -> None:
-    """Name the authenticated actor for the rest of the current request."""
+def act_as(actor_id: UUID, actor_role: str | None, session_id: str | None = None) -> None:
+    """Name the authenticated actor (and their session) for the rest of the current request."""
     box = _current.get()
     if box is not None:
         box.value = box.value.acting_as(actor_id, actor_role)
+        box.session_id = session_id
+
+
+def current_session() -> str | None:
+    """The session of the request being handled, if it has one."""
+    box = _current.get()
+    return box.session_id if box else None

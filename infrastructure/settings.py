@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     login_rate_limit_per_minute: int = 30
 
     max_body_bytes: int = 1024 * 1024
+    # How long a read waits for its read model to reach the caller's last
+    # write (or ?after=) before it answers 503 "read model behind" (decision 0045).
+    read_wait_seconds: float = Field(default=10.0, gt=0, le=60)
     db_pool_size: int = 10
     # Aggregates the process keeps in memory (least recently used go first);
     # the bound on its memory under commands. 0 would mean unbounded: refused.

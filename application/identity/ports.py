@@ -33,6 +33,11 @@ class UserVersions(Protocol):
         """The version the user's last answered save left; None if not known."""
         ...
 
+    def current_and_written(self, user_id: UUID, session_id: str) -> tuple[int | None, int]:
+        """:meth:`current`, and the last log position the session's saves
+        answered with (0 if not known), in one look-up (decision 0045)."""
+        ...
+
 
 class OneTimeCodes(Protocol):
     """Short-lived codes of the SMS second factor, kept out of the event log."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import replace
 from uuid import UUID
 
 from application.actor import Actor
@@ -41,21 +42,29 @@ class Principals:
         the version it was worked out from, else ``read()`` -> (version, actor)."""
         if self.versions is None:
             return read()[1]
-        current = self.versions.current(user_id)
+        # The session's last written position comes with the version: no
+        # round trip more (decision 0045).
+        current, written = self.versions.current_and_written(user_id, session_id)
         slot = (user_id, session_id)
         if current is not None:
             with self._lock:
                 kept = self._kept.get(slot)
                 if kept is not None and kept[0] == current:
                     self._kept.move_to_end(slot)
-                    return kept[1]
+                    return _having_written(kept[1], written)
         version, actor = read()
         with self._lock:
             self._kept[slot] = (version, actor)
             self._kept.move_to_end(slot)
             while len(self._kept) > self.size:
                 self._kept.popitem(last=False)
+        return _having_written(actor, written)
+
+
+def _having_written(actor: Actor | None, written: int) -> Actor | None:
+    if actor is None or actor.written == written:
         return actor
+    return replace(actor, written=written)
 
 
 def version_and_actor(user: User, session_id: str) -> tuple[int, Actor | None]:

@@ -29,6 +29,20 @@ class SubmitOrder:
 
 
 @dataclass(frozen=True)
+class LogOnBehalf:
+    """Staff who take residents' calls log a repair for a resident of a unit of an
+    estate they serve: the order is the resident's, with how it came and who took it."""
+
+    actor: Actor
+    resident_id: UUID
+    unit_id: UUID
+    channel: str
+    title: str
+    description: str
+    equipment_id: UUID | None = None
+
+
+@dataclass(frozen=True)
 class OrderStep:
     """A step on one work order. A caller who may not see the order (its estate's
     staff, its requester or assignee may) is told it is missing; one who sees it

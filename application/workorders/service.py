@@ -30,6 +30,7 @@ from application.workorders.commands import (
     CloseOrder,
     CompleteOrder,
     CreatePlan,
+    LogOnBehalf,
     PlanStep,
     RateOrder,
     SubmitOrder,
@@ -178,6 +179,29 @@ class WorkOrderService:
             unit_id=cmd.unit_id,
             equipment_id=cmd.equipment_id,
         )
+
+    def log_on_behalf(self, cmd: LogOnBehalf) -> tuple[UUID, int]:
+        """The resident's order, logged by a clerk of the unit's estate; a unit or
+        resident the clerk may not reach is missing (404)."""
+        estate_id = self.unit_estate(cmd.unit_id)
+        if estate_id is None or not cmd.actor.may("workorders:submit_for", None, estate_id):
+            raise errors.NotFound("no such unit, or not of an estate you serve")
+        if (estate_id, cmd.unit_id) not in self.units_of_user(cmd.resident_id):
+            raise errors.NotFound("no such resident of this unit")
+        self._same_estate_equipment(cmd.equipment_id, estate_id)
+        order = WorkOrder.log_on_behalf(
+            resident_id=cmd.resident_id,
+            clerk_id=cmd.actor.user_id,
+            channel=cmd.channel,
+            id=self.deps.ids(),
+            estate_id=estate_id,
+            title=cmd.title,
+            description=cmd.description,
+            at=self.deps.clock(),
+            unit_id=cmd.unit_id,
+            equipment_id=cmd.equipment_id,
+        )
+        return order.id, self._save(order)
 
     def _home_estate(self, cmd: SubmitOrder) -> UUID:
         """The estate of the unit a resident submits for, if they occupy it."""

@@ -75,6 +75,9 @@ class Permission(StrEnum):
     WORKORDERS_SUBMIT = "workorders:submit:any"
     WORKORDERS_SUBMIT_ESTATE = "workorders:submit:estate"
     WORKORDERS_SUBMIT_OWN = "workorders:submit:own"
+    # Log a resident's order for them (they phoned, came by): the order is theirs.
+    WORKORDERS_SUBMIT_FOR = "workorders:submit_for:any"
+    WORKORDERS_SUBMIT_FOR_ESTATE = "workorders:submit_for:estate"
     WORKORDERS_READ = "workorders:read:any"
     WORKORDERS_READ_ESTATE = "workorders:read:estate"
     WORKORDERS_READ_OWN = "workorders:read:own"
@@ -244,6 +247,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.TELEMETRY_INGEST_ESTATE,
         Permission.ALARMS_HANDLE_ESTATE,
         Permission.WORKORDERS_MANAGE_ESTATE,
+        Permission.WORKORDERS_SUBMIT_FOR_ESTATE,
         Permission.MAINTENANCE_MANAGE_ESTATE,
         Permission.APPROVALS_DECIDE_ESTATE,
         Permission.SERVICES_REQUEST_ESTATE,
@@ -264,6 +268,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.USERS_READ_ESTATE,
         Permission.ALARMS_HANDLE_ESTATE,
         Permission.WORKORDERS_MANAGE_ESTATE,
+        Permission.WORKORDERS_SUBMIT_FOR_ESTATE,
         Permission.APPROVALS_DECIDE_ESTATE,
         Permission.SERVICES_REQUEST_ESTATE,
         Permission.SERVICES_HANDLE_ESTATE,

@@ -18,36 +18,10 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidTransition, ValidationFailed
-from domain.workorders.rules import SlaKind, clean_parts, passed_deadlines, text
-
-
-class Source(StrEnum):
-    RESIDENT = "resident"
-    STAFF = "staff"
-    ALARM = "alarm"
-    PLAN = "plan"
-
-
-class Priority(StrEnum):
-    URGENT = "urgent"
-    HIGH = "high"
-    NORMAL = "normal"
-    LOW = "low"
-
-
-class Category(StrEnum):
-    PLUMBING = "plumbing"
-    ELECTRICAL = "electrical"
-    HVAC = "hvac"
-    ELEVATOR = "elevator"
-    FIRE_SAFETY = "fire_safety"
-    SECURITY = "security"
-    STRUCTURAL = "structural"
-    APPLIANCE = "appliance"
-    CLEANING = "cleaning"
-    LANDSCAPING = "landscaping"
-    PREVENTIVE = "preventive"
-    OTHER = "other"
+from domain.workorders.rules import Category as Category
+from domain.workorders.rules import Channel, SlaKind, clean_parts, passed_deadlines, text
+from domain.workorders.rules import Priority as Priority
+from domain.workorders.rules import Source as Source
 
 
 class Status(StrEnum):
@@ -97,6 +71,14 @@ def allowed_commands(status: Status) -> list[str]:
 class WorkOrder(Aggregate):
     """A job on an estate, a unit or a piece of equipment, with its SLA clocks."""
 
+    class_version = 2  # 2: channel and taken_by (LoggedOnBehalf, decision 0045)
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        # As __init__ sets them; no snapshot of version 1 saw a LoggedOnBehalf.
+        resident = state["source"] == Source.RESIDENT.value
+        state.update(channel=Channel.APP.value if resident else None, taken_by=None)
+
     @event("Submitted")
     def __init__(
         self,
@@ -121,6 +103,9 @@ class WorkOrder(Aggregate):
         self.equipment_id = equipment_id
         self.submitted_at = at
         self.status = Status.SUBMITTED
+        # How it reached the estate (a resident's own: the app); the clerk who took it.
+        self.channel = Channel.APP.value if self.source is Source.RESIDENT else None
+        self.taken_by: UUID | None = None
         self.category: Category | None = None
         self.priority: Priority | None = None
         self.respond_by: datetime | None = None
@@ -169,6 +154,25 @@ class WorkOrder(Aggregate):
             unit_id=unit_id,
             equipment_id=equipment_id,
         )
+
+    @classmethod
+    def log_on_behalf(
+        cls, *, resident_id: UUID, clerk_id: UUID, channel: Channel | str, **fields: Any
+    ) -> WorkOrder:
+        """A resident's own order, taken by a clerk (they phoned, came by): with how and by whom."""
+        try:
+            channel = Channel(channel)
+        except ValueError as exc:
+            raise ValidationFailed(f"channel: one of {', '.join(Channel)}") from exc
+        order = cls.submit(
+            source=Source.RESIDENT, source_ref=None, requested_by=resident_id, **fields
+        )
+        order._logged_on_behalf(channel=channel.value, clerk_id=clerk_id, at=order.submitted_at)
+        return order
+
+    @event("LoggedOnBehalf")
+    def _logged_on_behalf(self, channel: str, clerk_id: UUID, at: datetime) -> None:
+        self.channel, self.taken_by = channel, clerk_id
 
     @classmethod
     def with_id(cls, order_id: UUID, **fields: Any) -> WorkOrder:

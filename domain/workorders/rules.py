@@ -1,6 +1,7 @@
 """Pure rules of a work order that need none of its state machine: the text
-and parts a command may carry, and which SLA deadlines have passed. Plain
-functions over values, so ``order.py`` keeps only the aggregate and its table."""
+and parts a command may carry, its categories and channels, and which SLA
+deadlines have passed. Plain functions over values, so ``order.py`` keeps
+only the aggregate and its table."""
 
 from __future__ import annotations
 
@@ -11,6 +12,43 @@ from enum import StrEnum
 from typing import Any
 
 from domain.errors import ValidationFailed
+
+
+class Source(StrEnum):
+    RESIDENT = "resident"
+    STAFF = "staff"
+    ALARM = "alarm"
+    PLAN = "plan"
+
+
+class Priority(StrEnum):
+    URGENT = "urgent"
+    HIGH = "high"
+    NORMAL = "normal"
+    LOW = "low"
+
+
+class Category(StrEnum):
+    PLUMBING = "plumbing"
+    ELECTRICAL = "electrical"
+    HVAC = "hvac"
+    ELEVATOR = "elevator"
+    FIRE_SAFETY = "fire_safety"
+    SECURITY = "security"
+    STRUCTURAL = "structural"
+    APPLIANCE = "appliance"
+    CLEANING = "cleaning"
+    LANDSCAPING = "landscaping"
+    PREVENTIVE = "preventive"
+    OTHER = "other"
+
+
+class Channel(StrEnum):
+    """How a resident's request reached the estate."""
+
+    APP = "app"  # they submitted it themselves
+    PHONE = "phone"  # they phoned and a clerk logged it
+    VISIT = "visit"  # they came to the service desk
 
 
 class SlaKind(StrEnum):

@@ -86,14 +86,16 @@ class EventLog(Application[UUID]):
         super().__init__({**env, "IS_SNAPSHOTTING_ENABLED": "y"})
         harden(self.chained_recorder.datastore.pool)
         #: Told of the aggregates of every save before it is written; each
-        #: returns what to call once the save has committed (decision 0035).
-        self.save_watchers: list[Callable[[Sequence[Any]], Callable[[], None]]] = []
+        #: returns what to call with the save's last position once it has
+        #: committed (decisions 0035, 0045).
+        self.save_watchers: list[Callable[[Sequence[Any]], Callable[[int], None]]] = []
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         committed = [watch(objs) for watch in self.save_watchers]
         recordings = super().save(*objs, **kwargs)
+        position = recordings[-1].notification.id if recordings else 0
         for then in committed:
-            then()
+            then(position)
         return recordings
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
@@ -177,7 +179,11 @@ class EventLog(Application[UUID]):
         to what takes seconds, not minutes. Snapshots are not taken and the
         aggregates do not enter the repository cache.
         """
-        return self.chained_recorder.insert_bulk(self._stored_chunks(aggregates, chunk_size))
+        position = self.chained_recorder.insert_bulk(self._stored_chunks(aggregates, chunk_size))
+        # Told of no aggregate, a watcher still records the saving session's position.
+        for watch in self.save_watchers:
+            watch(())(position)
+        return position
 
     def _stored_chunks(
         self, aggregates: Iterable[Aggregate], chunk_size: int

@@ -1,8 +1,9 @@
-"""Read-your-writes: a query may wait until a read model has reached a position.
+"""Read-your-writes: a query waits until its read model has reached a position.
 
-The position comes from ``?after=P`` or, for clients that cannot touch the
-query string, the ``X-Estatelog-After: P`` header; both name the position a
-command answered with.
+The position is the last one the caller's session's commands answered with,
+which every process learns from Redis with the caller (decision 0045), or a
+later one the caller names: ``?after=P`` or, for clients that cannot touch
+the query string, the ``X-Estatelog-After: P`` header.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from fastapi import Request
 from psycopg_pool import ConnectionPool
 
 from infrastructure.autocommit import autocommitted
+from interfaces.http.middleware import CALLER_STATE
 from interfaces.http.problems import Problem
 from interfaces.http.security import container
 from projections.positions import applied
@@ -22,7 +24,11 @@ from projections.runtime import stopped_read_models, wait_for_position
 
 log = logging.getLogger(__name__)
 
+#: The default of the ``read_wait_seconds`` setting.
 MAX_WAIT_SECONDS = 10.0
+#: Retry-After of a read whose read model is behind: the projector's pace is
+#: thousands of events a second; behind for 10 s it is busy, or stopped.
+BEHIND_RETRY_SECONDS = 2
 AFTER_HEADER = "x-estatelog-after"
 #: How stale the list of stopped read models may be (one query a second at most).
 STOPPED_CHECK_SECONDS = 1.0
@@ -100,55 +106,115 @@ def serving(request: Request, *projections: str) -> None:
             raise _unavailable(projection, *failure)
 
 
+class KnownPositions:
+    """How far each read model was last seen to have applied, in this process.
+
+    Positions only grow, so a read for a position at or below one seen here
+    needs no statement to say the read model has it: a caller with nothing
+    pending costs no round trip more. (A rebuild starts a read model again
+    from nothing; its reads are partial meanwhile with or without this.)
+    """
+
+    def __init__(self) -> None:
+        self.seen: dict[str, int] = {}
+
+    def has(self, projection: str, position: int) -> bool:
+        return self.seen.get(projection, 0) >= position
+
+    def saw(self, projection: str, position: int) -> None:
+        # A race between two threads only keeps the lower of two true positions.
+        if position > self.seen.get(projection, 0):
+            self.seen[projection] = position
+
+
+def _known(request: Request) -> KnownPositions:
+    state = request.app.state
+    if getattr(state, "known_positions", None) is None:
+        state.known_positions = KnownPositions()
+    return state.known_positions  # type: ignore[no-any-return]
+
+
+def written_position(request: Request) -> int:
+    """The last position the caller's session's commands answered with, as
+    Redis told when the caller was looked up (0 for none, or no caller)."""
+    known = getattr(request.state, CALLER_STATE, None)
+    caller = known[1] if known is not None else None
+    return caller.written if caller is not None else 0
+
+
 async def reached(
     request: Request, projection: str, after: int | None, *, at_least: int = 0
 ) -> None:
-    """Return once ``projection`` has applied the requested position, or answer 504;
-    answer 503 at once if it has stopped (failed) for good.
+    """Return once ``projection`` has applied what the caller needs, or answer
+    503 "read model behind"; answer 503 at once if it has stopped for good.
 
-    ``at_least`` is a position the query itself needs (an as-of query needs
-    everything up to its position), whatever the caller asked for. A position
-    the log has not reached is refused at once (422 with the head): no read
-    model can reach it by waiting, and the wait would hold a worker.
+    What the caller needs is the latest of the position they asked for
+    (``?after=``, ``X-Estatelog-After``), ``at_least`` (an as-of query needs
+    everything up to its position) and the position their session's last
+    command answered with (decision 0045): a caller reads their own writes
+    without naming them. A position they asked for that the log has not
+    reached is refused at once (422 with the head): no read model can reach
+    it by waiting, and the wait would hold a worker.
     """
     stopped = _stopped(request)
     failure = await stopped.of(projection)
     if failure is not None:
         raise _unavailable(projection, *failure)
-    position = max(requested_position(request, after) or 0, at_least)
-    if not position:
+    asked = max(requested_position(request, after) or 0, at_least)
+    written = written_position(request)
+    position = max(asked, written)
+    known = _known(request)
+    if not position or known.has(projection, position):
         return
     # Nearly always the read model is there already: one statement says so.
     # Only a read model still behind costs the head of the log and a
     # connection of its own to LISTEN on.
-    if await anyio.to_thread.run_sync(_applied, container(request).pool, projection, position):
+    pool = container(request).pool
+    now = await anyio.to_thread.run_sync(_applied, pool, projection)
+    known.saw(projection, now)
+    if now >= position:
         return
     head = await anyio.to_thread.run_sync(container(request).event_log.head)
-    if position > head:
+    if asked > head:
         raise Problem(
             422,
-            f"position {position} is beyond the head of the log ({head}); "
+            f"position {asked} is beyond the head of the log ({head}); "
             "pass a position a command answered with",
             title="Position beyond the log",
             head=head,
         )
-    ok = await anyio.to_thread.run_sync(
-        wait_for_position, container(request).pool, projection, position, MAX_WAIT_SECONDS
+    # A session's position beyond the head is of another log (one restored
+    # since): nothing can reach it, and the caller did not ask for it.
+    position = max(asked, min(written, head))
+    if now >= position:
+        return
+    wait = container(request).settings.read_wait_seconds
+    if await anyio.to_thread.run_sync(wait_for_position, pool, projection, position, wait):
+        known.saw(projection, position)
+        return
+    failure = await stopped.of(projection, fresh=True)
+    if failure is not None:
+        raise _unavailable(projection, *failure)
+    raise behind(projection, position, wait)
+
+
+def behind(projection: str, position: int, waited: float) -> Problem:
+    """The answer for a read model that has not reached the caller's position:
+    never the 404 or the old data its rows would give."""
+    return Problem(
+        503,
+        f"the {projection} read model has not yet applied position {position}, which "
+        f"holds your latest change, after {waited:g} s; what it holds is older. "
+        "Retry in a few seconds",
+        title="Read model behind",
+        headers={"Retry-After": str(BEHIND_RETRY_SECONDS)},
+        read_model=projection,
+        position=position,
     )
-    if not ok:
-        failure = await stopped.of(projection, fresh=True)
-        if failure is not None:
-            raise _unavailable(projection, *failure)
-        raise Problem(
-            504,
-            f"the {projection} read model has not reached position {position} "
-            f"within {MAX_WAIT_SECONDS:.0f} s; retry later",
-            title="Read model behind",
-        )
 
 
-def _applied(pool: ConnectionPool, projection: str, position: int) -> bool:
-    """Whether ``projection`` has applied ``position`` (one statement, autocommit)."""
+def _applied(pool: ConnectionPool, projection: str) -> int:
+    """The last position ``projection`` has applied (one statement, autocommit)."""
     with autocommitted(pool) as conn:
         now = applied(conn, projection)
-    return now is not None and now[0] >= position
+    return int(now[0]) if now is not None else 0

@@ -157,6 +157,9 @@ _ROUTES: dict[tuple[str, str], Scoped] = {
     ("POST", "/telemetry"): Scoped(ESTATE, "body:readings[].equipment_id"),
     **_record(ESTATE, "/alarms/{alarm_id}", "acknowledge clear work-order"),
     ("POST", "/workorders"): Scoped(ESTATE, "body:estate_id|unit_id", also=("body:equipment_id",)),
+    ("POST", "/workorders/on-behalf"): Scoped(
+        ESTATE, "body:unit_id", also=("body:resident_id", "body:equipment_id")
+    ),
     ("GET", "/workorders/dashboard"): Scoped(ESTATE, "rows"),
     ("GET", "/workorders/{order_id}/history"): Scoped(ESTATE, "path:order_id"),
     **_record(

@@ -71,7 +71,7 @@ def authenticate(request: Request) -> Principal:
         setattr(request.state, CALLER_STATE, (header, principal))
     if principal is None:
         raise Problem(401, "this session has ended; log in again", headers=BEARER)
-    act_as(principal.user_id, principal.role)
+    act_as(principal.user_id, principal.role, principal.session_id)
     return principal
 
 

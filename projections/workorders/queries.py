@@ -28,11 +28,11 @@ OPEN = ("submitted", "triaged", "assigned", "accepted", "in_progress", "on_hold"
 
 ORDER_COLUMNS = (
     "order_id, estate_id, unit_id, equipment_id, title, description, source, source_ref, "
-    "status, category, priority, assignee_id, requested_by, submitted_at, triaged_at, "
-    "assigned_at, accepted_at, started_at, completed_at, rated_at, closed_at, cancelled_at, "
-    "respond_by, resolve_by, respond_breached, resolve_breached, hold_reason, work_done, "
-    "parts, labour_hours, cost, currency, rating, rating_comment, reassignments, rejections, "
-    "reopenings, updated_at, version"
+    "channel, taken_by, status, category, priority, assignee_id, requested_by, submitted_at, "
+    "triaged_at, assigned_at, accepted_at, started_at, completed_at, rated_at, closed_at, "
+    "cancelled_at, respond_by, resolve_by, respond_breached, resolve_breached, hold_reason, "
+    "work_done, parts, labour_hours, cost, currency, rating, rating_comment, reassignments, "
+    "rejections, reopenings, updated_at, version"
 )
 
 PLAN_COLUMNS = (
@@ -51,6 +51,8 @@ class OrderRow(TypedDict):
     description: str
     source: str
     source_ref: str | None
+    channel: str | None  # app, phone or visit: how a resident's request came
+    taken_by: UUID | None  # the clerk who logged it for the resident
     status: str
     category: str | None
     priority: str | None

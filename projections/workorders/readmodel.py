@@ -25,6 +25,8 @@ DDL = (
         description text NOT NULL,
         source text NOT NULL,
         source_ref text,
+        channel text,
+        taken_by uuid,
         status text NOT NULL,
         category text,
         priority text,
@@ -117,6 +119,7 @@ _STEPS: dict[str, tuple[str | None, str | None]] = {
     "Rejected": ("triaged", None),
     "Reopened": ("triaged", None),
     "SlaBreached": (None, None),
+    "LoggedOnBehalf": (None, None),
 }
 
 
@@ -162,8 +165,9 @@ class WorkOrdersReadModel:
         if name == "Submitted":
             cur.execute(
                 "INSERT INTO workorders (order_id, estate_id, unit_id, equipment_id, title, "
-                "description, source, source_ref, status, requested_by, submitted_at, "
-                "updated_at, version) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,'submitted',%s,%s,%s,%s)",
+                "description, source, source_ref, channel, status, requested_by, submitted_at, "
+                "updated_at, version) "
+                "VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,'submitted',%s,%s,%s,%s)",
                 [
                     order_id,
                     event.estate_id,
@@ -173,6 +177,8 @@ class WorkOrdersReadModel:
                     event.description,
                     str(event.source),
                     event.source_ref,
+                    # a resident's own order came through the app (as the aggregate says)
+                    "app" if str(event.source) == "resident" else None,
                     event.requested_by,
                     event.at,
                     at,
@@ -232,6 +238,8 @@ class WorkOrdersReadModel:
             raw.append("reopenings = reopenings + 1")
         elif name == "SlaBreached":
             sets[f"{event.kind}_breached"] = True
+        elif name == "LoggedOnBehalf":
+            sets |= {"channel": event.channel, "taken_by": event.clerk_id}
         sets["updated_at"] = at
         sets["version"] = note.originator_version
         # Raw fragments read the row before this update (SQL evaluates every

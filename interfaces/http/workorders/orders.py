@@ -31,6 +31,7 @@ from interfaces.http.workorders.schemas import (
     Dashboard,
     HistoryEntry,
     NewOrder,
+    OrderOnBehalf,
     OrderView,
     Rating,
     Triage,
@@ -72,6 +73,30 @@ def submit_order(
             description=body.description,
             estate_id=body.estate_id,
             unit_id=body.unit_id,
+            equipment_id=body.equipment_id,
+        )
+    )
+    return Created(id=order_id, position=position)
+
+
+@router.post("/workorders/on-behalf", status_code=status.HTTP_201_CREATED)
+def log_on_behalf(
+    body: OrderOnBehalf,
+    request: Request,
+    principal: Principal = requires(Permission.WORKORDERS_SUBMIT_FOR_ESTATE),
+) -> Created:
+    """Log a repair for a resident who phoned or came by: the order is the
+    resident's (they see, follow and rate it); it records the channel and the
+    clerk. Only for a resident of a unit of an estate the caller serves."""
+    serving(request, "registry")  # where the resident lives
+    order_id, position = _service(request).log_on_behalf(
+        c.LogOnBehalf(
+            actor=principal,
+            resident_id=body.resident_id,
+            unit_id=body.unit_id,
+            channel=body.channel.value,
+            title=body.title,
+            description=body.description,
             equipment_id=body.equipment_id,
         )
     )

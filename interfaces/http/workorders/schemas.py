@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from domain.workorders.order import Category, Priority
+from domain.workorders.rules import Channel
 from interfaces.http.schemas import Command, CurrencyCode, DecimalInput, Patch
 from interfaces.http.text import MultiLine, SingleLine
 from interfaces.http.views import from_view
@@ -26,6 +27,15 @@ class NewOrder(Command):
     description: LongText
     estate_id: UUID | None = Field(None, description="staff: the estate; residents: optional")
     unit_id: UUID | None = Field(None, description="residents: a unit they occupy (required)")
+    equipment_id: UUID | None = None
+
+
+class OrderOnBehalf(Command):
+    resident_id: UUID = Field(description="the resident's user id: the order is theirs")
+    unit_id: UUID = Field(description="a unit the resident occupies")
+    channel: Channel = Field(description="how the request came: phone, visit or app")
+    title: Text
+    description: LongText
     equipment_id: UUID | None = None
 
 

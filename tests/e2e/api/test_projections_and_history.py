@@ -86,7 +86,7 @@ def test_the_after_header_for_a_position_not_yet_written_is_refused_at_once(
     client: TestClient, admin: dict[str, str]
 ) -> None:
     # No read model can reach a position the log has not: waiting would only
-    # hold a worker for MAX_WAIT_SECONDS and then answer 504 (issue 12 §3).
+    # hold a worker for MAX_WAIT_SECONDS and then answer 503 (issue 12 §3).
     far = str(10**9)
     started = time.monotonic()
     body = _problem(client.get("/api/v1/users", headers={**admin, "X-Estatelog-After": far}), 422)

@@ -33,6 +33,7 @@ BODY_KINDS: dict[str, Callable[[World], Any]] = {
     "payment_id": lambda w: w.a["payment"],
     "subject_id": lambda w: w.a["closed_complaint"],
     "user_id": lambda w: w.a.resident.id,
+    "resident_id": lambda w: w.a.resident.id,
     "recipient_id": lambda w: w.a.resident.id,
     "technician_id": lambda w: w.a.technician.id,
     "handler_id": lambda w: w.a.customer_service.id,
@@ -65,6 +66,13 @@ TEMPLATES: dict[tuple[str, str], Callable[[World], dict[str, Any]]] = {
         "title": "X",
         "description": "Y",
         "estate_id": w.b["estate"],
+    },
+    ("POST", "/workorders/on-behalf"): lambda w: {
+        "resident_id": w.b.resident.id,
+        "unit_id": w.b["unit"],
+        "channel": "phone",
+        "title": "X",
+        "description": "Y",
     },
     ("POST", "/workorders/{order_id}/assign"): lambda w: {"technician_id": w.b.technician.id},
     ("POST", "/maintenance-plans"): lambda w: {

@@ -15,7 +15,7 @@ from tests.e2e.api.test_object_scoping import PASSWORD
 from tests.e2e.finance.conftest import FinanceWorld
 from tests.support.round_trips import RoundTrips, counting
 
-LOGIN, WORK_ORDER, PROFILE, ME, LIST, LIST_AFTER = 3, 3, 3, 0, 1, 2
+LOGIN, WORK_ORDER, PROFILE, ME, LIST, LIST_AFTER, OWN_WRITE = 3, 3, 3, 0, 1, 1, 2
 
 
 def warm(fw: FinanceWorld, monkeypatch: pytest.MonkeyPatch, send: Any) -> RoundTrips:
@@ -105,7 +105,7 @@ def test_a_list_route_is_one_statement_in_autocommit(
     assert sent.database - sent["PREPARE"] == LIST, sent.log
 
 
-def test_a_list_after_a_position_its_read_model_reached_makes_two_round_trips(
+def test_a_list_after_a_position_its_read_model_reached_makes_one_round_trip(
     fw: FinanceWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     headers = fw.manager.headers
@@ -117,7 +117,26 @@ def test_a_list_after_a_position_its_read_model_reached_makes_two_round_trips(
         monkeypatch,
         lambda: fw.client.get("/api/v1/workorders", params={"after": position}, headers=headers),
     )
-    # the read model's position (1), the page (1); no head of the log, no
-    # connection of its own to LISTEN on (those only while it is behind)
+    # the page (1): the first request saw the read model at the position, and
+    # positions only grow (decision 0045); no head of the log, no connection
+    # of its own to LISTEN on (those only while it is behind)
     assert sent.database - sent["PREPARE"] == LIST_AFTER, sent.log
+    assert sent["CONNECT"] == sent["LISTEN"] == 0, sent.log
+
+
+def test_the_first_read_after_the_callers_own_write_asks_the_read_models_position_once(
+    fw: FinanceWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    headers = fw.manager.headers
+    body = {"title": "Lift stuck", "description": "between floors", "estate_id": fw.estate_id}
+    assert fw.client.get("/api/v1/workorders", headers=headers).status_code == 200
+    assert fw.client.post("/api/v1/workorders", json=body, headers=headers).status_code == 201
+    fw.settle("workorders")
+    with counting(monkeypatch) as sent:
+        response = fw.client.get("/api/v1/workorders", headers=headers)
+    assert response.status_code == 200, response.text
+    # no ?after=: the session's position came with the caller (one Redis MGET);
+    # the read model's position (1), the page (1)
+    assert sent.database - sent["PREPARE"] == OWN_WRITE, sent.log
+    assert sent.redis == 1, sent.log
     assert sent["CONNECT"] == sent["LISTEN"] == 0, sent.log

@@ -15,9 +15,13 @@ class Versions:
 
     def __init__(self) -> None:
         self.held: dict[UUID, int] = {}
+        self.written: dict[str, int] = {}
 
     def current(self, user_id: UUID) -> int | None:
         return self.held.get(user_id)
+
+    def current_and_written(self, user_id: UUID, session_id: str) -> tuple[int | None, int]:
+        return self.held.get(user_id), self.written.get(session_id, 0)
 
 
 class Log:
@@ -82,3 +86,16 @@ def test_the_least_recently_used_session_goes_first() -> None:
     assert log.reads == reads
     principals.actor(USER, "b", log.read)
     assert log.reads == reads + 1
+
+
+def test_a_kept_caller_carries_the_sessions_latest_written_position() -> None:
+    versions, log = Versions(), Log()
+    versions.held[USER] = 3
+    principals = Principals(versions)
+    assert principals.actor(USER, "s1", log.read).written == 0  # type: ignore[union-attr]
+    versions.written["s1"] = 42  # a command of this session answered with 42
+    again = principals.actor(USER, "s1", log.read)
+    assert again is not None and again.written == 42 and again == log.actor
+    assert log.reads == 1  # the position came with the version, not from the log
+    other = principals.actor(USER, "s2", log.read)
+    assert other is not None and other.written == 0
