@@ -25,6 +25,7 @@ from interfaces.cli.demo import ESTATE_CODE, load_demo
 from projections.runtime import wait_for_position
 from tests.conftest import bearer, login
 from tests.integration.replay.test_backup_restore import _cli
+from tests.support.pages import every_page
 from tests.support.world import world
 
 PASSWORD = "demo-pass-7Qx2-kLm9"
@@ -40,23 +41,16 @@ def _settled(container: Container) -> int:
 
 
 def _get(client: TestClient, headers: dict[str, str], path: str, **params: Any) -> Any:
+    """The answer's body; of a list (``{items, next_cursor}``), its first page's items."""
     response = client.get(path, headers=headers, params=params)
     assert response.status_code == 200, response.text
-    return response.json()
+    body = response.json()
+    return body["items"] if isinstance(body, dict) and "next_cursor" in body else body
 
 
 def _all_units(client: TestClient, headers: dict[str, str], estate_id: str) -> list[Any]:
-    units: list[Any] = []
-    cursor = None
-    while True:
-        params: dict[str, Any] = {"estate_id": estate_id, "limit": 100}
-        if cursor:
-            params["cursor"] = cursor
-        page = _get(client, headers, "/api/v1/units", **params)
-        units += page
-        if len(page) < 100:
-            return units
-        cursor = page[-1]["id"]
+    params = {"estate_id": estate_id, "limit": 100}
+    return every_page(client, "/api/v1/units", params, headers=headers)
 
 
 def test_the_demo_estate_is_visible_through_the_api(

@@ -22,6 +22,7 @@ from tests.e2e.registry.helpers import (
     new_person,
     new_unit,
 )
+from tests.support.pages import items
 
 
 class World:
@@ -51,8 +52,7 @@ def _assign(client: TestClient, admin: dict[str, str], user: str, estate: str) -
 
 
 def _ids(response: Any) -> set[str]:
-    assert response.status_code == 200, response.text
-    return {item["id"] for item in response.json()}
+    return {item["id"] for item in items(response)}
 
 
 def test_an_admin_assigns_a_manager_to_an_estate_and_the_scope_follows(
