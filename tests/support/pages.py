@@ -27,3 +27,12 @@ def every_page(
         cursor = page.json()["next_cursor"]
         if cursor is None:
             return found
+
+
+def body_of(response: Any) -> Any:
+    """The JSON body; of a list, the items of its page (the shape checked)."""
+    body = response.json()
+    if isinstance(body, dict) and "next_cursor" in body:
+        assert set(body) == {"items", "next_cursor"}, body
+        return body["items"]
+    return body
