@@ -126,7 +126,9 @@ DDL = (
         run_at timestamptz NOT NULL,
         position bigint NOT NULL
     )""",
-    "CREATE INDEX IF NOT EXISTS finance_billing_runs_estate ON finance_billing_runs (estate_id)",
+    # The list's keyset: newest period first, a period's supplements by number.
+    "CREATE INDEX IF NOT EXISTS finance_billing_runs_estate_page "
+    "ON finance_billing_runs (estate_id, period, supplement)",
     *owners.DDL,
 )
 
