@@ -298,7 +298,10 @@ def board(
     newest first, after the key ``before_key`` (published_at, id)."""
     sql = f"SELECT {ANNOUNCEMENT_COLUMNS} FROM community_announcements WHERE status = 'published'"
     params: list[Any] = []
-    if estates is not None:
+    if estate_id is None and estates is not None and len(estates) == 1:
+        # one estate (most residents): its page is read off the board's index in order
+        (estate_id,) = estates
+    if estates is not None and (estate_id is None or estate_id not in estates):
         sql += " AND estate_id = ANY(%s)"
         params.append(list(estates))
     if estate_id is not None:

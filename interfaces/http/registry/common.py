@@ -61,7 +61,8 @@ def record(
     many: bool = False,
 ) -> None:
     """``GET path``: what ``query`` answers of the record the path names (a
-    list of ``view`` if ``many``), for a caller who may see it."""
+    list of ``view`` if ``many``: a record's few rows, one page), for a
+    caller who may see it."""
 
     async def endpoint(
         request: Request,
@@ -70,9 +71,9 @@ def record(
         **ids: UUID,
     ) -> Any:
         found = await read(request, principal, after, query, *ids.values())
-        return [view(**r) for r in found] if many else view(**found)
+        return Page(items=[view(**r) for r in found], next_cursor=None) if many else view(**found)
 
-    model = list[view] if many else view  # type: ignore[valid-type]
+    model = Page[view] if many else view  # type: ignore[valid-type]
     add(router, "GET", path, endpoint, name=name, doc=doc, response_model=model)
 
 

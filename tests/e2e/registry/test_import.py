@@ -214,7 +214,7 @@ def test_a_csv_of_residents_moves_them_in(client: TestClient, admin: dict[str, s
     assert response.json()["people"] == 3
     at = response.json()["position"]
     unit_101 = next(u for u in _all_units(client, admin, estate, at) if u["number"] == "101")
-    history = client.get(f"/api/v1/units/{unit_101['id']}/occupancy", headers=admin).json()
+    history = items(client.get(f"/api/v1/units/{unit_101['id']}/occupancy", headers=admin))
     assert sorted((r["person_name"], r["relation"]) for r in history) == [
         ("L* M***", "owner"),
         ("L* N*", "owner"),
@@ -224,7 +224,7 @@ def test_a_csv_of_residents_moves_them_in(client: TestClient, admin: dict[str, s
     assert len(people) == 3
     li_na = next(p for p in people if p["name"] == "L* N*")
     assert li_na["phone"] == "138****5678"
-    owned = client.get(f"/api/v1/people/{li_na['id']}/occupancy", headers=admin).json()
+    owned = items(client.get(f"/api/v1/people/{li_na['id']}/occupancy", headers=admin))
     assert len(owned) == 2
 
 
