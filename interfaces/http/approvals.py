@@ -21,7 +21,8 @@ from application.approvals.service import ApprovalNotFound
 from domain.identity.policy import Permission
 from interfaces.http import reads
 from interfaces.http.consistency import reached
-from interfaces.http.schemas import Accepted, Command, accepted
+from interfaces.http.cursors import decode_cursor
+from interfaces.http.schemas import Accepted, Command, Cursor, Page, accepted, paged
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import JsonRule, MultiLine, SingleLine
 from interfaces.http.views import from_view
@@ -128,10 +129,10 @@ async def list_approvals(
     to_decide: Annotated[
         bool, Query(description="only pending approvals the caller may decide now")
     ] = False,
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    before: Annotated[int | None, Query(ge=1, description="position cursor")] = None,
     after: Annotated[int | None, Query(ge=0)] = None,
-) -> list[ApprovalView]:
+) -> Page[ApprovalView]:
     """Approvals the caller may see, newest change first: of their estates, or their own."""
     c = container(request)
     await reached(request, "approvals", after)
@@ -146,10 +147,10 @@ async def list_approvals(
             "estate_id": estate_id,
             "decider_role": decider_role,
         },
-        before=before,
-        limit=limit,
+        before=decode_cursor(cursor, int)[0] if cursor else None,
+        limit=limit + 1,
     )
-    return [ApprovalView.model_validate(r) for r in rows]
+    return paged(rows, limit, ApprovalView.model_validate, lambda r: (r["position"],))
 
 
 @router.get("/approvals/{approval_id}")

@@ -22,9 +22,11 @@ from bootstrap import Container
 from domain.identity.policy import Permission
 from interfaces.http.audit_files import csv_chunks, titles, xlsx_chunks
 from interfaces.http.consistency import reached
+from interfaces.http.cursors import decode_cursor
 from interfaces.http.language import LangQuery, export_language, in_language
 from interfaces.http.problems import Problem
 from interfaces.http.reads import query, query_off_loop, streamed
+from interfaces.http.schemas import Cursor, Page, paged
 from interfaces.http.security import Principal, container, requires
 from projections.audit.trail import (
     COLUMNS,
@@ -64,9 +66,9 @@ class AuditEvent(BaseModel):
     details: dict[str, Any]
 
 
-class AuditPage(BaseModel):
-    items: list[AuditEvent]
-    next_cursor: int | None
+class AuditPage(Page[AuditEvent]):
+    """A page of the trail, and the position it was read as of (if asked)."""
+
     as_of_position: int | None = None
 
 
@@ -111,7 +113,7 @@ async def audit_events(
     request: Request,
     principal: Principal = requires(Permission.AUDIT_READ),
     f: TrailFilters = Depends(filters),
-    cursor: Annotated[int | None, Query(ge=0, description="position to continue after")] = None,
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     after: Annotated[int | None, Query(ge=0, description="wait for this position")] = None,
     as_of: Annotated[
@@ -129,13 +131,12 @@ async def audit_events(
         upto = await anyio.to_thread.run_sync(as_of_position, container(request), as_of)
     # The trail must hold everything up to then before a prefix of it is the past.
     await reached(request, "audit_trail", after, at_least=upto or 0)
-    rows = await anyio.to_thread.run_sync(_select, request, f, cursor, limit + 1, upto)
-    items = [AuditEvent(**dict(zip(COLUMNS, r, strict=True))) for r in rows[:limit]]
-    return AuditPage(
-        items=items,
-        next_cursor=items[-1].position if len(rows) > limit else None,
-        as_of_position=upto,
+    last = decode_cursor(cursor, int)[0] if cursor else None
+    rows = await anyio.to_thread.run_sync(_select, request, f, last, limit + 1, upto)
+    page = paged(
+        rows, limit, lambda r: AuditEvent(**dict(zip(COLUMNS, r, strict=True))), lambda r: (r[0],)
     )
+    return AuditPage(items=page.items, next_cursor=page.next_cursor, as_of_position=upto)
 
 
 def as_of_position(c: Container, as_of: str) -> int:

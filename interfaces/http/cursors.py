@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -27,7 +27,11 @@ _READERS: dict[type, Callable[[Any], Any]] = {
     int: lambda v: v if isinstance(v, int) and not isinstance(v, bool) else _bad(),
     UUID: lambda v: UUID(v) if isinstance(v, str) else _bad(),
     datetime: lambda v: _aware(datetime.fromisoformat(v)) if isinstance(v, str) else _bad(),
+    date: lambda v: date.fromisoformat(v) if isinstance(v, str) and len(v) == 10 else _bad(),
 }
+
+# A sort key a cursor can carry.
+Key = str | int | UUID | datetime | date
 
 
 def _bad() -> Any:
@@ -40,9 +44,9 @@ def _aware(moment: datetime) -> datetime:
     return moment
 
 
-def encode_cursor(*keys: str | int | UUID | datetime) -> str:
+def encode_cursor(*keys: Key) -> str:
     """The cursor for a page that ended at the row with these sort keys."""
-    raw = orjson.dumps([k.isoformat() if isinstance(k, datetime) else k for k in keys])
+    raw = orjson.dumps([k.isoformat() if isinstance(k, date) else k for k in keys])
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 

@@ -19,8 +19,19 @@ from application.notifications import commands as c
 from domain.identity.policy import Permission
 from interfaces.http import reads
 from interfaces.http.consistency import reached, serving
+from interfaces.http.cursors import decode_cursor
 from interfaces.http.problems import Problem
-from interfaces.http.schemas import Accepted, Command, Created, Phone, Position, accepted
+from interfaces.http.schemas import (
+    Accepted,
+    Command,
+    Created,
+    Cursor,
+    Page,
+    Phone,
+    Position,
+    accepted,
+    paged,
+)
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine, SingleLine
 from interfaces.http.views import from_view
@@ -111,22 +122,22 @@ class TaskItem(BaseModel):
 async def my_inbox(
     request: Request,
     unread_only: bool = False,
-    before: int | None = None,
+    cursor: Cursor = None,
     limit: Limit = 50,
     after: int | None = None,
     principal: Principal = requires(Permission.NOTIFICATIONS_READ_OWN),
-) -> list[InboxItem]:
-    """My in-app notifications, newest first; ``before`` pages by id."""
+) -> Page[InboxItem]:
+    """My in-app notifications, newest first."""
     await reached(request, "notification_reads", after)
     rows = await reads.query_off_loop(
         request,
         queries.inbox,
         principal.user_id,
         unread_only=unread_only,
-        before=before,
-        limit=limit,
+        before=decode_cursor(cursor, int)[0] if cursor else None,
+        limit=limit + 1,
     )
-    return [InboxItem.model_validate(r) for r in rows]
+    return paged(rows, limit, InboxItem.model_validate, lambda r: (r["id"],))
 
 
 @router.post("/notifications/inbox/read", response_model=Accepted)
@@ -177,23 +188,35 @@ def set_my_preferences(
 # Delivery history ---------------------------------------------------------------
 
 
-def _deliveries(rows: list[DeliveryRow]) -> list[Delivery]:
-    return [Delivery.model_validate(r) for r in rows]
+def _deliveries(rows: list[DeliveryRow], limit: int) -> Page[Delivery]:
+    return paged(
+        rows,
+        limit,
+        Delivery.model_validate,
+        lambda r: (r["position"], r["recipient_id"], r["channel"]),
+    )
+
+
+def _before(cursor: str | None) -> tuple[int, UUID, str] | None:
+    return decode_cursor(cursor, int, UUID, str) if cursor else None  # type: ignore[return-value]
 
 
 @router.get("/notifications/deliveries")
 def my_deliveries(
     request: Request,
-    before: int | None = None,
+    cursor: Cursor = None,
     limit: Limit = 100,
     principal: Principal = requires(Permission.NOTIFICATIONS_READ_OWN),
-) -> list[Delivery]:
-    """What was sent to me, on which channel, with what outcome."""
-    return _deliveries(
-        reads.query(
-            request, queries.deliveries, recipient_id=principal.user_id, before=before, limit=limit
-        )
+) -> Page[Delivery]:
+    """What was sent to me, on which channel, with what outcome, newest first."""
+    rows = reads.query(
+        request,
+        queries.deliveries,
+        recipient_id=principal.user_id,
+        before=_before(cursor),
+        limit=limit + 1,
     )
+    return _deliveries(rows, limit)
 
 
 @router.get("/notifications/deliveries/all")
@@ -201,21 +224,20 @@ def all_deliveries(
     request: Request,
     recipient_id: UUID | None = None,
     status_is: Annotated[str | None, Query(alias="status")] = None,
-    before: int | None = None,
+    cursor: Cursor = None,
     limit: Limit = 100,
     principal: Principal = requires(Permission.NOTIFICATIONS_READ),
-) -> list[Delivery]:
-    """Everyone's delivery history (administrators and auditors)."""
-    return _deliveries(
-        reads.query(
-            request,
-            queries.deliveries,
-            recipient_id=recipient_id,
-            status=status_is,
-            before=before,
-            limit=limit,
-        )
+) -> Page[Delivery]:
+    """Everyone's delivery history (administrators and auditors), newest first."""
+    rows = reads.query(
+        request,
+        queries.deliveries,
+        recipient_id=recipient_id,
+        status=status_is,
+        before=_before(cursor),
+        limit=limit + 1,
     )
+    return _deliveries(rows, limit)
 
 
 # Messages and reminders ---------------------------------------------------------
@@ -260,12 +282,18 @@ def schedule_reminder(
 @router.get("/notifications/reminders")
 async def my_reminders(
     request: Request,
+    cursor: Cursor = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 500,
     after: int | None = None,
     principal: Principal = requires(Permission.NOTIFICATIONS_READ_OWN),
-) -> list[ReminderView]:
+) -> Page[ReminderView]:
+    """My reminders, latest due first."""
     await reached(request, "notification_reminders", after)
-    rows = await reads.query_off_loop(request, queries.reminders_of, principal.user_id)
-    return [ReminderView.model_validate(r) for r in rows]
+    before = decode_cursor(cursor, datetime, UUID) if cursor else None
+    rows = await reads.query_off_loop(
+        request, queries.reminders_of, principal.user_id, before, limit + 1
+    )
+    return paged(rows, limit, ReminderView.model_validate, lambda r: (r["due_at"], r["id"]))
 
 
 @router.post("/notifications/reminders/{reminder_id}/cancel", response_model=Accepted)
@@ -285,10 +313,13 @@ def cancel_reminder(
 @router.get("/tasks/mine")
 async def my_tasks(
     request: Request,
+    cursor: Cursor = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 500,
     after: int | None = None,
     principal: Principal = requires(Permission.TASKS_READ_OWN),
-) -> list[TaskItem]:
+) -> Page[TaskItem]:
     """Every work item waiting for me, most urgent and soonest due first."""
     await reached(request, "tasks", after)
-    rows = await reads.query_off_loop(request, open_items, principal.user_id)
-    return [TaskItem.model_validate(r) for r in rows]
+    item = decode_cursor(cursor, UUID)[0] if cursor else None
+    rows = await reads.query_off_loop(request, open_items, principal.user_id, item, limit + 1)
+    return paged(rows, limit, TaskItem.model_validate, lambda r: (r["item_id"],))

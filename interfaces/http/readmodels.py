@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from domain.identity.policy import Permission
+from interfaces.http.schemas import Page
 from interfaces.http.security import Principal, container, requires
 
 router = APIRouter(prefix="/api/v1/projections", tags=["operations"])
@@ -26,17 +27,15 @@ class ProjectionView(BaseModel):
     updated_at: datetime | None
 
 
-class ProjectionList(BaseModel):
-    items: list[ProjectionView]
-
-
 @router.get("")
 async def list_projections(
     request: Request, principal: Principal = requires(Permission.PROJECTIONS_READ)
-) -> ProjectionList:
+) -> Page[ProjectionView]:
     """Every read model and follower: position, lag in events and seconds, state;
     ``snapshots`` is the snapshotter (decision 0032), which follows the log too."""
     c = container(request)
     statuses = await anyio.to_thread.run_sync(c.projector.status)
     snapshots = await anyio.to_thread.run_sync(c.snapshotter.status)
-    return ProjectionList(items=[ProjectionView(**vars(s)) for s in [*statuses, snapshots]])
+    # the read models the code has: a fixed few, one page
+    views = [ProjectionView(**vars(s)) for s in [*statuses, snapshots]]
+    return Page(items=views, next_cursor=None)

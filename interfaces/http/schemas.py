@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 from uuid import UUID
 
+from fastapi import Query
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 from starlette.responses import Response
@@ -13,6 +15,7 @@ from starlette.responses import Response
 from domain.errors import ValidationFailed
 from domain.finance.money import Money
 from domain.finance.periods import check_period
+from interfaces.http.cursors import Key, encode_cursor
 from interfaces.http.text import MultiLine, SingleLine, ascii_decimal
 
 
@@ -125,3 +128,33 @@ def accepted(position: int) -> Response:
     result in a worker thread, and this one has nothing to validate.
     """
     return Response(b'{"position":%d}' % position, media_type="application/json")
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list (decision 0042): pass ``next_cursor`` as ``cursor``
+    for the next page; it is null on the last one."""
+
+    items: list[T]
+    next_cursor: str | None
+
+
+# The one paging parameter of every list: opaque, made by the server.
+Cursor = Annotated[
+    str | None,
+    Query(max_length=400, description="next_cursor of the previous page; none for the first"),
+]
+
+
+def paged(
+    rows: Sequence[Any], limit: int, view: Callable[[Any], T], key: Callable[[Any], tuple[Key, ...]]
+) -> Page[T]:
+    """The page of ``rows``, read with ``limit + 1``: the extra row only says
+    that a next page exists, so the last page has no cursor and no client asks
+    for an empty page. ``key`` gives a row's sort keys, the cursor's content."""
+    more = len(rows) > limit
+    shown = rows[:limit]
+    cursor = encode_cursor(*key(shown[-1])) if more else None
+    return Page[T](items=[view(r) for r in shown], next_cursor=cursor)

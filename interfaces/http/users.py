@@ -12,9 +12,20 @@ from application.identity import commands as do
 from application.identity.admin import UserAdmin
 from domain.identity.policy import Permission, Role
 from interfaces.http.consistency import reached
+from interfaces.http.cursors import decode_cursor
 from interfaces.http.reads import query_off_loop
 from interfaces.http.routes import Commands
-from interfaces.http.schemas import Accepted, Command, Created, NationalId, Phone, accepted
+from interfaces.http.schemas import (
+    Accepted,
+    Command,
+    Created,
+    Cursor,
+    NationalId,
+    Page,
+    Phone,
+    accepted,
+    paged,
+)
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine, Secret, SingleLine
 from interfaces.http.views import from_view
@@ -71,11 +82,6 @@ class UserView(BaseModel):
     pass
 
 
-class UserPage(BaseModel):
-    items: list[UserView]
-    next_cursor: str | None
-
-
 @from_view(queries.LoginRow)
 class LoginView(BaseModel):
     pass
@@ -107,10 +113,10 @@ async def list_users(
     status_: Annotated[
         str | None, Query(alias="status", pattern="^(normal|locked|disabled)$")
     ] = None,
-    cursor: Annotated[str | None, Query(max_length=64)] = None,
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     after: Annotated[int | None, Query(ge=0, description="wait for this position")] = None,
-) -> UserPage:
+) -> Page[UserView]:
     """Users the caller may read: company-wide readers see everyone; estate staff
     the staff and residents of the estates they serve."""
     await reached(request, "user_directory", after)
@@ -121,12 +127,10 @@ async def list_users(
         username_prefix=username_prefix,
         role=role,
         status=status_,
-        after_username=cursor,
+        after_username=decode_cursor(cursor, str)[0] if cursor else None,
         limit=limit + 1,
     )
-    items = [UserView.model_validate(row) for row in rows[:limit]]
-    more = len(rows) > limit
-    return UserPage(items=items, next_cursor=rows[limit - 1]["username"] if more else None)
+    return paged(rows, limit, UserView.model_validate, lambda r: (r["username"],))
 
 
 @router.get("/{user_id}")
@@ -149,16 +153,17 @@ async def login_history(
     user_id: UUID,
     request: Request,
     principal: Principal = requires(Permission.AUDIT_READ_OWN),
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    before: Annotated[int | None, Query(ge=1)] = None,
     after: Annotated[int | None, Query(ge=0)] = None,
-) -> list[LoginView]:
+) -> Page[LoginView]:
     """Login successes, failures and logouts, newest first, with IP and agent."""
     await reached(request, "login_history", after)
+    before = decode_cursor(cursor, int)[0] if cursor else None
     rows = await query_off_loop(
-        request, queries.login_history, principal, user_id, before=before, limit=limit
+        request, queries.login_history, principal, user_id, before=before, limit=limit + 1
     )
-    return [LoginView.model_validate(row) for row in rows]
+    return paged(rows, limit, LoginView.model_validate, lambda r: (r["position"],))
 
 
 @router.post("/{user_id}/profile", response_model=Accepted)

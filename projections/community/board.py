@@ -114,8 +114,9 @@ class CommunityBoard(PerAggregate):
             comment text,
             position bigint NOT NULL
         )""",
-        "CREATE INDEX IF NOT EXISTS community_surveys_respondent "
-        "ON community_surveys (respondent_id, status)",
+        # The respondent's page, newest offered first (the list's keyset).
+        "CREATE INDEX IF NOT EXISTS community_surveys_respondent_page "
+        "ON community_surveys (respondent_id, offered_at, survey_id)",
         "CREATE INDEX IF NOT EXISTS community_surveys_estate ON community_surveys (estate_id)",
         """CREATE TABLE IF NOT EXISTS community_announcements (
             announcement_id uuid PRIMARY KEY,
@@ -132,8 +133,9 @@ class CommunityBoard(PerAggregate):
         )""",
         "CREATE INDEX IF NOT EXISTS community_announcements_estate_page "
         "ON community_announcements (estate_id, drafted_position, announcement_id)",
-        "CREATE INDEX IF NOT EXISTS community_announcements_board "
-        "ON community_announcements (estate_id, published_at DESC) WHERE status = 'published'",
+        "CREATE INDEX IF NOT EXISTS community_announcements_board_page "
+        "ON community_announcements (estate_id, published_at, announcement_id) "
+        "WHERE status = 'published'",
         """CREATE TABLE IF NOT EXISTS community_workorder_refs (
             order_id uuid PRIMARY KEY,
             estate_id uuid NOT NULL,

@@ -233,13 +233,23 @@ def complaint(
 
 
 def surveys_of(
-    conn: psycopg.Connection[Any], respondent_id: UUID, *, status: str | None, limit: int
+    conn: psycopg.Connection[Any],
+    respondent_id: UUID,
+    *,
+    status: str | None,
+    before_key: tuple[datetime, UUID] | None = None,
+    limit: int,
 ) -> list[SurveyRow]:
-    """The respondent's own surveys, pending and answered, newest first."""
+    """The respondent's own surveys, pending and answered, newest offered
+    first, after the key ``before_key`` (offered_at, survey_id)."""
     sql, params = _filtered(
         "community_surveys", "respondent_id = %s", [respondent_id], {"status": status}
     )
-    return _rows(conn, SurveyRow, sql + " ORDER BY offered_at DESC LIMIT %s", [*params, limit])
+    if before_key is not None:
+        sql += " AND (offered_at, survey_id) < (%s, %s)"
+        params += before_key
+    order = " ORDER BY offered_at DESC, survey_id DESC LIMIT %s"
+    return _rows(conn, SurveyRow, sql + order, [*params, limit])
 
 
 def survey_results(
@@ -281,17 +291,24 @@ def board(
     estates: frozenset[UUID] | None,
     *,
     estate_id: UUID | None = None,
+    before_key: tuple[datetime, UUID] | None = None,
     limit: int = 100,
 ) -> list[AnnouncementRow]:
-    """Published announcements of these estates (None: of every estate), newest first."""
+    """Published announcements of these estates (None: of every estate),
+    newest first, after the key ``before_key`` (published_at, id)."""
     sql = f"SELECT {ANNOUNCEMENT_COLUMNS} FROM community_announcements WHERE status = 'published'"
     params: list[Any] = []
-    if estates is not None:
+    if estate_id is None and estates is not None and len(estates) == 1:
+        # one estate (most residents): its page is read off the board's index in order
+        (estate_id,) = estates
+    if estates is not None and (estate_id is None or estate_id not in estates):
         sql += " AND estate_id = ANY(%s)"
         params.append(list(estates))
     if estate_id is not None:
         sql += " AND estate_id = %s"
         params.append(estate_id)
-    return _rows(
-        conn, AnnouncementRow, sql + " ORDER BY published_at DESC LIMIT %s", [*params, limit]
-    )
+    if before_key is not None:
+        sql += " AND (published_at, announcement_id) < (%s, %s)"
+        params += before_key
+    order = " ORDER BY published_at DESC, announcement_id DESC LIMIT %s"
+    return _rows(conn, AnnouncementRow, sql + order, [*params, limit])

@@ -50,6 +50,7 @@ class StatusBoardRow(TypedDict):
     connectivity: Literal["online", "offline"]
     condition: Literal["normal", "alarm"]
     worst_severity: str | None
+    worst_rank: int  # 0 without open alarms: the board's order and its cursor
 
 
 def _rows(
@@ -150,19 +151,27 @@ def stale_equipment(
     *,
     cared_for_before: datetime,
     estate_id: UUID | None,
+    after_id: UUID | None = None,
     limit: int,
 ) -> list[EquipmentRow]:
     """Equipment in use not serviced (nor installed, nor registered) since the
-    given moment, longest neglected first."""
+    given moment, longest neglected first (then name, ID), after the
+    equipment ``after_id``."""
     where, params = clause(reach, "estate_id")
     clauses = [where, "status <> 'decommissioned'", f"{LAST_CARE} < %s"]
     params.append(cared_for_before)
     if estate_id:
         clauses.append("estate_id = %s")
         params.append(estate_id)
+    if after_id is not None:
+        clauses.append(
+            f"({LAST_CARE}, name, equipment_id) > (SELECT {LAST_CARE}, name, equipment_id "
+            "FROM equipment_list WHERE equipment_id = %s)"
+        )
+        params.append(after_id)
     sql = (
         f"SELECT {', '.join(EQUIPMENT_COLUMNS)} FROM equipment_list "
-        f"WHERE {' AND '.join(clauses)} ORDER BY {LAST_CARE}, name LIMIT %s"
+        f"WHERE {' AND '.join(clauses)} ORDER BY {LAST_CARE}, name, equipment_id LIMIT %s"
     )
     return _rows(conn, EquipmentRow, sql, [*params, limit], EQUIPMENT_COLUMNS)
 
@@ -204,6 +213,7 @@ def _board_row(row: dict[str, Any], offline_before: datetime) -> StatusBoardRow:
         "connectivity": "offline" if offline else "online",
         "condition": "alarm" if row["open_alarms"] else "normal",
         "worst_severity": SEVERITY_BY_RANK.get(rank) if rank else None,
+        "worst_rank": rank or 0,
     }
 
 
@@ -214,10 +224,13 @@ def board(
     estate_id: UUID | None,
     kind: str | None,
     offline_before: datetime,
+    after_key: tuple[int, str, UUID] | None = None,
     limit: int,
 ) -> list[StatusBoardRow]:
     """Every device in service with its open alarms (count, worst severity) and
-    its latest reading per metric, online or offline; worst first."""
+    its latest reading per metric, online or offline; worst first (then name,
+    ID), after the key ``after_key`` (worst rank, name, ID). The devices in
+    service, not their history: the board reads every one of the reach."""
     where, params = clause(reach, "e.estate_id")
     clauses = [where, "e.status <> 'decommissioned'"]
     if estate_id:
@@ -226,6 +239,10 @@ def board(
     if kind:
         clauses.append("e.kind = %s")
         params.append(kind)
+    if after_key is not None:
+        # -rank ascending is rank descending: one row comparison for the order
+        clauses.append("(-coalesce(a.worst, 0), e.name, e.equipment_id) > (-%s, %s, %s)")
+        params += after_key
     sql = (
         "SELECT e.equipment_id, e.estate_id, e.kind, e.name, e.location, e.status, e.state, "
         "e.active_conditions, coalesce(a.open, 0), a.worst, r.last_at, r.latest "
@@ -237,7 +254,7 @@ def board(
         "  jsonb_object_agg(metric, coalesce(value::text, state)) AS latest "
         "  FROM equipment_latest_readings WHERE equipment_id = e.equipment_id) r ON true "
         f"WHERE {' AND '.join(clauses)} "
-        "ORDER BY a.worst DESC NULLS LAST, e.name LIMIT %s"
+        "ORDER BY -coalesce(a.worst, 0), e.name, e.equipment_id LIMIT %s"
     )
     rows = _rows(conn, dict[str, Any], sql, [*params, limit], BOARD_COLUMNS)
     return [_board_row(r, offline_before) for r in rows]

@@ -264,9 +264,11 @@ def vendors(
     *,
     category: str | None = None,
     active: bool | None = None,
+    after_key: tuple[str, UUID] | None = None,
     limit: int = 100,
 ) -> list[VendorRow]:
-    """Vendors by name (company master data: no estate scope)."""
+    """Vendors by name, then ID, after the key ``after_key`` (company master
+    data: no estate scope)."""
     sql = "SELECT * FROM finance_vendors WHERE true"
     params: list[Any] = []
     if category is not None:
@@ -275,6 +277,9 @@ def vendors(
     if active is not None:
         sql += " AND active = %s"
         params.append(active)
+    if after_key is not None:
+        sql += " AND (name, vendor_id) > (%s, %s)"
+        params += after_key
     sql += " ORDER BY name, vendor_id LIMIT %s"
     return fetched(conn.execute(sql, [*params, limit]), VendorRow)  # type: ignore[arg-type]
 

@@ -8,7 +8,7 @@ the meter-reading lists.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
@@ -130,8 +130,9 @@ class FeeSchedules:
             withdrawn_at timestamptz,
             withdrawal_reason text
         )""",
-        "CREATE INDEX IF NOT EXISTS finance_shared_costs_period "
-        "ON finance_shared_costs (estate_id, period)",
+        # The list's keyset, (period, recorded at, ID) within the estate.
+        "CREATE INDEX IF NOT EXISTS finance_shared_costs_page "
+        "ON finance_shared_costs (estate_id, period, recorded_at, cost_id)",
         """CREATE TABLE IF NOT EXISTS finance_meter_readings (
             estate_id uuid NOT NULL,
             period text NOT NULL,
@@ -322,21 +323,29 @@ def rates_in_force(
 
 
 def shared_costs(
-    conn: psycopg.Connection[Any], estate_id: UUID, period: str | None = None
+    conn: psycopg.Connection[Any],
+    estate_id: UUID,
+    period: str | None = None,
+    after_key: tuple[str, datetime, UUID] | None = None,
+    limit: int = 1000,
 ) -> list[SharedCostRow]:
-    """The estate's shared costs (of ``period``), withdrawn ones included."""
+    """The estate's shared costs (of ``period``), withdrawn ones included, in
+    (period, recorded at, ID) order after the key ``after_key``."""
     clauses: list[str] = ["estate_id = %s"]
     params: list[Any] = [estate_id]
     if period:
         clauses.append("period = %s")
         params.append(period)
+    if after_key is not None:
+        clauses.append("(period, recorded_at, cost_id) > (%s, %s, %s)")
+        params += after_key
     return _dicts(
         conn,
         SharedCostRow,
         COST_COLUMNS,
         f"SELECT {', '.join(COST_COLUMNS)} FROM finance_shared_costs "
-        f"WHERE {' AND '.join(clauses)} ORDER BY period, recorded_at, cost_id",
-        params,
+        f"WHERE {' AND '.join(clauses)} ORDER BY period, recorded_at, cost_id LIMIT %s",
+        [*params, limit],
     )
 
 

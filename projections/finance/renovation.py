@@ -80,6 +80,9 @@ class RenovationDeposits(PerAggregate):
         )""",
         "CREATE INDEX IF NOT EXISTS finance_renovation_deposits_estate "
         "ON finance_renovation_deposits (estate_id, unit_id)",
+        # An estate's page, newest taken first (the list's keyset).
+        "CREATE INDEX IF NOT EXISTS finance_renovation_deposits_estate_page "
+        "ON finance_renovation_deposits (estate_id, taken_at, deposit_id)",
     )
 
     def _renovationdeposit(
@@ -150,18 +153,23 @@ def deposits(
     estate_id: UUID | None = None,
     unit_id: UUID | None = None,
     status: str | None = None,
+    before_key: tuple[datetime, UUID] | None = None,
     limit: int = 500,
 ) -> list[RenovationDepositRow]:
-    """Deposits the reader may see, newest first."""
+    """Deposits the reader may see, newest first (taken at, then ID), after
+    the key ``before_key``."""
     where, params = _reach(reach, OWN)
     for column, value in (("estate_id", estate_id), ("unit_id", unit_id), ("status", status)):
         if value is not None:
             where += f" AND {column} = %s"
             params.append(value)
+    if before_key is not None:
+        where += " AND (taken_at, deposit_id) < (%s, %s)"
+        params += before_key
     return fetched(
         conn.execute(
             f"SELECT * FROM finance_renovation_deposits WHERE {where} "  # type: ignore[arg-type]
-            "ORDER BY taken_at DESC, deposit_id LIMIT %s",
+            "ORDER BY taken_at DESC, deposit_id DESC LIMIT %s",
             [*params, limit],
         ),
         RenovationDepositRow,

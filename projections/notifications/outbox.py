@@ -138,6 +138,9 @@ DELIVERY_DDL = (
     )""",
     "CREATE INDEX IF NOT EXISTS notif_deliveries_recipient "
     "ON notif_deliveries (recipient_id, channel, position DESC)",
+    # One recipient's history in the list's order, every channel.
+    "CREATE INDEX IF NOT EXISTS notif_deliveries_recipient_page "
+    "ON notif_deliveries (recipient_id, position, channel)",
 )
 
 

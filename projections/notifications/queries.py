@@ -154,32 +154,44 @@ def deliveries(
     *,
     recipient_id: UUID | None = None,
     status: str | None = None,
-    before: int | None = None,
+    before: tuple[int, UUID, str] | None = None,
     limit: int = 100,
 ) -> list[DeliveryRow]:
-    """Delivery history (of one recipient, or everyone's), newest first."""
-    clauses, params = ["true"], []
-    for condition, value in (
-        ("recipient_id = %s", recipient_id),
-        ("status = %s", status),
-        ("position < %s", before),
-    ):
+    """Delivery history (of one recipient, or everyone's), newest first (then
+    recipient, channel: one event reaches many), after the key ``before``."""
+    clauses: list[str] = ["true"]
+    params: list[Any] = []
+    for condition, value in (("recipient_id = %s", recipient_id), ("status = %s", status)):
         if value is not None:
             clauses.append(condition)
             params.append(value)
+    # One recipient's page is read off (recipient_id, position, channel),
+    # everyone's off the primary key (position, recipient_id, channel).
+    key = ("position", "channel") if recipient_id else ("position", "recipient_id", "channel")
+    if before is not None:
+        clauses.append(f"({', '.join(key)}) < ({', '.join(['%s'] * len(key))})")
+        params += [before[0], before[2]] if recipient_id else list(before)
+    order = ", ".join(f"{column} DESC" for column in key)
     cur = conn.execute(
         f"SELECT {', '.join(DELIVERY_COLUMNS)} FROM notif_deliveries "  # type: ignore[arg-type]
-        f"WHERE {' AND '.join(clauses)} ORDER BY position DESC, channel LIMIT %s",
+        f"WHERE {' AND '.join(clauses)} ORDER BY {order} LIMIT %s",
         [*params, limit],
     )
     return fetched(cur, DeliveryRow)
 
 
-def reminders_of(conn: psycopg.Connection[Any], user_id: UUID) -> list[ReminderRow]:
+def reminders_of(
+    conn: psycopg.Connection[Any],
+    user_id: UUID,
+    before: tuple[datetime, UUID] | None = None,
+    limit: int = 500,
+) -> list[ReminderRow]:
+    """The user's reminders, latest due first (then ID), after the key ``before``."""
+    after = "AND (due_at, reminder_id) < (%s, %s) " if before else ""
     cur = conn.execute(
         f"SELECT {', '.join(REMINDER_COLUMNS)} FROM notif_reminders "  # type: ignore[arg-type]
-        "WHERE user_id = %s ORDER BY due_at DESC LIMIT 500",
-        [user_id],
+        f"WHERE user_id = %s {after}ORDER BY due_at DESC, reminder_id DESC LIMIT %s",
+        [user_id, *(before or ()), limit],
     )
     return fetched(cur, ReminderRow)
 

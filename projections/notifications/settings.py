@@ -103,7 +103,8 @@ class RemindersView:
         )""",
         "CREATE INDEX IF NOT EXISTS notif_reminders_due ON notif_reminders (due_at) "
         "WHERE status = 'scheduled'",
-        "CREATE INDEX IF NOT EXISTS notif_reminders_user ON notif_reminders (user_id, due_at)",
+        "CREATE INDEX IF NOT EXISTS notif_reminders_user_page "
+        "ON notif_reminders (user_id, due_at, reminder_id)",
     )
 
     def apply(

@@ -31,7 +31,9 @@ DDL = (
         updated_at timestamptz NOT NULL,
         version bigint NOT NULL
     )""",
-    "CREATE INDEX IF NOT EXISTS registry_buildings_estate ON registry_buildings (estate_id)",
+    # The list's keyset, (estate, code): a page is read off the index.
+    "CREATE INDEX IF NOT EXISTS registry_buildings_estate_code "
+    "ON registry_buildings (estate_id, code)",
     """CREATE TABLE IF NOT EXISTS registry_units (
         unit_id uuid PRIMARY KEY,
         estate_id uuid NOT NULL,
@@ -64,7 +66,7 @@ DDL = (
         updated_at timestamptz NOT NULL,
         version bigint NOT NULL
     )""",
-    "CREATE INDEX IF NOT EXISTS registry_parking_estate ON registry_parking (estate_id)",
+    "CREATE INDEX IF NOT EXISTS registry_parking_estate_code ON registry_parking (estate_id, code)",
     """CREATE TABLE IF NOT EXISTS registry_people (
         person_id uuid PRIMARY KEY,
         estate_id uuid NOT NULL,
@@ -77,7 +79,8 @@ DDL = (
         updated_at timestamptz NOT NULL,
         version bigint NOT NULL
     )""",
-    "CREATE INDEX IF NOT EXISTS registry_people_estate ON registry_people (estate_id)",
+    "CREATE INDEX IF NOT EXISTS registry_people_estate_page "
+    "ON registry_people (estate_id, person_id)",
     "CREATE INDEX IF NOT EXISTS registry_people_user ON registry_people (user_id)",
     """CREATE TABLE IF NOT EXISTS registry_occupancy (
         occupancy_id uuid PRIMARY KEY,

@@ -166,7 +166,7 @@ def _select(
     for condition, value in filters:
         if value is not None:
             where += f" AND {condition}"
-            params.append(value)
+            params.extend(value) if isinstance(value, tuple) else params.append(value)
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(sql.format(where=where) + tail, [*params, *tail_params])  # type: ignore[arg-type]
         return cast(list[V], cur.fetchall())
@@ -185,7 +185,10 @@ def _one(rows: list[V]) -> V | None:
 # ---- estates, buildings -------------------------------------------------------------
 
 
-def estates(conn: Conn, reach: Reaching, *, limit: int) -> list[EstateRow]:
+def estates(
+    conn: Conn, reach: Reaching, *, after_code: str | None = None, limit: int
+) -> list[EstateRow]:
+    """A page of estates in code order (codes are unique), after ``after_code``."""
     return _select(
         conn,
         EstateRow,
@@ -193,7 +196,7 @@ def estates(conn: Conn, reach: Reaching, *, limit: int) -> list[EstateRow]:
         reach,
         "e.estate_id",
         ESTATE_OWNERS,
-        [],
+        [("e.code > %s", after_code)],
         " ORDER BY e.code LIMIT %s",
         (limit,),
     )
@@ -205,8 +208,14 @@ def estate(conn: Conn, reach: Reaching, estate_id: UUID) -> EstateRow | None:
 
 
 def buildings(
-    conn: Conn, reach: Reaching, *, estate_id: UUID | None, limit: int
+    conn: Conn,
+    reach: Reaching,
+    *,
+    estate_id: UUID | None,
+    after_key: tuple[UUID, str] | None = None,
+    limit: int,
 ) -> list[BuildingRow]:
+    """A page of buildings in (estate, code) order, after the key ``after_key``."""
     return _select(
         conn,
         BuildingRow,
@@ -214,7 +223,7 @@ def buildings(
         reach,
         "b.estate_id",
         BUILDING_OWNERS,
-        [("b.estate_id = %s", estate_id)],
+        [("b.estate_id = %s", estate_id), ("(b.estate_id, b.code) > (%s, %s)", after_key)],
         " ORDER BY b.estate_id, b.code LIMIT %s",
         (limit,),
     )
@@ -291,7 +300,15 @@ def unit_occupancy(conn: Conn, reach: Reaching, unit_id: UUID) -> list[Occupancy
 # ---- parking ------------------------------------------------------------------------------
 
 
-def parking(conn: Conn, reach: Reaching, *, estate_id: UUID | None, limit: int) -> list[ParkingRow]:
+def parking(
+    conn: Conn,
+    reach: Reaching,
+    *,
+    estate_id: UUID | None,
+    after_key: tuple[UUID, str] | None = None,
+    limit: int,
+) -> list[ParkingRow]:
+    """A page of parking spaces in (estate, code) order, after the key ``after_key``."""
     return _select(
         conn,
         ParkingRow,
@@ -299,7 +316,7 @@ def parking(conn: Conn, reach: Reaching, *, estate_id: UUID | None, limit: int) 
         reach,
         "p.estate_id",
         PARKING_OWNERS,
-        [("p.estate_id = %s", estate_id)],
+        [("p.estate_id = %s", estate_id), ("(p.estate_id, p.code) > (%s, %s)", after_key)],
         " ORDER BY p.estate_id, p.code LIMIT %s",
         (limit,),
     )

@@ -274,16 +274,30 @@ OPEN_ITEM_COLUMNS = (
 )
 
 
-def open_items(conn: psycopg.Connection[Any], user_id: UUID) -> list[OpenItem]:
+def open_items(
+    conn: psycopg.Connection[Any], user_id: UUID, after_item: UUID | None = None, limit: int = 500
+) -> list[OpenItem]:
     """The user's open items: assigned to them, or waiting for a role they hold
     in an estate they serve (never their own approval requests); most urgent
-    and soonest due first."""
-    rows = conn.execute(open_items_sql(), {"me": user_id}).fetchall()
+    and soonest due first, after the item ``after_item`` (none after an item
+    that is closed or gone)."""
+    sql = open_items_sql(paged=True)
+    rows = conn.execute(sql, {"me": user_id, "after": after_item, "limit": limit}).fetchall()
     return cast(list[OpenItem], [dict(zip(OPEN_ITEM_COLUMNS, r, strict=True)) for r in rows])
 
 
-def open_items_sql() -> str:
-    """The query of :func:`open_items`, with the user as ``%(me)s``."""
+# The to-do list's order, a row comparison: most urgent, soonest due, least recently changed.
+TODO_KEY = (
+    "(CASE {t}.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 "
+    "WHEN 'low' THEN 3 ELSE 2 END, coalesce({t}.due_at, 'infinity'), {t}.updated_at, {t}.item_id)"
+)
+
+
+def open_items_sql(paged: bool = False) -> str:
+    """The query of :func:`open_items`, with the user as ``%(me)s``; ``paged``:
+    after the item ``%(after)s`` (if not null), ``%(limit)s`` of them."""
+    last = f"SELECT {TODO_KEY.format(t='c')[1:-1]} FROM tasks_items c WHERE c.item_id = %(after)s"
+    after = f"AND ({TODO_KEY.format(t='t')} > ({last}) OR %(after)s::text IS NULL) "
     return (
         "SELECT t.item_id, t.kind, t.estate_id, t.title, t.priority, t.due_at, t.status, "
         "t.assignee_id, t.role, t.level, t.updated_at FROM tasks_items t "
@@ -291,6 +305,7 @@ def open_items_sql() -> str:
         "AND t.role IS NOT NULL AND t.requested_by IS DISTINCT FROM %(me)s AND EXISTS ("
         "SELECT 1 FROM user_directory u WHERE u.user_id = %(me)s AND u.status <> 'disabled' "
         "AND t.role = ANY(u.roles) AND (t.estate_id IS NULL OR t.estate_id = ANY(u.estates))))) "
-        "ORDER BY CASE t.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 "
-        "WHEN 'low' THEN 3 ELSE 2 END, t.due_at NULLS LAST, t.updated_at"
+        + (after if paged else "")
+        + f"ORDER BY {TODO_KEY.format(t='t')[1:-1]}"
+        + (" LIMIT %(limit)s" if paged else "")
     )

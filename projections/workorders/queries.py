@@ -205,12 +205,16 @@ def orders(
         return cast(list[OrderRow], cur.execute(sql, args).fetchall())  # type: ignore[arg-type]
 
 
-def history(conn: psycopg.Connection[Any], order_id: UUID) -> list[HistoryRow]:
+def history(
+    conn: psycopg.Connection[Any], order_id: UUID, after_version: int = 0, limit: int = 1000
+) -> list[HistoryRow]:
+    """The order's events oldest first, after its version ``after_version``."""
     with conn.cursor(row_factory=dict_row) as cur:
         rows = cur.execute(
             "SELECT position, version, event, at, actor_id, actor_role, payload "
-            "FROM workorders_history WHERE order_id = %s ORDER BY version",
-            [order_id],
+            "FROM workorders_history WHERE order_id = %s AND version > %s "
+            "ORDER BY version LIMIT %s",
+            [order_id, after_version, limit],
         ).fetchall()
     return cast(list[HistoryRow], rows)
 
@@ -310,7 +314,11 @@ def plans(
     reach: Reach,
     estate_id: UUID | None,
     status: str | None,
+    after_key: tuple[date, str, UUID] | None = None,
+    limit: int = 1000,
 ) -> list[PlanRow]:
+    """Plans soonest due first (then title, ID), after the key ``after_key``.
+    A company's plans are few (they do not grow with the log): no index."""
     where, params = clause(reach, "estate_id")
     sql = f"SELECT {PLAN_COLUMNS} FROM workorders_plans WHERE {where}"
     args = list(params)
@@ -320,7 +328,11 @@ def plans(
     if status is not None:
         sql += " AND status = %s"
         args.append(status)
-    sql += " ORDER BY next_due_on, title LIMIT 1000"
+    if after_key is not None:
+        sql += " AND (next_due_on, title, plan_id) > (%s, %s, %s)"
+        args += after_key
+    sql += " ORDER BY next_due_on, title, plan_id LIMIT %s"
+    args.append(limit)
     with conn.cursor(row_factory=dict_row) as cur:
         return cast(list[PlanRow], cur.execute(sql, args).fetchall())  # type: ignore[arg-type]
 

@@ -39,6 +39,7 @@ from tests.conftest import bearer, login
 from tests.e2e.api.test_object_scoping import PASSWORD
 from tests.e2e.notifications.support import drain, working
 from tests.support.clock import Clock
+from tests.support.pages import body_of
 from tests.support.world import world
 
 SERVICE_POLICY = {
@@ -115,7 +116,7 @@ def ok(response: Any, status: int = 200) -> Any:
         response.request.url,
         response.text,
     )
-    return response.json()
+    return body_of(response)
 
 
 def settle(container: Container, timeout: float = 20) -> None:

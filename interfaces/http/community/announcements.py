@@ -3,6 +3,7 @@ board shows the published ones to those who live in or serve the estate."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -20,8 +21,9 @@ from interfaces.http.community.schemas import (
     WithReason,
 )
 from interfaces.http.consistency import reached
+from interfaces.http.cursors import decode_cursor
 from interfaces.http.routes import Commands
-from interfaces.http.schemas import Created
+from interfaces.http.schemas import Created, Cursor, Page, paged
 from interfaces.http.security import Principal, requires
 from projections.community import queries
 
@@ -46,6 +48,7 @@ listing(
     AnnouncementView,
     queries.announcements,
     Permission.ANNOUNCEMENTS_PUBLISH_ESTATE,
+    key="announcement_id",
     name="list_announcements",
     doc="Every announcement of the caller's estates, drafts included (for their authors).",
 )
@@ -56,19 +59,26 @@ async def announcement_board(
     request: Request,
     principal: Principal = requires(Permission.ANNOUNCEMENTS_READ_OWN),
     estate_id: UUID | None = None,
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     after: Annotated[int | None, Query(ge=0)] = None,
-) -> list[AnnouncementView]:
+) -> Page[AnnouncementView]:
     """Published announcements of the estates the caller lives in or serves, newest first."""
     await reached(request, "community", after)
     if not principal.reach("announcements:read").everything:
         # Where a resident lives is the registry's read model: 503 if it has stopped.
         await reached(request, "registry", None)
     estates = handlers(request).board_estates(principal)
+    key = tuple(decode_cursor(cursor, datetime, UUID)) if cursor else None
     rows = await reads.query_off_loop(
-        request, queries.board, estates, estate_id=estate_id, limit=limit
+        request, queries.board, estates, estate_id=estate_id, before_key=key, limit=limit + 1
     )
-    return [AnnouncementView.model_validate(r) for r in rows]
+    return paged(
+        rows,
+        limit,
+        AnnouncementView.model_validate,
+        lambda r: (r["published_at"], r["announcement_id"]),
+    )
 
 
 publish = Commands(router, handlers, Permission.ANNOUNCEMENTS_PUBLISH_ESTATE)

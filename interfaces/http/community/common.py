@@ -16,7 +16,7 @@ from interfaces.http import reads
 from interfaces.http.community.schemas import Listed
 from interfaces.http.consistency import reached, serving
 from interfaces.http.routes import add
-from interfaces.http.schemas import Created
+from interfaces.http.schemas import Created, Page, paged
 from interfaces.http.security import Principal, container, requires
 
 PROJECTION = "community"
@@ -55,12 +55,13 @@ def listing(
     query: Callable[..., Any],
     permission: Permission,
     *,
+    key: str,
     name: str,
     doc: str | None = None,
 ) -> None:
     """``GET path``: the records of ``query`` within the caller's reach for
     the ``permission`` the route declares, filtered and paged as
-    :data:`Listed` says."""
+    :data:`Listed` says; the cursor holds the last record's ``key``."""
 
     async def endpoint(
         request: Request, listed: Listed, principal: Principal = requires(permission)
@@ -69,9 +70,9 @@ def listing(
         rows = await reads.query_off_loop(
             request, query, principal.reach(permission.action), **listed.filters
         )
-        return [view(**r) for r in rows]
+        return paged(rows, listed.limit, lambda r: view(**r), lambda r: (r[key],))
 
-    add(router, "GET", path, endpoint, name=name, doc=doc, response_model=list[view])  # type: ignore[valid-type]
+    add(router, "GET", path, endpoint, name=name, doc=doc, response_model=Page[view])  # type: ignore[valid-type]
 
 
 def record(

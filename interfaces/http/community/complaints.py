@@ -3,6 +3,7 @@ staff handle; a requester answers the survey of what was closed for them."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -27,8 +28,9 @@ from interfaces.http.community.schemas import (
     WithReason,
 )
 from interfaces.http.consistency import reached
+from interfaces.http.cursors import decode_cursor
 from interfaces.http.routes import add
-from interfaces.http.schemas import Accepted, Created, accepted
+from interfaces.http.schemas import Accepted, Created, Cursor, Page, accepted, paged
 from interfaces.http.security import Principal, requires
 from projections.community import queries
 
@@ -47,7 +49,15 @@ def file_complaint(
     return filed(request, principal, body, c.FileComplaint, CommunityService.file_complaint)
 
 
-listing(router, "/complaints", ComplaintView, queries.complaints, READ, name="list_complaints")
+listing(
+    router,
+    "/complaints",
+    ComplaintView,
+    queries.complaints,
+    READ,
+    key="complaint_id",
+    name="list_complaints",
+)
 record(
     router,
     "/complaints/{complaint_id}",
@@ -107,15 +117,25 @@ async def list_surveys(
     request: Request,
     principal: Principal = requires(Permission.SURVEYS_ANSWER_OWN),
     status_: Annotated[str | None, Query(alias="status", pattern="^(pending|answered)$")] = None,
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     after: Annotated[int | None, Query(ge=0)] = None,
-) -> list[SurveyView]:
-    """The caller's own surveys: those waiting for an answer, and those answered."""
+) -> Page[SurveyView]:
+    """The caller's own surveys, newest offered first: those waiting for an
+    answer, and those answered."""
     await reached(request, "community", after)
+    key = tuple(decode_cursor(cursor, datetime, UUID)) if cursor else None
     rows = await reads.query_off_loop(
-        request, queries.surveys_of, principal.user_id, status=status_, limit=limit
+        request,
+        queries.surveys_of,
+        principal.user_id,
+        status=status_,
+        before_key=key,
+        limit=limit + 1,
     )
-    return [SurveyView.model_validate(r) for r in rows]
+    return paged(
+        rows, limit, SurveyView.model_validate, lambda r: (r["offered_at"], r["survey_id"])
+    )
 
 
 @router.post("/surveys", status_code=status.HTTP_201_CREATED)
@@ -137,10 +157,11 @@ async def survey_results(
     principal: Principal = requires(Permission.SURVEYS_READ_ESTATE),
     estate_id: UUID | None = None,
     after: Annotated[int | None, Query(ge=0)] = None,
-) -> list[SurveyResult]:
-    """Per estate and subject kind: surveys offered, answered, and the mean overall score."""
+) -> Page[SurveyResult]:
+    """Per estate and subject kind: surveys offered, answered, and the mean
+    overall score. A row an estate and kind, so one page (no cursor)."""
     await reached(request, "community", after)
     rows = await reads.query_off_loop(
         request, queries.survey_results, principal.reach("surveys:read"), estate_id
     )
-    return [SurveyResult.model_validate(r) for r in rows]
+    return Page(items=[SurveyResult.model_validate(r) for r in rows], next_cursor=None)

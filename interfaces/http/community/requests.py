@@ -43,6 +43,7 @@ listing(
     ServiceRequestView,
     queries.service_requests,
     READ,
+    key="request_id",
     name="list_service_requests",
     doc="Requests of the caller's estates (staff) or their own (residents), newest first.",
 )

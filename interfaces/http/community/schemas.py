@@ -13,7 +13,8 @@ from pydantic import BaseModel, Field
 from domain.approvals.rules import Urgency
 from domain.community.service_request import Category
 from domain.community.survey import SubjectKind
-from interfaces.http.schemas import Command
+from interfaces.http.cursors import decode_cursor
+from interfaces.http.schemas import Command, Cursor
 from interfaces.http.text import MultiLine, SingleLine
 from interfaces.http.views import from_view
 from projections.community.queries import (
@@ -126,15 +127,15 @@ class Listing:
     estate_id: UUID | None
     limit: int
     after: int | None
-    before_id: UUID | None = None
+    cursor: str | None = None
 
     @property
     def filters(self) -> dict[str, Any]:
         return {
             "status": self.status,
             "estate_id": self.estate_id,
-            "limit": self.limit,
-            "before_id": self.before_id,
+            "limit": self.limit + 1,
+            "before_id": decode_cursor(self.cursor, UUID)[0] if self.cursor else None,
         }
 
 
@@ -143,11 +144,9 @@ def listing(
     estate_id: UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     after: Annotated[int | None, Query(ge=0)] = None,
-    before_id: Annotated[
-        UUID | None, Query(description="the last record's id: the page after it (paging)")
-    ] = None,
+    cursor: Cursor = None,
 ) -> Listing:
-    return Listing(status_, estate_id, limit, after, before_id)
+    return Listing(status_, estate_id, limit, after, cursor)
 
 
 Listed = Annotated[Listing, Depends(listing)]

@@ -20,16 +20,15 @@ from domain.equipment.rules import Reading
 from domain.equipment.severity import SEVERITY_PATTERN
 from domain.identity.policy import Permission
 from interfaces.http.consistency import reached
-from interfaces.http.cursors import decode_cursor, encode_cursor
+from interfaces.http.cursors import decode_cursor
 from interfaces.http.equipment.schemas import (
-    AlarmPage,
     AlarmView,
     IngestAnswer,
     TelemetryBatch,
     WorkOrderRequest,
 )
 from interfaces.http.reads import query_off_loop as read
-from interfaces.http.schemas import Accepted, Created, accepted
+from interfaces.http.schemas import Accepted, Created, Cursor, Page, accepted, paged
 from interfaces.http.security import Principal, container, requires
 from projections.equipment import queries
 
@@ -74,10 +73,10 @@ async def list_alarms(
     equipment_id: UUID | None = None,
     code: Annotated[str | None, Query(max_length=64)] = None,
     since: datetime | None = None,
-    cursor: Annotated[str | None, Query(max_length=100)] = None,
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     after: Annotated[int | None, Query(ge=0)] = None,
-) -> AlarmPage:
+) -> Page[AlarmView]:
     """Alarms of the caller's estates, newest first; ``status=open`` is every uncleared one."""
     await reached(request, "alarms", after)
     rows = await read(
@@ -93,11 +92,7 @@ async def list_alarms(
         before_key=tuple(decode_cursor(cursor, datetime, UUID)) if cursor else None,
         limit=limit + 1,
     )
-    last = rows[limit - 1] if len(rows) > limit else None
-    return AlarmPage(
-        items=[AlarmView.model_validate(r) for r in rows[:limit]],
-        next_cursor=encode_cursor(last["raised_at"], last["alarm_id"]) if last else None,
-    )
+    return paged(rows, limit, AlarmView.model_validate, lambda r: (r["raised_at"], r["alarm_id"]))
 
 
 @router.get("/alarms/{alarm_id}")

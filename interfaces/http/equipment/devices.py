@@ -20,20 +20,19 @@ from application.equipment import commands as c
 from domain.equipment.rules import EquipmentKind
 from domain.identity.policy import Permission
 from interfaces.http.consistency import reached
-from interfaces.http.cursors import decode_cursor, encode_cursor
+from interfaces.http.cursors import decode_cursor
 from interfaces.http.equipment.schemas import (
     ArchiveEntry,
     ArchivePage,
     BoardRow,
     DetailsChange,
-    EquipmentPage,
     EquipmentView,
     NewEquipment,
     StatusChange,
     equipment_view,
 )
 from interfaces.http.reads import query_off_loop
-from interfaces.http.schemas import Accepted, Created, accepted
+from interfaces.http.schemas import Accepted, Created, Cursor, Page, accepted, paged
 from interfaces.http.security import Principal, container, requires
 from projections.equipment import queries
 
@@ -77,7 +76,7 @@ async def list_equipment(
     cursor: Annotated[str | None, Query(max_length=300)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     after: Annotated[int | None, Query(ge=0)] = None,
-) -> EquipmentPage:
+) -> Page[EquipmentView]:
     """Search the equipment of the caller's estates by kind, age and repair history."""
     await reached(request, "equipment", after)
     today = _today()
@@ -98,10 +97,8 @@ async def list_equipment(
         after_key=tuple(decode_cursor(cursor, str, UUID)) if cursor else None,
         limit=limit + 1,
     )
-    items = [equipment_view(r, today) for r in rows[:limit]]
-    more = len(rows) > limit
-    return EquipmentPage(
-        items=items, next_cursor=encode_cursor(items[-1].name, items[-1].id) if more else None
+    return paged(
+        rows, limit, lambda r: equipment_view(r, today), lambda r: (r["name"], r["equipment_id"])
     )
 
 
@@ -112,9 +109,10 @@ async def status_board(
     estate_id: UUID | None = None,
     kind: EquipmentKind | None = None,
     offline_after_minutes: Annotated[int, Query(ge=1, le=10080)] = 15,
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=2000)] = 500,
     after: Annotated[int | None, Query(ge=0)] = None,
-) -> list[BoardRow]:
+) -> Page[BoardRow]:
     """Every device in service: state, open alarms, last reading; worst first.
 
     A device is ``offline`` when it reports the state ``offline`` or has sent
@@ -129,9 +127,15 @@ async def status_board(
         estate_id=estate_id,
         kind=str(kind) if kind else None,
         offline_before=datetime.now(UTC) - timedelta(minutes=offline_after_minutes),
-        limit=limit,
+        after_key=decode_cursor(cursor, int, str, UUID) if cursor else None,
+        limit=limit + 1,
     )
-    return [BoardRow(**r) for r in rows]
+    return paged(
+        rows,
+        limit,
+        lambda r: BoardRow(**r),
+        lambda r: (r["worst_rank"], r["name"], r["equipment_id"]),
+    )
 
 
 @router.get("/equipment/stale")
@@ -140,9 +144,10 @@ async def stale_records(
     principal: Principal = requires(Permission.EQUIPMENT_READ_ESTATE),
     days: Annotated[int, Query(ge=1, le=3650)] = 180,
     estate_id: UUID | None = None,
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     after: Annotated[int | None, Query(ge=0)] = None,
-) -> list[EquipmentView]:
+) -> Page[EquipmentView]:
     """Equipment with no completed repair or maintenance in ``days`` (oldest first)."""
     await reached(request, "equipment", after)
     rows = await query_off_loop(
@@ -151,10 +156,11 @@ async def stale_records(
         principal.reach("equipment:read"),
         cared_for_before=datetime.now(UTC) - timedelta(days=days),
         estate_id=estate_id,
-        limit=limit,
+        after_id=decode_cursor(cursor, UUID)[0] if cursor else None,
+        limit=limit + 1,
     )
     today = _today()
-    return [equipment_view(r, today) for r in rows]
+    return paged(rows, limit, lambda r: equipment_view(r, today), lambda r: (r["equipment_id"],))
 
 
 @router.get("/equipment/{equipment_id}")
@@ -205,7 +211,7 @@ async def facility_archive(
     ] = None,
     since: datetime | None = None,
     until: datetime | None = None,
-    cursor: Annotated[int | None, Query(ge=0, description="position to continue after")] = None,
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> ArchivePage:
@@ -217,12 +223,10 @@ async def facility_archive(
         request,
         partial(queries.archive, category=category, since=since, until=until),
         equipment_id,
-        after_position=cursor,
+        after_position=decode_cursor(cursor, int)[0] if cursor else None,
         limit=limit + 1,
     )
-    items = [ArchiveEntry.model_validate(r) for r in rows[:limit]]
+    page = paged(rows, limit, ArchiveEntry.model_validate, lambda r: (r["position"],))
     return ArchivePage(
-        equipment=equipment_view(row, _today()),
-        items=items,
-        next_cursor=rows[limit - 1]["position"] if len(rows) > limit else None,
+        equipment=equipment_view(row, _today()), items=page.items, next_cursor=page.next_cursor
     )

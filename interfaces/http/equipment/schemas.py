@@ -10,7 +10,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field, model_validator
 
 from domain.equipment.rules import EquipmentKind, Metric
-from interfaces.http.schemas import Command, DecimalInput, Patch
+from interfaces.http.schemas import Command, DecimalInput, Page, Patch
 from interfaces.http.text import MultiLine, SingleLine
 from interfaces.http.views import from_view
 from projections.equipment import archive
@@ -138,19 +138,9 @@ class EquipmentView(BaseModel):
     version: int
 
 
-class EquipmentPage(BaseModel):
-    items: list[EquipmentView]
-    next_cursor: str | None
-
-
 @from_view(AlarmRow, rename={"alarm_id": "id"})
 class AlarmView(BaseModel):
     pass
-
-
-class AlarmPage(BaseModel):
-    items: list[AlarmView]
-    next_cursor: str | None
 
 
 @from_view(archive.ArchiveEntry)
@@ -158,10 +148,10 @@ class ArchiveEntry(BaseModel):
     pass
 
 
-class ArchivePage(BaseModel):
+class ArchivePage(Page[ArchiveEntry]):
+    """A page of the archive, and the equipment it is of."""
+
     equipment: EquipmentView
-    items: list[ArchiveEntry]
-    next_cursor: int | None
 
 
 class BoardRow(BaseModel):

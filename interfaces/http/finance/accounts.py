@@ -29,9 +29,19 @@ from domain.finance.account import Method
 from domain.finance.money import Money
 from domain.identity.policy import Permission
 from interfaces.http.consistency import reached, serving
+from interfaces.http.cursors import decode_cursor
 from interfaces.http.problems import Problem
 from interfaces.http.reads import query_off_loop
-from interfaces.http.schemas import Accepted, Amount, Command, CurrencyCode, Period
+from interfaces.http.schemas import (
+    Accepted,
+    Amount,
+    Command,
+    CurrencyCode,
+    Cursor,
+    Page,
+    Period,
+    paged,
+)
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine, SingleLine
 from interfaces.http.views import from_view
@@ -158,12 +168,13 @@ async def list_bills(
     period: Annotated[Period | None, Query()] = None,
     open_only: bool = Query(False, alias="open"),
     overdue_on: date | None = Query(None, description="only bills past due on this day"),
-    before: int | None = Query(None, description="position cursor: bills issued before it"),
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     after: int | None = None,
     principal: Principal = requires(Permission.FINANCE_READ_OWN),
-) -> list[BillView]:
+) -> Page[BillView]:
     """Bills the caller may see: their estates' (staff), their units' (owners), all (auditors)."""
+    before, before_bill = decode_cursor(cursor, int, UUID) if cursor else (None, None)
     found = await _visible(
         request,
         after,
@@ -175,9 +186,10 @@ async def list_bills(
         open_only=open_only,
         overdue_on=overdue_on,
         before=before,
-        limit=limit,
+        before_bill=before_bill,
+        limit=limit + 1,
     )
-    return [BillView.model_validate(r) for r in found]
+    return paged(found, limit, BillView.model_validate, lambda r: (r["position"], r["bill_id"]))
 
 
 @router.get("/bills/{bill_id}")
@@ -245,11 +257,12 @@ async def list_payments(
     request: Request,
     estate_id: UUID | None = None,
     unit_id: UUID | None = None,
-    before: int | None = Query(None, description="position cursor"),
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     after: int | None = None,
     principal: Principal = requires(Permission.FINANCE_READ_OWN),
-) -> list[PaymentView]:
+) -> Page[PaymentView]:
+    """Payments the caller may see, newest first."""
     found = await _visible(
         request,
         after,
@@ -257,10 +270,10 @@ async def list_payments(
         queries.payments,
         estate_id=estate_id,
         unit_id=unit_id,
-        before=before,
-        limit=limit,
+        before=decode_cursor(cursor, int)[0] if cursor else None,
+        limit=limit + 1,
     )
-    return [PaymentView.model_validate(r) for r in found]
+    return paged(found, limit, PaymentView.model_validate, lambda r: (r["position"],))
 
 
 # ---- commands on the account ---------------------------------------------------------

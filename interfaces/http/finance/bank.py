@@ -25,10 +25,11 @@ from domain.finance.bank_statements import StatementRefused
 from domain.identity.policy import Permission
 from interfaces.bankfiles import read_rows
 from interfaces.http.consistency import reached
+from interfaces.http.cursors import decode_cursor
 from interfaces.http.problems import Problem
 from interfaces.http.reads import query_off_loop
 from interfaces.http.registry.imports import IMPORT_BODY
-from interfaces.http.schemas import Accepted, CurrencyCode
+from interfaces.http.schemas import Accepted, CurrencyCode, Cursor, Page, paged
 from interfaces.http.security import Principal, container, requires
 from interfaces.importfiles import file_kind
 from projections.finance import bank as queries
@@ -111,13 +112,13 @@ async def bank_lines(
     estate_id: UUID,
     request: Request,
     as_of: date | None = None,
-    after_line: UUID | None = Query(None, description="cursor: the lines after this one"),
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
     after: int | None = None,
     principal: Principal = requires(Permission.LEDGER_READ_ESTATE),
-) -> list[dict[str, Any]]:
+) -> Page[dict[str, Any]]:
     """The imported lines of the estate's bank account, in statement order, a
-    page of ``limit``; the next page from the last one's ``line_id``."""
+    page of ``limit`` at a time."""
     await _reached(request, after)
     found = await query_off_loop(
         request,
@@ -125,12 +126,12 @@ async def bank_lines(
         principal.reach("ledger:read"),
         estate_id,
         as_of,
-        after_line=after_line,
-        limit=limit,
+        after_line=decode_cursor(cursor, UUID)[0] if cursor else None,
+        limit=limit + 1,
     )
     if found is None:
         raise NotFound(HIDDEN)
-    return [dict(r) for r in found]
+    return paged(found, limit, dict, lambda r: (r["line_id"],))
 
 
 @router.get("/estates/{estate_id}/bank-reconciliation")

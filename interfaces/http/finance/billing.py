@@ -8,10 +8,10 @@ who read the estate's finance. A run's bills are read on the unit accounts
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
 from application.actor import HIDDEN
@@ -20,8 +20,9 @@ from application.finance.accounts import AccountService
 from application.finance.accounts.commands import RunBilling
 from domain.identity.policy import Permission
 from interfaces.http.consistency import reached
+from interfaces.http.cursors import decode_cursor
 from interfaces.http.reads import query_off_loop
-from interfaces.http.schemas import Command, Period
+from interfaces.http.schemas import Command, Cursor, Page, Period, paged
 from interfaces.http.security import Principal, container, requires
 from projections.finance.accounts import queries
 
@@ -78,14 +79,18 @@ def run_billing(
 async def billing_runs(
     estate_id: UUID,
     request: Request,
+    cursor: Cursor = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 120,
     after: int | None = None,
     principal: Principal = requires(Permission.FINANCE_READ_ESTATE),
-) -> list[dict[str, Any]]:
+) -> Page[dict[str, Any]]:
     """The estate's billing runs, newest period first."""
     await reached(request, PROJECTION, after)
+    key = decode_cursor(cursor, str, int) if cursor else None
     runs = await query_off_loop(
-        request, queries.billing_runs, principal.reach("finance:read"), estate_id
+        request, queries.billing_runs, principal.reach("finance:read"), estate_id, key, limit + 1
     )
     if runs is None:
         raise NotFound(HIDDEN)
-    return [dict(r) for r in runs]  # the response is the rows as they are
+    # the response is the rows as they are
+    return paged(runs, limit, dict, lambda r: (r["period"], r["supplement"]))

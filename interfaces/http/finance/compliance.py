@@ -28,8 +28,19 @@ from application.finance.compliance import (
 from domain.finance.compliance import ComplianceReview
 from domain.identity.policy import Permission
 from interfaces.http.consistency import reached
+from interfaces.http.cursors import decode_cursor
 from interfaces.http.reads import query_off_loop
-from interfaces.http.schemas import Accepted, Amount, Command, CurrencyCode, Position, accepted
+from interfaces.http.schemas import (
+    Accepted,
+    Amount,
+    Command,
+    CurrencyCode,
+    Cursor,
+    Page,
+    Position,
+    accepted,
+    paged,
+)
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine
 from projections.events import to_json
@@ -108,25 +119,24 @@ def run_checks(
     )
 
 
-@router.get("/finance/compliance-checks")
+@router.get("/finance/compliance-checks", response_model=Page[dict[str, Any]])
 async def list_reviews(
     request: Request,
     principal: Principal = requires(Permission.COMPLIANCE_READ_ESTATE),
     estate_id: UUID | None = None,
-    before_review: UUID | None = Query(
-        None, description="cursor: the reviews after this one, newest first"
-    ),
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     after: After = None,
 ) -> Response:
     """Reviews the caller may read, newest first (a review of every estate: ``any``
-    readers); the next page from the last one's ``review_id`` as ``before_review``."""
+    readers), as a page ``{items, next_cursor}``."""
     await reached(request, PROJECTION, after)
-    return _json(
-        await query_off_loop(
-            request, queries.reviews, principal.reach(READ), estate_id, limit, before_review
-        )
+    before_review = decode_cursor(cursor, UUID)[0] if cursor else None
+    rows = await query_off_loop(
+        request, queries.reviews, principal.reach(READ), estate_id, limit + 1, before_review
     )
+    page = paged(rows, limit, lambda r: r, lambda r: (r["review_id"],))
+    return _json({"items": page.items, "next_cursor": page.next_cursor})
 
 
 @router.get("/finance/compliance-checks/{review_id}")

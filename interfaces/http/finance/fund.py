@@ -9,7 +9,7 @@ caller's reach answers 404, as a missing one does.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
@@ -28,8 +28,18 @@ from domain.finance.fund_rules import EmergencyCategory
 from domain.finance.money import Money
 from domain.identity.policy import Permission
 from interfaces.http.consistency import reached, serving
+from interfaces.http.cursors import decode_cursor
 from interfaces.http.reads import query_off_loop
-from interfaces.http.schemas import Amount, Command, Count, CurrencyCode, priced
+from interfaces.http.schemas import (
+    Amount,
+    Command,
+    Count,
+    CurrencyCode,
+    Cursor,
+    Page,
+    paged,
+    priced,
+)
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine, SingleLine
 from interfaces.http.views import from_view
@@ -169,16 +179,25 @@ async def list_accounts(
     principal: Principal = requires(Permission.FUND_READ_OWN),
     estate_id: UUID | None = None,
     low: bool | None = None,
+    cursor: Cursor = None,
     limit: Limit = 500,
     after: After = None,
-) -> list[FundAccountView]:
+) -> Page[FundAccountView]:
     """Unit fund accounts the caller may see; ``low=true``: those below 30% of the first deposit."""
     await reached(request, PROJECTION, after)
     await reached(request, "registry", None)  # the rows a caller may see
     rows = await query_off_loop(
-        request, queries.accounts, principal.reach(READ), estate_id=estate_id, low=low, limit=limit
+        request,
+        queries.accounts,
+        principal.reach(READ),
+        estate_id=estate_id,
+        low=low,
+        after_key=decode_cursor(cursor, UUID, UUID) if cursor else None,
+        limit=limit + 1,
     )
-    return [FundAccountView.model_validate(r) for r in rows]
+    return paged(
+        rows, limit, FundAccountView.model_validate, lambda r: (r["estate_id"], r["unit_id"])
+    )
 
 
 @router.get("/finance/fund/accounts/{unit_id}")
@@ -228,9 +247,10 @@ async def list_spendings(
     principal: Principal = requires(Permission.FUND_READ_OWN),
     estate_id: UUID | None = None,
     status_: Annotated[str | None, Query(alias="status", max_length=30)] = None,
+    cursor: Cursor = None,
     limit: Limit = 200,
     after: After = None,
-) -> list[SpendingView]:
+) -> Page[SpendingView]:
     """Spendings the caller may see (owners: those their units share), newest first."""
     await reached(request, PROJECTION, after)
     await reached(request, "registry", None)  # the rows a caller may see
@@ -240,10 +260,13 @@ async def list_spendings(
         principal.reach(READ),
         estate_id=estate_id,
         status=status_,
-        limit=limit,
+        before_key=decode_cursor(cursor, datetime, UUID) if cursor else None,
+        limit=limit + 1,
     )
     # validated whole: the splits (JSON) become SplitViews
-    return [SpendingView.model_validate(r) for r in rows]
+    return paged(
+        rows, limit, SpendingView.model_validate, lambda r: (r["proposed_at"], r["spending_id"])
+    )
 
 
 @router.get("/finance/fund/spendings/{spending_id}")

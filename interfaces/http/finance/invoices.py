@@ -25,9 +25,19 @@ from domain.finance.invoices import InvoiceKind
 from domain.finance.money import Money
 from domain.identity.policy import Permission
 from interfaces.http.consistency import reached
+from interfaces.http.cursors import decode_cursor
 from interfaces.http.problems import Problem
 from interfaces.http.reads import query_off_loop
-from interfaces.http.schemas import Accepted, Amount, Command, CurrencyCode, DecimalInput
+from interfaces.http.schemas import (
+    Accepted,
+    Amount,
+    Command,
+    CurrencyCode,
+    Cursor,
+    DecimalInput,
+    Page,
+    paged,
+)
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine, SingleLine
 from interfaces.http.views import from_view
@@ -126,13 +136,12 @@ async def list_invoices(
     estate_id: UUID | None = None,
     unit_id: UUID | None = None,
     status: Literal["pending", "issued", "red_lettered"] | None = None,
-    before: int | None = Query(None, description="position cursor: invoices requested before it"),
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 500,
     after: int | None = None,
     principal: Principal = requires(Permission.FINANCE_READ_OWN),
-) -> list[InvoiceView]:
-    """Invoices the caller may see, newest first; a page of ``limit``, older ones
-    by the last one's ``position`` as ``before``."""
+) -> Page[InvoiceView]:
+    """Invoices the caller may see, newest first, a page of ``limit`` at a time."""
     await reached(request, PROJECTION, after)
     await reached(request, "registry", None)
     found = await query_off_loop(
@@ -142,10 +151,10 @@ async def list_invoices(
         estate_id=estate_id,
         unit_id=unit_id,
         status=status,
-        before=before,
-        limit=limit,
+        before=decode_cursor(cursor, int)[0] if cursor else None,
+        limit=limit + 1,
     )
-    return [InvoiceView.model_validate(r) for r in found]
+    return paged(found, limit, InvoiceView.model_validate, lambda r: (r["position"],))
 
 
 @router.get("/invoices/{invoice_id}")

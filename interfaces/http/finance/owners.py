@@ -31,7 +31,7 @@ from interfaces.http.finance.owner_documents import certificate_report, statemen
 from interfaces.http.finance.receipts import PROJECTION as RECEIPTS
 from interfaces.http.problems import Problem
 from interfaces.http.reads import query, query_off_loop
-from interfaces.http.schemas import Accepted, Command
+from interfaces.http.schemas import Accepted, Command, Page
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.views import from_view
 from projections.finance.accounts import owners
@@ -85,14 +85,15 @@ async def my_statements(
     request: Request,
     after: int | None = None,
     principal: Principal = requires(Permission.FINANCE_READ_OWN),
-) -> list[OwnedUnitView]:
+) -> Page[OwnedUnitView]:
     """Every unit, in any estate, on which a person linked to the caller owes or owed
     (a unit sold and left included: the seller's arrears stay the seller's), with
     their balance there; each one's statement is the route below."""
     serving(request, "registry")
     await reached(request, PROJECTION, after)
     found = await query_off_loop(request, owners.owned_units, principal.user_id)
-    return [OwnedUnitView.model_validate(row) for row in found]
+    # one person's units: a handful, one page
+    return Page(items=[OwnedUnitView.model_validate(row) for row in found], next_cursor=None)
 
 
 @router.get("/units/{unit_id}/owners/{person_id}/statement", response_model=OwnerStatementView)

@@ -8,6 +8,7 @@ estate; an owner (who reads only their own bills) gets 403.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -22,6 +23,7 @@ from application.finance.rates.commands import (
 from domain.finance.rates import period_of, period_start
 from domain.identity.policy import Permission
 from interfaces.http.consistency import reached
+from interfaces.http.cursors import decode_cursor
 from interfaces.http.finance.rate_schemas import (
     ChangeView,
     FeeScheduleView,
@@ -39,13 +41,9 @@ from interfaces.http.finance.rate_schemas import (
     VacancyPayerIn,
     WithReason,
 )
-from interfaces.http.reads import query
+from interfaces.http.reads import query, query_off_loop
 from interfaces.http.routes import Commands
-from interfaces.http.schemas import (
-    Created,
-    Period,
-    priced,
-)
+from interfaces.http.schemas import Created, Cursor, Page, Period, paged, priced
 from interfaces.http.security import Principal, container, requires
 from projections.finance import rates as queries
 from projections.finance.views import RateChangeRow
@@ -192,13 +190,22 @@ async def list_shared_costs(
     request: Request,
     principal: Principal = requires(Permission.FINANCE_READ_ESTATE),
     period: PeriodQuery = None,
+    cursor: Cursor = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
     after: After = None,
-) -> list[SharedCostView]:
-    """Shared costs of the estate (of ``period``), withdrawn ones included with their status."""
+) -> Page[SharedCostView]:
+    """Shared costs of the estate (of ``period``), withdrawn ones included with
+    their status, in period and recording order."""
     await anyio.to_thread.run_sync(_rates(request).readable, principal, estate_id)
     await reached(request, PROJECTION, after)
-    rows = await anyio.to_thread.run_sync(query, request, queries.shared_costs, estate_id, period)
-    return [SharedCostView.model_validate(r) for r in rows]
+    key = decode_cursor(cursor, str, datetime, UUID) if cursor else None
+    rows = await query_off_loop(request, queries.shared_costs, estate_id, period, key, limit + 1)
+    return paged(
+        rows,
+        limit,
+        SharedCostView.model_validate,
+        lambda r: (r["period"], r["recorded_at"], r["cost_id"]),
+    )
 
 
 manage(

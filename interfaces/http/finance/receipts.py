@@ -18,9 +18,10 @@ from pydantic import BaseModel, Field
 from application.finance.receipts import ReprintReceipt
 from domain.identity.policy import Permission
 from interfaces.http.consistency import reached
+from interfaces.http.cursors import decode_cursor
 from interfaces.http.problems import Problem
 from interfaces.http.reads import query_off_loop
-from interfaces.http.schemas import Accepted
+from interfaces.http.schemas import Accepted, Cursor, Page, paged
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.views import from_view
 from projections.finance import receipts as queries
@@ -46,13 +47,11 @@ async def list_receipts(
     estate_id: UUID | None = None,
     unit_id: UUID | None = None,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
-    after_number: str | None = Query(
-        None, description="cursor: the receipts after this number in the book's order"
-    ),
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
     after: int | None = None,
     principal: Principal = requires(Permission.FINANCE_READ_OWN),
-) -> list[ReceiptView]:
+) -> Page[ReceiptView]:
     """The receipt book in number order, void receipts included: the numbers have no gaps."""
     await reached(request, PROJECTION, after)
     await reached(request, "registry", None)
@@ -63,10 +62,10 @@ async def list_receipts(
         estate_id=estate_id,
         unit_id=unit_id,
         year=year,
-        after_number=after_number,
-        limit=limit,
+        after_number=decode_cursor(cursor, str)[0] if cursor else None,
+        limit=limit + 1,
     )
-    return [ReceiptView.model_validate(r) for r in found]
+    return paged(found, limit, ReceiptView.model_validate, lambda r: (r["number"],))
 
 
 @router.get("/payments/{payment_id}/receipt")

@@ -10,7 +10,7 @@ else answers 404.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
@@ -28,8 +28,9 @@ from application.finance.renovation import (
 from domain.finance.fund_rules import DepositMethod
 from domain.identity.policy import Permission
 from interfaces.http.consistency import reached
+from interfaces.http.cursors import decode_cursor
 from interfaces.http.reads import query_off_loop
-from interfaces.http.schemas import Amount, Command, CurrencyCode, priced
+from interfaces.http.schemas import Amount, Command, CurrencyCode, Cursor, Page, paged, priced
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine, SingleLine
 from interfaces.http.views import from_view
@@ -131,9 +132,10 @@ async def list_deposits(
     estate_id: UUID | None = None,
     unit_id: UUID | None = None,
     status_: Annotated[str | None, Query(alias="status", max_length=30)] = None,
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
     after: After = None,
-) -> list[DepositView]:
+) -> Page[DepositView]:
     """Renovation deposits the caller may see, newest first."""
     await reached(request, PROJECTION, after)
     await reached(request, "registry", None)  # the rows an owner may see
@@ -144,9 +146,12 @@ async def list_deposits(
         estate_id=estate_id,
         unit_id=unit_id,
         status=status_,
-        limit=limit,
+        before_key=tuple(decode_cursor(cursor, datetime, UUID)) if cursor else None,
+        limit=limit + 1,
     )
-    return [DepositView.model_validate(r) for r in rows]
+    return paged(
+        rows, limit, DepositView.model_validate, lambda r: (r["taken_at"], r["deposit_id"])
+    )
 
 
 @router.get(f"{PATH}/{{deposit_id}}")

@@ -15,9 +15,11 @@ from application.errors import NotFound
 from application.registry.service import RegistryService
 from domain.identity.policy import Permission
 from interfaces.http.consistency import reached
+from interfaces.http.cursors import decode_cursor
 from interfaces.http.reads import query_off_loop
 from interfaces.http.registry.schemas import After, Limit
 from interfaces.http.routes import add
+from interfaces.http.schemas import Cursor, Page, paged
 from interfaces.http.security import Principal, container, requires
 
 READ = "registry:read"
@@ -59,7 +61,8 @@ def record(
     many: bool = False,
 ) -> None:
     """``GET path``: what ``query`` answers of the record the path names (a
-    list of ``view`` if ``many``), for a caller who may see it."""
+    list of ``view`` if ``many``: a record's few rows, one page), for a
+    caller who may see it."""
 
     async def endpoint(
         request: Request,
@@ -68,25 +71,30 @@ def record(
         **ids: UUID,
     ) -> Any:
         found = await read(request, principal, after, query, *ids.values())
-        return [view(**r) for r in found] if many else view(**found)
+        return Page(items=[view(**r) for r in found], next_cursor=None) if many else view(**found)
 
-    model = list[view] if many else view  # type: ignore[valid-type]
+    model = Page[view] if many else view  # type: ignore[valid-type]
     add(router, "GET", path, endpoint, name=name, doc=doc, response_model=model)
 
 
 def in_estate(
     router: APIRouter, path: str, view: type[BaseModel], query: Callable[..., Any], *, name: str
 ) -> None:
-    """``GET path``: records the caller may see, of one estate or of all."""
+    """``GET path``: records the caller may see, of one estate or of all, a
+    page at a time in (estate, code) order."""
 
     async def endpoint(
         request: Request,
         principal: Principal = requires(Permission.REGISTRY_READ_OWN),
         estate_id: UUID | None = None,
+        cursor: Cursor = None,
         limit: Limit = 500,
         after: After = None,
     ) -> Any:
-        rows = await read(request, principal, after, query, estate_id=estate_id, limit=limit)
-        return [view(**r) for r in rows]
+        key = decode_cursor(cursor, UUID, str) if cursor else None
+        rows = await read(
+            request, principal, after, query, estate_id=estate_id, after_key=key, limit=limit + 1
+        )
+        return paged(rows, limit, lambda r: view(**r), lambda r: (r["estate_id"], r["code"]))
 
-    add(router, "GET", path, endpoint, name=name, response_model=list[view])  # type: ignore[valid-type]
+    add(router, "GET", path, endpoint, name=name, response_model=Page[view])  # type: ignore[valid-type]

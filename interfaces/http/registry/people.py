@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from application.registry import commands as c
 from application.registry.service import RegistryService
 from domain.identity.policy import Permission
 from interfaces.http.consistency import serving
+from interfaces.http.cursors import decode_cursor
 from interfaces.http.registry.common import PROJECTION, handlers, read, record
 from interfaces.http.registry.schemas import (
     AccountLink,
@@ -23,7 +23,7 @@ from interfaces.http.registry.schemas import (
     PersonView,
 )
 from interfaces.http.routes import Commands
-from interfaces.http.schemas import Accepted, Created, accepted
+from interfaces.http.schemas import Accepted, Created, Cursor, Page, accepted, paged
 from interfaces.http.security import Principal, requires
 from projections.registry import views
 
@@ -52,15 +52,17 @@ async def list_people(
     request: Request,
     principal: Principal = requires(Permission.REGISTRY_READ_OWN),
     estate_id: UUID | None = None,
-    cursor: Annotated[UUID | None, Query()] = None,
+    cursor: Cursor = None,
     limit: Limit = 200,
     after: After = None,
-) -> list[PersonView]:
-    """People the caller may see (masked); an owner or resident sees only themselves."""
+) -> Page[PersonView]:
+    """People the caller may see (masked), in ID order, a page at a time; an
+    owner or resident sees only themselves."""
+    last = decode_cursor(cursor, UUID)[0] if cursor else None
     rows = await read(
-        request, principal, after, views.people, estate_id=estate_id, cursor=cursor, limit=limit
+        request, principal, after, views.people, estate_id=estate_id, cursor=last, limit=limit + 1
     )
-    return [PersonView.model_validate(r) for r in rows]
+    return paged(rows, limit, PersonView.model_validate, lambda r: (r["id"],))
 
 
 record(router, "/people/{person_id}", PersonView, views.person, name="get_person")

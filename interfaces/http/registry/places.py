@@ -6,14 +6,14 @@ commands go to one handler each, which checks the caller on the record.
 
 from __future__ import annotations
 
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from application.registry import commands as c
 from application.registry.service import RegistryService
 from domain.identity.policy import Permission
+from interfaces.http.cursors import decode_cursor
 from interfaces.http.registry.common import handlers, in_estate, read, record
 from interfaces.http.registry.schemas import (
     After,
@@ -36,7 +36,7 @@ from interfaces.http.registry.schemas import (
     UnitView,
 )
 from interfaces.http.routes import Commands
-from interfaces.http.schemas import Accepted, Created, accepted
+from interfaces.http.schemas import Accepted, Created, Cursor, Page, accepted, paged
 from interfaces.http.security import Principal, requires
 from projections.registry import views
 
@@ -59,11 +59,14 @@ def create_estate(
 async def list_estates(
     request: Request,
     principal: Principal = requires(Permission.REGISTRY_READ_OWN),
+    cursor: Cursor = None,
     limit: Limit = 200,
     after: After = None,
-) -> list[EstateView]:
-    rows = await read(request, principal, after, views.estates, limit=limit)
-    return [EstateView.model_validate(r) for r in rows]
+) -> Page[EstateView]:
+    """Estates the caller may see, in code order, a page at a time."""
+    code = decode_cursor(cursor, str)[0] if cursor else None
+    rows = await read(request, principal, after, views.estates, after_code=code, limit=limit + 1)
+    return paged(rows, limit, EstateView.model_validate, lambda r: (r["code"],))
 
 
 record(router, "/estates/{estate_id}", EstateView, views.estate, name="get_estate")
@@ -106,10 +109,10 @@ async def list_units(
     principal: Principal = requires(Permission.REGISTRY_READ_OWN),
     estate_id: UUID | None = None,
     building_id: UUID | None = None,
-    cursor: Annotated[UUID | None, Query(description="the last unit ID of the page before")] = None,
+    cursor: Cursor = None,
     limit: Limit = 200,
     after: After = None,
-) -> list[UnitView]:
+) -> Page[UnitView]:
     """Units the caller may see, in building and number order, a page at a time."""
     rows = await read(
         request,
@@ -118,10 +121,10 @@ async def list_units(
         views.units,
         estate_id=estate_id,
         building_id=building_id,
-        cursor=cursor,
-        limit=limit,
+        cursor=decode_cursor(cursor, UUID)[0] if cursor else None,
+        limit=limit + 1,
     )
-    return [UnitView.model_validate(r) for r in rows]
+    return paged(rows, limit, UnitView.model_validate, lambda r: (r["id"],))
 
 
 record(router, "/units/{unit_id}", UnitView, views.unit, name="get_unit")

@@ -21,9 +21,10 @@ from application.workorders.service import WorkOrderService
 from domain.identity.policy import Permission
 from domain.workorders.order import Priority, Source, Status
 from interfaces.http.consistency import reached, serving
+from interfaces.http.cursors import decode_cursor
 from interfaces.http.reads import query_off_loop
 from interfaces.http.routes import Commands
-from interfaces.http.schemas import Created
+from interfaces.http.schemas import Created, Cursor, Page, paged
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.workorders.schemas import (
     Assignment,
@@ -116,14 +117,11 @@ async def list_orders(
     source: Source | None = None,
     open_: Annotated[bool | None, Query(alias="open")] = None,
     mine: bool = False,
-    before: datetime | None = Query(None, description="submitted before (paging)"),
-    before_order: UUID | None = Query(
-        None, description="with `before`: the last order's id, for orders submitted at that instant"
-    ),
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     after: Annotated[int | None, Query(ge=0)] = None,
-) -> list[OrderView]:
-    """Orders the caller may see, newest first."""
+) -> Page[OrderView]:
+    """Orders the caller may see, newest first (submitted at, then ID)."""
     await reached(request, PROJECTION, after)
     filters = {
         "status": status_.value if status_ else None,
@@ -137,10 +135,13 @@ async def list_orders(
         "mine": principal.user_id if mine else None,
     }
     reach = principal.reach("workorders:read")
+    before, before_order = decode_cursor(cursor, datetime, UUID) if cursor else (None, None)
     rows = await query_off_loop(
-        request, queries.orders, reach, filters, limit, before, before_order
+        request, queries.orders, reach, filters, limit + 1, before, before_order
     )
-    return [OrderView.model_validate(r) for r in rows]
+    return paged(
+        rows, limit, OrderView.model_validate, lambda r: (r["submitted_at"], r["order_id"])
+    )
 
 
 @router.get("/workorders/dashboard")
@@ -181,13 +182,16 @@ async def order_history(
     order_id: UUID,
     request: Request,
     principal: Principal = requires(Permission.WORKORDERS_READ_OWN),
+    cursor: Cursor = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
     after: Annotated[int | None, Query(ge=0)] = None,
-) -> list[HistoryEntry]:
+) -> Page[HistoryEntry]:
     """Every event of the order, oldest first, with who did it."""
     await reached(request, PROJECTION, after)
     await query_off_loop(request, queries.visible_order, principal, order_id)  # 404 if not
-    entries = await query_off_loop(request, queries.history, order_id)
-    return [HistoryEntry.model_validate(e) for e in entries]
+    version = decode_cursor(cursor, int)[0] if cursor else 0
+    entries = await query_off_loop(request, queries.history, order_id, version, limit + 1)
+    return paged(entries, limit, HistoryEntry.model_validate, lambda e: (e["version"],))
 
 
 # ---- orders: staff commands --------------------------------------------------

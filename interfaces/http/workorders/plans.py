@@ -7,6 +7,7 @@ decide on the loaded plan, so another estate's plan answers 404.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -16,9 +17,10 @@ from application.workorders import commands as c
 from application.workorders.service import WorkOrderService
 from domain.identity.policy import Permission
 from interfaces.http.consistency import reached
+from interfaces.http.cursors import decode_cursor
 from interfaces.http.reads import query_off_loop
 from interfaces.http.routes import Commands
-from interfaces.http.schemas import Accepted, Created, accepted
+from interfaces.http.schemas import Accepted, Created, Cursor, Page, accepted, paged
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.workorders.schemas import NewPlan, PlanChange, PlanView, WithReason
 from projections.workorders import queries
@@ -53,13 +55,18 @@ async def list_plans(
     status_: Annotated[
         str | None, Query(alias="status", pattern="^(active|paused|retired)$")
     ] = None,
+    cursor: Cursor = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
     after: Annotated[int | None, Query(ge=0)] = None,
-) -> list[PlanView]:
+) -> Page[PlanView]:
     """Plans of the estates the caller serves, soonest due first."""
     await reached(request, PROJECTION, after)
     reach = principal.reach("maintenance:read")
-    rows = await query_off_loop(request, queries.plans, reach, estate_id, status_)
-    return [PlanView.model_validate(r) for r in rows]
+    key = decode_cursor(cursor, date, str, UUID) if cursor else None
+    rows = await query_off_loop(request, queries.plans, reach, estate_id, status_, key, limit + 1)
+    return paged(
+        rows, limit, PlanView.model_validate, lambda r: (r["next_due_on"], r["title"], r["plan_id"])
+    )
 
 
 @router.get("/maintenance-plans/{plan_id}")

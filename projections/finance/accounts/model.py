@@ -1,10 +1,9 @@
 """Read models of unit accounts: accounts, bills, payments, waiver and refund requests, runs.
 
-``finance_bills`` serves bill lists, the owner's view and the late-fee and
-reminder jobs (which bills are overdue); ``finance_payments`` the payment
-lists; ``finance_account_requests`` waivers and refunds awaiting approval.
-Amounts are kept as the account does: a bill's ``outstanding`` is its
-principal plus late fees less what paid or waived it.
+``finance_bills`` serves bill lists, the owner's view and the late-fee and reminder jobs (which
+bills are overdue); ``finance_payments`` the payment lists; ``finance_account_requests`` waivers
+and refunds awaiting approval. Amounts are kept as the account does: a bill's ``outstanding`` is
+its principal plus late fees less what paid or waived it.
 """
 
 from __future__ import annotations
@@ -126,7 +125,8 @@ DDL = (
         run_at timestamptz NOT NULL,
         position bigint NOT NULL
     )""",
-    "CREATE INDEX IF NOT EXISTS finance_billing_runs_estate ON finance_billing_runs (estate_id)",
+    "CREATE INDEX IF NOT EXISTS finance_billing_runs_page "
+    "ON finance_billing_runs (estate_id, period, supplement)",
     *owners.DDL,
 )
 

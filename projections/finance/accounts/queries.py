@@ -168,19 +168,26 @@ def _dicts(conn: psycopg.Connection[Any], view: type[V], sql: str, params: list[
 
 
 def billing_runs(
-    conn: psycopg.Connection[Any], reach: Reaching, estate_id: UUID
+    conn: psycopg.Connection[Any],
+    reach: Reaching,
+    estate_id: UUID,
+    before_key: tuple[str, int] | None = None,
+    limit: int = 120,
 ) -> list[RunRow] | None:
     """The estate's billing runs, newest period first, a period's supplementary runs
-    (newest first) before its regular run; None outside the reach."""
+    (newest first) before its regular run, after the key ``before_key`` (period,
+    supplement: one run each); None outside the reach."""
     if not (reach.everything or estate_id in reach.estates):
         return None
+    before = before_key or ("9999-12", 0)  # before every run: the first page
     return _dicts(
         conn,
         RunRow,
         "SELECT run_id, period, bills, units_billed, units_skipped, amount, currency, rates, "
         "shared_costs, kind, supplement, supplement_of, run_by, run_at, position "
-        "FROM finance_billing_runs WHERE estate_id = %s ORDER BY period DESC, supplement DESC",
-        [estate_id],
+        "FROM finance_billing_runs WHERE estate_id = %s AND (period, supplement) < (%s, %s) "
+        "ORDER BY period DESC, supplement DESC LIMIT %s",
+        [estate_id, *before, limit],
     )
 
 
@@ -194,10 +201,12 @@ def bills(
     open_only: bool = False,
     overdue_on: date | None = None,
     before: int | None = None,
+    before_bill: UUID | None = None,
     limit: int = 100,
 ) -> list[BillRow]:
-    """Bills within the reach, newest first; ``before`` is a position cursor
-    (a page of the reach reads no more than ``limit`` bills a scope item:
+    """Bills within the reach, newest first (position, then bill ID); the
+    cursor is the last row's ``before`` (position) and ``before_bill`` (a page
+    of the reach reads no more than ``limit`` bills a scope item:
     ``projections/reach.py: page``)."""
     filters: list[tuple[str, list[Any]]] = [
         (f"{column} = %s", [value])
@@ -212,7 +221,12 @@ def bills(
         filters.append(("b.outstanding > 0", []))
     if overdue_on is not None:
         filters.append(("b.outstanding > 0 AND b.due_on < %s", [overdue_on]))
-    if before is not None:
+    if before is not None and before_bill is not None:
+        # Bills of one event share its position: the ID orders them, so a
+        # page that ends among them goes on with the rest, not past them.
+        condition = "b.position <= %s AND (b.position < %s OR b.bill_id > %s)"
+        filters.append((condition, [before, before, before_bill]))
+    elif before is not None:
         filters.append(("b.position < %s", [before]))
     query = page(
         reach,

@@ -14,6 +14,7 @@ from domain.identity.policy import ROLE_PERMISSIONS, Role
 from infrastructure.secrets import jwt_secret
 from tests.conftest import ADMIN_PASSWORD, bearer, login
 from tests.support.clock import Clock
+from tests.support.pages import items
 
 PASSWORD = "plum-blossom-courtyard-42"
 NEW_PASSWORD = "lotus-pond-gatehouse-77"
@@ -149,9 +150,9 @@ def test_fifth_wrong_password_locks_the_account_alerts_admins_and_is_audited(
     assert alert["details"]["kind"] == "account_locked"
     assert alert["details"]["subject_id"] == user_id
 
-    history = client.get(
-        f"/api/v1/users/{user_id}/logins", params={"after": position}, headers=admin
-    ).json()
+    history = items(
+        client.get(f"/api/v1/users/{user_id}/logins", params={"after": position}, headers=admin)
+    )
     assert [row["outcome"] for row in history] == ["failed"] * 6  # newest first
     assert [row["reason"] for row in history] == ["locked"] + ["wrong password"] * 5
     for row in history:
@@ -307,9 +308,13 @@ def test_logout_ends_the_access_token_and_its_refresh_token(
     assert out.status_code == 200, out.text
     assert_unauthenticated(me(client, tokens))
     assert_unauthenticated(refresh(client, tokens["refresh_token"]))
-    history = client.get(
-        f"/api/v1/users/{user_id}/logins", params={"after": out.json()["position"]}, headers=admin
-    ).json()
+    history = items(
+        client.get(
+            f"/api/v1/users/{user_id}/logins",
+            params={"after": out.json()["position"]},
+            headers=admin,
+        )
+    )
     assert history[0]["outcome"] == "logged_out"
     assert history[0]["user_agent"] == AGENT
 
@@ -605,11 +610,13 @@ def test_guessing_the_current_password_counts_towards_the_lockout(
     locked = client.post("/api/v1/auth/login", json={"username": "hal", "password": PASSWORD})
     assert locked.status_code == 401
     assert "locked" in locked.json()["detail"]
-    history = client.get(
-        f"/api/v1/users/{user_id}/logins",
-        params={"after": locked.json()["position"]},
-        headers=admin,
-    ).json()
+    history = items(
+        client.get(
+            f"/api/v1/users/{user_id}/logins",
+            params={"after": locked.json()["position"]},
+            headers=admin,
+        )
+    )
     assert [h["reason"] for h in history[:6]] == ["locked"] + ["wrong password"] * 5
 
 

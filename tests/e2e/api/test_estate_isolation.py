@@ -877,7 +877,7 @@ def test_a_resident_sees_only_their_own_units_requests_and_notifications(
     assert mine["complaint"] in listings["complaints"]
     assert mine["resident_order"] in listings["workorders"]
     assert mine["reminder"] in listings["notifications/reminders"]
-    inbox = json.loads(listings["notifications/inbox"])
+    inbox = json.loads(listings["notifications/inbox"])["items"]
     assert [i["id"] for i in inbox] == [world.a.message_position]
 
     for path in (

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from bootstrap import Container
 from tests.conftest import bearer, login
+from tests.support.pages import items
 
 PASSWORD = "tall-ochre-lantern-42"
 
@@ -70,7 +71,7 @@ def test_an_owner_reads_their_own_record_and_login_history(
         f"/api/v1/users/{me}/logins", params={"after": logged_in_at}, headers=headers
     )
     assert logins.status_code == 200, logins.text
-    assert [(e["position"], e["outcome"]) for e in logins.json()] == [(logged_in_at, "succeeded")]
+    assert [(e["position"], e["outcome"]) for e in items(logins)] == [(logged_in_at, "succeeded")]
 
 
 def test_another_owners_record_and_logins_are_reported_missing(

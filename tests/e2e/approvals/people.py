@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import given_estate
 from tests.e2e.api.test_object_scoping import make_user
+from tests.support.pages import body_of
 
 ESTATE_A = UUID("00000000-0000-4000-8000-0000000000a1")
 ESTATE_B = UUID("00000000-0000-4000-8000-0000000000b2")
@@ -70,4 +71,4 @@ def resident(
 def ok(response: Any, status: int = 200) -> Any:
     """The JSON body of a response that must have ``status``."""
     assert response.status_code == status, response.text
-    return response.json()
+    return body_of(response)

@@ -25,6 +25,7 @@ from interfaces.cli.demo import ESTATE_CODE, load_demo
 from projections.runtime import wait_for_position
 from tests.conftest import bearer, login
 from tests.integration.replay.test_backup_restore import _cli
+from tests.support.pages import body_of, every_page
 from tests.support.world import world
 
 PASSWORD = "demo-pass-7Qx2-kLm9"
@@ -40,23 +41,15 @@ def _settled(container: Container) -> int:
 
 
 def _get(client: TestClient, headers: dict[str, str], path: str, **params: Any) -> Any:
+    """The answer's body; of a list (``{items, next_cursor}``), its first page's items."""
     response = client.get(path, headers=headers, params=params)
     assert response.status_code == 200, response.text
-    return response.json()
+    return body_of(response)
 
 
 def _all_units(client: TestClient, headers: dict[str, str], estate_id: str) -> list[Any]:
-    units: list[Any] = []
-    cursor = None
-    while True:
-        params: dict[str, Any] = {"estate_id": estate_id, "limit": 100}
-        if cursor:
-            params["cursor"] = cursor
-        page = _get(client, headers, "/api/v1/units", **params)
-        units += page
-        if len(page) < 100:
-            return units
-        cursor = page[-1]["id"]
+    params = {"estate_id": estate_id, "limit": 100}
+    return every_page(client, "/api/v1/units", params, headers=headers)
 
 
 def test_the_demo_estate_is_visible_through_the_api(
@@ -80,13 +73,13 @@ def test_the_demo_estate_is_visible_through_the_api(
     people = _get(client, admin, "/api/v1/people", estate_id=estate_id)
     assert len(people) >= 10
 
-    equipment = _get(client, admin, "/api/v1/equipment", estate_id=estate_id, limit=100)["items"]
+    equipment = _get(client, admin, "/api/v1/equipment", estate_id=estate_id, limit=100)
     kinds = Counter(e["kind"] for e in equipment)
     assert kinds["elevator"] >= 3 and kinds["fire_system"] == 1
     assert kinds["pump"] >= 1 and kinds["meter"] >= 1
     assert len({e["installed_on"][:4] for e in equipment}) >= 4  # across the years
 
-    alarms = _get(client, admin, "/api/v1/alarms", estate_id=estate_id, limit=100)["items"]
+    alarms = _get(client, admin, "/api/v1/alarms", estate_id=estate_id, limit=100)
     statuses = Counter(a["status"] for a in alarms)
     assert {"raised", "acknowledged", "escalated", "cleared"} <= set(statuses), statuses
     assert any(a.get("work_order_id") for a in alarms)

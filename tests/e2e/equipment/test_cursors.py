@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from uuid import UUID
 
 import pytest
@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from bootstrap import Container
 from interfaces.http.cursors import decode_cursor, encode_cursor
 from interfaces.http.problems import Problem
+from interfaces.http.schemas import paged
 from tests.e2e.api.test_errors import problem
 from tests.e2e.equipment.conftest import register, wait
 
@@ -72,3 +73,28 @@ def test_any_text_as_a_cursor_decodes_or_is_a_400(text: str) -> None:
         decode_cursor(text, datetime, UUID)
     except Problem as e:
         assert e.status == 400
+
+
+@given(st.dates(), st.integers(min_value=-(2**63), max_value=2**63 - 1))
+def test_a_cursor_holds_a_day_and_a_position_exactly(day: date, position: int) -> None:
+    assert decode_cursor(encode_cursor(day, position), date, int) == (day, position)
+    # a day is not a moment, nor a moment a day
+    with pytest.raises(Problem):
+        decode_cursor(encode_cursor(day, position), datetime, int)
+    moment = datetime(2026, 3, 1, tzinfo=UTC)
+    with pytest.raises(Problem):
+        decode_cursor(encode_cursor(moment, position), date, int)
+
+
+@given(st.lists(st.integers(min_value=0, max_value=10**6), unique=True), st.integers(1, 12))
+def test_paged_shows_limit_rows_and_a_cursor_only_when_more_follow(
+    keys: list[int], limit: int
+) -> None:
+    rows = sorted(keys)[: limit + 1]  # what a query asked for limit + 1 answers
+    page = paged(rows, limit, str, lambda k: (k,))
+    assert page.items == [str(k) for k in rows[:limit]]
+    if len(rows) > limit:
+        assert page.next_cursor is not None
+        assert decode_cursor(page.next_cursor, int) == (rows[limit - 1],)
+    else:
+        assert page.next_cursor is None

@@ -12,6 +12,7 @@ from bootstrap import Container
 from domain.workorders.order import WorkOrder
 from tests.e2e.api.test_object_scoping import assert_problem
 from tests.e2e.equipment.conftest import T0, reading, register, send
+from tests.support.pages import items
 
 
 def test_register_read_and_correct_equipment(
@@ -188,7 +189,7 @@ def test_stale_records_are_listed_and_reminded_once(
     stale = client.get(
         "/api/v1/equipment/stale", params={"days": 365, "after": position}, headers=headers
     )
-    assert [e["name"] for e in stale.json()] == ["old"]
+    assert [e["name"] for e in items(stale)] == ["old"]
     job = next(j for j in running.equipment.scheduled() if j.name == "equipment.stale_records")
     now = datetime.now(UTC)
     assert job.run(now) == 1

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from bootstrap import Container
 from tests.e2e.equipment.conftest import T0, alarm_events, reading, register, send
+from tests.support.pages import items
 
 
 def test_a_crossing_raises_one_alarm_and_a_return_to_normal_clears_it_once_acknowledged(
@@ -232,9 +233,9 @@ def test_the_status_board_shows_state_alarms_and_staleness(
     out = send(
         client, headers, reading(busy, now, "water_pressure", 1.8), reading(busy, now, "level", 50)
     )
-    board = client.get(
-        "/api/v1/equipment/board", params={"after": out["position"]}, headers=headers
-    ).json()
+    board = items(
+        client.get("/api/v1/equipment/board", params={"after": out["position"]}, headers=headers)
+    )
     assert [row["name"] for row in board] == ["B busy pump", "A quiet pump"]  # worst first
     busy_row, quiet_row = board
     assert busy_row["connectivity"] == "online" and busy_row["condition"] == "alarm"

@@ -19,6 +19,7 @@ from projections.runtime import wait_for_position
 from tests.e2e.api.test_object_scoping import make_user
 from tests.e2e.registry.helpers import created, new_building, new_estate, new_person, new_unit
 from tests.support.clock import Clock
+from tests.support.pages import Answer
 
 
 @dataclass
@@ -55,7 +56,7 @@ class FinanceWorld:
         response = self.client.get(f"/api/v1{path}", params=params, headers=who.headers)
         if status is not None:
             assert response.status_code == status, response.text
-        return response
+        return Answer(response)
 
     def settle(self, projection: str, position: int | None = None) -> None:
         """Wait until ``projection`` has applied ``position`` (default: the head)."""

@@ -14,6 +14,7 @@ from domain.workorders.order import WorkOrder
 from tests.conftest import given_estate
 from tests.e2e.api.test_object_scoping import assert_problem, make_user
 from tests.e2e.notifications.support import drain, make_resident, wait_for_deliveries, working
+from tests.support.pages import items
 
 ESTATE = "00000000-0000-4000-8000-00000000e301"
 OTHER = "00000000-0000-4000-8000-00000000e302"
@@ -91,13 +92,13 @@ def test_staff_message_reaches_the_residents_inbox_and_only_theirs(
         wait_for_deliveries(c, 1)
         drain(c)
 
-    inbox = client.get("/api/v1/notifications/inbox", headers=li).json()
+    inbox = items(client.get("/api/v1/notifications/inbox", headers=li))
     assert [(i["id"], i["title"], i["priority"], i["read"]) for i in inbox] == [
         (position, "Water off", "high", False)
     ]
     assert inbox[0]["estate_id"] == ESTATE
-    assert client.get("/api/v1/notifications/inbox", headers=far).json() == []
-    assert client.get("/api/v1/notifications/deliveries", headers=far).json() == []
+    assert items(client.get("/api/v1/notifications/inbox", headers=far)) == []
+    assert items(client.get("/api/v1/notifications/deliveries", headers=far)) == []
 
     head = c.event_log.head()
     assert_problem(
@@ -112,11 +113,11 @@ def test_staff_message_reaches_the_residents_inbox_and_only_theirs(
     )
     assert read.status_code == 200, read.text
     after = read.json()["position"]
-    inbox = client.get(f"/api/v1/notifications/inbox?after={after}", headers=li).json()
+    inbox = items(client.get(f"/api/v1/notifications/inbox?after={after}", headers=li))
     assert inbox[0]["read"] is True
-    unread = client.get(
-        f"/api/v1/notifications/inbox?after={after}&unread_only=true", headers=li
-    ).json()
+    unread = items(
+        client.get(f"/api/v1/notifications/inbox?after={after}&unread_only=true", headers=li)
+    )
     assert unread == []
     head = c.event_log.head()
     again = client.post(
@@ -126,13 +127,13 @@ def test_staff_message_reaches_the_residents_inbox_and_only_theirs(
     assert again.json()["position"] == head  # read already: nothing recorded
     assert c.event_log.head() == head
 
-    mine = client.get("/api/v1/notifications/deliveries", headers=li).json()
+    mine = items(client.get("/api/v1/notifications/deliveries", headers=li))
     assert [(d["channel"], d["status"], d["recipient_id"]) for d in mine] == [
         ("in_app", "sent", li_id)
     ]
-    everyone = client.get(
-        f"/api/v1/notifications/deliveries/all?recipient_id={li_id}", headers=admin
-    ).json()
+    everyone = items(
+        client.get(f"/api/v1/notifications/deliveries/all?recipient_id={li_id}", headers=admin)
+    )
     assert [d["position"] for d in everyone] == [position]
     assert_problem(client.get("/api/v1/notifications/deliveries/all", headers=li), 403)
 
@@ -180,9 +181,9 @@ def test_reminders_are_mine_and_another_user_cannot_cancel_them(
     )
     assert r.status_code == 201, r.text
     reminder_id, position = r.json()["id"], r.json()["position"]
-    mine = client.get(f"/api/v1/notifications/reminders?after={position}", headers=li).json()
+    mine = items(client.get(f"/api/v1/notifications/reminders?after={position}", headers=li))
     assert [(m["message"], m["status"]) for m in mine] == [("Pay the parking fee", "scheduled")]
-    assert client.get(f"/api/v1/notifications/reminders?after={position}", headers=far).json() == []
+    assert items(client.get(f"/api/v1/notifications/reminders?after={position}", headers=far)) == []
 
     head = c.event_log.head()
     assert_problem(
@@ -221,14 +222,14 @@ def test_my_tasks_lists_the_orders_assigned_to_me_and_nobody_elses(
     order.triage("plumbing", "high", now + timedelta(hours=1), now + timedelta(hours=8), now)
     order.assign(UUID(tech_id), now)
     position = c.event_log.save_and_position(order)
-    mine: list[dict[str, Any]] = client.get(
-        f"/api/v1/tasks/mine?after={position}", headers=tech
-    ).json()
+    mine: list[dict[str, Any]] = items(
+        client.get(f"/api/v1/tasks/mine?after={position}", headers=tech)
+    )
     assert [(t["kind"], t["title"], t["priority"], t["status"]) for t in mine] == [
         ("workorder", "Leak in 3-201", "high", "assigned")
     ]
     assert mine[0]["due_at"] is not None
-    assert client.get(f"/api/v1/tasks/mine?after={position}", headers=li).json() == []
+    assert items(client.get(f"/api/v1/tasks/mine?after={position}", headers=li)) == []
 
 
 def test_staff_message_one_resident_of_an_estate_they_serve(

@@ -24,6 +24,7 @@ from tests.e2e.registry.helpers import (
     new_unit,
 )
 from tests.support.actors import EVERY_RIGHT as ACTOR
+from tests.support.pages import every_page, items
 
 CSV = {"Content-Type": "text/csv"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -41,18 +42,8 @@ def _post(
 
 
 def _all_units(client: TestClient, headers: dict[str, str], estate: str, at: int) -> list[Any]:
-    units: list[Any] = []
-    cursor = None
-    while True:
-        params: dict[str, Any] = {"estate_id": estate, "after": at, "limit": 1000}
-        if cursor:
-            params["cursor"] = cursor
-        page = client.get("/api/v1/units", params=params, headers=headers)
-        assert page.status_code == 200, page.text
-        units += page.json()
-        if len(page.json()) < 1000:
-            return units
-        cursor = page.json()[-1]["id"]
+    params = {"estate_id": estate, "after": at, "limit": 1000}
+    return every_page(client, "/api/v1/units", params, headers=headers)
 
 
 def test_a_csv_of_units_registers_them_and_their_buildings(
@@ -78,7 +69,7 @@ def test_a_csv_of_units_registers_them_and_their_buildings(
         ("G01", "45.00", "commercial"),
     ]
     buildings = client.get("/api/v1/buildings", params={"estate_id": estate}, headers=admin)
-    assert sorted((b["code"], b["name"]) for b in buildings.json()) == [
+    assert sorted((b["code"], b["name"]) for b in items(buildings)) == [
         ("B1", "Tower One"),
         ("B2", "B2"),
     ]
@@ -223,17 +214,17 @@ def test_a_csv_of_residents_moves_them_in(client: TestClient, admin: dict[str, s
     assert response.json()["people"] == 3
     at = response.json()["position"]
     unit_101 = next(u for u in _all_units(client, admin, estate, at) if u["number"] == "101")
-    history = client.get(f"/api/v1/units/{unit_101['id']}/occupancy", headers=admin).json()
+    history = items(client.get(f"/api/v1/units/{unit_101['id']}/occupancy", headers=admin))
     assert sorted((r["person_name"], r["relation"]) for r in history) == [
         ("L* M***", "owner"),
         ("L* N*", "owner"),
         ("L* X*******", "resident"),
     ]
-    people = client.get("/api/v1/people", params={"estate_id": estate}, headers=admin).json()
+    people = items(client.get("/api/v1/people", params={"estate_id": estate}, headers=admin))
     assert len(people) == 3
     li_na = next(p for p in people if p["name"] == "L* N*")
     assert li_na["phone"] == "138****5678"
-    owned = client.get(f"/api/v1/people/{li_na['id']}/occupancy", headers=admin).json()
+    owned = items(client.get(f"/api/v1/people/{li_na['id']}/occupancy", headers=admin))
     assert len(owned) == 2
 
 
@@ -266,7 +257,7 @@ def test_a_residents_file_with_bad_rows_stores_no_one(
     assert running.event_log.head() == head
     with running.pool.connection() as conn:
         assert conn.execute("SELECT count(*) FROM personal_data_keys").fetchone() == keys
-    people = client.get("/api/v1/people", params={"estate_id": estate}, headers=admin).json()
+    people = items(client.get("/api/v1/people", params={"estate_id": estate}, headers=admin))
     assert people == []
 
 
@@ -314,7 +305,7 @@ def test_two_thousand_residents_in_one_request(
     people = client.get(
         "/api/v1/people", params={"estate_id": estate, "after": at, "limit": 1000}, headers=admin
     )
-    assert len(people.json()) == 1000
+    assert len(items(people)) == 1000
 
 
 def test_an_xlsx_with_a_bad_row_reports_its_spreadsheet_row(

@@ -13,6 +13,7 @@ from tests.e2e.registry.helpers import (
     new_person,
     new_unit,
 )
+from tests.support.pages import items
 
 
 def _setup(client: TestClient, admin: dict[str, str]) -> tuple[str, str, str, str, str]:
@@ -61,17 +62,17 @@ def test_move_in_move_out_and_transfer_of_ownership(
     assert history.status_code == 200, history.text
     rows = [
         (r["person_id"], r["relation"], r["moved_in_on"], r["moved_out_on"], r["ended_by"])
-        for r in history.json()
+        for r in items(history)
     ]
     assert rows == [
         (seller, "owner", "2019-03-01", "2022-05-20", "transferred"),
         (tenant, "tenant", "2020-01-15", "2021-06-30", "moved_out"),
         (buyer, "owner", "2022-05-20", None, None),
     ]
-    assert history.json()[0]["person_name"] == "L* N*"
-    assert [r["current"] for r in history.json()] == [False, False, True]
+    assert items(history)[0]["person_name"] == "L* N*"
+    assert [r["current"] for r in items(history)] == [False, False, True]
 
-    of_seller = client.get(f"/api/v1/people/{seller}/occupancy", headers=admin).json()
+    of_seller = items(client.get(f"/api/v1/people/{seller}/occupancy", headers=admin))
     assert [(r["unit_id"], r["ended_by"]) for r in of_seller] == [(unit, "transferred")]
 
 
@@ -102,8 +103,8 @@ def test_joint_owners_and_a_transfer_to_two_buyers(
         )
     )
     history = client.get(f"/api/v1/units/{unit}/occupancy", params={"after": at}, headers=admin)
-    current = {r["person_id"] for r in history.json() if r["current"]}
-    ended = {r["person_id"] for r in history.json() if r["ended_by"] == "transferred"}
+    current = {r["person_id"] for r in items(history) if r["current"]}
+    ended = {r["person_id"] for r in items(history) if r["ended_by"] == "transferred"}
     assert current == {buyer, second_buyer}
     assert ended == {seller, spouse}
 

@@ -15,6 +15,7 @@ from tests.e2e.registry.helpers import (
     new_person,
     new_unit,
 )
+from tests.support.pages import items
 
 
 def test_an_estate_with_a_building_a_unit_and_parking(
@@ -31,12 +32,12 @@ def test_an_estate_with_a_building_a_unit_and_parking(
     assert view["estate_id"] == estate and view["building_id"] == building
     assert view["gross_area"] == "89.50" and view["internal_area"] == "72.30"
 
-    estates = client.get("/api/v1/estates", params={"after": at}, headers=admin).json()
+    estates = items(client.get("/api/v1/estates", params={"after": at}, headers=admin))
     assert [(e["code"], e["name"]) for e in estates] == [("SUN", "Sunrise Garden")]
     buildings = client.get("/api/v1/buildings", params={"estate_id": estate}, headers=admin)
-    assert [b["code"] for b in buildings.json()] == ["B1"]
+    assert [b["code"] for b in items(buildings)] == ["B1"]
     units = client.get("/api/v1/units", params={"building_id": building}, headers=admin)
-    assert [u["id"] for u in units.json()] == [unit]
+    assert [u["id"] for u in items(units)] == [unit]
 
     parking = client.post(
         f"/api/v1/estates/{estate}/parking",

@@ -19,6 +19,7 @@ from bootstrap import Container
 from projections.runtime import wait_for_position
 from tests.conftest import given_estate
 from tests.e2e.api.test_object_scoping import make_user
+from tests.support.pages import body_of
 
 
 @dataclass
@@ -99,7 +100,7 @@ def post(client: TestClient, path: str, who: Actor, body: Any = None) -> Any:
 
 def ok(response: Any, status: int = 200) -> Any:
     assert response.status_code == status, response.text
-    return response.json()
+    return body_of(response)
 
 
 def submit_as_resident(client: TestClient, w: World, title: str = "Leaking tap") -> tuple[str, int]:

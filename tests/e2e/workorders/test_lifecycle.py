@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 
 from bootstrap import Container
 from tests.e2e.workorders.conftest import World, ok, post, submit_as_resident, view
+from tests.support.pages import every_page
 
 
 def test_a_resident_report_is_triaged_assigned_worked_rated_and_closed(
@@ -68,6 +69,11 @@ def test_a_resident_report_is_triaged_assigned_worked_rated_and_closed(
         "Submitted", "Triaged", "Assigned", "Accepted", "Started", "PutOnHold", "Resumed",
         "Completed", "Rated", "Closed",
     ]  # fmt: skip
+    # three events a page: four pages, each event once, in order
+    walked = every_page(
+        client, f"/api/v1{path}/history", {"limit": 3}, headers=w.resident_a.headers
+    )
+    assert walked == history
     assert history[2]["actor_id"] == w.manager_a.id
     assert history[3]["actor_id"] == w.tech_1.id
 

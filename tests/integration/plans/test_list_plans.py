@@ -31,7 +31,16 @@ from projections.equipment import queries as equipment
 from projections.equipment.alarms import AlarmBoard
 from projections.equipment.archive import FacilityArchive
 from projections.equipment.listing import EquipmentList
-from projections.finance import bank, compliance, expenses, invoices, receipts
+from projections.finance import (
+    bank,
+    compliance,
+    expenses,
+    fund,
+    invoices,
+    rates,
+    receipts,
+    renovation,
+)
 from projections.finance.accounts import queries as accounts
 from projections.finance.accounts.model import DDL as ACCOUNTS_DDL
 from projections.finance.ledger import LedgerReadModel
@@ -42,7 +51,7 @@ from projections.identity.logins import LoginHistory
 from projections.log import EVENTS_TABLE
 from projections.notifications import queries as notifications
 from projections.notifications.outbox import DELIVERY_DDL
-from projections.notifications.settings import ReadReceipts
+from projections.notifications.settings import ReadReceipts, RemindersView
 from projections.registry import views as registry
 from projections.registry.tables import DDL as REGISTRY_DDL
 from projections.workorders import queries as workorders
@@ -99,6 +108,10 @@ DDL = (
     *ApprovalWorkflow.ddl,
     *CommunityBoard.ddl,
     *LedgerReadModel.ddl,
+    *fund.FundLedger.ddl,
+    *renovation.RenovationDeposits.ddl,
+    *rates.FeeSchedules.ddl,
+    *RemindersView.ddl,
     *EVENTS_DDL,
 )
 # 100 estates, 20,000 units, 5,000 users acting; unit 7 is a long-lived one
@@ -155,7 +168,18 @@ FILLS: dict[str, dict[str, str]] = {
     EVENTS_TABLE: {"notification_id": "g", "originator_version": "1"},
     "workorders": {"estate_id": ESTATES, "requested_by": USERS, "assignee_id": key("g", 500)},
     "community_complaints": {"estate_id": SKEWED_ESTATES, "complainant_id": USERS},
-    "community_announcements": {"estate_id": SKEWED_ESTATES, "drafted_position": "g"},
+    "community_announcements": {
+        "estate_id": SKEWED_ESTATES,
+        "drafted_position": "g",
+        "status": "CASE WHEN mod(g, 2) = 0 THEN 'published' ELSE 'draft' END",
+    },
+    "community_surveys": {"respondent_id": SKEWED_ESTATES, "estate_id": SKEWED_ESTATES},
+    "finance_billing_runs": {"estate_id": SKEWED_ESTATES, "period": "'P' || lpad(g::text, 6)"},
+    "finance_fund_accounts": {"estate_id": SKEWED_ESTATES, "unit_id": key("g", 100_000)},
+    "finance_fund_spendings": {"estate_id": SKEWED_ESTATES},
+    "finance_renovation_deposits": {"estate_id": SKEWED_ESTATES, "unit_id": SKEWED_UNITS},
+    "finance_shared_costs": {"estate_id": SKEWED_ESTATES, "period": "'P' || lpad(g::text, 6)"},
+    "notif_reminders": {"user_id": SKEWED_ESTATES},
     "finance_ledger_entries": {"position": "g", "estate_id": SKEWED_ESTATES},
     "finance_ledger_lines": {"position": "g", "line_no": "1", "estate_id": SKEWED_ESTATES},
     "approvals": {
@@ -209,7 +233,9 @@ CASES: dict[str, Query] = {
         c, MANAGER, estate_id=ESTATE, period="P7"
     ),
     "bills of a unit": lambda c: accounts.bills(c, MANAGER, unit_id=UNIT),
-    "bills, a later page": lambda c: accounts.bills(c, MANAGER, estate_id=ESTATE, before=ROWS // 2),
+    "bills, a later page": lambda c: accounts.bills(
+        c, MANAGER, estate_id=ESTATE, before=ROWS // 2, before_bill=UUID(int=0)
+    ),
     "bills in the reach": lambda c: accounts.bills(c, MANAGER),
     "payments of an estate": lambda c: accounts.payments(c, MANAGER, estate_id=ESTATE),
     "payments of a unit": lambda c: accounts.payments(c, MANAGER, unit_id=UNIT),
@@ -262,7 +288,38 @@ CASES: dict[str, Query] = {
     ),
     "a long-lived user's unread": lambda c: notifications.inbox(c, UUID(int=7), unread_only=True),
     "a recipient's deliveries, a later page": lambda c: notifications.deliveries(
-        c, recipient_id=UUID(int=7), before=ROWS // 2
+        c, recipient_id=UUID(int=7), before=(ROWS // 2, UUID(int=7), "email")
+    ),
+    "every delivery, a later page": lambda c: notifications.deliveries(
+        c, before=(ROWS // 2, UUID(int=7), "email")
+    ),
+    "a long-lived user's reminders, a later page": lambda c: notifications.reminders_of(
+        c, UUID(int=7), (datetime(2020, 2, 1, tzinfo=UTC), UUID(int=0)), 51
+    ),
+    "a long-lived respondent's surveys, a later page": lambda c: community.surveys_of(
+        c,
+        UUID(int=7),
+        status=None,
+        before_key=(datetime(2020, 2, 1, tzinfo=UTC), UUID(int=0)),
+        limit=101,
+    ),
+    "the announcement board of an estate, a later page": lambda c: community.board(
+        c, frozenset({ESTATE}), before_key=(datetime(2020, 2, 1, tzinfo=UTC), UUID(int=0))
+    ),
+    "an estate's billing runs, a later page": lambda c: accounts.billing_runs(
+        c, MANAGER, ESTATE, ("P 50000", 0), 121
+    ),
+    "an estate's fund accounts, a later page": lambda c: fund.accounts(
+        c, MANAGER, estate_id=ESTATE, after_key=(ESTATE, UUID(int=2**127)), limit=501
+    ),
+    "an estate's fund spendings, a later page": lambda c: fund.spendings(
+        c, MANAGER, estate_id=ESTATE, before_key=(datetime(2020, 2, 1, tzinfo=UTC), UUID(int=0))
+    ),
+    "an estate's renovation deposits, a later page": lambda c: renovation.deposits(
+        c, MANAGER, estate_id=ESTATE, before_key=(datetime(2020, 2, 1, tzinfo=UTC), UUID(int=0))
+    ),
+    "an estate's shared costs, a later page": lambda c: rates.shared_costs(
+        c, ESTATE, None, ("P 50000", datetime(2020, 1, 1, tzinfo=UTC), UUID(int=0)), 501
     ),
     "every delivery": lambda c: notifications.deliveries(c),
     "every failed delivery": lambda c: notifications.deliveries(c, status="failed"),
@@ -365,6 +422,14 @@ IN_ORDER = {
     "announcements of an estate, a later page",
     "the journal of an estate, a later page",
     "approvals of an estate",
+    "a long-lived user's reminders, a later page",
+    "a long-lived respondent's surveys, a later page",
+    "the announcement board of an estate, a later page",
+    "an estate's billing runs, a later page",
+    "an estate's fund accounts, a later page",
+    "an estate's fund spendings, a later page",
+    "an estate's renovation deposits, a later page",
+    "an estate's shared costs, a later page",
 }
 
 

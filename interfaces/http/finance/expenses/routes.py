@@ -28,6 +28,7 @@ from application.finance.expenses import (
 from domain.finance.expense_rules import mask_bank_account
 from domain.identity.policy import Permission, Scope, widest_scope
 from interfaces.http.consistency import reached
+from interfaces.http.cursors import decode_cursor
 from interfaces.http.finance.expenses.views import (
     BudgetBody,
     BudgetView,
@@ -46,7 +47,7 @@ from interfaces.http.finance.expenses.views import (
 )
 from interfaces.http.problems import Problem
 from interfaces.http.reads import query_off_loop
-from interfaces.http.schemas import Accepted, CurrencyCode, accepted, priced
+from interfaces.http.schemas import Accepted, CurrencyCode, Cursor, Page, accepted, paged, priced
 from interfaces.http.security import Principal, container, requires
 from projections.finance import expenses as queries
 from projections.finance.views import VendorRow
@@ -101,15 +102,20 @@ async def list_vendors(
     principal: Principal = requires(Permission.FINANCE_READ_ESTATE),
     category: Category | None = None,
     active: bool | None = None,
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     after: After = None,
-) -> list[VendorView]:
+) -> Page[VendorView]:
+    """Vendors by name, a page at a time."""
     _staff_reader(principal)
     await reached(request, PROJECTION, after)
+    key = decode_cursor(cursor, str, UUID) if cursor else None
     rows = await query_off_loop(
-        request, queries.vendors, category=category, active=active, limit=limit
+        request, queries.vendors, category=category, active=active, after_key=key, limit=limit + 1
     )
-    return [_vendor_view(principal, r) for r in rows]
+    return paged(
+        rows, limit, lambda r: _vendor_view(principal, r), lambda r: (r["name"], r["vendor_id"])
+    )
 
 
 @router.get("/finance/vendors/{vendor_id}")
@@ -215,14 +221,11 @@ async def list_claims(
     category: Category | None = None,
     vendor_id: UUID | None = None,
     year: Year | None = None,
-    before_claim: UUID | None = Query(
-        None, description="cursor: the claims after this one, newest first"
-    ),
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     after: After = None,
-) -> list[ClaimView]:
-    """Claims of the caller's estates, newest first; the next page from the last
-    one's ``claim_id`` as ``before_claim``."""
+) -> Page[ClaimView]:
+    """Claims of the caller's estates, newest first."""
     await reached(request, PROJECTION, after)
     filters = {
         "estate_id": estate_id,
@@ -231,10 +234,11 @@ async def list_claims(
         "vendor_id": vendor_id,
         "year": year,
     }
+    before_claim = decode_cursor(cursor, UUID)[0] if cursor else None
     rows = await query_off_loop(
-        request, queries.claims, principal.reach("finance:read"), filters, limit, before_claim
+        request, queries.claims, principal.reach("finance:read"), filters, limit + 1, before_claim
     )
-    return [ClaimView.model_validate(r) for r in rows]
+    return paged(rows, limit, ClaimView.model_validate, lambda r: (r["claim_id"],))
 
 
 @router.get("/finance/expenses/{claim_id}")

@@ -32,6 +32,7 @@ from application.reporting import Report
 from domain.finance.accounts import CHART
 from domain.identity.policy import Permission
 from interfaces.http.consistency import reached
+from interfaces.http.cursors import decode_cursor
 from interfaces.http.exports import ExportFormat, export_response, export_stream, pdf_font_of
 from interfaces.http.finance.ledger.cas_reports import (
     cas_balance_sheet_report,
@@ -56,7 +57,10 @@ from interfaces.http.schemas import (
     Amount,
     Command,
     CurrencyCode,
+    Cursor,
+    Page,
     Period,
+    paged,
 )
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine, SingleLine
@@ -136,9 +140,9 @@ async def _answer(
 @router.get("/finance/accounts")
 def chart_of_accounts(
     principal: Principal = requires(Permission.LEDGER_READ_ESTATE),
-) -> list[dict[str, Any]]:
-    """The chart of accounts every estate's books use."""
-    return [
+) -> Page[dict[str, Any]]:
+    """The chart of accounts every estate's books use: fixed, so one page."""
+    items = [
         {
             "code": a.code,
             "name": a.name,
@@ -149,9 +153,16 @@ def chart_of_accounts(
         }
         for a in CHART.values()
     ]
+    return Page(items=items, next_cursor=None)
 
 
-@router.get("/finance/ledger/journal")
+class JournalPage(Page[dict[str, Any]]):
+    """A page of the journal, and the position of the books it was read at."""
+
+    as_of_position: int | None
+
+
+@router.get("/finance/ledger/journal", response_model=JournalPage)
 async def ledger_journal(
     request: Request,
     principal: Principal = requires(Permission.LEDGER_READ_ESTATE),
@@ -160,17 +171,21 @@ async def ledger_journal(
     date_to: Annotated[date | None, Query(alias="to")] = None,
     as_of: datetime | None = None,
     as_of_position: Annotated[int | None, Query(ge=0)] = None,
-    before: Annotated[int | None, Query(ge=0, description="page on: entries before it")] = None,
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> Response:
-    """Journal entries with their lines, newest first."""
+    """Journal entries with their lines, newest first: a page, and the position
+    it was read as of (pass it as ``as_of_position`` with the next page's
+    cursor to read the same books)."""
     estates = _estates(principal, estate_id)
     upto = await _as_of(request, as_of, as_of_position, after)
+    before = decode_cursor(cursor, int)[0] if cursor else None
     body = await query_off_loop(
-        request, statements.journal, estates, date_from, date_to, upto, before, limit
+        request, statements.journal, estates, date_from, date_to, upto, before, limit + 1
     )
-    return _json({**body, "as_of_position": upto})
+    page = paged(body["items"], limit, lambda e: e, lambda e: (e["position"],))
+    return _json({"items": page.items, "next_cursor": page.next_cursor, "as_of_position": upto})
 
 
 STATEMENTS: dict[str, tuple[Callable[..., Any], Callable[..., Report], str]] = {
