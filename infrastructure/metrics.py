@@ -104,13 +104,13 @@ class Metrics:
         self.readings: Collector | None = None
         self._pools_read_at = 0.0
 
-    def watch(self, aggregates: Sequence[Any]) -> Callable[[], None]:
+    def watch(self, aggregates: Sequence[Any]) -> Callable[[int], None]:
         """An event log's save watcher: counts what a save appended once it committed."""
         events = [(kind_of(e), e) for a in aggregates for e in getattr(a, "pending_events", ())]
         if not events:
             return _nothing
 
-        def committed() -> None:
+        def committed(position: int) -> None:
             for (aggregate, name), event in events:
                 self.events_appended.labels(aggregate).inc()
                 if (aggregate, name) == ("User", "LoginFailed"):
@@ -156,7 +156,7 @@ class Metrics:
         return text
 
 
-def _nothing() -> None:
+def _nothing(position: int) -> None:
     return None
 
 
