@@ -339,7 +339,7 @@ def _units_and_buildings(
         sorted(
             (u["number"], u["floor"], u["gross_area"], u["internal_area"], u["use"]) for u in units
         ),
-        sorted((b["code"], b["name"]) for b in buildings.json()),
+        sorted((b["code"], b["name"]) for b in items(buildings)),
     )
 
 

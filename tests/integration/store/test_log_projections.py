@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from application.actor import Actor
 from application.context import SYSTEM, acting
@@ -27,6 +28,14 @@ def _decoded(container: Container) -> dict[int, tuple[Any, dict[str, Any], Any]]
     mapper = container.event_log.mapper_with_metadata
     notes = container.event_log.recorder.select_notifications(0, 1_000_000)
     return {note.id: (*mapper.decode(note), note) for note in notes}
+
+
+def _named(event: Any, aggregate: str, field: str, originator: UUID) -> UUID | None:
+    """The estate (unit) an event is of: the aggregate itself, or the ID it names."""
+    if kind_of(event)[0] == aggregate:
+        return originator
+    value = getattr(event, field, None)
+    return value if isinstance(value, UUID) else None
 
 
 def test_every_audit_row_says_what_its_event_and_metadata_say(container: Container) -> None:
@@ -53,6 +62,8 @@ def test_every_audit_row_says_what_its_event_and_metadata_say(container: Contain
             meta.get("request_id"),
             meta_uuid(meta, "correlation_id"),
             meta_uuid(meta, "causation_id"),
+            _named(event, "Estate", "estate_id", note.originator_id),
+            _named(event, "Unit", "unit_id", note.originator_id),
         )
         assert tuple(row) == expected, f"position {note.id}"
         kinds.add(kind_of(event)[0])
