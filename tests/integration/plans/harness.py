@@ -16,7 +16,10 @@ from contextlib import contextmanager
 from typing import Any
 
 import psycopg
+from hypothesis import strategies as st
 from psycopg import sql
+
+from application.actor import Reach
 
 
 @contextmanager
@@ -158,3 +161,16 @@ def outline(node: dict[str, Any], depth: int = 0) -> str:
     line = "  " * depth + f"{node['Node Type']} {node.get('Relation Name') or ''}".rstrip()
     line += f" (rows {node['Plan Rows']}) {node.get('Index Name') or ''}".rstrip()
     return "\n".join([line, *(outline(c, depth + 1) for c in node.get("Plans", ()))])
+
+
+def reaches(
+    estates: list[Any], users: list[Any], everything: st.SearchStrategy[bool] = st.booleans()
+) -> st.SearchStrategy[Reach]:
+    """Callers' reaches over these estates and users, for the walk-every-page properties."""
+    return st.builds(
+        Reach,
+        everything=everything,
+        estates=st.frozensets(st.sampled_from(estates), max_size=3),
+        own=st.booleans(),
+        user_id=st.sampled_from(users),
+    )

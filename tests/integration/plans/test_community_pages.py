@@ -23,6 +23,7 @@ from application.actor import Reach
 from projections.community import queries
 from projections.community.board import CommunityBoard
 from projections.reach import clause
+from tests.integration.plans.harness import reaches as harness_reaches
 from tests.integration.plans.harness import schema_of
 
 SCHEMA = "community_pages"
@@ -106,13 +107,7 @@ stores = st.lists(
     ),
     max_size=20,
 )
-reaches = st.builds(
-    Reach,
-    everything=st.booleans(),
-    estates=st.frozensets(st.sampled_from(ESTATES), max_size=3),
-    own=st.booleans(),
-    user_id=st.sampled_from(USERS),
-)
+reaches = harness_reaches(ESTATES, USERS)
 filters = st.fixed_dictionaries(
     {
         "status": st.none() | st.just("received"),

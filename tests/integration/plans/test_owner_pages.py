@@ -26,6 +26,7 @@ from projections.approvals.workflow import ApprovalWorkflow
 from projections.reach import clause
 from projections.registry import views as registry
 from projections.registry.tables import DDL as REGISTRY_DDL
+from tests.integration.plans.harness import reaches as harness_reaches
 from tests.integration.plans.harness import schema_of
 
 SCHEMA = "owner_pages"
@@ -109,13 +110,7 @@ records = st.lists(
     ),
     max_size=20,
 )
-reaches = st.builds(
-    Reach,
-    everything=st.booleans(),
-    estates=st.frozensets(st.sampled_from(ESTATES), max_size=3),
-    own=st.booleans(),
-    user_id=st.sampled_from(USERS),
-)
+reaches = harness_reaches(ESTATES, USERS)
 
 
 def insert(conn: Any, data: list[tuple[int, int, int | None, int, str]]) -> None:

@@ -28,6 +28,7 @@ from projections.finance.accounts import queries as accounts
 from projections.finance.accounts.model import DDL as ACCOUNTS_DDL
 from projections.reach import OCCUPIED_UNITS, clause
 from projections.registry.tables import DDL as REGISTRY_DDL
+from tests.integration.plans.harness import reaches as harness_reaches
 from tests.integration.plans.harness import schema_of
 
 SCHEMA = "reach_pages"
@@ -208,13 +209,7 @@ def _fill(conn: Any, occupants: list[list[int]], rows: list[tuple[int, int, int,
         )
 
 
-reaches = st.builds(
-    Reach,
-    everything=st.sampled_from([False, False, False, True]),
-    estates=st.frozensets(st.sampled_from(ESTATES), max_size=3),
-    own=st.booleans(),
-    user_id=st.sampled_from(USERS),
-)
+reaches = harness_reaches(ESTATES, USERS, everything=st.sampled_from([False, False, False, True]))
 stores = st.tuples(
     st.lists(
         st.lists(st.integers(0, 2), min_size=1, max_size=2, unique=True), min_size=8, max_size=8

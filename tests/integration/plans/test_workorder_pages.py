@@ -26,6 +26,7 @@ from application.actor import Reach
 from projections.reach import clause
 from projections.workorders import queries
 from projections.workorders.readmodel import DDL
+from tests.integration.plans.harness import reaches as harness_reaches
 from tests.integration.plans.harness import schema_of
 
 SCHEMA = "workorder_pages"
@@ -106,13 +107,7 @@ stores = st.lists(
     ),
     max_size=25,
 )
-reaches = st.builds(
-    Reach,
-    everything=st.booleans(),
-    estates=st.frozensets(st.sampled_from(ESTATES), max_size=3),
-    own=st.booleans(),
-    user_id=st.sampled_from(USERS),
-)
+reaches = harness_reaches(ESTATES, USERS)
 filters = st.fixed_dictionaries(
     {
         "estate_id": st.none() | st.sampled_from(ESTATES),
