@@ -15,6 +15,7 @@ COPY projections ./projections
 COPY interfaces ./interfaces
 COPY infrastructure ./infrastructure
 COPY replay ./replay
+COPY bootstrap.py ./
 RUN pip install --no-cache-dir --no-deps --no-build-isolation . \
  && useradd --system --uid 10001 estatelog \
  && mkdir -p /var/lib/estatelog /backups && chown estatelog /var/lib/estatelog /backups
