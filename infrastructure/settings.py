@@ -76,7 +76,7 @@ class Settings(BaseSettings):
     ready_max_lag_seconds: float = Field(default=60.0, gt=0)
 
     # The font PDF exports print with (infrastructure/reports/pdf.py): "auto" = the CJK
-    # font shipped in the package (GB2312 and Latin-1; decision 0044); "core" = always
+    # font shipped in the package (GBK and Latin-1; decision 0044); "core" = always
     # the core font (Latin-1; other text as look-alikes or [U+XXXX]); or the path of
     # a .ttf/.otf/.ttc file. Every PDF names the font it used in its Producer.
     pdf_font: str = "auto"

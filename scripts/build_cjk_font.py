@@ -3,7 +3,8 @@
 The font is Noto Sans CJK SC Regular (SIL Open Font License 1.1, the text in
 ``infrastructure/reports/fonts/OFL.txt``), as Debian's ``fonts-noto-cjk``
 package carries it, cut down with fontTools to what Chinese statements print:
-every character of GB2312 (its 6,763 hanzi, symbols and full-width forms),
+every character of GBK (its 21,003 hanzi, GB2312's 6,763 among them,
+symbols and full-width forms: people's names reach beyond GB2312),
 ASCII and Latin-1, general and CJK punctuation. Anything else falls back as
 decision 0014 says. Its PostScript outlines are redrawn as TrueType ones: fpdf2
 embeds those as a CIDFontType2 font whose text extracts cleanly (pypdf spaces
@@ -26,19 +27,20 @@ from fontTools.pens.cu2quPen import Cu2QuPen
 from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTCollection, TTFont, newTable
 
-OUT = Path(__file__).resolve().parent.parent / "infrastructure/reports/fonts/NotoSansSC-GB2312.ttf"
+OUT = Path(__file__).resolve().parent.parent / "infrastructure/reports/fonts/NotoSansSC-GBK.ttf"
 FAMILY = "Noto Sans CJK SC"
 # Font units (of 1,000 an em) a quadratic curve may stray from the cubic one.
 TOLERANCE = 1.0
 
 
-def gb2312() -> set[int]:
-    """Every character GB2312 encodes (rows 0xA1-0xF7, cells 0xA1-0xFE)."""
+def gbk() -> set[int]:
+    """Every character GBK encodes (lead bytes 0x81-0xFE, trail bytes 0x40-0xFE):
+    GB2312's 6,763 hanzi and the 14,240 more that names use (堃, 喆, 昇, 玥)."""
     found: set[int] = set()
-    for row in range(0xA1, 0xF8):
-        for cell in range(0xA1, 0xFF):
+    for lead in range(0x81, 0xFF):
+        for trail in range(0x40, 0xFF):
             try:
-                found.add(ord(bytes((row, cell)).decode("gb2312")))
+                found.add(ord(bytes((lead, trail)).decode("gbk")))
             except UnicodeDecodeError:
                 continue
     return found
@@ -54,7 +56,7 @@ def wanted() -> set[int]:
         (0xFF01, 0xFF5E),  # full-width forms
         (0xFFE0, 0xFFE6),  # full-width yen and friends
     )
-    return gb2312() | {c for low, high in ranges for c in range(low, high + 1)}
+    return gbk() | {c for low, high in ranges for c in range(low, high + 1)}
 
 
 def source_face(path: Path) -> TTFont:

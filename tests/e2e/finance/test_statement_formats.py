@@ -150,7 +150,7 @@ def test_exports_follow_accept_language_and_print_chinese_with_the_shipped_font(
     assert text.splitlines()[0] == "业主对账单"
     assert "房号" in text and "?" not in text and "[U+" not in text
     assert reader.metadata is not None
-    assert str(reader.metadata.producer).endswith("(NotoSansSC-GB2312.ttf)")
+    assert str(reader.metadata.producer).endswith("(NotoSansSC-GBK.ttf)")
     english = _export(fw, unit, "en", format="pdf")
     lines = PdfReader(io.BytesIO(english.content)).pages[0].extract_text().splitlines()
     assert lines[:2] == ["Owner statement", "业主对账单"]

@@ -81,7 +81,7 @@ def test_the_image_installs_every_module_the_tree_has(tmp_path: Path) -> None:
     tree = wheel_files(whole, tmp_path / "tree-wheel")
 
     assert "bootstrap.py" in image
-    assert "infrastructure/reports/fonts/NotoSansSC-GB2312.ttf" in image
+    assert "infrastructure/reports/fonts/NotoSansSC-GBK.ttf" in image
     assert sorted(tree - image) == []
 
 

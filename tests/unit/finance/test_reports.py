@@ -396,20 +396,22 @@ def test_the_default_font_is_the_one_the_package_ships() -> None:
     # On a fresh machine nothing but the package is there: auto must find its font.
     assert pdf_font_file(PDF_FONT_AUTO) == BUNDLED_FONT
     assert pdf_font_of(Settings()) == BUNDLED_FONT
-    assert BUNDLED_FONT.stat().st_size < 3_000_000
+    assert BUNDLED_FONT.stat().st_size < 8_000_000
     assert (BUNDLED_FONT.parent / "OFL.txt").read_text().count("SIL OPEN FONT LICENSE") == 1
 
 
-def test_the_shipped_font_covers_gb2312_and_prints_an_owner_statement_in_chinese() -> None:
+def test_the_shipped_font_covers_gbk_and_prints_an_owner_statement_in_chinese() -> None:
     glyphs = set(TTFont(BUNDLED_FONT).getBestCmap())
-    gb2312 = {
+    hanzi = {
         ord(ch)
-        for row in range(0xB0, 0xF8)  # the hanzi rows: levels 1 and 2
-        for cell in range(0xA1, 0xFF)
-        for ch in bytes((row, cell)).decode("gb2312", errors="ignore")
+        for lead in range(0x81, 0xFF)
+        for trail in range(0x40, 0xFF)
+        for ch in bytes((lead, trail)).decode("gbk", errors="ignore")
+        if "\u4e00" <= ch <= "\u9fff"
     }
-    assert len(gb2312) == 6763
-    assert gb2312 <= glyphs
+    # GBK's hanzi: GB2312's 6,763 and the rest of the unified block to U+9FA5.
+    assert len(hanzi) == 20902
+    assert hanzi <= glyphs
     assert (
         set(map(ord, "0123456789 ABCxyz,.;:()-/%¥\uff0c\u3002\u3001\uff1a\uff08\uff09\u201c\u201d"))
         <= glyphs
@@ -423,7 +425,7 @@ def test_the_shipped_font_covers_gb2312_and_prints_an_owner_statement_in_chinese
             Table(
                 "CNY",
                 (Column("memo", "摘要"), Column("amount", "金额", "money")),
-                (("物业管理费 2026年3月", Decimal("1280.50")), ("堃", Decimal("0"))),
+                (("物业管理费 2026年3月", Decimal("1280.50")), ("王堃 刘䶮", Decimal("0"))),
             ),
         ),
     )
@@ -432,6 +434,7 @@ def test_the_shipped_font_covers_gb2312_and_prints_an_owner_statement_in_chinese
 
     assert "业主对账单" in text.splitlines()[0]
     assert "物业管理费 2026年3月" in text and "1,280.50" in text
-    # 堃 (a name's character outside GB2312) still falls back, spelled out.
-    assert "[U+5803]" in text and "?" not in text
-    assert producer_of(bytes(pdf)).endswith("(NotoSansSC-GB2312.ttf)")
+    # 堃 is in GBK, not in GB2312: names use it, and it prints. 䶮 (CJK
+    # Extension A, beyond GBK) still falls back, spelled out.
+    assert "王堃" in text and "刘[U+4DAE]" in text and "?" not in text
+    assert producer_of(bytes(pdf)).endswith("(NotoSansSC-GBK.ttf)")
