@@ -61,6 +61,7 @@ from infrastructure.eventstore.store import EventLog, postgres_env
 from infrastructure.idempotency import DDL as IDEMPOTENCY_DDL
 from infrastructure.idempotency import IdempotencyStore
 from infrastructure.invoicing import LocalInvoiceRegister
+from infrastructure.mail import SmtpEmailSender, SmtpSettings
 from infrastructure.metrics import Metrics, StoreReadings, dramatiq_queue_depths
 from infrastructure.notifications import NotificationJobs
 from infrastructure.one_time_codes import RedisOneTimeCodes, SmsCodeSender
@@ -205,7 +206,14 @@ def build(
         vault=vault,
         jobs=jobs,
         pool=pool,
-        deliveries=NotificationJobs(broker, pool, vault, sms=gateway, incidents=incidents),
+        deliveries=NotificationJobs(
+            broker,
+            pool,
+            vault,
+            email=SmtpEmailSender(SmtpSettings.from_settings(settings)),
+            sms=gateway,
+            incidents=incidents,
+        ),
     )
     with pool.connection() as conn:
         log_schema = current_schema(conn)

@@ -1,6 +1,6 @@
 """E-mail out of the system, over SMTP (stdlib ``smtplib``).
 
-SMTP is configured from the environment (``ESTATELOG_SMTP_HOST``,
+SMTP is configured by the ``smtp_*`` settings (``ESTATELOG_SMTP_HOST``,
 ``ESTATELOG_SMTP_PORT``, ``ESTATELOG_SMTP_FROM``, and optionally
 ``ESTATELOG_SMTP_USER``, ``ESTATELOG_SMTP_PASSWORD``, ``ESTATELOG_SMTP_STARTTLS``).
 Without a host there is no e-mail: deliveries are recorded as skipped.
@@ -9,11 +9,12 @@ Without a host there is no e-mail: deliveries are recorded as skipped.
 from __future__ import annotations
 
 import logging
-import os
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Protocol
+
+from infrastructure.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -37,17 +38,18 @@ class SmtpSettings:
     timeout: float = 10.0
 
     @classmethod
-    def from_env(cls) -> SmtpSettings | None:
-        host = os.environ.get("ESTATELOG_SMTP_HOST", "").strip()
+    def from_settings(cls, settings: Settings) -> SmtpSettings | None:
+        host = (settings.smtp_host or "").strip()
         if not host:
             return None
+        password = settings.smtp_password
         return cls(
             host=host,
-            port=int(os.environ.get("ESTATELOG_SMTP_PORT", "25")),
-            sender=os.environ.get("ESTATELOG_SMTP_FROM", "estatelog@localhost"),
-            user=os.environ.get("ESTATELOG_SMTP_USER") or None,
-            password=os.environ.get("ESTATELOG_SMTP_PASSWORD") or None,
-            starttls=os.environ.get("ESTATELOG_SMTP_STARTTLS", "").lower() in ("1", "true", "yes"),
+            port=settings.smtp_port,
+            sender=settings.smtp_from,
+            user=settings.smtp_user or None,
+            password=password.get_secret_value() if password else None,
+            starttls=settings.smtp_starttls,
         )
 
 

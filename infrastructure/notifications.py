@@ -28,7 +28,7 @@ from psycopg_pool import ConnectionPool
 
 from application.operations.recorder import IncidentRecorder
 from domain.operations.incidents import Level, Source
-from infrastructure.mail import EmailSender, NotConfigured, SmtpEmailSender, SmtpSettings
+from infrastructure.mail import EmailSender, NotConfigured, SmtpEmailSender
 from infrastructure.sms import LoggingSmsSender, SmsMessage, SmsRefused, SmsSender
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ class NotificationJobs:
         self.incidents = incidents
         self.pool = pool
         self.vault = vault
-        self.email = email or SmtpEmailSender(SmtpSettings.from_env())
+        self.email = email or SmtpEmailSender(None)
         self.sms = sms or LoggingSmsSender()
         self.max_attempts = max_attempts
         self.deliver: Any = dramatiq.actor(  # type: ignore[call-overload]

@@ -107,6 +107,15 @@ class Settings(BaseSettings):
     sms_aliyun_endpoint: str = "https://dysmsapi.aliyuncs.com"
     sms_aliyun_region: str = "cn-hangzhou"
 
+    # E-mail (infrastructure/mail.py): no host, no e-mail; deliveries are recorded
+    # as skipped.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_from: str = "estatelog@localhost"
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+
     @model_validator(mode="after")
     def _sms_provider_complete(self) -> Settings:
         if self.sms_provider == "aliyun":

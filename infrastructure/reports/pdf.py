@@ -16,8 +16,9 @@ from application.reporting import Column, Report, Table
 from infrastructure.reports.cells import format_cell
 
 # The font that ships in the package (decision 0044): Noto Sans CJK SC cut to GBK
-# (the characters people's names use, not only GB2312's), ASCII, Latin-1 and punctuation (scripts/build_cjk_font.py; OFL, fonts/OFL.txt), so a
-# fresh install prints Chinese without a system font.
+# (people's names reach beyond GB2312), ASCII, Latin-1 and punctuation
+# (scripts/build_cjk_font.py; OFL, fonts/OFL.txt), so a fresh install prints
+# Chinese without a system font.
 BUNDLED_FONT = Path(__file__).resolve().parent / "fonts" / "NotoSansSC-GBK.ttf"
 
 # Fonts that cover CJK and Latin, tried in order by ``ESTATELOG_PDF_FONT=auto`` (font

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 import pytest
+from pydantic import ValidationError
 
 from application.actor import system_acting_for
 from application.notifications.commands import ChoosePreferences
@@ -248,13 +249,23 @@ def test_with_redis_down_notifications_wait_in_the_log_and_arrive_once_when_it_i
 
 def test_smtp_is_configured_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ESTATELOG_SMTP_HOST", raising=False)
-    assert SmtpSettings.from_env() is None
+    assert SmtpSettings.from_settings(Settings()) is None
     monkeypatch.setenv("ESTATELOG_SMTP_HOST", "mail.example.com")
     monkeypatch.setenv("ESTATELOG_SMTP_PORT", "2525")
     monkeypatch.setenv("ESTATELOG_SMTP_FROM", "noreply@example.com")
-    assert SmtpSettings.from_env() == SmtpSettings(
-        host="mail.example.com", port=2525, sender="noreply@example.com"
+    monkeypatch.setenv("ESTATELOG_SMTP_PASSWORD", "s3cret")
+    monkeypatch.setenv("ESTATELOG_SMTP_STARTTLS", "true")
+    assert SmtpSettings.from_settings(Settings()) == SmtpSettings(
+        host="mail.example.com",
+        port=2525,
+        sender="noreply@example.com",
+        password="s3cret",
+        starttls=True,
     )
+    # A port that is not one is refused when the service starts, not at the first e-mail.
+    monkeypatch.setenv("ESTATELOG_SMTP_PORT", "25x")
+    with pytest.raises(ValidationError, match="smtp_port"):
+        Settings()
 
 
 def test_the_development_sms_sender_logs_the_message_with_the_phone_masked(
