@@ -93,10 +93,13 @@ def _unavailable(projection: str, failed_position: int, _error: str) -> Problem:
 
 
 def serving(request: Request, *projections: str) -> None:
-    """Answer 503 at once if one of these read models has stopped, for code that
-    reads their tables from a worker thread (a command's checks, a helper shared
-    by sync routes) rather than through :func:`reached`: a stopped read model's
-    rows are stale, and a check on them could let the wrong caller through."""
+    """For code that reads these read models' tables from a worker thread (a
+    command's checks, a helper shared by sync routes) rather than through
+    :func:`reached`: answer 503 at once if one has stopped (its rows are stale,
+    and a check on them could let the wrong caller through), and wait, as a
+    read does, until each has applied the caller's own last write (decision
+    0045): a clerk who has just moved a resident in logs that resident's repair
+    at once, instead of being told the resident lives nowhere."""
     stopped = _stopped(request)
     if time.monotonic() - stopped.checked > STOPPED_CHECK_SECONDS:
         stopped.refresh()
@@ -104,6 +107,29 @@ def serving(request: Request, *projections: str) -> None:
         failure = stopped.stopped.get(projection)
         if failure is not None:
             raise _unavailable(projection, *failure)
+    written = written_position(request)
+    known = _known(request)
+    for projection in projections:
+        if not written or known.has(projection, written):
+            continue
+        pool = container(request).pool
+        now = _applied(pool, projection)
+        known.saw(projection, now)
+        if now >= written:
+            continue
+        # A session's position beyond the head is of another log (one restored since).
+        position = min(written, container(request).event_log.head())
+        if now >= position:
+            continue
+        wait = container(request).settings.read_wait_seconds
+        if wait_for_position(pool, projection, position, wait):
+            known.saw(projection, position)
+            continue
+        stopped.refresh()
+        failure = stopped.stopped.get(projection)
+        if failure is not None:
+            raise _unavailable(projection, *failure)
+        raise behind(projection, position, wait)
 
 
 class KnownPositions:

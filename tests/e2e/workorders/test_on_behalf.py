@@ -8,11 +8,13 @@ an estate the clerk does not serve and staff without the permission are refused.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
 
 from tests.e2e.api.test_object_scoping import make_user
+from tests.e2e.api.test_read_your_writes import projector_held
 from tests.e2e.finance.conftest import Actor, FinanceWorld, _assign, fw
 
 __all__ = ["fw"]  # the finance world's fixture, used here
@@ -129,3 +131,25 @@ def test_logging_for_someone_outside_the_clerks_reach_is_refused_and_appends_not
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     assert fw.container.event_log.head() == head
+
+
+def test_a_clerk_logs_a_repair_for_the_resident_they_have_just_moved_in(
+    fw: FinanceWorld,
+) -> None:
+    # The registry's projector is held: the move-in is in the log, not yet in the
+    # read model the order's checks read. The manager's order waits for their
+    # own write (decision 0045) instead of being told the resident lives elsewhere.
+    with projector_held(fw, "registry") as release:
+        fw.post(
+            f"/units/{fw.units[1]}/move-in",
+            fw.manager,
+            {"person_id": fw.people[0], "relation": "resident", "on": "2026-01-01"},
+            status=200,
+        )
+        timer = threading.Timer(0.5, release.set)
+        timer.start()
+        logged = on_behalf(fw, fw.manager, unit_id=fw.units[1])
+        timer.join()
+    assert logged.status_code == 201, logged.text
+    order = fw.get(f"/workorders/{logged.json()['id']}", fw.manager).json()
+    assert (order["unit_id"], order["requested_by"]) == (fw.units[1], fw.owners[0].id)
