@@ -16,6 +16,7 @@ from fastapi import Request
 from psycopg_pool import ConnectionPool
 
 from infrastructure.autocommit import autocommitted
+from interfaces.http.asof import reading_as_of
 from interfaces.http.middleware import CALLER_STATE
 from interfaces.http.problems import Problem
 from interfaces.http.security import container
@@ -96,7 +97,10 @@ def serving(request: Request, *projections: str) -> None:
     """Answer 503 at once if one of these read models has stopped, for code that
     reads their tables from a worker thread (a command's checks, a helper shared
     by sync routes) rather than through :func:`reached`: a stopped read model's
-    rows are stale, and a check on them could let the wrong caller through."""
+    rows are stale, and a check on them could let the wrong caller through.
+    A read as of a past position reads a finished build: nothing to check."""
+    if reading_as_of(request) is not None:
+        return
     stopped = _stopped(request)
     if time.monotonic() - stopped.checked > STOPPED_CHECK_SECONDS:
         stopped.refresh()
@@ -155,7 +159,12 @@ async def reached(
     without naming them. A position they asked for that the log has not
     reached is refused at once (422 with the head): no read model can reach
     it by waiting, and the wait would hold a worker.
+
+    A read as of a past position (decision 0051) reads a finished as-of build,
+    not the live read model: it waits for nothing.
     """
+    if reading_as_of(request) is not None:
+        return
     stopped = _stopped(request)
     failure = await stopped.of(projection)
     if failure is not None:
