@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bootstrap import Container
 from domain.identity.policy import ROLE_PERMISSIONS, Permission, Role, holds_action
-from interfaces.http.problems import Problem
+from interfaces.http.problems import Problem, problem_response
 from interfaces.http.security import Principal, container, declared_permission, requires
 from replay.asof import position_at
 from replay.asof_builds import BuildState, TooManyBuilds
@@ -55,6 +55,11 @@ NOT_READ_MODELS = frozenset(
         "/api/v1/notifications/deliveries/all",
         # The devices' latest readings: telemetry under threshold is no event.
         "/api/v1/equipment/board",
+        # Read from the aggregates (the log), as they are now.
+        "/api/v1/approval-policies/{kind}",
+        "/api/v1/finance/estates/{estate_id}/periods",
+        "/api/v1/finance/estates/{estate_id}/tax-settings",
+        "/api/v1/finance/units/{unit_id}/owners/{person_id}/clearance-certificates/{certificate_id}",
         "/api/v1/tasks/mine",
         "/api/v1/audit/events/export",  # the trail: /audit/events?as_of= filters it
         "/api/v1/audit/integrity",
@@ -67,6 +72,9 @@ NOT_READ_MODELS = frozenset(
         "/metrics",
     }
 )
+#: Reads whose answer is the same at every position (fixed in the code): as of
+#: any position they answer as they are, and say so.
+TIMELESS = frozenset({"/api/v1/finance/accounts"})
 _AUDITOR = ROLE_PERMISSIONS[Role.AUDITOR]
 
 AsOfText = Annotated[
@@ -80,10 +88,11 @@ AsOfText = Annotated[
 ]
 
 
-@dataclass(frozen=True)
+@dataclass
 class AsOfRead:
     position: int
     schema: str
+    read: bool = False  # whether the route read the build (see AsOfHeaderMiddleware)
 
 
 def as_of_position(c: Container, as_of: str) -> int:
@@ -147,7 +156,7 @@ def ensure(c: Container, position: int) -> BuildState:
         raise Problem(503, str(e), headers={"Retry-After": "30"}) from None
 
 
-def as_of_gate(route_permission: Permission) -> Any:
+def as_of_gate(route_permission: Permission, timeless: bool = False) -> Any:
     """The dependency an as-of read route gets (see the module's docstring)."""
     admits = requires(route_permission).dependency
 
@@ -161,7 +170,7 @@ def as_of_gate(route_permission: Permission) -> Any:
         build = ensure(c, as_of_position(c, as_of))
         if not build.ready:
             raise _not_ready(build)
-        setattr(request.state, STATE, AsOfRead(build.position, build.schema))
+        setattr(request.state, STATE, AsOfRead(build.position, build.schema, read=timeless))
 
     return Depends(gate)
 
@@ -203,7 +212,7 @@ class AsOfRoute(APIRoute):
         permission = reads_as_of(path, kwargs.get("methods"), endpoint)
         extra = []
         if permission is not None:
-            extra = [as_of_gate(permission)]
+            extra = [as_of_gate(permission, timeless=path in TIMELESS)]
         elif path in NOT_READ_MODELS and "as_of" not in inspect.signature(endpoint).parameters:
             extra = [Depends(_refuse_as_of)]  # rather than the present, unlabelled
         kwargs["dependencies"] = [*(kwargs.get("dependencies") or ()), *extra]
@@ -211,7 +220,9 @@ class AsOfRoute(APIRoute):
 
 
 class AsOfHeaderMiddleware:
-    """Names the position on every answer read from an as-of build."""
+    """Names the position on every answer read from an as-of build; and answers
+    500 rather than let a route that asked for a build but never read it
+    (it read the present some other way) pass the present off as the past."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -221,15 +232,41 @@ class AsOfHeaderMiddleware:
             await self.app(scope, receive, send)
             return
 
+        refused = False
+
         async def send_with_position(message: Message) -> None:
+            nonlocal refused
+            if refused:
+                return  # the body of the answer replaced below
             read = scope.get("state", {}).get(STATE)
             if message["type"] == "http.response.start" and read is not None:
+                if not read.read and message["status"] < 400:
+                    refused = True
+                    await _unserved(send, read.position)
+                    return
                 headers = list(message.get("headers", ()))
                 headers.append((HEADER.lower().encode(), str(read.position).encode()))
                 message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_position)
+
+
+async def _unserved(send: Send, position: int) -> None:
+    response = problem_response(
+        500,
+        f"this read did not come from the as-of build of position {position}; "
+        "it is not kept as of a past position",
+        title="Not read as of a position",
+    )
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 500,
+            "headers": response.raw_headers,
+        }
+    )
+    await send({"type": "http.response.body", "body": response.body})
 
 
 # ---- the builds' state -------------------------------------------------------------

@@ -46,6 +46,7 @@ def _as_of(request: Request, past: AsOfRead) -> Iterator[psycopg.Connection[Any]
         with container(request).pool.connection() as conn, conn.transaction():
             conn.execute("SET LOCAL transaction_read_only = on")
             conn.execute(sql.SQL("SET LOCAL search_path TO {}").format(sql.Identifier(past.schema)))
+            past.read = True
             yield conn
     except psycopg.errors.UndefinedTable:
         # Dropped since the gate found it (the idle job, an operator): the next
@@ -71,7 +72,17 @@ def streamed(
     """:func:`query` for a read that yields as it goes (a server-side cursor):
     the pooled connection is held until the last item is taken. Handed to a
     ``StreamingResponse`` as a sync iterator, each step runs on a worker thread.
-    In a transaction: a server-side cursor lives in one."""
+    In a transaction: a server-side cursor lives in one. An as-of read is
+    marked read here, before the answer starts: its rows follow in the body."""
+    past = reading_as_of(request)
+    if past is not None:
+        past.read = True
+    return _streamed(request, read, *args, **kwargs)
+
+
+def _streamed(
+    request: Request, read: Callable[..., Iterator[T]], *args: Any, **kwargs: Any
+) -> Iterator[T]:
     past = reading_as_of(request)
     if past is not None:
         with _as_of(request, past) as conn:

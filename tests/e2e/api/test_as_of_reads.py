@@ -12,11 +12,14 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from fastapi import APIRouter
 from fastapi.testclient import TestClient
 
 from bootstrap import Container
+from domain.identity.policy import Permission
 from interfaces.http.app import create_app
-from interfaces.http.asof import HEADER, NOT_READ_MODELS
+from interfaces.http.asof import HEADER, NOT_READ_MODELS, AsOfRoute
+from interfaces.http.security import Principal, requires
 from tests.e2e.api.test_estate_isolation import QUERIES
 from tests.e2e.api.test_object_scoping import assert_problem, make_user
 from tests.e2e.api.test_scope_matrix import Route, _fill, _private
@@ -184,3 +187,26 @@ def test_a_dropped_build_is_made_again_and_the_idle_job_drops_builds(
     assert again.status_code in (200, 503), again.text
     assert _ready(client, auditor, position)["state"] == "ready"
     assert client.get(url, params={"as_of": str(position)}, headers=auditor).json() == live
+
+
+def test_a_gated_read_that_does_not_read_its_build_answers_500_not_the_present(
+    client: TestClient, admin: dict[str, str], running: Container
+) -> None:
+    _, auditor, _ = make_user(client, admin, "auditor.g", ["auditor"])
+    settle(running)
+    position = running.event_log.head()
+    router = APIRouter(route_class=AsOfRoute, prefix=API)
+
+    @router.get("/present")
+    def present(principal: Principal = requires(Permission.FINANCE_READ_ESTATE)) -> dict[str, int]:
+        return {"head": running.event_log.head()}  # the present, not the build
+
+    app = create_app(running)
+    app.include_router(router)
+    with TestClient(app) as other:
+        assert other.get(f"{API}/present", headers=auditor).status_code == 200
+        other.get(f"{API}/present", params={"as_of": str(position)}, headers=auditor)
+        assert _ready(other, auditor, position)["state"] == "ready"
+        refused = other.get(f"{API}/present", params={"as_of": str(position)}, headers=auditor)
+        assert assert_problem(refused, 500)["title"] == "Not read as of a position"
+        assert HEADER not in refused.headers
