@@ -79,6 +79,14 @@ class TooManyBuilds(RuntimeError):
     """Every place for a build is taken by one still building."""
 
 
+class BeyondTheLog(ValueError):
+    """A position the log has not reached: no build of it can be made (yet)."""
+
+    def __init__(self, position: int, head: int) -> None:
+        super().__init__(f"position {position} is beyond the head of the log ({head})")
+        self.head = head
+
+
 _COLUMNS = (
     "position, schema_name, state, reached, events_done, error, started_at, finished_at, used_at"
 )
@@ -101,6 +109,8 @@ class AsOfBuilds:
         self.event_log, self.pool, self.conninfo = event_log, pool, conninfo
         self.projections = replayable(projections)
         self.ttl_seconds, self.max_builds, self.batch = ttl_seconds, max_builds, batch
+        # How stale "last read" may get: a tenth of the TTL, at most a minute.
+        self._touch_seconds = min(60.0, ttl_seconds / 10)
         self._lock = threading.Lock()
         self._running: dict[int, threading.Thread] = {}
 
@@ -121,20 +131,26 @@ class AsOfBuilds:
     # ---- asking for a build ------------------------------------------------------
 
     def ensure(self, position: int) -> BuildState:
-        """The build of ``position``: ready (marked as read now), under way, or
+        """The build of ``position``: ready (marked as read), under way, or
         failed. One not there is started; so is a ready one whose schema is
         gone (dropped by hand) or one whose builder stopped beating."""
         with autocommitted(self.pool) as conn:
             row = conn.execute(
-                f"UPDATE asof_builds SET used_at = now() WHERE position = %s "
-                f"RETURNING {_COLUMNS}, "
+                f"SELECT {_COLUMNS}, "
                 "EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = schema_name), "
-                "beat_at < now() - make_interval(secs => %s)",
-                [position, STALE_SECONDS],
+                "beat_at < now() - make_interval(secs => %s), "
+                "used_at < now() - make_interval(secs => %s) "
+                "FROM asof_builds WHERE position = %s",
+                [STALE_SECONDS, self._touch_seconds, position],
             ).fetchone()
             if row is not None:
-                found, exists, stale = _state(row[:-2]), row[-2], row[-1]
+                found = _state(row[:-3])
+                exists, stale, untouched = row[-3], row[-2], row[-1]
                 assert found is not None
+                if untouched:  # a write a read at most every so often, not on each
+                    conn.execute(
+                        "UPDATE asof_builds SET used_at = now() WHERE position = %s", [position]
+                    )
                 if found.state == "failed" or (found.state == "ready" and exists):
                     return found
                 if found.state == "building" and not (stale and self._takes_over(conn, found)):
@@ -159,6 +175,10 @@ class AsOfBuilds:
         return won is not None
 
     def _start(self, conn: Any, position: int) -> BuildState:
+        # Checked only here: a build that exists was of a position in the log.
+        head = self.event_log.head()
+        if position > head:
+            raise BeyondTheLog(position, head)
         self._make_room(conn)
         schema = default_schema(position)
         inserted = conn.execute(

@@ -30,7 +30,7 @@ from domain.identity.policy import ROLE_PERMISSIONS, Permission, Role, holds_act
 from interfaces.http.problems import Problem, problem_response
 from interfaces.http.security import Principal, container, declared_permission, requires
 from replay.asof import position_at
-from replay.asof_builds import BuildState, TooManyBuilds
+from replay.asof_builds import BeyondTheLog, BuildState, TooManyBuilds
 
 HEADER = "Estatelog-As-Of-Position"
 STATE = "as_of"
@@ -143,15 +143,10 @@ def _not_ready(build: BuildState) -> Problem:
 
 
 def ensure(c: Container, position: int) -> BuildState:
-    head = c.event_log.head()
-    if position > head:
-        raise Problem(
-            422,
-            f"as_of: position {position} is beyond the head of the log ({head})",
-            head=head,
-        )
     try:
         return c.as_of.ensure(position)
+    except BeyondTheLog as e:
+        raise Problem(422, f"as_of: {e}", head=e.head) from None
     except TooManyBuilds as e:
         raise Problem(503, str(e), headers={"Retry-After": "30"}) from None
 

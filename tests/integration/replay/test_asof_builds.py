@@ -109,10 +109,12 @@ def test_at_most_max_builds_are_kept_the_least_recently_read_leaves(
     container: Container,
 ) -> None:
     head = populate(container, users=2)
-    builds = CountedBuilds(container, max_builds=2)
+    # A TTL of 1 s: "last read" is kept to a tenth of a second.
+    builds = CountedBuilds(container, max_builds=2, ttl_seconds=1)
     for position in (head - 2, head - 1):
         builds.ensure(position)
         assert _settled(builds, position).ready
+    time.sleep(0.2)
     builds.ensure(head - 2)  # read again: head - 1 is now the least recently read
     builds.ensure(head)
     assert _settled(builds, head).ready
