@@ -130,3 +130,16 @@ def test_at_most_max_builds_are_kept_the_least_recently_read_leaves(
     with pytest.raises(TooManyBuilds):
         builds.ensure(head - 3)
     assert len(builds.all()) == 2
+
+
+def test_a_ready_build_whose_schema_was_dropped_by_hand_is_built_again(
+    container: Container,
+) -> None:
+    head = populate(container, users=1)
+    builds = CountedBuilds(container)
+    builds.ensure(head)
+    assert _settled(builds, head).ready
+    with psycopg.connect(container.database_url, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA estatelog_asof_{head} CASCADE")  # estatelog replay drop
+    assert builds.ensure(head).state == "building"
+    assert _settled(builds, head).ready and builds.built == [head, head]
