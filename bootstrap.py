@@ -93,6 +93,8 @@ from projections.registry.facts import RegistryFacts
 from projections.registry.totals import RegisteredTotals
 from projections.runtime import Projector
 from projections.workorders import queries as workorder_queries
+from replay.asof_builds import DDL as ASOF_DDL
+from replay.asof_builds import AsOfBuilds
 from replay.shapes import open_read_models
 from replay.verify import CHECKPOINT_DDL, check_chain
 
@@ -127,6 +129,8 @@ class Container:
     metrics: Metrics
     incidents: IncidentRecorder
     operations: OperationsService
+    # Read models as of a past position, built on demand (decision 0051).
+    as_of: AsOfBuilds
     clock: Callable[[], datetime] = utc_now
     ids: Ids = random_id
     embedded: EmbeddedServices | None = None
@@ -147,6 +151,7 @@ class Container:
             *self.community.scheduled(),
             *self.notifications.scheduled(),
             *self.finance.scheduled(),
+            *self.as_of.scheduled(),
             devices_report(self),
         ]
 
@@ -246,6 +251,7 @@ def build(
             *TELEMETRY_DDL,
             *CHECKPOINT_DDL,
             *SNAPSHOTTER_DDL,
+            *ASOF_DDL,
         ],
     )
     # Before anything serves: a read model of another shape is rebuilt (decision 0018).
@@ -350,6 +356,14 @@ def build(
         metrics=metrics,
         incidents=incidents,
         operations=OperationsService(service_deps),
+        as_of=AsOfBuilds(
+            event_log,
+            pool,
+            database_url,
+            projector.projections,
+            ttl_seconds=settings.asof_ttl_seconds,
+            max_builds=settings.asof_max_builds,
+        ),
         clock=clock,
         ids=ids,
         embedded=embedded,

@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     # How long a read waits for its read model to reach the caller's last
     # write (or ?after=) before it answers 503 "read model behind" (decision 0045).
     read_wait_seconds: float = Field(default=10.0, gt=0, le=60)
+    # Auditors' reads ?as_of= come from builds made on demand (decision 0051):
+    # a build nobody has read for this long is dropped; at most this many are kept.
+    asof_ttl_seconds: float = Field(default=3600.0, gt=0)
+    asof_max_builds: int = Field(default=4, ge=1)
     db_pool_size: int = 10
     # Aggregates the process keeps in memory (least recently used go first);
     # the bound on its memory under commands. 0 would mean unbounded: refused.

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from bootstrap import Container
 from interfaces.http import (
     approvals,
+    asof,
     audit,
     auth,
     community,
@@ -26,6 +27,7 @@ from interfaces.http import (
     users,
     workorders,
 )
+from interfaces.http.asof import AsOfHeaderMiddleware
 from interfaces.http.middleware import (
     BodyLimitMiddleware,
     IdempotencyMiddleware,
@@ -56,6 +58,7 @@ def create_app(container: Container) -> FastAPI:
         auth,
         users,
         audit,
+        asof,
         history,
         readmodels,
         registry,
@@ -81,5 +84,6 @@ def create_app(container: Container) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=container.settings.max_body_bytes)
     app.add_middleware(ObservedRequestsMiddleware, metrics=container.metrics)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(AsOfHeaderMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     return app

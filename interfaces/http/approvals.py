@@ -20,6 +20,7 @@ from application.approvals.commands import (
 from application.approvals.service import ApprovalNotFound
 from domain.identity.policy import Permission
 from interfaces.http import reads
+from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
 from interfaces.http.schemas import Accepted, Command, Cursor, Page, accepted, paged
@@ -28,7 +29,7 @@ from interfaces.http.text import JsonRule, MultiLine, SingleLine
 from interfaces.http.views import from_view
 from projections.approvals import queries
 
-router = APIRouter(prefix="/api/v1", tags=["approvals"])
+router = APIRouter(route_class=AsOfRoute, prefix="/api/v1", tags=["approvals"])
 
 Kind = Annotated[str, SingleLine(40, pattern=r"^[a-z][a-z0-9_]{1,39}$")]
 Reason = Annotated[str, MultiLine(500)]

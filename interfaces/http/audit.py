@@ -20,6 +20,7 @@ from starlette.background import BackgroundTask
 from application.audit.exports import RecordExport
 from bootstrap import Container
 from domain.identity.policy import Permission
+from interfaces.http.asof import AsOfRoute, as_of_position
 from interfaces.http.audit_files import csv_chunks, titles, xlsx_chunks
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
@@ -35,11 +36,10 @@ from projections.audit.trail import (
     trail_batches,
     trail_rows,
 )
-from replay.asof import position_at
 from replay.attestation import key_id, public_key_text, write_signed_export
 from replay.verify import check_chain
 
-router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+router = APIRouter(route_class=AsOfRoute, prefix="/api/v1/audit", tags=["audit"])
 
 EXPORT_LIMIT = 100_000
 
@@ -125,7 +125,12 @@ async def audit_events(
         ),
     ] = None,
 ) -> AuditPage:
-    """Every recorded event with who, when, from where; oldest first, by position."""
+    """Every recorded event with who, when, from where; oldest first, by position.
+
+    The trail as of position P is exactly its rows with position <= P: each row
+    is inserted for its own event and never changed or removed, so ``as_of``
+    filters the live table (the property tests hold it equal to a replay)
+    instead of reading an as-of build."""
     upto = None
     if as_of is not None:
         upto = await anyio.to_thread.run_sync(as_of_position, container(request), as_of)
@@ -137,25 +142,6 @@ async def audit_events(
         rows, limit, lambda r: AuditEvent(**dict(zip(COLUMNS, r, strict=True))), lambda r: (r[0],)
     )
     return AuditPage(items=page.items, next_cursor=page.next_cursor, as_of_position=upto)
-
-
-def as_of_position(c: Container, as_of: str) -> int:
-    """A position given as one, or the last position recorded at or before a moment.
-
-    The audit trail as of position P is exactly its rows with position <= P:
-    each row is inserted for its own event and never changed or removed, so
-    filtering the live table is the same as replaying into a scratch schema
-    (the property tests check this), without the cost of a replay.
-    """
-    if as_of.isascii() and as_of.isdigit():
-        return int(as_of)
-    try:
-        moment = datetime.fromisoformat(as_of)
-    except ValueError:
-        raise Problem(422, "as_of: a position, or an ISO 8601 moment with a timezone") from None
-    if moment.tzinfo is None:
-        raise Problem(422, "as_of needs a timezone, e.g. 2026-01-01T00:00:00Z")
-    return position_at(c.event_log, moment)
 
 
 @router.get("/events/export")

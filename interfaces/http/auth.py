@@ -23,12 +23,13 @@ from application.identity.errors import (
 from application.identity.sessions import LoginAnswer
 from domain.identity.policy import Permission
 from infrastructure.one_time_codes import CHALLENGE_TTL_SECONDS
+from interfaces.http.asof import AsOfRoute
 from interfaces.http.problems import Problem
 from interfaces.http.schemas import Accepted, Command, accepted
 from interfaces.http.security import BEARER, Principal, container, public, requires
 from interfaces.http.text import Secret, SingleLine
 
-router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+router = APIRouter(route_class=AsOfRoute, prefix="/api/v1/auth", tags=["auth"])
 
 
 class LoginRequest(Command):

@@ -16,6 +16,7 @@ from fastapi import Request
 from psycopg_pool import ConnectionPool
 
 from infrastructure.autocommit import autocommitted
+from interfaces.http.asof import reading_as_of
 from interfaces.http.middleware import CALLER_STATE
 from interfaces.http.problems import Problem
 from interfaces.http.security import container
@@ -99,7 +100,10 @@ def serving(request: Request, *projections: str) -> None:
     and a check on them could let the wrong caller through), and wait, as a
     read does, until each has applied the caller's own last write (decision
     0045): a clerk who has just moved a resident in logs that resident's repair
-    at once, instead of being told the resident lives nowhere."""
+    at once, instead of being told the resident lives nowhere. A read as of a
+    past position reads a finished build: nothing to check or wait for."""
+    if reading_as_of(request) is not None:
+        return
     stopped = _stopped(request)
     if time.monotonic() - stopped.checked > STOPPED_CHECK_SECONDS:
         stopped.refresh()
@@ -181,7 +185,12 @@ async def reached(
     without naming them. A position they asked for that the log has not
     reached is refused at once (422 with the head): no read model can reach
     it by waiting, and the wait would hold a worker.
+
+    A read as of a past position (decision 0051) reads a finished as-of build,
+    not the live read model: it waits for nothing.
     """
+    if reading_as_of(request) is not None:
+        return
     stopped = _stopped(request)
     failure = await stopped.of(projection)
     if failure is not None:

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from bootstrap import Container
+from interfaces.http.asof import AsOfRoute
 from interfaces.http.security import container, is_operator, public
 
-router = APIRouter(tags=["health"])
+router = APIRouter(route_class=AsOfRoute, tags=["health"])
 
 
 @router.get("/health", dependencies=[public("liveness probe")])

@@ -11,11 +11,12 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from domain.identity.policy import Permission
+from interfaces.http.asof import AsOfRoute
 from interfaces.http.problems import Problem
 from interfaces.http.security import Principal, container, requires
 from replay.history import aggregate_history
 
-router = APIRouter(prefix="/api/v1/history", tags=["audit"])
+router = APIRouter(route_class=AsOfRoute, prefix="/api/v1/history", tags=["audit"])
 
 
 class HistoricEventView(BaseModel):

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field, model_validator
 from application.notifications import commands as c
 from domain.identity.policy import Permission
 from interfaces.http import reads
+from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached, serving
 from interfaces.http.cursors import decode_cursor
 from interfaces.http.problems import Problem
@@ -39,7 +40,7 @@ from projections.notifications import queries
 from projections.notifications.queries import DeliveryRow
 from projections.tasks.todo import OpenItem, open_items
 
-router = APIRouter(prefix="/api/v1", tags=["notifications"])
+router = APIRouter(route_class=AsOfRoute, prefix="/api/v1", tags=["notifications"])
 
 PriorityName = Literal["low", "normal", "high", "urgent"]
 ChannelName = Literal["in_app", "email", "sms"]

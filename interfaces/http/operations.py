@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from application.operations import commands as c
 from domain.identity.policy import Permission
 from domain.operations.incidents import NOTE_LONGEST
+from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor, encode_cursor
 from interfaces.http.reads import query_off_loop as read
@@ -30,7 +31,7 @@ from projections.operations import alerts, incidents
 from projections.operations.alerts import AlertRow
 from projections.operations.incidents import IncidentRow
 
-router = APIRouter(prefix="/api/v1", tags=["operations"])
+router = APIRouter(route_class=AsOfRoute, prefix="/api/v1", tags=["operations"])
 
 Note = Annotated[str, MultiLine(NOTE_LONGEST)]
 

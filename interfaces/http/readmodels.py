@@ -9,10 +9,11 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from domain.identity.policy import Permission
+from interfaces.http.asof import AsOfRoute
 from interfaces.http.schemas import Page
 from interfaces.http.security import Principal, container, requires
 
-router = APIRouter(prefix="/api/v1/projections", tags=["operations"])
+router = APIRouter(route_class=AsOfRoute, prefix="/api/v1/projections", tags=["operations"])
 
 
 class ProjectionView(BaseModel):

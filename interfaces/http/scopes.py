@@ -99,6 +99,7 @@ _ROUTES: dict[tuple[str, str], Scoped] = {
     ("GET", "/audit/events/export"): Scoped(COMPANY, "rows"),
     ("GET", "/audit/integrity"): Scoped(COMPANY, "company"),
     ("GET", "/audit/signing-key"): Scoped(COMPANY, "company"),
+    ("GET", "/audit/as-of/{position}"): Scoped(COMPANY, "company"),
     ("GET", "/audit/exports/signed"): Scoped(COMPANY, "company"),
     ("GET", "/history/{aggregate_id}"): Scoped(COMPANY, "path:aggregate_id"),
     ("GET", "/projections"): Scoped(COMPANY, "company"),

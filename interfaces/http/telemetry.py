@@ -20,13 +20,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from application.context import current_context
 from domain.identity.policy import Permission
 from infrastructure.metrics import UNMATCHED, Metrics
+from interfaces.http.asof import AsOfRoute
 from interfaces.http.security import container, operator_or
 
 #: The request log; ``estatelog serve`` replaces uvicorn's access log by it.
 REQUEST_LOG = "estatelog.requests"
 request_log = logging.getLogger(REQUEST_LOG)
 
-router = APIRouter(tags=["operations"])
+router = APIRouter(route_class=AsOfRoute, tags=["operations"])
 
 
 @router.get(

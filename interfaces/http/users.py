@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from application.identity import commands as do
 from application.identity.admin import UserAdmin
 from domain.identity.policy import Permission, Role
+from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
 from interfaces.http.reads import query_off_loop
@@ -31,7 +32,7 @@ from interfaces.http.text import MultiLine, Secret, SingleLine
 from interfaces.http.views import from_view
 from projections.identity import queries
 
-router = APIRouter(prefix="/api/v1/users", tags=["users"])
+router = APIRouter(route_class=AsOfRoute, prefix="/api/v1/users", tags=["users"])
 
 Reason = Annotated[str, MultiLine(500)]
 

@@ -13,6 +13,7 @@ from application.community import commands as c
 from application.community.service import CommunityService
 from domain.identity.policy import Permission
 from interfaces.http import reads
+from interfaces.http.asof import AsOfRoute
 from interfaces.http.community.common import handlers, listing
 from interfaces.http.community.schemas import (
     AnnouncementText,
@@ -27,7 +28,7 @@ from interfaces.http.schemas import Created, Cursor, Page, paged
 from interfaces.http.security import Principal, requires
 from projections.community import queries
 
-router = APIRouter(prefix="/api/v1", tags=["community"])
+router = APIRouter(route_class=AsOfRoute, prefix="/api/v1", tags=["community"])
 
 
 @router.post("/announcements", status_code=status.HTTP_201_CREATED)

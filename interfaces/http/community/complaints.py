@@ -15,6 +15,7 @@ from application.community.commands import ComplaintStepName
 from application.community.service import CommunityService
 from domain.identity.policy import Permission
 from interfaces.http import reads
+from interfaces.http.asof import AsOfRoute
 from interfaces.http.community.common import filed, handlers, listing, record
 from interfaces.http.community.schemas import (
     Assignment,
@@ -34,7 +35,7 @@ from interfaces.http.schemas import Accepted, Created, Cursor, Page, accepted, p
 from interfaces.http.security import Principal, requires
 from projections.community import queries
 
-router = APIRouter(prefix="/api/v1", tags=["community"])
+router = APIRouter(route_class=AsOfRoute, prefix="/api/v1", tags=["community"])
 READ, HANDLE = Permission.SERVICES_READ_OWN, Permission.SERVICES_HANDLE_ESTATE
 OWN = Permission.SERVICES_REQUEST_OWN
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request, status
 from application.community import commands as c
 from application.community.service import CommunityService
 from domain.identity.policy import Permission
+from interfaces.http.asof import AsOfRoute
 from interfaces.http.community.common import filed, handlers, listing, record
 from interfaces.http.community.schemas import (
     Completion,
@@ -23,7 +24,7 @@ from interfaces.http.schemas import Created
 from interfaces.http.security import Principal, requires
 from projections.community import queries
 
-router = APIRouter(prefix="/api/v1", tags=["community"])
+router = APIRouter(route_class=AsOfRoute, prefix="/api/v1", tags=["community"])
 READ = Permission.SERVICES_READ_OWN
 
 

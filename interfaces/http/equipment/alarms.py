@@ -19,6 +19,7 @@ from application.equipment import commands as c
 from domain.equipment.rules import Reading
 from domain.equipment.severity import SEVERITY_PATTERN
 from domain.identity.policy import Permission
+from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
 from interfaces.http.equipment.schemas import (
@@ -32,7 +33,7 @@ from interfaces.http.schemas import Accepted, Created, Cursor, Page, accepted, p
 from interfaces.http.security import Principal, container, requires
 from projections.equipment import queries
 
-router = APIRouter(prefix="/api/v1", tags=["equipment"])
+router = APIRouter(route_class=AsOfRoute, prefix="/api/v1", tags=["equipment"])
 
 SIX_PLACES = Decimal("0.000001")
 

@@ -28,6 +28,7 @@ from application.finance.accounts.commands import (
 from domain.finance.account import Method
 from domain.finance.money import Money
 from domain.identity.policy import Permission
+from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached, serving
 from interfaces.http.cursors import decode_cursor
 from interfaces.http.problems import Problem
@@ -47,7 +48,9 @@ from interfaces.http.text import MultiLine, SingleLine
 from interfaces.http.views import from_view
 from projections.finance.accounts import queries
 
-router = APIRouter(prefix="/api/v1/finance", tags=["finance: bills and payments"])
+router = APIRouter(
+    route_class=AsOfRoute, prefix="/api/v1/finance", tags=["finance: bills and payments"]
+)
 
 PROJECTION = "finance_accounts"
 R = TypeVar("R")

@@ -19,11 +19,12 @@ from pydantic import Field
 from application.finance.bad_debt_commands import ProvideForBadDebts, RequestWriteOff
 from domain.finance.money import Money
 from domain.identity.policy import Permission
+from interfaces.http.asof import AsOfRoute
 from interfaces.http.schemas import Accepted, Amount, Command, CurrencyCode, DecimalInput
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine, SingleLine
 
-router = APIRouter(prefix="/api/v1/finance", tags=["finance: bad debts"])
+router = APIRouter(route_class=AsOfRoute, prefix="/api/v1/finance", tags=["finance: bad debts"])
 
 
 class WriteOffBody(Command):

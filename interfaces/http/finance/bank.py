@@ -24,6 +24,7 @@ from domain.finance.bank_lines import MATCH_WINDOW_DAYS
 from domain.finance.bank_statements import StatementRefused
 from domain.identity.policy import Permission
 from interfaces.bankfiles import read_rows
+from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
 from interfaces.http.problems import Problem
@@ -34,7 +35,9 @@ from interfaces.http.security import Principal, container, requires
 from interfaces.importfiles import file_kind
 from projections.finance import bank as queries
 
-router = APIRouter(prefix="/api/v1/finance", tags=["finance: bank reconciliation"])
+router = APIRouter(
+    route_class=AsOfRoute, prefix="/api/v1/finance", tags=["finance: bank reconciliation"]
+)
 READ_MODELS = ("finance_bank", "finance_accounts", "finance_ledger")
 
 

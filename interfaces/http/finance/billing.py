@@ -19,6 +19,7 @@ from application.errors import NotFound
 from application.finance.accounts import AccountService
 from application.finance.accounts.commands import RunBilling
 from domain.identity.policy import Permission
+from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
 from interfaces.http.reads import query_off_loop
@@ -26,7 +27,9 @@ from interfaces.http.schemas import Command, Cursor, Page, Period, paged
 from interfaces.http.security import Principal, container, requires
 from projections.finance.accounts import queries
 
-router = APIRouter(prefix="/api/v1/finance", tags=["finance: bills and payments"])
+router = APIRouter(
+    route_class=AsOfRoute, prefix="/api/v1/finance", tags=["finance: bills and payments"]
+)
 
 PROJECTION = "finance_accounts"
 

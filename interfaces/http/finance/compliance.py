@@ -27,6 +27,7 @@ from application.finance.compliance import (
 )
 from domain.finance.compliance import ComplianceReview
 from domain.identity.policy import Permission
+from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
 from interfaces.http.reads import query_off_loop
@@ -46,7 +47,7 @@ from interfaces.http.text import MultiLine
 from projections.events import to_json
 from projections.finance import compliance as queries
 
-router = APIRouter(prefix="/api/v1", tags=["finance"])
+router = APIRouter(route_class=AsOfRoute, prefix="/api/v1", tags=["finance"])
 
 READ = "compliance:read"
 PROJECTION = queries.NAME

@@ -27,6 +27,7 @@ from domain.finance.fund import Basis, DepositMethod
 from domain.finance.fund_rules import EmergencyCategory
 from domain.finance.money import Money
 from domain.identity.policy import Permission
+from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached, serving
 from interfaces.http.cursors import decode_cursor
 from interfaces.http.reads import query_off_loop
@@ -46,7 +47,7 @@ from interfaces.http.views import from_view
 from projections.finance import fund as queries
 from projections.finance import views
 
-router = APIRouter(prefix="/api/v1", tags=["finance"])
+router = APIRouter(route_class=AsOfRoute, prefix="/api/v1", tags=["finance"])
 
 READ = "fund:read"
 PROJECTION = "finance_fund"

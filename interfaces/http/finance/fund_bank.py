@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from application.finance.fund.bank import StateBankBalance, state_bank_balance
 from domain.finance.money import Money
 from domain.identity.policy import Permission
+from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached
 from interfaces.http.finance.fund import Reference
 from interfaces.http.reads import query_off_loop
@@ -29,7 +30,7 @@ from interfaces.http.security import Principal, container, requires
 from interfaces.http.views import from_view
 from projections.finance import fund_bank, fund_public
 
-router = APIRouter(prefix="/api/v1", tags=["finance"])
+router = APIRouter(route_class=AsOfRoute, prefix="/api/v1", tags=["finance"])
 After = Annotated[int | None, Query(ge=0, description="wait for this position")]
 
 

@@ -27,6 +27,7 @@ from application.finance.fund.first_deposit import (
 )
 from domain.finance.money import Money
 from domain.identity.policy import Permission
+from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached
 from interfaces.http.reads import query_off_loop
 from interfaces.http.schemas import Accepted, Amount, Command, CurrencyCode, accepted
@@ -35,7 +36,7 @@ from interfaces.http.text import SingleLine
 from interfaces.http.views import from_view
 from projections.finance import fund_first_deposit as queries
 
-router = APIRouter(prefix="/api/v1", tags=["finance"])
+router = APIRouter(route_class=AsOfRoute, prefix="/api/v1", tags=["finance"])
 ESTATE = "/finance/estates/{estate_id}/fund"
 PROJECTION = "finance_fund_first_deposit"
 After = Annotated[int | None, Query(ge=0, description="wait for this position")]

@@ -20,11 +20,12 @@ from application.finance.fund import FundService
 from application.finance.fund.interest import AllocateInterest, allocate_interest
 from domain.finance.money import Money
 from domain.identity.policy import Permission
+from interfaces.http.asof import AsOfRoute
 from interfaces.http.finance.fund import Reference
 from interfaces.http.schemas import Amount, Command, CurrencyCode
 from interfaces.http.security import Principal, container, requires
 
-router = APIRouter(prefix="/api/v1", tags=["finance"])
+router = APIRouter(route_class=AsOfRoute, prefix="/api/v1", tags=["finance"])
 
 
 def _fund(request: Request) -> FundService:

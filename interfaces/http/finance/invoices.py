@@ -24,6 +24,7 @@ from application.finance.invoices import (
 from domain.finance.invoices import InvoiceKind
 from domain.finance.money import Money
 from domain.identity.policy import Permission
+from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
 from interfaces.http.problems import Problem
@@ -43,7 +44,7 @@ from interfaces.http.text import MultiLine, SingleLine
 from interfaces.http.views import from_view
 from projections.finance import invoices as queries
 
-router = APIRouter(prefix="/api/v1/finance", tags=["finance: invoices"])
+router = APIRouter(route_class=AsOfRoute, prefix="/api/v1/finance", tags=["finance: invoices"])
 PROJECTION = "finance_invoices"
 
 

@@ -27,12 +27,15 @@ from domain.errors import DomainError, InvalidTransition
 from domain.finance.money import Money
 from domain.finance.online_orders import MAX_BILLS
 from domain.identity.policy import Permission
+from interfaces.http.asof import AsOfRoute
 from interfaces.http.problems import Problem
 from interfaces.http.schemas import Amount, Command, Created, CurrencyCode
 from interfaces.http.security import Principal, container, public, requires
 from interfaces.http.text import SingleLine
 
-router = APIRouter(prefix="/api/v1/finance", tags=["finance: online payments"])
+router = APIRouter(
+    route_class=AsOfRoute, prefix="/api/v1/finance", tags=["finance: online payments"]
+)
 
 
 class OrderRequest(Command):

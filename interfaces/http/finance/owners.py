@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 from application.finance.accounts.clearance import PrintedCertificate
 from application.finance.accounts.commands import IssueClearance
 from domain.identity.policy import Permission
+from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached, serving
 from interfaces.http.exports import ExportFormat, export_response, pdf_font_of
 from interfaces.http.finance.accounts import PROJECTION, BillView, _service
@@ -36,7 +37,9 @@ from interfaces.http.security import Principal, container, requires
 from interfaces.http.views import from_view
 from projections.finance.accounts import owners
 
-router = APIRouter(prefix="/api/v1/finance", tags=["finance: bills and payments"])
+router = APIRouter(
+    route_class=AsOfRoute, prefix="/api/v1/finance", tags=["finance: bills and payments"]
+)
 
 
 @from_view(owners.StatementPayment)

@@ -22,6 +22,7 @@ from application.finance.rates.commands import (
 )
 from domain.finance.rates import period_of, period_start
 from domain.identity.policy import Permission
+from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
 from interfaces.http.finance.rate_schemas import (
@@ -48,7 +49,9 @@ from interfaces.http.security import Principal, container, requires
 from projections.finance import rates as queries
 from projections.finance.views import RateChangeRow
 
-router = APIRouter(prefix="/api/v1/finance/estates/{estate_id}", tags=["finance"])
+router = APIRouter(
+    route_class=AsOfRoute, prefix="/api/v1/finance/estates/{estate_id}", tags=["finance"]
+)
 
 PROJECTION = "finance_rates"
 PeriodQuery = Annotated[Period | None, Query()]

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from application.finance.receipts import ReprintReceipt
 from domain.identity.policy import Permission
+from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
 from interfaces.http.problems import Problem
@@ -26,7 +27,7 @@ from interfaces.http.security import Principal, container, requires
 from interfaces.http.views import from_view
 from projections.finance import receipts as queries
 
-router = APIRouter(prefix="/api/v1/finance", tags=["finance: receipts"])
+router = APIRouter(route_class=AsOfRoute, prefix="/api/v1/finance", tags=["finance: receipts"])
 PROJECTION = "finance_receipts"
 
 

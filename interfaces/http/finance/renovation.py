@@ -27,6 +27,7 @@ from application.finance.renovation import (
 )
 from domain.finance.fund_rules import DepositMethod
 from domain.identity.policy import Permission
+from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
 from interfaces.http.reads import query_off_loop
@@ -36,7 +37,7 @@ from interfaces.http.text import MultiLine, SingleLine
 from interfaces.http.views import from_view
 from projections.finance import renovation as queries
 
-router = APIRouter(prefix="/api/v1", tags=["finance"])
+router = APIRouter(route_class=AsOfRoute, prefix="/api/v1", tags=["finance"])
 
 PATH = "/finance/renovation-deposits"
 PROJECTION = "finance_renovation"

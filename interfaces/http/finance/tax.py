@@ -21,12 +21,15 @@ from application.finance.rates import RateService
 from domain.finance.periods import period_bounds
 from domain.finance.rates import FeeItem, period_of
 from domain.identity.policy import Permission
+from interfaces.http.asof import AsOfRoute
 from interfaces.http.finance.rate_schemas import Ratio
 from interfaces.http.routes import Commands
 from interfaces.http.schemas import Command, Period
 from interfaces.http.security import Principal, container, requires
 
-router = APIRouter(prefix="/api/v1/finance/estates/{estate_id}", tags=["finance"])
+router = APIRouter(
+    route_class=AsOfRoute, prefix="/api/v1/finance/estates/{estate_id}", tags=["finance"]
+)
 Treatment = Literal["revenue", "pass_through"]
 
 

@@ -19,13 +19,14 @@ from application.registry import commands as c
 from application.registry.importing import ImportRejected, Table
 from application.registry.imports import ImportDone
 from domain.identity.policy import Permission
+from interfaces.http.asof import AsOfRoute
 from interfaces.http.problems import Problem
 from interfaces.http.registry.common import handlers
 from interfaces.http.registry.schemas import ImportReport
 from interfaces.http.security import Principal, requires
 from interfaces.importfiles import file_kind, read_table
 
-router = APIRouter(prefix="/api/v1", tags=["registry"])
+router = APIRouter(route_class=AsOfRoute, prefix="/api/v1", tags=["registry"])
 
 
 async def _import(

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request, Response, status
 from application.registry import commands as c
 from application.registry.service import RegistryService
 from domain.identity.policy import Permission
+from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import serving
 from interfaces.http.cursors import decode_cursor
 from interfaces.http.registry.common import PROJECTION, handlers, read, record
@@ -27,7 +28,7 @@ from interfaces.http.schemas import Accepted, Created, Cursor, Page, accepted, p
 from interfaces.http.security import Principal, requires
 from projections.registry import views
 
-router = APIRouter(prefix="/api/v1", tags=["registry"])
+router = APIRouter(route_class=AsOfRoute, prefix="/api/v1", tags=["registry"])
 send = Commands(router, handlers, Permission.REGISTRY_MANAGE_ESTATE)
 
 

@@ -20,6 +20,7 @@ from application.workorders import commands as c
 from application.workorders.service import WorkOrderService
 from domain.identity.policy import Permission
 from domain.workorders.order import Priority, Source, Status
+from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached, serving
 from interfaces.http.cursors import decode_cursor
 from interfaces.http.reads import query_off_loop
@@ -40,7 +41,7 @@ from interfaces.http.workorders.schemas import (
 )
 from projections.workorders import queries
 
-router = APIRouter(prefix="/api/v1", tags=["workorders"])
+router = APIRouter(route_class=AsOfRoute, prefix="/api/v1", tags=["workorders"])
 
 PROJECTION = "workorders"
 

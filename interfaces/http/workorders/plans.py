@@ -16,6 +16,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from application.workorders import commands as c
 from application.workorders.service import WorkOrderService
 from domain.identity.policy import Permission
+from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
 from interfaces.http.reads import query_off_loop
@@ -25,7 +26,7 @@ from interfaces.http.security import Principal, container, requires
 from interfaces.http.workorders.schemas import NewPlan, PlanChange, PlanView, WithReason
 from projections.workorders import queries
 
-router = APIRouter(prefix="/api/v1", tags=["workorders"])
+router = APIRouter(route_class=AsOfRoute, prefix="/api/v1", tags=["workorders"])
 
 PROJECTION = "workorders"
 

@@ -356,6 +356,7 @@ OTHER_VALUES: dict[Any, tuple[str, ...]] = {
     **OTHER_PATH_VALUES,
     "role": (Role.OWNER.value,),
     "permission": (Permission.USERS_READ.value,),
+    "position": ("1",),  # an as-of build's (decision 0051)
 }
 
 

@@ -27,6 +27,7 @@ from application.finance.expenses import (
 )
 from domain.finance.expense_rules import mask_bank_account
 from domain.identity.policy import Permission, Scope, widest_scope
+from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
 from interfaces.http.finance.expenses.views import (
@@ -52,7 +53,7 @@ from interfaces.http.security import Principal, container, requires
 from projections.finance import expenses as queries
 from projections.finance.views import VendorRow
 
-router = APIRouter(prefix="/api/v1", tags=["finance"])
+router = APIRouter(route_class=AsOfRoute, prefix="/api/v1", tags=["finance"])
 
 PROJECTION = queries.NAME
 After = Annotated[int | None, Query(ge=0)]

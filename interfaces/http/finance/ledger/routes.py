@@ -31,6 +31,7 @@ from application.finance.ledger_commands import ClosePeriod, PostJournal, Revers
 from application.reporting import Report
 from domain.finance.accounts import CHART
 from domain.identity.policy import Permission
+from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
 from interfaces.http.exports import ExportFormat, export_response, export_stream, pdf_font_of
@@ -68,7 +69,7 @@ from projections.events import to_json
 from projections.finance import statements
 from projections.finance.ledger import NAME as LEDGER
 
-router = APIRouter(prefix="/api/v1", tags=["finance"])
+router = APIRouter(route_class=AsOfRoute, prefix="/api/v1", tags=["finance"])
 
 
 class JournalLine(Command):
