@@ -18,6 +18,7 @@ from interfaces.http import (
     health,
     history,
     notifications,
+    openapi,
     operations,
     problems,
     readmodels,
@@ -48,6 +49,7 @@ def create_app(container: Container) -> FastAPI:
     )
     app.state.container = container
     docs.install(app)
+    openapi.install(app)
     problems.install(app)
     problems.install_fallback(app)
     for module in (
