@@ -38,9 +38,6 @@ USER = "e2a7c4f9-6b1d-4e3a-9f5c-8d2b6a4e1c37"
 TECHNICIAN = "9d4b2e6a-8c3f-4a1d-b7e5-3a9c1f7d2b48"
 EQUIPMENT = "7c3e9a5d-4b2f-4d8a-a1c6-5e9b3d7f1a95"
 RECORD = "1a6f4c8e-9d3b-4c7e-b2a5-6d1f8e4c3b79"
-BILL = "4e8c2a6f-5d9b-4e1c-a3f7-2b6d9a1e5c86"
-PAYMENT = "6f2a8d4c-3b7e-4f9a-8c1d-4a7e2c9f6b13"
-REASON = {"reason": "业主来电说明情况，经核实属实"}
 
 EXAMPLES.update(
     {

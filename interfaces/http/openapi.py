@@ -7,15 +7,16 @@ than by hand in each decorator:
 * **errors**: every route answers its refusals as RFC 9457 problem+json
   (``interfaces/http/problems.py``), so each operation lists the statuses it
   can answer with the :class:`ProblemDetails` schema, derived from its shape:
-  401 and 403 where it declares a permission, 404 where its path names a
-  record, 422 where it takes input or is a command, 409 for commands, 413
-  where it takes a body, 400 where it takes a cursor, 503 on every API route.
-  A route that answers another (429 at the login) declares it in
-  ``responses``; its schema is filled in here. FastAPI's own
+  401 and 403 where it declares a permission, 404 where its path or body
+  names a record by its ID, 422 where it takes input or is a command, 409
+  for commands, 413 where it takes a body, 400 where it takes a cursor, 503
+  on every API route. A route that answers another (429 at the login)
+  declares it in ``responses``; its schema is filled in here. FastAPI's own
   ``HTTPValidationError`` is gone: the service never answers it.
-* **words for people**: the summary is the first sentence of the route's
-  docstring (or its ``summary=``), the description the rest, followed by the
-  permission the route needs, from :func:`interfaces.http.security.requires`.
+* **words for people**: the summary is the route's ``summary=``, else the
+  first sentence of its docstring (up to its first aside when that sentence
+  is long); the description is the docstring, followed by the permission the
+  route needs, from :func:`interfaces.http.security.requires`.
 * **a request example** for every JSON body, from
   :data:`interfaces.http.examples.EXAMPLES` (each is validated against its
   model by ``tests/e2e/api/test_openapi_complete.py``).
@@ -146,12 +147,17 @@ def complete(app: FastAPI) -> dict[str, Any]:
         for method in ctx.methods or ():
             operation = document["paths"][str(ctx.path_format)].get(method.lower())
             if operation is not None:
-                _complete(operation, route, ctx.dependant, method, str(ctx.path_format))
+                _complete(operation, route, ctx.dependant, method, str(ctx.path_format), schemas)
     return document
 
 
 def _complete(
-    operation: dict[str, Any], route: APIRoute, dependant: Any, method: str, path: str
+    operation: dict[str, Any],
+    route: APIRoute,
+    dependant: Any,
+    method: str,
+    path: str,
+    schemas: dict[str, Any],
 ) -> None:
     summary, description = words(route)
     operation["summary"] = summary
@@ -168,7 +174,7 @@ def _complete(
     statuses = set()
     if not permission.startswith(f"{PUBLIC}:"):
         statuses |= {401, 403}
-    if any(p["in"] == "path" for p in params):
+    if any(p["in"] == "path" for p in params) or _names_a_record(body, schemas):
         statuses.add(404)
     if params or body is not None or method in COMMANDS:
         statuses.add(422)
@@ -197,6 +203,22 @@ def _complete(
     _files(operation, params)
     if body is not None:
         _example(body, dependant)
+
+
+def _names_a_record(node: Any, schemas: dict[str, Any], seen: frozenset[str] = frozenset()) -> bool:
+    """Whether a body names a record by its ID (a UUID field): one the caller may
+    not see, or that does not exist, is a 404 as on a path."""
+    if isinstance(node, list):
+        return any(_names_a_record(n, schemas, seen) for n in node)
+    if not isinstance(node, dict):
+        return False
+    if node.get("format") == "uuid":
+        return True
+    ref = node.get("$ref")
+    if isinstance(ref, str):
+        name = ref.rsplit("/", 1)[1]
+        return name not in seen and _names_a_record(schemas.get(name), schemas, seen | {name})
+    return any(_names_a_record(v, schemas, seen) for v in node.values())
 
 
 def words(route: APIRoute) -> tuple[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+# The IDs of interfaces/http/examples.py, so that every example speaks of one estate.
 ESTATE = "3f1c2a9e-7b4d-4e8a-9c61-0d2b5e8f4a10"
 BUILDING = "8a2d6c1f-3e5b-4f7a-b9d0-1c4e7a2b5d83"
 UNIT = "c5e8a1b4-2d7f-4a3c-8e96-7f1b3d5a9c24"
