@@ -200,6 +200,7 @@ def _complete(
             else REFUSALS.get(status, TITLES.get(status, "Error")),
             "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}},
         }
+    operation["responses"] = dict(sorted(responses.items()))
     _files(operation, params)
     if body is not None:
         _example(body, dependant)
