@@ -9,8 +9,9 @@ than by hand in each decorator:
   can answer with the :class:`ProblemDetails` schema, derived from its shape:
   401 and 403 where it declares a permission, 404 where its path or body
   names a record by its ID, 422 where it takes input or is a command, 409
-  for commands, 413 where it takes a body, 400 where it takes a cursor, 503
-  on every API route. A route that answers another (429 at the login)
+  for commands, 413 where it takes a body, 400 where it takes a cursor or an
+  ``Idempotency-Key`` (documented on every POST that keeps one), 503 on every
+  API route. A route that answers another (429 at the login)
   declares it in ``responses``; its schema is filled in here. FastAPI's own
   ``HTTPValidationError`` is gone: the service never answers it.
 * **words for people**: the summary is the route's ``summary=``, else the
@@ -36,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from interfaces.http.examples import example_of
 from interfaces.http.exports import PDF_MEDIA_TYPE, XLSX_MEDIA_TYPE
+from interfaces.http.middleware import IdempotencyMiddleware
 from interfaces.http.problems import PROBLEM_JSON, TITLES
 from interfaces.http.security import PUBLIC, declared_permission
 
@@ -45,7 +47,8 @@ FILE_MEDIA_TYPES = {
     "pdf": PDF_MEDIA_TYPE,
 }
 REFUSALS = {
-    400: "The request is malformed (a cursor this list did not make).",
+    400: "The request is malformed: a cursor this list did not make, or an "
+    "Idempotency-Key over 255 characters.",
     401: "No bearer token, or one that is invalid, expired or of an ended session.",
     403: "The caller does not hold the permission this route needs.",
     404: "No such record, or one the caller may not see (the two are not told apart).",
@@ -58,6 +61,14 @@ REFUSALS = {
     503: "The database or a read model is not available now; nothing changed: retry.",
 }
 COMMANDS = {"POST", "PUT", "PATCH", "DELETE"}
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Send the same key when you retry: the command runs once and a retry "
+    "gets its first answer (the same key with another body is a 422).",
+    "schema": {"type": "string", "maxLength": 255},
+}
 SUMMARY_MAX = 80
 _SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-Z`(])")
 
@@ -184,6 +195,9 @@ def _complete(
         statuses.add(413)
     if "cursor" in names:
         statuses.add(400)
+    if _idempotent(method, path, permission):
+        operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
+        statuses.add(400)
     if path.startswith("/api/"):
         statuses.add(503)
     responses = operation["responses"]
@@ -204,6 +218,17 @@ def _complete(
     _files(operation, params)
     if body is not None:
         _example(body, dependant)
+
+
+def _idempotent(method: str, path: str, permission: str) -> bool:
+    """Whether ``IdempotencyMiddleware`` keeps this route's answers by key: a POST
+    of a session (not a login or a token refresh)."""
+    return (
+        method == "POST"
+        and path.startswith("/api/")
+        and not path.startswith(IdempotencyMiddleware.EXCLUDED_PREFIX)
+        and not permission.startswith(f"{PUBLIC}:")
+    )
 
 
 def _names_a_record(node: Any, schemas: dict[str, Any], seen: frozenset[str] = frozenset()) -> bool:

@@ -128,6 +128,22 @@ def test_every_operation_lists_its_errors_as_problem_details(document: dict[str,
     assert "ValidationError" not in document["components"]["schemas"]
 
 
+def test_every_command_of_a_session_documents_its_idempotency_key(
+    document: dict[str, Any],
+) -> None:
+    found = [
+        path
+        for method, path, operation in _operations(document)
+        if method == "post"
+        and operation.get("security")
+        and not path.startswith("/api/v1/auth/")
+        and "Idempotency-Key" not in {p["name"] for p in operation.get("parameters", [])}
+    ]
+    _offenders(found, "that keep answers by Idempotency-Key without saying so")
+    login = document["paths"]["/api/v1/auth/login"]["post"]
+    assert "Idempotency-Key" not in {p["name"] for p in login.get("parameters", [])}
+
+
 def test_the_login_documents_its_rate_limit(document: dict[str, Any]) -> None:
     for path in ("/api/v1/auth/login", "/api/v1/auth/login/code"):
         assert "429" in document["paths"][path]["post"]["responses"], path
