@@ -57,6 +57,7 @@ REFUSALS = {
     413: "The request body is larger than the service takes.",
     422: "The request breaks a rule: ``detail`` says which; ``errors`` lists the fields "
     "that do not match the schema.",
+    415: "The body is not of a media type the route reads.",
     429: "Too many attempts: wait the seconds ``Retry-After`` says.",
     503: "The database or a read model is not available now; nothing changed: retry.",
 }
@@ -79,6 +80,14 @@ class FieldError(BaseModel):
     loc: list[str | int] = Field(description="where: body, query or path, then the field's name")
     msg: str
     type: str
+
+
+class RowError(BaseModel):
+    """One row of an imported file that was refused (the whole file is)."""
+
+    row: int
+    column: str | None
+    message: str
 
 
 class ProblemDetails(BaseModel):
@@ -111,10 +120,18 @@ class ProblemDetails(BaseModel):
     status: int
     detail: str | None = Field(None, description="what was refused and why, for people")
     instance: str | None = Field(None, description="the path of the request")
-    errors: list[FieldError] | None = Field(None, description="422: the fields that do not match")
-    position: int | None = Field(
-        None, description="401 at the login: the position of the refused login's event"
+    errors: list[FieldError | RowError] | None = Field(
+        None, description="422: the fields that do not match, or an imported file's bad rows"
     )
+    rows: int | None = Field(None, description="422 on an import: the rows the file held")
+    position: int | None = Field(
+        None,
+        description="401 at the login: the position of the refused login's event; "
+        "503 behind: the position the read model has not reached",
+    )
+    read_model: str | None = Field(None, description="503: the read model stopped or behind")
+    failed_position: int | None = Field(None, description="503: where a read model stopped")
+    head: int | None = Field(None, description="422 on ``after``: the head of the log")
     second_factor: str | None = Field(
         None, description="401 at the login: 'sms' when a code is due"
     )

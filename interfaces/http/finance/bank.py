@@ -28,7 +28,7 @@ from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
 from interfaces.http.problems import Problem
 from interfaces.http.reads import query_off_loop
-from interfaces.http.registry.imports import IMPORT_BODY
+from interfaces.http.registry.imports import IMPORT_BODY, NOT_A_TABLE
 from interfaces.http.schemas import Accepted, CurrencyCode, Cursor, Page, paged
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.views import from_view
@@ -59,6 +59,7 @@ def _service(request: Request) -> BankService:
     "/estates/{estate_id}/bank-statements",
     status_code=status.HTTP_201_CREATED,
     openapi_extra=IMPORT_BODY,
+    responses=NOT_A_TABLE,
 )
 async def import_statement(
     estate_id: UUID,

@@ -155,7 +155,9 @@ def test_the_problem_schema_is_rfc_9457_with_the_members_the_service_sends(
     problem = document["components"]["schemas"]["ProblemDetails"]
     assert {"type", "title", "status", "detail", "instance"} <= set(problem["properties"])
     assert {"title", "status"} <= set(problem["required"])
-    assert {"errors", "challenge_id", "rule"} <= set(problem["properties"])
+    assert {"errors", "rows", "challenge_id", "rule", "read_model"} <= set(problem["properties"])
+    imports = document["paths"]["/api/v1/estates/{estate_id}/imports/units"]["post"]
+    assert "415" in imports["responses"]
     assert problem["additionalProperties"] is True
 
 
