@@ -266,7 +266,7 @@ def _names_a_record(node: Any, schemas: dict[str, Any], seen: frozenset[str] = f
 
 def words(route: APIRoute) -> tuple[str, str]:
     """The route's summary (its ``summary=``, else its docstring's first sentence)
-    and its description (the docstring's other sentences)."""
+    and its description (the whole docstring, its first paragraph on one line)."""
     paragraphs = [p.strip() for p in (route.description or "").split("\n\n") if p.strip()]
     if route.summary:
         return route.summary, "\n\n".join(paragraphs)
