@@ -19,6 +19,7 @@ from interfaces.http import (
     health,
     history,
     notifications,
+    openapi,
     operations,
     problems,
     readmodels,
@@ -50,6 +51,7 @@ def create_app(container: Container) -> FastAPI:
     )
     app.state.container = container
     docs.install(app)
+    openapi.install(app)
     problems.install(app)
     problems.install_fallback(app)
     for module in (

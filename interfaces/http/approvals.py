@@ -194,6 +194,7 @@ def reject(
     request: Request,
     principal: Principal = requires(Permission.APPROVALS_DECIDE_ESTATE),
 ) -> Any:
+    """Reject the request at the current level, with the reason: it ends."""
     return _decide(request, Reject(principal, approval_id, body.reason))
 
 

@@ -71,6 +71,12 @@ class Me(Accepted):
     second_factor: str | None = None
 
 
+# Logins are counted per username and address (``TooManyLoginAttempts``).
+RATE_LIMITED: dict[int | str, dict[str, Any]] = {
+    429: {"description": "Too many attempts: wait the seconds ``Retry-After`` says."}
+}
+
+
 def _client(request: Request) -> str | None:
     return request.client.host if request.client else None
 
@@ -87,7 +93,7 @@ def _too_many(exc: TooManyLoginAttempts) -> Problem:
     return Problem(429, str(exc), headers={"Retry-After": str(exc.retry_after)})
 
 
-@router.post("/login", dependencies=[public("anyone may try to log in")])
+@router.post("/login", dependencies=[public("anyone may try to log in")], responses=RATE_LIMITED)
 def login(body: LoginRequest, request: Request) -> TokenPair:
     """Log in with username and password; every attempt is an audited event."""
     command = LogIn(body.username, body.password, _client(request), current_context().user_agent)
@@ -109,7 +115,11 @@ def login(body: LoginRequest, request: Request) -> TokenPair:
     return _pair(answer)
 
 
-@router.post("/login/code", dependencies=[public("anyone holding a login challenge")])
+@router.post(
+    "/login/code",
+    dependencies=[public("anyone holding a login challenge")],
+    responses=RATE_LIMITED,
+)
 def login_code(body: CodeRequest, request: Request) -> TokenPair:
     """The second step of a login with the SMS one-time code (R3.1)."""
     command = CompleteLogin(
@@ -140,6 +150,7 @@ def logout(request: Request, principal: Principal = requires(Permission.SESSION_
 
 @router.get("/me")
 def me(request: Request, principal: Principal = requires(Permission.SESSION_OWN)) -> Me:
+    """Who the caller is: their user ID, role, permissions and second factor."""
     return Me(
         user_id=str(principal.user_id),
         username=principal.username,

@@ -7,6 +7,7 @@ from typing import Any
 import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from bootstrap import Container
 from interfaces.http.asof import AsOfRoute
@@ -15,13 +16,43 @@ from interfaces.http.security import container, is_operator, public
 router = APIRouter(route_class=AsOfRoute, tags=["health"])
 
 
+class Health(BaseModel):
+    status: str = Field(description="ok")
+
+
+class ReadModelLag(BaseModel):
+    position: int
+    behind: int = Field(description="events not yet applied")
+    lag_seconds: float
+    state: str
+
+
+class Readiness(BaseModel):
+    """The verdict; the checks only for operators (the metrics token, or
+    ``projections:read:any``)."""
+
+    status: str = Field(description="ready, or not ready")
+    postgres: str | None = None
+    redis: str | None = None
+    background: str | list[str] | None = None
+    read_models: str | dict[str, list[str]] | None = None
+    log_head: int | None = None
+    projections: dict[str, ReadModelLag] | None = None
+
+
 @router.get("/health", dependencies=[public("liveness probe")])
-async def health() -> dict[str, str]:
+async def health() -> Health:
     """The process is up."""
-    return {"status": "ok"}
+    return Health(status="ok")
 
 
-@router.get("/ready", dependencies=[public("readiness probe")])
+@router.get(
+    "/ready",
+    dependencies=[public("readiness probe")],
+    summary="Whether this process may take traffic",
+    response_model=Readiness,
+    responses={503: {"model": Readiness, "description": "Not ready: the same document"}},
+)
 async def ready(request: Request) -> JSONResponse:
     """200 when this process may take traffic: PostgreSQL and Redis answer, its
     background threads run (under ``estatelog serve``), no read model has failed

@@ -161,6 +161,7 @@ async def my_preferences(
     after: int | None = None,
     principal: Principal = requires(Permission.NOTIFICATIONS_READ_OWN),
 ) -> PreferencesView:
+    """My notification channels, e-mail and phone (masked)."""
     await reached(request, "notification_preferences", after)
     found = await reads.query_off_loop(request, queries.preferences, principal.user_id)
     return PreferencesView.model_validate(

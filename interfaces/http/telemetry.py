@@ -32,6 +32,7 @@ router = APIRouter(route_class=AsOfRoute, tags=["operations"])
 
 @router.get(
     "/metrics",
+    summary="The service's metrics for Prometheus",
     response_class=Response,
     responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}},
     dependencies=[operator_or(Permission.PROJECTIONS_READ)],

@@ -174,17 +174,32 @@ def change_profile(
     request: Request,
     principal: Principal = requires(Permission.USERS_UPDATE_OWN),
 ) -> Response:
+    """Change a user's display name, gender, phone or national ID (their own, or
+    anyone's with users:update:any)."""
     changes = body.model_dump(exclude_unset=True)
     return accepted(_admin(request).change_profile(do.ChangeProfile(principal, user_id, changes)))
 
 
-manage("POST", "/{user_id}/roles", UserAdmin.grant_role, body=RoleChange)
-manage("DELETE", "/{user_id}/roles/{role}", UserAdmin.revoke_role, path_types={"role": Role})
-manage("POST", "/{user_id}/permissions", UserAdmin.grant_permission, body=PermissionChange)
+manage("POST", "/{user_id}/roles", UserAdmin.grant_role, body=RoleChange, doc="Grant a role.")
+manage(
+    "DELETE",
+    "/{user_id}/roles/{role}",
+    UserAdmin.revoke_role,
+    path_types={"role": Role},
+    doc="Revoke a role.",
+)
+manage(
+    "POST",
+    "/{user_id}/permissions",
+    UserAdmin.grant_permission,
+    body=PermissionChange,
+    doc="Grant one permission beyond the user's roles.",
+)
 manage(
     "DELETE",
     "/{user_id}/permissions/{permission}",
     UserAdmin.revoke_permission,
+    doc="Revoke a permission granted one by one.",
     path_types={"permission": Permission},
 )
 
@@ -200,7 +215,12 @@ manage(
     body=EstateAssignment,
     doc="Let a staff member serve an estate: its records open to their ``estate`` scope.",
 )
-manage("DELETE", "/{user_id}/estates/{estate_id}", UserAdmin.unassign_estate)
+manage(
+    "DELETE",
+    "/{user_id}/estates/{estate_id}",
+    UserAdmin.unassign_estate,
+    doc="Stop a staff member serving an estate.",
+)
 manage(
     "POST",
     "/{user_id}/lock",
@@ -208,9 +228,15 @@ manage(
     body=WithReason,
     doc="Lock an account now; its sessions end at once.",
 )
-manage("POST", "/{user_id}/unlock", UserAdmin.unlock)
-manage("POST", "/{user_id}/disable", UserAdmin.disable, body=WithReason)
-manage("POST", "/{user_id}/enable", UserAdmin.enable)
+manage("POST", "/{user_id}/unlock", UserAdmin.unlock, doc="Unlock a locked account.")
+manage(
+    "POST",
+    "/{user_id}/disable",
+    UserAdmin.disable,
+    body=WithReason,
+    doc="Disable an account; its sessions end at once.",
+)
+manage("POST", "/{user_id}/enable", UserAdmin.enable, doc="Enable a disabled account.")
 manage(
     "POST",
     "/{user_id}/password",

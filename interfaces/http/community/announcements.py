@@ -37,6 +37,7 @@ def draft_announcement(
     request: Request,
     principal: Principal = requires(Permission.ANNOUNCEMENTS_PUBLISH_ESTATE),
 ) -> Created:
+    """Draft an announcement for an estate; it is published after its approval."""
     announcement_id, position = handlers(request).draft_announcement(
         c.DraftAnnouncement(actor=principal, **body.model_dump())
     )
@@ -96,10 +97,16 @@ publish(
     CommunityService.submit_announcement,
     doc="Submit a draft for approval (the ``announcement`` policy).",
 )
-publish("POST", "/announcements/{announcement_id}/publish", CommunityService.publish_announcement)
+publish(
+    "POST",
+    "/announcements/{announcement_id}/publish",
+    CommunityService.publish_announcement,
+    doc="Publish an approved announcement on its estate's board.",
+)
 publish(
     "POST",
     "/announcements/{announcement_id}/withdraw",
     CommunityService.withdraw_announcement,
     body=WithReason,
+    doc="Take a published announcement off the board, with the reason.",
 )

@@ -83,6 +83,7 @@ def record(
     permission: Permission,
     *,
     name: str,
+    doc: str,
 ) -> None:
     """``GET path``: the record the path names, if the caller's reach for the
     ``permission`` the route declares holds it (404 otherwise, as for a
@@ -101,4 +102,4 @@ def record(
             raise RecordNotFound()
         return view(**row)
 
-    add(router, "GET", path, endpoint, name=name, response_model=view)
+    add(router, "GET", path, endpoint, name=name, doc=doc, response_model=view)

@@ -58,6 +58,7 @@ listing(
     READ,
     key="complaint_id",
     name="list_complaints",
+    doc="Complaints of the caller's estates (staff) or their own, newest first.",
 )
 record(
     router,
@@ -66,6 +67,7 @@ record(
     queries.complaint,
     READ,
     name="get_complaint",
+    doc="One complaint with its handling so far.",
 )
 
 
@@ -96,10 +98,16 @@ def _step(
     add(router, "POST", path, endpoint, name=name, doc=doc, body=body, response_model=Accepted)
 
 
-_step("assign", HANDLE, Assignment)
-_step("respond", HANDLE, Response_, name="respond_to_complaint")
-_step("resolve", HANDLE, Resolution)
-_step("escalate", HANDLE, WithReason)
+_step("assign", HANDLE, Assignment, doc="Hand the complaint to a member of staff.")
+_step(
+    "respond",
+    HANDLE,
+    Response_,
+    name="respond_to_complaint",
+    doc="Answer the complainant (they see the response).",
+)
+_step("resolve", HANDLE, Resolution, doc="Record how the complaint was resolved.")
+_step("escalate", HANDLE, WithReason, doc="Escalate the complaint to the manager.")
 _step("close", HANDLE, doc="Staff close a resolved complaint the complainant has not confirmed.")
 _step("confirm", OWN, doc="The complainant accepts the resolution: the complaint closes.")
 _step(
@@ -152,7 +160,7 @@ def answer_survey(
     return Created(id=survey_id, position=position)
 
 
-@router.get("/survey-results")
+@router.get("/survey-results", summary="Survey results per estate and subject kind")
 async def survey_results(
     request: Request,
     principal: Principal = requires(Permission.SURVEYS_READ_ESTATE),

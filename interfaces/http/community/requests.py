@@ -55,6 +55,7 @@ record(
     queries.service_request,
     READ,
     name="get_service_request",
+    doc="One service request with its approval's state.",
 )
 handle = Commands(router, handlers, Permission.SERVICES_HANDLE_ESTATE)
 handle(
@@ -70,6 +71,7 @@ handle(
     CommunityService.decline_request,
     body=WithReason,
     name="decline_service_request",
+    doc="Staff decline the request, with the reason.",
 )
 handle(
     "POST",
@@ -77,6 +79,7 @@ handle(
     CommunityService.schedule_request,
     body=Schedule,
     name="schedule_service_request",
+    doc="Book the approved service for a time, and who does it.",
 )
 handle(
     "POST",
@@ -84,6 +87,7 @@ handle(
     CommunityService.complete_request,
     body=Completion | None,
     name="complete_service_request",
+    doc="The service is done (a note optional).",
 )
 handle(
     "POST",

@@ -103,11 +103,14 @@ async def get_alarm(
     principal: Principal = requires(Permission.ALARMS_READ_ESTATE),
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> AlarmView:
+    """One alarm with its readings and handling."""
     await reached(request, "alarms", after)
     return AlarmView.model_validate(await read(request, queries.visible_alarm, principal, alarm_id))
 
 
-@router.post("/alarms/{alarm_id}/acknowledge", response_model=Accepted)
+@router.post(
+    "/alarms/{alarm_id}/acknowledge", response_model=Accepted, summary="Acknowledge an alarm"
+)
 def acknowledge_alarm(
     alarm_id: UUID,
     request: Request,

@@ -171,6 +171,7 @@ async def get_equipment(
     principal: Principal = requires(Permission.EQUIPMENT_READ_ESTATE),
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> EquipmentView:
+    """One piece of equipment with its specification and state."""
     await reached(request, "equipment", after)
     row = await query_off_loop(request, queries.visible_equipment, principal, equipment_id)
     return equipment_view(row, _today())

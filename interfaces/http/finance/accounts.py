@@ -202,6 +202,7 @@ async def get_bill(
     after: int | None = None,
     principal: Principal = requires(Permission.FINANCE_READ_OWN),
 ) -> BillView:
+    """One bill with its lines, payments and what it still owes."""
     await reached(request, PROJECTION, after)
     found = await query_off_loop(request, queries.bill, principal.reach("finance:read"), bill_id)
     if found is None:
@@ -212,7 +213,7 @@ async def get_bill(
 # ---- the unit's account -------------------------------------------------------------
 
 
-@router.get("/units/{unit_id}/account")
+@router.get("/units/{unit_id}/account", summary="A unit's account: credit, open bills and history")
 async def get_account(
     unit_id: UUID,
     request: Request,

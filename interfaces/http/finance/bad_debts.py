@@ -76,7 +76,11 @@ class ProvisionAskedView(Asked):
     amount: Decimal = Field(description="booked: > 0 provided (Dr 6702), < 0 released")
 
 
-@router.post("/estates/{estate_id}/bad-debt-provisions", status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/estates/{estate_id}/bad-debt-provisions",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Ask to provide for doubtful accounts by their aging",
+)
 def provide_for_bad_debts(
     estate_id: UUID,
     body: ProvisionBody,

@@ -8,8 +8,8 @@ statement (银行存款余额调节表). Details: docs/finance/bank.md.
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Any
+from datetime import date, datetime
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -29,9 +29,10 @@ from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
 from interfaces.http.problems import Problem
 from interfaces.http.reads import query_off_loop
-from interfaces.http.registry.imports import IMPORT_BODY
+from interfaces.http.registry.imports import IMPORT_BODY, NOT_A_TABLE
 from interfaces.http.schemas import Accepted, CurrencyCode, Cursor, Page, paged
 from interfaces.http.security import Principal, container, requires
+from interfaces.http.views import from_view
 from interfaces.importfiles import file_kind
 from projections.finance import bank as queries
 
@@ -61,6 +62,7 @@ def _service(request: Request) -> BankService:
     "/estates/{estate_id}/bank-statements",
     status_code=status.HTTP_201_CREATED,
     openapi_extra=IMPORT_BODY,
+    responses=NOT_A_TABLE,
 )
 async def import_statement(
     estate_id: UUID,
@@ -110,6 +112,48 @@ async def _reached(request: Request, after: int | None) -> None:
         await reached(request, read_model, after)
 
 
+@from_view(
+    queries.BankLineRow,
+    retype={"matched_at": datetime | None},
+    describe={
+        "serial": "the bank's serial number of the line",
+        "layout": "the bank's file layout it was read in",
+        "matched_payment_id": "matched by hand",
+    },
+)
+class BankLine(BaseModel):
+    """A line of the bank's statement, as imported."""
+
+
+@from_view(queries.UnmatchedPayment)
+class UnmatchedPayment(BaseModel):
+    """A bank-transfer payment the statement does not show yet."""
+
+
+@from_view(queries.MatchedPair, describe={"how": "rule, or hand"})
+class MatchedPair(BaseModel):
+    """A line and the payment it was matched to."""
+
+
+@from_view(
+    queries.Reconciliation,
+    retype={
+        "matched": list[MatchedPair],
+        "unmatched_lines": list[BankLine],
+        "unmatched_payments": list[UnmatchedPayment],
+    },
+    describe={
+        "bank_balance": "the last line's balance; null: no line yet",
+        "recorded_not_on_statement": "企业已收银行未收",
+        "statement_credits_not_recorded": "银行已收企业未收",
+        "statement_debits_not_recorded": "银行已付企业未付",
+        "difference": "adjusted bank less adjusted ledger: 0 when reconciled",
+    },
+)
+class Reconciliation(BaseModel):
+    """银行存款余额调节表 as of a day, and the items on each side."""
+
+
 @router.get("/estates/{estate_id}/bank-lines")
 async def bank_lines(
     estate_id: UUID,
@@ -119,7 +163,7 @@ async def bank_lines(
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
     after: int | None = None,
     principal: Principal = requires(Permission.LEDGER_READ_ESTATE),
-) -> Page[dict[str, Any]]:
+) -> Page[BankLine]:
     """The imported lines of the estate's bank account, in statement order, a
     page of ``limit`` at a time."""
     await _reached(request, after)
@@ -134,7 +178,7 @@ async def bank_lines(
     )
     if found is None:
         raise NotFound(HIDDEN)
-    return paged(found, limit, dict, lambda r: (r["line_id"],))
+    return paged(found, limit, BankLine.model_validate, lambda r: (r["line_id"],))
 
 
 @router.get("/estates/{estate_id}/bank-reconciliation")
@@ -145,7 +189,7 @@ async def bank_reconciliation(
     window_days: Annotated[int, Query(ge=0, le=31)] = MATCH_WINDOW_DAYS,
     after: int | None = None,
     principal: Principal = requires(Permission.LEDGER_READ_ESTATE),
-) -> dict[str, Any]:
+) -> Reconciliation:
     """银行存款余额调节表 as of a day: the statement's balance and the ledger's (1002),
     each adjusted by the items the other side has not recorded, and those items."""
     await _reached(request, after)
@@ -159,4 +203,4 @@ async def bank_reconciliation(
     )
     if found is None:
         raise NotFound(HIDDEN)
-    return dict(found)
+    return Reconciliation.model_validate(found)

@@ -8,7 +8,7 @@ who read the estate's finance. A run's bills are read on the unit accounts
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -25,6 +25,7 @@ from interfaces.http.cursors import decode_cursor
 from interfaces.http.reads import query_off_loop
 from interfaces.http.schemas import Command, Cursor, Page, Period, paged
 from interfaces.http.security import Principal, container, requires
+from interfaces.http.views import from_view
 from projections.finance.accounts import queries
 
 router = APIRouter(
@@ -57,6 +58,19 @@ class RunView(BaseModel):
     supplement: int = Field(description="0, or the supplementary run's number in its period")
 
 
+@from_view(
+    queries.RunRow,
+    describe={
+        "rates": "the rates the run billed at",
+        "shared_costs": "the shared costs it billed; null for a run recorded before they were",
+        "kind": "regular, or supplementary: a later run of a billed period",
+        "supplement_of": "the period's regular run",
+    },
+)
+class BillingRun(BaseModel):
+    """A billing run as recorded (a period's supplementary runs before its regular one)."""
+
+
 @router.post("/estates/{estate_id}/billing-runs", status_code=status.HTTP_201_CREATED)
 def run_billing(
     estate_id: UUID,
@@ -86,7 +100,7 @@ async def billing_runs(
     limit: Annotated[int, Query(ge=1, le=500)] = 120,
     after: int | None = None,
     principal: Principal = requires(Permission.FINANCE_READ_ESTATE),
-) -> Page[dict[str, Any]]:
+) -> Page[BillingRun]:
     """The estate's billing runs, newest period first."""
     await reached(request, PROJECTION, after)
     key = decode_cursor(cursor, str, int) if cursor else None
@@ -95,5 +109,4 @@ async def billing_runs(
     )
     if runs is None:
         raise NotFound(HIDDEN)
-    # the response is the rows as they are
-    return paged(runs, limit, dict, lambda r: (r["period"], r["supplement"]))
+    return paged(runs, limit, BillingRun.model_validate, lambda r: (r["period"], r["supplement"]))

@@ -12,12 +12,13 @@ or finding of an estate outside the caller's reach answers 404.
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import Response
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from application.finance.compliance import (
     CloseFinding,
@@ -44,6 +45,7 @@ from interfaces.http.schemas import (
 )
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine
+from interfaces.http.views import from_view
 from projections.events import to_json
 from projections.finance import compliance as queries
 
@@ -70,6 +72,59 @@ class FindingNote(Command):
     note: Note
 
 
+class CheckResult(BaseModel):
+    name: str
+    passed: bool
+    detail: str
+    count: int
+
+
+class Parameters(BaseModel):
+    large_expense_threshold: Decimal | None = None
+    currency: str | None = None
+
+
+class RunFinding(BaseModel):
+    finding_id: UUID
+    check: str
+    severity: str = Field(description="error or warning")
+    subject_id: UUID | None
+    subject: str
+    estate_id: UUID | None
+    detail: str
+    status: str = Field(description="open, rectified or closed")
+
+
+class ReviewRun(BaseModel):
+    """A review just run: its checks and findings."""
+
+    id: UUID
+    position: int
+    as_of_position: int
+    passed: bool
+    parameters: Parameters
+    checks: list[CheckResult]
+    findings: list[RunFinding]
+
+
+@from_view(queries.ReviewRow, retype={"parameters": Parameters, "checks": list[CheckResult]})
+class Review(BaseModel):
+    """A review as listed: its counts of findings by status."""
+
+
+@from_view(queries.FindingRow)
+class Finding(BaseModel):
+    """A finding of a review and its rectification."""
+
+
+@from_view(
+    queries.ReviewDetail,
+    retype={"parameters": Parameters, "checks": list[CheckResult], "findings": list[Finding]},
+)
+class ReviewWithFindings(BaseModel):
+    """A review with every finding, in the order found."""
+
+
 def _service(request: Request) -> ComplianceService:
     return container(request).finance.compliance  # type: ignore[no-any-return]
 
@@ -85,7 +140,9 @@ def _findings(review: ComplianceReview) -> list[dict[str, Any]]:
     ]
 
 
-@router.post("/finance/compliance-checks", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/finance/compliance-checks", status_code=status.HTTP_201_CREATED, response_model=ReviewRun
+)
 def run_checks(
     body: NewComplianceRun,
     request: Request,
@@ -120,7 +177,7 @@ def run_checks(
     )
 
 
-@router.get("/finance/compliance-checks", response_model=Page[dict[str, Any]])
+@router.get("/finance/compliance-checks", response_model=Page[Review])
 async def list_reviews(
     request: Request,
     principal: Principal = requires(Permission.COMPLIANCE_READ_ESTATE),
@@ -140,7 +197,7 @@ async def list_reviews(
     return _json({"items": page.items, "next_cursor": page.next_cursor})
 
 
-@router.get("/finance/compliance-checks/{review_id}")
+@router.get("/finance/compliance-checks/{review_id}", response_model=ReviewWithFindings)
 async def get_review(
     review_id: UUID,
     request: Request,

@@ -277,6 +277,7 @@ async def get_spending(
     principal: Principal = requires(Permission.FUND_READ_OWN),
     after: After = None,
 ) -> SpendingView:
+    """One spending of the maintenance fund with its shares."""
     await reached(request, PROJECTION, after)
     serving(request, "registry")  # who occupies its units decides an owner's reach
     found = await query_off_loop(request, queries.spending, principal.reach(READ), spending_id)

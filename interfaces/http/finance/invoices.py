@@ -165,6 +165,7 @@ async def get_invoice(
     after: int | None = None,
     principal: Principal = requires(Permission.FINANCE_READ_OWN),
 ) -> InvoiceView:
+    """One invoice with its number and state."""
     await reached(request, PROJECTION, after)
     await reached(request, "registry", None)
     found = await query_off_loop(

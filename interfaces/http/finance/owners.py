@@ -136,6 +136,7 @@ async def owner_statement(
     "/units/{unit_id}/owners/{person_id}/clearance-certificates",
     status_code=status.HTTP_201_CREATED,
     response_model=ClearanceIssued,
+    summary="Certify that a person owes nothing on a unit (物业费结清证明)",
 )
 def issue_clearance(
     unit_id: UUID,

@@ -76,6 +76,7 @@ async def get_receipt(
     after: int | None = None,
     principal: Principal = requires(Permission.FINANCE_READ_OWN),
 ) -> ReceiptView:
+    """The receipt of a payment: its number, payer and lines."""
     await reached(request, PROJECTION, after)
     await reached(request, "registry", None)
     found = await query_off_loop(

@@ -162,6 +162,7 @@ async def get_deposit(
     principal: Principal = requires(Permission.FINANCE_READ_OWN),
     after: After = None,
 ) -> DepositView:
+    """One renovation deposit and what became of it."""
     await reached(request, PROJECTION, after)
     await reached(request, "registry", None)
     found = await query_off_loop(request, queries.deposit, principal.reach(READ), deposit_id)

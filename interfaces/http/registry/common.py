@@ -78,7 +78,13 @@ def record(
 
 
 def in_estate(
-    router: APIRouter, path: str, view: type[BaseModel], query: Callable[..., Any], *, name: str
+    router: APIRouter,
+    path: str,
+    view: type[BaseModel],
+    query: Callable[..., Any],
+    *,
+    name: str,
+    doc: str,
 ) -> None:
     """``GET path``: records the caller may see, of one estate or of all, a
     page at a time in (estate, code) order."""
@@ -97,4 +103,4 @@ def in_estate(
         )
         return paged(rows, limit, lambda r: view(**r), lambda r: (r["estate_id"], r["code"]))
 
-    add(router, "GET", path, endpoint, name=name, response_model=Page[view])  # type: ignore[valid-type]
+    add(router, "GET", path, endpoint, name=name, doc=doc, response_model=Page[view])  # type: ignore[valid-type]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request, status
@@ -79,11 +80,17 @@ IMPORT_BODY = {
     }
 }
 
+# A body that is neither CSV nor xlsx (by its content type and its first bytes).
+NOT_A_TABLE: dict[int | str, dict[str, Any]] = {
+    415: {"description": "The body is not a CSV or xlsx file."}
+}
+
 
 @router.post(
     "/estates/{estate_id}/imports/units",
     status_code=status.HTTP_201_CREATED,
     openapi_extra=IMPORT_BODY,
+    responses=NOT_A_TABLE,
 )
 async def import_units(
     estate_id: UUID,
@@ -103,6 +110,7 @@ async def import_units(
     "/estates/{estate_id}/imports/residents",
     status_code=status.HTTP_201_CREATED,
     openapi_extra=IMPORT_BODY,
+    responses=NOT_A_TABLE,
 )
 async def import_residents(
     estate_id: UUID,

@@ -66,7 +66,14 @@ async def list_people(
     return paged(rows, limit, PersonView.model_validate, lambda r: (r["id"],))
 
 
-record(router, "/people/{person_id}", PersonView, views.person, name="get_person")
+record(
+    router,
+    "/people/{person_id}",
+    PersonView,
+    views.person,
+    name="get_person",
+    doc="One person, masked.",
+)
 record(
     router,
     "/people/{person_id}/occupancy",
@@ -76,7 +83,13 @@ record(
     doc="Every unit the person has occupied, oldest first.",
     many=True,
 )
-send("PATCH", "/people/{person_id}", RegistryService.change_contact, body=ContactChange)
+send(
+    "PATCH",
+    "/people/{person_id}",
+    RegistryService.change_contact,
+    body=ContactChange,
+    doc="Correct a person's name, phone or national ID.",
+)
 
 
 @router.post("/people/{person_id}/account", response_model=Accepted)
@@ -92,7 +105,12 @@ def link_account(
     return accepted(handlers(request).link_account(command))
 
 
-send("DELETE", "/people/{person_id}/account", RegistryService.unlink_account)
+send(
+    "DELETE",
+    "/people/{person_id}/account",
+    RegistryService.unlink_account,
+    doc="Unlink the person from their login account.",
+)
 send(
     "POST",
     "/people/{person_id}/erasure",

@@ -70,8 +70,16 @@ async def list_estates(
     return paged(rows, limit, EstateView.model_validate, lambda r: (r["code"],))
 
 
-record(router, "/estates/{estate_id}", EstateView, views.estate, name="get_estate")
-send("PATCH", "/estates/{estate_id}", RegistryService.change_estate, body=EstateChange)
+record(
+    router, "/estates/{estate_id}", EstateView, views.estate, name="get_estate", doc="One estate."
+)
+send(
+    "PATCH",
+    "/estates/{estate_id}",
+    RegistryService.change_estate,
+    body=EstateChange,
+    doc="Rename an estate or correct its address.",
+)
 
 
 # ---- buildings ----------------------------------------------------------------
@@ -84,10 +92,31 @@ send(
     body=NewBuilding,
     name="create_building",
     created=True,
+    doc="Register a building of the estate; its code is unique within the estate.",
 )
-in_estate(router, "/buildings", BuildingView, views.buildings, name="list_buildings")
-record(router, "/buildings/{building_id}", BuildingView, views.building, name="get_building")
-send("PATCH", "/buildings/{building_id}", RegistryService.change_building, body=BuildingChange)
+in_estate(
+    router,
+    "/buildings",
+    BuildingView,
+    views.buildings,
+    name="list_buildings",
+    doc="Buildings the caller may see, of one estate or all, a page at a time.",
+)
+record(
+    router,
+    "/buildings/{building_id}",
+    BuildingView,
+    views.building,
+    name="get_building",
+    doc="One building.",
+)
+send(
+    "PATCH",
+    "/buildings/{building_id}",
+    RegistryService.change_building,
+    body=BuildingChange,
+    doc="Rename a building or correct its number of floors.",
+)
 
 
 # ---- units --------------------------------------------------------------------
@@ -128,7 +157,7 @@ async def list_units(
     return paged(rows, limit, UnitView.model_validate, lambda r: (r["id"],))
 
 
-record(router, "/units/{unit_id}", UnitView, views.unit, name="get_unit")
+record(router, "/units/{unit_id}", UnitView, views.unit, name="get_unit", doc="One unit.")
 send(
     "PATCH",
     "/units/{unit_id}",
@@ -188,13 +217,34 @@ send(
     body=NewParking,
     name="create_parking",
     created=True,
+    doc="Register a parking space of the estate.",
 )
-in_estate(router, "/parking", ParkingView, views.parking, name="list_parking")
-record(router, "/parking/{parking_id}", ParkingView, views.parking_space, name="get_parking")
+in_estate(
+    router,
+    "/parking",
+    ParkingView,
+    views.parking,
+    name="list_parking",
+    doc="Parking spaces the caller may see, of one estate or all, a page at a time.",
+)
+record(
+    router,
+    "/parking/{parking_id}",
+    ParkingView,
+    views.parking_space,
+    name="get_parking",
+    doc="One parking space.",
+)
 send(
     "POST",
     "/parking/{parking_id}/assignment",
     RegistryService.assign_parking,
     body=ParkingAssignment,
+    doc="Let a parking space to a unit.",
 )
-send("DELETE", "/parking/{parking_id}/assignment", RegistryService.release_parking)
+send(
+    "DELETE",
+    "/parking/{parking_id}/assignment",
+    RegistryService.release_parking,
+    doc="End a parking space's letting.",
+)

@@ -172,6 +172,7 @@ async def get_order(
     principal: Principal = requires(Permission.WORKORDERS_READ_OWN),
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> OrderView:
+    """One work order as the caller may see it."""
     await reached(request, PROJECTION, after)
     return OrderView.model_validate(
         await query_off_loop(request, queries.visible_order, principal, order_id)
@@ -222,7 +223,13 @@ manage(
 
 # ---- orders: the technician's commands ---------------------------------------
 
-work("POST", f"{ORDER}/accept", WorkOrderService.accept, name="accept_order")
+work(
+    "POST",
+    f"{ORDER}/accept",
+    WorkOrderService.accept,
+    name="accept_order",
+    doc="The assigned technician takes the job.",
+)
 work(
     "POST",
     f"{ORDER}/reject",
@@ -238,8 +245,21 @@ work(
     name="start_order",
     doc="On site and working: this answers the respond SLA.",
 )
-work("POST", f"{ORDER}/hold", WorkOrderService.hold, body=WithReason, name="hold_order")
-work("POST", f"{ORDER}/resume", WorkOrderService.resume, name="resume_order")
+work(
+    "POST",
+    f"{ORDER}/hold",
+    WorkOrderService.hold,
+    body=WithReason,
+    name="hold_order",
+    doc="Put the work on hold (waiting for parts or the resident), with the reason.",
+)
+work(
+    "POST",
+    f"{ORDER}/resume",
+    WorkOrderService.resume,
+    name="resume_order",
+    doc="Go on with work that was on hold.",
+)
 work(
     "POST",
     f"{ORDER}/complete",

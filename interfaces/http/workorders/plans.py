@@ -77,6 +77,7 @@ async def get_plan(
     principal: Principal = requires(Permission.MAINTENANCE_READ_ESTATE),
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> PlanView:
+    """One maintenance plan and when it is next due."""
     await reached(request, PROJECTION, after)
     return PlanView.model_validate(
         await query_off_loop(request, queries.visible_plan, principal, plan_id)
@@ -100,8 +101,19 @@ def change_plan(
 
 
 step = Commands(router, _service, Permission.MAINTENANCE_MANAGE_ESTATE)
-step("POST", "/maintenance-plans/{plan_id}/pause", WorkOrderService.pause_plan, body=WithReason)
-step("POST", "/maintenance-plans/{plan_id}/resume", WorkOrderService.resume_plan)
+step(
+    "POST",
+    "/maintenance-plans/{plan_id}/pause",
+    WorkOrderService.pause_plan,
+    body=WithReason,
+    doc="Pause a plan: no orders are made while it is paused.",
+)
+step(
+    "POST",
+    "/maintenance-plans/{plan_id}/resume",
+    WorkOrderService.resume_plan,
+    doc="Resume a paused plan.",
+)
 step(
     "POST",
     "/maintenance-plans/{plan_id}/retire",

@@ -126,6 +126,7 @@ async def get_vendor(
     principal: Principal = requires(Permission.FINANCE_READ_ESTATE),
     after: After = None,
 ) -> VendorView:
+    """One vendor."""
     _staff_reader(principal)
     await reached(request, PROJECTION, after)
     return _vendor_view(principal, await query_off_loop(request, queries.vendor, vendor_id))
@@ -249,6 +250,7 @@ async def get_claim(
     principal: Principal = requires(Permission.FINANCE_READ_ESTATE),
     after: After = None,
 ) -> ClaimView:
+    """One expense claim with its approval and payment."""
     await reached(request, PROJECTION, after)
     return ClaimView.model_validate(
         await query_off_loop(request, queries.claim, principal.reach("finance:read"), claim_id)
@@ -269,7 +271,11 @@ def pay_claim(
     return accepted(container(request).finance.expenses.pay_claim(command))
 
 
-@router.post("/finance/expenses/{claim_id}/withdrawal", response_model=Accepted)
+@router.post(
+    "/finance/expenses/{claim_id}/withdrawal",
+    response_model=Accepted,
+    summary="Withdraw a claim awaiting approval",
+)
 def withdraw_claim(
     claim_id: UUID,
     body: WithReason,
@@ -284,7 +290,10 @@ def withdraw_claim(
 # ---- analysis -----------------------------------------------------------------------
 
 
-@router.get("/finance/estates/{estate_id}/expense-analysis")
+@router.get(
+    "/finance/estates/{estate_id}/expense-analysis",
+    summary="Expenses by month and category, and the budget against them",
+)
 async def expense_analysis(
     estate_id: UUID,
     request: Request,

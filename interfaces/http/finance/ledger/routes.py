@@ -50,6 +50,13 @@ from interfaces.http.finance.ledger.reports import (
     owner_report,
     trial_balance_report,
 )
+from interfaces.http.finance.ledger.views import (
+    Account,
+    ClosedPeriods,
+    JournalPage,
+    Statement,
+    UnitStatement,
+)
 from interfaces.http.language import Lang, LangQuery, export_language, in_language
 from interfaces.http.problems import Problem
 from interfaces.http.reads import query_off_loop, streamed
@@ -141,26 +148,20 @@ async def _answer(
 @router.get("/finance/accounts")
 def chart_of_accounts(
     principal: Principal = requires(Permission.LEDGER_READ_ESTATE),
-) -> Page[dict[str, Any]]:
+) -> Page[Account]:
     """The chart of accounts every estate's books use: fixed, so one page."""
     items = [
-        {
-            "code": a.code,
-            "name": a.name,
-            "name_zh": a.name_zh,
-            "kind": a.kind.value,
-            "cash": a.cash,
-            "sub_ledger": a.sub_ledger.key if a.sub_ledger else None,
-        }
+        Account(
+            code=a.code,
+            name=a.name,
+            name_zh=a.name_zh,
+            kind=a.kind.value,
+            cash=a.cash,
+            sub_ledger=a.sub_ledger.key if a.sub_ledger else None,
+        )
         for a in CHART.values()
     ]
-    return Page(items=items, next_cursor=None)
-
-
-class JournalPage(Page[dict[str, Any]]):
-    """A page of the journal, and the position of the books it was read at."""
-
-    as_of_position: int | None
+    return Page[Account](items=items, next_cursor=None)
 
 
 @router.get("/finance/ledger/journal", response_model=JournalPage)
@@ -202,7 +203,11 @@ STATEMENTS: dict[str, tuple[Callable[..., Any], Callable[..., Report], str]] = {
 }
 
 
-@router.get("/finance/statements/{kind}")
+@router.get(
+    "/finance/statements/{kind}",
+    response_model=Statement,
+    summary="A financial statement of the books",
+)
 async def statement(
     kind: str,
     request: Request,
@@ -271,7 +276,7 @@ def _fund_file(
     return in_language(export_stream(report, rows, f"fund-{date_to or 'all'}"), lang)
 
 
-@router.get("/finance/units/{unit_id}/statement")
+@router.get("/finance/units/{unit_id}/statement", response_model=UnitStatement)
 async def unit_statement(
     unit_id: UUID,
     request: Request,
@@ -297,7 +302,7 @@ async def unit_statement(
     return await _answer(request, body, format, answer, filename, language)
 
 
-@router.get("/finance/estates/{estate_id}/periods")
+@router.get("/finance/estates/{estate_id}/periods", response_model=ClosedPeriods)
 async def periods(
     estate_id: UUID,
     request: Request,
