@@ -28,6 +28,7 @@ than by hand in each decorator:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Any
 
 from fastapi import FastAPI
@@ -168,6 +169,7 @@ def complete(app: FastAPI) -> dict[str, Any]:
     problem = ProblemDetails.model_json_schema(ref_template="#/components/schemas/{model}")
     schemas.update(problem.pop("$defs", {}))
     schemas["ProblemDetails"] = problem
+    named = Counter[str]()
     for ctx in iter_route_contexts(app.routes):
         route = ctx.original_route
         if not isinstance(route, APIRoute) or not route.include_in_schema:
@@ -176,7 +178,23 @@ def complete(app: FastAPI) -> dict[str, Any]:
             operation = document["paths"][str(ctx.path_format)].get(method.lower())
             if operation is not None:
                 _complete(operation, route, ctx.dependant, method, str(ctx.path_format), schemas)
+                # A generator names a client's method by it: the route's own name
+                # (submit_order), not FastAPI's submit_order_api_v1_workorders_post.
+                named[route.name] += 1
+                operation["operationId"] = route.name
+    _unique_operation_ids(document, named)
     return document
+
+
+def _unique_operation_ids(document: dict[str, Any], named: Counter[str]) -> None:
+    """A name two routes share (the route factories' ``list``, say) takes its method
+    and path, so every ``operationId`` stays unique, as OpenAPI requires."""
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if named[operation.get("operationId", "")] > 1:
+                words = [w for w in re.split(r"[^a-z0-9]+", path.lower()) if w]
+                words = [w for w in words if w not in ("api", "v1")]
+                operation["operationId"] = "_".join([method, *words])
 
 
 def _complete(

@@ -9,6 +9,7 @@ one of these fails here, by name.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -79,10 +80,19 @@ def test_every_operation_has_a_summary_for_people(document: dict[str, Any]) -> N
     found = []
     for method, path, operation in _operations(document):
         summary = operation.get("summary", "")
-        generated = operation["operationId"].split("_api_v1")[0].replace("_", " ").title()
+        generated = operation["operationId"].replace("_", " ").title()
         if not summary or summary == generated or summary.istitle() or len(summary) > 80:
             found.append(f"{method.upper()} {path}: {summary!r}")
     _offenders(found, "without a summary written for people (docstring's first sentence)")
+
+
+def test_every_operation_id_is_unique_and_a_name_a_client_method_can_take(
+    document: dict[str, Any],
+) -> None:
+    ids = [operation["operationId"] for _, _, operation in _operations(document)]
+    assert len(ids) == len(set(ids))
+    found = [i for i in ids if not re.fullmatch(r"[a-z][a-z0-9_]*", i) or "api_v1" in i]
+    _offenders(found, "with an operationId a generator would turn into a clumsy method name")
 
 
 def test_every_operation_says_the_permission_it_needs(document: dict[str, Any]) -> None:
