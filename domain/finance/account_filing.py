@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from domain.finance.archive import Filed
+from domain.finance.archive import Filed, copy_fields
 from domain.finance.bills import Bill
 
 
@@ -23,6 +23,13 @@ class Filing:
     if TYPE_CHECKING:
         bills: Filed[UUID, Bill]
         payments: Filed[UUID, dict[str, Any]]
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        """A command's private copy (the repository hands one to every command): its
+        open items copied, what never changes (archives, IDs, amounts) shared."""
+        copied = object.__new__(type(self))
+        copy_fields(self, copied, memo)
+        return copied
 
     def _file_bills(self, bill_ids: Iterable[UUID], payment_id: UUID | None = None) -> None:
         """Archive the bills among ``bill_ids`` that owe nothing, then the payments

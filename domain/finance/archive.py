@@ -18,6 +18,8 @@ import copy
 import zlib
 from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
@@ -28,6 +30,50 @@ V = TypeVar("V")
 #: bucket (about 1/64 of the items), not the whole archive.
 WIDTH = 64
 _MISSING: Any = object()
+#: Values a copy shares: none of them can change. ``copy.deepcopy`` rebuilds a
+#: UUID through its ``__reduce_ex__``, which was most of a payment's copy.
+_SHARED = frozenset({str, int, bool, float, Decimal, UUID, date, datetime, type(None)})
+
+
+def copy_open(value: Any, memo: dict[int, Any]) -> Any:
+    """``copy.deepcopy(value, memo)``, sharing what cannot change.
+
+    The plain containers an aggregate keeps (dict, list, set, tuple) are copied
+    here, each once (``memo``: an object held twice is copied once, as
+    ``deepcopy`` does); anything else goes to ``copy.deepcopy``.
+    """
+    kind = type(value)
+    if kind in _SHARED:
+        return value
+    seen = memo.get(id(value), _MISSING)
+    if seen is not _MISSING:
+        return seen
+    if kind is dict:
+        copied: Any = {}
+        memo[id(value)] = copied
+        for k, v in value.items():
+            copied[k if type(k) in _SHARED else copy_open(k, memo)] = (
+                v if type(v) in _SHARED else copy_open(v, memo)
+            )
+    elif kind is list:
+        copied = []
+        memo[id(value)] = copied
+        copied.extend(v if type(v) in _SHARED else copy_open(v, memo) for v in value)
+    elif kind is set:
+        copied = {v if type(v) in _SHARED else copy_open(v, memo) for v in value}
+    elif kind is tuple:
+        items = tuple(v if type(v) in _SHARED else copy_open(v, memo) for v in value)
+        copied = value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    else:
+        return copy.deepcopy(value, memo)
+    memo[id(value)] = copied
+    return copied
+
+
+def copy_fields(source: object, copied: object, memo: dict[int, Any]) -> None:
+    """Give ``copied`` a copy of ``source``'s attributes (:func:`copy_open`)."""
+    memo[id(source)] = copied
+    copied.__dict__.update(copy_open(source.__dict__, memo))
 
 
 def _slot(key: Hashable) -> int:
@@ -130,6 +176,11 @@ class Filed(Mapping[K, V], Generic[K, V]):
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Filed[K, V]:
+        copied = Filed(copy_open(self.open, memo), self.archive)
+        memo[id(self)] = copied
+        return copied
 
     def add(self, key: K, value: V) -> None:
         """Keep ``value`` open under ``key``, in place of any archived one."""

@@ -15,6 +15,7 @@ from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.errors import ValidationFailed
+from domain.finance.archive import copy_fields
 from domain.finance.money import round_money
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://estatelog/finance/unit-account")
@@ -72,6 +73,12 @@ class Bill:
     late_fee_tax: Decimal = ZERO  # the output VAT in its late fees (价外费用)
     late_fee_tax_waived: Decimal = ZERO
     recognised_on: date | None = None  # revenue waits in 2204 until then
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Bill:
+        # A command's copy of an open bill: every field is shared but the dict.
+        copied = object.__new__(Bill)
+        copy_fields(self, copied, memo)
+        return copied
 
     @property
     def charged(self) -> Decimal:

@@ -27,8 +27,23 @@ from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
 
+def fold(aggregate: Any, events: Iterable[Any]) -> Any:
+    """The library's ``project_aggregate`` without its ``assert isinstance`` of a
+    runtime-checkable Protocol on every event: on Python 3.11 that check walks
+    the event class's members each time, about 50 us an event, more than the
+    event's own ``mutate`` (decision 0054)."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
+
+
 class OneReadRepository(Repository[UUID]):
     """A load that misses the cache costs one round trip, with snapshots or without."""
+
+    def get(  # type: ignore[override]
+        self, aggregate_id: UUID, *, projector_func: Any = fold, **kwargs: Any
+    ) -> Any:
+        return super().get(aggregate_id, projector_func=projector_func, **kwargs)
 
     def __init__(
         self, *args: Any, on_stale: Callable[[UUID], None] = lambda _: None, **kwargs: Any

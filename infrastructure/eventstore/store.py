@@ -7,7 +7,7 @@ from copy import deepcopy
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import Application, Recording, Repository, project_aggregate
+from eventsourcing.application import Application, ProcessingEvent, Recording, Repository
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import EventStore, Mapper, Notification, StoredEvent
 from eventsourcing.utils import Environment, EnvType, get_topic, strtobool
@@ -22,6 +22,7 @@ from infrastructure.eventstore.numbers import numbering
 from infrastructure.eventstore.recorder import ChainedEventRecorder
 from infrastructure.eventstore.repository import (
     OneReadRepository,
+    fold,
     is_stale,
     snapshot_then_events,
 )
@@ -92,10 +93,28 @@ class EventLog(Application[UUID]):
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         committed = [watch(objs) for watch in self.save_watchers]
-        recordings = super().save(*objs, **kwargs)
+        recordings = self._save(objs, kwargs)
         position = recordings[-1].notification.id if recordings else 0
         for then in committed:
             then(position)
+        return recordings
+
+    def _save(self, objs: Sequence[Any], kwargs: dict[str, Any]) -> list[Recording[UUID]]:
+        """``Application.save``, with its events collected from our aggregates by
+        class: the library asks two runtime-checkable Protocols of each object
+        instead, about 50 us an aggregate on Python 3.11 (decision 0054)."""
+        processing = ProcessingEvent[UUID]()
+        for obj in objs:
+            if isinstance(obj, Aggregate):
+                processing.events.extend(obj.collect_events())
+                processing.aggregates[obj.id] = obj
+            elif obj is not None:
+                processing.collect_events(obj)  # a bare event: the library's way
+        processing.saved_kwargs.update(kwargs)
+        recordings = self._record(processing)
+        self._take_snapshots(processing)
+        self._notify(recordings)
+        self.notify(processing.events)  # type: ignore[no-untyped-call]
         return recordings
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
@@ -241,7 +260,7 @@ class EventLog(Application[UUID]):
             found[aggregate_id] = domain_event.mutate(found.get(aggregate_id))
         for aggregate_id in stale:  # rare: after a release that changed the class's shape
             self.stale_snapshots.add(aggregate_id)
-            found[aggregate_id] = project_aggregate(None, self.events.get(aggregate_id))
+            found[aggregate_id] = fold(None, self.events.get(aggregate_id))
         return found
 
     def version_at(self, aggregate_id: UUID, position: int) -> int | None:

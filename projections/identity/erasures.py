@@ -44,5 +44,9 @@ class Erasures:
         self._pool = pool
 
     def erased_after(self, subject_id: UUID, position: int) -> bool:
+        return self.last_erasures([subject_id]).get(subject_id, 0) > position
+
+    def last_erasures(self, subject_ids: list[UUID]) -> dict[UUID, int]:
+        """:func:`last_erasures` of these subjects: one round trip for a batch."""
         with self._pool.connection() as conn:
-            return last_erasures(conn, [subject_id]).get(subject_id, 0) > position
+            return last_erasures(conn, subject_ids)

@@ -20,6 +20,7 @@ from domain.identity.masking import mask_name
 from domain.identity.policy import Role
 from domain.identity.user import User
 from infrastructure.database import apply_ddl
+from projections.identity import erasures
 from projections.identity.directory import UserDirectory
 from replay.asof import build_as_of, drop_build
 from tests.e2e.registry.helpers import new_estate, new_person
@@ -295,3 +296,30 @@ def test_starting_the_new_release_masks_names_the_directory_held_in_clear(
         shown = dict(conn.execute("SELECT username, display_name FROM user_directory").fetchall())
     assert [shown[f"user{i}"] for i in range(len(names))] == list(names.values())
     assert all(mask_name(masked) == masked for masked in list(names.values())[:3])
+
+
+def test_a_batch_of_names_in_clear_asks_the_log_for_their_erasures_once(
+    client: TestClient, running: Container, admin: dict[str, str], monkeypatch: Any
+) -> None:
+    """One round trip a batch, not one a registration: the live lag bench registers
+    names in clear, 250 a second, and each asked the log on its own."""
+    uids = [append_as_an_older_release(running, f"old.{i}", OLD) for i in range(3)]
+    erase(client, admin, uids[0])
+    running.projector.catch_up()  # the live batches are behind us: the rebuild's alone
+    asked: list[set[UUID]] = []
+    real = erasures.last_erasures
+
+    def counted(conn: Any, ids: list[UUID]) -> dict[UUID, int]:
+        asked.append(set(ids) & set(uids))
+        return real(conn, ids)
+
+    monkeypatch.setattr(erasures, "last_erasures", counted)
+    rebuild_directory(running)
+    assert [ids for ids in asked if ids] == [set(uids)]
+    with running.pool.connection() as conn:
+        names = dict(
+            conn.execute(
+                "SELECT user_id, display_name FROM user_directory WHERE user_id = ANY(%s)", [uids]
+            ).fetchall()
+        )
+    assert names == {uids[0]: "[erased]", uids[1]: OLD_MASKED, uids[2]: OLD_MASKED}
