@@ -22,6 +22,7 @@ from psycopg import sql
 from projections.events import details_of
 from projections.identity.erasures import last_erasures
 from projections.log import EVENTS_TABLE
+from projections.naming import user_name
 from projections.safetext import NUL_FREE_JSONB, STATE_JSONB
 
 #: The trail's columns as a page or an export shows them, in order.
@@ -46,8 +47,6 @@ COLUMNS = (
     "unit_number",
     "details",
 )
-#: Erased people are named so, wherever a name would be (R7.3).
-ERASED_PERSON = "erased person"
 
 
 @dataclass(frozen=True)
@@ -195,7 +194,7 @@ def trail_batches(
 # estate's name and the unit's number from the registry. Each a primary-key
 # lookup per row of the page.
 _NAMED = (
-    "CASE WHEN d.personal_data_erased THEN '" + ERASED_PERSON + "' ELSE d.display_name END",
+    user_name("d"),
     "a.estate_id",
     "es.name",
     "a.unit_id",

@@ -24,6 +24,7 @@ from projections.finance.accounts.queries import (
     PaymentRow,
     _dicts,
 )
+from projections.naming import person_name, person_names, user_names
 from projections.reach import Reaching, clause
 
 NOBODY = UUID(int=0)  # the holder of credit no payer was named for
@@ -69,7 +70,8 @@ class OwnerStatement(TypedDict):
     building: str  # the building's name
     unit_number: str
     person_id: UUID
-    name: str | None  # masked (docs/personal-data.md); the person themself reads it in clear
+    name: str | None  # masked (docs/personal-data.md), "erased person" once erased;
+    # the person themself reads it in clear
     own: bool  # the caller is this person (the person's linked login)
     currency: str | None
     owed: Decimal  # what the person's bills still want
@@ -124,7 +126,8 @@ def owner_statement(
         return None
     place = found[0]
     person = conn.execute(
-        "SELECT name_masked, user_id FROM registry_people WHERE person_id = %s AND estate_id = %s",
+        f"SELECT {person_name('p')}, p.user_id FROM registry_people p "
+        "WHERE p.person_id = %s AND p.estate_id = %s",
         [person_id, place["estate_id"]],
     ).fetchone()
     bills = _dicts(
@@ -217,9 +220,10 @@ class CertificatePlace(TypedDict):
     estate_name: str
     building: str
     unit_number: str
-    name_masked: str | None  # the person's, for a reader who may not see it in clear
+    name_masked: str | None  # the person's, for a reader who may not see it in clear;
+    # "erased person" after an erasure (decision 0053)
     periods: list[str]  # of the bills it covers, in order
-    issued_by: str | None  # the issuer's username
+    issued_by: str | None  # the issuer's name as the user directory shows it (masked)
 
 
 def certificate_place(
@@ -235,17 +239,13 @@ def certificate_place(
         "SELECT period FROM finance_bills WHERE bill_id = ANY(%s) ORDER BY period, due_on",
         [bill_ids],
     ).fetchall()
-    issuer = conn.execute(
-        "SELECT username FROM user_directory WHERE user_id = %s", [issued_by]
-    ).fetchone()
-    person = conn.execute(
-        "SELECT name_masked FROM registry_people WHERE person_id = %s", [person_id]
-    ).fetchone()
+    issuer = user_names(conn, [issued_by]).get(issued_by)
+    person = person_names(conn, [person_id]).get(person_id)
     return {
         "estate_name": place["estate_name"],
         "building": place["building"],
         "unit_number": place["unit_number"],
-        "name_masked": person[0] if person else None,
+        "name_masked": person,
         "periods": [p[0] for p in periods],
-        "issued_by": issuer[0] if issuer else None,
+        "issued_by": issuer,
     }

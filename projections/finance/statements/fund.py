@@ -16,6 +16,7 @@ from domain.finance.accounts import (
 )
 from projections.finance.statements.books import account_balances
 from projections.finance.statements.common import ZERO, dict_rows, money, scope_clause
+from projections.naming import PLACE_COLUMNS, place_join
 
 # ---- the maintenance fund --------------------------------------------------------
 
@@ -29,7 +30,8 @@ def fund_statement(
 ) -> dict[str, Any]:
     """专项维修资金分户账: per unit and currency the fund held for it (2241, a credit
     balance) before the range, deposits (credits) and spending (debits) in it, and
-    the closing balance; totals, and the fund bank account's (1002.02) balance."""
+    the closing balance; totals, and the fund bank account's (1002.02) balance. Each
+    unit's row names its estate and number beside its ID (decision 0053)."""
     query, args = _units(estate_ids, date_from, date_to, as_of_position)
     rows = dict_rows(conn.execute(query, args))
     totals: dict[str, dict[str, Decimal]] = {}
@@ -86,12 +88,14 @@ def _units(
     upper = "l.booked_on <= %s" if date_to is not None else "true"
     start = date_from or date.min
     return (
-        "SELECT l.unit_id, l.currency, "
+        f"SELECT f.unit_id, {PLACE_COLUMNS}, f.currency, f.opening, f.deposits, f.spending "
+        "FROM (SELECT l.unit_id, l.currency, "
         "coalesce(sum(l.credit - l.debit) FILTER (WHERE l.booked_on < %s), 0) AS opening, "
         "coalesce(sum(l.credit) FILTER (WHERE l.booked_on >= %s), 0) AS deposits, "
         "coalesce(sum(l.debit) FILTER (WHERE l.booked_on >= %s), 0) AS spending "
         f"FROM finance_ledger_lines l WHERE {scope} AND {upper} AND l.account = %s "
-        "GROUP BY l.unit_id, l.currency ORDER BY l.currency, l.unit_id",
+        f"GROUP BY l.unit_id, l.currency) f {place_join('f.unit_id')} "
+        "ORDER BY f.currency, f.unit_id",
         [
             start,
             start,

@@ -24,6 +24,7 @@ from projections.finance.statements.common import (
     money,
     scope_clause,
 )
+from projections.naming import PLACE_COLUMNS, owners_now, payer_names, place_join, places
 
 # ---- receivables -----------------------------------------------------------------
 
@@ -59,7 +60,10 @@ def receivables_aging(
     within the first year, 1-2, 2-3, over 3 years); totals per currency and bucket,
     per unit, and per debtor on each unit (a bill's ``payer_ids``, who owed it at
     billing time: after a sale the seller's arrears age apart from the buyer's,
-    decision 0021), each with the subtotal "within 1 year" (1年以内) beside them."""
+    decision 0021), each with the subtotal "within 1 year" (1年以内) beside them.
+    Every row names its estate, its unit's number and its debtors beside their IDs
+    (``estate_name``, ``unit_number``, ``payer_names``: masked, "erased person"
+    after an erasure; decision 0053)."""
     scope, params = scope_clause(estate_ids, as_of_position)
     rows = dict_rows(conn.execute(_bills(scope, "due"), [*params, RECEIVABLES, at]))
     totals: dict[str, dict[str, Decimal]] = {}
@@ -88,13 +92,18 @@ def receivables_aging(
 # Who owes a bill is fixed when it is issued, so the bills' read model names it
 # for any position the bill exists at (in one order, so that a file can group on it).
 _BILLS = (
-    "SELECT * FROM (SELECT l.estate_id, l.bill_id, max(l.unit_id::text)::uuid AS unit_id, "
+    "SELECT * FROM (SELECT bills.*, "
+    + PLACE_COLUMNS
+    + ", {payers} AS payer_names FROM (SELECT l.estate_id, l.bill_id, "
+    "max(l.unit_id::text)::uuid AS unit_id, "
     "l.currency, max(l.due_on) AS due_on, sum(l.debit - l.credit) AS outstanding, "
     "coalesce((SELECT b.payer_ids FROM finance_bills b WHERE b.bill_id = l.bill_id), "
     "'{{}}') AS payer_ids "
     "FROM finance_ledger_lines l WHERE {scope} AND l.account = %s AND l.booked_on <= %s "
     "GROUP BY l.estate_id, l.bill_id, l.currency "
-    "HAVING sum(l.debit - l.credit) <> 0) bills ORDER BY {order}"
+    "HAVING sum(l.debit - l.credit) <> 0) bills "
+    + place_join("bills.unit_id")
+    + ") named ORDER BY {order}"
 )
 _DUE = "due_on NULLS FIRST, bill_id"
 _ORDERS = {
@@ -106,7 +115,9 @@ _ORDERS = {
 
 
 def _bills(scope: str, order: str) -> str:
-    return _BILLS.format(scope=scope, order=_ORDERS[order])
+    # A unit's sums name no debtor: that pass spares the lookup of each bill's.
+    payers = "NULL::text[]" if order == "unit" else payer_names("bills.payer_ids")
+    return _BILLS.format(scope=scope, order=_ORDERS[order], payers=payers)
 
 
 def _aged(r: dict[str, Any], at: date) -> None:
@@ -116,12 +127,17 @@ def _aged(r: dict[str, Any], at: date) -> None:
 
 
 def _unit(r: dict[str, Any]) -> dict[str, Any]:
-    return {"unit_id": r["unit_id"], "currency": r["currency"], **_zeros()}
+    where = {k: r[k] for k in ("unit_id", "estate_name", "unit_number")}
+    return {**where, "currency": r["currency"], **_zeros()}
 
 
 def _debtor(r: dict[str, Any]) -> dict[str, Any]:
-    payers = sorted(r["payer_ids"], key=str)
-    return {"unit_id": r["unit_id"], "payer_ids": payers, "currency": r["currency"], **_zeros()}
+    payers = sorted(zip(r["payer_ids"], r["payer_names"], strict=True), key=lambda p: str(p[0]))
+    return {
+        **_unit(r),
+        "payer_ids": [p[0] for p in payers],
+        "payer_names": [p[1] for p in payers],
+    }
 
 
 def _add(row: dict[str, Any], r: dict[str, Any]) -> None:
@@ -243,7 +259,9 @@ def owner_statement(
 ) -> dict[str, Any]:
     """业主对账单 of one unit: its lines on receivables (1122) and owner credit (2203)
     with a running balance, per currency. The balance is what the owner owes minus
-    the credit they hold (debit minus credit over both accounts): positive = owed."""
+    the credit they hold (debit minus credit over both accounts): positive = owed.
+    It names where the unit is and its owners now (masked, "erased person" after an
+    erasure) beside their IDs (decision 0053)."""
     position = "l.position <= %s" if as_of_position is not None else "true"
     pos_params = [as_of_position] if as_of_position is not None else []
     start = date_from or date.min
@@ -284,8 +302,15 @@ def owner_statement(
         s["lines"].append(r)
     for s in currencies.values():
         s["closing"] = s["opening"] + s["debit"] - s["credit"]
+    place = places(conn, [unit_id]).get(unit_id)
+    owners = [{"person_id": o["person_id"], "name": o["name"]} for o in owners_now(conn, unit_id)]
     return {
         "unit_id": unit_id,
+        "estate_id": place["estate_id"] if place else None,
+        "estate_name": place["estate_name"] if place else None,
+        "building": place["building"] if place else None,
+        "unit_number": place["unit_number"] if place else None,
+        "owners": owners,
         "from": date_from,
         "to": date_to,
         "as_of_position": as_of_position,

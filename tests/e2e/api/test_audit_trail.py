@@ -27,7 +27,7 @@ from interfaces.http.audit import COLUMNS
 from interfaces.http.audit_files import TITLES_ZH
 from interfaces.http.cursors import decode_cursor
 from interfaces.http.problems import PROBLEM_JSON
-from projections.audit.trail import ERASED_PERSON
+from projections.naming import ERASED_PERSON
 from tests.conftest import ADMIN_PASSWORD, bearer, login
 from tests.support.world import world
 

@@ -28,6 +28,7 @@ from openpyxl import load_workbook
 from bootstrap import Container
 from domain.finance.accounts import RECEIVABLES
 from projections.finance.statements import receivables_aging
+from projections.naming import ERASED_PERSON
 from tests.conftest import ADMIN_PASSWORD
 from tests.integration.plans.harness import fill, key
 from tests.support.served import served as serving
@@ -36,6 +37,8 @@ BILLS = 100_000
 UNITS = 10_000
 AT = date(2026, 12, 31)
 ESTATE = UUID(int=7)
+BUILDING = UUID(int=8)
+ESTATE_NAME = "长江花园"
 MiB = 1 << 20
 
 
@@ -49,8 +52,22 @@ def served(running: Container) -> Iterator[str]:
 
 def open_bills(database_url: str) -> None:
     """100,000 bills on 10,000 units, each charged on receivables and some paid in
-    part; one bill in seven owed by two payers (a unit sold and its seller)."""
+    part; one bill in seven owed by two payers (a unit sold and its seller). The
+    registry names the estate, every unit and every payer (one in eleven erased),
+    as the files print them (decision 0053)."""
     with psycopg.connect(database_url) as conn:
+        where = {"estate_id": f"'{ESTATE}'::uuid", "building_id": f"'{BUILDING}'::uuid"}
+        fill(conn, "registry_estates", {**where, "name": f"'{ESTATE_NAME}'"}, 1)
+        fill(conn, "registry_buildings", {**where, "name": "'1号楼'"}, 1)
+        units = {**where, "unit_id": key("g", UNITS), "number": f"'1-' || mod(g, {UNITS})"}
+        fill(conn, "registry_units", units, UNITS)
+        people = {
+            "person_id": key("g", 3 * UNITS),
+            "estate_id": f"'{ESTATE}'::uuid",
+            "name_masked": "'王' || repeat('*', 1 + mod(g, 3)) || mod(g, 997)",
+            "personal_data_erased": "mod(g, 11) = 0",
+        }
+        fill(conn, "registry_people", people, 3 * UNITS)
         fill(
             conn,
             "finance_ledger_lines",
@@ -117,7 +134,9 @@ class Reader:
 def sheet(book: Any, name: str) -> list[tuple[Any, ...]]:
     """The table of a sheet: the rows under its header row."""
     rows = list(book[name].iter_rows(values_only=True))
-    header = next(i for i, row in enumerate(rows) if row and row[0] in ("Bill", "Currency", "Unit"))
+    header = next(
+        i for i, row in enumerate(rows) if row and row[0] in ("Bill", "Currency", "Estate")
+    )
     return rows[header + 1 :]
 
 
@@ -162,17 +181,22 @@ def test_the_aging_of_a_hundred_thousand_bills_streams_whole_in_bounded_memory(
     bills, totals = sheet(book, "Bills"), sheet(book, "Totals")
     units, debtors = sheet(book, "By unit"), sheet(book, "By debtor")
     assert len(bills) == len(whole["bills"]) == BILLS
-    assert [UUID(row[0]) for row in bills] == [r["bill_id"] for r in whole["bills"]]
+    # Each bill by its estate's name, its unit's number and its debtors' names.
+    assert [(UUID(row[0]), *row[1:4]) for row in bills] == [
+        (r["bill_id"], ESTATE_NAME, r["unit_number"], "、".join(r["payer_names"]))
+        for r in whole["bills"]
+    ]
+    assert any(ERASED_PERSON in row[3] for row in bills)
     total = whole["totals"]["CNY"]["total"]
-    assert sum(Decimal(str(row[6])) for row in bills) == total
+    assert sum(Decimal(str(row[8])) for row in bills) == total
     assert [(row[0], Decimal(str(row[-1]))) for row in totals] == [("CNY", total)]
     assert len(units) == len(whole["units"]) == UNITS
-    assert {UUID(row[0]): Decimal(str(row[-1])) for row in units} == {
-        u["unit_id"]: u["total"] for u in whole["units"]
+    assert {row[1]: Decimal(str(row[-1])) for row in units} == {
+        u["unit_number"]: u["total"] for u in whole["units"]
     }
     assert len(debtors) == len(whole["debtors"]) > UNITS
-    assert {(UUID(row[0]), row[1], Decimal(str(row[-1]))) for row in debtors} == {
-        (d["unit_id"], " ".join(map(str, d["payer_ids"])), d["total"]) for d in whole["debtors"]
+    assert {(row[1], row[2], Decimal(str(row[-1]))) for row in debtors} == {
+        (d["unit_number"], "、".join(d["payer_names"]), d["total"]) for d in whole["debtors"]
     }
 
     # Built whole, the statement's rows alone peaked at 123 MiB (before any

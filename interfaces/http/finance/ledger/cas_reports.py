@@ -5,10 +5,9 @@ names in Chinese by default, English with ``lang="en"``."""
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
 from application.reporting import Report
-from interfaces.http.finance.ledger.reports import meta, table
+from interfaces.http.finance.ledger.reports import Estates, meta, table
 from interfaces.http.finance.ledger.words import ZH, Lang, label, report_titles
 
 
@@ -16,9 +15,7 @@ def _line_name(row: dict[str, Any], lang: Lang) -> dict[str, Any]:
     return {**row, "line": row["name_zh"] if lang == ZH else row["name"]}
 
 
-def cas_balance_sheet_report(
-    body: dict[str, Any], estates: list[UUID] | None, lang: Lang = ZH
-) -> Report:
+def cas_balance_sheet_report(body: dict[str, Any], estates: Estates, lang: Lang = ZH) -> Report:
     cols = [
         ("line", "Line", "text"),
         ("closing", "Closing", "money"),
@@ -40,9 +37,7 @@ def cas_balance_sheet_report(
     return Report(*report_titles("Balance sheet", lang), meta(body, estates, lang), tuple(tables))
 
 
-def cas_income_statement_report(
-    body: dict[str, Any], estates: list[UUID] | None, lang: Lang = ZH
-) -> Report:
+def cas_income_statement_report(body: dict[str, Any], estates: Estates, lang: Lang = ZH) -> Report:
     cols = [
         ("line", "Line", "text"),
         ("current", "Current period", "money"),

@@ -13,10 +13,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
 
 from application.reporting import Column, Report, Table
 from interfaces.http.finance.ledger.words import ZH, Lang, label, report_titles
+
+#: The estates a statement covers, by name (None: every estate; decision 0053).
+Estates = Sequence[str] | None
 
 
 def _cell(value: Any) -> Any:
@@ -40,11 +42,11 @@ def table(
     )
 
 
-def meta(
-    body: dict[str, Any], estate_ids: list[UUID] | None, lang: Lang = "en"
-) -> tuple[tuple[str, str], ...]:
+def meta(body: dict[str, Any], estates: Estates, lang: Lang = "en") -> tuple[tuple[str, str], ...]:
+    """The lines above the tables: the estates covered by name, the dates, the
+    position, when it was made."""
     everything = label("all", lang)
-    meta = [("Estates", everything if estate_ids is None else ", ".join(map(str, estate_ids)))]
+    meta = [("Estates", everything if estates is None else "、".join(estates))]
     for key, name in (("from", "From"), ("to", "To"), ("at", "At")):
         if body.get(key) is not None:
             meta.append((name, str(body[key])))
@@ -64,9 +66,7 @@ def _named(rows: Sequence[dict[str, Any]], key: str, lang: Lang) -> list[dict[st
     return [{**r, key: label(r[key], lang)} if key in r else r for r in rows]
 
 
-def trial_balance_report(
-    body: dict[str, Any], estates: list[UUID] | None, lang: Lang = ZH
-) -> Report:
+def trial_balance_report(body: dict[str, Any], estates: Estates, lang: Lang = ZH) -> Report:
     cols = [
         *_account(lang),
         ("opening", "Opening", "money"),
@@ -82,9 +82,7 @@ def trial_balance_report(
     return Report(*report_titles("Trial balance", lang), meta(body, estates, lang), tables)
 
 
-def balance_sheet_report(
-    body: dict[str, Any], estates: list[UUID] | None, lang: Lang = ZH
-) -> Report:
+def balance_sheet_report(body: dict[str, Any], estates: Estates, lang: Lang = ZH) -> Report:
     cols = [("section", "Section", "text"), *_account(lang), ("balance", "Balance", "money")]
     name = cols[2][0]
     tables = []
@@ -104,9 +102,7 @@ def balance_sheet_report(
     return Report(*report_titles("Balance sheet", lang), meta(body, estates, lang), tuple(tables))
 
 
-def income_statement_report(
-    body: dict[str, Any], estates: list[UUID] | None, lang: Lang = ZH
-) -> Report:
+def income_statement_report(body: dict[str, Any], estates: Estates, lang: Lang = ZH) -> Report:
     cols = [("section", "Section", "text"), *_account(lang), ("amount", "Amount", "money")]
     net = {cols[2][0]: label("Net result", lang)}
     tables = []
@@ -123,7 +119,7 @@ def income_statement_report(
     return Report(*report_titles("Income statement", lang), lines, tuple(tables))
 
 
-def cash_flow_report(body: dict[str, Any], estates: list[UUID] | None, lang: Lang = ZH) -> Report:
+def cash_flow_report(body: dict[str, Any], estates: Estates, lang: Lang = ZH) -> Report:
     cols = [("category", "Category", "text"), ("amount", "Amount", "money")]
     tables = []
     for c, t in body["totals"].items():
@@ -138,9 +134,12 @@ def cash_flow_report(body: dict[str, Any], estates: list[UUID] | None, lang: Lan
     return Report(*report_titles("Cash flow statement", lang), lines, tuple(tables))
 
 
+# Where and who by name (decision 0053); the JSON twin keeps their IDs beside them.
+_PLACE = [("estate_name", "Estate", "text"), ("unit_number", "Unit", "text")]
 _AGING_BILLS = [
     ("bill_id", "Bill", "text"),
-    ("unit_id", "Unit", "text"),
+    *_PLACE,
+    ("debtors", "Debtors", "text"),
     ("currency", "Currency", "text"),
     ("due_on", "Due", "date"),
     ("days_past_due", "Days past due", "number"),
@@ -160,23 +159,20 @@ def _aging_tables(buckets: Sequence[str]) -> dict[str, tuple[str, list[tuple[str
     return {
         "bills": ("Bills", _AGING_BILLS),
         "totals": ("Totals", sums),
-        "units": ("By unit", [("unit_id", "Unit", "text"), *sums]),
-        "debtors": (
-            "By debtor",
-            [("unit_id", "Unit", "text"), ("debtors", "Debtors", "text"), *sums],
-        ),
+        "units": ("By unit", [*_PLACE, *sums]),
+        "debtors": ("By debtor", [*_PLACE, ("debtors", "Debtors", "text"), *sums]),
     }
 
 
 def _aging_rows(name: str, rows: Sequence[dict[str, Any]], lang: Lang) -> list[dict[str, Any]]:
+    if name in ("bills", "debtors"):
+        rows = [{**d, "debtors": "、".join(d["payer_names"])} for d in rows]
     if name == "bills":
         return _named(rows, "bucket", lang)
-    if name == "debtors":
-        return [{**d, "debtors": " ".join(str(p) for p in d["payer_ids"])} for d in rows]
     return list(rows)
 
 
-def aging_report(body: dict[str, Any], estates: list[UUID] | None, lang: Lang = ZH) -> Report:
+def aging_report(body: dict[str, Any], estates: Estates, lang: Lang = ZH) -> Report:
     rows = {
         "bills": body["bills"],
         "totals": [{"currency": c, **t} for c, t in body["totals"].items()],
@@ -195,7 +191,7 @@ def aging_report(body: dict[str, Any], estates: list[UUID] | None, lang: Lang = 
 
 def aging_file(
     head: dict[str, Any],
-    estates: list[UUID] | None,
+    estates: Estates,
     lang: Lang,
     batches: Iterable[tuple[str, list[dict[str, Any]]]],
 ) -> tuple[Report, Iterator[tuple[int, list[tuple[Any, ...]]]]]:
@@ -220,7 +216,7 @@ def aging_file(
 
 
 _FUND_UNITS = [
-    ("unit_id", "Unit", "text"),
+    *_PLACE,
     ("currency", "Currency", "text"),
     ("opening", "Opening", "money"),
     ("deposits", "Deposits", "money"),
@@ -230,10 +226,10 @@ _FUND_UNITS = [
 _FUND_BANK = [("currency", "Currency", "text"), ("balance", "Balance", "money")]
 
 
-def fund_report(body: dict[str, Any], estates: list[UUID] | None, lang: Lang = ZH) -> Report:
+def fund_report(body: dict[str, Any], estates: Estates, lang: Lang = ZH) -> Report:
     bank = [{"currency": c, "balance": v} for c, v in body["fund_bank"].items()]
     total = label("Total", lang)
-    totals = [{"unit_id": total, "currency": c, **t} for c, t in body["totals"].items()]
+    totals = [{"estate_name": total, "currency": c, **t} for c, t in body["totals"].items()]
     return Report(
         *report_titles("Maintenance fund statement", lang),
         meta(body, estates, lang),
@@ -246,7 +242,7 @@ def fund_report(body: dict[str, Any], estates: list[UUID] | None, lang: Lang = Z
 
 def fund_file(
     head: dict[str, Any],
-    estates: list[UUID] | None,
+    estates: Estates,
     lang: Lang,
     batches: Iterable[tuple[str, list[dict[str, Any]]]],
 ) -> tuple[Report, Iterator[tuple[int, list[tuple[Any, ...]]]]]:
@@ -265,7 +261,7 @@ def fund_file(
     def rows() -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
         for name, found in batches:
             if name == "totals":
-                found = [{"unit_id": total, **t} for t in found]
+                found = [{"estate_name": total, **t} for t in found]
             index, cols = (1, _FUND_BANK) if name == "bank" else (0, _FUND_UNITS)
             yield index, [tuple(_cell(r.get(k)) for k, _, _ in cols) for r in found]
 
@@ -291,5 +287,12 @@ def owner_report(body: dict[str, Any], lang: Lang = ZH) -> Report:
         )
         for c, s in body["currencies"].items()
     )
-    lines = ((label("Unit", lang), str(body["unit_id"])), *meta(body, [], lang)[1:])
+    owners = "、".join(o["name"] or "" for o in body["owners"])
+    place = [
+        ("Estate", body["estate_name"]),
+        ("Building", body["building"]),
+        ("Unit", body["unit_number"]),
+        ("Owners", owners),
+    ]
+    lines = (*((label(k, lang), v or "") for k, v in place), *meta(body, [], lang)[1:])
     return Report(*report_titles("Owner statement", lang), lines, tables)

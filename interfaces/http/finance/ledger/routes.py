@@ -75,6 +75,7 @@ from interfaces.http.text import MultiLine, SingleLine
 from projections.events import to_json
 from projections.finance import statements
 from projections.finance.ledger import NAME as LEDGER
+from projections.naming import estate_names
 
 router = APIRouter(route_class=AsOfRoute, prefix="/api/v1", tags=["finance"])
 
@@ -232,47 +233,65 @@ async def statement(
     language = export_language(request, lang)
     estates = _estates(principal, estate_id)
     upto = await _as_of(request, as_of, as_of_position, after)
+    named = await _named_estates(request, estates)
     if dates == "at":
         day = at or date_to or container(request).finance.ledger.today
         if kind == "receivables-aging" and format == "xlsx":
-            return _aging_file(request, estates, day, upto, language)
+            return _aging_file(request, named, day, upto, language)
         body = await query_off_loop(request, query, estates, day, upto)
     else:
         if kind == "fund" and format == "xlsx":
-            return _fund_file(request, estates, date_from, date_to, upto, language)
+            return _fund_file(request, named, date_from, date_to, upto, language)
         body = await query_off_loop(request, query, estates, date_from, date_to, upto)
+    body["estates"] = (
+        None if named is None else [{"estate_id": e, "estate_name": n} for e, n in named.items()]
+    )
     if kind == "receivables-aging":
         body["control"] = await query_off_loop(
             request, statements.receivables_control, estates, body["at"], upto
         )
     suffix = body.get("at") or body.get("to") or "all"
     filename = f"{kind}-{suffix}"
-    answer = partial(report, estates=estates, lang=language)
+    answer = partial(report, estates=_names(named), lang=language)
     return await _answer(request, body, format, answer, filename, language)
 
 
+async def _named_estates(request: Request, estates: list[UUID] | None) -> dict[UUID, str] | None:
+    """The estates a statement covers with their names, in order (None: every estate)."""
+    if estates is None:
+        return None
+    names = await query_off_loop(request, estate_names, estates)
+    return {e: names.get(e, str(e)) for e in estates}
+
+
+def _names(named: dict[UUID, str] | None) -> list[str] | None:
+    return None if named is None else list(named.values())
+
+
 def _aging_file(
-    request: Request, estates: list[UUID] | None, day: date, upto: int | None, lang: Lang
+    request: Request, named: dict[UUID, str] | None, day: date, upto: int | None, lang: Lang
 ) -> Response:
     """The aging as a workbook that streams: a bill a row, as many as are open."""
+    estates = None if named is None else list(named)
     batches = streamed(request, statements.aging_batches, estates, day, upto)
     head = {"at": day, "as_of_position": upto, "buckets": list(statements.AGING_BUCKETS)}
-    report, rows = aging_file(head, estates, lang, batches)
+    report, rows = aging_file(head, _names(named), lang, batches)
     return in_language(export_stream(report, rows, f"receivables-aging-{day}"), lang)
 
 
 def _fund_file(
     request: Request,
-    estates: list[UUID] | None,
+    named: dict[UUID, str] | None,
     date_from: date | None,
     date_to: date | None,
     upto: int | None,
     lang: Lang,
 ) -> Response:
     """The fund statement as a workbook that streams: a unit a row, as many as hold a fund."""
+    estates = None if named is None else list(named)
     batches = streamed(request, statements.fund_batches, estates, date_from, date_to, upto)
     head = {"from": date_from, "to": date_to, "as_of_position": upto}
-    report, rows = fund_file(head, estates, lang, batches)
+    report, rows = fund_file(head, _names(named), lang, batches)
     return in_language(export_stream(report, rows, f"fund-{date_to or 'all'}"), lang)
 
 
@@ -296,6 +315,11 @@ async def unit_statement(
     body = await query_off_loop(
         request, statements.owner_statement, unit_id, date_from, date_to, upto
     )
+    # An owner reads their own name in clear, as on their own statement (decision 0029).
+    own_name = container(request).finance.accounts.own_name
+    for owner in body["owners"]:
+        mine = await anyio.to_thread.run_sync(own_name, principal, owner["person_id"])
+        owner["name"] = mine or owner["name"]
     filename = f"statement-{unit_id}"
     language = export_language(request, lang)
     answer = partial(owner_report, lang=language)
