@@ -23,7 +23,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import anyio
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Path, Query, Request, status
 from fastapi.responses import Response
 from pydantic import Field
 
@@ -201,9 +201,14 @@ STATEMENTS: dict[str, tuple[Callable[..., Any], Callable[..., Report], str]] = {
 }
 
 
+# A statement's kind names the resource read: the OpenAPI document lists the
+# names, and any other is a missing statement (404), not a malformed request.
+StatementKind = Annotated[str, Path(json_schema_extra={"enum": list(STATEMENTS)})]
+
+
 @router.get("/finance/statements/{kind}")
 async def statement(
-    kind: str,
+    kind: StatementKind,
     request: Request,
     principal: Principal = requires(Permission.LEDGER_READ_ESTATE),
     estate_id: UUID | None = None,
