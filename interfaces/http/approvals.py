@@ -82,6 +82,7 @@ class StepView(BaseModel):
 
 @from_view(
     queries.ApprovalRow,
+    rename={"approval_id": "id"},
     describe={
         "current_level": "1-based, among the levels still required",
         "note": "the last reason or comment",

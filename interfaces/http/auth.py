@@ -63,7 +63,7 @@ class PasswordChange(Command):
 
 
 class Me(Accepted):
-    user_id: str
+    id: str
     username: str
     role: str | None
     permissions: list[str]
@@ -140,7 +140,7 @@ def logout(request: Request, principal: Principal = requires(Permission.SESSION_
 @router.get("/me")
 def me(request: Request, principal: Principal = requires(Permission.SESSION_OWN)) -> Me:
     return Me(
-        user_id=str(principal.user_id),
+        id=str(principal.user_id),
         username=principal.username,
         role=principal.role,
         permissions=sorted(p.value for p in principal.permissions),

@@ -39,7 +39,7 @@ from projections.finance.accounts import owners
 router = APIRouter(prefix="/api/v1/finance", tags=["finance: bills and payments"])
 
 
-@from_view(owners.StatementPayment)
+@from_view(owners.StatementPayment, rename={"payment_id": "id"})
 class StatementPaymentView(BaseModel):
     """A payment of the person's, with its receipt number (收据号)."""
 

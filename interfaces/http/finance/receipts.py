@@ -30,7 +30,7 @@ router = APIRouter(prefix="/api/v1/finance", tags=["finance: receipts"])
 PROJECTION = "finance_receipts"
 
 
-@from_view(queries.ReceiptRow)
+@from_view(queries.ReceiptRow, rename={"receipt_id": "id"})
 class ReceiptView(BaseModel):
     """A receipt as the book holds it."""
 

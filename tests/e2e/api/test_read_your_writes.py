@@ -56,7 +56,7 @@ def _january_bill(fw: FinanceWorld) -> str:
     # No ?after=: the clerk's own billing run is waited for.
     bills = fw.get("/finance/bills", fw.finance, estate_id=fw.estate_id, period="2026-01").json()
     (one,) = [b for b in bills if b["unit_id"] == fw.units[0]]
-    return str(one["bill_id"])
+    return str(one["id"])
 
 
 def _waive(fw: FinanceWorld, bill_id: str) -> dict[str, Any]:

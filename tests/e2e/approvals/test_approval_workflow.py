@@ -215,7 +215,7 @@ def test_a_delegate_decides_the_level_handed_to_them_and_nobody_else_of_the_role
             headers=people["front2"].headers,
         )
     )
-    assert [a["approval_id"] for a in to_do] == [str(approval_id)]
+    assert [a["id"] for a in to_do] == [str(approval_id)]
     assert (
         ok(
             client.get(
@@ -349,7 +349,7 @@ def test_the_read_model_serves_a_to_do_list(
     mine = ok(
         client.get("/api/v1/approvals", params={"to_decide": True}, headers=people["front"].headers)
     )
-    assert [a["approval_id"] for a in mine] == [str(approval_id)]
+    assert [a["id"] for a in mine] == [str(approval_id)]
     assert (
         ok(
             client.get(
@@ -359,4 +359,4 @@ def test_the_read_model_serves_a_to_do_list(
         == []
     )
     own = ok(client.get("/api/v1/approvals", headers=people["finance"].headers))
-    assert [a["approval_id"] for a in own] == [str(approval_id)]
+    assert [a["id"] for a in own] == [str(approval_id)]
