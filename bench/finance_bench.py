@@ -431,7 +431,7 @@ def run(
                 f"in {figures['setup']['seconds_with_projections']} s",
                 flush=True,
             )
-            admin_id = UUID(_ok(api.client.get("/auth/me", headers=api.admin))["user_id"])
+            admin_id = UUID(_ok(api.client.get("/auth/me", headers=api.admin))["id"])
 
             def billed(key: str, run: dict[str, Any], catch: bool = True) -> None:
                 done = time.perf_counter()

@@ -85,7 +85,7 @@ def _setup(api: Api, container: Any, url: str) -> dict[str, Any]:
             "roles": ["visitor"],
         }
         users.append((api.post("/users", api.admin, body)["id"], body["username"]))
-    admin_id = UUID(api.client.get("/auth/me", headers=api.admin).json()["user_id"])
+    admin_id = UUID(api.client.get("/auth/me", headers=api.admin).json()["id"])
     names = [p.name for p in container.projector.projections]
     settle(url, names, container.event_log.head())
     with psycopg.connect(url) as conn:

@@ -114,8 +114,21 @@ class ApprovalService:
         """
         if widest_scope(actor.permissions, "approvals:read") not in (Scope.ANY, Scope.ESTATE):
             raise Forbidden("this needs the permission approvals:read:estate")
+        self.known(kind)
         policy = self.policy(kind)
         return (policy.terms if policy else self.terms(kind)), policy
+
+    def kinds(self) -> list[str]:
+        """The kinds some context opens approvals of (each subscribed once)."""
+        return sorted(self.handlers)
+
+    def known(self, kind: str) -> str:
+        """``kind`` if a context opens approvals of it; a policy of any other
+        kind would never be read (a misspelt one once was configured and
+        silently ignored), so it is missing (404), naming the kinds there are."""
+        if kind not in self.handlers:
+            raise NotFound(f"no approval kind {kind!r}; one of {', '.join(self.kinds())}")
+        return kind
 
     def terms(self, kind: str) -> PolicyTerms:
         """The policy in force for ``kind``: configured, the default it was given, or 3 levels."""
@@ -165,6 +178,7 @@ class ApprovalService:
     def configure_policy(self, cmd: ConfigurePolicy) -> int:
         """An administrator sets the terms of a kind (company configuration)."""
         cmd.actor.require("approvals:configure", owner_id=None, estate_id=None)
+        self.known(cmd.kind)
         levels = [dict(level) for level in cmd.levels]
         return self.configure(cmd.kind, levels, [dict(rule) for rule in cmd.rules])
 

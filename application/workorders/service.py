@@ -38,6 +38,7 @@ from application.workorders.commands import (
     WorkOn,
     WorkOnWithReason,
 )
+from application.workorders.homes import home_of
 from application.workorders.ports import DueWork, NoDueWork
 from domain.equipment.equipment import Equipment
 from domain.errors import InvalidTransition, ValidationFailed
@@ -166,9 +167,9 @@ class WorkOrderService:
     def submit(self, cmd: SubmitOrder) -> tuple[UUID, int]:
         actor = cmd.actor
         if cmd.estate_id is not None and actor.may("workorders:submit", None, cmd.estate_id):
-            estate_id, source = cmd.estate_id, Source.STAFF
+            estate_id, unit_id, source = cmd.estate_id, cmd.unit_id, Source.STAFF
         else:
-            estate_id, source = self._home_estate(cmd), Source.RESIDENT
+            (estate_id, unit_id), source = self._home(cmd), Source.RESIDENT
         self._same_estate_equipment(cmd.equipment_id, estate_id)
         return self._submit(
             estate_id=estate_id,
@@ -176,7 +177,7 @@ class WorkOrderService:
             description=cmd.description,
             source=source,
             requested_by=actor.user_id,
-            unit_id=cmd.unit_id,
+            unit_id=unit_id,
             equipment_id=cmd.equipment_id,
         )
 
@@ -203,17 +204,13 @@ class WorkOrderService:
         )
         return order.id, self._save(order)
 
-    def _home_estate(self, cmd: SubmitOrder) -> UUID:
-        """The estate of the unit a resident submits for, if they occupy it."""
-        if cmd.unit_id is None:
-            raise errors.NotFound("no such estate, or not one you serve; residents name their unit")
+    def _home(self, cmd: SubmitOrder) -> tuple[UUID, UUID]:
+        """The estate and unit a resident submits for (``homes.home_of``)."""
         if not cmd.actor.may("workorders:submit", cmd.actor.user_id):
-            raise errors.NotFound("no such unit, or not yours")
-        homes = {unit: estate for estate, unit in self.units_of_user(cmd.actor.user_id)}
-        estate_id = homes.get(cmd.unit_id)
-        if estate_id is None or cmd.estate_id not in (None, estate_id):
-            raise errors.NotFound("no such unit, or not yours")
-        return estate_id
+            if cmd.estate_id is None:  # staff name the estate
+                raise ValidationFailed("estate_id: required: the estate the order is for")
+            raise errors.NotFound("no such estate, or not one you serve")
+        return home_of(self.units_of_user(cmd.actor.user_id), cmd.unit_id, cmd.estate_id)
 
     def _submit(
         self,

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from application.approvals import commands
@@ -18,11 +18,12 @@ from application.approvals.commands import (
     ReturnForChanges,
 )
 from application.approvals.service import ApprovalNotFound
-from domain.identity.policy import Permission
+from domain.identity.policy import Permission, Role
 from interfaces.http import reads
 from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
+from interfaces.http.problems import Problem
 from interfaces.http.schemas import Accepted, Command, Cursor, Page, accepted, paged
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import JsonRule, MultiLine, SingleLine
@@ -32,6 +33,16 @@ from projections.approvals import queries
 router = APIRouter(route_class=AsOfRoute, prefix="/api/v1", tags=["approvals"])
 
 Kind = Annotated[str, SingleLine(40, pattern=r"^[a-z][a-z0-9_]{1,39}$")]
+# The kinds are those the contexts subscribe at start (ApprovalService.kinds):
+# a kind no context opens approvals of is a missing policy (404), not a new one.
+PolicyKind = Annotated[
+    Kind,
+    Path(
+        description="a kind of approval: announcement, service_request, rate_change, "
+        "expense, expense_over_budget, fund_spending, renovation_forfeit, waiver, refund, "
+        "reversal, write_off, journal, period_close; any other answers 404"
+    ),
+]
 Reason = Annotated[str, MultiLine(500)]
 
 
@@ -72,6 +83,7 @@ class StepView(BaseModel):
 
 @from_view(
     queries.ApprovalRow,
+    rename={"approval_id": "id"},
     describe={
         "current_level": "1-based, among the levels still required",
         "note": "the last reason or comment",
@@ -87,7 +99,9 @@ class ApprovalView(BaseModel):
 
 @router.get("/approval-policies/{kind}")
 def get_policy(
-    kind: str, request: Request, principal: Principal = requires(Permission.APPROVALS_READ_ESTATE)
+    kind: PolicyKind,
+    request: Request,
+    principal: Principal = requires(Permission.APPROVALS_READ_ESTATE),
 ) -> PolicyView:
     """The levels and pre-screening rules in force for ``kind`` (defaults if never set)."""
     terms, policy = container(request).approvals.policy_in_force(principal, kind)
@@ -103,7 +117,7 @@ def get_policy(
 
 @router.put("/approval-policies/{kind}", response_model=Accepted)
 def configure_policy(
-    kind: Kind,
+    kind: PolicyKind,
     body: PolicyBody,
     request: Request,
     principal: Principal = requires(Permission.APPROVALS_CONFIGURE),
@@ -126,7 +140,7 @@ async def list_approvals(
     ] = None,
     kind: Kind | None = None,
     estate_id: UUID | None = None,
-    decider_role: str | None = None,
+    decider_role: Role | None = None,
     to_decide: Annotated[
         bool, Query(description="only pending approvals the caller may decide now")
     ] = False,
@@ -136,6 +150,10 @@ async def list_approvals(
 ) -> Page[ApprovalView]:
     """Approvals the caller may see, newest change first: of their estates, or their own."""
     c = container(request)
+    if kind is not None and kind not in c.approvals.kinds():
+        raise Problem(
+            422, f"kind: no approval kind {kind!r}; one of {', '.join(c.approvals.kinds())}"
+        )
     await reached(request, "approvals", after)
     rows = await reads.query_off_loop(
         request,
@@ -146,7 +164,7 @@ async def list_approvals(
             "status": status,
             "kind": kind,
             "estate_id": estate_id,
-            "decider_role": decider_role,
+            "decider_role": decider_role.value if decider_role else None,
         },
         before=decode_cursor(cursor, int)[0] if cursor else None,
         limit=limit + 1,

@@ -64,7 +64,7 @@ class PasswordChange(Command):
 
 
 class Me(Accepted):
-    user_id: str
+    id: str
     username: str
     role: str | None
     permissions: list[str]
@@ -152,7 +152,7 @@ def logout(request: Request, principal: Principal = requires(Permission.SESSION_
 def me(request: Request, principal: Principal = requires(Permission.SESSION_OWN)) -> Me:
     """Who the caller is: their user ID, role, permissions and second factor."""
     return Me(
-        user_id=str(principal.user_id),
+        id=str(principal.user_id),
         username=principal.username,
         role=principal.role,
         permissions=sorted(p.value for p in principal.permissions),

@@ -280,7 +280,7 @@ class Builder:
                 headers=self.admin,
             )
         )
-        [approval] = [a["approval_id"] for a in approvals]
+        [approval] = [a["id"] for a in approvals]
         e.records.update(
             equipment=equipment,
             alarm=raised[0],
@@ -481,7 +481,7 @@ class Builder:
                 "/api/v1/finance/bills", params={"unit_id": unit, "after": head}, headers=h
             )
         )
-        [bill] = [b["bill_id"] for b in bills if b["payer_ids"] == [e["person"]]]
+        [bill] = [b["id"] for b in bills if b["payer_ids"] == [e["person"]]]
         waiver = self.post(
             f"finance/units/{unit}/waivers",
             {"bill_id": bill, "amount": "1.00", "reason": self._text(e, "waiver")},
@@ -531,7 +531,7 @@ class Builder:
             h,
         )
         e.records.update(
-            billing_run=run["run_id"],
+            billing_run=run["id"],
             bill=bill,
             waiver=waiver["id"],
             waiver_approval=waiver["approval_id"],

@@ -94,17 +94,17 @@ class AnnouncementText(Command):
     body: Annotated[str, MultiLine(10000)]
 
 
-@from_view(ServiceRequestRow)
+@from_view(ServiceRequestRow, rename={"request_id": "id"})
 class ServiceRequestView(BaseModel):
     pass
 
 
-@from_view(ComplaintRow)
+@from_view(ComplaintRow, rename={"complaint_id": "id"})
 class ComplaintView(BaseModel):
     pass
 
 
-@from_view(SurveyRow)
+@from_view(SurveyRow, rename={"survey_id": "id"})
 class SurveyView(BaseModel):
     pass
 
@@ -114,7 +114,7 @@ class SurveyResult(BaseModel):
     pass
 
 
-@from_view(AnnouncementRow)
+@from_view(AnnouncementRow, rename={"announcement_id": "id"})
 class AnnouncementView(BaseModel):
     pass
 

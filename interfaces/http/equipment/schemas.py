@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AliasChoices, BaseModel, Field, model_validator
 
 from domain.equipment.rules import EquipmentKind, Metric
 from interfaces.http.schemas import Command, DecimalInput, Page, Patch
@@ -155,7 +155,8 @@ class ArchivePage(Page[ArchiveEntry]):
 
 
 class BoardRow(BaseModel):
-    equipment_id: UUID
+    # the board's rows carry equipment_id; the answer names the record's own ID id
+    id: UUID = Field(validation_alias=AliasChoices("equipment_id", "id"))
     estate_id: UUID
     kind: str
     name: str

@@ -109,17 +109,17 @@ class RequestCreated(Accepted):
     approval_id: UUID
 
 
-@from_view(queries.BillRow)
+@from_view(queries.BillRow, rename={"bill_id": "id"})
 class BillView(BaseModel):
     pass
 
 
-@from_view(queries.PaymentRow)
+@from_view(queries.PaymentRow, rename={"payment_id": "id"})
 class PaymentView(BaseModel):
     pass
 
 
-@from_view(queries.RequestRow)
+@from_view(queries.RequestRow, rename={"request_id": "id"})
 class RequestView(BaseModel):
     pass
 

@@ -13,7 +13,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response, status
-from pydantic import BaseModel
+from pydantic import AliasChoices, BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from application.actor import HIDDEN
@@ -43,7 +43,7 @@ READ_MODELS = ("finance_bank", "finance_accounts", "finance_ledger")
 
 
 class StatementImported(Accepted):
-    import_id: UUID
+    id: UUID = Field(validation_alias=AliasChoices("import_id", "id"))
     layout: str
     lines: int
     imported: int

@@ -12,7 +12,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response, status
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field
 
 from application.actor import HIDDEN
 from application.errors import NotFound
@@ -44,7 +44,7 @@ class BillingRunRequest(Command):
 
 
 class RunView(BaseModel):
-    run_id: UUID
+    id: UUID = Field(validation_alias=AliasChoices("run_id", "id"))
     estate_id: UUID
     period: str
     bills: int

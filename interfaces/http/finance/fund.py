@@ -111,7 +111,7 @@ class DisbursementBody(Command):
 # ---- views --------------------------------------------------------------------
 
 
-@from_view(views.FundAccountRow)
+@from_view(views.FundAccountRow, rename={"account_id": "id"})
 class FundAccountView(BaseModel):
     pass
 
@@ -121,7 +121,11 @@ class MovementView(BaseModel):
     pass
 
 
-@from_view(views.FundAccountDetail, retype={"movements": list[MovementView]})
+@from_view(
+    views.FundAccountDetail,
+    rename={"account_id": "id"},
+    retype={"movements": list[MovementView]},
+)
 class FundAccountDetail(BaseModel):
     pass
 
@@ -131,7 +135,9 @@ class SplitView(BaseModel):
     amount: Decimal
 
 
-@from_view(views.SpendingRow, retype={"splits": list[SplitView] | None})
+@from_view(
+    views.SpendingRow, rename={"spending_id": "id"}, retype={"splits": list[SplitView] | None}
+)
 class SpendingView(BaseModel):
     pass
 

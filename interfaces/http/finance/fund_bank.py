@@ -57,7 +57,7 @@ class TotalsView(BaseModel):
     pass
 
 
-@from_view(fund_public.PublishedSpending)
+@from_view(fund_public.PublishedSpending, rename={"spending_id": "id"})
 class PublishedSpendingView(BaseModel):
     pass
 

@@ -70,7 +70,7 @@ class InvoiceDone(Accepted):
     number: str | None = Field(description="the invoice's number, or the red letter's")
 
 
-@from_view(queries.InvoiceRow)
+@from_view(queries.InvoiceRow, rename={"invoice_id": "id"})
 class InvoiceView(BaseModel):
     """An invoice as the read model holds it."""
 

@@ -42,7 +42,7 @@ router = APIRouter(
 )
 
 
-@from_view(owners.StatementPayment)
+@from_view(owners.StatementPayment, rename={"payment_id": "id"})
 class StatementPaymentView(BaseModel):
     """A payment of the person's, with its receipt number (收据号)."""
 

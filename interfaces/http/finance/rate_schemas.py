@@ -126,7 +126,7 @@ class RateView(BaseModel):
     pass
 
 
-@from_view(views.RateChangeRow, drop=("estate_id", "adopted_position"))
+@from_view(views.RateChangeRow, rename={"change_id": "id"}, drop=("estate_id", "adopted_position"))
 class ChangeView(BaseModel):
     pass
 
@@ -158,7 +158,7 @@ class FeeScheduleView(BaseModel):
     )
 
 
-@from_view(views.SharedCostRow)
+@from_view(views.SharedCostRow, rename={"cost_id": "id"})
 class SharedCostView(BaseModel):
     pass
 

@@ -31,7 +31,7 @@ router = APIRouter(route_class=AsOfRoute, prefix="/api/v1/finance", tags=["finan
 PROJECTION = "finance_receipts"
 
 
-@from_view(queries.ReceiptRow)
+@from_view(queries.ReceiptRow, rename={"receipt_id": "id"})
 class ReceiptView(BaseModel):
     """A receipt as the book holds it."""
 

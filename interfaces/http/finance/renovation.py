@@ -76,7 +76,7 @@ class Recorded(BaseModel):
     approval_id: UUID | None = None
 
 
-@from_view(queries.RenovationDepositRow)
+@from_view(queries.RenovationDepositRow, rename={"deposit_id": "id"})
 class DepositView(BaseModel):
     pass
 

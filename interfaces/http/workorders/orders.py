@@ -66,7 +66,7 @@ def submit_order(
     staff = body.estate_id is not None and principal.may(
         "workorders:submit", owner_id=None, estate_id=body.estate_id
     )
-    if body.unit_id is not None and not staff:
+    if not staff:
         serving(request, "registry")
     order_id, position = _service(request).submit(
         c.SubmitOrder(

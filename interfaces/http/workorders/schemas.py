@@ -25,8 +25,14 @@ Reason = Annotated[str, MultiLine(1000)]
 class NewOrder(Command):
     title: Text
     description: LongText
-    estate_id: UUID | None = Field(None, description="staff: the estate; residents: optional")
-    unit_id: UUID | None = Field(None, description="residents: a unit they occupy (required)")
+    estate_id: UUID | None = Field(
+        None, description="staff: the estate (required; 422 without it); residents: optional"
+    )
+    unit_id: UUID | None = Field(
+        None,
+        description="residents: a unit they occupy; left out, the one unit they occupy "
+        "(422 naming unit_id if they occupy none or several)",
+    )
     equipment_id: UUID | None = None
 
 

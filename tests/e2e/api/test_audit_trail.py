@@ -107,7 +107,7 @@ def _trail(client: TestClient, headers: dict[str, str], after: int, **filters: A
 
 @pytest.fixture
 def scene(client: TestClient, admin: dict[str, str]) -> Scene:
-    admin_id = _ok(client.get("/api/v1/auth/me", headers=admin))["user_id"]
+    admin_id = _ok(client.get("/api/v1/auth/me", headers=admin))["id"]
     audrey = _ok(
         client.post(
             "/api/v1/users",

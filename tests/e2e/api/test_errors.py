@@ -151,7 +151,7 @@ def test_403_an_owner_calling_an_admin_route_records_nothing(
     body = problem(response, 403)
     assert body["detail"] == "this needs the permission users:create:any"
     assert body["instance"] == "/api/v1/users"
-    admin_id = client.get("/api/v1/auth/me", headers=admin).json()["user_id"]
+    admin_id = client.get("/api/v1/auth/me", headers=admin).json()["id"]
     problem(
         client.post(f"/api/v1/users/{admin_id}/disable", json={"reason": "x"}, headers=owner), 403
     )
@@ -225,7 +225,7 @@ def test_409_a_transition_the_state_does_not_allow_records_nothing(
         client.post(f"/api/v1/users/{bob}/roles", json={"role": "owner"}, headers=admin), 409
     )
     assert body["detail"] == "already has role owner"
-    admin_id = client.get("/api/v1/auth/me", headers=admin).json()["user_id"]
+    admin_id = client.get("/api/v1/auth/me", headers=admin).json()["id"]
     self_disable = client.post(
         f"/api/v1/users/{admin_id}/disable", json={"reason": "oops"}, headers=admin
     )

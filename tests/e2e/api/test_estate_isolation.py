@@ -1194,7 +1194,7 @@ def test_a_vendor_is_company_wide_and_carries_nothing_of_an_estate(
         assert client.get(url, headers=who.headers).status_code == 403
         assert client.get(missing, headers=who.headers).status_code == 403
     listed = ok(client.get(f"{API}/finance/vendors", headers=world.b.finance.headers))
-    assert [v["vendor_id"] for v in listed] == [world.vendor]
+    assert [v["id"] for v in listed] == [world.vendor]
 
 
 def test_no_command_reaches_another_estates_record_through_its_body(

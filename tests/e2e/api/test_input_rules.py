@@ -308,7 +308,7 @@ def test_headers_kept_in_the_log_lose_the_characters_no_stored_text_may_hold(
     assert re.fullmatch("[0-9a-f]{32}", response.headers["x-request-id"])  # one of ours
     me = client.get("/api/v1/auth/me", headers=admin).json()
     logins = client.get(
-        f"/api/v1/users/{me['user_id']}/logins?after={response.json()['position']}", headers=admin
+        f"/api/v1/users/{me['id']}/logins?after={response.json()['position']}", headers=admin
     ).json()["items"]
     # (The test client sends the bytes UTF-8 encoded: C2 85 C2 9B; the C2s are Â.)
     agent = logins[0]["user_agent"]

@@ -56,7 +56,7 @@ def _january_bill(fw: FinanceWorld) -> str:
     # No ?after=: the clerk's own billing run is waited for.
     bills = fw.get("/finance/bills", fw.finance, estate_id=fw.estate_id, period="2026-01").json()
     (one,) = [b for b in bills if b["unit_id"] == fw.units[0]]
-    return str(one["bill_id"])
+    return str(one["id"])
 
 
 def _waive(fw: FinanceWorld, bill_id: str) -> dict[str, Any]:
@@ -99,7 +99,7 @@ def test_a_write_through_one_process_is_read_through_the_other(
             f"/api/v1/approvals/{asked['approval_id']}", headers=fw.finance.headers
         )
     assert response.status_code == 200, response.text
-    assert response.json()["approval_id"] == asked["approval_id"]
+    assert response.json()["id"] == asked["approval_id"]
 
 
 def test_a_read_model_still_behind_after_the_wait_says_so_never_404(fw: FinanceWorld) -> None:

@@ -48,7 +48,7 @@ def test_each_request_logs_one_json_line_with_its_id_actor_route_status_and_dura
 
     requests = [line for line in lines(captured) if line["event"] == "request"]
     [mine] = [line for line in requests if line.get("request_id") == "trace-me-1"]
-    assert mine["actor"] == me.json()["user_id"]
+    assert mine["actor"] == me.json()["id"]
     assert mine["route"] == "/api/v1/auth/me"
     assert mine["method"] == "GET"
     assert mine["status"] == 200

@@ -215,7 +215,7 @@ def test_every_non_public_route_answers_401_to_a_bad_token(
 
 def test_a_token_of_another_server_is_refused(client: TestClient, admin: dict[str, str]) -> None:
     container: Container = client.app.state.container  # type: ignore[attr-defined]
-    admin_id = uuid.UUID(client.get("/api/v1/auth/me", headers=admin).json()["user_id"])
+    admin_id = uuid.UUID(client.get("/api/v1/auth/me", headers=admin).json()["id"])
     forger = TokenService(
         b"x" * 32, audience="estatelog", issuer="estatelog", access_ttl=container.tokens.access_ttl
     )
@@ -292,5 +292,5 @@ def test_an_owner_cannot_read_the_whole_audit_trail(
     _assert_problem(client.get("/api/v1/audit/events", headers=owner), 403)
     _assert_problem(client.get("/api/v1/audit/events/export", headers=owner), 403)
     _assert_problem(client.get("/api/v1/audit/integrity", headers=owner), 403)
-    me = client.get("/api/v1/auth/me", headers=admin).json()["user_id"]
+    me = client.get("/api/v1/auth/me", headers=admin).json()["id"]
     _assert_problem(client.get(f"/api/v1/users/{me}/logins", headers=owner), 404)

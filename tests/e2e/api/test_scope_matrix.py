@@ -204,7 +204,7 @@ def _callers(
 ) -> list[Caller]:
     visitor_id, visitor, _ = make_user(client, admin, "visitor.v", ["visitor"])
     auditor_id, auditor, _ = make_user(client, admin, "auditor.m", ["auditor"])
-    admin_id = client.get("/api/v1/auth/me", headers=admin).json()["user_id"]
+    admin_id = client.get("/api/v1/auth/me", headers=admin).json()["id"]
     settle(running)
     out = [
         Caller("anonymous", None, (), frozenset()),

@@ -353,7 +353,7 @@ def test_lock_unlock_disable_and_enable_change_the_status(
 def test_an_admin_cannot_disable_their_own_account(
     client: TestClient, running: Container, admin: dict[str, str]
 ) -> None:
-    me = client.get("/api/v1/auth/me", headers=admin).json()["user_id"]
+    me = client.get("/api/v1/auth/me", headers=admin).json()["id"]
     head = running.event_log.head()
     response = client.post(f"/api/v1/users/{me}/disable", json={"reason": "oops"}, headers=admin)
     assert_problem(response, 409)

@@ -215,7 +215,7 @@ def test_a_delegate_decides_the_level_handed_to_them_and_nobody_else_of_the_role
             headers=people["front2"].headers,
         )
     )
-    assert [a["approval_id"] for a in to_do] == [str(approval_id)]
+    assert [a["id"] for a in to_do] == [str(approval_id)]
     assert (
         ok(
             client.get(
@@ -247,6 +247,8 @@ def test_pre_screening_approves_rejects_or_skips_by_amount_urgency_and_validity(
             {"then": "skip", "urgency": ["urgent"], "skip": ["front_desk"], "reason": "urgent"},
         ],
     }
+    # a kind has a policy once a context opens approvals of it (decision 0049)
+    running.approvals.subscribe("sample_refund", lambda approval, load: [])
     configured = ok(
         client.put("/api/v1/approval-policies/sample_refund", json=policy, headers=admin)
     )
@@ -275,6 +277,7 @@ def test_only_administrators_configure_policies_and_bad_rules_are_refused(
     client: TestClient, admin: dict[str, str], running: Container, people: dict[str, Person]
 ) -> None:
     before = running.event_log.head()
+    running.approvals.subscribe("sample_refund", lambda approval, load: [])
     policy = {"levels": [{"name": "only", "role": "property_manager"}], "rules": []}
     assert_problem(
         client.put(
@@ -349,7 +352,7 @@ def test_the_read_model_serves_a_to_do_list(
     mine = ok(
         client.get("/api/v1/approvals", params={"to_decide": True}, headers=people["front"].headers)
     )
-    assert [a["approval_id"] for a in mine] == [str(approval_id)]
+    assert [a["id"] for a in mine] == [str(approval_id)]
     assert (
         ok(
             client.get(
@@ -359,4 +362,4 @@ def test_the_read_model_serves_a_to_do_list(
         == []
     )
     own = ok(client.get("/api/v1/approvals", headers=people["finance"].headers))
-    assert [a["approval_id"] for a in own] == [str(approval_id)]
+    assert [a["id"] for a in own] == [str(approval_id)]

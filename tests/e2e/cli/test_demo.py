@@ -305,7 +305,7 @@ def test_the_demo_books_open_a_year_earlier_and_close_it_into_retained_earnings(
     assert len(closes) == len(_months(opening, first))
     for approval in closes:
         assert approval["status"] == "approved"
-        trail = _get(client, admin, "/api/v1/audit/events", aggregate_id=approval["approval_id"])
+        trail = _get(client, admin, "/api/v1/audit/events", aggregate_id=approval["id"])
         deciders = {e["actor_id"] for e in trail["items"][1:]}
         assert deciders and approval["requested_by"] not in deciders
 
@@ -422,7 +422,7 @@ def test_the_demo_shows_a_sale_in_arrears_an_online_payment_a_write_off_and_the_
     payments = _get(client, finance, "/api/v1/finance/payments", estate_id=estate_id)
     wechat = [p for p in payments if p["method"] == "online" and p["reference"][:4] == "4200"]
     assert len(wechat) == 1
-    receipt = _get(client, finance, f"/api/v1/finance/payments/{wechat[0]['payment_id']}/receipt")
+    receipt = _get(client, finance, f"/api/v1/finance/payments/{wechat[0]['id']}/receipt")
     assert receipt["number"].startswith(f"SJ-HVG-{last[:4]}-")
 
     # Wang Fang's invoice, issued, her name masked; the renovation deposit of

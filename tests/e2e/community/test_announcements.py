@@ -32,7 +32,7 @@ def act(client: TestClient, headers: dict[str, str], aid: str, name: str, **body
 
 def approval_of(client: TestClient, headers: dict[str, str], aid: str, after: int) -> str:
     listed = ok(client.get("/api/v1/announcements", params={"after": after}, headers=headers))
-    return str(next(a for a in listed if a["announcement_id"] == aid)["approval_id"])
+    return str(next(a for a in listed if a["id"] == aid)["approval_id"])
 
 
 def board(client: TestClient, who: Person, after: int) -> list[str]:

@@ -105,7 +105,7 @@ def test_complaints_are_seen_by_their_complainant_and_their_estate_only(
     assert ok(client.get("/api/v1/complaints", headers=people["wang"].headers)) == []
     assert ok(client.get("/api/v1/complaints", headers=people["dept_b"].headers)) == []
     listed = ok(client.get("/api/v1/complaints", headers=people["front"].headers))
-    assert [c["complaint_id"] for c in listed] == [mine["id"]]
+    assert [c["id"] for c in listed] == [mine["id"]]
     before = running.event_log.head()
     r = step(client, people["dept_b"], mine["id"], "assign", handler_id=people["dept_b"].id)
     assert_problem(r, 404)
@@ -175,7 +175,7 @@ def test_every_page_of_complaints_shows_each_once_also_when_received_at_one_inst
         pages.append(
             client.get("/api/v1/complaints", params=params, headers=people["front"].headers)
         )
-    seen = [c["complaint_id"] for page in pages for c in items(page)]
+    seen = [c["id"] for page in pages for c in items(page)]
     # a page a complaint, and the last one says so (no empty page to ask for)
     assert len(pages) == 3 and sorted(seen) == sorted(c["id"] for c in filed)
     # the complainant's own, a page of two of their three

@@ -98,7 +98,7 @@ def test_a_resident_request_is_accepted_approved_scheduled_done_closed_and_surve
         "comment": "quick",
     }
     answered = ok(client.post("/api/v1/surveys", json=answer, headers=people["zhang"].headers), 201)
-    assert answered["id"] == pending[0]["survey_id"]
+    assert answered["id"] == pending[0]["id"]
 
     before = running.event_log.head()
     again = client.post("/api/v1/surveys", json=answer, headers=people["zhang"].headers)
@@ -212,14 +212,14 @@ def test_residents_see_only_their_own_requests_and_staff_only_their_estates(
             "/api/v1/service-requests", params={"after": after}, headers=people["zhang"].headers
         )
     )
-    assert [r["request_id"] for r in listed] == [mine["id"]]
+    assert [r["id"] for r in listed] == [mine["id"]]
     assert_problem(get(client, people["zhang"], theirs["id"], after), 404)
     assert ok(client.get("/api/v1/service-requests", headers=people["li"].headers)) == []
 
     assert_problem(get(client, people["dept_b"], mine["id"], after), 404)
     assert ok(client.get("/api/v1/service-requests", headers=people["dept_b"].headers)) == []
     every = ok(client.get("/api/v1/service-requests", headers=people["dept"].headers))
-    assert {r["request_id"] for r in every} == {mine["id"], theirs["id"], staff_made["id"]}
+    assert {r["id"] for r in every} == {mine["id"], theirs["id"], staff_made["id"]}
 
     before = running.event_log.head()
     assert_problem(step(client, people["dept_b"], f"service-requests/{mine['id']}/accept"), 404)

@@ -68,7 +68,7 @@ def test_a_registered_resident_requests_a_service_and_reads_their_estates_board(
                 headers=admin,
             )
         )
-        ok(client.post(f"/api/v1/approvals/{pending[0]['approval_id']}/approve", headers=admin))
+        ok(client.post(f"/api/v1/approvals/{pending[0]['id']}/approve", headers=admin))
         last = ok(client.post(f"/api/v1/announcements/{aid}/publish", headers=manager.headers))
     board = client.get(
         "/api/v1/announcement-board", params={"after": last["position"]}, headers=headers

@@ -41,7 +41,7 @@ def test_a_billing_run_bills_every_owned_unit_once_prorated_for_a_sale(
     assert Decimal(run["amount"]) == Decimal("250.00") + Decimal("200.00") + Decimal("300.00")
 
     again = bill(fw, "2026-01", status=200)
-    assert again["already_run"] is True and again["run_id"] == run["run_id"]
+    assert again["already_run"] is True and again["id"] == run["id"]
     head = fw.container.event_log.head()
     bills = fw.get("/finance/bills", fw.finance, estate_id=fw.estate_id, after=head).json()
     assert sorted(Decimal(b["principal"]) for b in bills) == [
@@ -127,7 +127,7 @@ def test_fifty_concurrent_payments_of_one_bill_pay_it_once(fw: FinanceWorld) -> 
             "250.00",
             method="online",
             reference=f"ALIPAY-{i:04d}",
-            bill_id=target["bill_id"],
+            bill_id=target["id"],
             who=fw.finance,
         )
         return response.status_code
@@ -173,7 +173,7 @@ def test_waivers_and_refunds_wait_for_their_approval(fw: FinanceWorld) -> None:
     waiver = fw.post(
         f"/finance/units/{unit}/waivers",
         fw.finance,
-        {"bill_id": target["bill_id"], "amount": "50.00", "reason": "lift out of order 10 days"},
+        {"bill_id": target["id"], "amount": "50.00", "reason": "lift out of order 10 days"},
         status=201,
     ).json()
     assert Decimal(_open_bill(fw, unit, "2026-01")["waived"]) == 0  # not before approval
@@ -181,7 +181,7 @@ def test_waivers_and_refunds_wait_for_their_approval(fw: FinanceWorld) -> None:
         fw.post(
             f"/finance/units/{unit}/waivers",
             fw.finance,
-            {"bill_id": target["bill_id"], "amount": "250.00", "reason": "more than is left"},
+            {"bill_id": target["id"], "amount": "250.00", "reason": "more than is left"},
         ),
         409,
     )
@@ -242,14 +242,14 @@ def test_a_pending_waiver_holds_its_own_bill_only(fw: FinanceWorld) -> None:
     first = fw.post(
         path,
         fw.finance,
-        {"bill_id": january["bill_id"], "amount": "200.00", "reason": "lift out of order"},
+        {"bill_id": january["id"], "amount": "200.00", "reason": "lift out of order"},
         status=201,
     ).json()
     # 250.00 left on February's bill: January's pending 200.00 is no part of it.
     second = fw.post(
         path,
         fw.finance,
-        {"bill_id": february["bill_id"], "amount": "100.00", "reason": "lift out of order"},
+        {"bill_id": february["id"], "amount": "100.00", "reason": "lift out of order"},
         status=201,
     ).json()
     # January's own pending waiver still holds 200.00 of its 250.00.
@@ -258,7 +258,7 @@ def test_a_pending_waiver_holds_its_own_bill_only(fw: FinanceWorld) -> None:
         fw.post(
             path,
             fw.finance,
-            {"bill_id": january["bill_id"], "amount": "50.01", "reason": "and the heating"},
+            {"bill_id": january["id"], "amount": "50.01", "reason": "and the heating"},
         ),
         409,
     )
@@ -313,7 +313,7 @@ def test_owners_see_and_pay_only_their_own_units(fw: FinanceWorld) -> None:
     assert [b["unit_id"] for b in mine] == [fw.units[0]]
     assert fw.get(f"/finance/units/{fw.units[0]}/account", fw.owners[0]).status_code == 200
     assert_problem(fw.get(f"/finance/units/{fw.units[1]}/account", fw.owners[0], None), 404)
-    assert_problem(fw.get(f"/finance/bills/{mine[0]['bill_id']}", fw.owners[1], None), 404)
+    assert_problem(fw.get(f"/finance/bills/{mine[0]['id']}", fw.owners[1], None), 404)
     # Owners record no payments, not even "online" ones of their own unit: a
     # made-up reference would be credit that pays their bills.
     head = fw.container.event_log.head()

@@ -246,5 +246,5 @@ def test_a_bill_an_older_release_stored_posts_as_it_always_did(fw: FinanceWorld)
         status=201,
     )
     state = account(fw, fw.units[0])
-    assert [(b["bill_id"], b["status"]) for b in state["bills"]] == [(str(bill_id), "settled")]
+    assert [(b["id"], b["status"]) for b in state["bills"]] == [(str(bill_id), "settled")]
     assert Decimal(state["outstanding"]) == 0 and Decimal(state["credit"]) == 0

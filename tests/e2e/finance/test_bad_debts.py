@@ -118,9 +118,9 @@ def test_a_write_off_waits_for_two_people_and_leaves_the_aging(fw: FinanceWorld)
     assert Decimal(january["outstanding"]) == Decimal("250.00")
 
     head = fw.container.event_log.head()
-    assert_problem(_write_off(fw, unit, january["bill_id"], "200.00"), 409)  # all of it or none
+    assert_problem(_write_off(fw, unit, january["id"], "200.00"), 409)  # all of it or none
     assert fw.container.event_log.head() == head
-    asked = _write_off(fw, unit, january["bill_id"], "250.00")
+    asked = _write_off(fw, unit, january["id"], "250.00")
     assert asked.status_code == 202, asked.text
     approval_id = asked.json()["approval_id"]
     view = fw.get(f"/approvals/{approval_id}", fw.admin, after=asked.json()["position"]).json()
@@ -137,7 +137,7 @@ def test_a_write_off_waits_for_two_people_and_leaves_the_aging(fw: FinanceWorld)
     assert (Decimal(written["outstanding"]), Decimal(written["written_off"])) == (0, 250)
     fw.settle("finance_ledger")
     aging = _aging(fw)
-    assert january["bill_id"] not in {b["bill_id"] for b in aging["bills"]}
+    assert january["id"] not in {b["bill_id"] for b in aging["bills"]}
     assert aging["totals"]["CNY"]["1-2 years"] == "500.00"
     assert _balance(fw, RECEIVABLES) == Decimal("1250.00")
     assert _balance(fw, BAD_DEBT_ALLOWANCE) == Decimal("137.50")  # 112.50 - 250.00, a debit
@@ -150,7 +150,7 @@ def test_a_write_off_waits_for_two_people_and_leaves_the_aging(fw: FinanceWorld)
         (RECEIVABLES, "0.00", "250.00"),
     ]
     # The bill stays in the unit's history; it cannot be written off twice.
-    assert_problem(_write_off(fw, unit, january["bill_id"], "250.00"), 409)
+    assert_problem(_write_off(fw, unit, january["id"], "250.00"), 409)
 
     again = _provide(fw, rates={"1-2 years": "0.5"})
     assert (again["required_total"], again["allowance"], again["amount"]) == (
@@ -166,12 +166,12 @@ def test_a_payment_after_the_ask_stops_the_write_off_and_a_rejection_changes_not
     _two_years_of_bills(fw)
     unit = fw.units[1]
     january = _january_bill(fw, unit)
-    first = _write_off(fw, unit, january["bill_id"], "200.00").json()
+    first = _write_off(fw, unit, january["id"], "200.00").json()
     fw.post(f"/approvals/{first['approval_id']}/reject", fw.admin, {"reason": "not yet"})
     assert Decimal(_january_bill(fw, unit)["outstanding"]) == Decimal("200.00")
 
-    second = _write_off(fw, unit, january["bill_id"], "200.00").json()
-    assert pay(fw, unit, "50.00", bill_id=january["bill_id"]).status_code == 201
+    second = _write_off(fw, unit, january["id"], "200.00").json()
+    assert pay(fw, unit, "50.00", bill_id=january["id"]).status_code == 201
     # Finance checks (level 1); the manager's approval (level 2) would write it off.
     fw.post(f"/approvals/{second['approval_id']}/approve", fw.admin, {}, status=200)
     head = fw.container.event_log.head()

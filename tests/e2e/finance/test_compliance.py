@@ -155,7 +155,7 @@ def failed(review: dict[str, Any]) -> set[str]:
 def the_bill(fw: FinanceWorld, unit: str) -> str:
     fw.settle("finance_accounts")
     [row] = fw.get("/finance/bills", fw.finance, unit_id=unit).json()
-    return str(row["bill_id"])
+    return str(row["id"])
 
 
 def overpay_like_a_buggy_writer(fw: FinanceWorld, unit: str, bill_id: str) -> tuple[str, int]:

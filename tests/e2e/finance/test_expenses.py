@@ -128,7 +128,7 @@ def test_a_vendor_is_registered_and_read_with_its_bank_account_masked(fw: Financ
     assert fw.get(f"/finance/vendors/{vendor_id}", fw.auditor).json()["tax_id"] == TAX_ID
     assert row["categories"] == ["cleaning", "other", "repairs", "utilities"]
     listed = fw.get("/finance/vendors", fw.auditor, category="cleaning").json()
-    assert [v["vendor_id"] for v in listed] == [vendor_id]
+    assert [v["id"] for v in listed] == [vendor_id]
     assert "6222" not in str(listed)
     # A malformed credit code is refused; owners read no vendors.
     bad = fw.post(
@@ -352,9 +352,7 @@ def test_floats_are_refused_and_other_estates_see_nothing(fw: FinanceWorld) -> N
     fw.settle(PROJECTION)
     fw.get(f"/finance/expenses/{created['id']}", other, status=404)
     assert fw.get("/finance/expenses", other).json() == []
-    assert [c["claim_id"] for c in fw.get("/finance/expenses", fw.finance).json()] == [
-        created["id"]
-    ]
+    assert [c["id"] for c in fw.get("/finance/expenses", fw.finance).json()] == [created["id"]]
     fw.post(
         f"/finance/expenses/{created['id']}/payment",
         other,

@@ -115,7 +115,7 @@ def test_owners_read_the_fund_as_published_with_its_spending(fw: FinanceWorld) -
         3,
     )
     [shown] = seen["spendings"]
-    assert (shown["spending_id"], shown["amount"], shown["status"]) == (
+    assert (shown["id"], shown["amount"], shown["status"]) == (
         spending,
         "300.00",
         "disbursed",

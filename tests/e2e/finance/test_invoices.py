@@ -58,7 +58,7 @@ def january_bills(fw: FinanceWorld) -> list[str]:
     adopt_rate(fw, "property_fee", "2.50", basis="gross")
     fw.clock.set(2026, 2, 1, 9)
     bill(fw, "2026-01")
-    return [account(fw, unit)["bills"][0]["bill_id"] for unit in fw.units]
+    return [account(fw, unit)["bills"][0]["id"] for unit in fw.units]
 
 
 def ask(fw: FinanceWorld, unit: int, who: Actor | None = None, **body: Any) -> Any:
@@ -157,7 +157,7 @@ def test_a_failed_issue_leaves_the_invoice_pending_holding_its_bill_until_retrie
     assert (row["status"], row["attempts"]) == ("pending", 1)
     assert "timed out" in row["last_failure"]
     pending = fw.get("/finance/invoices?status=pending", fw.finance).json()
-    assert [p["invoice_id"] for p in pending] == [created.json()["id"]]
+    assert [p["id"] for p in pending] == [created.json()["id"]]
     # The pending invoice holds its 100.00: 150.00 more is over the bill's 200.00.
     assert_problem(ask(fw, 1, bill_ids=[bills[1]], amount="150.00"), 409)
     retry = f"/finance/invoices/{created.json()['id']}/issue"

@@ -56,7 +56,7 @@ def _pay(fw: FinanceWorld, unit: int, amount: str, day: date) -> list[dict[str, 
     response = pay(fw, fw.units[unit], amount)
     assert response.status_code == 201, response.text
     payment = response.json()["id"]
-    (found,) = [p for p in account(fw, fw.units[unit])["payments"] if p["payment_id"] == payment]
+    (found,) = [p for p in account(fw, fw.units[unit])["payments"] if p["id"] == payment]
     return found["allocations"]  # type: ignore[no-any-return]
 
 
@@ -222,7 +222,7 @@ def test_a_waived_late_fee_reverses_its_income_and_never_accrues_again(
     _january(fw, late_fee_daily_rate="0.0005")
     _job(fw, date(2026, 2, 6))
     assert _late_fees(fw, 2) == D("3.00")
-    january = _bill(fw, 2)["bill_id"]
+    january = _bill(fw, 2)["id"]
     waivers = f"/finance/units/{fw.units[2]}/waivers"
     head = fw.container.event_log.head()
     too_much = {"bill_id": january, "amount": "3.01", "reason": "goodwill", "part": "late_fee"}

@@ -81,7 +81,7 @@ def test_the_owners_paid_order_records_one_online_payment_dr_1012_cr_1122(
     fw: FinanceWorld,
 ) -> None:
     january = billed(fw)
-    order = place(fw, {"bill_ids": [january["bill_id"]]})
+    order = place(fw, {"bill_ids": [january["id"]]})
     assert D(order["amount"]) == D("250.00") and order["currency"] == "CNY"
     assert order["client"]["package"] == f"prepay_id={order['prepay_id']}"
     # Asking is not paying: the bill is still owed.
@@ -192,7 +192,7 @@ def test_money_received_is_never_refused_when_the_bill_was_paid_meanwhile_or_the
     fw: FinanceWorld,
 ) -> None:
     january = billed(fw)
-    order = place(fw, {"bill_ids": [january["bill_id"]]})
+    order = place(fw, {"bill_ids": [january["id"]]})
     assert pay(fw, fw.units[0], "250.00").status_code == 201  # cash at the desk meanwhile
     fw.clock.advance(timedelta(hours=2))  # past the order's expiry, too
     n = FAKE.notification(order["out_trade_no"], 25000, fw.clock(), transaction_id="4200000009")
@@ -222,7 +222,7 @@ def test_only_the_units_occupants_or_its_finance_staff_place_an_order(fw: Financ
         fw.post(
             f"/finance/units/{fw.units[0]}/payment-orders",
             fw.owners[0],
-            {"bill_ids": [theirs["bill_id"]]},
+            {"bill_ids": [theirs["id"]]},
         ),
         422,
     )
@@ -235,7 +235,7 @@ def test_only_the_units_occupants_or_its_finance_staff_place_an_order(fw: Financ
     at_the_counter = fw.post(
         f"/finance/units/{fw.units[0]}/payment-orders",
         fw.finance,
-        {"bill_ids": [january["bill_id"]]},
+        {"bill_ids": [january["id"]]},
     )
     assert at_the_counter.status_code == 201, at_the_counter.text
 

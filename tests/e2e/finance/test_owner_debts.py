@@ -60,13 +60,13 @@ def test_the_buyers_payment_pays_the_buyers_bill_and_never_the_sellers(fw: Finan
     paid = pay(fw, fw.units[1], "100.00")
     assert paid.status_code == 201, paid.text
     found = account(fw, fw.units[1])
-    by_id = {b["bill_id"]: b for b in found["bills"]}
-    assert Decimal(by_id[sellers["bill_id"]]["outstanding"]) == Decimal("116.13")
-    assert Decimal(by_id[buyers["bill_id"]]["outstanding"]) == Decimal("0.00")
+    by_id = {b["id"]: b for b in found["bills"]}
+    assert Decimal(by_id[sellers["id"]]["outstanding"]) == Decimal("116.13")
+    assert Decimal(by_id[buyers["id"]]["outstanding"]) == Decimal("0.00")
     [payment] = found["payments"]
     assert payment["payer_id"] == buyer
     assert payment["allocations"] == [
-        {"bill_id": buyers["bill_id"], "amount": "83.87", "late_fee": "0", "principal": "83.87"}
+        {"bill_id": buyers["id"], "amount": "83.87", "late_fee": "0", "principal": "83.87"}
     ]
     assert Decimal(payment["to_credit"]) == Decimal("16.13")
     assert payment["received_on"] == payment["booked_on"] == "2026-02-01"
@@ -75,21 +75,21 @@ def test_the_buyers_payment_pays_the_buyers_bill_and_never_the_sellers(fw: Finan
     # seller's bill stays open whatever credit sits on the unit.
     fw.clock.set(2026, 3, 1, 9)
     bill(fw, "2026-02")
-    by_id = {b["bill_id"]: b for b in account(fw, fw.units[1])["bills"]}
+    by_id = {b["id"]: b for b in account(fw, fw.units[1])["bills"]}
     february = next(b for b in by_id.values() if b["period"] == "2026-02")
     assert february["payer_ids"] == [buyer]
     assert Decimal(february["paid"]) == Decimal("16.13")
-    assert Decimal(by_id[sellers["bill_id"]]["outstanding"]) == Decimal("116.13")
+    assert Decimal(by_id[sellers["id"]]["outstanding"]) == Decimal("116.13")
 
     # The buyer's statement shows the buyer's part only; the unit's shows both.
     mine = _statement(fw, buyer).json()
-    assert [b["bill_id"] for b in mine["bills"]] == [buyers["bill_id"], february["bill_id"]]
-    assert [p["payment_id"] for p in mine["payments"]] == [payment["payment_id"]]
+    assert [b["id"] for b in mine["bills"]] == [buyers["id"], february["id"]]
+    assert [p["id"] for p in mine["payments"]] == [payment["id"]]
     assert Decimal(mine["balance"]) == Decimal("200.00") - Decimal("16.13")
     assert mine["unit_number"] == "201"
     assert mine["name"] != "Li Buyer" and mine["name"].startswith("L")  # masked
     theirs = _statement(fw, seller).json()
-    assert [b["bill_id"] for b in theirs["bills"]] == [sellers["bill_id"]]
+    assert [b["id"] for b in theirs["bills"]] == [sellers["id"]]
     assert (theirs["payments"], Decimal(theirs["balance"])) == ([], Decimal("116.13"))
 
 
@@ -102,8 +102,8 @@ def test_a_payment_for_another_persons_bill_or_by_a_stranger_is_refused(fw: Fina
     path = f"/finance/units/{fw.units[1]}/payments"
     base = {"amount": "50.00", "method": "cash"}
     refusals = [
-        {"bill_id": sellers["bill_id"]},  # the buyer (by default) names the seller's bill
-        {"bill_id": sellers["bill_id"], "payer_id": buyer},
+        {"bill_id": sellers["id"]},  # the buyer (by default) names the seller's bill
+        {"bill_id": sellers["id"], "payer_id": buyer},
         {"payer_id": stranger},  # never owed nor owned here
         {"received_on": "2026-02-02"},  # tomorrow
         {"received_on": "2025-01-30"},  # more than a year (366 days) back
@@ -131,19 +131,19 @@ def test_the_seller_pays_later_and_gets_a_clearance_certificate(fw: FinanceWorld
     head = fw.container.event_log.head()
     refused = fw.post(certify, fw.finance, {})
     assert_problem(refused, 409)
-    assert sellers["bill_id"] in refused.json()["detail"]
+    assert sellers["id"] in refused.json()["detail"]
     assert fw.container.event_log.head() == head
     assert_problem(fw.post(certify, fw.finance, {"as_of": "2026-02-02"}), 422)  # the future
 
     # The buyer's money cannot clear it; the seller's can.
     assert pay_as(fw, buyer, "200.00").status_code == 201
     assert_problem(fw.post(certify, fw.finance, {}), 409)
-    assert pay_as(fw, seller, "116.13", bill_id=sellers["bill_id"]).status_code == 201
+    assert pay_as(fw, seller, "116.13", bill_id=sellers["id"]).status_code == 201
     issued = fw.post(certify, fw.finance, {}, status=201).json()
     assert (issued["person_id"], issued["as_of"], issued["bill_ids"]) == (
         seller,
         "2026-02-01",
-        [sellers["bill_id"]],
+        [sellers["id"]],
     )
     assert (Decimal(issued["charged"]), Decimal(issued["paid"])) == (
         Decimal("116.13"),

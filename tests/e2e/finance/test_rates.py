@@ -94,7 +94,7 @@ def test_a_first_rate_citing_the_contract_is_adopted_when_every_level_approves(
     assert "none -> 2.5000 CNY" in approval["summary"]
     assert in_force(fw, "2026-02") == {}
     pending = schedule(fw)["pending"]
-    assert [c["change_id"] for c in pending] == [created["id"]]
+    assert [c["id"] for c in pending] == [created["id"]]
 
     approve_all(fw, created["approval_id"])
 
@@ -216,7 +216,7 @@ def test_a_rejected_change_keeps_the_old_rate(fw: FinanceWorld, clerk: Actor) ->
     assert in_force(fw, "2026-03") == {"property_fee": Decimal("2.5")}
     view = schedule(fw, period="2026-03")
     assert [r["rate"] for r in view["in_force"]] == ["2.5000"]
-    rejected = next(c for c in view["history"] if c["change_id"] == change["id"])
+    rejected = next(c for c in view["history"] if c["id"] == change["id"])
     assert (rejected["status"], rejected["outcome"]) == ("rejected", "rejected")
     # the item is free for a new proposal
     propose(
@@ -374,7 +374,7 @@ def test_shared_costs_are_listed_by_period_and_withdrawn(fw: FinanceWorld) -> No
         Decimal("90.00")
     ]
     fw.settle("finance_rates")
-    listed = {c["cost_id"]: c for c in fw.get(costs, fw.finance, period="2026-01").json()}
+    listed = {c["id"]: c for c in fw.get(costs, fw.finance, period="2026-01").json()}
     assert listed[lift["id"]]["status"] == "withdrawn"
     assert listed[lift["id"]]["withdrawal_reason"] == "billed twice"
     assert len(fw.get(costs, fw.finance).json()) == 3

@@ -150,7 +150,7 @@ def test_owners_read_their_own_units_deposits_and_other_estates_see_nothing(
     assert deposit(fw, deposit_id, fw.owners[0]).json()["balance"] == "2000.00"
     deposit(fw, deposit_id, fw.owners[1], status=404)
     deposit(fw, deposit_id, fw.other_finance, status=404)
-    assert [d["deposit_id"] for d in fw.get(PATH, fw.owners[0]).json()] == [deposit_id]
+    assert [d["id"] for d in fw.get(PATH, fw.owners[0]).json()] == [deposit_id]
     assert fw.get(PATH, fw.owners[1]).json() == []
     assert fw.get(PATH, fw.other_finance).json() == []
     assert take(fw, who=fw.owners[0], reference="ZX-9").status_code == 403

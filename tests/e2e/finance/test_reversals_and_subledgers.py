@@ -169,7 +169,7 @@ def test_sub_ledgers_that_disagree_with_their_control_accounts_are_found(
         ),
         (
             [
-                (RECEIVABLES, "30.00", "0", fw.units[0], first["bill_id"]),
+                (RECEIVABLES, "30.00", "0", fw.units[0], first["id"]),
                 ("6001.01", "0", "30.00", None, None),
             ],
             None,

@@ -59,14 +59,14 @@ def test_a_fee_adopted_after_the_run_is_billed_by_a_supplementary_run_once(
         assert approve_fully(fw, approval_id)["status"] == "approved"
     extra = bill(fw, "2026-01")
     assert (extra["kind"], extra["supplement"], extra["bills"]) == ("supplementary", 1, 3)
-    assert extra["run_id"] != first["run_id"]
+    assert extra["id"] != first["id"]
     # (2.50 + 0.30) x 100, 80 and 120 m²
     assert Decimal(extra["amount"]) == Decimal("280.00") + Decimal("224.00") + Decimal("336.00")
 
     # Nothing new is in force: a third run bills nothing and answers the first run.
     head = fw.container.event_log.head()
     again = bill(fw, "2026-01", status=200)
-    assert again["already_run"] is True and again["run_id"] == first["run_id"]
+    assert again["already_run"] is True and again["id"] == first["id"]
     assert fw.container.event_log.head() == head
 
     bills = _bills(fw, "2026-01")
@@ -74,7 +74,7 @@ def test_a_fee_adopted_after_the_run_is_billed_by_a_supplementary_run_once(
     for unit in fw.units:
         assert _items(bills, unit) == [["greening", "property_fee"], ["shared_area"]]
     by_run = {b["run_id"] for b in bills if b["unit_id"] == fw.units[0]}
-    assert by_run == {first["run_id"], extra["run_id"]}
+    assert by_run == {first["id"], extra["id"]}
 
     runs = fw.get(
         f"/finance/estates/{fw.estate_id}/billing-runs",
@@ -85,7 +85,7 @@ def test_a_fee_adopted_after_the_run_is_billed_by_a_supplementary_run_once(
         ("supplementary", 1, 3),
         ("regular", 0, 3),
     ]
-    assert [r["supplement_of"] for r in runs] == [first["run_id"], None]
+    assert [r["supplement_of"] for r in runs] == [first["id"], None]
     assert sorted(r["item"] for r in runs[0]["rates"]) == ["greening", "property_fee"]
     assert runs[1]["rates"] == []
 
@@ -107,5 +107,5 @@ def test_a_shared_cost_recorded_after_the_run_is_billed_once_by_a_supplement(
     assert bill(fw, "2026-01", status=200)["already_run"] is True
     bills = _bills(fw, "2026-01")
     assert _items(bills, fw.units[2]) == [["property_fee"], ["shared_area"]]
-    shares = sorted(Decimal(b["principal"]) for b in bills if b["run_id"] == extra["run_id"])
+    shares = sorted(Decimal(b["principal"]) for b in bills if b["run_id"] == extra["id"])
     assert shares == [Decimal("80.00"), Decimal("100.00"), Decimal("120.00")]  # by gross area

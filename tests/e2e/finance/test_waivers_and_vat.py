@@ -90,7 +90,7 @@ def test_a_bill_waived_in_three_parts_takes_back_exactly_its_output_vat(fw: Fina
 
     fw.clock.set(2026, 1, 20, 9)
     for part in ("83.33", "83.33", "83.34"):
-        _waive(fw, 0, january["bill_id"], part)
+        _waive(fw, 0, january["id"], part)
 
     day = "2026-01-20"
     taken_back = [D("4.72"), D("4.71"), D("4.72")]
@@ -124,7 +124,7 @@ def test_a_bill_billed_ahead_and_waived_before_its_month_leaves_2204_and_no_dece
     bill(fw, "2027-01")
     january = _bill_of(fw, 0, "2027-01")
     fw.clock.set(2026, 12, 10, 9)
-    _waive(fw, 0, january["bill_id"], "250.00")
+    _waive(fw, 0, january["id"], "250.00")
 
     (entry,) = _waivers(fw)
     assert entry == sorted(
@@ -219,7 +219,7 @@ def test_a_late_fee_carries_the_bills_vat_and_its_waiver_gives_it_back(fw: Finan
     asked = fw.post(
         f"/finance/units/{fw.units[2]}/waivers",
         fw.finance,
-        {"bill_id": january["bill_id"], "amount": "3.15", "reason": "goodwill", "part": "late_fee"},
+        {"bill_id": january["id"], "amount": "3.15", "reason": "goodwill", "part": "late_fee"},
         status=201,
     ).json()
     assert approve_fully(fw, asked["approval_id"])["status"] == "approved"

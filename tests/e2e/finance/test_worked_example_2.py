@@ -255,9 +255,7 @@ def test_a_quarter_with_a_sale_billing_ahead_vat_a_late_fee_a_vacant_unit_and_a_
     # Receivables aging at 31 March, per owner: Li's arrears stay under Li.
     aging = _statement(fw, "receivables-aging", at="2026-03-31")
     payers = {
-        b["bill_id"]: b["payer_ids"]
-        for p in ("2026-01", "2026-02", "2026-03")
-        for b in _bills(fw, p)
+        b["id"]: b["payer_ids"] for p in ("2026-01", "2026-02", "2026-03") for b in _bills(fw, p)
     }
     per_owner = sorted(
         (payers[b["bill_id"]][0], b["due_on"], b["days_past_due"], b["bucket"], D(b["outstanding"]))

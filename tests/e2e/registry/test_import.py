@@ -80,7 +80,7 @@ def test_a_csv_of_units_registers_them_and_their_buildings(
         mapper.decode(note)[1].get("actor_id") for note in running.event_log.read(before, 100)
     }
     assert me.status_code == 200, me.text
-    assert actors == {me.json()["user_id"]}
+    assert actors == {me.json()["id"]}
 
 
 def test_a_file_with_bad_rows_is_refused_with_a_report_and_nothing_applied(

@@ -58,9 +58,17 @@ def test_a_resident_may_not_submit_for_a_unit_they_do_not_occupy(w: World) -> No
     assert not [e for e in w.log.domain_events() if isinstance(e, WorkOrder.Event)]
 
 
-def test_a_resident_who_names_no_unit_is_told_to(w: World) -> None:
-    with pytest.raises(NotFound, match="residents name their unit"):
-        w.svc.submit(c.SubmitOrder(w.resident_a, "Leak", "Leak", estate_id=w.estate_a))
+def test_a_resident_of_one_unit_who_names_none_submits_for_that_unit(w: World) -> None:
+    order_id, _ = w.svc.submit(c.SubmitOrder(w.resident_a, "Leak", "Leak", estate_id=w.estate_a))
+    order = w.svc.get(order_id)
+    assert (order.estate_id, order.unit_id, order.source) == (w.estate_a, w.unit_a, Source.RESIDENT)
+
+
+def test_staff_who_name_no_estate_are_told_the_field_is_missing(w: World) -> None:
+    head = w.log.head()
+    with pytest.raises(ValidationFailed, match=r"^estate_id: required"):
+        w.svc.submit(c.SubmitOrder(w.manager_a, "Lobby", "Light"))
+    assert w.log.head() == head
 
 
 def test_staff_submit_for_an_estate_they_serve(w: World) -> None:

@@ -89,7 +89,7 @@ class VendorCreated(BaseModel):
 
 
 # bank_account masked: only the last 4 digits show (and tax_id to estate staff)
-@from_view(VendorRow)
+@from_view(VendorRow, rename={"vendor_id": "id"})
 class VendorView(BaseModel):
     pass
 
@@ -108,7 +108,7 @@ class BudgetView(BaseModel):
     pass
 
 
-@from_view(ClaimRow)
+@from_view(ClaimRow, rename={"claim_id": "id"})
 class ClaimView(BaseModel):
     pass
 

@@ -23,7 +23,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import anyio
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Path, Query, Request, status
 from fastapi.responses import Response
 from pydantic import Field
 
@@ -204,13 +204,18 @@ STATEMENTS: dict[str, tuple[Callable[..., Any], Callable[..., Report], str]] = {
 }
 
 
+# A statement's kind names the resource read: the OpenAPI document lists the
+# names, and any other is a missing statement (404), not a malformed request.
+StatementKind = Annotated[str, Path(json_schema_extra={"enum": list(STATEMENTS)})]
+
+
 @router.get(
     "/finance/statements/{kind}",
     response_model=Statement,
     summary="A financial statement of the books",
 )
 async def statement(
-    kind: str,
+    kind: StatementKind,
     request: Request,
     principal: Principal = requires(Permission.LEDGER_READ_ESTATE),
     estate_id: UUID | None = None,
