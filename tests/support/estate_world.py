@@ -539,7 +539,7 @@ class Builder:
             refund=refund["id"],
             refund_approval=refund["approval_id"],
             invoice=invoice["id"],
-            bank_line=line["line_id"],
+            bank_line=line["id"],
             clearance_certificate=certificate,
         )
 
@@ -560,7 +560,7 @@ class Builder:
         )
         flagged = [f for f in review["findings"] if f.get("subject_id") == e["small_claim"]]
         assert flagged, review
-        e.records.update(review=review["id"], finding=flagged[0]["finding_id"])
+        e.records.update(review=review["id"], finding=flagged[0]["id"])
 
     def message(self, e: Estate) -> None:
         """The estate's manager writes to its residents; the resident's inbox has it."""

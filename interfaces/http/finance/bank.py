@@ -114,6 +114,7 @@ async def _reached(request: Request, after: int | None) -> None:
 
 @from_view(
     queries.BankLineRow,
+    rename={"line_id": "id"},
     retype={"matched_at": datetime | None},
     describe={
         "serial": "the bank's serial number of the line",

@@ -60,6 +60,7 @@ class RunView(BaseModel):
 
 @from_view(
     queries.RunRow,
+    rename={"run_id": "id"},
     describe={
         "rates": "the rates the run billed at",
         "shared_costs": "the shared costs it billed; null for a run recorded before they were",

@@ -11,6 +11,7 @@ or finding of an estate outside the caller's reach answers 404.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -85,7 +86,7 @@ class Parameters(BaseModel):
 
 
 class RunFinding(BaseModel):
-    finding_id: UUID
+    id: UUID
     check: str
     severity: str = Field(description="error or warning")
     subject_id: UUID | None
@@ -107,18 +108,23 @@ class ReviewRun(BaseModel):
     findings: list[RunFinding]
 
 
-@from_view(queries.ReviewRow, retype={"parameters": Parameters, "checks": list[CheckResult]})
+@from_view(
+    queries.ReviewRow,
+    rename={"review_id": "id"},
+    retype={"parameters": Parameters, "checks": list[CheckResult]},
+)
 class Review(BaseModel):
     """A review as listed: its counts of findings by status."""
 
 
-@from_view(queries.FindingRow)
+@from_view(queries.FindingRow, rename={"finding_id": "id"})
 class Finding(BaseModel):
     """A finding of a review and its rectification."""
 
 
 @from_view(
     queries.ReviewDetail,
+    rename={"review_id": "id"},
     retype={"parameters": Parameters, "checks": list[CheckResult], "findings": list[Finding]},
 )
 class ReviewWithFindings(BaseModel):
@@ -135,9 +141,18 @@ def _json(body: Any, status_code: int = 200) -> Response:
 
 def _findings(review: ComplianceReview) -> list[dict[str, Any]]:
     return [
-        {**{k: v for k, v in f.items() if k != "rectified_by"}, "status": str(f["status"])}
+        {
+            "id": f["finding_id"],
+            **{k: v for k, v in f.items() if k not in ("rectified_by", "finding_id")},
+            "status": str(f["status"]),
+        }
         for f in review.findings.values()
     ]
+
+
+def _named_id(row: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """A read model's row as answered: its own ``key`` is ``id`` (decision 0049)."""
+    return {"id": row[key], **{k: v for k, v in row.items() if k != key}}
 
 
 @router.post(
@@ -193,7 +208,7 @@ async def list_reviews(
     rows = await query_off_loop(
         request, queries.reviews, principal.reach(READ), estate_id, limit + 1, before_review
     )
-    page = paged(rows, limit, lambda r: r, lambda r: (r["review_id"],))
+    page = paged(rows, limit, lambda r: _named_id(r, "review_id"), lambda r: (r["review_id"],))
     return _json({"items": page.items, "next_cursor": page.next_cursor})
 
 
@@ -206,7 +221,9 @@ async def get_review(
 ) -> Response:
     """One review with its checks and every finding, in the order found."""
     await reached(request, PROJECTION, after)
-    return _json(await query_off_loop(request, queries.review, principal.reach(READ), review_id))
+    review = await query_off_loop(request, queries.review, principal.reach(READ), review_id)
+    findings = [_named_id(f, "finding_id") for f in review["findings"]]
+    return _json({**_named_id(review, "review_id"), "findings": findings})
 
 
 @router.post(

@@ -41,9 +41,18 @@ NOT_RECORDS = {
     "AccountView": "a unit's account, named by its unit",
     "OwnerStatementView": "a person's statement of a unit, named by both",
     "CloseAsked": "approval_id names the approval the command opened",
+    "ClosedPeriods": "an estate's closed periods: a setting of the estate",
+    "ClosedPeriod": "a month of an estate's books, named by the estate and the month",
+    "JournalEntry": "an entry of the log, by its position; originator_id names its aggregate",
+    "UnitStatement": "a unit's statement, named by its unit",
+    "MatchedPair": "a bank line and the payment it was matched to, each by its ID",
+    "UnmatchedPayment": "a payment in a reconciliation: payment_id names the payment",
     "ReversalAsked": "approval_id names the approval the command opened",
     # parts of a record, inside it
     "StepView": "a step taken on an approval",
+    "JournalLineView": "a line of a journal entry, by its number",
+    "NamedEstate": "an estate a statement covers: its ID beside its name",
+    "NamedOwner": "an owner a statement names: their person_id beside the name",
     "Rejected": "a reading a telemetry batch refused, by its equipment",
     "RateView": "a fee item's rate in force; change_id names the change that set it",
     "ReadingView": "a unit's meter reading of a period",
@@ -107,7 +116,7 @@ def test_every_record_names_its_own_identifier_id(client: TestClient) -> None:
         for name in fields:
             if name.endswith("_id"):
                 named_otherwise.add((where, record["title"], name))
-    assert sorted(named_otherwise) == []
+    assert sorted(named_otherwise) == [], "\n".join(map(str, sorted(named_otherwise)))
     assert set(NOT_RECORDS) <= seen, "a reason for a schema no route answers"
     # the records issue 16 named, as a front end reads them
     for title in ("AnnouncementView", "BillView", "PaymentView", "SurveyView", "ApprovalView"):

@@ -42,7 +42,8 @@ def test_the_kinds_the_document_names_are_the_kinds_the_service_knows(
     client: TestClient, running: Container
 ) -> None:
     document = client.get("/openapi.json").json()
-    [kind] = document["paths"]["/api/v1/approval-policies/{kind}"]["put"]["parameters"]
+    parameters = document["paths"]["/api/v1/approval-policies/{kind}"]["put"]["parameters"]
+    [kind] = [p for p in parameters if p["name"] == "kind"]
     listed = kind["description"].split(": ", 1)[1].split("; ")[0].split(", ")
     assert sorted(listed) == running.approvals.kinds()
 

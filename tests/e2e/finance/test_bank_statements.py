@@ -163,7 +163,7 @@ def test_a_gbk_statement_reconciles_to_the_ledger_by_rule_and_by_hand(fw: Financ
     # Wang Wu's 50.00 was for unit 301: finance records it and matches the line by hand.
     fw.clock.set(2026, 2, 4, 9)
     p4 = recorded(fw, 2, "50.00", "WANGWU-FEB")
-    line = r["unmatched_lines"][0]["line_id"]
+    line = r["unmatched_lines"][0]["id"]
     fw.post(f"/finance/bank-lines/{line}/match", fw.finance, {"payment_id": p4}, status=200)
     after = reconciliation(fw, "2026-02-05")
     assert (money(after["ledger_balance"]), money(after["statement_credits_not_recorded"])) == (
@@ -247,7 +247,7 @@ def test_only_finance_of_the_estate_imports_and_matches(fw: FinanceWorld) -> Non
     paid = books(fw)
     upload(fw, icbc_csv())
     r = reconciliation(fw, "2026-02-05", fw.auditor)  # auditors read every estate
-    line = r["unmatched_lines"][0]["line_id"]
+    line = r["unmatched_lines"][0]["id"]
     head = fw.container.event_log.head()
     assert_problem(upload(fw, icbc_csv(), who=fw.owners[0]), 403)
     assert_problem(upload(fw, icbc_csv(), who=fw.auditor), 403)

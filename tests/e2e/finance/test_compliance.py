@@ -198,7 +198,7 @@ def test_a_clean_estate_passes_every_check(fw: FinanceWorld) -> None:
 
     fw.settle("finance_compliance")
     listed = fw.get(PATH, fw.finance, estate_id=fw.estate_id).json()
-    assert [r["review_id"] for r in listed] == [review["id"]]
+    assert [r["id"] for r in listed] == [review["id"]]
     assert fw.get(PATH, fw.other_finance).json() == []
     fw.get(f"{PATH}/{review['id']}", fw.other_finance, status=404)
     # Finance staff check their own estate only, and only with estate_id.
@@ -267,7 +267,7 @@ def test_violations_are_found_rectified_and_closed(fw: FinanceWorld, settings: S
     assert run(fw, as_of_position=clean_position)["passed"] is True
 
     # Findings are rectified by the estate's finance staff and closed by an auditor.
-    base = f"{PATH}/{review['id']}/findings/{finding['finding_id']}"
+    base = f"{PATH}/{review['id']}/findings/{finding['id']}"
     fw.post(f"{base}/closure", fw.auditor, {"note": "fine"}, status=409)  # not rectified
     fw.post(f"{base}/rectification", fw.other_finance, {"note": "not mine"}, status=404)
     fw.post(f"{base}/rectification", fw.auditor, {"note": "auditors do not fix"}, status=403)

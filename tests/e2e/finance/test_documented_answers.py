@@ -72,7 +72,7 @@ def test_the_books_answer_as_their_schemas_say(fw: FinanceWorld) -> None:
     head = fw.container.event_log.head()
     # the page itself: ``Answer.json()`` unwraps a page to its items
     reviews = fw.get("/finance/compliance-checks", fw.auditor, after=head).response.json()
-    assert [r["review_id"] for r in reviews["items"]] == [run["id"]]
+    assert [r["id"] for r in reviews["items"]] == [run["id"]]
     _check(fw, document, "/api/v1/finance/compliance-checks", reviews)
     review = fw.get(f"/finance/compliance-checks/{run['id']}", fw.auditor).json()
     _check(fw, document, "/api/v1/finance/compliance-checks/{review_id}", review)

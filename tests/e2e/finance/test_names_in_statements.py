@@ -83,7 +83,7 @@ def _pdf(response: Any) -> str:
     assert response.headers["content-type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.content))
     assert reader.metadata is not None
-    assert str(reader.metadata.producer).endswith("(NotoSansSC-GB2312.ttf)")
+    assert str(reader.metadata.producer).endswith("(NotoSansSC-GBK.ttf)")
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "[U+" not in text and "?" not in text  # printed, not transliterated
     return restore_code_points(text)

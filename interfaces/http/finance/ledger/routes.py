@@ -34,17 +34,16 @@ from domain.identity.policy import Permission
 from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
-from interfaces.http.exports import ExportFormat, export_response, export_stream, pdf_font_of
+from interfaces.http.exports import ExportFormat, export_response, pdf_font_of
 from interfaces.http.finance.ledger.cas_reports import (
     cas_balance_sheet_report,
     cas_income_statement_report,
 )
+from interfaces.http.finance.ledger.files import aging_file_of, fund_file_of, names_of
 from interfaces.http.finance.ledger.reports import (
-    aging_file,
     aging_report,
     balance_sheet_report,
     cash_flow_report,
-    fund_file,
     fund_report,
     income_statement_report,
     owner_report,
@@ -59,7 +58,7 @@ from interfaces.http.finance.ledger.views import (
 )
 from interfaces.http.language import Lang, LangQuery, export_language, in_language
 from interfaces.http.problems import Problem
-from interfaces.http.reads import query_off_loop, streamed
+from interfaces.http.reads import query_off_loop
 from interfaces.http.schemas import (
     Accepted,
     Amount,
@@ -242,11 +241,11 @@ async def statement(
     if dates == "at":
         day = at or date_to or container(request).finance.ledger.today
         if kind == "receivables-aging" and format == "xlsx":
-            return _aging_file(request, named, day, upto, language)
+            return aging_file_of(request, named, day, upto, language)
         body = await query_off_loop(request, query, estates, day, upto)
     else:
         if kind == "fund" and format == "xlsx":
-            return _fund_file(request, named, date_from, date_to, upto, language)
+            return fund_file_of(request, named, date_from, date_to, upto, language)
         body = await query_off_loop(request, query, estates, date_from, date_to, upto)
     body["estates"] = (
         None if named is None else [{"estate_id": e, "estate_name": n} for e, n in named.items()]
@@ -257,7 +256,7 @@ async def statement(
         )
     suffix = body.get("at") or body.get("to") or "all"
     filename = f"{kind}-{suffix}"
-    answer = partial(report, estates=_names(named), lang=language)
+    answer = partial(report, estates=names_of(named), lang=language)
     return await _answer(request, body, format, answer, filename, language)
 
 
@@ -267,37 +266,6 @@ async def _named_estates(request: Request, estates: list[UUID] | None) -> dict[U
         return None
     names = await query_off_loop(request, estate_names, estates)
     return {e: names.get(e, str(e)) for e in estates}
-
-
-def _names(named: dict[UUID, str] | None) -> list[str] | None:
-    return None if named is None else list(named.values())
-
-
-def _aging_file(
-    request: Request, named: dict[UUID, str] | None, day: date, upto: int | None, lang: Lang
-) -> Response:
-    """The aging as a workbook that streams: a bill a row, as many as are open."""
-    estates = None if named is None else list(named)
-    batches = streamed(request, statements.aging_batches, estates, day, upto)
-    head = {"at": day, "as_of_position": upto, "buckets": list(statements.AGING_BUCKETS)}
-    report, rows = aging_file(head, _names(named), lang, batches)
-    return in_language(export_stream(report, rows, f"receivables-aging-{day}"), lang)
-
-
-def _fund_file(
-    request: Request,
-    named: dict[UUID, str] | None,
-    date_from: date | None,
-    date_to: date | None,
-    upto: int | None,
-    lang: Lang,
-) -> Response:
-    """The fund statement as a workbook that streams: a unit a row, as many as hold a fund."""
-    estates = None if named is None else list(named)
-    batches = streamed(request, statements.fund_batches, estates, date_from, date_to, upto)
-    head = {"from": date_from, "to": date_to, "as_of_position": upto}
-    report, rows = fund_file(head, _names(named), lang, batches)
-    return in_language(export_stream(report, rows, f"fund-{date_to or 'all'}"), lang)
 
 
 @router.get("/finance/units/{unit_id}/statement", response_model=UnitStatement)

@@ -61,10 +61,20 @@ class JournalPage(Page[JournalEntry]):
     as_of_position: int | None
 
 
+class NamedEstate(BaseModel):
+    """An estate a statement covers, by name beside its ID (decision 0053)."""
+
+    estate_id: UUID
+    estate_name: str
+
+
 class _Dated(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
     as_of_position: int | None = Field(description="the books as they stood then; null: now")
+    estates: list[NamedEstate] | None = Field(
+        None, description="the estates covered, by name; null: every estate (company-wide)"
+    )
 
 
 class _Ranged(_Dated):
@@ -237,10 +247,25 @@ class CurrencyStatement(BaseModel):
     closing: Decimal
 
 
-class UnitStatement(_Ranged):
-    """业主对账单 of a unit, per currency."""
+class NamedOwner(BaseModel):
+    person_id: UUID
+    name: str = Field(description='masked; in clear for the owner themself; "erased person"')
+
+
+class UnitStatement(BaseModel):
+    """业主对账单 of a unit, per currency, with where it is and who owns it by name."""
+
+    model_config = ConfigDict(populate_by_name=True)
 
     unit_id: UUID
+    estate_id: UUID | None
+    estate_name: str | None
+    building: str | None
+    unit_number: str | None
+    owners: list[NamedOwner] = Field(description="the unit's owners now")
+    from_: date | None = Field(alias="from")
+    to: date | None
+    as_of_position: int | None = Field(description="the books as they stood then; null: now")
     currencies: dict[str, CurrencyStatement]
 
 
