@@ -24,7 +24,7 @@ from interfaces.http.consistency import reached, serving
 from interfaces.http.cursors import decode_cursor
 from interfaces.http.reads import query_off_loop
 from interfaces.http.routes import Commands
-from interfaces.http.schemas import Created, Cursor, Page, paged
+from interfaces.http.schemas import Cursor, NumberedCreated, NumberQuery, Page, paged
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.workorders.schemas import (
     Assignment,
@@ -57,7 +57,7 @@ def submit_order(
     body: NewOrder,
     request: Request,
     principal: Principal = requires(Permission.WORKORDERS_SUBMIT_OWN),
-) -> Created:
+) -> NumberedCreated:
     """Staff submit for an estate they serve; residents for a unit they occupy."""
     # Where a resident lives is read from the registry's read model: a stopped
     # one answers 503. Staff acting for an estate they serve do not read it.
@@ -67,7 +67,7 @@ def submit_order(
     )
     if body.unit_id is not None and not staff:
         serving(request, "registry")
-    order_id, position = _service(request).submit(
+    order_id, position, number = _service(request).submit(
         c.SubmitOrder(
             actor=principal,
             title=body.title,
@@ -77,7 +77,7 @@ def submit_order(
             equipment_id=body.equipment_id,
         )
     )
-    return Created(id=order_id, position=position)
+    return NumberedCreated(id=order_id, position=position, number=number)
 
 
 @router.post("/workorders/on-behalf", status_code=status.HTTP_201_CREATED)
@@ -85,12 +85,12 @@ def log_on_behalf(
     body: OrderOnBehalf,
     request: Request,
     principal: Principal = requires(Permission.WORKORDERS_SUBMIT_FOR_ESTATE),
-) -> Created:
+) -> NumberedCreated:
     """Log a repair for a resident who phoned or came by: the order is the
     resident's (they see, follow and rate it); it records the channel and the
     clerk. Only for a resident of a unit of an estate the caller serves."""
     serving(request, "registry")  # where the resident lives
-    order_id, position = _service(request).log_on_behalf(
+    order_id, position, number = _service(request).log_on_behalf(
         c.LogOnBehalf(
             actor=principal,
             resident_id=body.resident_id,
@@ -101,7 +101,7 @@ def log_on_behalf(
             equipment_id=body.equipment_id,
         )
     )
-    return Created(id=order_id, position=position)
+    return NumberedCreated(id=order_id, position=position, number=number)
 
 
 @router.get("/workorders")
@@ -117,6 +117,7 @@ async def list_orders(
     source: Source | None = None,
     open_: Annotated[bool | None, Query(alias="open")] = None,
     mine: bool = False,
+    number: NumberQuery = None,
     cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     after: Annotated[int | None, Query(ge=0)] = None,
@@ -133,6 +134,7 @@ async def list_orders(
         "source": source.value if source else None,
         "open": open_,
         "mine": principal.user_id if mine else None,
+        "number": number,
     }
     reach = principal.reach("workorders:read")
     before, before_order = decode_cursor(cursor, datetime, UUID) if cursor else (None, None)

@@ -24,7 +24,7 @@ def w() -> World:
 
 
 def submitted(w: World) -> UUID:
-    order_id, _ = w.svc.submit(
+    order_id, _, _ = w.svc.submit(
         c.SubmitOrder(w.resident_a, "Leaking tap", "Drips all night", unit_id=w.unit_a)
     )
     return order_id
@@ -64,7 +64,9 @@ def test_a_resident_who_names_no_unit_is_told_to(w: World) -> None:
 
 
 def test_staff_submit_for_an_estate_they_serve(w: World) -> None:
-    order_id, _ = w.svc.submit(c.SubmitOrder(w.manager_a, "Lobby", "Light", estate_id=w.estate_a))
+    order_id, _, _ = w.svc.submit(
+        c.SubmitOrder(w.manager_a, "Lobby", "Light", estate_id=w.estate_a)
+    )
     assert w.svc.get(order_id).source == Source.STAFF
 
 
@@ -80,7 +82,7 @@ def test_an_order_may_not_name_another_estates_equipment(w: World) -> None:
             c.SubmitOrder(w.manager_a, "Pump", "Noise", estate_id=w.estate_a, equipment_id=pump_b)
         )
     pump_a = w.equipment(w.estate_a)
-    order_id, _ = w.svc.submit(
+    order_id, _, _ = w.svc.submit(
         c.SubmitOrder(w.manager_a, "Pump", "Noise", estate_id=w.estate_a, equipment_id=pump_a)
     )
     assert w.svc.get(order_id).equipment_id == pump_a
