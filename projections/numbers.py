@@ -35,13 +35,16 @@ def next_serial(
 ) -> tuple[int, int]:
     """(year, serial) the creating event at ``at`` takes in ``table``'s series."""
     year = year_of(at)
-    row = cur.execute(
-        f"SELECT coalesce(max(serial), 0) + 1 FROM {table} "
-        f"WHERE {estate_column} = %s AND number_year = %s",
-        [estate_id, year],
-    ).fetchone()
+    # A cursor of its own: the read model's may have statements queued in a
+    # pipeline whose results its next fetch would have to tell apart.
+    with cur.connection.cursor() as own:
+        row = own.execute(
+            f"SELECT coalesce(max(serial), 0) + 1 FROM {table} "
+            f"WHERE {estate_column} = %s AND number_year = %s",
+            [estate_id, year],
+        ).fetchone()
     assert row is not None
-    return year, int(next(iter(row.values())) if isinstance(row, dict) else row[0])
+    return year, int(row[0])
 
 
 def said(alias: str, code: str, estate_column: str = "estate_id") -> str:

@@ -63,6 +63,20 @@ def test_a_resident_who_names_no_unit_is_told_to(w: World) -> None:
         w.svc.submit(c.SubmitOrder(w.resident_a, "Leak", "Leak", estate_id=w.estate_a))
 
 
+def test_each_order_answers_the_next_number_of_its_estate_and_year(w: World) -> None:
+    year = w.svc.deps.clock().year
+    answers = [
+        w.svc.submit(c.SubmitOrder(w.manager_a, "Lobby", "Light", estate_id=w.estate_a)),
+        w.svc.submit(c.SubmitOrder(w.resident_a, "Tap", "Drips", unit_id=w.unit_a)),
+        w.svc.submit(c.SubmitOrder(w.manager_b, "Gate", "Stuck", estate_id=w.estate_b)),
+    ]
+    assert [number for _, _, number in answers] == [
+        f"A-WO-{year}-000001",
+        f"A-WO-{year}-000002",
+        f"B-WO-{year}-000001",
+    ]
+
+
 def test_staff_submit_for_an_estate_they_serve(w: World) -> None:
     order_id, _, _ = w.svc.submit(
         c.SubmitOrder(w.manager_a, "Lobby", "Light", estate_id=w.estate_a)
