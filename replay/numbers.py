@@ -1,12 +1,15 @@
-"""The numbers the appends gave, derived again from the log (decision 0041).
+"""The numbers the appends gave, derived again from the log (decisions 0041, 0050).
 
 A backup holds the events only. The serials of ``<events>_numbered`` follow
 from them by the rule the writer applied under the table lock: within a
 series, in position order, each numbered event takes one more than the
 greatest serial before it, and a receipt the legacy book numbered counts
-with its own serial (``domain/finance/receipts.py: numbered_by_the_log``).
-:func:`renumber` fills the table of a restored store from the log;
-:func:`check_numbers` names the first row where the table and the log disagree.
+with its own serial (``domain/numbering.py: numbered_by_the_log``).
+:func:`renumber` fills the table of a restored store from the log, and
+gives the work orders, requests, complaints, bills and approvals created
+before decision 0050 the numbers their places in the log imply (run once,
+before the first writer of that release appends); :func:`check_numbers`
+names the first row where the table and the log disagree.
 """
 
 from __future__ import annotations
@@ -19,13 +22,18 @@ from uuid import UUID
 from eventsourcing.utils import get_topic
 from psycopg.sql import SQL, Identifier
 
-from domain.finance.receipts import PaymentReceipt, numbered_by_the_log
+from domain.finance.receipts import PaymentReceipt
+from domain.numbering import NUMBERED_EVENTS, numbered_by_the_log
 from infrastructure.eventstore.numbers import table_name
 from infrastructure.eventstore.store import EVENTS_TABLE, EventLog
 
 TABLE = table_name(EVENTS_TABLE)
 #: The events the rules look at: only these are read.
-TOPICS = (get_topic(PaymentReceipt.Drawn), get_topic(PaymentReceipt.Issued))
+TOPICS = (
+    get_topic(PaymentReceipt.Drawn),
+    get_topic(PaymentReceipt.Issued),
+    *map(get_topic, NUMBERED_EVENTS),
+)
 BATCH = 5000
 
 #: (series, serial, originator_id, originator_version, position)
@@ -68,17 +76,34 @@ def from_the_log(event_log: EventLog) -> Iterator[Row]:
 
 
 def renumber(event_log: EventLog) -> int:
-    """Fill the (empty) numbers table of a restored store from its log; rows written."""
-    rows = list(from_the_log(event_log))
+    """Write the rows the log implies that the table lacks; rows written.
+
+    A restored store's table is empty and is filled. A store numbered before
+    decision 0050 lacks the rows of the kinds it added: they are written, as
+    long as no append numbered one of those series first (the table's rows
+    must all be what the log implies, or nothing is written). Under the
+    append's lock, so no writer numbers meanwhile.
+    """
     recorder = event_log.chained_recorder
     with recorder.datastore.transaction(commit=True) as curs:
         curs.execute(SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(Identifier(EVENTS_TABLE)))
-        curs.execute(SQL("SELECT EXISTS (SELECT 1 FROM {})").format(Identifier(TABLE)))
-        found = curs.fetchone()
-        if found is not None and next(iter(found.values())):
-            raise ValueError(f"{TABLE} is not empty: renumber only a restored store")
-        for start in range(0, len(rows), BATCH):
-            chunk = rows[start : start + BATCH]
+        rows = list(from_the_log(event_log))
+        curs.execute(
+            SQL(
+                "SELECT series, serial, originator_id, originator_version, position FROM {}"
+            ).format(Identifier(TABLE))
+        )
+        stored = {tuple(row.values()) for row in curs.fetchall()}
+        implied = set(rows)
+        wrong = sorted(stored - implied, key=lambda row: int(row[4]))
+        if wrong:
+            raise ValueError(
+                f"{TABLE} holds {wrong[0]}, which the log does not imply: "
+                "renumber only a restored store, or one numbered before decision 0050"
+            )
+        missing = [row for row in rows if row not in stored]
+        for start in range(0, len(missing), BATCH):
+            chunk = missing[start : start + BATCH]
             curs.execute(
                 SQL(
                     "INSERT INTO {} (series, serial, originator_id, originator_version, position) "
@@ -87,7 +112,7 @@ def renumber(event_log: EventLog) -> int:
                 ).format(Identifier(TABLE)),
                 [list(column) for column in zip(*chunk, strict=True)],
             )
-    return len(rows)
+    return len(missing)
 
 
 def check_numbers(event_log: EventLog) -> NumbersReport:

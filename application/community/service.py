@@ -23,6 +23,7 @@ from application.approvals.service import ApprovalRequest, ApprovalService, Load
 from application.community import commands as c
 from application.community.residence import RegistryResidence, Residence
 from application.errors import NotFound
+from application.numbers import Numbers
 from application.registry import lookups
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps, find, load
@@ -57,6 +58,7 @@ class CommunityService:
         self.deps = deps
         self.residence: Residence = residence or RegistryResidence(deps.registry, deps.event_log)
         self.approvals = approvals
+        self.numbers = Numbers(deps.event_log)
         self.approvals.subscribe(requests.APPROVAL_KIND, self._request_decided)
         self.approvals.subscribe(announcements.APPROVAL_KIND, self._announcement_decided)
 
@@ -115,7 +117,7 @@ class CommunityService:
 
     # ---- service requests ----------------------------------------------------
 
-    def submit_request(self, cmd: c.SubmitServiceRequest) -> tuple[UUID, int]:
+    def submit_request(self, cmd: c.SubmitServiceRequest) -> tuple[UUID, int, str]:
         """A resident asks for a service for a unit they occupy; staff for their estate."""
         self._check_where(cmd.actor, cmd.estate_id, cmd.unit_id)
         request = ServiceRequest.submit(
@@ -128,7 +130,7 @@ class CommunityService:
             requested_by=cmd.actor.user_id,
             at=self._now,
         )
-        return request.id, self._save(request)
+        return (request.id, *self.numbers.save_new(request))
 
     def _handled(self, actor: Actor, request_id: UUID) -> ServiceRequest:
         """The request, if the actor handles requests of its estate."""
@@ -218,7 +220,7 @@ class CommunityService:
 
     # ---- complaints ------------------------------------------------------------
 
-    def file_complaint(self, cmd: c.FileComplaint) -> tuple[UUID, int]:
+    def file_complaint(self, cmd: c.FileComplaint) -> tuple[UUID, int, str]:
         """A resident complains about their estate (for a unit they occupy); staff record one."""
         self._check_where(cmd.actor, cmd.estate_id, cmd.unit_id)
         complaint = Complaint.receive(
@@ -230,7 +232,7 @@ class CommunityService:
             complainant_id=cmd.actor.user_id,
             at=self._now,
         )
-        return complaint.id, self._save(complaint)
+        return (complaint.id, *self.numbers.save_new(complaint))
 
     def take_complaint_step(self, cmd: c.TakeComplaintStep) -> int:
         """One handling step: staff assign, respond, resolve, escalate, close; the

@@ -19,6 +19,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from application import errors
 from application.actor import Actor
+from application.numbers import Numbers
 from application.registry import lookups
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps, find, load
@@ -74,6 +75,7 @@ class WorkOrderService:
         self.deps = deps
         self.sla = sla or SlaPolicy()
         self.due: DueWork = due or NoDueWork()
+        self.numbers = Numbers(deps.event_log)
 
     # ---- loading and saving ---------------------------------------------
 
@@ -164,7 +166,7 @@ class WorkOrderService:
 
     # ---- work orders -----------------------------------------------------
 
-    def submit(self, cmd: SubmitOrder) -> tuple[UUID, int]:
+    def submit(self, cmd: SubmitOrder) -> tuple[UUID, int, str]:
         actor = cmd.actor
         if cmd.estate_id is not None and actor.may("workorders:submit", None, cmd.estate_id):
             estate_id, unit_id, source = cmd.estate_id, cmd.unit_id, Source.STAFF
@@ -181,7 +183,7 @@ class WorkOrderService:
             equipment_id=cmd.equipment_id,
         )
 
-    def log_on_behalf(self, cmd: LogOnBehalf) -> tuple[UUID, int]:
+    def log_on_behalf(self, cmd: LogOnBehalf) -> tuple[UUID, int, str]:
         """The resident's order, logged by a clerk of the unit's estate; a unit or
         resident the clerk may not reach is missing (404)."""
         estate_id = self.unit_estate(cmd.unit_id)
@@ -202,7 +204,7 @@ class WorkOrderService:
             unit_id=cmd.unit_id,
             equipment_id=cmd.equipment_id,
         )
-        return order.id, self._save(order)
+        return (order.id, *self.numbers.save_new(order))
 
     def _home(self, cmd: SubmitOrder) -> tuple[UUID, UUID]:
         """The estate and unit a resident submits for (``homes.home_of``)."""
@@ -222,7 +224,7 @@ class WorkOrderService:
         requested_by: UUID | None,
         unit_id: UUID | None = None,
         equipment_id: UUID | None = None,
-    ) -> tuple[UUID, int]:
+    ) -> tuple[UUID, int, str]:
         # A unit is registered only in an estate that exists, and estates stay:
         # the unit's estate answers both (one aggregate read, not two).
         if unit_id is not None:
@@ -242,7 +244,7 @@ class WorkOrderService:
             unit_id=unit_id,
             equipment_id=equipment_id,
         )
-        return order.id, self._save(order)
+        return (order.id, *self.numbers.save_new(order))
 
     def triage(self, cmd: TriageOrder) -> int:
         """Set category and priority; the SLA deadlines follow from the priority."""

@@ -26,6 +26,7 @@ from eventsourcing.utils import retry
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composable, Identifier
 
+from application.ports import Number
 from infrastructure.eventstore import numbers as numbering
 from infrastructure.eventstore.group_commit import GroupCommitter
 from infrastructure.eventstore.group_write import (
@@ -152,17 +153,21 @@ class ChainedEventRecorder(PostgresApplicationRecorder):
         numbers = numbering.open_numbers(stored_events)
         return self._committer.submit(stored_events, open_claim(), numbers)
 
-    def insert_bulk(self, chunks: Iterable[Sequence[StoredEvent]]) -> int:
+    def insert_bulk(
+        self, chunks: Iterable[Sequence[StoredEvent]], found: Sequence[Number] = ()
+    ) -> int:
         """Append every chunk in one transaction under the table lock.
 
         All or nothing: a version conflict anywhere (``IntegrityError``) stores
         none of it. Only one chunk is held in memory at a time; other appends
         wait for the lock while this runs. Returns the last position written
-        (0 if there was nothing).
+        (0 if there was nothing). ``found`` fills while the chunks are made
+        (numbers with their versions, decision 0050); they are numbered with
+        the asked ones, once, after the last chunk.
         """
         last = 0
         claim = open_claim()
-        numbers = numbering.asked()
+        asked = numbering.asked()
         with self.datastore.get_connection() as conn:
             try:
                 with conn.cursor(row_factory=tuple_row) as curs:
@@ -172,7 +177,8 @@ class ChainedEventRecorder(PostgresApplicationRecorder):
                     for chunk in chunks:
                         ids = self._writer.insert(curs, chunk)
                         last = ids[-1] if ids else last
-                        numbering.resolve(numbers, chunk)
+                        numbering.resolve(asked, chunk)
+                    numbers = [*asked, *found]
                     serials = self._writer.number(curs, numbers)
                     if claim is not None and not claim_all(curs, [(claim, last)]):
                         raise DuplicateRequest()

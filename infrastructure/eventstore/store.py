@@ -15,8 +15,10 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
+from application.numbers import implied
 from application.ports import Number
 from infrastructure.database import harden
+from infrastructure.eventstore import numbers
 from infrastructure.eventstore.mapper import MetadataMapper
 from infrastructure.eventstore.numbers import numbering
 from infrastructure.eventstore.recorder import ChainedEventRecorder
@@ -93,7 +95,10 @@ class EventLog(Application[UUID]):
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         committed = [watch(objs) for watch in self.save_watchers]
-        recordings = self._save(objs, kwargs)
+        # Whatever the path, a creating event the rule numbers is numbered (0050).
+        asked = numbers.asked()
+        with numbering([*asked, *implied(objs, asked)]):
+            recordings = self._save(objs, kwargs)
         position = recordings[-1].notification.id if recordings else 0
         for then in committed:
             then(position)
@@ -198,17 +203,22 @@ class EventLog(Application[UUID]):
         to what takes seconds, not minutes. Snapshots are not taken and the
         aggregates do not enter the repository cache.
         """
-        position = self.chained_recorder.insert_bulk(self._stored_chunks(aggregates, chunk_size))
+        found: list[Number] = []  # the bills of a billing run, as their accounts go by
+        position = self.chained_recorder.insert_bulk(
+            self._stored_chunks(aggregates, chunk_size, found), found
+        )
         # Told of no aggregate, a watcher still records the saving session's position.
         for watch in self.save_watchers:
             watch(())(position)
         return position
 
     def _stored_chunks(
-        self, aggregates: Iterable[Aggregate], chunk_size: int
+        self, aggregates: Iterable[Aggregate], chunk_size: int, found: list[Number]
     ) -> Iterator[Sequence[StoredEvent]]:
         chunk: list[StoredEvent] = []
+        asked = numbers.asked()
         for aggregate in aggregates:
+            found += implied([aggregate], asked)
             # Watchers hear of a bulk save before it (nothing after it: what
             # they forgot stays forgotten, which is safe).
             for watch in self.save_watchers:

@@ -326,6 +326,7 @@ app.command("restore")(replay.restore_command)
 app.command()(checks.alive)
 app.command("signing-key")(checks.signing_key)
 app.command()(checks.verify)
+app.command()(checks.renumber)
 
 
 def setting_errors(invalid: ValidationError) -> str:

@@ -24,7 +24,7 @@ from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
 from interfaces.http.problems import Problem
-from interfaces.http.schemas import Accepted, Command, Cursor, Page, accepted, paged
+from interfaces.http.schemas import Accepted, Command, Cursor, NumberQuery, Page, accepted, paged
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import JsonRule, MultiLine, SingleLine
 from interfaces.http.views import from_view
@@ -144,6 +144,7 @@ async def list_approvals(
     to_decide: Annotated[
         bool, Query(description="only pending approvals the caller may decide now")
     ] = False,
+    number: NumberQuery = None,
     cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     after: Annotated[int | None, Query(ge=0)] = None,
@@ -165,6 +166,7 @@ async def list_approvals(
             "kind": kind,
             "estate_id": estate_id,
             "decider_role": decider_role.value if decider_role else None,
+            "number": number,
         },
         before=decode_cursor(cursor, int)[0] if cursor else None,
         limit=limit + 1,

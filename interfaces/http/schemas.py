@@ -119,6 +119,15 @@ class Created(Accepted):
     id: UUID
 
 
+class NumberedCreated(Created):
+    """A numbered record's creation (decision 0050): its number too."""
+
+    number: str = Field(
+        description="the number people say: <estate code>-<kind>-<year>-<serial>",
+        examples=["HVG-WO-2026-000123"],
+    )
+
+
 def accepted(position: int) -> Response:
     """The :class:`Accepted` answer, ready to send.
 
@@ -140,6 +149,16 @@ class Page(BaseModel, Generic[T]):
     items: list[T]
     next_cursor: str | None
 
+
+# A numbered kind's search (decision 0050): exact, any case; a number of another
+# kind, estate or year, or no number at all, finds nothing.
+NumberQuery = Annotated[
+    str | None,
+    Query(
+        max_length=64,
+        description="the record numbered so (HVG-WO-2026-000123; any case), if yours to see",
+    ),
+]
 
 # The one paging parameter of every list: opaque, made by the server.
 Cursor = Annotated[

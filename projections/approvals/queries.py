@@ -17,6 +17,7 @@ from uuid import UUID
 import psycopg
 
 from domain.approvals.approval import ADMIN, Decider
+from projections import numbers
 from projections.reach import Reaching, clause, page
 
 COLUMNS = (
@@ -24,7 +25,9 @@ COLUMNS = (
     "decider_role, delegate_id, levels, requested_by, summary, amount, currency, urgency, note, "
     "opened_at, updated_at, decided_at, position"
 )
-NAMES = [c.strip() for c in COLUMNS.split(",")]
+NAMES = [*(c.strip() for c in COLUMNS.split(",")), "number"]
+#: What a row shows, read as ``a`` (its number's estate code is the registry's).
+SHOWN = f"{COLUMNS}, {numbers.said('a', 'AP')}"
 STEP_COLUMNS = ("position", "step", "level", "level_name", "actor_id", "delegate_id", "note", "at")
 #: An approval is its requester's and, once handed over, its delegate's own.
 OWNERS = ("requested_by", "delegate_id")
@@ -52,6 +55,7 @@ class ApprovalRow(TypedDict):
     updated_at: datetime
     decided_at: datetime | None
     position: int
+    number: str | None  # HVG-AP-2026-000123 (decision 0050)
 
 
 class StepRow(TypedDict):
@@ -102,13 +106,15 @@ def approvals(
     if decider is not None:
         where.append(to_decide(decider))
     for column, value in (filters or {}).items():
-        if value is not None:
+        if column == "number" and value is not None:
+            where.append(numbers.matching("a", "AP", value))
+        elif value is not None:
             where.append((f"a.{column} = %s", [value]))
     if before:
         where.append(("a.position < %s", [before]))
     statement = page(
         reach,
-        f"SELECT {COLUMNS} FROM approvals a",
+        f"SELECT {SHOWN} FROM approvals a",
         where,
         alias="a",
         order=("position DESC",),
@@ -128,7 +134,7 @@ def approval(
     """One approval the reach admits, with every step taken so far (``steps``)."""
     where, params = clause(reach, "estate_id", OWNERS)
     row = conn.execute(
-        f"SELECT {COLUMNS} FROM approvals WHERE approval_id = %s AND {where}",  # type: ignore[arg-type]
+        f"SELECT {SHOWN} FROM approvals a WHERE approval_id = %s AND {where}",  # type: ignore[arg-type]
         [approval_id, *params],
     ).fetchone()
     if row is None:

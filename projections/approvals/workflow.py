@@ -16,6 +16,7 @@ from typing import Any
 import psycopg
 from eventsourcing.persistence import Notification
 
+from projections import numbers
 from projections.events import as_uuid, kind_of, meta_uuid, occurred_at, to_json
 
 FINAL = {"Approved": "approved", "Rejected": "rejected", "Withdrawn": "withdrawn"}
@@ -47,8 +48,11 @@ class ApprovalWorkflow:
             opened_at timestamptz NOT NULL,
             updated_at timestamptz NOT NULL,
             decided_at timestamptz,
-            position bigint NOT NULL
+            position bigint NOT NULL,
+            number_year integer,  -- the number: projections/numbers.py
+            serial integer
         )""",
+        numbers.index("approvals"),
         "CREATE INDEX IF NOT EXISTS approvals_todo "
         "ON approvals (status, decider_role, estate_id) WHERE status = 'pending'",
         "CREATE INDEX IF NOT EXISTS approvals_delegate_page ON approvals (delegate_id, position) "
@@ -117,8 +121,8 @@ class ApprovalWorkflow:
             cur.execute(
                 "INSERT INTO approvals (approval_id, kind, subject_id, subject_type, estate_id, "
                 "status, current_level, level_name, decider_role, levels, requested_by, summary, "
-                "amount, currency, urgency, opened_at, updated_at, position) "
-                "VALUES (%s,%s,%s,%s,%s,'pending',1,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+                "amount, currency, urgency, opened_at, updated_at, position, number_year, serial) "
+                "VALUES (%s,%s,%s,%s,%s,'pending',1,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
                 [
                     approval_id,
                     event.kind,
@@ -136,6 +140,7 @@ class ApprovalWorkflow:
                     event.at,
                     event.at,
                     note.id,
+                    *numbers.next_serial(cur, "approvals", event.estate_id, event.at),
                 ],
             )
             self._step(

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.community.survey import survey_id
+from projections import numbers
 from projections.events import occurred_at, to_json
 from projections.records import PerAggregate, update
 
@@ -71,8 +72,11 @@ class CommunityBoard(PerAggregate):
             note text,
             submitted_at timestamptz NOT NULL,
             updated_at timestamptz NOT NULL,
-            position bigint NOT NULL
+            position bigint NOT NULL,
+            number_year integer,  -- the number: projections/numbers.py
+            serial integer
         )""",
+        numbers.index("community_service_requests"),
         # A page of an estate, or of a requester, in the list's order
         # (projections/reach.py: page); the same for complaints and announcements.
         "CREATE INDEX IF NOT EXISTS community_service_requests_estate_page "
@@ -94,8 +98,11 @@ class CommunityBoard(PerAggregate):
             note text,
             received_at timestamptz NOT NULL,
             updated_at timestamptz NOT NULL,
-            position bigint NOT NULL
+            position bigint NOT NULL,
+            number_year integer,
+            serial integer
         )""",
+        numbers.index("community_complaints"),
         "CREATE INDEX IF NOT EXISTS community_complaints_estate_page "
         "ON community_complaints (estate_id, received_at, complaint_id)",
         "CREATE INDEX IF NOT EXISTS community_complaints_complainant_page "
@@ -148,10 +155,14 @@ class CommunityBoard(PerAggregate):
     def _servicerequest(self, cur: Any, name: str, event: Any, rid: Any, pos: int) -> None:
         at = occurred_at(event)
         if name == "Submitted":
+            numbered = numbers.next_serial(
+                cur, "community_service_requests", event.estate_id, event.at
+            )
             cur.execute(
                 "INSERT INTO community_service_requests (request_id, estate_id, unit_id, "
                 "category, description, urgency, status, requested_by, submitted_at, "
-                "updated_at, position) VALUES (%s,%s,%s,%s,%s,%s,'submitted',%s,%s,%s,%s)",
+                "updated_at, position, number_year, serial) "
+                "VALUES (%s,%s,%s,%s,%s,%s,'submitted',%s,%s,%s,%s,%s,%s)",
                 [
                     rid,
                     event.estate_id,
@@ -163,6 +174,7 @@ class CommunityBoard(PerAggregate):
                     at,
                     at,
                     pos,
+                    *numbered,
                 ],
             )
             return
@@ -196,10 +208,11 @@ class CommunityBoard(PerAggregate):
     def _complaint(self, cur: Any, name: str, event: Any, cid: Any, pos: int) -> None:
         at = occurred_at(event)
         if name == "Received":
+            numbered = numbers.next_serial(cur, "community_complaints", event.estate_id, event.at)
             cur.execute(
                 "INSERT INTO community_complaints (complaint_id, estate_id, unit_id, subject, "
-                "description, complainant_id, status, received_at, updated_at, position) "
-                "VALUES (%s,%s,%s,%s,%s,%s,'received',%s,%s,%s)",
+                "description, complainant_id, status, received_at, updated_at, position, "
+                "number_year, serial) VALUES (%s,%s,%s,%s,%s,%s,'received',%s,%s,%s,%s,%s)",
                 [
                     cid,
                     event.estate_id,
@@ -210,6 +223,7 @@ class CommunityBoard(PerAggregate):
                     at,
                     at,
                     pos,
+                    *numbered,
                 ],
             )
             return

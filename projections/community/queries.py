@@ -16,6 +16,7 @@ from uuid import UUID
 
 import psycopg
 
+from projections import numbers
 from projections.reach import Reaching, clause, page
 
 V = TypeVar("V")
@@ -37,6 +38,7 @@ class ServiceRequestRow(TypedDict):
     submitted_at: datetime
     updated_at: datetime
     position: int
+    number: str | None  # HVG-SR-2026-000123 (decision 0050)
 
 
 class ComplaintRow(TypedDict):
@@ -55,6 +57,7 @@ class ComplaintRow(TypedDict):
     received_at: datetime
     updated_at: datetime
     position: int
+    number: str | None  # HVG-CP-2026-000123 (decision 0050)
 
 
 class SurveyRow(TypedDict):
@@ -125,6 +128,10 @@ ANNOUNCEMENT_COLUMNS = (
     "announcement_id, estate_id, title, body, status, drafted_by, approval_id, "
     "published_at, updated_at, position"
 )
+#: The numbered tables' kind codes (decision 0050); their rows show ``number``.
+NUMBERED = {"community_service_requests": "SR", "community_complaints": "CP"}
+#: What a numbered table's row shows beside its columns (read as ``r``).
+_SHOWN = {table: "r.*, " + numbers.said("r", code) for table, code in NUMBERED.items()}
 
 
 def _listed(
@@ -136,6 +143,7 @@ def _listed(
     estate_id: UUID | None,
     limit: int,
     before_id: UUID | None,
+    number: str | None = None,
 ) -> list[V]:
     """A page of ``table`` in the reach, newest first, after the record
     ``before_id`` (none after one that is not there): a page an estate and
@@ -146,6 +154,8 @@ def _listed(
         for column, value in (("status", status), ("estate_id", estate_id))
         if value is not None
     ]
+    if number is not None:
+        where.append(numbers.matching("r", NUMBERED[table], number))
     if before_id is not None:
         where.append(
             (
@@ -156,7 +166,7 @@ def _listed(
         )
     statement = page(
         reach,
-        f"SELECT * FROM {table} r",
+        f"SELECT {_SHOWN.get(table, '*')} FROM {table} r",
         where,
         alias="r",
         order=(f"{newest} DESC", f"{key} DESC"),
@@ -168,7 +178,8 @@ def _listed(
         return []
     rows = _rows(conn, view, *statement)
     for row in rows:
-        cast(dict[str, Any], row).pop("drafted_position", None)
+        for hidden in ("drafted_position", "number_year", "serial"):
+            cast(dict[str, Any], row).pop(hidden, None)
     return rows
 
 
@@ -177,9 +188,12 @@ def _one(
 ) -> V | None:
     column, owners, _ = RECORDS[table]
     where, params = clause(reach, "estate_id", owners)
-    columns = ANNOUNCEMENT_COLUMNS if table == "community_announcements" else "*"
-    sql = f"SELECT {columns} FROM {table} WHERE {column} = %s AND {where}"
+    columns = ANNOUNCEMENT_COLUMNS if table == "community_announcements" else _SHOWN[table]
+    sql = f"SELECT {columns} FROM {table} r WHERE r.{column} = %s AND {where}"
     found = _rows(conn, view, sql, [key, *params])
+    for row in found:
+        for hidden in ("number_year", "serial"):
+            cast(dict[str, Any], row).pop(hidden, None)
     return found[0] if found else None
 
 
@@ -191,8 +205,10 @@ def service_requests(
     estate_id: UUID | None = None,
     limit: int = 100,
     before_id: UUID | None = None,
+    number: str | None = None,
 ) -> list[ServiceRequestRow]:
-    """Requests of the reach's estates or the actor's own, newest first."""
+    """Requests of the reach's estates or the actor's own, newest first; ``number``:
+    the one so numbered (any case), if the reach holds it."""
     return _listed(
         conn,
         ServiceRequestRow,
@@ -202,6 +218,7 @@ def service_requests(
         estate_id,
         limit,
         before_id,
+        number,
     )
 
 
@@ -219,10 +236,20 @@ def complaints(
     estate_id: UUID | None = None,
     limit: int = 100,
     before_id: UUID | None = None,
+    number: str | None = None,
 ) -> list[ComplaintRow]:
-    """Complaints of the reach's estates or the actor's own, newest first."""
+    """Complaints of the reach's estates or the actor's own, newest first; ``number``:
+    the one so numbered (any case), if the reach holds it."""
     return _listed(
-        conn, ComplaintRow, "community_complaints", reach, status, estate_id, limit, before_id
+        conn,
+        ComplaintRow,
+        "community_complaints",
+        reach,
+        status,
+        estate_id,
+        limit,
+        before_id,
+        number,
     )
 
 

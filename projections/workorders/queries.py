@@ -19,6 +19,7 @@ from psycopg.rows import dict_row
 
 from application.actor import Actor, Reach
 from application.workorders.service import NO_ORDER, NO_PLAN, NotFound
+from projections import numbers
 from projections.reach import clause, page
 
 # who makes an order one's own: its requester and its technician
@@ -32,7 +33,8 @@ ORDER_COLUMNS = (
     "triaged_at, assigned_at, accepted_at, started_at, completed_at, rated_at, closed_at, "
     "cancelled_at, respond_by, resolve_by, respond_breached, resolve_breached, hold_reason, "
     "work_done, parts, labour_hours, cost, currency, rating, rating_comment, reassignments, "
-    "rejections, reopenings, updated_at, version"
+    "rejections, reopenings, updated_at, version, " + numbers.said("o", "WO")
+    # read from "workorders o": the number's estate code comes from the registry
 )
 
 PLAN_COLUMNS = (
@@ -44,6 +46,7 @@ PLAN_COLUMNS = (
 
 class OrderRow(TypedDict):
     order_id: UUID
+    number: str | None  # HVG-WO-2026-000123 (decision 0050)
     estate_id: UUID
     unit_id: UUID | None
     equipment_id: UUID | None
@@ -145,7 +148,7 @@ class DashboardView(TypedDict):
 def order(conn: psycopg.Connection[Any], order_id: UUID) -> OrderRow | None:
     with conn.cursor(row_factory=dict_row) as cur:
         found = cur.execute(
-            f"SELECT {ORDER_COLUMNS} FROM workorders WHERE order_id = %s", [order_id]
+            f"SELECT {ORDER_COLUMNS} FROM workorders o WHERE order_id = %s", [order_id]
         ).fetchone()
     return cast(OrderRow | None, found)
 
@@ -179,6 +182,8 @@ def orders(
             continue
         if column == "mine":
             where.append(("(o.requested_by = %s OR o.assignee_id = %s)", [value, value]))
+        elif column == "number":
+            where.append(numbers.matching("o", "WO", value))
         elif column == "open":
             negate = "" if value else "NOT "
             where.append((f"{negate}o.status = ANY(%s)", [list(OPEN)]))

@@ -13,6 +13,7 @@ from typing import Any
 import psycopg
 from eventsourcing.persistence import Notification
 
+from projections import numbers
 from projections.events import as_uuid, kind_of, meta_uuid, occurred_at, payload_of, to_json
 
 DDL = (
@@ -57,8 +58,11 @@ DDL = (
         rejections integer NOT NULL DEFAULT 0,
         reopenings integer NOT NULL DEFAULT 0,
         updated_at timestamptz NOT NULL,
-        version bigint NOT NULL
+        version bigint NOT NULL,
+        number_year integer,  -- the order's number: projections/numbers.py
+        serial integer
     )""",
+    numbers.index("workorders"),
     # A page of a scope (an estate, a requester, a technician) in the list's
     # order, the cursor's tie-break included (projections/reach.py: page).
     "CREATE INDEX IF NOT EXISTS workorders_estate_page "
@@ -163,11 +167,12 @@ class WorkOrdersReadModel:
             ],
         )
         if name == "Submitted":
+            year, serial = numbers.next_serial(cur, "workorders", event.estate_id, event.at)
             cur.execute(
                 "INSERT INTO workorders (order_id, estate_id, unit_id, equipment_id, title, "
                 "description, source, source_ref, channel, status, requested_by, submitted_at, "
-                "updated_at, version) "
-                "VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,'submitted',%s,%s,%s,%s)",
+                "updated_at, version, number_year, serial) "
+                "VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,'submitted',%s,%s,%s,%s,%s,%s)",
                 [
                     order_id,
                     event.estate_id,
@@ -183,6 +188,8 @@ class WorkOrdersReadModel:
                     event.at,
                     at,
                     note.originator_version,
+                    year,
+                    serial,
                 ],
             )
             return

@@ -14,6 +14,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
+from application.numbers import implied
 from application.ports import Ids, Number
 from application.services import ServiceDeps, random_id
 from infrastructure.eventstore.mapper import MetadataMapper
@@ -33,6 +34,7 @@ class MemoryEventLog(Application[UUID]):
         )
         self.last_serials: dict[str, int] = {}
         self.serials: dict[UUID, int] = {}
+        self._asked: tuple[Number, ...] = ()
 
     @property
     def mapper_with_metadata(self) -> MetadataMapper:
@@ -43,14 +45,23 @@ class MemoryEventLog(Application[UUID]):
         recordings = self.save(*aggregates)
         return recordings[-1].notification.id if recordings else 0
 
-    def save_numbered(self, *aggregates: Any, numbers: Sequence[Number]) -> int:
-        """As the store numbers (decision 0041): each series counts on after its floor."""
-        position = self.save_and_position(*aggregates)
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        """As the store does (decision 0050): the creating events the rule names are numbered."""
+        numbers = [*self._asked, *implied(objs, self._asked)]
+        recordings = super().save(*objs, **kwargs)
         for number in numbers:
             number.serial = max(self.last_serials.get(number.series, 0), number.floor) + 1
             self.last_serials[number.series] = number.serial
             self.serials.setdefault(number.originator_id, number.serial)
-        return position
+        return recordings
+
+    def save_numbered(self, *aggregates: Any, numbers: Sequence[Number]) -> int:
+        """As the store numbers (decision 0041): each series counts on after its floor."""
+        self._asked = tuple(numbers)
+        try:
+            return self.save_and_position(*aggregates)
+        finally:
+            self._asked = ()
 
     def serial_of(self, originator_id: UUID) -> int | None:
         return self.serials.get(originator_id)

@@ -25,7 +25,7 @@ class CommunityDemo(LoaderBase):
             username: str, unit: tuple[str, str], category: ServiceCategory, text: str
         ) -> UUID:
             with self.as_user(username):
-                request_id, _ = cs.submit_request(
+                request_id, _, _ = cs.submit_request(
                     cc.SubmitServiceRequest(
                         actor=self.actor(username),
                         estate_id=self.estate_id,
@@ -94,7 +94,7 @@ class CommunityDemo(LoaderBase):
 
         # Complaints: one being handled, one confirmed resolved.
         with self.as_user("hvg.liuyang"):
-            noise, _ = cs.file_complaint(
+            noise, _, _ = cs.file_complaint(
                 cc.FileComplaint(
                     actor=self.actor("hvg.liuyang"),
                     estate_id=self.estate_id,
@@ -113,7 +113,7 @@ class CommunityDemo(LoaderBase):
             )
         wang = self.actor("hvg.wanglei")
         with self.as_user("hvg.wanglei"):
-            parcel, _ = cs.file_complaint(
+            parcel, _, _ = cs.file_complaint(
                 cc.FileComplaint(
                     actor=wang,
                     estate_id=self.estate_id,

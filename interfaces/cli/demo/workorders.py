@@ -34,14 +34,14 @@ class WorkOrdersDemo(LoaderBase):
 
         def by_resident(username: str, unit: tuple[str, str], title: str, text: str) -> UUID:
             with self.as_user(username):
-                order_id, _ = wo.submit(
+                order_id, _, _ = wo.submit(
                     SubmitOrder(self.actor(username), title, text, unit_id=self.units[unit])
                 )
             return order_id
 
         def by_staff(title: str, text: str, equipment: str | None = None) -> UUID:
             with self.as_user("hvg.service"):
-                order_id, _ = wo.submit(
+                order_id, _, _ = wo.submit(
                     SubmitOrder(
                         self.actor("hvg.service"),
                         title,

@@ -13,10 +13,10 @@ from pydantic import BaseModel
 from application.community.service import CommunityService, RecordNotFound
 from domain.identity.policy import Permission
 from interfaces.http import reads
-from interfaces.http.community.schemas import Listed
+from interfaces.http.community.schemas import Listed, NumberedListed
 from interfaces.http.consistency import reached, serving
 from interfaces.http.routes import add
-from interfaces.http.schemas import Created, Page, paged
+from interfaces.http.schemas import NumberedCreated, Page, paged
 from interfaces.http.security import Principal, container, requires
 
 PROJECTION = "community"
@@ -39,13 +39,15 @@ def filed(
     principal: Principal,
     body: BaseModel,
     command: Callable[..., Any],
-    handle: Callable[[CommunityService, Any], tuple[UUID, int]],
-) -> Created:
+    handle: Callable[[CommunityService, Any], tuple[UUID, int, str]],
+) -> NumberedCreated:
     """A new record a resident files for their estate (or staff for theirs):
     ``command`` with the body's fields, sent to the handler ``handle``."""
     residence_read(request, principal, body.estate_id)  # type: ignore[attr-defined]
-    record_id, position = handle(handlers(request), command(actor=principal, **body.model_dump()))
-    return Created(id=record_id, position=position)
+    record_id, position, number = handle(
+        handlers(request), command(actor=principal, **body.model_dump())
+    )
+    return NumberedCreated(id=record_id, position=position, number=number)
 
 
 def listing(
@@ -58,12 +60,13 @@ def listing(
     key: str,
     name: str,
     doc: str | None = None,
+    with_number: bool = False,
 ) -> None:
     """``GET path``: the records of ``query`` within the caller's reach for
     the ``permission`` the route declares, filtered and paged as
     :data:`Listed` says; the cursor holds the last record's ``key``."""
 
-    async def endpoint(
+    async def plain(
         request: Request, listed: Listed, principal: Principal = requires(permission)
     ) -> Any:
         await reached(request, PROJECTION, listed.after)
@@ -71,6 +74,13 @@ def listing(
             request, query, principal.reach(permission.action), **listed.filters
         )
         return paged(rows, listed.limit, lambda r: view(**r), lambda r: (r[key],))
+
+    async def numbered(
+        request: Request, listed: NumberedListed, principal: Principal = requires(permission)
+    ) -> Any:
+        return await plain(request, listed, principal)
+
+    endpoint = numbered if with_number else plain  # number= finds one (decision 0050)
 
     add(router, "GET", path, endpoint, name=name, doc=doc, response_model=Page[view])  # type: ignore[valid-type]
 

@@ -31,7 +31,15 @@ from interfaces.http.community.schemas import (
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
 from interfaces.http.routes import add
-from interfaces.http.schemas import Accepted, Created, Cursor, Page, accepted, paged
+from interfaces.http.schemas import (
+    Accepted,
+    Created,
+    Cursor,
+    NumberedCreated,
+    Page,
+    accepted,
+    paged,
+)
 from interfaces.http.security import Principal, requires
 from projections.community import queries
 
@@ -45,7 +53,7 @@ def file_complaint(
     body: NewComplaint,
     request: Request,
     principal: Principal = requires(OWN),
-) -> Created:
+) -> NumberedCreated:
     """A resident complains about their estate (for a unit they occupy); staff record one."""
     return filed(request, principal, body, c.FileComplaint, CommunityService.file_complaint)
 
@@ -59,6 +67,7 @@ listing(
     key="complaint_id",
     name="list_complaints",
     doc="Complaints of the caller's estates (staff) or their own, newest first.",
+    with_number=True,
 )
 record(
     router,

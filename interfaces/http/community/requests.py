@@ -20,7 +20,7 @@ from interfaces.http.community.schemas import (
     WithReason,
 )
 from interfaces.http.routes import Commands
-from interfaces.http.schemas import Created
+from interfaces.http.schemas import NumberedCreated
 from interfaces.http.security import Principal, requires
 from projections.community import queries
 
@@ -33,7 +33,7 @@ def submit_service_request(
     body: NewServiceRequest,
     request: Request,
     principal: Principal = requires(Permission.SERVICES_REQUEST_OWN),
-) -> Created:
+) -> NumberedCreated:
     """A resident asks for a service for a unit they occupy; staff for their estate."""
     return filed(request, principal, body, c.SubmitServiceRequest, CommunityService.submit_request)
 
@@ -46,6 +46,7 @@ listing(
     READ,
     key="request_id",
     name="list_service_requests",
+    with_number=True,
     doc="Requests of the caller's estates (staff) or their own (residents), newest first.",
 )
 record(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -14,7 +14,7 @@ from domain.approvals.rules import Urgency
 from domain.community.service_request import Category
 from domain.community.survey import SubjectKind
 from interfaces.http.cursors import decode_cursor
-from interfaces.http.schemas import Command, Cursor
+from interfaces.http.schemas import Command, Cursor, NumberQuery
 from interfaces.http.text import MultiLine, SingleLine
 from interfaces.http.views import from_view
 from projections.community.queries import (
@@ -128,14 +128,17 @@ class Listing:
     limit: int
     after: int | None
     cursor: str | None = None
+    number: str | None = None  # of the numbered kinds only (NumberedListed)
 
     @property
     def filters(self) -> dict[str, Any]:
+        said = {"number": self.number} if self.number is not None else {}
         return {
             "status": self.status,
             "estate_id": self.estate_id,
             "limit": self.limit + 1,
             "before_id": decode_cursor(self.cursor, UUID)[0] if self.cursor else None,
+            **said,
         }
 
 
@@ -150,3 +153,11 @@ def listing(
 
 
 Listed = Annotated[Listing, Depends(listing)]
+
+
+def numbered_listing(listed: Listed, number: NumberQuery = None) -> Listing:
+    return replace(listed, number=number)
+
+
+#: The list of a numbered kind (requests, complaints): ``number=`` finds one (decision 0050).
+NumberedListed = Annotated[Listing, Depends(numbered_listing)]

@@ -48,6 +48,7 @@ def statement_report(body: dict[str, Any], printed_at: datetime) -> Report:
     bills = Table(
         "账单明细 Bills",
         (
+            Column("number", "账单号"),
             Column("period", "账期"),
             Column("items", "收费项目"),
             Column("due_on", "到期日", "date"),
@@ -58,6 +59,7 @@ def statement_report(body: dict[str, Any], printed_at: datetime) -> Report:
         ),
         tuple(
             (
+                b.get("number") or "",
                 b["period"],
                 "、".join(dict.fromkeys(_item(line) for line in b["lines"])),
                 b["due_on"],

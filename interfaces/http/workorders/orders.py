@@ -25,7 +25,7 @@ from interfaces.http.consistency import reached, serving
 from interfaces.http.cursors import decode_cursor
 from interfaces.http.reads import query_off_loop
 from interfaces.http.routes import Commands
-from interfaces.http.schemas import Created, Cursor, Page, paged
+from interfaces.http.schemas import Cursor, NumberedCreated, NumberQuery, Page, paged
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.workorders.schemas import (
     Assignment,
@@ -58,7 +58,7 @@ def submit_order(
     body: NewOrder,
     request: Request,
     principal: Principal = requires(Permission.WORKORDERS_SUBMIT_OWN),
-) -> Created:
+) -> NumberedCreated:
     """Staff submit for an estate they serve; residents for a unit they occupy."""
     # Where a resident lives is read from the registry's read model: a stopped
     # one answers 503. Staff acting for an estate they serve do not read it.
@@ -68,7 +68,7 @@ def submit_order(
     )
     if not staff:
         serving(request, "registry")
-    order_id, position = _service(request).submit(
+    order_id, position, number = _service(request).submit(
         c.SubmitOrder(
             actor=principal,
             title=body.title,
@@ -78,7 +78,7 @@ def submit_order(
             equipment_id=body.equipment_id,
         )
     )
-    return Created(id=order_id, position=position)
+    return NumberedCreated(id=order_id, position=position, number=number)
 
 
 @router.post("/workorders/on-behalf", status_code=status.HTTP_201_CREATED)
@@ -86,12 +86,12 @@ def log_on_behalf(
     body: OrderOnBehalf,
     request: Request,
     principal: Principal = requires(Permission.WORKORDERS_SUBMIT_FOR_ESTATE),
-) -> Created:
+) -> NumberedCreated:
     """Log a repair for a resident who phoned or came by: the order is the
     resident's (they see, follow and rate it); it records the channel and the
     clerk. Only for a resident of a unit of an estate the caller serves."""
     serving(request, "registry")  # where the resident lives
-    order_id, position = _service(request).log_on_behalf(
+    order_id, position, number = _service(request).log_on_behalf(
         c.LogOnBehalf(
             actor=principal,
             resident_id=body.resident_id,
@@ -102,7 +102,7 @@ def log_on_behalf(
             equipment_id=body.equipment_id,
         )
     )
-    return Created(id=order_id, position=position)
+    return NumberedCreated(id=order_id, position=position, number=number)
 
 
 @router.get("/workorders")
@@ -118,6 +118,7 @@ async def list_orders(
     source: Source | None = None,
     open_: Annotated[bool | None, Query(alias="open")] = None,
     mine: bool = False,
+    number: NumberQuery = None,
     cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     after: Annotated[int | None, Query(ge=0)] = None,
@@ -134,6 +135,7 @@ async def list_orders(
         "source": source.value if source else None,
         "open": open_,
         "mine": principal.user_id if mine else None,
+        "number": number,
     }
     reach = principal.reach("workorders:read")
     before, before_order = decode_cursor(cursor, datetime, UUID) if cursor else (None, None)

@@ -13,6 +13,7 @@ from typing import Any
 import psycopg
 from eventsourcing.persistence import Notification
 
+from projections import numbers
 from projections.catalog import ReadModelDeps
 from projections.events import as_uuid, kind_of, occurred_at, payload_of, to_json
 from projections.finance.accounts import owners
@@ -52,8 +53,11 @@ DDL = (
         issued_on date NOT NULL,
         due_on date NOT NULL,
         dunning_level integer NOT NULL DEFAULT 0,
-        position bigint NOT NULL
+        position bigint NOT NULL,
+        number_year integer,  -- the number: projections/numbers.py
+        serial integer
     )""",
+    numbers.index("finance_bills"),
     "CREATE INDEX IF NOT EXISTS finance_bills_unit ON finance_bills (unit_id, due_on)",
     # A unit's account pages its history: open bills, then settled ones by position.
     "CREATE INDEX IF NOT EXISTS finance_bills_unit_open ON finance_bills (unit_id) "
@@ -221,24 +225,17 @@ class UnitAccountsReadModel:
         cur.execute(
             "INSERT INTO finance_bills (bill_id, unit_id, estate_id, period, run_id, payer_ids, "
             "lines, currency, principal, outstanding, days, days_in_period, issued_on, due_on, "
-            "position) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) "
+            "position, number_year, serial) "
+            "VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) "
             "ON CONFLICT (bill_id) DO NOTHING",
             [
-                p["bill_id"],
-                p["unit_id"],
-                p["estate_id"],
-                p["period"],
-                p["run_id"],
+                *(p[k] for k in ("bill_id", "unit_id", "estate_id", "period", "run_id")),
                 list(p["payer_ids"]),
                 to_json(p["lines"]),
-                p["currency"],
-                p["amount"],
-                p["amount"],
-                p["days"],
-                p["days_in_period"],
-                p["issued_on"],
-                p["due_on"],
+                *(p[k] for k in ("currency", "amount", "amount", "days", "days_in_period")),
+                *(p[k] for k in ("issued_on", "due_on")),
                 note.id,
+                *numbers.next_serial(cur, "finance_bills", p["estate_id"], p["at"]),  # 0050
             ],
         )
 

@@ -15,37 +15,21 @@ from uuid import UUID
 
 import psycopg
 
+from projections import numbers
 from projections.reach import OCCUPIED_UNITS, Reaching, clause, page
 
 BILL_COLUMNS = (
     "b.bill_id, b.unit_id, b.estate_id, b.period, b.run_id, b.payer_ids, b.lines, b.currency, "
     "b.principal, b.late_fees, b.paid, b.waived, b.written_off, b.outstanding, "
     "CASE WHEN b.outstanding > 0 THEN 'open' ELSE 'settled' END AS status, b.days, "
-    "b.days_in_period, b.issued_on, b.due_on, b.dunning_level, b.position"
+    "b.days_in_period, b.issued_on, b.due_on, b.dunning_level, b.position, "
+    + numbers.said("b", "BL")  # decision 0050
 )
 BILL_FROM = "FROM finance_bills b LEFT JOIN registry_units u ON u.unit_id = b.unit_id"
-PAYMENT_COLUMNS = ", ".join(
-    f"p.{c}"
-    for c in [
-        "payment_id",
-        "unit_id",
-        "estate_id",
-        "method",
-        "reference",
-        "amount",
-        "currency",
-        "allocations",
-        "to_credit",
-        "payer_id",
-        "booked_on",
-        "received_on",
-        "received_at",
-        "recorded_by",
-        "reversed",
-        "reversal_reason",
-        "reversed_on",
-        "position",
-    ]
+PAYMENT_COLUMNS = (
+    "p.payment_id, p.unit_id, p.estate_id, p.method, p.reference, p.amount, p.currency, "
+    "p.allocations, p.to_credit, p.payer_id, p.booked_on, p.received_on, p.received_at, "
+    "p.recorded_by, p.reversed, p.reversal_reason, p.reversed_on, p.position"
 )
 PAYMENT_FROM = "FROM finance_payments p LEFT JOIN registry_units u ON u.unit_id = p.unit_id"
 REQUEST_COLUMNS = (
@@ -104,6 +88,7 @@ class BillRow(TypedDict):
     due_on: date
     dunning_level: int
     position: int
+    number: str | None  # HVG-BL-2026-000123 (decision 0050)
 
 
 class PaymentRow(TypedDict):
@@ -203,6 +188,7 @@ def bills(
     before: int | None = None,
     before_bill: UUID | None = None,
     limit: int = 100,
+    number: str | None = None,
 ) -> list[BillRow]:
     """Bills within the reach, newest first (position, then bill ID); the
     cursor is the last row's ``before`` (position) and ``before_bill`` (a page
@@ -217,6 +203,8 @@ def bills(
         )
         if value is not None
     ]
+    if number is not None:
+        filters.append(numbers.matching("b", "BL", number))
     if open_only:
         filters.append(("b.outstanding > 0", []))
     if overdue_on is not None:

@@ -73,7 +73,7 @@ def test_rebuilt_approval_and_community_read_models_equal_the_live_ones(
     as_ = {name: actor_of(identity.get(user_id)) for name, user_id in ids.items()}
     front, dept = as_["front"], as_["dept"]
     home = residence.move_in(str(ids["resident"]), ESTATE_A)
-    rid, _ = community.submit_request(
+    rid, _, _ = community.submit_request(
         c.SubmitServiceRequest(as_["resident"], ESTATE_A, home, Category.GREENING, "hedge")
     )
     community.accept_request(c.AcceptServiceRequest(front, rid))
@@ -89,7 +89,7 @@ def test_rebuilt_approval_and_community_read_models_equal_the_live_ones(
     community.answer_survey(
         c.AnswerSurvey(as_["resident"], SubjectKind.SERVICE_REQUEST, rid, {"overall": 5})
     )
-    cid, _ = community.file_complaint(
+    cid, _, _ = community.file_complaint(
         c.FileComplaint(as_["resident"], ESTATE_A, home, "noise", "pump")
     )
     for step, fields in (

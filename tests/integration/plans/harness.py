@@ -20,6 +20,10 @@ from hypothesis import strategies as st
 from psycopg import sql
 
 from application.actor import Reach
+from projections.registry.tables import DDL as REGISTRY_DDL
+
+#: The registry's estates table, which the numbered read models' queries read.
+REGISTRY_ESTATES = tuple(d for d in REGISTRY_DDL if "registry_estates (" in d)
 
 
 @contextmanager
@@ -31,7 +35,8 @@ def schema_of(url: str, schema: str, ddl: Iterable[Any]) -> Iterator[psycopg.Con
         conn.execute(f"CREATE SCHEMA {schema}")
         conn.execute(f"SET search_path TO {schema}")
         try:
-            for statement in ddl:
+            # A numbered record's row reads its estate's code (decision 0050).
+            for statement in (*REGISTRY_ESTATES, *ddl):
                 conn.execute(statement)
             yield conn
         finally:
@@ -50,6 +55,9 @@ def key(series: str, modulo: int) -> str:
     return f"lpad(to_hex(mod({series}, {modulo})), 32, '0')::uuid"
 
 
+# A record's number (decision 0050): unique in its estate and year, as the
+# read models' UNIQUE index wants.
+_NUMBERED = {("serial", "integer"): "g", ("number_year", "integer"): "2026"}
 # The value of a column of each type, for row g, when a table's filling
 # does not say otherwise: distinct where a key would be, dull elsewhere.
 _BY_TYPE = {
@@ -80,7 +88,9 @@ def fill(
         [table],
     ).fetchall()
     names = [name for name, _ in found]
-    values = [columns.get(name) or _BY_TYPE[kind] for name, kind in found]
+    values = [
+        columns.get(name) or _NUMBERED.get((name, kind)) or _BY_TYPE[kind] for name, kind in found
+    ]
     conn.execute(
         sql.SQL("INSERT INTO {} ({}) SELECT {} FROM generate_series(1, %s) g").format(
             sql.Identifier(table),

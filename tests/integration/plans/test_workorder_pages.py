@@ -38,7 +38,7 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 def old_orders(conn: Any, reach: Reach, f: dict[str, Any], limit: int, cursor: Any) -> list[Any]:
     """``queries.orders`` before paging by scope, with the cursor's tie-break."""
     where, params = clause(reach, "estate_id", queries.OWNER_COLUMNS, estate_id=f["estate_id"])
-    sql = f"SELECT {queries.ORDER_COLUMNS} FROM workorders WHERE {where}"
+    sql = f"SELECT {queries.ORDER_COLUMNS} FROM workorders o WHERE {where}"
     for column in ("estate_id", "status"):
         if f[column] is not None:
             sql += f" AND {column} = %s"

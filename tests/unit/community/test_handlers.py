@@ -77,7 +77,7 @@ def world() -> World:
 
 
 def submitted(w: World, by: Actor | None = None) -> UUID:
-    request_id, _ = w.community.submit_request(
+    request_id, _, _ = w.community.submit_request(
         c.SubmitServiceRequest(by or w.resident, w.estate, w.home, Category.CLEANING, "stairs")
     )
     return request_id
@@ -103,7 +103,7 @@ def test_a_resident_may_not_request_for_a_unit_they_do_not_occupy(world: World) 
 
 
 def test_staff_request_for_their_estate_but_not_for_another(world: World) -> None:
-    request_id, _ = world.community.submit_request(
+    request_id, _, _ = world.community.submit_request(
         c.SubmitServiceRequest(world.clerk, world.estate, None, Category.GREENING, "hedge")
     )
     assert world.community.get(ServiceRequest, request_id).requested_by == world.clerk.user_id
@@ -195,7 +195,7 @@ def test_a_schedule_names_a_time_with_its_offset(world: World) -> None:
 
 
 def filed(w: World) -> UUID:
-    complaint_id, _ = w.community.file_complaint(
+    complaint_id, _, _ = w.community.file_complaint(
         c.FileComplaint(w.resident, w.estate, w.home, "noise", "the pump hums")
     )
     return complaint_id

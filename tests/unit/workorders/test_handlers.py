@@ -24,7 +24,7 @@ def w() -> World:
 
 
 def submitted(w: World) -> UUID:
-    order_id, _ = w.svc.submit(
+    order_id, _, _ = w.svc.submit(
         c.SubmitOrder(w.resident_a, "Leaking tap", "Drips all night", unit_id=w.unit_a)
     )
     return order_id
@@ -71,8 +71,24 @@ def test_staff_who_name_no_estate_are_told_the_field_is_missing(w: World) -> Non
     assert w.log.head() == head
 
 
+def test_each_order_answers_the_next_number_of_its_estate_and_year(w: World) -> None:
+    year = w.svc.deps.clock().year
+    answers = [
+        w.svc.submit(c.SubmitOrder(w.manager_a, "Lobby", "Light", estate_id=w.estate_a)),
+        w.svc.submit(c.SubmitOrder(w.resident_a, "Tap", "Drips", unit_id=w.unit_a)),
+        w.svc.submit(c.SubmitOrder(w.manager_b, "Gate", "Stuck", estate_id=w.estate_b)),
+    ]
+    assert [number for _, _, number in answers] == [
+        f"A-WO-{year}-000001",
+        f"A-WO-{year}-000002",
+        f"B-WO-{year}-000001",
+    ]
+
+
 def test_staff_submit_for_an_estate_they_serve(w: World) -> None:
-    order_id, _ = w.svc.submit(c.SubmitOrder(w.manager_a, "Lobby", "Light", estate_id=w.estate_a))
+    order_id, _, _ = w.svc.submit(
+        c.SubmitOrder(w.manager_a, "Lobby", "Light", estate_id=w.estate_a)
+    )
     assert w.svc.get(order_id).source == Source.STAFF
 
 
@@ -88,7 +104,7 @@ def test_an_order_may_not_name_another_estates_equipment(w: World) -> None:
             c.SubmitOrder(w.manager_a, "Pump", "Noise", estate_id=w.estate_a, equipment_id=pump_b)
         )
     pump_a = w.equipment(w.estate_a)
-    order_id, _ = w.svc.submit(
+    order_id, _, _ = w.svc.submit(
         c.SubmitOrder(w.manager_a, "Pump", "Noise", estate_id=w.estate_a, equipment_id=pump_a)
     )
     assert w.svc.get(order_id).equipment_id == pump_a

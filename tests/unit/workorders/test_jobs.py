@@ -66,7 +66,7 @@ def test_a_due_plan_opens_one_triaged_assigned_order_per_due_date() -> None:
 
 def test_a_passed_deadline_is_recorded_once_per_order_and_kind() -> None:
     w, due = given()
-    order_id, _ = w.svc.submit(
+    order_id, _, _ = w.svc.submit(
         c.SubmitOrder(w.manager_a, "Lift stuck", "Between floors", estate_id=w.estate_a)
     )
     w.svc.triage(c.TriageOrder(w.manager_a, order_id, "elevator", "urgent"))
