@@ -116,11 +116,15 @@ class ReceiptsReadModel:
         self, cur: psycopg.Cursor[Any], p: dict[str, Any], at: Any, receipt_id: UUID, at_pos: int
     ) -> None:
         year = int(p["year"])
-        row = cur.execute(
-            "SELECT coalesce(max(serial), 0) + 1 FROM finance_receipts WHERE estate_id = %s "
-            "AND issued_on >= make_date(%s, 1, 1) AND issued_on < make_date(%s, 1, 1)",
-            [p["estate_id"], year, year + 1],
-        ).fetchone()
+        # A cursor of its own, as projections/numbers.py: this one may have
+        # statements queued in the batch's pipeline whose results a fetch here
+        # would meet first ("UPDATE 1 produced no records").
+        with cur.connection.cursor() as own:
+            row = own.execute(
+                "SELECT coalesce(max(serial), 0) + 1 FROM finance_receipts WHERE estate_id = %s "
+                "AND issued_on >= make_date(%s, 1, 1) AND issued_on < make_date(%s, 1, 1)",
+                [p["estate_id"], year, year + 1],
+            ).fetchone()
         serial = int(row[0]) if row else 1
         number = receipt_number(p["estate_code"], year, serial)
         _insert(cur, receipt_id, p, number, serial, at, at_pos)
