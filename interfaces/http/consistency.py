@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 import anyio
 from fastapi import Request
 from psycopg_pool import ConnectionPool
 
+from application.errors import NotFound
 from infrastructure.autocommit import autocommitted
 from interfaces.http.asof import reading_as_of
 from interfaces.http.middleware import CALLER_STATE
@@ -24,6 +27,7 @@ from projections.positions import applied
 from projections.runtime import stopped_read_models, wait_for_position
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: The default of the ``read_wait_seconds`` setting.
 MAX_WAIT_SECONDS = 10.0
@@ -94,14 +98,11 @@ def _unavailable(projection: str, failed_position: int, _error: str) -> Problem:
 
 
 def serving(request: Request, *projections: str) -> None:
-    """For code that reads these read models' tables from a worker thread (a
-    command's checks, a helper shared by sync routes) rather than through
-    :func:`reached`: answer 503 at once if one has stopped (its rows are stale,
-    and a check on them could let the wrong caller through), and wait, as a
-    read does, until each has applied the caller's own last write (decision
-    0045): a clerk who has just moved a resident in logs that resident's repair
-    at once, instead of being told the resident lives nowhere. A read as of a
-    past position reads a finished build: nothing to check or wait for."""
+    """Answer 503 at once if one of these read models has stopped, for code that
+    reads their tables from a worker thread (a command's checks, a helper shared
+    by sync routes) rather than through :func:`reached`: a stopped read model's
+    rows are stale, and a check on them could let the wrong caller through.
+    A read as of a past position reads a finished build: nothing to check."""
     if reading_as_of(request) is not None:
         return
     stopped = _stopped(request)
@@ -111,29 +112,53 @@ def serving(request: Request, *projections: str) -> None:
         failure = stopped.stopped.get(projection)
         if failure is not None:
             raise _unavailable(projection, *failure)
+
+
+def after_own_writes(request: Request, command: Callable[[], T], *projections: str) -> T:
+    """Run ``command``, whose checks read ``projections``; if it is refused as
+    not found while one of them has not yet applied the caller's own last write
+    (decision 0045), wait for that write as a read does and run it once more.
+
+    A clerk who has just moved a resident in logs that resident's repair at
+    once, instead of being told the resident lives nowhere. A refused command
+    appended nothing, so running it again is safe; a command that succeeds
+    (nearly every one) costs no statement more."""
+    try:
+        return command()
+    except NotFound:
+        if not _waited_for_own_writes(request, projections):
+            raise
+    return command()
+
+
+def _waited_for_own_writes(request: Request, projections: tuple[str, ...]) -> bool:
+    """Wait until each of ``projections`` has applied the caller's last write:
+    True if one had not, False if there was nothing to wait for; 503 if one
+    does not get there."""
     written = written_position(request)
     known = _known(request)
+    pool = container(request).pool
+    waited = False
     for projection in projections:
         if not written or known.has(projection, written):
             continue
-        pool = container(request).pool
         now = _applied(pool, projection)
         known.saw(projection, now)
-        if now >= written:
-            continue
         # A session's position beyond the head is of another log (one restored since).
         position = min(written, container(request).event_log.head())
         if now >= position:
             continue
         wait = container(request).settings.read_wait_seconds
-        if wait_for_position(pool, projection, position, wait):
-            known.saw(projection, position)
-            continue
-        stopped.refresh()
-        failure = stopped.stopped.get(projection)
-        if failure is not None:
-            raise _unavailable(projection, *failure)
-        raise behind(projection, position, wait)
+        if not wait_for_position(pool, projection, position, wait):
+            stopped = _stopped(request)
+            stopped.refresh()
+            failure = stopped.stopped.get(projection)
+            if failure is not None:
+                raise _unavailable(projection, *failure)
+            raise behind(projection, position, wait)
+        known.saw(projection, position)
+        waited = True
+    return waited
 
 
 class KnownPositions:

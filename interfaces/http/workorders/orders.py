@@ -21,7 +21,7 @@ from application.workorders.service import WorkOrderService
 from domain.identity.policy import Permission
 from domain.workorders.order import Priority, Source, Status
 from interfaces.http.asof import AsOfRoute
-from interfaces.http.consistency import reached, serving
+from interfaces.http.consistency import after_own_writes, reached, serving
 from interfaces.http.cursors import decode_cursor
 from interfaces.http.reads import query_off_loop
 from interfaces.http.routes import Commands
@@ -68,15 +68,16 @@ def submit_order(
     )
     if not staff:
         serving(request, "registry")
-    order_id, position, number = _service(request).submit(
-        c.SubmitOrder(
-            actor=principal,
-            title=body.title,
-            description=body.description,
-            estate_id=body.estate_id,
-            unit_id=body.unit_id,
-            equipment_id=body.equipment_id,
-        )
+    command = c.SubmitOrder(
+        actor=principal,
+        title=body.title,
+        description=body.description,
+        estate_id=body.estate_id,
+        unit_id=body.unit_id,
+        equipment_id=body.equipment_id,
+    )
+    order_id, position, number = after_own_writes(
+        request, lambda: _service(request).submit(command), "registry"
     )
     return NumberedCreated(id=order_id, position=position, number=number)
 
@@ -91,16 +92,18 @@ def log_on_behalf(
     resident's (they see, follow and rate it); it records the channel and the
     clerk. Only for a resident of a unit of an estate the caller serves."""
     serving(request, "registry")  # where the resident lives
-    order_id, position, number = _service(request).log_on_behalf(
-        c.LogOnBehalf(
-            actor=principal,
-            resident_id=body.resident_id,
-            unit_id=body.unit_id,
-            channel=body.channel.value,
-            title=body.title,
-            description=body.description,
-            equipment_id=body.equipment_id,
-        )
+    command = c.LogOnBehalf(
+        actor=principal,
+        resident_id=body.resident_id,
+        unit_id=body.unit_id,
+        channel=body.channel.value,
+        title=body.title,
+        description=body.description,
+        equipment_id=body.equipment_id,
+    )
+    # A resident the clerk has just moved in is waited for, not refused.
+    order_id, position, number = after_own_writes(
+        request, lambda: _service(request).log_on_behalf(command), "registry"
     )
     return NumberedCreated(id=order_id, position=position, number=number)
 

@@ -53,13 +53,13 @@ def test_each_kind_is_numbered_in_its_append_shown_and_found_by_its_number(
     fw.clock.set(2026, 2, 1, 9)
     bill(fw, "2026-01")  # one bulk append: three bills
     bills = fw.get("/finance/bills", fw.finance, estate_id=fw.estate_id).json()
-    in_log_order = sorted(bills, key=lambda b: (b["position"], b["bill_id"]))
+    in_log_order = sorted(bills, key=lambda b: (b["position"], b["id"]))
     assert [b["number"] for b in in_log_order] == [f"FIN-BL-2026-00000{n}" for n in (1, 2, 3)]
     target = in_log_order[0]
     waiver = fw.post(
         f"/finance/units/{target['unit_id']}/waivers",
         fw.finance,
-        {"bill_id": target["bill_id"], "amount": "5.00", "reason": "lift out of order"},
+        {"bill_id": target["id"], "amount": "5.00", "reason": "lift out of order"},
         status=201,
     ).json()
     fw.settle("approvals")
@@ -71,17 +71,17 @@ def test_each_kind_is_numbered_in_its_append_shown_and_found_by_its_number(
     one = fw.client.get(f"/api/v1/workorders/{orders[0]['id']}", headers=fw.manager.headers)
     assert one.json()["number"] == "FIN-WO-2026-000001"
     (listed,) = found(fw, "/service-requests", "FIN-SR-2026-1")
-    assert listed["request_id"] == request["id"] and listed["number"] == request["number"]
+    assert listed["id"] == request["id"] and listed["number"] == request["number"]
     (filed,) = found(fw, "/complaints", complaint["number"])
-    assert filed["complaint_id"] == complaint["id"]
+    assert filed["id"] == complaint["id"]
     (searched,) = found(fw, "/finance/bills", " fin-bl-2026-000001 ", fw.finance)
-    assert searched["bill_id"] == target["bill_id"]
+    assert searched["id"] == target["id"]
     one_bill = fw.client.get(
-        f"/api/v1/finance/bills/{target['bill_id']}", headers=fw.finance.headers
+        f"/api/v1/finance/bills/{target['id']}", headers=fw.finance.headers
     )
     assert one_bill.json()["number"] == "FIN-BL-2026-000001"
     (approval,) = found(fw, "/approvals", "FIN-AP-2026-000002")
-    assert approval["approval_id"] == waiver["approval_id"]
+    assert approval["id"] == waiver["approval_id"]
     first = fw.get("/approvals", fw.manager).json()
     assert sorted(a["number"] for a in first) == ["FIN-AP-2026-000001", "FIN-AP-2026-000002"]
 

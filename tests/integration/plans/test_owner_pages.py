@@ -47,7 +47,7 @@ def old_approvals(conn: Any, reach: Reach, f: dict[str, Any], limit: int, before
         where += " AND position < %s"
         params.append(before)
     rows = conn.execute(
-        f"SELECT {approvals.COLUMNS} FROM approvals WHERE {where} ORDER BY position DESC LIMIT %s",
+        f"SELECT {approvals.SHOWN} FROM approvals a WHERE {where} ORDER BY position DESC LIMIT %s",
         [*params, limit],
     ).fetchall()
     return [dict(zip(approvals.NAMES, r, strict=True)) for r in rows]

@@ -59,7 +59,7 @@ def test_a_resident_may_not_submit_for_a_unit_they_do_not_occupy(w: World) -> No
 
 
 def test_a_resident_of_one_unit_who_names_none_submits_for_that_unit(w: World) -> None:
-    order_id, _ = w.svc.submit(c.SubmitOrder(w.resident_a, "Leak", "Leak", estate_id=w.estate_a))
+    order_id, _, _ = w.svc.submit(c.SubmitOrder(w.resident_a, "Leak", "Leak", estate_id=w.estate_a))
     order = w.svc.get(order_id)
     assert (order.estate_id, order.unit_id, order.source) == (w.estate_a, w.unit_a, Source.RESIDENT)
 
