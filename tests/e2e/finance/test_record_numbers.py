@@ -76,9 +76,7 @@ def test_each_kind_is_numbered_in_its_append_shown_and_found_by_its_number(
     assert filed["id"] == complaint["id"]
     (searched,) = found(fw, "/finance/bills", " fin-bl-2026-000001 ", fw.finance)
     assert searched["id"] == target["id"]
-    one_bill = fw.client.get(
-        f"/api/v1/finance/bills/{target['id']}", headers=fw.finance.headers
-    )
+    one_bill = fw.client.get(f"/api/v1/finance/bills/{target['id']}", headers=fw.finance.headers)
     assert one_bill.json()["number"] == "FIN-BL-2026-000001"
     (approval,) = found(fw, "/approvals", "FIN-AP-2026-000002")
     assert approval["id"] == waiver["approval_id"]
