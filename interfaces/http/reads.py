@@ -16,9 +16,9 @@ from typing import Any, TypeVar
 import anyio
 import psycopg
 from fastapi import Request
-from psycopg import sql
 
 from infrastructure.autocommit import autocommitted
+from infrastructure.schema_reads import read_only_in
 from interfaces.http.asof import AsOfRead, reading_as_of
 from interfaces.http.problems import Problem
 from interfaces.http.security import container
@@ -43,9 +43,7 @@ def _as_of(request: Request, past: AsOfRead) -> Iterator[psycopg.Connection[Any]
     """A pooled connection whose unqualified tables are the as-of build's, for one
     read-only transaction (``SET LOCAL``: the pool gets the connection back as it was)."""
     try:
-        with container(request).pool.connection() as conn, conn.transaction():
-            conn.execute("SET LOCAL transaction_read_only = on")
-            conn.execute(sql.SQL("SET LOCAL search_path TO {}").format(sql.Identifier(past.schema)))
+        with read_only_in(container(request).pool, past.schema) as conn:
             past.read = True
             yield conn
     except psycopg.errors.UndefinedTable:
