@@ -76,6 +76,8 @@ class Estate:
     technician: Actor
     resident: Actor
     finance: Actor
+    storekeeper: Actor
+    gate_guard: Actor
     records: dict[str, str] = field(default_factory=dict)
     # Text that only estate's records carry (message subjects, reminder texts).
     texts: list[str] = field(default_factory=list)
@@ -86,7 +88,14 @@ class Estate:
 
     @property
     def staff(self) -> list[Actor]:
-        return [self.manager, self.customer_service, self.technician, self.finance]
+        return [
+            self.manager,
+            self.customer_service,
+            self.technician,
+            self.finance,
+            self.storekeeper,
+            self.gate_guard,
+        ]
 
     @property
     def outsiders(self) -> list[Actor]:
@@ -194,6 +203,8 @@ class Builder:
             technician=self.actor(f"tech.{tag}", "technician", str(estate)),
             resident=self.actor(f"owner.{tag}", "owner"),
             finance=self.actor(f"finance.{tag}", "finance", str(estate)),
+            storekeeper=self.actor(f"store.{tag}", "storekeeper", str(estate)),
+            gate_guard=self.actor(f"gate.{tag}", "gate_guard", str(estate)),
         )
         person = self.person(str(estate), str(unit), f"Owner {name}", e.resident.id, "owner")
         e.records.update(

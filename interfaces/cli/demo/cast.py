@@ -20,6 +20,8 @@ STAFF: tuple[tuple[str, str, Role, str], ...] = (
     ("hvg.tech.zhao", "Zhao Min", Role.TECHNICIAN, "technician (lift crew)"),
     ("hvg.service", "Sun Li", Role.CUSTOMER_SERVICE, "customer-service clerk (front desk)"),
     ("hvg.finance", "Zhou Hui", Role.FINANCE, "finance clerk"),
+    ("hvg.store", "Ma Jun", Role.STOREKEEPER, "storekeeper"),
+    ("hvg.gate", "Tang Bo", Role.GATE_GUARD, "gate guard (walks the night patrol)"),
     ("hvg.auditor", "Wu Fang", Role.AUDITOR, "auditor (reads everything)"),
     ("hvg.director", "He Jian", Role.ADMIN, "regional director (last approval level)"),
 )

@@ -66,10 +66,11 @@ def test_the_auditor_reads_and_verifies_but_changes_nothing() -> None:
     assert not any(p.action in ("users:create", "users:manage_access") for p in granted)
 
 
-def test_a_visitor_may_only_read_their_own_record_and_change_their_password() -> None:
+def test_a_visitor_may_only_read_their_own_record_passes_and_change_their_password() -> None:
     assert ROLE_PERMISSIONS[Role.VISITOR] == {
         Permission.USERS_READ_OWN,
         Permission.PASSWORD_CHANGE_OWN,
+        Permission.VISITORS_READ_OWN,
     }
 
 

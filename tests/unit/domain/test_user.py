@@ -505,7 +505,11 @@ def test_revoking_a_permission_that_only_comes_from_a_role_is_refused() -> None:
 
 def test_effective_permissions_join_every_role_and_direct_grant() -> None:
     user = given_user([Role.VISITOR])
-    assert user.permissions == {Permission.USERS_READ_OWN, Permission.PASSWORD_CHANGE_OWN}
+    assert user.permissions == {
+        Permission.USERS_READ_OWN,
+        Permission.PASSWORD_CHANGE_OWN,
+        Permission.VISITORS_READ_OWN,
+    }
 
     user.grant_role(Role.OWNER)
     user.grant_permission(Permission.AUDIT_VERIFY)
