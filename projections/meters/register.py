@@ -80,6 +80,9 @@ class MeterRegister(PerAggregate):
         "ON meter_readings (unit_id, entered_at, reading_id)",
         "CREATE INDEX IF NOT EXISTS meter_readings_meter "
         "ON meter_readings (meter_id, entered_at, reading_id)",
+        # The unread list: which meters have a recorded reading of a period.
+        "CREATE INDEX IF NOT EXISTS meter_readings_recorded "
+        "ON meter_readings (period, meter_id) WHERE status = 'recorded'",
         """CREATE TABLE IF NOT EXISTS meter_rounds (
             round_id uuid PRIMARY KEY,
             estate_id uuid NOT NULL,
