@@ -24,6 +24,7 @@ import projections.approvals
 import projections.community
 import projections.equipment
 import projections.finance
+import projections.meters
 import projections.notifications
 import projections.operations
 import projections.registry
@@ -38,6 +39,7 @@ from application.finance import FinanceServices
 from application.finance.invoices import InvoiceIssuer
 from application.identity.ports import Passwords
 from application.identity.service import IdentityService
+from application.meters.service import MeterService
 from application.notifications.service import NotificationService
 from application.operations.recorder import IncidentRecorder
 from application.operations.service import OperationsService
@@ -87,6 +89,7 @@ from projections.finance.statements import LedgerReports
 from projections.identity.directory import UserDirectory
 from projections.identity.erasures import Erasures
 from projections.identity.logins import LoginHistory
+from projections.meters.directory import MeterDirectory
 from projections.notifications.facts import NotificationFacts
 from projections.progress import PositionWaiter
 from projections.registry.facts import RegistryFacts
@@ -125,6 +128,7 @@ class Container:
     community: CommunityService
     notifications: NotificationService
     finance: FinanceServices
+    meters: MeterService
     exports: Exports
     metrics: Metrics
     incidents: IncidentRecorder
@@ -238,6 +242,7 @@ def build(
             *projections.notifications.read_models(deps),
             *projections.tasks.read_models(deps),
             *projections.finance.read_models(deps),
+            *projections.meters.read_models(deps),
             *projections.operations.read_models(),
         ],
         incidents=incidents,
@@ -352,6 +357,7 @@ def build(
             provider_fee_rate=settings.wechatpay_fee_rate,
             invoices=invoices or LocalInvoiceRegister(),
         ),
+        meters=MeterService(service_deps, MeterDirectory(pool, lambda: autocommitted(pool))),
         exports=Exports(event_log, clock, ids),
         metrics=metrics,
         incidents=incidents,

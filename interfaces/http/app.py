@@ -18,6 +18,7 @@ from interfaces.http import (
     finance,
     health,
     history,
+    meters,
     notifications,
     openapi,
     operations,
@@ -70,6 +71,7 @@ def create_app(container: Container) -> FastAPI:
         community,
         notifications,
         operations,
+        meters,
     ):
         app.include_router(module.router)
     for router in finance.ROUTERS:

@@ -276,3 +276,49 @@ EXAMPLES.update(
 from interfaces.http.finance.examples import FINANCE  # noqa: E402
 
 EXAMPLES.update(FINANCE)
+
+
+# Meters (抄表)
+EXAMPLES.update(
+    {
+        "interfaces.http.meters.schemas.NewMeter": {
+            "estate_id": ESTATE,
+            "unit_id": UNIT,
+            "kind": "water",
+            "serial": "SZ-LXS-20-0412873",
+            "initial_reading": "0.0",
+            "installed_on": "2026-01-05",
+        },
+        "interfaces.http.meters.schemas.Replacement": {
+            "final_reading": "1342.5",
+            "initial_reading": "0",
+            "changed_on": "2026-03-18",
+            "reason": "replaced",
+            "new_serial": "SZ-LXS-20-0598121",
+        },
+        "interfaces.http.meters.schemas.NewReading": {
+            "reading": "128.4",
+            "read_on": "2026-03-28",
+            "period": "2026-03",
+            "round_id": RECORD,
+        },
+        "interfaces.http.meters.schemas.Submission": {
+            "reading": "131.0",
+            "read_on": "2026-03-29",
+            "period": "2026-03",
+            "photo_ref": "uploads/meters/2026-03/3-1201-water.jpg",
+        },
+        "interfaces.http.meters.schemas.Decision": {"reading_id": RECORD},
+        "interfaces.http.meters.schemas.Rejection": {
+            "reading_id": RECORD,
+            "reason": "照片读数与现场复核不符，已重新抄表",
+        },
+        "interfaces.http.meters.schemas.NewRound": {
+            "estate_id": ESTATE,
+            "period": "2026-03",
+            "technician_id": TECHNICIAN,
+            "meter_ids": [EQUIPMENT, RECORD],
+            "due_on": "2026-03-28",
+        },
+    }
+)

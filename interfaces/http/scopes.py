@@ -342,6 +342,15 @@ _ROUTES: dict[tuple[str, str], Scoped] = {
     ("POST", "/finance/compliance-checks/{review_id}/findings/{finding_id}/closure"): Scoped(
         ESTATE, "path:review_id", also=("path:finding_id",)
     ),
+    # Meters (抄表): a unit's meter is its occupants' own; rounds are their technician's.
+    ("POST", "/meters"): Scoped(ESTATE, "body:estate_id", also=("body:unit_id",)),
+    **_record(UNIT, "/meters/{meter_id}", "readings submissions confirm reject replace"),
+    ("GET", "/meters/{meter_id}/readings"): Scoped(UNIT, "path:meter_id"),
+    ("GET", "/meter-readings"): Scoped(UNIT, "rows"),
+    ("GET", "/estates/{estate_id}/unread-meters"): Scoped(ESTATE, "path:estate_id"),
+    ("POST", "/estates/{estate_id}/imports/meter-readings"): Scoped(ESTATE, "path:estate_id"),
+    ("POST", "/meter-rounds"): Scoped(ESTATE, "body:estate_id", also=("body:technician_id",)),
+    **_record(ESTATE, "/meter-rounds/{round_id}", "close"),
 }
 
 ROUTE_SCOPES: dict[tuple[str, str], Scoped] = {

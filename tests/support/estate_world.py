@@ -308,6 +308,19 @@ class Builder:
             reminder=reminder,
         )
         e.texts.append(text)
+        e.records.update(self.meters(e))
+
+    def meters(self, e: Estate) -> dict[str, str]:
+        """The unit's water meter (issue 17) on a reading round of the estate's technician."""
+        body = {"estate_id": e["estate"], "unit_id": e["unit"], "kind": "water"}
+        body.update(serial=f"W-{e.name}", initial_reading="0", installed_on="2026-01-01")
+        meter = self.created("meters", body)
+        plan = {"estate_id": e["estate"], "period": "2026-02", "technician_id": e.technician.id}
+        plan.update(meter_ids=[meter], due_on="2026-02-28")
+        tour = self.created("meter-rounds", plan)
+        read = {"reading": "7", "read_on": "2026-02-01", "round_id": tour}
+        self.post(f"meters/{meter}/readings", read, e.technician.headers)
+        return {"meter": meter, "meter_round": tour}
 
     # ---- the books (finance, issue 6) ------------------------------------------------
 

@@ -35,6 +35,7 @@ from application.finance.rates.commands import (
     WithdrawRateChange,
     WithdrawSharedCost,
 )
+from application.finance.rates.sheets import ReadingSheets
 from application.finance.resolutions import counted
 from application.registry.lookups import estate_exists, person_of_estate, unit_estate
 from application.scheduling import ScheduledJob
@@ -45,7 +46,6 @@ from domain.errors import DomainError, ValidationFailed
 from domain.finance.periods import period_bounds
 from domain.finance.rates import (
     APPROVAL_KIND,
-    LOOK_BACK_PERIODS,
     MEASURES,
     BillingTerms,
     FeeSchedule,
@@ -54,9 +54,7 @@ from domain.finance.rates import (
     RecordNotFound,
     SharedCost,
     check_period,
-    readings_id,
     schedule_id,
-    shift_period,
 )
 from domain.finance.resolution import Resolution
 from domain.finance.tax import ItemTax, TaxSettings, tax_settings_id, taxes_of
@@ -89,6 +87,7 @@ class RateService:
         self.deps = deps
         self.totals = totals
         self.approvals = approvals
+        self.sheets = ReadingSheets(deps)
         approvals.subscribe(APPROVAL_KIND, self._rate_change_decided, RATE_CHANGE_TERMS)
 
     def scheduled(self) -> list[ScheduledJob]:
@@ -121,7 +120,7 @@ class RateService:
         return schedule.shared_costs(period) if schedule else []
 
     def readings(self, estate_id: UUID, period: str) -> MeterReadings | None:
-        return find(self.deps.event_log, readings_id(estate_id, period), MeterReadings)
+        return self.sheets.readings(estate_id, period)
 
     def usage(self, estate_id: UUID, period: str) -> dict[UUID, dict[str, Decimal]]:
         """unit -> {"water": m³, "electricity": kWh} used in ``period``.
@@ -134,32 +133,13 @@ class RateService:
         current = self.readings(estate_id, period)
         if current is None:
             return {}
-        earlier = self._nearest(estate_id, period, -1, set(current.readings))
+        earlier = self.sheets.nearest(estate_id, period, -1, set(current.readings))
         out: dict[UUID, dict[str, Decimal]] = {}
         for (unit_id, meter), reading in current.readings.items():
             before = earlier.get((unit_id, meter))
             if before is not None:
                 out.setdefault(unit_id, {})[meter] = reading["reading"] - before
         return out
-
-    def _nearest(
-        self, estate_id: UUID, period: str, step: int, wanted: set[tuple[UUID, str]]
-    ) -> dict[tuple[UUID, str], Decimal]:
-        """For each wanted (unit, meter): its reading of the nearest period
-        before (step -1) or after (step +1) ``period``, looking 12 periods away."""
-        found: dict[tuple[UUID, str], Decimal] = {}
-        for distance in range(1, LOOK_BACK_PERIODS + 1):
-            missing = wanted - set(found)
-            if not missing:
-                break
-            other = self.readings(estate_id, shift_period(period, step * distance))
-            if other is None:
-                continue
-            for key in missing:
-                value = other.latest(*key)
-                if value is not None:
-                    found[key] = value
-        return found
 
     # ---- authorizing ---------------------------------------------------------------
 
@@ -319,14 +299,7 @@ class RateService:
             raise EstateNotFound(HIDDEN)
         check_period(period)
         self._check_units(estate_id, {r["unit_id"] for r in readings})
-        sheet = self.readings(estate_id, period) or MeterReadings.open(estate_id, period, self._now)
-        wanted = {(r["unit_id"], r["meter"]) for r in readings}
-        sheet.record(
-            readings,
-            before=self._nearest(estate_id, period, -1, wanted),
-            after=self._nearest(estate_id, period, +1, wanted),
-            at=self._now,
-        )
+        sheet = self.sheets.sheet_with(estate_id, period, readings)
         return self.deps.event_log.save_and_position(sheet)
 
     def _check_units(self, estate_id: UUID, unit_ids: set[UUID]) -> None:

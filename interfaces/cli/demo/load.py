@@ -15,6 +15,7 @@ from interfaces.cli.demo.cast import ESTATE_CODE, usernames
 from interfaces.cli.demo.community import CommunityDemo
 from interfaces.cli.demo.equipment import EquipmentDemo
 from interfaces.cli.demo.finance import FinanceDemo
+from interfaces.cli.demo.meters import MetersDemo
 from interfaces.cli.demo.workorders import WorkOrdersDemo
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ def load_demo(
     return summary
 
 
-class Loader(EquipmentDemo, WorkOrdersDemo, CommunityDemo):
+class Loader(EquipmentDemo, WorkOrdersDemo, CommunityDemo, MetersDemo):
     """The whole load, part by part, in the order the parts depend on."""
 
     def steps(self) -> list[tuple[str, Callable[[], None]]]:
@@ -95,6 +96,7 @@ class Loader(EquipmentDemo, WorkOrdersDemo, CommunityDemo):
             ("read models", self.settle),
             ("the books: a year of fees and payments", FinanceDemo(self).run),
             ("read models", self.settle),
+            ("a meter round", self.meter_round),
             ("what happened later", self.later),
             ("read models", self.settle),
         ]

@@ -237,6 +237,16 @@ ROUTE_RECORDS: dict[str, str | tuple[str, ...]] = {
         "review",
         "finding",
     ),
+    # meters (A's unit's water meter) and their reading rounds
+    f"{API}/meters/{{meter_id}}": "meter",
+    **{
+        f"{API}/meters/{{meter_id}}/{step}": "meter"
+        for step in ("readings", "submissions", "confirm", "reject", "replace")
+    },
+    f"{API}/estates/{{estate_id}}/unread-meters": "estate",
+    f"{API}/estates/{{estate_id}}/imports/meter-readings": "estate",
+    f"{API}/meter-rounds/{{round_id}}": "meter_round",
+    f"{API}/meter-rounds/{{round_id}}/close": "meter_round",
 }
 
 # Path parameters that name no record: the values to put in them, by name, or
@@ -260,6 +270,8 @@ OTHER_PATH_VALUES: dict[str | tuple[str, str], tuple[str, ...]] = {
 
 # Query parameters a read needs, so the scope check (not validation) refuses.
 QUERIES: dict[str, dict[str, Any]] = {
+    f"{API}/estates/{{estate_id}}/unread-meters": {"period": "2026-02"},
+    f"{API}/estates/{{estate_id}}/imports/meter-readings": {"period": "2026-02"},
     f"{FINANCE}/estates/{{estate_id}}/meter-readings": {"period": "2026-02"},
     f"{FINANCE}/estates/{{estate_id}}/expense-analysis": {"year": 2026},
     f"{FINANCE}/estates/{{estate_id}}/fund/reconciliation": {"on": "2026-01-31"},
@@ -476,6 +488,30 @@ BODIES: dict[tuple[str, str], Body] = {
         "POST",
         f"{FINANCE}/compliance-checks/{{review_id}}/findings/{{finding_id}}/closure",
     ): lambda w, who: {"note": "not mine"},
+    ("POST", f"{API}/meters/{{meter_id}}/readings"): lambda w, who: {
+        "reading": "99",
+        "read_on": "2026-02-01",
+    },
+    ("POST", f"{API}/meters/{{meter_id}}/submissions"): lambda w, who: {
+        "reading": "99",
+        "read_on": "2026-02-01",
+        "period": "2026-02",
+        "photo_ref": "mine.jpg",
+    },
+    ("POST", f"{API}/meters/{{meter_id}}/confirm"): lambda w, who: {"reading_id": w.a["meter"]},
+    ("POST", f"{API}/meters/{{meter_id}}/reject"): lambda w, who: {
+        "reading_id": w.a["meter"],
+        "reason": "not mine to do",
+    },
+    ("POST", f"{API}/meters/{{meter_id}}/replace"): lambda w, who: {
+        "final_reading": "99",
+        "initial_reading": "0",
+        "changed_on": "2026-02-01",
+        "reason": "reset",
+    },
+    ("POST", f"{API}/estates/{{estate_id}}/imports/meter-readings"): _csv(
+        "房号,表类型,读数,抄表日期\n101,水表,99,2026-02-01\n"
+    ),
 }
 
 

@@ -88,6 +88,8 @@ KINDS = {
     "aggregate_id": "unit",
     "incident_id": "incident",
     "alert_id": "alert",
+    "meter_id": "meter",
+    "round_id": "meter_round",
 }
 
 
@@ -259,6 +261,8 @@ def _owners(w: World, kind: str, admin_id: str) -> set[str]:
         "resident_order": {a.resident.id},
         "closed_complaint": {a.resident.id},
         "survey": {a.resident.id},
+        "meter": {a.resident.id},  # their unit's
+        "meter_round": {a.technician.id},  # assigned to them
     }.get(kind, set())
 
 

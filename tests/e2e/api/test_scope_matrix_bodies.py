@@ -177,6 +177,21 @@ TEMPLATES: dict[tuple[str, str], Callable[[World], dict[str, Any]]] = {
         "from": "2026-01-01",
         "to": "2026-02-28",
     },
+    ("POST", "/meters"): lambda w: {
+        "estate_id": w.b["estate"],
+        "unit_id": w.b["unit"],
+        "kind": "gas",
+        "serial": "G-X",
+        "initial_reading": "0",
+        "installed_on": "2026-01-01",
+    },
+    ("POST", "/meter-rounds"): lambda w: {
+        "estate_id": w.b["estate"],
+        "period": "2026-02",
+        "technician_id": w.b.technician.id,
+        "meter_ids": [w.b["meter"]],
+        "due_on": "2026-02-28",
+    },
     ("POST", "/telemetry"): lambda w: {
         "readings": [
             {

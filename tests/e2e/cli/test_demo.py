@@ -109,6 +109,20 @@ def test_the_demo_estate_is_visible_through_the_api(
     assert {a["status"] for a in approvals} == {"approved", "pending"}
     complaints = _get(client, admin, "/api/v1/complaints", estate_id=estate_id)
     assert len(complaints) == 2
+    # The meter round (issue 17): read on the route, one held as a jump, one left
+    # unread, one submitted by its owner with a photo and confirmed.
+    li = bearer(login(client, "hvg.tech.li", PASSWORD))
+    [tour] = _get(client, li, "/api/v1/meter-rounds")
+    assert (tour["meter_count"], tour["read_count"], tour["held_count"]) == (9, 7, 1)
+    [held] = _get(client, admin, "/api/v1/meter-readings", estate_id=estate_id, status="held")
+    unread_path = f"/api/v1/estates/{estate_id}/unread-meters"
+    unread = _get(client, admin, unread_path, period=tour["period"])
+    assert [(m["serial"], m["waiting"]) for m in unread] == [("SH-W-B202", 1), ("SH-E-C101", 0)]
+    zhang = bearer(login(client, "hvg.zhangwei", PASSWORD))
+    [own] = _get(client, zhang, "/api/v1/meters")
+    assert own["serial"] == "SH-W-A501" and own["id"] != held["meter_id"]
+    sent = _get(client, zhang, f"/api/v1/meters/{own['id']}/readings")
+    assert (sent[0]["source"], sent[0]["status"]) == ("resident", "recorded")
 
     # Every event carries the metadata; a person's step names that person.
     trail = _get(client, admin, "/api/v1/audit/events", aggregate_id=estate_id)["items"]

@@ -49,6 +49,8 @@ from projections.identity import queries as identity
 from projections.identity.directory import UserDirectory
 from projections.identity.logins import LoginHistory
 from projections.log import EVENTS_TABLE
+from projections.meters import queries as meters
+from projections.meters.register import MeterRegister
 from projections.notifications import queries as notifications
 from projections.notifications.outbox import DELIVERY_DDL
 from projections.notifications.settings import ReadReceipts, RemindersView
@@ -112,6 +114,7 @@ DDL = (
     *renovation.RenovationDeposits.ddl,
     *rates.FeeSchedules.ddl,
     *RemindersView.ddl,
+    *MeterRegister.ddl,
     *EVENTS_DDL,
 )
 # 100 estates, 20,000 units, 5,000 users acting; unit 7 is a long-lived one
@@ -182,6 +185,15 @@ FILLS: dict[str, dict[str, str]] = {
     "notif_reminders": {"user_id": SKEWED_ESTATES},
     "finance_ledger_entries": {"position": "g", "estate_id": SKEWED_ESTATES},
     "finance_ledger_lines": {"position": "g", "line_no": "1", "estate_id": SKEWED_ESTATES},
+    "meters": {"estate_id": SKEWED_ESTATES, "unit_id": SKEWED_UNITS, "unit_label": "'N' || g"},
+    "meter_readings": {
+        "estate_id": SKEWED_ESTATES,
+        "unit_id": SKEWED_UNITS,
+        "meter_id": key("g", 20_000),
+        "period": "'P' || mod(g, 60)",
+        "status": "CASE WHEN mod(g, 50) = 0 THEN 'held' ELSE 'recorded' END",
+    },
+    "meter_rounds": {"estate_id": SKEWED_ESTATES, "technician_id": key("g", 500)},
     "approvals": {
         "estate_id": ESTATES,
         "requested_by": USERS,
@@ -392,6 +404,18 @@ CASES: dict[str, Query] = {
         approvals.approvals(c, MANY, before=ROWS // 2)
     ),
     "approvals of a delegate": lambda c: approvals.approvals(c, TECHNICIAN),
+    "meters of an estate, a later page": lambda c: meters.meters(
+        c, MANAGER, estate_id=ESTATE, before_id=CLAIM_50000
+    ),
+    "meters in a reach of three estates and own units": lambda c: meters.meters(c, MANY),
+    "readings of an estate, a later page": lambda c: meters.readings(
+        c, MANAGER, estate_id=ESTATE, before_id=CLAIM_50000
+    ),
+    "readings of a meter": lambda c: meters.readings(c, MANAGER, meter_id=UNIT),
+    "readings in a reach of three estates and own units": lambda c: meters.readings(c, MANY),
+    "reading rounds of a technician": lambda c: meters.rounds(c, TECHNICIAN),
+    "reading rounds of an estate": lambda c: meters.rounds(c, MANAGER, estate_id=ESTATE),
+    "unread meters of an estate": lambda c: meters.unread(c, ESTATE, "2026-03"),
     "units in a reach of three estates and own units": lambda c: registry.units(
         c, MANY, estate_id=None, building_id=None, cursor=None, limit=100
     ),
@@ -430,6 +454,9 @@ IN_ORDER = {
     "an estate's fund spendings, a later page",
     "an estate's renovation deposits, a later page",
     "an estate's shared costs, a later page",
+    "meters of an estate, a later page",
+    "readings of an estate, a later page",
+    "reading rounds of an estate",
 }
 
 

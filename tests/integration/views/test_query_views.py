@@ -32,6 +32,7 @@ from projections.equipment import queries as equipment
 from projections.finance import compliance, expenses, fund, fund_first_deposit, rates
 from projections.finance.accounts import queries as accounts
 from projections.identity import queries as identity
+from projections.meters import queries as meters
 from projections.notifications import queries as notifications
 from projections.operations import alerts, incidents
 from projections.registry import views as registry
@@ -108,6 +109,13 @@ QUERIES = [
     Read(community.survey_results, ALL),
     Read(community.announcements, ALL),
     Read(community.board, None),
+    Read(meters.meters, ALL),
+    Read(meters.meter, ALL, record("meter")),
+    Read(meters.readings, ALL),
+    Read(meters.rounds, ALL),
+    Read(meters.reading_round, ALL, record("meter_round")),
+    Read(meters.round_stops, record("meter_round")),
+    Read(meters.unread, record("estate"), "2026-03"),
     Read(equipment.equipment, record("equipment")),
     Read(equipment.visible_equipment, EVERY_RIGHT, record("equipment")),
     Read(equipment.search_equipment, ALL, **NO_FILTERS, **EQUIPMENT_SEARCH),
