@@ -9,6 +9,7 @@ see but not take, 403.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -21,6 +22,7 @@ from application.scheduling import ScheduledJob
 from application.services import ServiceDeps, find
 from domain.errors import InvalidTransition, ValidationFailed
 from domain.finance.money import exact_money
+from domain.finance.tax import TaxSettings, tax_settings_id, taxes_of
 from domain.parking.car_park import CarPark, car_park_id
 from domain.parking.plates import normalise_plate
 from domain.parking.session import ParkingSession
@@ -76,6 +78,14 @@ class ParkingService:
         return found or Vehicle(
             estate_id=car_park.estate_id, plate=plate, unit_id=unit_id, by=by, at=self._now
         )
+
+    def _vat_rate(self, estate_id: UUID) -> Decimal:
+        """The estate's VAT rate for parking this month (none set: no VAT)."""
+        settings = find(self.deps.event_log, tax_settings_id(estate_id), TaxSettings)
+        month = self._now.date().replace(day=1)
+        taxes = taxes_of(None if settings is None else settings.in_force(month))
+        parking = taxes.get("parking")
+        return Decimal(0) if parking is None else parking.vat_rate
 
     # ---- the car park ----------------------------------------------------
 
@@ -159,6 +169,7 @@ class ParkingService:
             method=cmd.method,
             reference=cmd.reference,
             booked_on=booking_day(self.deps, vehicle.estate_id, None),
+            vat_rate=self._vat_rate(vehicle.estate_id),
             by=cmd.actor.user_id,
             at=self._now,
         )
@@ -227,7 +238,8 @@ class ParkingService:
         cmd.actor.require(GATE, None, session.estate_id)
         now = self._now
         day = booking_day(self.deps, session.estate_id, None)
-        session.pay(cmd.method, cmd.reference, day, cmd.actor.user_id, now)
+        rate = self._vat_rate(session.estate_id)
+        session.pay(cmd.method, cmd.reference, day, rate, cmd.actor.user_id, now)
         return self._save(session), str(session.status)
 
 

@@ -21,7 +21,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidTransition, ValidationFailed
 from domain.parking.tariff import Tariff
-from domain.parking.vehicle import PaymentMethod, text
+from domain.parking.vehicle import PaymentMethod, text, vat_of
 
 
 class SessionStatus(StrEnum):
@@ -114,10 +114,12 @@ class ParkingSession(Aggregate):
         method: PaymentMethod,
         reference: str | None,
         booked_on: date,
+        vat_rate: Decimal,
         by: UUID,
         at: datetime,
     ) -> None:
-        """The fee paid at the exit: in cash at the booth, or online (its reference)."""
+        """The fee paid at the exit: in cash at the booth, or online (its reference).
+        ``vat_rate`` is the estate's for parking on the day (prices include VAT)."""
         if self.status is not S.AWAITING_PAYMENT:
             raise InvalidTransition(f"the session is {self.status}: nothing is owed")
         if method is PaymentMethod.ONLINE and not (reference and reference.strip()):
@@ -130,6 +132,8 @@ class ParkingSession(Aggregate):
             method=str(method),
             reference=text(reference, "reference", 100) if reference else None,
             booked_on=booked_on,
+            vat_rate=vat_rate,
+            tax=vat_of(self.fee, vat_rate, self.currency),
             by=by,
             at=at,
         )
@@ -144,6 +148,8 @@ class ParkingSession(Aggregate):
         method: str,
         reference: str | None,
         booked_on: date,
+        vat_rate: Decimal,
+        tax: Decimal,
         by: UUID,
         at: datetime,
     ) -> None:

@@ -25,6 +25,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidTransition, ValidationFailed
+from domain.finance.money import round_money
 from domain.parking.tariff import LOCAL
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://estatelog/parking/vehicle")
@@ -52,6 +53,11 @@ def add_months(day: date, months: int) -> date:
     year, month = day.year + month // 12, month % 12 + 1
     last = calendar.monthrange(year, month)[1]
     return date(year, month, min(day.day, last)) - timedelta(days=1)
+
+
+def vat_of(gross: Decimal, rate: Decimal, currency: str) -> Decimal:
+    """The VAT in a tax-inclusive price (含税价): gross - round(gross / (1 + rate))."""
+    return gross - round_money(gross / (1 + rate), currency)
 
 
 def text(value: str, field: str, longest: int) -> str:
@@ -127,10 +133,12 @@ class Vehicle(Aggregate):
         method: PaymentMethod | None,
         reference: str | None,
         booked_on: date,
+        vat_rate: Decimal,
         by: UUID,
         at: datetime,
     ) -> None:
-        """A monthly pass (see the module); the caller has checked the space is the unit's."""
+        """A monthly pass (see the module); the caller has checked the space is the unit's.
+        ``vat_rate`` is the estate's for parking (a prepaid pass's price includes VAT)."""
         if self.unit_id is None:
             raise InvalidTransition(f"plate: register {self.plate} to a unit before a pass")
         ends_on: date | None = None
@@ -167,6 +175,8 @@ class Vehicle(Aggregate):
             method=None if method is None else str(method),
             reference=reference,
             booked_on=booked_on,
+            vat_rate=vat_rate,
+            tax=None if amount is None else vat_of(amount, vat_rate, currency),
             by=by,
             at=at,
         )
@@ -188,6 +198,8 @@ class Vehicle(Aggregate):
         method: str | None,
         reference: str | None,
         booked_on: date,
+        vat_rate: Decimal,
+        tax: Decimal | None,
         by: UUID,
         at: datetime,
     ) -> None:

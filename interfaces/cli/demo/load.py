@@ -15,6 +15,7 @@ from interfaces.cli.demo.cast import ESTATE_CODE, usernames
 from interfaces.cli.demo.community import CommunityDemo
 from interfaces.cli.demo.equipment import EquipmentDemo
 from interfaces.cli.demo.finance import FinanceDemo
+from interfaces.cli.demo.parking import ParkingDemo
 from interfaces.cli.demo.workorders import WorkOrdersDemo
 
 if TYPE_CHECKING:
@@ -94,6 +95,7 @@ class Loader(EquipmentDemo, WorkOrdersDemo, CommunityDemo):
             ("notifications", self.notifications),
             ("read models", self.settle),
             ("the books: a year of fees and payments", FinanceDemo(self).run),
+            ("a day at the car park", ParkingDemo(self).run),
             ("read models", self.settle),
             ("what happened later", self.later),
             ("read models", self.settle),

@@ -88,6 +88,10 @@ KINDS = {
     "aggregate_id": "unit",
     "incident_id": "incident",
     "alert_id": "alert",
+    "car_park_id": "car_park",
+    "vehicle_id": "vehicle",
+    "pass_id": "parking_pass",
+    "session_id": "parking_session",
 }
 
 
@@ -259,6 +263,8 @@ def _owners(w: World, kind: str, admin_id: str) -> set[str]:
         "resident_order": {a.resident.id},
         "closed_complaint": {a.resident.id},
         "survey": {a.resident.id},
+        "vehicle": {a.resident.id},  # registered to their unit
+        "parking_session": {a.resident.id},  # of their unit's car
     }.get(kind, set())
 
 
@@ -277,6 +283,8 @@ PRIVATE = (
     "survey",
     "reminder",
     "user",
+    "vehicle",
+    "parking_session",
 )
 
 

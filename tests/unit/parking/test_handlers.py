@@ -12,6 +12,7 @@ from application.errors import Forbidden, NotFound
 from application.parking import commands as c
 from domain.errors import InvalidTransition, ValidationFailed
 from domain.finance.postings import entry_for
+from domain.finance.tax import TaxSettings
 from domain.parking.tariff import Tariff
 from domain.parking.vehicle import PassBilling, PaymentMethod
 from projections.events import kind_of, payload_of
@@ -183,3 +184,28 @@ def test_other_estates_staff_and_residents_find_nothing(w: World) -> None:
                 w.manager_a, w.estate_a, 5, Tariff.of(free_minutes=0, per_hour="1", daily_cap="1")
             )
         )
+
+
+def test_a_general_taxpayer_books_the_fee_net_of_vat(w: World) -> None:
+    settings = TaxSettings(estate_id=w.estate_a, at=w.clock.now)
+    settings.set(
+        taxpayer="general",
+        items={},
+        effective_from=date(2026, 3, 1),
+        today=w.clock.now.date(),
+        by=w.manager_a.user_id,
+        at=w.clock.now,
+    )
+    w.log.save(settings)
+    w.gate("京A12345", "in")
+    w.clock.advance(timedelta(hours=2, minutes=30))
+    owed = w.gate("京A12345", "out")
+    assert owed.session_id is not None
+    w.svc.pay(c.PayParking(w.guard_a, owed.session_id, PaymentMethod.CASH))
+    [(_, lines)] = entries(w)
+    # parking at 9 %: 15.00 = 13.76 + 1.24
+    assert lines == [
+        ("1001", Decimal("15.00"), 0),
+        ("6001.20", 0, Decimal("13.76")),
+        ("2221.01", 0, Decimal("1.24")),
+    ]
