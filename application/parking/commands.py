@@ -119,6 +119,15 @@ class PayParking:
 
 
 @dataclass(frozen=True)
+class ReleaseSession:
+    """The guard closes a session without a paid exit (a missed exit, a waived fee)."""
+
+    actor: Actor
+    session_id: UUID
+    reason: str
+
+
+@dataclass(frozen=True)
 class GateDecision:
     """What the barrier does: open or stay down, and why."""
 

@@ -230,12 +230,26 @@ class ParkingService:
             vehicle.leave(session.id, now)
         return _decision(vehicle, session, self._save(vehicle, session))
 
-    def pay(self, cmd: c.PayParking) -> tuple[int, str]:
-        session = find(self.deps.event_log, cmd.session_id, ParkingSession)
+    def _session(self, actor: Actor, session_id: UUID) -> ParkingSession:
+        session = find(self.deps.event_log, session_id, ParkingSession)
         if session is None:
             raise ParkingNotFound()
-        cmd.actor.check("parking:read", None, session.estate_id)
-        cmd.actor.require(GATE, None, session.estate_id)
+        actor.check("parking:read", None, session.estate_id)
+        actor.require(GATE, None, session.estate_id)
+        return session
+
+    def release(self, cmd: c.ReleaseSession) -> int:
+        """Close a session the barrier cannot: the car may enter again."""
+        session = self._session(cmd.actor, cmd.session_id)
+        vehicle = find(self.deps.event_log, session.vehicle_id, Vehicle)
+        assert vehicle is not None
+        now = self._now
+        session.release(cmd.reason, cmd.actor.user_id, now)
+        vehicle.leave(session.id, now)
+        return self._save(vehicle, session)
+
+    def pay(self, cmd: c.PayParking) -> tuple[int, str]:
+        session = self._session(cmd.actor, cmd.session_id)
         now = self._now
         day = booking_day(self.deps, session.estate_id, None)
         rate = self._vat_rate(session.estate_id)

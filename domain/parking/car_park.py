@@ -84,10 +84,3 @@ class CarPark(Aggregate):
         self, version: int, effective_from: datetime, tariff: dict[str, Any], by: UUID, at: datetime
     ) -> None:
         self.tariffs.append((version, effective_from, tariff))
-
-    def resize(self, temporary_spaces: int, by: UUID, at: datetime) -> None:
-        self._resized(temporary_spaces=_spaces(temporary_spaces), by=by, at=at)
-
-    @event("Resized")
-    def _resized(self, temporary_spaces: int, by: UUID, at: datetime) -> None:
-        self.temporary_spaces = temporary_spaces

@@ -2,11 +2,13 @@
 
 inside -> (exit: the fee is computed from the tariff in force at entry)
 awaiting_payment -> (paid: cash or an online payment's reference) paid ->
-(the barrier opens) left. A vehicle with a valid monthly pass, or one that
-leaves within the free minutes, owes nothing: its exit opens the barrier
-and the session is left at once. A session is never exited twice, and
-nothing is paid but the fee itself. ``Paid`` posts the fee as
-temporary-parking revenue (``domain/parking/postings.py``).
+(the barrier opens) left; or released by the guard while inside or
+awaiting payment (a missed exit, a waived fee: nothing is owed). A vehicle
+with a valid monthly pass, or one that leaves within the free minutes, owes
+nothing: its exit opens the barrier and the session is left at once. A
+session is never exited twice, and nothing is paid but the fee itself.
+``Paid`` posts the fee as temporary-parking revenue
+(``domain/parking/postings.py``).
 """
 
 from __future__ import annotations
@@ -163,4 +165,17 @@ class ParkingSession(Aggregate):
 
     @event("Left")
     def _left(self, gate: str, at: datetime) -> None:
+        self.status = S.LEFT
+
+    def release(self, reason: str, by: UUID, at: datetime) -> None:
+        """The guard records that the car is gone without a recorded exit (the camera
+        missed it) or lets it out without charge, saying why; nothing is owed."""
+        if self.status is S.LEFT:
+            raise InvalidTransition("the session is left: a car leaves once")
+        if self.status is S.PAID:
+            raise InvalidTransition("the session is paid: the exit opens the barrier")
+        self._released(reason=text(reason, "reason", 500), by=by, at=at)
+
+    @event("Released")
+    def _released(self, reason: str, by: UUID, at: datetime) -> None:
         self.status = S.LEFT

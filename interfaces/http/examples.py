@@ -318,6 +318,9 @@ EXAMPLES.update(
             "gate": "东门入口1",
             "direction": "in",
         },
+        "interfaces.http.parking.schemas.Release": {
+            "reason": "车牌识别漏拍，人工确认车辆已于18:20离场"
+        },
         "interfaces.http.parking.schemas.Payment": {
             "method": "online",
             "reference": "WX4200002026030198765432",

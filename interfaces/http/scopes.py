@@ -353,7 +353,7 @@ _ROUTES: dict[tuple[str, str], Scoped] = {
     ("POST", "/vehicles/{vehicle_id}/passes/{pass_id}/cancel"): Scoped(
         ESTATE, "path:vehicle_id", also=("path:pass_id",)
     ),
-    **_record(ESTATE, "/parking-sessions/{session_id}", "payment"),
+    **_record(ESTATE, "/parking-sessions/{session_id}", "payment release"),
 }
 
 ROUTE_SCOPES: dict[tuple[str, str], Scoped] = {

@@ -89,6 +89,8 @@ class SessionRow(TypedDict):
     reference: str | None
     paid_at: datetime | None
     left_at: datetime | None
+    released_by: UUID | None  # the guard who let it out without a recorded exit
+    release_reason: str | None
     updated_at: datetime
     position: int
 

@@ -84,6 +84,8 @@ DDL = (
         reference text,
         paid_at timestamptz,
         left_at timestamptz,
+        released_by uuid,
+        release_reason text,
         updated_at timestamptz NOT NULL,
         position bigint NOT NULL
     )""",
@@ -96,7 +98,12 @@ DDL = (
     "WHERE status <> 'left'",
 )
 
-_SESSION_STEPS = {"Exited": "awaiting_payment", "Paid": "paid", "Left": "left"}
+_SESSION_STEPS = {
+    "Exited": "awaiting_payment",
+    "Paid": "paid",
+    "Left": "left",
+    "Released": "left",
+}
 
 
 class ParkingReadModel(PerAggregate):
@@ -135,9 +142,6 @@ class ParkingReadModel(PerAggregate):
                 "position = %s WHERE car_park_id = %s",
                 [to_json([version]), at, pos, record_id],
             )
-        elif name == "Resized":
-            sets = {"temporary_spaces": event.temporary_spaces}
-            update(cur, "parking_car_parks", "car_park_id", record_id, sets, at, pos)
 
     def _vehicle(self, cur: Any, name: str, event: Any, record_id: Any, pos: int) -> None:
         at = occurred_at(event)
@@ -208,6 +212,8 @@ class ParkingReadModel(PerAggregate):
             sets |= {"minutes": event.minutes, "fee": event.fee}
         elif name == "Paid":
             sets |= {"method": event.method, "reference": event.reference, "paid_at": event.at}
+        elif name == "Released":
+            sets |= {"left_at": event.at, "released_by": event.by, "release_reason": event.reason}
         else:
             sets |= {"left_at": event.at}
         update(cur, table, key, record_id, sets, at, pos)

@@ -77,6 +77,10 @@ class Payment(Command):
     reference: Annotated[str | None, SingleLine(100)] = None  # an online payment's
 
 
+class Release(Command):
+    reason: Annotated[str, MultiLine(500)]
+
+
 class TariffVersion(Accepted):
     version: int
 

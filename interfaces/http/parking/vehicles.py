@@ -14,7 +14,14 @@ from domain.identity.policy import Permission
 from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
-from interfaces.http.parking.schemas import NewPass, Paid, Payment, SessionView, VehicleView
+from interfaces.http.parking.schemas import (
+    NewPass,
+    Paid,
+    Payment,
+    Release,
+    SessionView,
+    VehicleView,
+)
 from interfaces.http.reads import query_off_loop
 from interfaces.http.schemas import Accepted, Created, Cursor, Page, paged
 from interfaces.http.security import Principal, container, requires
@@ -186,3 +193,16 @@ def pay_session(
     command = c.PayParking(principal, session_id, body.method, body.reference)
     position, state = _service(request).pay(command)
     return Paid(position=position, status=state)
+
+
+@router.post("/parking-sessions/{session_id}/release", response_model=Accepted)
+def release_session(
+    session_id: UUID,
+    body: Release,
+    request: Request,
+    principal: Principal = requires(Permission.GATE_OPERATE_ESTATE),
+) -> Accepted:
+    """Close a session the barrier cannot: the camera missed the exit, or the guard
+    waives the fee (saying why). Nothing is owed; the car may enter again."""
+    command = c.ReleaseSession(principal, session_id, body.reason)
+    return Accepted(position=_service(request).release(command))

@@ -239,6 +239,7 @@ ROUTE_RECORDS: dict[str, str | tuple[str, ...]] = {
     f"{API}/vehicles/{{vehicle_id}}/passes/{{pass_id}}/cancel": ("vehicle", "parking_pass"),
     f"{API}/parking-sessions/{{session_id}}": "parking_session",
     f"{API}/parking-sessions/{{session_id}}/payment": "parking_session",
+    f"{API}/parking-sessions/{{session_id}}/release": "parking_session",
     # finance: the books and compliance
     f"{FINANCE}/journals/{{journal_id}}/reversal": "journal",
     f"{FINANCE}/compliance-checks/{{review_id}}": "review",
@@ -328,6 +329,7 @@ BODIES: dict[tuple[str, str], Body] = {
         "reference": "R-X",
     },
     ("POST", f"{API}/parking-sessions/{{session_id}}/payment"): lambda w, who: {"method": "cash"},
+    ("POST", f"{API}/parking-sessions/{{session_id}}/release"): _reason,
     ("PATCH", f"{API}/estates/{{estate_id}}"): lambda w, who: {"name": "Taken over"},
     ("POST", f"{API}/estates/{{estate_id}}/buildings"): lambda w, who: {"code": "BX"},
     ("POST", f"{API}/estates/{{estate_id}}/parking"): lambda w, who: {"code": "PX"},

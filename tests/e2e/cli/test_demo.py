@@ -486,7 +486,9 @@ def test_the_demo_car_park_had_a_day_of_traffic(
     sessions = _get(client, gate, "/api/v1/parking-sessions", estate_id=estate_id)
     fees = sorted(Decimal(s["fee"]) for s in sessions if s["fee"] not in (None, "0", "0.00"))
     assert fees == [Decimal("6.00"), Decimal("15.00"), Decimal("15.00")]
-    assert Counter(s["status"] for s in sessions) == {"left": 5, "inside": 3}
+    assert Counter(s["status"] for s in sessions) == {"left": 6, "inside": 3}
+    [released] = [s for s in sessions if s["release_reason"]]
+    assert released["plate"] == "沪G31415" and released["fee"] is None
     [blocked] = _get(client, gate, "/api/v1/vehicles", estate_id=estate_id, blocked=True)
     assert blocked["refusals"] == 1
     # Lin Yu sees the car of A-101 and its pass, nobody else's.

@@ -148,6 +148,13 @@ def test_a_day_at_the_gate_for_each_of_its_people(
         assert r.status_code == 409, r.text  # never out twice
         free = at_gate("沪P12345", "out")
         assert (free["open"], free["fee"]) == (True, "0")
+        # The camera misses a car's exit: the guard releases its session, saying why.
+        lost = at_gate("沪E77777", "in")
+        release = f"/parking-sessions/{lost['session_id']}/release"
+        r = call(client, "POST", release, gate, {"reason": "camera missed the exit"})
+        assert r.status_code == 200, r.text
+        r = call(client, "POST", release, gate, {"reason": "again"})
+        assert r.status_code == 409, r.text
     finally:
         clock.release()
     settle(running)
@@ -156,7 +163,9 @@ def test_a_day_at_the_gate_for_each_of_its_people(
     board = call(client, "GET", f"/car-parks/{car_park}/board", gate).json()
     assert (board["pass_spaces"], board["temporary_spaces"], board["free"]) == (1, 5, 6)
     sessions = call(client, "GET", "/parking-sessions", manager, estate_id=e["estate"]).json()
-    assert sorted(s["status"] for s in sessions["items"]) == ["left", "left"]
+    assert sorted(s["status"] for s in sessions["items"]) == ["left", "left", "left"]
+    [lost_row] = [s for s in sessions["items"] if s["plate"] == "沪E77777"]
+    assert (lost_row["release_reason"], lost_row["fee"]) == ("camera missed the exit", None)
     assert sessions["next_cursor"] is None
     r = call(client, "GET", "/parking-sessions", manager, status="gone")
     assert r.status_code == 422, r.text  # an unknown status

@@ -209,3 +209,19 @@ def test_a_general_taxpayer_books_the_fee_net_of_vat(w: World) -> None:
         ("6001.20", 0, Decimal("13.76")),
         ("2221.01", 0, Decimal("1.24")),
     ]
+
+
+def test_the_guard_releases_a_session_the_camera_lost(w: World) -> None:
+    entered = w.gate("京A12345", "in")
+    assert entered.session_id is not None
+    with pytest.raises(InvalidTransition, match="inside already"):
+        w.gate("京A12345", "in")
+    with pytest.raises(Forbidden):  # the manager keeps the car park, the gate the barrier
+        w.svc.release(c.ReleaseSession(w.manager_a, entered.session_id, "missed exit"))
+    with pytest.raises(ValidationFailed, match="reason"):
+        w.svc.release(c.ReleaseSession(w.guard_a, entered.session_id, "  "))
+    w.svc.release(c.ReleaseSession(w.guard_a, entered.session_id, "camera missed the exit"))
+    with pytest.raises(InvalidTransition, match="leaves once"):
+        w.svc.release(c.ReleaseSession(w.guard_a, entered.session_id, "again"))
+    assert w.gate("京A12345", "in").open  # it may enter again
+    assert entries(w) == []  # nothing was paid

@@ -112,6 +112,16 @@ class Gate(RuleBasedStateMachine):
         else:
             raise AssertionError("exited twice")
 
+    @precondition(lambda self: self.inside or self.owed)
+    @rule(data=st.data())
+    def released(self, data: st.DataObject) -> None:
+        """The guard closes a session the camera lost; nothing is paid."""
+        waiting = {**self.inside, **self.owed}
+        plate = data.draw(st.sampled_from(sorted(waiting)))
+        self.inside.pop(plate, None)
+        self.owed.pop(plate, None)
+        self.w.svc.release(c.ReleaseSession(self.w.guard_a, waiting[plate], "camera missed it"))
+
     @rule(plate=plates)
     def blocklisted(self, plate: str) -> None:
         if plate in self.blocked:
