@@ -27,6 +27,7 @@ import projections.finance
 import projections.meters
 import projections.notifications
 import projections.operations
+import projections.parking
 import projections.registry
 import projections.tasks
 import projections.workorders
@@ -43,6 +44,7 @@ from application.meters.service import MeterService
 from application.notifications.service import NotificationService
 from application.operations.recorder import IncidentRecorder
 from application.operations.service import OperationsService
+from application.parking.service import ParkingService
 from application.ports import Ids
 from application.registry.service import RegistryService
 from application.scheduling import ScheduledJob
@@ -133,6 +135,7 @@ class Container:
     metrics: Metrics
     incidents: IncidentRecorder
     operations: OperationsService
+    parking: ParkingService
     # Read models as of a past position, built on demand (decision 0051).
     as_of: AsOfBuilds
     clock: Callable[[], datetime] = utc_now
@@ -244,6 +247,7 @@ def build(
             *projections.finance.read_models(deps),
             *projections.meters.read_models(deps),
             *projections.operations.read_models(),
+            *projections.parking.read_models(deps),
         ],
         incidents=incidents,
     )
@@ -362,6 +366,7 @@ def build(
         metrics=metrics,
         incidents=incidents,
         operations=OperationsService(service_deps),
+        parking=ParkingService(service_deps),
         as_of=AsOfBuilds(
             event_log,
             pool,

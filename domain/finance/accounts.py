@@ -107,6 +107,7 @@ CREDIT_IMPAIRMENT = "6702"
 LATE_FEE_INCOME = "6051"
 FEE_WAIVERS = "6001.90"
 PAYMENT_FEES = "6603.01"  # online payment providers' fees (decision 0027)
+TEMPORARY_PARKING = "6001.20"  # fees of temporary parking at the barrier (decision 0060)
 
 # Revenue account of each fee item (R5.1), from the fee items' table.
 FEE_REVENUE: dict[str, str] = {spec.item: spec.revenue_account for spec in FEE_ITEMS}
@@ -208,6 +209,9 @@ CHART: dict[str, Account] = {
             for spec in FEE_ITEMS
         ),
         Account(FEE_WAIVERS, "Fee waivers", "主营业务收入—减免", Kind.REVENUE),
+        Account(
+            TEMPORARY_PARKING, "Temporary parking revenue", "主营业务收入—临时停车费", Kind.REVENUE
+        ),
         # 违约金, not 滞纳金: a property company charges the contract's penalty for late
         # payment; 滞纳金 is a charge only the state levies (decision 0022).
         Account(LATE_FEE_INCOME, "Late-payment fees", "其他业务收入—违约金", Kind.REVENUE),

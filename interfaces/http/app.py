@@ -22,6 +22,7 @@ from interfaces.http import (
     notifications,
     openapi,
     operations,
+    parking,
     problems,
     readmodels,
     registry,
@@ -72,6 +73,7 @@ def create_app(container: Container) -> FastAPI:
         notifications,
         operations,
         meters,
+        parking,
     ):
         app.include_router(module.router)
     for router in finance.ROUTERS:

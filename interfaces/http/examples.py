@@ -322,3 +322,54 @@ EXAMPLES.update(
         },
     }
 )
+
+# The car park (interfaces/http/parking.py).
+_TARIFF = {
+    "currency": "CNY",
+    "free_minutes": 30,
+    "per_hour": "5.00",
+    "daily_cap": "40.00",
+    "night_per_hour": "1.00",
+    "night_from": "22:00",
+    "night_until": "07:00",
+}
+EXAMPLES.update(
+    {
+        "interfaces.http.parking.schemas.NewCarPark": {
+            "estate_id": ESTATE,
+            "temporary_spaces": 40,
+            "tariff": _TARIFF,
+        },
+        "interfaces.http.parking.schemas.TariffChange": {
+            **_TARIFF,
+            "per_hour": "6.00",
+            "daily_cap": "50.00",
+            "effective_from": "2026-07-01T00:00:00+08:00",
+        },
+        "interfaces.http.parking.schemas.NewVehicle": {"plate": "沪A·D12345", "unit_id": UNIT},
+        "interfaces.http.parking.schemas.Blocking": {
+            "plate": "沪B88888",
+            "reason": "多次冲卡，欠临停费",
+        },
+        "interfaces.http.parking.schemas.NewPass": {
+            "billing": "prepaid",
+            "starts_on": "2026-03-01",
+            "months": 3,
+            "amount": "900.00",
+            "method": "online",
+            "reference": "WX4200002026030112345678",
+        },
+        "interfaces.http.parking.schemas.AtTheGate": {
+            "plate": "沪A12345",
+            "gate": "东门入口1",
+            "direction": "in",
+        },
+        "interfaces.http.parking.schemas.Release": {
+            "reason": "车牌识别漏拍，人工确认车辆已于18:20离场"
+        },
+        "interfaces.http.parking.schemas.Payment": {
+            "method": "online",
+            "reference": "WX4200002026030198765432",
+        },
+    }
+)

@@ -351,6 +351,18 @@ _ROUTES: dict[tuple[str, str], Scoped] = {
     ("POST", "/estates/{estate_id}/imports/meter-readings"): Scoped(ESTATE, "path:estate_id"),
     ("POST", "/meter-rounds"): Scoped(ESTATE, "body:estate_id", also=("body:technician_id",)),
     **_record(ESTATE, "/meter-rounds/{round_id}", "close"),
+    # The car park (停车/道闸): one per estate; vehicles, passes and sessions of its units.
+    ("POST", "/car-parks"): Scoped(ESTATE, "body:estate_id"),
+    **_record(ESTATE, "/car-parks/{car_park_id}", "tariffs blocklist gate"),
+    ("GET", "/car-parks/{car_park_id}/board"): Scoped(ESTATE, "path:car_park_id"),
+    ("POST", "/car-parks/{car_park_id}/vehicles"): Scoped(
+        ESTATE, "path:car_park_id", also=("body:unit_id",)
+    ),
+    **_record(ESTATE, "/vehicles/{vehicle_id}", "unblock passes"),
+    ("POST", "/vehicles/{vehicle_id}/passes/{pass_id}/cancel"): Scoped(
+        ESTATE, "path:vehicle_id", also=("path:pass_id",)
+    ),
+    **_record(ESTATE, "/parking-sessions/{session_id}", "payment release"),
 }
 
 ROUTE_SCOPES: dict[tuple[str, str], Scoped] = {

@@ -586,6 +586,35 @@ class Builder:
         assert flagged, review
         e.records.update(review=review["id"], finding=flagged[0]["id"])
 
+    def car_park(self, e: Estate) -> None:
+        """The estate's car park (停车): the resident's car registered to the unit with a
+        pass on its space, parked now; a plate on the blocklist."""
+        manager, gate = e.manager.headers, e.gate_guard.headers
+        tariff = {"free_minutes": 15, "per_hour": "5.00", "daily_cap": "40.00"}
+        body = {"estate_id": e["estate"], "temporary_spaces": 10, "tariff": tariff}
+        car_park = self.created("car-parks", body, manager)
+        plate = f"沪{e.name}12345"
+        vehicle = self.created(
+            f"car-parks/{car_park}/vehicles", {"plate": plate, "unit_id": e["unit"]}, manager
+        )
+        on_space = {"billing": "unit_account", "starts_on": "2026-01-01", "space_id": e["parking"]}
+        parking_pass = self.created(f"vehicles/{vehicle}/passes", on_space, manager)
+        at_gate = {"plate": plate, "gate": "East 1", "direction": "in"}
+        entered = self.post(f"car-parks/{car_park}/gate", at_gate, gate)
+        assert entered["open"] and entered["pass_id"] == parking_pass, entered
+        blocked = self.created(
+            f"car-parks/{car_park}/blocklist",
+            {"plate": f"京{e.name}88888", "reason": self._text(e, "arrears")},
+            manager,
+        )
+        e.records.update(
+            car_park=car_park,
+            vehicle=vehicle,
+            parking_pass=parking_pass,
+            parking_session=str(entered["session_id"]),
+            blocked_vehicle=blocked,
+        )
+
     def message(self, e: Estate) -> None:
         """The estate's manager writes to its residents; the resident's inbox has it."""
         subject = f"notice-{e.name}-{uuid4()}"
@@ -610,6 +639,8 @@ def build_world(client: TestClient, admin: dict[str, str], container: Container)
     for e in (a_estate, b_estate):
         b.records(e)
     vendor = b.books([a_estate, b_estate])
+    for e in (a_estate, b_estate):
+        b.car_park(e)
     # The neighbour's own records in estate A.
     unit = neighbour_unit
     estate = a_estate["estate"]

@@ -16,6 +16,7 @@ from interfaces.cli.demo.community import CommunityDemo
 from interfaces.cli.demo.equipment import EquipmentDemo
 from interfaces.cli.demo.finance import FinanceDemo
 from interfaces.cli.demo.meters import MetersDemo
+from interfaces.cli.demo.parking import ParkingDemo
 from interfaces.cli.demo.workorders import WorkOrdersDemo
 
 if TYPE_CHECKING:
@@ -95,6 +96,7 @@ class Loader(EquipmentDemo, WorkOrdersDemo, CommunityDemo, MetersDemo):
             ("notifications", self.notifications),
             ("read models", self.settle),
             ("the books: a year of fees and payments", FinanceDemo(self).run),
+            ("a day at the car park", ParkingDemo(self).run),
             ("read models", self.settle),
             ("a meter round", self.meter_round),
             ("what happened later", self.later),

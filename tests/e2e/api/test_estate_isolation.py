@@ -226,6 +226,20 @@ ROUTE_RECORDS: dict[str, str | tuple[str, ...]] = {
     f"{FINANCE}/renovation-deposits/{{deposit_id}}": "renovation_deposit",
     f"{FINANCE}/renovation-deposits/{{deposit_id}}/refund": "renovation_deposit",
     f"{FINANCE}/renovation-deposits/{{deposit_id}}/forfeiture": "renovation_deposit",
+    # the car park
+    f"{API}/car-parks/{{car_park_id}}": "car_park",
+    f"{API}/car-parks/{{car_park_id}}/board": "car_park",
+    f"{API}/car-parks/{{car_park_id}}/tariffs": "car_park",
+    f"{API}/car-parks/{{car_park_id}}/vehicles": "car_park",
+    f"{API}/car-parks/{{car_park_id}}/blocklist": "car_park",
+    f"{API}/car-parks/{{car_park_id}}/gate": "car_park",
+    f"{API}/vehicles/{{vehicle_id}}": "vehicle",
+    f"{API}/vehicles/{{vehicle_id}}/unblock": "blocked_vehicle",
+    f"{API}/vehicles/{{vehicle_id}}/passes": "vehicle",
+    f"{API}/vehicles/{{vehicle_id}}/passes/{{pass_id}}/cancel": ("vehicle", "parking_pass"),
+    f"{API}/parking-sessions/{{session_id}}": "parking_session",
+    f"{API}/parking-sessions/{{session_id}}/payment": "parking_session",
+    f"{API}/parking-sessions/{{session_id}}/release": "parking_session",
     # finance: the books and compliance
     f"{FINANCE}/journals/{{journal_id}}/reversal": "journal",
     f"{FINANCE}/compliance-checks/{{review_id}}": "review",
@@ -299,6 +313,35 @@ def _reason(w: World, who: Actor) -> Any:
 
 
 BODIES: dict[tuple[str, str], Body] = {
+    ("POST", f"{API}/car-parks/{{car_park_id}}/tariffs"): lambda w, who: {
+        "free_minutes": 0,
+        "per_hour": "9.00",
+        "daily_cap": "90.00",
+        "effective_from": "2030-01-01T00:00:00Z",
+    },
+    ("POST", f"{API}/car-parks/{{car_park_id}}/vehicles"): lambda w, who: {
+        "plate": "粤B54321",
+        "unit_id": w.a["unit"],
+    },
+    ("POST", f"{API}/car-parks/{{car_park_id}}/blocklist"): lambda w, who: {
+        "plate": "粤B54321",
+        "reason": "not mine to do",
+    },
+    ("POST", f"{API}/car-parks/{{car_park_id}}/gate"): lambda w, who: {
+        "plate": "粤B54321",
+        "gate": "East 1",
+        "direction": "in",
+    },
+    ("POST", f"{API}/vehicles/{{vehicle_id}}/passes"): lambda w, who: {
+        "billing": "prepaid",
+        "starts_on": "2030-01-01",
+        "months": 1,
+        "amount": "300.00",
+        "method": "cash",
+        "reference": "R-X",
+    },
+    ("POST", f"{API}/parking-sessions/{{session_id}}/payment"): lambda w, who: {"method": "cash"},
+    ("POST", f"{API}/parking-sessions/{{session_id}}/release"): _reason,
     ("PATCH", f"{API}/estates/{{estate_id}}"): lambda w, who: {"name": "Taken over"},
     ("POST", f"{API}/estates/{{estate_id}}/buildings"): lambda w, who: {"code": "BX"},
     ("POST", f"{API}/estates/{{estate_id}}/parking"): lambda w, who: {"code": "PX"},

@@ -62,6 +62,7 @@ NOT_RECORDS = {
     "InterestShare": "a unit's share of fund interest",
     "AssessedView": "a unit's assessed first deposit",
     "AssessedUnitView": "a unit's assessed first deposit",
+    "GateAnswer": "the barrier's decision on a plate; session_id names the session it is in",
 }
 
 

@@ -90,6 +90,10 @@ KINDS = {
     "alert_id": "alert",
     "meter_id": "meter",
     "round_id": "meter_round",
+    "car_park_id": "car_park",
+    "vehicle_id": "vehicle",
+    "pass_id": "parking_pass",
+    "session_id": "parking_session",
 }
 
 
@@ -263,6 +267,8 @@ def _owners(w: World, kind: str, admin_id: str) -> set[str]:
         "survey": {a.resident.id},
         "meter": {a.resident.id},  # their unit's
         "meter_round": {a.technician.id},  # assigned to them
+        "vehicle": {a.resident.id},  # registered to their unit
+        "parking_session": {a.resident.id},  # of their unit's car
     }.get(kind, set())
 
 
@@ -281,6 +287,8 @@ PRIVATE = (
     "survey",
     "reminder",
     "user",
+    "vehicle",
+    "parking_session",
 )
 
 

@@ -202,6 +202,15 @@ TEMPLATES: dict[tuple[str, str], Callable[[World], dict[str, Any]]] = {
             }
         ]
     },
+    ("POST", "/car-parks"): lambda w: {
+        "estate_id": w.b["estate"],
+        "temporary_spaces": 1,
+        "tariff": {"free_minutes": 0, "per_hour": "1.00", "daily_cap": "10.00"},
+    },
+    ("POST", "/car-parks/{car_park_id}/vehicles"): lambda w: {
+        "plate": "粤B54321",
+        "unit_id": w.b["unit"],
+    },
 }
 # Body fields that name no estate's record: a vendor is company data; which estate
 # a staff member serves is the administrator's to set (users:manage_access:any).

@@ -478,3 +478,40 @@ def test_the_demo_shows_a_sale_in_arrears_an_online_payment_a_write_off_and_the_
     )
     podium = assessed[_unit(client, admin, estate_id, "C-302")]
     assert (podium["due"], podium["status"]) == ("4743.00", "paid")  # 105.40 m² x 45.00
+
+
+def test_the_demo_car_park_had_a_day_of_traffic(
+    client: TestClient, running: Container, admin: dict[str, str]
+) -> None:
+    """Residents in and out on their passes, visitors paying at the exit (net of
+    the estate's 9 % VAT on parking), a blocklisted plate refused, three cars
+    parked overnight (docs/parking.md)."""
+    summary = load_demo(running, password=PASSWORD, now=datetime.now(UTC))
+    head = _settled(running)
+    estate_id = str(summary.estate_id)
+    assert summary.counts["parking_fees_paid"] == 3
+    gate = bearer(login(client, "hvg.gate", PASSWORD))
+    [car_park] = _get(client, gate, "/api/v1/car-parks", estate_id=estate_id)
+    assert [v["tariff"]["per_hour"] for v in car_park["tariffs"]] == ["5.00"]
+    board = _get(client, gate, f"/api/v1/car-parks/{car_park['id']}/board")
+    assert board["pass_spaces"] == 12 and board["temporary_spaces"] == 40
+    assert (board["occupied_by_pass_holders"], board["occupied_by_temporary"]) == (2, 1)
+    assert board["free"] == 49 and board["blocklisted"] == 1
+    sessions = _get(client, gate, "/api/v1/parking-sessions", estate_id=estate_id)
+    fees = sorted(Decimal(s["fee"]) for s in sessions if s["fee"] not in (None, "0", "0.00"))
+    assert fees == [Decimal("6.00"), Decimal("15.00"), Decimal("15.00")]
+    assert Counter(s["status"] for s in sessions) == {"left": 6, "inside": 3}
+    [released] = [s for s in sessions if s["release_reason"]]
+    assert released["plate"] == "沪G31415" and released["fee"] is None
+    [blocked] = _get(client, gate, "/api/v1/vehicles", estate_id=estate_id, blocked=True)
+    assert blocked["refusals"] == 1
+    # Lin Yu sees the car of A-101 and its pass, nobody else's.
+    owner = bearer(login(client, "hvg.linyu", PASSWORD))
+    [car] = _get(client, owner, "/api/v1/vehicles")
+    assert car["plate"] == "沪A1C101"
+    mine = _get(client, owner, f"/api/v1/vehicles/{car['id']}")
+    assert [p["billing"] for p in mine["passes"]] == ["unit_account"]
+    auditor = bearer(login(client, "hvg.auditor", PASSWORD))
+    _, balances = _trial_balance(client, auditor, estate_id, head)
+    # 15.00 = 13.76 + 1.24 twice, 6.00 = 5.50 + 0.50
+    assert balances["6001.20"] == Decimal("-33.02") or balances["6001.20"] == Decimal("33.02")

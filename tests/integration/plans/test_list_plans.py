@@ -54,6 +54,8 @@ from projections.meters.register import MeterRegister
 from projections.notifications import queries as notifications
 from projections.notifications.outbox import DELIVERY_DDL
 from projections.notifications.settings import ReadReceipts, RemindersView
+from projections.parking import queries as parking
+from projections.parking.readmodel import DDL as PARKING_DDL
 from projections.registry import views as registry
 from projections.registry.tables import DDL as REGISTRY_DDL
 from projections.workorders import queries as workorders
@@ -112,6 +114,7 @@ DDL = (
     *LedgerReadModel.ddl,
     *fund.FundLedger.ddl,
     *renovation.RenovationDeposits.ddl,
+    *PARKING_DDL,
     *rates.FeeSchedules.ddl,
     *RemindersView.ddl,
     *MeterRegister.ddl,
@@ -181,6 +184,8 @@ FILLS: dict[str, dict[str, str]] = {
     "finance_fund_accounts": {"estate_id": SKEWED_ESTATES, "unit_id": key("g", 100_000)},
     "finance_fund_spendings": {"estate_id": SKEWED_ESTATES},
     "finance_renovation_deposits": {"estate_id": SKEWED_ESTATES, "unit_id": SKEWED_UNITS},
+    "parking_sessions": {"estate_id": SKEWED_ESTATES, "unit_id": SKEWED_UNITS},
+    "parking_vehicles": {"estate_id": SKEWED_ESTATES, "unit_id": SKEWED_UNITS, "plate": "'P' || g"},
     "finance_shared_costs": {"estate_id": SKEWED_ESTATES, "period": "'P' || lpad(g::text, 6)"},
     "notif_reminders": {"user_id": SKEWED_ESTATES},
     "finance_ledger_entries": {"position": "g", "estate_id": SKEWED_ESTATES},
@@ -330,6 +335,12 @@ CASES: dict[str, Query] = {
     "an estate's renovation deposits, a later page": lambda c: renovation.deposits(
         c, MANAGER, estate_id=ESTATE, before_key=(datetime(2020, 2, 1, tzinfo=UTC), UUID(int=0))
     ),
+    "an estate's parking sessions, a later page": lambda c: parking.sessions(
+        c, MANAGER, estate_id=ESTATE, before_key=(datetime(2020, 2, 1, tzinfo=UTC), UUID(int=0))
+    ),
+    "an estate's vehicles, a later page": lambda c: parking.vehicles(
+        c, MANAGER, estate_id=ESTATE, after_key=(ESTATE, "P5", UUID(int=0)), limit=501
+    ),
     "an estate's shared costs, a later page": lambda c: rates.shared_costs(
         c, ESTATE, None, ("P 50000", datetime(2020, 1, 1, tzinfo=UTC), UUID(int=0)), 501
     ),
@@ -453,6 +464,8 @@ IN_ORDER = {
     "an estate's fund accounts, a later page",
     "an estate's fund spendings, a later page",
     "an estate's renovation deposits, a later page",
+    "an estate's parking sessions, a later page",
+    "an estate's vehicles, a later page",
     "an estate's shared costs, a later page",
     "meters of an estate, a later page",
     "readings of an estate, a later page",

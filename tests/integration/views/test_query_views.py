@@ -35,6 +35,7 @@ from projections.identity import queries as identity
 from projections.meters import queries as meters
 from projections.notifications import queries as notifications
 from projections.operations import alerts, incidents
+from projections.parking import queries as parking
 from projections.registry import views as registry
 from projections.tasks.todo import open_items
 from projections.workorders import queries as workorders
@@ -187,6 +188,14 @@ QUERIES = [
     Read(accounts.bill, ALL, record("bill")),
     Read(accounts.payments, ALL),
     Read(accounts.unit_account, ALL, record("unit")),
+    Read(parking.car_parks, ALL),
+    Read(parking.car_park, ALL, record("car_park")),
+    Read(parking.board, ALL, record("car_park")),
+    Read(parking.vehicles, ALL),
+    Read(parking.vehicle, ALL, record("vehicle")),
+    Read(parking.passes, ALL, record("vehicle")),
+    Read(parking.sessions, ALL),
+    Read(parking.session, ALL, record("parking_session")),
 ]
 
 

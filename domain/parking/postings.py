@@ -1,0 +1,61 @@
+"""What the car park's money means in the books (decision 0060).
+
+* ``ParkingSession.Paid`` (a temporary stay paid at the exit): Dr 1001 cash
+  or 1012 online clearing / Cr 6001.20 主营业务收入—临时停车费, net of VAT,
+  and 2221.01 output VAT.
+* ``Vehicle.PassIssued`` of a prepaid pass (N months bought at once): Dr
+  1001 or 1012 / Cr 6001.02 主营业务收入—停车费 (the parking fee item's own
+  revenue account), net of VAT, and 2221.01.
+
+Prices include VAT at the estate's rate for parking on the day
+(``domain/finance/tax.py``; an estate that set none: no VAT). A pass billed
+to the unit's account posts nothing here: finance's billing run bills the
+unit's space (fee item ``parking``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from domain.finance.accounts import FEE_REVENUE, OUTPUT_VAT, PAYMENT_ACCOUNTS, TEMPORARY_PARKING
+from domain.finance.journal import Entry, Line, PostingFunction, lines_without_zeros
+
+
+def _received(payload: Mapping[str, Any], revenue: str, memo: str) -> Entry | None:
+    amount = Decimal(payload["amount"])
+    if amount == 0:
+        return None
+    currency, tax = payload["currency"], Decimal(payload.get("tax") or 0)
+    return Entry(
+        estate_id=payload["estate_id"],
+        booked_on=payload["booked_on"],
+        memo=memo,
+        lines=lines_without_zeros(
+            [
+                Line.dr(PAYMENT_ACCOUNTS[payload["method"]], amount, currency),
+                Line.cr(revenue, amount - tax, currency, memo=payload["plate"]),
+                Line.cr(OUTPUT_VAT, tax, currency, memo=payload["plate"]),
+            ]
+        ),
+    ).check()
+
+
+def post_session(event_name: str, payload: Mapping[str, Any]) -> Entry | None:
+    if event_name != "Paid":
+        return None
+    return _received(payload, TEMPORARY_PARKING, f"temporary parking {payload['plate']}")
+
+
+def post_vehicle(event_name: str, payload: Mapping[str, Any]) -> Entry | None:
+    if event_name != "PassIssued" or payload.get("billing") != "prepaid":
+        return None
+    memo = f"parking pass {payload['plate']} {payload['months']} month(s)"
+    return _received(payload, FEE_REVENUE["parking"], memo)
+
+
+POSTINGS: dict[str, PostingFunction] = {
+    "ParkingSession": post_session,
+    "Vehicle": post_vehicle,
+}
