@@ -41,6 +41,7 @@ NOT_RECORDS = {
     "AccountView": "a unit's account, named by its unit",
     "OwnerStatementView": "a person's statement of a unit, named by both",
     "CloseAsked": "approval_id names the approval the command opened",
+    "ApprovalAsked": "approval_id names the approval the command opened",
     "ClosedPeriods": "an estate's closed periods: a setting of the estate",
     "ClosedPeriod": "a month of an estate's books, named by the estate and the month",
     "JournalEntry": "an entry of the log, by its position; originator_id names its aggregate",
