@@ -50,6 +50,10 @@ NOT_RECORDS = {
     "UnmatchedPayment": "a payment in a reconciliation: payment_id names the payment",
     "ReversalAsked": "approval_id names the approval the command opened",
     # parts of a record, inside it
+    "AgingBill": "a line of the aging: what a bill still owes; bill_id names the bill",
+    "AgingUnit": "a unit's sums in the aging, named by its unit",
+    "AgingDebtor": "what a set of debtors owes on a unit, named by unit and payers",
+    "FundUnit": "a unit's line of the fund statement, named by its unit",
     "StepView": "a step taken on an approval",
     "JournalLineView": "a line of a journal entry, by its number",
     "NamedEstate": "an estate a statement covers: its ID beside its name",
