@@ -186,6 +186,11 @@ def test_bad_as_of_is_422_and_a_route_the_caller_may_not_read_stays_403(
     detail = assert_problem(inbox, 422)["detail"]
     assert "personal and live by nature" in detail and "inbox" in detail, detail
     assert "not kept as of a past position" in detail
+    # ... and the document says so, on the route and on its parameter.
+    inbox_doc = client.get("/openapi.json").json()["paths"][f"{API}/notifications/inbox"]["get"]
+    assert "Live only (personal and live by nature" in inbox_doc["description"]
+    [parameter] = [p for p in inbox_doc["parameters"] if p["name"] == "as_of"]
+    assert parameter["description"].startswith("not kept as of a position (personal")
     # Alerts are the administrators': the auditor may not read them, then or now.
     assert_problem(client.get(f"{API}/alerts", params={"as_of": "1"}, headers=auditor), 403)
     # Reading the past needs history:read:any: estate staff read only the present.
