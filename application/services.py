@@ -45,10 +45,19 @@ class ServiceDeps:
     ids: Ids = field(default=random_id)
 
 
-def find(event_log: EventLogPort, aggregate_id: UUID, kind: type[A]) -> A | None:
-    """The aggregate, current as of the log (a private copy), if it is a ``kind``."""
+def find(
+    event_log: EventLogPort, aggregate_id: UUID, kind: type[A], position: int | None = None
+) -> A | None:
+    """The aggregate, current as of the log (a private copy), if it is a ``kind``;
+    with ``position``, as it stood once the log reached that position (an
+    auditor's as-of read, decision 0055): None if it did not exist yet."""
+    version = None
+    if position is not None:
+        version = event_log.version_at(aggregate_id, position)
+        if version is None:
+            return None
     try:
-        found = event_log.repository.get(aggregate_id)
+        found = event_log.repository.get(aggregate_id, version=version)
     except AggregateNotFoundError:
         return None
     return found if isinstance(found, kind) else None

@@ -26,8 +26,6 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-
 from application.actor import Actor
 from application.approvals.commands import (
     Approve,
@@ -38,14 +36,16 @@ from application.approvals.commands import (
     ReturnForChanges,
 )
 from application.errors import Forbidden, NotFound
+from application.numbers import Numbers
 from application.scheduling import ScheduledJob
-from application.services import ServiceDeps, load
+from application.services import ServiceDeps, find, load
 from domain.approvals.approval import Approval, Decider
 from domain.approvals.policy import ApprovalPolicy
 from domain.approvals.rules import PolicyTerms, Urgency, policy_id
 from domain.errors import DomainError
 from domain.identity.policy import Permission, Scope, widest_scope
 from domain.identity.user import User
+from domain.numbering import number, year_of
 
 Loader = Callable[[UUID], Any]
 OutcomeHandler = Callable[[Approval, Loader], Iterable[Any]]
@@ -56,6 +56,14 @@ class ApprovalNotFound(NotFound):
 
     def __init__(self, detail: str = "no such approval, or not yours to see") -> None:
         super().__init__(detail)
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A command that opened an approval: the approval's ID and the position."""
+
+    approval_id: UUID
+    position: int
 
 
 @dataclass(frozen=True)
@@ -79,6 +87,7 @@ class ApprovalService:
 
     def __init__(self, deps: ServiceDeps) -> None:
         self.deps = deps
+        self._numbers = Numbers(deps.event_log)
         # One service per container: every context that needs approvals is
         # given this instance and subscribes to it (see bootstrap.py).
         self.handlers: dict[str, OutcomeHandler] = {}
@@ -106,8 +115,22 @@ class ApprovalService:
         """The approval as of the log (a private copy)."""
         return load(self.deps.event_log, approval_id, Approval, ApprovalNotFound())
 
-    def policy_in_force(self, actor: Actor, kind: str) -> tuple[PolicyTerms, ApprovalPolicy | None]:
-        """The terms of ``kind`` and its configured policy (None: the defaults).
+    def number_of(self, approval_id: UUID) -> str:
+        """``HVG-AP-2026-000001``: the number the log gave an approval (decision
+        0050), read back after the command that opened it, since approvals open
+        inside other contexts' appends."""
+        approval = self.get(approval_id)
+        serial = self.deps.event_log.serial_of(approval_id)
+        if serial is None:  # every append numbers an Opened event: never
+            raise RuntimeError(f"approval {approval_id} has no serial in the log")
+        code = self._numbers.code_of(approval.estate_id)
+        return number(code, "AP", year_of(approval.opened_at), serial)
+
+    def policy_in_force(
+        self, actor: Actor, kind: str, position: int | None = None
+    ) -> tuple[PolicyTerms, ApprovalPolicy | None]:
+        """The terms of ``kind`` and its configured policy (None: the defaults), as
+        they stood at ``position`` if given.
 
         Company configuration for the staff who take part in approvals: its
         thresholds say which claims pass unseen, so residents do not read it.
@@ -115,7 +138,7 @@ class ApprovalService:
         if widest_scope(actor.permissions, "approvals:read") not in (Scope.ANY, Scope.ESTATE):
             raise Forbidden("this needs the permission approvals:read:estate")
         self.known(kind)
-        policy = self.policy(kind)
+        policy = self.policy(kind, position)
         return (policy.terms if policy else self.terms(kind)), policy
 
     def kinds(self) -> list[str]:
@@ -268,10 +291,7 @@ class ApprovalService:
                     extra.append(changed)
         return self.deps.event_log.save_and_position(approval, *along_with, *extra)
 
-    def policy(self, kind: str) -> ApprovalPolicy | None:
-        """The configured policy of ``kind``; None if never configured."""
-        try:
-            policy = self.deps.event_log.repository.get(policy_id(kind))
-        except AggregateNotFoundError:
-            return None
-        return policy if isinstance(policy, ApprovalPolicy) else None
+    def policy(self, kind: str, position: int | None = None) -> ApprovalPolicy | None:
+        """The configured policy of ``kind`` (at ``position``, if given); None if
+        never configured (by then)."""
+        return find(self.deps.event_log, policy_id(kind), ApprovalPolicy, position)

@@ -19,7 +19,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 
 from application.actor import HIDDEN, Actor
-from application.approvals.service import ApprovalRequest, ApprovalService, Loader
+from application.approvals.service import ApprovalRequest, ApprovalService, Loader, Opened
 from application.community import commands as c
 from application.community.residence import RegistryResidence, Residence
 from application.errors import NotFound
@@ -144,12 +144,12 @@ class CommunityService:
         actor.check("services:request", owner_id=request.requested_by, estate_id=request.estate_id)
         return request
 
-    def accept_request(self, cmd: c.AcceptServiceRequest) -> int:
+    def accept_request(self, cmd: c.AcceptServiceRequest) -> Opened:
         """Staff accept the request and open its approval, in one save."""
         request = self._handled(cmd.actor, cmd.request_id)
         approval_id = self.deps.ids()
         request.accept(cmd.actor.user_id, approval_id, self._now)
-        return self.approvals.open(
+        position = self.approvals.open(
             ApprovalRequest(
                 kind=requests.APPROVAL_KIND,
                 subject_id=request.id,
@@ -162,6 +162,7 @@ class CommunityService:
             ),
             along_with=[request],
         )
+        return Opened(approval_id, position)
 
     def decline_request(self, cmd: c.DeclineServiceRequest) -> int:
         request = self._handled(cmd.actor, cmd.request_id)
@@ -335,12 +336,12 @@ class CommunityService:
             announcement.approval_id, by, summary=announcement.title, along_with=[announcement]
         )
 
-    def submit_announcement(self, cmd: c.SubmitAnnouncement) -> int:
+    def submit_announcement(self, cmd: c.SubmitAnnouncement) -> Opened:
         """Submit a draft for approval (the ``announcement`` policy)."""
         announcement = self._publishable(cmd.actor, cmd.announcement_id)
         approval_id = self.deps.ids()
         announcement.submit(cmd.actor.user_id, approval_id, self._now)
-        return self.approvals.open(
+        position = self.approvals.open(
             ApprovalRequest(
                 kind=announcements.APPROVAL_KIND,
                 subject_id=announcement.id,
@@ -351,6 +352,7 @@ class CommunityService:
             ),
             along_with=[announcement],
         )
+        return Opened(approval_id, position)
 
     def publish_announcement(self, cmd: c.PublishAnnouncement) -> int:
         announcement = self._publishable(cmd.actor, cmd.announcement_id)

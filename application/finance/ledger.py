@@ -99,16 +99,19 @@ class LedgerService:
 
     # ---- periods ------------------------------------------------------------
 
-    def books(self, estate_id: UUID) -> Books | None:
-        return find(self.deps.event_log, books_id(estate_id), Books)
+    def books(self, estate_id: UUID, position: int | None = None) -> Books | None:
+        return find(self.deps.event_log, books_id(estate_id), Books, position)
 
     def is_closed(self, estate_id: UUID, day: date) -> bool:
         return is_closed(self.deps.event_log, estate_id, day)
 
-    def closed_periods(self, actor: Actor, estate_id: UUID) -> list[dict[str, Any]]:
-        """The closed periods, oldest first, from the log itself."""
+    def closed_periods(
+        self, actor: Actor, estate_id: UUID, position: int | None = None
+    ) -> list[dict[str, Any]]:
+        """The closed periods, oldest first, from the log itself (as they stood at
+        ``position``, if given)."""
         actor.check("ledger:read", None, estate_id)
-        books = self.books(estate_id)
+        books = self.books(estate_id, position)
         if books is None:
             return []
         return [{"estate_id": estate_id, **books.closed[p]} for p in sorted(books.closed)]

@@ -20,7 +20,7 @@ from application.approvals.commands import (
 from application.approvals.service import ApprovalNotFound
 from domain.identity.policy import Permission, Role
 from interfaces.http import reads
-from interfaces.http.asof import AsOfRoute
+from interfaces.http.asof import AsOfRoute, folding_to
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
 from interfaces.http.problems import Problem
@@ -94,6 +94,11 @@ class ApprovalView(BaseModel):
     pass
 
 
+def approval_number(request: Request, approval_id: UUID) -> str:
+    """The number of the approval a command just opened (``HVG-AP-2026-000001``)."""
+    return container(request).approvals.number_of(approval_id)  # type: ignore[no-any-return]
+
+
 # ---- policies ---------------------------------------------------------------
 
 
@@ -103,8 +108,10 @@ def get_policy(
     request: Request,
     principal: Principal = requires(Permission.APPROVALS_READ_ESTATE),
 ) -> PolicyView:
-    """The levels and pre-screening rules in force for ``kind`` (defaults if never set)."""
-    terms, policy = container(request).approvals.policy_in_force(principal, kind)
+    """The levels and pre-screening rules in force for ``kind`` (defaults if never set);
+    ``as_of``: as they stood then, folded from the log."""
+    approvals = container(request).approvals
+    terms, policy = approvals.policy_in_force(principal, kind, folding_to(request))
     levels, rules = terms.as_dicts()
     return PolicyView(
         kind=kind,

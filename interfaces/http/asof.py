@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 import anyio
@@ -29,7 +29,7 @@ from bootstrap import Container
 from domain.identity.policy import ROLE_PERMISSIONS, Permission, Role, holds_action
 from interfaces.http.problems import Problem, problem_response
 from interfaces.http.security import Principal, container, declared_permission, requires
-from replay.asof import position_at
+from replay.asof import position_at, recorded_at
 from replay.asof_builds import BeyondTheLog, BuildState, TooManyBuilds
 
 HEADER = "Estatelog-As-Of-Position"
@@ -40,38 +40,31 @@ PERMISSION = Permission.HISTORY_READ
 #: Retry-After of a read whose build is under way: builds run at thousands
 #: of events a second, so most are done within a few of these.
 RETRY_SECONDS = 2
-#: Reads of the auditor's that are not read models' rows: the caller's own
-#: session and inbox, the log itself, the service's state. ``as_of`` on them
-#: would mean nothing (or would have to be served by other means).
-NOT_READ_MODELS = frozenset(
-    {
-        "/api/v1/auth/me",
-        "/api/v1/users/{user_id}",
-        "/api/v1/notifications/inbox",
-        "/api/v1/notifications/preferences",
-        "/api/v1/notifications/reminders",
-        # What was sent: the outbox's, a read model with side effects, never replayed.
-        "/api/v1/notifications/deliveries",
-        "/api/v1/notifications/deliveries/all",
-        # The devices' latest readings: telemetry under threshold is no event.
-        "/api/v1/equipment/board",
-        # Read from the aggregates (the log), as they are now.
-        "/api/v1/approval-policies/{kind}",
-        "/api/v1/finance/estates/{estate_id}/periods",
-        "/api/v1/finance/estates/{estate_id}/tax-settings",
-        "/api/v1/finance/units/{unit_id}/owners/{person_id}/clearance-certificates/{certificate_id}",
-        "/api/v1/tasks/mine",
-        "/api/v1/audit/events/export",  # the trail: /audit/events?as_of= filters it
-        "/api/v1/audit/integrity",
-        "/api/v1/audit/signing-key",
-        "/api/v1/audit/exports/signed",
-        "/api/v1/audit/as-of/{position}",
-        "/api/v1/projections",
-        "/api/v1/incidents",
-        "/api/v1/incidents/{incident_id}",
-        "/metrics",
-    }
-)
+#: Reads of the auditor's that are not kept as of a position, each with the
+#: reason its ``as_of`` answers 422 (in the 422 and in the OpenAPI document).
+_PERSONAL = "personal and live by nature: the caller's own {}, as it is now"
+_SERVICE = "the service's own state now, not a read model of the log"
+_OUTBOX = "what was sent: the notification outbox, which a replay never rebuilds"
+_LOG = "the log itself: /audit/events?as_of= filters the trail by position"
+NOT_READ_MODELS: dict[str, str] = {
+    "/api/v1/auth/me": _PERSONAL.format("session"),
+    "/api/v1/users/{user_id}": _PERSONAL.format("account"),
+    "/api/v1/notifications/inbox": _PERSONAL.format("inbox"),
+    "/api/v1/notifications/preferences": _PERSONAL.format("preferences"),
+    "/api/v1/notifications/reminders": _PERSONAL.format("reminders"),
+    "/api/v1/tasks/mine": _PERSONAL.format("to-do list"),
+    "/api/v1/notifications/deliveries": _OUTBOX,
+    "/api/v1/notifications/deliveries/all": _OUTBOX,
+    "/api/v1/audit/events/export": _LOG,
+    "/api/v1/audit/integrity": _LOG,
+    "/api/v1/audit/signing-key": _SERVICE,
+    "/api/v1/audit/exports/signed": _LOG,
+    "/api/v1/audit/as-of/{position}": _SERVICE,
+    "/api/v1/projections": _SERVICE,
+    "/api/v1/incidents": _SERVICE,
+    "/api/v1/incidents/{incident_id}": _SERVICE,
+    "/metrics": _SERVICE,
+}
 #: Reads whose answer is the same at every position (fixed in the code): as of
 #: any position they answer as they are, and say so.
 TIMELESS = frozenset({"/api/v1/finance/accounts"})
@@ -111,6 +104,26 @@ def as_of_position(c: Container, as_of: str) -> int:
 def reading_as_of(request: Request) -> AsOfRead | None:
     """The build this request reads from, if it asked for one."""
     return getattr(request.state, STATE, None)
+
+
+def folding_to(request: Request) -> int | None:
+    """The position a route that reads aggregates from the log folds them to
+    (decision 0055), marking the as-of read served; None: a read of the present."""
+    past = reading_as_of(request)
+    if past is None:
+        return None
+    past.read = True
+    return past.position
+
+
+def moment_of(request: Request) -> datetime:
+    """When the read stands: the moment its position was recorded, or now."""
+    past = reading_as_of(request)
+    if past is not None and past.position:
+        found = recorded_at(container(request).event_log, past.position)
+        if found is not None:
+            return found[1]
+    return datetime.now(UTC)
 
 
 def status_path(position: int) -> str:
@@ -170,13 +183,19 @@ def as_of_gate(route_permission: Permission, timeless: bool = False) -> Any:
     return Depends(gate)
 
 
-def _refuse_as_of(
-    as_of: Annotated[
-        str | None, Query(max_length=64, description="not kept as of a position: 422")
-    ] = None,
-) -> None:
-    if as_of is not None:
-        raise Problem(422, "as_of: this read is not kept as of a past position (decision 0051)")
+def _refuse_as_of(reason: str) -> Any:
+    """The dependency of a live-only read: ``as_of`` answers 422 naming ``reason``."""
+
+    def refuse(as_of: str | None = None) -> None:
+        if as_of is not None:
+            raise Problem(
+                422, f"as_of: this read is {reason}; it is not kept as of a past position"
+            )
+
+    # An object, not a string (this module's annotations are): the description is this route's.
+    described = Query(max_length=64, description=f"not kept as of a position ({reason}): 422")
+    refuse.__annotations__["as_of"] = Annotated[str | None, described]
+    return Depends(refuse)
 
 
 def _permission_of(endpoint: Any) -> Permission | None:
@@ -206,12 +225,18 @@ class AsOfRoute(APIRoute):
     def __init__(self, path: str, endpoint: Any, **kwargs: Any) -> None:
         permission = reads_as_of(path, kwargs.get("methods"), endpoint)
         extra = []
+        reason = NOT_READ_MODELS.get(path)
         if permission is not None:
             extra = [as_of_gate(permission, timeless=path in TIMELESS)]
-        elif path in NOT_READ_MODELS and "as_of" not in inspect.signature(endpoint).parameters:
-            extra = [Depends(_refuse_as_of)]  # rather than the present, unlabelled
+            reason = None
+        elif reason and "as_of" not in inspect.signature(endpoint).parameters:
+            extra = [_refuse_as_of(reason)]  # rather than the present, unlabelled
+        else:
+            reason = None
         kwargs["dependencies"] = [*(kwargs.get("dependencies") or ()), *extra]
         super().__init__(path, endpoint, **kwargs)
+        if reason and "GET" in (self.methods or ()):  # the document says it, as the 422 does
+            self.description = f"{self.description}\n\nLive only ({reason}): ``as_of`` is 422."
 
 
 class AsOfHeaderMiddleware:

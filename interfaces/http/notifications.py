@@ -225,7 +225,7 @@ def my_deliveries(
 def all_deliveries(
     request: Request,
     recipient_id: UUID | None = None,
-    status_is: Annotated[str | None, Query(alias="status")] = None,
+    status_is: Annotated[queries.DeliveryStatus | None, Query(alias="status")] = None,
     cursor: Cursor = None,
     limit: Limit = 100,
     principal: Principal = requires(Permission.NOTIFICATIONS_READ),

@@ -20,8 +20,8 @@ from fastapi import APIRouter, Request, status
 from pydantic import BaseModel
 
 from domain.identity.policy import Permission
-from interfaces.http.schemas import Accepted, Created, accepted
-from interfaces.http.security import Principal, requires
+from interfaces.http.schemas import Accepted, ApprovalAsked, Created, accepted
+from interfaces.http.security import Principal, container, requires
 
 KEYWORD, EMPTY = inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.empty
 
@@ -91,6 +91,7 @@ class Commands:
         permission: Permission | None = None,
         path_types: Mapping[str, Any] | None = None,
         created: bool = False,
+        opens_approval: bool = False,
     ) -> None:
         command, service = command_of(handle), self.service
 
@@ -103,12 +104,17 @@ class Commands:
         ) -> Any:
             fields = body.model_dump() if body is not None else {}
             done = handle(service(request), command(principal, *ids.values(), **fields))
+            if opens_approval:  # the handler answers ``Opened``: say the approval's number
+                number = container(request).approvals.number_of(done.approval_id)
+                return ApprovalAsked(
+                    position=done.position, approval_id=done.approval_id, approval_number=number
+                )
             return Created(id=done.id, position=done.position) if created else accepted(done)
 
         answer: dict[str, Any] = (
             {"status_code": status.HTTP_201_CREATED, "response_model": Created}
             if created
-            else {"response_model": Accepted}
+            else {"response_model": ApprovalAsked if opens_approval else Accepted}
         )
         add(
             self.router,

@@ -113,6 +113,21 @@ class Accepted(BaseModel):
     position: int
 
 
+class OpensApproval(BaseModel):
+    """The answer of a command that opened an approval: its ID and its number."""
+
+    approval_id: UUID
+    approval_number: str = Field(
+        description="the approval's number people say (decision 0050): "
+        "<estate code>-AP-<year>-<serial>",
+        examples=["HVG-AP-2026-000001"],
+    )
+
+
+class ApprovalAsked(Accepted, OpensApproval):
+    """A command's answer that opened an approval: the position, its ID and number."""
+
+
 class Created(Accepted):
     """A creating command's answer: the new record's ID and the position."""
 

@@ -24,6 +24,7 @@ from eventsourcing.persistence import Notification
 from domain.finance.receipts import receipt_number
 from projections.catalog import ReadModelDeps
 from projections.events import as_uuid, kind_of, occurred_at, payload_of
+from projections.naming import person_name
 from projections.protocols import Projection
 from projections.reach import OCCUPIED_UNITS, Reaching, clause, page
 
@@ -58,9 +59,15 @@ DDL = (
 COLUMNS = (
     "r.receipt_id, r.payment_id, r.number, r.serial, r.estate_id, r.unit_id, r.method, "
     "r.reference, r.amount, r.currency, r.issued_on, r.issued_by, r.issued_at, r.void, "
-    "r.void_reason, r.voided_at, r.copies, r.position"
+    "r.void_reason, r.voided_at, r.copies, r.position, "
+    # The payer by name (decision 0053): joined when read, never copied in.
+    f"fp.payer_id, {person_name('np')} AS payer_name"
 )
-FROM = "FROM finance_receipts r LEFT JOIN registry_units u ON u.unit_id = r.unit_id"
+FROM = (
+    "FROM finance_receipts r LEFT JOIN registry_units u ON u.unit_id = r.unit_id "
+    "LEFT JOIN finance_payments fp ON fp.payment_id = r.payment_id "
+    "LEFT JOIN registry_people np ON np.person_id = fp.payer_id"
+)
 OCCUPANTS = ("u.occupant_user_ids[]",)
 
 
@@ -83,6 +90,8 @@ class ReceiptRow(TypedDict):
     voided_at: datetime | None
     copies: int  # reprints made (补打)
     position: int
+    payer_id: UUID | None  # the payment's payer (none named before decision 0021)
+    payer_name: str | None  # as the registry masks it, "erased person" after an erasure
 
 
 class ReceiptsReadModel:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, TypedDict, cast
+from typing import Any, Literal, TypedDict, cast
 from uuid import UUID
 
 import psycopg
@@ -38,6 +38,11 @@ REMINDER_COLUMNS = (
     "status",
     "fired_at",
 )
+
+
+#: A delivery's states, as the outbox writes them (``infrastructure/notifications.py``):
+#: waiting or retrying, sent, skipped (no address), failed (given up).
+DeliveryStatus = Literal["pending", "sent", "skipped", "failed"]
 
 
 class DeliveryRow(TypedDict):

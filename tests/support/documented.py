@@ -62,3 +62,39 @@ def mismatches(
         for i, item in enumerate(value):
             found += mismatches(document, schema.get("items", {}), item, f"{at}[{i}]")
     return found
+
+
+def untyped(
+    document: dict[str, Any],
+    schema: dict[str, Any],
+    at: str = "$",
+    seen: frozenset[str] = frozenset(),
+) -> list[str]:
+    """Every place in ``schema`` that promises any value: an object without
+    properties whose values may be anything (``dict[str, Any]``), an array of
+    anything, a value of no type. A generated client types none of them."""
+    ref = schema.get("$ref")
+    if ref is not None:
+        if ref in seen:
+            return []
+        name = ref.rsplit("/", 1)[1]
+        return untyped(document, document["components"]["schemas"][name], at, seen | {ref})
+    members = schema.get("anyOf") or schema.get("oneOf")
+    if members:
+        return [p for m in members for p in untyped(document, m, at, seen)]
+    kind = schema.get("type")
+    if kind is None:
+        return [f"{at}: any value"]
+    found: list[str] = []
+    if kind == "object":
+        properties = schema.get("properties", {})
+        extra = schema.get("additionalProperties", not properties)
+        for key, item in properties.items():
+            found += untyped(document, item, f"{at}.{key}", seen)
+        if isinstance(extra, dict) and extra:
+            found += untyped(document, extra, f"{at}.*", seen)
+        elif (extra is True or extra == {}) and not properties:
+            found.append(f"{at}: an object of any values")
+    elif kind == "array":
+        found += untyped(document, schema.get("items", {}), f"{at}[]", seen)
+    return found

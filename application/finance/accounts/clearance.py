@@ -50,12 +50,17 @@ class PrintedCertificate:
 
 
 def certificate_to_print(
-    deps: ServiceDeps, actor: Actor, unit_id: UUID, person_id: UUID, certificate_id: UUID
+    deps: ServiceDeps,
+    actor: Actor,
+    unit_id: UUID,
+    person_id: UUID,
+    certificate_id: UUID,
+    position: int | None = None,
 ) -> PrintedCertificate:
     """The recorded certificate, for its person (their linked login) or the staff who
     read the estate's finance; anyone else, and a certificate of another unit or
     person, is told there is none. Nothing is recorded by printing it."""
-    certificate = find(deps.event_log, certificate_id, ClearanceCertificate)
+    certificate = find(deps.event_log, certificate_id, ClearanceCertificate, position)
     if certificate is None or (certificate.unit_id, certificate.person_id) != (unit_id, person_id):
         raise NotFound("no such certificate")
     person = find(deps.event_log, person_id, Person)

@@ -233,10 +233,11 @@ class AccountService:
         return issue_clearance(self.deps, command, estate_id, account, currency)
 
     def certificate(
-        self, actor: Actor, unit_id: UUID, person_id: UUID, certificate_id: UUID
+        self, actor: Actor, unit_id: UUID, person_id: UUID, cert_id: UUID, at: int | None = None
     ) -> PrintedCertificate:
-        """An issued certificate to print again (decision 0029); 404 outside the reach."""
-        return certificate_to_print(self.deps, actor, unit_id, person_id, certificate_id)
+        """An issued certificate to print again (decision 0029); 404 outside the reach,
+        and as of position ``at`` if it was not issued by then."""
+        return certificate_to_print(self.deps, actor, unit_id, person_id, cert_id, at)
 
     def own_name(self, actor: Actor, person_id: UUID) -> str | None:
         """The person's name in clear for the person themself; None for anyone else."""

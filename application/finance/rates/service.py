@@ -257,9 +257,10 @@ class RateService:
         )
         return self.deps.event_log.save_and_position(settings)
 
-    def tax_settings(self, estate_id: UUID) -> TaxSettings | None:
-        """The estate's VAT settings (decision 0023); None until first set."""
-        return find(self.deps.event_log, tax_settings_id(estate_id), TaxSettings)
+    def tax_settings(self, estate_id: UUID, position: int | None = None) -> TaxSettings | None:
+        """The estate's VAT settings (decision 0023), as they stood at ``position``
+        if given; None until first set."""
+        return find(self.deps.event_log, tax_settings_id(estate_id), TaxSettings, position)
 
     def taxes(self, estate_id: UUID, period: str) -> dict[str, ItemTax]:
         """How the period's bill lines are taxed, per item (empty: untaxed revenue)."""

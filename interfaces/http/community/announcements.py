@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request, status
 
 from application.community import commands as c
 from application.community.service import CommunityService
+from domain.community.announcement import AnnouncementStatus
 from domain.identity.policy import Permission
 from interfaces.http import reads
 from interfaces.http.asof import AsOfRoute
@@ -52,6 +53,7 @@ listing(
     Permission.ANNOUNCEMENTS_PUBLISH_ESTATE,
     key="announcement_id",
     name="list_announcements",
+    statuses=AnnouncementStatus,
     doc="Every announcement of the caller's estates, drafts included (for their authors).",
 )
 
@@ -95,7 +97,9 @@ publish(
     "POST",
     "/announcements/{announcement_id}/submit",
     CommunityService.submit_announcement,
-    doc="Submit a draft for approval (the ``announcement`` policy).",
+    doc="Submit a draft for approval (the ``announcement`` policy); the answer names the "
+    "approval by ID and number.",
+    opens_approval=True,
 )
 publish(
     "POST",

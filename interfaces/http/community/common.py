@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -59,16 +61,22 @@ def listing(
     *,
     key: str,
     name: str,
+    statuses: type[StrEnum],
     doc: str | None = None,
     with_number: bool = False,
 ) -> None:
     """``GET path``: the records of ``query`` within the caller's reach for
     the ``permission`` the route declares, filtered and paged as
-    :data:`Listed` says; the cursor holds the last record's ``key``."""
+    :data:`Listed` says; the cursor holds the last record's ``key``.
+    ``status=`` is one of ``statuses``, the record's own (422 otherwise)."""
 
     async def plain(
-        request: Request, listed: Listed, principal: Principal = requires(permission)
+        request: Request,
+        listed: Listed,
+        principal: Principal = requires(permission),
+        status_: Any = None,
     ) -> Any:
+        listed = replace(listed, status=str(status_) if status_ else None)
         await reached(request, PROJECTION, listed.after)
         rows = await reads.query_off_loop(
             request, query, principal.reach(permission.action), **listed.filters
@@ -76,11 +84,16 @@ def listing(
         return paged(rows, listed.limit, lambda r: view(**r), lambda r: (r[key],))
 
     async def numbered(
-        request: Request, listed: NumberedListed, principal: Principal = requires(permission)
+        request: Request,
+        listed: NumberedListed,
+        principal: Principal = requires(permission),
+        status_: Any = None,
     ) -> Any:
-        return await plain(request, listed, principal)
+        return await plain(request, listed, principal, status_)
 
     endpoint = numbered if with_number else plain  # number= finds one (decision 0050)
+    # An object, not a string (this module's annotations are): each list its own set.
+    endpoint.__annotations__["status_"] = Annotated[statuses | None, Query(alias="status")]
 
     add(router, "GET", path, endpoint, name=name, doc=doc, response_model=Page[view])  # type: ignore[valid-type]
 

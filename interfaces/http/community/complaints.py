@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from application.community import commands as c
 from application.community.commands import ComplaintStepName
 from application.community.service import CommunityService
+from domain.community.complaint import ComplaintStatus
 from domain.identity.policy import Permission
 from interfaces.http import reads
 from interfaces.http.asof import AsOfRoute
@@ -66,6 +67,7 @@ listing(
     READ,
     key="complaint_id",
     name="list_complaints",
+    statuses=ComplaintStatus,
     doc="Complaints of the caller's estates (staff) or their own, newest first.",
     with_number=True,
 )

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, status
 
 from application.community import commands as c
 from application.community.service import CommunityService
+from domain.community.service_request import RequestStatus
 from domain.identity.policy import Permission
 from interfaces.http.asof import AsOfRoute
 from interfaces.http.community.common import filed, handlers, listing, record
@@ -46,6 +47,7 @@ listing(
     READ,
     key="request_id",
     name="list_service_requests",
+    statuses=RequestStatus,
     with_number=True,
     doc="Requests of the caller's estates (staff) or their own (residents), newest first.",
 )
@@ -64,7 +66,9 @@ handle(
     "/service-requests/{request_id}/accept",
     CommunityService.accept_request,
     name="accept_service_request",
-    doc="Staff accept the request; its approval opens (and may be pre-screened) at once.",
+    doc="Staff accept the request; its approval opens (and may be pre-screened) at once: "
+    "the answer names it by ID and number.",
+    opens_approval=True,
 )
 handle(
     "POST",

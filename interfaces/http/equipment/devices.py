@@ -14,12 +14,13 @@ from functools import partial
 from typing import Annotated
 from uuid import UUID
 
+import anyio
 from fastapi import APIRouter, Query, Request, Response, status
 
 from application.equipment import commands as c
 from domain.equipment.rules import EquipmentKind
 from domain.identity.policy import Permission
-from interfaces.http.asof import AsOfRoute
+from interfaces.http.asof import AsOfRoute, moment_of, reading_as_of
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
 from interfaces.http.equipment.schemas import (
@@ -35,7 +36,7 @@ from interfaces.http.equipment.schemas import (
 from interfaces.http.reads import query_off_loop
 from interfaces.http.schemas import Accepted, Created, Cursor, Page, accepted, paged
 from interfaces.http.security import Principal, container, requires
-from projections.equipment import queries
+from projections.equipment import board_past, queries
 
 router = APIRouter(route_class=AsOfRoute, prefix="/api/v1", tags=["equipment"])
 
@@ -117,17 +118,21 @@ async def status_board(
     """Every device in service: state, open alarms, last reading; worst first.
 
     A device is ``offline`` when it reports the state ``offline`` or has sent
-    nothing for ``offline_after_minutes``.
+    nothing for ``offline_after_minutes``. ``as_of``: the board as it stood
+    then, judged at that moment, with the last readings the log kept (the
+    state at its last change, each metric's last hourly summary: decision 0055).
     """
     await reached(request, "equipment", after)
     await reached(request, "alarms", after)
+    past = reading_as_of(request) is not None
+    moment = await anyio.to_thread.run_sync(moment_of, request) if past else datetime.now(UTC)
     rows = await query_off_loop(
         request,
-        queries.board,
+        board_past.board if past else queries.board,
         principal.reach("equipment:read"),
         estate_id=estate_id,
         kind=str(kind) if kind else None,
-        offline_before=datetime.now(UTC) - timedelta(minutes=offline_after_minutes),
+        offline_before=moment - timedelta(minutes=offline_after_minutes),
         after_key=decode_cursor(cursor, int, str, UUID) if cursor else None,
         limit=limit + 1,
     )

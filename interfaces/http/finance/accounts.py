@@ -28,6 +28,7 @@ from application.finance.accounts.commands import (
 from domain.finance.account import Method
 from domain.finance.money import Money
 from domain.identity.policy import Permission
+from interfaces.http.approvals import approval_number
 from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached, serving
 from interfaces.http.cursors import decode_cursor
@@ -40,6 +41,7 @@ from interfaces.http.schemas import (
     CurrencyCode,
     Cursor,
     NumberQuery,
+    OpensApproval,
     Page,
     Period,
     paged,
@@ -105,9 +107,8 @@ class RefundRequest(Command):
     payer_id: UUID | None = Field(None, description="whose credit; default: its one holder")
 
 
-class RequestCreated(Accepted):
+class RequestCreated(Accepted, OpensApproval):
     id: UUID
-    approval_id: UUID
 
 
 @from_view(queries.BillRow, rename={"bill_id": "id"})
@@ -316,8 +317,8 @@ def record_payment(
     return PaymentCreated(id=payment_id, position=position, receipt_number=receipt_number)
 
 
-class ReversalAsked(Accepted):
-    approval_id: UUID
+class ReversalAsked(Accepted, OpensApproval):
+    pass
 
 
 @router.post(
@@ -335,7 +336,11 @@ def reverse_payment(
     approval_id, position = _service(request).reverse(
         ReversePayment(principal, unit_id, payment_id, body.reason)
     )
-    return ReversalAsked(approval_id=approval_id, position=position)
+    return ReversalAsked(
+        approval_id=approval_id,
+        position=position,
+        approval_number=approval_number(request, approval_id),
+    )
 
 
 @router.post("/units/{unit_id}/waivers", status_code=status.HTTP_201_CREATED)
@@ -356,7 +361,12 @@ def request_waiver(
             body.part,
         )
     )
-    return RequestCreated(id=waiver_id, approval_id=approval_id, position=position)
+    return RequestCreated(
+        id=waiver_id,
+        approval_id=approval_id,
+        position=position,
+        approval_number=approval_number(request, approval_id),
+    )
 
 
 @router.post("/units/{unit_id}/refunds", status_code=status.HTTP_201_CREATED)
@@ -377,4 +387,9 @@ def request_refund(
             body.payer_id,
         )
     )
-    return RequestCreated(id=refund_id, approval_id=approval_id, position=position)
+    return RequestCreated(
+        id=refund_id,
+        approval_id=approval_id,
+        position=position,
+        approval_number=approval_number(request, approval_id),
+    )

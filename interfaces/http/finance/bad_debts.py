@@ -19,8 +19,16 @@ from pydantic import Field
 from application.finance.bad_debt_commands import ProvideForBadDebts, RequestWriteOff
 from domain.finance.money import Money
 from domain.identity.policy import Permission
+from interfaces.http.approvals import approval_number
 from interfaces.http.asof import AsOfRoute
-from interfaces.http.schemas import Accepted, Amount, Command, CurrencyCode, DecimalInput
+from interfaces.http.schemas import (
+    Accepted,
+    Amount,
+    Command,
+    CurrencyCode,
+    DecimalInput,
+    OpensApproval,
+)
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.text import MultiLine, SingleLine
 
@@ -34,9 +42,8 @@ class WriteOffBody(Command):
     reason: Annotated[str, MultiLine(500)]
 
 
-class Asked(Accepted):
+class Asked(Accepted, OpensApproval):
     id: UUID
-    approval_id: UUID
 
 
 @router.post("/units/{unit_id}/write-offs", status_code=status.HTTP_202_ACCEPTED)
@@ -55,7 +62,12 @@ def request_write_off(
     request_id, approval_id, position = container(request).finance.bad_debts.request_write_off(
         command
     )
-    return Asked(id=request_id, approval_id=approval_id, position=position)
+    return Asked(
+        id=request_id,
+        approval_id=approval_id,
+        position=position,
+        approval_number=approval_number(request, approval_id),
+    )
 
 
 class ProvisionBody(Command):
@@ -97,6 +109,7 @@ def provide_for_bad_debts(
     return ProvisionAskedView(
         id=asked.journal_id,
         approval_id=asked.approval_id,
+        approval_number=approval_number(request, asked.approval_id),
         position=asked.position,
         currency=p.currency,
         required=p.required,

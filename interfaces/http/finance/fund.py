@@ -24,9 +24,10 @@ from application.finance.fund import (
     RecordDeposit,
 )
 from domain.finance.fund import Basis, DepositMethod
-from domain.finance.fund_rules import EmergencyCategory
+from domain.finance.fund_rules import EmergencyCategory, SpendingStatus
 from domain.finance.money import Money
 from domain.identity.policy import Permission
+from interfaces.http.approvals import approval_number
 from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached, serving
 from interfaces.http.cursors import decode_cursor
@@ -37,6 +38,7 @@ from interfaces.http.schemas import (
     Count,
     CurrencyCode,
     Cursor,
+    OpensApproval,
     Page,
     paged,
     priced,
@@ -147,10 +149,9 @@ class DepositCreated(BaseModel):
     position: int
 
 
-class SpendingCreated(BaseModel):
+class SpendingCreated(OpensApproval):
     id: UUID
     position: int
-    approval_id: UUID
 
 
 class DisbursementDone(BaseModel):
@@ -245,7 +246,10 @@ def propose_spending(
             vendor=body.vendor,
         )
     )
-    return SpendingCreated(id=done.id, position=done.position, approval_id=done.approval_id)
+    number = approval_number(request, done.approval_id)
+    return SpendingCreated(
+        id=done.id, position=done.position, approval_id=done.approval_id, approval_number=number
+    )
 
 
 @router.get("/finance/fund/spendings")
@@ -253,7 +257,7 @@ async def list_spendings(
     request: Request,
     principal: Principal = requires(Permission.FUND_READ_OWN),
     estate_id: UUID | None = None,
-    status_: Annotated[str | None, Query(alias="status", max_length=30)] = None,
+    status_: Annotated[SpendingStatus | None, Query(alias="status")] = None,
     cursor: Cursor = None,
     limit: Limit = 200,
     after: After = None,
@@ -266,7 +270,7 @@ async def list_spendings(
         queries.spendings,
         principal.reach(READ),
         estate_id=estate_id,
-        status=status_,
+        status=str(status_) if status_ else None,
         before_key=decode_cursor(cursor, datetime, UUID) if cursor else None,
         limit=limit + 1,
     )

@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 from application.finance.accounts.clearance import PrintedCertificate
 from application.finance.accounts.commands import IssueClearance
 from domain.identity.policy import Permission
-from interfaces.http.asof import AsOfRoute
+from interfaces.http.asof import AsOfRoute, folding_to
 from interfaces.http.consistency import reached, serving
 from interfaces.http.exports import ExportFormat, export_response, pdf_font_of
 from interfaces.http.finance.accounts import PROJECTION, BillView, _service
@@ -175,8 +175,9 @@ def clearance_certificate(
 ) -> Any:
     """An issued certificate, read again from its event: for its person (their linked
     login) and the estate's finance readers. ``format=pdf`` prints it again, marked
-    补打 REPRINT; printing records nothing."""
-    printed = _service(request).certificate(principal, unit_id, person_id, certificate_id)
+    补打 REPRINT; printing records nothing. ``as_of``: 404 unless issued by then."""
+    upto = folding_to(request)
+    printed = _service(request).certificate(principal, unit_id, person_id, certificate_id, upto)
     if format == "pdf":
         return _certificate_pdf(request, printed, reprint=True)
     return CertificateView(**_figures(printed.certificate))

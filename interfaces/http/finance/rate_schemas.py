@@ -11,7 +11,15 @@ from pydantic import BaseModel, BeforeValidator, Field
 
 from domain.finance import fee_items
 from domain.finance.rates import FeeItem
-from interfaces.http.schemas import Amount, Command, Count, Created, CurrencyCode, Period
+from interfaces.http.schemas import (
+    Amount,
+    Command,
+    Count,
+    Created,
+    CurrencyCode,
+    OpensApproval,
+    Period,
+)
 from interfaces.http.text import MultiLine, SingleLine, ascii_decimal
 from interfaces.http.views import from_view
 from projections.finance import views
@@ -75,8 +83,8 @@ class RateChangeIn(Command):
     contract_reference: Annotated[str, SingleLine(100)] | None = None
 
 
-class RateChangeCreated(Created):
-    approval_id: UUID
+class RateChangeCreated(Created, OpensApproval):
+    pass
 
 
 class TermsIn(Command):

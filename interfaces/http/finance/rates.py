@@ -22,6 +22,7 @@ from application.finance.rates.commands import (
 )
 from domain.finance.rates import period_of, period_start
 from domain.identity.policy import Permission
+from interfaces.http.approvals import approval_number
 from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
@@ -142,7 +143,12 @@ def propose_rate_change(
             contract_reference=body.contract_reference,
         )
     )
-    return RateChangeCreated(id=change_id, position=position, approval_id=approval_id)
+    return RateChangeCreated(
+        id=change_id,
+        position=position,
+        approval_id=approval_id,
+        approval_number=approval_number(request, approval_id),
+    )
 
 
 manage(

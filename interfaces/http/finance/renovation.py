@@ -16,7 +16,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, status
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from application.finance.renovation import (
     Done,
@@ -26,7 +26,9 @@ from application.finance.renovation import (
     TakeDeposit,
 )
 from domain.finance.fund_rules import DepositMethod
+from domain.finance.renovation import DepositStatus
 from domain.identity.policy import Permission
+from interfaces.http.approvals import approval_number
 from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
@@ -74,6 +76,9 @@ class Recorded(BaseModel):
     position: int
     amount: Decimal
     approval_id: UUID | None = None
+    approval_number: str | None = Field(
+        None, description="the approval's number people say, when one was opened (decision 0050)"
+    )
 
 
 @from_view(queries.RenovationDepositRow, rename={"deposit_id": "id"})
@@ -85,9 +90,14 @@ def _service(request: Request) -> RenovationService:
     return container(request).finance.renovation  # type: ignore[no-any-return]
 
 
-def _recorded(done: Done) -> Recorded:
+def _recorded(request: Request, done: Done) -> Recorded:
+    opened = done.approval_id
     return Recorded(
-        id=done.id, position=done.position, amount=done.amount, approval_id=done.approval_id
+        id=done.id,
+        position=done.position,
+        amount=done.amount,
+        approval_id=opened,
+        approval_number=approval_number(request, opened) if opened else None,
     )
 
 
@@ -98,7 +108,7 @@ def take_deposit(
     principal: Principal = requires(Permission.FINANCE_MANAGE_ESTATE),
 ) -> Recorded:
     """A renovation deposit received (Dr cash or bank / Cr 2241.03 for the unit)."""
-    return _recorded(_service(request).take(TakeDeposit(actor=principal, **priced(body))))
+    return _recorded(request, _service(request).take(TakeDeposit(actor=principal, **priced(body))))
 
 
 @router.post(f"{PATH}/{{deposit_id}}/refund")
@@ -110,7 +120,7 @@ def refund_deposit(
 ) -> Recorded:
     """Pay the deposit back after the inspection (Dr 2241.03 / Cr cash or bank)."""
     command = RefundDeposit(actor=principal, deposit_id=deposit_id, **body.model_dump())
-    return _recorded(_service(request).refund(command))
+    return _recorded(request, _service(request).refund(command))
 
 
 @router.post(f"{PATH}/{{deposit_id}}/forfeiture", status_code=status.HTTP_201_CREATED)
@@ -123,7 +133,7 @@ def forfeit_deposit(
     """Ask a second person to forfeit part of the deposit for damage; booked when approved
     (Dr 2241.03 / Cr 6301 营业外收入—没收押金)."""
     command = ForfeitDeposit(actor=principal, deposit_id=deposit_id, **body.model_dump())
-    return _recorded(_service(request).forfeit(command))
+    return _recorded(request, _service(request).forfeit(command))
 
 
 @router.get(PATH)
@@ -132,7 +142,7 @@ async def list_deposits(
     principal: Principal = requires(Permission.FINANCE_READ_OWN),
     estate_id: UUID | None = None,
     unit_id: UUID | None = None,
-    status_: Annotated[str | None, Query(alias="status", max_length=30)] = None,
+    status_: Annotated[DepositStatus | None, Query(alias="status")] = None,
     cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
     after: After = None,
@@ -146,7 +156,7 @@ async def list_deposits(
         principal.reach(READ),
         estate_id=estate_id,
         unit_id=unit_id,
-        status=status_,
+        status=str(status_) if status_ else None,
         before_key=tuple(decode_cursor(cursor, datetime, UUID)) if cursor else None,
         limit=limit + 1,
     )

@@ -21,7 +21,7 @@ from application.finance.rates import RateService
 from domain.finance.periods import period_bounds
 from domain.finance.rates import FeeItem, period_of
 from domain.identity.policy import Permission
-from interfaces.http.asof import AsOfRoute
+from interfaces.http.asof import AsOfRoute, folding_to, moment_of
 from interfaces.http.finance.rate_schemas import Ratio
 from interfaces.http.routes import Commands
 from interfaces.http.schemas import Command, Period
@@ -88,15 +88,18 @@ async def tax_settings(
     principal: Principal = requires(Permission.FINANCE_READ_ESTATE),
     period: Annotated[Period | None, Query()] = None,
 ) -> TaxSettingsView:
-    """The setting in force for ``period`` (default: this month) and every one set."""
+    """The setting in force for ``period`` (default: this month) and every one set;
+    ``as_of``: those set by then (default: that month), folded from the log."""
     await anyio.to_thread.run_sync(_rates(request).readable, principal, estate_id)
     return await anyio.to_thread.run_sync(_view, request, estate_id, period)
 
 
 def _view(request: Request, estate_id: UUID, period: str | None) -> TaxSettingsView:
     service = _rates(request)
-    wanted = period or period_of(service.deps.clock().date())
-    settings = service.tax_settings(estate_id)
+    upto = folding_to(request)
+    today = moment_of(request) if upto is not None else service.deps.clock()
+    wanted = period or period_of(today.date())
+    settings = service.tax_settings(estate_id, upto)
     history: list[dict[str, Any]] = settings.settings if settings else []
     now = settings.in_force(period_bounds(wanted)[0]) if settings else None
     return TaxSettingsView(

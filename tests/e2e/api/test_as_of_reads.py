@@ -26,6 +26,15 @@ from tests.e2e.api.test_scope_matrix import Route, _fill, _private
 from tests.support.estate_world import World, settle
 
 API = "/api/v1"
+#: Reads that fold aggregates from the log to the position, and the board,
+#: whose last readings come from what the log kept (decision 0055).
+FOLDED = {
+    f"{API}/approval-policies/{{kind}}",
+    f"{API}/finance/estates/{{estate_id}}/periods",
+    f"{API}/finance/estates/{{estate_id}}/tax-settings",
+    f"{API}/finance/units/{{unit_id}}/owners/{{person_id}}/clearance-certificates/{{certificate_id}}",
+    f"{API}/equipment/board",
+}
 
 
 def _as_of_routes(running: Container) -> list[Route]:
@@ -79,6 +88,7 @@ def test_every_auditor_read_as_of_a_position_equals_the_live_read_there(
     position = running.event_log.head()
     routes = _as_of_routes(running)
     assert len(routes) >= 40, [r.path for r in routes]
+    assert {r.path for r in routes} >= FOLDED, FOLDED - {r.path for r in routes}
     live = _reads(client, world, routes, auditor)
     wrong = {url: a[:2] for url, a in live.items() if a[0] != 200}
     assert not wrong, wrong
@@ -97,11 +107,30 @@ def test_every_auditor_read_as_of_a_position_equals_the_live_read_there(
         headers=admin,
     )
     assert order.status_code == 201, order.text
+    # ... and the configuration folded from the log: a policy, the VAT settings.
+    policy = client.put(
+        f"{API}/approval-policies/service_request",  # the kind the sweep reads
+        json={"levels": [{"name": "manager", "role": "property_manager"}], "rules": []},
+        headers=admin,
+    )
+    assert policy.status_code == 200, policy.text
+    tax = client.put(
+        f"{API}/finance/estates/{a['estate']}/tax-settings",
+        json={
+            "taxpayer": "general",
+            "effective_from": datetime.now(UTC).date().replace(day=1).isoformat(),
+            "items": {"water": {"treatment": "pass_through"}},
+        },
+        headers=admin,
+    )
+    assert tax.status_code in (200, 202), tax.text
     settle(running)
     assert running.event_log.head() > position
     now = _reads(client, world, routes, auditor)
     changed = [url for url in live if now[url][1] != live[url][1]]
-    assert len(changed) >= 5, changed
+    assert len(changed) >= 7, changed
+    assert any("approval-policies" in url for url in changed), changed
+    assert any(url.endswith(f"{a['estate']}/tax-settings") for url in changed), changed
 
     # The first ask starts the build and says how far it is.
     first = client.get(f"{API}/estates", params={"as_of": str(position)}, headers=auditor)
@@ -152,9 +181,16 @@ def test_bad_as_of_is_422_and_a_route_the_caller_may_not_read_stays_403(
     head = running.event_log.head()
     for bad in ("yesterday", "2026-01-01T00:00:00", "-1", str(head + 1000)):
         assert_problem(client.get(f"{API}/estates", params={"as_of": bad}, headers=auditor), 422)
-    # Not a read model's rows: refused, never the present unlabelled.
-    board = client.get(f"{API}/equipment/board", params={"as_of": "1"}, headers=auditor)
-    assert "not kept" in assert_problem(board, 422)["detail"]
+    # Personal and live by nature: refused, naming why, never the present unlabelled.
+    inbox = client.get(f"{API}/notifications/inbox", params={"as_of": "1"}, headers=auditor)
+    detail = assert_problem(inbox, 422)["detail"]
+    assert "personal and live by nature" in detail and "inbox" in detail, detail
+    assert "not kept as of a past position" in detail
+    # ... and the document says so, on the route and on its parameter.
+    inbox_doc = client.get("/openapi.json").json()["paths"][f"{API}/notifications/inbox"]["get"]
+    assert "Live only (personal and live by nature" in inbox_doc["description"]
+    [parameter] = [p for p in inbox_doc["parameters"] if p["name"] == "as_of"]
+    assert parameter["description"].startswith("not kept as of a position (personal")
     # Alerts are the administrators': the auditor may not read them, then or now.
     assert_problem(client.get(f"{API}/alerts", params={"as_of": "1"}, headers=auditor), 403)
     # Reading the past needs history:read:any: estate staff read only the present.

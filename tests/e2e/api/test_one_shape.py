@@ -41,6 +41,7 @@ NOT_RECORDS = {
     "AccountView": "a unit's account, named by its unit",
     "OwnerStatementView": "a person's statement of a unit, named by both",
     "CloseAsked": "approval_id names the approval the command opened",
+    "ApprovalAsked": "approval_id names the approval the command opened",
     "ClosedPeriods": "an estate's closed periods: a setting of the estate",
     "ClosedPeriod": "a month of an estate's books, named by the estate and the month",
     "JournalEntry": "an entry of the log, by its position; originator_id names its aggregate",
@@ -49,6 +50,10 @@ NOT_RECORDS = {
     "UnmatchedPayment": "a payment in a reconciliation: payment_id names the payment",
     "ReversalAsked": "approval_id names the approval the command opened",
     # parts of a record, inside it
+    "AgingBill": "a line of the aging: what a bill still owes; bill_id names the bill",
+    "AgingUnit": "a unit's sums in the aging, named by its unit",
+    "AgingDebtor": "what a set of debtors owes on a unit, named by unit and payers",
+    "FundUnit": "a unit's line of the fund statement, named by its unit",
     "StepView": "a step taken on an approval",
     "JournalLineView": "a line of a journal entry, by its number",
     "NamedEstate": "an estate a statement covers: its ID beside its name",

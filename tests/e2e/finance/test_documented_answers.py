@@ -14,7 +14,7 @@ from typing import Any
 from tests.e2e.finance.conftest import FinanceWorld
 from tests.e2e.finance.helpers import adopt_rate, bill, close_period
 from tests.e2e.finance.test_ledger import january_books
-from tests.support.documented import answer_schema, mismatches
+from tests.support.documented import answer_schema, mismatches, untyped
 
 STATEMENTS = {
     "trial-balance": {"from": "2026-01-01", "to": "2026-01-31"},
@@ -31,6 +31,19 @@ STATEMENTS = {
 def _check(fw: FinanceWorld, document: dict[str, Any], path: str, body: Any, **at: Any) -> None:
     schema = answer_schema(document, at.pop("method", "GET"), path, at.pop("status", 200))
     assert mismatches(document, schema, body) == [], path
+
+
+def test_the_books_document_every_nested_row_by_type(fw: FinanceWorld) -> None:
+    """No statement, journal or owner's statement row is a ``dict[str, Any]``:
+    each nested row is a model of its own (decision 0055)."""
+    document = fw.client.get("/openapi.json").json()
+    for path in (
+        "/api/v1/finance/statements/{kind}",
+        "/api/v1/finance/units/{unit_id}/statement",
+        "/api/v1/finance/ledger/journal",
+        "/api/v1/finance/estates/{estate_id}/periods",
+    ):
+        assert untyped(document, answer_schema(document, "GET", path)) == [], path
 
 
 def test_the_books_answer_as_their_schemas_say(fw: FinanceWorld) -> None:

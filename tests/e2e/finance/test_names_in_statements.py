@@ -219,3 +219,18 @@ def test_the_owner_statement_and_certificate_name_the_erased_and_the_issuer(
     assert f"签发人 {clerk}" in certificate and "Finance.Clerk" not in certificate
     assert "业主 Owner 3" in certificate  # the staff who issue it print the name in clear
     assert f"项目 {ESTATE}" in certificate and "房号 301" in certificate
+
+
+def test_a_receipt_names_its_payer_masked_and_an_erased_payer_so(named: Named) -> None:
+    n, fw = named, named.fw
+    paid = pay(fw, fw.units[0], "100.00", payer_id=n.wang)
+    fw.settle("finance_receipts")
+    path = f"/finance/payments/{paid.json()['id']}/receipt"
+    receipt = fw.get(path, fw.finance).json()
+    assert (receipt["payer_id"], receipt["payer_name"]) == (n.wang, WANG_MASKED)
+    book = fw.get("/finance/receipts", fw.auditor, unit_id=fw.units[0]).json()
+    assert {r["payer_name"] for r in book if r["payer_id"] == n.wang} == {WANG_MASKED}
+
+    _erase(n)
+    for who in (fw.finance, fw.auditor):
+        assert fw.get(path, who).json()["payer_name"] == ERASED_PERSON

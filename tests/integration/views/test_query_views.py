@@ -28,6 +28,7 @@ from bootstrap import Container
 from domain.identity.user import user_id_for
 from projections.approvals import queries as approvals
 from projections.community import queries as community
+from projections.equipment import board_past
 from projections.equipment import queries as equipment
 from projections.finance import compliance, expenses, fund, fund_first_deposit, rates
 from projections.finance.accounts import queries as accounts
@@ -122,6 +123,7 @@ QUERIES = [
     Read(equipment.search_equipment, ALL, **NO_FILTERS, **EQUIPMENT_SEARCH),
     Read(equipment.stale_equipment, ALL, cared_for_before=LATER, estate_id=None, limit=10),
     Read(equipment.board, ALL, estate_id=None, kind=None, offline_before=LATER, limit=10),
+    Read(board_past.board, ALL, estate_id=None, kind=None, offline_before=LATER, limit=10),
     Read(
         equipment.archive,
         record("equipment"),

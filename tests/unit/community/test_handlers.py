@@ -4,6 +4,7 @@ events (or this refusal, with nothing saved)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -118,10 +119,13 @@ def test_staff_request_for_their_estate_but_not_for_another(world: World) -> Non
 def test_accepting_opens_the_approval_in_the_same_append(world: World) -> None:
     request_id = submitted(world)
     head = world.log.head()
-    position = world.community.accept_request(c.AcceptServiceRequest(world.clerk, request_id))
+    opened = world.community.accept_request(c.AcceptServiceRequest(world.clerk, request_id))
     assert world.names_since(head) == ["Opened", "Accepted"]
-    assert position == world.log.head()
-    assert world.community.get(ServiceRequest, request_id).approval_id is not None
+    assert opened.position == world.log.head()
+    assert world.community.get(ServiceRequest, request_id).approval_id == opened.approval_id
+    # The log numbered the approval in that append (decision 0050): read back.
+    number = world.community.approvals.number_of(opened.approval_id)
+    assert re.fullmatch(r"[A-Z0-9]+-AP-\d{4}-000001", number), number
 
 
 @pytest.mark.parametrize("who", ["stranger", "resident"])

@@ -26,7 +26,9 @@ from application.finance.expenses import (
     WithdrawClaim,
 )
 from domain.finance.expense_rules import mask_bank_account
+from domain.finance.expenses import ClaimStatus
 from domain.identity.policy import Permission, Scope, widest_scope
+from interfaces.http.approvals import approval_number
 from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
@@ -211,7 +213,12 @@ def submit_claim(
     """Submit a claim; its approval opens at once (and may be approved at once)."""
     command = SubmitClaim(actor=principal, **priced(body))
     claim_id, approval_id, position = container(request).finance.expenses.submit_claim(command)
-    return ClaimCreated(id=claim_id, position=position, approval_id=approval_id)
+    return ClaimCreated(
+        id=claim_id,
+        position=position,
+        approval_id=approval_id,
+        approval_number=approval_number(request, approval_id),
+    )
 
 
 @router.get("/finance/expenses")
@@ -219,7 +226,7 @@ async def list_claims(
     request: Request,
     principal: Principal = requires(Permission.FINANCE_READ_ESTATE),
     estate_id: UUID | None = None,
-    status_: Annotated[str | None, Query(alias="status", max_length=30)] = None,
+    status_: Annotated[ClaimStatus | None, Query(alias="status")] = None,
     category: Category | None = None,
     vendor_id: UUID | None = None,
     year: Year | None = None,
@@ -231,7 +238,7 @@ async def list_claims(
     await reached(request, PROJECTION, after)
     filters = {
         "estate_id": estate_id,
-        "status": status_,
+        "status": str(status_) if status_ else None,
         "category": category,
         "vendor_id": vendor_id,
         "year": year,

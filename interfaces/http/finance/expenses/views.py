@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from domain.finance.expense_rules import CATEGORIES
 from domain.finance.money import DEFAULT_CURRENCY
-from interfaces.http.schemas import Amount, Command, CurrencyCode, Patch
+from interfaces.http.schemas import Amount, Command, CurrencyCode, OpensApproval, Patch
 from interfaces.http.text import MultiLine, SingleLine
 from interfaces.http.views import from_view
 from projections.finance import views as finance_views
@@ -77,10 +77,9 @@ class Payment(Command):
     payment_ref: Annotated[str, SingleLine(100)]
 
 
-class ClaimCreated(BaseModel):
+class ClaimCreated(OpensApproval):
     id: UUID
     position: int
-    approval_id: UUID
 
 
 class VendorCreated(BaseModel):

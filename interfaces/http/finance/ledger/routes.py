@@ -31,7 +31,8 @@ from application.finance.ledger_commands import ClosePeriod, PostJournal, Revers
 from application.reporting import Report
 from domain.finance.accounts import CHART
 from domain.identity.policy import Permission
-from interfaces.http.asof import AsOfRoute
+from interfaces.http.approvals import approval_number
+from interfaces.http.asof import AsOfRoute, folding_to
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
 from interfaces.http.exports import ExportFormat, export_response, pdf_font_of
@@ -65,6 +66,7 @@ from interfaces.http.schemas import (
     Command,
     CurrencyCode,
     Cursor,
+    OpensApproval,
     Page,
     Period,
     paged,
@@ -305,18 +307,19 @@ async def periods(
     request: Request,
     principal: Principal = requires(Permission.LEDGER_READ_ESTATE),
 ) -> Response:
-    """The closed periods of the estate's books, oldest first, with their digests."""
+    """The closed periods of the estate's books, oldest first, with their digests;
+    ``as_of``: those closed by then, folded from the log."""
     ledger = container(request).finance.ledger
-    closed = await anyio.to_thread.run_sync(ledger.closed_periods, principal, estate_id)
+    upto = folding_to(request)
+    closed = await anyio.to_thread.run_sync(ledger.closed_periods, principal, estate_id, upto)
     return _json({"estate_id": estate_id, "closed": closed})
 
 
 # ---- commands ---------------------------------------------------------------------
 
 
-class JournalAsked(Accepted):
+class JournalAsked(Accepted, OpensApproval):
     id: UUID  # the journal it posts once approved
-    approval_id: UUID
 
 
 @router.post("/finance/estates/{estate_id}/journals", status_code=status.HTTP_202_ACCEPTED)
@@ -336,7 +339,12 @@ def post_journal(
         lines=[line.model_dump() for line in body.lines],
     )
     journal_id, approval_id, position = container(request).finance.ledger.post_manual(command)
-    return JournalAsked(id=journal_id, approval_id=approval_id, position=position)
+    return JournalAsked(
+        id=journal_id,
+        approval_id=approval_id,
+        position=position,
+        approval_number=approval_number(request, approval_id),
+    )
 
 
 @router.post("/finance/journals/{journal_id}/reversal", status_code=status.HTTP_202_ACCEPTED)
@@ -350,11 +358,16 @@ def reverse_journal(
     second person approves (kind ``journal``)."""
     command = ReverseJournal(actor=principal, journal_id=journal_id, reason=body.reason)
     reversal_id, approval_id, position = container(request).finance.ledger.reverse_manual(command)
-    return JournalAsked(id=reversal_id, approval_id=approval_id, position=position)
+    return JournalAsked(
+        id=reversal_id,
+        approval_id=approval_id,
+        position=position,
+        approval_number=approval_number(request, approval_id),
+    )
 
 
-class CloseAsked(Accepted):
-    approval_id: UUID
+class CloseAsked(Accepted, OpensApproval):
+    pass
 
 
 @router.post(
@@ -370,4 +383,8 @@ def close_period(
     become immutable, when a second person approves (kind ``period_close``)."""
     command = ClosePeriod(actor=principal, estate_id=estate_id, period=period)
     approval_id, position = container(request).finance.ledger.close_period(command)
-    return CloseAsked(approval_id=approval_id, position=position)
+    return CloseAsked(
+        approval_id=approval_id,
+        position=position,
+        approval_number=approval_number(request, approval_id),
+    )

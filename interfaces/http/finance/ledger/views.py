@@ -10,11 +10,20 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from interfaces.http.finance.ledger.statement_rows import (
+    AgingBill,
+    AgingBuckets,
+    AgingDebtor,
+    AgingUnit,
+    CasBalanceCurrency,
+    CasIncomeCurrency,
+    FundTotals,
+    FundUnit,
+)
 from interfaces.http.schemas import Page
 
 
@@ -178,18 +187,18 @@ class ReceivablesAging(_Dated):
 
     at: date
     buckets: list[str]
-    bills: list[dict[str, Any]]
-    units: list[dict[str, Any]] = Field(description="per unit and currency: each bucket's sum")
-    debtors: list[dict[str, Any]] = Field(description="per unit, payers and currency")
-    totals: dict[str, dict[str, Decimal]] = Field(description="per currency, then bucket")
+    bills: list[AgingBill]
+    units: list[AgingUnit] = Field(description="per unit and currency: each bucket's sum")
+    debtors: list[AgingDebtor] = Field(description="per unit, payers and currency")
+    totals: dict[str, AgingBuckets] = Field(description="per currency: each bucket's sum")
     control: dict[str, Decimal] = Field(description="1122's balance per currency, to compare")
 
 
 class FundStatement(_Ranged):
     """专项维修资金分户账: per unit the fund held, deposits, spending, closing."""
 
-    units: list[dict[str, Any]]
-    totals: dict[str, dict[str, Decimal]]
+    units: list[FundUnit]
+    totals: dict[str, FundTotals] = Field(description="per currency")
     fund_bank: dict[str, Decimal] = Field(description="the fund bank account per currency")
 
 
@@ -199,7 +208,7 @@ class CasBalanceSheet(_Dated):
     at: date
     year_start: date
     columns: dict[str, str]
-    currencies: dict[str, dict[str, Any]] = Field(
+    currencies: dict[str, CasBalanceCurrency] = Field(
         description="per currency: assets, liabilities and equity lines, and totals"
     )
 
@@ -208,7 +217,7 @@ class CasIncomeStatement(_Ranged):
     """利润表 in the 企业会计准则 layout: 本期金额, 本年累计金额, 上年同期金额."""
 
     columns: dict[str, str]
-    currencies: dict[str, dict[str, Any]] = Field(description="per currency: its lines")
+    currencies: dict[str, CasIncomeCurrency] = Field(description="per currency: its lines")
 
 
 Statement = (
