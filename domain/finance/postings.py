@@ -15,6 +15,7 @@ from domain.finance import (
     year_end,
 )
 from domain.finance.journal import Entry, PostingFunction
+from domain.stores import postings as stores
 
 POSTINGS: dict[str, PostingFunction] = {
     **account.POSTINGS,
@@ -24,6 +25,7 @@ POSTINGS: dict[str, PostingFunction] = {
     **books.POSTINGS,
     **online_settlements.POSTINGS,
     **year_end.POSTINGS,
+    **stores.POSTINGS,
 }
 
 
