@@ -21,7 +21,7 @@ Lines = tuple[Mapping[str, Any], ...]
 
 @dataclass(frozen=True)
 class RegisterPart:
-    """Add a part to the company's catalogue: a storekeeper of any estate (``stores:manage``)."""
+    """Add a part to the company's catalogue (company data: ``stores:manage:any``)."""
 
     actor: Actor
     code: str

@@ -21,7 +21,7 @@ from uuid import UUID
 
 from application.actor import HIDDEN
 from application.approvals.service import ApprovalRequest, ApprovalService, Loader
-from application.errors import Forbidden, NotFound
+from application.errors import NotFound
 from application.registry import lookups
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps, find, load
@@ -38,7 +38,6 @@ from application.stores.commands import (
 from domain.approvals.approval import Approval
 from domain.errors import InvalidTransition, ValidationFailed
 from domain.finance.vendors import Vendor
-from domain.identity.policy import Scope, widest_scope
 from domain.stores import rules
 from domain.stores.part import Part
 from domain.stores.purchase import PurchaseRequest, Stocktake
@@ -100,10 +99,14 @@ class StoresService:
 
     # ---- catalogue and stores --------------------------------------------------
 
+    # The catalogue is company master data (decision 0058): every estate's
+    # stores count by its codes, so only a company-wide grant
+    # (stores:manage:any) adds to it, whatever route or script sends the command.
+    _CATALOGUE_REFUSED = "the catalogue is company master data: this needs stores:manage:any"
+
     def register_part(self, cmd: RegisterPart) -> tuple[UUID, int]:
         """A catalogue entry; a code already registered is refused (409)."""
-        if widest_scope(cmd.actor.permissions, "stores:manage") not in (Scope.ANY, Scope.ESTATE):
-            raise Forbidden("the catalogue is kept by storekeepers: this needs stores:manage")
+        cmd.actor.require("stores:manage", None, refused=self._CATALOGUE_REFUSED)
         part = Part.register(
             code=cmd.code,
             name=cmd.name,

@@ -24,6 +24,7 @@ from interfaces.http import (
     problems,
     readmodels,
     registry,
+    stores,
     telemetry,
     users,
     workorders,
@@ -70,6 +71,7 @@ def create_app(container: Container) -> FastAPI:
         community,
         notifications,
         operations,
+        stores,
     ):
         app.include_router(module.router)
     for router in finance.ROUTERS:

@@ -16,7 +16,7 @@ from uuid import UUID
 
 import psycopg
 
-from projections.reach import Reaching, clause
+from projections.reach import Reaching, clause, page
 from projections.records import fetched
 
 
@@ -233,17 +233,23 @@ def _newest(
     before_key: tuple[int, UUID] | None,
     limit: int,
 ) -> Any:
-    estate_id = filters.get("estate_id")
-    where, params = clause(reach, "estate_id", estate_id=estate_id)
-    sql = f"SELECT * FROM {table} WHERE {where}"
-    for column, value in filters.items():
-        if value is not None:
-            sql += f" AND {column} = %s"
-            params.append(value)
+    """A page of ``table`` in the reach, newest first: a page per estate of the
+    reach, merged (``projections/reach.py: page``), so no page sorts them all."""
+    where = [
+        (f"r.{column} = %s", [value]) for column, value in filters.items() if value is not None
+    ]
     if before_key is not None:
-        sql += f" AND ({order}, id) < (%s, %s)"
-        params += before_key
-    return _run(conn, sql + f" ORDER BY {order} DESC, id DESC LIMIT %s", [*params, limit], view)
+        where.append((f"(r.{order}, r.id) < (%s, %s)", list(before_key)))
+    statement = page(
+        reach,
+        f"SELECT * FROM {table} r",
+        where,
+        alias="r",
+        order=(f"{order} DESC", "id DESC"),
+        limit=limit,
+        estate_id=filters.get("estate_id"),
+    )
+    return [] if statement is None else _run(conn, *statement, view)
 
 
 def requests(

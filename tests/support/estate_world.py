@@ -597,6 +597,10 @@ def build_world(client: TestClient, admin: dict[str, str], container: Container)
     for e in (a_estate, b_estate):
         b.records(e)
     vendor = b.books([a_estate, b_estate])
+    from tests.support import stores_world  # it builds on this module's Builder
+
+    for e in (a_estate, b_estate):
+        stores_world.build(b, e, vendor)
     # The neighbour's own records in estate A.
     unit = neighbour_unit
     estate = a_estate["estate"]

@@ -15,6 +15,7 @@ from interfaces.cli.demo.cast import ESTATE_CODE, usernames
 from interfaces.cli.demo.community import CommunityDemo
 from interfaces.cli.demo.equipment import EquipmentDemo
 from interfaces.cli.demo.finance import FinanceDemo
+from interfaces.cli.demo.stores import StoresDemo
 from interfaces.cli.demo.workorders import WorkOrdersDemo
 
 if TYPE_CHECKING:
@@ -95,6 +96,7 @@ class Loader(EquipmentDemo, WorkOrdersDemo, CommunityDemo):
             ("read models", self.settle),
             ("the books: a year of fees and payments", FinanceDemo(self).run),
             ("read models", self.settle),
+            ("the stores: a purchase and its issue to a repair", StoresDemo(self).run),
             ("what happened later", self.later),
             ("read models", self.settle),
         ]

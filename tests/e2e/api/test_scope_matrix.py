@@ -88,6 +88,9 @@ KINDS = {
     "aggregate_id": "unit",
     "incident_id": "incident",
     "alert_id": "alert",
+    "store_id": "store",
+    "purchase_id": "purchase",
+    "stocktake_id": "stocktake",
 }
 
 

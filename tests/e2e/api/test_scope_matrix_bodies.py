@@ -39,6 +39,7 @@ BODY_KINDS: dict[str, Callable[[World], Any]] = {
     "handler_id": lambda w: w.a.customer_service.id,
     "assignee_id": lambda w: w.a.technician.id,
     "to": lambda w: w.a.customer_service.id,
+    "order_id": lambda w: w.a["order"],
 }
 DUE = "2030-01-01T09:00:00Z"
 ON = "2026-02-01"
@@ -176,6 +177,14 @@ TEMPLATES: dict[tuple[str, str], Callable[[World], dict[str, Any]]] = {
         "estate_id": w.b["estate"],
         "from": "2026-01-01",
         "to": "2026-02-28",
+    },
+    ("POST", "/stores"): lambda w: {"estate_id": w.b["estate"], "code": "X", "name": "X"},
+    **{
+        ("POST", f"/stores/{{store_id}}/{name}"): lambda w: {
+            "order_id": w.b["order"],
+            "lines": [{"part_id": w.b["part"], "quantity": "1"}],
+        }
+        for name in ("issues", "returns")
     },
     ("POST", "/telemetry"): lambda w: {
         "readings": [

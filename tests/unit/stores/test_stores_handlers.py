@@ -74,9 +74,7 @@ class World:
         self.manager = registered(self.log, "pm.hvg", Role.PROPERTY_MANAGER, self.estate_id)
         self.boss = registered(self.log, "boss.hq", Role.ADMIN)
         self.part_id, _ = self.service.register_part(
-            RegisterPart(
-                self.keeper, "brk-16a", "Breaker 16A", "空气开关16A", "piece", "electrical"
-            )
+            RegisterPart(self.admin, "brk-16a", "Breaker 16A", "空气开关16A", "piece", "electrical")
         )
         self.store_id, _ = self.service.open_store(
             OpenStore(self.keeper, self.estate_id, "MAIN", "Main store")
@@ -264,8 +262,11 @@ def test_another_estates_storekeeper_sees_no_store_and_a_technician_manages_none
         world.service.set_reorder_level(
             SetReorderLevel(world.technician, world.store_id, world.part_id, "1")
         )
-    with pytest.raises(Forbidden):
-        world.service.register_part(RegisterPart(world.finance, "X-1", "x", "x", "piece", "other"))
+    for estate_staff in (world.finance, world.keeper):
+        with pytest.raises(Forbidden):
+            world.service.register_part(
+                RegisterPart(estate_staff, "X-1", "x", "x", "piece", "other")
+            )
     with pytest.raises(Forbidden):
         world.service.open_store(OpenStore(world.technician, world.estate_id, "T", "t"))
 
@@ -273,9 +274,9 @@ def test_another_estates_storekeeper_sees_no_store_and_a_technician_manages_none
 def test_a_part_code_and_a_store_code_are_taken_once(world: World) -> None:
     with pytest.raises(InvalidTransition):
         world.service.register_part(
-            RegisterPart(world.keeper, "BRK-16A", "again", "again", "piece", "electrical")
+            RegisterPart(world.admin, "BRK-16A", "again", "again", "piece", "electrical")
         )
     with pytest.raises(InvalidTransition):
         world.service.open_store(OpenStore(world.keeper, world.estate_id, "main", "again"))
     with pytest.raises(ValidationFailed, match="unit"):
-        world.service.register_part(RegisterPart(world.keeper, "X-2", "x", "x", "crate", "other"))
+        world.service.register_part(RegisterPart(world.admin, "X-2", "x", "x", "crate", "other"))
