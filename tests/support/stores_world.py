@@ -4,8 +4,8 @@ A part of the company catalogue (the administrator adds one per estate, so
 each estate's records are its own), a store, a purchase request approved and
 received from the world's vendor, two of the parts issued to the estate's
 assigned work order, and a stocktake whose difference waits for approval.
-Records: ``part``, ``store``, ``purchase``, ``stocktake``; the order's parts
-read as the ``order``'s.
+Records: ``store``, ``purchase``, ``stocktake``; the order's parts read as
+the ``order``'s; the part is company data, ``domain.stores.rules.part_id("BRK-A")``.
 """
 
 from __future__ import annotations
@@ -49,4 +49,5 @@ def build(b: Builder, e: Estate, vendor: str) -> None:
     counted = b.post(
         f"stores/{store}/stocktakes", {"lines": [{"part_id": part, "counted": "7"}]}, keeper
     )
-    e.records.update(part=part, store=store, purchase=str(asked["id"]), stocktake=counted["id"])
+    # The part is company data (code BRK-<estate>, ID ``part_id(code)``), not A's record.
+    e.records.update(store=store, purchase=str(asked["id"]), stocktake=counted["id"])

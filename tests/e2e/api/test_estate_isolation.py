@@ -43,6 +43,7 @@ from domain.identity.policy import (
     holds_action,
     widest_scope,
 )
+from domain.stores.rules import part_id
 from interfaces.http.app import create_app
 from interfaces.http.security import PUBLIC, declared_permission
 from tests.support.estate_world import Actor, World, ok
@@ -237,6 +238,24 @@ ROUTE_RECORDS: dict[str, str | tuple[str, ...]] = {
         "review",
         "finding",
     ),
+    # stores (issue 17)
+    **{
+        f"{API}/stores/{{store_id}}{tail}": "store"
+        for tail in (
+            "",
+            "/stock",
+            "/movements",
+            "/reorder-levels",
+            "/purchase-requests",
+            "/issues",
+            "/returns",
+            "/stocktakes",
+        )
+    },
+    f"{API}/purchase-requests/{{purchase_id}}": "purchase",
+    f"{API}/purchase-requests/{{purchase_id}}/receipts": "purchase",
+    f"{API}/stocktakes/{{stocktake_id}}": "stocktake",
+    f"{API}/workorders/{{order_id}}/parts": "order",
 }
 
 # Path parameters that name no record: the values to put in them, by name, or
@@ -476,6 +495,29 @@ BODIES: dict[tuple[str, str], Body] = {
         "POST",
         f"{FINANCE}/compliance-checks/{{review_id}}/findings/{{finding_id}}/closure",
     ): lambda w, who: {"note": "not mine"},
+    # stores (issue 17): B's own part (the catalogue is company data) and order
+    ("POST", f"{API}/stores/{{store_id}}/reorder-levels"): lambda w, who: {
+        "part_id": str(part_id("BRK-B")),
+        "level": "1",
+    },
+    ("POST", f"{API}/stores/{{store_id}}/purchase-requests"): lambda w, who: {
+        "lines": [{"part_id": str(part_id("BRK-B")), "quantity": "1", "unit_price": "1.00"}],
+        "reason": "not mine",
+    },
+    ("POST", f"{API}/stores/{{store_id}}/stocktakes"): lambda w, who: {
+        "lines": [{"part_id": str(part_id("BRK-B")), "counted": "0"}]
+    },
+    **{
+        ("POST", f"{API}/stores/{{store_id}}/{name}"): lambda w, who: {
+            "order_id": w.b["order"],
+            "lines": [{"part_id": str(part_id("BRK-B")), "quantity": "1"}],
+        }
+        for name in ("issues", "returns")
+    },
+    ("POST", f"{API}/purchase-requests/{{purchase_id}}/receipts"): lambda w, who: {
+        "vendor_id": w.vendor,
+        "lines": [{"part_id": str(part_id("BRK-B")), "quantity": "1", "unit_price": "1.00"}],
+    },
 }
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from bootstrap import Container
+from domain.stores.rules import part_id
 from interfaces.http.scopes import ROUTE_SCOPES, Scoped
 from tests.e2e.api.test_scope_matrix import KINDS, MISSING, _private
 from tests.support.estate_world import World
@@ -182,7 +183,7 @@ TEMPLATES: dict[tuple[str, str], Callable[[World], dict[str, Any]]] = {
     **{
         ("POST", f"/stores/{{store_id}}/{name}"): lambda w: {
             "order_id": w.b["order"],
-            "lines": [{"part_id": w.b["part"], "quantity": "1"}],
+            "lines": [{"part_id": str(part_id("BRK-B")), "quantity": "1"}],
         }
         for name in ("issues", "returns")
     },
