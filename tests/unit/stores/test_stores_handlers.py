@@ -47,8 +47,9 @@ class World:
     def __init__(self) -> None:
         self.deps = memory_deps()
         self.deps.clock = lambda: NOW
-        self.log = self.deps.event_log
-        assert isinstance(self.log, MemoryEventLog)
+        log = self.deps.event_log
+        assert isinstance(log, MemoryEventLog)
+        self.log = log
         self.approvals = ApprovalService(self.deps)
         self.service = StoresService(self.deps, self.approvals)
         expenses = ExpenseService(self.deps, self.approvals)
