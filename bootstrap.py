@@ -29,6 +29,7 @@ import projections.notifications
 import projections.operations
 import projections.parking
 import projections.registry
+import projections.stores
 import projections.tasks
 import projections.workorders
 from application.approvals.service import ApprovalService
@@ -49,6 +50,7 @@ from application.ports import Ids
 from application.registry.service import RegistryService
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps, random_id, utc_now
+from application.stores.service import StoresService
 from application.workorders.service import WorkOrderService
 from domain.identity.user import LockoutPolicy
 from infrastructure import secrets as secret_store
@@ -128,6 +130,7 @@ class Container:
     workorders: WorkOrderService
     approvals: ApprovalService
     community: CommunityService
+    stores: StoresService
     notifications: NotificationService
     finance: FinanceServices
     meters: MeterService
@@ -242,6 +245,7 @@ def build(
             *projections.workorders.read_models(deps),
             *projections.approvals.read_models(deps),
             *projections.community.read_models(deps),
+            *projections.stores.read_models(deps),
             *projections.notifications.read_models(deps),
             *projections.tasks.read_models(deps),
             *projections.finance.read_models(deps),
@@ -345,6 +349,7 @@ def build(
         workorders=WorkOrderService(service_deps, due=workorder_queries.DueWork(pool)),
         approvals=approvals,
         community=CommunityService(service_deps, approvals),
+        stores=StoresService(service_deps, approvals),
         notifications=NotificationService(service_deps, NotificationFacts(pool)),
         finance=FinanceServices.build(
             service_deps,

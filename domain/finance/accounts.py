@@ -71,8 +71,15 @@ RENOVATION = SubLedger(
     frozenset({"RenovationDeposit"}),
     "renovation deposits taken, refunded and forfeited",
 )
+STORES = SubLedger(
+    "stores",
+    "stores stock ledgers",
+    "库存台账",
+    frozenset({"Store"}),
+    "goods received, parts issued and returned, approved stocktake differences",
+)
 SUB_LEDGERS: dict[str, SubLedger] = {
-    s.key: s for s in (UNIT_ACCOUNTS, MAINTENANCE_FUND, EXPENSE_CLAIMS, RENOVATION)
+    s.key: s for s in (UNIT_ACCOUNTS, MAINTENANCE_FUND, EXPENSE_CLAIMS, RENOVATION, STORES)
 }
 
 
@@ -108,6 +115,11 @@ LATE_FEE_INCOME = "6051"
 FEE_WAIVERS = "6001.90"
 PAYMENT_FEES = "6603.01"  # online payment providers' fees (decision 0027)
 TEMPORARY_PARKING = "6001.20"  # fees of temporary parking at the barrier (decision 0060)
+# The stores (issue 17, decision 0058): stock at cost, goods received not yet
+# claimed, and stocktake gains and losses.
+INVENTORY = "1403"
+STORES_PAYABLE = "2202.02"
+INVENTORY_DIFFERENCES = "6602.20"
 
 # Revenue account of each fee item (R5.1), from the fee items' table.
 FEE_REVENUE: dict[str, str] = {spec.item: spec.revenue_account for spec in FEE_ITEMS}
@@ -153,6 +165,7 @@ CHART: dict[str, Account] = {
             Kind.ASSET,
             sub_ledger=UNIT_ACCOUNTS,
         ),
+        Account(INVENTORY, "Inventory - materials", "原材料", Kind.ASSET, sub_ledger=STORES),
         # A contra-asset: its credit balance is shown net of receivables (应收账款净额).
         Account(BAD_DEBT_ALLOWANCE, "Allowance for doubtful accounts", "坏账准备", Kind.ASSET),
         Account(
@@ -161,6 +174,13 @@ CHART: dict[str, Account] = {
             "应付账款—供应商",
             Kind.LIABILITY,
             sub_ledger=EXPENSE_CLAIMS,
+        ),
+        Account(
+            STORES_PAYABLE,
+            "Accounts payable - goods received",
+            "应付账款—暂估材料款",
+            Kind.LIABILITY,
+            sub_ledger=STORES,
         ),
         Account(
             CUSTOMER_CREDIT,
@@ -238,6 +258,12 @@ CHART: dict[str, Account] = {
         ),
         Account(EXPENSE_ACCOUNTS["insurance"], "Insurance", "管理费用—保险", Kind.EXPENSE),
         Account(EXPENSE_ACCOUNTS["other"], "Other expenses", "管理费用—其他", Kind.EXPENSE),
+        Account(
+            INVENTORY_DIFFERENCES,
+            "Inventory count differences",
+            "管理费用—存货盘盈盘亏",
+            Kind.EXPENSE,
+        ),
         Account(PAYMENT_FEES, "Payment service fees", "财务费用—手续费", Kind.EXPENSE),
         Account(CREDIT_IMPAIRMENT, "Credit impairment losses", "信用减值损失", Kind.EXPENSE),
     )

@@ -16,6 +16,7 @@ from domain.finance import (
 )
 from domain.finance.journal import Entry, PostingFunction
 from domain.parking import postings as parking
+from domain.stores import postings as stores
 
 POSTINGS: dict[str, PostingFunction] = {
     **account.POSTINGS,
@@ -26,6 +27,7 @@ POSTINGS: dict[str, PostingFunction] = {
     **online_settlements.POSTINGS,
     **year_end.POSTINGS,
     **parking.POSTINGS,
+    **stores.POSTINGS,
 }
 
 

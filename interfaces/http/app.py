@@ -26,6 +26,7 @@ from interfaces.http import (
     problems,
     readmodels,
     registry,
+    stores,
     telemetry,
     users,
     workorders,
@@ -74,6 +75,7 @@ def create_app(container: Container) -> FastAPI:
         operations,
         meters,
         parking,
+        stores,
     ):
         app.include_router(module.router)
     for router in finance.ROUTERS:

@@ -272,6 +272,36 @@ EXAMPLES.update(
     }
 )
 
+# The stores (issue 17).
+_PART = "4c2e8f1a-6b3d-4e9a-8c5f-2d7b1a9e3f60"
+_S = "interfaces.http.stores.views."
+EXAMPLES.update(
+    {
+        _S + "NewPart": {
+            "code": "BRK-16A",
+            "name": "Miniature circuit breaker 16A",
+            "name_zh": "空气开关 16A",
+            "unit": "piece",
+            "category": "electrical",
+        },
+        _S + "NewStore": {"estate_id": ESTATE, "code": "MAIN", "name": "工程部仓库"},
+        _S + "ReorderLevel": {"part_id": _PART, "level": "5"},
+        _S + "NewPurchaseRequest": {
+            "lines": [{"part_id": _PART, "quantity": "20", "unit_price": "28.50"}],
+            "reason": "3号楼配电箱更换，库存不足",
+        },
+        _S + "Receipt": {
+            "vendor_id": RECORD,
+            "lines": [{"part_id": _PART, "quantity": "12", "unit_price": "27.80"}],
+        },
+        _S + "PartsToOrder": {"order_id": RECORD, "lines": [{"part_id": _PART, "quantity": "2"}]},
+        _S + "Count": {
+            "lines": [{"part_id": _PART, "counted": "9"}],
+            "note": "月末盘点，少一个，疑为领用未登记",
+        },
+    }
+)
+
 # The finance context keeps its own (after the table above is made).
 from interfaces.http.finance.examples import FINANCE  # noqa: E402
 

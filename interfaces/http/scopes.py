@@ -363,6 +363,22 @@ _ROUTES: dict[tuple[str, str], Scoped] = {
         ESTATE, "path:vehicle_id", also=("path:pass_id",)
     ),
     **_record(ESTATE, "/parking-sessions/{session_id}", "payment release"),
+    # Stores (issue 17): the catalogue is company data, the rest an estate's.
+    ("POST", "/parts"): Scoped(COMPANY, "company"),
+    ("GET", "/parts"): Scoped(COMPANY, "rows"),
+    ("POST", "/stores"): Scoped(ESTATE, "body:estate_id"),
+    **_record(ESTATE, "/stores/{store_id}", "reorder-levels purchase-requests stocktakes"),
+    **{
+        ("POST", f"/stores/{{store_id}}/{name}"): Scoped(
+            ESTATE, "path:store_id", also=("body:order_id",)
+        )
+        for name in ("issues", "returns")
+    },
+    ("GET", "/stores/{store_id}/stock"): Scoped(ESTATE, "path:store_id"),
+    ("GET", "/stores/{store_id}/movements"): Scoped(ESTATE, "path:store_id"),
+    **_record(ESTATE, "/purchase-requests/{purchase_id}", "receipts"),
+    **_record(ESTATE, "/stocktakes/{stocktake_id}", ""),
+    ("GET", "/workorders/{order_id}/parts"): Scoped(ESTATE, "path:order_id"),
 }
 
 ROUTE_SCOPES: dict[tuple[str, str], Scoped] = {

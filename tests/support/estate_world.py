@@ -641,6 +641,10 @@ def build_world(client: TestClient, admin: dict[str, str], container: Container)
     vendor = b.books([a_estate, b_estate])
     for e in (a_estate, b_estate):
         b.car_park(e)
+    from tests.support import stores_world  # it builds on this module's Builder
+
+    for e in (a_estate, b_estate):
+        stores_world.build(b, e, vendor)
     # The neighbour's own records in estate A.
     unit = neighbour_unit
     estate = a_estate["estate"]

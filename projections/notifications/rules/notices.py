@@ -206,6 +206,27 @@ def _fund_low_audience(event: Any, subject: Subject, directory: Directory) -> It
     ]
 
 
+# Stores ------------------------------------------------------------------------
+
+
+def _low_stock(event: Any, subject: Subject) -> tuple[str, str, str]:
+    part = first_field(event, "part_id")
+    body = (
+        f"Part {part} is down to {first_field(event, 'quantity')}, below its reorder level "
+        f"{first_field(event, 'level')} in store {subject.subject_id}. Time to request more."
+    )
+    return "Stock below its reorder level", body, "high"
+
+
+def _storekeepers_and_managers(event: Any, subject: Subject, directory: Directory) -> list[UUID]:
+    estate_id = uuid_or_none(first_field(event, "estate_id"))
+    found = [
+        *directory.holders(estate_id, "stores:manage"),
+        *directory.with_role(estate_id, Role.PROPERTY_MANAGER.value),
+    ]
+    return list(dict.fromkeys(found))
+
+
 # The table ---------------------------------------------------------------------
 
 RULES: dict[tuple[str, str], Rule] = {
@@ -222,4 +243,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("StaffMessage", "Sent"): Rule("message", _addressed, _message),
     ("UnitAccount", "Dunned"): Rule("finance.reminder", _dunned_owners, _dunned),
     ("FundAccount", "FellBelowThreshold"): Rule("finance.fund_low", _fund_low_audience, _fund_low),
+    ("Store", "StockFellBelowReorderLevel"): Rule(
+        "stores.low_stock", _storekeepers_and_managers, _low_stock
+    ),
 }

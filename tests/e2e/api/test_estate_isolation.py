@@ -43,6 +43,7 @@ from domain.identity.policy import (
     holds_action,
     widest_scope,
 )
+from domain.stores.rules import part_id
 from interfaces.http.app import create_app
 from interfaces.http.security import PUBLIC, declared_permission
 from tests.support.estate_world import Actor, World, ok
@@ -261,6 +262,24 @@ ROUTE_RECORDS: dict[str, str | tuple[str, ...]] = {
     f"{API}/estates/{{estate_id}}/imports/meter-readings": "estate",
     f"{API}/meter-rounds/{{round_id}}": "meter_round",
     f"{API}/meter-rounds/{{round_id}}/close": "meter_round",
+    # stores (issue 17)
+    **{
+        f"{API}/stores/{{store_id}}{tail}": "store"
+        for tail in (
+            "",
+            "/stock",
+            "/movements",
+            "/reorder-levels",
+            "/purchase-requests",
+            "/issues",
+            "/returns",
+            "/stocktakes",
+        )
+    },
+    f"{API}/purchase-requests/{{purchase_id}}": "purchase",
+    f"{API}/purchase-requests/{{purchase_id}}/receipts": "purchase",
+    f"{API}/stocktakes/{{stocktake_id}}": "stocktake",
+    f"{API}/workorders/{{order_id}}/parts": "order",
 }
 
 # Path parameters that name no record: the values to put in them, by name, or
@@ -555,6 +574,29 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", f"{API}/estates/{{estate_id}}/imports/meter-readings"): _csv(
         "房号,表类型,读数,抄表日期\n101,水表,99,2026-02-01\n"
     ),
+    # stores (issue 17): B's own part (the catalogue is company data) and order
+    ("POST", f"{API}/stores/{{store_id}}/reorder-levels"): lambda w, who: {
+        "part_id": str(part_id("BRK-B")),
+        "level": "1",
+    },
+    ("POST", f"{API}/stores/{{store_id}}/purchase-requests"): lambda w, who: {
+        "lines": [{"part_id": str(part_id("BRK-B")), "quantity": "1", "unit_price": "1.00"}],
+        "reason": "not mine",
+    },
+    ("POST", f"{API}/stores/{{store_id}}/stocktakes"): lambda w, who: {
+        "lines": [{"part_id": str(part_id("BRK-B")), "counted": "0"}]
+    },
+    **{
+        ("POST", f"{API}/stores/{{store_id}}/{name}"): lambda w, who: {
+            "order_id": w.b["order"],
+            "lines": [{"part_id": str(part_id("BRK-B")), "quantity": "1"}],
+        }
+        for name in ("issues", "returns")
+    },
+    ("POST", f"{API}/purchase-requests/{{purchase_id}}/receipts"): lambda w, who: {
+        "vendor_id": w.vendor,
+        "lines": [{"part_id": str(part_id("BRK-B")), "quantity": "1", "unit_price": "1.00"}],
+    },
 }
 
 

@@ -68,6 +68,13 @@ NOT_RECORDS = {
     "AssessedView": "a unit's assessed first deposit",
     "AssessedUnitView": "a unit's assessed first deposit",
     "GateAnswer": "the barrier's decision on a plate; session_id names the session it is in",
+    # the stores (issue 17)
+    "StockLine": "a part's stock in a store, named by the store and the part",
+    "StockMovement": "a line of the stock card, by position; record_id names what moved it",
+    "OrderPartsView": "a work order's parts cost, named by its order",
+    "OrderPart": "a part issued to an order, named by the part and its store",
+    "RequestLine": "a line of a purchase request, by its part",
+    "StocktakeLine": "a line of a stocktake, by its part",
 }
 
 

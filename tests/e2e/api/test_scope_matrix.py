@@ -94,6 +94,9 @@ KINDS = {
     "vehicle_id": "vehicle",
     "pass_id": "parking_pass",
     "session_id": "parking_session",
+    "store_id": "store",
+    "purchase_id": "purchase",
+    "stocktake_id": "stocktake",
 }
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from bootstrap import Container
+from domain.stores.rules import part_id
 from interfaces.http.scopes import ROUTE_SCOPES, Scoped
 from tests.e2e.api.test_scope_matrix import KINDS, MISSING, _private
 from tests.support.estate_world import World
@@ -39,6 +40,7 @@ BODY_KINDS: dict[str, Callable[[World], Any]] = {
     "handler_id": lambda w: w.a.customer_service.id,
     "assignee_id": lambda w: w.a.technician.id,
     "to": lambda w: w.a.customer_service.id,
+    "order_id": lambda w: w.a["order"],
 }
 DUE = "2030-01-01T09:00:00Z"
 ON = "2026-02-01"
@@ -191,6 +193,14 @@ TEMPLATES: dict[tuple[str, str], Callable[[World], dict[str, Any]]] = {
         "technician_id": w.b.technician.id,
         "meter_ids": [w.b["meter"]],
         "due_on": "2026-02-28",
+    },
+    ("POST", "/stores"): lambda w: {"estate_id": w.b["estate"], "code": "X", "name": "X"},
+    **{
+        ("POST", f"/stores/{{store_id}}/{name}"): lambda w: {
+            "order_id": w.b["order"],
+            "lines": [{"part_id": str(part_id("BRK-B")), "quantity": "1"}],
+        }
+        for name in ("issues", "returns")
     },
     ("POST", "/telemetry"): lambda w: {
         "readings": [

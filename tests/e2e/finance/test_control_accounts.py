@@ -36,6 +36,8 @@ CONTROLLED = {
     FUND_BANK: "maintenance_fund",
     PAYABLES: "expense_claims",
     "2241.03": "renovation_deposits",  # 装修押金
+    "1403": "stores",  # 原材料, the stores' stock ledgers (issue 17)
+    "2202.02": "stores",  # 应付账款—暂估, goods received (issue 17)
 }
 REPAIRS = "6401.01"
 

@@ -67,6 +67,7 @@ def test_alarm_handlers_are_the_roles_holding_alarms_handle() -> None:
     assert roles_holding("alarms:handle") == [
         "admin",
         "customer_service",
+        "gate_guard",
         "property_manager",
         "technician",
     ]

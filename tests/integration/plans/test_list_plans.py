@@ -58,6 +58,8 @@ from projections.parking import queries as parking
 from projections.parking.readmodel import DDL as PARKING_DDL
 from projections.registry import views as registry
 from projections.registry.tables import DDL as REGISTRY_DDL
+from projections.stores import queries as stores
+from projections.stores.readmodel import StoresLedger
 from projections.workorders import queries as workorders
 from projections.workorders.readmodel import DDL as WORKORDERS_DDL
 from tests.integration.plans.harness import (
@@ -118,6 +120,7 @@ DDL = (
     *rates.FeeSchedules.ddl,
     *RemindersView.ddl,
     *MeterRegister.ddl,
+    *StoresLedger.ddl,
     *EVENTS_DDL,
 )
 # 100 estates, 20,000 units, 5,000 users acting; unit 7 is a long-lived one
@@ -199,6 +202,15 @@ FILLS: dict[str, dict[str, str]] = {
         "status": "CASE WHEN mod(g, 50) = 0 THEN 'held' ELSE 'recorded' END",
     },
     "meter_rounds": {"estate_id": SKEWED_ESTATES, "technician_id": key("g", 500)},
+    # A store of estate 7 (UUID(int=7)) keeps a tenth of all movements.
+    "stores_movements": {
+        "store_id": SKEWED_ESTATES,
+        "estate_id": SKEWED_ESTATES,
+        "position": "g",
+        "line": "0",
+    },
+    "stores_requests": {"estate_id": SKEWED_ESTATES, "submitted_position": "g"},
+    "stores_stocktakes": {"estate_id": SKEWED_ESTATES, "recorded_position": "g"},
     "approvals": {
         "estate_id": ESTATES,
         "requested_by": USERS,
@@ -245,6 +257,16 @@ def _equipment(conn: Any, reach: Reach, **filters: Any) -> object:
 
 Query = Callable[[Any], object]
 CASES: dict[str, Query] = {
+    "a store's stock card": lambda c: stores.movements(c, MANAGER, ESTATE),
+    "a store's stock card, a later page": lambda c: stores.movements(
+        c, MANAGER, ESTATE, after_key=(ROWS // 2, 0)
+    ),
+    "purchase requests of an estate": lambda c: stores.requests(c, MANAGER, estate_id=ESTATE),
+    "purchase requests in the reach": lambda c: stores.requests(c, MANAGER),
+    "purchase requests, a later page": lambda c: stores.requests(
+        c, MANAGER, estate_id=ESTATE, before_key=(ROWS // 2, UUID(int=0))
+    ),
+    "stocktakes of an estate": lambda c: stores.stocktakes(c, MANAGER, estate_id=ESTATE),
     "bills of an estate": lambda c: accounts.bills(c, MANAGER, estate_id=ESTATE),
     "bills of an estate's period": lambda c: accounts.bills(
         c, MANAGER, estate_id=ESTATE, period="P7"
@@ -437,6 +459,10 @@ CASES: dict[str, Query] = {
 #: in order (a ``Limit`` over an index scan, no sort), however long the
 #: estate's history (``projections/reach.py``, ``estate_id``).
 IN_ORDER = {
+    "a store's stock card",
+    "a store's stock card, a later page",
+    "purchase requests of an estate",
+    "purchase requests, a later page",
     "bills of an estate",
     "bills, a later page",
     "payments of an estate",

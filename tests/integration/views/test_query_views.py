@@ -38,6 +38,7 @@ from projections.notifications import queries as notifications
 from projections.operations import alerts, incidents
 from projections.parking import queries as parking
 from projections.registry import views as registry
+from projections.stores import queries as stores
 from projections.tasks.todo import open_items
 from projections.workorders import queries as workorders
 from tests.conftest import ADMIN_PASSWORD, bearer, login
@@ -101,6 +102,16 @@ ALARM_SEARCH: dict[str, Any] = dict(
 
 #: Every query a route or a port calls for rows, once each.
 QUERIES = [
+    Read(stores.parts),
+    Read(stores.stores, ALL),
+    Read(stores.store, ALL, record("store")),
+    Read(stores.stock, ALL, record("store")),
+    Read(stores.movements, ALL, record("store")),
+    Read(stores.requests, ALL),
+    Read(stores.request, ALL, record("purchase")),
+    Read(stores.stocktakes, ALL),
+    Read(stores.stocktake, ALL, record("stocktake")),
+    Read(stores.order_parts, ALL, record("order")),
     Read(approvals.approvals, ALL),
     Read(approvals.approval, ALL, record("approval")),
     Read(community.service_requests, ALL),
