@@ -13,6 +13,7 @@ from interfaces.http import (
     audit,
     auth,
     community,
+    dashboard,
     docs,
     equipment,
     finance,
@@ -22,6 +23,7 @@ from interfaces.http import (
     openapi,
     operations,
     problems,
+    quality,
     readmodels,
     registry,
     telemetry,
@@ -70,6 +72,8 @@ def create_app(container: Container) -> FastAPI:
         community,
         notifications,
         operations,
+        quality,
+        dashboard,
     ):
         app.include_router(module.router)
     for router in finance.ROUTERS:

@@ -342,6 +342,18 @@ _ROUTES: dict[tuple[str, str], Scoped] = {
     ("POST", "/finance/compliance-checks/{review_id}/findings/{finding_id}/closure"): Scoped(
         ESTATE, "path:review_id", also=("path:finding_id",)
     ),
+    # Data quality (R7.5) and the estate dashboard: all of one estate, by its path.
+    **{
+        (method, f"/estates/{{estate_id}}{tail}"): Scoped(ESTATE, "path:estate_id")
+        for method, tail in (
+            ("GET", "/quality"),
+            ("GET", "/quality/checks/{check}/records"),
+            ("GET", "/quality/runs"),
+            ("POST", "/quality/runs"),
+            ("GET", "/quality/trend"),
+            ("GET", "/dashboard"),
+        )
+    },
 }
 
 ROUTE_SCOPES: dict[tuple[str, str], Scoped] = {

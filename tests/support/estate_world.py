@@ -309,6 +309,12 @@ class Builder:
         )
         e.texts.append(text)
 
+    def quality(self, e: Estate) -> None:
+        """A data-quality run of the estate (R7.5), by its manager."""
+        settle(self.container)
+        path = f"estates/{e['estate']}/quality/runs"
+        e.records["quality_run"] = self.created(path, {}, e.manager.headers)
+
     # ---- the books (finance, issue 6) ------------------------------------------------
 
     def approve_fully(self, approval_id: str) -> None:
@@ -597,6 +603,8 @@ def build_world(client: TestClient, admin: dict[str, str], container: Container)
     for e in (a_estate, b_estate):
         b.records(e)
     vendor = b.books([a_estate, b_estate])
+    for e in (a_estate, b_estate):
+        b.quality(e)
     # The neighbour's own records in estate A.
     unit = neighbour_unit
     estate = a_estate["estate"]

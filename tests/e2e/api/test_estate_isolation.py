@@ -43,6 +43,7 @@ from domain.identity.policy import (
     holds_action,
     widest_scope,
 )
+from domain.quality.checks import CHECK_NAMES
 from interfaces.http.app import create_app
 from interfaces.http.security import PUBLIC, declared_permission
 from tests.support.estate_world import Actor, World, ok
@@ -248,6 +249,7 @@ OTHER_PATH_VALUES: dict[str | tuple[str, str], tuple[str, ...]] = {
     # February 2026 has ended and is the next period to close: only the scope
     # check stands between B's clerk and closing A's books.
     "period": ("2026-02",),
+    "check": CHECK_NAMES,  # the data-quality checks (R7.5)
     (f"{FINANCE}/statements/{{kind}}", "kind"): (
         "trial-balance",
         "balance-sheet",
