@@ -99,7 +99,7 @@ CHECKS: tuple[CheckSpec, ...] = (
         "of the estate, effective by the month's end, gives",
         Severity.ERROR,
         "bill",
-        ("finance_accounts", "finance_rates"),
+        ("finance_accounts", "finance_rates", "registry"),  # registry: the bill's number
     ),
 )
 

@@ -19,7 +19,7 @@ _UNIT = (
 )
 _CURRENT_OWNER = (
     "SELECT 1 FROM registry_occupancy o WHERE o.unit_id = u.unit_id "
-    "AND o.relation = 'owner' AND o.moved_out_on IS NULL"
+    "AND o.estate_id = %(estate_id)s AND o.relation = 'owner' AND o.moved_out_on IS NULL"
 )
 
 UNITS_WITHOUT_AREA = RecordCheck(
@@ -50,7 +50,7 @@ OCCUPANTS_WITHOUT_CONTACT = RecordCheck(
         "p.estate_id = %(estate_id)s AND coalesce(p.phone_masked, '') = '' "
         "AND p.user_id IS NULL AND NOT p.personal_data_erased AND EXISTS ("
         "SELECT 1 FROM registry_occupancy o WHERE o.person_id = p.person_id "
-        "AND o.moved_out_on IS NULL)"
+        "AND o.estate_id = %(estate_id)s AND o.moved_out_on IS NULL)"
     ),
     id="p.person_id",
     label="coalesce(p.name_masked, '')",

@@ -19,11 +19,14 @@ EQUIPMENT_WITHOUT_PLAN = RecordCheck(
     name="equipment_without_plan",
     tables=("equipment_list", "workorders_plans"),
     source="equipment_list e",
+    # Two anti-joins, each on equality (a plan of the equipment, a plan of its
+    # kind in its estate), so each can be hashed rather than looped over.
     where=(
         "e.estate_id = %(estate_id)s AND e.status <> 'decommissioned' AND NOT EXISTS ("
         "SELECT 1 FROM workorders_plans p WHERE p.status = 'active' "
-        "AND (p.equipment_id = e.equipment_id OR (p.equipment_id IS NULL "
-        "AND p.estate_id = e.estate_id AND p.equipment_kind = lower(e.kind))))"
+        "AND p.equipment_id = e.equipment_id) AND NOT EXISTS ("
+        "SELECT 1 FROM workorders_plans k WHERE k.status = 'active' AND k.equipment_id IS NULL "
+        "AND k.estate_id = e.estate_id AND k.equipment_kind = lower(e.kind))"
     ),
     id="e.equipment_id",
     label="e.name",

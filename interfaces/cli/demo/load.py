@@ -15,6 +15,7 @@ from interfaces.cli.demo.cast import ESTATE_CODE, usernames
 from interfaces.cli.demo.community import CommunityDemo
 from interfaces.cli.demo.equipment import EquipmentDemo
 from interfaces.cli.demo.finance import FinanceDemo
+from interfaces.cli.demo.quality import QualityDemo
 from interfaces.cli.demo.workorders import WorkOrdersDemo
 
 if TYPE_CHECKING:
@@ -96,6 +97,7 @@ class Loader(EquipmentDemo, WorkOrdersDemo, CommunityDemo):
             ("the books: a year of fees and payments", FinanceDemo(self).run),
             ("read models", self.settle),
             ("what happened later", self.later),
+            ("data quality: last month's checks", QualityDemo(self).run),
             ("read models", self.settle),
         ]
 
