@@ -56,6 +56,17 @@ class RecordCheck:
         )
 
 
+_PARSERS: dict[str, Any] = {"uuid": UUID, "bigint": int, "text": str}
+
+
+def typed_key(check: RecordCheck, key: tuple[str, ...]) -> tuple[Any, ...]:
+    """A page's key (its texts, from a cursor) as the values of the check's key
+    columns; ValueError if it is not one of this check's keys."""
+    if len(key) != len(check.keys):
+        raise ValueError("a key of another check")
+    return tuple(_PARSERS[kind](value) for value, (_, kind) in zip(key, check.keys, strict=True))
+
+
 def parameters(scope: CheckScope) -> dict[str, Any]:
     return {
         "estate_id": scope.estate_id,
@@ -78,12 +89,10 @@ def page(
     after: tuple[str, ...] | None,
     limit: int,
 ) -> list[FailingRow]:
-    """The failing records after the key ``after`` (one text per key), in key order."""
+    """The failing records after the key ``after`` (a row's ``key``), in key order."""
     params = {**parameters(scope), "limit": limit}
     if after is not None:
-        if len(after) != len(check.keys):
-            raise ValueError("a key of another check")
-        params.update({f"after_{i}": value for i, value in enumerate(after)})
+        params.update({f"after_{i}": value for i, value in enumerate(typed_key(check, after))})
     cur = conn.execute(check.page_sql(after is not None), params)
     names = [d.name for d in cur.description or ()]
     return [FailingRow(**dict(zip(names, row, strict=True))) for row in cur.fetchall()]  # type: ignore[typeddict-item]

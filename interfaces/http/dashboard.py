@@ -5,7 +5,7 @@
 Each figure is a row of ``projections/quality/dashboard.py: FIGURES`` and a
 field of :class:`Dashboard` below: **a new figure (the patrols' completion,
 the meters' readings) is added in those two places**, and
-``tests/unit/quality/test_dashboard_figures.py`` fails until both have it.
+``tests/unit/quality/test_check_table.py`` fails until both have it.
 docs/quality.md defines each figure.
 """
 

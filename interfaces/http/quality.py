@@ -35,12 +35,13 @@ from domain.quality.run import QualityRun
 from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
+from interfaces.http.problems import Problem
 from interfaces.http.reads import query_off_loop
 from interfaces.http.schemas import Command, Cursor, Page, paged
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.views import from_view
 from projections.events import to_json
-from projections.failing import FailingRow
+from projections.failing import FailingRow, typed_key
 from projections.quality import checks as queries
 from projections.quality import runs
 
@@ -49,6 +50,7 @@ router = APIRouter(route_class=AsOfRoute, prefix="/api/v1", tags=["quality"])
 READ = "quality:read"
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 LONGEST_TREND = 120  # months
+NOT_A_CURSOR = "cursor: not a cursor of this list; pass next_cursor of the previous page"
 Month = Annotated[str | None, Query(pattern=MONTH, description="YYYY-MM; default this month")]
 StaleDays = Annotated[
     int | None,
@@ -156,6 +158,11 @@ async def failing_records(
     spec = queries.QUERIES[check.value]
     await _reached(request, SPECS[check].read_models, after)
     key = decode_cursor(cursor, *(str for _ in spec.keys)) if cursor else None
+    if key is not None:
+        try:
+            typed_key(spec, key)  # a cursor of another check's keys: refused, not cast
+        except ValueError:
+            raise Problem(400, NOT_A_CURSOR) from None
     scope = _scope(request, estate_id, month, stale_days)
     found = await query_off_loop(
         request, queries.records, principal.reach(READ), check.value, scope, key, limit + 1

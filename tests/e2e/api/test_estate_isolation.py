@@ -43,7 +43,6 @@ from domain.identity.policy import (
     holds_action,
     widest_scope,
 )
-from domain.quality.checks import CHECK_NAMES
 from interfaces.http.app import create_app
 from interfaces.http.security import PUBLIC, declared_permission
 from tests.support.estate_world import Actor, World, ok
@@ -238,6 +237,12 @@ ROUTE_RECORDS: dict[str, str | tuple[str, ...]] = {
         "review",
         "finding",
     ),
+    # data quality (R7.5) and the estate dashboard
+    f"{API}/estates/{{estate_id}}/quality": "estate",
+    f"{API}/estates/{{estate_id}}/quality/checks/{{check}}/records": "estate",
+    f"{API}/estates/{{estate_id}}/quality/runs": "estate",
+    f"{API}/estates/{{estate_id}}/quality/trend": "estate",
+    f"{API}/estates/{{estate_id}}/dashboard": "estate",
 }
 
 # Path parameters that name no record: the values to put in them, by name, or
@@ -249,7 +254,7 @@ OTHER_PATH_VALUES: dict[str | tuple[str, str], tuple[str, ...]] = {
     # February 2026 has ended and is the next period to close: only the scope
     # check stands between B's clerk and closing A's books.
     "period": ("2026-02",),
-    "check": CHECK_NAMES,  # the data-quality checks (R7.5)
+    "check": ("units_without_owner",),  # a data-quality check (R7.5)
     (f"{FINANCE}/statements/{{kind}}", "kind"): (
         "trial-balance",
         "balance-sheet",
@@ -292,6 +297,7 @@ BODIES: dict[tuple[str, str], Body] = {
     ("PATCH", f"{API}/estates/{{estate_id}}"): lambda w, who: {"name": "Taken over"},
     ("POST", f"{API}/estates/{{estate_id}}/buildings"): lambda w, who: {"code": "BX"},
     ("POST", f"{API}/estates/{{estate_id}}/parking"): lambda w, who: {"code": "PX"},
+    ("POST", f"{API}/estates/{{estate_id}}/quality/runs"): lambda w, who: {"month": "2026-02"},
     ("POST", f"{API}/estates/{{estate_id}}/people"): lambda w, who: {"name": "Intruder"},
     ("POST", f"{API}/estates/{{estate_id}}/imports/units"): _csv(
         "building,number,floor,gross_area,internal_area\nBX,901,9,50.00,40.00\n"

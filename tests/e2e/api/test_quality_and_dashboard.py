@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from bootstrap import Container
 from domain.quality.checks import CHECK_NAMES
+from interfaces.http.cursors import encode_cursor
 from tests.e2e.api.test_object_scoping import make_user
 from tests.support.estate_world import World, ok, settle
 from tests.support.pages import every_page
@@ -44,6 +45,18 @@ def test_the_report_counts_each_check_and_lists_the_failing_records(
         client, f"{path}/checks/units_without_owner/records", headers=a.manager.headers
     )
     assert [(u["id"], u["label"]) for u in units] == [(world.neighbour_records["unit"], "B1-102")]
+
+    # A cursor of another check is refused, not read.
+    owners = client.get(
+        f"{path}/checks/units_without_owner/records", params={"limit": 1}, headers=a.manager.headers
+    )
+    assert owners.status_code == 200
+    unit_cursor = client.get(
+        f"{path}/checks/units_without_area/records",
+        params={"cursor": encode_cursor("B1", "101", "x")},
+        headers=a.manager.headers,
+    )
+    assert unit_cursor.status_code == 400
 
     # The books' bills of February are all at an adopted rate.
     february = ok(client.get(path, params={"month": "2026-02"}, headers=a.manager.headers))
