@@ -28,6 +28,7 @@ import projections.meters
 import projections.notifications
 import projections.operations
 import projections.parking
+import projections.quality
 import projections.registry
 import projections.stores
 import projections.tasks
@@ -47,6 +48,7 @@ from application.operations.recorder import IncidentRecorder
 from application.operations.service import OperationsService
 from application.parking.service import ParkingService
 from application.ports import Ids
+from application.quality.service import QualityService
 from application.registry.service import RegistryService
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps, random_id, utc_now
@@ -96,6 +98,7 @@ from projections.identity.logins import LoginHistory
 from projections.meters.directory import MeterDirectory
 from projections.notifications.facts import NotificationFacts
 from projections.progress import PositionWaiter
+from projections.quality.checks import QualityReadModels
 from projections.registry.facts import RegistryFacts
 from projections.registry.totals import RegisteredTotals
 from projections.runtime import Projector
@@ -139,6 +142,7 @@ class Container:
     incidents: IncidentRecorder
     operations: OperationsService
     parking: ParkingService
+    quality: QualityService
     # Read models as of a past position, built on demand (decision 0051).
     as_of: AsOfBuilds
     clock: Callable[[], datetime] = utc_now
@@ -161,6 +165,7 @@ class Container:
             *self.community.scheduled(),
             *self.notifications.scheduled(),
             *self.finance.scheduled(),
+            *self.quality.scheduled(),
             *self.as_of.scheduled(),
             devices_report(self),
         ]
@@ -252,6 +257,7 @@ def build(
             *projections.meters.read_models(deps),
             *projections.operations.read_models(),
             *projections.parking.read_models(deps),
+            *projections.quality.read_models(deps),
         ],
         incidents=incidents,
     )
@@ -372,6 +378,7 @@ def build(
         incidents=incidents,
         operations=OperationsService(service_deps),
         parking=ParkingService(service_deps),
+        quality=QualityService(service_deps, QualityReadModels(pool)),
         as_of=AsOfBuilds(
             event_log,
             pool,

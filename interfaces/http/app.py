@@ -13,6 +13,7 @@ from interfaces.http import (
     audit,
     auth,
     community,
+    dashboard,
     docs,
     equipment,
     finance,
@@ -24,6 +25,7 @@ from interfaces.http import (
     operations,
     parking,
     problems,
+    quality,
     readmodels,
     registry,
     stores,
@@ -76,6 +78,8 @@ def create_app(container: Container) -> FastAPI:
         meters,
         parking,
         stores,
+        quality,
+        dashboard,
     ):
         app.include_router(module.router)
     for router in finance.ROUTERS:

@@ -301,6 +301,8 @@ EXAMPLES.update(
         },
     }
 )
+# Data quality (R7.5): a run of last month's checks, stale after 60 days.
+EXAMPLES["interfaces.http.quality.NewQualityRun"] = {"month": "2026-11", "stale_days": 60}
 
 # The finance context keeps its own (after the table above is made).
 from interfaces.http.finance.examples import FINANCE  # noqa: E402

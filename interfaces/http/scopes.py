@@ -379,6 +379,18 @@ _ROUTES: dict[tuple[str, str], Scoped] = {
     **_record(ESTATE, "/purchase-requests/{purchase_id}", "receipts"),
     **_record(ESTATE, "/stocktakes/{stocktake_id}", ""),
     ("GET", "/workorders/{order_id}/parts"): Scoped(ESTATE, "path:order_id"),
+    # Data quality (R7.5) and the estate dashboard: all of one estate, by its path.
+    **{
+        (method, f"/estates/{{estate_id}}{tail}"): Scoped(ESTATE, "path:estate_id")
+        for method, tail in (
+            ("GET", "/quality"),
+            ("GET", "/quality/checks/{check}/records"),
+            ("GET", "/quality/runs"),
+            ("POST", "/quality/runs"),
+            ("GET", "/quality/trend"),
+            ("GET", "/dashboard"),
+        )
+    },
 }
 
 ROUTE_SCOPES: dict[tuple[str, str], Scoped] = {

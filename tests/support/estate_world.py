@@ -322,6 +322,12 @@ class Builder:
         self.post(f"meters/{meter}/readings", read, e.technician.headers)
         return {"meter": meter, "meter_round": tour}
 
+    def quality(self, e: Estate) -> None:
+        """A data-quality run of the estate (R7.5), by its manager."""
+        settle(self.container)
+        path = f"estates/{e['estate']}/quality/runs"
+        e.records["quality_run"] = self.created(path, {}, e.manager.headers)
+
     # ---- the books (finance, issue 6) ------------------------------------------------
 
     def approve_fully(self, approval_id: str) -> None:
@@ -645,6 +651,7 @@ def build_world(client: TestClient, admin: dict[str, str], container: Container)
 
     for e in (a_estate, b_estate):
         stores_world.build(b, e, vendor)
+        b.quality(e)
     # The neighbour's own records in estate A.
     unit = neighbour_unit
     estate = a_estate["estate"]

@@ -17,6 +17,7 @@ from interfaces.cli.demo.equipment import EquipmentDemo
 from interfaces.cli.demo.finance import FinanceDemo
 from interfaces.cli.demo.meters import MetersDemo
 from interfaces.cli.demo.parking import ParkingDemo
+from interfaces.cli.demo.quality import QualityDemo
 from interfaces.cli.demo.stores import StoresDemo
 from interfaces.cli.demo.workorders import WorkOrdersDemo
 
@@ -102,6 +103,7 @@ class Loader(EquipmentDemo, WorkOrdersDemo, CommunityDemo, MetersDemo):
             ("a meter round", self.meter_round),
             ("the stores: a purchase and its issue to a repair", StoresDemo(self).run),
             ("what happened later", self.later),
+            ("data quality: last month's checks", QualityDemo(self).run),
             ("read models", self.settle),
         ]
 

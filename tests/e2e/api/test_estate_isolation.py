@@ -280,6 +280,12 @@ ROUTE_RECORDS: dict[str, str | tuple[str, ...]] = {
     f"{API}/purchase-requests/{{purchase_id}}/receipts": "purchase",
     f"{API}/stocktakes/{{stocktake_id}}": "stocktake",
     f"{API}/workorders/{{order_id}}/parts": "order",
+    # data quality (R7.5) and the estate dashboard
+    f"{API}/estates/{{estate_id}}/quality": "estate",
+    f"{API}/estates/{{estate_id}}/quality/checks/{{check}}/records": "estate",
+    f"{API}/estates/{{estate_id}}/quality/runs": "estate",
+    f"{API}/estates/{{estate_id}}/quality/trend": "estate",
+    f"{API}/estates/{{estate_id}}/dashboard": "estate",
 }
 
 # Path parameters that name no record: the values to put in them, by name, or
@@ -291,6 +297,7 @@ OTHER_PATH_VALUES: dict[str | tuple[str, str], tuple[str, ...]] = {
     # February 2026 has ended and is the next period to close: only the scope
     # check stands between B's clerk and closing A's books.
     "period": ("2026-02",),
+    "check": ("units_without_owner",),  # a data-quality check (R7.5)
     (f"{FINANCE}/statements/{{kind}}", "kind"): (
         "trial-balance",
         "balance-sheet",
@@ -364,6 +371,7 @@ BODIES: dict[tuple[str, str], Body] = {
     ("PATCH", f"{API}/estates/{{estate_id}}"): lambda w, who: {"name": "Taken over"},
     ("POST", f"{API}/estates/{{estate_id}}/buildings"): lambda w, who: {"code": "BX"},
     ("POST", f"{API}/estates/{{estate_id}}/parking"): lambda w, who: {"code": "PX"},
+    ("POST", f"{API}/estates/{{estate_id}}/quality/runs"): lambda w, who: {"month": "2026-02"},
     ("POST", f"{API}/estates/{{estate_id}}/people"): lambda w, who: {"name": "Intruder"},
     ("POST", f"{API}/estates/{{estate_id}}/imports/units"): _csv(
         "building,number,floor,gross_area,internal_area\nBX,901,9,50.00,40.00\n"

@@ -49,6 +49,8 @@ NOT_RECORDS = {
     "MatchedPair": "a bank line and the payment it was matched to, each by its ID",
     "UnmatchedPayment": "a payment in a reconciliation: payment_id names the payment",
     "ReversalAsked": "approval_id names the approval the command opened",
+    "Dashboard": "a report of an estate (docs/quality.md)",
+    "QualityReport": "a report of an estate (docs/quality.md)",
     # parts of a record, inside it
     "AgingBill": "a line of the aging: what a bill still owes; bill_id names the bill",
     "AgingUnit": "a unit's sums in the aging, named by its unit",

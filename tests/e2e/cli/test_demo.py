@@ -145,6 +145,18 @@ def test_the_demo_estate_is_visible_through_the_api(
     reminders = _get(client, manager, "/api/v1/notifications/reminders")
     assert {r["status"] for r in reminders} == {"fired", "scheduled"}
 
+    # The manager's morning: last month's data-quality run and the day's figures.
+    assert summary.counts["quality_runs"] == 1
+    [run] = _get(client, manager, f"/api/v1/estates/{estate_id}/quality/runs")
+    assert run["trigger"] == "on_demand" and run["month"] < f"{datetime.now(UTC):%Y-%m}"
+    board = _get(client, manager, f"/api/v1/estates/{estate_id}/dashboard")
+    assert board["quality"]["id"] == run["id"]
+    assert board["occupancy"]["units"] == len(units) and 0 < board["occupancy"]["occupied"] < len(
+        units
+    )
+    assert board["work_orders"]["open"] >= 1 and board["alarms"]["active"] >= 1
+    assert [c["currency"] for c in board["collection"]["year"]] == ["CNY"]
+
 
 def test_a_resident_logs_in_with_the_password_and_sees_only_their_own_unit(
     client: TestClient, running: Container, admin: dict[str, str]

@@ -24,6 +24,7 @@ import psycopg
 from fastapi.testclient import TestClient
 
 from application.actor import Reach
+from application.quality.ports import CheckScope
 from bootstrap import Container
 from domain.identity.user import user_id_for
 from projections.approvals import queries as approvals
@@ -37,6 +38,9 @@ from projections.meters import queries as meters
 from projections.notifications import queries as notifications
 from projections.operations import alerts, incidents
 from projections.parking import queries as parking
+from projections.quality import checks as quality_checks
+from projections.quality import dashboard as quality_dashboard
+from projections.quality import runs as quality_runs
 from projections.registry import views as registry
 from projections.stores import queries as stores
 from projections.tasks.todo import open_items
@@ -47,6 +51,9 @@ from tests.support.estate_world import Builder, World, ok, settle
 
 ALL = Reach(everything=True, estates=frozenset(), own=False, user_id=UUID(int=0))
 LATER = datetime(2030, 1, 1, tzinfo=UTC)
+_TODAY = datetime.now(UTC)
+#: The 25th of next month (the furthest month a billing run may bill).
+ARREARS_DAY = datetime(_TODAY.year + _TODAY.month // 12, _TODAY.month % 12 + 1, 25, 12, tzinfo=UTC)
 
 
 class Lazy:
@@ -82,6 +89,11 @@ class Read:
 
         args = [given(a) for a in self.args]
         return self.query(conn, *args, **{k: given(v) for k, v in self.kwargs.items()})
+
+
+def _quality_scope(w: World) -> CheckScope:
+    """Estate A's checks over its February books (unit 102 has no owner)."""
+    return CheckScope(UUID(w.a["estate"]), "2026-02", LATER, 30)
 
 
 NO_FILTERS: dict[str, Any] = dict(estate_id=None, kind=None, status=None)
@@ -209,6 +221,16 @@ QUERIES = [
     Read(parking.passes, ALL, record("vehicle")),
     Read(parking.sessions, ALL),
     Read(parking.session, ALL, record("parking_session")),
+    Read(quality_runs.runs, ALL, record("estate")),
+    Read(quality_runs.trend, ALL, record("estate"), "2000-01", "2100-12"),
+    Read(quality_runs.latest, record("estate")),
+    Read(quality_checks.report, ALL, Lazy(lambda w: _quality_scope(w))),
+    Read(quality_checks.records, ALL, "units_without_owner", Lazy(lambda w: _quality_scope(w))),
+    Read(
+        quality_dashboard.dashboard,
+        ALL,
+        Lazy(lambda w: quality_dashboard.DashboardScope(UUID(w.a["estate"]), ARREARS_DAY)),
+    ),
 ]
 
 
@@ -304,7 +326,8 @@ def test_the_checker_finds_what_differs() -> None:
 def _top_up(client: TestClient, container: Container, world: World) -> None:
     """What the world lacks for some queries: a published announcement (the
     board), a resident's chosen channels, estate A's billing terms, and a unit
-    of estate A assessed for its first deposit (its one unit had a deposit)."""
+    of estate A assessed for its first deposit (its one unit had a deposit), and
+    estate A's bills of next month (the estate dashboard's collection)."""
     admin = bearer(login(client, "admin", ADMIN_PASSWORD))
     with container.pool.connection() as conn:
         [approval] = approvals.approvals(
@@ -346,6 +369,11 @@ def _top_up(client: TestClient, container: Container, world: World) -> None:
     ok(client.put(f"{fund_path}/first-deposit-rule", json=rule, headers=finance))
     settle(container)
     ok(client.post(f"{fund_path}/first-deposit-assessments", headers=finance))
+    settle(container)
+    # Next month's bills (due on its 21st), unpaid and overdue on ARREARS_DAY: the
+    # estate dashboard's collection and arrears.
+    billing = f"/api/v1/finance/estates/{world.a['estate']}/billing-runs"
+    ok(client.post(billing, json={"period": f"{ARREARS_DAY:%Y-%m}"}, headers=finance), 201)
     settle(container)
 
 
