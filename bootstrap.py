@@ -26,6 +26,7 @@ import projections.equipment
 import projections.finance
 import projections.notifications
 import projections.operations
+import projections.patrols
 import projections.registry
 import projections.tasks
 import projections.workorders
@@ -41,6 +42,7 @@ from application.identity.service import IdentityService
 from application.notifications.service import NotificationService
 from application.operations.recorder import IncidentRecorder
 from application.operations.service import OperationsService
+from application.patrols.service import PatrolService
 from application.ports import Ids
 from application.registry.service import RegistryService
 from application.scheduling import ScheduledJob
@@ -88,6 +90,7 @@ from projections.identity.directory import UserDirectory
 from projections.identity.erasures import Erasures
 from projections.identity.logins import LoginHistory
 from projections.notifications.facts import NotificationFacts
+from projections.patrols.queries import DueWork as PatrolDueWork
 from projections.progress import PositionWaiter
 from projections.registry.facts import RegistryFacts
 from projections.registry.totals import RegisteredTotals
@@ -129,6 +132,7 @@ class Container:
     metrics: Metrics
     incidents: IncidentRecorder
     operations: OperationsService
+    patrols: PatrolService
     # Read models as of a past position, built on demand (decision 0051).
     as_of: AsOfBuilds
     clock: Callable[[], datetime] = utc_now
@@ -151,6 +155,7 @@ class Container:
             *self.community.scheduled(),
             *self.notifications.scheduled(),
             *self.finance.scheduled(),
+            *self.patrols.scheduled(),
             *self.as_of.scheduled(),
             devices_report(self),
         ]
@@ -239,6 +244,7 @@ def build(
             *projections.tasks.read_models(deps),
             *projections.finance.read_models(deps),
             *projections.operations.read_models(),
+            *projections.patrols.read_models(deps),
         ],
         incidents=incidents,
     )
@@ -356,6 +362,7 @@ def build(
         metrics=metrics,
         incidents=incidents,
         operations=OperationsService(service_deps),
+        patrols=PatrolService(service_deps, due=PatrolDueWork(pool)),
         as_of=AsOfBuilds(
             event_log,
             pool,

@@ -21,6 +21,7 @@ from interfaces.http import (
     notifications,
     openapi,
     operations,
+    patrols,
     problems,
     readmodels,
     registry,
@@ -70,6 +71,7 @@ def create_app(container: Container) -> FastAPI:
         community,
         notifications,
         operations,
+        patrols,
     ):
         app.include_router(module.router)
     for router in finance.ROUTERS:

@@ -48,6 +48,8 @@ NOT_RECORDS = {
     "MatchedPair": "a bank line and the payment it was matched to, each by its ID",
     "UnmatchedPayment": "a payment in a reconciliation: payment_id names the payment",
     "ReversalAsked": "approval_id names the approval the command opened",
+    "CompletionView": "a report of an estate's patrols: a month, a route, a person",
+    "CheckedIn": "work_order_id names the order the check-in opened",
     # parts of a record, inside it
     "StepView": "a step taken on an approval",
     "JournalLineView": "a line of a journal entry, by its number",

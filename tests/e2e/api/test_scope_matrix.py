@@ -88,6 +88,9 @@ KINDS = {
     "aggregate_id": "unit",
     "incident_id": "incident",
     "alert_id": "alert",
+    "route_id": "patrol_route",
+    "patrol_plan_id": "patrol_plan",
+    "task_id": "patrol_task",
 }
 
 
@@ -259,6 +262,9 @@ def _owners(w: World, kind: str, admin_id: str) -> set[str]:
         "resident_order": {a.resident.id},
         "closed_complaint": {a.resident.id},
         "survey": {a.resident.id},
+        # The night patrol's plan and task are A's technician's.
+        "patrol_plan": {a.technician.id},
+        "patrol_task": {a.technician.id},
     }.get(kind, set())
 
 
