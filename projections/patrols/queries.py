@@ -301,20 +301,23 @@ def completion(
         "sum(c.missed)::int AS missed, sum(c.abnormal)::int AS abnormal "
         f"FROM patrol_completion c WHERE {where} GROUP BY c.estate_id, c.month, {route}, {person}"
     )
-    sql = (
-        f"SELECT r.estate_id, r.month, r.route_id, r.route_name, r.assignee_id, "
-        f"{user_name('d')} AS assignee_name, r.tasks, r.points, r.checked, r.late, r.missed, "
-        f"r.abnormal, {RATE.format(c='r.checked', p='r.points')} AS completion_rate "
-        f"FROM ({inner}) r LEFT JOIN user_directory d ON d.user_id = r.assignee_id"
-    )
     order = (
         "r.month, r.estate_id::text, "
         "coalesce(r.route_id::text, '') || '/' || coalesce(r.assignee_id::text, '')"
     )
+    after = f"WHERE ({order}) > (%s, %s, %s)" if after_key is not None else ""
     if after_key is not None:
-        sql += f" WHERE ({order}) > (%s, %s, %s)"
         args += after_key
-    rows = _all(conn, f"{sql} ORDER BY {order} LIMIT %s", [*args, limit])
+    # The names are looked up for the page's rows only, after its LIMIT.
+    name = f"(SELECT {user_name('d')} FROM user_directory d WHERE d.user_id = p.assignee_id)"
+    sql = (
+        "SELECT p.estate_id, p.month, p.route_id, p.route_name, p.assignee_id, "
+        f"{name} AS assignee_name, p.tasks, p.points, p.checked, p.late, p.missed, "
+        f"p.abnormal, {RATE.format(c='p.checked', p='p.points')} AS completion_rate "
+        f"FROM (SELECT r.* FROM ({inner}) r {after} ORDER BY {order} LIMIT %s) p "
+        f"ORDER BY {order.replace('r.', 'p.')}"
+    )
+    rows = _all(conn, sql, [*args, limit])
     return cast(list[CompletionRow], rows)
 
 

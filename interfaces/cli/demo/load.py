@@ -15,6 +15,7 @@ from interfaces.cli.demo.cast import ESTATE_CODE, usernames
 from interfaces.cli.demo.community import CommunityDemo
 from interfaces.cli.demo.equipment import EquipmentDemo
 from interfaces.cli.demo.finance import FinanceDemo
+from interfaces.cli.demo.patrols import night_patrol
 from interfaces.cli.demo.workorders import WorkOrdersDemo
 
 if TYPE_CHECKING:
@@ -90,6 +91,7 @@ class Loader(EquipmentDemo, WorkOrdersDemo, CommunityDemo):
             ("work orders", self.work_orders),
             ("read models", self.settle),
             ("maintenance plans", self.maintenance),
+            ("a night patrol", lambda: night_patrol(self)),
             ("announcements, complaints, surveys", self.community),
             ("notifications", self.notifications),
             ("read models", self.settle),

@@ -52,6 +52,8 @@ from projections.log import EVENTS_TABLE
 from projections.notifications import queries as notifications
 from projections.notifications.outbox import DELIVERY_DDL
 from projections.notifications.settings import ReadReceipts, RemindersView
+from projections.patrols import queries as patrols
+from projections.patrols.readmodel import PatrolsReadModel
 from projections.registry import views as registry
 from projections.registry.tables import DDL as REGISTRY_DDL
 from projections.workorders import queries as workorders
@@ -112,6 +114,7 @@ DDL = (
     *renovation.RenovationDeposits.ddl,
     *rates.FeeSchedules.ddl,
     *RemindersView.ddl,
+    *PatrolsReadModel.ddl,
     *EVENTS_DDL,
 )
 # 100 estates, 20,000 units, 5,000 users acting; unit 7 is a long-lived one
@@ -182,6 +185,12 @@ FILLS: dict[str, dict[str, str]] = {
     "notif_reminders": {"user_id": SKEWED_ESTATES},
     "finance_ledger_entries": {"position": "g", "estate_id": SKEWED_ESTATES},
     "finance_ledger_lines": {"position": "g", "line_no": "1", "estate_id": SKEWED_ESTATES},
+    "patrol_tasks": {"estate_id": SKEWED_ESTATES, "assignee_id": key("g", 500)},
+    "patrol_completion": {
+        "estate_id": SKEWED_ESTATES,
+        "assignee_id": key("g", 500),
+        "month": "'2026-' || lpad((mod(g, 12) + 1)::text, 2, '0')",
+    },
     "approvals": {
         "estate_id": ESTATES,
         "requested_by": USERS,
@@ -368,6 +377,22 @@ CASES: dict[str, Query] = {
         workorders.orders(c, MANY, {}, 100, datetime(2020, 2, 1, tzinfo=UTC), UUID(int=0))
     ),
     "work orders of a technician": lambda c: workorders.orders(c, TECHNICIAN, {}, 100, None),
+    "patrol tasks in the reach": lambda c: patrols.tasks(c, MANAGER, None, None, None, None, 100),
+    "patrol tasks of an estate, a later page": lambda c: patrols.tasks(
+        c, MANAGER, ESTATE, None, None, (datetime(2020, 2, 1, tzinfo=UTC), UUID(int=0)), 100
+    ),
+    "patrol tasks in a reach of three estates": lambda c: patrols.tasks(
+        c, MANY, None, None, None, None, 100
+    ),
+    "patrol tasks of a technician": lambda c: patrols.tasks(
+        c, TECHNICIAN, None, None, None, None, 100
+    ),
+    "patrol completion of an estate's month": lambda c: patrols.completion(
+        c, MANAGER, ESTATE, "2026-03", limit=100
+    ),
+    "patrol completion of a technician": lambda c: patrols.completion(
+        c, TECHNICIAN, None, None, limit=100
+    ),
     "complaints in the reach": lambda c: community.complaints(c, MANAGER),
     "complaints of an estate, a later page": lambda c: community.complaints(
         c, MANAGER, estate_id=ESTATE, before_id=CLAIM_50000

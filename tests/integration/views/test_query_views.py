@@ -34,6 +34,7 @@ from projections.finance.accounts import queries as accounts
 from projections.identity import queries as identity
 from projections.notifications import queries as notifications
 from projections.operations import alerts, incidents
+from projections.patrols import queries as patrols
 from projections.registry import views as registry
 from projections.tasks.todo import open_items
 from projections.workorders import queries as workorders
@@ -155,6 +156,13 @@ QUERIES = [
     Read(workorders.plans, ALL, None, None),
     Read(workorders.plan, record("plan")),
     Read(workorders.visible_plan, EVERY_RIGHT, record("plan")),
+    Read(patrols.routes, ALL, None, None),
+    Read(patrols.visible_route, EVERY_RIGHT, record("patrol_route")),
+    Read(patrols.plans, ALL, None, None),
+    Read(patrols.visible_plan, EVERY_RIGHT, record("patrol_plan")),
+    Read(patrols.tasks, ALL, None, None, None),
+    Read(patrols.visible_task, EVERY_RIGHT, record("patrol_task")),
+    Read(patrols.completion, ALL, None, None),
     Read(expenses.vendors),
     Read(expenses.vendor, Lazy(lambda w: UUID(w.vendor))),
     Read(expenses.budget, ALL, record("estate"), 2026),
