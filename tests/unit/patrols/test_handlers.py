@@ -200,3 +200,74 @@ def test_late_then_missed_points_and_no_check_in_after_the_shift() -> None:
     w.clock.fix(NIGHT + timedelta(hours=8, minutes=1))
     with pytest.raises(InvalidTransition, match="shift is over"):
         _check(w, task, 2, [{"item_id": "1", "result": "normal"}])
+
+
+def test_a_paused_plan_generates_nothing_and_a_reassigned_one_goes_to_the_new_person() -> None:
+    w = world()
+    plan_id = w.plan(w.route())
+    w.svc.pause_plan(c.PausePlan(w.manager_a, plan_id, "lift works on the roof"))
+    assert w.svc.generate_tasks(NIGHT) == 0
+    with pytest.raises(InvalidTransition):
+        w.svc.pause_plan(c.PausePlan(w.manager_a, plan_id, "again"))
+    w.svc.resume_plan(c.ResumePlan(w.manager_a, plan_id))
+    w.svc.reassign_plan(c.ReassignPlan(w.manager_a, plan_id, w.guard_a.user_id))
+    with pytest.raises(ValidationFailed, match="assignee_id"):
+        w.svc.reassign_plan(c.ReassignPlan(w.manager_a, plan_id, w.tech_b.user_id))
+    with pytest.raises(NotFound):
+        w.svc.reassign_plan(c.ReassignPlan(w.manager_b, plan_id, w.tech_b.user_id))
+    assert w.svc.generate_tasks(NIGHT) == 1
+    [task] = [
+        e for e in w.log.domain_events() if type(e).__qualname__.endswith("PatrolTask.Generated")
+    ]
+    assert task.assignee_id == w.guard_a.user_id
+    w.svc.retire_plan(c.RetirePlan(w.manager_a, plan_id, "new route"))
+    assert w.svc.generate_tasks(NIGHT + timedelta(days=1)) == 0
+
+
+def test_a_point_added_to_a_route_is_walked_from_the_next_task_on() -> None:
+    w = world()
+    route_id = w.route()
+    w.plan(route_id)
+    w.svc.add_point(c.AddPoint(w.manager_a, route_id, "Lobby", [{"label": "Lights on"}]))
+    with pytest.raises(ValidationFailed, match="name"):
+        w.svc.add_point(c.AddPoint(w.manager_a, route_id, "Lobby", [{"label": "Again"}]))
+    assert w.svc.generate_tasks(NIGHT) == 1
+    [task] = [
+        e for e in w.log.domain_events() if type(e).__qualname__.endswith("PatrolTask.Generated")
+    ]
+    assert [p["name"] for p in task.points][-1] == "Lobby" and len(task.points) == 4
+    w.svc.retire_route(c.RetireRoute(w.manager_a, route_id, "rebuilt"))
+    with pytest.raises(ValidationFailed, match="retired"):
+        w.plan(route_id)
+    assert w.svc.generate_tasks(NIGHT + timedelta(days=1)) == 0  # no task on a retired route
+
+
+def test_a_plan_runs_on_its_weekdays_only() -> None:
+    w = world()
+    plan_id, _ = w.svc.create_plan(
+        c.CreatePlan(
+            actor=w.manager_a,
+            route_id=w.route(),
+            name="Weekend patrol",
+            assignee_id=w.tech_a.user_id,
+            shift_starts="09:00",
+            shift_minutes=240,
+            first_shift_on=NIGHT.date(),  # a Monday
+            weekdays=[6, 7],
+        )
+    )
+    plan = w.log.repository.get(plan_id)
+    assert isinstance(plan, PatrolPlan) and plan.next_shift_on.isoformat() == "2026-03-07"
+    with pytest.raises(ValidationFailed, match="timezone"):
+        w.svc.create_plan(
+            c.CreatePlan(
+                actor=w.manager_a,
+                route_id=w.route(),
+                name="Nowhere",
+                assignee_id=w.tech_a.user_id,
+                shift_starts="09:00",
+                shift_minutes=240,
+                first_shift_on=NIGHT.date(),
+                timezone="Mars/Olympus",
+            )
+        )
