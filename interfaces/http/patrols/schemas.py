@@ -61,7 +61,7 @@ class NewPlan(Command):
     route_id: UUID
     name: Name
     assignee_id: UUID = Field(description="a technician or gate guard of the route's estate")
-    shift_starts: Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")] = Field(
+    shift_starts: Annotated[str, SingleLine(5, pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")] = Field(
         description="local time the shift starts (HH:MM)", examples=["22:00"]
     )
     shift_minutes: Annotated[int, Field(ge=30, le=1440)]
