@@ -9,12 +9,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from application.context import acting
 from application.patrols import commands as c
 from domain.patrols.plan import task_id_for
-from domain.patrols.task import PatrolTask
+from projections.patrols.queries import visible_route
 
 if TYPE_CHECKING:
     from interfaces.cli.demo.load import Loader
@@ -74,9 +75,10 @@ def night_patrol(loader: Loader) -> None:
     loader.settle()
     with acting(loader.context(None)):
         loader.count("patrol_tasks", patrols.generate_tasks(starts - timedelta(minutes=30)))
-    task: object = loader.c.event_log.repository.get(task_id_for(plan_id, night))
-    assert isinstance(task, PatrolTask)
-    pump, gate, car_park, _roof = task.points
+    task_id = task_id_for(plan_id, night)
+    with loader.c.pool.connection() as conn:  # the labels' codes, as the manager prints them
+        route = visible_route(conn, loader.actor("hvg.manager"), route_id)
+    pump, gate, car_park, _roof = route["points"]
     walk = [
         (
             40,
@@ -98,7 +100,7 @@ def night_patrol(loader: Loader) -> None:
         for minutes, point, answers in walk:
             with _at(loader, starts + timedelta(minutes=minutes)):
                 order_id, _ = patrols.check_in(
-                    c.CheckIn(guard, task.id, point["point_id"], point["code"], answers)
+                    c.CheckIn(guard, task_id, UUID(point["point_id"]), point["code"], answers)
                 )
             loader.count("patrol_check_ins")
             if order_id is not None:
