@@ -109,5 +109,6 @@ def night_patrol(loader: Loader) -> None:
     loader.settle()  # the watch's candidates come from the read model
     with acting(loader.context(None)):
         # The shift ends with the roof unchecked: missed, and the managers told.
-        patrols.watch_tasks(starts + timedelta(hours=8, minutes=1))
-    loader.count("patrol_points_missed")
+        loader.count(
+            "patrol_tasks_closed", patrols.watch_tasks(starts + timedelta(hours=8, minutes=1))
+        )
