@@ -28,6 +28,7 @@ import projections.meters
 import projections.notifications
 import projections.operations
 import projections.parking
+import projections.patrols
 import projections.quality
 import projections.registry
 import projections.stores
@@ -47,6 +48,7 @@ from application.notifications.service import NotificationService
 from application.operations.recorder import IncidentRecorder
 from application.operations.service import OperationsService
 from application.parking.service import ParkingService
+from application.patrols.service import PatrolService
 from application.ports import Ids
 from application.quality.service import QualityService
 from application.registry.service import RegistryService
@@ -97,6 +99,7 @@ from projections.identity.erasures import Erasures
 from projections.identity.logins import LoginHistory
 from projections.meters.directory import MeterDirectory
 from projections.notifications.facts import NotificationFacts
+from projections.patrols.queries import DueWork as PatrolDueWork
 from projections.progress import PositionWaiter
 from projections.quality.checks import QualityReadModels
 from projections.registry.facts import RegistryFacts
@@ -143,6 +146,7 @@ class Container:
     operations: OperationsService
     parking: ParkingService
     quality: QualityService
+    patrols: PatrolService
     # Read models as of a past position, built on demand (decision 0051).
     as_of: AsOfBuilds
     clock: Callable[[], datetime] = utc_now
@@ -166,6 +170,7 @@ class Container:
             *self.notifications.scheduled(),
             *self.finance.scheduled(),
             *self.quality.scheduled(),
+            *self.patrols.scheduled(),
             *self.as_of.scheduled(),
             devices_report(self),
         ]
@@ -258,6 +263,7 @@ def build(
             *projections.operations.read_models(),
             *projections.parking.read_models(deps),
             *projections.quality.read_models(deps),
+            *projections.patrols.read_models(deps),
         ],
         incidents=incidents,
     )
@@ -379,6 +385,7 @@ def build(
         operations=OperationsService(service_deps),
         parking=ParkingService(service_deps),
         quality=QualityService(service_deps, QualityReadModels(pool)),
+        patrols=PatrolService(service_deps, due=PatrolDueWork(pool)),
         as_of=AsOfBuilds(
             event_log,
             pool,

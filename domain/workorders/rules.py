@@ -19,6 +19,7 @@ class Source(StrEnum):
     STAFF = "staff"
     ALARM = "alarm"
     PLAN = "plan"
+    PATROL = "patrol"
 
 
 class Priority(StrEnum):

@@ -24,6 +24,7 @@ from interfaces.http import (
     openapi,
     operations,
     parking,
+    patrols,
     problems,
     quality,
     readmodels,
@@ -80,6 +81,7 @@ def create_app(container: Container) -> FastAPI:
         stores,
         quality,
         dashboard,
+        patrols,
     ):
         app.include_router(module.router)
     for router in finance.ROUTERS:

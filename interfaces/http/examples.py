@@ -303,6 +303,56 @@ EXAMPLES.update(
 )
 # Data quality (R7.5): a run of last month's checks, stale after 60 days.
 EXAMPLES["interfaces.http.quality.NewQualityRun"] = {"month": "2026-11", "stale_days": 60}
+# Patrols (巡检): a night round of a Shanghai estate.
+EXAMPLES.update(
+    {
+        "interfaces.http.patrols.schemas.NewRoute": {
+            "estate_id": ESTATE,
+            "name": "夜间巡逻路线",
+            "points": [
+                {
+                    "name": "地下水泵房",
+                    "place": "B1 层东侧",
+                    "checklist": [
+                        {"label": "供水压力", "unit": "MPa", "low": "0.30", "high": "0.60"},
+                        {"label": "有无漏水"},
+                    ],
+                },
+                {"name": "东门岗亭", "checklist": [{"label": "道闸关闭"}]},
+            ],
+        },
+        "interfaces.http.patrols.schemas.NewPoint": {
+            "name": "3号楼天台",
+            "place": "3号楼顶层",
+            "checklist": [{"label": "天台门已上锁"}],
+        },
+        "interfaces.http.patrols.schemas.WithReason": {"reason": "路线调整，改用新路线"},
+        "interfaces.http.patrols.schemas.NewPlan": {
+            "route_id": RECORD,
+            "name": "夜班巡逻",
+            "assignee_id": TECHNICIAN,
+            "shift_starts": "22:00",
+            "shift_minutes": 480,
+            "first_shift_on": "2026-12-07",
+            "weekdays": [1, 2, 3, 4, 5, 6, 7],
+            "timezone": "Asia/Shanghai",
+        },
+        "interfaces.http.patrols.schemas.Reassignment": {"assignee_id": TECHNICIAN},
+        "interfaces.http.patrols.schemas.NewCheckIn": {
+            "point_id": EQUIPMENT,
+            "code": "4f9c2e7a1b6d43c8a5e0f7d2c9b1a846",
+            "answers": [
+                {"item_id": "1", "result": "normal", "value": "0.42"},
+                {
+                    "item_id": "2",
+                    "result": "abnormal",
+                    "note": "水泵底座有渗水",
+                    "photo_ref": "patrol/2026/12/07/pump-leak.jpg",
+                },
+            ],
+        },
+    }
+)
 
 # The finance context keeps its own (after the table above is made).
 from interfaces.http.finance.examples import FINANCE  # noqa: E402

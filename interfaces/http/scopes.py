@@ -178,6 +178,16 @@ _ROUTES: dict[tuple[str, str], Scoped] = {
         ESTATE, "path:plan_id", also=("body:technician_id",)
     ),
     **_record(ESTATE, "/maintenance-plans/{plan_id}", "pause resume retire"),
+    # Patrols (issue 17): a task is its assignee's own.
+    ("POST", "/patrol-routes"): Scoped(ESTATE, "body:estate_id"),
+    **_record(ESTATE, "/patrol-routes/{route_id}", "points retire"),
+    ("POST", "/patrol-plans"): Scoped(ESTATE, "body:route_id", also=("body:assignee_id",)),
+    **_record(ESTATE, "/patrol-plans/{patrol_plan_id}", "pause resume retire"),
+    ("POST", "/patrol-plans/{patrol_plan_id}/assignee"): Scoped(
+        ESTATE, "path:patrol_plan_id", also=("body:assignee_id",)
+    ),
+    **_record(ESTATE, "/patrol-tasks/{task_id}", "check-ins"),
+    ("GET", "/patrol-reports/completion"): Scoped(ESTATE, "rows"),
     ("GET", "/approval-policies/{kind}"): Scoped(COMPANY, "company"),
     ("PUT", "/approval-policies/{kind}"): Scoped(COMPANY, "company"),
     **_record(ESTATE, "/approvals/{approval_id}", "approve reject return"),

@@ -40,6 +40,7 @@ from tests.e2e.api.test_object_scoping import PASSWORD
 from tests.e2e.notifications.support import drain, working
 from tests.support.clock import Clock
 from tests.support.pages import body_of
+from tests.support.patrols_world import patrol_records
 from tests.support.world import world
 
 SERVICE_POLICY = {
@@ -307,6 +308,7 @@ class Builder:
             announcement=announcement,
             reminder=reminder,
         )
+        e.records.update(patrol_records(self, e))
         e.texts.append(text)
         e.records.update(self.meters(e))
 

@@ -17,6 +17,7 @@ from interfaces.cli.demo.equipment import EquipmentDemo
 from interfaces.cli.demo.finance import FinanceDemo
 from interfaces.cli.demo.meters import MetersDemo
 from interfaces.cli.demo.parking import ParkingDemo
+from interfaces.cli.demo.patrols import night_patrol
 from interfaces.cli.demo.quality import QualityDemo
 from interfaces.cli.demo.stores import StoresDemo
 from interfaces.cli.demo.workorders import WorkOrdersDemo
@@ -94,6 +95,7 @@ class Loader(EquipmentDemo, WorkOrdersDemo, CommunityDemo, MetersDemo):
             ("work orders", self.work_orders),
             ("read models", self.settle),
             ("maintenance plans", self.maintenance),
+            ("a night patrol", lambda: night_patrol(self)),
             ("announcements, complaints, surveys", self.community),
             ("notifications", self.notifications),
             ("read models", self.settle),

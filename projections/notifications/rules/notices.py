@@ -1,4 +1,4 @@
-"""What the events of alarms, work orders, community, reminders, messages and
+"""What the events of alarms, work orders, patrols, community, reminders, messages and
 finance tell, and to whom (approvals: ``approvals.py``)."""
 
 from __future__ import annotations
@@ -112,6 +112,26 @@ def _technician(event: Any, subject: Subject, directory: Directory) -> Iterable[
 
 def _property_managers(event: Any, subject: Subject, directory: Directory) -> Iterable[UUID]:
     return directory.with_role(subject.estate_id, Role.PROPERTY_MANAGER.value)
+
+
+# Patrols -----------------------------------------------------------------------
+
+
+def _patrol_late(event: Any, subject: Subject) -> tuple[str, str, str]:
+    due = getattr(event, "due_by", None)
+    return (
+        f"Patrol point overdue: {event.point_name} ({event.route_name})",
+        f"Not checked by {due.isoformat() if due else '?'}; assignee {event.assignee_id}.",
+        "high",
+    )
+
+
+def _patrol_missed(event: Any, subject: Subject) -> tuple[str, str, str]:
+    return (
+        f"Patrol point missed: {event.point_name} ({event.route_name})",
+        f"The shift ended without a check-in; assignee {event.assignee_id}.",
+        "high",
+    )
 
 
 # Community ---------------------------------------------------------------------
@@ -235,6 +255,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("WorkOrder", "Assigned"): Rule("workorder.assigned", _technician, _assigned),
     ("WorkOrder", "Completed"): Rule("workorder.completed", requester, _completed),
     ("WorkOrder", "SlaBreached"): Rule("workorder.sla_breached", _property_managers, _sla_breached),
+    ("PatrolTask", "PointLate"): Rule("patrol.point_late", _property_managers, _patrol_late),
+    ("PatrolTask", "PointMissed"): Rule("patrol.point_missed", _property_managers, _patrol_missed),
     **approval_rules(),
     ("Announcement", "Published"): Rule("announcement.published", _residents, _announcement),
     ("Complaint", "HandlerAssigned"): Rule("complaint.assigned", _handler, _complaint_assigned),

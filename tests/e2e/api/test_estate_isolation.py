@@ -98,6 +98,17 @@ ROUTE_RECORDS: dict[str, str | tuple[str, ...]] = {
     f"{API}/people/{{person_id}}/account": "person",
     f"{API}/people/{{person_id}}/erasure": "person",
     # equipment
+    # patrols
+    f"{API}/patrol-routes/{{route_id}}": "patrol_route",
+    f"{API}/patrol-routes/{{route_id}}/points": "patrol_route",
+    f"{API}/patrol-routes/{{route_id}}/retire": "patrol_route",
+    f"{API}/patrol-plans/{{patrol_plan_id}}": "patrol_plan",
+    **{
+        f"{API}/patrol-plans/{{patrol_plan_id}}/{step}": "patrol_plan"
+        for step in ("assignee", "pause", "resume", "retire")
+    },
+    f"{API}/patrol-tasks/{{task_id}}": "patrol_task",
+    f"{API}/patrol-tasks/{{task_id}}/check-ins": "patrol_task",
     f"{API}/equipment/{{equipment_id}}": "equipment",
     f"{API}/equipment/{{equipment_id}}/status": "equipment",
     f"{API}/equipment/{{equipment_id}}/archive": "equipment",
@@ -427,6 +438,21 @@ BODIES: dict[tuple[str, str], Body] = {
     ("PATCH", f"{API}/maintenance-plans/{{plan_id}}"): lambda w, who: {"title": "Taken over"},
     ("POST", f"{API}/maintenance-plans/{{plan_id}}/pause"): _reason,
     ("POST", f"{API}/maintenance-plans/{{plan_id}}/retire"): _reason,
+    ("POST", f"{API}/patrol-routes/{{route_id}}/points"): lambda w, who: {
+        "name": "Roof",
+        "checklist": [{"label": "Door locked"}],
+    },
+    ("POST", f"{API}/patrol-routes/{{route_id}}/retire"): _reason,
+    ("POST", f"{API}/patrol-plans/{{patrol_plan_id}}/assignee"): lambda w, who: {
+        "assignee_id": who.id
+    },
+    ("POST", f"{API}/patrol-plans/{{patrol_plan_id}}/pause"): _reason,
+    ("POST", f"{API}/patrol-plans/{{patrol_plan_id}}/retire"): _reason,
+    ("POST", f"{API}/patrol-tasks/{{task_id}}/check-ins"): lambda w, who: {
+        "point_id": "00000000-0000-4000-8000-00000000beef",
+        "code": "0" * 32,
+        "answers": [{"item_id": "1", "result": "normal"}],
+    },
     ("POST", f"{API}/approvals/{{approval_id}}/approve"): lambda w, who: {"comment": "fine"},
     ("POST", f"{API}/approvals/{{approval_id}}/reject"): _reason,
     ("POST", f"{API}/approvals/{{approval_id}}/return"): _reason,
@@ -748,6 +774,8 @@ def test_the_walk_covers_every_context_and_excludes_only_identity(container: Con
         "alarms",
         "workorders",
         "maintenance-plans",
+        "patrol-routes",
+        "patrol-tasks",
         "approvals",
         "service-requests",
         "complaints",
@@ -884,6 +912,9 @@ def test_the_lists_do_show_each_estate_its_own_records(
         "/alarms": "technician",
         "/workorders": "technician",
         "/maintenance-plans": "technician",
+        "/patrol-routes": "property_manager",
+        "/patrol-plans": "technician",
+        "/patrol-tasks": "technician",
         "/approvals": "customer_service",
         "/service-requests": "owner",
         "/complaints": "property_manager",
@@ -898,6 +929,9 @@ def test_the_lists_do_show_each_estate_its_own_records(
         "/alarms": "alarm",
         "/workorders": "order",
         "/maintenance-plans": "plan",
+        "/patrol-routes": "patrol_route",
+        "/patrol-plans": "patrol_plan",
+        "/patrol-tasks": "patrol_task",
         "/approvals": "approval",
         "/service-requests": "service_request",
         "/complaints": "complaint",

@@ -51,6 +51,8 @@ NOT_RECORDS = {
     "ReversalAsked": "approval_id names the approval the command opened",
     "Dashboard": "a report of an estate (docs/quality.md)",
     "QualityReport": "a report of an estate (docs/quality.md)",
+    "CompletionView": "a report of an estate's patrols: a month, a route, a person",
+    "CheckedIn": "work_order_id names the order the check-in opened",
     # parts of a record, inside it
     "AgingBill": "a line of the aging: what a bill still owes; bill_id names the bill",
     "AgingUnit": "a unit's sums in the aging, named by its unit",

@@ -97,6 +97,9 @@ KINDS = {
     "store_id": "store",
     "purchase_id": "purchase",
     "stocktake_id": "stocktake",
+    "route_id": "patrol_route",
+    "patrol_plan_id": "patrol_plan",
+    "task_id": "patrol_task",
 }
 
 
@@ -272,6 +275,9 @@ def _owners(w: World, kind: str, admin_id: str) -> set[str]:
         "meter_round": {a.technician.id},  # assigned to them
         "vehicle": {a.resident.id},  # registered to their unit
         "parking_session": {a.resident.id},  # of their unit's car
+        # The night patrol's plan and task are A's technician's.
+        "patrol_plan": {a.technician.id},
+        "patrol_task": {a.technician.id},
     }.get(kind, set())
 
 

@@ -41,6 +41,7 @@ BODY_KINDS: dict[str, Callable[[World], Any]] = {
     "assignee_id": lambda w: w.a.technician.id,
     "to": lambda w: w.a.customer_service.id,
     "order_id": lambda w: w.a["order"],
+    "route_id": lambda w: w.a["patrol_route"],
 }
 DUE = "2030-01-01T09:00:00Z"
 ON = "2026-02-01"
@@ -201,6 +202,22 @@ TEMPLATES: dict[tuple[str, str], Callable[[World], dict[str, Any]]] = {
             "lines": [{"part_id": str(part_id("BRK-B")), "quantity": "1"}],
         }
         for name in ("issues", "returns")
+    },
+    ("POST", "/patrol-routes"): lambda w: {
+        "estate_id": w.b["estate"],
+        "name": "X",
+        "points": [{"name": "X", "checklist": [{"label": "Y"}]}],
+    },
+    ("POST", "/patrol-plans"): lambda w: {
+        "route_id": w.b["patrol_route"],
+        "name": "X",
+        "assignee_id": w.b.technician.id,
+        "shift_starts": "22:00",
+        "shift_minutes": 480,
+        "first_shift_on": "2026-12-01",
+    },
+    ("POST", "/patrol-plans/{patrol_plan_id}/assignee"): lambda w: {
+        "assignee_id": w.b.gate_guard.id
     },
     ("POST", "/telemetry"): lambda w: {
         "readings": [

@@ -97,7 +97,7 @@ def test_the_demo_estate_is_visible_through_the_api(
         "closed",
         "cancelled",
     } <= states, states
-    assert {o["source"] for o in orders} == {"resident", "staff", "alarm", "plan"}
+    assert {o["source"] for o in orders} == {"resident", "staff", "alarm", "plan", "patrol"}
     dashboard = _get(client, admin, "/api/v1/workorders/dashboard", estate_id=estate_id)
     assert dashboard["open_total"] >= 5
     assert dashboard["respond_sla"]["missed"] >= 1  # the SLA breach
@@ -156,6 +156,34 @@ def test_the_demo_estate_is_visible_through_the_api(
     )
     assert board["work_orders"]["open"] >= 1 and board["alarms"]["active"] >= 1
     assert [c["currency"] for c in board["collection"]["year"]] == ["CNY"]
+
+
+def test_the_demo_walked_a_night_patrol_with_an_abnormal_point_and_a_missed_one(
+    client: TestClient, running: Container
+) -> None:
+    load_demo(running, password=PASSWORD, now=datetime.now(UTC))
+    _settled(running)
+    guard = bearer(login(client, "hvg.gate", PASSWORD))
+    [task] = _get(client, guard, "/api/v1/patrol-tasks")
+    assert task["status"] == "closed" and task["completion_rate"] == "0.7500"
+    assert (task["checked"], task["missed"], task["abnormal"]) == (3, 1, 1)
+    points = _get(client, guard, f"/api/v1/patrol-tasks/{task['id']}")["point_list"]
+    assert [p["state"] for p in points] == ["checked", "checked", "checked", "missed"]
+    [opened] = [p["work_order_id"] for p in points if p["work_order_id"]]
+    manager = bearer(login(client, "hvg.manager", PASSWORD))
+    order = _get(client, manager, f"/api/v1/workorders/{opened}")
+    assert order["source"] == "patrol" and "0.18 MPa" in order["description"]
+    [row] = _get(client, manager, "/api/v1/patrol-reports/completion", group="route")
+    assert row["completion_rate"] == "0.7500" and row["missed"] == 1
+    auditor = bearer(login(client, "hvg.auditor", PASSWORD))
+    missed = _get(
+        client,
+        auditor,
+        "/api/v1/audit/events",
+        aggregate_type="PatrolTask",
+        event_type="PointMissed",
+    )["items"]
+    assert len(missed) == 1  # the event the property managers' alert is derived from
 
 
 def test_a_resident_logs_in_with_the_password_and_sees_only_their_own_unit(

@@ -56,6 +56,8 @@ from projections.notifications.outbox import DELIVERY_DDL
 from projections.notifications.settings import ReadReceipts, RemindersView
 from projections.parking import queries as parking
 from projections.parking.readmodel import DDL as PARKING_DDL
+from projections.patrols import queries as patrols
+from projections.patrols.readmodel import PatrolsReadModel
 from projections.registry import views as registry
 from projections.registry.tables import DDL as REGISTRY_DDL
 from projections.stores import queries as stores
@@ -121,6 +123,7 @@ DDL = (
     *RemindersView.ddl,
     *MeterRegister.ddl,
     *StoresLedger.ddl,
+    *PatrolsReadModel.ddl,
     *EVENTS_DDL,
 )
 # 100 estates, 20,000 units, 5,000 users acting; unit 7 is a long-lived one
@@ -211,6 +214,12 @@ FILLS: dict[str, dict[str, str]] = {
     },
     "stores_requests": {"estate_id": SKEWED_ESTATES, "submitted_position": "g"},
     "stores_stocktakes": {"estate_id": SKEWED_ESTATES, "recorded_position": "g"},
+    "patrol_tasks": {"estate_id": SKEWED_ESTATES, "assignee_id": key("g", 500)},
+    "patrol_completion": {
+        "estate_id": SKEWED_ESTATES,
+        "assignee_id": key("g", 500),
+        "month": "'2026-' || lpad((mod(g, 12) + 1)::text, 2, '0')",
+    },
     "approvals": {
         "estate_id": ESTATES,
         "requested_by": USERS,
@@ -413,6 +422,22 @@ CASES: dict[str, Query] = {
         workorders.orders(c, MANY, {}, 100, datetime(2020, 2, 1, tzinfo=UTC), UUID(int=0))
     ),
     "work orders of a technician": lambda c: workorders.orders(c, TECHNICIAN, {}, 100, None),
+    "patrol tasks in the reach": lambda c: patrols.tasks(c, MANAGER, None, None, None, None, 100),
+    "patrol tasks of an estate, a later page": lambda c: patrols.tasks(
+        c, MANAGER, ESTATE, None, None, (datetime(2020, 2, 1, tzinfo=UTC), UUID(int=0)), 100
+    ),
+    "patrol tasks in a reach of three estates": lambda c: patrols.tasks(
+        c, MANY, None, None, None, None, 100
+    ),
+    "patrol tasks of a technician": lambda c: patrols.tasks(
+        c, TECHNICIAN, None, None, None, None, 100
+    ),
+    "patrol completion of an estate's month": lambda c: patrols.completion(
+        c, MANAGER, ESTATE, "2026-03", limit=100
+    ),
+    "patrol completion of a technician": lambda c: patrols.completion(
+        c, TECHNICIAN, None, None, limit=100
+    ),
     "complaints in the reach": lambda c: community.complaints(c, MANAGER),
     "complaints of an estate, a later page": lambda c: community.complaints(
         c, MANAGER, estate_id=ESTATE, before_id=CLAIM_50000

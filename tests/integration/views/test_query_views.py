@@ -38,6 +38,7 @@ from projections.meters import queries as meters
 from projections.notifications import queries as notifications
 from projections.operations import alerts, incidents
 from projections.parking import queries as parking
+from projections.patrols import queries as patrols
 from projections.quality import checks as quality_checks
 from projections.quality import dashboard as quality_dashboard
 from projections.quality import runs as quality_runs
@@ -189,6 +190,13 @@ QUERIES = [
     Read(workorders.plans, ALL, None, None),
     Read(workorders.plan, record("plan")),
     Read(workorders.visible_plan, EVERY_RIGHT, record("plan")),
+    Read(patrols.routes, ALL, None, None),
+    Read(patrols.visible_route, EVERY_RIGHT, record("patrol_route")),
+    Read(patrols.plans, ALL, None, None),
+    Read(patrols.visible_plan, EVERY_RIGHT, record("patrol_plan")),
+    Read(patrols.tasks, ALL, None, None, None),
+    Read(patrols.visible_task, EVERY_RIGHT, record("patrol_task")),
+    Read(patrols.completion, ALL, None, None),
     Read(expenses.vendors),
     Read(expenses.vendor, Lazy(lambda w: UUID(w.vendor))),
     Read(expenses.budget, ALL, record("estate"), 2026),
