@@ -20,20 +20,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from dramatiq.brokers.redis import RedisBroker
 from psycopg_pool import ConnectionPool
 
-import projections.approvals
-import projections.community
-import projections.equipment
-import projections.finance
-import projections.meters
-import projections.notifications
-import projections.operations
-import projections.parking
-import projections.patrols
-import projections.quality
-import projections.registry
-import projections.stores
-import projections.tasks
-import projections.workorders
 from application.approvals.service import ApprovalService
 from application.audit.exports import Exports
 from application.community.service import CommunityService
@@ -88,6 +74,7 @@ from infrastructure.user_versions import RedisUserVersions
 from infrastructure.wechatpay import WechatPayV3
 from projections.audit.trail import AuditTrail
 from projections.catalog import ReadModelDeps
+from projections.contexts import read_models as context_read_models
 from projections.equipment import queries as equipment_queries
 from projections.finance.accounts.queries import OverdueBills
 from projections.finance.checks import LedgerChecks
@@ -250,20 +237,7 @@ def build(
             LoginHistory(log_schema),
             UserDirectory(vault, Erasures(pool)),
             AlertOutbox(jobs),
-            *projections.registry.read_models(deps),
-            *projections.equipment.read_models(deps),
-            *projections.workorders.read_models(deps),
-            *projections.approvals.read_models(deps),
-            *projections.community.read_models(deps),
-            *projections.stores.read_models(deps),
-            *projections.notifications.read_models(deps),
-            *projections.tasks.read_models(deps),
-            *projections.finance.read_models(deps),
-            *projections.meters.read_models(deps),
-            *projections.operations.read_models(),
-            *projections.parking.read_models(deps),
-            *projections.quality.read_models(deps),
-            *projections.patrols.read_models(deps),
+            *context_read_models(deps),
         ],
         incidents=incidents,
     )

@@ -40,7 +40,8 @@ PolicyKind = Annotated[
     Path(
         description="a kind of approval: announcement, service_request, rate_change, "
         "expense, expense_over_budget, fund_spending, renovation_forfeit, waiver, refund, "
-        "reversal, write_off, journal, period_close; any other answers 404"
+        "reversal, write_off, journal, period_close, purchase_request, stocktake_difference; "
+        "any other answers 404"
     ),
 ]
 Reason = Annotated[str, MultiLine(500)]

@@ -37,7 +37,7 @@ from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
 from interfaces.http.problems import Problem
 from interfaces.http.reads import query_off_loop
-from interfaces.http.schemas import Command, Cursor, Page, paged
+from interfaces.http.schemas import Command, Cursor, Page, Period, paged
 from interfaces.http.security import Principal, container, requires
 from interfaces.http.views import from_view
 from projections.events import to_json
@@ -65,8 +65,8 @@ After = Annotated[int | None, Query(ge=0, description="wait for this position")]
 
 
 class NewQualityRun(Command):
-    month: str | None = Field(None, pattern=MONTH, description="YYYY-MM; default this month")
-    stale_days: int | None = Field(None, ge=1, le=3660)
+    month: Annotated[Period | None, Field(description="YYYY-MM; default this month")] = None
+    stale_days: Annotated[int, Field(ge=1, le=3660)] | None = None
 
 
 @from_view(queries.CheckRow)

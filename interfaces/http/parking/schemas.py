@@ -60,10 +60,10 @@ class NewPass(Command):
     billing: PassBilling
     starts_on: date
     space_id: UUID | None = None  # a space of the unit (needed when billed to its account)
-    months: Annotated[int | None, Field(ge=1, le=36)] = None  # prepaid only
+    months: Annotated[int, Field(ge=1, le=36)] | None = None  # prepaid only
     amount: Amount | None = None  # prepaid only: what was paid
     method: PaymentMethod | None = None
-    reference: Annotated[str | None, SingleLine(100)] = None
+    reference: Annotated[str, SingleLine(100)] | None = None
 
 
 class AtTheGate(Command):
@@ -74,7 +74,7 @@ class AtTheGate(Command):
 
 class Payment(Command):
     method: PaymentMethod
-    reference: Annotated[str | None, SingleLine(100)] = None  # an online payment's
+    reference: Annotated[str, SingleLine(100)] | None = None  # an online payment's
 
 
 class Release(Command):

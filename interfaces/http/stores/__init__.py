@@ -20,6 +20,7 @@ from fastapi import APIRouter, Query, Request, status
 from application.stores import commands as c
 from application.stores.service import StoresRecordNotFound, StoresService
 from domain.identity.policy import Permission
+from interfaces.http.approvals import approval_number
 from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
@@ -238,7 +239,12 @@ def record_stocktake(
     """Record a count; differences wait for approval before the stock changes."""
     command = c.RecordStocktake(principal, store_id, _lines(body.lines), body.note)
     take_id, approval_id, position = _stores(request).record_stocktake(command)
-    return StocktakeCreated(id=take_id, approval_id=approval_id, position=position)
+    return StocktakeCreated(
+        id=take_id,
+        approval_id=approval_id,
+        approval_number=approval_number(request, approval_id) if approval_id else None,
+        position=position,
+    )
 
 
 @router.post("/stores/{store_id}/purchase-requests", status_code=status.HTTP_201_CREATED)
@@ -253,7 +259,12 @@ def submit_purchase_request(
         principal, store_id, _lines(body.lines), body.reason, body.currency
     )
     request_id, approval_id, position = _stores(request).submit_request(command)
-    return PurchaseCreated(id=request_id, approval_id=approval_id, position=position)
+    return PurchaseCreated(
+        id=request_id,
+        approval_id=approval_id,
+        approval_number=approval_number(request, approval_id),
+        position=position,
+    )
 
 
 # ---- purchase requests and stocktakes -------------------------------------------------

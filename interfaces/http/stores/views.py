@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from domain.finance.money import DEFAULT_CURRENCY
 from domain.stores.rules import Category, Unit
-from interfaces.http.schemas import Amount, Command, Created, CurrencyCode
+from interfaces.http.schemas import Amount, Command, Created, CurrencyCode, OpensApproval
 from interfaces.http.text import MultiLine, SingleLine
 from interfaces.http.views import from_view
 from projections.stores.queries import (
@@ -92,12 +92,17 @@ class Count(Command):
     note: Annotated[str, MultiLine(1000, min_length=0)] = ""
 
 
-class PurchaseCreated(Created):
-    approval_id: UUID
+class PurchaseCreated(Created, OpensApproval):
+    """The request, and the approval it opened (decision 0050's number beside its ID)."""
 
 
 class StocktakeCreated(Created):
     approval_id: UUID | None = Field(description="null: the count agrees with the books")
+    approval_number: str | None = Field(
+        default=None,
+        description="the approval's number people say (decision 0050); null with approval_id",
+        examples=["HVG-AP-2026-000001"],
+    )
 
 
 @from_view(PartRow)
