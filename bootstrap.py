@@ -24,6 +24,7 @@ import projections.approvals
 import projections.community
 import projections.equipment
 import projections.finance
+import projections.gate
 import projections.notifications
 import projections.operations
 import projections.registry
@@ -34,8 +35,10 @@ from application.audit.exports import Exports
 from application.community.service import CommunityService
 from application.context import current_session
 from application.equipment.service import EquipmentService
+from application.equipment.telemetry import TelemetryIngest
 from application.finance import FinanceServices
 from application.finance.invoices import InvoiceIssuer
+from application.gate.service import GateService
 from application.identity.ports import Passwords
 from application.identity.service import IdentityService
 from application.notifications.service import NotificationService
@@ -52,6 +55,7 @@ from infrastructure.aliyun_sms import AliyunSms
 from infrastructure.autocommit import autocommitted
 from infrastructure.common_passwords import common_passwords
 from infrastructure.crypto import vault as vault_module
+from infrastructure.crypto.passes import PassKey
 from infrastructure.crypto.vault import PersonalDataVault
 from infrastructure.database import apply_ddl, current_schema, open_pool
 from infrastructure.embedded import EmbeddedServices
@@ -125,6 +129,7 @@ class Container:
     community: CommunityService
     notifications: NotificationService
     finance: FinanceServices
+    gate: GateService  # visitors and access control (issue 17)
     exports: Exports
     metrics: Metrics
     incidents: IncidentRecorder
@@ -238,6 +243,7 @@ def build(
             *projections.notifications.read_models(deps),
             *projections.tasks.read_models(deps),
             *projections.finance.read_models(deps),
+            *projections.gate.read_models(deps),
             *projections.operations.read_models(),
         ],
         incidents=incidents,
@@ -351,6 +357,11 @@ def build(
             provider=WechatPayV3.from_settings(settings),
             provider_fee_rate=settings.wechatpay_fee_rate,
             invoices=invoices or LocalInvoiceRegister(),
+        ),
+        gate=GateService(
+            service_deps,
+            PassKey(secret_store.signing_key(settings)),
+            TelemetryIngest(service_deps, PostgresReadingStore(pool)),
         ),
         exports=Exports(event_log, clock, ids),
         metrics=metrics,

@@ -16,6 +16,7 @@ from interfaces.http import (
     docs,
     equipment,
     finance,
+    gate,
     health,
     history,
     notifications,
@@ -70,6 +71,7 @@ def create_app(container: Container) -> FastAPI:
         community,
         notifications,
         operations,
+        gate,
     ):
         app.include_router(module.router)
     for router in finance.ROUTERS:

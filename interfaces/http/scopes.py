@@ -205,6 +205,19 @@ _ROUTES: dict[tuple[str, str], Scoped] = {
     ("GET", "/announcements"): Scoped(ESTATE, "rows"),
     ("GET", "/announcement-board"): Scoped(ESTATE, "rows"),
     **_posts(ESTATE, "/announcements/{announcement_id}", "revise submit publish withdraw"),
+    # Visitors and the gate (issue 17): a pass is judged on its estate, its
+    # issuer and its visitor's account; a scanned token names the pass.
+    ("POST", "/visitor-passes"): Scoped(ESTATE, "body:estate_id", also=("body:unit_id",)),
+    **_record(ESTATE, "/visitor-passes/{pass_id}", "revoke"),
+    ("GET", "/visitor-passes/{pass_id}/token"): Scoped(ESTATE, "path:pass_id"),
+    **{
+        ("POST", f"/gate/{step}"): Scoped(ESTATE, "body:token")
+        for step in ("verify", "check-in", "check-out")
+    },
+    ("GET", "/gate/pass-key"): Scoped(COMPANY, "company"),
+    ("GET", "/estates/{estate_id}/visitors/inside"): Scoped(ESTATE, "path:estate_id"),
+    ("GET", "/estates/{estate_id}/visitors/log"): Scoped(ESTATE, "path:estate_id"),
+    ("POST", "/telemetry/access"): Scoped(ESTATE, "body:events[].equipment_id"),
     ("GET", "/notifications/inbox"): Scoped(OWN, "caller"),
     ("POST", "/notifications/inbox/read"): Scoped(OWN, "caller"),
     ("GET", "/notifications/preferences"): Scoped(OWN, "caller"),

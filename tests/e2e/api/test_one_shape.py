@@ -62,6 +62,7 @@ NOT_RECORDS = {
     "InterestShare": "a unit's share of fund interest",
     "AssessedView": "a unit's assessed first deposit",
     "AssessedUnitView": "a unit's assessed first deposit",
+    "GateMovementView": "a line of the gate's log, by its position; pass_id names the pass",
 }
 
 

@@ -88,6 +88,7 @@ KINDS = {
     "aggregate_id": "unit",
     "incident_id": "incident",
     "alert_id": "alert",
+    "pass_id": "visitor_pass",
 }
 
 
@@ -259,6 +260,7 @@ def _owners(w: World, kind: str, admin_id: str) -> set[str]:
         "resident_order": {a.resident.id},
         "closed_complaint": {a.resident.id},
         "survey": {a.resident.id},
+        "visitor_pass": {a.resident.id},  # who issued it
     }.get(kind, set())
 
 
@@ -277,6 +279,7 @@ PRIVATE = (
     "survey",
     "reminder",
     "user",
+    "visitor_pass",
 )
 
 
