@@ -15,6 +15,7 @@ from interfaces.cli.demo.cast import ESTATE_CODE, usernames
 from interfaces.cli.demo.community import CommunityDemo
 from interfaces.cli.demo.equipment import EquipmentDemo
 from interfaces.cli.demo.finance import FinanceDemo
+from interfaces.cli.demo.gate import GateDemo
 from interfaces.cli.demo.workorders import WorkOrdersDemo
 
 if TYPE_CHECKING:
@@ -92,6 +93,7 @@ class Loader(EquipmentDemo, WorkOrdersDemo, CommunityDemo):
             ("maintenance plans", self.maintenance),
             ("announcements, complaints, surveys", self.community),
             ("notifications", self.notifications),
+            ("visitors and the gate", GateDemo(self).run),
             ("read models", self.settle),
             ("the books: a year of fees and payments", FinanceDemo(self).run),
             ("read models", self.settle),

@@ -31,6 +31,7 @@ from projections.community import queries as community
 from projections.equipment import queries as equipment
 from projections.finance import compliance, expenses, fund, fund_first_deposit, rates
 from projections.finance.accounts import queries as accounts
+from projections.gate import queries as gate
 from projections.identity import queries as identity
 from projections.notifications import queries as notifications
 from projections.operations import alerts, incidents
@@ -179,6 +180,10 @@ QUERIES = [
     Read(accounts.bill, ALL, record("bill")),
     Read(accounts.payments, ALL),
     Read(accounts.unit_account, ALL, record("unit")),
+    Read(gate.passes, ALL),
+    Read(gate.visitor_pass, ALL, record("visitor_pass")),
+    Read(gate.inside, record("estate")),
+    Read(gate.movements, record("estate"), since=datetime(2026, 1, 1, tzinfo=UTC), until=LATER),
 ]
 
 
@@ -316,6 +321,8 @@ def _top_up(client: TestClient, container: Container, world: World) -> None:
     ok(client.put(f"{fund_path}/first-deposit-rule", json=rule, headers=finance))
     settle(container)
     ok(client.post(f"{fund_path}/first-deposit-assessments", headers=finance))
+    gate = world.a.gate_guard.headers  # A's visitor inside (issue 17)
+    ok(client.post("/api/v1/gate/check-in", json={"token": world.a["pass_token"]}, headers=gate))
     settle(container)
 
 
