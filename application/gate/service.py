@@ -143,12 +143,18 @@ class GateService:
         return self.token(self.visible(actor, pass_id))
 
     def token(self, visitor_pass: VisitorPass) -> str:
-        claims = tokens.PassClaims(
-            pass_id=visitor_pass.id,
-            estate_id=visitor_pass.estate_id,
-            valid_from=visitor_pass.valid_from,
-            valid_until=visitor_pass.valid_until,
+        return self.token_for(
+            visitor_pass.id,
+            visitor_pass.estate_id,
+            visitor_pass.valid_from,
+            visitor_pass.valid_until,
         )
+
+    def token_for(
+        self, pass_id: UUID, estate_id: UUID, valid_from: datetime, valid_until: datetime
+    ) -> str:
+        """The token of the pass these are of (a read model's row gives them too)."""
+        claims = tokens.PassClaims(pass_id, estate_id, valid_from, valid_until)
         return tokens.written(claims, self.signer.sign(claims.encoded()))
 
     def revoke_pass(self, cmd: c.RevokePass) -> int:

@@ -95,13 +95,21 @@ async def get_visitor_pass(
 
 
 @router.get("/visitor-passes/{pass_id}/token")
-def get_visitor_pass_token(
+async def get_visitor_pass_token(
     pass_id: UUID,
     request: Request,
     principal: Principal = requires(Permission.VISITORS_READ_OWN),
+    after: Annotated[int | None, Query(ge=0)] = None,
 ) -> PassToken:
     """The pass's QR token again (the same text every time), for whoever reads the pass."""
-    return PassToken(id=pass_id, token=handlers(request).token_of(principal, pass_id))
+    await reached(request, PROJECTION, after)
+    row = await read(request, queries.visitor_pass, principal.reach("visitors:read"), pass_id)
+    if row is None:
+        raise PassNotFound()
+    token = handlers(request).token_for(
+        row["pass_id"], row["estate_id"], row["valid_from"], row["valid_until"]
+    )
+    return PassToken(id=pass_id, token=token)
 
 
 @router.post(
