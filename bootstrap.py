@@ -25,8 +25,10 @@ from application.audit.exports import Exports
 from application.community.service import CommunityService
 from application.context import current_session
 from application.equipment.service import EquipmentService
+from application.equipment.telemetry import TelemetryIngest
 from application.finance import FinanceServices
 from application.finance.invoices import InvoiceIssuer
+from application.gate.service import GateService
 from application.identity.ports import Passwords
 from application.identity.service import IdentityService
 from application.meters.service import MeterService
@@ -48,6 +50,7 @@ from infrastructure.aliyun_sms import AliyunSms
 from infrastructure.autocommit import autocommitted
 from infrastructure.common_passwords import common_passwords
 from infrastructure.crypto import vault as vault_module
+from infrastructure.crypto.passes import PassKey
 from infrastructure.crypto.vault import PersonalDataVault
 from infrastructure.database import apply_ddl, current_schema, open_pool
 from infrastructure.embedded import EmbeddedServices
@@ -127,6 +130,7 @@ class Container:
     notifications: NotificationService
     finance: FinanceServices
     meters: MeterService
+    gate: GateService  # visitors and access control (issue 17)
     exports: Exports
     metrics: Metrics
     incidents: IncidentRecorder
@@ -353,6 +357,11 @@ def build(
             invoices=invoices or LocalInvoiceRegister(),
         ),
         meters=MeterService(service_deps, MeterDirectory(pool, lambda: autocommitted(pool))),
+        gate=GateService(
+            service_deps,
+            PassKey(secret_store.signing_key(settings)),
+            TelemetryIngest(service_deps, PostgresReadingStore(pool)),
+        ),
         exports=Exports(event_log, clock, ids),
         metrics=metrics,
         incidents=incidents,

@@ -29,6 +29,7 @@ class EquipmentKind(StrEnum):
     GENERATOR = "generator"
     TRANSFORMER = "transformer"
     GATE = "gate"
+    DOOR = "door"  # a door's access controller (门禁), issue 17
     CAMERA = "camera"
     OTHER = "other"
 
@@ -183,7 +184,10 @@ DEFAULT_RULES: dict[EquipmentKind, KindRules] = {
         alarm_states=(("fault", MA), ("offline", MI)),
     ),
     EquipmentKind.GATE: KindRules(
-        alarm_states=(("forced_open", MA), ("fault", MI), ("offline", W))
+        alarm_states=(("forced_open", MA), ("held_open", MI), ("fault", MI), ("offline", W))
+    ),
+    EquipmentKind.DOOR: KindRules(
+        alarm_states=(("forced_open", MA), ("held_open", MI), ("fault", MI), ("offline", W))
     ),
     EquipmentKind.CAMERA: KindRules(alarm_states=(("offline", W), ("tamper", MI))),
     EquipmentKind.OTHER: KindRules(alarm_states=(("fault", MI), ("offline", W))),

@@ -17,6 +17,7 @@ from interfaces.http import (
     docs,
     equipment,
     finance,
+    gate,
     health,
     history,
     meters,
@@ -82,6 +83,7 @@ def create_app(container: Container) -> FastAPI:
         quality,
         dashboard,
         patrols,
+        gate,
     ):
         app.include_router(module.router)
     for router in finance.ROUTERS:

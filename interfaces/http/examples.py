@@ -38,6 +38,12 @@ USER = "e2a7c4f9-6b1d-4e3a-9f5c-8d2b6a4e1c37"
 TECHNICIAN = "9d4b2e6a-8c3f-4a1d-b7e5-3a9c1f7d2b48"
 EQUIPMENT = "7c3e9a5d-4b2f-4d8a-a1c6-5e9b3d7f1a95"
 RECORD = "1a6f4c8e-9d3b-4c7e-b2a5-6d1f8e4c3b79"
+# A visitor pass's QR token (its claims and a signature, shortened).
+VISITOR_QR = (
+    "EVP1.eyJlIjoiM2YxYzJhOWUtN2I0ZC00ZThhLTljNjEtMGQyYjVlOGY0YTEwIiwiZiI6MTc3MjMyNjgwMCwi"
+    "cCI6IjFhNmY0YzhlLTlkM2ItNGM3ZS1iMmE1LTZkMWY4ZTRjM2I3OSIsInUiOjE3NzIzNjk5OTl9."
+    "q1vN3xg0d8fYw2cJm4r7Tt9E5bKp6ZsA0uLh1WnQe3Rj8oVy2DiXkF4aMcG7HlPz"
+)
 
 EXAMPLES.update(
     {
@@ -268,6 +274,37 @@ EXAMPLES.update(
         "interfaces.http.community.schemas.AnnouncementText": {
             "title": "春节期间物业服务安排（更新）",
             "body": "春节期间（2月16日至2月22日）客服中心值班时间调整为8:30-17:30。",
+        },
+        # visitors and the gate (issue 17)
+        "interfaces.http.gate.schemas.NewPass": {
+            "estate_id": ESTATE,
+            "unit_id": UNIT,
+            "visitor_name": "李建国",
+            "visitor_phone": "13912345678",
+            "plate": "沪A12345",
+            "valid_from": "2026-03-01T09:00:00+08:00",
+            "valid_until": "2026-03-01T21:00:00+08:00",
+            "entries_allowed": 2,
+        },
+        "interfaces.http.gate.schemas.Revocation": {"reason": "访客改期，明天再来"},
+        "interfaces.http.gate.schemas.Scan": {"token": VISITOR_QR, "controller_id": EQUIPMENT},
+        "interfaces.http.gate.schemas.Scanned": {"token": VISITOR_QR},
+        "interfaces.http.gate.schemas.AccessBatch": {
+            "events": [
+                {
+                    "equipment_id": EQUIPMENT,
+                    "at": "2026-03-01T22:14:05Z",
+                    "event": "opened_by_pass",
+                    "token": VISITOR_QR,
+                },
+                {"equipment_id": EQUIPMENT, "at": "2026-03-01T23:40:00Z", "event": "forced_open"},
+                {
+                    "equipment_id": EQUIPMENT,
+                    "at": "2026-03-01T23:45:00Z",
+                    "event": "held_open",
+                    "open_seconds": 300,
+                },
+            ]
         },
     }
 )

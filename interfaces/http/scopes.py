@@ -178,16 +178,6 @@ _ROUTES: dict[tuple[str, str], Scoped] = {
         ESTATE, "path:plan_id", also=("body:technician_id",)
     ),
     **_record(ESTATE, "/maintenance-plans/{plan_id}", "pause resume retire"),
-    # Patrols (issue 17): a task is its assignee's own.
-    ("POST", "/patrol-routes"): Scoped(ESTATE, "body:estate_id"),
-    **_record(ESTATE, "/patrol-routes/{route_id}", "points retire"),
-    ("POST", "/patrol-plans"): Scoped(ESTATE, "body:route_id", also=("body:assignee_id",)),
-    **_record(ESTATE, "/patrol-plans/{patrol_plan_id}", "pause resume retire"),
-    ("POST", "/patrol-plans/{patrol_plan_id}/assignee"): Scoped(
-        ESTATE, "path:patrol_plan_id", also=("body:assignee_id",)
-    ),
-    **_record(ESTATE, "/patrol-tasks/{task_id}", "check-ins"),
-    ("GET", "/patrol-reports/completion"): Scoped(ESTATE, "rows"),
     ("GET", "/approval-policies/{kind}"): Scoped(COMPANY, "company"),
     ("PUT", "/approval-policies/{kind}"): Scoped(COMPANY, "company"),
     **_record(ESTATE, "/approvals/{approval_id}", "approve reject return"),
@@ -352,58 +342,16 @@ _ROUTES: dict[tuple[str, str], Scoped] = {
     ("POST", "/finance/compliance-checks/{review_id}/findings/{finding_id}/closure"): Scoped(
         ESTATE, "path:review_id", also=("path:finding_id",)
     ),
-    # Meters (抄表): a unit's meter is its occupants' own; rounds are their technician's.
-    ("POST", "/meters"): Scoped(ESTATE, "body:estate_id", also=("body:unit_id",)),
-    **_record(UNIT, "/meters/{meter_id}", "readings submissions confirm reject replace"),
-    ("GET", "/meters/{meter_id}/readings"): Scoped(UNIT, "path:meter_id"),
-    ("GET", "/meter-readings"): Scoped(UNIT, "rows"),
-    ("GET", "/estates/{estate_id}/unread-meters"): Scoped(ESTATE, "path:estate_id"),
-    ("POST", "/estates/{estate_id}/imports/meter-readings"): Scoped(ESTATE, "path:estate_id"),
-    ("POST", "/meter-rounds"): Scoped(ESTATE, "body:estate_id", also=("body:technician_id",)),
-    **_record(ESTATE, "/meter-rounds/{round_id}", "close"),
-    # The car park (停车/道闸): one per estate; vehicles, passes and sessions of its units.
-    ("POST", "/car-parks"): Scoped(ESTATE, "body:estate_id"),
-    **_record(ESTATE, "/car-parks/{car_park_id}", "tariffs blocklist gate"),
-    ("GET", "/car-parks/{car_park_id}/board"): Scoped(ESTATE, "path:car_park_id"),
-    ("POST", "/car-parks/{car_park_id}/vehicles"): Scoped(
-        ESTATE, "path:car_park_id", also=("body:unit_id",)
-    ),
-    **_record(ESTATE, "/vehicles/{vehicle_id}", "unblock passes"),
-    ("POST", "/vehicles/{vehicle_id}/passes/{pass_id}/cancel"): Scoped(
-        ESTATE, "path:vehicle_id", also=("path:pass_id",)
-    ),
-    **_record(ESTATE, "/parking-sessions/{session_id}", "payment release"),
-    # Stores (issue 17): the catalogue is company data, the rest an estate's.
-    ("POST", "/parts"): Scoped(COMPANY, "company"),
-    ("GET", "/parts"): Scoped(COMPANY, "rows"),
-    ("POST", "/stores"): Scoped(ESTATE, "body:estate_id"),
-    **_record(ESTATE, "/stores/{store_id}", "reorder-levels purchase-requests stocktakes"),
-    **{
-        ("POST", f"/stores/{{store_id}}/{name}"): Scoped(
-            ESTATE, "path:store_id", also=("body:order_id",)
-        )
-        for name in ("issues", "returns")
-    },
-    ("GET", "/stores/{store_id}/stock"): Scoped(ESTATE, "path:store_id"),
-    ("GET", "/stores/{store_id}/movements"): Scoped(ESTATE, "path:store_id"),
-    **_record(ESTATE, "/purchase-requests/{purchase_id}", "receipts"),
-    **_record(ESTATE, "/stocktakes/{stocktake_id}", ""),
-    ("GET", "/workorders/{order_id}/parts"): Scoped(ESTATE, "path:order_id"),
-    # Data quality (R7.5) and the estate dashboard: all of one estate, by its path.
-    **{
-        (method, f"/estates/{{estate_id}}{tail}"): Scoped(ESTATE, "path:estate_id")
-        for method, tail in (
-            ("GET", "/quality"),
-            ("GET", "/quality/checks/{check}/records"),
-            ("GET", "/quality/runs"),
-            ("POST", "/quality/runs"),
-            ("GET", "/quality/trend"),
-            ("GET", "/dashboard"),
-        )
-    },
 }
 
+# Issue 17's field operations declare theirs beside these (meters, patrols, stores,
+# the gate and the car park, data quality): interfaces/http/field_scopes.py.
+from interfaces.http.field_scopes import FIELD_ROUTES  # noqa: E402
+
 ROUTE_SCOPES: dict[tuple[str, str], Scoped] = {
-    **{(method, f"{API}{path}"): scoped for (method, path), scoped in _ROUTES.items()},
+    **{
+        (method, f"{API}{path}"): scoped
+        for (method, path), scoped in {**_ROUTES, **FIELD_ROUTES}.items()
+    },
     ("GET", "/metrics"): Scoped(COMPANY, "company"),  # for operators and the scraper
 }

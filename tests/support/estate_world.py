@@ -293,6 +293,7 @@ class Builder:
             )
         )
         [approval] = [a["id"] for a in approvals]
+        e.records.update(self.visitor_pass(e))
         e.records.update(
             equipment=equipment,
             alarm=raised[0],
@@ -329,6 +330,22 @@ class Builder:
         settle(self.container)
         path = f"estates/{e['estate']}/quality/runs"
         e.records["quality_run"] = self.created(path, {}, e.manager.headers)
+
+    def visitor_pass(self, e: Estate) -> dict[str, str]:
+        """A pass the resident issued for their unit (issue 17), and its QR token."""
+        now = self.container.clock()
+        issued = self.post(
+            "visitor-passes",
+            {
+                "estate_id": e["estate"],
+                "unit_id": e["unit"],
+                "visitor_name": f"Guest {e.name}",
+                "valid_from": now.isoformat(),
+                "valid_until": (now + timedelta(days=30)).isoformat(),
+            },
+            e.resident.headers,
+        )
+        return {"visitor_pass": issued["id"], "pass_token": issued["token"]}
 
     # ---- the books (finance, issue 6) ------------------------------------------------
 

@@ -15,6 +15,7 @@ from interfaces.cli.demo.cast import ESTATE_CODE, usernames
 from interfaces.cli.demo.community import CommunityDemo
 from interfaces.cli.demo.equipment import EquipmentDemo
 from interfaces.cli.demo.finance import FinanceDemo
+from interfaces.cli.demo.gate import GateDemo
 from interfaces.cli.demo.meters import MetersDemo
 from interfaces.cli.demo.parking import ParkingDemo
 from interfaces.cli.demo.patrols import night_patrol
@@ -98,6 +99,7 @@ class Loader(EquipmentDemo, WorkOrdersDemo, CommunityDemo, MetersDemo):
             ("a night patrol", lambda: night_patrol(self)),
             ("announcements, complaints, surveys", self.community),
             ("notifications", self.notifications),
+            ("visitors and the gate", GateDemo(self).run),
             ("read models", self.settle),
             ("the books: a year of fees and payments", FinanceDemo(self).run),
             ("a day at the car park", ParkingDemo(self).run),

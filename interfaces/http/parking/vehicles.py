@@ -118,16 +118,16 @@ def issue_pass(
     return Created(id=pass_id, position=position)
 
 
-@router.post("/vehicles/{vehicle_id}/passes/{pass_id}/cancel", response_model=Accepted)
+@router.post("/vehicles/{vehicle_id}/passes/{parking_pass_id}/cancel", response_model=Accepted)
 def cancel_pass(
     vehicle_id: UUID,
-    pass_id: UUID,
+    parking_pass_id: UUID,
     request: Request,
     principal: Principal = requires(Permission.PARKING_MANAGE_ESTATE),
 ) -> Accepted:
     """End a pass early: the vehicle then pays as a temporary one."""
     return Accepted(
-        position=_service(request).cancel_pass(c.CancelPass(principal, vehicle_id, pass_id))
+        position=_service(request).cancel_pass(c.CancelPass(principal, vehicle_id, parking_pass_id))
     )
 
 

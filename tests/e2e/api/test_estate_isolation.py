@@ -80,6 +80,12 @@ ROUTE_RECORDS: dict[str, str | tuple[str, ...]] = {
     # registry
     f"{API}/estates/{{estate_id}}": "estate",
     f"{API}/estates/{{estate_id}}/buildings": "estate",
+    # the gate (issue 17)
+    f"{API}/estates/{{estate_id}}/visitors/inside": "estate",
+    f"{API}/estates/{{estate_id}}/visitors/log": "estate",
+    f"{API}/visitor-passes/{{pass_id}}": "visitor_pass",
+    f"{API}/visitor-passes/{{pass_id}}/token": "visitor_pass",
+    f"{API}/visitor-passes/{{pass_id}}/revoke": "visitor_pass",
     f"{API}/estates/{{estate_id}}/parking": "estate",
     f"{API}/estates/{{estate_id}}/people": "estate",
     f"{API}/estates/{{estate_id}}/imports/units": "estate",
@@ -248,7 +254,7 @@ ROUTE_RECORDS: dict[str, str | tuple[str, ...]] = {
     f"{API}/vehicles/{{vehicle_id}}": "vehicle",
     f"{API}/vehicles/{{vehicle_id}}/unblock": "blocked_vehicle",
     f"{API}/vehicles/{{vehicle_id}}/passes": "vehicle",
-    f"{API}/vehicles/{{vehicle_id}}/passes/{{pass_id}}/cancel": ("vehicle", "parking_pass"),
+    f"{API}/vehicles/{{vehicle_id}}/passes/{{parking_pass_id}}/cancel": ("vehicle", "parking_pass"),
     f"{API}/parking-sessions/{{session_id}}": "parking_session",
     f"{API}/parking-sessions/{{session_id}}/payment": "parking_session",
     f"{API}/parking-sessions/{{session_id}}/release": "parking_session",
@@ -326,6 +332,7 @@ QUERIES: dict[str, dict[str, Any]] = {
     f"{FINANCE}/estates/{{estate_id}}/meter-readings": {"period": "2026-02"},
     f"{FINANCE}/estates/{{estate_id}}/expense-analysis": {"year": 2026},
     f"{FINANCE}/estates/{{estate_id}}/fund/reconciliation": {"on": "2026-01-31"},
+    f"{API}/estates/{{estate_id}}/visitors/log": {"day": "2026-03-01"},
 }
 
 # An ID no record has: each route under these prefixes must refuse A's record

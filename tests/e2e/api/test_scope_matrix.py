@@ -92,7 +92,7 @@ KINDS = {
     "round_id": "meter_round",
     "car_park_id": "car_park",
     "vehicle_id": "vehicle",
-    "pass_id": "parking_pass",
+    "parking_pass_id": "parking_pass",
     "session_id": "parking_session",
     "store_id": "store",
     "purchase_id": "purchase",
@@ -100,6 +100,7 @@ KINDS = {
     "route_id": "patrol_route",
     "patrol_plan_id": "patrol_plan",
     "task_id": "patrol_task",
+    "pass_id": "visitor_pass",
 }
 
 
@@ -278,6 +279,7 @@ def _owners(w: World, kind: str, admin_id: str) -> set[str]:
         # The night patrol's plan and task are A's technician's.
         "patrol_plan": {a.technician.id},
         "patrol_task": {a.technician.id},
+        "visitor_pass": {a.resident.id},  # who issued it
     }.get(kind, set())
 
 
@@ -298,6 +300,7 @@ PRIVATE = (
     "user",
     "vehicle",
     "parking_session",
+    "visitor_pass",
 )
 
 

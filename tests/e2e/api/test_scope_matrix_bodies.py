@@ -42,6 +42,7 @@ BODY_KINDS: dict[str, Callable[[World], Any]] = {
     "to": lambda w: w.a.customer_service.id,
     "order_id": lambda w: w.a["order"],
     "route_id": lambda w: w.a["patrol_route"],
+    "token": lambda w: w.a["pass_token"],  # a visitor pass's QR token names the pass
 }
 DUE = "2030-01-01T09:00:00Z"
 ON = "2026-02-01"
@@ -219,6 +220,22 @@ TEMPLATES: dict[tuple[str, str], Callable[[World], dict[str, Any]]] = {
     ("POST", "/patrol-plans/{patrol_plan_id}/assignee"): lambda w: {
         "assignee_id": w.b.gate_guard.id
     },
+    ("POST", "/visitor-passes"): lambda w: {
+        "estate_id": w.b["estate"],
+        "unit_id": w.b["unit"],
+        "visitor_name": "X",
+        "valid_from": "2026-03-01T09:00:00Z",
+        "valid_until": "2030-03-01T09:00:00Z",
+    },
+    **{
+        ("POST", f"/gate/{step}"): lambda w: {"token": w.b["pass_token"]}
+        for step in ("verify", "check-in", "check-out")
+    },
+    ("POST", "/telemetry/access"): lambda w: {
+        "events": [
+            {"equipment_id": w.b["equipment"], "at": "2026-03-01T09:00:00Z", "event": "closed"}
+        ]
+    },
     ("POST", "/telemetry"): lambda w: {
         "readings": [
             {
@@ -246,13 +263,18 @@ COMPANY_FIELDS = {
     ("POST", "/users/{user_id}/estates", "estate_id"),
 }
 # Telemetry answers 200 and lists the reading as rejected (an unknown meter).
-ACCEPTED_BUT_REJECTED = {("POST", "/telemetry")}
+ACCEPTED_BUT_REJECTED = {("POST", "/telemetry"), ("POST", "/telemetry/access")}
+
+
+# Batches whose items each name their equipment (telemetry, controllers' events).
+BATCHES = ("readings", "events")
 
 
 def _with_missing(body: dict[str, Any], field: str) -> dict[str, Any]:
     twin = {**body}
-    if field == "readings[].equipment_id":
-        twin["readings"] = [{**body["readings"][0], "equipment_id": MISSING}]
+    if field.endswith("[].equipment_id"):  # a batch of readings or controllers' events
+        batch = field.split("[]")[0]
+        twin[batch] = [{**body[batch][0], "equipment_id": MISSING}]
     else:
         twin[field] = [MISSING] if isinstance(body[field], list) else MISSING
     return twin
@@ -281,7 +303,7 @@ def test_every_body_id_has_a_template_to_send_another_estates_record_in(
             key = (route.method, _short(route.path))
             if (*key, field) in COMPANY_FIELDS:
                 continue
-            if key not in TEMPLATES or field.split("[]")[0] not in {*BODY_KINDS, "readings"}:
+            if key not in TEMPLATES or field.split("[]")[0] not in {*BODY_KINDS, *BATCHES}:
                 missing.append(f"{route.method} {route.path}: {field}")
     assert not missing, "body IDs without a template here:\n" + "\n".join(missing)
 
@@ -314,8 +336,8 @@ def test_no_body_reaches_another_estates_record_for_any_caller(
             if (*key, field) in COMPANY_FIELDS:
                 continue
             body = TEMPLATES[key](world)
-            if field == "readings[].equipment_id":
-                body["readings"][0]["equipment_id"] = world.a["equipment"]
+            if field.split("[]")[0] in BATCHES:
+                body[field.split("[]")[0]][0]["equipment_id"] = world.a["equipment"]
             else:
                 body[field] = BODY_KINDS[field](world)
             url = _b_url(world, route.path)

@@ -45,6 +45,8 @@ from projections.finance.accounts import queries as accounts
 from projections.finance.accounts.model import DDL as ACCOUNTS_DDL
 from projections.finance.ledger import LedgerReadModel
 from projections.finance.statements import books
+from projections.gate import queries as gate
+from projections.gate.passes import GatePasses
 from projections.identity import queries as identity
 from projections.identity.directory import UserDirectory
 from projections.identity.logins import LoginHistory
@@ -124,6 +126,7 @@ DDL = (
     *MeterRegister.ddl,
     *StoresLedger.ddl,
     *PatrolsReadModel.ddl,
+    *GatePasses.ddl,
     *EVENTS_DDL,
 )
 # 100 estates, 20,000 units, 5,000 users acting; unit 7 is a long-lived one
@@ -219,6 +222,19 @@ FILLS: dict[str, dict[str, str]] = {
         "estate_id": SKEWED_ESTATES,
         "assignee_id": key("g", 500),
         "month": "'2026-' || lpad((mod(g, 12) + 1)::text, 2, '0')",
+    },
+    "gate_passes": {
+        "estate_id": SKEWED_ESTATES,
+        "issued_by": USERS,
+        "visitor_user_id": f"CASE WHEN mod(g, 10) = 0 THEN {key('g', 500)} END",
+        "issued_position": "g",
+        "inside": "mod(g, 500) = 0",
+        "last_in_at": "timestamptz '2020-01-01' + g * interval '1 minute'",
+    },
+    "gate_movements": {
+        "position": "g",
+        "estate_id": SKEWED_ESTATES,
+        "at": "timestamptz '2020-01-01' + g * interval '1 minute'",
     },
     "approvals": {
         "estate_id": ESTATES,
@@ -477,6 +493,31 @@ CASES: dict[str, Query] = {
     "units in a reach of three estates and own units": lambda c: registry.units(
         c, MANY, estate_id=None, building_id=None, cursor=None, limit=100
     ),
+    "visitor passes in the reach": lambda c: gate.passes(c, MANAGER, limit=101),
+    "visitor passes of an estate, a later page": lambda c: gate.passes(
+        c, MANAGER, estate_id=ESTATE, before_id=CLAIM_50000, limit=101
+    ),
+    "visitor passes in a reach of three estates, an issuer's or visitor's": lambda c: gate.passes(
+        c, MANY, limit=101
+    ),
+    "visitor passes of a visitor": lambda c: gate.passes(c, TECHNICIAN, limit=101),
+    "visitors inside an estate": lambda c: gate.inside(c, ESTATE),
+    # A day's log is one day's rows however long the history: sorted, not read in order.
+    "the gate's log of an estate's day": lambda c: gate.movements(
+        c,
+        ESTATE,
+        since=datetime(2020, 2, 1, tzinfo=UTC),
+        until=datetime(2020, 2, 2, tzinfo=UTC),
+        limit=201,
+    ),
+    "the gate's log of an estate's day, a later page": lambda c: gate.movements(
+        c,
+        ESTATE,
+        since=datetime(2020, 2, 1, tzinfo=UTC),
+        until=datetime(2020, 2, 2, tzinfo=UTC),
+        limit=201,
+        after_position=43_210,
+    ),
 }
 
 
@@ -521,6 +562,7 @@ IN_ORDER = {
     "meters of an estate, a later page",
     "readings of an estate, a later page",
     "reading rounds of an estate",
+    "visitor passes of an estate, a later page",
 }
 
 

@@ -33,6 +33,7 @@ from projections.equipment import board_past
 from projections.equipment import queries as equipment
 from projections.finance import compliance, expenses, fund, fund_first_deposit, rates
 from projections.finance.accounts import queries as accounts
+from projections.gate import queries as gate
 from projections.identity import queries as identity
 from projections.meters import queries as meters
 from projections.notifications import queries as notifications
@@ -239,6 +240,10 @@ QUERIES = [
         ALL,
         Lazy(lambda w: quality_dashboard.DashboardScope(UUID(w.a["estate"]), ARREARS_DAY)),
     ),
+    Read(gate.passes, ALL),
+    Read(gate.visitor_pass, ALL, record("visitor_pass")),
+    Read(gate.inside, record("estate")),
+    Read(gate.movements, record("estate"), since=datetime(2026, 1, 1, tzinfo=UTC), until=LATER),
 ]
 
 
@@ -377,6 +382,8 @@ def _top_up(client: TestClient, container: Container, world: World) -> None:
     ok(client.put(f"{fund_path}/first-deposit-rule", json=rule, headers=finance))
     settle(container)
     ok(client.post(f"{fund_path}/first-deposit-assessments", headers=finance))
+    gate = world.a.gate_guard.headers  # A's visitor inside (issue 17)
+    ok(client.post("/api/v1/gate/check-in", json={"token": world.a["pass_token"]}, headers=gate))
     settle(container)
     # Next month's bills (due on its 21st), unpaid and overdue on ARREARS_DAY: the
     # estate dashboard's collection and arrears.
