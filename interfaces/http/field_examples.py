@@ -1,14 +1,10 @@
-"""Request examples of issue 17's field operations (``interfaces/http/examples.py`` explains).
-
-Imported by that module once its shared IDs exist, so that every example
-speaks of one estate.
-"""
+"""Request examples of issue 17's field operations (``interfaces/http/examples.py`` explains)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from interfaces.http.examples import EQUIPMENT, ESTATE, RECORD, TECHNICIAN, UNIT
+from interfaces.http.example_ids import EQUIPMENT, ESTATE, RECORD, TECHNICIAN, UNIT
 
 FIELD: dict[str, dict[str, Any]] = {}
 

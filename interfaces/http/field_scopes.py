@@ -1,14 +1,11 @@
 """Where the record of each of issue 17's field routes lives (``interfaces/http/scopes.py``
 explains the table): meters, patrols, stores, visitors and the gate, the car park,
 data quality and the dashboard.
-
-Imported by that module once its types exist.
 """
 
 from __future__ import annotations
 
-from interfaces.http.scopes import COMPANY, ESTATE, UNIT, Scoped
-from interfaces.http.scopes import _record as record
+from interfaces.http.scope_rules import COMPANY, ESTATE, UNIT, Scoped, record
 
 # (method, path under /api/v1) -> the declaration.
 FIELD_ROUTES: dict[tuple[str, str], Scoped] = {

@@ -29,50 +29,20 @@ caller whose answer differs from what the declaration and the policy imply.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from enum import StrEnum
+from interfaces.http.field_scopes import FIELD_ROUTES
+from interfaces.http.scope_rules import (
+    API,
+    COMPANY,
+    ESTATE,
+    OWN,
+    UNIT,
+    Scoped,
+    Target,
+)
+from interfaces.http.scope_rules import posts as _posts
+from interfaces.http.scope_rules import record as _record
 
-
-class Target(StrEnum):
-    COMPANY = "company"
-    ESTATE = "estate"
-    UNIT = "unit"
-    OWN = "own"
-
-
-COMPANY, ESTATE, UNIT, OWN = Target.COMPANY, Target.ESTATE, Target.UNIT, Target.OWN
-
-
-@dataclass(frozen=True)
-class Scoped:
-    target: Target
-    source: str
-    also: tuple[str, ...] = ()
-
-
-API = "/api/v1"
-
-
-def _posts(target: Target, record: str, names: str) -> dict[tuple[str, str], Scoped]:
-    """``POST <record>/<name>`` for each name in ``names``: the steps of a
-    record's workflow, or the records created within it, each judged on the
-    record its path names."""
-    [key] = re.findall(r"\{(\w+)\}", record)
-    return {("POST", f"{record}/{name}"): Scoped(target, f"path:{key}") for name in names.split()}
-
-
-def _record(target: Target, record: str, posts: str) -> dict[tuple[str, str], Scoped]:
-    """The routes of a record that follow the one rule: ``GET <collection>``
-    lists the rows the caller may see, ``GET <record>`` and ``POST
-    <record>/<name>`` for each name in ``posts`` are judged on the record."""
-    collection, _ = record.rsplit("/", 1)
-    [key] = re.findall(r"\{(\w+)\}", record)
-    return {
-        ("GET", collection): Scoped(target, "rows"),
-        ("GET", record): Scoped(target, f"path:{key}"),
-        **_posts(target, record, posts),
-    }
+__all__ = ["API", "COMPANY", "ESTATE", "OWN", "ROUTE_SCOPES", "UNIT", "Scoped", "Target"]
 
 
 # (method, path under /api/v1) -> the declaration. Public routes (health,
@@ -346,8 +316,6 @@ _ROUTES: dict[tuple[str, str], Scoped] = {
 
 # Issue 17's field operations declare theirs beside these (meters, patrols, stores,
 # the gate and the car park, data quality): interfaces/http/field_scopes.py.
-from interfaces.http.field_scopes import FIELD_ROUTES  # noqa: E402
-
 ROUTE_SCOPES: dict[tuple[str, str], Scoped] = {
     **{
         (method, f"{API}{path}"): scoped
