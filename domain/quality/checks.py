@@ -44,6 +44,7 @@ class CheckName(StrEnum):
     EQUIPMENT_WITHOUT_PLAN = "equipment_without_plan"
     STALE_FACILITY_RECORDS = "stale_facility_records"
     BILLS_WITHOUT_RATE = "bills_without_rate"
+    METERS_WITHOUT_READING = "meters_without_reading"
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,14 @@ CHECKS: tuple[CheckSpec, ...] = (
         Severity.ERROR,
         "bill",
         ("finance_accounts", "finance_rates", "registry"),  # registry: the bill's number
+    ),
+    CheckSpec(
+        CheckName.METERS_WITHOUT_READING,
+        "meters installed by the month's end with no counted reading of the month "
+        "(a reading held as a jump or awaiting confirmation does not count)",
+        Severity.WARNING,
+        "meter",
+        ("meters",),
     ),
 )
 

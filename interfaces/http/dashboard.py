@@ -32,6 +32,8 @@ from projections.community.quality import SurveyFigures
 from projections.equipment.quality import AlarmFigures
 from projections.events import to_json
 from projections.finance.accounts.quality import Arrears, Collection, CollectionFigures
+from projections.meters.quality import MeterFigures
+from projections.patrols.quality import PatrolFigures
 from projections.quality.dashboard import READ_MODELS, DashboardScope, dashboard
 from projections.registry.quality import OccupancyFigures
 from projections.workorders.quality import OrderFigures, RatingFigures
@@ -91,6 +93,16 @@ class Satisfaction(BaseModel):
     surveys: Surveys
 
 
+@from_view(PatrolFigures)
+class Patrols(BaseModel):
+    """This month's patrols (巡检), every route and person: points checked of those due."""
+
+
+@from_view(MeterFigures)
+class Meters(BaseModel):
+    """This month's meter reading (抄表): meters, those read, readings awaiting confirmation."""
+
+
 class Dashboard(BaseModel):
     """The estate's figures on a day (docs/quality.md, "The dashboard")."""
 
@@ -103,6 +115,8 @@ class Dashboard(BaseModel):
     alarms: Alarms
     satisfaction: Satisfaction
     quality: QualityRunView | None = Field(description="the last data-quality run")
+    patrols: Patrols
+    meters: Meters
     # New figures go here, one field each, beside their row of FIGURES.
 
 

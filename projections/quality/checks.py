@@ -19,6 +19,7 @@ from projections import failing
 from projections.equipment.quality import STALE_FACILITY_RECORDS
 from projections.failing import FailingRow, RecordCheck
 from projections.finance.accounts.quality import BILLS_WITHOUT_RATE
+from projections.meters.quality import METERS_WITHOUT_READING
 from projections.reach import Reaching
 from projections.registry.quality import (
     OCCUPANTS_WITHOUT_CONTACT,
@@ -37,6 +38,7 @@ QUERIES: dict[str, RecordCheck] = {
         EQUIPMENT_WITHOUT_PLAN,
         STALE_FACILITY_RECORDS,
         BILLS_WITHOUT_RATE,
+        METERS_WITHOUT_READING,
     )
 }
 if set(QUERIES) != set(CHECK_NAMES):

@@ -3,8 +3,8 @@
 Each figure is a row of :data:`FIGURES`: its name (the response's key), the
 read models it reads (the route waits for each, decision 0045) and the
 query of the read model that owns the rows (``projections/<context>/quality.py``);
-no figure has a table of its own. A new figure (the patrols' completion, the
-meters' readings) is a row here and a field of the route's response model
+no figure has a table of its own. A new figure is a row here and a field of
+the route's response model
 (``interfaces/http/dashboard.py: Dashboard``); ``tests/unit/quality`` fails
 until both have it.
 """
@@ -22,6 +22,8 @@ import psycopg
 from projections.community.quality import SurveyFigures, survey_figures
 from projections.equipment.quality import AlarmFigures, active_alarms
 from projections.finance.accounts.quality import CollectionFigures, collection
+from projections.meters.quality import MeterFigures, meter_figures
+from projections.patrols.quality import PatrolFigures, patrol_figures
 from projections.quality import runs
 from projections.reach import Reaching
 from projections.registry.quality import OccupancyFigures, occupancy
@@ -73,6 +75,8 @@ class DashboardRow(TypedDict):
     alarms: AlarmFigures
     satisfaction: Satisfaction
     quality: runs.RunRow | None  # the estate's last data-quality run
+    patrols: PatrolFigures  # this month's
+    meters: MeterFigures  # this month's
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,8 @@ FIGURES: tuple[Figure, ...] = (
     Figure("alarms", ("alarms",), lambda c, s: active_alarms(c, s.estate_id)),
     Figure("satisfaction", ("workorders", "community"), _satisfaction),
     Figure("quality", (runs.NAME,), lambda c, s: runs.latest(c, s.estate_id)),
+    Figure("patrols", ("patrols",), lambda c, s: patrol_figures(c, s.estate_id, s.month)),
+    Figure("meters", ("meters",), lambda c, s: meter_figures(c, s.estate_id, s.month)),
 )
 READ_MODELS: tuple[str, ...] = tuple(dict.fromkeys(m for f in FIGURES for m in f.read_models))
 

@@ -142,6 +142,11 @@ def test_the_dashboard_has_the_days_figures_per_role(
     assert board["alarms"]["active"] == sum(board["alarms"]["by_severity"].values()) >= 1
     assert board["quality"]["id"] == a["quality_run"]
     assert set(board["satisfaction"]) == {"work_orders", "surveys"}
+    meters, patrols = board["meters"], board["patrols"]
+    assert meters["month"] == patrols["month"] == board["month"]
+    assert meters["meters"] >= 1 and 0 <= meters["read"] <= meters["meters"]  # the world's meter
+    assert 0 <= patrols["checked"] <= patrols["points"]
+    assert (patrols["completion_rate"] is None) == (patrols["points"] == 0)
     for key in ("month", "year", "arrears"):
         assert isinstance(board["collection"][key], list)
     for who in (a.customer_service, a.finance):

@@ -24,6 +24,8 @@ from projections.equipment.alarms import AlarmBoard
 from projections.equipment.listing import EquipmentList
 from projections.finance.accounts.model import DDL as ACCOUNTS_DDL
 from projections.finance.rates import FeeSchedules
+from projections.meters.register import MeterRegister
+from projections.patrols.readmodel import PatrolsReadModel
 from projections.quality import checks, dashboard, runs
 from projections.registry.tables import DDL as REGISTRY_DDL
 from projections.workorders.readmodel import DDL as WORKORDERS_DDL
@@ -48,6 +50,9 @@ BIG = frozenset(
         "finance_rate_changes",
         "community_surveys",
         "quality_runs",
+        "meters",
+        "meter_readings",
+        "patrol_completion",
     }
 )
 # The buildings, and the plans, which grow with the company's equipment, not the log.
@@ -82,6 +87,23 @@ FILLS: dict[str, dict[str, str]] = {
         "estate_id": ESTATE_KEY,
         "month": "to_char(date '2016-01-01' + (g / 500) * interval '1 month', 'YYYY-MM')",
     },
+    "meters": {
+        "estate_id": ESTATE_KEY,
+        "unit_label": "'N' || g",
+        "installed_on": "date '2020-01-01'",
+    },
+    "meter_readings": {
+        "estate_id": ESTATE_KEY,
+        "meter_id": key("g", 100_000),
+        "period": "to_char(date '2016-01-01' + (g / 500) * interval '1 month', 'YYYY-MM')",
+        "status": "CASE WHEN mod(g, 50) = 0 THEN 'held' ELSE 'recorded' END",
+    },
+    "patrol_completion": {
+        "estate_id": ESTATE_KEY,
+        "route_id": key("g", 1_000),
+        "assignee_id": key("g", 500),
+        "month": "to_char(date '2016-01-01' + (g / 500) * interval '1 month', 'YYYY-MM')",
+    },
 }
 
 
@@ -96,6 +118,8 @@ def big(service_urls: tuple[str, str]) -> Iterator[psycopg.Connection[Any]]:
         *FeeSchedules.ddl,
         *CommunityBoard.ddl,
         *runs.QualityRuns.ddl,
+        *MeterRegister.ddl,
+        *PatrolsReadModel.ddl,
     ]
     with schema_of(service_urls[0], SCHEMA, ddl) as conn:
         for table, columns in FILLS.items():

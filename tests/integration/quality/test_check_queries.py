@@ -21,6 +21,7 @@ from projections.equipment.listing import EquipmentList
 from projections.events import to_json
 from projections.finance.accounts.model import DDL as ACCOUNTS_DDL
 from projections.finance.rates import FeeSchedules
+from projections.meters.register import MeterRegister
 from projections.quality import checks
 from projections.registry.tables import DDL as REGISTRY_DDL
 from projections.workorders.readmodel import DDL as WORKORDERS_DDL
@@ -43,6 +44,47 @@ class Store:
     def __init__(self, conn: psycopg.Connection[Any]) -> None:
         self.conn = conn
         self.failing: dict[str, set[UUID]] = {name: set() for name in CHECK_NAMES}
+
+    def meter(self, estate: UUID, label: str, installed_on: date, waiting: int = 0) -> UUID:
+        meter = uuid4()
+        _insert(
+            self.conn,
+            "meters",
+            meter_id=meter,
+            estate_id=estate,
+            unit_label=label,
+            kind="water",
+            serial=f"S-{label}",
+            installed_on=installed_on,
+            initial_reading=Decimal(0),
+            last_reading=Decimal("12.5"),
+            last_read_on=date(2026, 1, 28),
+            cumulative=Decimal("12.5"),
+            waiting=waiting,
+            installed_at=NOW,
+            updated_at=NOW,
+            position=1,
+        )
+        return meter
+
+    def reading(self, meter: UUID, estate: UUID, period: str, status: str) -> None:
+        _insert(
+            self.conn,
+            "meter_readings",
+            reading_id=uuid4(),
+            meter_id=meter,
+            estate_id=estate,
+            kind="water",
+            period=period,
+            reading=Decimal("20"),
+            read_on=date(2026, 2, 27),
+            usage=Decimal("7.5"),
+            source="round",
+            status=status,
+            entered_at=NOW,
+            updated_at=NOW,
+            position=2,
+        )
 
     def building(self, estate: UUID, code: str) -> UUID:
         building = uuid4()
@@ -201,6 +243,7 @@ def store(service_urls: tuple[str, str]) -> Iterator[Store]:
         *WORKORDERS_DDL,
         *ACCOUNTS_DDL,
         *FeeSchedules.ddl,
+        *MeterRegister.ddl,
     ]
     with schema_of(service_urls[0], SCHEMA, ddl) as conn:
         yield _planted(Store(conn))
@@ -236,6 +279,13 @@ def _planted(s: Store) -> Store:
         wrong = s.bill(estate, "2026-02", [("property_management", "m2·month", "2.80")], 3)
         parked = s.bill(estate, "2026-02", [("parking", "space·month", "300")], 4)
         s.bill(estate, "2026-01", [("property_management", "m2·month", "9")], 5)  # another month
+        read = s.meter(estate, "B1 101", date(2025, 6, 1))
+        s.reading(read, estate, "2026-02", "recorded")
+        held = s.meter(estate, "B1 102", date(2025, 6, 1), waiting=1)  # a jump, unconfirmed
+        s.reading(held, estate, "2026-02", "held")
+        earlier = s.meter(estate, "B2 201", date(2025, 6, 1))  # read in January only
+        s.reading(earlier, estate, "2026-01", "recorded")
+        s.meter(estate, "B2 202", date(2026, 3, 2))  # installed after February
         if mine:
             f["units_without_area"] = {empty}
             f["units_without_owner"] = {gone, empty}
@@ -243,6 +293,7 @@ def _planted(s: Store) -> Store:
             f["equipment_without_plan"] = {paused}
             f["stale_facility_records"] = {old}
             f["bills_without_rate"] = {wrong, parked}
+            f["meters_without_reading"] = {held, earlier}
     return s
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 import projections.community
 import projections.equipment
 import projections.finance
+import projections.meters
+import projections.patrols
 import projections.quality
 import projections.registry
 import projections.workorders
@@ -29,6 +31,8 @@ TABLES = {
         projections.finance,
         projections.community,
         projections.quality,
+        projections.meters,
+        projections.patrols,
     )
     for p in m.read_models(ReadModelDeps(vault=None, jobs=None, pool=None))
 }
