@@ -1,0 +1,156 @@
+"""``estatelog import``: the batch imports of R3.3 from the command line.
+
+The same handlers as ``POST /api/v1/estates/{id}/imports/...`` decide on the
+file: every row or none, as the user named by ``--by`` (their grants decide,
+as their HTTP session's would; the events carry the actor role ``cli``). A bar
+on standard error shows the steps (reading the file, deciding on every row and
+appending), then the rows and their rate; standard output gets the result as
+JSON (its ``position``: the read models show it once the projector passes it). A
+refused file prints each row's errors and exits 1; a refused caller or a
+missing estate exits 2.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import typer
+
+from application.actor import Actor
+from application.context import CommandContext, acting
+from application.errors import Forbidden, NotFound
+from application.registry import commands as c
+from application.registry.importing import ImportRejected, Table
+from bootstrap import Container, build
+from domain.errors import DomainError
+from domain.registry.ids import estate_id_for
+from infrastructure.settings import Settings
+from interfaces.cli.progress import say, steps_progress
+from interfaces.importfiles import read_table
+
+app = typer.Typer(
+    help="import units, residents or meter readings from a CSV or xlsx file (all rows or none)",
+    no_args_is_help=True,
+)
+KINDS = {".csv": "csv", ".xlsx": "xlsx"}
+STEPS = ("read the file", "decide on every row and append")
+
+
+def _kind(path: Path) -> str:
+    kind = KINDS.get(path.suffix.lower())
+    if kind is None:
+        raise typer.BadParameter(f"{path.name}: a .csv or .xlsx file")
+    return kind
+
+
+def _estate(estate: str) -> UUID:
+    """An estate by its ID or its code (``HVG``)."""
+    try:
+        return UUID(estate)
+    except ValueError:
+        return estate_id_for(estate)
+
+
+def _actor(container: Container, by: str) -> Actor:
+    user = container.identity.find(by)
+    if user is None:
+        raise typer.BadParameter(f"--by: no user {by}")
+    return Actor.of(user, "cli")
+
+
+def _context(actor: Actor) -> CommandContext:
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "unknown"
+    return CommandContext(
+        actor_id=actor.user_id, actor_role="cli", user_agent=f"estatelog import ({who})"
+    )
+
+
+def _run(
+    file: Path,
+    estate: str,
+    by: str,
+    decide: Callable[[Container, Actor, UUID, Callable[[], Table]], dict[str, Any]],
+) -> None:
+    kind = _kind(file)
+    estate_id = _estate(estate)
+    container = build(Settings())
+    started = time.perf_counter()
+    try:
+        actor = _actor(container, by)
+        with steps_progress(f"import {file.name}") as step, acting(_context(actor)):
+            step(STEPS[0], 0, len(STEPS))
+            content = file.read_bytes()
+            step(STEPS[1], 1, len(STEPS))
+            done = decide(container, actor, estate_id, partial(read_table, content, kind))
+    except ImportRejected as rejected:
+        say(f"{file.name}: {len(rejected.errors)} error(s); nothing was imported")
+        for error in rejected.report():
+            where = f"row {error['row']}" + (f", {error['column']}" if error.get("column") else "")
+            say(f"  {where}: {error['message']}")
+        raise typer.Exit(1) from None
+    except DomainError as e:
+        say(f"import: {e.detail}")
+        raise typer.Exit(2) from None
+    except (NotFound, Forbidden) as e:
+        say(f"import: {e}")
+        raise typer.Exit(2) from None
+    finally:
+        container.close()
+    seconds = time.perf_counter() - started
+    rows = done["rows"]
+    say(f"{rows:,} rows in {seconds:.1f} s ({rows / max(seconds, 1e-6):,.0f} rows/s)")
+    typer.echo(json.dumps(done, default=str))
+
+
+FILE = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="a .csv or .xlsx file")
+ESTATE = typer.Option(..., "--estate", help="the estate's ID or code (HVG)")
+BY = typer.Option(..., "--by", help="the user the import is recorded as; their grants decide")
+
+
+@app.command("units")
+def import_units(file: Path = FILE, estate: str = ESTATE, by: str = BY) -> None:
+    """Register the units of the file and the buildings it names
+    (楼栋, 房号, 楼层, 建筑面积, 套内面积)."""
+
+    def decide(k: Container, actor: Actor, estate_id: UUID, read: Callable[[], Table]) -> Any:
+        done = k.registry.import_units(c.ImportUnits(actor, estate_id, read))
+        return vars(done)
+
+    _run(file, estate, by, decide)
+
+
+@app.command("residents")
+def import_residents(file: Path = FILE, estate: str = ESTATE, by: str = BY) -> None:
+    """Register the people of the file and move them into their units, in file order."""
+
+    def decide(k: Container, actor: Actor, estate_id: UUID, read: Callable[[], Table]) -> Any:
+        done = k.registry.import_residents(c.ImportResidents(actor, estate_id, read))
+        return vars(done)
+
+    _run(file, estate, by, decide)
+
+
+@app.command("meter-readings")
+def import_meter_readings(
+    file: Path = FILE,
+    estate: str = ESTATE,
+    by: str = BY,
+    period: str = typer.Option(..., "--period", help="the month the readings bill, YYYY-MM"),
+) -> None:
+    """Record a month's readings of the estate's unit meters (房号, 表类型, 读数, 抄表日期)."""
+
+    def decide(k: Container, actor: Actor, estate_id: UUID, read: Callable[[], Table]) -> Any:
+        rows, held, position = k.meters.import_readings(actor, estate_id, period, read)
+        return {"rows": rows, "held": held, "position": position}
+
+    _run(file, estate, by, decide)
