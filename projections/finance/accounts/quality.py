@@ -13,11 +13,18 @@ from domain.quality.figures import collection_rate, year_months
 from projections import numbers
 from projections.failing import RecordCheck
 
+# The estate's adopted rates by the month's end, read once per statement off
+# finance_rate_changes_estate (an InitPlan): as a join, the planner of
+# PostgreSQL 18 hashed every estate's rate changes (a scan of the whole table).
+# ``item@rate`` with the rate's trailing zeros trimmed: 2.50 is 2.5.
+_ADOPTED = (
+    "ARRAY(SELECT r.item || '@' || trim_scale(r.rate)::text FROM finance_rate_changes r "
+    "WHERE r.estate_id = %(estate_id)s AND r.status = 'adopted' "
+    "AND r.effective_from <= %(last_day)s)"
+)
 _UNRATED_LINES = (
-    "FROM jsonb_array_elements(b.lines) l WHERE l->>'unit' <> 'share' AND NOT EXISTS ("
-    "SELECT 1 FROM finance_rate_changes r WHERE r.estate_id = b.estate_id "
-    "AND r.item = l->>'item' AND r.status = 'adopted' AND r.effective_from <= %(last_day)s "
-    "AND r.rate = (l->>'rate')::numeric)"
+    "FROM jsonb_array_elements(b.lines) l WHERE l->>'unit' <> 'share' AND NOT ("
+    "(l->>'item') || '@' || trim_scale((l->>'rate')::numeric)::text = ANY(" + _ADOPTED + "))"
 )
 
 # The bills are this read model's; the rates, finance_rates' (read beside them).
