@@ -126,6 +126,14 @@ def moment_of(request: Request) -> datetime:
     return datetime.now(UTC)
 
 
+async def read_moment(request: Request) -> datetime:
+    """The moment a read judges the clock at (an expiry, a 'today', this month):
+    the service's clock now, or, as of a position, that position's moment."""
+    if reading_as_of(request) is None:
+        return container(request).clock()
+    return await anyio.to_thread.run_sync(moment_of, request)
+
+
 def status_path(position: int) -> str:
     return f"/api/v1/audit/as-of/{position}"
 

@@ -22,11 +22,11 @@ from pydantic import BaseModel, Field
 from application.actor import HIDDEN
 from application.errors import NotFound
 from domain.identity.policy import Permission
-from interfaces.http.asof import AsOfRoute
+from interfaces.http.asof import AsOfRoute, read_moment
 from interfaces.http.consistency import reached
 from interfaces.http.quality import QualityRunView
 from interfaces.http.reads import query_off_loop
-from interfaces.http.security import Principal, container, requires
+from interfaces.http.security import Principal, requires
 from interfaces.http.views import from_view
 from projections.community.quality import SurveyFigures
 from projections.equipment.quality import AlarmFigures
@@ -130,7 +130,7 @@ async def estate_dashboard(
     """The figures a manager opens the day with, each from the read model that owns it."""
     for name in READ_MODELS:
         await reached(request, name, after)
-    scope = DashboardScope(estate_id, container(request).clock())
+    scope = DashboardScope(estate_id, await read_moment(request))
     found = await query_off_loop(request, dashboard, principal.reach("dashboard:read"), scope)
     if found is None:
         raise NotFound(HIDDEN)

@@ -32,7 +32,7 @@ from domain.quality.checks import (
     stale_days_of,
 )
 from domain.quality.run import QualityRun
-from interfaces.http.asof import AsOfRoute
+from interfaces.http.asof import AsOfRoute, read_moment
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
 from interfaces.http.problems import Problem
@@ -99,8 +99,12 @@ class QualityRunView(BaseModel):
     """A recorded run: per check, its severity and count."""
 
 
-def _scope(request: Request, estate_id: UUID, month: str | None, days: int | None) -> CheckScope:
-    now = container(request).clock()
+async def _scope(
+    request: Request, estate_id: UUID, month: str | None, days: int | None
+) -> CheckScope:
+    """What the read judges: its month (default the read moment's) and staleness, at
+    the read's moment (now, or the moment of the position read as of)."""
+    now = await read_moment(request)
     return CheckScope(estate_id, month or f"{now:%Y-%m}", now, stale_days_of(days))
 
 
@@ -125,7 +129,7 @@ async def quality_report(
     """Every data-quality check over the estate's records as they are now: what it
     finds, its severity, the read models it reads and how many records fail it."""
     await _reached(request, READ_MODELS, after)
-    scope = _scope(request, estate_id, month, stale_days)
+    scope = await _scope(request, estate_id, month, stale_days)
     found = await query_off_loop(request, queries.report, principal.reach(READ), scope)
     if found is None:
         raise NotFound(HIDDEN)
@@ -163,7 +167,7 @@ async def failing_records(
             typed_key(spec, key)  # a cursor of another check's keys: refused, not cast
         except ValueError:
             raise Problem(400, NOT_A_CURSOR) from None
-    scope = _scope(request, estate_id, month, stale_days)
+    scope = await _scope(request, estate_id, month, stale_days)
     found = await query_off_loop(
         request, queries.records, principal.reach(READ), check.value, scope, key, limit + 1
     )
@@ -248,7 +252,7 @@ async def quality_trend(
 ) -> Page[QualityRunView]:
     """Per month from ``from`` to ``to`` (at most 120), the month's last run, oldest
     first; a month without a run has no item. One page (``next_cursor`` null)."""
-    to = to or f"{container(request).clock():%Y-%m}"
+    to = to or f"{await read_moment(request):%Y-%m}"
     from_ = from_ or months_before(to, 11)
     first, last = month_bounds(from_)[0], month_bounds(to)[0]
     if first > last:

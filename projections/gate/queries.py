@@ -3,7 +3,9 @@
 A pass's ``status`` is derived when it is read, since expiry is the clock
 passing its window, not an event: ``inside``, ``revoked``, ``expired``,
 ``used_up``, ``not_yet_valid`` or ``valid`` (``domain/gate/visitor_pass.py:
-VisitorPass.status`` says the same of the aggregate).
+VisitorPass.status`` says the same of the aggregate). It is judged at the
+read's moment, ``at``: the service's clock now, or the moment of the position
+an auditor reads as of (without one, the database's ``now()``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any, TypedDict, TypeVar, cast
 from uuid import UUID
 
 import psycopg
+from psycopg.sql import Literal
 
 from projections.reach import Reaching, clause, page
 from projections.records import fetched
@@ -22,17 +25,28 @@ V = TypeVar("V")
 STATUSES = ("inside", "revoked", "expired", "used_up", "not_yet_valid", "valid")
 STATUS = (
     "CASE WHEN p.inside THEN 'inside' WHEN p.revoked_at IS NOT NULL THEN 'revoked' "
-    "WHEN p.valid_until <= now() THEN 'expired' "
+    "WHEN p.valid_until <= {at} THEN 'expired' "
     "WHEN p.entries_used >= p.entries_allowed THEN 'used_up' "
-    "WHEN p.valid_from > now() THEN 'not_yet_valid' ELSE 'valid' END"
+    "WHEN p.valid_from > {at} THEN 'not_yet_valid' ELSE 'valid' END"
 )
-COLUMNS = (
+FIELDS = (
     "p.pass_id, p.estate_id, p.unit_id, p.issued_by, p.visitor_user_id, p.visitor_name, "
     "p.visitor_phone, p.plate, p.valid_from, p.valid_until, p.entries_allowed, "
     "p.entries_used, p.inside, p.last_in_at, p.last_out_at, p.revoked_at, p.revoked_by, "
-    f"p.revoke_reason, p.issued_at, p.updated_at, p.position, {STATUS} AS status"
+    "p.revoke_reason, p.issued_at, p.updated_at, p.position"
 )
 OWNERS = ("issued_by", "visitor_user_id")
+
+
+def status_at(conn: psycopg.Connection[Any], at: datetime | None) -> str:
+    """The status expression, judged at ``at`` (a literal the driver quotes: the
+    expression is repeated in every branch of a page, so it takes no parameter)."""
+    moment = "now()" if at is None else Literal(at).as_string(conn)
+    return STATUS.format(at=moment)
+
+
+def _columns(conn: psycopg.Connection[Any], at: datetime | None) -> str:
+    return f"{FIELDS}, {status_at(conn, at)} AS status"
 
 
 class PassRow(TypedDict):
@@ -84,16 +98,17 @@ def passes(
     status: str | None = None,
     limit: int = 100,
     before_id: UUID | None = None,
+    at: datetime | None = None,
 ) -> list[PassRow]:
     """Passes of the reach's estates, or those the actor issued or was issued,
-    newest first, after the pass ``before_id``."""
+    newest first, after the pass ``before_id``; their status judged at ``at``."""
     where: list[tuple[str, list[Any]]] = [
         (f"p.{column} = %s", [value])
         for column, value in (("estate_id", estate_id), ("unit_id", unit_id))
         if value is not None
     ]
     if status is not None:
-        where.append((f"({STATUS}) = %s", [status]))
+        where.append((f"({status_at(conn, at)}) = %s", [status]))
     if before_id is not None:
         where.append(
             (
@@ -104,7 +119,7 @@ def passes(
         )
     statement = page(
         reach,
-        f"SELECT {COLUMNS}, p.issued_position FROM gate_passes p",
+        f"SELECT {_columns(conn, at)}, p.issued_position FROM gate_passes p",
         where,
         alias="p",
         order=("issued_position DESC", "pass_id DESC"),
@@ -120,20 +135,24 @@ def passes(
     return rows
 
 
-def visitor_pass(conn: psycopg.Connection[Any], reach: Reaching, pass_id: UUID) -> PassRow | None:
+def visitor_pass(
+    conn: psycopg.Connection[Any], reach: Reaching, pass_id: UUID, at: datetime | None = None
+) -> PassRow | None:
     where, params = clause(reach, "p.estate_id", tuple(f"p.{o}" for o in OWNERS))
-    sql = f"SELECT {COLUMNS} FROM gate_passes p WHERE p.pass_id = %s AND {where}"
-    found = fetched(conn.execute(sql, [pass_id, *params]), PassRow)
+    statement = f"SELECT {_columns(conn, at)} FROM gate_passes p WHERE p.pass_id = %s AND {where}"
+    found = fetched(conn.execute(statement, [pass_id, *params]), PassRow)
     return found[0] if found else None
 
 
-def inside(conn: psycopg.Connection[Any], estate_id: UUID) -> list[PassRow]:
+def inside(
+    conn: psycopg.Connection[Any], estate_id: UUID, at: datetime | None = None
+) -> list[PassRow]:
     """The visitors inside the estate now, who came in first first."""
-    sql = (
-        f"SELECT {COLUMNS} FROM gate_passes p WHERE p.estate_id = %s AND p.inside "
+    statement = (
+        f"SELECT {_columns(conn, at)} FROM gate_passes p WHERE p.estate_id = %s AND p.inside "
         "ORDER BY p.last_in_at, p.pass_id"
     )
-    return fetched(conn.execute(sql, [estate_id]), PassRow)
+    return fetched(conn.execute(statement, [estate_id]), PassRow)
 
 
 def movements(

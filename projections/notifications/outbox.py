@@ -41,7 +41,15 @@ from projections.notifications.rules import (
 log = logging.getLogger(__name__)
 
 TRACKED = frozenset(
-    {"WorkOrder", "Alarm", "Announcement", "ServiceRequest", "Complaint", *APPROVAL_AGGREGATES}
+    {
+        "WorkOrder",
+        "Alarm",
+        "Announcement",
+        "ServiceRequest",
+        "Complaint",
+        "VisitorPass",
+        *APPROVAL_AGGREGATES,
+    }
 )
 _COLUMNS = {
     "estate_id": "estate_id",
@@ -53,6 +61,7 @@ _COLUMNS = {
     "summary": "title",
     "subject": "title",
     "priority": "priority",
+    "issued_by": "requested_by",  # a visitor pass's: told when the visitor arrives
 }
 _EXTRA = (
     "code",
@@ -64,6 +73,9 @@ _EXTRA = (
     "kind",
     "category",
     "body",
+    "unit_id",
+    "plate",
+    "entries_allowed",
 )
 
 

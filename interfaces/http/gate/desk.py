@@ -9,7 +9,7 @@ expired, revoked or used-up one with 409 and a title naming why
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date
 from typing import Annotated
 from uuid import UUID
 
@@ -17,10 +17,11 @@ from fastapi import APIRouter, Query, Request
 
 from application.actor import HIDDEN
 from application.errors import NotFound
+from application.estate_time import day_bounds, local_day
 from application.gate import commands as c
 from domain.gate.visitor_pass import VisitorPass
 from domain.identity.policy import Permission
-from interfaces.http.asof import AsOfRoute
+from interfaces.http.asof import AsOfRoute, read_moment
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
 from interfaces.http.gate.passes import PROJECTION, handlers
@@ -122,7 +123,7 @@ async def visitors_inside(
     """The visitors inside the estate now, who came in first first (one page)."""
     _estate(principal, estate_id)
     await reached(request, PROJECTION, after)
-    rows = await read(request, queries.inside, estate_id)
+    rows = await read(request, queries.inside, estate_id, await read_moment(request))
     return Page[PassView](items=[PassView.model_validate(r) for r in rows], next_cursor=None)
 
 
@@ -130,23 +131,26 @@ async def visitors_inside(
 async def gate_log(
     estate_id: UUID,
     request: Request,
-    day: date,
+    day: Annotated[
+        date | None, Query(description="the estate's local day; default its today")
+    ] = None,
     principal: Principal = requires(Permission.VISITORS_READ_ESTATE),
     cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> Page[GateMovementView]:
-    """The gate's log of one day (UTC): every check-in, check-out and door opened
-    by a pass, in order."""
+    """The gate's log of one day of the estate's (its local midnight to midnight;
+    default today, or the as-of moment's day): every check-in, check-out and door
+    opened by a pass, in order."""
     _estate(principal, estate_id)
     await reached(request, PROJECTION, after)
-    since = datetime.combine(day, time(), UTC)
+    since, until = day_bounds(day or local_day(await read_moment(request), estate_id), estate_id)
     rows = await read(
         request,
         queries.movements,
         estate_id,
         since=since,
-        until=since + timedelta(days=1),
+        until=until,
         limit=limit + 1,
         after_position=decode_cursor(cursor, int)[0] if cursor else None,
     )

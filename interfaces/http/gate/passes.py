@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from application.gate import commands as c
 from application.gate.service import GateService, PassNotFound
 from domain.identity.policy import Permission
-from interfaces.http.asof import AsOfRoute
+from interfaces.http.asof import AsOfRoute, read_moment
 from interfaces.http.consistency import reached, serving
 from interfaces.http.cursors import decode_cursor
 from interfaces.http.gate.schemas import (
@@ -75,6 +75,7 @@ async def list_visitor_passes(
         status=status_,
         limit=limit + 1,
         before_id=decode_cursor(cursor, UUID)[0] if cursor else None,
+        at=await read_moment(request),
     )
     return paged(rows, limit, PassView.model_validate, lambda r: (r["pass_id"],))
 
@@ -88,7 +89,8 @@ async def get_visitor_pass(
 ) -> PassView:
     """One pass, with its entries used and whether its visitor is inside."""
     await reached(request, PROJECTION, after)
-    row = await read(request, queries.visitor_pass, principal.reach("visitors:read"), pass_id)
+    at = await read_moment(request)
+    row = await read(request, queries.visitor_pass, principal.reach("visitors:read"), pass_id, at)
     if row is None:
         raise PassNotFound()
     return PassView.model_validate(row)

@@ -1,5 +1,6 @@
-"""What the events of alarms, work orders, patrols, community, reminders, messages and
-finance tell, and to whom (approvals: ``approvals.py``)."""
+"""What the events of alarms, work orders, patrols, community, reminders, messages,
+finance, stores, the gate and data quality tell, and to whom (approvals:
+``approvals.py``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
+from application.estate_time import local_clock
 from domain.equipment.severity import spec_of
 from domain.identity.policy import Role
 from projections.notifications.rules.approvals import approval_rules
@@ -247,6 +249,51 @@ def _storekeepers_and_managers(event: Any, subject: Subject, directory: Director
     return list(dict.fromkeys(found))
 
 
+# The gate ----------------------------------------------------------------------
+
+
+def _visitor_arrived(event: Any, subject: Subject) -> tuple[str, str, str]:
+    allowed = subject.extra.get("entries_allowed")
+    plate = subject.extra.get("plate")
+    body = (
+        f"Your visitor checked in at the gate at {local_clock(event.at, subject.estate_id)} "
+        f"(entry {event.entry}{f' of {allowed}' if allowed else ''}"
+        f"{f', plate {plate}' if plate else ''})."
+    )
+    return "Your visitor has arrived", body, "normal"
+
+
+def _pass_holder(event: Any, subject: Subject, directory: Directory) -> Iterable[UUID]:
+    """Whoever issued the pass, when they live in its unit; a pass the front desk
+    issued for a unit tells the unit's residents, for whom it was issued."""
+    residents = directory.occupants(uuid_or_none(subject.extra.get("unit_id")))
+    return [subject.requested_by] if subject.requested_by in residents else residents
+
+
+# Data quality ------------------------------------------------------------------
+
+
+def _quality_found(event: Any, subject: Subject) -> tuple[str, str, str]:
+    failing = [c for c in event.counts if c["count"]]
+    total = sum(c["count"] for c in failing)
+    found = "; ".join(f"{c['check']}: {c['count']} ({c['severity']})" for c in failing)
+    body = f"The {event.trigger.replace('_', ' ')} data-quality run of {event.month} found {found}."
+    errors = any(c["severity"] == "error" for c in failing)
+    return (
+        f"Data quality: {total} failing record(s) in {event.month}",
+        body,
+        "high" if errors else "normal",
+    )
+
+
+def _managers_if_failing(event: Any, subject: Subject, directory: Directory) -> Iterable[UUID]:
+    """The estate's property managers, when the run found a failing record (a clean
+    run tells nobody: the trend shows it)."""
+    if not any(c["count"] for c in event.counts):
+        return []
+    return directory.with_role(event.estate_id, Role.PROPERTY_MANAGER.value)
+
+
 # The table ---------------------------------------------------------------------
 
 RULES: dict[tuple[str, str], Rule] = {
@@ -268,4 +315,6 @@ RULES: dict[tuple[str, str], Rule] = {
     ("Store", "StockFellBelowReorderLevel"): Rule(
         "stores.low_stock", _storekeepers_and_managers, _low_stock
     ),
+    ("VisitorPass", "CheckedIn"): Rule("gate.visitor_arrived", _pass_holder, _visitor_arrived),
+    ("QualityRun", "Recorded"): Rule("quality.found", _managers_if_failing, _quality_found),
 }

@@ -8,6 +8,7 @@ bill January to March 2026 at adopted rates.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -15,7 +16,9 @@ from fastapi.testclient import TestClient
 from bootstrap import Container
 from domain.quality.checks import CHECK_NAMES
 from interfaces.http.cursors import encode_cursor
+from tests.e2e.api.test_as_of_reads import _ready
 from tests.e2e.api.test_object_scoping import make_user
+from tests.support.clock import Clock
 from tests.support.estate_world import World, ok, settle
 from tests.support.pages import every_page
 
@@ -126,6 +129,32 @@ def test_a_run_is_recorded_listed_and_is_its_months_trend(
         )
     )
     assert run["id"] not in {r["id"] for r in b_runs}
+
+
+def test_as_of_a_position_the_report_and_dashboard_judge_that_moment_not_today(
+    client: TestClient, admin: dict[str, str], world: World, running: Container
+) -> None:
+    _, auditor, _ = make_user(client, admin, "auditor.quality", ["auditor"])
+    settle(running)
+    position = running.event_log.head()
+    then = f"{datetime.now(UTC):%Y-%m}"
+    clock = running.clock
+    assert isinstance(clock, Clock)
+    clock.advance(timedelta(days=40))  # the service's today is in another month
+    try:
+        estate = f"{API}/estates/{world.a['estate']}"
+        later = f"{clock():%Y-%m}"
+        assert ok(client.get(f"{estate}/quality", headers=auditor))["month"] == later
+        client.get(f"{estate}/quality", params={"as_of": str(position)}, headers=auditor)
+        assert _ready(client, auditor, position)["state"] == "ready"
+        past = {"as_of": str(position)}
+        assert ok(client.get(f"{estate}/quality", params=past, headers=auditor))["month"] == then
+        board = ok(client.get(f"{estate}/dashboard", params=past, headers=auditor))
+        assert board["month"] == then
+        trend = ok(client.get(f"{estate}/quality/trend", params=past, headers=auditor))
+        assert all(t["month"] <= then for t in trend)
+    finally:
+        clock.release()
 
 
 def test_the_dashboard_has_the_days_figures_per_role(

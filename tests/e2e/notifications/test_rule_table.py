@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 from eventsourcing.domain import Aggregate, event
 
@@ -27,25 +27,9 @@ from tests.e2e.notifications.support import (
     wait_for_deliveries,
     working,
 )
+from tests.support.directory import RolesDirectory
 
 ESTATE = uuid4()
-
-
-class FakeDirectory:
-    def __init__(self, by_role: dict[str, list[UUID]]) -> None:
-        self.by_role = by_role
-
-    def holders(self, estate_id: UUID | None, action: str) -> list[UUID]:
-        return [u for r in roles_holding(action) for u in self.by_role.get(r, [])]
-
-    def with_role(self, estate_id: UUID | None, role: str) -> list[UUID]:
-        return list(self.by_role.get(role, []))
-
-    def residents(self, estate_id: UUID | None) -> list[UUID]:
-        return []
-
-    def occupants(self, unit_id: UUID | None) -> list[UUID]:
-        return list(self.by_role.get("occupant", []))
 
 
 def named(qualname: str, **fields: Any) -> Any:
@@ -58,7 +42,7 @@ def named(qualname: str, **fields: Any) -> Any:
 def test_unknown_events_notify_nobody() -> None:
     ev = named("Invoice.Issued", estate_id=ESTATE)
     assert (
-        notice_for(ev, ("Invoice", "Issued"), Subject(uuid4(), "Invoice"), FakeDirectory({}))
+        notice_for(ev, ("Invoice", "Issued"), Subject(uuid4(), "Invoice"), RolesDirectory({}))
         is None
     )
 
@@ -72,7 +56,7 @@ def test_alarm_handlers_are_the_roles_holding_alarms_handle() -> None:
         "technician",
     ]
     pm, finance = uuid4(), uuid4()
-    directory = FakeDirectory({"property_manager": [pm], "finance": [finance]})
+    directory = RolesDirectory({"property_manager": [pm], "finance": [finance]})
     ev = named("Alarm.Raised", code="fire", severity="critical", message="Smoke", equipment_id=1)
     notice = notice_for(ev, ("Alarm", "Raised"), Subject(uuid4(), "Alarm", ESTATE), directory)
     assert notice is not None
@@ -87,7 +71,7 @@ def test_a_complaint_handler_is_told_when_assigned() -> None:
     handler = uuid4()
     ev = named("Complaint.HandlerAssigned", handler_id=handler, by=uuid4())
     subject = Subject(uuid4(), "Complaint", ESTATE, title="Noise at night")
-    notice = notice_for(ev, ("Complaint", "HandlerAssigned"), subject, FakeDirectory({}))
+    notice = notice_for(ev, ("Complaint", "HandlerAssigned"), subject, RolesDirectory({}))
     assert notice is not None
     assert (notice.recipients, notice.title) == (
         [handler],

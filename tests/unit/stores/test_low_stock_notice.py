@@ -5,30 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 from domain.stores.store import Store
 from projections.events import kind_of
-from projections.notifications.rules import Subject, notice_for, roles_holding
+from projections.notifications.rules import Subject, notice_for
+from tests.support.directory import RolesDirectory
 
 AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
-
-
-class Directory:
-    def __init__(self, by_role: dict[str, list[UUID]]) -> None:
-        self.by_role = by_role
-
-    def holders(self, estate_id: UUID | None, action: str) -> list[UUID]:
-        return [u for r in roles_holding(action) for u in self.by_role.get(r, [])]
-
-    def with_role(self, estate_id: UUID | None, role: str) -> list[UUID]:
-        return list(self.by_role.get(role, []))
-
-    def residents(self, estate_id: UUID | None) -> list[UUID]:
-        return []
-
-    def occupants(self, unit_id: UUID | None) -> list[UUID]:
-        return []
 
 
 def test_the_storekeeper_and_the_managers_are_told_once_each() -> None:
@@ -41,7 +25,7 @@ def test_the_storekeeper_and_the_managers_are_told_once_each() -> None:
     assert kind_of(fell) == ("Store", "StockFellBelowReorderLevel")
     assert (fell.quantity, fell.level) == (Decimal(0), Decimal("5.000"))
     keeper, manager, technician, admin = uuid4(), uuid4(), uuid4(), uuid4()
-    directory = Directory(
+    directory = RolesDirectory(
         {
             "storekeeper": [keeper],
             "property_manager": [manager],
