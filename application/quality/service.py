@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from application.errors import NotFound
@@ -45,6 +46,23 @@ class ReadModelsBehind(InvalidTransition):
 class RunDone:
     run: QualityRun
     position: int
+
+    def view(self) -> dict[str, Any]:
+        """The run as the route and the CLI answer it (``GET /quality/runs``' item)."""
+        run = self.run
+        return {
+            "id": run.id,
+            "estate_id": run.estate_id,
+            "month": run.month,
+            "trigger": run.trigger,
+            "stale_days": run.stale_days,
+            "as_of_position": run.as_of_position,
+            "counts": run.counts,
+            "failing": run.failing,
+            "run_by": run.run_by,
+            "run_at": run.run_at,
+            "position": self.position,
+        }
 
 
 class QualityService:

@@ -12,7 +12,6 @@ missing estate exits 2.
 
 from __future__ import annotations
 
-import getpass
 import json
 import time
 from collections.abc import Callable
@@ -24,14 +23,10 @@ from uuid import UUID
 import typer
 
 from application.actor import Actor
-from application.context import CommandContext, acting
-from application.errors import Forbidden, NotFound
 from application.registry import commands as c
 from application.registry.importing import ImportRejected, Table
-from bootstrap import Container, build
-from domain.errors import DomainError
-from domain.registry.ids import estate_id_for
-from infrastructure.settings import Settings
+from bootstrap import Container
+from interfaces.cli.acting import ESTATE, as_user, estate_of
 from interfaces.cli.progress import say, steps_progress
 from interfaces.importfiles import read_table
 
@@ -50,31 +45,6 @@ def _kind(path: Path) -> str:
     return kind
 
 
-def _estate(estate: str) -> UUID:
-    """An estate by its ID or its code (``HVG``)."""
-    try:
-        return UUID(estate)
-    except ValueError:
-        return estate_id_for(estate)
-
-
-def _actor(container: Container, by: str) -> Actor:
-    user = container.identity.find(by)
-    if user is None:
-        raise typer.BadParameter(f"--by: no user {by}")
-    return Actor.of(user, "cli")
-
-
-def _context(actor: Actor) -> CommandContext:
-    try:
-        who = getpass.getuser()
-    except (KeyError, OSError):
-        who = "unknown"
-    return CommandContext(
-        actor_id=actor.user_id, actor_role="cli", user_agent=f"estatelog import ({who})"
-    )
-
-
 def _run(
     file: Path,
     estate: str,
@@ -82,30 +52,21 @@ def _run(
     decide: Callable[[Container, Actor, UUID, Callable[[], Table]], dict[str, Any]],
 ) -> None:
     kind = _kind(file)
-    estate_id = _estate(estate)
-    container = build(Settings())
+    estate_id = estate_of(estate)
     started = time.perf_counter()
-    try:
-        actor = _actor(container, by)
-        with steps_progress(f"import {file.name}") as step, acting(_context(actor)):
-            step(STEPS[0], 0, len(STEPS))
-            content = file.read_bytes()
-            step(STEPS[1], 1, len(STEPS))
-            done = decide(container, actor, estate_id, partial(read_table, content, kind))
-    except ImportRejected as rejected:
-        say(f"{file.name}: {len(rejected.errors)} error(s); nothing was imported")
-        for error in rejected.report():
-            where = f"row {error['row']}" + (f", {error['column']}" if error.get("column") else "")
-            say(f"  {where}: {error['message']}")
-        raise typer.Exit(1) from None
-    except DomainError as e:
-        say(f"import: {e.detail}")
-        raise typer.Exit(2) from None
-    except (NotFound, Forbidden) as e:
-        say(f"import: {e}")
-        raise typer.Exit(2) from None
-    finally:
-        container.close()
+    with as_user(by, "import") as (container, actor):
+        try:
+            with steps_progress(f"import {file.name}") as step:
+                step(STEPS[0], 0, len(STEPS))
+                content = file.read_bytes()
+                step(STEPS[1], 1, len(STEPS))
+                done = decide(container, actor, estate_id, partial(read_table, content, kind))
+        except ImportRejected as rejected:
+            say(f"{file.name}: {len(rejected.errors)} error(s); nothing was imported")
+            for error in rejected.report():
+                column = f", {error['column']}" if error.get("column") else ""
+                say(f"  row {error['row']}{column}: {error['message']}")
+            raise typer.Exit(1) from None
     seconds = time.perf_counter() - started
     rows = done["rows"]
     say(f"{rows:,} rows in {seconds:.1f} s ({rows / max(seconds, 1e-6):,.0f} rows/s)")
@@ -113,7 +74,6 @@ def _run(
 
 
 FILE = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="a .csv or .xlsx file")
-ESTATE = typer.Option(..., "--estate", help="the estate's ID or code (HVG)")
 BY = typer.Option(..., "--by", help="the user the import is recorded as; their grants decide")
 
 

@@ -1,5 +1,5 @@
 """The ``estatelog`` command: serve, projector, scheduler, worker, demo, verify,
-replay, backup, restore."""
+replay, backup, restore, import, quality."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from domain.errors import ValidationFailed
 from infrastructure.embedded import EmbeddedServersMissing
 from infrastructure.heartbeat import Heartbeat, heartbeat_path
 from infrastructure.settings import Settings
-from interfaces.cli import checks, finance, imports, replay
+from interfaces.cli import checks, finance, imports, quality, replay
 from interfaces.cli.logs import configure_logging
 from interfaces.cli.progress import steps_progress
 from interfaces.cli.proxies import proxy_options
@@ -322,6 +322,7 @@ def demo() -> None:
 app.add_typer(replay.app, name="replay")
 app.add_typer(finance.app, name="finance")
 app.add_typer(imports.app, name="import")
+app.add_typer(quality.app, name="quality")
 app.command("backup")(replay.backup_command)
 app.command("restore")(replay.restore_command)
 app.command()(checks.alive)

@@ -31,7 +31,6 @@ from domain.quality.checks import (
     months_before,
     stale_days_of,
 )
-from domain.quality.run import QualityRun
 from interfaces.http.asof import AsOfRoute, read_moment
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
@@ -176,22 +175,6 @@ async def failing_records(
     return paged(found, limit, FailingRecord.model_validate, lambda r: tuple(r["key"]))
 
 
-def _run_view(run: QualityRun, position: int) -> dict[str, Any]:
-    return {
-        "id": run.id,
-        "estate_id": run.estate_id,
-        "month": run.month,
-        "trigger": run.trigger,
-        "stale_days": run.stale_days,
-        "as_of_position": run.as_of_position,
-        "counts": run.counts,
-        "failing": run.failing,
-        "run_by": run.run_by,
-        "run_at": run.run_at,
-        "position": position,
-    }
-
-
 @router.post(
     "/estates/{estate_id}/quality/runs",
     status_code=status.HTTP_201_CREATED,
@@ -208,7 +191,7 @@ def run_quality_checks(
     check reads has not reached the log's head within 20 s."""
     service: QualityService = container(request).quality
     done = service.run(RunQualityChecks(principal, estate_id, body.month, body.stale_days))
-    return _json(_run_view(done.run, done.position), status_code=201)
+    return _json(done.view(), status_code=201)
 
 
 @router.get("/estates/{estate_id}/quality/runs")
