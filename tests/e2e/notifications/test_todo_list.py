@@ -243,9 +243,37 @@ def test_a_scheduled_service_request_is_on_its_assignees_list_until_done(
     assert todo(container, cleaner) == []
 
 
-def patrol_point(name: str) -> dict[str, Any]:
+def patrol_task(assignee: UUID, starts: datetime, ends: datetime, *points: str) -> PatrolTask:
+    """A night round's task of ``points`` (each one's code is its name)."""
     checklist = [{"item_id": "1", "label": "Locked"}]
-    return {"point_id": str(uuid4()), "code": name, "name": name, "checklist": checklist}
+    return PatrolTask.generate(
+        id=uuid4(),
+        estate_id=ESTATE,
+        plan_id=uuid4(),
+        route_id=uuid4(),
+        route_name="Night round",
+        assignee_id=assignee,
+        shift_on=NOW.date(),
+        starts_at=starts,
+        ends_at=ends,
+        points=[
+            {"point_id": str(uuid4()), "code": p, "name": p, "checklist": checklist} for p in points
+        ],
+        at=NOW,
+    )
+
+
+def reading_round(technician: UUID, meters: list[UUID], due_on: date, by: UUID) -> ReadingRound:
+    return ReadingRound.plan(
+        id=uuid4(),
+        estate_id=ESTATE,
+        period="2026-03",
+        technician_id=technician,
+        meter_ids=meters,
+        due_on=due_on,
+        by=by,
+        at=NOW,
+    )
 
 
 def test_a_patrol_task_is_on_its_patrollers_list_with_its_shift_and_points_until_it_closes(
@@ -254,19 +282,7 @@ def test_a_patrol_task_is_on_its_patrollers_list_with_its_shift_and_points_until
     wu = user(container, "tech.wu", [Role.TECHNICIAN], (ESTATE,))
     ma = user(container, "tech.ma", [Role.TECHNICIAN], (ESTATE,))
     starts, ends = NOW + timedelta(hours=1), NOW + timedelta(hours=9)
-    task = PatrolTask.generate(
-        id=uuid4(),
-        estate_id=ESTATE,
-        plan_id=uuid4(),
-        route_id=uuid4(),
-        route_name="Night round",
-        assignee_id=wu,
-        shift_on=NOW.date(),
-        starts_at=starts,
-        ends_at=ends,
-        points=[patrol_point("gate"), patrol_point("roof"), patrol_point("pump")],
-        at=NOW,
-    )
+    task = patrol_task(wu, starts, ends, "gate", "roof", "pump")
     save(container, task)
     shift = ("patrol_task", "Night round", starts, ends, None)
     assert walks(container, wu) == [Walk(*shift, "open", 0, 3)]
@@ -290,16 +306,7 @@ def test_a_reading_round_is_on_its_technicians_list_with_the_meters_left_until_c
     pm = user(container, "pm.li", [Role.PROPERTY_MANAGER], (ESTATE,))
     meters = [uuid4() for _ in range(3)]
     due_on = date(2026, 3, 6)
-    tour = ReadingRound.plan(
-        id=uuid4(),
-        estate_id=ESTATE,
-        period="2026-03",
-        technician_id=wu,
-        meter_ids=meters,
-        due_on=due_on,
-        by=pm,
-        at=NOW,
-    )
+    tour = reading_round(wu, meters, due_on, pm)
     save(container, tour)
     due = datetime(2026, 3, 7, tzinfo=UTC)  # the due date's end
     title = "Meter reading for 2026-03"
@@ -324,29 +331,8 @@ def test_the_patrol_and_the_round_sort_among_the_work_orders_by_due_time(
     leak = order(container, "Leak in 3-201")
     leak.triage("plumbing", "normal", NOW + timedelta(hours=2), NOW + timedelta(days=3), NOW)
     leak.assign(wu, NOW)
-    task = PatrolTask.generate(
-        id=uuid4(),
-        estate_id=ESTATE,
-        plan_id=uuid4(),
-        route_id=uuid4(),
-        route_name="Night round",
-        assignee_id=wu,
-        shift_on=NOW.date(),
-        starts_at=NOW,
-        ends_at=NOW + timedelta(hours=1),
-        points=[patrol_point("gate")],
-        at=NOW,
-    )
-    tour = ReadingRound.plan(
-        id=uuid4(),
-        estate_id=ESTATE,
-        period="2026-03",
-        technician_id=wu,
-        meter_ids=[uuid4()],
-        due_on=date(2026, 3, 2),
-        by=uuid4(),
-        at=NOW,
-    )
+    task = patrol_task(wu, NOW, NOW + timedelta(hours=1), "gate")
+    tour = reading_round(wu, [uuid4()], date(2026, 3, 2), uuid4())
     save(container, leak, task, tour)
     assert [i.kind for i in todo(container, wu)] == ["patrol_task", "workorder", "meter_round"]
 
