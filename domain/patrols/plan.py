@@ -20,6 +20,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidTransition, ValidationFailed
+from domain.plans import PlanLifecycle, lifecycle_events
 
 TASK_NAMESPACE = uuid5(NAMESPACE_URL, "https://estatelog/patrol-tasks")
 #: A task is generated this long before its shift starts.
@@ -58,7 +59,7 @@ def on_or_after(day: date, weekdays: list[int]) -> date:
     return day
 
 
-class PatrolPlan(Aggregate):
+class PatrolPlan(PlanLifecycle, Aggregate):
     """A recurring patrol: a route, a person, the days and the shift."""
 
     @event("Created")
@@ -139,32 +140,8 @@ class PatrolPlan(Aggregate):
     def _reassigned(self, assignee_id: UUID, at: datetime) -> None:
         self.assignee_id = assignee_id
 
-    def pause(self, reason: str, at: datetime) -> None:
-        if self.status is not PlanStatus.ACTIVE:
-            raise InvalidTransition(f"cannot pause a {self.status} plan")
-        self._paused(reason=reason, at=at)
-
-    @event("Paused")
-    def _paused(self, reason: str, at: datetime) -> None:
-        self.status = PlanStatus.PAUSED
-
-    def resume(self, at: datetime) -> None:
-        if self.status is not PlanStatus.PAUSED:
-            raise InvalidTransition(f"cannot resume a {self.status} plan")
-        self._resumed(at=at)
-
-    @event("Resumed")
-    def _resumed(self, at: datetime) -> None:
-        self.status = PlanStatus.ACTIVE
-
-    def retire(self, reason: str, at: datetime) -> None:
-        if self.status is PlanStatus.RETIRED:
-            raise InvalidTransition("already retired")
-        self._retired(reason=reason, at=at)
-
-    @event("Retired")
-    def _retired(self, reason: str, at: datetime) -> None:
-        self.status = PlanStatus.RETIRED
+    # pause, resume, retire: the rules in PlanLifecycle, the events this class's own.
+    _paused, _resumed, _retired = lifecycle_events(PlanStatus)
 
     # ---- falling due -----------------------------------------------------
 

@@ -18,6 +18,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidTransition, ValidationFailed
+from domain.plans import PlanLifecycle, lifecycle_events
 from domain.workorders.order import Priority
 
 PLAN_ORDER_NAMESPACE = uuid5(NAMESPACE_URL, "https://estatelog/maintenance-plan-orders")
@@ -52,7 +53,7 @@ def _checked(
     return title, interval_days, items, priority
 
 
-class MaintenancePlan(Aggregate):
+class MaintenancePlan(PlanLifecycle, Aggregate):
     """A recurring maintenance job and when it is next due."""
 
     @event("Created")
@@ -168,32 +169,8 @@ class MaintenancePlan(Aggregate):
         for name, value in changes.items():
             setattr(self, name, Priority(value) if name == "priority" else value)
 
-    def pause(self, reason: str, at: datetime) -> None:
-        if self.status is not PlanStatus.ACTIVE:
-            raise InvalidTransition(f"cannot pause a {self.status} plan")
-        self._paused(reason=reason, at=at)
-
-    @event("Paused")
-    def _paused(self, reason: str, at: datetime) -> None:
-        self.status = PlanStatus.PAUSED
-
-    def resume(self, at: datetime) -> None:
-        if self.status is not PlanStatus.PAUSED:
-            raise InvalidTransition(f"cannot resume a {self.status} plan")
-        self._resumed(at=at)
-
-    @event("Resumed")
-    def _resumed(self, at: datetime) -> None:
-        self.status = PlanStatus.ACTIVE
-
-    def retire(self, reason: str, at: datetime) -> None:
-        if self.status is PlanStatus.RETIRED:
-            raise InvalidTransition("already retired")
-        self._retired(reason=reason, at=at)
-
-    @event("Retired")
-    def _retired(self, reason: str, at: datetime) -> None:
-        self.status = PlanStatus.RETIRED
+    # pause, resume, retire: the rules in PlanLifecycle, the events this class's own.
+    _paused, _resumed, _retired = lifecycle_events(PlanStatus)
 
     # ---- falling due -----------------------------------------------------
 

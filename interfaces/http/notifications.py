@@ -111,7 +111,16 @@ class ReminderView(BaseModel):
     pass
 
 
-@from_view(OpenItem, describe={"kind": "workorder | approval | service_request | complaint"})
+@from_view(
+    OpenItem,
+    describe={
+        "kind": "workorder | approval | service_request | complaint | patrol_task | meter_round",
+        "starts_at": "a patrol task: its shift's start (due_at is the shift's end)",
+        "due_on": "a meter round: the date it is due by",
+        "done": "a patrol task: points checked; a meter round: meters read",
+        "total": "a patrol task: its points; a meter round: its meters",
+    },
+)
 class TaskItem(BaseModel):
     pass
 

@@ -72,7 +72,8 @@ class Commands:
     """Routes that send one command each on the record their path names: the
     command is the handler's, its fields the actor, the path's IDs in order
     and the body's fields; the answer the position (or, for a creating
-    command, the new record's ID too)."""
+    command, the new record's ID too: the handler answers ``(id, position)``
+    or an object with both)."""
 
     def __init__(
         self, router: APIRouter, service: Callable[[Request], Any], permission: Permission
@@ -109,7 +110,11 @@ class Commands:
                 return ApprovalAsked(
                     position=done.position, approval_id=done.approval_id, approval_number=number
                 )
-            return Created(id=done.id, position=done.position) if created else accepted(done)
+            if not created:
+                return accepted(done)
+            # The new record's ID and the position: a pair, or an object with both.
+            new_id, position = done if isinstance(done, tuple) else (done.id, done.position)
+            return Created(id=new_id, position=position)
 
         answer: dict[str, Any] = (
             {"status_code": status.HTTP_201_CREATED, "response_model": Created}

@@ -2,7 +2,8 @@
 
 One row per work item: a work order assigned to a technician (due by its SLA),
 an approval level waiting for a role in an estate (or for the user it was
-delegated to), a service request or complaint assigned to someone. A row is
+delegated to), a service request or complaint assigned to someone, a patrol
+task or a meter-reading round (``rounds.py``). A row is
 open while the item waits on its assignee; it closes when the item is done,
 and a reassignment moves it. Built only from events, by ``kind_of``; events
 it does not know leave it unchanged.
@@ -10,7 +11,7 @@ it does not know leave it unchanged.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypedDict, cast
 from uuid import UUID
 
@@ -20,6 +21,7 @@ from psycopg.types.json import Jsonb
 
 from projections.events import as_uuid, kind_of, occurred_at
 from projections.notifications.rules import APPROVAL_AGGREGATES, approval_step, approval_waiting
+from projections.tasks import rounds
 
 # Service requests and complaints (the community context). Read generically
 # by field name, so a new event of theirs that assigns or finishes an item
@@ -48,8 +50,16 @@ ORDER_DONE = frozenset({"Completed", "Closed", "Rejected", "Cancelled"})
 
 class TodoList:
     name = "tasks"
-    aggregates = frozenset({"WorkOrder", *APPROVAL_AGGREGATES, *REQUEST_AGGREGATES})
-    tables = ("tasks_items",)
+    aggregates = frozenset(
+        {
+            "WorkOrder",
+            *APPROVAL_AGGREGATES,
+            *REQUEST_AGGREGATES,
+            *rounds.PATROL_AGGREGATES,
+            *rounds.ROUND_AGGREGATES,
+        }
+    )
+    tables = ("tasks_items", "tasks_round_meters")
     ddl = (
         """CREATE TABLE IF NOT EXISTS tasks_items (
             item_id uuid PRIMARY KEY,
@@ -66,12 +76,17 @@ class TodoList:
             requested_by uuid,
             state jsonb NOT NULL DEFAULT '{}',
             created_at timestamptz NOT NULL,
-            updated_at timestamptz NOT NULL
+            updated_at timestamptz NOT NULL,
+            starts_at timestamptz,
+            due_on date,
+            done int,
+            total int
         )""",
         "CREATE INDEX IF NOT EXISTS tasks_items_assignee ON tasks_items (assignee_id) "
         "WHERE is_open",
         "CREATE INDEX IF NOT EXISTS tasks_items_role ON tasks_items (role, estate_id) "
         "WHERE is_open AND assignee_id IS NULL",
+        *rounds.DDL,
     )
 
     def apply(
@@ -84,6 +99,10 @@ class TodoList:
             self._approval(cur, as_uuid(note.originator_id), name, event)
         elif aggregate in REQUEST_AGGREGATES:
             self._request(cur, as_uuid(note.originator_id), aggregate, name, event)
+        elif aggregate in rounds.PATROL_AGGREGATES:
+            rounds.patrol_task(cur, as_uuid(note.originator_id), name, event)
+        elif aggregate in rounds.ROUND_AGGREGATES:
+            rounds.reading_round(cur, as_uuid(note.originator_id), name, event)
 
     # Work orders --------------------------------------------------------------
 
@@ -257,6 +276,10 @@ class OpenItem(TypedDict):
     waiting_for_role: str | None
     level: int | None
     updated_at: datetime
+    starts_at: datetime | None
+    due_on: date | None
+    done: int | None
+    total: int | None
 
 
 OPEN_ITEM_COLUMNS = (
@@ -271,6 +294,10 @@ OPEN_ITEM_COLUMNS = (
     "waiting_for_role",
     "level",
     "updated_at",
+    "starts_at",
+    "due_on",
+    "done",
+    "total",
 )
 
 
@@ -300,7 +327,8 @@ def open_items_sql(paged: bool = False) -> str:
     after = f"AND ({TODO_KEY.format(t='t')} > ({last}) OR %(after)s::text IS NULL) "
     return (
         "SELECT t.item_id, t.kind, t.estate_id, t.title, t.priority, t.due_at, t.status, "
-        "t.assignee_id, t.role, t.level, t.updated_at FROM tasks_items t "
+        "t.assignee_id, t.role, t.level, t.updated_at, t.starts_at, t.due_on, t.done, t.total "
+        "FROM tasks_items t "
         "WHERE t.is_open AND (t.assignee_id = %(me)s OR (t.assignee_id IS NULL "
         "AND t.role IS NOT NULL AND t.requested_by IS DISTINCT FROM %(me)s AND EXISTS ("
         "SELECT 1 FROM user_directory u WHERE u.user_id = %(me)s AND u.status <> 'disabled' "

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
+from fastapi import Query
 from pydantic import BaseModel, Field
 
 from domain.patrols.route import MAX_ITEMS, MAX_POINTS
@@ -21,6 +22,10 @@ from projections.patrols.queries import (
     TaskRow,
 )
 
+#: The read model the patrols' reads wait for (``?after=``).
+PROJECTION = "patrols"
+Limit = Annotated[int, Query(ge=1, le=1000)]
+After = Annotated[int | None, Query(ge=0)]
 Name = Annotated[str, SingleLine(100)]
 Reason = Annotated[str, MultiLine(1000)]
 Reading = Annotated[DecimalInput, Field(max_digits=14, decimal_places=4)]

@@ -19,8 +19,11 @@ from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
 from interfaces.http.patrols.schemas import (
+    PROJECTION,
+    After,
     CheckedIn,
     CompletionView,
+    Limit,
     NewCheckIn,
     TaskDetailView,
     TaskView,
@@ -31,10 +34,6 @@ from interfaces.http.security import Principal, container, requires
 from projections.patrols import queries
 
 router = APIRouter(route_class=AsOfRoute, prefix="/api/v1", tags=["patrols"])
-
-PROJECTION = "patrols"
-Limit = Annotated[int, Query(ge=1, le=1000)]
-After = Annotated[int | None, Query(ge=0)]
 
 
 @router.get("/patrol-tasks")

@@ -151,6 +151,15 @@ def test_a_round_a_held_jump_an_owners_reading_and_an_import(
     the_round = ok(call(client, tech, "GET", f"meter-rounds/{tour}", params={"after": head}))
     assert [s["id"] for s in the_round["stops"]] == [power, water]
     assert [s["status"] for s in the_round["stops"]] == [None, "recorded"]
+    # On the technician's to-do list: the water meter, noted thrice, is one meter read.
+    [todo] = ok(call(client, tech, "GET", "tasks/mine", params={"after": head}))["items"]
+    assert (todo["id"], todo["kind"], todo["due_on"], todo["done"], todo["total"]) == (
+        tour,
+        "meter_round",
+        TODAY,
+        1,
+        2,
+    )
     readings = ok(
         call(
             client,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -14,6 +14,8 @@ from domain.approvals.rules import Level, Outcome, PolicyTerms, Rule, Urgency
 from domain.community.complaint import Complaint
 from domain.community.service_request import Category, ServiceRequest
 from domain.identity.policy import Role
+from domain.meters.round import ReadingRound
+from domain.patrols.task import PatrolTask
 from domain.workorders.order import WorkOrder
 from projections.tasks.todo import open_items_sql
 from tests.e2e.notifications.support import user
@@ -32,11 +34,34 @@ class Item:
     status: str
 
 
-def todo(container: Container, user_id: UUID) -> list[Item]:
+@dataclass(frozen=True)
+class Walk:
+    """A patrol task or reading round as the list shows it."""
+
+    kind: str
+    title: str
+    starts_at: datetime | None
+    due_at: datetime | None
+    due_on: date | None
+    status: str
+    done: int
+    total: int
+
+
+def rows(container: Container, user_id: UUID) -> list[tuple[Any, ...]]:
     container.projector.catch_up()
     with container.pool.connection() as conn:
-        rows = conn.execute(open_items_sql(), {"me": user_id}).fetchall()
-    return [Item(r[1], r[3], r[4], r[5], r[6]) for r in rows]
+        return conn.execute(open_items_sql(), {"me": user_id}).fetchall()
+
+
+def todo(container: Container, user_id: UUID) -> list[Item]:
+    return [Item(r[1], r[3], r[4], r[5], r[6]) for r in rows(container, user_id)]
+
+
+def walks(container: Container, user_id: UUID) -> list[Walk]:
+    return [
+        Walk(r[1], r[3], r[11], r[5], r[12], r[6], r[13], r[14]) for r in rows(container, user_id)
+    ]
 
 
 def order(container: Container, title: str, requester: UUID | None = None) -> WorkOrder:
@@ -216,6 +241,100 @@ def test_a_scheduled_service_request_is_on_its_assignees_list_until_done(
     request.complete(cleaner, None, NOW)
     save(container, request)
     assert todo(container, cleaner) == []
+
+
+def patrol_task(assignee: UUID, starts: datetime, ends: datetime, *points: str) -> PatrolTask:
+    """A night round's task of ``points`` (each one's code is its name)."""
+    checklist = [{"item_id": "1", "label": "Locked"}]
+    return PatrolTask.generate(
+        id=uuid4(),
+        estate_id=ESTATE,
+        plan_id=uuid4(),
+        route_id=uuid4(),
+        route_name="Night round",
+        assignee_id=assignee,
+        shift_on=NOW.date(),
+        starts_at=starts,
+        ends_at=ends,
+        points=[
+            {"point_id": str(uuid4()), "code": p, "name": p, "checklist": checklist} for p in points
+        ],
+        at=NOW,
+    )
+
+
+def reading_round(technician: UUID, meters: list[UUID], due_on: date, by: UUID) -> ReadingRound:
+    return ReadingRound.plan(
+        id=uuid4(),
+        estate_id=ESTATE,
+        period="2026-03",
+        technician_id=technician,
+        meter_ids=meters,
+        due_on=due_on,
+        by=by,
+        at=NOW,
+    )
+
+
+def test_a_patrol_task_is_on_its_patrollers_list_with_its_shift_and_points_until_it_closes(
+    container: Container,
+) -> None:
+    wu = user(container, "tech.wu", [Role.TECHNICIAN], (ESTATE,))
+    ma = user(container, "tech.ma", [Role.TECHNICIAN], (ESTATE,))
+    starts, ends = NOW + timedelta(hours=1), NOW + timedelta(hours=9)
+    task = patrol_task(wu, starts, ends, "gate", "roof", "pump")
+    save(container, task)
+    shift = ("patrol_task", "Night round", starts, ends, None)
+    assert walks(container, wu) == [Walk(*shift, "open", 0, 3)]
+    assert walks(container, ma) == []
+
+    gate = task.points[0]
+    task.check_in(gate["point_id"], "gate", [{"item_id": "1", "result": "normal"}], wu, starts)
+    task.watch(starts + timedelta(hours=6))  # the roof was due by 5h20m: late
+    save(container, task)
+    assert walks(container, wu) == [Walk(*shift, "late", 1, 3)]
+
+    task.watch(ends)  # the shift is over: missed points, closed
+    save(container, task)
+    assert walks(container, wu) == []
+
+
+def test_a_reading_round_is_on_its_technicians_list_with_the_meters_left_until_closed(
+    container: Container,
+) -> None:
+    wu = user(container, "tech.wu", [Role.TECHNICIAN], (ESTATE,))
+    pm = user(container, "pm.li", [Role.PROPERTY_MANAGER], (ESTATE,))
+    meters = [uuid4() for _ in range(3)]
+    due_on = date(2026, 3, 6)
+    tour = reading_round(wu, meters, due_on, pm)
+    save(container, tour)
+    due = datetime(2026, 3, 7, tzinfo=UTC)  # the due date's end
+    title = "Meter reading for 2026-03"
+    assert walks(container, wu) == [Walk("meter_round", title, None, due, due_on, "open", 0, 3)]
+    assert walks(container, pm) == []  # planned by them, not theirs to read
+
+    tour.note(meters[0], uuid4(), "held", NOW)
+    tour.note(meters[1], uuid4(), "recorded", NOW)
+    tour.note(meters[0], uuid4(), "recorded", NOW)  # the held one, confirmed: one meter
+    save(container, tour)
+    assert [(w.done, w.total) for w in walks(container, wu)] == [(2, 3)]
+
+    tour.close(pm, NOW)
+    save(container, tour)
+    assert walks(container, wu) == []
+
+
+def test_the_patrol_and_the_round_sort_among_the_work_orders_by_due_time(
+    container: Container,
+) -> None:
+    wu = user(container, "tech.wu", [Role.TECHNICIAN], (ESTATE,))
+    leak = order(container, "Leak in 3-201")
+    leak.triage("plumbing", "normal", NOW + timedelta(hours=2), NOW + timedelta(days=3), NOW)
+    leak.assign(wu, NOW)
+    task = patrol_task(wu, NOW, NOW + timedelta(hours=1), "gate")
+    tour = reading_round(wu, [uuid4()], date(2026, 3, 2), uuid4())
+    save(container, leak, task, tour)
+    assert [i.kind for i in todo(container, wu)] == ["patrol_task", "workorder", "meter_round"]
 
 
 def decider(user_id: UUID, role: str) -> Decider:

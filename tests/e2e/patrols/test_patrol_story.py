@@ -113,6 +113,15 @@ def test_a_night_patrol_with_an_abnormal_point_and_a_missed_one(
         listed["starts_at"].startswith("2026-03-02T14:00") and listed["completion_rate"] == "0.0000"
     )
     assert ok(client.get(f"{API}/patrol-tasks", headers=guard)) == []
+    [todo] = ok(client.get(f"{API}/tasks/mine", params={"after": settle(running)}, headers=tech))
+    assert (todo["id"], todo["kind"], todo["title"], todo["done"], todo["total"]) == (
+        listed["id"],
+        "patrol_task",
+        "夜间巡逻",
+        0,
+        3,
+    )
+    assert (todo["starts_at"][:16], todo["due_at"][:16]) == ("2026-03-02T14:00", "2026-03-02T22:00")
     task = ok(client.get(f"{API}/patrol-tasks/{listed['id']}", headers=tech))
     assert [p["name"] for p in task["point_list"]] == ["水泵房", "东门", "天台"]
     assert "code" not in str(task)  # the codes are on the labels, not in the app
@@ -186,6 +195,9 @@ def test_a_night_patrol_with_an_abnormal_point_and_a_missed_one(
     )
     settle(running)
     closed = ok(client.get(f"{API}/patrol-tasks/{listed['id']}", headers=manager))
+    assert (
+        ok(client.get(f"{API}/tasks/mine", params={"after": settle(running)}, headers=tech)) == []
+    )
     assert closed["status"] == "closed" and closed["completion_rate"] == "0.6667"
     assert [p["state"] for p in closed["point_list"]] == ["checked", "checked", "missed"]
     clock.fix(NIGHT + timedelta(hours=9))

@@ -107,10 +107,10 @@ class Recording:
 
     def __init__(self, conn: psycopg.Connection[Any]) -> None:
         self._conn = conn
-        self.statements: list[tuple[str, list[Any]]] = []
+        self.statements: list[tuple[str, Any]] = []
 
     def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
-        self.statements.append((_text(query, self._conn), list(params or [])))
+        self.statements.append((_text(query, self._conn), _values(params)))
         return self._conn.execute(query, params, **kwargs)
 
     def cursor(self, *args: Any, **kwargs: Any) -> _RecordingCursor:
@@ -125,7 +125,7 @@ class _RecordingCursor:
         self._cur, self._statements, self._conn = cur, statements, conn
 
     def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
-        self._statements.append((_text(query, self._conn), list(params or [])))
+        self._statements.append((_text(query, self._conn), _values(params)))
         self._cur.execute(query, params, **kwargs)
         return self
 
@@ -139,11 +139,16 @@ class _RecordingCursor:
         return getattr(self._cur, name)
 
 
+def _values(params: Any) -> Any:
+    """A statement's values as it was given them: by name (a dict) or in order."""
+    return dict(params) if isinstance(params, Mapping) else list(params or [])
+
+
 def _text(query: Any, conn: psycopg.Connection[Any]) -> str:
     return query if isinstance(query, str) else query.as_string(conn)
 
 
-def plan(conn: psycopg.Connection[Any], statement: str, params: list[Any]) -> dict[str, Any]:
+def plan(conn: psycopg.Connection[Any], statement: str, params: Any) -> dict[str, Any]:
     """The planner's choice for ``statement`` with these values bound."""
     [[document]] = conn.execute(f"EXPLAIN (FORMAT JSON) {statement}", params).fetchall()  # type: ignore[arg-type]
     return document[0]["Plan"]  # type: ignore[no-any-return]

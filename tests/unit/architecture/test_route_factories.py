@@ -45,6 +45,10 @@ class Things:
         self.sent.append(command)
         return Done(command.part_id, 8)
 
+    def make(self, command: Rename) -> tuple[UUID, int]:
+        self.sent.append(command)
+        return command.part_id, 9
+
 
 class NewName(Command):
     name: str
@@ -86,6 +90,16 @@ def _by_hand() -> APIRouter:
     ) -> Created:
         return Created(id=part_id, position=0)
 
+    @router.post(f"{PATH}/pair", status_code=status.HTTP_201_CREATED)
+    def make_part(
+        tenant_id: UUID,
+        thing_id: UUID,
+        part_id: UUID,
+        request: Request,
+        principal: Principal = requires(PERMISSION),
+    ) -> Created:
+        return Created(id=part_id, position=0)
+
     return router
 
 
@@ -95,6 +109,7 @@ def _made(things: Things) -> APIRouter:
     send("POST", PATH, Things.rename, body=NewName, doc="Give the part a name.")
     send("POST", f"{PATH}/maybe", Things.rename, body=NewName | None, name="maybe_rename")
     send("POST", f"{PATH}/new", Things.add, name="add_part", created=True)
+    send("POST", f"{PATH}/pair", Things.make, name="make_part", created=True)
     return router
 
 
@@ -118,10 +133,13 @@ def test_a_made_route_sends_the_actor_the_path_ids_and_the_body_fields() -> None
     assert answer.body == b'{"position":7}'
     routes["maybe_rename"].endpoint(None, actor, **ids)
     created = routes["add_part"].endpoint(None, actor, **ids)
+    made = routes["make_part"].endpoint(None, actor, **ids)  # the handler answers a pair
 
     assert things.sent == [
         Rename(actor, tenant, thing, part, "left"),
         Rename(actor, tenant, thing, part),
         Rename(actor, tenant, thing, part),
+        Rename(actor, tenant, thing, part),
     ]
     assert created == Created(id=part, position=8)
+    assert made == Created(id=part, position=9)
