@@ -45,6 +45,9 @@ FIELD_ROUTES: dict[tuple[str, str], Scoped] = {
     ("POST", "/car-parks"): Scoped(ESTATE, "body:estate_id"),
     **record(ESTATE, "/car-parks/{car_park_id}", "tariffs blocklist gate"),
     ("GET", "/car-parks/{car_park_id}/board"): Scoped(ESTATE, "path:car_park_id"),
+    ("POST", "/car-parks/{car_park_id}/temporary-spaces"): Scoped(ESTATE, "path:car_park_id"),
+    ("POST", "/car-parks/{car_park_id}/exits-without-entry"): Scoped(ESTATE, "path:car_park_id"),
+    ("GET", "/car-parks/{car_park_id}/exceptions"): Scoped(ESTATE, "path:car_park_id"),
     ("POST", "/car-parks/{car_park_id}/vehicles"): Scoped(
         ESTATE, "path:car_park_id", also=("body:unit_id",)
     ),
