@@ -55,7 +55,7 @@ FIELD_ROUTES: dict[tuple[str, str], Scoped] = {
     ("POST", "/vehicles/{vehicle_id}/passes/{parking_pass_id}/cancel"): Scoped(
         ESTATE, "path:vehicle_id", also=("path:parking_pass_id",)
     ),
-    **record(ESTATE, "/parking-sessions/{session_id}", "payment release"),
+    **record(ESTATE, "/parking-sessions/{session_id}", "payment release payment-orders"),
     # Stores (issue 17): the catalogue is company data, the rest an estate's.
     ("POST", "/parts"): Scoped(COMPANY, "company"),
     ("GET", "/parts"): Scoped(COMPANY, "rows"),

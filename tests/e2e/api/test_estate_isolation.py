@@ -261,6 +261,7 @@ ROUTE_RECORDS: dict[str, str | tuple[str, ...]] = {
     f"{API}/parking-sessions/{{session_id}}": "parking_session",
     f"{API}/parking-sessions/{{session_id}}/payment": "parking_session",
     f"{API}/parking-sessions/{{session_id}}/release": "parking_session",
+    f"{API}/parking-sessions/{{session_id}}/payment-orders": "parking_session",
     # finance: the books and compliance
     f"{FINANCE}/journals/{{journal_id}}/reversal": "journal",
     f"{FINANCE}/compliance-checks/{{review_id}}": "review",

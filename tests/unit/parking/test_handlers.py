@@ -38,6 +38,20 @@ def entries(w: World) -> list[tuple[str, list[tuple[str, Decimal, Decimal]]]]:
     return out
 
 
+def general_taxpayer(w: World) -> None:
+    """Estate A a general taxpayer from March: parking at 9 %."""
+    settings = TaxSettings(estate_id=w.estate_a, at=w.clock.now)
+    settings.set(
+        taxpayer="general",
+        items={},
+        effective_from=date(2026, 3, 1),
+        today=w.clock.now.date(),
+        by=w.manager_a.user_id,
+        at=w.clock.now,
+    )
+    w.log.save(settings)
+
+
 def test_a_temporary_stay_is_charged_at_the_exit_paid_and_posted(w: World) -> None:
     entered = w.gate("京A12345", "in")
     assert entered.open and entered.status == "inside" and entered.pass_id is None
@@ -192,16 +206,7 @@ def test_other_estates_staff_and_residents_find_nothing(w: World) -> None:
 
 
 def test_a_general_taxpayer_books_the_fee_net_of_vat(w: World) -> None:
-    settings = TaxSettings(estate_id=w.estate_a, at=w.clock.now)
-    settings.set(
-        taxpayer="general",
-        items={},
-        effective_from=date(2026, 3, 1),
-        today=w.clock.now.date(),
-        by=w.manager_a.user_id,
-        at=w.clock.now,
-    )
-    w.log.save(settings)
+    general_taxpayer(w)
     w.gate("京A12345", "in")
     w.clock.advance(timedelta(hours=2, minutes=30))
     owed = w.gate("京A12345", "out")
@@ -349,16 +354,7 @@ class _Due:
 
 
 def test_a_prepaid_passs_months_are_recognised_once_each_as_they_end(w: World) -> None:
-    settings = TaxSettings(estate_id=w.estate_a, at=w.clock.now)
-    settings.set(
-        taxpayer="general",
-        items={},
-        effective_from=date(2026, 3, 1),
-        today=w.clock.now.date(),
-        by=w.manager_a.user_id,
-        at=w.clock.now,
-    )
-    w.log.save(settings)
+    general_taxpayer(w)
     vehicle, _ = w.svc.register_vehicle(
         c.RegisterVehicle(w.manager_a, w.car_park, "京A12345", w.unit_a)
     )
