@@ -71,7 +71,10 @@ class ParkingService:
             vehicle = find(self.deps.event_log, vehicle_ref, Vehicle)
             if vehicle is None:
                 continue
-            day = booking_day(self.deps, vehicle.estate_id, None)
+            try:
+                day = booking_day(self.deps, vehicle.estate_id, None)
+            except InvalidTransition:  # today's books are closed: the next period's run
+                continue
             count = vehicle.recognise_pass_revenue(today, day, now)
             if not count:
                 continue
