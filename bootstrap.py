@@ -89,6 +89,7 @@ from projections.identity.erasures import Erasures
 from projections.identity.logins import LoginHistory
 from projections.meters.directory import MeterDirectory
 from projections.notifications.facts import NotificationFacts
+from projections.parking.queries import DuePasses
 from projections.patrols.queries import DueWork as PatrolDueWork
 from projections.progress import PositionWaiter
 from projections.quality.checks import QualityReadModels
@@ -162,6 +163,7 @@ class Container:
             *self.finance.scheduled(),
             *self.quality.scheduled(),
             *self.patrols.scheduled(),
+            *self.parking.scheduled(),
             *self.as_of.scheduled(),
             devices_report(self),
         ]
@@ -366,7 +368,7 @@ def build(
         metrics=metrics,
         incidents=incidents,
         operations=OperationsService(service_deps),
-        parking=ParkingService(service_deps),
+        parking=ParkingService(service_deps, due=DuePasses(pool)),
         quality=QualityService(service_deps, QualityReadModels(pool)),
         patrols=PatrolService(service_deps, due=PatrolDueWork(pool)),
         as_of=AsOfBuilds(

@@ -16,6 +16,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from application.actor import Actor
+from domain.parking.session import ExitCharge
 from domain.parking.tariff import Tariff
 from domain.parking.vehicle import PassBilling, PaymentMethod
 
@@ -128,6 +129,31 @@ class ReleaseSession:
 
 
 @dataclass(frozen=True)
+class SetTemporarySpaces:
+    """The count of spaces for temporary parking, as the manager sets it from now."""
+
+    actor: Actor
+    car_park_id: UUID
+    temporary_spaces: int
+
+
+@dataclass(frozen=True)
+class LetOutWithoutEntry:
+    """The guard lets out a car with no recorded entry: why, the charge (and the
+    estimated entry for ``estimated_entry``), and how the fee was paid."""
+
+    actor: Actor
+    car_park_id: UUID
+    plate: str
+    gate: str
+    reason: str
+    charge: ExitCharge
+    entered_at: datetime | None = None
+    method: PaymentMethod | None = None
+    reference: str | None = None
+
+
+@dataclass(frozen=True)
 class GateDecision:
     """What the barrier does: open or stay down, and why."""
 
@@ -140,4 +166,4 @@ class GateDecision:
     currency: str
     pass_id: UUID | None
     refused: str | None  # the blocklist's reason
-    status: str  # the session's, or "refused"
+    status: str  # the session's, "refused", or "no_entry" (an exit with no entry recorded)

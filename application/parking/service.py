@@ -13,10 +13,13 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.persistence import IntegrityError
+
 from application.actor import HIDDEN, Actor
 from application.errors import NotFound
 from application.finance.fund.handlers import booking_day
 from application.parking import commands as c
+from application.parking.ports import DuePasses
 from application.registry import lookups
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps, find
@@ -26,11 +29,21 @@ from domain.finance.tax import TaxSettings, tax_settings_id, taxes_of
 from domain.parking.car_park import CarPark, car_park_id
 from domain.parking.plates import normalise_plate
 from domain.parking.session import ParkingSession
+from domain.parking.tariff import LOCAL
 from domain.parking.vehicle import PassBilling, Vehicle, vehicle_id
 from domain.registry.places import ParkingSpace
 
 MANAGE = "parking:manage"
 GATE = "gate:operate"
+
+
+def parking_vat_rate(deps: ServiceDeps, estate_id: UUID) -> Decimal:
+    """The estate's VAT rate for parking this month (none set: no VAT)."""
+    settings = find(deps.event_log, tax_settings_id(estate_id), TaxSettings)
+    month = deps.clock().date().replace(day=1)
+    taxes = taxes_of(None if settings is None else settings.in_force(month))
+    parking = taxes.get("parking")
+    return Decimal(0) if parking is None else parking.vat_rate
 
 
 class ParkingNotFound(NotFound):
@@ -41,11 +54,36 @@ class ParkingNotFound(NotFound):
 
 
 class ParkingService:
-    def __init__(self, deps: ServiceDeps) -> None:
+    def __init__(self, deps: ServiceDeps, due: DuePasses | None = None) -> None:
         self.deps = deps
+        self.due = due
 
     def scheduled(self) -> list[ScheduledJob]:
-        return []
+        """Prepaid passes' months recognised as revenue once they are over."""
+        return [ScheduledJob("parking.recognise_pass_revenue", 3600, self.recognise_pass_revenue)]
+
+    def recognise_pass_revenue(self, now: datetime) -> int:
+        """Each vehicle's prepaid months over by today (Beijing), once: the vehicle
+        records what it recognised, so a second run, or a racing one, adds nothing."""
+        today = now.astimezone(LOCAL).date()
+        recognised = 0
+        for vehicle_ref in [] if self.due is None else self.due.vehicles_with_months_due(today):
+            vehicle = find(self.deps.event_log, vehicle_ref, Vehicle)
+            if vehicle is None:
+                continue
+            try:
+                day = booking_day(self.deps, vehicle.estate_id, None)
+            except InvalidTransition:  # today's books are closed: the next period's run
+                continue
+            count = vehicle.recognise_pass_revenue(today, day, now)
+            if not count:
+                continue
+            try:
+                self._save(vehicle)
+            except IntegrityError:
+                continue  # the gate moved the vehicle meanwhile: the next run takes it
+            recognised += count
+        return recognised
 
     @property
     def _now(self) -> datetime:
@@ -80,12 +118,7 @@ class ParkingService:
         )
 
     def _vat_rate(self, estate_id: UUID) -> Decimal:
-        """The estate's VAT rate for parking this month (none set: no VAT)."""
-        settings = find(self.deps.event_log, tax_settings_id(estate_id), TaxSettings)
-        month = self._now.date().replace(day=1)
-        taxes = taxes_of(None if settings is None else settings.in_force(month))
-        parking = taxes.get("parking")
-        return Decimal(0) if parking is None else parking.vat_rate
+        return parking_vat_rate(self.deps, estate_id)
 
     # ---- the car park ----------------------------------------------------
 
@@ -104,6 +137,11 @@ class ParkingService:
             at=self._now,
         )
         return car_park.id, self._save(car_park)
+
+    def set_temporary_spaces(self, cmd: c.SetTemporarySpaces) -> int:
+        car_park = self._car_park(cmd.actor, cmd.car_park_id, MANAGE)
+        car_park.change_spaces(cmd.temporary_spaces, cmd.actor.user_id, self._now)
+        return self._save(car_park)
 
     def change_tariff(self, cmd: c.ChangeTariff) -> tuple[int, int]:
         """The new version's number and the position."""
@@ -215,20 +253,59 @@ class ParkingService:
         return _decision(vehicle, session, self._save(vehicle, session))
 
     def _exit(self, vehicle: Vehicle, gate: str) -> c.GateDecision:
-        if vehicle.inside is None:
-            raise InvalidTransition(f"plate: no entry of {vehicle.plate} is recorded")
+        now = self._now
+        if vehicle.inside is None:  # the guard lets it out (``let_out_without_entry``)
+            vehicle.refuse_exit(gate, now)
+            position = self._save(vehicle)
+            return _decision(vehicle, None, position, status="no_entry")
         session = find(self.deps.event_log, vehicle.inside, ParkingSession)
         assert session is not None
-        now = self._now
         if str(session.status) == "inside":
             session.exit(gate, now)
         elif str(session.status) == "paid":
-            session.leave(gate, now)
+            session.leave(gate, now)  # past the grace after paying: more is owed
         else:  # still owed: the barrier stays down, nothing new is recorded
             return _decision(vehicle, session, None)
         if str(session.status) == "left":
             vehicle.leave(session.id, now)
         return _decision(vehicle, session, self._save(vehicle, session))
+
+    def let_out_without_entry(self, cmd: c.LetOutWithoutEntry) -> tuple[UUID, int]:
+        """A car at the exit with no recorded entry, let out by the guard: the session is
+        recorded exited without entry, paid (when its charge is above zero) and left,
+        in one append; it is on the day's exceptions."""
+        car_park = self._car_park(cmd.actor, cmd.car_park_id, GATE)
+        vehicle = self._plate(car_park, normalise_plate(cmd.plate), None, None)
+        if vehicle.inside is not None:
+            raise InvalidTransition(
+                f"plate: {vehicle.plate} is inside (session {vehicle.inside}): "
+                "its exit is the gate's"
+            )
+        now = self._now
+        version, tariff = car_park.tariff_at(cmd.entered_at or now)
+        session = ParkingSession.without_entry(
+            id=self.deps.ids(),
+            estate_id=car_park.estate_id,
+            vehicle_id=vehicle.id,
+            plate=vehicle.plate,
+            unit_id=vehicle.unit_id,
+            gate=cmd.gate,
+            tariff_version=version,
+            tariff=tariff,
+            charge=cmd.charge,
+            entered_at=cmd.entered_at,
+            reason=cmd.reason,
+            by=cmd.actor.user_id,
+            at=now,
+        )
+        if session.fee > 0:
+            if cmd.method is None:
+                raise ValidationFailed(f"method: how the {session.fee} {session.currency} was paid")
+            day = booking_day(self.deps, session.estate_id, None)
+            rate = self._vat_rate(session.estate_id)
+            session.pay(cmd.method, cmd.reference, day, rate, cmd.actor.user_id, now)
+        session.leave(cmd.gate, now)
+        return session.id, self._save(vehicle, session)
 
     def _session(self, actor: Actor, session_id: UUID) -> ParkingSession:
         session = find(self.deps.event_log, session_id, ParkingSession)
@@ -264,6 +341,7 @@ def _decision(
     *,
     refused: str | None = None,
     currency: str = "CNY",
+    status: str = "refused",
 ) -> c.GateDecision:
     if session is None:
         return c.GateDecision(
@@ -276,7 +354,7 @@ def _decision(
             currency=currency,
             pass_id=None,
             refused=refused,
-            status="refused",
+            status=status,
         )
     status = str(session.status)
     return c.GateDecision(

@@ -73,7 +73,70 @@ class Settled:
 
 
 class PaymentOrder(Aggregate):
-    """One amount an owner asked to pay online for a unit; open until the provider pays it."""
+    """One amount an owner asked to pay online for a unit, or a driver for a parking
+    session's fee at the exit (``PlacedForParking``, decision 0063); open until the
+    provider pays it."""
+
+    class_version = 2  # 2: the parking session an order may pay
+
+    class PlacedForParking(Aggregate.Created):
+        """An order for the fee a parking session owes at the exit: the driver scans
+        the exit's code and pays it; the provider's notification pays the session."""
+
+        out_trade_no: str
+        provider: str
+        estate_id: UUID
+        unit_id: UUID | None
+        payer_id: UUID | None
+        ordered_by: UUID
+        amount: Decimal
+        currency: str
+        bill_ids: list[UUID]
+        expires_at: datetime
+        at: datetime
+        session_id: UUID
+        plate: str
+
+        def mutate(self, aggregate: Any) -> Any:
+            order = super().mutate(aggregate)
+            assert order is not None
+            order.session_id = self.session_id
+            return order
+
+    @classmethod
+    def for_parking(
+        cls,
+        *,
+        out_trade_no: str,
+        provider: str,
+        estate_id: UUID,
+        session_id: UUID,
+        plate: str,
+        ordered_by: UUID,
+        amount: Decimal,
+        at: datetime,
+    ) -> PaymentOrder:
+        """An order for what a parking session owes (more than 0, whole fen, CNY)."""
+        value = exact_money(amount, CURRENCY)
+        if value <= 0 or value > MAX_AMOUNT:
+            raise InvalidTransition("the session owes nothing to pay online")
+        return cls._create(
+            cls.PlacedForParking,
+            id=order_id_for(out_trade_no),
+            out_trade_no=out_trade_no,
+            provider=provider,
+            estate_id=estate_id,
+            unit_id=None,
+            payer_id=None,
+            ordered_by=ordered_by,
+            amount=value,
+            currency=CURRENCY,
+            bill_ids=[],
+            expires_at=at + ORDER_LIFETIME,
+            at=at,
+            session_id=session_id,
+            plate=plate,
+        )
 
     @staticmethod
     def create_id(out_trade_no: str, **_: Any) -> UUID:
@@ -119,8 +182,8 @@ class PaymentOrder(Aggregate):
         out_trade_no: str,
         provider: str,
         estate_id: UUID,
-        unit_id: UUID,
-        payer_id: UUID,
+        unit_id: UUID | None,
+        payer_id: UUID | None,
         ordered_by: UUID,
         amount: Decimal,
         currency: str,
@@ -138,6 +201,7 @@ class PaymentOrder(Aggregate):
         self.currency = currency
         self.bill_ids = bill_ids
         self.expires_at = expires_at
+        self.session_id: UUID | None = None  # a parking session's fee (decision 0063)
         self.transaction_id: str | None = None
         self.payment_id: UUID | None = None
 

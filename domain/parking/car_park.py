@@ -84,3 +84,14 @@ class CarPark(Aggregate):
         self, version: int, effective_from: datetime, tariff: dict[str, Any], by: UUID, at: datetime
     ) -> None:
         self.tariffs.append((version, effective_from, tariff))
+
+    def change_spaces(self, temporary_spaces: int, by: UUID, at: datetime) -> None:
+        """The count of spaces for temporary parking, as the manager sets it now."""
+        spaces = _spaces(temporary_spaces)
+        if spaces == self.temporary_spaces:
+            raise InvalidTransition(f"temporary_spaces: {spaces} already")
+        self._spaces_changed(temporary_spaces=spaces, by=by, at=at)
+
+    @event("TemporarySpacesChanged")
+    def _spaces_changed(self, temporary_spaces: int, by: UUID, at: datetime) -> None:
+        self.temporary_spaces = temporary_spaces

@@ -6,6 +6,11 @@ them pays nothing); past them every started hour from entry is charged at
 window (local time, China Standard Time, UTC+8: ``night_from`` to
 ``night_until``, wrapping midnight when it ends earlier than it starts).
 The hours of each 24 hours from entry are capped at ``daily_cap`` (封顶).
+A car that has paid may leave within ``grace_minutes`` of paying (离场宽限);
+later, the fee to the later exit less what was paid is owed. A car whose
+entry was never recorded may be let out for ``lost_ticket_fee`` (丢卡/无入场
+记录). Versions recorded before these two existed restore with no grace and
+no lost-ticket fee, as they were.
 
 So the fee is never below zero, never above the cap times the started days,
 and never falls as the stay grows (``tests/unit/parking/test_tariff.py``).
@@ -28,6 +33,8 @@ LOCAL = timezone(timedelta(hours=8))  # China Standard Time (no daylight saving)
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 MAX_FREE_MINUTES = 24 * 60
+MAX_GRACE_MINUTES = 120
+GRACE_MINUTES = 15  # what the barrier systems in use give after paying
 
 
 def _clock(value: str | None, field: str) -> str | None:
@@ -48,6 +55,8 @@ class Tariff:
     night_per_hour: Decimal | None = None
     night_from: str | None = None  # "22:00", local time
     night_until: str | None = None  # "07:00"
+    grace_minutes: int = 0  # after paying (versions from before it: none)
+    lost_ticket_fee: Decimal | None = None  # an exit with no recorded entry
 
     @classmethod
     def of(
@@ -60,6 +69,8 @@ class Tariff:
         night_per_hour: object | None = None,
         night_from: str | None = None,
         night_until: str | None = None,
+        grace_minutes: int = GRACE_MINUTES,
+        lost_ticket_fee: object | None = None,
     ) -> Tariff:
         """A tariff from what a manager states; each rule broken is a 422 naming the field."""
         currency = currency_of(currency)
@@ -79,7 +90,18 @@ class Tariff:
             raise ValidationFailed("night_per_hour: give the night rate with its window, or none")
         if start is not None and start == end:
             raise ValidationFailed("night_until: the night window is empty")
-        return cls(currency, int(free_minutes), hourly, cap, night, start, end)
+        if not 0 <= int(grace_minutes) <= MAX_GRACE_MINUTES:
+            raise ValidationFailed(f"grace_minutes: 0 to {MAX_GRACE_MINUTES}")
+        lost = (
+            None
+            if lost_ticket_fee is None
+            else exact_money(lost_ticket_fee, currency, "lost_ticket_fee")
+        )
+        if lost is not None and lost < 0:
+            raise ValidationFailed("lost_ticket_fee: never negative")
+        return cls(
+            currency, int(free_minutes), hourly, cap, night, start, end, int(grace_minutes), lost
+        )
 
     @classmethod
     def restored(cls, stored: dict[str, Any]) -> Tariff:
@@ -116,6 +138,10 @@ class Tariff:
             charged = sum((self.rate_at(start + h * HOUR) for h in range(hours)), Decimal(0))
             total += min(charged, self.daily_cap)
         return total
+
+    def grace_over(self, paid_at: datetime, at: datetime) -> bool:
+        """Has a car that paid at ``paid_at`` stayed past its grace at ``at``?"""
+        return at - paid_at > timedelta(minutes=self.grace_minutes)
 
 
 def days_started(entered: datetime, left: datetime) -> int:

@@ -9,8 +9,12 @@ A monthly pass (月卡) names a space assigned to the vehicle's unit, or none
 (a plate pass). Its fee is either billed to the unit's account each month
 by finance's billing run (``unit_account``: the ``parking`` fee item bills
 the unit's assigned spaces, so such a pass needs one), or bought for N
-months at the office (``prepaid``: the amount is posted as parking revenue,
-``domain/parking/postings.py``).
+months at the office (``prepaid``). A prepaid pass sold since decision 0063
+is ``PrepaidPassSold``: the money is a contract liability (2204) until each
+month of the pass is over, when ``PassRevenueRecognised`` moves that month's
+share to parking revenue (the scheduler's ``parking.recognise_pass_revenue``).
+The prepaid passes issued before it (``PassIssued``) posted their revenue at
+once and keep that meaning (``domain/parking/postings.py``).
 """
 
 from __future__ import annotations
@@ -72,6 +76,8 @@ def _reason(value: str) -> str:
 
 
 class Vehicle(Aggregate):
+    class_version = 2  # 2: a prepaid pass's months recognised (decision 0063)
+
     @staticmethod
     def create_id(estate_id: UUID, plate: str, **_: Any) -> UUID:
         return vehicle_id(estate_id, plate)
@@ -160,7 +166,8 @@ class Vehicle(Aggregate):
         for terms in self.passes.values():
             if terms["cancelled"] is None and _overlaps(terms, starts_on, ends_on):
                 raise InvalidTransition(f"starts_on: {self.plate} holds a pass for those days")
-        self._pass_issued(
+        record = self._pass_issued if billing is PassBilling.UNIT_ACCOUNT else self._prepaid_sold
+        record(
             pass_id=pass_id,
             estate_id=self.estate_id,
             unit_id=self.unit_id,
@@ -208,7 +215,93 @@ class Vehicle(Aggregate):
             "ends_on": ends_on,
             "space_id": space_id,
             "cancelled": None,
+            "recognised": None,  # months recognised of a prepaid pass sold since 0063
         }
+
+    @event("PrepaidPassSold")
+    def _prepaid_sold(
+        self,
+        pass_id: UUID,
+        estate_id: UUID,
+        unit_id: UUID,
+        plate: str,
+        space_id: UUID | None,
+        starts_on: date,
+        ends_on: date | None,
+        billing: str,
+        months: int | None,
+        amount: Decimal | None,
+        currency: str,
+        method: str | None,
+        reference: str | None,
+        booked_on: date,
+        vat_rate: Decimal,
+        tax: Decimal | None,
+        by: UUID,
+        at: datetime,
+    ) -> None:
+        """A prepaid pass sold: the amount less VAT is owed as service (2204) until
+        its months are over."""
+        assert amount is not None and tax is not None
+        self.passes[str(pass_id)] = {
+            "starts_on": starts_on,
+            "ends_on": ends_on,
+            "space_id": space_id,
+            "cancelled": None,
+            "recognised": 0,
+            "months": months,
+            "net": amount - tax,
+            "currency": currency,
+        }
+
+    # ---- a prepaid pass's revenue, month by month -------------------------
+
+    def recognise_pass_revenue(self, today: date, booked_on: date, at: datetime) -> int:
+        """Each month of a prepaid pass that is over by ``today`` (local), not yet
+        recognised: its share of the net (the last month takes the rounding). The
+        months of a cancelled pass stay owed (a refund is not recorded here).
+        How many months were recognised; run again, none."""
+        recognised = 0
+        for key, terms in list(self.passes.items()):
+            done = terms.get("recognised")
+            if done is None or terms["cancelled"] is not None:
+                continue
+            months, net = terms["months"], terms["net"]
+            while done < months and add_months(terms["starts_on"], done + 1) < today:
+                share = round_money(net / months, terms["currency"])
+                amount = net - share * (months - 1) if done + 1 == months else share
+                self._revenue_recognised(
+                    pass_id=UUID(key),
+                    estate_id=self.estate_id,
+                    plate=self.plate,
+                    month=done + 1,
+                    months=months,
+                    period_from=_month_start(terms["starts_on"], done),
+                    period_to=add_months(terms["starts_on"], done + 1),
+                    amount=amount,
+                    currency=terms["currency"],
+                    booked_on=booked_on,
+                    at=at,
+                )
+                done, recognised = done + 1, recognised + 1
+        return recognised
+
+    @event("PassRevenueRecognised")
+    def _revenue_recognised(
+        self,
+        pass_id: UUID,
+        estate_id: UUID,
+        plate: str,
+        month: int,
+        months: int,
+        period_from: date,
+        period_to: date,
+        amount: Decimal,
+        currency: str,
+        booked_on: date,
+        at: datetime,
+    ) -> None:
+        self.passes[str(pass_id)]["recognised"] = month
 
     def cancel_pass(self, pass_id: UUID, by: UUID, at: datetime) -> None:
         terms = self.passes.get(str(pass_id))
@@ -247,6 +340,17 @@ class Vehicle(Aggregate):
     def _refused(self, gate: str, reason: str, at: datetime) -> None:
         pass
 
+    def refuse_exit(self, gate: str, at: datetime) -> None:
+        """At the exit with no entry recorded: the barrier stays down until the guard
+        lets the car out (``ParkingSession.ExitedWithoutEntry``); recorded, never silent."""
+        if self.inside is not None:
+            raise InvalidTransition(f"plate: {self.plate} is inside (session {self.inside})")
+        self._exit_refused(gate=text(gate, "gate", 50), at=at)
+
+    @event("ExitRefused")
+    def _exit_refused(self, gate: str, at: datetime) -> None:
+        pass
+
     def enter(self, session_id: UUID, at: datetime) -> None:
         if self.blocked is not None:
             raise InvalidTransition(f"plate: {self.plate} is blocklisted")
@@ -268,6 +372,11 @@ class Vehicle(Aggregate):
     @event("Left")
     def _left(self, session_id: UUID, at: datetime) -> None:
         self.inside = None
+
+
+def _month_start(starts_on: date, month: int) -> date:
+    """The first day of month ``month`` (from 0) of a pass from ``starts_on``."""
+    return starts_on if month == 0 else add_months(starts_on, month) + timedelta(days=1)
 
 
 def _overlaps(terms: dict[str, Any], starts_on: date, ends_on: date | None) -> bool:

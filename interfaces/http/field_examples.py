@@ -183,5 +183,14 @@ FIELD.update(
             "method": "online",
             "reference": "WX4200002026030198765432",
         },
+        "interfaces.http.parking.schemas.TemporarySpaces": {"temporary_spaces": 60},
+        "interfaces.http.parking.schemas.ExitWithoutEntry": {
+            "plate": "沪A12345",
+            "gate": "东门出口1",
+            "reason": "入场未识别，车主称昨晚20点左右入场",
+            "charge": "estimated_entry",
+            "entered_at": "2026-03-01T20:00:00+08:00",
+            "method": "cash",
+        },
     }
 )

@@ -45,6 +45,9 @@ FIELD_ROUTES: dict[tuple[str, str], Scoped] = {
     ("POST", "/car-parks"): Scoped(ESTATE, "body:estate_id"),
     **record(ESTATE, "/car-parks/{car_park_id}", "tariffs blocklist gate"),
     ("GET", "/car-parks/{car_park_id}/board"): Scoped(ESTATE, "path:car_park_id"),
+    ("POST", "/car-parks/{car_park_id}/temporary-spaces"): Scoped(ESTATE, "path:car_park_id"),
+    ("POST", "/car-parks/{car_park_id}/exits-without-entry"): Scoped(ESTATE, "path:car_park_id"),
+    ("GET", "/car-parks/{car_park_id}/exceptions"): Scoped(ESTATE, "path:car_park_id"),
     ("POST", "/car-parks/{car_park_id}/vehicles"): Scoped(
         ESTATE, "path:car_park_id", also=("body:unit_id",)
     ),
@@ -52,7 +55,7 @@ FIELD_ROUTES: dict[tuple[str, str], Scoped] = {
     ("POST", "/vehicles/{vehicle_id}/passes/{parking_pass_id}/cancel"): Scoped(
         ESTATE, "path:vehicle_id", also=("path:parking_pass_id",)
     ),
-    **record(ESTATE, "/parking-sessions/{session_id}", "payment release"),
+    **record(ESTATE, "/parking-sessions/{session_id}", "payment release payment-orders"),
     # Stores (issue 17): the catalogue is company data, the rest an estate's.
     ("POST", "/parts"): Scoped(COMPANY, "company"),
     ("GET", "/parts"): Scoped(COMPANY, "rows"),

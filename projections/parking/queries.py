@@ -65,6 +65,9 @@ class PassRow(TypedDict):
     status: str  # active | cancelled
     issued_at: datetime
     cancelled_at: datetime | None
+    deferred: bool  # prepaid since decision 0063: revenue month by month
+    recognised_months: int | None
+    next_due_on: date | None  # the day the next month is recognised
     updated_at: datetime
     position: int
 
@@ -89,10 +92,30 @@ class SessionRow(TypedDict):
     reference: str | None
     paid_at: datetime | None
     left_at: datetime | None
-    released_by: UUID | None  # the guard who let it out without a recorded exit
+    released_by: UUID | None  # the guard who released it, or let it out with no entry
     release_reason: str | None
+    entry_recorded: bool  # false: let out by the guard with no recorded entry
+    exit_charge: str | None  # then: lost_ticket | daily_cap | estimated_entry
+    paid_amount: Decimal  # all paid, the overstay after the grace included
+    overstays: int  # exits past the grace after paying
     updated_at: datetime
     position: int
+
+
+class ExceptionRow(TypedDict):
+    position: int
+    estate_id: UUID
+    day: date  # Beijing time
+    at: datetime
+    kind: str  # exit_refused | exit_without_entry | released | entry_refused
+    plate: str
+    vehicle_id: UUID
+    session_id: UUID | None
+    gate: str | None
+    reason: str | None
+    by: UUID | None  # the guard
+    fee: Decimal | None
+    currency: str | None
 
 
 class BoardRow(TypedDict):
@@ -274,3 +297,39 @@ def board(conn: psycopg.Connection[Any], reach: Reach, car_park_id: UUID) -> Boa
         awaiting_payment=row["awaiting_payment"],
         blocklisted=row["blocklisted"],
     )
+
+
+def exceptions(
+    conn: psycopg.Connection[Any],
+    reach: Reach,
+    car_park_id: UUID,
+    day: date,
+    after_key: tuple[int] | None = None,
+    limit: int = 500,
+) -> list[ExceptionRow]:
+    """The car park's exceptions of one day (Beijing time), in the order they happened."""
+    where, args = _reach(reach, own=False)
+    park = f"SELECT estate_id FROM parking_car_parks WHERE car_park_id = %s AND {where}"
+    _one(conn, park, [car_park_id, *args], dict)
+    sql = (
+        f"SELECT * FROM parking_exceptions WHERE estate_id = ({park}) AND day = %s "
+        "AND position > %s ORDER BY position LIMIT %s"
+    )
+    after = -1 if after_key is None else after_key[0]
+    rows = conn.execute(sql, [car_park_id, *args, day, after, limit])
+    return fetched(rows, ExceptionRow)  # type: ignore[arg-type]
+
+
+class DuePasses:
+    """``application.parking.ports.DuePasses``, from ``parking_passes``."""
+
+    def __init__(self, pool: Any) -> None:
+        self.pool = pool
+
+    def vehicles_with_months_due(self, today: date) -> list[UUID]:
+        with self.pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT DISTINCT vehicle_id FROM parking_passes WHERE next_due_on <= %s",
+                [today],
+            ).fetchall()
+        return [vehicle_id for (vehicle_id,) in rows]

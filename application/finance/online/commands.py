@@ -41,3 +41,12 @@ class RecordSettlement:
     settled_on: date
     gross: Money
     fee: Money | None = None
+
+
+@dataclass(frozen=True)
+class PlaceParkingOrder:
+    """The gate (``gate:operate``) asks the provider for the fee a parking session owes
+    at the exit: the driver scans the code and pays (decision 0063)."""
+
+    actor: Actor
+    session_id: UUID

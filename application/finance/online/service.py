@@ -28,8 +28,10 @@ from application.finance.accounts import AccountService
 from application.finance.accounts.commands import RecordPayment
 from application.finance.accounts.service import UnitNotFound
 from application.finance.ledger import LEDGER, WAIT_SECONDS, LedgerBehind
+from application.finance.online import parking
 from application.finance.online.commands import (
     PlaceOrder,
+    PlaceParkingOrder,
     ReceiveNotification,
     RecordSettlement,
 )
@@ -142,6 +144,16 @@ class OnlinePayments:
             raise ValidationFailed("amount: give an amount, or the bills to pay")
         return owed
 
+    def place_parking_order(self, command: PlaceParkingOrder) -> PlacedOrder:
+        """An order for what a parking session owes at the exit (decision 0063)."""
+        order = parking.order_for(self.deps, command, self.provider.name)  # authorized first
+        if not self.provider.configured:
+            raise NotConfigured("online payments are not configured on this service")
+        prepay = self.provider.prepay(
+            order.out_trade_no, fen(order.amount), "临时停车费", order.expires_at
+        )
+        return PlacedOrder(order, prepay, self.deps.event_log.save_and_position(order))
+
     # ---- the provider's notification -----------------------------------------------------
 
     def notify(self, command: ReceiveNotification) -> bool:
@@ -166,6 +178,8 @@ class OnlinePayments:
         if not order.check(settled):
             return False
         payment_id = payment_id_for(order.provider, tx.transaction_id)
+        if order.session_id is not None:  # a parking session's fee at the exit
+            return parking.paid(self.deps, order, settled, payment_id, PROVIDER_USER, now)
         self._record_payment(order, settled, payment_id)
         for _ in range(ORDER_ATTEMPTS):
             try:
@@ -179,6 +193,7 @@ class OnlinePayments:
 
     def _record_payment(self, order: PaymentOrder, settled: Settled, payment_id: UUID) -> None:
         """The unit account's payment of the transaction, unless an earlier try recorded it."""
+        assert order.unit_id is not None and order.payer_id is not None
         account = self.accounts.account(order.unit_id)
         if account is not None and payment_id in account.payments:
             return

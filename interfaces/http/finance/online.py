@@ -23,6 +23,7 @@ from pydantic import Field
 
 from application.finance.online.commands import PlaceOrder, ReceiveNotification, RecordSettlement
 from application.finance.online.ports import NotificationRefused
+from application.finance.online.service import PlacedOrder
 from domain.errors import DomainError, InvalidTransition
 from domain.finance.money import Money
 from domain.finance.online_orders import MAX_BILLS
@@ -51,6 +52,20 @@ class OrderPlaced(Created):
     prepay_id: str
     client: dict[str, str] = Field(description="the JSAPI fields the WeChat client needs")
 
+    @classmethod
+    def of(cls, placed: PlacedOrder) -> OrderPlaced:
+        order = placed.order
+        return cls(
+            id=order.id,
+            position=placed.position,
+            out_trade_no=order.out_trade_no,
+            amount=order.amount,
+            currency=order.currency,
+            expires_at=order.expires_at,
+            prepay_id=placed.prepay.prepay_id,
+            client=dict(placed.prepay.client),
+        )
+
 
 class SettlementRequest(Command):
     reference: Annotated[str, SingleLine(64)] = Field(description="the provider's batch reference")
@@ -60,7 +75,7 @@ class SettlementRequest(Command):
     currency: CurrencyCode = "CNY"
 
 
-def _refused(refusal: DomainError) -> Problem:
+def refused_problem(refusal: DomainError) -> Problem:
     """The problem document of a refusal, in the provider's ``FAIL`` shape too."""
     if isinstance(refusal, NotificationRefused):
         status_code = refusal.status
@@ -86,18 +101,8 @@ def place_payment_order(
             PlaceOrder(principal, unit_id, amount, body.bill_ids)
         )
     except NotificationRefused as refusal:
-        raise _refused(refusal) from None
-    order = placed.order
-    return OrderPlaced(
-        id=order.id,
-        position=placed.position,
-        out_trade_no=order.out_trade_no,
-        amount=order.amount,
-        currency=order.currency,
-        expires_at=order.expires_at,
-        prepay_id=placed.prepay.prepay_id,
-        client=dict(placed.prepay.client),
-    )
+        raise refused_problem(refusal) from None
+    return OrderPlaced.of(placed)
 
 
 @router.post(
@@ -113,7 +118,7 @@ async def wechatpay_notification(request: Request) -> Response:
     try:
         await anyio.to_thread.run_sync(online.notify, command)
     except DomainError as refusal:
-        raise _refused(refusal) from None
+        raise refused_problem(refusal) from None
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

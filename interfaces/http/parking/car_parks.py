@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -10,7 +11,7 @@ from fastapi import APIRouter, Query, Request, status
 from application.parking import commands as c
 from application.parking.service import ParkingService
 from domain.identity.policy import Permission
-from domain.parking.tariff import Tariff
+from domain.parking.tariff import LOCAL, Tariff
 from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
@@ -19,14 +20,17 @@ from interfaces.http.parking.schemas import (
     Blocking,
     BoardView,
     CarParkView,
+    ExceptionView,
+    ExitWithoutEntry,
     GateAnswer,
     NewCarPark,
     NewVehicle,
     TariffChange,
     TariffVersion,
+    TemporarySpaces,
 )
 from interfaces.http.reads import query_off_loop
-from interfaces.http.schemas import Created, Cursor, Page, paged
+from interfaces.http.schemas import Accepted, Created, Cursor, Page, paged
 from interfaces.http.security import Principal, container, requires
 from projections.parking import queries
 
@@ -154,3 +158,51 @@ def at_the_gate(
     command = c.GateEvent(principal, car_park_id, body.plate, body.gate, body.direction)
     decision = _service(request).gate(command)
     return GateAnswer.model_validate(decision, from_attributes=True)
+
+
+@router.post("/car-parks/{car_park_id}/temporary-spaces", response_model=Accepted)
+def set_temporary_spaces(
+    car_park_id: UUID,
+    body: TemporarySpaces,
+    request: Request,
+    principal: Principal = requires(Permission.PARKING_MANAGE_ESTATE),
+) -> Accepted:
+    """The count of spaces for temporary parking from now (the board's capacity)."""
+    command = c.SetTemporarySpaces(principal, car_park_id, body.temporary_spaces)
+    return Accepted(position=_service(request).set_temporary_spaces(command))
+
+
+@router.post("/car-parks/{car_park_id}/exits-without-entry", status_code=status.HTTP_201_CREATED)
+def exit_without_entry(
+    car_park_id: UUID,
+    body: ExitWithoutEntry,
+    request: Request,
+    principal: Principal = requires(Permission.GATE_OPERATE_ESTATE),
+) -> Created:
+    """The guard lets out a car with no recorded entry: why, the charge (the tariff's
+    lost-ticket fee, the daily cap, or the fee from an estimated entry), and how it was
+    paid. A session exited without entry, paid and left; on the day's exceptions."""
+    command = c.LetOutWithoutEntry(principal, car_park_id, **body.model_dump())
+    session_id, position = _service(request).let_out_without_entry(command)
+    return Created(id=session_id, position=position)
+
+
+@router.get("/car-parks/{car_park_id}/exceptions")
+async def exceptions(
+    car_park_id: UUID,
+    request: Request,
+    day: Annotated[date | None, Query(description="Beijing day; default today")] = None,
+    principal: Principal = requires(Permission.PARKING_READ_ESTATE),
+    cursor: Cursor = None,
+    limit: Limit = 500,
+    after: After = None,
+) -> Page[ExceptionView]:
+    """The day's exceptions (Beijing time), as they happened: exits the barrier refused
+    for want of an entry, cars let out without one, sessions released, entries refused."""
+    await reached(request, PROJECTION, after)
+    key = tuple(decode_cursor(cursor, int)) if cursor else None
+    on = day or container(request).clock().astimezone(LOCAL).date()
+    rows = await query_off_loop(
+        request, queries.exceptions, principal.reach(READ), car_park_id, on, key, limit + 1
+    )
+    return paged(rows, limit, ExceptionView.model_validate, lambda r: (r["position"],))

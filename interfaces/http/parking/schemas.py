@@ -10,6 +10,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from application.parking import commands as c
+from domain.parking.session import ExitCharge
 from domain.parking.tariff import Tariff
 from domain.parking.vehicle import PassBilling, PaymentMethod
 from interfaces.http.schemas import Accepted, Amount, Command, CurrencyCode
@@ -31,6 +32,12 @@ class TariffBody(Command):
     night_per_hour: Amount | None = None
     night_from: Clock | None = None
     night_until: Clock | None = None
+    grace_minutes: Annotated[int, Field(ge=0, le=120)] = Field(
+        15, description="after paying, the minutes a car may take to leave (离场宽限)"
+    )
+    lost_ticket_fee: Amount | None = Field(
+        None, description="charged to a car let out with no recorded entry (丢卡费)"
+    )
 
     def tariff(self) -> Tariff:
         return Tariff.of(**self.model_dump())
@@ -81,6 +88,22 @@ class Release(Command):
     reason: Annotated[str, MultiLine(500)]
 
 
+class TemporarySpaces(Command):
+    temporary_spaces: Annotated[int, Field(ge=0, le=100_000)]
+
+
+class ExitWithoutEntry(Command):
+    """A car at the exit with no recorded entry, let out by the guard."""
+
+    plate: Plate
+    gate: Annotated[str, SingleLine(50)]
+    reason: Annotated[str, MultiLine(500)]
+    charge: ExitCharge
+    entered_at: datetime | None = Field(None, description="the estimate, for estimated_entry")
+    method: PaymentMethod | None = Field(None, description="how the fee was paid, if any")
+    reference: Annotated[str, SingleLine(100)] | None = None
+
+
 class TariffVersion(Accepted):
     version: int
 
@@ -89,7 +112,7 @@ class GateAnswer(BaseModel):
     """What the barrier does (``open``) and why; ``fee`` is owed when it stays down."""
 
     open: bool
-    status: str  # inside | awaiting_payment | paid | left | refused
+    status: str  # inside | awaiting_payment | paid | left | refused | no_entry
     session_id: UUID | None
     vehicle_id: UUID
     plate: str
@@ -126,4 +149,9 @@ class SessionView(BaseModel):
 
 @from_view(queries.BoardRow, rename={"car_park_id": "id"})
 class BoardView(BaseModel):
+    pass
+
+
+@from_view(queries.ExceptionRow)
+class ExceptionView(BaseModel):
     pass

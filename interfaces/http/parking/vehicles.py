@@ -8,12 +8,15 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, status
 
+from application.finance.online.commands import PlaceParkingOrder
+from application.finance.online.ports import NotificationRefused
 from application.parking import commands as c
 from application.parking.service import ParkingService
 from domain.identity.policy import Permission
 from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
+from interfaces.http.finance.online import OrderPlaced, refused_problem
 from interfaces.http.parking.schemas import (
     NewPass,
     Paid,
@@ -206,3 +209,20 @@ def release_session(
     waives the fee (saying why). Nothing is owed; the car may enter again."""
     command = c.ReleaseSession(principal, session_id, body.reason)
     return Accepted(position=_service(request).release(command))
+
+
+@router.post("/parking-sessions/{session_id}/payment-orders", status_code=status.HTTP_201_CREATED)
+def place_parking_payment_order(
+    session_id: UUID,
+    request: Request,
+    principal: Principal = requires(Permission.GATE_OPERATE_ESTATE),
+) -> OrderPlaced:
+    """A provider order of the fee the session owes at the exit: the driver scans its
+    code and pays; the provider's notification pays the session and the order (they
+    clear in 1012 like a bill's). 503 when online payments are not configured."""
+    online = container(request).finance.online
+    try:
+        placed = online.place_parking_order(PlaceParkingOrder(principal, session_id))
+    except NotificationRefused as refusal:
+        raise refused_problem(refusal) from None
+    return OrderPlaced.of(placed)

@@ -251,6 +251,9 @@ ROUTE_RECORDS: dict[str, str | tuple[str, ...]] = {
     f"{API}/car-parks/{{car_park_id}}/vehicles": "car_park",
     f"{API}/car-parks/{{car_park_id}}/blocklist": "car_park",
     f"{API}/car-parks/{{car_park_id}}/gate": "car_park",
+    f"{API}/car-parks/{{car_park_id}}/temporary-spaces": "car_park",
+    f"{API}/car-parks/{{car_park_id}}/exits-without-entry": "car_park",
+    f"{API}/car-parks/{{car_park_id}}/exceptions": "car_park",
     f"{API}/vehicles/{{vehicle_id}}": "vehicle",
     f"{API}/vehicles/{{vehicle_id}}/unblock": "blocked_vehicle",
     f"{API}/vehicles/{{vehicle_id}}/passes": "vehicle",
@@ -258,6 +261,7 @@ ROUTE_RECORDS: dict[str, str | tuple[str, ...]] = {
     f"{API}/parking-sessions/{{session_id}}": "parking_session",
     f"{API}/parking-sessions/{{session_id}}/payment": "parking_session",
     f"{API}/parking-sessions/{{session_id}}/release": "parking_session",
+    f"{API}/parking-sessions/{{session_id}}/payment-orders": "parking_session",
     # finance: the books and compliance
     f"{FINANCE}/journals/{{journal_id}}/reversal": "journal",
     f"{FINANCE}/compliance-checks/{{review_id}}": "review",
@@ -385,6 +389,16 @@ BODIES: dict[tuple[str, str], Body] = {
         "reference": "R-X",
     },
     ("POST", f"{API}/parking-sessions/{{session_id}}/payment"): lambda w, who: {"method": "cash"},
+    ("POST", f"{API}/car-parks/{{car_park_id}}/temporary-spaces"): lambda w, who: {
+        "temporary_spaces": 7
+    },
+    ("POST", f"{API}/car-parks/{{car_park_id}}/exits-without-entry"): lambda w, who: {
+        "plate": "粤B54321",
+        "gate": "East 1",
+        "reason": "not mine to do",
+        "charge": "daily_cap",
+        "method": "cash",
+    },
     ("POST", f"{API}/parking-sessions/{{session_id}}/release"): _reason,
     ("PATCH", f"{API}/estates/{{estate_id}}"): lambda w, who: {"name": "Taken over"},
     ("POST", f"{API}/estates/{{estate_id}}/buildings"): lambda w, who: {"code": "BX"},

@@ -53,6 +53,7 @@ NOT_RECORDS = {
     "QualityReport": "a report of an estate (docs/quality.md)",
     "CompletionView": "a report of an estate's patrols: a month, a route, a person",
     "CheckedIn": "work_order_id names the order the check-in opened",
+    "ExceptionView": "a line of a car park's day, by its position; it names the session",
     # parts of a record, inside it
     "AgingBill": "a line of the aging: what a bill still owes; bill_id names the bill",
     "AgingUnit": "a unit's sums in the aging, named by its unit",

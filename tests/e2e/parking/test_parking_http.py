@@ -145,7 +145,8 @@ def test_a_day_at_the_gate_for_each_of_its_people(
             gate,
             {"plate": "苏E54321", "gate": "East", "direction": "out"},
         )
-        assert r.status_code == 409, r.text  # never out twice
+        assert r.status_code == 200 and r.json()["status"] == "no_entry", r.text  # never twice
+        assert r.json()["open"] is False
         free = at_gate("沪P12345", "out")
         assert (free["open"], free["fee"]) == (True, "0")
         # The camera misses a car's exit: the guard releases its session, saying why.
@@ -155,6 +156,20 @@ def test_a_day_at_the_gate_for_each_of_its_people(
         assert r.status_code == 200, r.text
         r = call(client, "POST", release, gate, {"reason": "again"})
         assert r.status_code == 409, r.text
+        # A car the camera never saw come in: the barrier stays down (recorded) until the
+        # guard lets it out with a reason and a charge, paid at the booth.
+        assert at_gate("沪G24680", "out")["status"] == "no_entry"
+        exits = f"/car-parks/{car_park}/exits-without-entry"
+        let_out = {"plate": "沪G24680", "gate": "East", "reason": "entry not recorded"}
+        r = call(client, "POST", exits, gate, {**let_out, "charge": "lost_ticket"})
+        assert r.status_code == 409 and "lost_ticket_fee" in r.text, r.text
+        r = call(client, "POST", exits, gate, {**let_out, "charge": "daily_cap"})
+        assert r.status_code == 422 and "method" in r.text, r.text
+        r = call(client, "POST", exits, manager, {**let_out, "charge": "daily_cap"})
+        assert r.status_code == 403, r.text
+        r = call(client, "POST", exits, gate, {**let_out, "charge": "daily_cap", "method": "cash"})
+        assert r.status_code == 201, r.text
+        no_entry = r.json()["id"]
     finally:
         clock.release()
     settle(running)
@@ -162,8 +177,33 @@ def test_a_day_at_the_gate_for_each_of_its_people(
     # The board, the sessions, the blocklist: the gate's and the manager's reads.
     board = call(client, "GET", f"/car-parks/{car_park}/board", gate).json()
     assert (board["pass_spaces"], board["temporary_spaces"], board["free"]) == (1, 5, 6)
+    spaces = f"/car-parks/{car_park}/temporary-spaces"
+    assert call(client, "POST", spaces, gate, {"temporary_spaces": 8}).status_code == 403
+    assert call(client, "POST", spaces, manager, {"temporary_spaces": -1}).status_code == 422
+    r = call(client, "POST", spaces, manager, {"temporary_spaces": 8})
+    assert r.status_code == 200, r.text
+    q = {"after": r.json()["position"]}
+    board = call(client, "GET", f"/car-parks/{car_park}/board", gate, **q).json()
+    assert (board["temporary_spaces"], board["capacity"], board["free"]) == (8, 9, 9)
     sessions = call(client, "GET", "/parking-sessions", manager, estate_id=e["estate"]).json()
-    assert sorted(s["status"] for s in sessions["items"]) == ["left", "left", "left"]
+    assert sorted(s["status"] for s in sessions["items"]) == ["left"] * 4
+    [unseen] = [s for s in sessions["items"] if s["id"] == no_entry]
+    assert (unseen["entry_recorded"], unseen["exit_charge"], unseen["fee"]) == (
+        False,
+        "daily_cap",
+        "40.00",
+    )
+    day = {"day": "2026-06-01"}  # the gate's day, in Beijing
+    listed = call(client, "GET", f"/car-parks/{car_park}/exceptions", gate, **day).json()
+    assert [(x["kind"], x["plate"]) for x in listed["items"]] == [
+        ("entry_refused", "沪K66666"),
+        ("exit_refused", "苏E54321"),
+        ("released", "沪E77777"),
+        ("exit_refused", "沪G24680"),
+        ("exit_without_entry", "沪G24680"),
+    ]
+    elsewhere = call(client, "GET", f"/car-parks/{car_park}/exceptions", other.manager, **day)
+    assert elsewhere.status_code == 404, elsewhere.text
     [lost_row] = [s for s in sessions["items"] if s["plate"] == "沪E77777"]
     assert (lost_row["release_reason"], lost_row["fee"]) == ("camera missed the exit", None)
     assert sessions["next_cursor"] is None

@@ -27,6 +27,7 @@ from application.actor import Reach
 from application.quality.ports import CheckScope
 from bootstrap import Container
 from domain.identity.user import user_id_for
+from domain.parking.tariff import LOCAL
 from projections.approvals import queries as approvals
 from projections.community import queries as community
 from projections.equipment import board_past
@@ -56,6 +57,9 @@ LATER = datetime(2030, 1, 1, tzinfo=UTC)
 _TODAY = datetime.now(UTC)
 #: The 25th of next month (the furthest month a billing run may bill).
 ARREARS_DAY = datetime(_TODAY.year + _TODAY.month // 12, _TODAY.month % 12 + 1, 25, 12, tzinfo=UTC)
+
+
+TODAY: list[date] = []  # the day the top-up ran, in Beijing (the car park's exceptions)
 
 
 class Lazy:
@@ -230,6 +234,7 @@ QUERIES = [
     Read(parking.passes, ALL, record("vehicle")),
     Read(parking.sessions, ALL),
     Read(parking.session, ALL, record("parking_session")),
+    Read(parking.exceptions, ALL, record("car_park"), Lazy(lambda w: TODAY[-1])),
     Read(quality_runs.runs, ALL, record("estate")),
     Read(quality_runs.trend, ALL, record("estate"), "2000-01", "2100-12"),
     Read(quality_runs.latest, record("estate")),
@@ -384,6 +389,10 @@ def _top_up(client: TestClient, container: Container, world: World) -> None:
     ok(client.post(f"{fund_path}/first-deposit-assessments", headers=finance))
     gate = world.a.gate_guard.headers  # A's visitor inside (issue 17)
     ok(client.post("/api/v1/gate/check-in", json={"token": world.a["pass_token"]}, headers=gate))
+    # A car at A's exit with no recorded entry: the day's parking exceptions (0063).
+    no_entry = {"plate": "粤B13579", "gate": "East 1", "direction": "out"}
+    ok(client.post(f"/api/v1/car-parks/{world.a['car_park']}/gate", json=no_entry, headers=gate))
+    TODAY.append(container.clock().astimezone(LOCAL).date())
     settle(container)
     # Next month's bills (due on its 21st), unpaid and overdue on ARREARS_DAY: the
     # estate dashboard's collection and arrears.

@@ -125,3 +125,36 @@ def settlement(gross: object, fee: object) -> ProviderSettlement:
         on=date(2026, 2, 3),
         at=AT,
     )
+
+
+def test_a_parking_sessions_order_is_paid_once_like_a_units() -> None:
+    session_id = uuid4()
+    parked = PaymentOrder.for_parking(
+        out_trade_no="EL00000000000000000000000000000P",
+        provider="wechatpay",
+        estate_id=uuid4(),
+        session_id=session_id,
+        plate="京A12345",
+        ordered_by=uuid4(),
+        amount=Decimal("15.00"),
+        at=AT,
+    )
+    assert parked.id == order_id_for("EL00000000000000000000000000000P")
+    assert (parked.session_id, parked.unit_id, parked.bill_ids) == (session_id, None, [])
+    assert order().session_id is None
+    settled = Settled("4200000009", 1500, "CNY", AT)
+    parked.pay(settled, payment_id_for("wechatpay", "4200000009"), AT)
+    assert parked.paid and not parked.check(settled)  # the same transaction again: nothing
+    with pytest.raises(OrderMismatch, match="amount"):
+        parked.check(Settled("4200000010", 1501, "CNY", AT))
+    with pytest.raises(InvalidTransition, match="owes nothing"):
+        PaymentOrder.for_parking(
+            out_trade_no="EL00000000000000000000000000000Q",
+            provider="wechatpay",
+            estate_id=uuid4(),
+            session_id=uuid4(),
+            plate="京A12345",
+            ordered_by=uuid4(),
+            amount=Decimal(0),
+            at=AT,
+        )

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from uuid import uuid4
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.errors import ValidationFailed
+from domain.errors import InvalidTransition, ValidationFailed
 from domain.parking.plates import is_new_energy, normalise_plate
+from domain.parking.session import ExitCharge, ParkingSession
 from domain.parking.tariff import Tariff, days_started
+from domain.parking.vehicle import PaymentMethod
 
 TARIFF = Tariff.of(
     free_minutes=30,
@@ -74,11 +77,24 @@ def test_a_tariff_states_its_rules() -> None:
         Tariff.of(free_minutes=0, per_hour="1", daily_cap="10", night_per_hour="1")
     with pytest.raises(ValidationFailed, match="free_minutes"):
         Tariff.of(free_minutes=-1, per_hour="1", daily_cap="10")
+    with pytest.raises(ValidationFailed, match="grace_minutes"):
+        Tariff.of(free_minutes=0, per_hour="1", daily_cap="10", grace_minutes=121)
+    with pytest.raises(ValidationFailed, match="lost_ticket_fee"):
+        Tariff.of(free_minutes=0, per_hour="1", daily_cap="10", lost_ticket_fee="-5")
+
+
+def test_a_version_recorded_before_the_grace_restores_with_none() -> None:
+    stored = TARIFF.as_dict()
+    del stored["grace_minutes"], stored["lost_ticket_fee"]
+    old = Tariff.restored(stored)
+    assert (old.grace_minutes, old.lost_ticket_fee) == (0, None)
+    assert TARIFF.grace_minutes == 15  # a tariff stated now has the usual grace
 
 
 money = st.decimals(min_value=0, max_value=100, places=2)
 tariffs = st.builds(
-    lambda free, hour, cap, night, window: Tariff.of(
+    lambda free, hour, cap, night, window, grace: Tariff.of(
+        grace_minutes=grace,
         free_minutes=free,
         per_hour=hour,
         daily_cap=cap,
@@ -93,6 +109,7 @@ tariffs = st.builds(
     st.one_of(
         st.none(), st.sampled_from([("22:00", "07:00"), ("00:00", "06:00"), ("19:30", "23:00")])
     ),
+    st.integers(0, 120),
 )
 starts = st.datetimes(
     min_value=datetime(2026, 1, 1), max_value=datetime(2027, 1, 1), timezones=st.just(UTC)
@@ -113,3 +130,69 @@ def test_the_fee_is_bounded_and_never_falls_as_the_stay_grows(
         assert late == 0
     assert late == late.quantize(Decimal("0.01"))
     assert Tariff.restored(tariff.as_dict()) == tariff
+
+
+@given(tariffs, starts, stays, stays)
+def test_a_car_that_paid_owes_nothing_in_the_grace_and_the_rest_of_its_stay_after(
+    tariff: Tariff, start: datetime, stay: int, after: int
+) -> None:
+    """Entered at ``start``, paid at the exit after ``stay`` minutes, at the barrier
+    ``after`` minutes later: within the grace it leaves; past it, it owes the whole
+    stay's fee less what it paid, so all it pays is the fee of the stay to the barrier."""
+    session = ParkingSession.start(
+        id=uuid4(),
+        estate_id=uuid4(),
+        vehicle_id=uuid4(),
+        plate="京A12345",
+        unit_id=None,
+        gate="E",
+        pass_id=None,
+        tariff_version=1,
+        tariff=tariff,
+        at=start,
+    )
+    paid_at, barrier = start + timedelta(minutes=stay), start + timedelta(minutes=stay + after)
+    first = session.exit("E", paid_at)
+    if first == 0:
+        assert session.status == "left"
+        return
+    session.pay(PaymentMethod.CASH, None, paid_at.date(), Decimal(0), uuid4(), paid_at)
+    more = session.leave("E", barrier)
+    if after <= tariff.grace_minutes:
+        assert more == 0 and session.status == "left"
+    else:
+        assert more == tariff.fee(start, barrier) - first >= 0
+        assert session.status == ("awaiting_payment" if more else "left")
+    assert first + more <= tariff.daily_cap * days_started(start, barrier)
+
+
+@given(tariffs, starts, st.sampled_from(ExitCharge), stays)
+def test_a_car_let_out_without_entry_pays_its_charge_and_never_a_negative_one(
+    tariff: Tariff, now: datetime, charge: ExitCharge, back: int
+) -> None:
+    entered = now - timedelta(minutes=back + 1) if charge is ExitCharge.ESTIMATED_ENTRY else None
+    try:
+        session = ParkingSession.without_entry(
+            id=uuid4(),
+            estate_id=uuid4(),
+            vehicle_id=uuid4(),
+            plate="京A12345",
+            unit_id=None,
+            gate="E",
+            tariff_version=1,
+            tariff=tariff,
+            charge=charge,
+            entered_at=entered,
+            reason="camera missed it",
+            by=uuid4(),
+            at=now,
+        )
+    except InvalidTransition:
+        assert charge is ExitCharge.LOST_TICKET and tariff.lost_ticket_fee is None
+        return
+    expected = {
+        ExitCharge.DAILY_CAP: tariff.daily_cap,
+        ExitCharge.LOST_TICKET: tariff.lost_ticket_fee,
+    }.get(charge) or (tariff.fee(entered, now) if entered else Decimal(0))
+    assert session.fee == expected >= 0
+    assert session.status == ("awaiting_payment" if expected else "paid")

@@ -3,11 +3,15 @@ leave, are blocklisted and let off it, while the clock runs.
 
 It holds that a session is never exited twice, that a fee is never below zero
 nor above the daily cap times the days begun, that a shorter stay from the
-same entry never costs more, that a blocklisted plate never gets in, and that
-what was paid is exactly what the ledger's postings show."""
+same entry never costs more, that a blocklisted plate never gets in, that a
+car that paid leaves free within the grace and after it owes exactly the
+stay's fee less what it paid, that an exit with no recorded entry keeps the
+barrier down until the guard lets the car out with a charge, and that what
+was paid is exactly what the ledger's postings show."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from uuid import UUID
@@ -19,7 +23,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from application.parking import commands as c
 from domain.errors import InvalidTransition
 from domain.finance.postings import entry_for
-from domain.parking.session import ParkingSession
+from domain.parking.session import ExitCharge, ParkingSession
 from domain.parking.tariff import days_started
 from domain.parking.vehicle import PaymentMethod, vehicle_id
 from projections.events import kind_of, payload_of
@@ -36,6 +40,8 @@ class Gate(RuleBasedStateMachine):
         self.inside: dict[str, UUID] = {}
         self.owed: dict[str, UUID] = {}
         self.paid_sessions: dict[str, UUID] = {}
+        self.paid_at: dict[UUID, object] = {}
+        self.paid_for: dict[UUID, Decimal] = {}
         self.blocked: set[str] = set()
         self.paid = Decimal(0)
 
@@ -90,6 +96,8 @@ class Gate(RuleBasedStateMachine):
         self.w.svc.pay(c.PayParking(self.w.guard_a, session_id, method, "WX-1" if online else None))
         session: ParkingSession = self.w.log.repository.get(session_id)
         self.paid += session.fee
+        self.paid_for[session_id] = self.paid_for.get(session_id, Decimal(0)) + session.fee
+        self.paid_at[session_id] = self.w.clock.now
         self.paid_sessions[plate] = session_id
         try:
             self.w.svc.pay(c.PayParking(self.w.guard_a, session_id, PaymentMethod.CASH))
@@ -103,14 +111,20 @@ class Gate(RuleBasedStateMachine):
     def leaves(self, data: st.DataObject) -> None:
         plate = data.draw(st.sampled_from(sorted(self.paid_sessions)))
         session_id = self.paid_sessions.pop(plate)
+        session: ParkingSession = self.w.log.repository.get(session_id)
+        now = self.w.clock.now
+        assert session.entered_at is not None
+        extra = TARIFF.fee(session.entered_at, now) - self.paid_for[session_id]
         decision = self.w.gate(plate, "out")
-        assert decision.open and decision.status == "left" and decision.session_id == session_id
-        try:
-            self.w.gate(plate, "out")
-        except InvalidTransition:
-            pass
-        else:
-            raise AssertionError("exited twice")
+        assert decision.session_id == session_id
+        if now - self.paid_at[session_id] > timedelta(minutes=TARIFF.grace_minutes) and extra:
+            assert not decision.open and decision.status == "awaiting_payment"
+            assert decision.fee == extra > 0
+            self.owed[plate] = session_id
+            return
+        assert decision.open and decision.status == "left"
+        again = self.w.gate(plate, "out")  # exited: no entry now, the barrier stays down
+        assert not again.open and again.status == "no_entry" and again.session_id is None
 
     @precondition(lambda self: self.inside or self.owed)
     @rule(data=st.data())
@@ -121,6 +135,26 @@ class Gate(RuleBasedStateMachine):
         self.inside.pop(plate, None)
         self.owed.pop(plate, None)
         self.w.svc.release(c.ReleaseSession(self.w.guard_a, waiting[plate], "camera missed it"))
+
+    @rule(plate=plates, charge=st.sampled_from(ExitCharge), back=st.integers(1, 60 * 30))
+    def exits_without_entry(self, plate: str, charge: ExitCharge, back: int) -> None:
+        """A car the camera never saw come in: down, until the guard lets it out."""
+        if plate in self.inside or plate in self.owed or plate in self.paid_sessions:
+            return
+        decision = self.w.gate(plate, "out")
+        assert not decision.open and decision.status == "no_entry"
+        now = self.w.clock.now
+        entered = now - timedelta(minutes=back) if charge is ExitCharge.ESTIMATED_ENTRY else None
+        command = c.LetOutWithoutEntry(
+            self.w.guard_a, self.w.car_park, plate, "East 1", "no entry", charge, entered
+        )
+        try:
+            self.w.svc.let_out_without_entry(replace(command, method=PaymentMethod.CASH))
+        except InvalidTransition:
+            assert charge is ExitCharge.LOST_TICKET and TARIFF.lost_ticket_fee is None
+            return
+        expected = TARIFF.daily_cap if entered is None else TARIFF.fee(entered, now)
+        self.paid += expected
 
     @rule(plate=plates)
     def blocklisted(self, plate: str) -> None:
