@@ -4,7 +4,7 @@ Each handler takes one command (``application/meters/commands.py``), loads
 the record once, authorizes the actor against it (``actor.check``: another
 estate's meter is missing, 404), lets the aggregate decide and saves. A
 reading that is recorded (entered and not held, or confirmed) of a unit's
-water or electricity meter is saved together with finance's
+water, electricity or gas meter is saved together with finance's
 ``MeterReadings`` of its period, carrying the meter's register, so the
 metered fee items bill it (decision 0056).
 """
@@ -185,16 +185,9 @@ class MeterService:
 
     def _billed(self, meter: Meter, period: str, read_on: date) -> list[Any]:
         """Finance's readings of the period with the meter's register, for a
-        unit's meter of a metered fee item (none for a shared meter or gas)."""
-        if meter.unit_id is None or meter.kind not in BILLED_METERS:
-            return []
-        line = {
-            "unit_id": meter.unit_id,
-            "meter": meter.kind,
-            "reading": meter.register,
-            "read_on": read_on,
-        }
-        return [self.sheets.sheet_with(meter.estate_id, period, [line])]
+        unit's meter of a metered fee item (none for a shared meter)."""
+        line = _sheet_line(meter, read_on)
+        return [self.sheets.sheet_with(meter.estate_id, period, [line])] if line else []
 
     def submit(self, cmd: c.SubmitReading) -> tuple[UUID, str, int]:
         """An occupant's reading of their unit's meter, for staff to confirm."""
@@ -262,15 +255,8 @@ class MeterService:
                 raise table.refused([_row_error(number, error)]) from None
             if status == ReadingStatus.HELD:
                 held += 1
-            elif meter.kind in BILLED_METERS:
-                sheet_lines.append(
-                    {
-                        "unit_id": meter.unit_id,
-                        "meter": meter.kind,
-                        "reading": meter.register,
-                        "read_on": read_on,
-                    }
-                )
+            elif line := _sheet_line(meter, read_on):
+                sheet_lines.append(line)
         saved: list[Any] = list(meters.values())
         if sheet_lines:
             saved.append(self.sheets.sheet_with(estate_id, period, sheet_lines))
@@ -313,6 +299,20 @@ class MeterService:
         tour = self._round(cmd.actor, cmd.round_id, "meters:manage")
         tour.close(cmd.actor.user_id, self._now)
         return self.deps.event_log.save_and_position(tour)
+
+
+def _sheet_line(meter: Meter, read_on: date) -> dict[str, Any] | None:
+    """The line of finance's readings a counted reading of ``meter`` gives: its
+    register, if it is a unit's meter of a metered fee item (water, electricity,
+    gas); a shared meter's usage is apportioned as a shared cost instead."""
+    if meter.unit_id is None or meter.kind not in BILLED_METERS:
+        return None
+    return {
+        "unit_id": meter.unit_id,
+        "meter": meter.kind,
+        "reading": meter.register,
+        "read_on": read_on,
+    }
 
 
 def _row_error(number: int, error: ValidationFailed) -> RowError:

@@ -75,9 +75,9 @@ class World:
         reading_id, status, _ = self.meters.enter(cmd)
         return reading_id, status
 
-    def billed(self, period: str) -> Decimal | None:
+    def billed(self, period: str, kind: str = "water") -> Decimal | None:
         sheet = ReadingSheets(self.meters.deps).readings(self.estate, period)
-        return sheet.latest(self.unit, "water") if sheet else None
+        return sheet.latest(self.unit, kind) if sheet else None
 
     def refused(self, error: type[Exception], command: partial[object]) -> None:
         head = self.log.head()
@@ -177,17 +177,26 @@ def test_another_estates_staff_find_no_meter(w: World) -> None:
     w.refused(NotFound, partial(w.meters.install, install))
 
 
-def test_a_shared_meter_and_a_gas_meter_are_read_but_not_billed_per_unit(w: World) -> None:
+def test_a_shared_meter_is_read_but_not_billed_per_unit(w: World) -> None:
     shared, _ = w.meters.install(
         c.InstallMeter(w.manager, w.estate, "electricity", "E-LIFT", Decimal(0),
                        date(2026, 1, 1), area="Lifts, block 1")
     )  # fmt: skip
-    gas = w.install(kind="gas", initial="0")
     head = w.log.head()
     w.enter(shared, "800", date(2026, 3, 1))
-    w.enter(gas, "12", date(2026, 3, 1))
     saved = {type(e).__qualname__ for e in w.log.domain_events()[head:]}
     assert saved == {"Meter.ReadingRecorded"}
+
+
+def test_a_counted_gas_reading_reaches_finance_as_water_and_electricity_do(w: World) -> None:
+    gas = w.install(kind="gas", initial="0")
+    w.enter(gas, "12", date(2026, 2, 1))
+    w.enter(gas, "14", date(2026, 3, 1))
+    reading_id, status = w.enter(gas, "60", date(2026, 3, 2))  # 46 after 12 and 2: a jump
+    assert status == "held" and w.billed("2026-03", "gas") == Decimal(14)
+    w.meters.confirm(c.ConfirmReading(w.technician, gas, reading_id))
+    assert w.billed("2026-02", "gas") == Decimal(12) and w.billed("2026-03", "gas") == Decimal(60)
+    assert w.billed("2026-03", "water") is None
 
 
 def test_a_round_notes_what_its_technician_read(w: World) -> None:
@@ -204,16 +213,21 @@ def test_a_round_notes_what_its_technician_read(w: World) -> None:
     w.refused(ValidationFailed, partial(w.meters.plan_round, bad))
 
 
-GBK_FILE = "房号,表类型,读数,抄表日期\n101,水表,130.5,2026-03-02\n101,电表,2210,2026-03-02\n"
+GBK_FILE = (
+    "房号,表类型,读数,抄表日期\n101,水表,130.5,2026-03-02\n101,电表,2210,2026-03-02\n"
+    "101,燃气表,33.25,2026-03-02\n"
+)
 
 
 def test_an_import_in_gbk_with_chinese_headers_records_every_row_or_none(w: World) -> None:
     water, power = w.install(), w.install(kind="electricity", initial="2000")
+    w.install(kind="gas", initial="30")
     content = GBK_FILE.encode("gb18030")
     rows, held, _ = w.meters.import_readings(
         w.technician, w.estate, "2026-03", partial(read_table, content, "csv")
     )
-    assert (rows, held) == (2, 0) and w.billed("2026-03") == Decimal("130.5")
+    assert (rows, held) == (3, 0) and w.billed("2026-03") == Decimal("130.5")
+    assert w.billed("2026-03", "gas") == Decimal("33.25")
     assert isinstance(meter := w.log.repository.get(power), Meter) and meter.last == Decimal(2210)
     assert isinstance(w.log.repository.get(water), Meter)
     again = "房号,表类型,读数,抄表日期\n101,水表,131,2026-03-03\n999,水表,1,2026-03-03\n"
