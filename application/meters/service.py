@@ -31,9 +31,10 @@ from domain.errors import ValidationFailed
 from domain.finance.fee_items import METERS as BILLED_METERS
 from domain.finance.periods import check_period, period_of
 from domain.identity.user import User
+from domain.meters.jump_rule import EstateJumpRule, jump_rule_id
 from domain.meters.meter import Meter
 from domain.meters.round import ReadingRound
-from domain.meters.values import ReadingSource, ReadingStatus
+from domain.meters.values import DEFAULT_RULE, JumpRule, ReadingSource, ReadingStatus
 from domain.registry.places import Building
 from domain.registry.unit import Unit
 
@@ -133,6 +134,20 @@ class MeterService:
         )
         return self.deps.event_log.save_and_position(meter)
 
+    # ---- the estate's jump rule ---------------------------------------------------------
+
+    def set_jump_rule(self, cmd: c.SetJumpRule) -> int:
+        self._estate(cmd.actor, cmd.estate_id, "meters:manage")
+        setting = find(self.deps.event_log, jump_rule_id(cmd.estate_id), EstateJumpRule)
+        setting = setting or EstateJumpRule(estate_id=cmd.estate_id, at=self._now)
+        setting.change(factor=cmd.factor, window=cmd.window, by=cmd.actor.user_id, at=self._now)
+        return self.deps.event_log.save_and_position(setting)
+
+    def _rule(self, estate_id: UUID) -> JumpRule:
+        """The estate's jump rule in force (the default until a manager sets one)."""
+        setting = find(self.deps.event_log, jump_rule_id(estate_id), EstateJumpRule)
+        return setting.rule if setting else DEFAULT_RULE
+
     # ---- readings ---------------------------------------------------------------------
 
     def enter(self, cmd: c.EnterReading) -> tuple[UUID, str, int]:
@@ -173,6 +188,7 @@ class MeterService:
             by=actor.user_id,
             round_id=tour.id if tour else None,
             photo_ref=photo_ref,
+            rule=self._rule(meter.estate_id),
             at=self._now,
         )
         saved: list[Any] = [meter]
@@ -238,7 +254,7 @@ class MeterService:
         rows = matched_rows(table, self.directory.unit_meters(estate_id))
         meters = self.deps.event_log.load_many([meter_id for _, meter_id, _, _ in rows])
         sheet_lines: list[dict[str, Any]] = []
-        held = 0
+        held, rule = 0, self._rule(estate_id)
         for number, meter_id, value, read_on in rows:
             meter = meters[meter_id]
             try:
@@ -249,6 +265,7 @@ class MeterService:
                     period=period,
                     source=ReadingSource.IMPORT,
                     by=actor.user_id,
+                    rule=rule,
                     at=self._now,
                 )
             except ValidationFailed as error:

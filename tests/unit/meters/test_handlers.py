@@ -240,3 +240,25 @@ def test_an_import_in_gbk_with_chinese_headers_records_every_row_or_none(w: Worl
     assert w.log.head() == head
     sheet = ReadingSheets(w.meters.deps).readings(w.estate, "2026-03")
     assert isinstance(sheet, MeterReadings)
+
+
+def test_a_manager_sets_the_estates_jump_rule_and_readings_are_held_by_it(w: World) -> None:
+    meter_id = w.install()
+    w.enter(meter_id, "110", date(2026, 1, 10))  # 10 used
+    assert w.enter(meter_id, "135", date(2026, 1, 20))[1] == "recorded"  # 25: not 3 x 10
+    w.meters.set_jump_rule(c.SetJumpRule(w.manager, w.estate, Decimal("1.5"), 2))
+    _, status = w.enter(meter_id, "162", date(2026, 2, 1))  # 27 > 1.5 x 17.5
+    assert status == "held"
+    [held] = [e for e in w.log.domain_events() if type(e).__name__ == "ReadingHeld"]
+    assert "above 1.5 times (the estate's jump factor)" in held.reason
+    assert "over its last 2 usages" in held.reason
+
+
+def test_only_the_estates_manager_sets_its_jump_rule_and_only_a_sane_one(w: World) -> None:
+    rule = partial(c.SetJumpRule, estate_id=w.estate, window=6)
+    w.refused(Forbidden, partial(w.meters.set_jump_rule, rule(w.technician, factor=Decimal(4))))
+    w.refused(NotFound, partial(w.meters.set_jump_rule, rule(w.stranger, factor=Decimal(4))))
+    for factor, window in ((Decimal(1), 6), (Decimal("20.01"), 6), (Decimal("2.555"), 6),
+                           (Decimal(4), 0), (Decimal(4), 13)):  # fmt: skip
+        bad = c.SetJumpRule(w.manager, w.estate, factor, window)
+        w.refused(ValidationFailed, partial(w.meters.set_jump_rule, bad))
