@@ -130,3 +130,14 @@ class CloseRound:
 
     actor: Actor
     round_id: UUID
+
+
+@dataclass(frozen=True)
+class SetJumpRule:
+    """A manager sets when the estate's readings are held as jumps: usage above
+    ``factor`` times the average of the meter's last ``window`` usages."""
+
+    actor: Actor
+    estate_id: UUID
+    factor: Decimal
+    window: int

@@ -4,7 +4,7 @@ Each handler takes one command (``application/meters/commands.py``), loads
 the record once, authorizes the actor against it (``actor.check``: another
 estate's meter is missing, 404), lets the aggregate decide and saves. A
 reading that is recorded (entered and not held, or confirmed) of a unit's
-water or electricity meter is saved together with finance's
+water, electricity or gas meter is saved together with finance's
 ``MeterReadings`` of its period, carrying the meter's register, so the
 metered fee items bill it (decision 0056).
 """
@@ -31,9 +31,10 @@ from domain.errors import ValidationFailed
 from domain.finance.fee_items import METERS as BILLED_METERS
 from domain.finance.periods import check_period, period_of
 from domain.identity.user import User
+from domain.meters.jump_rule import EstateJumpRule, jump_rule_id
 from domain.meters.meter import Meter
 from domain.meters.round import ReadingRound
-from domain.meters.values import ReadingSource, ReadingStatus
+from domain.meters.values import DEFAULT_RULE, JumpRule, ReadingSource, ReadingStatus
 from domain.registry.places import Building
 from domain.registry.unit import Unit
 
@@ -133,6 +134,20 @@ class MeterService:
         )
         return self.deps.event_log.save_and_position(meter)
 
+    # ---- the estate's jump rule ---------------------------------------------------------
+
+    def set_jump_rule(self, cmd: c.SetJumpRule) -> int:
+        self._estate(cmd.actor, cmd.estate_id, "meters:manage")
+        setting = find(self.deps.event_log, jump_rule_id(cmd.estate_id), EstateJumpRule)
+        setting = setting or EstateJumpRule(estate_id=cmd.estate_id, at=self._now)
+        setting.change(factor=cmd.factor, window=cmd.window, by=cmd.actor.user_id, at=self._now)
+        return self.deps.event_log.save_and_position(setting)
+
+    def _rule(self, estate_id: UUID) -> JumpRule:
+        """The estate's jump rule in force (the default until a manager sets one)."""
+        setting = find(self.deps.event_log, jump_rule_id(estate_id), EstateJumpRule)
+        return setting.rule if setting else DEFAULT_RULE
+
     # ---- readings ---------------------------------------------------------------------
 
     def enter(self, cmd: c.EnterReading) -> tuple[UUID, str, int]:
@@ -173,6 +188,7 @@ class MeterService:
             by=actor.user_id,
             round_id=tour.id if tour else None,
             photo_ref=photo_ref,
+            rule=self._rule(meter.estate_id),
             at=self._now,
         )
         saved: list[Any] = [meter]
@@ -185,16 +201,9 @@ class MeterService:
 
     def _billed(self, meter: Meter, period: str, read_on: date) -> list[Any]:
         """Finance's readings of the period with the meter's register, for a
-        unit's meter of a metered fee item (none for a shared meter or gas)."""
-        if meter.unit_id is None or meter.kind not in BILLED_METERS:
-            return []
-        line = {
-            "unit_id": meter.unit_id,
-            "meter": meter.kind,
-            "reading": meter.register,
-            "read_on": read_on,
-        }
-        return [self.sheets.sheet_with(meter.estate_id, period, [line])]
+        unit's meter of a metered fee item (none for a shared meter)."""
+        line = _sheet_line(meter, read_on)
+        return [self.sheets.sheet_with(meter.estate_id, period, [line])] if line else []
 
     def submit(self, cmd: c.SubmitReading) -> tuple[UUID, str, int]:
         """An occupant's reading of their unit's meter, for staff to confirm."""
@@ -245,7 +254,7 @@ class MeterService:
         rows = matched_rows(table, self.directory.unit_meters(estate_id))
         meters = self.deps.event_log.load_many([meter_id for _, meter_id, _, _ in rows])
         sheet_lines: list[dict[str, Any]] = []
-        held = 0
+        held, rule = 0, self._rule(estate_id)
         for number, meter_id, value, read_on in rows:
             meter = meters[meter_id]
             try:
@@ -256,21 +265,15 @@ class MeterService:
                     period=period,
                     source=ReadingSource.IMPORT,
                     by=actor.user_id,
+                    rule=rule,
                     at=self._now,
                 )
             except ValidationFailed as error:
                 raise table.refused([_row_error(number, error)]) from None
             if status == ReadingStatus.HELD:
                 held += 1
-            elif meter.kind in BILLED_METERS:
-                sheet_lines.append(
-                    {
-                        "unit_id": meter.unit_id,
-                        "meter": meter.kind,
-                        "reading": meter.register,
-                        "read_on": read_on,
-                    }
-                )
+            elif line := _sheet_line(meter, read_on):
+                sheet_lines.append(line)
         saved: list[Any] = list(meters.values())
         if sheet_lines:
             saved.append(self.sheets.sheet_with(estate_id, period, sheet_lines))
@@ -313,6 +316,20 @@ class MeterService:
         tour = self._round(cmd.actor, cmd.round_id, "meters:manage")
         tour.close(cmd.actor.user_id, self._now)
         return self.deps.event_log.save_and_position(tour)
+
+
+def _sheet_line(meter: Meter, read_on: date) -> dict[str, Any] | None:
+    """The line of finance's readings a counted reading of ``meter`` gives: its
+    register, if it is a unit's meter of a metered fee item (water, electricity,
+    gas); a shared meter's usage is apportioned as a shared cost instead."""
+    if meter.unit_id is None or meter.kind not in BILLED_METERS:
+        return None
+    return {
+        "unit_id": meter.unit_id,
+        "meter": meter.kind,
+        "reading": meter.register,
+        "read_on": read_on,
+    }
 
 
 def _row_error(number: int, error: ValidationFailed) -> RowError:

@@ -2,19 +2,22 @@
 
 A row says what a rate of the item is a price of (its bases and measure),
 how a bill charges it (its line rule), which revenue account its lines post
-to, and whether it may be recorded as a shared cost. ``rates.py`` (allowed
-bases, measures), ``billing.py`` (which lines a bill gets), ``accounts.py``
-(the revenue accounts of the chart) and the HTTP types read these rows, so
+to, the VAT rates its lines take when an estate names none (``tax.py``), and
+whether it may be recorded as a shared cost. ``rates.py`` (allowed bases,
+measures), ``billing.py`` (which lines a bill gets), ``accounts.py`` (the
+revenue accounts of the chart), ``tax.py`` and the HTTP types read these rows, so
 adding a fee item is adding a row here; ``tests/unit/finance/test_fee_items.py``
 fails if a derived place misses one.
 
 Item names are stored in events as plain strings: a row may be added, never
-renamed or given another account.
+renamed or given another account or other default VAT rates (a VAT setting
+made before an item existed bills it at the row's defaults: decision 0064).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 
 
@@ -25,6 +28,15 @@ class LineRule(StrEnum):
     SPACE = "space"  # rate x the unit's assigned parking spaces, prorated by the days owned
     METERED = "metered"  # rate x the period's usage, on the period's last bill
     SHARED = "shared"  # no rate: a share of the period's shared costs, by area
+
+
+@dataclass(frozen=True)
+class Vat:
+    """The VAT rates an item's lines take when the estate names none: a general
+    taxpayer's (一般纳税人) rate and a small-scale taxpayer's levy rate (征收率)."""
+
+    general: Decimal
+    small_scale: Decimal
 
 
 @dataclass(frozen=True)
@@ -40,46 +52,62 @@ class FeeItemSpec:
     revenue_account: str
     account_name: str
     account_name_zh: str
+    #: Its default VAT rates: every row names them, none falls back to another's.
+    vat: Vat
     #: May be recorded as a shared cost of a period (公摊).
     shared_cost: bool = False
 
 
 AREA = ("gross", "internal")
 
+#: Property services 6 % (3 % levy for a small-scale taxpayer); renting out a
+#: parking space 9 % (5 %); tap water 9 % (3 %: the simple method's rate, as a
+#: small-scale taxpayer's); electricity 13 % (3 %); natural gas for households 9 % (3 %).
+SERVICES = Vat(Decimal("0.06"), Decimal("0.03"))
+SPACE_RENTAL = Vat(Decimal("0.09"), Decimal("0.05"))
+WATER = Vat(Decimal("0.09"), Decimal("0.03"))
+ELECTRICITY = Vat(Decimal("0.13"), Decimal("0.03"))
+GAS = Vat(Decimal("0.09"), Decimal("0.03"))
+
 # One row per item, a line per concern: easier to compare than one field per line.
 # fmt: off
 FEE_ITEMS: tuple[FeeItemSpec, ...] = (
     FeeItemSpec(
         "property_fee", LineRule.AREA, AREA, "m²/month", "m2·month",
-        "6001.01", "Property fee revenue", "主营业务收入—物业费",
+        "6001.01", "Property fee revenue", "主营业务收入—物业费", SERVICES,
     ),
     FeeItemSpec(
         "parking", LineRule.SPACE, ("space",), "space/month", "space·month",
-        "6001.02", "Parking fee revenue", "主营业务收入—停车费",
+        "6001.02", "Parking fee revenue", "主营业务收入—停车费", SPACE_RENTAL,
     ),
     FeeItemSpec(
         "water", LineRule.METERED, ("usage",), "m³", "m3",
-        "6001.03", "Water charges", "主营业务收入—水费",
+        "6001.03", "Water charges", "主营业务收入—水费", WATER,
     ),
     FeeItemSpec(
         "electricity", LineRule.METERED, ("usage",), "kWh", "kWh",
-        "6001.04", "Electricity charges", "主营业务收入—电费",
+        "6001.04", "Electricity charges", "主营业务收入—电费", ELECTRICITY,
     ),
     FeeItemSpec(
         "shared_area", LineRule.SHARED, (), "", "share",
-        "6001.05", "Shared-area charges", "主营业务收入—公摊费", shared_cost=True,
+        "6001.05", "Shared-area charges", "主营业务收入—公摊费", SERVICES, shared_cost=True,
     ),
     FeeItemSpec(
         "public_maintenance", LineRule.AREA, AREA, "m²/month", "m2·month",
-        "6001.06", "Public-area maintenance fees", "主营业务收入—公共维护费", shared_cost=True,
+        "6001.06", "Public-area maintenance fees", "主营业务收入—公共维护费", SERVICES,
+        shared_cost=True,
     ),
     FeeItemSpec(
         "greening", LineRule.AREA, AREA, "m²/month", "m2·month",
-        "6001.07", "Greening fees", "主营业务收入—绿化费",
+        "6001.07", "Greening fees", "主营业务收入—绿化费", SERVICES,
     ),
     FeeItemSpec(
         "security", LineRule.AREA, AREA, "m²/month", "m2·month",
-        "6001.08", "Security fees", "主营业务收入—秩序维护费",
+        "6001.08", "Security fees", "主营业务收入—秩序维护费", SERVICES,
+    ),
+    FeeItemSpec(
+        "gas", LineRule.METERED, ("usage",), "m³", "m3",
+        "6001.09", "Gas charges", "主营业务收入—燃气费", GAS,
     ),
 )
 # fmt: on

@@ -320,7 +320,7 @@ class FeeSchedule(RateChangeDecisions, Aggregate):
 
 
 class MeterReadings(Aggregate):
-    """The water and electricity readings of one estate's units for one month.
+    """The metered items' readings (water, electricity, gas) of one estate's units for one month.
 
     The last reading of a (unit, meter) in the month stands; usage is the
     difference from the unit's last reading of an earlier month.
@@ -366,7 +366,7 @@ class MeterReadings(Aggregate):
         for r in readings:
             unit_id, meter = r["unit_id"], r["meter"]
             if meter not in METERS:
-                raise ValidationFailed(f"meter of unit {unit_id}: water or electricity")
+                raise ValidationFailed(f"meter of unit {unit_id}: one of {', '.join(METERS)}")
             if (unit_id, meter) in seen:
                 raise ValidationFailed(f"unit {unit_id}: two {meter} readings in one batch")
             seen.add((unit_id, meter))

@@ -3,8 +3,8 @@
 Each estate sets, from the first day of a month on, its **taxpayer status**
 (一般纳税人 ``general`` or 小规模纳税人 ``small_scale``) and, per fee item, the
 VAT rate of its lines and their **treatment**: ``revenue`` (the company's
-income, split into net revenue and output VAT) or ``pass_through`` (water or
-electricity collected for the utility: 其他应付款—代收水电费, no VAT, no
+income, split into net revenue and output VAT) or ``pass_through`` (water,
+electricity or gas collected for the utility: 其他应付款—代收水电费, no VAT, no
 revenue). Prices are tax-inclusive (含税价): net = round(gross / (1 + rate)),
 tax = gross - net, per line. An estate that never set them bills as before
 this setting existed: no VAT, every line revenue (decision 0023).
@@ -26,7 +26,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import ValidationFailed
 from domain.finance.bills import ZERO, BillLine
-from domain.finance.fee_items import ITEM_NAMES, METERS
+from domain.finance.fee_items import FEE_ITEMS, ITEM_NAMES, METERS
 from domain.finance.money import round_money
 
 TAX_NAMESPACE = uuid5(NAMESPACE_URL, "https://estatelog/finance/tax-settings")
@@ -47,16 +47,13 @@ VAT_RATES = tuple(Decimal(r) for r in ("0", "0.01", "0.03", "0.05", "0.06", "0.0
 #: Items whose lines may be money collected for someone else (the utilities').
 PASS_THROUGH_ITEMS = METERS
 
-_SIX, _NINE = Decimal("0.06"), Decimal("0.09")
-#: Rates an item takes when the estate names none for it: a general taxpayer's
-#: property services 6 %, parking (rental of a space) 9 %, water 9 %,
-#: electricity 13 %; a small-scale taxpayer's 3 % levy rate, 5 % for renting
-#: out a space.
+#: Rates an item takes when the estate names none for it: its row's in the fee
+#: items' table (``fee_items.py``: property services 6 %, parking 9 %, water
+#: 9 %, electricity 13 %, gas 9 %; a small-scale taxpayer's 3 % levy rate, 5 %
+#: for renting out a space).
 DEFAULT_RATES: dict[Taxpayer, dict[str, Decimal]] = {
-    Taxpayer.GENERAL: {item: _SIX for item in ITEM_NAMES}
-    | {"parking": _NINE, "water": _NINE, "electricity": Decimal("0.13")},
-    Taxpayer.SMALL_SCALE: {item: Decimal("0.03") for item in ITEM_NAMES}
-    | {"parking": Decimal("0.05")},
+    Taxpayer.GENERAL: {spec.item: spec.vat.general for spec in FEE_ITEMS},
+    Taxpayer.SMALL_SCALE: {spec.item: spec.vat.small_scale for spec in FEE_ITEMS},
 }
 
 
@@ -113,8 +110,18 @@ def item_taxes(taxpayer: str, items: dict[str, dict[str, Any]]) -> dict[str, dic
     return out
 
 
+def defaults_of(taxpayer: str) -> dict[str, dict[str, Any]]:
+    """Every fee item as revenue at the taxpayer's default rate. A setting stored
+    before an item was added to the table (gas, decision 0064) said "the
+    taxpayer's defaults for the rest": it bills that item so, never untaxed."""
+    rates = DEFAULT_RATES[Taxpayer(taxpayer)]
+    return {item: {"treatment": str(Treatment.REVENUE), "vat_rate": rates[item]} for item in rates}
+
+
 class TaxSettings(Aggregate):
     """One estate's VAT status and per-item treatment, each from a month on."""
+
+    class_version = 2  # 2: a setting names the items added to the table since (0064)
 
     @staticmethod
     def create_id(estate_id: UUID, **_: Any) -> UUID:
@@ -159,6 +166,7 @@ class TaxSettings(Aggregate):
         at: datetime,
     ) -> None:
         kept = [s for s in self.settings if s["effective_from"] != effective_from]
+        items = {**defaults_of(taxpayer), **items}  # the items added since it was set
         setting = {"taxpayer": taxpayer, "items": items, "effective_from": effective_from}
         self.settings = sorted([*kept, setting], key=lambda s: s["effective_from"])
 

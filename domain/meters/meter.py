@@ -3,8 +3,9 @@ of a common area, and its readings.
 
 A reading is checked on entry against the meter's last one: an older date or
 a lower value is refused (a meter that was replaced or reset is recorded as
-such first); a usage beyond :data:`~domain.meters.values.JUMP_FACTOR` times
-the meter's average is *held* for staff to confirm or reject; a resident's
+such first); a usage beyond the estate's jump factor times the meter's
+average (:class:`~domain.meters.values.JumpRule`, by default 3 times the last
+6 usages) is *held* for staff to confirm or reject; a resident's
 reading is *submitted* with a photo reference and waits for staff likewise.
 A recorded reading moves the meter's register (``values.py``), which billing
 reads through finance's ``MeterReadings`` (the handler saves both together).
@@ -21,14 +22,16 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidTransition, ValidationFailed
 from domain.meters.values import (
-    JUMP_FACTOR,
+    DEFAULT_RULE,
+    MOST_USAGES,
     ChangeReason,
+    JumpRule,
     MeterKind,
     ReadingSource,
     ReadingStatus,
-    average,
     check_value,
-    is_jump,
+    choice_of,
+    not_future,
     text_of,
 )
 
@@ -54,12 +57,8 @@ class Meter(Aggregate):
         """A unit's meter (``unit_id``), or a shared one of a common ``area``."""
         if (unit_id is None) == (area is None or not area.strip()):
             raise ValidationFailed("unit_id: a meter is a unit's or a common area's, not both")
-        try:
-            kind = MeterKind(kind).value
-        except ValueError:
-            raise ValidationFailed(f"kind: one of {', '.join(MeterKind)}") from None
-        if installed_on > at.date():
-            raise ValidationFailed("installed_on: not in the future")
+        kind = choice_of(MeterKind, kind, "kind")
+        not_future(installed_on, at, "installed_on")
         return cls(
             id=id,
             estate_id=estate_id,
@@ -112,14 +111,25 @@ class Meter(Aggregate):
 
     def usage_to(self, value: Decimal, read_on: date) -> Decimal:
         """The usage since the last reading, or why the reading is refused."""
-        if read_on < self.last_on:
+        return self._past_last(
+            value, read_on, ("reading", "read_on"),
+            " (negative use); record a replacement or reset first if there was one",
+        )  # fmt: skip
+
+    def _past_last(
+        self, value: Decimal, day: date, fields: tuple[str, str], hint: str = ""
+    ) -> Decimal:
+        """How far ``value`` read on ``day`` is past the meter's last reading, or
+        why it cannot be: a day before the last reading's, or a value below it
+        (``fields``: the value's and the day's names in the command)."""
+        value_field, day_field = fields
+        if day < self.last_on:
             raise ValidationFailed(
-                f"read_on: {read_on} is older than the meter's last reading, of {self.last_on}"
+                f"{day_field}: {day} is older than the meter's last reading, of {self.last_on}"
             )
         if value < self.last:
             raise ValidationFailed(
-                f"reading: {value} is below the meter's last reading {self.last} "
-                "(negative use); record a replacement or reset first if there was one"
+                f"{value_field}: {value} is below the meter's last reading {self.last}{hint}"
             )
         return value - self.last
 
@@ -135,12 +145,12 @@ class Meter(Aggregate):
         at: datetime,
         round_id: UUID | None = None,
         photo_ref: str | None = None,
+        rule: JumpRule = DEFAULT_RULE,
     ) -> str:
-        """Enter a reading: recorded, held (a jump) or submitted (a resident's).
-        Returns its status."""
+        """Enter a reading: recorded, held (a jump by the estate's ``rule``) or
+        submitted (a resident's). Returns its status."""
         value = check_value(reading)
-        if read_on > at.date():
-            raise ValidationFailed("read_on: not in the future")
+        not_future(read_on, at, "read_on")
         if str(reading_id) in self.pending or str(reading_id) in self.decided:
             raise InvalidTransition("this reading was already entered")
         used = self.usage_to(value, read_on)
@@ -149,7 +159,7 @@ class Meter(Aggregate):
             reading=value,
             read_on=read_on,
             period=period,
-            source=ReadingSource(source).value,
+            source=choice_of(ReadingSource, source, "source"),
             by=by,
             round_id=round_id,
             at=at,
@@ -157,18 +167,11 @@ class Meter(Aggregate):
         if source == ReadingSource.RESIDENT:
             self._submitted(**fields, usage=used, photo_ref=text_of(photo_ref, "photo_ref", 500))
             return ReadingStatus.SUBMITTED.value
-        if is_jump(used, self.usages):
-            self._held(**fields, usage=used, reason=self._jump_reason(used))
+        if rule.is_jump(used, self.usages):
+            self._held(**fields, usage=used, reason=rule.reason(used, self.usages))
             return ReadingStatus.HELD.value
         self._recorded(**fields, usage=used, register=value + self.carry)
         return ReadingStatus.RECORDED.value
-
-    def _jump_reason(self, used: Decimal) -> str:
-        mean = average(self.usages) or Decimal(0)
-        return (
-            f"usage {used} is above {JUMP_FACTOR} times the meter's average "
-            f"of {mean.quantize(Decimal('0.01'))}"
-        )
 
     @event("ReadingRecorded")
     def _recorded(
@@ -188,7 +191,7 @@ class Meter(Aggregate):
 
     def _counted(self, reading_id: UUID, reading: Decimal, read_on: date, usage: Decimal) -> None:
         self.last, self.last_on = reading, read_on
-        self.usages = [*self.usages[-11:], usage]
+        self.usages = [*self.usages[1 - MOST_USAGES :], usage]
         self.pending.pop(str(reading_id), None)
         self.decided.add(str(reading_id))
 
@@ -206,13 +209,7 @@ class Meter(Aggregate):
         reason: str,
         at: datetime,
     ) -> None:
-        self.pending[str(reading_id)] = {
-            "reading": reading,
-            "read_on": read_on,
-            "period": period,
-            "round_id": round_id,
-            "status": ReadingStatus.HELD.value,
-        }
+        self._waiting(reading_id, reading, read_on, period, round_id, ReadingStatus.HELD)
 
     @event("ReadingSubmitted")
     def _submitted(
@@ -228,12 +225,23 @@ class Meter(Aggregate):
         photo_ref: str,
         at: datetime,
     ) -> None:
+        self._waiting(reading_id, reading, read_on, period, round_id, ReadingStatus.SUBMITTED)
+
+    def _waiting(
+        self,
+        reading_id: UUID,
+        reading: Decimal,
+        read_on: date,
+        period: str,
+        round_id: UUID | None,
+        status: ReadingStatus,
+    ) -> None:
         self.pending[str(reading_id)] = {
             "reading": reading,
             "read_on": read_on,
             "period": period,
             "round_id": round_id,
-            "status": ReadingStatus.SUBMITTED.value,
+            "status": status.value,
         }
 
     def pending_reading(self, reading_id: UUID) -> dict[str, Any]:
@@ -299,22 +307,11 @@ class Meter(Aggregate):
         reading closes its usage, the new initial reading starts the next."""
         final = check_value(final_reading, "final_reading")
         initial = check_value(initial_reading, "initial_reading")
-        try:
-            reason = ChangeReason(reason).value
-        except ValueError:
-            raise ValidationFailed(f"reason: one of {', '.join(ChangeReason)}") from None
-        if changed_on > at.date():
-            raise ValidationFailed("changed_on: not in the future")
+        reason = choice_of(ChangeReason, reason, "reason")
+        not_future(changed_on, at, "changed_on")
         if self.pending:
             raise InvalidTransition("confirm or reject the readings waiting first")
-        if changed_on < self.last_on:
-            raise ValidationFailed(
-                f"changed_on: {changed_on} is older than the meter's last reading"
-            )
-        if final < self.last:
-            raise ValidationFailed(
-                f"final_reading: {final} is below the meter's last reading {self.last}"
-            )
+        used = self._past_last(final, changed_on, ("final_reading", "changed_on"))
         serial = self.serial
         if reason == ChangeReason.REPLACED:
             serial = text_of(new_serial, "new_serial", 60)
@@ -324,7 +321,7 @@ class Meter(Aggregate):
             changed_on=changed_on,
             reason=reason,
             serial=serial,
-            usage=final - self.last,
+            usage=used,
             register=final + self.carry,
             by=by,
             at=at,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -49,12 +50,15 @@ class ChangeReason(StrEnum):
     RESET = "reset"  # the same meter set back (to zero, or the initial reading)
 
 
-#: A reading whose usage is above this many times the meter's average usage is
-#: held for confirmation, not refused (decision 0056): a constant, documented
-#: in docs/meters.md, rather than a setting nobody would look up.
+#: By default a reading whose usage is above this many times the meter's
+#: average usage is held for confirmation, not refused (decision 0056); an
+#: estate's manager may set another factor and window (``jump_rule.py``,
+#: decision 0064).
 JUMP_FACTOR = Decimal(3)
-#: How many of the meter's last usages make its average.
+#: By default, how many of the meter's last usages make its average.
 AVERAGE_OVER = 6
+#: The most usages a meter keeps, so the longest window an estate may set.
+MOST_USAGES = 12
 READING_PLACES = 4
 MAX_READING = Decimal("1000000000")
 READING_NAMESPACE = uuid5(NAMESPACE_URL, "https://estatelog/meters/readings")
@@ -84,19 +88,56 @@ def replacement_reading_id(meter_id: UUID, version: int, which: str) -> UUID:
     return uuid5(READING_NAMESPACE, f"{meter_id}/{version}/{which}")
 
 
-def average(usages: Iterable[Decimal]) -> Decimal | None:
-    recent = list(usages)[-AVERAGE_OVER:]
-    if not recent:
-        return None
-    return sum(recent, Decimal(0)) / len(recent)
+@dataclass(frozen=True)
+class JumpRule:
+    """When a reading is a jump: its usage is above ``factor`` times the average
+    of the meter's last ``window`` usages. A meter without earlier usage, or
+    with none above zero, has no average to jump from: its first usages count
+    as they are."""
+
+    factor: Decimal = JUMP_FACTOR
+    window: int = AVERAGE_OVER
+
+    def average(self, usages: Iterable[Decimal]) -> Decimal | None:
+        recent = list(usages)[-self.window :]
+        if not recent:
+            return None
+        return sum(recent, Decimal(0)) / len(recent)
+
+    def is_jump(self, used: Decimal, usages: Iterable[Decimal]) -> bool:
+        """Exactly: ``used`` x n > factor x their sum, so that an average that does
+        not divide (10 over 3) never holds a usage of exactly factor times it."""
+        recent = list(usages)[-self.window :]
+        total = sum(recent, Decimal(0))
+        return total > 0 and used * len(recent) > self.factor * total
+
+    def reason(self, used: Decimal, usages: Iterable[Decimal]) -> str:
+        """Why a jump is held, naming the factor in force when it was entered and
+        the usages averaged (the window's, or fewer on a young meter)."""
+        recent = list(usages)[-self.window :]
+        mean = self.average(recent) or Decimal(0)
+        return (
+            f"usage {used} is above {self.factor} times (the estate's jump factor) "
+            f"the meter's average of {mean.quantize(Decimal('0.01'))} "
+            f"over its last {len(recent)} usages"
+        )
 
 
-def is_jump(used: Decimal, usages: Iterable[Decimal], factor: Decimal = JUMP_FACTOR) -> bool:
-    """Is ``used`` beyond ``factor`` times the average of the earlier usages?
-    A meter without earlier usage, or with none above zero, has no average to
-    jump from: its first usages count as they are."""
-    mean = average(usages)
-    return mean is not None and mean > 0 and used > factor * mean
+DEFAULT_RULE = JumpRule()
+
+
+def choice_of(choices: type[StrEnum], value: str, field: str) -> str:
+    """``value`` as one of ``choices``, or why not."""
+    try:
+        return choices(value).value
+    except ValueError:
+        raise ValidationFailed(f"{field}: one of {', '.join(choices)}") from None
+
+
+def not_future(day: date, at: datetime, field: str) -> date:
+    if day > at.date():
+        raise ValidationFailed(f"{field}: not in the future")
+    return day
 
 
 @dataclass(frozen=True)

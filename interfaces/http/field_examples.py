@@ -132,6 +132,7 @@ FIELD.update(
             "meter_ids": [EQUIPMENT, RECORD],
             "due_on": "2026-03-28",
         },
+        "interfaces.http.meters.schemas.JumpRuleIn": {"factor": "4", "window": 6},
     }
 )
 

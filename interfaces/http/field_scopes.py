@@ -41,6 +41,8 @@ FIELD_ROUTES: dict[tuple[str, str], Scoped] = {
     ("POST", "/estates/{estate_id}/imports/meter-readings"): Scoped(ESTATE, "path:estate_id"),
     ("POST", "/meter-rounds"): Scoped(ESTATE, "body:estate_id", also=("body:technician_id",)),
     **record(ESTATE, "/meter-rounds/{round_id}", "close"),
+    ("GET", "/estates/{estate_id}/meter-jump-rule"): Scoped(ESTATE, "path:estate_id"),
+    ("PUT", "/estates/{estate_id}/meter-jump-rule"): Scoped(ESTATE, "path:estate_id"),
     # The car park (停车/道闸): one per estate; vehicles, passes and sessions of its units.
     ("POST", "/car-parks"): Scoped(ESTATE, "body:estate_id"),
     **record(ESTATE, "/car-parks/{car_park_id}", "tariffs blocklist gate"),

@@ -17,6 +17,7 @@ import psycopg
 
 from application.meters.ports import MeterEntry
 from domain.finance.periods import period_end
+from domain.meters.values import AVERAGE_OVER, JUMP_FACTOR
 from projections.reach import OCCUPIED_UNITS, Reaching, clause, page
 from projections.records import fetched
 
@@ -105,6 +106,14 @@ class UnreadRow(TypedDict):
     last_reading: Decimal
     last_read_on: date
     waiting: int
+
+
+class JumpRuleRow(TypedDict):
+    estate_id: UUID
+    factor: Decimal
+    window: int
+    changed_by: UUID | None  # None: never changed, the default
+    updated_at: datetime | None
 
 
 #: A row of a unit the caller occupies is their own (one %s: the user).
@@ -302,3 +311,18 @@ def unit_meters(conn: psycopg.Connection[Any], estate_id: UUID) -> list[MeterEnt
             building, _, number = (label or "").rpartition(" ")
             out.append(MeterEntry(meter_id, unit_id, number or None, building or None, kind))
         return out
+
+
+def jump_rule(conn: psycopg.Connection[Any], estate_id: UUID) -> JumpRuleRow | None:
+    """The estate's jump rule (decision 0064): the default until its manager
+    changes it; None if there is no such estate."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT e.estate_id, coalesce(j.factor, %s) AS factor, "
+            'coalesce(j.window_usages, %s) AS "window", j.changed_by, j.updated_at '
+            "FROM registry_estates e LEFT JOIN meter_jump_rules j ON j.estate_id = e.estate_id "
+            "WHERE e.estate_id = %s",
+            [JUMP_FACTOR, AVERAGE_OVER, estate_id],
+        )
+        found = fetched(cur, JumpRuleRow)
+    return found[0] if found else None

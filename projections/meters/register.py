@@ -4,14 +4,16 @@
 ``meter_readings`` one per reading entered (recorded, held, submitted,
 rejected) and per replacement (its final and initial readings, as the
 meter's history shows them), ``meter_rounds`` one per round and
-``meter_round_stops`` its meters in route order with what was read.
+``meter_round_stops`` its meters in route order with what was read, and
+``meter_jump_rules`` an estate's jump rule once its manager set one
+(decision 0064; an estate without a row holds by the default).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from domain.meters.values import replacement_reading_id
+from domain.meters.values import AVERAGE_OVER, JUMP_FACTOR, replacement_reading_id
 from projections.events import occurred_at
 from projections.records import PerAggregate, insert, update
 
@@ -24,8 +26,8 @@ STATUS = {
 
 class MeterRegister(PerAggregate):
     name = "meters"
-    aggregates = frozenset({"Meter", "ReadingRound"})
-    tables = ("meters", "meter_readings", "meter_rounds", "meter_round_stops")
+    aggregates = frozenset({"Meter", "ReadingRound", "EstateJumpRule"})
+    tables = ("meters", "meter_readings", "meter_rounds", "meter_round_stops", "meter_jump_rules")
     ddl = (
         """CREATE TABLE IF NOT EXISTS meters (
             meter_id uuid PRIMARY KEY,
@@ -110,7 +112,34 @@ class MeterRegister(PerAggregate):
             status text,
             PRIMARY KEY (round_id, seq)
         )""",
+        """CREATE TABLE IF NOT EXISTS meter_jump_rules (
+            estate_id uuid PRIMARY KEY,
+            rule_id uuid NOT NULL UNIQUE,
+            factor numeric NOT NULL,
+            window_usages integer NOT NULL,
+            changed_by uuid,
+            updated_at timestamptz NOT NULL,
+            position bigint NOT NULL
+        )""",
     )
+
+    # ---- the estates' jump rules ----------------------------------------------------------
+
+    def _estatejumprule(self, cur: Any, name: str, event: Any, rule_id: Any, pos: int) -> None:
+        at = occurred_at(event)
+        if name == "Opened":
+            row = {"estate_id": event.estate_id, "rule_id": rule_id, "updated_at": at}
+            insert(
+                cur,
+                "meter_jump_rules",
+                {**row, "factor": JUMP_FACTOR, "window_usages": AVERAGE_OVER, "position": pos},
+            )
+        elif name == "Changed":
+            sets = {"factor": event.factor, "window_usages": event.window}
+            update(
+                cur, "meter_jump_rules", "rule_id", rule_id,
+                {**sets, "changed_by": event.changed_by}, at, pos,
+            )  # fmt: skip
 
     # ---- meters and their readings ----------------------------------------------------
 

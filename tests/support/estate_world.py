@@ -323,6 +323,12 @@ class Builder:
         tour = self.created("meter-rounds", plan)
         read = {"reading": "7", "read_on": "2026-02-01", "round_id": tour}
         self.post(f"meters/{meter}/readings", read, e.technician.headers)
+        rule = self.client.put(
+            f"/api/v1/estates/{e['estate']}/meter-jump-rule",
+            json={"factor": "4", "window": 6},
+            headers=e.manager.headers,
+        )  # the estate's jump rule (decision 0064), set by its manager
+        ok(rule)
         return {"meter": meter, "meter_round": tour}
 
     def quality(self, e: Estate) -> None:

@@ -123,7 +123,7 @@ class RateService:
         return self.sheets.readings(estate_id, period)
 
     def usage(self, estate_id: UUID, period: str) -> dict[UUID, dict[str, Decimal]]:
-        """unit -> {"water": m³, "electricity": kWh} used in ``period``.
+        """unit -> {"water": m³, "electricity": kWh, "gas": m³} used in ``period``.
 
         Usage is the unit's last reading in the period minus its last reading
         of the nearest earlier period (up to 12 back) that has one. A meter

@@ -177,9 +177,12 @@ class ReadingView(BaseModel):
 
 
 class UsageView(BaseModel):
+    """A unit's usage of each metered item (``fee_items.METERS``) in the period."""
+
     unit_id: UUID
     water: Decimal | None
     electricity: Decimal | None
+    gas: Decimal | None
 
 
 class ReadingsView(BaseModel):

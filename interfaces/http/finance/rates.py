@@ -20,6 +20,7 @@ from application.finance.rates.commands import (
     ProposeRateChange,
     RecordSharedCost,
 )
+from domain.finance.fee_items import METERS
 from domain.finance.rates import period_of, period_start
 from domain.identity.policy import Permission
 from interfaces.http.approvals import approval_number
@@ -236,7 +237,7 @@ manage(
     RateService.record_readings,
     body=ReadingsIn,
     name="record_meter_readings",
-    doc="Record water and electricity readings of the estate's units for a month.",
+    doc="Record water, electricity and gas readings of the estate's units for a month.",
 )
 
 
@@ -261,7 +262,7 @@ def _readings(request: Request, estate_id: UUID, period: str) -> ReadingsView:
         period=period,
         readings=[ReadingView.model_validate(r) for r in rows],
         usage=[
-            UsageView(unit_id=u, water=m.get("water"), electricity=m.get("electricity"))
+            UsageView(unit_id=u, **{meter: m.get(meter) for meter in METERS})
             for u, m in sorted(usage.items(), key=lambda kv: str(kv[0]))
         ],
     )

@@ -29,6 +29,8 @@ from interfaces.http.cursors import decode_cursor
 from interfaces.http.meters.schemas import (
     Decision,
     ImportDone,
+    JumpRuleIn,
+    JumpRuleView,
     MeterView,
     NewMeter,
     NewReading,
@@ -141,8 +143,9 @@ def enter_reading(
     meter_id: UUID, body: NewReading, request: Request, principal: Principal = requires(RECORD)
 ) -> ReadingCreated:
     """Enter a reading (on a round, or at the desk): it is recorded and billed,
-    or held for confirmation when its usage jumps beyond 3 times the meter's
-    average. A reading older than the last, or below it, is refused (422)."""
+    or held for confirmation when its usage jumps beyond the estate's jump
+    factor times the meter's average (by default 3 times the last 6 usages).
+    A reading older than the last, or below it, is refused (422)."""
     cmd = c.EnterReading(actor=principal, meter_id=meter_id, **body.model_dump())
     reading_id, state, position = handlers(request).enter(cmd)
     return ReadingCreated(id=reading_id, status=ReadingStatus(state), position=position)
@@ -278,3 +281,30 @@ async def import_readings(
             errors=rejected.report(),
         ) from None
     return ImportDone(rows=rows, held=held, position=position)
+
+
+@router.get("/estates/{estate_id}/meter-jump-rule")
+async def jump_rule(
+    estate_id: UUID,
+    request: Request,
+    after: After = None,
+    principal: Principal = requires(READ_ESTATE),
+) -> JumpRuleView:
+    """When the estate's readings are held as jumps: usage above ``factor`` times
+    the average of the meter's last ``window`` usages (by default 3 and 6)."""
+    principal.check(READ_ESTATE.action, None, estate_id)
+    await reached(request, PROJECTION, after)
+    row = await reads.query_off_loop(request, queries.jump_rule, estate_id)
+    if row is None:
+        raise MeterNotFound()
+    return JumpRuleView.model_validate(row)
+
+
+@router.put("/estates/{estate_id}/meter-jump-rule", response_model=Accepted)
+def set_jump_rule(
+    estate_id: UUID, body: JumpRuleIn, request: Request, principal: Principal = requires(MANAGE)
+) -> Response:
+    """Set when the estate's readings are held as jumps, from now on: a reading
+    held before keeps its reason, which names the rule it was held by."""
+    cmd = c.SetJumpRule(actor=principal, estate_id=estate_id, **body.model_dump())
+    return accepted(handlers(request).set_jump_rule(cmd))

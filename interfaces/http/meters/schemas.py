@@ -9,11 +9,19 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from domain.meters.values import ChangeReason, MeterKind, ReadingStatus
+from domain.meters.jump_rule import HIGHEST_FACTOR, LOWEST_FACTOR
+from domain.meters.values import MOST_USAGES, ChangeReason, MeterKind, ReadingStatus
 from interfaces.http.schemas import Command, DecimalInput, Period, Reason
 from interfaces.http.text import SingleLine
 from interfaces.http.views import from_view
-from projections.meters.queries import MeterRow, ReadingRow, RoundRow, StopRow, UnreadRow
+from projections.meters.queries import (
+    JumpRuleRow,
+    MeterRow,
+    ReadingRow,
+    RoundRow,
+    StopRow,
+    UnreadRow,
+)
 
 Reading = Annotated[DecimalInput, Field(ge=0, max_digits=14, decimal_places=4)]
 RoundStatus = StrEnum("RoundStatus", {"OPEN": "open", "CLOSED": "closed"})  # type: ignore[misc]
@@ -76,6 +84,19 @@ class NewRound(Command):
     due_on: date
 
 
+class JumpRuleIn(Command):
+    factor: Annotated[
+        DecimalInput,
+        Field(
+            gt=LOWEST_FACTOR,
+            le=HIGHEST_FACTOR,
+            decimal_places=2,
+            description="a reading is held when its usage is above this many times the average",
+        ),
+    ]
+    window: int = Field(ge=1, le=MOST_USAGES, description="of the meter's last this many usages")
+
+
 class ReadingCreated(BaseModel):
     id: UUID
     status: ReadingStatus
@@ -116,3 +137,8 @@ class RoundSummary(BaseModel):
 @from_view(UnreadRow, rename={"meter_id": "id"})
 class UnreadView(BaseModel):
     pass
+
+
+@from_view(JumpRuleRow)
+class JumpRuleView(BaseModel):
+    """When the estate's readings are held as jumps (changed_by null: the default)."""

@@ -283,6 +283,7 @@ ROUTE_RECORDS: dict[str, str | tuple[str, ...]] = {
     f"{API}/estates/{{estate_id}}/imports/meter-readings": "estate",
     f"{API}/meter-rounds/{{round_id}}": "meter_round",
     f"{API}/meter-rounds/{{round_id}}/close": "meter_round",
+    f"{API}/estates/{{estate_id}}/meter-jump-rule": "estate",
     # stores (issue 17)
     **{
         f"{API}/stores/{{store_id}}{tail}": "store"
@@ -629,6 +630,10 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", f"{API}/estates/{{estate_id}}/imports/meter-readings"): _csv(
         "房号,表类型,读数,抄表日期\n101,水表,99,2026-02-01\n"
     ),
+    ("PUT", f"{API}/estates/{{estate_id}}/meter-jump-rule"): lambda w, who: {
+        "factor": "5",
+        "window": 6,
+    },
     # stores (issue 17): B's own part (the catalogue is company data) and order
     ("POST", f"{API}/stores/{{store_id}}/reorder-levels"): lambda w, who: {
         "part_id": str(part_id("BRK-B")),

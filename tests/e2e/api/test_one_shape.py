@@ -33,6 +33,7 @@ NOT_RECORDS = {
     "FeeScheduleView": "a setting of an estate",
     "FirstDepositRuleView": "a setting of an estate",
     "TaxSettingsView": "a setting of an estate",
+    "JumpRuleView": "a setting of an estate's meters",
     "UnpaidListView": "a report of an estate",
     "PublishedView": "a report of an estate",
     "ReconciliationView": "a report of an estate",

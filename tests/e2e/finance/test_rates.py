@@ -459,7 +459,7 @@ def test_readings_must_be_of_the_estates_units_and_well_formed(fw: FinanceWorld)
         },
     )
     assert stranger in assert_problem(r, 422)["detail"]
-    read(fw, "2026-01", (0, "gas", "1", "2026-01-31"), status=422)
+    read(fw, "2026-01", (0, "heating", "1", "2026-01-31"), status=422)
     read(fw, "2026-01", (0, "water", "1", "2025-12-31"), status=422)  # before the month
     read(fw, "2026-01", (0, "water", "1", "2026-02-20"), status=422)  # in the future
     read(fw, "2026-01", (0, "water", "-1", "2026-01-31"), status=422)

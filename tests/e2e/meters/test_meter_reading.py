@@ -171,3 +171,56 @@ def test_a_round_a_held_jump_an_owners_reading_and_an_import(
     )
     billed = {(r["unit_id"], r["meter"]): Decimal(r["reading"]) for r in readings["readings"]}
     assert billed[(str(home), "water")] == 150 and billed[(str(other), "water")] == 12
+
+
+def test_a_manager_sets_the_jump_rule_and_a_gas_reading_reaches_finance(
+    client: TestClient, running: Container
+) -> None:
+    b = world(running)
+    estate = b.estate("GAS", "Gas Court", "2 Meter Road")
+    home = b.unit(b.building(estate, "G1"), "101", 1, Decimal(90), Decimal(75))
+    b.user("gas.manager", Role.PROPERTY_MANAGER, estate)
+    b.user("gas.tech", Role.TECHNICIAN, estate)
+    manager, tech = (bearer(login(client, n, PASSWORD)) for n in ("gas.manager", "gas.tech"))
+    rule_path = f"estates/{estate}/meter-jump-rule"
+
+    # The default until the manager sets one; the technician may read it, not set it.
+    head = settled(running)
+    rule = ok(call(client, tech, "GET", rule_path, params={"after": head}))
+    assert (Decimal(rule["factor"]), rule["window"], rule["changed_by"]) == (3, 6, None)
+    wanted = {"factor": "2", "window": 3}
+    assert call(client, tech, "PUT", rule_path, json=wanted).status_code == 403
+    for bad in ({"factor": "1", "window": 3}, {"factor": "2", "window": 13}):
+        assert call(client, manager, "PUT", rule_path, json=bad).status_code == 422
+    ok(call(client, manager, "PUT", rule_path, json=wanted))
+    head = settled(running)
+    rule = ok(call(client, tech, "GET", rule_path, params={"after": head}))
+    assert (Decimal(rule["factor"]), rule["window"]) == (2, 3) and rule["changed_by"]
+
+    body = {"estate_id": str(estate), "unit_id": str(home), "kind": "gas", "serial": "G-101"}
+    body.update(initial_reading="0", installed_on="2026-01-01")
+    gas = ok(call(client, manager, "POST", "meters", json=body), 201)["id"]
+
+    def read(value: str) -> str:
+        body = {"reading": value, "read_on": TODAY}
+        return str(
+            ok(call(client, tech, "POST", f"meters/{gas}/readings", json=body), 201)["status"]
+        )
+
+    assert [read("10"), read("25"), read("70")] == ["recorded", "recorded", "held"]
+    head = settled(running)
+    [held] = ok(
+        call(client, tech, "GET", "meter-readings", params={"status": "held", "after": head})
+    )["items"]
+    assert "above 2 times (the estate's jump factor)" in held["note"]  # 45 > 2 x 12.5
+    readings = ok(
+        call(
+            client,
+            manager,
+            "GET",
+            f"finance/estates/{estate}/meter-readings",
+            params={"period": MONTH, "after": head},
+        )
+    )
+    billed = {(r["unit_id"], r["meter"]): Decimal(r["reading"]) for r in readings["readings"]}
+    assert billed == {(str(home), "gas"): 25}

@@ -147,6 +147,7 @@ QUERIES = [
     Read(meters.reading_round, ALL, record("meter_round")),
     Read(meters.round_stops, record("meter_round")),
     Read(meters.unread, record("estate"), "2026-03"),
+    Read(meters.jump_rule, record("estate")),
     Read(equipment.equipment, record("equipment")),
     Read(equipment.visible_equipment, EVERY_RIGHT, record("equipment")),
     Read(equipment.search_equipment, ALL, **NO_FILTERS, **EQUIPMENT_SEARCH),

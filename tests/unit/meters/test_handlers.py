@@ -75,9 +75,9 @@ class World:
         reading_id, status, _ = self.meters.enter(cmd)
         return reading_id, status
 
-    def billed(self, period: str) -> Decimal | None:
+    def billed(self, period: str, kind: str = "water") -> Decimal | None:
         sheet = ReadingSheets(self.meters.deps).readings(self.estate, period)
-        return sheet.latest(self.unit, "water") if sheet else None
+        return sheet.latest(self.unit, kind) if sheet else None
 
     def refused(self, error: type[Exception], command: partial[object]) -> None:
         head = self.log.head()
@@ -177,17 +177,26 @@ def test_another_estates_staff_find_no_meter(w: World) -> None:
     w.refused(NotFound, partial(w.meters.install, install))
 
 
-def test_a_shared_meter_and_a_gas_meter_are_read_but_not_billed_per_unit(w: World) -> None:
+def test_a_shared_meter_is_read_but_not_billed_per_unit(w: World) -> None:
     shared, _ = w.meters.install(
         c.InstallMeter(w.manager, w.estate, "electricity", "E-LIFT", Decimal(0),
                        date(2026, 1, 1), area="Lifts, block 1")
     )  # fmt: skip
-    gas = w.install(kind="gas", initial="0")
     head = w.log.head()
     w.enter(shared, "800", date(2026, 3, 1))
-    w.enter(gas, "12", date(2026, 3, 1))
     saved = {type(e).__qualname__ for e in w.log.domain_events()[head:]}
     assert saved == {"Meter.ReadingRecorded"}
+
+
+def test_a_counted_gas_reading_reaches_finance_as_water_and_electricity_do(w: World) -> None:
+    gas = w.install(kind="gas", initial="0")
+    w.enter(gas, "12", date(2026, 2, 1))
+    w.enter(gas, "14", date(2026, 3, 1))
+    reading_id, status = w.enter(gas, "60", date(2026, 3, 2))  # 46 after 12 and 2: a jump
+    assert status == "held" and w.billed("2026-03", "gas") == Decimal(14)
+    w.meters.confirm(c.ConfirmReading(w.technician, gas, reading_id))
+    assert w.billed("2026-02", "gas") == Decimal(12) and w.billed("2026-03", "gas") == Decimal(60)
+    assert w.billed("2026-03", "water") is None
 
 
 def test_a_round_notes_what_its_technician_read(w: World) -> None:
@@ -204,16 +213,21 @@ def test_a_round_notes_what_its_technician_read(w: World) -> None:
     w.refused(ValidationFailed, partial(w.meters.plan_round, bad))
 
 
-GBK_FILE = "房号,表类型,读数,抄表日期\n101,水表,130.5,2026-03-02\n101,电表,2210,2026-03-02\n"
+GBK_FILE = (
+    "房号,表类型,读数,抄表日期\n101,水表,130.5,2026-03-02\n101,电表,2210,2026-03-02\n"
+    "101,燃气表,33.25,2026-03-02\n"
+)
 
 
 def test_an_import_in_gbk_with_chinese_headers_records_every_row_or_none(w: World) -> None:
     water, power = w.install(), w.install(kind="electricity", initial="2000")
+    w.install(kind="gas", initial="30")
     content = GBK_FILE.encode("gb18030")
     rows, held, _ = w.meters.import_readings(
         w.technician, w.estate, "2026-03", partial(read_table, content, "csv")
     )
-    assert (rows, held) == (2, 0) and w.billed("2026-03") == Decimal("130.5")
+    assert (rows, held) == (3, 0) and w.billed("2026-03") == Decimal("130.5")
+    assert w.billed("2026-03", "gas") == Decimal("33.25")
     assert isinstance(meter := w.log.repository.get(power), Meter) and meter.last == Decimal(2210)
     assert isinstance(w.log.repository.get(water), Meter)
     again = "房号,表类型,读数,抄表日期\n101,水表,131,2026-03-03\n999,水表,1,2026-03-03\n"
@@ -226,3 +240,25 @@ def test_an_import_in_gbk_with_chinese_headers_records_every_row_or_none(w: Worl
     assert w.log.head() == head
     sheet = ReadingSheets(w.meters.deps).readings(w.estate, "2026-03")
     assert isinstance(sheet, MeterReadings)
+
+
+def test_a_manager_sets_the_estates_jump_rule_and_readings_are_held_by_it(w: World) -> None:
+    meter_id = w.install()
+    w.enter(meter_id, "110", date(2026, 1, 10))  # 10 used
+    assert w.enter(meter_id, "135", date(2026, 1, 20))[1] == "recorded"  # 25: not 3 x 10
+    w.meters.set_jump_rule(c.SetJumpRule(w.manager, w.estate, Decimal("1.5"), 2))
+    _, status = w.enter(meter_id, "162", date(2026, 2, 1))  # 27 > 1.5 x 17.5
+    assert status == "held"
+    [held] = [e for e in w.log.domain_events() if type(e).__name__ == "ReadingHeld"]
+    assert "above 1.5 times (the estate's jump factor)" in held.reason
+    assert "over its last 2 usages" in held.reason
+
+
+def test_only_the_estates_manager_sets_its_jump_rule_and_only_a_sane_one(w: World) -> None:
+    rule = partial(c.SetJumpRule, estate_id=w.estate, window=6)
+    w.refused(Forbidden, partial(w.meters.set_jump_rule, rule(w.technician, factor=Decimal(4))))
+    w.refused(NotFound, partial(w.meters.set_jump_rule, rule(w.stranger, factor=Decimal(4))))
+    for factor, window in ((Decimal(1), 6), (Decimal("20.01"), 6), (Decimal("2.555"), 6),
+                           (Decimal(4), 0), (Decimal(4), 13)):  # fmt: skip
+        bad = c.SetJumpRule(w.manager, w.estate, factor, window)
+        w.refused(ValidationFailed, partial(w.meters.set_jump_rule, bad))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from uuid import UUID, uuid4
 
 import pytest
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 from domain.errors import InvalidTransition, ValidationFailed
 from domain.meters.meter import Meter
-from domain.meters.values import Step, is_jump, usage_of
+from domain.meters.values import DEFAULT_RULE, JumpRule, Step, usage_of
 
 NOW = datetime(2026, 12, 1, 8, tzinfo=UTC)
 BY = uuid4()
@@ -87,10 +88,24 @@ def test_a_jump_beyond_three_times_the_average_is_held_not_refused() -> None:
 
 
 def test_exactly_three_times_the_average_is_not_a_jump() -> None:
+    is_jump = DEFAULT_RULE.is_jump
     assert not is_jump(Decimal(30), [Decimal(10)])
     assert is_jump(Decimal("30.01"), [Decimal(10)])
     assert not is_jump(Decimal(500), [])  # no average yet
     assert not is_jump(Decimal(500), [Decimal(0)])
+    # 10 over 3 does not divide: exactly 3 times it is still no jump
+    assert not is_jump(Decimal(10), [Decimal(3), Decimal(3), Decimal(4)])
+
+
+def test_a_jump_is_held_by_the_rule_in_force_and_its_reason_names_the_factor() -> None:
+    m = meter()
+    enter(m, "110", date(2026, 2, 1))  # 10 used
+    rule = JumpRule(Decimal("1.5"), 3)
+    assert enter(m, "125", date(2026, 3, 1), rule=rule) == "recorded"  # 15: exactly 1.5 x 10
+    assert enter(m, "144", date(2026, 4, 1), rule=rule) == "held"  # 19 > 1.5 x 12.5
+    [held] = [e for e in m.collect_events() if type(e).__name__ == "ReadingHeld"]
+    assert held.reason.startswith("usage 19 is above 1.5 times (the estate's jump factor)")
+    assert held.reason.endswith("average of 12.50 over its last 2 usages")  # window 3
 
 
 def test_a_residents_reading_waits_for_staff_and_needs_a_photo() -> None:
@@ -206,3 +221,39 @@ def test_usage_over_any_history_is_the_sum_of_its_differences(
     ]
     assert all(u >= 0 for u in usages)
     assert sum(usages, Decimal(0)) == usage_of(initial, history) == m.register - initial
+
+
+factors = st.decimals(min_value="1.01", max_value=20, places=2)
+usages = st.decimals(min_value=0, max_value=1000, places=2)
+
+
+@settings(max_examples=200, deadline=None)
+@given(factor=factors, window=st.integers(1, 12), used=st.lists(usages, max_size=20))
+def test_a_reading_is_held_iff_its_usage_exceeds_factor_times_the_average(
+    factor: Decimal, window: int, used: list[Decimal]
+) -> None:
+    """Under any rule an estate may set, each reading in turn is held exactly
+    when the meter has an average above zero over its last ``window`` counted
+    usages and the usage exceeds ``factor`` times it (a held one is then
+    confirmed, so it counts towards the next average); the reason names the
+    factor."""
+    m = meter("0")
+    rule, last = JumpRule(factor, window), Decimal(0)
+    counted: list[Decimal] = []
+    for day, usage in enumerate(used):
+        last += usage
+        rid = uuid4()
+        status = m.enter(
+            reading_id=rid, reading=last, read_on=date(2026, 1, 1) + timedelta(days=day),
+            period="2026-01", source="desk", by=BY, at=NOW, rule=rule,
+        )  # fmt: skip
+        recent = counted[-window:]  # the average as an exact fraction
+        average = sum(map(Fraction, recent), Fraction(0)) / len(recent) if recent else 0
+        expected = average > 0 and Fraction(usage) > Fraction(factor) * average
+        assert (status == "held") == expected, (usage, recent)
+        if status == "held":
+            [event] = m.collect_events()
+            assert f"above {factor} times" in event.reason
+            m.confirm(rid, BY, NOW)
+        m.collect_events()
+        counted.append(usage)
