@@ -65,6 +65,7 @@ class Store(Aggregate):
         self.levels: dict[str, Decimal] = {}  # part -> reorder level
         self.low: set[str] = set()  # parts reported below their level
         self.charged: dict[str, dict[str, list[Decimal]]] = {}  # order -> part -> [qty, value]
+        self.uninvoiced: dict[str, tuple[str, Decimal]] = {}  # receipt -> (vendor, value)
 
     # ---- reading ---------------------------------------------------------------
 
@@ -179,6 +180,37 @@ class Store(Aggregate):
             self.last_cost[part] = line["unit_price"]
             if part in self.low and self.stock[part] >= self.levels.get(part, ZERO):
                 self.low.discard(part)
+        self.uninvoiced[str(receipt_id)] = (str(vendor_id), amount)
+
+    # ---- supplier invoices -----------------------------------------------------
+
+    def to_invoice(self, vendor_id: UUID, receipt_ids: list[UUID]) -> dict[str, Decimal]:
+        """The received values of receipts of the vendor not yet invoiced (each once)."""
+        values: dict[str, Decimal] = {}
+        for i, receipt in enumerate(str(r) for r in receipt_ids):
+            vendor, value = self.uninvoiced.get(receipt, (None, ZERO))
+            if vendor is None or receipt in values:
+                raise ValidationFailed(f"receipt_ids[{i}]: no receipt of the store left to invoice")
+            if vendor != str(vendor_id):
+                raise ValidationFailed(f"receipt_ids[{i}]: delivered by another vendor")
+            values[receipt] = value
+        return values
+
+    def invoice(
+        self, *, invoice_id: UUID, vendor_id: UUID, receipt_ids: list[UUID], at: datetime
+    ) -> None:
+        """Mark the vendor's receipts invoiced (checked as :meth:`to_invoice` does)."""
+        values = self.to_invoice(vendor_id, receipt_ids)
+        self._receipts_invoiced(
+            invoice_id=invoice_id, vendor_id=vendor_id, receipt_ids=sorted(values), at=at
+        )
+
+    @event("ReceiptsInvoiced")
+    def _receipts_invoiced(
+        self, invoice_id: UUID, vendor_id: UUID, receipt_ids: list[str], at: datetime
+    ) -> None:
+        for receipt in receipt_ids:
+            del self.uninvoiced[receipt]
 
     # ---- issues and returns ----------------------------------------------------
 
