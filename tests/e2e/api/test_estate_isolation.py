@@ -988,6 +988,7 @@ FINANCE_LISTS = (
     ("/finance/receipts", "owner", "payment"),
     ("/finance/invoices", "finance", "invoice"),
     ("/finance/invoices", "owner", "invoice"),
+    ("/supplier-invoices", "finance", "supplier_invoice"),
     ("/finance/expenses", "property_manager", "claim"),
     ("/finance/expenses", "finance", "small_claim"),
     ("/finance/fund/accounts", "finance", "unit"),
