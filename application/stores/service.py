@@ -263,32 +263,30 @@ class StoresService:
         return order
 
     def issue(self, cmd: IssueParts) -> tuple[UUID, int]:
-        store = self._store_for(cmd.actor, cmd.store_id, "stores:manage")
-        self._order(store, cmd.order_id, ISSUE_TO)
-        issue_id = self.deps.ids()
-        store.issue(
-            issue_id=issue_id,
-            order_id=cmd.order_id,
-            lines=self._lines(cmd.lines),
-            booked_on=self._now.date(),
-            by=cmd.actor.user_id,
-            at=self._now,
-        )
-        return issue_id, self._save(store)
+        return self._for_order(cmd, ISSUE_TO, lambda s, rid, **kw: s.issue(issue_id=rid, **kw))
 
     def take_back(self, cmd: ReturnParts) -> tuple[UUID, int]:
+        return self._for_order(
+            cmd, RETURN_FROM, lambda s, rid, **kw: s.take_back(return_id=rid, **kw)
+        )
+
+    def _for_order(
+        self, cmd: IssueParts | ReturnParts, statuses: frozenset[Status], move: Any
+    ) -> tuple[UUID, int]:
+        """Parts to or from a work order of the store's estate in one of ``statuses``."""
         store = self._store_for(cmd.actor, cmd.store_id, "stores:manage")
-        self._order(store, cmd.order_id, RETURN_FROM)
-        return_id = self.deps.ids()
-        store.take_back(
-            return_id=return_id,
+        self._order(store, cmd.order_id, statuses)
+        record_id = self.deps.ids()
+        move(
+            store,
+            record_id,
             order_id=cmd.order_id,
             lines=self._lines(cmd.lines),
             booked_on=self._now.date(),
             by=cmd.actor.user_id,
             at=self._now,
         )
-        return return_id, self._save(store)
+        return record_id, self._save(store)
 
     def record_stocktake(self, cmd: RecordStocktake) -> tuple[UUID, UUID | None, int]:
         """Record a count: (stocktake, its approval or None when it balances, position)."""
