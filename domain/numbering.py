@@ -1,6 +1,7 @@
 """Numbers people can say on the phone: ``HVG-WO-2026-000123`` (issue 16, decision 0050).
 
-Work orders, service requests, complaints, bills and approvals are numbered
+Work orders, service requests, complaints, bills, approvals and purchase
+requests (decision 0062) are numbered
 per estate, kind and year, gap-free, by the append that creates them
 (decision 0041: the serial is taken under the append's lock). The stored
 creation events carry no number: the log implies it. Within a series, in
@@ -28,6 +29,7 @@ from domain.finance.account import UnitAccount
 from domain.finance.receipts import DIGITS
 from domain.finance.receipts import numbered_by_the_log as receipt_numbering
 from domain.registry.ids import estate_id_for, normalise_code
+from domain.stores.purchase import PurchaseRequest
 from domain.workorders.order import WorkOrder
 
 
@@ -46,6 +48,7 @@ KINDS: dict[str, Kind] = {
         Kind("CP", Complaint.Received),  # type: ignore[attr-defined]
         Kind("BL", UnitAccount.BillIssued),
         Kind("AP", Approval.Opened),  # type: ignore[attr-defined]
+        Kind("PR", PurchaseRequest.Submitted),  # type: ignore[attr-defined]
     )
 }
 _BY_EVENT = {kind.created_by: kind for kind in KINDS.values()}

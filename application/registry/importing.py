@@ -78,11 +78,17 @@ CHINESE_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-def check_columns(table: Table, required: tuple[str, ...], optional: tuple[str, ...]) -> None:
+def check_columns(
+    table: Table,
+    required: tuple[str, ...],
+    optional: tuple[str, ...],
+    chinese: dict[str, tuple[str, ...]] = CHINESE_COLUMNS,
+) -> None:
     """Name ``table``'s columns by their English names, or refuse it: a required
-    column missing, one unknown or one named twice (once in each language)."""
+    column missing, one unknown or one named twice (once in each language).
+    ``chinese``: each column's Chinese headers (another context's sheet)."""
     known = (*required, *optional)
-    english = {alias: c for c in known for alias in (c, *CHINESE_COLUMNS.get(c, ()))}
+    english = {alias: c for c in known for alias in (c, *chinese.get(c, ()))}
     named = [english.get(c, c) for c in table.columns]
     errors = [RowError(1, c, "required column is missing") for c in required if c not in named]
     errors += [

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -64,6 +65,16 @@ class SubmitPurchaseRequest:
 
 
 @dataclass(frozen=True)
+class WithdrawPurchaseRequest:
+    """The requester (or a storekeeper of the estate) takes back a request awaiting
+    approval; its approval is withdrawn in the same save."""
+
+    actor: Actor
+    request_id: UUID
+    reason: str
+
+
+@dataclass(frozen=True)
 class ReceiveGoods:
     """Goods delivered against an approved request, by a vendor at a price (``stores:manage``)."""
 
@@ -103,3 +114,28 @@ class RecordStocktake:
     store_id: UUID
     lines: Lines
     note: str = ""
+
+
+@dataclass(frozen=True)
+class RecordSupplierInvoice:
+    """Finance records a vendor's invoice against receipts of one store
+    (``expenses:manage``); a number once per vendor."""
+
+    actor: Actor
+    store_id: UUID
+    vendor_id: UUID
+    number: str
+    receipt_ids: tuple[UUID, ...]
+    amount: str
+    invoiced_on: date
+    currency: str = "CNY"
+
+
+@dataclass(frozen=True)
+class PaySupplierInvoice:
+    """Pay the vendor an invoice's amount, once (``expenses:manage``)."""
+
+    actor: Actor
+    invoice_id: UUID
+    payment_ref: str
+    method: str

@@ -22,6 +22,7 @@ from uuid import UUID
 from application.actor import HIDDEN
 from application.approvals.service import ApprovalRequest, ApprovalService, Loader
 from application.errors import NotFound
+from application.numbers import Numbers
 from application.registry import lookups
 from application.scheduling import ScheduledJob
 from application.services import ServiceDeps, find, load
@@ -34,10 +35,14 @@ from application.stores.commands import (
     ReturnParts,
     SetReorderLevel,
     SubmitPurchaseRequest,
+    WithdrawPurchaseRequest,
 )
+from application.stores.importing import ImportParts, parts_of
+from application.stores.invoices import SupplierInvoices
 from domain.approvals.approval import Approval
 from domain.errors import InvalidTransition, ValidationFailed
 from domain.finance.vendors import Vendor
+from domain.numbering import number, year_of
 from domain.stores import rules
 from domain.stores.part import Part
 from domain.stores.purchase import PurchaseRequest, Stocktake
@@ -59,6 +64,8 @@ class StoresService:
     def __init__(self, deps: ServiceDeps, approvals: ApprovalService) -> None:
         self.deps = deps
         self.approvals = approvals
+        self.invoices = SupplierInvoices(deps)
+        self._numbers = Numbers(deps.event_log)
         approvals.subscribe(rules.PURCHASE_KIND, self._request_decided, rules.purchase_terms())
         approvals.subscribe(rules.STOCKTAKE_KIND, self._stocktake_decided, rules.stocktake_terms())
 
@@ -120,6 +127,14 @@ class StoresService:
             raise InvalidTransition(f"code: {part.code} is already in the catalogue")
         return part.id, self._save(part)
 
+    def import_parts(self, cmd: ImportParts) -> tuple[int, int]:
+        """The file's parts added to the catalogue, every row or none: (rows, position)."""
+        cmd.actor.require("stores:manage", None, refused=self._CATALOGUE_REFUSED)
+        parts = parts_of(cmd.read(), self.deps.event_log, cmd.actor.user_id, self._now)
+        if not parts:
+            raise ValidationFailed("file: no rows")
+        return len(parts), self.deps.event_log.save_bulk(parts)
+
     def open_store(self, cmd: OpenStore) -> tuple[UUID, int]:
         cmd.actor.check("stores:read", None, cmd.estate_id)
         cmd.actor.require("stores:manage", None, cmd.estate_id)
@@ -145,8 +160,9 @@ class StoresService:
 
     # ---- purchase requests and receipts ----------------------------------------
 
-    def submit_request(self, cmd: SubmitPurchaseRequest) -> tuple[UUID, UUID, int]:
-        """Submit a request and open its approval in one save: (request, approval, position)."""
+    def submit_request(self, cmd: SubmitPurchaseRequest) -> tuple[UUID, UUID, int, str]:
+        """Submit a request and open its approval in one save: (request, approval,
+        position, the request's number)."""
         store = self._store_for(cmd.actor, cmd.store_id, "stores:request")
         if cmd.currency != store.currency:
             raise ValidationFailed(f"currency: the store is kept in {store.currency}")
@@ -159,7 +175,7 @@ class StoresService:
             reason=cmd.reason,
             requested_by=cmd.actor.user_id,
             approval_id=self.deps.ids(),
-            at=self._now,
+            at=(now := self._now),
         )
         count = len(request.lines)
         position = self.approvals.open(
@@ -176,13 +192,39 @@ class StoresService:
             ),
             along_with=[request],
         )
-        return request.id, request.approval_id, position
+        serial = self.deps.event_log.serial_of(request.id)
+        if serial is None:  # every append numbers a Submitted event: never
+            raise RuntimeError(f"purchase request {request.id} has no serial in the log")
+        said = number(self._numbers.code_of(store.estate_id), "PR", year_of(now), serial)
+        return request.id, request.approval_id, position, said
+
+    def withdraw_request(self, cmd: WithdrawPurchaseRequest) -> int:
+        """Withdraw a request awaiting approval; its approval is withdrawn in the same save.
+
+        The requester withdraws their own request; a storekeeper of the estate anyone's.
+        """
+        request = self._request(cmd.request_id)
+        actor = cmd.actor
+        actor.check("stores:read", None, request.estate_id)
+        if request.requested_by != actor.user_id:
+            actor.require(
+                "stores:manage",
+                None,
+                request.estate_id,
+                refused="only the requester or a storekeeper withdraws a request",
+            )
+        request.withdraw(actor.user_id, cmd.reason, self._now)
+        approval = self.approvals.get(request.approval_id)
+        return self.approvals.withdraw(
+            approval, request.requested_by, cmd.reason, along_with=[request]
+        )
+
+    def _request(self, request_id: UUID) -> PurchaseRequest:
+        return load(self.deps.event_log, request_id, PurchaseRequest, StoresRecordNotFound(HIDDEN))
 
     def receive(self, cmd: ReceiveGoods) -> tuple[UUID, int]:
         """Goods against an approved request: the request and the store in one save."""
-        request = load(
-            self.deps.event_log, cmd.request_id, PurchaseRequest, StoresRecordNotFound(HIDDEN)
-        )
+        request = self._request(cmd.request_id)
         cmd.actor.check("stores:read", None, request.estate_id)
         cmd.actor.require("stores:manage", None, request.estate_id)
         vendor = find(self.deps.event_log, cmd.vendor_id, Vendor)
@@ -221,32 +263,30 @@ class StoresService:
         return order
 
     def issue(self, cmd: IssueParts) -> tuple[UUID, int]:
-        store = self._store_for(cmd.actor, cmd.store_id, "stores:manage")
-        self._order(store, cmd.order_id, ISSUE_TO)
-        issue_id = self.deps.ids()
-        store.issue(
-            issue_id=issue_id,
-            order_id=cmd.order_id,
-            lines=self._lines(cmd.lines),
-            booked_on=self._now.date(),
-            by=cmd.actor.user_id,
-            at=self._now,
-        )
-        return issue_id, self._save(store)
+        return self._for_order(cmd, ISSUE_TO, lambda s, rid, **kw: s.issue(issue_id=rid, **kw))
 
     def take_back(self, cmd: ReturnParts) -> tuple[UUID, int]:
+        return self._for_order(
+            cmd, RETURN_FROM, lambda s, rid, **kw: s.take_back(return_id=rid, **kw)
+        )
+
+    def _for_order(
+        self, cmd: IssueParts | ReturnParts, statuses: frozenset[Status], move: Any
+    ) -> tuple[UUID, int]:
+        """Parts to or from a work order of the store's estate in one of ``statuses``."""
         store = self._store_for(cmd.actor, cmd.store_id, "stores:manage")
-        self._order(store, cmd.order_id, RETURN_FROM)
-        return_id = self.deps.ids()
-        store.take_back(
-            return_id=return_id,
+        self._order(store, cmd.order_id, statuses)
+        record_id = self.deps.ids()
+        move(
+            store,
+            record_id,
             order_id=cmd.order_id,
             lines=self._lines(cmd.lines),
             booked_on=self._now.date(),
             by=cmd.actor.user_id,
             at=self._now,
         )
-        return return_id, self._save(store)
+        return record_id, self._save(store)
 
     def record_stocktake(self, cmd: RecordStocktake) -> tuple[UUID, UUID | None, int]:
         """Record a count: (stocktake, its approval or None when it balances, position)."""

@@ -75,8 +75,9 @@ STORES = SubLedger(
     "stores",
     "stores stock ledgers",
     "库存台账",
-    frozenset({"Store"}),
-    "goods received, parts issued and returned, approved stocktake differences",
+    frozenset({"Store", "SupplierInvoice"}),
+    "goods received, parts issued and returned, approved stocktake differences, "
+    "suppliers' invoices and their payment",
 )
 SUB_LEDGERS: dict[str, SubLedger] = {
     s.key: s for s in (UNIT_ACCOUNTS, MAINTENANCE_FUND, EXPENSE_CLAIMS, RENOVATION, STORES)
@@ -120,6 +121,7 @@ TEMPORARY_PARKING = "6001.20"  # fees of temporary parking at the barrier (decis
 INVENTORY = "1403"
 STORES_PAYABLE = "2202.02"
 INVENTORY_DIFFERENCES = "6602.20"
+PURCHASE_PRICE_DIFFERENCES = "6602.21"  # invoice against receipt, within tolerance (0062)
 
 # Revenue account of each fee item (R5.1), from the fee items' table.
 FEE_REVENUE: dict[str, str] = {spec.item: spec.revenue_account for spec in FEE_ITEMS}
@@ -262,6 +264,12 @@ CHART: dict[str, Account] = {
             INVENTORY_DIFFERENCES,
             "Inventory count differences",
             "管理费用—存货盘盈盘亏",
+            Kind.EXPENSE,
+        ),
+        Account(
+            PURCHASE_PRICE_DIFFERENCES,
+            "Purchase price differences",
+            "管理费用—采购价差",
             Kind.EXPENSE,
         ),
         Account(PAYMENT_FEES, "Payment service fees", "财务费用—手续费", Kind.EXPENSE),

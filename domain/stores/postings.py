@@ -6,6 +6,12 @@
 ``PartsReturned`` the reverse. ``CountAdjusted``: the net of a stocktake's
 approved differences between inventory and inventory count differences
 (管理费用—存货盘盈盘亏): a loss debits it, a gain credits it.
+
+``SupplierInvoice.Recorded``: the invoice's difference from the received
+value it covers, between payables for goods received and purchase price
+differences (管理费用—采购价差); nothing when it matches.
+``SupplierInvoice.Paid``: Dr payables for goods received / Cr bank or cash.
+So 2202.02 holds the receipts not yet invoiced plus the open invoices.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ from domain.finance.accounts import (
     EXPENSE_ACCOUNTS,
     INVENTORY,
     INVENTORY_DIFFERENCES,
+    PAYMENT_ACCOUNTS,
+    PURCHASE_PRICE_DIFFERENCES,
     STORES_PAYABLE,
 )
 from domain.finance.journal import Entry, Line, PostingFunction
@@ -58,5 +66,33 @@ def post(event_name: str, payload: Mapping[str, Any]) -> Entry | None:
     return Entry(**head, memo="stocktake differences", lines=lines).check()
 
 
+def post_invoice(event_name: str, payload: Mapping[str, Any]) -> Entry | None:
+    """The journal entry of a SupplierInvoice event; None when it moves no money."""
+    head = {"estate_id": payload["estate_id"], "booked_on": payload["booked_on"]}
+    currency, vendor = str(payload["currency"]), payload["vendor_id"]
+    if event_name == "Paid":
+        amount = payload["amount"]
+        lines = (
+            Line.dr(STORES_PAYABLE, amount, currency, party_id=vendor),
+            Line.cr(PAYMENT_ACCOUNTS[payload["method"]], amount, currency),
+        )
+        return Entry(**head, memo=f"supplier paid: {payload['payment_ref']}", lines=lines).check()
+    if event_name != "Recorded" or not payload["difference"]:
+        return None
+    difference = payload["difference"]
+    memo = f"invoice {payload['number']}: price difference"
+    if difference > 0:
+        lines = (
+            Line.dr(PURCHASE_PRICE_DIFFERENCES, difference, currency),
+            Line.cr(STORES_PAYABLE, difference, currency, party_id=vendor),
+        )
+    else:
+        lines = (
+            Line.dr(STORES_PAYABLE, -difference, currency, party_id=vendor),
+            Line.cr(PURCHASE_PRICE_DIFFERENCES, -difference, currency),
+        )
+    return Entry(**head, memo=memo, lines=lines).check()
+
+
 # Aggregate class name -> its posting function (see domain/finance/journal.py).
-POSTINGS: dict[str, PostingFunction] = {"Store": post}
+POSTINGS: dict[str, PostingFunction] = {"Store": post, "SupplierInvoice": post_invoice}

@@ -131,6 +131,18 @@ class PurchaseRequest(Aggregate):
     def _rejected(self, approval_id: UUID, outcome: str, at: datetime) -> None:
         self.status = R.REJECTED if outcome == "rejected" else R.WITHDRAWN
 
+    def withdraw(self, by: UUID, reason: str, at: datetime) -> None:
+        """Take back a request still awaiting approval (its approval is withdrawn with it)."""
+        if self.status is not R.AWAITING_APPROVAL:
+            raise InvalidTransition(
+                f"only a request awaiting approval is withdrawn (it is {self.status})"
+            )
+        self._withdrawn(by=by, reason=text(reason, "reason", 500), at=at)
+
+    @event("Withdrawn")
+    def _withdrawn(self, by: UUID, reason: str, at: datetime) -> None:
+        self.status = R.WITHDRAWN
+
     def receive(
         self, *, receipt_id: UUID, vendor_id: UUID, lines: list[dict[str, Any]], at: datetime
     ) -> list[dict[str, Any]]:

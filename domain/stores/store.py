@@ -16,8 +16,10 @@ records ``StockFellBelowReorderLevel`` once, until a receipt lifts it again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -65,6 +67,7 @@ class Store(Aggregate):
         self.levels: dict[str, Decimal] = {}  # part -> reorder level
         self.low: set[str] = set()  # parts reported below their level
         self.charged: dict[str, dict[str, list[Decimal]]] = {}  # order -> part -> [qty, value]
+        self.uninvoiced: dict[str, tuple[str, Decimal]] = {}  # receipt -> (vendor, value)
 
     # ---- reading ---------------------------------------------------------------
 
@@ -73,6 +76,18 @@ class Store(Aggregate):
 
     def value_of(self, part: str) -> Decimal:
         return self.value.get(part, ZERO)
+
+    def held(self, part: str) -> tuple[Decimal, Decimal]:
+        """(quantity, value) of the part on hand."""
+        return self.on_hand(part), self.value_of(part)
+
+    def _moved(self, part: str, qty: Decimal, amount: Decimal) -> None:
+        """The part's stock and value move by (signed) ``qty`` and ``amount``; one back at
+        its reorder level is reported low no longer."""
+        self.stock[part] = self.on_hand(part) + qty
+        self.value[part] = self.value_of(part) + amount
+        if part in self.low and self.stock[part] >= self.levels.get(part, ZERO):
+            self.low.discard(part)
 
     def average_cost(self, part: str) -> Decimal:
         """The moving-average unit cost (the last purchase price when none is on hand)."""
@@ -173,12 +188,39 @@ class Store(Aggregate):
         at: datetime,
     ) -> None:
         for line in lines:
-            part = line["part_id"]
-            self.stock[part] = self.on_hand(part) + line["quantity"]
-            self.value[part] = self.value_of(part) + line["amount"]
-            self.last_cost[part] = line["unit_price"]
-            if part in self.low and self.stock[part] >= self.levels.get(part, ZERO):
-                self.low.discard(part)
+            self._moved(line["part_id"], line["quantity"], line["amount"])
+            self.last_cost[line["part_id"]] = line["unit_price"]
+        self.uninvoiced[str(receipt_id)] = (str(vendor_id), amount)
+
+    # ---- supplier invoices -----------------------------------------------------
+
+    def to_invoice(self, vendor_id: UUID, receipt_ids: list[UUID]) -> dict[str, Decimal]:
+        """The received values of receipts of the vendor not yet invoiced (each once)."""
+        values: dict[str, Decimal] = {}
+        for i, receipt in enumerate(str(r) for r in receipt_ids):
+            vendor, value = self.uninvoiced.get(receipt, (None, ZERO))
+            if vendor is None or receipt in values:
+                raise ValidationFailed(f"receipt_ids[{i}]: no receipt of the store left to invoice")
+            if vendor != str(vendor_id):
+                raise ValidationFailed(f"receipt_ids[{i}]: delivered by another vendor")
+            values[receipt] = value
+        return values
+
+    def invoice(
+        self, *, invoice_id: UUID, vendor_id: UUID, receipt_ids: list[UUID], at: datetime
+    ) -> None:
+        """Mark the vendor's receipts invoiced (checked as :meth:`to_invoice` does)."""
+        values = self.to_invoice(vendor_id, receipt_ids)
+        self._receipts_invoiced(
+            invoice_id=invoice_id, vendor_id=vendor_id, receipt_ids=sorted(values), at=at
+        )
+
+    @event("ReceiptsInvoiced")
+    def _receipts_invoiced(
+        self, invoice_id: UUID, vendor_id: UUID, receipt_ids: list[str], at: datetime
+    ) -> None:
+        for receipt in receipt_ids:
+            del self.uninvoiced[receipt]
 
     # ---- issues and returns ----------------------------------------------------
 
@@ -193,16 +235,7 @@ class Store(Aggregate):
         at: datetime,
     ) -> Decimal:
         """Issue parts to a work order at the moving-average cost; the amount issued."""
-        costed = []
-        for i, line in enumerate(lines):
-            part, qty = line["part_id"], line["quantity"]
-            on_hand = self.on_hand(part)
-            if qty > on_hand:
-                raise InvalidTransition(f"lines[{i}]: {on_hand} on hand, {qty} asked for")
-            value = self.value_of(part)
-            amount = value if qty == on_hand else round_money(value * qty / on_hand, self.currency)
-            costed.append(self._costed(part, qty, amount))
-        total = sum((line["amount"] for line in costed), ZERO)
+        costed, total = self._at_cost(lines, self.held, "{held} on hand, {qty} asked for")
         self._parts_issued(
             estate_id=self.estate_id,
             issue_id=issue_id,
@@ -217,10 +250,26 @@ class Store(Aggregate):
         self._check_low([line["part_id"] for line in costed], at)
         return total
 
-    @staticmethod
-    def _costed(part: str, qty: Decimal, amount: Decimal) -> dict[str, Any]:
-        unit_cost = (amount / qty).quantize(COST_PLACES)
-        return {"part_id": part, "quantity": qty, "unit_cost": unit_cost, "amount": amount}
+    def _at_cost(
+        self,
+        lines: list[dict[str, Any]],
+        held: Callable[[str], tuple[Decimal, Decimal]],
+        refusal: str,
+    ) -> tuple[list[dict[str, Any]], Decimal]:
+        """Each line at its share of what is ``held`` (quantity, value) of its part, the
+        whole taking what value is left; more than is held is refused."""
+        costed = []
+        for i, line in enumerate(lines):
+            part, qty = line["part_id"], line["quantity"]
+            have, value = held(part)
+            if qty > have:
+                raise InvalidTransition(f"lines[{i}]: " + refusal.format(held=have, qty=qty))
+            amount = value if qty == have else round_money(value * qty / have, self.currency)
+            unit_cost = (amount / qty).quantize(COST_PLACES)
+            costed.append(
+                {"part_id": part, "quantity": qty, "unit_cost": unit_cost, "amount": amount}
+            )
+        return costed, sum((line["amount"] for line in costed), ZERO)
 
     @event("PartsIssued")
     def _parts_issued(
@@ -238,8 +287,7 @@ class Store(Aggregate):
         order = self.charged.setdefault(str(order_id), {})
         for line in lines:
             part = line["part_id"]
-            self.stock[part] = self.on_hand(part) - line["quantity"]
-            self.value[part] = self.value_of(part) - line["amount"]
+            self._moved(part, -line["quantity"], -line["amount"])
             qty, value = order.get(part, [ZERO, ZERO])
             order[part] = [qty + line["quantity"], value + line["amount"]]
 
@@ -254,15 +302,8 @@ class Store(Aggregate):
         at: datetime,
     ) -> Decimal:
         """Parts back from an order, at the average they were issued at; the amount."""
-        costed = []
-        for i, line in enumerate(lines):
-            part, qty = line["part_id"], line["quantity"]
-            issued, value = self.issued_to(order_id, part)
-            if qty > issued:
-                raise InvalidTransition(f"lines[{i}]: {issued} issued to the order, {qty} returned")
-            amount = value if qty == issued else round_money(value * qty / issued, self.currency)
-            costed.append(self._costed(part, qty, amount))
-        total = sum((line["amount"] for line in costed), ZERO)
+        held = partial(self.issued_to, order_id)
+        costed, total = self._at_cost(lines, held, "{held} issued to the order, {qty} returned")
         self._parts_returned(
             estate_id=self.estate_id,
             return_id=return_id,
@@ -292,12 +333,9 @@ class Store(Aggregate):
         order = self.charged[str(order_id)]
         for line in lines:
             part = line["part_id"]
-            self.stock[part] = self.on_hand(part) + line["quantity"]
-            self.value[part] = self.value_of(part) + line["amount"]
+            self._moved(part, line["quantity"], line["amount"])
             qty, value = order[part]
             order[part] = [qty - line["quantity"], value - line["amount"]]
-            if part in self.low and self.stock[part] >= self.levels.get(part, ZERO):
-                self.low.discard(part)
 
     # ---- stocktake differences -------------------------------------------------
 
@@ -347,8 +385,4 @@ class Store(Aggregate):
         at: datetime,
     ) -> None:
         for line in lines:
-            part = line["part_id"]
-            self.stock[part] = self.on_hand(part) + line["difference"]
-            self.value[part] = self.value_of(part) + line["amount"]
-            if part in self.low and self.stock[part] >= self.levels.get(part, ZERO):
-                self.low.discard(part)
+            self._moved(line["part_id"], line["difference"], line["amount"])

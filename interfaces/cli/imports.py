@@ -25,13 +25,15 @@ import typer
 from application.actor import Actor
 from application.registry import commands as c
 from application.registry.importing import ImportRejected, Table
+from application.stores.importing import ImportParts
 from bootstrap import Container
 from interfaces.cli.acting import ESTATE, as_user, estate_of
 from interfaces.cli.progress import say, steps_progress
 from interfaces.importfiles import read_table
 
 app = typer.Typer(
-    help="import units, residents or meter readings from a CSV or xlsx file (all rows or none)",
+    help="import units, residents, meter readings or the parts catalogue from a CSV or xlsx "
+    "file (all rows or none)",
     no_args_is_help=True,
 )
 KINDS = {".csv": "csv", ".xlsx": "xlsx"}
@@ -47,12 +49,13 @@ def _kind(path: Path) -> str:
 
 def _run(
     file: Path,
-    estate: str,
+    estate: str | None,
     by: str,
-    decide: Callable[[Container, Actor, UUID, Callable[[], Table]], dict[str, Any]],
+    decide: Callable[[Container, Actor, Any, Callable[[], Table]], dict[str, Any]],
 ) -> None:
+    """``estate`` None: company data (the parts catalogue), no estate."""
     kind = _kind(file)
-    estate_id = estate_of(estate)
+    estate_id = estate_of(estate) if estate is not None else None
     started = time.perf_counter()
     with as_user(by, "import") as (container, actor):
         try:
@@ -114,3 +117,14 @@ def import_meter_readings(
         return {"rows": rows, "held": held, "position": position}
 
     _run(file, estate, by, decide)
+
+
+@app.command("parts")
+def import_parts(file: Path = FILE, by: str = BY) -> None:
+    """Add parts to the company's catalogue (物料编码, 物料名称, 英文名称, 计量单位, 物料类别)."""
+
+    def decide(k: Container, actor: Actor, _: None, read: Callable[[], Table]) -> Any:
+        rows, position = k.stores.import_parts(ImportParts(actor, read))
+        return {"rows": rows, "position": position}
+
+    _run(file, None, by, decide)

@@ -43,6 +43,7 @@ from interfaces.http.middleware import (
     SecurityHeadersMiddleware,
 )
 from interfaces.http.security import session_caller
+from interfaces.http.stores import invoices as stores_invoices
 from interfaces.http.telemetry import ObservedRequestsMiddleware
 from interfaces.http.url_rules import UrlRulesMiddleware
 
@@ -80,6 +81,7 @@ def create_app(container: Container) -> FastAPI:
         meters,
         parking,
         stores,
+        stores_invoices,
         quality,
         dashboard,
         patrols,

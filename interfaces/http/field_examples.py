@@ -37,6 +37,14 @@ FIELD.update(
         },
     }
 )
+# Suppliers' invoices for goods received into stores (decision 0062).
+FIELD["interfaces.http.stores.invoices.SupplierInvoiceIn"] = {
+    "vendor_id": RECORD,
+    "number": "NO.03118852",
+    "receipt_ids": [RECORD],
+    "amount": "477.00",
+    "invoiced_on": "2026-03-12",
+}
 # Data quality (R7.5): a run of last month's checks, stale after 60 days.
 FIELD["interfaces.http.quality.NewQualityRun"] = {"month": "2026-11", "stale_days": 60}
 # Patrols (巡检): a night round of a Shanghai estate.

@@ -62,7 +62,11 @@ FIELD_ROUTES: dict[tuple[str, str], Scoped] = {
     ("POST", "/parts"): Scoped(COMPANY, "company"),
     ("GET", "/parts"): Scoped(COMPANY, "rows"),
     ("POST", "/stores"): Scoped(ESTATE, "body:estate_id"),
-    **record(ESTATE, "/stores/{store_id}", "reorder-levels purchase-requests stocktakes"),
+    **record(
+        ESTATE,
+        "/stores/{store_id}",
+        "reorder-levels purchase-requests stocktakes supplier-invoices",
+    ),
     **{
         ("POST", f"/stores/{{store_id}}/{name}"): Scoped(
             ESTATE, "path:store_id", also=("body:order_id",)
@@ -71,9 +75,11 @@ FIELD_ROUTES: dict[tuple[str, str], Scoped] = {
     },
     ("GET", "/stores/{store_id}/stock"): Scoped(ESTATE, "path:store_id"),
     ("GET", "/stores/{store_id}/movements"): Scoped(ESTATE, "path:store_id"),
-    **record(ESTATE, "/purchase-requests/{purchase_id}", "receipts"),
+    **record(ESTATE, "/purchase-requests/{purchase_id}", "receipts withdrawal"),
     **record(ESTATE, "/stocktakes/{stocktake_id}", ""),
     ("GET", "/workorders/{order_id}/parts"): Scoped(ESTATE, "path:order_id"),
+    **record(ESTATE, "/supplier-invoices/{supplier_invoice_id}", "payment"),
+    ("GET", "/supplier-payables"): Scoped(ESTATE, "rows"),
     # Data quality (R7.5) and the estate dashboard: all of one estate, by its path.
     **{
         (method, f"/estates/{{estate_id}}{tail}"): Scoped(ESTATE, "path:estate_id")

@@ -16,6 +16,7 @@ from uuid import UUID
 
 import psycopg
 
+from projections import numbers
 from projections.reach import Reaching, clause, page
 from projections.records import fetched
 
@@ -91,6 +92,14 @@ class RequestRow(TypedDict):
     updated_at: datetime
     position: int
     submitted_position: int
+    number: str | None  # HVG-PR-2026-000012 (decisions 0050, 0062)
+
+
+_REQUEST = (
+    "SELECT r.id, r.estate_id, r.store_id, r.status, r.lines, r.received, r.amount, "
+    "r.currency, r.reason, r.requested_by, r.approval_id, r.submitted_at, r.updated_at, "
+    f"r.position, r.submitted_position, {numbers.said('r', 'PR')} FROM stores_requests r"
+)
 
 
 class StocktakeRow(TypedDict):
@@ -232,17 +241,22 @@ def _newest(
     filters: dict[str, Any],
     before_key: tuple[int, UUID] | None,
     limit: int,
+    select: str = "",
+    number: tuple[str, list[Any]] | None = None,
 ) -> Any:
-    """A page of ``table`` in the reach, newest first: a page per estate of the
-    reach, merged (``projections/reach.py: page``), so no page sorts them all."""
+    """A page of ``table`` (``select``: its columns, aliased ``r``) in the reach,
+    newest first: a page per estate of the reach, merged (``projections/reach.py:
+    page``), so no page sorts them all; ``number``: a record's number's match."""
     where = [
         (f"r.{column} = %s", [value]) for column, value in filters.items() if value is not None
     ]
+    if number is not None:
+        where.append(number)
     if before_key is not None:
         where.append((f"(r.{order}, r.id) < (%s, %s)", list(before_key)))
     statement = page(
         reach,
-        f"SELECT * FROM {table} r",
+        select or f"SELECT * FROM {table} r",
         where,
         alias="r",
         order=(f"{order} DESC", "id DESC"),
@@ -259,19 +273,29 @@ def requests(
     estate_id: UUID | None = None,
     store_id: UUID | None = None,
     status: str | None = None,
+    number: str | None = None,
     before_key: tuple[int, UUID] | None = None,
     limit: int = 100,
 ) -> list[RequestRow]:
-    """Purchase requests in the reach, newest first."""
+    """Purchase requests in the reach, newest first (``number``: the one so numbered)."""
     filters = {"estate_id": estate_id, "store_id": store_id, "status": status}
     return _newest(  # type: ignore[no-any-return]
-        conn, "stores_requests", "submitted_position", RequestRow, reach, filters, before_key, limit
+        conn,
+        "stores_requests",
+        "submitted_position",
+        RequestRow,
+        reach,
+        filters,
+        before_key,
+        limit,
+        select=_REQUEST,
+        number=None if number is None else numbers.matching("r", "PR", number),
     )
 
 
 def request(conn: psycopg.Connection[Any], reach: Reaching, request_id: UUID) -> RequestRow | None:
-    where, params = clause(reach, "estate_id")
-    sql = f"SELECT * FROM stores_requests WHERE id = %s AND {where}"
+    where, params = clause(reach, "r.estate_id")
+    sql = f"{_REQUEST} WHERE r.id = %s AND {where}"
     rows = _run(conn, sql, [request_id, *params], RequestRow)
     return rows[0] if rows else None
 

@@ -12,14 +12,20 @@ Tables, each shaped for its screen:
 * ``stores_requests``: purchase requests with their lines and what was received;
 * ``stores_stocktakes``: counts with their differences and approval;
 * ``stores_order_parts``: per work order and part, what was issued less
-  what came back, and its cost: the order's parts cost comes from here.
+  what came back, and its cost: the order's parts cost comes from here;
+* ``stores_receipts``: each receipt's vendor and value, and the supplier's
+  invoice that covered it (none yet: it is still payable as received);
+* ``stores_invoices``: suppliers' invoices, their difference from what was
+  received, and their payment (decision 0062).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
+from projections import numbers
 from projections.events import occurred_at, to_json
 from projections.records import PerAggregate, insert, update
 
@@ -40,7 +46,7 @@ def _lines(lines: list[dict[str, Any]]) -> str:
 
 class StoresLedger(PerAggregate):
     name = NAME
-    aggregates = frozenset({"Part", "Store", "PurchaseRequest", "Stocktake"})
+    aggregates = frozenset({"Part", "Store", "PurchaseRequest", "Stocktake", "SupplierInvoice"})
     tables = (
         "stores_parts",
         "stores_stores",
@@ -49,6 +55,8 @@ class StoresLedger(PerAggregate):
         "stores_requests",
         "stores_stocktakes",
         "stores_order_parts",
+        "stores_receipts",
+        "stores_invoices",
     )
     ddl = (
         """CREATE TABLE IF NOT EXISTS stores_parts (
@@ -117,8 +125,11 @@ class StoresLedger(PerAggregate):
             submitted_at timestamptz NOT NULL,
             updated_at timestamptz NOT NULL,
             position bigint NOT NULL,
-            submitted_position bigint NOT NULL
+            submitted_position bigint NOT NULL,
+            number_year integer,  -- the request's number: projections/numbers.py
+            serial integer
         )""",
+        numbers.index("stores_requests"),
         "CREATE INDEX IF NOT EXISTS stores_requests_estate_page "
         "ON stores_requests (estate_id, submitted_position, id)",
         """CREATE TABLE IF NOT EXISTS stores_stocktakes (
@@ -147,6 +158,45 @@ class StoresLedger(PerAggregate):
             currency text NOT NULL,
             PRIMARY KEY (order_id, store_id, part_id)
         )""",
+        """CREATE TABLE IF NOT EXISTS stores_receipts (
+            receipt_id uuid PRIMARY KEY,
+            store_id uuid NOT NULL,
+            estate_id uuid NOT NULL,
+            vendor_id uuid NOT NULL,
+            request_id uuid NOT NULL,
+            amount numeric(14, 2) NOT NULL,
+            currency text NOT NULL,
+            received_at timestamptz NOT NULL,
+            position bigint NOT NULL,
+            invoice_id uuid
+        )""",
+        "CREATE INDEX IF NOT EXISTS stores_receipts_open "
+        "ON stores_receipts (estate_id, vendor_id) WHERE invoice_id IS NULL",
+        """CREATE TABLE IF NOT EXISTS stores_invoices (
+            id uuid PRIMARY KEY,
+            estate_id uuid NOT NULL,
+            store_id uuid NOT NULL,
+            vendor_id uuid NOT NULL,
+            number text NOT NULL,
+            receipt_ids jsonb NOT NULL,
+            received numeric(14, 2) NOT NULL,
+            amount numeric(14, 2) NOT NULL,
+            difference numeric(14, 2) NOT NULL,
+            currency text NOT NULL,
+            invoiced_on date NOT NULL,
+            status text NOT NULL,
+            payment_ref text,
+            method text,
+            paid_on date,
+            recorded_at timestamptz NOT NULL,
+            updated_at timestamptz NOT NULL,
+            position bigint NOT NULL,
+            recorded_position bigint NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS stores_invoices_estate_page "
+        "ON stores_invoices (estate_id, recorded_position, id)",
+        "CREATE INDEX IF NOT EXISTS stores_invoices_open "
+        "ON stores_invoices (estate_id, vendor_id) WHERE status = 'open'",
     )
 
     def _part(self, cur: Any, name: str, event: Any, pid: Any, pos: int) -> None:
@@ -179,6 +229,16 @@ class StoresLedger(PerAggregate):
             )
         elif name in MOVEMENT_KIND:
             self._movement(cur, name, event, sid, at, pos)
+        if name == "GoodsReceived":
+            values = {"receipt_id": event.receipt_id, "store_id": sid, "estate_id": event.estate_id}
+            values.update(vendor_id=event.vendor_id, request_id=event.request_id)
+            values.update(amount=event.amount, currency=event.currency, received_at=at)
+            insert(cur, "stores_receipts", {**values, "position": pos})
+        elif name == "ReceiptsInvoiced":
+            cur.execute(
+                "UPDATE stores_receipts SET invoice_id = %s WHERE receipt_id = ANY(%s)",
+                [event.invoice_id, [UUID(r) for r in event.receipt_ids]],
+            )
 
     @staticmethod
     def _stock(
@@ -242,13 +302,16 @@ class StoresLedger(PerAggregate):
             values.update(amount=event.amount, currency=event.currency, reason=event.reason)
             values.update(requested_by=event.requested_by, approval_id=event.approval_id)
             values.update(submitted_at=at, updated_at=at, position=pos, submitted_position=pos)
-            insert(cur, "stores_requests", values)
+            year, serial = numbers.next_serial(cur, "stores_requests", event.estate_id, event.at)
+            insert(cur, "stores_requests", {**values, "number_year": year, "serial": serial})
             return
         if name == "Approved":
             update(cur, "stores_requests", "id", rid, {"status": "approved"}, at, pos)
         elif name == "Rejected":
             status = "rejected" if event.outcome == "rejected" else "withdrawn"
             update(cur, "stores_requests", "id", rid, {"status": status}, at, pos)
+        elif name == "Withdrawn":
+            update(cur, "stores_requests", "id", rid, {"status": "withdrawn"}, at, pos)
         elif name == "GoodsReceived":
             cur.execute("SELECT lines, received FROM stores_requests WHERE id = %s", [rid])
             lines, received = cur.fetchone()
@@ -263,6 +326,20 @@ class StoresLedger(PerAggregate):
                 "status": "received" if done else "partially_received",
             }
             update(cur, "stores_requests", "id", rid, sets, at, pos)
+
+    def _supplierinvoice(self, cur: Any, name: str, event: Any, iid: Any, pos: int) -> None:
+        at = occurred_at(event)
+        if name == "Recorded":
+            values = {"id": iid, "estate_id": event.estate_id, "store_id": event.store_id}
+            values.update(vendor_id=event.vendor_id, number=event.number)
+            values.update(receipt_ids=to_json(event.receipt_ids), received=event.received)
+            values.update(amount=event.amount, difference=event.difference)
+            values.update(currency=event.currency, invoiced_on=event.invoiced_on, status="open")
+            values.update(recorded_at=at, updated_at=at, position=pos, recorded_position=pos)
+            insert(cur, "stores_invoices", values)
+        elif name == "Paid":
+            sets = {"status": "paid", "payment_ref": event.payment_ref, "method": event.method}
+            update(cur, "stores_invoices", "id", iid, {**sets, "paid_on": event.booked_on}, at, pos)
 
     def _stocktake(self, cur: Any, name: str, event: Any, tid: Any, pos: int) -> None:
         at = occurred_at(event)

@@ -2,9 +2,10 @@
 
 A part of the company catalogue (the administrator adds one per estate, so
 each estate's records are its own), a store, a purchase request approved and
-received from the world's vendor, two of the parts issued to the estate's
+received from the world's vendor and
+invoiced by it (recorded by finance, open), two of the parts issued to the estate's
 assigned work order, and a stocktake whose difference waits for approval.
-Records: ``store``, ``purchase``, ``stocktake``; the order's parts read as
+Records: ``store``, ``purchase``, ``stocktake``, ``supplier_invoice``; the order's parts read as
 the ``order``'s; the part is company data, ``domain.stores.rules.part_id("BRK-A")``.
 """
 
@@ -36,11 +37,17 @@ def build(b: Builder, e: Estate, vendor: str) -> None:
     )
     settle(b.container)
     b.approve_fully(str(asked["approval_id"]))
-    b.post(
+    receipt = b.post(
         f"purchase-requests/{asked['id']}/receipts",
         {"vendor_id": vendor, "lines": [{**line, "unit_price": "24.00"}]},
         keeper,
     )
+    invoice = b.post(
+        f"stores/{store}/supplier-invoices",
+        {"vendor_id": vendor, "number": f"FP-{e.name}-1", "receipt_ids": [receipt["id"]],
+         "amount": "240.00", "invoiced_on": "2026-01-15"},
+        e.finance.headers,
+    )  # fmt: skip
     b.post(
         f"stores/{store}/issues",
         {"order_id": e["order"], "lines": [{"part_id": part, "quantity": "2"}]},
@@ -50,4 +57,9 @@ def build(b: Builder, e: Estate, vendor: str) -> None:
         f"stores/{store}/stocktakes", {"lines": [{"part_id": part, "counted": "7"}]}, keeper
     )
     # The part is company data (code BRK-<estate>, ID ``part_id(code)``), not A's record.
-    e.records.update(store=store, purchase=str(asked["id"]), stocktake=counted["id"])
+    e.records.update(
+        store=store,
+        purchase=str(asked["id"]),
+        stocktake=counted["id"],
+        supplier_invoice=invoice["id"],
+    )

@@ -39,6 +39,7 @@ from domain.finance import expense_rules as ex
 from domain.finance.expenses import Budget, ExpenseClaim
 from domain.finance.money import currency_of
 from domain.finance.vendors import Vendor
+from domain.stores.invoice import SupplierInvoice, invoice_id_of
 
 
 class ExpenseRecordNotFound(NotFound):
@@ -158,6 +159,14 @@ class ExpenseService:
             raise ValidationFailed("vendor_id: no such vendor")
         if not vendor.active:
             raise ValidationFailed("vendor_id: the vendor is deactivated")
+        # Goods received into stores are paid as the vendor's invoice (decision
+        # 0062): a claim for the same invoice would book the expense twice.
+        supplied = invoice_id_of(cmd.vendor_id, cmd.invoice_ref)
+        if supplied and find(self.deps.event_log, supplied, SupplierInvoice):
+            raise ValidationFailed(
+                "invoice_ref: the vendor's invoice is recorded against goods received "
+                "into stores and is paid there (/supplier-invoices)"
+            )
         category = ex.category_of(cmd.category)
         if category not in vendor.categories:
             raise ValidationFailed(f"category: the vendor is not registered for {category}")

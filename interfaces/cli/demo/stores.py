@@ -8,7 +8,10 @@ LED tubes, the manager approves, and the supplier delivers in two lots
 the assigned lobby-lighting order (its parts cost), LED tubes to the same
 order take them below their reorder level (the storekeeper and managers are
 told), one unused breaker comes back, and the month-end count finds one tube
-missing: the difference is approved before the stock changes.
+missing: the difference is approved before the stock changes. Finance
+records the supplier's invoice for the first lot (0.20 over its value, a
+price difference within the tolerance) and pays it (decision 0062); the
+second lot stays payable as received.
 """
 
 from __future__ import annotations
@@ -62,7 +65,7 @@ class StoresDemo:
                 stores.set_reorder_level(sc.SetReorderLevel(keeper, store, part, level))
         li = d.users["hvg.tech.li"]
         with d.as_user("hvg.tech.li"):
-            request, approval, _ = stores.submit_request(
+            request, approval, _, _ = stores.submit_request(
                 sc.SubmitPurchaseRequest(
                     d.actor("hvg.tech.li"),
                     store,
@@ -74,6 +77,7 @@ class StoresDemo:
                 )
             )
         d.decide(approval, li)
+        receipts = []
         with d.as_user("hvg.store"):
             for lines in (
                 (
@@ -82,7 +86,7 @@ class StoresDemo:
                 ),
                 (self._line(breaker, "4", unit_price="29.10"),),
             ):
-                stores.receive(sc.ReceiveGoods(keeper, request, vendor, lines))
+                receipts.append(stores.receive(sc.ReceiveGoods(keeper, request, vendor, lines))[0])
             order = d.orders["assigned"]
             for lines in ((self._line(breaker, "3"),), (self._line(tube, "12"),)):
                 stores.issue(sc.IssueParts(keeper, store, order, lines))
@@ -99,4 +103,13 @@ class StoresDemo:
         if difference is not None:
             d.decide(difference, d.users["hvg.store"])
             d.count("stocktakes")
+        with d.as_user("hvg.finance"):
+            clerk = d.actor("hvg.finance")
+            invoice, _ = stores.invoices.record(  # 6 x 27.80 + 20 x 15.50 = 476.80
+                sc.RecordSupplierInvoice(
+                    clerk, store, vendor, "NO.03118852", (receipts[0],), "477.00", d.today
+                )
+            )
+            stores.invoices.pay(sc.PaySupplierInvoice(clerk, invoice, "ICBC-0312", "bank_transfer"))
+        d.count("supplier_invoices")
         d.settle()

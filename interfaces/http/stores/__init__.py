@@ -12,21 +12,30 @@ levels (storekeepers). See docs/stores.md.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Request, status
 
 from application.stores import commands as c
-from application.stores.service import StoresRecordNotFound, StoresService
+from application.stores.service import StoresRecordNotFound
 from domain.identity.policy import Permission
-from interfaces.http.approvals import approval_number
+from interfaces.http.approvals import WithReason, approval_number
 from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
 from interfaces.http.reads import query_off_loop
-from interfaces.http.schemas import Accepted, Created, Cursor, Page, accepted, paged
-from interfaces.http.security import Principal, container, requires
+from interfaces.http.schemas import (
+    Accepted,
+    Created,
+    Cursor,
+    NumberQuery,
+    Page,
+    accepted,
+    paged,
+)
+from interfaces.http.security import Principal, requires
+from interfaces.http.stores.reads import READ, After, Limit, _at, _stores, newest, one
 from interfaces.http.stores.views import (
     CategoryName,
     Count,
@@ -52,17 +61,7 @@ from projections.stores import queries
 from projections.stores.readmodel import NAME as PROJECTION
 
 router = APIRouter(route_class=AsOfRoute, prefix="/api/v1", tags=["stores"])
-After = Annotated[int | None, Query(ge=0)]
-Limit = Annotated[int, Query(ge=1, le=500)]
-READ, REQUEST, MANAGE = (
-    Permission.STORES_READ_ESTATE,
-    Permission.STORES_REQUEST_ESTATE,
-    Permission.STORES_MANAGE_ESTATE,
-)
-
-
-def _stores(request: Request) -> StoresService:
-    return container(request).stores
+REQUEST, MANAGE = Permission.STORES_REQUEST_ESTATE, Permission.STORES_MANAGE_ESTATE
 
 
 def _lines(lines: list[Any]) -> tuple[dict[str, Any], ...]:
@@ -138,11 +137,7 @@ async def list_stores(
 
 
 async def _store(request: Request, principal: Principal, store_id: UUID, after: int | None) -> Any:
-    await reached(request, PROJECTION, after)
-    found = await query_off_loop(request, queries.store, principal.reach(READ.action), store_id)
-    if found is None:
-        raise StoresRecordNotFound("no such store, or not one of your estates")
-    return found
+    return await one(request, principal, after, queries.store, store_id, "store")
 
 
 @router.get("/stores/{store_id}")
@@ -258,12 +253,13 @@ def submit_purchase_request(
     command = c.SubmitPurchaseRequest(
         principal, store_id, _lines(body.lines), body.reason, body.currency
     )
-    request_id, approval_id, position = _stores(request).submit_request(command)
+    request_id, approval_id, position, number = _stores(request).submit_request(command)
     return PurchaseCreated(
         id=request_id,
         approval_id=approval_id,
         approval_number=approval_number(request, approval_id),
         position=position,
+        number=number,
     )
 
 
@@ -277,29 +273,16 @@ async def list_purchase_requests(
     estate_id: UUID | None = None,
     store_id: UUID | None = None,
     status: RequestStatus | None = None,
+    number: NumberQuery = None,
     cursor: Cursor = None,
     limit: Limit = 100,
     after: After = None,
 ) -> Page[PurchaseRequestView]:
-    """Purchase requests of the caller's estates, newest first."""
-    await reached(request, PROJECTION, after)
-    key = decode_cursor(cursor, int, UUID) if cursor else None
-    rows = await query_off_loop(
-        request,
-        queries.requests,
-        principal.reach(READ.action),
-        estate_id=estate_id,
-        store_id=store_id,
-        status=status,
-        before_key=key,
-        limit=limit + 1,
-    )
-    return paged(
-        rows,
-        limit,
-        PurchaseRequestView.model_validate,
-        lambda r: (r["submitted_position"], r["id"]),
-    )
+    """Purchase requests of the caller's estates, newest first (``number``: the one so
+    numbered, ``HVG-PR-2026-000012``)."""
+    filters = {"estate_id": estate_id, "store_id": store_id, "status": status, "number": number}
+    found = newest(request, principal, after, cursor, limit, queries.requests, **filters)
+    return paged(await found, limit, PurchaseRequestView.model_validate, _at("submitted_position"))
 
 
 @router.get("/purchase-requests/{purchase_id}")
@@ -307,12 +290,18 @@ async def get_purchase_request(
     purchase_id: UUID, request: Request, principal: Principal = requires(READ), after: After = None
 ) -> PurchaseRequestView:
     """One purchase request, its approval and what has been received."""
-    await reached(request, PROJECTION, after)
-    reach = principal.reach(READ.action)
-    found = await query_off_loop(request, queries.request, reach, purchase_id)
-    if found is None:
-        raise StoresRecordNotFound("no such purchase request, or not one of your estates")
+    found = await one(request, principal, after, queries.request, purchase_id, "purchase request")
     return PurchaseRequestView.model_validate(found)
+
+
+@router.post("/purchase-requests/{purchase_id}/withdrawal", response_model=Accepted)
+def withdraw_purchase_request(
+    purchase_id: UUID, body: WithReason, request: Request, principal: Principal = requires(REQUEST)
+) -> Any:
+    """The requester (or a storekeeper of the estate) withdraws a request awaiting approval;
+    its approval closes with it."""
+    command = c.WithdrawPurchaseRequest(principal, purchase_id, body.reason)
+    return accepted(_stores(request).withdraw_request(command))
 
 
 @router.post("/purchase-requests/{purchase_id}/receipts", status_code=status.HTTP_201_CREATED)
@@ -337,21 +326,9 @@ async def list_stocktakes(
     after: After = None,
 ) -> Page[StocktakeView]:
     """Stocktakes of the caller's estates, newest first."""
-    await reached(request, PROJECTION, after)
-    key = decode_cursor(cursor, int, UUID) if cursor else None
-    rows = await query_off_loop(
-        request,
-        queries.stocktakes,
-        principal.reach(READ.action),
-        estate_id=estate_id,
-        store_id=store_id,
-        status=status,
-        before_key=key,
-        limit=limit + 1,
-    )
-    return paged(
-        rows, limit, StocktakeView.model_validate, lambda r: (r["recorded_position"], r["id"])
-    )
+    filters = {"estate_id": estate_id, "store_id": store_id, "status": status}
+    found = newest(request, principal, after, cursor, limit, queries.stocktakes, **filters)
+    return paged(await found, limit, StocktakeView.model_validate, _at("recorded_position"))
 
 
 @router.get("/stocktakes/{stocktake_id}")
@@ -359,11 +336,7 @@ async def get_stocktake(
     stocktake_id: UUID, request: Request, principal: Principal = requires(READ), after: After = None
 ) -> StocktakeView:
     """One stocktake with its differences."""
-    await reached(request, PROJECTION, after)
-    reach = principal.reach(READ.action)
-    found = await query_off_loop(request, queries.stocktake, reach, stocktake_id)
-    if found is None:
-        raise StoresRecordNotFound("no such stocktake, or not one of your estates")
+    found = await one(request, principal, after, queries.stocktake, stocktake_id, "stocktake")
     return StocktakeView.model_validate(found)
 
 

@@ -10,7 +10,14 @@ from pydantic import BaseModel, Field
 
 from domain.finance.money import DEFAULT_CURRENCY
 from domain.stores.rules import Category, Unit
-from interfaces.http.schemas import Amount, Command, Created, CurrencyCode, OpensApproval
+from interfaces.http.schemas import (
+    Amount,
+    Command,
+    Created,
+    CurrencyCode,
+    NumberedCreated,
+    OpensApproval,
+)
 from interfaces.http.text import MultiLine, SingleLine
 from interfaces.http.views import from_view
 from projections.stores.queries import (
@@ -92,8 +99,9 @@ class Count(Command):
     note: Annotated[str, MultiLine(1000, min_length=0)] = ""
 
 
-class PurchaseCreated(Created, OpensApproval):
-    """The request, and the approval it opened (decision 0050's number beside its ID)."""
+class PurchaseCreated(NumberedCreated, OpensApproval):
+    """The request and its number, and the approval it opened (decision 0050's number
+    beside each ID)."""
 
 
 class StocktakeCreated(Created):

@@ -300,7 +300,11 @@ ROUTE_RECORDS: dict[str, str | tuple[str, ...]] = {
     },
     f"{API}/purchase-requests/{{purchase_id}}": "purchase",
     f"{API}/purchase-requests/{{purchase_id}}/receipts": "purchase",
+    f"{API}/purchase-requests/{{purchase_id}}/withdrawal": "purchase",
     f"{API}/stocktakes/{{stocktake_id}}": "stocktake",
+    f"{API}/stores/{{store_id}}/supplier-invoices": "store",
+    f"{API}/supplier-invoices/{{supplier_invoice_id}}": "supplier_invoice",
+    f"{API}/supplier-invoices/{{supplier_invoice_id}}/payment": "supplier_invoice",
     f"{API}/workorders/{{order_id}}/parts": "order",
     # data quality (R7.5) and the estate dashboard
     f"{API}/estates/{{estate_id}}/quality": "estate",
@@ -653,6 +657,18 @@ BODIES: dict[tuple[str, str], Body] = {
         }
         for name in ("issues", "returns")
     },
+    ("POST", f"{API}/purchase-requests/{{purchase_id}}/withdrawal"): _reason,
+    ("POST", f"{API}/stores/{{store_id}}/supplier-invoices"): lambda w, who: {
+        "vendor_id": w.vendor,
+        "number": "NOT-MINE-1",
+        "receipt_ids": [w.b["supplier_invoice"]],
+        "amount": "1.00",
+        "invoiced_on": "2026-01-15",
+    },
+    ("POST", f"{API}/supplier-invoices/{{supplier_invoice_id}}/payment"): lambda w, who: {
+        "payment_ref": "NOT-MINE",
+        "method": "bank_transfer",
+    },
     ("POST", f"{API}/purchase-requests/{{purchase_id}}/receipts"): lambda w, who: {
         "vendor_id": w.vendor,
         "lines": [{"part_id": str(part_id("BRK-B")), "quantity": "1", "unit_price": "1.00"}],
@@ -991,6 +1007,7 @@ FINANCE_LISTS = (
     ("/finance/receipts", "owner", "payment"),
     ("/finance/invoices", "finance", "invoice"),
     ("/finance/invoices", "owner", "invoice"),
+    ("/supplier-invoices", "finance", "supplier_invoice"),
     ("/finance/expenses", "property_manager", "claim"),
     ("/finance/expenses", "finance", "small_claim"),
     ("/finance/fund/accounts", "finance", "unit"),

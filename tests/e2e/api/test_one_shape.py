@@ -81,6 +81,7 @@ NOT_RECORDS = {
     "OrderPart": "a part issued to an order, named by the part and its store",
     "RequestLine": "a line of a purchase request, by its part",
     "StocktakeLine": "a line of a stocktake, by its part",
+    "PayableView": "what an estate owes a vendor for goods, named by both",
     "GateMovementView": "a line of the gate's log, by its position; pass_id names the pass",
 }
 

@@ -97,6 +97,7 @@ KINDS = {
     "store_id": "store",
     "purchase_id": "purchase",
     "stocktake_id": "stocktake",
+    "supplier_invoice_id": "supplier_invoice",
     "route_id": "patrol_route",
     "patrol_plan_id": "patrol_plan",
     "task_id": "patrol_task",

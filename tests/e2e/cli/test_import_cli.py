@@ -78,3 +78,42 @@ def test_units_import_as_a_manager_and_refusals_append_nothing(
     )
     assert again.exit_code == 1, again.output  # the units exist now: all rows refused, none twice
     assert running.event_log.head() == body["position"]
+
+
+PARTS = (
+    "物料编码,物料名称,英文名称,计量单位,物料类别\n"
+    "CLI-BRK-16A,空气开关16A,Breaker 16A,个,电料\n"
+    "CLI-PPR-20,PPR水管20,,米,水暖\n"
+)
+
+
+def test_the_parts_catalogue_imports_from_a_gbk_sheet_every_row_or_none(
+    running: Container, settings: Settings, tmp_path: Path
+) -> None:
+    w = world(running)
+    estate = w.estate("PRT", "Parts Gardens", "3 Terminal Rd")
+    w.user("cli.admin", Role.ADMIN)
+    w.user("cli.keeper", Role.STOREKEEPER, estate)
+    runner = CliRunner()
+    env = _env(settings)
+    good = tmp_path / "parts.csv"
+    good.write_bytes(PARTS.encode("gbk"))
+
+    head = running.event_log.head()
+    refused = runner.invoke(cli, ["import", "parts", str(good), "--by", "cli.keeper"], env=env)
+    assert refused.exit_code == 2, refused.output  # the catalogue is company data
+    bad = tmp_path / "bad.csv"
+    wrong = "CLI-BOX-1,纸箱,,箱,包装\nCLI-BRK-16A,又一个,,个,电料\n"
+    bad.write_bytes((PARTS + wrong).encode("gbk"))
+    refused = runner.invoke(cli, ["import", "parts", str(bad), "--by", "cli.admin"], env=env)
+    assert refused.exit_code == 1, refused.output
+    assert "row 4, 计量单位: one of" in refused.stderr
+    assert "row 4, 物料类别: one of" in refused.stderr
+    assert "row 5, 物料编码: repeats row 2 of this file" in refused.stderr
+    assert running.event_log.head() == head  # nothing was appended
+
+    done = runner.invoke(cli, ["import", "parts", str(good), "--by", "cli.admin"], env=env)
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["rows"] == 2
+    again = runner.invoke(cli, ["import", "parts", str(good), "--by", "cli.admin"], env=env)
+    assert again.exit_code == 1 and "is in the catalogue already" in again.stderr

@@ -88,6 +88,30 @@ def test_each_kind_is_numbered_in_its_append_shown_and_found_by_its_number(
     # Another kind's number, another year, or no number at all: nothing, not an error.
     for nothing in ("FIN-WO-2026-000001", "FIN-BL-2025-000001", "FIN-BL-2026-000009", "lamp"):
         assert found(fw, "/finance/bills", nothing, fw.finance) == []
+
+    # A purchase request (decision 0062): numbered in its store's estate.
+    part = fw.post(
+        "/parts",
+        fw.admin,
+        {
+            "code": "NUM-1",
+            "name": "Lamp",
+            "name_zh": "灯",
+            "unit": "piece",
+            "category": "electrical",
+        },
+        status=201,
+    )
+    store = fw.post("/stores", fw.admin, {"estate_id": fw.estate_id, "code": "MAIN",
+                                          "name": "Main"}, status=201).json()["id"]  # fmt: skip
+    line = {"part_id": part.json()["id"], "quantity": "2", "unit_price": "10.00"}
+    asked = fw.post(f"/stores/{store}/purchase-requests", fw.manager,
+                    {"lines": [line], "reason": "lamps"}, status=201).json()  # fmt: skip
+    assert asked["number"] == "FIN-PR-2026-000001"
+    fw.settle("stores")
+    (purchase,) = found(fw, "/purchase-requests", "fin-pr-2026-1")
+    assert (purchase["id"], purchase["number"]) == (asked["id"], asked["number"])
+    assert found(fw, "/purchase-requests", "FIN-PR-2026-000001", fw.other_finance) == []
     assert check_numbers(fw.container.event_log).ok
 
 

@@ -32,7 +32,7 @@ def ok(response: Any, status: int = 200) -> Any:
 
 def settled(container: Container) -> int:
     head = container.event_log.head()
-    for name in ("stores", "approvals"):
+    for name in ("stores", "approvals", "finance_ledger"):
         assert wait_for_position(container.pool, name, head, 20), name
     return head
 
@@ -96,19 +96,45 @@ def test_a_purchase_received_and_issued_to_a_repair(
     )  # fmt: skip
     settled(running)
     ok(client.post(f"{API}/approvals/{asked['approval_id']}/approve", json={}, headers=manager))
+    receipts = []
     for quantity, price in (("4", "24.50"), ("6", "26.00")):
-        ok(
-            client.post(
+        receipts.append(
+            ok(
+                client.post(
                 f"{API}/purchase-requests/{asked['id']}/receipts",
                 json={"vendor_id": vendor,
                       "lines": [{"part_id": part, "quantity": quantity, "unit_price": price}]},
                 headers=keeper,
-            ),
-            201,
+                ),
+                201,
+            )["id"]
         )  # fmt: skip
     head = settled(running)
     request = ok(client.get(f"{API}/purchase-requests/{asked['id']}?after={head}", headers=tech))
     assert request["status"] == "received"
+    assert request["number"] == asked["number"] and "-PR-" in asked["number"]  # decision 0050
+    # (number= finds it where the estate's ID is its code's, as registered: this
+    # test's estate is a bare ID, so its number's code is the ID's head.)
+
+    # A second request, withdrawn by its technician while pending, closes its approval.
+    second = ok(
+        client.post(
+            f"{API}/stores/{store}/purchase-requests",
+            json={"lines": [{"part_id": part, "quantity": "1", "unit_price": "28.50"}],
+                  "reason": "spare"},
+            headers=tech,
+        ),
+        201,
+    )  # fmt: skip
+    assert second["number"] != asked["number"]
+    path = f"{API}/purchase-requests/{second['id']}/withdrawal"
+    ok(client.post(path, json={"reason": "found one"}, headers=tech))
+    assert client.post(path, json={"reason": "again"}, headers=tech).status_code == 409
+    head = settled(running)
+    gone = ok(client.get(f"{API}/purchase-requests/{second['id']}?after={head}", headers=tech))
+    assert gone["status"] == "withdrawn"
+    approval = ok(client.get(f"{API}/approvals/{second['approval_id']}", headers=manager))
+    assert approval["status"] == "withdrawn"
 
     # A work order of the estate, assigned to the technician, gets three.
     order = ok(
@@ -167,6 +193,45 @@ def test_a_purchase_received_and_issued_to_a_repair(
     assert take["status"] == "approved"
     stock = ok(client.get(f"{API}/stores/{store}/stock", headers=keeper))
     assert (Decimal(stock[0]["quantity"]), Decimal(stock[0]["value"])) == (7, Decimal("177.80"))
+
+    # Finance records the vendor's invoice for the first delivery (98.00) at 98.50,
+    # within the tolerance, and pays it; the second delivery stays payable as received.
+    clerk = staff("fin.hvg", "finance")
+    invoice = {"vendor_id": vendor, "number": "No. 0731", "receipt_ids": [receipts[0]],
+               "amount": "98.50", "invoiced_on": "2026-03-01"}  # fmt: skip
+    path = f"{API}/stores/{store}/supplier-invoices"
+    assert client.post(path, json=invoice, headers=keeper).status_code == 403
+    before = running.event_log.head()
+    too_far = client.post(path, json={**invoice, "amount": "120.00"}, headers=clerk)
+    assert too_far.status_code == 422 and "settle the price" in too_far.text
+    assert running.event_log.head() == before
+    invoice_id = ok(client.post(path, json=invoice, headers=clerk), 201)["id"]
+    again = client.post(path, json={**invoice, "number": "NO.0731"}, headers=clerk)
+    assert again.status_code == 409
+    head = settled(running)
+    owed = ok(client.get(f"{API}/supplier-payables?after={head}", headers=clerk))
+    assert [
+        (Decimal(p["uninvoiced"]), Decimal(p["invoiced"]), Decimal(p["open"])) for p in owed
+    ] == [(Decimal("156.00"), Decimal("98.50"), Decimal("254.50"))]
+    pay = {"payment_ref": "BANK-0731", "method": "bank_transfer"}
+    ok(client.post(f"{API}/supplier-invoices/{invoice_id}/payment", json=pay, headers=clerk))
+    paid = client.post(f"{API}/supplier-invoices/{invoice_id}/payment", json=pay, headers=clerk)
+    assert paid.status_code == 409
+    head = settled(running)
+    one = ok(client.get(f"{API}/supplier-invoices/{invoice_id}?after={head}", headers=clerk))
+    assert (one["status"], one["number"], Decimal(one["difference"])) == (
+        "paid", "NO.0731", Decimal("0.50")
+    )  # fmt: skip
+    owed = ok(client.get(f"{API}/supplier-payables", headers=clerk))
+    assert [Decimal(p["open"]) for p in owed] == [Decimal("156.00")]
+    with running.pool.connection() as conn:
+        row = conn.execute(
+            "SELECT sum(credit - debit) FROM finance_ledger_lines "
+            "WHERE estate_id = %s AND account = '2202.02'",
+            [estate],
+        ).fetchone()
+    assert row is not None and row[0] == Decimal("156.00")  # the ledger agrees
+    assert client.get(f"{API}/supplier-invoices/{invoice_id}", headers=stranger).status_code == 404
 
 
 def test_bad_input_is_a_422_naming_the_field_and_records_nothing(

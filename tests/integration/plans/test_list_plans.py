@@ -62,6 +62,7 @@ from projections.patrols import queries as patrols
 from projections.patrols.readmodel import PatrolsReadModel
 from projections.registry import views as registry
 from projections.registry.tables import DDL as REGISTRY_DDL
+from projections.stores import payables
 from projections.stores import queries as stores
 from projections.stores.readmodel import StoresLedger
 from projections.workorders import queries as workorders
@@ -217,6 +218,18 @@ FILLS: dict[str, dict[str, str]] = {
     },
     "stores_requests": {"estate_id": SKEWED_ESTATES, "submitted_position": "g"},
     "stores_stocktakes": {"estate_id": SKEWED_ESTATES, "recorded_position": "g"},
+    # A twentieth of the receipts not yet invoiced, of the invoices not yet paid.
+    "stores_receipts": {
+        "estate_id": SKEWED_ESTATES,
+        "vendor_id": key("g", 300),
+        "invoice_id": "CASE WHEN mod(g, 20) = 0 THEN NULL ELSE md5(g::text)::uuid END",
+    },
+    "stores_invoices": {
+        "estate_id": SKEWED_ESTATES,
+        "vendor_id": key("g", 300),
+        "recorded_position": "g",
+        "status": "CASE WHEN mod(g, 20) = 0 THEN 'open' ELSE 'paid' END",
+    },
     "patrol_tasks": {"estate_id": SKEWED_ESTATES, "assignee_id": key("g", 500)},
     "patrol_completion": {
         "estate_id": SKEWED_ESTATES,
@@ -292,6 +305,10 @@ CASES: dict[str, Query] = {
         c, MANAGER, estate_id=ESTATE, before_key=(ROWS // 2, UUID(int=0))
     ),
     "stocktakes of an estate": lambda c: stores.stocktakes(c, MANAGER, estate_id=ESTATE),
+    "supplier invoices of an estate": lambda c: payables.invoices(c, MANAGER, estate_id=ESTATE),
+    "what an estate owes its vendors for goods": lambda c: payables.payables(
+        c, MANAGER, estate_id=ESTATE
+    ),
     "bills of an estate": lambda c: accounts.bills(c, MANAGER, estate_id=ESTATE),
     "bills of an estate's period": lambda c: accounts.bills(
         c, MANAGER, estate_id=ESTATE, period="P7"

@@ -13,8 +13,11 @@ in-memory journal. After every step:
   the amount is the moving-average share of the value on hand, and an order's
   parts cost is what was issued to it less what came back;
 * the inventory account (1403) equals the sum of stock x moving-average cost
-  (the value the store holds), and the goods-received account (2202.02) the sum
-  of what was received;
+  (the value the store holds), and the goods-received account (2202.02) the
+  receipts not yet invoiced plus the suppliers' invoices not yet paid
+  (decision 0062: invoices recorded within their tolerance, their price
+  differences booked, and paid);
+* the books balance: every entry, and the accounts the stores touch together;
 * a part below its reorder level has been reported once, and only then;
 * the store and the requests rebuilt from their own events equal the live ones.
 """
@@ -34,9 +37,16 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from domain.errors import DomainError
-from domain.finance.accounts import INVENTORY, INVENTORY_DIFFERENCES, STORES_PAYABLE
+from domain.finance.accounts import (
+    BANK,
+    INVENTORY,
+    INVENTORY_DIFFERENCES,
+    PURCHASE_PRICE_DIFFERENCES,
+    STORES_PAYABLE,
+)
 from domain.finance.journal import Entry
 from domain.finance.postings import entry_for
+from domain.stores.invoice import InvoiceStatus, SupplierInvoice, tolerance
 from domain.stores.postings import PARTS_EXPENSE
 from domain.stores.purchase import PurchaseRequest, Stocktake
 from domain.stores.store import Store
@@ -46,6 +56,7 @@ from tests.support.examples import QUICK, examples
 ESTATE = uuid4()
 PARTS = [str(uuid4()) for _ in range(3)]
 ORDERS = [uuid4(), uuid4()]
+VENDORS = [uuid4(), uuid4()]
 QTY = st.integers(min_value=1, max_value=4000).map(lambda q: Decimal(q) / 100)
 PRICE = st.integers(min_value=0, max_value=50_000).map(lambda c: Decimal(c) / 100)
 TALLY: Counter[tuple[str, str]] = Counter()
@@ -73,14 +84,14 @@ class StockLedger(RuleBasedStateMachine):
             at=self.day,
         )
         self.requests: list[PurchaseRequest] = []
+        self.invoices: list[SupplierInvoice] = []
         self.events: dict[UUID, list[Any]] = defaultdict(list)
         self.journal: list[Entry] = []
         self.expected: dict[str, Decimal] = defaultdict(Decimal)  # the model's count
-        self.received = Decimal(0)
         self._collect()
 
     def _collect(self) -> None:
-        for aggregate in (self.store, *self.requests):
+        for aggregate in (self.store, *self.requests, *self.invoices):
             new = aggregate.collect_events()
             self.events[aggregate.id] += new
             self.journal += _journal_of(new)
@@ -148,8 +159,14 @@ class StockLedger(RuleBasedStateMachine):
         self.requests.append(request)
         self._collect()
 
-    @rule(pick=st.integers(0, 99), share=st.sampled_from([1, 2, 3]), price=PRICE, extra=QTY)
-    def receive(self, pick: int, share: int, price: Decimal, extra: Decimal) -> None:
+    @rule(
+        pick=st.integers(0, 99),
+        share=st.sampled_from([1, 2, 3]),
+        price=PRICE,
+        extra=QTY,
+        vendor=st.sampled_from(VENDORS),
+    )
+    def receive(self, pick: int, share: int, price: Decimal, extra: Decimal, vendor: UUID) -> None:
         if not self.requests:
             return
         request = self.requests[pick % len(self.requests)]
@@ -165,12 +182,12 @@ class StockLedger(RuleBasedStateMachine):
 
         def receive() -> None:
             checked = request.receive(
-                receipt_id=receipt, vendor_id=uuid4(), lines=lines, at=self.day
+                receipt_id=receipt, vendor_id=vendor, lines=lines, at=self.day
             )
             self.store.receive(
                 receipt_id=receipt,
                 request_id=request.id,
-                vendor_id=uuid4(),
+                vendor_id=vendor,
                 lines=checked,
                 currency="CNY",
                 booked_on=self.day.date(),
@@ -181,8 +198,68 @@ class StockLedger(RuleBasedStateMachine):
         if self._try("receive", receive, request, self.store):
             for line in lines:
                 self.expected[line["part_id"]] += line["quantity"]
-            received = self._last("GoodsReceived")
-            self.received += received.amount
+
+    @rule(
+        pick=st.integers(0, 99),
+        take=st.integers(1, 3),
+        cents=st.sampled_from([0, 0, 1, -1, 37, -99, 150, -150, 10_001, -20_000]),
+        stranger=st.booleans(),
+    )
+    def invoice(self, pick: int, take: int, cents: int, stranger: bool) -> None:
+        """A vendor invoices some of its receipts, at their value give or take ``cents``
+        (beyond the tolerance it is refused); ``stranger``: one receipt of the other vendor."""
+        if not self.store.uninvoiced:
+            return
+        vendors = sorted({v for v, _ in self.store.uninvoiced.values()})
+        vendor = UUID(vendors[pick % len(vendors)])
+        mine = [r for r, (v, _) in self.store.uninvoiced.items() if v == str(vendor)]
+        theirs = [r for r, (v, _) in self.store.uninvoiced.items() if v != str(vendor)]
+        receipts = [UUID(r) for r in mine[:take] + (theirs[:1] if stranger else [])]
+        received = sum((self.store.uninvoiced[str(r)][1] for r in receipts), Decimal(0))
+        number = f"FP-{len(self.invoices) + 1}"
+
+        def record() -> None:
+            invoice = SupplierInvoice.record(
+                vendor_id=vendor,
+                number=number,
+                estate_id=ESTATE,
+                store_id=self.store.id,
+                receipts=self.store.to_invoice(vendor, receipts),
+                amount=received + Decimal(cents) / 100,
+                currency="CNY",
+                invoiced_on=self.day.date(),
+                booked_on=self.day.date(),
+                by=uuid4(),
+                at=self.day,
+            )
+            self.store.invoice(
+                invoice_id=invoice.id, vendor_id=vendor, receipt_ids=receipts, at=self.day
+            )
+            self.invoices.append(invoice)
+
+        if not self._try("invoice", record, self.store):
+            amount = received + Decimal(cents) / 100
+            off = abs(amount - received) > tolerance(received, "CNY")
+            assert not receipts or (stranger and theirs) or off or amount <= 0
+
+    @rule(pick=st.integers(0, 99))
+    def pay(self, pick: int) -> None:
+        if not self.invoices:
+            return
+        invoice = self.invoices[pick % len(self.invoices)]
+        paid = invoice.status is InvoiceStatus.PAID
+        done = self._try(
+            "pay",
+            lambda: invoice.pay(
+                payment_ref="BANK-1",
+                method="bank_transfer",
+                paid_by=uuid4(),
+                booked_on=self.day.date(),
+                at=self.day,
+            ),
+            invoice,
+        )
+        assert done is not paid
 
     @rule(part=st.integers(0, 2), order=st.integers(0, 1), qty=QTY, share=st.integers(0, 4))
     def issue(self, part: int, order: int, qty: Decimal, share: int) -> None:
@@ -283,7 +360,11 @@ class StockLedger(RuleBasedStateMachine):
     @invariant()
     def inventory_account_equals_stock_at_cost(self) -> None:
         assert self._balance(INVENTORY) == self.store.total_value()
-        assert self._balance(STORES_PAYABLE) == -self.received
+        uninvoiced = sum((value for _, value in self.store.uninvoiced.values()), Decimal(0))
+        unpaid = sum(
+            (i.amount for i in self.invoices if i.status is InvoiceStatus.OPEN), Decimal(0)
+        )
+        assert self._balance(STORES_PAYABLE) == -(uninvoiced + unpaid)
         charged = sum(
             (value for parts in self.store.charged.values() for _, value in parts.values()),
             Decimal(0),
@@ -294,8 +375,12 @@ class StockLedger(RuleBasedStateMachine):
             + self._balance(STORES_PAYABLE)
             + charged
             + self._balance(INVENTORY_DIFFERENCES)
+            + self._balance(PURCHASE_PRICE_DIFFERENCES)
+            + self._balance(BANK)
             == 0
         )
+        for entry in self.journal:
+            assert sum((x.debit - x.credit for x in entry.lines), Decimal(0)) == 0
 
     @invariant()
     def every_issue_is_costed(self) -> None:
@@ -321,7 +406,7 @@ class StockLedger(RuleBasedStateMachine):
 
     @invariant()
     def rebuilt_from_events_equals_live(self) -> None:
-        for aggregate in (self.store, *self.requests):
+        for aggregate in (self.store, *self.requests, *self.invoices):
             copy_of: Any = None
             for event in self.events[aggregate.id]:
                 copy_of = event.mutate(copy_of)

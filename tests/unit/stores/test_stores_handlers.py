@@ -15,20 +15,29 @@ from application.actor import Actor
 from application.approvals.commands import Approve, Reject
 from application.approvals.service import ApprovalService
 from application.errors import Forbidden, NotFound
-from application.finance.expenses import ExpenseService, RegisterVendor
+from application.finance.expenses import ExpenseService, RegisterVendor, SubmitClaim
 from application.stores.commands import (
     IssueParts,
     OpenStore,
+    PaySupplierInvoice,
     ReceiveGoods,
     RecordStocktake,
+    RecordSupplierInvoice,
     RegisterPart,
     ReturnParts,
     SetReorderLevel,
     SubmitPurchaseRequest,
+    WithdrawPurchaseRequest,
 )
 from application.stores.service import StoresService
 from domain.errors import InvalidTransition, ValidationFailed
-from domain.finance.accounts import EXPENSE_ACCOUNTS, INVENTORY, STORES_PAYABLE
+from domain.finance.accounts import (
+    EXPENSE_ACCOUNTS,
+    INVENTORY,
+    PURCHASE_PRICE_DIFFERENCES,
+    STORES_PAYABLE,
+)
+from domain.finance.money import Money
 from domain.finance.postings import entry_for
 from domain.identity.policy import Role
 from domain.registry.places import Estate
@@ -94,6 +103,7 @@ class World:
         order.assign(uuid4(), NOW)
         self.order_id = order.id
         self.log.save_and_position(order)
+        self.invoices: list[UUID] = []
 
     def line(self, qty: str, price: str | None = None) -> dict[str, str]:
         out = {"part_id": str(self.part_id), "quantity": qty}
@@ -102,7 +112,7 @@ class World:
         return out
 
     def request(self, who: Actor, qty: str = "10", price: str = "25.00") -> tuple[UUID, UUID]:
-        rid, approval_id, _ = self.service.submit_request(
+        rid, approval_id, _, _ = self.service.submit_request(
             SubmitPurchaseRequest(who, self.store_id, (self.line(qty, price),), "lobby relamping")
         )
         return rid, approval_id
@@ -116,6 +126,24 @@ class World:
         self.service.receive(
             ReceiveGoods(self.keeper, rid, self.vendor_id, (self.line(qty, price),))
         )
+
+    def receive_id(self, rid: UUID, qty: str, price: str) -> UUID:
+        receipt_id, _ = self.service.receive(
+            ReceiveGoods(self.keeper, rid, self.vendor_id, (self.line(qty, price),))
+        )
+        return receipt_id
+
+    def invoice_events(self) -> list[object]:
+        return [e for i in self.invoices for e in self.log.domain_events(i)]
+
+    def balance_of(self, account: str) -> Decimal:
+        """Dr - Cr of the account over the store's and its invoices' events."""
+        total = Decimal(0)
+        for event in [*self.log.domain_events(self.store_id), *self.invoice_events()]:
+            entry = entry_for(*kind_of(event), payload_of(event))
+            for line in entry.lines if entry else ():
+                total += line.debit - line.credit if line.account == account else 0
+        return total
 
     def store(self) -> Store:
         found = self.log.repository.get(self.store_id)
@@ -151,6 +179,35 @@ def test_a_large_purchase_goes_on_to_the_manager(world: World) -> None:
     assert str(world.log.repository.get(rid).status) == "awaiting_approval"
     world.approvals.decide(Approve(world.boss, approval_id))
     assert str(world.log.repository.get(rid).status) == "approved"
+
+
+def test_the_requester_withdraws_a_pending_request_and_its_approval_closes(
+    world: World,
+) -> None:
+    rid, approval_id = world.request(world.technician)
+    other = actor(Role.TECHNICIAN, world.estate_id)
+    with pytest.raises(Forbidden):
+        world.service.withdraw_request(WithdrawPurchaseRequest(other, rid, "not yours"))
+    with pytest.raises(NotFound):
+        world.service.withdraw_request(WithdrawPurchaseRequest(world.stranger, rid, "no"))
+    world.service.withdraw_request(WithdrawPurchaseRequest(world.technician, rid, "fixed already"))
+    assert str(world.log.repository.get(rid).status) == "withdrawn"
+    assert str(world.approvals.get(approval_id).status) == "withdrawn"
+    with pytest.raises(InvalidTransition):
+        world.service.withdraw_request(WithdrawPurchaseRequest(world.technician, rid, "again"))
+    with pytest.raises(InvalidTransition):
+        world.receive(rid, "1", "25.00")
+
+
+def test_an_approved_request_is_not_withdrawn_but_a_storekeeper_may_withdraw_a_pending_one(
+    world: World,
+) -> None:
+    rid = world.approved()
+    with pytest.raises(InvalidTransition):
+        world.service.withdraw_request(WithdrawPurchaseRequest(world.technician, rid, "late"))
+    pending, _ = world.request(world.technician)
+    world.service.withdraw_request(WithdrawPurchaseRequest(world.keeper, pending, "duplicate"))
+    assert str(world.log.repository.get(pending).status) == "withdrawn"
 
 
 def test_goods_are_received_only_against_an_approved_request(world: World) -> None:
@@ -281,3 +338,71 @@ def test_a_part_code_and_a_store_code_are_taken_once(world: World) -> None:
         world.service.open_store(OpenStore(world.keeper, world.estate_id, "main", "again"))
     with pytest.raises(ValidationFailed, match="unit"):
         world.service.register_part(RegisterPart(world.admin, "X-2", "x", "x", "crate", "other"))
+
+
+def _invoice(world: World, receipts: list[UUID], amount: str, number: str = "FP-001") -> UUID:
+    command = RecordSupplierInvoice(
+        world.finance,
+        world.store_id,
+        world.vendor_id,
+        number,
+        tuple(receipts),
+        amount,
+        NOW.date(),
+    )
+    invoice_id, _ = world.service.invoices.record(command)
+    world.invoices.append(invoice_id)
+    return invoice_id
+
+
+def _payable(world: World) -> Decimal:
+    return -world.balance_of(STORES_PAYABLE)
+
+
+def test_a_suppliers_invoice_clears_its_receipts_and_payment_clears_the_payable(
+    world: World,
+) -> None:
+    rid = world.approved("10", "25.00")
+    first = world.receive_id(rid, "4", "25.00")  # 100.00
+    second = world.receive_id(rid, "6", "25.00")  # 150.00
+    assert _payable(world) == Decimal("250.00")
+    # Within the tolerance (1%, at least 1.00): the difference is a price difference.
+    invoice_id = _invoice(world, [first], "100.60")
+    assert _payable(world) == Decimal("250.60")  # 150.00 uninvoiced + 100.60 open
+    assert world.balance_of(PURCHASE_PRICE_DIFFERENCES) == Decimal("0.60")
+    with pytest.raises(ValidationFailed, match="receipt_ids"):
+        _invoice(world, [first], "100.00", "FP-002")  # a receipt is invoiced once
+    with pytest.raises(InvalidTransition, match="number"):
+        _invoice(world, [second], "150.00", "fp-001")  # a number once per vendor
+    with pytest.raises(ValidationFailed, match="settle the price"):
+        _invoice(world, [second], "152.00", "FP-003")  # beyond 1.50
+    with pytest.raises(Forbidden):
+        world.service.invoices.record(
+            RecordSupplierInvoice(
+                world.keeper, world.store_id, world.vendor_id, "FP-9", (second,), "150", NOW.date()
+            )
+        )
+    pay = PaySupplierInvoice(world.finance, invoice_id, "BANK-7781", "bank_transfer")
+    world.service.invoices.pay(pay)
+    assert _payable(world) == Decimal("150.00")
+    with pytest.raises(InvalidTransition):
+        world.service.invoices.pay(pay)
+
+
+def test_an_expense_claim_for_an_invoice_of_goods_received_is_refused(world: World) -> None:
+    rid = world.approved("10", "25.00")
+    receipt = world.receive_id(rid, "10", "25.00")
+    _invoice(world, [receipt], "250.00", "FP 0042")
+    claims = ExpenseService(world.deps, world.approvals)
+    claim = SubmitClaim(
+        actor=world.finance,
+        estate_id=world.estate_id,
+        vendor_id=world.vendor_id,
+        category="repairs",
+        amount=Money(Decimal("250.00"), "CNY"),
+        description="breakers",
+        incurred_on=NOW.date(),
+        invoice_ref="fp0042",
+    )
+    with pytest.raises(ValidationFailed, match="invoice_ref"):
+        claims.submit_claim(claim)
