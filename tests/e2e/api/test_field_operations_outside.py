@@ -604,3 +604,60 @@ def test_a_patrol_check_in_refuses_forged_codes_and_other_peoples_tasks(
         {**pump, "answers": [{"item_id": "1", "result": "normal", "value": "0.5"}]},
         409,
     )
+
+
+# ---- door and gate controllers -----------------------------------------------------
+
+
+def test_a_controllers_bad_reports_are_rejected_and_record_nothing_against_a_pass(
+    client: TestClient, running: Container, world: World
+) -> None:
+    manager = world.a.manager
+    door = ok(
+        client.post(
+            f"{API}/equipment",
+            json={"estate_id": world.a["estate"], "kind": "door", "name": "Lobby door"},
+            headers=manager.headers,
+        ),
+        201,
+    )["id"]
+    now = datetime.now(UTC).replace(microsecond=0)
+    opening = {"equipment_id": door, "event": "opened_by_pass", "token": world.a["pass_token"]}
+    # Each of these is one rejected event: nothing is recorded against any pass.
+    for event in (
+        {**opening, "at": (now + timedelta(days=3)).isoformat()},  # from the future
+        {**opening, "at": "2999-01-01T00:00:00Z"},
+        {**opening, "token": world.b["pass_token"], "at": now.isoformat()},  # B's pass
+        {**opening, "token": _flipped(world.a["pass_token"], -1), "at": now.isoformat()},
+        {**opening, "token": None, "at": now.isoformat()},
+        {**opening, "equipment_id": world.a["equipment"], "at": now.isoformat()},  # a panel
+        {**opening, "equipment_id": str(uuid4()), "at": now.isoformat()},
+    ):
+        head = running.event_log.head()
+        answer = ok(
+            client.post(
+                f"{API}/telemetry/access", json={"events": [event]}, headers=manager.headers
+            )
+        )
+        assert [r["index"] for r in answer["rejected"]] == [0], (event, answer)
+        assert answer["passes_recorded"] == [], (event, answer)
+        assert running.event_log.head() == head, (event, answer)
+    # B's manager reporting for A's door: rejected too, as no such equipment.
+    event = {**opening, "at": now.isoformat()}
+    head = running.event_log.head()
+    answer = ok(
+        client.post(
+            f"{API}/telemetry/access", json={"events": [event]}, headers=world.b.manager.headers
+        )
+    )
+    assert answer["passes_recorded"] == [] and running.event_log.head() == head, answer
+    bad: dict[str, Any]
+    for bad in (
+        {"events": []},
+        {"events": [{**event, "at": "2026-12-01T09:00:00"}]},  # no timezone
+        {"events": [{**event, "event": "teleported"}]},
+        {"events": [{**event, "open_seconds": -1}]},
+        {"events": [{**event, "open_seconds": 86_401}]},
+        {"events": [event] * 1001},
+    ):
+        refused(client, running, "POST", "/telemetry/access", manager, bad)
