@@ -9,7 +9,7 @@ expired, revoked or used-up one with 409 and a title naming why
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Annotated
 from uuid import UUID
 
@@ -35,7 +35,7 @@ from interfaces.http.gate.schemas import (
     Scanned,
 )
 from interfaces.http.reads import query_off_loop as read
-from interfaces.http.schemas import Cursor, Page, paged
+from interfaces.http.schemas import Cursor, Day, Page, paged
 from interfaces.http.security import Principal, container, requires
 from projections.gate import queries
 
@@ -130,7 +130,7 @@ async def visitors_inside(
 async def gate_log(
     estate_id: UUID,
     request: Request,
-    day: date,
+    day: Day,
     principal: Principal = requires(Permission.VISITORS_READ_ESTATE),
     cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,

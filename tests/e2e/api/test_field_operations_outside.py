@@ -661,3 +661,52 @@ def test_a_controllers_bad_reports_are_rejected_and_record_nothing_against_a_pas
         {"events": [event] * 1001},
     ):
         refused(client, running, "POST", "/telemetry/access", manager, bad)
+
+
+# ---- days and moments at the calendar's edges ----------------------------------------
+
+
+def test_days_and_moments_beyond_the_years_of_a_period_are_422_never_500(
+    client: TestClient, running: Container, world: World
+) -> None:
+    e = world.a
+    manager, resident = e.manager, e.resident
+    for day in ("9999-12-31", "0001-01-01", "1899-12-31", "3000-01-01"):
+        path = f"/estates/{e['estate']}/visitors/log?day={day}"
+        refused(client, running, "GET", path, e.gate_guard, status=422)
+    soon = datetime.now(UTC) + timedelta(hours=1)
+    visit = {"estate_id": e["estate"], "unit_id": e["unit"], "visitor_name": "x"}
+    for window in (
+        ("9999-12-31T23:00:00-05:00", "9999-12-31T23:30:00-05:00"),  # no such moment in UTC
+        ("9999-12-31T00:00:00Z", "9999-12-31T23:59:59Z"),
+        ("0001-01-01T00:00:00Z", soon.isoformat()),
+    ):
+        body = {**visit, "valid_from": window[0], "valid_until": window[1]}
+        refused(client, running, "POST", "/visitor-passes", resident, body)
+    tariff = {"free_minutes": 0, "per_hour": "5.00", "daily_cap": "40.00"}
+    # A version in year 9999 would be the last one ever: no later one could follow it.
+    for at in ("9999-12-31T23:59:59-05:00", "9999-12-31T23:59:59Z", "3000-01-01T00:00:00Z"):
+        refused(
+            client,
+            running,
+            "POST",
+            f"/car-parks/{e['car_park']}/tariffs",
+            manager,
+            {**tariff, "effective_from": at},
+        )
+    vehicle = ok(
+        client.post(
+            f"{API}/car-parks/{e['car_park']}/vehicles",
+            json={"plate": "沪A77777", "unit_id": e["unit"]},
+            headers=manager.headers,
+        ),
+        201,
+    )["id"]
+    prepaid = {"billing": "prepaid", "months": 1, "amount": "100.00", "method": "cash"}
+    for starts_on in ("9999-12-01", "0001-01-01"):
+        body = {**prepaid, "starts_on": starts_on, "reference": f"R-{starts_on}"}
+        refused(client, running, "POST", f"/vehicles/{vehicle}/passes", manager, body)
+    door = {"equipment_id": e["equipment"], "event": "closed"}
+    for at in ("9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+08:00"):
+        body = {"events": [{**door, "at": at}]}
+        refused(client, running, "POST", "/telemetry/access", manager, body)
