@@ -710,3 +710,55 @@ def test_days_and_moments_beyond_the_years_of_a_period_are_422_never_500(
     for at in ("9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+08:00"):
         body = {"events": [{**door, "at": at}]}
         refused(client, running, "POST", "/telemetry/access", manager, body)
+
+
+# ---- the meter-readings import -------------------------------------------------------
+
+
+def test_an_import_file_is_held_to_the_rules_of_a_body_cell_by_cell(
+    client: TestClient, running: Container, world: World
+) -> None:
+    e = world.a
+    path = f"{API}/estates/{e['estate']}/imports/meter-readings"
+    header = "房号,表类型,读数,抄表日期\n"
+    for cell in [
+        "1e3",
+        "1E2",
+        "1_000",
+        "\u0661\u0662\u0663",
+        "\uff12\uff10",
+        "NaN",
+        "Infinity",
+        "-5",
+        "0x14",
+        "9" * 40,
+        "20\x1b",
+    ]:
+        head = running.event_log.head()
+        response = client.post(
+            path,
+            params={"period": "2026-03"},
+            content=f"{header}101,水表,{cell},2026-03-01\n".encode(),
+            headers={**e.technician.headers, "content-type": "text/csv"},
+        )
+        problem = assert_problem(response, 422)
+        assert [error["column"] for error in problem["errors"]] == ["读数"], (cell, problem)
+        assert running.event_log.head() == head, cell
+    for row in ("101\x00,水表,20,2026-03-01", "=cmd|' /C calc'!A0,水表,20,2026-03-01"):
+        head = running.event_log.head()
+        response = client.post(
+            path,
+            params={"period": "2026-03"},
+            content=f"{header}{row}\n".encode(),
+            headers={**e.technician.headers, "content-type": "text/csv"},
+        )
+        assert_problem(response, 422)
+        assert running.event_log.head() == head, row
+    # Spaces around a plain number are a spreadsheet's, not a forgery.
+    done = client.post(
+        path,
+        params={"period": "2026-03"},
+        content=f"{header}101,水表, 20 ,2026-03-01\n".encode(),
+        headers={**e.technician.headers, "content-type": "text/csv"},
+    )
+    assert ok(done, 201)["rows"] == 1
