@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from uuid import uuid4
 
 from fastapi.testclient import TestClient
 
@@ -255,3 +256,98 @@ def test_meter_readings_racing_and_out_of_order_record_one_each(
     # An earlier day, and then a smaller number, are refused after the fact.
     refused(client, running, "POST", path, e.technician, {"reading": "14", "read_on": "2026-02-15"})
     refused(client, running, "POST", path, e.technician, {"reading": "12", "read_on": "2026-03-02"})
+
+
+def test_a_neighbour_reaches_neither_the_pass_nor_the_meter_of_the_unit_next_door(
+    client: TestClient, running: Container, world: World
+) -> None:
+    e, neighbour = world.a, world.neighbour
+    now = datetime.now(UTC)
+    body = {
+        "estate_id": e["estate"],
+        "unit_id": e["unit"],  # 101: the neighbour lives in 102
+        "visitor_name": "孙八",
+        "valid_from": now.isoformat(),
+        "valid_until": (now + timedelta(hours=1)).isoformat(),
+    }
+    refused(client, running, "POST", "/visitor-passes", neighbour, body, (403, 404))
+    for path in (
+        f"/visitor-passes/{e['visitor_pass']}",
+        f"/visitor-passes/{e['visitor_pass']}/token",
+    ):
+        refused(client, running, "GET", path, neighbour, status=404)
+    refused(
+        client, running, "POST", f"/visitor-passes/{e['visitor_pass']}/revoke", neighbour, {}, 404
+    )
+    reading = {"reading": "13", "read_on": "2026-03-01", "period": "2026-03", "photo_ref": "p/1"}
+    refused(
+        client, running, "POST", f"/meters/{e['meter']}/submissions", neighbour, reading, (403, 404)
+    )
+    refused(client, running, "GET", f"/meters/{e['meter']}/readings", neighbour, status=404)
+
+
+def test_a_held_reading_is_decided_once(
+    client: TestClient, running: Container, world: World
+) -> None:
+    e = world.a
+    path = f"/meters/{e['meter']}"
+    submitted = ok(
+        post(
+            client,
+            f"{path}/submissions",
+            e.resident,
+            {"reading": "13", "read_on": "2026-03-01", "period": "2026-03", "photo_ref": "p/1"},
+        ),
+        201,
+    )
+    decision = {"reading_id": submitted["id"]}
+    # Its own resident, or B's staff, may not confirm it.
+    for who in (e.resident, world.b.customer_service, e.storekeeper, e.gate_guard):
+        refused(client, running, "POST", f"{path}/confirm", who, decision, (403, 404))
+    ok(post(client, f"{path}/confirm", e.customer_service, decision))
+    refused(client, running, "POST", f"{path}/confirm", e.customer_service, decision, (404, 409))
+    refused(
+        client,
+        running,
+        "POST",
+        f"{path}/reject",
+        e.customer_service,
+        {**decision, "reason": "blurred"},
+        (404, 409),
+    )
+    refused(
+        client,
+        running,
+        "POST",
+        f"{path}/confirm",
+        e.customer_service,
+        {"reading_id": str(uuid4())},
+        (404, 409, 422),
+    )
+
+
+def test_a_parking_session_is_paid_and_released_once(
+    client: TestClient, running: Container, world: World
+) -> None:
+    e = world.a
+    gate = f"/car-parks/{e['car_park']}/gate"
+    car = {"plate": "沪A66666", "gate": "East", "direction": "in"}
+    entered = ok(post(client, gate, e.gate_guard, car))
+    session = entered["session_id"]
+    left = ok(post(client, gate, e.gate_guard, {**car, "direction": "out"}))
+    assert left["open"], left  # within the free minutes
+    for body in ({"method": "cash"}, {"method": "online", "reference": "X1"}):
+        refused(
+            client, running, "POST", f"/parking-sessions/{session}/payment", e.gate_guard, body, 409
+        )
+    refused(
+        client,
+        running,
+        "POST",
+        f"/parking-sessions/{session}/release",
+        e.gate_guard,
+        {"reason": "x"},
+        409,
+    )
+    refused(client, running, "POST", gate, e.gate_guard, {**car, "direction": "out"}, 409)
+    books_balance(client, running, e)
