@@ -9,7 +9,12 @@ importing.py``) both ask :func:`forbidden_character`.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+
+# The digits a decimal may be written with: Python's Decimal also reads
+# Arabic-Indic, full-width and every other Unicode digit, an exponent and "_".
+DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?", re.ASCII)
 
 # Bidi embeddings, overrides and isolates, and the marks that steer them.
 BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")

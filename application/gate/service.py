@@ -18,7 +18,7 @@ from uuid import UUID
 
 from application.actor import HIDDEN, Actor
 from application.community.residence import RegistryResidence, Residence
-from application.equipment.telemetry import IngestResult
+from application.equipment.telemetry import MAX_CLOCK_SKEW, IngestResult
 from application.errors import NotFound
 from application.gate import commands as c
 from application.gate.ports import PassSigner, ReadingsIngest
@@ -226,6 +226,9 @@ class GateService:
                 why = "no such equipment"
             elif EquipmentKind(equipment.kind) not in CONTROLLERS:
                 why = "not a door or gate controller"
+            elif report.at > self._now + MAX_CLOCK_SKEW:
+                # As telemetry rejects it; before the pass, which would record it.
+                why = "at: in the future"
             elif report.event is AccessEvent.OPENED_BY_PASS:
                 why = self._pass_opened(report, equipment, passes)
             if why:

@@ -15,6 +15,7 @@ from uuid import UUID
 
 from application.meters.ports import MeterEntry
 from application.registry.importing import RowError, Table
+from domain.text import DECIMAL_TEXT
 
 HEADERS = {
     "房号": "unit",
@@ -87,8 +88,12 @@ def matched_rows(table: Table, meters: list[MeterEntry]) -> list[tuple[int, UUID
         if found[0].meter_id in seen:
             errors.append(RowError(number, "unit", "the meter's reading appears twice"))
             continue
+        if not DECIMAL_TEXT.fullmatch(row["reading"].strip()):
+            # As a body's decimals: Decimal() would read "1e3", "1_000" and "١٢٣".
+            errors.append(RowError(number, "reading", f"{row['reading']!r}: digits 0-9, a point"))
+            continue
         seen.add(found[0].meter_id)
-        out.append((number, found[0].meter_id, row["reading"], read_on))
+        out.append((number, found[0].meter_id, row["reading"].strip(), read_on))
     if errors:
         raise table.refused(errors)
     return out

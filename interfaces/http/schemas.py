@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 from uuid import UUID
@@ -68,6 +69,21 @@ def _period(value: str) -> str:
 Period = Annotated[
     str, SingleLine(7, pattern="^[0-9]{4}-(0[1-9]|1[0-2])$"), AfterValidator(_period)
 ]
+
+_Dated = TypeVar("_Dated", bound=date)
+
+
+def _in_calendar(value: _Dated) -> _Dated:
+    # A day or moment near year 1 or 9999 has no day after it, or none in UTC
+    # (an offset moves it out of range): arithmetic on it was a 500.
+    if not 1900 <= value.year <= 2999:
+        raise ValueError("a date between the years 1900 and 2999")
+    return value
+
+
+# A day or a moment in a body or a query, in the years a period has (1900-2999).
+Day = Annotated[date, AfterValidator(_in_calendar)]
+Moment = Annotated[datetime, AfterValidator(_in_calendar)]
 
 
 def priced(body: BaseModel) -> dict[str, Any]:

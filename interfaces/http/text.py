@@ -22,7 +22,6 @@ Each type also bounds the length, counted after normalisation.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
-from domain.text import control_characters, describe, forbidden_character
+from domain.text import DECIMAL_TEXT, control_characters, describe, forbidden_character
 
 
 def _refuse(what: str, char: str) -> PydanticCustomError:
@@ -136,11 +135,6 @@ class JsonRule:
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
         return core_schema.no_info_after_validator_function(self.clean, handler(source))
-
-
-# The digits a decimal may be written with: Python's Decimal also reads
-# Arabic-Indic, full-width and every other Unicode digit, and an exponent.
-DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?", re.ASCII)
 
 
 def ascii_decimal(value: Any) -> Any:

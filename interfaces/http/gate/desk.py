@@ -9,7 +9,7 @@ expired, revoked or used-up one with 409 and a title naming why
 
 from __future__ import annotations
 
-from datetime import UTC, date
+from datetime import UTC
 from typing import Annotated
 from uuid import UUID
 
@@ -36,7 +36,7 @@ from interfaces.http.gate.schemas import (
     Scanned,
 )
 from interfaces.http.reads import query_off_loop as read
-from interfaces.http.schemas import Cursor, Page, paged
+from interfaces.http.schemas import Cursor, Day, Page, paged
 from interfaces.http.security import Principal, container, requires
 from projections.gate import queries
 
@@ -132,7 +132,7 @@ async def gate_log(
     estate_id: UUID,
     request: Request,
     day: Annotated[
-        date | None, Query(description="the estate's local day; default its today")
+        Day | None, Query(description="the estate's local day; default its today")
     ] = None,
     principal: Principal = requires(Permission.VISITORS_READ_ESTATE),
     cursor: Cursor = None,

@@ -12,7 +12,7 @@ from domain.gate.access import AccessEvent
 from domain.gate.token import LONGEST_TOKEN
 from domain.gate.visitor_pass import MOST_ENTRIES, PLATE_LENGTH
 from interfaces.http.equipment.schemas import Rejected
-from interfaces.http.schemas import Command, Phone, Reason
+from interfaces.http.schemas import Command, Moment, Phone, Reason
 from interfaces.http.text import SingleLine
 from interfaces.http.views import from_view
 from projections.gate.queries import MovementRow, PassRow
@@ -32,8 +32,8 @@ class NewPass(Command):
     visitor_name: Annotated[str, SingleLine(100)]
     visitor_phone: Phone | None = None
     plate: Annotated[str, SingleLine(PLATE_LENGTH)] | None = None
-    valid_from: datetime
-    valid_until: datetime
+    valid_from: Moment
+    valid_until: Moment
     entries_allowed: Annotated[int, Field(ge=1, le=MOST_ENTRIES)] = 1
     visitor_user_id: UUID | None = Field(
         default=None, description="the visitor's own account (role visitor), who then reads it"
@@ -62,7 +62,7 @@ class Scanned(Command):
 
 class AccessEventIn(Command):
     equipment_id: UUID
-    at: datetime
+    at: Moment
     event: AccessEvent
     open_seconds: Annotated[int, Field(ge=0, le=86_400)] | None = Field(
         default=None, description="how long a held-open door has been open"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
@@ -13,7 +12,7 @@ from application.parking import commands as c
 from domain.parking.session import ExitCharge
 from domain.parking.tariff import Tariff
 from domain.parking.vehicle import PassBilling, PaymentMethod
-from interfaces.http.schemas import Accepted, Amount, Command, CurrencyCode
+from interfaces.http.schemas import Accepted, Amount, Command, CurrencyCode, Day, Moment
 from interfaces.http.text import MultiLine, SingleLine
 from interfaces.http.views import from_view
 from projections.parking import queries
@@ -50,7 +49,7 @@ class NewCarPark(Command):
 
 
 class TariffChange(TariffBody):
-    effective_from: datetime
+    effective_from: Moment
 
 
 class NewVehicle(Command):
@@ -65,7 +64,7 @@ class Blocking(Command):
 
 class NewPass(Command):
     billing: PassBilling
-    starts_on: date
+    starts_on: Day
     space_id: UUID | None = None  # a space of the unit (needed when billed to its account)
     months: Annotated[int, Field(ge=1, le=36)] | None = None  # prepaid only
     amount: Amount | None = None  # prepaid only: what was paid
