@@ -349,5 +349,8 @@ def test_a_parking_session_is_paid_and_released_once(
         {"reason": "x"},
         409,
     )
-    refused(client, running, "POST", gate, e.gate_guard, {**car, "direction": "out"}, 409)
+    # A second exit finds no car inside: the barrier stays shut and the refusal is
+    # recorded for the day's exceptions (decision 0063), never a second session.
+    again = ok(post(client, gate, e.gate_guard, {**car, "direction": "out"}))
+    assert (again["open"], again["status"], again["session_id"]) == (False, "no_entry", None)
     books_balance(client, running, e)
