@@ -180,7 +180,7 @@ def _described(app: FastAPI) -> tuple[Any, ...]:
                 (id(included), getattr(getattr(route, "include_context", None), "prefix", None))
             )
         elif isinstance(route, APIRoute) and route.include_in_schema:
-            parts.append((route.path, tuple(sorted(route.methods)), route.endpoint))
+            parts.append((route.path, tuple(sorted(route.methods or ())), route.endpoint))
     return tuple(parts)
 
 
