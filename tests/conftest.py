@@ -113,7 +113,9 @@ def reset_database(database_url: str) -> None:
 
     Deleting the rows of a test's few records is much cheaper than dropping
     the schema and creating its hundred-odd tables and indexes again, which
-    used to be most of every test's set-up. Sequences start again at 1.
+    used to be most of every test's set-up. Sequences start again at 1. The
+    deletes go in one round trip: a hundred of them, one at a time, took
+    0.25-0.45 s of every test's set-up at load 14 (0.05-0.18 s together).
     """
     with psycopg.connect(database_url, autocommit=True) as conn, conn.transaction():
         tables = conn.execute(
@@ -122,16 +124,16 @@ def reset_database(database_url: str) -> None:
         ).fetchall()
         if not tables:
             return
-        # The log refuses deletes by trigger (append-only); a test's reset is
-        # the one place it may, as replication would (needs a superuser).
-        conn.execute("SET LOCAL session_replication_role = replica")
-        for (table,) in tables:
-            conn.execute(f"DELETE FROM {table}")
-        for (sequence,) in conn.execute(
+        sequences = conn.execute(
             "SELECT format('%I.%I', schemaname, sequencename) FROM pg_sequences "
             "WHERE schemaname = 'public'"
-        ).fetchall():
-            conn.execute(f"ALTER SEQUENCE {sequence} RESTART")
+        ).fetchall()
+        # The log refuses deletes by trigger (append-only); a test's reset is
+        # the one place it may, as replication would (needs a superuser).
+        statements = ["SET LOCAL session_replication_role = replica"]
+        statements += [f"DELETE FROM {table}" for (table,) in tables]
+        statements += [f"ALTER SEQUENCE {sequence} RESTART" for (sequence,) in sequences]
+        conn.execute("; ".join(statements))
 
 
 @pytest.fixture

@@ -19,17 +19,19 @@ from uuid import UUID
 import psycopg
 
 from application.actor import Reach
-from projections.equipment.queries import BOARD_COLUMNS, StatusBoardRow, _board_row, _rows
-from projections.reach import clause
+from projections.equipment import queries
+from projections.equipment.queries import StatusBoardRow
 
-# The last readings the log kept: the state, then each metric's last hour.
+# A device's (``e``) last readings the log kept: the state, then each metric's
+# last hour; as the live board's, one row of when and what.
 _KEPT_READINGS = (
+    "SELECT max(at) AS last_at, jsonb_object_agg(metric, value) AS latest FROM ("
     "SELECT 'state' AS metric, e.state_at AS at, e.state AS value WHERE e.state IS NOT NULL "
     "UNION ALL (SELECT DISTINCT ON (s.details->>'metric') s.details->>'metric', "
     "  (s.details->>'hour')::timestamptz + interval '1 hour', s.details->>'average' "
     "  FROM equipment_archive s "
     "  WHERE s.equipment_id = e.equipment_id AND s.event_type = 'ReadingsSummarised' "
-    "  ORDER BY s.details->>'metric', s.position DESC)"
+    "  ORDER BY s.details->>'metric', s.position DESC)) kept"
 )
 
 
@@ -45,28 +47,13 @@ def board(
 ) -> list[StatusBoardRow]:
     """:func:`projections.equipment.queries.board`, on an as-of build's tables:
     the same rows, order and cursor, with the last readings the log kept."""
-    where, params = clause(reach, "e.estate_id")
-    clauses = [where, "e.status <> 'decommissioned'"]
-    if estate_id:
-        clauses.append("e.estate_id = %s")
-        params.append(estate_id)
-    if kind:
-        clauses.append("e.kind = %s")
-        params.append(kind)
-    if after_key is not None:
-        clauses.append("(-coalesce(a.worst, 0), e.name, e.equipment_id) > (-%s, %s, %s)")
-        params += after_key
-    sql = (
-        "SELECT e.equipment_id, e.estate_id, e.kind, e.name, e.location, e.status, e.state, "
-        "e.active_conditions, coalesce(a.open, 0), a.worst, r.last_at, r.latest "
-        "FROM equipment_list e "
-        "LEFT JOIN LATERAL (SELECT count(*) AS open, max(severity_rank) AS worst "
-        "  FROM equipment_alarms WHERE equipment_id = e.equipment_id AND status <> 'cleared') a "
-        "  ON true "
-        "LEFT JOIN LATERAL (SELECT max(at) AS last_at, jsonb_object_agg(metric, value) AS latest "
-        f"  FROM ({_KEPT_READINGS}) kept) r ON true "
-        f"WHERE {' AND '.join(clauses)} "
-        "ORDER BY -coalesce(a.worst, 0), e.name, e.equipment_id LIMIT %s"
+    return queries.board(
+        conn,
+        reach,
+        estate_id=estate_id,
+        kind=kind,
+        offline_before=offline_before,
+        after_key=after_key,
+        limit=limit,
+        readings=_KEPT_READINGS,
     )
-    rows = _rows(conn, dict[str, Any], sql, [*params, limit], BOARD_COLUMNS)
-    return [_board_row(r, offline_before) for r in rows]

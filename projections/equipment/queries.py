@@ -217,6 +217,13 @@ def _board_row(row: dict[str, Any], offline_before: datetime) -> StatusBoardRow:
     }
 
 
+# The live board's last readings: the telemetry ingest's table (decision 0007).
+LIVE_READINGS = (
+    "SELECT max(at) AS last_at, jsonb_object_agg(metric, coalesce(value::text, state)) AS latest "
+    "FROM equipment_latest_readings WHERE equipment_id = e.equipment_id"
+)
+
+
 def board(
     conn: psycopg.Connection[Any],
     reach: Reach,
@@ -226,11 +233,13 @@ def board(
     offline_before: datetime,
     after_key: tuple[int, str, UUID] | None = None,
     limit: int,
+    readings: str = LIVE_READINGS,
 ) -> list[StatusBoardRow]:
     """Every device in service with its open alarms (count, worst severity) and
     its latest reading per metric, online or offline; worst first (then name,
     ID), after the key ``after_key`` (worst rank, name, ID). The devices in
-    service, not their history: the board reads every one of the reach."""
+    service, not their history: the board reads every one of the reach. ``readings``
+    (a device's last_at, latest): the live ones, or board_past.py's kept ones."""
     where, params = clause(reach, "e.estate_id")
     clauses = [where, "e.status <> 'decommissioned'"]
     if estate_id:
@@ -250,9 +259,7 @@ def board(
         "LEFT JOIN LATERAL (SELECT count(*) AS open, max(severity_rank) AS worst "
         "  FROM equipment_alarms WHERE equipment_id = e.equipment_id AND status <> 'cleared') a "
         "  ON true "
-        "LEFT JOIN LATERAL (SELECT max(at) AS last_at, "
-        "  jsonb_object_agg(metric, coalesce(value::text, state)) AS latest "
-        "  FROM equipment_latest_readings WHERE equipment_id = e.equipment_id) r ON true "
+        f"LEFT JOIN LATERAL ({readings}) r ON true "
         f"WHERE {' AND '.join(clauses)} "
         "ORDER BY -coalesce(a.worst, 0), e.name, e.equipment_id LIMIT %s"
     )

@@ -235,7 +235,8 @@ class Store:
         return bill
 
 
-@pytest.fixture
+# Every test here only reads: the schema is built and planted once for the module.
+@pytest.fixture(scope="module")
 def store(service_urls: tuple[str, str]) -> Iterator[Store]:
     ddl = [
         *(d for d in REGISTRY_DDL if "registry_estates (" not in d),
