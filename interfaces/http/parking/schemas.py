@@ -98,7 +98,7 @@ class ExitWithoutEntry(Command):
     gate: Annotated[str, SingleLine(50)]
     reason: Annotated[str, MultiLine(500)]
     charge: ExitCharge
-    entered_at: datetime | None = Field(None, description="the estimate, for estimated_entry")
+    entered_at: Moment | None = Field(None, description="the estimate, for estimated_entry")
     method: PaymentMethod | None = Field(None, description="how the fee was paid, if any")
     reference: Annotated[str, SingleLine(100)] | None = None
 

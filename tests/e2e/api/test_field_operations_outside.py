@@ -694,6 +694,18 @@ def test_days_and_moments_beyond_the_years_of_a_period_are_422_never_500(
             manager,
             {**tariff, "effective_from": at},
         )
+    # Nor one in the calendar's years but far ahead: it blocked every later version.
+    far = (datetime.now(UTC) + timedelta(days=400)).isoformat()
+    for at in ("2999-12-31T00:00:00Z", far):
+        problem = refused(
+            client,
+            running,
+            "POST",
+            f"/car-parks/{e['car_park']}/tariffs",
+            manager,
+            {**tariff, "effective_from": at},
+        )
+        assert "effective_from: at most a year ahead" in problem["detail"], problem
     vehicle = ok(
         client.post(
             f"{API}/car-parks/{e['car_park']}/vehicles",
