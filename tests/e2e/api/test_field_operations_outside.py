@@ -724,6 +724,32 @@ def test_days_and_moments_beyond_the_years_of_a_period_are_422_never_500(
         refused(client, running, "POST", "/telemetry/access", manager, body)
 
 
+def test_a_meter_round_is_due_near_its_period_and_any_period_has_unread_meters(
+    client: TestClient, running: Container, world: World
+) -> None:
+    e = world.a
+    unread = f"{API}/estates/{e['estate']}/unread-meters"
+    for period in ("2999-12", "1900-01"):
+        ok(client.get(unread, params={"period": period}, headers=e.manager.headers))
+    problem = refused(
+        client, running, "GET", f"/estates/{e['estate']}/unread-meters?period=3000-01", e.manager
+    )
+    assert "3000-01" in str(problem)
+    plan = {"estate_id": e["estate"], "period": "2026-02", "technician_id": e.technician.id}
+    plan["meter_ids"] = [e["meter"]]
+    for due_on in ("9999-12-31", "0001-01-01", "2999-12-31", "2025-10-31", "2026-06-01"):
+        problem = refused(
+            client, running, "POST", "/meter-rounds", e.manager, {**plan, "due_on": due_on}
+        )
+        assert "due_on" in str(problem), problem
+    ok(
+        client.post(
+            f"{API}/meter-rounds", json={**plan, "due_on": "2026-03-05"}, headers=e.manager.headers
+        ),
+        201,
+    )
+
+
 # ---- the meter-readings import -------------------------------------------------------
 
 
