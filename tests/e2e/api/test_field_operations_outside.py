@@ -684,19 +684,11 @@ def test_days_and_moments_beyond_the_years_of_a_period_are_422_never_500(
         body = {**visit, "valid_from": window[0], "valid_until": window[1]}
         refused(client, running, "POST", "/visitor-passes", resident, body)
     tariff = {"free_minutes": 0, "per_hour": "5.00", "daily_cap": "40.00"}
-    # A version in year 9999 would be the last one ever: no later one could follow it.
-    for at in ("9999-12-31T23:59:59-05:00", "9999-12-31T23:59:59Z", "3000-01-01T00:00:00Z"):
-        refused(
-            client,
-            running,
-            "POST",
-            f"/car-parks/{e['car_park']}/tariffs",
-            manager,
-            {**tariff, "effective_from": at},
-        )
-    # Nor one in the calendar's years but far ahead: it blocked every later version.
+    # A version in year 9999 would be the last one ever: no later one could follow it;
+    # nor one in the calendar's years but far ahead (2999 blocked every later version).
     far = (datetime.now(UTC) + timedelta(days=400)).isoformat()
-    for at in ("2999-12-31T00:00:00Z", far):
+    beyond = ("9999-12-31T23:59:59-05:00", "9999-12-31T23:59:59Z", "3000-01-01T00:00:00Z")
+    for at in (*beyond, "2999-12-31T00:00:00Z", far):
         problem = refused(
             client,
             running,
@@ -705,7 +697,8 @@ def test_days_and_moments_beyond_the_years_of_a_period_are_422_never_500(
             manager,
             {**tariff, "effective_from": at},
         )
-        assert "effective_from: at most a year ahead" in problem["detail"], problem
+        if at not in beyond:
+            assert "effective_from: at most a year ahead" in problem["detail"], problem
     vehicle = ok(
         client.post(
             f"{API}/car-parks/{e['car_park']}/vehicles",
