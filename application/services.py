@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
 
 from application.ports import EventLogPort, Ids, ReadModelProgress
 from application.registry.ports import RegistryFacts
@@ -69,3 +70,23 @@ def load(event_log: EventLogPort, aggregate_id: UUID, kind: type[A], missing: Ex
     if found is None:
         raise missing
     return found
+
+
+#: How many times a command that re-loads and re-decides is tried when another
+#: command changed its aggregate between the load and the save.
+CONFLICT_ATTEMPTS = 5
+
+
+def retrying(attempt: Callable[[], A], attempts: int = CONFLICT_ATTEMPTS) -> A:
+    """``attempt()`` (load, decide, save), run again on a concurrent change.
+
+    Only for a command whose every attempt loads afresh and decides again, so
+    a second try judges the state the winner left (a real shortfall is then
+    refused as such); the last conflict propagates (409).
+    """
+    for _ in range(attempts - 1):
+        try:
+            return attempt()
+        except IntegrityError:
+            continue
+    return attempt()

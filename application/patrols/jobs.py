@@ -7,8 +7,10 @@ for the system, so they carry no actor.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
@@ -21,23 +23,32 @@ from domain.patrols.task import PatrolTask
 if TYPE_CHECKING:  # the service calls these with itself; no import cycle at run time
     from application.patrols.service import PatrolService
 
+log = logging.getLogger(__name__)
+
 
 def generate_tasks(svc: PatrolService, now: datetime) -> int:
     """One task per plan whose next shift starts within the lead time."""
     generated = 0
     for plan_id in svc.due.active_plans():
-        plan = find(svc.deps.event_log, plan_id, PatrolPlan)
-        if plan is None:
-            continue
-        task = task_for(svc, plan, now)
-        if task is None:
-            continue
         try:
-            svc.deps.event_log.save_and_position(plan, task)
-        except IntegrityError:
-            continue  # another scheduler generated it first
-        generated += 1
+            generated += _generate(svc, plan_id, now)
+        except Exception:  # one bad plan never stops the others' tasks
+            log.exception("patrol plan %s: no task generated", plan_id)
     return generated
+
+
+def _generate(svc: PatrolService, plan_id: UUID, now: datetime) -> int:
+    plan = find(svc.deps.event_log, plan_id, PatrolPlan)
+    if plan is None:
+        return 0
+    task = task_for(svc, plan, now)
+    if task is None:
+        return 0
+    try:
+        svc.deps.event_log.save_and_position(plan, task)
+    except IntegrityError:
+        return 0  # another scheduler generated it first
+    return 1
 
 
 def task_for(svc: PatrolService, plan: PatrolPlan, now: datetime) -> PatrolTask | None:

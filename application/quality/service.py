@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from application.errors import NotFound
+from application.estate_time import local_day
 from application.quality.commands import RunQualityChecks
 from application.quality.ports import CheckScope, QualityReadings
 from application.registry.lookups import estate_exists
@@ -18,7 +19,7 @@ from domain.errors import InvalidTransition
 from domain.quality.checks import (
     CHECKS,
     READ_MODELS,
-    month_of,
+    month_in_reach,
     monthly_run_id,
     previous_month,
     stale_days_of,
@@ -107,7 +108,8 @@ class QualityService:
             raise EstateNotFound("no such estate")
         cmd.actor.require(RUN, None, cmd.estate_id)
         now = self.deps.clock()
-        month = month_of(cmd.month) if cmd.month is not None else f"{now:%Y-%m}"
+        today = local_day(now, cmd.estate_id)  # a month is the estate's to have begun
+        month = month_in_reach(cmd.month, today) if cmd.month is not None else f"{now:%Y-%m}"
         scope = CheckScope(cmd.estate_id, month, now, stale_days_of(cmd.stale_days))
         return self._record(self.deps.ids(), scope, Trigger.ON_DEMAND, cmd.actor.user_id)
 

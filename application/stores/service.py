@@ -25,7 +25,7 @@ from application.errors import NotFound
 from application.numbers import Numbers
 from application.registry import lookups
 from application.scheduling import ScheduledJob
-from application.services import ServiceDeps, find, load
+from application.services import ServiceDeps, find, load, retrying
 from application.stores.commands import (
     IssueParts,
     OpenStore,
@@ -223,7 +223,11 @@ class StoresService:
         return load(self.deps.event_log, request_id, PurchaseRequest, StoresRecordNotFound(HIDDEN))
 
     def receive(self, cmd: ReceiveGoods) -> tuple[UUID, int]:
-        """Goods against an approved request: the request and the store in one save."""
+        """Goods against an approved request: the request and the store in one save
+        (again, on a store changed meanwhile)."""
+        return retrying(lambda: self._receive(cmd))
+
+    def _receive(self, cmd: ReceiveGoods) -> tuple[UUID, int]:
         request = self._request(cmd.request_id)
         cmd.actor.check("stores:read", None, request.estate_id)
         cmd.actor.require("stores:manage", None, request.estate_id)
@@ -273,7 +277,13 @@ class StoresService:
     def _for_order(
         self, cmd: IssueParts | ReturnParts, statuses: frozenset[Status], move: Any
     ) -> tuple[UUID, int]:
-        """Parts to or from a work order of the store's estate in one of ``statuses``."""
+        """Parts to or from a work order of the store's estate in one of ``statuses``;
+        a store changed meanwhile is loaded again and decides again."""
+        return retrying(lambda: self._move(cmd, statuses, move))
+
+    def _move(
+        self, cmd: IssueParts | ReturnParts, statuses: frozenset[Status], move: Any
+    ) -> tuple[UUID, int]:
         store = self._store_for(cmd.actor, cmd.store_id, "stores:manage")
         self._order(store, cmd.order_id, statuses)
         record_id = self.deps.ids()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from calendar import monthrange
+from datetime import date
 
 from domain.errors import ValidationFailed
 
@@ -49,8 +50,9 @@ def previous_period(period: str) -> str:
 
 
 def period_end(period: str) -> date:
-    """The last day of ``period``."""
-    return period_start(next_period(period)) - timedelta(days=1)
+    """The last day of ``period`` (of 2999-12 too: the month after it is no period)."""
+    start = period_start(period)
+    return start.replace(day=monthrange(start.year, start.month)[1])
 
 
 def period_bounds(period: str) -> tuple[date, date]:

@@ -8,15 +8,17 @@ unread-meters query for the period.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidTransition, ValidationFailed
-from domain.finance.periods import check_period
+from domain.finance.periods import check_period, period_bounds
 
 MAX_METERS = 2000
+#: A round is due within this of its period (before it starts or after it ends).
+DUE_SLACK = timedelta(days=92)
 
 
 class ReadingRound(Aggregate):
@@ -37,6 +39,10 @@ class ReadingRound(Aggregate):
             raise ValidationFailed(f"meter_ids: 1-{MAX_METERS} meters in route order")
         if len(set(meter_ids)) != len(meter_ids):
             raise ValidationFailed("meter_ids: a meter appears twice on the route")
+        first, last = period_bounds(period)
+        earliest, latest = first - DUE_SLACK, last + DUE_SLACK
+        if not earliest <= due_on <= latest:
+            raise ValidationFailed(f"due_on: between {earliest} and {latest}, near the period")
         return cls(
             id=id,
             estate_id=estate_id,

@@ -8,7 +8,7 @@ when the car entered, however the tariff changed while it was parked.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -19,6 +19,9 @@ from domain.parking.tariff import Tariff
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://estatelog/parking/car-park")
 MAX_SPACES = 100_000
+#: How far ahead a tariff version may start: a version far off (year 2999)
+#: would leave no room for any later one.
+TARIFF_AHEAD = timedelta(days=366)
 
 
 def car_park_id(estate_id: UUID) -> UUID:
@@ -68,9 +71,12 @@ class CarPark(Aggregate):
     def change_tariff(
         self, tariff: Tariff, effective_from: datetime, by: UUID, at: datetime
     ) -> int:
-        """A new version from ``effective_from`` (not in the past, after the last version's)."""
+        """A new version from ``effective_from`` (not in the past nor more than
+        :data:`TARIFF_AHEAD` ahead, after the last version's)."""
         if effective_from < at:
             raise ValidationFailed("effective_from: a tariff never changes the past")
+        if effective_from > at + TARIFF_AHEAD:
+            raise ValidationFailed("effective_from: at most a year ahead")
         if effective_from <= self.tariffs[-1][1]:
             raise InvalidTransition("effective_from: after the latest version's effective time")
         version = self.tariffs[-1][0] + 1

@@ -25,6 +25,10 @@ from domain.plans import PlanLifecycle, lifecycle_events
 TASK_NAMESPACE = uuid5(NAMESPACE_URL, "https://estatelog/patrol-tasks")
 #: A task is generated this long before its shift starts.
 LEAD = timedelta(hours=2)
+#: How far from today a plan's first shift may be: a year back (a plan
+#: written up late), three years ahead (the scheduler walks every day between).
+FIRST_SHIFT_BACK = timedelta(days=366)
+FIRST_SHIFT_AHEAD = timedelta(days=3 * 366)
 _CLOCK = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
 
 Window = Callable[[date], tuple[datetime, datetime]]
@@ -108,6 +112,9 @@ class PatrolPlan(PlanLifecycle, Aggregate):
         if not 1 <= len(name) <= 100:
             raise ValidationFailed("name: 1-100 characters")
         days = check_shift(weekdays, shift_starts, shift_minutes)
+        earliest, latest = at.date() - FIRST_SHIFT_BACK, at.date() + FIRST_SHIFT_AHEAD
+        if not earliest <= first_shift_on <= latest:
+            raise ValidationFailed(f"first_shift_on: between {earliest} and {latest}")
         first_shift_on = on_or_after(first_shift_on, days)
         return cls(
             id=id,

@@ -26,7 +26,9 @@ from domain.errors import ValidationFailed
 #: for this many days is a stale facility record.
 STALE_AFTER_DAYS = 30
 LONGEST_STALE_DAYS = 3660
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+#: How far back an on-demand run may look: ten years of the estate's months.
+HISTORY_MONTHS = 120
+_MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")  # ASCII digits only
 
 
 class Severity(StrEnum):
@@ -145,6 +147,18 @@ def months_before(month: str, count: int) -> str:
     year, number = (int(p) for p in month_of(month).split("-"))
     index = year * 12 + number - 1 - count
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def month_in_reach(value: str, today: date) -> str:
+    """A month a run may be asked for on the estate's ``today``: none after
+    its current month (no data yet), none more than :data:`HISTORY_MONTHS` before."""
+    month, current = month_of(value), f"{today:%Y-%m}"
+    if month > current:
+        raise ValidationFailed(f"month: {month} is after the estate's current month {current}")
+    earliest = months_before(current, HISTORY_MONTHS)
+    if month < earliest:
+        raise ValidationFailed(f"month: {month} is before {earliest}, the earliest a run reads")
+    return month
 
 
 def stale_days_of(value: int | None) -> int:

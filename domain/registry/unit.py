@@ -19,6 +19,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidTransition, ValidationFailed
 from domain.registry.ids import normalise_code, unit_id_for
+from domain.text import DECIMAL_TEXT
 
 MAX_AREA = Decimal("100000")
 CENT = Decimal("0.01")
@@ -42,6 +43,9 @@ def area(value: Decimal | str | int, what: str) -> Decimal:
     """A positive area in m² with at most two decimals."""
     if isinstance(value, float):
         raise ValidationFailed(f"{what}: send a decimal string, not a float")
+    if isinstance(value, str) and not DECIMAL_TEXT.fullmatch(value.strip()):
+        # As a body's decimals: Decimal() would read "1e3", "1_000" and "١٢٣".
+        raise ValidationFailed(f"{what}: {value!r} is not digits 0-9 with a point")
     try:
         amount = Decimal(str(value).strip())
     except InvalidOperation:

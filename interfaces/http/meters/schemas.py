@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from domain.meters.jump_rule import HIGHEST_FACTOR, LOWEST_FACTOR
 from domain.meters.values import MOST_USAGES, ChangeReason, MeterKind, ReadingStatus
-from interfaces.http.schemas import Command, DecimalInput, Period, Reason
+from interfaces.http.schemas import Command, Day, DecimalInput, Period, Reason
 from interfaces.http.text import SingleLine
 from interfaces.http.views import from_view
 from projections.meters.queries import (
@@ -81,7 +81,7 @@ class NewRound(Command):
     period: Period
     technician_id: UUID
     meter_ids: list[UUID] = Field(min_length=1, max_length=2000, description="in route order")
-    due_on: date
+    due_on: Day
 
 
 class JumpRuleIn(Command):

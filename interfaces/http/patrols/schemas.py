@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -10,7 +9,7 @@ from fastapi import Query
 from pydantic import BaseModel, Field
 
 from domain.patrols.route import MAX_ITEMS, MAX_POINTS
-from interfaces.http.schemas import Command, DecimalInput
+from interfaces.http.schemas import Command, Day, DecimalInput
 from interfaces.http.text import MultiLine, SingleLine
 from interfaces.http.views import from_view
 from projections.patrols.queries import (
@@ -70,7 +69,7 @@ class NewPlan(Command):
         description="local time the shift starts (HH:MM)", examples=["22:00"]
     )
     shift_minutes: Annotated[int, Field(ge=30, le=1440)]
-    first_shift_on: date
+    first_shift_on: Day
     weekdays: Annotated[
         list[Annotated[int, Field(ge=1, le=7)]], Field(min_length=1, max_length=7)
     ] = Field(

@@ -684,9 +684,12 @@ def test_days_and_moments_beyond_the_years_of_a_period_are_422_never_500(
         body = {**visit, "valid_from": window[0], "valid_until": window[1]}
         refused(client, running, "POST", "/visitor-passes", resident, body)
     tariff = {"free_minutes": 0, "per_hour": "5.00", "daily_cap": "40.00"}
-    # A version in year 9999 would be the last one ever: no later one could follow it.
-    for at in ("9999-12-31T23:59:59-05:00", "9999-12-31T23:59:59Z", "3000-01-01T00:00:00Z"):
-        refused(
+    # A version in year 9999 would be the last one ever: no later one could follow it;
+    # nor one in the calendar's years but far ahead (2999 blocked every later version).
+    far = (datetime.now(UTC) + timedelta(days=400)).isoformat()
+    beyond = ("9999-12-31T23:59:59-05:00", "9999-12-31T23:59:59Z", "3000-01-01T00:00:00Z")
+    for at in (*beyond, "2999-12-31T00:00:00Z", far):
+        problem = refused(
             client,
             running,
             "POST",
@@ -694,6 +697,8 @@ def test_days_and_moments_beyond_the_years_of_a_period_are_422_never_500(
             manager,
             {**tariff, "effective_from": at},
         )
+        if at not in beyond:
+            assert "effective_from: at most a year ahead" in problem["detail"], problem
     vehicle = ok(
         client.post(
             f"{API}/car-parks/{e['car_park']}/vehicles",
@@ -710,6 +715,32 @@ def test_days_and_moments_beyond_the_years_of_a_period_are_422_never_500(
     for at in ("9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+08:00"):
         body = {"events": [{**door, "at": at}]}
         refused(client, running, "POST", "/telemetry/access", manager, body)
+
+
+def test_a_meter_round_is_due_near_its_period_and_any_period_has_unread_meters(
+    client: TestClient, running: Container, world: World
+) -> None:
+    e = world.a
+    unread = f"{API}/estates/{e['estate']}/unread-meters"
+    for period in ("2999-12", "1900-01"):
+        ok(client.get(unread, params={"period": period}, headers=e.manager.headers))
+    problem = refused(
+        client, running, "GET", f"/estates/{e['estate']}/unread-meters?period=3000-01", e.manager
+    )
+    assert "3000-01" in str(problem)
+    plan = {"estate_id": e["estate"], "period": "2026-02", "technician_id": e.technician.id}
+    plan["meter_ids"] = [e["meter"]]
+    for due_on in ("9999-12-31", "0001-01-01", "2999-12-31", "2025-10-31", "2026-06-01"):
+        problem = refused(
+            client, running, "POST", "/meter-rounds", e.manager, {**plan, "due_on": due_on}
+        )
+        assert "due_on" in str(problem), problem
+    ok(
+        client.post(
+            f"{API}/meter-rounds", json={**plan, "due_on": "2026-03-05"}, headers=e.manager.headers
+        ),
+        201,
+    )
 
 
 # ---- the meter-readings import -------------------------------------------------------

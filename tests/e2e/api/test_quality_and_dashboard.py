@@ -78,7 +78,7 @@ def test_the_report_counts_each_check_and_lists_the_failing_records(
 
 
 def test_who_may_read_and_run_the_checks(
-    client: TestClient, admin: dict[str, str], world: World
+    client: TestClient, admin: dict[str, str], world: World, running: Container
 ) -> None:
     a, b = world.a, world.b
     path = f"{API}/estates/{a['estate']}/quality"
@@ -94,6 +94,14 @@ def test_who_may_read_and_run_the_checks(
     assert unknown.status_code == 422
     bad = client.post(f"{path}/runs", json={"month": "2026-13"}, headers=a.manager.headers)
     assert bad.status_code == 422
+    # No month the estate has not begun, nor one from before any books it could have.
+    head = running.event_log.head()
+    for month in ("2999-12", "1900-01", "٢٠٢٦-01", f"{running.clock() + timedelta(days=40):%Y-%m}"):
+        bad = client.post(f"{path}/runs", json={"month": month}, headers=a.manager.headers)
+        assert bad.status_code == 422, (month, bad.text)
+        assert bad.headers["content-type"] == "application/problem+json"
+        assert "month" in bad.text
+    assert running.event_log.head() == head
 
 
 def test_a_run_is_recorded_listed_and_is_its_months_trend(

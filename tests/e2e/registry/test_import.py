@@ -120,6 +120,32 @@ def test_a_file_with_bad_rows_is_refused_with_a_report_and_nothing_applied(
     assert running.event_log.head() == head
 
 
+def test_an_area_is_read_as_a_bodys_decimal_not_as_python_reads_one(
+    client: TestClient, admin: dict[str, str], running: Container
+) -> None:
+    """Decimal() reads "1e3" as 1000, "1_000" and Arabic-Indic digits too: refused."""
+    estate, _ = new_estate(client, admin)
+    new_building(client, admin, estate, code="B1")
+    head = running.event_log.head()
+    body = (
+        UNIT_HEADER
+        + "B1,201,2,1e3,72.30,residential,\n"
+        + "B1,202,2,1_000,72.30,residential,\n"
+        + "B1,203,2,89.50,\u0667\u0662,residential,\n"
+        + "B1,204,2,\uff18\uff19,72,residential,\n"
+        + "B1,205,2,89.50,72.30,residential,\n"  # fine
+    ).encode()
+    problem = assert_problem(_post(client, admin, estate, "units", body, "text/csv"), 422)
+    assert [(e["row"], e["column"]) for e in problem["errors"]] == [
+        (2, "gross_area"),
+        (3, "gross_area"),
+        (4, "internal_area"),
+        (5, "gross_area"),
+    ]
+    assert all("digits 0-9" in e["message"] for e in problem["errors"]), problem["errors"]
+    assert running.event_log.head() == head
+
+
 def test_a_file_with_wrong_columns_or_type_is_refused(
     client: TestClient, admin: dict[str, str], running: Container
 ) -> None:
