@@ -4,7 +4,7 @@ scheduler generated for its first shift (issue 17, patrols)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 ROUTE = {
@@ -24,18 +24,26 @@ def patrol_records(builder: Any, e: Any) -> dict[str, str]:
 
     manager = e.manager.headers
     route = builder.created("patrol-routes", {**ROUTE, "estate_id": e["estate"]}, manager)
-    plan = builder.created(
-        "patrol-plans",
-        {
-            "route_id": route,
-            "name": f"Night patrol {e.name}",
-            "assignee_id": e.technician.id,
-            "shift_starts": "22:00",
-            "shift_minutes": 480,
-            "first_shift_on": FIRST_SHIFT.date().isoformat(),
-        },
-        manager,
-    )
+    # The plan is written the evening before its first shift, on a stopped clock:
+    # a first shift is refused beyond a year back of the day it is planned.
+    clock = builder.container.clock
+    before = clock.fixed
+    clock.fix(FIRST_SHIFT - timedelta(hours=6))
+    try:
+        plan = builder.created(
+            "patrol-plans",
+            {
+                "route_id": route,
+                "name": f"Night patrol {e.name}",
+                "assignee_id": e.technician.id,
+                "shift_starts": "22:00",
+                "shift_minutes": 480,
+                "first_shift_on": FIRST_SHIFT.date().isoformat(),
+            },
+            manager,
+        )
+    finally:
+        clock.fixed = before
     settle(builder.container)
     assert builder.container.patrols.generate_tasks(FIRST_SHIFT) >= 1
     settle(builder.container)

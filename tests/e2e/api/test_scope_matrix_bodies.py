@@ -8,6 +8,7 @@ caller of estate B is refused. A body ID without a template here fails.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -215,7 +216,8 @@ TEMPLATES: dict[tuple[str, str], Callable[[World], dict[str, Any]]] = {
         "assignee_id": w.b.technician.id,
         "shift_starts": "22:00",
         "shift_minutes": 480,
-        "first_shift_on": "2026-12-01",
+        # today: a plan's first shift lies within a year back and three ahead
+        "first_shift_on": datetime.now(UTC).date().isoformat(),
     },
     ("POST", "/patrol-plans/{patrol_plan_id}/assignee"): lambda w: {
         "assignee_id": w.b.gate_guard.id

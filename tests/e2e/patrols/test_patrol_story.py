@@ -86,6 +86,7 @@ def test_a_night_patrol_with_an_abnormal_point_and_a_missed_one(
     codes = [p["code"] for p in shown["points"]]
     assert len(set(codes)) == 3
     ok(client.get(f"{API}/patrol-routes/{route['id']}", headers=outsider), 404)
+    clock.fix(NIGHT - timedelta(hours=6))  # planned that afternoon, on a clock of its year
     plan = {
         "route_id": route["id"],
         "name": "夜班巡逻",
