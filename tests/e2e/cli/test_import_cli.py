@@ -61,7 +61,8 @@ def test_units_import_as_a_manager_and_refusals_append_nothing(
         cli, ["import", "units", str(bad), "--estate", "CLI", "--by", "cli.manager"], env=env
     )
     assert refused.exit_code == 1, refused.output
-    assert "row 5, 建筑面积: not a number" in refused.stderr  # the column as the file names it
+    # the column as the file names it, and why the cell is refused
+    assert "row 5, 建筑面积: 'abc' is not digits 0-9 with a point" in refused.stderr
     assert running.event_log.head() == head  # nothing was appended by any refusal
     assert other  # the other estate exists: the 2 above was not a missing estate
 
