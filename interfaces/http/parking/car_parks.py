@@ -8,10 +8,11 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, status
 
+from application.estate_time import local_day
 from application.parking import commands as c
 from application.parking.service import ParkingService
 from domain.identity.policy import Permission
-from domain.parking.tariff import LOCAL, Tariff
+from domain.parking.tariff import Tariff
 from interfaces.http.asof import AsOfRoute
 from interfaces.http.consistency import reached
 from interfaces.http.cursors import decode_cursor
@@ -201,7 +202,7 @@ async def exceptions(
     for want of an entry, cars let out without one, sessions released, entries refused."""
     await reached(request, PROJECTION, after)
     key = tuple(decode_cursor(cursor, int)) if cursor else None
-    on = day or container(request).clock().astimezone(LOCAL).date()
+    on = day or local_day(container(request).clock())
     rows = await query_off_loop(
         request, queries.exceptions, principal.reach(READ), car_park_id, on, key, limit + 1
     )
