@@ -13,6 +13,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from fastapi.testclient import TestClient
 
+from application.estate_time import local_day
 from bootstrap import Container
 from tests.e2e.api.test_object_scoping import assert_problem, make_user
 from tests.support.clock import Clock
@@ -77,7 +78,7 @@ def test_a_visitor_comes_in_and_goes_out_and_sees_only_their_pass(
         ok(client.get(f"{API}/visitor-passes/{issued['id']}/token", headers=visitor))["token"]
         == issued["token"]
     )
-    today = datetime.now(UTC).date().isoformat()
+    today = local_day(datetime.now(UTC)).isoformat()  # the estate's day, not UTC's
     log = ok(
         client.get(
             f"{API}/estates/{world.a['estate']}/visitors/log",
@@ -205,7 +206,7 @@ def test_a_forced_door_raises_an_alarm_and_a_pass_opening_is_logged(
     log = ok(
         client.get(
             f"{API}/estates/{world.a['estate']}/visitors/log",
-            params={"day": now.date().isoformat()},
+            params={"day": local_day(now).isoformat()},
             headers=world.a.gate_guard.headers,
         )
     )

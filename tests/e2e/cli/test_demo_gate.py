@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 
+from application.estate_time import local_day
 from bootstrap import Container
 from interfaces.cli.demo import load_demo
 from tests.conftest import bearer, login
@@ -31,7 +32,8 @@ def test_the_demo_gate_has_a_day_of_visitors_and_a_forced_door(
     inside = _get(client, guard, f"/api/v1/estates/{estate}/visitors/inside")
     assert [p["visitor_name"] for p in inside] == ["C****** X*** L**"]
 
-    days = sorted({(now - timedelta(hours=h)).date().isoformat() for h in range(9)})
+    # the estate's days the movements of the last eight hours fall on (its clock, not UTC's)
+    days = sorted({local_day(now - timedelta(hours=h)).isoformat() for h in range(9)})
     log = [
         m
         for day in days
